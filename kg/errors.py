@@ -1,0 +1,67 @@
+"""The library's exceptions. Each also derives from the closest built-in, so callers may catch either."""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error sahel-kg raises on purpose."""
+
+
+class SourceError(KGError, ValueError):
+    """Bad input in a file: carries the path and, where known, the 1-based line and column."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = ":".join(str(part) for part in (self.path, self.line, self.column) if part is not None)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ClaimError(SourceError):
+    """A claim that cannot be built: a quote that is not verbatim, an undefined term, a bad field."""
+
+
+class ParseError(SourceError):
+    """An RDF file that does not parse."""
+
+
+class QuerySyntaxError(KGError, SyntaxError):
+    """A SPARQL query or update that does not parse; line and column are 1-based."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class QueryTimeout(KGError, TimeoutError):
+    """A query that ran past its time limit and was stopped."""
+
+
+class PolicyError(KGError, PermissionError):
+    """A query the safety policy refuses (SERVICE to an endpoint not allowed, LOAD, updates when read-only)."""
+
+
+class StoreUnavailable(KGError, ConnectionError):
+    """The store cannot be reached or opened."""
+
+
+class ValidationFailed(KGError):
+    """SHACL validation found violations; `report` is the readable text."""
+
+    def __init__(self, report: str, count: int):
+        super().__init__(f"{count} SHACL violation(s)")
+        self.report = report
+        self.count = count

@@ -1,0 +1,1 @@
+"""The ontology, SHACL shapes and example queries, shipped as package data."""

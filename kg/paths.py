@@ -1,0 +1,16 @@
+"""Where the package's data files are, in a source checkout and once installed alike."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+ONTOLOGY_DIR = Path(str(resources.files("kg.ontology")))
+ONTOLOGY_FILE = ONTOLOGY_DIR / "sahel.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+QUERIES_DIR = ONTOLOGY_DIR / "queries"
+CLAIMS_FILE = DATA_DIR / "claims.yaml"
+BACKGROUND_FILE = DATA_DIR / "background.ttl"
+ENTITIES_FILE = DATA_DIR / "entities.ttl"
+LINKS_FILE = DATA_DIR / "links.csv"

@@ -1,0 +1,49 @@
+"""Stores behind one small interface: embedded Oxigraph (on disk or in memory) or a remote SPARQL endpoint.
+
+`open_store(spec)` takes the one setting that names a store:
+    oxigraph:PATH        embedded, persistent in directory PATH (oxigraph: alone means DEFAULT_STORE_PATH)
+    memory:              embedded, in memory, gone when closed
+    http(s)://HOST/...   a SPARQL 1.1 endpoint; keyword options update_url, user, password, timeout
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.store.base import QueryResult, Solutions, Store, Triples
+
+
+class StoreSpecError(KGError, ValueError):
+    """A store setting that names no store we know."""
+
+
+def default_store_path() -> Path:
+    """$SAHEL_KG_HOME/store, else $XDG_DATA_HOME/sahel-kg/store, else ~/.local/share/sahel-kg/store."""
+    if os.environ.get("SAHEL_KG_HOME"):
+        return Path(os.environ["SAHEL_KG_HOME"]) / "store"
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "sahel-kg" / "store"
+
+
+DEFAULT_STORE_PATH = default_store_path()  # read once at import; call default_store_path() to re-read
+
+
+def open_store(spec: str, **options) -> Store:
+    """Open the store that `spec` names (see the module docstring); options go to the backend."""
+    scheme, _, rest = spec.partition(":")
+    if scheme == "memory" and not rest:
+        from kg.store.oxigraph import OxigraphStore
+        return OxigraphStore(None, **options)
+    if scheme == "oxigraph":
+        from kg.store.oxigraph import OxigraphStore
+        return OxigraphStore(Path(rest).expanduser() if rest else default_store_path(), **options)
+    if scheme in ("http", "https") and rest.startswith("//"):
+        from kg.store.remote import RemoteStore
+        return RemoteStore(spec, **options)
+    raise StoreSpecError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+
+
+__all__ = ["DEFAULT_STORE_PATH", "QueryResult", "Solutions", "Store", "StoreSpecError", "Triples",
+           "default_store_path", "open_store"]

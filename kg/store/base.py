@@ -1,0 +1,158 @@
+"""The small interface every store implements, and the result objects its queries return.
+
+Every backend hands out pyoxigraph terms (NamedNode, BlankNode, Literal, Triple), so whatever
+serialises results downstream sees one term model whichever store answered.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from os import PathLike
+from typing import BinaryIO, Union
+
+import pyoxigraph
+
+from kg.errors import KGError, ParseError, QuerySyntaxError
+
+Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
+Source = Union[str, PathLike, BinaryIO]
+
+# The formats `load` reads and `dump` writes, by the names the CLI and the API use.
+RDF_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "nquads": pyoxigraph.RdfFormat.N_QUADS,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
+}
+DUMP_FORMATS = ("trig", "nquads", "turtle", "ntriples")
+
+
+class StoreError(KGError, RuntimeError):
+    """A query or update the store could not carry out (an evaluation error, a server error)."""
+
+
+@dataclass
+class Solutions:
+    """A SELECT result: the variable names, then rows (tuples of terms, None where unbound), read once."""
+
+    variables: list[str]
+    rows: Iterator[tuple]
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.rows)
+
+
+@dataclass
+class Triples:
+    """A CONSTRUCT or DESCRIBE result: pyoxigraph.Triple objects, read once."""
+
+    triples: Iterator[pyoxigraph.Triple]
+
+    def __iter__(self) -> Iterator[pyoxigraph.Triple]:
+        return iter(self.triples)
+
+
+QueryResult = Union[Solutions, bool, Triples]
+
+
+class Store(abc.ABC):
+    """A quad store answering SPARQL 1.1: query, update, load, dump, graphs, count."""
+
+    @abc.abstractmethod
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, timeout: float | None = None) -> QueryResult:
+        """Run a query: Solutions for SELECT, bool for ASK, Triples for CONSTRUCT/DESCRIBE.
+
+        `default_graphs`/`named_graphs` are graph IRIs as in the protocol's default-graph-uri/named-graph-uri.
+        """
+
+    @abc.abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update; a failing update changes nothing (see each backend for limits)."""
+
+    @abc.abstractmethod
+    def load(self, source: Source, *, format: str, graph: str | None = None,
+             base_iri: str | None = None) -> int:
+        """Add the RDF in `source` (a path or binary file), into `graph` if given; return the quads read.
+
+        A source that does not parse loads nothing and raises ParseError.
+        """
+
+    @abc.abstractmethod
+    def dump(self, output: str | PathLike | BinaryIO, *, format: str, graph: str | None = None) -> None:
+        """Write the dataset (trig, nquads) or one graph (any format; "" for the default graph)."""
+
+    @abc.abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs that hold quads."""
+
+    @abc.abstractmethod
+    def count(self, graph: str | None = None) -> int:
+        """How many quads the store holds, or triples `graph` holds ("" for the default graph)."""
+
+    def close(self) -> None:
+        """Release the store (files, connections); it is not usable afterwards."""
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def rdf_format(name: str, allowed: Iterable[str] = RDF_FORMATS) -> pyoxigraph.RdfFormat:
+    """The pyoxigraph format for a format name, or ValueError naming the ones allowed."""
+    if name not in allowed:
+        raise ValueError(f"unknown RDF format {name!r}; use one of: {', '.join(allowed)}")
+    return RDF_FORMATS[name]
+
+
+def graph_term(graph: str | None):
+    """The pyoxigraph graph name for an IRI; "" means the default graph."""
+    return pyoxigraph.DefaultGraph() if graph == "" else pyoxigraph.NamedNode(graph)
+
+
+_PARSER_POSITION = re.compile(r"^Parser error at line \d+ column \d+: ")
+# pyoxigraph says "error at 5:2: ..."; Virtuoso says "SPARQL compiler, line 5: ...".
+_POSITION = re.compile(r"(?:error at (\d+):(\d+)|line (\d+))")
+
+
+def syntax_error(message: str) -> QuerySyntaxError:
+    """A QuerySyntaxError carrying the line and column found in an engine's message, if any."""
+    found = _POSITION.search(message)
+    if not found:
+        return QuerySyntaxError(message)
+    line = found.group(1) or found.group(3)
+    column = found.group(2)
+    return QuerySyntaxError(message, line=int(line), column=int(column) if column else None)
+
+
+def read_quads(source: Source, *, format: str, graph: str | None = None,
+               base_iri: str | None = None) -> Iterator[pyoxigraph.Quad]:
+    """Parse `source` lazily into quads, put into `graph` if given; a syntax error raises ParseError.
+
+    Blank nodes get fresh labels, so two files that both say `_:b1` do not merge.
+    """
+    options = {"format": rdf_format(format), "base_iri": base_iri, "rename_blank_nodes": True,
+               "without_named_graphs": graph is not None}
+    path = os.fspath(source) if isinstance(source, (str, PathLike)) else None
+    if path is None:
+        options["input"] = source
+    else:
+        options["path"] = path
+    target = None if graph is None else pyoxigraph.NamedNode(graph)
+    try:
+        for quad in pyoxigraph.parse(**options):
+            yield quad if target is None else pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, target)
+    except SyntaxError as error:
+        message = _PARSER_POSITION.sub("", error.msg)  # the position goes into line/column instead
+        raise ParseError(message, path=path, line=error.lineno, column=error.offset) from None

@@ -1,0 +1,93 @@
+"""Time limits for embedded queries, which pyoxigraph cannot cancel by itself.
+
+What we found (pyoxigraph 0.5): evaluation releases the GIL. Streaming queries (joins, filters) do their
+work lazily, one row per `next()`; aggregates, ORDER BY and GROUP BY do all of it in one Rust call (in
+`Store.query` or the first `next()`) that nothing can interrupt.
+
+So a limited query runs in a helper thread that hands rows over in batches:
+- the caller gets QueryTimeout as soon as the limit passes, whatever the engine is doing;
+- streaming work stops at the next row, since the helper checks a stop flag between rows;
+- a blocking step already started runs on in the helper thread until it ends, then its result is dropped.
+A hard bound on CPU therefore needs a worker process that can be killed (the HTTP layer's job).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from kg.errors import QueryTimeout
+
+BATCH_ROWS = 512  # rows per hand-over: fewer queue operations per row, little extra latency
+BATCH_SECONDS = 0.05  # but never keep rows back longer than this
+_DONE = object()
+
+
+def limited(start: Callable[[], tuple[object, Iterator]], seconds: float) -> tuple[object, Iterator]:
+    """Run `start()` -> (head, rows) and the reading of `rows` in a helper thread, within `seconds` in all.
+
+    Returns the head and an iterator over the rows that raises QueryTimeout once time is up; closing
+    or dropping that iterator stops the helper at its next row.
+    """
+    deadline = time.monotonic() + seconds
+    handover: queue.Queue = queue.Queue(maxsize=8)  # bounded: the helper never runs far ahead
+    stop = threading.Event()
+
+    def send(item) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def helper():
+        try:
+            head, rows = start()
+            if not send(("head", head)):
+                return
+            batch, flushed = [], time.monotonic()
+            for row in rows:
+                if stop.is_set():
+                    return
+                batch.append(row)
+                if len(batch) >= BATCH_ROWS or time.monotonic() - flushed > BATCH_SECONDS:
+                    if not send(("rows", batch)):
+                        return
+                    batch, flushed = [], time.monotonic()
+            send(("rows", batch))
+            send(("end", _DONE))
+        except BaseException as error:  # handed to the caller, who raises it
+            send(("error", error))
+
+    threading.Thread(target=helper, name="kg-query", daemon=True).start()
+
+    def receive():
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise queue.Empty
+            kind, value = handover.get(timeout=remaining)
+        except queue.Empty:
+            stop.set()
+            raise QueryTimeout(f"query stopped after its time limit of {seconds:g}s") from None
+        if kind == "error":
+            stop.set()
+            raise value
+        return kind, value
+
+    def rows_of_helper():
+        try:
+            while True:
+                kind, value = receive()
+                if kind == "end":
+                    return
+                yield from value
+        finally:
+            stop.set()
+
+    kind, head = receive()
+    return head, rows_of_helper()

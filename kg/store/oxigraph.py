@@ -1,0 +1,101 @@
+"""The embedded store: pyoxigraph on disk (RocksDB) or in memory.
+
+Loads parse and insert in one transaction (`Store.extend` over the parser): a file that does not parse,
+or a process killed mid-load, leaves the store as it was. Measured on 500k triples: `Store.load` 8.3s,
+parse + `extend` 8.7s, `bulk_load` 5.0s; bulk loading is faster but commits in pieces, so it is not used.
+"""
+
+from __future__ import annotations
+
+import os
+from os import PathLike
+
+import pyoxigraph
+
+from kg.errors import StoreUnavailable
+from kg.store import deadline
+from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Source, Store, StoreError, Triples, graph_term,
+                           rdf_format, read_quads, syntax_error)
+
+
+class OxigraphStore(Store):
+    """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None."""
+
+    def __init__(self, path: str | PathLike | None = None):
+        self.path = None if path is None else os.fspath(path)
+        try:
+            self._store = pyoxigraph.Store(self.path)
+        except OSError as error:  # most often: another process holds the directory's lock
+            raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
+        options = {}
+        if default_graphs is not None:
+            options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
+        if named_graphs is not None:
+            options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named_graphs]
+
+        def start():
+            try:
+                result = self._store.query(sparql, **options)
+            except SyntaxError as error:
+                raise syntax_error(str(error)) from None
+            except RuntimeError as error:
+                raise StoreError(str(error)) from None
+            if isinstance(result, pyoxigraph.QueryBoolean):
+                return bool(result), iter(())
+            if isinstance(result, pyoxigraph.QuerySolutions):
+                return [v.value for v in result.variables], (tuple(row) for row in result)
+            return None, iter(result)
+
+        head, rows = start() if timeout is None else deadline.limited(start, timeout)
+        if isinstance(head, bool):
+            return head
+        return Triples(rows) if head is None else Solutions(head, rows)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)  # transactional in pyoxigraph
+        except SyntaxError as error:
+            raise syntax_error(str(error)) from None
+        except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
+            raise StoreError(str(error)) from None
+
+    def load(self, source: Source, *, format, graph=None, base_iri=None) -> int:
+        read = 0
+
+        def counted(quads):
+            nonlocal read
+            for quad in quads:
+                read += 1
+                yield quad
+
+        # extend() is one transaction: a ParseError raised inside it writes nothing.
+        self._store.extend(counted(read_quads(source, format=format, graph=graph, base_iri=base_iri)))
+        return read
+
+    def dump(self, output, *, format, graph=None) -> None:
+        rdf_format(format, DUMP_FORMATS)
+        if graph is None and format in ("turtle", "ntriples"):
+            raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
+        from_graph = None if graph is None else graph_term(graph)
+        self._store.dump(output, rdf_format(format), from_graph=from_graph)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs()
+                      if isinstance(g, pyoxigraph.NamedNode) and self._holds_quads(g))
+
+    def count(self, graph=None) -> int:
+        if graph is None:
+            return len(self._store)
+        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                      default_graph=graph_term(graph))
+        return int(next(iter(solutions))[0].value)
+
+    def close(self) -> None:
+        if self._store is not None and self.path is not None:
+            self._store.flush()
+        self._store = None  # RocksDB lets go of the directory when the last reference goes
+
+    def _holds_quads(self, graph) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None

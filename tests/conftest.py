@@ -1,0 +1,71 @@
+"""Fixtures about servers and stores: real `oxigraph serve` and Virtuoso per session, a store per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+import servers
+from kg.store.oxigraph import OxigraphStore
+from kg.store.remote import RemoteStore
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory):
+    """Query URL of an `oxigraph serve` (SAHEL_KG_OXIGRAPH_URL, else one started for the session)."""
+    if os.environ.get("SAHEL_KG_OXIGRAPH_URL"):
+        yield os.environ["SAHEL_KG_OXIGRAPH_URL"]
+        return
+    if not servers.OXIGRAPH_BIN.exists():
+        servers.missing_service(f"no oxigraph server binary at {servers.OXIGRAPH_BIN}")
+    with servers.oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory):
+    """/sparql URL of a Virtuoso (SAHEL_KG_VIRTUOSO_URL, else one started for the session)."""
+    if os.environ.get("SAHEL_KG_VIRTUOSO_URL"):
+        yield os.environ["SAHEL_KG_VIRTUOSO_URL"]
+        return
+    if not (servers.VIRTUOSO_BIN and servers.ISQL_BIN):
+        servers.missing_service("Virtuoso is not installed (virtuoso-t, isql-vt)")
+    with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+BACKENDS = ["embedded", "memory", "oxigraph-serve", "virtuoso"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    """Each backend in turn; remote ones are shared, so tests write only into graphs from `graph`."""
+    backend = request.param
+    if backend == "embedded":
+        opened = OxigraphStore(tmp_path / "store")
+    elif backend == "memory":
+        opened = OxigraphStore()
+    elif backend == "oxigraph-serve":
+        url = request.getfixturevalue("oxigraph_url")
+        opened = RemoteStore(url, update_url=url.rsplit("/", 1)[0] + "/update")
+    else:
+        opened = RemoteStore(request.getfixturevalue("virtuoso_url"))
+    opened.backend = backend
+    with opened:
+        yield opened
+
+
+@pytest.fixture
+def graph(store):
+    """A factory of graph IRIs no other test uses; the graphs are dropped afterwards."""
+    made = []
+
+    def new_graph() -> str:
+        made.append(f"http://test.sahel-kg.example/{uuid.uuid4().hex}/")
+        return made[-1]
+
+    yield new_graph
+    for iri in made:
+        store.update(f"DROP SILENT GRAPH <{iri}>")

@@ -1,0 +1,132 @@
+"""Real SPARQL servers for tests: `oxigraph serve` and Virtuoso, started on 127.0.0.1 on free ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
+VIRTUOSO_BIN = shutil.which("virtuoso-t")
+ISQL_BIN = shutil.which("isql-vt") or shutil.which("isql")
+
+
+def missing_service(reason: str):
+    """Skip the test for a service that is not there, or fail when SAHEL_KG_REQUIRE_SERVICES=1."""
+    if os.environ.get("SAHEL_KG_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_answers(url: str, process: subprocess.Popen, log: Path, seconds: float = 60):
+    """Poll `url` with an ASK query until it answers 200; fail with the server's log if it dies or never does."""
+    probe = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(probe, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds}s:\n{log.read_text(errors='replace')}")
+
+
+@contextmanager
+def running(command: list[str], url: str, workdir: Path, seconds: float = 60):
+    """Run a server process until the block ends; yield once `url` answers."""
+    log = workdir / "server.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(command, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    try:
+        wait_until_answers(url, process, log, seconds)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def oxigraph_server(workdir: Path):
+    """`oxigraph serve` on a temporary directory; yields its query URL (updates go to /update)."""
+    port = free_port()
+    command = [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
+    with running(command, f"http://127.0.0.1:{port}/query", workdir) as url:
+        yield url
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 0
+VADInstallDir = {dir}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxClientConnections = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@contextmanager
+def virtuoso_server(workdir: Path):
+    """Virtuoso in the foreground with its own database in `workdir`; yields its /sparql URL.
+
+    The anonymous web user "SPARQL" is granted SPARQL_UPDATE so the tests can write without credentials;
+    that is fine for a throwaway test database bound to 127.0.0.1 and never for a real one.
+    """
+    sql_port, http_port = free_port(), free_port()
+    ini = workdir / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port))
+    command = [VIRTUOSO_BIN, "+foreground", "+configfile", str(ini)]
+    with running(command, f"http://127.0.0.1:{http_port}/sparql", workdir, seconds=120) as url:
+        subprocess.run([ISQL_BIN, f"127.0.0.1:{sql_port}", "dba", "dba",
+                        "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";"],
+                       check=True, capture_output=True, timeout=60)
+        yield url

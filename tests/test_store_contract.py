@@ -1,0 +1,303 @@
+"""One contract for every store backend: embedded on disk, in memory, oxigraph serve and Virtuoso."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import time
+
+import pytest
+from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, NamedNode, Quad, RdfFormat, Triple, parse
+
+from kg.errors import ParseError, QuerySyntaxError, QueryTimeout, StoreUnavailable
+from kg.store import DEFAULT_STORE_PATH, StoreSpecError, default_store_path, open_store
+from kg.store.base import Solutions, StoreError, Triples
+from kg.store.oxigraph import OxigraphStore
+from kg.store.remote import RemoteStore, _term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EX = "http://example.org/sahel/"
+SAMPLE = f"""\
+@prefix ex: <{EX}> .
+@prefix xsd: <{XSD}> .
+ex:mali ex:name "Mali"@en, "Mali"@fr ;
+    ex:code "ML" ;
+    ex:population 22000000 ;
+    ex:founded "1960-09-22"^^xsd:date ;
+    ex:member [ ex:organization ex:aes ; ex:since "2023"^^xsd:gYear ] .
+ex:niger ex:name "Niger"@en .
+""".encode()
+SAMPLE_QUADS = 9
+
+
+def load_sample(store, graph_iri: str) -> int:
+    return store.load(io.BytesIO(SAMPLE), format="turtle", graph=graph_iri)
+
+
+def values(result) -> set:
+    return {row[0] for row in result}
+
+
+# Query forms and terms
+
+def test_select_gives_variables_and_pyoxigraph_terms(store, graph):
+    g = graph()
+    load_sample(store, g)
+    result = store.query(f"SELECT ?o WHERE {{ GRAPH <{g}> {{ <{EX}mali> ?p ?o }} }}")
+    assert isinstance(result, Solutions) and result.variables == ["o"]
+    objects = values(result)
+    assert Literal("Mali", language="en") in objects and Literal("Mali", language="fr") in objects
+    assert Literal("ML") in objects
+    assert Literal("22000000", datatype=NamedNode(XSD + "integer")) in objects
+    assert Literal("1960-09-22", datatype=NamedNode(XSD + "date")) in objects
+    assert sum(isinstance(o, BlankNode) for o in objects) == 1
+
+
+def test_unbound_variables_are_none(store, graph):
+    g = graph()
+    load_sample(store, g)
+    rows = list(store.query(f"SELECT ?n ?missing WHERE {{ GRAPH <{g}> {{ <{EX}niger> <{EX}name> ?n "
+                            f"OPTIONAL {{ <{EX}niger> <{EX}nothing> ?missing }} }} }}"))
+    assert rows == [(Literal("Niger", language="en"), None)]
+
+
+def test_ask(store, graph):
+    g = graph()
+    load_sample(store, g)
+    assert store.query(f"ASK {{ GRAPH <{g}> {{ <{EX}mali> <{EX}code> 'ML' }} }}") is True
+    assert store.query(f"ASK {{ GRAPH <{g}> {{ <{EX}mali> <{EX}code> 'XX' }} }}") is False
+
+
+def test_construct_gives_triples_with_blank_nodes_kept_apart(store, graph):
+    g = graph()
+    load_sample(store, g)
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+    assert isinstance(result, Triples)
+    triples = list(result)
+    assert len(triples) == SAMPLE_QUADS and all(isinstance(t, Triple) for t in triples)
+    membership = next(t.object for t in triples if t.predicate == NamedNode(EX + "member"))
+    assert isinstance(membership, BlankNode)
+    assert Triple(membership, NamedNode(EX + "organization"), NamedNode(EX + "aes")) in triples
+
+
+def test_describe(store, graph):
+    g = graph()
+    load_sample(store, g)
+    triples = list(store.query(f"DESCRIBE <{EX}niger>", default_graphs=[g]))
+    assert Triple(NamedNode(EX + "niger"), NamedNode(EX + "name"), Literal("Niger", language="en")) in triples
+
+
+def test_virtuoso_typed_literal_bindings_are_read():
+    binding = {"type": "typed-literal", "datatype": XSD + "integer", "value": "5"}
+    assert _term(binding) == Literal("5", datatype=NamedNode(XSD + "integer"))
+    assert isinstance(_term({"type": "bnode", "value": "nodeID://b10000"}), BlankNode)
+
+
+# Named graphs and the protocol's dataset
+
+def test_graph_queries_see_each_named_graph(store, graph):
+    g1, g2 = graph(), graph()
+    load_sample(store, g1)
+    load_sample(store, g2)
+    found = values(store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{EX}niger> ?p ?o }} }}"))
+    assert {NamedNode(g1), NamedNode(g2)} <= found
+
+
+def test_default_graphs_make_the_default_graph(store, graph):
+    g1, g2 = graph(), graph()
+    store.update(f"INSERT DATA {{ GRAPH <{g1}> {{ <{EX}a> <{EX}p> 1 }} GRAPH <{g2}> {{ <{EX}a> <{EX}p> 2 }} }}")
+    query = f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"
+    one, two = (Literal(str(n), datatype=NamedNode(XSD + "integer")) for n in (1, 2))
+    assert values(store.query(query, default_graphs=[g1])) == {one}
+    assert values(store.query(query, default_graphs=[g1, g2])) == {one, two}
+
+
+def test_named_graphs_limit_graph_patterns(store, graph):
+    g1, g2 = graph(), graph()
+    load_sample(store, g1)
+    load_sample(store, g2)
+    query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{EX}niger> ?p ?o }} }}"
+    assert values(store.query(query, named_graphs=[g2])) == {NamedNode(g2)}
+
+
+def test_graphs_lists_graphs_with_quads(store, graph):
+    g1, g2 = graph(), graph()
+    load_sample(store, g1)
+    load_sample(store, g2)
+    assert {g1, g2} <= set(store.graphs())
+    store.update(f"CLEAR GRAPH <{g1}>")  # Virtuoso drops only graphs made by CREATE
+    assert g1 not in store.graphs() and g2 in store.graphs()
+
+
+def test_counts(store, graph):
+    g = graph()
+    before = store.count()
+    assert load_sample(store, g) == SAMPLE_QUADS
+    assert store.count(g) == SAMPLE_QUADS
+    assert store.count() == before + SAMPLE_QUADS == len(store)
+
+
+# Writing: atomic updates and loads
+
+def test_update_inserts_and_deletes(store, graph):
+    g = graph()
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 'x', 'y' }} }}")
+    store.update(f"DELETE DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 'x' }} }}")
+    assert values(store.query(f"SELECT ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")) == {Literal("y")}
+
+
+def test_failing_update_changes_nothing(store, graph, request):
+    if store.backend == "virtuoso":
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="Virtuoso commits each operation of an update request on its own"))
+    g = graph()
+    with pytest.raises(StoreError):
+        # The second operation fails, since the first made the graph exist.
+        store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 'x' }} }} ; CREATE GRAPH <{g}>")
+    assert store.count(g) == 0
+
+
+def test_update_with_syntax_error_changes_nothing(store, graph):
+    g = graph()
+    with pytest.raises(QuerySyntaxError) as raised:
+        store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 'x' }} }} ;\nDELETE WHERE {{ ?s ?p }}")
+    assert raised.value.line == 2
+    assert store.count(g) == 0
+
+
+def test_load_with_syntax_error_loads_nothing_and_says_where(store, graph, tmp_path):
+    g = graph()
+    lines = [f"@prefix ex: <{EX}> ."] + [f"ex:s{i} ex:p {i} ." for i in range(5000)]
+    lines[4000] = "ex:broken ex:p ."  # line 4001 of the file
+    path = tmp_path / "broken.ttl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ParseError) as raised:
+        store.load(path, format="turtle", graph=g)
+    assert raised.value.line == 4001 and raised.value.path == str(path)
+    assert "4001" in str(raised.value)
+    assert store.count(g) == 0 and g not in store.graphs()
+
+
+def test_load_reads_every_format_and_streams(store, graph):
+    g = graph()
+    trig = f"<{g}> {{ <{EX}a> <{EX}p> 'trig' }}".encode()
+    assert store.load(io.BytesIO(trig), format="trig") == 1
+    nt = gzip.compress(f"<{EX}a> <{EX}p> \"gzipped\" .\n".encode())
+    assert store.load(gzip.GzipFile(fileobj=io.BytesIO(nt)), format="ntriples", graph=g) == 1
+    jsonld = f'{{"@id": "{EX}a", "{EX}p": "jsonld"}}'.encode()
+    assert store.load(io.BytesIO(jsonld), format="jsonld", graph=g) == 1
+    rdfxml = (f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="{EX}">'
+              f'<rdf:Description rdf:about="{EX}a"><ex:p>rdfxml</ex:p></rdf:Description></rdf:RDF>').encode()
+    assert store.load(io.BytesIO(rdfxml), format="rdfxml", graph=g) == 1
+    found = values(store.query(f"SELECT ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"))
+    assert found == {Literal(v) for v in ("trig", "gzipped", "jsonld", "rdfxml")}
+
+
+def test_load_of_many_blank_nodes_keeps_them_joined(store, graph):
+    g = graph()
+    turtle = "".join(f"<{EX}c{i}> <{EX}member> [ <{EX}rank> {i} ; <{EX}next> [ <{EX}rank> {i} ] ] .\n"
+                     for i in range(400))
+    assert store.load(io.BytesIO(turtle.encode()), format="turtle", graph=g) == 1600
+    chains = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?c <{EX}member> ?m . "
+                         f"?m <{EX}rank> ?r ; <{EX}next> ?x . ?x <{EX}rank> ?r }} }}")
+    assert int(next(iter(chains))[0].value) == 400
+
+
+def test_loading_twice_keeps_blank_nodes_apart(store, graph):
+    g = graph()
+    load_sample(store, g)
+    load_sample(store, g)
+    memberships = store.query(f"SELECT ?m WHERE {{ GRAPH <{g}> {{ ?c <{EX}member> ?m }} }}")
+    assert len(values(memberships)) == 2
+
+
+# Errors
+
+def test_query_syntax_error_has_line_and_column(store):
+    with pytest.raises(QuerySyntaxError) as raised:
+        store.query("SELECT ?s\nWHERE {\n  ?s ?p\n}")
+    assert raised.value.line in (3, 4)  # engines point at the bad triple or at the brace that ends it
+    if store.backend != "virtuoso":  # Virtuoso reports the line only
+        assert raised.value.column is not None
+
+
+def test_timeout_stops_a_long_query(store, graph):
+    g = graph()
+    store.load(io.BytesIO("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(1500)).encode()),
+               format="ntriples", graph=g)
+    cross = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?a ?p ?x . ?b ?p ?y . ?c ?p ?z }} "
+             f"FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }}")
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        list(store.query(cross, timeout=0.5))
+    assert time.monotonic() - started < 3
+
+
+def test_dump_round_trip(store, graph):
+    g = graph()
+    load_sample(store, g)
+    expected = canonical(parse(SAMPLE, RdfFormat.TURTLE), g)
+    for name, fmt in (("turtle", RdfFormat.TURTLE), ("ntriples", RdfFormat.N_TRIPLES)):
+        out = io.BytesIO()
+        store.dump(out, format=name, graph=g)
+        assert canonical(parse(out.getvalue(), fmt), g) == expected
+    for name, fmt in (("trig", RdfFormat.TRIG), ("nquads", RdfFormat.N_QUADS)):
+        out = io.BytesIO()
+        store.dump(out, format=name)
+        assert canonical([q for q in parse(out.getvalue(), fmt) if q.graph_name == NamedNode(g)], g) == expected
+
+
+def test_dump_of_a_triples_format_needs_a_graph(store):
+    with pytest.raises(ValueError):
+        store.dump(io.BytesIO(), format="turtle")
+
+
+def canonical(quads, graph_iri: str) -> set:
+    """The quads, moved into one graph, with blank nodes named canonically, as a set of strings."""
+    dataset = Dataset([Quad(q.subject, q.predicate, q.object, NamedNode(graph_iri)) for q in quads])
+    dataset.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
+    return {str(q) for q in dataset}
+
+
+# Opening stores
+
+def test_embedded_store_is_persistent(tmp_path):
+    with OxigraphStore(tmp_path / "db") as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 'kept' }}")
+    with OxigraphStore(tmp_path / "db") as store:
+        assert store.count("") == 1
+
+
+def test_locked_embedded_store_is_unavailable(tmp_path):
+    with OxigraphStore(tmp_path / "db"):
+        with pytest.raises(StoreUnavailable):
+            OxigraphStore(tmp_path / "db")
+
+
+def test_unreachable_endpoint_is_unavailable():
+    import servers
+    store = RemoteStore(f"http://127.0.0.1:{servers.free_port()}/sparql", timeout=5)
+    with pytest.raises(StoreUnavailable):
+        store.query("ASK {}")
+
+
+def test_open_store_specs(tmp_path):
+    with open_store("memory:") as store:
+        assert isinstance(store, OxigraphStore) and store.path is None
+    with open_store(f"oxigraph:{tmp_path / 'db'}") as store:
+        assert store.path == str(tmp_path / "db")
+    store = open_store("http://127.0.0.1:1/sparql", update_url="http://127.0.0.1:1/update", user="u")
+    assert isinstance(store, RemoteStore) and store.update_url.endswith("/update")
+    for bad in ("", "sqlite:x.db", "memory:x", "http:/x"):
+        with pytest.raises(StoreSpecError, match="unknown store"):
+            open_store(bad)
+    assert issubclass(StoreSpecError, ValueError)
+
+
+def test_default_store_path_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("SAHEL_KG_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_store_path() == tmp_path / "sahel-kg" / "store"
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path / "home"))
+    assert default_store_path() == tmp_path / "home" / "store"
+    assert DEFAULT_STORE_PATH.name == "store"

@@ -1,0 +1,427 @@
+"""Every competency question in ontology/queries has its exact answer pinned here."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build, serialize
+from kg.namespaces import PREFIXES
+from kg.paths import QUERIES_DIR
+
+SHORT = {
+    "sk:": "https://sahel-kg.example.org/id/",
+    "claim:": "https://sahel-kg.example.org/claim/",
+    "wd:": "http://www.wikidata.org/entity/",
+}
+
+
+@pytest.fixture(scope="module")
+def store():
+    store = ox.Store()
+    store.load(serialize(build().dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def run(store, text):
+    rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    return [tuple(compact(term) for term in row) for row in rows]
+
+
+def compact(term):
+    if term is None:
+        return None
+    for short, namespace in SHORT.items():
+        if term.value.startswith(namespace):
+            return short + term.value[len(namespace):]
+    return term.value
+
+
+def query_names():
+    return sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
+
+
+def test_there_are_at_least_25_documented_questions():
+    names = query_names()
+    assert len(names) >= 25
+    for name in names:
+        text = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+        assert re.search(r"^# title: \S", text, re.M), name
+        assert re.search(r"^# description: \S", text, re.M), name
+
+
+def test_every_question_has_a_pinned_answer():
+    assert sorted(EXPECTED) == query_names()
+
+
+@pytest.mark.parametrize("name", query_names())
+def test_answer(store, name):
+    text = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    rows = run(store, text)
+    if "ORDER BY" in text:
+        assert rows == EXPECTED[name]
+    else:
+        assert sorted(rows, key=repr) == sorted(EXPECTED[name], key=repr)
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    ("2023-06-01", []),
+    ("2024-06-01", ["claim:aes-autonomy-push", "claim:aes-members"]),
+    ("2026-01-01", ["claim:aes-asserts-control", "claim:aes-autonomy-push", "claim:aes-members",
+                    "claim:joint-force-mission"]),
+])
+def test_held_as_of_follows_the_date(store, as_of, expected):
+    text = (QUERIES_DIR / "held-as-of.rq").read_text(encoding="utf-8").replace("2024-06-01", as_of)
+    assert [row[0] for row in run(store, text)] == expected
+
+
+EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'year')],
+ 'aes-members': [('sk:burkina-faso', 'Burkina Faso', '2023-01-01', '2023-12-31', 'true'),
+                 ('sk:mali', 'Mali', '2023-01-01', '2023-12-31', 'true'),
+                 ('sk:niger', 'Niger', '2023-01-01', '2023-12-31', 'true')],
+ 'analyst-arguments': [('claim:analysts-delicate-balance', 'policy dilemma', 'sk:aes'),
+                       ('claim:analysts-delicate-balance', 'policy dilemma', 'sk:united-states'),
+                       ('claim:analysts-fragmented-diplomacy',
+                        'fragmented and fluid security diplomacy',
+                        'sk:aes')],
+ 'anonymous-sources': [('claim:official-narrow-channels',
+                        'a U.S. official familiar with the discussions',
+                        'sk:us-government',
+                        '“Maintaining these narrow channels allows us to address urgent counterterrorism '
+                        'concerns without formal, broader military agreements,” said a U.S. official '
+                        'familiar with the discussions.')],
+ 'ceased-or-scaled-back': [('sk:tsctp', 'Trans-Saharan Counterterrorism Partnership', 'scaled back'),
+                           ('sk:us-broader-security-cooperation',
+                            'broader U.S. security cooperation with AES states',
+                            'ceased')],
+ 'claim-provenance': [('claim:dek-limited-contact',
+                       '55',
+                       '164',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:us-limited-communication',
+                       '166',
+                       '328',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:aes-members',
+                       '252',
+                       '328',
+                       "the article's own voice",
+                       'asserted',
+                       'from 2023, still holding as of the article'),
+                      ('claim:broader-cooperation-ceased',
+                       '330',
+                       '445',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:aes-formed-2023', '448', '471', "the article's own voice", 'asserted', '2023'),
+                      ('claim:aes-autonomy-push',
+                       '448',
+                       '527',
+                       "the article's own voice",
+                       'argued',
+                       'from 2023, still holding as of the article'),
+                      ('claim:coups-disrupted-partnerships',
+                       '528',
+                       '612',
+                       "the article's own voice",
+                       'asserted',
+                       'before the article'),
+                      ('claim:tsctp-scaled-back',
+                       '614',
+                       '721',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:us-intelligence-sharing',
+                       '723',
+                       '849',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:jnim-isgs-jihadist',
+                       '809',
+                       '849',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:groups-destabilise-sahel',
+                       '836',
+                       '901',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:official-narrow-channels',
+                       '904',
+                       '1090',
+                       'a U.S. official familiar with the discussions',
+                       'reported speech',
+                       'as of the article'),
+                      ('claim:joint-force-in-response',
+                       '1130',
+                       '1232',
+                       "the article's own voice",
+                       'argued',
+                       'late 2025'),
+                      ('claim:joint-force-inaugurated',
+                       '1234',
+                       '1312',
+                       "the article's own voice",
+                       'asserted',
+                       'late 2025'),
+                      ('claim:joint-force-strength',
+                       '1264',
+                       '1299',
+                       "the article's own voice",
+                       'asserted',
+                       'late 2025'),
+                      ('claim:joint-force-mission',
+                       '1314',
+                       '1381',
+                       "the article's own voice",
+                       'asserted',
+                       'from late 2025, still holding as of the article'),
+                      ('claim:aes-asserts-control',
+                       '1383',
+                       '1520',
+                       "the article's own voice",
+                       'argued',
+                       'from late 2025, still holding as of the article'),
+                      ('claim:experts-sahel-vulnerable',
+                       '1522',
+                       '1603',
+                       'experts',
+                       'warned',
+                       'as of the article'),
+                      ('claim:extremist-activity-surging',
+                       '1604',
+                       '1667',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:humanitarian-pressure',
+                       '1673',
+                       '1751',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:analysts-delicate-balance',
+                       '1753',
+                       '1943',
+                       'analysts',
+                       'argued',
+                       'as of the article'),
+                      ('claim:competing-influence',
+                       '1970',
+                       '2030',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:russia-support',
+                       '2031',
+                       '2141',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:turkey-support',
+                       '2031',
+                       '2141',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:multipolar-complexity',
+                       '2142',
+                       '2274',
+                       "the article's own voice",
+                       'argued',
+                       'as of the article'),
+                      ('claim:analysts-fragmented-diplomacy',
+                       '2276',
+                       '2457',
+                       'analysts',
+                       'argued',
+                       'as of the article'),
+                      ('claim:us-limits-engagement',
+                       '2458',
+                       '2537',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:strategic-uncertainty',
+                       '2539',
+                       '2619',
+                       "the article's own voice",
+                       'argued',
+                       'as of the article'),
+                      ('claim:persistent-insurgent-threats',
+                       '2639',
+                       '2706',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
+                      ('claim:forecast-us-approach',
+                       '2708',
+                       '2891',
+                       "the article's own voice",
+                       'forecast',
+                       'after the article'),
+                      ('claim:forecast-aes-consolidation',
+                       '2892',
+                       '3052',
+                       "the article's own voice",
+                       'forecast',
+                       'after the article'),
+                      ('claim:multipolar-challenge',
+                       '3054',
+                       '3250',
+                       "the article's own voice",
+                       'argued',
+                       'as of the article')],
+ 'claims-by-claimer': [('a U.S. official familiar with the discussions', 'reported speech', '1'),
+                       ('analysts', 'argued', '2'),
+                       ('experts', 'warned', '1'),
+                       ("the article's own voice", 'argued', '6'),
+                       ("the article's own voice", 'asserted', '20'),
+                       ("the article's own voice", 'forecast', '2')],
+ 'continuing-cooperation': [('sk:us-intelligence-sharing', 'intelligence sharing', 'ISGS'),
+                            ('sk:us-intelligence-sharing', 'intelligence sharing', 'JNIM'),
+                            ('sk:us-limited-military-communication', 'limited military communication', None),
+                            ('sk:us-tactical-collaboration', 'tactical collaboration', None)],
+ 'disrupted-partnerships': [('traditional regional and international partnerships',
+                             'successive coups',
+                             'Niger, Mali, Burkina Faso')],
+ 'evidence': [('claim:tsctp-scaled-back',
+               "the article's own voice",
+               'asserted',
+               'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have '
+               'been scaled back',
+               '614',
+               '721')],
+ 'expert-warnings': [('claim:experts-sahel-vulnerable',
+                      'Despite these initiatives, experts warn that the Sahel remains highly vulnerable.',
+                      'vulnerability',
+                      'high')],
+ 'forecasts': [('claim:forecast-aes-consolidation',
+                'unhedged',
+                'after the article',
+                'For AES members, the challenge will be consolidating their new military architecture while '
+                'managing internal political pressures and international expectations.'),
+               ('claim:forecast-us-approach',
+                'likely',
+                'after the article',
+                'U.S. policymakers are likely to continue this cautious, pragmatic approach, focusing on '
+                'actionable intelligence and counter-terrorism efforts rather than broad strategic '
+                'partnerships.')],
+ 'foreign-support': [('sk:russia', 'diplomatic backing', 'active', '3'),
+                     ('sk:russia', 'military equipment supply', 'active', '3'),
+                     ('sk:turkey', 'diplomatic backing', 'active', '3'),
+                     ('sk:turkey', 'military equipment supply', 'active', '3'),
+                     ('sk:united-states', 'counter-terrorism programme', 'scaled back', '3'),
+                     ('sk:united-states', 'intelligence sharing', 'active', '3'),
+                     ('sk:united-states', 'limited military communication', 'active', '3'),
+                     ('sk:united-states', 'security cooperation', 'ceased', '3'),
+                     ('sk:united-states', 'tactical collaboration', 'active', '3')],
+ 'hedged-claims': [('claim:forecast-us-approach', 'likely')],
+ 'held-as-of': [('claim:aes-autonomy-push', 'from 2023, still holding as of the article'),
+                ('claim:aes-members', 'from 2023, still holding as of the article')],
+ 'humanitarian-pressure': [('Burkina Faso', 'intensifying'), ('Mali', 'intensifying')],
+ 'interpretations': [('claim:aes-members',
+                      'The AES is said to be formed in 2023 and composed of the three states; their '
+                      "membership is read as holding from its formation to the article's time."),
+                     ('claim:broader-cooperation-ceased',
+                      "The cooperation is the United States' with the three AES states named earlier in the "
+                      'sentence.'),
+                     ('claim:coups-disrupted-partnerships',
+                      'The push for autonomy, which the AES reflects, came after the coups; the coups are '
+                      "therefore placed before the AES's founding. The article does not say where each coup "
+                      'took place.'),
+                     ('claim:extremist-activity-surging',
+                      "Stated in the article's voice, though it follows the experts' warning; the border "
+                      'regions are those of the Sahel.'),
+                     ('claim:joint-force-in-response',
+                      'The broken-down frameworks are the traditional partnerships the coups disrupted.'),
+                     ('claim:official-narrow-channels',
+                      '"These narrow channels" refers back to the limited communication of the opening '
+                      'sentence.'),
+                     ('claim:tsctp-scaled-back',
+                      "The paragraph is about the AES states, so they are read as the programme's recipients "
+                      'here.'),
+                     ('claim:us-intelligence-sharing',
+                      'The article names no recipient; the AES states it is about are read as the '
+                      'recipients.'),
+                     ('claim:us-limits-engagement',
+                      'The engagement is with the AES states the paragraph discusses.')],
+ 'jihadist-groups': [('sk:isgs', 'ISGS', 'Sahel', 'Sahel'), ('sk:jnim', 'JNIM', 'Sahel', 'Sahel')],
+ 'joint-force': [('sk:aes-joint-force',
+                  'sk:aes',
+                  '5000',
+                  'late 2025',
+                  'coordinating cross-border counter-insurgency operations',
+                  'late 2025')],
+ 'joint-force-reasons': [('control over security', 'aim'),
+                         ('reduced reliance on foreign partners', 'aim'),
+                         ('evolving threat environment', 'in response to')],
+ 'linked-identifiers': [('sk:burkina-faso', 'Burkina Faso', 'exact', 'wd:Q965'),
+                        ('sk:isgs', 'ISGS', 'close', 'wd:Q36504631'),
+                        ('sk:jnim', 'JNIM', 'close', 'wd:Q28877411'),
+                        ('sk:mali', 'Mali', 'exact', 'wd:Q912'),
+                        ('sk:niger', 'Niger', 'exact', 'wd:Q1032'),
+                        ('sk:russia', 'Russia', 'exact', 'wd:Q159'),
+                        ('sk:turkey', 'Turkey', 'exact', 'wd:Q43'),
+                        ('sk:united-states', 'United States', 'exact', 'wd:Q30'),
+                        ('sk:west-africa', 'West Africa', 'exact', 'wd:Q4412')],
+ 'military-contacts': [('military of Burkina Faso', 'Burkina Faso', 'informal', 'counter-terrorism'),
+                       ('military of Mali', 'Mali', 'informal', 'counter-terrorism'),
+                       ('military of Niger', 'Niger', 'informal', 'counter-terrorism')],
+ 'sahel-assessments': [('added complexity', None, "the article's own voice", 'argued'),
+                       ('competing foreign influence', None, "the article's own voice", 'asserted'),
+                       ('humanitarian pressure', 'intensifying', "the article's own voice", 'asserted'),
+                       ('insurgent threat', 'evolving', "the article's own voice", 'argued'),
+                       ('insurgent threat', 'persistent', "the article's own voice", 'asserted'),
+                       ('multipolar security challenge', None, "the article's own voice", 'argued'),
+                       ('strategic uncertainty', 'shifting', "the article's own voice", 'asserted'),
+                       ('surging extremist activity', 'surging', "the article's own voice", 'asserted'),
+                       ('vulnerability', None, 'experts', 'warned')],
+ 'source-article': [('https://sahel-kg.example.org/source/us-sahel-quiet-ties',
+                     'Why the U.S. Keeps Quiet Ties with Sahel Militaries ?',
+                     '6775cbde7ae23453d2d215caa12e5362f478e7265f050e703fb73be13df1e7b2',
+                     'en',
+                     'false',
+                     '2025-09-01',
+                     '32')],
+ 'timeline': [('sk:recent-political-upheavals',
+               'recent political upheavals across the region',
+               'before the article',
+               'relative to the source'),
+              ('sk:successive-coups', 'successive coups', 'before the article', 'relative to the source'),
+              ('sk:aes-founding', 'founding of the AES', '2023', 'year'),
+              ('sk:aes-joint-force-inauguration',
+               'inauguration of the AES joint force',
+               'late 2025',
+               'part of a year')],
+ 'tsctp-status': [('sk:tsctp', 'sk:united-states', 'scaled back', 'as of the article')],
+ 'us-approach-forecast': [('actionable intelligence', 'broad strategic partnership', 'likely'),
+                          ('counter-terrorism', 'broad strategic partnership', 'likely')],
+ 'us-cooperation-status': [('sk:tsctp', 'counter-terrorism programme', 'scaled back', 'as of the article'),
+                           ('sk:us-broader-security-cooperation',
+                            'security cooperation',
+                            'ceased',
+                            'as of the article'),
+                           ('sk:us-intelligence-sharing',
+                            'intelligence sharing',
+                            'active',
+                            'as of the article'),
+                           ('sk:us-limited-military-communication',
+                            'limited military communication',
+                            'active',
+                            'as of the article'),
+                           ('sk:us-tactical-collaboration',
+                            'tactical collaboration',
+                            'active',
+                            'as of the article')]}

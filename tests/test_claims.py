@@ -1,0 +1,262 @@
+"""kg.claims: the shipped claims file loads, and every problem in a claims file is a ClaimError that
+names the file and the 1-based line to look at, with a one-line message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from rdflib import Graph
+
+from build_fixtures import (ARTICLE_TEXT, CLAIMS_TEXT, broken_claims, claim_block, copy_inputs, line_of,
+                            replace_once)
+from kg import paths
+from kg.claims import load_claims
+from kg.errors import ClaimError
+
+ONTOLOGY = Graph().parse(paths.ONTOLOGY_FILE, format="turtle")
+
+
+def load(path):
+    return load_claims(path, ontology=ONTOLOGY)
+
+
+def load_error(path) -> ClaimError:
+    with pytest.raises(ClaimError) as caught:
+        load(path)
+    return caught.value
+
+
+def assert_plain(error: ClaimError, path, line: int, *fragments: str, column: int | None = None):
+    """The error names the file and line (and column), and its message is one readable line."""
+    assert (error.path, error.line, error.column) == (str(path), line, column), str(error)
+    assert "\n" not in error.message and error.message.strip() == error.message
+    for fragment in fragments:
+        assert fragment in error.message
+    where = f"{path}:{line}" + (f":{column}" if column else "")
+    assert str(error) == f"{where}: {error.message}"
+
+
+# --- the shipped file -------------------------------------------------------------------------
+
+def test_the_shipped_claims_file_loads():
+    claim_set = load(paths.CLAIMS_FILE)
+    assert len(claim_set.claims) >= 32
+    assert len({claim.id for claim in claim_set.claims}) == len(claim_set.claims)
+    assert claim_set.article.text == ARTICLE_TEXT
+    for claim in claim_set.claims:
+        assert claim.quote == ARTICLE_TEXT[claim.start:claim.end], claim.id
+        assert len(claim.triples) > 0, claim.id
+        assert CLAIMS_TEXT.splitlines()[claim.line - 1] == f"  - id: {claim.id}"
+
+
+def test_a_copy_of_the_shipped_files_loads(tmp_path):
+    """The baseline for the broken copies below: copying alone breaks nothing."""
+    assert len(load(copy_inputs(tmp_path)).claims) == len(load(paths.CLAIMS_FILE).claims)
+
+
+# --- one string replaced in a copy: the error and the line it points at -----------------------
+
+@dataclass(frozen=True)
+class Broken:
+    old: str
+    new: str
+    at: str  # the error's line is the first line of this text in the broken file (in `claim`)
+    message: tuple[str, ...]
+    claim: str | None = "aes-formed-2023"
+
+
+REQUIRED_KEYS = ("quote", "start", "end", "claimer", "modality", "valid", "triples")
+TEXT_LENGTH = len(ARTICLE_TEXT)
+
+BROKEN = {
+    "quote shifted": Broken(
+        "start: 448\n    end: 471", "start: 449\n    end: 472", "quote:",
+        ("claim aes-formed-2023: quote is not verbatim at 449..472", "'he AES, formed in 2023,'",
+         "the quote occurs at 448..471")),
+    "quote not in the article": Broken(
+        "quote: The AES, formed in 2023", "quote: The AES, founded in 2023", "quote:",
+        ("quote is not verbatim at 448..471", "does not occur anywhere in the article")),
+    "end past the text": Broken(
+        "end: 471", "end: 99999", "start:", (f"start/end must be offsets with 0 <= start < end <= {TEXT_LENGTH}",)),
+    "start after end": Broken("start: 448", "start: 480", "start:", ("0 <= start < end",)),
+    "negative start": Broken("start: 448", "start: -1", "start:", ("0 <= start < end",)),
+    "end not a number": Broken("end: 471", "end: late", "start:", ("0 <= start < end",)),
+    **{f"missing {key}": Broken(f"    {key}: ", f"    {key}_: ", "  - id: aes-formed-2023",
+                                (f"claim is missing '{key}'",)) for key in REQUIRED_KEYS},
+    "missing id": Broken("  - id: aes-formed-2023\n", "  - name: aes-formed-2023\n", "  - name: aes-formed-2023",
+                         ("claim is missing 'id'",), claim=None),
+    "unknown claimer": Broken("claimer: article-voice", "claimer: pundits", "claimer:",
+                              ("claimer 'pundits' is not one of the declared claimers: analysts, article-voice",)),
+    "unknown modality": Broken("modality: asserted", "modality: rumoured", "modality:",
+                               ("modality 'rumoured' is not one of the declared modalities",)),
+    "unknown valid time": Broken("valid: year-2023", "valid: year-2022", "valid:",
+                                 ("valid 'year-2022' is not one of the declared times",)),
+    "unknown certainty": Broken("certainty: likely", "certainty: certain", "certainty:",
+                                ("certainty 'certain' is not one of the declared certainties",),
+                                claim="forecast-us-approach"),
+    "duplicate id": Broken("  - id: aes-autonomy-push\n", "  - id: aes-formed-2023\n",
+                           "  - id: aes-formed-2023\n    quote: The AES, formed in 2023, reflects",
+                           ("claim id 'aes-formed-2023' is used twice",), claim=None),
+    "undefined property": Broken("sahel:founded sk:aes", "sahel:foundedBy sk:aes", "sahel:foundedBy",
+                                 ("claim aes-formed-2023: property sahel:foundedBy is not defined by the ontology",)),
+    "undefined class": Broken("a sahel:Founding", "a sahel:Foundation", "sahel:Foundation",
+                              ("class sahel:Foundation is not defined by the ontology",)),
+    "undefined term": Broken("sahel:motivatedBy sahel:SecurityAutonomy", "sahel:motivatedBy sahel:SelfReliance",
+                             "sahel:SelfReliance", ("term sahel:SelfReliance is not defined by the ontology",),
+                             claim="aes-autonomy-push"),
+    "undefined term in another vocabulary": Broken(
+        "sk:aes a sahel:Alliance .", "sk:aes a sahel:Alliance ; owl:sameAs wd:Q0 .", "wd:Q0",
+        ("term wd:Q0 is not defined by the ontology",)),
+    "empty triples": Broken("      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n", "      # to do\n",
+                            "triples:", ("claim aes-autonomy-push: triples are empty",), claim="aes-autonomy-push"),
+    "empty triples string": Broken("triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
+                                   "triples: ''\n", "triples:", ("triples are empty",), claim="aes-autonomy-push"),
+    "article file not found": Broken("file: article.txt", "file: missing.txt", "file:",
+                                     ("article file 'missing.txt' not found beside the claims file",), claim=None),
+    "article without title": Broken("  title: Why", "  headline: Why", "  id: us-sahel-quiet-ties",
+                                    ("article: missing 'title'",), claim=None),
+    "publication bound not a date": Broken(
+        "published_not_before: 2025-09-01", "published_not_before: late 2025", "published_not_before:",
+        ("published_not_before must be a date",), claim=None),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_claims_file_names_the_file_and_line(tmp_path, case):
+    claims_file = broken_claims(tmp_path, case.old, case.new, claim=case.claim)
+    broken_text = claims_file.read_text(encoding="utf-8")
+    line = line_of(broken_text, case.at, claim=None if case.claim is None else case.claim)
+    assert_plain(load_error(claims_file), claims_file, line, *case.message)
+
+
+def test_the_article_file_is_missing(tmp_path):
+    claims_file = copy_inputs(tmp_path)
+    (tmp_path / "article.txt").unlink()
+    assert_plain(load_error(claims_file), claims_file, line_of(CLAIMS_TEXT, "  file: article.txt"),
+                 "article file 'article.txt' not found beside the claims file")
+
+
+def test_invalid_yaml_gives_line_and_column(tmp_path):
+    claims_file = broken_claims(tmp_path, "    claimer: article-voice\n", "    claimer: article-voice: yes\n",
+                                claim="aes-formed-2023")
+    text = claims_file.read_text(encoding="utf-8")
+    line = line_of(text, "article-voice: yes")
+    column = text.splitlines()[line - 1].index(": yes") + 1
+    assert_plain(load_error(claims_file), claims_file, line, "not valid YAML: mapping values are not allowed here",
+                 column=column)
+
+
+def test_a_document_that_is_not_a_mapping(tmp_path):
+    claims_file = copy_inputs(tmp_path, "- just\n- a list\n")
+    assert_plain(load_error(claims_file), claims_file, 1, "must be a mapping with 'article' and 'claims'")
+
+
+def test_an_empty_claims_list(tmp_path):
+    claims_file = copy_inputs(tmp_path, CLAIMS_TEXT[:CLAIMS_TEXT.index("claims:\n")] + "claims: []\n")
+    assert load_error(claims_file).message == "'claims' must be a non-empty list"
+
+
+# --- bad Turtle: the line points into the claim's triples block -------------------------------
+
+TURTLE_CLAIM = "aes-formed-2023"
+BAD_TURTLE = {  # the bad text replaces `old`; the problem is on the line holding `new`
+    "double comma": ("a sahel:Founding ;", "a sahel:Founding ,, ;"),
+    "missing object": ("sahel:founded sk:aes ;", "sahel:founded ;"),
+    "unterminated string": ("sahel:occurredDuring sk:year-2023 .", 'sahel:occurredDuring "2023 .'),
+    "undeclared prefix": ("sk:aes a sahel:Alliance .", "sk:aes a un:Alliance ."),
+}
+
+
+def turtle_error(tmp_path, old, new):
+    claims_file = broken_claims(tmp_path, old, new, claim=TURTLE_CLAIM)
+    text = claims_file.read_text(encoding="utf-8")
+    bad_line = line_of(text, new, claim=TURTLE_CLAIM)
+    key_line = line_of(text, "triples:", claim=TURTLE_CLAIM)
+    last_line = text.count("\n", 0, claim_block(text, TURTLE_CLAIM)[1])
+    return claims_file, load_error(claims_file), bad_line, range(key_line, last_line + 1)
+
+
+TURTLE_AT_THE_END = {  # rdflib notices only at the end of the text, after the block's last line
+    "missing final full stop": ("sahel:occurredDuring sk:year-2023 .", "sahel:occurredDuring sk:year-2023"),
+}
+
+
+@pytest.mark.parametrize("old, new", [*BAD_TURTLE.values(), *TURTLE_AT_THE_END.values()],
+                         ids=[*BAD_TURTLE, *TURTLE_AT_THE_END])
+def test_bad_turtle_points_into_the_triples_block(tmp_path, old, new):
+    """What the code gives today: a line in the claim's triples block, at most one line above the bad one."""
+    claims_file, error, bad_line, block = turtle_error(tmp_path, old, new)
+    assert error.path == str(claims_file)
+    assert error.message.startswith(f"claim {TURTLE_CLAIM}: triples are not valid Turtle: ")
+    assert error.line in block
+    assert bad_line - 1 <= error.line <= bad_line
+
+
+KNOWN_BUG_TURTLE_LINE = ("kg/claims.py _turtle_error_line: rdflib's BadSyntax.lines is 0-based "
+                         "(its str() prints lines + 1), so the line reported is one above the bad one")
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_BUG_TURTLE_LINE)
+@pytest.mark.parametrize("old, new", BAD_TURTLE.values(), ids=BAD_TURTLE.keys())
+def test_bad_turtle_points_at_the_bad_line(tmp_path, old, new):
+    _, error, bad_line, _ = turtle_error(tmp_path, old, new)
+    assert error.line == bad_line
+
+
+@pytest.mark.xfail(strict=True, reason="kg/claims.py _first_line keeps the last line of rdflib's error: "
+                                       "a bytes dump of the Turtle around the error, prefixes included")
+def test_bad_turtle_message_is_plain(tmp_path):
+    _, error, _, _ = turtle_error(tmp_path, *BAD_TURTLE["double comma"])
+    assert "b'" not in error.message and "@prefix" not in error.message
+    assert "Bad syntax" in error.message or "expected" in error.message
+
+
+# --- known gaps: each test states the behaviour wanted and fails until kg/claims.py is fixed ---
+
+@pytest.mark.xfail(strict=True, reason="kg/claims.py _line_of finds 'sahel:Found' inside 'sahel:Founding' "
+                                       "on the line above")
+def test_an_undefined_term_that_prefixes_a_defined_one_points_at_its_own_line(tmp_path):
+    claims_file = broken_claims(tmp_path, "sahel:founded sk:aes", "sahel:Found sk:aes", claim="aes-formed-2023")
+    line = line_of(claims_file.read_text(encoding="utf-8"), "sahel:Found sk:aes")
+    assert load_error(claims_file).line == line
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError,
+                   reason="kg/claims.py _read_claim: a quote YAML reads as a number reaches len(int)")
+def test_a_quote_that_is_not_text(tmp_path):
+    claims_file = broken_claims(tmp_path, "quote: The AES, formed in 2023\n", "quote: 2023\n",
+                                claim="aes-formed-2023")
+    assert load_error(claims_file).line == line_of(CLAIMS_TEXT, "quote:", claim="aes-formed-2023")
+
+
+@pytest.mark.xfail(strict=True, reason="kg/claims.py _read_claim raises 'each claim must be a mapping' "
+                                       "without a line")
+def test_a_claim_that_is_not_a_mapping(tmp_path):
+    claims_file = broken_claims(tmp_path, "claims:\n", "claims:\n  - just a string\n")
+    error = load_error(claims_file)
+    assert error.message == "each claim must be a mapping"
+    assert error.line == line_of(CLAIMS_TEXT, "claims:\n") + 1
+
+
+SECTIONS_NOT_MAPPINGS = {
+    "certainties": ("certainties:\n  unhedged: sahel:Unhedged\n  likely: sahel:Likely\n",
+                    "certainties: [unhedged, likely]\n"),
+    "claims": (CLAIMS_TEXT[CLAIMS_TEXT.index("claims:\n"):], "claims: none\n"),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="kg/claims.py _section and load_claims give the document's first "
+                                       "line, not the line of the section's key")
+@pytest.mark.parametrize("name", SECTIONS_NOT_MAPPINGS)
+def test_a_section_of_the_wrong_kind_points_at_its_key(tmp_path, name):
+    claims_file = broken_claims(tmp_path, *SECTIONS_NOT_MAPPINGS[name])
+    error = load_error(claims_file)
+    assert name in error.message
+    assert error.line == line_of(claims_file.read_text(encoding="utf-8"), f"\n{name}:") + 1
+
+
+def test_replace_once_refuses_an_ambiguous_edit():
+    """The helper must not silently edit a different claim than the one a case names."""
+    with pytest.raises(AssertionError):
+        replace_once(CLAIMS_TEXT, "claimer: article-voice", "claimer: x")

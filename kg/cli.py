@@ -50,14 +50,23 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _inputs(claims_file):
+    """The build's inputs: the shipped files, with another claims file if one is given."""
+    from kg.build import Inputs
+
+    return Inputs(claims=Path(claims_file)) if claims_file else Inputs()
+
+
 @main.command()
 @click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               show_default=True, help="File to write the dataset to ('-' for standard output).")
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
               show_default=True, help="Serialisation; turtle merges all graphs into one.")
 @click.option("--base", default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
+@click.option("--claims", "claims_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Claims file to build from (default: the shipped kg/data/claims.yaml).")
 @reports_errors
-def build(out, fmt, base):
+def build(out, fmt, base, claims_file):
     """Build the dataset from the ontology and the article's claims.
 
     Every claim becomes a named graph; its quote, offsets, claimer, modality and valid time go to the
@@ -66,7 +75,7 @@ def build(out, fmt, base):
     from kg.build import build as build_dataset, serialize
     from kg.namespaces import DEFAULT_BASE
 
-    result = build_dataset(base=base or DEFAULT_BASE)
+    result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     data = serialize(result.dataset, fmt)
     if out == "-":
         sys.stdout.buffer.write(data)
@@ -78,16 +87,22 @@ def build(out, fmt, base):
 
 @main.command()
 @click.argument("dataset_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--claims", "claims_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Claims file to build from when no DATASET_FILE is given (default: the shipped one).")
 @reports_errors
-def validate(dataset_file):
+def validate(dataset_file, claims_file):
     """Check a dataset against the SHACL shapes; exit 1 if anything violates them.
 
-    DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims.
+    DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims
+    (or from --claims).
     """
     from kg.build import build as build_dataset
     from kg.validate import read_dataset, validate as run_shacl
 
-    dataset = read_dataset(Path(dataset_file)) if dataset_file else build_dataset().dataset
+    if dataset_file and claims_file:
+        raise click.UsageError("give either DATASET_FILE or --claims, not both")
+    dataset = read_dataset(Path(dataset_file)) if dataset_file else \
+        build_dataset(_inputs(claims_file)).dataset
     violations = run_shacl(dataset)
     for violation in violations:
         click.echo(str(violation))

@@ -1,0 +1,224 @@
+"""`kg build`: the same bytes in every process, every format reads back, one graph per claim, the
+article kept verbatim, nothing written when a claim is broken, and a base IRI that moves everything."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from build_fixtures import (ARTICLE_SHA256, ARTICLE_TEXT, EXTRA_GRAPHS, SHARED_SOURCE, SHIPPED_CLAIMS, broken_claims,
+                            built, claim_graph, copy_inputs, line_of, named_graph, run_kg, run_kg_process)
+from kg.build import FORMATS
+from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, claim_iri, graph_iri, source_iri
+from kg.validate import union
+
+__all__ = ["built"]  # a fixture
+
+SOURCE = URIRef(source_iri("us-sahel-quiet-ties"))
+CLAIM_IDS = [claim["id"] for claim in SHIPPED_CLAIMS]
+SUMMARY = re.compile(r"built (\d+) claims, (\d+) triples in (\d+) graphs")
+RDFLIB_FORMAT = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+
+
+def build_file(tmp_path, fmt: str, *options) -> bytes:
+    out = tmp_path / f"dataset.{fmt}"
+    result = run_kg("build", "--format", fmt, "--out", out, *options)
+    assert result.exit_code == 0, result.stderr
+    return out.read_bytes()
+
+
+def read_back(data: bytes, fmt: str):
+    target = Graph() if fmt == "turtle" else Dataset()
+    return target.parse(data=data, format=RDFLIB_FORMAT[fmt])
+
+
+def quads(dataset: Dataset) -> set[tuple]:
+    return {(s, p, o, g) for s, p, o, g in dataset.quads()}
+
+
+@pytest.fixture(scope="module")
+def nquads(tmp_path_factory) -> Dataset:
+    """The N-Quads `kg build` writes, read back."""
+    return read_back(build_file(tmp_path_factory.mktemp("nquads"), "nquads"), "nquads")
+
+
+# --- determinism and formats ------------------------------------------------------------------
+
+def test_two_processes_write_the_same_bytes(tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}.nq"
+        finished = run_kg_process("build", "--format", "nquads", "--out", out, hash_seed=seed)
+        assert finished.returncode == 0, finished.stderr.decode()
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") > 1000
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_reads_back_with_every_triple(tmp_path, built, fmt):
+    parsed = read_back(build_file(tmp_path, fmt), fmt)
+    if fmt == "turtle":  # the union: graph names dropped, triples in several graphs written once
+        assert set(parsed) == set(union(built.dataset))
+    else:
+        assert quads(parsed) == quads(built.dataset)
+        assert len(quads(parsed)) > len(union(built.dataset))  # some triples are in several graphs
+
+
+def test_the_summary_line_on_stderr(tmp_path, built):
+    result = run_kg("build", "--format", "nquads", "--out", tmp_path / "out.nq")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    match = SUMMARY.fullmatch(result.stderr.strip())
+    assert match, result.stderr
+    assert [int(number) for number in match.groups()] == [len(CLAIM_IDS), built.triples, built.graphs]
+    assert built.graphs == len(CLAIM_IDS) + len(EXTRA_GRAPHS)
+
+
+def test_without_out_the_dataset_goes_to_stdout(built):
+    result = run_kg("build", "--format", "nquads")
+    assert result.exit_code == 0
+    assert quads(read_back(result.stdout_bytes, "nquads")) == quads(built.dataset)
+
+
+# --- graphs and provenance --------------------------------------------------------------------
+
+def test_one_named_graph_per_claim_named_by_the_claims_iri(nquads):
+    names = {graph.identifier for graph in nquads.graphs() if len(graph)}
+    expected = {URIRef(claim_iri(claim_id)) for claim_id in CLAIM_IDS}
+    assert names == expected | {URIRef(graph_iri(name)) for name in EXTRA_GRAPHS}
+    for claim_id in CLAIM_IDS:
+        assert (URIRef(claim_iri(claim_id)), RDF.type, SAHEL.Claim) in named_graph(nquads, "provenance")
+
+
+@pytest.mark.parametrize("claim", SHIPPED_CLAIMS, ids=CLAIM_IDS)
+def test_each_claim_has_one_quote_selector_that_matches_the_article(nquads, claim):
+    provenance = named_graph(nquads, "provenance")
+    node = URIRef(claim_iri(claim["id"]))
+    selectors = [selector for target in provenance.objects(node, OA.hasTarget)
+                 for selector in provenance.objects(target, OA.hasSelector)]
+    quotes = [s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in provenance]
+    positions = [s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in provenance]
+    assert len(quotes) == 1 and len(positions) == 1
+    exact = provenance.value(quotes[0], OA.exact)
+    start, end = (provenance.value(positions[0], OA[key]).toPython() for key in ("start", "end"))
+    assert (str(exact), start, end) == (ARTICLE_TEXT[start:end], claim["start"], claim["end"])
+    assert exact == Literal(claim["quote"])
+
+
+def test_the_article_text_is_kept_verbatim(nquads):
+    text = str(named_graph(nquads, "provenance").value(SOURCE, SCHEMA.text))
+    expected = SHARED_SOURCE.read_text(encoding="utf-8") if SHARED_SOURCE.exists() else ARTICLE_TEXT
+    assert text == expected
+    assert text == ARTICLE_TEXT
+    assert "nations’ push" in text and "“Maintaining" in text and "agreements,”" in text  # curly quotes kept
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == ARTICLE_SHA256
+
+
+def test_the_sha256_literal_matches_the_text(nquads):
+    provenance = named_graph(nquads, "provenance")
+    text = str(provenance.value(SOURCE, SCHEMA.text))
+    assert provenance.value(SOURCE, SAHEL.sha256) == Literal(hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def test_the_publication_date_is_recorded_as_unknown(nquads):
+    provenance = named_graph(nquads, "provenance")
+    assert set(provenance.objects(SOURCE, SAHEL.publicationDateKnown)) == {Literal(False)}
+    assert not any(nquads.quads((None, DCTERMS.issued, None, None)))
+    assert set(provenance.objects(SOURCE, SAHEL.publishedNotBefore)) == {
+        Literal(date(2025, 9, 1), datatype=XSD.date)}
+
+
+def test_no_blank_nodes_anywhere(nquads):
+    assert not [quad for quad in nquads.quads() if any(isinstance(term, BNode) for term in quad)]
+
+
+def test_the_background_graph_is_separate_and_labelled(nquads):
+    background = named_graph(nquads, "background")
+    assert (SK.mali, RDF.type, SAHEL.SovereignState) in background
+    node = URIRef(graph_iri("background"))
+    provenance = named_graph(nquads, "provenance")
+    assert provenance.value(node, RDFS.label) == Literal("Background facts", lang="en")
+    assert provenance.value(node, DCTERMS.source) == URIRef("http://www.wikidata.org/")
+    for claim_id in CLAIM_IDS:
+        assert not set(background) & set(claim_graph(nquads, claim_id)), claim_id
+
+
+# --- a broken claims file writes nothing ------------------------------------------------------
+
+@pytest.fixture
+def broken(tmp_path):
+    """A claims file whose quote for aes-formed-2023 is one character off, and the line it is on."""
+    claims_file = broken_claims(tmp_path, "start: 448\n    end: 471", "start: 449\n    end: 472",
+                                claim="aes-formed-2023")
+    return claims_file, line_of(claims_file.read_text(encoding="utf-8"), "quote:", claim="aes-formed-2023")
+
+
+def assert_reports(result, claims_file, line):
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {claims_file}:{line}: claim aes-formed-2023: quote is not verbatim")
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_broken_claims_file_creates_no_output(tmp_path, broken):
+    claims_file, line = broken
+    out = tmp_path / "out" / "dataset.nq"
+    out.parent.mkdir()
+    result = run_kg("build", "--claims", claims_file, "--format", "nquads", "--out", out)
+    assert_reports(result, claims_file, line)
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_broken_claims_file_leaves_the_old_output_alone(tmp_path, broken):
+    claims_file, line = broken
+    out = tmp_path / "out" / "dataset.nq"
+    out.parent.mkdir()
+    out.write_bytes(b"the previous build\n")
+    result = run_kg("build", "--claims", claims_file, "--format", "nquads", "--out", out)
+    assert_reports(result, claims_file, line)
+    assert out.read_bytes() == b"the previous build\n"
+    assert list(out.parent.iterdir()) == [out]
+
+
+def test_a_broken_claims_file_prints_nothing_on_stdout(broken):
+    claims_file, line = broken
+    result = run_kg("build", "--claims", claims_file)
+    assert_reports(result, claims_file, line)
+    assert result.stdout == ""
+
+
+def test_build_from_another_claims_file(tmp_path, built):
+    """--claims is really read: a good copy of the shipped files builds the same dataset."""
+    data = build_file(tmp_path, "nquads", "--claims", copy_inputs(tmp_path))
+    assert quads(read_back(data, "nquads")) == quads(built.dataset)
+
+
+# --- another base IRI -------------------------------------------------------------------------
+
+NEW_BASE = "https://example.org/kg/"
+
+
+def iris(dataset: Dataset) -> set[str]:
+    return {str(term) for quad in dataset.quads() for term in quad if isinstance(term, URIRef)}
+
+
+def test_base_moves_every_project_iri(tmp_path, nquads):
+    moved = read_back(build_file(tmp_path, "nquads", "--base", NEW_BASE), "nquads")
+    assert not {iri for iri in iris(moved) if iri.startswith(DEFAULT_BASE)}
+    expected = {NEW_BASE + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri
+                for iri in iris(nquads)}
+    assert iris(moved) == expected
+    assert URIRef(graph_iri("background", NEW_BASE)) in {graph.identifier for graph in moved.graphs()}
+    assert len(quads(moved)) == len(quads(nquads))
+
+
+@pytest.mark.parametrize("fmt", ["trig", "turtle", "jsonld"])
+def test_base_leaves_no_default_iri_in_any_format(tmp_path, fmt):
+    parsed = read_back(build_file(tmp_path, fmt, "--base", NEW_BASE), fmt)
+    triples = parsed if fmt == "turtle" else (quad[:3] for quad in parsed.quads())
+    assert not [t for t in triples if any(isinstance(x, URIRef) and x.startswith(DEFAULT_BASE) for x in t)]

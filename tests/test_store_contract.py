@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import threading
 import time
 
 import pytest
@@ -231,6 +232,21 @@ def test_timeout_stops_a_long_query(store, graph):
     with pytest.raises(QueryTimeout):
         list(store.query(cross, timeout=0.5))
     assert time.monotonic() - started < 3
+
+
+def test_timeout_stops_the_work_of_a_streaming_query(tmp_path):
+    """Embedded only: once the limit passes, the helper thread stops at its next row."""
+    with OxigraphStore() as store:
+        store.load(io.BytesIO("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(3000)).encode()),
+                   format="ntriples")
+        earlier = set(threading.enumerate())  # other tests' blocked aggregates may still be finishing
+        rows = store.query(f"SELECT * WHERE {{ ?a ?p ?x . ?b ?p ?y FILTER(STR(?x) = STR(?y)) }}", timeout=0.3)
+        next(iter(rows))
+        with pytest.raises(QueryTimeout):
+            for _ in rows:
+                time.sleep(0.01)  # a slow reader: the time limit covers reading too
+        time.sleep(0.5)
+        assert not [t for t in set(threading.enumerate()) - earlier if t.name == "kg-query"]
 
 
 def test_dump_round_trip(store, graph):

@@ -4,7 +4,7 @@ Loads parse and insert in one transaction (`Store.extend` over the parser): a fi
 leaves the store as it was, and a process killed mid-load leaves all or nothing (tests/test_store_crash.py:
 the commit is RocksDB writing the batch to its log; a kill after it is redone on reopening). Measured on
 500k triples: `Store.load` 8.3s, parse + `extend` 8.7s (and it counts), `bulk_load` 5.0s but it commits
-in pieces, so it is not used. The whole transaction is held in memory (about 1 GB per million quads).
+in pieces, so it is not used. The transaction is held in memory: peak RSS 360 MB for 500k short triples.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class OxigraphStore(Store):
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
             if isinstance(result, pyoxigraph.QuerySolutions):
-                return [v.value for v in result.variables], (tuple(row) for row in result)
-            return None, iter(result)
+                return [v.value for v in result.variables], _evaluated(tuple(row) for row in result)
+            return None, _evaluated(result)
 
         head, rows = start() if timeout is None else deadline.limited(start, timeout)
         if isinstance(head, bool):
@@ -101,3 +101,11 @@ class OxigraphStore(Store):
 
     def _holds_quads(self, graph) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+
+def _evaluated(rows):
+    """The rows of a lazy result, with evaluation errors met while reading them as StoreError."""
+    try:
+        yield from rows
+    except RuntimeError as error:
+        raise StoreError(str(error)) from None

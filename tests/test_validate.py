@@ -1,0 +1,135 @@
+"""`kg validate`: the shipped data conforms, and each SHACL shape catches a dataset broken on purpose,
+naming the focus node and the shape's label."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import ORG, PROV, RDF
+
+from build_fixtures import broken_claims, built, copy_dataset, named_graph, run_kg
+from kg.namespaces import OA, SAHEL, SK, claim_iri, source_iri
+
+__all__ = ["built"]  # a fixture
+
+CLAIM = URIRef(claim_iri("aes-formed-2023"))
+SOURCE = URIRef(source_iri("us-sahel-quiet-ties"))
+QUOTE, POSITION, TARGET = (URIRef(f"{CLAIM}#{part}") for part in ("quote", "position", "target"))
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """Triples (s, p, o; None is a wildcard) to take out of every graph and triples to add to one."""
+
+    focus: str  # as the report writes it
+    shape: str  # the shape's rdfs:label
+    remove: tuple = ()
+    add: tuple = field(default=())
+
+
+BREAKAGES = {
+    "claim without claimer": Breakage(f"<{CLAIM}>", "Claim", remove=((CLAIM, PROV.wasAttributedTo, None),)),
+    "claim with two modalities": Breakage(f"<{CLAIM}>", "Claim", add=((CLAIM, SAHEL.modality, SAHEL.Argued),)),
+    "quote not at its offsets": Breakage(
+        f"<{CLAIM}>", "Claim", remove=((QUOTE, OA.exact, None),),
+        add=((QUOTE, OA.exact, Literal("The AES, founded in 2023")),)),
+    "claim without quote selector": Breakage(f"<{CLAIM}>", "Claim", remove=((TARGET, OA.hasSelector, QUOTE),)),
+    "membership without member": Breakage(
+        "sk:aes-membership-mali", "Membership", remove=((SK["aes-membership-mali"], ORG.member, None),)),
+    "membership without organization": Breakage(
+        "sk:aes-membership-mali", "Membership", remove=((SK["aes-membership-mali"], ORG.organization, None),)),
+    "membership without time": Breakage(
+        "sk:aes-membership-mali", "Membership", remove=((SK["aes-membership-mali"], ORG.memberDuring, None),)),
+    **{f"security relationship without {name}": Breakage(
+        "sk:us-intelligence-sharing", "Security relationship",
+        remove=((SK["us-intelligence-sharing"], SAHEL[name], None),))
+       for name in ("provider", "recipient", "relationshipType", "hasStatusPhase")},
+    "status phase without status": Breakage(
+        "sk:us-intelligence-sharing-active", "Status phase",
+        remove=((SK["us-intelligence-sharing-active"], SAHEL.status, None),)),
+    "time span without precision": Breakage(
+        "sk:year-2023", "Time span", remove=((SK["year-2023"], SAHEL.timePrecision, None),)),
+    "source with a bad sha256": Breakage(
+        "<https://sahel-kg.example.org/source/us-sahel-quiet-ties>", "Source document",
+        remove=((SOURCE, SAHEL.sha256, None),), add=((SOURCE, SAHEL.sha256, Literal("not-a-checksum")),)),
+    "strength without personnel": Breakage(
+        "sk:aes-joint-force-strength-2025", "Strength measurement",
+        remove=((SK["aes-joint-force-strength-2025"], SAHEL.personnel, None),)),
+    "quote without exact text": Breakage(f"<{QUOTE}>", "Quote", remove=((QUOTE, OA.exact, None),)),
+    "position without end": Breakage(f"<{POSITION}>", "Position", remove=((POSITION, OA.end, None),)),
+    "position with a negative start": Breakage(
+        f"<{POSITION}>", "Position", remove=((POSITION, OA.start, None),),
+        add=((POSITION, OA.start, Literal(-1)),)),
+}
+
+
+def broken_dataset(dataset: Dataset, breakage: Breakage) -> Dataset:
+    copy = copy_dataset(dataset)
+    for pattern in breakage.remove:
+        matches = list(copy.quads((*pattern, None)))
+        assert matches, f"nothing to remove for {pattern}"
+        for quad in matches:
+            copy.remove(quad)
+    provenance = named_graph(copy, "provenance")
+    for triple in breakage.add:
+        provenance.add(triple)
+    return copy
+
+
+def write_trig(dataset: Dataset, path):
+    dataset.serialize(path, format="trig")
+    return path
+
+
+def test_the_shipped_data_conforms():
+    result = run_kg("validate")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == ""
+    assert "conforms" in result.stderr
+
+
+def test_a_file_of_the_shipped_data_conforms(tmp_path, built):
+    """The baseline for the broken files below: writing and reading TriG breaks nothing."""
+    result = run_kg("validate", write_trig(copy_dataset(built.dataset), tmp_path / "dataset.trig"))
+    assert result.exit_code == 0, result.stdout
+    assert "conforms" in result.stderr
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES.values(), ids=BREAKAGES.keys())
+def test_each_shape_catches_its_breakage(tmp_path, built, breakage):
+    path = write_trig(broken_dataset(built.dataset, breakage), tmp_path / "broken.trig")
+    result = run_kg("validate", path)
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines()
+             if line.endswith(f"[{breakage.shape}]") and f" {breakage.focus}" in line]
+    assert lines, result.stdout
+    assert all(line.startswith("Violation: ") for line in lines)
+    assert result.stderr.strip().endswith("violation(s)")
+
+
+def test_validate_reads_n_quads(tmp_path, built):
+    breakage = BREAKAGES["time span without precision"]
+    path = tmp_path / "broken.nq"
+    broken_dataset(built.dataset, breakage).serialize(path, format="nquads")
+    result = run_kg("validate", path)
+    assert result.exit_code == 1
+    assert "Violation: sk:year-2023 sahel:timePrecision: a time span needs its precision [Time span]" in result.stdout
+
+
+def test_a_file_that_does_not_parse(tmp_path):
+    path = tmp_path / "broken.trig"
+    path.write_text("<a> <b> .\n", encoding="utf-8")
+    result = run_kg("validate", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {path}: not valid trig")
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_builds_from_another_claims_file(tmp_path):
+    claims_file = broken_claims(tmp_path, "valid: year-2023", "valid: year-1999", claim="aes-formed-2023")
+    result = run_kg("validate", "--claims", claims_file)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {claims_file}:")
+    assert "valid 'year-1999' is not one of the declared times" in result.stderr

@@ -245,6 +245,7 @@ def test_timeout_stops_the_work_of_a_streaming_query(tmp_path):
         with pytest.raises(QueryTimeout):
             for _ in rows:
                 time.sleep(0.01)  # a slow reader: the time limit covers reading too
+        store.query("SELECT * WHERE { ?a ?p ?x . ?b ?p ?y }", timeout=5)  # dropped unread
         time.sleep(0.5)
         assert not [t for t in set(threading.enumerate()) - earlier if t.name == "kg-query"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 
 from kg.errors import QueryTimeout
@@ -90,4 +91,6 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float) -> tup
             stop.set()
 
     kind, head = receive()
-    return head, rows_of_helper()
+    rows = rows_of_helper()
+    weakref.finalize(rows, stop.set)  # rows dropped unread never run their `finally`: stop the helper anyway
+    return head, rows

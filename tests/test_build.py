@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from build_fixtures import (ARTICLE_SHA256, ARTICLE_TEXT, EXTRA_GRAPHS, SHARED_SOURCE, SHIPPED_CLAIMS, broken_claims,
                             built, claim_graph, copy_inputs, line_of, named_graph, run_kg, run_kg_process)
-from kg.build import FORMATS
+from kg.build import FORMATS, Inputs, build
+from kg.errors import ClaimError, ParseError
 from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, claim_iri, graph_iri, source_iri
 from kg.validate import union
 
@@ -130,8 +132,7 @@ def test_the_publication_date_is_recorded_as_unknown(nquads):
     provenance = named_graph(nquads, "provenance")
     assert set(provenance.objects(SOURCE, SAHEL.publicationDateKnown)) == {Literal(False)}
     assert not any(nquads.quads((None, DCTERMS.issued, None, None)))
-    assert set(provenance.objects(SOURCE, SAHEL.publishedNotBefore)) == {
-        Literal(date(2025, 9, 1), datatype=XSD.date)}
+    assert set(provenance.objects(SOURCE, SAHEL.publishedNotBefore)) == {Literal(date(2025, 9, 1))}  # xsd:date
 
 
 def test_no_blank_nodes_anywhere(nquads):
@@ -196,6 +197,46 @@ def test_build_from_another_claims_file(tmp_path, built):
     """--claims is really read: a good copy of the shipped files builds the same dataset."""
     data = build_file(tmp_path, "nquads", "--claims", copy_inputs(tmp_path))
     assert quads(read_back(data, "nquads")) == quads(built.dataset)
+
+
+# --- broken inputs other than the claims file (tests/fixtures) ---------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def build_error(error_type, **inputs):
+    with pytest.raises(error_type) as caught:
+        build(Inputs(**inputs))
+    return caught.value
+
+
+def test_a_background_file_that_is_not_turtle():
+    path = FIXTURES / "background-bad-syntax.ttl"
+    error = build_error(ParseError, background=path)
+    assert error.path == str(path)
+    assert error.message.startswith("not valid Turtle: ")
+    assert error.line in (4, 5)  # the error is on line 5; see the xfail below
+
+
+@pytest.mark.xfail(strict=True, reason="kg/build.py _parse_turtle: rdflib's BadSyntax.lines is 0-based, and the "
+                                       "message is the last line of rdflib's error, a bytes dump of the input")
+def test_a_background_file_that_is_not_turtle_names_the_line_plainly():
+    error = build_error(ParseError, background=FIXTURES / "background-bad-syntax.ttl")
+    assert error.line == 5
+    assert "b'" not in error.message
+
+
+def test_a_blank_node_in_an_input_is_refused():
+    path = FIXTURES / "background-blank-node.ttl"
+    error = build_error(ParseError, background=path)
+    assert (error.path, error.message) == (str(path), "blank nodes are not allowed in build inputs; give the node an IRI")
+
+
+def test_a_link_with_an_unknown_relation():
+    path = FIXTURES / "links-bad-relation.csv"
+    error = build_error(ClaimError, links=path)
+    assert (error.path, error.line) == (str(path), 3)
+    assert error.message.startswith("links: need entity, relation (exactMatch, closeMatch, seeAlso) and target")
 
 
 # --- another base IRI -------------------------------------------------------------------------

@@ -58,6 +58,14 @@ class StoreUnavailable(KGError, ConnectionError):
     """The store cannot be reached or opened."""
 
 
+class StoreError(KGError, RuntimeError):
+    """A query or update the store could not carry out (an evaluation error, a server error)."""
+
+
+class ConfigError(KGError, ValueError):
+    """A setting that names nothing we know, such as a store spec."""
+
+
 class ValidationFailed(KGError):
     """SHACL validation found violations; `report` is the readable text."""
 

@@ -74,7 +74,8 @@ def running(command: list[str], url: str, workdir: Path, seconds: float = 60):
 def oxigraph_server(workdir: Path):
     """`oxigraph serve` on a temporary directory; yields its query URL (updates go to /update)."""
     port = free_port()
-    command = [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
+    command = [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}",
+               "--union-default-graph"]
     with running(command, f"http://127.0.0.1:{port}/query", workdir) as url:
         yield url
 

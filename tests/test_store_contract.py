@@ -11,8 +11,9 @@ import pytest
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from kg.errors import ParseError, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from kg.store import DEFAULT_STORE_PATH, StoreSpecError, default_store_path, open_store
-from kg.store.base import Solutions, StoreError, Triples
+from kg.errors import ConfigError, StoreError
+from kg.store import DEFAULT_STORE_PATH, default_store_path, open_store
+from kg.store.base import Solutions, Triples
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore, _term
 
@@ -102,6 +103,12 @@ def test_graph_queries_see_each_named_graph(store, graph):
     load_sample(store, g2)
     found = values(store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{EX}niger> ?p ?o }} }}"))
     assert {NamedNode(g1), NamedNode(g2)} <= found
+
+
+def test_the_default_graph_is_the_union_of_all_graphs(store, graph):
+    g1 = graph()
+    store.update(f"INSERT DATA {{ GRAPH <{g1}> {{ <{EX}union> <{EX}p> 1 }} }}")
+    assert store.query(f"ASK {{ <{EX}union> <{EX}p> 1 }}") is True
 
 
 def test_default_graphs_make_the_default_graph(store, graph):
@@ -306,9 +313,9 @@ def test_open_store_specs(tmp_path):
     store = open_store("http://127.0.0.1:1/sparql", update_url="http://127.0.0.1:1/update", user="u")
     assert isinstance(store, RemoteStore) and store.update_url.endswith("/update")
     for bad in ("", "sqlite:x.db", "memory:x", "http:/x"):
-        with pytest.raises(StoreSpecError, match="unknown store"):
+        with pytest.raises(ConfigError, match="unknown store"):
             open_store(bad)
-    assert issubclass(StoreSpecError, ValueError)
+    assert issubclass(ConfigError, ValueError)
 
 
 def test_default_store_path_honours_the_environment(monkeypatch, tmp_path):

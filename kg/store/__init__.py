@@ -11,12 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.errors import ConfigError
 from kg.store.base import QueryResult, Solutions, Store, Triples
 
-
-class StoreSpecError(KGError, ValueError):
-    """A store setting that names no store we know."""
 
 
 def default_store_path() -> Path:
@@ -42,8 +39,8 @@ def open_store(spec: str, **options) -> Store:
     if scheme in ("http", "https") and rest.startswith("//"):
         from kg.store.remote import RemoteStore
         return RemoteStore(spec, **options)
-    raise StoreSpecError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+    raise ConfigError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
 
 
-__all__ = ["DEFAULT_STORE_PATH", "QueryResult", "Solutions", "Store", "StoreSpecError", "Triples",
+__all__ = ["DEFAULT_STORE_PATH", "QueryResult", "Solutions", "Store", "Triples",
            "default_store_path", "open_store"]

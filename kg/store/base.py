@@ -16,7 +16,7 @@ from typing import BinaryIO, Union
 
 import pyoxigraph
 
-from kg.errors import KGError, ParseError, QuerySyntaxError
+from kg.errors import ParseError, QuerySyntaxError, StoreError
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -31,10 +31,6 @@ RDF_FORMATS = {
     "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
 }
 DUMP_FORMATS = ("trig", "nquads", "turtle", "ntriples")
-
-
-class StoreError(KGError, RuntimeError):
-    """A query or update the store could not carry out (an evaluation error, a server error)."""
 
 
 @dataclass
@@ -77,12 +73,16 @@ class Store(abc.ABC):
         """Run a SPARQL 1.1 Update; a failing update changes nothing (see each backend for limits)."""
 
     @abc.abstractmethod
+    def extend(self, quads: Iterable[pyoxigraph.Quad]) -> int:
+        """Add quads as one change where the backend allows it; an error raised while iterating adds nothing."""
+
     def load(self, source: Source, *, format: str, graph: str | None = None,
              base_iri: str | None = None) -> int:
         """Add the RDF in `source` (a path or binary file), into `graph` if given; return the quads read.
 
         A source that does not parse loads nothing and raises ParseError.
         """
+        return self.extend(read_quads(source, format=format, graph=graph, base_iri=base_iri))
 
     @abc.abstractmethod
     def dump(self, output: str | PathLike | BinaryIO, *, format: str, graph: str | None = None) -> None:
@@ -133,6 +133,8 @@ def syntax_error(message: str) -> QuerySyntaxError:
         return QuerySyntaxError(message)
     line = found.group(1) or found.group(3)
     column = found.group(2)
+    if found.start() == 0:  # "error at 5:2: ..." : the position goes into line/column, not the text
+        message = message[found.end():].lstrip(": ")
     return QuerySyntaxError(message, line=int(line), column=int(column) if column else None)
 
 

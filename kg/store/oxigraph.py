@@ -14,24 +14,29 @@ from os import PathLike
 
 import pyoxigraph
 
-from kg.errors import StoreUnavailable
+from kg.errors import StoreError, StoreUnavailable
 from kg.store import deadline
-from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Source, Store, StoreError, Triples, graph_term,
-                           rdf_format, read_quads, syntax_error)
+from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
+                           syntax_error)
 
 
 class OxigraphStore(Store):
-    """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None."""
+    """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
-    def __init__(self, path: str | PathLike | None = None):
+    With `union_default_graph` (the default) a query's default graph is the union of all graphs, as in
+    Virtuoso or Fuseki's unionDefaultGraph, so claims kept in named graphs answer plain patterns.
+    """
+
+    def __init__(self, path: str | PathLike | None = None, *, union_default_graph: bool = True):
         self.path = None if path is None else os.fspath(path)
+        self.union_default_graph = union_default_graph
         try:
             self._store = pyoxigraph.Store(self.path)
         except OSError as error:  # most often: another process holds the directory's lock
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
-        options = {}
+        options = {"use_default_graph_as_union": self.union_default_graph and default_graphs is None}
         if default_graphs is not None:
             options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
         if named_graphs is not None:
@@ -63,17 +68,17 @@ class OxigraphStore(Store):
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise StoreError(str(error)) from None
 
-    def load(self, source: Source, *, format, graph=None, base_iri=None) -> int:
+    def extend(self, quads) -> int:
         read = 0
 
-        def counted(quads):
+        def counted():
             nonlocal read
             for quad in quads:
                 read += 1
                 yield quad
 
-        # extend() is one transaction: a ParseError raised inside it writes nothing.
-        self._store.extend(counted(read_quads(source, format=format, graph=graph, base_iri=base_iri)))
+        # extend() is one transaction: an error raised while iterating (a ParseError) writes nothing.
+        self._store.extend(counted())
         return read
 
     def dump(self, output, *, format, graph=None) -> None:

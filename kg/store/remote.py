@@ -24,9 +24,8 @@ from SPARQLWrapper import BASIC, CONSTRUCT, DESCRIBE, INSERT, JSON, POST, SELECT
 from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                             SPARQLWrapperException, Unauthorized)
 
-from kg.errors import QueryTimeout, StoreUnavailable
-from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, StoreError, Triples, rdf_format,
-                           read_quads, syntax_error)
+from kg.errors import QueryTimeout, StoreError, StoreUnavailable
+from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 
 RDF_MEDIA_TYPES = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
@@ -69,8 +68,8 @@ class RemoteStore(Store):
     def update(self, sparql: str) -> None:
         self._send(self._wrapper(self.update_url, sparql, update=True), self.timeout)
 
-    def load(self, source, *, format, graph=None, base_iri=None) -> int:
-        quads = list(read_quads(source, format=format, graph=graph, base_iri=base_iri))
+    def extend(self, quads) -> int:
+        quads = list(quads)  # read it all first: a source that fails to parse sends nothing
         plain = [q for q in quads if not _blank_nodes(q)]
         for start in range(0, len(plain), CHUNK_QUADS):
             self.update(f"INSERT DATA {{ {_quads_pattern(plain[start:start + CHUNK_QUADS])} }}")

@@ -1,0 +1,37 @@
+"""Put the built article dataset into a store, replacing the project's previous graphs in one update."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from kg.build import BuildResult, build, serialize
+from kg.namespaces import DEFAULT_BASE
+from kg.store.base import Store
+
+
+def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
+    """True for the graphs a build writes (so a rebuild may replace them), never for loaded data."""
+    return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri != f"{base}graph/loads"
+
+
+def install(store: Store, *, base: str = DEFAULT_BASE) -> BuildResult:
+    """Build the dataset and replace the project's graphs in `store` with it, as one SPARQL update."""
+    result = build(base=base)
+    quads = ox.parse(serialize(result.dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
+    by_graph: dict[str, list[str]] = defaultdict(list)
+    for quad in quads:
+        by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")
+    stale = [iri for iri in store.graphs() if owned_graph(iri, base)]
+    drops = [f"DROP SILENT GRAPH <{iri}>" for iri in sorted(set(stale) | set(by_graph))]
+    inserts = " ".join(f"GRAPH <{iri}> {{ {' '.join(lines)} }}" for iri, lines in sorted(by_graph.items()))
+    store.update(" ;\n".join(drops + [f"INSERT DATA {{ {inserts} }}"]))
+    return result
+
+
+def ensure_installed(store: Store, *, base: str = DEFAULT_BASE) -> BuildResult | None:
+    """On first use (an empty store) install the article; otherwise leave the store alone."""
+    if store.count() == 0:
+        return install(store, base=base)
+    return None

@@ -1,0 +1,166 @@
+"""The one way in for every query: prefixes, bindings, safety policy, time limit and row cap.
+
+The HTTP API, the console and the benchmarks all call QueryService, so limits and policy live here.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.errors import PolicyError, QuerySyntaxError
+from kg.namespaces import PREFIXES
+from kg.results import Result
+from kg.sparql_text import prologue_line, scan, where_group_start
+from kg.store.base import Solutions, Store
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a query may do. The defaults are those of a public, read-only endpoint."""
+
+    service_allowlist: tuple[str, ...] = ()
+    max_depth: int = 64
+    allow_update: bool = False
+
+
+@dataclass
+class QueryService:
+    """Runs SPARQL against a store with the project's prefixes, a policy, a timeout and a row cap."""
+
+    store: Store
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
+    policy: Policy = field(default_factory=Policy)
+    timeout: float | None = None
+    row_limit: int | None = None
+
+    def query(self, sparql: str, *, bindings: dict[str, object] | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout: float | None = None, row_limit: int | None = None) -> Result:
+        """Run a query and return a finished Result (rows read up to the cap).
+
+        `bindings` maps variable names to values (pyoxigraph terms, or str/int/float/bool, which become
+        literals); they enter as a VALUES block at the head of the WHERE group, written as RDF terms.
+        """
+        shape = scan(sparql)
+        if shape.is_update or shape.form is None:
+            raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+                                   + (" (use update() for SPARQL Update)" if shape.is_update else ""))
+        self._check_policy(shape)
+        if bindings:
+            sparql = bind(sparql, bindings)
+        text, shift = self._with_prologue(sparql, shape)
+        limit = _smallest(row_limit, self.row_limit)
+        seconds = _smallest(timeout, self.timeout)
+        started = time.perf_counter()
+        try:
+            raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
+                                   timeout=seconds)
+            result = _collect(raw, limit)
+        except QuerySyntaxError as error:
+            raise _shifted(error, shift) from None
+        result.elapsed = time.perf_counter() - started
+        return result
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""
+        if not self.policy.allow_update:
+            raise PolicyError("updates are disabled")
+        shape = scan(sparql)
+        if shape.loads:
+            raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
+        self._check_policy(shape)
+        text, shift = self._with_prologue(sparql, shape)
+        try:
+            self.store.update(text)
+        except QuerySyntaxError as error:
+            raise _shifted(error, shift) from None
+
+    def _check_policy(self, shape) -> None:
+        if shape.depth > self.policy.max_depth:
+            raise PolicyError(f"query nests {shape.depth} levels deep; the limit is {self.policy.max_depth}")
+        if shape.pragmas:
+            raise PolicyError("DEFINE pragmas are not allowed")
+        for target in shape.services:
+            endpoint = self._expand(target)
+            if endpoint not in self.policy.service_allowlist:
+                allowed = ", ".join(self.policy.service_allowlist) or "none"
+                raise PolicyError(f"SERVICE {target or '(missing endpoint)'} is not allowed "
+                                  f"(allowed endpoints: {allowed})")
+
+    def _expand(self, target: str) -> str:
+        if target.startswith("<") and target.endswith(">"):
+            return target[1:-1]
+        prefix, _, local = target.partition(":")
+        if not target.startswith(("?", "$")) and prefix in self.prefixes:
+            return self.prefixes[prefix] + local
+        return target
+
+    def _with_prologue(self, sparql: str, shape) -> tuple[str, int]:
+        """Declare the known prefixes the text does not, on one added first line."""
+        line = prologue_line(self.prefixes, shape.prefixes)
+        return (line + "\n" + sparql, 1) if line else (sparql, 0)
+
+
+def bind(sparql: str, bindings: dict[str, object]) -> str:
+    """The query with a VALUES block for `bindings` opening its WHERE group (same lines as before)."""
+    at = where_group_start(sparql)
+    if at is None:
+        raise QuerySyntaxError("cannot bind variables: the query has no WHERE group")
+    return f"{sparql[:at]} {values_clause(bindings)} {sparql[at:]}"
+
+
+def values_clause(bindings: dict[str, object]) -> str:
+    """A one-row VALUES block binding each variable to its value, written as an RDF term."""
+    names, terms = [], []
+    for name, value in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"not a variable name: {name!r}")
+        names.append(f"?{name}")
+        terms.append(str(as_term(value)))
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A pyoxigraph term for a Python value (terms pass through; str, int, float, bool become literals)."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false",
+                          datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, (int, float, str)):
+        return ox.Literal(value)
+    raise TypeError(f"cannot bind a {type(value).__name__}; pass a pyoxigraph term or str/int/float/bool")
+
+
+def _collect(raw, limit: int | None) -> Result:
+    if isinstance(raw, bool):
+        return Result(kind="boolean", boolean=raw)
+    items, truncated = [], False
+    for item in raw:
+        if limit is not None and len(items) >= limit:
+            truncated = True
+            break
+        items.append(item)
+    close = getattr(getattr(raw, "rows", None) or getattr(raw, "triples", None), "close", None)
+    if truncated and close:
+        close()  # stops the engine's work on the rows nobody will read
+    if isinstance(raw, Solutions):
+        return Result(kind="solutions", variables=raw.variables, rows=items, truncated=truncated, limit=limit)
+    return Result(kind="graph", triples=items, truncated=truncated, limit=limit)
+
+
+def _smallest(*values):
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def _shifted(error: QuerySyntaxError, lines: int) -> QuerySyntaxError:
+    """The error with its line counted in the user's text rather than ours."""
+    if error.line is None or not lines:
+        return error
+    message = re.sub(r"^error at \d+:\d+: ", "", error.message)
+    return QuerySyntaxError(message, line=max(1, error.line - lines), column=error.column)

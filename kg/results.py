@@ -1,0 +1,161 @@
+"""Query results and their serialisations: SPARQL JSON, XML, CSV, TSV, and RDF syntaxes for graphs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+SOLUTION_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
+    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    "trig": ("application/trig", ox.RdfFormat.TRIG),
+    "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS),
+}
+
+
+class FormatError(ValueError):
+    """A result format that does not fit the result (e.g. CSV for a CONSTRUCT)."""
+
+
+@dataclass
+class Result:
+    """A finished query result: solutions, a boolean, or triples; `truncated` when the row cap cut it."""
+
+    kind: str  # "solutions", "boolean" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+    truncated: bool = False
+    limit: int | None = None
+    elapsed: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "solutions" else len(self.triples) if self.kind == "graph" else 1
+
+    def formats(self) -> dict[str, str]:
+        """The format names this result can be written in, with their media types."""
+        if self.kind == "graph":
+            return {name: media for name, (media, _) in GRAPH_FORMATS.items()}
+        return dict(SOLUTION_FORMATS)
+
+    def serialize(self, fmt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """The result in format `fmt` (a key of formats())."""
+        if fmt not in self.formats():
+            raise FormatError(f"a {self.kind} result cannot be written as {fmt}; "
+                              f"use one of: {', '.join(self.formats())}")
+        if self.kind == "graph":
+            return _graph(self.triples, fmt, prefixes)
+        return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](self)
+
+
+def term_json(term) -> dict:
+    """A term as a SPARQL 1.1 JSON results binding."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    binding = {"type": "literal", "value": term.value}
+    if term.language:
+        binding["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        binding["datatype"] = term.datatype.value
+    return binding
+
+
+def _json(result: Result) -> bytes:
+    if result.kind == "boolean":
+        document = {"head": {}, "boolean": result.boolean}
+    else:
+        bindings = [{name: term_json(term) for name, term in zip(result.variables, row) if term is not None}
+                    for row in result.rows]
+        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    if result.truncated:  # an extension member: clients that do not know it ignore it
+        document["truncated"] = True
+        document["limit"] = result.limit
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _xml(result: Result) -> bytes:
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+    out += [f"<variable name={quoteattr(name)}/>" for name in result.variables]
+    out.append("</head>\n")
+    if result.kind == "boolean":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n")
+    else:
+        out.append("<results>\n")
+        for row in result.rows:
+            out.append("<result>")
+            for name, term in zip(result.variables, row):
+                if term is not None:
+                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+            out.append("</result>\n")
+        out.append("</results>\n")
+    out.append("</sparql>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv(result: Result) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "boolean":
+        writer.writerow(["_askResult"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow(["" if term is None else f"_:{term.value}" if isinstance(term, ox.BlankNode)
+                             else term.value for term in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _tsv(result: Result) -> bytes:
+    if result.kind == "boolean":
+        return f"?_askResult\n{'true' if result.boolean else 'false'}\n".encode("utf-8")
+    lines = ["\t".join(f"?{name}" for name in result.variables)]
+    lines += ["\t".join("" if term is None else str(term) for term in row) for row in result.rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
+    _, rdf_format = GRAPH_FORMATS[fmt]
+    if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) \
+        else {}
+    return ox.serialize(triples, format=rdf_format, **options)

@@ -1,0 +1,98 @@
+"""A lexical look at SPARQL text: its form, its prologue, and the operations the safety policy governs.
+
+Strings, IRIs and comments are skipped, so a keyword inside them never counts. This is not a parser:
+the engine parses; this only finds what must be refused before the engine sees the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w\-.:%]|\\.)*)
+  | (?P<word>[A-Za-z_][\w-]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.X | re.S)
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+@dataclass
+class Shape:
+    """What the lexer saw: the query form, declared prefixes, SERVICE targets, graph IRIs, depth."""
+
+    form: str | None = None
+    prefixes: set[str] = field(default_factory=set)
+    services: list[str] = field(default_factory=list)
+    from_graphs: list[str] = field(default_factory=list)
+    loads: int = 0
+    pragmas: int = 0
+    depth: int = 0
+    is_update: bool = False
+
+
+def scan(text: str) -> Shape:
+    """Scan SPARQL text once and report its shape."""
+    shape = Shape()
+    depth = 0
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+              if m.lastgroup not in ("space", "comment")]
+    for index, (kind, value) in enumerate(tokens):
+        upper = value.upper() if kind == "word" else None
+        if kind == "open":
+            depth += 1
+            shape.depth = max(shape.depth, depth)
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
+            shape.prefixes.add(tokens[index + 1][1].split(":", 1)[0])
+        elif upper in QUERY_FORMS and shape.form is None and not shape.is_update:
+            shape.form = upper
+        elif upper in UPDATE_WORDS and shape.form is None:
+            shape.is_update = True
+            shape.loads += upper == "LOAD"
+        elif upper == "SERVICE":
+            shape.services.append(_next_target(tokens, index))
+        elif upper == "FROM":
+            shape.from_graphs.append(_next_target(tokens, index))
+        elif upper == "DEFINE" and shape.form is None:  # Virtuoso pragmas can make it fetch URLs
+            shape.pragmas += 1
+    return shape
+
+
+def where_group_start(text: str) -> int | None:
+    """The offset just inside the opening brace of a query's WHERE group, or None if it has none."""
+    form = None
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "word" and form is None and value.upper() in QUERY_FORMS:
+            form = value.upper()
+        elif kind == "word" and value.upper() == "WHERE" and form:
+            form = "WHERE"
+        elif kind == "open" and value == "{" and form in ("SELECT", "ASK", "WHERE"):
+            return match.end()
+        elif kind == "open" and value == "{" and form in ("CONSTRUCT", "DESCRIBE"):
+            form = "TEMPLATE"  # a CONSTRUCT template; the WHERE group comes after it
+    return None
+
+
+def _next_target(tokens, index) -> str:
+    """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
+    for kind, value in tokens[index + 1:index + 4]:
+        if kind in ("iri", "pname", "var"):
+            return value
+    return ""
+
+
+def prologue_line(prefixes: dict[str, str], declared: set[str]) -> str:
+    """One line of PREFIX declarations for the prefixes the text does not declare itself."""
+    return " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +23,9 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_ERROR)
         except KGError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_ERROR)
@@ -65,8 +69,12 @@ def _inputs(claims_file):
 @click.option("--base", default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Claims file to build from (default: the shipped kg/data/claims.yaml).")
+@click.option("--install", is_flag=True,
+              help="Also replace the article's graphs in the store (--store) with the new build.")
+@click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default="oxigraph:", show_default=True,
+              help="The store --install writes to (see `kg query --help`). Env: SAHEL_KG_STORE.")
 @reports_errors
-def build(out, fmt, base, claims_file):
+def build(out, fmt, base, claims_file, install, store_spec):
     """Build the dataset from the ontology and the article's claims.
 
     Every claim becomes a named graph; its quote, offsets, claimer, modality and valid time go to the
@@ -76,11 +84,20 @@ def build(out, fmt, base, claims_file):
     from kg.namespaces import DEFAULT_BASE
 
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
+    if install:
+        from kg.publish import install as install_dataset
+        from kg.store import open_store
+
+        with open_store(store_spec) as store:
+            install_dataset(store, result, base=base or DEFAULT_BASE)
+        click.echo(f"installed into {store_spec}", err=True)
+        if out == "-" and sys.stdout.isatty():
+            out = None
     data = serialize(result.dataset, fmt)
     if out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    else:
+    elif out is not None:
         write_atomically(Path(out), data)
     click.echo(f"built {result.claims} claims, {result.triples} triples in {result.graphs} graphs", err=True)
 
@@ -110,3 +127,200 @@ def validate(dataset_file, claims_file):
         click.echo(f"{len(violations)} violation(s)", err=True)
         sys.exit(EXIT_ERROR)
     click.echo("conforms: no SHACL violations", err=True)
+
+
+# --- the store: load, query, info, export ------------------------------------------------------
+
+DEFAULT_STORE = "oxigraph:"
+
+store_option = click.option(
+    "--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+    help="The store: oxigraph:PATH (embedded; oxigraph: alone is the default path), memory:, "
+         "or a SPARQL endpoint URL. Env: SAHEL_KG_STORE.")
+
+
+def open_configured(store_spec: str, endpoint: str | None = None):
+    """Open the store; an empty embedded store gets the article's graphs on first use."""
+    from kg.publish import ensure_installed
+    from kg.store import open_store
+
+    store = open_store(endpoint or store_spec)
+    if endpoint is None and not store_spec.startswith(("http://", "https://")):
+        ensure_installed(store)
+    return store
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--graph", help="Put every triple into this named graph (quads otherwise keep their own).")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+              help="The files' format (default: from each name; .gz is read as gzip).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@store_option
+@reports_errors
+def load(files, graph, fmt, progress, store_spec):
+    """Load RDF files into the store, all or nothing.
+
+    Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped. If any file fails to
+    parse, nothing is loaded and the error says file:line:column. Each load is recorded in the loads
+    graph with the file's name, sha256, triple count and time.
+    """
+    from kg.loading import load_files
+
+    show = sys.stderr.isatty() if progress is None else progress
+    total = sum(path.stat().st_size for path in files)
+    with open_configured(store_spec) as store, \
+            click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
+        report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update)
+    for loaded in report.files:
+        click.echo(f"{loaded.path}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
+    click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
+
+
+QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
+
+
+@main.command()
+@click.option("-q", "--query", "text", help="The query text.")
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
+              help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to FILE.")
+@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store.")
+@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
+              help='Bind ?NAME to VALUE: <iri>, prefix:name, a number, "text"@lang, "lexical"^^xsd:date, '
+                   'or plain text; repeatable.')
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds before the query is stopped.")
+@click.option("--limit", "row_limit", type=click.IntRange(min=1), help="Return at most this many rows.")
+@store_option
+@reports_errors
+def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, store_spec):
+    """Run a SPARQL query against the store or an endpoint.
+
+    The query comes from -q, -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
+    prov: and wd: need no PREFIX line. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
+    """
+    from kg.query import QueryService
+    from kg.results import FormatError
+    from kg.table import render
+
+    sparql = _query_text(text, query_file)
+    with open_configured(store_spec, endpoint) as store:
+        service = QueryService(store)
+        result = service.query(sparql, bindings=_parse_bindings(bindings, service.prefixes),
+                               timeout=timeout, row_limit=row_limit)
+    chosen = fmt or ("table" if output is None and sys.stdout.isatty() else
+                     "turtle" if result.kind == "graph" else "json")
+    if chosen == "table":
+        data = (render(result, service.prefixes) + "\n").encode("utf-8")
+    else:
+        try:
+            data = result.serialize(chosen, prefixes=service.prefixes)
+        except FormatError as error:
+            raise click.UsageError(str(error)) from None
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, data)
+    note = f" (cut at the limit of {result.limit})" if result.truncated else ""
+    click.echo(f"{len(result)} result(s) in {result.elapsed:.3f}s{note}", err=True)
+
+
+def _query_text(text, query_file) -> str:
+    if text is not None and query_file is not None:
+        raise click.UsageError("give the query with -q or -f, not both")
+    if text is not None:
+        return text
+    if query_file is not None:
+        return query_file.read()
+    if sys.stdin.isatty():
+        raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
+    return sys.stdin.read()
+
+
+def _parse_bindings(pairs, prefixes: dict[str, str]) -> dict:
+    from kg.query import as_term
+
+    import pyoxigraph as ox
+
+    bound = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--bind takes NAME=VALUE, got {pair!r}")
+        prefix, colon, local = value.partition(":")
+        typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))', value, re.S)
+        if typed:
+            lexical, datatype, language = typed.groups()
+            iri = datatype and _parse_bindings([f"_={datatype}"], prefixes)["_"]
+            bound[name] = ox.Literal(lexical, datatype=iri, language=language)
+        elif value.startswith("<") and value.endswith(">"):
+            bound[name] = ox.NamedNode(value[1:-1])
+        elif colon and prefix in prefixes and " " not in value:
+            bound[name] = ox.NamedNode(prefixes[prefix] + local)
+        else:
+            bound[name] = as_term(_number(value))
+    return bound
+
+
+def _number(value: str):
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+@main.command()
+@store_option
+@reports_errors
+def info(store_spec):
+    """Show what the store holds: triples per graph, and the most used classes and properties."""
+    from kg.query import QueryService
+    from kg.table import render
+
+    with open_configured(store_spec) as store:
+        click.echo(f"store: {store_spec}")
+        click.echo(f"quads: {store.count()}")
+        rows = [(iri, store.count(iri)) for iri in store.graphs()]
+        width = max([len(iri) for iri, _ in rows] + [5])
+        click.echo(f"\n{'graph'.ljust(width)}  triples")
+        for iri, count in rows:
+            click.echo(f"{iri.ljust(width)}  {count:>7}")
+        service = QueryService(store)
+        for title, sparql in (
+                ("classes", "SELECT ?class (COUNT(DISTINCT ?s) AS ?instances) WHERE { ?s a ?class } "
+                            "GROUP BY ?class ORDER BY DESC(?instances) ?class LIMIT 10"),
+                ("properties", "SELECT ?property (COUNT(*) AS ?uses) WHERE { ?s ?property ?o } "
+                               "GROUP BY ?property ORDER BY DESC(?uses) ?property LIMIT 10")):
+            click.echo(f"\ntop {title}:")
+            click.echo(render(service.query(sparql), service.prefixes))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]),
+              help="Serialisation (default: from the output name, else trig).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (a name ending in .gz is gzipped); default standard output.")
+@click.option("--gzip", "compress", is_flag=True, help="Gzip the output.")
+@store_option
+@reports_errors
+def export(fmt, output, compress, store_spec):
+    """Write every graph of the store as TriG or N-Quads, optionally gzipped."""
+    import gzip
+    import io
+
+    name = output.name.lower() if output else ""
+    compress = compress or name.endswith(".gz")
+    chosen = fmt or ("nquads" if name.removesuffix(".gz").endswith((".nq", ".nquads")) else "trig")
+    buffer = io.BytesIO()
+    with open_configured(store_spec) as store:
+        store.dump(buffer, format=chosen)
+    data = gzip.compress(buffer.getvalue(), mtime=0) if compress else buffer.getvalue()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, data)

@@ -16,9 +16,9 @@ def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
     return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri != f"{base}graph/loads"
 
 
-def install(store: Store, *, base: str = DEFAULT_BASE) -> BuildResult:
-    """Build the dataset and replace the project's graphs in `store` with it, as one SPARQL update."""
-    result = build(base=base)
+def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:
+    """Replace the project's graphs in `store` with a build (a fresh one if none given), as one update."""
+    result = result or build(base=base)
     quads = ox.parse(serialize(result.dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
     by_graph: dict[str, list[str]] = defaultdict(list)
     for quad in quads:

@@ -35,7 +35,9 @@ def open_store(spec: str, **options) -> Store:
         return OxigraphStore(None, **options)
     if scheme == "oxigraph":
         from kg.store.oxigraph import OxigraphStore
-        return OxigraphStore(Path(rest).expanduser() if rest else default_store_path(), **options)
+        path = Path(rest).expanduser() if rest else default_store_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return OxigraphStore(path, **options)
     if scheme in ("http", "https") and rest.startswith("//"):
         from kg.store.remote import RemoteStore
         return RemoteStore(spec, **options)

@@ -1,0 +1,142 @@
+"""Load RDF files into a store as one change, and record each load in the loads graph."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import ParseError
+from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
+from kg.store.base import Store, read_quads
+
+EXTENSIONS = {
+    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".nquads": "nquads",
+    ".trig": "trig", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml",
+    ".xml": "rdfxml",
+}
+VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass
+class LoadedFile:
+    """What one file gave: where it came from, its checksum, and how many quads it held."""
+
+    path: Path
+    format: str
+    sha256: str = ""
+    quads: int = 0
+
+
+@dataclass
+class LoadReport:
+    """The files of one load and the IRI of its record in the loads graph."""
+
+    files: list[LoadedFile] = field(default_factory=list)
+    record: str = ""
+
+    @property
+    def quads(self) -> int:
+        return sum(loaded.quads for loaded in self.files)
+
+
+def detect_format(path: Path) -> tuple[str, bool]:
+    """The RDF format of a file from its extension, and whether it is gzipped (`.ttl.gz`)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gzipped = bool(suffixes) and suffixes[-1] == ".gz"
+    if gzipped:
+        suffixes = suffixes[:-1]
+    fmt = EXTENSIONS.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise ParseError(f"cannot tell the RDF format from the name; give --format "
+                         f"({', '.join(sorted(set(EXTENSIONS.values())))})", path=str(path))
+    return fmt, gzipped
+
+
+def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt: str | None = None,
+               base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Load every file and its record as one change: if any file fails to parse, nothing is loaded."""
+    report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
+    plan = []
+    for path in paths:
+        detected, gzipped = detect_format(path) if fmt is None else (fmt, path.suffix.lower() == ".gz")
+        loaded = LoadedFile(path=path, format=detected)
+        report.files.append(loaded)
+        plan.append((loaded, gzipped))
+
+    def everything() -> Iterator[ox.Quad]:
+        for loaded, gzipped in plan:
+            yield from _file_quads(loaded, gzipped, graph, progress)
+        yield from _record(report, graph, base)
+
+    store.extend(everything())
+    return report
+
+
+def _file_quads(loaded: LoadedFile, gzipped: bool, graph: str | None, progress) -> Iterator[ox.Quad]:
+    with open(loaded.path, "rb") as raw:
+        hashing = _HashingReader(raw, progress)
+        source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
+        try:
+            for quad in read_quads(source, format=loaded.format, graph=graph):
+                loaded.quads += 1
+                yield quad
+        except ParseError as error:
+            raise ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column) from None
+        except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream
+            raise ParseError(f"cannot read the file: {error}", path=str(loaded.path)) from None
+        hashing.drain()
+        loaded.sha256 = hashing.digest.hexdigest()
+
+
+def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Quad]:
+    """The load's provenance: one node per file with its name, checksum, size and time."""
+    loads = ox.NamedNode(graph_iri("loads", base))
+    when = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+    for number, loaded in enumerate(report.files, start=1):
+        node = ox.NamedNode(f"{report.record}/{number}")
+        facts = [
+            (ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["prov"] + "Entity")),
+            (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(loaded.path.name)),
+            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(str(loaded.path.resolve()))),
+            (ox.NamedNode(str(SAHEL.sha256)), ox.Literal(loaded.sha256)),
+            (VOID_TRIPLES, ox.Literal(loaded.quads)),
+            (ox.NamedNode(PREFIXES["prov"] + "generatedAtTime"), when),
+        ]
+        if graph:
+            facts.append((ox.NamedNode(PREFIXES["dct"] + "isPartOf"), ox.NamedNode(graph)))
+        for predicate, value in facts:
+            yield ox.Quad(node, predicate, value, loads)
+
+
+class _HashingReader(io.RawIOBase):
+    """Reads a file through, hashing every byte and reporting how many were read."""
+
+    def __init__(self, raw, progress):
+        self.raw, self.progress, self.digest = raw, progress, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.raw.readinto(buffer)
+        if count:
+            self.digest.update(memoryview(buffer)[:count])
+            if self.progress:
+                self.progress(count)
+        return count or 0
+
+    def drain(self) -> None:
+        """Hash what the parser left unread (trailing bytes), so the checksum covers the whole file."""
+        while chunk := self.raw.read(1 << 16):
+            self.digest.update(chunk)
+            if self.progress:
+                self.progress(len(chunk))

@@ -12,6 +12,13 @@ from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 
 
+@pytest.fixture(autouse=True)
+def private_store_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own SAHEL_KG_HOME and no SAHEL_KG_STORE, so none touches ~/.local/share."""
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("SAHEL_KG_STORE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory):
     """Query URL of an `oxigraph serve` (SAHEL_KG_OXIGRAPH_URL, else one started for the session)."""

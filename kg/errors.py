@@ -7,6 +7,10 @@ class KGError(Exception):
     """Base class of every error sahel-kg raises on purpose."""
 
 
+def _rebuild(cls, message, fields):
+    return cls(message, **fields)
+
+
 class SourceError(KGError, ValueError):
     """Bad input in a file: carries the path and, where known, the 1-based line and column."""
 
@@ -17,6 +21,9 @@ class SourceError(KGError, ValueError):
         self.path = path
         self.line = line
         self.column = column
+
+    def __reduce__(self):  # keep the keyword-only fields when sent between processes
+        return _rebuild, (type(self), self.message, {"path": self.path, "line": self.line, "column": self.column})
 
     def __str__(self) -> str:
         where = ":".join(str(part) for part in (self.path, self.line, self.column) if part is not None)
@@ -39,6 +46,9 @@ class QuerySyntaxError(KGError, SyntaxError):
         self.message = message
         self.line = line
         self.column = column
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.message, {"line": self.line, "column": self.column})
 
     def __str__(self) -> str:
         if self.line is None:

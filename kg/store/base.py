@@ -96,6 +96,10 @@ class Store(abc.ABC):
     def count(self, graph: str | None = None) -> int:
         """How many quads the store holds, or triples `graph` holds ("" for the default graph)."""
 
+    def changed_at(self) -> float | None:
+        """When the data last changed (a Unix time), or None where the store cannot tell (remote)."""
+        return None
+
     def close(self) -> None:
         """Release the store (files, connections); it is not usable afterwards."""
 

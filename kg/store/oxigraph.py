@@ -10,6 +10,7 @@ in pieces, so it is not used. The transaction is held in memory: peak RSS 360 MB
 from __future__ import annotations
 
 import os
+import time
 from os import PathLike
 
 import pyoxigraph
@@ -27,13 +28,18 @@ class OxigraphStore(Store):
     Virtuoso or Fuseki's unionDefaultGraph, so claims kept in named graphs answer plain patterns.
     """
 
-    def __init__(self, path: str | PathLike | None = None, *, union_default_graph: bool = True):
+    def __init__(self, path: str | PathLike | None = None, *, union_default_graph: bool = True,
+                 read_only: bool = False):
         self.path = None if path is None else os.fspath(path)
         self.union_default_graph = union_default_graph
+        self.read_only = read_only
         try:
-            self._store = pyoxigraph.Store(self.path)
+            # A read-only opening takes no lock, so many processes may read while one writes.
+            self._store = pyoxigraph.Store.read_only(self.path) if read_only else pyoxigraph.Store(self.path)
         except OSError as error:  # most often: another process holds the directory's lock
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
+        self._changed_at = time.time()  # in memory, writes through this object are all there are
+        self._opened_at = self.changed_at() if read_only else None
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
         options = {"use_default_graph_as_union": self.union_default_graph and default_graphs is None}
@@ -61,6 +67,7 @@ class OxigraphStore(Store):
         return Triples(rows) if head is None else Solutions(head, rows)
 
     def update(self, sparql: str) -> None:
+        self._changed_at = time.time()
         try:
             self._store.update(sparql)  # transactional in pyoxigraph
         except SyntaxError as error:
@@ -78,6 +85,7 @@ class OxigraphStore(Store):
                 yield quad
 
         # extend() is one transaction: an error raised while iterating (a ParseError) writes nothing.
+        self._changed_at = time.time()
         self._store.extend(counted())
         return read
 
@@ -99,8 +107,26 @@ class OxigraphStore(Store):
                                       default_graph=graph_term(graph))
         return int(next(iter(solutions))[0].value)
 
+    def changed_at(self) -> float | None:
+        """When the on-disk store last changed (newest file time), whoever wrote it; None in memory."""
+        if self.path is None:
+            return self._changed_at
+        with os.scandir(self.path) as entries:
+            return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
+
+    def reopen_if_changed(self) -> bool:
+        """A read-only store sees what was written after it opened only once reopened: do so if needed."""
+        if not self.read_only:
+            return False
+        changed = self.changed_at()
+        if changed == self._opened_at:
+            return False
+        self._store = pyoxigraph.Store.read_only(self.path)
+        self._opened_at = changed
+        return True
+
     def close(self) -> None:
-        if self._store is not None and self.path is not None:
+        if self._store is not None and self.path is not None and not self.read_only:
             self._store.flush()
         self._store = None  # RocksDB lets go of the directory when the last reference goes
 

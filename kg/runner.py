@@ -1,0 +1,195 @@
+"""Run a server's queries: in-process, or in worker processes that are killed when time runs out.
+
+pyoxigraph cannot interrupt an aggregate or a sort once started (see kg/store/deadline.py), so for an
+embedded on-disk store each query runs in a worker process holding a read-only view of the store. A
+worker still busy at the time limit is killed and replaced; another worker takes the next query.
+"""
+
+from __future__ import annotations
+
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
+
+from kg.errors import QueryTimeout, StoreUnavailable
+from kg.query import Policy, QueryService
+
+START_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as a server receives it; `format` is a result format name (see kg.results)."""
+
+    sparql: str
+    format: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    timeout: float | None = None
+    row_limit: int | None = None
+    bindings: dict | None = None
+
+
+@dataclass
+class Answer:
+    """A serialised result and what a response says about it."""
+
+    body: bytes
+    kind: str
+    count: int
+    truncated: bool
+    limit: int | None
+    elapsed: float = 0.0
+
+
+@dataclass
+class ServiceOptions:
+    """What every worker's QueryService is built with."""
+
+    policy: Policy = field(default_factory=Policy)
+    timeout: float | None = None
+    row_limit: int | None = None
+
+
+def answer(service: QueryService, request: QueryRequest) -> Answer:
+    """Run a request through a query service and serialise the result."""
+    result = service.query(request.sparql, bindings=request.bindings,
+                           default_graphs=list(request.default_graphs) if request.default_graphs else None,
+                           named_graphs=list(request.named_graphs) if request.named_graphs else None,
+                           timeout=request.timeout, row_limit=request.row_limit)
+    body = result.serialize(request.format, prefixes=service.prefixes)
+    return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
+                  limit=result.limit, elapsed=result.elapsed)
+
+
+class LocalRunner:
+    """Queries run in this process (memory and remote stores); the time limit is the store's own."""
+
+    def __init__(self, service: QueryService):
+        self.service = service
+
+    def run(self, request: QueryRequest) -> Answer:
+        return answer(self.service, request)
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+class WorkerPool:
+    """`size` worker processes, each with a read-only view of the embedded store at `path`."""
+
+    def __init__(self, path: str, *, size: int = 2, options: ServiceOptions | None = None):
+        self.path, self.options = path, options or ServiceOptions()
+        self._idle: queue.Queue = queue.Queue()
+        self._closed = False
+        for worker in [self._start() for _ in range(max(1, size))]:
+            self._idle.put(self._ready(worker))
+
+    def run(self, request: QueryRequest) -> Answer:
+        """Answer in a free worker; at the time limit kill it, start another, and raise QueryTimeout.
+
+        Killing is what makes the limit hold for aggregates and sorts, which pyoxigraph cannot interrupt.
+        """
+        limit = request.timeout if request.timeout is not None else self.options.timeout
+        try:
+            worker = self._idle.get(timeout=limit)
+        except queue.Empty:
+            raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
+        process, connection = worker
+        try:
+            connection.send(replace(request, timeout=None))  # the limit is kept here, by killing
+            replied = connection.poll(limit)
+            kind, value = connection.recv() if replied else ("timeout", None)
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise StoreUnavailable("a query worker died; it is being replaced") from None
+        if kind == "timeout":
+            self._replace(worker)
+            raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+        self._idle.put(worker)
+        if kind == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                process, connection = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            connection.close()
+            process.kill()
+            process.wait(5)
+
+    def _start(self):
+        """A fresh interpreter running this module, talking over a socket pair (no fork of this process)."""
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND, str(theirs.fileno())],
+                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        connection = Connection(ours.detach())
+        connection.send((self.path, self.options))
+        return process, connection
+
+    def _ready(self, worker):
+        process, connection = worker
+        if not connection.poll(START_SECONDS):
+            process.kill()
+            raise StoreUnavailable("a query worker did not start in time")
+        kind, value = connection.recv()
+        if kind == "error":
+            raise value
+        return worker
+
+    def _replace(self, worker) -> None:
+        """Kill a worker now; start its successor in the background so this request can answer at once."""
+        process, connection = worker
+        process.kill()
+        connection.close()
+
+        def restart():
+            process.wait()
+            if not self._closed:
+                self._idle.put(self._ready(self._start()))
+
+        threading.Thread(target=restart, name="kg-worker-restart", daemon=True).start()
+
+
+def _worker(connection: Connection) -> None:
+    """A worker's loop: open the store read-only, then answer requests until the pipe closes."""
+    from kg.store.oxigraph import OxigraphStore
+
+    path, options = connection.recv()
+    try:
+        store = OxigraphStore(path, read_only=True)
+    except Exception as error:  # reported to the parent, which raises it
+        connection.send(("error", error))
+        return
+    service = QueryService(store, policy=options.policy, row_limit=options.row_limit)
+    connection.send(("ready", None))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        started = time.perf_counter()
+        try:
+            store.reopen_if_changed()
+            reply = ("ok", answer(service, request))
+        except Exception as error:  # sent back and raised in the parent
+            reply = ("error", error)
+        if reply[0] == "ok":
+            reply[1].elapsed = time.perf_counter() - started
+        connection.send(reply)
+
+
+
+# Imported by name, not run as __main__, so that pickled classes resolve to kg.runner in both processes.
+_WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
+                  "from kg.runner import _worker; _worker(Connection(int(sys.argv[1])))"

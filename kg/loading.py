@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import ParseError
+from kg.errors import ConfigError, ParseError
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.store.base import Store, read_quads
 
@@ -64,6 +64,7 @@ def detect_format(path: Path) -> tuple[str, bool]:
 def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt: str | None = None,
                base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None) -> LoadReport:
     """Load every file and its record as one change: if any file fails to parse, nothing is loaded."""
+    target = _graph_node(graph)
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
     for path in paths:
@@ -74,21 +75,33 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     def everything() -> Iterator[ox.Quad]:
         for loaded, gzipped in plan:
-            yield from _file_quads(loaded, gzipped, graph, progress)
+            yield from _file_quads(loaded, gzipped, target, progress)
         yield from _record(report, graph, base)
 
     store.extend(everything())
     return report
 
 
-def _file_quads(loaded: LoadedFile, gzipped: bool, graph: str | None, progress) -> Iterator[ox.Quad]:
+def _graph_node(graph: str | None) -> ox.NamedNode | None:
+    """The named graph --graph names, checked before anything is read."""
+    if graph is None:
+        return None
+    try:
+        return ox.NamedNode(graph)
+    except ValueError as error:
+        raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
+
+
+def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None,
+                progress) -> Iterator[ox.Quad]:
+    """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it."""
     with open(loaded.path, "rb") as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
-            for quad in read_quads(source, format=loaded.format, graph=graph):
+            for quad in read_quads(source, format=loaded.format):
                 loaded.quads += 1
-                yield quad
+                yield quad if target is None else ox.Quad(quad.subject, quad.predicate, quad.object, target)
         except ParseError as error:
             raise ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column) from None
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream

@@ -1,0 +1,268 @@
+"""`kg load`: every RDF syntax, gzip, --graph, --format, all-or-nothing, the loads graph, progress, size."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.namespaces import PREFIXES, SAHEL, graph_iri
+from kg.store.base import RDF_FORMATS
+from kg.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/load-test/"
+GRAPH = EX + "graph"
+EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig", "jsonld": ".jsonld",
+              "rdfxml": ".rdf"}
+QUAD_SYNTAXES = ("nquads", "trig", "jsonld")
+
+
+def kg(*args, input=None):
+    """Run `kg` in-process; an exception escaping the command is a bug, so it is raised here."""
+    result = CliRunner().invoke(main, [str(arg) for arg in args], input=input)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def sample(fmt: str) -> list[ox.Quad]:
+    """Three quads with a language tag, a datatype and plain text; in a named graph where `fmt` has them."""
+    graph = ox.NamedNode(GRAPH) if fmt in QUAD_SYNTAXES else ox.DefaultGraph()
+    s, p = ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p")
+    return [ox.Quad(s, p, ox.Literal("Mali", language="fr"), graph),
+            ox.Quad(s, p, ox.Literal("2026-01-01", datatype=ox.NamedNode(PREFIXES["xsd"] + "date")), graph),
+            ox.Quad(s, ox.NamedNode(EX + "q"), ox.NamedNode(EX + "o"), graph)]
+
+
+def write(path: Path, quads: list[ox.Quad], fmt: str, *, gzipped: bool = False) -> Path:
+    data = ox.serialize(quads, format=RDF_FORMATS[fmt])
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """An embedded store with the article installed by a first use, to copy for each test."""
+    path = tmp_path_factory.mktemp("installed") / "store"
+    assert kg("info", "--store", f"oxigraph:{path}").exit_code == 0
+    return path
+
+
+@pytest.fixture
+def spec(tmp_path, installed) -> str:
+    """The spec of a copy of the installed store, in tmp_path."""
+    shutil.copytree(installed, tmp_path / "store")
+    return f"oxigraph:{tmp_path / 'store'}"
+
+
+def content(spec: str) -> set[str]:
+    """Every quad in the store, as N-Quads lines (blank node labels stay as stored)."""
+    with OxigraphStore(spec.removeprefix("oxigraph:")) as store:
+        return {str(quad) for quad in store._store}
+
+
+def ours(spec: str) -> set[ox.Quad]:
+    """The quads of the store whose subject is in the test's namespace."""
+    with OxigraphStore(spec.removeprefix("oxigraph:")) as store:
+        return {q for q in store._store if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(EX)}
+
+
+def loads_records(spec: str) -> list[dict[str, ox.Literal | ox.NamedNode]]:
+    """Each file record in the loads graph, as {local property name: value}, ordered by record IRI."""
+    records: dict[str, dict] = {}
+    with OxigraphStore(spec.removeprefix("oxigraph:")) as store:
+        for quad in store._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri("loads"))):
+            name = quad.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            records.setdefault(quad.subject.value, {})[name] = quad.object
+    return [records[iri] for iri in sorted(records)]
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("fmt", EXTENSIONS)
+def test_each_syntax_loads(tmp_path, spec, fmt, gzipped):
+    path = write(tmp_path / f"data{EXTENSIONS[fmt]}{'.gz' if gzipped else ''}", sample(fmt), fmt, gzipped=gzipped)
+    before = content(spec)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 3 quads, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}" in result.stderr
+    assert "loaded 3 quads from 1 file(s)" in result.stderr
+    assert ours(spec) == set(sample(fmt))
+    assert len(content(spec)) == len(before) + 3 + 6  # the data, and the record: 6 facts a file
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "nquads"])
+def test_graph_option_puts_every_triple_into_that_graph(tmp_path, spec, fmt):
+    quads = sample(fmt)
+    if fmt != "turtle":  # one quad in the default graph too: --graph moves it as well
+        quads.append(ox.Quad(ox.NamedNode(EX + "s2"), ox.NamedNode(EX + "p"), ox.Literal("x")))
+    path = write(tmp_path / f"data{EXTENSIONS[fmt]}", quads, fmt)
+    target = EX + "chosen"
+    result = kg("load", path, "--graph", target, "--store", spec)
+    assert result.exit_code == 0, result.output
+    assert ours(spec) == {ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(target)) for q in quads}
+    (record,) = loads_records(spec)
+    assert record["isPartOf"] == ox.NamedNode(target)
+
+
+def test_a_graph_that_is_no_iri_is_refused_plainly(tmp_path, spec):
+    path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
+    before = content(spec)
+    result = kg("load", path, "--graph", "not an iri", "--store", spec)
+    assert result.exit_code == 1
+    assert "--graph" in result.stderr and "not an iri" in result.stderr
+    assert content(spec) == before
+
+
+def test_format_option_overrides_the_name(tmp_path, spec):
+    turtle = write(tmp_path / "data.txt", sample("turtle"), "turtle")
+    assert kg("load", turtle, "--format", "turtle", "--store", spec).exit_code == 0
+    assert ours(spec) == set(sample("turtle"))
+    # a name that says N-Triples, holding Turtle with prefixes: --format wins over the name
+    misnamed = tmp_path / "data.nt"
+    misnamed.write_text(f"@prefix ex: <{EX}> .\nex:t ex:p 1 .\n")
+    assert kg("load", misnamed, "--store", spec).exit_code == 1
+    result = kg("load", misnamed, "--format", "turtle", "--store", spec)
+    assert result.exit_code == 0, result.output
+    assert "1 quads" in result.stderr
+    gzipped = write(tmp_path / "data.bin.gz", sample("nquads"), "nquads", gzipped=True)
+    assert kg("load", gzipped, "--format", "nquads", "--store", spec).exit_code == 0
+
+
+def test_an_unknown_extension_needs_format(tmp_path, spec):
+    path = write(tmp_path / "data.dat", sample("turtle"), "turtle")
+    before = content(spec)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1
+    assert "data.dat" in result.stderr and "--format" in result.stderr
+    assert "Traceback" not in result.output
+    assert content(spec) == before
+
+
+def test_a_parse_error_in_the_second_file_loads_nothing(tmp_path, spec):
+    good = write(tmp_path / "good.nt", sample("ntriples"), "ntriples")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(f"@prefix ex: <{EX}> .\nex:a ex:p ex:b .\nex:c ex:p .\n")
+    before = content(spec)
+    result = kg("load", good, bad, "--store", spec)
+    assert result.exit_code == 1
+    assert f"error: {bad}:3:" in result.stderr  # file:line:column
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert content(spec) == before
+    assert loads_records(spec) == []
+
+
+@pytest.mark.parametrize("damage", ["not gzip", "truncated", "corrupt"])
+def test_a_damaged_gzip_loads_nothing(tmp_path, spec, damage):
+    data = gzip.compress(ox.serialize(sample("ntriples"), format=ox.RdfFormat.N_TRIPLES))
+    if damage == "not gzip":
+        data = b"this is not gzip"
+    elif damage == "truncated":
+        data = data[:len(data) // 2]
+    else:
+        data = data[:12] + bytes(b ^ 0xFF for b in data[12:-8]) + data[-8:]
+    path = tmp_path / "data.nt.gz"
+    path.write_bytes(data)
+    before = content(spec)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {path}") and result.stderr.count("\n") == 1
+    assert content(spec) == before
+
+
+def test_the_loads_graph_records_each_file(tmp_path, spec):
+    first = write(tmp_path / "first.ttl", sample("turtle"), "turtle")
+    second = write(tmp_path / "second.nq.gz", sample("nquads")[:2], "nquads", gzipped=True)
+    started = datetime.now(timezone.utc)
+    result = kg("load", first, second, "--store", spec)
+    assert result.exit_code == 0, result.output
+    records = loads_records(spec)
+    assert [r["label"].value for r in records] == ["first.ttl", "second.nq.gz"]
+    for record, path, quads in zip(records, (first, second), (3, 2)):
+        assert record["type"] == ox.NamedNode(PREFIXES["prov"] + "Entity")
+        assert record["source"].value == str(path.resolve())
+        assert record[str(SAHEL.sha256).rsplit("#", 1)[1]].value == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert int(record["triples"].value) == quads
+        when = datetime.fromisoformat(record["generatedAtTime"].value.replace("Z", "+00:00"))
+        assert started - timedelta(seconds=5) <= when <= datetime.now(timezone.utc) + timedelta(seconds=5)
+        assert record["generatedAtTime"].datatype == ox.NamedNode(PREFIXES["xsd"] + "dateTime")
+    assert "isPartOf" not in records[0]
+    record_iri = result.stderr.rsplit("record ", 1)[1].strip()
+    assert record_iri.startswith("https://sahel-kg.example.org/load/")
+
+
+def test_two_loads_make_two_records(tmp_path, spec):
+    path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
+    assert kg("load", path, "--store", spec).exit_code == 0
+    assert kg("load", path, "--store", spec).exit_code == 0
+    records = loads_records(spec)
+    assert len(records) == 2 and records[0]["sha256"] == records[1]["sha256"]
+
+
+def test_progress_bar(tmp_path, spec):
+    path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
+    shown = kg("load", path, "--progress", "--store", spec)
+    assert shown.exit_code == 0 and "loading" in shown.stderr
+    hidden = kg("load", path, "--no-progress", "--store", spec)
+    assert hidden.exit_code == 0 and "loading" not in hidden.stderr
+    default = kg("load", path, "--store", spec)  # stderr is no terminal here
+    assert default.exit_code == 0 and "loading" not in default.stderr
+
+
+BIG = 200_000
+
+
+def test_a_large_file_loads_and_is_counted(tmp_path, spec):
+    path = tmp_path / "big.nt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for i in range(BIG):
+            out.write(f'<{EX}s{i}> <{EX}p{i % 5}> "value {i}"@en .\n')
+    before = len(content(spec))
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 0, result.output
+    assert f"loaded {BIG} quads" in result.stderr
+    (record,) = loads_records(spec)
+    assert int(record["triples"].value) == BIG
+    assert record["sha256"].value == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert len(content(spec)) == before + BIG + 6
+
+
+def test_loading_into_an_empty_store_installs_the_article_first(tmp_path):
+    spec = f"oxigraph:{tmp_path / 'fresh'}"
+    path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
+    assert kg("load", path, "--store", spec).exit_code == 0
+    with OxigraphStore(tmp_path / "fresh") as store:
+        assert graph_iri("ontology") in store.graphs()
+        assert store.count(graph_iri("loads")) == 6
+
+
+def test_missing_file_is_bad_usage(tmp_path, spec):
+    result = kg("load", tmp_path / "nowhere.ttl", "--store", spec)
+    assert result.exit_code == 2 and "nowhere.ttl" in result.stderr
+
+
+def test_a_file_loaded_twice_is_read_twice_but_stored_once(tmp_path, spec):
+    path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
+    result = kg("load", path, path, "--store", spec)
+    assert result.exit_code == 0 and "loaded 6 quads from 2 file(s)" in result.stderr
+    assert ours(spec) == set(sample("turtle"))
+
+
+def test_load_reads_a_dump_back(tmp_path, spec):
+    """What `kg export` writes, `kg load` reads into another store to the same content."""
+    exported = tmp_path / "all.nq"
+    assert kg("export", "-o", exported, "--store", spec).exit_code == 0
+    other = f"oxigraph:{tmp_path / 'other'}"
+    with OxigraphStore(tmp_path / "other") as store:
+        store.extend([ox.Quad(ox.NamedNode(EX + "seed"), ox.NamedNode(EX + "p"), ox.Literal(1))])
+    assert kg("load", exported, "--store", other).exit_code == 0
+    expected = content(spec) | {str(ox.Quad(ox.NamedNode(EX + "seed"), ox.NamedNode(EX + "p"), ox.Literal(1)))}
+    loaded = {line for line in content(other) if "/load/" not in line.split(" ")[0]}
+    assert {line for line in loaded if "_:" not in line} == {line for line in expected if "_:" not in line}
+    assert len(exported.read_bytes().splitlines()) == len(content(spec))

@@ -162,7 +162,15 @@ class WorkerPool:
 
 
 def _worker(connection: Connection) -> None:
-    """A worker's loop: open the store read-only, then answer requests until the pipe closes."""
+    """A worker's loop, until its parent hangs up (then it leaves quietly)."""
+    try:
+        _answer_requests(connection)
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+
+
+def _answer_requests(connection: Connection) -> None:
+    """Open the store read-only, then answer requests until the connection closes."""
     from kg.store.oxigraph import OxigraphStore
 
     path, options = connection.recv()
@@ -174,10 +182,7 @@ def _worker(connection: Connection) -> None:
     service = QueryService(store, policy=options.policy, row_limit=options.row_limit)
     connection.send(("ready", None))
     while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
+        request = connection.recv()
         started = time.perf_counter()
         try:
             store.reopen_if_changed()

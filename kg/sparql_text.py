@@ -85,6 +85,33 @@ def where_group_start(text: str) -> int | None:
     return None
 
 
+def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """Give every DELETE/INSERT ... WHERE operation the protocol's using-graph-uri/using-named-graph-uri.
+
+    Raises ValueError if the update names its own dataset (USING or WITH), which the protocol forbids
+    together with those parameters.
+    """
+    clause = " ".join([f"USING <{iri}>" for iri in default_graphs] + [f"USING NAMED <{iri}>" for iri in named_graphs])
+    pieces, cursor, depth, previous = [], 0, 0, None
+    for match in _TOKEN.finditer(update):
+        kind, value = match.lastgroup, match.group()
+        if kind in ("space", "comment"):
+            continue
+        word = value.upper() if kind == "word" else None
+        if word in ("USING", "WITH"):
+            raise ValueError(f"the update has its own {word} clause; it cannot be combined with "
+                             "using-graph-uri or using-named-graph-uri")
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif word == "WHERE" and depth == 0 and previous == "}":  # the WHERE of a DELETE/INSERT template
+            pieces.append(update[cursor:match.start()] + clause + " ")
+            cursor = match.start()
+        previous = value
+    return "".join(pieces) + update[cursor:]
+
+
 def _next_target(tokens, index) -> str:
     """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
     for kind, value in tokens[index + 1:index + 4]:

@@ -21,6 +21,12 @@ from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples,
                            syntax_error)
 
 
+def directory_changed_at(path: str | PathLike) -> float:
+    """The newest modification time among an on-disk store's files: any write changes it."""
+    with os.scandir(path) as entries:
+        return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
+
+
 class OxigraphStore(Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
@@ -108,11 +114,8 @@ class OxigraphStore(Store):
         return int(next(iter(solutions))[0].value)
 
     def changed_at(self) -> float | None:
-        """When the on-disk store last changed (newest file time), whoever wrote it; None in memory."""
-        if self.path is None:
-            return self._changed_at
-        with os.scandir(self.path) as entries:
-            return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
+        """When the store last changed: the newest file time on disk (whoever wrote), else our last write."""
+        return self._changed_at if self.path is None else directory_changed_at(self.path)
 
     def reopen_if_changed(self) -> bool:
         """A read-only store sees what was written after it opened only once reopened: do so if needed."""

@@ -1,0 +1,94 @@
+"""What the HTTP layer talks to: a query runner, a store for writes, and the dataset's version."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import PolicyError, StoreUnavailable
+from kg.publish import ensure_installed
+from kg.query import Policy, QueryService
+from kg.runner import Answer, LocalRunner, QueryRequest, ServiceOptions, WorkerPool
+from kg.store import default_store_path, open_store
+from kg.store.oxigraph import OxigraphStore, directory_changed_at
+
+
+@dataclass(frozen=True)
+class Version:
+    """The dataset's version: a number that grows with every change, and when that change was."""
+
+    number: int
+    modified: float
+
+
+class Backend:
+    """Queries go to a runner (worker processes for an on-disk store); writes to one store handle."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.policy = Policy(service_allowlist=settings["SERVICE_ALLOWLIST"], max_depth=settings["MAX_QUERY_DEPTH"],
+                             allow_update=settings["UPDATES_ENABLED"])
+        options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
+                                 row_limit=settings["ROW_LIMIT"])
+        spec = settings["STORE"]
+        self._lock = threading.Lock()  # one write at a time from this process
+        self.path: Path | None = None
+        self.writer = None
+        if spec.startswith("oxigraph:"):
+            self.path = Path(spec.partition(":")[2]).expanduser() if spec != "oxigraph:" else default_store_path()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"])
+            self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options)
+        else:
+            remote = {"update_url": settings["STORE_UPDATE_URL"], "user": settings["STORE_USER"],
+                      "password": settings["STORE_PASSWORD"]} if spec.startswith(("http://", "https://")) else {}
+            store = open_store(spec, **{key: value for key, value in remote.items() if value})
+            if spec == "memory:" and settings["INSTALL_ARTICLE"]:
+                ensure_installed(store)
+            self.writer = store
+            self.runner = LocalRunner(QueryService(store, policy=self.policy, timeout=options.timeout,
+                                                   row_limit=options.row_limit))
+        self._started = time.time()
+        self._writes = 0
+
+    def _install_on_disk(self, install: bool, updates: bool) -> None:
+        try:
+            store = OxigraphStore(self.path)
+        except StoreUnavailable:
+            if updates:  # writes need the only read-write handle; another process has it
+                raise
+            return  # another process holds the store (and installs it if need be); we only read
+        if install:
+            ensure_installed(store)
+        if updates:
+            self.writer = store
+        else:
+            store.close()
+
+    def query(self, request: QueryRequest) -> Answer:
+        return self.runner.run(request)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (policy: updates on, LOAD refused) as one change."""
+        if self.writer is None or not self.policy.allow_update:
+            raise PolicyError("updates are disabled")
+        with self._lock:
+            QueryService(self.writer, policy=self.policy).update(sparql)
+            self._writes += 1
+
+    def version(self) -> Version | None:
+        """The current version, or None for a remote store, whose other writers we cannot see."""
+        if self.path is not None:
+            modified = directory_changed_at(self.path)
+        elif isinstance(self.writer, OxigraphStore):
+            modified = self.writer.changed_at()
+        else:
+            return None
+        return Version(number=int(modified * 1_000_000), modified=modified)
+
+    def close(self) -> None:
+        self.runner.close()
+        if self.writer is not None:
+            self.writer.close()

@@ -1,0 +1,74 @@
+"""One error shape for every failure: an RFC 9457 problem document in JSON, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import (ConfigError, ParseError, PolicyError, QuerySyntaxError, QueryTimeout, StoreError,
+                       StoreUnavailable)
+from kg.results import FormatError
+
+PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An HTTP error a view raises on purpose: status, short title, detail, extra members, headers."""
+
+    def __init__(self, status: int, title: str, detail: str = "", *, headers: dict | None = None, **extra):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail = status, title, detail
+        self.headers, self.extra = headers or {}, extra
+
+
+def problem_response(status: int, title: str, detail: str = "", *, headers: dict | None = None, **extra):
+    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update({key: value for key, value in extra.items() if value is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    response.headers.update(headers or {})
+    return response
+
+
+# The library's errors and the HTTP status each one means.
+_STATUS = [
+    (QuerySyntaxError, 400, "Malformed query"),
+    (ParseError, 400, "Malformed data"),
+    (PolicyError, 400, "Refused by policy"),
+    (FormatError, 406, "Not acceptable"),
+    (QueryTimeout, 503, "Query timeout"),
+    (StoreUnavailable, 503, "Store unavailable"),
+    (StoreError, 500, "Store error"),
+    (ConfigError, 500, "Configuration error"),
+]
+
+
+def register(app: Flask) -> None:
+    """Install the handlers that turn every error into a problem document."""
+
+    @app.errorhandler(Problem)
+    def _problem(error: Problem):
+        return problem_response(error.status, error.title, error.detail, headers=error.headers, **error.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        return problem_response(error.code or 500, error.name, error.description or "", headers=headers)
+
+    @app.errorhandler(Exception)
+    def _any(error: Exception):
+        for kind, status, title in _STATUS:
+            if isinstance(error, kind):
+                position = {"line": getattr(error, "line", None), "column": getattr(error, "column", None)}
+                detail = getattr(error, "message", None) or str(error)
+                headers = {"Retry-After": "1"} if status == 503 else None
+                return problem_response(status, title, detail, headers=headers, **position)
+        log.exception("unexpected error")
+        return problem_response(500, "Internal server error", "the server failed; the error is logged")

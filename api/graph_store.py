@@ -1,0 +1,132 @@
+"""/store: the SPARQL 1.1 Graph Store HTTP Protocol, with indirect graph identification.
+
+?graph=IRI names a graph, ?default the default graph. Reads are open like queries; writes need the
+bearer token and UPDATES_ENABLED, and each is one SPARQL update, so it happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from api.errors import Problem
+from api.negotiation import GRAPHS, choose
+from api.sparql import _changed, _strict, authorize
+from kg.errors import ParseError
+from kg.runner import QueryRequest
+
+bp = Blueprint("graph_store", __name__)
+
+# Media types a PUT or POST body may have: graph syntaxes only (a graph store holds triples).
+READABLE = {
+    "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
+
+
+@bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def graph_store():
+    target = _target()
+    if request.method in ("GET", "HEAD"):
+        return _read(target)
+    if not current_app.config["UPDATES_ENABLED"]:
+        raise Problem(403, "Updates disabled", "this graph store is read-only")
+    authorize()
+    if request.method == "POST" and target is _STORE:  # a new graph, named by the server
+        target = f"{current_app.config['BASE_IRI']}graph/{uuid.uuid4()}"
+        response = _write("POST", target)
+        response.status_code = 201
+        response.headers["Location"] = f"{request.base_url}?graph={target}"
+        return response
+    if target is _STORE:
+        raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
+    if request.method == "DELETE":
+        if not _exists(target):
+            raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
+        backend = current_app.extensions["sahel-kg"]
+        backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>")
+        return _changed(Response(status=204), backend)
+    return _write(request.method, target)
+
+
+_STORE = object()  # no ?graph and no ?default: the request is about the graph store itself
+
+
+def _target():
+    params = _strict(request.query_string)
+    names = [value for key, value in params if key == "graph"]
+    default = any(key == "default" for key, _ in params)
+    if len(names) > 1 or (names and default):
+        raise Problem(400, "Ambiguous graph", "give one ?graph=IRI or ?default, not several")
+    if default:
+        return ""
+    if names:
+        if not names[0] or any(ch in names[0] for ch in '<>" {}|\\^`'):
+            raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {names[0]!r}")
+        return names[0]
+    return _STORE
+
+
+def _exists(target: str) -> bool:
+    backend = current_app.extensions["sahel-kg"]
+    pattern = "{ ?s ?p ?o }" if target == "" else f"{{ GRAPH <{target}> {{ ?s ?p ?o }} }}"
+    answer = backend.query(QueryRequest(sparql=f"ASK {pattern}", format="json"))
+    return b'"boolean":true' in answer.body
+
+
+def _read(target):
+    if target is _STORE:
+        raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
+    media, fmt = choose("graph", GRAPH_OFFER)
+    if not _exists(target):
+        raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
+    where = "?s ?p ?o" if target == "" else f"GRAPH <{target}> {{ ?s ?p ?o }}"
+    # The default graph of a query is the union, so the default graph proper is what no named graph holds.
+    if target == "":
+        where = "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
+    backend = current_app.extensions["sahel-kg"]
+    answer = backend.query(QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", format=fmt,
+                                        row_limit=None))
+    response = Response(answer.body if request.method == "GET" else b"", mimetype=media)
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(answer.limit)
+    return response
+
+
+def _write(method: str, target: str) -> Response:
+    """PUT replaces the graph, POST adds to it; one update either way."""
+    triples = _parse_body()
+    backend = current_app.extensions["sahel-kg"]
+    existed = _exists(target)
+    data = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    into = f"{{ {data} }}" if target == "" else f"{{ GRAPH <{target}> {{ {data} }} }}"
+    operations = []
+    if method == "PUT":
+        operations.append("CLEAR SILENT DEFAULT" if target == "" else f"DROP SILENT GRAPH <{target}>")
+    if data:
+        operations.append(f"INSERT DATA {into}")
+    elif target != "" and not existed:
+        operations.append(f"CREATE SILENT GRAPH <{target}>")
+    if operations:
+        backend.update(" ;\n".join(operations))
+    status = 204 if existed else 201
+    return _changed(Response(status=status), backend)
+
+
+def _parse_body() -> list:
+    media = request.mimetype
+    if media not in READABLE:
+        raise Problem(415, "Unsupported media type",
+                      f"send the graph as one of: {', '.join(READABLE)}; not {media or 'no content type'}")
+    try:
+        quads = ox.parse(request.get_data(), format=READABLE[media], base_iri=request.base_url,
+                         without_named_graphs=True)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as error:
+        raise ParseError(str(error), line=error.lineno, column=error.offset) from None

@@ -1,0 +1,110 @@
+"""The SPARQL 1.1 Service Description of /sparql, with VoID statistics of the dataset and its graphs."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+from flask import Response, current_app, request
+
+from api.errors import Problem
+from kg.namespaces import PREFIXES
+from kg.runner import QueryRequest
+
+SD = PREFIXES["sd"]
+VOID = PREFIXES["void"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
+OFFERED = [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
+           ("application/rdf+xml", ox.RdfFormat.RDF_XML), ("application/n-triples", ox.RdfFormat.N_TRIPLES)]
+
+STATISTICS = {
+    "triples": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "classes": "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g",
+    "properties": "SELECT ?g (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "all-triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+    "all-classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
+    "all-properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+}
+
+
+def describe_service():
+    """The description in the format Accept asks for; browsers get the query page instead."""
+    media = request.accept_mimetypes.best_match([m for m, _ in OFFERED] + ["text/html"]) \
+        if request.accept_mimetypes else "text/turtle"
+    if media == "text/html":
+        from api.sparql import query_page
+        return query_page()
+    if media is None:
+        raise Problem(406, "Not acceptable", "the service description comes as "
+                      + ", ".join(m for m, _ in OFFERED) + " or text/html")
+    rdf_format = dict(OFFERED)[media]
+    endpoint = ox.NamedNode(request.base_url)
+    body = ox.serialize(_description(endpoint), format=rdf_format,
+                        **({"prefixes": {"sd": SD, "void": VOID}} if rdf_format == ox.RdfFormat.TURTLE else {}))
+    response = Response(body, mimetype=media)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
+    settings = current_app.config
+    node = ox.BlankNode("service")
+    triples = [
+        (node, RDF_TYPE, _sd("Service")),
+        (node, _sd("endpoint"), endpoint),
+        (node, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        (node, _sd("feature"), _sd("UnionDefaultGraph")),
+    ]
+    if settings["UPDATES_ENABLED"]:
+        triples.append((node, _sd("supportedLanguage"), _sd("SPARQL11Update")))
+    if settings["SERVICE_ALLOWLIST"]:
+        triples.append((node, _sd("feature"), _sd("BasicFederatedQuery")))
+    triples += [(node, _sd("resultFormat"), ox.NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
+    triples += _dataset(node)
+    return [ox.Triple(*triple) for triple in triples]
+
+
+def _dataset(service) -> list[tuple]:
+    counts = _statistics()
+    dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
+    triples = [(service, _sd("defaultDataset"), dataset), (dataset, RDF_TYPE, _sd("Dataset")),
+               (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),
+               (default, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))]
+    triples += _void(default, {name: counts[f"all-{name}"].get(None, 0) for name in ("triples", "classes", "properties")})
+    for number, graph in enumerate(sorted(counts["triples"]), start=1):
+        named, described = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
+        triples += [(dataset, _sd("namedGraph"), named), (named, RDF_TYPE, _sd("NamedGraph")),
+                    (named, _sd("name"), ox.NamedNode(graph)), (named, _sd("graph"), described),
+                    (described, RDF_TYPE, _sd("Graph"))]
+        triples += _void(described, {name: counts[name].get(graph, 0) for name in ("triples", "classes", "properties")})
+    return triples
+
+
+def _void(node, numbers: dict) -> list[tuple]:
+    return [(node, ox.NamedNode(VOID + name), ox.Literal(str(value), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")))
+            for name, value in numbers.items()]
+
+
+def _statistics() -> dict[str, dict]:
+    """Counts per named graph (and overall under None), through the query runner; cached per version."""
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    cache = current_app.extensions.setdefault("sahel-kg-statistics", {})
+    if version is not None and version.number in cache:
+        return cache[version.number]
+    counts = {}
+    for name, sparql in STATISTICS.items():
+        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
+        rows = json.loads(answer.body)["results"]["bindings"]
+        counts[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
+    if version is not None:
+        cache.clear()
+        cache[version.number] = counts
+    return counts
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SD + name)

@@ -1,0 +1,212 @@
+"""/sparql: the SPARQL 1.1 Protocol's query and update operations, and the service description."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from email.utils import formatdate, parsedate_to_datetime
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from api.errors import Problem
+from api.negotiation import choose
+from api.service_description import describe_service
+from kg.errors import QuerySyntaxError
+from kg.runner import QueryRequest
+from kg.sparql_text import add_using, scan
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    """One endpoint for both operations, as the protocol has it; which one is told by the parameters."""
+    if request.method == "GET":
+        params = _strict(request.query_string)
+        if _has(params, "update"):
+            raise Problem(400, "Update by GET", "updates must be sent with POST")
+        if not _has(params, "query"):
+            return describe_service()
+        return _query(_one(params, "query"), params)
+    params = _strict(request.query_string)
+    kind = request.mimetype
+    if kind == FORM:
+        params = params + _strict(request.get_data())
+        if _has(params, "query") and _has(params, "update"):
+            raise Problem(400, "Query and update", "a request carries a query or an update, not both")
+        if _has(params, "update"):
+            return _update(_one(params, "update"), params)
+        if _has(params, "query"):
+            return _query(_one(params, "query"), params)
+        raise Problem(400, "Missing operation", "the form has neither a query nor an update parameter")
+    if kind in (QUERY_BODY, UPDATE_BODY):
+        if _has(params, "query") or _has(params, "update"):
+            raise Problem(400, "Query and update", "with a SPARQL body the URL may not carry query or update")
+        text = _utf8(request.get_data())
+        return _query(text, params) if kind == QUERY_BODY else _update(text, params)
+    raise Problem(415, "Unsupported media type",
+                  f"POST needs {FORM}, {QUERY_BODY} or {UPDATE_BODY}, not {kind or 'no content type'}")
+
+
+def _query(text: str, params: list[tuple[str, str]]):
+    settings = current_app.config
+    shape = scan(text)
+    if shape.is_update:
+        raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
+    if shape.form is None:
+        raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
+    media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions")
+    run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
+                       default_graphs=tuple(_all(params, "default-graph-uri")) or None,
+                       named_graphs=tuple(_all(params, "named-graph-uri")) or None,
+                       row_limit=settings["ROW_LIMIT"])
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    validators = _validators(version, run, media)
+    if request.method in ("GET", "HEAD") and _not_modified(validators, version):
+        return Response(status=304, headers=validators)
+    answer = backend.query(run)
+    response = Response(answer.body, mimetype=media)
+    if media.startswith("text/") or media.endswith(("json", "xml")):
+        response.charset = "utf-8"
+    response.headers.update(validators)
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Result-Count"] = str(answer.count)
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(answer.limit)
+    return response
+
+
+def _update(text: str, params: list[tuple[str, str]]):
+    settings = current_app.config
+    if not settings["UPDATES_ENABLED"]:
+        raise Problem(403, "Updates disabled", "this endpoint is read-only")
+    authorize()
+    using, using_named = _all(params, "using-graph-uri"), _all(params, "using-named-graph-uri")
+    if using or using_named:
+        try:
+            text = add_using(text, using, using_named)
+        except ValueError as error:
+            raise Problem(400, "Dataset conflict", str(error)) from None
+    backend = current_app.extensions["sahel-kg"]
+    backend.update(text)
+    return _changed(Response(status=204), backend)
+
+
+def authorize() -> None:
+    """Writes need `Authorization: Bearer <UPDATE_TOKEN>`: 401 without it, 403 with another token."""
+    expected = current_app.config["UPDATE_TOKEN"]
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "Unauthorized", "writes need an Authorization: Bearer token",
+                      headers={"WWW-Authenticate": 'Bearer realm="sahel-kg"'})
+    if not expected or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Problem(403, "Forbidden", "the token does not allow writes")
+
+
+def _changed(response: Response, backend) -> Response:
+    version = backend.version()
+    if version is not None:
+        response.headers["X-Dataset-Version"] = str(version.number)
+    return response
+
+
+def _validators(version, run: QueryRequest, media: str) -> dict:
+    """ETag and Last-Modified for a query response: the dataset version plus what shapes the answer."""
+    headers = {"Cache-Control": current_app.config["CACHE_CONTROL"]}
+    if version is None:
+        return headers
+    key = repr((version.number, run.sparql, run.default_graphs, run.named_graphs, run.row_limit, media))
+    headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+    headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
+    headers["X-Dataset-Version"] = str(version.number)
+    return headers
+
+
+def _not_modified(validators: dict, version) -> bool:
+    if "ETag" not in validators:
+        return False
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or validators["ETag"] in tags
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return int(version.modified) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _timeout(params, default: float) -> float:
+    value = _one(params, "timeout", required=False)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise Problem(400, "Bad timeout", f"timeout must be a number of seconds, not {value!r}") from None
+    if not seconds > 0:
+        raise Problem(400, "Bad timeout", "timeout must be more than 0 seconds")
+    return min(seconds, default)
+
+
+def _strict(raw: bytes) -> list[tuple[str, str]]:
+    """Form or URL parameters, refusing bytes that are not UTF-8 rather than guessing."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Problem(400, "Not UTF-8", "parameters must be UTF-8") from None
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "Not UTF-8", "the request body must be UTF-8") from None
+
+
+def _has(params, name: str) -> bool:
+    return any(key == name for key, _ in params)
+
+
+def _all(params, name: str) -> list[str]:
+    return [value for key, value in params if key == name]
+
+
+def _one(params, name: str, *, required: bool = True):
+    values = _all(params, name)
+    if len(values) > 1:
+        raise Problem(400, f"Several {name} parameters", f"give one {name} parameter, not {len(values)}")
+    if not values:
+        if required:
+            raise Problem(400, f"Missing {name}", f"the {name} parameter is required")
+        return None
+    return values[0]
+
+
+@bp.route("/")
+def home():
+    """The landing page: what the service is and where to query it."""
+    return render_template("home.html")
+
+
+def query_page():
+    """The HTML query form (GET /sparql with Accept: text/html and no query)."""
+    from kg.paths import QUERIES_DIR
+
+    examples = []
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                      if line.startswith("# title:")), path.stem)
+        examples.append({"name": path.stem, "title": title, "text": text})
+    return render_template("query.html", examples=examples)

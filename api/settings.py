@@ -98,6 +98,7 @@ def markdown_table() -> str:
     """The settings as a Markdown table, for the README."""
     lines = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
     for setting in SETTINGS:
-        default = " ".join(setting.default) if isinstance(setting.default, tuple) else setting.default
-        lines.append(f"| `{setting.name}` | `{ENV_PREFIX}{setting.name}` | `{default}` | {setting.help} |")
+        default = setting.default
+        shown = "(none)" if default is None else "(empty)" if default == () else f"`{default}`"
+        lines.append(f"| `{setting.name}` | `{ENV_PREFIX}{setting.name}` | {shown} | {setting.help} |")
     return "\n".join(lines)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 import pytest
 
-from kg.build import build, serialize
-from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
+from kg.publish import install
+from kg.query import QueryService
+from kg.store import open_store
 
 SHORT = {
     "sk:": "https://sahel-kg.example.org/id/",
@@ -20,14 +20,14 @@ SHORT = {
 
 @pytest.fixture(scope="module")
 def store():
-    store = ox.Store()
-    store.load(serialize(build().dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
-    return store
+    """The article installed in a memory store, queried the way every client queries: a QueryService."""
+    with open_store("memory:") as opened:
+        install(opened)
+        yield QueryService(opened)
 
 
-def run(store, text):
-    rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-    return [tuple(compact(term) for term in row) for row in rows]
+def run(service, text):
+    return [tuple(compact(term) for term in row) for row in service.query(text).rows]
 
 
 def compact(term):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from kg.errors import ClaimError
+
 
 @dataclass(frozen=True)
 class Article:
@@ -18,6 +20,7 @@ class Article:
     text: str
     language: str
     published_not_before: date | None = None
+    published: date | None = None  # None: the publication date is unknown
 
     @property
     def sha256(self) -> str:
@@ -29,9 +32,15 @@ class Article:
 
 
 def read_text(path: Path) -> str:
-    """Read a text file exactly: no newline translation, no stripping."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
+    """Read a UTF-8 text file exactly: no newline translation, no stripping; ClaimError if not UTF-8."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start:error.start].decode("utf-8")) + 1  # the bytes before are valid
+        raise ClaimError(f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded", path=str(path),
+                         line=data.count(b"\n", 0, error.start) + 1, column=column) from None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"']?(?=\s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +11,9 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from kg import paths
-from kg.claims import ClaimSet, load_claims
+from kg.claims import ClaimSet, load_claims, turtle_problem
 from kg.errors import ClaimError, ParseError
-from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, claim_iri, graph_iri, source_iri
+from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
 
 QUOTE_CONTEXT = 32  # characters of prefix and suffix kept with each quote selector
 
@@ -41,11 +42,23 @@ class BuildResult:
 
     @property
     def triples(self) -> int:
+        """Distinct triples over all graphs: a triple stated in several graphs counts once."""
         return len(self.dataset)
+
+    @property
+    def quads(self) -> int:
+        """Quads: one for each graph a triple is in, as many as the N-Quads output has lines."""
+        return sum(1 for _ in self.dataset.quads())
 
     @property
     def graphs(self) -> int:
         return sum(1 for graph in self.dataset.graphs() if len(graph))
+
+    @property
+    def summary(self) -> str:
+        """The one line `kg build` reports."""
+        return (f"built {self.claims} claims: {self.quads} quads ({self.triples} distinct triples) "
+                f"in {self.graphs} graphs")
 
 
 def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult:
@@ -91,13 +104,40 @@ def _parse_turtle(path: Path) -> Graph:
     try:
         graph.parse(path, format="turtle")
     except Exception as error:  # rdflib's Turtle parser raises several unrelated types
-        raise ParseError(f"not valid Turtle: {str(error).strip().splitlines()[-1]}", path=str(path),
-                         line=getattr(error, "lines", None)) from None
-    blank = next((t for t in graph if any(isinstance(x, BNode) for x in t)), None)
-    if blank is not None:  # blank nodes would make the output depend on parser labels
-        raise ParseError("blank nodes are not allowed in build inputs; give the node an IRI",
-                         path=str(path))
+        why, line = turtle_problem(error, path.read_text(encoding="utf-8", errors="replace"))
+        raise ParseError(f"not valid Turtle: {why}", path=str(path), line=line) from None
+    _refuse_blank_nodes(graph, path)
     return graph
+
+
+# Turtle's blank-node syntax, found past the strings, IRIs and comments that may hold the same characters.
+_BLANK_SYNTAX = re.compile(r"""
+    \"\"\"[\s\S]*?\"\"\" | '''[\s\S]*?''' | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'  # strings
+    | <[^>\s]*> | \#[^\n]*                                                     # IRIs, comments
+    | (?P<blank> \[ | \((?!\s*\)) | (?<![\w.:-])_: )  # '[', a list that is not '()', a '_:label'
+""", re.VERBOSE)
+
+
+def _refuse_blank_nodes(graph: Graph, path: Path) -> None:
+    """Blank nodes would make the output depend on parser labels: name a triple with one, and its line."""
+    blank = [triple for triple in graph if any(isinstance(term, BNode) for term in triple)]
+    if blank:
+        # Prefer a triple with a named subject: the reader can find that in the file.
+        shown = min((isinstance(triple[0], BNode), _show(triple, graph)) for triple in blank)[1]
+        line = _blank_node_line(path.read_text(encoding="utf-8", errors="replace"))
+        raise ParseError(f"blank nodes are not allowed in build inputs; give the node an IRI (in: {shown})",
+                         path=str(path), line=line)
+
+
+def _show(triple: tuple, graph: Graph) -> str:
+    """A triple in the file's prefixes, blank nodes as [] (the parser's labels are random)."""
+    return " ".join("[]" if isinstance(term, BNode) else term.n3(graph.namespace_manager) for term in triple)
+
+
+def _blank_node_line(text: str) -> int | None:
+    """The 1-based line of the first blank node in Turtle text."""
+    found = next((match for match in _BLANK_SYNTAX.finditer(text) if match.group("blank")), None)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _read_links(path: Path) -> Graph:
@@ -131,7 +171,9 @@ def _provenance(claim_set: ClaimSet) -> Graph:
     add((source, SAHEL.sha256, Literal(article.sha256)))
     add((source, DCTERMS.language, Literal(article.language)))
     add((source, DCTERMS["format"], Literal("text/plain")))
-    add((source, SAHEL.publicationDateKnown, Literal(False)))
+    add((source, SAHEL.publicationDateKnown, Literal(article.published is not None)))
+    if article.published:
+        add((source, DCTERMS.issued, Literal(article.published, datatype=XSD.date)))
     if article.published_not_before:
         add((source, SAHEL.publishedNotBefore, Literal(article.published_not_before, datatype=XSD.date)))
 
@@ -227,13 +269,20 @@ def _curie(value: str) -> URIRef:
 
 
 def _rebase(dataset: Dataset, base: str) -> Dataset:
-    """Move every IRI under the default base to the configured one."""
+    """Move every IRI under the default base to the configured one, and the ontology's namespace IRI,
+    which vann:preferredNamespaceUri gives as a literal; no other literal changes."""
     def move(term):
         if isinstance(term, URIRef) and term.startswith(DEFAULT_BASE):
             return URIRef(base + term[len(DEFAULT_BASE):])
         return term
 
+    def move_object(predicate, obj):
+        if predicate == VANN.preferredNamespaceUri and isinstance(obj, Literal) and obj.startswith(DEFAULT_BASE):
+            return Literal(base + obj[len(DEFAULT_BASE):], lang=obj.language, datatype=obj.datatype)
+        return move(obj)
+
     moved = Dataset()
     for s, p, o, g in dataset.quads():
-        moved.graph(move(g.identifier if isinstance(g, Graph) else g)).add((move(s), move(p), move(o)))
+        graph = moved.graph(move(g.identifier if isinstance(g, Graph) else g))
+        graph.add((move(s), move(p), move_object(p, o)))
     return moved

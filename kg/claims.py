@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,14 @@ from kg.namespaces import PREFIXES, SK, turtle_prefixes
 
 _PREFIX_HEADER = turtle_prefixes()
 _HEADER_LINES = _PREFIX_HEADER.count("\n")
+
+SECTIONS = ("claimers", "modalities", "certainties", "times")
+REQUIRED = ("id", "quote", "start", "end", "claimer", "modality", "valid", "triples")
+UNKNOWN = "unknown"  # `published:` of an article that carries no date
+
+# The characters a prefixed name may go on with (PN_CHARS, ':', '%', '\'), or a '.' followed by one.
+_NAME_GOES_ON = r"(?![\w\-:%\\]|\.[\w\-:%\\])"
+_NAME_CHAR_BEFORE = r"(?<![\w\-.:%\\])"
 
 
 @dataclass(frozen=True)
@@ -50,70 +59,121 @@ class ClaimSet:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that records each mapping's 1-based line under the key '__line__'."""
+    """A YAML loader that records 1-based lines in each mapping: '__line__' its own, '__lines__' each key's,
+    '__items__' each list item's; '__blocks__' holds the keys whose values are block scalars ('|', '>')."""
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         mapping["__lines__"] = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+        mapping["__items__"] = {key.value: [item.start_mark.line + 1 for item in value.value]
+                                for key, value in node.value if isinstance(value, yaml.SequenceNode)}
+        mapping["__blocks__"] = {key.value for key, value in node.value
+                                 if getattr(value, "style", None) in ("|", ">")}
         return mapping
 
 
 def load_claims(path: Path, *, ontology: Graph) -> ClaimSet:
     """Parse and check a claims file; raise ClaimError (with file and line) on the first problem."""
     where = str(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise ClaimError(f"not valid YAML: {error.problem}", path=where,
-                         line=mark.line + 1 if mark else None,
-                         column=mark.column + 1 if mark else None) from None
-    if not isinstance(document, dict):
-        raise ClaimError("the claims file must be a mapping with 'article' and 'claims'", path=where, line=1)
-
+    document = _load_yaml(path)
     article = _read_article(document, path)
-    sections = {name: _section(document, name, path) for name in
-                ("claimers", "modalities", "certainties", "times")}
+    sections = {name: _section(document, name, where) for name in SECTIONS}
     defined = _defined_terms(ontology)
-    claims, seen = [], set()
-    raw_claims = document.get("claims")
-    if not isinstance(raw_claims, list) or not raw_claims:
-        raise ClaimError("'claims' must be a non-empty list", path=where, line=document["__line__"])
-    for raw in raw_claims:
-        claim = _read_claim(raw, path, article, sections, defined)
-        if claim.id in seen:
-            raise ClaimError(f"claim id {claim.id!r} is used twice", path=where, line=claim.line)
-        seen.add(claim.id)
-        claims.append(claim)
+    claims = [_read_claim(raw, line, where, article, sections, defined)
+              for raw, line in _claim_entries(document, where)]
+    _check_unique(claims, where)
     return ClaimSet(article=article, claims=claims, path=path, **sections)
 
 
+def _load_yaml(path: Path) -> dict:
+    """The claims file's top-level mapping, read by _LineLoader."""
+    text = read_text(path)
+    try:
+        document = yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise ClaimError(f"not valid YAML: {error.problem}", path=str(path),
+                         line=mark.line + 1 if mark else None,
+                         column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as error:  # a character YAML refuses, such as a control code
+        raise ClaimError(f"not valid YAML: {error.reason} (character #x{error.character:04x})", path=str(path),
+                         line=text.count("\n", 0, error.position) + 1) from None
+    if not isinstance(document, dict):
+        raise ClaimError("the claims file must be a mapping with 'article' and 'claims'", path=str(path), line=1)
+    return document
+
+
+def _key_line(mapping: dict, key: str) -> int:
+    """The line of `key` in a mapping read by _LineLoader, or the mapping's own if the key is absent."""
+    return mapping["__lines__"].get(key, mapping["__line__"])
+
+
 def _read_article(document: dict, path: Path) -> Article:
+    """The 'article' section, with the text of the file it names."""
+    where = str(path)
     raw = document.get("article")
     if not isinstance(raw, dict):
-        raise ClaimError("'article' must be a mapping", path=str(path), line=document["__line__"])
+        raise ClaimError("'article' must be a mapping", path=where, line=_key_line(document, "article"))
     for key in ("id", "file", "title"):
         if key not in raw:
-            raise ClaimError(f"article: missing '{key}'", path=str(path), line=raw["__line__"])
-    text_path = path.parent / raw["file"]
-    if not text_path.is_file():
-        raise ClaimError(f"article file {raw['file']!r} not found beside the claims file",
-                         path=str(path), line=raw["__lines__"]["file"])
-    published = raw.get("published_not_before")
-    if published is not None and not isinstance(published, date):
-        raise ClaimError("article: published_not_before must be a date (YYYY-MM-DD)",
-                         path=str(path), line=raw["__lines__"]["published_not_before"])
+            raise ClaimError(f"article: missing '{key}'", path=where, line=raw["__line__"])
+    text_path = _article_file(raw, path)
+    not_before = _read_date(raw, "published_not_before", where, absent=None)
+    published = _read_date(raw, "published", where, absent=UNKNOWN)
+    if published and not_before and published < not_before:
+        raise ClaimError(f"article: published {published} is before published_not_before {not_before}",
+                         path=where, line=_key_line(raw, "published"))
     return Article(id=str(raw["id"]), title=str(raw["title"]), text=read_text(text_path),
-                   language=str(raw.get("language", "en")), published_not_before=published)
+                   language=str(raw.get("language", "en")), published=published,
+                   published_not_before=not_before)
 
 
-def _section(document: dict, name: str, path: Path) -> dict:
+def _article_file(raw: dict, path: Path) -> Path:
+    """The file `file:` names beside the claims file."""
+    name = raw["file"]
+    if not isinstance(name, str):  # YAML reads `file: 2023` as a number
+        raise ClaimError("article: file must be a file name; put it in quotes", path=str(path),
+                         line=_key_line(raw, "file"))
+    if not (path.parent / name).is_file():
+        raise ClaimError(f"article file {name!r} not found beside the claims file", path=str(path),
+                         line=_key_line(raw, "file"))
+    return path.parent / name
+
+
+def _read_date(raw: dict, key: str, where: str, *, absent: str | None) -> date | None:
+    """The date under `key`, or None if the value is `absent` (also what a missing key stands for)."""
+    value = raw.get(key, absent)
+    if value == absent:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):  # a datetime is a date too
+        return value
+    alternative = f" or '{absent}'" if absent else ""
+    raise ClaimError(f"article: {key} must be a date (YYYY-MM-DD){alternative}", path=where,
+                     line=_key_line(raw, key))
+
+
+def _section(document: dict, name: str, where: str) -> dict:
     raw = document.get(name)
     if not isinstance(raw, dict):
-        raise ClaimError(f"'{name}' must be a mapping", path=str(path), line=document["__line__"])
-    return {key: value for key, value in raw.items() if not key.startswith("__")}
+        raise ClaimError(f"'{name}' must be a mapping", path=where, line=_key_line(document, name))
+    return {key: value for key, value in raw.items() if not str(key).startswith("__")}
+
+
+def _claim_entries(document: dict, where: str) -> list[tuple[object, int]]:
+    """Each entry of 'claims' with the line of its list item."""
+    raw = document.get("claims")
+    if not isinstance(raw, list) or not raw:
+        raise ClaimError("'claims' must be a non-empty list", path=where, line=_key_line(document, "claims"))
+    return list(zip(raw, document["__items__"]["claims"]))
+
+
+def _check_unique(claims: list[Claim], where: str) -> None:
+    seen = set()
+    for claim in claims:
+        if claim.id in seen:
+            raise ClaimError(f"claim id {claim.id!r} is used twice", path=where, line=claim.line)
+        seen.add(claim.id)
 
 
 def _defined_terms(ontology: Graph) -> set[URIRef]:
@@ -121,70 +181,91 @@ def _defined_terms(ontology: Graph) -> set[URIRef]:
     return {subject for subject in ontology.subjects() if isinstance(subject, URIRef)}
 
 
-def _read_claim(raw, path: Path, article: Article, sections: dict, defined: set) -> Claim:
-    where = str(path)
+def _read_claim(raw, line: int, where: str, article: Article, sections: dict, defined: set) -> Claim:
+    """One entry of 'claims', checked against the article, the sections and the ontology."""
     if not isinstance(raw, dict):
-        raise ClaimError("each claim must be a mapping", path=where)
-    line, lines = raw["__line__"], raw["__lines__"]
-    for key in ("id", "quote", "start", "end", "claimer", "modality", "valid", "triples"):
+        raise ClaimError("each claim must be a mapping", path=where, line=line)
+    for key in REQUIRED:
         if key not in raw:
             raise ClaimError(f"claim is missing '{key}'", path=where, line=line)
     claim_id = str(raw["id"])
-    quote, start, end = raw["quote"], raw["start"], raw["end"]
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(article.text)):
-        raise ClaimError(f"claim {claim_id}: start/end must be offsets with 0 <= start < end <= "
-                         f"{len(article.text)}", path=where, line=lines["start"])
-    found = article.span(start, end)
-    if found != quote:
-        elsewhere = article.text.find(str(quote))
-        hint = f"; the quote occurs at {elsewhere}..{elsewhere + len(quote)}" if elsewhere >= 0 else \
-            "; the quote does not occur anywhere in the article"
-        raise ClaimError(f"claim {claim_id}: quote is not verbatim at {start}..{end}: the article has "
-                         f"{found!r}{hint}", path=where, line=lines["quote"])
-    for key, section in (("claimer", "claimers"), ("modality", "modalities"), ("valid", "times"),
-                         ("certainty", "certainties")):
-        value = raw.get(key, "unhedged" if key == "certainty" else None)
-        if value not in sections[section]:
-            raise ClaimError(f"claim {claim_id}: {key} {value!r} is not one of the declared {section}: "
-                             f"{', '.join(sorted(sections[section]))}", path=where, line=lines.get(key, line))
-    triples = _parse_triples(raw["triples"], claim_id, where, lines["triples"])
-    _check_terms(triples, str(raw["triples"]), defined, claim_id, where, lines["triples"])
-    return Claim(id=claim_id, quote=quote, start=start, end=end, claimer=raw["claimer"],
+    _check_span(raw, claim_id, article, where)
+    _check_names(raw, claim_id, sections, where)
+    turtle, first = str(raw["triples"]), _text_line(raw, "triples")
+    triples = _parse_triples(turtle, claim_id, where, first)
+    if not len(triples):
+        raise ClaimError(f"claim {claim_id}: triples are empty", path=where, line=_key_line(raw, "triples"))
+    _check_terms(triples, turtle, defined, claim_id, where, first)
+    return Claim(id=claim_id, quote=raw["quote"], start=raw["start"], end=raw["end"], claimer=raw["claimer"],
                  modality=raw["modality"], valid=raw["valid"], triples=triples,
                  certainty=raw.get("certainty", "unhedged"), interpretation=raw.get("interpretation"),
                  line=line)
 
 
-def _parse_triples(turtle: str, claim_id: str, where: str, key_line: int) -> Graph:
+def _text_line(raw: dict, key: str) -> int:
+    """The line where the text under `key` starts: a block scalar's ('|', '>') starts below the key."""
+    return _key_line(raw, key) + (1 if key in raw["__blocks__"] else 0)
+
+
+def _check_span(raw: dict, claim_id: str, article: Article, where: str) -> None:
+    """The quote is text, and exactly the article's text between start and end."""
+    quote, start, end = raw["quote"], raw["start"], raw["end"]
+    if not (_is_offset(start) and _is_offset(end) and start < end <= len(article.text)):
+        raise ClaimError(f"claim {claim_id}: start/end must be offsets with 0 <= start < end <= "
+                         f"{len(article.text)}", path=where, line=_key_line(raw, "start"))
+    if not isinstance(quote, str):  # YAML reads `quote: 2023` as a number, `quote: yes` as true
+        raise ClaimError(f"claim {claim_id}: quote must be text; put it in quotes", path=where,
+                         line=_key_line(raw, "quote"))
+    found = article.span(start, end)
+    if found != quote:
+        elsewhere = article.text.find(quote)
+        hint = f"; the quote occurs at {elsewhere}..{elsewhere + len(quote)}" if elsewhere >= 0 else \
+            "; the quote does not occur anywhere in the article"
+        raise ClaimError(f"claim {claim_id}: quote is not verbatim at {start}..{end}: the article has "
+                         f"{found!r}{hint}", path=where, line=_key_line(raw, "quote"))
+
+
+def _is_offset(value) -> bool:
+    """A non-negative int; YAML's true and false are ints to Python, but no offsets."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_names(raw: dict, claim_id: str, sections: dict, where: str) -> None:
+    """claimer, modality, valid and certainty each name an entry of their section."""
+    for key, section in (("claimer", "claimers"), ("modality", "modalities"), ("valid", "times"),
+                         ("certainty", "certainties")):
+        value = raw.get(key, "unhedged" if key == "certainty" else None)
+        if not isinstance(value, Hashable) or value not in sections[section]:
+            raise ClaimError(f"claim {claim_id}: {key} {value!r} is not one of the declared {section}: "
+                             f"{', '.join(sorted(map(str, sections[section])))}", path=where,
+                             line=_key_line(raw, key))
+
+
+def _parse_triples(turtle: str, claim_id: str, where: str, first: int) -> Graph:
+    """The claim's Turtle as a graph; `first` is the file's line of the Turtle's first line."""
     graph = Graph()
+    text = _PREFIX_HEADER + turtle + "\n"  # without a final newline rdflib fails with an IndexError
     try:
-        graph.parse(data=_PREFIX_HEADER + str(turtle), format="turtle")
+        graph.parse(data=text, format="turtle")
     except Exception as error:  # rdflib raises several unrelated types for bad Turtle
-        line = _turtle_error_line(error)
-        # The block scalar's first line of content sits one line below its key.
-        at = key_line + line - _HEADER_LINES if line and line > _HEADER_LINES else key_line
-        raise ClaimError(f"claim {claim_id}: triples are not valid Turtle: {_first_line(error)}",
-                         path=where, line=at) from None
-    if not len(graph):
-        raise ClaimError(f"claim {claim_id}: triples are empty", path=where, line=key_line)
+        why, line = turtle_problem(error, text)
+        at = first + line - 1 - _HEADER_LINES if line and line > _HEADER_LINES else first
+        raise ClaimError(f"claim {claim_id}: triples are not valid Turtle: {why}", path=where, line=at) from None
     return graph
 
 
-def _turtle_error_line(error: Exception) -> int | None:
-    line = getattr(error, "lines", None)
-    if isinstance(line, int):
-        return line
-    match = re.search(r"line (\d+)", str(error))
-    return int(match.group(1)) if match else None
+def turtle_problem(error: Exception, text: str) -> tuple[str, int | None]:
+    """Why rdflib refused `text`, without its dump of the input, and the 1-based line if it says."""
+    why, line = getattr(error, "_why", None), getattr(error, "lines", None)  # rdflib's BadSyntax
+    if not (isinstance(why, str) and isinstance(line, int)):
+        # Other errors (AssertionError, IndexError) may also end in a dump after " at ^".
+        first = str(error).strip().split("\n", 1)[0].split(" at ^", 1)[0].strip()
+        return first or type(error).__name__, None
+    # BadSyntax.lines counts from 0; at the end of the text it lies past the last line with content.
+    return why, min(line + 1, text.rstrip().count("\n") + 1)
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[-1].strip() if text else type(error).__name__
-
-
-def _check_terms(triples: Graph, turtle: str, defined: set, claim_id: str, where: str,
-                 key_line: int) -> None:
+def _check_terms(triples: Graph, turtle: str, defined: set, claim_id: str, where: str, first: int) -> None:
     """Predicates, classes and every IRI outside the sk: entity namespace must be ontology terms."""
     for subject, predicate, obj in sorted(triples):
         undefined = [(term, "property") for term in (predicate,) if term != RDF.type and term not in defined]
@@ -192,7 +273,7 @@ def _check_terms(triples: Graph, turtle: str, defined: set, claim_id: str, where
                       if isinstance(term, URIRef) and not term.startswith(str(SK)) and term not in defined]
         for term, kind in undefined:
             raise ClaimError(f"claim {claim_id}: {kind} {_compact(term)} is not defined by the ontology",
-                             path=where, line=key_line + _line_of(turtle, _compact(term)))
+                             path=where, line=first + _line_of(turtle, _compact(term)) - 1)
 
 
 def _compact(term: URIRef) -> str:
@@ -202,7 +283,8 @@ def _compact(term: URIRef) -> str:
     return term.n3()
 
 
-def _line_of(turtle: str, needle: str) -> int:
-    """1-based line of the first occurrence of needle in a Turtle block (1 if not found)."""
-    position = turtle.find(needle)
-    return turtle.count("\n", 0, position) + 1 if position >= 0 else 1
+def _line_of(turtle: str, name: str) -> int:
+    """1-based line of the first use of a whole name in a Turtle block (1 if not found)."""
+    # Whole names only: 'sahel:Found' must not match the start of 'sahel:Founding'.
+    match = re.search(_NAME_CHAR_BEFORE + re.escape(name) + _NAME_GOES_ON, turtle)
+    return turtle.count("\n", 0, match.start()) + 1 if match else 1

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from build_fixtures import (ARTICLE_SHA256, ARTICLE_TEXT, EXTRA_GRAPHS, SHARED_SOURCE, SHIPPED_CLAIMS, broken_claims,
                             built, claim_graph, copy_inputs, line_of, named_graph, run_kg, run_kg_process)
 from kg.build import FORMATS, Inputs, build
 from kg.errors import ClaimError, ParseError
-from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, claim_iri, graph_iri, source_iri
+from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
 from kg.validate import union
 
 __all__ = ["built"]  # a fixture
@@ -82,6 +82,15 @@ def test_the_summary_line_on_stderr(tmp_path, built):
     assert built.graphs == len(CLAIM_IDS) + len(EXTRA_GRAPHS)
 
 
+def test_the_summary_counts_quads_and_distinct_triples(tmp_path, built):
+    """A triple in several graphs (two claims may state it) is one triple but several quads."""
+    lines = build_file(tmp_path, "nquads").count(b"\n")
+    assert built.quads == lines == len(quads(built.dataset))
+    assert built.triples == len(union(built.dataset)) < built.quads
+    assert built.summary == (f"built {len(CLAIM_IDS)} claims: {lines} quads ({built.triples} distinct triples) "
+                             f"in {built.graphs} graphs")
+
+
 def test_without_out_the_dataset_goes_to_stdout(built):
     result = run_kg("build", "--format", "nquads")
     assert result.exit_code == 0
@@ -133,6 +142,14 @@ def test_the_publication_date_is_recorded_as_unknown(nquads):
     assert set(provenance.objects(SOURCE, SAHEL.publicationDateKnown)) == {Literal(False)}
     assert not any(nquads.quads((None, DCTERMS.issued, None, None)))
     assert set(provenance.objects(SOURCE, SAHEL.publishedNotBefore)) == {Literal(date(2025, 9, 1))}  # xsd:date
+
+
+def test_a_known_publication_date_is_recorded(tmp_path):
+    """`published:` in the claims file, not the code, says whether the date is known."""
+    claims_file = broken_claims(tmp_path, "published: unknown", "published: 2025-10-03")
+    provenance = named_graph(build(Inputs(claims=claims_file)).dataset, "provenance")
+    assert set(provenance.objects(SOURCE, SAHEL.publicationDateKnown)) == {Literal(True)}
+    assert set(provenance.objects(SOURCE, DCTERMS.issued)) == {Literal("2025-10-03", datatype=XSD.date)}
 
 
 def test_no_blank_nodes_anywhere(nquads):
@@ -210,26 +227,46 @@ def build_error(error_type, **inputs):
     return caught.value
 
 
-def test_a_background_file_that_is_not_turtle():
+def test_a_background_file_that_is_not_turtle_names_the_line_plainly():
     path = FIXTURES / "background-bad-syntax.ttl"
     error = build_error(ParseError, background=path)
-    assert error.path == str(path)
-    assert error.message.startswith("not valid Turtle: ")
-    assert error.line in (4, 5)  # the error is on line 5; see the xfail below
+    assert (error.path, error.line, error.message) == (str(path), 5, "not valid Turtle: objectList expected")
 
 
-@pytest.mark.xfail(strict=True, reason="kg/build.py _parse_turtle: rdflib's BadSyntax.lines is 0-based, and the "
-                                       "message is the last line of rdflib's error, a bytes dump of the input")
-def test_a_background_file_that_is_not_turtle_names_the_line_plainly():
-    error = build_error(ParseError, background=FIXTURES / "background-bad-syntax.ttl")
-    assert error.line == 5
-    assert "b'" not in error.message
+def test_a_missing_full_stop_at_the_end_points_at_the_last_line(tmp_path):
+    """rdflib notices it past the last line."""
+    path = tmp_path / "background.ttl"
+    path.write_text("@prefix sk: <https://sahel-kg.example.org/id/> .\n\nsk:mali sk:x sk:y\n\n", encoding="utf-8")
+    error = build_error(ParseError, background=path)
+    assert (error.line, error.message) == (3, "not valid Turtle: EOF found after object")
 
 
 def test_a_blank_node_in_an_input_is_refused():
     path = FIXTURES / "background-blank-node.ttl"
     error = build_error(ParseError, background=path)
-    assert (error.path, error.message) == (str(path), "blank nodes are not allowed in build inputs; give the node an IRI")
+    assert (error.path, error.line) == (str(path), 5)
+    assert error.message == ("blank nodes are not allowed in build inputs; give the node an IRI "
+                             "(in: sk:mali sahel:region [])")
+
+
+BLANK_NODE_SYNTAX = {  # a blank node on the last line, after text that only looks like one
+    "label": "sk:mali sahel:region _:r .",
+    "brackets": "sk:mali sahel:region [] .",
+    "list": "sk:mali sahel:region ( sk:x ) .",
+}
+
+
+@pytest.mark.parametrize("syntax", BLANK_NODE_SYNTAX.values(), ids=BLANK_NODE_SYNTAX.keys())
+def test_a_blank_node_is_found_past_strings_iris_and_comments(tmp_path, syntax):
+    path = tmp_path / "background.ttl"
+    path.write_text("@prefix sk: <https://sahel-kg.example.org/id/> .\n"
+                    "@prefix sahel: <https://sahel-kg.example.org/ontology#> .\n"
+                    "# a comment with [brackets] and _:x\n"
+                    'sk:mali sahel:label "[not] a (blank) _:node" ; sahel:list () ; sahel:seeAlso <http://a/x> .\n'
+                    "sk:a_:b sahel:x '''[\n(x)\n''' .\n"
+                    f"{syntax}\n", encoding="utf-8")
+    error = build_error(ParseError, background=path)
+    assert error.line == 8 and error.message.startswith("blank nodes are not allowed in build inputs")
 
 
 def test_a_link_with_an_unknown_relation():
@@ -256,6 +293,18 @@ def test_base_moves_every_project_iri(tmp_path, nquads):
     assert iris(moved) == expected
     assert URIRef(graph_iri("background", NEW_BASE)) in {graph.identifier for graph in moved.graphs()}
     assert len(quads(moved)) == len(quads(nquads))
+
+
+def literals(dataset: Dataset) -> set[tuple]:
+    return {(s, p, o) for s, p, o, _ in dataset.quads() if isinstance(o, Literal)}
+
+
+def test_base_moves_the_preferred_namespace_literal_and_no_other(tmp_path, nquads):
+    moved = read_back(build_file(tmp_path, "nquads", "--base", NEW_BASE), "nquads")
+    namespace = [o for _, _, o, _ in moved.quads((None, VANN.preferredNamespaceUri, None, None))]
+    assert namespace == [Literal(NEW_BASE + "ontology#")]
+    unchanged = {o for _, p, o in literals(moved) if p != VANN.preferredNamespaceUri}
+    assert unchanged == {o for _, p, o in literals(nquads) if p != VANN.preferredNamespaceUri}
 
 
 @pytest.mark.parametrize("fmt", ["trig", "turtle", "jsonld"])

@@ -4,6 +4,7 @@ names the file and the 1-based line to look at, with a one-line message."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from rdflib import Graph
@@ -11,7 +12,7 @@ from rdflib import Graph
 from build_fixtures import (ARTICLE_TEXT, CLAIMS_TEXT, broken_claims, claim_block, copy_inputs, line_of,
                             replace_once)
 from kg import paths
-from kg.claims import load_claims
+from kg.claims import _line_of, load_claims
 from kg.errors import ClaimError
 
 ONTOLOGY = Graph().parse(paths.ONTOLOGY_FILE, format="turtle")
@@ -81,6 +82,9 @@ BROKEN = {
         "end: 471", "end: 99999", "start:", (f"start/end must be offsets with 0 <= start < end <= {TEXT_LENGTH}",)),
     "start after end": Broken("start: 448", "start: 480", "start:", ("0 <= start < end",)),
     "negative start": Broken("start: 448", "start: -1", "start:", ("0 <= start < end",)),
+    "start a boolean": Broken("start: 448", "start: true", "start:", ("0 <= start < end",)),  # true == 1
+    "quote a boolean": Broken("quote: The AES, formed in 2023\n", "quote: yes\n", "quote:",
+                              ("quote must be text",)),
     "end not a number": Broken("end: 471", "end: late", "start:", ("0 <= start < end",)),
     **{f"missing {key}": Broken(f"    {key}: ", f"    {key}_: ", "  - id: aes-formed-2023",
                                 (f"claim is missing '{key}'",)) for key in REQUIRED_KEYS},
@@ -92,6 +96,8 @@ BROKEN = {
                                ("modality 'rumoured' is not one of the declared modalities",)),
     "unknown valid time": Broken("valid: year-2023", "valid: year-2022", "valid:",
                                  ("valid 'year-2022' is not one of the declared times",)),
+    "claimer a list": Broken("claimer: article-voice", "claimer: [article-voice]", "claimer:",
+                             ("claimer ['article-voice'] is not one of the declared claimers",)),
     "unknown certainty": Broken("certainty: likely", "certainty: certain", "certainty:",
                                 ("certainty 'certain' is not one of the declared certainties",),
                                 claim="forecast-us-approach"),
@@ -108,17 +114,34 @@ BROKEN = {
     "undefined term in another vocabulary": Broken(
         "sk:aes a sahel:Alliance .", "sk:aes a sahel:Alliance ; owl:sameAs wd:Q0 .", "wd:Q0",
         ("term wd:Q0 is not defined by the ontology",)),
+    "undefined term in one-line triples": Broken(
+        "triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
+        "triples: sk:aes sahel:motivatedBy sahel:SelfReliance .\n", "triples:",
+        ("term sahel:SelfReliance is not defined by the ontology",), claim="aes-autonomy-push"),
+    "one-line triples without a final full stop": Broken(
+        "triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
+        "triples: sk:aes sahel:motivatedBy sahel:SecurityAutonomy\n", "triples:",
+        ("claim aes-autonomy-push: triples are not valid Turtle: EOF found after object",),
+        claim="aes-autonomy-push"),
     "empty triples": Broken("      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n", "      # to do\n",
                             "triples:", ("claim aes-autonomy-push: triples are empty",), claim="aes-autonomy-push"),
     "empty triples string": Broken("triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
                                    "triples: ''\n", "triples:", ("triples are empty",), claim="aes-autonomy-push"),
     "article file not found": Broken("file: article.txt", "file: missing.txt", "file:",
                                      ("article file 'missing.txt' not found beside the claims file",), claim=None),
+    "article file a number": Broken("file: article.txt", "file: 2023", "file:",
+                                    ("article: file must be a file name; put it in quotes",), claim=None),
     "article without title": Broken("  title: Why", "  headline: Why", "  id: us-sahel-quiet-ties",
                                     ("article: missing 'title'",), claim=None),
     "publication bound not a date": Broken(
         "published_not_before: 2025-09-01", "published_not_before: late 2025", "published_not_before:",
         ("published_not_before must be a date",), claim=None),
+    **{f"publication date {kind}": Broken("published: unknown\n", f"published: {value}\n", "published:",
+                                          ("article: published must be a date (YYYY-MM-DD) or 'unknown'",), claim=None)
+       for kind, value in (("a word", "soon"), ("empty", ""), ("with a time", "2025-10-03T09:00:00Z"))},
+    "publication date before its lower bound": Broken(
+        "published: unknown", "published: 2025-08-31", "published:",
+        ("article: published 2025-08-31 is before published_not_before 2025-09-01",), claim=None),
 }
 
 
@@ -177,61 +200,54 @@ def turtle_error(tmp_path, old, new):
     return claims_file, load_error(claims_file), bad_line, range(key_line, last_line + 1)
 
 
-TURTLE_AT_THE_END = {  # rdflib notices only at the end of the text, after the block's last line
+TURTLE_AT_THE_END = {  # rdflib notices only at the end of the text, past the block's last line
     "missing final full stop": ("sahel:occurredDuring sk:year-2023 .", "sahel:occurredDuring sk:year-2023"),
 }
 
 
 @pytest.mark.parametrize("old, new", [*BAD_TURTLE.values(), *TURTLE_AT_THE_END.values()],
                          ids=[*BAD_TURTLE, *TURTLE_AT_THE_END])
-def test_bad_turtle_points_into_the_triples_block(tmp_path, old, new):
-    """What the code gives today: a line in the claim's triples block, at most one line above the bad one."""
+def test_bad_turtle_points_at_the_bad_line(tmp_path, old, new):
+    """rdflib counts lines from 0; at the end of the text the line is the block's last."""
     claims_file, error, bad_line, block = turtle_error(tmp_path, old, new)
     assert error.path == str(claims_file)
     assert error.message.startswith(f"claim {TURTLE_CLAIM}: triples are not valid Turtle: ")
-    assert error.line in block
-    assert bad_line - 1 <= error.line <= bad_line
-
-
-KNOWN_BUG_TURTLE_LINE = ("kg/claims.py _turtle_error_line: rdflib's BadSyntax.lines is 0-based "
-                         "(its str() prints lines + 1), so the line reported is one above the bad one")
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG_TURTLE_LINE)
-@pytest.mark.parametrize("old, new", BAD_TURTLE.values(), ids=BAD_TURTLE.keys())
-def test_bad_turtle_points_at_the_bad_line(tmp_path, old, new):
-    _, error, bad_line, _ = turtle_error(tmp_path, old, new)
     assert error.line == bad_line
+    assert error.line in block
 
 
-@pytest.mark.xfail(strict=True, reason="kg/claims.py _first_line keeps the last line of rdflib's error: "
-                                       "a bytes dump of the Turtle around the error, prefixes included")
-def test_bad_turtle_message_is_plain(tmp_path):
-    _, error, _, _ = turtle_error(tmp_path, *BAD_TURTLE["double comma"])
+@pytest.mark.parametrize("name, why", [("double comma", "objectList expected"),
+                                       ("undeclared prefix", 'Prefix "un:" not bound')])
+def test_bad_turtle_message_is_plain(tmp_path, name, why):
+    """rdflib's reason alone, without its dump of the text around the error."""
+    claims_file, error, bad_line, _ = turtle_error(tmp_path, *BAD_TURTLE[name])
+    assert_plain(error, claims_file, bad_line, f"claim {TURTLE_CLAIM}: triples are not valid Turtle: {why}")
     assert "b'" not in error.message and "@prefix" not in error.message
-    assert "Bad syntax" in error.message or "expected" in error.message
 
 
-# --- known gaps: each test states the behaviour wanted and fails until kg/claims.py is fixed ---
-
-@pytest.mark.xfail(strict=True, reason="kg/claims.py _line_of finds 'sahel:Found' inside 'sahel:Founding' "
-                                       "on the line above")
 def test_an_undefined_term_that_prefixes_a_defined_one_points_at_its_own_line(tmp_path):
+    """'sahel:Found' is not found inside 'sahel:Founding' on the line above."""
     claims_file = broken_claims(tmp_path, "sahel:founded sk:aes", "sahel:Found sk:aes", claim="aes-formed-2023")
     line = line_of(claims_file.read_text(encoding="utf-8"), "sahel:Found sk:aes")
-    assert load_error(claims_file).line == line
+    assert_plain(load_error(claims_file), claims_file, line, "property sahel:Found is not defined by the ontology")
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="kg/claims.py _read_claim: a quote YAML reads as a number reaches len(int)")
+def test_an_undefined_term_is_found_as_a_whole_name():
+    """Names end before a final '.', go on through '-', ':' and an inner '.'."""
+    turtle = ("sk:a sahel:Found-ing sk:b .\nsk:a sahel:Found:x sk:b .\nsk:a sahel:Found.x sk:b .\n"
+              "xsahel:Found sk:b .\nsk:a a sahel:Found.\n")
+    assert _line_of(turtle, "sahel:Found") == 5
+    assert _line_of(turtle, "sahel:Lost") == 1
+
+
 def test_a_quote_that_is_not_text(tmp_path):
+    """YAML reads `quote: 2023` as a number."""
     claims_file = broken_claims(tmp_path, "quote: The AES, formed in 2023\n", "quote: 2023\n",
                                 claim="aes-formed-2023")
-    assert load_error(claims_file).line == line_of(CLAIMS_TEXT, "quote:", claim="aes-formed-2023")
+    assert_plain(load_error(claims_file), claims_file, line_of(CLAIMS_TEXT, "quote:", claim="aes-formed-2023"),
+                 "claim aes-formed-2023: quote must be text; put it in quotes")
 
 
-@pytest.mark.xfail(strict=True, reason="kg/claims.py _read_claim raises 'each claim must be a mapping' "
-                                       "without a line")
 def test_a_claim_that_is_not_a_mapping(tmp_path):
     claims_file = broken_claims(tmp_path, "claims:\n", "claims:\n  - just a string\n")
     error = load_error(claims_file)
@@ -243,17 +259,55 @@ SECTIONS_NOT_MAPPINGS = {
     "certainties": ("certainties:\n  unhedged: sahel:Unhedged\n  likely: sahel:Likely\n",
                     "certainties: [unhedged, likely]\n"),
     "claims": (CLAIMS_TEXT[CLAIMS_TEXT.index("claims:\n"):], "claims: none\n"),
+    "article": (CLAIMS_TEXT[CLAIMS_TEXT.index("article:\n"):CLAIMS_TEXT.index("claimers:\n")], "article: x\n\n"),
 }
 
 
-@pytest.mark.xfail(strict=True, reason="kg/claims.py _section and load_claims give the document's first "
-                                       "line, not the line of the section's key")
 @pytest.mark.parametrize("name", SECTIONS_NOT_MAPPINGS)
 def test_a_section_of_the_wrong_kind_points_at_its_key(tmp_path, name):
     claims_file = broken_claims(tmp_path, *SECTIONS_NOT_MAPPINGS[name])
     error = load_error(claims_file)
     assert name in error.message
     assert error.line == line_of(claims_file.read_text(encoding="utf-8"), f"\n{name}:") + 1
+
+
+# --- files that are not text YAML can read ----------------------------------------------------
+
+def test_a_claims_file_that_is_not_utf8(tmp_path):
+    """A Latin-1 byte: the error names the line and the column of the character it stands for."""
+    claims_file = copy_inputs(tmp_path)
+    claims_file.write_bytes(CLAIMS_TEXT.encode("utf-8").replace(b"label: experts", b"label: exp\xe9rts"))
+    line = line_of(CLAIMS_TEXT, "label: experts")
+    column = CLAIMS_TEXT.splitlines()[line - 1].index("experts") + 4
+    assert_plain(load_error(claims_file), claims_file, line, "not UTF-8: byte 0xe9 cannot be decoded", column=column)
+
+
+def test_an_article_file_that_is_not_utf8(tmp_path):
+    claims_file = copy_inputs(tmp_path)
+    article = tmp_path / "article.txt"
+    article.write_bytes(ARTICLE_TEXT.encode("utf-8") + b"\n\xff\n")
+    line = ARTICLE_TEXT.count("\n") + 2
+    assert_plain(load_error(claims_file), article, line, "not UTF-8: byte 0xff cannot be decoded", column=1)
+
+
+def test_a_character_yaml_refuses(tmp_path):
+    claims_file = broken_claims(tmp_path, "label: experts", "label: exp\x07erts")
+    assert_plain(load_error(claims_file), claims_file, line_of(CLAIMS_TEXT, "label: experts"),
+                 "not valid YAML: special characters are not allowed (character #x0007)")
+
+
+# --- the publication date ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, published", [
+    ("published: unknown\n", "published: unknown\n", None),
+    ("  published: unknown\n", "", None),  # not given: unknown
+    ("published: unknown\n", "published: 'unknown'\n", None),
+    ("published: unknown\n", "published: 2025-10-03\n", date(2025, 10, 3)),
+])
+def test_the_publication_date(tmp_path, old, new, published):
+    claim_set = load(copy_inputs(tmp_path, replace_once(CLAIMS_TEXT, old, new)))
+    assert claim_set.article.published == published
+    assert claim_set.article.published_not_before == date(2025, 9, 1)
 
 
 def test_replace_once_refuses_an_ambiguous_edit():

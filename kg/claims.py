@@ -153,11 +153,21 @@ def _read_date(raw: dict, key: str, where: str, *, absent: str | None) -> date |
                      line=_key_line(raw, key))
 
 
+# The keys each entry of a section must have (claimers and time spans are mappings, the rest names).
+REQUIRED_KEYS = {"claimers": ("type", "label"), "times": ("label", "precision")}
+
+
 def _section(document: dict, name: str, where: str) -> dict:
     raw = document.get(name)
     if not isinstance(raw, dict):
         raise ClaimError(f"'{name}' must be a mapping", path=where, line=_key_line(document, name))
-    return {key: value for key, value in raw.items() if not str(key).startswith("__")}
+    entries = {key: value for key, value in raw.items() if not str(key).startswith("__")}
+    for key, entry in entries.items():
+        needed = REQUIRED_KEYS.get(name, ())
+        missing = [field for field in needed if not isinstance(entry, dict) or field not in entry]
+        if missing:
+            raise ClaimError(f"{name}: {key} needs {', '.join(missing)}", path=where, line=_key_line(raw, key))
+    return entries
 
 
 def _claim_entries(document: dict, where: str) -> list[tuple[object, int]]:

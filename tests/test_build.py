@@ -23,7 +23,7 @@ __all__ = ["built"]  # a fixture
 
 SOURCE = URIRef(source_iri("us-sahel-quiet-ties"))
 CLAIM_IDS = [claim["id"] for claim in SHIPPED_CLAIMS]
-SUMMARY = re.compile(r"built (\d+) claims, (\d+) triples in (\d+) graphs")
+SUMMARY = re.compile(r"built (\d+) claims: (\d+) quads \((\d+) distinct triples\) in (\d+) graphs")
 RDFLIB_FORMAT = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
 
 
@@ -78,7 +78,7 @@ def test_the_summary_line_on_stderr(tmp_path, built):
     assert result.stdout == ""
     match = SUMMARY.fullmatch(result.stderr.strip())
     assert match, result.stderr
-    assert [int(number) for number in match.groups()] == [len(CLAIM_IDS), built.triples, built.graphs]
+    assert [int(number) for number in match.groups()] == [len(CLAIM_IDS), built.quads, built.triples, built.graphs]
     assert built.graphs == len(CLAIM_IDS) + len(EXTRA_GRAPHS)
 
 

@@ -314,3 +314,14 @@ def test_replace_once_refuses_an_ambiguous_edit():
     """The helper must not silently edit a different claim than the one a case names."""
     with pytest.raises(AssertionError):
         replace_once(CLAIMS_TEXT, "claimer: article-voice", "claimer: x")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("    type: sahel:CollectiveSource\n    label: experts\n", "    label: experts\n", "claimers: experts needs type"),
+    ("    label: late 2025\n    precision: sahel:PartOfYearPrecision\n", "    label: late 2025\n",
+     "times: late-2025 needs precision"),
+])
+def test_a_claimer_or_time_span_without_a_required_key_is_refused_on_its_line(tmp_path, old, new, message):
+    path = broken_claims(tmp_path, old, new)
+    key = message.split(": ")[1].split(" ")[0]
+    assert_plain(load_error(path), path, line_of(path.read_text(encoding="utf-8"), f"  {key}:"), message)

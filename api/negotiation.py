@@ -19,12 +19,13 @@ GRAPHS = [
     ("application/rdf+xml", "rdfxml"), ("application/xml", "rdfxml"),
     ("application/trig", "trig"), ("application/n-quads", "nquads"),
 ]
-# What format=/output= may say, by result kind; SPARQLWrapper sends json or xml for every query form.
+# What format=/output= may say, by result kind; SPARQLWrapper sends json or xml for every query form,
+# and n3 or rdf+xml for graphs (Turtle is N3 too).
 _SHORT = {
     "solutions": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"},
     "graph": {"turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld",
               "json-ld": "jsonld", "json": "jsonld", "rdfxml": "rdfxml", "xml": "rdfxml", "rdf": "rdfxml",
-              "trig": "trig", "nquads": "nquads", "nq": "nquads"},
+              "rdf+xml": "rdfxml", "n3": "turtle", "trig": "trig", "nquads": "nquads", "nq": "nquads"},
 }
 
 

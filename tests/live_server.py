@@ -1,0 +1,76 @@
+"""`kg serve` as a real subprocess under gunicorn, on 127.0.0.1 and a free port, for tests over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from servers import free_port, wait_until_answers
+
+STOP_SECONDS = 8  # SIGTERM first (gunicorn's graceful_timeout is 5s), SIGKILL after this
+
+
+class ServerURL(str):
+    """The server's base URL (no trailing slash), which also knows where its log is."""
+
+    log: Path
+
+    def log_text(self, start: int = 0) -> str:
+        """The server's log from byte `start` on."""
+        with open(self.log, "rb") as handle:
+            handle.seek(start)
+            return handle.read().decode("utf-8", "replace")
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after STOP_SECONDS; then whatever is left of the process group it led."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    try:  # query workers of a gunicorn worker that was killed: same process group (start_new_session)
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@contextmanager
+def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | None = None,
+              enable_updates: bool = False, workers: int = 1, threads: int = 4, seconds: float = 120):
+    """Run `kg serve` until the block ends; yield its base URL (a ServerURL) once GET /sparql answers.
+
+    The environment is this process's without any SAHEL_KG_* variable, with SAHEL_KG_HOME in `workdir`,
+    then `env`. The server's output goes to workdir/kg-serve.log, which is shown if it fails to start.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(workdir / "home")
+    environment.update(env or {})
+    port = free_port()
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    if store is not None:
+        command += ["--store", store]
+    if enable_updates:
+        command.append("--enable-updates")
+    log = workdir / "kg-serve.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=log_file,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    base = ServerURL(f"http://127.0.0.1:{port}")
+    base.log = log
+    try:
+        wait_until_answers(base + "/sparql", process, log, seconds)  # GET /sparql?query=ASK {}
+        yield base
+    finally:
+        stop(process)

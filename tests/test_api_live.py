@@ -1,0 +1,346 @@
+"""The HTTP API over real sockets: `kg serve` under gunicorn, spoken to by SPARQLWrapper, rdflib and urllib.
+
+One suite, run against two servers: one on the embedded on-disk store, one whose store is a real
+`oxigraph serve`. Both have updates on, with a bearer token. Writes go to graphs of their own.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import warnings
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
+from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML,
+                           SPARQLWrapper)
+from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed, Unauthorized,
+                                            URITooLong)
+
+from kg.publish import install
+from kg.store.remote import RemoteStore
+from live_server import kg_server
+
+TOKEN = "live-test-token"
+QUERY_TIMEOUT = 2.0  # seconds; low, so that the timeout test is quick
+ROW_LIMIT = 1000
+
+BASE = "https://sahel-kg.example.org/"
+SK = BASE + "id/"
+SAHEL = BASE + "ontology#"
+AES_MEMBERS = {"Burkina Faso", "Mali", "Niger"}
+JIHADIST_GROUPS = {"JNIM", "ISGS"}
+CLAIMS = 32
+PROJECT_PREFIXES = f"PREFIX sk: <{SK}>\nPREFIX sahel: <{SAHEL}>\nPREFIX org: <http://www.w3.org/ns/org#>\n"
+
+SERVER_ENV = {"SAHEL_KG_UPDATE_TOKEN": TOKEN, "SAHEL_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+              "SAHEL_KG_ROW_LIMIT": str(ROW_LIMIT)}
+
+
+# --- the two servers ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def embedded_server(tmp_path_factory):
+    """`kg serve` on the embedded on-disk default store ($SAHEL_KG_HOME/store), installed at start-up."""
+    with kg_server(tmp_path_factory.mktemp("kg-serve-embedded"), env=SERVER_ENV, enable_updates=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def remote_server(tmp_path_factory, oxigraph_url):
+    """`kg serve` whose store is the session's `oxigraph serve`, with the article installed into it."""
+    update_url = oxigraph_url.rsplit("/", 1)[0] + "/update"
+    with RemoteStore(oxigraph_url, update_url=update_url) as store:
+        install(store)  # replaces the project's graphs only; other tests' graphs stay
+    env = dict(SERVER_ENV, SAHEL_KG_STORE_UPDATE_URL=update_url)
+    with kg_server(tmp_path_factory.mktemp("kg-serve-remote"), store=oxigraph_url, env=env,
+                   enable_updates=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def server(request):
+    """The base URL of each server in turn; `.kind` says which."""
+    url = request.getfixturevalue(f"{request.param}_server")
+    url.kind = request.param
+    return url
+
+
+@pytest.fixture(autouse=True)
+def server_log_on_failure(request):
+    """Print what the server logged during the test; pytest shows it only when the test fails."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    url = request.getfixturevalue("server")
+    start = url.log_size()
+    yield
+    print(f"--- kg serve log ({url}) during this test ---\n{url.log_text(start)}")
+
+
+@pytest.fixture
+def endpoint(server):
+    return server + "/sparql"
+
+
+@pytest.fixture
+def new_graph(server):
+    """A factory of graph IRIs no other test uses; dropped through the API afterwards."""
+    made = []
+
+    def make() -> str:
+        made.append(f"http://test.sahel-kg.example/live/{uuid.uuid4().hex}")
+        return made[-1]
+
+    yield make
+    for iri in made:
+        send_update(server, f"DROP SILENT GRAPH <{iri}>")
+
+
+# --- plain HTTP helpers -------------------------------------------------------------------------
+
+def http(url: str, *, method: str = "GET", data: bytes | None = None, headers: dict | None = None,
+         timeout: float = 30):
+    """(status, headers, body) of one request; HTTP errors are answers too."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers, error.read()
+
+
+def query_url(server: str, sparql: str, **params) -> str:
+    return server + "/sparql?" + urllib.parse.urlencode({"query": sparql, **params})
+
+
+def send_update(server: str, sparql: str, token: str | None = TOKEN):
+    headers = {"Content-Type": "application/sparql-update"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return http(server + "/sparql", method="POST", data=sparql.encode(), headers=headers)
+
+
+def select_json(server: str, sparql: str, **params) -> dict:
+    status, _, body = http(query_url(server, sparql, **params), headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return json.loads(body)
+
+
+def problem_of(error: Exception) -> dict:
+    """The problem document a SPARQLWrapper exception carries (it keeps the body as a bytes repr)."""
+    _, _, body = str(error).partition("\n\nResponse:\n")
+    return json.loads(ast.literal_eval(body))
+
+
+def wrapper(endpoint: str, sparql: str, *, method: str = GET, request_method: str = URLENCODED,
+            fmt: str = JSON, only_conneg: bool = False) -> SPARQLWrapper:
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(sparql)
+    client.setMethod(method)
+    client.setRequestMethod(request_method)
+    client.setReturnFormat(fmt)
+    client.setOnlyConneg(only_conneg)
+    client.setTimeout(30)
+    return client
+
+
+# --- SPARQLWrapper: every query form in every format it asks for, by GET, form POST and direct POST ---
+
+SELECT_MEMBERS = """SELECT DISTINCT ?name WHERE {
+  ?membership a org:Membership ; org:organization sk:aes ; org:member ?state .
+  ?state rdfs:label ?name }"""
+ASK_JNIM = "ASK { sk:jnim a sahel:JihadistGroup }"
+CONSTRUCT_GROUPS = """CONSTRUCT { ?group a sahel:JihadistGroup ; rdfs:label ?name }
+WHERE { ?group a sahel:JihadistGroup ; rdfs:label ?name }"""
+DESCRIBE_JNIM = "DESCRIBE sk:jnim"
+
+QUERIES = {"SELECT": SELECT_MEMBERS, "ASK": ASK_JNIM, "CONSTRUCT": CONSTRUCT_GROUPS, "DESCRIBE": DESCRIBE_JNIM}
+FORMATS = {"SELECT": [JSON, XML, CSV, TSV], "ASK": [JSON, XML, CSV, TSV],
+           "CONSTRUCT": [TURTLE, N3, RDFXML, JSONLD, XML, JSON], "DESCRIBE": [TURTLE, N3, RDFXML, JSONLD, XML, JSON]}
+METHODS = {"GET": (GET, URLENCODED), "POST-form": (POST, URLENCODED), "POST-direct": (POST, POSTDIRECTLY)}
+
+# The media type each format comes back as. JSON for a graph: SPARQLWrapper sends Accept */* with format=json,
+# which means JSON-LD here; with content negotiation only, */* gets the default, Turtle.
+SOLUTION_MEDIA = {JSON: "application/sparql-results+json", XML: "application/sparql-results+xml",
+                  CSV: "text/csv", TSV: "text/tab-separated-values"}
+GRAPH_MEDIA = {TURTLE: "text/turtle", N3: "text/turtle", RDFXML: "application/rdf+xml", XML: "application/rdf+xml",
+               JSONLD: "application/ld+json", JSON: "application/ld+json"}
+
+CASES = [pytest.param(form, fmt, method, conneg, id=f"{form}-{fmt}-{method}-{'conneg' if conneg else 'param'}")
+         for form, formats in FORMATS.items() for fmt in formats for method in METHODS for conneg in (False, True)]
+
+
+def literal_text(value: str) -> str:
+    """The lexical form of a TSV term ("Mali"@en) or a CSV value (Mali)."""
+    found = re.fullmatch(r'"(.*)"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?', value)
+    return found.group(1) if found else value
+
+
+def answer_of(form: str, fmt: str, converted, media: str):
+    """What a converted SPARQLWrapper result says, whatever its format: a set of names or a boolean."""
+    if form in ("SELECT", "ASK"):
+        if fmt == JSON:
+            return converted["boolean"] if form == "ASK" else {b["name"]["value"]
+                                                               for b in converted["results"]["bindings"]}
+        if fmt == XML:
+            if form == "ASK":
+                return converted.getElementsByTagName("boolean")[0].firstChild.data == "true"
+            return {node.firstChild.data for node in converted.getElementsByTagName("literal")}
+        text = converted.decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text)) if fmt == CSV else
+                    (line.split("\t") for line in text.splitlines()))
+        header, values = rows[0], [literal_text(row[0]) for row in rows[1:] if row]
+        assert header == (["name"] if fmt == CSV else ["?name"]) or form == "ASK"
+        return values == ["true"] if form == "ASK" else set(values)
+    if isinstance(converted, bytes):  # Turtle (N3, or JSON answered by conneg with the default)
+        graph = Graph().parse(data=converted.decode("utf-8"), format="turtle")
+    else:
+        graph = converted
+    if form == "DESCRIBE":
+        return graph
+    return {str(label) for group in graph.subjects(RDF.type, URIRef(SAHEL + "JihadistGroup"))
+            for label in graph.objects(group, RDFS.label)}
+
+
+@pytest.mark.parametrize("form, fmt, method, conneg", CASES)
+def test_sparqlwrapper_query_forms_and_formats(endpoint, form, fmt, method, conneg):
+    http_method, request_method = METHODS[method]
+    client = wrapper(endpoint, QUERIES[form], method=http_method, request_method=request_method, fmt=fmt,
+                     only_conneg=conneg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib: ConjunctiveGraph is deprecated
+        warnings.filterwarnings("ignore", "Sending Accept header", RuntimeWarning)  # JSON for a graph
+        warnings.filterwarnings("ignore", "Format requested was JSON", RuntimeWarning)  # ... answered in Turtle
+        result = client.query()
+        media = result.info()["content-type"].split(";")[0].strip()
+        converted = result.convert()
+    if form in ("SELECT", "ASK"):
+        assert media == SOLUTION_MEDIA[fmt]
+    else:
+        assert media == ("text/turtle" if fmt == JSON and conneg else GRAPH_MEDIA[fmt])
+    answer = answer_of(form, fmt, converted, media)
+    if form == "SELECT":
+        assert answer == AES_MEMBERS
+    elif form == "ASK":
+        assert answer is True
+    elif form == "CONSTRUCT":
+        assert answer == JIHADIST_GROUPS
+    else:
+        jnim = URIRef(SK + "jnim")
+        assert (jnim, RDF.type, URIRef(SAHEL + "JihadistGroup")) in answer
+        assert {str(label) for label in answer.objects(jnim, RDFS.label)} == {"JNIM"}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_sparqlwrapper_counts_the_articles_claims(endpoint, method):
+    http_method, request_method = METHODS[method]
+    client = wrapper(endpoint, "SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a sahel:Claim }",
+                     method=http_method, request_method=request_method)
+    (row,) = client.queryAndConvert()["results"]["bindings"]
+    assert int(row["n"]["value"]) == CLAIMS
+
+
+def test_sparqlwrapper_ask_false_and_explicit_prefixes(endpoint):
+    client = wrapper(endpoint, PROJECT_PREFIXES + "ASK { sk:mali a sahel:JihadistGroup }")
+    assert client.queryAndConvert()["boolean"] is False
+
+
+# --- SPARQLWrapper: each error status and the exception it maps to -------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+def test_malformed_query_is_query_bad_formed(endpoint, method):
+    http_method, request_method = METHODS[method]
+    client = wrapper(endpoint, "SELECT ?x WHERE { ?x ", method=http_method, request_method=request_method)
+    with pytest.raises(QueryBadFormed) as raised:
+        client.query()
+    problem = problem_of(raised.value)
+    assert (problem["status"], problem["title"]) == (400, "Malformed query")
+    assert problem["line"] == 1
+
+
+@pytest.mark.parametrize("request_method", [URLENCODED, POSTDIRECTLY])
+def test_update_without_token_is_unauthorized(endpoint, new_graph, request_method):
+    graph = new_graph()
+    client = wrapper(endpoint, f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> "o" }} }}', method=POST,
+                     request_method=request_method)
+    with pytest.raises(Unauthorized):
+        client.query()
+    assert select_json(endpoint.removesuffix("/sparql"), f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")["boolean"] \
+        is False
+
+
+def test_update_with_basic_credentials_is_unauthorized(endpoint, new_graph):
+    """setCredentials sends Basic auth; writes need a Bearer token, so the answer is 401 all the same."""
+    graph = new_graph()
+    client = wrapper(endpoint, f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> "o" }} }}', method=POST)
+    client.setCredentials("user", TOKEN)
+    with pytest.raises(Unauthorized):
+        client.query()
+
+
+def test_update_with_another_token_is_forbidden(endpoint, new_graph):
+    """403 has no SPARQLWrapper exception of its own: it raises urllib's HTTPError."""
+    graph = new_graph()
+    client = wrapper(endpoint, f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> "o" }} }}', method=POST)
+    client.addCustomHttpHeader("Authorization", "Bearer not-the-token")
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        client.query()
+    assert raised.value.code == 403
+
+
+def test_wrong_path_is_endpoint_not_found(server):
+    with pytest.raises(EndPointNotFound):
+        wrapper(server + "/sparq", ASK_JNIM).query()
+
+
+def test_very_long_get_query_is_uri_too_long_and_fits_in_a_post(endpoint):
+    """gunicorn refuses a request line over 4094 bytes with 414; the same query by POST is fine."""
+    long_query = 'ASK { FILTER("' + "x" * 5000 + '" != "") }'
+    with pytest.raises(URITooLong):
+        wrapper(endpoint, long_query).query()
+    for request_method in (URLENCODED, POSTDIRECTLY):
+        assert wrapper(endpoint, long_query, method=POST, request_method=request_method).queryAndConvert()["boolean"]
+
+
+def test_store_error_is_endpoint_internal_error(endpoint, new_graph):
+    """The one 500 the public surface can provoke: an update the store refuses while running it.
+
+    CREATE GRAPH of a graph that exists is an evaluation error of the store (not a syntax error):
+    the API answers 500 "Store error" with a problem document, which SPARQLWrapper maps to
+    EndPointInternalError. Queries have no such failure: they are checked before they run.
+    """
+    graph = new_graph()
+    client = wrapper(endpoint, f"CREATE GRAPH <{graph}>", method=POST)
+    client.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+    client.query()
+    with pytest.raises(EndPointInternalError) as raised:
+        client.query()
+    problem = problem_of(raised.value)
+    assert (problem["status"], problem["title"]) == (500, "Store error")
+
+
+@pytest.mark.parametrize("request_method", [URLENCODED, POSTDIRECTLY])
+def test_sparqlwrapper_updates_with_the_bearer_token(server, endpoint, new_graph, request_method):
+    graph = new_graph()
+    client = wrapper(endpoint, f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> "written" }} }}',
+                     method=POST, request_method=request_method)
+    client.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+    response = client.query().response
+    assert response.status == 204
+    reader = wrapper(endpoint, f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert [b["o"]["value"] for b in reader.queryAndConvert()["results"]["bindings"]] == ["written"]
+    client.setQuery(f"DELETE DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> \"written\" }} }}")
+    client.query()
+    assert reader.queryAndConvert()["results"]["bindings"] == []

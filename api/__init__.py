@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
                 "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version")
             if request.method == "OPTIONS":
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+                response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
                 response.headers["Access-Control-Max-Age"] = "86400"
         return response
 

@@ -6,7 +6,9 @@ bearer token and UPDATES_ENABLED, and each is one SPARQL update, so it happens w
 
 from __future__ import annotations
 
+import re
 import uuid
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -40,12 +42,12 @@ def graph_store():
         target = f"{current_app.config['BASE_IRI']}graph/{uuid.uuid4()}"
         response = _write("POST", target)
         response.status_code = 201
-        response.headers["Location"] = f"{request.base_url}?graph={target}"
+        response.headers["Location"] = f"{request.base_url}?graph={quote(target, safe='')}"
         return response
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
     if request.method == "DELETE":
-        if not _exists(target):
+        if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
             raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
         backend = current_app.extensions["sahel-kg"]
         backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>")
@@ -65,32 +67,37 @@ def _target():
     if default:
         return ""
     if names:
-        if not names[0] or any(ch in names[0] for ch in '<>" {}|\\^`'):
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", names[0]) or any(ch in names[0] for ch in '<>" {}|\\^`'):
             raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {names[0]!r}")
         return names[0]
     return _STORE
 
 
 def _exists(target: str) -> bool:
+    """Whether a named graph is in the store (even empty), or the default graph has triples."""
     backend = current_app.extensions["sahel-kg"]
-    pattern = "{ ?s ?p ?o }" if target == "" else f"{{ GRAPH <{target}> {{ ?s ?p ?o }} }}"
+    pattern = f"{{ {_triples(target)} }}" if target == "" else f"{{ GRAPH <{target}> {{}} }}"
     answer = backend.query(QueryRequest(sparql=f"ASK {pattern}", format="json"))
     return b'"boolean":true' in answer.body
+
+
+def _triples(target: str) -> str:
+    """The pattern of a graph's triples. A query's default graph is the union of all graphs, so the
+    default graph proper is what no named graph holds."""
+    if target == "":
+        return "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
+    return f"GRAPH <{target}> {{ ?s ?p ?o }}"
 
 
 def _read(target):
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
     media, fmt = choose("graph", GRAPH_OFFER)
-    if not _exists(target):
-        raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
-    where = "?s ?p ?o" if target == "" else f"GRAPH <{target}> {{ ?s ?p ?o }}"
-    # The default graph of a query is the union, so the default graph proper is what no named graph holds.
-    if target == "":
-        where = "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
+    if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
+        raise Problem(404, "No such graph", f"the store has no graph {target}")
     backend = current_app.extensions["sahel-kg"]
-    answer = backend.query(QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", format=fmt,
-                                        row_limit=None))
+    answer = backend.query(QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}",
+                                        format=fmt, row_limit=None))
     response = Response(answer.body if request.method == "GET" else b"", mimetype=media)
     response.headers["Vary"] = "Accept"
     if answer.truncated:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl
 
@@ -13,8 +14,9 @@ from api.errors import Problem
 from api.negotiation import choose
 from api.service_description import describe_service
 from kg.errors import QuerySyntaxError
+from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
-from kg.sparql_text import add_using, scan
+from kg.sparql_text import add_using, query_dataset, scan
 
 bp = Blueprint("sparql", __name__)
 
@@ -26,7 +28,7 @@ UPDATE_BODY = "application/sparql-update"
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
     """One endpoint for both operations, as the protocol has it; which one is told by the parameters."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = _strict(request.query_string)
         if _has(params, "update"):
             raise Problem(400, "Update by GET", "updates must be sent with POST")
@@ -35,6 +37,8 @@ def sparql():
         return _query(_one(params, "query"), params)
     params = _strict(request.query_string)
     kind = request.mimetype
+    if request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise Problem(400, "Not UTF-8", f"the request body must be UTF-8, not {request.mimetype_params['charset']}")
     if kind == FORM:
         params = params + _strict(request.get_data())
         if _has(params, "query") and _has(params, "update"):
@@ -61,16 +65,22 @@ def _query(text: str, params: list[tuple[str, str]]):
     if shape.form is None:
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
     media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions")
-    run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
-                       default_graphs=tuple(_all(params, "default-graph-uri")) or None,
-                       named_graphs=tuple(_all(params, "named-graph-uri")) or None,
+    # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
+    # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
+    dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
+    if not any(dataset):
+        dataset = query_dataset(text, PREFIXES, request.base_url) or (None, None)
+    run = QueryRequest(sparql=_based(text), format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
+                       default_graphs=None if dataset[0] is None else tuple(dataset[0]),
+                       named_graphs=None if dataset[1] is None else tuple(dataset[1]),
                        row_limit=settings["ROW_LIMIT"])
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     validators = _validators(version, run, media)
     if request.method in ("GET", "HEAD") and _not_modified(validators, version):
         return Response(status=304, headers=validators)
-    answer = backend.query(run)
+    with _unbased():
+        answer = backend.query(run)
     response = Response(answer.body, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.charset = "utf-8"
@@ -95,8 +105,25 @@ def _update(text: str, params: list[tuple[str, str]]):
         except ValueError as error:
             raise Problem(400, "Dataset conflict", str(error)) from None
     backend = current_app.extensions["sahel-kg"]
-    backend.update(text)
+    with _unbased():
+        backend.update(_based(text))
     return _changed(Response(status=204), backend)
+
+
+def _based(text: str) -> str:
+    """The text with the endpoint as its base IRI, on a line of its own (see _unbased)."""
+    return f"BASE <{request.base_url}>\n{text}"
+
+
+@contextmanager
+def _unbased():
+    """Syntax errors located in the user's text, without the line _based added."""
+    try:
+        yield
+    except QuerySyntaxError as error:
+        if error.line is None:
+            raise
+        raise QuerySyntaxError(error.message, line=max(1, error.line - 1), column=error.column) from None
 
 
 def authorize() -> None:

@@ -24,7 +24,11 @@ START_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """One query as a server receives it; `format` is a result format name (see kg.results)."""
+    """One query as a server receives it; `format` is a result format name (see kg.results).
+
+    `default_graphs` and `named_graphs` give the dataset (an empty tuple: an empty default graph, or no
+    named graphs); None leaves it to the store (the union default graph, every named graph).
+    """
 
     sparql: str
     format: str
@@ -59,8 +63,8 @@ class ServiceOptions:
 def answer(service: QueryService, request: QueryRequest) -> Answer:
     """Run a request through a query service and serialise the result."""
     result = service.query(request.sparql, bindings=request.bindings,
-                           default_graphs=list(request.default_graphs) if request.default_graphs else None,
-                           named_graphs=list(request.named_graphs) if request.named_graphs else None,
+                           default_graphs=None if request.default_graphs is None else list(request.default_graphs),
+                           named_graphs=None if request.named_graphs is None else list(request.named_graphs),
                            timeout=request.timeout, row_limit=request.row_limit)
     body = result.serialize(request.format, prefixes=service.prefixes)
     return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,

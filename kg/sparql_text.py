@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n]*)
@@ -110,6 +111,32 @@ def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -
             cursor = match.start()
         previous = value
     return "".join(pieces) + update[cursor:]
+
+
+def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
+    """The IRIs of a query's FROM and FROM NAMED clauses as (default graphs, named graphs), or None if
+    it has neither. Prefixed names expand with the query's own PREFIX declarations, then `prefixes`;
+    relative IRIs resolve against the query's BASE, then `base`.
+    """
+    declared, default, named = dict(prefixes), [], []
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    for index, (kind, value) in enumerate(tokens):
+        upper = value.upper() if kind == "word" else None
+        following = tokens[index + 1:index + 3]
+        if upper == "BASE" and following and following[0][0] == "iri":
+            base = urljoin(base or "", following[0][1][1:-1])
+        elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
+            declared[following[0][1].split(":", 1)[0]] = urljoin(base or "", following[1][1][1:-1])
+        elif upper == "FROM":
+            target = _next_target(tokens, index)
+            if target.startswith("<"):
+                iri = urljoin(base or "", target[1:-1])
+            else:
+                prefix, _, local = target.partition(":")
+                iri = declared.get(prefix, prefix + ":") + local
+            is_named = bool(following) and following[0][1].upper() == "NAMED"
+            (named if is_named else default).append(iri)
+    return (default, named) if default or named else None
 
 
 def _next_target(tokens, index) -> str:

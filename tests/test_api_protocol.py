@@ -1,0 +1,415 @@
+"""/sparql against the SPARQL 1.1 Protocol and Service Description: operations, datasets, formats,
+content negotiation, errors, CORS. The W3C protocol tests' names are given where one is covered."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import EX, FORM, problem, recording_server
+
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+ENTITIES = "https://sahel-kg.example.org/graph/entities"
+
+LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s ?label "
+          f"WHERE {{ GRAPH <{ENTITIES}> {{ ?s rdfs:label ?label }} }} ORDER BY ?s LIMIT 5")
+SEED_QUERY = "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o } ORDER BY ?s"
+
+
+def send(client, how: str, query: str, params: dict | None = None, **options):
+    """The query sent by GET, POST form or POST direct; `params` (lists allowed) go where the protocol
+    puts them: the URL for GET and direct POST, the body for a form."""
+    pairs = [(key, value) for key, values in (params or {}).items()
+             for value in (values if isinstance(values, list) else [values])]
+    if how == "get":
+        return client.get("/sparql?" + urlencode([("query", query)] + pairs), **options)
+    if how == "form":
+        return client.post("/sparql", data=urlencode([("query", query)] + pairs), content_type=FORM, **options)
+    return client.post("/sparql?" + urlencode(pairs), data=query.encode(), content_type="application/sparql-query",
+                       **options)
+
+
+HOWS = ["get", "form", "direct"]
+
+
+def subjects(response) -> list[str]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [row["s"]["value"] for row in response.get_json(force=True)["results"]["bindings"]]
+
+
+# Operations and query forms
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_each_query_form_by_each_operation(shared, how):  # query_get, query_post_form, query_post_direct
+    select = send(shared, how, SEED_QUERY)
+    assert select.mimetype == "application/sparql-results+json"
+    assert subjects(select) == [EX + "a", EX + "b", EX + "d"]
+    ask = send(shared, how, "ASK { <http://example.org/a> <http://example.org/p> 1 }")
+    assert ask.get_json(force=True)["boolean"] is True
+    construct = send(shared, how, "CONSTRUCT { ?s <http://example.org/r> ?o } WHERE { ?s <http://example.org/p> ?o }")
+    assert construct.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=construct.get_data(as_text=True), format="turtle")
+    assert len(graph) == 3 and (rdflib.URIRef(EX + "d"), rdflib.URIRef(EX + "r"), rdflib.Literal("in the default graph")) in graph
+    describe = send(shared, how, "DESCRIBE <http://example.org/b>")
+    assert describe.status_code == 200 and describe.mimetype == "text/turtle"
+    described = rdflib.Graph().parse(data=describe.get_data(as_text=True), format="turtle")
+    assert set(described.predicates(rdflib.URIRef(EX + "b"))) == {rdflib.URIRef(EX + "p"), rdflib.URIRef(EX + "q")}
+
+
+# Datasets
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_one_default_graph_uri(shared, how):  # query_dataset_default_graph
+    assert subjects(send(shared, how, SEED_QUERY, {"default-graph-uri": EX + "g1"})) == [EX + "a"]
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_several_default_graph_uris_merge(shared, how):  # query_dataset_default_graphs_get/_post
+    response = send(shared, how, SEED_QUERY, {"default-graph-uri": [EX + "g1", EX + "g2"]})
+    assert subjects(response) == [EX + "a", EX + "b"]
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_named_graph_uris(shared, how):  # query_dataset_named_graphs_get/_post
+    query = "SELECT ?g ?s WHERE { GRAPH ?g { ?s <http://example.org/p> ?o } } ORDER BY ?g"
+    response = send(shared, how, query, {"named-graph-uri": [EX + "g2"]})
+    rows = response.get_json(force=True)["results"]["bindings"]
+    assert [(row["g"]["value"], row["s"]["value"]) for row in rows] == [(EX + "g2", EX + "b")]
+    # A dataset with named graphs only has an empty default graph.
+    assert subjects(send(shared, how, SEED_QUERY, {"named-graph-uri": EX + "g2"})) == []
+
+
+def test_full_protocol_dataset(shared):  # query_dataset_full
+    query = ("ASK { <http://example.org/a> ?p ?o GRAPH ?g1 { <http://example.org/b> ?p2 ?o2 } "
+             "FILTER NOT EXISTS { GRAPH ?g3 { <http://example.org/a> ?p3 ?o3 } } }")
+    response = send(shared, "form", query, {"default-graph-uri": EX + "g1", "named-graph-uri": EX + "g2"})
+    assert response.get_json(force=True)["boolean"] is True
+
+
+def test_from_and_from_named_select_graphs_of_the_store(shared):
+    assert subjects(send(shared, "get", "SELECT ?s FROM <http://example.org/g2> WHERE { ?s ?p ?o }")) \
+        == [EX + "b", EX + "b"]
+    prefixed = "PREFIX ex: <http://example.org/> SELECT DISTINCT ?s FROM ex:g1 FROM ex:g2 WHERE { ?s ex:p ?o } ORDER BY ?s"
+    assert subjects(send(shared, "get", prefixed)) == [EX + "a", EX + "b"]
+    named = "SELECT ?g ?s FROM NAMED <http://example.org/g1> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    rows = send(shared, "get", named).get_json(force=True)["results"]["bindings"]
+    assert {row["g"]["value"] for row in rows} == {EX + "g1"}
+    # FROM NAMED alone: the default graph is empty.
+    assert subjects(send(shared, "get", "SELECT ?s FROM NAMED <http://example.org/g1> WHERE { ?s ?p ?o }")) == []
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_protocol_dataset_overrides_from(shared, how):  # query_multiple_dataset
+    query = "SELECT ?s FROM <http://example.org/g2> WHERE { ?s <http://example.org/p> ?o }"
+    assert subjects(send(shared, how, query, {"default-graph-uri": EX + "g1"})) == [EX + "a"]
+    named = "SELECT ?g FROM NAMED <http://example.org/g2> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    rows = send(shared, how, named, {"named-graph-uri": EX + "g1"}).get_json(force=True)["results"]["bindings"]
+    assert {row["g"]["value"] for row in rows} == {EX + "g1"}
+
+
+def test_from_never_fetches(shared):
+    with recording_server() as (url, requests):
+        query = f"SELECT * FROM <{url}/data.ttl> FROM NAMED <{url}/named.ttl> WHERE {{ ?s ?p ?o }}"
+        assert subjects(send(shared, "get", query)) == []
+        assert subjects(send(shared, "form", SEED_QUERY, {"default-graph-uri": f"{url}/x"})) == []
+        named = f"SELECT * WHERE {{ GRAPH <{url}/g> {{ ?s ?p ?o }} }}"
+        assert send(shared, "direct", named, {"named-graph-uri": f"{url}/g"}).status_code == 200
+    assert requests == []
+
+
+def test_relative_iris_resolve_against_the_endpoint(shared):  # update_base_uri, for queries
+    response = send(shared, "get", "SELECT ?o WHERE { BIND(<test> AS ?o) }")
+    assert response.get_json()["results"]["bindings"][0]["o"]["value"] == "http://localhost/test"
+
+
+# Result formats
+
+
+def solutions_in(response) -> list[dict]:
+    """Rows of a SELECT response in any format, as {variable: value} (IRIs and literal texts)."""
+    text = response.get_data(as_text=True)
+    if response.mimetype in ("application/sparql-results+json", "application/json"):
+        return [{key: cell["value"] for key, cell in row.items()} for row in json.loads(text)["results"]["bindings"]]
+    if response.mimetype in ("application/sparql-results+xml", "application/xml", "text/xml"):
+        root = ET.fromstring(text)
+        return [{binding.get("name"): binding[0].text for binding in result.iter(SRX + "binding")}
+                for result in root.iter(SRX + "result")]
+    if response.mimetype == "text/csv":
+        return list(csv.DictReader(io.StringIO(text)))
+    assert response.mimetype == "text/tab-separated-values"
+    lines = text.rstrip("\n").split("\n")
+    names = [name[1:] for name in lines[0].split("\t")]
+    rows = []
+    for line in lines[1:]:
+        cells = [cell.strip("<>") if cell.startswith("<") else cell.rsplit("@", 1)[0].strip('"')
+                 for cell in line.split("\t")]
+        rows.append(dict(zip(names, cells)))
+    return rows
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/csv", "text/tab-separated-values"])
+def test_select_formats(shared, accept):  # query_content_type_select
+    expected = solutions_in(send(shared, "get", LABELS))
+    assert len(expected) == 5
+    response = send(shared, "get", LABELS, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    assert solutions_in(response) == expected
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/csv", "text/tab-separated-values"])
+def test_ask_formats(shared, accept):  # query_content_type_ask
+    response = send(shared, "form", "ASK { ?s ?p ?o }", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    text = response.get_data(as_text=True)
+    if accept.endswith("json"):
+        assert json.loads(text) == {"head": {}, "boolean": True}
+    elif accept.endswith("xml"):
+        assert ET.fromstring(text).find(SRX + "boolean").text == "true"
+    else:
+        assert text.split()[-1] == "true"
+
+
+GRAPH_SYNTAXES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+                  "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads"}
+
+
+def parsed_graph(response) -> rdflib.Graph:
+    syntax = GRAPH_SYNTAXES[response.mimetype]
+    data = response.get_data(as_text=True)
+    if syntax in ("trig", "nquads"):  # through N-Triples: rdflib's dataset parsers are deprecated
+        quads = ox.parse(response.get_data(), format=ox.RdfFormat.from_media_type(response.mimetype))
+        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in quads if q.graph_name == ox.DefaultGraph()]
+        return rdflib.Graph().parse(data="\n".join(lines), format="nt")
+    return rdflib.Graph().parse(data=data, format=syntax)
+
+
+@pytest.mark.parametrize("accept", list(GRAPH_SYNTAXES))
+@pytest.mark.parametrize("form", ["CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://example.org/g2> { ?s ?p ?o } }",
+                                  "DESCRIBE <http://example.org/b>"])
+def test_graph_formats(shared, accept, form):  # query_content_type_construct, query_content_type_describe
+    response = send(shared, "get", form, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    b, a = rdflib.URIRef(EX + "b"), rdflib.URIRef(EX + "a")
+    assert set(parsed_graph(response)) == {(b, rdflib.URIRef(EX + "p"), rdflib.Literal(2)),
+                                           (b, rdflib.URIRef(EX + "q"), a)}
+
+
+# Content negotiation
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("text/csv, application/sparql-results+json;q=0.1", "text/csv"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/*"),
+    ("application/json", "application/json"),
+    ("text/html;q=1, text/tab-separated-values;q=0.2", "text/tab-separated-values"),
+])
+def test_accept_with_q_values_and_wildcards(shared, accept, expected):
+    response = send(shared, "get", LABELS, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype.startswith("text/") if expected == "text/*" else response.mimetype == expected
+    assert "Accept" in response.headers["Vary"]
+    assert solutions_in(response) == solutions_in(send(shared, "get", LABELS))
+
+
+@pytest.mark.parametrize("query, fmt, expected", [
+    (LABELS, "xml", "application/sparql-results+xml"),
+    (LABELS, "csv", "text/csv"),
+    (LABELS, "tsv", "text/tab-separated-values"),
+    (LABELS, "json", "application/sparql-results+json"),
+    (LABELS, "text/csv", "text/csv"),
+    ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "json", "application/ld+json"),  # SPARQLWrapper
+    ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "xml", "application/rdf+xml"),
+    ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "nt", "application/n-triples"),
+    ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "application/trig", "application/trig"),
+])
+def test_format_parameter_overrides_accept(shared, query, fmt, expected):
+    response = send(shared, "get", query, {"format": fmt}, headers={"Accept": "text/turtle, text/csv"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == expected
+    if query.startswith("CONSTRUCT"):
+        assert len(parsed_graph(response)) == 3
+
+
+def test_nothing_acceptable_is_406(shared):
+    problem(send(shared, "get", LABELS, headers={"Accept": "image/png"}), 406)
+    problem(send(shared, "get", "CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "text/csv"}), 406)
+    problem(send(shared, "get", LABELS, {"format": "pdf"}), 406)
+    problem(send(shared, "get", "ASK {}", {"format": "turtle"}), 406)
+
+
+# Errors
+
+
+def test_malformed_query_is_a_problem_with_position(shared):  # bad_query_syntax
+    for how in HOWS:
+        body = problem(send(shared, how, "SELECT * WHERE {\n  ?s ?p \n}"), 400)
+        assert body["type"].endswith("/malformed-query") and body["detail"]
+        assert body["line"] == 3 and body["column"] >= 1
+    body = problem(send(shared, "get", "PREFIX ex: <http://example.org/>\nSELECT * WHERE { ?s ex:p ?o ?z }"), 400)
+    assert body["line"] == 2
+
+
+def test_unsupported_or_missing_content_type_is_415(shared):
+    # bad_query_wrong_media_type, bad_query_missing_form_type, bad_query_missing_direct_type
+    problem(shared.post("/sparql", data="ASK {}", content_type="text/plain"), 415)
+    problem(shared.post("/sparql", data=urlencode({"query": "ASK {}"})), 415)
+    problem(shared.post("/sparql", data="ASK {}"), 415)
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_other_methods_are_405_with_allow(shared, method):  # bad_query_method
+    response = getattr(shared, method)("/sparql?query=" + quote("ASK {}"))
+    problem(response, 405)
+    assert {"GET", "POST"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_query_and_update_together_is_400(shared):
+    problem(shared.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}), 400)
+    problem(shared.post("/sparql?update=CLEAR%20ALL", data="ASK {}", content_type="application/sparql-query"), 400)
+
+
+def test_two_queries_are_400(shared):  # bad_multiple_queries
+    problem(shared.get("/sparql?" + urlencode([("query", "ASK {}"), ("query", "SELECT * {}")])), 400)
+    problem(shared.post("/sparql", data=urlencode([("query", "ASK {}"), ("query", "ASK {}")]), content_type=FORM), 400)
+    problem(shared.post("/sparql?query=ASK%20%7B%7D", data=urlencode([("query", "ASK {}")]), content_type=FORM), 400)
+
+
+def test_non_utf8_queries_are_400(shared):  # bad_query_non_utf8
+    latin1 = "ASK { ?s ?p \"café\" }".encode("latin-1")
+    problem(shared.get("/sparql?query=" + quote(latin1)), 400)
+    problem(shared.post("/sparql", data=b"query=" + quote(latin1).encode(), content_type=FORM), 400)
+    problem(shared.post("/sparql", data=latin1, content_type="application/sparql-query"), 400)
+    for utf16 in ("ASK {}".encode("utf-16"), "ASK {}".encode("utf-16-le")):
+        problem(shared.post("/sparql", data=utf16, content_type="application/sparql-query; charset=UTF-16"), 400)
+    assert shared.post("/sparql", data=b"ASK {}", content_type="application/sparql-query; charset=utf-8").status_code == 200
+
+
+def test_update_by_get_is_400(shared):  # bad_update_get
+    problem(shared.get("/sparql?" + urlencode({"update": "CLEAR ALL", "using-graph-uri": EX + "g1"})), 400)
+    assert subjects(send(shared, "get", SEED_QUERY)) == [EX + "a", EX + "b", EX + "d"]
+
+
+def test_update_sent_as_query_is_400(shared):
+    problem(send(shared, "form", "CLEAR ALL"), 400)
+
+
+# Service description
+
+
+def description(client, accept: str | None = None, syntax: str = "turtle", headers=(), **options) -> rdflib.Graph:
+    response = client.get("/sparql", headers={**dict(headers), **({"Accept": accept} if accept else {})}, **options)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return rdflib.Graph().parse(data=response.get_data(as_text=True), format=syntax)
+
+
+@pytest.mark.parametrize("accept, syntax", [(None, "turtle"), ("text/turtle", "turtle"),
+                                            ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+                                            ("application/n-triples", "nt")])
+def test_service_description_formats(shared, accept, syntax):  # returns-rdf, has-endpoint-triple
+    graph = description(shared, accept, syntax)
+    service = graph.value(predicate=rdflib.RDF.type, object=SD.Service)
+    assert service is not None
+    assert graph.value(service, SD.endpoint) == rdflib.URIRef("http://localhost/sparql")
+    assert SD.SPARQL11Query in set(graph.objects(service, SD.supportedLanguage))
+    assert SD.SPARQL11Update not in set(graph.objects(service, SD.supportedLanguage))
+    formats = {str(term) for term in graph.objects(service, SD.resultFormat)}
+    assert {"http://www.w3.org/ns/formats/SPARQL_Results_JSON", "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+            "http://www.w3.org/ns/formats/SPARQL_Results_CSV", "http://www.w3.org/ns/formats/Turtle"} <= formats
+    assert graph.value(service, SD.defaultDataset) is not None
+
+
+def test_service_description_endpoint_is_the_url_used(shared):
+    graph = description(shared, headers={"Host": "sparql.example.net:8080"})
+    assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("http://sparql.example.net:8080/sparql")}
+    graph = description(shared, base_url="https://kg.example.com/")
+    assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("https://kg.example.com/sparql")}
+
+
+def test_service_description_says_updates_when_enabled(writer):
+    graph = description(writer)
+    assert SD.SPARQL11Update in set(graph.objects(None, SD.supportedLanguage))
+
+
+def count(client, query: str) -> int:
+    return int(subjects_value(send(client, "get", query)))
+
+
+def subjects_value(response) -> str:
+    return response.get_json()["results"]["bindings"][0]["n"]["value"]
+
+
+def test_void_statistics_match_count_queries(shared):
+    graph = description(shared)
+    default = graph.value(graph.value(predicate=rdflib.RDF.type, object=SD.Dataset), SD.defaultGraph)
+    assert int(graph.value(default, VOID.triples)) == count(shared, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert int(graph.value(default, VOID.classes)) == count(shared, "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }")
+    assert int(graph.value(default, VOID.properties)) == count(shared, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }")
+    names = {}
+    for named in graph.objects(None, SD.namedGraph):
+        names[str(graph.value(named, SD.name))] = graph.value(named, SD.graph)
+    assert {EX + "g1", EX + "g2", ENTITIES} <= set(names)
+    for name in (EX + "g1", EX + "g2", ENTITIES):
+        described, where = names[name], f"GRAPH <{name}> {{ ?s ?p ?o }}"
+        assert int(graph.value(described, VOID.triples)) == count(shared, f"SELECT (COUNT(*) AS ?n) {{ {where} }}")
+        assert int(graph.value(described, VOID.properties)) \
+            == count(shared, f"SELECT (COUNT(DISTINCT ?p) AS ?n) {{ {where} }}")
+        assert int(graph.value(described, VOID.classes)) \
+            == count(shared, f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ GRAPH <{name}> {{ ?s a ?c }} }}")
+    assert int(graph.value(names[EX + "g1"], VOID.classes)) == 1
+
+
+def test_browsers_get_the_query_page(shared):
+    response = shared.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "<form" in response.get_data(as_text=True)
+
+
+def test_service_description_406(shared):
+    problem(shared.get("/sparql", headers={"Accept": "image/png"}), 406)
+
+
+# HEAD, CORS
+
+
+def test_head_has_headers_and_no_body(shared):
+    got = send(shared, "get", LABELS)
+    head = shared.head("/sparql?" + urlencode({"query": LABELS}))
+    assert head.status_code == 200 and head.data == b""
+    assert head.mimetype == got.mimetype and head.headers["ETag"] == got.headers["ETag"]
+
+
+def test_cors_preflight_and_responses(shared):
+    preflight = shared.options("/sparql", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "Content-Type"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    response = send(shared, "get", "ASK {}", headers={"Origin": "https://app.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_cors_origins_setting(make_app):
+    one = make_app({"CORS_ORIGINS": "https://app.example"}, article=False).test_client()
+    assert send(one, "get", "ASK {}").headers["Access-Control-Allow-Origin"] == "https://app.example"
+    off = make_app({"CORS_ORIGINS": ""}, article=False).test_client()
+    response = send(off, "get", "ASK {}")
+    assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response.headers
+    assert "Access-Control-Allow-Origin" not in off.options("/sparql").headers

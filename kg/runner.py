@@ -20,6 +20,7 @@ from kg.errors import QueryTimeout, StoreUnavailable
 from kg.query import Policy, QueryService
 
 START_SECONDS = 60.0
+STALE_RETRIES = 3  # fresh read-only views a worker opens for one query when the writer moved files away
 
 
 @dataclass(frozen=True)
@@ -188,15 +189,26 @@ def _answer_requests(connection: Connection) -> None:
     while True:
         request = connection.recv()
         started = time.perf_counter()
-        try:
-            store.reopen_if_changed()
-            reply = ("ok", answer(service, request))
-        except Exception as error:  # sent back and raised in the parent
-            reply = ("error", error)
+        for attempt in range(STALE_RETRIES + 1):
+            try:
+                if attempt:  # the writer's compaction removed files this view still listed: open afresh
+                    service.store = OxigraphStore(path, read_only=True)
+                service.store.reopen_if_changed()
+                reply = ("ok", answer(service, request))
+            except Exception as error:  # sent back and raised in the parent
+                reply = ("error", error)
+                if attempt < STALE_RETRIES and _stale_view(error):
+                    continue
+            break
         if reply[0] == "ok":
             reply[1].elapsed = time.perf_counter() - started
         connection.send(reply)
 
+
+def _stale_view(error: Exception) -> bool:
+    """Whether a read-only view failed because the writer removed files it listed (RocksDB says so)."""
+    return isinstance(error, (RuntimeError, OSError)) and any(
+        sign in str(error) for sign in ("No such file", "Corruption", "IO error"))
 
 
 # Imported by name, not run as __main__, so that pickled classes resolve to kg.runner in both processes.

@@ -1,0 +1,217 @@
+"""/store against the SPARQL 1.1 Graph Store HTTP Protocol (indirect identification: ?graph=IRI, ?default)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+import pytest
+import rdflib
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, EX, WRITABLE, problem
+
+G = EX + "person/1"
+URL = "/store?graph=" + quote(G, safe="")
+TURTLE = "text/turtle; charset=utf-8"
+JOHN = """@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix v: <http://www.w3.org/2006/vcard/ns#> .
+<http://example.org/person/1> a foaf:Person ; foaf:businessCard [ a v:VCard ; v:fn "John Doe" ] .
+"""
+JANE = JOHN.replace("John Doe", "Jane Doe")
+FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+PERSON = rdflib.URIRef(G)
+
+
+def graph_at(client, url: str = URL, accept: str = "text/turtle", syntax: str = "turtle") -> rdflib.Graph:
+    response = client.get(url, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == accept
+    return rdflib.Graph().parse(data=response.get_data(as_text=True), format=syntax)
+
+
+def same(graph: rdflib.Graph, turtle: str) -> bool:
+    return graph.isomorphic(rdflib.Graph().parse(data=turtle, format="turtle"))
+
+
+def put(client, body: str, url: str = URL, content_type: str = TURTLE, headers=AUTH):
+    return client.put(url, data=body.encode(), content_type=content_type, headers=headers)
+
+
+def version(response) -> int:
+    return int(response.headers["X-Dataset-Version"])
+
+
+def test_put_creates_then_replaces(empty_writer):  # put__initial_state, put__graph_already_in_store
+    created = put(empty_writer, JOHN)
+    assert created.status_code == 201 and created.data == b""
+    assert same(graph_at(empty_writer), JOHN)
+    replaced = put(empty_writer, JANE)
+    assert replaced.status_code == 204 and replaced.data == b""
+    assert same(graph_at(empty_writer), JANE)
+    assert version(replaced) > version(created)
+
+
+@pytest.mark.parametrize("accept, syntax", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                            ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+def test_get_in_each_syntax_has_exactly_the_triples(empty_writer, accept, syntax):
+    put(empty_writer, JOHN)
+    assert same(graph_at(empty_writer, accept=accept, syntax=syntax), JOHN)
+
+
+def test_get_defaults_to_turtle_and_406_when_nothing_fits(empty_writer):
+    put(empty_writer, JOHN)
+    response = empty_writer.get(URL)
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    problem(empty_writer.get(URL, headers={"Accept": "text/csv"}), 406)
+
+
+def test_head_has_headers_only(empty_writer):  # head_on_an_existing_graph, head_on_a_nonexisting_graph
+    put(empty_writer, JOHN)
+    head = empty_writer.head(URL)
+    assert head.status_code == 200 and head.data == b"" and head.mimetype == "text/turtle"
+    assert empty_writer.head("/store?graph=" + quote(EX + "person/4")).status_code == 404
+
+
+def test_post_merges(empty_writer):  # post__existing_graph, get_of_post__existing_graph
+    put(empty_writer, JANE)
+    added = empty_writer.post(URL, data=f'<{G}> <http://xmlns.com/foaf/0.1/name> "Jane Doe" .',
+                              content_type=TURTLE, headers=AUTH)
+    assert added.status_code in (200, 204)
+    graph = graph_at(empty_writer)
+    assert len(graph) == 5 and graph.value(PERSON, FOAF.name) == rdflib.Literal("Jane Doe")
+    assert graph.value(graph.value(PERSON, FOAF.businessCard), VCARD.fn) == rdflib.Literal("Jane Doe")
+
+
+def test_post_to_a_new_graph_creates_it(empty_writer):
+    response = empty_writer.post(URL, data=JOHN, content_type=TURTLE, headers=AUTH)
+    assert response.status_code == 201
+    assert same(graph_at(empty_writer), JOHN)
+
+
+def test_post_to_the_store_creates_a_graph_with_location(empty_writer):  # post__create__new_graph
+    alice = "[] a <http://xmlns.com/foaf/0.1/Person> ; <http://xmlns.com/foaf/0.1/givenName> \"Alice\" ."
+    response = empty_writer.post("/store", data=alice, content_type=TURTLE, headers=AUTH)
+    assert response.status_code == 201
+    location = response.headers["Location"]
+    assert location.startswith("http://localhost/store?graph=")
+    assert same(graph_at(empty_writer, location), alice)  # get_of_post__create__new_graph
+    other = empty_writer.post("/store", data=alice, content_type=TURTLE, headers=AUTH)
+    assert other.headers["Location"] != location
+
+
+def test_delete_then_get_is_404(empty_writer):  # delete__existing_graph, get_of_delete__existing_graph
+    put(empty_writer, JOHN)
+    deleted = empty_writer.delete(URL, headers=AUTH)
+    assert deleted.status_code in (200, 204)
+    problem(empty_writer.get(URL), 404)
+    problem(empty_writer.delete(URL, headers=AUTH), 404)  # delete__nonexistent_graph
+
+
+def test_empty_graph_exists_until_deleted(empty_writer):
+    assert put(empty_writer, "").status_code == 201
+    response = empty_writer.get(URL)
+    assert response.status_code == 200 and len(rdflib.Graph().parse(data=response.get_data(as_text=True))) == 0
+    assert empty_writer.delete(URL, headers=AUTH).status_code == 204
+    problem(empty_writer.get(URL), 404)
+
+
+def test_default_graph(empty_writer):  # put__default_graph, get_of_put__default_graph
+    put(empty_writer, JOHN)  # a named graph: not part of the default graph
+    alice = "[] a <http://xmlns.com/foaf/0.1/Person> ; <http://xmlns.com/foaf/0.1/givenName> \"Alice\" ."
+    empty = graph_at(empty_writer, "/store?default")
+    assert len(empty) == 0
+    assert put(empty_writer, alice, "/store?default").status_code == 201
+    assert same(graph_at(empty_writer, "/store?default"), alice)
+    assert put(empty_writer, alice, "/store?default").status_code == 204
+    assert same(graph_at(empty_writer, "/store?default"), alice)
+    assert empty_writer.delete("/store?default", headers=AUTH).status_code == 204
+    assert len(graph_at(empty_writer, "/store?default")) == 0
+    assert same(graph_at(empty_writer), JOHN)
+
+
+def test_bad_body_is_400_with_position_and_changes_nothing(empty_writer):
+    put(empty_writer, JOHN)
+    before = empty_writer.get(URL).data
+    body = problem(put(empty_writer, '@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\n'), 400)
+    assert body["line"] == 2 and body["column"] >= 1
+    body = problem(empty_writer.post(URL, data="<a> <b> .", content_type=TURTLE, headers=AUTH), 400)
+    assert body["line"] == 1
+    problem(put(empty_writer, "<not rdf/>", content_type="application/rdf+xml"), 400)
+    assert empty_writer.get(URL).data == before
+
+
+def test_unsupported_body_type_is_415(empty_writer):
+    problem(put(empty_writer, JOHN, content_type="application/pdf"), 415)
+    problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)
+    problem(empty_writer.get(URL), 404)
+
+
+def test_bad_graph_identification_is_400(empty_writer):
+    problem(empty_writer.get("/store?graph=person/1"), 400)  # not absolute
+    problem(empty_writer.get("/store?graph=" + quote(G) + "&default"), 400)
+    problem(empty_writer.get("/store?graph=" + quote(G) + "&graph=" + quote(EX)), 400)
+    problem(put(empty_writer, JOHN, "/store"), 400)
+
+
+def test_writes_need_the_token(empty_writer):
+    response = put(empty_writer, JOHN, headers={})
+    problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    problem(put(empty_writer, JOHN, headers={"Authorization": "Bearer wrong"}), 403)
+    problem(put(empty_writer, JOHN, headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401)
+    problem(empty_writer.delete(URL), 401)
+    problem(empty_writer.post("/store", data=JOHN, content_type=TURTLE), 401)
+    problem(empty_writer.get(URL), 404)
+
+
+def test_updates_disabled_refuses_writes_but_reads(make_app):
+    client = make_app(seed="<http://example.org/s> <http://example.org/p> 1 .", article=False).test_client()
+    for response in (put(client, JOHN), client.post(URL, data=JOHN, content_type=TURTLE, headers=AUTH),
+                     client.delete("/store?default", headers=AUTH)):
+        problem(response, 403)
+    assert len(graph_at(client, "/store?default")) == 1
+
+
+def test_every_change_bumps_the_dataset_version(empty_writer):
+    versions = [version(put(empty_writer, JOHN)), version(put(empty_writer, JANE)),
+                version(empty_writer.post(URL, data=JOHN, content_type=TURTLE, headers=AUTH)),
+                version(empty_writer.post("/store", data=JOHN, content_type=TURTLE, headers=AUTH)),
+                version(empty_writer.delete(URL, headers=AUTH))]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+
+
+def test_changes_show_in_queries(empty_writer):
+    put(empty_writer, JOHN)
+    query = "/sparql?query=" + quote(f"ASK {{ GRAPH <{G}> {{ ?s ?p \"John Doe\" }} }}")
+    assert empty_writer.get(query).get_json()["boolean"] is True
+    empty_writer.delete(URL, headers=AUTH)
+    assert empty_writer.get(query).get_json()["boolean"] is False
+
+
+class Endless(io.RawIOBase):
+    """A body that would never end: reading it at all is the failure."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        buffer[:len(buffer)] = b"#" * len(buffer)
+        self.read_bytes += len(buffer)
+        return len(buffer)
+
+
+def test_body_over_the_cap_is_413_before_it_is_read(make_app):
+    client = make_app({**WRITABLE, "MAX_BODY_BYTES": 1000}, article=False).test_client()
+    body = Endless()
+    response = client.put(URL, content_type=TURTLE, headers=AUTH,
+                          environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": str(10 ** 9)})
+    problem(response, 413)
+    assert body.read_bytes == 0
+    problem(client.post("/sparql", data="x" * 2000, content_type="application/sparql-update", headers=AUTH), 413)
+    assert put(client, JOHN).status_code == 201  # under the cap

@@ -55,6 +55,7 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
     workdir.mkdir(parents=True, exist_ok=True)
     environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
     environment["SAHEL_KG_HOME"] = str(workdir / "home")
+    environment["PYTHONUNBUFFERED"] = "1"  # the log is complete when a test fails
     environment.update(env or {})
     port = free_port()
     command = [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--host", "127.0.0.1",

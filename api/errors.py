@@ -7,8 +7,8 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (ConfigError, ParseError, PolicyError, QuerySyntaxError, QueryTimeout, StoreError,
-                       StoreUnavailable)
+from kg.errors import (ConfigError, EvaluationError, ParseError, PolicyError, QuerySyntaxError, QueryTimeout,
+                       StoreError, StoreUnavailable)
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
@@ -42,6 +42,7 @@ _STATUS = [
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
     (FormatError, 406, "Not acceptable"),
+    (EvaluationError, 400, "Request refused by the store"),
     (QueryTimeout, 503, "Query timeout"),
     (StoreUnavailable, 503, "Store unavailable"),
     (StoreError, 500, "Store error"),

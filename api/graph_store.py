@@ -1,14 +1,15 @@
-"""/store: the SPARQL 1.1 Graph Store HTTP Protocol, with indirect graph identification.
+"""/store: the SPARQL 1.1 Graph Store HTTP Protocol.
 
-?graph=IRI names a graph, ?default the default graph. Reads are open like queries; writes need the
-bearer token and UPDATES_ENABLED, and each is one SPARQL update, so it happens whole or not at all.
+Indirect identification: /store?graph=IRI names a graph, /store?default the default graph. Direct
+identification: a URL under /store/ is itself the graph's IRI (POST /store creates one there). Reads
+are open like queries; writes need UPDATES_ENABLED and the bearer token, and each is one SPARQL
+update, so it happens whole or not at all.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -30,19 +31,33 @@ READABLE = {
 GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
 
 
-@bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+
+
+@bp.route("/store", methods=METHODS)
 def graph_store():
-    target = _target()
+    return _operate(_target())
+
+
+@bp.route("/store/<path:name>", methods=METHODS)
+def graph_by_url(name: str):
+    """Direct identification: the request URL, without its query, is the graph's IRI."""
+    if request.query_string:
+        raise Problem(400, "Ambiguous graph", "a graph URL under /store/ takes no ?graph or ?default")
+    return _operate(request.base_url)
+
+
+def _operate(target):
     if request.method in ("GET", "HEAD"):
         return _read(target)
     if not current_app.config["UPDATES_ENABLED"]:
         raise Problem(403, "Updates disabled", "this graph store is read-only")
     authorize()
-    if request.method == "POST" and target is _STORE:  # a new graph, named by the server
-        target = f"{current_app.config['BASE_IRI']}graph/{uuid.uuid4()}"
+    if request.method == "POST" and target is _STORE:  # a new graph, named by the server under /store/
+        target = f"{request.base_url.rstrip('/')}/{uuid.uuid4()}"
         response = _write("POST", target)
         response.status_code = 201
-        response.headers["Location"] = f"{request.base_url}?graph={quote(target, safe='')}"
+        response.headers["Location"] = target
         return response
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
@@ -127,13 +142,22 @@ def _write(method: str, target: str) -> Response:
 
 
 def _parse_body() -> list:
-    media = request.mimetype
+    """The request's triples: one RDF body, or every file part of a multipart/form-data body."""
+    if request.mimetype == "multipart/form-data":
+        parts = list(request.files.values())
+        if not parts:
+            raise Problem(400, "No RDF", "the multipart body has no file parts")
+        return [triple for part in parts for triple in _parse(part.read(), part.mimetype, part.filename)]
+    return _parse(request.get_data(), request.mimetype, None)
+
+
+def _parse(data: bytes, media: str, name: str | None) -> list:
     if media not in READABLE:
         raise Problem(415, "Unsupported media type",
-                      f"send the graph as one of: {', '.join(READABLE)}; not {media or 'no content type'}")
+                      f"send the graph as one of: {', '.join(READABLE)}; not {media or 'no content type'}"
+                      + (f" (part {name})" if name else ""))
     try:
-        quads = ox.parse(request.get_data(), format=READABLE[media], base_iri=request.base_url,
-                         without_named_graphs=True)
+        quads = ox.parse(data, format=READABLE[media], base_iri=request.base_url, without_named_graphs=True)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
-        raise ParseError(str(error), line=error.lineno, column=error.offset) from None
+        raise ParseError(str(error), path=name, line=error.lineno, column=error.offset) from None

@@ -72,6 +72,10 @@ class StoreError(KGError, RuntimeError):
     """A query or update the store could not carry out (an evaluation error, a server error)."""
 
 
+class EvaluationError(StoreError):
+    """The engine refused a well-formed request as given (e.g. CREATE of a graph that exists)."""
+
+
 class ConfigError(KGError, ValueError):
     """A setting that names nothing we know, such as a store spec."""
 

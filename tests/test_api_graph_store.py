@@ -95,9 +95,10 @@ def test_post_to_the_store_creates_a_graph_with_location(empty_writer):  # post_
     alice = "[] a <http://xmlns.com/foaf/0.1/Person> ; <http://xmlns.com/foaf/0.1/givenName> \"Alice\" ."
     response = empty_writer.post("/store", data=alice, content_type=TURTLE, headers=AUTH)
     assert response.status_code == 201
-    location = response.headers["Location"]
-    assert location.startswith("http://localhost/store?graph=")
+    location = response.headers["Location"]  # the new graph's IRI, which is also its URL
+    assert location.startswith("http://localhost/store/")
     assert same(graph_at(empty_writer, location), alice)  # get_of_post__create__new_graph
+    assert same(graph_at(empty_writer, "/store?graph=" + quote(location, safe="")), alice)
     other = empty_writer.post("/store", data=alice, content_type=TURTLE, headers=AUTH)
     assert other.headers["Location"] != location
 
@@ -215,3 +216,30 @@ def test_body_over_the_cap_is_413_before_it_is_read(make_app):
     assert body.read_bytes == 0
     problem(client.post("/sparql", data="x" * 2000, content_type="application/sparql-update", headers=AUTH), 413)
     assert put(client, JOHN).status_code == 201  # under the cap
+
+
+def test_a_url_under_the_store_is_the_graph_it_names(empty_writer):  # direct identification
+    url = "/store/person/1.ttl"
+    assert put(empty_writer, JOHN, url=url).status_code == 201
+    assert same(graph_at(empty_writer, url), JOHN)
+    assert same(graph_at(empty_writer, "/store?graph=" + quote("http://localhost" + url, safe="")), JOHN)
+    assert put(empty_writer, JANE, url=url).status_code == 204
+    assert same(graph_at(empty_writer, url), JANE)
+    assert empty_writer.delete(url, headers=AUTH).status_code == 204
+    problem(empty_writer.get(url), 404)
+    problem(empty_writer.get(url + "?default"), 400)
+
+
+def test_multipart_form_data_merges_every_part(empty_writer):  # post__multipart_formdata
+    import io
+
+    parts = {"john": (io.BytesIO(JOHN.encode()), "john.ttl", "text/turtle"),
+             "extra": (io.BytesIO(b"<http://example.org/person/1> <http://xmlns.com/foaf/0.1/nick> \"JD\" .\n"),
+                       "extra.nt", "application/n-triples")}
+    response = empty_writer.post(URL, data=parts, content_type="multipart/form-data", headers=AUTH)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    graph = graph_at(empty_writer)
+    assert len(graph) == len(rdflib.Graph().parse(data=JOHN, format="turtle")) + 1
+    bad = {"bad": (io.BytesIO(b"<x> <y"), "bad.ttl", "text/turtle")}
+    assert problem(empty_writer.post(URL, data=bad, content_type="multipart/form-data", headers=AUTH), 400)
+    assert len(graph_at(empty_writer)) == len(graph)

@@ -283,3 +283,11 @@ def test_internal_errors_are_problems_without_traceback(app, monkeypatch):
                      client.get("/store?default")):
         body = problem(response, 500)
         assert "secret" not in response.get_data(as_text=True) and "File \"" not in body.get("detail", "")
+
+
+def test_an_update_the_store_refuses_as_given_is_400_and_changes_nothing(empty_writer):
+    assert update(empty_writer, f"CREATE GRAPH <{EX}made>").status_code == 204
+    body = problem(update(empty_writer, f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }} ; CREATE GRAPH <{EX}made>"), 400)
+    assert body["title"] == "Request refused by the store"
+    asked = empty_writer.get("/sparql", query_string={"query": f"ASK {{ <{EX}a> <{EX}p> 1 }}"})
+    assert asked.get_json()["boolean"] is False

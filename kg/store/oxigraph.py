@@ -15,7 +15,7 @@ from os import PathLike
 
 import pyoxigraph
 
-from kg.errors import StoreError, StoreUnavailable
+from kg.errors import EvaluationError, StoreError, StoreUnavailable
 from kg.store import deadline
 from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
                            syntax_error)
@@ -60,7 +60,7 @@ class OxigraphStore(Store):
             except SyntaxError as error:
                 raise syntax_error(str(error)) from None
             except RuntimeError as error:
-                raise StoreError(str(error)) from None
+                raise EvaluationError(str(error)) from None
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
             if isinstance(result, pyoxigraph.QuerySolutions):
@@ -79,7 +79,7 @@ class OxigraphStore(Store):
         except SyntaxError as error:
             raise syntax_error(str(error)) from None
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
-            raise StoreError(str(error)) from None
+            raise EvaluationError(str(error)) from None
 
     def extend(self, quads) -> int:
         read = 0
@@ -138,8 +138,8 @@ class OxigraphStore(Store):
 
 
 def _evaluated(rows):
-    """The rows of a lazy result, with evaluation errors met while reading them as StoreError."""
+    """The rows of a lazy result, with evaluation errors met while reading them as EvaluationError."""
     try:
         yield from rows
     except RuntimeError as error:
-        raise StoreError(str(error)) from None
+        raise EvaluationError(str(error)) from None

@@ -324,3 +324,19 @@ def export(fmt, output, compress, store_spec):
         sys.stdout.flush()
     else:
         write_atomically(output, data)
+
+
+@main.command()
+@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
+@store_option
+@reports_errors
+def shell(endpoint, store_spec):
+    """An interactive SPARQL shell: multi-line editing, highlighting, completion and history.
+
+    Enter adds a line; a blank line or Esc-Enter runs the query. Lines starting with `.` are commands
+    (.help lists them). Ctrl-C cancels a running query, Ctrl-D quits. History is kept in
+    shell_history in the data directory ($SAHEL_KG_HOME, else ~/.local/share/sahel-kg).
+    """
+    from kg.shell import run
+
+    run(store_spec, endpoint)

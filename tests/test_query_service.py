@@ -378,3 +378,14 @@ def test_formats_fit_the_result(service, mixed):
         service.query(CONSTRUCT).serialize("csv")
     with pytest.raises(FormatError):
         mixed.serialize("turtle")
+
+
+def test_xml_refuses_control_characters_it_cannot_carry():
+    import pyoxigraph as ox
+
+    from kg.results import FormatError, Result
+
+    result = Result(kind="solutions", variables=["v"], rows=[(ox.Literal("bell\x07"),)])
+    with pytest.raises(FormatError, match="XML"):
+        result.serialize("xml")
+    assert b"\\u0007" in result.serialize("json")

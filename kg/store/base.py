@@ -125,7 +125,7 @@ def graph_term(graph: str | None):
     return pyoxigraph.DefaultGraph() if graph == "" else pyoxigraph.NamedNode(graph)
 
 
-_PARSER_POSITION = re.compile(r"^Parser error at line \d+ column \d+: ")
+_PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ")
 # pyoxigraph says "error at 5:2: ..."; Virtuoso says "SPARQL compiler, line 5: ...".
 _POSITION = re.compile(r"(?:error at (\d+):(\d+)|line (\d+))")
 

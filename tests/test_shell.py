@@ -1,0 +1,283 @@
+"""`kg shell` driven through a real pseudo-terminal: keystrokes in, screen text out."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+ENTER, ESC_ENTER, TAB, CTRL_C, CTRL_D, UP = "\r", "\x1b\r", "\t", "\x03", "\x04", "\x1b[A"
+PROMPT = "sparql>"
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-Za-z]|[=>78])")
+KG = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
+DONE = r"\((\d+ (rows?|triples?)(, \d+\.\d+s)?|\d+\.\d+s)\)|error: .*|\ntrue|\nfalse"  # how an answer ends
+LONG_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 1761³ rows: minutes
+
+
+class Terminal:
+    """`kg shell` on a pseudo-terminal, with expect-style reading of what it prints."""
+
+    def __init__(self, home, *args: str):
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+        env = dict(os.environ, SAHEL_KG_HOME=str(home), TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1",
+                   COLUMNS="200", LINES="40")
+        env.pop("SAHEL_KG_STORE", None)
+        self.process = subprocess.Popen(
+            [*KG, "shell", "--store", "memory:", *args],
+            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))  # the pty becomes its terminal
+        os.close(slave)
+        self.master, self.seen, self.read_to = master, "", 0
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode("utf-8"))
+
+    def _pump(self, until: float) -> bool:
+        ready, _, _ = select.select([self.master], [], [], max(0.0, min(0.1, until - time.monotonic())))
+        if not ready:
+            return True
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # the child has gone and the pty is closed
+            return False
+        self.seen += ANSI.sub("", data.decode("utf-8", "replace")).replace("\r", "")
+        return bool(data)
+
+    def expect(self, pattern: str, timeout: float = 30) -> str:
+        """Wait for `pattern` (a regex) after what earlier expects consumed; return the text up to its end."""
+        until = time.monotonic() + timeout
+        while True:
+            found = re.search(pattern, self.seen[self.read_to:])
+            if found:
+                text = self.seen[self.read_to:self.read_to + found.end()]
+                self.read_to += found.end()
+                return text
+            if time.monotonic() > until or not self._pump(until):
+                raise AssertionError(f"no {pattern!r} in:\n{self.seen[self.read_to:]}")
+
+    def prompt(self, timeout: float = 30) -> str:
+        return self.expect(re.escape(PROMPT), timeout)
+
+    def run(self, *lines: str, end: str = ENTER + ENTER, until: str = DONE) -> str:
+        """Type the lines, Enter between them, then `end`; return the output up to `until` and the next prompt.
+
+        (The prompt alone is no sign of an answer: prompt_toolkit redraws it while one types.)
+        """
+        self.send(ENTER.join(lines) + end)
+        return self.expect(until) + self.prompt()
+
+    def command(self, line: str, until: str = DONE) -> str:
+        """Type a `.command` line and Enter; return the output up to `until` and the next prompt."""
+        return self.run(line, end=ENTER, until=until)
+
+    def wait(self, timeout: float = 15) -> int:
+        until = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < until:
+            self._pump(until)
+        return self.process.wait(timeout=1)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        os.close(self.master)
+
+
+@pytest.fixture
+def shell(tmp_path):
+    """A started shell on a memory store, at its first prompt."""
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.prompt(timeout=60)
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def test_help_option():
+    result = subprocess.run([*KG, "shell", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "Usage: kg shell" in result.stdout
+    assert "--endpoint" in result.stdout and "--store" in result.stdout
+    assert "Esc-Enter" in result.stdout
+
+
+def test_multiline_query_runs_only_on_blank_line(shell, tmp_path):
+    out = shell.run("SELECT ?state ?name WHERE {",
+                    "  ?state a sahel:SovereignState ;",
+                    "         rdfs:label ?name .",
+                    "  FILTER(?state = sk:mali)",
+                    "}")
+    assert "error" not in out
+    assert re.search(r"\?state\s+\?name\n-+", out)
+    assert re.search(r"sk:mali\s+Mali", out)
+    assert "(1 row)" in out
+    history = (tmp_path / "shell_history").read_text()
+    assert "rdfs:label ?name ." in history and "  FILTER(?state = sk:mali)\n" in history
+
+
+def test_escape_enter_runs_at_once(shell):
+    out = shell.run("SELECT ?s WHERE { ?s a sahel:SovereignState }", end=ESC_ENTER)
+    assert "(6 rows)" in out and "sk:mali" in out
+
+
+def test_semicolon_alone_does_not_run(shell):
+    out = shell.run("SELECT ?s WHERE { ?s a sahel:SovereignState ;", '  rdfs:label "Mali"@en }')
+    assert "error" not in out
+    assert "(1 row)" in out and "sk:mali" in out
+
+
+def test_help_and_prefixes(shell):
+    out = shell.command(".help", until="Ctrl-D on an empty buffer quits")
+    for command in (".prefixes", ".examples", ".graphs", ".format", ".endpoint", ".timing", ".quit"):
+        assert command in out
+    assert "Esc-Enter" in out
+    out = shell.command(".prefixes", until="gn: .*")
+    assert re.search(r"sahel:\s+<https://sahel-kg.example.org/ontology#>", out)
+    assert "rdfs:" in out
+
+
+def test_examples_list_and_load(shell):
+    out = shell.command(".examples", until="us-cooperation-status .*")
+    assert re.search(r"aes-members\s+Members of the Alliance of Sahel States", out)
+    assert "timeline" in out
+    shell.send(".examples aes-members" + ENTER)
+    shell.expect("Members of the Alliance")  # the next prompt holds the example, ready to edit
+    out = shell.run(end=ESC_ENTER)
+    assert "?startsNotBefore" in out and "sk:mali" in out
+    assert re.search(r"\(3 rows\)", out)
+
+
+def test_unknown_example_and_command_keep_the_shell(shell):
+    assert "error: no example named 'nope'" in shell.command(".examples nope")
+    assert "error: unknown command .frobnicate" in shell.command(".frobnicate")
+    assert "true" in shell.run("ASK {}", end=ESC_ENTER)
+
+
+def test_graphs(shell):
+    out = shell.command(".graphs", until="graph/provenance> .*")
+    assert "?graph" in out and "?triples" in out
+    assert re.search(r"<https://sahel-kg.example.org/graph/ontology>\s+\d+", out)
+
+
+def test_format_csv(shell):
+    assert "format: table" in shell.command(".format", until="format: .*")
+    assert "format: csv" in shell.command(".format csv", until="format: .*")
+    out = shell.run("SELECT ?s WHERE { ?s a sahel:SovereignState } ORDER BY ?s LIMIT 2", end=ESC_ENTER)
+    assert "s\nhttps://sahel-kg.example.org/id/" in out
+    assert "(2 rows)" in out
+    assert "error: a graph result cannot be written as csv" in \
+        shell.run("CONSTRUCT WHERE { sk:mali a ?c }", end=ESC_ENTER)
+    assert "error: unknown format 'yaml'" in shell.command(".format yaml")
+
+
+def test_timing(shell):
+    assert "timing: off" in shell.command(".timing", until="timing: .*")
+    assert not re.search(r"\d\.\d{3}s", shell.run("ASK {}", end=ESC_ENTER))
+    assert "timing: on" in shell.command(".timing on", until="timing: .*")
+    assert re.search(r"\(1 row, \d+\.\d{3}s\)", shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER))
+    assert "timing: off" in shell.command(".timing off", until="timing: .*")
+
+
+def test_endpoint_switch(shell):
+    assert "endpoint: local (memory:)" in shell.command(".endpoint", until="endpoint: .*")
+    switched = shell.command(".endpoint http://127.0.0.1:1/sparql", until="endpoint: .*")
+    assert "endpoint: http://127.0.0.1:1/sparql" in switched
+    out = shell.run("ASK {}", end=ESC_ENTER)
+    assert re.search(r"error: cannot reach http://127.0.0.1:1/sparql", out)
+    assert "endpoint: local" in shell.command(".endpoint local", until="endpoint: .*")
+    assert "true" in shell.run("ASK {}", end=ESC_ENTER)
+    assert "error: not an endpoint" in shell.command(".endpoint ftp://example.org/")
+
+
+def test_syntax_error_gives_line_and_column(shell):
+    out = shell.run("SELECT ?s WHERE {", "  ?s ?p ?o . BIND(1 AS 2)", "}")
+    assert re.search(r"error: line 2, column 24: expected .*\n", out)
+    assert "(1 row)" in shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER)
+
+
+def test_policy_error(shell):
+    out = shell.run("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", end=ESC_ENTER)
+    assert "error: SERVICE <http://example.org/sparql> is not allowed" in out
+
+
+def test_ctrl_c_cancels_a_running_query(shell):
+    shell.send(LONG_QUERY + ESC_ENTER)
+    shell.expect("Ctrl-C cancels", timeout=30)
+    cancelled_at = time.monotonic()
+    shell.send(CTRL_C)
+    shell.expect("cancelled", timeout=10)
+    shell.prompt(timeout=10)
+    assert time.monotonic() - cancelled_at < 5
+    assert "(1 row)" in shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER)
+    shell.send(CTRL_D)
+    assert shell.wait() == 0
+
+
+def test_ctrl_c_at_prompt_clears_the_buffer(shell):
+    shell.send("SELECT nonsense" + ENTER)
+    shell.expect("nonsense")
+    shell.send(CTRL_C)
+    out = shell.run("ASK {}", end=ESC_ENTER)
+    assert "true" in out and "error" not in out
+
+
+def test_history_persists_across_sessions(tmp_path):
+    first = Terminal(tmp_path)
+    try:
+        first.prompt(timeout=60)
+        first.run("SELECT ?remembered WHERE { BIND(42 AS ?remembered) }", end=ESC_ENTER)
+        first.send(CTRL_D)
+        assert first.wait() == 0
+    finally:
+        first.close()
+    assert "?remembered" in (tmp_path / "shell_history").read_text()
+    second = Terminal(tmp_path)
+    try:
+        second.prompt(timeout=60)
+        second.send(UP)
+        second.expect("remembered")
+        out = second.run(end=ESC_ENTER)
+        assert re.search(r"\?remembered\s*\n-+\s*\n42", out)
+    finally:
+        second.close()
+
+
+def test_tab_completes_a_class(shell, tmp_path):
+    shell.send("ASK { sk:mali a sahel:Sov" + TAB)
+    shell.expect("ereignState")  # the completion is applied before the next keys
+    shell.send(" }" + ESC_ENTER)
+    out = shell.expect(DONE)
+    assert "true" in out.rsplit("}", 1)[-1]
+    assert "ASK { sk:mali a sahel:SovereignState }" in (tmp_path / "shell_history").read_text()
+
+
+def test_tab_completes_commands_and_keywords(shell, tmp_path):
+    shell.send(".pref" + TAB)
+    shell.expect("ixes")
+    shell.send(ENTER)
+    assert "sahel:" in shell.expect("gn: .*")
+    shell.send("sel" + TAB)
+    shell.expect("SELECT")
+    shell.send(" * WHERE { BIND(1 AS ?x) }" + ESC_ENTER)
+    assert "(1 row)" in shell.expect(DONE)
+
+
+def test_ctrl_d_exits_with_status_zero(shell):
+    shell.send(CTRL_D)
+    assert shell.wait() == 0
+
+
+def test_quit_command(shell):
+    shell.send(".quit" + ENTER)
+    assert shell.wait() == 0

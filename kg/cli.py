@@ -99,7 +99,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
         sys.stdout.flush()
     elif out is not None:
         write_atomically(Path(out), data)
-    click.echo(f"built {result.claims} claims, {result.triples} triples in {result.graphs} graphs", err=True)
+    click.echo(result.summary, err=True)
 
 
 @main.command()
@@ -234,34 +234,44 @@ def _query_text(text, query_file) -> str:
         return text
     if query_file is not None:
         return query_file.read()
-    if sys.stdin.isatty():
+    text = "" if sys.stdin.isatty() else sys.stdin.read()
+    if not text.strip():
         raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
-    return sys.stdin.read()
+    return text
 
 
 def _parse_bindings(pairs, prefixes: dict[str, str]) -> dict:
+    bound = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
+        try:
+            bound[name] = _binding_term(value, prefixes)
+        except (ValueError, TypeError) as error:
+            raise click.UsageError(f"--bind {pair!r}: {error}") from None
+    return bound
+
+
+def _binding_term(value: str, prefixes: dict[str, str]):
+    """An RDF term from --bind's VALUE: <iri>, prefix:name, "text"@lang, "lexical"^^type, number, text."""
     from kg.query import as_term
 
     import pyoxigraph as ox
 
-    bound = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.UsageError(f"--bind takes NAME=VALUE, got {pair!r}")
-        prefix, colon, local = value.partition(":")
-        typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))', value, re.S)
-        if typed:
-            lexical, datatype, language = typed.groups()
-            iri = datatype and _parse_bindings([f"_={datatype}"], prefixes)["_"]
-            bound[name] = ox.Literal(lexical, datatype=iri, language=language)
-        elif value.startswith("<") and value.endswith(">"):
-            bound[name] = ox.NamedNode(value[1:-1])
-        elif colon and prefix in prefixes and " " not in value:
-            bound[name] = ox.NamedNode(prefixes[prefix] + local)
-        else:
-            bound[name] = as_term(_number(value))
-    return bound
+    prefix, colon, local = value.partition(":")
+    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))', value, re.S)
+    if typed:
+        lexical, datatype, language = typed.groups()
+        iri = _binding_term(datatype, prefixes) if datatype else None
+        if iri is not None and not isinstance(iri, ox.NamedNode):
+            raise ValueError(f"unknown datatype {datatype}")
+        return ox.Literal(lexical, datatype=iri, language=language)
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    if colon and prefix in prefixes and " " not in value:
+        return ox.NamedNode(prefixes[prefix] + local)
+    return as_term(_number(value))
 
 
 def _number(value: str):
@@ -340,3 +350,40 @@ def shell(endpoint, store_spec):
     from kg.shell import run
 
     run(store_spec, endpoint)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes (each also runs its own query worker processes).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Requests each server process handles at once.")
+@click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+              help="The store (see `kg query --help`). Env: SAHEL_KG_STORE.")
+@click.option("--enable-updates", is_flag=True,
+              help="Accept SPARQL Update and Graph Store writes; needs SAHEL_KG_UPDATE_TOKEN in the environment.")
+@reports_errors
+def serve(host, port, workers, threads, store_spec, enable_updates):
+    """Serve the SPARQL endpoint, graph store and pages over HTTP, under gunicorn.
+
+    Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
+    """
+    from api.settings import resolve
+    from kg.errors import ConfigError
+    from kg.serve import prepare_store, run
+
+    config = {"STORE": store_spec, "INSTALL_ARTICLE": False}
+    if enable_updates:
+        config["UPDATES_ENABLED"] = True
+    settings = resolve(config)
+    if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
+        raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
+    if settings["UPDATES_ENABLED"] and store_spec.startswith("oxigraph:") and workers > 1:
+        raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
+    if store_spec == "memory:" and workers > 1:
+        raise ConfigError("a memory: store lives in one process: use --workers 1")
+    if resolve({})["INSTALL_ARTICLE"]:
+        prepare_store(store_spec)
+    click.echo(f"serving {store_spec} on http://{host}:{port}/sparql", err=True)
+    run(host=host, port=port, workers=workers, threads=threads, config=config)

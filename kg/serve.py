@@ -16,7 +16,33 @@ def prepare_store(spec: str) -> None:
 
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
     """Serve api.create_app(config) with gunicorn's threaded workers until stopped."""
+    import json
+
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
+    from gunicorn.http.errors import LimitRequestLine
+
+    from api.errors import PROBLEM_TYPE
+
+    def answer_long_lines_with_414(worker):
+        """A request line past limit_request_line is 414 (gunicorn before 27 says 400, which SPARQL clients
+        take for a malformed query), as a problem document like every other error."""
+        handle_error = worker.handle_error
+
+        def handle(req, client, addr, exc):
+            if not isinstance(exc, LimitRequestLine):
+                return handle_error(req, client, addr, exc)
+            worker.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+            body = json.dumps({"type": PROBLEM_TYPE + "uri-too-long", "title": "URI Too Long", "status": 414,
+                               "detail": f"{exc}; send a long query by POST"}).encode()
+            head = (f"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+            try:
+                util.write_nonblock(client, head + body)
+            except Exception:
+                worker.log.debug("Failed to send error message.")
+
+        worker.handle_error = handle
 
     class Server(BaseApplication):
         def load_config(self):
@@ -24,6 +50,7 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
+            self.cfg.set("post_worker_init", answer_long_lines_with_414)
             self.cfg.set("accesslog", "-")
             self.cfg.set("graceful_timeout", 5)
             if "control_socket_disable" in self.cfg.settings:  # newer gunicorn: no socket in the home dir

@@ -306,29 +306,51 @@ def test_wrong_path_is_endpoint_not_found(server):
 
 
 def test_very_long_get_query_is_uri_too_long_and_fits_in_a_post(endpoint):
-    """gunicorn refuses a request line over 4094 bytes with 414; the same query by POST is fine."""
+    """A request line over gunicorn's limit_request_line (4094 bytes) is 414, with a problem document (kg serve
+    says so itself: gunicorn before 27 would answer 400, i.e. QueryBadFormed); by POST the query is fine."""
     long_query = 'ASK { FILTER("' + "x" * 5000 + '" != "") }'
-    with pytest.raises(URITooLong):
+    with pytest.raises(URITooLong) as raised:
         wrapper(endpoint, long_query).query()
+    problem = problem_of(raised.value)
+    assert (problem["status"], problem["title"]) == (414, "URI Too Long")
+    assert "POST" in problem["detail"]
     for request_method in (URLENCODED, POSTDIRECTLY):
         assert wrapper(endpoint, long_query, method=POST, request_method=request_method).queryAndConvert()["boolean"]
 
 
-def test_store_error_is_endpoint_internal_error(endpoint, new_graph):
-    """The one 500 the public surface can provoke: an update the store refuses while running it.
+def test_store_failure_is_endpoint_internal_error(server, endpoint, new_graph):
+    """The one 500 the public surface gives (without mocking): a remote store's own server error.
 
-    CREATE GRAPH of a graph that exists is an evaluation error of the store (not a syntax error):
-    the API answers 500 "Store error" with a problem document, which SPARQLWrapper maps to
-    EndPointInternalError. Queries have no such failure: they are checked before they run.
+    CREATE GRAPH of a graph that exists is refused while it runs. oxigraph serve answers that with 500,
+    which the API passes on as 500 "Store error" (it cannot tell it from any other failure of the remote
+    server): SPARQLWrapper's EndPointInternalError. The embedded store says what it is, a request refused
+    as given: 400, so QueryBadFormed; nothing else a client sends makes the embedded server answer 500.
     """
-    graph = new_graph()
+    graph, logged = new_graph(), server.log_size()
     client = wrapper(endpoint, f"CREATE GRAPH <{graph}>", method=POST)
     client.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
     client.query()
-    with pytest.raises(EndPointInternalError) as raised:
+    expected = EndPointInternalError if server.kind == "remote" else QueryBadFormed
+    with pytest.raises(expected) as raised:
         client.query()
     problem = problem_of(raised.value)
-    assert (problem["status"], problem["title"]) == (500, "Store error")
+    assert (problem["status"], problem["title"]) == ((500, "Store error") if server.kind == "remote" else
+                                                     (400, "Request refused by the store"))
+    assert "already exists" in problem["detail"]
+    assert "Traceback" not in server.log_text(logged)
+
+
+@pytest.mark.xfail(reason="kg/results.py: a triple term in CSV raises AttributeError, and pyoxigraph's JSON-LD "
+                          "writer refuses RDF 1.2 (OSError): both answer 500 instead of a result or a 406")
+@pytest.mark.parametrize("sparql, accept", [
+    ("SELECT ?t WHERE { BIND(TRIPLE(<http://a.example/s>, <http://a.example/p>, 1) AS ?t) }", "text/csv"),
+    ("CONSTRUCT { <http://a.example/s> <http://a.example/p> ?t } "
+     "WHERE { BIND(TRIPLE(<http://a.example/s>, <http://a.example/p>, 1) AS ?t) }", "application/ld+json"),
+], ids=["select-csv", "construct-jsonld"])
+def test_triple_terms_in_every_format(server, sparql, accept):
+    status, headers, _ = http(query_url(server, sparql), headers={"Accept": accept})
+    assert status in (200, 406)
+    assert headers["Content-Type"].startswith(accept if status == 200 else "application/problem+json")
 
 
 @pytest.mark.parametrize("request_method", [URLENCODED, POSTDIRECTLY])

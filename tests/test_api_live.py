@@ -611,7 +611,9 @@ def test_graph_store_put_get_post_delete(server, new_graph):
 def test_graph_store_refuses_what_it_cannot_read(server, new_graph):
     store = server + "/store?" + urllib.parse.urlencode({"graph": new_graph()})
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    status, headers, body = http(store, method="PUT", data=b"<a> <b> .", headers={**auth, "Content-Type": "text/turtle"})
+    status, headers, body = http(store, method="PUT", data=b"<a> <b> .",
+                                 headers={**auth, "Content-Type": "text/turtle"})
     assert status == 400 and headers["Content-Type"] == "application/problem+json"
+    assert json.loads(body)["title"] == "Malformed data"
     assert http(store, method="PUT", data=b"x", headers={**auth, "Content-Type": "text/csv"})[0] == 415
     assert http(store)[0] == 404  # nothing was written

@@ -150,9 +150,19 @@ def _csv(result: Result) -> bytes:
     else:
         writer.writerow(result.variables)
         for row in result.rows:
-            writer.writerow(["" if term is None else f"_:{term.value}" if isinstance(term, ox.BlankNode)
-                             else term.value for term in row])
+            writer.writerow([_csv_text(term) for term in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def _csv_text(term) -> str:
+    """CSV carries lexical forms; a blank node as _:label and a triple term in its N-Triples form."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return f"<<( {term.subject} {term.predicate} {term.object} )>>"
+    return term.value
 
 
 def _tsv(result: Result) -> bytes:
@@ -169,4 +179,7 @@ def _graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) \
         else {}
-    return ox.serialize(triples, format=rdf_format, **options)
+    try:
+        return ox.serialize(triples, format=rdf_format, **options)
+    except (OSError, ValueError) as error:  # e.g. triple terms, which JSON-LD and RDF/XML cannot carry
+        raise FormatError(f"{fmt} cannot carry this result ({error}); ask for Turtle or N-Triples") from None

@@ -340,8 +340,6 @@ def test_store_failure_is_endpoint_internal_error(server, endpoint, new_graph):
     assert "Traceback" not in server.log_text(logged)
 
 
-@pytest.mark.xfail(reason="kg/results.py: a triple term in CSV raises AttributeError, and pyoxigraph's JSON-LD "
-                          "writer refuses RDF 1.2 (OSError): both answer 500 instead of a result or a 406")
 @pytest.mark.parametrize("sparql, accept", [
     ("SELECT ?t WHERE { BIND(TRIPLE(<http://a.example/s>, <http://a.example/p>, 1) AS ?t) }", "text/csv"),
     ("CONSTRUCT { <http://a.example/s> <http://a.example/p> ?t } "

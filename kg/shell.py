@@ -169,8 +169,8 @@ class Shell:
             try:
                 box["result"] = QueryService(_Stoppable(self.store, stop), prefixes=self.prefixes) \
                     .query(sparql, timeout=timeout)
-            except BaseException as error:  # handed to the waiting thread
-                box["error"] = error
+            except BaseException as error:  # handed to the waiting thread, without the frames that hold
+                box["error"] = error.with_traceback(None)  # pyoxigraph results, which die in their own thread
             finally:
                 done.set()
 
@@ -353,6 +353,8 @@ def accept(buffer) -> None:
 
 def run(store_spec: str, endpoint: str | None = None) -> None:
     """Open the store and run the shell until .quit or Ctrl-D."""
+    if not sys.stdin.isatty():
+        raise click.UsageError("kg shell needs a terminal; for piped queries use kg query")
     shell = Shell(store_spec, endpoint)
     try:
         shell.loop()

@@ -112,6 +112,12 @@ def test_help_option():
     assert "Esc-Enter" in result.stdout
 
 
+def test_needs_a_terminal():
+    result = subprocess.run([*KG, "shell", "--store", "memory:"], input="ASK {}\n", capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "needs a terminal" in result.stderr and "kg query" in result.stderr
+
+
 def test_multiline_query_runs_only_on_blank_line(shell, tmp_path):
     out = shell.run("SELECT ?state ?name WHERE {",
                     "  ?state a sahel:SovereignState ;",
@@ -281,3 +287,24 @@ def test_ctrl_d_exits_with_status_zero(shell):
 def test_quit_command(shell):
     shell.send(".quit" + ENTER)
     assert shell.wait() == 0
+
+
+def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
+    """Ctrl-C (SIGINT) abandons the query, and its worker stops at the next row instead of reading on."""
+    import threading
+
+    from kg.shell import Cancelled, Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:")
+    try:
+        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(Cancelled):
+            shell.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")  # 3.1 million rows, read one by one
+        stopped_by = time.monotonic() + 2
+        while any(t.name == "kg-shell-query" for t in threading.enumerate()) and time.monotonic() < stopped_by:
+            time.sleep(0.02)
+        assert not any(t.name == "kg-shell-query" for t in threading.enumerate())
+    finally:
+        shell.close()

@@ -134,14 +134,15 @@ class Shell:
 
     @property
     def store(self):
-        return self.remote or self.local
+        return self.remote if self.remote is not None else self.local  # not `or`: a store's truth is its size
 
     def use_endpoint(self, target: str) -> None:
         """Query the SPARQL endpoint at `target`, or the local store (--store) for 'local'."""
         from kg.cli import open_configured
 
         if target == "local":
-            self.local = self.local or open_configured(self.store_spec)
+            if self.local is None:
+                self.local = open_configured(self.store_spec)
             remote = None
         elif target.startswith(("http://", "https://")):
             remote = open_configured(self.store_spec, target)
@@ -161,14 +162,14 @@ class Shell:
 
     # --- running queries -------------------------------------------------------------------------
 
-    def query(self, sparql: str, timeout: float | None = None):
+    def query(self, sparql: str):
         """Run a query in a worker thread; Ctrl-C abandons it (raises Cancelled) and stops its rows."""
         stop, done, box = threading.Event(), threading.Event(), {}
 
         def work():
             try:
                 box["result"] = QueryService(_Stoppable(self.store, stop), prefixes=self.prefixes) \
-                    .query(sparql, timeout=timeout)
+                    .query(sparql)
             except BaseException as error:  # handed to the waiting thread, without the frames that hold
                 box["error"] = error.with_traceback(None)  # pyoxigraph results, which die in their own thread
             finally:

@@ -24,6 +24,7 @@ EXTENSIONS = {
 }
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
+LARGE_BYTES = 8 << 20  # from this much input on, a bulk load beats one big transaction
 
 
 @dataclass
@@ -78,7 +79,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
             yield from _file_quads(loaded, gzipped, target, progress)
         yield from _record(report, graph, base)
 
-    store.extend(everything())
+    store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
     return report
 
 

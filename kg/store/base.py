@@ -73,8 +73,11 @@ class Store(abc.ABC):
         """Run a SPARQL 1.1 Update; a failing update changes nothing (see each backend for limits)."""
 
     @abc.abstractmethod
-    def extend(self, quads: Iterable[pyoxigraph.Quad]) -> int:
-        """Add quads as one change where the backend allows it; an error raised while iterating adds nothing."""
+    def extend(self, quads: Iterable[pyoxigraph.Quad], *, large: bool = False) -> int:
+        """Add quads as one change where the backend allows it; an error raised while iterating adds nothing.
+
+        `large` says many quads are coming, so a backend may choose a bulk path (still all or nothing).
+        """
 
     def load(self, source: Source, *, format: str, graph: str | None = None,
              base_iri: str | None = None) -> int:

@@ -68,7 +68,7 @@ class RemoteStore(Store):
     def update(self, sparql: str) -> None:
         self._send(self._wrapper(self.update_url, sparql, update=True), self.timeout)
 
-    def extend(self, quads) -> int:
+    def extend(self, quads, *, large: bool = False) -> int:
         quads = list(quads)  # read it all first: a source that fails to parse sends nothing
         plain = [q for q in quads if not _blank_nodes(q)]
         for start in range(0, len(plain), CHUNK_QUADS):

@@ -1,0 +1,80 @@
+"""All-or-nothing bulk loads for an on-disk store: load a copy, then swap it in.
+
+RocksDB transactions grow costly and memory-hungry with their size, and pyoxigraph's bulk loader is
+fast but commits in pieces. So a large load goes to a checkpoint of the store (hard links, instant),
+through the bulk loader; a marker file is the commit point; then the copy replaces the store.
+A process killed before the marker leaves the store as it was; one killed after it leaves a swap that
+the next opening finishes. Sibling paths of STORE: .STORE.staging, .STORE.committed, .STORE.old.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph
+
+
+def sibling(path: Path, role: str) -> Path:
+    return path.with_name(f".{path.name}.{role}")
+
+
+def recover(path: Path) -> None:
+    """Finish a committed swap, or throw away an unfinished load, left by a process that died."""
+    staging, committed, old = sibling(path, "staging"), sibling(path, "committed"), sibling(path, "old")
+    if committed.exists():
+        if staging.exists():
+            if path.exists():
+                _remove(old)
+                path.rename(old)
+            staging.rename(path)
+            _sync_directory(path.parent)
+        committed.unlink()
+        _sync_directory(path.parent)
+    _remove(staging)
+    _remove(old)
+
+
+def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Quad]) -> None:
+    """Bulk-load a checkpoint of `store` (open read-write at `path`) with `quads`, up to the commit point.
+
+    The caller then closes its handle and calls recover(path) to swap the copy in. An error raised
+    while iterating `quads` leaves the store untouched.
+    """
+    staging, committed = sibling(path, "staging"), sibling(path, "committed")
+    _remove(staging)
+    store.backup(str(staging))
+    try:
+        copy = pyoxigraph.Store(str(staging))
+        copy.bulk_extend(quads)
+        copy.flush()
+        del copy  # RocksDB closes when the last reference goes
+        _sync_tree(staging)
+    except BaseException:
+        _remove(staging)
+        raise
+    committed.touch()  # the commit point: from here on the copy wins, even after a crash
+    _sync_directory(path.parent)
+
+
+def _remove(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def _sync_tree(directory: Path) -> None:
+    for entry in directory.iterdir():
+        if entry.is_file():
+            with open(entry, "rb") as handle:
+                os.fsync(handle.fileno())
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -1,0 +1,83 @@
+"""Large embedded loads go through a checkpoint copy and a swap; every crash state recovers to all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import ParseError
+from kg.store import staging
+from kg.store.base import read_quads
+from kg.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/"
+
+
+def quad(n: int) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"{EX}s{n}"), ox.NamedNode(f"{EX}p"), ox.Literal(n))
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "store"
+    with OxigraphStore(path) as store:
+        store.extend([quad(0)])
+    return path
+
+
+def count(path) -> int:
+    with OxigraphStore(path) as store:
+        return store.count()
+
+
+def test_a_large_extend_adds_everything_and_leaves_no_sibling(store_path):
+    with OxigraphStore(store_path) as store:
+        assert store.extend((quad(n) for n in range(1, 5001)), large=True) == 5000
+        assert store.count() == 5001  # the handle works after the swap
+        store.update(f"INSERT DATA {{ <{EX}after> <{EX}p> 1 }}")
+    assert count(store_path) == 5002
+    assert sorted(p.name for p in store_path.parent.iterdir()) == ["store"]
+
+
+def test_a_parse_error_in_a_large_extend_changes_nothing(store_path, tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("".join(f"<{EX}s{n}> <{EX}p> {n} .\n" for n in range(1000)) + "<broken\n")
+    with OxigraphStore(store_path) as store:
+        with pytest.raises(ParseError):
+            store.extend(read_quads(bad, format="ntriples"), large=True)
+        assert store.count() == 1
+    assert count(store_path) == 1
+    assert not staging.sibling(store_path, "staging").exists()
+
+
+def copy_with_more(store_path, tmp_path):
+    """A staged copy holding one more quad than the store, as load_copy leaves it before the commit."""
+    copy = tmp_path / "copy"
+    shutil.copytree(store_path, copy)
+    with OxigraphStore(copy) as store:
+        store.extend([quad(99)])
+    return copy
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("staged, not committed", 1),          # killed during the bulk load: the load is dropped
+    ("committed, not swapped", 2),         # killed after the commit point: the swap is finished
+    ("committed, store moved aside", 2),   # killed between the two renames
+    ("committed and swapped", 2),          # killed before the marker was removed
+])
+def test_opening_recovers_each_crash_state(store_path, tmp_path, state, expected):
+    copy = copy_with_more(store_path, tmp_path)
+    staged, committed, old = (staging.sibling(store_path, role) for role in ("staging", "committed", "old"))
+    if state == "committed and swapped":
+        store_path.rename(old)
+        copy.rename(store_path)
+    else:
+        copy.rename(staged)
+    if state.startswith("committed"):
+        committed.touch()
+    if state == "committed, store moved aside":
+        store_path.rename(old)
+    assert count(store_path) == expected
+    assert sorted(p.name for p in store_path.parent.iterdir() if p.name.startswith(".store")) == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import errors, graph_store, settings, sparql
 from api.backend import Backend
+from api.body_limit import TOO_LARGE, BodyLimit
 from kg.errors import ConfigError
 
 
@@ -17,11 +19,17 @@ def create_app(config: dict | None = None) -> Flask:
         raise ConfigError("UPDATES_ENABLED needs an UPDATE_TOKEN: writes are never open to everyone")
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_BODY_BYTES"]  # Werkzeug answers 413 before reading
+    app.wsgi_app = BodyLimit(app.wsgi_app, values["MAX_BODY_BYTES"])  # and so for chunked bodies
     app.json.sort_keys = False
     app.extensions["sahel-kg"] = Backend(values)
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
+
+    @app.before_request
+    def refuse_large_bodies():
+        if request.environ.get(TOO_LARGE):
+            raise RequestEntityTooLarge(f"the body is over {values['MAX_BODY_BYTES']} bytes")
 
     @app.after_request
     def cors(response):

@@ -218,6 +218,28 @@ def test_body_over_the_cap_is_413_before_it_is_read(make_app):
     assert put(client, JOHN).status_code == 201  # under the cap
 
 
+def chunked(body: bytes) -> dict:
+    """The environment of a request whose body comes chunked: no Content-Length, a terminated stream."""
+    import io
+
+    return {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked",
+            "wsgi.input_terminated": True}
+
+
+def test_a_chunked_body_over_the_cap_is_413_and_nothing_of_it_applies(make_app):
+    client = make_app({**WRITABLE, "MAX_BODY_BYTES": 1000}, article=False).test_client()
+    one = b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } ;\n"
+    response = client.post("/sparql", content_type="application/sparql-update", headers=AUTH,
+                           environ_overrides=chunked(one * 40))
+    problem(response, 413)
+    asked = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert asked.get_json()["boolean"] is False
+    small = client.post("/sparql", content_type="application/sparql-update", headers=AUTH,
+                        environ_overrides=chunked(one * 3))
+    assert small.status_code == 204
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).get_json()["boolean"] is True
+
+
 def test_a_url_under_the_store_is_the_graph_it_names(empty_writer):  # direct identification
     url = "/store/person/1.ttl"
     assert put(empty_writer, JOHN, url=url).status_code == 201

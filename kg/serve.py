@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+from kg.errors import StoreUnavailable
+
 
 def prepare_store(spec: str) -> None:
-    """Install the article into an empty embedded store once, before any server process opens it."""
+    """Install the article into an empty embedded store once, before any server process opens it.
+
+    It runs in a child process: RocksDB starts threads that a forked gunicorn worker would inherit
+    without them, and such a worker crashes on its way out.
+    """
     if not spec.startswith("oxigraph:"):
         return
-    from kg.publish import ensure_installed
-    from kg.store import open_store
+    done = subprocess.run([sys.executable, "-c", _INSTALL, spec], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["the installing process failed"]
+        raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
 
-    with open_store(spec) as store:
-        ensure_installed(store)
+
+_INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store import open_store; "
+            "store = open_store(sys.argv[1]); ensure_installed(store); store.close()")
 
 
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
@@ -59,6 +71,10 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
         def load(self):
             from api import create_app
 
-            return create_app(config)
+            app = create_app(config)
+            # Close the store and stop the query workers while the interpreter is still whole: RocksDB
+            # handles left for interpreter teardown crash the worker on its way out.
+            self.cfg.set("worker_exit", lambda server, worker: app.extensions["sahel-kg"].close())
+            return app
 
     Server().run()

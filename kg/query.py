@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.sparql_text import prologue_line, scan, where_group_start
+from kg.sparql_text import prologue_line, scan, used_prefixes, where_group_start
 from kg.store.base import Solutions, Store
 
 
@@ -61,7 +61,7 @@ class QueryService:
                                    timeout=seconds)
             result = _collect(raw, limit)
         except QuerySyntaxError as error:
-            raise _shifted(error, shift) from None
+            raise self._explained(_shifted(error, shift), sparql, shape) from None
         result.elapsed = time.perf_counter() - started
         return result
 
@@ -77,7 +77,19 @@ class QueryService:
         try:
             self.store.update(text)
         except QuerySyntaxError as error:
-            raise _shifted(error, shift) from None
+            raise self._explained(_shifted(error, shift), sparql, shape) from None
+
+    def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
+        """Name the undeclared prefix, which the engine does not."""
+        if not error.message.startswith("undeclared prefix"):
+            return error
+        known = set(self.prefixes) | shape.prefixes
+        unknown = next((name for name in used_prefixes(sparql) if name not in known), None)
+        if unknown is None:
+            return error
+        return QuerySyntaxError(f"undeclared prefix {unknown}: declare it with PREFIX {unknown}: <…> "
+                                f"(built in: {', '.join(sorted(self.prefixes))})",
+                                line=error.line, column=error.column)
 
     def _check_policy(self, shape) -> None:
         if shape.depth > self.policy.max_depth:

@@ -70,6 +70,17 @@ def scan(text: str) -> Shape:
     return shape
 
 
+def used_prefixes(text: str) -> list[str]:
+    """The prefixes of the prefixed names the text uses, in order of first use."""
+    names: list[str] = []
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "pname":
+            name = match.group().split(":", 1)[0]
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def where_group_start(text: str) -> int | None:
     """The offset just inside the opening brace of a query's WHERE group, or None if it has none."""
     form = None

@@ -389,3 +389,30 @@ def test_xml_refuses_control_characters_it_cannot_carry():
     with pytest.raises(FormatError, match="XML"):
         result.serialize("xml")
     assert b"\\u0007" in result.serialize("json")
+
+
+def test_an_undeclared_prefix_is_named(service):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query("SELECT ?x WHERE {\n  ?x foo:bar ?y\n}")
+    assert raised.value.message.startswith("undeclared prefix foo:")
+    assert raised.value.line == 2
+
+
+def test_the_engines_expected_tokens_are_readable(service):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query("SELECT * WHERE { ?s ?p ?o ")
+    message = raised.value.message
+    assert message.startswith("expected ") and "[" not in message and "\\u{" not in message
+    assert len(message) < 200
+
+
+def test_a_problem_document_from_a_remote_endpoint_becomes_a_plain_syntax_error():
+    from kg.store.base import syntax_error
+    from kg.store.remote import _server_message
+
+    import json
+
+    body = json.dumps({"type": "x", "title": "Malformed query", "status": 400, "detail": 'expected "}"',
+                       "line": 2, "column": 7}).encode()
+    error = syntax_error(_server_message(Exception(f"QueryBadFormed: a bad request has been sent\n\nResponse:\n{body!r}")))
+    assert (error.message, error.line, error.column) == ('expected "}"', 2, 7)

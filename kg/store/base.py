@@ -142,7 +142,27 @@ def syntax_error(message: str) -> QuerySyntaxError:
     column = found.group(2)
     if found.start() == 0:  # "error at 5:2: ..." : the position goes into line/column, not the text
         message = message[found.end():].lstrip(": ")
-    return QuerySyntaxError(message, line=int(line), column=int(column) if column else None)
+    return QuerySyntaxError(readable(message), line=int(line), column=int(column) if column else None)
+
+
+_EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[A-Za-z][\w ]*')
+MAX_EXPECTED = 12
+
+
+def readable(message: str) -> str:
+    """An engine's parse message, without the parser's character classes and its list cut short."""
+    if "Prefix not found" in message:
+        return "undeclared prefix: declare it with PREFIX (or use one of the built-in prefixes)"
+    if not message.startswith("expected one of "):
+        return message
+    tokens = _EXPECTED.findall(message[len("expected one of "):])
+    words = [token for token in tokens if not token.startswith("[")]
+    classes = len(words) < len(tokens)
+    shown = words[:MAX_EXPECTED] + (["…"] if len(words) > MAX_EXPECTED else [])
+    if classes:
+        shown.append("a name, number or other term")
+    return "expected " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]) \
+        if shown else message
 
 
 def read_quads(source: Source, *, format: str, graph: str | None = None,

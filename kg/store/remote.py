@@ -164,7 +164,16 @@ def _server_message(error: Exception) -> str:
             text = ast.literal_eval(response).decode("utf-8", "replace")
         except (ValueError, SyntaxError, AttributeError):
             text = response
-    return text.split("\n\nSPARQL query:")[0].strip()  # Virtuoso repeats the query after its message
+    text = text.split("\n\nSPARQL query:")[0].strip()  # Virtuoso repeats the query after its message
+    try:  # a problem document (RFC 9457), as sahel-kg's own API answers
+        problem = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(problem, dict) or "detail" not in problem:
+        return text
+    if problem.get("line") is not None:  # in the form syntax_error reads the position from
+        return f"error at {problem['line']}:{problem.get('column') or 1}: {problem['detail']}"
+    return str(problem["detail"])
 
 
 def _json_result(document: dict) -> QueryResult:

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 from kg import paths
 from kg.claims import ClaimSet, load_claims, turtle_problem
 from kg.errors import ClaimError, ParseError
-from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
+from kg.namespaces import DEFAULT_BASE, OA, PREFIXES, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
 
 QUOTE_CONTEXT = 32  # characters of prefix and suffix kept with each quote selector
 
@@ -79,6 +79,8 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     _add(dataset, graph_iri("provenance"), _provenance(claim_set))
     if base != DEFAULT_BASE:
         dataset = _rebase(dataset, base)
+    for name, namespace in PREFIXES.items():  # serialisations then write sahel:, sk:, ... not ns1:
+        dataset.bind(name, namespace.replace(DEFAULT_BASE, base), override=True, replace=True)
     return BuildResult(dataset=dataset, claims=len(claim_set.claims))
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyoxigraph
 
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal
@@ -12,6 +15,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from kg import paths
 from kg.errors import ParseError
 from kg.namespaces import PREFIXES
+from kg.store.base import parser_message
 
 
 @dataclass(frozen=True)
@@ -30,13 +34,20 @@ class Violation:
 
 
 def read_dataset(path: Path) -> Dataset:
-    """Read a TriG or N-Quads file (by its extension) into a dataset."""
-    fmt = "nquads" if path.suffix in (".nq", ".nquads") else "trig"
+    """Read a TriG or N-Quads file, gzipped or not (by its extension), into a dataset."""
+    gzipped = path.suffix.lower() == ".gz"
+    inner = path.with_suffix("") if gzipped else path
+    fmt = "nquads" if inner.suffix.lower() in (".nq", ".nquads") else "trig"
+    data = gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()
+    try:  # pyoxigraph first: it says where a syntax error is
+        for _ in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads"
+                                  else pyoxigraph.RdfFormat.TRIG):
+            pass
+    except SyntaxError as error:
+        raise ParseError(f"not valid {fmt}: {parser_message(error)}", path=str(path), line=error.lineno,
+                         column=error.offset) from None
     dataset = Dataset()
-    try:
-        dataset.parse(path, format=fmt)
-    except Exception as error:  # rdflib's parsers raise several unrelated types
-        raise ParseError(f"not valid {fmt}: {str(error).strip().splitlines()[-1]}", path=str(path)) from None
+    dataset.parse(data=data, format=fmt)
     return dataset
 
 

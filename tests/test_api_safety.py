@@ -33,6 +33,7 @@ def ask(client, query: str) -> bool:
 
 def count(client, where: str = "?s ?p ?o") -> int:
     response = client.get("/sparql?" + urlencode({"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"}))
+    assert response.status_code == 200, response.get_data(as_text=True)
     return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
 
 

@@ -123,8 +123,17 @@ def test_a_file_that_does_not_parse(tmp_path):
     path.write_text("<a> <b> .\n", encoding="utf-8")
     result = run_kg("validate", path)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {path}: not valid trig")
+    assert result.stderr.startswith(f"error: {path}:1:")  # file:line:column
+    assert "not valid trig" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_store_export_validates_gzipped_too(tmp_path):
+    """What the store gives back (integer offsets as xsd:integer, gzipped TriG) is still valid."""
+    export = tmp_path / "dump.trig.gz"
+    assert run_kg("export", "--store", f"oxigraph:{tmp_path / 'store'}", "-o", export).exit_code == 0
+    result = run_kg("validate", export)
+    assert result.exit_code == 0, result.stdout
 
 
 def test_validate_builds_from_another_claims_file(tmp_path):

@@ -183,5 +183,9 @@ def read_quads(source: Source, *, format: str, graph: str | None = None,
         for quad in pyoxigraph.parse(**options):
             yield quad if target is None else pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, target)
     except SyntaxError as error:
-        message = _PARSER_POSITION.sub("", error.msg)  # the position goes into line/column instead
-        raise ParseError(message, path=path, line=error.lineno, column=error.offset) from None
+        raise ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset) from None
+
+
+def parser_message(error: SyntaxError) -> str:
+    """pyoxigraph's parse message without its position, which goes into line and column instead."""
+    return _PARSER_POSITION.sub("", error.msg)

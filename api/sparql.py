@@ -139,9 +139,12 @@ def authorize() -> None:
 
 
 def _changed(response: Response, backend) -> Response:
+    """A bodiless answer to a write, carrying the dataset's new version."""
     version = backend.version()
     if version is not None:
         response.headers["X-Dataset-Version"] = str(version.number)
+    if not response.get_data():
+        response.headers.pop("Content-Type", None)  # no body, so no type (Flask would say text/html)
     return response
 
 

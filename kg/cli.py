@@ -219,7 +219,7 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
         except FormatError as error:
             raise click.UsageError(str(error)) from None
     if output is None:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")  # the prompt on a line of its own
         sys.stdout.flush()
     else:
         write_atomically(output, data)
@@ -322,9 +322,12 @@ def export(fmt, output, compress, store_spec):
     import gzip
     import io
 
-    name = output.name.lower() if output else ""
-    compress = compress or name.endswith(".gz")
-    chosen = fmt or ("nquads" if name.removesuffix(".gz").endswith((".nq", ".nquads")) else "trig")
+    name = output.name.lower().removesuffix(".gz") if output else ""
+    compress = compress or (output is not None and output.name.lower().endswith(".gz"))
+    if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")):
+        raise click.UsageError(f"{output.name}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
+                               "name the file so, or give --format")
+    chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
     buffer = io.BytesIO()
     with open_configured(store_spec) as store:
         store.dump(buffer, format=chosen)
@@ -372,8 +375,10 @@ def serve(host, port, workers, threads, store_spec, enable_updates):
     from api.settings import resolve
     from kg.errors import ConfigError
     from kg.serve import prepare_store, run
+    from kg.store import default_store_path
 
-    config = {"STORE": store_spec, "INSTALL_ARTICLE": False}
+    # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
+    config = {"STORE": store_spec, "INSTALL_ARTICLE": store_spec == "memory:" and resolve({})["INSTALL_ARTICLE"]}
     if enable_updates:
         config["UPDATES_ENABLED"] = True
     settings = resolve(config)
@@ -385,5 +390,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates):
         raise ConfigError("a memory: store lives in one process: use --workers 1")
     if resolve({})["INSTALL_ARTICLE"]:
         prepare_store(store_spec)
-    click.echo(f"serving {store_spec} on http://{host}:{port}/sparql", err=True)
+    where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
+    access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
+    click.echo(f"serving {where}, {access}, on http://{host}:{port}/sparql", err=True)
     run(host=host, port=port, workers=workers, threads=threads, config=config)

@@ -65,6 +65,7 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
             self.cfg.set("post_worker_init", answer_long_lines_with_414)
             self.cfg.set("accesslog", "-")
             self.cfg.set("graceful_timeout", 5)
+            self.cfg.set("limit_request_line", 8190)  # gunicorn's most: long GET queries (SPARQLWrapper's default)
             if "control_socket_disable" in self.cfg.settings:  # newer gunicorn: no socket in the home dir
                 self.cfg.set("control_socket_disable", True)
 

@@ -292,3 +292,9 @@ def test_an_update_the_store_refuses_as_given_is_400_and_changes_nothing(empty_w
     assert body["title"] == "Request refused by the store"
     asked = empty_writer.get("/sparql", query_string={"query": f"ASK {{ <{EX}a> <{EX}p> 1 }}"})
     assert asked.get_json()["boolean"] is False
+
+
+def test_a_write_answers_without_a_body_or_a_content_type(empty_writer):
+    response = update(empty_writer, f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    assert response.status_code == 204 and response.get_data() == b""
+    assert "Content-Type" not in response.headers

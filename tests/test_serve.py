@@ -36,3 +36,8 @@ def test_serve_answers_and_stops_cleanly(tmp_path, updates):
     # A worker that crashed on its way out (RocksDB state inherited over fork, or left to interpreter
     # teardown) shows as a signal here.
     assert "was sent SIG" not in log and "terminate called" not in log, log
+
+
+def test_serve_on_a_memory_store_holds_the_article(tmp_path):
+    with kg_server(tmp_path, store="memory:") as base:
+        assert ask_claims(base) == 32

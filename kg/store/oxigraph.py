@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.errors import EvaluationError, StoreError, StoreUnavailable
+from kg.namespaces import PREFIXES
 from kg.store import deadline, staging
 from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
                            syntax_error)
@@ -110,7 +111,8 @@ class OxigraphStore(Store):
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
         from_graph = None if graph is None else graph_term(graph)
-        self._store.dump(output, rdf_format(format), from_graph=from_graph)
+        options = {"prefixes": PREFIXES} if format in ("trig", "turtle") else {}
+        self._store.dump(output, rdf_format(format), from_graph=from_graph, **options)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs()

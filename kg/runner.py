@@ -20,7 +20,8 @@ from kg.errors import QueryTimeout, StoreUnavailable
 from kg.query import Policy, QueryService
 
 START_SECONDS = 60.0
-STALE_RETRIES = 3  # fresh read-only views a worker opens for one query when the writer moved files away
+STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away
+STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def _answer_requests(connection: Connection) -> None:
         for attempt in range(STALE_RETRIES + 1):
             try:
                 if attempt:  # the writer's compaction removed files this view still listed: open afresh
+                    time.sleep(STALE_PAUSE * 2 ** (attempt - 1))
                     service.store = OxigraphStore(path, read_only=True)
                 service.store.reopen_if_changed()
                 reply = ("ok", answer(service, request))

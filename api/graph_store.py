@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request
 
 from api.errors import Problem
 from api.negotiation import GRAPHS, choose
-from api.sparql import _changed, _strict, authorize
+from api.sparql import authorize, changed_response, not_modified, strict_params, validators_for
 from kg.errors import ParseError
 from kg.runner import QueryRequest
 
@@ -66,7 +66,7 @@ def _operate(target):
             raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
         backend = current_app.extensions["sahel-kg"]
         backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>")
-        return _changed(Response(status=204), backend)
+        return changed_response(Response(status=204), backend)
     return _write(request.method, target)
 
 
@@ -74,7 +74,7 @@ _STORE = object()  # no ?graph and no ?default: the request is about the graph s
 
 
 def _target():
-    params = _strict(request.query_string)
+    params = strict_params(request.query_string)
     names = [value for key, value in params if key == "graph"]
     default = any(key == "default" for key, _ in params)
     if len(names) > 1 or (names and default):
@@ -111,9 +111,14 @@ def _read(target):
     if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
         raise Problem(404, "No such graph", f"the store has no graph {target}")
     backend = current_app.extensions["sahel-kg"]
-    answer = backend.query(QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}",
-                                        format=fmt, row_limit=None))
+    run = QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}", format=fmt)
+    version = backend.version()
+    validators = validators_for(version, run, media)  # as for queries: the dataset version and the request
+    if not_modified(validators, version):
+        return Response(status=304, headers=validators)
+    answer = backend.query(run)
     response = Response(answer.body if request.method == "GET" else b"", mimetype=media)
+    response.headers.update(validators)
     response.headers["Vary"] = "Accept"
     if answer.truncated:
         response.headers["X-Result-Truncated"] = "true"
@@ -138,7 +143,7 @@ def _write(method: str, target: str) -> Response:
     if operations:
         backend.update(" ;\n".join(operations))
     status = 204 if existed else 201
-    return _changed(Response(status=status), backend)
+    return changed_response(Response(status=status), backend)
 
 
 def _parse_body() -> list:

@@ -29,18 +29,18 @@ UPDATE_BODY = "application/sparql-update"
 def sparql():
     """One endpoint for both operations, as the protocol has it; which one is told by the parameters."""
     if request.method in ("GET", "HEAD"):
-        params = _strict(request.query_string)
+        params = strict_params(request.query_string)
         if _has(params, "update"):
             raise Problem(400, "Update by GET", "updates must be sent with POST")
         if not _has(params, "query"):
             return describe_service()
         return _query(_one(params, "query"), params)
-    params = _strict(request.query_string)
+    params = strict_params(request.query_string)
     kind = request.mimetype
     if request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
         raise Problem(400, "Not UTF-8", f"the request body must be UTF-8, not {request.mimetype_params['charset']}")
     if kind == FORM:
-        params = params + _strict(request.get_data())
+        params = params + strict_params(request.get_data())
         if _has(params, "query") and _has(params, "update"):
             raise Problem(400, "Query and update", "a request carries a query or an update, not both")
         if _has(params, "update"):
@@ -76,8 +76,8 @@ def _query(text: str, params: list[tuple[str, str]]):
                        row_limit=settings["ROW_LIMIT"])
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
-    validators = _validators(version, run, media)
-    if request.method in ("GET", "HEAD") and _not_modified(validators, version):
+    validators = validators_for(version, run, media)
+    if request.method in ("GET", "HEAD") and not_modified(validators, version):
         return Response(status=304, headers=validators)
     with _unbased():
         answer = backend.query(run)
@@ -107,7 +107,7 @@ def _update(text: str, params: list[tuple[str, str]]):
     backend = current_app.extensions["sahel-kg"]
     with _unbased():
         backend.update(_based(text))
-    return _changed(Response(status=204), backend)
+    return changed_response(Response(status=204), backend)
 
 
 def _based(text: str) -> str:
@@ -138,7 +138,7 @@ def authorize() -> None:
         raise Problem(403, "Forbidden", "the token does not allow writes")
 
 
-def _changed(response: Response, backend) -> Response:
+def changed_response(response: Response, backend) -> Response:
     """A bodiless answer to a write, carrying the dataset's new version."""
     version = backend.version()
     if version is not None:
@@ -148,7 +148,7 @@ def _changed(response: Response, backend) -> Response:
     return response
 
 
-def _validators(version, run: QueryRequest, media: str) -> dict:
+def validators_for(version, run: QueryRequest, media: str) -> dict:
     """ETag and Last-Modified for a query response: the dataset version plus what shapes the answer."""
     headers = {"Cache-Control": current_app.config["CACHE_CONTROL"]}
     if version is None:
@@ -160,7 +160,7 @@ def _validators(version, run: QueryRequest, media: str) -> dict:
     return headers
 
 
-def _not_modified(validators: dict, version) -> bool:
+def not_modified(validators: dict, version) -> bool:
     if "ETag" not in validators:
         return False
     if_none_match = request.headers.get("If-None-Match")
@@ -189,7 +189,7 @@ def _timeout(params, default: float) -> float:
     return min(seconds, default)
 
 
-def _strict(raw: bytes) -> list[tuple[str, str]]:
+def strict_params(raw: bytes) -> list[tuple[str, str]]:
     """Form or URL parameters, refusing bytes that are not UTF-8 rather than guessing."""
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")

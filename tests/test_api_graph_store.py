@@ -265,3 +265,14 @@ def test_multipart_form_data_merges_every_part(empty_writer):  # post__multipart
     bad = {"bad": (io.BytesIO(b"<x> <y"), "bad.ttl", "text/turtle")}
     assert problem(empty_writer.post(URL, data=bad, content_type="multipart/form-data", headers=AUTH), 400)
     assert len(graph_at(empty_writer)) == len(graph)
+
+
+def test_get_carries_validators_and_answers_304(empty_writer):
+    put(empty_writer, JOHN)
+    first = empty_writer.get(URL, headers={"Accept": "text/turtle"})
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    again = empty_writer.get(URL, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    put(empty_writer, JANE)
+    changed = empty_writer.get(URL, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]

@@ -22,6 +22,8 @@ from kg.query import Policy, QueryService
 START_SECONDS = 60.0
 STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away
 STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
+RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
+RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,20 @@ class WorkerPool:
     def __init__(self, path: str, *, size: int = 2, options: ServiceOptions | None = None):
         self.path, self.options = path, options or ServiceOptions()
         self._idle: queue.Queue = queue.Queue()
-        self._closed = False
+        self._processes: set = set()  # every worker process started and not yet waited for
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
         for worker in [self._start() for _ in range(max(1, size))]:
             self._idle.put(self._ready(worker))
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer in a free worker; at the time limit kill it, start another, and raise QueryTimeout.
 
-        Killing is what makes the limit hold for aggregates and sorts, which pyoxigraph cannot interrupt.
+        The limit covers the whole run, waiting for a free worker included. Killing is what makes it
+        hold for aggregates and sorts, which pyoxigraph cannot interrupt.
         """
         limit = request.timeout if request.timeout is not None else self.options.timeout
+        started = time.monotonic()
         try:
             worker = self._idle.get(timeout=limit)
         except queue.Empty:
@@ -109,7 +115,7 @@ class WorkerPool:
         process, connection = worker
         try:
             connection.send(replace(request, timeout=None))  # the limit is kept here, by killing
-            replied = connection.poll(limit)
+            replied = connection.poll(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
             kind, value = connection.recv() if replied else ("timeout", None)
         except (EOFError, OSError):
             self._replace(worker)
@@ -123,15 +129,18 @@ class WorkerPool:
         return value
 
     def close(self) -> None:
-        self._closed = True
+        """Stop every worker, idle, busy or starting; a restart under way puts none back."""
+        with self._lock:
+            self._closed.set()
+            processes = list(self._processes)
         while True:
             try:
-                process, connection = self._idle.get_nowait()
+                self._idle.get_nowait()[1].close()
             except queue.Empty:
-                return
-            connection.close()
+                break
+        for process in processes:
             process.kill()
-            process.wait(5)
+            self._wait(process)
 
     def _start(self):
         """A fresh interpreter running this module, talking over a socket pair (no fork of this process)."""
@@ -139,32 +148,71 @@ class WorkerPool:
         process = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND, str(theirs.fileno())],
                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
-        connection = Connection(ours.detach())
-        connection.send((self.path, self.options))
-        return process, connection
+        worker = process, Connection(ours.detach())
+        with self._lock:
+            self._processes.add(process)
+        if self._closed.is_set():  # closed while it started: close() may not have seen it
+            self._end(worker)
+            raise StoreUnavailable("the query workers are closed")
+        worker[1].send((self.path, self.options))
+        return worker
 
     def _ready(self, worker):
+        """The worker once it has opened the store; else it is ended and the reason raised."""
         process, connection = worker
-        if not connection.poll(START_SECONDS):
-            process.kill()
-            raise StoreUnavailable("a query worker did not start in time")
-        kind, value = connection.recv()
+        try:
+            if not connection.poll(START_SECONDS):
+                raise StoreUnavailable("a query worker did not start in time")
+            kind, value = connection.recv()
+        except (EOFError, OSError):
+            kind, value = "error", StoreUnavailable("a query worker died as it started")
+        except StoreUnavailable as error:
+            kind, value = "error", error
         if kind == "error":
+            self._end(worker)
             raise value
         return worker
 
     def _replace(self, worker) -> None:
-        """Kill a worker now; start its successor in the background so this request can answer at once."""
+        """Kill a worker now; start its successor in the background so this request can answer at once.
+
+        The successor is tried again, after a growing pause, until it starts or the pool is closed: the
+        store may be away for a while (a staged bulk load swaps its directory), and the pool must not shrink.
+        """
         process, connection = worker
         process.kill()
         connection.close()
 
         def restart():
-            process.wait()
-            if not self._closed:
-                self._idle.put(self._ready(self._start()))
+            self._wait(process)
+            pause = RESTART_PAUSE
+            while not self._closed.is_set():
+                try:
+                    successor = self._ready(self._start())
+                except Exception:  # the store cannot be opened now: try again later
+                    self._closed.wait(pause)
+                    pause = min(pause * 2, RESTART_PAUSE_MAX)
+                    continue
+                with self._lock:
+                    if not self._closed.is_set():
+                        self._idle.put(successor)
+                        return
+                self._end(successor)  # closed while it started
+                return
 
         threading.Thread(target=restart, name="kg-worker-restart", daemon=True).start()
+
+    def _end(self, worker) -> None:
+        """Kill a worker and wait for it, so no zombie is left."""
+        process, connection = worker
+        connection.close()
+        process.kill()
+        self._wait(process)
+
+    def _wait(self, process) -> None:
+        process.wait()
+        with self._lock:
+            self._processes.discard(process)
 
 
 def _worker(connection: Connection) -> None:

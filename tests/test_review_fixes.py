@@ -1,0 +1,91 @@
+"""Fixes from a review: the query worker pool, the HTTP layer's graph IRIs, negotiation, graph store
+writes, validators, and the remote store."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QueryTimeout
+from kg.runner import QueryRequest, WorkerPool
+from kg.store.oxigraph import OxigraphStore
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~1e9 rows over 1000 triples
+ASK = QueryRequest(sparql="ASK { ?s ?p ?o }", format="json", timeout=60)
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    """An on-disk store of 1000 triples: enough for HEAVY to run for minutes."""
+    path = tmp_path / "store"
+    store = OxigraphStore(path)
+    ex = "http://example.org/"
+    store.extend(ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(i)) for i in range(1000))
+    store.close()
+    return path
+
+
+def children() -> dict[int, str]:
+    """This process's child processes, zombies included: pid -> state letter."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found[int(entry)] = fields[0]
+    return found
+
+
+def test_a_worker_restart_waits_for_the_store_to_come_back(store_path):
+    before = set(children())
+    pool = WorkerPool(str(store_path), size=1)
+    try:
+        with pytest.raises(QueryTimeout):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=0.5))
+        away = store_path.with_name("away")
+        store_path.rename(away)  # as a staged bulk load's swap does, while the successor starts
+        time.sleep(2)  # a few failed starts
+        away.rename(store_path)
+        assert pool.run(ASK).body  # a worker came back
+        assert not [pid for pid, state in children().items() if pid not in before and state == "Z"]
+    finally:
+        pool.close()
+
+
+def test_close_stops_busy_and_restarting_workers(store_path):
+    before = set(children())
+    pool = WorkerPool(str(store_path), size=2)
+    with pytest.raises(QueryTimeout):  # one worker is now restarting
+        pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=0.5))
+    busy = threading.Thread(target=lambda: pytest.raises(Exception, pool.run,
+                                                         QueryRequest(sparql=HEAVY, format="json", timeout=60)))
+    busy.start()
+    time.sleep(0.3)
+    pool.close()
+    busy.join(10)
+    time.sleep(3)  # long enough for a restart under way to have started its worker
+    assert set(children()) <= before
+    assert pool._idle.empty()
+
+
+def test_the_time_limit_covers_waiting_for_a_worker(store_path):
+    pool = WorkerPool(str(store_path), size=1)
+    try:
+        worker = pool._idle.get()  # busy elsewhere for a second
+        threading.Timer(1, pool._idle.put, [worker]).start()
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=2))
+        assert time.monotonic() - started < 2.5
+    finally:
+        time.sleep(1)
+        pool.close()

@@ -8,7 +8,6 @@ update, so it happens whole or not at all.
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pyoxigraph as ox
@@ -16,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 
 from api.errors import Problem
 from api.negotiation import GRAPHS, choose
-from api.sparql import authorize, changed_response, not_modified, strict_params, validators_for
+from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
 from kg.errors import ParseError
 from kg.runner import QueryRequest
 
@@ -82,9 +81,7 @@ def _target():
     if default:
         return ""
     if names:
-        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", names[0]) or any(ch in names[0] for ch in '<>" {}|\\^`'):
-            raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {names[0]!r}")
-        return names[0]
+        return graph_iri(names[0])
     return _STORE
 
 

@@ -48,8 +48,9 @@ def _by_override(value: str, offered, short) -> tuple[str, str]:
     by_media = dict(offered)
     if value in by_media:
         return value, by_media[value]
+    names = {fmt for _, fmt in offered}
     name = short.get(value.lower())
-    if name is None:
+    if name not in names:
         raise Problem(406, "Not acceptable", f"format {value!r} cannot carry this result; use one of: "
-                      f"{', '.join(sorted(short))}")
+                      f"{', '.join(sorted(key for key, fmt in short.items() if fmt in names))}")
     return next(media for media, fmt in offered if fmt == name), name

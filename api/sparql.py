@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from api.errors import Problem
@@ -70,9 +71,9 @@ def _query(text: str, params: list[tuple[str, str]]):
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
     if not any(dataset):
         dataset = query_dataset(text, PREFIXES, request.base_url) or (None, None)
+    dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
     run = QueryRequest(sparql=_based(text), format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
-                       default_graphs=None if dataset[0] is None else tuple(dataset[0]),
-                       named_graphs=None if dataset[1] is None else tuple(dataset[1]),
+                       default_graphs=dataset[0], named_graphs=dataset[1],
                        row_limit=settings["ROW_LIMIT"])
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
@@ -98,7 +99,8 @@ def _update(text: str, params: list[tuple[str, str]]):
     if not settings["UPDATES_ENABLED"]:
         raise Problem(403, "Updates disabled", "this endpoint is read-only")
     authorize()
-    using, using_named = _all(params, "using-graph-uri"), _all(params, "using-named-graph-uri")
+    using = [graph_iri(iri) for iri in _all(params, "using-graph-uri")]
+    using_named = [graph_iri(iri) for iri in _all(params, "using-named-graph-uri")]
     if using or using_named:
         try:
             text = add_using(text, using, using_named)
@@ -124,6 +126,15 @@ def _unbased():
         if error.line is None:
             raise
         raise QuerySyntaxError(error.message, line=max(1, error.line - 1), column=error.column) from None
+
+
+def graph_iri(value: str) -> str:
+    """A graph IRI a request gives, which must be absolute (and so safe between < and > in SPARQL)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as error:
+        raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {value!r} ({error})") from None
+    return value
 
 
 def authorize() -> None:

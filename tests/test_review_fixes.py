@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
 
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, EX, FORM, WRITABLE, problem
 from kg.errors import QueryTimeout
 from kg.runner import QueryRequest, WorkerPool
 from kg.store.oxigraph import OxigraphStore
@@ -89,3 +92,31 @@ def test_the_time_limit_covers_waiting_for_a_worker(store_path):
     finally:
         time.sleep(1)
         pool.close()
+
+
+# Graph IRIs a request gives
+
+
+@pytest.mark.parametrize("params", [
+    {"query": "ASK {}", "default-graph-uri": "not an iri"},
+    {"query": "ASK {}", "named-graph-uri": EX + "g>"},
+    {"query": "SELECT * FROM <x y> WHERE { ?s ?p ?o }"},
+])
+def test_a_bad_graph_iri_in_a_query_is_400(shared, params):
+    assert problem(shared.get("/sparql?" + urlencode(params)), 400)["title"] == "Bad graph IRI"
+
+
+@pytest.mark.parametrize("name", ["using-graph-uri", "using-named-graph-uri"])
+def test_a_bad_graph_iri_in_an_update_is_400_and_changes_nothing(empty_writer, name):
+    sneaked = f"{EX}g> WHERE {{}} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }} ; INSERT {{ <{EX}t> <{EX}p> 1 }} USING <{EX}g"
+    body = urlencode({"update": f"INSERT {{ <{EX}u> <{EX}p> 1 }} WHERE {{}}", name: sneaked})
+    assert problem(empty_writer.post("/sparql", data=body, content_type=FORM, headers=AUTH), 400)["title"] \
+        == "Bad graph IRI"
+    assert empty_writer.get("/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})).get_json()["boolean"] is False
+
+
+def test_the_graph_store_refuses_a_format_it_does_not_offer(shared):
+    url = "/store?graph=" + quote(EX + "g1", safe="")
+    for value in ("trig", "nquads", "application/trig"):
+        problem(shared.get(f"{url}&format={value}"), 406)
+    assert shared.get(f"{url}&format=nt").status_code == 200

@@ -135,7 +135,7 @@ def _write(method: str, target: str) -> Response:
         operations.append("CLEAR SILENT DEFAULT" if target == "" else f"DROP SILENT GRAPH <{target}>")
     if data:
         operations.append(f"INSERT DATA {into}")
-    elif target != "" and not existed:
+    elif target != "" and (method == "PUT" or not existed):  # an empty graph is still a graph
         operations.append(f"CREATE SILENT GRAPH <{target}>")
     if operations:
         backend.update(" ;\n".join(operations))
@@ -159,7 +159,9 @@ def _parse(data: bytes, media: str, name: str | None) -> list:
                       f"send the graph as one of: {', '.join(READABLE)}; not {media or 'no content type'}"
                       + (f" (part {name})" if name else ""))
     try:
-        quads = ox.parse(data, format=READABLE[media], base_iri=request.base_url, without_named_graphs=True)
+        # Blank nodes get labels of their own, so that two parts of a multipart body stay apart.
+        quads = ox.parse(data, format=READABLE[media], base_iri=request.base_url, without_named_graphs=True,
+                         rename_blank_nodes=True)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
         raise ParseError(str(error), path=name, line=error.lineno, column=error.offset) from None

@@ -79,9 +79,13 @@ class Backend:
             self._writes += 1
 
     def version(self) -> Version | None:
-        """The current version, or None for a remote store, whose other writers we cannot see."""
+        """The current version, or None for a remote store, whose other writers we cannot see, and while
+        a staged bulk load swaps the store's directory (it is briefly away)."""
         if self.path is not None:
-            modified = directory_changed_at(self.path)
+            try:
+                modified = directory_changed_at(self.path)
+            except OSError:
+                return None
         elif isinstance(self.writer, OxigraphStore):
             modified = self.writer.changed_at()
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl
@@ -166,7 +167,8 @@ def validators_for(version, run: QueryRequest, media: str) -> dict:
         return headers
     key = repr((version.number, run.sparql, run.default_graphs, run.named_graphs, run.row_limit, media))
     headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
-    headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
+    if time.time() - version.modified >= 1:  # else a write later in the same (whole) second would share it
+        headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
     headers["X-Dataset-Version"] = str(version.number)
     return headers
 
@@ -179,7 +181,7 @@ def not_modified(validators: dict, version) -> bool:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or validators["ETag"] in tags
     since = request.headers.get("If-Modified-Since")
-    if since:
+    if since and "Last-Modified" in validators:
         try:
             return int(version.modified) <= parsedate_to_datetime(since).timestamp()
         except (TypeError, ValueError):

@@ -7,13 +7,15 @@ import io
 import os
 import threading
 import time
+from email.utils import formatdate
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
 
+import api.backend
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import AUTH, EX, FORM, WRITABLE, problem
+from api_fixtures import AUTH, EX, FORM, problem
 from kg.errors import QueryTimeout
 from kg.runner import QueryRequest, WorkerPool
 from kg.store.oxigraph import OxigraphStore
@@ -150,3 +152,30 @@ def test_blank_nodes_of_two_parts_stay_apart_and_of_one_body_together(empty_writ
     assert empty_writer.put(GRAPH_URL, data=f"_:b <{EX}p> 1 . _:b <{EX}p> 2 .", content_type="text/turtle",
                             headers=AUTH).status_code == 204
     assert subjects(empty_writer) == 1
+
+
+# Validators
+
+
+def test_if_modified_since_is_no_stale_304_after_a_write_in_the_same_second(shared, monkeypatch):
+    second = float(int(time.time()))
+    current = [api.backend.Version(number=1, modified=second + 0.1)]
+    monkeypatch.setattr(api.backend.Backend, "version", lambda self: current[0])
+    url = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
+    first = shared.get(url)
+    assert first.headers["ETag"] and "Last-Modified" not in first.headers  # the change is too recent
+    current[0] = api.backend.Version(number=2, modified=second + 0.5)  # another write, the same second
+    assert shared.get(url, headers={"If-Modified-Since": formatdate(second, usegmt=True)}).status_code == 200
+    current[0] = api.backend.Version(number=2, modified=second - 2)  # a settled change
+    settled = shared.get(url)
+    assert settled.headers["Last-Modified"]
+    assert shared.get(url, headers={"If-Modified-Since": settled.headers["Last-Modified"]}).status_code == 304
+
+
+def test_a_store_directory_briefly_away_gives_no_validators_not_500(shared, monkeypatch):
+    def swapping(path):
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+
+    monkeypatch.setattr(api.backend, "directory_changed_at", swapping)  # as during a staged load's swap
+    response = shared.get("/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"}))
+    assert response.status_code == 200 and "ETag" not in response.headers

@@ -17,6 +17,7 @@ import api.backend
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, FORM, problem
 from kg.errors import QueryTimeout
+from kg.store.remote import RemoteStore
 from kg.runner import QueryRequest, WorkerPool
 from kg.store.oxigraph import OxigraphStore
 
@@ -179,3 +180,25 @@ def test_a_store_directory_briefly_away_gives_no_validators_not_500(shared, monk
     monkeypatch.setattr(api.backend, "directory_changed_at", swapping)  # as during a staged load's swap
     response = shared.get("/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"}))
     assert response.status_code == 200 and "ETag" not in response.headers
+
+
+# Remote stores
+
+
+def test_empty_dataset_lists_mean_empty_on_every_store(store, graph):
+    g = graph()
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 1 }} }}")
+    assert store.query(f"ASK {{ GRAPH <{g}> {{ ?s ?p ?o }} }}", default_graphs=[g], named_graphs=[g]) is True
+    assert store.query("ASK { ?s ?p ?o }", default_graphs=[], named_graphs=[g]) is False
+    assert store.query("ASK { GRAPH ?g { ?s ?p ?o } }", default_graphs=[g], named_graphs=[]) is False
+    assert store.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", default_graphs=[],
+                       named_graphs=[]) is False
+
+
+def test_a_remote_timeout_without_a_limit_says_so(monkeypatch):
+    def timing_out(self):
+        raise TimeoutError
+
+    monkeypatch.setattr("SPARQLWrapper.Wrapper.SPARQLWrapper.query", timing_out)
+    with pytest.raises(QueryTimeout, match="timed out"):
+        RemoteStore("http://127.0.0.1:9/sparql", timeout=None).query("ASK {}")

@@ -17,6 +17,7 @@ import re
 import socket
 import time
 import urllib.error
+import uuid
 from collections.abc import Iterator
 
 import pyoxigraph
@@ -38,7 +39,6 @@ RDF_MEDIA_TYPES = {
 CHUNK_QUADS = 5000  # quads per INSERT DATA request: small enough for any server's request limits
 BLANK_CHUNK_QUADS = 200  # Virtuoso compiles an INSERT template to SQL of at most 10000 lines
 READ_BYTES = 1 << 16
-UPDATE_FORMS = ("INSERT", "DELETE", "CREATE", "CLEAR", "DROP", "LOAD", "COPY", "MOVE", "ADD")
 
 
 class RemoteStore(Store):
@@ -52,10 +52,13 @@ class RemoteStore(Store):
         self.timeout = timeout  # for requests made without a timeout of their own
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
+        """As Store.query; the dataset goes as default-graph-uri and named-graph-uri. Given only one of
+        them, whether the other kind is every graph or none is the server's call (oxigraph serve: none,
+        Virtuoso: every); give both to be sure."""
         wrapper = self._wrapper(self.query_url, sparql, update=False)
-        for iri in default_graphs or ():
+        for iri in _or_no_graph(default_graphs):
             wrapper.addDefaultGraph(iri)
-        for iri in named_graphs or ():
+        for iri in _or_no_graph(named_graphs):
             wrapper.addNamedGraph(iri)
         media_type, body = self._send(wrapper, timeout or self.timeout)
         if media_type in ("application/sparql-results+json", "application/json"):
@@ -141,10 +144,10 @@ class RemoteStore(Store):
         except (EndPointInternalError, SPARQLWrapperException, urllib.error.HTTPError) as error:
             raise StoreError(f"{wrapper.endpoint}: {_server_message(error)}") from None
         except (TimeoutError, socket.timeout):
-            raise QueryTimeout(f"{wrapper.endpoint} did not answer within {timeout:g}s") from None
+            raise _timed_out(wrapper.endpoint, timeout) from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
-                raise QueryTimeout(f"{wrapper.endpoint} did not answer within {timeout:g}s") from None
+                raise _timed_out(wrapper.endpoint, timeout) from None
             raise StoreUnavailable(f"cannot reach {wrapper.endpoint}: {error.reason}") from None
         except ConnectionError as error:
             raise StoreUnavailable(f"cannot reach {wrapper.endpoint}: {error}") from None
@@ -153,6 +156,20 @@ class RemoteStore(Store):
 # Quads of the named graphs, plus default-graph triples in no named graph (for Virtuoso, whose default
 # graph is the union of all graphs, that part is empty), so nothing is counted or dumped twice.
 _ALL_QUADS = "{ GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } } }"
+
+
+def _or_no_graph(iris) -> list[str]:
+    """Protocol parameters for a list of graph IRIs. No parameter at all would leave the dataset to the
+    server, so an empty list (an empty default graph, or no named graphs) names a graph that is nowhere."""
+    if iris is None:
+        return []
+    return list(iris) or [f"urn:uuid:{uuid.uuid4()}"]
+
+
+def _timed_out(endpoint: str, timeout: float | None) -> QueryTimeout:
+    if timeout is None:  # no limit of ours: the operating system gave up on the connection
+        return QueryTimeout(f"{endpoint} did not answer: the connection timed out")
+    return QueryTimeout(f"{endpoint} did not answer within {timeout:g}s")
 
 
 def _server_message(error: Exception) -> str:

@@ -64,7 +64,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     shape = scan(text)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
-    if shape.form is None:
+    if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
     media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions")
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of

@@ -112,7 +112,8 @@ def test_a_bad_graph_iri_in_a_query_is_400(shared, params):
 
 @pytest.mark.parametrize("name", ["using-graph-uri", "using-named-graph-uri"])
 def test_a_bad_graph_iri_in_an_update_is_400_and_changes_nothing(empty_writer, name):
-    sneaked = f"{EX}g> WHERE {{}} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }} ; INSERT {{ <{EX}t> <{EX}p> 1 }} USING <{EX}g"
+    sneaked = (f"{EX}g> WHERE {{}} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }} ; "
+               f"INSERT {{ <{EX}t> <{EX}p> 1 }} USING <{EX}g")  # a valid update once spliced in
     body = urlencode({"update": f"INSERT {{ <{EX}u> <{EX}p> 1 }} WHERE {{}}", name: sneaked})
     assert problem(empty_writer.post("/sparql", data=body, content_type=FORM, headers=AUTH), 400)["title"] \
         == "Bad graph IRI"
@@ -124,6 +125,12 @@ def test_the_graph_store_refuses_a_format_it_does_not_offer(shared):
     for value in ("trig", "nquads", "application/trig"):
         problem(shared.get(f"{url}&format={value}"), 406)
     assert shared.get(f"{url}&format=nt").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"If-None-Match": "*"}, {"Accept": "text/turtle"}])
+def test_a_text_that_is_no_query_is_400_with_a_position_before_negotiation_and_validators(shared, headers):
+    body = problem(shared.get("/sparql?" + urlencode({"query": "SELEC * {}"}), headers=headers), 400)
+    assert (body["line"], body["column"]) == (1, 1)
 
 
 # Graph store writes

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.sparql_text import prologue_line, scan, used_prefixes, where_group_start
+from kg.sparql_text import prologue_line, scan, unescape_iri, used_prefixes, where_group_start
 from kg.store.base import Solutions, Store
 
 
@@ -24,6 +24,7 @@ class Policy:
 
     service_allowlist: tuple[str, ...] = ()
     max_depth: int = 64
+    max_operators: int = 1000  # pyoxigraph's recursive parser overflows its stack near 8000 chained "+"
     allow_update: bool = False
 
 
@@ -94,21 +95,25 @@ class QueryService:
     def _check_policy(self, shape) -> None:
         if shape.depth > self.policy.max_depth:
             raise PolicyError(f"query nests {shape.depth} levels deep; the limit is {self.policy.max_depth}")
+        if shape.operators > self.policy.max_operators:
+            raise PolicyError(f"query has {shape.operators} operators; the limit is {self.policy.max_operators}")
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
         for target in shape.services:
-            endpoint = self._expand(target)
+            endpoint = self._expand(target, shape.prefixes)
             if endpoint not in self.policy.service_allowlist:
                 allowed = ", ".join(self.policy.service_allowlist) or "none"
                 raise PolicyError(f"SERVICE {target or '(missing endpoint)'} is not allowed "
                                   f"(allowed endpoints: {allowed})")
 
-    def _expand(self, target: str) -> str:
+    def _expand(self, target: str, declared: dict[str, str]) -> str:
+        """A SERVICE target as the engine reads it: the query's own PREFIX declarations win."""
         if target.startswith("<") and target.endswith(">"):
-            return target[1:-1]
+            return unescape_iri(target[1:-1])
         prefix, _, local = target.partition(":")
-        if not target.startswith(("?", "$")) and prefix in self.prefixes:
-            return self.prefixes[prefix] + local
+        namespace = declared.get(prefix, self.prefixes.get(prefix))
+        if not target.startswith(("?", "$")) and namespace is not None:
+            return namespace + local
         return target
 
     def _with_prologue(self, sparql: str, shape) -> tuple[str, int]:

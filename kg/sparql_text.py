@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w\-.:%]|\\.)*)
   | (?P<word>[A-Za-z_][\w-]*)
@@ -24,6 +24,8 @@ _TOKEN = re.compile(r"""
 """, re.X | re.S)
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+# Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
+_OPERATORS = set("|/^+-*!&=<>")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
@@ -32,12 +34,13 @@ class Shape:
     """What the lexer saw: the query form, declared prefixes, SERVICE targets, graph IRIs, depth."""
 
     form: str | None = None
-    prefixes: set[str] = field(default_factory=set)
+    prefixes: dict[str, str] = field(default_factory=dict)  # name -> IRI, as the text declares them
     services: list[str] = field(default_factory=list)
     from_graphs: list[str] = field(default_factory=list)
     loads: int = 0
     pragmas: int = 0
     depth: int = 0
+    operators: int = 0
     is_update: bool = False
 
 
@@ -49,13 +52,16 @@ def scan(text: str) -> Shape:
               if m.lastgroup not in ("space", "comment")]
     for index, (kind, value) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
+        if kind == "other" and value in _OPERATORS or upper == "UNION":
+            shape.operators += 1
         if kind == "open":
             depth += 1
             shape.depth = max(shape.depth, depth)
         elif kind == "close":
             depth = max(0, depth - 1)
         elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
-            shape.prefixes.add(tokens[index + 1][1].split(":", 1)[0])
+            iri = tokens[index + 2][1] if index + 2 < len(tokens) and tokens[index + 2][0] == "iri" else "<>"
+            shape.prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(iri[1:-1])
         elif upper in QUERY_FORMS and shape.form is None and not shape.is_update:
             shape.form = upper
         elif upper in UPDATE_WORDS and shape.form is None:
@@ -150,6 +156,12 @@ def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
     return (default, named) if default or named else None
 
 
+def unescape_iri(iri: str) -> str:
+    """An IRI with its \\u and \\U escapes decoded, as the engine reads it."""
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
 def _next_target(tokens, index) -> str:
     """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
     for kind, value in tokens[index + 1:index + 4]:
@@ -158,6 +170,6 @@ def _next_target(tokens, index) -> str:
     return ""
 
 
-def prologue_line(prefixes: dict[str, str], declared: set[str]) -> str:
+def prologue_line(prefixes: dict[str, str], declared) -> str:
     """One line of PREFIX declarations for the prefixes the text does not declare itself."""
     return " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared)

@@ -416,3 +416,27 @@ def test_a_problem_document_from_a_remote_endpoint_becomes_a_plain_syntax_error(
                        "line": 2, "column": 7}).encode()
     error = syntax_error(_server_message(Exception(f"QueryBadFormed: a bad request has been sent\n\nResponse:\n{body!r}")))
     assert (error.message, error.line, error.column) == ('expected "}"', 2, 7)
+
+
+@pytest.mark.parametrize("hiding", ["<http://x/\\u0041'>", "<http://x/\u00a0'>", "<http://x/\u2003'>"])
+def test_service_cannot_hide_behind_an_iri_the_lexer_misreads(service, hiding):
+    """IRIs with escapes or non-ASCII spaces, which the engine accepts, once hid SERVICE from the policy."""
+    text = (f"SELECT ?x WHERE {{ OPTIONAL {{ ?s ?p {hiding} }} SERVICE <http://127.0.0.1:9/sparql> "
+            f"{{ ?x ?y ?z }} OPTIONAL {{ ?s ?p {hiding} }} }}")
+    with pytest.raises(PolicyError, match="SERVICE"):
+        service.query(text)
+
+
+def test_service_targets_are_read_as_the_engine_reads_them(article):
+    allowed = QueryService(article, policy=Policy(service_allowlist=("http://allowed.example/sparql",)))
+    with pytest.raises(PolicyError):  # the query's own prefix, not the built-in one of the same name
+        allowed.query("PREFIX wd: <http://evil.example/> SELECT * WHERE { SERVICE wd:sparql { ?s ?p ?o } }")
+    with pytest.raises(PolicyError):  # an escaped IRI is the IRI it spells
+        allowed.query("SELECT * WHERE { SERVICE <http://evil.example/\\u0073parql> { ?s ?p ?o } }")
+
+
+def test_long_operator_chains_are_refused_before_they_reach_the_engine(service):
+    """pyoxigraph parses operators recursively: 8000 chained + crash the process (stack overflow)."""
+    with pytest.raises(PolicyError, match="operators"):
+        service.query("SELECT (" + "+".join(["1"] * 8000) + " AS ?x) WHERE {}")
+    assert service.query("SELECT (" + "+".join(["1"] * 500) + " AS ?x) WHERE {}").rows[0][0].value == "500"

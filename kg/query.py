@@ -84,7 +84,7 @@ class QueryService:
         """Name the undeclared prefix, which the engine does not."""
         if not error.message.startswith("undeclared prefix"):
             return error
-        known = set(self.prefixes) | shape.prefixes
+        known = set(self.prefixes) | set(shape.prefixes)
         unknown = next((name for name in used_prefixes(sparql) if name not in known), None)
         if unknown is None:
             return error

@@ -161,13 +161,10 @@ class WorkerPool:
         """The worker once it has opened the store; else it is ended and the reason raised."""
         process, connection = worker
         try:
-            if not connection.poll(START_SECONDS):
-                raise StoreUnavailable("a query worker did not start in time")
-            kind, value = connection.recv()
+            kind, value = connection.recv() if connection.poll(START_SECONDS) else \
+                ("error", StoreUnavailable("a query worker did not start in time"))
         except (EOFError, OSError):
             kind, value = "error", StoreUnavailable("a query worker died as it started")
-        except StoreUnavailable as error:
-            kind, value = "error", error
         if kind == "error":
             self._end(worker)
             raise value

@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import (ConfigError, EvaluationError, ParseError, PolicyError, QuerySyntaxError, QueryTimeout,
-                       StoreError, StoreUnavailable)
+                       StorageFailure, StoreError, StoreUnavailable)
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
@@ -42,6 +42,7 @@ _STATUS = [
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
     (FormatError, 406, "Not acceptable"),
+    (StorageFailure, 503, "Store unavailable"),
     (EvaluationError, 400, "Request refused by the store"),
     (QueryTimeout, 503, "Query timeout"),
     (StoreUnavailable, 503, "Store unavailable"),
@@ -69,6 +70,9 @@ def register(app: Flask) -> None:
             if isinstance(error, kind):
                 position = {"line": getattr(error, "line", None), "column": getattr(error, "column", None)}
                 detail = getattr(error, "message", None) or str(error)
+                if isinstance(error, StorageFailure):  # the server's trouble: log it, tell no paths
+                    log.error("storage failure: %s", error)
+                    detail = "the store could not be read; try again shortly"
                 headers = {"Retry-After": "1"} if status == 503 else None
                 return problem_response(status, title, detail, headers=headers, **position)
         log.exception("unexpected error")

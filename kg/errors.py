@@ -76,6 +76,10 @@ class EvaluationError(StoreError):
     """The engine refused a well-formed request as given (e.g. CREATE of a graph that exists)."""
 
 
+class StorageFailure(StoreError):
+    """The store's files failed under a request (I/O error, corruption): the server's fault, not the client's."""
+
+
 class ConfigError(KGError, ValueError):
     """A setting that names nothing we know, such as a store spec."""
 

@@ -38,7 +38,7 @@ def test_a_large_extend_adds_everything_and_leaves_no_sibling(store_path):
         assert store.count() == 5001  # the handle works after the swap
         store.update(f"INSERT DATA {{ <{EX}after> <{EX}p> 1 }}")
     assert count(store_path) == 5002
-    assert sorted(p.name for p in store_path.parent.iterdir()) == ["store"]
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [".store.lock", "store"]
 
 
 def test_a_parse_error_in_a_large_extend_changes_nothing(store_path, tmp_path):
@@ -80,4 +80,20 @@ def test_opening_recovers_each_crash_state(store_path, tmp_path, state, expected
     if state == "committed, store moved aside":
         store_path.rename(old)
     assert count(store_path) == expected
-    assert sorted(p.name for p in store_path.parent.iterdir() if p.name.startswith(".store")) == []
+    assert sorted(p.name for p in store_path.parent.iterdir() if p.name.startswith(".store")) == [".store.lock"]
+
+
+def test_a_second_writer_is_refused_and_cannot_disturb_a_load(store_path):
+    """Opening for writing takes the store's lock file first, so it never 'recovers' another's load."""
+    from kg.errors import StoreUnavailable
+
+    with OxigraphStore(store_path) as writer:
+        staged = staging.sibling(store_path, "staging")
+        staged.mkdir()  # as a load in progress has it
+        with pytest.raises(StoreUnavailable, match="another process"):
+            OxigraphStore(store_path)
+        assert staged.exists()
+        reader = OxigraphStore(store_path, read_only=True)  # readers take no lock
+        assert reader.count() == 1
+        staged.rmdir()
+    OxigraphStore(store_path).close()  # free again once the writer closed

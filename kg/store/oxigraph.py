@@ -9,6 +9,7 @@ large loads on disk go through kg.store.staging: bulk-load a checkpoint copy, th
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from os import PathLike
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import EvaluationError, StoreError, StoreUnavailable
+from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.store import deadline, staging
 from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
@@ -41,15 +42,19 @@ class OxigraphStore(Store):
         self.path = None if path is None else os.fspath(path)
         self.union_default_graph = union_default_graph
         self.read_only = read_only
+        self._changed_at = time.time()  # in memory, writes through this object are all there are
+        # Read the time first: a write landing during the opening is then seen as new, not as seen.
+        self._opened_at = directory_changed_at(self.path) if read_only else None
+        # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
+        self._lock = None if self.path is None or read_only else _exclusive(Path(self.path))
         try:
-            if self.path is not None and not read_only:
+            if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
             # A read-only opening takes no lock, so many processes may read while one writes.
             self._store = pyoxigraph.Store.read_only(self.path) if read_only else pyoxigraph.Store(self.path)
-        except OSError as error:  # most often: another process holds the directory's lock
+        except OSError as error:
+            self._release()
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
-        self._changed_at = time.time()  # in memory, writes through this object are all there are
-        self._opened_at = self.changed_at() if read_only else None
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
         options = {"use_default_graph_as_union": self.union_default_graph and default_graphs is None}
@@ -64,7 +69,7 @@ class OxigraphStore(Store):
             except SyntaxError as error:
                 raise syntax_error(str(error)) from None
             except RuntimeError as error:
-                raise EvaluationError(str(error)) from None
+                raise evaluation_error(error) from None
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
             if isinstance(result, pyoxigraph.QuerySolutions):
@@ -77,13 +82,14 @@ class OxigraphStore(Store):
         return Triples(rows) if head is None else Solutions(head, rows)
 
     def update(self, sparql: str) -> None:
-        self._changed_at = time.time()
         try:
             self._store.update(sparql)  # transactional in pyoxigraph
         except SyntaxError as error:
             raise syntax_error(str(error)) from None
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
-            raise EvaluationError(str(error)) from None
+            raise evaluation_error(error) from None
+        finally:  # after the write: a version read during it must not already claim the new data
+            self._changed_at = time.time()
 
     def extend(self, quads, *, large: bool = False) -> int:
         read = 0
@@ -94,16 +100,19 @@ class OxigraphStore(Store):
                 read += 1
                 yield quad
 
-        self._changed_at = time.time()
-        if large and self.path is not None and not self.read_only:
-            # A big transaction is slow and held in memory: bulk-load a copy and swap it in instead.
-            staging.load_copy(self._store, Path(self.path), counted())
-            self._store = None  # closing the handle lets go of the directory for the swap
-            staging.recover(Path(self.path))
-            self._store = pyoxigraph.Store(self.path)
-        else:
-            # One transaction: an error raised while iterating (a ParseError) writes nothing.
-            self._store.extend(counted())
+        try:
+            if large and self.path is not None and not self.read_only:
+                # A big transaction is slow and held in memory: bulk-load a copy and swap it in instead.
+                # Our lock file keeps every other writer out until the new store is open again.
+                staging.load_copy(self._store, Path(self.path), counted())
+                self._store = None  # closing the handle lets go of the directory for the swap
+                staging.recover(Path(self.path))
+                self._store = pyoxigraph.Store(self.path)
+            else:
+                # One transaction: an error raised while iterating (a ParseError) writes nothing.
+                self._store.extend(counted())
+        finally:
+            self._changed_at = time.time()
         return read
 
     def dump(self, output, *, format, graph=None) -> None:
@@ -144,14 +153,42 @@ class OxigraphStore(Store):
         if self._store is not None and self.path is not None and not self.read_only:
             self._store.flush()
         self._store = None  # RocksDB lets go of the directory when the last reference goes
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor drops the flock
+            self._lock = None
 
     def _holds_quads(self, graph) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
 
 
 def _evaluated(rows):
-    """The rows of a lazy result, with evaluation errors met while reading them as EvaluationError."""
+    """The rows of a lazy result, with errors met while reading them as the library's errors."""
     try:
         yield from rows
     except RuntimeError as error:
-        raise EvaluationError(str(error)) from None
+        raise evaluation_error(error) from None
+
+
+_STORAGE_SIGNS = ("IO error", "Corruption", "No such file")
+
+
+def evaluation_error(error: RuntimeError) -> StoreError:
+    """The request's own fault (EvaluationError), or the storage failing under it (StorageFailure)."""
+    if any(sign in str(error) for sign in _STORAGE_SIGNS):
+        return StorageFailure(str(error))
+    return EvaluationError(str(error))
+
+
+def _exclusive(path: Path) -> int:
+    """Hold the store's lock file (a sibling, so it survives the swap of a bulk load), or fail at once."""
+    handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise StoreUnavailable(f"the store at {path} is open for writing in another process "
+                               "(a server with updates on, or a load)") from None
+    return handle

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
-from kg.namespaces import DEFAULT_BASE
 
 ENV_PREFIX = "SAHEL_KG_"
 
@@ -69,7 +68,6 @@ SETTINGS = [
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),
-    Setting("BASE_IRI", DEFAULT_BASE, str, "Base of the project's IRIs."),
 ]
 
 

@@ -31,12 +31,11 @@ UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "M
 
 @dataclass
 class Shape:
-    """What the lexer saw: the query form, declared prefixes, SERVICE targets, graph IRIs, depth."""
+    """What the lexer saw: the query form, declared prefixes, SERVICE targets, nesting, operators."""
 
     form: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)  # name -> IRI, as the text declares them
     services: list[str] = field(default_factory=list)
-    from_graphs: list[str] = field(default_factory=list)
     loads: int = 0
     pragmas: int = 0
     depth: int = 0
@@ -69,8 +68,6 @@ def scan(text: str) -> Shape:
             shape.loads += upper == "LOAD"
         elif upper == "SERVICE":
             shape.services.append(_next_target(tokens, index))
-        elif upper == "FROM":
-            shape.from_graphs.append(_next_target(tokens, index))
         elif upper == "DEFINE" and shape.form is None:  # Virtuoso pragmas can make it fetch URLs
             shape.pragmas += 1
     return shape

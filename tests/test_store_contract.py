@@ -10,9 +10,8 @@ import time
 import pytest
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from kg.errors import ParseError, QuerySyntaxError, QueryTimeout, StoreUnavailable
-from kg.errors import ConfigError, StoreError
-from kg.store import DEFAULT_STORE_PATH, default_store_path, open_store
+from kg.errors import ConfigError, ParseError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
+from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore, _term
@@ -324,4 +323,3 @@ def test_default_store_path_honours_the_environment(monkeypatch, tmp_path):
     assert default_store_path() == tmp_path / "sahel-kg" / "store"
     monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path / "home"))
     assert default_store_path() == tmp_path / "home" / "store"
-    assert DEFAULT_STORE_PATH.name == "store"

@@ -1,7 +1,7 @@
 """Stores behind one small interface: embedded Oxigraph (on disk or in memory) or a remote SPARQL endpoint.
 
 `open_store(spec)` takes the one setting that names a store:
-    oxigraph:PATH        embedded, persistent in directory PATH (oxigraph: alone means DEFAULT_STORE_PATH)
+    oxigraph:PATH        embedded, persistent in directory PATH (oxigraph: alone means default_store_path())
     memory:              embedded, in memory, gone when closed
     http(s)://HOST/...   a SPARQL 1.1 endpoint; keyword options update_url, user, password, timeout
 """
@@ -24,7 +24,6 @@ def default_store_path() -> Path:
     return Path(data_home) / "sahel-kg" / "store"
 
 
-DEFAULT_STORE_PATH = default_store_path()  # read once at import; call default_store_path() to re-read
 
 
 def open_store(spec: str, **options) -> Store:
@@ -44,5 +43,5 @@ def open_store(spec: str, **options) -> Store:
     raise ConfigError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
 
 
-__all__ = ["DEFAULT_STORE_PATH", "QueryResult", "Solutions", "Store", "Triples",
+__all__ = ["QueryResult", "Solutions", "Store", "Triples",
            "default_store_path", "open_store"]

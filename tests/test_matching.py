@@ -1,0 +1,124 @@
+"""kg.matching: names normalised, scored against labels and aliases, and matched only when unambiguous."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.matching import (RDFS_LABEL, SKOS_ALT_LABEL, SKOS_PREF_LABEL, Entity, Matcher, Name, normalise,
+                         order_key, score)
+from kg.namespaces import PREFIXES
+from kg.publish import install
+from kg.query import QueryService
+from kg.store import open_store
+
+
+@pytest.fixture(scope="module")
+def article():
+    """A matcher over the article's entities, read through the query service."""
+    with open_store("memory:") as store:
+        install(store)
+        yield Matcher.from_service(QueryService(store))
+
+
+SK, SAHEL, ORG = PREFIXES["sk"], PREFIXES["sahel"], PREFIXES["org"]
+
+
+def entity(iri, *names, types=()):
+    return Entity(iri, tuple(Name(text, prop) for prop, text in names), tuple(types), frozenset(types))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Burkina Faso", "burkina faso"),
+    ("  BURKINA   faso ", "burkina faso"),
+    ("Alliance des États du Sahel", "alliance des etats du sahel"),
+    ("Jama'at Nusrat al-Islam wal-Muslimin", "jamaat nusrat al islam wal muslimin"),
+    ("Jama’at", "jamaat"),
+    ("U.S.", "us"),
+    ("Côte d’Ivoire", "cote divoire"),
+    ("strength of the AES joint force, late 2025", "strength of the aes joint force late 2025"),
+    ("!!!", ""),
+])
+def test_normalise_folds_case_accents_and_punctuation(text, expected):
+    assert normalise(text) == expected
+
+
+def test_word_order_does_not_change_the_key():
+    assert order_key("Sahel States, Alliance of") == order_key("Alliance of Sahel States")
+
+
+def test_scores():
+    assert score("Mali", "MALI") == 100
+    assert score("etats du sahel", "États du Sahel") == 100
+    assert score("Burkna Faso", "Burkina Faso") > 90  # a typo
+    assert score("Burkina", "Burkina Faso") > score("Burkina", "military of Burkina Faso")
+    assert score("EIGS", "État islamique dans le Grand Sahara") >= 90  # initials of the content words
+    assert score("Nusrat al-Islam", "Jama'at Nusrat al-Islam wal-Muslimin") >= 70  # words all in the name
+    assert score("Mali", "Russia") < 50
+    assert score("", "Mali") == 0
+    assert 0 <= score("the balance", "the AES joint force") < 100
+
+
+def test_article_entities_are_read_with_names_types_and_classes(article):
+    aes = article.get(SK + "aes")
+    assert aes.label == "Alliance of Sahel States"
+    assert {name.text for name in aes.names if name.is_alias} >= {"AES"}
+    assert aes.types == (SAHEL + "Alliance",)
+    assert aes.is_a([ORG + "FormalOrganization"])  # a superclass, through rdfs:subClassOf
+    assert not any(iri.startswith(SAHEL) for iri in article.entities)  # ontology terms are not entities
+
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Mali", SK + "mali"),
+    ("mali", SK + "mali"),
+    ("MILITARY OF MALI", SK + "malian-armed-forces"),
+    ("u.s.", SK + "united-states"),  # an alias
+    ("TSCTP", SK + "tsctp"),
+    ("Burkina", None),  # close, not exact
+    ("the AES joint force", None),
+])
+def test_match_is_an_exact_label_or_alias(article, query, expected):
+    found = article.match(query)
+    assert (found and found.iri) == expected
+
+
+def test_ranking_of_partial_names(article):
+    assert [c.entity.iri for c in article.candidates("Burkina", limit=2)] == [SK + "burkina-faso",
+                                                                             SK + "burkinabe-armed-forces"]
+    top = article.candidates("the AES joint force")
+    assert top[0].entity.iri == SK + "aes-joint-force" and not top[0].match
+    assert {c.entity.iri for c in top[1:3]} == {SK + "aes-joint-force-inauguration",
+                                                SK + "aes-joint-force-strength-2025"}
+
+
+def test_types_narrow_the_candidates_including_subclasses(article):
+    groups = article.candidates("AES", types=[SAHEL + "NonStateArmedGroup"], min_score=0)
+    assert groups and all(c.entity.is_a([SAHEL + "NonStateArmedGroup"]) for c in groups)
+    assert {c.entity.iri for c in groups} == {SK + "jnim", SK + "isgs"}
+    assert article.match("Mali", types=[SAHEL + "Region"]) is None
+    assert article.match("Mali", types=[SAHEL + "SovereignState"]).iri == SK + "mali"
+
+
+def test_an_exact_name_shared_by_two_entities_is_no_match():
+    matcher = Matcher([entity("x:niger-state", (RDFS_LABEL, "Niger"), types=["x:State"]),
+                       entity("x:niger-river", (SKOS_PREF_LABEL, "Niger"), types=["x:River"]),
+                       entity("x:mali", (RDFS_LABEL, "Mali"))])
+    candidates = matcher.candidates("niger")
+    assert [c.exact for c in candidates] == [True, True] and not any(c.match for c in candidates)
+    assert matcher.match("Niger") is None
+    assert matcher.match("Niger", types=["x:River"]).iri == "x:niger-river"  # the type disambiguates
+
+
+def test_a_candidate_names_the_name_that_scored(article):
+    [top] = article.candidates("Washington", limit=1)
+    assert top.entity.iri == SK + "united-states" and top.match
+    assert top.name == Name("Washington", SKOS_ALT_LABEL, "en")
+
+
+def test_from_rows_ignores_empty_names_and_keeps_languages():
+    matcher = Matcher.from_rows([("x:a", RDFS_LABEL, "Mali", "en"), ("x:a", SKOS_ALT_LABEL, "Mali", "fr"),
+                                 ("x:a", SKOS_ALT_LABEL, "  ", None), ("x:b", RDFS_LABEL, None, None)],
+                                [("x:a", "x:State", "x:State"), ("x:a", "x:State", "x:Agent")])
+    [only] = matcher.entities.values()
+    assert {(n.text, n.language) for n in only.names} == {("Mali", "en"), ("Mali", "fr")}
+    assert only.types == ("x:State",) and only.classes == {"x:State", "x:Agent"}

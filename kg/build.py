@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,14 +12,12 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 from kg import paths
 from kg.claims import ClaimSet, load_claims, turtle_problem
 from kg.errors import ClaimError, ParseError
+from kg.links import aliases_graph, links_graph, read_aliases, read_links, same_as_graph
 from kg.namespaces import DEFAULT_BASE, OA, PREFIXES, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
 
 QUOTE_CONTEXT = 32  # characters of prefix and suffix kept with each quote selector
 
 FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "json-ld"}
-
-_LINK_PREDICATES = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch, "seeAlso": RDFS.seeAlso}
-
 
 @dataclass(frozen=True)
 class Inputs:
@@ -31,6 +28,7 @@ class Inputs:
     entities: Path = paths.ENTITIES_FILE
     background: Path = paths.BACKGROUND_FILE
     links: Path = paths.LINKS_FILE
+    aliases: Path = paths.ALIASES_FILE
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,17 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     claim_set = load_claims(inputs.claims, ontology=ontology)
     entities = _parse_turtle(inputs.entities)
     background = _parse_turtle(inputs.background)
-    links = _read_links(inputs.links)
+    links = read_links(inputs.links)
+    aliases = read_aliases(inputs.aliases)
+    article = URIRef(source_iri(claim_set.article.id))
 
     dataset = Dataset()
     _add(dataset, graph_iri("ontology"), ontology)
     _add(dataset, graph_iri("entities"), entities)
     _add(dataset, graph_iri("background"), background)
-    _add(dataset, graph_iri("links"), links)
+    _add(dataset, graph_iri("links"), links_graph(links))
+    _add(dataset, graph_iri("same-as"), same_as_graph(links))
+    _add(dataset, graph_iri("aliases"), aliases_graph(aliases, article))
     for claim in claim_set.claims:
         _add(dataset, claim_iri(claim.id), claim.triples)
     _add(dataset, graph_iri("provenance"), _provenance(claim_set))
@@ -140,18 +142,6 @@ def _blank_node_line(text: str) -> int | None:
     """The 1-based line of the first blank node in Turtle text."""
     found = next((match for match in _BLANK_SYNTAX.finditer(text) if match.group("blank")), None)
     return text.count("\n", 0, found.start()) + 1 if found else None
-
-
-def _read_links(path: Path) -> Graph:
-    graph = Graph()
-    with open(path, encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            predicate = _LINK_PREDICATES.get(row.get("relation") or "")
-            if predicate is None or not row.get("entity") or not row.get("target"):
-                raise ClaimError(f"links: need entity, relation ({', '.join(_LINK_PREDICATES)}) and target",
-                                 path=str(path), line=line)
-            graph.add((SK[row["entity"]], predicate, URIRef(row["target"])))
-    return graph
 
 
 def _add(dataset: Dataset, name: str, graph: Graph) -> None:
@@ -249,8 +239,13 @@ def _describe_graphs(graph: Graph, source: URIRef) -> None:
                        "Facts the article relies on but does not state (states, regions); not the article's content.",
                        URIRef("http://www.wikidata.org/")),
         "links": ("Links to other datasets",
-                  "Identity and similarity links to Wikidata, GeoNames and DBpedia; status in kg/data/links.csv.",
-                  None),
+                  "Identity and similarity links to Wikidata, GeoNames and DBpedia, each with a link record "
+                  "giving its status, source and date (from kg/data/links.csv).", None),
+        "same-as": ("Identity links (owl:sameAs)",
+                    "owl:sameAs for the verified links only, for clients that follow owl:sameAs.", None),
+        "aliases": ("Other names",
+                    "Other names of entities (skos:altLabel with language tags), each with its source as a "
+                    "SKOS-XL label (from kg/data/aliases.csv).", None),
         "provenance": ("Provenance", "The source article, its claimers, time spans and every claim's quote.",
                        source),
     }

@@ -339,6 +339,37 @@ def export(fmt, output, compress, store_spec):
         write_atomically(output, data)
 
 
+@main.group()
+def links():
+    """Links to other datasets (Wikidata, GeoNames, DBpedia) and their sources."""
+
+
+@links.command("check")
+@store_option
+@reports_errors
+def links_check(store_spec):
+    """Report entities without links, and links or aliases without a source (exit 1 if any of those).
+
+    An entity without links is no fault (identifiers are never guessed); it is listed so that one can
+    look for a source.
+    """
+    from kg.links import check
+    from kg.query import QueryService
+
+    with open_configured(store_spec) as store:
+        found = check(QueryService(store))
+    for entity, name in found.unlinked:
+        click.echo(f"unlinked: <{entity}> {name}")
+    for entity, predicate, target in found.links_without_source:
+        click.echo(f"link without a source: <{entity}> <{predicate}> <{target}>")
+    for entity, alias in found.aliases_without_source:
+        click.echo(f"alias without a source: <{entity}> {alias!r}")
+    click.echo(f"{len(found.unlinked)} unlinked entities, {len(found.links_without_source)} links and "
+               f"{len(found.aliases_without_source)} aliases without a source", err=True)
+    if not found.ok:
+        sys.exit(EXIT_ERROR)
+
+
 @main.command()
 @click.option("--endpoint", help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
 @store_option

@@ -24,6 +24,7 @@ PREFIXES: dict[str, str] = {
     "owl": str(OWL),
     "xsd": str(XSD),
     "skos": str(SKOS),
+    "skosxl": "http://www.w3.org/2008/05/skos-xl#",
     "org": str(ORG),
     "prov": str(PROV),
     "time": str(TIME),

@@ -28,7 +28,7 @@ ARTICLE_FILE = paths.DATA_DIR / "article.txt"
 ARTICLE_TEXT = read_text(ARTICLE_FILE)
 CLAIMS_TEXT = read_text(paths.CLAIMS_FILE)
 SHIPPED_CLAIMS: list[dict] = yaml.safe_load(CLAIMS_TEXT)["claims"]
-EXTRA_GRAPHS = ("ontology", "entities", "background", "links", "provenance")  # the graphs that are no claim
+EXTRA_GRAPHS = ("ontology", "entities", "background", "links", "same-as", "aliases", "provenance")  # the graphs that are no claim
 
 ARTICLE_SHA256 = "6775cbde7ae23453d2d215caa12e5362f478e7265f050e703fb73be13df1e7b2"
 SHARED_SOURCE = Path(__file__).resolve().parents[2] / "shared/source/us-sahel-quiet-ties.txt"

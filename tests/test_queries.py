@@ -7,6 +7,7 @@ import re
 import pytest
 
 from kg.paths import QUERIES_DIR
+from linking_answers import EXPECTED as LINKING_EXPECTED
 from kg.publish import install
 from kg.query import QueryService
 from kg.store import open_store
@@ -425,3 +426,5 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                             'tactical collaboration',
                             'active',
                             'as of the article')]}
+
+EXPECTED.update(LINKING_EXPECTED)  # the linking questions (tests/linking_answers.py)

@@ -1,0 +1,212 @@
+"""Links to other datasets and sourced aliases: the links and aliases tables as RDF.
+
+kg/data/links.csv has one row per outside identifier known for an entity: entity, relation (exactMatch,
+closeMatch, seeAlso), target IRI, status (verified, one source, candidate, rejected), source, date.
+kg/data/aliases.csv has one row per other name: entity, alias, language tag, source ("article", a URL,
+or a named reference). Rows are checked here; an identifier is never made up from a name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from kg.errors import ClaimError
+from kg.namespaces import DEFAULT_BASE, SAHEL, SK
+
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+
+RELATIONS = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch, "seeAlso": RDFS.seeAlso}
+STATUSES = {"verified": SAHEL.LinkVerified, "one source": SAHEL.LinkOneSource,
+            "candidate": SAHEL.LinkCandidate, "rejected": SAHEL.LinkRejected}
+# Which relation each status may state: only a verified identifier is an identity (exactMatch).
+ALLOWED = {"verified": {"exactMatch"}, "one source": {"closeMatch", "seeAlso"},
+           "candidate": {"closeMatch", "seeAlso"}, "rejected": set(RELATIONS)}
+
+
+@dataclass(frozen=True)
+class TargetDataset:
+    """A dataset the graph links to: a short name, its URI space (the IRIs it mints), title and homepage."""
+
+    name: str
+    uri_space: str
+    title: str
+    homepage: str
+
+
+TARGETS = (
+    TargetDataset("wikidata", "http://www.wikidata.org/entity/", "Wikidata", "https://www.wikidata.org/"),
+    TargetDataset("geonames", "https://sws.geonames.org/", "GeoNames", "https://www.geonames.org/"),
+    TargetDataset("dbpedia", "http://dbpedia.org/resource/", "DBpedia", "https://www.dbpedia.org/"),
+)
+
+
+def target_dataset(iri: str) -> TargetDataset | None:
+    """The dataset whose URI space holds `iri`, or None."""
+    return next((target for target in TARGETS if iri.startswith(target.uri_space)), None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One row of the links table."""
+
+    entity: str
+    relation: str
+    target: str
+    status: str
+    source: str
+    date: str
+    line: int
+
+    @property
+    def dataset(self) -> TargetDataset:
+        return target_dataset(self.target)  # checked when read
+
+    def record_iri(self, base: str = DEFAULT_BASE) -> URIRef:
+        """The link record's IRI: entity, target dataset and the target's local name."""
+        local = quote(self.target[len(self.dataset.uri_space):].strip("/"), safe="")
+        return URIRef(f"{base}link/{self.entity}/{self.dataset.name}/{local}")
+
+
+def read_links(path: Path) -> list[Link]:
+    """The rows of a links table, checked; ClaimError names the file and line of a bad row."""
+    links = []
+    for line, row in _rows(path):
+        def fail(message: str):
+            raise ClaimError(f"links: {message}", path=str(path), line=line)
+        entity, relation, target, status, source, when = (
+            (row.get(key) or "").strip() for key in ("entity", "relation", "target", "status", "source", "date"))
+        if relation not in RELATIONS or not entity or not target:
+            fail(f"need entity, relation ({', '.join(RELATIONS)}) and target")
+        if status not in STATUSES:
+            fail(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+        if relation not in ALLOWED[status]:
+            fail(f"a {status!r} link cannot be stated with {relation}; "
+                 f"use {' or '.join(sorted(ALLOWED[status]))}")
+        if target_dataset(target) is None:
+            fail(f"{target} is in none of the linked datasets' URI spaces "
+                 f"({', '.join(t.uri_space for t in TARGETS)})")
+        if not source:
+            fail("every link needs a source")
+        _check_date(when, fail)
+        links.append(Link(entity, relation, target, status, source, when, line))
+    return links
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One row of the aliases table."""
+
+    entity: str
+    alias: str
+    language: str
+    source: str
+    line: int
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def read_aliases(path: Path) -> list[Alias]:
+    """The rows of an aliases table, checked; ClaimError names the file and line of a bad row."""
+    aliases = []
+    for line, row in _rows(path):
+        entity, alias, language, source = ((row.get(key) or "").strip()
+                                           for key in ("entity", "alias", "language", "source"))
+        if not entity or not alias or not source:
+            raise ClaimError("aliases: need entity, alias and source", path=str(path), line=line)
+        if language and not _LANGUAGE_TAG.fullmatch(language):
+            raise ClaimError(f"aliases: {language!r} is not a language tag", path=str(path), line=line)
+        aliases.append(Alias(entity, alias, language, source, line))
+    return aliases
+
+
+def links_graph(links: list[Link], base: str = DEFAULT_BASE) -> Graph:
+    """Every link that is not rejected, stated plainly, and one link record per row (rejected ones too)."""
+    graph = Graph()
+    for link in links:
+        subject, predicate, target = SK[link.entity], RELATIONS[link.relation], URIRef(link.target)
+        if link.status != "rejected":
+            graph.add((subject, predicate, target))
+        record = link.record_iri(base)
+        graph.add((record, RDF.type, SAHEL.LinkRecord))
+        graph.add((record, RDF.subject, subject))
+        graph.add((record, RDF.predicate, predicate))
+        graph.add((record, RDF.object, target))
+        graph.add((record, SAHEL.linkStatus, STATUSES[link.status]))
+        graph.add((record, DCTERMS.source, _source_term(link.source)))
+        graph.add((record, DCTERMS.date, Literal(link.date, datatype=XSD.date)))
+    return graph
+
+
+def same_as_graph(links: list[Link]) -> Graph:
+    """owl:sameAs for every verified identity link, for clients that follow owl:sameAs."""
+    graph = Graph()
+    for link in links:
+        if link.status == "verified" and link.relation == "exactMatch":
+            graph.add((SK[link.entity], OWL.sameAs, URIRef(link.target)))
+    return graph
+
+
+def aliases_graph(aliases: list[Alias], article: URIRef, base: str = DEFAULT_BASE) -> Graph:
+    """Each alias as skos:altLabel, and as a SKOS-XL label node carrying its source."""
+    graph = Graph()
+    for alias in aliases:
+        literal = Literal(alias.alias, lang=alias.language or None)
+        label = URIRef(f"{base}label/{alias.entity}/{quote(alias.language or 'none')}/{quote(alias.alias, safe='')}")
+        graph.add((SK[alias.entity], SKOS.altLabel, literal))
+        graph.add((SK[alias.entity], SKOSXL.altLabel, label))
+        graph.add((label, RDF.type, SKOSXL.Label))
+        graph.add((label, SKOSXL.literalForm, literal))
+        graph.add((label, DCTERMS.source, article if alias.source == "article" else _source_term(alias.source)))
+    return graph
+
+
+def _source_term(source: str):
+    """A source that is a URL becomes an IRI; a named reference (no URL) stays text."""
+    return URIRef(source) if re.match(r"https?://\S+$", source) else Literal(source)
+
+
+def _rows(path: Path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        yield from enumerate(csv.DictReader(handle), start=2)
+
+
+def _check_date(text: str, fail) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        fail(f"date must be YYYY-MM-DD, got {text!r}")
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What `kg links check` found: unlinked entities (allowed), links and aliases without a source (not)."""
+
+    unlinked: list[tuple[str, str]]
+    links_without_source: list[tuple[str, str, str]]
+    aliases_without_source: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        """True when every link and every alias has a source; unlinked entities are no fault."""
+        return not self.links_without_source and not self.aliases_without_source
+
+
+def check(service) -> LinkCheck:
+    """Run the check queries (ontology/queries/*.rq) through a kg.query.QueryService."""
+    from kg.paths import QUERIES_DIR
+
+    def rows(name: str) -> list[tuple]:
+        text = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+        result = service.query(text, row_limit=1 << 30)
+        return [tuple(None if term is None else term.value for term in row) for row in result.rows]
+
+    return LinkCheck(rows("unlinked-entities"), rows("links-without-source"), rows("aliases-without-source"))

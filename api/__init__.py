@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import errors, graph_store, settings, sparql
+from api import errors, graph_store, ops, settings, sparql
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
+from api.errors import Problem
+from api.request_encoding import BAD_ENCODING, RequestEncoding
 from kg.errors import ConfigError
 
 
@@ -19,28 +21,37 @@ def create_app(config: dict | None = None) -> Flask:
         raise ConfigError("UPDATES_ENABLED needs an UPDATE_TOKEN: writes are never open to everyone")
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_BODY_BYTES"]  # Werkzeug answers 413 before reading
-    app.wsgi_app = BodyLimit(app.wsgi_app, values["MAX_BODY_BYTES"])  # and so for chunked bodies
+    # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8.
+    app.wsgi_app = BodyLimit(RequestEncoding(app.wsgi_app, values["MAX_BODY_BYTES"]), values["MAX_BODY_BYTES"])
     app.json.sort_keys = False
     app.extensions["sahel-kg"] = Backend(values)
     errors.register(app)
+    ops.install(app)  # first, so that its clock starts before any other hook runs
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
 
     @app.before_request
-    def refuse_large_bodies():
-        if request.environ.get(TOO_LARGE):
+    def refuse_large_or_unclean_requests():
+        if request.environ.get(TOO_LARGE) or (request.content_length or 0) > values["MAX_BODY_BYTES"]:
+            g.rejected = "too_large"
             raise RequestEntityTooLarge(f"the body is over {values['MAX_BODY_BYTES']} bytes")
+        if request.environ.get(BAD_ENCODING):
+            g.rejected = "bad_encoding"
+            raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]
+                          + ": a request must be UTF-8, without NUL bytes, with %XX escapes only")
 
     @app.after_request
     def cors(response):
         origins = app.config["CORS_ORIGINS"]
-        if origins and request.path == "/sparql":
+        public = app.config["PUBLIC"]  # a public server lets other sites' pages read GET answers only
+        if origins and request.path == "/sparql" and not (public and request.method == "POST"):
             response.headers["Access-Control-Allow-Origin"] = origins
             response.headers["Access-Control-Expose-Headers"] = (
                 "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version")
             if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization"
+                response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS" if public else "GET, POST, OPTIONS"
+                response.headers["Access-Control-Allow-Headers"] = \
+                    "Accept, Authorization" if public else "Content-Type, Accept, Authorization"
                 response.headers["Access-Control-Max-Age"] = "86400"
         return response
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (ConfigError, EvaluationError, ParseError, PolicyError, QuerySyntaxError, QueryTimeout,
-                       StorageFailure, StoreError, StoreUnavailable)
+from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QuerySyntaxError,
+                       QueryTimeout, StorageFailure, StoreError, StoreUnavailable)
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
@@ -39,6 +39,7 @@ def problem_response(status: int, title: str, detail: str = "", *, headers: dict
 # The library's errors and the HTTP status each one means.
 _STATUS = [
     (QuerySyntaxError, 400, "Malformed query"),
+    (InputLimitError, 413, "Content too large"),
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
     (FormatError, 406, "Not acceptable"),
@@ -66,6 +67,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _any(error: Exception):
+        if isinstance(error, QueryTimeout):  # for the access log and metrics (api.ops)
+            g.timed_out = True
+        elif isinstance(error, PolicyError):
+            g.rejected = "policy"
+        elif isinstance(error, InputLimitError):
+            g.rejected = "upload_limit"
         for kind, status, title in _STATUS:
             if isinstance(error, kind):
                 position = {"line": getattr(error, "line", None), "column": getattr(error, "column", None)}

@@ -34,15 +34,25 @@ def _optional(text) -> str | None:
     return None if text in (None, "") else str(text)
 
 
+_SAME = object()  # a setting whose public default is its ordinary one
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its default, how text becomes its value, what it means, and its default under PUBLIC."""
+
     name: str
     default: Any
     parse: Callable[[Any], Any]
     help: str
+    public: Any = _SAME
 
 
 SETTINGS = [
+    Setting("PUBLIC", False, _boolean,
+            "A public deployment (`kg serve --public`): the public defaults below apply, CORS is for GET only, no "
+            "Server header; start-up is refused with updates on, a limit turned off or a token under 32 bytes "
+            "(SECURITY.md)."),
     Setting("STORE", "oxigraph:", str,
             "The store: oxigraph:PATH (embedded, persistent; oxigraph: alone is the default path), memory:, "
             "or the query URL of a SPARQL endpoint."),
@@ -56,6 +66,11 @@ SETTINGS = [
     Setting("ROW_LIMIT", 10000, int,
             "Most rows (or triples) a response carries; a cut result says so in a header and in JSON."),
     Setting("MAX_BODY_BYTES", 1 << 20, int, "Largest request body accepted (413 beyond, before it is read)."),
+    Setting("MAX_QUERY_BYTES", 1 << 20, int, "Largest query or update text accepted, in UTF-8 bytes (413 beyond).",
+            public=1 << 16),
+    Setting("UPLOAD_TIMEOUT", 10.0, float,
+            "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
+            public=5.0),
     Setting("MAX_QUERY_DEPTH", 64, int, "Deepest nesting of groups a query may have."),
     Setting("SERVICE_ALLOWLIST", (), _words,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE."),
@@ -65,6 +80,12 @@ SETTINGS = [
     Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on query responses; empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", str,
             "Cache-Control of query responses (ETag and Last-Modified are always sent where known)."),
+    Setting("TRUSTED_PROXIES", (), _words,
+            "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log and "
+            "budgets); separated by spaces or commas."),
+    Setting("ACCESS_LOG", "-", str,
+            "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
+    Setting("METRICS", True, _boolean, "Serve Prometheus metrics at /metrics."),
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),
@@ -72,21 +93,59 @@ SETTINGS = [
 
 
 def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str, Any]:
-    """Every setting's value, from `config`, else the environment, else its default."""
+    """Every setting's value, from `config`, else the environment, else its default (its public default
+    when PUBLIC is on). A public configuration that is unsafe raises ConfigError naming every fault."""
     config = dict(config or {})
     environ = os.environ if environ is None else environ
     unknown = sorted(set(config) - {s.name for s in SETTINGS} - _FLASK_KEYS)
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-    values = {}
+    values, given = {}, set()
     for setting in SETTINGS:
-        raw = config.get(setting.name, environ.get(ENV_PREFIX + setting.name, setting.default))
+        if setting.name in config or ENV_PREFIX + setting.name in environ:
+            given.add(setting.name)
+            raw = config.get(setting.name, environ.get(ENV_PREFIX + setting.name))
+        elif values.get("PUBLIC") and setting.public is not _SAME:  # PUBLIC is the first setting
+            raw = setting.public
+        else:
+            raw = setting.default
         try:
             values[setting.name] = setting.parse(raw) if raw is not None else None
         except (TypeError, ValueError) as error:
             raise ConfigError(f"setting {setting.name}: {error}") from None
+    if values["PUBLIC"]:
+        faults = public_faults(values)
+        if faults:
+            raise ConfigError("refusing a public server: " + "; ".join(faults))
     values.update({key: config[key] for key in _FLASK_KEYS & set(config)})
     return values
+
+
+def public_defaults() -> dict[str, Any]:
+    """The settings whose default differs on a public server, with that default."""
+    return {setting.name: setting.public for setting in SETTINGS if setting.public is not _SAME}
+
+
+MIN_TOKEN_BYTES = 32
+# Limits a public server must keep on: a value of 0 or less (or not finite) turns one off.
+PUBLIC_LIMITS = ("QUERY_TIMEOUT", "ROW_LIMIT", "MAX_BODY_BYTES", "MAX_QUERY_BYTES", "UPLOAD_TIMEOUT")
+TOKENS = ("UPDATE_TOKEN",)
+
+
+def public_faults(values: dict[str, Any]) -> list[str]:
+    """What makes these settings unsafe for a public server (empty when they are fine)."""
+    faults = []
+    if values["UPDATES_ENABLED"]:
+        faults.append("updates are on (a public server is read-only)")
+    for name in PUBLIC_LIMITS:
+        value = values[name]
+        if value is None or not 0 < value < float("inf"):
+            faults.append(f"{name} must be a positive number")
+    for name in TOKENS:
+        tokens = values[name] if isinstance(values[name], tuple) else (values[name],)
+        if any(token is not None and len(token.encode()) < MIN_TOKEN_BYTES for token in tokens):
+            faults.append(f"{name} must be at least {MIN_TOKEN_BYTES} bytes")
+    return faults
 
 
 _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "SECRET_KEY"}
@@ -98,5 +157,6 @@ def markdown_table() -> str:
     for setting in SETTINGS:
         default = setting.default
         shown = "(none)" if default is None else "(empty)" if default == () else f"`{default}`"
-        lines.append(f"| `{setting.name}` | `{ENV_PREFIX}{setting.name}` | {shown} | {setting.help} |")
+        public = "" if setting.public is _SAME else f" Public default: `{setting.public}`."
+        lines.append(f"| `{setting.name}` | `{ENV_PREFIX}{setting.name}` | {shown} | {setting.help}{public} |")
     return "\n".join(lines)

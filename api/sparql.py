@@ -10,7 +10,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 
 from api.errors import Problem
 from api.negotiation import choose
@@ -61,6 +61,7 @@ def sparql():
 
 def _query(text: str, params: list[tuple[str, str]]):
     settings = current_app.config
+    _refuse_long(text, "query")
     shape = scan(text)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
@@ -100,6 +101,7 @@ def _update(text: str, params: list[tuple[str, str]]):
     if not settings["UPDATES_ENABLED"]:
         raise Problem(403, "Updates disabled", "this endpoint is read-only")
     authorize()
+    _refuse_long(text, "update")
     using = [graph_iri(iri) for iri in _all(params, "using-graph-uri")]
     using_named = [graph_iri(iri) for iri in _all(params, "using-named-graph-uri")]
     if using or using_named:
@@ -111,6 +113,15 @@ def _update(text: str, params: list[tuple[str, str]]):
     with _unbased():
         backend.update(_based(text))
     return changed_response(Response(status=204), backend)
+
+
+def _refuse_long(text: str, kind: str) -> None:
+    """A query or update over MAX_QUERY_BYTES is 413: lexing and parsing cost grows with its length."""
+    g.query_text = text  # for the access log
+    cap = current_app.config["MAX_QUERY_BYTES"]
+    if len(text) > cap // 4 and len(text.encode("utf-8")) > cap:  # no encoding for the usual short text
+        g.rejected = "query_too_large"
+        raise Problem(413, "Query too large", f"the {kind} is over {cap} bytes (UTF-8)")
 
 
 def _based(text: str) -> str:

@@ -150,15 +150,32 @@ def open_configured(store_spec: str, endpoint: str | None = None):
     return store
 
 
+class ByteSize(click.ParamType):
+    """A number of bytes, optionally with a K, M or G suffix (powers of 1024)."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE)
+        if not found or int(found[1]) == 0:
+            self.fail(f"{value!r} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
+        return int(found[1]) * self._UNITS[found[2].upper()]
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--graph", help="Put every triple into this named graph (quads otherwise keep their own).")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
               help="The files' format (default: from each name; .gz is read as gzip).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("--max-bytes", type=ByteSize(), default=None,
+              help="Refuse a file holding more than this once decompressed (e.g. 500M, 2G); nothing is loaded.")
+@click.option("--timeout", "seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Refuse a file whose parsing takes more than this many seconds; nothing is loaded.")
 @store_option
 @reports_errors
-def load(files, graph, fmt, progress, store_spec):
+def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
     """Load RDF files into the store, all or nothing.
 
     Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped. If any file fails to
@@ -171,7 +188,8 @@ def load(files, graph, fmt, progress, store_spec):
     total = sum(path.stat().st_size for path in files)
     with open_configured(store_spec) as store, \
             click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
-        report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update)
+        report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
+                            seconds=seconds)
     for loaded in report.files:
         click.echo(f"{loaded.path}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
     click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
@@ -397,8 +415,11 @@ def shell(endpoint, store_spec):
               help="The store (see `kg query --help`). Env: SAHEL_KG_STORE.")
 @click.option("--enable-updates", is_flag=True,
               help="Accept SPARQL Update and Graph Store writes; needs SAHEL_KG_UPDATE_TOKEN in the environment.")
+@click.option("--public", is_flag=True,
+              help="A public deployment: read-only, every limit on, CORS for GET only (see SECURITY.md). "
+                   "Env: SAHEL_KG_PUBLIC.")
 @reports_errors
-def serve(host, port, workers, threads, store_spec, enable_updates):
+def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """Serve the SPARQL endpoint, graph store and pages over HTTP, under gunicorn.
 
     Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
@@ -412,6 +433,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates):
     config = {"STORE": store_spec, "INSTALL_ARTICLE": store_spec == "memory:" and resolve({})["INSTALL_ARTICLE"]}
     if enable_updates:
         config["UPDATES_ENABLED"] = True
+    if public:
+        config["PUBLIC"] = True
     settings = resolve(config)
     if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
         raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
@@ -423,5 +446,6 @@ def serve(host, port, workers, threads, store_spec, enable_updates):
         prepare_store(store_spec)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
+    access += ", public" if settings["PUBLIC"] else ""
     click.echo(f"serving {where}, {access}, on http://{host}:{port}/sparql", err=True)
     run(host=host, port=port, workers=workers, threads=threads, config=config)

@@ -38,6 +38,10 @@ class ParseError(SourceError):
     """An RDF file that does not parse."""
 
 
+class InputLimitError(SourceError):
+    """Input over a limit of size or of parsing time: refused as a whole, nothing of it is used."""
+
+
 class QuerySyntaxError(KGError, SyntaxError):
     """A SPARQL query or update that does not parse; line and column are 1-based."""
 

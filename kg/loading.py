@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, ParseError
+from kg.errors import ConfigError, InputLimitError, ParseError
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.store.base import Store, read_quads
 
@@ -63,8 +63,13 @@ def detect_format(path: Path) -> tuple[str, bool]:
 
 
 def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt: str | None = None,
-               base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None) -> LoadReport:
-    """Load every file and its record as one change: if any file fails to parse, nothing is loaded."""
+               base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None,
+               max_bytes: int | None = None, seconds: float | None = None) -> LoadReport:
+    """Load every file and its record as one change: if any file fails to parse, nothing is loaded.
+
+    A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
+    raises InputLimitError, and nothing is loaded.
+    """
     target = _graph_node(graph)
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
@@ -76,7 +81,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     def everything() -> Iterator[ox.Quad]:
         for loaded, gzipped in plan:
-            yield from _file_quads(loaded, gzipped, target, progress)
+            yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds)
         yield from _record(report, graph, base)
 
     store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
@@ -93,18 +98,20 @@ def _graph_node(graph: str | None) -> ox.NamedNode | None:
         raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
 
 
-def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None,
-                progress) -> Iterator[ox.Quad]:
+def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, progress,
+                max_bytes: int | None = None, seconds: float | None = None) -> Iterator[ox.Quad]:
     """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it."""
     with open(loaded.path, "rb") as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
-            for quad in read_quads(source, format=loaded.format):
+            for quad in read_quads(source, format=loaded.format, max_bytes=max_bytes, seconds=seconds):
                 loaded.quads += 1
                 yield quad if target is None else ox.Quad(quad.subject, quad.predicate, quad.object, target)
         except ParseError as error:
             raise ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column) from None
+        except InputLimitError as error:
+            raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream
             raise ParseError(f"cannot read the file: {error}", path=str(loaded.path)) from None
         hashing.drain()

@@ -97,6 +97,7 @@ class WorkerPool:
         self._processes: set = set()  # every worker process started and not yet waited for
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self.on_replace = None  # called (no arguments) each time a worker is killed and replaced: for metrics
         for worker in [self._start() for _ in range(max(1, size))]:
             self._idle.put(self._ready(worker))
 
@@ -179,6 +180,8 @@ class WorkerPool:
         process, connection = worker
         process.kill()
         connection.close()
+        if self.on_replace is not None:
+            self.on_replace()
 
         def restart():
             self._wait(process)

@@ -46,8 +46,10 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | None = None,
-              enable_updates: bool = False, workers: int = 1, threads: int = 4, seconds: float = 120):
-    """Run `kg serve` until the block ends; yield its base URL (a ServerURL) once GET /sparql answers.
+              enable_updates: bool = False, workers: int = 1, threads: int = 4, seconds: float = 120,
+              args: tuple[str, ...] = ()):
+    """Run `kg serve` (with `args` added) until the block ends; yield its base URL (a ServerURL) once GET
+    /sparql answers.
 
     The environment is this process's without any SAHEL_KG_* variable, with SAHEL_KG_HOME in `workdir`,
     then `env`. The server's output goes to workdir/kg-serve.log, which is shown if it fails to start.
@@ -64,6 +66,7 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
         command += ["--store", store]
     if enable_updates:
         command.append("--enable-updates")
+    command += list(args)
     log = workdir / "kg-serve.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=log_file,

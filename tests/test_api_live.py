@@ -14,7 +14,6 @@ import re
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 import warnings
 
@@ -30,6 +29,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
 from kg.publish import install
 from kg.store.remote import RemoteStore
 from live_server import kg_server
+from raw_http import http, query_url
 
 TOKEN = "live-test-token"
 QUERY_TIMEOUT = 2.0  # seconds; low, so that the timeout test is quick
@@ -108,22 +108,6 @@ def new_graph(server):
 
 
 # --- plain HTTP helpers -------------------------------------------------------------------------
-
-def http(url: str, *, method: str = "GET", data: bytes | None = None, headers: dict | None = None,
-         timeout: float = 30):
-    """(status, headers, body) of one request; HTTP errors are answers too."""
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.headers, error.read()
-
-
-def query_url(server: str, sparql: str, **params) -> str:
-    return server + "/sparql?" + urllib.parse.urlencode({"query": sparql, **params})
-
 
 def send_update(server: str, sparql: str, token: str | None = TOKEN):
     headers = {"Content-Type": "application/sparql-update"}

@@ -17,6 +17,7 @@ from typing import BinaryIO, Union
 import pyoxigraph
 
 from kg.errors import ParseError, QuerySyntaxError, StoreError
+from kg.untrusted import explained, guard
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -165,16 +166,21 @@ def readable(message: str) -> str:
         if shown else message
 
 
-def read_quads(source: Source, *, format: str, graph: str | None = None,
-               base_iri: str | None = None) -> Iterator[pyoxigraph.Quad]:
+def read_quads(source: Source, *, format: str, graph: str | None = None, base_iri: str | None = None,
+               max_bytes: int | None = None, seconds: float | None = None) -> Iterator[pyoxigraph.Quad]:
     """Parse `source` lazily into quads, put into `graph` if given; a syntax error raises ParseError.
 
-    Blank nodes get fresh labels, so two files that both say `_:b1` do not merge.
+    Blank nodes get fresh labels, so two files that both say `_:b1` do not merge. RDF/XML with a DTD is
+    refused, and reading past `max_bytes` or `seconds` raises InputLimitError (see kg.untrusted).
     """
     options = {"format": rdf_format(format), "base_iri": base_iri, "rename_blank_nodes": True,
                "without_named_graphs": graph is not None}
     path = os.fspath(source) if isinstance(source, (str, PathLike)) else None
-    if path is None:
+    guarded = format == "rdfxml" or max_bytes is not None or seconds is not None
+    opened = open(path, "rb") if path is not None and guarded else None
+    if guarded:
+        options["input"] = guard(opened or source, format=format, max_bytes=max_bytes, seconds=seconds, name=path)
+    elif path is None:
         options["input"] = source
     else:
         options["path"] = path
@@ -183,7 +189,11 @@ def read_quads(source: Source, *, format: str, graph: str | None = None,
         for quad in pyoxigraph.parse(**options):
             yield quad if target is None else pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, target)
     except SyntaxError as error:
-        raise ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset) from None
+        raise explained(ParseError(parser_message(error), path=path, line=error.lineno,
+                                   column=error.offset)) from None
+    finally:
+        if opened is not None:
+            opened.close()
 
 
 def parser_message(error: SyntaxError) -> str:

@@ -1,0 +1,55 @@
+"""Prometheus metrics of one app: requests, durations, timeouts, rejections, cache hits, worker restarts.
+
+Under `kg serve` several gunicorn processes answer requests, so prometheus_client runs in its
+multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by kg.serve): every process writes its values to files
+there and /metrics adds them up. Without that variable (flask run, tests) each app has its own registry.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, disable_created_metrics,
+                               generate_latest, values)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)  # seconds
+METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}
+disable_created_metrics()  # the *_created series say when a process started counting: noise here
+
+
+class Metrics:
+    """The app's metric objects; `exposition()` gives the text /metrics serves."""
+
+    def __init__(self):
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR))
+        if self.multiprocess and values.ValueClass is values.MutexValue:
+            values.ValueClass = values.get_value_class()  # prometheus_client was imported before the variable was set
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        self.requests = Counter("sahel_kg_http_requests", "HTTP requests answered, by route, method and status.",
+                                ["route", "method", "status"], registry=registry)
+        self.duration = Histogram("sahel_kg_http_request_duration_seconds", "Time to answer a request, by route.",
+                                  ["route"], buckets=DURATION_BUCKETS, registry=registry)
+        self.timeouts = Counter("sahel_kg_query_timeouts", "Queries stopped at their time limit.", registry=registry)
+        self.rejections = Counter("sahel_kg_rejections", "Requests refused before any query ran, by reason.",
+                                  ["reason"], registry=registry)
+        self.cache_hits = Counter("sahel_kg_cache_hits", "Answers served from a cache or as 304 Not Modified.",
+                                  ["kind"], registry=registry)
+        self.worker_restarts = Counter("sahel_kg_query_worker_restarts",
+                                       "Query worker processes replaced (killed at a time limit, or died).",
+                                       registry=registry)
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request."""
+        self.requests.labels(route, method if method in METHODS else "other", str(status)).inc()
+        self.duration.labels(route).observe(seconds)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The metrics in Prometheus' text format, summed over every server process, and its media type."""
+        if self.multiprocess:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

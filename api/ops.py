@@ -1,0 +1,99 @@
+"""The operator's view: /healthz, /readyz, /metrics, and the access log and metrics of every request.
+
+Views and error handlers say what the log and the metrics need through flask.g: `query_text` (the query
+or update text), `timed_out` (the time limit stopped the query) and `rejected` (why a request was refused
+before any query ran: too_large, bad_encoding, query_too_large, policy...).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+
+from api.access_log import AccessLog, query_hash
+from api.clients import client_address
+from api.errors import Problem
+from api.metrics import Metrics
+from api.openapi import document as describe
+from kg.runner import QueryRequest
+
+bp = Blueprint("ops", __name__)
+log = logging.getLogger(__name__)
+READY_SECONDS = 2.0  # how long /readyz waits for the store before it says 503
+
+
+@bp.route("/healthz")
+def healthz():
+    """The process is up and answering HTTP (for a load balancer's liveness check)."""
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/readyz")
+def readyz():
+    """The store answers a trivial query within READY_SECONDS (for a load balancer's readiness check)."""
+    backend = current_app.extensions["sahel-kg"]
+    seconds = min(READY_SECONDS, current_app.config["QUERY_TIMEOUT"] or READY_SECONDS)
+    try:
+        backend.query(QueryRequest(sparql="ASK {}", format="json", timeout=seconds))
+    except Exception as error:  # any failure means not ready; the reason (which may name hosts) is logged
+        log.warning("not ready: %s", error)
+        raise Problem(503, "Not ready", f"the store did not answer within {seconds:g}s",
+                      headers={"Retry-After": "1"}) from None
+    return jsonify({"status": "ready"})
+
+
+@bp.route("/metrics")
+def metrics():
+    """Prometheus metrics of every server process, in the text exposition format."""
+    if not current_app.config["METRICS"]:
+        raise Problem(404, "Not Found", "metrics are turned off (METRICS)")
+    body, media = current_app.extensions["sahel-kg.metrics"].exposition()
+    return Response(body, headers={"Content-Type": media, "Cache-Control": "no-store"})
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of every route (api/openapi/*.yaml)."""
+    return jsonify(describe())
+
+
+def install(app: Flask) -> None:
+    """Register the ops routes, and time, log and count every request of `app`."""
+    app.register_blueprint(bp)
+    registry = app.extensions["sahel-kg.metrics"] = Metrics()
+    target = app.config["ACCESS_LOG"]
+    log = app.extensions["sahel-kg.access-log"] = AccessLog(target) if target else None
+    trusted = app.config["TRUSTED_PROXIES"]
+    runner = app.extensions["sahel-kg"].runner
+    if hasattr(runner, "on_replace"):  # worker processes (embedded on-disk store)
+        runner.on_replace = registry.worker_restarts.inc
+
+    @app.before_request
+    def start_clock():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def account(response: Response) -> Response:
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        status = response.status_code
+        registry.observe(route, request.method, status, seconds)
+        if g.get("timed_out"):
+            registry.timeouts.inc()
+        if g.get("rejected"):
+            registry.rejections.labels(g.rejected).inc()
+        if status == 304:
+            registry.cache_hits.labels("not_modified").inc()
+        if log is not None:
+            fields = {"client": client_address(request, trusted), "method": request.method, "route": route,
+                      "status": status, "duration": round(seconds, 6)}
+            if g.get("query_text") is not None:
+                fields["query"] = query_hash(g.query_text)
+                if "X-Result-Count" in response.headers:
+                    fields["rows"] = int(response.headers["X-Result-Count"])
+                fields["cut"] = response.headers.get("X-Result-Truncated") == "true"
+                fields["timeout"] = bool(g.get("timed_out"))
+            log.write(fields)
+        return response

@@ -1,0 +1,84 @@
+"""Reading RDF that others wrote: no DTD in RDF/XML, no remote JSON-LD context, bounded size and time.
+
+pyoxigraph's RDF/XML parser expands the entities a document declares in its DTD (so a few hundred bytes
+can become gigabytes), and deeply nested RDF/XML costs it time that grows with the square of the depth;
+its JSON-LD parser refuses remote contexts unless given a loader, and we give none. So every byte a
+parser reads passes through GuardedReader, which refuses a DTD and stops a read past a size or a deadline.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pyoxigraph
+
+from kg.errors import InputLimitError, ParseError
+
+_DTD_MARKS = (b"<!doctype", b"<!entity")
+_MARK_TAIL = max(map(len, _DTD_MARKS)) - 1  # bytes kept so that a mark split across two reads is seen
+_REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
+NO_DTD = "RDF/XML with a document type declaration (<!DOCTYPE or <!ENTITY) is refused: entities are never expanded"
+NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
+
+
+class GuardedReader(io.RawIOBase):
+    """A binary reader over `raw` that raises InputLimitError past `max_bytes` or `seconds` (counted from
+    its creation), and ParseError on a DTD when `refuse_dtd`. `name` goes into the errors as their path."""
+
+    def __init__(self, raw, *, refuse_dtd: bool = False, max_bytes: int | None = None,
+                 seconds: float | None = None, name: str | None = None):
+        self.raw, self.refuse_dtd, self.max_bytes, self.seconds, self.name = raw, refuse_dtd, max_bytes, seconds, name
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.count = 0
+        self._tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise InputLimitError(f"parsing took more than {self.seconds:g}s; send the data in smaller parts",
+                                  path=self.name)
+        count = self.raw.readinto(buffer) or 0
+        self.count += count
+        if self.max_bytes is not None and self.count > self.max_bytes:
+            raise InputLimitError(f"the data is over {self.max_bytes} bytes", path=self.name)
+        if self.refuse_dtd and count:
+            window = (self._tail + bytes(memoryview(buffer)[:count])).lower()
+            if any(mark in window for mark in _DTD_MARKS):
+                raise ParseError(NO_DTD, path=self.name)
+            self._tail = window[-_MARK_TAIL:]
+        return count
+
+
+def guard(source, *, format: str, max_bytes: int | None = None, seconds: float | None = None,
+          name: str | None = None, buffer: int = 1 << 16):
+    """`source` (a binary reader) read through a GuardedReader for RDF in `format` (a kg format name)."""
+    reader = GuardedReader(source, refuse_dtd=format == "rdfxml", max_bytes=max_bytes, seconds=seconds, name=name)
+    return io.BufferedReader(reader, buffer)
+
+
+def explained(error: ParseError) -> ParseError:
+    """A parse error with pyoxigraph's word for a remote JSON-LD context made plain."""
+    if _REMOTE_CONTEXT in error.message:
+        return ParseError(NO_REMOTE_CONTEXT, path=error.path, line=error.line, column=error.column)
+    return error
+
+
+def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
+                  name: str | None = None) -> list[pyoxigraph.Triple]:
+    """The triples of one graph's serialisation (`format`: a kg format name), blank nodes renamed apart.
+
+    Raises ParseError (with line and column) or InputLimitError past `seconds` of parsing.
+    """
+    from kg.store.base import parser_message, rdf_format
+
+    reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
+    try:
+        quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,
+                                 rename_blank_nodes=True)
+        return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as error:
+        raise explained(ParseError(parser_message(error), path=name, line=error.lineno,
+                                   column=error.offset)) from None

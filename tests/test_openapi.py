@@ -1,0 +1,69 @@
+"""The OpenAPI description (api/openapi/*.yaml) matches the app's routes exactly, is valid OpenAPI 3, and
+is served at /openapi.json. A new route without a description fails here: describe it in the YAML file of
+its blueprint (api/openapi/<blueprint>.yaml)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import schemathesis
+
+from api.openapi import document
+
+OPERATIONS = {"get", "head", "post", "put", "delete", "patch", "options"}
+
+
+def route_operations(app) -> set[tuple[str, str]]:
+    """(OpenAPI path, method) of every route of the app, but HEAD and OPTIONS: Flask answers both on every
+    GET route, so the description gives HEAD only where it matters (a HEAD needs its GET)."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        found |= {(path, method.lower()) for method in set(rule.methods) - {"HEAD", "OPTIONS"}}
+    return found
+
+
+def described_operations() -> set[tuple[str, str]]:
+    return {(path, method) for path, item in document()["paths"].items() for method in item if method in OPERATIONS}
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory):
+    import api
+
+    app = api.create_app({"STORE": "memory:", "INSTALL_ARTICLE": False, "TESTING": True, "ACCESS_LOG": ""})
+    yield route_operations(app), app
+    app.extensions["sahel-kg"].close()
+
+
+def test_every_route_is_described(routes):
+    found, _ = routes
+    described = {(path, method) for path, method in described_operations() if method != "head"}
+    missing = sorted(found - described)
+    assert not missing, ("routes without a description in api/openapi/<blueprint>.yaml: "
+                         + ", ".join(f"{method.upper()} {path}" for path, method in missing))
+
+
+def test_every_description_has_a_route(routes):
+    found, app = routes
+    stale = sorted((path, method) for path, method in described_operations() - found
+                   if not (method == "head" and (path, "get") in found))
+    assert not stale, "described but not served: " + ", ".join(f"{m.upper()} {p}" for p, m in stale)
+
+
+def test_the_description_is_valid_openapi():
+    schema = schemathesis.openapi.from_dict(document())  # refuses a document that breaks the OpenAPI schema
+    labels = {result.ok().label for result in schema.get_all_operations()}
+    assert "GET /sparql" in labels and "PUT /store/{name}" in labels
+
+
+def test_the_description_is_served(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.get_json() == document()
+
+
+@pytest.fixture
+def client(routes):
+    return routes[1].test_client()

@@ -1,0 +1,129 @@
+"""The operator's view on a live server: /healthz, /readyz (also with its store down), the JSON-lines
+access log, and Prometheus metrics summed over several gunicorn processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+
+import pytest
+
+import api
+from live_server import kg_server
+from raw_http import http, problem, query_url
+
+QUERY_TIMEOUT = 1.0
+ROW_LIMIT = 5
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Two gunicorn processes, each with its query workers, logging to a file."""
+    workdir = tmp_path_factory.mktemp("ops")
+    env = {"SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl"), "SAHEL_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+           "SAHEL_KG_ROW_LIMIT": str(ROW_LIMIT)}
+    with kg_server(workdir, env=env, workers=2) as url:
+        url.access_log = workdir / "access.jsonl"
+        yield url
+
+
+def access_lines(server) -> list[dict]:
+    return [json.loads(line) for line in server.access_log.read_text().splitlines()]
+
+
+def test_healthz_and_readyz(server):
+    for path, status in (("/healthz", "ok"), ("/readyz", "ready")):
+        code, headers, body = http(server + path)
+        assert code == 200 and headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"status": status}
+
+
+def test_access_log_has_one_json_line_per_request(server):
+    seen = len(access_lines(server))
+    cut = "SELECT ?s WHERE { ?s ?p ?o }"
+    assert http(query_url(server, cut))[0] == 200
+    assert http(query_url(server, HEAVY))[0] == 503
+    assert http(query_url(server, "SELEKT nothing"))[0] == 400
+    assert http(server + "/healthz", headers={"X-Forwarded-For": "203.0.113.9"})[0] == 200
+    lines = access_lines(server)[seen:]
+    assert [line["status"] for line in lines] == [200, 503, 400, 200]
+    first, heavy, bad, health = lines
+    assert set(first) == {"time", "client", "method", "route", "status", "duration", "query", "rows", "cut",
+                          "timeout"}
+    assert first["query"] == hashlib.sha256(cut.encode()).hexdigest()[:16]
+    assert (first["route"], first["rows"], first["cut"], first["timeout"]) == ("/sparql", ROW_LIMIT, True, False)
+    assert first["client"] == "127.0.0.1" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first["time"])
+    assert heavy["timeout"] is True and heavy["duration"] >= QUERY_TIMEOUT
+    assert bad["query"] == hashlib.sha256(b"SELEKT nothing").hexdigest()[:16] and "rows" not in bad
+    assert health["client"] == "127.0.0.1" and "query" not in health  # X-Forwarded-For of no trusted proxy
+    assert "SELECT" not in server.access_log.read_text()  # hashes, never the text
+
+
+def test_access_log_can_be_turned_off(capfd):
+    app = api.create_app({"STORE": "memory:", "INSTALL_ARTICLE": False, "TESTING": True, "ACCESS_LOG": ""})
+    try:
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        app.extensions["sahel-kg"].close()
+    assert '"route"' not in capfd.readouterr().err
+
+
+def metric(text: str, name: str, **labels) -> float:
+    """The sum of a metric's samples whose labels include `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        found = re.fullmatch(rf"{name}(?:\{{(.*)\}})? (\S+)", line)
+        if found:
+            have = dict(re.findall(r'(\w+)="([^"]*)"', found[1] or ""))
+            if all(have.get(key) == value for key, value in labels.items()):
+                total += float(found[2])
+    return total
+
+
+def test_metrics_count_every_process(server):
+    _, _, before = http(server + "/metrics")
+    for _ in range(20):
+        assert http(server + "/healthz")[0] == 200
+    assert http(query_url(server, HEAVY))[0] == 503  # a timeout, and its worker replaced
+    status, headers, body = http(server + "/sparql", method="POST", data=b"ASK {}" + b" " * (1 << 20),
+                                 headers={"Content-Type": "application/sparql-query"})
+    assert status == 413
+    _, headers, _ = http(query_url(server, "ASK {}"))
+    while "Last-Modified" not in headers:  # validators come once the last change is a second old
+        time.sleep(0.2)
+        _, headers, _ = http(query_url(server, "ASK {}"))
+    assert http(query_url(server, "ASK {}"), headers={"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, after = http(server + "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    before, after = before.decode(), after.decode()
+
+    def grew(name, **labels):
+        return metric(after, name, **labels) - metric(before, name, **labels)
+
+    assert grew("sahel_kg_http_requests_total", route="/healthz", status="200") == 20
+    assert grew("sahel_kg_query_timeouts_total") == 1
+    assert grew("sahel_kg_query_worker_restarts_total") == 1
+    assert grew("sahel_kg_rejections_total", reason="too_large") == 1
+    assert grew("sahel_kg_cache_hits_total", kind="not_modified") == 1
+    assert grew("sahel_kg_http_request_duration_seconds_count", route="/sparql") >= 4
+
+
+def test_readyz_says_503_while_the_store_is_down(tmp_path):
+    from servers import OXIGRAPH_BIN, missing_service
+    from store_process import oxigraph_serve
+
+    if not OXIGRAPH_BIN.exists():
+        missing_service(f"no oxigraph server binary at {OXIGRAPH_BIN}")
+    with oxigraph_serve(tmp_path / "oxigraph") as store:
+        with kg_server(tmp_path / "kg", store=store.query_url) as url:
+            assert http(url + "/readyz")[0] == 200
+            store.stop()
+            status, headers, body = http(url + "/readyz")
+            assert "did not answer" in problem(status, headers, body, 503)["detail"]
+            assert headers["Retry-After"]
+            assert http(url + "/healthz")[0] == 200  # the process itself is fine
+            store.start()
+            assert http(url + "/readyz")[0] == 200

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import PolicyError, StoreUnavailable
+from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.query import Policy, QueryService
 from kg.runner import Answer, LocalRunner, QueryRequest, ServiceOptions, WorkerPool
@@ -28,10 +29,14 @@ class Backend:
 
     def __init__(self, settings: dict):
         self.settings = settings
-        self.policy = Policy(service_allowlist=settings["SERVICE_ALLOWLIST"], max_depth=settings["MAX_QUERY_DEPTH"],
+        allowed, mirrors = split_allowlist(settings["SERVICE_ALLOWLIST"])
+        self.policy = Policy(service_allowlist=allowed, max_depth=settings["MAX_QUERY_DEPTH"],
                              allow_update=settings["UPDATES_ENABLED"])
+        self.federation = Federation(timeout=settings["SERVICE_TIMEOUT"], cache_ttl=settings["SERVICE_CACHE_TTL"],
+                                     contact=settings["SERVICE_CONTACT"], row_limit=settings["SERVICE_ROW_LIMIT"],
+                                     endpoints=mirrors, state_path=default_state_path())
         options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
-                                 row_limit=settings["ROW_LIMIT"])
+                                 row_limit=settings["ROW_LIMIT"], federation=self.federation)
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None
@@ -49,7 +54,7 @@ class Backend:
                 ensure_installed(store)
             self.writer = store
             self.runner = LocalRunner(QueryService(store, policy=self.policy, timeout=options.timeout,
-                                                   row_limit=options.row_limit))
+                                                   row_limit=options.row_limit, federation=self.federation))
         self._started = time.time()
         self._writes = 0
 
@@ -75,7 +80,7 @@ class Backend:
         if self.writer is None or not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         with self._lock:
-            QueryService(self.writer, policy=self.policy).update(sparql)
+            QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql)
             self._writes += 1
 
     def version(self) -> Version | None:

@@ -8,7 +8,8 @@ from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QuerySyntaxError,
-                       QueryTimeout, StorageFailure, StoreError, StoreUnavailable)
+                       QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure, StoreError,
+                       StoreUnavailable)
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
@@ -43,6 +44,9 @@ _STATUS = [
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
     (FormatError, 406, "Not acceptable"),
+    (ServiceFailure, 502, "Bad gateway"),  # a SERVICE endpoint's failure, named in "endpoint"
+    (ServiceTimeout, 504, "Gateway timeout"),
+    (ServiceBusy, 503, "Service endpoint busy"),
     (StorageFailure, 503, "Store unavailable"),
     (EvaluationError, 400, "Request refused by the store"),
     (QueryTimeout, 503, "Query timeout"),
@@ -75,12 +79,13 @@ def register(app: Flask) -> None:
             g.rejected = "upload_limit"
         for kind, status, title in _STATUS:
             if isinstance(error, kind):
-                position = {"line": getattr(error, "line", None), "column": getattr(error, "column", None)}
+                extra = {name: getattr(error, name, None) for name in ("line", "column", "endpoint")}
                 detail = getattr(error, "message", None) or str(error)
                 if isinstance(error, StorageFailure):  # the server's trouble: log it, tell no paths
                     log.error("storage failure: %s", error)
                     detail = "the store could not be read; try again shortly"
-                headers = {"Retry-After": "1"} if status == 503 else None
-                return problem_response(status, title, detail, headers=headers, **position)
+                wait = getattr(error, "retry_after", None) or 1
+                headers = {"Retry-After": str(wait)} if status == 503 else None
+                return problem_response(status, title, detail, headers=headers, **extra)
         log.exception("unexpected error")
         return problem_response(500, "Internal server error", "the server failed; the error is logged")

@@ -68,6 +68,31 @@ class PolicyError(KGError, PermissionError):
     """A query the safety policy refuses (SERVICE to an endpoint not allowed, LOAD, updates when read-only)."""
 
 
+class ServiceError(KGError):
+    """A SERVICE endpoint failed to answer; `endpoint` names it (the failure is the endpoint's, not ours)."""
+
+    def __init__(self, message: str, *, endpoint: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+        self.retry_after = retry_after
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.message, {"endpoint": self.endpoint, "retry_after": self.retry_after})
+
+
+class ServiceFailure(ServiceError, ConnectionError):
+    """The endpoint is down, refused the call, or answered with an error or with something unreadable."""
+
+
+class ServiceTimeout(ServiceError, TimeoutError):
+    """The endpoint did not answer within its time limit."""
+
+
+class ServiceBusy(ServiceError):
+    """The endpoint asked us to wait (429, or 503 with Retry-After); `retry_after` says how many seconds."""
+
+
 class StoreUnavailable(KGError, ConnectionError):
     """The store cannot be reached or opened."""
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import PolicyError, QuerySyntaxError
+from kg.federation import Federation
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.sparql_text import prologue_line, scan, unescape_iri, used_prefixes, where_group_start
-from kg.store.base import Solutions, Store
+from kg.sparql_text import (base_iri, prologue_line, scan, service_clauses, unescape_iri, used_prefixes,
+                            where_group_start)
+from kg.store.base import Solutions, Store, syntax_error
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class QueryService:
     policy: Policy = field(default_factory=Policy)
     timeout: float | None = None
     row_limit: int | None = None
+    federation: Federation = field(default_factory=Federation)
 
     def query(self, sparql: str, *, bindings: dict[str, object] | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -58,6 +61,7 @@ class QueryService:
         seconds = _smallest(timeout, self.timeout)
         started = time.perf_counter()
         try:
+            text = self._federated(text, shape, seconds)
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds)
             result = _collect(raw, limit)
@@ -76,7 +80,7 @@ class QueryService:
         self._check_policy(shape)
         text, shift = self._with_prologue(sparql, shape)
         try:
-            self.store.update(text)
+            self.store.update(self._federated(text, shape, None, update=True))
         except QuerySyntaxError as error:
             raise self._explained(_shifted(error, shift), sparql, shape) from None
 
@@ -105,6 +109,34 @@ class QueryService:
                 allowed = ", ".join(self.policy.service_allowlist) or "none"
                 raise PolicyError(f"SERVICE {target or '(missing endpoint)'} is not allowed "
                                   f"(allowed endpoints: {allowed})")
+
+    def _federated(self, text: str, shape, seconds: float | None, *, update: bool = False) -> str:
+        """The text with its SERVICE clauses answered by their endpoints (see kg.federation); the text is
+        parsed first, so a syntax error is reported before any endpoint is called."""
+        clauses = service_clauses(text)
+        if not clauses:
+            return text
+        masked = list(text)
+        for clause in clauses:  # "SERVICE <x> { P }" parses as "{ P }": a plain group, same positions
+            head = range(clause.start, clause.end - len(clause.pattern))
+            masked[head.start:head.stop] = [" " if text[i] != "\n" else "\n" for i in head]
+        try:
+            check = ox.Store()
+            (check.update if update else check.query)("".join(masked))
+        except SyntaxError as error:
+            raise syntax_error(str(error)) from None
+        declared = {**self.prefixes, **shape.prefixes}
+        base = base_iri(text)
+
+        def prologue_of(clause) -> str:
+            lines = [f"BASE <{base}>"] if base else []
+            lines += [f"PREFIX {name}: <{declared[name]}>" for name in used_prefixes(clause.pattern)
+                      if name in declared]
+            return "".join(line + "\n" for line in lines)
+
+        deadline = None if seconds is None else time.monotonic() + seconds
+        return self.federation.inline(text, clauses, lambda target: self._expand(target, shape.prefixes),
+                                      prologue_of, deadline=deadline)
 
     def _expand(self, target: str, declared: dict[str, str]) -> str:
         """A SERVICE target as the engine reads it: the query's own PREFIX declarations win."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 from kg.errors import QueryTimeout, StoreUnavailable
+from kg.federation import Federation
 from kg.query import Policy, QueryService
 
 START_SECONDS = 60.0
@@ -62,6 +63,7 @@ class ServiceOptions:
     policy: Policy = field(default_factory=Policy)
     timeout: float | None = None
     row_limit: int | None = None
+    federation: Federation = field(default_factory=Federation)
 
 
 def answer(service: QueryService, request: QueryRequest) -> Answer:
@@ -233,7 +235,8 @@ def _answer_requests(connection: Connection) -> None:
     except Exception as error:  # reported to the parent, which raises it
         connection.send(("error", error))
         return
-    service = QueryService(store, policy=options.policy, row_limit=options.row_limit)
+    service = QueryService(store, policy=options.policy, row_limit=options.row_limit,
+                           federation=options.federation)
     connection.send(("ready", None))
     while True:
         request = connection.recv()

@@ -153,6 +153,55 @@ def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
     return (default, named) if default or named else None
 
 
+@dataclass(frozen=True)
+class ServiceClause:
+    """One outermost `SERVICE [SILENT] target { pattern }` of a text, by character offsets."""
+
+    start: int  # at the SERVICE keyword
+    end: int  # just after the closing brace
+    target: str  # the IRI, prefixed name or variable, as written
+    silent: bool
+    pattern: str  # the group graph pattern, braces included
+
+
+def service_clauses(text: str) -> list[ServiceClause]:
+    """The outermost SERVICE clauses of a query or update, in order; one nested in another stays in its
+    pattern. A clause that does not close is left out (the engine reports the syntax error)."""
+    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    clauses, index = [], 0
+    while index < len(tokens):
+        at = index
+        index += 1
+        if not (tokens[at].lastgroup == "word" and tokens[at].group().upper() == "SERVICE"):
+            continue
+        silent = index < len(tokens) and tokens[index].lastgroup == "word" and tokens[index].group().upper() == "SILENT"
+        index += silent
+        if index + 1 >= len(tokens) or tokens[index].lastgroup not in ("iri", "pname", "var") \
+                or tokens[index + 1].group() != "{":
+            continue
+        target, opening = tokens[index].group(), index + 1
+        depth = 0
+        for close in range(opening, len(tokens)):
+            depth += {"open": 1, "close": -1}.get(tokens[close].lastgroup, 0)
+            if depth == 0:
+                clauses.append(ServiceClause(tokens[at].start(), tokens[close].end(), target, bool(silent),
+                                             text[tokens[opening].start():tokens[close].end()]))
+                index = close + 1
+                break
+        else:
+            index = len(tokens)
+    return clauses
+
+
+def base_iri(text: str) -> str | None:
+    """The IRI of the text's first BASE declaration, or None."""
+    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    for token, following in zip(tokens, tokens[1:]):
+        if token.lastgroup == "word" and token.group().upper() == "BASE" and following.lastgroup == "iri":
+            return unescape_iri(following.group()[1:-1])
+    return None
+
+
 def unescape_iri(iri: str) -> str:
     """An IRI with its \\u and \\U escapes decoded, as the engine reads it."""
     return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",

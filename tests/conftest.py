@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
 import servers
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
+
+WIKIDATA_FIXTURE = Path(__file__).parent / "fixtures" / "wikidata-sahel-fixture.ttl"
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +44,21 @@ def virtuoso_url(tmp_path_factory):
     if not (servers.VIRTUOSO_BIN and servers.ISQL_BIN):
         servers.missing_service("Virtuoso is not installed (virtuoso-t, isql-vt)")
     with servers.virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def wikidata_fixture(tmp_path_factory):
+    """Query URL of an `oxigraph serve` holding tests/fixtures/wikidata-sahel-fixture.ttl (shaped like
+    Wikidata, not its data) in its default graph: the stand-in for Wikidata's query service."""
+    if not servers.OXIGRAPH_BIN.exists():
+        servers.missing_service(f"no oxigraph server binary at {servers.OXIGRAPH_BIN}")
+    workdir = tmp_path_factory.mktemp("wikidata-fixture")
+    subprocess.run([str(servers.OXIGRAPH_BIN), "load", "--location", str(workdir / "data"),
+                    "--file", str(WIKIDATA_FIXTURE)], check=True, capture_output=True, timeout=120)
+    port = servers.free_port()
+    command = [str(servers.OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
+    with servers.running(command, f"http://127.0.0.1:{port}/query", workdir) as url:
         yield url
 
 

@@ -1,0 +1,329 @@
+"""SERVICE clauses evaluated by the project rather than the engine, politely.
+
+pyoxigraph's own SERVICE client has no per-endpoint timeout, User-Agent, cache or back-off. So before
+a query reaches the engine, each outermost `SERVICE [SILENT] <endpoint> { P }` is sent to its endpoint as
+`SELECT * WHERE { P }`, and the clause is replaced, in place, by a VALUES block holding the solutions.
+SPARQL 1.1 Federated Query evaluates P at the endpoint on its own and joins its solutions where the clause
+stands, exactly as inline data standing there is joined, so the answer is the same; SILENT turns a failed
+call into one solution with no bindings. Blank nodes in a remote answer become skolem IRIs (RDF 1.1 §3.5),
+since VALUES cannot hold blank nodes.
+
+Answers are cached (key: endpoint and the query sent) for a time-to-live, and a 429 (or a 503 with
+Retry-After) puts the endpoint on hold: until the time it asked for, calls are refused at once with
+ServiceBusy rather than sent. Cache and holds live in a small SQLite file, shared by every process of a
+server (gunicorn workers and query workers alike).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import math
+import os
+import socket
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
+
+ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+          "text/tab-separated-values;q=0.8")
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+MAX_ANSWER_BYTES = 64 << 20  # a larger answer is refused rather than held in memory
+MAX_GET_BYTES = 2000  # longer requests go as a form POST
+MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
+CACHE_ENTRIES = 1000
+
+
+def default_state_path() -> Path:
+    """$SAHEL_KG_HOME/federation.sqlite, else $XDG_CACHE_HOME/sahel-kg/..., else ~/.cache/sahel-kg/..."""
+    if os.environ.get("SAHEL_KG_HOME"):
+        return Path(os.environ["SAHEL_KG_HOME"]) / "federation.sqlite"
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "sahel-kg" / "federation.sqlite"
+
+
+class Federation:
+    """How SERVICE endpoints are called: time limit per call, cache, User-Agent, back-off, row cap.
+
+    `endpoints` maps a SERVICE IRI to the URL actually called (a mirror); by default the IRI itself.
+    `state_path` is the SQLite file for the cache and holds; None keeps them in this process only.
+    """
+
+    def __init__(self, *, timeout: float = 10.0, cache_ttl: float = 300.0, contact: str | None = None,
+                 row_limit: int = 10000, backoff: float = 60.0, endpoints: dict[str, str] | None = None,
+                 state_path: str | os.PathLike | None = None):
+        self.timeout, self.cache_ttl, self.contact = timeout, cache_ttl, contact
+        self.row_limit, self.backoff = row_limit, backoff
+        self.endpoints = dict(endpoints or {})
+        self.state = _State(state_path)
+
+    @property
+    def user_agent(self) -> str:
+        contact = f"contact: {self.contact}" if self.contact else "no contact configured"
+        return f"sahel-kg/{__version__} (SPARQL federation; {contact}) Python-urllib"
+
+    def inline(self, text: str, clauses, endpoint_of, prologue_of, *, deadline: float | None = None) -> str:
+        """`text` with each clause (kg.sparql_text.ServiceClause, in text order) replaced by the VALUES of
+        its endpoint's solutions; `endpoint_of(target)` expands a target to an IRI, `prologue_of(clause)`
+        gives the BASE and PREFIX lines its pattern needs.
+
+        Raises ServiceBusy, ServiceFailure or ServiceTimeout (not for SILENT clauses), QueryTimeout when the
+        query's own deadline (a time.monotonic() value) passes first, PolicyError past the row cap.
+        """
+        pieces, cursor = [], 0
+        for clause in clauses:
+            endpoint = endpoint_of(clause.target)
+            query = f"{prologue_of(clause)}SELECT * WHERE {clause.pattern} LIMIT {self.row_limit + 1}"
+            try:
+                replacement = values_block(*self.solutions(endpoint, query, deadline=deadline))
+            except (ServiceBusy, ServiceFailure, ServiceTimeout):
+                if not clause.silent:
+                    raise
+                replacement = "{}"  # SILENT: one solution binding nothing
+            lines = text.count("\n", clause.start, clause.end)  # keep later line numbers as they were
+            pieces += [text[cursor:clause.start], replacement, "\n" * lines]
+            cursor = clause.end
+        return "".join(pieces) + text[cursor:]
+
+    def solutions(self, endpoint: str, query: str, *, deadline: float | None = None):
+        """(variables, rows) of `query` at `endpoint`, from the cache while fresh; rows hold pyoxigraph
+        terms (None where unbound), blank nodes skolemised."""
+        key = hashlib.sha256(f"{endpoint}\n{query}".encode()).hexdigest()
+        cached = self.state.answer(key) if self.cache_ttl > 0 else None
+        if cached is None:
+            held = self.state.held(endpoint)
+            if held:
+                raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
+                                  endpoint=endpoint, retry_after=held)
+            cached = self._call(endpoint, query, deadline)
+            if self.cache_ttl > 0:
+                self.state.keep(key, endpoint, cached, self.cache_ttl)
+        variables, rows = _parse(endpoint, *cached, genid=key[:16])
+        if len(rows) > self.row_limit:
+            raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
+                              "make its pattern more selective")
+        return variables, rows
+
+    def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str]:
+        """One HTTP call: GET (or POST when long), no redirects followed; (body, media type)."""
+        seconds = self.timeout
+        if deadline is not None:
+            seconds = min(seconds, deadline - time.monotonic())
+            if seconds <= 0:
+                raise QueryTimeout("the query's time limit ran out before SERVICE <%s> was called" % endpoint)
+        url = self.endpoints.get(endpoint, endpoint)
+        form = urllib.parse.urlencode({"query": query})
+        headers = {"Accept": ACCEPT, "User-Agent": self.user_agent}
+        if len(url) + len(form) < MAX_GET_BYTES:
+            request = urllib.request.Request(f"{url}{'&' if '?' in url else '?'}{form}", headers=headers)
+        else:
+            request = urllib.request.Request(url, data=form.encode(), headers={
+                **headers, "Content-Type": "application/x-www-form-urlencoded"})
+        ends = time.monotonic() + seconds
+        try:
+            with _OPENER.open(request, timeout=seconds) as response:
+                return _read(response, ends, endpoint), response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            raise self._refusal(endpoint, error) from None
+        except (TimeoutError, socket.timeout):
+            raise self._slow(endpoint, seconds) from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, (TimeoutError, socket.timeout)):
+                raise self._slow(endpoint, seconds) from None
+            raise ServiceFailure(f"SERVICE <{endpoint}> could not be reached: {error.reason}",
+                                 endpoint=endpoint) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise ServiceFailure(f"SERVICE <{endpoint}> failed: {error}", endpoint=endpoint) from None
+
+    def _slow(self, endpoint: str, seconds: float):
+        if seconds < self.timeout:  # the query's own limit was the shorter one
+            return QueryTimeout(f"the query's time limit ran out while SERVICE <{endpoint}> was answering")
+        return ServiceTimeout(f"SERVICE <{endpoint}> did not answer within {seconds:g}s", endpoint=endpoint)
+
+    def _refusal(self, endpoint: str, error: urllib.error.HTTPError):
+        wait = error.headers.get("Retry-After")
+        if error.code == 429 or (error.code == 503 and wait):
+            seconds = retry_after(wait, self.backoff)
+            self.state.hold(endpoint, seconds)
+            return ServiceBusy(f"SERVICE <{endpoint}> answered {error.code} and asked us to wait {seconds}s",
+                               endpoint=endpoint, retry_after=seconds)
+        if 300 <= error.code < 400:
+            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {error.headers.get('Location')}; "
+                                  "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
+        detail = error.read(300).decode("utf-8", "replace").strip()
+        return ServiceFailure(f"SERVICE <{endpoint}> answered {error.code} {error.reason}"
+                              + (f": {detail}" if detail else ""), endpoint=endpoint)
+
+    def __getstate__(self):
+        return {**self.__dict__, "state": self.state.path}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.state = _State(state["state"])
+
+
+def split_allowlist(entries) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The allowed SERVICE IRIs, and the mirrors: an entry `IRI>URL` allows IRI and sends its calls to URL
+    (`>` cannot occur in an IRI)."""
+    allowed, mirrors = [], {}
+    for entry in entries:
+        iri, _, url = entry.partition(">")
+        allowed.append(iri)
+        if url:
+            mirrors[iri] = url
+    return tuple(allowed), mirrors
+
+
+def values_block(variables: list[str], rows: list[tuple]) -> str:
+    """A VALUES block holding `rows` (tuples of pyoxigraph terms, None for UNDEF) for `variables`."""
+    head = " ".join(f"?{name}" for name in variables)
+    body = " ".join("(" + " ".join(_term_text(term) for term in row) + ")" for row in rows)
+    return f"VALUES ({head}) {{ {body} }}"
+
+
+def _term_text(term) -> str:
+    if term is None:
+        return "UNDEF"
+    if isinstance(term, ox.Triple):
+        return f"<<( {_term_text(term.subject)} {_term_text(term.predicate)} {_term_text(term.object)} )>>"
+    return str(term)
+
+
+def retry_after(value: str | None, default: float) -> int:
+    """Whole seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at least 1."""
+    seconds = default
+    if value:
+        value = value.strip()
+        try:
+            seconds = float(value) if value.isdigit() else parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError):
+            seconds = default
+    return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))
+
+
+def _read(response, ends: float, endpoint: str) -> bytes:
+    """The body, read piece by piece so the time limit holds for a server that answers slowly."""
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > ends:
+            raise socket.timeout()
+        chunk = response.read1(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise ServiceFailure(f"SERVICE <{endpoint}> answered with more than {MAX_ANSWER_BYTES} bytes",
+                                 endpoint=endpoint)
+        chunks.append(chunk)
+
+
+def _parse(endpoint: str, body: bytes, media_type: str, *, genid: str):
+    format = RESULT_FORMATS.get(media_type)
+    if format is None:
+        raise ServiceFailure(f"SERVICE <{endpoint}> answered with {media_type!r}, not SPARQL results",
+                             endpoint=endpoint)
+    try:
+        parsed = ox.parse_query_results(body, format=format)
+        if isinstance(parsed, ox.QueryBoolean):
+            raise SyntaxError("a boolean, not solutions")
+        variables = [variable.value for variable in parsed.variables]
+        rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables) for solution in parsed]
+    except (SyntaxError, ValueError, OSError) as error:
+        raise ServiceFailure(f"SERVICE <{endpoint}> answered with unreadable results: {error}",
+                             endpoint=endpoint) from None
+    return variables, rows
+
+
+def _skolem(term, endpoint: str, genid: str):
+    """A blank node as an IRI under the endpoint's /.well-known/genid/, unique to this answer."""
+    if isinstance(term, ox.BlankNode):
+        origin = urllib.parse.urlsplit(endpoint)
+        return ox.NamedNode(f"{origin.scheme}://{origin.netloc}/.well-known/genid/{genid}-{term.value}")
+    if isinstance(term, ox.Triple):
+        return ox.Triple(*(_skolem(part, endpoint, genid) for part in (term.subject, term.predicate, term.object)))
+    return term
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead off the allow-list: it is reported, never followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+class _State:
+    """The answer cache and the endpoints on hold, in SQLite (a file shared by processes, or memory)."""
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, endpoint TEXT, body BLOB, "
+              "media_type TEXT, expires REAL);"
+              "CREATE TABLE IF NOT EXISTS holds (endpoint TEXT PRIMARY KEY, until REAL);")
+
+    def __init__(self, path):
+        self.path = None if path is None else str(path)
+        self._lock = threading.Lock()
+        self._memory = None
+
+    def answer(self, key: str):
+        with self._connection() as db:
+            row = db.execute("SELECT body, media_type FROM answers WHERE key = ? AND expires > ?",
+                             (key, time.time())).fetchone()
+        return None if row is None else (bytes(row[0]), row[1])
+
+    def keep(self, key: str, endpoint: str, answer: tuple[bytes, str], ttl: float) -> None:
+        now = time.time()
+        with self._connection() as db:
+            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)",
+                       (key, endpoint, answer[0], answer[1], now + ttl))
+            db.execute("DELETE FROM answers WHERE expires <= ? OR key IN (SELECT key FROM answers "
+                       "ORDER BY expires DESC LIMIT -1 OFFSET ?)", (now, CACHE_ENTRIES))
+
+    def hold(self, endpoint: str, seconds: float) -> None:
+        with self._connection() as db:
+            db.execute("INSERT OR REPLACE INTO holds VALUES (?, ?)", (endpoint, time.time() + seconds))
+
+    def held(self, endpoint: str) -> int:
+        """Whole seconds the endpoint is still on hold (0: free to call)."""
+        with self._connection() as db:
+            row = db.execute("SELECT until FROM holds WHERE endpoint = ?", (endpoint,)).fetchone()
+        return max(0, math.ceil(row[0] - time.time())) if row else 0
+
+    @contextmanager
+    def _connection(self):
+        """A connection that commits on leaving; one per use for a file, so forks and threads share
+        nothing but the file."""
+        if self.path is None:
+            with self._lock:
+                if self._memory is None:
+                    self._memory = sqlite3.connect(":memory:", check_same_thread=False)
+                    self._memory.executescript(self.SCHEMA)
+                with self._memory:
+                    yield self._memory
+            return
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.executescript(self.SCHEMA)
+            with db:
+                yield db
+        finally:
+            db.close()

@@ -1,0 +1,366 @@
+"""SERVICE evaluated by the project: answers joined as SPARQL 1.1 Federated Query says, a cache with a TTL,
+a User-Agent with a contact, 429 honoured without hammering, 502/504 naming the endpoint, the allow-list.
+
+The remote side is a second, real `oxigraph serve` loaded with tests/fixtures/wikidata-sahel-fixture.ttl
+(a fixture shaped like Wikidata, not Wikidata's data), and small local HTTP servers that answer 429, answer
+nothing, or redirect.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+import servers
+from api import create_app
+from kg.errors import PolicyError, QuerySyntaxError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
+from kg.federation import Federation, retry_after, split_allowlist
+from kg.paths import QUERIES_DIR
+from kg.publish import install
+from kg.query import Policy, QueryService
+from kg.store import open_store
+
+WDQS = "https://query.wikidata.org/sparql"
+EXAMPLE = QUERIES_DIR / "aes-members-wikidata.rq"
+EXPECTED = [  # the example's answer: the article's AES members joined with the fixture's statements
+    ("Burkina Faso", "aes-members", "Ouagadougou", "23000000", "Ibrahim Traoré"),
+    ("Mali", "aes-members", "Bamako", "22000000", "Assimi Goïta"),
+    ("Niger", "aes-members", "Niamey", "26000000", "Abdourahamane Tiani"),
+]
+
+
+@pytest.fixture(scope="module")
+def article():
+    with open_store("memory:") as store:
+        install(store)
+        yield store
+
+
+def service_for(store, *endpoints, **federation):
+    """A QueryService that may call `endpoints` (an `IRI>URL` entry sends IRI's calls to URL)."""
+    allowed, mirrors = split_allowlist(endpoints)
+    federation.setdefault("endpoints", mirrors)
+    return QueryService(store, policy=Policy(service_allowlist=allowed), federation=Federation(**federation))
+
+
+def update_remote(url: str, update: str) -> None:
+    request = urllib.request.Request(url.rsplit("/", 1)[0] + "/update", data=update.encode(),
+                                     headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
+def values(result):
+    return [tuple(None if term is None else term.value for term in row) for row in result.rows]
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A test endpoint: answers each request as `reply` says, and records the requests it got."""
+
+    reply = "429"
+    requests: list
+    release: threading.Event
+
+    def do_GET(self):
+        self.requests.append({"path": self.path, "headers": dict(self.headers)})
+        if self.reply == "429":
+            self.send_response(429)
+            self.send_header("Retry-After", "120")
+            self.end_headers()
+            self.wfile.write(b"slow down")
+        elif self.reply == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+            self.end_headers()
+        elif self.reply == "nothing":
+            self.release.wait(60)  # never answers while the test runs
+        elif self.reply == "two-rows":
+            body = {"head": {"vars": ["x"]}, "results": {"bindings": [
+                {"x": {"type": "literal", "value": "1"}}, {"x": {"type": "literal", "value": "2"}}]}}
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(json.dumps(body).encode())
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def endpoint():
+    """Start a Recorder: endpoint(reply) -> (URL, list of the requests it receives)."""
+    started = []
+
+    def start(reply: str):
+        handler = type("Handler", (Recorder,), {"reply": reply, "requests": [], "release": threading.Event()})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append((server, handler))
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql", handler.requests
+
+    yield start
+    for server, handler in started:
+        handler.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def down_endpoint() -> str:
+    return f"http://127.0.0.1:{servers.free_port()}/sparql"  # nothing listens there
+
+
+# --- the example query: the article's claims joined with the fixture ----------------------------------
+
+def test_example_joins_the_claims_with_the_wikidata_shaped_fixture(article, wikidata_fixture):
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}")
+    rows = values(service.query(EXAMPLE.read_text(encoding="utf-8")))
+    assert [(name, claim.rsplit("/", 1)[1], capital, population, head)
+            for _, name, claim, capital, population, head in rows] == EXPECTED
+
+
+def test_example_over_http(wikidata_fixture):
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": f"{WDQS}>{wikidata_fixture}"})
+    response = app.test_client().post("/sparql", data={"query": EXAMPLE.read_text(encoding="utf-8")},
+                                      headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = response.get_json()["results"]["bindings"]
+    assert [(row["name"]["value"], row["capitalName"]["value"]) for row in rows] == \
+        [(name, capital) for name, _, capital, _, _ in EXPECTED]
+
+
+def test_without_the_endpoint_allowed_the_example_is_refused(article):
+    with pytest.raises(PolicyError, match="SERVICE <https://query.wikidata.org/sparql> is not allowed"):
+        QueryService(article).query(EXAMPLE.read_text(encoding="utf-8"))
+
+
+# --- SPARQL 1.1 Federated Query semantics --------------------------------------------------------------
+
+def test_optional_service_keeps_the_rows_it_cannot_extend(article, wikidata_fixture):
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}")
+    rows = values(service.query(f"""
+        SELECT DISTINCT ?name ?capital WHERE {{
+          VALUES ?state {{ sk:mali sk:russia }}
+          ?state rdfs:label ?name ; skos:exactMatch ?item .
+          FILTER STRSTARTS(STR(?item), STR(wd:))
+          OPTIONAL {{ SERVICE <{WDQS}> {{ ?item wdt:P36/rdfs:label ?capital FILTER (LANG(?capital) = "en") }} }}
+        }} ORDER BY ?name"""))
+    assert rows == [("Mali", "Bamako"), ("Russia", None)]
+
+
+def test_terms_keep_their_kind_language_and_datatype(article, wikidata_fixture):
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}")
+    [row] = service.query(f"""SELECT ?population ?capital ?label WHERE {{ SERVICE <{WDQS}> {{
+        wd:Q912 wdt:P1082 ?population ; wdt:P36 ?capital . ?capital rdfs:label ?label FILTER (LANG(?label) = "fr") }} }}""").rows
+    population, capital, label = (row[0], row[1], row[2])
+    assert population.datatype.value == "http://www.w3.org/2001/XMLSchema#decimal"
+    assert capital.value == "https://fixture.sahel-kg.example.org/item/bamako"
+    assert (label.value, label.language) == ("Bamako", "fr")
+
+
+def test_unbound_variables_blank_nodes_and_an_empty_pattern(article, wikidata_fixture):
+    tag = uuid.uuid4().hex
+    update_remote(wikidata_fixture, f'INSERT DATA {{ <urn:t:{tag}> <urn:p> [ <urn:q> "blank" ] . }}')
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}")
+    [(node,)] = values(service.query(f"SELECT ?b WHERE {{ SERVICE <{WDQS}> {{ <urn:t:{tag}> <urn:p> ?b }} }}"))
+    assert node.startswith("https://query.wikidata.org/.well-known/genid/")  # a skolem IRI (RDF 1.1 3.5)
+    [(again, missing)] = values(service.query(f"""SELECT ?x ?missing WHERE {{ SERVICE <{WDQS}> {{
+        <urn:t:{tag}> <urn:p> ?x OPTIONAL {{ ?x <urn:none> ?missing }} }} }}"""))
+    assert missing is None  # UNDEF in the VALUES block
+    assert again.startswith("https://query.wikidata.org/.well-known/genid/") and again != node  # another answer
+    assert service.query(f"ASK {{ SERVICE <{WDQS}> {{ wd:Q912 wdt:P36 [] }} }}").boolean is True
+    assert service.query(f"ASK {{ SERVICE <{WDQS}> {{ wd:Q912 wdt:P36 wd:Q912 }} }}").boolean is False
+
+
+def test_an_update_may_read_from_a_service(wikidata_fixture):
+    with open_store("memory:") as store:
+        service = service_for(store, f"{WDQS}>{wikidata_fixture}")
+        service.policy = Policy(service_allowlist=(WDQS,), allow_update=True)
+        service.update(f"INSERT {{ GRAPH <urn:g> {{ ?item <urn:capital> ?capital }} }} WHERE {{ "
+                       f"SERVICE <{WDQS}> {{ ?item wdt:P36 ?capital }} }}")
+        assert store.count("urn:g") == 4
+
+
+# --- cache ----------------------------------------------------------------------------------------------
+
+class RemoteValue:
+    """A fresh resource on the fixture server whose one value a test changes behind the cache's back."""
+
+    def __init__(self, url: str):
+        self.url, self.subject = url, f"urn:value:{uuid.uuid4().hex}"
+        self.set("first")
+        self.query = f"SELECT ?v WHERE {{ SERVICE <{WDQS}> {{ <{self.subject}> <urn:v> ?v }} }}"
+
+    def set(self, value: str) -> None:
+        update_remote(self.url, f'DELETE WHERE {{ <{self.subject}> <urn:v> ?v }} ; '
+                                f'INSERT DATA {{ <{self.subject}> <urn:v> "{value}" }}')
+
+
+def test_answers_are_cached_per_endpoint_and_pattern_for_their_ttl(article, wikidata_fixture):
+    remote = RemoteValue(wikidata_fixture)
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}", cache_ttl=3600)
+    assert values(service.query(remote.query)) == [("first",)]
+    remote.set("second")
+    assert values(service.query(remote.query)) == [("first",)]  # from the cache
+    other_pattern = remote.query.replace("?v }", "?v . }")
+    assert values(service.query(other_pattern)) == [("second",)]
+    uncached = service_for(article, f"{WDQS}>{wikidata_fixture}", cache_ttl=0)
+    assert values(uncached.query(remote.query)) == [("second",)]
+
+
+def test_a_cached_answer_expires(article, wikidata_fixture):
+    remote = RemoteValue(wikidata_fixture)
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}", cache_ttl=0.5)
+    assert values(service.query(remote.query)) == [("first",)]
+    remote.set("second")
+    time.sleep(0.6)  # time passing is all that matters here, not how fast anything runs
+    assert values(service.query(remote.query)) == [("second",)]
+
+
+def test_the_cache_is_shared_through_its_file(article, wikidata_fixture, tmp_path):
+    remote = RemoteValue(wikidata_fixture)
+    state = tmp_path / "federation.sqlite"
+    one = service_for(article, f"{WDQS}>{wikidata_fixture}", state_path=state)
+    assert values(one.query(remote.query)) == [("first",)]
+    remote.set("second")
+    other = service_for(article, f"{WDQS}>{wikidata_fixture}", state_path=state)  # as another process would
+    assert values(other.query(remote.query)) == [("first",)]
+
+
+# --- politeness: User-Agent, 429, failures named ---------------------------------------------------------
+
+def test_429_puts_the_endpoint_on_hold_and_it_is_not_called_again(article, endpoint):
+    url, requests = endpoint("429")
+    service = service_for(article, url, contact="ops@example.org")
+    query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(ServiceBusy) as first:
+        service.query(query)
+    assert first.value.endpoint == url and 119 <= first.value.retry_after <= 120
+    with pytest.raises(ServiceBusy) as second:
+        service.query(query.replace("?o", "?object"))  # another pattern: not cached, and still held
+    assert second.value.retry_after <= 120
+    assert len(requests) == 1
+    agent = requests[0]["headers"]["User-Agent"]
+    assert agent.startswith("sahel-kg/0.1.0 (") and "contact: ops@example.org" in agent
+
+
+def test_429_over_http_is_503_with_retry_after(endpoint):
+    url, requests = endpoint("429")
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url, "SERVICE_CONTACT": "ops@example.org"})
+    client = app.test_client()
+    for _ in range(3):
+        response = client.get("/sparql", query_string={"query": f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+        assert response.status_code == 503
+        assert 1 <= int(response.headers["Retry-After"]) <= 120
+        assert response.get_json()["endpoint"] == url
+    assert len(requests) == 1
+
+
+def test_service_silent_turns_a_failure_into_one_empty_solution(article, endpoint):
+    busy, _ = endpoint("429")
+    service = service_for(article, busy, down_endpoint())
+    for url in (busy, service.policy.service_allowlist[1]):
+        rows = values(service.query(f"""SELECT ?name ?o WHERE {{ sk:mali rdfs:label ?name .
+            SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"""))
+        assert rows == [("Mali", None)]
+
+
+def test_an_endpoint_that_is_down_is_502_naming_it():
+    url = down_endpoint()
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url})
+    response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 502
+    problem = response.get_json()
+    assert problem["endpoint"] == url and url in problem["detail"]
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_slow_endpoint_is_504_naming_it(endpoint):
+    url, requests = endpoint("nothing")
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url, "SERVICE_TIMEOUT": 0.5})
+    response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 504
+    assert response.get_json()["endpoint"] == url
+    assert len(requests) == 1
+
+
+def test_the_query_limit_shorter_than_the_endpoint_limit_is_a_query_timeout(article, endpoint):
+    url, _ = endpoint("nothing")
+    service = service_for(article, url, timeout=60)
+    with pytest.raises(QueryTimeout):
+        service.query(f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", timeout=0.5)
+
+
+def test_the_failure_crosses_from_a_query_worker(tmp_path):
+    url = down_endpoint()
+    app = create_app({"STORE": f"oxigraph:{tmp_path / 'store'}", "SERVICE_ALLOWLIST": url, "QUERY_WORKERS": 1})
+    try:
+        response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+        assert response.status_code == 502 and response.get_json()["endpoint"] == url
+    finally:
+        app.extensions["sahel-kg"].close()
+
+
+def test_redirects_are_reported_not_followed(article, endpoint):
+    url, requests = endpoint("redirect")
+    with pytest.raises(ServiceFailure, match="redirected to http://127.0.0.1:1/elsewhere"):
+        service_for(article, url).query(f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
+    assert len(requests) == 1
+
+
+def test_more_solutions_than_the_row_limit_are_refused(article, endpoint):
+    url, requests = endpoint("two-rows")
+    service = service_for(article, url, row_limit=1)
+    with pytest.raises(PolicyError, match="more than 1 solutions"):
+        service.query(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
+    assert "LIMIT+2" in requests[0]["path"]  # asked for one more than it may use, no more
+    assert len(values(service_for(article, url, row_limit=2).query(
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"))) == 2
+
+
+def test_a_syntax_error_in_a_service_pattern_is_reported_before_any_call(article, endpoint):
+    url, requests = endpoint("429")
+    with pytest.raises(QuerySyntaxError) as error:
+        service_for(article, url).query(f"SELECT * WHERE {{\n  SERVICE <{url}> {{\n    ?s ?p ?o ?x }} }}")
+    assert error.value.line == 3
+    assert requests == []
+
+
+def test_service_to_an_endpoint_not_on_the_list_is_refused():
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": "https://query.wikidata.org/sparql"})
+    response = app.test_client().get("/sparql", query_string={
+        "query": "ASK { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"})
+    assert response.status_code == 400
+    assert "not allowed" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize("header, expected", [("120", 120), (None, 60), ("soon", 60), ("0", 1)])
+def test_retry_after_reads_seconds_or_falls_back(header, expected):
+    assert retry_after(header, 60) == expected
+
+
+def test_retry_after_reads_an_http_date():
+    from email.utils import formatdate
+    assert 25 <= retry_after(formatdate(time.time() + 30, usegmt=True), 60) <= 31
+
+
+def test_allowlist_entries_may_name_a_mirror():
+    assert split_allowlist(["https://a.example/sparql", "https://b.example/sparql>http://127.0.0.1:9/q"]) == (
+        ("https://a.example/sparql", "https://b.example/sparql"), {"https://b.example/sparql": "http://127.0.0.1:9/q"})
+
+
+def test_a_mirror_is_called_in_place_of_the_endpoint(article, endpoint):
+    url, requests = endpoint("two-rows")
+    service = service_for(article, f"{WDQS}>{url}")
+    assert len(service.query(f"SELECT * WHERE {{ SERVICE <{WDQS}> {{ ?x ?p ?o }} }}").rows) == 2
+    sent = urllib.parse.parse_qs(urllib.parse.urlsplit(requests[0]["path"]).query)["query"][0]
+    assert sent.startswith("SELECT * WHERE { ?x ?p ?o } LIMIT")

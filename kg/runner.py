@@ -97,6 +97,8 @@ class WorkerPool:
         self.path, self.options = path, options or ServiceOptions()
         self._idle: queue.Queue = queue.Queue()
         self._processes: set = set()  # every worker process started and not yet waited for
+        self._busy: set = set()  # workers running a query now
+        self.failed_starts = 0  # successors that could not start (and were tried again)
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.on_replace = None  # called (no arguments) each time a worker is killed and replaced: for metrics
@@ -116,6 +118,8 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
         process, connection = worker
+        with self._lock:
+            self._busy.add(process)
         try:
             connection.send(replace(request, timeout=None))  # the limit is kept here, by killing
             replied = connection.poll(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
@@ -123,6 +127,9 @@ class WorkerPool:
         except (EOFError, OSError):
             self._replace(worker)
             raise StoreUnavailable("a query worker died; it is being replaced") from None
+        finally:
+            with self._lock:
+                self._busy.discard(process)
         if kind == "timeout":
             self._replace(worker)
             raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
@@ -130,6 +137,11 @@ class WorkerPool:
         if kind == "error":
             raise value
         return value
+
+    def busy(self) -> int:
+        """How many workers are running a query now."""
+        with self._lock:
+            return len(self._busy)
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; a restart under way puts none back."""
@@ -192,6 +204,8 @@ class WorkerPool:
                 try:
                     successor = self._ready(self._start())
                 except Exception:  # the store cannot be opened now: try again later
+                    with self._lock:
+                        self.failed_starts += 1
                     self._closed.wait(pause)
                     pause = min(pause * 2, RESTART_PAUSE_MAX)
                     continue

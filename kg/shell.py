@@ -175,9 +175,9 @@ class Shell:
             finally:
                 done.set()
 
-        threading.Thread(target=work, name="kg-shell-query", daemon=True).start()
         started = time.monotonic()
-        try:
+        try:  # from before the thread starts: a Ctrl-C at any moment cancels
+            threading.Thread(target=work, name="kg-shell-query", daemon=True).start()
             while not done.wait(0.05):
                 if started and time.monotonic() - started > SLOW:
                     print("running… (Ctrl-C cancels)", file=sys.stderr, flush=True)

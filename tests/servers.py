@@ -19,6 +19,7 @@ import pytest
 OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO_BIN = shutil.which("virtuoso-t")
 ISQL_BIN = shutil.which("isql-vt") or shutil.which("isql")
+OXIGRAPH_TIMEOUT = 30  # seconds a query may run on the test's `oxigraph serve`
 
 
 def missing_service(reason: str):
@@ -72,10 +73,14 @@ def running(command: list[str], url: str, workdir: Path, seconds: float = 60):
 
 @contextmanager
 def oxigraph_server(workdir: Path):
-    """`oxigraph serve` on a temporary directory; yields its query URL (updates go to /update)."""
+    """`oxigraph serve` on a temporary directory; yields its query URL (updates go to /update).
+
+    Its own time limit (as the README advises for a real server) stops the long work of time-limit tests,
+    which go on at the server after the client has given up; it is far above any API test's limit.
+    """
     port = free_port()
     command = [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}",
-               "--union-default-graph"]
+               "--union-default-graph", "--timeout-s", str(OXIGRAPH_TIMEOUT)]
     with running(command, f"http://127.0.0.1:{port}/query", workdir) as url:
         yield url
 

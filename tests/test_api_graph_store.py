@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 import rdflib
@@ -277,3 +277,34 @@ def test_get_carries_validators_and_answers_304(empty_writer):
     put(empty_writer, JANE)
     changed = empty_writer.get(URL, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_graph_store_refuses_a_format_it_does_not_offer(shared):
+    url = "/store?graph=" + quote(EX + "g1", safe="")
+    for value in ("trig", "nquads", "application/trig"):
+        problem(shared.get(f"{url}&format={value}"), 406)
+    assert shared.get(f"{url}&format=nt").status_code == 200
+
+
+def subjects(client) -> int:
+    response = client.get("/sparql?" + urlencode({"query": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"}))
+    return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_put_of_an_empty_graph_leaves_it_empty_not_gone(empty_writer):
+    assert empty_writer.put(URL, data=f"<{EX}s> <{EX}p> 1 .", content_type="text/turtle",
+                            headers=AUTH).status_code == 201
+    assert empty_writer.put(URL, data=b"", content_type="text/turtle", headers=AUTH).status_code == 204
+    response = empty_writer.get(URL, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200 and response.data.strip() == b""
+
+
+def test_blank_nodes_of_two_parts_stay_apart_and_of_one_body_together(empty_writer):
+    parts = {"one": (io.BytesIO(f"_:b <{EX}p> 1 .".encode()), "one.ttl", "text/turtle"),
+             "two": (io.BytesIO(f"_:b <{EX}p> 2 .".encode()), "two.ttl", "text/turtle")}
+    assert empty_writer.put(URL, data=parts, content_type="multipart/form-data",
+                            headers=AUTH).status_code == 201
+    assert subjects(empty_writer) == 2
+    assert empty_writer.put(URL, data=f"_:b <{EX}p> 1 . _:b <{EX}p> 2 .", content_type="text/turtle",
+                            headers=AUTH).status_code == 204
+    assert subjects(empty_writer) == 1

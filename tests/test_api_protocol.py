@@ -265,6 +265,12 @@ def test_malformed_query_is_a_problem_with_position(shared):  # bad_query_syntax
     assert body["line"] == 2
 
 
+@pytest.mark.parametrize("headers", [{}, {"If-None-Match": "*"}, {"Accept": "text/turtle"}])
+def test_a_text_that_is_no_query_is_400_with_a_position_before_negotiation_and_validators(shared, headers):
+    body = problem(shared.get("/sparql?" + urlencode({"query": "SELEC * {}"}), headers=headers), 400)
+    assert (body["line"], body["column"]) == (1, 1)
+
+
 def test_unsupported_or_missing_content_type_is_415(shared):
     # bad_query_wrong_media_type, bad_query_missing_form_type, bad_query_missing_direct_type
     problem(shared.post("/sparql", data="ASK {}", content_type="text/plain"), 415)

@@ -24,6 +24,7 @@ from kg.namespaces import PREFIXES, graph_iri
 from kg.store.base import RDF_FORMATS
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
+from long_work import CROSS_ROWS
 from test_loading import installed, kg, spec  # noqa: F401  (fixtures)
 
 KG = Path(sys.executable).parent / "kg"
@@ -259,7 +260,7 @@ def test_limit_cuts_and_says_so(spec):
 
 
 def test_timeout(spec):
-    result = query(spec, "-q", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "0.3")
+    result = query(spec, "-q", CROSS_ROWS, "--timeout", "0.3")  # hours of rows: only the limit ends it
     assert result.exit_code == 1 and "time limit" in result.stderr
     no_traceback(result)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crash_helpers import content, kill_at
 from kg.store.oxigraph import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,12 +26,7 @@ print("loaded", flush=True)
 """
 PRIOR_QUADS = 1000
 LOADED_TRIPLES = 200_000
-KILL_AFTER = [0.05, 0.2, 0.4, 0.8, 1.2, 2.0]  # seconds after the loader starts reading
-
-
-def content(path: Path) -> set[str]:
-    with OxigraphStore(path) as store:
-        return {str(quad) for quad in store._store}
+FRACTIONS = [0.01, 0.08, 0.16, 0.3, 0.6, 0.9]  # of an uninterrupted load's duration
 
 
 def start_loader(store_path: Path, data: Path) -> subprocess.Popen:
@@ -63,36 +58,26 @@ def prior_store(tmp_path) -> tuple[Path, set[str]]:
     return path, content(path)
 
 
-def test_uninterrupted_load_adds_everything(prior_store, big_file):
-    path, before = prior_store
-    started = time.monotonic()
-    process = start_loader(path, big_file)
-    assert process.stdout.readline().strip() == "loaded" and process.wait() == 0
-    assert len(content(path)) == len(before) + LOADED_TRIPLES
-    print(f"uninterrupted load took {time.monotonic() - started:.1f}s")
-
-
-def test_killed_load_leaves_all_or_nothing(prior_store, big_file, tmp_path):
-    """Kill loads at moments spread over the whole load: each leaves the prior content, or all of the load.
+def test_uninterrupted_load_then_kills_at_moments_across_it(prior_store, big_file, tmp_path):
+    """Time a whole load, then kill loads at fractions of that time: each leaves the prior content, or all
+    of the load (moments in seconds would land elsewhere on a faster or slower machine).
 
     What we saw: the commit (RocksDB writing the transaction to its log) comes about a third of the way
     in; the rest is applying it to the in-memory tables, which recovery redoes from the log. Early kills
     must therefore leave the prior content exactly, and at least one kill must land before the commit.
     """
     path, before = prior_store
-    copies = [tmp_path / f"copy{i}" for i in range(len(KILL_AFTER))]
-    outcomes = []
-    for copy, kill_after in zip(copies, KILL_AFTER):
-        shutil.copytree(path, copy)
-        process = start_loader(copy, big_file)
-        time.sleep(kill_after)
-        if process.poll() is not None:
-            pytest.fail(f"the load ended within {kill_after}s: make the file bigger so kills land mid-load")
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        after = content(copy)
-        assert after == before or (after > before and len(after) == len(before) + LOADED_TRIPLES), \
-            f"a kill after {kill_after}s left {len(after) - len(before)} of {LOADED_TRIPLES} quads"
-        outcomes.append("nothing" if after == before else "everything")
-    print(dict(zip(KILL_AFTER, outcomes)))
-    assert outcomes[0] == "nothing", f"the earliest kill should land before the commit: {outcomes}"
+    timing = tmp_path / "timing"
+    shutil.copytree(path, timing)
+    started = time.monotonic()
+    process = start_loader(timing, big_file)
+    assert process.stdout.readline().strip() == "loaded" and process.wait() == 0
+    duration = time.monotonic() - started
+    assert len(content(timing)) == len(before) + LOADED_TRIPLES
+
+    outcomes = kill_at([duration * f for f in FRACTIONS], path, tmp_path, lambda copy: start_loader(copy, big_file),
+                       LOADED_TRIPLES)
+    print(f"uninterrupted: {duration:.1f}s; kills: {outcomes}")
+    assert next(iter(outcomes.values())) == "nothing", f"the earliest kill should land before the commit: {outcomes}"
+    assert list(outcomes.values()).count("finished") < len(FRACTIONS) // 2, outcomes
+    assert content(path) == before  # the original was never touched

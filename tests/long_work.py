@@ -1,0 +1,33 @@
+"""Work that takes minutes on any machine, and how long a quick thing may take on a loaded one.
+
+Time-limit and cancel tests use these so that none depends on the machine's speed: the long work cannot
+end before the limit however fast the machine, and SOON is far above what a quick answer needs beside
+CPU hogs yet far below what the long work needs anywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+# Over a store of 1500 triples or more (the article has about 1750): a cross product of the store with
+# itself three times is 3.4e9 rows or more, several minutes of work for an engine at 10-20M rows a second.
+CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# The same rows streamed, for an embedded store, which stops streaming work at its next row but cannot
+# interrupt an aggregate once started (kg/store/deadline.py): a test must not leave one running for minutes.
+CROSS_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MIN_TRIPLES = 1500
+SOON = 30.0  # seconds
+
+
+def wait_until(condition, seconds: float = SOON, what: str = "the condition") -> None:
+    """Poll `condition()` until it is true; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {seconds:g}s")
+        time.sleep(0.02)
+
+
+def threads_named(name: str) -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == name]

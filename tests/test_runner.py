@@ -1,0 +1,108 @@
+"""kg.runner's WorkerPool: queries in worker processes, killed at the time limit and replaced."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QueryTimeout
+from kg.runner import QueryRequest, WorkerPool
+from kg.store.oxigraph import OxigraphStore
+from long_work import CROSS_COUNT as HEAVY, MIN_TRIPLES, SOON, threads_named, wait_until
+
+ASK = QueryRequest(sparql="ASK { ?s ?p ?o }", format="json", timeout=60)
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    """An on-disk store of MIN_TRIPLES triples: enough for HEAVY to run for minutes."""
+    path = tmp_path / "store"
+    store = OxigraphStore(path)
+    ex = "http://example.org/"
+    store.extend(ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(i))
+                 for i in range(MIN_TRIPLES))
+    store.close()
+    return path
+
+
+def children() -> dict[int, str]:
+    """This process's child processes, zombies included: pid -> state letter."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found[int(entry)] = fields[0]
+    return found
+
+
+def test_a_query_past_its_limit_is_stopped_and_its_worker_replaced(store_path):
+    pool = WorkerPool(str(store_path), size=1)
+    try:
+        with pytest.raises(QueryTimeout, match="time limit of 0.5s"):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=0.5))  # minutes of work
+        assert pool.run(ASK).body  # the successor answers
+    finally:
+        pool.close()
+
+
+def test_a_worker_restart_waits_for_the_store_to_come_back(store_path):
+    before = set(children())
+    pool = WorkerPool(str(store_path), size=1)
+    try:
+        away = store_path.with_name("away")
+        store_path.rename(away)  # as a staged bulk load's swap does, while the successor starts
+        pool._replace(pool._idle.get())  # what a query past its limit causes
+        wait_until(lambda: pool.failed_starts >= 2, what="two failed starts")
+        away.rename(store_path)
+        assert pool.run(ASK).body  # a worker came back
+        assert not [pid for pid, state in children().items() if pid not in before and state == "Z"]
+    finally:
+        pool.close()
+
+
+def test_close_stops_busy_and_restarting_workers(store_path):
+    before = set(children())
+    pool = WorkerPool(str(store_path), size=2)
+    with pytest.raises(QueryTimeout):  # one worker is now restarting
+        pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=0.5))
+    busy = threading.Thread(target=lambda: pytest.raises(Exception, pool.run,
+                                                         QueryRequest(sparql=HEAVY, format="json", timeout=60)))
+    busy.start()
+    wait_until(lambda: pool.busy() == 1, what="the start of the busy query")
+    pool.close()
+    busy.join(SOON)
+    assert not busy.is_alive()
+    wait_until(lambda: not threads_named("kg-worker-restart"), what="the end of the restarts under way")
+    assert set(children()) <= before
+    assert pool._idle.empty()
+
+
+def test_the_time_limit_covers_waiting_for_a_worker(store_path):
+    """A query that waited for a worker has only the rest of its limit to run: it stops at the limit,
+    not at the limit after the wait (waiting half the limit leaves a margin of half the limit)."""
+    limit = 8.0
+    pool = WorkerPool(str(store_path), size=1)
+    worker = pool._idle.get()  # busy elsewhere
+    timer = threading.Timer(limit / 2, pool._idle.put, [worker])
+    try:
+        with pytest.raises(QueryTimeout, match="no query worker was free within the time limit of 0.5s"):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=0.5))
+        timer.start()  # the worker comes back after half the limit
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="query stopped after its time limit"):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=limit))
+        assert time.monotonic() - started < limit * 1.5
+    finally:
+        if timer.ident is not None:
+            timer.join()
+        pool.close()

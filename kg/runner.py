@@ -113,10 +113,7 @@ class WorkerPool:
         """
         limit = request.timeout if request.timeout is not None else self.options.timeout
         started = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=limit)
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
+        worker = self._live_worker(limit, started)
         process, connection = worker
         with self._lock:
             self._busy.add(process)
@@ -142,6 +139,19 @@ class WorkerPool:
         """How many workers are running a query now."""
         with self._lock:
             return len(self._busy)
+
+    def _live_worker(self, limit: float | None, started: float):
+        """An idle worker whose process is alive, waited for within the time limit. A worker that died
+        while idle (killed from outside) is replaced, so that the request does not fail for it."""
+        while True:
+            left = None if limit is None else max(0.0, limit - (time.monotonic() - started))
+            try:
+                worker = self._idle.get(timeout=left)
+            except queue.Empty:
+                raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
+            if worker[0].poll() is None:
+                return worker
+            self._replace(worker)
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; a restart under way puts none back."""

@@ -15,9 +15,11 @@ STOP_SECONDS = 8  # SIGTERM first (gunicorn's graceful_timeout is 5s), SIGKILL a
 
 
 class ServerURL(str):
-    """The server's base URL (no trailing slash), which also knows where its log is."""
+    """The server's base URL (no trailing slash), which also knows where its log is and its process id
+    (the leader of a process group that holds every process the server starts)."""
 
     log: Path
+    pid: int
 
     def log_text(self, start: int = 0) -> str:
         """The server's log from byte `start` on."""
@@ -73,6 +75,7 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     base = ServerURL(f"http://127.0.0.1:{port}")
     base.log = log
+    base.pid = process.pid
     try:
         wait_until_answers(base + "/sparql", process, log, seconds)  # GET /sparql?query=ASK {}
         yield base

@@ -1,0 +1,132 @@
+"""Faults on live servers: a query worker killed mid-request, and `kg serve --enable-updates` killed with
+SIGKILL in the middle of a burst of writes (no acknowledged write lost, no write applied in part)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from kg.store.oxigraph import OxigraphStore
+from live_server import kg_server
+from process_tree import command_line, cpu_ticks, descendants, is_running
+from raw_http import http, problem, query_url
+
+TOKEN = "k" * 40
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
+WORKER_MARK = "from kg.runner import _worker"
+
+
+def query_workers(server) -> list[int]:
+    return [pid for pid in descendants(server.pid) if WORKER_MARK in command_line(pid)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server process with two query workers and a time limit far beyond the test's waits."""
+    env = {"SAHEL_KG_QUERY_TIMEOUT": "300", "SAHEL_KG_QUERY_WORKERS": "2"}
+    with kg_server(tmp_path_factory.mktemp("faults"), env=env) as url:
+        yield url
+
+
+def test_a_query_worker_killed_mid_request_is_503_and_replaced(server):
+    workers = query_workers(server)
+    assert len(workers) == 2
+    ticks = {pid: cpu_ticks(pid) for pid in workers}
+    answer = {}
+    request = threading.Thread(target=lambda: answer.update(zip("shb", http(query_url(server, HEAVY)))))
+    request.start()
+    busy = None
+    deadline = time.monotonic() + 120
+    while busy is None and time.monotonic() < deadline:  # the worker that burns CPU runs the query
+        time.sleep(0.05)
+        busy = next((pid for pid in workers if cpu_ticks(pid) > ticks[pid] + 5), None)
+    assert busy is not None, "no query worker started on the query"
+    started = time.monotonic()
+    os.kill(busy, signal.SIGKILL)
+    request.join(timeout=120)
+    assert not request.is_alive(), "the request hung after its worker died"
+    assert time.monotonic() - started < 60  # not the 300s time limit
+    assert "worker" in problem(answer["s"], answer["h"], answer["b"], 503)["detail"]
+    assert answer["h"]["Retry-After"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(query_workers(server)) < 2:
+        time.sleep(0.1)
+    assert len(query_workers(server)) == 2 and busy not in query_workers(server)
+    for _ in range(4):
+        assert http(query_url(server, "ASK {}"))[0] == 200
+
+
+def test_an_idle_query_worker_killed_costs_no_request(server):
+    """A worker that died while idle is found dead and replaced before a request is given to it. (One
+    that dies as a request reaches it is a worker killed mid-request: 503, as above.)"""
+    killed = query_workers(server)
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    while any(is_running(pid) for pid in killed):
+        time.sleep(0.01)
+    for _ in range(6):  # each request finds a dead worker first, or its successor
+        status, _, body = http(query_url(server, "ASK {}"))
+        assert status == 200, body
+
+
+# --- SIGKILL during a burst of updates ----------------------------------------------------------
+
+TRIPLES_PER_WRITE = 40
+BURST = "http://burst.example/"
+
+
+def write(server, number: int) -> int:
+    """One multi-operation update (two INSERT DATA and a DELETE DATA) into its own graph; its status."""
+    graph = f"<{BURST}{number}>"
+    objects = ", ".join(str(value) for value in range(TRIPLES_PER_WRITE))
+    text = (f"INSERT DATA {{ GRAPH {graph} {{ <{BURST}s> <{BURST}p> {objects}, -1 }} }} ;\n"
+            f"DELETE DATA {{ GRAPH {graph} {{ <{BURST}s> <{BURST}p> -1 }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {graph} {{ <{BURST}s> <{BURST}done> true }} }}")
+    try:
+        status, _, _ = http(server + "/sparql", method="POST", data=text.encode(), timeout=30,
+                            headers={"Content-Type": "application/sparql-update", **AUTH})
+    except OSError:  # the server died under the request: not acknowledged
+        return 0
+    return status
+
+
+def test_sigkill_during_a_burst_of_updates_loses_no_acknowledged_write_and_applies_none_in_part(tmp_path):
+    workdir = tmp_path / "burst"
+    acknowledged, lock, enough = set(), threading.Lock(), threading.Event()
+    counter = iter(range(1_000_000))
+    stop = threading.Event()
+
+    def writer(server):
+        while not stop.is_set():
+            with lock:
+                number = next(counter)
+            if write(server, number) == 204:
+                with lock:
+                    acknowledged.add(number)
+                    if len(acknowledged) >= 30:
+                        enough.set()
+
+    with kg_server(workdir, env={"SAHEL_KG_UPDATE_TOKEN": TOKEN}, enable_updates=True, threads=8) as server:
+        writers = [threading.Thread(target=writer, args=(server,)) for _ in range(6)]
+        for thread in writers:
+            thread.start()
+        assert enough.wait(300), "the burst never got going"
+        os.killpg(server.pid, signal.SIGKILL)  # the server and everything it started, mid-burst
+        stop.set()
+        for thread in writers:
+            thread.join(timeout=60)
+    store = OxigraphStore(workdir / "home" / "store")  # opening recovers what the kill left
+    try:
+        rows = store.query(f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                           f'FILTER(STRSTARTS(STR(?g), "{BURST}")) }} GROUP BY ?g')
+        counts = {int(graph.value.removeprefix(BURST)): int(count.value) for graph, count in rows}
+    finally:
+        store.close()
+    assert acknowledged <= set(counts), f"acknowledged writes lost: {sorted(acknowledged - set(counts))[:10]}"
+    partial = {number: count for number, count in counts.items() if count != TRIPLES_PER_WRITE + 1}
+    assert not partial, f"writes applied in part (graph: triples): {partial}"

@@ -78,8 +78,9 @@ def score(query: str, name: str) -> float:
 
     The base is rapidfuzz's token_sort_ratio of the normalised texts (spelling and word order). When every
     content word of the query is in the name ("Burkina" in "Burkina Faso"), the score rises towards 100 by
-    half the gap times the share of the name's content words the query covers. A one-word query that is
-    the initials of the name's content words (EIGS, État islamique dans le Grand Sahara) scores at least 90.
+    half the gap times the share c of the name's content words the query covers, and is at least 60 + 30c:
+    a name holding every word asked for ranks above one that is merely spelt alike. A one-word query that
+    is the initials of the name's content words (EIGS, État islamique dans le Grand Sahara) scores at least 90.
     """
     query_key, name_key = order_key(query), order_key(name)
     if not query_key or not name_key:
@@ -90,7 +91,7 @@ def score(query: str, name: str) -> float:
     query_words, name_words = _content(query_key.split()), _content(name_key.split())
     if set(query_words) <= set(name_words):
         coverage = len(set(query_words)) / len(set(name_words))
-        result += (100 - result) * 0.5 * coverage
+        result = max(result + (100 - result) * 0.5 * coverage, 60 + 30 * coverage)
     original = normalise(name).split()
     if len(query_words) == 1 and len(original) > 1 and len(query_words[0]) >= 2:
         initials = "".join(word[0] for word in _content(original))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import errors, graph_store, ops, settings, sparql
+from api import errors, graph_store, ops, reconcile, settings, sparql
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     ops.install(app)  # first, so that its clock starts before any other hook runs
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
+    app.register_blueprint(reconcile.bp)
 
     @app.before_request
     def refuse_large_or_unclean_requests():
@@ -44,7 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     def cors(response):
         origins = app.config["CORS_ORIGINS"]
         public = app.config["PUBLIC"]  # a public server lets other sites' pages read GET answers only
-        if origins and request.path == "/sparql" and not (public and request.method == "POST"):
+        cross_origin = request.path == "/sparql" or request.path.startswith("/reconcile")  # both read-only
+        if origins and cross_origin and not (public and request.method == "POST"):
             response.headers["Access-Control-Allow-Origin"] = origins
             response.headers["Access-Control-Expose-Headers"] = (
                 "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version")

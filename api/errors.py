@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QuerySyntaxError,
                        QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure, StoreError,
                        StoreUnavailable)
+from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
@@ -43,6 +44,7 @@ _STATUS = [
     (InputLimitError, 413, "Content too large"),
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
+    (ReconciliationError, 400, "Bad reconciliation request"),
     (FormatError, 406, "Not acceptable"),
     (ServiceFailure, 502, "Bad gateway"),  # a SERVICE endpoint's failure, named in "endpoint"
     (ServiceTimeout, 504, "Gateway timeout"),

@@ -83,6 +83,8 @@ SETTINGS = [
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, int,
             "Most solutions one SERVICE call may bring; a pattern with more is refused (400)."),
+    Setting("RECONCILE_BATCH_SIZE", 50, int,
+            "Most queries in one reconciliation batch, and entity ids in one data extension request (413 beyond)."),
     Setting("UPDATES_ENABLED", False, _boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, _optional, "Bearer token that writes must carry."),

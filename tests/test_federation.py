@@ -160,7 +160,8 @@ def test_optional_service_keeps_the_rows_it_cannot_extend(article, wikidata_fixt
 def test_terms_keep_their_kind_language_and_datatype(article, wikidata_fixture):
     service = service_for(article, f"{WDQS}>{wikidata_fixture}")
     [row] = service.query(f"""SELECT ?population ?capital ?label WHERE {{ SERVICE <{WDQS}> {{
-        wd:Q912 wdt:P1082 ?population ; wdt:P36 ?capital . ?capital rdfs:label ?label FILTER (LANG(?label) = "fr") }} }}""").rows
+        wd:Q912 wdt:P1082 ?population ; wdt:P36 ?capital .
+        ?capital rdfs:label ?label FILTER (LANG(?label) = "fr") }} }}""").rows
     population, capital, label = (row[0], row[1], row[2])
     assert population.datatype.value == "http://www.w3.org/2001/XMLSchema#decimal"
     assert capital.value == "https://fixture.sahel-kg.example.org/item/bamako"

@@ -1,0 +1,215 @@
+"""/reconcile: the Reconciliation Service API v0.2 (W3C Entity Reconciliation CG), as OpenRefine speaks it.
+
+GET /reconcile gives the manifest; `queries=` (GET or form POST) a reconciliation batch; `extend=` a data
+extension. Suggest services at /reconcile/suggest/{entity,type,property}, property proposals at
+/reconcile/properties, previews at /reconcile/preview. Every response may be JSONP (`callback=`) and
+carries CORS headers (see create_app). What the graph holds is read through the query service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from api.errors import Problem
+from api.sparql import strict_params
+from kg import __version__
+from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
+from kg.errors import StoreError
+from kg.reconciliation import (extend, parse_query, propose_properties, reconcile, suggest_entities,
+                               suggest_terms)
+from kg.runner import QueryRequest
+
+bp = Blueprint("reconcile", __name__)
+
+CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")  # a JSONP function name, nothing else
+PREVIEW_SIZE = (400, 160)  # width and height of the preview iframe, in pixels
+
+
+@bp.route("/reconcile", methods=["GET", "POST"])
+def service():
+    """Manifest, reconciliation batch or data extension, by the parameter given."""
+    params = _params()
+    if "queries" in params and "extend" in params:
+        raise Problem(400, "Queries and extend", "a request carries queries or extend, not both")
+    if "queries" in params:
+        return _reply(_reconcile(_json_parameter(params, "queries")))
+    if "extend" in params:
+        return _reply(_extend(_json_parameter(params, "extend")))
+    if request.method == "POST":
+        raise Problem(400, "Missing queries", "POST a queries= (or extend=) form field")
+    return _reply(_manifest())
+
+
+@bp.route("/reconcile/suggest/entity")
+def suggest_entity():
+    params = _params()
+    return _reply({"result": suggest_entities(_catalogue(), _prefix(params), _cursor(params))})
+
+
+@bp.route("/reconcile/suggest/type")
+def suggest_type():
+    params, catalogue = _params(), _catalogue()
+    return _reply({"result": suggest_terms(catalogue.types.values(), _prefix(params), _cursor(params), catalogue)})
+
+
+@bp.route("/reconcile/suggest/property")
+def suggest_property():
+    params = _params()
+    return _reply({"result": suggest_terms(_catalogue().properties.values(), _prefix(params), _cursor(params))})
+
+
+@bp.route("/reconcile/properties")
+def properties():
+    """Data extension property proposals for a type."""
+    params = _params()
+    if not params.get("type"):
+        raise Problem(400, "Missing type", "give the type= whose properties to propose")
+    limit = _count(params, "limit", minimum=1)
+    return _reply(propose_properties(_catalogue(), _select, params["type"], limit))
+
+
+@bp.route("/reconcile/preview")
+def preview():
+    """A small HTML summary of an entity, linking to its page."""
+    identifier = _params().get("id", "")
+    catalogue = _catalogue()
+    entity = catalogue.entity(identifier) if identifier else None
+    if entity is None:
+        raise Problem(404, "Unknown entity", f"no entity has the id {identifier!r}")
+    described = catalogue.entity_json(entity)
+    aliases = sorted({name.text for name in entity.names if name.text != entity.label})
+    html = render_template("reconcile_preview.html", entity=described, aliases=aliases,
+                           page=f"{request.url_root}id/{described['id']}")
+    return Response(html, mimetype="text/html")
+
+
+def _manifest() -> dict:
+    root = request.url_root.rstrip("/")
+    catalogue = _catalogue()
+    suggest = {kind: {"service_url": root, "service_path": f"/reconcile/suggest/{kind}"}
+               for kind in ("entity", "type", "property")}
+    return {
+        "versions": ["0.2"],
+        "name": "sahel-kg: the Sahel's alliances, armed forces and security partnerships",
+        "identifierSpace": IDENTIFIER_SPACE,
+        "schemaSpace": SCHEMA_SPACE,
+        "documentation": root + "/",
+        "serviceVersion": __version__,
+        "defaultTypes": catalogue.default_types(),
+        "view": {"url": root + "/id/{{id}}"},
+        "preview": {"url": root + "/reconcile/preview?id={{id}}", "width": PREVIEW_SIZE[0],
+                    "height": PREVIEW_SIZE[1]},
+        "suggest": suggest,
+        "extend": {
+            "propose_properties": {"service_url": root, "service_path": "/reconcile/properties"},
+            "property_settings": [{"name": "limit", "label": "Limit", "type": "number", "default": 0,
+                                   "help_text": "Most values to fetch per entity (0: all)"}],
+        },
+        "batchSize": current_app.config["RECONCILE_BATCH_SIZE"],
+    }
+
+
+def _reconcile(batch) -> dict:
+    if not isinstance(batch, dict):
+        raise Problem(400, "Bad reconciliation request", "queries must be a JSON object of queries by key")
+    _cap(len(batch), "queries")
+    catalogue = _catalogue()
+    parsed = {}
+    for key, raw in batch.items():
+        try:
+            parsed[key] = parse_query(raw, catalogue)
+        except ValueError as error:
+            raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
+    return {key: {"result": reconcile(catalogue, _select, query)} for key, query in parsed.items()}
+
+
+def _extend(query) -> dict:
+    if isinstance(query, dict) and isinstance(query.get("ids"), list):
+        _cap(len(query["ids"]), "entity ids")
+    try:
+        return extend(_catalogue(), _select, query)
+    except ValueError as error:
+        raise Problem(400, "Bad data extension request", str(error)) from None
+
+
+def _catalogue() -> Catalogue:
+    """Entities, types and properties, read once per dataset version (every request for a remote store)."""
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    cached = current_app.extensions.get("sahel-kg-reconcile")
+    if version is not None and cached and cached[0] == version.number:
+        return cached[1]
+    catalogue = Catalogue.read(_select)
+    if version is not None:
+        current_app.extensions["sahel-kg-reconcile"] = (version.number, catalogue)
+    return catalogue
+
+
+def _select(sparql: str) -> list[dict]:
+    """A SELECT through the query service, as SPARQL JSON bindings; a cut table is an error, not a guess."""
+    config = current_app.config
+    answer = current_app.extensions["sahel-kg"].query(
+        QueryRequest(sparql=sparql, format="json", timeout=config["QUERY_TIMEOUT"], row_limit=config["ROW_LIMIT"]))
+    if answer.truncated:
+        raise StoreError(f"reconciliation needs more than ROW_LIMIT={answer.limit} rows from the store")
+    return json.loads(answer.body)["results"]["bindings"]
+
+
+def _params() -> dict[str, str]:
+    """Query-string and form parameters (UTF-8, each given once)."""
+    pairs = strict_params(request.query_string)
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        pairs += strict_params(request.get_data())
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key in params:
+            raise Problem(400, f"Several {key} parameters", f"give one {key} parameter")
+        params[key] = value
+    return params
+
+
+def _json_parameter(params: dict, name: str):
+    try:
+        return json.loads(params[name])
+    except json.JSONDecodeError as error:
+        raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
+                      column=error.colno) from None
+
+
+def _cap(size: int, what: str) -> None:
+    most = current_app.config["RECONCILE_BATCH_SIZE"]
+    if size > most:
+        raise Problem(413, "Batch too large", f"{size} {what} in one request; the most is {most} (batchSize)")
+
+
+def _prefix(params: dict) -> str:
+    if "prefix" not in params:
+        raise Problem(400, "Missing prefix", "give the prefix= to complete")
+    return params["prefix"]
+
+
+def _cursor(params: dict) -> int:
+    return _count(params, "cursor", minimum=0) or 0
+
+
+def _count(params: dict, name: str, *, minimum: int) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < minimum:
+        raise Problem(400, f"Bad {name}", f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def _reply(document) -> Response:
+    """JSON, or JSONP when the request names a callback function."""
+    body = json.dumps(document, ensure_ascii=False)
+    callback = request.args.get("callback")
+    if callback is None:
+        return Response(body, mimetype="application/json")
+    if not CALLBACK.fullmatch(callback):
+        raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
+    return Response(f"/**/{callback}({body});", mimetype="application/javascript")

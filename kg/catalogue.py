@@ -1,0 +1,219 @@
+"""What reconciliation knows of the graph: its entities, types and properties, and their values.
+
+Entities are those of kg.matching (ids are local names under the `sk:` identifier space); types are
+the ontology's classes and properties its properties (ids are compact IRIs such as `sahel:Alliance`, full
+IRIs accepted). Everything is read with `select`, a function that runs a SELECT query and returns its
+rows as SPARQL 1.1 JSON bindings (dicts of {"type", "value", ...}), so the API and the console read the
+graph the same way: through the query service.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import KGError
+from kg.matching import CLASSES_QUERY, NAMES_QUERY, Entity, Matcher
+from kg.namespaces import PREFIXES
+from kg.results import term_json
+
+IDENTIFIER_SPACE = PREFIXES["sk"]
+SCHEMA_SPACE = PREFIXES["sahel"]
+XSD = PREFIXES["xsd"]
+INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
+                                    "unsignedLong", "unsignedShort", "unsignedByte")}
+FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+DEFAULT_TYPE_ROOTS = (PREFIXES["foaf"] + "Agent", PREFIXES["schema"] + "Place")
+
+Select = Callable[[str], list[dict]]
+
+TERMS_QUERY = """
+SELECT ?term ?kind ?name ?description ?broader WHERE {
+  VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+  ?term a ?kind .
+  FILTER isIRI(?term)
+  OPTIONAL { ?term rdfs:label ?name FILTER (LANG(?name) IN ("en", "")) }
+  OPTIONAL { ?term skos:definition ?description FILTER (LANG(?description) IN ("en", "")) }
+  OPTIONAL { ?term rdfs:subClassOf ?broader FILTER isIRI(?broader) }
+}
+"""
+
+# Properties used on the instances of a class (bound as ?type), and those whose domain it is.
+USED_PROPERTIES_QUERY = """
+SELECT DISTINCT ?property WHERE {
+  { ?entity a/rdfs:subClassOf* ?type ; ?property [] }
+  UNION { ?type rdfs:subClassOf* ?domain . ?property rdfs:domain ?domain }
+}
+"""
+
+
+class ReconciliationError(KGError, ValueError):
+    """A request that names nothing the service knows (an unknown type, property or entity)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A type or a property: its IRI, compact id, name, description and direct broader types."""
+
+    iri: str
+    id: str
+    name: str
+    description: str = ""
+    broader: tuple[str, ...] = ()
+
+    def as_json(self, catalogue: Catalogue | None = None) -> dict:
+        found = {"id": self.id, "name": self.name}
+        if self.description:
+            found["description"] = self.description
+        if catalogue is not None and self.broader:
+            found["broader"] = [catalogue.types[iri].as_json() for iri in self.broader if iri in catalogue.types]
+        return found
+
+
+def compact(iri: str) -> str:
+    """`prefix:local` for an IRI under a known namespace with a plain local name, else the IRI."""
+    for name, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and all(ch.isalnum() or ch in "-_" for ch in local):
+            return f"{name}:{local}"
+    return iri
+
+
+def expand(identifier: str) -> str:
+    """The IRI of a compact id (`sahel:Alliance`) or of a full IRI."""
+    prefix, colon, local = identifier.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return identifier
+
+
+class Catalogue:
+    """What reconciliation knows of the graph: entities (a Matcher), types and properties."""
+
+    def __init__(self, matcher: Matcher, types: dict[str, Term], properties: dict[str, Term]):
+        self.matcher, self.types, self.properties = matcher, types, properties
+
+    @classmethod
+    def read(cls, select: Select) -> Catalogue:
+        """Read entities, types and properties with `select` (see the module docstring)."""
+        names = [plain(row, ("entity", "property", "name", "language")) for row in select(NAMES_QUERY)]
+        matcher = Matcher.from_rows(names, [plain(row, ("entity", "type", "class")) for row in select(CLASSES_QUERY)])
+        found: dict[str, dict] = defaultdict(lambda: {"kinds": set(), "broader": set()})
+        for row in select(TERMS_QUERY):
+            entry = found[row["term"]["value"]]
+            entry["kinds"].add(row["kind"]["value"].rsplit("#", 1)[1])
+            for field in ("name", "description"):
+                if field in row:
+                    entry.setdefault(field, row[field]["value"])
+            if "broader" in row:
+                entry["broader"].add(row["broader"]["value"])
+        types, properties = {}, {}
+        for iri, entry in found.items():
+            term = Term(iri, compact(iri), entry.get("name") or _local(iri), entry.get("description", ""),
+                        tuple(sorted(entry["broader"])))
+            (types if "Class" in entry["kinds"] else properties)[iri] = term
+        return cls(matcher, types, properties)
+
+    def entity_iri(self, identifier: str) -> str:
+        """The IRI of an entity id (a local name, `sk:x` or the full IRI)."""
+        iri = expand(identifier)
+        return iri if iri.startswith(IDENTIFIER_SPACE) else IDENTIFIER_SPACE + identifier
+
+    def entity(self, identifier: str) -> Entity | None:
+        return self.matcher.get(self.entity_iri(identifier))
+
+    def type(self, identifier: str) -> Term:
+        found = self.types.get(expand(identifier))
+        if found is None:
+            raise ReconciliationError(f"unknown type {identifier!r}: see the type suggest service")
+        return found
+
+    def property(self, identifier: str) -> Term:
+        found = self.properties.get(expand(identifier))
+        if found is None:
+            raise ReconciliationError(f"unknown property {identifier!r}: see the property suggest service")
+        return found
+
+    def entity_json(self, entity: Entity) -> dict:
+        """An entity as an id, a name, a description (its other names) and its types."""
+        described = {"id": entity.iri[len(IDENTIFIER_SPACE):], "name": entity.label}
+        aliases = sorted({name.text for name in entity.names if name.text != entity.label})
+        if aliases:
+            described["description"] = "also: " + "; ".join(aliases)
+        described["type"] = [self.types[iri].as_json() if iri in self.types
+                             else {"id": compact(iri), "name": _local(iri)} for iri in entity.types]
+        return described
+
+    def default_types(self) -> list[dict]:
+        """The classes that agents and places (the usual things to reconcile) are direct instances of,
+        most used first."""
+        used: dict[str, int] = defaultdict(int)
+        for entity in self.matcher.entities.values():
+            if entity.is_a(DEFAULT_TYPE_ROOTS):
+                for iri in entity.types:
+                    used[iri] += 1
+        ranked = sorted((iri for iri in used if iri in self.types), key=lambda iri: (-used[iri], iri))
+        return [self.types[iri].as_json() for iri in ranked]
+
+
+def property_values(select: Select, entities: list[str], properties: list[str]) -> dict:
+    """{entity IRI: {property IRI: [(binding, name or None)]}} for the given IRIs, in one query."""
+    if not entities or not properties:
+        return {}
+    query = ("SELECT ?entity ?property ?value ?name WHERE { "
+             f"VALUES ?entity {{ {' '.join(str(ox.NamedNode(iri)) for iri in entities)} }} "
+             f"VALUES ?property {{ {' '.join(str(ox.NamedNode(iri)) for iri in properties)} }} "
+             "?entity ?property ?value . "
+             "OPTIONAL { ?value rdfs:label|skos:prefLabel ?name FILTER (LANG(?name) IN (\"en\", \"\")) } }")
+    found: dict = defaultdict(lambda: defaultdict(list))
+    seen = set()
+    for row in select(query):
+        key = (row["entity"]["value"], row["property"]["value"], repr(sorted(row["value"].items())))
+        if key in seen:  # one value, whatever the number of its names or graphs
+            continue
+        seen.add(key)
+        found[key[0]][key[1]].append((row["value"], row.get("name", {}).get("value")))
+    return found
+
+
+def value_json(catalogue: Catalogue, binding: dict, name: str | None) -> dict:
+    """A property value as data extension writes it: an entity, a number, a date-time or a string."""
+    value = binding["value"]
+    if binding["type"] == "uri":
+        entity = catalogue.matcher.get(value)
+        if entity is not None:
+            return {"id": value[len(IDENTIFIER_SPACE):], "name": entity.label}
+        return {"str": name or value}
+    datatype = binding.get("datatype", "")
+    try:
+        if datatype in INTEGERS:
+            return {"int": int(value)}
+        if datatype in FLOATS:
+            return {"float": float(value)}
+    except ValueError:
+        pass
+    if datatype == XSD + "dateTime" and "T" in value:
+        return {"date": value}
+    return {"str": value}
+
+
+def plain(row: dict, names) -> tuple:
+    """A JSON bindings row as a tuple of plain values (None where unbound), in the order of `names`."""
+    return tuple(row[name]["value"] if name in row else None for name in names)
+
+
+def select_with(service) -> Select:
+    """A `select` for a kg.query.QueryService (the row cap lifted: these are whole tables)."""
+    def select(sparql: str) -> list[dict]:
+        result = service.query(sparql, row_limit=1 << 30)
+        return [{name: term_json(term) for name, term in zip(result.variables, row) if term is not None}
+                for row in result.rows]
+    return select
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

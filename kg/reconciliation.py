@@ -1,0 +1,240 @@
+"""Answers of the Reconciliation Service API v0.2: candidates for queries, data extension, suggestions.
+
+Requests arrive as parsed JSON; anything the specification's schemas or this graph do not allow raises
+ReconciliationError (the API answers 400). Scores run from 0 to 100: the name score of kg.matching,
+averaged with one score per property constraint; `match` is true only for an unambiguous exact label or
+alias (or the entity's own identifier) whose property constraints all hold exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.catalogue import (IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
+                          property_values, value_json)
+from kg.matching import normalise, score
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+MIN_NAME_SCORE = 50.0
+SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 80% of its score
+QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One reconciliation query, checked: text, type IRIs, how strict, limit, (property IRI, values)."""
+
+    text: str | None
+    types: tuple[str, ...]
+    type_strict: str
+    limit: int
+    properties: tuple[tuple[str, tuple], ...]
+
+
+def parse_query(raw, catalogue: Catalogue) -> Query:
+    """A query object of a batch, checked against the v0.2 schema and the graph's types and properties."""
+    if not isinstance(raw, dict):
+        raise ReconciliationError("each query of a batch must be a JSON object")
+    unknown = sorted(set(raw) - QUERY_KEYS)
+    if unknown:
+        raise ReconciliationError(f"unknown query field(s) {', '.join(unknown)}; a query has {sorted(QUERY_KEYS)}")
+    text = raw.get("query")
+    if text is not None and (not isinstance(text, str) or not text.strip()):
+        raise ReconciliationError("query must be a non-empty string")
+    types = raw.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if not isinstance(types, list) or not all(isinstance(kind, str) for kind in types):
+        raise ReconciliationError("type must be a type id or a list of type ids")
+    strict = raw.get("type_strict", "any")
+    if strict not in ("any", "all", "should"):
+        raise ReconciliationError('type_strict must be "any", "all" or "should"')
+    limit = raw.get("limit", DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit != int(limit) or limit < 1:
+        raise ReconciliationError("limit must be a positive integer")
+    constraints = raw.get("properties", [])
+    if not isinstance(constraints, list):
+        raise ReconciliationError("properties must be a list of {pid, v} objects")
+    properties = []
+    for constraint in constraints:
+        if not isinstance(constraint, dict) or not isinstance(constraint.get("pid"), str) or "v" not in constraint:
+            raise ReconciliationError('each property constraint is an object with "pid" and "v"')
+        wanted = constraint["v"] if isinstance(constraint["v"], list) else [constraint["v"]]
+        for value in wanted:
+            if not (isinstance(value, (str, int, float, bool)) or isinstance(value, dict)
+                    and isinstance(value.get("id"), str)):
+                raise ReconciliationError("a property value is a string, number, boolean or {\"id\": ...}")
+        properties.append((catalogue.property(constraint["pid"]).iri, tuple(wanted)))
+    if text is None and not properties:
+        raise ReconciliationError("a query needs a query string or at least one property constraint")
+    return Query(text, tuple(catalogue.type(kind).iri for kind in types), strict, min(int(limit), MAX_LIMIT),
+                 tuple(properties))
+
+
+def reconcile(catalogue: Catalogue, select: Select, query: Query) -> list[dict]:
+    """The candidates for one query, best first, as reconciliation candidates (JSON objects)."""
+    def admitted(entity) -> bool:
+        if not query.types:
+            return True
+        held = [entity.is_a([kind]) for kind in query.types]
+        return all(held) if query.type_strict == "all" else any(held)
+
+    scored = {}  # entity IRI -> (entity, name score or None, exact, match)
+    if query.text is not None:
+        pool = query.types if query.type_strict == "any" else ()
+        for found in catalogue.matcher.candidates(query.text, types=pool, limit=None, min_score=MIN_NAME_SCORE):
+            scored[found.entity.iri] = (found.entity, found.score, found.exact, found.match)
+        named = catalogue.entity(query.text.strip()) if " " not in query.text.strip() else None
+        if named is not None:  # the entity's own identifier: the best of matches
+            scored = {iri: (e, s, x, False) for iri, (e, s, x, _) in scored.items()}
+            scored[named.iri] = (named, 100.0, True, True)
+    else:
+        scored = {e.iri: (e, None, False, False) for e in catalogue.matcher.entities.values()}
+    scored = {iri: found for iri, found in scored.items()
+              if query.type_strict == "should" or admitted(found[0])}
+    held = property_values(select, sorted(scored), [iri for iri, _ in query.properties])
+    results = []
+    for iri, (entity, name_score, exact, match) in scored.items():
+        features = [] if name_score is None else [{"id": "name", "value": name_score}]
+        parts = [] if name_score is None else [name_score]
+        for pid, wanted in query.properties:
+            values = held.get(iri, {}).get(pid, [])
+            best = max((value_score(catalogue, w, binding, name) for w in wanted for binding, name in values),
+                       default=0.0)
+            parts.append(best)
+            features.append({"id": f"property:{catalogue.properties[pid].id}", "value": best})
+        total = sum(parts) / len(parts)
+        fits = admitted(entity)
+        if query.types:
+            features.append({"id": "type_match", "value": fits})
+            total *= 1.0 if fits else SHOULD_PENALTY
+        if name_score is None and total == 0:
+            continue
+        exact_properties = all(part == 100.0 for part in parts[0 if name_score is None else 1:])
+        results.append((round(total, 2), iri, entity, features, match and exact_properties and fits,
+                        exact_properties and fits))
+    results.sort(key=lambda item: (-item[0], item[1]))
+    if query.text is None:  # no name to go by: a match is the one candidate all of whose properties hold
+        exact = [item for item in results if item[5]]
+        results = [(s, i, e, f, len(exact) == 1 and item_exact, item_exact)
+                   for s, i, e, f, _, item_exact in results]
+    return [{**catalogue.entity_json(entity), "score": total, "features": features, "match": match}
+            for total, _, entity, features, match, _ in results[:query.limit]]
+
+
+def extend(catalogue: Catalogue, select: Select, request) -> dict:
+    """A data extension response for {"ids": [...], "properties": [{"id", "settings"?}]}."""
+    if not isinstance(request, dict) or not isinstance(request.get("ids"), list) \
+            or not isinstance(request.get("properties"), list):
+        raise ReconciliationError('a data extension query is an object with "ids" and "properties" lists')
+    if not all(isinstance(identifier, str) for identifier in request["ids"]):
+        raise ReconciliationError("ids must be entity ids (strings)")
+    wanted = []
+    for item in request["properties"]:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise ReconciliationError('each property to fetch is an object with an "id"')
+        settings = item.get("settings", {})
+        limit = settings.get("limit", 0) if isinstance(settings, dict) else None
+        if isinstance(limit, str) and limit.isdigit():
+            limit = int(limit)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ReconciliationError("the limit setting is a number of values, 0 for all")
+        wanted.append((catalogue.property(item["id"]), limit))
+    iris = {identifier: catalogue.entity_iri(identifier) for identifier in request["ids"]}
+    held = property_values(select, sorted(set(iris.values())), [term.iri for term, _ in wanted])
+    rows = {}
+    for identifier, iri in iris.items():
+        row = {}
+        for term, limit in wanted:
+            values = [value_json(catalogue, binding, name) for binding, name in held.get(iri, {}).get(term.iri, [])]
+            values.sort(key=lambda value: repr(sorted(value.items())))
+            row[term.id] = values[:limit] if limit else values
+        rows[identifier] = row
+    return {"meta": [{"id": term.id, "name": term.name} for term, _ in wanted], "rows": rows}
+
+
+def propose_properties(catalogue: Catalogue, select: Select, type_id: str, limit: int | None) -> dict:
+    """The properties used on instances of a type, or declared with it (or a superclass) as domain."""
+    kind = catalogue.type(type_id)
+    query = USED_PROPERTIES_QUERY.replace("?type", f"<{kind.iri}>")
+    found = sorted({row["property"]["value"] for row in select(query)} & set(catalogue.properties))
+    terms = sorted((catalogue.properties[iri] for iri in found), key=lambda term: term.name)
+    proposal = {"type": type_id, "properties": [term.as_json() for term in terms[:limit] if term]}
+    if limit is not None:
+        proposal["limit"] = limit
+    return proposal
+
+
+def suggest(items, prefix: str, cursor: int = 0, size: int = DEFAULT_LIMIT) -> list[dict]:
+    """Suggestions for a prefix from (names, JSON) items: names starting with it, then words starting with
+    it, then names containing it."""
+    ranked = []
+    for names, described in items:
+        rank = prefix_rank(prefix, names)
+        if rank is not None:
+            ranked.append((rank, described["name"].casefold(), described["id"], described))
+    ranked.sort(key=lambda item: item[:3])
+    return [described for *_, described in ranked[cursor:cursor + size]]
+
+
+def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list[dict]:
+    """Entities whose name, alias or id fits the prefix; then close spellings (kg.matching)."""
+    items = []
+    for entity in catalogue.matcher.entities.values():
+        described = catalogue.entity_json(entity)
+        notable = described.pop("type")
+        if notable:
+            described["notable"] = notable
+        items.append(([name.text for name in entity.names] + [described["id"]], described))
+    found = suggest(items, prefix, 0, cursor + DEFAULT_LIMIT)
+    if len(found) < cursor + DEFAULT_LIMIT:
+        known = {item["id"] for item in found}
+        for candidate in catalogue.matcher.candidates(prefix, limit=None, min_score=60):
+            described = dict(next(d for _, d in items if d["id"] == candidate.entity.iri[len(IDENTIFIER_SPACE):]))
+            if described["id"] not in known:
+                found.append(described)
+                known.add(described["id"])
+    return found[cursor:cursor + DEFAULT_LIMIT]
+
+
+def suggest_terms(terms, prefix: str, cursor: int = 0, catalogue: Catalogue | None = None) -> list[dict]:
+    """Types or properties whose name or id fits the prefix."""
+    return suggest([([term.name, term.id, term.id.split(":", 1)[-1]], term.as_json(catalogue)) for term in terms],
+                   prefix, cursor)
+
+
+def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -> float:
+    """How well a value given in a query (string, number, boolean or {"id": ...}) matches a value held."""
+    held = binding["value"]
+    if isinstance(wanted, dict):
+        return 100.0 if binding["type"] == "uri" and catalogue.entity_iri(wanted["id"]) == held else 0.0
+    if isinstance(wanted, bool):
+        return 100.0 if held.lower() == str(wanted).lower() else 0.0
+    if isinstance(wanted, (int, float)):
+        try:
+            return 100.0 if float(held) == float(wanted) else 0.0
+        except ValueError:
+            return 0.0
+    if binding["type"] == "uri":
+        entity = catalogue.matcher.get(held)
+        names = [n.text for n in entity.names] if entity else [name or held]
+        return max(score(wanted, text) for text in names)
+    return score(wanted, held)
+
+
+
+
+def prefix_rank(prefix: str, names: list[str]) -> int | None:
+    """0 when a name starts with the prefix, 1 when a word of it does, 2 when it contains it, else None
+    (names and prefix normalised as kg.matching does)."""
+    wanted = normalise(prefix)
+    ranks = []
+    for text in names:
+        name = normalise(text)
+        if name.startswith(wanted):
+            ranks.append(0)
+        elif f" {wanted}" in f" {name}":
+            ranks.append(1)
+        elif wanted in name:
+            ranks.append(2)
+    return min(ranks) if ranks else None

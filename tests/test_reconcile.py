@@ -1,0 +1,336 @@
+"""/reconcile: the Reconciliation Service API v0.2, every response validated against the W3C Entity
+Reconciliation CG's JSON schemas (tests/fixtures/reconciliation-0.2, see its ORIGIN.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
+
+from api import create_app
+from kg.catalogue import Catalogue, select_with
+from kg.publish import install
+from kg.query import QueryService
+from kg.reconciliation import parse_query
+from kg.reconciliation import reconcile as reconcile_query
+from kg.store import open_store
+
+SPEC = Path(__file__).parent / "fixtures" / "reconciliation-0.2"
+SCHEMA_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
+
+
+def _schemas() -> dict[str, dict]:
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in (SPEC / "schemas").glob("*.json")}
+
+
+def _registry() -> Registry:
+    """Each schema under its $id and under its file name, so relative refs (type.json) resolve offline."""
+    resources = []
+    for name, schema in _schemas().items():
+        resource = DRAFT7.create_resource(schema)
+        resources += [(SCHEMA_BASE + f"{name}.json", resource)]
+        if "$id" in schema:
+            resources.append((schema["$id"], resource))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+
+
+def check(document, schema: str):
+    """Validate against the named CG schema (draft 7), failing with every error found."""
+    validator = Draft7Validator(_schemas()[schema], registry=REGISTRY)
+    errors = sorted(validator.iter_errors(document), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+    return document
+
+
+@pytest.mark.parametrize("schema", sorted(_schemas().keys() - {"openapi", "type"}))
+def test_the_validator_is_wired_to_the_cg_examples(schema):
+    examples = SPEC / "examples" / schema
+    for path in sorted((examples / "valid").glob("*.json")):
+        check(json.loads(path.read_text(encoding="utf-8")), schema)
+    for path in sorted((examples / "invalid").glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if schema == "manifest" and "authentication" in document:
+            continue  # its schema lives on swagger.io, which the tests do not fetch
+        errors = list(Draft7Validator(_schemas()[schema], registry=REGISTRY).iter_errors(document))
+        assert errors, path
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One app over the article in memory for the read-only tests (building the article takes a while)."""
+    return create_app({"STORE": "memory:", "RECONCILE_BATCH_SIZE": 8}).test_client()
+
+
+def reconcile(client, batch: dict, method: str = "post"):
+    if method == "get":
+        response = client.get("/reconcile", query_string={"queries": json.dumps(batch)})
+    else:
+        response = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return check(response.get_json(), "reconciliation-result-batch")
+
+
+def problem(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    return response.get_json()
+
+
+# --- manifest ---------------------------------------------------------------------------------------------
+
+def test_manifest(client):
+    response = client.get("/reconcile")
+    manifest = check(response.get_json(), "manifest")
+    assert manifest["versions"] == ["0.2"]
+    assert manifest["identifierSpace"] == "https://sahel-kg.example.org/id/"
+    assert manifest["schemaSpace"] == "https://sahel-kg.example.org/ontology#"
+    assert manifest["view"]["url"] == "http://localhost/id/{{id}}"
+    assert manifest["preview"]["url"] == "http://localhost/reconcile/preview?id={{id}}"
+    assert manifest["batchSize"] == 8
+    defaults = [kind["id"] for kind in manifest["defaultTypes"]]
+    assert "sahel:SovereignState" in defaults and "sahel:JihadistGroup" in defaults
+    assert "sahel:Assessment" not in defaults  # not something one reconciles a spreadsheet against
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_jsonp(client):
+    response = client.get("/reconcile?callback=jQuery1_2.done")
+    assert response.mimetype == "application/javascript"
+    body = response.get_data(as_text=True)
+    assert body.startswith("/**/jQuery1_2.done(") and body.endswith(");")
+    check(json.loads(body[len("/**/jQuery1_2.done("):-2]), "manifest")
+    problem(client.get("/reconcile?callback=alert(1)"), 400)
+
+
+@pytest.mark.parametrize("path", ["/reconcile", "/reconcile/suggest/entity?prefix=ma", "/reconcile/preview?id=mali",
+                                  "/reconcile/properties?type=sahel:Alliance"])
+def test_cors_on_every_endpoint(client, path):
+    assert client.get(path).headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(path, headers={"Origin": "https://openrefine.example",
+                                              "Access-Control-Request-Method": "POST"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+# --- reconciliation queries ---------------------------------------------------------------------------------
+
+# Messy names and the entity each should bring first; some are found through the aliases
+# (skos:altLabel from kg/data/aliases.csv): Jama'at Nusrat al-Islam wal-Muslimin, Alliance des États du Sahel.
+MESSY = [
+    ("Nusrat al-Islam", "jnim"),
+    ("EIGS", "isgs"),
+    ("Burkina", "burkina-faso"),
+    ("Etats du Sahel", "aes"),
+    ("the AES joint force", "aes-joint-force"),
+    ("burkina  FASO", "burkina-faso"),
+    ("Mali", "mali"),
+]
+
+
+@pytest.mark.parametrize("name, expected", MESSY)
+def test_messy_names_bring_the_right_entity_first(client, name, expected):
+    result = reconcile(client, {"q0": {"query": name}})["q0"]["result"]
+    assert result and result[0]["id"] == expected, [(c["id"], c["score"]) for c in result]
+    assert result == sorted(result, key=lambda candidate: -candidate["score"])
+
+
+def test_the_table_as_one_batch_by_get_and_post(client):
+    batch = {f"q{index}": {"query": name, "limit": 3} for index, (name, _) in enumerate(MESSY)}
+    assert reconcile(client, batch, "get") == reconcile(client, batch, "post")
+
+
+def test_match_only_for_an_unambiguous_exact_label_or_alias(client):
+    results = reconcile(client, {"exact": {"query": "mali"}, "alias": {"query": "u.s."}, "acronym": {"query": "EIGS"},
+                                 "close": {"query": "Burkina"}, "identifier": {"query": "aes-joint-force"}})
+    assert results["exact"]["result"][0]["match"] is True
+    assert results["alias"]["result"][0]["id"] == "united-states" and results["alias"]["result"][0]["match"]
+    assert results["acronym"]["result"][0]["id"] == "isgs" and results["acronym"]["result"][0]["match"]
+    assert not any(candidate["match"] for candidate in results["close"]["result"])
+    identifier = results["identifier"]["result"][0]  # an entity id as query: that entity, high
+    assert identifier["id"] == "aes-joint-force" and identifier["score"] == 100 and identifier["match"]
+    assert sum(candidate["match"] for result in results.values() for candidate in result["result"]) == 4
+
+
+def test_types_from_the_ontology_narrow_the_candidates(client):
+    results = reconcile(client, {
+        "state": {"query": "Niger", "type": "sahel:SovereignState"},
+        "force": {"query": "Niger", "type": ["https://sahel-kg.example.org/ontology#ArmedForce"]},
+        "super": {"query": "JNIM", "type": "org:Organization"},  # through rdfs:subClassOf
+        "should": {"query": "AES", "type": "sahel:ArmedForce", "type_strict": "should", "limit": 3},
+    })
+    assert [c["id"] for c in results["state"]["result"]] == ["niger"]
+    assert results["force"]["result"][0]["id"] == "nigerien-armed-forces"
+    assert {"id": "sahel:NationalMilitary", "name": "national military"}.items() <= \
+        results["force"]["result"][0]["type"][0].items()
+    assert results["super"]["result"][0]["id"] == "jnim"
+    should = results["should"]["result"]
+    assert should[0]["id"] == "aes" and should[0]["match"] is False  # kept, but not of the type asked
+    assert {"id": "type_match", "value": False} in should[0]["features"]
+
+
+def test_property_constraints(client):
+    results = reconcile(client, {
+        "by-entity": {"properties": [{"pid": "sahel:armedForceOf", "v": {"id": "mali"}}]},
+        "by-name": {"query": "military", "limit": 2, "properties": [{"pid": "sahel:armedForceOf", "v": "Niger"}]},
+        "many": {"query": "military of", "properties": [{"pid": "sahel:armedForceOf", "v": ["Mali", "Niger"]}]},
+    })
+    [only] = results["by-entity"]["result"]
+    assert only["id"] == "malian-armed-forces" and only["match"] is True
+    by_name = results["by-name"]["result"]
+    assert by_name[0]["id"] == "nigerien-armed-forces"
+    assert {"id": "property:sahel:armedForceOf", "value": 100.0} in by_name[0]["features"]
+    assert [c["id"] for c in results["many"]["result"][:2]] == ["malian-armed-forces", "nigerien-armed-forces"]
+
+
+def test_limit(client):
+    results = reconcile(client, {"one": {"query": "military", "limit": 1}, "three": {"query": "military", "limit": 3}})
+    assert len(results["one"]["result"]) == 1 and len(results["three"]["result"]) == 3
+
+
+@pytest.mark.parametrize("queries, words", [
+    ("{not json", "not JSON"),
+    ('["Mali"]', "JSON object"),
+    ('{"q0": "Mali"}', "JSON object"),
+    ('{"q0": {"query": ""}}', "non-empty"),
+    ('{"q0": {"limit": 3}}', "query string or"),
+    ('{"q0": {"query": "Mali", "limit": 0}}', "positive integer"),
+    ('{"q0": {"query": "Mali", "limit": "3"}}', "positive integer"),
+    ('{"q0": {"query": "Mali", "colour": "red"}}', "colour"),
+    ('{"q0": {"query": "Mali", "type": "sahel:Nothing"}}', "unknown type"),
+    ('{"q0": {"query": "Mali", "type": 7}}', "type"),
+    ('{"q0": {"query": "Mali", "type_strict": "never"}}', "type_strict"),
+    ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:nothing", "v": "x"}]}}', "unknown property"),
+    ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:region"}]}}', '"pid" and "v"'),
+    ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:region", "v": [[1]]}]}}', "property value"),
+    ('{"q0": {"query": "Mali", "properties": {"pid": "sahel:region", "v": "x"}}}', "list"),
+])
+def test_malformed_batches_are_400_with_a_json_problem(client, queries, words):
+    for response in (client.post("/reconcile", data={"queries": queries}),
+                     client.get("/reconcile", query_string={"queries": queries})):
+        assert words in problem(response, 400)["detail"]
+
+
+def test_a_batch_over_the_cap_is_413(client):
+    batch = {f"q{index}": {"query": "Mali"} for index in range(9)}
+    assert "most is 8" in problem(client.post("/reconcile", data={"queries": json.dumps(batch)}), 413)["detail"]
+    assert len(reconcile(client, dict(list(batch.items())[:8]))) == 8
+
+
+def test_other_bad_requests(client):
+    assert problem(client.post("/reconcile", data={"queries": "{not json"}), 400)["line"] == 1
+    problem(client.post("/reconcile", data={}), 400)
+    problem(client.post("/reconcile", data={"queries": "{}", "extend": "{}"}), 400)
+    problem(client.get("/reconcile?queries=%7B%7D&queries=%7B%7D"), 400)
+    problem(client.get("/reconcile?queries=%FF"), 400)
+
+
+# --- suggest, preview, data extension -------------------------------------------------------------------------
+
+def test_suggest_entities(client):
+    result = check(client.get("/reconcile/suggest/entity?prefix=bur").get_json(), "suggest-entities-response")["result"]
+    assert [item["id"] for item in result[:2]] == ["burkina-faso", "burkinabe-armed-forces"]
+    assert result[0]["notable"][0]["id"] == "sahel:SovereignState"
+    by_id = client.get("/reconcile/suggest/entity?prefix=aes-joint-force").get_json()["result"]
+    assert by_id[0]["id"] == "aes-joint-force"
+    typo = client.get("/reconcile/suggest/entity?prefix=Burkna Faso").get_json()["result"]
+    assert typo[0]["id"] == "burkina-faso"  # no prefix fits; a close spelling does
+    first, second = (client.get(f"/reconcile/suggest/entity?prefix=s&cursor={cursor}").get_json()["result"]
+                     for cursor in (0, 10))
+    assert first and second and not {item["id"] for item in first} & {item["id"] for item in second}
+
+
+def test_suggest_types_and_properties(client):
+    types = check(client.get("/reconcile/suggest/type?prefix=arm").get_json(), "suggest-types-response")["result"]
+    assert types[0]["id"] == "sahel:ArmedForce"
+    assert types[0]["broader"] == [{"id": "org:Organization", "name": "Organization"}]
+    properties = check(client.get("/reconcile/suggest/property?prefix=armed").get_json(),
+                       "suggest-properties-response")["result"]
+    assert properties[0]["id"] == "sahel:armedForceOf"
+
+
+@pytest.mark.parametrize("path", ["/reconcile/suggest/entity", "/reconcile/suggest/type?prefix=a&cursor=-1",
+                                  "/reconcile/suggest/property?prefix=a&cursor=x", "/reconcile/properties",
+                                  "/reconcile/properties?type=sahel:Alliance&limit=0"])
+def test_bad_suggest_requests_are_400(client, path):
+    problem(client.get(path), 400)
+
+
+def test_preview(client):
+    response = client.get("/reconcile/preview?id=aes")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert '<a href="http://localhost/id/aes" target="_blank"' in html
+    assert "Alliance of Sahel States" in html and "alliance" in html
+    problem(client.get("/reconcile/preview?id=nobody"), 404)
+
+
+def test_data_extension(client):
+    query = {"ids": ["aes-joint-force", "malian-armed-forces", "nobody"],
+             "properties": [{"id": "sahel:armedForceOf"}, {"id": "sahel:hasStrength"}, {"id": "rdfs:label"},
+                            {"id": "skos:altLabel", "settings": {"limit": 1}}]}
+    check(query, "data-extension-query")
+    response = check(client.post("/reconcile", data={"extend": json.dumps(query)}).get_json(),
+                     "data-extension-response")
+    assert [meta["id"] for meta in response["meta"]] == [p["id"] for p in query["properties"]]
+    rows = response["rows"]
+    assert rows["malian-armed-forces"]["sahel:armedForceOf"] == [{"id": "mali", "name": "Mali"}]
+    assert rows["aes-joint-force"]["sahel:hasStrength"] == [
+        {"id": "aes-joint-force-strength-2025", "name": "strength of the AES joint force, late 2025"}]
+    assert rows["aes-joint-force"]["rdfs:label"] == [{"str": "AES joint military force"}]
+    assert rows["nobody"] == {p["id"]: [] for p in query["properties"]}
+    assert client.get("/reconcile", query_string={"extend": json.dumps(query)}).get_json() == response
+
+
+def test_data_extension_numbers_and_dates(client):
+    query = {"ids": ["aes-joint-force-strength-2025"], "properties": [{"id": "sahel:personnel"}]}
+    row = client.post("/reconcile", data={"extend": json.dumps(query)}).get_json()["rows"]
+    assert row["aes-joint-force-strength-2025"]["sahel:personnel"] == [{"int": 5000}]
+
+
+@pytest.mark.parametrize("extend, status", [
+    ('{"ids": ["mali"]}', 400), ('{"ids": "mali", "properties": []}', 400),
+    ('{"ids": ["mali"], "properties": [{"id": "sahel:nothing"}]}', 400),
+    ('{"ids": ["mali"], "properties": [{"id": "rdfs:label", "settings": {"limit": -1}}]}', 400),
+    ('{"ids": [' + ", ".join(['"mali"'] * 9) + '], "properties": []}', 413),
+])
+def test_bad_data_extension_requests(client, extend, status):
+    problem(client.post("/reconcile", data={"extend": extend}), status)
+
+
+def test_property_proposals(client):
+    proposal = check(client.get("/reconcile/properties?type=sahel:NationalMilitary").get_json(),
+                     "data-extension-property-proposal")
+    assert proposal["type"] == "sahel:NationalMilitary"
+    assert "sahel:armedForceOf" in [p["id"] for p in proposal["properties"]]
+    limited = client.get("/reconcile/properties?type=sahel:NationalMilitary&limit=2").get_json()
+    assert len(limited["properties"]) == 2 and limited["limit"] == 2
+    problem(client.get("/reconcile/properties?type=sahel:Nothing"), 400)
+
+
+def test_reconciliation_reads_the_store_as_it_is_now():
+    app = create_app({"STORE": "memory:", "UPDATES_ENABLED": True, "UPDATE_TOKEN": "t"})
+    client = app.test_client()
+    assert reconcile(client, {"q": {"query": "Wagner Group"}})["q"]["result"] == []
+    update = ('INSERT DATA { GRAPH <urn:test> { sk:wagner rdfs:label "Wagner Group"@en ; '
+              'a sahel:NonStateArmedGroup } }')
+    assert client.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer t"}).status_code == 204
+    [found] = reconcile(client, {"q": {"query": "wagner group"}})["q"]["result"]
+    assert found["id"] == "wagner" and found["match"] is True
+
+
+def test_the_library_answers_as_the_service_does(client):
+    """kg.reconciliation needs no Flask: through a QueryService it gives the service's answer."""
+    with open_store("memory:") as store:
+        install(store)
+        select = select_with(QueryService(store))
+        catalogue = Catalogue.read(select)
+        query = {"query": "Etats du Sahel", "type": "sahel:Alliance"}
+        assert reconcile_query(catalogue, select, parse_query(query, catalogue)) == \
+            reconcile(client, {"q": query})["q"]["result"]

@@ -12,6 +12,7 @@ import http.server
 import json
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -365,3 +366,22 @@ def test_a_mirror_is_called_in_place_of_the_endpoint(article, endpoint):
     assert len(service.query(f"SELECT * WHERE {{ SERVICE <{WDQS}> {{ ?x ?p ?o }} }}").rows) == 2
     sent = urllib.parse.parse_qs(urllib.parse.urlsplit(requests[0]["path"]).query)["query"][0]
     assert sent.startswith("SELECT * WHERE { ?x ?p ?o } LIMIT")
+
+
+def test_the_processes_of_kg_serve_share_the_hold(endpoint, tmp_path):
+    """Two gunicorn workers, each with its query workers: after one 429, none of them calls again."""
+    from live_server import kg_server
+
+    url, requests = endpoint("429")
+    env = {"SAHEL_KG_SERVICE_ALLOWLIST": url, "SAHEL_KG_SERVICE_CONTACT": "ops@example.org"}
+    with kg_server(tmp_path, env=env, workers=2) as server:
+        statuses = []
+        for index in range(6):
+            query = urllib.parse.urlencode({"query": f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o{index} }} }}"})
+            try:
+                urllib.request.urlopen(f"{server}/sparql?{query}", timeout=60)
+            except urllib.error.HTTPError as error:
+                statuses.append((error.code, json.loads(error.read())["endpoint"], error.headers["Retry-After"]))
+    assert [status for status, _, _ in statuses] == [503] * 6
+    assert all(named == url and 1 <= int(wait) <= 120 for _, named, wait in statuses)
+    assert len(requests) == 1

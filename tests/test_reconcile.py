@@ -334,3 +334,35 @@ def test_the_library_answers_as_the_service_does(client):
         query = {"query": "Etats du Sahel", "type": "sahel:Alliance"}
         assert reconcile_query(catalogue, select, parse_query(query, catalogue)) == \
             reconcile(client, {"q": query})["q"]["result"]
+
+
+def test_an_openrefine_conversation_with_kg_serve(tmp_path):
+    """What OpenRefine does, against `kg serve` (gunicorn, an embedded on-disk store, query workers)."""
+    import urllib.parse
+    import urllib.request
+
+    from live_server import kg_server
+
+    def fetch(path: str, form: dict | None = None):
+        data = None if form is None else urllib.parse.urlencode(form).encode()
+        with urllib.request.urlopen(url + path, data=data, timeout=60) as response:
+            return response.headers, response.read().decode("utf-8")
+
+    with kg_server(tmp_path) as url:
+        headers, body = fetch("/reconcile")
+        manifest = check(json.loads(body), "manifest")
+        assert manifest["view"]["url"] == url + "/id/{{id}}"
+        batch = {f"q{index}": {"query": name, "type": "sahel:SovereignState" if expected == "burkina-faso" else []}
+                 for index, (name, expected) in enumerate(MESSY)}
+        _, body = fetch("/reconcile", {"queries": json.dumps(batch)})
+        results = check(json.loads(body), "reconciliation-result-batch")
+        assert [results[f"q{index}"]["result"][0]["id"] for index in range(len(MESSY))] == \
+            [expected for _, expected in MESSY]
+        extension = {"ids": ["jnim"], "properties": [{"id": "skos:altLabel"}]}
+        _, body = fetch("/reconcile", {"extend": json.dumps(extension)})
+        aliases = check(json.loads(body), "data-extension-response")["rows"]["jnim"]["skos:altLabel"]
+        assert {"str": "Jama'at Nusrat al-Islam wal-Muslimin"} in aliases
+        _, body = fetch("/reconcile/suggest/type?prefix=jihad")
+        assert check(json.loads(body), "suggest-types-response")["result"][0]["id"] == "sahel:JihadistGroup"
+        headers, body = fetch("/reconcile/preview?id=jnim")
+        assert headers.get_content_type() == "text/html" and "JNIM" in body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import errors, graph_store, ops, reconcile, settings, sparql
+from api import dumps, errors, graph_store, ops, reconcile, settings, sparql, void
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -30,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(void.bp)
+    app.register_blueprint(dumps.bp)
 
     @app.before_request
     def refuse_large_or_unclean_requests():

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from api.errors import Problem
+from api.void import void_url
 from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
 
@@ -64,6 +65,8 @@ def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
     if settings["SERVICE_ALLOWLIST"]:
         triples.append((node, _sd("feature"), _sd("BasicFederatedQuery")))
     triples += [(node, _sd("resultFormat"), ox.NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
+    # The VoID description (linksets, dumps, licence) of the dataset this service serves.
+    triples.append((node, ox.NamedNode(PREFIXES["rdfs"] + "seeAlso"), ox.NamedNode(void_url())))
     triples += _dataset(node)
     return [ox.Triple(*triple) for triple in triples]
 

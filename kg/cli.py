@@ -41,13 +41,15 @@ def main():
     """sahel-kg: build, check and query the Sahel security knowledge graph."""
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
+def write_atomically(path: Path, data) -> None:
+    """Write bytes, or an iterable of byte chunks, to a file so that readers see the old content or the
+    new, never a part."""
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                out.write(chunk)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -336,9 +338,8 @@ def info(store_spec):
 @store_option
 @reports_errors
 def export(fmt, output, compress, store_spec):
-    """Write every graph of the store as TriG or N-Quads, optionally gzipped."""
-    import gzip
-    import io
+    """Write every graph of the store as TriG or N-Quads, optionally gzipped, as it is read."""
+    from kg.dump import stream_dump
 
     name = output.name.lower().removesuffix(".gz") if output else ""
     compress = compress or (output is not None and output.name.lower().endswith(".gz"))
@@ -346,15 +347,13 @@ def export(fmt, output, compress, store_spec):
         raise click.UsageError(f"{output.name}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
                                "name the file so, or give --format")
     chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
-    buffer = io.BytesIO()
-    with open_configured(store_spec) as store:
-        store.dump(buffer, format=chosen)
-    data = gzip.compress(buffer.getvalue(), mtime=0) if compress else buffer.getvalue()
+    chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)
     if output is None:
-        sys.stdout.buffer.write(data)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
     else:
-        write_atomically(output, data)
+        write_atomically(output, chunks)
 
 
 @main.group()

@@ -1,0 +1,145 @@
+"""The VoID description of the dataset at /.well-known/void (RFC 8615; VoID section 7.2): the dataset, its
+access points, vocabularies, statistics, and one void:Linkset per dataset it links to, with counts
+computed from the data (ontology/queries/linkset-counts.rq) each time the dataset's version changes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from api.negotiation import choose
+from kg.links import TARGETS
+from kg.namespaces import PREFIXES, SK
+from kg.paths import QUERIES_DIR
+from kg.runner import QueryRequest
+
+bp = Blueprint("void", __name__)
+
+VOID, DCT, FOAF, XSD = PREFIXES["void"], PREFIXES["dct"], PREFIXES["foaf"], PREFIXES["xsd"]
+FORMATS = "http://www.w3.org/ns/formats/"
+OFFER = [("text/turtle", "turtle"), ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
+         ("application/n-triples", "ntriples")]
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+               "ntriples": ox.RdfFormat.N_TRIPLES}
+LICENSE = "https://opensource.org/licenses/MIT"  # the ontology's dct:license; the article text keeps its own
+EXAMPLES = ("aes", "jnim", "mali")
+VOCABULARIES = ("sahel", "org", "prov", "time", "oa", "skos", "skosxl", "dct", "schema", "foaf")
+STATISTICS = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
+    "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
+    "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+}
+
+
+def void_url() -> str:
+    """Where this service's VoID description is."""
+    return request.host_url + ".well-known/void"
+
+
+@bp.route("/.well-known/void", methods=["GET", "HEAD"])
+def describe():
+    """The VoID description, in Turtle (default), JSON-LD, RDF/XML or N-Triples by Accept or format=."""
+    media, fmt = choose("graph", OFFER)
+    triples = [ox.Triple(*triple) for triple in _description()]
+    options = {"prefixes": {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}} \
+        if fmt == "turtle" else {}
+    response = Response(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), mimetype=media)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _description() -> list[tuple]:
+    document = ox.NamedNode(void_url())
+    dataset = ox.NamedNode(void_url() + "#sahel-kg")
+    counts, linksets = _counts()
+    out = [
+        (document, _rdf("type"), _void("DatasetDescription")),
+        (document, _dct("title"), ox.Literal("A VoID description of sahel-kg", language="en")),
+        (document, ox.NamedNode(FOAF + "primaryTopic"), dataset),
+        (dataset, _rdf("type"), _void("Dataset")),
+        (dataset, _dct("title"), ox.Literal("sahel-kg", language="en")),
+        (dataset, _dct("description"), ox.Literal(
+            "Security relationships in the Sahel as stated by the sourced claims of a news article, with "
+            "links to Wikidata, GeoNames and DBpedia.", language="en")),
+        (dataset, _dct("license"), ox.NamedNode(LICENSE)),
+        (dataset, _void("sparqlEndpoint"), ox.NamedNode(request.host_url + "sparql")),
+        (dataset, _void("uriSpace"), ox.Literal(str(SK))),
+        (dataset, _void("feature"), ox.NamedNode(FORMATS + "TriG")),
+        (dataset, _void("feature"), ox.NamedNode(FORMATS + "N-Quads")),
+    ]
+    out += [(dataset, _void("dataDump"), ox.NamedNode(request.host_url + name))
+            for name in ("dump.trig.gz", "dump.nq.gz")]
+    out += [(dataset, _void("exampleResource"), ox.NamedNode(SK[name])) for name in EXAMPLES]
+    out += [(dataset, _void("vocabulary"), ox.NamedNode(PREFIXES[name])) for name in VOCABULARIES]
+    out += [(dataset, _void(name), _integer(value)) for name, value in counts.items()]
+    version = current_app.extensions["sahel-kg"].version()
+    if version is not None:
+        when = datetime.fromtimestamp(version.modified, timezone.utc).isoformat()
+        out.append((dataset, _dct("modified"), ox.Literal(when, datatype=ox.NamedNode(XSD + "dateTime"))))
+    for target in TARGETS:
+        out += _linkset(dataset, target, linksets.get(target.name, {}))
+    return out
+
+
+def _linkset(dataset, target, by_predicate: dict[str, int]) -> list[tuple]:
+    """The target dataset, one linkset to it with the total, and a sub-linkset per link predicate."""
+    other = ox.NamedNode(f"{void_url()}#{target.name}")
+    linkset = ox.NamedNode(f"{void_url()}#links-to-{target.name}")
+    out = [(other, _rdf("type"), _void("Dataset")),
+           (other, _dct("title"), ox.Literal(target.title)),
+           (other, ox.NamedNode(FOAF + "homepage"), ox.NamedNode(target.homepage)),
+           (other, _void("uriSpace"), ox.Literal(target.uri_space)),
+           (dataset, _void("subset"), linkset)]
+    out += _linkset_core(linkset, dataset, other, sum(by_predicate.values()))
+    for predicate, count in sorted(by_predicate.items()):
+        part = ox.NamedNode(f"{linkset.value}-{predicate.rsplit('#', 1)[-1]}")
+        out += [(linkset, _void("subset"), part), (part, _void("linkPredicate"), ox.NamedNode(predicate))]
+        out += _linkset_core(part, dataset, other, count)
+    return out
+
+
+def _linkset_core(node, subjects, objects, count: int) -> list[tuple]:
+    return [(node, _rdf("type"), _void("Linkset")), (node, _void("subjectsTarget"), subjects),
+            (node, _void("objectsTarget"), objects), (node, _void("triples"), _integer(count))]
+
+
+def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """The dataset's statistics and the links per target dataset and predicate; cached per version."""
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    cache = current_app.extensions.setdefault("sahel-kg-void", {})
+    if version is not None and version.number in cache:
+        return cache[version.number]
+
+    def rows(sparql: str) -> list[dict]:
+        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
+        return json.loads(answer.body)["results"]["bindings"]
+
+    counts = {name: int(rows(sparql)[0]["n"]["value"]) for name, sparql in STATISTICS.items()}
+    linksets: dict[str, dict[str, int]] = {}
+    for row in rows((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8")):
+        linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
+    if version is not None:
+        cache.clear()
+        cache[version.number] = (counts, linksets)
+    return counts, linksets
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _void(name: str) -> ox.NamedNode:
+    return ox.NamedNode(VOID + name)
+
+
+def _dct(name: str) -> ox.NamedNode:
+    return ox.NamedNode(DCT + name)
+
+
+def _rdf(name: str) -> ox.NamedNode:
+    return ox.NamedNode(PREFIXES["rdf"] + name)

@@ -1,0 +1,166 @@
+"""Dumps: /dump.trig.gz and /dump.nq.gz (streamed, ETag from the dataset version, 304), kg export, and
+kg.dump.stream_dump: a dump read back is the same dataset."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import threading
+
+import pyoxigraph as ox
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, EX, SEED, WRITABLE
+from build_fixtures import run_kg
+from kg import dump as dump_module
+from kg.dump import stream_dump
+from kg.store import open_store
+from kg.store.oxigraph import OxigraphStore
+
+FORMATS = {"/dump.trig.gz": ox.RdfFormat.TRIG, "/dump.nq.gz": ox.RdfFormat.N_QUADS}
+
+
+def quads_of(store: ox.Store) -> set:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def read_back(data: bytes, rdf_format) -> set:
+    again = ox.Store()
+    again.extend(ox.parse(gzip.decompress(data), format=rdf_format))
+    return quads_of(again)
+
+
+def stored_quads(app) -> set:
+    path = app.extensions["sahel-kg"].path
+    with OxigraphStore(path, read_only=True) as store:
+        return quads_of(store._store)
+
+
+@pytest.mark.parametrize("url", FORMATS)
+def test_a_dump_read_back_is_the_same_dataset(shared_app, url):
+    response = shared_app.test_client().get(url)
+    assert response.status_code == 200 and response.mimetype == "application/gzip"
+    assert response.is_streamed
+    got = read_back(response.get_data(), FORMATS[url])
+    assert got == stored_quads(shared_app)
+    assert ox.Quad(ox.NamedNode(EX + "d"), ox.NamedNode(EX + "p"), ox.Literal("in the default graph"),
+                   ox.DefaultGraph()) in got  # the default graph proper is part of the dataset
+    assert len(got) > 2000  # the article's graphs and SEED
+
+
+@pytest.mark.parametrize("url", FORMATS)
+def test_the_etag_is_the_dataset_version_and_answers_304(shared_app, url):
+    client = shared_app.test_client()
+    first = client.get(url)
+    version = first.headers["X-Dataset-Version"]
+    assert first.headers["ETag"].startswith(f'"{version}-')
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
+    head = client.head(url)
+    assert head.status_code == 200 and head.headers["ETag"] == first.headers["ETag"] and not head.get_data()
+
+
+def test_a_write_moves_the_etag_and_the_dump_has_it(make_app):
+    app = make_app(WRITABLE, seed=SEED)
+    client = app.test_client()
+    before = client.get("/dump.nq.gz")
+    update = f"INSERT DATA {{ GRAPH <{EX}new> {{ <{EX}x> <{EX}p> \"after\" }} }}"
+    assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+    stale = client.get("/dump.nq.gz", headers={"If-None-Match": before.headers["ETag"]})
+    assert stale.status_code == 200 and stale.headers["ETag"] != before.headers["ETag"]
+    added = ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "p"), ox.Literal("after"), ox.NamedNode(EX + "new"))
+    assert added in read_back(stale.get_data(), ox.RdfFormat.N_QUADS)
+    assert added not in read_back(before.get_data(), ox.RdfFormat.N_QUADS)
+
+
+def test_a_memory_store_dumps_too():
+    import api
+    app = api.create_app({"STORE": "memory:", "TESTING": True})
+    try:
+        response = app.test_client().get("/dump.trig.gz")
+        assert response.status_code == 200
+        assert "ETag" in response.headers
+        assert len(read_back(response.get_data(), ox.RdfFormat.TRIG)) > 2000
+    finally:
+        app.extensions["sahel-kg"].close()
+
+
+# --- the stream itself ---------------------------------------------------------------------------
+
+def test_the_stream_comes_in_many_chunks_and_is_one_gzip_member(monkeypatch):
+    monkeypatch.setattr(dump_module, "CHUNK_BYTES", 4096)
+    with open_store("memory:") as store:
+        store.extend(ox.parse(SEED.encode(), format=ox.RdfFormat.TRIG))
+        from kg.publish import install
+        install(store)
+        plain = list(stream_dump(lambda: _Lent(store), "nquads", gzip=False))
+        assert len(plain) > 5 and all(len(chunk) >= 4096 for chunk in plain[:-1])
+        chunks = list(stream_dump(lambda: _Lent(store), "nquads"))
+        text = gzip.decompress(b"".join(chunks))
+        assert text == b"".join(plain)
+        expected = io.BytesIO()
+        store.dump(expected, format="nquads")
+        assert sorted(text.splitlines()) == sorted(expected.getvalue().splitlines())
+        assert b"".join(stream_dump(lambda: _Lent(store), "nquads")) == b"".join(chunks)  # same bytes
+
+
+def test_a_reader_that_stops_early_stops_the_writer(monkeypatch):
+    monkeypatch.setattr(dump_module, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(dump_module, "QUEUE_CHUNKS", 1)
+    closed = threading.Event()
+
+    class Closing(_Lent):
+        def __exit__(self, *exc_info):
+            closed.set()
+
+    with open_store("memory:") as store:
+        from kg.publish import install
+        install(store)
+        chunks = stream_dump(lambda: Closing(store), "trig", gzip=False)
+        assert next(chunks)
+        chunks.close()  # as Werkzeug does when the client goes away
+        assert closed.is_set()  # the writer gave up and let the store go before close() returned
+        assert not [thread for thread in threading.enumerate() if thread.name == "dump-writer"]
+
+
+def test_an_error_while_dumping_reaches_the_reader():
+    class Broken:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return None
+
+        def dump(self, output, *, format):
+            output.write(b"<a> <b> <c> .\n")
+            raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        list(stream_dump(Broken, "nquads"))
+    with pytest.raises(ValueError, match="TriG or N-Quads"):
+        list(stream_dump(Broken, "turtle"))
+
+
+class _Lent:
+    def __init__(self, store):
+        self.store = store
+
+    def __enter__(self):
+        return self.store
+
+    def __exit__(self, *exc_info):
+        return None
+
+
+# --- kg export -------------------------------------------------------------------------------------
+
+def test_kg_export_reads_back_as_the_store(tmp_path):
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    extra = tmp_path / "extra.trig"
+    extra.write_text(SEED, encoding="utf-8")
+    assert run_kg("load", extra, "--store", spec).exit_code == 0
+    out = tmp_path / "dump.nq.gz"
+    assert run_kg("export", "-o", out, "--store", spec).exit_code == 0
+    with OxigraphStore(tmp_path / "store", read_only=True) as store:
+        assert read_back(out.read_bytes(), ox.RdfFormat.N_QUADS) == quads_of(store._store)

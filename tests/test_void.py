@@ -1,0 +1,109 @@
+"""The VoID description at /.well-known/void: dataset, licence, dumps, examples, vocabularies, and one
+linkset per target dataset whose counts follow the data; the service description points at it."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, OWL
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, WRITABLE
+from kg import paths
+from kg.links import target_dataset
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HOST = "http://localhost/"
+DOCUMENT = URIRef(HOST + ".well-known/void")
+DATASET = URIRef(HOST + ".well-known/void#sahel-kg")
+PREDICATES = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch, "seeAlso": RDFS.seeAlso}
+
+
+def void_of(app, **headers) -> Graph:
+    response = app.test_client().get("/.well-known/void", headers=headers)
+    assert response.status_code == 200
+    formats = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
+               "application/n-triples": "nt"}
+    return Graph().parse(data=response.get_data(), format=formats[response.mimetype])
+
+
+def expected_links() -> Counter:
+    """Links per (target dataset, predicate), counted from the links table by hand of this test."""
+    counted = Counter()
+    with open(paths.LINKS_FILE, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["status"] == "rejected":
+                continue
+            name = target_dataset(row["target"]).name
+            counted[name, PREDICATES[row["relation"]]] += 1
+            if row["status"] == "verified":
+                counted[name, OWL.sameAs] += 1
+    return counted
+
+
+def linksets(graph: Graph) -> dict:
+    """{(target title, predicate or None for the whole linkset): triples}."""
+    found = {}
+    for linkset in graph.subjects(RDF.type, VOID.Linkset):
+        assert graph.value(linkset, VOID.subjectsTarget) == DATASET
+        target = graph.value(linkset, VOID.objectsTarget)
+        key = (str(graph.value(target, DCTERMS.title)), graph.value(linkset, VOID.linkPredicate))
+        found[key] = int(graph.value(linkset, VOID.triples))
+    return found
+
+
+def test_the_dataset_its_licence_access_points_and_vocabularies(shared_app):
+    graph = void_of(shared_app)
+    assert (DOCUMENT, FOAF.primaryTopic, DATASET) in graph
+    assert (DATASET, RDF.type, VOID.Dataset) in graph
+    assert graph.value(DATASET, DCTERMS.license) == URIRef("https://opensource.org/licenses/MIT")
+    assert graph.value(DATASET, VOID.sparqlEndpoint) == URIRef(HOST + "sparql")
+    dumps = set(graph.objects(DATASET, VOID.dataDump))
+    assert dumps == {URIRef(HOST + "dump.trig.gz"), URIRef(HOST + "dump.nq.gz")}
+    client = shared_app.test_client()
+    assert all(client.head(str(dump).removeprefix(HOST[:-1])).status_code == 200 for dump in dumps)
+    examples = set(graph.objects(DATASET, VOID.exampleResource))
+    assert URIRef("https://sahel-kg.example.org/id/jnim") in examples
+    ask = client.get("/sparql", query_string={"query": "ASK { <https://sahel-kg.example.org/id/jnim> ?p ?o }"})
+    assert ask.get_json()["boolean"] is True  # an example resource is in the data
+    assert URIRef("https://sahel-kg.example.org/ontology#") in set(graph.objects(DATASET, VOID.vocabulary))
+    assert graph.value(DATASET, VOID.uriSpace) == Literal("https://sahel-kg.example.org/id/")
+    assert int(graph.value(DATASET, VOID.triples)) > 2000
+
+
+def test_one_linkset_per_target_with_computed_counts(shared_app):
+    found = linksets(void_of(shared_app))
+    expected = expected_links()
+    titles = {"wikidata": "Wikidata", "geonames": "GeoNames", "dbpedia": "DBpedia"}
+    for (name, predicate), count in expected.items():
+        assert found[titles[name], predicate] == count
+    for name, title in titles.items():  # the whole linkset to a target: the sum of its parts
+        assert found[title, None] == sum(n for (target, _), n in expected.items() if target == name)
+    assert found["Wikidata", SKOS.exactMatch] == 7 and found["Wikidata", SKOS.closeMatch] == 2
+
+
+def test_the_counts_follow_the_data(make_app):
+    app = make_app(WRITABLE)
+    before = linksets(void_of(app))
+    update = ("INSERT DATA { GRAPH <http://example.org/more> { <https://sahel-kg.example.org/id/aes> "
+              "<http://www.w3.org/2004/02/skos/core#closeMatch> <http://www.wikidata.org/entity/Q1> } }")
+    assert app.test_client().post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+    after = linksets(void_of(app))
+    assert after["Wikidata", SKOS.closeMatch] == before["Wikidata", SKOS.closeMatch] + 1
+    assert after["Wikidata", None] == before["Wikidata", None] + 1
+
+
+@pytest.mark.parametrize("accept", ["application/ld+json", "application/rdf+xml", "application/n-triples"])
+def test_other_formats_say_the_same(shared_app, accept):
+    assert linksets(void_of(shared_app, Accept=accept)) == linksets(void_of(shared_app))
+
+
+def test_the_service_description_points_at_the_void(shared_app):
+    response = shared_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.get_data(), format="turtle")
+    service = next(graph.subjects(RDF.type, SD.Service))
+    assert (service, RDFS.seeAlso, DOCUMENT) in graph

@@ -13,6 +13,9 @@ from api.request_encoding import BAD_ENCODING, RequestEncoding
 from kg.errors import ConfigError
 
 
+MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides the environment (see api.settings.SETTINGS)."""
     app = Flask(__name__)
@@ -42,6 +45,10 @@ def create_app(config: dict | None = None) -> Flask:
             g.rejected = "bad_encoding"
             raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]
                           + ": a request must be UTF-8, without NUL bytes, with %XX escapes only")
+        target = len(request.environ.get("PATH_INFO", "")) + len(request.environ.get("QUERY_STRING", "")) + 1
+        if target > MAX_URI_BYTES:  # SPARQL clients take 400 for a malformed query, so say what it is
+            raise Problem(414, "URI Too Long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
+                                               "send a long query by POST")
 
     @app.after_request
     def cors(response):

@@ -13,6 +13,7 @@ from kg.publish import ensure_installed
 from kg.query import Policy, QueryService
 from kg.runner import Answer, LocalRunner, QueryRequest, ServiceOptions, WorkerPool
 from kg.store import default_store_path, open_store
+from kg.store import stamp
 from kg.store.oxigraph import OxigraphStore, directory_changed_at
 
 
@@ -87,12 +88,15 @@ class Backend:
         """The current version, or None for a remote store, whose other writers we cannot see, and while
         a staged bulk load swaps the store's directory (it is briefly away)."""
         if self.path is not None:
+            found = stamp.read(self.path)  # one small file, where the files' times cost a stat() each
+            if found is not None:
+                return Version(*found)
             try:
                 modified = directory_changed_at(self.path)
             except OSError:
                 return None
         elif isinstance(self.writer, OxigraphStore):
-            modified = self.writer.changed_at()
+            return Version(*self.writer.version())
         else:
             return None
         return Version(number=int(modified * 1_000_000), modified=modified)

@@ -419,7 +419,7 @@ def shell(endpoint, store_spec):
                    "Env: SAHEL_KG_PUBLIC.")
 @reports_errors
 def serve(host, port, workers, threads, store_spec, enable_updates, public):
-    """Serve the SPARQL endpoint, graph store and pages over HTTP, under gunicorn.
+    """Serve the SPARQL endpoint, graph store and pages over HTTP, under granian.
 
     Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
     """

@@ -1,4 +1,4 @@
-"""Run the HTTP API under gunicorn; `kg serve` calls this. Gunicorn and Flask stay out of kg's imports."""
+"""Run the HTTP API under granian; `kg serve` calls this. Granian and Flask stay out of kg's imports."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from kg.errors import StoreUnavailable
 def prepare_store(spec: str) -> None:
     """Install the article into an empty embedded store once, before any server process opens it.
 
-    It runs in a child process: RocksDB starts threads that a forked gunicorn worker would inherit
+    It runs in a child process: RocksDB starts threads that a forked server process would inherit
     without them, and such a worker crashes on its way out.
     """
     if not spec.startswith("oxigraph:"):
@@ -31,6 +31,8 @@ _INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store 
 
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
+HTTP_BUFFER_BYTES = 64 * 1024  # longest request head accepted; the app answers 414 past 8190 bytes of URI
 
 
 def metrics_directory() -> tuple[Path, bool]:
@@ -49,7 +51,13 @@ def metrics_directory() -> tuple[Path, bool]:
 
 
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
-    """Serve api.create_app(config) with gunicorn's threaded workers until stopped."""
+    """Serve api.create_app(config) with granian (a Rust HTTP server) until stopped.
+
+    Granian reads request heads and writes responses in Rust, asynchronously, and api.rsgi reads bodies on
+    its event loop: an idle or slow connection holds no request thread, so clients that send nothing, or a
+    byte a second, cannot starve the others. Each server process builds the app after it starts (nothing
+    RocksDB-backed is opened in the parent before it forks).
+    """
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
     try:
         _run(host=host, port=port, workers=workers, threads=threads, config=config)
@@ -58,73 +66,32 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _forget_worker(server, worker) -> None:
-    """A gunicorn worker ended: its live gauges no longer count (its counters still do)."""
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
-
-
 def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
-    import json
+    from functools import partial
 
-    from gunicorn import util
-    from gunicorn.app.base import BaseApplication
-    from gunicorn.http import wsgi
-    from gunicorn.http.errors import LimitRequestLine
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
 
-    from api.errors import PROBLEM_TYPE
+    server = Server("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI, workers=workers,
+                    websockets=False, log_level=LogLevels.info, log_access=False, workers_kill_timeout=5,
+                    http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
+                                                 max_buffer_size=HTTP_BUFFER_BYTES))
+    server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
 
-    def write_problem(sock, status: int, reason: str, detail: str) -> None:
-        """One of gunicorn's own error answers, as a problem document like every other error."""
-        body = json.dumps({"type": PROBLEM_TYPE + reason.lower().replace(" ", "-"), "title": reason, "status": status,
-                           "detail": detail or "the server could not handle the request"}).encode()
-        head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
-        util.write_nonblock(sock, head + body)
 
-    def harden_worker(worker):
-        """In each gunicorn worker: errors gunicorn answers itself (a request it cannot read) are problem
-        documents; a request line past limit_request_line is 414 (gunicorn before 27 says 400, which SPARQL
-        clients take for a malformed query); and no Server header tells what runs here."""
-        util.write_error = write_problem
-        handle_error = worker.handle_error
+def _load_app(config: dict, threads: int):
+    """Build the app in a server process; as the process stops, its store closes and its live gauges go."""
+    from api import create_app
+    from api.rsgi import RSGIApp
 
-        def handle(req, client, addr, exc):
-            if not isinstance(exc, LimitRequestLine):
-                return handle_error(req, client, addr, exc)
-            worker.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
-            try:
-                write_problem(client, 414, "URI Too Long", f"{exc}; send a long query by POST")
-            except Exception:
-                worker.log.debug("Failed to send error message.")
+    app = create_app(config)
 
-        worker.handle_error = handle
-        default_headers = wsgi.Response.default_headers
-        wsgi.Response.default_headers = \
-            lambda response: [line for line in default_headers(response) if not line.startswith("Server:")]
+    def closing():
+        app.extensions["sahel-kg"].close()
+        from prometheus_client import multiprocess
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("post_worker_init", harden_worker)
-            self.cfg.set("child_exit", _forget_worker)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("graceful_timeout", 5)
-            self.cfg.set("limit_request_line", 8190)  # gunicorn's most: long GET queries (SPARQLWrapper's default)
-            if "control_socket_disable" in self.cfg.settings:  # newer gunicorn: no socket in the home dir
-                self.cfg.set("control_socket_disable", True)
+        multiprocess.mark_process_dead(os.getpid())
 
-        def load(self):
-            from api import create_app
-
-            app = create_app(config)
-            # Close the store and stop the query workers while the interpreter is still whole: RocksDB
-            # handles left for interpreter teardown crash the worker on its way out.
-            self.cfg.set("worker_exit", lambda server, worker: app.extensions["sahel-kg"].close())
-            return app
-
-    Server().run()
+    return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing)

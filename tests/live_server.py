@@ -1,4 +1,4 @@
-"""`kg serve` as a real subprocess under gunicorn, on 127.0.0.1 and a free port, for tests over HTTP."""
+"""`kg serve` as a real subprocess under granian, on 127.0.0.1 and a free port, for tests over HTTP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from servers import free_port, wait_until_answers
 
-STOP_SECONDS = 8  # SIGTERM first (gunicorn's graceful_timeout is 5s), SIGKILL after this
+STOP_SECONDS = 8  # SIGTERM first (kg serve gives its workers 5s to stop), SIGKILL after this
 
 
 class ServerURL(str):
@@ -40,7 +40,7 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    try:  # query workers of a gunicorn worker that was killed: same process group (start_new_session)
+    try:  # query workers of a server process that was killed: same process group (start_new_session)
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass

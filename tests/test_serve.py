@@ -32,7 +32,7 @@ def test_serve_answers_and_stops_cleanly(tmp_path, updates):
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status == 204
     log = base.log_text()
-    assert "Shutting down: Master" in log  # the master stopped on SIGTERM, not by the SIGKILL after a hang
+    assert "Granian shutdown completed" in log  # it stopped on SIGTERM, not by the SIGKILL after a hang
     # A worker that crashed on its way out (RocksDB state inherited over fork, or left to interpreter
     # teardown) shows as a signal here.
     assert "was sent SIG" not in log and "terminate called" not in log, log

@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
 from kg.namespaces import PREFIXES
-from kg.store import deadline, staging
+from kg.store import deadline, stamp, staging
 from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
                            syntax_error)
 
@@ -43,8 +43,8 @@ class OxigraphStore(Store):
         self.union_default_graph = union_default_graph
         self.read_only = read_only
         self._changed_at = time.time()  # in memory, writes through this object are all there are
-        # Read the time first: a write landing during the opening is then seen as new, not as seen.
-        self._opened_at = directory_changed_at(self.path) if read_only else None
+        # Read the version first: a write landing during the opening is then seen as new, not as seen.
+        self._opened_at = self.version()[0] if read_only else None
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else _exclusive(Path(self.path))
         try:
@@ -55,6 +55,8 @@ class OxigraphStore(Store):
         except OSError as error:
             self._release()
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
+        if self._lock is not None and stamp.read(self.path) is None:
+            stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
         options = {"use_default_graph_as_union": self.union_default_graph and default_graphs is None}
@@ -89,7 +91,7 @@ class OxigraphStore(Store):
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
-            self._changed_at = time.time()
+            self._written()
 
     def extend(self, quads, *, large: bool = False) -> int:
         read = 0
@@ -112,7 +114,7 @@ class OxigraphStore(Store):
                 # One transaction: an error raised while iterating (a ParseError) writes nothing.
                 self._store.extend(counted())
         finally:
-            self._changed_at = time.time()
+            self._written()
         return read
 
     def dump(self, output, *, format, graph=None) -> None:
@@ -135,14 +137,33 @@ class OxigraphStore(Store):
         return int(next(iter(solutions))[0].value)
 
     def changed_at(self) -> float | None:
-        """When the store last changed: the newest file time on disk (whoever wrote), else our last write."""
-        return self._changed_at if self.path is None else directory_changed_at(self.path)
+        """When the store last changed (a Unix time): see version()."""
+        return self.version()[1]
+
+    def version(self) -> tuple[int, float]:
+        """(number, Unix time) of the last change; the number grows with every write.
+
+        On disk: the stamp every write through kg leaves beside the store (kg.store.stamp), else, for a
+        store no kg writer has opened, the newest of its files. In memory: our own last write.
+        """
+        if self.path is None:
+            return int(self._changed_at * 1_000_000), self._changed_at
+        found = stamp.read(self.path)
+        if found is None:
+            modified = directory_changed_at(self.path)
+            return int(modified * 1_000_000), modified
+        return found
+
+    def _written(self) -> None:
+        self._changed_at = time.time()
+        if self.path is not None and not self.read_only:
+            stamp.bump(self.path)
 
     def reopen_if_changed(self) -> bool:
         """A read-only store sees what was written after it opened only once reopened: do so if needed."""
         if not self.read_only:
             return False
-        changed = self.changed_at()
+        changed = self.version()[0]
         if changed == self._opened_at:
             return False
         self._store = pyoxigraph.Store.read_only(self.path)

@@ -1,0 +1,171 @@
+"""The WSGI app served over granian's RSGI interface, so that no client can hold a request thread idle.
+
+Granian reads request heads in Rust (with a header read timeout). This adapter then reads the body on the
+event loop, within BODY_READ_SECONDS and up to one byte past the body cap, and only a complete request
+goes to one of the `threads` request threads. A response is written as it is produced: the app's iterator
+is read in the request thread a batch at a time and each batch sent from the loop, so a big answer is
+never held whole; a client that goes away closes the iterator, which stops the work behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote_to_bytes
+
+from api.body_limit import TOO_LARGE
+
+BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
+BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
+
+
+class RSGIApp:
+    """Serve `wsgi_app` (which owns `closing`, called when the server process stops) over RSGI."""
+
+    def __init__(self, wsgi_app, *, threads: int, max_body: int, closing=None):
+        self.app, self.max_body, self.closing = wsgi_app, max_body, closing
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kg-request")
+
+    def __rsgi_init__(self, loop) -> None:
+        """Nothing to prepare: the app was built before the loop started."""
+
+    def __rsgi_del__(self, loop) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.closing is not None:
+            self.closing()
+
+    async def __rsgi__(self, scope, protocol) -> None:
+        if scope.proto != "http":
+            return
+        environ = _environ(scope)
+        try:
+            body = await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
+        except asyncio.TimeoutError:
+            protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close")],
+                                    _problem(408, "Request Timeout",
+                                             f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
+            return
+        except Exception:  # the client went away while sending
+            return
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        loop = asyncio.get_running_loop()
+        status, headers, chunks, rest = await loop.run_in_executor(self.pool, _start, self.app, environ)
+        if rest is None:  # the whole answer is here: one write, with its length
+            protocol.response_bytes(status, headers, b"".join(chunks))
+            return
+        transport = protocol.response_stream(status, headers)
+        try:
+            for chunk in chunks:
+                await transport.send_bytes(chunk)
+            done = False
+            while not done:
+                chunks, done = await loop.run_in_executor(self.pool, _batch, rest)
+                for chunk in chunks:
+                    await transport.send_bytes(chunk)
+        except Exception:  # the client disconnected: stop the work behind the answer
+            pass
+        finally:
+            close = getattr(rest, "close", None)
+            if close is not None:
+                await loop.run_in_executor(self.pool, close)
+
+    async def _body(self, scope, protocol, environ) -> bytes:
+        """The whole body, or b"" with the request marked too large once it passes the cap."""
+        if scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not environ.get("CONTENT_LENGTH") \
+                and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", ""):
+            return b""
+        parts, size = [], 0
+        async for chunk in protocol:
+            size += len(chunk)
+            if size > self.max_body:
+                environ[TOO_LARGE] = True
+                return b""
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def _start(app, environ):
+    """Call the app and gather its first batch: (status, headers, chunks, the rest or None if done)."""
+    answer: dict = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split(" ", 1)[0]), headers
+
+    iterable = app(environ, start_response)
+    try:
+        rest = iter(iterable)
+        chunks, done = _batch(rest)
+    except BaseException:
+        _close(iterable)
+        raise
+    if done:
+        _close(iterable)
+        return answer["status"], answer["headers"], chunks, None
+    return answer["status"], answer["headers"], chunks, _Closing(rest, iterable)
+
+
+def _batch(rest) -> tuple[list[bytes], bool]:
+    """The answer's next chunks, up to about BATCH_BYTES, and whether the answer is over."""
+    chunks, size = [], 0
+    for chunk in rest:
+        if chunk:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= BATCH_BYTES:
+                return chunks, False
+    return chunks, True
+
+
+def _close(iterable) -> None:
+    close = getattr(iterable, "close", None)
+    if close is not None:
+        close()
+
+
+class _Closing:
+    """The rest of an answer's iterator, which closes the app's iterable when closed."""
+
+    def __init__(self, rest, iterable):
+        self.rest, self.iterable = rest, iterable
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.rest)
+
+    def close(self):
+        _close(self.iterable)
+
+
+def _environ(scope) -> dict:
+    """A WSGI environ for an RSGI scope (the body is added once read)."""
+    host, _, port = scope.server.rpartition(":")
+    client = scope.client.rpartition(":")[0] if ":" in scope.client else scope.client
+    environ = {
+        "REQUEST_METHOD": scope.method, "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(scope.path).decode("latin-1"), "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": host, "SERVER_PORT": port, "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": client, "wsgi.version": (1, 0), "wsgi.url_scheme": scope.scheme,
+        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+        "wsgi.run_once": False, "wsgi.input_terminated": True,
+    }
+    for name, value in scope.headers.items():
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = value
+        else:
+            key = "HTTP_" + key
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+def _problem(status: int, title: str, detail: str) -> bytes:
+    from api.errors import PROBLEM_TYPE
+
+    return json.dumps({"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
+                       "status": status, "detail": detail}).encode()

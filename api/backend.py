@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.result_cache import ResultCache
 from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
@@ -56,6 +57,7 @@ class Backend:
             self.writer = store
             self.runner = LocalRunner(QueryService(store, policy=self.policy, timeout=options.timeout,
                                                    row_limit=options.row_limit, federation=self.federation))
+        self.cache = ResultCache(settings["RESULT_CACHE_BYTES"])
         self._started = time.time()
         self._writes = 0
 
@@ -73,15 +75,31 @@ class Backend:
         else:
             store.close()
 
-    def query(self, request: QueryRequest) -> Answer:
-        return self.runner.run(request)
+    def query(self, request: QueryRequest, version: Version | None = None) -> Answer:
+        """The answer, from the cache when this version of the dataset has given it already.
+
+        Without a version (a remote store, whose other writers we cannot see) nothing is cached.
+        """
+        # An answer that calls other endpoints (SERVICE) depends on more than our dataset: not cached here
+        # (the federation keeps its own cache, with its own time to live).
+        cacheable = version is not None and not request.bindings and "SERVICE" not in request.sparql.upper()
+        key = (version.number, request) if cacheable else None
+        answer = None if key is None else self.cache.get(key)
+        if answer is None:
+            answer = self.runner.run(request)
+            if key is not None:
+                self.cache.put(key, answer)
+        return answer
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (policy: updates on, LOAD refused) as one change."""
         if self.writer is None or not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         with self._lock:
-            QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql)
+            try:
+                QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql)
+            finally:
+                self.cache.clear()  # its entries are unreachable under the new version: free them now
             self._writes += 1
 
     def version(self) -> Version | None:

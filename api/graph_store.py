@@ -112,7 +112,7 @@ def _read(target):
     validators = validators_for(version, run, media)  # as for queries: the dataset version and the request
     if not_modified(validators, version):
         return Response(status=304, headers=validators)
-    answer = backend.query(run)
+    answer = backend.query(run, version)
     response = Response(answer.body if request.method == "GET" else b"", mimetype=media)
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"

@@ -97,6 +97,9 @@ SETTINGS = [
     Setting("ACCESS_LOG", "-", str,
             "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
     Setting("METRICS", True, _boolean, "Serve Prometheus metrics at /metrics."),
+    Setting("RESULT_CACHE_BYTES", 64 << 20, int,
+            "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
+            "the dataset version (so a write makes them stale); 0 keeps none."),
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),

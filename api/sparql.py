@@ -83,7 +83,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     if request.method in ("GET", "HEAD") and not_modified(validators, version):
         return Response(status=304, headers=validators)
     with _unbased():
-        answer = backend.query(run)
+        answer = backend.query(run, version)
     response = Response(answer.body, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.charset = "utf-8"

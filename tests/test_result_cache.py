@@ -1,0 +1,76 @@
+"""The result cache: bounded, keyed on the dataset version, and never stale after a write."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from api.result_cache import ResultCache
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, EX, WRITABLE
+from kg.runner import Answer
+
+
+def answer(size: int) -> Answer:
+    return Answer(body=b"x" * size, kind="solutions", count=1, truncated=False, limit=None)
+
+
+def test_the_cache_keeps_at_most_its_bound_and_drops_the_least_recently_used():
+    cache = ResultCache(1000)
+    for key in range(20):
+        cache.put(key, answer(100))
+        cache.get(0)  # kept in use, so never the one to go
+    assert cache.held_bytes <= 1000 and len(cache) == 10
+    assert cache.get(0) is not None and cache.get(1) is None and cache.get(19) is not None
+    cache.put("big", answer(126))  # over an eighth of the bound: not kept
+    assert cache.get("big") is None
+
+
+def counting_runs(app) -> list:
+    backend = app.extensions["sahel-kg"]
+    runs, run = [], backend.runner.run
+
+    def counted(request):
+        runs.append(request.sparql)
+        return run(request)
+
+    backend.runner.run = counted
+    return runs
+
+
+def test_a_query_asked_again_is_answered_from_the_cache_until_a_write(make_app):
+    app = make_app(WRITABLE, article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
+    client = app.test_client()
+    runs = counting_runs(app)
+    url = "/sparql?" + urlencode({"query": f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"})
+    first, again = client.get(url), client.get(url)
+    assert first.data == again.data and len(runs) == 1
+    assert client.get(url, headers={"Accept": "text/csv"}).status_code == 200 and len(runs) == 2  # another format
+    written = client.post("/sparql", data=f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}",
+                          content_type="application/sparql-update", headers=AUTH)
+    assert written.status_code == 204 and len(app.extensions["sahel-kg"].cache) == 0
+    after = client.get(url)
+    assert len(runs) == 3 and b'"2"' in after.data  # the write is seen, not the old answer
+    assert after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_write_by_another_process_moves_the_version_past_the_cache(make_app, tmp_path):
+    from kg.store.oxigraph import OxigraphStore
+
+    app = make_app(article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
+    client = app.test_client()
+    runs = counting_runs(app)
+    url = "/sparql?" + urlencode({"query": f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"})
+    assert b'"1"' in client.get(url).data and b'"1"' in client.get(url).data and len(runs) == 1
+    path = app.extensions["sahel-kg"].path
+    with OxigraphStore(path) as other:  # as `kg load` would, from another process
+        other.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 2 }} }}")
+    assert b'"2"' in client.get(url).data and len(runs) == 2
+
+
+def test_a_cache_of_zero_bytes_keeps_nothing(make_app):
+    app = make_app({"RESULT_CACHE_BYTES": 0})
+    client = app.test_client()
+    runs = counting_runs(app)
+    url = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
+    client.get(url), client.get(url)
+    assert len(runs) == 2

@@ -38,7 +38,8 @@ class Backend:
                                      contact=settings["SERVICE_CONTACT"], row_limit=settings["SERVICE_ROW_LIMIT"],
                                      endpoints=mirrors, state_path=default_state_path())
         options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
-                                 row_limit=settings["ROW_LIMIT"], federation=self.federation)
+                                 row_limit=settings["ROW_LIMIT"], federation=self.federation,
+                                 in_memory=settings["READ_FROM_MEMORY"])
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None

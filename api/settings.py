@@ -97,6 +97,10 @@ SETTINGS = [
     Setting("ACCESS_LOG", "-", str,
             "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
     Setting("METRICS", True, _boolean, "Serve Prometheus metrics at /metrics."),
+    Setting("READ_FROM_MEMORY", False, _boolean,
+            "Query workers of an embedded on-disk store answer from a copy of the dataset in memory (each "
+            "worker holds one; it must fit). Writes still go to disk, durably; after one, each worker copies "
+            "the dataset again at its next query."),
     Setting("RESULT_CACHE_BYTES", 64 << 20, int,
             "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
             "the dataset version (so a write makes them stale); 0 keeps none."),

@@ -42,6 +42,7 @@ KG_OPTIONS = [
     ("kg serve --workers 2", ["--workers", "2"], {}, "disk"),
     ("kg serve --threads 8", ["--threads", "8"], {}, "disk"),
     ("kg serve QUERY_WORKERS=4", [], {"SAHEL_KG_QUERY_WORKERS": "4"}, "disk"),
+    ("kg serve READ_FROM_MEMORY", [], {"SAHEL_KG_READ_FROM_MEMORY": "true"}, "memory"),
 ]
 RDFLIB_MAX = 100_000  # rdflib-endpoint holds everything in Python objects: run it at this size and below
 

@@ -64,6 +64,7 @@ class ServiceOptions:
     timeout: float | None = None
     row_limit: int | None = None
     federation: Federation = field(default_factory=Federation)
+    in_memory: bool = False  # answer from a copy of the store in memory, made again after each write
 
 
 def answer(service: QueryService, request: QueryRequest) -> Answer:
@@ -186,7 +187,9 @@ class WorkerPool:
         """The worker once it has opened the store; else it is ended and the reason raised."""
         process, connection = worker
         try:
-            kind, value = connection.recv() if connection.poll(START_SECONDS) else \
+            # a worker reading from memory first copies the whole store: allow for a large one
+            seconds = START_SECONDS * (10 if self.options.in_memory else 1)
+            kind, value = connection.recv() if connection.poll(seconds) else \
                 ("error", StoreUnavailable("a query worker did not start in time"))
         except (EOFError, OSError):
             kind, value = "error", StoreUnavailable("a query worker died as it started")
@@ -251,11 +254,15 @@ def _worker(connection: Connection) -> None:
 
 def _answer_requests(connection: Connection) -> None:
     """Open the store read-only, then answer requests until the connection closes."""
-    from kg.store.oxigraph import OxigraphStore
+    from kg.store.oxigraph import OxigraphStore, disk_version
 
     path, options = connection.recv()
+
+    def opened():
+        return OxigraphStore.memory_copy(path) if options.in_memory else OxigraphStore(path, read_only=True)
+
     try:
-        store = OxigraphStore(path, read_only=True)
+        store = opened()
     except Exception as error:  # reported to the parent, which raises it
         connection.send(("error", error))
         return
@@ -269,8 +276,13 @@ def _answer_requests(connection: Connection) -> None:
             try:
                 if attempt:  # the writer's compaction removed files this view still listed: open afresh
                     time.sleep(STALE_PAUSE * 2 ** (attempt - 1))
-                    service.store = OxigraphStore(path, read_only=True)
-                service.store.reopen_if_changed()
+                    service.store = opened()
+                if options.in_memory:
+                    if disk_version(path)[0] != service.store.copied_version:
+                        service.store = None  # let the old copy go before the new one is made
+                        service.store = opened()
+                else:
+                    service.store.reopen_if_changed()
                 reply = ("ok", answer(service, request))
             except Exception as error:  # sent back and raised in the parent
                 reply = ("error", error)

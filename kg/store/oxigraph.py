@@ -30,6 +30,16 @@ def directory_changed_at(path: str | PathLike) -> float:
         return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
 
 
+def disk_version(path: str | PathLike) -> tuple[int, float]:
+    """(number, Unix time) of an on-disk store's last change: the stamp every write through kg leaves
+    beside it (kg.store.stamp), else, for a store no kg writer has opened, the newest of its files."""
+    found = stamp.read(path)
+    if found is None:
+        modified = directory_changed_at(path)
+        return int(modified * 1_000_000), modified
+    return found
+
+
 class OxigraphStore(Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
@@ -143,16 +153,25 @@ class OxigraphStore(Store):
     def version(self) -> tuple[int, float]:
         """(number, Unix time) of the last change; the number grows with every write.
 
-        On disk: the stamp every write through kg leaves beside the store (kg.store.stamp), else, for a
-        store no kg writer has opened, the newest of its files. In memory: our own last write.
+        On disk: see disk_version. In memory: our own last write.
         """
         if self.path is None:
             return int(self._changed_at * 1_000_000), self._changed_at
-        found = stamp.read(self.path)
-        if found is None:
-            modified = directory_changed_at(self.path)
-            return int(modified * 1_000_000), modified
-        return found
+        return disk_version(self.path)
+
+    @classmethod
+    def memory_copy(cls, path: str | PathLike) -> OxigraphStore:
+        """An in-memory store holding what the on-disk store at `path` holds now, for reading.
+
+        Its `copied_version` is the on-disk version it copied (read before the copy, so a write landing
+        during it shows as newer).
+        """
+        source = cls(path, read_only=True)
+        copy = cls(union_default_graph=source.union_default_graph)
+        copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
+        copy.copied_version = source._opened_at
+        source.close()
+        return copy
 
     def _written(self) -> None:
         self._changed_at = time.time()

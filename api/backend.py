@@ -12,7 +12,8 @@ from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.query import Policy, QueryService
-from kg.runner import Answer, LocalRunner, QueryRequest, ServiceOptions, WorkerPool
+from kg.runner import Answer, LocalRunner, NearbyRunner, QueryRequest, ServiceOptions, WorkerPool
+from kg.sparql_text import single_pattern
 from kg.store import default_store_path, open_store
 from kg.store import stamp
 from kg.store.oxigraph import OxigraphStore, directory_changed_at
@@ -44,11 +45,15 @@ class Backend:
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None
         self.writer = None
+        self.nearby: NearbyRunner | None = None
         if spec.startswith("oxigraph:"):
             self.path = Path(spec.partition(":")[2]).expanduser() if spec != "oxigraph:" else default_store_path()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"])
             self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options)
+            # One-pattern queries are answered here: no round trip to a worker, and their work stops
+            # between rows (see single_pattern), so the time limit holds.
+            self.nearby = NearbyRunner(str(self.path), options)
         else:
             remote = {"update_url": settings["STORE_UPDATE_URL"], "user": settings["STORE_USER"],
                       "password": settings["STORE_PASSWORD"]} if spec.startswith(("http://", "https://")) else {}
@@ -85,12 +90,18 @@ class Backend:
         # (the federation keeps its own cache, with its own time to live).
         cacheable = version is not None and not request.bindings and "SERVICE" not in request.sparql.upper()
         key = (version.number, request) if cacheable else None
-        answer = None if key is None else self.cache.get(key)
-        if answer is None:
-            answer = self.runner.run(request)
+        found = None if key is None else self.cache.get(key)
+        if found is None:
+            found = self._run(request)
             if key is not None:
-                self.cache.put(key, answer)
-        return answer
+                self.cache.put(key, found)
+        return found
+
+    def _run(self, request: QueryRequest) -> Answer:
+        if self.nearby is not None and request.default_graphs is None and request.named_graphs is None \
+                and not request.bindings and single_pattern(request.sparql):
+            return self.nearby.run(request)
+        return self.runner.run(request)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (policy: updates on, LOAD refused) as one change."""
@@ -122,5 +133,7 @@ class Backend:
 
     def close(self) -> None:
         self.runner.close()
+        if self.nearby is not None:
+            self.nearby.close()
         if self.writer is not None:
             self.writer.close()

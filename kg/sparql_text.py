@@ -219,3 +219,56 @@ def _next_target(tokens, index) -> str:
 def prologue_line(prefixes: dict[str, str], declared) -> str:
     """One line of PREFIX declarations for the prefixes the text does not declare itself."""
     return " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared)
+
+
+_PATTERN_TERMS = ("var", "iri", "pname", "string")
+
+
+def single_pattern(text: str) -> bool:
+    """Whether a query is SELECT or ASK over one triple pattern and nothing else (no FROM, FILTER,
+    paths, expressions, a variable used twice, modifiers but LIMIT).
+
+    Every row of such a query is the next entry of one index range, so stopping between rows bounds
+    its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
+    """
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    index, form = 0, None
+    while index < len(tokens):  # the prologue: BASE <iri>, PREFIX p: <iri>
+        kind, value = tokens[index]
+        word = value.upper() if kind == "word" else None
+        if word == "BASE" and index + 1 < len(tokens) and tokens[index + 1][0] == "iri":
+            index += 2
+        elif word == "PREFIX" and index + 2 < len(tokens) and tokens[index + 1][0] == "pname" \
+                and tokens[index + 2][0] == "iri":
+            index += 3
+        else:
+            break
+    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() in ("SELECT", "ASK"):
+        form = tokens[index][1].upper()
+        index += 1
+    if form is None:
+        return False
+    while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
+        index += 1
+    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "WHERE":
+        index += 1
+    body = tokens[index:]
+    if len(body) < 5 or body[0][1] != "{":
+        return False
+    pattern, rest = body[1:4], body[4:]
+    if rest and rest[0][1] == ".":
+        rest = rest[1:]
+    if not rest or rest[0][1] != "}":
+        return False
+    terms_ok = all(kind in _PATTERN_TERMS or (kind == "word" and value == "a" and position == 1)
+                   for position, (kind, value) in enumerate(pattern))
+    if not terms_ok or pattern[1][0] == "string" or pattern[0][0] == "string":
+        return False
+    variables = [value[1:] for kind, value in pattern if kind == "var"]
+    if len(set(variables)) < len(variables):  # ?s ?p ?s filters a scan: rows may be far apart
+        return False
+    modifiers = rest[1:]  # LIMIT n: the number lexes as "other" characters
+    for kind, value in modifiers:
+        if not (kind == "word" and value.upper() == "LIMIT" or kind == "other" and value.isdigit()):
+            return False
+    return True

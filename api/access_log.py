@@ -3,7 +3,7 @@
 Fields: time (UTC, ISO 8601), client (address, through trusted proxies), method, route (the URL rule, not
 the path, which may hold user text), status, duration (seconds), and for queries query (a hash of the
 text, never the text), rows, cut (the row cap cut the answer), timeout (stopped at the time limit).
-Every gunicorn process appends to the same file; a line written with O_APPEND in one call stays whole.
+Every server process appends to the same file; a line written with O_APPEND in one call stays whole.
 """
 
 from __future__ import annotations

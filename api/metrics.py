@@ -1,6 +1,6 @@
 """Prometheus metrics of one app: requests, durations, timeouts, rejections, cache hits, worker restarts.
 
-Under `kg serve` several gunicorn processes answer requests, so prometheus_client runs in its
+Under `kg serve` several server processes answer requests, so prometheus_client runs in its
 multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by kg.serve): every process writes its values to files
 there and /metrics adds them up. Without that variable (flask run, tests) each app has its own registry.
 """

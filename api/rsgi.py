@@ -20,6 +20,7 @@ from api.body_limit import TOO_LARGE
 
 BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
+SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 
 
 class RSGIApp:
@@ -44,7 +45,7 @@ class RSGIApp:
         try:
             body = await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
         except asyncio.TimeoutError:
-            protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close")],
+            protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
                                     _problem(408, "Request Timeout",
                                              f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
             return
@@ -54,6 +55,7 @@ class RSGIApp:
         environ["CONTENT_LENGTH"] = str(len(body))
         loop = asyncio.get_running_loop()
         status, headers, chunks, rest = await loop.run_in_executor(self.pool, _start, self.app, environ)
+        headers = [*headers, SERVER]  # else granian names itself
         if rest is None:  # the whole answer is here: one write, with its length
             protocol.response_bytes(status, headers, b"".join(chunks))
             return
@@ -75,8 +77,12 @@ class RSGIApp:
 
     async def _body(self, scope, protocol, environ) -> bytes:
         """The whole body, or b"" with the request marked too large once it passes the cap."""
-        if scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not environ.get("CONTENT_LENGTH") \
+        declared = environ.get("CONTENT_LENGTH", "")
+        if scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not declared \
                 and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", ""):
+            return b""
+        if declared.isdigit() and int(declared) > self.max_body:  # refused before a byte of it is read
+            environ[TOO_LARGE] = True
             return b""
         parts, size = [], 0
         async for chunk in protocol:

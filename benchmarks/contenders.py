@@ -1,6 +1,6 @@
 """The servers the HTTP benchmark compares: how each starts, where it answers, and what its processes use.
 
-A contender is started as a subprocess in its own session, so every process it forks or spawns (gunicorn
+A contender is started as a subprocess in its own session, so every process it forks or spawns (server
 workers, query workers) is found again by walking /proc from its first process, for RSS and CPU seconds.
 """
 

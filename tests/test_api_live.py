@@ -1,4 +1,4 @@
-"""The HTTP API over real sockets: `kg serve` under gunicorn, spoken to by SPARQLWrapper, rdflib and urllib.
+"""The HTTP API over real sockets: `kg serve` under granian, spoken to by SPARQLWrapper, rdflib and urllib.
 
 One suite, run against two servers: one on the embedded on-disk store, one whose store is a real
 `oxigraph serve`. Both have updates on, with a bearer token. Writes go to graphs of their own.
@@ -295,8 +295,8 @@ def test_a_get_query_of_6000_characters_is_answered(endpoint):
 
 
 def test_very_long_get_query_is_uri_too_long_and_fits_in_a_post(endpoint):
-    """A request line over kg serve's limit_request_line (8190 bytes) is 414, with a problem document (kg serve
-    says so itself: gunicorn before 27 would answer 400, i.e. QueryBadFormed); by POST the query is fine."""
+    """A URI over 8190 bytes is 414, with a problem document (the app says so: SPARQL clients would take a
+    400 for a malformed query); by POST the query is fine."""
     long_query = 'ASK { FILTER("' + "x" * 9000 + '" != "") }'
     with pytest.raises(URITooLong) as raised:
         wrapper(endpoint, long_query).query()

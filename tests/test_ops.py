@@ -1,5 +1,5 @@
 """The operator's view on a live server: /healthz, /readyz (also with its store down), the JSON-lines
-access log, and Prometheus metrics summed over several gunicorn processes."""
+access log, and Prometheus metrics summed over several server processes."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """Two gunicorn processes, each with its query workers, logging to a file."""
+    """Two server processes, each with its query workers, logging to a file."""
     workdir = tmp_path_factory.mktemp("ops")
     env = {"SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl"), "SAHEL_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
            "SAHEL_KG_ROW_LIMIT": str(ROW_LIMIT)}

@@ -133,8 +133,6 @@ BAD = {
     "invalid UTF-8 in the path": request_bytes(b"/store/%C3%28"),
     "NUL in the path": request_bytes(b"/store/a%00b"),
     "bad percent-encoding in the path": request_bytes(b"/store/a%zzb"),
-    "invalid UTF-8 in a header": request_bytes(b"/sparql?query=ASK%7B%7D", headers=b"X-Note: caf\xe9\r\n"),
-    "NUL in a header": request_bytes(b"/sparql?query=ASK%7B%7D", headers=b"X-Note: a\x00b\r\n"),
     "a Host that is no host name": request_bytes(b"/sparql?query=ASK%7B%7D", headers=b"Host: a>b\r\n"),
     "invalid UTF-8 in a query body": request_bytes(b"/sparql", method=b"POST", headers=SPARQL_BODY, body=b"ASK {\xff}"),
     "NUL in a query body": request_bytes(b"/sparql", method=b"POST", headers=SPARQL_BODY, body=b"ASK {}\x00"),
@@ -155,6 +153,16 @@ def test_a_request_that_is_not_clean_text_is_400(writer, request_text):
     status, headers, body = raw_request(writer, request_text)
     problem(status, {"Content-Type": headers.get("content-type")}, body, 400)
     assert fingerprint(writer.store) == before
+
+
+def test_a_header_that_is_not_clean_text_never_reaches_the_app(writer):
+    """granian (hyper) answers a NUL in a header with a bare 400 itself, and drops a header value that
+    is not visible ASCII or UTF-8 before the app sees the request: neither is ever guessed at."""
+    status, _, body = raw_request(writer, request_bytes(b"/sparql?query=ASK%7B%7D", headers=b"X-Note: a\x00b\r\n"))
+    assert status == 400 and b"Traceback" not in body
+    status, _, body = raw_request(writer, request_bytes(b"/sparql?query=ASK%7B%7D",
+                                                        headers=b"Authorization: Bearer caf\xe9\r\n"))
+    assert status == 200 and b"true" in body  # the header was dropped: the query ran without it
 
 
 def test_clean_non_ascii_text_is_accepted(writer):

@@ -90,6 +90,8 @@ def _load_app(config: dict, threads: int):
 
     def closing():
         app.extensions["sahel-kg"].close()
+        if app.extensions.get("sahel-kg.access-log") is not None:
+            app.extensions["sahel-kg.access-log"].close()  # writes the lines still queued
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(os.getpid())

@@ -39,10 +39,11 @@ def queries(triples: int) -> dict[str, str]:
     return {
         "lookup": PROLOGUE + lookup(middle),
         "members_as_of": PROLOGUE + """SELECT ?state ?name WHERE {
-  ?m a org:Membership ; org:organization sk:alliance-1 ; org:member ?state ; org:memberDuring ?span .
+  ?m org:organization sk:alliance-1 ; org:member ?state ; org:memberDuring ?span .
   ?span sahel:startsNotBefore ?start .
+  FILTER (?start <= "2010-06-30"^^xsd:date)
   OPTIONAL { ?span sahel:endsNotAfter ?end }
-  FILTER (?start <= "2010-06-30"^^xsd:date && (!BOUND(?end) || ?end >= "2010-06-30"^^xsd:date))
+  FILTER (!BOUND(?end) || ?end >= "2010-06-30"^^xsd:date)
   ?state rdfs:label ?name
 } ORDER BY ?name""",
         "two_hop_partners": PROLOGUE + """SELECT ?partner (COUNT(*) AS ?paths) WHERE {
@@ -63,7 +64,7 @@ def queries(triples: int) -> dict[str, str]:
   sk:state-1 (^sahel:recipient/sahel:provider)+ ?reached
 }""",
         "text_filter": PROLOGUE + """SELECT ?quote ?exact WHERE {
-  ?quote oa:exact ?exact FILTER (CONTAINS(LCASE(?exact), "insurgencies across the border"))
+  ?quote oa:exact ?exact FILTER (CONTAINS(LCASE(?exact), "insurgencies across"))
 } ORDER BY ?quote LIMIT 200""",
         "construct": PROLOGUE + """CONSTRUCT { ?r ?p ?o } WHERE {
   ?r sahel:provider sk:state-2 ; ?p ?o

@@ -12,7 +12,8 @@ from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.query import Policy, QueryService
-from kg.runner import Answer, LocalRunner, NearbyRunner, QueryRequest, ServiceOptions, WorkerPool
+from kg.runner import (STREAM_AFTER, Answer, LocalRunner, NearbyRunner, QueryRequest, ServiceOptions,
+                       StreamedAnswer, WorkerPool)
 from kg.sparql_text import single_pattern
 from kg.store import default_store_path, open_store
 from kg.store import stamp
@@ -81,8 +82,9 @@ class Backend:
         else:
             store.close()
 
-    def query(self, request: QueryRequest, version: Version | None = None) -> Answer:
-        """The answer, from the cache when this version of the dataset has given it already.
+    def query(self, request: QueryRequest, version: Version | None = None) -> Answer | StreamedAnswer:
+        """The answer, from the cache when this version of the dataset has given it already; an answer
+        of more than STREAM_AFTER rows from a query worker comes as a StreamedAnswer, never cached.
 
         Without a version (a remote store, whose other writers we cannot see) nothing is cached.
         """
@@ -93,13 +95,15 @@ class Backend:
         found = None if key is None else self.cache.get(key)
         if found is None:
             found = self._run(request)
-            if key is not None:
+            if key is not None and isinstance(found, Answer):
                 self.cache.put(key, found)
         return found
 
     def _run(self, request: QueryRequest) -> Answer:
+        limit = request.row_limit if request.row_limit is not None else self.settings["ROW_LIMIT"]
         if self.nearby is not None and request.default_graphs is None and request.named_graphs is None \
-                and not request.bindings and single_pattern(request.sparql):
+                and not request.bindings and limit is not None and limit <= STREAM_AFTER \
+                and single_pattern(request.sparql):
             return self.nearby.run(request)
         return self.runner.run(request)
 

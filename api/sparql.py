@@ -17,7 +17,7 @@ from api.negotiation import choose
 from api.service_description import describe_service
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
-from kg.runner import QueryRequest
+from kg.runner import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.sparql_text import add_using, query_dataset, scan
 
 bp = Blueprint("sparql", __name__)
@@ -76,7 +76,8 @@ def _query(text: str, params: list[tuple[str, str]]):
     dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
     run = QueryRequest(sparql=_based(text), format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
                        default_graphs=dataset[0], named_graphs=dataset[1],
-                       row_limit=settings["ROW_LIMIT"])
+                       row_limit=settings["ROW_LIMIT"],
+                       stream=settings["ROW_LIMIT"] is None or settings["ROW_LIMIT"] > STREAM_AFTER)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     validators = validators_for(version, run, media)
@@ -84,6 +85,13 @@ def _query(text: str, params: list[tuple[str, str]]):
         return Response(status=304, headers=validators)
     with _unbased():
         answer = backend.query(run, version)
+    if isinstance(answer, StreamedAnswer):  # too big to hold: sent as it is made, its size unknown
+        response = Response(answer.chunks, mimetype=media)
+        if media.startswith("text/") or media.endswith(("json", "xml")):
+            response.charset = "utf-8"
+        response.headers.update(validators)
+        response.headers["Vary"] = "Accept"
+        return response
     response = Response(answer.body, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.charset = "utf-8"

@@ -49,6 +49,18 @@ class QueryService:
         `bindings` maps variable names to values (pyoxigraph terms, or str/int/float/bool, which become
         literals); they enter as a VALUES block at the head of the WHERE group, written as RDF terms.
         """
+        started = time.perf_counter()
+        raw, limit = self.rows(sparql, bindings=bindings, default_graphs=default_graphs,
+                               named_graphs=named_graphs, timeout=timeout, row_limit=row_limit)
+        result = _collect(raw, limit)
+        result.elapsed = time.perf_counter() - started
+        return result
+
+    def rows(self, sparql: str, *, bindings: dict[str, object] | None = None,
+             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+             timeout: float | None = None, row_limit: int | None = None):
+        """Start a query as query() does, but hand back the store's lazy result (Solutions, Triples or a
+        bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
         shape = scan(sparql)
         if shape.is_update or shape.form is None:
             raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
@@ -57,18 +69,14 @@ class QueryService:
         if bindings:
             sparql = bind(sparql, bindings)
         text, shift = self._with_prologue(sparql, shape)
-        limit = _smallest(row_limit, self.row_limit)
         seconds = _smallest(timeout, self.timeout)
-        started = time.perf_counter()
         try:
             text = self._federated(text, shape, seconds)
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds)
-            result = _collect(raw, limit)
         except QuerySyntaxError as error:
             raise self._explained(_shifted(error, shift), sparql, shape) from None
-        result.elapsed = time.perf_counter() - started
-        return result
+        return raw, _smallest(row_limit, self.row_limit)
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""

@@ -43,6 +43,7 @@ class QueryRequest:
     timeout: float | None = None
     row_limit: int | None = None
     bindings: dict | None = None
+    stream: bool = False  # an answer of more than STREAM_AFTER rows may come as a StreamedAnswer
 
 
 @dataclass
@@ -55,6 +56,17 @@ class Answer:
     truncated: bool
     limit: int | None
     elapsed: float = 0.0
+
+
+STREAM_AFTER = 10_000  # rows: a bigger answer is sent a batch at a time, never held whole
+
+
+@dataclass
+class StreamedAnswer:
+    """An answer too big to hold: its bytes, a batch at a time. Closing `chunks` early stops the work."""
+
+    kind: str
+    chunks: object  # an iterator of bytes
 
 
 @dataclass
@@ -175,6 +187,8 @@ class WorkerPool:
         if kind == "timeout":
             self._replace(worker)
             raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+        if kind == "stream":  # the worker is the stream's until it ends
+            return StreamedAnswer(kind=value, chunks=self._relay(worker, started, limit))
         self._idle.put(worker)
         if kind == "error":
             raise value
@@ -197,6 +211,36 @@ class WorkerPool:
             if worker[0].poll() is None:
                 return worker
             self._replace(worker)
+
+    def _relay(self, worker, started: float, limit: float | None):
+        """A streamed answer's chunks as the worker sends them, within the query's time limit. A stream
+        left early (the client went away) or past its limit kills the worker, which stops its work."""
+        process, connection = worker
+        finished = False
+        with self._lock:
+            self._busy.add(process)
+        try:
+            while True:
+                wait = None if limit is None else max(0.0, limit - (time.monotonic() - started))
+                if not connection.poll(wait):
+                    raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+                kind, value = connection.recv()
+                if kind == "chunk":
+                    yield value
+                    continue
+                finished = True
+                if kind == "error":
+                    raise value
+                return
+        except (EOFError, OSError):
+            raise StoreUnavailable("a query worker died; it is being replaced") from None
+        finally:
+            with self._lock:
+                self._busy.discard(process)
+            if finished:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; a restart under way puts none back."""
@@ -327,15 +371,57 @@ def _answer_requests(connection: Connection) -> None:
                         service.store = opened()
                 else:
                     service.store.reopen_if_changed()
-                reply = ("ok", answer(service, request))
+                if request.stream:
+                    reply = _streamed(service, request, connection)
+                    if reply is None:  # it was sent, a batch at a time
+                        break
+                else:
+                    reply = ("ok", answer(service, request))
             except Exception as error:  # sent back and raised in the parent
                 reply = ("error", error)
                 if attempt < STALE_RETRIES and _stale_view(error):
                     continue
             break
+        if reply is None:  # streamed: already sent
+            continue
         if reply[0] == "ok":
             reply[1].elapsed = time.perf_counter() - started
         connection.send(reply)
+
+
+def _streamed(service: QueryService, request: QueryRequest, connection: Connection):
+    """("ok", Answer) for an answer of up to STREAM_AFTER rows; a bigger one is sent from here as
+    ("stream", kind), ("chunk", bytes)..., then ("end", None) or ("error", exception); then None."""
+    from itertools import chain, islice
+
+    from kg.query import _collect
+    from kg.streaming import Cut, can_stream, chunks
+
+    raw, limit = service.rows(request.sparql, bindings=request.bindings,
+                              default_graphs=None if request.default_graphs is None else list(request.default_graphs),
+                              named_graphs=None if request.named_graphs is None else list(request.named_graphs),
+                              timeout=request.timeout, row_limit=request.row_limit)
+    kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
+    rows = iter(()) if kind == "boolean" else iter(raw)
+    first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
+    if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
+            or not can_stream(kind, request.format):
+        whole = raw if kind == "boolean" else type(raw)(raw.variables, chain(first, rows)) \
+            if kind == "solutions" else Triples(chain(first, rows))
+        result = _collect(whole, limit)
+        return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
+                            count=len(result), truncated=result.truncated, limit=result.limit)
+    connection.send(("stream", kind))
+    variables = raw.variables if kind == "solutions" else []
+    try:
+        for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,
+                            prefixes=service.prefixes, cut=Cut()):
+            connection.send(("chunk", chunk))
+    except Exception as error:  # reported in the stream, which the parent ends with it
+        connection.send(("error", error))
+        return None
+    connection.send(("end", None))
+    return None
 
 
 def _stale_view(error: Exception) -> bool:

@@ -51,15 +51,16 @@ def tree(root: int) -> list[int]:
 
 
 def rss_mb(pids) -> float:
-    """Resident memory of these processes together (statm's second field counts resident pages)."""
-    pages = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as handle:
-                pages += int(handle.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            pass
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    """Resident memory of these processes together."""
+    return sum(map(resident_pages, pids)) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def resident_pages(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:  # its second field counts resident pages
+            return int(handle.read().split()[1])
+    except (OSError, IndexError, ValueError):  # the process has ended
+        return 0
 
 
 def query_workers(server) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from kg.sparql_text import single_pattern
 from kg.store import default_store_path, open_store
 from kg.store import stamp
 from kg.store.oxigraph import OxigraphStore, directory_changed_at
+
+
+# An answer that calls other endpoints (SERVICE) depends on more than our dataset (the federation keeps
+# its own cache, with its own time to live); one with NOW(), RAND() or fresh identifiers differs each time.
+_UNCACHEABLE = re.compile(r"\bSERVICE\b|\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,7 @@ class Backend:
 
         Without a version (a remote store, whose other writers we cannot see) nothing is cached.
         """
-        # An answer that calls other endpoints (SERVICE) depends on more than our dataset: not cached here
-        # (the federation keeps its own cache, with its own time to live).
-        cacheable = version is not None and not request.bindings and "SERVICE" not in request.sparql.upper()
+        cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
         key = (version.number, request) if cacheable else None
         found = None if key is None else self.cache.get(key)
         if found is None:

@@ -74,3 +74,13 @@ def test_a_cache_of_zero_bytes_keeps_nothing(make_app):
     url = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
     client.get(url), client.get(url)
     assert len(runs) == 2
+
+
+def test_answers_that_change_by_themselves_are_not_cached(make_app):
+    app = make_app()
+    client = app.test_client()
+    runs = counting_runs(app)
+    for text in ("SELECT (NOW() AS ?t) WHERE {}", "SELECT (RAND() AS ?r) WHERE {}", "SELECT (UUID() AS ?u) {}"):
+        url = "/sparql?" + urlencode({"query": text})
+        client.get(url), client.get(url)
+    assert len(runs) == 6

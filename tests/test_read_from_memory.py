@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import AUTH, EX, WRITABLE
-from test_api_safety import HEAVY, gone, problem, wait_for_workers, worker_pids
+from api_fixtures import AUTH, EX, WRITABLE, problem
+from long_work import CROSS_COUNT as HEAVY, wait_until
+from test_api_safety import gone, worker_pids
 
 CLAIMS = "SELECT (COUNT(*) AS ?n) WHERE { ?c a sahel:Claim }"
 
@@ -36,6 +37,6 @@ def test_the_time_limit_still_kills_a_query_reading_from_memory(make_app):
     [pid] = worker_pids(app)
     body = problem(client.get("/sparql?" + urlencode({"query": HEAVY})), 503)
     assert "time limit" in body["detail"]
-    assert gone(pid)  # the worker was killed, not left burning CPU
-    wait_for_workers(app)
+    wait_until(lambda: gone(pid), what="the busy worker's end")  # killed, not left burning CPU
+    wait_until(lambda: worker_pids(app), what="a new worker")
     assert count(client, CLAIMS) == 32  # and its successor copied the store again

@@ -43,7 +43,9 @@ class RSGIApp:
             return
         environ = _environ(scope)
         try:
-            body = await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
+            # Most requests have no body: no timer (wait_for starts a task) is needed for them.
+            body = b"" if _bodiless(scope, environ) else \
+                await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
         except asyncio.TimeoutError:
             protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
                                     _problem(408, "Request Timeout",
@@ -78,9 +80,6 @@ class RSGIApp:
     async def _body(self, scope, protocol, environ) -> bytes:
         """The whole body, or b"" with the request marked too large once it passes the cap."""
         declared = environ.get("CONTENT_LENGTH", "")
-        if scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not declared \
-                and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", ""):
-            return b""
         if declared.isdigit() and int(declared) > self.max_body:  # refused before a byte of it is read
             environ[TOO_LARGE] = True
             return b""
@@ -92,6 +91,11 @@ class RSGIApp:
                 return b""
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _bodiless(scope, environ) -> bool:
+    return scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not environ.get("CONTENT_LENGTH") \
+        and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "")
 
 
 def _start(app, environ):

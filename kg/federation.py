@@ -10,8 +10,7 @@ since VALUES cannot hold blank nodes.
 
 Answers are cached (key: endpoint and the query sent) for a time-to-live, and a 429 (or a 503 with
 Retry-After) puts the endpoint on hold: until the time it asked for, calls are refused at once with
-ServiceBusy rather than sent. Cache and holds live in a small SQLite file, shared by every process of a
-server (gunicorn workers and query workers alike).
+ServiceBusy rather than sent. Cache and holds live in kg.service_state.
 """
 
 from __future__ import annotations
@@ -21,13 +20,10 @@ import http.client
 import math
 import os
 import socket
-import sqlite3
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -35,6 +31,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
+from kg.service_state import ServiceState
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
           "text/tab-separated-values;q=0.8")
@@ -48,7 +45,6 @@ RESULT_FORMATS = {
 MAX_ANSWER_BYTES = 64 << 20  # a larger answer is refused rather than held in memory
 MAX_GET_BYTES = 2000  # longer requests go as a form POST
 MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
-CACHE_ENTRIES = 1000
 
 
 def default_state_path() -> Path:
@@ -72,7 +68,7 @@ class Federation:
         self.timeout, self.cache_ttl, self.contact = timeout, cache_ttl, contact
         self.row_limit, self.backoff = row_limit, backoff
         self.endpoints = dict(endpoints or {})
-        self.state = _State(state_path)
+        self.state = ServiceState(state_path)
 
     @property
     def user_agent(self) -> str:
@@ -176,7 +172,7 @@ class Federation:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.state = _State(state["state"])
+        self.state = ServiceState(state["state"])
 
 
 def split_allowlist(entries) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -269,61 +265,3 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-class _State:
-    """The answer cache and the endpoints on hold, in SQLite (a file shared by processes, or memory)."""
-
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, endpoint TEXT, body BLOB, "
-              "media_type TEXT, expires REAL);"
-              "CREATE TABLE IF NOT EXISTS holds (endpoint TEXT PRIMARY KEY, until REAL);")
-
-    def __init__(self, path):
-        self.path = None if path is None else str(path)
-        self._lock = threading.Lock()
-        self._memory = None
-
-    def answer(self, key: str):
-        with self._connection() as db:
-            row = db.execute("SELECT body, media_type FROM answers WHERE key = ? AND expires > ?",
-                             (key, time.time())).fetchone()
-        return None if row is None else (bytes(row[0]), row[1])
-
-    def keep(self, key: str, endpoint: str, answer: tuple[bytes, str], ttl: float) -> None:
-        now = time.time()
-        with self._connection() as db:
-            db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)",
-                       (key, endpoint, answer[0], answer[1], now + ttl))
-            db.execute("DELETE FROM answers WHERE expires <= ? OR key IN (SELECT key FROM answers "
-                       "ORDER BY expires DESC LIMIT -1 OFFSET ?)", (now, CACHE_ENTRIES))
-
-    def hold(self, endpoint: str, seconds: float) -> None:
-        with self._connection() as db:
-            db.execute("INSERT OR REPLACE INTO holds VALUES (?, ?)", (endpoint, time.time() + seconds))
-
-    def held(self, endpoint: str) -> int:
-        """Whole seconds the endpoint is still on hold (0: free to call)."""
-        with self._connection() as db:
-            row = db.execute("SELECT until FROM holds WHERE endpoint = ?", (endpoint,)).fetchone()
-        return max(0, math.ceil(row[0] - time.time())) if row else 0
-
-    @contextmanager
-    def _connection(self):
-        """A connection that commits on leaving; one per use for a file, so forks and threads share
-        nothing but the file."""
-        if self.path is None:
-            with self._lock:
-                if self._memory is None:
-                    self._memory = sqlite3.connect(":memory:", check_same_thread=False)
-                    self._memory.executescript(self.SCHEMA)
-                with self._memory:
-                    yield self._memory
-            return
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            db.executescript(self.SCHEMA)
-            with db:
-                yield db
-        finally:
-            db.close()

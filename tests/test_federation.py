@@ -238,6 +238,16 @@ def test_the_cache_is_shared_through_its_file(article, wikidata_fixture, tmp_pat
     assert values(other.query(remote.query)) == [("first",)]
 
 
+def test_a_cache_file_that_cannot_be_written_fails_no_query(article, wikidata_fixture, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    remote = RemoteValue(wikidata_fixture)
+    service = service_for(article, f"{WDQS}>{wikidata_fixture}", state_path=blocker / "federation.sqlite")
+    assert values(service.query(remote.query)) == [("first",)]
+    remote.set("second")
+    assert values(service.query(remote.query)) == [("first",)]  # cached all the same, in this process
+
+
 # --- politeness: User-Agent, 429, failures named ---------------------------------------------------------
 
 def test_429_puts_the_endpoint_on_hold_and_it_is_not_called_again(article, endpoint):

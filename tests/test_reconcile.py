@@ -217,6 +217,12 @@ def test_malformed_batches_are_400_with_a_json_problem(client, queries, words):
         assert words in problem(response, 400)["detail"]
 
 
+@pytest.mark.parametrize("path", sorted((SPEC / "examples" / "reconciliation-query-batch" / "invalid").glob("*.json")),
+                         ids=lambda path: path.stem)
+def test_the_cg_examples_of_invalid_batches_are_400(client, path):
+    problem(client.post("/reconcile", data={"queries": path.read_text(encoding="utf-8")}), 400)
+
+
 def test_a_batch_over_the_cap_is_413(client):
     batch = {f"q{index}": {"query": "Mali"} for index in range(9)}
     assert "most is 8" in problem(client.post("/reconcile", data={"queries": json.dumps(batch)}), 413)["detail"]

@@ -177,6 +177,8 @@ def _json_parameter(params: dict, name: str):
     except json.JSONDecodeError as error:
         raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
                       column=error.colno) from None
+    except RecursionError:
+        raise Problem(400, "Malformed JSON", f"{name} nests too deeply") from None
 
 
 def _cap(size: int, what: str) -> None:

@@ -235,6 +235,8 @@ def test_other_bad_requests(client):
     problem(client.post("/reconcile", data={"queries": "{}", "extend": "{}"}), 400)
     problem(client.get("/reconcile?queries=%7B%7D&queries=%7B%7D"), 400)
     problem(client.get("/reconcile?queries=%FF"), 400)
+    assert "deeply" in problem(client.post("/reconcile", data={"queries": "[" * 100000}), 400)["detail"]
+    problem(client.post("/reconcile", data={"extend": "{" * 100000}), 400)
 
 
 # --- suggest, preview, data extension -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import StoreError
 from kg.reconciliation import (extend, parse_query, propose_properties, reconcile, suggest_entities,
                                suggest_terms)
-from kg.runner import QueryRequest
+from kg.runner import Answer, QueryRequest
 
 bp = Blueprint("reconcile", __name__)
 
@@ -153,9 +153,10 @@ def _select(sparql: str) -> list[dict]:
     config = current_app.config
     answer = current_app.extensions["sahel-kg"].query(
         QueryRequest(sparql=sparql, format="json", timeout=config["QUERY_TIMEOUT"], row_limit=config["ROW_LIMIT"]))
-    if answer.truncated:
-        raise StoreError(f"reconciliation needs more than ROW_LIMIT={answer.limit} rows from the store")
-    return json.loads(answer.body)["results"]["bindings"]
+    document = json.loads(answer.body if isinstance(answer, Answer) else b"".join(answer.chunks))
+    if document.get("truncated"):
+        raise StoreError(f"reconciliation needs more than ROW_LIMIT={config['ROW_LIMIT']} rows from the store")
+    return document["results"]["bindings"]
 
 
 def _params() -> dict[str, str]:

@@ -374,3 +374,11 @@ def test_an_openrefine_conversation_with_kg_serve(tmp_path):
         assert check(json.loads(body), "suggest-types-response")["result"][0]["id"] == "sahel:JihadistGroup"
         headers, body = fetch("/reconcile/preview?id=jnim")
         assert headers.get_content_type() == "text/html" and "JNIM" in body
+
+
+def test_a_row_limit_below_the_entity_table_is_said_not_guessed():
+    """The names are read whole: cut by ROW_LIMIT, reconciliation would miss entities, so it says so."""
+    client = create_app({"STORE": "memory:", "ROW_LIMIT": 5}).test_client()
+    response = client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Mali"}})})
+    assert response.status_code == 500 and response.mimetype == "application/problem+json"
+    assert "ROW_LIMIT=5" in response.get_json()["detail"]

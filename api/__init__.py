@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import dumps, errors, graph_store, ops, reconcile, settings, sparql, void
+from api import dumps, errors, graph_store, linked_data, ops, pages, query_ui, reconcile, settings, sparql, views, void
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -30,11 +30,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["sahel-kg"] = Backend(values)
     errors.register(app)
     ops.install(app)  # first, so that its clock starts before any other hook runs
+    linked_data.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(reconcile.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(dumps.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(query_ui.bp)
+    app.register_blueprint(linked_data.bp)  # last: its catch-all /<path> resolves the dataset's IRIs
 
     @app.before_request
     def refuse_large_or_unclean_requests():

@@ -37,7 +37,7 @@ def describe_service():
     media = request.accept_mimetypes.best_match([m for m, _ in OFFERED] + ["text/html"]) \
         if request.accept_mimetypes else "text/turtle"
     if media == "text/html":
-        from api.sparql import query_page
+        from api.query_ui import query_page
         return query_page()
     if media is None:
         raise Problem(406, "Not acceptable", "the service description comes as "
@@ -72,7 +72,7 @@ def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
 
 
 def _dataset(service) -> list[tuple]:
-    counts = _statistics()
+    counts = statistics()
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [(service, _sd("defaultDataset"), dataset), (dataset, RDF_TYPE, _sd("Dataset")),
                (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),
@@ -92,7 +92,7 @@ def _void(node, numbers: dict) -> list[tuple]:
             for name, value in numbers.items()]
 
 
-def _statistics() -> dict[str, dict]:
+def statistics() -> dict[str, dict]:
     """Counts per named graph (and overall under None), through the query runner; cached per version."""
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()

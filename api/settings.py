@@ -34,6 +34,13 @@ def _optional(text) -> str | None:
     return None if text in (None, "") else str(text)
 
 
+def _iri_base(text) -> str:
+    text = str(text)
+    if not text.startswith(("http://", "https://")) or not text.endswith("/"):
+        raise ValueError(f"an absolute http(s) IRI ending in '/' is needed, not {text!r}")
+    return text
+
+
 _SAME = object()  # a setting whose public default is its ordinary one
 
 
@@ -104,6 +111,9 @@ SETTINGS = [
     Setting("RESULT_CACHE_BYTES", 64 << 20, int,
             "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
             "the dataset version (so a write makes them stale); 0 keeps none."),
+    Setting("IRI_BASE", "https://sahel-kg.example.org/", _iri_base,
+            "The base of the IRIs the dataset mints; an IRI under it resolves on this server at the same path "
+            "(IRI_BASE + id/jnim is served at /id/jnim)."),
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),

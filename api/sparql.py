@@ -253,22 +253,3 @@ def _one(params, name: str, *, required: bool = True):
             raise Problem(400, f"Missing {name}", f"the {name} parameter is required")
         return None
     return values[0]
-
-
-@bp.route("/")
-def home():
-    """The landing page: what the service is and where to query it."""
-    return render_template("home.html")
-
-
-def query_page():
-    """The HTML query form (GET /sparql with Accept: text/html and no query)."""
-    from kg.paths import QUERIES_DIR
-
-    examples = []
-    for path in sorted(QUERIES_DIR.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        title = next((line.split(":", 1)[1].strip() for line in text.splitlines()
-                      if line.startswith("# title:")), path.stem)
-        examples.append({"name": path.stem, "title": title, "text": text})
-    return render_template("query.html", examples=examples)

@@ -95,3 +95,11 @@ def graph(store):
     yield new_graph
     for iri in made:
         store.update(f"DROP SILENT GRAPH <{iri}>")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test (browser screenshots)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)

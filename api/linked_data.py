@@ -1,0 +1,97 @@
+"""IRIs that resolve: every IRI under IRI_BASE answers on this server at the same path.
+
+`/id/jnim` (a thing, not a document) answers 303 See Other to a document about it: `/id/jnim.html`
+for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept. The document URLs answer directly.
+An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request
+
+from api import page_data, pages
+from api.errors import Problem
+
+bp = Blueprint("linked_data", __name__)
+
+# Document extension -> (media type, kg.results format name); the first RDF one is the default.
+DOCUMENTS = {
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "nt": ("application/n-triples", "ntriples"),
+    "rdf": ("application/rdf+xml", "rdfxml"),
+    "html": ("text/html", None),
+}
+_BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
+_BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
+                  "application/xhtml+xml": "html"})
+
+
+def wants_html() -> bool:
+    """Whether the client prefers HTML to every RDF and JSON type we offer (browsers do)."""
+    offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
+    return request.accept_mimetypes.best_match(offered) == "text/html" if request.accept_mimetypes else False
+
+
+@bp.route("/<path:path>", methods=["GET", "HEAD"])
+def resolve(path: str):
+    """A thing's IRI: 303 to its document; a document's URL (path.ext): the document."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in DOCUMENTS and stem:
+        return document(stem, ext)
+    iri = page_data.iri_for(path)
+    if not page_data.ask("resource-exists", this=iri):
+        raise not_found(iri)
+    chosen = _negotiate()
+    response = redirect(f"/{path}.{chosen}", code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def document(path: str, ext: str):
+    """The HTML page or an RDF serialisation of the resource the path names."""
+    iri = page_data.iri_for(path)
+    if not page_data.ask("resource-exists", this=iri):
+        raise not_found(iri)
+    media, fmt = DOCUMENTS[ext]
+    if fmt is None:
+        return pages.resource_page(iri)
+    body = page_data.graph_document("resource-description", fmt, this=iri)
+    response = Response(body, mimetype=media)
+    if media.startswith("text/") or media.endswith(("json", "xml")):
+        response.charset = "utf-8"
+    response.headers["Link"] = f'<{iri}>; rel="describes"'
+    return response
+
+
+def _negotiate() -> str:
+    if not request.accept_mimetypes:
+        return "ttl"
+    offered = [media for media, _ in DOCUMENTS.values()]
+    offered = offered[:-1] + ["text/html"] + [m for m in _BY_MEDIA if m not in offered]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise Problem(406, "Not acceptable", "this resource is described in " + ", ".join(offered))
+    return _BY_MEDIA[best]
+
+
+class NotFoundPage(Exception):
+    """An unknown IRI or page: an HTML page for a browser, a problem document for any other client."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def not_found(iri: str) -> Exception:
+    if wants_html():
+        return NotFoundPage(iri)
+    return Problem(404, "Not found", f"the graph says nothing about {iri}")
+
+
+def register(app) -> None:
+    """HTML 404 pages for browsers (the error handlers answer problem documents to everyone else)."""
+
+    @app.errorhandler(NotFoundPage)
+    def _missing(error: NotFoundPage):
+        return render_template("not_found.html", what=error.what), 404

@@ -1,0 +1,114 @@
+"""What pages and views read: the queries kept in ontology/queries/pages, run through the query service.
+
+Rows come back as dicts of Term (an IRI, a literal or a blank node with its value); IRIs under the
+IRI_BASE setting are given the local path they resolve at, so templates link to this server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyoxigraph as ox
+from flask import current_app
+
+from kg.namespaces import PREFIXES
+from kg.paths import QUERIES_DIR
+
+PAGE_QUERIES = QUERIES_DIR / "pages"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a result row: `kind` is "uri", "literal" or "bnode"; `href` the page to link to."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+    @property
+    def short(self) -> str:
+        """The IRI written with a known prefix (sk:jnim), else the value itself."""
+        return compact(self.value) if self.is_iri else self.value
+
+    @property
+    def truth(self) -> bool:
+        return self.value in ("true", "1")
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    """The text of a page query (ontology/queries/pages/NAME.rq)."""
+    return (PAGE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def rows(name: str, **bindings) -> list[dict[str, Term]]:
+    """Run a SELECT page query with variables bound (str values are IRIs) and return its rows."""
+    body = json.loads(_run(name, "json", bindings))
+    return [{var: _term(value) for var, value in row.items()} for row in body["results"]["bindings"]]
+
+
+def ask(name: str, **bindings) -> bool:
+    return bool(json.loads(_run(name, "json", bindings))["boolean"])
+
+
+def graph_document(name: str, rdf_format: str, **bindings) -> bytes:
+    """A CONSTRUCT page query's answer serialised in `rdf_format` (a kg.results format name)."""
+    return _run(name, rdf_format, bindings)
+
+
+def _run(name: str, fmt: str, bindings: dict) -> bytes:
+    from kg.runner import QueryRequest
+
+    bound = {key: ox.NamedNode(value) if isinstance(value, str) else value
+             for key, value in bindings.items() if value is not None}
+    request = QueryRequest(sparql=query_text(name), format=fmt, bindings=bound or None,
+                           timeout=current_app.config["QUERY_TIMEOUT"], row_limit=current_app.config["ROW_LIMIT"])
+    return current_app.extensions["sahel-kg"].query(request).body
+
+
+def _term(raw: dict) -> Term:
+    kind = raw["type"]
+    if kind == "typed-literal":
+        kind = "literal"
+    value = raw["value"]
+    return Term(kind=kind, value=value, datatype=raw.get("datatype"), language=raw.get("xml:lang"),
+                href=local_path(value) if kind == "uri" else None)
+
+
+def local_path(iri: str) -> str | None:
+    """Where an IRI resolves on this server (a path), or None for an IRI outside IRI_BASE."""
+    base = current_app.config["IRI_BASE"]
+    if not iri.startswith(base):
+        return None
+    return "/" + iri[len(base):]
+
+
+def iri_for(path: str) -> str:
+    """The IRI that a local path (without its leading slash) stands for."""
+    return current_app.config["IRI_BASE"] + path
+
+
+def compact(iri: str) -> str:
+    """An IRI as prefix:local when a known prefix fits and the rest is a plain name."""
+    for name, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace):
+            local = iri[len(namespace):]
+            if local and all(ch.isalnum() or ch in "-_." for ch in local):
+                return f"{name}:{local}"
+    return iri
+
+
+def first(found: list[dict[str, Term]], var: str) -> Term | None:
+    """The first row's value of `var`, if any row has it."""
+    return next((row[var] for row in found if var in row), None)

@@ -1,0 +1,160 @@
+"""HTML pages: home, an entity with the evidence of every statement, a claim, the article read with
+its claims, a graph. Each reads the graph through the page queries (api.page_data); none needs
+JavaScript."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, redirect, render_template
+
+from api import evidence
+from api.page_data import Term, ask, first, local_path, rows
+from api.service_description import statistics
+
+bp = Blueprint("pages", __name__)
+
+SAHEL = "https://sahel-kg.example.org/ontology#"  # the ontology's namespace (kg.namespaces.SAHEL)
+TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
+              "http://www.w3.org/2002/07/owl#Ontology": "ontology"}
+
+
+@bp.route("/")
+def home():
+    """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
+    counts = statistics()
+    graphs = rows("graphs")
+    dumps = sorted(rule.rule for rule in current_app.url_map.iter_rules() if rule.rule.startswith("/dump"))
+    by_type: dict[str, list] = OrderedDict()
+    for row in rows("entities"):
+        by_type.setdefault(row["typeLabel"].value, []).append(row)
+    return render_template("home.html", counts=counts, graphs=graphs, sources=rows("source-text"), dumps=dumps,
+                           entities=by_type,
+                           claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples())
+
+
+@bp.route("/article")
+def article():
+    """The article (the only source document), or the list of them when there are several."""
+    sources = rows("source-text")
+    if len(sources) == 1:
+        return redirect(sources[0]["source"].href or sources[0]["source"].value, code=303)
+    return render_template("sources.html", sources=sources)
+
+
+def examples() -> list[dict]:
+    """The example queries (ontology/queries/*.rq): name, title, description, text, a link to open it."""
+    from kg.paths import QUERIES_DIR
+
+    return [_example(path) for path in sorted(QUERIES_DIR.glob("*.rq"))]
+
+
+def _example(path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    header = {key.strip(): value.strip() for key, _, value in
+              (line[1:].partition(":") for line in text.splitlines() if line.startswith("# ") and ":" in line)}
+    return {"name": path.stem, "title": header.get("title", path.stem), "description": header.get("description", ""),
+            "text": text, "share": "/sparql#query=" + quote(text, safe="")}
+
+
+def resource_page(iri: str):
+    """The HTML page of a resource: chosen by its type (a claim, an article, the ontology) or an entity."""
+    summary = rows("resource-summary", this=iri)
+    kinds = {TYPE_PAGES.get(row["value"].value) for row in summary if row["kind"].value == "type"}
+    if "ontology" in kinds:
+        from api.ontology_page import ontology_page
+        return ontology_page(iri)
+    if "article" in kinds:
+        return article_page(iri, summary)
+    if "claim" in kinds:
+        return claim_page(iri, summary)
+    if ask("names-graph", this=iri):
+        return graph_page(iri, summary)
+    return entity_page(iri, summary)
+
+
+def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
+    """Label, other names, types and descriptions of a resource, for the page heading."""
+    def values(kind):
+        return [row for row in summary if row["kind"].value == kind]
+
+    label = first(values("label"), "value")
+    return {"iri": iri, "label": label.value if label else Term("uri", iri).short,
+            "aliases": [row["value"] for row in values("alias")],
+            "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
+            "descriptions": [row["value"] for row in values("description")],
+            "describe": "/sparql#query=" + quote(f"DESCRIBE <{iri}>", safe=""),
+            "documents": {ext: f"{local_path(iri)}.{ext}" for ext in ("ttl", "jsonld", "nt", "rdf")}
+            if local_path(iri) else {}}
+
+
+def entity_page(iri: str, summary):
+    """Every statement about an entity grouped by property, each with the claims it rests on."""
+    claims = {row["claim"].value: _claim_view(row) for row in rows("claim-details", about=iri)}
+    texts = _texts()
+    for claim in claims.values():
+        claim["sentence"] = _sentence(claim, texts)
+    groups: dict[str, OrderedDict] = {"out": OrderedDict(), "in": OrderedDict()}
+    for row in rows("resource-statements", this=iri):
+        by_property = groups[row["direction"].value].setdefault(
+            row["property"].value, {"property": row["property"], "label": row.get("propertyLabel"), "values": OrderedDict()})
+        value = by_property["values"].setdefault(
+            (row["value"].kind, row["value"].value), {"value": row["value"], "label": row.get("valueLabel"), "sources": OrderedDict()})
+        graph = row["graph"].value
+        value["sources"].setdefault(graph, {"graph": row["graph"], "label": row.get("graphLabel"),
+                                            "claim": claims.get(graph) if row["isClaim"].truth else None})
+    links = rows("entity-links", this=iri)
+    return render_template("entity.html", entity=_describe(iri, summary), outgoing=groups["out"],
+                           incoming=groups["in"], links=links)
+
+
+def claim_page(iri: str, summary):
+    """One claim: its quote in the article, claimer, modality, certainty, time and triples."""
+    found = rows("claim-details", claim=iri)
+    claim = _claim_view(found[0]) if found else {"iri": Term("uri", iri, href=local_path(iri))}
+    claim["sentence"] = _sentence(claim, _texts())
+    triples = rows("claim-triples", claim=iri)
+    return render_template("claim.html", entity=_describe(iri, summary), claim=claim, triples=triples)
+
+
+def article_page(iri: str, summary):
+    """The article's text with every claimed span marked and linked to its claim below."""
+    source = first(rows("source-text", source=iri), "text")
+    text = source.value if source else ""
+    claims = [_claim_view(row) for row in rows("claim-details", source=iri)]
+    spans = {claim["anchor"]: (claim["start"], claim["end"]) for claim in claims if claim.get("start") is not None}
+    triples: dict[str, list] = {}
+    for row in rows("claim-triples"):
+        triples.setdefault(row["claim"].value, []).append(row)
+    return render_template("article.html", entity=_describe(iri, summary), source=rows("source-text", source=iri),
+                           paragraphs=evidence.paragraphs(text, spans), claims=claims, triples=triples)
+
+
+def _claim_view(row: dict[str, Term]) -> dict:
+    """A claim's details from a claim-details row, in the shape the templates use."""
+    view = {key: value for key, value in row.items()}
+    view["iri"] = row["claim"]
+    view["anchor"] = "claim-" + row["claim"].value.rstrip("/").rsplit("/", 1)[-1]
+    modality = row.get("modality")
+    view["modality_class"] = "modality-" + (modality.value.rsplit("#", 1)[-1].lower() if modality else "unknown")
+    for key in ("start", "end"):
+        view[key] = int(row[key].value) if key in row else None
+    return view
+
+
+def _texts() -> dict[str, str]:
+    return {row["source"].value: row["text"].value for row in rows("source-text") if "text" in row}
+
+
+def _sentence(claim: dict, texts: dict[str, str]):
+    text = texts.get(claim["source"].value) if "source" in claim else None
+    if text is None or claim.get("start") is None:
+        return None
+    return evidence.in_sentence(text, claim["start"], claim["end"])
+
+
+def graph_page(iri: str, summary):
+    """A named graph: what it is and where to get its triples."""
+    return render_template("graph.html", entity=_describe(iri, summary),
+                           store=current_app.url_for("graph_store.graph_store", graph=iri))

@@ -1,0 +1,152 @@
+// The network view: actors and their relationships from /views/network.json, filtered by an "as of"
+// date (on the server) and by who says it and how (here), each edge opening its evidence.
+(function () {
+  "use strict";
+  const form = document.getElementById("network-filters");
+  const dataUrl = form.getAttribute("action");
+  const asOf = document.getElementById("as-of");
+  const claimersBox = document.getElementById("claimers");
+  const panel = document.getElementById("edge-evidence");
+  const summary = document.getElementById("network-summary");
+  let rows = [];
+  let graph = null;
+
+  const voiceKey = (row) => `${row.claimer || "none"}|${row.modality || "none"}`;
+  function voiceLabel(row) {
+    if (!row.claimer) return "background facts (no claimer)";
+    return `${row.claimerLabel || row.claimer}: ${row.modalityLabel || "modality not given"}`;
+  }
+
+  function buildClaimers(all) {
+    const seen = new Map();
+    all.forEach((row) => { if (!seen.has(voiceKey(row))) seen.set(voiceKey(row), row); });
+    claimersBox.querySelectorAll("label").forEach((label) => label.remove());
+    [...seen.entries()].sort((a, b) => voiceLabel(a[1]).localeCompare(voiceLabel(b[1]))).forEach(([key, row]) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = key;
+      box.checked = !row.modality || /#Asserted$/.test(row.modality);
+      box.addEventListener("change", draw);
+      label.append(box, " " + voiceLabel(row));
+      claimersBox.append(label);
+    });
+  }
+
+  function chosenVoices() {
+    return new Set([...claimersBox.querySelectorAll("input:checked")].map((box) => box.value));
+  }
+
+  function typeClass(type) { return type ? "type-" + type.split("#").pop() : "type-other"; }
+
+  function draw() {
+    const voices = chosenVoices();
+    const shown = rows.filter((row) => voices.has(voiceKey(row)));
+    const nodes = new Map();
+    const edges = new Map();
+    shown.forEach((row) => {
+      [["from", row.from, row.fromLabel, row.fromType, row.fromHref], ["to", row.to, row.toLabel, row.toType, row.toHref]]
+        .forEach(([, id, label, type, href]) => {
+          if (!nodes.has(id)) nodes.set(id, { data: { id: id, label: label || id.split("/").pop(), href: href }, classes: typeClass(type) });
+        });
+      const id = `${row.edge}|${row.kind}|${row.from}|${row.to}`;
+      if (!edges.has(id)) {
+        edges.set(id, { data: { id: id, source: row.from, target: row.to, kind: row.kindLabel || row.kind.split(/[#/]/).pop(),
+                                statuses: new Set(), rows: [], edgeHref: row.edgeHref, edgeLabel: row.edge } });
+      }
+      const edge = edges.get(id).data;
+      if (row.statusLabel) edge.statuses.add(row.statusLabel);
+      edge.rows.push(row);
+    });
+    const elements = [...nodes.values()];
+    edges.forEach((edge) => {
+      const status = [...edge.data.statuses].join(", ");
+      edge.data.label = status ? `${edge.data.kind} (${status})` : edge.data.kind;
+      edge.classes = [...edge.data.statuses].map((s) => "status-" + s.replace(/\W+/g, "-")).join(" ");
+      elements.push(edge);
+    });
+    if (graph) graph.destroy();
+    graph = cytoscape({
+      container: document.getElementById("network"),
+      elements: elements,
+      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 600000, idealEdgeLength: () => 160,
+                nodeOverlap: 40, gravity: 0.2, componentSpacing: 150, padding: 30 },
+      style: [
+        { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 110,
+                                     "background-color": "#6b7785", color: "#111", "text-valign": "bottom" } },
+        { selector: "node.type-SovereignState", style: { "background-color": "#2f6f9f", shape: "ellipse" } },
+        { selector: "node.type-Alliance", style: { "background-color": "#7a4fa0", shape: "hexagon" } },
+        { selector: "node.type-NationalMilitary, node.type-JointForce", style: { "background-color": "#3c8d5a", shape: "round-rectangle" } },
+        { selector: "node.type-JihadistGroup", style: { "background-color": "#b03a2e", shape: "diamond" } },
+        { selector: "node.type-Region", style: { "background-color": "#c9a227", shape: "round-triangle" } },
+        { selector: "edge", style: { label: "data(label)", "font-size": 8, "curve-style": "bezier", "target-arrow-shape": "triangle",
+                                     width: 2, "line-color": "#8a95a3", "target-arrow-color": "#8a95a3", "text-rotation": "autorotate",
+                                     "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
+        { selector: "edge:selected", style: { width: 4, "line-color": "#f5a623", "target-arrow-color": "#f5a623" } },
+        { selector: "edge.status-ceased, edge.status-scaled-back, edge.status-disrupted", style: { "line-style": "dashed", "line-color": "#b03a2e", "target-arrow-color": "#b03a2e" } },
+        { selector: "edge.status-active", style: { "line-color": "#3c8d5a", "target-arrow-color": "#3c8d5a" } },
+      ],
+    });
+    window.sahelNetwork = graph;  // for people poking at it in the console, and for the browser tests
+    graph.on("tap", "edge", (event) => showEdge(event.target.data()));
+    graph.on("tap", "node", (event) => showNode(event.target.data()));
+    const container = document.getElementById("network");
+    container.dataset.nodes = String(nodes.size);
+    container.dataset.edges = String(edges.size);
+    summary.textContent = `${nodes.size} actors, ${edges.size} relationships` +
+      (asOf.value ? ` that may hold on ${asOf.value}` : " at any time") + ".";
+  }
+
+  function link(href, text) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  function openPanel(title, href, text) {
+    panel.replaceChildren();
+    const heading = document.createElement("h2");
+    heading.textContent = title;
+    panel.append(heading);
+    if (href) { const p = document.createElement("p"); p.append(link(href, text)); panel.append(p); }
+  }
+
+  function showEdge(edge) {
+    openPanel(edge.label, edge.edgeHref, "The relationship's page");
+    const list = document.createElement("ul");
+    const seen = new Set();
+    edge.rows.forEach((row) => {
+      const key = `${row.claim}|${row.statusLabel || ""}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const item = document.createElement("li");
+      item.className = "evidence-item";
+      if (row.claimHref && row.claimer) item.append(link(row.claimHref, "claim " + row.claim.split("/").pop()), ": ");
+      else if (row.claimHref) item.append("from ", link(row.claimHref, row.claim.split("/").pop()), ": ");
+      item.append(voiceLabel(row));
+      if (row.statusLabel) item.append(`; status ${row.statusLabel}`);
+      if (row.spanLabel) item.append(`; holds ${row.spanLabel}`);
+      list.append(item);
+    });
+    panel.append(list);
+  }
+
+  function showNode(node) {
+    openPanel(node.label, node.href, "Its page, with every statement's evidence");
+  }
+
+  function load() {
+    const url = asOf.value ? `${dataUrl}?as_of=${encodeURIComponent(asOf.value)}` : dataUrl;
+    return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges; draw(); });
+  }
+
+  fetch(dataUrl).then((response) => response.json()).then((body) => {
+    buildClaimers(body.edges);
+    rows = body.edges;
+    draw();
+  });
+  asOf.addEventListener("change", load);
+  document.getElementById("as-of-clear").addEventListener("click", () => { asOf.value = ""; load(); });
+  form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+})();

@@ -1,0 +1,109 @@
+// The query editor: YASGUI on this server's endpoint, with its prefixes, its example queries as named
+// tabs, completion from its own data (never prefix.cc or LOV), links to pages, downloads and errors
+// with line and column.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("query-config").textContent);
+  const endpoint = new URL(config.endpoint, window.location.href).href;
+  const Yasqe = Yasgui.Yasqe;
+  let terms = null;
+  const termsLoaded = fetch(config.completions).then((r) => r.json()).then((found) => { terms = found; });
+
+  function localCompleter(name, kind, valid) {
+    const base = Yasqe.Autocompleters[name] || {};
+    Yasqe.registerAutocompleter({
+      name: name,
+      bulk: true,
+      autoShow: false,
+      persistenceId: null,
+      isValidCompletionPosition: valid || base.isValidCompletionPosition,
+      get: () => termsLoaded.then(() => (terms ? terms[kind].map((t) => t.text) : [])),
+      preProcessToken: (yasqe, token) => { token.autocompletionString = token.string.trim(); return token; },
+      postProcessSuggestion: (yasqe, token, suggestion) => suggestion,
+    }, true);
+  }
+  localCompleter("class", "class");
+  localCompleter("property", "property");
+  localCompleter("entity", "entity", (yasqe) => /^sk:/.test(yasqe.getCompleteToken().string));
+  const prefixBase = Yasqe.Autocompleters.prefixes;
+  Yasqe.registerAutocompleter({
+    ...prefixBase,
+    persistenceId: null,
+    get: () => Promise.resolve(Object.entries(config.prefixes).map(([name, iri]) => `${name}: <${iri}>`).sort()),
+  }, true);
+  Yasqe.defaults.autocompleters = ["variables", "prefixes", "class", "property", "entity"];
+  Yasqe.defaults.prefixCcApi = undefined;
+
+  // Errors: the server's problem document, shown with its line and column.
+  Yasgui.Yasr.defaults.errorRenderers = [async (error) => {
+    let problem;
+    try { problem = JSON.parse(error.text); } catch (e) { return undefined; }
+    const box = document.createElement("div");
+    box.className = "query-problem";
+    box.setAttribute("role", "alert");
+    const where = problem.line ? `Line ${problem.line}, column ${problem.column}: ` : "";
+    box.textContent = `${problem.title} (${problem.status}). ${where}${problem.detail || ""}`;
+    return box;
+  }];
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
+    copyEndpointOnNewTab: true,
+    populateFromUrl: true,
+    autofocus: false,
+    yasqe: { value: config.examples.length ? config.examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
+  });
+
+  // The server knows its prefixes without PREFIX lines; the editor's own syntax check does not, so the
+  // known prefixes a query uses are declared in it (folded away) when it is opened.
+  function declareKnownPrefixes(yasqe) {
+    const declared = yasqe.getPrefixesFromQuery();
+    const used = new Set([...yasqe.getValue().matchAll(/(?:^|[\s(\/^|,;{])([A-Za-z][\w-]*):/g)].map((m) => m[1]));
+    const missing = {};
+    used.forEach((name) => { if (config.prefixes[name] && !(name in declared)) missing[name] = config.prefixes[name]; });
+    if (Object.keys(missing).length) { yasqe.addPrefixes(missing); yasqe.collapsePrefixes(true); }
+  }
+
+  // Examples as named queries: choosing one opens it in a tab of its own.
+  document.getElementById("example").addEventListener("change", (event) => {
+    const chosen = config.examples.find((example) => example.name === event.target.value);
+    if (!chosen) return;
+    const tab = yasgui.addTab(true, { name: chosen.title, yasqe: { value: chosen.text },
+                                      requestConfig: { endpoint: endpoint, method: "POST" } });
+    yasgui.selectTabId(tab.getId());
+    declareKnownPrefixes(tab.getYasqe());
+  });
+
+  // After each run: IRIs of this dataset link to their pages here; CSV and JSON downloads of the query.
+  function localHref(iri) {
+    return iri.startsWith(config.iriBase) ? "/" + iri.slice(config.iriBase.length) : null;
+  }
+  function afterDraw(yasr) {
+    yasr.resultsEl.querySelectorAll("a[href]").forEach((link) => {
+      const local = localHref(link.getAttribute("href"));
+      if (local) { link.setAttribute("href", local); link.removeAttribute("target"); }
+    });
+  }
+  function onTab(tab) {
+    const yasr = tab.getYasr();
+    if (yasr && !yasr.__sahelHooked) { yasr.on("drawn", () => afterDraw(yasr)); yasr.__sahelHooked = true; }
+  }
+  yasgui.on("tabSelect", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));
+  yasgui.on("tabAdd", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));
+  onTab(yasgui.getTab());
+  declareKnownPrefixes(yasgui.getTab().getYasqe());
+  yasgui.on("query", (instance, tab) => {
+    const text = tab.getQuery();
+    const isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n\s*|#[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(text);
+    const csv = document.getElementById("download-csv");
+    const json = document.getElementById("download-json");
+    const params = (format) => `${config.endpoint}?${new URLSearchParams({ query: text, format: format })}`;
+    csv.href = params(isGraph ? "ntriples" : "csv");
+    csv.textContent = isGraph ? "N-Triples" : "CSV";
+    json.href = params(isGraph ? "jsonld" : "json");
+    json.textContent = isGraph ? "JSON-LD" : "JSON";
+    document.getElementById("downloads").hidden = false;
+  });
+  window.sahelYasgui = yasgui;
+})();

@@ -1,0 +1,224 @@
+"""The pages in a real browser: Debian's chromium driven by Playwright, against `kg serve` on 127.0.0.1.
+
+Every test fails if a request would leave 127.0.0.1 (all are intercepted; others are refused) or the
+console shows an error. axe-core (vendored in tests/vendor) is injected into the pages that must work
+without JavaScript and none may have a serious or critical violation. When a test fails, a
+screenshot of each view it opened is kept in its temporary directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from live_server import kg_server
+from servers import missing_service
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+STATIC_PAGES = ["/", "/id/jnim.html", "/id/mali.html", "/claim/aes-members.html", "/source/us-sahel-quiet-ties.html",
+                "/ontology.html", "/graph/links.html", "/id/no-such-thing"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with kg_server(tmp_path_factory.mktemp("browser-server"), store="memory:") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_service("Playwright for Python is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists():
+        missing_service("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A browser context that refuses requests leaving 127.0.0.1, records console errors and views."""
+
+    def __init__(self, browser, base: str, **context):
+        self.base, self.outside, self.errors, self.views = base, [], [], []
+        self.allowed: list[str] = []  # console errors a test expects (the browser logs a 4xx it was sent)
+        self.context = browser.new_context(**context)
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route):
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: str):
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+        self.views.append(path)
+        return self.page
+
+    def screenshots(self, folder: Path) -> list[Path]:
+        """A screenshot of the current view (the others were left behind) named by each path opened."""
+        folder.mkdir(parents=True, exist_ok=True)
+        taken = folder / ("-".join(view.strip("/").replace("/", "_")[:30] or "home" for view in self.views[-3:]) + ".png")
+        self.page.screenshot(path=str(taken), full_page=True)
+        return [taken]
+
+
+@pytest.fixture
+def visit(request, browser, server, tmp_path):
+    """Open views in a fresh context; afterwards no outside request and no console error, and on failure
+    a screenshot of the view kept in tmp_path/screenshots."""
+    made = []
+
+    def start(**context) -> Visit:
+        made.append(Visit(browser, server, **context))
+        return made[-1]
+
+    yield start
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for number, session in enumerate(made):
+        if failed:
+            for shot in session.screenshots(tmp_path / "screenshots" / str(number)):
+                print(f"screenshot of {session.views}: {shot}")
+        session.context.close()
+    for session in made:
+        assert session.outside == [], f"requests left 127.0.0.1: {session.outside}"
+        unexpected = [error for error in session.errors if not any(allowed in error for allowed in session.allowed)]
+        assert unexpected == [], f"console errors: {unexpected}"
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                          ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_a_request_leaving_the_host_is_caught(visit):
+    session = visit()
+    page = session.open("/")
+    page.evaluate("() => fetch('https://prefix.cc/popular/all.file.json').catch(() => null)")
+    assert session.outside == ["https://prefix.cc/popular/all.file.json"]
+    session.outside.clear()
+    session.allowed.append("ERR_FAILED")  # the refused fetch, logged by the browser
+
+
+def test_home_to_an_entity_to_a_statements_evidence(visit):
+    page = visit().open("/")
+    page.get_by_role("link", name="JNIM", exact=True).first.click()
+    page.wait_for_url("**/id/jnim.html")
+    assert page.locator("h1").inner_text() == "JNIM"
+    evidence = page.locator(".evidence blockquote.sentence").first
+    assert "JNIM and ISGS" in evidence.locator("mark").inner_text()
+    assert "Washington continues to share targeted intelligence" in evidence.inner_text()
+    assert evidence.is_visible()
+
+
+def test_the_article_and_a_chosen_claim(visit):
+    page = visit().open("/article")
+    assert page.url.endswith("/source/us-sahel-quiet-ties.html")
+    span = page.locator('.article-text a.span[data-claims^="claim-aes-members"]').first
+    span.click()
+    assert page.url.endswith("#claim-aes-members")
+    chosen = page.locator("li.claim:target")
+    assert chosen.get_attribute("id") == "claim-aes-members" and chosen.is_visible()
+    assert "the article's own voice" in chosen.inner_text() and "from 2023" in chosen.inner_text()
+
+
+def run_query(page, text: str | None = None):
+    if text is not None:
+        page.evaluate("text => window.sahelYasgui.getTab().getYasqe().setValue(text)", text)
+    page.locator(".yasqe_queryButton:visible").click()
+
+
+def test_an_example_query_runs_in_the_editor_and_links_to_pages(visit):
+    page = visit().open("/sparql")
+    page.select_option("#example", "aes-members")
+    run_query(page)
+    rows = page.locator(".yasr:visible .dataTable tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 3
+    assert page.locator('.yasr:visible a[href="/id/mali"]').count() == 1
+    assert page.locator("#download-csv").get_attribute("href").startswith("/sparql?query=")
+
+
+def test_a_syntax_error_shows_its_line_and_column(visit):
+    session = visit()
+    session.allowed.append("status of 400")  # the malformed query's answer
+    page = session.open("/sparql")
+    run_query(page, "SELECT * WHERE {\n  ?s ?p \n}")
+    problem = page.locator(".query-problem")
+    problem.wait_for()
+    assert "Line 3, column" in problem.inner_text() or "Line 2, column" in problem.inner_text()
+
+
+def test_a_shared_link_reopens_a_describe_and_draws_its_graph(visit):
+    query = "DESCRIBE <https://sahel-kg.example.org/id/jnim>"
+    page = visit().open("/sparql#query=" + quote(query, safe=""))
+    assert query in page.evaluate("() => window.sahelYasgui.getTab().getYasqe().getValue()")
+    run_query(page)
+    page.locator(".yasr:visible .select_graph").click()
+    view = page.locator(".graph-view")
+    view.wait_for()
+    assert int(view.get_attribute("data-nodes")) > 3 and int(view.get_attribute("data-edges")) > 3
+
+
+def test_the_network_filters_by_as_of_and_opens_an_edges_evidence(visit):
+    page = visit().open("/network")
+    canvas = page.locator("#network[data-edges]")
+    canvas.wait_for()
+    everything = int(canvas.get_attribute("data-edges"))
+    page.fill("#as-of", "2024-06-01")
+    page.wait_for_function(f"() => document.querySelector('#network').dataset.edges !== '{everything}'")
+    assert 0 < int(canvas.get_attribute("data-edges")) < everything
+    page.evaluate("() => window.sahelNetwork.edges('[kind = \"Membership\"], [kind = \"membership\"]')"
+                  ".union(window.sahelNetwork.edges()).first().emit('tap')")
+    assert "claim" in page.locator("#edge-evidence").inner_text()
+
+
+def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):
+    page = visit().open("/timeline")
+    timeline = page.locator("#timeline[data-items]")
+    timeline.wait_for()
+    assert page.locator(".vis-item.band", has_text="2023").count() >= 1
+    assert page.locator(".vis-custom-time-marker", has_text="article date unknown").count() == 1
+    page.fill("#as-of", "2024-06-01")
+    page.wait_for_function("() => document.querySelector('#timeline').dataset.holding !== undefined")
+    assert int(timeline.get_attribute("data-holding")) >= 3  # the three memberships since 2023
+    assert page.locator(".vis-custom-time-marker", has_text="as of 2024-06-01").count() == 1
+
+
+@pytest.mark.parametrize("path", STATIC_PAGES)
+def test_pages_read_at_a_phones_width_without_serious_accessibility_violations(visit, path):
+    session = visit(viewport=PHONE)
+    if path == "/id/no-such-thing":
+        session.allowed.append("status of 404")  # the not-found page itself
+    page = session.open(path)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    assert serious_violations(page) == []
+
+
+def test_pages_work_without_javascript(visit):
+    session = visit(java_script_enabled=False)
+    page = session.open("/id/mali.html")
+    assert page.locator(".evidence mark").count() >= 1
+    page = session.open("/source/us-sahel-quiet-ties.html")
+    page.locator('.article-text a.span[data-claims^="claim-russia-support"]').first.click()
+    assert page.locator("li.claim:target").get_attribute("id") == "claim-russia-support"

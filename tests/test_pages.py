@@ -1,0 +1,191 @@
+"""IRIs that resolve (303 to HTML or RDF), the entity, claim, article, graph and home pages, 404 pages."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from kg.namespaces import PREFIXES
+from kg.paths import QUERIES_DIR
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+SK = PREFIXES["sk"]
+SAHEL = PREFIXES["sahel"]
+
+
+def page(client, path: str) -> str:
+    response = client.get(path, headers=BROWSER)
+    assert response.status_code == 200 and response.mimetype == "text/html", (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+class Ids(HTMLParser):
+    """The ids, the hrefs and the script elements of an HTML page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.ids, self.hrefs, self.scripts = set(), [], 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if "href" in attrs:
+            self.hrefs.append(attrs["href"])
+        self.scripts += tag == "script"
+
+
+@pytest.mark.parametrize("accept, document, media", [
+    (BROWSER["Accept"], "/id/jnim.html", "text/html"),
+    ("text/turtle", "/id/jnim.ttl", "text/turtle"),
+    ("application/ld+json", "/id/jnim.jsonld", "application/ld+json"),
+    ("application/n-triples", "/id/jnim.nt", "application/n-triples"),
+    ("application/rdf+xml", "/id/jnim.rdf", "application/rdf+xml"),
+    ("*/*", "/id/jnim.ttl", "text/turtle"),
+])
+def test_an_entity_iri_answers_303_to_the_document_accept_asks_for(shared, accept, document, media):
+    response = shared.get("/id/jnim", headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["Location"] == document
+    assert "Accept" in response.headers["Vary"]
+    followed = shared.get(document, headers={"Accept": accept})
+    assert followed.status_code == 200 and followed.mimetype == media
+
+
+@pytest.mark.parametrize("ext, rdf_format", [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD),
+                                             ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML)])
+def test_the_rdf_documents_hold_the_entitys_triples(shared, ext, rdf_format):
+    body = shared.get(f"/id/jnim.{ext}").data
+    triples = {(t.subject, t.predicate, t.object) for t in ox.parse(body, format=rdf_format)}
+    jnim = ox.NamedNode(SK + "jnim")
+    assert (jnim, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(SAHEL + "JihadistGroup")) in triples
+    assert (jnim, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("JNIM", language="en")) in triples
+    assert any(o == jnim for _, _, o in triples)  # what points at it (the intelligence sharing that targets it)
+
+
+def test_a_claims_document_carries_its_quote_selectors(shared):
+    graph = rdflib.Graph().parse(data=shared.get("/claim/aes-members.ttl").data, format="turtle")
+    exact = list(graph.objects(None, rdflib.URIRef(PREFIXES["oa"] + "exact")))
+    assert [str(value) for value in exact] == ["the Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso"]
+
+
+def test_the_ontology_resolves_and_its_terms_have_their_place_on_its_page(shared):
+    assert shared.get("/ontology", headers=BROWSER).headers["Location"] == "/ontology.html"
+    ids = Ids(page(shared, "/ontology.html")).ids
+    ontology = rdflib.Graph().parse(str(QUERIES_DIR.parent / "sahel.ttl"))
+    terms = {str(s)[len(SAHEL):] for s in ontology.subjects() if str(s).startswith(SAHEL) and str(s) != SAHEL}
+    assert terms and terms <= ids
+    turtle = rdflib.Graph().parse(data=shared.get("/ontology.ttl").data, format="turtle")
+    assert len(turtle) >= len(ontology) * 0.9  # the whole ontology graph, not only the ontology node
+
+
+@pytest.mark.parametrize("path", ["/id/no-such-thing", "/claim/no-such-claim", "/nowhere/at/all", "/id/no-such-thing.ttl"])
+def test_unknown_iris_are_a_404_page_for_browsers_and_a_problem_otherwise(shared, path):
+    response = shared.get(path, headers=BROWSER)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "Not found" in response.get_data(as_text=True)
+    problem(shared.get(path, headers={"Accept": "application/json"}), 404)
+    problem(shared.get(path), 404)
+
+
+def test_the_entity_page_shows_statements_with_their_evidence(shared):
+    text = page(shared, "/id/jnim.html")
+    assert "<h1>JNIM</h1>" in text and 'href="/ontology#JihadistGroup"' in text
+    # The statement that the US intelligence sharing targets JNIM rests on this sentence, quote marked.
+    assert "Washington continues to share targeted intelligence to confront specific threats from " in text
+    assert re.search(r"<mark>[^<]*JNIM and ISGS[^<]*</mark>", text)
+    assert "the article&#39;s own voice" in text and "asserted" in text
+    assert "precision: relative to the source" in text
+    assert 'href="/claim/us-intelligence-sharing"' in text
+    assert "wd:Q28877411" in text and "skos:closeMatch" in text
+    assert "/sparql#query=DESCRIBE%20%3Chttps%3A%2F%2Fsahel-kg.example.org%2Fid%2Fjnim%3E" in text
+
+
+def test_claims_of_each_modality_look_and_read_apart(shared):
+    text = page(shared, "/id/sahel-vulnerability.html")
+    assert 'class="evidence modality-warned"' in text and ">warned<" in text and ">experts<" in text
+    forecast = page(shared, "/id/us-sahel-approach.html")
+    assert "modality-forecast" in forecast and ">forecast<" in forecast and ">likely<" in forecast
+
+
+def test_statements_not_from_a_claim_name_their_graph(shared):
+    text = page(shared, "/id/mali.html")
+    assert "from <a href=\"/graph/background\">Background facts</a>" in text
+    assert "https://sws.geonames.org/2453866/" in text
+
+
+def test_link_status_shows_when_the_graph_records_it(make_app):
+    record = f"""
+    @prefix ex: <http://example.org/> .
+    ex:links {{ ex:link1 ex:entity <{SK}jnim> ; ex:target <http://www.wikidata.org/entity/Q28877411> ;
+                          ex:linkStatus "one third-party source" ; <http://purl.org/dc/terms/source> ex:some-source . }}
+    """
+    text = page(make_app(seed=record).test_client(), "/id/jnim.html")
+    assert "status: one third-party source" in text and "http://example.org/some-source" in text
+
+
+def test_the_claim_page_has_its_quote_claimer_modality_time_and_triples(shared):
+    text = page(shared, "/claim/aes-members.html")
+    assert "<mark>the Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso</mark>" in text
+    assert "from 2023, still holding as of the article" in text and "precision: year" in text
+    assert "characters 252–328" in text
+    assert text.count("<tr>") >= 12  # a header row and the claim's triples
+
+
+def test_the_article_marks_every_claim_and_keeps_overlaps_readable(shared):
+    text = page(shared, "/source/us-sahel-quiet-ties.html")
+    parsed = Ids(text)
+    claims = {anchor for anchor in parsed.ids if anchor.startswith("claim-")}
+    assert len(claims) == 32
+    linked = {href[1:] for href in parsed.hrefs if href.startswith("#claim-")}
+    covered = set(re.findall(r'data-claims="([^"]+)"', text))
+    assert {claim for group in covered for claim in group.split()} == claims  # every claim has a marked span
+    assert linked <= claims
+    # aes-members lies inside us-limited-communication: the shared stretch names both, innermost first.
+    assert any(group.split()[:2] == ["claim-aes-members", "claim-us-limited-communication"] for group in covered)
+
+
+def test_the_home_page_has_counts_from_the_service_description(shared):
+    from rdflib.namespace import VOID
+    description = rdflib.Graph().parse(data=shared.get("/sparql", headers={"Accept": "text/turtle"}).data,
+                                       format="turtle")
+    default = next(description.objects(None, rdflib.URIRef(PREFIXES["sd"] + "defaultGraph")))
+    triples = int(description.value(default, VOID.triples))
+    text = page(shared, "/")
+    assert f"<strong>{triples}</strong> triples" in text
+    assert text.count("/sparql#query=") == len(list(QUERIES_DIR.glob("*.rq")))
+    assert 'href="/source/us-sahel-quiet-ties"' in text and 'href="/ontology"' in text
+    assert "http://localhost/sparql" in text and "http://localhost/store?graph=IRI" in text
+
+
+def test_a_graph_resolves_to_its_page(shared):
+    text = page(shared, "/graph/links.html")
+    assert "Links to other datasets" in text and "/store?graph=https" in text
+
+
+@pytest.mark.parametrize("path", ["/", "/id/jnim.html", "/claim/aes-members.html", "/source/us-sahel-quiet-ties.html",
+                                  "/ontology.html", "/graph/links.html", "/id/no-such-thing"])
+def test_pages_need_no_javascript_and_have_their_landmarks(shared, path):
+    response = shared.get(path, headers=BROWSER)
+    parsed = Ids(response.get_data(as_text=True))
+    assert parsed.scripts == 0
+    assert {"main"} <= parsed.ids
+    assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_the_iri_base_setting_maps_this_server_to_another_base(make_app):
+    seed = '<http://data.example/id/thing> <http://www.w3.org/2000/01/rdf-schema#label> "A thing" .'
+    client = make_app({"IRI_BASE": "http://data.example/"}, article=False, seed=seed).test_client()
+    assert client.get("/id/thing", headers=BROWSER).headers["Location"] == "/id/thing.html"
+    assert "<h1>A thing</h1>" in page(client, "/id/thing.html")
+    assert client.get("/id/jnim", headers=BROWSER).status_code == 404
+
+
+def test_the_article_link_leads_to_the_article(shared):
+    assert shared.get("/article", headers=BROWSER).headers["Location"] == "/source/us-sahel-quiet-ties"

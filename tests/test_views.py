@@ -1,0 +1,110 @@
+"""The network and timeline data, the query editor page and its completions, the vendored assets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from kg.namespaces import PREFIXES
+from kg.paths import QUERIES_DIR
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+SK = PREFIXES["sk"]
+STATIC = Path(__file__).parents[1] / "api" / "static"
+
+
+def edges(client, as_of=None):
+    url = "/views/network.json" + (f"?as_of={as_of}" if as_of else "")
+    return client.get(url).get_json()["edges"]
+
+
+def pairs(found, kind_suffix):
+    return {(row["from"][len(SK):], row["to"][len(SK):]) for row in found if row["kind"].endswith(kind_suffix)}
+
+
+def test_the_network_has_memberships_support_targeting_and_ceased_cooperation(shared):
+    found = edges(shared)
+    assert pairs(found, "#Membership") == {("mali", "aes"), ("niger", "aes"), ("burkina-faso", "aes")}
+    assert ("russia", "mali") in pairs(found, "#MilitaryEquipmentSupply")
+    assert ("united-states", "jnim") in pairs(found, "#targets")
+    ceased = [row for row in found if row.get("statusLabel") == "ceased"]
+    assert ceased and all(row["claimHref"].startswith("/claim/") for row in ceased)
+    assert all(row.get("claimer") and row.get("modalityLabel") for row in found if "claimHref" in row
+               and row["claimHref"].startswith("/claim/"))
+
+
+@pytest.mark.parametrize("as_of, member, supplied", [
+    ("2022-06-01", False, False),   # before the AES was formed
+    ("2024-06-01", True, False),    # members since 2023; the support holds as of the article (not before 2025-09-01)
+    ("2026-01-01", True, True),
+])
+def test_as_of_keeps_what_may_hold_that_day(shared, as_of, member, supplied):
+    found = edges(shared, as_of)
+    assert (("mali", "aes") in pairs(found, "#Membership")) is member
+    assert (("russia", "mali") in pairs(found, "#MilitaryEquipmentSupply")) is supplied
+
+
+def test_a_bad_as_of_date_is_a_400(shared):
+    problem(shared.get("/views/network.json?as_of=late-2025"), 400)
+
+
+def test_the_timeline_keeps_each_items_precision(shared):
+    items = shared.get("/views/timeline.json").get_json()["items"]
+    founding = next(row for row in items if row["item"] == SK + "aes-founding")
+    assert (founding["startsNotBefore"], founding["endsNotAfter"], founding["precisionLabel"]) == \
+        ("2023-01-01", "2023-12-31", "year")
+    inauguration = next(row for row in items if row["item"] == SK + "aes-joint-force-inauguration")
+    assert inauguration["precisionLabel"] == "part of a year" and inauguration["spanLabel"] == "late 2025"
+    relative = [row for row in items if row.get("position", "").endswith("#AsOfSource") and "startsNotBefore" not in row]
+    assert relative and all(row["sourceNotBefore"] == "2025-09-01" for row in relative)
+
+
+def test_the_views_are_pages_that_load_their_vendored_scripts(shared):
+    for path, script in [("/network", "vendor/cytoscape-3.35.0/cytoscape.min.js"),
+                         ("/timeline", "vendor/vis-timeline-8.5.4/vis-timeline-graph2d.min.js")]:
+        text = shared.get(path, headers=BROWSER).get_data(as_text=True)
+        assert f"/static/{script}" in text
+        assert shared.get(f"/static/{script}").status_code == 200
+
+
+def test_browsers_get_the_query_editor_with_the_examples_and_prefixes(shared):
+    text = shared.get("/sparql", headers=BROWSER).get_data(as_text=True)
+    assert "/static/vendor/yasgui-4.6.2/yasgui.min.js" in text and "<form" in text  # and a form without JavaScript
+    chooser = text[text.index('<select id="example">'):]
+    names = re.findall(r'<option value="([a-z0-9-]+)">', chooser[:chooser.index("</select>")])
+    assert names == [path.stem for path in sorted(QUERIES_DIR.glob("*.rq"))] and len(names) == 28
+    assert '"sahel": "https://sahel-kg.example.org/ontology#"' in text
+
+
+def test_non_browsers_still_get_the_service_description(shared):
+    response = shared.get("/sparql")
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+
+
+def test_completions_come_from_this_dataset(shared):
+    found = shared.get("/sparql/completions.json").get_json()
+    assert {"text": "sahel:Claim", "label": "claim"} in found["class"]
+    assert any(entry["text"] == "sahel:provider" for entry in found["property"])
+    assert any(entry["text"] == "sk:jnim" and entry["label"] == "JNIM" for entry in found["entity"])
+
+
+def test_the_query_editor_asks_no_other_host():
+    """YASGUI fetches prefix.cc and LOV unless told not to: the completers are replaced with our own."""
+    script = (STATIC / "query-ui.js").read_text(encoding="utf-8")
+    for name in ("class", "property", "prefixes"):
+        assert f'"{name}"' in script
+    assert "prefixCcApi = undefined" in script
+    assert not re.search(r"https?://", script)
+
+
+@pytest.mark.parametrize("folder", sorted(path.name for path in (STATIC / "vendor").iterdir()))
+def test_every_vendored_package_has_its_licence_and_source(folder):
+    files = {path.name for path in (STATIC / "vendor" / folder).iterdir()}
+    assert re.fullmatch(r"[a-z-]+-\d+\.\d+\.\d+", folder)
+    assert any(name.startswith("LICENSE") for name in files) and "SOURCE.md" in files
+    source = (STATIC / "vendor" / folder / "SOURCE.md").read_text(encoding="utf-8")
+    assert folder.rsplit("-", 1)[1] in source

@@ -104,6 +104,7 @@ def test_the_entity_page_shows_statements_with_their_evidence(shared):
     assert "precision: relative to the source" in text
     assert 'href="/claim/us-intelligence-sharing"' in text
     assert "wd:Q28877411" in text and "skos:closeMatch" in text
+    assert "Also called:" in text and "Jama" in text  # its sourced SKOS-XL names
     assert "/sparql#query=DESCRIBE%20%3Chttps%3A%2F%2Fsahel-kg.example.org%2Fid%2Fjnim%3E" in text
 
 
@@ -120,14 +121,20 @@ def test_statements_not_from_a_claim_name_their_graph(shared):
     assert "https://sws.geonames.org/2453866/" in text
 
 
-def test_link_status_shows_when_the_graph_records_it(make_app):
-    record = f"""
-    @prefix ex: <http://example.org/> .
-    ex:links {{ ex:link1 ex:entity <{SK}jnim> ; ex:target <http://www.wikidata.org/entity/Q28877411> ;
-                          ex:linkStatus "one third-party source" ; <http://purl.org/dc/terms/source> ex:some-source . }}
-    """
-    text = page(make_app(seed=record).test_client(), "/id/jnim.html")
-    assert "status: one third-party source" in text and "http://example.org/some-source" in text
+def test_links_show_the_status_source_and_date_their_records_give(shared):
+    text = page(shared, "/id/mali.html")
+    assert re.search(r'wd:Q912</a> — <span class="relation">skos:exactMatch</span>\s*<span class="link-status">'
+                     r'\(status: <strong>verified</strong>; source: ', text)
+    jnim = page(shared, "/id/jnim.html")
+    assert re.search(r"wd:Q28877411</a> — <span class=\"relation\">skos:closeMatch</span>\s*<span class=\"link-status\">"
+                     r"\(status: <strong>one source</strong>", jnim)
+
+
+def test_a_stated_link_without_a_record_says_so(make_app):
+    seed = f"<{SK}jnim> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <http://example.org/elsewhere> ."
+    text = page(make_app(seed=seed).test_client(), "/id/jnim.html")
+    assert "http://example.org/elsewhere</a> — <span class=\"relation\">rdfs:seeAlso</span>" in text
+    assert "the graph records no status for this link" in text
 
 
 def test_the_claim_page_has_its_quote_claimer_modality_time_and_triples(shared):

@@ -155,7 +155,26 @@ def test_an_example_query_runs_in_the_editor_and_links_to_pages(visit):
     rows.first.wait_for()
     assert rows.count() == 3
     assert page.locator('.yasr:visible a[href="/id/mali"]').count() == 1
-    assert page.locator("#download-csv").get_attribute("href").startswith("/sparql?query=")
+    csv = page.request.get(page.url.split("/sparql")[0] + page.locator("#download-csv").get_attribute("href"))
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text().count("\n") == 4
+    json_link = page.locator("#download-json").get_attribute("href")
+    assert len(page.request.get(page.url.split("/sparql")[0] + json_link).json()["results"]["bindings"]) == 3
+    page.locator(".yasr:visible .select_response").click()
+    assert '"bindings"' in page.locator(".yasr:visible .CodeMirror").first.inner_text()
+
+
+@pytest.mark.parametrize("typed, expected", [("SELECT * WHERE { ?x a sahel:Cla", "sahel:Claim"),
+                                             ("SELECT * WHERE { ?x sahel:prov", "sahel:provider"),
+                                             ("SELECT * WHERE { ?x sahel:targets sk:jn", "sk:jnim")])
+def test_completion_offers_this_datasets_terms(visit, typed, expected):
+    page = visit().open("/sparql")
+    page.evaluate("""text => { const yasqe = window.sahelYasgui.getTab().getYasqe();
+                               yasqe.setValue(text); yasqe.focus(); yasqe.setCursor(yasqe.lineCount(), 0); }""", typed)
+    page.keyboard.press("End")
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    assert expected in hints.inner_text().split()
 
 
 def test_a_syntax_error_shows_its_line_and_column(visit):

@@ -7,6 +7,7 @@ An IRI the graph does not know is a 404: an HTML page for a browser, a problem d
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
 from api import page_data, pages
@@ -40,7 +41,7 @@ def resolve(path: str):
     if dot and ext in DOCUMENTS and stem:
         return document(stem, ext)
     iri = page_data.iri_for(path)
-    if not page_data.ask("resource-exists", this=iri):
+    if not known(iri):
         raise not_found(iri)
     chosen = _negotiate()
     response = redirect(f"/{path}.{chosen}", code=303)
@@ -51,7 +52,7 @@ def resolve(path: str):
 def document(path: str, ext: str):
     """The HTML page or an RDF serialisation of the resource the path names."""
     iri = page_data.iri_for(path)
-    if not page_data.ask("resource-exists", this=iri):
+    if not known(iri):
         raise not_found(iri)
     media, fmt = DOCUMENTS[ext]
     if fmt is None:
@@ -62,6 +63,15 @@ def document(path: str, ext: str):
         response.charset = "utf-8"
     response.headers["Link"] = f'<{iri}>; rel="describes"'
     return response
+
+
+def known(iri: str) -> bool:
+    """Whether the graph says anything about `iri` (a path that makes no valid IRI names nothing)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return page_data.ask("resource-exists", this=iri)
 
 
 def _negotiate() -> str:

@@ -6,12 +6,9 @@ them (Python string indices are code points too).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-# A sentence ends at . ? ! or … (and closing quotes) before a space and a capital, a digit or an
-# opening quote, or at a line break; "U.S. programs" goes on.
-_SENTENCE_END = re.compile(r"[.?!…][”’\"')\]]*\s+(?=[A-Z“\"‘(\d])|\n")
+from kg.article import blocks, sentences
 
 
 @dataclass(frozen=True)
@@ -24,15 +21,12 @@ class InSentence:
 
 
 def in_sentence(text: str, start: int, end: int) -> InSentence:
-    """The sentence(s) around text[start:end], cut at sentence ends and line breaks."""
+    """The sentence(s) around text[start:end], as kg.article splits the text into sentences."""
     start, end = max(0, start), min(len(text), end)
-    opening = 0
-    for found in _SENTENCE_END.finditer(text, 0, start):
-        opening = found.end()
-    closing = _SENTENCE_END.search(text, max(end, start + 1) - 1 if end > start else end)
-    stop = len(text) if closing is None else max(end, closing.start() + len(closing.group().rstrip()))
-
-    return InSentence(text[opening:start].lstrip(), text[start:end], text[end:stop].rstrip())
+    around = [(low, high) for low, high in sentences(text) if low < max(end, start + 1) and high > start]
+    opening = min([start] + [low for low, _ in around])
+    closing = max([end] + [high for _, high in around])
+    return InSentence(text[opening:start], text[start:end], text[end:closing].rstrip())
 
 
 @dataclass(frozen=True)
@@ -44,14 +38,13 @@ class Segment:
 
 
 def paragraphs(text: str, spans: dict[str, tuple[int, int]]) -> list[list[Segment]]:
-    """The text as paragraphs of segments; a segment ends wherever any claimed span starts or ends.
+    """The text's lines as paragraphs of segments; a segment ends wherever a claimed span starts or ends.
 
     Overlapping and nested spans stay readable: each segment knows every claim covering it, listed
     from the shortest span to the longest, so the innermost claim is the one a link goes to.
     """
     result = []
-    for found in re.finditer(r"\S(?:.|\n(?!\s*\n))*", text):
-        low, high = found.start(), found.end()
+    for low, high in blocks(text):
         cuts = {low, high}
         for start, end in spans.values():
             cuts.update(point for point in (start, end) if low < point < high)

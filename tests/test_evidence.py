@@ -2,13 +2,13 @@
 
 from api.evidence import in_sentence, paragraphs
 
-TEXT = "Title line\n\nFirst sentence here. The U.S. keeps ties with Mali, says X. Last one?\n\nNext paragraph."
+TEXT = "Title line\n\nFirst sentence here. The U.S. keeps ties with Mali, says Bamako. Last one?\n\nNext paragraph."
 
 
 def test_a_quote_is_shown_in_its_whole_sentence():
     start = TEXT.index("ties with")
     shown = in_sentence(TEXT, start, start + len("ties with Mali"))
-    assert (shown.before, shown.quote, shown.after) == ("The U.S. keeps ", "ties with Mali", ", says X.")
+    assert (shown.before, shown.quote, shown.after) == ("The U.S. keeps ", "ties with Mali", ", says Bamako.")
 
 
 def test_a_sentence_stops_at_a_line_break():
@@ -18,11 +18,11 @@ def test_a_sentence_stops_at_a_line_break():
 
 def test_overlapping_and_nested_spans_cut_segments_that_name_every_covering_claim():
     a = (TEXT.index("The U.S."), TEXT.index("Mali") + 4)
-    b = (TEXT.index("keeps"), TEXT.index("says X."))
+    b = (TEXT.index("keeps"), TEXT.index("says Bamako."))
     c = (TEXT.index("ties"), TEXT.index("ties") + 4)
     found = paragraphs(TEXT, {"a": a, "b": b, "c": c})
     assert [("".join(segment.text for segment in paragraph)) for paragraph in found] == \
-        ["Title line", "First sentence here. The U.S. keeps ties with Mali, says X. Last one?", "Next paragraph."]
+        ["Title line", "First sentence here. The U.S. keeps ties with Mali, says Bamako. Last one?", "Next paragraph."]
     covering = {segment.text: segment.claims for segment in found[1]}
     assert covering["The U.S. "] == ("a",)
     assert covering["ties"] == ("c", "b", "a")  # innermost first

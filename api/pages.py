@@ -25,12 +25,13 @@ def home():
     """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
     counts = statistics()
     graphs = rows("graphs")
-    dumps = sorted(rule.rule for rule in current_app.url_map.iter_rules() if rule.rule.startswith("/dump"))
+    routes = {rule.rule for rule in current_app.url_map.iter_rules()}
+    dumps = sorted(route for route in routes if route.startswith("/dump"))
     by_type: dict[str, list] = OrderedDict()
     for row in rows("entities"):
         by_type.setdefault(row["typeLabel"].value, []).append(row)
     return render_template("home.html", counts=counts, graphs=graphs, sources=rows("source-text"), dumps=dumps,
-                           entities=by_type,
+                           entities=by_type, void="/.well-known/void" in routes, reconcile="/reconcile" in routes,
                            claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples())
 
 

@@ -209,6 +209,11 @@ def test_the_network_filters_by_as_of_and_opens_an_edges_evidence(visit):
     page.evaluate("() => window.sahelNetwork.edges('[kind = \"Membership\"], [kind = \"membership\"]')"
                   ".union(window.sahelNetwork.edges()).first().emit('tap')")
     assert "claim" in page.locator("#edge-evidence").inner_text()
+    assert page.locator("#edge-evidence blockquote").count() >= 1  # the sentence the edge rests on
+    # Leaving out what the article asserts leaves only the background facts.
+    shown = int(canvas.get_attribute("data-edges"))
+    page.get_by_label("the article's own voice: asserted").uncheck()
+    assert int(canvas.get_attribute("data-edges")) < shown
 
 
 def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):

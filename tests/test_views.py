@@ -33,6 +33,7 @@ def test_the_network_has_memberships_support_targeting_and_ceased_cooperation(sh
     assert ("united-states", "jnim") in pairs(found, "#targets")
     ceased = [row for row in found if row.get("statusLabel") == "ceased"]
     assert ceased and all(row["claimHref"].startswith("/claim/") for row in ceased)
+    assert all(row["quote"] for row in ceased)  # the sentence each edge rests on
     assert all(row.get("claimer") and row.get("modalityLabel") for row in found if "claimHref" in row
                and row["claimHref"].startswith("/claim/"))
 

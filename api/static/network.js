@@ -127,6 +127,7 @@
       item.append(voiceLabel(row));
       if (row.statusLabel) item.append(`; status ${row.statusLabel}`);
       if (row.spanLabel) item.append(`; holds ${row.spanLabel}`);
+      if (row.quote) { const quote = document.createElement("blockquote"); quote.textContent = row.quote; item.append(quote); }
       list.append(item);
     });
     panel.append(list);

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import dumps, errors, graph_store, linked_data, ops, pages, query_ui, reconcile, settings, sparql, views, void
+from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, settings,
+                 sparql, views, void)
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["sahel-kg"] = Backend(values)
     errors.register(app)
     ops.install(app)  # first, so that its clock starts before any other hook runs
+    fairness.install(app)
     linked_data.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.fairness import Fairness
 from api.result_cache import ResultCache
 from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
@@ -57,7 +58,8 @@ class Backend:
             self.path = Path(spec.partition(":")[2]).expanduser() if spec != "oxigraph:" else default_store_path()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"])
-            self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options)
+            self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options,
+                                     max_size=settings["MAX_QUERY_WORKERS"])
             # One-pattern queries are answered here: no round trip to a worker, and their work stops
             # between rows (see single_pattern), so the time limit holds.
             self.nearby = NearbyRunner(str(self.path), options)
@@ -71,6 +73,10 @@ class Backend:
             self.runner = LocalRunner(QueryService(store, policy=self.policy, timeout=options.timeout,
                                                    row_limit=options.row_limit, federation=self.federation))
         self.cache = ResultCache(settings["RESULT_CACHE_BYTES"])
+        self.on_cache_hit = None  # called (no arguments) for each answer the cache gives: for metrics
+        # The bound on queries in flight counts worker processes; in-process runners are bound by threads.
+        capacity = settings["MAX_QUERY_WORKERS"] if isinstance(self.runner, WorkerPool) else None
+        self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"])
         self._started = time.time()
         self._writes = 0
 
@@ -97,8 +103,12 @@ class Backend:
         cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
         key = (version.number, request) if cacheable else None
         found = None if key is None else self.cache.get(key)
+        if found is not None and self.on_cache_hit is not None:
+            self.on_cache_hit()
         if found is None:
-            found = self._run(request)
+            with self.fairness.admitted(request.timeout if request.timeout is not None
+                                        else self.settings["QUERY_TIMEOUT"]):  # a cached answer costs nothing
+                found = self._run(request)
             if key is not None and isinstance(found, Answer):
                 self.cache.put(key, found)
         return found

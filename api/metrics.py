@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, disable_created_metrics,
-                               generate_latest, values)
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
+                               disable_created_metrics, generate_latest, values)
 from prometheus_client.multiprocess import MultiProcessCollector
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -40,6 +40,20 @@ class Metrics:
         self.worker_restarts = Counter("sahel_kg_query_worker_restarts",
                                        "Query worker processes replaced (killed at a time limit, or died).",
                                        registry=registry)
+
+        # Gauges are set by each process as its queries start and end (and at a scrape), and summed.
+        self.in_flight = Gauge("sahel_kg_queries_in_flight", "Queries running or waiting for a query worker.",
+                               registry=registry, multiprocess_mode="livesum")
+        self.workers = Gauge("sahel_kg_query_workers", "Query worker processes, by state (busy, idle).", ["state"],
+                             registry=registry, multiprocess_mode="livesum")
+
+    def refresh(self, backend) -> None:
+        """Set the gauges from this process's backend."""
+        self.in_flight.set(backend.fairness.in_flight)
+        runner = backend.runner
+        if hasattr(runner, "busy"):
+            self.workers.labels("busy").set(runner.busy())
+            self.workers.labels("idle").set(runner.idle())
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one answered request."""

@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from api.access_log import AccessLog, query_hash
 from api.clients import client_address
 from api.errors import Problem
+from api.fairness import CLIENT
 from api.metrics import Metrics
 from api.openapi import document as describe
 from kg.runner import QueryRequest
@@ -35,12 +36,15 @@ def readyz():
     """The store answers a trivial query within READY_SECONDS (for a load balancer's readiness check)."""
     backend = current_app.extensions["sahel-kg"]
     seconds = min(READY_SECONDS, current_app.config["QUERY_TIMEOUT"] or READY_SECONDS)
+    exempt = CLIENT.set(None)  # a load balancer's probe spends no client's budget
     try:
         backend.query(QueryRequest(sparql="ASK {}", format="json", timeout=seconds))
     except Exception as error:  # any failure means not ready; the reason (which may name hosts) is logged
         log.warning("not ready: %s", error)
         raise Problem(503, "Not ready", f"the store did not answer within {seconds:g}s",
                       headers={"Retry-After": "1"}) from None
+    finally:
+        CLIENT.reset(exempt)
     return jsonify({"status": "ready"})
 
 
@@ -49,7 +53,9 @@ def metrics():
     """Prometheus metrics of every server process, in the text exposition format."""
     if not current_app.config["METRICS"]:
         raise Problem(404, "Not Found", "metrics are turned off (METRICS)")
-    body, media = current_app.extensions["sahel-kg.metrics"].exposition()
+    registry = current_app.extensions["sahel-kg.metrics"]
+    registry.refresh(current_app.extensions["sahel-kg"])
+    body, media = registry.exposition()
     return Response(body, headers={"Content-Type": media, "Cache-Control": "no-store"})
 
 
@@ -66,9 +72,10 @@ def install(app: Flask) -> None:
     target = app.config["ACCESS_LOG"]
     log = app.extensions["sahel-kg.access-log"] = AccessLog(target) if target else None
     trusted = app.config["TRUSTED_PROXIES"]
-    runner = app.extensions["sahel-kg"].runner
-    if hasattr(runner, "on_replace"):  # worker processes (embedded on-disk store)
-        runner.on_replace = registry.worker_restarts.inc
+    backend = app.extensions["sahel-kg"]
+    if hasattr(backend.runner, "on_replace"):  # worker processes (embedded on-disk store)
+        backend.runner.on_replace = registry.worker_restarts.inc
+    backend.fairness.on_change = lambda: registry.refresh(backend)
 
     @app.before_request
     def start_clock():

@@ -117,6 +117,18 @@ SETTINGS = [
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),
+    Setting("MAX_QUERY_WORKERS", 6, int,
+            "Most query worker processes per server process: the pool grows from QUERY_WORKERS so that one stays "
+            "idle while others run long queries."),
+    Setting("QUEUE_SIZE", 16, int,
+            "Most queries that may wait for a query worker in a server process; past it, 503 with Retry-After."),
+    Setting("QUERY_BUDGET", 60.0, float,
+            "Seconds of query time each client may use per minute, per server process (429 with Retry-After "
+            "past it); 0 turns budgets off."),
+    Setting("BUDGET_LOOPBACK", False, _boolean,
+            "Budget clients on the loopback address too (off for development on one machine).", public=True),
+    Setting("CLIENT_TOKENS", (), _words,
+            "Bearer tokens that name a client for its budget (instead of its address); separated by spaces or commas."),
 ]
 
 
@@ -156,8 +168,9 @@ def public_defaults() -> dict[str, Any]:
 
 MIN_TOKEN_BYTES = 32
 # Limits a public server must keep on: a value of 0 or less (or not finite) turns one off.
-PUBLIC_LIMITS = ("QUERY_TIMEOUT", "ROW_LIMIT", "MAX_BODY_BYTES", "MAX_QUERY_BYTES", "UPLOAD_TIMEOUT")
-TOKENS = ("UPDATE_TOKEN",)
+PUBLIC_LIMITS = ("QUERY_TIMEOUT", "ROW_LIMIT", "MAX_BODY_BYTES", "MAX_QUERY_BYTES", "UPLOAD_TIMEOUT",
+                 "QUERY_BUDGET", "QUEUE_SIZE")
+TOKENS = ("UPDATE_TOKEN", "CLIENT_TOKENS")
 
 
 def public_faults(values: dict[str, Any]) -> list[str]:

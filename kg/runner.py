@@ -148,10 +148,15 @@ class _RowDeadline:
 
 
 class WorkerPool:
-    """`size` worker processes, each with a read-only view of the embedded store at `path`."""
+    """`size` worker processes, each with a read-only view of the embedded store at `path`, growing up to
+    `max_size` so that one stays idle while others run long queries (a new client's query need not wait
+    for a slow one to end). Workers beyond `size` stay, up to `max_size`: the bound is on the number."""
 
-    def __init__(self, path: str, *, size: int = 2, options: ServiceOptions | None = None):
+    def __init__(self, path: str, *, size: int = 2, options: ServiceOptions | None = None,
+                 max_size: int | None = None):
         self.path, self.options = path, options or ServiceOptions()
+        self.size, self.max_size = max(1, size), max(max(1, size), max_size or size)
+        self._pending = 0  # workers being started in the background, not yet idle
         self._idle: queue.Queue = queue.Queue()
         self._processes: set = set()  # every worker process started and not yet waited for
         self._busy: set = set()  # workers running a query now
@@ -171,6 +176,7 @@ class WorkerPool:
         limit = request.timeout if request.timeout is not None else self.options.timeout
         started = time.monotonic()
         worker = self._live_worker(limit, started)
+        self._keep_one_idle()
         process, connection = worker
         with self._lock:
             self._busy.add(process)
@@ -198,6 +204,18 @@ class WorkerPool:
         """How many workers are running a query now."""
         with self._lock:
             return len(self._busy)
+
+    def idle(self) -> int:
+        """How many workers wait for a query now."""
+        return self._idle.qsize()
+
+    def _keep_one_idle(self) -> None:
+        """Start one more worker in the background when none is idle and the pool is below max_size."""
+        with self._lock:
+            if self._idle.qsize() > 0 or len(self._processes) + self._pending >= self.max_size:
+                return
+            self._pending += 1  # counted here, under the lock, so that two requests do not both add one
+        self._add_in_background()
 
     def _live_worker(self, limit: float | None, started: float):
         """An idle worker whose process is alive, waited for within the time limit. A worker that died
@@ -297,27 +315,39 @@ class WorkerPool:
         connection.close()
         if self.on_replace is not None:
             self.on_replace()
+        with self._lock:
+            self._pending += 1
+        self._add_in_background(process)
 
-        def restart():
-            self._wait(process)
-            pause = RESTART_PAUSE
-            while not self._closed.is_set():
-                try:
-                    successor = self._ready(self._start())
-                except Exception:  # the store cannot be opened now: try again later
+    def _add_in_background(self, predecessor=None) -> None:
+        """Start a worker in a thread (once `predecessor` is waited for) and make it idle; tried again after
+        a growing pause until it starts or the pool is closed. The caller has counted it in _pending."""
+
+        def start():
+            try:
+                if predecessor is not None:
+                    self._wait(predecessor)
+                pause = RESTART_PAUSE
+                while not self._closed.is_set():
+                    try:
+                        successor = self._ready(self._start())
+                    except Exception:  # the store cannot be opened now: try again later
+                        with self._lock:
+                            self.failed_starts += 1
+                        self._closed.wait(pause)
+                        pause = min(pause * 2, RESTART_PAUSE_MAX)
+                        continue
                     with self._lock:
-                        self.failed_starts += 1
-                    self._closed.wait(pause)
-                    pause = min(pause * 2, RESTART_PAUSE_MAX)
-                    continue
+                        if not self._closed.is_set():
+                            self._idle.put(successor)
+                            return
+                    self._end(successor)  # closed while it started
+                    return
+            finally:
                 with self._lock:
-                    if not self._closed.is_set():
-                        self._idle.put(successor)
-                        return
-                self._end(successor)  # closed while it started
-                return
+                    self._pending -= 1
 
-        threading.Thread(target=restart, name="kg-worker-restart", daemon=True).start()
+        threading.Thread(target=start, name="kg-worker-start", daemon=True).start()
 
     def _end(self, worker) -> None:
         """Kill a worker and wait for it, so no zombie is left."""

@@ -1,0 +1,144 @@
+"""Fair shares between clients: a budget of query time per client and minute, and a bound on waiting queries.
+
+The budget is a bucket of seconds per client that refills at QUERY_BUDGET seconds a minute (the Wikidata
+Query Service's model). A query reserves its whole time limit from the bucket when it starts and gives
+back what it did not use when it ends, so a client cannot start more queries at once than its budget
+covers; once the bucket is empty, 429 with Retry-After. Each server process keeps its own buckets.
+A client is its address (through trusted proxies), or the token it sends when that token is known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import g, has_request_context
+
+from api.errors import Problem
+
+CLIENT: ContextVar[str | None] = ContextVar("sahel_kg_client", default=None)  # set per request; None: exempt
+PRUNE_AT = 10_000  # clients remembered before the full buckets are forgotten
+
+
+def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) -> str:
+    """The name a client's budget is kept under: a known token's hash, else its address."""
+    if token and token in known_tokens:
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+    return address
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class Budgets:
+    """One bucket of query seconds per client, holding at most `per_minute` and refilling at that rate."""
+
+    def __init__(self, per_minute: float, clock=time.monotonic):
+        self.per_minute, self.rate, self.clock = per_minute, per_minute / 60.0, clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # client: (seconds left, when counted)
+        self._lock = threading.Lock()
+
+    def _balance(self, client: str, now: float) -> float:
+        left, counted = self._buckets.get(client, (self.per_minute, now))
+        return min(self.per_minute, left + (now - counted) * self.rate)
+
+    def reserve(self, client: str, seconds: float) -> None:
+        """Take `seconds` from the client's bucket; 429 (Problem) if it is already empty."""
+        with self._lock:
+            now = self.clock()
+            left = self._balance(client, now)
+            if left <= 0:
+                wait = max(1, math.ceil(-left / self.rate + 1e-9))
+                _rejected("budget")
+                raise Problem(429, "Too many requests",
+                              f"this client has spent its {self.per_minute:g}s of query time per minute; "
+                              f"try again in {wait}s", headers={"Retry-After": str(wait)})
+            self._buckets[client] = (left - seconds, now)
+            if len(self._buckets) > PRUNE_AT:
+                self._forget_full(now)
+
+    def give_back(self, client: str, seconds: float) -> None:
+        with self._lock:
+            now = self.clock()
+            self._buckets[client] = (self._balance(client, now) + seconds, now)
+
+    def _forget_full(self, now: float) -> None:
+        for client in [name for name in self._buckets if self._balance(name, now) >= self.per_minute]:
+            del self._buckets[client]
+
+
+class Fairness:
+    """Admission of queries: the client's budget, and a bound on queries in flight (running or waiting)."""
+
+    def __init__(self, *, budget: float, capacity: int | None, queue: int):
+        self.budgets = Budgets(budget) if budget > 0 else None
+        self.limit = None if capacity is None else capacity + queue  # queries in flight before 503
+        self.in_flight = 0
+        self.on_change = None  # called (no arguments) as a query starts or ends: for metrics
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def admitted(self, reserve: float | None):
+        """Run a query's block if the current client (CLIENT) may; charge it the time the block took."""
+        with self._lock:
+            if self.limit is not None and self.in_flight >= self.limit:
+                _rejected("queue")
+                raise Problem(503, "Too busy", f"{self.in_flight} queries are running or waiting; try again shortly",
+                              headers={"Retry-After": "1"})
+            self.in_flight += 1
+        self._changed()
+        client = CLIENT.get()
+        budgets = self.budgets if client is not None else None
+        reserved = reserve or 0.0
+        started = time.monotonic()
+        try:
+            if budgets is not None:
+                budgets.reserve(client, reserved)
+            try:
+                yield
+            finally:
+                if budgets is not None:
+                    budgets.give_back(client, reserved - (time.monotonic() - started))
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+            self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+
+def install(app) -> None:
+    """Name each request's client for its budget (CLIENT), or exempt it: budgets off, or loopback in
+    development (BUDGET_LOOPBACK off)."""
+    from flask import request
+
+    from api.clients import client_address
+
+    settings = app.config
+    known = tuple(settings["CLIENT_TOKENS"]) + ((settings["UPDATE_TOKEN"],) if settings["UPDATE_TOKEN"] else ())
+
+    @app.before_request
+    def name_client():
+        address = client_address(request, settings["TRUSTED_PROXIES"])
+        if settings["QUERY_BUDGET"] <= 0 or (is_loopback(address) and not settings["BUDGET_LOOPBACK"]):
+            CLIENT.set(None)
+            return
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        CLIENT.set(client_name(address, token.strip() if scheme.lower() == "bearer" else None, known))
+
+
+def _rejected(reason: str) -> None:
+    """Say why for the access log and metrics (api.ops)."""
+    if has_request_context():
+        g.rejected = reason

@@ -65,7 +65,8 @@ class Backend:
             self.nearby = NearbyRunner(str(self.path), options)
         else:
             remote = {"update_url": settings["STORE_UPDATE_URL"], "user": settings["STORE_USER"],
-                      "password": settings["STORE_PASSWORD"]} if spec.startswith(("http://", "https://")) else {}
+                      "password": settings["STORE_PASSWORD"], "replicas": settings["STORE_REPLICAS"]} \
+                if spec.startswith(("http://", "https://")) else {}
             store = open_store(spec, **{key: value for key, value in remote.items() if value})
             if spec == "memory:" and settings["INSTALL_ARTICLE"]:
                 ensure_installed(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,7 @@ from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
 PROBLEM_TYPE = "https://sahel-kg.example.org/problems/"
+_ADDRESS = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*[^\s:,.;)]", re.IGNORECASE)  # a URL, less a final stop
 log = logging.getLogger(__name__)
 
 
@@ -86,6 +88,10 @@ def register(app: Flask) -> None:
                 if isinstance(error, StorageFailure):  # the server's trouble: log it, tell no paths
                     log.error("storage failure: %s", error)
                     detail = "the store could not be read; try again shortly"
+                elif status >= 500 and isinstance(error, (StoreError, StoreUnavailable, QueryTimeout)):
+                    if _ADDRESS.search(detail):  # a remote store's address is the operator's, not the client's
+                        log.warning("%s: %s", title, detail)
+                        detail = _ADDRESS.sub("the store", detail)
                 wait = getattr(error, "retry_after", None) or 1
                 headers = {"Retry-After": str(wait)} if status == 503 else None
                 return problem_response(status, title, detail, headers=headers, **extra)

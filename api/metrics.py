@@ -47,9 +47,16 @@ class Metrics:
         self.workers = Gauge("sahel_kg_query_workers", "Query worker processes, by state (busy, idle).", ["state"],
                              registry=registry, multiprocess_mode="livesum")
 
+        self.replicas = Gauge("sahel_kg_store_replicas", "Read replicas of a remote store, by state (up, down).",
+                              ["state"], registry=registry, multiprocess_mode="livemax")
+
     def refresh(self, backend) -> None:
         """Set the gauges from this process's backend."""
         self.in_flight.set(backend.fairness.in_flight)
+        replicas = getattr(backend.writer, "replicas", None)
+        if replicas is not None:
+            self.replicas.labels("up").set(replicas.up())
+            self.replicas.labels("down").set(len(replicas.urls) - replicas.up())
         runner = backend.runner
         if hasattr(runner, "busy"):
             self.workers.labels("busy").set(runner.busy())

@@ -64,6 +64,9 @@ SETTINGS = [
             "The store: oxigraph:PATH (embedded, persistent; oxigraph: alone is the default path), memory:, "
             "or the query URL of a SPARQL endpoint."),
     Setting("STORE_UPDATE_URL", None, _optional, "Update URL of a remote endpoint, if not the query URL."),
+    Setting("STORE_REPLICAS", (), _words,
+            "More query URLs of read replicas of a remote store, separated by spaces or commas: queries go to the "
+            "healthy ones (the store's own URL too) in turn; a failed one is probed until it answers."),
     Setting("STORE_USER", None, _optional, "User name for a remote endpoint (HTTP basic auth)."),
     Setting("STORE_PASSWORD", None, _optional, "Password for a remote endpoint."),
     Setting("INSTALL_ARTICLE", True, _boolean,

@@ -27,6 +27,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
 
 from kg.errors import QueryTimeout, StoreError, StoreUnavailable
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
+from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 RDF_MEDIA_TYPES = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
@@ -42,20 +43,27 @@ READ_BYTES = 1 << 16
 
 
 class RemoteStore(Store):
-    """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL)."""
+    """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
+    (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas)."""
 
     def __init__(self, query_url: str, *, update_url: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout: float | None = 60):
+                 password: str | None = None, timeout: float | None = 60, replicas: tuple[str, ...] = ()):
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.credentials = (user, password or "") if user else None
         self.timeout = timeout  # for requests made without a timeout of their own
+        self.replicas = Replicas([query_url, *replicas], self._answers) if replicas else None
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
         """As Store.query; the dataset goes as default-graph-uri and named-graph-uri. Given only one of
         them, whether the other kind is every graph or none is the server's call (oxigraph serve: none,
         Virtuoso: every); give both to be sure."""
-        wrapper = self._wrapper(self.query_url, sparql, update=False)
+        if self.replicas is not None:
+            return self.replicas.run(lambda url: self._query_at(url, sparql, default_graphs, named_graphs, timeout))
+        return self._query_at(self.query_url, sparql, default_graphs, named_graphs, timeout)
+
+    def _query_at(self, url, sparql, default_graphs, named_graphs, timeout) -> QueryResult:
+        wrapper = self._wrapper(url, sparql, update=False)
         for iri in _or_no_graph(default_graphs):
             wrapper.addDefaultGraph(iri)
         for iri in _or_no_graph(named_graphs):
@@ -66,7 +74,15 @@ class RemoteStore(Store):
         if media_type in RDF_MEDIA_TYPES:
             quads = pyoxigraph.parse(body, RDF_MEDIA_TYPES[media_type])
             return Triples(pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-        raise StoreError(f"{self.query_url} answered with {media_type!r}, which is no SPARQL result")
+        raise StoreError(f"{url} answered with {media_type!r}, which is no SPARQL result")
+
+    def _answers(self, url: str) -> bool:
+        """Whether the endpoint at `url` answers a trivial query within PROBE_TIMEOUT (replica probing)."""
+        return self._query_at(url, "ASK {}", None, None, PROBE_TIMEOUT) is True
+
+    def close(self) -> None:
+        if self.replicas is not None:
+            self.replicas.close()
 
     def update(self, sparql: str) -> None:
         self._send(self._wrapper(self.update_url, sparql, update=True), self.timeout)

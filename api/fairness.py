@@ -17,8 +17,9 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 
+from api.clients import client_address
 from api.errors import Problem
 
 CLIENT: ContextVar[str | None] = ContextVar("sahel_kg_client", default=None)  # set per request; None: exempt
@@ -121,10 +122,6 @@ class Fairness:
 def install(app) -> None:
     """Name each request's client for its budget (CLIENT), or exempt it: budgets off, or loopback in
     development (BUDGET_LOOPBACK off)."""
-    from flask import request
-
-    from api.clients import client_address
-
     settings = app.config
     known = tuple(settings["CLIENT_TOKENS"]) + ((settings["UPDATE_TOKEN"],) if settings["UPDATE_TOKEN"] else ())
 

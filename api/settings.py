@@ -181,6 +181,9 @@ def public_faults(values: dict[str, Any]) -> list[str]:
     faults = []
     if values["UPDATES_ENABLED"]:
         faults.append("updates are on (a public server is read-only)")
+    if not values["BUDGET_LOOPBACK"]:
+        faults.append("BUDGET_LOOPBACK is off (a public server budgets every client; behind a proxy on this "
+                      "machine, name it in TRUSTED_PROXIES)")
     for name in PUBLIC_LIMITS:
         value = values[name]
         if value is None or not 0 < value < float("inf"):

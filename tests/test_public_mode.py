@@ -37,6 +37,10 @@ def test_public_defaults_apply_unless_a_setting_is_given():
     ({"ROW_LIMIT": 0}, "ROW_LIMIT must be a positive number"),
     ({"MAX_BODY_BYTES": -1}, "MAX_BODY_BYTES must be a positive number"),
     ({"MAX_QUERY_BYTES": 0}, "MAX_QUERY_BYTES must be a positive number"),
+    ({"QUERY_BUDGET": 0}, "QUERY_BUDGET must be a positive number"),
+    ({"QUEUE_SIZE": 0}, "QUEUE_SIZE must be a positive number"),
+    ({"BUDGET_LOOPBACK": False}, "BUDGET_LOOPBACK is off"),
+    ({"CLIENT_TOKENS": "a-short-one " + "x" * 32}, "CLIENT_TOKENS must be at least 32 bytes"),
 ])
 def test_an_unsafe_public_configuration_is_refused(config, fault):
     with pytest.raises(ConfigError, match=fault):

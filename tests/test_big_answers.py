@@ -27,7 +27,8 @@ BOUND_MB = 250  # what the server may grow by while it sends hundreds of MB
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {"SAHEL_KG_ROW_LIMIT": str(2 * ROWS), "SAHEL_KG_QUERY_TIMEOUT": "3600", "SAHEL_KG_QUERY_WORKERS": "1"}
+    env = {"SAHEL_KG_ROW_LIMIT": str(2 * ROWS), "SAHEL_KG_QUERY_TIMEOUT": "3600", "SAHEL_KG_QUERY_WORKERS": "1",
+           "SAHEL_KG_MAX_QUERY_WORKERS": "1"}  # one worker, never more: the test follows it
     with kg_server(tmp_path_factory.mktemp("big-answers"), env=env) as base:
         yield base
 

@@ -32,7 +32,7 @@ _INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store 
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
-HTTP_BUFFER_BYTES = 64 * 1024  # longest request head accepted; the app answers 414 past 8190 bytes of URI
+HTTP_BUFFER_BYTES = 1 << 20  # longest request head read (else the connection is closed); the app answers 414 past 8190 bytes of URI
 
 
 def metrics_directory() -> tuple[Path, bool]:

@@ -2,14 +2,23 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
+# morph-kgc (the RML engine of `kg events load`) pins pyoxigraph < 0.4; the project needs 0.5, so the
+# engine gets its own environment inside this one, where kg/events.py looks for it.
+MORPH_KGC ?= morph-kgc==2.10.0
+
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+$(VENV)/morph-kgc/.installed: Makefile $(VENV)/.installed
+	python3 -m venv $(VENV)/morph-kgc
+	$(VENV)/morph-kgc/bin/python -m pip install -q '$(MORPH_KGC)'
+	touch $@
+
 .PHONY: install test serve
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/morph-kgc/.installed
 
 test: install
 	$(PY) -m pytest -q

@@ -387,6 +387,34 @@ def links_check(store_spec):
         sys.exit(EXIT_ERROR)
 
 
+@main.group()
+def events():
+    """Conflict event tables (ACLED-style CSV) mapped onto the ontology with RML."""
+
+
+@events.command("load")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The RML mapping (default: the shipped ACLED-style one, kg/mappings/acled-events.rml.ttl).")
+@click.option("--graph", help="The named graph for the events (default: one per file, from its sha256).")
+@store_option
+@reports_errors
+def events_load(table, mapping, graph, store_spec):
+    """Map TABLE with the RML mapping (run by morph-kgc) into its own graph, replacing an earlier load of it.
+
+    Actor and country names are linked to the graph's entities when they match a name exactly and
+    unambiguously; other names get candidate records only. The load is recorded (file, sha256,
+    mapping, time) in the loads graph.
+    """
+    from kg.events import DEFAULT_MAPPING, load_events
+
+    with open_configured(store_spec) as store:
+        report = load_events(store, table, mapping=mapping or DEFAULT_MAPPING, graph=graph)
+    linked = sum(1 for name in report.names if name.entity)
+    click.echo(f"{table}: {report.triples} triples, {report.events} events into <{report.graph}>; linked {linked} of "
+               f"{len(report.names)} names exactly (the others are candidates); record {report.record}", err=True)
+
+
 @main.command()
 @click.option("--endpoint", help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
 @store_option

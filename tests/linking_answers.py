@@ -131,4 +131,8 @@ EXPECTED = {'aliases-without-source': [],
                            'http://www.w3.org/2004/02/skos/core#exactMatch',
                            'verified',
                            'shared/DESIGN.md identifier table',
-                           '2026-11-27')]}
+                           '2026-11-27')],
+ # The event questions: the article alone has no events (answered on the fixture in test_events.py).
+ 'claims-beside-events': [],
+ 'event-name-links': [],
+ 'jihadist-events-by-year': []}

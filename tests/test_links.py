@@ -162,3 +162,18 @@ def test_links_check_fails_on_a_link_or_alias_without_a_source(tmp_path):
     assert f"link without a source: <{SK.aes}> <{SKOS.exactMatch}> <{WD}Q123456>" in result.stdout
     assert f"alias without a source: <{SK.aes}> 'AES Confederation'" in result.stdout
     assert "unlinked: <https://sahel-kg.example.org/id/aes>" in result.stdout  # a bare triple is no record
+
+
+def test_a_client_that_follows_owl_same_as_reaches_the_article_from_a_wikidata_iri():
+    from kg.publish import install
+    from kg.query import QueryService
+    from kg.store import open_store
+
+    with open_store("memory:") as store:
+        install(store)
+        result = QueryService(store).query(
+            "SELECT DISTINCT ?claim WHERE { ?local owl:sameAs wd:Q912 . "
+            "?membership org:member ?local . GRAPH ?claim { ?membership org:organization sk:aes } }")
+        assert [row[0].value for row in result.rows] == ["https://sahel-kg.example.org/claim/aes-members"]
+        unverified = QueryService(store).query("ASK { ?local owl:sameAs wd:Q28877411 }")  # JNIM: one source
+        assert unverified.boolean is False

@@ -1,0 +1,191 @@
+"""Tabular conflict event data (an ACLED-style CSV) into the store, through a declarative RML mapping.
+
+The mapping (kg/mappings/acled-events.rml.ttl by default) is run by morph-kgc, the RML engine, in its
+own Python environment: morph-kgc pins pyoxigraph below 0.4 and this project needs 0.5, so the two
+cannot share one. `make install` puts it in .venv/morph-kgc; SAHEL_KG_MORPH_KGC names another Python
+that has it. The engine writes N-Triples; nothing here converts a column.
+
+Each file lands in its own named graph ({base}graph/events/{sha256 prefix}, or --graph), replacing what
+an earlier load of the same file put there. Its names of actors and countries are then linked to the
+graph's entities by kg/matching.py: an exact, unambiguous name is stated (skos:exactMatch) with a link
+record; other names get candidate records only. Provenance (file, sha256, mapping, engine, time) goes
+to the loads graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import ConfigError, KGError, ParseError
+from kg.matching import Matcher
+from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
+from kg.query import QueryService
+from kg.store.base import Store
+
+MAPPINGS_DIR = Path(__file__).parent / "mappings"
+DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
+SOURCE_NAME = "events.csv"  # the logical source the mappings name; the file is copied there to run
+CANDIDATES = 3  # candidate records kept per name that is not an exact match
+MIN_SCORE = 60.0
+
+RDF, RDFS, SKOS, DCT, PROV, XSD = (PREFIXES[name] for name in ("rdf", "rdfs", "skos", "dct", "prov", "xsd"))
+# Which kind of entity a reported name may be linked to.
+KINDS = {str(SAHEL.ReportedActor): [PREFIXES["foaf"] + "Agent"],
+         str(SAHEL.ReportedCountry): [str(SAHEL.SovereignState)]}
+
+
+@dataclass
+class NameLink:
+    """What matching made of one reported name: the entity it is linked to, or candidates only."""
+
+    node: str
+    name: str
+    entity: str | None = None
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class EventLoad:
+    """One event file's load: its graph, checksum, how many triples the mapping gave, the names linked."""
+
+    path: Path
+    graph: str
+    sha256: str
+    triples: int
+    events: int
+    names: list[NameLink]
+    record: str
+
+
+def morph_kgc_python() -> str:
+    """The Python that runs morph-kgc: $SAHEL_KG_MORPH_KGC, else .venv/morph-kgc beside this environment."""
+    chosen = os.environ.get("SAHEL_KG_MORPH_KGC") or str(Path(sys.prefix) / "morph-kgc" / "bin" / "python")
+    if not Path(chosen).is_file():
+        raise ConfigError(f"morph-kgc (the RML engine) is not at {chosen}: `make install` puts it in "
+                          ".venv/morph-kgc, or set SAHEL_KG_MORPH_KGC to a Python that has it")
+    return chosen
+
+
+def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
+    """Run the RML mapping over the CSV file with morph-kgc; the triples it made. KGError if it fails."""
+    python = morph_kgc_python()
+    with tempfile.TemporaryDirectory(prefix="sahel-kg-rml-") as work:
+        folder = Path(work)
+        shutil.copyfile(path, folder / SOURCE_NAME)
+        shutil.copyfile(mapping, folder / "mapping.rml.ttl")
+        (folder / "config.ini").write_text(
+            "[CONFIGURATION]\noutput_file=out.nt\noutput_format=N-TRIPLES\nnumber_of_processes=1\n"
+            "logging_level=WARNING\n[Events]\nmappings=mapping.rml.ttl\n", encoding="utf-8")
+        done = subprocess.run([python, "-m", "morph_kgc", "config.ini"], cwd=folder, capture_output=True,
+                              text=True, check=False)
+        output = folder / "out.nt"
+        if done.returncode != 0 or not output.is_file():
+            last = [line for line in done.stderr.splitlines() if line.strip()][-3:]
+            raise KGError(f"{path}: the mapping {mapping.name} failed in morph-kgc: " + " | ".join(last))
+        try:
+            return [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
+        except SyntaxError as error:
+            raise ParseError(f"morph-kgc wrote output that does not parse: {error.msg}", path=str(path)) from None
+
+
+def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, graph: str | None = None,
+                base: str = DEFAULT_BASE) -> EventLoad:
+    """Map `path`, link its names, and replace the file's graph and its links graph in one update."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    target = graph or f"{graph_iri('events', base)}/{digest[:16]}"
+    try:
+        ox.NamedNode(target)
+    except ValueError as error:
+        raise ConfigError(f"--graph needs an absolute IRI, got {target!r}: {error}") from None
+    started = datetime.now(timezone.utc)
+    triples = map_table(path, mapping)
+    names = link_names(triples, Matcher.from_service(QueryService(store)))
+    when = datetime.now(timezone.utc)
+    record = f"{base}load/{when.strftime('%Y%m%dT%H%M%S%fZ')}"
+    links = f"{target}/links"
+    graphs = {target: triples, links: _link_triples(names, target, when),
+              graph_iri("loads", base): _provenance(record, path, digest, mapping, target, links, len(triples),
+                                                    started, when)}
+    lines = {iri: " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in found) for iri, found in graphs.items()}
+    store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{links}> ;\nINSERT DATA {{ "
+                 + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in lines.items() if text) + " }")
+    events = sum(1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == str(SAHEL.ConflictEvent))
+    return EventLoad(path, target, digest, len(triples), events, names, record)
+
+
+def link_names(triples: list[ox.Triple], matcher: Matcher) -> list[NameLink]:
+    """Each reported name (actor, country) with the one entity it names exactly, or its candidates."""
+    kinds = {t.subject.value: t.object.value for t in triples if t.predicate.value == RDF + "type"
+             and t.object.value in KINDS}
+    labels = {t.subject.value: t.object.value for t in triples if t.predicate.value == RDFS + "label"}
+    found = []
+    for node in sorted(kinds):
+        name, types = labels.get(node, ""), KINDS[kinds[node]]
+        entity = matcher.match(name, types=types)
+        link = NameLink(node, name, entity.iri if entity else None)
+        if entity is None:
+            link.candidates = [(c.entity.iri, c.score) for c in matcher.candidates(
+                name, types=types, limit=CANDIDATES, min_score=MIN_SCORE)]
+        found.append(link)
+    return found
+
+
+def _link_triples(names: list[NameLink], source_graph: str, when: datetime) -> list[ox.Triple]:
+    """Exact links stated, with a record; candidates as records only (status candidate, with the score)."""
+    out = []
+    day = ox.Literal(when.date().isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    for link in names:
+        node = ox.NamedNode(link.node)
+        proposals = [(link.entity, 100.0, SAHEL.LinkExactName)] if link.entity else \
+            [(iri, score, SAHEL.LinkCandidate) for iri, score in link.candidates]
+        for number, (iri, score, status) in enumerate(proposals, start=1):
+            if status == SAHEL.LinkExactName:
+                out.append(ox.Triple(node, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode(iri)))
+            record = ox.NamedNode(f"{link.node}#link-{number}")
+            predicate = "exactMatch" if status == SAHEL.LinkExactName else "closeMatch"
+            out += [ox.Triple(record, ox.NamedNode(s), o) for s, o in (
+                (RDF + "type", ox.NamedNode(str(SAHEL.LinkRecord))),
+                (RDF + "subject", node), (RDF + "predicate", ox.NamedNode(SKOS + predicate)),
+                (RDF + "object", ox.NamedNode(iri)), (str(SAHEL.linkStatus), ox.NamedNode(str(status))),
+                (str(SAHEL.matchScore), ox.Literal(f"{score:.2f}", datatype=ox.NamedNode(XSD + "decimal"))),
+                (DCT + "source", ox.NamedNode(source_graph)), (DCT + "date", day))]
+    return out
+
+
+def _provenance(record: str, path: Path, digest: str, mapping: Path, target: str, links: str, count: int,
+                started: datetime, ended: datetime) -> list[ox.Triple]:
+    """The file, the mapping, the mapping run (who, when) and the graphs it made, in PROV terms."""
+    file, run = ox.NamedNode(f"{record}/file"), ox.NamedNode(f"{record}/run")
+    rules, engine = ox.NamedNode(f"{record}/mapping"), ox.NamedNode("https://pypi.org/project/morph-kgc/")
+    stamp = lambda moment: ox.Literal(moment.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))  # noqa: E731
+    facts = [
+        (file, RDF + "type", ox.NamedNode(PROV + "Entity")), (file, RDFS + "label", ox.Literal(path.name)),
+        (file, DCT + "source", ox.Literal(str(path.resolve()))), (file, str(SAHEL.sha256), ox.Literal(digest)),
+        (rules, RDF + "type", ox.NamedNode(PROV + "Entity")), (rules, RDFS + "label", ox.Literal(mapping.name)),
+        (rules, str(SAHEL.sha256), ox.Literal(hashlib.sha256(mapping.read_bytes()).hexdigest())),
+        (run, RDF + "type", ox.NamedNode(PROV + "Activity")),
+        (run, RDFS + "label", ox.Literal(f"RML mapping of {path.name}")),
+        (run, PROV + "used", file), (run, PROV + "used", rules), (run, PROV + "wasAssociatedWith", engine),
+        (run, PROV + "startedAtTime", stamp(started)), (run, PROV + "endedAtTime", stamp(ended)),
+        (engine, RDF + "type", ox.NamedNode(PROV + "SoftwareAgent")), (engine, RDFS + "label", ox.Literal("morph-kgc")),
+        (ox.NamedNode(target), PROV + "wasGeneratedBy", run), (ox.NamedNode(target), PROV + "wasDerivedFrom", file),
+        (ox.NamedNode(target), PREFIXES["void"] + "triples", ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer"))),
+        (ox.NamedNode(target), RDFS + "label", ox.Literal(f"Conflict events from {path.name}")),
+        (ox.NamedNode(links), RDFS + "label", ox.Literal(f"Names in {path.name} linked to entities")),
+        (ox.NamedNode(links), PROV + "wasDerivedFrom", ox.NamedNode(target)),
+        (ox.NamedNode(links), RDFS + "comment", ox.Literal(
+            "Names matched by kg/matching.py: an exact, unambiguous name is stated with skos:exactMatch; "
+            "other names have candidate link records only.", language="en")),
+    ]
+    return [ox.Triple(subject, ox.NamedNode(predicate), value) for subject, predicate, value in facts]

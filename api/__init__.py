@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, settings,
-                 sparql, views, void)
+from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, search,
+                 settings, sparql, views, void)
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reconcile.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(dumps.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(query_ui.bp)

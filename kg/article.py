@@ -21,6 +21,17 @@ class Article:
     language: str
     published_not_before: date | None = None
     published: date | None = None  # None: the publication date is unknown
+    published_not_after: date | None = None
+
+    @property
+    def earliest(self) -> date | None:
+        """The earliest date the article can have been published (its date, if known)."""
+        return self.published or self.published_not_before
+
+    @property
+    def latest(self) -> date | None:
+        """The latest date the article can have been published (its date, if known)."""
+        return self.published or self.published_not_after
 
     @property
     def sha256(self) -> str:
@@ -43,8 +54,7 @@ def read_text(path: Path) -> str:
                          line=data.count(b"\n", 0, error.start) + 1, column=column) from None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"']?(?=\s)")
-_INITIALISM = re.compile(r"\b(?:[A-Z]\.)+$")  # "U.S." ends no sentence
+HEADING_MAX_WORDS = 5
 
 
 def blocks(text: str) -> list[tuple[int, int]]:
@@ -52,18 +62,28 @@ def blocks(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Split each line of the text into sentences; returns (start, end) offsets."""
+def sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
+    """Split each line of the text into sentences with pysbd (a rule-based sentence boundary detector);
+    returns (start, end) offsets, trailing spaces left out."""
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language=language, clean=False, char_span=True)
     spans = []
     for start, end in blocks(text):
-        cursor = start
-        for match in _SENTENCE_END.finditer(text, start, end):
-            if _INITIALISM.search(text, start, match.end()):
-                continue
-            spans.append((cursor, match.end()))
-            cursor = match.end()
-            while cursor < end and text[cursor].isspace():
-                cursor += 1
-        if cursor < end:
-            spans.append((cursor, end))
+        for span in segmenter.segment(text[start:end]):
+            first, last = start + span.start, start + span.end
+            while last > first and text[last - 1].isspace():
+                last -= 1
+            if last > first:
+                spans.append((first, last))
     return spans
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """The title (the first line), or a short line with no final punctuation."""
+    lines = blocks(text)
+    if lines and start == lines[0][0]:
+        return True
+    part = text[start:end]
+    return (start, end) in lines and len(part.split()) <= HEADING_MAX_WORDS and \
+        part.rstrip()[-1] not in ".!?:;,\u201d\"'"

@@ -7,28 +7,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import RDFS, SKOS
 
 from kg import paths
 from kg.claims import ClaimSet, load_claims, turtle_problem
 from kg.errors import ClaimError, ParseError
+from kg.inference import entailments
 from kg.links import aliases_graph, links_graph, read_aliases, read_links, same_as_graph
-from kg.namespaces import DEFAULT_BASE, OA, PREFIXES, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
-
-QUOTE_CONTEXT = 32  # characters of prefix and suffix kept with each quote selector
+from kg.namespaces import DEFAULT_BASE, PREFIXES, SK, VANN, claim_iri, graph_iri, source_iri
+from kg.provenance import InputFile, build_activity, claims_provenance, describe_graphs
 
 FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "json-ld"}
 
 @dataclass(frozen=True)
 class Inputs:
-    """The files a build reads; defaults are the ones shipped with the package."""
+    """The files a build reads; defaults are the ones shipped with the package.
+
+    `claims` is a claims file, a directory whose *.yaml files are claims files (one per article), or a
+    tuple of either.
+    """
 
     ontology: Path = paths.ONTOLOGY_FILE
-    claims: Path = paths.CLAIMS_FILE
+    claims: Path | tuple[Path, ...] = paths.CLAIMS_DIR
     entities: Path = paths.ENTITIES_FILE
     background: Path = paths.BACKGROUND_FILE
     links: Path = paths.LINKS_FILE
     aliases: Path = paths.ALIASES_FILE
+
+    def claims_files(self) -> list[Path]:
+        """Every claims file, directories expanded to their *.yaml files in name order."""
+        given = self.claims if isinstance(self.claims, tuple) else (self.claims,)
+        files = []
+        for path in map(Path, given):
+            files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        if not files:
+            raise ClaimError("no claims files (*.yaml) found", path=", ".join(map(str, given)))
+        return files
 
 
 @dataclass(frozen=True)
@@ -62,12 +76,13 @@ class BuildResult:
 def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult:
     """Check every input and build the dataset; raise ClaimError or ParseError before building anything."""
     ontology = _parse_turtle(inputs.ontology)
-    claim_set = load_claims(inputs.claims, ontology=ontology)
+    files = inputs.claims_files()
+    claim_sets = [load_claims(path, ontology=ontology) for path in files]
+    _check_apart(claim_sets)
     entities = _parse_turtle(inputs.entities)
     background = _parse_turtle(inputs.background)
     links = read_links(inputs.links)
     aliases = read_aliases(inputs.aliases)
-    article = URIRef(source_iri(claim_set.article.id))
 
     dataset = Dataset()
     _add(dataset, graph_iri("ontology"), ontology)
@@ -75,15 +90,61 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     _add(dataset, graph_iri("background"), background)
     _add(dataset, graph_iri("links"), links_graph(links))
     _add(dataset, graph_iri("same-as"), same_as_graph(links))
-    _add(dataset, graph_iri("aliases"), aliases_graph(aliases, article))
-    for claim in claim_set.claims:
-        _add(dataset, claim_iri(claim.id), claim.triples)
-    _add(dataset, graph_iri("provenance"), _provenance(claim_set))
+    # The aliases table's source "article" is the first claims file's article (the shipped one).
+    _add(dataset, graph_iri("aliases"), aliases_graph(aliases, URIRef(source_iri(claim_sets[0].article.id))))
+    claim_graphs = []
+    for claim_set in claim_sets:
+        for claim in claim_set.claims:
+            claim_graphs.append(claim_iri(claim.id))
+            _add(dataset, claim_graphs[-1], claim.triples)
+    provenance = Graph()
+    for claim_set in claim_sets:
+        claims_provenance(provenance, claim_set)
+    describe_graphs(provenance, [URIRef(source) for source in sorted(_sources(claim_sets))], claim_graphs)
+    build_activity(provenance, _input_files(inputs, files), claim_sets)
+    _add(dataset, graph_iri("provenance"), provenance)
+    asserted = Graph()
+    for s, p, o, g in dataset.quads():
+        if g != URIRef(graph_iri("ontology")):
+            asserted.add((s, p, o))
+    _add(dataset, graph_iri("inferred"), entailments(ontology, asserted))
     if base != DEFAULT_BASE:
         dataset = _rebase(dataset, base)
     for name, namespace in PREFIXES.items():  # serialisations then write sahel:, sk:, ... not ns1:
         dataset.bind(name, namespace.replace(DEFAULT_BASE, base), override=True, replace=True)
-    return BuildResult(dataset=dataset, claims=len(claim_set.claims))
+    return BuildResult(dataset=dataset, claims=sum(len(claim_set.claims) for claim_set in claim_sets))
+
+
+def _sources(claim_sets: list[ClaimSet]) -> set[str]:
+    return {source_iri(claim_set.article.id) for claim_set in claim_sets}
+
+
+def _check_apart(claim_sets: list[ClaimSet]) -> None:
+    """Articles, claims, claimers and time spans are named once across all claims files."""
+    seen: dict[tuple[str, str], ClaimSet] = {}
+    for claim_set in claim_sets:
+        names = [("article", claim_set.article.id, 1)]
+        names += [("claim", claim.id, claim.line) for claim in claim_set.claims]
+        names += [(section, name, 1) for section in ("claimers", "times") for name in getattr(claim_set, section)]
+        for kind, name, line in names:
+            other = seen.setdefault((kind, name), claim_set)
+            if other is not claim_set:
+                raise ClaimError(f"{kind} {name!r} is also declared in {other.path}; names are shared by all "
+                                 "claims files, so each must be unique", path=str(claim_set.path), line=line)
+
+
+def _input_files(inputs: Inputs, claims_files: list[Path]) -> list[InputFile]:
+    """The files the build read, each named by its kind and file name (not its folder, so that the same
+    files give the same record wherever they lie)."""
+    given = [("ontology", inputs.ontology), ("entities", inputs.entities), ("background", inputs.background),
+             ("links", inputs.links), ("aliases", inputs.aliases)] + [("claims", path) for path in claims_files]
+    files = [InputFile(kind=kind, path=Path(path), name=f"{kind}/{Path(path).name}") for kind, path in given]
+    names = [item.name for item in files]
+    for item in files:
+        if names.count(item.name) > 1:
+            raise ClaimError(f"two claims files are named {Path(item.path).name}; give each its own name",
+                             path=str(item.path))
+    return files
 
 
 def serialize(dataset: Dataset, fmt: str) -> bytes:
@@ -148,121 +209,6 @@ def _add(dataset: Dataset, name: str, graph: Graph) -> None:
     target = dataset.graph(URIRef(name))
     for triple in graph:
         target.add(triple)
-
-
-def _provenance(claim_set: ClaimSet) -> Graph:
-    """The article, its claimers, time spans, each claim's attribution and quote, and graph labels."""
-    graph = Graph()
-    add = graph.add
-    article = claim_set.article
-    source = URIRef(source_iri(article.id))
-    add((source, RDF.type, SAHEL.SourceDocument))
-    add((source, RDF.type, SCHEMA.NewsArticle))
-    add((source, DCTERMS.title, Literal(article.title, lang=article.language)))
-    add((source, SCHEMA.text, Literal(article.text)))
-    add((source, SAHEL.sha256, Literal(article.sha256)))
-    add((source, DCTERMS.language, Literal(article.language)))
-    add((source, DCTERMS["format"], Literal("text/plain")))
-    add((source, SAHEL.publicationDateKnown, Literal(article.published is not None)))
-    if article.published:
-        add((source, DCTERMS.issued, Literal(article.published, datatype=XSD.date)))
-    if article.published_not_before:
-        add((source, SAHEL.publishedNotBefore, Literal(article.published_not_before, datatype=XSD.date)))
-
-    for name, claimer in claim_set.claimers.items():
-        agent = SK[name]
-        add((agent, RDF.type, _curie(claimer["type"])))
-        add((agent, RDFS.label, Literal(claimer["label"], lang="en")))
-        if "affiliated_with" in claimer:
-            add((agent, SAHEL.affiliatedWith, _curie(claimer["affiliated_with"])))
-
-    for name, span in claim_set.times.items():
-        _add_time_span(graph, SK[name], span, source)
-
-    for claim in claim_set.claims:
-        node = URIRef(claim_iri(claim.id))
-        target = URIRef(f"{node}#target")
-        quote, position = URIRef(f"{node}#quote"), URIRef(f"{node}#position")
-        add((node, RDF.type, SAHEL.Claim))
-        add((node, RDFS.label, Literal(f"claim {claim.id}", lang="en")))
-        add((node, PROV.wasDerivedFrom, source))
-        add((node, PROV.wasAttributedTo, SK[claim.claimer]))
-        add((node, SAHEL.modality, _curie(claim_set.modalities[claim.modality])))
-        add((node, SAHEL.certainty, _curie(claim_set.certainties[claim.certainty])))
-        add((node, SAHEL.validDuring, SK[claim.valid]))
-        add((node, OA.motivatedBy, OA.describing))
-        add((node, OA.hasTarget, target))
-        if claim.interpretation:
-            add((node, SAHEL.interpretation, Literal(claim.interpretation, lang="en")))
-        add((target, RDF.type, OA.SpecificResource))
-        add((target, OA.hasSource, source))
-        add((target, OA.hasSelector, quote))
-        add((target, OA.hasSelector, position))
-        add((quote, RDF.type, OA.TextQuoteSelector))
-        add((quote, OA.exact, Literal(claim.quote)))
-        add((quote, OA.prefix, Literal(article.span(max(0, claim.start - QUOTE_CONTEXT), claim.start))))
-        add((quote, OA.suffix, Literal(article.span(claim.end, claim.end + QUOTE_CONTEXT))))
-        add((position, RDF.type, OA.TextPositionSelector))
-        add((position, OA.start, Literal(claim.start, datatype=XSD.nonNegativeInteger)))
-        add((position, OA.end, Literal(claim.end, datatype=XSD.nonNegativeInteger)))
-
-    _describe_graphs(graph, source)
-    return graph
-
-
-def _add_time_span(graph: Graph, node: URIRef, span: dict, source: URIRef) -> None:
-    add = graph.add
-    add((node, RDF.type, SAHEL.TimeSpan))
-    add((node, RDFS.label, Literal(str(span["label"]), lang="en")))
-    add((node, SAHEL.timePrecision, _curie(span["precision"])))
-    for key, predicate in (("starts_not_before", SAHEL.startsNotBefore), ("starts_not_after", SAHEL.startsNotAfter),
-                           ("ends_not_before", SAHEL.endsNotBefore), ("ends_not_after", SAHEL.endsNotAfter)):
-        if key in span:
-            add((node, predicate, Literal(span[key], datatype=XSD.date)))
-    if span.get("ongoing"):
-        add((node, SAHEL.ongoing, Literal(True)))
-    if "relative" in span:
-        add((node, SAHEL.relativeTo, source))
-        add((node, SAHEL.relativePosition, _curie(span["relative"])))
-    if "year" in span:  # OWL-Time view: the span begins within that calendar year
-        beginning = URIRef(f"{node}#beginning")
-        add((node, TIME.hasBeginning, beginning))
-        add((beginning, RDF.type, TIME.Instant))
-        add((beginning, TIME.inXSDgYear, Literal(str(span["year"]), datatype=XSD.gYear)))
-
-
-def _describe_graphs(graph: Graph, source: URIRef) -> None:
-    descriptions = {
-        "ontology": ("Ontology", "The sahel-kg OWL ontology and its code lists.", None),
-        "entities": ("Entity names", "Labels of the project's entities, as the article names them.", None),
-        "background": ("Background facts",
-                       "Facts the article relies on but does not state (states, regions); not the article's content.",
-                       URIRef("http://www.wikidata.org/")),
-        "links": ("Links to other datasets",
-                  "Identity and similarity links to Wikidata, GeoNames and DBpedia, each with a link record "
-                  "giving its status, source and date (from kg/data/links.csv).", None),
-        "same-as": ("Identity links (owl:sameAs)",
-                    "owl:sameAs for the verified links only, for clients that follow owl:sameAs.", None),
-        "aliases": ("Other names",
-                    "Other names of entities (skos:altLabel with language tags), each with its source as a "
-                    "SKOS-XL label (from kg/data/aliases.csv).", None),
-        "provenance": ("Provenance", "The source article, its claimers, time spans and every claim's quote.",
-                       source),
-    }
-    for name, (label, comment, origin) in descriptions.items():
-        node = URIRef(graph_iri(name))
-        graph.add((node, RDFS.label, Literal(label, lang="en")))
-        graph.add((node, RDFS.comment, Literal(comment, lang="en")))
-        if origin is not None:
-            graph.add((node, DCTERMS.source, origin))
-
-
-def _curie(value: str) -> URIRef:
-    prefix, _, local = str(value).partition(":")
-    namespace = {"sahel": SAHEL, "sk": SK}.get(prefix)
-    if namespace is None:
-        raise ClaimError(f"expected a sahel: or sk: name, got {value!r}")
-    return namespace[local]
 
 
 def _rebase(dataset: Dataset, base: str) -> Dataset:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.article import Article, read_text
 from kg.errors import ClaimError
@@ -56,6 +56,7 @@ class ClaimSet:
     times: dict[str, dict]
     claims: list[Claim]
     path: Path
+    curated_by: str | None = None  # who curated the claims (recorded with the role of claims curator)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -83,7 +84,11 @@ def load_claims(path: Path, *, ontology: Graph) -> ClaimSet:
     claims = [_read_claim(raw, line, where, article, sections, defined)
               for raw, line in _claim_entries(document, where)]
     _check_unique(claims, where)
-    return ClaimSet(article=article, claims=claims, path=path, **sections)
+    curated_by = document.get("curated_by")
+    if curated_by is not None and not isinstance(curated_by, str):
+        raise ClaimError("curated_by must be text (who curated the claims)", path=where,
+                         line=_key_line(document, "curated_by"))
+    return ClaimSet(article=article, claims=claims, path=path, curated_by=curated_by, **sections)
 
 
 def _load_yaml(path: Path) -> dict:
@@ -120,13 +125,21 @@ def _read_article(document: dict, path: Path) -> Article:
             raise ClaimError(f"article: missing '{key}'", path=where, line=raw["__line__"])
     text_path = _article_file(raw, path)
     not_before = _read_date(raw, "published_not_before", where, absent=None)
+    not_after = _read_date(raw, "published_not_after", where, absent=None)
     published = _read_date(raw, "published", where, absent=UNKNOWN)
-    if published and not_before and published < not_before:
-        raise ClaimError(f"article: published {published} is before published_not_before {not_before}",
-                         path=where, line=_key_line(raw, "published"))
-    return Article(id=str(raw["id"]), title=str(raw["title"]), text=read_text(text_path),
-                   language=str(raw.get("language", "en")), published=published,
-                   published_not_before=not_before)
+    dates = {"published_not_before": not_before, "published": published, "published_not_after": not_after}
+    for low, high in (("published_not_before", "published"), ("published", "published_not_after"),
+                      ("published_not_before", "published_not_after")):
+        if dates[low] and dates[high] and dates[high] < dates[low]:
+            raise ClaimError(f"article: {high} {dates[high]} is before {low} {dates[low]}", path=where,
+                             line=_key_line(raw, high))
+    article = Article(id=str(raw["id"]), title=str(raw["title"]), text=read_text(text_path),
+                      language=str(raw.get("language", "en")), published=published,
+                      published_not_before=not_before, published_not_after=not_after)
+    if "sha256" in raw and str(raw["sha256"]) != article.sha256:
+        raise ClaimError(f"article: sha256 {raw['sha256']} is not that of {raw['file']} ({article.sha256}); "
+                         "the text changed since the claims were written", path=where, line=_key_line(raw, "sha256"))
+    return article
 
 
 def _article_file(raw: dict, path: Path) -> Path:
@@ -186,9 +199,13 @@ def _check_unique(claims: list[Claim], where: str) -> None:
         seen.add(claim.id)
 
 
+# OWL 2's own terms a claim may use though the ontology never declares them (OWL 2 DL forbids that).
+OWL_BUILT_INS = {OWL.sameAs, OWL.differentFrom, RDFS.label, RDFS.comment, RDFS.seeAlso}
+
+
 def _defined_terms(ontology: Graph) -> set[URIRef]:
-    """Every IRI the ontology says something about."""
-    return {subject for subject in ontology.subjects() if isinstance(subject, URIRef)}
+    """Every IRI the ontology says something about, and OWL's built-in terms."""
+    return {subject for subject in ontology.subjects() if isinstance(subject, URIRef)} | OWL_BUILT_INS
 
 
 def _read_claim(raw, line: int, where: str, article: Article, sections: dict, defined: set) -> Claim:

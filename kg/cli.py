@@ -56,11 +56,11 @@ def write_atomically(path: Path, data) -> None:
         raise
 
 
-def _inputs(claims_file):
-    """The build's inputs: the shipped files, with another claims file if one is given."""
+def _inputs(claims):
+    """The build's inputs: the shipped files, with other claims files or folders if given."""
     from kg.build import Inputs
 
-    return Inputs(claims=Path(claims_file)) if claims_file else Inputs()
+    return Inputs(claims=tuple(Path(path) for path in claims)) if claims else Inputs()
 
 
 @main.command()
@@ -69,8 +69,9 @@ def _inputs(claims_file):
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
               show_default=True, help="Serialisation; turtle merges all graphs into one.")
 @click.option("--base", default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
-@click.option("--claims", "claims_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Claims file to build from (default: the shipped kg/data/claims.yaml).")
+@click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
+              help="A claims file, or a folder of them (*.yaml, one per article), to build from; repeatable "
+                   "(default: the shipped folder kg/data/claims).")
 @click.option("--install", is_flag=True,
               help="Also replace the article's graphs in the store (--store) with the new build.")
 @click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default="oxigraph:", show_default=True,
@@ -80,7 +81,8 @@ def build(out, fmt, base, claims_file, install, store_spec):
     """Build the dataset from the ontology and the article's claims.
 
     Every claim becomes a named graph; its quote, offsets, claimer, modality and valid time go to the
-    provenance graph. Nothing is written if any claim fails its checks.
+    provenance graph, with a PROV record of the build; what the ontology entails goes to the inferred
+    graph. Nothing is written if any claim fails its checks.
     """
     from kg.build import build as build_dataset, serialize
     from kg.namespaces import DEFAULT_BASE
@@ -106,14 +108,18 @@ def build(out, fmt, base, claims_file, install, store_spec):
 
 @main.command()
 @click.argument("dataset_file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--claims", "claims_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Claims file to build from when no DATASET_FILE is given (default: the shipped one).")
+@click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
+              help="Claims file or folder to build from when no DATASET_FILE is given (default: the shipped "
+                   "folder); repeatable.")
+@click.option("--owl", is_flag=True,
+              help="Also check the ontology against the OWL 2 DL profile and the ontology with the dataset for "
+                   "consistency (HermiT); needs Java 11+ and owlready2.")
 @reports_errors
-def validate(dataset_file, claims_file):
+def validate(dataset_file, claims_file, owl):
     """Check a dataset against the SHACL shapes; exit 1 if anything violates them.
 
     DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims
-    (or from --claims).
+    (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
     from kg.validate import read_dataset, validate as run_shacl
@@ -125,10 +131,65 @@ def validate(dataset_file, claims_file):
     violations = run_shacl(dataset)
     for violation in violations:
         click.echo(str(violation))
+    if owl:
+        violations += _owl_problems(dataset)
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo("conforms: no SHACL violations", err=True)
+    click.echo("conforms: no SHACL violations" + (", OWL 2 DL, consistent" if owl else ""), err=True)
+
+
+def _owl_problems(dataset) -> list[str]:
+    """The OWL 2 DL profile violations of the ontology graph, and inconsistency of the whole dataset."""
+    from rdflib import URIRef
+
+    from kg.namespaces import graph_iri
+    from kg.owl_check import check
+    from kg.validate import union
+
+    problems = []
+    profile = check(dataset.graph(URIRef(graph_iri("ontology"))))
+    problems += [f"OWL 2 DL: {violation}" for violation in profile.violations]
+    problems += [f"OWL 2 DL: datatype outside the OWL 2 datatype map: {iri}" for iri in
+                 sorted(profile.outside_datatype_map)]
+    if not check(union(dataset), ignore_unsupported_datatypes=True).consistent:
+        problems.append("HermiT: the ontology and the data are inconsistent")
+    for problem in problems:
+        click.echo(problem)
+    return problems
+
+
+@main.group()
+def claims():
+    """Work on claims files (one per article)."""
+
+
+@claims.command("draft")
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "article_id", required=True, help="The new article's id (lower case, hyphens), unused so far.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the skeleton (default: ID.yaml beside the article).")
+@click.option("--claims-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the claims files whose article ids are taken (default: the shipped kg/data/claims).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def claims_draft(article, article_id, out, claims_dir, force):
+    """Write a claims file skeleton for ARTICLE (a UTF-8 text file) for a curator to complete.
+
+    One entry per sentence with its verbatim quote and offsets, the entities it mentions, and cues
+    (attribution, hedges, time expressions) as comments. It asserts no triple. Exit status 2 if the
+    article is missing or not UTF-8, the id is taken, or the output exists (without --force).
+    """
+    from kg import paths
+    from kg.drafting import DraftError, draft
+
+    target = out or Path(article).parent / f"{article_id}.yaml"
+    try:
+        text = draft(article, article_id, out=target, claims_dir=claims_dir or paths.CLAIMS_DIR, force=force)
+    except DraftError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    entries = text.count("\n  - id: ")
+    click.echo(f"wrote {target}: {entries} sentence entries to complete", err=True)
 
 
 # --- the store: load, query, info, export ------------------------------------------------------
@@ -327,6 +388,45 @@ def info(store_spec):
                                "GROUP BY ?property ORDER BY DESC(?uses) ?property LIMIT 10")):
             click.echo(f"\ntop {title}:")
             click.echo(render(service.query(sparql), service.prefixes))
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Most hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@store_option
+@reports_errors
+def search(words, limit, as_json, store_spec):
+    """Find entities and claims by words in their labels, aliases, descriptions and quotes.
+
+    Hits come best first, each with the claims about it and their quotes. Every word must match, as a
+    word or the start of one. The index (SQLite FTS5) follows the store: it is rebuilt after any write.
+    """
+    import json
+
+    from kg.query import QueryService
+    from kg.search import SearchError, SearchIndex, index_path, service_select
+
+    with open_configured(store_spec) as store:
+        index = SearchIndex(index_path(store_spec))
+        try:
+            changed = store.changed_at()
+            index.ensure(None if changed is None else repr(changed), service_select(QueryService(store)))
+            hits = index.search(" ".join(words), limit=limit)
+        except SearchError as error:
+            raise click.UsageError(str(error)) from None
+        finally:
+            index.close()
+    if as_json:
+        click.echo(json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
+                              ensure_ascii=False, indent=2))
+        return
+    for number, hit in enumerate(hits, start=1):
+        click.echo(f"{number}. {hit.label}  <{hit.iri}>")
+        click.echo(f"   {hit.snippet}")
+        for found in hit.claims:
+            click.echo(f"   - {found.claim}: {found.quote}")
+    click.echo(f"{len(hits)} hit(s)", err=True)
 
 
 @main.command()

@@ -19,16 +19,23 @@ from rdflib import Dataset, URIRef
 
 from kg import paths
 from kg.article import read_text
-from kg.build import BuildResult, build
+from kg.build import BuildResult, Inputs, build
 from kg.cli import main
 from kg.namespaces import claim_iri, graph_iri
 
 REPO = Path(__file__).resolve().parents[1]
-ARTICLE_FILE = paths.DATA_DIR / "article.txt"
+ARTICLE_FILE = paths.ARTICLE_FILE
 ARTICLE_TEXT = read_text(ARTICLE_FILE)
 CLAIMS_TEXT = read_text(paths.CLAIMS_FILE)
 SHIPPED_CLAIMS: list[dict] = yaml.safe_load(CLAIMS_TEXT)["claims"]
-EXTRA_GRAPHS = ("ontology", "entities", "background", "links", "same-as", "aliases", "provenance")  # the graphs that are no claim
+EXTRA_GRAPHS = ("ontology", "entities", "background", "links", "same-as", "aliases", "provenance",
+                "inferred")  # the graphs that are no claim
+
+# The invented second article (tests/fixtures/second-article/README.md), never part of the shipped dataset.
+SECOND_ARTICLE_DIR = Path(__file__).resolve().parent / "fixtures" / "second-article"
+SECOND_CLAIMS_FILE = SECOND_ARTICLE_DIR / "sahel-patrols-invented.yaml"
+SECOND_ARTICLE_FILE = SECOND_ARTICLE_DIR / "sahel-patrols-invented.txt"
+TWO_ARTICLES = Inputs(claims=(paths.CLAIMS_DIR, SECOND_CLAIMS_FILE))
 
 ARTICLE_SHA256 = "6775cbde7ae23453d2d215caa12e5362f478e7265f050e703fb73be13df1e7b2"
 SHARED_SOURCE = Path(__file__).resolve().parents[2] / "shared/source/us-sahel-quiet-ties.txt"
@@ -38,6 +45,12 @@ SHARED_SOURCE = Path(__file__).resolve().parents[2] / "shared/source/us-sahel-qu
 def built() -> BuildResult:
     """The dataset built from the shipped inputs (read-only: copy it before changing it)."""
     return build()
+
+
+@pytest.fixture(scope="session")
+def two_articles() -> BuildResult:
+    """The dataset built from the shipped claims and the invented second article's (read-only)."""
+    return build(TWO_ARTICLES)
 
 
 def claim_graph(dataset: Dataset, claim_id: str):
@@ -94,9 +107,10 @@ def line_of(text: str, needle: str, *, claim: str | None = None) -> int:
 
 
 def copy_inputs(directory: Path, claims_text: str = CLAIMS_TEXT) -> Path:
-    """A claims file with the given text and the article beside it; returns the claims file."""
-    shutil.copyfile(ARTICLE_FILE, directory / "article.txt")
-    claims = directory / "claims.yaml"
+    """A claims file with the given text and the article beside it, named as the shipped ones; returns
+    the claims file."""
+    shutil.copyfile(ARTICLE_FILE, directory / ARTICLE_FILE.name)
+    claims = directory / paths.CLAIMS_FILE.name
     claims.write_text(claims_text, encoding="utf-8")
     return claims
 

@@ -108,28 +108,30 @@ BROKEN = {
                                  ("claim aes-formed-2023: property sahel:foundedBy is not defined by the ontology",)),
     "undefined class": Broken("a sahel:Founding", "a sahel:Foundation", "sahel:Foundation",
                               ("class sahel:Foundation is not defined by the ontology",)),
-    "undefined term": Broken("sahel:motivatedBy sahel:SecurityAutonomy", "sahel:motivatedBy sahel:SelfReliance",
+    "undefined term": Broken("sahel:mission sahel:CrossBorderCounterInsurgency", "sahel:mission sahel:SelfReliance",
                              "sahel:SelfReliance", ("term sahel:SelfReliance is not defined by the ontology",),
-                             claim="aes-autonomy-push"),
+                             claim="joint-force-mission"),
     "undefined term in another vocabulary": Broken(
         "sk:aes a sahel:Alliance .", "sk:aes a sahel:Alliance ; owl:sameAs wd:Q0 .", "wd:Q0",
         ("term wd:Q0 is not defined by the ontology",)),
     "undefined term in one-line triples": Broken(
-        "triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
-        "triples: sk:aes sahel:motivatedBy sahel:SelfReliance .\n", "triples:",
-        ("term sahel:SelfReliance is not defined by the ontology",), claim="aes-autonomy-push"),
+        "triples: |\n      sk:aes-joint-force sahel:mission sahel:CrossBorderCounterInsurgency .\n",
+        "triples: sk:aes-joint-force sahel:mission sahel:SelfReliance .\n", "triples:",
+        ("term sahel:SelfReliance is not defined by the ontology",), claim="joint-force-mission"),
     "one-line triples without a final full stop": Broken(
-        "triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
-        "triples: sk:aes sahel:motivatedBy sahel:SecurityAutonomy\n", "triples:",
-        ("claim aes-autonomy-push: triples are not valid Turtle: EOF found after object",),
-        claim="aes-autonomy-push"),
-    "empty triples": Broken("      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n", "      # to do\n",
-                            "triples:", ("claim aes-autonomy-push: triples are empty",), claim="aes-autonomy-push"),
-    "empty triples string": Broken("triples: |\n      sk:aes sahel:motivatedBy sahel:SecurityAutonomy .\n",
-                                   "triples: ''\n", "triples:", ("triples are empty",), claim="aes-autonomy-push"),
-    "article file not found": Broken("file: article.txt", "file: missing.txt", "file:",
+        "triples: |\n      sk:aes-joint-force sahel:mission sahel:CrossBorderCounterInsurgency .\n",
+        "triples: sk:aes-joint-force sahel:mission sahel:CrossBorderCounterInsurgency\n", "triples:",
+        ("claim joint-force-mission: triples are not valid Turtle: EOF found after object",),
+        claim="joint-force-mission"),
+    "empty triples": Broken("      sk:aes-joint-force sahel:mission sahel:CrossBorderCounterInsurgency .\n",
+                            "      # to do\n", "triples:", ("claim joint-force-mission: triples are empty",),
+                            claim="joint-force-mission"),
+    "empty triples string": Broken(
+        "triples: |\n      sk:aes-joint-force sahel:mission sahel:CrossBorderCounterInsurgency .\n",
+        "triples: ''\n", "triples:", ("triples are empty",), claim="joint-force-mission"),
+    "article file not found": Broken("file: us-sahel-quiet-ties.txt", "file: missing.txt", "file:",
                                      ("article file 'missing.txt' not found beside the claims file",), claim=None),
-    "article file a number": Broken("file: article.txt", "file: 2023", "file:",
+    "article file a number": Broken("file: us-sahel-quiet-ties.txt", "file: 2023", "file:",
                                     ("article: file must be a file name; put it in quotes",), claim=None),
     "article without title": Broken("  title: Why", "  headline: Why", "  id: us-sahel-quiet-ties",
                                     ("article: missing 'title'",), claim=None),
@@ -155,9 +157,9 @@ def test_a_broken_claims_file_names_the_file_and_line(tmp_path, case):
 
 def test_the_article_file_is_missing(tmp_path):
     claims_file = copy_inputs(tmp_path)
-    (tmp_path / "article.txt").unlink()
-    assert_plain(load_error(claims_file), claims_file, line_of(CLAIMS_TEXT, "  file: article.txt"),
-                 "article file 'article.txt' not found beside the claims file")
+    (tmp_path / "us-sahel-quiet-ties.txt").unlink()
+    assert_plain(load_error(claims_file), claims_file, line_of(CLAIMS_TEXT, "  file: us-sahel-quiet-ties.txt"),
+                 "article file 'us-sahel-quiet-ties.txt' not found beside the claims file")
 
 
 def test_invalid_yaml_gives_line_and_column(tmp_path):
@@ -284,7 +286,7 @@ def test_a_claims_file_that_is_not_utf8(tmp_path):
 
 def test_an_article_file_that_is_not_utf8(tmp_path):
     claims_file = copy_inputs(tmp_path)
-    article = tmp_path / "article.txt"
+    article = tmp_path / "us-sahel-quiet-ties.txt"
     article.write_bytes(ARTICLE_TEXT.encode("utf-8") + b"\n\xff\n")
     line = ARTICLE_TEXT.count("\n") + 2
     assert_plain(load_error(claims_file), article, line, "not UTF-8: byte 0xff cannot be decoded", column=1)

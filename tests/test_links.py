@@ -126,7 +126,7 @@ def test_every_alias_has_a_source_and_the_article_ones_point_at_the_article(buil
     article = URIRef("https://sahel-kg.example.org/source/us-sahel-quiet-ties")
     from_article = {str(graph.value(label, SKOSXL.literalForm)) for label in graph.subjects(DCTERMS.source, article)}
     assert from_article == {"U.S.", "US", "Washington", "AES"}
-    text = (paths.DATA_DIR / "article.txt").read_text(encoding="utf-8")
+    text = paths.ARTICLE_FILE.read_text(encoding="utf-8")
     assert all(alias in text for alias in from_article)  # "article" is only said of names the article uses
 
 

@@ -1,0 +1,206 @@
+"""Find by words: a full-text index (SQLite FTS5) over labels, aliases, descriptions and quotes.
+
+Every hit names the claims that state something about it, each with its quote. The index is rebuilt
+from the store through SPARQL whenever the store's version differs from the one it was built from, so
+it is in step with every write: loads, SPARQL updates and Graph Store writes alike, by this process or
+another. A store that cannot tell its version (a remote endpoint) is indexed anew for each search.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import KGError
+
+Select = Callable[[str], Iterable[Sequence[str | None]]]  # runs a SELECT, yields rows of plain strings
+PAGE = 5000  # rows per SELECT while indexing, under any server's row cap
+WEIGHTS = (10.0, 8.0, 2.0)  # bm25 weights of the label, alias and text columns
+EXTRA = 50  # hits read beyond the limit, so that an exact name further down can move up
+
+# Each thing with a name or a text, and which column the text goes to.
+DOCUMENTS_QUERY = """
+SELECT DISTINCT ?item ?column ?text WHERE {
+  {
+    ?item rdfs:label|skos:prefLabel ?literal . BIND ("label" AS ?column)
+    FILTER NOT EXISTS { ?item a sahel:Claim }  # a claim's label is its id; its quote is what it says
+  } UNION {
+    ?item a sahel:Claim ; rdfs:label ?literal . BIND ("display" AS ?column)
+  } UNION {
+    ?item skos:altLabel ?literal . BIND ("alias" AS ?column)
+  } UNION {
+    ?item skos:definition|dct:description|rdfs:comment|skos:scopeNote|sahel:interpretation ?literal .
+    BIND ("text" AS ?column)
+  } UNION {
+    ?item a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?literal . BIND ("text" AS ?column)
+  }
+  FILTER (isIRI(?item) && isLITERAL(?literal))
+  BIND (STR(?literal) AS ?text)
+}
+ORDER BY ?item ?column ?text
+"""
+
+# Which claims state something about each thing (as subject or object), with their quotes.
+CLAIMS_QUERY = """
+SELECT DISTINCT ?item ?claim ?quote WHERE {
+  ?claim a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+  { GRAPH ?claim { ?item ?p ?o } } UNION { GRAPH ?claim { ?s ?p ?item } FILTER (isIRI(?item)) }
+}
+ORDER BY ?item ?claim
+"""
+
+# A claim found by its quote names itself.
+OWN_QUOTES_QUERY = """
+SELECT DISTINCT (?claim AS ?item) ?claim ?quote WHERE {
+  ?claim a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+}
+ORDER BY ?claim
+"""
+
+
+class SearchError(KGError, ValueError):
+    """The words give nothing to search for."""
+
+
+@dataclass(frozen=True)
+class ClaimQuote:
+    claim: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A thing that matches, best first: its IRI, its label, the matched text with the words marked
+    (between [ and ]), its bm25 score (lower is better, as SQLite gives it), and the claims about it."""
+
+    iri: str
+    label: str
+    snippet: str
+    score: float
+    claims: tuple[ClaimQuote, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "snippet": self.snippet, "score": round(self.score, 4),
+                "claims": [{"claim": found.claim, "quote": found.quote} for found in self.claims]}
+
+
+def match_expression(words: str) -> str:
+    """The FTS5 query for what a person typed: every word must match, as a word or the start of one."""
+    tokens = re.findall(r"\w+", words)
+    if not tokens:
+        raise SearchError("give at least one word to search for")
+    return " AND ".join(f'"{token}"*' for token in tokens)
+
+
+class SearchIndex:
+    """An FTS5 index in a SQLite file (or in memory when `path` is None)."""
+
+    def __init__(self, path: Path | None = None):
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(":memory:" if path is None else str(path), timeout=30,
+                                           check_same_thread=False, isolation_level=None)
+        self._connection.executescript("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS documents USING fts5(
+                iri UNINDEXED, display UNINDEXED, label, alias, text, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
+            CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
+            CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+        """)
+
+    def version(self) -> str | None:
+        row = self._connection.execute("SELECT value FROM state WHERE key = 'version'").fetchone()
+        return row[0] if row else None
+
+    def ensure(self, version: str | None, select: Select) -> bool:
+        """Rebuild from `select` unless the index was built from this same `version` (None: always).
+        Returns whether it rebuilt."""
+        with self._lock:
+            if version is not None and self.version() == version:
+                return False
+            documents = _documents(_paged(select, DOCUMENTS_QUERY))
+            claims = list(_paged(select, CLAIMS_QUERY)) + list(_paged(select, OWN_QUOTES_QUERY))
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute("DELETE FROM documents")
+                connection.execute("DELETE FROM claims")
+                connection.executemany(
+                    "INSERT INTO documents (iri, display, label, alias, text) VALUES (?, ?, ?, ?, ?)", documents)
+                connection.executemany("INSERT INTO claims (iri, claim, quote) VALUES (?, ?, ?)", claims)
+                connection.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('version', ?)",
+                                   (version if version is not None else "",))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            return True
+
+    def search(self, words: str, *, limit: int = 20) -> list[Hit]:
+        """The best `limit` matches for `words` (every word, as a word or a word's start), best first: a
+        thing one of whose names is exactly the words comes before the rest, then by bm25."""
+        from kg.matching import normalise
+
+        expression = match_expression(words)
+        wanted = normalise(words)
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
+                "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
+                "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
+            ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in
+                                                                  (row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))
+            hits = []
+            for iri, display, label, _, snippet, rank in ranked[:limit]:
+                claims = self._connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
+                                                  (iri,)).fetchall()
+                hits.append(Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri, snippet=snippet,
+                                score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in claims)))
+            return hits
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _paged(select: Select, sparql: str) -> Iterable[tuple]:
+    """All rows of an ordered query, PAGE at a time (a server's row cap never cuts the index)."""
+    offset = 0
+    while True:
+        rows = [tuple(row) for row in select(f"{sparql} LIMIT {PAGE} OFFSET {offset}")]
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        offset += PAGE
+
+
+def _documents(rows: Iterable[tuple]) -> list[tuple[str, str, str, str, str]]:
+    """One document per thing: what to show, its labels, aliases and texts, values on separate lines."""
+    columns: dict[str, dict[str, list[str]]] = {}
+    for item, column, text in rows:
+        if item and column and text:
+            columns.setdefault(item, {"display": [], "label": [], "alias": [], "text": []})[column].append(text)
+    return [(item, *("\n".join(found[name]) for name in ("display", "label", "alias", "text")))
+            for item, found in columns.items()]
+
+
+def service_select(service) -> Select:
+    """A Select over a kg.query.QueryService."""
+    def select(sparql: str):
+        result = service.query(sparql, row_limit=PAGE)
+        return [tuple(None if term is None else term.value for term in row) for row in result.rows]
+    return select
+
+
+def index_path(store_spec: str) -> Path | None:
+    """Where the index of an embedded on-disk store lives: a file beside its directory (a staged bulk load
+    swaps the directory itself); None (in memory) for other stores."""
+    from kg.store import default_store_path
+
+    if not store_spec.startswith("oxigraph:"):
+        return None
+    rest = store_spec.partition(":")[2]
+    store = Path(rest).expanduser() if rest else default_store_path()
+    return store.with_name(store.name + ".search.sqlite3")

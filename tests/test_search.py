@@ -1,0 +1,132 @@
+"""Find by words: `kg search` and GET /search rank labels, aliases, descriptions and quotes, name the claims
+and quotes of every hit, refuse empty searches, and follow every write (loads, updates, Graph Store)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, problem
+from build_fixtures import run_kg
+from kg.publish import install
+from kg.query import QueryService
+from kg.search import SearchError, SearchIndex, match_expression, service_select
+from kg.store import open_store
+
+SK = "https://sahel-kg.example.org/id/"
+CLAIM = "https://sahel-kg.example.org/claim/"
+
+
+@pytest.fixture(scope="module")
+def index():
+    with open_store("memory:") as store:
+        install(store)
+        found = SearchIndex()
+        assert found.ensure("1", service_select(QueryService(store)))
+        yield found
+        found.close()
+
+
+def test_a_label_ranks_first_and_names_its_claims_and_quotes(index):
+    hits = index.search("JNIM")
+    assert hits[0].iri == SK + "jnim" and hits[0].label == "JNIM"
+    claims = {found.claim: found.quote for found in hits[0].claims}
+    assert claims[CLAIM + "jnim-isgs-jihadist"] == "jihadist groups, including JNIM and ISGS"
+    assert CLAIM + "us-intelligence-sharing" in claims
+
+
+def test_an_alias_finds_its_entity(index):
+    assert index.search("Washington")[0].iri == SK + "united-states"
+
+
+def test_words_in_a_quote_find_the_claim(index):
+    hits = index.search("narrow channels")
+    assert hits[0].iri == CLAIM + "official-narrow-channels"
+    assert "[narrow]" in hits[0].snippet and "[channels]" in hits[0].snippet
+    assert hits[0].claims[0].quote.startswith("“Maintaining these narrow channels")
+
+
+def test_every_word_must_match_and_a_word_may_be_a_prefix(index):
+    assert index.search("humanitar") and index.search("humanitarian Burkina")
+    assert index.search("humanitarian zeppelin") == []
+
+
+def test_hits_come_best_first(index):
+    scores = [hit.score for hit in index.search("Sahel", limit=50)]
+    assert scores == sorted(scores) and len(scores) > 10
+
+
+def test_nothing_to_search_for_is_an_error():
+    with pytest.raises(SearchError):
+        match_expression(" -- ? ")
+    assert match_expression('JNIM "or" x*') == '"JNIM"* AND "or"* AND "x"*'
+
+
+def test_the_index_is_rebuilt_only_when_the_version_moves():
+    with open_store("memory:") as store:
+        install(store)
+        index = SearchIndex()
+        select = service_select(QueryService(store))
+        assert index.ensure("a", select) and not index.ensure("a", select) and index.ensure(None, select)
+        index.close()
+
+
+# --- kg search -------------------------------------------------------------------------------------
+
+def test_kg_search_prints_hits_with_their_claims(tmp_path):
+    result = run_kg("search", "--store", f"oxigraph:{tmp_path / 'store'}", "Trans-Saharan")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == \
+        "1. Trans-Saharan Counterterrorism Partnership  <https://sahel-kg.example.org/id/tsctp>"
+    assert f"- {CLAIM}tsctp-scaled-back: While official U.S. programs" in result.stdout
+    assert (tmp_path / "store.search.sqlite3").is_file()
+
+
+def test_kg_search_follows_a_load(tmp_path):
+    store = f"oxigraph:{tmp_path / 'store'}"
+    assert json.loads(run_kg("search", "--store", store, "--json", "Wagner").stdout)["results"] == []
+    data = tmp_path / "more.ttl"
+    data.write_text('<https://example.org/wagner> <http://www.w3.org/2000/01/rdf-schema#label> "Wagner Group" .\n',
+                    encoding="utf-8")
+    assert run_kg("load", "--store", store, data).exit_code == 0
+    found = json.loads(run_kg("search", "--store", store, "--json", "Wagner").stdout)["results"]
+    assert [hit["iri"] for hit in found] == ["https://example.org/wagner"]
+
+
+def test_kg_search_without_words_is_a_usage_error(tmp_path):
+    result = run_kg("search", "--store", "memory:", "?!")
+    assert result.exit_code == 2 and "give at least one word" in result.stderr
+
+
+# --- GET /search -----------------------------------------------------------------------------------
+
+def test_search_over_http(client):
+    response = client.get("/search?q=ISGS")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["query"] == "ISGS"
+    first = body["results"][0]
+    assert first["iri"] == SK + "isgs" and first["label"] == "ISGS"
+    assert {"claim": CLAIM + "jnim-isgs-jihadist", "quote": "jihadist groups, including JNIM and ISGS"} in \
+        first["claims"]
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=%3F%3F", "q=JNIM&limit=0", "q=JNIM&limit=x"])
+def test_a_bad_search_is_a_problem(client, query):
+    problem(client.get(f"/search?{query}"), 400)
+
+
+def test_search_follows_updates_and_graph_store_writes(writer):
+    assert writer.get("/search?q=Wagner").get_json()["results"] == []
+    update = 'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/w> rdfs:label "Wagner Group" } }'
+    assert writer.post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+    assert [hit["iri"] for hit in writer.get("/search?q=Wagner").get_json()["results"]] == ["http://example.org/w"]
+    body = '<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "Africa Corps" .'
+    response = writer.put("/store?graph=http://example.org/h", data=body, content_type="text/turtle", headers=AUTH)
+    assert response.status_code in (200, 201, 204)
+    assert [hit["iri"] for hit in writer.get("/search?q=Africa Corps").get_json()["results"]] == \
+        ["http://example.org/a"]
+    assert writer.delete("/store?graph=http://example.org/h", headers=AUTH).status_code in (200, 204)
+    assert writer.get("/search?q=Africa Corps").get_json()["results"] == []

@@ -31,10 +31,17 @@ DEFAULT_TYPE_ROOTS = (PREFIXES["foaf"] + "Agent", PREFIXES["schema"] + "Place")
 
 Select = Callable[[str], list[dict]]
 
+# The ontology's classes and properties, and OWL's built-in annotation properties, which OWL 2 DL
+# forbids the ontology to declare.
 TERMS_QUERY = """
 SELECT ?term ?kind ?name ?description ?broader WHERE {
-  VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
-  ?term a ?kind .
+  {
+    VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+    ?term a ?kind .
+  } UNION {
+    VALUES ?term { rdfs:label rdfs:comment rdfs:seeAlso }
+    BIND (owl:AnnotationProperty AS ?kind)
+  }
   FILTER isIRI(?term)
   OPTIONAL { ?term rdfs:label ?name FILTER (LANG(?name) IN ("en", "")) }
   OPTIONAL { ?term skos:definition ?description FILTER (LANG(?description) IN ("en", "")) }

@@ -43,9 +43,12 @@ SELECT DISTINCT ?entity ?property ?name ?language WHERE {
 """
 
 # SELECT ?entity ?type ?class: each type of each named entity, and the type and its superclasses as ?class.
+# The types are those some source states: the superclasses the build infers (…/graph/inferred, whose
+# triples no other graph states) are already among the classes.
 CLASSES_QUERY = """
 SELECT DISTINCT ?entity ?type ?class WHERE {
   ?entity rdfs:label|skos:prefLabel|skos:altLabel [] ; a ?type .
+  FILTER NOT EXISTS { GRAPH <https://sahel-kg.example.org/graph/inferred> { ?entity a ?type } }
   ?type rdfs:subClassOf* ?class .
   FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), STR(sk:)) && isIRI(?class))
 }

@@ -103,9 +103,9 @@ def _triples(target: str) -> str:
 def _read(target):
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
-    media, fmt = choose("graph", GRAPH_OFFER)
     if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
-        raise Problem(404, "No such graph", f"the store has no graph {target}")
+        raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the Accept
+    media, fmt = choose("graph", GRAPH_OFFER)
     backend = current_app.extensions["sahel-kg"]
     run = QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}", format=fmt)
     version = backend.version()

@@ -1,6 +1,15 @@
-"""Content negotiation: Accept with q-values, a format= override, 406 when nothing fits."""
+"""Content negotiation as RFC 9110 §12.5.1 has it: media ranges with parameters, q, precedence; format=.
+
+Every representation the service sends is UTF-8, so a range's charset parameter matches when it names
+UTF-8; other parameters are matched on the type alone (a client that sends the very type the server
+labels its answer with, `text/turtle; charset=utf-8`, gets that answer) but still make a range more
+specific than the same range without them.
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from flask import request
 
@@ -19,38 +28,138 @@ GRAPHS = [
     ("application/rdf+xml", "rdfxml"), ("application/xml", "rdfxml"),
     ("application/trig", "trig"), ("application/n-quads", "nquads"),
 ]
-# What format=/output= may say, by result kind; SPARQLWrapper sends json or xml for every query form,
-# and n3 or rdf+xml for graphs (Turtle is N3 too).
+# What format=/output= may say, by result kind, and the formats each name accepts, the one it names
+# first: SPARQLWrapper sends json or xml for every query form, and n3 for graphs; N-Triples is Turtle
+# (and N3), Turtle is TriG, and N-Triples is N-Quads, so an Accept for the smaller syntax is honoured.
 _SHORT = {
-    "solutions": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"},
-    "graph": {"turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld",
-              "json-ld": "jsonld", "json": "jsonld", "rdfxml": "rdfxml", "xml": "rdfxml", "rdf": "rdfxml",
-              "rdf+xml": "rdfxml", "n3": "turtle", "trig": "trig", "nquads": "nquads", "nq": "nquads"},
+    "solutions": {"json": ("json",), "xml": ("xml",), "csv": ("csv",), "tsv": ("tsv",), "srj": ("json",),
+                  "srx": ("xml",)},
+    "graph": {"turtle": ("turtle", "ntriples"), "ttl": ("turtle", "ntriples"), "n3": ("turtle", "ntriples"),
+              "ntriples": ("ntriples",), "nt": ("ntriples",), "jsonld": ("jsonld",), "json-ld": ("jsonld",),
+              "json": ("jsonld",), "rdfxml": ("rdfxml",), "xml": ("rdfxml",), "rdf": ("rdfxml",),
+              "rdf+xml": ("rdfxml",), "trig": ("trig", "turtle", "ntriples"), "nquads": ("nquads", "ntriples"),
+              "nq": ("nquads", "ntriples")},
 }
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_RANGE = re.compile(rf"\s*({_TOKEN})/({_TOKEN})\s*((?:;\s*{_TOKEN}\s*=\s*(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\")\s*)*)$")
+_PARAMETER = re.compile(rf";\s*({_TOKEN})\s*=\s*({_TOKEN}|\"(?:[^\"\\]|\\.)*\")")
+_QVALUE = re.compile(r"0(\.\d{0,3})?|1(\.0{0,3})?")
+UTF8 = ("utf-8", "utf8")
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One element of an Accept header: type/subtype (either may be *), its parameters, and its weight."""
+
+    type: str
+    subtype: str
+    parameters: tuple[tuple[str, str], ...]
+    q: float
+
+    @property
+    def precedence(self) -> tuple[int, int, int]:
+        """More specific ranges take precedence: a type over type/*, over */*; parameters over none."""
+        return (self.type != "*", self.subtype != "*", len(self.parameters))
+
+    def matches(self, media: str) -> bool:
+        """Whether this range covers `media` (type/subtype, lower case), sent as UTF-8."""
+        kind, _, sub = media.partition("/")
+        if self.type not in ("*", kind) or self.subtype not in ("*", sub):
+            return False
+        return all(value.lower() in UTF8 for name, value in self.parameters if name == "charset")
+
+
+def parse_accept(header: str) -> list[MediaRange]:
+    """The media ranges of an Accept header, in order; malformed elements are left out."""
+    ranges = []
+    for element in _split(header):
+        found = _RANGE.match(element)
+        if not found:
+            continue
+        kind, sub, rest = found.group(1).lower(), found.group(2).lower(), found.group(3)
+        if kind == "*" and sub != "*":
+            continue
+        parameters, q = [], 1.0
+        for name, value in _PARAMETER.findall(rest):
+            name, value = name.lower(), re.sub(r"\\(.)", r"\1", value[1:-1]) if value.startswith('"') else value
+            if name == "q":  # the weight ends the media type's parameters (the rest are accept-ext)
+                q = float(value) if _QVALUE.fullmatch(value) else None
+                break
+            parameters.append((name, value))
+        if q is not None:  # a malformed weight spoils its element only
+            ranges.append(MediaRange(kind, sub, tuple(parameters), q))
+    return ranges
+
+
+def _split(header: str) -> list[str]:
+    """Elements of a list header, separated by commas outside quoted strings."""
+    elements, current, quoted, escaped = [], [], False, False
+    for char in header:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            elements.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    elements.append("".join(current))
+    return [element for element in elements if element.strip()]
+
+
+def quality(ranges: list[MediaRange], media: str) -> float:
+    """The weight of `media`: that of the most specific range covering it (the highest among equals);
+    0 when none does."""
+    covering = [r for r in ranges if r.matches(media)]
+    if not covering:
+        return 0.0
+    best = max(r.precedence for r in covering)
+    return max(r.q for r in covering if r.precedence == best)
+
+
+def best_match(header: str | None, offered: list[str]) -> str | None:
+    """The offered media type the Accept header weighs highest (the first offered among equals), or None
+    if it accepts none; no header, or one without a well-formed range, accepts anything."""
+    ranges = parse_accept(header or "")
+    if not ranges:
+        return offered[0] if offered else None
+    weights = [(quality(ranges, media), -index, media) for index, media in enumerate(offered)]
+    weight, _, media = max(weights)
+    return media if weight > 0 else None
 
 
 def choose(kind: str, offered: list[tuple[str, str]] | None = None) -> tuple[str, str]:
-    """(media type, format name) for a 'solutions' or 'graph' result, from format= or Accept."""
+    """(media type, format name) for a 'solutions' or 'graph' result, from format= and Accept.
+
+    format= (or output=) narrows the offer to the formats it names; Accept then picks among them, and
+    when it picks none the format's own type is sent: format= wins over an Accept it does not satisfy.
+    """
     offered = offered or (GRAPHS if kind == "graph" else SOLUTIONS)
     override = request.values.get("format") or request.values.get("output")
     if override:
-        return _by_override(override.strip(), offered, _SHORT[kind])
-    if not request.accept_mimetypes:
-        return offered[0]
-    best = request.accept_mimetypes.best_match([media for media, _ in offered])
-    if best is None:
+        offered = _narrowed(override.strip(), offered, _SHORT[kind])
+    accept = request.headers.get("Accept")
+    media = best_match(accept, [media for media, _ in offered])
+    if media is None:
+        if override:
+            return offered[0]
         raise Problem(406, "Not acceptable", f"none of the accepted types can carry this result; offered: "
                       f"{', '.join(media for media, _ in offered)}")
-    return best, dict(offered)[best]
+    return media, dict(offered)[media]
 
 
-def _by_override(value: str, offered, short) -> tuple[str, str]:
+def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:
+    """The offers a format= value allows, its own first."""
     by_media = dict(offered)
-    if value in by_media:
-        return value, by_media[value]
-    names = {fmt for _, fmt in offered}
-    name = short.get(value.lower())
-    if name not in names:
+    if value.lower() in by_media:
+        return [(value.lower(), by_media[value.lower()])]
+    names = short.get(value.lower(), ())
+    allowed = [(media, fmt) for name in names for media, fmt in offered if fmt == name]
+    if not allowed or allowed[0][1] != names[0]:  # the format it names must be on offer
+        usable = sorted(key for key, formats in short.items() if formats[0] in {fmt for _, fmt in offered})
         raise Problem(406, "Not acceptable", f"format {value!r} cannot carry this result; use one of: "
-                      f"{', '.join(sorted(key for key, fmt in short.items() if fmt in names))}")
-    return next(media for media, fmt in offered if fmt == name), name
+                      f"{', '.join(usable)}")
+    return allowed

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from api.errors import Problem
+from api.negotiation import best_match
 from api.void import void_url
 from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
@@ -34,8 +35,7 @@ STATISTICS = {
 
 def describe_service():
     """The description in the format Accept asks for; browsers get the query page instead."""
-    media = request.accept_mimetypes.best_match([m for m, _ in OFFERED] + ["text/html"]) \
-        if request.accept_mimetypes else "text/turtle"
+    media = best_match(request.headers.get("Accept"), [m for m, _ in OFFERED] + ["text/html"])
     if media == "text/html":
         from api.query_ui import query_page
         return query_page()

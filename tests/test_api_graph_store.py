@@ -75,6 +75,23 @@ def test_head_has_headers_only(empty_writer):  # head_on_an_existing_graph, head
     assert empty_writer.head("/store?graph=" + quote(EX + "person/4")).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_type_the_server_sends_is_acceptable_back(empty_writer, method):
+    put(empty_writer, JOHN)
+    for accept in ("text/turtle; charset=utf-8", "text/turtle;charset=UTF-8;q=0.9, text/csv",
+                   "application/n-triples; charset=utf-8"):
+        response = empty_writer.open(URL, method=method, headers={"Accept": accept})
+        assert response.status_code == 200, (accept, response.get_data(as_text=True))
+        assert response.mimetype == accept.split(";")[0]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("accept", ["text/csv", "text/turtle", "image/png;q=0.5"])
+def test_a_missing_graph_is_404_whatever_the_accept(empty_writer, method, accept):
+    response = empty_writer.open("/store?graph=" + quote(EX + "nowhere"), method=method, headers={"Accept": accept})
+    assert response.status_code == 404
+
+
 def test_post_merges(empty_writer):  # post__existing_graph, get_of_post__existing_graph
     put(empty_writer, JANE)
     added = empty_writer.post(URL, data=f'<{G}> <http://xmlns.com/foaf/0.1/name> "Jane Doe" .',

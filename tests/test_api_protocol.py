@@ -253,6 +253,56 @@ def test_nothing_acceptable_is_406(shared):
     problem(send(shared, "get", "ASK {}", {"format": "turtle"}), 406)
 
 
+# RFC 9110 §12.5.1: a media range's parameters do not keep it from matching the type (every answer is
+# UTF-8, so a charset must name UTF-8); the most specific range that matches a type gives its weight.
+CONSTRUCT_P = "CONSTRUCT WHERE { ?s <http://example.org/p> ?o }"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("query, accept, expected", [
+    (CONSTRUCT_P, "text/turtle; charset=utf-8", "text/turtle"),  # the type the server labels Turtle with
+    (CONSTRUCT_P, "text/turtle;charset=UTF-8", "text/turtle"),
+    (CONSTRUCT_P, 'application/n-triples; charset="utf-8"', "application/n-triples"),
+    (CONSTRUCT_P, "application/ld+json; profile=\"http://www.w3.org/ns/json-ld#expanded\"", "application/ld+json"),
+    (CONSTRUCT_P, "text/turtle;charset=utf-8;q=0.2, application/n-triples;q=0.5", "application/n-triples"),
+    (LABELS, "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    (LABELS, "text/csv; charset=utf-8; header=present", "text/csv"),
+    (LABELS, "text/*;q=0.3, text/csv;q=0, text/xml;q=0", "text/tab-separated-values"),  # refused by name
+    (LABELS, "*/*;q=0.1, application/sparql-results+xml", "application/sparql-results+xml"),
+    (LABELS, "text/csv;q=2, text/tab-separated-values;q=0.5", "text/tab-separated-values"),  # a bad q spoils its range
+    (None, "text/turtle; charset=utf-8", "text/turtle"),  # the service description
+    (None, "application/n-triples;charset=utf-8, text/html;q=0.9", "application/n-triples"),
+])
+def test_media_ranges_with_parameters_match_on_the_type_and_honour_q(shared, method, query, accept, expected):
+    url = "/sparql" + ("?" + urlencode({"query": query}) if query else "")
+    response = shared.open(url, method=method, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == expected
+    if method == "GET" and query == CONSTRUCT_P:
+        assert len(parsed_graph(response)) == 3
+
+
+@pytest.mark.parametrize("accept", ["text/turtle; charset=iso-8859-1", "text/csv;q=0, */*;q=0",
+                                    "application/sparql-results+json;q=0"])
+def test_a_range_that_refuses_or_names_another_charset_is_not_acceptable(shared, accept):
+    problem(send(shared, "get", LABELS if "sparql" in accept else CONSTRUCT_P, headers={"Accept": accept}), 406)
+
+
+@pytest.mark.parametrize("query, fmt, accept, expected", [
+    (CONSTRUCT_P, "n3", "application/n-triples", "application/n-triples"),  # N-Triples is N3 too
+    (CONSTRUCT_P, "turtle", "application/n-triples;q=0.9, text/csv", "application/n-triples"),
+    (CONSTRUCT_P, "n3", "application/rdf+xml", "text/turtle"),  # Accept does not satisfy format=: format= wins
+    (CONSTRUCT_P, "json", "application/json", "application/json"),
+    (LABELS, "json", "application/json", "application/json"),
+    (LABELS, "xml", "text/xml, application/sparql-results+json", "text/xml"),
+    (LABELS, "csv", "text/csv; charset=utf-8", "text/csv"),
+])
+def test_format_and_an_accept_that_satisfies_it_answer_the_accepted_type(shared, query, fmt, accept, expected):
+    response = send(shared, "get", query, {"format": fmt}, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == expected
+
+
 # Errors
 
 

@@ -152,7 +152,8 @@ def serialize(dataset: Dataset, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "nquads":
-        lines = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()
+        # Lines end at LF only: splitlines() would also cut at a U+2028 or U+0085 inside a literal.
+        lines = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8").split("\n")
         return "".join(line + "\n" for line in sorted(set(lines)) if line.strip()).encode("utf-8")
     if fmt == "turtle":  # Turtle has no graphs: the union is written, graph names dropped
         union = Graph()

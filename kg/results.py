@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -94,7 +92,11 @@ def _json(result: Result) -> bytes:
     if result.truncated:  # an extension member: clients that do not know it ignore it
         document["truncated"] = True
         document["limit"] = result.limit
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_JSON_ESCAPES).encode("utf-8")  # valid JSON either way; these also keep JavaScript whole
+
+
+_JSON_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _xml(result: Result) -> bytes:
@@ -117,13 +119,20 @@ def _xml(result: Result) -> bytes:
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters an XML reader would change if written raw: it reads a CR as LF (line-end normalisation), and
+# an XML 1.1 reader does the same with NEL and LINE SEPARATOR. As character references they stay.
+_XML_REFERENCES = str.maketrans({"\r": "&#13;", "\x85": "&#133;", "\u2028": "&#8232;"})
 
 
 def _xml_text(text: str) -> str:
     """Escaped text for XML 1.0, which has no way at all to carry most control characters."""
+    _check_xml(text)
+    return escape(text).translate(_XML_REFERENCES)
+
+
+def _check_xml(text: str) -> None:
     if _NOT_XML.search(text):
         raise FormatError("the result holds control characters that XML cannot carry; ask for JSON")
-    return escape(text)
 
 
 def _xml_term(term) -> str:
@@ -142,16 +151,19 @@ def _xml_term(term) -> str:
 
 
 def _csv(result: Result) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     if result.kind == "boolean":
-        writer.writerow(["_askResult"])
-        writer.writerow(["true" if result.boolean else "false"])
+        rows = [["_askResult"], ["true" if result.boolean else "false"]]
     else:
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([_csv_text(term) for term in row])
-    return buffer.getvalue().encode("utf-8")
+        rows = [result.variables, *([_csv_text(term) for term in row] for row in result.rows)]
+    return "".join(",".join(map(_csv_field, row)) + "\r\n" for row in rows).encode("utf-8")
+
+
+# Quoted: what RFC 4180 says must be, and every other character some reader takes for the end of a line.
+_CSV_QUOTED = re.compile('[",\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
+
+
+def _csv_field(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if _CSV_QUOTED.search(text) else text
 
 
 def _csv_text(term) -> str:
@@ -169,8 +181,14 @@ def _tsv(result: Result) -> bytes:
     if result.kind == "boolean":
         return f"?_askResult\n{'true' if result.boolean else 'false'}\n".encode("utf-8")
     lines = ["\t".join(f"?{name}" for name in result.variables)]
-    lines += ["\t".join("" if term is None else str(term) for term in row) for row in result.rows]
+    lines += ["\t".join("" if term is None else str(term).translate(_TSV_ESCAPES) for term in row)
+              for row in result.rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# Terms are written in their N-Triples form, which escapes TAB, LF, CR and other controls; these too are
+# escaped (as Turtle allows), since line-splitting readers end a line at them.
+_TSV_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
@@ -180,6 +198,11 @@ def _graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) \
         else {}
     try:
-        return ox.serialize(triples, format=rdf_format, **options)
+        data = ox.serialize(triples, format=rdf_format, **options)
     except (OSError, ValueError) as error:  # e.g. triple terms, which JSON-LD and RDF/XML cannot carry
         raise FormatError(f"{fmt} cannot carry this result ({error}); ask for Turtle or N-Triples") from None
+    if rdf_format != ox.RdfFormat.RDF_XML:
+        return data
+    text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
+    _check_xml(text)
+    return text.translate(_XML_REFERENCES).encode("utf-8")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, search,
-                 settings, sparql, views, void)
+from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, search, sparql,
+                 views, void)
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
 from api.request_encoding import BAD_ENCODING, RequestEncoding
+from kg import settings
 from kg.errors import ConfigError
 
 
@@ -18,7 +19,7 @@ MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrap
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application; `config` overrides the environment (see api.settings.SETTINGS)."""
+    """Build the application; `config` overrides the environment (see kg.settings.SETTINGS)."""
     app = Flask(__name__)
     values = settings.resolve(config)
     if values["UPDATES_ENABLED"] and not values["UPDATE_TOKEN"]:

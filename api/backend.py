@@ -17,8 +17,8 @@ from kg.query import Policy, QueryService
 from kg.runner import (STREAM_AFTER, Answer, LocalRunner, NearbyRunner, QueryRequest, ServiceOptions,
                        StreamedAnswer, WorkerPool)
 from kg.sparql_text import single_pattern
-from kg.store import default_store_path, open_store
-from kg.store import stamp
+from kg.settings import store_options
+from kg.store import embedded_path, open_store, stamp
 from kg.store.oxigraph import OxigraphStore, directory_changed_at
 
 
@@ -55,7 +55,7 @@ class Backend:
         self.writer = None
         self.nearby: NearbyRunner | None = None
         if spec.startswith("oxigraph:"):
-            self.path = Path(spec.partition(":")[2]).expanduser() if spec != "oxigraph:" else default_store_path()
+            self.path = embedded_path(spec)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"])
             self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options,
@@ -64,10 +64,7 @@ class Backend:
             # between rows (see single_pattern), so the time limit holds.
             self.nearby = NearbyRunner(str(self.path), options)
         else:
-            remote = {"update_url": settings["STORE_UPDATE_URL"], "user": settings["STORE_USER"],
-                      "password": settings["STORE_PASSWORD"], "replicas": settings["STORE_REPLICAS"]} \
-                if spec.startswith(("http://", "https://")) else {}
-            store = open_store(spec, **{key: value for key, value in remote.items() if value})
+            store = open_store(spec, **store_options(settings))
             if spec == "memory:" and settings["INSTALL_ARTICLE"]:
                 ensure_installed(store)
             self.writer = store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -44,12 +45,19 @@ def main():
 def write_atomically(path: Path, data) -> None:
     """Write bytes, or an iterable of byte chunks, to a file so that readers see the old content or the
     new, never a part."""
+    with atomic_output(path) as out:
+        for chunk in [data] if isinstance(data, bytes) else data:
+            out.write(chunk)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path):
+    """A binary file to write `path` through: it replaces `path` only once the block ends without error."""
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:
-            for chunk in [data] if isinstance(data, bytes) else data:
-                out.write(chunk)
+            yield out
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -89,10 +97,10 @@ def build(out, fmt, base, claims_file, install, store_spec):
 
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
+        from kg.console import open_configured
         from kg.publish import install as install_dataset
-        from kg.store import open_store
 
-        with open_store(store_spec) as store:
+        with open_configured(store_spec, write=True, install=False) as store:
             install_dataset(store, result, base=base or DEFAULT_BASE)
         click.echo(f"installed into {store_spec}", err=True)
         if out == "-" and sys.stdout.isatty():
@@ -202,17 +210,6 @@ store_option = click.option(
          "or a SPARQL endpoint URL. Env: SAHEL_KG_STORE.")
 
 
-def open_configured(store_spec: str, endpoint: str | None = None):
-    """Open the store; an empty embedded store gets the article's graphs on first use."""
-    from kg.publish import ensure_installed
-    from kg.store import open_store
-
-    store = open_store(endpoint or store_spec)
-    if endpoint is None and not store_spec.startswith(("http://", "https://")):
-        ensure_installed(store)
-    return store
-
-
 class ByteSize(click.ParamType):
     """A number of bytes, optionally with a K, M or G suffix (powers of 1024)."""
 
@@ -245,11 +242,12 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
     parse, nothing is loaded and the error says file:line:column. Each load is recorded in the loads
     graph with the file's name, sha256, triple count and time.
     """
+    from kg.console import open_configured
     from kg.loading import load_files
 
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(path.stat().st_size for path in files)
-    with open_configured(store_spec) as store, \
+    with open_configured(store_spec, write=True) as store, \
             click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
         report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
                             seconds=seconds)
@@ -272,40 +270,44 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
               help='Bind ?NAME to VALUE: <iri>, prefix:name, a number, "text"@lang, "lexical"^^xsd:date, '
                    'or plain text; repeatable.')
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds before the query is stopped.")
-@click.option("--limit", "row_limit", type=click.IntRange(min=1), help="Return at most this many rows.")
+@click.option("--limit", "row_limit", type=click.IntRange(min=1),
+              help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
+@click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")
 @store_option
 @reports_errors
-def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, store_spec):
+def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
     """Run a SPARQL query against the store or an endpoint.
 
     The query comes from -q, -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
-    prov: and wd: need no PREFIX line. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
+    prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
+    the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
+    from kg.console import notes, open_configured, show, start_query
     from kg.query import QueryService
-    from kg.results import FormatError
-    from kg.table import render
+    from kg.results import FormatError, check_format
+    from kg.settings import console_settings
 
     sparql = _query_text(text, query_file)
+    terminal = output is None and sys.stdout.isatty()
+    cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
         service = QueryService(store)
-        result = service.query(sparql, bindings=_parse_bindings(bindings, service.prefixes),
-                               timeout=timeout, row_limit=row_limit)
-    chosen = fmt or ("table" if output is None and sys.stdout.isatty() else
-                     "turtle" if result.kind == "graph" else "json")
-    if chosen == "table":
-        data = (render(result, service.prefixes) + "\n").encode("utf-8")
-    else:
-        try:
-            data = result.serialize(chosen, prefixes=service.prefixes)
-        except FormatError as error:
-            raise click.UsageError(str(error)) from None
-    if output is None:
-        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")  # the prompt on a line of its own
-        sys.stdout.flush()
-    else:
-        write_atomically(output, data)
-    note = f" (cut at the limit of {result.limit})" if result.truncated else ""
-    click.echo(f"{len(result)} result(s) in {result.elapsed:.3f}s{note}", err=True)
+        bound = _parse_bindings(bindings, service.prefixes)
+        started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
+        chosen = fmt or ("table" if terminal else "turtle" if started.kind == "graph" else "json")
+        if chosen != "table":
+            try:
+                check_format(started.kind, chosen)
+            except FormatError as error:
+                raise click.UsageError(str(error)) from None
+        if output is None:
+            shown = show(started, chosen, sys.stdout.buffer, service.prefixes, terminal=terminal, wide=wide)
+        else:
+            with atomic_output(output) as out:
+                shown = show(started, chosen, out, service.prefixes, terminal=False, wide=wide)
+    said = notes(shown, "--wide")
+    click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),
+               err=True)
 
 
 def _query_text(text, query_file) -> str:
@@ -369,13 +371,14 @@ def _number(value: str):
 @reports_errors
 def info(store_spec):
     """Show what the store holds: triples per graph, and the most used classes and properties."""
+    from kg.console import open_configured
     from kg.query import QueryService
-    from kg.table import render
+    from kg.table import printable, render
 
     with open_configured(store_spec) as store:
-        click.echo(f"store: {store_spec}")
+        click.echo(f"store: {printable(store_spec)}")
         click.echo(f"quads: {store.count()}")
-        rows = [(iri, store.count(iri)) for iri in store.graphs()]
+        rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         width = max([len(iri) for iri, _ in rows] + [5])
         click.echo(f"\n{'graph'.ljust(width)}  triples")
         for iri, count in rows:
@@ -439,6 +442,7 @@ def search(words, limit, as_json, store_spec):
 @reports_errors
 def export(fmt, output, compress, store_spec):
     """Write every graph of the store as TriG or N-Quads, optionally gzipped, as it is read."""
+    from kg.console import open_configured
     from kg.dump import stream_dump
 
     name = output.name.lower().removesuffix(".gz") if output else ""
@@ -470,6 +474,7 @@ def links_check(store_spec):
     An entity without links is no fault (identifiers are never guessed); it is listed so that one can
     look for a source.
     """
+    from kg.console import open_configured
     from kg.links import check
     from kg.query import QueryService
 
@@ -551,7 +556,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
 
     Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
     """
-    from api.settings import resolve
+    from kg.settings import resolve
     from kg.errors import ConfigError
     from kg.serve import prepare_store, run
     from kg.store import default_store_path

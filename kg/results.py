@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from kg.errors import KGError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -28,8 +31,8 @@ GRAPH_FORMATS = {
 }
 
 
-class FormatError(ValueError):
-    """A result format that does not fit the result (e.g. CSV for a CONSTRUCT)."""
+class FormatError(KGError, ValueError):
+    """A result format that does not fit the result (e.g. CSV for a CONSTRUCT, XML for a control character)."""
 
 
 @dataclass
@@ -50,18 +53,46 @@ class Result:
 
     def formats(self) -> dict[str, str]:
         """The format names this result can be written in, with their media types."""
-        if self.kind == "graph":
-            return {name: media for name, (media, _) in GRAPH_FORMATS.items()}
-        return dict(SOLUTION_FORMATS)
+        return formats(self.kind)
 
     def serialize(self, fmt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
         """The result in format `fmt` (a key of formats())."""
-        if fmt not in self.formats():
-            raise FormatError(f"a {self.kind} result cannot be written as {fmt}; "
-                              f"use one of: {', '.join(self.formats())}")
+        check_format(self.kind, fmt)
         if self.kind == "graph":
-            return _graph(self.triples, fmt, prefixes)
-        return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](self)
+            return graph_bytes(self.triples, fmt, prefixes)
+        if self.kind == "boolean":
+            return boolean_text(fmt, self.boolean).encode("utf-8")
+        return "".join(solution_text(fmt, self.variables, self.rows, self)).encode("utf-8")
+
+
+def formats(kind: str) -> dict[str, str]:
+    """The format names a result of `kind` can be written in, with their media types."""
+    if kind == "graph":
+        return {name: media for name, (media, _) in GRAPH_FORMATS.items()}
+    return dict(SOLUTION_FORMATS)
+
+
+def check_format(kind: str, fmt: str) -> None:
+    """FormatError unless a result of `kind` can be written in `fmt`."""
+    if fmt not in formats(kind):
+        raise FormatError(f"a {kind} result cannot be written as {fmt}; use one of: {', '.join(formats(kind))}")
+
+
+def boolean_text(fmt: str, value: bool) -> str:
+    """An ASK answer in a SPARQL results format."""
+    word = "true" if value else "false"
+    if fmt == "json":
+        return f'{{"head":{{}},"boolean":{word}}}'
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head></head>\n'
+                f"<boolean>{word}</boolean>\n</sparql>\n")
+    return f"_askResult\r\n{word}\r\n" if fmt == "csv" else f"?_askResult\n{word}\n"
+
+
+def solution_text(fmt: str, variables: list[str], rows, ending) -> Iterator[str]:
+    """Solutions in a SPARQL results format, a piece at a time as `rows` are read. `ending` tells, once
+    they are, whether the row cap cut them (.truncated, .limit): JSON says so in a last member."""
+    return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](variables, rows, ending)
 
 
 def term_json(term) -> dict:
@@ -82,40 +113,28 @@ def term_json(term) -> dict:
     return binding
 
 
-def _json(result: Result) -> bytes:
-    if result.kind == "boolean":
-        document = {"head": {}, "boolean": result.boolean}
-    else:
-        bindings = [{name: term_json(term) for name, term in zip(result.variables, row) if term is not None}
-                    for row in result.rows]
-        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    if result.truncated:  # an extension member: clients that do not know it ignore it
-        document["truncated"] = True
-        document["limit"] = result.limit
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return text.translate(_JSON_ESCAPES).encode("utf-8")  # valid JSON either way; these also keep JavaScript whole
+def _json(variables, rows, ending) -> Iterator[str]:
+    yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+    for number, row in enumerate(rows):
+        binding = {name: term_json(term) for name, term in zip(variables, row) if term is not None}
+        text = json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
+        yield ("," if number else "") + text.translate(_JSON_ESCAPES)  # valid either way; keeps JavaScript whole
+    yield "]}"
+    if ending.truncated:  # an extension member, known once the rows are read: clients that do not know it ignore it
+        yield f',"truncated":true,"limit":{json.dumps(ending.limit)}'
+    yield "}"
 
 
 _JSON_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def _xml(result: Result) -> bytes:
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
-    out += [f"<variable name={quoteattr(name)}/>" for name in result.variables]
-    out.append("</head>\n")
-    if result.kind == "boolean":
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n")
-    else:
-        out.append("<results>\n")
-        for row in result.rows:
-            out.append("<result>")
-            for name, term in zip(result.variables, row):
-                if term is not None:
-                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
-            out.append("</result>\n")
-        out.append("</results>\n")
-    out.append("</sparql>\n")
-    return "".join(out).encode("utf-8")
+def _xml(variables, rows, ending) -> Iterator[str]:
+    yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+    yield "".join(f"<variable name={quoteattr(name)}/>" for name in variables) + "</head>\n<results>\n"
+    for row in rows:
+        yield "<result>" + "".join(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+                                   for name, term in zip(variables, row) if term is not None) + "</result>\n"
+    yield "</results>\n</sparql>\n"
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -150,12 +169,10 @@ def _xml_term(term) -> str:
     return f"<literal>{_xml_text(term.value)}</literal>"
 
 
-def _csv(result: Result) -> bytes:
-    if result.kind == "boolean":
-        rows = [["_askResult"], ["true" if result.boolean else "false"]]
-    else:
-        rows = [result.variables, *([_csv_text(term) for term in row] for row in result.rows)]
-    return "".join(",".join(map(_csv_field, row)) + "\r\n" for row in rows).encode("utf-8")
+def _csv(variables, rows, ending) -> Iterator[str]:
+    yield ",".join(map(_csv_field, variables)) + "\r\n"
+    for row in rows:
+        yield ",".join(_csv_field(_csv_text(term)) for term in row) + "\r\n"
 
 
 # Quoted: what RFC 4180 says must be, and every other character some reader takes for the end of a line.
@@ -177,13 +194,10 @@ def _csv_text(term) -> str:
     return term.value
 
 
-def _tsv(result: Result) -> bytes:
-    if result.kind == "boolean":
-        return f"?_askResult\n{'true' if result.boolean else 'false'}\n".encode("utf-8")
-    lines = ["\t".join(f"?{name}" for name in result.variables)]
-    lines += ["\t".join("" if term is None else str(term).translate(_TSV_ESCAPES) for term in row)
-              for row in result.rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _tsv(variables, rows, ending) -> Iterator[str]:
+    yield "\t".join(f"?{name}" for name in variables) + "\n"
+    for row in rows:
+        yield "\t".join("" if term is None else str(term).translate(_TSV_ESCAPES) for term in row) + "\n"
 
 
 # Terms are written in their N-Triples form, which escapes TAB, LF, CR and other controls; these too are
@@ -191,7 +205,8 @@ def _tsv(result: Result) -> bytes:
 _TSV_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def _graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
+def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
+    """Triples in a graph syntax; TriG and N-Quads put them in the default graph."""
     _, rdf_format = GRAPH_FORMATS[fmt]
     if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]

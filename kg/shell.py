@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-import time
 
 import click
 from prompt_toolkit import PromptSession
@@ -19,13 +18,15 @@ from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory
 from prompt_toolkit.key_binding import KeyBindings
 
+from kg.console import Started, notes, open_configured, show, start_query
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.query import QueryService
 from kg.results import FormatError
-from kg.store.base import Solutions, Triples
-from kg.table import compact_iri, render
+from kg.settings import console_settings
+from kg.store.oxigraph import OxigraphStore
+from kg.table import compact_iri
 
 FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
 KEYWORDS = """SELECT DISTINCT REDUCED AS WHERE FROM NAMED GRAPH OPTIONAL UNION MINUS FILTER BIND VALUES
@@ -43,6 +44,8 @@ COMMANDS = {
     ".format [NAME]": f"show or set the output format ({', '.join(FORMATS)})",
     ".endpoint [URL|local]": "show the endpoint, query a SPARQL endpoint, or go back to the local store",
     ".timing [on|off]": "show or set whether the elapsed time follows each result",
+    ".wide [on|off]": "show or set whether table cells are shown whole (long ones are cut otherwise)",
+    ".limit [N]": "show or set the most rows an answer shows (the ROW_LIMIT setting at first)",
     ".quit, .exit": "leave the shell (Ctrl-D too)",
 }
 KEYS = """Enter adds a line; Enter on a blank last line, or Esc-Enter anywhere, runs the query.
@@ -96,30 +99,25 @@ class Words(Completer):
         name, space, arg = line.partition(" ")
         if space:
             arguments = {".examples": list(examples()), ".format": FORMATS, ".timing": ["on", "off"],
-                         ".endpoint": ["local"]}
+                         ".wide": ["on", "off"], ".endpoint": ["local"]}
             choices, word = arguments.get(name, []), arg
         else:
             choices, word = [c.split()[0].rstrip(",") for c in COMMANDS] + [".exit"], name
         yield from (Completion(c, -len(word)) for c in choices if c.startswith(word))
 
 
-class _Stoppable:
-    """A store whose result rows stop being read once `stop` is set, so a cancelled query stops working."""
+class _Screen:
+    """The shell's output as the binary file kg.console.show writes to; knows whether anything was written."""
 
-    def __init__(self, store, stop: threading.Event):
-        self.store, self.stop = store, stop
+    def __init__(self, out):
+        self.out, self.written = out, False
 
-    def query(self, sparql, **options):
-        raw = self.store.query(sparql, **options)
-        if isinstance(raw, Solutions):
-            return Solutions(raw.variables, self._until_stopped(raw.rows))
-        return Triples(self._until_stopped(raw.triples)) if isinstance(raw, Triples) else raw
+    def write(self, data: bytes) -> None:
+        self.written = True
+        self.out.write(data.decode("utf-8"))
 
-    def _until_stopped(self, rows):
-        for row in rows:
-            if self.stop.is_set():
-                raise Cancelled()
-            yield row
+    def flush(self) -> None:
+        self.out.flush()
 
 
 class Shell:
@@ -128,7 +126,8 @@ class Shell:
     def __init__(self, store_spec: str, endpoint: str | None = None, out=None):
         self.store_spec, self.out = store_spec, out or sys.stdout
         self.local = self.remote = None
-        self.format, self.timing, self.pending = "table", False, ""
+        self.format, self.timing, self.wide, self.pending = "table", False, False, ""
+        self.row_limit = console_settings()["ROW_LIMIT"]
         self.prefixes = dict(PREFIXES)
         self.use_endpoint(endpoint or "local")
 
@@ -138,8 +137,6 @@ class Shell:
 
     def use_endpoint(self, target: str) -> None:
         """Query the SPARQL endpoint at `target`, or the local store (--store) for 'local'."""
-        from kg.cli import open_configured
-
         if target == "local":
             if self.local is None:
                 self.local = open_configured(self.store_spec)
@@ -162,48 +159,35 @@ class Shell:
 
     # --- running queries -------------------------------------------------------------------------
 
-    def query(self, sparql: str):
-        """Run a query in a worker thread; Ctrl-C abandons it (raises Cancelled) and stops its rows."""
-        stop, done, box = threading.Event(), threading.Event(), {}
-
-        def work():
-            try:
-                box["result"] = QueryService(_Stoppable(self.store, stop), prefixes=self.prefixes) \
-                    .query(sparql)
-            except BaseException as error:  # handed to the waiting thread, without the frames that hold
-                box["error"] = error.with_traceback(None)  # pyoxigraph results, which die in their own thread
-            finally:
-                done.set()
-
-        started = time.monotonic()
-        try:  # from before the thread starts: a Ctrl-C at any moment cancels
-            threading.Thread(target=work, name="kg-shell-query", daemon=True).start()
-            while not done.wait(0.05):
-                if started and time.monotonic() - started > SLOW:
-                    print("running… (Ctrl-C cancels)", file=sys.stderr, flush=True)
-                    started = None
-        except KeyboardInterrupt:
-            stop.set()
-            raise Cancelled() from None
-        if "error" in box:
-            raise box["error"]
-        return box["result"]
+    def query(self, sparql: str, row_limit: int | None = None) -> Started:
+        """Start a query whose rows come through a helper thread: Ctrl-C while they are read raises
+        KeyboardInterrupt at once and stops the work at its next row (see kg.console)."""
+        store = self.store
+        if isinstance(store, OxigraphStore):
+            store.reopen_if_changed()  # a read-only view sees what others wrote only once reopened
+        return start_query(QueryService(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
 
     def run_query(self, sparql: str) -> None:
-        result = self.query(sparql)
-        if self.format == "table":
-            self.say(render(result, self.prefixes))
-        else:
-            try:
-                data = result.serialize(self.format, prefixes=self.prefixes).decode("utf-8")
-            except FormatError as error:
-                raise click.UsageError(f"{error} (see .format)") from None
-            self.say(data.rstrip("\n"))
-        count = len(result)
-        noun = {"solutions": "row", "graph": "triple"}.get(result.kind)
-        status = [f"{count} {noun}{'' if count == 1 else 's'}"] if noun else []
+        """Run a query and write its answer as it comes, up to the row cap; then how many rows, and what was cut."""
+        screen = _Screen(self.out)
+        notice = threading.Timer(SLOW, lambda: screen.written or print("running… (Ctrl-C cancels)", file=sys.stderr,
+                                                                      flush=True))
+        notice.daemon = True
+        notice.start()
+        try:
+            started = self.query(sparql, row_limit=self.row_limit)
+            shown = show(started, self.format, screen, self.prefixes, terminal=True, wide=self.wide)
+        except KeyboardInterrupt:
+            raise Cancelled() from None
+        except FormatError as error:
+            raise click.UsageError(f"{error} (see .format)") from None
+        finally:
+            notice.cancel()
+        noun = {"solutions": "row", "graph": "triple"}.get(started.kind)
+        status = [f"{shown.count} {noun}{'' if shown.count == 1 else 's'}"] if noun else []
         if self.timing:
-            status.append(f"{result.elapsed:.3f}s")
+            status.append(f"{shown.elapsed:.3f}s")
+        status += notes(shown, ".wide on")
         if status:
             self.say(f"({', '.join(status)})")
 
@@ -225,8 +209,8 @@ class Shell:
         elif name == ".examples":
             self.example(arg)
         elif name == ".graphs":
-            self.say(render(self.query("SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph "
-                                       "{ ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"), self.prefixes))
+            self.run_query("SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } "
+                           "GROUP BY ?graph ORDER BY ?graph")
         elif name == ".format":
             if arg and arg not in FORMATS:
                 raise click.UsageError(f"unknown format {arg!r}; use one of: {', '.join(FORMATS)}")
@@ -236,11 +220,17 @@ class Shell:
             if arg:
                 self.use_endpoint(arg)
             self.say(f"endpoint: {self.endpoint}" + (f" ({self.store_spec})" if self.endpoint == "local" else ""))
-        elif name == ".timing":
+        elif name in (".timing", ".wide"):
             if arg not in ("", "on", "off"):
-                raise click.UsageError(".timing takes on or off")
-            self.timing = self.timing if not arg else arg == "on"
-            self.say(f"timing: {'on' if self.timing else 'off'}")
+                raise click.UsageError(f"{name} takes on or off")
+            setting = name[1:]
+            setattr(self, setting, getattr(self, setting) if not arg else arg == "on")
+            self.say(f"{setting}: {'on' if getattr(self, setting) else 'off'}")
+        elif name == ".limit":
+            if arg and not (arg.isdigit() and int(arg) > 0):
+                raise click.UsageError(".limit takes a number of rows, more than 0")
+            self.row_limit = int(arg) if arg else self.row_limit
+            self.say(f"limit: {self.row_limit} rows")
         else:
             raise click.UsageError(f"unknown command {name}; .help lists the commands")
         return True

@@ -1,16 +1,68 @@
-"""Results as an aligned text table for a terminal, IRIs compacted by the known prefixes."""
+"""Results as text for a terminal: aligned tables, IRIs compacted by prefix, nothing the terminal would obey.
+
+Widths are display widths (a CJK character takes two columns, a combining mark none). Control characters
+(TAB, CR, LF, ESC and the rest of C0 and C1), line and paragraph separators and bidirectional overrides
+are shown as escapes such as \\t and \\x1b, so no data can move the cursor, recolour the screen or reorder
+a line. A table is written a row at a time: the first BLOCK rows (or those of the first second) fix the
+columns' widths, and which language tags go without saying.
+"""
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Iterable, Iterator
+
 import pyoxigraph as ox
+from wcwidth import wcswidth, wcwidth
 
-from kg.results import XSD_STRING, Result
+from kg.results import XSD_STRING
 
-MAX_CELL = 80  # wider values are cut with an ellipsis so a row stays on a screen
+MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
+BLOCK = 1000  # rows read before the columns are fixed...
+BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
+PLAIN_TYPES = ("integer", "decimal", "double", "boolean")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def compact(term, prefixes: dict[str, str]) -> str:
-    """A term as a person reads it: prefixed name, plain literal text, _:label, or <iri>."""
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (\\t, \\x1b, \\u2028)."""
+    return _UNSAFE.sub(lambda found: _NAMED.get(found.group()) or
+                       (f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100 else f"\\u{ord(found.group()):04x}"),
+                       text)
+
+
+def terminal_text(text: str) -> str:
+    """Text of a result format (CSV, JSON, Turtle...) made safe to show: line ends and TABs kept."""
+    return "\n".join("\t".join(printable(piece) for piece in line.split("\t"))
+                     for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def width(text: str) -> int:
+    """Columns `text` takes on a terminal (printable text: no control characters)."""
+    if text.isascii():
+        return len(text)
+    columns = wcswidth(text)
+    return columns if columns >= 0 else sum(max(0, wcwidth(char)) for char in text)
+
+
+def cut(text: str, columns: int) -> str:
+    """`text` cut to `columns` display columns, the last one an ellipsis."""
+    kept, used = [], 0
+    for char in text:
+        used += max(0, wcwidth(char))
+        if used > columns - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
+    """A term as a person reads it: prefixed name, plain literal text, _:label, or <iri>; a literal's
+    language tag unless it is `language` (the one its column holds)."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -20,10 +72,9 @@ def compact(term, prefixes: dict[str, str]) -> str:
     if isinstance(term, ox.Triple):
         return "<< " + " ".join(compact(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " >>"
     if term.language:
-        return f"{term.value}@{term.language}"
+        return term.value if term.language == language else f"{term.value}@{term.language}"
     datatype = term.datatype.value
-    if datatype == XSD_STRING or datatype.startswith("http://www.w3.org/2001/XMLSchema#") and \
-            datatype.rsplit("#", 1)[1] in ("integer", "decimal", "double", "boolean"):
+    if datatype == XSD_STRING or datatype.startswith(XSD) and datatype[len(XSD):] in PLAIN_TYPES:
         return term.value
     return f"{term.value}^^{compact_iri(datatype, prefixes)}"
 
@@ -41,21 +92,92 @@ def _plain_local(local: str) -> bool:
     return all(ch.isalnum() or ch in "_-." for ch in local) and not local.endswith(".")
 
 
-def render(result: Result, prefixes: dict[str, str]) -> str:
-    """An aligned table for solutions, 'true'/'false' for ASK, one triple a line for graphs."""
+class Table:
+    """Solutions as an aligned table, written a row at a time; `cut` counts the cells shown in part."""
+
+    CACHE = 8192  # cells remembered, by column and term: answers repeat their IRIs and values a lot
+
+    def __init__(self, variables: list[str], prefixes: dict[str, str], *, wide: bool = False):
+        self.variables, self.prefixes, self.wide = variables, prefixes, wide
+        self.cut = 0
+        self.widths: list[int] = []
+        self.languages: list[str | None] = []
+        self._cells: dict = {}
+
+    def lines(self, rows: Iterable[tuple]) -> Iterator[str]:
+        """The header, a rule, then a line per row (nothing is read ahead past the first block)."""
+        rows = iter(rows)
+        block, began = [], None
+        for row in rows:
+            block.append(row)
+            began = began or time.monotonic()
+            if len(block) >= BLOCK or time.monotonic() - began > BLOCK_SECONDS:
+                break
+        self._fix(block)
+        yield self._line([(f"?{name}", len(name) + 1) for name in self.variables])
+        yield "  ".join("-" * columns for columns in self.widths)
+        for row in block:
+            yield self._line(self._row(row))
+        for row in rows:
+            yield self._line(self._row(row))
+
+    def _fix(self, block: list[tuple]) -> None:
+        """Each column's language (when all its literals with text share one) and width, from `block`."""
+        self.languages = [_sole_language(row[i] for row in block) for i in range(len(self.variables))]
+        self.widths = [max([len(name) + 1] + [self._cell(i, row[i])[1] for row in block])
+                       for i, name in enumerate(self.variables)]
+        if not self.wide:
+            self.widths = [min(columns, MAX_CELL) for columns in self.widths]
+
+    def _cell(self, column: int, term) -> tuple[str, int]:
+        """A cell's text and its display width."""
+        key = (column, term)
+        found = self._cells.get(key)
+        if found is None:
+            text = printable(compact(term, self.prefixes, self.languages[column]))
+            found = (text, width(text))
+            if len(self._cells) >= self.CACHE:
+                self._cells.clear()
+            self._cells[key] = found
+        return found
+
+    def _row(self, row: tuple) -> list[tuple[str, int]]:
+        cells = []
+        for column, term in enumerate(row):
+            text, columns = self._cell(column, term)
+            if columns > self.widths[column] and not self.wide:
+                text = cut(text, self.widths[column])
+                columns = width(text)
+                self.cut += 1
+            cells.append((text, columns))
+        return cells
+
+    def _line(self, cells: list[tuple[str, int]]) -> str:
+        return "  ".join(text + " " * max(0, room - columns)
+                         for (text, columns), room in zip(cells, self.widths)).rstrip()
+
+
+def _sole_language(terms: Iterable) -> str | None:
+    """The language of a column whose literals with text are all tagged, and with one language; else None."""
+    found = set()
+    for term in terms:
+        if isinstance(term, ox.Literal) and (term.language or term.datatype.value == XSD_STRING):
+            found.add(term.language)
+            if len(found) > 1:
+                return None
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def triple_lines(triples: Iterable, prefixes: dict[str, str]) -> Iterator[str]:
+    """One triple a line, in compact form."""
+    for triple in triples:
+        yield printable(" ".join(compact(t, prefixes) for t in (triple.subject, triple.predicate, triple.object))) + " ."
+
+
+def render(result, prefixes: dict[str, str], *, wide: bool = False) -> str:
+    """A finished result as text: an aligned table for solutions, 'true'/'false', one triple a line."""
     if result.kind == "boolean":
         return "true" if result.boolean else "false"
     if result.kind == "graph":
-        return "\n".join(" ".join(compact(t, prefixes) for t in (tr.subject, tr.predicate, tr.object)) + " ."
-                         for tr in result.triples)
-    header = [f"?{name}" for name in result.variables]
-    cells = [[_cut(compact(term, prefixes)) for term in row] for row in result.rows]
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(header)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule] + [line(row) for row in cells])
-
-
-def _cut(text: str) -> str:
-    text = text.replace("\n", "⏎")
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+        return "\n".join(triple_lines(result.triples, prefixes))
+    return "\n".join(Table(result.variables, prefixes, wide=wide).lines(result.rows))

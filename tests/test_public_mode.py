@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from api.settings import public_defaults, resolve
+from kg.settings import public_defaults, resolve
 from kg.errors import ConfigError
 from live_server import kg_server
 from raw_http import http, problem, query_url, raw_request

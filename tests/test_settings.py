@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import SETTINGS, markdown_table, resolve
+from kg.settings import SETTINGS, markdown_table, resolve
 from kg.errors import ConfigError
 
 README = Path(__file__).parents[1] / "README.md"

@@ -24,6 +24,13 @@ def default_store_path() -> Path:
     return Path(data_home) / "sahel-kg" / "store"
 
 
+def embedded_path(spec: str) -> Path | None:
+    """The directory of the on-disk embedded store `spec` names (oxigraph:PATH, or oxigraph: alone for
+    default_store_path()); None for any other store."""
+    scheme, _, rest = spec.partition(":")
+    if scheme != "oxigraph":
+        return None
+    return Path(rest).expanduser() if rest else default_store_path()
 
 
 def open_store(spec: str, **options) -> Store:
@@ -34,7 +41,7 @@ def open_store(spec: str, **options) -> Store:
         return OxigraphStore(None, **options)
     if scheme == "oxigraph":
         from kg.store.oxigraph import OxigraphStore
-        path = Path(rest).expanduser() if rest else default_store_path()
+        path = embedded_path(spec)
         path.parent.mkdir(parents=True, exist_ok=True)
         return OxigraphStore(path, **options)
     if scheme in ("http", "https") and rest.startswith("//"):
@@ -44,4 +51,4 @@ def open_store(spec: str, **options) -> Store:
 
 
 __all__ = ["QueryResult", "Solutions", "Store", "Triples",
-           "default_store_path", "open_store"]
+           "default_store_path", "embedded_path", "open_store"]

@@ -26,13 +26,15 @@ BATCH_SECONDS = 0.05  # but never keep rows back longer than this
 _DONE = object()
 
 
-def limited(start: Callable[[], tuple[object, Iterator]], seconds: float) -> tuple[object, Iterator]:
+def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None) -> tuple[object, Iterator]:
     """Run `start()` -> (head, rows) and the reading of `rows` in a helper thread, within `seconds` in all.
 
     Returns the head and an iterator over the rows that raises QueryTimeout once time is up; closing
-    or dropping that iterator stops the helper at its next row.
+    or dropping that iterator stops the helper at its next row. With `seconds` None there is no limit,
+    but the caller's thread still only waits on a queue, so a KeyboardInterrupt there (Ctrl-C) is raised
+    at once, whatever the engine is doing, and stops the helper too.
     """
-    deadline = time.monotonic() + seconds
+    deadline = None if seconds is None else time.monotonic() + seconds
     handover: queue.Queue = queue.Queue(maxsize=8)  # bounded: the helper never runs far ahead
     stop = threading.Event()
 
@@ -67,14 +69,17 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float) -> tup
     threading.Thread(target=helper, name="kg-query", daemon=True).start()
 
     def receive():
-        remaining = deadline - time.monotonic()
+        remaining = None if deadline is None else deadline - time.monotonic()
         try:
-            if remaining <= 0:
+            if remaining is not None and remaining <= 0:
                 raise queue.Empty
             kind, value = handover.get(timeout=remaining)
         except queue.Empty:
             stop.set()
             raise QueryTimeout(f"query stopped after its time limit of {seconds:g}s") from None
+        except BaseException:  # KeyboardInterrupt while waiting: the caller gives up
+            stop.set()
+            raise
         if kind == "error":
             stop.set()
             raise value

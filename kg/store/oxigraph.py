@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 import time
 from os import PathLike
 from pathlib import Path
@@ -223,12 +224,23 @@ def evaluation_error(error: RuntimeError) -> StoreError:
 
 
 def _exclusive(path: Path) -> int:
-    """Hold the store's lock file (a sibling, so it survives the swap of a bulk load), or fail at once."""
+    """Hold the store's lock file (a sibling, so it survives the swap of a bulk load), or fail at once
+    naming the process that holds it, which the lock file says (its id and command line)."""
     handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
         os.close(handle)
-        raise StoreUnavailable(f"the store at {path} is open for writing in another process "
-                               "(a server with updates on, or a load)") from None
+        raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
+                               "may write (readers such as kg query need no lock)") from None
+    os.ftruncate(handle, 0)
+    os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
     return handle
+
+
+def _command() -> str:
+    """This process's command line, shortened: `kg serve --enable-updates`, `kg load data.ttl`."""
+    program = "python -c" if not sys.argv or sys.argv[0] in ("", "-c") else Path(sys.argv[0]).name
+    text = " ".join([program, *sys.argv[1:]])
+    return text if len(text) <= 300 else text[:299] + "…"

@@ -1,7 +1,9 @@
-"""Every setting of the HTTP service, declared once: name, default, type and help.
+"""Every setting of the service, declared once: name, default, type and help.
 
-A setting comes from the `config` mapping given to create_app, else the environment variable
-SAHEL_KG_<NAME>, else its default. The README's table is generated from SETTINGS (and tested).
+A setting comes from the `config` mapping given (to create_app, or by a command's option), else the
+environment variable SAHEL_KG_<NAME>, else its default. The HTTP service reads them all (resolve); the
+console reads the store's and the row cap (console_settings), so a store is reached the same way by
+both. The README's table is generated from SETTINGS (and tested). Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -152,16 +154,45 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
             raw = setting.public
         else:
             raw = setting.default
-        try:
-            values[setting.name] = setting.parse(raw) if raw is not None else None
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"setting {setting.name}: {error}") from None
+        values[setting.name] = _parsed(setting, raw)
     if values["PUBLIC"]:
         faults = public_faults(values)
         if faults:
             raise ConfigError("refusing a public server: " + "; ".join(faults))
     values.update({key: config[key] for key in _FLASK_KEYS & set(config)})
     return values
+
+
+# What the console reads too: how to reach the store, and the most rows an answer shows.
+CONSOLE = ("STORE", "STORE_UPDATE_URL", "STORE_REPLICAS", "STORE_USER", "STORE_PASSWORD", "ROW_LIMIT")
+
+
+def console_settings(config: dict | None = None, environ: dict | None = None) -> dict[str, Any]:
+    """The settings the console shares with the server (CONSOLE), from `config`, the environment or defaults."""
+    config, environ = dict(config or {}), os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        if setting.name in CONSOLE:
+            values[setting.name] = _parsed(setting, config.get(setting.name, environ.get(ENV_PREFIX + setting.name,
+                                                                                          setting.default)))
+    return values
+
+
+def _parsed(setting: Setting, raw) -> Any:
+    try:
+        return setting.parse(raw) if raw is not None else None
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {setting.name}: {error}") from None
+
+
+def store_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The options open_store takes for the store `values` name: a remote one's update URL, replicas and
+    credentials."""
+    if not str(values["STORE"]).startswith(("http://", "https://")):
+        return {}
+    options = {"update_url": values["STORE_UPDATE_URL"], "user": values["STORE_USER"],
+               "password": values["STORE_PASSWORD"], "replicas": values["STORE_REPLICAS"]}
+    return {key: value for key, value in options.items() if value}
 
 
 def public_defaults() -> dict[str, Any]:

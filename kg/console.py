@@ -1,0 +1,166 @@
+"""What the console's commands (kg query, info, export, load, shell) share: opening the store the settings
+name, readers without a lock, and writing an answer a row at a time, capped and terminal-safe.
+
+Only writers (kg load, kg build --install) open an embedded store for writing, which one process at a
+time may do; readers open it read-only and take no lock, so they run beside each other, beside a server
+with updates on, and beside a running load (they see what it has committed when they open).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from kg.errors import StoreUnavailable
+from kg.query import QueryService
+from kg.results import Result
+from kg.settings import console_settings, store_options
+from kg.store import Solutions, Store, embedded_path, open_store
+from kg.store.deadline import limited
+from kg.streaming import Cut, capped, chunks
+from kg.table import Table, terminal_text, triple_lines
+
+OPEN_ATTEMPTS = 6  # a staged bulk load swaps the store's directory: it may be away for a moment...
+OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each time
+
+
+def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool = False,
+                    install: bool = True) -> Store:
+    """The store `store_spec` names, reached as the server reaches it (update URL, credentials from the
+    settings), or the SPARQL endpoint `endpoint` (queries only, no credentials of the store's). An
+    embedded store is opened read-only unless `write`; with `install`, one that is empty gets the
+    article first."""
+    from kg.publish import ensure_installed
+
+    if endpoint is not None:
+        return open_store(endpoint)
+    values = console_settings({"STORE": store_spec})
+    path = embedded_path(values["STORE"])
+    if path is None or write:
+        store = open_store(values["STORE"], **store_options(values))
+        if install and not values["STORE"].startswith(("http://", "https://")):
+            ensure_installed(store)
+        return store
+    if install and not _installed(path):
+        try:
+            with open_store(values["STORE"]) as writer:  # the writer's lock, for as long as installing takes
+                ensure_installed(writer)
+        except StoreUnavailable:  # a writer has it, and installs or loads: read what it has committed
+            pass
+    return _reader(path)
+
+
+def _installed(path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with _reader(path) as store:
+            return store.count() > 0
+    except StoreUnavailable:
+        return False
+
+
+def _reader(path) -> Store:
+    from kg.store.oxigraph import OxigraphStore
+
+    pause = OPEN_PAUSE
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            if not path.exists():
+                raise StoreUnavailable(f"there is no store at {path}")
+            return OxigraphStore(path, read_only=True)
+        except StoreUnavailable:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(pause)
+            pause *= 2
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Started:
+    """A query under way: its kind, variables or boolean, its rows as they come, and the row cap."""
+
+    kind: str
+    variables: list[str]
+    boolean: bool | None
+    limit: int | None
+    rows: Iterator = field(default_factory=lambda: iter(()))
+    started: float = 0.0
+
+
+@dataclass
+class Shown:
+    """What was written: how many rows, whether the row cap cut the answer, how many cells were cut."""
+
+    count: int
+    truncated: bool
+    limit: int | None
+    cut_cells: int
+    elapsed: float
+
+
+def start_query(service: QueryService, sparql: str, **options) -> Started:
+    """Start a query (options as QueryService.rows) in a helper thread, its rows read through a small queue,
+    so that Ctrl-C (KeyboardInterrupt) in this thread is raised at once and stops the helper at its next
+    row, even while the engine is inside a step it cannot interrupt (an aggregate or a sort)."""
+    started = time.perf_counter()
+
+    def begun():
+        raw, limit = service.rows(sparql, **options)
+        if isinstance(raw, bool):
+            return Started("boolean", [], raw, None, started=started), iter(())
+        if isinstance(raw, Solutions):
+            return Started("solutions", raw.variables, None, limit, started=started), iter(raw)
+        return Started("graph", [], None, limit, started=started), iter(raw)
+
+    head, rows = limited(begun, None)
+    head.rows = rows
+    return head
+
+
+def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, terminal: bool,
+         wide: bool = False) -> Shown:
+    """Write the answer to `out` in `fmt` ('table' or a result format) as its rows come, up to its row
+    cap: a table for solutions (one triple a line for graphs), else the format's text, made terminal-safe
+    on a terminal."""
+    cut, table = Cut(), None
+    if fmt == "table":
+        rows = capped(query.rows, query.limit, cut)
+        if query.kind == "boolean":
+            lines = iter(["true" if query.boolean else "false"])
+        elif query.kind == "graph":
+            lines = triple_lines(rows, prefixes)
+        else:
+            table = Table(query.variables, prefixes, wide=wide)
+            lines = table.lines(rows)
+        for line in lines:
+            out.write(line.encode("utf-8") + b"\n")
+    else:
+        if query.kind == "boolean":
+            pieces = [Result(kind="boolean", boolean=query.boolean).serialize(fmt)]
+        else:
+            pieces = chunks(query.kind, query.variables, query.rows, fmt, limit=query.limit, prefixes=prefixes,
+                            cut=cut)
+        ended = b"\n"
+        for piece in pieces:
+            out.write(terminal_text(piece.decode("utf-8")).encode("utf-8") if terminal else piece)
+            ended = piece[-1:] or ended
+        if ended != b"\n":
+            out.write(b"\n")  # the next prompt on a line of its own
+    out.flush()
+    return Shown(count=1 if query.kind == "boolean" else cut.count, truncated=cut.truncated, limit=query.limit,
+                 cut_cells=table.cut if table else 0, elapsed=time.perf_counter() - query.started)
+
+
+def notes(shown: Shown, wide_hint: str) -> list[str]:
+    """What a reader must know about an answer shown: the row cap cut it, cells were shown in part."""
+    found = []
+    if shown.truncated:
+        found.append(f"cut at the limit of {shown.limit}")
+    if shown.cut_cells:
+        found.append(f"{shown.cut_cells} cell{'s' if shown.cut_cells > 1 else ''} shown in part: "
+                     f"{wide_hint} shows them whole")
+    return found

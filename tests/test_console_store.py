@@ -1,0 +1,207 @@
+"""How the console reaches its store: readers take no lock and run side by side, beside a server with
+updates on and a running load; only writers take the writer's lock, whose refusal names the holder; a
+remote store's update URL and credentials come from the same settings the server reads."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.parse
+import uuid
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from kg.store.remote import RemoteStore
+from live_server import kg_server
+from raw_http import http
+from test_loading import installed, kg  # noqa: F401  (a fixture)
+from test_shell import ESC_ENTER, Terminal
+
+KG = Path(sys.executable).parent / "kg"
+TOKEN = "console-store-test-token"
+MEMBERS = "SELECT ?state WHERE { ?m org:organization sk:aes ; org:member ?state } ORDER BY ?state"
+MEMBERS_CSV = "state\nhttps://sahel-kg.example.org/id/burkina-faso\nhttps://sahel-kg.example.org/id/mali\n" \
+              "https://sahel-kg.example.org/id/niger\n"  # read in text mode: CRLF as LF
+EX = "http://example.org/console/"
+RUN_SECONDS = 120  # for a console command started beside others on a loaded machine
+
+
+@pytest.fixture
+def spec(tmp_path, installed) -> str:
+    shutil.copytree(installed, tmp_path / "store")
+    return f"oxigraph:{tmp_path / 'store'}"
+
+
+def start(*args) -> subprocess.Popen:
+    return subprocess.Popen([str(KG), *map(str, args)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=RUN_SECONDS)
+    return process.returncode, out, err
+
+
+def run(*args) -> tuple[int, str, str]:
+    return finish(start(*args))
+
+
+def readers(spec: str) -> list[subprocess.Popen]:
+    """kg query, info and export on `spec`, all started at once."""
+    return [start("query", "--store", spec, "--format", "csv", "-q", MEMBERS),
+            start("info", "--store", spec),
+            start("export", "--store", spec, "--format", "nquads")]
+
+
+def check_readers(processes: list[subprocess.Popen]) -> None:
+    (query_status, members, err), (info_status, info, _), (export_status, dump, _) = map(finish, processes)
+    assert (query_status, members) == (0, MEMBERS_CSV), err
+    assert info_status == 0 and "quads:" in info
+    assert export_status == 0 and "/graph/entities>" in dump
+
+
+def test_eight_queries_a_shell_and_a_server_with_updates_side_by_side(spec, tmp_path):
+    env = {"SAHEL_KG_UPDATE_TOKEN": TOKEN}
+    with kg_server(tmp_path / "server", store=spec, env=env, enable_updates=True) as server:
+        shell = Terminal(tmp_path / "home", "--store", spec)
+        try:
+            shell.prompt(timeout=RUN_SECONDS)  # the shell has the store open
+            queries = [start("query", "--store", spec, "--format", "csv", "-q", MEMBERS) for _ in range(8)]
+            others = readers(spec)
+            results = [finish(process) for process in queries]
+            assert [(status, out) for status, out, _ in results] == [(0, MEMBERS_CSV)] * 8, \
+                [err for _, _, err in results]
+            check_readers(others)
+            # the server writes meanwhile, and the open shell sees it
+            graph = f"{EX}{uuid.uuid4().hex}"
+            status, _, _ = http(server + "/sparql", method="POST",
+                                data=f'INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{EX}p> "written" }} }}'.encode(),
+                                headers={"Content-Type": "application/sparql-update",
+                                         "Authorization": f"Bearer {TOKEN}"})
+            assert status == 204
+            out = shell.run(f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", end=ESC_ENTER)
+            assert "written" in out and "(1 row)" in out
+            # a second writer is refused, with the name of the one that holds the lock
+            data = tmp_path / "more.nt"
+            data.write_text(f'<{EX}s> <{EX}p> "more" .\n')
+            status, _, err = run("load", data, "--store", spec)
+            assert status == 1 and "open for writing by process" in err and "serve" in err \
+                and "--enable-updates" in err, err
+        finally:
+            shell.close()
+
+
+@contextmanager
+def load_waiting_for_data(spec: str, tmp_path: Path):
+    """A `kg load` of a named pipe: it holds the writer's lock and waits until the block writes the data."""
+    pipe = tmp_path / "incoming.nt"
+    os.mkfifo(pipe)
+    load = subprocess.Popen([str(KG), "load", str(pipe), "--progress", "--store", spec], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert load.stderr.readline().strip() == "loading"  # the store is open for writing
+        yield load, pipe
+    finally:
+        if load.poll() is None:
+            load.kill()
+        load.wait()
+
+
+def test_readers_run_beside_a_load_and_a_second_writer_is_told_who_writes(spec, tmp_path):
+    with load_waiting_for_data(spec, tmp_path) as (load, pipe):
+        check_readers(readers(spec))
+        data = tmp_path / "more.nt"
+        data.write_text(f'<{EX}s> <{EX}p> "more" .\n')
+        status, _, err = run("load", data, "--store", spec)
+        assert status == 1 and f"open for writing by process {load.pid} (kg load {pipe}" in err, err
+        with open(pipe, "w") as writing:
+            writing.write(f'<{EX}loaded> <{EX}p> "through the pipe" .\n')
+        assert load.wait(timeout=RUN_SECONDS) == 0, load.stderr.read()
+    status, out, err = run("query", "--store", spec, "--format", "csv", "-q", f"SELECT ?o {{ <{EX}loaded> ?p ?o }}")
+    assert (status, out) == (0, "o\nthrough the pipe\n"), err
+
+
+def test_a_first_reader_installs_the_article_and_leaves_no_lock_held(tmp_path):
+    spec = f"oxigraph:{tmp_path / 'new'}"
+    status, out, err = run("query", "--store", spec, "--format", "csv", "-q", MEMBERS)
+    assert (status, out) == (0, MEMBERS_CSV), err
+    with load_waiting_for_data(spec, tmp_path) as (load, pipe):  # nobody else holds the lock now
+        with open(pipe, "w") as writing:
+            writing.write(f'<{EX}s> <{EX}p> "o" .\n')
+        assert load.wait(timeout=RUN_SECONDS) == 0
+
+
+# Remote stores: the settings the server reads
+
+
+def test_kg_load_into_oxigraph_serve_sends_updates_to_the_update_url(oxigraph_url, tmp_path, monkeypatch):
+    graph = f"{EX}{uuid.uuid4().hex}"
+    data = tmp_path / "data.ttl"
+    data.write_text(f'<{EX}a> <{EX}p> "loaded through the console" .\n')
+    update_url = oxigraph_url.rsplit("/", 1)[0] + "/update"
+    monkeypatch.delenv("SAHEL_KG_STORE_UPDATE_URL", raising=False)
+    refused = kg("load", data, "--graph", graph, "--store", oxigraph_url)  # updates sent to the query URL
+    assert refused.exit_code == 1 and "error:" in refused.stderr and "Traceback" not in refused.output
+    monkeypatch.setenv("SAHEL_KG_STORE_UPDATE_URL", update_url)
+    loaded = kg("load", data, "--graph", graph, "--store", oxigraph_url)
+    assert loaded.exit_code == 0, loaded.output
+    record = loaded.stderr.rsplit("record ", 1)[1].strip()
+    remote = RemoteStore(oxigraph_url, update_url=update_url)
+    try:
+        assert remote.query(f'ASK {{ GRAPH <{graph}> {{ <{EX}a> <{EX}p> "loaded through the console" }} }}')
+    finally:
+        remote.update(f"DROP SILENT GRAPH <{graph}> ; DELETE {{ GRAPH ?g {{ ?n ?p ?o }} }} WHERE {{ GRAPH ?g "
+                      f"{{ ?n ?p ?o FILTER(STRSTARTS(STR(?n), \"{record}\")) }} }}")
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every SPARQL request with ASK true and records its Authorization header."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.seen.append(self.headers.get("Authorization"))
+        body = json.dumps({"head": {}, "boolean": True}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+def test_the_consoles_remote_store_has_the_servers_credentials_and_an_endpoint_none(monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    monkeypatch.setenv("SAHEL_KG_STORE_USER", "reader")
+    monkeypatch.setenv("SAHEL_KG_STORE_PASSWORD", "secret word")
+    try:
+        assert kg("query", "--store", url, "--format", "json", "-q", "ASK {}").exit_code == 0
+        assert kg("query", "--endpoint", url, "--format", "json", "-q", "ASK {}").exit_code == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.seen == ["Basic " + base64.b64encode(b"reader:secret word").decode(), None]
+
+
+def test_a_remote_store_spec_of_the_environment_is_read_like_the_servers(monkeypatch):
+    from kg.settings import console_settings, resolve, store_options
+
+    environ = {"SAHEL_KG_STORE": "http://example.org/query", "SAHEL_KG_STORE_UPDATE_URL": "http://example.org/update",
+               "SAHEL_KG_STORE_USER": "u", "SAHEL_KG_STORE_PASSWORD": "p"}
+    assert store_options(console_settings({}, environ)) == store_options(resolve({}, environ)) == \
+        {"update_url": "http://example.org/update", "user": "u", "password": "p"}
+    assert urllib.parse.urlsplit(console_settings({}, environ)["STORE"]).path == "/query"

@@ -1,0 +1,105 @@
+"""The console's tables (kg/table.py) are terminal-safe: display widths, escaped controls, cells cut only
+with a notice, language tags only where a column mixes languages; through kg query on a terminal too."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from wcwidth import wcswidth
+
+from kg.namespaces import PREFIXES
+from kg.results import Result
+from kg.table import MAX_CELL, Table, printable, render, terminal_text
+from test_cli import on_terminal
+from test_loading import installed, spec  # noqa: F401  (fixtures)
+
+EX = "http://example.org/table/"
+HOSTILE = "a\tb\rc\nd\x1b[31mred\x1b]0;title\x07\x9b2J\x7f\u2028e\u202eexe.txt"
+UNSAFE = set("\t\r\n\x1b\x07\x9b\x7f\u2028\u202e")
+
+
+def literal(text: str, language: str | None = None) -> ox.Literal:
+    return ox.Literal(text, language=language)
+
+
+def table(rows, variables=("s", "o"), **options) -> tuple[list[str], Table]:
+    made = Table(list(variables), PREFIXES, **options)
+    return list(made.lines(rows)), made
+
+
+def test_columns_align_by_display_width():
+    lines, _ = table([(literal("伦敦"), literal("x")), (literal("Niamey"), literal("y")),
+                      (literal("e\u0301te\u0301"), literal("z"))])  # combining accents take no column
+    starts = {wcswidth(line[:line.rindex(" ") + 1]) for line in lines[2:]}
+    assert len(starts) == 1, lines  # the second column starts at the same column on every row
+    assert lines[2].startswith("伦敦    ")  # 4 columns wide, padded to the 6 of "Niamey"
+
+
+def test_control_characters_are_escaped_and_nothing_reaches_the_terminal():
+    lines, _ = table([(literal(HOSTILE), literal("x"))], wide=True)
+    assert not any(UNSAFE & set(line) for line in lines)
+    text = "\n".join(lines)
+    assert "a\\tb\\rc\\nd\\x1b[31mred\\x1b]0;title\\x07\\x9b2J\\x7f\\u2028e\\u202eexe.txt" in text
+    assert printable("plain, accentué, 伦敦") == "plain, accentué, 伦敦"
+    assert terminal_text("a,b\r\nc\x1b[2J,\td\n") == "a,b\nc\\x1b[2J,\td\n"  # line ends and TABs kept
+
+
+def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():
+    quote = "word " * 60
+    lines, made = table([(literal(quote), literal("x"))])
+    assert made.cut == 1 and "…" in lines[2] and wcswidth(lines[2].split("  ")[0]) <= MAX_CELL
+    lines, made = table([(literal(quote), literal("x"))], wide=True)
+    assert made.cut == 0 and quote.strip() in lines[2]
+
+
+def test_a_language_tag_shows_only_where_a_column_mixes_languages():
+    rows = [(literal("Niger", "en"), literal("Niger", "en")), (literal("Mali", "en"), literal("Mali", "fr")),
+            (literal("Tchad", "en"), literal("Chad"))]
+    lines, _ = table(rows)
+    assert lines[2].split() == ["Niger", "Niger@en"]
+    assert lines[3].split() == ["Mali", "Mali@fr"]
+    assert lines[4].split() == ["Tchad", "Chad"]  # plain text beside tagged text: the tags stay
+
+
+def test_render_of_triples_and_booleans_is_safe_too():
+    triple = ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), literal(HOSTILE))
+    text = render(Result(kind="graph", triples=[triple]), PREFIXES)
+    assert not UNSAFE & set(text) and text.endswith(" .")
+    assert render(Result(kind="boolean", boolean=True), PREFIXES) == "true"
+
+
+@pytest.fixture
+def hostile_spec(spec, tmp_path):
+    data = tmp_path / "hostile.nt"
+    data.write_text(f'<{EX}s> <{EX}p> {literal(HOSTILE)} .\n<{EX}s> <{EX}long> "{"word " * 60}" .\n'
+                    f'<{EX}s> <{EX}cjk> "伦敦" .\n', encoding="utf-8")
+    status, _, err = on_terminal(["load", data, "--store", spec], stdin_tty=False)
+    assert status == 0, err
+    return spec
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"])
+def test_kg_query_on_a_terminal_never_passes_on_an_escape_sequence(hostile_spec, fmt):
+    query = f"SELECT ?o WHERE {{ <{EX}s> ?p ?o }}" if fmt not in ("turtle", "ntriples") else \
+        f"CONSTRUCT WHERE {{ <{EX}s> ?p ?o }}"
+    status, out, err = on_terminal(["query", "--store", hostile_spec, "--format", fmt, "-q", query], stdout_tty=True)
+    if fmt == "xml":  # XML 1.0 cannot carry ESC at all: an error, and nothing of it written
+        assert status == 1 and "XML cannot carry" in err and "\x1b" not in out
+        return
+    assert status == 0, err
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out and "\u202e" not in out
+    assert re.search(r"\\(x1b|u001b)\[31mred", out, re.I)  # escaped by the format, else for the terminal
+
+
+def test_kg_query_says_a_cell_was_cut_and_wide_shows_it(hostile_spec, tmp_path):
+    query = f"SELECT ?o WHERE {{ <{EX}s> <{EX}long> ?o }}"
+    status, out, err = on_terminal(["query", "--store", hostile_spec, "-q", query], stdout_tty=True)
+    assert status == 0 and "…" in out and "1 cell shown in part: --wide shows them whole" in err
+    status, out, err = on_terminal(["query", "--store", hostile_spec, "--wide", "-q", query], stdout_tty=True)
+    assert status == 0 and ("word " * 60).strip() in out and "shown in part" not in err
+    written = tmp_path / "out.csv"  # a file gets the data as it is: only the terminal is protected
+    status, _, err = on_terminal(["query", "--store", hostile_spec, "--format", "csv", "-o", written, "-q",
+                                  f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}"])
+    assert status == 0 and "\x1b[31mred" in written.read_text(encoding="utf-8")

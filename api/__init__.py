@@ -67,7 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
         if origins and cross_origin and not (public and request.method == "POST"):
             response.headers["Access-Control-Allow-Origin"] = origins
             response.headers["Access-Control-Expose-Headers"] = (
-                "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version")
+                "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
+                "X-Query-Warning")
             if request.method == "OPTIONS":
                 response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS" if public else "GET, POST, OPTIONS"
                 response.headers["Access-Control-Allow-Headers"] = \

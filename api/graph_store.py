@@ -16,7 +16,7 @@ from api.errors import Problem
 from api.negotiation import GRAPHS, choose
 from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
 from kg.runner import QueryRequest
-from kg.untrusted import parse_triples
+from kg.store.base import parse_triples
 
 bp = Blueprint("graph_store", __name__)
 

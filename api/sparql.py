@@ -7,7 +7,7 @@ import hmac
 import time
 from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, render_template, request
@@ -91,17 +91,26 @@ def _query(text: str, params: list[tuple[str, str]]):
             response.charset = "utf-8"
         response.headers.update(validators)
         response.headers["Vary"] = "Accept"
+        warn_of(response, answer.unknown_terms)
         return response
     response = Response(answer.body, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.charset = "utf-8"
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"
+    warn_of(response, answer.unknown_terms)
     response.headers["X-Result-Count"] = str(answer.count)
     if answer.truncated:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Limit"] = str(answer.limit)
     return response
+
+
+def warn_of(response: Response, unknown_terms) -> None:
+    """An X-Query-Warning header for each term of the project's namespaces the store does not have."""
+    for iri in unknown_terms:
+        uri = quote(iri, safe=":/?#[]@!$&'()*+,;=%~")  # a header is ASCII: the IRI as a URI
+        response.headers.add("X-Query-Warning", f"unknown term <{uri}>: neither the ontology nor the data has it")
 
 
 def _update(text: str, params: list[tuple[str, str]]):

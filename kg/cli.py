@@ -282,7 +282,7 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
     prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
     the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
-    from kg.console import notes, open_configured, show, start_query
+    from kg.console import notes, open_configured, show, start_query, warnings
     from kg.query import QueryService
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
@@ -294,6 +294,8 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
         service = QueryService(store)
         bound = _parse_bindings(bindings, service.prefixes)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
+        for line in warnings(started, service.prefixes):
+            click.echo(line, err=True)
         chosen = fmt or ("table" if terminal else "turtle" if started.kind == "graph" else "json")
         if chosen != "table":
             try:

@@ -20,7 +20,7 @@ from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, embedded_path, open_store
 from kg.store.deadline import limited
 from kg.streaming import Cut, capped, chunks
-from kg.table import Table, terminal_text, triple_lines
+from kg.table import Table, compact_iri, printable, terminal_text, triple_lines
 
 OPEN_ATTEMPTS = 6  # a staged bulk load swaps the store's directory: it may be away for a moment...
 OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each time
@@ -89,6 +89,7 @@ class Started:
     limit: int | None
     rows: Iterator = field(default_factory=lambda: iter(()))
     started: float = 0.0
+    unknown_terms: list[str] = field(default_factory=list)  # see QueryService.unknown_terms
 
 
 @dataclass
@@ -110,11 +111,11 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
 
     def begun():
         raw, limit = service.rows(sparql, **options)
+        unknown = service.unknown_terms(sparql)
         if isinstance(raw, bool):
-            return Started("boolean", [], raw, None, started=started), iter(())
-        if isinstance(raw, Solutions):
-            return Started("solutions", raw.variables, None, limit, started=started), iter(raw)
-        return Started("graph", [], None, limit, started=started), iter(raw)
+            return Started("boolean", [], raw, None, started=started, unknown_terms=unknown), iter(())
+        kind, variables = ("solutions", raw.variables) if isinstance(raw, Solutions) else ("graph", [])
+        return Started(kind, variables, None, limit, started=started, unknown_terms=unknown), iter(raw)
 
     head, rows = limited(begun, None)
     head.rows = rows
@@ -153,6 +154,12 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
     out.flush()
     return Shown(count=1 if query.kind == "boolean" else cut.count, truncated=cut.truncated, limit=query.limit,
                  cut_cells=table.cut if table else 0, elapsed=time.perf_counter() - query.started)
+
+
+def warnings(query: Started, prefixes: dict[str, str]) -> list[str]:
+    """Lines for standard error about a query that runs but names terms nobody has (likely misspelt)."""
+    return [f"warning: unknown term {printable(compact_iri(iri, prefixes))}: neither the ontology nor the data "
+            "has it" for iri in query.unknown_terms]
 
 
 def notes(shown: Shown, wide_hint: str) -> list[str]:

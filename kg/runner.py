@@ -56,6 +56,7 @@ class Answer:
     truncated: bool
     limit: int | None
     elapsed: float = 0.0
+    unknown_terms: tuple[str, ...] = ()  # terms of the project's namespaces the store does not have
 
 
 STREAM_AFTER = 10_000  # rows: a bigger answer is sent a batch at a time, never held whole
@@ -67,6 +68,7 @@ class StreamedAnswer:
 
     kind: str
     chunks: object  # an iterator of bytes
+    unknown_terms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -88,7 +90,7 @@ def answer(service: QueryService, request: QueryRequest) -> Answer:
                            timeout=request.timeout, row_limit=request.row_limit)
     body = result.serialize(request.format, prefixes=service.prefixes)
     return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
-                  limit=result.limit, elapsed=result.elapsed)
+                  limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))
 
 
 class LocalRunner:
@@ -194,7 +196,8 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
         if kind == "stream":  # the worker is the stream's until it ends
-            return StreamedAnswer(kind=value, chunks=self._relay(worker, started, limit))
+            kind, unknown = value
+            return StreamedAnswer(kind=kind, chunks=self._relay(worker, started, limit), unknown_terms=unknown)
         self._idle.put(worker)
         if kind == "error":
             raise value
@@ -440,8 +443,9 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
             if kind == "solutions" else Triples(chain(first, rows))
         result = _collect(whole, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
-                            count=len(result), truncated=result.truncated, limit=result.limit)
-    connection.send(("stream", kind))
+                            count=len(result), truncated=result.truncated, limit=result.limit,
+                            unknown_terms=tuple(service.unknown_terms(request.sparql)))
+    connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)))))
     variables = raw.variables if kind == "solutions" else []
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,

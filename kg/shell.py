@@ -18,7 +18,7 @@ from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory
 from prompt_toolkit.key_binding import KeyBindings
 
-from kg.console import Started, notes, open_configured, show, start_query
+from kg.console import Started, notes, open_configured, show, start_query, warnings
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
@@ -176,6 +176,8 @@ class Shell:
         notice.start()
         try:
             started = self.query(sparql, row_limit=self.row_limit)
+            for line in warnings(started, self.prefixes):
+                print(line, file=sys.stderr, flush=True)
             shown = show(started, self.format, screen, self.prefixes, terminal=True, wide=self.wide)
         except KeyboardInterrupt:
             raise Cancelled() from None

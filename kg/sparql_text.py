@@ -193,6 +193,30 @@ def service_clauses(text: str) -> list[ServiceClause]:
     return clauses
 
 
+def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
+    """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
+    text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
+    declared, found = dict(prefixes), {}
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    for index, (kind, value) in enumerate(tokens):
+        before = tokens[index - 1][1].upper() if index else ""
+        after_prefix = index >= 2 and tokens[index - 2][1].upper() == "PREFIX"
+        if kind == "pname" and before == "PREFIX":
+            name = value.split(":", 1)[0]
+            following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
+            if following[0] == "iri":
+                declared[name] = unescape_iri(following[1][1:-1])
+        elif kind == "iri" and before != "BASE" and not after_prefix:
+            iri = unescape_iri(value[1:-1])
+            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                found.setdefault(iri)
+        elif kind == "pname" and not value.endswith(":"):
+            name, _, local = value.partition(":")
+            if name in declared:
+                found.setdefault(declared[name] + re.sub(r"\\(.)", r"\1", local.rstrip(".")))  # a dot ends a triple
+    return list(found)
+
+
 def base_iri(text: str) -> str | None:
     """The IRI of the text's first BASE declaration, or None."""
     tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import time
 
-import pyoxigraph
-
 from kg.errors import InputLimitError, ParseError
 
 _DTD_MARKS = (b"<!doctype", b"<!entity")
@@ -64,21 +62,3 @@ def explained(error: ParseError) -> ParseError:
     if _REMOTE_CONTEXT in error.message:
         return ParseError(NO_REMOTE_CONTEXT, path=error.path, line=error.line, column=error.column)
     return error
-
-
-def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
-                  name: str | None = None) -> list[pyoxigraph.Triple]:
-    """The triples of one graph's serialisation (`format`: a kg format name), blank nodes renamed apart.
-
-    Raises ParseError (with line and column) or InputLimitError past `seconds` of parsing.
-    """
-    from kg.store.base import parser_message, rdf_format
-
-    reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
-    try:
-        quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,
-                                 rename_blank_nodes=True)
-        return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
-    except SyntaxError as error:
-        raise explained(ParseError(parser_message(error), path=name, line=error.lineno,
-                                   column=error.offset)) from None

@@ -395,7 +395,7 @@ def test_xml_refuses_control_characters_it_cannot_carry():
 def test_an_undeclared_prefix_is_named(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query("SELECT ?x WHERE {\n  ?x foo:bar ?y\n}")
-    assert raised.value.message.startswith("undeclared prefix foo:")
+    assert raised.value.message.startswith("The prefix foo: is not declared")
     assert raised.value.line == 2
 
 
@@ -403,7 +403,8 @@ def test_the_engines_expected_tokens_are_readable(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query("SELECT * WHERE { ?s ?p ?o ")
     message = raised.value.message
-    assert message.startswith("expected ") and "[" not in message and "\\u{" not in message
+    assert message.startswith("Expected ") and message.endswith(" here.")
+    assert "[" not in message and "\\u{" not in message
     assert len(message) < 200
 
 
@@ -416,7 +417,7 @@ def test_a_problem_document_from_a_remote_endpoint_becomes_a_plain_syntax_error(
     body = json.dumps({"type": "x", "title": "Malformed query", "status": 400, "detail": 'expected "}"',
                        "line": 2, "column": 7}).encode()
     error = syntax_error(_server_message(Exception(f"QueryBadFormed: a bad request has been sent\n\nResponse:\n{body!r}")))
-    assert (error.message, error.line, error.column) == ('expected "}"', 2, 7)
+    assert (error.message, error.line, error.column) == ('Expected "}" here.', 2, 7)
 
 
 @pytest.mark.parametrize("hiding", ["<http://x/\\u0041'>", "<http://x/\u00a0'>", "<http://x/\u2003'>"])

@@ -211,7 +211,7 @@ def test_endpoint_switch(shell):
 
 def test_syntax_error_gives_line_and_column(shell):
     out = shell.run("SELECT ?s WHERE {", "  ?s ?p ?o . BIND(1 AS 2)", "}")
-    assert re.search(r"error: line 2, column 24: expected .*\n", out)
+    assert re.search(r"error: line 2, column 24: Expected .* here\.\n", out)
     assert "(1 row)" in shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER)
 
 

@@ -7,6 +7,7 @@ serialises results downstream sees one term model whichever store answered.
 from __future__ import annotations
 
 import abc
+import io
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from typing import BinaryIO, Union
 import pyoxigraph
 
 from kg.errors import ParseError, QuerySyntaxError, StoreError
+from kg.parse_messages import sentence
 from kg.untrusted import explained, guard
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
@@ -138,32 +140,12 @@ def syntax_error(message: str) -> QuerySyntaxError:
     """A QuerySyntaxError carrying the line and column found in an engine's message, if any."""
     found = _POSITION.search(message)
     if not found:
-        return QuerySyntaxError(message)
+        return QuerySyntaxError(sentence(message))
     line = found.group(1) or found.group(3)
     column = found.group(2)
     if found.start() == 0:  # "error at 5:2: ..." : the position goes into line/column, not the text
         message = message[found.end():].lstrip(": ")
-    return QuerySyntaxError(readable(message), line=int(line), column=int(column) if column else None)
-
-
-_EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[A-Za-z][\w ]*')
-MAX_EXPECTED = 12
-
-
-def readable(message: str) -> str:
-    """An engine's parse message, without the parser's character classes and its list cut short."""
-    if "Prefix not found" in message:
-        return "undeclared prefix: declare it with PREFIX (or use one of the built-in prefixes)"
-    if not message.startswith("expected one of "):
-        return message
-    tokens = _EXPECTED.findall(message[len("expected one of "):])
-    words = [token for token in tokens if not token.startswith("[")]
-    classes = len(words) < len(tokens)
-    shown = words[:MAX_EXPECTED] + (["…"] if len(words) > MAX_EXPECTED else [])
-    if classes:
-        shown.append("a name, number or other term")
-    return "expected " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]) \
-        if shown else message
+    return QuerySyntaxError(sentence(message), line=int(line), column=int(column) if column else None)
 
 
 def read_quads(source: Source, *, format: str, graph: str | None = None, base_iri: str | None = None,
@@ -194,6 +176,22 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
     finally:
         if opened is not None:
             opened.close()
+
+
+def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
+                  name: str | None = None) -> list[pyoxigraph.Triple]:
+    """The triples of one graph's serialisation (`format`: a kg format name), blank nodes renamed apart.
+
+    Raises ParseError (with line and column) or InputLimitError past `seconds` of parsing.
+    """
+    reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
+    try:
+        quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,
+                                 rename_blank_nodes=True)
+        return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as error:
+        raise explained(ParseError(parser_message(error), path=name, line=error.lineno,
+                                   column=error.offset)) from None
 
 
 def parser_message(error: SyntaxError) -> str:

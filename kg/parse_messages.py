@@ -1,0 +1,160 @@
+"""An engine's parse messages as sentences a person can act on.
+
+pyoxigraph's parser says what it expected where it stopped: tokens, character classes, and sometimes a
+sentence of its own, for a rule that failed on meaning rather than on form ("The query limit should be
+a non negative integer"). Such a sentence is the real reason, so it is told alone, in the project's
+words; otherwise the tokens are named as a person names them ("a variable", "an IRI"). Other engines'
+messages (Virtuoso's) pass through, made a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_SHOWN = 8  # keywords named before "…"
+UNDECLARED = "A prefix is not declared"
+
+# The engine's sentences (their start, lower case) and what we say instead.
+REASONS = {
+    "the query limit should be a non negative integer":
+        "LIMIT takes a whole number from 0 to 18446744073709551615.",
+    "the query offset should be a non negative integer":
+        "OFFSET takes a whole number from 0 to 18446744073709551615.",
+    "the select contains a variable that is unbound":
+        "SELECT names a variable that is neither grouped on nor inside an aggregate: with GROUP BY or an "
+        "aggregate such as COUNT, select grouped variables or aggregates (SAMPLE(?x) for one value).",
+    "the select contains an expression with a variable that is unbound":
+        "An expression in SELECT uses a variable that is neither grouped on nor inside an aggregate.",
+    "duplicated variable name in select": "SELECT names the same variable twice.",
+    "the select overrides an existing variable using an expression":
+        "An (expression AS ?name) in SELECT reuses a name the query already binds: choose another name.",
+    "select * is not authorized with group by":
+        "SELECT * cannot be used with GROUP BY: name the grouped variables and the aggregates.",
+    "bind is overriding an existing variable":
+        "BIND gives a value to a variable already bound before it in the same group: choose another name.",
+    "an existing variable is overridden in the right side of lateral":
+        "The right side of LATERAL binds a variable its left side already binds.",
+    "iri parsing failed": "This is not a valid IRI (no spaces, and none of <>\"{}|^`\\).",
+    "prefix iri parsing failed": "The IRI of this PREFIX is not valid.",
+    "language tag parsing failed": "This language tag is not valid (such as en, fr or pt-BR).",
+    "the only base directions allowed": "A base direction is --ltr or --rtl.",
+    "the values clause rows should have exactly":
+        "Each row of VALUES needs one value per variable (UNDEF where there is none).",
+    "repeated variables are not allowed in values": "VALUES names the same variable twice.",
+    "unexpected aggregate": "An aggregate (COUNT, SUM, …) is used where only a plain expression may be.",
+    "variables are not allowed in insert data": "INSERT DATA takes no variables: use INSERT { … } WHERE { … }.",
+    "variables and blank nodes are not allowed in delete data":
+        "DELETE DATA takes neither variables nor blank nodes: use DELETE { … } WHERE { … }.",
+    "blank nodes are not allowed in delete where": "DELETE WHERE takes no blank nodes: use variables.",
+    "already used blank node id": "This blank node label is already used by another operation of the update.",
+    "literals or triple terms are not allowed in subject position":
+        "A literal cannot be the subject of a triple.",
+    "this custom function is a regular function": "This function is not an aggregate.",
+    "this custom function is an aggregate function":
+        "This function is an aggregate: use it in SELECT, HAVING or ORDER BY, with GROUP BY.",
+    "iris are not allowed to end with": "An IRI cannot end with a backslash.",
+    "iris are only allowed to contain escape sequences":
+        "In an IRI, a backslash may only start \\uXXXX or \\UXXXXXXXX.",
+    "strings are not allowed to end with": "A string cannot end with a backslash.",
+    "the character that can be escaped in strings":
+        "In a string, a backslash may only escape t, b, n, r, f, \", ' or \\.",
+}
+# Tokens, as a person names them; the RDF 1.2 annotation tokens are left out (noise in nearly every list).
+NAMES = {'"$"': "a variable", '"?"': "a variable", '"<"': "an IRI", '":"': "a prefixed name",
+         '"\\""': "a string", "\"'\"": "a string", "\"'''\"": "a string", '"\\"\\"\\""': "a string",
+         '"+"': "a number", '"-"': "a number", '"_:"': "a blank node"}
+NOISE = {'"{|"', '"~"', '"<<("', '"<<"', '"|}"', '">>"'}
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def sentence(message: str) -> str:
+    """`message` (an engine's parse error, without its position) as one or two sentences."""
+    if "Prefix not found" in message:
+        return UNDECLARED + ": declare it with PREFIX (or use one of the built-in prefixes)."
+    found = re.match(r"expected (?:one of )?(.*)$", message, re.S)
+    if not found:
+        return _sentence_case(message)
+    tokens = _tokens(found.group(1))
+    for token in tokens:
+        reason = _reason(token)
+        if reason:
+            return reason
+    if {'"\\\\u"', '"\\\\U"'} <= set(tokens):  # inside a string: its end, or an escape
+        return "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
+    if tokens == ["[_]"]:
+        return "The query does not go on like this here: something before this point is unfinished or misspelt."
+    names = []
+    for token in tokens:
+        name = _name(token)
+        if name and name not in names:
+            names.append(name)
+    keywords = [name for name in names if re.fullmatch(r"[A-Za-z_]\w*", name)]
+    if len(keywords) > MAX_SHOWN:  # the engine's list of keywords is long, and partial anyway
+        names = keywords[:MAX_SHOWN] + ["…"] + [name for name in names if name not in keywords]
+    listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+    return f"Expected {listed} here."
+
+
+def _reason(token: str) -> str | None:
+    lowered = token.lower()
+    for start, reason in REASONS.items():
+        if lowered.startswith(start):
+            return reason
+    if token.startswith("[") and "'t' | 'b' | 'n'" in token:  # the escapes a string may hold
+        return REASONS["the character that can be escaped in strings"]
+    if " " in token and not token.startswith(("[", '"')) and re.search("[a-z]", token):
+        return _sentence_case(token)  # a sentence of the engine's we have no words of our own for
+    return None
+
+
+def _name(token: str) -> str | None:
+    if token in NOISE:
+        return None
+    if token.startswith("["):
+        return "a number" if re.fullmatch(r"\['0' ?\.\.= ?'9'\]", token) else "a name, number or other term"
+    return NAMES.get(token, token)
+
+
+def _tokens(text: str) -> list[str]:
+    """The items of the engine's list of what it expected, which ", " separates: quoted tokens, [character
+    classes] (which may hold commas), keywords and the engine's sentences (which hold none)."""
+    tokens, at = [], 0
+    while at < len(text):
+        if text[at] in ", \n":
+            at += 1
+            continue
+        if text[at] == '"':
+            quoted = _QUOTED.match(text, at)
+            end = quoted.end() if quoted else len(text)
+        elif text[at] == "[":
+            end = _class_end(text, at)
+        else:
+            end = text.find(", ", at)
+            end = len(text) if end < 0 else end
+        tokens.append(text[at:end].strip())
+        at = end
+    return tokens
+
+
+def _class_end(text: str, start: int) -> int:
+    """Where the [character class] starting at `start` ends; its quoted characters may hold ] or '."""
+    at, quoted = start + 1, False
+    while at < len(text):
+        char = text[at]
+        if char == "\\" and quoted:
+            at += 2
+            continue
+        if char == "'":
+            quoted = not quoted
+        elif char == "]" and not quoted:
+            return at + 1
+        at += 1
+    return len(text)
+
+
+def _sentence_case(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."

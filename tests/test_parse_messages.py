@@ -1,0 +1,65 @@
+"""Parse errors read as sentences (kg/parse_messages.py), with their position, in the console and over HTTP."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from kg.errors import QuerySyntaxError
+from kg.parse_messages import sentence
+from kg.query import QueryService
+from kg.store.oxigraph import OxigraphStore
+
+CASES = {
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999999":
+        "LIMIT takes a whole number from 0 to 18446744073709551615.",
+    "SELECT * WHERE { ?s ?p ?o } OFFSET 99999999999999999999999":
+        "OFFSET takes a whole number from 0 to 18446744073709551615.",
+    "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT names a variable that is neither grouped on",
+    "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }": "SELECT names a variable that is neither grouped on",
+    "SELECT ?s ?s WHERE { ?s ?p ?o }": "SELECT names the same variable twice.",
+    "SELECT * WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT * cannot be used with GROUP BY",
+    "SELECT * WHERE { ?s <http://a b> ?o }": "This is not a valid IRI",
+    "SELECT * WHERE { ?s ?p 'a\\q' }": "In a string, a backslash may only escape",
+    'SELECT * WHERE { ?s ?p "unclosed }': "A string is not closed",
+    "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
+    "SELECT * WHERE { ?s ?p ?o": 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.',
+    "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",
+}
+
+
+@pytest.fixture(scope="module")
+def service():
+    with OxigraphStore() as store:
+        yield QueryService(store)
+
+
+@pytest.mark.parametrize("query, start", CASES.items())
+def test_parse_errors_read_as_sentences(service, query, start):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(query)
+    message = raised.value.message
+    assert message.startswith(start)
+    assert message[0].isupper() and message.endswith((".", ")")), message
+    assert "expected one of" not in message and "expected The" not in message and "['" not in message
+    assert raised.value.line == 1 and raised.value.column
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("expected one of ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, NOW, PREDICATE, STR, [_], isLITERAL",
+     "Expected ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, … or a name, number or other term here."),
+    ("expected [_]", "The query does not go on like this here: something before this point is unfinished or misspelt."),
+    ("expected one of Some new reason of the engine, [_]", "Some new reason of the engine."),
+    ("SPARQL compiler, line 3: syntax error", "SPARQL compiler, line 3: syntax error."),
+])
+def test_sentences_from_the_engines_words(message, expected):
+    assert sentence(message) == expected
+
+
+def test_over_http_the_problem_detail_is_the_sentence(shared):
+    query = "SELECT * WHERE { ?s ?p ?o }\nLIMIT 99999999999999999999999"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["detail"], body["line"]) == (CASES[query.replace("\n", " ")], 2) and body["column"]

@@ -1,0 +1,58 @@
+"""A query naming a sahel: or sk: term that neither the ontology nor the data has still runs, and its
+answer warns of the term: an X-Query-Warning header over HTTP, a line on standard error in the console."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from kg.namespaces import PREFIXES
+from kg.publish import install
+from kg.query import QueryService
+from kg.store.oxigraph import OxigraphStore
+from test_loading import installed, kg, spec  # noqa: F401  (fixtures)
+
+SAHEL, SK = PREFIXES["sahel"], PREFIXES["sk"]
+
+
+@pytest.fixture(scope="module")
+def service():
+    with OxigraphStore() as store:
+        install(store)
+        yield QueryService(store)
+
+
+@pytest.mark.parametrize("query, unknown", [
+    ("SELECT ?x WHERE { ?x a sahel:Aliance }", [SAHEL + "Aliance"]),
+    ("SELECT ?x WHERE { ?x a sahel:Alliance }", []),
+    ("ASK { sk:mali sahel:memberOff sk:aes }", [SAHEL + "memberOff"]),
+    (f"SELECT ?p WHERE {{ <{SK}nowhere> ?p ?o . <{SK}mali> ?p ?o }}", [SK + "nowhere"]),
+    ("PREFIX sahel: <http://example.org/other#> SELECT ?x WHERE { ?x a sahel:Aliance }", []),  # not ours then
+    ("SELECT ?x WHERE { ?x a sahel:Aliance . ?x a sahel:Aliance . ?y a sk:nobody }", [SAHEL + "Aliance", SK + "nobody"]),
+    ("CONSTRUCT { sk:mali rdfs:label ?l } WHERE { sk:mali rdfs:label ?l }", []),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", []),
+])
+def test_the_answer_names_the_terms_nobody_has_and_the_query_still_runs(service, query, unknown):
+    result = service.query(query)
+    assert result.unknown_terms == unknown
+    assert result.kind in ("solutions", "boolean", "graph")
+
+
+def test_over_http_each_unknown_term_is_a_warning_header(shared):
+    response = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Aliance ; sk:wrong ?y }"}))
+    assert response.status_code == 200 and response.get_json()["results"]["bindings"] == []
+    assert response.headers.getlist("X-Query-Warning") == [
+        f"unknown term <{SAHEL}Aliance>: neither the ontology nor the data has it",
+        f"unknown term <{SK}wrong>: neither the ontology nor the data has it"]
+    known = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Alliance }"}))
+    assert known.status_code == 200 and "X-Query-Warning" not in known.headers
+
+
+def test_the_console_warns_on_standard_error(spec):
+    result = kg("query", "--store", spec, "--format", "json", "-q", "SELECT ?x WHERE { ?x a sahel:Aliance }")
+    assert result.exit_code == 0
+    assert "warning: unknown term sahel:Aliance: neither the ontology nor the data has it" in result.stderr
+    assert "warning" not in kg("query", "--store", spec, "--format", "json", "-q",
+                               "SELECT ?x WHERE { ?x a sahel:Alliance }").stderr

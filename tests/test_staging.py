@@ -90,7 +90,7 @@ def test_a_second_writer_is_refused_and_cannot_disturb_a_load(store_path):
     with OxigraphStore(store_path) as writer:
         staged = staging.sibling(store_path, "staging")
         staged.mkdir()  # as a load in progress has it
-        with pytest.raises(StoreUnavailable, match="another process"):
+        with pytest.raises(StoreUnavailable, match="open for writing by process"):
             OxigraphStore(store_path)
         assert staged.exists()
         reader = OxigraphStore(store_path, read_only=True)  # readers take no lock

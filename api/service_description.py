@@ -8,7 +8,6 @@ import pyoxigraph as ox
 from flask import Response, current_app, request
 
 from api.errors import Problem
-from api.negotiation import best_match
 from api.void import void_url
 from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
@@ -33,12 +32,8 @@ STATISTICS = {
 }
 
 
-def describe_service():
-    """The description in the format Accept asks for; browsers get the query page instead."""
-    media = best_match(request.headers.get("Accept"), [m for m, _ in OFFERED] + ["text/html"])
-    if media == "text/html":
-        from api.query_ui import query_page
-        return query_page()
+def describe_service(media: str | None):
+    """The description in `media` (one of OFFERED, as negotiated by the caller); 406 for None."""
     if media is None:
         raise Problem(406, "Not acceptable", "the service description comes as "
                       + ", ".join(m for m, _ in OFFERED) + " or text/html")

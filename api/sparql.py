@@ -10,11 +10,12 @@ from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, request
 
 from api.errors import Problem
-from api.negotiation import choose
-from api.service_description import describe_service
+from api.negotiation import best_match, choose
+from api.query_ui import query_page
+from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.runner import STREAM_AFTER, QueryRequest, StreamedAnswer
@@ -35,7 +36,8 @@ def sparql():
         if _has(params, "update"):
             raise Problem(400, "Update by GET", "updates must be sent with POST")
         if not _has(params, "query"):
-            return describe_service()
+            media = best_match(request.headers.get("Accept"), [media for media, _ in DESCRIPTION] + ["text/html"])
+            return query_page() if media == "text/html" else describe_service(media)  # browsers get the page
         return _query(_one(params, "query"), params)
     params = strict_params(request.query_string)
     kind = request.mimetype

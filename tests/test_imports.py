@@ -1,0 +1,78 @@
+"""The code map's rules (README): no import cycle among the project's modules, lazy imports included;
+kg imports neither Flask nor api, but for kg/serve.py, the launcher that starts the HTTP layer."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LAUNCHER = "kg.serve"
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted([*REPO.glob("kg/**/*.py"), *REPO.glob("api/**/*.py")]):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports(path: Path, known: dict[str, Path]) -> tuple[set[str], set[str]]:
+    """(the project's modules `path` imports, anywhere in it; the top-level names of everything it imports)."""
+
+    def ours(name: str) -> str | None:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    project, tops = set(), set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            tops.add(name.split(".")[0])
+            if ours(name):
+                project.add(ours(name))
+    return project, tops
+
+
+def test_no_import_cycle():
+    known = modules()
+    graph = {name: imports(path, known)[0] - {name} for name, path in known.items()}
+    cycles, index, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while not component or component[-1] != node:
+                component.append(stack.pop())
+                on_stack.discard(component[-1])
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    assert not cycles, f"import cycles: {cycles}"
+
+
+def test_kg_imports_neither_flask_nor_api():
+    known = modules()
+    offenders = {name: sorted(tops & {"flask", "werkzeug", "api"}) for name, path in known.items()
+                 if name.startswith("kg") and name != LAUNCHER for tops in [imports(path, known)[1]]
+                 if tops & {"flask", "werkzeug", "api"}}
+    assert not offenders

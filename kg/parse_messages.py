@@ -4,7 +4,7 @@ pyoxigraph's parser says what it expected where it stopped: tokens, character cl
 sentence of its own, for a rule that failed on meaning rather than on form ("The query limit should be
 a non negative integer"). Such a sentence is the real reason, so it is told alone, in the project's
 words; otherwise the tokens are named as a person names them ("a variable", "an IRI"). Other engines'
-messages (Virtuoso's) pass through, made a sentence.
+messages (Virtuoso's, a remote server's) pass through as they are.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def sentence(message: str) -> str:
     if "Prefix not found" in message:
         return UNDECLARED + ": declare it with PREFIX (or use one of the built-in prefixes)."
     found = re.match(r"expected (?:one of )?(.*)$", message, re.S)
-    if not found:
-        return _sentence_case(message)
+    if not found:  # another engine's own words (Virtuoso's, an oxigraph serve's), passed on as they are
+        return " ".join(message.split())
     tokens = _tokens(found.group(1))
     for token in tokens:
         reason = _reason(token)

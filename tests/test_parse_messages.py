@@ -53,7 +53,7 @@ def test_parse_errors_read_as_sentences(service, query, start):
      "Expected ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, … or a name, number or other term here."),
     ("expected [_]", "The query does not go on like this here: something before this point is unfinished or misspelt."),
     ("expected one of Some new reason of the engine, [_]", "Some new reason of the engine."),
-    ("SPARQL compiler, line 3: syntax error", "SPARQL compiler, line 3: syntax error."),
+    ("SPARQL compiler, line 3: syntax error", "SPARQL compiler, line 3: syntax error"),  # another engine's words
 ])
 def test_sentences_from_the_engines_words(message, expected):
     assert sentence(message) == expected

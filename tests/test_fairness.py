@@ -10,6 +10,7 @@ import time
 import pytest
 
 from live_server import kg_server
+from long_work import SOON
 from raw_http import http, problem, query_url
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
@@ -70,7 +71,7 @@ def test_a_cheap_query_is_not_starved_by_four_clients_running_queries_to_the_tim
         started = time.monotonic()
         status, _, body = http(query_url(server, cheap()), headers=bearer(TOKENS[4]))
         assert status == 200 and b"true" in body
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < SOON  # not starved: far below the heavy queries' 120 s
 
 
 @pytest.fixture(scope="module")

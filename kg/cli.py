@@ -513,9 +513,10 @@ def events_load(table, mapping, graph, store_spec):
     unambiguously; other names get candidate records only. The load is recorded (file, sha256,
     mapping, time) in the loads graph.
     """
+    from kg.console import open_configured
     from kg.events import DEFAULT_MAPPING, load_events
 
-    with open_configured(store_spec) as store:
+    with open_configured(store_spec, write=True) as store:
         report = load_events(store, table, mapping=mapping or DEFAULT_MAPPING, graph=graph)
     linked = sum(1 for name in report.names if name.entity)
     click.echo(f"{table}: {report.triples} triples, {report.events} events into <{report.graph}>; linked {linked} of "

@@ -409,6 +409,7 @@ def search(words, limit, as_json, store_spec):
     """
     import json
 
+    from kg.console import open_configured
     from kg.query import QueryService
     from kg.search import SearchError, SearchIndex, index_path, service_select
 

@@ -26,6 +26,13 @@ KG = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
 DONE = r"\((\d+ (rows?|triples?)[^()\n]*|\d+\.\d+s)\)|error: .*|\ntrue|\nfalse"  # how an answer ends
 
 
+def _as_on_a_terminal() -> None:
+    """In the child: the pty becomes its controlling terminal, and Ctrl-C interrupts it as it would a
+    program started from a shell (a test run started in the background inherits SIGINT ignored)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """`kg shell` on a pseudo-terminal, with expect-style reading of what it prints."""
 
@@ -38,7 +45,7 @@ class Terminal:
         self.process = subprocess.Popen(
             [*KG, "shell", "--store", "memory:", *args],
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))  # the pty becomes its terminal
+            preexec_fn=_as_on_a_terminal)
         os.close(slave)
         self.master, self.seen, self.read_to = master, "", 0
 
@@ -318,6 +325,8 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
 
     shell.local = Watched()
     interrupt = threading.Thread(target=lambda: streaming.wait(SOON) and os.kill(os.getpid(), signal.SIGINT))
+    # Ctrl-C as a terminal gives it, whatever this test run was started with (in the background: ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         interrupt.start()
         with pytest.raises(Cancelled):
@@ -326,5 +335,6 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
         wait_until(lambda: not threads_named("kg-query"), what="the end of the query's helper thread")
     finally:
         interrupt.join()
+        signal.signal(signal.SIGINT, previous)
         shell.local = store
         shell.close()

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from api import page_data, pages
 from api.errors import Problem
+from api.negotiation import best_match
 
 bp = Blueprint("linked_data", __name__)
 
@@ -31,7 +32,7 @@ _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "
 def wants_html() -> bool:
     """Whether the client prefers HTML to every RDF and JSON type we offer (browsers do)."""
     offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
-    return request.accept_mimetypes.best_match(offered) == "text/html" if request.accept_mimetypes else False
+    return best_match(request.headers.get("Accept"), offered) == "text/html"
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
@@ -75,11 +76,10 @@ def known(iri: str) -> bool:
 
 
 def _negotiate() -> str:
-    if not request.accept_mimetypes:
-        return "ttl"
+    """The document extension Accept asks for (RFC 9110 §12.5.1, as /sparql negotiates); Turtle without one."""
     offered = [media for media, _ in DOCUMENTS.values()]
     offered = offered[:-1] + ["text/html"] + [m for m in _BY_MEDIA if m not in offered]
-    best = request.accept_mimetypes.best_match(offered)
+    best = best_match(request.headers.get("Accept"), offered)
     if best is None:
         raise Problem(406, "Not acceptable", "this resource is described in " + ", ".join(offered))
     return _BY_MEDIA[best]

@@ -58,6 +58,18 @@ def test_an_entity_iri_answers_303_to_the_document_accept_asks_for(shared, accep
     assert followed.status_code == 200 and followed.mimetype == media
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("accept, document", [
+    ("text/turtle; charset=utf-8", "/id/jnim.ttl"),  # the very type the Turtle document is labelled with
+    ('application/n-triples; charset="UTF-8"', "/id/jnim.nt"),
+    ("text/html;q=0.5, application/ld+json; profile=\"http://www.w3.org/ns/json-ld#compacted\"", "/id/jnim.jsonld"),
+    ("text/*;q=0.2, text/turtle;q=0, text/plain;q=0", "/id/jnim.html"),  # refused by name, weighed by range
+])
+def test_media_ranges_with_parameters_match_on_the_type_here_too(shared, method, accept, document):
+    response = shared.open("/id/jnim", method=method, headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["Location"] == document
+
+
 @pytest.mark.parametrize("ext, rdf_format", [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD),
                                              ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML)])
 def test_the_rdf_documents_hold_the_entitys_triples(shared, ext, rdf_format):

@@ -205,6 +205,19 @@ def test_timing(shell):
     assert "timing: off" in shell.command(".timing off", until="timing: .*")
 
 
+def test_tables_escape_controls_cut_long_cells_with_a_notice_and_wide_shows_them_whole(shell):
+    query = ('SELECT ?q WHERE { { BIND("a\\tb\\u001B[31mred" AS ?q) } UNION '
+             '{ BIND(REPLACE("' + "%" * 30 + '", "%", "long ") AS ?q) } }')  # typed: no escape, no long text
+    out = shell.run(query, end=ESC_ENTER)
+    answer = out[out.index("\n?q"):]
+    assert "a\\tb\\x1b[31mred" in answer and "…" in answer and "long " * 30 not in answer
+    assert "(2 rows, 1 cell shown in part: .wide on shows them whole)" in answer
+    assert "wide: on" in shell.command(".wide on", until="wide: .*")
+    out = shell.run(query, end=ESC_ENTER)
+    answer = out[out.index("\n?q"):]
+    assert ("long " * 30).strip() in answer and "(2 rows)" in answer
+
+
 def test_endpoint_switch(shell):
     assert "endpoint: local (memory:)" in shell.command(".endpoint", until="endpoint: .*")
     switched = shell.command(".endpoint http://127.0.0.1:1/sparql", until="endpoint: .*")

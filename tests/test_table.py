@@ -103,3 +103,17 @@ def test_kg_query_says_a_cell_was_cut_and_wide_shows_it(hostile_spec, tmp_path):
     status, _, err = on_terminal(["query", "--store", hostile_spec, "--format", "csv", "-o", written, "-q",
                                   f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}"])
     assert status == 0 and "\x1b[31mred" in written.read_text(encoding="utf-8")
+
+
+def test_kg_query_aligns_by_display_width_and_tags_only_a_column_of_mixed_languages(spec):
+    status, out, err = on_terminal(["query", "--store", spec, "-q", 'SELECT ?city ?n WHERE { VALUES (?city ?n) '
+                                    '{ ("伦敦" 1) ("Niamey" 2) ("東京都" 3) } }'], stdout_tty=True)
+    assert status == 0, err
+    rows = out.splitlines()[2:5]
+    assert {wcswidth(row[:row.rindex(" ") + 1]) for row in rows} == {8}, rows  # 6 columns + 2 between
+    one = 'SELECT ?l WHERE { VALUES ?l { "Niger"@en "Mali"@en } }'
+    status, out, err = on_terminal(["query", "--store", spec, "-q", one], stdout_tty=True)
+    assert status == 0 and out.splitlines()[2:] == ["Niger", "Mali"], err
+    status, out, err = on_terminal(["query", "--store", spec, "-q", one.replace('"Mali"@en', '"Mali"@fr')],
+                                   stdout_tty=True)
+    assert status == 0 and out.splitlines()[2:] == ["Niger@en", "Mali@fr"], err

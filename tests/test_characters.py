@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from kg import streaming
 from kg.build import serialize as serialize_build
 from kg.results import GRAPH_FORMATS, SOLUTION_FORMATS, FormatError
 from kg.query import QueryService
@@ -110,6 +111,19 @@ def test_every_character_survives_every_result_format(service, texts, fmt):
 def test_every_character_survives_every_graph_syntax(service, texts, fmt):
     data = service.query(CONSTRUCT).serialize(fmt, prefixes={"ex": EX})
     assert read_graph(fmt, data) == texts
+
+
+@pytest.mark.parametrize("kind, fmt", [("solutions", fmt) for fmt in SOLUTION_FORMATS] +
+                         [("graph", fmt) for fmt in streaming.STREAMABLE_GRAPHS])
+def test_every_character_survives_a_streamed_answer(service, texts, kind, fmt, monkeypatch):
+    monkeypatch.setattr(streaming, "BATCH_ROWS", 7)  # many batches, as a big answer is written
+    monkeypatch.setattr(streaming, "BATCH_CHARACTERS", 5000)
+    result = service.query(SELECT if kind == "solutions" else CONSTRUCT)
+    rows = result.rows if kind == "solutions" else result.triples
+    pieces = list(streaming.chunks(kind, ["s", "o"], rows, fmt, limit=None, prefixes={"ex": EX}))
+    assert len(pieces) > 3
+    read = read_solutions if kind == "solutions" else read_graph
+    assert read(fmt, b"".join(pieces)) == texts
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads", "turtle", "ntriples"])

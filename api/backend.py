@@ -119,13 +119,18 @@ class Backend:
             return self.nearby.run(request)
         return self.runner.run(request)
 
-    def update(self, sparql: str) -> None:
+    @property
+    def keeps_empty_graphs(self) -> bool:
+        """Whether a named graph may exist with no triple (not on Virtuoso): how graph existence is told."""
+        return self.writer is None or self.writer.keeps_empty_graphs
+
+    def update(self, sparql: str, *, base: str | None = None) -> None:
         """Run a SPARQL Update (policy: updates on, LOAD refused) as one change."""
         if self.writer is None or not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         with self._lock:
             try:
-                QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql)
+                QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql, base=base)
             finally:
                 self.cache.clear()  # its entries are unreachable under the new version: free them now
             self._writes += 1

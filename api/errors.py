@@ -9,8 +9,8 @@ from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QuerySyntaxError,
-                       QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure, StoreError,
-                       StoreUnavailable)
+                       QueryTimeout, RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure,
+                       StoreError, StoreUnavailable, UpdateOutcomeUnknown)
 from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
@@ -53,7 +53,9 @@ _STATUS = [
     (ServiceBusy, 503, "Service endpoint busy"),
     (StorageFailure, 503, "Store unavailable"),
     (EvaluationError, 400, "Request refused by the store"),
+    (UpdateOutcomeUnknown, 504, "Update outcome unknown"),
     (QueryTimeout, 503, "Query timeout"),
+    (RemoteStoreFailure, 502, "Store failure"),
     (StoreUnavailable, 503, "Store unavailable"),
     (StoreError, 500, "Store error"),
     (ConfigError, 500, "Configuration error"),

@@ -17,6 +17,7 @@ from api.negotiation import GRAPHS, choose
 from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
 from kg.runner import QueryRequest
 from kg.store.base import parse_triples
+from kg.store.merge import DEFAULT_GRAPH
 
 bp = Blueprint("graph_store", __name__)
 
@@ -85,19 +86,19 @@ def _target():
 
 
 def _exists(target: str) -> bool:
-    """Whether a named graph is in the store (even empty), or the default graph has triples."""
+    """Whether a named graph is in the store (even empty, where the store keeps empty graphs), or the
+    declared default graph has triples."""
     backend = current_app.extensions["sahel-kg"]
-    pattern = f"{{ {_triples(target)} }}" if target == "" else f"{{ GRAPH <{target}> {{}} }}"
+    empty = target != "" and backend.keeps_empty_graphs  # elsewhere a graph exists while it holds a triple
+    pattern = f"{{ GRAPH <{target}> {{}} }}" if empty else f"{{ {_triples(target)} }}"
     answer = backend.query(QueryRequest(sparql=f"ASK {pattern}", format="json"))
     return b'"boolean":true' in answer.body
 
 
 def _triples(target: str) -> str:
-    """The pattern of a graph's triples. A query's default graph is the union of all graphs, so the
-    default graph proper is what no named graph holds."""
-    if target == "":
-        return "?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } }"
-    return f"GRAPH <{target}> {{ ?s ?p ?o }}"
+    """The pattern of a graph's triples. A query's default graph is the merge of all graphs; what clients
+    write to the default graph is kept in the declared graph DEFAULT_GRAPH, which ?default stands for."""
+    return f"GRAPH <{DEFAULT_GRAPH if target == '' else target}> {{ ?s ?p ?o }}"
 
 
 def _read(target):

@@ -25,7 +25,7 @@ STATISTICS = {
     "triples": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     "classes": "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g",
     "properties": "SELECT ?g (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    # The default graph as queries see it: the union of the default graph proper and every named graph.
+    # The default graph as queries see it: the merge of every named graph (each triple once).
     "all-triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "all-classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
     "all-properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from contextlib import contextmanager
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import parse_qsl, quote
 
@@ -76,17 +75,16 @@ def _query(text: str, params: list[tuple[str, str]]):
     if not any(dataset):
         dataset = query_dataset(text, PREFIXES, request.base_url) or (None, None)
     dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
-    run = QueryRequest(sparql=_based(text), format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
+    run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
                        default_graphs=dataset[0], named_graphs=dataset[1],
-                       row_limit=settings["ROW_LIMIT"],
+                       row_limit=settings["ROW_LIMIT"], base=request.base_url,
                        stream=settings["ROW_LIMIT"] is None or settings["ROW_LIMIT"] > STREAM_AFTER)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     validators = validators_for(version, run, media)
     if request.method in ("GET", "HEAD") and not_modified(validators, version):
         return Response(status=304, headers=validators)
-    with _unbased():
-        answer = backend.query(run, version)
+    answer = backend.query(run, version)
     if isinstance(answer, StreamedAnswer):  # too big to hold: sent as it is made, its size unknown
         response = Response(answer.chunks, mimetype=media)
         if media.startswith("text/") or media.endswith(("json", "xml")):
@@ -129,8 +127,7 @@ def _update(text: str, params: list[tuple[str, str]]):
         except ValueError as error:
             raise Problem(400, "Dataset conflict", str(error)) from None
     backend = current_app.extensions["sahel-kg"]
-    with _unbased():
-        backend.update(_based(text))
+    backend.update(text, base=request.base_url)
     return changed_response(Response(status=204), backend)
 
 
@@ -141,22 +138,6 @@ def _refuse_long(text: str, kind: str) -> None:
     if len(text) > cap // 4 and len(text.encode("utf-8")) > cap:  # no encoding for the usual short text
         g.rejected = "query_too_large"
         raise Problem(413, "Query too large", f"the {kind} is over {cap} bytes (UTF-8)")
-
-
-def _based(text: str) -> str:
-    """The text with the endpoint as its base IRI, on a line of its own (see _unbased)."""
-    return f"BASE <{request.base_url}>\n{text}"
-
-
-@contextmanager
-def _unbased():
-    """Syntax errors located in the user's text, without the line _based added."""
-    try:
-        yield
-    except QuerySyntaxError as error:
-        if error.line is None:
-            raise
-        raise QuerySyntaxError(error.message, line=max(1, error.line - 1), column=error.column) from None
 
 
 def graph_iri(value: str) -> str:
@@ -195,7 +176,7 @@ def validators_for(version, run: QueryRequest, media: str) -> dict:
     headers = {"Cache-Control": current_app.config["CACHE_CONTROL"]}
     if version is None:
         return headers
-    key = repr((version.number, run.sparql, run.default_graphs, run.named_graphs, run.row_limit, media))
+    key = repr((version.number, run.sparql, run.base, run.default_graphs, run.named_graphs, run.row_limit, media))
     headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
     if time.time() - version.modified >= 1:  # else a write later in the same (whole) second would share it
         headers["Last-Modified"] = formatdate(version.modified, usegmt=True)

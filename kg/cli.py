@@ -562,7 +562,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """
     from kg.settings import resolve
     from kg.errors import ConfigError
-    from kg.serve import prepare_store, run
+    from kg.serve import check_remote_store, prepare_store, run
     from kg.store import default_store_path
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
@@ -580,6 +580,9 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
         raise ConfigError("a memory: store lives in one process: use --workers 1")
     if resolve({})["INSTALL_ARTICLE"]:
         prepare_store(store_spec)
+    if store_spec.startswith(("http://", "https://")):
+        for note in check_remote_store(settings):
+            click.echo(f"note: {note}", err=True)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
     access += ", public" if settings["PUBLIC"] else ""

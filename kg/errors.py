@@ -109,6 +109,15 @@ class StorageFailure(StoreError):
     """The store's files failed under a request (I/O error, corruption): the server's fault, not the client's."""
 
 
+class RemoteStoreFailure(StoreError):
+    """A remote store failed (a server error of its own) or answered with something that is no SPARQL
+    result; the message names the store."""
+
+
+class UpdateOutcomeUnknown(StoreError, TimeoutError):
+    """An update sent to a remote store got no answer within its time limit: the store may still apply it."""
+
+
 class ConfigError(KGError, ValueError):
     """A setting that names nothing we know, such as a store spec."""
 

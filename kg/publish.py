@@ -9,11 +9,14 @@ import pyoxigraph as ox
 from kg.build import BuildResult, build, serialize
 from kg.namespaces import DEFAULT_BASE
 from kg.store.base import Store
+from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH
 
 
 def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
-    """True for the graphs a build writes (so a rebuild may replace them), never for loaded data."""
-    return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri != f"{base}graph/loads"
+    """True for the graphs a build writes (so a rebuild may replace them), never for loaded data or
+    what clients wrote to the default graph."""
+    kept = {f"{base}graph/{name}" for name in ("loads", "default", "merge")} | {DEFAULT_GRAPH, MERGE_GRAPH}
+    return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri not in kept
 
 
 def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:

@@ -16,8 +16,8 @@ from kg.federation import Federation
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED
 from kg.results import Result
-from kg.sparql_text import (base_iri, named_iris, prologue_line, scan, service_clauses, unescape_iri,
-                            used_prefixes, where_group_start)
+from kg.sparql_text import (base_iri, leading_base, named_iris, prologue_line, scan, service_clauses,
+                            unescape_iri, used_prefixes, where_group_start)
 from kg.store.base import Solutions, Store, syntax_error
 
 
@@ -48,15 +48,16 @@ class QueryService:
 
     def query(self, sparql: str, *, bindings: dict[str, object] | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout: float | None = None, row_limit: int | None = None) -> Result:
+              timeout: float | None = None, row_limit: int | None = None, base: str | None = None) -> Result:
         """Run a query and return a finished Result (rows read up to the cap).
 
         `bindings` maps variable names to values (pyoxigraph terms, or str/int/float/bool, which become
         literals); they enter as a VALUES block at the head of the WHERE group, written as RDF terms.
+        `base` is the IRI relative IRIs resolve against (the text's own BASE resolves against it).
         """
         started = time.perf_counter()
         raw, limit = self.rows(sparql, bindings=bindings, default_graphs=default_graphs,
-                               named_graphs=named_graphs, timeout=timeout, row_limit=row_limit)
+                               named_graphs=named_graphs, timeout=timeout, row_limit=row_limit, base=base)
         result = _collect(raw, limit)
         result.elapsed = time.perf_counter() - started
         result.unknown_terms = self.unknown_terms(sparql)
@@ -79,7 +80,7 @@ class QueryService:
 
     def rows(self, sparql: str, *, bindings: dict[str, object] | None = None,
              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-             timeout: float | None = None, row_limit: int | None = None):
+             timeout: float | None = None, row_limit: int | None = None, base: str | None = None):
         """Start a query as query() does, but hand back the store's lazy result (Solutions, Triples or a
         bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
         shape = scan(sparql)
@@ -89,17 +90,18 @@ class QueryService:
         self._check_policy(shape)
         if bindings:
             sparql = bind(sparql, bindings)
-        text, shift = self._with_prologue(sparql, shape)
+        text, shift = self._with_prologue(sparql, shape, base)
+        limit = _smallest(row_limit, self.row_limit)
         seconds = _smallest(timeout, self.timeout)
         try:
             text = self._federated(text, shape, seconds)
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
-                                   timeout=seconds)
+                                   timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
             raise self._explained(_shifted(error, shift), sparql, shape) from None
-        return raw, _smallest(row_limit, self.row_limit)
+        return raw, limit
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base: str | None = None) -> None:
         """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""
         if not self.policy.allow_update:
             raise PolicyError("updates are disabled")
@@ -107,7 +109,7 @@ class QueryService:
         if shape.loads:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)
-        text, shift = self._with_prologue(sparql, shape)
+        text, shift = self._with_prologue(sparql, shape, base)
         try:
             self.store.update(self._federated(text, shape, None, update=True))
         except QuerySyntaxError as error:
@@ -177,9 +179,12 @@ class QueryService:
             return namespace + local
         return target
 
-    def _with_prologue(self, sparql: str, shape) -> tuple[str, int]:
-        """Declare the known prefixes the text does not, on one added first line."""
-        line = prologue_line(self.prefixes, shape.prefixes)
+    def _with_prologue(self, sparql: str, shape, base: str | None = None) -> tuple[str, int]:
+        """Declare the base and the known prefixes the text does not, on one added first line. BASE
+        comes first, as every engine takes it (Virtuoso takes it nowhere else), so the text's own
+        leading BASE moves there too, resolved, leaving spaces where it was."""
+        sparql, base = leading_base(sparql, base)
+        line = ((f"BASE <{base}> " if base else "") + prologue_line(self.prefixes, shape.prefixes)).strip()
         return (line + "\n" + sparql, 1) if line else (sparql, 0)
 
 
@@ -226,6 +231,7 @@ def _collect(raw, limit: int | None) -> Result:
     close = getattr(getattr(raw, "rows", None) or getattr(raw, "triples", None), "close", None)
     if truncated and close:
         close()  # stops the engine's work on the rows nobody will read
+    truncated = truncated or getattr(raw, "cut", False)  # the store cut it at a limit of its own
     if isinstance(raw, Solutions):
         return Result(kind="solutions", variables=raw.variables, rows=items, truncated=truncated, limit=limit)
     return Result(kind="graph", triples=items, truncated=truncated, limit=limit)

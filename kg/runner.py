@@ -44,6 +44,7 @@ class QueryRequest:
     row_limit: int | None = None
     bindings: dict | None = None
     stream: bool = False  # an answer of more than STREAM_AFTER rows may come as a StreamedAnswer
+    base: str | None = None  # the IRI relative IRIs resolve against (the endpoint's URL)
 
 
 @dataclass
@@ -87,7 +88,7 @@ def answer(service: QueryService, request: QueryRequest) -> Answer:
     result = service.query(request.sparql, bindings=request.bindings,
                            default_graphs=None if request.default_graphs is None else list(request.default_graphs),
                            named_graphs=None if request.named_graphs is None else list(request.named_graphs),
-                           timeout=request.timeout, row_limit=request.row_limit)
+                           timeout=request.timeout, row_limit=request.row_limit, base=request.base)
     body = result.serialize(request.format, prefixes=service.prefixes)
     return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
                   limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))
@@ -132,7 +133,7 @@ class _RowDeadline:
     def __init__(self, store):
         self.store = store
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None):
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None):
         started = time.monotonic()
         result = self.store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         if timeout is None or isinstance(result, bool):
@@ -433,7 +434,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     raw, limit = service.rows(request.sparql, bindings=request.bindings,
                               default_graphs=None if request.default_graphs is None else list(request.default_graphs),
                               named_graphs=None if request.named_graphs is None else list(request.named_graphs),
-                              timeout=request.timeout, row_limit=request.row_limit)
+                              timeout=request.timeout, row_limit=request.row_limit, base=request.base)
     kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
     rows = iter(()) if kind == "boolean" else iter(raw)
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))

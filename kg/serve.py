@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.errors import StoreUnavailable
+from kg.errors import ConfigError, StoreUnavailable
 
 
 def prepare_store(spec: str) -> None:
@@ -48,6 +48,34 @@ def metrics_directory() -> tuple[Path, bool]:
     for stale in folder.glob("*.db"):  # counts of a previous run would be added to this one's
         stale.unlink()
     return folder, False
+
+
+def check_remote_store(settings: dict) -> list[str]:
+    """Before serving a remote store: with updates on, build the merge if the engine lacks it; check that
+    an engine with only a server-wide time limit (oxigraph serve --timeout-s) has one within
+    QUERY_TIMEOUT, else raise ConfigError, since a query the API stops would run on in the engine.
+    Returns what the operator should know (an engine too small to check, a merge missing)."""
+    from kg.store.remote import RemoteStore
+
+    spec, limit = settings["STORE"], settings["QUERY_TIMEOUT"]
+    store = RemoteStore(spec, update_url=settings["STORE_UPDATE_URL"], user=settings["STORE_USER"],
+                        password=settings["STORE_PASSWORD"], timeout=limit)
+    notes = []
+    if settings["UPDATES_ENABLED"]:
+        if store.migrate():
+            notes.append(f"built the merge of the named graphs in {spec} (data loaded before, or by other means)")
+    elif store.lacks_merge():
+        notes.append(f"{spec} holds graphs but not their merge: queries miss them until a write-enabled "
+                     "`kg serve` or `kg load` builds it")
+    if store.dialect.server_timeout and limit:
+        holds = store.time_limit_holds(limit)
+        if holds is False:
+            raise ConfigError(f"the store at {spec} did not stop a long query within QUERY_TIMEOUT ({limit:g}s): "
+                              f"start it with a time limit no longer (oxigraph serve --timeout-s {int(limit)})")
+        if holds is None:
+            notes.append(f"could not check the time limit of {spec}: too little data to make a long query; "
+                         f"start it with --timeout-s {int(limit)} or less")
+    return notes
 
 
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:

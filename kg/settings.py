@@ -74,7 +74,8 @@ SETTINGS = [
     Setting("INSTALL_ARTICLE", True, _boolean,
             "Install the article's graphs into an empty embedded store at start-up."),
     Setting("QUERY_TIMEOUT", 10.0, float,
-            "Seconds a query may run before it is stopped (503); a request may ask for less with timeout=."),
+            "Seconds a query may run before it is stopped (503); a request may ask for less with timeout=. "
+            "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
     Setting("ROW_LIMIT", 10000, int,
             "Most rows (or triples) a response carries; a cut result says so in a header and in JSON."),
     Setting("MAX_BODY_BYTES", 1 << 20, int, "Largest request body accepted (413 beyond, before it is read)."),
@@ -186,12 +187,13 @@ def _parsed(setting: Setting, raw) -> Any:
 
 
 def store_options(values: dict[str, Any]) -> dict[str, Any]:
-    """The options open_store takes for the store `values` name: a remote one's update URL, replicas and
-    credentials."""
+    """The options open_store takes for the store `values` name: a remote one's update URL, replicas,
+    credentials, and (for the server) its time limit, which its updates have too."""
     if not str(values["STORE"]).startswith(("http://", "https://")):
         return {}
     options = {"update_url": values["STORE_UPDATE_URL"], "user": values["STORE_USER"],
-               "password": values["STORE_PASSWORD"], "replicas": values["STORE_REPLICAS"]}
+               "password": values["STORE_PASSWORD"], "replicas": values["STORE_REPLICAS"],
+               "timeout": values.get("QUERY_TIMEOUT")}
     return {key: value for key, value in options.items() if value}
 
 

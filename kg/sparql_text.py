@@ -15,7 +15,9 @@ _TOKEN = re.compile(r"""
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w\-.:%]|\\.)*)
+  | (?P<bnode>_:[\w](?:[\w.-]*[\w-])?)
+  | (?P<pname>(?:[A-Za-z](?:[\w.-]*[\w-])?)?:(?:(?:[\w\-:%]|\\.)(?:(?:[\w\-.:%]|\\.)*(?:[\w\-:%]|\\.))?)?)
+  | (?P<number>\d+\.\d*[eE][+-]?\d+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
   | (?P<word>[A-Za-z_][\w-]*)
   | (?P<open>[{(\[])
   | (?P<close>[})\]])
@@ -27,6 +29,21 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
 _OPERATORS = set("|/^+-*!&=<>")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token: its kind (a group name of the lexer), its text, and its span in the source."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def lex(text: str) -> list[Token]:
+    """Every token of `text` in order, spaces and comments included (kinds "space" and "comment")."""
+    return [Token(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass
@@ -291,8 +308,60 @@ def single_pattern(text: str) -> bool:
     variables = [value[1:] for kind, value in pattern if kind == "var"]
     if len(set(variables)) < len(variables):  # ?s ?p ?s filters a scan: rows may be far apart
         return False
-    modifiers = rest[1:]  # LIMIT n: the number lexes as "other" characters
+    modifiers = rest[1:]  # LIMIT n
     for kind, value in modifiers:
-        if not (kind == "word" and value.upper() == "LIMIT" or kind == "other" and value.isdigit()):
+        if not (kind == "word" and value.upper() == "LIMIT" or kind == "number" and value.isdigit()):
             return False
     return True
+
+
+def limited(text: str, limit: int) -> str:
+    """A SELECT query that returns at most `limit` rows: its own LIMIT lowered, or one added after its
+    solution modifiers (before a trailing VALUES block). Other forms, and text the lexer cannot place,
+    come back unchanged. Nothing moves to another line."""
+    if scan(text).form != "SELECT":
+        return text
+    opening = where_group_start(text)
+    if opening is None:
+        return text
+    tokens = [t for t in lex(text) if t.kind not in ("space", "comment") and t.start >= opening - 1]
+    depth, end = 0, None
+    for index, token in enumerate(tokens):
+        depth += token.kind == "open"
+        depth -= token.kind == "close"
+        if depth == 0:
+            end = index
+            break
+    if end is None:
+        return text
+    after = tokens[end + 1:]
+    for index, token in enumerate(after):
+        if token.kind == "word" and token.text.upper() == "LIMIT" and index + 1 < len(after) \
+                and after[index + 1].kind == "number":
+            number = after[index + 1]
+            if int(number.text) <= limit:
+                return text
+            return text[:number.start] + str(limit) + text[number.end:]
+    trailing = next((t for t in after if t.kind == "word" and t.text.upper() == "VALUES"), None)
+    at = trailing.start if trailing is not None else (after[-1].end if after else tokens[end].end)
+    return f"{text[:at]} LIMIT {limit} {text[at:]}"
+
+
+def leading_base(text: str, base: str | None) -> tuple[str, str | None]:
+    """The text with the BASE declarations of its leading prologue blanked out (same lines and columns),
+    and the base IRI they make, resolved against `base`."""
+    tokens = [t for t in lex(text) if t.kind not in ("space", "comment")]
+    index, pieces, cursor = 0, [], 0
+    while index + 1 < len(tokens) and tokens[index].kind == "word":
+        word = tokens[index].text.upper()
+        if word == "PREFIX":
+            index += 3
+        elif word == "BASE" and tokens[index + 1].kind == "iri":
+            base = urljoin(base or "", unescape_iri(tokens[index + 1].text[1:-1]))
+            start, end = tokens[index].start, tokens[index + 1].end
+            pieces += [text[cursor:start], " " * (end - start)]
+            cursor = end
+            index += 2
+        else:
+            break
+    return "".join(pieces) + text[cursor:], base

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.store.oxigraph import OxigraphStore
+from store_helpers import dataset_quads
 
 
 def content(path: Path) -> set[str]:
-    """Every quad of the store at `path`, read by a fresh OxigraphStore, as N-Quads text."""
+    """Every quad of the dataset at `path` (its named graphs; the default graph must be their merge), read
+    by a fresh OxigraphStore, as N-Quads text."""
     with OxigraphStore(path) as store:
-        quads = {str(quad) for quad in store._store}
+        quads = {str(quad) for quad in dataset_quads(store)}
         assert store.count() == len(quads)
     return quads
 

@@ -21,6 +21,10 @@ class ServerURL(str):
     log: Path
     pid: int
 
+    def peak_memory_mb(self) -> float:
+        """The peak resident memory (VmHWM) of the server's processes, summed: master, workers, query workers."""
+        return sum(_peak_kb(pid) for pid in _family(self.pid)) / 1024
+
     def log_text(self, start: int = 0) -> str:
         """The server's log from byte `start` on."""
         with open(self.log, "rb") as handle:
@@ -81,3 +85,31 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
         yield base
     finally:
         stop(process)
+
+
+def _family(pid: int) -> list[int]:
+    """`pid` and every process descended from it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending += children.get(current, [])
+    return found
+
+
+def _peak_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

@@ -27,7 +27,8 @@ def http(url: str, *, method: str = "GET", data: bytes | None = None, headers: d
 
 
 def query_url(base: str, sparql: str, **params) -> str:
-    return f"{base}/sparql?" + urllib.parse.urlencode({"query": sparql, **params})
+    """A GET query URL; a parameter given a list is repeated (default-graph-uri twice, say)."""
+    return f"{base}/sparql?" + urllib.parse.urlencode({"query": sparql, **params}, doseq=True)
 
 
 def raw_request(base: str, request: bytes, timeout: float = 30) -> tuple[int, dict, bytes]:

@@ -9,13 +9,18 @@ from pathlib import Path
 
 from servers import OXIGRAPH_BIN, free_port, wait_until_answers
 
+# Its own time limit, no longer than any kg serve's QUERY_TIMEOUT over it (kg serve checks that at start).
+STORE_TIMEOUT = 2
+
 
 class OxigraphProcess:
-    """`oxigraph serve` on 127.0.0.1:`port` with its data in `workdir`/data; not running until start()."""
+    """`oxigraph serve` on 127.0.0.1:`port` with its data in `workdir`/data; not running until start().
+    No union default graph by default: the merge of the graphs is in its default graph (kg.store.merge)."""
 
-    def __init__(self, workdir: Path, *, port: int | None = None, union_default_graph: bool = True):
+    def __init__(self, workdir: Path, *, port: int | None = None, union_default_graph: bool = False,
+                 timeout: int | None = STORE_TIMEOUT):
         self.workdir, self.port = workdir, port or free_port()
-        self.union_default_graph = union_default_graph
+        self.union_default_graph, self.timeout = union_default_graph, timeout
         self.process: subprocess.Popen | None = None
         workdir.mkdir(parents=True, exist_ok=True)
 
@@ -30,6 +35,8 @@ class OxigraphProcess:
     def start(self, seconds: float = 60) -> None:
         command = [str(OXIGRAPH_BIN), "serve", "--location", str(self.workdir / "data"),
                    "--bind", f"127.0.0.1:{self.port}"] + (["--union-default-graph"] if self.union_default_graph else [])
+        if self.timeout is not None:
+            command += ["--timeout-s", str(self.timeout)]
         log = self.workdir / "server.log"
         with open(log, "ab") as log_file:
             self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,

@@ -22,6 +22,7 @@ from kg.build import build
 from kg.cli import main
 from kg.namespaces import PREFIXES, graph_iri
 from kg.store.base import RDF_FORMATS
+from kg.store.merge import DEFAULT_GRAPH
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from long_work import CROSS_ROWS
@@ -473,8 +474,9 @@ def test_export_keeps_the_default_graph_and_loaded_data(spec, tmp_path):
     data.write_text('<http://example.org/x> <http://example.org/p> "in the default graph" .\n')
     assert kg("load", data, "--store", spec).exit_code == 0
     quads = dataset_quads(kg("export", "--store", spec).stdout_bytes, ox.RdfFormat.TRIG)
+    # what was loaded into the default graph is kept in the declared graph, and exported there
     assert ox.Quad(ox.NamedNode("http://example.org/x"), ox.NamedNode("http://example.org/p"),
-                   ox.Literal("in the default graph")) in quads
+                   ox.Literal("in the default graph"), ox.NamedNode(DEFAULT_GRAPH)) in quads
     assert len(quads) == store_count(spec)
 
 

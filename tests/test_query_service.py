@@ -409,14 +409,13 @@ def test_the_engines_expected_tokens_are_readable(service):
 
 
 def test_a_problem_document_from_a_remote_endpoint_becomes_a_plain_syntax_error():
-    from kg.store.base import syntax_error
-    from kg.store.remote import _server_message
+    from kg.store.remote_http import engine_message, error_for
 
     import json
 
     body = json.dumps({"type": "x", "title": "Malformed query", "status": 400, "detail": 'expected "}"',
-                       "line": 2, "column": 7}).encode()
-    error = syntax_error(_server_message(Exception(f"QueryBadFormed: a bad request has been sent\n\nResponse:\n{body!r}")))
+                       "line": 2, "column": 7})
+    error = error_for(engine_message(body), 400, "http://remote.example/sparql")
     assert (error.message, error.line, error.column) == ('Expected "}" here.', 2, 7)
 
 

@@ -13,7 +13,8 @@ from kg.errors import ConfigError, ParseError, QuerySyntaxError, QueryTimeout, S
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
 from kg.store.oxigraph import OxigraphStore
-from kg.store.remote import RemoteStore, _term
+from kg.store.remote import RemoteStore
+from kg.store.sparql_json import binding_term as _term
 from long_work import CROSS_ROWS, MIN_TRIPLES, SOON, threads_named, wait_until
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -342,10 +343,14 @@ def test_empty_dataset_lists_mean_empty_on_every_store(store, graph):
                        named_graphs=[]) is False
 
 
-def test_a_remote_timeout_without_a_limit_says_so(monkeypatch):
-    def timing_out(self):
-        raise TimeoutError
+def test_a_remote_timeout_without_a_store_limit_says_so():
+    """A store with no limit of its own (timeout=None) still words the request's limit, against a real
+    socket that accepts and never answers."""
+    import socket
 
-    monkeypatch.setattr("SPARQLWrapper.Wrapper.SPARQLWrapper.query", timing_out)
-    with pytest.raises(QueryTimeout, match="timed out"):
-        RemoteStore("http://127.0.0.1:9/sparql", timeout=None).query("ASK {}")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        store = RemoteStore(f"http://127.0.0.1:{silent.getsockname()[1]}/sparql", timeout=None, dialect="sparql11")
+        with pytest.raises(QueryTimeout, match="0.5s"):
+            store.query("ASK {}", timeout=0.5)

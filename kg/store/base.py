@@ -38,10 +38,14 @@ DUMP_FORMATS = ("trig", "nquads", "turtle", "ntriples")
 
 @dataclass
 class Solutions:
-    """A SELECT result: the variable names, then rows (tuples of terms, None where unbound), read once."""
+    """A SELECT result: the variable names, then rows (tuples of terms, None where unbound), read once.
+
+    `cut` says the store itself cut the rows at a limit of its own (a remote engine's row limit).
+    """
 
     variables: list[str]
     rows: Iterator[tuple]
+    cut: bool = False
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self.rows)
@@ -65,15 +69,21 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, timeout: float | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None, timeout: float | None = None,
+              limit: int | None = None) -> QueryResult:
         """Run a query: Solutions for SELECT, bool for ASK, Triples for CONSTRUCT/DESCRIBE.
 
         `default_graphs`/`named_graphs` are graph IRIs as in the protocol's default-graph-uri/named-graph-uri.
+        `limit` says the caller reads at most that many rows, so a store may stop its work there.
         """
 
     @abc.abstractmethod
     def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 Update; a failing update changes nothing (see each backend for limits)."""
+        """Run a SPARQL 1.1 Update; a failing update changes nothing (see each backend for limits).
+
+        Its WHERE reads the merge of the named graphs as its default graph; what it writes to the default
+        graph goes to the declared graph kg.store.merge.DEFAULT_GRAPH.
+        """
 
     @abc.abstractmethod
     def extend(self, quads: Iterable[pyoxigraph.Quad], *, large: bool = False) -> int:
@@ -92,15 +102,18 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def dump(self, output: str | PathLike | BinaryIO, *, format: str, graph: str | None = None) -> None:
-        """Write the dataset (trig, nquads) or one graph (any format; "" for the default graph)."""
+        """Write the dataset, its named graphs (trig, nquads), or one graph (any format; "" for the
+        declared default graph)."""
 
     @abc.abstractmethod
     def graphs(self) -> list[str]:
-        """The IRIs of the named graphs that hold quads."""
+        """The IRIs of the named graphs that hold quads (the declared default graph among them)."""
 
     @abc.abstractmethod
     def count(self, graph: str | None = None) -> int:
-        """How many quads the store holds, or triples `graph` holds ("" for the default graph)."""
+        """How many quads the named graphs hold, or triples `graph` holds ("" for the declared default graph)."""
+
+    keeps_empty_graphs = True  # a named graph may exist with no triple (CREATE GRAPH); else it exists while it holds one
 
     def changed_at(self) -> float | None:
         """When the data last changed (a Unix time), or None where the store cannot tell (remote)."""
@@ -124,11 +137,6 @@ def rdf_format(name: str, allowed: Iterable[str] = RDF_FORMATS) -> pyoxigraph.Rd
     if name not in allowed:
         raise ValueError(f"unknown RDF format {name!r}; use one of: {', '.join(allowed)}")
     return RDF_FORMATS[name]
-
-
-def graph_term(graph: str | None):
-    """The pyoxigraph graph name for an IRI; "" means the default graph."""
-    return pyoxigraph.DefaultGraph() if graph == "" else pyoxigraph.NamedNode(graph)
 
 
 _PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ")

@@ -5,6 +5,12 @@ does not parse leaves the store as it was, and a process killed mid-load leaves 
 commit is RocksDB writing the batch to its log; a kill after it is redone on reopening). A transaction
 is held in memory and slows down as it grows (1M quads: 3.7x the CPU of the bulk loader, 1.8 GB), so
 large loads on disk go through kg.store.staging: bulk-load a checkpoint copy, then swap it in.
+
+The dataset model (kg.store.merge): every triple lives in a named graph, and Oxigraph's own default
+graph holds their merge, so queries run on a plain default graph (a set, and faster than a union
+view). Loads write each quad and its triple; updates are rewritten to keep the merge true. A store
+written before this model (triples in the default graph proper) is migrated when opened for writing,
+and read as a union of its graphs, as it was, when opened read-only.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ import pyoxigraph
 from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.store import deadline, stamp, staging
-from kg.store.base import (DUMP_FORMATS, QueryResult, Solutions, Store, Triples, graph_term, rdf_format,
-                           syntax_error)
+from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
+from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
+
+_DEFAULT = pyoxigraph.DefaultGraph()
+_DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 
 
 def directory_changed_at(path: str | PathLike) -> float:
@@ -44,15 +53,14 @@ def disk_version(path: str | PathLike) -> tuple[int, float]:
 class OxigraphStore(Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
-    With `union_default_graph` (the default) a query's default graph is the union of all graphs, as in
-    Virtuoso or Fuseki's unionDefaultGraph, so claims kept in named graphs answer plain patterns.
+    A query's default graph is the merge of the named graphs (each triple once), as with Fuseki's
+    unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
 
-    def __init__(self, path: str | PathLike | None = None, *, union_default_graph: bool = True,
-                 read_only: bool = False):
+    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False):
         self.path = None if path is None else os.fspath(path)
-        self.union_default_graph = union_default_graph
         self.read_only = read_only
+        self._union = False  # True only for a store of the old model opened read-only
         self._changed_at = time.time()  # in memory, writes through this object are all there are
         # Read the version first: a write landing during the opening is then seen as new, not as seen.
         self._opened_at = self.version()[0] if read_only else None
@@ -62,15 +70,17 @@ class OxigraphStore(Store):
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
             # A read-only opening takes no lock, so many processes may read while one writes.
-            self._store = pyoxigraph.Store.read_only(self.path) if read_only else pyoxigraph.Store(self.path)
+            self._store = _read_only(self.path) if read_only else pyoxigraph.Store(self.path)
         except OSError as error:
             self._release()
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
+        self._adopt_model()
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
-        options = {"use_default_graph_as_union": self.union_default_graph and default_graphs is None}
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
+        """As Store.query; rows are computed as they are read, so `limit` needs no help here."""
+        options = {"use_default_graph_as_union": self._union and default_graphs is None}
         if default_graphs is not None:
             options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
         if named_graphs is not None:
@@ -95,35 +105,39 @@ class OxigraphStore(Store):
         return Triples(rows) if head is None else Solutions(head, rows)
 
     def update(self, sparql: str) -> None:
+        """As Store.update: one transaction, rewritten so that the default graph stays the merge."""
+        rewritten = rewrite(sparql, Target())
         try:
-            self._store.update(sparql)  # transactional in pyoxigraph
+            self._store.update(rewritten.text)  # transactional in pyoxigraph
         except SyntaxError as error:
-            raise syntax_error(str(error)) from None
+            found = syntax_error(str(error))
+            line, column = rewritten.position(found.line, found.column)
+            raise type(found)(found.message, line=line, column=column) from None
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
             self._written()
 
     def extend(self, quads, *, large: bool = False) -> int:
+        """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""
         read = 0
 
         def counted():
             nonlocal read
             for quad in quads:
                 read += 1
+                subject, predicate, object_ = quad.subject, quad.predicate, quad.object
+                if isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+                    quad = pyoxigraph.Quad(subject, predicate, object_, _DECLARED)
                 yield quad
+                # no graph argument: pyoxigraph takes a DefaultGraph() argument four times slower
+                yield pyoxigraph.Quad(subject, predicate, object_)
 
         try:
-            if large and self.path is not None and not self.read_only:
-                # A big transaction is slow and held in memory: bulk-load a copy and swap it in instead.
-                # Our lock file keeps every other writer out until the new store is open again.
-                staging.load_copy(self._store, Path(self.path), counted())
-                self._store = None  # closing the handle lets go of the directory for the swap
-                staging.recover(Path(self.path))
-                self._store = pyoxigraph.Store(self.path)
-            else:
-                # One transaction: an error raised while iterating (a ParseError) writes nothing.
-                self._store.extend(counted())
+            # A big transaction is slow and held in memory: bulk-load a copy and swap it in instead
+            # (our lock file keeps every other writer out until the new store is open again). Else one
+            # transaction: an error raised while iterating (a ParseError) writes nothing.
+            self._write_raw(counted(), large=large and not self.read_only)
         finally:
             self._written()
         return read
@@ -132,20 +146,26 @@ class OxigraphStore(Store):
         rdf_format(format, DUMP_FORMATS)
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-        from_graph = None if graph is None else graph_term(graph)
         options = {"prefixes": PREFIXES} if format in ("trig", "turtle") else {}
-        self._store.dump(output, rdf_format(format), from_graph=from_graph, **options)
+        if graph is not None:
+            source = _DECLARED if graph == "" else pyoxigraph.NamedNode(graph)
+            self._store.dump(output, rdf_format(format), from_graph=source, **options)
+            return
+        # The dataset is its named graphs; the merge in the default graph is derived from them.
+        named = (quad for name in self._store.named_graphs()
+                 for quad in self._store.quads_for_pattern(None, None, None, name))
+        pyoxigraph.serialize(named, output, rdf_format(format), **options)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs()
                       if isinstance(g, pyoxigraph.NamedNode) and self._holds_quads(g))
 
     def count(self, graph=None) -> int:
-        if graph is None:
-            return len(self._store)
-        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                      default_graph=graph_term(graph))
-        return int(next(iter(solutions))[0].value)
+        """Quads in the named graphs (the merge is not counted), or the triples of one graph ("": the
+        declared default graph)."""
+        if graph is not None:
+            return self._triples(_DECLARED if graph == "" else pyoxigraph.NamedNode(graph))
+        return len(self._store) - (0 if self._union else self._triples(_DEFAULT))
 
     def changed_at(self) -> float | None:
         """When the store last changed (a Unix time): see version()."""
@@ -168,7 +188,8 @@ class OxigraphStore(Store):
         during it shows as newer).
         """
         source = cls(path, read_only=True)
-        copy = cls(union_default_graph=source.union_default_graph)
+        copy = cls()
+        copy._union = source._union  # a store of the old model is read as it was
         copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
         copy.copied_version = source._opened_at
         source.close()
@@ -186,7 +207,7 @@ class OxigraphStore(Store):
         changed = self.version()[0]
         if changed == self._opened_at:
             return False
-        self._store = pyoxigraph.Store.read_only(self.path)
+        self._store = _read_only(self.path)
         self._opened_at = changed
         return True
 
@@ -203,6 +224,71 @@ class OxigraphStore(Store):
 
     def _holds_quads(self, graph) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+    def _triples(self, graph) -> int:
+        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
+        return int(next(iter(solutions))[0].value)
+
+    def _adopt_model(self) -> None:
+        """Migrate a store of the old model (client triples in the default graph proper, no merge)."""
+        if not _old_model(self._store):
+            return
+        if self.read_only:
+            self._union = True  # read it as before: the union of all its graphs
+            return
+        def quads():
+            for quad in self._store.quads_for_pattern(None, None, None, _DEFAULT):
+                yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, _DECLARED)
+            for name in list(self._store.named_graphs()):
+                for quad in self._store.quads_for_pattern(None, None, None, name):
+                    yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object)  # the default graph
+
+        # On disk through a copy, reading this store meanwhile (a memory store is never of the old model).
+        # Only the copy holds the generator, so nothing keeps this handle open when the copy swaps in.
+        self._write_raw(quads(), large=True)
+        self._written()
+
+    def _write_raw(self, quads, *, large: bool) -> None:
+        """Add quads as they are, as one change (a staged bulk load for large ones on disk)."""
+        if large and self.path is not None:
+            staging.load_copy(self._store, Path(self.path), quads)
+            self._store = None  # closing the handle lets go of the directory for the swap
+            staging.recover(Path(self.path))
+            self._store = pyoxigraph.Store(self.path)
+        else:
+            self._store.extend(quads)
+
+
+STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
+STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time
+
+
+def _read_only(path: str) -> pyoxigraph.Store:
+    """A read-only view of the store at `path`, tried again a few times if the writer moved files away."""
+    attempt = 0
+    while True:
+        try:
+            return pyoxigraph.Store.read_only(path)
+        except (OSError, RuntimeError) as error:
+            if attempt == STALE_RETRIES or not any(sign in str(error) for sign in _STORAGE_SIGNS):
+                raise
+        time.sleep(STALE_PAUSE * 2 ** attempt)
+        attempt += 1
+
+
+def _old_model(store: pyoxigraph.Store) -> bool:
+    """Whether the default graph is not the merge of the named graphs, judged by one triple of each:
+    a default-graph triple that no named graph holds, or a named-graph triple missing from it."""
+    first = next(iter(store.quads_for_pattern(None, None, None, _DEFAULT)), None)
+    if first is not None and not any(not isinstance(q.graph_name, pyoxigraph.DefaultGraph) for q in
+                                     store.quads_for_pattern(first.subject, first.predicate, first.object, None)):
+        return True
+    for name in store.named_graphs():
+        quad = next(iter(store.quads_for_pattern(None, None, None, name)), None)
+        if quad is not None:
+            return next(iter(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, _DEFAULT)),
+                        None) is None
+    return False
 
 
 def _evaluated(rows):

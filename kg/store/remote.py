@@ -1,101 +1,143 @@
-"""A remote SPARQL 1.1 endpoint (oxigraph serve, Virtuoso, Fuseki...) reached through SPARQLWrapper.
+"""A remote SPARQL 1.1 endpoint (oxigraph serve, Virtuoso, or another engine) as a store.
 
-Results come back as SPARQL JSON (SELECT/ASK) or Turtle (CONSTRUCT/DESCRIBE) and are turned into
-pyoxigraph terms. `load` parses the whole source first, so a file that does not parse sends nothing, then
-sends it as SPARQL Update in chunks: INSERT DATA, and `INSERT {...} WHERE {}` for quads with blank nodes
-(Virtuoso 7.2 refuses those in INSERT DATA). Both work on oxigraph serve and on Virtuoso, whose Graph Store
-endpoint would need authentication set up.
-What the server commits is its affair: Virtuoso commits each operation of a request on its own, so only
-a parse error is guaranteed to load nothing, and a multi-operation update that fails half-way may stick.
+The dataset model is the embedded store's (kg.store.merge): updates are rewritten to keep the merge,
+which lives in the engine's default graph or, on an engine without one (Virtuoso), in MERGE_GRAPH,
+given as default-graph-uri. What differs by engine is declared in kg.store.dialects, picked from the
+engine's Server header. Answers are read as streams (SPARQL JSON for SELECT and ASK, Turtle for
+graphs), a SELECT carries the row cap as a LIMIT, and a query's time limit goes to the engine where it
+takes one. An update past its time limit raises UpdateOutcomeUnknown: the engine may still apply it.
+What the engine commits is its affair: Virtuoso commits each operation of a request on its own.
 """
 
 from __future__ import annotations
 
-import ast
-import json
-import re
-import socket
+import threading
 import time
-import urllib.error
 import uuid
 from collections.abc import Iterator
 
 import pyoxigraph
-from SPARQLWrapper import BASIC, CONSTRUCT, DESCRIBE, INSERT, JSON, POST, SELECT, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                            SPARQLWrapperException, Unauthorized)
 
-from kg.errors import QueryTimeout, StoreError, StoreUnavailable
-from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
+from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreError, UpdateOutcomeUnknown
+from kg.namespaces import PREFIXES
+from kg.sparql_text import limited, query_dataset, scan
+from kg.store import sparql_json
+from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format
+from kg.store.dialects import DIALECTS, Dialect, dialect_for
+from kg.store.graph_guard import guard_graph_variables, read_merge
+from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
+from kg.store.remote_http import DeadlinePassed, error_for, failure, post
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
-RDF_MEDIA_TYPES = {
-    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
-}
+SOLUTIONS = "application/sparql-results+json"
 CHUNK_QUADS = 5000  # quads per INSERT DATA request: small enough for any server's request limits
-BLANK_CHUNK_QUADS = 200  # Virtuoso compiles an INSERT template to SQL of at most 10000 lines
-READ_BYTES = 1 << 16
+# Quads sharing blank nodes go in one request (a blank node is scoped to one operation); Virtuoso takes
+# them only as an INSERT template, compiled to SQL of at most 10000 lines: so few at a time, merge copy included.
+BLANK_CHUNK_QUADS = 100
+TIME_LIMIT_GRACE = 5.0  # seconds past the limit a time limit probe waits for the engine to stop
 
 
 class RemoteStore(Store):
     """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
-    (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas)."""
+    (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas).
+
+    `timeout` bounds every request made without a limit of its own, updates included. `dialect` names
+    the engine's (a key of kg.store.dialects.DIALECTS); by default it is learnt from the engine.
+    """
 
     def __init__(self, query_url: str, *, update_url: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout: float | None = 60, replicas: tuple[str, ...] = ()):
+                 password: str | None = None, timeout: float | None = 60, dialect: str | None = None,
+                 replicas: tuple[str, ...] = ()):
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.credentials = (user, password or "") if user else None
-        self.timeout = timeout  # for requests made without a timeout of their own
+        self.timeout = timeout
         self.replicas = Replicas([query_url, *replicas], self._answers) if replicas else None
+        self._dialect: Dialect | None = DIALECTS[dialect] if dialect else None
+        self._hidden: tuple[str, ...] = self._dialect.system_graphs if self._dialect else ()
+        if self._dialect and self._dialect.merge_graph:
+            self._hidden += (self._dialect.merge_graph,)
+        self._lock = threading.Lock()
+        self._described = False  # whether the engine's self-description graphs were looked for
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None) -> QueryResult:
-        """As Store.query; the dataset goes as default-graph-uri and named-graph-uri. Given only one of
-        them, whether the other kind is every graph or none is the server's call (oxigraph serve: none,
-        Virtuoso: every); give both to be sure."""
+    # --- the engine -----------------------------------------------------------------------------
+
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's dialect, learnt from its first answer (and its own graphs, to hide them)."""
+        with self._lock:
+            if self._dialect is None:
+                answer = self._send(self.query_url, [("query", "ASK {}")], accept=SOLUTIONS,
+                                    deadline=self._deadline(None))
+                answer.read()
+                found = dialect_for(answer.headers.get("Server"))
+                self._hidden = found.system_graphs + ((found.merge_graph,) if found.merge_graph else ())
+                self._dialect = found
+        if self._dialect.self_description_graphs and not self._described:
+            self._described = True
+            rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a <http://www.w3.org/ns/sparql-service-"
+                                "description#Service> } }", hide=False)
+            self._hidden += tuple(g.value for (g,) in rows if g.value not in self._hidden)
+        return self._dialect
+
+    @property
+    def keeps_empty_graphs(self) -> bool:
+        return self.dialect.empty_graphs
+
+    def hidden_graphs(self) -> tuple[str, ...]:
+        """The graphs never served: the engine's own, and the merge where it is a named graph."""
+        self.dialect  # noqa: B018  (learns them)
+        return self._hidden
+
+    # --- Store ----------------------------------------------------------------------------------
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
+        """As Store.query. The dataset goes as default-graph-uri and named-graph-uri; without one, the
+        default graph is the merge and the named graphs the project's (the engine's own are hidden)."""
         if self.replicas is not None:
-            return self.replicas.run(lambda url: self._query_at(url, sparql, default_graphs, named_graphs, timeout))
-        return self._query_at(self.query_url, sparql, default_graphs, named_graphs, timeout)
-
-    def _query_at(self, url, sparql, default_graphs, named_graphs, timeout) -> QueryResult:
-        wrapper = self._wrapper(url, sparql, update=False)
-        for iri in _or_no_graph(default_graphs):
-            wrapper.addDefaultGraph(iri)
-        for iri in _or_no_graph(named_graphs):
-            wrapper.addNamedGraph(iri)
-        media_type, body = self._send(wrapper, timeout or self.timeout)
-        if media_type in ("application/sparql-results+json", "application/json"):
-            return _json_result(json.loads(body))
-        if media_type in RDF_MEDIA_TYPES:
-            quads = pyoxigraph.parse(body, RDF_MEDIA_TYPES[media_type])
-            return Triples(pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-        raise StoreError(f"{url} answered with {media_type!r}, which is no SPARQL result")
+            return self.replicas.run(lambda url: self._query(sparql, default_graphs, named_graphs, timeout, limit,
+                                                             hide=True, url=url))
+        return self._query(sparql, default_graphs, named_graphs, timeout, limit, hide=True)
 
     def _answers(self, url: str) -> bool:
         """Whether the endpoint at `url` answers a trivial query within PROBE_TIMEOUT (replica probing)."""
-        return self._query_at(url, "ASK {}", None, None, PROBE_TIMEOUT) is True
+        return self._query("ASK {}", None, None, PROBE_TIMEOUT, None, hide=False, url=url) is True
 
     def close(self) -> None:
         if self.replicas is not None:
             self.replicas.close()
 
     def update(self, sparql: str) -> None:
-        self._send(self._wrapper(self.update_url, sparql, update=True), self.timeout)
+        """As Store.update, within the store's time limit; past it, UpdateOutcomeUnknown."""
+        dialect = self.dialect
+        target = Target(merge=dialect.merge_graph, blank_nodes_in_data=dialect.blank_nodes_in_data,
+                        graphs=None if dialect.drop_all else self.graphs,
+                        exists=self._holds if dialect.graphs_by_create else None, hidden=self._hidden,
+                        bind_in_where=dialect.bind_in_where, spell_out_graphs=not dialect.enumerates_graphs)
+        rewritten = rewrite(sparql, target)
+        deadline = self._deadline(None)
+        try:
+            answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
+            if answer.status >= 300:
+                raise _within(failure(answer, dialect), rewritten.text)
+            answer.read()
+        except DeadlinePassed:
+            raise UpdateOutcomeUnknown(
+                f"{self.update_url} did not answer the update within its time limit of "
+                f"{self.timeout:g}s; it may still apply it: read the data before sending it again") from None
+        except QuerySyntaxError as error:
+            line, column = rewritten.position(error.line, error.column)
+            raise QuerySyntaxError(error.message, line=line, column=column) from None
 
     def extend(self, quads, *, large: bool = False) -> int:
-        quads = list(quads)  # read it all first: a source that fails to parse sends nothing
+        """As Store.extend, as INSERT DATA requests in chunks: only a source that does not parse is
+        guaranteed to add nothing (it is read whole first)."""
+        quads = list(quads)
         plain = [q for q in quads if not _blank_nodes(q)]
         for start in range(0, len(plain), CHUNK_QUADS):
             self.update(f"INSERT DATA {{ {_quads_pattern(plain[start:start + CHUNK_QUADS])} }}")
-        # Blank nodes are refused in INSERT DATA by Virtuoso 7.2, and are scoped to one INSERT template:
-        # so quads that share a blank node go in the same INSERT {...} WHERE {}.
         for chunk in _chunks_keeping_blank_nodes_together([q for q in quads if _blank_nodes(q)]):
-            self.update(f"INSERT {{ {_quads_pattern(chunk)} }} WHERE {{}}")
+            self.update(f"INSERT DATA {{ {_quads_pattern(chunk)} }}")
         return len(quads)
 
     def dump(self, output, *, format, graph=None) -> None:
@@ -103,12 +145,12 @@ class RemoteStore(Store):
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
         if graph is not None:
-            where = "{ ?s ?p ?o }" if graph == "" else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}")
+            iri = DEFAULT_GRAPH if graph == "" else graph
+            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
             pyoxigraph.serialize(triples, output, rdf_format(format))
             return
-        quads = [pyoxigraph.Quad(s, p, o, g)
-                 for g, s, p, o in self.query(f"SELECT ?g ?s ?p ?o WHERE {{ {_ALL_QUADS} }}")]
+        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in
+                 self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
         pyoxigraph.serialize(quads, output, rdf_format(format))
 
     def graphs(self) -> list[str]:
@@ -117,61 +159,174 @@ class RemoteStore(Store):
 
     def count(self, graph=None) -> int:
         if graph is None:
-            where = _ALL_QUADS
+            where = "GRAPH ?g { ?s ?p ?o }"
         else:
-            where = "?s ?p ?o" if graph == "" else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
         (n,), = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(n.value)
 
-    def _wrapper(self, url: str, sparql: str, *, update: bool) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(url)
-        wrapper.setMethod(POST)
-        wrapper.setQuery(sparql)
-        # SPARQLWrapper guesses the form from the first keyword, which decides query= or update=;
-        # the caller knows better, so an update never goes out as a query or the reverse.
-        if update != wrapper.isSparqlUpdateRequest():
-            wrapper.queryType = INSERT if update else SELECT
-        # Ask for one format by content negotiation only: SPARQLWrapper's format=... parameters upset
-        # Virtuoso, and offered both kinds Virtuoso answers CONSTRUCT with a SPARQL JSON table.
-        wrapper.setOnlyConneg(True)
-        wrapper.setReturnFormat(TURTLE if wrapper.queryType in (CONSTRUCT, DESCRIBE) else JSON)
-        if self.credentials:
-            wrapper.setHTTPAuth(BASIC)
-            wrapper.setCredentials(*self.credentials)
-        return wrapper
+    # --- the model on an engine written before it ------------------------------------------------
 
-    def _send(self, wrapper: SPARQLWrapper, timeout: float | None) -> tuple[str, bytes]:
-        """Make the request and read the answer whole; map failures onto the library's errors."""
-        wrapper.timeout = timeout  # set directly: setTimeout() rounds down to whole seconds
-        deadline = None if timeout is None else time.monotonic() + timeout
+    def lacks_merge(self) -> bool:
+        """Whether the engine holds graphs but no merge of them (data loaded before the model, or by
+        other means), judged by one triple of the named graphs missing from the default graph."""
+        first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None, None,
+                                 hide=True))
+        return bool(first) and not self._query(f"ASK {{ {' '.join(str(t) for t in first[0])} }}", None, None,
+                                               None, None, hide=True)
+
+    def migrate(self) -> bool:
+        """Build the merge if the engine lacks it (see lacks_merge); True if it did. Client triples in the
+        default graph proper go to the declared graph first, on engines that have one."""
+        dialect = self.dialect
+        merge = dialect.merge_graph
+        if not self.lacks_merge():
+            return False
+        into = "?s ?p ?o" if merge is None else f"GRAPH <{merge}> {{ ?s ?p ?o }}"
+        operations = [guard_graph_variables(f"INSERT {{ {into} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                                            self._hidden).text]
+        if merge is None:
+            operations.insert(0, f"INSERT {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+        answer = self._send(self.update_url, [("update", " ; ".join(operations))], accept="*/*", deadline=None)
+        if answer.status >= 300:
+            raise failure(answer, dialect)
+        answer.read()
+        return True
+
+    def time_limit_holds(self, seconds: float) -> bool | None:
+        """Whether the engine stops by itself, within `seconds`, a query that reads the store for longer
+        (a count over the store crossed with itself three times, which oxigraph serve's --timeout-s does
+        stop); waits `seconds` + TIME_LIMIT_GRACE at most. None when the query ended by itself: too little
+        data to tell. On an engine without a limit the probe runs on there until done."""
+        probe = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        started = time.monotonic()
         try:
-            response = wrapper.query().response
-            media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            body = bytearray()
-            while chunk := response.read(READ_BYTES):
-                body += chunk
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TimeoutError
-            return media_type, bytes(body)
-        except QueryBadFormed as error:
-            raise syntax_error(_server_message(error)) from None
-        except (EndPointNotFound, Unauthorized) as error:
-            raise StoreUnavailable(f"{wrapper.endpoint}: {_server_message(error)}") from None
-        except (EndPointInternalError, SPARQLWrapperException, urllib.error.HTTPError) as error:
-            raise StoreError(f"{wrapper.endpoint}: {_server_message(error)}") from None
-        except (TimeoutError, socket.timeout):
-            raise _timed_out(wrapper.endpoint, timeout) from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, (TimeoutError, socket.timeout)):
-                raise _timed_out(wrapper.endpoint, timeout) from None
-            raise StoreUnavailable(f"cannot reach {wrapper.endpoint}: {error.reason}") from None
-        except ConnectionError as error:
-            raise StoreUnavailable(f"cannot reach {wrapper.endpoint}: {error}") from None
+            self._query(probe, None, None, seconds + TIME_LIMIT_GRACE, None, hide=True)
+        except QueryTimeout:
+            return time.monotonic() - started < seconds + TIME_LIMIT_GRACE / 2
+        return None
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _query(self, sparql, default_graphs, named_graphs, timeout, limit, *, hide: bool,
+               url: str | None = None) -> QueryResult:
+        dialect = self.dialect if hide else (self._dialect or dialect_for(None))
+        form = scan(sparql).form
+        text = limited(sparql, limit + 1) if limit is not None and form == "SELECT" else sparql
+        if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs
+            text = guard_graph_variables(text, self._hidden, spell_out=not dialect.enumerates_graphs).text
+        own_dataset = query_dataset(sparql, PREFIXES) is not None  # FROM in the text: the engine reads it
+        if default_graphs is None and named_graphs is None and dialect.merge_graph and not own_dataset:
+            # The merge as the default graph, through GRAPH: given as a default graph (default-graph-uri,
+            # FROM), Virtuoso would find nothing in GRAPH <iri> patterns, as no named graph was given.
+            text = read_merge(text, dialect.merge_graph).text
+        fields = [("query", text)]
+        fields += [("default-graph-uri", iri) for iri in _or_no_graph(default_graphs)]
+        fields += [("named-graph-uri", iri) for iri in _or_no_graph(named_graphs)]
+        seconds = timeout or self.timeout
+        if dialect.timeout_parameter and seconds:
+            fields.append((dialect.timeout_parameter, str(max(1, int(seconds * 1000)))))
+        accept = "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+        deadline = self._deadline(timeout)
+        try:
+            answer = self._send(url or self.query_url, fields, accept=accept, deadline=deadline)
+        except DeadlinePassed:
+            raise self._timed_out(seconds, answered=False) from None
+        if answer.status >= 300:
+            raise _within(failure(answer, dialect), text)
+        if dialect.timeout_header and answer.headers.get(dialect.timeout_header[0]) == dialect.timeout_header[1]:
+            answer.close()  # an "anytime" answer: partial, so no answer at all
+            raise self._timed_out(seconds)
+        cut = bool(dialect.cut_header and answer.headers.get(dialect.cut_header))
+        if answer.media_type in (SOLUTIONS, "application/json"):
+            head, rows = self._read(sparql_json.read, answer, seconds)
+            if rows is None:
+                return head
+            if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with default-graph-uri as a one-row table
+                return any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
+            return Solutions(head, self._guarded(rows, answer, seconds), cut=cut)
+        if answer.media_type in ("text/turtle", "application/turtle", "application/n-triples", "text/plain"):
+            fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
+            quads = pyoxigraph.parse(_Stream(answer.chunks()), fmt)
+            triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
+            return Triples(self._guarded(triples, answer, seconds))
+        answer.close()
+        raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
+                                 "which is no SPARQL result")
+
+    def _read(self, reader, answer, seconds):
+        try:
+            return reader(answer.chunks())
+        except DeadlinePassed:
+            raise self._timed_out(seconds) from None
+        except sparql_json.MalformedAnswer as error:
+            raise self._malformed(error, error.text, answer) from None
+
+    def _guarded(self, items, answer, seconds) -> Iterator:
+        """Rows or triples as they are read; the library's errors for a deadline or a broken answer."""
+        try:
+            yield from items
+        except DeadlinePassed:
+            raise self._timed_out(seconds) from None
+        except sparql_json.MalformedAnswer as error:
+            raise self._malformed(error, error.text, answer) from None
+        except SyntaxError as error:  # pyoxigraph's parser, on a graph answer
+            raise self._malformed(error, str(error), answer) from None
+        finally:
+            answer.close()
+
+    def _malformed(self, error: Exception, tail: str, answer) -> StoreError:
+        found = error_for(tail, 200, answer.url, self.dialect)
+        if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer
+            return found
+        return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
+
+    def _select(self, sparql: str, *, hide: bool) -> list[tuple]:
+        return list(self._query(sparql, None, None, None, None, hide=hide))
+
+    def _holds(self, prologue: str, ref: str) -> bool:
+        """Whether graph `ref` (as the update wrote it, with its prologue) holds a triple."""
+        return self._query(f"{prologue} ASK {{ GRAPH {ref} {{ ?s ?p ?o }} }}", None, None, None, None, hide=True)
+
+    def _send(self, url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None):
+        """Every request to the engine goes through here (the place for replicas and retries to come)."""
+        return post(url, fields, accept=accept, deadline=deadline, credentials=self.credentials)
+
+    def _deadline(self, timeout: float | None) -> float | None:
+        seconds = timeout or self.timeout
+        return None if seconds is None else time.monotonic() + seconds
+
+    def _timed_out(self, seconds: float | None, *, answered: bool = True) -> QueryTimeout:
+        """The time limit passed: while the answer came (the query ran too long) or before (a store that hangs)."""
+        if seconds is None:
+            return QueryTimeout(f"{self.query_url} did not answer")
+        if not answered:
+            return QueryTimeout(f"{self.query_url} did not answer within {seconds:g}s")
+        return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
 
 
-# Quads of the named graphs, plus default-graph triples in no named graph (for Virtuoso, whose default
-# graph is the union of all graphs, that part is empty), so nothing is counted or dumped twice.
-_ALL_QUADS = "{ GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } } }"
+class _Stream:
+    """A binary file over chunks, for pyoxigraph's parser to read a graph answer as it arrives."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.pending = chunks, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.pending) < size:
+            chunk = next(self.chunks, b"")
+            if not chunk:
+                break
+            self.pending += chunk
+        data, self.pending = (self.pending, b"") if size < 0 else (self.pending[:size], self.pending[size:])
+        return data
+
+
+def _within(error: Exception, text: str) -> Exception:
+    """A syntax error placed at most on the text's last line (Virtuoso puts the end one line further)."""
+    lines = text.count("\n") + 1
+    if isinstance(error, QuerySyntaxError) and error.line is not None and error.line > lines:
+        return QuerySyntaxError(error.message, line=lines, column=None)
+    return error
 
 
 def _or_no_graph(iris) -> list[str]:
@@ -180,63 +335,6 @@ def _or_no_graph(iris) -> list[str]:
     if iris is None:
         return []
     return list(iris) or [f"urn:uuid:{uuid.uuid4()}"]
-
-
-def _timed_out(endpoint: str, timeout: float | None) -> QueryTimeout:
-    if timeout is None:  # no limit of ours: the operating system gave up on the connection
-        return QueryTimeout(f"{endpoint} did not answer: the connection timed out")
-    return QueryTimeout(f"{endpoint} did not answer within {timeout:g}s")
-
-
-def _server_message(error: Exception) -> str:
-    """The server's own words, out of the repr'd bytes SPARQLWrapper wraps them in; no echo of the query."""
-    text = str(error.args[0]) if error.args else str(error)
-    _, found, response = text.partition("\n\nResponse:\n")
-    if found:
-        try:
-            text = ast.literal_eval(response).decode("utf-8", "replace")
-        except (ValueError, SyntaxError, AttributeError):
-            text = response
-    text = text.split("\n\nSPARQL query:")[0].strip()  # Virtuoso repeats the query after its message
-    try:  # a problem document (RFC 9457), as sahel-kg's own API answers
-        problem = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(problem, dict) or "detail" not in problem:
-        return text
-    if problem.get("line") is not None:  # in the form syntax_error reads the position from
-        return f"error at {problem['line']}:{problem.get('column') or 1}: {problem['detail']}"
-    return str(problem["detail"])
-
-
-def _json_result(document: dict) -> QueryResult:
-    if "boolean" in document:
-        return bool(document["boolean"])
-    variables = document.get("head", {}).get("vars", [])
-    bindings = document.get("results", {}).get("bindings", [])
-    if variables == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with default-graph-uri as a one-row SELECT
-        return bool(bindings) and bindings[0].get("__ASK_RETVAL", {}).get("value") not in (None, "0")
-    rows = (tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings)
-    return Solutions(list(variables), rows)
-
-
-def _term(binding: dict):
-    """A pyoxigraph term from one SPARQL JSON binding, including Virtuoso's legacy "typed-literal"."""
-    kind, value = binding["type"], binding.get("value")
-    if kind == "uri":
-        return pyoxigraph.NamedNode(value)
-    if kind == "bnode":
-        # Labels like Virtuoso's "nodeID://b10000" are no valid blank node label; keep them apart, stably.
-        return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9_-]", "_", value) or "b")
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in binding:
-            return pyoxigraph.Literal(value, language=binding["xml:lang"])
-        if "datatype" in binding:
-            return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(binding["datatype"]))
-        return pyoxigraph.Literal(value)
-    if kind == "triple":
-        return pyoxigraph.Triple(*(_term(value[part]) for part in ("subject", "predicate", "object")))
-    raise StoreError(f"unknown binding type {kind!r} in a SPARQL JSON result")
 
 
 def _blank_nodes(quad: pyoxigraph.Quad) -> list:
@@ -270,7 +368,7 @@ def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[list]:
 
 
 def _quads_pattern(quads: list[pyoxigraph.Quad]) -> str:
-    """Quads as an update template, one GRAPH block per run of the same graph."""
+    """Quads as an update's data, one GRAPH block per run of the same graph."""
     parts, current = [], None
     for quad in quads:
         graph = None if isinstance(quad.graph_name, pyoxigraph.DefaultGraph) else str(quad.graph_name)

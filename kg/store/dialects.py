@@ -1,0 +1,111 @@
+"""What each remote engine does differently from SPARQL 1.1 as the API uses it, declared once.
+
+A remote store picks its dialect from the `Server` header of the engine's first answer. Every row
+says what the engine does and which test shows it; the README's table of engines repeats them.
+Everything else the API sends is the portable subset: BASE before PREFIX, the dataset as protocol
+parameters, blank nodes only where the engine takes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.store.merge import MERGE_GRAPH
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """One engine's differences; the defaults are those of an engine that follows SPARQL 1.1."""
+
+    name: str
+    # Where the merge of the named graphs is kept: None for the engine's own default graph; a named graph
+    # where the engine has no default graph proper (its default graph is the union of all graphs).
+    merge_graph: str | None = None
+    # DROP ALL / CLEAR ALL / NAMED empty every graph; else the store drops the graphs it lists.
+    drop_all: bool = True
+    # Empty named graphs exist (GRAPH <g> {} is true only for graphs the store has); else a graph exists
+    # while it holds a triple, and GRAPH <g> {} is true for any IRI.
+    empty_graphs: bool = True
+    # INSERT DATA may hold blank nodes; else they are sent as INSERT {...} WHERE {...}.
+    blank_nodes_in_data: bool = True
+    # Some INSERT templates writing several graphs fail (500, yet applied) unless the WHERE binds a value.
+    bind_in_where: bool = False
+    # DROP GRAPH and CREATE GRAPH (not SILENT) fail or succeed by whether the graph was CREATEd, not by
+    # whether it holds triples: the store checks existence itself and sends them SILENT.
+    graphs_by_create: bool = False
+    # The engine's own graphs, hidden from the dataset: GRAPH ?g never matches them (nor the merge).
+    system_graphs: tuple[str, ...] = ()
+    # GRAPH ?g {} lists the graphs; else the store asks for the graphs that hold a triple.
+    enumerates_graphs: bool = True
+    # SPARQL 1.2 triple terms (TRIPLE(), <<( )>>); else the engine refuses them as a syntax error.
+    triple_terms: bool = True
+    # Graphs named for the endpoint that they describe as an sd:Service are the engine's too.
+    self_description_graphs: bool = False
+    # A per-request time limit in milliseconds, by this protocol parameter (None: the engine has none).
+    timeout_parameter: str | None = None
+    # A server-wide time limit only, which kg serve checks at start-up (oxigraph serve --timeout-s).
+    server_timeout: bool = False
+    # How the engine says a query ran out of time: a response header and value, or words in the body.
+    timeout_header: tuple[str, str] | None = None
+    timeout_signs: tuple[str, ...] = ()
+    # A header by which the engine says it cut an answer at a row limit of its own.
+    cut_header: str | None = None
+    # Words in an error body that make it the client's fault: a syntax error, or a request refused as
+    # given (the embedded store's EvaluationError), whatever HTTP status the engine used.
+    syntax_signs: tuple[str, ...] = ("error at ",)
+    refused_signs: tuple[str, ...] = ()
+
+
+OXIGRAPH = Dialect(
+    name="oxigraph",
+    # tests/test_engines.py::test_oxigraph_serve_time_limit_is_checked_at_start
+    server_timeout=True,
+    # test_engines.py::test_a_query_past_the_limit_stops_in_the_engine: the cut shows at the end of a 200
+    timeout_signs=("The SPARQL operation has been cancelled",),
+    # test_api_live.py::test_an_update_the_store_refuses_is_400: 500 "already exists" / "does not exist"
+    refused_signs=("already exists", "does not exist"),
+)
+
+VIRTUOSO = Dialect(
+    name="virtuoso",
+    # test_dataset_model.py (every backend): its default graph is the union of all graphs
+    merge_graph=MERGE_GRAPH,
+    # test_api_live.py::test_drop_all_empties_the_projects_graphs_only: DROP ALL answers and removes nothing
+    drop_all=False,
+    # test_api_live.py::test_graph_store_put_get_post_delete: no empty graphs; GRAPH <g> {} always true
+    empty_graphs=False,
+    # test_api_live.py::test_graph_store_keeps_blank_nodes: "Blank node ... not allowed in a constant clause"
+    blank_nodes_in_data=False,
+    # test_dataset_model.py::test_with_and_using[virtuoso]: "SR002: Function string_output_string needs a
+    # string output", answered after the insert was applied
+    bind_in_where=True,
+    # test_api_live.py::test_graph_store_put_get_post_delete: SPARUL_DROP() fails "not explicitly created"
+    graphs_by_create=True,
+    # test_api_live.py::test_rdflib_dataset_named_graphs: rdflib lists graphs with GRAPH ?g {}
+    enumerates_graphs=False,
+    # test_api_live.py::test_triple_terms_in_every_format: 400, the engine's syntax error
+    triple_terms=False,
+    # test_api_engines.py::test_the_engines_system_graphs_are_not_served
+    system_graphs=("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#"),
+    self_description_graphs=True,
+    # test_engines.py::test_a_query_past_the_limit_stops_in_the_engine: an "anytime" answer, 200 and
+    # partial, flagged by X-SQL-State: S1TAT, or an error body with S1TAT
+    timeout_parameter="timeout",
+    timeout_header=("X-SQL-State", "S1TAT"),
+    timeout_signs=("S1TAT",),
+    # test_engines.py::test_an_engine_row_limit_below_the_cap_is_an_error: ResultSetMaxRows, silently
+    cut_header="X-SPARQL-MaxRows",
+    # test_api_live.py::test_malformed_query_is_query_bad_formed: "SP030: SPARQL compiler, line 1: ..."
+    syntax_signs=("SP030", "SPARQL compiler, line", "syntax error"),
+    refused_signs=("SPARUL_CREATE", "SPARUL_DROP", "SP031", "explicitly created"),
+)
+
+SPARQL11 = Dialect(name="sparql11")  # any other engine (QLever, GraphDB, Fuseki...): untested
+
+DIALECTS = {"oxigraph": OXIGRAPH, "virtuoso": VIRTUOSO, "sparql11": SPARQL11}
+
+
+def dialect_for(server_header: str | None) -> Dialect:
+    """The dialect of the engine whose HTTP `Server` header is given (e.g. "Virtuoso/07.20.3229 (Linux)")."""
+    product = (server_header or "").split("/", 1)[0].strip().lower()
+    return DIALECTS.get(product, SPARQL11)

@@ -1,0 +1,71 @@
+"""Queries on an engine that keeps the merge in a named graph (Virtuoso): the merge read as the
+default graph, and graphs the store hides (the merge, the engine's own) never matched by GRAPH.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from kg.store.text_edits import Rewritten, TextEdits
+
+
+def read_merge(text: str, merge: str) -> Rewritten:
+    """A query whose WHERE group reads graph `merge` as its default graph: WHERE { GRAPH <merge> { ... } }
+    (CONSTRUCT WHERE's short form is spelt out first). A query without a WHERE group is left as it is."""
+    edits = TextEdits(text)
+    sig = edits.sig
+    start = next((i for i in range(len(sig)) if edits.word(i) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if start is None:
+        return edits.apply()
+    index = start
+    while index < len(sig):  # the WHERE group: the first { after the form, past a CONSTRUCT template
+        if sig[index].text == "{":
+            if edits.word(start) == "CONSTRUCT" and edits.word(index - 1) != "WHERE":
+                index = (edits.match(index) or len(sig)) + 1
+                continue
+            break
+        index += 1
+    closing = edits.match(index) if index < len(sig) else None
+    if closing is None:
+        return edits.apply()
+    if edits.word(start) == "CONSTRUCT" and edits.word(start + 1) == "WHERE":
+        edits.insert(sig[start + 1].start, "{ " + edits.flat_text(index + 1, closing) + " } ")
+    edits.insert(sig[index].end, f" GRAPH <{merge}> {{")
+    edits.insert(sig[closing].start, "} ")
+    return edits.apply()
+
+
+def guard_graph_variables(text: str, hidden: tuple[str, ...], *, spell_out: bool = False) -> Rewritten:
+    """A query whose every `GRAPH ?g { ... }` is kept from matching the `hidden` graphs, by a FILTER
+    in a group around it: where the merge is a named graph, it is never one of the graphs served.
+    With `spell_out`, an empty `GRAPH ?g {}` asks for the graphs that hold a triple instead."""
+    edits = TextEdits(text)
+    guard(edits, 0, len(edits.sig), hidden, spell_out=spell_out)
+    return edits.apply()
+
+
+def guard(edits: TextEdits, first: int, end: int, hidden_graphs: tuple[str, ...], *,
+          spell_out: bool = False) -> None:
+    """Wrap each GRAPH ?var { ... } in tokens [first, end) as { GRAPH ?var { ... } FILTER (?var NOT IN
+    (hidden)) }; an empty one, where the engine enumerates nothing so, as the graphs holding a triple;
+    a hidden graph named outright becomes a graph that is nowhere."""
+    hidden = ", ".join(f"<{iri}>" for iri in hidden_graphs)
+    for index in range(first, end):
+        named = edits.sig[index + 1] if edits.word(index) == "GRAPH" and index + 1 < len(edits.sig) else None
+        if named is not None and named.kind == "iri" and named.text[1:-1] in hidden_graphs:
+            edits.replace(named, f"<urn:uuid:{uuid.uuid4()}>")  # a hidden graph named: a graph that is nowhere
+        if edits.word(index) == "GRAPH" and index + 2 < len(edits.sig) and edits.sig[index + 1].kind == "var" \
+                and edits.sig[index + 2].text == "{":
+            closing = edits.match(index + 2)
+            if closing is None:
+                return
+            variable = edits.sig[index + 1].text
+            keep = f" FILTER ({variable} NOT IN ({hidden}))" if hidden else ""
+            if spell_out and closing == index + 3:
+                edits.replace_span(edits.sig[index].start, edits.sig[closing].end,
+                                   f"{{ SELECT DISTINCT {variable} WHERE {{ GRAPH {variable} "
+                                   f"{{ ?kg_s ?kg_p ?kg_o }}{keep} }} }}")
+            elif keep:
+                edits.insert(edits.sig[index].start, "{ ")
+                edits.insert(edits.sig[closing].end, keep + " }")
+

@@ -1,0 +1,337 @@
+"""The default graph as the RDF merge of the named graphs, kept true by rewriting each SPARQL Update.
+
+Every triple of the dataset lives in a named graph; what a client writes "to the default graph" goes
+to a declared graph (DEFAULT_GRAPH). The merge (each triple of any named graph, once) is materialised
+where queries read their default graph: the engine's own default graph, or a declared named graph
+(MERGE_GRAPH) where the engine has none. `rewrite` turns an update into plain SPARQL that does the
+same to the named graphs and keeps the merge equal to their union:
+
+- top-level triples of data blocks and templates (the default graph) are wrapped in GRAPH <default>;
+  DEFAULT in CLEAR/DROP/ADD/MOVE/COPY names the declared graph;
+- what an INSERT writes is also written to the merge, in the same operation (so blank nodes agree);
+  `[ ... ]` and `( ... )` become labelled blank nodes first, so both copies are the same nodes;
+- before a graph is dropped or cleared, the merge loses the triples no other graph holds; what an
+  operation may remove otherwise (a DELETE's template, a graph COPY or MOVE replaces) is collected in
+  a scratch graph, and an appended operation removes from the merge the triples that no graph holds
+  any more. The cost is that of the triples and graphs the update touches.
+
+Lines stay where they were, so an engine's syntax error maps back through `Rewritten.position`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kg.errors import EvaluationError
+from kg.namespaces import graph_iri
+from kg.store.graph_guard import guard, guard_graph_variables
+from kg.store.text_edits import Rewritten, TextEdits
+
+DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
+MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
+_BIND = "BIND (1 AS ?kg_one)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the merge lives and what the engine cannot do, as the rewriter needs to know it.
+
+    `merge` is None when the engine's default graph holds the merge. `graphs()` lists the graphs to
+    drop for DROP/CLEAR ALL where the engine has no such operation; `exists(prologue, ref)` says
+    whether a graph (`ref` as the update writes it) holds triples, for engines that judge DROP and
+    CREATE by something else.
+    """
+
+    declared: str = DEFAULT_GRAPH
+    merge: str | None = None
+    graphs: Callable[[], list[str]] | None = None
+    exists: Callable[[str, str], bool] | None = None
+    blank_nodes_in_data: bool = True
+    hidden: tuple[str, ...] = ()  # graphs a WHERE's GRAPH ?g may never match (the merge, an engine's own)
+    spell_out_graphs: bool = False  # GRAPH ?g {} enumerates nothing: ask for the graphs holding a triple
+    bind_in_where: bool = False  # end each WHERE with a BIND: Virtuoso fails some templates otherwise
+
+
+def rewrite(text: str, target: Target) -> Rewritten:
+    """`text`, a SPARQL Update, rewritten so that the merge stays the union of the named graphs."""
+    return _Rewriter(text, target).run()
+
+
+class _Rewriter(TextEdits):
+    def __init__(self, text: str, target: Target):
+        super().__init__(text)
+        self.target = target
+        self.prologue: list[str] = []
+
+    # --- the operations -------------------------------------------------------------------------
+
+    def run(self) -> Rewritten:
+        for index, token in enumerate(self.sig):  # never write to a graph the store hides
+            if token.kind == "iri" and token.text[1:-1] in self.target.hidden and \
+                    self.word(index - 1) in ("GRAPH", "WITH", "TO", "INTO", "USING", "NAMED"):
+                raise EvaluationError(f"the graph {token.text} is not part of the dataset and cannot be written")
+        for first, last in self._operations():
+            index = first
+            while index < last and self.word(index) in ("BASE", "PREFIX"):
+                width = 2 if self.word(index) == "BASE" else 3
+                self.prologue.append(" ".join(t.text for t in self.sig[index:index + width]))
+                index += width
+            if index < last:
+                self._operation(index, last)
+        return self.apply()
+
+    def _operations(self):
+        """(first, end) index ranges of the operations, split at top-level semicolons."""
+        depth, first = 0, 0
+        for index, token in enumerate(self.sig):
+            if token.kind == "open":
+                depth += 1
+            elif token.kind == "close":
+                depth = max(0, depth - 1)
+            elif token.text == ";" and depth == 0:
+                yield first, index
+                first = index + 1
+        yield first, len(self.sig)
+
+    def _operation(self, first: int, last: int) -> None:
+        word = self.word(first)
+        if word in ("INSERT", "DELETE") and self.word(first + 1) == "DATA":
+            self._data(first, last, insert=word == "INSERT")
+        elif word == "DELETE" and self.word(first + 1) == "WHERE":
+            self._delete_where(first, last)
+        elif word in ("WITH", "INSERT", "DELETE"):
+            self._modify(first, last)
+        elif word in ("CLEAR", "DROP"):
+            self._clear(first, last)
+        elif word in ("ADD", "MOVE", "COPY"):
+            self._transfer(first, last)
+        elif word == "CREATE":
+            self._create(first, last)
+        elif word == "LOAD":
+            raise EvaluationError("LOAD is not supported here: load files with `kg load`")
+        # anything else is not an update: left for the engine to refuse
+
+    def _data(self, first: int, last: int, *, insert: bool) -> None:
+        opening = first + 2
+        closing = self.match(opening)
+        if closing is None or closing >= last:
+            return
+        flat, blank = self._block(opening, closing, wrap=True)
+        if insert:
+            if flat:
+                self.insert(self.sig[closing].start, " " + self._in_merge(flat) + " ")
+            if blank and not self.target.blank_nodes_in_data:  # the engine refuses blank nodes in DATA
+                self.replace(self.sig[first + 1], "")
+                self.insert(self.sig[closing].end, f" WHERE {{ {_BIND} }}")
+            return
+        if flat:
+            removed = self._scratch("removed")
+            self._append(last, f"INSERT DATA {{ GRAPH <{removed}> {{ {flat} }} }}", self._removal(removed))
+
+    def _delete_where(self, first: int, last: int) -> None:
+        opening = first + 2
+        closing = self.match(opening)
+        if closing is None or closing >= last:
+            return
+        pattern = self.flat_text(opening + 1, closing)
+        if self.target.hidden or self.target.spell_out_graphs:
+            pattern = guard_graph_variables(pattern, self.target.hidden,
+                                            spell_out=self.target.spell_out_graphs).text
+        if self.target.merge is not None:  # the WHERE reads the merge, as queries do
+            pattern = f"GRAPH <{self.target.merge}> {{ {pattern} }}"
+        if self.target.bind_in_where:
+            pattern += f" {_BIND}"
+        flat, _ = self._block(opening, closing, wrap=True)
+        removed = self._scratch("removed")
+        self.replace(self.sig[first + 1], "")  # DELETE WHERE {Q} -> DELETE {Q'} INSERT {...} WHERE {Q}
+        self.insert(self.sig[closing].end,
+                     f" INSERT {{ GRAPH <{removed}> {{ {flat} }} }} WHERE {{ {pattern} }}")
+        self._append(last, self._removal(removed))
+
+    def _modify(self, first: int, last: int) -> None:
+        index, with_graph, merge = first, None, self.target.merge
+        if self.word(index) == "WITH":
+            with_graph, index = self.sig[index + 1].text, index + 2
+        deleted = inserted = None
+        if self.word(index) == "DELETE":
+            deleted = (index + 1, self.match(index + 1))
+            index = (deleted[1] or last) + 1
+        if self.word(index) == "INSERT":
+            inserted = (index + 1, self.match(index + 1))
+        if any(block[1] is None or block[1] >= last for block in (deleted, inserted) if block):
+            return
+        after = max(block[1] for block in (deleted, inserted) if block) + 1
+        where = next((i for i in range(after, last) if self.word(i) == "WHERE"), None)
+        group = (where + 1, self.match(where + 1)) if where is not None else None
+        if group and group[1] is not None:
+            guard(self, *group, self.target.hidden, spell_out=self.target.spell_out_graphs)
+        # Where the merge is a named graph, the WHERE reads it through GRAPH, and WITH becomes explicit
+        # GRAPH blocks: such an engine (Virtuoso) finds no GRAPH <iri> inside a WHERE given a default graph.
+        into = None
+        if merge is not None:
+            into = with_graph or f"<{self.target.declared}>"
+            if with_graph:
+                self.replace_span(self.sig[first].start, self.sig[first + 1].end, "")
+            using = any(self.word(i) == "USING" for i in range(after, where or last))
+            if group and group[1] is not None and not using:
+                self.insert(self.sig[group[0]].end, f" GRAPH {with_graph or f'<{merge}>'} {{")
+                self.insert(self.sig[group[1]].start, "} ")
+        if self.target.bind_in_where and group and group[1] is not None:
+            self.insert(self.sig[group[1]].start, f"{_BIND} ")
+        wrap = with_graph is None or merge is not None
+        appended, extra = [], []
+        if inserted:
+            flat, _ = self._block(*inserted, wrap=wrap, into=into)
+            if flat and merge is None and with_graph:  # WITH holds the top level: go through a scratch graph
+                added = self._scratch("added")
+                extra.append(f"GRAPH <{added}> {{ {flat} }}")
+                appended += [f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{added}> {{ ?s ?p ?o }} }}",
+                             f"DROP SILENT GRAPH <{added}>"]
+            elif flat:
+                extra.append(self._in_merge(flat))
+        if deleted:
+            flat, _ = self._block(*deleted, wrap=wrap, into=into)
+            if flat:
+                removed = self._scratch("removed")
+                extra.append(f"GRAPH <{removed}> {{ {flat} }}")
+                appended.append(self._removal(removed))
+        if extra and inserted:
+            self.insert(self.sig[inserted[1]].start, " " + " ".join(extra) + " ")
+        elif extra:
+            self.insert(self.sig[deleted[1]].end, " INSERT { " + " ".join(extra) + " }")
+        if appended:
+            self._append(last, *appended)
+
+    def _clear(self, first: int, last: int) -> None:
+        index = first + 1
+        silent = self.word(index) == "SILENT"
+        index += silent
+        which = self.word(index)
+        if which in ("ALL", "NAMED"):
+            if self.target.graphs is None:  # the engine empties every graph, the merge included
+                self.replace(self.sig[index], "ALL")
+                return
+            graphs = [g for g in self.target.graphs() if g != self.target.merge] + [self.target.merge]
+            drops = " ; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs)
+            self.replace_span(self.sig[first].start, self.sig[last - 1].end, drops)
+            return
+        if which == "DEFAULT":  # the default graph always exists: dropping it leaves it empty
+            ref = f"<{self.target.declared}>"
+            self.replace_span(self.sig[first].start, self.sig[index].end, f"DROP SILENT GRAPH {ref}")
+        elif which == "GRAPH" and index + 1 < last:
+            ref = self.sig[index + 1].text
+            if not silent and self.target.exists is not None:  # the engine fails graphs it was not told of
+                if not self.target.exists(" ".join(self.prologue), ref):
+                    raise EvaluationError(f"The graph {ref} does not exist")
+                self.insert(self.sig[index].start, "SILENT ")
+        else:
+            return
+        self._forget(first, ref)
+
+    def _transfer(self, first: int, last: int) -> None:
+        index = first + 1 + (self.word(first + 1) == "SILENT")
+        refs = []
+        while index < last:
+            word = self.word(index)
+            if word == "DEFAULT":
+                self.replace(self.sig[index], f"GRAPH <{self.target.declared}>")
+                refs.append(f"<{self.target.declared}>")
+            elif word not in ("GRAPH", "TO"):
+                refs.append(self.sig[index].text)
+            index += 1
+        if self.word(first) != "ADD" and len(refs) == 2:  # MOVE and COPY replace the target graph
+            self._capture(first, last, refs[1])
+
+    def _create(self, first: int, last: int) -> None:
+        index = first + 1
+        if self.word(index) == "SILENT" or self.target.exists is None or index + 1 >= last:
+            return
+        ref = self.sig[index + 1].text
+        if self.target.exists(" ".join(self.prologue), ref):
+            raise EvaluationError(f"The graph {ref} already exists")
+
+    # --- pieces ---------------------------------------------------------------------------------
+
+    def _forget(self, first: int, ref: str) -> None:
+        """Before an operation that empties graph `ref`: remove from the merge what only `ref` holds."""
+        merge = self.target.merge
+        others = f"?h != {ref}" + (f" && ?h != <{merge}>" if merge else "")
+        self.insert(self.sig[first].start,
+                     f"DELETE {{ {self._in_merge('?s ?p ?o')} }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} "
+                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER ({others}) }} }} ; ")
+
+    def _capture(self, first: int, last: int, ref: str) -> None:
+        """Copy graph `ref` into a scratch graph before the operation; clean the merge after it."""
+        removed = self._scratch("removed")
+        self.insert(self.sig[first].start,
+                     f"INSERT {{ GRAPH <{removed}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }} ; ")
+        self._append(last, self._removal(removed))
+
+    def _removal(self, removed: str) -> str:
+        """Remove from the merge the triples of `removed` that no other graph holds, then drop it."""
+        merge = self.target.merge
+        where = f"?g != <{removed}>" + (f" && ?g != <{merge}>" if merge else "")
+        return (f"DELETE {{ {self._in_merge('?s ?p ?o')} }} WHERE {{ GRAPH <{removed}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER ({where}) }} }} ; "
+                f"DROP SILENT GRAPH <{removed}>")
+
+    def _in_merge(self, triples: str) -> str:
+        return triples if self.target.merge is None else f"GRAPH <{self.target.merge}> {{ {triples} }}"
+
+    @staticmethod
+    def _scratch(role: str) -> str:
+        """A graph IRI no one else uses, for the triples an operation adds or removes (`role`)."""
+        return f"urn:uuid:{uuid.uuid4()}"
+
+    def _block(self, opening: int, closing: int, *, wrap: bool, into: str | None = None) -> tuple[str, bool]:
+        """Edit the quads block between the braces at `opening` and `closing`: top-level triples go to
+        the declared graph (or `into`, an IRI as written) if `wrap`, and `[...]` and `(...)` become
+        labels. Returns the block's triples as plain triples text, and whether it has blank nodes."""
+        flats, blank, index = [], False, opening + 1
+        while index < closing:
+            if self.graph_block(index):
+                inner_close = self.match(index + 2)
+                if inner_close is None:
+                    return "", blank
+                text, has_blank = self._triples(index + 3, inner_close)
+                flats.append(text)
+                blank |= has_blank
+                index = inner_close + 1
+            elif self.sig[index].text == ".":
+                index += 1
+            else:
+                end = index
+                while end < closing and not self.graph_block(end):
+                    if self.sig[end].kind == "open":
+                        end = self.match(end) or closing
+                    end += 1
+                text, has_blank = self._triples(index, end)
+                flats.append(text)
+                blank |= has_blank
+                if wrap and text:
+                    self.insert(self.sig[index].start, f"GRAPH {into or f'<{self.target.declared}>'} {{ ")
+                    self.insert(self.sig[end - 1].end, " }")
+                index = end
+        return " . ".join(flat for flat in flats if flat), blank
+
+    def _triples(self, first: int, end: int) -> tuple[str, bool]:
+        """Triples tokens [first, end) as flat text without a trailing dot; bracketed blank nodes are
+        replaced by labels in place (with the triples they stood for added at the end)."""
+        while end > first and self.sig[end - 1].text == ".":
+            end -= 1
+        if first >= end:
+            return "", False
+        tokens = self.sig[first:end]
+        blank = any(t.kind == "bnode" or t.text in ("[", "(") for t in tokens)
+        if not any(t.text in ("[", "(") for t in tokens):
+            return self.flat_text(first, end), blank
+        extra: list[str] = []
+        main = self.labelled(first, end, extra)
+        self.replace_span(self.sig[first].start, self.sig[end - 1].end, " . ".join([main] + extra))
+        return " . ".join([main] + extra), True
+
+    def _append(self, last: int, *operations: str) -> None:
+        """Operations to run right after the operation ending before token `last`."""
+        self.insert(self.sig[last - 1].end, "".join(f" ; {operation}" for operation in operations))

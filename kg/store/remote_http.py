@@ -1,0 +1,175 @@
+"""One SPARQL protocol request to a remote engine, within a deadline, and what its failures mean.
+
+The answer is read as it arrives; at the deadline a watchdog shuts the socket, so no read outlives the
+limit however the engine dribbles its bytes. Failures become the library's errors, by the engine's
+dialect (kg.store.dialects): a syntax error or a request refused as given is the client's (400), a
+server error or a malformed answer is the store's (RemoteStoreFailure, 502, naming the store), an
+unreachable store is StoreUnavailable (503), and a time limit passed is QueryTimeout.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
+from kg.store.base import syntax_error
+from kg.store.dialects import SPARQL11, Dialect
+
+READ_BYTES = 1 << 16
+ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
+USER_AGENT = "sahel-kg (remote store)"
+
+
+class DeadlinePassed(Exception):
+    """The request's deadline passed while it was sent or read."""
+
+
+@dataclass
+class Answer:
+    """An engine's answer being read: status, headers, media type, and its body as chunks."""
+
+    url: str
+    status: int
+    headers: http.client.HTTPMessage
+    media_type: str
+    _connection: http.client.HTTPConnection
+    _response: http.client.HTTPResponse
+    _deadline: float | None
+    _watchdog: threading.Timer | None
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body in pieces; raises DeadlinePassed if the deadline cuts it."""
+        try:
+            while True:
+                try:
+                    chunk = self._response.read1(READ_BYTES)
+                except (OSError, http.client.HTTPException, ValueError, AttributeError):
+                    if self._late():
+                        raise DeadlinePassed from None
+                    raise
+                if self._late():
+                    raise DeadlinePassed
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            self.close()
+
+    def read(self, most: int | None = None) -> bytes:
+        body = bytearray()
+        for chunk in self.chunks():
+            body += chunk
+            if most is not None and len(body) >= most:
+                break
+        return bytes(body)
+
+    def close(self) -> None:
+        """Stop reading and hang up: a streaming engine stops its work when its writes fail."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._connection.close()
+
+    def _late(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+
+def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None,
+         credentials: tuple[str, str] | None = None) -> Answer:
+    """POST `fields` as a form to `url`; the answer once its headers are in (any status).
+
+    Raises DeadlinePassed when the deadline passes first, StoreUnavailable when the store cannot be reached.
+    """
+    parts = urllib.parse.urlsplit(url)
+    remaining = None if deadline is None else deadline - time.monotonic()
+    if remaining is not None and remaining <= 0:
+        raise DeadlinePassed
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.hostname, parts.port, timeout=remaining)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": USER_AGENT}
+    if credentials:
+        token = base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    watchdog = None
+    try:
+        connection.connect()
+        if remaining is not None:  # from here on the deadline, not a per-read timeout, ends the request
+            connection.sock.settimeout(None)
+            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _hang_up, (connection,))
+            watchdog.daemon = True
+            watchdog.start()
+        connection.request("POST", path, urllib.parse.urlencode(fields).encode("utf-8"), headers)
+        response = connection.getresponse()
+    except (socket.timeout, TimeoutError):
+        _stop(connection, watchdog)
+        raise DeadlinePassed from None
+    except (OSError, http.client.HTTPException) as error:
+        _stop(connection, watchdog)
+        if deadline is not None and time.monotonic() >= deadline:
+            raise DeadlinePassed from None
+        raise StoreUnavailable(f"cannot reach {url}: {error}") from None
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog)
+
+
+def _hang_up(connection: http.client.HTTPConnection) -> None:
+    try:
+        connection.sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop(connection, watchdog) -> None:
+    if watchdog is not None:
+        watchdog.cancel()
+    connection.close()
+
+
+def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
+    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES)."""
+    try:
+        body = answer.read(ERROR_BYTES)
+    except DeadlinePassed:
+        body = b""
+    message = engine_message(body.decode("utf-8", "replace")) or f"HTTP {answer.status}"
+    return error_for(message, answer.status, answer.url, dialect)
+
+
+def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) -> Exception:
+    """The library error for an engine's error message and HTTP status."""
+    if any(sign in message for sign in dialect.timeout_signs):
+        return QueryTimeout(f"{url} stopped the query at its time limit")
+    if any(sign in message for sign in dialect.syntax_signs):
+        return syntax_error(message)
+    if any(sign in message for sign in dialect.refused_signs):
+        return EvaluationError(message)
+    if status == 400:
+        return syntax_error(message)
+    if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
+        return StoreUnavailable(f"{url} answered {status}: {message}")
+    return RemoteStoreFailure(f"{url} failed: {message}")
+
+
+def engine_message(text: str) -> str:
+    """An engine's own words: without the query Virtuoso repeats, or the detail of a problem document
+    (a remote sahel-kg), in the form syntax_error reads a position from."""
+    text = text.split("\n\nSPARQL query:")[0].split("SPARQL query:")[0].strip()
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(problem, dict) or "detail" not in problem:
+        return text
+    if problem.get("line") is not None:
+        return f"error at {problem['line']}:{problem.get('column') or 1}: {problem['detail']}"
+    return str(problem["detail"])

@@ -1,0 +1,171 @@
+"""SPARQL JSON results read as a stream: one binding at a time, so memory stays flat whatever the size.
+
+`read(chunks)` takes the answer's bytes in pieces and returns the variables (or the ASK boolean) at once
+and the rows lazily; whoever stops reading early reads no more of the answer. Bindings become pyoxigraph
+terms, Virtuoso's legacy "typed-literal" included. A document that is no SPARQL JSON (cut short,
+malformed, not UTF-8, a lone surrogate in a literal) raises MalformedAnswer at the point where it fails.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+import pyoxigraph
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class MalformedAnswer(ValueError):
+    """The bytes are no SPARQL JSON results document; the message says what was wrong, and `text` holds
+    the tail that was read (an engine may end a cut-off answer with its reason)."""
+
+    def __init__(self, message: str, text: str = ""):
+        super().__init__(message)
+        self.text = text
+
+
+class _Buffer:
+    """Text decoded from the chunks, read from a position; more is fetched only when needed."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks = iter(chunks)
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.text, self.at, self.done = "", 0, False
+
+    def more(self) -> bool:
+        if self.done:
+            return False
+        try:
+            chunk = next(self.chunks)
+        except StopIteration:
+            self.done = True
+            chunk = b""
+        try:
+            added = self.decoder.decode(chunk, final=self.done)
+        except UnicodeDecodeError as error:
+            raise MalformedAnswer(f"the answer is not UTF-8: {error.reason}", self.text[-200:]) from None
+        self.text = self.text[self.at:] + added  # drop what was read: memory holds one row or so
+        self.at = 0
+        return True
+
+    def skip_space(self) -> None:
+        while True:
+            self.at = _SPACE.match(self.text, self.at).end()
+            if self.at < len(self.text) or not self.more():
+                return
+
+    def peek(self) -> str:
+        self.skip_space()
+        return self.text[self.at:self.at + 1]
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            found = self.text[self.at:self.at + 40] or "the end"
+            raise MalformedAnswer(f"expected {char!r} in the SPARQL JSON answer, found {found!r}",
+                                  self.text[self.at:self.at + 500])
+        self.at += 1
+
+    def value(self):
+        """The next JSON value, whole (an object of one row, a string, a number...)."""
+        self.skip_space()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.at)
+            except json.JSONDecodeError:
+                if self.more():
+                    continue
+                raise MalformedAnswer("the SPARQL JSON answer is cut short or malformed",
+                                      self.text[self.at:self.at + 500]) from None
+            # a number at the very end of what was read so far may go on in the next chunk
+            if end == len(self.text) and not self.done and isinstance(value, (int, float)) and self.more():
+                continue
+            self.at = end
+            return value
+
+
+def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
+    """(variables, rows) for a SELECT answer, or (boolean, None) for ASK; rows are tuples of terms."""
+    term = term or binding_term
+    buffer = _Buffer(chunks)
+    buffer.expect("{")
+    variables, pending = None, None
+    while buffer.peek() != "}":
+        key = buffer.value()
+        buffer.expect(":")
+        if key == "head":
+            head = buffer.value()
+            variables = list(head.get("vars", [])) if isinstance(head, dict) else []
+        elif key == "boolean":
+            return bool(buffer.value()), None
+        elif key == "results" and variables is not None:
+            return variables, _rows(buffer, variables, term)
+        elif key == "results":  # results before head: keep them until the head says the variables
+            pending = list(_bindings(buffer))
+        else:
+            buffer.value()
+        if buffer.peek() == ",":
+            buffer.at += 1
+    buffer.expect("}")
+    if variables is None:
+        raise MalformedAnswer("the SPARQL JSON answer has no head", buffer.text[-500:])
+    return variables, iter([_row(binding, variables, term) for binding in pending or []])
+
+
+def _rows(buffer: _Buffer, variables: list[str], term) -> Iterator[tuple]:
+    for binding in _bindings(buffer):
+        yield _row(binding, variables, term)
+
+
+def _bindings(buffer: _Buffer) -> Iterator[dict]:
+    """The objects of results.bindings, one at a time; the rest of the document is checked as read."""
+    buffer.expect("{")
+    while buffer.peek() != "}":
+        key = buffer.value()
+        buffer.expect(":")
+        if key != "bindings":
+            buffer.value()
+        else:
+            buffer.expect("[")
+            while buffer.peek() != "]":
+                binding = buffer.value()
+                if not isinstance(binding, dict):
+                    raise MalformedAnswer("a binding of the SPARQL JSON answer is no object")
+                yield binding
+                if buffer.peek() == ",":
+                    buffer.at += 1
+            buffer.expect("]")
+        if buffer.peek() == ",":
+            buffer.at += 1
+    buffer.expect("}")
+
+
+def _row(binding: dict, variables: list[str], term) -> tuple:
+    try:
+        return tuple(term(binding[name]) if name in binding else None for name in variables)
+    except (KeyError, TypeError, ValueError, UnicodeError) as error:
+        raise MalformedAnswer(f"a binding of the SPARQL JSON answer is no RDF term: {error}") from None
+
+
+def binding_term(binding: dict):
+    """A pyoxigraph term from one SPARQL JSON binding, including Virtuoso's legacy "typed-literal"."""
+    kind, value = binding["type"], binding.get("value")
+    if isinstance(value, str):
+        value.encode("utf-8")  # a lone surrogate ("\ud800") is no text: UnicodeEncodeError
+    if kind == "uri":
+        return pyoxigraph.NamedNode(value)
+    if kind == "bnode":
+        # Labels like Virtuoso's "nodeID://b10000" are no valid blank node label; keep them apart, stably.
+        return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9_-]", "_", value) or "b")
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in binding:
+            return pyoxigraph.Literal(value, language=binding["xml:lang"])
+        if "datatype" in binding:
+            return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(binding["datatype"]))
+        return pyoxigraph.Literal(value)
+    if kind == "triple":
+        return pyoxigraph.Triple(*(binding_term(value[part]) for part in ("subject", "predicate", "object")))
+    raise ValueError(f"unknown binding type {kind!r}")

@@ -1,0 +1,188 @@
+"""Editing SPARQL text token by token, with a map from the edited text back to the text as written.
+
+Edits are insertions and replacements at offsets of the original; everything else is copied. Nothing
+inserted holds a newline, so lines stay where they were, and an engine's error position maps back to
+the user's line and column through `Rewritten.position`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from dataclasses import dataclass, field
+
+from kg.sparql_text import Token, lex
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+@dataclass
+class Rewritten:
+    """The rewritten text, and a map from its positions back to the original's."""
+
+    text: str
+    original: str
+    _anchors: list[tuple[int, int, int]] = field(default_factory=list)  # (out start, in start, length)
+
+    def position(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+        """The original (line, column), both 1-based, of a position an engine reports in `text`."""
+        if line is None:
+            return None, None
+        offset = _offset(self.text, line, column or 1)
+        starts = [anchor[0] for anchor in self._anchors]
+        at = bisect.bisect_right(starts, offset) - 1
+        if at >= 0 and offset < self._anchors[at][0] + self._anchors[at][2]:
+            source = self._anchors[at][1] + offset - self._anchors[at][0]
+        else:  # inside inserted text: the next original token, which is what the engine was reading
+            source = self._anchors[at + 1][1] if at + 1 < len(self._anchors) else len(self.original)
+            while source < len(self.original) and self.original[source].isspace():
+                source += 1
+        found_line, found_column = _line_column(self.original, source)
+        return found_line, (found_column if column is not None else None)
+
+
+class TextEdits:
+    """The tokens of a text (`all`, and `sig` without spaces and comments) and the edits made to it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.all = lex(text)
+        self.sig = [t for t in self.all if t.kind not in ("space", "comment")]
+        self.edits: list[tuple[int, int, int, str]] = []  # (start, end, order, text)
+        self.token = uuid.uuid4().hex[:12]  # makes blank node labels of ours unlike anyone's
+        self.fresh = 0
+
+    def word(self, index: int) -> str | None:
+        """The keyword at significant token `index`, upper-cased; None for anything else."""
+        if 0 <= index < len(self.sig) and self.sig[index].kind == "word":
+            return self.sig[index].text.upper()
+        return None
+
+    def graph_block(self, index: int) -> bool:
+        """Whether token `index` starts a GRAPH <g> { ... } block."""
+        return self.word(index) == "GRAPH" and index + 2 < len(self.sig) and self.sig[index + 2].text == "{"
+
+    def match(self, opening: int) -> int | None:
+        """The index of the bracket closing the one at `opening`, or None."""
+        if opening >= len(self.sig) or self.sig[opening].kind != "open":
+            return None
+        depth = 0
+        for index in range(opening, len(self.sig)):
+            kind = self.sig[index].kind
+            depth += kind == "open"
+            depth -= kind == "close"
+            if depth == 0:
+                return index
+        return None
+
+    def insert(self, at: int, text: str) -> None:
+        """Insert `text` at offset `at` of the original (after earlier insertions there)."""
+        self.edits.append((at, at, len(self.edits), text))
+
+    def replace(self, token: Token, text: str) -> None:
+        """Put `text` in place of `token`."""
+        self.replace_span(token.start, token.end, text)
+
+    def replace_span(self, start: int, end: int, text: str) -> None:
+        """Put `text` in place of the original's offsets [start, end)."""
+        self.edits.append((start, end, len(self.edits), text))
+
+    def flat_text(self, first: int, end: int) -> str:
+        """The source of tokens [first, end) on one line: spaces and comments become one space."""
+        if first >= end:
+            return ""
+        start, stop = self.sig[first].start, self.sig[end - 1].end
+        pieces = []
+        for token in self.all:
+            if token.start >= stop:
+                break
+            if token.start >= start:
+                pieces.append(" " if token.kind in ("space", "comment") else token.text)
+        return "".join(pieces)
+
+    def gap(self, index: int) -> str:
+        """A space if the source has one between token `index` and the next."""
+        if index + 1 < len(self.sig) and self.sig[index + 1].start > self.sig[index].end:
+            return " "
+        return ""
+
+    def labelled(self, first: int, end: int, extra: list[str]) -> str:
+        """Text of tokens [first, end) with each bracketed group replaced by a blank node label."""
+        parts, index = [], first
+        while index < end:
+            token = self.sig[index]
+            if token.text in ("[", "("):
+                label, index = self.group(index, extra)
+                parts.append(f" {label} ")
+            else:
+                parts.append(self.flat_text(index, index + 1) + self.gap(index))
+                index += 1
+        return "".join(parts).strip()
+
+    def group(self, opening: int, extra: list[str]) -> tuple[str, int]:
+        """The label of the `[...]` or `(...)` at `opening`, its triples added to `extra`; and the index after it."""
+        closing = self.match(opening)
+        if self.sig[opening].text == "[":
+            label = self.label()
+            if closing > opening + 1:
+                extra.append(f"{label} {self.labelled(opening + 1, closing, extra)}")
+            return label, closing + 1
+        members, index = [], opening + 1
+        while index < closing:  # a collection: one member per term (a literal may span tokens)
+            if self.sig[index].text in ("[", "("):
+                member, index = self.group(index, extra)
+            else:
+                start = index
+                index += 1
+                while index < closing and (self.sig[index].text in ("@", "^") or self.sig[index - 1].text in ("@", "^")
+                                           or self.sig[start].text in ("+", "-") and index == start + 1):
+                    index += 1
+                member = self.flat_text(start, index)
+            members.append(member)
+        if not members:
+            return f"<{RDF}nil>", closing + 1
+        labels = [self.label() for _ in members]
+        for number, (label, member) in enumerate(zip(labels, members)):
+            rest = labels[number + 1] if number + 1 < len(labels) else f"<{RDF}nil>"
+            extra.append(f"{label} <{RDF}first> {member} ; <{RDF}rest> {rest}")
+        return labels[0], closing + 1
+
+    def label(self) -> str:
+        """A blank node label no one else uses."""
+        self.fresh += 1
+        return f"_:kg{self.token}n{self.fresh}"
+
+    def apply(self) -> Rewritten:
+        """The text with every edit made, and the map back to the original."""
+        out, anchors, cursor = [], [], 0
+        length = 0
+        for start, end, _, text in sorted(self.edits, key=lambda e: (e[0], e[0] != e[1], e[2])):
+            if start < cursor:  # overlapping edits never happen by construction; keep the first
+                continue
+            if start > cursor:
+                anchors.append((length, cursor, start - cursor))
+                out.append(self.text[cursor:start])
+                length += start - cursor
+            out.append(text)
+            length += len(text)
+            cursor = end
+        if cursor < len(self.text):
+            anchors.append((length, cursor, len(self.text) - cursor))
+            out.append(self.text[cursor:])
+        return Rewritten("".join(out), self.text, anchors)
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The offset of a 1-based (line, column) in `text`."""
+    offset = 0
+    for _ in range(line - 1):
+        found = text.find("\n", offset)
+        if found < 0:
+            return len(text)
+        offset = found + 1
+    return min(len(text), offset + column - 1)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

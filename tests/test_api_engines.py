@@ -1,0 +1,164 @@
+"""The API's semantics on every engine (issue 13): kg serve over the embedded store, oxigraph serve and
+Virtuoso answers the same. The default graph is the merge, for queries and for an update's WHERE; the
+protocol's dataset parameters hold; writes to the default graph go to the declared graph; graphs exist,
+are listed and are written as the Graph Store protocol says; the engine's own graphs are never served;
+its syntax errors are 400 with its words, a malformed answer 502 naming it."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from live_engines import *  # noqa: F401,F403
+from live_engines import TOKEN, http, query_url, select_json, send_update
+
+from kg.store.dialects import VIRTUOSO
+from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH
+
+BASE = "https://sahel-kg.example.org/"
+SK, SAHEL = BASE + "id/", BASE + "ontology#"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+EX = "http://test.sahel-kg.example/engines/"
+SYSTEM_GRAPHS = VIRTUOSO.system_graphs + ("http://localuriqaserver/sparql",)
+
+
+def count(server: str, sparql: str, **params) -> int:
+    (row,) = select_json(server, sparql, **params)["results"]["bindings"]
+    return int(row["n"]["value"])
+
+
+def graphs(server: str, sparql: str = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }") -> set[str]:
+    return {row["g"]["value"] for row in select_json(server, sparql)["results"]["bindings"]}
+
+
+def store_url(server: str, graph: str | None = None) -> str:
+    return server + "/store?" + ("default" if graph is None else urllib.parse.urlencode({"graph": graph}))
+
+
+def ok(response) -> int:
+    status, _, body = response
+    assert status < 300, body
+    return status
+
+
+# --- the default graph is the merge -------------------------------------------------------------
+
+def test_the_default_graph_is_a_set_of_the_graphs_triples(server):
+    assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == \
+        count(server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    types = [row["t"]["value"] for row in select_json(server, f"SELECT ?t WHERE {{ <{SK}aes> a ?t }}")["results"]
+             ["bindings"]]
+    assert types.count(SAHEL + "Alliance") == 1 and len(types) == len(set(types))  # superclasses inferred, once each
+    assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{SK}aes> a <{SAHEL}Alliance> }} }}") > 1
+
+
+def test_an_updates_where_reads_the_merge(server, new_graph):
+    g = new_graph()
+    ok(send_update(server, f"INSERT {{ GRAPH <{g}> {{ <{SK}aes> <{EX}types> ?n }} }} WHERE "
+                           f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ <{SK}aes> a <{SAHEL}Alliance> }} }}"))
+    assert count(server, f"SELECT ?n WHERE {{ GRAPH <{g}> {{ ?s ?p ?n }} }}") == 1
+
+
+# --- the protocol's dataset ---------------------------------------------------------------------
+
+def test_dataset_parameters_of_queries_and_updates(server, new_graph):
+    claim = BASE + "claim/jnim-isgs-jihadist"
+    inside = count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{claim}> {{ ?s ?p ?o }} }}")
+    assert inside > 0
+    assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": claim}) == inside
+    assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                 **{"named-graph-uri": claim}) == inside
+    target = new_graph()
+    ok(send_update(server, f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}",
+                   **{"using-graph-uri": claim}))
+    assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}") == inside
+
+
+def test_several_default_graphs_are_their_union_as_a_bag(server, new_graph):
+    """Declared (README): SPARQL says their merge; Oxigraph and Virtuoso count a triple once per graph."""
+    g1, g2 = new_graph(), new_graph()
+    ok(send_update(server, f"INSERT DATA {{ GRAPH <{g1}> {{ <{EX}b> <{EX}p> 1 }} GRAPH <{g2}> {{ <{EX}b> <{EX}p> 1 }} }}"))
+    dataset = {"default-graph-uri": [g1, g2]}
+    assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{EX}b> <{EX}p> ?o }}", **dataset) == 2
+    assert count(server, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ <{EX}b> <{EX}p> ?o }}", **dataset) == 1
+
+
+# --- writes to the default graph ----------------------------------------------------------------
+
+def test_writes_to_the_default_graph_go_to_the_declared_graph(server):
+    triple = f"<{EX}d> <{EX}p> \"written to the default graph\""
+    ok(send_update(server, f"INSERT DATA {{ {triple} }}"))
+    try:
+        assert DEFAULT_GRAPH in graphs(server)
+        assert select_json(server, f"ASK {{ {triple} }}")["boolean"] is True
+        status, _, body = http(store_url(server), headers={"Accept": "application/n-triples"})
+        assert status == 200 and triple.encode() in body
+        assert select_json(server, f"ASK {{ GRAPH <{DEFAULT_GRAPH}> {{ {triple} }} }}")["boolean"] is True
+    finally:
+        ok(send_update(server, f"DELETE DATA {{ {triple} }}"))
+    assert select_json(server, f"ASK {{ {triple} }}")["boolean"] is False
+
+
+# --- graphs: existence, enumeration, writes -----------------------------------------------------
+
+def test_graph_existence_says_404_201_and_204(server, new_graph):
+    g = new_graph()
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    assert http(store_url(server, g))[0] == 404
+    assert http(store_url(server, g), method="HEAD")[0] == 404
+    assert http(store_url(server, g), method="DELETE", headers=AUTH)[0] == 404
+    assert http(store_url(server, g), method="PUT", data=f"<{EX}a> <{EX}p> 1 .".encode(), headers=turtle)[0] == 201
+    assert http(store_url(server, g), method="PUT", data=f"<{EX}a> <{EX}p> 2 .".encode(), headers=turtle)[0] == 204
+    assert http(store_url(server, g), method="POST", data=f"<{EX}a> <{EX}p> 3 .".encode(), headers=turtle)[0] == 204
+    other = new_graph()
+    assert http(store_url(server, other), method="POST", data=f"<{EX}a> <{EX}p> 4 .".encode(),
+                headers=turtle)[0] == 201
+    assert http(store_url(server, g))[0] == 200
+    assert http(store_url(server, g), method="DELETE", headers=AUTH)[0] == 204
+    assert http(store_url(server, g))[0] == 404
+    assert select_json(server, f"ASK {{ <{EX}a> <{EX}p> 2 }}")["boolean"] is False  # gone from the merge too
+    assert select_json(server, f"ASK {{ <{EX}a> <{EX}p> 4 }}")["boolean"] is True
+
+
+def test_graphs_are_listed_and_never_the_stores_own(server, new_graph):
+    g = new_graph()
+    ok(http(store_url(server, g), method="PUT", data=f"<{EX}e> <{EX}p> 1 .".encode(),
+            headers={**AUTH, "Content-Type": "text/turtle"}))
+    for listed in (graphs(server), graphs(server, "SELECT ?g WHERE { GRAPH ?g {} }")):
+        assert {g, BASE + "graph/entities", BASE + "claim/jnim-isgs-jihadist"} <= listed
+        assert MERGE_GRAPH not in listed and not set(SYSTEM_GRAPHS) & listed
+        assert not [name for name in listed if name.startswith("urn:uuid:")]
+
+
+def test_blank_nodes_are_written_and_kept_joined(server, new_graph):
+    g = new_graph()
+    body = f"<{EX}s> <{EX}has> [ <{EX}p> 1 ; <{EX}q> ( 1 2 ) ] .".encode()
+    assert http(store_url(server, g), method="PUT", data=body, headers={**AUTH, "Content-Type": "text/turtle"})[0] == 201
+    assert select_json(server, f"ASK {{ GRAPH <{g}> {{ <{EX}s> <{EX}has> ?b . ?b <{EX}p> 1 ; <{EX}q>/<http://www.w3.org"
+                               f"/1999/02/22-rdf-syntax-ns#rest>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#first> 2 "
+                               f"}} }}")["boolean"] is True
+    assert select_json(server, f"ASK {{ <{EX}s> <{EX}has> ?b . ?b <{EX}p> 1 }}")["boolean"] is True
+
+
+def test_the_engines_own_graphs_are_not_served(server):
+    for system in SYSTEM_GRAPHS + (MERGE_GRAPH,):
+        assert http(store_url(server, system))[0] == 404
+        assert select_json(server, f"ASK {{ GRAPH <{system}> {{ ?s ?p ?o }} }}")["boolean"] is False
+    status, _, body = send_update(server, f"INSERT DATA {{ GRAPH <{MERGE_GRAPH}> {{ <{EX}x> <{EX}p> 1 }} }}")
+    if server.kind == "virtuoso":  # the merge is a named graph there: it cannot be written by name
+        assert status == 400 and "cannot be written" in json.loads(body)["detail"]
+    else:
+        ok((status, None, body))
+        ok(send_update(server, f"DROP GRAPH <{MERGE_GRAPH}>"))
+
+
+# --- errors: the engine's syntax errors, malformed answers --------------------------------------
+
+def test_the_engines_syntax_errors_are_400_with_its_words(server):
+    status, _, body = http(query_url(server, "SELECT * WHERE { ?s ?p }"))
+    problem = json.loads(body)
+    assert (status, problem["title"], problem["line"]) == (400, "Malformed query", 1)
+    words = "SP030" if server.kind == "virtuoso" else "expected"
+    assert words in problem["detail"]
+    status, _, body = send_update(server, f"INSERT DATA {{ <{EX}a> <{EX}p> }}")
+    assert (status, json.loads(body)["title"]) == (400, "Malformed query")

@@ -64,7 +64,10 @@ class Backend:
             # between rows (see single_pattern), so the time limit holds.
             self.nearby = NearbyRunner(str(self.path), options)
         else:
-            store = open_store(spec, **store_options(settings))
+            remote = store_options(settings)
+            if remote:  # a remote store: its requests, updates included, have the service's time limit
+                remote["timeout"] = settings["QUERY_TIMEOUT"]
+            store = open_store(spec, **remote)
             if spec == "memory:" and settings["INSTALL_ARTICLE"]:
                 ensure_installed(store)
             self.writer = store

@@ -187,13 +187,12 @@ def _parsed(setting: Setting, raw) -> Any:
 
 
 def store_options(values: dict[str, Any]) -> dict[str, Any]:
-    """The options open_store takes for the store `values` name: a remote one's update URL, replicas,
-    credentials, and (for the server) its time limit, which its updates have too."""
+    """The options open_store takes for the store `values` name: a remote one's update URL, replicas and
+    credentials."""
     if not str(values["STORE"]).startswith(("http://", "https://")):
         return {}
     options = {"update_url": values["STORE_UPDATE_URL"], "user": values["STORE_USER"],
-               "password": values["STORE_PASSWORD"], "replicas": values["STORE_REPLICAS"],
-               "timeout": values.get("QUERY_TIMEOUT")}
+               "password": values["STORE_PASSWORD"], "replicas": values["STORE_REPLICAS"]}
     return {key: value for key, value in options.items() if value}
 
 

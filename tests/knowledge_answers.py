@@ -90,6 +90,8 @@ EXPECTED = {'armed-group-types': [('sk:isgs', 'http://www.w3.org/ns/org#Organiza
                ('U.S. targeted intelligence sharing',
                 'Trans-Saharan Counterterrorism Partnership',
                 'claim:tsctp-scaled-back'),
+               ('evolving alliances', 'U.S. tactical collaboration', 'claim:us-limits-engagement'),
+               ('evolving alliances', 'U.S. targeted intelligence sharing', 'claim:us-limits-engagement'),
                ('strategic uncertainty', 'U.S. tactical collaboration', 'claim:us-limits-engagement'),
                ('strategic uncertainty', 'U.S. targeted intelligence sharing', 'claim:us-limits-engagement'),
                ('vulnerability of the Sahel',

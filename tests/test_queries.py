@@ -421,7 +421,8 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                      ('claim:us-limits-engagement',
                       'The engagement is with the AES states the paragraph discusses; "limits its engagement '
                       'to" makes both relationships narrow. "While" sets this limited engagement against the '
-                      'strategic uncertainty of the same sentence.')],
+                      'overall picture of the same sentence, both its strategic uncertainty and its evolving '
+                      'alliances.')],
  'jihadist-groups': [('sk:isgs', 'ISGS', 'Sahel', 'Sahel'), ('sk:jnim', 'JNIM', 'Sahel', 'Sahel')],
  'joint-force': [('sk:aes-joint-force',
                   'sk:aes',

@@ -404,8 +404,9 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'sentence; "without formal, broader military agreements" is read as an informal and '
                       'narrow channel. The urgency of the concerns is not recorded.'),
                      ('claim:strategic-uncertainty',
-                      'Strategic uncertainty and evolving alliances are two conditions; "remains" makes the '
-                      'first persistent. The article gives no region for "the overall picture".'),
+                      'Strategic uncertainty and evolving alliances are two conditions of the one picture, so '
+                      '"remains" makes both persistent. The article gives no region for "the overall '
+                      'picture".'),
                      ('claim:tsctp-scaled-back',
                       "The paragraph is about the AES states, so they are read as the programme's recipients "
                       'here. The other official programmes are not named, so only the TSCTP gets triples. '

@@ -387,6 +387,10 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                      ('claim:forecast-us-approach',
                       '"As the Sahel faces ..." is recorded as the setting of the forecast continuation '
                       '(amid), not as its cause.'),
+                     ('claim:humanitarian-pressure',
+                      "Stated in the article's voice, though it follows the experts' warning. The quote names "
+                      'no region; the pressures are read as those of the Sahel the paragraph is about, and '
+                      '"particularly" names the two states where they are strongest.'),
                      ('claim:joint-force-in-response',
                       'The broken-down frameworks are the traditional partnerships the coups disrupted.'),
                      ('claim:joint-force-strength',

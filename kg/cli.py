@@ -562,7 +562,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """
     from kg.settings import resolve
     from kg.errors import ConfigError
-    from kg.serve import check_remote_store, prepare_store, run
+    from kg.serve import check_address, check_remote_store, prepare_store, run
     from kg.store import default_store_path
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
@@ -572,6 +572,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     if public:
         config["PUBLIC"] = True
     settings = resolve(config)
+    check_address(host, port)  # before any work: a second server on a port in use would share it
     if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
         raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
     if settings["UPDATES_ENABLED"] and store_spec.startswith("oxigraph:") and workers > 1:

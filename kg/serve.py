@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,32 @@ def metrics_directory() -> tuple[Path, bool]:
     return folder, False
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise ConfigError if no server of ours could listen on host:port alone (another one listens there).
+
+    Granian binds each worker's socket with SO_REUSEPORT on Linux, and the kernel lets any number of sockets
+    that all set it (a second `kg serve`) bind one port, sharing its connections between them. So the
+    address is tried first with a plain socket, which a listener refuses; SO_REUSEADDR lets it past the
+    closed connections of a server that just stopped (TIME_WAIT), as granian's own bind would.
+    """
+    if port == 0:  # the system picks a free port
+        return
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigError(f"cannot listen on {host}:{port}: address already in use (another server "
+                                  "listens there; choose another --port)") from None
+            raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
 def check_remote_store(settings: dict) -> list[str]:
     """Before serving a remote store: with updates on, build the merge if the engine lacks it; check that
     an engine with only a server-wide time limit (oxigraph serve --timeout-s) has one within
@@ -86,6 +114,7 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
     byte a second, cannot starve the others. Each server process builds the app after it starts (nothing
     RocksDB-backed is opened in the parent before it forks).
     """
+    check_address(host, port)  # again, just before binding: the store may have taken a while to prepare
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
     try:
         _run(host=host, port=port, workers=workers, threads=threads, config=config)

@@ -1,14 +1,19 @@
-"""`kg serve` as a user runs it: it answers, writes go through, and it stops cleanly on SIGTERM."""
+"""`kg serve` as a user runs it: it answers, writes go through, it stops cleanly on SIGTERM, and it never
+shares a port with another server."""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from live_server import kg_server
+from live_server import kg_server, stop
 
 TOKEN = "serve-test-token"
 
@@ -41,3 +46,39 @@ def test_serve_answers_and_stops_cleanly(tmp_path, updates):
 def test_serve_on_a_memory_store_holds_the_article(tmp_path):
     with kg_server(tmp_path, store="memory:") as base:
         assert ask_claims(base) == 32
+
+
+def _serve_on(port: int, workdir) -> subprocess.CompletedProcess:
+    """`kg serve` on a port that is taken; it must give up at once (a minute is far more than it needs)."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(workdir / "second-home")
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--store", "memory:"]
+    process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        stop(process)
+        pytest.fail("a second kg serve started on a port another server listens on")
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def test_a_second_server_on_a_port_in_use_is_refused(tmp_path):
+    # granian binds with SO_REUSEPORT, which lets a second kg serve share the port (and split the requests
+    # between two stores) unless kg serve tries the address first.
+    with kg_server(tmp_path / "first", store="memory:") as base:
+        port = int(base.rsplit(":", 1)[1])
+        second = _serve_on(port, tmp_path)
+        assert second.returncode != 0
+        assert "address already in use" in second.stderr and "Traceback" not in second.stderr
+        assert ask_claims(base) == 32  # the first server still answers
+
+
+def test_a_port_another_program_listens_on_is_refused(tmp_path):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen(1)
+        second = _serve_on(other.getsockname()[1], tmp_path)
+    assert second.returncode != 0
+    assert "address already in use" in second.stderr and "Traceback" not in second.stderr

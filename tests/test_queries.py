@@ -401,8 +401,9 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'article does not say when it stopped being only regional. "Complex" is not recorded '
                       'apart from the multipolar challenge.'),
                      ('claim:multipolar-complexity',
-                      '"This multipolar dynamic" refers back to the Russian and Turkish support of the '
-                      'sentence before, which is recorded as the cause of the added complexity.'),
+                      '"This multipolar dynamic" refers back to the two sentences before it: the region as a '
+                      'focus of competing global influence, and the Russian and Turkish support that gives '
+                      'that competition its poles. Both are recorded as causes of the added complexity.'),
                      ('claim:official-narrow-channels',
                       '"These narrow channels" refers back to the limited communication of the opening '
                       'sentence; "without formal, broader military agreements" is read as an informal and '

@@ -392,7 +392,11 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'no region; the pressures are read as those of the Sahel the paragraph is about, and '
                       '"particularly" names the two states where they are strongest.'),
                      ('claim:joint-force-in-response',
-                      'The broken-down frameworks are the traditional partnerships the coups disrupted.'),
+                      'The quote names neither the region nor the kind of threat; the threat environment is '
+                      "read as the Sahel's, which the paragraph is about, and as an insurgent threat, since "
+                      'the force it prompted is tasked with counter-insurgency and the article later names '
+                      'the Sahel\'s "persistent insurgent threats". The broken-down frameworks are the '
+                      'traditional partnerships the coups disrupted.'),
                      ('claim:joint-force-strength',
                       '5,000 is a round figure and the article gives no exact count, so it is marked '
                       'approximate.'),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, query_ui, reconcile, search, sparql,
-                 views, void)
+from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, problem_types, query_ui, reconcile,
+                 search, security_headers, sparql, views, void)
 from api.backend import Backend
 from api.body_limit import TOO_LARGE, BodyLimit
 from api.errors import Problem
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     ops.install(app)  # first, so that its clock starts before any other hook runs
     fairness.install(app)
     linked_data.register(app)
+    security_headers.install(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(reconcile.bp)
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(query_ui.bp)
+    app.register_blueprint(problem_types.bp)
     app.register_blueprint(linked_data.bp)  # last: its catch-all /<path> resolves the dataset's IRIs
 
     @app.before_request

@@ -28,16 +28,39 @@ class Problem(Exception):
         self.headers, self.extra = headers or {}, extra
 
 
+def slug(title: str) -> str:
+    """The last segment of a problem type's IRI, from its title ("Not found" -> not-found)."""
+    return title.lower().replace(" ", "-")
+
+
 def problem_response(status: int, title: str, detail: str = "", *, headers: dict | None = None, **extra):
-    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title, "status": status}
+    """A problem document; a browser (which prefers HTML) gets the same as a page."""
+    from api.negotiation import prefers_html
+
+    body = problem_document(status, title, detail, **extra)
+    response = problem_page(body) if prefers_html() else jsonify(body)
+    response.status_code = status
+    if response.mimetype != "text/html":
+        response.mimetype = "application/problem+json"
+    response.headers.update(headers or {})
+    return response
+
+
+def problem_document(status: int, title: str, detail: str = "", **extra) -> dict:
+    """The members of an RFC 9457 problem document (extra members with a value of None are left out)."""
+    body = {"type": PROBLEM_TYPE + slug(title), "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update({key: value for key, value in extra.items() if value is not None})
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    response.headers.update(headers or {})
-    return response
+    return body
+
+
+def problem_page(body: dict):
+    """A problem document as an HTML page (for a browser, or a frame that shows HTML whatever it asked for)."""
+    from flask import make_response, render_template
+
+    return make_response(render_template("problem.html", problem=body,
+                                         type_path="/problems/" + body["type"].rsplit("/", 1)[-1]), body["status"])
 
 
 # The library's errors and the HTTP status each one means.

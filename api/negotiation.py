@@ -131,6 +131,12 @@ def best_match(header: str | None, offered: list[str]) -> str | None:
     return media if weight > 0 else None
 
 
+def prefers_html() -> bool:
+    """Whether the client weighs HTML above every RDF and JSON type (browsers do; `*/*` does not)."""
+    offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
+    return best_match(request.headers.get("Accept"), offered) == "text/html"
+
+
 def choose(kind: str, offered: list[tuple[str, str]] | None = None) -> tuple[str, str]:
     """(media type, format name) for a 'solutions' or 'graph' result, from format= and Accept.
 

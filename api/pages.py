@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, render_template
 
 from api import evidence
+from api.public_origin import origin
 from api.page_data import Term, ask, first, local_path, rows
 from api.service_description import statistics
 
@@ -32,7 +33,8 @@ def home():
         by_type.setdefault(row["typeLabel"].value, []).append(row)
     return render_template("home.html", counts=counts, graphs=graphs, sources=rows("source-text"), dumps=dumps,
                            entities=by_type, void="/.well-known/void" in routes, reconcile="/reconcile" in routes,
-                           claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples())
+                           claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples(),
+                           origin=origin())
 
 
 @bp.route("/article")

@@ -13,7 +13,8 @@ import re
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from api.errors import Problem
+from api.errors import Problem, problem_document, problem_page
+from api.public_origin import origin, public_url
 from api.sparql import strict_params
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
@@ -75,19 +76,21 @@ def properties():
 def preview():
     """A small HTML summary of an entity, linking to its page."""
     identifier = _params().get("id", "")
+    if not identifier:  # shown in a frame, which renders HTML whatever it asked for
+        return problem_page(problem_document(400, "Missing id", "give the id= of the entity to preview"))
     catalogue = _catalogue()
-    entity = catalogue.entity(identifier) if identifier else None
+    entity = catalogue.entity(identifier)
     if entity is None:
-        raise Problem(404, "Unknown entity", f"no entity has the id {identifier!r}")
+        return problem_page(problem_document(404, "Unknown entity", f"no entity has the id {identifier!r}"))
     described = catalogue.entity_json(entity)
     aliases = sorted({name.text for name in entity.names if name.text != entity.label})
     html = render_template("reconcile_preview.html", entity=described, aliases=aliases,
-                           page=f"{request.url_root}id/{described['id']}")
+                           page=public_url(f"/id/{described['id']}"))
     return Response(html, mimetype="text/html")
 
 
 def _manifest() -> dict:
-    root = request.url_root.rstrip("/")
+    root = origin()
     catalogue = _catalogue()
     suggest = {kind: {"service_url": root, "service_path": f"/reconcile/suggest/{kind}"}
                for kind in ("entity", "type", "property")}

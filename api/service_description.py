@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 from api.errors import Problem
+from api.public_origin import public_url
 from api.void import void_url
 from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
@@ -38,7 +39,7 @@ def describe_service(media: str | None):
         raise Problem(406, "Not acceptable", "the service description comes as "
                       + ", ".join(m for m, _ in OFFERED) + " or text/html")
     rdf_format = dict(OFFERED)[media]
-    endpoint = ox.NamedNode(request.base_url)
+    endpoint = ox.NamedNode(public_url())
     body = ox.serialize(_description(endpoint), format=rdf_format,
                         **({"prefixes": {"sd": SD, "void": VOID}} if rdf_format == ox.RdfFormat.TURTLE else {}))
     response = Response(body, mimetype=media)

@@ -8,9 +8,10 @@ import json
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from api.negotiation import choose
+from api.public_origin import public_url
 from kg.links import TARGETS
 from kg.namespaces import PREFIXES, SK
 from kg.paths import QUERIES_DIR
@@ -37,7 +38,7 @@ STATISTICS = {
 
 def void_url() -> str:
     """Where this service's VoID description is."""
-    return request.host_url + ".well-known/void"
+    return public_url("/.well-known/void")
 
 
 @bp.route("/.well-known/void", methods=["GET", "HEAD"])
@@ -66,12 +67,12 @@ def _description() -> list[tuple]:
             "Security relationships in the Sahel as stated by the sourced claims of a news article, with "
             "links to Wikidata, GeoNames and DBpedia.", language="en")),
         (dataset, _dct("license"), ox.NamedNode(LICENSE)),
-        (dataset, _void("sparqlEndpoint"), ox.NamedNode(request.host_url + "sparql")),
+        (dataset, _void("sparqlEndpoint"), ox.NamedNode(public_url("/sparql"))),
         (dataset, _void("uriSpace"), ox.Literal(str(SK))),
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "TriG")),
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "N-Quads")),
     ]
-    out += [(dataset, _void("dataDump"), ox.NamedNode(request.host_url + name))
+    out += [(dataset, _void("dataDump"), ox.NamedNode(public_url("/" + name)))
             for name in ("dump.trig.gz", "dump.nq.gz")]
     out += [(dataset, _void("exampleResource"), ox.NamedNode(SK[name])) for name in EXAMPLES]
     out += [(dataset, _void("vocabulary"), ox.NamedNode(PREFIXES[name])) for name in VOCABULARIES]

@@ -43,6 +43,17 @@ def _iri_base(text) -> str:
     return text
 
 
+def _origin(text) -> str | None:
+    if text in (None, ""):
+        return None
+    text = str(text)
+    scheme, _, rest = text.partition("://")
+    if scheme not in ("http", "https") or not rest or any(ch in rest for ch in "/?#@ "):
+        raise ValueError(f"an origin such as https://kg.example.org (scheme, host, optional port) is needed, "
+                         f"not {text!r}")
+    return text
+
+
 _SAME = object()  # a setting whose public default is its ordinary one
 
 
@@ -120,6 +131,10 @@ SETTINGS = [
     Setting("IRI_BASE", "https://sahel-kg.example.org/", _iri_base,
             "The base of the IRIs the dataset mints; an IRI under it resolves on this server at the same path "
             "(IRI_BASE + id/jnim is served at /id/jnim)."),
+    Setting("PUBLIC_ORIGIN", None, _origin,
+            "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
+            "hands out (service description, VoID, reconciliation manifest, home page). Unset: the Host header "
+            "when it names the loopback interface, else IRI_BASE's origin; any other Host header is never copied."),
     Setting("QUERY_WORKERS", 2, int,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),

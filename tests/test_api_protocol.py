@@ -390,10 +390,16 @@ def test_service_description_formats(shared, accept, syntax):  # returns-rdf, ha
     assert graph.value(service, SD.defaultDataset) is not None
 
 
-def test_service_description_endpoint_is_the_url_used(shared):
-    graph = description(shared, headers={"Host": "sparql.example.net:8080"})
-    assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("http://sparql.example.net:8080/sparql")}
-    graph = description(shared, base_url="https://kg.example.com/")
+def test_service_description_endpoint_is_the_public_url_never_a_host_header(shared, make_app):
+    """sd:endpoint is this server's public URL (PUBLIC_ORIGIN, else IRI_BASE's origin): a Host header a
+    client sends is not copied into a description others may cache (loopback hosts excepted)."""
+    for headers in ({"Host": "sparql.example.net:8080"}, {}):
+        graph = description(shared, headers=headers, base_url="https://kg.example.com/")
+        assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("https://sahel-kg.example.org/sparql")}
+    graph = description(shared, headers={"Host": "127.0.0.1:8080"})
+    assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("http://127.0.0.1:8080/sparql")}
+    configured = make_app({"PUBLIC_ORIGIN": "https://kg.example.com"}).test_client()
+    graph = description(configured, headers={"Host": "sparql.example.net:8080"})
     assert set(graph.objects(None, SD.endpoint)) == {rdflib.URIRef("https://kg.example.com/sparql")}
 
 

@@ -104,14 +104,14 @@ def visit(request, browser, server, tmp_path):
 
 
 def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a script tag: the pages' policy refuses inline scripts
     found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
     return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def test_a_request_leaving_the_host_is_caught(visit):
-    session = visit()
+    session = visit(bypass_csp=True)  # the pages' policy refuses it first; this checks the guard behind it
     page = session.open("/")
     page.evaluate("() => fetch('https://prefix.cc/popular/all.file.json').catch(() => null)")
     assert session.outside == ["https://prefix.cc/popular/all.file.json"]
@@ -196,6 +196,25 @@ def test_a_shared_link_reopens_a_describe_and_draws_its_graph(visit):
     view = page.locator(".graph-view")
     view.wait_for()
     assert int(view.get_attribute("data-nodes")) > 3 and int(view.get_attribute("data-edges")) > 3
+
+
+def test_a_link_cannot_point_the_editor_at_another_endpoint(visit):
+    """A shared link's endpoint= and an endpoint kept in localStorage are overridden: Run posts here."""
+    session = visit()
+    evil = quote("http://evil.example.com/sparql", safe="")
+    session.allowed.append("Content Security Policy")  # the page policy refusing the fetch below
+    page = session.open("/sparql#query=" + quote("ASK { ?s ?p ?o }", safe="") + "&endpoint=" + evil)
+    here = session.base + "/sparql"
+    assert page.evaluate("() => window.sahelYasgui.getTab().getEndpoint()") == here
+    page.evaluate("() => window.sahelYasgui.getTab().persistentJson.requestConfig.endpoint = 'http://evil.example.com/x'")
+    page.evaluate("() => window.sahelYasgui.getTab().emit('change', window.sahelYasgui.getTab(),"
+                  " window.sahelYasgui.getTab().persistentJson)")  # stored in localStorage, as an old visit would
+    page = session.open("/sparql")
+    assert page.evaluate("() => window.sahelYasgui.getTab().getEndpoint()") == here
+    run_query(page, "ASK { ?s ?p ?o }")
+    page.locator(".yasr:visible .yasr_results").filter(has_text="true").first.wait_for()
+    blocked = page.evaluate("() => fetch('http://evil.example.com/sparql').then(() => 'sent', () => 'refused')")
+    assert blocked == "refused" and session.outside == []  # the page's policy stops it before it leaves
 
 
 def test_the_network_filters_by_as_of_and_opens_an_edges_evidence(visit):

@@ -276,7 +276,9 @@ def test_preview(client):
     html = response.get_data(as_text=True)
     assert '<a href="http://localhost/id/aes" target="_blank"' in html
     assert "Alliance of Sahel States" in html and "alliance" in html
-    problem(client.get("/reconcile/preview?id=nobody"), 404)
+    for missing, status in [("?id=nobody", 404), ("", 400), ("?id=", 400)]:  # shown in a frame: HTML whatever is asked
+        answer = client.get("/reconcile/preview" + missing, headers={"Accept": "application/json"})
+        assert answer.status_code == status and answer.mimetype == "text/html"
 
 
 def test_data_extension(client):

@@ -46,11 +46,17 @@
     return box;
   }];
 
+  // Queries go to this server's endpoint only: a shared link's endpoint= (or headers) and an endpoint an
+  // earlier visit left in localStorage are overridden, so a link cannot send the next Run elsewhere.
+  function pinEndpoint(tabConfig) {
+    tabConfig.requestConfig = { ...tabConfig.requestConfig, endpoint: endpoint, headers: {} };
+    return tabConfig;
+  }
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
     copyEndpointOnNewTab: true,
-    populateFromUrl: true,
+    populateFromUrl: pinEndpoint,
     autofocus: false,
     yasqe: { value: config.examples.length ? config.examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
   });
@@ -91,6 +97,12 @@
   }
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));
   yasgui.on("tabAdd", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));
+  function keepOnThisServer(tab) {
+    if (tab && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
+  }
+  Object.keys(yasgui._tabs).forEach((id) => keepOnThisServer(yasgui.getTab(id)));
+  yasgui.on("tabAdd", (instance, id) => keepOnThisServer(yasgui.getTab(id)));
+  yasgui.on("queryBefore", (instance, tab) => keepOnThisServer(tab));
   onTab(yasgui.getTab());
   declareKnownPrefixes(yasgui.getTab().getYasqe());
   yasgui.on("query", (instance, tab) => {

@@ -1,0 +1,64 @@
+"""Errors read by a browser are pages; by any other client, problem documents; and every problem type's
+IRI resolves to what it means."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from api.errors import _STATUS, PROBLEM_TYPE, slug
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+API = Path(__file__).parents[1] / "api"
+ERRORS = [("/static/..%2f..%2fx", 404), ("/id/%00", 400), ("/no/such/page", 404), ("/sparql?query=SELECT%20%3Fx", 400),
+          ("/views/network.json?as_of=late-2025", 400), ("/reconcile/properties", 400), ("/store?graph=nope", 400),
+          ("/sparql?query=ASK%7B%7D&format=nothing", 406), ("/problems/no-such-problem", 404)]
+
+
+@pytest.mark.parametrize("path, status", ERRORS)
+def test_a_browser_gets_an_error_as_a_page(shared, path, status):
+    response = shared.get(path, headers=BROWSER)
+    assert response.status_code == status and response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    assert "<h1>" in text and f"HTTP {status}" in text or "Not found" in text
+    link = re.search(r'href="(/problems/[a-z0-9-]+)"', text)
+    assert link is None or shared.get(link.group(1), headers=BROWSER).status_code == 200
+
+
+@pytest.mark.parametrize("path, status", ERRORS)
+def test_other_clients_get_a_problem_document(shared, path, status):
+    problem(shared.get(path), status)
+    body = shared.get(path, headers={"Accept": "application/json"}).get_json()
+    assert shared.get(body["type"][len("https://sahel-kg.example.org"):]).status_code == 200
+
+
+def test_a_syntax_error_page_names_its_line_and_column(shared):
+    text = shared.get("/sparql?query=SELECT%20*%20WHERE%20%7B%0A%20%20%3Fs%20%3Fp%0A%7D", headers=BROWSER).get_data(as_text=True)
+    assert re.search(r"line \d+, column \d+", text)
+
+
+def titles_in_the_code() -> set[str]:
+    found = {title for _, _, title in _STATUS}
+    for path in API.glob("*.py"):
+        found |= set(re.findall(r'(?:Problem|problem_response|problem_document|_problem)\(\d{3},\s*"([^"]+)"',
+                                path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_problem_type_the_code_uses_resolves_to_its_meaning(shared):
+    titles = titles_in_the_code()
+    assert {"Malformed query", "Unknown entity", "Bad date", "URI Too Long"} <= titles
+    for title in sorted(titles):
+        page = shared.get(f"/problems/{slug(title)}", headers=BROWSER)
+        assert page.status_code == 200 and page.mimetype == "text/html", title
+        data = shared.get(f"/problems/{slug(title)}").get_json()
+        assert data["type"] == PROBLEM_TYPE + slug(title) and data["description"]
+
+
+def test_the_problem_types_are_listed(shared):
+    listing = shared.get("/problems/", headers=BROWSER).get_data(as_text=True)
+    assert PROBLEM_TYPE + "malformed-query" in listing and PROBLEM_TYPE + "method-not-allowed" in listing

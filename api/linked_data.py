@@ -3,16 +3,21 @@
 `/id/jnim` (a thing, not a document) answers 303 See Other to a document about it: `/id/jnim.html`
 for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept. The document URLs answer directly.
 An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
+The server gets the path percent-decoded, so an IRI minted with escapes (`…/label/russia/en/Russian%20Federation`)
+is found by comparing the decoded forms of the IRIs under the path's plain prefix.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
 from api import page_data, pages
 from api.errors import Problem
-from api.negotiation import best_match
+from api.negotiation import best_match, prefers_html
 
 bp = Blueprint("linked_data", __name__)
 
@@ -25,14 +30,9 @@ DOCUMENTS = {
     "html": ("text/html", None),
 }
 _BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")  # characters no IRI escapes, so a path's prefix of them is exact
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
                   "application/xhtml+xml": "html"})
-
-
-def wants_html() -> bool:
-    """Whether the client prefers HTML to every RDF and JSON type we offer (browsers do)."""
-    offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
-    return best_match(request.headers.get("Accept"), offered) == "text/html"
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
@@ -40,21 +40,18 @@ def resolve(path: str):
     """A thing's IRI: 303 to its document; a document's URL (path.ext): the document."""
     stem, dot, ext = path.rpartition(".")
     if dot and ext in DOCUMENTS and stem:
-        return document(stem, ext)
-    iri = page_data.iri_for(path)
-    if not known(iri):
-        raise not_found(iri)
+        described = resource_for(stem, missing=None)
+        if described is not None or resource_for(path, missing=None) is None:  # an IRI may end in .ttl itself
+            return document(described or resource_for(stem), ext)
+    iri = resource_for(path)
     chosen = _negotiate()
-    response = redirect(f"/{path}.{chosen}", code=303)
+    response = redirect(f"{page_data.local_path(iri)}.{chosen}", code=303)
     response.headers["Vary"] = "Accept"
     return response
 
 
-def document(path: str, ext: str):
-    """The HTML page or an RDF serialisation of the resource the path names."""
-    iri = page_data.iri_for(path)
-    if not known(iri):
-        raise not_found(iri)
+def document(iri: str, ext: str):
+    """The HTML page or an RDF serialisation of a known resource."""
     media, fmt = DOCUMENTS[ext]
     if fmt is None:
         return pages.resource_page(iri)
@@ -64,6 +61,25 @@ def document(path: str, ext: str):
         response.charset = "utf-8"
     response.headers["Link"] = f'<{iri}>; rel="describes"'
     return response
+
+
+_RAISE = object()
+
+
+def resource_for(path: str, missing=_RAISE) -> str:
+    """The known IRI a (percent-decoded) local path names: IRI_BASE + path, or an IRI whose escapes
+    decode to it. When the graph knows none: `missing` if given, else a NotFoundPage or 404 problem."""
+    iri = page_data.iri_for(path)
+    if known(iri):
+        return iri
+    if not _PLAIN.fullmatch(path):
+        prefix = page_data.iri_for(_PLAIN.match(path).group())
+        for row in page_data.rows("resources-under", prefix=ox.Literal(prefix)):
+            if unquote(row["resource"].value) == iri:
+                return row["resource"].value
+    if missing is not _RAISE:
+        return missing
+    raise not_found(iri)
 
 
 def known(iri: str) -> bool:
@@ -94,7 +110,7 @@ class NotFoundPage(Exception):
 
 
 def not_found(iri: str) -> Exception:
-    if wants_html():
+    if prefers_html():
         return NotFoundPage(iri)
     return Problem(404, "Not found", f"the graph says nothing about {iri}")
 

@@ -170,6 +170,11 @@ def test_the_article_marks_every_claim_and_keeps_overlaps_readable(shared):
     assert any(group.split()[:2] == ["claim-aes-members", "claim-us-limited-communication"] for group in covered)
 
 
+def count(client, sparql: str) -> int:
+    answer = client.post("/sparql", data={"query": sparql}, headers={"Accept": "application/sparql-results+json"})
+    return int(answer.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
 def test_the_home_page_has_counts_from_the_service_description(shared):
     from rdflib.namespace import VOID
     description = rdflib.Graph().parse(data=shared.get("/sparql", headers={"Accept": "text/turtle"}).data,
@@ -177,7 +182,10 @@ def test_the_home_page_has_counts_from_the_service_description(shared):
     default = next(description.objects(None, rdflib.URIRef(PREFIXES["sd"] + "defaultGraph")))
     triples = int(description.value(default, VOID.triples))
     text = page(shared, "/")
-    assert f"<strong>{triples}</strong> triples" in text
+    assert f"<strong>{triples}</strong> distinct triples in the default graph" in text
+    assert triples == count(shared, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+    quads = count(shared, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert quads > triples and f"<strong>{quads}</strong> quads" in text  # what each number counts is said
     assert text.count("/sparql#query=") == len(list(QUERIES_DIR.glob("*.rq")))
     assert 'href="/source/us-sahel-quiet-ties"' in text and 'href="/ontology"' in text
     assert "http://localhost/sparql" in text and "http://localhost/store?graph=IRI" in text

@@ -371,6 +371,9 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'sentence; "despite" sets its cessation against the limited communication the sentence '
                       'opens with. "Following" is recorded as order in time (preceded by), not as a cause, '
                       'which the article does not state.'),
+                     ('claim:competing-influence',
+                      '"The region" is read as the Sahel, which the paragraphs before are about; "competing '
+                      'global influence" is recorded as competing foreign influence of global scope.'),
                      ('claim:coups-disrupted-partnerships',
                       '"After" places the three nations\' push for autonomy after the coups; the article '
                       "does not say that the AES's founding came after them, nor where each coup took place. "

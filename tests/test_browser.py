@@ -225,6 +225,9 @@ def test_the_network_filters_by_as_of_and_opens_an_edges_evidence(visit):
     page.fill("#as-of", "2024-06-01")
     page.wait_for_function(f"() => document.querySelector('#network').dataset.edges !== '{everything}'")
     assert 0 < int(canvas.get_attribute("data-edges")) < everything
+    assert int(canvas.get_attribute("data-certain")) >= 3  # the memberships since 2023; the rest possibly
+    assert page.url.endswith("/network?as_of=2024-06-01")  # the view can be shared
+    assert page.locator(".legend").is_visible()
     page.evaluate("() => window.sahelNetwork.edges('[kind = \"Membership\"], [kind = \"membership\"]')"
                   ".union(window.sahelNetwork.edges()).first().emit('tap')")
     assert "claim" in page.locator("#edge-evidence").inner_text()
@@ -245,6 +248,18 @@ def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):
     page.wait_for_function("() => document.querySelector('#timeline').dataset.holding !== undefined")
     assert int(timeline.get_attribute("data-holding")) >= 3  # the three memberships since 2023
     assert page.locator(".vis-custom-time-marker", has_text="as of 2024-06-01").count() == 1
+    assert int(timeline.get_attribute("data-possibly")) >= 1  # "as of the article" items: not ruled out
+    relative = page.locator(".vis-item.relative")
+    assert relative.count() >= 1 and page.locator(".vis-item.relative.vis-range, .vis-item.relative.vis-box").count() == 0
+
+
+def test_a_shared_network_link_opens_at_its_date(visit):
+    page = visit().open("/network?as_of=2022-06-01")
+    canvas = page.locator("#network[data-certain]")
+    canvas.wait_for()
+    page.wait_for_function("() => document.querySelector('#as-of').value === '2022-06-01'")
+    assert "2022-06-01" in page.locator("#network-summary").inner_text()
+    assert int(canvas.get_attribute("data-certain")) == 0  # nothing is known to have held that early
 
 
 @pytest.mark.parametrize("path", STATIC_PAGES)

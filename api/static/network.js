@@ -37,6 +37,11 @@
     return new Set([...claimersBox.querySelectorAll("input:checked")].map((box) => box.value));
   }
 
+  function kindName(row) {
+    if (row.kindLabel) return row.kindLabel;
+    return /#Membership$/.test(row.kind) ? "member of" : row.kind.split(/[#/]/).pop();
+  }
+
   function typeClass(type) { return type ? "type-" + type.split("#").pop() : "type-other"; }
 
   function draw() {
@@ -51,18 +56,20 @@
         });
       const id = `${row.edge}|${row.kind}|${row.from}|${row.to}`;
       if (!edges.has(id)) {
-        edges.set(id, { data: { id: id, source: row.from, target: row.to, kind: row.kindLabel || row.kind.split(/[#/]/).pop(),
-                                statuses: new Set(), rows: [], edgeHref: row.edgeHref, edgeLabel: row.edge } });
+        edges.set(id, { data: { id: id, source: row.from, target: row.to, kind: kindName(row),
+                                statuses: new Set(), rows: [], edgeHref: row.edgeHref, edgeLabel: row.edge, certain: false } });
       }
       const edge = edges.get(id).data;
       if (row.statusLabel) edge.statuses.add(row.statusLabel);
+      if (row.holding === "certainly") edge.certain = true;
       edge.rows.push(row);
     });
     const elements = [...nodes.values()];
     edges.forEach((edge) => {
       const status = [...edge.data.statuses].join(", ");
       edge.data.label = status ? `${edge.data.kind} (${status})` : edge.data.kind;
-      edge.classes = [...edge.data.statuses].map((s) => "status-" + s.replace(/\W+/g, "-")).join(" ");
+      edge.classes = [...edge.data.statuses].map((s) => "status-" + s.replace(/\W+/g, "-")).join(" ") +
+        (asOf.value && !edge.data.certain ? " possibly" : "");
       elements.push(edge);
     });
     if (graph) graph.destroy();
@@ -77,14 +84,15 @@
         { selector: "node.type-SovereignState", style: { "background-color": "#2f6f9f", shape: "ellipse" } },
         { selector: "node.type-Alliance", style: { "background-color": "#7a4fa0", shape: "hexagon" } },
         { selector: "node.type-NationalMilitary, node.type-JointForce", style: { "background-color": "#3c8d5a", shape: "round-rectangle" } },
-        { selector: "node.type-JihadistGroup", style: { "background-color": "#b03a2e", shape: "diamond" } },
+        { selector: "node.type-JihadistGroup, node.type-NonStateArmedGroup", style: { "background-color": "#b03a2e", shape: "diamond" } },
         { selector: "node.type-Region", style: { "background-color": "#c9a227", shape: "round-triangle" } },
-        { selector: "edge", style: { label: "data(label)", "font-size": 8, "curve-style": "bezier", "target-arrow-shape": "triangle",
+        { selector: "edge", style: { label: "data(label)", "font-size": 10, "curve-style": "bezier", "target-arrow-shape": "triangle",
                                      width: 2, "line-color": "#8a95a3", "target-arrow-color": "#8a95a3", "text-rotation": "autorotate",
                                      "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
         { selector: "edge:selected", style: { width: 4, "line-color": "#f5a623", "target-arrow-color": "#f5a623" } },
         { selector: "edge.status-ceased, edge.status-scaled-back, edge.status-disrupted", style: { "line-style": "dashed", "line-color": "#b03a2e", "target-arrow-color": "#b03a2e" } },
         { selector: "edge.status-active", style: { "line-color": "#3c8d5a", "target-arrow-color": "#3c8d5a" } },
+        { selector: "edge.possibly", style: { "line-style": "dotted", opacity: 0.75 } },
       ],
     });
     window.sahelNetwork = graph;  // for people poking at it in the console, and for the browser tests
@@ -93,8 +101,11 @@
     const container = document.getElementById("network");
     container.dataset.nodes = String(nodes.size);
     container.dataset.edges = String(edges.size);
-    summary.textContent = `${nodes.size} actors, ${edges.size} relationships` +
-      (asOf.value ? ` that may hold on ${asOf.value}` : " at any time") + ".";
+    const certain = [...edges.values()].filter((edge) => edge.data.certain).length;
+    container.dataset.certain = String(certain);
+    summary.textContent = `${nodes.size} actors, ${edges.size} relationships` + (asOf.value
+      ? ` that held on ${asOf.value}: ${certain} certainly, ${edges.size - certain} possibly (dotted; their dates do not rule it out)`
+      : " at any time") + ".";
   }
 
   function link(href, text) {
@@ -139,13 +150,18 @@
 
   function load() {
     const url = asOf.value ? `${dataUrl}?as_of=${encodeURIComponent(asOf.value)}` : dataUrl;
+    // The date goes in the page's address too, so the view can be shared.
+    const here = new URL(window.location.href);
+    if (asOf.value) here.searchParams.set("as_of", asOf.value); else here.searchParams.delete("as_of");
+    window.history.replaceState(null, "", here);
     return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges; draw(); });
   }
 
   fetch(dataUrl).then((response) => response.json()).then((body) => {
     buildClaimers(body.edges);
     rows = body.edges;
-    draw();
+    const shared = new URLSearchParams(window.location.search).get("as_of");
+    if (shared && /^\d{4}-\d{2}-\d{2}$/.test(shared)) { asOf.value = shared; load(); } else draw();
   });
   asOf.addEventListener("change", load);
   document.getElementById("as-of-clear").addEventListener("click", () => { asOf.value = ""; load(); });

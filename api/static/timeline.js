@@ -23,29 +23,22 @@
       const title = row.kind === "phase" ? `${row.subjectLabel || row.subject}: ${row.statusLabel || "status"}` : (row.label || row.item);
       const when = row.spanLabel || "";
       const item = { id: id, content: `${title} — ${when}`, title: `${title} (${when}; precision: ${row.precisionLabel || "not given"})`, row: row };
-      let earliest = null, latest = null;
       const position = (row.position || "").split("#").pop();
       if (row.startsNotBefore && row.endsNotAfter) {            // a year, or part of a year: the whole band
         item.start = new Date(row.startsNotBefore); item.end = dayAfter(row.endsNotAfter); item.type = "range";
         item.className = "band " + (row.precision || "").split("#").pop();
-        earliest = row.startsNotBefore; latest = row.endsNotAfter;
       } else if (row.startsNotBefore && (row.ongoing === "true" || position === "AsOfSource")) {   // from then until the article
         item.start = new Date(row.startsNotBefore); item.end = marker; item.type = "range";
         item.className = "ongoing";
-        earliest = row.startsNotBefore;
-      } else if (position === "BeforeSource") {                  // before the article: no start is known
-        item.start = marker; item.type = "box"; item.align = "right"; item.className = "relative before";
-        item.content = `before the article: ${title}`;
-      } else if (position === "AfterSource") {
-        item.start = marker; item.type = "box"; item.align = "left"; item.className = "relative after";
-        item.content = `after the article: ${title}`;
-        earliest = articleDate;
-      } else {                                                   // as of the article, date unknown
-        item.start = marker; item.type = "point"; item.className = "relative as-of";
-        item.content = `as of the article: ${title}`;
-        earliest = articleDate;
+      } else {
+        // Placed only against the article (before, after or as of it): a point at the article's marker,
+        // never a bar, since no start or end date is known.
+        const relation = { BeforeSource: "before", AfterSource: "after" }[position] || "as of";
+        item.start = marker; item.type = "point";
+        item.className = `relative ${relation === "as of" ? "as-of" : relation}`;
+        item.content = `${relation} the article: ${title}`;
       }
-      item.earliest = earliest; item.latest = latest;
+      item.bounds = [row.startsNotBefore, row.startsNotAfter, row.endsNotBefore, row.endsNotAfter];
       items.add(item);
     });
     const timeline = new vis.Timeline(container, items, {
@@ -59,25 +52,33 @@
     }
     container.dataset.items = String(items.length);
 
-    function holds(item, day) {
-      return (!item.earliest || item.earliest <= day) && (!item.latest || item.latest >= day);
+    // The rules of kg/timespans.py and as-of-status.rq, on the span's four flat bounds (dates as text).
+    function holding(item, day) {
+      const [startsNotBefore, startsNotAfter, endsNotBefore, endsNotAfter] = item.bounds;
+      if ((startsNotBefore && day < startsNotBefore) || (endsNotAfter && day > endsNotAfter)) return "not";
+      if (startsNotAfter && endsNotBefore && startsNotAfter <= day && day <= endsNotBefore) return "certainly";
+      return "possibly";
     }
+    const CLASS = { certainly: "holds", possibly: "may-hold", not: "not-holding" };
     function applyAsOf() {
       const day = asOf.value;
-      let count = 0;
+      const counts = { certainly: 0, possibly: 0, not: 0 };
       items.forEach((item) => {
-        const base = item.className.replace(/ ?(holds|not-holding)/g, "");
-        const yes = day ? holds(item, day) : false;
-        if (yes) count += 1;
-        items.update({ id: item.id, className: day ? `${base} ${yes ? "holds" : "not-holding"}` : base });
+        const base = item.className.replace(/ ?(holds|may-hold|not-holding)/g, "");
+        const state = day ? holding(item, day) : null;
+        if (state) counts[state] += 1;
+        items.update({ id: item.id, className: state ? `${base} ${CLASS[state]}` : base });
       });
+      const count = counts.certainly;
       try { timeline.removeCustomTime("as-of"); } catch (error) { /* none yet */ }
       if (day) {
         timeline.addCustomTime(new Date(day), "as-of");
         timeline.setCustomTimeMarker(`as of ${day}`, "as-of");
       }
       container.dataset.holding = String(count);
-      summary.textContent = day ? `${count} of ${items.length} items may hold on ${day}.` : `${items.length} items.`;
+      container.dataset.possibly = String(counts.possibly);
+      summary.textContent = day ? `On ${day}, of ${items.length} items: ${count} certainly held, ${counts.possibly} ` +
+        `possibly (their dates do not rule it out), ${counts.not} did not.` : `${items.length} items.`;
     }
     asOf.addEventListener("change", applyAsOf);
     timeline.on("select", (event) => {

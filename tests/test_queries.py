@@ -370,7 +370,8 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       "The cooperation is the United States' with the three AES states named earlier in the "
                       'sentence; "despite" sets its cessation against the limited communication the sentence '
                       'opens with. "Following" is recorded as order in time (preceded by), not as a cause, '
-                      'which the article does not state.'),
+                      'which the article does not state. "Across the region" is read as the Sahel, where the '
+                      'three states lie.'),
                      ('claim:competing-influence',
                       '"The region" is read as the Sahel, which the paragraphs before are about; "competing '
                       'global influence" is recorded as competing foreign influence of global scope.'),

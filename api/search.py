@@ -1,4 +1,5 @@
-"""GET /search?q=WORDS[&limit=N]: ranked full-text hits as JSON, each with the claims and quotes about it.
+"""GET /search?q=WORDS[&limit=N]: ranked full-text hits as JSON, each with the claims and quotes about it;
+a browser (which prefers HTML) gets them as a page, and without words the page's search box alone.
 
 The index (kg.search) is rebuilt through the query runner whenever the dataset's version moved, so it
 follows every write; for a remote store, whose version is unknown, it is rebuilt for each search.
@@ -7,10 +8,13 @@ follows every write; for a remote store, whose version is unknown, it is rebuilt
 from __future__ import annotations
 
 import json
+import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from api.errors import Problem
+from api.negotiation import prefers_html
+from api.page_data import local_path
 from kg.runner import QueryRequest
 from kg.search import PAGE, SearchError, SearchIndex, index_path
 
@@ -38,7 +42,11 @@ def _select(backend):
 
 @bp.get("/search")
 def search():
+    """Hits for q=, as JSON or (for a browser) a page; the page without q is the search box alone."""
     words = request.args.get("q", "")
+    page = prefers_html()
+    if page and not words.strip():
+        return _vary(render_template("search.html", words="", hits=None))
     try:
         limit = int(request.args.get("limit", "20"))
     except ValueError:
@@ -53,4 +61,20 @@ def search():
         hits = index.search(words, limit=limit)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
-    return jsonify({"query": words, "results": [hit.as_json() for hit in hits]})
+    if page:
+        return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits]))
+    return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits]}))
+
+
+def _vary(answer):
+    response = make_response(answer)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _shown(hit) -> dict:
+    """A hit for the page: links to its page and its claims' pages, the snippet's marked words apart."""
+    parts = [(text, index % 2 == 1) for index, text in enumerate(re.split(r"\[([^\[\]]*)\]", hit.snippet)) if text]
+    return {"label": hit.label, "iri": hit.iri, "href": local_path(hit.iri), "snippet": parts,
+            "claims": [{"name": found.claim.rsplit("/", 1)[-1], "href": local_path(found.claim), "quote": found.quote}
+                       for found in hit.claims]}

@@ -23,7 +23,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 STATIC_PAGES = ["/", "/id/jnim.html", "/id/mali.html", "/claim/aes-members.html", "/source/us-sahel-quiet-ties.html",
-                "/ontology.html", "/graph/links.html", "/id/no-such-thing"]
+                "/ontology.html", "/graph/links.html", "/id/no-such-thing", "/search?q=JNIM"]
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +128,18 @@ def test_home_to_an_entity_to_a_statements_evidence(visit):
     assert "JNIM and ISGS" in evidence.locator("mark").inner_text()
     assert "Washington continues to share targeted intelligence" in evidence.inner_text()
     assert evidence.is_visible()
+
+
+def test_the_search_box_finds_a_thing_with_its_claims_and_quotes(visit):
+    page = visit().open("/id/mali.html")
+    page.get_by_role("search").get_by_label("Search").fill("ISGS")
+    page.get_by_role("search").get_by_role("button").click()
+    page.wait_for_url("**/search?q=ISGS")
+    first = page.locator(".search-hit").first
+    assert first.locator("h2").inner_text() == "ISGS"
+    assert "jihadist groups, including JNIM and ISGS" in first.inner_text()
+    first.get_by_role("link", name="jnim-isgs-jihadist").click()
+    page.wait_for_url("**/claim/jnim-isgs-jihadist*")
 
 
 def test_the_article_and_a_chosen_claim(visit):

@@ -113,6 +113,28 @@ def test_search_over_http(client):
         first["claims"]
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_gets_the_hits_as_a_page_naming_each_claim_and_quote(client):
+    response = client.get("/search?q=ISGS", headers=BROWSER)
+    assert response.status_code == 200 and response.mimetype == "text/html" and response.headers["Vary"] == "Accept"
+    text = response.get_data(as_text=True)
+    assert '<a href="/id/isgs">ISGS</a>' in text and "<mark>ISGS</mark>" in text
+    assert '<a href="/claim/jnim-isgs-jihadist">jnim-isgs-jihadist</a>' in text
+    assert "jihadist groups, including JNIM and ISGS" in text
+    assert 'value="ISGS"' in text  # the box keeps the words
+
+
+def test_the_search_page_without_words_is_the_box_and_every_page_has_one(client):
+    empty = client.get("/search", headers=BROWSER)
+    assert empty.status_code == 200 and 'name="q"' in empty.get_data(as_text=True)
+    for path in ("/", "/id/jnim.html", "/network"):
+        assert 'role="search"' in client.get(path, headers=BROWSER).get_data(as_text=True)
+    escaped = client.get("/search?q=%3Cscript%3E%20JNIM", headers=BROWSER).get_data(as_text=True)
+    assert "<script> JNIM" not in escaped and "&lt;script&gt; JNIM" in escaped
+
+
 @pytest.mark.parametrize("query", ["", "q=", "q=%3F%3F", "q=JNIM&limit=0", "q=JNIM&limit=x"])
 def test_a_bad_search_is_a_problem(client, query):
     problem(client.get(f"/search?{query}"), 400)

@@ -1,9 +1,11 @@
 """The code map's rules (README): no import cycle among the project's modules, lazy imports included;
-kg imports neither Flask nor api, but for kg/serve.py, the launcher that starts the HTTP layer."""
+kg imports neither Flask nor api, but for kg/serve.py, the launcher that starts the HTTP layer; the map
+names every module."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,3 +78,17 @@ def test_kg_imports_neither_flask_nor_api():
                  if name.startswith("kg") and name != LAUNCHER for tops in [imports(path, known)[1]]
                  if tops & {"flask", "werkzeug", "api"}}
     assert not offenders
+
+
+def test_every_module_is_on_the_code_map():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code_map = readme.split("## Code map", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([\w/]+(?:\.py|/))`", code_map))  # a path, a name beside its module's, a package/
+
+    def on_the_map(path: Path) -> bool:
+        given = str(path.relative_to(REPO))
+        return given in named or (f"{path.parent.name}/" if path.name == "__init__.py" else path.name) in named
+
+    missing = [str(path.relative_to(REPO)) for path in modules().values()
+               if path != REPO / "kg" / "__init__.py" and not on_the_map(path)]
+    assert not missing, f"modules the README's code map does not name: {missing}"

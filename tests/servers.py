@@ -34,6 +34,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def refusing_port():
+    """A port of 127.0.0.1 that refuses every connection while the block runs: bound, never listening, so
+    no other process can serve on it (a fixed port such as 1 may be served by someone, root may bind it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
 def wait_until_answers(url: str, process: subprocess.Popen, log: Path, seconds: float = 60):
     """Poll `url` with an ASK query until it answers 200; fail with the server's log if it dies or never does."""
     probe = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})

@@ -116,8 +116,11 @@ def endpoint():
         server.server_close()
 
 
-def down_endpoint() -> str:
-    return f"http://127.0.0.1:{servers.free_port()}/sparql"  # nothing listens there
+@pytest.fixture
+def down_endpoint():
+    """The URL of an endpoint that is down: its port refuses connections, and nobody else can serve on it."""
+    with servers.refusing_port() as port:
+        yield f"http://127.0.0.1:{port}/sparql"
 
 
 # --- the example query: the article's claims joined with the fixture ----------------------------------
@@ -277,17 +280,17 @@ def test_429_over_http_is_503_with_retry_after(endpoint):
     assert len(requests) == 1
 
 
-def test_service_silent_turns_a_failure_into_one_empty_solution(article, endpoint):
+def test_service_silent_turns_a_failure_into_one_empty_solution(article, endpoint, down_endpoint):
     busy, _ = endpoint("429")
-    service = service_for(article, busy, down_endpoint())
+    service = service_for(article, busy, down_endpoint)
     for url in (busy, service.policy.service_allowlist[1]):
         rows = values(service.query(f"""SELECT ?name ?o WHERE {{ sk:mali rdfs:label ?name .
             SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"""))
         assert rows == [("Mali", None)]
 
 
-def test_an_endpoint_that_is_down_is_502_naming_it():
-    url = down_endpoint()
+def test_an_endpoint_that_is_down_is_502_naming_it(down_endpoint):
+    url = down_endpoint
     app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url})
     response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
     assert response.status_code == 502
@@ -312,8 +315,8 @@ def test_the_query_limit_shorter_than_the_endpoint_limit_is_a_query_timeout(arti
         service.query(f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", timeout=0.5)
 
 
-def test_the_failure_crosses_from_a_query_worker(tmp_path):
-    url = down_endpoint()
+def test_the_failure_crosses_from_a_query_worker(tmp_path, down_endpoint):
+    url = down_endpoint
     app = create_app({"STORE": f"oxigraph:{tmp_path / 'store'}", "SERVICE_ALLOWLIST": url, "QUERY_WORKERS": 1})
     try:
         response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+import servers
 from kg.store.base import Solutions
 from long_work import CROSS_COUNT as LONG_QUERY, SOON, threads_named, wait_until  # LONG_QUERY: minutes
 
@@ -220,10 +221,11 @@ def test_tables_escape_controls_cut_long_cells_with_a_notice_and_wide_shows_them
 
 def test_endpoint_switch(shell):
     assert "endpoint: local (memory:)" in shell.command(".endpoint", until="endpoint: .*")
-    switched = shell.command(".endpoint http://127.0.0.1:1/sparql", until="endpoint: .*")
-    assert "endpoint: http://127.0.0.1:1/sparql" in switched
-    out = shell.run("ASK {}", end=ESC_ENTER)
-    assert re.search(r"error: cannot reach http://127.0.0.1:1/sparql", out)
+    with servers.refusing_port() as port:
+        down = f"http://127.0.0.1:{port}/sparql"
+        assert f"endpoint: {down}" in shell.command(f".endpoint {down}", until="endpoint: .*")
+        out = shell.run("ASK {}", end=ESC_ENTER)
+    assert f"error: cannot reach {down}" in out
     assert "endpoint: local" in shell.command(".endpoint local", until="endpoint: .*")
     assert "true" in shell.run("ASK {}", end=ESC_ENTER)
     assert "error: not an endpoint" in shell.command(".endpoint ftp://example.org/")

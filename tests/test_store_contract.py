@@ -307,9 +307,10 @@ def test_locked_embedded_store_is_unavailable(tmp_path):
 
 def test_unreachable_endpoint_is_unavailable():
     import servers
-    store = RemoteStore(f"http://127.0.0.1:{servers.free_port()}/sparql", timeout=5)
-    with pytest.raises(StoreUnavailable):
-        store.query("ASK {}")
+    with servers.refusing_port() as port:
+        store = RemoteStore(f"http://127.0.0.1:{port}/sparql", timeout=5)
+        with pytest.raises(StoreUnavailable):
+            store.query("ASK {}")
 
 
 def test_open_store_specs(tmp_path):

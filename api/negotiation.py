@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from api.errors import Problem
+from kg.results import FormatError
 
 # Offered media types per result kind, best default first; each maps to a kg.results format name.
 SOLUTIONS = [
@@ -152,8 +152,8 @@ def choose(kind: str, offered: list[tuple[str, str]] | None = None) -> tuple[str
     if media is None:
         if override:
             return offered[0]
-        raise Problem(406, "Not acceptable", f"none of the accepted types can carry this result; offered: "
-                      f"{', '.join(media for media, _ in offered)}")
+        raise FormatError(f"none of the accepted types can carry this result; offered: "
+                          f"{', '.join(media for media, _ in offered)}")
     return media, dict(offered)[media]
 
 
@@ -166,6 +166,5 @@ def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:
     allowed = [(media, fmt) for name in names for media, fmt in offered if fmt == name]
     if not allowed or allowed[0][1] != names[0]:  # the format it names must be on offer
         usable = sorted(key for key, formats in short.items() if formats[0] in {fmt for _, fmt in offered})
-        raise Problem(406, "Not acceptable", f"format {value!r} cannot carry this result; use one of: "
-                      f"{', '.join(usable)}")
+        raise FormatError(f"format {value!r} cannot carry this result; use one of: {', '.join(usable)}")
     return allowed

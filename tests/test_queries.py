@@ -390,7 +390,10 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       '"while" are all recorded as what the challenge requires.'),
                      ('claim:forecast-us-approach',
                       '"As the Sahel faces ..." is recorded as the setting of the forecast continuation '
-                      '(amid), not as its cause.'),
+                      '(amid), not as its cause. "Continue this ... approach" says the approach is already '
+                      'followed (the limited engagement the article describes before, stated by those '
+                      'claims); only its continuation after the article, which "likely" hedges, is recorded '
+                      'here.'),
                      ('claim:humanitarian-pressure',
                       "Stated in the article's voice, though it follows the experts' warning. The quote names "
                       'no region; the pressures are read as those of the Sahel the paragraph is about, and '

@@ -161,6 +161,8 @@ def run_query(page, text: str | None = None):
 
 def test_an_example_query_runs_in_the_editor_and_links_to_pages(visit):
     page = visit().open("/sparql")
+    first = page.locator("#example option").nth(1).get_attribute("value")
+    assert page.locator("#example").input_value() == first  # the list names the example the first tab holds
     page.select_option("#example", "aes-members")
     run_query(page)
     rows = page.locator(".yasr:visible .dataTable tbody tr")
@@ -203,6 +205,7 @@ def test_a_shared_link_reopens_a_describe_and_draws_its_graph(visit):
     query = "DESCRIBE <https://sahel-kg.example.org/id/jnim>"
     page = visit().open("/sparql#query=" + quote(query, safe=""))
     assert query in page.evaluate("() => window.sahelYasgui.getTab().getYasqe().getValue()")
+    assert page.evaluate("() => window.sahelYasgui.getTab().getName()") == query  # not "Query"
     run_query(page)
     page.locator(".yasr:visible .select_graph").click()
     view = page.locator(".graph-view")

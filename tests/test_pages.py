@@ -216,3 +216,15 @@ def test_the_iri_base_setting_maps_this_server_to_another_base(make_app):
 
 def test_the_article_link_leads_to_the_article(shared):
     assert shared.get("/article", headers=BROWSER).headers["Location"] == "/source/us-sahel-quiet-ties"
+
+
+def test_a_span_known_only_to_end_says_which_bound_it_gives(shared):
+    """"not after" with no earlier "starts not before" would read as the end; it says "starts not after"."""
+    text = page(shared, "/source/us-sahel-quiet-ties.html")
+    assert "; starts not after " in text
+    assert not re.search(r"\(precision: [^;()]*, not after", text)
+
+
+def test_a_label_in_another_script_is_isolated_for_its_direction(shared):
+    text = page(shared, "/id/jnim.html")
+    assert re.search(r'<span lang="ar" dir="auto">', text)

@@ -6,7 +6,8 @@
     if (term.termType === "Literal") return `"${term.value.length > 40 ? term.value.slice(0, 40) + "…" : term.value}"`;
     const value = term.value;
     const cut = Math.max(value.lastIndexOf("#"), value.lastIndexOf("/"));
-    return cut >= 0 && cut < value.length - 1 ? value.slice(cut + 1) : value;
+    const name = cut >= 0 && cut < value.length - 1 ? value.slice(cut + 1) : value;
+    try { return decodeURIComponent(name); } catch (error) { return name; }  // an alias label's IRI escapes its words
   }
   class GraphPlugin {
     constructor(yasr) { this.yasr = yasr; this.priority = 15; this.label = "Graph"; }

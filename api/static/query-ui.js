@@ -50,6 +50,12 @@
   // earlier visit left in localStorage are overridden, so a link cannot send the next Run elsewhere.
   function pinEndpoint(tabConfig) {
     tabConfig.requestConfig = { ...tabConfig.requestConfig, endpoint: endpoint, headers: {} };
+    // A link's tab takes the example's title when it is one, else its first comment line, not "Query".
+    const text = (tabConfig.yasqe && tabConfig.yasqe.value) || "";
+    const example = config.examples.find((candidate) => candidate.text.trim() === text.trim());
+    const first = /^\s*(?:#\s*(?:title:\s*)?)?((?!PREFIX|BASE)[^\n]{1,48})/im.exec(text);
+    if (example) tabConfig.name = example.title;
+    else if (first && (!tabConfig.name || /^Query( \d+)?$/.test(tabConfig.name))) tabConfig.name = first[1].trim();
     return tabConfig;
   }
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
@@ -105,6 +111,14 @@
   yasgui.on("queryBefore", (instance, tab) => keepOnThisServer(tab));
   onTab(yasgui.getTab());
   declareKnownPrefixes(yasgui.getTab().getYasqe());
+  // The example list names the example the open tab holds (the first tab opens on the first example).
+  function showChosenExample(tab) {
+    const text = tab ? tab.getYasqe().getValue().trim() : "";
+    const open = config.examples.find((example) => text.endsWith(example.text.trim()));
+    document.getElementById("example").value = open ? open.name : "";
+  }
+  showChosenExample(yasgui.getTab());
+  yasgui.on("tabSelect", (instance, id) => setTimeout(() => showChosenExample(yasgui.getTab(id)), 0));
   yasgui.on("query", (instance, tab) => {
     const text = tab.getQuery();
     const isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n\s*|#[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(text);

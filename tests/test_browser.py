@@ -191,6 +191,31 @@ def test_completion_offers_this_datasets_terms(visit, typed, expected):
     assert expected in hints.inner_text().split()
 
 
+def test_a_query_without_prefix_lines_is_valid_and_predicates_complete_to_properties(visit):
+    page = visit().open("/sparql")
+    valid = page.evaluate("""() => { const yasqe = window.sahelYasgui.getTab().getYasqe();
+        yasqe.setValue('SELECT * WHERE { ?x a sahel:Claim ; prov:wasAttributedTo ?who }'); yasqe.checkSyntax();
+        return yasqe.queryValid; }""")
+    assert valid is True  # the built-in prefixes need no declaration, in the editor as on the server
+    page.evaluate("""() => { const yasqe = window.sahelYasgui.getTab().getYasqe();
+                             yasqe.setValue('SELECT * WHERE { ?x sahel:'); yasqe.focus(); yasqe.setCursor(0, 200); }""")
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    offered = hints.inner_text().split()
+    assert "sahel:provider" in offered and "sahel:Claim" not in offered
+
+
+def test_the_servers_warnings_about_a_query_are_shown(visit):
+    page = visit().open("/sparql")
+    run_query(page, "SELECT * WHERE { ?x sahel:noSuchProperty ?y }")
+    warnings = page.locator("#query-warnings")
+    warnings.wait_for()
+    assert "unknown term" in warnings.inner_text() and "noSuchProperty" in warnings.inner_text()
+    run_query(page, "SELECT * WHERE { ?x sahel:provider ?y }")
+    page.wait_for_function("() => document.querySelector('#query-warnings').hidden")
+
+
 def test_a_syntax_error_shows_its_line_and_column(visit):
     session = visit()
     session.allowed.append("status of 400")  # the malformed query's answer

@@ -6,6 +6,21 @@
   const config = JSON.parse(document.getElementById("query-config").textContent);
   const endpoint = new URL(config.endpoint, window.location.href).href;
   const Yasqe = Yasgui.Yasqe;
+  // The server declares its prefixes itself; the editor's syntax check is told them too, so a query
+  // without PREFIX lines is not marked "Prefix 'sahel' is not defined".
+  const sparqlMode = Yasqe.modes && Yasqe.modes.sparql11;
+  if (sparqlMode) {
+    Yasqe.defineMode("sparql11", (editorConfig, modeConfig) => {
+      const mode = sparqlMode(editorConfig, modeConfig);
+      const startState = mode.startState;
+      mode.startState = function () {
+        const state = startState.apply(this, arguments);
+        state.prefixes = { ...config.prefixes, ...state.prefixes };
+        return state;
+      };
+      return mode;
+    });
+  }
   let terms = null;
   const termsLoaded = fetch(config.completions).then((r) => r.json()).then((found) => { terms = found; });
 
@@ -22,8 +37,18 @@
       postProcessSuggestion: (yasqe, token, suggestion) => suggestion,
     }, true);
   }
-  localCompleter("class", "class");
-  localCompleter("property", "property");
+  // Classes right after `a` or rdf:type only; properties wherever a predicate may stand (even before
+  // anything is typed), so Ctrl-Space in predicate position offers properties, never classes.
+  const isVariable = (token) => token.string[0] === "?" || token.string[0] === "$";
+  localCompleter("class", "class", (yasqe) => {
+    const token = yasqe.getCompleteToken();
+    const before = yasqe.getPreviousNonWsToken(yasqe.getDoc().getCursor().line, token);
+    return !isVariable(token) && !!before && ["a", "rdf:type"].includes(before.string);
+  });
+  localCompleter("property", "property", (yasqe) => {
+    const token = yasqe.getCompleteToken();
+    return !isVariable(token) && token.state.possibleCurrent.indexOf("a") >= 0;
+  });
   localCompleter("entity", "entity", (yasqe) => /^sk:/.test(yasqe.getCompleteToken().string));
   const prefixBase = Yasqe.Autocompleters.prefixes;
   Yasqe.registerAutocompleter({
@@ -119,6 +144,25 @@
   }
   showChosenExample(yasgui.getTab());
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => showChosenExample(yasgui.getTab(id)), 0));
+  // The server's warnings (X-Query-Warning: a term neither the ontology nor the data has) above the answer.
+  const warnings = document.getElementById("query-warnings");
+  function showWarnings(response) {
+    const header = response && response.headers && typeof response.headers.get === "function"
+      ? response.headers.get("X-Query-Warning") : null;
+    const found = header ? header.split(/,\s*(?=unknown term)/) : [];
+    warnings.replaceChildren(...found.map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
+    warnings.hidden = found.length === 0;
+  }
+  function hookWarnings(tab) {
+    const yasqe = tab && tab.getYasqe();
+    if (yasqe && !yasqe.__sahelWarnings) {
+      yasqe.on("queryResponse", (editor, response) => showWarnings(response));
+      yasqe.__sahelWarnings = true;
+    }
+  }
+  Object.keys(yasgui._tabs).forEach((id) => hookWarnings(yasgui.getTab(id)));
+  yasgui.on("tabAdd", (instance, id) => setTimeout(() => hookWarnings(yasgui.getTab(id)), 0));
+  yasgui.on("tabSelect", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); showWarnings(null); }, 0));
   yasgui.on("query", (instance, tab) => {
     const text = tab.getQuery();
     const isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n\s*|#[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(text);

@@ -432,7 +432,8 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'The article names no recipient; the AES states it is about are read as the '
                       'recipients. "Confront specific threats from jihadist groups" is read as a '
                       'counter-terrorism purpose; "including" names two of the groups, and the others are '
-                      'not named.'),
+                      'not named. "Targeted" intelligence against "specific threats" is read as narrow in '
+                      'scope.'),
                      ('claim:us-limited-communication',
                       '"Quietly" is read as a low-profile relationship (sahel:publicity).'),
                      ('claim:us-limits-engagement',

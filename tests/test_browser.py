@@ -320,3 +320,11 @@ def test_pages_work_without_javascript(visit):
     page = session.open("/source/us-sahel-quiet-ties.html")
     page.locator('.article-text a.span[data-claims^="claim-russia-support"]').first.click()
     assert page.locator("li.claim:target").get_attribute("id") == "claim-russia-support"
+    page = session.open("/id/jnim.html")
+    assert not page.get_by_text("Open a DESCRIBE of it in the query editor").is_visible()  # it needs the editor
+    page = session.open("/sparql")
+    assert not page.locator("#example").is_visible() and page.locator("#example-query").is_visible()
+    page.select_option("#example-query", label="Members of the Alliance of Sahel States")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Run the example").click()
+    assert "mali" in Path(download.value.path()).read_text(encoding="utf-8")

@@ -137,3 +137,19 @@ def test_every_vendored_package_has_its_licence_and_source(folder):
     assert any(name.startswith("LICENSE") for name in files) and "SOURCE.md" in files
     source = (STATIC / "vendor" / folder / "SOURCE.md").read_text(encoding="utf-8")
     assert folder.rsplit("-", 1)[1] in source
+
+
+def test_without_javascript_the_query_page_runs_each_example_and_hides_what_needs_scripts(shared):
+    """The noscript form offers every example; each runs as CSV (SERVICE examples aside: refused here)."""
+    import html
+    text = shared.get("/sparql", headers=BROWSER).get_data(as_text=True)
+    options = re.findall(r'<option value="((?:[^"])*?)">', text.split('id="example-query"')[1].split("</select>")[0])
+    examples = sorted(QUERIES_DIR.glob("*.rq"))
+    assert len(options) == len(examples)
+    for option in options:
+        query = html.unescape(option)
+        if "SERVICE" in query:
+            continue
+        answer = shared.get("/sparql", query_string={"query": query, "format": "csv"})
+        assert answer.status_code == 200, (query[:60], answer.status_code)
+    assert '<p class="controls needs-js">' in text and ".needs-js { display: none; }" in text

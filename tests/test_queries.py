@@ -379,6 +379,10 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       '"After" places the three nations\' push for autonomy after the coups; the article '
                       "does not say that the AES's founding came after them, nor where each coup took place. "
                       'The partnerships are read as those of the three nations.'),
+                     ('claim:dek-limited-contact',
+                      'The subtitle sums up the first paragraph, so its "limited contact" and "halted '
+                      'broader cooperation" are the same relationships as there, the latter the United '
+                      "States' security cooperation with the three states."),
                      ('claim:experts-sahel-vulnerable',
                       '"These initiatives" are the joint force and its aims in the paragraph before; '
                       '"remains" is read as a persistent condition.'),

@@ -57,8 +57,10 @@ def _example(path) -> dict:
     text = path.read_text(encoding="utf-8")
     header = {key.strip(): value.strip() for key, _, value in
               (line[1:].partition(":") for line in text.splitlines() if line.startswith("# ") and ":" in line)}
+    needs = header.get("needs") or (f"SERVICE to {header['service']} allowed (the SERVICE_ALLOWLIST setting)"
+                                     if "service" in header else None)
     return {"name": path.stem, "title": header.get("title", path.stem), "description": header.get("description", ""),
-            "text": text, "share": "/sparql#query=" + quote(text, safe="")}
+            "needs": needs, "text": text, "share": "/sparql#query=" + quote(text, safe="")}
 
 
 def resource_page(iri: str):

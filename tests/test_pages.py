@@ -228,3 +228,21 @@ def test_a_span_known_only_to_end_says_which_bound_it_gives(shared):
 def test_a_label_in_another_script_is_isolated_for_its_direction(shared):
     text = page(shared, "/id/jnim.html")
     assert re.search(r'<span lang="ar" dir="auto">', text)
+
+
+def test_an_example_that_shows_nothing_here_says_what_it_needs(shared):
+    """Run every example on the article alone: one with no rows (or refused) names what it needs, on the
+    home page too, unless its description says an empty answer is the good one."""
+    import html
+    home = html.unescape(page(shared, "/"))
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        answer = shared.post("/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+        body = answer.get_json() if answer.status_code == 200 else {}
+        if answer.status_code == 200 and ("boolean" in body or body["results"]["bindings"]):
+            continue
+        if "should be empty" in text:
+            continue
+        needs = re.search(r"^# (?:needs|service): (.+)$", text, re.MULTILINE)
+        assert needs, f"{path.name} shows nothing here and does not say what it needs"
+        assert f"Shows nothing until there is {needs.group(1)}"[:60] in home or "SERVICE to " + needs.group(1) in home

@@ -408,6 +408,10 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                       'the force it prompted is tasked with counter-insurgency and the article later names '
                       'the Sahel\'s "persistent insurgent threats". The broken-down frameworks are the '
                       'traditional partnerships the coups disrupted.'),
+                     ('claim:joint-force-inaugurated',
+                      'The member states that inaugurate the force take part in the inauguration and are '
+                      'read as the alliance setting the force up, which the next sentence calls an attempt '
+                      '"by the alliance".'),
                      ('claim:joint-force-strength',
                       '5,000 is a round figure and the article gives no exact count, so it is marked '
                       'approximate.'),

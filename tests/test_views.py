@@ -153,3 +153,16 @@ def test_without_javascript_the_query_page_runs_each_example_and_hides_what_need
         answer = shared.get("/sparql", query_string={"query": query, "format": "csv"})
         assert answer.status_code == 200, (query[:60], answer.status_code)
     assert '<p class="controls needs-js">' in text and ".needs-js { display: none; }" in text
+
+
+def test_each_actor_has_its_most_specific_type_and_each_relationship_its_own_name(shared):
+    found = edges(shared)
+    types = {}
+    for row in found:
+        for end in ("from", "to"):
+            if row.get(end + "Type"):
+                types.setdefault(row[end], set()).add(row[end + "Type"].rsplit("#", 1)[-1])
+    assert types[SK + "jnim"] == {"JihadistGroup"} and types[SK + "isgs"] == {"JihadistGroup"}
+    assert all(len(kinds) == 1 for kinds in types.values()), types  # one row per edge, claim and status
+    ceased = {row["edgeLabel"] for row in found if row.get("statusLabel") == "ceased"}
+    assert any("broader" in label for label in ceased)  # the article's word is kept

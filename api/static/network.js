@@ -67,7 +67,8 @@
     const elements = [...nodes.values()];
     edges.forEach((edge) => {
       const status = [...edge.data.statuses].join(", ");
-      edge.data.label = status ? `${edge.data.kind} (${status})` : edge.data.kind;
+      const name = edge.data.rows.map((row) => row.edgeLabel).find(Boolean) || edge.data.kind;  // "broader … cooperation"
+      edge.data.label = status ? `${name} (${status})` : name;
       edge.classes = [...edge.data.statuses].map((s) => "status-" + s.replace(/\W+/g, "-")).join(" ") +
         (asOf.value && !edge.data.certain ? " possibly" : "");
       elements.push(edge);

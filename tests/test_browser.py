@@ -293,6 +293,15 @@ def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):
     assert relative.count() >= 1 and page.locator(".vis-item.relative.vis-range, .vis-item.relative.vis-box").count() == 0
 
 
+def test_the_timeline_lists_in_full_what_is_placed_only_against_the_article_on_a_phone(visit):
+    page = visit(viewport=PHONE).open("/timeline")
+    page.locator("#timeline[data-items]").wait_for()
+    listed = page.locator("#relative-items li")
+    assert listed.count() == page.locator(".vis-item.vis-point.relative").count() >= 1
+    assert any(text.startswith("as of the article: ") and len(text) > 25 for text in listed.all_inner_texts())
+    assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
 def test_a_shared_network_link_opens_at_its_date(visit):
     page = visit().open("/network?as_of=2022-06-01")
     canvas = page.locator("#network[data-certain]")

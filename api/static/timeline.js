@@ -51,6 +51,16 @@
       timeline.setCustomTimeTitle(`The article's own date is unknown; it is not before ${articleDate}.`, "article");
     }
     container.dataset.items = String(items.length);
+    // Points at the marker may run off a narrow screen: each is also listed in full below the axis.
+    const relativeList = document.getElementById("relative-items");
+    items.forEach((item) => {
+      if (!/\brelative\b/.test(item.className)) return;
+      const entry = document.createElement("li");
+      entry.textContent = item.content;
+      entry.dataset.item = item.id;
+      relativeList.append(entry);
+    });
+    document.getElementById("relative-section").hidden = relativeList.children.length === 0;
 
     // The rules of kg/timespans.py and as-of-status.rq, on the span's four flat bounds (dates as text).
     function holding(item, day) {

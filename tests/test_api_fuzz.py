@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
                                  response_schema_conformance, status_code_conformance)
 
+from api.negotiation import best_match
 from kg.paths import QUERIES_DIR
 from live_server import kg_server
 from raw_http import fingerprint, http
@@ -58,11 +59,17 @@ def writer(tmp_path_factory):
         yield url
 
 
-def assert_answer_is_sound(status: int, headers, body: bytes, what: str) -> None:
-    """Below 500, no traceback, and an error is a problem document carrying its own status."""
+def assert_answer_is_sound(status: int, headers, body: bytes, what: str, accept: str | None = None) -> None:
+    """Below 500, no traceback, and an error is a problem document carrying its own status (a page
+    saying it, for a client whose Accept prefers HTML)."""
     assert status < 500, (what, status, body[:1000])
     assert b"Traceback" not in body, what
     if status >= 400 and body:
+        if headers.get("Content-Type", "").startswith("text/html"):
+            offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
+            assert best_match(accept, offered) == "text/html", (what, status, dict(headers))
+            assert f"HTTP {status}".encode() in body, (what, body[:500])
+            return
         assert headers.get("Content-Type") == "application/problem+json", (what, status, dict(headers))
         assert json.loads(body)["status"] == status, (what, body[:500])
 
@@ -178,7 +185,9 @@ def fuzz_sparql(base: str) -> None:
     @given(method=methods, params=st.lists(st.tuples(names, values), max_size=5), body_text=queries, extra=headers)
     def check(method, params, body_text, extra):
         status, answer_headers, body = send(base, method, params, body_text, extra)
-        assert_answer_is_sound(status, answer_headers, body, f"{method} {params!r} {body_text[:200]!r} {extra!r}")
+        accept = next((value for name, value in extra.items() if name.lower() == "accept"), None)
+        assert_answer_is_sound(status, answer_headers, body, f"{method} {params!r} {body_text[:200]!r} {extra!r}",
+                               accept)
 
     check()
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import schemathesis
+from openapi_spec_validator import validate
 
 from api.openapi import document
 
@@ -56,6 +57,35 @@ def test_the_description_is_valid_openapi():
     schema = schemathesis.openapi.from_dict(document())  # refuses a document that breaks the OpenAPI schema
     labels = {result.ok().label for result in schema.get_all_operations()}
     assert "GET /sparql" in labels and "PUT /store/{name}" in labels
+
+
+def test_the_whole_document_validates_as_openapi_3():
+    validate(document())  # every object, not only the operations schemathesis reads; raises on the first fault
+
+
+def null_values(node, where="") -> list[str]:
+    """Where the document holds null: a YAML plain scalar with ": " or ", " inside a flow mapping splits into
+    a stray key with a null value, and the text meant for a description is cut."""
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return []
+    found = []
+    for key, value in items:
+        found += [f"{where}/{key}"] if value is None and key not in ("default", "example") else \
+            null_values(value, f"{where}/{key}")
+    return found
+
+
+def test_no_value_is_null_where_text_was_meant():
+    assert null_values(document()) == []
+
+
+def test_descriptions_keep_their_punctuation():
+    score = document()["paths"]["/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "SQLite's" in repr(score) and "SQLites" not in repr(score)
 
 
 def test_the_description_is_served(client):

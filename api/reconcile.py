@@ -14,6 +14,7 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request
 
 from api.errors import Problem, problem_document, problem_page
+from api.numbers import whole_number
 from api.public_origin import origin, public_url
 from api.sparql import strict_params
 from kg import __version__
@@ -176,13 +177,18 @@ def _params() -> dict[str, str]:
 
 
 def _json_parameter(params: dict, name: str):
+    def not_json(constant: str):  # Python's json reads NaN and Infinity, which RFC 8259 has no place for
+        raise Problem(400, "Malformed JSON", f"{name} is not JSON: {constant} is not a JSON number")
+
     try:
-        return json.loads(params[name])
+        return json.loads(params[name], parse_constant=not_json)
     except json.JSONDecodeError as error:
         raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
                       column=error.colno) from None
     except RecursionError:
         raise Problem(400, "Malformed JSON", f"{name} nests too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise Problem(400, "Malformed JSON", f"{name} holds a number with too many digits") from None
 
 
 def _cap(size: int, what: str) -> None:
@@ -203,11 +209,7 @@ def _cursor(params: dict) -> int:
 
 def _count(params: dict, name: str, *, minimum: int) -> int | None:
     value = params.get(name)
-    if value is None:
-        return None
-    if not value.isdigit() or int(value) < minimum:
-        raise Problem(400, f"Bad {name}", f"{name} must be a whole number of at least {minimum}, not {value!r}")
-    return int(value)
+    return None if value is None else whole_number(value, name, minimum=minimum)
 
 
 def _reply(document) -> Response:

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 
 from api.errors import Problem
 from api.negotiation import prefers_html
+from api.numbers import whole_number
 from api.page_data import local_path
 from kg.runner import QueryRequest
 from kg.search import PAGE, SearchError, SearchIndex, index_path
@@ -47,12 +48,7 @@ def search():
     page = prefers_html()
     if page and not words.strip():
         return _vary(render_template("search.html", words="", hits=None))
-    try:
-        limit = int(request.args.get("limit", "20"))
-    except ValueError:
-        raise Problem(400, "Bad request", "limit must be a whole number") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise Problem(400, "Bad request", f"limit must be between 1 and {MAX_LIMIT}")
+    limit = whole_number(request.args.get("limit", "20"), "limit", minimum=1, maximum=MAX_LIMIT)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     index = _index()

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
 
 from api.errors import Problem
+from api.numbers import seconds
 from api.negotiation import best_match, choose
 from api.query_ui import query_page
 from api.service_description import OFFERED as DESCRIPTION, describe_service
@@ -202,15 +203,7 @@ def not_modified(validators: dict, version) -> bool:
 
 def _timeout(params, default: float) -> float:
     value = _one(params, "timeout", required=False)
-    if value is None:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise Problem(400, "Bad timeout", f"timeout must be a number of seconds, not {value!r}") from None
-    if not seconds > 0:
-        raise Problem(400, "Bad timeout", "timeout must be more than 0 seconds")
-    return min(seconds, default)
+    return default if value is None else min(seconds(value, "timeout"), default)
 
 
 def strict_params(raw: bytes) -> list[tuple[str, str]]:

@@ -7,12 +7,10 @@ path of their page under "…Href").
 
 from __future__ import annotations
 
-import datetime
-
 import pyoxigraph as ox
 from flask import Blueprint, jsonify, render_template, request
 
-from api.errors import Problem
+from api.numbers import date
 from api.page_data import rows
 
 bp = Blueprint("views", __name__)
@@ -37,10 +35,7 @@ def network_data():
     """The network's edges, one row per edge, status phase and claim; as_of keeps what may hold that day."""
     as_of = request.args.get("as_of") or None
     if as_of is not None:
-        try:
-            datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise Problem(400, "Bad date", f"as_of must be a date as YYYY-MM-DD, not {as_of!r}") from None
+        date(as_of, "as_of")
     found = rows("network-edges", asOf=ox.Literal(as_of, datatype=XSD_DATE) if as_of else None)
     return jsonify({"as_of": as_of, "edges": [_plain(row) for row in found]})
 

@@ -8,6 +8,7 @@ alias (or the entity's own identifier) whose property constraints all hold exact
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kg.catalogue import (IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
@@ -50,7 +51,9 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if strict not in ("any", "all", "should"):
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
     limit = raw.get("limit", DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit != int(limit) or limit < 1:
+    # A JSON number may be 1e999 (read as infinity) or 2.5: only a finite whole number of at least 1 is a limit.
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit) \
+            or limit != int(limit) or limit < 1:
         raise ReconciliationError("limit must be a positive integer")
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
@@ -64,6 +67,8 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
             if not (isinstance(value, (str, int, float, bool)) or isinstance(value, dict)
                     and isinstance(value.get("id"), str)):
                 raise ReconciliationError("a property value is a string, number, boolean or {\"id\": ...}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ReconciliationError("a property value that is a number must be finite")
         properties.append((catalogue.property(constraint["pid"]).iri, tuple(wanted)))
     if text is None and not properties:
         raise ReconciliationError("a query needs a query string or at least one property constraint")
@@ -135,8 +140,8 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
             raise ReconciliationError('each property to fetch is an object with an "id"')
         settings = item.get("settings", {})
         limit = settings.get("limit", 0) if isinstance(settings, dict) else None
-        if isinstance(limit, str) and limit.isdigit():
-            limit = int(limit)
+        if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
+            limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise ReconciliationError("the limit setting is a number of values, 0 for all")
         wanted.append((catalogue.property(item["id"]), limit))

@@ -1,0 +1,51 @@
+"""Numbers and dates in request parameters: plain ASCII decimals only, checked before any conversion.
+
+Python's int(), float() and date.fromisoformat() read more than a client should send ("nan", "1e999",
+" 5", "1_0", Arabic-Indic digits, "20240601"), and str.isdigit() passes "²", which int() then refuses.
+Each such value, and a number out of range, is a 400 problem naming the parameter, never Python's message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from api.errors import Problem
+
+MOST_DIGITS = 18  # more than any count or number of seconds this service takes; int() of it is cheap
+_WHOLE = re.compile(r"[0-9]{1,%d}" % MOST_DIGITS)
+_DECIMAL = re.compile(r"[0-9]{1,%d}(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (MOST_DIGITS, MOST_DIGITS, MOST_DIGITS))
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def shown(value: str) -> str:
+    """The value as a problem's detail quotes it: repr, cut to 40 characters (a value may be megabytes)."""
+    return repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+
+
+def whole_number(value: str, name: str, *, minimum: int, maximum: int | None = None) -> int:
+    """`value` as an int from `minimum` to `maximum` (inclusive; None: no upper bound), else Problem 400."""
+    number = int(value) if _WHOLE.fullmatch(value) else None
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise Problem(400, "Bad request", f"{name} must be a whole number {bounds}, not {shown(value)}")
+    return number
+
+
+def seconds(value: str, name: str) -> float:
+    """`value` as a number of seconds more than 0, written as digits with an optional decimal part."""
+    number = float(value) if _DECIMAL.fullmatch(value) else None
+    if number is None or number <= 0:
+        raise Problem(400, f"Bad {name}", f"{name} must be a number of seconds more than 0 (such as 30 or 2.5), "
+                                          f"not {shown(value)}")
+    return number
+
+
+def date(value: str, name: str) -> datetime.date:
+    """`value` as a calendar date written YYYY-MM-DD (xsd:date's form without a time zone)."""
+    try:
+        if _DATE.fullmatch(value):
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise Problem(400, "Bad date", f"{name} must be a date written YYYY-MM-DD, not {shown(value)}")

@@ -43,7 +43,7 @@ def _fault(environ, limit: int) -> str | None:
         reason = _percent_fault(raw_uri.encode("latin-1", "replace"), "the URL")
         if reason:
             return reason
-    reason = _text_fault(environ.get("PATH_INFO", ""), "the path") or \
+    reason = _text_fault(environ.get("PATH_INFO", ""), "the path") or _replaced(environ.get("PATH_INFO", "")) or \
         _percent_fault(environ.get("QUERY_STRING", "").encode("latin-1", "replace"), "the query string")
     if reason:
         return reason
@@ -69,6 +69,12 @@ def _text_fault(value: str, where: str) -> str | None:
     except UnicodeError:
         return f"{where} is not UTF-8"
     return None
+
+
+def _replaced(path: str) -> str | None:
+    """granian decodes the path before the app sees it, each invalid UTF-8 byte (%FF) becoming U+FFFD; no IRI
+    may hold U+FFFD (RFC 3987 ucschar stops at U+FFEF), so a path holding it is refused as not UTF-8."""
+    return "the path is not UTF-8" if "\ufffd".encode("utf-8").decode("latin-1") in path else None
 
 
 def _percent_fault(raw: bytes, where: str) -> str | None:

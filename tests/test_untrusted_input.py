@@ -131,6 +131,9 @@ BAD = {
     "bad percent-encoding in the query string": request_bytes(b"/sparql?query=ASK%7B%7"),
     "a lone % in the query string": request_bytes(b"/sparql?query=ASK%%7B%7D"),
     "invalid UTF-8 in the path": request_bytes(b"/store/%C3%28"),
+    # granian decodes the path itself, an invalid byte becoming U+FFFD: the page of IRI …/id/\ufffd was a 404
+    "invalid UTF-8 in an IRI's path": request_bytes(b"/id/%ff"),
+    "a truncated UTF-8 sequence in an IRI's path": request_bytes(b"/id/jnim%C3"),
     "NUL in the path": request_bytes(b"/store/a%00b"),
     "bad percent-encoding in the path": request_bytes(b"/store/a%zzb"),
     "a Host that is no host name": request_bytes(b"/sparql?query=ASK%7B%7D", headers=b"Host: a>b\r\n"),
@@ -163,6 +166,15 @@ def test_a_header_that_is_not_clean_text_never_reaches_the_app(writer):
     status, _, body = raw_request(writer, request_bytes(b"/sparql?query=ASK%7B%7D",
                                                         headers=b"Authorization: Bearer caf\xe9\r\n"))
     assert status == 200 and b"true" in body  # the header was dropped: the query ran without it
+
+
+def test_raw_utf8_in_the_query_string_is_read_as_utf8(writer):
+    """granian hands the query string over as text: it must reach the app as the UTF-8 bytes sent (a raw
+    "Türkiye" was refused as not UTF-8)."""
+    status, _, body = raw_request(writer, request_bytes("/search?q=Türkiye".encode()))
+    assert status == 200 and b"https://sahel-kg.example.org/id/turkey" in body
+    status, _, body = raw_request(writer, request_bytes('/sparql?query=ASK%7BFILTER(%22café%22!=%22%22)%7D'.encode()))
+    assert status == 200 and b"true" in body
 
 
 def test_clean_non_ascii_text_is_accepted(writer):

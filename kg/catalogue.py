@@ -49,11 +49,16 @@ SELECT ?term ?kind ?name ?description ?broader WHERE {
 }
 """
 
-# Properties used on the instances of a class (bound as ?type), and those whose domain it is.
+# Properties for a class (bound as ?type): those the data uses on its instances, those whose domain it is, and
+# those whose domain is one of its superclasses in this ontology. A domain from an upper vocabulary
+# (org:Organization, foaf:Agent, schema:Place) admits nearly everything: a sovereign state is an organisation
+# and a place, yet sahel:destabilises or sahel:adminRegion was never meant for it, so such a domain counts
+# only for the class itself (or where the data uses the property).
 USED_PROPERTIES_QUERY = """
 SELECT DISTINCT ?property WHERE {
   { ?entity a/rdfs:subClassOf* ?type ; ?property [] }
-  UNION { ?type rdfs:subClassOf* ?domain . ?property rdfs:domain ?domain }
+  UNION { ?property rdfs:domain ?type }
+  UNION { ?type rdfs:subClassOf+ ?domain . ?property rdfs:domain ?domain FILTER STRSTARTS(STR(?domain), STR(sahel:)) }
 }
 """
 

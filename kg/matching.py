@@ -82,14 +82,18 @@ def score(query: str, name: str) -> float:
     The base is rapidfuzz's token_sort_ratio of the normalised texts (spelling and word order). When every
     content word of the query is in the name ("Burkina" in "Burkina Faso"), the score rises towards 100 by
     half the gap times the share c of the name's content words the query covers, and is at least 60 + 30c:
-    a name holding every word asked for ranks above one that is merely spelt alike. A one-word query that
-    is the initials of the name's content words (EIGS, État islamique dans le Grand Sahara) scores at least 90.
+    a name holding every word asked for ranks above one that is merely spelt alike. A query word that is the
+    initials of consecutive words of the name ("IS" in "IS Sahel" for Islamic State – Sahel Province) counts
+    as those words. A one-word query that is the initials of the name's content words (EIGS, État islamique
+    dans le Grand Sahara) scores at least 90.
     """
     query_key, name_key = order_key(query), order_key(name)
     if not query_key or not name_key:
         return 0.0
     if query_key == name_key:
         return 100.0
+    if len(query_key.split()) > 1:
+        query_key = " ".join(sorted(_spelt_out(query_key.split(), normalise(name).split())))
     result = fuzz.token_sort_ratio(query_key, name_key)
     query_words, name_words = _content(query_key.split()), _content(name_key.split())
     if set(query_words) <= set(name_words):
@@ -101,6 +105,18 @@ def score(query: str, name: str) -> float:
         if query_words[0] == initials:
             result = max(result, 90.0)
     return min(round(result, 2), 99.99)
+
+
+def _spelt_out(query_words: list[str], name_words: list[str]) -> list[str]:
+    """The query's words, each one of two or more letters that is the initials of consecutive words of the name
+    (in the name's order) replaced by those words."""
+    found = []
+    for word in query_words:
+        size = len(word)
+        runs = [name_words[start:start + size] for start in range(len(name_words) - size + 1)] if size > 1 else []
+        run = next((run for run in runs if "".join(part[0] for part in run) == word), None)
+        found += run if run and word not in name_words else [word]
+    return found
 
 
 @dataclass(frozen=True)

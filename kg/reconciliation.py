@@ -17,7 +17,7 @@ from kg.matching import normalise, score
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
-MIN_NAME_SCORE = 50.0
+MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
 SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 80% of its score
 QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
 
@@ -159,7 +159,8 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
 
 
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str, limit: int | None) -> dict:
-    """The properties used on instances of a type, or declared with it (or a superclass) as domain."""
+    """The properties used on instances of a type, declared with it as domain, or with a superclass of it in
+    this ontology (sahel:) as domain; see USED_PROPERTIES_QUERY."""
     kind = catalogue.type(type_id)
     query = USED_PROPERTIES_QUERY.replace("?type", f"<{kind.iri}>")
     found = sorted({row["property"]["value"] for row in select(query)} & set(catalogue.properties))

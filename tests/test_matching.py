@@ -54,6 +54,9 @@ def test_scores():
     assert score("Burkina", "military of Burkina Faso") > score("Burkina", "Türkiye")
     assert score("EIGS", "État islamique dans le Grand Sahara") >= 90  # initials of the content words
     assert score("Nusrat al-Islam", "Jama'at Nusrat al-Islam wal-Muslimin") >= 70  # words all in the name
+    # a query word that is the initials of words of the name counts as them ("IS": Islamic State)
+    assert score("IS Sahel", "Islamic State – Sahel Province") > score("IS Sahel", "Sahel")
+    assert score("Wagner", "Niger") < 60  # letters in common, no word
     assert score("Mali", "Russia") < 50
     assert score("", "Mali") == 0
     assert 0 <= score("the balance", "the AES joint force") < 100
@@ -113,9 +116,12 @@ def test_an_exact_name_shared_by_two_entities_is_no_match():
 
 
 def test_a_candidate_names_the_name_that_scored(article):
-    [top] = article.candidates("Washington", limit=1)
+    [top] = article.candidates("U.S.", limit=1)
     assert top.entity.iri == SK + "united-states" and top.match
-    assert top.name == Name("Washington", SKOS_ALT_LABEL, "en")
+    assert top.name == Name("U.S.", SKOS_ALT_LABEL, "en")
+    shared = article.candidates("Washington")  # the United States and its government both carry it
+    assert [c.entity.iri for c in shared[:2]] == [SK + "united-states", SK + "us-government"]
+    assert not any(c.match for c in shared)
 
 
 def test_from_rows_ignores_empty_names_and_keeps_languages():

@@ -177,3 +177,16 @@ def test_a_client_that_follows_owl_same_as_reaches_the_article_from_a_wikidata_i
         assert [row[0].value for row in result.rows] == ["https://sahel-kg.example.org/claim/aes-members"]
         unverified = QueryService(store).query("ASK { ?local owl:sameAs wd:Q28877411 }")  # JNIM: one source
         assert unverified.boolean is False
+
+
+def test_every_source_is_something_a_reader_can_find():
+    """A link's or alias's source is the article, a URL, a named public reference, or a file of this
+    repository (the identifier table ships with its origin), never a document outside the repository."""
+    repository = paths.ALIASES_FILE.parents[2]
+    sources = {row.source for row in read_aliases(paths.ALIASES_FILE)} | \
+        {row.source for row in read_links(paths.LINKS_FILE)}
+    assert "kg/data/identifier-table.md" in sources
+    for source in sources:
+        assert "shared/" not in source, source
+        if source.startswith("kg/"):
+            assert (repository / source.split(" ", 1)[0]).is_file(), source

@@ -1,6 +1,7 @@
 # One command each: `make serve` sets up and runs the service; `make test` sets up and runs the tests.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 
 # morph-kgc (the RML engine of `kg events load`) pins pyoxigraph < 0.4; the project needs 0.5, so the
 # engine gets its own environment inside this one, where kg/events.py looks for it.
@@ -23,5 +24,6 @@ install: $(VENV)/.installed $(VENV)/morph-kgc/.installed
 test: install
 	$(PY) -m pytest -q
 
-serve: install
-	$(VENV)/bin/kg serve
+# Serving needs no RML engine: morph-kgc is set up by `make install` (and `make test`), for `kg events load`.
+serve: $(VENV)/.installed
+	$(VENV)/bin/kg serve --port $(PORT)

@@ -12,10 +12,13 @@ import pytest
 from kg.settings import public_defaults, resolve
 from kg.errors import ConfigError
 from live_server import kg_server
+from long_work import SOON
 from raw_http import http, problem, query_url, raw_request
 
 LONG_TOKEN = "p" * 32
-QUERY_TIMEOUT = 2.0
+# Long enough for the cheap queries here on a loaded machine (a 40,000-row answer took over 2 s beside
+# other suites); HEAVY takes hours, so the limit is still what stops it.
+QUERY_TIMEOUT = 20.0
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
 
 
@@ -124,7 +127,7 @@ def test_time_limit_row_cap_and_query_size_are_on(public):
     started = time.monotonic()
     status, headers, body = http(query_url(public, HEAVY))
     assert problem(status, headers, body, 503)["title"] == "Query timeout"
-    assert time.monotonic() - started < QUERY_TIMEOUT + 30
+    assert time.monotonic() - started < QUERY_TIMEOUT + SOON
     numbers = " ".join(str(number) for number in range(200))
     status, headers, _ = http(query_url(public, f"SELECT * {{ VALUES ?a {{ {numbers} }} VALUES ?b {{ {numbers} }} }}"))
     assert status == 200 and headers["X-Result-Truncated"] == "true" and headers["X-Result-Limit"] == "10000"

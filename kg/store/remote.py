@@ -67,8 +67,8 @@ class RemoteStore(Store):
         """The engine's dialect, learnt from its first answer (and its own graphs, to hide them)."""
         with self._lock:
             if self._dialect is None:
-                answer = self._send(self.query_url, [("query", "ASK {}")], accept=SOLUTIONS,
-                                    deadline=self._deadline(None))
+                answer = self._on_a_replica(lambda url: self._send(url, [("query", "ASK {}")], accept=SOLUTIONS,
+                                                                   deadline=self._deadline(None)))
                 answer.read()
                 found = dialect_for(answer.headers.get("Server"))
                 self._hidden = found.system_graphs + ((found.merge_graph,) if found.merge_graph else ())
@@ -282,7 +282,12 @@ class RemoteStore(Store):
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
     def _select(self, sparql: str, *, hide: bool) -> list[tuple]:
-        return list(self._query(sparql, None, None, None, None, hide=hide))
+        return self._on_a_replica(lambda url: list(self._query(sparql, None, None, None, None, hide=hide, url=url)))
+
+    def _on_a_replica(self, call):
+        """`call(url)` on the query URL, or on the first healthy replica (learning the engine must not
+        fail because the first one is down)."""
+        return call(self.query_url) if self.replicas is None else self.replicas.run(call)
 
     def _holds(self, prologue: str, ref: str) -> bool:
         """Whether graph `ref` (as the update wrote it, with its prologue) holds a triple."""

@@ -380,6 +380,8 @@ def info(store_spec):
     with open_configured(store_spec) as store:
         click.echo(f"store: {printable(store_spec)}")
         click.echo(f"quads: {store.count()}")
+        (distinct,), = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the merge: each triple once
+        click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         width = max([len(iri) for iri, _ in rows] + [5])
         click.echo(f"\n{'graph'.ljust(width)}  triples")

@@ -60,6 +60,15 @@ def test_one_pattern_queries_are_answered_without_a_worker_and_see_writes(make_a
     assert b'"2"' in client.get(url).data  # the read-only view was opened again after the write
 
 
+def test_one_pattern_queries_read_the_merge_each_triple_once(make_app):
+    """The in-process path reads the default graph as a worker does: the merge, not a union view."""
+    app = make_app(article=False, seed=f"<{EX}g1> {{ <{EX}a> <{EX}p> 1 }} <{EX}g2> {{ <{EX}a> <{EX}p> 1 }}")
+    backend = app.extensions["sahel-kg"]
+    backend.runner.run = lambda request: pytest.fail(f"sent to a worker: {request.sparql}")
+    url = "/sparql?" + urlencode({"query": f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"})
+    assert len(app.test_client().get(url).get_json()["results"]["bindings"]) == 1
+
+
 def test_the_row_cap_holds_for_one_pattern_queries(make_app):
     app = make_app({"ROW_LIMIT": 5})
     response = app.test_client().get("/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}))

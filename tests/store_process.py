@@ -15,12 +15,11 @@ STORE_TIMEOUT = 2
 
 class OxigraphProcess:
     """`oxigraph serve` on 127.0.0.1:`port` with its data in `workdir`/data; not running until start().
-    No union default graph by default: the merge of the graphs is in its default graph (kg.store.merge)."""
+    No union default graph: the merge of the graphs is in its default graph (kg.store.merge)."""
 
-    def __init__(self, workdir: Path, *, port: int | None = None, union_default_graph: bool = False,
-                 timeout: int | None = STORE_TIMEOUT):
+    def __init__(self, workdir: Path, *, port: int | None = None, timeout: int | None = STORE_TIMEOUT):
         self.workdir, self.port = workdir, port or free_port()
-        self.union_default_graph, self.timeout = union_default_graph, timeout
+        self.timeout = timeout
         self.process: subprocess.Popen | None = None
         workdir.mkdir(parents=True, exist_ok=True)
 
@@ -34,7 +33,7 @@ class OxigraphProcess:
 
     def start(self, seconds: float = 60) -> None:
         command = [str(OXIGRAPH_BIN), "serve", "--location", str(self.workdir / "data"),
-                   "--bind", f"127.0.0.1:{self.port}"] + (["--union-default-graph"] if self.union_default_graph else [])
+                   "--bind", f"127.0.0.1:{self.port}"]
         if self.timeout is not None:
             command += ["--timeout-s", str(self.timeout)]
         log = self.workdir / "server.log"

@@ -80,7 +80,9 @@ def prepare(data: Path, work: Path, triples: int) -> dict:
     union = next(iter(reader.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
     dump = work / "dataset.nq"
     reader.dump(str(dump), ox.RdfFormat.N_QUADS)
-    quads = len(reader)
+    # The dataset's quads: the merge in the default graph is derived from them, so it is not counted.
+    (merged,), = reader.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    quads = len(reader) - (0 if union else int(merged.value))
     del reader
     return {"store": store, "home": home, "disk_copy": disk_copy, "dump": dump, "union": union,
             "quads_in_store": quads, "kg_load": kg_load, "bulk_load": bulk,

@@ -58,11 +58,11 @@ class Dialect:
 
 OXIGRAPH = Dialect(
     name="oxigraph",
-    # tests/test_engines.py::test_oxigraph_serve_time_limit_is_checked_at_start
+    # tests/test_engines.py::test_oxigraph_serve_without_a_time_limit_is_refused_at_start
     server_timeout=True,
     # test_engines.py::test_a_query_past_the_limit_stops_in_the_engine: the cut shows at the end of a 200
     timeout_signs=("The SPARQL operation has been cancelled",),
-    # test_api_live.py::test_an_update_the_store_refuses_is_400: 500 "already exists" / "does not exist"
+    # test_api_live.py::test_an_update_the_store_refuses_is_400_on_every_engine: 500 "already exists" / "does not exist"
     refused_signs=("already exists", "does not exist"),
 )
 
@@ -70,11 +70,12 @@ VIRTUOSO = Dialect(
     name="virtuoso",
     # test_dataset_model.py (every backend): its default graph is the union of all graphs
     merge_graph=MERGE_GRAPH,
-    # test_api_live.py::test_drop_all_empties_the_projects_graphs_only: DROP ALL answers and removes nothing
+    # test_engines.py::test_drop_all_empties_the_projects_graphs_only: DROP ALL answers and removes nothing
     drop_all=False,
     # test_api_live.py::test_graph_store_put_get_post_delete: no empty graphs; GRAPH <g> {} always true
     empty_graphs=False,
-    # test_api_live.py::test_graph_store_keeps_blank_nodes: "Blank node ... not allowed in a constant clause"
+    # test_api_engines.py::test_blank_nodes_are_written_and_kept_joined: "Blank node ... not allowed in a
+    # constant clause"
     blank_nodes_in_data=False,
     # test_dataset_model.py::test_with_and_using[virtuoso]: "SR002: Function string_output_string needs a
     # string output", answered after the insert was applied
@@ -85,7 +86,7 @@ VIRTUOSO = Dialect(
     enumerates_graphs=False,
     # test_api_live.py::test_triple_terms_in_every_format: 400, the engine's syntax error
     triple_terms=False,
-    # test_api_engines.py::test_the_engines_system_graphs_are_not_served
+    # test_api_engines.py::test_the_engines_own_graphs_are_not_served
     system_graphs=("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#"),
     self_description_graphs=True,
     # test_engines.py::test_a_query_past_the_limit_stops_in_the_engine: an "anytime" answer, 200 and
@@ -93,7 +94,7 @@ VIRTUOSO = Dialect(
     timeout_parameter="timeout",
     timeout_header=("X-SQL-State", "S1TAT"),
     timeout_signs=("S1TAT",),
-    # test_engines.py::test_an_engine_row_limit_below_the_cap_is_an_error: ResultSetMaxRows, silently
+    # test_engines.py::test_an_engine_row_limit_below_the_cap_is_said: ResultSetMaxRows, silently
     cut_header="X-SPARQL-MaxRows",
     # test_api_live.py::test_malformed_query_is_query_bad_formed: "SP030: SPARQL compiler, line 1: ..."
     syntax_signs=("SP030", "SPARQL compiler, line", "syntax error"),

@@ -133,9 +133,9 @@ def test_no_query_fails_while_one_replica_stays_up(tmp_path):
 def test_the_engine_is_learnt_from_a_healthy_replica_when_the_first_is_down(oxigraph_url):
     """Learning which engine answers (its dialect, hence the dataset model's rewriting) goes to the replicas
     in turn, like any query: a first replica down from the start fails nothing."""
-    from servers import free_port
+    from servers import refusing_port
 
-    down = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
-    with RemoteStore(down, replicas=(oxigraph_url,), timeout=QUERY_TIMEOUT * 10) as store:
+    with refusing_port() as port, RemoteStore(f"http://127.0.0.1:{port}/query", replicas=(oxigraph_url,),
+                                              timeout=QUERY_TIMEOUT * 10) as store:
         assert store.dialect.name == "oxigraph"
         assert store.query("ASK { }") is True

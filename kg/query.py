@@ -144,7 +144,7 @@ class QueryService:
     def _federated(self, text: str, shape, seconds: float | None, *, update: bool = False) -> str:
         """The text with its SERVICE clauses answered by their endpoints (see kg.federation); the text is
         parsed first, so a syntax error is reported before any endpoint is called."""
-        clauses = service_clauses(text)
+        clauses = service_clauses(text) if shape.services else []  # the added prologue holds no SERVICE
         if not clauses:
             return text
         masked = list(text)

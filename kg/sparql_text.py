@@ -7,7 +7,8 @@ the engine parses; this only finds what must be refused before the engine sees t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urljoin
 
 _TOKEN = re.compile(r"""
@@ -26,6 +27,8 @@ _TOKEN = re.compile(r"""
 """, re.X | re.S)
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+# Keywords some functions look for: a text without the letters has none of them (a cheap first test).
+_SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
 _OPERATORS = set("|/^+-*!&=<>")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -46,6 +49,26 @@ def lex(text: str) -> list[Token]:
     return [Token(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+CACHED_TEXT = 16 << 10  # characters: a longer text is lexed each time it is looked at, never kept
+
+
+def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """The tokens of `text` but spaces and comments, as (kind, text, start, end).
+
+    A request's text is looked at by several functions here (policy, dataset, SERVICE, known terms...):
+    the tokens of the last few short texts are kept, so each is lexed once.
+    """
+    return _significant(text) if len(text) <= CACHED_TEXT else _lexed(text)
+
+
+def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    return tuple((m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+                 if m.lastgroup not in ("space", "comment"))
+
+
+_significant = lru_cache(maxsize=64)(_lexed)
+
+
 @dataclass
 class Shape:
     """What the lexer saw: the query form, declared prefixes, SERVICE targets, nesting, operators."""
@@ -61,12 +84,17 @@ class Shape:
 
 
 def scan(text: str) -> Shape:
-    """Scan SPARQL text once and report its shape."""
+    """Scan SPARQL text once and report its shape (the shapes of the last few short texts are kept: a
+    request's text is scanned by the HTTP layer and by the query service)."""
+    shape = _scanned(text) if len(text) <= CACHED_TEXT else _scan(text)
+    return replace(shape, prefixes=dict(shape.prefixes), services=list(shape.services))  # the caller's own
+
+
+def _scan(text: str) -> Shape:
     shape = Shape()
     depth = 0
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
-              if m.lastgroup not in ("space", "comment")]
-    for index, (kind, value) in enumerate(tokens):
+    tokens = significant(text)
+    for index, (kind, value, _, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
@@ -90,12 +118,15 @@ def scan(text: str) -> Shape:
     return shape
 
 
+_scanned = lru_cache(maxsize=64)(_scan)
+
+
 def used_prefixes(text: str) -> list[str]:
     """The prefixes of the prefixed names the text uses, in order of first use."""
     names: list[str] = []
-    for match in _TOKEN.finditer(text):
-        if match.lastgroup == "pname":
-            name = match.group().split(":", 1)[0]
+    for kind, value, _, _ in significant(text):
+        if kind == "pname":
+            name = value.split(":", 1)[0]
             if name not in names:
                 names.append(name)
     return names
@@ -104,14 +135,13 @@ def used_prefixes(text: str) -> list[str]:
 def where_group_start(text: str) -> int | None:
     """The offset just inside the opening brace of a query's WHERE group, or None if it has none."""
     form = None
-    for match in _TOKEN.finditer(text):
-        kind, value = match.lastgroup, match.group()
+    for kind, value, _, end in significant(text):
         if kind == "word" and form is None and value.upper() in QUERY_FORMS:
             form = value.upper()
         elif kind == "word" and value.upper() == "WHERE" and form:
             form = "WHERE"
         elif kind == "open" and value == "{" and form in ("SELECT", "ASK", "WHERE"):
-            return match.end()
+            return end
         elif kind == "open" and value == "{" and form in ("CONSTRUCT", "DESCRIBE"):
             form = "TEMPLATE"  # a CONSTRUCT template; the WHERE group comes after it
     return None
@@ -149,9 +179,11 @@ def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
     it has neither. Prefixed names expand with the query's own PREFIX declarations, then `prefixes`;
     relative IRIs resolve against the query's BASE, then `base`.
     """
+    if not _FROM.search(text):  # most queries: nothing to look for
+        return None
     declared, default, named = dict(prefixes), [], []
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
-    for index, (kind, value) in enumerate(tokens):
+    tokens = significant(text)
+    for index, (kind, value, _, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         following = tokens[index + 1:index + 3]
         if upper == "BASE" and following and following[0][0] == "iri":
@@ -184,25 +216,27 @@ class ServiceClause:
 def service_clauses(text: str) -> list[ServiceClause]:
     """The outermost SERVICE clauses of a query or update, in order; one nested in another stays in its
     pattern. A clause that does not close is left out (the engine reports the syntax error)."""
-    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    if not _SERVICE.search(text):  # most texts: nothing to look for
+        return []
+    tokens = significant(text)
     clauses, index = [], 0
     while index < len(tokens):
         at = index
         index += 1
-        if not (tokens[at].lastgroup == "word" and tokens[at].group().upper() == "SERVICE"):
+        if not (tokens[at][0] == "word" and tokens[at][1].upper() == "SERVICE"):
             continue
-        silent = index < len(tokens) and tokens[index].lastgroup == "word" and tokens[index].group().upper() == "SILENT"
+        silent = index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "SILENT"
         index += silent
-        if index + 1 >= len(tokens) or tokens[index].lastgroup not in ("iri", "pname", "var") \
-                or tokens[index + 1].group() != "{":
+        if index + 1 >= len(tokens) or tokens[index][0] not in ("iri", "pname", "var") \
+                or tokens[index + 1][1] != "{":
             continue
-        target, opening = tokens[index].group(), index + 1
+        target, opening = tokens[index][1], index + 1
         depth = 0
         for close in range(opening, len(tokens)):
-            depth += {"open": 1, "close": -1}.get(tokens[close].lastgroup, 0)
+            depth += {"open": 1, "close": -1}.get(tokens[close][0], 0)
             if depth == 0:
-                clauses.append(ServiceClause(tokens[at].start(), tokens[close].end(), target, bool(silent),
-                                             text[tokens[opening].start():tokens[close].end()]))
+                clauses.append(ServiceClause(tokens[at][2], tokens[close][3], target, bool(silent),
+                                             text[tokens[opening][2]:tokens[close][3]]))
                 index = close + 1
                 break
         else:
@@ -214,8 +248,8 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
     """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
     text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
     declared, found = dict(prefixes), {}
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
-    for index, (kind, value) in enumerate(tokens):
+    tokens = significant(text)
+    for index, (kind, value, _, _) in enumerate(tokens):
         before = tokens[index - 1][1].upper() if index else ""
         after_prefix = index >= 2 and tokens[index - 2][1].upper() == "PREFIX"
         if kind == "pname" and before == "PREFIX":
@@ -236,10 +270,12 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
 
 def base_iri(text: str) -> str | None:
     """The IRI of the text's first BASE declaration, or None."""
-    tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    if not _BASE.search(text):
+        return None
+    tokens = significant(text)
     for token, following in zip(tokens, tokens[1:]):
-        if token.lastgroup == "word" and token.group().upper() == "BASE" and following.lastgroup == "iri":
-            return unescape_iri(following.group()[1:-1])
+        if token[0] == "word" and token[1].upper() == "BASE" and following[0] == "iri":
+            return unescape_iri(following[1][1:-1])
     return None
 
 
@@ -251,7 +287,7 @@ def unescape_iri(iri: str) -> str:
 
 def _next_target(tokens, index) -> str:
     """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
-    for kind, value in tokens[index + 1:index + 4]:
+    for kind, value, *_ in tokens[index + 1:index + 4]:
         if kind in ("iri", "pname", "var"):
             return value
     return ""
@@ -272,10 +308,10 @@ def single_pattern(text: str) -> bool:
     Every row of such a query is the next entry of one index range, so stopping between rows bounds
     its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
     """
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    tokens = significant(text)
     index, form = 0, None
     while index < len(tokens):  # the prologue: BASE <iri>, PREFIX p: <iri>
-        kind, value = tokens[index]
+        kind, value, _, _ = tokens[index]
         word = value.upper() if kind == "word" else None
         if word == "BASE" and index + 1 < len(tokens) and tokens[index + 1][0] == "iri":
             index += 2
@@ -302,14 +338,14 @@ def single_pattern(text: str) -> bool:
     if not rest or rest[0][1] != "}":
         return False
     terms_ok = all(kind in _PATTERN_TERMS or (kind == "word" and value == "a" and position == 1)
-                   for position, (kind, value) in enumerate(pattern))
+                   for position, (kind, value, _, _) in enumerate(pattern))
     if not terms_ok or pattern[1][0] == "string" or pattern[0][0] == "string":
         return False
-    variables = [value[1:] for kind, value in pattern if kind == "var"]
+    variables = [value[1:] for kind, value, _, _ in pattern if kind == "var"]
     if len(set(variables)) < len(variables):  # ?s ?p ?s filters a scan: rows may be far apart
         return False
     modifiers = rest[1:]  # LIMIT n
-    for kind, value in modifiers:
+    for kind, value, _, _ in modifiers:
         if not (kind == "word" and value.upper() == "LIMIT" or kind == "number" and value.isdigit()):
             return False
     return True
@@ -350,15 +386,17 @@ def limited(text: str, limit: int) -> str:
 def leading_base(text: str, base: str | None) -> tuple[str, str | None]:
     """The text with the BASE declarations of its leading prologue blanked out (same lines and columns),
     and the base IRI they make, resolved against `base`."""
-    tokens = [t for t in lex(text) if t.kind not in ("space", "comment")]
+    if not _BASE.search(text):  # most texts: nothing to move
+        return text, base
+    tokens = significant(text)
     index, pieces, cursor = 0, [], 0
-    while index + 1 < len(tokens) and tokens[index].kind == "word":
-        word = tokens[index].text.upper()
+    while index + 1 < len(tokens) and tokens[index][0] == "word":
+        word = tokens[index][1].upper()
         if word == "PREFIX":
             index += 3
-        elif word == "BASE" and tokens[index + 1].kind == "iri":
-            base = urljoin(base or "", unescape_iri(tokens[index + 1].text[1:-1]))
-            start, end = tokens[index].start, tokens[index + 1].end
+        elif word == "BASE" and tokens[index + 1][0] == "iri":
+            base = urljoin(base or "", unescape_iri(tokens[index + 1][1][1:-1]))
+            start, end = tokens[index][2], tokens[index + 1][3]
             pieces += [text[cursor:start], " " * (end - start)]
             cursor = end
             index += 2

@@ -49,7 +49,10 @@ def lex(text: str) -> list[Token]:
     return [Token(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-CACHED_TEXT = 16 << 10  # characters: a longer text is lexed each time it is looked at, never kept
+# A longer text is lexed each time it is looked at, never kept: the tokens of a text of n characters take
+# up to 400n bytes (all one-character tokens), so the kept ones stay under KEPT * 1.6 MB.
+CACHED_TEXT = 4096  # characters
+KEPT = 16  # texts: more than a server's requests in flight
 
 
 def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
@@ -66,7 +69,7 @@ def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
                  if m.lastgroup not in ("space", "comment"))
 
 
-_significant = lru_cache(maxsize=64)(_lexed)
+_significant = lru_cache(maxsize=KEPT)(_lexed)
 
 
 @dataclass
@@ -118,7 +121,7 @@ def _scan(text: str) -> Shape:
     return shape
 
 
-_scanned = lru_cache(maxsize=64)(_scan)
+_scanned = lru_cache(maxsize=KEPT)(_scan)
 
 
 def used_prefixes(text: str) -> list[str]:

@@ -58,6 +58,23 @@ def rows(name: str, **bindings) -> list[dict[str, Term]]:
     return [{var: _term(value) for var, value in row.items()} for row in body["results"]["bindings"]]
 
 
+def rows_per_version(name: str) -> list[dict[str, Term]]:
+    """`rows(name)` of an unbound page query, computed once per dataset version (anew for a remote store).
+
+    The home page runs such queries; on a large store they cost seconds, too much for every request.
+    """
+    version = current_app.extensions["sahel-kg"].version()
+    if version is None:
+        return rows(name)
+    cache = current_app.extensions.setdefault("sahel-kg-page-rows", {})
+    key = (version.number, name)  # keyed by version, so a request racing a write never keeps old rows
+    if key not in cache:
+        for stale in [other for other in list(cache) if other[0] != version.number]:
+            cache.pop(stale, None)
+        cache[key] = rows(name)
+    return cache[key]
+
+
 def ask(name: str, **bindings) -> bool:
     return bool(json.loads(_run(name, "json", bindings))["boolean"])
 

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, redirect, render_template
 
 from api import evidence
 from api.public_origin import origin
-from api.page_data import Term, ask, first, local_path, rows
+from api.page_data import Term, ask, first, local_path, rows, rows_per_version
 from api.service_description import statistics
 
 bp = Blueprint("pages", __name__)
@@ -25,13 +25,14 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 def home():
     """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
     counts = statistics()
-    graphs = rows("graphs")
+    graphs = rows_per_version("graphs")
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
     dumps = sorted(route for route in routes if route.startswith("/dump"))
     by_type: dict[str, list] = OrderedDict()
-    for row in rows("entities"):
+    for row in rows_per_version("entities"):
         by_type.setdefault(row["typeLabel"].value, []).append(row)
-    return render_template("home.html", counts=counts, graphs=graphs, sources=rows("source-text"), dumps=dumps,
+    sources = rows_per_version("source-text")
+    return render_template("home.html", counts=counts, graphs=graphs, sources=sources, dumps=dumps,
                            entities=by_type, void="/.well-known/void" in routes, reconcile="/reconcile" in routes,
                            claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples(),
                            origin=origin())

@@ -191,6 +191,21 @@ def test_the_home_page_has_counts_from_the_service_description(shared):
     assert "http://localhost/sparql" in text and "http://localhost/store?graph=IRI" in text
 
 
+def test_the_home_page_asks_the_store_once_per_version_and_follows_every_write(writable_app):
+    from api_fixtures import AUTH
+    client, asked = writable_app.test_client(), []
+    backend = writable_app.extensions["sahel-kg"]
+    query = backend.query
+    backend.query = lambda request: asked.append(request.sparql) or query(request)
+    page(client, "/")
+    first = len(asked)
+    page(client, "/")
+    assert first > 0 and len(asked) == first  # nothing changed: no page query runs again (GET / cost seconds at 1M)
+    update = "INSERT DATA { GRAPH <https://example.org/graph/new> { <https://example.org/a> a <https://example.org/B> } }"
+    assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+    assert "https://example.org/graph/new" in page(client, "/")  # a write is seen at once
+
+
 def test_a_graph_resolves_to_its_page(shared):
     text = page(shared, "/graph/links.html")
     assert "Links to other datasets" in text and "/store?graph=https" in text

@@ -82,14 +82,27 @@ def check_remote_store(settings: dict) -> list[str]:
     """Before serving a remote store: with updates on, build the merge if the engine lacks it; check that
     an engine with only a server-wide time limit (oxigraph serve --timeout-s) has one within
     QUERY_TIMEOUT, else raise ConfigError, since a query the API stops would run on in the engine.
+    The store is opened as the app opens it, read replicas included, and read on the first that answers:
+    a primary that is down while a replica answers does not stop the start (StoreUnavailable if none does).
     Returns what the operator should know (an engine too small to check, a merge missing)."""
+    from kg.settings import store_options
     from kg.store.remote import RemoteStore
 
     spec, limit = settings["STORE"], settings["QUERY_TIMEOUT"]
-    store = RemoteStore(spec, update_url=settings["STORE_UPDATE_URL"], user=settings["STORE_USER"],
-                        password=settings["STORE_PASSWORD"], timeout=limit)
+    store = RemoteStore(spec, **{**store_options(settings), "timeout": limit})
+    try:
+        return _checked(store, spec, limit, settings["UPDATES_ENABLED"])
+    except StoreUnavailable as error:
+        urls = store.replicas.urls if store.replicas is not None else [spec]
+        raise StoreUnavailable(f"cannot start: no query URL of the store answers ({', '.join(urls)}): {error}") \
+            from None
+    finally:
+        store.close()
+
+
+def _checked(store, spec: str, limit: float, updates: bool) -> list[str]:
     notes = []
-    if settings["UPDATES_ENABLED"]:
+    if updates:
         if store.migrate():
             notes.append(f"built the merge of the named graphs in {spec} (data loaded before, or by other means)")
     elif store.lacks_merge():

@@ -139,3 +139,39 @@ def test_the_engine_is_learnt_from_a_healthy_replica_when_the_first_is_down(oxig
                                               timeout=QUERY_TIMEOUT * 10) as store:
         assert store.dialect.name == "oxigraph"
         assert store.query("ASK { }") is True
+
+
+def test_kg_serve_starts_and_answers_on_a_replica_while_the_primary_is_down(tmp_path):
+    """Start-up reads the store as the app does, replicas included: its checks (the merge, the engine's
+    time limit) go to the first replica that answers, not to the primary's query URL."""
+    from servers import refusing_port
+
+    replica = loaded_store(tmp_path / "replica")
+    try:
+        with refusing_port() as port:
+            env = {"SAHEL_KG_STORE_REPLICAS": replica.query_url}
+            with kg_server(tmp_path / "kg", store=f"http://127.0.0.1:{port}/query", env=env) as server:
+                assert answers_jnim(server)
+                assert "did not stop a long query" not in server.log_text()
+    finally:
+        replica.stop()
+
+
+def test_kg_serve_refuses_to_start_when_no_replica_answers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from servers import free_port, refusing_port
+
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(tmp_path / "home")
+    with refusing_port() as primary, refusing_port() as replica:
+        environment["SAHEL_KG_STORE_REPLICAS"] = f"http://127.0.0.1:{replica}/query"
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port",
+                               str(free_port()), "--store", f"http://127.0.0.1:{primary}/query"],
+                              capture_output=True, text=True, env=environment, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("error: cannot start: no query URL of the store answers")
+    assert f"127.0.0.1:{primary}/query" in done.stderr and f"127.0.0.1:{replica}/query" in done.stderr

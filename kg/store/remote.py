@@ -173,10 +173,12 @@ class RemoteStore(Store):
     def lacks_merge(self) -> bool:
         """Whether the engine holds graphs but no merge of them (data loaded before the model, or by
         other means), judged by one triple of the named graphs missing from the default graph."""
-        first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None, None,
-                                 hide=True))
-        return bool(first) and not self._query(f"ASK {{ {' '.join(str(t) for t in first[0])} }}", None, None,
-                                               None, None, hide=True)
+        def lacks(url: str) -> bool:  # both questions to one replica: they may differ while replicating
+            first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None,
+                                     None, hide=True, url=url))
+            return bool(first) and not self._query(f"ASK {{ {' '.join(str(t) for t in first[0])} }}", None, None,
+                                                   None, None, hide=True, url=url)
+        return self._on_a_replica(lacks)
 
     def migrate(self) -> bool:
         """Build the merge if the engine lacks it (see lacks_merge); True if it did. Client triples in the
@@ -205,7 +207,8 @@ class RemoteStore(Store):
         gives_up = time.monotonic() + seconds + TIME_LIMIT_GRACE
         try:
             # read to the end: oxigraph serve's stop may come at the end of a 200's body
-            list(self._query(probe, None, None, seconds + TIME_LIMIT_GRACE, None, hide=True))
+            self._on_a_replica(lambda url: list(self._query(probe, None, None, seconds + TIME_LIMIT_GRACE, None,
+                                                            hide=True, url=url)))
         except QueryTimeout:
             return time.monotonic() < gives_up  # the engine's own stop came first
         return None

@@ -9,6 +9,7 @@ both. The README's table is generated from SETTINGS (and tested). Nothing here i
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -54,6 +55,38 @@ def _origin(text) -> str | None:
     return text
 
 
+# Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()
+# take "nan", "inf", "1e999", " 5", "1_0" and digits other than 0-9, none of which a limit should be.
+_WHOLE = re.compile(r"[0-9]{1,18}")
+_DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}")
+MOST = {True: 10 ** 18, False: 10 ** 9}  # seconds: about 31 years (waits refuse timeouts past 9.2e9 s)
+
+
+def _number(*, whole: bool, zero: str | None = None) -> Callable[[Any], Any]:
+    """The reader of a count (`whole`) or of seconds: from 1 (counts) or more than 0 (seconds), or from 0
+    when `zero` says what 0 means, up to MOST; a number, or its ASCII digits (and a decimal part for seconds)."""
+    low = f"0 ({zero})" if zero else "1" if whole else None
+    kind = (f"a whole number from {low} to 10^18" if whole else
+            f"a number of seconds from {low} to 10^9" if low else "a number of seconds more than 0, at most 10^9")
+
+    def read(raw):
+        if isinstance(raw, str):
+            number = (int if whole else float)(raw) if (_WHOLE if whole else _DECIMAL).fullmatch(raw) else None
+        elif isinstance(raw, bool) or not isinstance(raw, int if whole else (int, float)):
+            number = None
+        else:
+            number = raw if whole else float(raw)
+        if number is None or not (0 if zero or not whole else 1) <= number <= MOST[whole] \
+                or (number == 0 and not zero):  # NaN fails every comparison, so it is refused too
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
+            raise ValueError(f"must be {kind}, not {shown}")
+        return number
+
+    read.kind = kind  # what a value must be (the tests try every numeric setting)
+    return read
+
+
+SECONDS, COUNT = _number(whole=False), _number(whole=True)
 _SAME = object()  # a setting whose public default is its ordinary one
 
 
@@ -84,30 +117,30 @@ SETTINGS = [
     Setting("STORE_PASSWORD", None, _optional, "Password for a remote endpoint."),
     Setting("INSTALL_ARTICLE", True, _boolean,
             "Install the article's graphs into an empty embedded store at start-up."),
-    Setting("QUERY_TIMEOUT", 10.0, float,
+    Setting("QUERY_TIMEOUT", 10.0, SECONDS,
             "Seconds a query may run before it is stopped (503); a request may ask for less with timeout=. "
             "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
-    Setting("ROW_LIMIT", 10000, int,
+    Setting("ROW_LIMIT", 10000, COUNT,
             "Most rows (or triples) a response carries; a cut result says so in a header and in JSON."),
-    Setting("MAX_BODY_BYTES", 1 << 20, int, "Largest request body accepted (413 beyond, before it is read)."),
-    Setting("MAX_QUERY_BYTES", 1 << 20, int, "Largest query or update text accepted, in UTF-8 bytes (413 beyond).",
+    Setting("MAX_BODY_BYTES", 1 << 20, COUNT, "Largest request body accepted (413 beyond, before it is read)."),
+    Setting("MAX_QUERY_BYTES", 1 << 20, COUNT, "Largest query or update text accepted, in UTF-8 bytes (413 beyond).",
             public=1 << 16),
-    Setting("UPLOAD_TIMEOUT", 10.0, float,
+    Setting("UPLOAD_TIMEOUT", 10.0, SECONDS,
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),
-    Setting("MAX_QUERY_DEPTH", 64, int, "Deepest nesting of groups a query may have."),
+    Setting("MAX_QUERY_DEPTH", 64, COUNT, "Deepest nesting of groups a query may have."),
     Setting("SERVICE_ALLOWLIST", (), _words,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy)."),
-    Setting("SERVICE_TIMEOUT", 10.0, float,
+    Setting("SERVICE_TIMEOUT", 10.0, SECONDS,
             "Seconds each call to a SERVICE endpoint may take; a slower endpoint is a 504 naming it."),
-    Setting("SERVICE_CACHE_TTL", 300.0, float,
+    Setting("SERVICE_CACHE_TTL", 300.0, _number(whole=False, zero="the cache off"),
             "Seconds an endpoint's answer to the same SERVICE pattern is reused; 0 turns the cache off."),
     Setting("SERVICE_CONTACT", None, _optional,
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
-    Setting("SERVICE_ROW_LIMIT", 10000, int,
+    Setting("SERVICE_ROW_LIMIT", 10000, COUNT,
             "Most solutions one SERVICE call may bring; a pattern with more is refused (400)."),
-    Setting("RECONCILE_BATCH_SIZE", 50, int,
+    Setting("RECONCILE_BATCH_SIZE", 50, COUNT,
             "Most queries in one reconciliation batch, and entity ids in one data extension request (413 beyond)."),
     Setting("UPDATES_ENABLED", False, _boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
@@ -125,7 +158,7 @@ SETTINGS = [
             "Query workers of an embedded on-disk store answer from a copy of the dataset in memory (each "
             "worker holds one; it must fit). Writes still go to disk, durably; after one, each worker copies "
             "the dataset again at its next query."),
-    Setting("RESULT_CACHE_BYTES", 64 << 20, int,
+    Setting("RESULT_CACHE_BYTES", 64 << 20, _number(whole=True, zero="none kept"),
             "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
             "the dataset version (so a write makes them stale); 0 keeps none."),
     Setting("IRI_BASE", "https://sahel-kg.example.org/", _iri_base,
@@ -135,15 +168,16 @@ SETTINGS = [
             "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
             "hands out (service description, VoID, reconciliation manifest, home page). Unset: the Host header "
             "when it names the loopback interface, else IRI_BASE's origin; any other Host header is never copied."),
-    Setting("QUERY_WORKERS", 2, int,
+    Setting("QUERY_WORKERS", 2, COUNT,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),
-    Setting("MAX_QUERY_WORKERS", 6, int,
+    Setting("MAX_QUERY_WORKERS", 6, COUNT,
             "Most query worker processes per server process: the pool grows from QUERY_WORKERS so that one stays "
             "idle while others run long queries."),
-    Setting("QUEUE_SIZE", 16, int,
-            "Most queries that may wait for a query worker in a server process; past it, 503 with Retry-After."),
-    Setting("QUERY_BUDGET", 60.0, float,
+    Setting("QUEUE_SIZE", 16, _number(whole=True, zero="none wait"),
+            "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
+            "Retry-After."),
+    Setting("QUERY_BUDGET", 60.0, _number(whole=False, zero="budgets off"),
             "Seconds of query time each client may use per minute, per server process (429 with Retry-After "
             "past it); 0 turns budgets off."),
     Setting("BUDGET_LOOPBACK", False, _boolean,
@@ -170,7 +204,7 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
             raw = setting.public
         else:
             raw = setting.default
-        values[setting.name] = _parsed(setting, raw)
+        values[setting.name] = _parsed(setting, raw, None if setting.name in config else ENV_PREFIX + setting.name)
     if values["PUBLIC"]:
         faults = public_faults(values)
         if faults:
@@ -189,16 +223,20 @@ def console_settings(config: dict | None = None, environ: dict | None = None) ->
     values = {}
     for setting in SETTINGS:
         if setting.name in CONSOLE:
-            values[setting.name] = _parsed(setting, config.get(setting.name, environ.get(ENV_PREFIX + setting.name,
-                                                                                          setting.default)))
+            variable = ENV_PREFIX + setting.name
+            given = setting.name not in config and variable in environ
+            values[setting.name] = _parsed(setting, config.get(setting.name, environ.get(variable, setting.default)),
+                                           variable if given else None)
     return values
 
 
-def _parsed(setting: Setting, raw) -> Any:
+def _parsed(setting: Setting, raw, variable: str | None = None) -> Any:
+    """The setting's value; ConfigError, one line naming it (and the environment variable it came from)."""
     try:
         return setting.parse(raw) if raw is not None else None
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"setting {setting.name}: {error}") from None
+        where = f" (from {variable})" if variable else ""
+        raise ConfigError(f"setting {setting.name}{where}: {error}") from None
 
 
 def store_options(values: dict[str, Any]) -> dict[str, Any]:
@@ -217,9 +255,8 @@ def public_defaults() -> dict[str, Any]:
 
 
 MIN_TOKEN_BYTES = 32
-# Limits a public server must keep on: a value of 0 or less (or not finite) turns one off.
-PUBLIC_LIMITS = ("QUERY_TIMEOUT", "ROW_LIMIT", "MAX_BODY_BYTES", "MAX_QUERY_BYTES", "UPLOAD_TIMEOUT",
-                 "QUERY_BUDGET", "QUEUE_SIZE")
+# Limits a public server must keep on, which others may set to 0 (the other limits are never below 1).
+PUBLIC_LIMITS = ("QUERY_BUDGET", "QUEUE_SIZE")
 TOKENS = ("UPDATE_TOKEN", "CLIENT_TOKENS")
 
 

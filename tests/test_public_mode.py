@@ -35,11 +35,6 @@ def test_public_defaults_apply_unless_a_setting_is_given():
 @pytest.mark.parametrize("config, fault", [
     ({"UPDATES_ENABLED": True, "UPDATE_TOKEN": LONG_TOKEN}, "updates are on"),
     ({"UPDATE_TOKEN": "short-token"}, "UPDATE_TOKEN must be at least 32 bytes"),
-    ({"QUERY_TIMEOUT": 0}, "QUERY_TIMEOUT must be a positive number"),
-    ({"QUERY_TIMEOUT": "inf"}, "QUERY_TIMEOUT must be a positive number"),
-    ({"ROW_LIMIT": 0}, "ROW_LIMIT must be a positive number"),
-    ({"MAX_BODY_BYTES": -1}, "MAX_BODY_BYTES must be a positive number"),
-    ({"MAX_QUERY_BYTES": 0}, "MAX_QUERY_BYTES must be a positive number"),
     ({"QUERY_BUDGET": 0}, "QUERY_BUDGET must be a positive number"),
     ({"QUEUE_SIZE": 0}, "QUEUE_SIZE must be a positive number"),
     ({"BUDGET_LOOPBACK": False}, "BUDGET_LOOPBACK is off"),
@@ -62,7 +57,7 @@ def kg_serve(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
     (["--public", "--enable-updates"], {"SAHEL_KG_UPDATE_TOKEN": LONG_TOKEN}, "updates are on"),
     (["--public"], {"SAHEL_KG_UPDATES_ENABLED": "1", "SAHEL_KG_UPDATE_TOKEN": LONG_TOKEN}, "updates are on"),
     (["--public"], {"SAHEL_KG_UPDATE_TOKEN": "0123456789"}, "at least 32 bytes"),
-    ([], {"SAHEL_KG_PUBLIC": "true", "SAHEL_KG_ROW_LIMIT": "0"}, "ROW_LIMIT"),
+    ([], {"SAHEL_KG_PUBLIC": "true", "SAHEL_KG_QUERY_BUDGET": "0"}, "QUERY_BUDGET"),
 ])
 def test_kg_serve_public_refuses_to_start(args, env, fault):
     done = kg_serve(*args, env=env)

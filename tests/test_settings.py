@@ -53,3 +53,74 @@ def test_updates_without_a_token_refuse_to_start():
 
     with pytest.raises(ConfigError, match="UPDATE_TOKEN"):
         create_app({"STORE": "memory:", "UPDATES_ENABLED": True})
+
+
+# --- numbers in the environment, read as strictly as request parameters --------------------------
+
+NUMERIC = [setting for setting in SETTINGS if hasattr(setting.parse, "kind")]
+BAD = ["nan", "inf", "-inf", "-1", "abc", "1e3", " 5", "5 ", "", "1_0", "\u0661\u0660", "0x10", "9" * 19, "+5"]
+
+
+def bad_values(setting) -> list[str]:
+    """Text no numeric setting takes, and 0 where 0 means nothing, a fraction where a count is wanted."""
+    kind = setting.parse.kind
+    return BAD + ([] if "from 0" in kind else ["0", "0.0"]) + (["2.5"] if "whole" in kind else [])
+
+
+def test_every_number_of_the_service_is_declared_with_its_kind():
+    numbers = {setting.name for setting in SETTINGS if isinstance(setting.default, (int, float))
+               and not isinstance(setting.default, bool)}
+    assert numbers == {setting.name for setting in NUMERIC} and len(numbers) == 15
+
+
+@pytest.mark.parametrize("name, raw", [(setting.name, raw) for setting in NUMERIC for raw in bad_values(setting)])
+def test_a_bad_number_in_the_environment_stops_create_app_naming_it(name, raw, monkeypatch):
+    from api import create_app
+
+    monkeypatch.setenv("SAHEL_KG_" + name, raw)
+    with pytest.raises(ConfigError) as refused:
+        create_app({"STORE": "memory:"})
+    message = str(refused.value)
+    assert f"setting {name} (from SAHEL_KG_{name}): must be " in message and repr(raw) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("name", [setting.name for setting in NUMERIC])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1, True, "abc"])
+def test_a_bad_number_in_the_config_stops_create_app(name, value):
+    from api import create_app
+
+    with pytest.raises(ConfigError, match=f"setting {name}: must be "):
+        create_app({"STORE": "memory:", name: value})
+
+
+@pytest.mark.parametrize("name, raw", [("SERVICE_CACHE_TTL", "0"), ("RESULT_CACHE_BYTES", "0"), ("QUEUE_SIZE", "0"),
+                                       ("QUERY_BUDGET", "0"), ("QUERY_TIMEOUT", "2.5"), ("UPLOAD_TIMEOUT", ".5"),
+                                       ("ROW_LIMIT", "1"), ("MAX_BODY_BYTES", "123456789")])
+def test_numbers_in_their_range_are_taken(name, raw):
+    expected = float(raw) if "." in raw else int(raw)
+    assert resolve({}, environ={"SAHEL_KG_" + name: raw})[name] == expected
+
+
+def kg_serve_with(variable: str, raw: str, tmp_path) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    from servers import free_port
+
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment.update({"SAHEL_KG_HOME": str(tmp_path / "home"), variable: raw})
+    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", "memory:",
+                           "--port", str(free_port())], capture_output=True, text=True, env=environment, timeout=120)
+
+
+# Every numeric setting once, the bad values taken in turn, so that each kind of bad text is tried too.
+@pytest.mark.parametrize("name, raw", [("QUERY_TIMEOUT", "nan")] + [
+    (setting.name, bad_values(setting)[number % len(BAD)]) for number, setting in enumerate(NUMERIC)])
+def test_kg_serve_refuses_to_start_on_a_bad_number_in_the_environment(name, raw, tmp_path):
+    done = kg_serve_with("SAHEL_KG_" + name, raw, tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()], done.stderr  # one line
+    assert done.stderr.startswith(f"error: setting {name} (from SAHEL_KG_{name}): must be ")
+    assert repr(raw) in done.stderr

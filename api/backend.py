@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.budget_tables import BUDGETS_FILE, SQLiteTable
 from api.fairness import Fairness
 from api.result_cache import ResultCache
 from kg.errors import PolicyError, StoreUnavailable
@@ -77,7 +78,10 @@ class Backend:
         self.on_cache_hit = None  # called (no arguments) for each answer the cache gives: for metrics
         # The bound on queries in flight counts worker processes; in-process runners are bound by threads.
         capacity = settings["MAX_QUERY_WORKERS"] if isinstance(self.runner, WorkerPool) else None
-        self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"])
+        # Budgets in the run directory are one per client for every server process of a kg serve.
+        table = SQLiteTable(Path(settings["RUN_DIRECTORY"]) / BUDGETS_FILE) if settings["RUN_DIRECTORY"] else None
+        self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"],
+                                 table=table)
         self._started = time.time()
         self._writes = 0
 

@@ -3,7 +3,9 @@
 The budget is a bucket of seconds per client that refills at QUERY_BUDGET seconds a minute (the Wikidata
 Query Service's model). A query reserves its whole time limit from the bucket when it starts and gives
 back what it did not use when it ends, so a client cannot start more queries at once than its budget
-covers; once the bucket is empty, 429 with Retry-After. Each server process keeps its own buckets.
+covers; once the bucket is empty, 429 with Retry-After. The buckets are shared by the server processes of
+one `kg serve` (api.budget_tables); the bound on waiting queries is each process's own, as it counts the
+query workers of that process.
 A client is its address (through trusted proxies), or the token it sends when that token is known.
 """
 
@@ -19,11 +21,11 @@ from contextvars import ContextVar
 
 from flask import g, has_request_context, request
 
+from api.budget_tables import MemoryTable
 from api.clients import client_address
 from api.errors import Problem
 
 CLIENT: ContextVar[str | None] = ContextVar("sahel_kg_client", default=None)  # set per request; None: exempt
-PRUNE_AT = 10_000  # clients remembered before the full buckets are forgotten
 
 
 def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) -> str:
@@ -41,47 +43,48 @@ def is_loopback(address: str) -> bool:
 
 
 class Budgets:
-    """One bucket of query seconds per client, holding at most `per_minute` and refilling at that rate."""
+    """One bucket of query seconds per client, holding at most `per_minute` and refilling at that rate, kept
+    in `table` (api.budget_tables: this process's memory by default, or a file its siblings share)."""
 
-    def __init__(self, per_minute: float, clock=time.monotonic):
+    def __init__(self, per_minute: float, table=None, clock=time.monotonic):
         self.per_minute, self.rate, self.clock = per_minute, per_minute / 60.0, clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # client: (seconds left, when counted)
-        self._lock = threading.Lock()
+        self.table = MemoryTable() if table is None else table
 
-    def _balance(self, client: str, now: float) -> float:
-        left, counted = self._buckets.get(client, (self.per_minute, now))
-        return min(self.per_minute, left + (now - counted) * self.rate)
+    def _balance(self, row, now: float) -> float:
+        left, counted = row or (self.per_minute, now)
+        return min(self.per_minute, left + max(0.0, now - counted) * self.rate)  # a row from the future: none
+
+    def _full(self, row) -> bool:
+        return self._balance(row, self.clock()) >= self.per_minute
 
     def reserve(self, client: str, seconds: float) -> None:
         """Take `seconds` from the client's bucket; 429 (Problem) if it is already empty."""
-        with self._lock:
+        def take(row):
             now = self.clock()
-            left = self._balance(client, now)
+            left = self._balance(row, now)
             if left <= 0:
                 wait = max(1, math.ceil(-left / self.rate + 1e-9))
                 _rejected("budget")
                 raise Problem(429, "Too many requests",
                               f"this client has spent its {self.per_minute:g}s of query time per minute; "
                               f"try again in {wait}s", headers={"Retry-After": str(wait)})
-            self._buckets[client] = (left - seconds, now)
-            if len(self._buckets) > PRUNE_AT:
-                self._forget_full(now)
+            return left - seconds, now
+
+        self.table.change(client, take, self._full)
 
     def give_back(self, client: str, seconds: float) -> None:
-        with self._lock:
+        def add(row):
             now = self.clock()
-            self._buckets[client] = (self._balance(client, now) + seconds, now)
+            return self._balance(row, now) + seconds, now
 
-    def _forget_full(self, now: float) -> None:
-        for client in [name for name in self._buckets if self._balance(name, now) >= self.per_minute]:
-            del self._buckets[client]
+        self.table.change(client, add, self._full)
 
 
 class Fairness:
     """Admission of queries: the client's budget, and a bound on queries in flight (running or waiting)."""
 
-    def __init__(self, *, budget: float, capacity: int | None, queue: int):
-        self.budgets = Budgets(budget) if budget > 0 else None
+    def __init__(self, *, budget: float, capacity: int | None, queue: int, table=None):
+        self.budgets = Budgets(budget, table) if budget > 0 else None
         self.limit = None if capacity is None else capacity + queue  # queries in flight before 503
         self.in_flight = 0
         self.on_change = None  # called (no arguments) as a query starts or ends: for metrics

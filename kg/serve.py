@@ -52,6 +52,22 @@ def metrics_directory() -> tuple[Path, bool]:
     return folder, False
 
 
+def run_directory(config: dict) -> tuple[Path, bool]:
+    """The directory the server processes share (RUN_DIRECTORY: the clients' budgets), and whether we made
+    it: the one the settings name, without a previous run's budgets (their clock may be another boot's),
+    else a fresh temporary one."""
+    from kg.settings import resolve
+
+    given = resolve(config)["RUN_DIRECTORY"]
+    if not given:
+        return Path(tempfile.mkdtemp(prefix="sahel-kg-run-")), True
+    folder = Path(given)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in folder.glob("budgets.sqlite3*"):
+        stale.unlink()
+    return folder, False
+
+
 def check_address(host: str, port: int) -> None:
     """Raise ConfigError if no server of ours could listen on host:port alone (another one listens there).
 
@@ -129,11 +145,14 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
     """
     check_address(host, port)  # again, just before binding: the store may have taken a while to prepare
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
+    shared, made_shared = run_directory(config)
     try:
-        _run(host=host, port=port, workers=workers, threads=threads, config=config)
+        _run(host=host, port=port, workers=workers, threads=threads, config={**config, "RUN_DIRECTORY": str(shared)})
     finally:
         if made:
             shutil.rmtree(folder, ignore_errors=True)
+        if made_shared:
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:

@@ -178,12 +178,17 @@ SETTINGS = [
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),
     Setting("QUERY_BUDGET", 60.0, _number(whole=False, zero="budgets off"),
-            "Seconds of query time each client may use per minute, per server process (429 with Retry-After "
-            "past it); 0 turns budgets off."),
+            "Seconds of query time each client may use per minute, across the server processes of one kg "
+            "serve (429 with Retry-After past it); 0 turns budgets off."),
     Setting("BUDGET_LOOPBACK", False, _boolean,
             "Budget clients on the loopback address too (off for development on one machine).", public=True),
     Setting("CLIENT_TOKENS", (), _words,
             "Bearer tokens that name a client for its budget (instead of its address); separated by spaces or commas."),
+    Setting("RUN_DIRECTORY", None, _optional,
+            "A directory the server processes of one `kg serve` share: the clients' budgets are kept there "
+            "(budgets.sqlite3), one per client whichever process answers. kg serve makes a fresh one for each "
+            "run (removed at the end) unless this names one; unset, as with create_app alone, each process "
+            "keeps its own."),
 ]
 
 

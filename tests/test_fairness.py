@@ -3,14 +3,18 @@ its budget of query time gets 429 with Retry-After, and a full queue of waiting 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
 
 import pytest
 
 from live_server import kg_server
-from long_work import SOON
+from long_work import SOON, wait_until
 from raw_http import http, problem, query_url
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
@@ -119,3 +123,61 @@ def test_a_full_queue_of_waiting_queries_gets_503_with_retry_after(tmp_path):
         assert headers["Retry-After"] == "1"
         assert time.monotonic() - started < 30  # refused at once, not after waiting for a worker
         assert http(server + "/healthz")[0] == 200
+
+
+def connection_owner(connection: HTTPConnection, server_port: int) -> int | None:
+    """The process holding the server's end of `connection` (Linux: its socket's inode in /proc/net/tcp,
+    found among the processes' open files), or None while no process has accepted it."""
+    client_port = connection.sock.getsockname()[1]
+    ends = (f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}")  # 127.0.0.1, as /proc writes it
+    inodes = [line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+              if tuple(line.split()[1:3]) == ends]
+    if not inodes or inodes[0] == "0":
+        return None
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and any(os.readlink(fd) == f"socket:[{inodes[0]}]"
+                                            for fd in (entry / "fd").iterdir()):
+                return int(entry.name)
+        except OSError:  # a process that ended, or not ours
+            continue
+    return None
+
+
+def ask_on_a_new_connection(server, sparql: str, headers: dict) -> tuple[int, int]:
+    """(status, pid of the server process that answered) of a query sent on a connection of its own: the
+    kernel hands each new connection to one of the server processes listening on the port."""
+    parts = urllib.parse.urlsplit(server)
+    connection = HTTPConnection(parts.hostname, parts.port, timeout=300)
+    try:
+        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": sparql}), headers=headers)
+        owner = []
+        wait_until(lambda: owner.append(connection_owner(connection, parts.port)) or owner[-1] is not None,
+                   what="a server process taking the connection")
+        response = connection.getresponse()
+        response.read()
+        return response.status, owner[-1]
+    finally:
+        connection.close()
+
+
+def test_a_clients_budget_is_one_across_the_server_processes(tmp_path):
+    """With --workers 2 a client's budget is spent wherever its queries land: once a query of its ran to the
+    time limit in one server process, its next queries are refused in the other process too, which a budget
+    kept per process would have answered (1 s a minute left there)."""
+    env = {"SAHEL_KG_QUERY_TIMEOUT": "5", "SAHEL_KG_QUERY_BUDGET": "1", "SAHEL_KG_BUDGET_LOOPBACK": "true",
+           "SAHEL_KG_CLIENT_TOKENS": " ".join(TOKENS)}
+    with kg_server(tmp_path, env=env, workers=2) as server:
+        spender = bearer(TOKENS[0])
+        status, spent_in = ask_on_a_new_connection(server, HEAVY, spender)
+        assert status == 503  # 5 s spent of 1 s a minute: about 4 minutes before the bucket holds any again
+        answers: dict[int, list[int]] = {}
+        for _ in range(200):  # new connections until some land in the other process (each has 1 in 2)
+            status, pid = ask_on_a_new_connection(server, cheap(), spender)
+            answers.setdefault(pid, []).append(status)
+            if len(answers) > 1 and sum(map(len, answers.values())) >= 6:
+                break
+        others = [pid for pid in answers if pid != spent_in]
+        assert others, f"every connection went to process {spent_in}"
+        assert {status for statuses in answers.values() for status in statuses} == {429}, answers
+        assert ask_on_a_new_connection(server, cheap(), bearer(TOKENS[1]))[0] == 200  # another client

@@ -1,0 +1,67 @@
+"""Clients' budgets kept in a SQLite file that processes share (api.budget_tables): one bucket per client
+whichever process charges it, and no charge lost when processes charge it at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from api.budget_tables import MemoryTable, SQLiteTable
+from api.errors import Problem
+from api.fairness import Budgets
+
+
+def frozen():
+    return 1000.0  # no refill between charges: the balance is what was charged, exactly
+
+
+def test_a_bucket_spent_through_one_table_is_spent_through_another_on_the_same_file(tmp_path):
+    path = tmp_path / "budgets.sqlite3"
+    first, second = Budgets(2.0, SQLiteTable(path), clock=frozen), Budgets(2.0, SQLiteTable(path), clock=frozen)
+    first.reserve("client", 3.0)  # a query reserves its time limit: 2 - 3 = -1 left
+    with pytest.raises(Problem) as refused:
+        second.reserve("client", 0.1)
+    assert refused.value.status == 429  # and 1 s short at 2 s a minute: a wait of 30 s, and a little
+    assert int(refused.value.headers["Retry-After"]) in (30, 31)
+    second.reserve("another", 0.1)  # other clients keep theirs
+    first.give_back("client", 1.5)
+    second.reserve("client", 0.1)  # 0.5 left: served again, in either process
+
+
+def test_memory_tables_are_each_their_own():
+    first, second = Budgets(2.0, MemoryTable(), clock=frozen), Budgets(2.0, MemoryTable(), clock=frozen)
+    first.reserve("client", 3.0)
+    second.reserve("client", 0.1)
+
+
+CHARGER = """
+import sys
+from api.budget_tables import SQLiteTable
+from api.fairness import Budgets
+budgets = Budgets(1e6, SQLiteTable(sys.argv[1]), clock=lambda: 1000.0)
+print("ready", flush=True)
+sys.stdin.readline()
+for _ in range(int(sys.argv[2])):
+    budgets.reserve("client", 2.0)
+    budgets.give_back("client", 1.0)
+"""
+
+
+def test_charges_from_two_processes_at_once_are_all_counted(tmp_path):
+    """Each reservation reads and writes the bucket in one transaction: two processes charging one client at
+    once lose none of each other's charges (a read-then-write race would)."""
+    path, charges = tmp_path / "budgets.sqlite3", 400
+    processes = [subprocess.Popen([sys.executable, "-c", CHARGER, str(path), str(charges)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in processes:  # both started before either charges
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    for process in processes:
+        assert process.wait(timeout=300) == 0
+    row = {}
+    SQLiteTable(path).change("client", lambda found: row.setdefault("found", found), lambda _: False)
+    assert row["found"][0] == 1e6 - 2 * charges * 1.0

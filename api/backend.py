@@ -49,7 +49,8 @@ class Backend:
                                      endpoints=mirrors, state_path=default_state_path())
         options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
                                  row_limit=settings["ROW_LIMIT"], federation=self.federation,
-                                 in_memory=settings["READ_FROM_MEMORY"])
+                                 in_memory=settings["READ_FROM_MEMORY"],
+                                 memory_limit=settings["QUERY_MEMORY_LIMIT"] * 2**20 or None)
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None

@@ -8,9 +8,9 @@ import re
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QuerySyntaxError,
-                       QueryTimeout, RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure,
-                       StoreError, StoreUnavailable, UpdateOutcomeUnknown)
+from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QueryMemoryExceeded,
+                       QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout,
+                       StorageFailure, StoreError, StoreUnavailable, UpdateOutcomeUnknown)
 from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
@@ -78,6 +78,7 @@ _STATUS = [
     (EvaluationError, 400, "Request refused by the store"),
     (UpdateOutcomeUnknown, 504, "Update outcome unknown"),
     (QueryTimeout, 503, "Query timeout"),
+    (QueryMemoryExceeded, 503, "Query memory limit"),
     (RemoteStoreFailure, 502, "Store failure"),
     (StoreUnavailable, 503, "Store unavailable"),
     (StoreError, 500, "Store error"),

@@ -33,6 +33,8 @@ MEANINGS = {
     "update-outcome-unknown": (504, "An update to a remote store ran past its time limit: it may or may not "
                                     "have been applied; read before writing again."),
     "query-timeout": (503, "The query ran past its time limit and was stopped; ask for less, or a smaller part."),
+    "query-memory-limit": (503, "The query needed more memory than a query worker may take and was stopped; "
+                                "ask for less (smaller strings, fewer rows held for a sort or a group)."),
     "store-failure": (502, "The remote store answered with an error."),
     "store-error": (500, "The store failed; the error is logged."),
     "configuration-error": (500, "The server is configured wrongly; the operator's log says how."),

@@ -64,6 +64,10 @@ class QueryTimeout(KGError, TimeoutError):
     """A query that ran past its time limit and was stopped."""
 
 
+class QueryMemoryExceeded(KGError, MemoryError):
+    """A query that needed more memory than a query worker may take; the worker was stopped and replaced."""
+
+
 class PolicyError(KGError, PermissionError):
     """A query the safety policy refuses (SERVICE to an endpoint not allowed, LOAD, updates when read-only)."""
 

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
-from kg.errors import QueryTimeout, StoreUnavailable
+from kg import memory_cap
+from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 from kg.federation import Federation
 from kg.query import Policy, QueryService
 from kg.store.base import Solutions, Triples
@@ -26,6 +27,7 @@ STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the
 STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
 RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
 RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
+DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class ServiceOptions:
     row_limit: int | None = None
     federation: Federation = field(default_factory=Federation)
     in_memory: bool = False  # answer from a copy of the store in memory, made again after each write
+    memory_limit: int | None = None  # bytes a worker may take beyond its open store (see kg.memory_cap)
 
 
 def answer(service: QueryService, request: QueryRequest) -> Answer:
@@ -188,8 +191,9 @@ class WorkerPool:
             replied = connection.poll(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
             kind, value = connection.recv() if replied else ("timeout", None)
         except (EOFError, OSError):
+            death = self._death(process)
             self._replace(worker)
-            raise StoreUnavailable("a query worker died; it is being replaced") from None
+            raise death from None
         finally:
             with self._lock:
                 self._busy.discard(process)
@@ -212,6 +216,17 @@ class WorkerPool:
     def idle(self) -> int:
         """How many workers wait for a query now."""
         return self._idle.qsize()
+
+    def _death(self, process) -> Exception:
+        """What to raise for a worker that hung up mid-query: out of memory (it aborted), or just died."""
+        try:
+            code = process.wait(timeout=DEATH_WAIT)
+        except subprocess.TimeoutExpired:
+            code = None
+        if self.options.memory_limit and code in memory_cap.OUT_OF_MEMORY:
+            return QueryMemoryExceeded(f"the query needed more than the {self.options.memory_limit >> 20} MiB "
+                                       "a query worker may take, and was stopped")
+        return StoreUnavailable("a query worker died; it is being replaced")
 
     def _keep_one_idle(self) -> None:
         """Start one more worker in the background when none is idle and the pool is below max_size."""
@@ -255,7 +270,7 @@ class WorkerPool:
                     raise value
                 return
         except (EOFError, OSError):
-            raise StoreUnavailable("a query worker died; it is being replaced") from None
+            raise self._death(process) from None
         finally:
             with self._lock:
                 self._busy.discard(process)
@@ -390,6 +405,8 @@ def _answer_requests(connection: Connection) -> None:
         return
     service = QueryService(store, policy=options.policy, row_limit=options.row_limit,
                            federation=options.federation)
+    if options.memory_limit:
+        memory_cap.cap(options.memory_limit)
     connection.send(("ready", None))
     while True:
         request = connection.recv()
@@ -411,6 +428,9 @@ def _answer_requests(connection: Connection) -> None:
                         break
                 else:
                     reply = ("ok", answer(service, request))
+            except MemoryError:  # Python's own allocations past the cap (the engine's abort the worker)
+                reply = ("error", QueryMemoryExceeded("the query needed more memory than a query worker may "
+                                                      "take, and was stopped"))
             except Exception as error:  # sent back and raised in the parent
                 reply = ("error", error)
                 if attempt < STALE_RETRIES and _stale_view(error):

@@ -171,6 +171,10 @@ SETTINGS = [
     Setting("QUERY_WORKERS", 2, COUNT,
             "Worker processes per server process that run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed."),
+    Setting("QUERY_MEMORY_LIMIT", 2048, _number(whole=True, zero="no cap"),
+            "Mebibytes of memory a query worker may take beyond the store it opened; a query that needs more is "
+            "stopped (503) and its worker replaced. 0: no cap. Linux only (elsewhere there is none).",
+            public=1024),
     Setting("MAX_QUERY_WORKERS", 6, COUNT,
             "Most query worker processes per server process: the pool grows from QUERY_WORKERS so that one stays "
             "idle while others run long queries."),

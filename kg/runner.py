@@ -7,6 +7,7 @@ worker still busy at the time limit is killed and replaced; another worker takes
 
 from __future__ import annotations
 
+import os
 import queue
 import socket
 import subprocess
@@ -28,6 +29,7 @@ STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compa
 RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
 RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
 DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
+PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process is still there
 
 
 @dataclass(frozen=True)
@@ -382,11 +384,20 @@ class WorkerPool:
 
 
 def _worker(connection: Connection) -> None:
-    """A worker's loop, until its parent hangs up (then it leaves quietly)."""
+    """A worker's loop, until its parent hangs up (then it leaves quietly) or dies."""
+    threading.Thread(target=_leave_with, args=(os.getppid(),), name="kg-parent-watch", daemon=True).start()
     try:
         _answer_requests(connection)
     except (EOFError, OSError, KeyboardInterrupt):
         pass
+
+
+def _leave_with(parent: int) -> None:
+    """End this worker when its server process is gone (killed, say): a query it is running could
+    otherwise go on for hours with nobody to answer. The engine lets go of the GIL while it works."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def _answer_requests(connection: Connection) -> None:

@@ -75,6 +75,27 @@ def test_an_idle_query_worker_killed_costs_no_request(server):
         assert status == 200, body
 
 
+def test_query_workers_end_with_their_server_even_mid_query(tmp_path):
+    """A server killed outright (the OOM killer, say) leaves no query worker running its query on."""
+    with kg_server(tmp_path / "orphans", env={"SAHEL_KG_QUERY_TIMEOUT": "300"}) as server:
+        workers = query_workers(server)
+        ticks = {pid: cpu_ticks(pid) for pid in workers}
+        threading.Thread(target=http, args=(query_url(server, HEAVY),), kwargs={"timeout": 300},
+                         daemon=True).start()
+        busy, deadline = None, time.monotonic() + 120
+        while busy is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            busy = next((pid for pid in workers if cpu_ticks(pid) > ticks[pid] + 5), None)
+        assert busy is not None, "no query worker started on the query"
+        for pid in [server.pid] + descendants(server.pid):  # every process of the server but its workers
+            if pid not in workers:
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120  # the worker's query alone would take hours
+        while any(is_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(is_running(pid) for pid in workers), "a query worker outlived its server"
+
+
 # --- SIGKILL during a burst of updates ----------------------------------------------------------
 
 TRIPLES_PER_WRITE = 40

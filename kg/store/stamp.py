@@ -1,17 +1,32 @@
 """An on-disk store's version stamp: one small file beside the store that every write through kg rewrites.
 
-Reading it costs one small file read, where finding the newest of the store's files costs a stat() of
-each (a third of a busy server's time). The file holds `<number> <unix time>`: the number grows with
-every write, even two in the same clock tick, so caches keyed on it never serve a stale answer. It
-lives beside the store directory (like the lock file), so a staged bulk load's swap keeps it.
+The number grows with every write, even two in the same clock tick, so caches keyed on it never serve a
+stale answer. It lives beside the store directory (like the lock file), so a staged bulk load's swap
+keeps it. Readers map the file once and read the stamp from memory (a server reads it twice a request):
+writers change it in place, under a sequence number that is odd while they write (a seqlock), so a
+reader never takes half of a stamp. A reader checks that its mapped file is still the one at the path
+(an fstat, no path lookup); a file replaced by an older kg (text, `<number> <time>`) is read the old way.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
+import struct
+import threading
 import time
 from os import PathLike
 from pathlib import Path
+
+MAGIC = b"kgstamp1"
+# Native layout, every field 8-byte aligned: each field is then read and written with one machine move.
+RECORD = struct.Struct("@8sQQd")  # magic, sequence (odd while a writer writes), number, unix time
+_SEQUENCE = struct.Struct("@Q")
+_DATA = struct.Struct("@Qd")
+_SPINS = 10_000  # a sequence still odd after this many looks: the writer died mid-write (read as unknown)
+
+_mapped: dict[str, _Mapping] = {}
+_opening = threading.Lock()
 
 
 def stamp_path(store: str | PathLike) -> Path:
@@ -19,8 +34,60 @@ def stamp_path(store: str | PathLike) -> Path:
     return store.with_name(f".{store.name}.version")
 
 
+class _Mapping:
+    """The stamp file of one store, open and mapped for reading."""
+
+    def __init__(self, path: Path):
+        self.fd = -1
+        self.fd = os.open(path, os.O_RDONLY)  # on any error below, __del__ closes it
+        if os.fstat(self.fd).st_size < RECORD.size:
+            raise ValueError("not a mapped stamp")
+        self.map = mmap.mmap(self.fd, RECORD.size, access=mmap.ACCESS_READ)
+        if self.map[:8] != MAGIC:
+            raise ValueError("not a mapped stamp")
+
+    def current(self) -> bool:
+        found = os.fstat(self.fd)  # no link: replaced or removed since we mapped it; cut short: unsafe to map
+        return found.st_nlink > 0 and found.st_size >= RECORD.size
+
+    def read(self) -> tuple[int, float] | None:
+        for _ in range(_SPINS):
+            before = _SEQUENCE.unpack_from(self.map, 8)[0]
+            if before & 1:
+                continue
+            number, modified = _DATA.unpack_from(self.map, 16)
+            if _SEQUENCE.unpack_from(self.map, 8)[0] == before:
+                return number, modified
+        return None
+
+    def __del__(self) -> None:  # not closed by hand: another thread may be reading it still
+        if self.fd >= 0:
+            os.close(self.fd)
+
+
 def read(store: str | PathLike) -> tuple[int, float] | None:
     """(number, unix time) of the last write through kg, or None if no write has stamped the store."""
+    key = os.fspath(store)
+    mapping = _mapped.get(key)
+    if mapping is None or not mapping.current():
+        mapping = _remap(key)
+        if mapping is None:
+            return _read_text(store)
+    return mapping.read()
+
+
+def _remap(key: str) -> _Mapping | None:
+    with _opening:
+        _mapped.pop(key, None)
+        try:
+            mapping = _mapped[key] = _Mapping(stamp_path(key))
+        except (OSError, ValueError):
+            return None
+        return mapping
+
+
+def _read_text(store: str | PathLike) -> tuple[int, float] | None:
+    """A stamp written by an older kg, `<number> <unix time>`, replaced whole on each write."""
     try:
         with open(stamp_path(store), "rb") as handle:
             number, modified = handle.read(64).split()
@@ -32,11 +99,37 @@ def read(store: str | PathLike) -> tuple[int, float] | None:
 def bump(store: str | PathLike) -> tuple[int, float]:
     """Record a write (the caller holds the store's writer lock): a larger number and the time now."""
     now = time.time()
-    previous = read(store)
+    previous = _mapped_record(store) or _read_text(store)
     number = max(int(now * 1_000_000), previous[0] + 1 if previous else 0)
     path = stamp_path(store)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        fd = None
+    if fd is not None:
+        try:
+            if os.fstat(fd).st_size == RECORD.size:
+                with mmap.mmap(fd, RECORD.size) as record:
+                    if record[:8] == MAGIC:
+                        sequence = _SEQUENCE.unpack_from(record, 8)[0] | 1  # odd: a write in progress
+                        _SEQUENCE.pack_into(record, 8, sequence)
+                        _DATA.pack_into(record, 16, number, now)
+                        _SEQUENCE.pack_into(record, 8, sequence + 1)
+                        return number, now
+        finally:
+            os.close(fd)
+    # No stamp yet, or one an older kg wrote: a whole new file, swapped in (readers reopen it).
     partial = path.with_name(path.name + ".partial")
     with open(partial, "wb") as handle:
-        handle.write(f"{number} {now:.6f}\n".encode())
-    os.replace(partial, path)  # readers see the old stamp or the new one, never half of one
+        handle.write(RECORD.pack(MAGIC, 0, number, now))
+    os.replace(partial, path)
     return number, now
+
+
+def _mapped_record(store: str | PathLike) -> tuple[int, float] | None:
+    """The stamp as the mapped file holds it (None if it is not a mapped stamp)."""
+    try:
+        mapping = _Mapping(stamp_path(store))
+    except (OSError, ValueError):
+        return None
+    return _DATA.unpack_from(mapping.map, 16)

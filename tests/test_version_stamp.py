@@ -1,0 +1,55 @@
+"""The version stamp beside an on-disk store: read from a mapping, never stale, never half of a write."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from kg.store import stamp
+
+WRITER = """
+import sys
+from kg.store import stamp
+for _ in range(int(sys.argv[2])):
+    stamp.bump(sys.argv[1])
+"""
+
+
+def test_a_reader_sees_each_write_of_another_process_at_once(tmp_path):
+    store = tmp_path / "store"
+    first = stamp.bump(store)
+    assert stamp.read(store) == first  # now mapped by this process
+    subprocess.run([sys.executable, "-c", WRITER, str(store), "1"], check=True)
+    assert stamp.read(store)[0] > first[0]
+
+
+def test_readers_never_take_half_of_a_stamp_while_another_process_writes(tmp_path):
+    store = tmp_path / "store"
+    stamp.bump(store)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store), "3000"])
+    seen = []
+    while writer.poll() is None:
+        seen.append(stamp.read(store))
+    assert writer.wait() == 0
+    seen.append(stamp.read(store))
+    numbers = [number for number, _ in seen]
+    assert numbers == sorted(numbers)  # never back to an older version
+    # Each (number, time) pair is one a write made: the number is the time in microseconds, or one past
+    # the previous number when two writes share a microsecond.
+    assert all(abs(number / 1e6 - modified) < 1 for number, modified in seen)
+
+
+def test_a_stamp_replaced_whole_or_removed_is_read_anew(tmp_path):
+    store = tmp_path / "store"
+    stamp.bump(store)
+    assert stamp.read(store) is not None  # mapped
+    older = tmp_path / "older"
+    older.write_text("42 1700000000.5\n")  # as an older kg writes it: a whole file, swapped in
+    os.replace(older, stamp.stamp_path(store))
+    assert stamp.read(store) == (42, 1700000000.5)
+    assert stamp.bump(store)[0] > 42 and stamp.read(store)[0] > 42
+    stamp.stamp_path(store).unlink()  # the store removed (and later made again at the same place)
+    assert stamp.read(store) is None
+    made_again = stamp.bump(store)
+    assert stamp.read(store) == made_again

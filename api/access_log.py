@@ -4,8 +4,9 @@ Fields: time (UTC, ISO 8601), client (address, through trusted proxies), method,
 the path, which may hold user text), status, duration (seconds), and for queries query (a hash of the
 text, never the text), rows, cut (the row cap cut the answer), timeout (stopped at the time limit).
 Every server process appends to the same file; a line written with O_APPEND in one call stays whole.
-A request thread only queues its fields: a writer thread formats the lines and writes what has queued up
-in one call, so neither the formatting nor a slow disk or terminal is on the request's path.
+A request thread only appends its fields to a deque: a writer thread wakes every FLUSH_SECONDS, formats
+what has gathered and writes it in one call, so neither the formatting nor a slow disk or terminal is on
+the request's path, and no request wakes a thread (a wake per request cost 17% of a lookup's CPU).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import sys
 import threading
 import time
+from collections import deque
 from datetime import datetime, timezone
 
-_STOP = object()
+FLUSH_SECONDS = 0.05  # how long a line may wait before it is written
 
 
 class AccessLog:
@@ -31,34 +32,33 @@ class AccessLog:
         else:
             self.fd, self.owned = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640), True
 
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending: deque = deque()  # append and popleft are atomic: no lock on the request's path
+        self._closing = threading.Event()
         self._writer = threading.Thread(target=self._write_lines, name="kg-access-log", daemon=True)
         self._writer.start()
 
     def write(self, fields: dict) -> None:
         """Queue one request's line (the time is taken now)."""
-        self._queue.put((time.time(), fields))
+        self._pending.append((time.time(), fields))
 
     def _write_lines(self) -> None:
-        while True:
-            items = [self._queue.get()]
-            while True:  # whatever else has queued up goes in the same write
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            lines = [_line(*item) for item in items if item is not _STOP]
-            if lines:
-                try:
-                    os.write(self.fd, "".join(lines).encode("ascii"))
-                except OSError:  # a full disk or a closed stderr must not fail anything
-                    pass
-            if any(item is _STOP for item in items):
-                return
+        while not self._closing.wait(FLUSH_SECONDS):
+            self._flush()
+        self._flush()
+
+    def _flush(self) -> None:
+        lines = []
+        while self._pending:  # whatever has gathered goes in one write
+            lines.append(_line(*self._pending.popleft()))
+        if lines:
+            try:
+                os.write(self.fd, "".join(lines).encode("ascii"))
+            except OSError:  # a full disk or a closed stderr must not fail anything
+                pass
 
     def close(self) -> None:
         """Write what is queued, then let go of the file."""
-        self._queue.put(_STOP)
+        self._closing.set()
         self._writer.join(timeout=5)
         if self.owned:
             os.close(self.fd)

@@ -2,7 +2,7 @@
 
 RocksDB transactions grow costly and memory-hungry with their size, and pyoxigraph's bulk loader is
 fast but commits in pieces. So a large load goes to a checkpoint of the store (hard links, instant),
-through the bulk loader; a marker file is the commit point; then the copy replaces the store.
+through the bulk loader, and is compacted; a marker file is the commit point; then the copy replaces the store.
 A process killed before the marker leaves the store as it was; one killed after it leaves a swap that
 the next opening finishes. Sibling paths of STORE: .STORE.staging, .STORE.committed, .STORE.old.
 """
@@ -49,6 +49,9 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
     try:
         copy = pyoxigraph.Store(str(staging))
         copy.bulk_extend(quads)
+        # The bulk loader leaves overlapping files (34 for 1M quads and their merge): until RocksDB compacts
+        # them, heavy queries cost 43-50% more CPU. Compacting costs about 3.6 CPU s per 1M quads, once.
+        copy.optimize()
         copy.flush()
         del copy  # RocksDB closes when the last reference goes
         _sync_tree(staging)

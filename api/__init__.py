@@ -15,6 +15,8 @@ from kg import settings
 from kg.errors import ConfigError
 
 
+EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
+           "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
 MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
 
 
@@ -67,15 +69,13 @@ def create_app(config: dict | None = None) -> Flask:
         public = app.config["PUBLIC"]  # a public server lets other sites' pages read GET answers only
         cross_origin = request.path == "/sparql" or request.path.startswith("/reconcile")  # both read-only
         if origins and cross_origin and not (public and request.method == "POST"):
-            response.headers["Access-Control-Allow-Origin"] = origins
-            response.headers["Access-Control-Expose-Headers"] = (
-                "ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
-                "X-Query-Warning")
+            values = [("Access-Control-Allow-Origin", origins, True), ("Access-Control-Expose-Headers", EXPOSED, True)]
             if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS" if public else "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = \
-                    "Accept, Authorization" if public else "Content-Type, Accept, Authorization"
-                response.headers["Access-Control-Max-Age"] = "86400"
+                values += [("Access-Control-Allow-Methods", "GET, OPTIONS" if public else "GET, POST, OPTIONS", True),
+                           ("Access-Control-Allow-Headers",
+                            "Accept, Authorization" if public else "Content-Type, Accept, Authorization", True),
+                           ("Access-Control-Max-Age", "86400", True)]
+            security_headers.put(response.headers, values)
         return response
 
     return app

@@ -137,14 +137,19 @@ def prefers_html() -> bool:
     return best_match(request.headers.get("Accept"), offered) == "text/html"
 
 
-def choose(kind: str, offered: list[tuple[str, str]] | None = None) -> tuple[str, str]:
+def choose(kind: str, offered: list[tuple[str, str]] | None = None, *,
+           params: list[tuple[str, str]] | None = None) -> tuple[str, str]:
     """(media type, format name) for a 'solutions' or 'graph' result, from format= and Accept.
 
     format= (or output=) narrows the offer to the formats it names; Accept then picks among them, and
     when it picks none the format's own type is sent: format= wins over an Accept it does not satisfy.
+    `params`: the request's URL and form parameters when the caller has read them already.
     """
     offered = offered or (GRAPHS if kind == "graph" else SOLUTIONS)
-    override = request.values.get("format") or request.values.get("output")
+    if params is None:
+        override = request.values.get("format") or request.values.get("output")
+    else:  # as request.values.get: the first value, URL before form
+        override = _first(params, "format") or _first(params, "output")
     if override:
         offered = _narrowed(override.strip(), offered, _SHORT[kind])
     accept = request.headers.get("Accept")
@@ -155,6 +160,10 @@ def choose(kind: str, offered: list[tuple[str, str]] | None = None) -> tuple[str
         raise FormatError(f"none of the accepted types can carry this result; offered: "
                           f"{', '.join(media for media, _ in offered)}")
     return media, dict(offered)[media]
+
+
+def _first(params: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in params if key == name), None)
 
 
 def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:

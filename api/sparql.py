@@ -69,16 +69,17 @@ def _query(text: str, params: list[tuple[str, str]]):
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
-    media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions")
+    media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions", params=params)
+    base = request.base_url  # built from the environ on each use: once here
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
     if not any(dataset):
-        dataset = query_dataset(text, PREFIXES, request.base_url) or (None, None)
+        dataset = query_dataset(text, PREFIXES, base) or (None, None)
     dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
     run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
                        default_graphs=dataset[0], named_graphs=dataset[1],
-                       row_limit=settings["ROW_LIMIT"], base=request.base_url,
+                       row_limit=settings["ROW_LIMIT"], base=base,
                        stream=settings["ROW_LIMIT"] is None or settings["ROW_LIMIT"] > STREAM_AFTER)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
@@ -86,32 +87,27 @@ def _query(text: str, params: list[tuple[str, str]]):
     if request.method in ("GET", "HEAD") and not_modified(validators, version):
         return Response(status=304, headers=validators)
     answer = backend.query(run, version)
+    # Headers are added in one go, in the order they always had: Headers.set scans every header each time.
+    headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms)]
     if isinstance(answer, StreamedAnswer):  # too big to hold: sent as it is made, its size unknown
         response = Response(answer.chunks, mimetype=media)
-        if media.startswith("text/") or media.endswith(("json", "xml")):
-            response.charset = "utf-8"
-        response.headers.update(validators)
-        response.headers["Vary"] = "Accept"
-        warn_of(response, answer.unknown_terms)
+        response.headers.extend(headers)
         return response
-    response = Response(answer.body, mimetype=media)
-    if media.startswith("text/") or media.endswith(("json", "xml")):
-        response.charset = "utf-8"
-    response.headers.update(validators)
-    response.headers["Vary"] = "Accept"
-    warn_of(response, answer.unknown_terms)
-    response.headers["X-Result-Count"] = str(answer.count)
+    headers.append(("X-Result-Count", str(answer.count)))
     if answer.truncated:
-        response.headers["X-Result-Truncated"] = "true"
-        response.headers["X-Result-Limit"] = str(answer.limit)
+        headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
+    response = Response(answer.body, mimetype=media)
+    response.headers.extend(headers)
     return response
 
 
-def warn_of(response: Response, unknown_terms) -> None:
+def warnings(unknown_terms) -> list[tuple[str, str]]:
     """An X-Query-Warning header for each term of the project's namespaces the store does not have."""
-    for iri in unknown_terms:
-        uri = quote(iri, safe=":/?#[]@!$&'()*+,;=%~")  # a header is ASCII: the IRI as a URI
-        response.headers.add("X-Query-Warning", f"unknown term <{uri}>: neither the ontology nor the data has it")
+    return [("X-Query-Warning", f"unknown term <{quote(iri, safe=_URI_SAFE)}>: neither the ontology nor the data "
+                                "has it") for iri in unknown_terms]  # a header is ASCII: the IRI as a URI
+
+
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _update(text: str, params: list[tuple[str, str]]):

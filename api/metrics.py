@@ -49,23 +49,36 @@ class Metrics:
 
         self.replicas = Gauge("sahel_kg_store_replicas", "Read replicas of a remote store, by state (up, down).",
                               ["state"], registry=registry, multiprocess_mode="livemax")
+        # labels() takes a lock and builds a key each call: the children a request touches are kept here.
+        self._counted: dict[tuple[str, str, str], tuple] = {}
+        self._busy, self._idle = self.workers.labels("busy"), self.workers.labels("idle")
+        self._gauges: dict[str, float] = {}  # the value each gauge was last set to by this process
 
     def refresh(self, backend) -> None:
-        """Set the gauges from this process's backend."""
-        self.in_flight.set(backend.fairness.in_flight)
+        """Set the gauges from this process's backend (called as each query starts and ends)."""
+        self._set("in_flight", self.in_flight, backend.fairness.in_flight)
         replicas = getattr(backend.writer, "replicas", None)
         if replicas is not None:
             self.replicas.labels("up").set(replicas.up())
             self.replicas.labels("down").set(len(replicas.urls) - replicas.up())
         runner = backend.runner
         if hasattr(runner, "busy"):
-            self.workers.labels("busy").set(runner.busy())
-            self.workers.labels("idle").set(runner.idle())
+            self._set("busy", self._busy, runner.busy())
+            self._set("idle", self._idle, runner.idle())
+
+    def _set(self, name: str, gauge, value: float) -> None:
+        if self._gauges.get(name) != value:  # a set writes the multiprocess file: only when it changes
+            gauge.set(value)
+            self._gauges[name] = value
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one answered request."""
-        self.requests.labels(route, method if method in METHODS else "other", str(status)).inc()
-        self.duration.labels(route).observe(seconds)
+        key = (route, method if method in METHODS else "other", str(status))
+        children = self._counted.get(key)
+        if children is None:  # routes are URL rules and statuses few: the dict stays small
+            children = self._counted[key] = (self.requests.labels(*key), self.duration.labels(route))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def exposition(self) -> tuple[bytes, str]:
         """The metrics in Prometheus' text format, summed over every server process, and its media type."""

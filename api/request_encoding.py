@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 
 BAD_ENCODING = "sahel_kg.bad_encoding"
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_HIGH_ESCAPE = re.compile(rb"%[89A-Fa-f][0-9A-Fa-f]")  # an escape of a byte above 0x7F
 _HOST = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 FORM = "application/x-www-form-urlencoded"
 
@@ -81,6 +82,9 @@ def _percent_fault(raw: bytes, where: str) -> str | None:
     """Percent-encoded text: every % starts an escape, and what the escapes give is UTF-8 without NUL."""
     if _BAD_PERCENT.search(raw):
         return f"{where} has a % that does not start a %XX escape"
+    if raw.isascii() and not _HIGH_ESCAPE.search(raw):  # decodes to ASCII, so to UTF-8: no decoding needed
+        # Every % starts an escape here, so a NUL comes only from a NUL byte or from %00 itself.
+        return f"{where} has a NUL byte" if b"\0" in raw or b"%00" in raw else None
     decoded = unquote_to_bytes(raw) if b"%" in raw else raw
     if b"\0" in decoded:
         return f"{where} has a NUL byte"

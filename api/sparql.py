@@ -6,10 +6,12 @@ import hashlib
 import hmac
 import time
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.sansio.utils import get_current_url
 
 from api.errors import Problem
 from api.numbers import seconds
@@ -70,7 +72,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
     media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions", params=params)
-    base = request.base_url  # built from the environ on each use: once here
+    base = endpoint_url(request.scheme, request.host, request.root_path, request.path)  # request.base_url
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
@@ -99,6 +101,12 @@ def _query(text: str, params: list[tuple[str, str]]):
     response = Response(answer.body, mimetype=media)
     response.headers.extend(headers)
     return response
+
+
+@lru_cache(maxsize=64)
+def endpoint_url(scheme: str, host: str, root_path: str, path: str) -> str:
+    """request.base_url, kept: building it (IRI quoting) cost 5% of a small query, for a URL that never changes."""
+    return get_current_url(scheme, host, root_path, path)
 
 
 def warnings(unknown_terms) -> list[tuple[str, str]]:

@@ -44,7 +44,8 @@ def summarise(servers, queries, mixed, repeated, loads) -> dict:
         disk = rows.get(PEERS["disk"])
         row["mix_ratio"] = round(row["mix_sum_ms"] / peer["mix_sum_ms"], 3) if peer else None
         row["lookup_ratio_disk"] = round(row["lookup_rps"] / disk["lookup_rps"], 3) if disk else None
-        row["lookup_vs_constant"] = round(row["lookup_rps"] / row["constant_rps"], 3)
+        # None when the constant route answered nothing (every request over wrk's time limit)
+        row["lookup_vs_constant"] = round(row["lookup_rps"] / row["constant_rps"], 3) if row["constant_rps"] else None
         row["rss_ratio"] = round(row["peak_rss_mb"] / peer["peak_rss_mb"], 2) if peer else None
         row["per_query_ratio"] = {q: round(row["median_ms"][q] / peer["median_ms"][q], 2) if peer else None
                                   for q in queries}
@@ -103,7 +104,7 @@ def render(document: dict) -> str:
     for name, row in servers.items():
         out.append(f"| {name} | {row['startup_seconds'] + row['load_seconds']:.1f} | {row['peak_rss_mb']:,} "
                    f"| {row['lookup_rps']:,} | {_x(row['lookup_ratio_disk'])} | {row['constant_rps']:,} "
-                   f"| {row['lookup_vs_constant']:.2f} | {row['lookup_cpu_ms']:.3f} | {row['mix_sum_ms']:.1f} "
+                   f"| {_x(row['lookup_vs_constant'])} | {row['lookup_cpu_ms']:.3f} | {row['mix_sum_ms']:.1f} "
                    f"| {_x(row['mix_ratio'])} | {row['mix_server_cpu_seconds']:.2f} | {row['repeated']['ratio']:.3f} |")
     names = list(servers)
     out += ["", "Median ms per query (x the peer on the same storage):", "",

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.budget_tables import BUDGETS_FILE, SQLiteTable
+from api.budget_tables import BUDGETS_FILE
 from api.fairness import Fairness
 from api.result_cache import ResultCache
 from kg.errors import PolicyError, StoreUnavailable
@@ -80,9 +80,9 @@ class Backend:
         # The bound on queries in flight counts worker processes; in-process runners are bound by threads.
         capacity = settings["MAX_QUERY_WORKERS"] if isinstance(self.runner, WorkerPool) else None
         # Budgets in the run directory are one per client for every server process of a kg serve.
-        table = SQLiteTable(Path(settings["RUN_DIRECTORY"]) / BUDGETS_FILE) if settings["RUN_DIRECTORY"] else None
+        shared = Path(settings["RUN_DIRECTORY"]) / BUDGETS_FILE if settings["RUN_DIRECTORY"] else None
         self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"],
-                                 table=table)
+                                 budgets_path=shared)
         self._started = time.time()
         self._writes = 0
 

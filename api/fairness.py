@@ -21,7 +21,7 @@ from contextvars import ContextVar
 
 from flask import g, has_request_context, request
 
-from api.budget_tables import MemoryTable
+from api.budget_tables import BucketTable
 from api.clients import client_address
 from api.errors import Problem
 
@@ -44,47 +44,31 @@ def is_loopback(address: str) -> bool:
 
 class Budgets:
     """One bucket of query seconds per client, holding at most `per_minute` and refilling at that rate, kept
-    in `table` (api.budget_tables: this process's memory by default, or a file its siblings share)."""
+    in the SQLite file at `path` that a kg serve's processes share (api.budget_tables), or in memory."""
 
-    def __init__(self, per_minute: float, table=None, clock=time.monotonic):
+    def __init__(self, per_minute: float, path=None, clock=time.monotonic):
         self.per_minute, self.rate, self.clock = per_minute, per_minute / 60.0, clock
-        self.table = MemoryTable() if table is None else table
-
-    def _balance(self, row, now: float) -> float:
-        left, counted = row or (self.per_minute, now)
-        return min(self.per_minute, left + max(0.0, now - counted) * self.rate)  # a row from the future: none
-
-    def _full(self, row) -> bool:
-        return self._balance(row, self.clock()) >= self.per_minute
+        self.table = BucketTable(path, capacity=per_minute, rate=self.rate)
 
     def reserve(self, client: str, seconds: float) -> None:
         """Take `seconds` from the client's bucket; 429 (Problem) if it is already empty."""
-        def take(row):
-            now = self.clock()
-            left = self._balance(row, now)
-            if left <= 0:
-                wait = max(1, math.ceil(-left / self.rate + 1e-9))
-                _rejected("budget")
-                raise Problem(429, "Too many requests",
-                              f"this client has spent its {self.per_minute:g}s of query time per minute; "
-                              f"try again in {wait}s", headers={"Retry-After": str(wait)})
-            return left - seconds, now
-
-        self.table.change(client, take, self._full)
+        left = self.table.take(client, seconds, self.clock())
+        if left is not None:
+            wait = max(1, math.ceil(-left / self.rate + 1e-9))
+            _rejected("budget")
+            raise Problem(429, "Too many requests",
+                          f"this client has spent its {self.per_minute:g}s of query time per minute; "
+                          f"try again in {wait}s", headers={"Retry-After": str(wait)})
 
     def give_back(self, client: str, seconds: float) -> None:
-        def add(row):
-            now = self.clock()
-            return self._balance(row, now) + seconds, now
-
-        self.table.change(client, add, self._full)
+        self.table.give(client, seconds, self.clock())
 
 
 class Fairness:
     """Admission of queries: the client's budget, and a bound on queries in flight (running or waiting)."""
 
-    def __init__(self, *, budget: float, capacity: int | None, queue: int, table=None):
-        self.budgets = Budgets(budget, table) if budget > 0 else None
+    def __init__(self, *, budget: float, capacity: int | None, queue: int, budgets_path=None):
+        self.budgets = Budgets(budget, budgets_path) if budget > 0 else None
         self.limit = None if capacity is None else capacity + queue  # queries in flight before 503
         self.in_flight = 0
         self.on_change = None  # called (no arguments) as a query starts or ends: for metrics

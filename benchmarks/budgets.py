@@ -1,5 +1,5 @@
-"""What a client's budget adds to a query: a reservation and its give-back, kept in this process's memory
-or in the SQLite file the server processes of one `kg serve` share (api.budget_tables).
+"""What a client's budget adds to a query: a reservation and its give-back, kept in SQLite in this process's
+memory or in the SQLite file the server processes of one `kg serve` share (api.budget_tables).
 
     .venv/bin/python benchmarks/budgets.py [--requests 20000] [--rounds 5] [--clients 100]
 
@@ -17,13 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.budget_tables import MemoryTable, SQLiteTable
 from api.fairness import Budgets
 
 
-def charge(table, requests: int, clients: int) -> float:
-    """Microseconds per request of `requests` reserve/give_back pairs over `clients` clients."""
-    budgets = Budgets(1e9, table)  # never spent: the cost of the bookkeeping alone
+def charge(path, requests: int, clients: int) -> float:
+    """Microseconds per request of `requests` reserve/give_back pairs over `clients` clients, with the
+    buckets in the file at `path` (None: in memory)."""
+    budgets = Budgets(1e9, path)  # never spent: the cost of the bookkeeping alone
     started = time.perf_counter()
     for number in range(requests):
         client = f"client-{number % clients}"
@@ -33,7 +33,7 @@ def charge(table, requests: int, clients: int) -> float:
 
 
 def _charge_file(path: str, requests: int, clients: int, results) -> None:
-    results.put(charge(SQLiteTable(path), requests, clients))
+    results.put(charge(path, requests, clients))
 
 
 def two_processes(path: str, requests: int, clients: int) -> float:
@@ -60,8 +60,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sahel-kg-budgets-") as folder:
         for number in range(options.rounds):
             path = str(Path(folder) / f"budgets-{number}.sqlite3")
-            figures["memory (one process)"].append(charge(MemoryTable(), options.requests, options.clients))
-            figures["SQLite file, one process"].append(charge(SQLiteTable(path), options.requests, options.clients))
+            figures["memory (one process)"].append(charge(None, options.requests, options.clients))
+            figures["SQLite file, one process"].append(charge(path, options.requests, options.clients))
             figures["SQLite file, two processes at once"].append(
                 two_processes(path, options.requests, options.clients))
     print(f"{options.requests} requests x {options.rounds} rounds, {options.clients} clients; "

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from api.budget_tables import MemoryTable, SQLiteTable
+from api.budget_tables import BucketTable
 from api.errors import Problem
 from api.fairness import Budgets
 
@@ -19,7 +19,7 @@ def frozen():
 
 def test_a_bucket_spent_through_one_table_is_spent_through_another_on_the_same_file(tmp_path):
     path = tmp_path / "budgets.sqlite3"
-    first, second = Budgets(2.0, SQLiteTable(path), clock=frozen), Budgets(2.0, SQLiteTable(path), clock=frozen)
+    first, second = Budgets(2.0, path, clock=frozen), Budgets(2.0, path, clock=frozen)
     first.reserve("client", 3.0)  # a query reserves its time limit: 2 - 3 = -1 left
     with pytest.raises(Problem) as refused:
         second.reserve("client", 0.1)
@@ -30,17 +30,16 @@ def test_a_bucket_spent_through_one_table_is_spent_through_another_on_the_same_f
     second.reserve("client", 0.1)  # 0.5 left: served again, in either process
 
 
-def test_memory_tables_are_each_their_own():
-    first, second = Budgets(2.0, MemoryTable(), clock=frozen), Budgets(2.0, MemoryTable(), clock=frozen)
+def test_buckets_in_memory_are_each_their_own():
+    first, second = Budgets(2.0, clock=frozen), Budgets(2.0, clock=frozen)
     first.reserve("client", 3.0)
     second.reserve("client", 0.1)
 
 
 CHARGER = """
 import sys
-from api.budget_tables import SQLiteTable
 from api.fairness import Budgets
-budgets = Budgets(1e6, SQLiteTable(sys.argv[1]), clock=lambda: 1000.0)
+budgets = Budgets(1e6, sys.argv[1], clock=lambda: 1000.0)
 print("ready", flush=True)
 sys.stdin.readline()
 for _ in range(int(sys.argv[2])):
@@ -62,6 +61,22 @@ def test_charges_from_two_processes_at_once_are_all_counted(tmp_path):
         process.stdin.flush()
     for process in processes:
         assert process.wait(timeout=300) == 0
-    row = {}
-    SQLiteTable(path).change("client", lambda found: row.setdefault("found", found), lambda _: False)
-    assert row["found"][0] == 1e6 - 2 * charges * 1.0
+    table = BucketTable(path, capacity=1e6, rate=0.0)
+    assert table.take("client", 1e6 - 2 * charges * 1.0, 1000.0) is None  # exactly what is left: now 0
+    assert table.take("client", 1.0, 1000.0) == 0.0
+
+
+def test_a_bucket_refills_at_its_rate_up_to_its_capacity(tmp_path):
+    table = BucketTable(tmp_path / "budgets.sqlite3", capacity=2.0, rate=0.5)
+    assert table.take("client", 5.0, now=100.0) is None  # reserved a time limit past the budget: -3 left
+    assert table.take("client", 1.0, now=104.0) == -1.0  # 2 s refilled in 4 s
+    assert table.take("client", 1.0, now=106.5) is None  # 0.25 left: served
+    table.give("client", 1.0, now=106.5)  # the query used nothing: 0.25 again
+    assert table.take("client", 3.0, now=1000.0) is None  # full again (2, not more), now -1
+    assert table.take("client", 1.0, now=900.0) == -1.0  # a reading from before the count refills nothing
+
+
+def test_a_file_that_cannot_be_used_leaves_the_process_its_own_buckets(tmp_path, caplog):
+    table = BucketTable(tmp_path / "no-such-directory" / "budgets.sqlite3", capacity=2.0, rate=0.0)
+    assert table.take("client", 3.0, 0.0) is None and table.take("client", 1.0, 0.0) == -1.0  # kept, in memory
+    assert "cannot be used" in caplog.text and "this process keeps its own" in caplog.text

@@ -33,8 +33,10 @@ def dump():
             headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
         if not_modified(headers, version):
             return Response(status=304, headers=headers)
-    if request.method == "HEAD":
-        return Response(status=200, headers=headers, mimetype="application/gzip")
+    if request.method == "HEAD":  # the length is not known before the dump is made: none is sent
+        response = Response(status=200, headers=headers, mimetype="application/gzip")
+        response.automatically_set_content_length = False
+        return response
     body = stream_dump(_opener(backend), fmt)
     return Response(stream_with_context(body), headers=headers, mimetype="application/gzip")
 

@@ -114,7 +114,7 @@ def _read(target):
     if not_modified(validators, version):
         return Response(status=304, headers=validators)
     answer = backend.query(run, version)
-    response = Response(answer.body if request.method == "GET" else b"", mimetype=media)
+    response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"
     if answer.truncated:

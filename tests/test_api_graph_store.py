@@ -75,6 +75,17 @@ def test_head_has_headers_only(empty_writer):  # head_on_an_existing_graph, head
     assert empty_writer.head("/store?graph=" + quote(EX + "person/4")).status_code == 404
 
 
+def test_head_says_the_length_a_get_would_send(empty_writer):
+    # RFC 9110 §8.6: a HEAD response may omit Content-Length, but one it sends is the GET body's length
+    put(empty_writer, JOHN)
+    for accept in ("text/turtle", "application/n-triples", "application/ld+json"):
+        get = empty_writer.get(URL, headers={"Accept": accept})
+        head = empty_writer.head(URL, headers={"Accept": accept})
+        assert head.status_code == 200 and head.data == b""
+        assert int(head.headers["Content-Length"]) == len(get.data) > 0
+        assert head.headers["ETag"] == get.headers["ETag"]
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_the_type_the_server_sends_is_acceptable_back(empty_writer, method):
     put(empty_writer, JOHN)

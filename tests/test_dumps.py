@@ -64,6 +64,15 @@ def test_the_etag_is_the_dataset_version_and_answers_304(shared_app, url):
     assert head.status_code == 200 and head.headers["ETag"] == first.headers["ETag"] and not head.get_data()
 
 
+@pytest.mark.parametrize("url", FORMATS)
+def test_head_of_a_dump_sends_no_length_it_cannot_know(shared_app, url):
+    # the dump is streamed, its length unknown until it is made: RFC 9110 §8.6 forbids a HEAD to send a
+    # Content-Length other than the GET body's (it said 0)
+    head = shared_app.test_client().head(url)
+    assert head.status_code == 200 and head.mimetype == "application/gzip"
+    assert "Content-Length" not in head.headers
+
+
 def test_a_write_moves_the_etag_and_the_dump_has_it(make_app):
     app = make_app(WRITABLE, seed=SEED)
     client = app.test_client()

@@ -16,17 +16,18 @@ from flask import request
 from kg.results import FormatError
 
 # Offered media types per result kind, best default first; each maps to a kg.results format name.
+# Every format's registered type comes before every alias, so that a wildcard never answers with an
+# alias of a format the client refused or weighed lower (`text/turtle;q=0, */*` is not Turtle).
 SOLUTIONS = [
-    ("application/sparql-results+json", "json"), ("application/json", "json"),
-    ("application/sparql-results+xml", "xml"), ("application/xml", "xml"), ("text/xml", "xml"),
+    ("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
     ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
 ]
 GRAPHS = [
-    ("text/turtle", "turtle"), ("application/x-turtle", "turtle"),
-    ("application/n-triples", "ntriples"), ("text/plain", "ntriples"),
-    ("application/ld+json", "jsonld"), ("application/json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"), ("application/xml", "rdfxml"),
-    ("application/trig", "trig"), ("application/n-quads", "nquads"),
+    ("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
+    ("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
+    ("application/xml", "rdfxml"),
 ]
 # What format=/output= may say, by result kind, and the formats each name accepts, the one it names
 # first: SPARQLWrapper sends json or xml for every query form, and n3 for graphs; N-Triples is Turtle

@@ -282,6 +282,25 @@ def test_media_ranges_with_parameters_match_on_the_type_and_honour_q(shared, met
         assert len(parsed_graph(response)) == 3
 
 
+# A wildcard is answered with a format's own registered type before any alias (application/json,
+# text/xml, application/x-turtle, text/plain …): else a client that refuses or rates low a format gets
+# that very format under another name.
+WILDCARDS = [
+    (LABELS, "application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+    (LABELS, "text/*", "text/csv"),
+    (CONSTRUCT_P, "text/turtle;q=0, */*", "application/n-triples"),
+    (CONSTRUCT_P, "application/*;q=0.9, text/turtle;q=0.1", "application/n-triples"),
+    (CONSTRUCT_P, "*/*", "text/turtle"),
+    (LABELS, "*/*", "application/sparql-results+json"),
+]
+
+
+def test_a_wildcard_picks_a_registered_type_before_an_alias(shared):
+    answered = [(accept, send(shared, "get", query, headers={"Accept": accept})) for query, accept, _ in WILDCARDS]
+    assert [(accept, r.status_code, r.mimetype) for accept, r in answered] == \
+        [(accept, 200, expected) for _, accept, expected in WILDCARDS]
+
+
 @pytest.mark.parametrize("accept", ["text/turtle; charset=iso-8859-1", "text/csv;q=0, */*;q=0",
                                     "application/sparql-results+json;q=0"])
 def test_a_range_that_refuses_or_names_another_charset_is_not_acceptable(shared, accept):

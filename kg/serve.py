@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import ConfigError, StoreUnavailable
+from kg.store.remote import TIME_LIMIT_GRACE
 
 
 def prepare_store(spec: str) -> None:
@@ -127,7 +128,8 @@ def _checked(store, spec: str, limit: float, updates: bool) -> list[str]:
     if store.dialect.server_timeout and limit:
         holds = store.time_limit_holds(limit)
         if holds is False:
-            raise ConfigError(f"the store at {spec} did not stop a long query within QUERY_TIMEOUT ({limit:g}s): "
+            raise ConfigError(f"the store at {spec} did not stop a long query within QUERY_TIMEOUT ({limit:g}s) "
+                              f"and a grace of {TIME_LIMIT_GRACE:g}s: "
                               f"start it with a time limit no longer (oxigraph serve --timeout-s {int(limit)})")
         if holds is None:
             notes.append(f"could not check the time limit of {spec}: too little data to make a long query; "

@@ -60,9 +60,10 @@ def _operate(target):
         return response
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
+    if request.method == "DELETE" and target != "" and not _exists(target):  # the default graph is always there
+        raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the preconditions
+    _check_preconditions(target, current_app.extensions["sahel-kg"].version(), write=True)
     if request.method == "DELETE":
-        if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
-            raise Problem(404, "No such graph", f"the store has no graph {target or '(default)'}")
         backend = current_app.extensions["sahel-kg"]
         backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>")
         return changed_response(Response(status=204), backend)
@@ -101,6 +102,35 @@ def _triples(target: str) -> str:
     return f"GRAPH <{DEFAULT_GRAPH if target == '' else target}> {{ ?s ?p ?o }}"
 
 
+def _reading(target: str, fmt: str) -> QueryRequest:
+    """The query a GET of the graph runs (its ETag is made from it)."""
+    return QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}", format=fmt)
+
+
+def _check_preconditions(target: str, version, *, write: bool) -> None:
+    """RFC 9110 §13.1.1-2, evaluated before the method: If-Match holds when the graph is there (`*`) or
+    one of its current ETags is listed (compared strongly); for a write, If-None-Match fails when the
+    graph is there (`*`) or one of its ETags is listed (compared weakly). A failed one is 412."""
+    if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+    if if_match is None and (if_none_match is None or not write):
+        return
+    there = target == "" or _exists(target)  # the default graph is always there, perhaps empty
+    current = {validators_for(version, _reading(target, fmt), media)["ETag"] for media, fmt in GRAPH_OFFER} \
+        if there and version is not None else set()
+    if if_match is not None:
+        tags = _tags(if_match)
+        if not (("*" in tags and there) or current & set(tags)):
+            raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this graph: read it again")
+    if write and if_none_match is not None:
+        tags = [tag.removeprefix("W/") for tag in _tags(if_none_match)]
+        if ("*" in tags and there) or current & set(tags):
+            raise Problem(412, "Precondition Failed", "If-None-Match matches the graph as it is now")
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
 def _read(target):
     if target is _STORE:
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
@@ -108,9 +138,10 @@ def _read(target):
         raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the Accept
     media, fmt = choose("graph", GRAPH_OFFER)
     backend = current_app.extensions["sahel-kg"]
-    run = QueryRequest(sparql=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_triples(target)} }}", format=fmt)
+    run = _reading(target, fmt)
     version = backend.version()
     validators = validators_for(version, run, media)  # as for queries: the dataset version and the request
+    _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version):
         return Response(status=304, headers=validators)
     answer = backend.query(run, version)

@@ -103,6 +103,27 @@ def test_a_missing_graph_is_404_whatever_the_accept(empty_writer, method, accept
     assert response.status_code == 404
 
 
+def test_a_write_whose_precondition_fails_is_412_and_changes_nothing(empty_writer):
+    # RFC 9110 §13.1.1-2: If-Match and If-None-Match are evaluated before the method; a client that read
+    # the graph (its ETag) does not overwrite a newer one, and If-None-Match: * does not overwrite at all
+    put(empty_writer, JOHN)
+    etag = empty_writer.get(URL).headers["ETag"]
+    problem(put(empty_writer, JANE, headers={**AUTH, "If-Match": '"stale"'}), 412)
+    problem(put(empty_writer, JANE, headers={**AUTH, "If-Match": "W/" + etag}), 412)  # compared strongly
+    problem(put(empty_writer, JANE, headers={**AUTH, "If-None-Match": "*"}), 412)
+    problem(empty_writer.delete(URL, headers={**AUTH, "If-Match": '"stale"'}), 412)
+    problem(empty_writer.post(URL, data=JANE, content_type=TURTLE, headers={**AUTH, "If-None-Match": etag}), 412)
+    problem(empty_writer.get(URL, headers={"If-Match": '"stale"'}), 412)
+    assert same(graph_at(empty_writer), JOHN)
+    assert put(empty_writer, JANE, headers={**AUTH, "If-Match": f'"other", {etag}'}).status_code == 204
+    assert same(graph_at(empty_writer), JANE)
+    other = "/store?graph=" + quote(EX + "person/9", safe="")
+    problem(put(empty_writer, JOHN, url=other, headers={**AUTH, "If-Match": "*"}), 412)  # not there
+    assert put(empty_writer, JOHN, url=other, headers={**AUTH, "If-None-Match": "*"}).status_code == 201
+    assert empty_writer.delete(other, headers={**AUTH, "If-Match": "*"}).status_code == 204
+    problem(empty_writer.delete(other, headers={**AUTH, "If-Match": '"stale"'}), 404)  # 404 comes first
+
+
 def test_post_merges(empty_writer):  # post__existing_graph, get_of_post__existing_graph
     put(empty_writer, JANE)
     added = empty_writer.post(URL, data=f'<{G}> <http://xmlns.com/foaf/0.1/name> "Jane Doe" .',

@@ -13,6 +13,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 from flask import current_app
 
+from api.version_cache import once_per_version
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 
@@ -59,20 +60,9 @@ def rows(name: str, **bindings) -> list[dict[str, Term]]:
 
 
 def rows_per_version(name: str) -> list[dict[str, Term]]:
-    """`rows(name)` of an unbound page query, computed once per dataset version (anew for a remote store).
-
-    The home page runs such queries; on a large store they cost seconds, too much for every request.
-    """
-    version = current_app.extensions["sahel-kg"].version()
-    if version is None:
-        return rows(name)
-    cache = current_app.extensions.setdefault("sahel-kg-page-rows", {})
-    key = (version.number, name)  # keyed by version, so a request racing a write never keeps old rows
-    if key not in cache:
-        for stale in [other for other in list(cache) if other[0] != version.number]:
-            cache.pop(stale, None)
-        cache[key] = rows(name)
-    return cache[key]
+    """`rows(name)` of an unbound page query, computed once per dataset version (see api.version_cache):
+    the home page runs such queries, and on a large store they cost seconds."""
+    return once_per_version(f"page-rows:{name}", lambda: rows(name))
 
 
 def ask(name: str, **bindings) -> bool:

@@ -9,6 +9,7 @@ from flask import Response, current_app
 
 from api.errors import Problem
 from api.public_origin import public_url
+from api.version_cache import once_per_version
 from api.void import void_url
 from kg.namespaces import PREFIXES
 from kg.runner import QueryRequest
@@ -89,20 +90,17 @@ def _void(node, numbers: dict) -> list[tuple]:
 
 
 def statistics() -> dict[str, dict]:
-    """Counts per named graph (and overall under None), through the query runner; cached per version."""
+    """Counts per named graph (and overall under None), through the query runner; once per version."""
+    return once_per_version("statistics", _count)
+
+
+def _count() -> dict[str, dict]:
     backend = current_app.extensions["sahel-kg"]
-    version = backend.version()
-    cache = current_app.extensions.setdefault("sahel-kg-statistics", {})
-    if version is not None and version.number in cache:
-        return cache[version.number]
     counts = {}
     for name, sparql in STATISTICS.items():
         answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
         rows = json.loads(answer.body)["results"]["bindings"]
         counts[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
-    if version is not None:
-        cache.clear()
-        cache[version.number] = counts
     return counts
 
 

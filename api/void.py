@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app
 
 from api.negotiation import choose
 from api.public_origin import public_url
+from api.version_cache import once_per_version
 from kg.links import TARGETS
 from kg.namespaces import PREFIXES, SK
 from kg.paths import QUERIES_DIR
@@ -109,12 +110,12 @@ def _linkset_core(node, subjects, objects, count: int) -> list[tuple]:
 
 
 def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The dataset's statistics and the links per target dataset and predicate; cached per version."""
+    """The dataset's statistics and the links per target dataset and predicate; once per version."""
+    return once_per_version("void", _count)
+
+
+def _count() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     backend = current_app.extensions["sahel-kg"]
-    version = backend.version()
-    cache = current_app.extensions.setdefault("sahel-kg-void", {})
-    if version is not None and version.number in cache:
-        return cache[version.number]
 
     def rows(sparql: str) -> list[dict]:
         answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
@@ -124,9 +125,6 @@ def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     linksets: dict[str, dict[str, int]] = {}
     for row in rows((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8")):
         linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
-    if version is not None:
-        cache.clear()
-        cache[version.number] = (counts, linksets)
     return counts, linksets
 
 

@@ -206,6 +206,32 @@ def test_the_home_page_asks_the_store_once_per_version_and_follows_every_write(w
     assert "https://example.org/graph/new" in page(client, "/")  # a write is seen at once
 
 
+def test_a_page_query_past_its_time_limit_is_not_run_again_on_every_request(writable_app):
+    """At 1M triples the home page's queries ran to the time limit on every GET / (503): any visitor could
+    make the server do that work again and again. The failure is remembered for the version."""
+    from api_fixtures import AUTH
+    from kg.errors import QueryTimeout
+
+    client, asked = writable_app.test_client(), []
+    backend = writable_app.extensions["sahel-kg"]
+
+    def out_of_time(request):  # what the runner raises for a query past its limit
+        asked.append(request.sparql)
+        raise QueryTimeout("query stopped after its time limit of 10s")
+
+    backend.query = out_of_time
+    assert client.get("/").status_code == 503
+    first = len(asked)
+    assert client.get("/").status_code == 503
+    assert first > 0 and len(asked) == first  # nothing ran again
+    assert client.get("/.well-known/void").status_code == 503 and client.get("/.well-known/void").status_code == 503
+    assert len(asked) == first + 1  # the VoID description's own counts: tried once
+    update = "INSERT DATA { GRAPH <https://example.org/graph/new> { <https://example.org/a> a <https://example.org/B> } }"
+    assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+    client.get("/")
+    assert len(asked) > first  # a new version: tried again
+
+
 def test_a_graph_resolves_to_its_page(shared):
     text = page(shared, "/graph/links.html")
     assert "Links to other datasets" in text and "/store?graph=https" in text

@@ -1,0 +1,39 @@
+"""Results of whole-dataset queries (counts, the home page's lists), computed once per dataset version.
+
+On a large store such a query costs seconds, or runs to the time limit; a page or description that ran
+it on every request would let any visitor make the server do that work again and again. A query that
+ran out of time is remembered too, for FAILURE_SECONDS, then tried again (the machine may have been busy).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from flask import current_app
+
+from kg.errors import QueryTimeout
+
+FAILURE_SECONDS = 60.0
+
+
+def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
+    """compute()'s value for the dataset's version now, computed at most once per version (every time
+    for a remote store, whose version is unknown). Raises what compute() raises."""
+    version = current_app.extensions["sahel-kg"].version()
+    if version is None:
+        return compute()
+    cache = current_app.extensions.setdefault("sahel-kg-per-version", {})
+    entry = cache.get(name)  # (version number, value, monotonic time it failed or None)
+    if entry is not None and entry[0] == version.number:
+        if entry[2] is None:
+            return entry[1]
+        if time.monotonic() - entry[2] < FAILURE_SECONDS:
+            raise QueryTimeout(str(entry[1]))
+    try:
+        value = compute()
+    except QueryTimeout as error:
+        cache[name] = (version.number, error, time.monotonic())
+        raise
+    cache[name] = (version.number, value, None)  # keyed by version: a request racing a write keeps nothing old
+    return value

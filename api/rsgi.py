@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
 from api.body_limit import TOO_LARGE
+from api.request_encoding import BAD_ENCODING
+from kg.serve import BODY_READ_SECONDS  # a client that has not sent its whole body by then gets 408
 
-BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
 SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 
@@ -42,6 +43,10 @@ class RSGIApp:
         if scope.proto != "http":
             return
         environ = _environ(scope)
+        if not _length_ok(environ.get("CONTENT_LENGTH")):  # granian refuses these itself; another server may not
+            protocol.response_bytes(400, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
+                                    _problem(400, "Bad Request", "the Content-Length header is not a number"))
+            return
         try:
             # Most requests have no body: no timer (wait_for starts a task) is needed for them.
             body = b"" if _bodiless(scope, environ) else \
@@ -80,7 +85,7 @@ class RSGIApp:
     async def _body(self, scope, protocol, environ) -> bytes:
         """The whole body, or b"" with the request marked too large once it passes the cap."""
         declared = environ.get("CONTENT_LENGTH", "")
-        if declared.isdigit() and int(declared) > self.max_body:  # refused before a byte of it is read
+        if declared and int(declared) > self.max_body:  # refused before a byte of it is read
             environ[TOO_LARGE] = True
             return b""
         parts, size = [], 0
@@ -91,6 +96,11 @@ class RSGIApp:
                 return b""
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _length_ok(declared: str | None) -> bool:
+    """A Content-Length is absent or ASCII digits (str.isdigit alone takes "²" and other digits)."""
+    return declared is None or (declared.isascii() and declared.isdigit())
 
 
 def _bodiless(scope, environ) -> bool:
@@ -173,6 +183,11 @@ def _environ(scope) -> dict:
         else:
             key = "HTTP_" + key
             environ[key] = f"{environ[key]},{value}" if key in environ else value
+    # granian hands over only header values of visible ASCII, dropping the others unseen (RSGIHeaders.items
+    # in its src/rsgi/types.rs); the name is still listed, and get() finds no value if the first was dropped.
+    for name in scope.headers.keys():
+        if scope.headers.get(name) is None:
+            environ[BAD_ENCODING] = f"the {name.title()} header has bytes outside ASCII, which the HTTP server does not pass on"
     return environ
 
 

@@ -35,7 +35,9 @@ _INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store 
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
-HTTP_BUFFER_BYTES = 1 << 20  # longest request head read (else the connection is closed); the app answers 414 past 8190 bytes of URI
+HTTP_BUFFER_BYTES = 1 << 20  # longest request head granian reads (431 past it); the app answers 414 past 8190 bytes of URI
+BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (not imported: the master process stays without the app)
+STOP_GRACE_SECONDS = 5  # after SIGTERM, a worker's requests in flight get their time limit and this, then it is killed
 
 
 def metrics_directory() -> tuple[Path, bool]:
@@ -163,13 +165,53 @@ def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> N
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
+    from kg.settings import resolve
+
+    server = _server_class()("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI,
+                             workers=workers, websockets=False, log_level=LogLevels.info, log_access=False,
+                             workers_kill_timeout=stop_grace(resolve(config)),
+                             http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
+                                                          max_buffer_size=HTTP_BUFFER_BYTES))
+    server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
+
+
+def stop_grace(settings: dict) -> float:
+    """Seconds a server process may take to stop after SIGTERM: the longest a request may run, and a margin.
+    granian takes no new request then but lets those in flight end: a query is answered before its process stops."""
+    limits = [value for value in (settings["QUERY_TIMEOUT"], settings["UPLOAD_TIMEOUT"])
+              if 0 < value < float("inf")]
+    longest = max(limits) if len(limits) == 2 else 60.0  # no limit: give a minute, then kill
+    return max(longest, BODY_READ_SECONDS) + STOP_GRACE_SECONDS
+
+
+def worker_alive(process) -> bool:
+    """Whether a server process (a multiprocessing.Process) still runs, read from its sentinel (a pipe only
+    it holds open), which reaping by another thread cannot hide."""
+    from multiprocessing.connection import wait
+
+    return process.exitcode is None and not wait([process.sentinel], 0)
+
+
+def _server_class():
+    """granian's server, with a worker's end told by worker_alive.
+
+    granian 2.8 waits for a stopping worker both in its stop loop and in a watcher thread
+    (granian/server/common.py: AbstractServer._stop_workers, AbstractWorker._watcher). When the watcher
+    reaps the worker first, the stop loop's is_alive() (multiprocessing's) finds no child to wait for and
+    says True: a worker that stopped at once is logged as having "refused to gracefully stop" and killed.
+    """
+    from multiprocessing.process import BaseProcess
+
     from granian.server import Server
 
-    server = Server("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI, workers=workers,
-                    websockets=False, log_level=LogLevels.info, log_access=False, workers_kill_timeout=5,
-                    http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
-                                                 max_buffer_size=HTTP_BUFFER_BYTES))
-    server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
+    class KgServer(Server):
+        def _spawn_worker(self, *args, **kwargs):
+            worker = super()._spawn_worker(*args, **kwargs)
+            if isinstance(worker.inner, BaseProcess):  # not a thread, as on a free-threaded Python
+                worker.is_alive = lambda: worker_alive(worker.inner)
+            return worker
+
+    return KgServer
 
 
 def _load_app(config: dict, threads: int):

@@ -104,7 +104,7 @@ class Setting:
 SETTINGS = [
     Setting("PUBLIC", False, _boolean,
             "A public deployment (`kg serve --public`): the public defaults below apply, CORS is for GET only, no "
-            "Server header; start-up is refused with updates on, a limit turned off or a token under 32 bytes "
+            "software or version named in headers (Server: sahel-kg, as on any server); start-up is refused with updates on, a limit turned off or a token under 32 bytes "
             "(SECURITY.md)."),
     Setting("STORE", "oxigraph:", str,
             "The store: oxigraph:PATH (embedded, persistent; oxigraph: alone is the default path), memory:, "

@@ -15,11 +15,12 @@ STOP_SECONDS = 8  # SIGTERM first (kg serve gives its workers 5s to stop), SIGKI
 
 
 class ServerURL(str):
-    """The server's base URL (no trailing slash), which also knows where its log is and its process id
-    (the leader of a process group that holds every process the server starts)."""
+    """The server's base URL (no trailing slash), which also knows where its log is and its process (the
+    leader of a process group that holds every process the server starts)."""
 
     log: Path
     pid: int
+    process: subprocess.Popen
 
     def peak_memory_mb(self) -> float:
         """The peak resident memory (VmHWM) of the server's processes, summed: master, workers, query workers."""
@@ -79,7 +80,7 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     base = ServerURL(f"http://127.0.0.1:{port}")
     base.log = log
-    base.pid = process.pid
+    base.pid, base.process = process.pid, process
     try:
         wait_until_answers(base + "/sparql", process, log, seconds)  # GET /sparql?query=ASK {}
         yield base

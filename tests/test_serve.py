@@ -4,16 +4,23 @@ shares a port with another server."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.parse
 import urllib.request
 
 import pytest
 
+from kg.serve import stop_grace, worker_alive
+from kg.settings import resolve
 from live_server import kg_server, stop
+from long_work import CROSS_COUNT, SOON, wait_until
+from raw_http import http, query_url
 
 TOKEN = "serve-test-token"
 
@@ -41,6 +48,40 @@ def test_serve_answers_and_stops_cleanly(tmp_path, updates):
     # A worker that crashed on its way out (RocksDB state inherited over fork, or left to interpreter
     # teardown) shows as a signal here.
     assert "was sent SIG" not in log and "terminate called" not in log, log
+
+
+def in_flight(base: str) -> float:
+    _, _, body = http(base + "/metrics")
+    line = next((line for line in body.decode().splitlines() if line.startswith("sahel_kg_queries_in_flight ")), "")
+    return float(line.split()[1]) if line else 0.0
+
+
+def test_sigterm_answers_the_query_in_flight_then_stops_without_a_kill(tmp_path):
+    """A query running at SIGTERM is answered (here at its time limit, 503; longer than the 5 s granian
+    gave before), then every process stops within the grace, none killed: granian logs "refused to
+    gracefully stop" when it kills one."""
+    env = {"SAHEL_KG_QUERY_TIMEOUT": "7"}
+    with kg_server(tmp_path, env=env) as base:
+        answers = []
+        asking = threading.Thread(target=lambda: answers.append(http(query_url(base, CROSS_COUNT), timeout=SOON)))
+        asking.start()
+        wait_until(lambda: in_flight(base) > 0, what="the long query to start")
+        base.process.send_signal(signal.SIGTERM)
+        assert base.process.wait(timeout=stop_grace(resolve({}, environ=env))) == 0
+        asking.join()
+    assert answers[0][0] == 503 and b"time limit" in answers[0][2]
+    log = base.log_text()
+    assert "refused to gracefully stop" not in log and "Granian shutdown completed" in log, log
+
+
+def test_a_worker_reaped_by_another_thread_is_seen_to_have_ended():
+    """granian's watcher thread may reap a stopping worker before its stop loop asks: multiprocessing then
+    says the worker is alive (it finds no child to wait for), worker_alive says it ended."""
+    process = multiprocessing.get_context("fork").Process(target=os._exit, args=(0,))
+    process.start()
+    os.waitpid(process.pid, 0)  # as granian's watcher thread does
+    assert process.is_alive()  # multiprocessing's answer, which made granian kill a stopped worker
+    assert not worker_alive(process)
 
 
 def test_serve_on_a_memory_store_holds_the_article(tmp_path):

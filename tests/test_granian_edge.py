@@ -1,0 +1,95 @@
+"""Where granian meets the app (api/rsgi.py): what granian answers itself, a bare status without a body,
+and what reaches the app and gets its problem document; no answer names the software that gives it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import urllib.parse
+from types import SimpleNamespace
+
+import pytest
+
+from api.rsgi import RSGIApp
+from live_server import kg_server
+from raw_http import http, problem, raw_request
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory):
+    with kg_server(tmp_path_factory.mktemp("edge"), store="memory:") as url:
+        yield url
+
+
+def head(target: bytes, lines: bytes = b"", method: bytes = b"GET") -> bytes:
+    return method + b" " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + lines + b"\r\n"
+
+
+POST = b"Content-Type: application/sparql-query\r\n"
+# Refused by hyper, the HTTP library inside granian, before any app code runs (hyper src/proto/h1/role.rs,
+# Server::on_error: a malformed method, URI, version or header is 400, a URI over 65,534 bytes (the http
+# crate's Uri limit, u16::MAX - 1) is 414, a head past granian's buffer or over 100 header lines is 431).
+BARE = {
+    "not HTTP": (b"NOT HTTP AT ALL\r\n\r\n", 400),
+    "an unknown HTTP version": (b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", 400),
+    "a bad character in the method": (head(b"/sparql", method=b"G(ET"), 400),
+    "a control byte in the URI": (head(b"/spa\x01rql"), 400),
+    "a space in the URI": (head(b"/sparql?query=ASK {}"), 400),
+    "a raw byte that is not UTF-8 in the URI": (head(b"/sparql?query=\xff"), 400),
+    "a header line without a colon": (head(b"/healthz", b"NoColon\r\n"), 400),
+    "a space in a header name": (head(b"/healthz", b"X Note: a\r\n"), 400),
+    "a folded header line": (head(b"/healthz", b"X-Note: a\r\n b\r\n"), 400),
+    "a NUL in a header": (head(b"/healthz", b"X-Note: a\x00b\r\n"), 400),
+    "a control byte in a header": (head(b"/healthz", b"X-Note: a\x01b\r\n"), 400),
+    "Content-Length \u00b2": (head(b"/sparql", POST + "Content-Length: \u00b2\r\n".encode(), b"POST"), 400),
+    "Content-Length -1": (head(b"/sparql", POST + b"Content-Length: -1\r\n", b"POST"), 400),
+    "Content-Length +6": (head(b"/sparql", POST + b"Content-Length: +6\r\n", b"POST"), 400),
+    "two Content-Lengths": (head(b"/sparql", POST + b"Content-Length: 6\r\nContent-Length: 7\r\n", b"POST"), 400),
+    "a URI of 65,535 bytes": (head(b"/sparql?query=" + b"x" * (65535 - 14)), 414),
+    "101 header lines": (head(b"/healthz", b"".join(b"X-%d: a\r\n" % n for n in range(99))), 431),
+    "a head over 1 MiB": (head(b"/healthz", b"X-Big: " + b"a" * (1 << 20) + b"\r\n"), 431),
+}
+
+
+@pytest.mark.parametrize("request_bytes, status", BARE.values(), ids=BARE.keys())
+def test_what_granian_refuses_itself_is_a_bare_answer(edge, request_bytes, status):
+    got, headers, body = raw_request(edge, request_bytes)
+    assert (got, body) == (status, b"") and "server" not in headers, (got, headers, body[:200])
+    assert http(edge + "/healthz")[0] == 200
+
+
+@pytest.mark.parametrize("size", [8191, 65534])
+def test_a_uri_granian_reads_that_is_over_the_apps_cap_is_its_414(edge, size):
+    """From 8,191 bytes (the app's cap) to 65,534 (hyper's) the app answers, with a problem document."""
+    target = b"/sparql?query=" + b"x" * (size - 14)
+    assert len(target) == size
+    status, headers, body = raw_request(edge, head(target))
+    assert "POST" in problem(status, {"Content-Type": headers.get("content-type")}, body, 414)["detail"]
+    assert headers["server"] == "sahel-kg"
+
+
+def test_every_answer_of_the_app_names_the_service_not_its_software(edge):
+    """granian adds `server: granian` to an answer that has no Server header (src/rsgi/types.rs,
+    headers_from_py!, entry(SERVER).or_insert); the adapter sends its own, naming the service only."""
+    query = urllib.parse.quote("ASK {}")
+    answers = [http(f"{edge}/sparql?query={query}"), http(edge + "/nowhere"), http(edge + "/sparql", method="DELETE"),
+               raw_request(edge, head(b"/healthz", b"X-Note: caf\xc3\xa9\r\n"))]
+    for status, headers, _ in answers:
+        assert headers.get("Server", headers.get("server")) == "sahel-kg", (status, dict(headers))
+
+
+def test_content_length_is_ascii_digits_only():
+    """granian refuses any other Content-Length itself (above); another RSGI server might pass one on, and
+    the adapter then answers 400 with a problem document rather than reading a body of unknown length.
+    No server here sends one, so the scope is made by hand."""
+    answers = []
+    protocol = SimpleNamespace(response_bytes=lambda status, headers, body: answers.append((status, headers, body)))
+    app = RSGIApp(lambda environ, start_response: pytest.fail("the app was called"), threads=1, max_body=100)
+    for length in ["\u00b2", "\u0663", "1\u00b2", "+6", "6 "]:
+        scope = SimpleNamespace(proto="http", method="POST", path="/sparql", query_string="", scheme="http",
+                                http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000",
+                                headers={"content-length": length, "content-type": "application/sparql-query"})
+        asyncio.run(app.__rsgi__(scope, protocol))
+    assert len(answers) == 5
+    for status, headers, body in answers:
+        problem(status, dict(headers), body, 400)

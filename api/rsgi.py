@@ -18,8 +18,8 @@ from urllib.parse import unquote_to_bytes
 
 from api.body_limit import TOO_LARGE
 from api.request_encoding import BAD_ENCODING
-from kg.serve import BODY_READ_SECONDS  # a client that has not sent its whole body by then gets 408
 
+BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
 SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 

@@ -36,7 +36,7 @@ _INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
 HTTP_BUFFER_BYTES = 1 << 20  # longest request head granian reads (431 past it); the app answers 414 past 8190 bytes of URI
-BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (not imported: the master process stays without the app)
+BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (copied, tested equal: the master process stays without the app)
 STOP_GRACE_SECONDS = 5  # after SIGTERM, a worker's requests in flight get their time limit and this, then it is killed
 
 

@@ -74,6 +74,13 @@ def test_sigterm_answers_the_query_in_flight_then_stops_without_a_kill(tmp_path)
     assert "refused to gracefully stop" not in log and "Granian shutdown completed" in log, log
 
 
+def test_the_grace_covers_the_adapters_body_read():
+    from api import rsgi
+    from kg import serve
+
+    assert serve.BODY_READ_SECONDS == rsgi.BODY_READ_SECONDS
+
+
 def test_a_worker_reaped_by_another_thread_is_seen_to_have_ended():
     """granian's watcher thread may reap a stopping worker before its stop loop asks: multiprocessing then
     says the worker is alive (it finds no child to wait for), worker_alive says it ended."""

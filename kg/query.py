@@ -134,6 +134,9 @@ class QueryService:
             raise PolicyError(f"query has {shape.operators} operators; the limit is {self.policy.max_operators}")
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
+        if shape.ambiguous:
+            raise PolicyError(f"{shape.ambiguous} follows a value in an expression, where '<' may mean less-than: "
+                              "write a space after '<' when it does, else name the IRI with a prefix")
         for target in shape.services:
             endpoint = self._expand(target, shape.prefixes)
             if endpoint not in self.policy.service_allowlist:

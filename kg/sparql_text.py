@@ -12,8 +12,8 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 _TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<bnode>_:[\w](?:[\w.-]*[\w-])?)
@@ -44,9 +44,25 @@ class Token:
     end: int
 
 
+# Keywords the engine reads even when a prefixed name follows without a space ("SERVICE:x" is SERVICE :x).
+_GLUED = ("SERVICE", "LOAD")
+
+
+def _tokens(text: str):
+    """(kind, text, start, end) of every token, a keyword glued to a prefixed name split off it."""
+    for m in _TOKEN.finditer(text):
+        kind, value, start, end = m.lastgroup, m.group(), m.start(), m.end()
+        prefix = value.partition(":")[0]
+        if kind == "pname" and prefix.upper() in _GLUED:
+            yield "word", prefix, start, start + len(prefix)
+            yield kind, value[len(prefix):], start + len(prefix), end
+        else:
+            yield kind, value, start, end
+
+
 def lex(text: str) -> list[Token]:
     """Every token of `text` in order, spaces and comments included (kinds "space" and "comment")."""
-    return [Token(m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(*token) for token in _tokens(text)]
 
 
 # A longer text is lexed each time it is looked at, never kept: the tokens of a text of n characters take
@@ -65,8 +81,7 @@ def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
 
 
 def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
-    return tuple((m.lastgroup, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
-                 if m.lastgroup not in ("space", "comment"))
+    return tuple(token for token in _tokens(text) if token[0] not in ("space", "comment"))
 
 
 _significant = lru_cache(maxsize=KEPT)(_lexed)
@@ -84,6 +99,7 @@ class Shape:
     depth: int = 0
     operators: int = 0
     is_update: bool = False
+    ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
 
 
 def scan(text: str) -> Shape:
@@ -95,17 +111,29 @@ def scan(text: str) -> Shape:
 
 def _scan(text: str) -> Shape:
     shape = Shape()
-    depth = 0
+    brackets: list[str] = []  # the open ones: "{", "{v", "[", "(" around an expression, "()" around a list
+    values = False  # after VALUES, until its data block opens
     tokens = significant(text)
     for index, (kind, value, _, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
         if kind == "open":
-            depth += 1
-            shape.depth = max(shape.depth, depth)
+            brackets.append(_bracket(value, tokens[index - 1] if index else None, brackets, values))
+            values = values and value != "{"
+            shape.depth = max(shape.depth, len(brackets))
         elif kind == "close":
-            depth = max(0, depth - 1)
+            if brackets:
+                brackets.pop()
+        elif kind == "iri" and brackets and brackets[-1] == "(" and index and _is_operand(tokens[index - 1]):
+            # After a value in an expression the engine reads "<" as less-than: what this lexer took for an
+            # IRI is code to it, its operators count, and a "#" or "'" in it would hide the rest of the
+            # line from one reader only; brackets in it would nest past the depth counted here.
+            shape.operators += sum(character in _OPERATORS for character in value)
+            if re.search(r"[#'()\[\]]", value) and shape.ambiguous is None:
+                shape.ambiguous = value
+        elif upper == "VALUES":
+            values = True
         elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
             iri = tokens[index + 2][1] if index + 2 < len(tokens) and tokens[index + 2][0] == "iri" else "<>"
             shape.prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(iri[1:-1])
@@ -122,6 +150,28 @@ def _scan(text: str) -> Shape:
 
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
+
+
+def _bracket(value: str, previous, brackets: list[str], values: bool) -> str:
+    """What an opening bracket opens: "{" or "[" as written; "(" an expression (or a call's arguments),
+    "()" a list, where the engine reads no operator (VALUES variables and rows, a collection). In doubt,
+    an expression."""
+    if value != "(":
+        return "{v" if value == "{" and values else value  # "{v": the data block of VALUES
+    before = previous[1] if previous else ""
+    inside = brackets[-1] if brackets else None
+    if before.upper() == "VALUES" or values or inside == "{v":
+        return "()"
+    if inside in ("{", "[", "()") and before in ("{", ".", "}", ",", "(", "["):  # not ")": SELECT (…) (…)
+        return "()"
+    return "("
+
+
+def _is_operand(token) -> bool:
+    """Whether a token can end a value in an expression, so that a "<" after it may be less-than."""
+    kind, value = token[0], token[1]
+    return kind in ("var", "number", "string", "iri", "pname", "bnode") or value in (")", "]") \
+        or kind == "word" and value.upper() != "DISTINCT"  # true, false, a language tag
 
 
 def used_prefixes(text: str) -> list[str]:

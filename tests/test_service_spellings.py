@@ -1,0 +1,84 @@
+"""SERVICE and LOAD however they are spelt: what the engine reads as a call to the outside, the policy
+check must read so too (kg/sparql_text.py), or the engine fetches the URL itself. Each spelling here
+made pyoxigraph call an endpoint the allow-list did not hold, through a live server."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_fixtures import recording_server
+from kg.sparql_text import scan
+from live_server import kg_server
+from raw_http import http, problem, query_url
+
+TOKEN = "t" * 40
+
+
+@pytest.fixture(scope="module")
+def outside():
+    """The base IRI of an endpoint no setting allows, and the paths it was asked for."""
+    with recording_server() as (url, requests):
+        yield url + "/", requests
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = {"SAHEL_KG_UPDATE_TOKEN": TOKEN}
+    with kg_server(tmp_path_factory.mktemp("spellings"), env=env, enable_updates=True) as url:
+        yield url
+
+
+SPELLINGS = {
+    # a CR ends a comment (SPARQL's '#' [^#xA#xD]*), not only a LF
+    "comment ended by CR": "SELECT * { #x\rSERVICE <{o}other> { ?x ?y ?z } }",
+    # the keyword glued to a name of the empty prefix: SERVICE :other
+    "SERVICE:name": "PREFIX : <{o}> SELECT * { SERVICE:other { ?x ?y ?z } }",
+    # '<' after a value in an expression is less-than to the engine; "#>" is then a comment
+    "less-than, comment": "PREFIX : <{o}> SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) "
+                          "FILTER(?a<?b)SERVICE:other#>\n{ ?x ?y ?z } }",
+    "less-than, comment, long string": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER(?a<?b)#>"""\n'
+                                       'SERVICE <{o}other> { ?x ?y ?z }\n#"""\n}',
+    "less-than in a select expression": 'SELECT * { { SELECT (1 AS ?a) (2 AS ?b) (?a<?b#>"""\n AS ?c) '
+                                        'WHERE {} } SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+}
+
+
+@pytest.mark.parametrize("name", SPELLINGS)
+def test_every_spelling_of_service_is_refused_and_nothing_is_called(server, outside, name):
+    base, requests = outside
+    status, headers, body = http(query_url(server, SPELLINGS[name].replace("{o}", base)))
+    problem(status, headers, body, 400)
+    assert requests == []
+
+
+def test_load_glued_to_a_name_is_refused_and_nothing_is_fetched(server, outside):
+    base, requests = outside
+    for update in (f"PREFIX : <{base}> LOAD:other INTO GRAPH <urn:x:loaded>",
+                   "PREFIX : <file:///etc/> LOAD:passwd INTO GRAPH <urn:x:loaded>",
+                   f"PREFIX : <{base}> INSERT {{ GRAPH <urn:x:g> {{ ?x ?x ?x }} }} WHERE {{ SERVICE:other {{ ?x ?y ?z }} }}"):
+        status, headers, body = http(server + "/sparql", method="POST", data=update.encode(),
+                                     headers={"Content-Type": "application/sparql-update",
+                                              "Authorization": f"Bearer {TOKEN}"})
+        problem(status, headers, body, 400)
+    assert requests == []
+
+
+def test_nesting_hidden_behind_less_than_is_counted(server):
+    deep = 20000
+    query = "SELECT * { FILTER(1<" + "(" * deep + "1>2" + ")" * deep + ") }"
+    status, headers, body = http(server + "/sparql", method="POST", data=query.encode(),
+                                 headers={"Content-Type": "application/sparql-query"})
+    problem(status, headers, body, 400)  # not a query worker killed by the engine's parser (503)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s <http://x.example/a#b> ?o FILTER(?o = <http://x.example/c#d>) }",
+    "SELECT * { VALUES (?a ?b) { (<x:a#1> <x:b#2>) (<x:c#3> <x:d#4>) } }",
+    "SELECT * { ?s ?p ?o FILTER(?o IN (<x:a#1>, <x:b#2>)) }",
+    "SELECT * { ?s ?p ?o FILTER(?a<?b&&?c>?d) }",
+    "SELECT (SAMPLE(<x:a#1>) AS ?m) { ?s ?p ?o }",
+    "SELECT * { ?s ?p 'a#b' } # a comment\r\n",
+])
+def test_ordinary_iris_and_comparisons_are_not_mistaken(query):
+    shape = scan(query)
+    assert shape.services == [] and shape.ambiguous is None and shape.depth <= 3

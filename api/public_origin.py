@@ -8,12 +8,10 @@ reached at 127.0.0.1 shows that address); otherwise the PUBLIC_ORIGIN setting, e
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
-
 
 def origin() -> str:
     """This server's origin for the current request (no trailing slash)."""
@@ -34,4 +32,10 @@ def public_url(path: str | None = None) -> str:
 
 
 def _loopback(hostname: str) -> bool:
-    return hostname in LOOPBACK or hostname.startswith("127.")
+    """localhost, or an address of the loopback interface written in full (127.0.0.1.evil.example is a name)."""
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False

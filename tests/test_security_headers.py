@@ -70,6 +70,14 @@ def test_a_loopback_host_is_shown_as_it_was_reached(shared):
     assert endpoints == {"http://[::1]:8000/sparql"}
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1.evil.example.com", "127.evil.example.com:8000", "localhost.evil.example.com"])
+def test_a_name_that_starts_like_a_loopback_address_is_a_foreign_host(shared, host):
+    manifest = shared.get("/reconcile", headers={"Host": host}).get_json()
+    assert manifest["documentation"] == "https://sahel-kg.example.org/"
+    description = shared.get("/sparql", headers={"Host": host, "Accept": "text/turtle"}).get_data(as_text=True)
+    assert "evil" not in description
+
+
 def test_the_public_origin_setting_names_the_server(make_app):
     client = make_app({"PUBLIC_ORIGIN": "https://kg.example.net"}).test_client()
     for host in ("evil.example.com", "127.0.0.1"):

@@ -9,6 +9,7 @@ parser reads passes through GuardedReader, which refuses a DTD and stops a read 
 from __future__ import annotations
 
 import io
+import re
 import time
 
 from kg.errors import InputLimitError, ParseError
@@ -18,6 +19,21 @@ _MARK_TAIL = max(map(len, _DTD_MARKS)) - 1  # bytes kept so that a mark split ac
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
 NO_DTD = "RDF/XML with a document type declaration (<!DOCTYPE or <!ENTITY) is refused: entities are never expanded"
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
+# pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
+# nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
+MAX_NESTING = 64
+# What may hold a bracket that is not one: strings, IRIs, comments (each string an unrolled loop: linear).
+_TURTLE_SKIP = re.compile(b"|".join([
+    rb"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''",
+    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""',
+    rb"'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'",
+    rb'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"',
+    rb'<[^<>"{}|^`\\\x00-\x20]*>',
+    rb"#[^\r\n]*",
+]), re.S)
+_JSON_SKIP = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_OPENING, _CLOSING = b"([{", b")]}"
+_NOT_BRACKETS = bytes(set(range(256)) - set(_OPENING + _CLOSING))
 
 
 class GuardedReader(io.RawIOBase):
@@ -55,6 +71,18 @@ def guard(source, *, format: str, max_bytes: int | None = None, seconds: float |
     """`source` (a binary reader) read through a GuardedReader for RDF in `format` (a kg format name)."""
     reader = GuardedReader(source, refuse_dtd=format == "rdfxml", max_bytes=max_bytes, seconds=seconds, name=name)
     return io.BufferedReader(reader, buffer)
+
+
+def refuse_deep(data: bytes, *, format: str, name: str | None = None) -> None:
+    """Raise InputLimitError if Turtle or JSON-LD `data` nests brackets more than MAX_NESTING levels deep."""
+    skip = {"turtle": _TURTLE_SKIP, "jsonld": _JSON_SKIP}.get(format)
+    if skip is None or sum(data.count(bytes([opening])) for opening in _OPENING) <= MAX_NESTING:
+        return  # most data: too few brackets to nest that deep
+    depth = 0
+    for byte in skip.sub(b" ", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in _OPENING else -1
+        if depth > MAX_NESTING:
+            raise InputLimitError(f"the data nests more than {MAX_NESTING} levels deep", path=name)
 
 
 def explained(error: ParseError) -> ParseError:

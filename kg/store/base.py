@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import ParseError, QuerySyntaxError, StoreError
 from kg.parse_messages import sentence
-from kg.untrusted import explained, guard
+from kg.untrusted import explained, guard, refuse_deep
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -190,8 +190,10 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
                   name: str | None = None) -> list[pyoxigraph.Triple]:
     """The triples of one graph's serialisation (`format`: a kg format name), blank nodes renamed apart.
 
-    Raises ParseError (with line and column) or InputLimitError past `seconds` of parsing.
+    Raises ParseError (with line and column), or InputLimitError past `seconds` of parsing or for Turtle or
+    JSON-LD nested deeper than kg.untrusted.MAX_NESTING.
     """
+    refuse_deep(data, format=format, name=name)
     reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
     try:
         quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,

@@ -14,7 +14,6 @@ import io
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import unquote_to_bytes
 
 from api.body_limit import TOO_LARGE
 from api.request_encoding import BAD_ENCODING
@@ -168,8 +167,9 @@ def _environ(scope) -> dict:
     client = scope.client.rpartition(":")[0] if ":" in scope.client else scope.client
     environ = {
         "REQUEST_METHOD": scope.method, "SCRIPT_NAME": "",
-        # WSGI strings carry bytes as Latin-1; granian gives the path and query string as text (UTF-8 read)
-        "PATH_INFO": unquote_to_bytes(scope.path).decode("latin-1"),
+        # WSGI strings carry bytes as Latin-1; granian gives the path and query string as text (UTF-8 read),
+        # the path already percent-decoded (once: decoding it again would read %2541 as A)
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": scope.query_string.encode("utf-8").decode("latin-1"),
         "SERVER_NAME": host, "SERVER_PORT": port, "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
         "REMOTE_ADDR": client, "wsgi.version": (1, 0), "wsgi.url_scheme": scope.scheme,

@@ -93,3 +93,11 @@ def test_content_length_is_ascii_digits_only():
     assert len(answers) == 5
     for status, headers, body in answers:
         problem(status, dict(headers), body, 400)
+
+
+def test_the_path_is_percent_decoded_once(edge):
+    """granian decodes the path; the adapter once decoded it again, so /id/a%2541 was /id/aA and a
+    literal "%00" in a name (sent as %2500) was refused as a NUL byte."""
+    for sent, meant in (("a%2541", "a%41"), ("a%2500b", "a%00b"), ("caf%C3%A9", "café")):
+        status, headers, body = http(f"{edge}/id/{sent}", headers={"Accept": "application/json"})
+        assert problem(status, headers, body, 404)["detail"].endswith("/id/" + meant)

@@ -37,6 +37,9 @@ METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
 HTTP_BUFFER_BYTES = 1 << 20  # longest request head granian reads (431 past it); the app answers 414 past 8190 bytes of URI
 BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (copied, tested equal: the master process stays without the app)
+# Connections a server process holds at once: granian's default (its backlog, 1024) let 1,100 connections that
+# never send a byte stop the server answering anyone (they are never timed out); the open-file limit is raised to fit.
+CONNECTIONS = 16384
 STOP_GRACE_SECONDS = 5  # after SIGTERM, a worker's requests in flight get their time limit and this, then it is killed
 
 
@@ -169,10 +172,25 @@ def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> N
 
     server = _server_class()("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI,
                              workers=workers, websockets=False, log_level=LogLevels.info, log_access=False,
+                             backlog=CONNECTIONS, backpressure=CONNECTIONS,
                              workers_kill_timeout=stop_grace(resolve(config)),
                              http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
                                                           max_buffer_size=HTTP_BUFFER_BYTES))
+    _allow_open_files(workers * CONNECTIONS + 1024)
     server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit of open files towards `wanted` (as far as the hard limit lets);
+    the server processes inherit it. Many systems start at 1024, fewer than the connections held."""
+    try:
+        import resource
+    except ImportError:  # not a Unix
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def stop_grace(settings: dict) -> float:

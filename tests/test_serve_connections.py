@@ -120,3 +120,25 @@ def test_a_request_head_slower_than_the_timeout_is_cut_off(tmp_path):
         dribbler.join()
         assert not answer.startswith(b"HTTP/1.1 200")  # cut off (a recv timeout would fail the test instead)
         sock.close()
+
+
+SILENT = 1100  # past granian's default hold of 1024 connections per server process
+
+
+def test_more_than_a_thousand_silent_connections_do_not_stop_the_server(tmp_path):
+    """Connections that never send a byte are never timed out; granian's default of 1024 held at once
+    let 1,100 of them stop the server answering anyone (the hostile suite's F7)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < SILENT + 200:  # this test's own sockets
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4 * SILENT), hard))
+    with kg_server(tmp_path, store="memory:") as base:
+        held = [connect(base) for _ in range(SILENT)]
+        try:
+            url = base + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
+            with urllib.request.urlopen(url, timeout=120) as answer:  # before: no answer until they closed
+                assert answer.status == 200 and json.load(answer)["boolean"] is True
+        finally:
+            for sock in held:
+                sock.close()

@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 BUDGETS_FILE = "budgets.sqlite3"  # in the run directory (RUN_DIRECTORY)
@@ -77,11 +78,27 @@ class BucketTable:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():  # a connection never crosses a fork
-            db = sqlite3.connect(self.path or ":memory:", timeout=BUSY_SECONDS, isolation_level=None,
-                                 check_same_thread=False)
-            if self.path is not None:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=OFF")
-            db.execute(_SCHEMA)
+            deadline, pause = time.monotonic() + BUSY_SECONDS, 0.005
+            while True:
+                db = sqlite3.connect(self.path or ":memory:", timeout=BUSY_SECONDS, isolation_level=None,
+                                     check_same_thread=False)
+                try:
+                    _set_up(db, on_disk=self.path is not None)
+                    break
+                except sqlite3.OperationalError as error:
+                    # Two processes setting up a new file at once: SQLite answers "locked" at once to one of
+                    # them, without waiting (the busy timeout does not cover a change of journal mode).
+                    db.close()
+                    if "locked" not in str(error) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.1)
             self._db, self._pid = db, os.getpid()
         return self._db
+
+
+def _set_up(db: sqlite3.Connection, *, on_disk: bool) -> None:
+    if on_disk:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")
+    db.execute(_SCHEMA)

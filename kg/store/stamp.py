@@ -23,7 +23,8 @@ MAGIC = b"kgstamp1"
 RECORD = struct.Struct("@8sQQd")  # magic, sequence (odd while a writer writes), number, unix time
 _SEQUENCE = struct.Struct("@Q")
 _DATA = struct.Struct("@Qd")
-_SPINS = 10_000  # a sequence still odd after this many looks: the writer died mid-write (read as unknown)
+_SPINS = 10_000  # looks at a sequence that is odd (a write under way) before this reader lets the writer run
+_WAIT = 2.0  # seconds a sequence may stay odd: past them the writer died mid-write (read as unknown)
 
 _mapped: dict[str, _Mapping] = {}
 _opening = threading.Lock()
@@ -51,14 +52,21 @@ class _Mapping:
         return found.st_nlink > 0 and found.st_size >= RECORD.size
 
     def read(self) -> tuple[int, float] | None:
-        for _ in range(_SPINS):
-            before = _SEQUENCE.unpack_from(self.map, 8)[0]
-            if before & 1:
-                continue
-            number, modified = _DATA.unpack_from(self.map, 16)
-            if _SEQUENCE.unpack_from(self.map, 8)[0] == before:
-                return number, modified
-        return None
+        deadline = None
+        while True:
+            for _ in range(_SPINS):
+                before = _SEQUENCE.unpack_from(self.map, 8)[0]
+                if before & 1:
+                    continue
+                number, modified = _DATA.unpack_from(self.map, 16)
+                if _SEQUENCE.unpack_from(self.map, 8)[0] == before:
+                    return number, modified
+            # A writer descheduled mid-write (a busy machine) needs the CPU to finish: yield it, within a bound.
+            if deadline is None:
+                deadline = time.monotonic() + _WAIT
+            elif time.monotonic() > deadline:
+                return None
+            time.sleep(0.001)
 
     def __del__(self) -> None:  # not closed by hand: another thread may be reading it still
         if self.fd >= 0:

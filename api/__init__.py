@@ -18,6 +18,9 @@ from kg.errors import ConfigError
 EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
            "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
 MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
+# RFC 9110 §9: methods are case-sensitive; one the server does not know (`get`, `FOO`) is 501, one it knows but
+# a route does not take, 405 (Werkzeug upper-cases the method, so the check reads the environ itself).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"})
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -51,6 +54,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def refuse_large_or_unclean_requests():
+        method = request.environ.get("REQUEST_METHOD", "")
+        if method not in KNOWN_METHODS:
+            raise Problem(501, "Not Implemented", f"this server does not know the method {method!r}; "
+                                                  "methods are case-sensitive (GET, not get)")
         if request.environ.get(TOO_LARGE) or (request.content_length or 0) > values["MAX_BODY_BYTES"]:
             g.rejected = "too_large"
             raise RequestEntityTooLarge(f"the body is over {values['MAX_BODY_BYTES']} bytes")

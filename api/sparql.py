@@ -219,8 +219,9 @@ def strict_params(raw: bytes) -> list[tuple[str, str]]:
 
 
 def _utf8(raw: bytes) -> str:
+    """A body's text; a leading byte order mark (editors on Windows save one) is not part of it."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise Problem(400, "Not UTF-8", "the request body must be UTF-8") from None
 

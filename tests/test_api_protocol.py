@@ -340,6 +340,12 @@ def test_a_text_that_is_no_query_is_400_with_a_position_before_negotiation_and_v
     assert (body["line"], body["column"]) == (1, 1)
 
 
+def test_a_byte_order_mark_before_a_query_or_update_body_is_not_part_of_its_text(shared):
+    body = "\ufeffASK { ?s ?p ?o }".encode()
+    response = shared.post("/sparql", data=body, content_type="application/sparql-query")
+    assert response.status_code == 200 and response.get_json()["boolean"] is True
+
+
 def test_unsupported_or_missing_content_type_is_415(shared):
     # bad_query_wrong_media_type, bad_query_missing_form_type, bad_query_missing_direct_type
     problem(shared.post("/sparql", data="ASK {}", content_type="text/plain"), 415)

@@ -101,3 +101,12 @@ def test_the_path_is_percent_decoded_once(edge):
     for sent, meant in (("a%2541", "a%41"), ("a%2500b", "a%00b"), ("caf%C3%A9", "café")):
         status, headers, body = http(f"{edge}/id/{sent}", headers={"Accept": "application/json"})
         assert problem(status, headers, body, 404)["detail"].endswith("/id/" + meant)
+
+
+@pytest.mark.parametrize("method", [b"get", b"Get", b"FOO"])
+def test_a_method_the_server_does_not_know_is_501_case_and_all(edge, method):
+    # RFC 9110 §9.1: the method is case-sensitive, so `get` is not GET; §15.6.2: an unknown method is 501.
+    got, headers, body = raw_request(edge, head(b"/sparql?query=ASK%7B%7D", method=method))
+    document = problem(got, {"content-type": headers.get("content-type")}, body, 501)
+    assert method.decode() in document["detail"]
+    assert raw_request(edge, head(b"/sparql?query=ASK%7B%7D", method=b"PATCH"))[0] == 405  # known, not taken

@@ -77,8 +77,9 @@ class Backend:
                                                    row_limit=options.row_limit, federation=self.federation))
         self.cache = ResultCache(settings["RESULT_CACHE_BYTES"])
         self.on_cache_hit = None  # called (no arguments) for each answer the cache gives: for metrics
-        # The bound on queries in flight counts worker processes; in-process runners are bound by threads.
-        capacity = settings["MAX_QUERY_WORKERS"] if isinstance(self.runner, WorkerPool) else None
+        # The bound on queries in flight counts worker processes (the pool's own bound: MAX_QUERY_WORKERS, or
+        # QUERY_WORKERS if that is more); in-process runners are bound by threads.
+        capacity = self.runner.max_size if isinstance(self.runner, WorkerPool) else None
         # Budgets in the run directory are one per client for every server process of a kg serve.
         shared = Path(settings["RUN_DIRECTORY"]) / BUDGETS_FILE if settings["RUN_DIRECTORY"] else None
         self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"],

@@ -56,9 +56,7 @@ def document(iri: str, ext: str):
     if fmt is None:
         return pages.resource_page(iri)
     body = page_data.graph_document("resource-description", fmt, this=iri)
-    response = Response(body, mimetype=media)
-    if media.startswith("text/") or media.endswith(("json", "xml")):
-        response.charset = "utf-8"
+    response = Response(body, mimetype=media)  # Werkzeug adds charset=utf-8 to text/* and *+xml itself
     response.headers["Link"] = f'<{iri}>; rel="describes"'
     return response
 

@@ -177,7 +177,7 @@ SETTINGS = [
             public=1024),
     Setting("MAX_QUERY_WORKERS", 6, COUNT,
             "Most query worker processes per server process: the pool grows from QUERY_WORKERS so that one stays "
-            "idle while others run long queries."),
+            "idle while others run long queries (never fewer than QUERY_WORKERS)."),
     Setting("QUEUE_SIZE", 16, _number(whole=True, zero="none wait"),
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),

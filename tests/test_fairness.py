@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from api_fixtures import article_store, make_app  # noqa: F401 (fixtures)
 from live_server import kg_server
 from long_work import SOON, wait_until
 from raw_http import http, problem, query_url
@@ -181,3 +182,9 @@ def test_a_clients_budget_is_one_across_the_server_processes(tmp_path):
         assert others, f"every connection went to process {spent_in}"
         assert {status for statuses in answers.values() for status in statuses} == {429}, answers
         assert ask_on_a_new_connection(server, cheap(), bearer(TOKENS[1]))[0] == 200  # another client
+
+
+def test_the_bound_on_queries_in_flight_counts_the_workers_the_pool_may_really_have(make_app):
+    # QUERY_WORKERS above MAX_QUERY_WORKERS: the pool keeps its QUERY_WORKERS, so the bound counts those.
+    app = make_app({"QUERY_WORKERS": 3, "MAX_QUERY_WORKERS": 1, "QUEUE_SIZE": 4})
+    assert app.extensions["sahel-kg"].fairness.limit == 3 + 4

@@ -133,11 +133,14 @@ class Backend:
         """Whether a named graph may exist with no triple (not on Virtuoso): how graph existence is told."""
         return self.writer is None or self.writer.keeps_empty_graphs
 
-    def update(self, sparql: str, *, base: str | None = None) -> None:
-        """Run a SPARQL Update (policy: updates on, LOAD refused) as one change."""
+    def update(self, sparql: str, *, base: str | None = None, precondition=None) -> None:
+        """Run a SPARQL Update (policy: updates on, LOAD refused) as one change. `precondition` (no arguments;
+        it raises to refuse the change) runs under the write lock, so no other write comes between the two."""
         if self.writer is None or not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         with self._lock:
+            if precondition is not None:
+                precondition()
             try:
                 QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql, base=base)
             finally:

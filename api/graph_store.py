@@ -62,12 +62,18 @@ def _operate(target):
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
     if request.method == "DELETE" and target != "" and not _exists(target):  # the default graph is always there
         raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the preconditions
-    _check_preconditions(target, current_app.extensions["sahel-kg"].version(), write=True)
+    backend = current_app.extensions["sahel-kg"]
+    _check_preconditions(target, backend.version(), write=True)  # before the body is read
     if request.method == "DELETE":
-        backend = current_app.extensions["sahel-kg"]
-        backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>")
+        backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>", precondition=_guard(target))
         return changed_response(Response(status=204), backend)
     return _write(request.method, target)
+
+
+def _guard(target: str):
+    """The preconditions again, checked under the write lock: a write that came in since does not slip by."""
+    backend = current_app.extensions["sahel-kg"]
+    return lambda: _check_preconditions(target, backend.version(), write=True)
 
 
 _STORE = object()  # no ?graph and no ?default: the request is about the graph store itself
@@ -169,7 +175,7 @@ def _write(method: str, target: str) -> Response:
     elif target != "" and (method == "PUT" or not existed):  # an empty graph is still a graph
         operations.append(f"CREATE SILENT GRAPH <{target}>")
     if operations:
-        backend.update(" ;\n".join(operations))
+        backend.update(" ;\n".join(operations), precondition=_guard(target))
     status = 204 if existed else 201
     return changed_response(Response(status=status), backend)
 

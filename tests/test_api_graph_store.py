@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -10,6 +11,8 @@ import rdflib
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE, problem
+from api.errors import Problem
+from kg.runner import QueryRequest
 
 G = EX + "person/1"
 URL = "/store?graph=" + quote(G, safe="")
@@ -357,3 +360,21 @@ def test_blank_nodes_of_two_parts_stay_apart_and_of_one_body_together(empty_writ
     assert empty_writer.put(URL, data=f"_:b <{EX}p> 1 . _:b <{EX}p> 2 .", content_type="text/turtle",
                             headers=AUTH).status_code == 204
     assert subjects(empty_writer) == 1
+
+
+def test_a_writes_precondition_holds_the_write_lock_until_it_is_decided(make_app):
+    # If-Match is checked again under the write lock: another write cannot land between check and change.
+    backend = make_app(WRITABLE, article=False).extensions["sahel-kg"]
+    other_done = threading.Event()
+
+    def precondition():
+        threading.Thread(target=lambda: (backend.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}"), other_done.set()),
+                         daemon=True).start()
+        assert not other_done.wait(1.0), "another write went through while a precondition was being checked"
+        raise Problem(412, "Precondition Failed", "refused")
+
+    with pytest.raises(Problem):
+        backend.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}", precondition=precondition)
+    assert other_done.wait(60)
+    answer = backend.query(QueryRequest(sparql=f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}", format="csv"))
+    assert answer.body.split() == [b"s", f"{EX}b".encode()]

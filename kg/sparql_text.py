@@ -113,18 +113,27 @@ def _scan(text: str) -> Shape:
     shape = Shape()
     brackets: list[str] = []  # the open ones: "{", "{v", "[", "(" around an expression, "()" around a list
     values = False  # after VALUES, until its data block opens
+    clause = None  # "select" or "modifiers" (GROUP BY... OFFSET) of a subquery: there "(" opens an expression
+    outer: list[str | None] = []  # the clause around each open "{", back in force once it closes
     tokens = significant(text)
     for index, (kind, value, _, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
+        if upper in _CLAUSES:
+            clause = _CLAUSES[upper]
         if kind == "open":
-            brackets.append(_bracket(value, tokens[index - 1] if index else None, brackets, values))
+            brackets.append(_bracket(value, tokens[max(0, index - 2):index], brackets, values, clause))
             values = values and value != "{"
+            if value == "{":
+                outer.append(clause)
+                clause = None
             shape.depth = max(shape.depth, len(brackets))
         elif kind == "close":
             if brackets:
                 brackets.pop()
+            if value == "}":
+                clause = outer.pop() if outer else None
         elif kind == "iri" and brackets and brackets[-1] == "(" and index and _is_operand(tokens[index - 1]):
             # After a value in an expression the engine reads "<" as less-than: what this lexer took for an
             # IRI is code to it, its operators count, and a "#" or "'" in it would hide the rest of the
@@ -152,19 +161,32 @@ def _scan(text: str) -> Shape:
 _scanned = lru_cache(maxsize=KEPT)(_scan)
 
 
-def _bracket(value: str, previous, brackets: list[str], values: bool) -> str:
+def _bracket(value: str, previous, brackets: list[str], values: bool, clause: str | None) -> str:
     """What an opening bracket opens: "{" or "[" as written; "(" an expression (or a call's arguments),
-    "()" a list, where the engine reads no operator (VALUES variables and rows, a collection). In doubt,
-    an expression."""
+    "()" a list, where the engine reads no operator (VALUES variables and rows, a collection). `previous`:
+    the two tokens before it. In doubt, an expression."""
     if value != "(":
         return "{v" if value == "{" and values else value  # "{v": the data block of VALUES
-    before = previous[1] if previous else ""
+    kind, before = previous[-1][:2] if previous else ("", "")
     inside = brackets[-1] if brackets else None
-    if before.upper() == "VALUES" or values or inside == "{v":
+    if before.upper() == "VALUES" or values or inside in ("{v", "()"):  # a list holds only terms and lists
         return "()"
-    if inside in ("{", "[", "()") and before in ("{", ".", "}", ",", "(", "["):  # not ")": SELECT (…) (…)
+    if clause is not None:  # SELECT ?a (…), HAVING EXISTS {…} (…): expressions, whatever comes before
+        return "("
+    if inside in ("{", "[") and before in ("{", ".", "}", ",", "(", "["):  # not ")": SELECT (…) (…)
+        return "()"
+    # A collection as the object of a verb (?s ?p (…), ?s a (…)); but FILTER <f>(…) calls a function, and
+    # in a subquery's projection or modifiers (SELECT ?a (…), GROUP BY ?a (…)) it is an expression.
+    verb = kind in ("var", "iri", "pname") or kind == "word" and before == "a"
+    called = len(previous) == 2 and previous[0][0] == "word" and previous[0][1].upper() == "FILTER"
+    if inside in ("{", "[") and verb and not called:
         return "()"
     return "("
+
+
+# Words after which, until the next brace, a "(" in a group is an expression, not a collection.
+_CLAUSES = {"SELECT": "select", "GROUP": "modifiers", "ORDER": "modifiers", "HAVING": "modifiers",
+            "LIMIT": "modifiers", "OFFSET": "modifiers", "WHERE": None}
 
 
 def _is_operand(token) -> bool:

@@ -40,6 +40,14 @@ SPELLINGS = {
                                        'SERVICE <{o}other> { ?x ?y ?z }\n#"""\n}',
     "less-than in a select expression": 'SELECT * { { SELECT (1 AS ?a) (2 AS ?b) (?a<?b#>"""\n AS ?c) '
                                         'WHERE {} } SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # HAVING, GROUP BY and ORDER BY take EXISTS {…}: a "(" after its "}" is an expression, not a collection
+    "less-than after HAVING EXISTS": 'SELECT * { { SELECT ?a WHERE { BIND(1 AS ?a) BIND(2 AS ?b) } GROUP BY ?a '
+                                     'HAVING EXISTS { } (?a<?b#>"""\n) } SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "less-than in a projection after EXISTS": 'SELECT * { { SELECT ?a (EXISTS { } AS ?e) ?b (?a<?b#>"""\n AS ?c) '
+                                              'WHERE { BIND(1 AS ?a) BIND(2 AS ?b) } } '
+                                              'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "less-than in a function FILTER calls": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER <http://www.w3.org/2001/'
+                                            'XMLSchema#boolean>(?a<?b#>"""\n) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
 }
 
 
@@ -78,6 +86,11 @@ def test_nesting_hidden_behind_less_than_is_counted(server):
     "SELECT * { ?s ?p ?o FILTER(?a<?b&&?c>?d) }",
     "SELECT (SAMPLE(<x:a#1>) AS ?m) { ?s ?p ?o }",
     "SELECT * { ?s ?p 'a#b' } # a comment\r\n",
+    # collections (RDF lists) of IRIs: the engine reads no operator in them
+    "SELECT * { ?s <x:p> (<x:a#1> <x:b#2>) }",
+    "SELECT * { ?s a (<x:a#1> <x:b#2>) ; <x:q> ('a#b' <x:c#3> (<x:d#4> <x:e#5>)) }",
+    "SELECT * { [ <x:p> (1 <x:b#2>) ] ?p ?o }",
+    "SELECT ?s { { SELECT ?s { ?s ?p ?o } } ?s ?p (<x:a#1> <x:b#2>) }",
 ])
 def test_ordinary_iris_and_comparisons_are_not_mistaken(query):
     shape = scan(query)

@@ -134,6 +134,9 @@ class QueryService:
             raise PolicyError(f"query has {shape.operators} operators; the limit is {self.policy.max_operators}")
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
+        if shape.glued:
+            raise PolicyError(f"{shape.glued} begins with a SPARQL keyword that the engine may read on its own: "
+                              "put a space after the keyword, or declare the prefix under another name")
         if shape.ambiguous:
             raise PolicyError(f"{shape.ambiguous} follows a value in an expression, where '<' may mean less-than: "
                               "write a space after '<' when it does, else name the IRI with a prefix")

@@ -11,13 +11,26 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urljoin
 
+# The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
+# Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
+# from it a '<' that the engine reads as less-than.
+_BASE_CHARS = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+               "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_U_CHARS = _BASE_CHARS + "_"
+_CHARS = _U_CHARS + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_LOCAL_ESCAPE = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
+_PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
+          f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<bnode>_:[\w](?:[\w.-]*[\w-])?)
-  | (?P<pname>(?:[A-Za-z](?:[\w.-]*[\w-])?)?:(?:(?:[\w\-:%]|\\.)(?:(?:[\w\-.:%]|\\.)*(?:[\w\-:%]|\\.))?)?)
+  | (?P<var>""" + _VAR + r""")
+  | (?P<bnode>""" + _BNODE + r""")
+  | (?P<pname>""" + _PNAME + r""")
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>\d+\.\d*[eE][+-]?\d+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
   | (?P<word>[A-Za-z_][\w-]*)
   | (?P<open>[{(\[])
@@ -100,6 +113,7 @@ class Shape:
     operators: int = 0
     is_update: bool = False
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
+    glued: str | None = None  # a name the engine may read as a keyword and a name (see _glued)
 
 
 def scan(text: str) -> Shape:
@@ -122,6 +136,8 @@ def _scan(text: str) -> Shape:
             shape.operators += 1
         if upper in _CLAUSES:
             clause = _CLAUSES[upper]
+        if kind in ("word", "pname") and shape.glued is None and _glued(kind, value, tokens[index - 1] if index else None):
+            shape.glued = value
         if kind == "open":
             brackets.append(_bracket(value, tokens[max(0, index - 2):index], brackets, values, clause))
             values = values and value != "{"
@@ -177,11 +193,30 @@ def _bracket(value: str, previous, brackets: list[str], values: bool, clause: st
         return "()"
     # A collection as the object of a verb (?s ?p (…), ?s a (…)); but FILTER <f>(…) calls a function, and
     # in a subquery's projection or modifiers (SELECT ?a (…), GROUP BY ?a (…)) it is an expression.
-    verb = kind in ("var", "iri", "pname") or kind == "word" and before == "a"
+    verb = kind in ("var", "iri", "pname") or kind == "word" and before == "a" or before == ")" \
+        or before in ("*", "+", "?") and len(previous) == 2 and previous[0][0] in ("iri", "pname", "word", "close")
     called = len(previous) == 2 and previous[0][0] == "word" and previous[0][1].upper() == "FILTER"
-    if inside in ("{", "[") and verb and not called:
+    if inside in ("{", "[") and verb and not called:  # ")": after FILTER (…), BIND (…) or a path (…) ends
         return "()"
     return "("
+
+
+# The engine reads a keyword at the start of a longer word or name where its grammar expects the keyword
+# (SERVICEex:x is SERVICE ex:x, GROUPBY is GROUP BY, SELECTDISTINCT is SELECT DISTINCT). Such a token that
+# starts with a keyword the check depends on (a fetch, or how a "(" is read) is refused: no SPARQL word but
+# GROUP_CONCAT starts with one, and a prefix that does (services:, filters:) is rare.
+_GLUED_WORDS = ("SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER", "VALUES")
+_GLUED_PREFIXES = ("SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "GROUPBY", "ORDERBY")
+
+
+def _glued(kind: str, value: str, previous) -> bool:
+    """Whether a word or prefixed name begins with a keyword the engine may read apart from the rest."""
+    if kind == "word":
+        upper = value.upper()
+        return upper != "GROUP_CONCAT" and any(upper.startswith(word) and upper != word for word in _GLUED_WORDS)
+    prefix = value.partition(":")[0].upper()
+    declared = previous is not None and previous[1].upper() == "PREFIX"  # PREFIX services: <…> names no keyword
+    return not declared and prefix not in ("SERVICE", "LOAD") and prefix.startswith(_GLUED_PREFIXES)
 
 
 # Words after which, until the next brace, a "(" in a group is an expression, not a collection.
@@ -192,8 +227,8 @@ _CLAUSES = {"SELECT": "select", "GROUP": "modifiers", "ORDER": "modifiers", "HAV
 def _is_operand(token) -> bool:
     """Whether a token can end a value in an expression, so that a "<" after it may be less-than."""
     kind, value = token[0], token[1]
-    return kind in ("var", "number", "string", "iri", "pname", "bnode") or value in (")", "]") \
-        or kind == "word" and value.upper() != "DISTINCT"  # true, false, a language tag
+    return kind in ("var", "number", "string", "iri", "pname", "bnode", "langtag") or value in (")", "]") \
+        or kind == "word" and value.upper() != "DISTINCT"  # true, false
 
 
 def used_prefixes(text: str) -> list[str]:

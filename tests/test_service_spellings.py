@@ -46,6 +46,22 @@ SPELLINGS = {
     "less-than in a projection after EXISTS": 'SELECT * { { SELECT ?a (EXISTS { } AS ?e) ?b (?a<?b#>"""\n AS ?c) '
                                               'WHERE { BIND(1 AS ?a) BIND(2 AS ?b) } } '
                                               'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # a keyword at the start of a longer name or word: the engine reads it apart (SERVICEex:x is SERVICE ex:x)
+    "SERVICE glued to a name": "PREFIX ex: <{o}> SELECT * { SERVICEex:other { ?x ?y ?z } }",
+    "FILTER glued to a name": 'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) '
+                              'FILTERxsd:boolean((?a<?b#>"""\n) || true) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "GROUPBY in one word": 'SELECT * { { SELECT ?a WHERE { BIND(1 AS ?a) BIND(2 AS ?b) } GROUPBY ?a (?a<?b#>"""\n) } '
+                           'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "SELECTDISTINCT in one word": 'SELECT * { { SELECTDISTINCT ?a (?a<?b#>"""\n AS ?c) WHERE { BIND(1 AS ?a) '
+                                  'BIND(2 AS ?b) } } SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # a language tag is not a keyword: @values and @where must not change how "(" is read
+    "language tag @values": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) BIND("x"@values AS ?l) BIND((?a<?b#>"""\n) AS ?c) '
+                            'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "language tag @where": 'SELECT * { { SELECT ?a ?b WHERE { BIND(1 AS ?a) BIND(2 AS ?b) } ORDER BY ("x"@where) ?a '
+                           '(?a<?b#>"""\n ) } SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # a name ending in a character SPARQL allows in names and Python's \w does not (U+00B7)
+    "name ending in a middle dot": 'PREFIX : <http://x.example/> SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) '
+                                   'BIND(:x\u00b7<?b#>"""\n AS ?c) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
     "less-than in a function FILTER calls": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER <http://www.w3.org/2001/'
                                             'XMLSchema#boolean>(?a<?b#>"""\n) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
 }
@@ -63,7 +79,8 @@ def test_load_glued_to_a_name_is_refused_and_nothing_is_fetched(server, outside)
     base, requests = outside
     for update in (f"PREFIX : <{base}> LOAD:other INTO GRAPH <urn:x:loaded>",
                    "PREFIX : <file:///etc/> LOAD:passwd INTO GRAPH <urn:x:loaded>",
-                   f"PREFIX : <{base}> INSERT {{ GRAPH <urn:x:g> {{ ?x ?x ?x }} }} WHERE {{ SERVICE:other {{ ?x ?y ?z }} }}"):
+                   f"PREFIX : <{base}> INSERT {{ GRAPH <urn:x:g> {{ ?x ?x ?x }} }} WHERE {{ SERVICE:other {{ ?x ?y ?z }} }}",
+                   f"PREFIX ex: <{base}> INSERT DATA {{ <urn:x:s> <urn:x:p> 1 }} ; LOADex:other"):
         status, headers, body = http(server + "/sparql", method="POST", data=update.encode(),
                                      headers={"Content-Type": "application/sparql-update",
                                               "Authorization": f"Bearer {TOKEN}"})
@@ -91,7 +108,11 @@ def test_nesting_hidden_behind_less_than_is_counted(server):
     "SELECT * { ?s a (<x:a#1> <x:b#2>) ; <x:q> ('a#b' <x:c#3> (<x:d#4> <x:e#5>)) }",
     "SELECT * { [ <x:p> (1 <x:b#2>) ] ?p ?o }",
     "SELECT ?s { { SELECT ?s { ?s ?p ?o } } ?s ?p (<x:a#1> <x:b#2>) }",
+    "SELECT * { ?s <x:p>* (<x:a#1> <x:b#2>) . ?s (<x:p>|<x:q>) (<x:a#1> <x:b#2>) }",
+    "SELECT * { BIND(1 AS ?x) (<x:a#1> <x:b#2>) <x:p> ?o FILTER(?x) (<x:a#1> <x:b#2>) <x:p> ?o }",
+    "SELECT (GROUP_CONCAT(?o) AS ?all) { ?s ?p ?o FILTER(LANG(?o) = 'en' || ?o = 'x'@en) }",
+    "PREFIX services: <x:s#> PREFIX é: <x:e#> SELECT * { ?s é:p ?o }",
 ])
 def test_ordinary_iris_and_comparisons_are_not_mistaken(query):
     shape = scan(query)
-    assert shape.services == [] and shape.ambiguous is None and shape.depth <= 3
+    assert shape.services == [] and shape.ambiguous is None and shape.glued is None and shape.depth <= 3

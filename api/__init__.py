@@ -5,19 +5,16 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (dumps, errors, fairness, graph_store, linked_data, ops, pages, problem_types, query_ui, reconcile,
-                 search, security_headers, sparql, views, void)
+from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages, problem_types,
+                 query_ui, reconcile, search, security_headers, sparql, views, void)
 from api.backend import Backend
-from api.body_limit import TOO_LARGE, BodyLimit
+from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
 from api.request_encoding import BAD_ENCODING, RequestEncoding
 from kg import settings
 from kg.errors import ConfigError
 
 
-EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
-           "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
-MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
 # RFC 9110 §9: methods are case-sensitive; one the server does not know (`get`, `FOO`) is 501, one it knows but
 # a route does not take, 405 (Werkzeug upper-cases the method, so the check reads the environ itself).
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"})
@@ -31,8 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
         raise ConfigError("UPDATES_ENABLED needs an UPDATE_TOKEN: writes are never open to everyone")
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_BODY_BYTES"]  # Werkzeug answers 413 before reading
-    # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8.
-    app.wsgi_app = BodyLimit(RequestEncoding(app.wsgi_app, values["MAX_BODY_BYTES"]), values["MAX_BODY_BYTES"])
     app.json.sort_keys = False
     app.extensions["sahel-kg"] = Backend(values)
     errors.register(app)
@@ -65,24 +60,13 @@ def create_app(config: dict | None = None) -> Flask:
             g.rejected = "bad_encoding"
             raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]
                           + ": a request must be UTF-8, without NUL bytes, with %XX escapes only")
-        target = len(request.environ.get("PATH_INFO", "")) + len(request.environ.get("QUERY_STRING", "")) + 1
-        if target > MAX_URI_BYTES:  # SPARQL clients take 400 for a malformed query, so say what it is
+        if uri_too_long(request.environ):  # SPARQL clients take 400 for a malformed query, so say what it is
             raise Problem(414, "URI Too Long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
                                                "send a long query by POST")
 
-    @app.after_request
-    def cors(response):
-        origins = app.config["CORS_ORIGINS"]
-        public = app.config["PUBLIC"]  # a public server lets other sites' pages read GET answers only
-        cross_origin = request.path == "/sparql" or request.path.startswith("/reconcile")  # both read-only
-        if origins and cross_origin and not (public and request.method == "POST"):
-            values = [("Access-Control-Allow-Origin", origins, True), ("Access-Control-Expose-Headers", EXPOSED, True)]
-            if request.method == "OPTIONS":
-                values += [("Access-Control-Allow-Methods", "GET, OPTIONS" if public else "GET, POST, OPTIONS", True),
-                           ("Access-Control-Allow-Headers",
-                            "Accept, Authorization" if public else "Content-Type, Accept, Authorization", True),
-                           ("Access-Control-Max-Age", "86400", True)]
-            security_headers.put(response.headers, values)
-        return response
-
+    cors.install(app)  # after the other hooks, so that its headers are set first
+    # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8; only a
+    # clean request within the caps may be answered by the fast path, which hands every other to Flask.
+    app.wsgi_app = BodyLimit(RequestEncoding(fast_sparql.install(app), values["MAX_BODY_BYTES"]),
+                             values["MAX_BODY_BYTES"])
     return app

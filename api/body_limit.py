@@ -1,4 +1,5 @@
-"""A body cap that also holds for chunked requests, which carry no Content-Length.
+"""Caps on a request's size: a body cap that also holds for chunked requests, which carry no
+Content-Length, and the longest URI (uri_too_long).
 
 Werkzeug refuses a declared length over the cap before reading, but it cuts an undeclared (chunked)
 body short at the cap, which would hand a view half an update. This middleware reads such a body up to
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 
 TOO_LARGE = "sahel_kg.body_too_large"
+MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
 
 
 class BodyLimit:
@@ -34,3 +36,8 @@ class BodyLimit:
 def _has_body(environ) -> bool:
     return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() or \
         environ.get("wsgi.input_terminated", False)
+
+
+def uri_too_long(environ) -> bool:
+    """Whether the request's target (path, ?, query string) is over MAX_URI_BYTES."""
+    return len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1 > MAX_URI_BYTES

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Request
 
-
-def client_address(request: Request, trusted_proxies: tuple[str, ...]) -> str:
-    """The peer's address; when the peer is a trusted proxy, the nearest X-Forwarded-For entry that is
-    not one (entries a client wrote itself, further left, are never believed)."""
-    address = request.remote_addr or ""
+def client_address(environ: dict, trusted_proxies: tuple[str, ...]) -> str:
+    """The peer's address (of a WSGI environ); when the peer is a trusted proxy, the nearest X-Forwarded-For
+    entry that is not one (entries a client wrote itself, further left, are never believed)."""
+    address = environ.get("REMOTE_ADDR") or ""
     if address not in trusted_proxies:
         return address
-    for hop in reversed(request.headers.getlist("X-Forwarded-For")):
-        for entry in reversed(hop.split(",")):
-            entry = entry.strip()
-            if entry and entry not in trusted_proxies:
-                return entry
+    # A WSGI server joins repeated headers with commas, so one value holds every hop.
+    for entry in reversed(environ.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        entry = entry.strip()
+        if entry and entry not in trusted_proxies:
+            return entry
     return address

@@ -20,12 +20,14 @@ log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
-    """An HTTP error a view raises on purpose: status, short title, detail, extra members, headers."""
+    """An HTTP error a view raises on purpose: status, short title, detail, extra members, headers, and
+    `rejected`, why the request was refused before any query ran (for the access log and metrics)."""
 
-    def __init__(self, status: int, title: str, detail: str = "", *, headers: dict | None = None, **extra):
+    def __init__(self, status: int, title: str, detail: str = "", *, headers: dict | None = None,
+                 rejected: str | None = None, **extra):
         super().__init__(detail or title)
         self.status, self.title, self.detail = status, title, detail
-        self.headers, self.extra = headers or {}, extra
+        self.headers, self.extra, self.rejected = headers or {}, extra, rejected
 
 
 def slug(title: str) -> str:
@@ -91,6 +93,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Problem)
     def _problem(error: Problem):
+        if error.rejected:  # for the access log and metrics (api.ops)
+            g.rejected = error.rejected
         return problem_response(error.status, error.title, error.detail, headers=error.headers, **error.extra)
 
     @app.errorhandler(HTTPException)

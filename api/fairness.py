@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import g, has_request_context, request
+from flask import request
 
 from api.budget_tables import BucketTable
 from api.clients import client_address
@@ -55,10 +55,9 @@ class Budgets:
         left = self.table.take(client, seconds, self.clock())
         if left is not None:
             wait = max(1, math.ceil(-left / self.rate + 1e-9))
-            _rejected("budget")
             raise Problem(429, "Too many requests",
                           f"this client has spent its {self.per_minute:g}s of query time per minute; "
-                          f"try again in {wait}s", headers={"Retry-After": str(wait)})
+                          f"try again in {wait}s", headers={"Retry-After": str(wait)}, rejected="budget")
 
     def give_back(self, client: str, seconds: float) -> None:
         self.table.give(client, seconds, self.clock())
@@ -79,9 +78,8 @@ class Fairness:
         """Run a query's block if the current client (CLIENT) may; charge it the time the block took."""
         with self._lock:
             if self.limit is not None and self.in_flight >= self.limit:
-                _rejected("queue")
                 raise Problem(503, "Too busy", f"{self.in_flight} queries are running or waiting; try again shortly",
-                              headers={"Retry-After": "1"})
+                              headers={"Retry-After": "1"}, rejected="queue")
             self.in_flight += 1
         self._changed()
         client = CLIENT.get()
@@ -107,22 +105,25 @@ class Fairness:
 
 
 def install(app) -> None:
-    """Name each request's client for its budget (CLIENT), or exempt it: budgets off, or loopback in
-    development (BUDGET_LOOPBACK off)."""
-    settings = app.config
-    known = tuple(settings["CLIENT_TOKENS"]) + ((settings["UPDATE_TOKEN"],) if settings["UPDATE_TOKEN"] else ())
+    """Name each request's client for its budget (CLIENT), or exempt it; the namer (a WSGI environ -> a
+    name or None) is kept as app.extensions["sahel-kg.budget-client"] for api.fast_sparql."""
+    namer = app.extensions["sahel-kg.budget-client"] = budget_client(app.config)
 
     @app.before_request
     def name_client():
-        address = client_address(request, settings["TRUSTED_PROXIES"])
+        CLIENT.set(namer(request.environ))
+
+
+def budget_client(settings):
+    """A function of a WSGI environ: the name its client's budget is kept under, or None when exempt (budgets
+    off, or loopback in development, BUDGET_LOOPBACK off)."""
+    known = tuple(settings["CLIENT_TOKENS"]) + ((settings["UPDATE_TOKEN"],) if settings["UPDATE_TOKEN"] else ())
+
+    def name(environ: dict) -> str | None:
+        address = client_address(environ, settings["TRUSTED_PROXIES"])
         if settings["QUERY_BUDGET"] <= 0 or (is_loopback(address) and not settings["BUDGET_LOOPBACK"]):
-            CLIENT.set(None)
-            return
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        CLIENT.set(client_name(address, token.strip() if scheme.lower() == "bearer" else None, known))
+            return None
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        return client_name(address, token.strip() if scheme.lower() == "bearer" else None, known)
 
-
-def _rejected(reason: str) -> None:
-    """Say why for the access log and metrics (api.ops)."""
-    if has_request_context():
-        g.rejected = reason
+    return name

@@ -121,8 +121,9 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
     if if_match is None and (if_none_match is None or not write):
         return
     there = target == "" or _exists(target)  # the default graph is always there, perhaps empty
-    current = {validators_for(version, _reading(target, fmt), media)["ETag"] for media, fmt in GRAPH_OFFER} \
-        if there and version is not None else set()
+    cache_control = current_app.config["CACHE_CONTROL"]
+    current = {validators_for(version, _reading(target, fmt), media, cache_control)["ETag"]
+               for media, fmt in GRAPH_OFFER} if there and version is not None else set()
     if if_match is not None:
         tags = _tags(if_match)
         if not (("*" in tags and there) or current & set(tags)):
@@ -146,7 +147,8 @@ def _read(target):
     backend = current_app.extensions["sahel-kg"]
     run = _reading(target, fmt)
     version = backend.version()
-    validators = validators_for(version, run, media)  # as for queries: the dataset version and the request
+    # As for queries: the dataset version and the request.
+    validators = validators_for(version, run, media, current_app.config["CACHE_CONTROL"])
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version):
         return Response(status=304, headers=validators)

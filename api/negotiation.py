@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
 
@@ -140,20 +141,38 @@ def prefers_html() -> bool:
 
 def choose(kind: str, offered: list[tuple[str, str]] | None = None, *,
            params: list[tuple[str, str]] | None = None) -> tuple[str, str]:
-    """(media type, format name) for a 'solutions' or 'graph' result, from format= and Accept.
+    """(media type, format name) for a 'solutions' or 'graph' result, from the request's format= and Accept
+    (see negotiate). `params`: the request's URL and form parameters when the caller has read them already."""
+    if params is None:
+        override = request.values.get("format") or request.values.get("output")
+    else:
+        override = format_override(params)
+    return negotiate(kind, request.headers.get("Accept"), override, offered)
+
+
+def format_override(params: list[tuple[str, str]]) -> str | None:
+    """What format= (or output=) says, as request.values.get reads it: the first value, URL before form."""
+    return _first(params, "format") or _first(params, "output")
+
+
+@lru_cache(maxsize=64)
+def negotiated(kind: str, accept: str | None, override: str | None) -> tuple[str, str]:
+    """negotiate() with the default offers, kept: clients send the same few Accept headers again and again
+    (parsing one cost a twentieth of a small query's CPU). Raises FormatError, which is not kept."""
+    return negotiate(kind, accept, override)
+
+
+def negotiate(kind: str, accept: str | None, override: str | None,
+              offered: list[tuple[str, str]] | None = None) -> tuple[str, str]:
+    """(media type, format name) for a 'solutions' or 'graph' result, from an Accept header and a format= value;
+    raises FormatError when the client accepts none of those offered.
 
     format= (or output=) narrows the offer to the formats it names; Accept then picks among them, and
     when it picks none the format's own type is sent: format= wins over an Accept it does not satisfy.
-    `params`: the request's URL and form parameters when the caller has read them already.
     """
     offered = offered or (GRAPHS if kind == "graph" else SOLUTIONS)
-    if params is None:
-        override = request.values.get("format") or request.values.get("output")
-    else:  # as request.values.get: the first value, URL before form
-        override = _first(params, "format") or _first(params, "output")
     if override:
         offered = _narrowed(override.strip(), offered, _SHORT[kind])
-    accept = request.headers.get("Accept")
     media = best_match(accept, [media for media, _ in offered])
     if media is None:
         if override:

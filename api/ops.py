@@ -2,7 +2,8 @@
 
 Views and error handlers say what the log and the metrics need through flask.g: `query_text` (the query
 or update text), `timed_out` (the time limit stopped the query) and `rejected` (why a request was refused
-before any query ran: too_large, bad_encoding, query_too_large, policy...).
+before any query ran: too_large, bad_encoding, query_too_large, policy...; a Problem says it as `rejected`).
+The fast path (api.fast_sparql) records its requests with the same Accounting.
 """
 
 from __future__ import annotations
@@ -65,13 +66,44 @@ def openapi():
     return jsonify(describe())
 
 
+class Accounting:
+    """Counts each answered request in the metrics and queues its access-log line (`log` None: no log)."""
+
+    def __init__(self, registry: Metrics, log: AccessLog | None, trusted: tuple[str, ...]):
+        self.registry, self.log, self.trusted = registry, log, trusted
+
+    def record(self, environ: dict, method: str, route: str, status: int, seconds: float, headers, *,
+               query_text: str | None = None, timed_out: bool = False, rejected: str | None = None) -> None:
+        """One request: its WSGI environ, method, URL rule, status, duration, response headers (for the rows
+        and cut of a query's answer) and what the view and error handlers said of it."""
+        registry = self.registry
+        registry.observe(route, method, status, seconds)
+        if timed_out:
+            registry.timeouts.inc()
+        if rejected:
+            registry.rejections.labels(rejected).inc()
+        if status == 304:
+            registry.cache_hits.labels("not_modified").inc()
+        if self.log is not None:
+            fields = {"client": client_address(environ, self.trusted), "method": method, "route": route,
+                      "status": status, "duration": round(seconds, 6)}
+            if query_text is not None:
+                fields["query"] = query_hash(query_text)
+                if "X-Result-Count" in headers:
+                    fields["rows"] = int(headers["X-Result-Count"])
+                fields["cut"] = headers.get("X-Result-Truncated") == "true"
+                fields["timeout"] = timed_out
+            self.log.write(fields)
+
+
 def install(app: Flask) -> None:
-    """Register the ops routes, and time, log and count every request of `app`."""
+    """Register the ops routes, and time, log and count every request of `app` (the Accounting is kept as
+    app.extensions["sahel-kg.accounting"] for api.fast_sparql)."""
     app.register_blueprint(bp)
     registry = app.extensions["sahel-kg.metrics"] = Metrics()
     target = app.config["ACCESS_LOG"]
     log = app.extensions["sahel-kg.access-log"] = AccessLog(target) if target else None
-    trusted = app.config["TRUSTED_PROXIES"]
+    accounting = app.extensions["sahel-kg.accounting"] = Accounting(registry, log, app.config["TRUSTED_PROXIES"])
     backend = app.extensions["sahel-kg"]
     if hasattr(backend.runner, "on_replace"):  # worker processes (embedded on-disk store)
         backend.runner.on_replace = registry.worker_restarts.inc
@@ -86,22 +118,7 @@ def install(app: Flask) -> None:
     def account(response: Response) -> Response:
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         route = request.url_rule.rule if request.url_rule is not None else "(no route)"
-        status = response.status_code
-        registry.observe(route, request.method, status, seconds)
-        if g.get("timed_out"):
-            registry.timeouts.inc()
-        if g.get("rejected"):
-            registry.rejections.labels(g.rejected).inc()
-        if status == 304:
-            registry.cache_hits.labels("not_modified").inc()
-        if log is not None:
-            fields = {"client": client_address(request, trusted), "method": request.method, "route": route,
-                      "status": status, "duration": round(seconds, 6)}
-            if g.get("query_text") is not None:
-                fields["query"] = query_hash(g.query_text)
-                if "X-Result-Count" in response.headers:
-                    fields["rows"] = int(response.headers["X-Result-Count"])
-                fields["cut"] = response.headers.get("X-Result-Truncated") == "true"
-                fields["timeout"] = bool(g.get("timed_out"))
-            log.write(fields)
+        accounting.record(request.environ, request.method, route, response.status_code, seconds, response.headers,
+                          query_text=g.get("query_text"), timed_out=bool(g.get("timed_out")),
+                          rejected=g.get("rejected"))
         return response

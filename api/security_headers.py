@@ -21,15 +21,16 @@ def install(app) -> None:
 
     @app.after_request
     def _secure(response):
-        framed = request.path in FRAMED_ANYWHERE
-        if response.mimetype == "text/html":
-            policy = PAGE_POLICY.format(frames="*" if framed else "'none'")
-        else:
-            policy = DATA_POLICY
-        put(response.headers, [("Content-Security-Policy", policy, False), ("X-Content-Type-Options", "nosniff", True),
-                               *([] if framed else [("X-Frame-Options", "DENY", True)]),
-                               ("Referrer-Policy", "same-origin", False)])
+        put(response.headers, values_for(request.path, response.mimetype))
         return response
+
+
+def values_for(path: str, mimetype: str) -> list[tuple[str, str, bool]]:
+    """The headers (name, value, replace) for a response at `path` of `mimetype` (no parameters), for put."""
+    framed = path in FRAMED_ANYWHERE
+    policy = PAGE_POLICY.format(frames="*" if framed else "'none'") if mimetype == "text/html" else DATA_POLICY
+    return [("Content-Security-Policy", policy, False), ("X-Content-Type-Options", "nosniff", True),
+            *([] if framed else [("X-Frame-Options", "DENY", True)]), ("Referrer-Policy", "same-origin", False)]
 
 
 def put(headers, values) -> None:

@@ -15,7 +15,7 @@ from werkzeug.sansio.utils import get_current_url
 
 from api.errors import Problem
 from api.numbers import seconds
-from api.negotiation import best_match, choose
+from api.negotiation import best_match, format_override, negotiated
 from api.query_ui import query_page
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.errors import QuerySyntaxError
@@ -66,13 +66,31 @@ def sparql():
 def _query(text: str, params: list[tuple[str, str]]):
     settings = current_app.config
     _refuse_long(text, "query")
+    base = endpoint_url(request.scheme, request.host, request.root_path, request.path)  # request.base_url
+    run, media = plan(text, params, request.headers.get("Accept"), base, settings)
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
+    if request.method in ("GET", "HEAD") and not_modified(validators, version):
+        return Response(status=304, headers=validators)
+    answer = backend.query(run, version)
+    streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
+    response = Response(answer.chunks if streamed else answer.body, mimetype=media)
+    response.headers.extend(answer_headers(validators, answer))
+    return response
+
+
+def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str,
+         settings) -> tuple[QueryRequest, str]:
+    """The run a query asks for and its answer's media type, from its text, the request's parameters, Accept
+    header and URL (`base`), and the settings. Raises Problem, QuerySyntaxError, FormatError."""
     shape = scan(text)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
-    media, fmt = choose("graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions", params=params)
-    base = endpoint_url(request.scheme, request.host, request.root_path, request.path)  # request.base_url
+    kind = "graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
+    media, fmt = negotiated(kind, accept, format_override(params))
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
@@ -83,24 +101,19 @@ def _query(text: str, params: list[tuple[str, str]]):
                        default_graphs=dataset[0], named_graphs=dataset[1],
                        row_limit=settings["ROW_LIMIT"], base=base,
                        stream=settings["ROW_LIMIT"] is None or settings["ROW_LIMIT"] > STREAM_AFTER)
-    backend = current_app.extensions["sahel-kg"]
-    version = backend.version()
-    validators = validators_for(version, run, media)
-    if request.method in ("GET", "HEAD") and not_modified(validators, version):
-        return Response(status=304, headers=validators)
-    answer = backend.query(run, version)
-    # Headers are added in one go, in the order they always had: Headers.set scans every header each time.
+    return run, media
+
+
+def answer_headers(validators: dict, answer) -> list[tuple[str, str]]:
+    """The headers an answer adds after its Content-Type and Content-Length, in the order they always had:
+    validators, Vary, warnings, then (not for a StreamedAnswer, whose size is unknown) its count and cut."""
     headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms)]
-    if isinstance(answer, StreamedAnswer):  # too big to hold: sent as it is made, its size unknown
-        response = Response(answer.chunks, mimetype=media)
-        response.headers.extend(headers)
-        return response
+    if isinstance(answer, StreamedAnswer):
+        return headers
     headers.append(("X-Result-Count", str(answer.count)))
     if answer.truncated:
         headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
-    response = Response(answer.body, mimetype=media)
-    response.headers.extend(headers)
-    return response
+    return headers
 
 
 @lru_cache(maxsize=64)
@@ -140,9 +153,14 @@ def _refuse_long(text: str, kind: str) -> None:
     """A query or update over MAX_QUERY_BYTES is 413: lexing and parsing cost grows with its length."""
     g.query_text = text  # for the access log
     cap = current_app.config["MAX_QUERY_BYTES"]
-    if len(text) > cap // 4 and len(text.encode("utf-8")) > cap:  # no encoding for the usual short text
+    if too_long(text, cap):
         g.rejected = "query_too_large"
         raise Problem(413, "Query too large", f"the {kind} is over {cap} bytes (UTF-8)")
+
+
+def too_long(text: str, cap: int) -> bool:
+    """Whether a text is over `cap` bytes of UTF-8 (encoded only when it might be: most texts are short)."""
+    return len(text) > cap // 4 and len(text.encode("utf-8")) > cap
 
 
 def graph_iri(value: str) -> str:
@@ -176,9 +194,10 @@ def changed_response(response: Response, backend) -> Response:
     return response
 
 
-def validators_for(version, run: QueryRequest, media: str) -> dict:
-    """ETag and Last-Modified for a query response: the dataset version plus what shapes the answer."""
-    headers = {"Cache-Control": current_app.config["CACHE_CONTROL"]}
+def validators_for(version, run: QueryRequest, media: str, cache_control: str) -> dict:
+    """Cache-Control (CACHE_CONTROL), ETag and Last-Modified for a query response: the dataset version plus
+    what shapes the answer."""
+    headers = {"Cache-Control": cache_control}
     if version is None:
         return headers
     key = repr((version.number, run.sparql, run.base, run.default_graphs, run.named_graphs, run.row_limit, media))

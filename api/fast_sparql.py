@@ -1,0 +1,104 @@
+"""GET /sparql?query=… answered without Flask's request context, URL matching and hooks, for the plain case.
+
+Only a clean, bodiless, unconditional GET of /sparql whose one parameter is query= is answered here, with
+the functions the view and the hooks call (api.sparql, api.cors, api.security_headers, api.fairness,
+api.ops), so its answer, its metrics and its access-log line are those Flask gives. Every other request goes
+to Flask unchanged, and so does one refused before its query runs (Flask refuses it the same way). A query
+that fails goes to Flask with its error (environ[FAILED]), raised there as the view would have raised it, so
+Flask's error handlers and hooks answer it and no query ever runs twice.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import g, request
+from werkzeug.datastructures import Headers
+from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_host
+
+from api import cors, security_headers
+from api.body_limit import TOO_LARGE, uri_too_long
+from api.fairness import CLIENT
+from api.request_encoding import BAD_ENCODING
+from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
+
+FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
+PATH = "/sparql"
+# Conditional requests (304, whose headers Flask makes) and bodies are left to Flask.
+_FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
+
+
+def install(app):
+    """The fast path over `app`'s own wsgi_app; its hook, the last before-request one, hands Flask a failure."""
+
+    @app.before_request
+    def raise_failure():
+        failed = request.environ.get(FAILED)
+        if failed is not None:  # as the view would have: its text for the log, its clock from the start
+            error, g.started, g.query_text = failed
+            raise error
+
+    return FastSparql(app, app.wsgi_app)
+
+
+class FastSparql:
+    """WSGI app: the plain GET /sparql answered here, everything else by `flask` (Flask's wsgi_app of `app`)."""
+
+    def __init__(self, app, flask):
+        self.app, self.flask = app, flask
+        self.backend = app.extensions["sahel-kg"]
+        self.accounting = app.extensions["sahel-kg.accounting"]
+        self.budget_client = app.extensions["sahel-kg.budget-client"]
+
+    def __call__(self, environ, start_response):
+        """Answer a plain query here, or hand the request to Flask (unchanged, or with its query's error)."""
+        started = time.perf_counter()
+        text = self._plain_query(environ)
+        if text is None:
+            return self.flask(environ, start_response)
+        settings = self.app.config
+        try:  # what the view does before its query runs; a refusal here is Flask's to give
+            base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+            run, media = plan(text, [("query", text)], environ.get("HTTP_ACCEPT"), base, settings)
+        except Exception:
+            return self.flask(environ, start_response)
+        if run.stream:  # the answer may come as a StreamedAnswer, which Flask sends
+            return self.flask(environ, start_response)
+        CLIENT.set(self.budget_client(environ))
+        try:
+            version = self.backend.version()
+            validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
+            answer = self.backend.query(run, version)
+        except Exception as error:
+            environ[FAILED] = (error, started, text)
+            return self.flask(environ, start_response)
+        # As Response(body, mimetype=media), the view's headers, then the after-request hooks (CORS, security).
+        headers = Headers([("Content-Type", get_content_type(media, "utf-8")),
+                           ("Content-Length", str(len(answer.body)))])
+        headers.extend(answer_headers(validators, answer))
+        security_headers.put(headers, cors.values_for(settings, PATH, "GET"))
+        security_headers.put(headers, security_headers.values_for(PATH, media))
+        self.accounting.record(environ, "GET", PATH, 200, time.perf_counter() - started, headers, query_text=text)
+        start_response("200 OK", headers.to_wsgi_list())
+        return [answer.body]
+
+    def _plain_query(self, environ) -> str | None:
+        """The query text of a request answered here, or None for one Flask answers."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH or environ.get("SCRIPT_NAME") \
+                or environ.get("CONTENT_LENGTH") not in (None, "", "0") or any(key in environ for key in _FLASKS) \
+                or uri_too_long(environ):
+            return None
+        settings = self.app.config
+        if settings["SERVER_NAME"] is not None or settings["TRUSTED_HOSTS"] is not None:  # Flask checks the host
+            return None
+        raw = environ.get("QUERY_STRING", "")
+        if not raw.startswith("query="):
+            return None
+        try:
+            params = strict_params(raw.encode("latin-1"))
+        except Exception:
+            return None
+        if len(params) != 1 or params[0][0] != "query" or too_long(params[0][1], settings["MAX_QUERY_BYTES"]):
+            return None
+        return params[0][1]

@@ -1,0 +1,255 @@
+"""The fast path for GET /sparql (api/fast_sparql.py) answers, counts and logs a request exactly as Flask does.
+
+Each request goes through the whole app (app.wsgi_app: the caps, the encoding check, the fast path, Flask)
+and through the same chain without the fast path (Flask's own wsgi_app under the caps and the encoding check);
+status, headers (in order; the server adds Date) and body must be the same.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+
+from flask import Flask
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from api.access_log import query_hash
+from api.body_limit import BodyLimit
+from api.fast_sparql import FAILED
+from api.request_encoding import RequestEncoding
+
+from api_fixtures import *  # noqa: F401,F403
+
+LOOKUP = "SELECT ?p ?o WHERE { sk:jnim ?p ?o }"
+QUERIES = {
+    "lookup": LOOKUP,
+    "ask": "ASK { sk:jnim ?p ?o }",
+    "join": "SELECT ?m ?state WHERE { ?m org:organization sk:aes ; org:member ?state }",
+    "construct": "CONSTRUCT { sk:jnim ?p ?o } WHERE { sk:jnim ?p ?o }",
+    "describe": "DESCRIBE sk:jnim",
+    "syntax error": "SELECT ?s WHERE {\n  ?s ?p \n}",
+    "unknown term": "SELECT ?x WHERE { ?x a sahel:Aliance }",
+    "update": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }",
+    "empty": "",
+    "all": "SELECT * WHERE { ?s ?p ?o }",
+    "from": "SELECT ?p ?o FROM <https://sahel-kg.example.org/graph/entities> WHERE { sk:jnim ?p ?o }",
+    "from a relative IRI": "SELECT ?p ?o FROM <entities> WHERE { sk:jnim ?p ?o }",
+    "service": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+}
+ACCEPTS = [None, "*/*", "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+           "text/tab-separated-values", "application/json", "text/xml",
+           "text/csv;q=0.5, application/sparql-results+xml;q=0.9", "text/*;q=0.1, */*;q=0.05", "text/turtle",
+           "application/ld+json", "text/html", "image/png", "text/csv; charset=latin-1"]
+PLAIN = {"lookup", "ask", "join", "construct", "describe", "unknown term", "all", "from", "from a relative IRI"}
+
+
+def flask_only(app):
+    """The app's WSGI chain without the fast path: the caps and the encoding check over Flask's own wsgi_app."""
+    limit = app.config["MAX_BODY_BYTES"]
+    return BodyLimit(RequestEncoding(functools.partial(Flask.wsgi_app, app), limit), limit)
+
+
+def fast_path(app):
+    return app.wsgi_app.app.app  # BodyLimit(RequestEncoding(FastSparql))
+
+
+def call(wsgi, **request) -> tuple[str, list[tuple[str, str]], bytes]:
+    iterable, status, headers = run_wsgi_app(wsgi, EnvironBuilder(**request).get_environ())
+    try:
+        body = b"".join(iterable)
+    finally:
+        getattr(iterable, "close", lambda: None)()
+    return status, [(name, value) for name, value in headers.items() if name != "Date"], body
+
+
+def settled(app) -> None:
+    """Wait until the store's last change is a second old: Last-Modified is left out within that second."""
+    version = app.extensions["sahel-kg"].version()
+    time.sleep(max(0.0, 1.05 - (time.time() - version.modified)))
+
+
+class Counted:
+    """Counts the requests the fast path hands to Flask, and those it hands on with their query's error."""
+
+    def __init__(self, app):
+        self.fast, self.handed, self.failed = fast_path(app), 0, 0
+        inner = self.fast.flask
+
+        def flask(environ, start_response):
+            self.handed += 1
+            self.failed += FAILED in environ
+            return inner(environ, start_response)
+
+        self.fast.flask = flask
+
+
+def same(app, cases, *, fast=frozenset()) -> int:
+    """Send each (name, request) through both chains; assert the answers are equal, and that the fast path
+    answered exactly the cases named in `fast` that Flask answers 200. Returns how many were compared."""
+    counted = Counted(app)
+    for name, request in cases:
+        before = counted.handed
+        got = call(app.wsgi_app, **request)
+        expected = call(flask_only(app), **request)
+        taken = name in fast and expected[0] == "200 OK"
+        assert (counted.handed == before) == taken, f"{name}: {'not ' if taken else ''}taken"
+        assert got[0] == expected[0], f"{name}: status {got[0]} != {expected[0]}"
+        assert got[1] == expected[1], f"{name}: headers\n{got[1]}\n!=\n{expected[1]}"
+        assert got[2] == expected[2], f"{name}: body"
+    return len(cases)
+
+
+def query(text: str, accept: str | None = None, *, headers: dict | None = None, **extra) -> dict:
+    """A GET /sparql?query=text from the loopback address (unless `extra` says otherwise)."""
+    return {"path": "/sparql", "query_string": {"query": text}, "environ_base": {"REMOTE_ADDR": "127.0.0.1"},
+            "headers": {**({} if accept is None else {"Accept": accept}), **(headers or {})}, **extra}
+
+
+def test_every_query_form_and_accept_header_is_answered_alike(make_app):
+    app = make_app()
+    settled(app)
+    cases = [(f"{name} | {accept}", query(text, accept)) for name, text in QUERIES.items() for accept in ACCEPTS]
+    # A refusal before the query runs (406, a syntax error, an update) is Flask's to give.
+    plain = {f"{name} | {accept}" for name in PLAIN for accept in ACCEPTS}
+    assert same(app, cases, fast=plain) == len(QUERIES) * len(ACCEPTS) >= 190
+
+
+def test_what_the_fast_path_leaves_to_flask_is_answered_alike(make_app):
+    app = make_app()
+    settled(app)
+    etag = dict(call(app.wsgi_app, **query(LOOKUP))[1])["ETag"]
+    cases = [
+        ("if-none-match", query(LOOKUP, headers={"If-None-Match": etag})),
+        ("if-none-match other", query(LOOKUP, headers={"If-None-Match": '"other"'})),
+        ("if-modified-since", query(LOOKUP, headers={"If-Modified-Since": "Wed, 01 Jan 2048 00:00:00 GMT"})),
+        ("format=csv", {"path": "/sparql", "query_string": {"query": LOOKUP, "format": "csv"}}),
+        ("timeout=", {"path": "/sparql", "query_string": {"query": LOOKUP, "timeout": "5"}}),
+        ("default-graph-uri", {"path": "/sparql", "query_string": {
+            "query": LOOKUP, "default-graph-uri": "https://sahel-kg.example.org/graph/entities"}}),
+        ("two queries", {"path": "/sparql", "query_string": [("query", LOOKUP), ("query", LOOKUP)]}),
+        ("no query", {"path": "/sparql"}),
+        ("HEAD", query(LOOKUP, method="HEAD")),
+        ("lower-case get", query(LOOKUP, environ_overrides={"REQUEST_METHOD": "get"})),
+        ("POST form", {"path": "/sparql", "method": "POST", "data": {"query": LOOKUP}}),
+        ("bad encoding", {"path": "/sparql", "query_string": "query=SELECT%ff"}),
+        ("NUL", {"path": "/sparql", "query_string": "query=SELECT%00"}),
+        ("long URI", query("SELECT * WHERE { ?s ?p ?o } #" + "x" * 9000)),
+        ("trailing slash", {"path": "/sparql/", "query_string": {"query": LOOKUP}}),
+        ("body on GET", query(LOOKUP, data=b"x")),
+    ]
+    assert same(app, cases) == 16
+
+
+def test_headers_and_clients_are_answered_alike(make_app):
+    cors = make_app({"CORS_ORIGINS": "https://app.example"})
+    settled(cors)
+    origin = query(LOOKUP, headers={"Origin": "https://other.example"})
+    assert same(cors, [("origin", origin), ("lookup", query(LOOKUP, "text/csv"))], fast={"origin", "lookup"}) == 2
+    closed = make_app({"CORS_ORIGINS": "", "CACHE_CONTROL": "max-age=60"})
+    settled(closed)
+    assert same(closed, [("no cors", query(LOOKUP))], fast={"no cors"}) == 1
+    budgeted = make_app({"TRUSTED_PROXIES": "10.0.0.1"})
+    settled(budgeted)
+    proxied = {"environ_base": {"REMOTE_ADDR": "10.0.0.1"}, "headers": {"X-Forwarded-For": "198.51.100.7"}}
+    assert same(budgeted, [("other client", query(LOOKUP, environ_base={"REMOTE_ADDR": "203.0.113.9"})),
+                           ("proxied", query(LOOKUP, **proxied))], fast={"other client", "proxied"}) == 2
+    public = make_app({"PUBLIC": True, "UPDATE_TOKEN": "t" * 32})
+    settled(public)
+    assert same(public, [("public, loopback", query(LOOKUP)),
+                         ("public, other client", query(LOOKUP, environ_base={"REMOTE_ADDR": "203.0.113.9"}))],
+                fast={"public, loopback", "public, other client"}) == 2
+
+
+def test_a_truncated_answer_is_answered_alike(make_app):
+    app = make_app({"ROW_LIMIT": 5})
+    settled(app)
+    everything = "SELECT * WHERE { ?s ?p ?o }"
+    cases = [("cut", query(everything)), ("cut csv", query(everything, "text/csv"))]
+    assert same(app, cases, fast={"cut", "cut csv"}) == 2
+    assert dict(call(app.wsgi_app, **cases[0][1])[1])["X-Result-Truncated"] == "true"
+
+
+def test_budgets_are_kept_alike_and_a_refusal_is_handed_to_flask(make_app):
+    app = make_app({"QUERY_BUDGET": 0.000001, "CLIENT_TOKENS": "token-a"})
+    app.extensions["sahel-kg"].fairness.budgets.clock = lambda: 1000.0  # no refill between the two chains
+    settled(app)
+    other = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
+    token = {"Authorization": "Bearer token-a"}
+    # Each bucket held a little: a first query spends it (the token names a client of its own). Every text
+    # is new, so that no answer comes from the result cache, which spends nothing.
+    assert call(app.wsgi_app, **query(LOOKUP + " # 1", **other))[0] == "200 OK"
+    assert call(app.wsgi_app, **query(LOOKUP + " # 2", headers=token, **other))[0] == "200 OK"
+    cases = [("spent", query(LOOKUP + " # 3", **other)),
+             ("token spent", query(LOOKUP + " # 4", headers=token, **other)), ("loopback", query(LOOKUP + " # 5"))]
+    counted = Counted(app)
+    assert same(app, cases, fast={"spent", "token spent", "loopback"}) == 3
+    assert counted.failed == 2  # the two 429s, with their errors
+    assert call(app.wsgi_app, **cases[0][1])[0] == "429 TOO MANY REQUESTS"
+
+
+def snapshot(app) -> dict:
+    """The app's metric samples, less the durations' sums and buckets (times differ)."""
+    registry = app.extensions["sahel-kg.metrics"].registry
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value for metric in registry.collect()
+            for sample in metric.samples if not sample.name.endswith(("_sum", "_bucket"))}
+
+
+def delta(before: dict, after: dict) -> dict:
+    return {key: value - before.get(key, 0) for key, value in after.items() if value != before.get(key, 0)}
+
+
+def log_lines(app, path) -> list[dict]:
+    app.extensions["sahel-kg.access-log"].close()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for line in lines:
+        assert line.pop("time") and line.pop("duration") >= 0
+    return lines
+
+
+def test_metrics_and_the_access_log_record_a_request_alike(make_app, tmp_path):
+    log = tmp_path / "access.log"
+    app = make_app({"ACCESS_LOG": str(log), "ROW_LIMIT": 5})
+    settled(app)
+    call(app.wsgi_app, **query("ASK {}"))  # the gauges (workers, queries in flight) are set by a first query
+    counted = Counted(app)
+    texts = [LOOKUP, "SELECT * WHERE { ?s ?p ?o }", "SELECT ?x WHERE { ?x a sahel:Aliance }"]
+    deltas = []
+    for chain, wsgi in enumerate((app.wsgi_app, flask_only(app))):
+        for text in texts:  # a text of its own for each chain: no answer comes from the result cache
+            before = snapshot(app)
+            assert call(wsgi, **query(f"{text} # {chain}", "text/csv"))[0] == "200 OK"
+            deltas.append(delta(before, snapshot(app)))
+    assert counted.handed == 0
+    assert deltas[:3] == deltas[3:]
+    counted_as = ("sahel_kg_http_requests_total", (("method", "GET"), ("route", "/sparql"), ("status", "200")))
+    assert deltas[0][counted_as] == 1
+    lines = log_lines(app, log)[1:]
+    hashes = [query_hash(f"{text} # {chain}") for chain in (0, 1) for text in texts]
+    assert [line.pop("query") for line in lines] == hashes
+    assert lines[:3] == lines[3:]
+    assert lines[1] == {"client": "127.0.0.1", "method": "GET", "route": "/sparql", "status": 200, "rows": 5,
+                        "cut": True, "timeout": False}
+
+
+def test_a_failure_is_handed_to_flask_with_its_error_and_recorded_alike(make_app, tmp_path):
+    log = tmp_path / "access.log"
+    app = make_app({"ACCESS_LOG": str(log), "QUERY_TIMEOUT": 1.0})
+    settled(app)
+    counted, backend, runs = Counted(app), app.extensions["sahel-kg"], []
+    asked = backend.query
+    backend.query = lambda *args, **named: (runs.append(args[0].sparql), asked(*args, **named))[1]
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # ~5e13 rows
+    deltas, answers = [], []
+    for wsgi in (app.wsgi_app, flask_only(app)):
+        before = snapshot(app)
+        answers.append(call(wsgi, **query(endless)))
+        deltas.append(delta(before, snapshot(app)))
+    assert counted.handed == counted.failed == 1 and runs == [endless, endless]  # once per chain
+    assert answers[0] == answers[1] and answers[0][0] == "503 SERVICE UNAVAILABLE"
+    for found in deltas:  # a worker's restart is counted, and its gauges set, when its successor is up
+        for key in [key for key in found if key[0].startswith(("sahel_kg_query_worker", "sahel_kg_queries"))]:
+            del found[key]
+    assert deltas[0] == deltas[1] and deltas[0][("sahel_kg_query_timeouts_total", ())] == 1
+    lines = log_lines(app, log)
+    assert lines[0] == lines[1] and lines[0]["timeout"] is True and lines[0]["status"] == 503

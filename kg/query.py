@@ -135,10 +135,11 @@ class QueryService:
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
         if shape.glued:
-            raise PolicyError(f"{shape.glued} begins with a SPARQL keyword that the engine may read on its own: "
-                              "put a space after the keyword, or declare the prefix under another name")
+            raise PolicyError(f"{shape.glued} reads as SPARQL keywords run together, which the engine may take "
+                              "apart: put a space after each keyword, or declare the prefix under another name")
         if shape.ambiguous:
-            raise PolicyError(f"{shape.ambiguous} follows a value in an expression, where '<' may mean less-than: "
+            raise PolicyError(f"{shape.ambiguous} follows a value in an expression, where '<' may mean less-than "
+                              "(an IRI holding # ' ( ) [ ] may come only after an operator, '(' or ','): "
                               "write a space after '<' when it does, else name the IRI with a prefix")
         for target in shape.services:
             endpoint = self._expand(target, shape.prefixes)

@@ -150,12 +150,14 @@ def _scan(text: str) -> Shape:
                 brackets.pop()
             if value == "}":
                 clause = outer.pop() if outer else None
-        elif kind == "iri" and brackets and brackets[-1] == "(" and index and _is_operand(tokens[index - 1]):
+        elif kind == "iri" and brackets and brackets[-1] == "(" and index:
             # After a value in an expression the engine reads "<" as less-than: what this lexer took for an
             # IRI is code to it, its operators count, and a "#" or "'" in it would hide the rest of the
-            # line from one reader only; brackets in it would nest past the depth counted here.
-            shape.operators += sum(character in _OPERATORS for character in value)
-            if re.search(r"[#'()\[\]]", value) and shape.ambiguous is None:
+            # line from one reader only; brackets in it would nest past the depth counted here. Values take
+            # many shapes (EXISTS {…}, <<( … )>>…), so such an IRI passes only after what cannot end one.
+            if _is_operand(tokens[index - 1]):
+                shape.operators += sum(character in _OPERATORS for character in value)
+            if re.search(r"[#'()\[\]]", value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
         elif upper == "VALUES":
             values = True
@@ -201,22 +203,50 @@ def _bracket(value: str, previous, brackets: list[str], values: bool, clause: st
     return "("
 
 
-# The engine reads a keyword at the start of a longer word or name where its grammar expects the keyword
-# (SERVICEex:x is SERVICE ex:x, GROUPBY is GROUP BY, SELECTDISTINCT is SELECT DISTINCT). Such a token that
-# starts with a keyword the check depends on (a fetch, or how a "(" is read) is refused: no SPARQL word but
-# GROUP_CONCAT starts with one, and a prefix that does (services:, filters:) is rare.
-_GLUED_WORDS = ("SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER", "VALUES")
-_GLUED_PREFIXES = ("SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "GROUPBY", "ORDERBY")
+# The engine reads keywords glued together or to a name apart (SERVICEex:x is SERVICE ex:x, GROUPBY is GROUP
+# BY, trueSERVICE is true SERVICE). A word or prefix that splits into SPARQL words so that one of them is a
+# keyword the check depends on (a fetch, a prologue, or how a "(" is read) is refused; a prefix that does so
+# by chance (services:, filters:) is rare, and the one a PREFIX line declares is left alone.
+_WORDS = frozenset("""
+    BASE PREFIX VERSION SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY HAVING ORDER ASC
+    DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT BIND MINUS UNION FILTER EXISTS NOT IN A TRUE FALSE
+    LOAD CLEAR DROP CREATE ADD MOVE COPY TO INTO DEFAULT ALL INSERT DELETE DATA WITH USING SEPARATOR COUNT SUM MIN
+    MAX AVG SAMPLE GROUP_CONCAT STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT
+    STRLEN UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES
+    SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI
+    ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR
+    HASLANG HASLANGDIR STRLANGDIR""".split())
+# The keywords the check depends on; before a prefixed name, only those the grammar lets one follow.
+_CHECKED_IN_WORDS = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER",
+                               "VALUES", "PREFIX", "BASE"})
+_CHECKED_IN_PREFIXES = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "GROUP", "ORDER", "PREFIX"})
+_MAY_HOLD_ONE = re.compile("|".join(_CHECKED_IN_WORDS), re.IGNORECASE)  # a cheap first test
 
 
 def _glued(kind: str, value: str, previous) -> bool:
-    """Whether a word or prefixed name begins with a keyword the engine may read apart from the rest."""
+    """Whether a word or prefixed name splits into SPARQL words, one of them a keyword the check depends on."""
     if kind == "word":
         upper = value.upper()
-        return upper != "GROUP_CONCAT" and any(upper.startswith(word) and upper != word for word in _GLUED_WORDS)
-    prefix = value.partition(":")[0].upper()
-    declared = previous is not None and previous[1].upper() == "PREFIX"  # PREFIX services: <…> names no keyword
-    return not declared and prefix not in ("SERVICE", "LOAD") and prefix.startswith(_GLUED_PREFIXES)
+        return upper not in _WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, _CHECKED_IN_WORDS)
+    upper = value.partition(":")[0].upper()
+    if upper in ("SERVICE", "LOAD") or previous is not None and previous[1].upper() == "PREFIX":
+        return False  # SERVICE:x is read as SERVICE :x (see _tokens); a declaration's name is only a name
+    return bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, False, _CHECKED_IN_PREFIXES)
+
+
+@lru_cache(maxsize=256)
+def _splits(text: str, whole: bool, checked_words: frozenset, start: int = 0, found: bool = False) -> bool:
+    """Whether text[start:] is SPARQL words (then, unless `whole`, a name) with one of `checked_words` among
+    them or before (`found`); GROUP and ORDER count only where BY follows them."""
+    if found and (start == len(text) or not whole):
+        return True
+    for word in _WORDS:
+        if text.startswith(word, start):
+            end = start + len(word)
+            counts = word in checked_words and (word not in ("GROUP", "ORDER") or text.startswith("BY", end))
+            if _splits(text, whole, checked_words, end, found or counts):
+                return True
+    return False
 
 
 # Words after which, until the next brace, a "(" in a group is an expression, not a collection.
@@ -229,6 +259,17 @@ def _is_operand(token) -> bool:
     kind, value = token[0], token[1]
     return kind in ("var", "number", "string", "iri", "pname", "bnode", "langtag") or value in (")", "]") \
         or kind == "word" and value.upper() != "DISTINCT"  # true, false
+
+
+def _after_operator(tokens, index: int) -> bool:
+    """Whether the token before `index` starts an operand in an expression: "(", ",", an operator, ^^ or
+    DISTINCT (a ">" after another ">" closes a triple term <<( … )>>, a value)."""
+    kind, value = tokens[index - 1][:2]
+    if value in ("(", ",") or kind == "word" and value.upper() == "DISTINCT":
+        return True
+    if kind != "other" or value not in "=!<>&|+-*/^":
+        return False
+    return value != ">" or index < 2 or tokens[index - 2][1] != ">"
 
 
 def used_prefixes(text: str) -> list[str]:

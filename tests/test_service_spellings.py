@@ -62,6 +62,13 @@ SPELLINGS = {
     # a name ending in a character SPARQL allows in names and Python's \w does not (U+00B7)
     "name ending in a middle dot": 'PREFIX : <http://x.example/> SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) '
                                    'BIND(:x\u00b7<?b#>"""\n AS ?c) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # values the lexer did not know as such: EXISTS {…} and a triple term <<( … )>> compare too
+    "less-than after EXISTS": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER(EXISTS { }<?b#>"""\n || true) '
+                              'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "less-than after a triple term": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER(<<( ?a <x:p> ?b )>><?b#>"""\n '
+                                     '|| true) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    # a literal glued to a keyword: trueSERVICE is true SERVICE
+    "true glued to SERVICE": "SELECT * { { ?x ?y trueSERVICE <{o}other> { } } UNION { BIND(1 AS ?z) } }",
     "less-than in a function FILTER calls": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER <http://www.w3.org/2001/'
                                             'XMLSchema#boolean>(?a<?b#>"""\n) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
 }
@@ -112,6 +119,9 @@ def test_nesting_hidden_behind_less_than_is_counted(server):
     "SELECT * { BIND(1 AS ?x) (<x:a#1> <x:b#2>) <x:p> ?o FILTER(?x) (<x:a#1> <x:b#2>) <x:p> ?o }",
     "SELECT (GROUP_CONCAT(?o) AS ?all) { ?s ?p ?o FILTER(LANG(?o) = 'en' || ?o = 'x'@en) }",
     "PREFIX services: <x:s#> PREFIX é: <x:e#> SELECT * { ?s é:p ?o }",
+    "PREFIX groups: <x:g#> PREFIX selection: <x:s#> SELECT * { ?s groups:p selection:o FILTER NOTEXISTS { } }",
+    "SELECT * { ?s ?p ?o FILTER(?o = '1'^^<http://www.w3.org/2001/XMLSchema#int> || ?o >= <x:a#1>) }",
+    "SELECT (COUNT(DISTINCT <x:a#1>) AS ?n) { ?s ?p ?o FILTER(sameTerm(?o, <x:a#1>) && !(?o != <x:a#2>)) }",
 ])
 def test_ordinary_iris_and_comparisons_are_not_mistaken(query):
     shape = scan(query)

@@ -138,9 +138,10 @@ class QueryService:
             raise PolicyError(f"{shape.glued} reads as SPARQL keywords run together, which the engine may take "
                               "apart: put a space after each keyword, or declare the prefix under another name")
         if shape.ambiguous:
-            raise PolicyError(f"{shape.ambiguous} follows a value in an expression, where '<' may mean less-than "
-                              "(an IRI holding # ' ( ) [ ] may come only after an operator, '(' or ','): "
-                              "write a space after '<' when it does, else name the IRI with a prefix")
+            raise PolicyError(f"{shape.ambiguous} may be code rather than an IRI to the engine: after a value '<' "
+                              "may mean less-than, and '<<' opens a triple term (an IRI holding # ' ( ) [ ] may "
+                              "come only after an operator, '(' or ','). Write a space after '<' when it means "
+                              "less-than and between '<<' and an IRI, or name the IRI with a prefix")
         for target in shape.services:
             endpoint = self._expand(target, shape.prefixes)
             if endpoint not in self.policy.service_allowlist:

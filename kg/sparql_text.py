@@ -130,10 +130,15 @@ def _scan(text: str) -> Shape:
     clause = None  # "select" or "modifiers" (GROUP BY... OFFSET) of a subquery: there "(" opens an expression
     outer: list[str | None] = []  # the clause around each open "{", back in force once it closes
     tokens = significant(text)
-    for index, (kind, value, _, _) in enumerate(tokens):
+    for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
+        if kind == "iri" and text[start - 1:start] == "<" and text[start - 2:start - 1] != "<" \
+                and re.search(_HIDING, value) and shape.ambiguous is None:
+            # "<<" opens a triple term to the engine: what this lexer took for an IRI after a "<" is code to it
+            # (<<?s#>"""… hides the rest of the line from one reader only); <<<x#y> is "<<" and an IRI to both.
+            shape.ambiguous = value
         if upper in _CLAUSES:
             clause = _CLAUSES[upper]
         if kind in ("word", "pname") and shape.glued is None and _glued(kind, value, tokens[index - 1] if index else None):
@@ -157,7 +162,7 @@ def _scan(text: str) -> Shape:
             # many shapes (EXISTS {…}, <<( … )>>…), so such an IRI passes only after what cannot end one.
             if _is_operand(tokens[index - 1]):
                 shape.operators += sum(character in _OPERATORS for character in value)
-            if re.search(r"[#'()\[\]]", value) and not _after_operator(tokens, index) and shape.ambiguous is None:
+            if re.search(_HIDING, value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
         elif upper == "VALUES":
             values = True
@@ -189,6 +194,8 @@ def _bracket(value: str, previous, brackets: list[str], values: bool, clause: st
     inside = brackets[-1] if brackets else None
     if before.upper() == "VALUES" or values or inside in ("{v", "()"):  # a list holds only terms and lists
         return "()"
+    if len(previous) == 2 and previous[0][1] == previous[1][1] == "<" and previous[0][3] == previous[1][2]:
+        return "()"  # <<( … )>>: a triple term, which holds terms only
     if clause is not None:  # SELECT ?a (…), HAVING EXISTS {…} (…): expressions, whatever comes before
         return "("
     if inside in ("{", "[") and before in ("{", ".", "}", ",", "(", "["):  # not ")": SELECT (…) (…)
@@ -259,6 +266,9 @@ def _is_operand(token) -> bool:
     kind, value = token[0], token[1]
     return kind in ("var", "number", "string", "iri", "pname", "bnode", "langtag") or value in (")", "]") \
         or kind == "word" and value.upper() != "DISTINCT"  # true, false
+
+
+_HIDING = r"[#'()\[\]]"  # what in an IRI token would, read as code, hide text or nest brackets
 
 
 def _after_operator(tokens, index: int) -> bool:

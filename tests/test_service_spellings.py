@@ -69,6 +69,11 @@ SPELLINGS = {
                                      '|| true) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
     # a literal glued to a keyword: trueSERVICE is true SERVICE
     "true glued to SERVICE": "SELECT * { { ?x ?y trueSERVICE <{o}other> { } } UNION { BIND(1 AS ?z) } }",
+    # "<<" opens a triple term to the engine; the lexer took the second "<" for the start of an IRI
+    "a triple term glued to a variable": 'SELECT * { { BIND(1 AS ?z) } UNION { ?x ?y <<?s#>"""\n ?p ?o >> } '
+                                         'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
+    "a triple term glued in a CONSTRUCT template": 'CONSTRUCT { <<(?s#>"""\n ?p ?o )>> } WHERE { '
+                                                  'SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
     "less-than in a function FILTER calls": 'SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) FILTER <http://www.w3.org/2001/'
                                             'XMLSchema#boolean>(?a<?b#>"""\n) SERVICE <{o}other> { ?x ?y ?z } #"""\n}',
 }
@@ -87,7 +92,8 @@ def test_load_glued_to_a_name_is_refused_and_nothing_is_fetched(server, outside)
     for update in (f"PREFIX : <{base}> LOAD:other INTO GRAPH <urn:x:loaded>",
                    "PREFIX : <file:///etc/> LOAD:passwd INTO GRAPH <urn:x:loaded>",
                    f"PREFIX : <{base}> INSERT {{ GRAPH <urn:x:g> {{ ?x ?x ?x }} }} WHERE {{ SERVICE:other {{ ?x ?y ?z }} }}",
-                   f"PREFIX ex: <{base}> INSERT DATA {{ <urn:x:s> <urn:x:p> 1 }} ; LOADex:other"):
+                   f"PREFIX ex: <{base}> INSERT DATA {{ <urn:x:s> <urn:x:p> 1 }} ; LOADex:other",
+                   f'INSERT DATA {{ <<_:b#>"""\n <urn:x:p> <urn:x:o> >> <urn:x:q> <urn:x:r> }} ; LOAD <{base}other> #"""\n'):
         status, headers, body = http(server + "/sparql", method="POST", data=update.encode(),
                                      headers={"Content-Type": "application/sparql-update",
                                               "Authorization": f"Bearer {TOKEN}"})
@@ -122,6 +128,7 @@ def test_nesting_hidden_behind_less_than_is_counted(server):
     "PREFIX groups: <x:g#> PREFIX selection: <x:s#> SELECT * { ?s groups:p selection:o FILTER NOTEXISTS { } }",
     "SELECT * { ?s ?p ?o FILTER(?o = '1'^^<http://www.w3.org/2001/XMLSchema#int> || ?o >= <x:a#1>) }",
     "SELECT (COUNT(DISTINCT <x:a#1>) AS ?n) { ?s ?p ?o FILTER(sameTerm(?o, <x:a#1>) && !(?o != <x:a#2>)) }",
+    "SELECT * { <<<x:a#1> <x:p#2> <x:o#3>>> <x:q#4> ?o . ?s ?p <<( <x:a#1> <x:p#2> <x:o#3> )>> }",
 ])
 def test_ordinary_iris_and_comparisons_are_not_mistaken(query):
     shape = scan(query)

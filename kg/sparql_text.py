@@ -141,7 +141,8 @@ def _scan(text: str) -> Shape:
             shape.ambiguous = value
         if upper in _CLAUSES:
             clause = _CLAUSES[upper]
-        if kind in ("word", "pname") and shape.glued is None and _glued(kind, value, tokens[index - 1] if index else None):
+        if kind in ("word", "pname") and shape.glued is None \
+                and _glued(kind, value, tokens[index - 1] if index else None):
             shape.glued = value
         if kind == "open":
             brackets.append(_bracket(value, tokens[max(0, index - 2):index], brackets, values, clause))
@@ -403,6 +404,22 @@ def service_clauses(text: str) -> list[ServiceClause]:
         else:
             index = len(tokens)
     return clauses
+
+
+def service_heads(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every `SERVICE [SILENT] target` of a text, nested ones too: from the keyword to
+    the opening brace of its pattern."""
+    if not _SERVICE.search(text):
+        return []
+    tokens = significant(text)
+    heads = []
+    for at, (kind, value, start, _) in enumerate(tokens):
+        if kind != "word" or value.upper() != "SERVICE":
+            continue
+        target = at + 1 + (at + 1 < len(tokens) and tokens[at + 1][1].upper() == "SILENT")
+        if target + 1 < len(tokens) and tokens[target][0] in ("iri", "pname", "var") and tokens[target + 1][1] == "{":
+            heads.append((start, tokens[target + 1][2]))
+    return heads
 
 
 def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:

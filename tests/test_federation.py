@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import http.server
 import json
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -398,3 +400,36 @@ def test_the_processes_of_kg_serve_share_the_hold(endpoint, tmp_path):
     assert [status for status, _, _ in statuses] == [503] * 6
     assert all(named == url and 1 <= int(wait) <= 120 for _, named, wait in statuses)
     assert len(requests) == 1
+
+
+def test_a_nested_service_is_left_to_the_outer_endpoint_and_the_engine_calls_none(article, endpoint):
+    # The syntax check before any call used to run the text with only the outer SERVICE masked, so the
+    # engine called the nested one itself: no time limit, no cache, no User-Agent of ours.
+    url, requests = endpoint("two-rows")
+    rows = values(service_for(article, url).query(
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ SERVICE <{url}> {{ ?x ?p ?o }} }} }}"))
+    assert len(rows) == 2
+    assert len(requests) == 1 and requests[0]["headers"]["User-Agent"].startswith("sahel-kg/")
+
+
+def test_the_check_before_any_call_keeps_the_querys_time_limit():
+    # pyoxigraph parses only by running: an ASK over a cross product of VALUES ran for minutes past the limit.
+    script = """
+import os, sys
+from kg.query import Policy, QueryService
+from kg.federation import Federation
+from kg.store import open_store
+values = " ".join(str(n) for n in range(1000))
+service = QueryService(open_store("memory:"), policy=Policy(service_allowlist=("http://127.0.0.1:9/sparql",)),
+                       federation=Federation(), timeout=1)
+try:
+    service.query("ASK { SERVICE <http://127.0.0.1:9/sparql> { } VALUES ?a { %s } VALUES ?b { %s } "
+                  "VALUES ?c { %s } FILTER(?a + ?b + ?c < 0) }" % (values, values, values))
+    print("answered")
+except Exception as error:
+    print(type(error).__name__)
+sys.stdout.flush()
+os._exit(0)  # the engine's step runs on in its thread: end it with the process
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.stdout.strip() == "QueryTimeout", done.stdout + done.stderr

@@ -7,6 +7,7 @@ ran out of time is remembered too, for FAILURE_SECONDS, then tried again (the ma
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Callable
 
@@ -24,16 +25,26 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
     if version is None:
         return compute()
     cache = current_app.extensions.setdefault("sahel-kg-per-version", {})
-    entry = cache.get(name)  # (version number, value, monotonic time it failed or None)
-    if entry is not None and entry[0] == version.number:
-        if entry[2] is None:
-            return entry[1]
-        if time.monotonic() - entry[2] < FAILURE_SECONDS:
-            raise QueryTimeout(str(entry[1]))
-    try:
-        value = compute()
-    except QueryTimeout as error:
-        cache[name] = (version.number, error, time.monotonic())
-        raise
-    cache[name] = (version.number, value, None)  # keyed by version: a request racing a write keeps nothing old
-    return value
+    with _lock(current_app.extensions, name):  # one computation at a time; the others wait and take its value
+        entry = cache.get(name)  # (version number, value, monotonic time it failed or None)
+        if entry is not None and entry[0] == version.number:
+            if entry[2] is None:
+                return entry[1]
+            if time.monotonic() - entry[2] < FAILURE_SECONDS:
+                raise QueryTimeout(str(entry[1]))
+        try:
+            value = compute()
+        except QueryTimeout as error:
+            cache[name] = (version.number, error, time.monotonic())
+            raise
+        cache[name] = (version.number, value, None)  # keyed by version: a request racing a write keeps nothing old
+        return value
+
+
+_LOCKS_LOCK = threading.Lock()
+
+
+def _lock(extensions: dict, name: str) -> threading.RLock:
+    """The lock of `name`'s computation in this app: visitors arriving together would each start it."""
+    with _LOCKS_LOCK:
+        return extensions.setdefault("sahel-kg-per-version-locks", {}).setdefault(name, threading.RLock())

@@ -121,12 +121,15 @@ class Backend:
         return found
 
     def _run(self, request: QueryRequest) -> Answer:
+        return self.nearby.run(request) if self.in_process(request) else self.runner.run(request)
+
+    def in_process(self, request: QueryRequest) -> bool:
+        """Whether `request` is answered in this process, row by row within its time limit and row cap (a
+        one-pattern query of the on-disk store), rather than by a worker process or a remote store."""
         limit = request.row_limit if request.row_limit is not None else self.settings["ROW_LIMIT"]
-        if self.nearby is not None and request.default_graphs is None and request.named_graphs is None \
-                and not request.bindings and limit is not None and limit <= STREAM_AFTER \
-                and single_pattern(request.sparql):
-            return self.nearby.run(request)
-        return self.runner.run(request)
+        return self.nearby is not None and request.default_graphs is None and request.named_graphs is None \
+            and not request.bindings and limit is not None and limit <= STREAM_AFTER \
+            and single_pattern(request.sparql)
 
     @property
     def keeps_empty_graphs(self) -> bool:

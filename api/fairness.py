@@ -18,6 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from flask import request
 
@@ -35,6 +36,7 @@ def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) 
     return address
 
 
+@lru_cache(maxsize=1024)  # parsing an address costs more than the rest of naming its client
 def is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback

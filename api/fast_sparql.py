@@ -6,6 +6,11 @@ api.ops), so its answer, its metrics and its access-log line are those Flask giv
 to Flask unchanged, and so does one refused before its query runs (Flask refuses it the same way). A query
 that fails goes to Flask with its error (environ[FAILED]), raised there as the view would have raised it, so
 Flask's error handlers and hooks answer it and no query ever runs twice.
+
+Asked to answer at once (environ[AT_ONCE], on the server's event loop: api.rsgi), it answers only a query
+of a client with no budget that this process runs row by row within its row cap (Backend.in_process) and
+that asks for few rows (kg.sparql_text.few_rows), and raises NotAtOnce, before any work, for any other
+request, which then goes to a request thread.
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
 from api.fairness import CLIENT
 from api.request_encoding import BAD_ENCODING
+from api.rsgi import AT_ONCE, NotAtOnce
 from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
+from kg.sparql_text import few_rows
 
 FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
 PATH = "/sparql"
+AT_ONCE_ROWS = 1000  # a LIMIT up to this lets a one-pattern query be answered on the event loop
 # Conditional requests (304, whose headers Flask makes) and bodies are left to Flask.
 _FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
 
@@ -42,6 +50,12 @@ def install(app):
     return FastSparql(app, app.wsgi_app)
 
 
+def worth_offering(environ) -> bool:
+    """A first look for api.rsgi: a GET of /sparql?query=…, which may be answered at once."""
+    return environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == PATH \
+        and environ.get("QUERY_STRING", "").startswith("query=")
+
+
 class FastSparql:
     """WSGI app: the plain GET /sparql answered here, everything else by `flask` (Flask's wsgi_app of `app`)."""
 
@@ -54,18 +68,24 @@ class FastSparql:
     def __call__(self, environ, start_response):
         """Answer a plain query here, or hand the request to Flask (unchanged, or with its query's error)."""
         started = time.perf_counter()
+        at_once = environ.get(AT_ONCE, False)
         text = self._plain_query(environ)
         if text is None:
-            return self.flask(environ, start_response)
+            return self._to_flask(environ, start_response, at_once)
         settings = self.app.config
         try:  # what the view does before its query runs; a refusal here is Flask's to give
             base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
             run, media = plan(text, [("query", text)], environ.get("HTTP_ACCEPT"), base, settings)
         except Exception:
-            return self.flask(environ, start_response)
+            return self._to_flask(environ, start_response, at_once)
         if run.stream:  # the answer may come as a StreamedAnswer, which Flask sends
-            return self.flask(environ, start_response)
-        CLIENT.set(self.budget_client(environ))
+            return self._to_flask(environ, start_response, at_once)
+        client = self.budget_client(environ)
+        if at_once and (client is not None or not self.backend.in_process(run) or not few_rows(text, AT_ONCE_ROWS)):
+            # A budget is kept in a file other processes lock; a worker's answer is waited for; many rows
+            # would hold the loop, and every other client with it.
+            raise NotAtOnce
+        CLIENT.set(client)
         try:
             version = self.backend.version()
             validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
@@ -82,6 +102,11 @@ class FastSparql:
         self.accounting.record(environ, "GET", PATH, 200, time.perf_counter() - started, headers, query_text=text)
         start_response("200 OK", headers.to_wsgi_list())
         return [answer.body]
+
+    def _to_flask(self, environ, start_response, at_once: bool):
+        if at_once:  # Flask's view may run the query in a worker and wait for it
+            raise NotAtOnce
+        return self.flask(environ, start_response)
 
     def _plain_query(self, environ) -> str | None:
         """The query text of a request answered here, or None for one Flask answers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -116,16 +117,19 @@ def term_json(term) -> dict:
 
 def _json(variables, rows, ending) -> Iterator[str]:
     yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
-    for number, row in enumerate(rows):
-        binding = {name: term_json(term) for name, term in zip(variables, row) if term is not None}
-        text = json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
-        yield ("," if number else "") + text.translate(_JSON_ESCAPES)  # valid either way; keeps JavaScript whole
+    rows, separator = iter(rows), ""
+    while batch := [{name: term_json(term) for name, term in zip(variables, row) if term is not None}
+                    for row in islice(rows, JSON_BATCH)]:  # one encoder call a batch: the encoder's cost is per call
+        text = json.dumps(batch, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        yield separator + text.translate(_JSON_ESCAPES)  # valid either way; keeps JavaScript whole
+        separator = ","
     yield "]}"
     if ending.truncated:  # an extension member, known once the rows are read: clients that do not know it ignore it
         yield f',"truncated":true,"limit":{json.dumps(ending.limit)}'
     yield "}"
 
 
+JSON_BATCH = 256  # rows encoded by one json.dumps call
 _JSON_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 

@@ -235,6 +235,7 @@ def _server_class():
 def _load_app(config: dict, threads: int):
     """Build the app in a server process; as the process stops, its store closes and its live gauges go."""
     from api import create_app
+    from api.fast_sparql import worth_offering
     from api.rsgi import RSGIApp
 
     app = create_app(config)
@@ -247,4 +248,5 @@ def _load_app(config: dict, threads: int):
 
         multiprocess.mark_process_dead(os.getpid())
 
-    return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing)
+    return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing,
+                   at_once=worth_offering)

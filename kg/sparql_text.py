@@ -7,7 +7,8 @@ the engine parses; this only finds what must be refused before the engine sees t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from copy import copy
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -120,7 +121,9 @@ def scan(text: str) -> Shape:
     """Scan SPARQL text once and report its shape (the shapes of the last few short texts are kept: a
     request's text is scanned by the HTTP layer and by the query service)."""
     shape = _scanned(text) if len(text) <= CACHED_TEXT else _scan(text)
-    return replace(shape, prefixes=dict(shape.prefixes), services=list(shape.services))  # the caller's own
+    mine = copy(shape)  # the caller's own (dataclasses.replace would run __init__: three times the cost)
+    mine.prefixes, mine.services = dict(shape.prefixes), list(shape.services)
+    return mine
 
 
 def _scan(text: str) -> Shape:
@@ -486,6 +489,21 @@ def single_pattern(text: str) -> bool:
     Every row of such a query is the next entry of one index range, so stopping between rows bounds
     its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
     """
+    return _one_pattern(text) is not None
+
+
+def few_rows(text: str, rows: int) -> bool:
+    """Whether a one-pattern query (single_pattern) asks for few rows: ASK, a LIMIT of at most `rows`, or
+    one given subject's statements (a few dozen in an entity's description; the row cap bounds the rest)."""
+    found = _one_pattern(text)
+    if found is None:
+        return False
+    form, pattern, limit = found
+    return form == "ASK" or (limit is not None and limit <= rows) or pattern[0][0] != "var"
+
+
+def _one_pattern(text: str):
+    """(form, the pattern's three tokens, its LIMIT or None) of a single_pattern query, else None."""
     tokens = significant(text)
     index, form = 0, None
     while index < len(tokens):  # the prologue: BASE <iri>, PREFIX p: <iri>
@@ -502,31 +520,32 @@ def single_pattern(text: str) -> bool:
         form = tokens[index][1].upper()
         index += 1
     if form is None:
-        return False
+        return None
     while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
         index += 1
     if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "WHERE":
         index += 1
     body = tokens[index:]
     if len(body) < 5 or body[0][1] != "{":
-        return False
+        return None
     pattern, rest = body[1:4], body[4:]
     if rest and rest[0][1] == ".":
         rest = rest[1:]
     if not rest or rest[0][1] != "}":
-        return False
+        return None
     terms_ok = all(kind in _PATTERN_TERMS or (kind == "word" and value == "a" and position == 1)
                    for position, (kind, value, _, _) in enumerate(pattern))
     if not terms_ok or pattern[1][0] == "string" or pattern[0][0] == "string":
-        return False
+        return None
     variables = [value[1:] for kind, value, _, _ in pattern if kind == "var"]
     if len(set(variables)) < len(variables):  # ?s ?p ?s filters a scan: rows may be far apart
-        return False
+        return None
     modifiers = rest[1:]  # LIMIT n
     for kind, value, _, _ in modifiers:
         if not (kind == "word" and value.upper() == "LIMIT" or kind == "number" and value.isdigit()):
-            return False
-    return True
+            return None
+    numbers = [int(value) for kind, value, _, _ in modifiers if kind == "number"]
+    return form, pattern, min(numbers) if numbers else None
 
 
 def limited(text: str, limit: int) -> str:

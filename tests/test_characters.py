@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg import streaming
+from kg import results, streaming
 from kg.build import serialize as serialize_build
 from kg.results import GRAPH_FORMATS, SOLUTION_FORMATS, FormatError
 from kg.query import QueryService
@@ -118,6 +118,7 @@ def test_every_character_survives_every_graph_syntax(service, texts, fmt):
 def test_every_character_survives_a_streamed_answer(service, texts, kind, fmt, monkeypatch):
     monkeypatch.setattr(streaming, "BATCH_ROWS", 7)  # many batches, as a big answer is written
     monkeypatch.setattr(streaming, "BATCH_CHARACTERS", 5000)
+    monkeypatch.setattr(results, "JSON_BATCH", 7)  # rows a JSON encoder call takes
     result = service.query(SELECT if kind == "solutions" else CONSTRUCT)
     rows = result.rows if kind == "solutions" else result.triples
     pieces = list(streaming.chunks(kind, ["s", "o"], rows, fmt, limit=None, prefixes={"ex": EX}))

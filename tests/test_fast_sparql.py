@@ -18,6 +18,7 @@ from api.access_log import query_hash
 from api.body_limit import BodyLimit
 from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
+from api.rsgi import AT_ONCE, NotAtOnce
 
 from api_fixtures import *  # noqa: F401,F403
 
@@ -253,3 +254,44 @@ def test_a_failure_is_handed_to_flask_with_its_error_and_recorded_alike(make_app
     assert deltas[0] == deltas[1] and deltas[0][("sahel_kg_query_timeouts_total", ())] == 1
     lines = log_lines(app, log)
     assert lines[0] == lines[1] and lines[0]["timeout"] is True and lines[0]["status"] == 503
+
+
+def offered_at_once(wsgi, **request):
+    """The answer to a request offered at once (as api.rsgi offers it on the event loop), or None: NotAtOnce."""
+    environ = EnvironBuilder(**request).get_environ()
+    environ[AT_ONCE] = True
+    try:
+        iterable, status, headers = run_wsgi_app(wsgi, environ)
+    except NotAtOnce:
+        return None
+    return status, [(name, value) for name, value in headers.items() if name != "Date"], b"".join(iterable)
+
+
+def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_answered(make_app):
+    app = make_app()
+    settled(app)
+    backend = app.extensions["sahel-kg"]
+    runs, asked = [], backend.query
+    backend.query = lambda *args, **named: (runs.append(args[0].sparql), asked(*args, **named))[1]
+    # One pattern asking for few rows (a given subject, ASK, a small LIMIT): answered here, a row at a time.
+    few = {"lookup", "ask", "a few of all"}
+    answered = set()
+    cases = {**QUERIES, "a few of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+             "too many of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 5000"}
+    for name, text in cases.items():
+        for accept in (None, "text/csv", "application/sparql-results+xml"):
+            request = query(f"{text} # {accept}", accept)  # a text of its own: no answer from the result cache
+            before = len(runs)
+            got = offered_at_once(app.wsgi_app, **request)
+            if got is None:
+                assert len(runs) == before, f"{name}: a query ran before it was refused"
+                continue
+            answered.add(name)
+            assert got == call(flask_only(app), **request), name
+    assert answered == few
+    budgeted = query(LOOKUP + " # budgeted", environ_base={"REMOTE_ADDR": "203.0.113.9"})  # a budget in SQLite
+    conditional = query(LOOKUP, headers={"If-None-Match": '"other"'})  # Flask's, and it may wait for a worker
+    limited = make_app({"ROW_LIMIT": 20_000})  # past the in-process row cap: a worker streams it
+    before = len(runs)
+    assert offered_at_once(app.wsgi_app, **budgeted) is None and offered_at_once(app.wsgi_app, **conditional) is None
+    assert offered_at_once(limited.wsgi_app, **query(LOOKUP)) is None and len(runs) == before

@@ -19,6 +19,7 @@ import pytest
 from kg.serve import stop_grace, worker_alive
 from kg.settings import resolve
 from live_server import kg_server, stop
+from process_tree import cpu_ticks, descendants
 from long_work import CROSS_COUNT, SOON, wait_until
 from raw_http import http, query_url
 
@@ -72,6 +73,37 @@ def test_sigterm_answers_the_query_in_flight_then_stops_without_a_kill(tmp_path)
     assert answers[0][0] == 503 and b"time limit" in answers[0][2]
     log = base.log_text()
     assert "refused to gracefully stop" not in log and "Granian shutdown completed" in log, log
+
+
+def family_cpu_ticks(pid: int) -> int:
+    ticks = 0
+    for child in descendants(pid):
+        try:
+            ticks += cpu_ticks(child)
+        except OSError:  # gone meanwhile
+            pass
+    return ticks
+
+
+def asked_until_stopped(url: str) -> None:
+    try:
+        http(url, timeout=300)
+    except OSError:  # the server was killed meanwhile
+        pass
+
+
+def test_a_lookup_is_answered_while_every_request_thread_waits_for_a_worker(tmp_path):
+    """A one-pattern query is answered on the event loop (api.rsgi, api.fast_sparql): the one request thread
+    waiting for a query worker's long count does not hold it up."""
+    with kg_server(tmp_path, threads=1, env={"SAHEL_KG_QUERY_TIMEOUT": "300"}) as base:
+        before = family_cpu_ticks(base.pid)
+        threading.Thread(target=asked_until_stopped, args=(query_url(base, CROSS_COUNT),), daemon=True).start()
+        # The count is running in a worker once the server's processes have spent two CPU seconds more.
+        wait_until(lambda: family_cpu_ticks(base.pid) - before > 2 * os.sysconf("SC_CLK_TCK"),
+                   what="the long count to start")
+        status, _, body = http(query_url(base, "SELECT ?p ?o WHERE { sk:jnim ?p ?o }"), timeout=SOON)
+        assert status == 200 and b"Jama" in body
+        os.killpg(base.process.pid, signal.SIGKILL)  # rather than wait for the count at SIGTERM
 
 
 def test_the_grace_covers_the_adapters_body_read():

@@ -8,7 +8,7 @@ import pytest
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE
-from kg.sparql_text import single_pattern
+from kg.sparql_text import few_rows, single_pattern
 
 ONE_PATTERN = [
     "SELECT ?p ?o WHERE { <http://x/a> ?p ?o }",
@@ -41,6 +41,18 @@ def test_one_pattern_is_recognised(query):
 @pytest.mark.parametrize("query", MORE)
 def test_anything_more_is_not(query):
     assert not single_pattern(query)
+
+
+@pytest.mark.parametrize("query, few", [
+    ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", True),  # one subject's statements
+    ('ASK { ?s ?p "x" }', True),
+    ("SELECT * { ?s a x:C } LIMIT 1000", True),
+    ("SELECT * { ?s a x:C } LIMIT 1001", False),
+    ("SELECT * { ?s a x:C }", False),  # a class's members may be the whole store, up to the row cap
+    ("SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1", False),  # not one pattern
+])
+def test_few_rows_are_a_subject_ask_or_a_small_limit(query, few):
+    assert few_rows(query, 1000) is few
 
 
 def test_one_pattern_queries_are_answered_without_a_worker_and_see_writes(make_app):

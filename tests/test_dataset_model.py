@@ -15,6 +15,7 @@ from kg.store.oxigraph import OxigraphStore
 EX = "http://example.org/model/"
 SAHEL = "https://sahel-kg.example.org/ontology#"
 SK = "https://sahel-kg.example.org/id/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
 def triples(store, pattern: str = "?s ?p ?o") -> set:
@@ -173,6 +174,41 @@ def test_a_failing_update_leaves_the_merge_as_it_was(tmp_path):
         with pytest.raises(EvaluationError):
             store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }} ; CREATE GRAPH <{EX}g>")
         assert store.query("ASK { ?s ?p ?o }") is False
+
+
+def test_collections_of_tagged_and_typed_literals_are_written_whole(clean):
+    clean.update(f'INSERT DATA {{ <{EX}s> <{EX}list> ("x"@en "y" @en-US "z"^^<{EX}dt> "w" ^^ <{EX}dt> -1) }}')
+    members = objects(clean, f"GRAPH <{DEFAULT_GRAPH}> {{ ?node <{RDF}first> ?o }}")  # no path: Virtuoso
+    assert {(m.value, (m.language or "").lower(), m.datatype.value.rsplit("#", 1)[-1]) for m in members} == {
+        ("x", "en", "langString"), ("y", "en-us", "langString"), ("z", "", EX + "dt"), ("w", "", EX + "dt"),
+        ("-1", "", "integer")}
+    assert_merge(clean)
+
+
+# RDF 1.2: triple terms <<( )>>, reified triples << >> and annotations {| |}, whose unnamed reifiers are blank
+# nodes; each update is valid (pyoxigraph runs it) and must keep the merge the union, blank nodes and all.
+RDF_1_2_UPDATES = [
+    "INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
+    "INSERT DATA { <x:s> <x:p> ( <<( <x:a> <x:b> <<( <x:c> <x:d> <x:e> )>> )>> 1 ) }",
+    "INSERT DATA { <x:s> <x:p> << <x:a> <x:b> <x:c> >> }",
+    "INSERT DATA { <x:s> <x:p> ( << <x:a> <x:b> << <x:c> <x:d> <x:e> >> >> \"z\"@fr ) }",
+    "INSERT DATA { <x:s> <x:p> ( << [] <x:b> <x:c> >> ) }",
+    "INSERT DATA { << <x:a> <x:b> <x:c> ~ <x:r> >> <x:p> 1 }",
+    "INSERT DATA { <x:s> <x:p> <x:o> {| <x:q> ( 1 2 ) |} {| <x:w> << <x:a> <x:b> <x:c> >> |} }",
+    "INSERT DATA { <x:s> <x:p> <x:o> ~ {| <x:q> 1 |} . <x:t> <x:p> <x:o> ~ _:r {| <x:q> 2 |} }",
+    "INSERT { ?s <x:p> <<( ?s <x:q> ?s )>>, << ?s <x:q> 1 >> } WHERE { BIND(<x:s> AS ?s) }",
+    "INSERT DATA { <x:s> <x:p> <x:o> } ; DELETE WHERE { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
+]
+
+
+@pytest.mark.parametrize("update", RDF_1_2_UPDATES)
+def test_triple_terms_and_reifiers_are_written_to_the_merge_as_the_same_nodes(update, tmp_path):
+    stated = ox.Store()
+    stated.update(update)
+    with OxigraphStore(tmp_path / "store") as store:
+        store.update(update)
+        assert len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))) == len(stated)
+        assert_merge(store)
 
 
 def test_a_syntax_error_is_placed_in_the_text_as_written(store):

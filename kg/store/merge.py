@@ -323,9 +323,9 @@ class _Rewriter(TextEdits):
             end -= 1
         if first >= end:
             return "", False
-        tokens = self.sig[first:end]
-        blank = any(t.kind == "bnode" or t.text in ("[", "(") for t in tokens)
-        if not any(t.text in ("[", "(") for t in tokens):
+        labels = self.needs_labels(first, end)
+        blank = labels or any(t.kind == "bnode" for t in self.sig[first:end])
+        if not labels:
             return self.flat_text(first, end), blank
         extra: list[str] = []
         main = self.labelled(first, end, extra)

@@ -106,18 +106,75 @@ class TextEdits:
             return " "
         return ""
 
+    def opens_group(self, index: int) -> bool:
+        """Whether token `index` opens a blank node group: `[` or a collection's `(` (not a triple term's `<<(`)."""
+        token = self.sig[index]
+        return token.text == "[" or token.text == "(" and not self._glued_after(index, "<", "<")
+
+    def _glued_after(self, index: int, *texts: str) -> bool:
+        """Whether the tokens right before `index` are `texts`, with no space between any of them."""
+        first = index - len(texts)
+        if first < 0:
+            return False
+        run = self.sig[first:index + 1]
+        return [t.text for t in run[:-1]] == list(texts) and all(a.end == b.start for a, b in zip(run, run[1:]))
+
+    def needs_labels(self, first: int, end: int) -> bool:
+        """Whether tokens [first, end) make blank nodes of their own: a group, or a reifier left unnamed."""
+        return any(self.opens_group(index) or self._reifies(index) for index in range(first, end))
+
+    def _reifies(self, index: int) -> bool:
+        """Whether token `index` may stand for a reifier: `~`, an annotation's `{|`, a `<<` or `>>` (RDF 1.2)."""
+        text = self.sig[index].text
+        return text == "~" or text == "|" and self._glued_after(index, "{") or \
+            text in ("<", ">") and self._glued_after(index, text)
+
     def labelled(self, first: int, end: int, extra: list[str]) -> str:
-        """Text of tokens [first, end) with each bracketed group replaced by a blank node label."""
+        """Text of tokens [first, end) with each bracketed group replaced by a blank node label, and each
+        reifier left unnamed (`<< s p o >>`, `{| ... |}`, a bare `~`) given a label, so that a copy of the
+        text makes the same blank nodes."""
         parts, index = [], first
+        reified: list[bool] = []  # per open `<<`: a reifier is named (True); None for a triple term `<<(`
         while index < end:
             token = self.sig[index]
-            if token.text in ("[", "("):
+            if self.opens_group(index):
                 label, index = self.group(index, extra)
                 parts.append(f" {label} ")
-            else:
-                parts.append(self.flat_text(index, index + 1) + self.gap(index))
+                continue
+            if token.text == "<" and index + 1 < end and self._glued_after(index + 1, "<"):  # `<<` or `<<(`
+                term = index + 2 < end and self._glued_after(index + 2, "<", "<") and self.sig[index + 2].text == "("
+                reified.append(None if term else False)
+                width = 3 if term else 2
+                parts.append(self.flat_text(index, index + width) + self.gap(index + width - 1))
+                index += width
+                continue
+            if token.text == "~" and reified and reified[-1] is False:
+                reified[-1] = True
+            if token.text == "~" and not self._names_reifier(index + 1, end):
+                parts.append(f"~ {self.label()} ")  # `~` alone: an anonymous reifier
                 index += 1
+                continue
+            if token.text == "{" and index + 1 < end and self.sig[index + 1].text == "|" \
+                    and self._glued_after(index + 1, "{") and not self._after_reifier(index):
+                parts.append(f" ~ {self.label()} ")  # an annotation with no reifier before it
+            if token.text == ">" and index + 1 < end and self.sig[index + 1].text == ">" \
+                    and self._glued_after(index + 1, ">") and reified:
+                if reified.pop() is False:
+                    parts.append(f" ~ {self.label()} ")
+                parts.append(">>" + self.gap(index + 1))
+                index += 2
+                continue
+            parts.append(self.flat_text(index, index + 1) + self.gap(index))
+            index += 1
         return "".join(parts).strip()
+
+    def _names_reifier(self, index: int, end: int) -> bool:
+        return index < end and self.sig[index].kind in ("iri", "pname", "bnode", "var")
+
+    def _after_reifier(self, index: int) -> bool:
+        """Whether the tokens before the `{|` at `index` are a reifier (`~` or `~ id`)."""
+        return index >= 1 and self.sig[index - 1].text == "~" or \
+            index >= 2 and self.sig[index - 2].text == "~" and self._names_reifier(index - 1, index)
 
     def group(self, opening: int, extra: list[str]) -> tuple[str, int]:
         """The label of the `[...]` or `(...)` at `opening`, its triples added to `extra`; and the index after it."""
@@ -128,16 +185,15 @@ class TextEdits:
                 extra.append(f"{label} {self.labelled(opening + 1, closing, extra)}")
             return label, closing + 1
         members, index = [], opening + 1
-        while index < closing:  # a collection: one member per term (a literal may span tokens)
-            if self.sig[index].text in ("[", "("):
+        while index < closing:  # a collection: one member per term (a literal or a triple may span tokens)
+            if self.opens_group(index):
                 member, index = self.group(index, extra)
             else:
-                start = index
-                index += 1
-                while index < closing and (self.sig[index].text in ("@", "^") or self.sig[index - 1].text in ("@", "^")
-                                           or self.sig[start].text in ("+", "-") and index == start + 1):
-                    index += 1
-                member = self.flat_text(start, index)
+                start, index = index, self._term_end(index, closing)
+                # A literal or signed number is written glued ("w"^^<dt>): some engines (Virtuoso) read the
+                # spaced form the grammar allows as a path.
+                member = self.labelled(start, index, extra) if self.sig[start].text == "<" else \
+                    "".join(token.text for token in self.sig[start:index])
             members.append(member)
         if not members:
             return f"<{RDF}nil>", closing + 1
@@ -146,6 +202,36 @@ class TextEdits:
             rest = labels[number + 1] if number + 1 < len(labels) else f"<{RDF}nil>"
             extra.append(f"{label} <{RDF}first> {member} ; <{RDF}rest> {rest}")
         return labels[0], closing + 1
+
+    def _term_end(self, index: int, closing: int) -> int:
+        """The index after the term starting at token `index`, within a collection ending at `closing`: a
+        literal with its language tag (and direction) or datatype, a signed number, a `<< >>` triple or
+        `<<( )>>` triple term (nested ones included), or else the one token."""
+        token = self.sig[index]
+        if token.text == "<" and index + 1 < closing and self._glued_after(index + 1, "<"):
+            depth, index = 0, index
+            while index < closing:  # `<<` opens, `>>` closes, each two glued tokens
+                if index + 1 < closing and self._glued_after(index + 1, "<") and self.sig[index].text == "<":
+                    depth, index = depth + 1, index + 2
+                elif index + 1 < closing and self._glued_after(index + 1, ">") and self.sig[index].text == ">":
+                    depth, index = depth - 1, index + 2
+                    if depth == 0:
+                        return index
+                else:
+                    index += 1
+            return closing
+        index += 1
+        if token.kind == "string" and index < closing:
+            if self.sig[index].kind == "langtag":
+                index += 1
+                if index + 2 < closing and self._glued_after(index + 2, "-", "-") and self.sig[index - 1].end == \
+                        self.sig[index].start:  # a base direction: "x"@en--ltr
+                    index += 3
+            elif self.sig[index].text == "^" and index + 2 < closing and self._glued_after(index + 1, "^"):
+                index += 3  # "x"^^<datatype>
+        elif token.text in ("+", "-") and index < closing and self.sig[index].kind == "number":
+            index += 1
+        return index
 
     def label(self) -> str:
         """A blank node label no one else uses."""

@@ -9,8 +9,8 @@ Flask's error handlers and hooks answer it and no query ever runs twice.
 
 Asked to answer at once (environ[AT_ONCE], on the server's event loop: api.rsgi), it answers only a query
 of a client with no budget that this process runs row by row within its row cap (Backend.in_process) and
-that asks for few rows (kg.sparql_text.few_rows), and raises NotAtOnce, before any work, for any other
-request, which then goes to a request thread.
+that asks for few rows (kg.sparql_text.few_rows); it raises NotAtOnce, having answered nothing, for any
+other request, and for one whose run would wait (kg.nearby.WouldWait), which then goes to a request thread.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from api.fairness import CLIENT
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, NotAtOnce
 from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
+from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.sparql_text import few_rows
 
 FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
 PATH = "/sparql"
-AT_ONCE_ROWS = 1000  # a LIMIT up to this lets a one-pattern query be answered on the event loop
+OFFERED_BYTES = 2048  # longest query string offered at once: reading a text costs about 1 ms a kilobyte
 # Conditional requests (304, whose headers Flask makes) and bodies are left to Flask.
 _FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
 
@@ -52,8 +53,9 @@ def install(app):
 
 def worth_offering(environ) -> bool:
     """A first look for api.rsgi: a GET of /sparql?query=…, which may be answered at once."""
+    query_string = environ.get("QUERY_STRING", "")
     return environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == PATH \
-        and environ.get("QUERY_STRING", "").startswith("query=")
+        and query_string.startswith("query=") and len(query_string) <= OFFERED_BYTES
 
 
 class FastSparql:
@@ -81,18 +83,23 @@ class FastSparql:
         if run.stream:  # the answer may come as a StreamedAnswer, which Flask sends
             return self._to_flask(environ, start_response, at_once)
         client = self.budget_client(environ)
-        if at_once and (client is not None or not self.backend.in_process(run) or not few_rows(text, AT_ONCE_ROWS)):
+        if at_once and (client is not None or not self.backend.in_process(run) or not few_rows(text, LOOP_ROWS)):
             # A budget is kept in a file other processes lock; a worker's answer is waited for; many rows
             # would hold the loop, and every other client with it.
             raise NotAtOnce
         CLIENT.set(client)
+        waiting = NO_WAITING.set(at_once)
         try:
             version = self.backend.version()
             validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
             answer = self.backend.query(run, version)
+        except WouldWait:  # a reopen after a write, or more rows than the loop may spend on: a thread's work
+            raise NotAtOnce from None
         except Exception as error:
             environ[FAILED] = (error, started, text)
             return self.flask(environ, start_response)
+        finally:
+            NO_WAITING.reset(waiting)
         # As Response(body, mimetype=media), the view's headers, then the after-request hooks (CORS, security).
         headers = Headers([("Content-Type", get_content_type(media, "utf-8")),
                            ("Content-Length", str(len(answer.body)))])

@@ -112,49 +112,6 @@ class LocalRunner:
         """Nothing to stop."""
 
 
-class NearbyRunner:
-    """One-pattern queries (kg.sparql_text.single_pattern) in this process, on a read-only view of the
-    on-disk store at `path`: each row is one index step, so the time limit is checked between rows, here,
-    with no helper thread and no round trip to a worker process."""
-
-    def __init__(self, path: str, options: ServiceOptions):
-        from kg.store.oxigraph import OxigraphStore
-
-        self.store = OxigraphStore(path, read_only=True)
-        self.service = QueryService(_RowDeadline(self.store), policy=options.policy, timeout=options.timeout,
-                                    row_limit=options.row_limit)
-
-    def run(self, request: QueryRequest) -> Answer:
-        self.store.reopen_if_changed()
-        return answer(self.service, request)
-
-    def close(self) -> None:
-        self.store.close()
-
-
-class _RowDeadline:
-    """A store whose query rows stop with QueryTimeout once the time limit has passed (checked per row)."""
-
-    def __init__(self, store):
-        self.store = store
-
-    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None):
-        started = time.monotonic()
-        result = self.store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
-        if timeout is None or isinstance(result, bool):
-            return result
-
-        def rows(inner):
-            for count, row in enumerate(inner, 1):
-                if count % 64 == 0 and time.monotonic() - started > timeout:
-                    raise QueryTimeout(f"query stopped after its time limit of {timeout:g}s")
-                yield row
-
-        if isinstance(result, Solutions):
-            return Solutions(result.variables, rows(result.rows))
-        return Triples(rows(result.triples))
-
-
 class WorkerPool:
     """`size` worker processes, each with a read-only view of the embedded store at `path`, growing up to
     `max_size` so that one stays idle while others run long queries (a new client's query need not wait

@@ -18,9 +18,12 @@ from api.access_log import query_hash
 from api.body_limit import BodyLimit
 from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
+from api.fast_sparql import OFFERED_BYTES, worth_offering
 from api.rsgi import AT_ONCE, NotAtOnce
+from kg.nearby import LOOP_ROWS
 
 from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import EX, WRITABLE
 
 LOOKUP = "SELECT ?p ?o WHERE { sk:jnim ?p ?o }"
 QUERIES = {
@@ -295,3 +298,31 @@ def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_
     before = len(runs)
     assert offered_at_once(app.wsgi_app, **budgeted) is None and offered_at_once(app.wsgi_app, **conditional) is None
     assert offered_at_once(limited.wsgi_app, **query(LOOKUP)) is None and len(runs) == before
+
+
+def test_a_run_that_would_wait_is_given_to_a_thread_having_answered_nothing(make_app):
+    """After a write the in-process view must reopen (seconds after a big write): not on the event loop. A
+    given subject with more than LOOP_ROWS statements would hold the loop: it gives way at LOOP_ROWS rows."""
+    many = " ".join(f"<{EX}p{n}> {n} ;" for n in range(LOOP_ROWS + 1))
+    app = make_app(WRITABLE, article=False, seed=f"<{EX}g> {{ <{EX}few> <{EX}p> 1 . <{EX}many> {many[:-1]} . }}")
+    settled(app)
+    few, many = query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }}"), query(f"SELECT * WHERE {{ <{EX}many> ?p ?o }}")
+    accounting = app.extensions["sahel-kg.accounting"]
+    recorded, record = [], accounting.record
+    accounting.record = lambda *args, **named: (recorded.append(args), record(*args, **named))[1]
+    assert offered_at_once(app.wsgi_app, **few)[0] == "200 OK"
+    assert offered_at_once(app.wsgi_app, **many) is None and len(recorded) == 1
+    assert call(app.wsgi_app, **many)[0] == "200 OK"  # on a thread: every row
+    app.extensions["sahel-kg"].update(f"INSERT DATA {{ <{EX}few> <{EX}p> 2 }}")
+    again = query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }} # after the write")
+    assert offered_at_once(app.wsgi_app, **again) is None and len(recorded) == 2
+    assert b'"2"' in call(app.wsgi_app, **again)[2]  # a thread reopened the view
+    assert offered_at_once(app.wsgi_app, **query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }} # later"))[0] == "200 OK"
+
+
+def test_only_a_short_query_string_is_offered_at_once():
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql"}
+    assert worth_offering({**environ, "QUERY_STRING": "query=" + "x" * (OFFERED_BYTES - 6)})
+    assert not worth_offering({**environ, "QUERY_STRING": "query=" + "x" * (OFFERED_BYTES - 5)})
+    assert not worth_offering({**environ, "QUERY_STRING": "format=json&query=ASK{}"})
+    assert not worth_offering({**environ, "REQUEST_METHOD": "HEAD", "QUERY_STRING": "query=ASK{}"})

@@ -200,6 +200,10 @@ class OxigraphStore(Store):
         if self.path is not None and not self.read_only:
             stamp.bump(self.path)
 
+    def stale(self) -> bool:
+        """Whether this read-only view misses a write made since it opened (reopen_if_changed would reopen)."""
+        return self.read_only and self.version()[0] != self._opened_at
+
     def reopen_if_changed(self) -> bool:
         """A read-only store sees what was written after it opened only once reopened: do so if needed."""
         if not self.read_only:

@@ -1,0 +1,72 @@
+"""One-pattern queries answered in this process, on a read-only view of the on-disk store: no round trip to
+a query worker, and the time limit checked between rows (each row is one index step; kg.sparql_text.single_pattern).
+
+A caller that must not wait (the server's event loop: api.rsgi) sets NO_WAITING; a run then raises WouldWait,
+having answered nothing, where it would reopen the store after a write (a reopen replays the engine's write log:
+seconds after a big write) or read more than LOOP_ROWS rows. The caller then hands the request to a thread.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+
+from kg.errors import QueryTimeout
+from kg.query import QueryService
+from kg.runner import Answer, QueryRequest, ServiceOptions, answer
+from kg.store.base import Solutions, Triples
+
+NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)
+LOOP_ROWS = 256  # rows a run under NO_WAITING reads before it gives way
+
+
+class WouldWait(Exception):
+    """A run under NO_WAITING that would reopen the store or read many rows; it answered nothing."""
+
+
+class NearbyRunner:
+    """One-pattern queries (kg.sparql_text.single_pattern) on a read-only view of the store at `path`."""
+
+    def __init__(self, path: str, options: ServiceOptions):
+        from kg.store.oxigraph import OxigraphStore
+
+        self.store = OxigraphStore(path, read_only=True)
+        self.service = QueryService(_RowDeadline(self.store), policy=options.policy, timeout=options.timeout,
+                                    row_limit=options.row_limit)
+
+    def run(self, request: QueryRequest) -> Answer:
+        """The answer; QueryTimeout past the time limit; WouldWait under NO_WAITING (see the module)."""
+        if NO_WAITING.get() and self.store.stale():
+            raise WouldWait("the store changed since this view opened")
+        self.store.reopen_if_changed()
+        return answer(self.service, request)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class _RowDeadline:
+    """A store whose query rows stop with QueryTimeout once the time limit has passed (checked per row),
+    and, under NO_WAITING, with WouldWait past LOOP_ROWS rows."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None):
+        started = time.monotonic()
+        budget = LOOP_ROWS if NO_WAITING.get() else None
+        result = self.store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        if timeout is None and budget is None or isinstance(result, bool):
+            return result
+
+        def rows(inner):
+            for count, row in enumerate(inner, 1):
+                if budget is not None and count > budget:
+                    raise WouldWait(f"more than {budget} rows")
+                if timeout is not None and count % 64 == 0 and time.monotonic() - started > timeout:
+                    raise QueryTimeout(f"query stopped after its time limit of {timeout:g}s")
+                yield row
+
+        if isinstance(result, Solutions):
+            return Solutions(result.variables, rows(result.rows))
+        return Triples(rows(result.triples))

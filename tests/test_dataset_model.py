@@ -187,6 +187,17 @@ def test_collections_of_tagged_and_typed_literals_are_written_whole(clean):
 
 # RDF 1.2: triple terms <<( )>>, reified triples << >> and annotations {| |}, whose unnamed reifiers are blank
 # nodes; each update is valid (pyoxigraph runs it) and must keep the merge the union, blank nodes and all.
+def test_a_signed_number_in_delete_where_is_a_number_not_a_path(clean, graph):
+    """DELETE WHERE's pattern is also the WHERE the rewrite writes, where `<p> +2` would be the path <p>+."""
+    g = graph()
+    clean.update(f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> <{EX}m> . <{EX}m> <{EX}p> 2 . "
+                 f"<{EX}a> <{EX}q> <{EX}kept> . <{EX}m> <{EX}q> <{EX}gone> }} }}")
+    clean.update(f"DELETE WHERE {{ GRAPH <{g}> {{ ?s <{EX}p> +2 . ?s <{EX}q> ?o }} }}")
+    assert triples(clean, f"GRAPH <{g}> {{ ?s ?p ?o }}") == {(iri("a"), iri("p"), iri("m")),
+                                                             (iri("a"), iri("q"), iri("kept"))}
+    assert_merge(clean)
+
+
 RDF_1_2_UPDATES = [
     "INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
     "INSERT DATA { <x:s> <x:p> ( <<( <x:a> <x:b> <<( <x:c> <x:d> <x:e> )>> )>> 1 ) }",
@@ -198,6 +209,7 @@ RDF_1_2_UPDATES = [
     "INSERT DATA { <x:s> <x:p> <x:o> ~ {| <x:q> 1 |} . <x:t> <x:p> <x:o> ~ _:r {| <x:q> 2 |} }",
     "INSERT { ?s <x:p> <<( ?s <x:q> ?s )>>, << ?s <x:q> 1 >> } WHERE { BIND(<x:s> AS ?s) }",
     "INSERT DATA { <x:s> <x:p> <x:o> } ; DELETE WHERE { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
+    "INSERT DATA { <x:m> a +2.5 ~ <x:r> } ; DELETE WHERE { <x:m> a +2.5 ~ ?r }",
 ]
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from kg.errors import EvaluationError
 from kg.namespaces import graph_iri
 from kg.store.graph_guard import guard, guard_graph_variables
-from kg.store.text_edits import Rewritten, TextEdits
+from kg.store.text_edits import Rewritten, TextEdits, typed_number
 
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
 MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
@@ -135,7 +135,7 @@ class _Rewriter(TextEdits):
         closing = self.match(opening)
         if closing is None or closing >= last:
             return
-        pattern = self.flat_text(opening + 1, closing)
+        pattern = self.flat_text(opening + 1, closing, typed_signs=True)
         if self.target.hidden or self.target.spell_out_graphs:
             pattern = guard_graph_variables(pattern, self.target.hidden,
                                             spell_out=self.target.spell_out_graphs).text
@@ -289,6 +289,11 @@ class _Rewriter(TextEdits):
         """Edit the quads block between the braces at `opening` and `closing`: top-level triples go to
         the declared graph (or `into`, an IRI as written) if `wrap`, and `[...]` and `(...)` become
         labels. Returns the block's triples as plain triples text, and whether it has blank nodes."""
+        for sign in range(opening + 1, closing - 1):  # +2 in a template reads as a path on some engines
+            if self.sig[sign].text == "+" and self.sig[sign + 1].kind == "number" \
+                    and self.sig[sign].end == self.sig[sign + 1].start:
+                number = typed_number("+" + self.sig[sign + 1].text)
+                self.replace_span(self.sig[sign].start, self.sig[sign + 1].end, number)
         flats, blank, index = [], False, opening + 1
         while index < closing:
             if self.graph_block(index):
@@ -326,7 +331,7 @@ class _Rewriter(TextEdits):
         labels = self.needs_labels(first, end)
         blank = labels or any(t.kind == "bnode" for t in self.sig[first:end])
         if not labels:
-            return self.flat_text(first, end), blank
+            return self.flat_text(first, end, typed_signs=True), blank
         extra: list[str] = []
         main = self.labelled(first, end, extra)
         self.replace_span(self.sig[first].start, self.sig[end - 1].end, " . ".join([main] + extra))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kg.sparql_text import Token, lex
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass
@@ -87,17 +88,25 @@ class TextEdits:
         """Put `text` in place of the original's offsets [start, end)."""
         self.edits.append((start, end, len(self.edits), text))
 
-    def flat_text(self, first: int, end: int) -> str:
-        """The source of tokens [first, end) on one line: spaces and comments become one space."""
+    def flat_text(self, first: int, end: int, *, typed_signs: bool = False) -> str:
+        """The source of tokens [first, end) on one line: spaces and comments become one space. With
+        `typed_signs`, a number written with a plus sign (+2) is written as a typed literal: copied from
+        a quad pattern into a WHERE, `<p> +2` would read as the path <p>+ and the object 2."""
         if first >= end:
             return ""
         start, stop = self.sig[first].start, self.sig[end - 1].end
-        pieces = []
-        for token in self.all:
+        pieces, skip = [], None
+        for position, token in enumerate(self.all):
             if token.start >= stop:
                 break
-            if token.start >= start:
-                pieces.append(" " if token.kind in ("space", "comment") else token.text)
+            if token.start < start or position == skip:
+                continue
+            if typed_signs and token.text == "+" and position + 1 < len(self.all) \
+                    and self.all[position + 1].kind == "number":
+                pieces.append(typed_number("+" + self.all[position + 1].text))
+                skip = position + 1
+                continue
+            pieces.append(" " if token.kind in ("space", "comment") else token.text)
         return "".join(pieces)
 
     def gap(self, index: int) -> str:
@@ -164,6 +173,11 @@ class TextEdits:
                 parts.append(">>" + self.gap(index + 1))
                 index += 2
                 continue
+            if token.text == "+" and index + 1 < end and self.sig[index + 1].kind == "number" \
+                    and token.end == self.sig[index + 1].start:
+                parts.append(typed_number("+" + self.sig[index + 1].text) + self.gap(index + 1))
+                index += 2
+                continue
             parts.append(self.flat_text(index, index + 1) + self.gap(index))
             index += 1
         return "".join(parts).strip()
@@ -192,8 +206,12 @@ class TextEdits:
                 start, index = index, self._term_end(index, closing)
                 # A literal or signed number is written glued ("w"^^<dt>): some engines (Virtuoso) read the
                 # spaced form the grammar allows as a path.
-                member = self.labelled(start, index, extra) if self.sig[start].text == "<" else \
-                    "".join(token.text for token in self.sig[start:index])
+                if self.sig[start].text == "<":
+                    member = self.labelled(start, index, extra)
+                elif self.sig[start].text == "+":
+                    member = typed_number("".join(token.text for token in self.sig[start:index]))
+                else:
+                    member = "".join(token.text for token in self.sig[start:index])
             members.append(member)
         if not members:
             return f"<{RDF}nil>", closing + 1
@@ -256,6 +274,12 @@ class TextEdits:
             anchors.append((length, cursor, len(self.text) - cursor))
             out.append(self.text[cursor:])
         return Rewritten("".join(out), self.text, anchors)
+
+
+def typed_number(text: str) -> str:
+    """A signed number (+2, +2.5, +1e3) as the typed literal it stands for (SPARQL 1.1 §19.8)."""
+    kind = "double" if "e" in text.lower() else "decimal" if "." in text else "integer"
+    return f'"{text}"^^<{XSD}{kind}>'
 
 
 def _offset(text: str, line: int, column: int) -> int:

@@ -3,11 +3,13 @@ a query worker, and the time limit checked between rows (each row is one index s
 
 A caller that must not wait (the server's event loop: api.rsgi) sets NO_WAITING; a run then raises WouldWait,
 having answered nothing, where it would reopen the store after a write (a reopen replays the engine's write log:
-seconds after a big write) or read more than LOOP_ROWS rows. The caller then hands the request to a thread.
+seconds after a big write) or read more than LOOP_ROWS rows or LOOP_CHARACTERS characters of terms. The caller
+then hands the request to a thread.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from contextvars import ContextVar
 
@@ -18,6 +20,7 @@ from kg.store.base import Solutions, Triples
 
 NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)
 LOOP_ROWS = 256  # rows a run under NO_WAITING reads before it gives way
+LOOP_CHARACTERS = 1 << 20  # characters of terms it reads before it gives way (a few big literals)
 
 
 class WouldWait(Exception):
@@ -31,14 +34,18 @@ class NearbyRunner:
         from kg.store.oxigraph import OxigraphStore
 
         self.store = OxigraphStore(path, read_only=True)
+        self._reopening = threading.Lock()
         self.service = QueryService(_RowDeadline(self.store), policy=options.policy, timeout=options.timeout,
                                     row_limit=options.row_limit)
 
     def run(self, request: QueryRequest) -> Answer:
         """The answer; QueryTimeout past the time limit; WouldWait under NO_WAITING (see the module)."""
-        if NO_WAITING.get() and self.store.stale():
-            raise WouldWait("the store changed since this view opened")
-        self.store.reopen_if_changed()
+        if NO_WAITING.get():
+            if self.store.stale():  # a write after this check is seen by the next request, not this one
+                raise WouldWait("the store changed since this view opened")
+        else:
+            with self._reopening:  # one thread reopens; the others then find the view fresh
+                self.store.reopen_if_changed()
         return answer(self.service, request)
 
     def close(self) -> None:
@@ -47,7 +54,7 @@ class NearbyRunner:
 
 class _RowDeadline:
     """A store whose query rows stop with QueryTimeout once the time limit has passed (checked per row),
-    and, under NO_WAITING, with WouldWait past LOOP_ROWS rows."""
+    and, under NO_WAITING, with WouldWait past LOOP_ROWS rows or LOOP_CHARACTERS characters."""
 
     def __init__(self, store):
         self.store = store
@@ -60,9 +67,12 @@ class _RowDeadline:
             return result
 
         def rows(inner):
+            characters = 0
             for count, row in enumerate(inner, 1):
-                if budget is not None and count > budget:
-                    raise WouldWait(f"more than {budget} rows")
+                if budget is not None:
+                    characters += sum(len(getattr(term, "value", "")) for term in row if term is not None)
+                    if count > budget or characters > LOOP_CHARACTERS:
+                        raise WouldWait(f"more than {budget} rows or {LOOP_CHARACTERS} characters")
                 if timeout is not None and count % 64 == 0 and time.monotonic() - started > timeout:
                     raise QueryTimeout(f"query stopped after its time limit of {timeout:g}s")
                 yield row

@@ -198,6 +198,19 @@ def test_a_signed_number_in_delete_where_is_a_number_not_a_path(clean, graph):
     assert_merge(clean)
 
 
+@pytest.mark.parametrize("update, column", [
+    ("DELETE WHERE { GRAPH <x:g> { ?s <x:p> + 2 . ?s <x:q> ?o } }", 39),  # a path <x:p>+ in a WHERE
+    ("INSERT DATA { <x:s> <x:p> ( +#c\n2 ) }", 29),
+    ("INSERT DATA { <x:s> <x:p> +\u0662 }", 27),  # an Arabic-Indic digit: \\d matches it, the grammar does not
+])
+def test_a_sign_apart_from_its_digits_is_refused_where_it_is(update, column, tmp_path):
+    with OxigraphStore(tmp_path / "store") as store:
+        with pytest.raises(QuerySyntaxError) as raised:
+            store.update(update)
+        assert (raised.value.line, raised.value.column) == (1, column)
+        assert store.count("") == 0
+
+
 RDF_1_2_UPDATES = [
     "INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
     "INSERT DATA { <x:s> <x:p> ( <<( <x:a> <x:b> <<( <x:c> <x:d> <x:e> )>> )>> 1 ) }",

@@ -20,7 +20,7 @@ from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
 from api.fast_sparql import OFFERED_BYTES, worth_offering
 from api.rsgi import AT_ONCE, NotAtOnce
-from kg.nearby import LOOP_ROWS
+from kg.nearby import LOOP_CHARACTERS, LOOP_ROWS
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import EX, WRITABLE
@@ -318,6 +318,15 @@ def test_a_run_that_would_wait_is_given_to_a_thread_having_answered_nothing(make
     assert offered_at_once(app.wsgi_app, **again) is None and len(recorded) == 2
     assert b'"2"' in call(app.wsgi_app, **again)[2]  # a thread reopened the view
     assert offered_at_once(app.wsgi_app, **query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }} # later"))[0] == "200 OK"
+
+
+def test_a_few_big_statements_are_given_to_a_thread(make_app):
+    big = "x" * (LOOP_CHARACTERS // 2 + 1)
+    app = make_app(article=False, seed=f'<{EX}g> {{ <{EX}big> <{EX}p> "{big}", "{big}y" }}')
+    settled(app)
+    request = query(f"SELECT * WHERE {{ <{EX}big> ?p ?o }}")
+    assert offered_at_once(app.wsgi_app, **request) is None
+    assert call(app.wsgi_app, **request)[0] == "200 OK"
 
 
 def test_only_a_short_query_string_is_offered_at_once():

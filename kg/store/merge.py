@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from kg.errors import EvaluationError
 from kg.namespaces import graph_iri
 from kg.store.graph_guard import guard, guard_graph_variables
-from kg.store.text_edits import Rewritten, TextEdits, typed_number
+from kg.store.text_edits import Rewritten, TextEdits
 
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
 MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
@@ -290,10 +290,8 @@ class _Rewriter(TextEdits):
         the declared graph (or `into`, an IRI as written) if `wrap`, and `[...]` and `(...)` become
         labels. Returns the block's triples as plain triples text, and whether it has blank nodes."""
         for sign in range(opening + 1, closing - 1):  # +2 in a template reads as a path on some engines
-            if self.sig[sign].text == "+" and self.sig[sign + 1].kind == "number" \
-                    and self.sig[sign].end == self.sig[sign + 1].start:
-                number = typed_number("+" + self.sig[sign + 1].text)
-                self.replace_span(self.sig[sign].start, self.sig[sign + 1].end, number)
+            if self.sig[sign].text == "+" and self.sig[sign + 1].kind == "number":
+                self.replace_span(self.sig[sign].start, self.sig[sign + 1].end, self.signed(sign))
         flats, blank, index = [], False, opening + 1
         while index < closing:
             if self.graph_block(index):

@@ -11,6 +11,7 @@ import bisect
 import uuid
 from dataclasses import dataclass, field
 
+from kg.errors import QuerySyntaxError
 from kg.sparql_text import Token, lex
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -102,7 +103,7 @@ class TextEdits:
             if token.start < start or position == skip:
                 continue
             if typed_signs and token.text == "+" and position + 1 < len(self.all) \
-                    and self.all[position + 1].kind == "number":
+                    and self.all[position + 1].kind == "number" and self.all[position + 1].text.isascii():
                 pieces.append(typed_number("+" + self.all[position + 1].text))
                 skip = position + 1
                 continue
@@ -173,9 +174,8 @@ class TextEdits:
                 parts.append(">>" + self.gap(index + 1))
                 index += 2
                 continue
-            if token.text == "+" and index + 1 < end and self.sig[index + 1].kind == "number" \
-                    and token.end == self.sig[index + 1].start:
-                parts.append(typed_number("+" + self.sig[index + 1].text) + self.gap(index + 1))
+            if token.text == "+" and index + 1 < end and self.sig[index + 1].kind == "number":
+                parts.append(self.signed(index) + self.gap(index + 1))
                 index += 2
                 continue
             parts.append(self.flat_text(index, index + 1) + self.gap(index))
@@ -208,8 +208,8 @@ class TextEdits:
                 # spaced form the grammar allows as a path.
                 if self.sig[start].text == "<":
                     member = self.labelled(start, index, extra)
-                elif self.sig[start].text == "+":
-                    member = typed_number("".join(token.text for token in self.sig[start:index]))
+                elif self.sig[start].text == "+" and index == start + 2:
+                    member = self.signed(start)
                 else:
                     member = "".join(token.text for token in self.sig[start:index])
             members.append(member)
@@ -250,6 +250,17 @@ class TextEdits:
         elif token.text in ("+", "-") and index < closing and self.sig[index].kind == "number":
             index += 1
         return index
+
+    def signed(self, index: int) -> str:
+        """The number at sig[index + 1] with the plus sign at `index`, as its typed literal; QuerySyntaxError
+        where the sign stands apart (the grammar has `+2` as one token; an engine may read `+ 2` as a path)."""
+        sign, number = self.sig[index], self.sig[index + 1]
+        if sign.end != number.start or not number.text.isascii():
+            line, column = _line_column(self.text, sign.start)
+            message = "a number's sign is written against its digits (+2, not + 2)" if number.text.isascii() \
+                else f"a number is written with the digits 0-9, not {number.text}"
+            raise QuerySyntaxError(message, line=line, column=column)
+        return typed_number("+" + number.text)
 
     def label(self) -> str:
         """A blank node label no one else uses."""

@@ -12,7 +12,7 @@ from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, N
 from kg.errors import ConfigError, ParseError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
-from kg.store.oxigraph import OxigraphStore
+from kg.store.oxigraph import FLUSH_LOG_BYTES, OxigraphStore, write_log_bytes
 from kg.store.remote import RemoteStore
 from kg.store.sparql_json import binding_term as _term
 from long_work import CROSS_ROWS, MIN_TRIPLES, SOON, threads_named, wait_until
@@ -297,6 +297,20 @@ def test_embedded_store_is_persistent(tmp_path):
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 'kept' }}")
     with OxigraphStore(tmp_path / "db") as store:
         assert store.count("") == 1
+
+
+def test_a_big_write_leaves_readers_no_long_write_log_to_replay(tmp_path):
+    """A read-only view replays the write log on opening (seconds after a big update, past a query's time
+    limit): a write that leaves more than FLUSH_LOG_BYTES of log is flushed before readers are told of it."""
+    triples = " ".join(f"<{EX}s{n}> <{EX}p> 'value {n}' ." for n in range(6000))  # about 4 MiB of log
+    with OxigraphStore(tmp_path / "db") as store:
+        store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ {triples} }} }}")
+        assert write_log_bytes(tmp_path / "db") <= FLUSH_LOG_BYTES
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 'small' }}")  # a small write is not flushed
+        assert 0 < write_log_bytes(tmp_path / "db") <= FLUSH_LOG_BYTES
+        reader = OxigraphStore(tmp_path / "db", read_only=True)
+        assert reader.count() == 6001
+        reader.close()
 
 
 def test_locked_embedded_store_is_unavailable(tmp_path):

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
-
 DEFAULT_BASE = "https://sahel-kg.example.org/"
-
-SAHEL = Namespace(DEFAULT_BASE + "ontology#")
-SK = Namespace(DEFAULT_BASE + "id/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = Namespace("https://schema.org/")
-VANN = Namespace("http://purl.org/vocab/vann/")
-
 ONTOLOGY_IRI = DEFAULT_BASE + "ontology"
 
 PREFIXES: dict[str, str] = {
-    "sahel": str(SAHEL),
-    "sk": str(SK),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
+    "sahel": DEFAULT_BASE + "ontology#",
+    "sk": DEFAULT_BASE + "id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
     "skosxl": "http://www.w3.org/2008/05/skos-xl#",
-    "org": str(ORG),
-    "prov": str(PROV),
-    "time": str(TIME),
-    "oa": str(OA),
-    "dct": str(DCTERMS),
-    "schema": str(SCHEMA),
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dct": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
     "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": str(VANN),
+    "vann": "http://purl.org/vocab/vann/",
     "sh": "http://www.w3.org/ns/shacl#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "void": "http://rdfs.org/ns/void#",
@@ -41,6 +30,19 @@ PREFIXES: dict[str, str] = {
     "gn": "https://sws.geonames.org/",
     "dbr": "http://dbpedia.org/resource/",
 }
+
+# rdflib Namespace objects of these, made on first use (PEP 562): the query workers need only the strings,
+# and importing rdflib would cost each of them about 20 MB and 40 ms at start.
+_NAMESPACES = {"SAHEL": "sahel", "SK": "sk", "ORG": "org", "OA": "oa", "SCHEMA": "schema", "VANN": "vann"}
+
+
+def __getattr__(name: str):
+    if name not in _NAMESPACES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rdflib import Namespace
+
+    namespace = globals()[name] = Namespace(PREFIXES[_NAMESPACES[name]])
+    return namespace
 
 
 def graph_iri(name: str, base: str = DEFAULT_BASE) -> str:

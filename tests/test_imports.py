@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,6 +80,16 @@ def test_kg_imports_neither_flask_nor_api():
                  if name.startswith("kg") and name != LAUNCHER for tops in [imports(path, known)[1]]
                  if tops & {"flask", "werkzeug", "api"}}
     assert not offenders
+
+
+def test_a_query_worker_does_not_import_rdflib():
+    """Each query worker is a fresh interpreter: rdflib would add about 20 MB and 40 ms of start to each."""
+    from kg.runner import _WORKER_COMMAND
+
+    imported = _WORKER_COMMAND.split("; from kg.runner")[0] + "; import kg.runner, kg.store.oxigraph, kg.nearby"
+    found = subprocess.run([sys.executable, "-c", imported + "; print(sorted({m.split('.')[0] for m in sys.modules}))"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "'rdflib'" not in found and "'flask'" not in found
 
 
 def test_every_module_is_on_the_code_map():

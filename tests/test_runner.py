@@ -82,7 +82,7 @@ def test_close_stops_busy_and_restarting_workers(store_path):
     pool.close()
     busy.join(SOON)
     assert not busy.is_alive()
-    wait_until(lambda: not threads_named("kg-worker-restart"), what="the end of the restarts under way")
+    wait_until(lambda: not threads_named("kg-worker-start"), what="the end of the restarts under way")
     assert set(children()) <= before
     assert pool._idle.empty()
 

@@ -59,6 +59,9 @@ class _RowDeadline:
     def __init__(self, store):
         self.store = store
 
+    def version(self):
+        return self.store.version()
+
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None):
         started = time.monotonic()
         budget = LOOP_ROWS if NO_WAITING.get() else None

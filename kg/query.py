@@ -24,6 +24,7 @@ from kg.store.base import Solutions, Store, syntax_error
 
 # The project's own namespaces: every term in them is one the ontology or the data has.
 CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
+KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class QueryService:
     timeout: float | None = None
     row_limit: int | None = None
     federation: Federation = field(default_factory=Federation)
+    _known: tuple = field(default=(None, {}), init=False, repr=False, compare=False)  # see _known_terms
 
     def query(self, sparql: str, *, bindings: dict[str, object] | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -67,17 +69,37 @@ class QueryService:
     def unknown_terms(self, sparql: str) -> list[str]:
         """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
         ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
-        closed namespace would. Three index lookups per term, in one query."""
+        closed namespace would. Three index lookups per term not yet looked up at this store version."""
         declared = {**self.prefixes, **scan(sparql).prefixes}
         terms = [iri for iri in named_iris(sparql, declared) if iri.startswith(CLOSED) and iri not in CLOSED]
         terms = [iri for iri in terms if _valid_iri(iri)]
         if not terms:
             return []
-        values = " ".join(str(ox.NamedNode(iri)) for iri in terms)
-        known = self.store.query(f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
-                                 "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t }) }", timeout=self.timeout)
-        found = {row[0].value for row in known}
-        return [iri for iri in terms if iri not in found]
+        known = self._known_terms()
+        has = {iri: known[iri] for iri in terms if iri in known}
+        asked = [iri for iri in terms if iri not in has]
+        if asked:
+            values = " ".join(str(ox.NamedNode(iri)) for iri in asked)
+            found = {row[0].value for row in self.store.query(
+                f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
+                "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t }) }", timeout=self.timeout)}
+            fresh = {iri: iri in found for iri in asked}
+            if len(known) + len(fresh) > KNOWN_TERMS:
+                known.clear()
+            known.update(fresh)
+            has.update(fresh)
+        return [iri for iri in terms if not has[iri]]
+
+    def _known_terms(self) -> dict[str, bool]:
+        """Terms looked up, and whether the store has them, kept while the store's version stays the same;
+        a store that cannot tell its version (a remote one) keeps none."""
+        version = getattr(self.store, "version", None)
+        now = version() if version is not None else None
+        if now is None:
+            return {}
+        if self._known[0] != now:
+            self._known = (now, {})
+        return self._known[1]
 
     def rows(self, sparql: str, *, bindings: dict[str, object] | None = None,
              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,

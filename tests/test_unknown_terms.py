@@ -40,6 +40,30 @@ def test_the_answer_names_the_terms_nobody_has_and_the_query_still_runs(service,
     assert result.kind in ("solutions", "boolean", "graph")
 
 
+class CountingStore(OxigraphStore):
+    """An in-memory store that counts the queries it is asked."""
+
+    asked = 0
+
+    def query(self, *args, **options):
+        self.asked += 1
+        return super().query(*args, **options)
+
+
+def test_a_term_is_looked_up_once_until_the_store_changes():
+    with CountingStore() as store:
+        service = QueryService(store)
+        query = "ASK { ?x a sahel:Novel ; sahel:memberOff sk:aes }"
+        assert service.query(query).unknown_terms == [SAHEL + "Novel", SAHEL + "memberOff", SK + "aes"]
+        asked = store.asked
+        assert service.query(query + " # again").unknown_terms == [SAHEL + "Novel", SAHEL + "memberOff", SK + "aes"]
+        assert store.asked == asked + 1  # the query alone: its terms were looked up already
+        store.update(f"INSERT DATA {{ <{SK}mali> a <{SAHEL}Novel> }}")
+        assert service.query(query).unknown_terms == [SAHEL + "memberOff", SK + "aes"]
+        store.update(f"DELETE DATA {{ <{SK}mali> a <{SAHEL}Novel> }}")
+        assert service.query(query).unknown_terms == [SAHEL + "Novel", SAHEL + "memberOff", SK + "aes"]
+
+
 def test_over_http_each_unknown_term_is_a_warning_header(shared):
     response = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Aliance ; sk:wrong ?y }"}))
     assert response.status_code == 200 and response.get_json()["results"]["bindings"] == []

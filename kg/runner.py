@@ -7,7 +7,6 @@ worker still busy at the time limit is killed and replaced; another worker takes
 
 from __future__ import annotations
 
-import os
 import queue
 import socket
 import subprocess
@@ -21,15 +20,11 @@ from kg import memory_cap
 from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 from kg.federation import Federation
 from kg.query import Policy, QueryService
-from kg.store.base import Solutions, Triples
 
 START_SECONDS = 60.0
-STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away
-STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
 RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
 RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
 DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
-PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process is still there
 
 
 @dataclass(frozen=True)
@@ -255,7 +250,7 @@ class WorkerPool:
     def _start(self):
         """A fresh interpreter running this module, talking over a socket pair (no fork of this process)."""
         ours, theirs = socket.socketpair()
-        process = subprocess.Popen([sys.executable, "-c", _WORKER_COMMAND, str(theirs.fileno())],
+        process = subprocess.Popen([sys.executable, "-c", WORKER_COMMAND, str(theirs.fileno())],
                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         worker = process, Connection(ours.detach())
@@ -340,119 +335,7 @@ class WorkerPool:
             self._processes.discard(process)
 
 
-def _worker(connection: Connection) -> None:
-    """A worker's loop, until its parent hangs up (then it leaves quietly) or dies."""
-    threading.Thread(target=_leave_with, args=(os.getppid(),), name="kg-parent-watch", daemon=True).start()
-    try:
-        _answer_requests(connection)
-    except (EOFError, OSError, KeyboardInterrupt):
-        pass
-
-
-def _leave_with(parent: int) -> None:
-    """End this worker when its server process is gone (killed, say): a query it is running could
-    otherwise go on for hours with nobody to answer. The engine lets go of the GIL while it works."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK)
-    os._exit(0)
-
-
-def _answer_requests(connection: Connection) -> None:
-    """Open the store read-only, then answer requests until the connection closes."""
-    from kg.store.oxigraph import OxigraphStore, disk_version
-
-    path, options = connection.recv()
-
-    def opened():
-        return OxigraphStore.memory_copy(path) if options.in_memory else OxigraphStore(path, read_only=True)
-
-    try:
-        store = opened()
-    except Exception as error:  # reported to the parent, which raises it
-        connection.send(("error", error))
-        return
-    service = QueryService(store, policy=options.policy, row_limit=options.row_limit,
-                           federation=options.federation)
-    if options.memory_limit:
-        memory_cap.cap(options.memory_limit)
-    connection.send(("ready", None))
-    while True:
-        request = connection.recv()
-        started = time.perf_counter()
-        for attempt in range(STALE_RETRIES + 1):
-            try:
-                if attempt:  # the writer's compaction removed files this view still listed: open afresh
-                    time.sleep(STALE_PAUSE * 2 ** (attempt - 1))
-                    service.store = opened()
-                if options.in_memory:
-                    if disk_version(path)[0] != service.store.copied_version:
-                        service.store = None  # let the old copy go before the new one is made
-                        service.store = opened()
-                else:
-                    service.store.reopen_if_changed()
-                if request.stream:
-                    reply = _streamed(service, request, connection)
-                    if reply is None:  # it was sent, a batch at a time
-                        break
-                else:
-                    reply = ("ok", answer(service, request))
-            except MemoryError:  # Python's own allocations past the cap (the engine's abort the worker)
-                reply = ("error", QueryMemoryExceeded("the query needed more memory than a query worker may "
-                                                      "take, and was stopped"))
-            except Exception as error:  # sent back and raised in the parent
-                reply = ("error", error)
-                if attempt < STALE_RETRIES and _stale_view(error):
-                    continue
-            break
-        if reply is None:  # streamed: already sent
-            continue
-        if reply[0] == "ok":
-            reply[1].elapsed = time.perf_counter() - started
-        connection.send(reply)
-
-
-def _streamed(service: QueryService, request: QueryRequest, connection: Connection):
-    """("ok", Answer) for an answer of up to STREAM_AFTER rows; a bigger one is sent from here as
-    ("stream", kind), ("chunk", bytes)..., then ("end", None) or ("error", exception); then None."""
-    from itertools import chain, islice
-
-    from kg.query import _collect
-    from kg.streaming import Cut, can_stream, chunks
-
-    raw, limit = service.rows(request.sparql, bindings=request.bindings,
-                              default_graphs=None if request.default_graphs is None else list(request.default_graphs),
-                              named_graphs=None if request.named_graphs is None else list(request.named_graphs),
-                              timeout=request.timeout, row_limit=request.row_limit, base=request.base)
-    kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
-    rows = iter(()) if kind == "boolean" else iter(raw)
-    first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
-    if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
-            or not can_stream(kind, request.format):
-        whole = raw if kind == "boolean" else type(raw)(raw.variables, chain(first, rows)) \
-            if kind == "solutions" else Triples(chain(first, rows))
-        result = _collect(whole, limit)
-        return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
-                            count=len(result), truncated=result.truncated, limit=result.limit,
-                            unknown_terms=tuple(service.unknown_terms(request.sparql)))
-    connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)))))
-    variables = raw.variables if kind == "solutions" else []
-    try:
-        for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,
-                            prefixes=service.prefixes, cut=Cut()):
-            connection.send(("chunk", chunk))
-    except Exception as error:  # reported in the stream, which the parent ends with it
-        connection.send(("error", error))
-        return None
-    connection.send(("end", None))
-    return None
-
-
-def _stale_view(error: Exception) -> bool:
-    """Whether a read-only view failed because the writer removed files it listed (RocksDB says so)."""
-    return isinstance(error, (RuntimeError, OSError)) and any(
-        sign in str(error) for sign in ("No such file", "Corruption", "IO error"))
-
-
-# Imported by name, not run as __main__, so that pickled classes resolve to kg.runner in both processes.
-_WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
-                  "from kg.runner import _worker; _worker(Connection(int(sys.argv[1])))"
+# The worker's entry point, imported by name (not run as __main__), so that pickled classes resolve to
+# kg.runner in both processes.
+WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
+                 "from kg.worker import serve; serve(Connection(int(sys.argv[1])))"

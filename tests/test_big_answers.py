@@ -12,6 +12,7 @@ import urllib.parse
 
 import pytest
 
+from kg.runner import WORKER_COMMAND
 from live_server import kg_server
 from long_work import wait_until
 from raw_http import http as request
@@ -70,7 +71,7 @@ def query_workers(server) -> set[int]:
     for pid in tree(server.pid):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                if b"kg.runner import _worker" in handle.read():
+                if WORKER_COMMAND.encode() in handle.read():
                     pids.add(pid)
         except OSError:
             pass

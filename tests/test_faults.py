@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from kg.runner import WORKER_COMMAND
 from kg.store.oxigraph import OxigraphStore
 from live_server import kg_server
 from long_work import SOON
@@ -19,7 +20,7 @@ from raw_http import http, problem, query_url
 TOKEN = "k" * 40
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # hours on the article
-WORKER_MARK = "from kg.runner import _worker"
+WORKER_MARK = WORKER_COMMAND  # a query worker's command line holds it
 
 
 def query_workers(server) -> list[int]:

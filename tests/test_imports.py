@@ -84,9 +84,9 @@ def test_kg_imports_neither_flask_nor_api():
 
 def test_a_query_worker_does_not_import_rdflib():
     """Each query worker is a fresh interpreter: rdflib would add about 20 MB and 40 ms of start to each."""
-    from kg.runner import _WORKER_COMMAND
+    from kg.runner import WORKER_COMMAND
 
-    imported = _WORKER_COMMAND.split("; from kg.runner")[0] + "; import kg.runner, kg.store.oxigraph, kg.nearby"
+    imported = WORKER_COMMAND.split("; serve(")[0] + "; import kg.store.oxigraph, kg.nearby, kg.streaming"
     found = subprocess.run([sys.executable, "-c", imported + "; print(sorted({m.split('.')[0] for m in sys.modules}))"],
                            capture_output=True, text=True, check=True).stdout
     assert "'rdflib'" not in found and "'flask'" not in found

@@ -14,11 +14,11 @@ from api.result_cache import ResultCache
 from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
-from kg.query import Policy, QueryService
 from kg.nearby import NearbyRunner
+from kg.query import Policy, QueryService
 from kg.runner import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer, WorkerPool
-from kg.sparql_text import single_pattern
 from kg.settings import store_options
+from kg.sparql_parts import single_pattern
 from kg.store import embedded_path, open_store, stamp
 from kg.store.oxigraph import OxigraphStore, directory_changed_at
 

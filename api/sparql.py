@@ -21,7 +21,8 @@ from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.runner import STREAM_AFTER, QueryRequest, StreamedAnswer
-from kg.sparql_text import add_using, query_dataset, scan
+from kg.sparql_parts import add_using, query_dataset
+from kg.sparql_text import scan
 
 bp = Blueprint("sparql", __name__)
 

@@ -76,7 +76,7 @@ class Federation:
         return f"sahel-kg/{__version__} (SPARQL federation; {contact}) Python-urllib"
 
     def inline(self, text: str, clauses, endpoint_of, prologue_of, *, deadline: float | None = None) -> str:
-        """`text` with each clause (kg.sparql_text.ServiceClause, in text order) replaced by the VALUES of
+        """`text` with each clause (kg.sparql_parts.ServiceClause, in text order) replaced by the VALUES of
         its endpoint's solutions; `endpoint_of(target)` expands a target to an IRI, `prologue_of(clause)`
         gives the BASE and PREFIX lines its pattern needs.
 

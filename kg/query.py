@@ -16,8 +16,9 @@ from kg.federation import Federation
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED
 from kg.results import Result
-from kg.sparql_text import (base_iri, leading_base, named_iris, prologue_line, scan, service_clauses,
-                            service_heads, unescape_iri, used_prefixes, where_group_start)
+from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
+                             used_prefixes, where_group_start)
+from kg.sparql_text import scan, unescape_iri
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
 

@@ -10,7 +10,6 @@ import re
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin
 
 # The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
 # Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
@@ -41,8 +40,6 @@ _TOKEN = re.compile(r"""
 """, re.X | re.S)
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-# Keywords some functions look for: a text without the letters has none of them (a cheap first test).
-_SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
 _OPERATORS = set("|/^+-*!&=<>")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -179,7 +176,7 @@ def _scan(text: str) -> Shape:
             shape.is_update = True
             shape.loads += upper == "LOAD"
         elif upper == "SERVICE":
-            shape.services.append(_next_target(tokens, index))
+            shape.services.append(next_target(tokens, index))
         elif upper == "DEFINE" and shape.form is None:  # Virtuoso pragmas can make it fetch URLs
             shape.pragmas += 1
     return shape
@@ -286,317 +283,15 @@ def _after_operator(tokens, index: int) -> bool:
     return value != ">" or index < 2 or tokens[index - 2][1] != ">"
 
 
-def used_prefixes(text: str) -> list[str]:
-    """The prefixes of the prefixed names the text uses, in order of first use."""
-    names: list[str] = []
-    for kind, value, _, _ in significant(text):
-        if kind == "pname":
-            name = value.split(":", 1)[0]
-            if name not in names:
-                names.append(name)
-    return names
-
-
-def where_group_start(text: str) -> int | None:
-    """The offset just inside the opening brace of a query's WHERE group, or None if it has none."""
-    form = None
-    for kind, value, _, end in significant(text):
-        if kind == "word" and form is None and value.upper() in QUERY_FORMS:
-            form = value.upper()
-        elif kind == "word" and value.upper() == "WHERE" and form:
-            form = "WHERE"
-        elif kind == "open" and value == "{" and form in ("SELECT", "ASK", "WHERE"):
-            return end
-        elif kind == "open" and value == "{" and form in ("CONSTRUCT", "DESCRIBE"):
-            form = "TEMPLATE"  # a CONSTRUCT template; the WHERE group comes after it
-    return None
-
-
-def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
-    """Give every DELETE/INSERT ... WHERE operation the protocol's using-graph-uri/using-named-graph-uri.
-
-    Raises ValueError if the update names its own dataset (USING or WITH), which the protocol forbids
-    together with those parameters.
-    """
-    clause = " ".join([f"USING <{iri}>" for iri in default_graphs] + [f"USING NAMED <{iri}>" for iri in named_graphs])
-    pieces, cursor, depth, previous = [], 0, 0, None
-    for match in _TOKEN.finditer(update):
-        kind, value = match.lastgroup, match.group()
-        if kind in ("space", "comment"):
-            continue
-        word = value.upper() if kind == "word" else None
-        if word in ("USING", "WITH"):
-            raise ValueError(f"the update has its own {word} clause; it cannot be combined with "
-                             "using-graph-uri or using-named-graph-uri")
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth = max(0, depth - 1)
-        elif word == "WHERE" and depth == 0 and previous == "}":  # the WHERE of a DELETE/INSERT template
-            pieces.append(update[cursor:match.start()] + clause + " ")
-            cursor = match.start()
-        previous = value
-    return "".join(pieces) + update[cursor:]
-
-
-def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
-    """The IRIs of a query's FROM and FROM NAMED clauses as (default graphs, named graphs), or None if
-    it has neither. Prefixed names expand with the query's own PREFIX declarations, then `prefixes`;
-    relative IRIs resolve against the query's BASE, then `base`.
-    """
-    if not _FROM.search(text):  # most queries: nothing to look for
-        return None
-    declared, default, named = dict(prefixes), [], []
-    tokens = significant(text)
-    for index, (kind, value, _, _) in enumerate(tokens):
-        upper = value.upper() if kind == "word" else None
-        following = tokens[index + 1:index + 3]
-        if upper == "BASE" and following and following[0][0] == "iri":
-            base = urljoin(base or "", following[0][1][1:-1])
-        elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = urljoin(base or "", following[1][1][1:-1])
-        elif upper == "FROM":
-            target = _next_target(tokens, index)
-            if target.startswith("<"):
-                iri = urljoin(base or "", target[1:-1])
-            else:
-                prefix, _, local = target.partition(":")
-                iri = declared.get(prefix, prefix + ":") + local
-            is_named = bool(following) and following[0][1].upper() == "NAMED"
-            (named if is_named else default).append(iri)
-    return (default, named) if default or named else None
-
-
-@dataclass(frozen=True)
-class ServiceClause:
-    """One outermost `SERVICE [SILENT] target { pattern }` of a text, by character offsets."""
-
-    start: int  # at the SERVICE keyword
-    end: int  # just after the closing brace
-    target: str  # the IRI, prefixed name or variable, as written
-    silent: bool
-    pattern: str  # the group graph pattern, braces included
-
-
-def service_clauses(text: str) -> list[ServiceClause]:
-    """The outermost SERVICE clauses of a query or update, in order; one nested in another stays in its
-    pattern. A clause that does not close is left out (the engine reports the syntax error)."""
-    if not _SERVICE.search(text):  # most texts: nothing to look for
-        return []
-    tokens = significant(text)
-    clauses, index = [], 0
-    while index < len(tokens):
-        at = index
-        index += 1
-        if not (tokens[at][0] == "word" and tokens[at][1].upper() == "SERVICE"):
-            continue
-        silent = index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "SILENT"
-        index += silent
-        if index + 1 >= len(tokens) or tokens[index][0] not in ("iri", "pname", "var") \
-                or tokens[index + 1][1] != "{":
-            continue
-        target, opening = tokens[index][1], index + 1
-        depth = 0
-        for close in range(opening, len(tokens)):
-            depth += {"open": 1, "close": -1}.get(tokens[close][0], 0)
-            if depth == 0:
-                clauses.append(ServiceClause(tokens[at][2], tokens[close][3], target, bool(silent),
-                                             text[tokens[opening][2]:tokens[close][3]]))
-                index = close + 1
-                break
-        else:
-            index = len(tokens)
-    return clauses
-
-
-def service_heads(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every `SERVICE [SILENT] target` of a text, nested ones too: from the keyword to
-    the opening brace of its pattern."""
-    if not _SERVICE.search(text):
-        return []
-    tokens = significant(text)
-    heads = []
-    for at, (kind, value, start, _) in enumerate(tokens):
-        if kind != "word" or value.upper() != "SERVICE":
-            continue
-        target = at + 1 + (at + 1 < len(tokens) and tokens[at + 1][1].upper() == "SILENT")
-        if target + 1 < len(tokens) and tokens[target][0] in ("iri", "pname", "var") and tokens[target + 1][1] == "{":
-            heads.append((start, tokens[target + 1][2]))
-    return heads
-
-
-def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
-    """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
-    text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
-    declared, found = dict(prefixes), {}
-    tokens = significant(text)
-    for index, (kind, value, _, _) in enumerate(tokens):
-        before = tokens[index - 1][1].upper() if index else ""
-        after_prefix = index >= 2 and tokens[index - 2][1].upper() == "PREFIX"
-        if kind == "pname" and before == "PREFIX":
-            name = value.split(":", 1)[0]
-            following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
-            if following[0] == "iri":
-                declared[name] = unescape_iri(following[1][1:-1])
-        elif kind == "iri" and before != "BASE" and not after_prefix:
-            iri = unescape_iri(value[1:-1])
-            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
-                found.setdefault(iri)
-        elif kind == "pname" and not value.endswith(":"):
-            name, _, local = value.partition(":")
-            if name in declared:
-                found.setdefault(declared[name] + re.sub(r"\\(.)", r"\1", local.rstrip(".")))  # a dot ends a triple
-    return list(found)
-
-
-def base_iri(text: str) -> str | None:
-    """The IRI of the text's first BASE declaration, or None."""
-    if not _BASE.search(text):
-        return None
-    tokens = significant(text)
-    for token, following in zip(tokens, tokens[1:]):
-        if token[0] == "word" and token[1].upper() == "BASE" and following[0] == "iri":
-            return unescape_iri(following[1][1:-1])
-    return None
-
-
 def unescape_iri(iri: str) -> str:
     """An IRI with its \\u and \\U escapes decoded, as the engine reads it."""
     return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
                   lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
 
 
-def _next_target(tokens, index) -> str:
+def next_target(tokens, index) -> str:
     """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
     for kind, value, *_ in tokens[index + 1:index + 4]:
         if kind in ("iri", "pname", "var"):
             return value
     return ""
-
-
-def prologue_line(prefixes: dict[str, str], declared) -> str:
-    """One line of PREFIX declarations for the prefixes the text does not declare itself."""
-    return " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared)
-
-
-_PATTERN_TERMS = ("var", "iri", "pname", "string")
-
-
-def single_pattern(text: str) -> bool:
-    """Whether a query is SELECT or ASK over one triple pattern and nothing else (no FROM, FILTER,
-    paths, expressions, a variable used twice, modifiers but LIMIT).
-
-    Every row of such a query is the next entry of one index range, so stopping between rows bounds
-    its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
-    """
-    return _one_pattern(text) is not None
-
-
-def few_rows(text: str, rows: int) -> bool:
-    """Whether a one-pattern query (single_pattern) asks for few rows: ASK, a LIMIT of at most `rows`, or
-    one given subject's statements (a few dozen in an entity's description; the row cap bounds the rest)."""
-    found = _one_pattern(text)
-    if found is None:
-        return False
-    form, pattern, limit = found
-    return form == "ASK" or (limit is not None and limit <= rows) or pattern[0][0] != "var"
-
-
-def _one_pattern(text: str):
-    """(form, the pattern's three tokens, its LIMIT or None) of a single_pattern query, else None."""
-    tokens = significant(text)
-    index, form = 0, None
-    while index < len(tokens):  # the prologue: BASE <iri>, PREFIX p: <iri>
-        kind, value, _, _ = tokens[index]
-        word = value.upper() if kind == "word" else None
-        if word == "BASE" and index + 1 < len(tokens) and tokens[index + 1][0] == "iri":
-            index += 2
-        elif word == "PREFIX" and index + 2 < len(tokens) and tokens[index + 1][0] == "pname" \
-                and tokens[index + 2][0] == "iri":
-            index += 3
-        else:
-            break
-    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() in ("SELECT", "ASK"):
-        form = tokens[index][1].upper()
-        index += 1
-    if form is None:
-        return None
-    while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
-        index += 1
-    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "WHERE":
-        index += 1
-    body = tokens[index:]
-    if len(body) < 5 or body[0][1] != "{":
-        return None
-    pattern, rest = body[1:4], body[4:]
-    if rest and rest[0][1] == ".":
-        rest = rest[1:]
-    if not rest or rest[0][1] != "}":
-        return None
-    terms_ok = all(kind in _PATTERN_TERMS or (kind == "word" and value == "a" and position == 1)
-                   for position, (kind, value, _, _) in enumerate(pattern))
-    if not terms_ok or pattern[1][0] == "string" or pattern[0][0] == "string":
-        return None
-    variables = [value[1:] for kind, value, _, _ in pattern if kind == "var"]
-    if len(set(variables)) < len(variables):  # ?s ?p ?s filters a scan: rows may be far apart
-        return None
-    modifiers = rest[1:]  # LIMIT n
-    for kind, value, _, _ in modifiers:
-        if not (kind == "word" and value.upper() == "LIMIT" or kind == "number" and value.isdigit()):
-            return None
-    numbers = [int(value) for kind, value, _, _ in modifiers if kind == "number"]
-    return form, pattern, min(numbers) if numbers else None
-
-
-def limited(text: str, limit: int) -> str:
-    """A SELECT query that returns at most `limit` rows: its own LIMIT lowered, or one added after its
-    solution modifiers (before a trailing VALUES block). Other forms, and text the lexer cannot place,
-    come back unchanged. Nothing moves to another line."""
-    if scan(text).form != "SELECT":
-        return text
-    opening = where_group_start(text)
-    if opening is None:
-        return text
-    tokens = [t for t in lex(text) if t.kind not in ("space", "comment") and t.start >= opening - 1]
-    depth, end = 0, None
-    for index, token in enumerate(tokens):
-        depth += token.kind == "open"
-        depth -= token.kind == "close"
-        if depth == 0:
-            end = index
-            break
-    if end is None:
-        return text
-    after = tokens[end + 1:]
-    for index, token in enumerate(after):
-        if token.kind == "word" and token.text.upper() == "LIMIT" and index + 1 < len(after) \
-                and after[index + 1].kind == "number":
-            number = after[index + 1]
-            if int(number.text) <= limit:
-                return text
-            return text[:number.start] + str(limit) + text[number.end:]
-    trailing = next((t for t in after if t.kind == "word" and t.text.upper() == "VALUES"), None)
-    at = trailing.start if trailing is not None else (after[-1].end if after else tokens[end].end)
-    return f"{text[:at]} LIMIT {limit} {text[at:]}"
-
-
-def leading_base(text: str, base: str | None) -> tuple[str, str | None]:
-    """The text with the BASE declarations of its leading prologue blanked out (same lines and columns),
-    and the base IRI they make, resolved against `base`."""
-    if not _BASE.search(text):  # most texts: nothing to move
-        return text, base
-    tokens = significant(text)
-    index, pieces, cursor = 0, [], 0
-    while index + 1 < len(tokens) and tokens[index][0] == "word":
-        word = tokens[index][1].upper()
-        if word == "PREFIX":
-            index += 3
-        elif word == "BASE" and tokens[index + 1][0] == "iri":
-            base = urljoin(base or "", unescape_iri(tokens[index + 1][1][1:-1]))
-            start, end = tokens[index][2], tokens[index + 1][3]
-            pieces += [text[cursor:start], " " * (end - start)]
-            cursor = end
-            index += 2
-        else:
-            break
-    return "".join(pieces) + text[cursor:], base

@@ -1,7 +1,8 @@
 """The lexical look at SPARQL text keeps the tokens and shapes of recent texts: each is lexed once per
 request, and what a caller gets is its own."""
 
-from kg.sparql_text import CACHED_TEXT, base_iri, leading_base, query_dataset, scan, service_clauses
+from kg.sparql_parts import base_iri, leading_base, query_dataset, service_clauses
+from kg.sparql_text import CACHED_TEXT, scan
 
 PREFIXES = {"ex": "http://example.org/"}
 

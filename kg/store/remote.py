@@ -20,7 +20,8 @@ import pyoxigraph
 
 from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreError, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
-from kg.sparql_text import limited, query_dataset, scan
+from kg.sparql_parts import limited, query_dataset
+from kg.sparql_text import scan
 from kg.store import sparql_json
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for

@@ -59,8 +59,8 @@ class _RowDeadline:
     def __init__(self, store):
         self.store = store
 
-    def version(self):
-        return self.store.version()
+    def view_version(self):
+        return self.store.view_version()
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None):
         started = time.monotonic()

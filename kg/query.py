@@ -92,9 +92,9 @@ class QueryService:
         return [iri for iri in terms if not has[iri]]
 
     def _known_terms(self) -> dict[str, bool]:
-        """Terms looked up, and whether the store has them, kept while the store's version stays the same;
-        a store that cannot tell its version (a remote one) keeps none."""
-        version = getattr(self.store, "version", None)
+        """Terms looked up, and whether the store has them, kept while the version of the data the store reads
+        stays the same; a store that cannot tell it (a remote one) keeps none."""
+        version = getattr(self.store, "view_version", None)
         now = version() if version is not None else None
         if now is None:
             return {}

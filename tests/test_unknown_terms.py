@@ -64,6 +64,21 @@ def test_a_term_is_looked_up_once_until_the_store_changes():
         assert service.query(query).unknown_terms == [SAHEL + "Novel", SAHEL + "memberOff", SK + "aes"]
 
 
+def test_a_read_only_view_keeps_what_it_looked_up_for_the_data_it_reads(tmp_path):
+    """A query worker's view sees a write only once reopened: what it looked up before must not pass for
+    the new data (keyed by the store's version on disk, it did, until the next write)."""
+    query = "ASK { ?x a sahel:Novel }"
+    with OxigraphStore(tmp_path / "db") as writer:
+        reader = OxigraphStore(tmp_path / "db", read_only=True)
+        service = QueryService(reader)
+        assert service.unknown_terms(query) == [SAHEL + "Novel"]
+        writer.update(f"INSERT DATA {{ <{SK}mali> a <{SAHEL}Novel> }}")
+        assert service.unknown_terms(query + " # before the view reopens") == [SAHEL + "Novel"]
+        assert reader.reopen_if_changed()
+        assert service.unknown_terms(query) == []
+        reader.close()
+
+
 def test_over_http_each_unknown_term_is_a_warning_header(shared):
     response = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Aliance ; sk:wrong ?y }"}))
     assert response.status_code == 200 and response.get_json()["results"]["bindings"] == []

@@ -212,6 +212,11 @@ class OxigraphStore(Store):
                 self._store.flush()  # before the stamp: readers told of the write reopen on a short log
             stamp.bump(self.path)
 
+    def view_version(self) -> int:
+        """The version of the data this handle reads: for a read-only view, the one it opened at (a write
+        since is not seen until reopen_if_changed); else the store's own, as version()."""
+        return self._opened_at if self.read_only else self.version()[0]
+
     def stale(self) -> bool:
         """Whether this read-only view misses a write made since it opened (reopen_if_changed would reopen)."""
         return self.read_only and self.version()[0] != self._opened_at

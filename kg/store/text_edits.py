@@ -193,6 +193,8 @@ class TextEdits:
     def group(self, opening: int, extra: list[str]) -> tuple[str, int]:
         """The label of the `[...]` or `(...)` at `opening`, its triples added to `extra`; and the index after it."""
         closing = self.match(opening)
+        if closing == opening + 1:
+            self._only_spaces(opening, closing)
         if self.sig[opening].text == "[":
             label = self.label()
             if closing > opening + 1:
@@ -220,6 +222,16 @@ class TextEdits:
             rest = labels[number + 1] if number + 1 < len(labels) else f"<{RDF}nil>"
             extra.append(f"{label} <{RDF}first> {member} ; <{RDF}rest> {rest}")
         return labels[0], closing + 1
+
+    def _only_spaces(self, opening: int, closing: int) -> None:
+        """QuerySyntaxError if an empty `[]` or `()` holds a comment: the grammar's ANON and NIL hold spaces only,
+        and the engine refuses the text where the rewrite would have written a blank node or rdf:nil."""
+        inside = self.text[self.sig[opening].end:self.sig[closing].start]
+        if not inside.isspace() and inside:
+            line, column = _line_column(self.text, self.sig[closing].start)
+            pair = self.sig[opening].text + self.sig[closing].text
+            raise QuerySyntaxError(f"an empty {pair} holds spaces only: a comment cannot stand inside it",
+                                   line=line, column=column)
 
     def _term_end(self, index: int, closing: int) -> int:
         """The index after the term starting at token `index`, within a collection ending at `closing`: a

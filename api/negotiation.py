@@ -28,7 +28,7 @@ GRAPHS = [
     ("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
     ("application/rdf+xml", "rdfxml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
     ("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"),
+    ("application/xml", "rdfxml"), ("text/n3", "turtle"), ("text/rdf+n3", "turtle"),  # Turtle is N3
 ]
 # What format=/output= may say, by result kind, and the formats each name accepts, the one it names
 # first: SPARQLWrapper sends json or xml for every query form, and n3 for graphs; N-Triples is Turtle

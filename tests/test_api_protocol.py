@@ -184,7 +184,8 @@ def test_ask_formats(shared, accept):  # query_content_type_ask
 
 
 GRAPH_SYNTAXES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-                  "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads"}
+                  "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads",
+                  "text/n3": "n3", "text/rdf+n3": "n3"}
 
 
 def parsed_graph(response) -> rdflib.Graph:
@@ -265,6 +266,8 @@ CONSTRUCT_P = "CONSTRUCT WHERE { ?s <http://example.org/p> ?o }"
     (CONSTRUCT_P, 'application/n-triples; charset="utf-8"', "application/n-triples"),
     (CONSTRUCT_P, "application/ld+json; profile=\"http://www.w3.org/ns/json-ld#expanded\"", "application/ld+json"),
     (CONSTRUCT_P, "text/turtle;charset=utf-8;q=0.2, application/n-triples;q=0.5", "application/n-triples"),
+    (CONSTRUCT_P, "text/n3", "text/n3"),  # Turtle, which is N3: SPARQLWrapper's N3 and older clients ask so
+    (CONSTRUCT_P, "text/rdf+n3;q=0.8, application/rdf+xml;q=0.1", "text/rdf+n3"),
     (LABELS, "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
     (LABELS, "text/csv; charset=utf-8; header=present", "text/csv"),
     (LABELS, "text/*;q=0.3, text/csv;q=0, text/xml;q=0", "text/tab-separated-values"),  # refused by name

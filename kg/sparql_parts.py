@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
-from kg.sparql_text import QUERY_FORMS, lex, next_target, scan, significant, unescape_iri
+from kg.sparql_text import CACHED_TEXT, KEPT, QUERY_FORMS, lex, next_target, scan, significant, unescape_iri
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).
 _SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
@@ -200,17 +201,22 @@ def single_pattern(text: str) -> bool:
     Every row of such a query is the next entry of one index range, so stopping between rows bounds
     its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
     """
-    return _one_pattern(text) is not None
+    return _one_pattern_of(text) is not None
 
 
 def few_rows(text: str, rows: int) -> bool:
     """Whether a one-pattern query (single_pattern) asks for few rows: ASK, a LIMIT of at most `rows`, or
     one given subject's statements (a few dozen in an entity's description; the row cap bounds the rest)."""
-    found = _one_pattern(text)
+    found = _one_pattern_of(text)
     if found is None:
         return False
     form, pattern, limit = found
     return form == "ASK" or (limit is not None and limit <= rows) or pattern[0][0] != "var"
+
+
+def _one_pattern_of(text: str):
+    """_one_pattern's answer; those of the last few short texts are kept (a lookup asks three times)."""
+    return _one_pattern_kept(text) if len(text) <= CACHED_TEXT else _one_pattern(text)
 
 
 def _one_pattern(text: str):
@@ -257,6 +263,9 @@ def _one_pattern(text: str):
             return None
     numbers = [int(value) for kind, value, _, _ in modifiers if kind == "number"]
     return form, pattern, min(numbers) if numbers else None
+
+
+_one_pattern_kept = lru_cache(maxsize=KEPT)(_one_pattern)
 
 
 def limited(text: str, limit: int) -> str:

@@ -313,6 +313,17 @@ def test_a_big_write_leaves_readers_no_long_write_log_to_replay(tmp_path):
         reader.close()
 
 
+def test_a_stray_file_in_the_store_directory_does_not_hide_a_committed_write(tmp_path):
+    """A file named like a log whose number int() refuses (str.isdigit takes "²") made a committed update
+    raise after its commit, before the version was bumped: readers never learnt of the write."""
+    with OxigraphStore(tmp_path / "db") as store:
+        (tmp_path / "db" / "\u00b2.log").write_text("a note")
+        reader = OxigraphStore(tmp_path / "db", read_only=True)
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 'first' }}")
+        assert reader.reopen_if_changed() and reader.count() == 1
+        reader.close()
+
+
 def test_locked_embedded_store_is_unavailable(tmp_path):
     with OxigraphStore(tmp_path / "db"):
         with pytest.raises(StoreUnavailable):

@@ -16,6 +16,7 @@ and read as a union of its graphs, as it was, when opened read-only.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sys
 import time
@@ -30,6 +31,7 @@ from kg.store import deadline, stamp, staging
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 
+log = logging.getLogger(__name__)
 _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 # A read-only view opening replays the write log left since the last flush: about 45 ms a MiB (3.3 s after a
@@ -54,10 +56,13 @@ def disk_version(path: str | PathLike) -> tuple[int, float]:
 
 
 def write_log_bytes(path: str | PathLike) -> int:
-    """The size of an on-disk store's current write log (RocksDB's newest NNNNNN.log), in bytes."""
+    """The size in bytes of an on-disk store's current write log (RocksDB's highest-numbered NNNNNN.log; its
+    numbers only grow), or 0 if there is none. RocksDB may reuse an old log file, size and all, so the figure
+    can be high just after a flush: one needless flush at most."""
     with os.scandir(path) as entries:
-        logs = [(entry.name, entry) for entry in entries if entry.name.endswith(".log") and entry.name[:-4].isdigit()]
-    return max(logs, key=lambda log: int(log[0][:-4]))[1].stat().st_size if logs else 0
+        logs = [(int(entry.name[:-4]), entry) for entry in entries
+                if entry.name.endswith(".log") and entry.name[:-4].isascii() and entry.name[:-4].isdigit()]
+    return max(logs, key=lambda log: log[0])[1].stat().st_size if logs else 0
 
 
 class OxigraphStore(Store):
@@ -208,9 +213,13 @@ class OxigraphStore(Store):
     def _written(self) -> None:
         self._changed_at = time.time()
         if self.path is not None and not self.read_only:
-            if self._store is not None and write_log_bytes(self.path) > FLUSH_LOG_BYTES:
-                self._store.flush()  # before the stamp: readers told of the write reopen on a short log
-            stamp.bump(self.path)
+            try:  # before the stamp: readers told of the write reopen on a short log
+                if self._store is not None and write_log_bytes(self.path) > FLUSH_LOG_BYTES:
+                    self._store.flush()
+            except (OSError, RuntimeError) as error:  # the write is committed: readers must still be told
+                log.warning("the store's write log was not flushed (readers will replay it): %s", error)
+            finally:
+                stamp.bump(self.path)
 
     def view_version(self) -> int:
         """The version of the data this handle reads: for a read-only view, the one it opened at (a write

@@ -208,6 +208,10 @@ def test_a_signed_number_in_delete_where_is_a_number_not_a_path(clean, graph):
     ("INSERT { <x:s> <x:p> ( ( #c\n ) ) } WHERE {}", 2, 2),
     ("INSERT { [ #c\n ] <x:p> 1 } WHERE {}", 2, 2),
     ("DELETE WHERE { GRAPH <x:g> { ?s <x:p> [ #c\n ] } }", 2, 2),
+    # spaces the grammar has not (it has space, tab, CR, LF; Python's \\s has every Unicode space)
+    ("INSERT DATA { <x:s> <x:p> (\u00a0) }", 1, 28),
+    ("INSERT DATA { <x:s> <x:p> ( 1\u00a02 ) }", 1, 30),  # two members to the lexer, an error to the engine
+    ("INSERT DATA\u2003{ <x:s> <x:p> [\x0c] }", 1, 12),
 ])
 def test_what_the_rewrite_cannot_copy_faithfully_is_refused_where_it_is(update, line, column, tmp_path):
     with OxigraphStore(tmp_path / "store") as store:

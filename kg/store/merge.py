@@ -62,6 +62,7 @@ def rewrite(text: str, target: Target) -> Rewritten:
 class _Rewriter(TextEdits):
     def __init__(self, text: str, target: Target):
         super().__init__(text)
+        self.only_grammar_spaces()
         self.target = target
         self.prologue: list[str] = []
 

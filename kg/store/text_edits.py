@@ -54,6 +54,17 @@ class TextEdits:
         self.token = uuid.uuid4().hex[:12]  # makes blank node labels of ours unlike anyone's
         self.fresh = 0
 
+    def only_grammar_spaces(self) -> None:
+        """QuerySyntaxError at the first space between tokens that the grammar has not (it has space, tab, CR
+        and LF; the lexer, as Python's \\s, takes every Unicode space): the engine refuses the text there,
+        and a rewrite would have dropped it, taking an update that was never valid."""
+        for token in self.all:
+            if token.kind == "space" and token.text.strip(" \t\r\n"):
+                offset = token.start + next(at for at, character in enumerate(token.text) if character not in " \t\r\n")
+                line, column = _line_column(self.text, offset)
+                raise QuerySyntaxError(f"U+{ord(self.text[offset]):04X} is not a space SPARQL allows between terms "
+                                       "(space, tab, CR and LF are)", line=line, column=column)
+
     def word(self, index: int) -> str | None:
         """The keyword at significant token `index`, upper-cased; None for anything else."""
         if 0 <= index < len(self.sig) and self.sig[index].kind == "word":

@@ -13,7 +13,7 @@ import uuid
 from flask import Blueprint, Response, current_app, request
 
 from api.errors import Problem
-from api.negotiation import GRAPHS, choose
+from api.negotiation import GRAPHS, N3, choose
 from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
 from kg.runner import QueryRequest
 from kg.store.base import parse_triples
@@ -25,7 +25,7 @@ bp = Blueprint("graph_store", __name__)
 READABLE = {
     "text/turtle": "turtle", "application/x-turtle": "turtle",
     "application/n-triples": "ntriples", "text/plain": "ntriples",
-    "application/rdf+xml": "rdfxml", "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml", "application/ld+json": "jsonld", **{media: "turtle" for media in N3},
 }
 GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
 

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from api import page_data, pages
 from api.errors import Problem
-from api.negotiation import best_match, prefers_html
+from api.negotiation import N3, best_match, prefers_html
 
 bp = Blueprint("linked_data", __name__)
 
@@ -32,7 +32,7 @@ DOCUMENTS = {
 _BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
 _PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")  # characters no IRI escapes, so a path's prefix of them is exact
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
-                  "application/xhtml+xml": "html"})
+                  "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])

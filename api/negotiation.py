@@ -16,6 +16,9 @@ from flask import request
 
 from kg.results import FormatError
 
+# N3's media types: Turtle is N3, so every Turtle answer is offered under them too (after the registered types),
+# and a body sent as N3 is read as Turtle (N3's own syntax, formulae and rules, is then a syntax error).
+N3 = ("text/n3", "text/rdf+n3")
 # Offered media types per result kind, best default first; each maps to a kg.results format name.
 # Every format's registered type comes before every alias, so that a wildcard never answers with an
 # alias of a format the client refused or weighed lower (`text/turtle;q=0, */*` is not Turtle).
@@ -28,7 +31,7 @@ GRAPHS = [
     ("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
     ("application/rdf+xml", "rdfxml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
     ("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"), ("text/n3", "turtle"), ("text/rdf+n3", "turtle"),  # Turtle is N3
+    ("application/xml", "rdfxml"), *((media, "turtle") for media in N3),
 ]
 # What format=/output= may say, by result kind, and the formats each name accepts, the one it names
 # first: SPARQLWrapper sends json or xml for every query form, and n3 for graphs; N-Triples is Turtle

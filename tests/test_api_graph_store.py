@@ -46,6 +46,15 @@ def version(response) -> int:
     return int(response.headers["X-Dataset-Version"])
 
 
+def test_a_graph_sent_as_n3_is_read_as_turtle_and_comes_back_as_n3(empty_writer):
+    """Turtle is N3: the bytes a GET gave under text/n3 go back in a PUT under the same type."""
+    assert put(empty_writer, JOHN, content_type="text/n3").status_code == 201
+    assert same(graph_at(empty_writer, accept="text/n3", syntax="n3"), JOHN)
+    assert put(empty_writer, JANE, content_type="text/rdf+n3").status_code == 204
+    assert same(graph_at(empty_writer, accept="text/rdf+n3", syntax="n3"), JANE)
+    problem(put(empty_writer, "{ <x:a> <x:b> <x:c> } => { <x:a> <x:b> <x:d> } .", content_type="text/n3"), 400)
+
+
 def test_put_creates_then_replaces(empty_writer):  # put__initial_state, put__graph_already_in_store
     created = put(empty_writer, JOHN)
     assert created.status_code == 201 and created.data == b""

@@ -126,6 +126,17 @@ def test_other_formats_say_the_same(shared_app, accept):
     assert linksets(void_of(shared_app, Accept=accept)) == linksets(void_of(shared_app))
 
 
+@pytest.mark.parametrize("path, labelled", [
+    ("/.well-known/void", "text/n3"), ("/sparql", "text/n3"),  # the service description
+    ("/id/mali", "text/turtle"), ("/ontology", "text/turtle"),  # a linked-data document: its .ttl
+])
+def test_every_rdf_description_answers_an_n3_client_with_turtle(shared_app, path, labelled):
+    response = shared_app.test_client().get(path, headers={"Accept": "text/n3"}, follow_redirects=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == labelled
+    assert len(Graph().parse(data=response.get_data(as_text=True), format="n3")) > 0
+
+
 def test_the_service_description_points_at_the_void(shared_app):
     response = shared_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.get_data(), format="turtle")

@@ -212,6 +212,9 @@ def test_a_signed_number_in_delete_where_is_a_number_not_a_path(clean, graph):
     ("INSERT DATA { <x:s> <x:p> (\u00a0) }", 1, 28),
     ("INSERT DATA { <x:s> <x:p> ( 1\u00a02 ) }", 1, 30),  # two members to the lexer, an error to the engine
     ("INSERT DATA\u2003{ <x:s> <x:p> [\x0c] }", 1, 12),
+    # a triple term holds single terms; the rewrite wrote a collection's or a [ ]'s triples outside it
+    ("INSERT DATA { <x:a> <x:b> <<( <x:s> <x:p> ( 1 ) )>> }", 1, 43),
+    ("INSERT DATA { <x:a> <x:b> << [ <x:q> 1 ] <x:p> 1 >> }", 1, 30),
 ])
 def test_what_the_rewrite_cannot_copy_faithfully_is_refused_where_it_is(update, line, column, tmp_path):
     with OxigraphStore(tmp_path / "store") as store:

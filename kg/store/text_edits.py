@@ -132,6 +132,20 @@ class TextEdits:
         token = self.sig[index]
         return token.text == "[" or token.text == "(" and not self._glued_after(index, "<", "<")
 
+    def _in_triple_term(self, index: int) -> bool:
+        """Whether token `index` lies inside a `<< >>` or `<<( )>>`: in a template `<<` and `>>` only open and
+        close them (an IRI is one token)."""
+        depth, at = 0, 0
+        while at < index:
+            token, following = self.sig[at], self.sig[at + 1] if at + 1 < index else None
+            if token.text in ("<", ">") and following is not None and following.text == token.text \
+                    and following.start == token.end:
+                depth += 1 if token.text == "<" else -1
+                at += 2
+            else:
+                at += 1
+        return depth > 0
+
     def _glued_after(self, index: int, *texts: str) -> bool:
         """Whether the tokens right before `index` are `texts`, with no space between any of them."""
         first = index - len(texts)
@@ -206,6 +220,10 @@ class TextEdits:
         closing = self.match(opening)
         if closing == opening + 1:
             self._only_spaces(opening, closing)
+        if (self.sig[opening].text == "(" or closing > opening + 1) and self._in_triple_term(opening):
+            line, column = _line_column(self.text, self.sig[opening].start)
+            raise QuerySyntaxError("a triple term holds single terms: a collection or a [ ] with properties "
+                                   "cannot stand in it", line=line, column=column)
         if self.sig[opening].text == "[":
             label = self.label()
             if closing > opening + 1:

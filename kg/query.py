@@ -71,6 +71,13 @@ class QueryService:
         """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
         ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
         closed namespace would. Three index lookups per term not yet looked up at this store version."""
+        # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
+        # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
+        # (A namespace IRI spelt with \u escapes goes unwarned.)
+        ours = "|".join(re.escape(name) for name, iri in self.prefixes.items() if iri.startswith(CLOSED))
+        if not any(namespace in sparql for namespace in CLOSED) \
+                and not (ours and re.search(rf"(?<![\w.-])(?:{ours}):", sparql)):
+            return []
         declared = {**self.prefixes, **scan(sparql).prefixes}
         terms = [iri for iri in named_iris(sparql, declared) if iri.startswith(CLOSED) and iri not in CLOSED]
         terms = [iri for iri in terms if _valid_iri(iri)]

@@ -33,6 +33,8 @@ def service():
     ("SELECT ?x WHERE { ?x a sahel:Aliance . ?x a sahel:Aliance . ?y a sk:nobody }", [SAHEL + "Aliance", SK + "nobody"]),
     ("CONSTRUCT { sk:mali rdfs:label ?l } WHERE { sk:mali rdfs:label ?l }", []),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", []),
+    ("PREFIX o: <https://sahel-kg.example.org/ontology#> SELECT ?x WHERE { ?x a o:Aliance }", [SAHEL + "Aliance"]),
+    ("SELECT ?p WHERE { <https://sahel-kg.example.org/claim/c1> ?p ?o }", []),  # a lookup: none of ours
 ])
 def test_the_answer_names_the_terms_nobody_has_and_the_query_still_runs(service, query, unknown):
     result = service.query(query)

@@ -76,7 +76,7 @@ class QueryService:
         # (A namespace IRI spelt with \u escapes goes unwarned.)
         ours = "|".join(re.escape(name) for name, iri in self.prefixes.items() if iri.startswith(CLOSED))
         if not any(namespace in sparql for namespace in CLOSED) \
-                and not (ours and re.search(rf"(?<![\w.-])(?:{ours}):", sparql)):
+                and not (ours and re.search(rf"(?:{ours}):", sparql)):  # a false "maybe" costs only time
             return []
         declared = {**self.prefixes, **scan(sparql).prefixes}
         terms = [iri for iri in named_iris(sparql, declared) if iri.startswith(CLOSED) and iri not in CLOSED]

@@ -35,6 +35,8 @@ def service():
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", []),
     ("PREFIX o: <https://sahel-kg.example.org/ontology#> SELECT ?x WHERE { ?x a o:Aliance }", [SAHEL + "Aliance"]),
     ("SELECT ?p WHERE { <https://sahel-kg.example.org/claim/c1> ?p ?o }", []),  # a lookup: none of ours
+    ("SELECT * WHERE { ?s ?p ?o.sk:malli ?q ?r }", [SK + "malli"]),  # glued to the dot that ends a triple
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o=-sahel:Aliance) }", [SAHEL + "Aliance"]),
 ])
 def test_the_answer_names_the_terms_nobody_has_and_the_query_still_runs(service, query, unknown):
     result = service.query(query)

@@ -88,6 +88,8 @@ def sentence(message: str) -> str:
         name = _name(token)
         if name and name not in names:
             names.append(name)
+    if not names:  # only tokens left out as noise (">>", "|}"): the engine's own words say it best
+        return f"Expected {' or '.join(tokens)} here."
     keywords = [name for name in names if re.fullmatch(r"[A-Za-z_]\w*", name)]
     if len(keywords) > MAX_SHOWN:  # the engine's list of keywords is long, and partial anyway
         names = keywords[:MAX_SHOWN] + ["…"] + [name for name in names if name not in keywords]

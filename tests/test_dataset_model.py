@@ -236,6 +236,8 @@ RDF_1_2_UPDATES = [
     "INSERT { ?s <x:p> <<( ?s <x:q> ?s )>>, << ?s <x:q> 1 >> } WHERE { BIND(<x:s> AS ?s) }",
     "INSERT DATA { <x:s> <x:p> <x:o> } ; DELETE WHERE { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>> }",
     "INSERT DATA { <x:m> a +2.5 ~ <x:r> } ; DELETE WHERE { <x:m> a +2.5 ~ ?r }",
+    "INSERT DATA { <x:a> <x:p> << <x:s> <x:p> <x:o> ~ [] >> }",  # [] names the reifier: one blank node, not two
+    "INSERT { << <x:s> <x:p> <x:o> ~ [] >> <x:p> 1 . <x:s> <x:p> <x:o> ~ [] {| <x:q> 2 |} } WHERE {}",
 ]
 
 

@@ -54,6 +54,7 @@ def test_parse_errors_read_as_sentences(service, query, start):
     ("expected [_]", "The query does not go on like this here: something before this point is unfinished or misspelt."),
     ("expected one of Some new reason of the engine, [_]", "Some new reason of the engine."),
     ("SPARQL compiler, line 3: syntax error", "SPARQL compiler, line 3: syntax error"),  # another engine's words
+    ('expected ">>"', 'Expected ">>" here.'),  # only tokens named nowhere else (it raised IndexError: a 500)
 ])
 def test_sentences_from_the_engines_words(message, expected):
     assert sentence(message) == expected

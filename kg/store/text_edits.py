@@ -208,12 +208,17 @@ class TextEdits:
         return "".join(parts).strip()
 
     def _names_reifier(self, index: int, end: int) -> bool:
-        return index < end and self.sig[index].kind in ("iri", "pname", "bnode", "var")
+        """Whether a reifier's name starts at token `index`: an IRI, a blank node (`_:b` or `[]`) or a variable."""
+        return index < end and (self.sig[index].kind in ("iri", "pname", "bnode", "var") or self._anon(index, end))
+
+    def _anon(self, index: int, end: int) -> bool:
+        return index + 1 < end and self.sig[index].text == "[" and self.sig[index + 1].text == "]"
 
     def _after_reifier(self, index: int) -> bool:
-        """Whether the tokens before the `{|` at `index` are a reifier (`~` or `~ id`)."""
+        """Whether the tokens before the `{|` at `index` are a reifier (`~`, `~ id` or `~ []`)."""
         return index >= 1 and self.sig[index - 1].text == "~" or \
-            index >= 2 and self.sig[index - 2].text == "~" and self._names_reifier(index - 1, index)
+            index >= 2 and self.sig[index - 2].text == "~" and self._names_reifier(index - 1, index) or \
+            index >= 3 and self.sig[index - 3].text == "~" and self._anon(index - 2, index)
 
     def group(self, opening: int, extra: list[str]) -> tuple[str, int]:
         """The label of the `[...]` or `(...)` at `opening`, its triples added to `extra`; and the index after it."""

@@ -211,7 +211,8 @@ def test_a_signed_number_in_delete_where_is_a_number_not_a_path(clean, graph):
     # spaces the grammar has not (it has space, tab, CR, LF; Python's \\s has every Unicode space)
     ("INSERT DATA { <x:s> <x:p> (\u00a0) }", 1, 28),
     ("INSERT DATA { <x:s> <x:p> ( 1\u00a02 ) }", 1, 30),  # two members to the lexer, an error to the engine
-    ("INSERT DATA\u2003{ <x:s> <x:p> [\x0c] }", 1, 12),
+    ("INSERT DATA { <x:s> <x:p> [\x0c] }", 1, 28),
+    ("INSERT DATA\u2003{ <x:s> <x:p> 1 }", 1, 12),  # outside a template: copied as it is, the engine refuses it
     # a triple term holds single terms; the rewrite wrote a collection's or a [ ]'s triples outside it
     ("INSERT DATA { <x:a> <x:b> <<( <x:s> <x:p> ( 1 ) )>> }", 1, 43),
     ("INSERT DATA { <x:a> <x:b> << [ <x:q> 1 ] <x:p> 1 >> }", 1, 30),
@@ -241,7 +242,16 @@ RDF_1_2_UPDATES = [
 ]
 
 
-@pytest.mark.parametrize("update", RDF_1_2_UPDATES)
+# Valid updates whose FILTER has a "<" the lexer reads as an IRI's start (<'>), so that quotes pair up wrongly
+# after it: the checks on what the rewrite writes anew (spaces, triple terms) must not look there.
+MISREAD_FILTERS = [
+    "INSERT { <x:s> <x:p> ?x } WHERE { BIND(1 AS ?x) FILTER(?x<'>' || ?x != '\u00a0') }",
+    "INSERT DATA { <x:s> <x:p> 1 } ; INSERT { <x:s> <x:p> ?x } WHERE { BIND('a' AS ?x) FILTER(?x<'>' || ?x = '<<') } ; "
+    "INSERT DATA { <x:s> <x:p> [ <x:q> 1 ] }",
+]
+
+
+@pytest.mark.parametrize("update", RDF_1_2_UPDATES + MISREAD_FILTERS)
 def test_triple_terms_and_reifiers_are_written_to_the_merge_as_the_same_nodes(update, tmp_path):
     stated = ox.Store()
     stated.update(update)

@@ -62,7 +62,6 @@ def rewrite(text: str, target: Target) -> Rewritten:
 class _Rewriter(TextEdits):
     def __init__(self, text: str, target: Target):
         super().__init__(text)
-        self.only_grammar_spaces()
         self.target = target
         self.prologue: list[str] = []
 
@@ -136,6 +135,7 @@ class _Rewriter(TextEdits):
         closing = self.match(opening)
         if closing is None or closing >= last:
             return
+        self.only_grammar_spaces(opening + 1, closing)
         pattern = self.flat_text(opening + 1, closing, typed_signs=True)
         if self.target.hidden or self.target.spell_out_graphs:
             pattern = guard_graph_variables(pattern, self.target.hidden,
@@ -327,6 +327,7 @@ class _Rewriter(TextEdits):
             end -= 1
         if first >= end:
             return "", False
+        self.only_grammar_spaces(first, end)
         labels = self.needs_labels(first, end)
         blank = labels or any(t.kind == "bnode" for t in self.sig[first:end])
         if not labels:

@@ -54,12 +54,18 @@ class TextEdits:
         self.token = uuid.uuid4().hex[:12]  # makes blank node labels of ours unlike anyone's
         self.fresh = 0
 
-    def only_grammar_spaces(self) -> None:
-        """QuerySyntaxError at the first space between tokens that the grammar has not (it has space, tab, CR
-        and LF; the lexer, as Python's \\s, takes every Unicode space): the engine refuses the text there,
-        and a rewrite would have dropped it, taking an update that was never valid."""
+    def only_grammar_spaces(self, first: int, end: int) -> None:
+        """QuerySyntaxError at the first space between tokens [first, end) that the grammar has not (it has
+        space, tab, CR and LF; the lexer, as Python's \\s, takes every Unicode space). Called on what the rewrite
+        writes anew, quad templates and data, which hold no expression the lexer could misread: there the space
+        would be dropped, and an update the engine refuses taken."""
+        if first >= end:
+            return
+        start, stop = self.sig[first].start, self.sig[end - 1].end
         for token in self.all:
-            if token.kind == "space" and token.text.strip(" \t\r\n"):
+            if token.start >= stop:
+                break
+            if token.start >= start and token.kind == "space" and token.text.strip(" \t\r\n"):
                 offset = token.start + next(at for at, character in enumerate(token.text) if character not in " \t\r\n")
                 line, column = _line_column(self.text, offset)
                 raise QuerySyntaxError(f"U+{ord(self.text[offset]):04X} is not a space SPARQL allows between terms "
@@ -133,9 +139,17 @@ class TextEdits:
         return token.text == "[" or token.text == "(" and not self._glued_after(index, "<", "<")
 
     def _in_triple_term(self, index: int) -> bool:
-        """Whether token `index` lies inside a `<< >>` or `<<( )>>`: in a template `<<` and `>>` only open and
-        close them (an IRI is one token)."""
-        depth, at = 0, 0
+        """Whether token `index` lies inside a `<< >>` or `<<( )>>`, counted from the `{` of the block around it: in
+        a quad template or pattern `<<` and `>>` only open and close them (an IRI is one token), while before it
+        a FILTER's `<` may have been misread."""
+        first, braces = index - 1, 0
+        while first >= 0:
+            text = self.sig[first].text
+            braces += (text == "}") - (text == "{")
+            if braces < 0:
+                break
+            first -= 1
+        depth, at = 0, first + 1
         while at < index:
             token, following = self.sig[at], self.sig[at + 1] if at + 1 < index else None
             if token.text in ("<", ">") and following is not None and following.text == token.text \

@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 # A read-only view opening replays the write log left since the last flush: about 45 ms a MiB (3.3 s after a
-# 100k-triple update), on every reader that reopens. A log past this is flushed, which takes a few tens of ms.
-FLUSH_LOG_BYTES = 1 << 20
+# 100k-triple update), on every reader that reopens. A log past this (about 0.7 s of replay) is flushed, which
+# takes a few tens of ms to a second; small writes, which a busy server makes by the thousand, never reach it.
+FLUSH_LOG_BYTES = 16 << 20
 
 
 def directory_changed_at(path: str | PathLike) -> float:

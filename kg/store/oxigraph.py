@@ -56,14 +56,17 @@ def disk_version(path: str | PathLike) -> tuple[int, float]:
     return found
 
 
-def write_log_bytes(path: str | PathLike) -> int:
-    """The size in bytes of an on-disk store's current write log (RocksDB's highest-numbered NNNNNN.log; its
-    numbers only grow), or 0 if there is none. RocksDB may reuse an old log file, size and all, so the figure
-    can be high just after a flush: one needless flush at most."""
+def write_log(path: str | PathLike) -> tuple[int, int]:
+    """(number, size in bytes) of an on-disk store's current write log (RocksDB's highest-numbered NNNNNN.log;
+    its numbers only grow), or (0, 0) if there is none. RocksDB may reuse an old log file, size and all, so
+    the size says how much the log grew since a look at the same file, not how much it holds."""
     with os.scandir(path) as entries:
         logs = [(int(entry.name[:-4]), entry) for entry in entries
                 if entry.name.endswith(".log") and entry.name[:-4].isascii() and entry.name[:-4].isdigit()]
-    return max(logs, key=lambda log: log[0])[1].stat().st_size if logs else 0
+    if not logs:
+        return 0, 0
+    number, entry = max(logs, key=lambda log: log[0])
+    return number, entry.stat().st_size
 
 
 class OxigraphStore(Store):
@@ -92,6 +95,7 @@ class OxigraphStore(Store):
             raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
+        self._log_mark = write_log(self.path) if self._lock is not None else (0, 0)  # see _written
         self._adopt_model()
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
@@ -215,8 +219,11 @@ class OxigraphStore(Store):
         self._changed_at = time.time()
         if self.path is not None and not self.read_only:
             try:  # before the stamp: readers told of the write reopen on a short log
-                if self._store is not None and write_log_bytes(self.path) > FLUSH_LOG_BYTES:
+                number, size = write_log(self.path)
+                grown = size - (self._log_mark[1] if number == self._log_mark[0] else 0)
+                if self._store is not None and grown > FLUSH_LOG_BYTES:
                     self._store.flush()
+                    self._log_mark = write_log(self.path)  # a reused file keeps its old size: grow from here
             except (OSError, RuntimeError) as error:  # the write is committed: readers must still be told
                 log.warning("the store's write log was not flushed (readers will replay it): %s", error)
             finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_text import Token, lex
@@ -62,10 +63,10 @@ class TextEdits:
         if first >= end:
             return
         start, stop = self.sig[first].start, self.sig[end - 1].end
-        for token in self.all:
+        for token in self.all[self._at(start):]:
             if token.start >= stop:
                 break
-            if token.start >= start and token.kind == "space" and token.text.strip(" \t\r\n"):
+            if token.kind == "space" and token.text.strip(" \t\r\n"):
                 offset = token.start + next(at for at, character in enumerate(token.text) if character not in " \t\r\n")
                 line, column = _line_column(self.text, offset)
                 raise QuerySyntaxError(f"U+{ord(self.text[offset]):04X} is not a space SPARQL allows between terms "
@@ -114,10 +115,11 @@ class TextEdits:
             return ""
         start, stop = self.sig[first].start, self.sig[end - 1].end
         pieces, skip = [], None
-        for position, token in enumerate(self.all):
+        for position in range(self._at(start), len(self.all)):
+            token = self.all[position]
             if token.start >= stop:
                 break
-            if token.start < start or position == skip:
+            if position == skip:
                 continue
             if typed_signs and token.text == "+" and position + 1 < len(self.all) \
                     and self.all[position + 1].kind == "number" and self.all[position + 1].text.isascii():
@@ -142,23 +144,40 @@ class TextEdits:
         """Whether token `index` lies inside a `<< >>` or `<<( )>>`, counted from the `{` of the block around it: in
         a quad template or pattern `<<` and `>>` only open and close them (an IRI is one token), while before it
         a FILTER's `<` may have been misread."""
-        first, braces = index - 1, 0
-        while first >= 0:
-            text = self.sig[first].text
-            braces += (text == "}") - (text == "{")
-            if braces < 0:
-                break
-            first -= 1
-        depth, at = 0, first + 1
-        while at < index:
-            token, following = self.sig[at], self.sig[at + 1] if at + 1 < index else None
+        return self._term_depths[index] > 0
+
+    def _at(self, offset: int) -> int:
+        """The index in `all` of the first token starting at or after `offset` (a bisection, not a walk:
+        the rewrite asks once per token of a template)."""
+        return bisect.bisect_left(self._starts, offset)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [token.start for token in self.all]
+
+    @cached_property
+    def _term_depths(self) -> list[int]:
+        """Per significant token, how many triple terms are open before it in its block (one pass, kept)."""
+        depths: list[int] = []
+        blocks: list[int] = []  # the depth outside each open `{`
+        depth, at = 0, 0
+        while at < len(self.sig):
+            token = self.sig[at]
+            following = self.sig[at + 1] if at + 1 < len(self.sig) else None
             if token.text in ("<", ">") and following is not None and following.text == token.text \
                     and following.start == token.end:
+                depths += [depth, depth]
                 depth += 1 if token.text == "<" else -1
                 at += 2
-            else:
-                at += 1
-        return depth > 0
+                continue
+            depths.append(depth)
+            if token.text == "{":
+                blocks.append(depth)
+                depth = 0
+            elif token.text == "}":
+                depth = blocks.pop() if blocks else 0
+            at += 1
+        return depths
 
     def _glued_after(self, index: int, *texts: str) -> bool:
         """Whether the tokens right before `index` are `texts`, with no space between any of them."""

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, current_app
 from api.negotiation import N3, choose
 from api.public_origin import public_url
 from api.version_cache import once_per_version
-from kg.links import TARGETS
-from kg.namespaces import PREFIXES, SK
+from kg.link_targets import TARGETS
+from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.runner import QueryRequest
 
@@ -69,13 +69,13 @@ def _description() -> list[tuple]:
             "links to Wikidata, GeoNames and DBpedia.", language="en")),
         (dataset, _dct("license"), ox.NamedNode(LICENSE)),
         (dataset, _void("sparqlEndpoint"), ox.NamedNode(public_url("/sparql"))),
-        (dataset, _void("uriSpace"), ox.Literal(str(SK))),
+        (dataset, _void("uriSpace"), ox.Literal(PREFIXES["sk"])),
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "TriG")),
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "N-Quads")),
     ]
     out += [(dataset, _void("dataDump"), ox.NamedNode(public_url("/" + name)))
             for name in ("dump.trig.gz", "dump.nq.gz")]
-    out += [(dataset, _void("exampleResource"), ox.NamedNode(SK[name])) for name in EXAMPLES]
+    out += [(dataset, _void("exampleResource"), ox.NamedNode(PREFIXES["sk"] + name)) for name in EXAMPLES]
     out += [(dataset, _void("vocabulary"), ox.NamedNode(PREFIXES[name])) for name in VOCABULARIES]
     out += [(dataset, _void(name), _integer(value)) for name, value in counts.items()]
     version = current_app.extensions["sahel-kg"].version()

@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ClaimError
+from kg.link_targets import TARGETS, target_dataset
 from kg.namespaces import DEFAULT_BASE, SAHEL, SK
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
@@ -29,28 +30,6 @@ STATUSES = {"verified": SAHEL.LinkVerified, "one source": SAHEL.LinkOneSource,
 # Which relation each status may state: only a verified identifier is an identity (exactMatch).
 ALLOWED = {"verified": {"exactMatch"}, "one source": {"closeMatch", "seeAlso"},
            "candidate": {"closeMatch", "seeAlso"}, "rejected": set(RELATIONS)}
-
-
-@dataclass(frozen=True)
-class TargetDataset:
-    """A dataset the graph links to: a short name, its URI space (the IRIs it mints), title and homepage."""
-
-    name: str
-    uri_space: str
-    title: str
-    homepage: str
-
-
-TARGETS = (
-    TargetDataset("wikidata", "http://www.wikidata.org/entity/", "Wikidata", "https://www.wikidata.org/"),
-    TargetDataset("geonames", "https://sws.geonames.org/", "GeoNames", "https://www.geonames.org/"),
-    TargetDataset("dbpedia", "http://dbpedia.org/resource/", "DBpedia", "https://www.dbpedia.org/"),
-)
-
-
-def target_dataset(iri: str) -> TargetDataset | None:
-    """The dataset whose URI space holds `iri`, or None."""
-    return next((target for target in TARGETS if iri.startswith(target.uri_space)), None)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.build import BuildResult, build, serialize
 from kg.namespaces import DEFAULT_BASE
 from kg.store.base import Store
 from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH
+
+if TYPE_CHECKING:
+    from kg.build import BuildResult
 
 
 def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
@@ -21,6 +24,8 @@ def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
 
 def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:
     """Replace the project's graphs in `store` with a build (a fresh one if none given), as one update."""
+    from kg.build import build, serialize  # rdflib: a server whose store is installed never loads it
+
     result = result or build(base=base)
     quads = ox.parse(serialize(result.dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
     by_graph: dict[str, list[str]] = defaultdict(list)

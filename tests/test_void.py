@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, OWL
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, WRITABLE
 from kg import paths
-from kg.links import target_dataset
+from kg.link_targets import target_dataset
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

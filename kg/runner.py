@@ -117,7 +117,9 @@ class WorkerPool:
         self.path, self.options = path, options or ServiceOptions()
         self.size, self.max_size = max(1, size), max(max(1, size), max_size or size)
         self._pending = 0  # workers being started in the background, not yet idle
-        self._idle: queue.Queue = queue.Queue()
+        # Last in, first out: the worker that answered last has the warmest caches (a cold one costs heavy
+        # queries 20-90% more), and one that waits long keeps its memory small.
+        self._idle: queue.LifoQueue = queue.LifoQueue()
         self._processes: set = set()  # every worker process started and not yet waited for
         self._busy: set = set()  # workers running a query now
         self.failed_starts = 0  # successors that could not start (and were tried again)

@@ -108,3 +108,23 @@ def test_the_time_limit_covers_waiting_for_a_worker(store_path):
         if timer.ident is not None:
             timer.join()
         pool.close()
+
+
+def test_the_worker_that_answered_last_answers_the_next_query(store_path):
+    """Queries one after another go to one worker, whose caches are warm; the other keeps its memory small."""
+    pool = WorkerPool(str(store_path), size=2)
+    chosen = []
+    live_worker = pool._live_worker
+
+    def recorded(*args):
+        worker = live_worker(*args)
+        chosen.append(worker[0].pid)
+        return worker
+
+    pool._live_worker = recorded
+    try:
+        for _ in range(6):
+            assert pool.run(ASK).body
+        assert len(set(chosen)) == 1 and len(chosen) == 6
+    finally:
+        pool.close()

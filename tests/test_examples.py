@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from kg.cli import _binding_term
+from kg.cli_store import _binding_term
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.publish import install

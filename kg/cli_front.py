@@ -1,0 +1,73 @@
+"""`kg shell` and `kg serve`: the interactive console and the HTTP service."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli_support import DEFAULT_STORE, reports_errors, store_option
+
+@click.command()
+@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
+@store_option
+@reports_errors
+def shell(endpoint, store_spec):
+    """An interactive SPARQL shell: multi-line editing, highlighting, completion and history.
+
+    Enter adds a line; a blank line or Esc-Enter runs the query. Lines starting with `.` are commands
+    (.help lists them). Ctrl-C cancels a running query, Ctrl-D quits. History is kept in
+    shell_history in the data directory ($SAHEL_KG_HOME, else ~/.local/share/sahel-kg).
+    """
+    from kg.shell import run
+
+    run(store_spec, endpoint)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes (each also runs its own query worker processes).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Requests each server process handles at once.")
+@click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+              help="The store (see `kg query --help`). Env: SAHEL_KG_STORE.")
+@click.option("--enable-updates", is_flag=True,
+              help="Accept SPARQL Update and Graph Store writes; needs SAHEL_KG_UPDATE_TOKEN in the environment.")
+@click.option("--public", is_flag=True,
+              help="A public deployment: read-only, every limit on, CORS for GET only (see SECURITY.md). "
+                   "Env: SAHEL_KG_PUBLIC.")
+@reports_errors
+def serve(host, port, workers, threads, store_spec, enable_updates, public):
+    """Serve the SPARQL endpoint, graph store and pages over HTTP, under granian.
+
+    Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
+    """
+    from kg.settings import resolve
+    from kg.errors import ConfigError
+    from kg.serve import check_address, check_remote_store, prepare_store, run
+    from kg.store import default_store_path
+
+    # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
+    config = {"STORE": store_spec, "INSTALL_ARTICLE": store_spec == "memory:" and resolve({})["INSTALL_ARTICLE"]}
+    if enable_updates:
+        config["UPDATES_ENABLED"] = True
+    if public:
+        config["PUBLIC"] = True
+    settings = resolve(config)
+    check_address(host, port)  # before any work: a second server on a port in use would share it
+    if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
+        raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
+    if settings["UPDATES_ENABLED"] and store_spec.startswith("oxigraph:") and workers > 1:
+        raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
+    if store_spec == "memory:" and workers > 1:
+        raise ConfigError("a memory: store lives in one process: use --workers 1")
+    if resolve({})["INSTALL_ARTICLE"]:
+        prepare_store(store_spec)
+    if store_spec.startswith(("http://", "https://")):
+        for note in check_remote_store(settings):
+            click.echo(f"note: {note}", err=True)
+    where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
+    access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
+    access += ", public" if settings["PUBLIC"] else ""
+    click.echo(f"serving {where}, {access}, on http://{host}:{port}/sparql", err=True)
+    run(host=host, port=port, workers=workers, threads=threads, config=config)

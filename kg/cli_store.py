@@ -1,0 +1,252 @@
+"""`kg load`, `kg query`, `kg info`, `kg search` and `kg export`: the commands that read and write the store."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from kg.cli_support import ByteSize, atomic_output, reports_errors, store_option, write_atomically
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--graph", help="Put every triple into this named graph (quads otherwise keep their own).")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+              help="The files' format (default: from each name; .gz is read as gzip).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("--max-bytes", type=ByteSize(), default=None,
+              help="Refuse a file holding more than this once decompressed (e.g. 500M, 2G); nothing is loaded.")
+@click.option("--timeout", "seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Refuse a file whose parsing takes more than this many seconds; nothing is loaded.")
+@store_option
+@reports_errors
+def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
+    """Load RDF files into the store, all or nothing.
+
+    Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped. If any file fails to
+    parse, nothing is loaded and the error says file:line:column. Each load is recorded in the loads
+    graph with the file's name, sha256, triple count and time.
+    """
+    from kg.console import open_configured
+    from kg.loading import load_files
+
+    show = sys.stderr.isatty() if progress is None else progress
+    total = sum(path.stat().st_size for path in files)
+    with open_configured(store_spec, write=True) as store, \
+            click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
+        report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
+                            seconds=seconds)
+    for loaded in report.files:
+        click.echo(f"{loaded.path}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
+    click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
+
+
+QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
+
+
+@click.command()
+@click.option("-q", "--query", "text", help="The query text.")
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
+              help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to FILE.")
+@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store.")
+@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
+              help='Bind ?NAME to VALUE: <iri>, prefix:name, a number, "text"@lang, "lexical"^^xsd:date, '
+                   'or plain text; repeatable.')
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds before the query is stopped.")
+@click.option("--limit", "row_limit", type=click.IntRange(min=1),
+              help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
+@click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")
+@store_option
+@reports_errors
+def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
+    """Run a SPARQL query against the store or an endpoint.
+
+    The query comes from -q, -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
+    prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
+    the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
+    """
+    from kg.console import notes, open_configured, show, start_query, warnings
+    from kg.query import QueryService
+    from kg.results import FormatError, check_format
+    from kg.settings import console_settings
+
+    sparql = _query_text(text, query_file)
+    terminal = output is None and sys.stdout.isatty()
+    cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
+    with open_configured(store_spec, endpoint) as store:
+        service = QueryService(store)
+        bound = _parse_bindings(bindings, service.prefixes)
+        started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
+        for line in warnings(started, service.prefixes):
+            click.echo(line, err=True)
+        chosen = fmt or ("table" if terminal else "turtle" if started.kind == "graph" else "json")
+        if chosen != "table":
+            try:
+                check_format(started.kind, chosen)
+            except FormatError as error:
+                raise click.UsageError(str(error)) from None
+        if output is None:
+            shown = show(started, chosen, sys.stdout.buffer, service.prefixes, terminal=terminal, wide=wide)
+        else:
+            with atomic_output(output) as out:
+                shown = show(started, chosen, out, service.prefixes, terminal=False, wide=wide)
+    said = notes(shown, "--wide")
+    click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),
+               err=True)
+
+
+def _query_text(text, query_file) -> str:
+    if text is not None and query_file is not None:
+        raise click.UsageError("give the query with -q or -f, not both")
+    if text is not None:
+        return text
+    if query_file is not None:
+        return query_file.read()
+    text = "" if sys.stdin.isatty() else sys.stdin.read()
+    if not text.strip():
+        raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
+    return text
+
+
+def _parse_bindings(pairs, prefixes: dict[str, str]) -> dict:
+    bound = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
+        try:
+            bound[name] = _binding_term(value, prefixes)
+        except (ValueError, TypeError) as error:
+            raise click.UsageError(f"--bind {pair!r}: {error}") from None
+    return bound
+
+
+def _binding_term(value: str, prefixes: dict[str, str]):
+    """An RDF term from --bind's VALUE: <iri>, prefix:name, "text"@lang, "lexical"^^type, number, text."""
+    from kg.query import as_term
+
+    import pyoxigraph as ox
+
+    prefix, colon, local = value.partition(":")
+    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))', value, re.S)
+    if typed:
+        lexical, datatype, language = typed.groups()
+        iri = _binding_term(datatype, prefixes) if datatype else None
+        if iri is not None and not isinstance(iri, ox.NamedNode):
+            raise ValueError(f"unknown datatype {datatype}")
+        return ox.Literal(lexical, datatype=iri, language=language)
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    if colon and prefix in prefixes and " " not in value:
+        return ox.NamedNode(prefixes[prefix] + local)
+    return as_term(_number(value))
+
+
+def _number(value: str):
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+@click.command()
+@store_option
+@reports_errors
+def info(store_spec):
+    """Show what the store holds: triples per graph, and the most used classes and properties."""
+    from kg.console import open_configured
+    from kg.query import QueryService
+    from kg.table import printable, render
+
+    with open_configured(store_spec) as store:
+        click.echo(f"store: {printable(store_spec)}")
+        click.echo(f"quads: {store.count()}")
+        (distinct,), = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the merge: each triple once
+        click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
+        rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
+        width = max([len(iri) for iri, _ in rows] + [5])
+        click.echo(f"\n{'graph'.ljust(width)}  triples")
+        for iri, count in rows:
+            click.echo(f"{iri.ljust(width)}  {count:>7}")
+        service = QueryService(store)
+        for title, sparql in (
+                ("classes", "SELECT ?class (COUNT(DISTINCT ?s) AS ?instances) WHERE { ?s a ?class } "
+                            "GROUP BY ?class ORDER BY DESC(?instances) ?class LIMIT 10"),
+                ("properties", "SELECT ?property (COUNT(*) AS ?uses) WHERE { ?s ?property ?o } "
+                               "GROUP BY ?property ORDER BY DESC(?uses) ?property LIMIT 10")):
+            click.echo(f"\ntop {title}:")
+            click.echo(render(service.query(sparql), service.prefixes))
+
+
+@click.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Most hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@store_option
+@reports_errors
+def search(words, limit, as_json, store_spec):
+    """Find entities and claims by words in their labels, aliases, descriptions and quotes.
+
+    Hits come best first, each with the claims about it and their quotes. Every word must match, as a
+    word or the start of one. The index (SQLite FTS5) follows the store: it is rebuilt after any write.
+    """
+    import json
+
+    from kg.console import open_configured
+    from kg.query import QueryService
+    from kg.search import SearchError, SearchIndex, index_path, service_select
+
+    with open_configured(store_spec) as store:
+        index = SearchIndex(index_path(store_spec))
+        try:
+            changed = store.changed_at()
+            index.ensure(None if changed is None else repr(changed), service_select(QueryService(store)))
+            hits = index.search(" ".join(words), limit=limit)
+        except SearchError as error:
+            raise click.UsageError(str(error)) from None
+        finally:
+            index.close()
+    if as_json:
+        click.echo(json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
+                              ensure_ascii=False, indent=2))
+        return
+    for number, hit in enumerate(hits, start=1):
+        click.echo(f"{number}. {hit.label}  <{hit.iri}>")
+        click.echo(f"   {hit.snippet}")
+        for found in hit.claims:
+            click.echo(f"   - {found.claim}: {found.quote}")
+    click.echo(f"{len(hits)} hit(s)", err=True)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]),
+              help="Serialisation (default: from the output name, else trig).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (a name ending in .gz is gzipped); default standard output.")
+@click.option("--gzip", "compress", is_flag=True, help="Gzip the output.")
+@store_option
+@reports_errors
+def export(fmt, output, compress, store_spec):
+    """Write every graph of the store as TriG or N-Quads, optionally gzipped, as it is read."""
+    from kg.console import open_configured
+    from kg.dump import stream_dump
+
+    name = output.name.lower().removesuffix(".gz") if output else ""
+    compress = compress or (output is not None and output.name.lower().endswith(".gz"))
+    if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")):
+        raise click.UsageError(f"{output.name}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
+                               "name the file so, or give --format")
+    chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
+    chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, chunks)

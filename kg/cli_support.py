@@ -1,0 +1,79 @@
+"""What every `kg` command shares: turning library errors into messages and exit codes, the --store
+option, sizes with units, and files replaced whole."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+
+EXIT_ERROR = 1  # click itself exits 2 on bad usage
+
+
+def reports_errors(command):
+    """Print a library error as one plain line on stderr and exit 1, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_ERROR)
+        except KGError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        except OSError as error:
+            click.echo(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+            sys.exit(EXIT_ERROR)
+    return wrapper
+
+
+def write_atomically(path: Path, data) -> None:
+    """Write bytes, or an iterable of byte chunks, to a file so that readers see the old content or the
+    new, never a part."""
+    with atomic_output(path) as out:
+        for chunk in [data] if isinstance(data, bytes) else data:
+            out.write(chunk)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path):
+    """A binary file to write `path` through: it replaces `path` only once the block ends without error."""
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+DEFAULT_STORE = "oxigraph:"
+
+store_option = click.option(
+    "--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+    help="The store: oxigraph:PATH (embedded; oxigraph: alone is the default path), memory:, "
+         "or a SPARQL endpoint URL. Env: SAHEL_KG_STORE.")
+
+
+class ByteSize(click.ParamType):
+    """A number of bytes, optionally with a K, M or G suffix (powers of 1024)."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE)
+        if not found or int(found[1]) == 0:
+            self.fail(f"{value!r} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
+        return int(found[1]) * self._UNITS[found[2].upper()]

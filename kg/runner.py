@@ -195,6 +195,7 @@ class WorkerPool:
     def _live_worker(self, limit: float | None, started: float):
         """An idle worker whose process is alive, waited for within the time limit. A worker that died
         while idle (killed from outside) is replaced, so that the request does not fail for it."""
+        self._replace_dead_idle()
         while True:
             left = None if limit is None else max(0.0, limit - (time.monotonic() - started))
             try:
@@ -203,6 +204,16 @@ class WorkerPool:
                 raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
             if worker[0].poll() is None:
                 return worker
+            self._replace(worker)
+
+    def _replace_dead_idle(self) -> None:
+        """Replace the idle workers that died (killed from outside): last in, first out, one at the bottom of
+        the stack might otherwise wait there unnoticed, a zombie counted as idle, until every other is busy."""
+        with self._idle.mutex:  # the queue's own lock: its list is looked at and edited as one step
+            dead = [worker for worker in self._idle.queue if worker[0].poll() is not None]
+            for worker in dead:
+                self._idle.queue.remove(worker)
+        for worker in dead:
             self._replace(worker)
 
     def _relay(self, worker, started: float, limit: float | None):

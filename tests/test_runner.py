@@ -128,3 +128,53 @@ def test_the_worker_that_answered_last_answers_the_next_query(store_path):
         assert len(set(chosen)) == 1 and len(chosen) == 6
     finally:
         pool.close()
+
+
+def test_an_idle_worker_that_died_is_replaced_at_the_next_query(store_path):
+    """The worker at the bottom of the idle stack may never be taken while queries come one at a time: one
+    killed there is still found (and reaped) at the next query, and a successor takes its place."""
+    pool = WorkerPool(str(store_path), size=2)
+    try:
+        assert pool.run(ASK).body
+        top, bottom = pool._idle.queue[-1][0], pool._idle.queue[0][0]
+        os.kill(bottom.pid, 9)
+        # waitable, not just a zombie in /proc: its other threads may still be exiting (WNOWAIT: not reaped here)
+        wait_until(lambda: os.waitid(os.P_PID, bottom.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None,
+                   what="the killed worker's exit")
+        assert pool.run(ASK).body
+        assert bottom.pid not in children()  # reaped, no zombie left
+        wait_until(lambda: pool.idle() == 2, what="a successor")
+        assert top in [worker[0] for worker in pool._idle.queue] and bottom not in [w[0] for w in pool._idle.queue]
+    finally:
+        pool.close()
+
+
+def deleted_files(pid: int, under) -> list[str]:
+    """The files under the folder `under` that process `pid` holds open and that no longer have a name."""
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.endswith(" (deleted)") and target.startswith(str(under)):
+            found.append(target)
+    return found
+
+
+def test_idle_workers_let_go_of_the_files_a_bulk_load_replaced(store_path):
+    """A staged bulk load swaps a new store in and removes the old one; a worker left idle (the pool takes the
+    last one used first) reopens on its own, so that no worker keeps the old store's disk space."""
+    pool = WorkerPool(str(store_path), size=2)
+    try:
+        assert pool.run(ASK).body
+        workers = [worker[0].pid for worker in pool._idle.queue]
+        store = OxigraphStore(store_path)
+        ex = "http://example.org/"
+        store.extend((ox.Quad(ox.NamedNode(f"{ex}t{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(i)) for i in range(100)),
+                     large=True)
+        store.close()
+        wait_until(lambda: not any(deleted_files(pid, store_path.parent) for pid in workers),
+                   what="the idle workers' reopening")
+    finally:
+        pool.close()

@@ -18,6 +18,7 @@ from kg.store.base import Solutions, Triples
 STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away
 STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
 PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process is still there
+IDLE_REFRESH = 1.0  # seconds between an idle worker's looks for a write to reopen its view on
 
 
 def serve(connection: Connection) -> None:
@@ -57,6 +58,9 @@ def _answer_requests(connection: Connection) -> None:
         memory_cap.cap(options.memory_limit)
     connection.send(("ready", None))
     while True:
+        while not connection.poll(IDLE_REFRESH):
+            if not options.in_memory:
+                _refresh(service)
         request = connection.recv()
         started = time.perf_counter()
         for attempt in range(STALE_RETRIES + 1):
@@ -89,6 +93,15 @@ def _answer_requests(connection: Connection) -> None:
         if reply[0] == "ok":
             reply[1].elapsed = time.perf_counter() - started
         connection.send(reply)
+
+
+def _refresh(service: QueryService) -> None:
+    """Reopen an idle worker's view after a write: the old view holds files the writer has since removed (all
+    of the old store after a staged bulk load), and the pool may leave a worker idle for long."""
+    try:
+        service.store.reopen_if_changed()
+    except Exception:  # the store is away (a bulk load swapping it in): the next query opens it afresh
+        pass
 
 
 def _streamed(service: QueryService, request: QueryRequest, connection: Connection):

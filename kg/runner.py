@@ -225,10 +225,17 @@ class WorkerPool:
             self._busy.add(process)
         try:
             while True:
-                wait = None if limit is None else max(0.0, limit - (time.monotonic() - started))
-                if not connection.poll(wait):
+                # Checked before each chunk: while the worker keeps chunks waiting, poll() alone never times out.
+                wait = None if limit is None else limit - (time.monotonic() - started)
+                if wait is not None and wait <= 0:
                     raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
-                kind, value = connection.recv()
+                try:  # only the connection: QueryTimeout, and errors the worker sends, are OSErrors too
+                    message = connection.recv() if connection.poll(wait) else None
+                except (EOFError, OSError):
+                    raise self._death(process) from None
+                if message is None:
+                    raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+                kind, value = message
                 if kind == "chunk":
                     yield value
                     continue
@@ -236,8 +243,6 @@ class WorkerPool:
                 if kind == "error":
                     raise value
                 return
-        except (EOFError, OSError):
-            raise self._death(process) from None
         finally:
             with self._lock:
                 self._busy.discard(process)

@@ -178,3 +178,18 @@ def test_idle_workers_let_go_of_the_files_a_bulk_load_replaced(store_path):
                    what="the idle workers' reopening")
     finally:
         pool.close()
+
+
+def test_a_streamed_answer_past_its_time_limit_raises_query_timeout(store_path):
+    """Not StoreUnavailable after waiting for a 'dead' worker: QueryTimeout is an OSError (TimeoutError), which
+    the relay once took for its connection failing."""
+    pool = WorkerPool(str(store_path), size=1)
+    endless = "SELECT ?a ?b ?c WHERE { ?a ?p ?o . ?b ?q ?r . ?c ?s ?t }"  # billions of rows
+    try:
+        with pytest.raises(QueryTimeout, match="time limit of 3s"):
+            answer = pool.run(QueryRequest(sparql=endless, format="csv", timeout=3, stream=True))
+            for _ in answer.chunks:  # the stream starts after 10,000 rows, well within the limit
+                pass
+        assert pool.run(ASK).body  # the worker left streaming was replaced
+    finally:
+        pool.close()

@@ -4,7 +4,9 @@ Granian reads request heads in Rust (with a header read timeout). This adapter t
 event loop, within BODY_READ_SECONDS and up to one byte past the body cap, and only a complete request
 goes to one of the `threads` request threads. A response is written as it is produced: the app's iterator
 is read in the request thread a batch at a time and each batch sent from the loop, so a big answer is
-never held whole; a client that goes away closes the iterator, which stops the work behind it.
+never held whole; a client that goes away closes the iterator, which stops the work behind it. An answer that
+fails once its 200 is sent (a time limit, a worker that died) ends its connection without the last chunk, so
+that no client takes it for whole.
 
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
 answers there only what takes no waiting and little work, and raises NotAtOnce, having done nothing, for
@@ -16,6 +18,10 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
+import os
+import socket
+import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,6 +32,8 @@ BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then ge
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
 SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 AT_ONCE = "sahel_kg.at_once"  # environ: True while the app is offered the request on the event loop
+
+log = logging.getLogger(__name__)
 
 
 class NotAtOnce(Exception):
@@ -79,12 +87,17 @@ class RSGIApp:
             protocol.response_bytes(status, headers, b"".join(chunks))
             return
         transport = protocol.response_stream(status, headers)
+        failure = None
         try:
             for chunk in chunks:
                 await transport.send_bytes(chunk)
             done = False
             while not done:
-                chunks, done = await loop.run_in_executor(self.pool, _batch, rest)
+                try:
+                    chunks, done = await loop.run_in_executor(self.pool, _batch, rest)
+                except Exception as error:  # the answer failed midway: its time limit, a worker that died
+                    failure = error
+                    break
                 for chunk in chunks:
                     await transport.send_bytes(chunk)
         except Exception:  # the client disconnected: stop the work behind the answer
@@ -93,6 +106,13 @@ class RSGIApp:
             close = getattr(rest, "close", None)
             if close is not None:
                 await loop.run_in_executor(self.pool, close)
+        if failure is not None:
+            # Status and headers are sent: the one way left to say the answer is not whole is to end the
+            # connection without the last chunk (curl: "transfer closed with outstanding read data"), as other
+            # servers do. Granian ends a stream properly whatever happens, so its socket is shut down here.
+            cut = _abort_connection(scope.client, scope.server)
+            log.warning("%s %s: the answer was cut after %s; the connection was %s", scope.method, scope.path,
+                        f"{type(failure).__name__}: {failure}", "ended" if cut else "not found (not ended)")
 
     def _at_once(self, environ):
         """The app's start of an answer (as _start) given on the loop, or None: not picked, or NotAtOnce."""
@@ -119,6 +139,40 @@ class RSGIApp:
                 return b""
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _abort_connection(client: str, server: str) -> bool:
+    """Shut down this process's TCP connection between `client` and `server` ("host:port", as an RSGI scope
+    gives them), found among its open sockets; False if none matches (not Linux, or already gone)."""
+    wanted = (_address(client), _address(server))
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for name in names:
+        try:
+            if not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                continue
+            connection = socket.socket(fileno=os.dup(int(name)))  # a duplicate: closing it leaves granian's
+        except OSError:
+            continue
+        with connection:
+            try:
+                if connection.family in (socket.AF_INET, socket.AF_INET6) and connection.type == socket.SOCK_STREAM \
+                        and (_address(connection.getpeername()), _address(connection.getsockname())) == wanted:
+                    connection.shutdown(socket.SHUT_RDWR)
+                    return True
+            except (OSError, ValueError):  # not connected (a listening socket), or no longer
+                continue
+    return False
+
+
+def _address(address) -> tuple[str, int]:
+    """(host, port) of "host:port", "[v6]:port" or a socket address tuple, the host without brackets."""
+    if isinstance(address, str):
+        host, _, port = address.rpartition(":")
+        return host.strip("[]"), int(port)
+    return address[0], address[1]
 
 
 def _length_ok(declared: str | None) -> bool:

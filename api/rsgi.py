@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import ipaddress
 import json
 import logging
 import os
@@ -142,12 +143,15 @@ class RSGIApp:
 
 
 def _abort_connection(client: str, server: str) -> bool:
-    """Shut down this process's TCP connection between `client` and `server` ("host:port", as an RSGI scope
-    gives them), found among its open sockets; False if none matches (not Linux, or already gone)."""
-    wanted = (_address(client), _address(server))
+    """Shut down this process's TCP connection from `client` to the port of `server` ("host:port", as an RSGI
+    scope gives them), found among its open sockets; False if none matches (not Linux, or already gone).
+
+    The server's host is not compared: bound to 0.0.0.0 or ::, the scope names that, not the address the
+    client reached; and a dual-stack socket sees an IPv4 client as ::ffff:a.b.c.d."""
     try:
+        peer, port = _address(client), _address(server)[1]
         names = os.listdir("/proc/self/fd")
-    except OSError:
+    except (OSError, ValueError):
         return False
     for name in names:
         try:
@@ -159,7 +163,7 @@ def _abort_connection(client: str, server: str) -> bool:
         with connection:
             try:
                 if connection.family in (socket.AF_INET, socket.AF_INET6) and connection.type == socket.SOCK_STREAM \
-                        and (_address(connection.getpeername()), _address(connection.getsockname())) == wanted:
+                        and connection.getsockname()[1] == port and _address(connection.getpeername()) == peer:
                     connection.shutdown(socket.SHUT_RDWR)
                     return True
             except (OSError, ValueError):  # not connected (a listening socket), or no longer
@@ -167,12 +171,16 @@ def _abort_connection(client: str, server: str) -> bool:
     return False
 
 
-def _address(address) -> tuple[str, int]:
-    """(host, port) of "host:port", "[v6]:port" or a socket address tuple, the host without brackets."""
+def _address(address) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
+    """(IP address, port) of "host:port", "[v6]:port" or a socket address tuple; an IPv4-mapped IPv6 address
+    as the IPv4 one. Raises ValueError for anything else."""
     if isinstance(address, str):
         host, _, port = address.rpartition(":")
-        return host.strip("[]"), int(port)
-    return address[0], address[1]
+        host, port = host.strip("[]"), int(port)
+    else:
+        host, port = address[0], address[1]
+    ip = ipaddress.ip_address(host.partition("%")[0])  # without an IPv6 zone
+    return (ip.ipv4_mapped or ip) if ip.version == 6 else ip, port
 
 
 def _length_ok(declared: str | None) -> bool:

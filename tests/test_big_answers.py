@@ -150,8 +150,25 @@ def test_a_client_that_goes_away_stops_the_work(server):
 def test_an_answer_cut_by_its_time_limit_ends_unfinished(server, fmt):
     """Once streaming, a 200 is sent: a cut (the query's time limit here) must not end the body as if whole.
     The connection ends without the last chunk, which clients report as a transfer cut short."""
+    cut_short(server, fmt)
+    before = metric(server, "sahel_kg_query_timeouts_total")
+    cut_short(server, fmt)
+    assert metric(server, "sahel_kg_query_timeouts_total") == before + 1  # a stream's timeout is counted too
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_an_answer_is_cut_on_a_server_bound_to_every_address(tmp_path, host):
+    """Bound to a wildcard address, the server's address in a request is that one, not the one reached; bound
+    to ::, an IPv4 client's address is an IPv4-mapped IPv6 one. The cut finds the connection all the same."""
+    env = {"SAHEL_KG_ROW_LIMIT": str(2 * ROWS), "SAHEL_KG_QUERY_TIMEOUT": "3600"}
+    with kg_server(tmp_path, env=env, args=("--host", host)) as base:  # reached at 127.0.0.1
+        cut_short(base, "csv")
+
+
+def cut_short(server, fmt: str) -> None:
+    """Stream an endless answer with a 5 s limit: a 200, then a body that ends without its last chunk."""
     host = urllib.parse.urlsplit(server)
-    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
     # 5 s: ample for the first 10,000 rows (the stream starts after them) on any machine; billions follow
     connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": ENDLESS, "timeout": "5"}),
                        headers={"Accept": FORMATS[fmt]})
@@ -163,3 +180,9 @@ def test_an_answer_cut_by_its_time_limit_ends_unfinished(server, fmt):
     connection.close()
     status, _, body = request(server + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def metric(server, name: str) -> float:
+    status, _, body = request(server + "/metrics")
+    assert status == 200
+    return sum(float(line.split()[-1]) for line in body.decode().splitlines() if line.startswith(name + " "))

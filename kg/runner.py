@@ -126,6 +126,8 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.on_replace = None  # called (no arguments) each time a worker is killed and replaced: for metrics
+        # called (no arguments) when a streamed answer passes its time limit, which no response tells: for metrics
+        self.on_stream_timeout = None
         for worker in [self._start() for _ in range(max(1, size))]:
             self._idle.put(self._ready(worker))
 
@@ -170,7 +172,8 @@ class WorkerPool:
             return len(self._busy)
 
     def idle(self) -> int:
-        """How many workers wait for a query now."""
+        """How many workers wait for a query now (one that died while waiting is replaced first)."""
+        self._replace_dead_idle()
         return self._idle.qsize()
 
     def _death(self, process) -> Exception:
@@ -227,13 +230,13 @@ class WorkerPool:
             while True:
                 # Checked before each chunk: while the worker keeps chunks waiting, poll() alone never times out.
                 wait = None if limit is None else limit - (time.monotonic() - started)
-                if wait is not None and wait <= 0:
-                    raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
                 try:  # only the connection: QueryTimeout, and errors the worker sends, are OSErrors too
-                    message = connection.recv() if connection.poll(wait) else None
+                    message = connection.recv() if wait is None or wait > 0 and connection.poll(wait) else None
                 except (EOFError, OSError):
                     raise self._death(process) from None
                 if message is None:
+                    if self.on_stream_timeout is not None:
+                        self.on_stream_timeout()
                     raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
                 kind, value = message
                 if kind == "chunk":

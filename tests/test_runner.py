@@ -193,3 +193,18 @@ def test_a_streamed_answer_past_its_time_limit_raises_query_timeout(store_path):
         assert pool.run(ASK).body  # the worker left streaming was replaced
     finally:
         pool.close()
+
+
+def test_counting_idle_workers_replaces_one_that_died(store_path):
+    """/metrics counts idle workers often while no query may reach the pool (cache hits): a worker that died
+    idle is not counted, and is reaped, when they are counted."""
+    pool = WorkerPool(str(store_path), size=2)
+    try:
+        dead = pool._idle.queue[0][0]
+        os.kill(dead.pid, 9)
+        wait_until(lambda: os.waitid(os.P_PID, dead.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None,
+                   what="the killed worker's exit")
+        assert pool.idle() == 1 and dead.pid not in children()
+        wait_until(lambda: pool.idle() == 2, what="a successor")
+    finally:
+        pool.close()

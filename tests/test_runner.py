@@ -130,6 +130,12 @@ def test_the_worker_that_answered_last_answers_the_next_query(store_path):
         pool.close()
 
 
+def exited(pid: int) -> bool:
+    """Whether child `pid` can be waited for, not just a zombie in /proc (its other threads may still be
+    exiting); WNOWAIT: it is not reaped here."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
 def test_an_idle_worker_that_died_is_replaced_at_the_next_query(store_path):
     """The worker at the bottom of the idle stack may never be taken while queries come one at a time: one
     killed there is still found (and reaped) at the next query, and a successor takes its place."""
@@ -138,9 +144,7 @@ def test_an_idle_worker_that_died_is_replaced_at_the_next_query(store_path):
         assert pool.run(ASK).body
         top, bottom = pool._idle.queue[-1][0], pool._idle.queue[0][0]
         os.kill(bottom.pid, 9)
-        # waitable, not just a zombie in /proc: its other threads may still be exiting (WNOWAIT: not reaped here)
-        wait_until(lambda: os.waitid(os.P_PID, bottom.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None,
-                   what="the killed worker's exit")
+        wait_until(lambda: exited(bottom.pid), what="the killed worker's exit")
         assert pool.run(ASK).body
         assert bottom.pid not in children()  # reaped, no zombie left
         wait_until(lambda: pool.idle() == 2, what="a successor")
@@ -202,8 +206,7 @@ def test_counting_idle_workers_replaces_one_that_died(store_path):
     try:
         dead = pool._idle.queue[0][0]
         os.kill(dead.pid, 9)
-        wait_until(lambda: os.waitid(os.P_PID, dead.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None,
-                   what="the killed worker's exit")
+        wait_until(lambda: exited(dead.pid), what="the killed worker's exit")
         assert pool.idle() == 1 and dead.pid not in children()
         wait_until(lambda: pool.idle() == 2, what="a successor")
     finally:

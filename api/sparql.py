@@ -107,10 +107,11 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
 
 def answer_headers(validators: dict, answer) -> list[tuple[str, str]]:
     """The headers an answer adds after its Content-Type and Content-Length, in the order they always had:
-    validators, Vary, warnings, then (not for a StreamedAnswer, whose size is unknown) its count and cut."""
+    validators, Vary, warnings, then its count and cut; a StreamedAnswer, whose size is not known yet, gives
+    the row cap in force instead (its body's end says whether the cap cut it, where the format can)."""
     headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms)]
     if isinstance(answer, StreamedAnswer):
-        return headers
+        return headers if answer.limit is None else [*headers, ("X-Result-Limit", str(answer.limit))]
     headers.append(("X-Result-Count", str(answer.count)))
     if answer.truncated:
         headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]

@@ -93,7 +93,8 @@ def boolean_text(fmt: str, value: bool) -> str:
 
 def solution_text(fmt: str, variables: list[str], rows, ending) -> Iterator[str]:
     """Solutions in a SPARQL results format, a piece at a time as `rows` are read. `ending` tells, once
-    they are, whether the row cap cut them (.truncated, .limit): JSON says so in a last member."""
+    they are, whether the row cap cut them (.truncated, .limit): JSON says so in a last member, XML in a
+    comment; CSV and TSV have no place for it."""
     return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](variables, rows, ending)
 
 
@@ -139,7 +140,10 @@ def _xml(variables, rows, ending) -> Iterator[str]:
     for row in rows:
         yield "<result>" + "".join(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
                                    for name, term in zip(variables, row) if term is not None) + "</result>\n"
-    yield "</results>\n</sparql>\n"
+    yield "</results>\n"
+    if ending.truncated:  # a comment, which every XML reader skips: the format has no element for it
+        yield f"<!-- truncated: the row cap of {ending.limit} rows cut this answer -->\n"
+    yield "</sparql>\n"
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -69,6 +69,7 @@ class StreamedAnswer:
     kind: str
     chunks: object  # an iterator of bytes
     unknown_terms: tuple[str, ...] = ()
+    limit: int | None = None  # the row cap in force; whether it cut is known only at the end (see kg.streaming)
 
 
 @dataclass
@@ -159,8 +160,9 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
         if kind == "stream":  # the worker is the stream's until it ends
-            kind, unknown = value
-            return StreamedAnswer(kind=kind, chunks=self._relay(worker, started, limit), unknown_terms=unknown)
+            kind, unknown, cap = value
+            return StreamedAnswer(kind=kind, chunks=self._relay(worker, started, limit), unknown_terms=unknown,
+                                  limit=cap)
         self._idle.put(worker)
         if kind == "error":
             raise value

@@ -1,8 +1,9 @@
 """Answers too big to hold: serialised a batch of rows at a time, so memory stays flat whatever their size.
 
 The formats are kg.results' own, written as the rows are read, so a streamed answer reads exactly as a
-whole one would. A cut by the row cap is told in the tail where the format can carry it (JSON's
-`"truncated": true`); headers are sent before it is known.
+whole one would. Headers are sent before a cut by the row cap is known, so it is told in the tail where
+the format can carry it: JSON's `"truncated": true`, a comment in XML, Turtle, TriG, N-Triples and N-Quads.
+CSV and TSV have no such place: there, as everywhere, X-Result-Limit gives the cap and a client counts.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def chunks(kind: str, variables: list[str], rows: Iterable, fmt: str, *, limit: 
     rows = capped(rows, limit, cut)
     if kind == "graph":
         yield from _graph(rows, fmt, prefixes)
+        if cut.truncated and fmt in STREAMABLE_GRAPHS:  # each of them reads a line from # on as a comment
+            yield f"# truncated: the row cap of {cut.limit} triples cut this answer\n".encode("utf-8")
         return
     batch, size = [], 0
     for piece in solution_text(fmt, variables, rows, cut):

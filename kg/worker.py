@@ -106,7 +106,8 @@ def _refresh(service: QueryService) -> None:
 
 def _streamed(service: QueryService, request: QueryRequest, connection: Connection):
     """("ok", Answer) for an answer of up to STREAM_AFTER rows; a bigger one is sent from here as
-    ("stream", kind), ("chunk", bytes)..., then ("end", None) or ("error", exception); then None."""
+    ("stream", (kind, unknown terms, row cap)), ("chunk", bytes)..., then ("end", None) or ("error", exception);
+    then None."""
     from itertools import chain, islice
 
     from kg.query import _collect
@@ -127,7 +128,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
                             count=len(result), truncated=result.truncated, limit=result.limit,
                             unknown_terms=tuple(service.unknown_terms(request.sparql)))
-    connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)))))
+    connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)), limit)))
     variables = raw.variables if kind == "solutions" else []
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,

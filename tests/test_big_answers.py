@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from kg.runner import WORKER_COMMAND
+from kg.runner import STREAM_AFTER, WORKER_COMMAND
 from live_server import kg_server
 from long_work import wait_until
 from raw_http import http as request
@@ -186,3 +186,34 @@ def metric(server, name: str) -> float:
     status, _, body = request(server + "/metrics")
     assert status == 200
     return sum(float(line.split()[-1]) for line in body.decode().splitlines() if line.startswith(name + " "))
+
+
+CAP = STREAM_AFTER + 1  # the smallest row cap under which an answer streams
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    with kg_server(tmp_path_factory.mktemp("capped"), env={"SAHEL_KG_ROW_LIMIT": str(CAP)}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("accept", [*FORMATS.values(), "text/turtle", "application/n-triples"])
+def test_a_streamed_answer_gives_its_row_cap_and_tells_a_cut_where_its_format_can(capped, accept):
+    """Headers go before the cap is reached: X-Result-Limit gives it, and the end of the body says it cut,
+    in every format with a place for a note (CSV and TSV have none: a client counts the rows)."""
+    # a blank node per solution: no two triples alike, so none is merged away
+    form = "CONSTRUCT { [] <urn:x:a> ?a ; <urn:x:b> ?b }" if accept.startswith(("text/turtle", "application/n")) else "SELECT ?a ?b"
+    query = f"{form} WHERE {{ ?a ?p ?o . ?b ?q ?r }} LIMIT {2 * CAP}"  # far more rows than the cap
+    status, headers, body = request(capped + "/sparql?" + urllib.parse.urlencode({"query": query}),
+                                    headers={"Accept": accept})
+    assert status == 200 and headers["Transfer-Encoding"] == "chunked"  # streamed
+    assert headers["X-Result-Limit"] == str(CAP) and "X-Result-Count" not in headers
+    text = body.decode("utf-8")
+    if accept == FORMATS["json"]:
+        assert json.loads(text)["truncated"] is True
+    elif accept == FORMATS["xml"]:
+        assert text.endswith(f"</results>\n<!-- truncated: the row cap of {CAP} rows cut this answer -->\n</sparql>\n")
+    elif accept in (FORMATS["csv"], FORMATS["tsv"]):
+        assert len(text.splitlines()) == 1 + CAP
+    else:
+        assert text.endswith(f"# truncated: the row cap of {CAP} triples cut this answer\n")

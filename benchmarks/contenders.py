@@ -75,7 +75,14 @@ def oxigraph_contenders(disk_copy: Path, dump: Path, union: bool) -> list[Conten
     ]
 
 
-def rdflib_contender(data: Path) -> Contender:
+def rdflib_contender(store: Path, work: Path) -> Contender:
+    """rdflib-endpoint on the store's named graphs, written out as N-Quads: the same data the others serve
+    (the article `kg load` installs included), its default graph being their union as theirs is."""
+    import pyoxigraph as ox
+
+    data, reader = work / "named-graphs.nq", ox.Store.read_only(str(store))
+    ox.serialize((quad for quad in reader if not isinstance(quad.graph_name, ox.DefaultGraph)), str(data),
+                 ox.RdfFormat.N_QUADS)
     return Contender(name="rdflib-endpoint", kind="rdflib", storage="memory", query_path="/",
                      note="its endpoint is / and GET / without a query is its service description",
                      command=[str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1",

@@ -114,7 +114,7 @@ def render(document: dict) -> str:
         out.append(f"| {query} | " + " | ".join(cells) + " |")
     out += ["", "Targets:", *verdicts(document)]
     if document.get("disagreements"):
-        out += ["", f"Row counts that differ from oxigraph serve (disk): {document['disagreements']}"]
+        out += ["", f"Row counts that differ from oxigraph serve (disk), as (this server's, oxigraph's): {document['disagreements']}"]
     return "\n".join(out)
 
 

@@ -39,7 +39,7 @@ from generate import generate  # noqa: E402
 METHODS = ["kg-cli", "load_files", "bulk_load", "store_load"]
 DIAGNOSTICS = ["parse_only", "raw_extend", "kg-cli-fixed"]
 BASELINE = "bulk_load"
-TARGET = 1.3  # kg load should take at most this many times bulk_load
+TARGET = 1.1  # kg load should take at most this many times bulk_load (issue 11)
 
 
 # --- the worker: one method, one fresh directory, in its own process -------------------------------------
@@ -125,7 +125,9 @@ def run_once(method: str, data: Path, directory: Path, tiny: Path) -> dict:
         seconds, used, out, _ = spawn([sys.executable, str(Path(__file__).resolve()), "--worker", method,
                                       str(data), str(directory)], env)
         result = json.loads(out)
-        result.update(used)  # CPU seconds are the whole worker's, interpreter start included
+        # Timed from outside, as kg-cli is, so that ratios compare like with like; the worker's own timing
+        # (no interpreter start, no imports) is kept beside it. CPU seconds are the whole worker's too.
+        result.update(used, seconds=seconds, seconds_inside=result["seconds"])
         return result
     finally:
         shutil.rmtree(directory, ignore_errors=True)

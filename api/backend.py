@@ -11,7 +11,7 @@ from pathlib import Path
 from api.budget_tables import BUDGETS_FILE
 from api.fairness import Fairness
 from api.result_cache import ResultCache
-from kg.errors import PolicyError, StoreUnavailable
+from kg.errors import PolicyError, QueryTimeout, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
@@ -101,11 +101,14 @@ class Backend:
         else:
             store.close()
 
-    def query(self, request: QueryRequest, version: Version | None = None) -> Answer | StreamedAnswer:
+    def query(self, request: QueryRequest, version: Version | None = None, *,
+              since: float | None = None) -> Answer | StreamedAnswer:
         """The answer, from the cache when this version of the dataset has given it already; an answer
         of more than STREAM_AFTER rows from a query worker comes as a StreamedAnswer, never cached.
 
-        Without a version (a remote store, whose other writers we cannot see) nothing is cached.
+        Without a version (a remote store, whose other writers we cannot see) nothing is cached. The time
+        limit counts from `since` (a time.monotonic(), when the request came in), waits included: a query
+        that has waited past it raises QueryTimeout without running.
         """
         cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
         key = (version.number, request) if cacheable else None
@@ -113,15 +116,20 @@ class Backend:
         if found is not None and self.on_cache_hit is not None:
             self.on_cache_hit()
         if found is None:
-            with self.fairness.admitted(request.timeout if request.timeout is not None
-                                        else self.settings["QUERY_TIMEOUT"]):  # a cached answer costs nothing
-                found = self._run(request)
+            limit = request.timeout if request.timeout is not None else self.settings["QUERY_TIMEOUT"]
+            waited = 0.0 if since is None else time.monotonic() - since
+            if limit is not None and waited >= limit:
+                raise QueryTimeout(f"the query waited {waited:.1f}s for a free request thread, past its time "
+                                   f"limit of {limit:g}s")
+            with self.fairness.admitted(limit):  # a cached answer costs nothing
+                found = self._run(request, since)
             if key is not None and isinstance(found, Answer):
                 self.cache.put(key, found)
         return found
 
-    def _run(self, request: QueryRequest) -> Answer:
-        return self.nearby.run(request) if self.in_process(request) else self.runner.run(request)
+    def _run(self, request: QueryRequest, since: float | None = None) -> Answer:
+        # one-pattern queries in this process take milliseconds: their limit is the engine's, from now
+        return self.nearby.run(request) if self.in_process(request) else self.runner.run(request, started=since)
 
     def in_process(self, request: QueryRequest) -> bool:
         """Whether `request` is answered in this process, row by row within its time limit and row cap (a

@@ -26,7 +26,7 @@ from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
 from api.fairness import CLIENT
 from api.request_encoding import BAD_ENCODING
-from api.rsgi import AT_ONCE, NotAtOnce
+from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.sparql_parts import few_rows
@@ -92,7 +92,7 @@ class FastSparql:
         try:
             version = self.backend.version()
             validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
-            answer = self.backend.query(run, version)
+            answer = self.backend.query(run, version, since=environ.get(RECEIVED))
         except WouldWait:  # a reopen after a write, or more rows than the loop may spend on: a thread's work
             raise NotAtOnce from None
         except Exception as error:

@@ -24,6 +24,7 @@ import os
 import socket
 import stat
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from api.body_limit import TOO_LARGE
@@ -33,6 +34,7 @@ BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then ge
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
 SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 AT_ONCE = "sahel_kg.at_once"  # environ: True while the app is offered the request on the event loop
+RECEIVED = "sahel_kg.received"  # environ: time.monotonic() once the whole request was read, before any wait
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ class RSGIApp:
             return
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        environ[RECEIVED] = time.monotonic()  # a query's time limit counts its wait for a request thread
         loop = asyncio.get_running_loop()
         started = self._at_once(environ) if not body and self.at_once is not None else None
         if started is None:

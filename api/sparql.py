@@ -17,6 +17,7 @@ from api.errors import Problem
 from api.numbers import seconds
 from api.negotiation import best_match, format_override, negotiated
 from api.query_ui import query_page
+from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
@@ -74,7 +75,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
     if request.method in ("GET", "HEAD") and not_modified(validators, version):
         return Response(status=304, headers=validators)
-    answer = backend.query(run, version)
+    answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
     response = Response(answer.chunks if streamed else answer.body, mimetype=media)
     response.headers.extend(answer_headers(validators, answer))

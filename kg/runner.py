@@ -101,7 +101,8 @@ class LocalRunner:
     def __init__(self, service: QueryService):
         self.service = service
 
-    def run(self, request: QueryRequest) -> Answer:
+    def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
+        """The answer; the time limit is the store's own and starts now, whatever `started` says."""
         return answer(self.service, request)
 
     def close(self) -> None:
@@ -132,14 +133,14 @@ class WorkerPool:
         for worker in [self._start() for _ in range(max(1, size))]:
             self._idle.put(self._ready(worker))
 
-    def run(self, request: QueryRequest) -> Answer:
+    def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
         """Answer in a free worker; at the time limit kill it, start another, and raise QueryTimeout.
 
-        The limit covers the whole run, waiting for a free worker included. Killing is what makes it
-        hold for aggregates and sorts, which pyoxigraph cannot interrupt.
+        The limit covers the whole run from `started` (a time.monotonic(); default now), waiting for a free
+        worker included. Killing is what makes it hold for aggregates and sorts, which pyoxigraph cannot interrupt.
         """
         limit = request.timeout if request.timeout is not None else self.options.timeout
-        started = time.monotonic()
+        started = time.monotonic() if started is None else started
         worker = self._live_worker(limit, started)
         self._keep_one_idle()
         process, connection = worker

@@ -29,9 +29,9 @@ def counting_runs(app) -> list:
     backend = app.extensions["sahel-kg"]
     runs, run = [], backend._run
 
-    def counted(request):
+    def counted(request, since=None):
         runs.append(request.sparql)
-        return run(request)
+        return run(request, since)
 
     backend._run = counted  # the store is asked, in a worker or nearby
     return runs

@@ -19,7 +19,8 @@ from api.errors import Problem
 from api.fairness import CLIENT
 from api.metrics import Metrics
 from api.openapi import document as describe
-from kg.runner import QueryRequest
+from kg.errors import QueryTimeout
+from kg.runner import QueryRequest, StreamedAnswer
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -95,6 +96,31 @@ class Accounting:
                 fields["timeout"] = timed_out
             self.log.write(fields)
 
+    def at_end(self, answer: StreamedAnswer, environ: dict, method: str, route: str, started: float,
+               query_text: str | None):
+        """A streamed answer's chunks; its request is recorded once they end (rows and cut, or its time limit),
+        not when its headers went. Its status stays the 200 that was sent."""
+        timed_out = False
+        try:
+            yield from answer.chunks
+        except QueryTimeout:
+            timed_out = True
+            raise
+        finally:  # also when the client went away (GeneratorExit): then the rows are not known
+            headers = {} if answer.count is None else {"X-Result-Count": str(answer.count)}
+            if answer.truncated:
+                headers["X-Result-Truncated"] = "true"
+            self.record(environ, method, route, 200, time.perf_counter() - started, headers, query_text=query_text,
+                        timed_out=timed_out)
+
+
+def recorded_at_end(answer: StreamedAnswer):
+    """In a view: `answer`'s chunks, its request recorded when they end rather than by the after-request hook."""
+    g.recorded_at_end = True
+    route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    return current_app.extensions["sahel-kg.accounting"].at_end(
+        answer, request.environ, request.method, route, g.get("started", time.perf_counter()), g.get("query_text"))
+
 
 def install(app: Flask) -> None:
     """Register the ops routes, and time, log and count every request of `app` (the Accounting is kept as
@@ -107,7 +133,6 @@ def install(app: Flask) -> None:
     backend = app.extensions["sahel-kg"]
     if hasattr(backend.runner, "on_replace"):  # worker processes (embedded on-disk store)
         backend.runner.on_replace = registry.worker_restarts.inc
-        backend.runner.on_stream_timeout = registry.timeouts.inc
     backend.fairness.on_change = lambda: registry.refresh(backend)
     backend.on_cache_hit = registry.cache_hits.labels("result").inc
 
@@ -117,6 +142,8 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def account(response: Response) -> Response:
+        if g.get("recorded_at_end"):  # a streamed answer: recorded when its body ends
+            return response
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         route = request.url_rule.rule if request.url_rule is not None else "(no route)"
         accounting.record(request.environ, request.method, route, response.status_code, seconds, response.headers,

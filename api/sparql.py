@@ -15,6 +15,7 @@ from werkzeug.sansio.utils import get_current_url
 
 from api.errors import Problem
 from api.numbers import seconds
+from api.ops import recorded_at_end
 from api.negotiation import best_match, format_override, negotiated
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
@@ -77,7 +78,7 @@ def _query(text: str, params: list[tuple[str, str]]):
         return Response(status=304, headers=validators)
     answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
-    response = Response(answer.chunks if streamed else answer.body, mimetype=media)
+    response = Response(recorded_at_end(answer) if streamed else answer.body, mimetype=media)
     response.headers.extend(answer_headers(validators, answer))
     return response
 

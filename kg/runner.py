@@ -70,6 +70,8 @@ class StreamedAnswer:
     chunks: object  # an iterator of bytes
     unknown_terms: tuple[str, ...] = ()
     limit: int | None = None  # the row cap in force; whether it cut is known only at the end (see kg.streaming)
+    count: int | None = None  # rows (or triples) sent, and whether the cap cut them: set once the stream has ended
+    truncated: bool = False
 
 
 @dataclass
@@ -128,8 +130,6 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.on_replace = None  # called (no arguments) each time a worker is killed and replaced: for metrics
-        # called (no arguments) when a streamed answer passes its time limit, which no response tells: for metrics
-        self.on_stream_timeout = None
         for worker in [self._start() for _ in range(max(1, size))]:
             self._idle.put(self._ready(worker))
 
@@ -162,8 +162,9 @@ class WorkerPool:
             raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
         if kind == "stream":  # the worker is the stream's until it ends
             kind, unknown, cap = value
-            return StreamedAnswer(kind=kind, chunks=self._relay(worker, started, limit), unknown_terms=unknown,
-                                  limit=cap)
+            streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, limit=cap)
+            streamed.chunks = self._relay(worker, started, limit, streamed)
+            return streamed
         self._idle.put(worker)
         if kind == "error":
             raise value
@@ -222,9 +223,9 @@ class WorkerPool:
         for worker in dead:
             self._replace(worker)
 
-    def _relay(self, worker, started: float, limit: float | None):
-        """A streamed answer's chunks as the worker sends them, within the query's time limit. A stream
-        left early (the client went away) or past its limit kills the worker, which stops its work."""
+    def _relay(self, worker, started: float, limit: float | None, streamed: StreamedAnswer):
+        """`streamed`'s chunks as the worker sends them, within the query's time limit; at the end, its count
+        and cut. A stream left early (the client went away) or past its limit kills the worker, which stops its work."""
         process, connection = worker
         finished = False
         with self._lock:
@@ -238,8 +239,6 @@ class WorkerPool:
                 except (EOFError, OSError):
                     raise self._death(process) from None
                 if message is None:
-                    if self.on_stream_timeout is not None:
-                        self.on_stream_timeout()
                     raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
                 kind, value = message
                 if kind == "chunk":
@@ -248,6 +247,7 @@ class WorkerPool:
                 finished = True
                 if kind == "error":
                     raise value
+                streamed.count, streamed.truncated = value
                 return
         finally:
             with self._lock:

@@ -106,8 +106,8 @@ def _refresh(service: QueryService) -> None:
 
 def _streamed(service: QueryService, request: QueryRequest, connection: Connection):
     """("ok", Answer) for an answer of up to STREAM_AFTER rows; a bigger one is sent from here as
-    ("stream", (kind, unknown terms, row cap)), ("chunk", bytes)..., then ("end", None) or ("error", exception);
-    then None."""
+    ("stream", (kind, unknown terms, row cap)), ("chunk", bytes)..., then ("end", (rows, cut by the cap)) or
+    ("error", exception); then None."""
     from itertools import chain, islice
 
     from kg.query import _collect
@@ -129,15 +129,15 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
                             count=len(result), truncated=result.truncated, limit=result.limit,
                             unknown_terms=tuple(service.unknown_terms(request.sparql)))
     connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)), limit)))
-    variables = raw.variables if kind == "solutions" else []
+    variables, cut = raw.variables if kind == "solutions" else [], Cut()
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,
-                            prefixes=service.prefixes, cut=Cut()):
+                            prefixes=service.prefixes, cut=cut):
             connection.send(("chunk", chunk))
     except Exception as error:  # reported in the stream, which the parent ends with it
         connection.send(("error", error))
         return None
-    connection.send(("end", None))
+    connection.send(("end", (cut.count, cut.truncated)))
     return None
 
 

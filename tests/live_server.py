@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -114,3 +116,16 @@ def _peak_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def logged(server, **wanted: dict) -> dict[str, dict]:
+    """The log's line for each request, found by its fields (two server processes write the log, each
+    from its own writer thread, so neither the order of lines nor where a test's lines start is known)."""
+    deadline = time.monotonic() + 60
+    while True:
+        lines = [json.loads(line) for line in server.access_log.read_text().splitlines()]
+        found = {name: [line for line in lines if fields.items() <= line.items()] for name, fields in wanted.items()}
+        if all(found.values()) or time.monotonic() > deadline:
+            assert all(len(matches) == 1 for matches in found.values()), found  # one line per request
+            return {name: matches[0] for name, matches in found.items()}
+        time.sleep(0.05)

@@ -9,11 +9,13 @@ import json
 import os
 import threading
 import urllib.parse
+import uuid
 
 import pytest
 
 from kg.runner import STREAM_AFTER, WORKER_COMMAND
-from live_server import kg_server
+from api.access_log import query_hash
+from live_server import kg_server, logged
 from long_work import wait_until
 from raw_http import http as request
 
@@ -28,9 +30,12 @@ BOUND_MB = 250  # what the server may grow by while it sends hundreds of MB
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("big-answers")
     env = {"SAHEL_KG_ROW_LIMIT": str(2 * ROWS), "SAHEL_KG_QUERY_TIMEOUT": "3600", "SAHEL_KG_QUERY_WORKERS": "1",
-           "SAHEL_KG_MAX_QUERY_WORKERS": "1"}  # one worker, never more: the test follows it
-    with kg_server(tmp_path_factory.mktemp("big-answers"), env=env) as base:
+           "SAHEL_KG_MAX_QUERY_WORKERS": "1",  # one worker, never more: the test follows it
+           "SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl")}
+    with kg_server(workdir, env=env) as base:
+        base.access_log = workdir / "access.jsonl"
         yield base
 
 
@@ -152,8 +157,12 @@ def test_an_answer_cut_by_its_time_limit_ends_unfinished(server, fmt):
     The connection ends without the last chunk, which clients report as a transfer cut short."""
     cut_short(server, fmt)
     before = metric(server, "sahel_kg_query_timeouts_total")
-    cut_short(server, fmt)
+    tag = uuid.uuid4().hex
+    cut_short(server, fmt, tag)
     assert metric(server, "sahel_kg_query_timeouts_total") == before + 1  # a stream's timeout is counted too
+    # and logged as one, once it happened (not when the 200 went): no rows known, no cut by the cap
+    line = logged(server, cut={"query": query_hash(f"{ENDLESS} # {tag}")})["cut"]
+    assert (line["status"], line["timeout"], line["cut"], "rows" in line) == (200, True, False, False)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
@@ -165,12 +174,14 @@ def test_an_answer_is_cut_on_a_server_bound_to_every_address(tmp_path, host):
         cut_short(base, "csv")
 
 
-def cut_short(server, fmt: str) -> None:
-    """Stream an endless answer with a 5 s limit: a 200, then a body that ends without its last chunk."""
+def cut_short(server, fmt: str, tag: str = "") -> None:
+    """Stream an endless answer (`tag` added as a comment) with a 5 s limit: a 200, then a body that ends
+    without its last chunk."""
     host = urllib.parse.urlsplit(server)
     connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
     # 5 s: ample for the first 10,000 rows (the stream starts after them) on any machine; billions follow
-    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": ENDLESS, "timeout": "5"}),
+    query = f"{ENDLESS} # {tag}" if tag else ENDLESS
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query, "timeout": "5"}),
                        headers={"Accept": FORMATS[fmt]})
     response = connection.getresponse()
     assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
@@ -193,7 +204,10 @@ CAP = STREAM_AFTER + 1  # the smallest row cap under which an answer streams
 
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory):
-    with kg_server(tmp_path_factory.mktemp("capped"), env={"SAHEL_KG_ROW_LIMIT": str(CAP)}) as base:
+    workdir = tmp_path_factory.mktemp("capped")
+    env = {"SAHEL_KG_ROW_LIMIT": str(CAP), "SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl")}
+    with kg_server(workdir, env=env) as base:
+        base.access_log = workdir / "access.jsonl"
         yield base
 
 
@@ -204,6 +218,7 @@ def test_a_streamed_answer_gives_its_row_cap_and_tells_a_cut_where_its_format_ca
     # a blank node per solution: no two triples alike, so none is merged away
     form = "CONSTRUCT { [] <urn:x:a> ?a ; <urn:x:b> ?b }" if accept.startswith(("text/turtle", "application/n")) else "SELECT ?a ?b"
     query = f"{form} WHERE {{ ?a ?p ?o . ?b ?q ?r }} LIMIT {2 * CAP}"  # far more rows than the cap
+    query += f" # {uuid.uuid4().hex}"  # its own line in the access log
     status, headers, body = request(capped + "/sparql?" + urllib.parse.urlencode({"query": query}),
                                     headers={"Accept": accept})
     assert status == 200 and headers["Transfer-Encoding"] == "chunked"  # streamed
@@ -217,3 +232,6 @@ def test_a_streamed_answer_gives_its_row_cap_and_tells_a_cut_where_its_format_ca
         assert len(text.splitlines()) == 1 + CAP
     else:
         assert text.endswith(f"# truncated: the row cap of {CAP} triples cut this answer\n")
+    # logged once sent whole, with its rows and its cut (known only then)
+    line = logged(capped, answer={"query": query_hash(query)})["answer"]
+    assert (line["status"], line["rows"], line["cut"], line["timeout"]) == (200, CAP, True, False)

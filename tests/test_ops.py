@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 import api
-from live_server import kg_server
+from live_server import kg_server, logged
 from raw_http import http, problem, query_url, raw_request
 
 QUERY_TIMEOUT = 1.0
@@ -36,19 +36,6 @@ def test_healthz_and_readyz(server):
         code, headers, body = http(server + path)
         assert code == 200 and headers["Content-Type"] == "application/json"
         assert json.loads(body) == {"status": status}
-
-
-def logged(server, **wanted: dict) -> dict[str, dict]:
-    """The log's line for each request, found by its fields (two server processes write the log, each
-    from its own writer thread, so neither the order of lines nor where a test's lines start is known)."""
-    deadline = time.monotonic() + 60
-    while True:
-        lines = [json.loads(line) for line in server.access_log.read_text().splitlines()]
-        found = {name: [line for line in lines if fields.items() <= line.items()] for name, fields in wanted.items()}
-        if all(found.values()) or time.monotonic() > deadline:
-            assert all(len(matches) == 1 for matches in found.values()), found  # one line per request
-            return {name: matches[0] for name, matches in found.items()}
-        time.sleep(0.05)
 
 
 def test_access_log_has_one_json_line_per_request(server):

@@ -11,12 +11,13 @@ from pathlib import Path
 from api.budget_tables import BUDGETS_FILE
 from api.fairness import Fairness
 from api.result_cache import ResultCache
+from kg.answers import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer
 from kg.errors import PolicyError, QueryTimeout, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
 from kg.query import Policy, QueryService
-from kg.runner import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer, WorkerPool
+from kg.runner import WorkerPool
 from kg.settings import store_options
 from kg.sparql_parts import single_pattern
 from kg.store import embedded_path, open_store, stamp

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
-from kg.runner import QueryRequest
+from kg.answers import QueryRequest
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH
 

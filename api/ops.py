@@ -19,8 +19,8 @@ from api.errors import Problem
 from api.fairness import CLIENT
 from api.metrics import Metrics
 from api.openapi import document as describe
+from kg.answers import QueryRequest, StreamedAnswer
 from kg.errors import QueryTimeout
-from kg.runner import QueryRequest, StreamedAnswer
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)

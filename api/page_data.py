@@ -75,7 +75,7 @@ def graph_document(name: str, rdf_format: str, **bindings) -> bytes:
 
 
 def _run(name: str, fmt: str, bindings: dict) -> bytes:
-    from kg.runner import QueryRequest
+    from kg.answers import QueryRequest
 
     bound = {key: ox.NamedNode(value) if isinstance(value, str) else value
              for key, value in bindings.items() if value is not None}

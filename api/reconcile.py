@@ -22,7 +22,7 @@ from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import StoreError
 from kg.reconciliation import (extend, parse_query, propose_properties, reconcile, suggest_entities,
                                suggest_terms)
-from kg.runner import Answer, QueryRequest
+from kg.answers import Answer, QueryRequest
 
 bp = Blueprint("reconcile", __name__)
 

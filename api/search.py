@@ -16,7 +16,7 @@ from api.errors import Problem
 from api.negotiation import prefers_html
 from api.numbers import whole_number
 from api.page_data import local_path
-from kg.runner import QueryRequest
+from kg.answers import QueryRequest
 from kg.search import PAGE, SearchError, SearchIndex, index_path
 
 bp = Blueprint("search", __name__)

@@ -12,8 +12,8 @@ from api.negotiation import N3
 from api.public_origin import public_url
 from api.version_cache import once_per_version
 from api.void import void_url
+from kg.answers import QueryRequest
 from kg.namespaces import PREFIXES
-from kg.runner import QueryRequest
 
 SD = PREFIXES["sd"]
 VOID = PREFIXES["void"]

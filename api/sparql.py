@@ -20,9 +20,9 @@ from api.negotiation import best_match, format_override, negotiated
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
+from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
-from kg.runner import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.sparql_parts import add_using, query_dataset
 from kg.sparql_text import scan
 

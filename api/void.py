@@ -13,10 +13,10 @@ from flask import Blueprint, Response, current_app
 from api.negotiation import N3, choose
 from api.public_origin import public_url
 from api.version_cache import once_per_version
+from kg.answers import QueryRequest
 from kg.link_targets import TARGETS
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
-from kg.runner import QueryRequest
 
 bp = Blueprint("void", __name__)
 

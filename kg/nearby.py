@@ -13,9 +13,9 @@ import threading
 import time
 from contextvars import ContextVar
 
+from kg.answers import Answer, QueryRequest, ServiceOptions, answer
 from kg.errors import QueryTimeout
 from kg.query import QueryService
-from kg.runner import Answer, QueryRequest, ServiceOptions, answer
 from kg.store.base import Solutions, Triples
 
 NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)

@@ -10,9 +10,9 @@ import time
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
+from kg.answers import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.errors import QueryMemoryExceeded
 from kg.query import QueryService
-from kg.runner import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.store.base import Solutions, Triples
 
 STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away

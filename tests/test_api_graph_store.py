@@ -12,7 +12,7 @@ import rdflib
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE, problem
 from api.errors import Problem
-from kg.runner import QueryRequest
+from kg.answers import QueryRequest
 
 G = EX + "person/1"
 URL = "/store?graph=" + quote(G, safe="")

@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from kg.runner import STREAM_AFTER, WORKER_COMMAND
+from kg.answers import STREAM_AFTER
+from kg.runner import WORKER_COMMAND
 from api.access_log import query_hash
 from live_server import kg_server, logged
 from long_work import wait_until

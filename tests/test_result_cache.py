@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from api.result_cache import ResultCache
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE
-from kg.runner import Answer
+from kg.answers import Answer
 
 
 def answer(size: int) -> Answer:

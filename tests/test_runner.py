@@ -9,8 +9,9 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from kg.answers import QueryRequest
 from kg.errors import QueryTimeout
-from kg.runner import QueryRequest, WorkerPool
+from kg.runner import WorkerPool
 from kg.store.oxigraph import OxigraphStore
 from long_work import CROSS_COUNT as HEAVY, MIN_TRIPLES, SOON, threads_named, wait_until
 

@@ -1,0 +1,93 @@
+"""What a server asks of its queries and what it gets back: a QueryRequest, an Answer (or a StreamedAnswer
+too big to hold), and the LocalRunner that answers in this process; kg.runner's WorkerPool answers in workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.federation import Federation
+from kg.query import Policy, QueryService
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as a server receives it; `format` is a result format name (see kg.results).
+
+    `default_graphs` and `named_graphs` give the dataset (an empty tuple: an empty default graph, or no
+    named graphs); None leaves it to the store (the union default graph, every named graph).
+    """
+
+    sparql: str
+    format: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    timeout: float | None = None
+    row_limit: int | None = None
+    bindings: dict | None = None
+    stream: bool = False  # an answer of more than STREAM_AFTER rows may come as a StreamedAnswer
+    base: str | None = None  # the IRI relative IRIs resolve against (the endpoint's URL)
+
+
+@dataclass
+class Answer:
+    """A serialised result and what a response says about it."""
+
+    body: bytes
+    kind: str
+    count: int
+    truncated: bool
+    limit: int | None
+    elapsed: float = 0.0
+    unknown_terms: tuple[str, ...] = ()  # terms of the project's namespaces the store does not have
+
+
+STREAM_AFTER = 10_000  # rows: a bigger answer is sent a batch at a time, never held whole
+
+
+@dataclass
+class StreamedAnswer:
+    """An answer too big to hold: its bytes, a batch at a time. Closing `chunks` early stops the work."""
+
+    kind: str
+    chunks: object  # an iterator of bytes
+    unknown_terms: tuple[str, ...] = ()
+    limit: int | None = None  # the row cap in force; whether it cut is known only at the end (see kg.streaming)
+    count: int | None = None  # rows (or triples) sent, and whether the cap cut them: set once the stream has ended
+    truncated: bool = False
+
+
+@dataclass
+class ServiceOptions:
+    """What every worker's QueryService is built with."""
+
+    policy: Policy = field(default_factory=Policy)
+    timeout: float | None = None
+    row_limit: int | None = None
+    federation: Federation = field(default_factory=Federation)
+    in_memory: bool = False  # answer from a copy of the store in memory, made again after each write
+    memory_limit: int | None = None  # bytes a worker may take beyond its open store (see kg.memory_cap)
+
+
+def answer(service: QueryService, request: QueryRequest) -> Answer:
+    """Run a request through a query service and serialise the result."""
+    result = service.query(request.sparql, bindings=request.bindings,
+                           default_graphs=None if request.default_graphs is None else list(request.default_graphs),
+                           named_graphs=None if request.named_graphs is None else list(request.named_graphs),
+                           timeout=request.timeout, row_limit=request.row_limit, base=request.base)
+    body = result.serialize(request.format, prefixes=service.prefixes)
+    return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
+                  limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))
+
+
+class LocalRunner:
+    """Queries run in this process (memory and remote stores); the time limit is the store's own."""
+
+    def __init__(self, service: QueryService):
+        self.service = service
+
+    def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
+        """The answer; the time limit is the store's own and starts now, whatever `started` says."""
+        return answer(self.service, request)
+
+    def close(self) -> None:
+        """Nothing to stop."""

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.budget_tables import BUDGETS_FILE
+from api.errors import Problem
 from api.fairness import Fairness
 from api.result_cache import ResultCache
 from kg.answers import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer
-from kg.errors import PolicyError, QueryTimeout, StoreUnavailable
+from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
@@ -108,8 +109,8 @@ class Backend:
         of more than STREAM_AFTER rows from a query worker comes as a StreamedAnswer, never cached.
 
         Without a version (a remote store, whose other writers we cannot see) nothing is cached. The time
-        limit counts from `since` (a time.monotonic(), when the request came in), waits included: a query
-        that has waited past it raises QueryTimeout without running.
+        limit counts from `since` (a time.monotonic(), when the request came in): a query that has waited
+        past it is refused (Problem 503) without running, and a query worker gets only what is left.
         """
         cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
         key = (version.number, request) if cacheable else None
@@ -119,9 +120,10 @@ class Backend:
         if found is None:
             limit = request.timeout if request.timeout is not None else self.settings["QUERY_TIMEOUT"]
             waited = 0.0 if since is None else time.monotonic() - since
-            if limit is not None and waited >= limit:
-                raise QueryTimeout(f"the query waited {waited:.1f}s for a free request thread, past its time "
-                                   f"limit of {limit:g}s")
+            if limit is not None and waited >= limit:  # it never ran: a refusal, not a query stopped
+                raise Problem(503, "Too busy", f"the request waited {waited:.1f}s since it arrived, past its "
+                              f"time limit of {limit:g}s, before a request thread took it; try again shortly",
+                              headers={"Retry-After": "1"}, rejected="waited")
             with self.fairness.admitted(limit):  # a cached answer costs nothing
                 found = self._run(request, since)
             if key is not None and isinstance(found, Answer):

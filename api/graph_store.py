@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
+from api.rsgi import RECEIVED
 from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
 from kg.answers import QueryRequest
 from kg.store.base import parse_triples
@@ -152,7 +153,7 @@ def _read(target):
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version):
         return Response(status=304, headers=validators)
-    answer = backend.query(run, version)
+    answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"

@@ -57,6 +57,9 @@ class WorkerPool:
         limit = request.timeout if request.timeout is not None else self.options.timeout
         started = time.monotonic() if started is None else started
         worker = self._live_worker(limit, started)
+        if limit is not None and time.monotonic() - started >= limit:  # no time left: the worker goes back unused
+            self._idle.put(worker)
+            raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
         self._keep_one_idle()
         process, connection = worker
         with self._lock:

@@ -118,8 +118,9 @@ SETTINGS = [
     Setting("INSTALL_ARTICLE", True, _boolean,
             "Install the article's graphs into an empty embedded store at start-up."),
     Setting("QUERY_TIMEOUT", 10.0, SECONDS,
-            "Seconds a query may run before it is stopped (503), counted from when its request was read: a "
-            "wait for a request thread or a query worker is part of it; a request may ask for less with timeout=. "
+            "Seconds a query may run before it is stopped (503), counted from when its request was read: one "
+            "still waiting for a request thread then is refused, and a query worker gets what is left; a "
+            "request may ask for less with timeout=. "
             "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
     Setting("ROW_LIMIT", 10000, COUNT,
             "Most rows (or triples) a response carries; a cut result says so in a header and in JSON."),

@@ -1,5 +1,6 @@
 """A query's time limit counts its wait for a request thread: behind a query that holds the server's only
-thread until its own limit, a query whose limit passes meanwhile gets 503 and never runs late."""
+thread until its own limit, a query whose limit passes meanwhile is refused (503, counted as a rejection)
+and never runs late."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def test_a_query_that_waited_past_its_limit_for_a_thread_gets_503(tmp_path):
         holder.join()
         assert heavy[0][0] == 503  # stopped at its own limit
         assert status == 503, body  # it would have answered 200 once it had the thread, long past its limit
-        assert "waited" in json.loads(body)["detail"]
+        problem = json.loads(body)
+        assert problem["title"] == "Too busy" and "waited" in problem["detail"]  # refused, never run
+        assert 'sahel_kg_rejections_total{reason="waited"} 1.0' in http(base + "/metrics")[2].decode()
         status, _, body = http(query_url(base, QUICK, timeout=str(QUICK_LIMIT)))
         assert status == 200 and json.loads(body)["boolean"] is True  # a thread free: it runs as ever

@@ -56,6 +56,22 @@ def test_a_query_past_its_limit_is_stopped_and_its_worker_replaced(store_path):
         pool.close()
 
 
+def test_a_query_whose_limit_passed_before_it_started_leaves_its_worker_alone(store_path):
+    """The limit counts from `started` (the request's arrival): with none of it left, the query is not sent,
+    so the idle worker is neither busied nor killed and replaced."""
+    pool = WorkerPool(str(store_path), size=1)
+    replaced = []
+    pool.on_replace = lambda: replaced.append(1)
+    try:
+        workers = set(children())
+        with pytest.raises(QueryTimeout, match="time limit of 1s"):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=1), started=time.monotonic() - 2)
+        assert (replaced, set(children()), pool.busy()) == ([], workers, 0)
+        assert pool.run(ASK).body
+    finally:
+        pool.close()
+
+
 def test_a_worker_restart_waits_for_the_store_to_come_back(store_path):
     before = set(children())
     pool = WorkerPool(str(store_path), size=1)

@@ -25,6 +25,7 @@ from werkzeug.wsgi import get_host
 from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
 from api.fairness import CLIENT
+from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
@@ -69,7 +70,7 @@ class FastSparql:
 
     def __call__(self, environ, start_response):
         """Answer a plain query here, or hand the request to Flask (unchanged, or with its query's error)."""
-        started = time.perf_counter()
+        started = arrival(environ)
         at_once = environ.get(AT_ONCE, False)
         text = self._plain_query(environ)
         if text is None:

@@ -20,7 +20,7 @@ from api.fairness import CLIENT
 from api.metrics import Metrics
 from api.openapi import document as describe
 from api.rsgi import RECEIVED
-from kg.answers import QueryRequest, StreamedAnswer
+from kg.answers import QueryRequest, StreamedAnswer, primed
 from kg.errors import QueryTimeout
 
 bp = Blueprint("ops", __name__)
@@ -103,24 +103,36 @@ class Accounting:
         not when its headers went. Its status stays the 200 that was sent."""
         timed_out = False
         try:
+            yield b""  # for primed(): a body closed unread (HEAD) is recorded and lets its worker go too
             yield from answer.chunks
         except QueryTimeout:
             timed_out = True
             raise
         finally:  # also when the client went away (GeneratorExit): then the rows are not known
+            answer.chunks.close()  # if never iterated, nothing else closes it
             headers = {} if answer.count is None else {"X-Result-Count": str(answer.count)}
             if answer.truncated:
                 headers["X-Result-Truncated"] = "true"
-            self.record(environ, method, route, 200, time.perf_counter() - started, headers, query_text=query_text,
-                        timed_out=timed_out)
+            try:
+                self.record(environ, method, route, 200, time.perf_counter() - started, headers,
+                            query_text=query_text, timed_out=timed_out)
+            except Exception:  # the answer went whole or not; the record must not cut it
+                log.exception("could not record a streamed answer")
+
+
+def arrival(environ: dict) -> float:
+    """When the request was read, on time.perf_counter()'s clock, where the server noted it (else now): a wait
+    for a request thread is the client's wait too."""
+    received = environ.get(RECEIVED)
+    return time.perf_counter() - (0.0 if received is None else time.monotonic() - received)
 
 
 def recorded_at_end(answer: StreamedAnswer):
     """In a view: `answer`'s chunks, its request recorded when they end rather than by the after-request hook."""
     g.recorded_at_end = True
     route = request.url_rule.rule if request.url_rule is not None else "(no route)"
-    return current_app.extensions["sahel-kg.accounting"].at_end(
-        answer, request.environ, request.method, route, g.get("started", time.perf_counter()), g.get("query_text"))
+    return primed(current_app.extensions["sahel-kg.accounting"].at_end(
+        answer, request.environ, request.method, route, g.get("started", time.perf_counter()), g.get("query_text")))
 
 
 def install(app: Flask) -> None:
@@ -139,9 +151,7 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def start_clock():
-        # from the request's arrival where the server noted it: a wait for a request thread is the client's too
-        received = request.environ.get(RECEIVED)
-        g.started = time.perf_counter() - (0.0 if received is None else time.monotonic() - received)
+        g.started = arrival(request.environ)
 
     @app.after_request
     def account(response: Response) -> Response:

@@ -56,6 +56,13 @@ class StreamedAnswer:
     truncated: bool = False
 
 
+def primed(chunks):
+    """A generator of chunks run up to its first `yield`, which must yield nothing (b""): a generator closed
+    before its first step runs no `finally`, and a HEAD request's body is closed without being read."""
+    next(chunks)
+    return chunks
+
+
 @dataclass
 class ServiceOptions:
     """What every worker's QueryService is built with."""

@@ -17,7 +17,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
-from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer
+from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, primed
 from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 
 START_SECONDS = 60.0
@@ -81,7 +81,7 @@ class WorkerPool:
         if kind == "stream":  # the worker is the stream's until it ends
             kind, unknown, cap = value
             streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, limit=cap)
-            streamed.chunks = self._relay(worker, started, limit, streamed)
+            streamed.chunks = primed(self._relay(worker, started, limit, streamed))
             return streamed
         self._idle.put(worker)
         if kind == "error":
@@ -149,6 +149,7 @@ class WorkerPool:
         with self._lock:
             self._busy.add(process)
         try:
+            yield b""  # for primed(): from here on, closing the stream gives its worker back or replaces it
             while True:
                 # Checked before each chunk: while the worker keeps chunks waiting, poll() alone never times out.
                 wait = None if limit is None else limit - (time.monotonic() - started)
@@ -277,7 +278,7 @@ class WorkerPool:
             self._processes.discard(process)
 
 
-# The worker's entry point, imported by name (not run as __main__), so that pickled classes resolve to
-# kg.runner in both processes.
+# The worker's entry point, imported by name (not run as __main__), so that pickled classes (kg.answers')
+# resolve to the same modules in both processes.
 WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
                  "from kg.worker import serve; serve(Connection(int(sys.argv[1])))"

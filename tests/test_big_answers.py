@@ -206,7 +206,8 @@ CAP = STREAM_AFTER + 1  # the smallest row cap under which an answer streams
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("capped")
-    env = {"SAHEL_KG_ROW_LIMIT": str(CAP), "SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl")}
+    env = {"SAHEL_KG_ROW_LIMIT": str(CAP), "SAHEL_KG_ACCESS_LOG": str(workdir / "access.jsonl"),
+           "SAHEL_KG_QUERY_WORKERS": "1", "SAHEL_KG_MAX_QUERY_WORKERS": "1"}  # one worker: one lost shows
     with kg_server(workdir, env=env) as base:
         base.access_log = workdir / "access.jsonl"
         yield base
@@ -236,3 +237,17 @@ def test_a_streamed_answer_gives_its_row_cap_and_tells_a_cut_where_its_format_ca
     # logged once sent whole, with its rows and its cut (known only then)
     line = logged(capped, answer={"query": query_hash(query)})["answer"]
     assert (line["status"], line["rows"], line["cut"], line["timeout"]) == (200, CAP, True, False)
+
+
+def test_a_head_request_for_a_streamed_answer_is_logged_and_lets_its_worker_go(capped):
+    """HEAD sends no body: the stream behind it is closed unread, which must still record the request and
+    give back (or replace) its worker; the server's one worker was lost for good, and the line never written."""
+    queries = [f"SELECT ?a ?b WHERE {{ ?a ?p ?o . ?b ?q ?r }} LIMIT {2 * CAP} # {uuid.uuid4().hex}" for _ in range(2)]
+    for query in queries:  # the second would find no worker if the first kept it
+        status, headers, body = request(capped + "/sparql?" + urllib.parse.urlencode({"query": query}), method="HEAD")
+        assert (status, headers["X-Result-Limit"], body) == (200, str(CAP), b"")
+    lines = logged(capped, **{f"head{n}": {"query": query_hash(q), "method": "HEAD"} for n, q in enumerate(queries)})
+    assert {line["status"] for line in lines.values()} == {200}
+    status, _, body = request(capped + "/sparql?" + urllib.parse.urlencode(
+        {"query": "ASK { ?a ?p ?o . ?b ?q ?r }", "timeout": "60"}))  # a worker's query
+    assert status == 200 and json.loads(body)["boolean"] is True

@@ -19,7 +19,7 @@ from api.body_limit import BodyLimit
 from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
 from api.fast_sparql import OFFERED_BYTES, worth_offering
-from api.rsgi import AT_ONCE, NotAtOnce
+from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from kg.nearby import LOOP_CHARACTERS, LOOP_ROWS
 
 from api_fixtures import *  # noqa: F401,F403
@@ -335,3 +335,15 @@ def test_only_a_short_query_string_is_offered_at_once():
     assert not worth_offering({**environ, "QUERY_STRING": "query=" + "x" * (OFFERED_BYTES - 5)})
     assert not worth_offering({**environ, "QUERY_STRING": "format=json&query=ASK{}"})
     assert not worth_offering({**environ, "REQUEST_METHOD": "HEAD", "QUERY_STRING": "query=ASK{}"})
+
+
+def test_the_logged_duration_counts_from_the_requests_arrival_on_both_chains(make_app, tmp_path):
+    """The server notes when a request was read (RECEIVED): a wait for a request thread is the client's too."""
+    log = tmp_path / "access.log"
+    app = make_app({"ACCESS_LOG": str(log)})
+    for chain, wsgi in enumerate((app.wsgi_app, flask_only(app))):
+        arrived = {"REMOTE_ADDR": "127.0.0.1", RECEIVED: time.monotonic() - 3}  # read 3 s before a thread took it
+        assert call(wsgi, **query(f"{LOOKUP} # {chain}", environ_base=arrived))[0] == "200 OK"
+    app.extensions["sahel-kg.access-log"].close()
+    durations = [json.loads(line)["duration"] for line in log.read_text().splitlines()]
+    assert len(durations) == 2 and all(duration >= 3 for duration in durations)

@@ -124,8 +124,13 @@ class Backend:
                 raise Problem(503, "Too busy", f"the request waited {waited:.1f}s since it arrived, past its "
                               f"time limit of {limit:g}s, before a request thread took it; try again shortly",
                               headers={"Retry-After": "1"}, rejected="waited")
-            with self.fairness.admitted(limit):  # a cached answer costs nothing
-                found = self._run(request, since)
+            try:
+                with self.fairness.admitted(limit):  # a cached answer costs nothing
+                    found = self._run(request, since)
+            except BaseException:
+                if isinstance(found, StreamedAnswer):  # answered, then failed: its worker is let go now
+                    found.chunks.close()
+                raise
             if key is not None and isinstance(found, Answer):
                 self.cache.put(key, found)
         return found

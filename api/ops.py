@@ -109,9 +109,13 @@ class Accounting:
             timed_out = True
             raise
         finally:  # also when the client went away (GeneratorExit): then the rows are not known
-            answer.chunks.close()  # if never iterated, nothing else closes it
-            headers = {} if answer.count is None else {"X-Result-Count": str(answer.count)}
-            if answer.truncated:
+            try:
+                answer.chunks.close()  # if never iterated, nothing else closes it
+            except Exception:
+                log.exception("could not close a streamed answer")
+            end = answer.end
+            headers = {} if end.count is None else {"X-Result-Count": str(end.count)}
+            if end.truncated:
                 headers["X-Result-Truncated"] = "true"
             try:
                 self.record(environ, method, route, 200, time.perf_counter() - started, headers,

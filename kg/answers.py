@@ -45,6 +45,14 @@ STREAM_AFTER = 10_000  # rows: a bigger answer is sent a batch at a time, never 
 
 
 @dataclass
+class StreamEnd:
+    """How a stream ended: rows (or triples) sent, and whether the row cap cut them; None before its end."""
+
+    count: int | None = None
+    truncated: bool = False
+
+
+@dataclass
 class StreamedAnswer:
     """An answer too big to hold: its bytes, a batch at a time. Closing `chunks` early stops the work."""
 
@@ -52,8 +60,7 @@ class StreamedAnswer:
     chunks: object  # an iterator of bytes
     unknown_terms: tuple[str, ...] = ()
     limit: int | None = None  # the row cap in force; whether it cut is known only at the end (see kg.streaming)
-    count: int | None = None  # rows (or triples) sent, and whether the cap cut them: set once the stream has ended
-    truncated: bool = False
+    end: StreamEnd = field(default_factory=lambda: StreamEnd())  # set by `chunks` when they end
 
 
 def primed(chunks):

@@ -17,7 +17,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
-from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, primed
+from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
 from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 
 START_SECONDS = 60.0
@@ -81,7 +81,8 @@ class WorkerPool:
         if kind == "stream":  # the worker is the stream's until it ends
             kind, unknown, cap = value
             streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, limit=cap)
-            streamed.chunks = primed(self._relay(worker, started, limit, streamed))
+            # the relay holds only streamed.end, so an answer dropped unread is freed (and its worker let go) at once
+            streamed.chunks = primed(self._relay(worker, started, limit, streamed.end))
             return streamed
         self._idle.put(worker)
         if kind == "error":
@@ -141,9 +142,9 @@ class WorkerPool:
         for worker in dead:
             self._replace(worker)
 
-    def _relay(self, worker, started: float, limit: float | None, streamed: StreamedAnswer):
-        """`streamed`'s chunks as the worker sends them, within the query's time limit; at the end, its count
-        and cut. A stream left early (the client went away) or past its limit kills the worker, which stops its work."""
+    def _relay(self, worker, started: float, limit: float | None, end: StreamEnd):
+        """A streamed answer's chunks as the worker sends them, within the query's time limit; at the end, its
+        count and cut in `end`. A stream left early (the client went away) or past its limit kills the worker, which stops its work."""
         process, connection = worker
         finished = False
         with self._lock:
@@ -166,7 +167,7 @@ class WorkerPool:
                 finished = True
                 if kind == "error":
                     raise value
-                streamed.count, streamed.truncated = value
+                end.count, end.truncated = value
                 return
         finally:
             with self._lock:

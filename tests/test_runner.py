@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -9,7 +10,7 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from kg.answers import QueryRequest
+from kg.answers import QueryRequest, StreamedAnswer
 from kg.errors import QueryTimeout
 from kg.runner import WorkerPool
 from kg.store.oxigraph import OxigraphStore
@@ -69,6 +70,23 @@ def test_a_query_whose_limit_passed_before_it_started_leaves_its_worker_alone(st
         assert (replaced, set(children()), pool.busy()) == ([], workers, 0)
         assert pool.run(ASK).body
     finally:
+        pool.close()
+
+
+def test_a_streamed_answer_dropped_unread_lets_its_worker_go_at_once(store_path):
+    """No reference cycle keeps a dropped stream alive until the garbage collector runs: its worker is let go
+    (here killed and replaced, the answer being unfinished) as the last reference goes."""
+    pool = WorkerPool(str(store_path), size=1)
+    gc.disable()
+    try:
+        answer = pool.run(QueryRequest(sparql="SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }", format="json", timeout=60,
+                                       stream=True))  # millions of rows
+        assert isinstance(answer, StreamedAnswer) and pool.busy() == 1
+        del answer
+        assert pool.busy() == 0
+        assert pool.run(ASK).body
+    finally:
+        gc.enable()
         pool.close()
 
 

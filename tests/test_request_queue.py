@@ -35,5 +35,5 @@ def test_a_query_that_waited_past_its_limit_for_a_thread_gets_503(tmp_path):
         problem = json.loads(body)
         assert problem["title"] == "Too busy" and "waited" in problem["detail"]  # refused, never run
         assert 'sahel_kg_rejections_total{reason="waited"} 1.0' in http(base + "/metrics")[2].decode()
-        status, _, body = http(query_url(base, QUICK, timeout=str(QUICK_LIMIT)))
+        status, _, body = http(query_url(base, QUICK, timeout="600"))  # a limit no busy machine reaches
         assert status == 200 and json.loads(body)["boolean"] is True  # a thread free: it runs as ever

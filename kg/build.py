@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
 
 from kg import paths
 from kg.claims import ClaimSet, load_claims, turtle_problem
 from kg.errors import ClaimError, ParseError
 from kg.inference import entailments
 from kg.links import aliases_graph, links_graph, read_aliases, read_links, same_as_graph
-from kg.namespaces import DEFAULT_BASE, PREFIXES, SK, VANN, claim_iri, graph_iri, source_iri
+from kg.namespaces import DEFAULT_BASE, PREFIXES, VANN, claim_iri, graph_iri, source_iri
 from kg.provenance import InputFile, build_activity, claims_provenance, describe_graphs
 
 FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "json-ld"}

@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ClaimError
-from kg.link_targets import TARGETS, target_dataset
+from kg.link_targets import TARGETS, TargetDataset, target_dataset
 from kg.namespaces import DEFAULT_BASE, SAHEL, SK
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")

@@ -17,7 +17,7 @@ from typing import BinaryIO, Union
 
 import pyoxigraph
 
-from kg.errors import ParseError, QuerySyntaxError, StoreError
+from kg.errors import ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
 from kg.untrusted import explained, guard, refuse_deep
 

@@ -125,6 +125,10 @@ def test_update_syntax_error_has_position(empty_writer):  # bad_update_syntax
     assert body["line"] == 1 and body["column"] >= 1
     body = problem(update(empty_writer, f"INSERT DATA {{\n <{EX}s> <{EX}p> \n}}", direct=True), 400)
     assert body["line"] == 3
+    malformed = f"INSERT DATA {{ <{EX}s> <{EX}p> ( 4 5 ] }}"  # was rewritten into a well-formed update, and ran
+    body = problem(update(empty_writer, malformed), 400)
+    assert (body["line"], body["column"]) == (1, malformed.index("]") + 1)
+    assert count(empty_writer) == 0
 
 
 def test_update_errors(empty_writer):

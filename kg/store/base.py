@@ -156,6 +156,27 @@ def syntax_error(message: str) -> QuerySyntaxError:
     return QuerySyntaxError(sentence(message), line=int(line), column=int(column) if column else None)
 
 
+# Parsed after an update so that even a valid one cannot run: no SPARQL token holds a backtick (the newline
+# ends a trailing comment first). The engine parses a whole update before it runs any of it.
+_NEVER_VALID = "\n`"
+
+
+def check_update_syntax(text: str) -> None:
+    """Raise QuerySyntaxError (line and column in `text`) where Oxigraph's parser rejects the update; run nothing.
+
+    An error found only at the end (an update cut short, or a whole one) passes: the engine reports it later.
+    """
+    try:
+        pyoxigraph.Store().update(text + _NEVER_VALID)
+    except SyntaxError as error:
+        found = syntax_error(str(error))
+        if found.line is not None and found.line <= text.count("\n"):  # before the text's last line: its own
+            raise found from None
+        if found.line == text.count("\n") + 1 and found.column is not None \
+                and found.column <= len(text) - text.rfind("\n") - 1:
+            raise found from None
+
+
 def read_quads(source: Source, *, format: str, graph: str | None = None, base_iri: str | None = None,
                max_bytes: int | None = None, seconds: float | None = None) -> Iterator[pyoxigraph.Quad]:
     """Parse `source` lazily into quads, put into `graph` if given; a syntax error raises ParseError.

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from kg.errors import EvaluationError
 from kg.namespaces import graph_iri
+from kg.store.base import check_update_syntax
 from kg.store.graph_guard import guard, guard_graph_variables
 from kg.store.text_edits import Rewritten, TextEdits
 
@@ -55,7 +56,12 @@ class Target:
 
 
 def rewrite(text: str, target: Target) -> Rewritten:
-    """`text`, a SPARQL Update, rewritten so that the merge stays the union of the named graphs."""
+    """`text`, a SPARQL Update, rewritten so that the merge stays the union of the named graphs.
+
+    QuerySyntaxError first if the engine's parser rejects `text` itself: a rewrite of a malformed update
+    could be well formed (a `( ... ]` made into labelled nodes), and its errors' columns would be approximate.
+    """
+    check_update_syntax(text)
     return _Rewriter(text, target).run()
 
 

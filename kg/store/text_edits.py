@@ -17,6 +17,7 @@ from kg.sparql_text import Token, lex
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+_CLOSING = {"{": "}", "(": ")", "[": "]"}
 
 
 @dataclass
@@ -91,8 +92,8 @@ class TextEdits:
             kind = self.sig[index].kind
             depth += kind == "open"
             depth -= kind == "close"
-            if depth == 0:
-                return index
+            if depth == 0:  # a "]" closing a "(" is no match: the text is malformed, left for the engine to say
+                return index if _CLOSING[self.sig[opening].text] == self.sig[index].text else None
         return None
 
     def insert(self, at: int, text: str) -> None:

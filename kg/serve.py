@@ -48,7 +48,7 @@ def metrics_directory() -> tuple[Path, bool]:
     previous run's files, and whether we made it (and so remove it at the end)."""
     given = os.environ.get(METRICS_DIR)
     if not given:
-        made = Path(tempfile.mkdtemp(prefix="sahel-kg-metrics-"))
+        made = temporary_directory("sahel-kg-metrics-")
         os.environ[METRICS_DIR] = str(made)
         return made, True
     folder = Path(given)
@@ -66,12 +66,40 @@ def run_directory(config: dict) -> tuple[Path, bool]:
 
     given = resolve(config)["RUN_DIRECTORY"]
     if not given:
-        return Path(tempfile.mkdtemp(prefix="sahel-kg-run-")), True
+        return temporary_directory("sahel-kg-run-"), True
     folder = Path(given)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     for stale in folder.glob("budgets.sqlite3*"):
         stale.unlink()
     return folder, False
+
+
+OWNER = "owner.pid"  # in a temporary directory we made: the id of the `kg serve` that removes it when it stops
+
+
+def temporary_directory(prefix: str) -> Path:
+    """A new directory under the system's temporary one, marked as ours; first, the directories of this
+    prefix whose `kg serve` died without removing them (killed with SIGKILL, say) are removed."""
+    for found in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            owner = int((found / OWNER).read_text(encoding="ascii"))
+        except (OSError, ValueError):  # not marked (another tool's, an older kg's, or one being made): kept
+            continue
+        if not _alive(owner):
+            shutil.rmtree(found, ignore_errors=True)
+    made = Path(tempfile.mkdtemp(prefix=prefix))
+    (made / OWNER).write_text(str(os.getpid()), encoding="ascii")
+    return made
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def check_address(host: str, port: int) -> None:

@@ -193,8 +193,9 @@ SETTINGS = [
     Setting("RUN_DIRECTORY", None, _optional,
             "A directory the server processes of one `kg serve` share: the clients' budgets are kept there "
             "(budgets.sqlite3), one per client whichever process answers. kg serve makes a fresh one for each "
-            "run (removed at the end) unless this names one, whose budgets of a previous run it removes at start "
-            "(one kg serve to a directory); unset, as with create_app alone, each process keeps its own."),
+            "run (removed at the end, or by the next kg serve if killed) unless this names one, whose budgets "
+            "of a previous run it removes at start (one kg serve to a directory); unset, as with create_app "
+            "alone, each process keeps its own."),
 ]
 
 

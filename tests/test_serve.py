@@ -162,3 +162,18 @@ def test_a_port_another_program_listens_on_is_refused(tmp_path):
         second = _serve_on(other.getsockname()[1], tmp_path)
     assert second.returncode != 0
     assert "address already in use" in second.stderr and "Traceback" not in second.stderr
+
+
+def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_next(tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    (temporary / "sahel-kg-run-unmarked").mkdir()  # not marked as ours (an older kg's): never touched
+    env = {"TMPDIR": str(temporary)}
+    with kg_server(tmp_path / "first", env=env) as base:
+        os.killpg(base.pid, signal.SIGKILL)  # no chance to clean up: the metrics and run directories stay
+        base.process.wait()
+        left = {path.name for path in temporary.iterdir()} - {"sahel-kg-run-unmarked"}
+    assert {name.rsplit("-", 1)[0] for name in left} == {"sahel-kg-metrics", "sahel-kg-run"}
+    with kg_server(tmp_path / "second", env=env):
+        assert not left & {path.name for path in temporary.iterdir()}
+    assert [path.name for path in temporary.iterdir()] == ["sahel-kg-run-unmarked"]  # the second's, on SIGTERM

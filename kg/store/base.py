@@ -164,16 +164,15 @@ _NEVER_VALID = "\n`"
 def check_update_syntax(text: str) -> None:
     """Raise QuerySyntaxError (line and column in `text`) where Oxigraph's parser rejects the update; run nothing.
 
-    An error found only at the end (an update cut short, or a whole one) passes: the engine reports it later.
+    Its errors at the end of the text count too (a variable in INSERT DATA is reported there); one only
+    past it (a text cut short, a whole update) passes, for the engine to report. Nest brackets no deeper
+    than kg.store.merge.MAX_NESTING first: the parser recurses, and a deep enough text overflows its stack.
     """
     try:
         pyoxigraph.Store().update(text + _NEVER_VALID)
     except SyntaxError as error:
         found = syntax_error(str(error))
-        if found.line is not None and found.line <= text.count("\n"):  # before the text's last line: its own
-            raise found from None
-        if found.line == text.count("\n") + 1 and found.column is not None \
-                and found.column <= len(text) - text.rfind("\n") - 1:
+        if found.line is not None and found.line <= text.count("\n") + 1:
             raise found from None
 
 

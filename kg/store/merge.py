@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg.errors import EvaluationError
+from kg.errors import EvaluationError, PolicyError
 from kg.namespaces import graph_iri
 from kg.store.base import check_update_syntax
 from kg.store.graph_guard import guard, guard_graph_variables
@@ -33,6 +33,12 @@ from kg.store.text_edits import Rewritten, TextEdits
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
 MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
 _BIND = "BIND (1 AS ?kg_one)"
+# Brackets an update may nest: the engine's parser and the rewrite recurse (the engine's stack overflows
+# past some 10,000, killing the process; the rewrite, past Python's recursion limit). HTTP clients meet
+# the query policy's lower limit first.
+MAX_NESTING = 256
+_NOT_IN_DATA = {True: "INSERT DATA takes no variables: use INSERT { … } WHERE { … }.",
+                False: "DELETE DATA takes neither variables nor blank nodes: use DELETE { … } WHERE { … }."}
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,12 @@ def rewrite(text: str, target: Target) -> Rewritten:
     QuerySyntaxError first if the engine's parser rejects `text` itself: a rewrite of a malformed update
     could be well formed (a `( ... ]` made into labelled nodes), and its errors' columns would be approximate.
     """
+    rewriter = _Rewriter(text, target)
+    deepest = rewriter.depth()
+    if deepest > MAX_NESTING:
+        raise PolicyError(f"the update nests brackets {deepest} levels deep; the limit is {MAX_NESTING}")
     check_update_syntax(text)
-    return _Rewriter(text, target).run()
+    return rewriter.run()
 
 
 class _Rewriter(TextEdits):
@@ -124,6 +134,10 @@ class _Rewriter(TextEdits):
         closing = self.match(opening)
         if closing is None or closing >= last:
             return
+        for token in self.sig[opening + 1:closing]:  # the engine says so at the block's end, if at all: the
+            # rewrite of INSERT DATA into a template where the engine takes no blank nodes would run them
+            if token.kind == "var" or not insert and (token.kind == "bnode" or token.text == "["):
+                raise self.error_at(token, _NOT_IN_DATA[insert])
         flat, blank = self._block(opening, closing, wrap=True)
         if insert:
             if flat:
@@ -339,9 +353,10 @@ class _Rewriter(TextEdits):
         if not labels:
             return self.flat_text(first, end, typed_signs=True), blank
         extra: list[str] = []
-        main = self.labelled(first, end, extra)
-        self.replace_span(self.sig[first].start, self.sig[end - 1].end, " . ".join([main] + extra))
-        return " . ".join([main] + extra), True
+        main = self.labelled(first, end, extra, statements=True).strip().removesuffix(".")  # a group alone last
+        text = " . ".join(part for part in [main] + extra if part.strip())
+        self.replace_span(self.sig[first].start, self.sig[end - 1].end, text)
+        return text, True
 
     def _append(self, last: int, *operations: str) -> None:
         """Operations to run right after the operation ending before token `last`."""

@@ -83,6 +83,19 @@ class TextEdits:
         """Whether token `index` starts a GRAPH <g> { ... } block."""
         return self.word(index) == "GRAPH" and index + 2 < len(self.sig) and self.sig[index + 2].text == "{"
 
+    def error_at(self, token: Token, message: str) -> QuerySyntaxError:
+        """A QuerySyntaxError at `token`'s line and column in the text."""
+        line, column = _line_column(self.text, token.start)
+        return QuerySyntaxError(message, line=line, column=column)
+
+    def depth(self) -> int:
+        """How deep the text nests brackets (comments and strings are not counted)."""
+        depth = deepest = 0
+        for token in self.sig:
+            depth += (token.kind == "open") - (token.kind == "close")
+            deepest = max(deepest, depth)
+        return deepest
+
     def match(self, opening: int) -> int | None:
         """The index of the bracket closing the one at `opening`, or None."""
         if opening >= len(self.sig) or self.sig[opening].kind != "open":
@@ -198,16 +211,21 @@ class TextEdits:
         return text == "~" or text == "|" and self._glued_after(index, "{") or \
             text in ("<", ">") and self._glued_after(index, text)
 
-    def labelled(self, first: int, end: int, extra: list[str]) -> str:
+    def labelled(self, first: int, end: int, extra: list[str], *, statements: bool = False) -> str:
         """Text of tokens [first, end) with each bracketed group replaced by a blank node label, and each
         reifier left unnamed (`<< s p o >>`, `{| ... |}`, a bare `~`) given a label, so that a copy of the
-        text makes the same blank nodes."""
+        text makes the same blank nodes. With `statements` (triples separated by dots), a group that is a
+        statement by itself (`( 1 2 )`, `[ :p 1 ]`) leaves only its triples, in `extra`."""
         parts, index = [], first
         reified: list[bool] = []  # per open `<<`: a reifier is named (True); None for a triple term `<<(`
         while index < end:
             token = self.sig[index]
             if self.opens_group(index):
+                alone = statements and (index == first or self.sig[index - 1].text == ".")
                 label, index = self.group(index, extra)
+                if alone and (index >= end or self.sig[index].text == "."):
+                    index += 1  # and its dot
+                    continue
                 parts.append(f" {label} ")
                 continue
             if token.text == "<" and index + 1 < end and self._glued_after(index + 1, "<"):  # `<<` or `<<(`

@@ -10,10 +10,13 @@ import pytest
 
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.store.merge import MAX_NESTING, Target, rewrite
+from kg.store.oxigraph import OxigraphStore
 from test_dataset_model import assert_merge, triples
 
 # Each is malformed inside a collection or a bracketed blank node, the parts the rewrite replaces by labels.
 MALFORMED = [
+    "INSERT DATA { GRAPH <{g}> { ( 1 2 <{g}c> 1 ] } }",  # the rewrite crashed on these (TypeError)
+    "INSERT { GRAPH <{g}> { [ ) } } WHERE {}",
     "INSERT DATA { GRAPH <{g}> { <{g}a> <{g}b> ( 4 5 ] } }",  # a collection closed by "]": was written
     "INSERT DATA { GRAPH <{g}> { <{g}a> <{g}b> [ <{g}p> 5 ) } }",  # and a blank node closed by ")"
     "INSERT { GRAPH <{g}> { <{g}a> <{g}b> ( 1 2 ) ; <{g}c> ( 4\n 5 ] } } WHERE { }",
@@ -30,12 +33,25 @@ IN_DATA = [
     "DELETE DATA { GRAPH <{g}> { _:b <{g}b> 1 } }",
     "DELETE DATA { GRAPH <{g}> { <{g}a> <{g}b> [ <{g}c> 1 ] } }",
 ]
+# Each with where its error is: the engine took the first (a glued keyword) and wrote around the merge; the
+# rewrite failed on the others with a ValueError or an IndexError.
+REWRITE_REFUSES = [
+    ("INSERTDATA { GRAPH <{g}> { <{g}a> <{g}b> 1 } }", "INSERTDATA"),
+    ("PREFIXx: <{g}> INSERT DATA { GRAPH <{g}> { x:a x:b 1 } }", "PREFIXx"),
+    ("WITH <{g}>", "<"),
+    ("WITH <{g}> # and nothing else", "<"),
+]
+
+
+def position_of(text: str, *signs: str) -> tuple[int, int]:
+    """The line and column of the first of `signs` in `text`."""
+    offset = min(text.find(sign) for sign in signs if sign in text)
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def term_position(text: str) -> tuple[int, int]:
-    """The line and column of the first variable or blank node in `text`."""
-    offset = min(text.find(sign) for sign in ("?", "_:", "[ <") if sign in text)
-    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    """Where the first variable or blank node of `text` is."""
+    return position_of(text, "?", "_:", "[ <")
 
 
 def engine_position(text: str) -> tuple[int, int]:
@@ -48,7 +64,8 @@ def engine_position(text: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("store", ["embedded", "memory", "oxigraph-serve", "virtuoso"], indirect=True)
 @pytest.mark.parametrize("template, position", [(text, engine_position) for text in MALFORMED]
-                         + [(text, term_position) for text in IN_DATA])
+                         + [(text, term_position) for text in IN_DATA]
+                         + [(text, lambda given, sign=sign: position_of(given, sign)) for text, sign in REWRITE_REFUSES])
 def test_a_malformed_update_is_refused_at_its_own_position_and_writes_nothing(store, graph, template, position):
     g = graph()
     text = template.replace("{g}", g)
@@ -72,6 +89,18 @@ def test_a_collection_or_a_bracketed_blank_node_may_be_a_statement_by_itself(sto
         assert_merge(store)
 
 
+@pytest.mark.parametrize("text", [
+    "INSERT{[)}", "DELETE WHERE{[)}", "INSERT DATA { ( 1 2 <x:c> 1 ] }", "INSERT DATA { ( 1 2 ) . [ <x:p)}",
+    "WITH", "WITH #", "INSERT DATA { <x:a> <x:b> 1 . [] }", "INSERT DATA { ( 1 ) . () }",
+])
+def test_what_the_engine_finds_only_past_the_end_the_rewrite_refuses_too(text):
+    # these crashed the rewrite (TypeError, IndexError), or it dropped the empty group and wrote the rest
+    with OxigraphStore(None) as store:
+        with pytest.raises(QuerySyntaxError):
+            store.update(text)
+        assert store.count() == 0
+
+
 def test_the_rewrite_refuses_a_malformed_update_before_rewriting_it():
     # The check runs nothing: a valid update only parses (see kg.store.base.check_update_syntax).
     text = "INSERT DATA { <http://e/a> <http://e/b> ( 4 5 ] }"
@@ -84,7 +113,10 @@ def test_the_rewrite_refuses_a_malformed_update_before_rewriting_it():
 def test_an_update_nested_past_the_limit_is_refused_before_the_engine_parses_it():
     # 30,000 levels overflowed the engine parser's stack: the process died (SIGSEGV), no error to catch
     text = "INSERT DATA { <http://e/a> <http://e/b> " + "( " * 30_000 + "1" + " )" * 30_000 + " }"
-    with pytest.raises(PolicyError, match=f"30001 levels deep; the limit is {MAX_NESTING}"):
+    with pytest.raises(PolicyError, match="30001 levels deep"):
         rewrite(text, Target())
+    for deep in ("<< <http://e/a> <http://e/b> " * 30_000 + "1" + " >>" * 30_000, "!" * 30_000 + "true"):
+        with pytest.raises(PolicyError, match=f"; the limit is {MAX_NESTING}"):
+            rewrite(f"INSERT {{ <http://e/a> <http://e/b> 1 }} WHERE {{ BIND({deep} AS ?x) }}", Target())
     deep = "INSERT DATA { <http://e/a> <http://e/b> " + "( " * (MAX_NESTING - 1) + "1" + " )" * (MAX_NESTING - 1) + " }"
     assert rewrite(deep, Target()).text

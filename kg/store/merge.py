@@ -70,7 +70,8 @@ def rewrite(text: str, target: Target) -> Rewritten:
     rewriter = _Rewriter(text, target)
     deepest = rewriter.depth()
     if deepest > MAX_NESTING:
-        raise PolicyError(f"the update nests brackets {deepest} levels deep; the limit is {MAX_NESTING}")
+        raise PolicyError(f"the update nests {deepest} levels deep (brackets, triple terms, operators such as "
+                          f"!!); the limit is {MAX_NESTING}")
     check_update_syntax(text)
     return rewriter.run()
 
@@ -127,7 +128,9 @@ class _Rewriter(TextEdits):
             self._create(first, last)
         elif word == "LOAD":
             raise EvaluationError("LOAD is not supported here: load files with `kg load`")
-        # anything else is not an update: left for the engine to refuse
+        else:  # the engine takes a keyword glued to the next one (INSERTDATA), which would go unrewritten
+            raise self.error_at(self.sig[first], "Expected an update operation (INSERT, DELETE, CLEAR, DROP, "
+                                "CREATE, ADD, MOVE, COPY, LOAD) or a PREFIX or BASE line here.")
 
     def _data(self, first: int, last: int, *, insert: bool) -> None:
         opening = first + 2
@@ -174,6 +177,8 @@ class _Rewriter(TextEdits):
     def _modify(self, first: int, last: int) -> None:
         index, with_graph, merge = first, None, self.target.merge
         if self.word(index) == "WITH":
+            if index + 2 >= last:  # WITH and its graph, then nothing
+                raise self.error_at(self.sig[min(index + 1, last - 1)], "Expected DELETE or INSERT after WITH <graph>.")
             with_graph, index = self.sig[index + 1].text, index + 2
         deleted = inserted = None
         if self.word(index) == "DELETE":

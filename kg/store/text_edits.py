@@ -89,11 +89,16 @@ class TextEdits:
         return QuerySyntaxError(message, line=line, column=column)
 
     def depth(self) -> int:
-        """How deep the text nests brackets (comments and strings are not counted)."""
-        depth = deepest = 0
-        for token in self.sig:
+        """How deep the text nests: brackets, `<<` triple terms, and runs of operators such as `!!!x`, each a
+        level to a recursive parser (comments and strings are not counted)."""
+        depth = deepest = run = 0
+        for index, token in enumerate(self.sig):
             depth += (token.kind == "open") - (token.kind == "close")
-            deepest = max(deepest, depth)
+            if token.text in "<>" and index and self.sig[index - 1].text == token.text \
+                    and self.sig[index - 1].end == token.start:
+                depth += 1 if token.text == "<" else -1
+            run = run + 1 if token.kind == "other" and token.text in "!+-" else 0
+            deepest = max(deepest, depth, run)
         return deepest
 
     def match(self, opening: int) -> int | None:
@@ -221,7 +226,8 @@ class TextEdits:
         while index < end:
             token = self.sig[index]
             if self.opens_group(index):
-                alone = statements and (index == first or self.sig[index - 1].text == ".")
+                alone = statements and (index == first or self.sig[index - 1].text == ".") \
+                    and self.match(index) != index + 1  # an empty () or [] alone is no statement: the engine says so
                 label, index = self.group(index, extra)
                 if alone and (index >= end or self.sig[index].text == "."):
                     index += 1  # and its dot
@@ -275,6 +281,9 @@ class TextEdits:
     def group(self, opening: int, extra: list[str]) -> tuple[str, int]:
         """The label of the `[...]` or `(...)` at `opening`, its triples added to `extra`; and the index after it."""
         closing = self.match(opening)
+        if closing is None:
+            raise self.error_at(self.sig[opening], f"This {self.sig[opening].text!r} is not closed by "
+                                f"{_CLOSING[self.sig[opening].text]!r}.")
         if closing == opening + 1:
             self._only_spaces(opening, closing)
         if (self.sig[opening].text == "(" or closing > opening + 1) and self._in_triple_term(opening):

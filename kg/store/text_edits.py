@@ -93,10 +93,10 @@ class TextEdits(BlankNodeLabels):
         depth = deepest = run = 0
         for index, token in enumerate(self.sig):
             depth += (token.kind == "open") - (token.kind == "close")
-            if token.text in "<>" and index and self.sig[index - 1].text == token.text \
+            if token.text in ("<", ">") and index and self.sig[index - 1].text == token.text \
                     and self.sig[index - 1].end == token.start:
                 depth += 1 if token.text == "<" else -1
-            run = run + 1 if token.kind == "other" and token.text in "!+-" else 0
+            run = run + 1 if token.kind == "other" and token.text in ("!", "+", "-") else 0
             deepest = max(deepest, depth, run)
         return deepest
 
@@ -109,7 +109,7 @@ class TextEdits(BlankNodeLabels):
             kind = self.sig[index].kind
             depth += kind == "open"
             depth -= kind == "close"
-            if depth == 0:  # a "]" closing a "(" is no match: the text is malformed, left for the engine to say
+            if depth == 0:  # a "]" closing a "(" is no match: the text is malformed
                 return index if CLOSING[self.sig[opening].text] == self.sig[index].text else None
         return None
 

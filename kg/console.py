@@ -91,6 +91,12 @@ class Started:
     started: float = 0.0
     unknown_terms: list[str] = field(default_factory=list)  # see QueryService.unknown_terms
 
+    def close(self) -> None:
+        """Stop the helper thread at its next row, at once rather than when the rows are collected."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
+
 
 @dataclass
 class Shown:

@@ -102,6 +102,7 @@ class Shell:
                                                                       flush=True))
         notice.daemon = True
         notice.start()
+        started = None
         try:
             started = self.query(sparql, row_limit=self.row_limit)
             for line in warnings(started, self.prefixes):
@@ -113,6 +114,8 @@ class Shell:
             raise click.UsageError(f"{error} (see .format)") from None
         finally:
             notice.cancel()
+            if started is not None:  # a Cancelled kept by the caller would otherwise keep the query running
+                started.close()
         noun = {"solutions": "row", "graph": "triple"}.get(started.kind)
         status = [f"{shown.count} {noun}{'' if shown.count == 1 else 's'}"] if noun else []
         if self.timing:

@@ -29,5 +29,6 @@ def wait_until(condition, seconds: float = SOON, what: str = "the condition") ->
         time.sleep(0.02)
 
 
-def threads_named(name: str) -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == name]
+def threads_named(name: str, *, besides: list[threading.Thread] = ()) -> list[threading.Thread]:
+    """Live threads called `name`, other than those in `besides` (taken before a test started its own)."""
+    return [thread for thread in threading.enumerate() if thread.name == name and thread not in besides]

@@ -339,6 +339,7 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
                 yield row
 
     shell.local = Watched()
+    others = threads_named("kg-query")
     interrupt = threading.Thread(target=lambda: streaming.wait(SOON) and os.kill(os.getpid(), signal.SIGINT))
     # Ctrl-C as a terminal gives it, whatever this test run was started with (in the background: ignored).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -347,9 +348,33 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
         with pytest.raises(Cancelled):
             shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
         assert streaming.is_set()
-        wait_until(lambda: not threads_named("kg-query"), what="the end of the query's helper thread")
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
     finally:
         interrupt.join()
         signal.signal(signal.SIGINT, previous)
         shell.local = store
+        shell.close()
+
+
+def test_cancel_while_rows_are_written_stops_the_work_even_if_the_error_is_kept(tmp_path, monkeypatch):
+    """Ctrl-C may land while a row is written rather than while one is awaited (on a loaded machine, mostly);
+    the query stops then too, at once, not when the Cancelled and the frames it holds are collected."""
+    import io
+
+    from kg.shell import Cancelled, Shell
+
+    class Interrupted(io.StringIO):
+        def write(self, text):
+            raise KeyboardInterrupt
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:", out=Interrupted())
+    shell.row_limit = None  # 3.1 million rows: minutes on any machine
+    others = threads_named("kg-query")
+    try:
+        with pytest.raises(Cancelled) as kept:
+            shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
+        assert kept.value
+    finally:
         shell.close()

@@ -12,6 +12,7 @@ from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, N
 from kg.errors import ConfigError, ParseError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
+from kg.store.deadline import limited
 from kg.store.oxigraph import FLUSH_LOG_BYTES, OxigraphStore, write_log
 from kg.store.remote import RemoteStore
 from kg.store.sparql_json import binding_term as _term
@@ -241,13 +242,14 @@ def test_timeout_stops_a_long_query(store, graph):
                format="ntriples", graph=g)
     head = "SELECT *" if isinstance(store, OxigraphStore) else "SELECT (COUNT(*) AS ?n)"
     cross = f"{head} WHERE {{ GRAPH <{g}> {{ ?a ?p ?x . ?b ?p ?y . ?c ?p ?z }} }}"
+    others = threads_named("kg-query")
     started = time.monotonic()
     with pytest.raises(QueryTimeout):
         for _ in store.query(cross, timeout=0.5):
             pass
     assert time.monotonic() - started < SOON
     if isinstance(store, OxigraphStore):
-        wait_until(lambda: not threads_named("kg-query"), what="the end of the query's helper thread")
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
 
 
 def test_timeout_stops_the_work_of_a_streaming_query(tmp_path):
@@ -256,12 +258,28 @@ def test_timeout_stops_the_work_of_a_streaming_query(tmp_path):
     with OxigraphStore() as store:
         store.load(io.BytesIO("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(MIN_TRIPLES)).encode()),
                    format="ntriples")
+        others = threads_named("kg-query")
         rows = store.query(CROSS_ROWS, timeout=0.3)
         with pytest.raises(QueryTimeout):
             for _ in rows:
                 time.sleep(0.01)  # a slow reader: the time limit covers reading too
         store.query(CROSS_ROWS, timeout=60)  # dropped unread
-        wait_until(lambda: not threads_named("kg-query"), what="the end of the helper threads")
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the helper threads")
+
+
+def test_closing_rows_read_through_a_second_helper_stops_both():
+    """The console reads a store's limited rows through a helper of its own (kg.console.start_query):
+    closing the outer rows stops the inner helper at once, even while something else holds the inner rows."""
+    with OxigraphStore() as store:
+        store.load(io.BytesIO("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(MIN_TRIPLES)).encode()),
+                   format="ntriples")
+        others = threads_named("kg-query")
+        inner = store.query(CROSS_ROWS, timeout=3600)  # held here: hours of rows, stopped only by a close
+        _, rows = limited(lambda: (None, iter(inner)), None)
+        next(rows)
+        rows.close()
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of both helper threads")
+        assert inner.variables
 
 
 def test_dump_round_trip(store, graph):

@@ -48,6 +48,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         return False
 
     def helper():
+        rows = None
         try:
             head, rows = start()
             if not send(("head", head)):
@@ -65,6 +66,10 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             send(("end", _DONE))
         except BaseException as error:  # handed to the caller, who raises it
             send(("error", error))
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:  # rows from another helper: stop it now, not when they are collected
+                close()
 
     threading.Thread(target=helper, name="kg-query", daemon=True).start()
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from kg.store import stamp
+from kg.store.oxigraph import OxigraphStore
 
 WRITER = """
 import sys
@@ -53,3 +54,18 @@ def test_a_stamp_replaced_whole_or_removed_is_read_anew(tmp_path):
     assert stamp.read(store) is None
     made_again = stamp.bump(store)
     assert stamp.read(store) == made_again
+
+
+def test_a_write_whose_stamp_cannot_be_updated_stands_and_other_processes_still_see_it(tmp_path, caplog):
+    """The write is committed before the stamp: a failure there is logged, not raised as if nothing was
+    written, and readers go by the store's files instead of a stamp that no longer tells the truth."""
+    path = tmp_path / "store"
+    with OxigraphStore(path) as writer:
+        stamp_file = stamp.stamp_path(path)
+        stamp_file.write_text("42 1700000000.5\n")  # as an older kg writes it: replaced whole on each write
+        stamp_file.with_name(stamp_file.name + ".partial").mkdir()  # so the replacement cannot be written
+        with OxigraphStore(path, read_only=True) as reader:
+            writer.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }")
+            assert "version stamp could not be updated" in caplog.text
+            assert reader.reopen_if_changed()
+            assert reader.count() == 1

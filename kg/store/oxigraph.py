@@ -15,6 +15,7 @@ and read as a union of its graphs, as it was, when opened read-only.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -227,7 +228,17 @@ class OxigraphStore(Store):
             except (OSError, RuntimeError) as error:  # the write is committed: readers must still be told
                 log.warning("the store's write log was not flushed (readers will replay it): %s", error)
             finally:
-                stamp.bump(self.path)
+                self._stamp()
+
+    def _stamp(self) -> None:
+        """Bump the version stamp after a committed write; if that fails, the write still stands (no error
+        for the caller) and readers go by the store files' times instead (an unreadable stamp means so)."""
+        try:
+            stamp.bump(self.path)
+        except OSError as error:
+            log.error("a write is committed but the store's version stamp could not be updated: %s", error)
+            with contextlib.suppress(OSError):  # a stale stamp would hide the write from other processes
+                os.unlink(stamp.stamp_path(self.path))
 
     def view_version(self) -> int:
         """The version of the data this handle reads: for a read-only view, the one it opened at (a write

@@ -41,8 +41,8 @@ MEANINGS = {
     "internal-server-error": (500, "The server failed; the error is logged."),
     "not-found": (404, "Nothing is at this address: the graph says nothing about the IRI, or no page is there."),
     "no-such-graph": (404, "The store has no graph by that name."),
-    "precondition-failed": (412, "If-Match or If-None-Match does not hold for the graph as it is now; "
-                                 "read it again before writing."),
+    "precondition-failed": (412, "If-Match or If-None-Match does not hold for the graph or dataset as it is "
+                                 "now; read it again before writing."),
     "unknown-entity": (404, "No entity of the reconciliation service has that id."),
     "ambiguous-graph": (400, "A Graph Store request names more than one graph, or names one twice over."),
     "no-graph": (400, "A Graph Store request names no graph: give ?graph=IRI or ?default."),

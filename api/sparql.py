@@ -149,8 +149,26 @@ def _update(text: str, params: list[tuple[str, str]]):
         except ValueError as error:
             raise Problem(400, "Dataset conflict", str(error)) from None
     backend = current_app.extensions["sahel-kg"]
-    backend.update(text, base=request.base_url)
+    _check_dataset_preconditions(backend.version())  # before the update's work, and again under the write lock
+    backend.update(text, base=request.base_url, precondition=lambda: _check_dataset_preconditions(backend.version()))
     return changed_response(Response(status=204), backend)
+
+
+def _check_dataset_preconditions(version) -> None:
+    """RFC 9110 §13.1.1-2 for an update, whose target is the dataset: its entity tag is its version in quotes
+    (`"N"`, as X-Dataset-Version says N). If-Match holds for `*` or a listed current tag (compared strongly);
+    If-None-Match fails for `*` or one (compared weakly). A failed one is 412, and nothing is written."""
+    current = set() if version is None else {f'"{version.number}"'}  # a remote store's version is unknown
+    if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+    if if_match is not None:
+        tags = {tag.strip() for tag in if_match.split(",")}
+        if "*" not in tags and not current & tags:
+            raise Problem(412, "Precondition Failed", "If-Match names no current version of the dataset "
+                                                      "(X-Dataset-Version, quoted): read it again")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if "*" in tags or current & tags:
+            raise Problem(412, "Precondition Failed", "If-None-Match matches the dataset as it is now")
 
 
 def _refuse_long(text: str, kind: str) -> None:

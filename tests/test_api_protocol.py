@@ -14,7 +14,7 @@ import pytest
 import rdflib
 
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import EX, FORM, problem, recording_server
+from api_fixtures import EX, FORM, TOKEN, problem, recording_server
 
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -503,3 +503,23 @@ def test_cors_origins_setting(make_app):
     response = send(off, "get", "ASK {}")
     assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response.headers
     assert "Access-Control-Allow-Origin" not in off.options("/sparql").headers
+
+
+def test_an_update_whose_precondition_fails_is_412_and_writes_nothing(writer):
+    """RFC 9110 §13.1.1-2: an update's target is the dataset, whose entity tag is its version, quoted."""
+    version = writer.get("/sparql?" + urlencode({"query": "ASK {}"})).headers["X-Dataset-Version"]
+    written = f"ASK {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}"
+
+    def update(**preconditions):
+        return writer.post("/sparql", data={"update": f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}"},
+                           headers={"Authorization": f"Bearer {TOKEN}", **preconditions})
+
+    problem(update(**{"If-Match": '"stale"'}), 412)
+    problem(update(**{"If-Match": f'W/"{version}"'}), 412)  # compared strongly
+    problem(update(**{"If-None-Match": "*"}), 412)  # the dataset is always there
+    problem(update(**{"If-None-Match": f'W/"{version}"'}), 412)  # compared weakly
+    assert send(writer, "get", written).get_json()["boolean"] is False
+    assert update(**{"If-Match": f'"other", "{version}"'}).status_code == 204
+    assert send(writer, "get", written).get_json()["boolean"] is True
+    problem(update(**{"If-Match": f'"{version}"'}), 412)  # the write moved the version on
+    assert update(**{"If-Match": "*"}).status_code == 204

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import ConfigError, StoreUnavailable
-from kg.store.remote import TIME_LIMIT_GRACE
+from kg.store.remote_checks import TIME_LIMIT_GRACE
 
 
 def prepare_store(spec: str) -> None:

@@ -26,23 +26,16 @@ from kg.store import sparql_json
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, read_merge
+from kg.store.insert_data import insert_data_requests
+from kg.store.remote_checks import EngineChecks
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.remote_http import DeadlinePassed, error_for, failure, post
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 SOLUTIONS = "application/sparql-results+json"
-CHUNK_QUADS = 5000  # quads per INSERT DATA request: small enough for any server's request limits
-# Quads sharing blank nodes go in one request (a blank node is scoped to one operation); Virtuoso takes
-# them only as an INSERT template, compiled to SQL of at most 10000 lines: so few at a time, merge copy included.
-BLANK_CHUNK_QUADS = 100
-# Seconds past the limit a time limit probe waits for the engine to stop it. Wide: oxigraph serve checks
-# its limit between steps of work, so on a busy machine a 2 s limit stopped the probe after 5.5 to 7 s
-# (load average 15, 2 cores), and a 5 s limit took over 25 s at load average 29; the probe tells an engine
-# with a limit from one without, not 2 s from 4 s. Only a store without a limit waits the grace out.
-TIME_LIMIT_GRACE = 60.0
 
 
-class RemoteStore(Store):
+class RemoteStore(EngineChecks, Store):
     """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
     (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas).
 
@@ -138,11 +131,8 @@ class RemoteStore(Store):
         """As Store.extend, as INSERT DATA requests in chunks: only a source that does not parse is
         guaranteed to add nothing (it is read whole first)."""
         quads = list(quads)
-        plain = [q for q in quads if not _blank_nodes(q)]
-        for start in range(0, len(plain), CHUNK_QUADS):
-            self.update(f"INSERT DATA {{ {_quads_pattern(plain[start:start + CHUNK_QUADS])} }}")
-        for chunk in _chunks_keeping_blank_nodes_together([q for q in quads if _blank_nodes(q)]):
-            self.update(f"INSERT DATA {{ {_quads_pattern(chunk)} }}")
+        for request in insert_data_requests(quads):
+            self.update(request)
         return len(quads)
 
     def dump(self, output, *, format, graph=None) -> None:
@@ -169,51 +159,6 @@ class RemoteStore(Store):
             where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
         (n,), = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(n.value)
-
-    # --- the model on an engine written before it ------------------------------------------------
-
-    def lacks_merge(self) -> bool:
-        """Whether the engine holds graphs but no merge of them (data loaded before the model, or by
-        other means), judged by one triple of the named graphs missing from the default graph."""
-        def lacks(url: str) -> bool:  # both questions to one replica: they may differ while replicating
-            first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None,
-                                     None, hide=True, url=url))
-            return bool(first) and not self._query(f"ASK {{ {' '.join(str(t) for t in first[0])} }}", None, None,
-                                                   None, None, hide=True, url=url)
-        return self._on_a_replica(lacks)
-
-    def migrate(self) -> bool:
-        """Build the merge if the engine lacks it (see lacks_merge); True if it did. Client triples in the
-        default graph proper go to the declared graph first, on engines that have one."""
-        dialect = self.dialect
-        merge = dialect.merge_graph
-        if not self.lacks_merge():
-            return False
-        into = "?s ?p ?o" if merge is None else f"GRAPH <{merge}> {{ ?s ?p ?o }}"
-        operations = [guard_graph_variables(f"INSERT {{ {into} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-                                            self._hidden).text]
-        if merge is None:
-            operations.insert(0, f"INSERT {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        answer = self._send(self.update_url, [("update", " ; ".join(operations))], accept="*/*", deadline=None)
-        if answer.status >= 300:
-            raise failure(answer, dialect)
-        answer.read()
-        return True
-
-    def time_limit_holds(self, seconds: float) -> bool | None:
-        """Whether the engine stops by itself a query that reads the store for longer (a count over the
-        store crossed with itself three times, which oxigraph serve's --timeout-s does stop) before this
-        gives up on it, `seconds` + TIME_LIMIT_GRACE later. None when the query ended by itself: too little
-        data to tell. On an engine without a limit the probe runs on there until done."""
-        probe = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-        gives_up = time.monotonic() + seconds + TIME_LIMIT_GRACE
-        try:
-            # read to the end: oxigraph serve's stop may come at the end of a 200's body
-            self._on_a_replica(lambda url: list(self._query(probe, None, None, seconds + TIME_LIMIT_GRACE, None,
-                                                            hide=True, url=url)))
-        except QueryTimeout:
-            return time.monotonic() < gives_up  # the engine's own stop came first
-        return None
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -349,48 +294,3 @@ def _or_no_graph(iris) -> list[str]:
     if iris is None:
         return []
     return list(iris) or [f"urn:uuid:{uuid.uuid4()}"]
-
-
-def _blank_nodes(quad: pyoxigraph.Quad) -> list:
-    return [t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, pyoxigraph.BlankNode)]
-
-
-def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[list]:
-    """Groups of about BLANK_CHUNK_QUADS quads, never splitting quads joined through blank nodes."""
-    parent: dict = {}
-
-    def root(node):
-        while parent.setdefault(node, node) != node:
-            parent[node] = node = parent[parent[node]]
-        return node
-
-    for quad in quads:  # union-find: blank nodes in one quad belong together
-        first, *others = _blank_nodes(quad)
-        for other in others:
-            parent[root(other)] = root(first)
-    components: dict = {}
-    for quad in quads:
-        components.setdefault(root(_blank_nodes(quad)[0]), []).append(quad)
-    chunk: list = []
-    for component in components.values():
-        if chunk and len(chunk) + len(component) > BLANK_CHUNK_QUADS:
-            yield chunk
-            chunk = []
-        chunk += component
-    if chunk:
-        yield chunk
-
-
-def _quads_pattern(quads: list[pyoxigraph.Quad]) -> str:
-    """Quads as an update's data, one GRAPH block per run of the same graph."""
-    parts, current = [], None
-    for quad in quads:
-        graph = None if isinstance(quad.graph_name, pyoxigraph.DefaultGraph) else str(quad.graph_name)
-        if graph != current:
-            parts.append("} " if current is not None else "")
-            parts.append(f"GRAPH {graph} {{ " if graph is not None else "")
-            current = graph
-        parts.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
-    if current is not None:
-        parts.append("}")
-    return "".join(parts)

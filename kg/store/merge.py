@@ -28,6 +28,7 @@ from kg.errors import EvaluationError, PolicyError
 from kg.namespaces import graph_iri
 from kg.store.base import check_update_syntax
 from kg.store.graph_guard import guard, guard_graph_variables
+from kg.store.merge_graphs import GraphOperations
 from kg.store.text_edits import Rewritten, TextEdits
 
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
@@ -76,7 +77,7 @@ def rewrite(text: str, target: Target) -> Rewritten:
     return rewriter.run()
 
 
-class _Rewriter(TextEdits):
+class _Rewriter(GraphOperations, TextEdits):
     def __init__(self, text: str, target: Target):
         super().__init__(text)
         self.target = target
@@ -230,70 +231,7 @@ class _Rewriter(TextEdits):
         if appended:
             self._append(last, *appended)
 
-    def _clear(self, first: int, last: int) -> None:
-        index = first + 1
-        silent = self.word(index) == "SILENT"
-        index += silent
-        which = self.word(index)
-        if which in ("ALL", "NAMED"):
-            if self.target.graphs is None:  # the engine empties every graph, the merge included
-                self.replace(self.sig[index], "ALL")
-                return
-            graphs = [g for g in self.target.graphs() if g != self.target.merge] + [self.target.merge]
-            drops = " ; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs)
-            self.replace_span(self.sig[first].start, self.sig[last - 1].end, drops)
-            return
-        if which == "DEFAULT":  # the default graph always exists: dropping it leaves it empty
-            ref = f"<{self.target.declared}>"
-            self.replace_span(self.sig[first].start, self.sig[index].end, f"DROP SILENT GRAPH {ref}")
-        elif which == "GRAPH" and index + 1 < last:
-            ref = self.sig[index + 1].text
-            if not silent and self.target.exists is not None:  # the engine fails graphs it was not told of
-                if not self.target.exists(" ".join(self.prologue), ref):
-                    raise EvaluationError(f"The graph {ref} does not exist")
-                self.insert(self.sig[index].start, "SILENT ")
-        else:
-            return
-        self._forget(first, ref)
-
-    def _transfer(self, first: int, last: int) -> None:
-        index = first + 1 + (self.word(first + 1) == "SILENT")
-        refs = []
-        while index < last:
-            word = self.word(index)
-            if word == "DEFAULT":
-                self.replace(self.sig[index], f"GRAPH <{self.target.declared}>")
-                refs.append(f"<{self.target.declared}>")
-            elif word not in ("GRAPH", "TO"):
-                refs.append(self.sig[index].text)
-            index += 1
-        if self.word(first) != "ADD" and len(refs) == 2:  # MOVE and COPY replace the target graph
-            self._capture(first, last, refs[1])
-
-    def _create(self, first: int, last: int) -> None:
-        index = first + 1
-        if self.word(index) == "SILENT" or self.target.exists is None or index + 1 >= last:
-            return
-        ref = self.sig[index + 1].text
-        if self.target.exists(" ".join(self.prologue), ref):
-            raise EvaluationError(f"The graph {ref} already exists")
-
     # --- pieces ---------------------------------------------------------------------------------
-
-    def _forget(self, first: int, ref: str) -> None:
-        """Before an operation that empties graph `ref`: remove from the merge what only `ref` holds."""
-        merge = self.target.merge
-        others = f"?h != {ref}" + (f" && ?h != <{merge}>" if merge else "")
-        self.insert(self.sig[first].start,
-                     f"DELETE {{ {self._in_merge('?s ?p ?o')} }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} "
-                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER ({others}) }} }} ; ")
-
-    def _capture(self, first: int, last: int, ref: str) -> None:
-        """Copy graph `ref` into a scratch graph before the operation; clean the merge after it."""
-        removed = self._scratch("removed")
-        self.insert(self.sig[first].start,
-                     f"INSERT {{ GRAPH <{removed}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }} ; ")
-        self._append(last, self._removal(removed))
 
     def _removal(self, removed: str) -> str:
         """Remove from the merge the triples of `removed` that no other graph holds, then drop it."""

@@ -22,7 +22,8 @@ from kg.runner import WorkerPool
 from kg.settings import store_options
 from kg.sparql_parts import single_pattern
 from kg.store import embedded_path, open_store, stamp
-from kg.store.oxigraph import OxigraphStore, directory_changed_at
+from kg.store.oxigraph import OxigraphStore
+from kg.store.store_files import directory_changed_at
 
 
 # An answer that calls other endpoints (SERVICE) depends on more than our dataset (the federation keeps

@@ -40,7 +40,8 @@ def _leave_with(parent: int) -> None:
 
 def _answer_requests(connection: Connection) -> None:
     """Open the store read-only, then answer requests until the connection closes."""
-    from kg.store.oxigraph import OxigraphStore, disk_version
+    from kg.store.oxigraph import OxigraphStore
+    from kg.store.store_files import disk_version
 
     path, options = connection.recv()
 

@@ -13,7 +13,8 @@ from kg.errors import ConfigError, ParseError, QuerySyntaxError, QueryTimeout, S
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
 from kg.store.deadline import limited
-from kg.store.oxigraph import FLUSH_LOG_BYTES, OxigraphStore, write_log
+from kg.store.oxigraph import FLUSH_LOG_BYTES, OxigraphStore
+from kg.store.store_files import write_log
 from kg.store.remote import RemoteStore
 from kg.store.sparql_json import binding_term as _term
 from long_work import CROSS_ROWS, MIN_TRIPLES, SOON, threads_named, wait_until

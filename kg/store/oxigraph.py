@@ -16,10 +16,8 @@ and read as a union of its graphs, as it was, when opened read-only.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
-import sys
 import time
 from os import PathLike
 from pathlib import Path
@@ -29,6 +27,7 @@ import pyoxigraph
 from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.store import deadline, stamp, staging
+from kg.store.store_files import disk_version, write_log, writer_lock
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 
@@ -39,35 +38,6 @@ _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 # 100k-triple update), on every reader that reopens. A log past this (about 0.7 s of replay) is flushed, which
 # takes a few tens of ms to a second; small writes, which a busy server makes by the thousand, never reach it.
 FLUSH_LOG_BYTES = 16 << 20
-
-
-def directory_changed_at(path: str | PathLike) -> float:
-    """The newest modification time among an on-disk store's files: any write changes it."""
-    with os.scandir(path) as entries:
-        return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
-
-
-def disk_version(path: str | PathLike) -> tuple[int, float]:
-    """(number, Unix time) of an on-disk store's last change: the stamp every write through kg leaves
-    beside it (kg.store.stamp), else, for a store no kg writer has opened, the newest of its files."""
-    found = stamp.read(path)
-    if found is None:
-        modified = directory_changed_at(path)
-        return int(modified * 1_000_000), modified
-    return found
-
-
-def write_log(path: str | PathLike) -> tuple[int, int]:
-    """(number, size in bytes) of an on-disk store's current write log (RocksDB's highest-numbered NNNNNN.log;
-    its numbers only grow), or (0, 0) if there is none. RocksDB may reuse an old log file, size and all, so
-    the size says how much the log grew since a look at the same file, not how much it holds."""
-    with os.scandir(path) as entries:
-        logs = [(int(entry.name[:-4]), entry) for entry in entries
-                if entry.name.endswith(".log") and entry.name[:-4].isascii() and entry.name[:-4].isdigit()]
-    if not logs:
-        return 0, 0
-    number, entry = max(logs, key=lambda log: log[0])
-    return number, entry.stat().st_size
 
 
 class OxigraphStore(Store):
@@ -85,7 +55,7 @@ class OxigraphStore(Store):
         # Read the version first: a write landing during the opening is then seen as new, not as seen.
         self._opened_at = self.version()[0] if read_only else None
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
-        self._lock = None if self.path is None or read_only else _exclusive(Path(self.path))
+        self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         try:
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
@@ -356,26 +326,3 @@ def evaluation_error(error: RuntimeError) -> StoreError:
     if any(sign in str(error) for sign in _STORAGE_SIGNS):
         return StorageFailure(str(error))
     return EvaluationError(str(error))
-
-
-def _exclusive(path: Path) -> int:
-    """Hold the store's lock file (a sibling, so it survives the swap of a bulk load), or fail at once
-    naming the process that holds it, which the lock file says (its id and command line)."""
-    handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
-        os.close(handle)
-        raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
-                               "may write (readers such as kg query need no lock)") from None
-    os.ftruncate(handle, 0)
-    os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
-    return handle
-
-
-def _command() -> str:
-    """This process's command line, shortened: `kg serve --enable-updates`, `kg load data.ttl`."""
-    program = "python -c" if not sys.argv or sys.argv[0] in ("", "-c") else Path(sys.argv[0]).name
-    text = " ".join([program, *sys.argv[1:]])
-    return text if len(text) <= 300 else text[:299] + "…"

@@ -1,0 +1,66 @@
+"""An on-disk store's own files, as kg reads them without opening the store: the writer's lock, the write
+log, and the version (kg.store.stamp, else the files' times)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from os import PathLike
+from pathlib import Path
+
+from kg.errors import StoreUnavailable
+from kg.store import stamp
+
+
+def directory_changed_at(path: str | PathLike) -> float:
+    """The newest modification time among an on-disk store's files: any write changes it."""
+    with os.scandir(path) as entries:
+        return max((entry.stat().st_mtime for entry in entries if entry.is_file()), default=0.0)
+
+
+def disk_version(path: str | PathLike) -> tuple[int, float]:
+    """(number, Unix time) of an on-disk store's last change: the stamp every write through kg leaves
+    beside it (kg.store.stamp), else, for a store no kg writer has opened, the newest of its files."""
+    found = stamp.read(path)
+    if found is None:
+        modified = directory_changed_at(path)
+        return int(modified * 1_000_000), modified
+    return found
+
+
+def write_log(path: str | PathLike) -> tuple[int, int]:
+    """(number, size in bytes) of an on-disk store's current write log (RocksDB's highest-numbered NNNNNN.log;
+    its numbers only grow), or (0, 0) if there is none. RocksDB may reuse an old log file, size and all, so
+    the size says how much the log grew since a look at the same file, not how much it holds."""
+    with os.scandir(path) as entries:
+        logs = [(int(entry.name[:-4]), entry) for entry in entries
+                if entry.name.endswith(".log") and entry.name[:-4].isascii() and entry.name[:-4].isdigit()]
+    if not logs:
+        return 0, 0
+    number, entry = max(logs, key=lambda log: log[0])
+    return number, entry.stat().st_size
+
+
+def writer_lock(path: Path) -> int:
+    """Hold the store's lock file (a sibling, so it survives the swap of a bulk load) and return its
+    descriptor (closing it lets go), or raise StoreUnavailable at once naming the process that holds it,
+    which the lock file says (its id and command line)."""
+    handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
+        os.close(handle)
+        raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
+                               "may write (readers such as kg query need no lock)") from None
+    os.ftruncate(handle, 0)
+    os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
+    return handle
+
+
+def _command() -> str:
+    """This process's command line, shortened: `kg serve --enable-updates`, `kg load data.ttl`."""
+    program = "python -c" if not sys.argv or sys.argv[0] in ("", "-c") else Path(sys.argv[0]).name
+    text = " ".join([program, *sys.argv[1:]])
+    return text if len(text) <= 300 else text[:299] + "…"

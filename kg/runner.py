@@ -2,7 +2,8 @@
 
 pyoxigraph cannot interrupt an aggregate or a sort once started (see kg/store/deadline.py), so for an
 embedded on-disk store each query runs in a worker process holding a read-only view of the store. A
-worker still busy at the time limit is killed and replaced; another worker takes the next query.
+worker still busy at the time limit is killed and replaced; another worker takes the next query. A worker
+whose streamed answer's client went away is told to stop instead, and kept.
 """
 
 from __future__ import annotations
@@ -144,13 +145,14 @@ class WorkerPool:
 
     def _relay(self, worker, started: float, limit: float | None, end: StreamEnd):
         """A streamed answer's chunks as the worker sends them, within the query's time limit; at the end, its
-        count and cut in `end`. A stream left early (the client went away) or past its limit kills the worker, which stops its work."""
+        count and cut in `end`. A stream left early (the client went away) has its worker stopped and taken back
+        (_reclaim); one past its limit, or without a limit, kills the worker, which stops its work."""
         process, connection = worker
-        finished = False
+        finished = left = False
         with self._lock:
             self._busy.add(process)
         try:
-            yield b""  # for primed(): from here on, closing the stream gives its worker back or replaces it
+            yield b""  # for primed(): from here on, closing the stream gives its worker back or stops it
             while True:
                 # Checked before each chunk: while the worker keeps chunks waiting, poll() alone never times out.
                 wait = None if limit is None else limit - (time.monotonic() - started)
@@ -169,13 +171,43 @@ class WorkerPool:
                     raise value
                 end.count, end.truncated = value
                 return
+        except GeneratorExit:  # the client went away, or sent HEAD
+            left = True
+            raise
         finally:
             with self._lock:
                 self._busy.discard(process)
             if finished:
                 self._idle.put(worker)
+            elif left and limit is not None:
+                self._reclaim(worker, started + limit)
             else:
                 self._replace(worker)
+
+    def _reclaim(self, worker, deadline: float) -> None:
+        """A worker whose stream was left: told to stop at its next chunk and read to its end in the background,
+        then idle again with its warm caches; killed and replaced if it has not stopped by the query's deadline
+        (a time.monotonic()), as a query past its limit is. Restarting costs a new process and, for a pool
+        reading from memory, a copy of the whole store."""
+        process, connection = worker
+
+        def drain():
+            try:
+                connection.send("stop")
+                while True:
+                    wait = deadline - time.monotonic()
+                    if wait <= 0 or not connection.poll(wait):
+                        break
+                    kind, _ = connection.recv()
+                    if kind != "chunk":  # stopped, or ended (or failed) by itself before it saw the stop
+                        self._idle.put(worker)
+                        return
+            except (EOFError, OSError):
+                pass
+            if not self._closed.is_set():  # else close() has killed it
+                self._replace(worker)
+
+        threading.Thread(target=drain, name="kg-worker-reclaim", daemon=True).start()
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; a restart under way puts none back."""

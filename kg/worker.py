@@ -63,6 +63,8 @@ def _answer_requests(connection: Connection) -> None:
             if not options.in_memory:
                 _refresh(service)
         request = connection.recv()
+        if request == "stop":  # for a stream that had ended by itself when its client left
+            continue
         started = time.perf_counter()
         for attempt in range(STALE_RETRIES + 1):
             try:
@@ -134,6 +136,10 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,
                             prefixes=service.prefixes, cut=cut):
+            if connection.poll():  # only "stop" comes during a stream: its client went away
+                connection.recv()
+                connection.send(("stopped", None))
+                return None
             connection.send(("chunk", chunk))
     except Exception as error:  # reported in the stream, which the parent ends with it
         connection.send(("error", error))

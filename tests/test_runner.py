@@ -75,7 +75,7 @@ def test_a_query_whose_limit_passed_before_it_started_leaves_its_worker_alone(st
 
 def test_a_streamed_answer_dropped_unread_lets_its_worker_go_at_once(store_path):
     """No reference cycle keeps a dropped stream alive until the garbage collector runs: its worker is let go
-    (here killed and replaced, the answer being unfinished) as the last reference goes."""
+    (here told to stop, the answer being unfinished) as the last reference goes."""
     pool = WorkerPool(str(store_path), size=1)
     gc.disable()
     try:
@@ -87,6 +87,44 @@ def test_a_streamed_answer_dropped_unread_lets_its_worker_go_at_once(store_path)
         assert pool.run(ASK).body
     finally:
         gc.enable()
+        pool.close()
+
+
+def test_a_stream_its_client_left_gives_its_worker_back_without_a_restart(store_path):
+    """A client that goes away (or sends HEAD) closes the stream: the worker stops at its next chunk and
+    is taken back, rather than killed and replaced (a new process, and for a pool reading from memory a
+    copy of the whole store)."""
+    pool = WorkerPool(str(store_path), size=1)
+    replaced = []
+    pool.on_replace = lambda: replaced.append(1)
+    try:
+        workers = set(children())
+        answer = pool.run(QueryRequest(sparql="SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }", format="json",
+                                       timeout=3600, stream=True))  # millions of rows: hours to send
+        assert next(answer.chunks)
+        answer.chunks.close()
+        wait_until(lambda: pool.idle() == 1, what="the worker's return")
+        assert (replaced, set(children())) == ([], workers)
+        assert pool.run(ASK).body
+    finally:
+        pool.close()
+
+
+def test_a_stream_left_past_its_time_limit_has_its_worker_replaced(store_path):
+    """A worker is taken back only if it stops within the query's time limit; past it, it is killed."""
+    pool = WorkerPool(str(store_path), size=1)
+    replaced = []
+    pool.on_replace = lambda: replaced.append(1)
+    try:
+        started = time.monotonic()
+        answer = pool.run(QueryRequest(sparql="SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }", format="json",
+                                       timeout=3, stream=True), started=started)
+        assert next(answer.chunks)  # the stream starts after 10,000 rows, well within the limit
+        time.sleep(max(0.0, started + 3 - time.monotonic()))  # the limit passes while no one reads
+        answer.chunks.close()
+        wait_until(lambda: replaced == [1], what="the worker's replacement")
+        assert pool.run(ASK).body
+    finally:
         pool.close()
 
 

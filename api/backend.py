@@ -137,8 +137,8 @@ class Backend:
         return found
 
     def _run(self, request: QueryRequest, since: float | None = None) -> Answer:
-        # one-pattern queries in this process take milliseconds: their limit is the engine's, from now
-        return self.nearby.run(request) if self.in_process(request) else self.runner.run(request, started=since)
+        runner = self.nearby if self.in_process(request) else self.runner
+        return runner.run(request, started=since)
 
     def in_process(self, request: QueryRequest) -> bool:
         """Whether `request` is answered in this process, row by row within its time limit and row cap (a

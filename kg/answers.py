@@ -4,8 +4,10 @@ too big to hold), and the LocalRunner that answers in this process; kg.runner's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
+from kg.errors import QueryTimeout
 from kg.federation import Federation
 from kg.query import Policy, QueryService
 
@@ -93,15 +95,31 @@ def answer(service: QueryService, request: QueryRequest) -> Answer:
                   limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))
 
 
+def answer_within(service: QueryService, request: QueryRequest, started: float | None) -> Answer:
+    """answer(), with QueryTimeout once the time limit has passed, counted from `started` (a time.monotonic(),
+    when the request came in; None: now), so that time spent waiting for a thread counts too."""
+    limit = min((s for s in (request.timeout, service.timeout) if s is not None), default=None)
+    if started is None or limit is None:
+        return answer(service, request)
+    left = limit - (time.monotonic() - started)
+    if left <= 0:
+        raise QueryTimeout(f"the query waited past its time limit of {limit:g}s before it could start")
+    try:
+        return answer(service, replace(request, timeout=left))
+    except QueryTimeout:  # said of the whole limit, not of what was left of it
+        raise QueryTimeout(f"query stopped after its time limit of {limit:g}s "
+                           f"({left:.3g}s of it were left when it started)") from None
+
+
 class LocalRunner:
-    """Queries run in this process (memory and remote stores); the time limit is the store's own."""
+    """Queries run in this process (memory and remote stores), within the time limit the store keeps."""
 
     def __init__(self, service: QueryService):
         self.service = service
 
     def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
-        """The answer; the time limit is the store's own and starts now, whatever `started` says."""
-        return answer(self.service, request)
+        """The answer, within the time limit counted from `started` (see answer_within)."""
+        return answer_within(self.service, request, started)
 
     def close(self) -> None:
         """Nothing to stop."""

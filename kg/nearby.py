@@ -13,7 +13,7 @@ import threading
 import time
 from contextvars import ContextVar
 
-from kg.answers import Answer, QueryRequest, ServiceOptions, answer
+from kg.answers import Answer, QueryRequest, ServiceOptions, answer_within
 from kg.errors import QueryTimeout
 from kg.query import QueryService
 from kg.store.base import Solutions, Triples
@@ -38,15 +38,16 @@ class NearbyRunner:
         self.service = QueryService(_RowDeadline(self.store), policy=options.policy, timeout=options.timeout,
                                     row_limit=options.row_limit)
 
-    def run(self, request: QueryRequest) -> Answer:
-        """The answer; QueryTimeout past the time limit; WouldWait under NO_WAITING (see the module)."""
+    def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
+        """The answer; QueryTimeout past the time limit, counted from `started` (see kg.answers.answer_within);
+        WouldWait under NO_WAITING (see the module)."""
         if NO_WAITING.get():
             if self.store.stale():  # a write after this check is seen by the next request, not this one
                 raise WouldWait("the store changed since this view opened")
         else:
             with self._reopening:  # one thread reopens; the others then find the view fresh
                 self.store.reopen_if_changed()
-        return answer(self.service, request)
+        return answer_within(self.service, request, started)
 
     def close(self) -> None:
         self.store.close()

@@ -38,6 +38,29 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
     return result
 
 
+def prepare(spec: str) -> None:
+    """Open the store `spec` names as its writer once (which recovers a bulk load a killed process left and
+    adopts the dataset model) and install the article into it if it is empty. If another process writes to it
+    now, that process has done the first already, and a store holding data needs nothing more: readers may
+    start (StoreUnavailable only if it is still empty)."""
+    from kg.errors import StoreUnavailable
+    from kg.store import open_store
+
+    try:
+        store = open_store(spec)
+    except StoreUnavailable as error:
+        if "open for writing" not in str(error):
+            raise
+        with open_store(spec, read_only=True) as view:
+            if view.count() == 0:
+                raise
+        return
+    try:
+        ensure_installed(store)
+    finally:
+        store.close()
+
+
 def ensure_installed(store: Store, *, base: str = DEFAULT_BASE) -> BuildResult | None:
     """On first use (an empty store) install the article; otherwise leave the store alone."""
     if store.count() == 0:

@@ -23,14 +23,15 @@ def prepare_store(spec: str) -> None:
     """
     if not spec.startswith("oxigraph:"):
         return
-    done = subprocess.run([sys.executable, "-c", _INSTALL, spec], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", _PREPARE, spec], capture_output=True, text=True)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["the installing process failed"]
         raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
 
 
-_INSTALL = ("import sys; from kg.publish import ensure_installed; from kg.store import open_store; "
-            "store = open_store(sys.argv[1]); ensure_installed(store); store.close()")
+# The library's own errors end the child with their message alone, as the last line of its standard error.
+_PREPARE = ("import sys; from kg.errors import KGError; from kg.publish import prepare\n"
+            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))")
 
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"

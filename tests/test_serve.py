@@ -177,3 +177,31 @@ def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_n
     with kg_server(tmp_path / "second", env=env):
         assert not left & {path.name for path in temporary.iterdir()}
     assert [path.name for path in temporary.iterdir()] == ["sahel-kg-run-unmarked"]  # the second's, on SIGTERM
+
+
+def test_a_read_only_server_starts_while_another_process_writes_to_the_store(tmp_path):
+    """Only writers take the store's lock: a server without updates starts beside `kg load` or a writable
+    server, and answers from what they committed."""
+    from kg.publish import ensure_installed
+    from kg.store.oxigraph import OxigraphStore
+
+    path = tmp_path / "store"
+    with OxigraphStore(path) as writer:  # this process holds the writer's lock throughout
+        ensure_installed(writer)
+        with kg_server(tmp_path / "reader", store=f"oxigraph:{path}") as base:
+            status, _, body = http(query_url(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+            assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+def test_a_server_cannot_start_on_an_empty_store_another_process_writes_to(tmp_path):
+    """It would have to install the article: the error says who holds the store, without a traceback."""
+    from kg.store.oxigraph import OxigraphStore
+
+    path = tmp_path / "store"
+    with OxigraphStore(path):
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port", "1",
+                               "--store", f"oxigraph:{path}"], capture_output=True, text=True,
+                              env={**os.environ, "SAHEL_KG_HOME": str(tmp_path / "home")})
+    assert done.returncode != 0
+    assert "open for writing by process" in done.stderr and "Traceback" not in done.stderr
+    assert "kg.errors" not in done.stderr

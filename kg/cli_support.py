@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -48,14 +49,26 @@ def write_atomically(path: Path, data) -> None:
 def atomic_output(path: Path):
     """A binary file to write `path` through: it replaces `path` only once the block ends without error."""
     directory = path.parent if str(path.parent) else Path(".")
+    mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
     try:
+        os.fchmod(handle, mode)  # mkstemp makes it private (0600): give it the mode the file would have had
         with os.fdopen(handle, "wb") as out:
             yield out
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file at `path` if there is one, else that of a new file under this process's umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o022)  # reading the umask means setting it: put it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 DEFAULT_STORE = "oxigraph:"

@@ -117,7 +117,7 @@ class QueryService:
         shape = scan(sparql)
         if shape.is_update or shape.form is None:
             raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-                                   + (" (use update() for SPARQL Update)" if shape.is_update else ""))
+                                   + (" (this is a SPARQL Update)" if shape.is_update else ""), line=1, column=1)
         self._check_policy(shape)
         if bindings:
             sparql = bind(sparql, bindings)

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pty
+import stat
 import subprocess
 import sys
 import uuid
@@ -281,7 +282,28 @@ def test_an_update_is_no_query(spec):
     before = store_count(spec)
     result = query(spec, "-q", "DROP ALL")
     assert result.exit_code == 1 and "not a query" in result.stderr
+    assert "this is a SPARQL Update" in result.stderr and "update()" not in result.stderr  # no Python API words
     assert store_count(spec) == before
+
+
+def test_a_text_that_is_no_query_is_an_error_at_its_start(spec):
+    result = query(spec, "-q", "SELEC broken")
+    assert result.exit_code == 1 and result.stderr.startswith("error: line 1, column 1") and "not a query" in result.stderr
+
+
+def test_files_written_have_the_mode_a_new_file_would(spec, tmp_path):
+    """Written through a private temporary file, then renamed: it keeps the mode the umask gives (or the
+    mode of the file it replaces), not the temporary file's 0600."""
+    umask = os.umask(0o022)
+    try:
+        written = tmp_path / "all.nq"
+        assert kg("export", "-o", written, "--store", spec).exit_code == 0
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644
+        written.chmod(0o640)
+        assert kg("export", "-o", written, "--store", spec).exit_code == 0
+        assert stat.S_IMODE(written.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -79,7 +79,7 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
         service = QueryService(store)
-        bound = _parse_bindings(bindings, service.prefixes)
+        bound = _parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
         for line in warnings(started, service.prefixes):
             click.echo(line, err=True)
@@ -112,12 +112,18 @@ def _query_text(text, query_file) -> str:
     return text
 
 
-def _parse_bindings(pairs, prefixes: dict[str, str]) -> dict:
+def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
+    """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
+    mentions (a slip that would bind nothing and say nothing), is a usage error."""
     bound = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
+        if name in bound:
+            raise click.UsageError(f"--bind gives ?{name} more than one value")
+        if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
+            raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
         try:
             bound[name] = _binding_term(value, prefixes)
         except (ValueError, TypeError) as error:
@@ -127,7 +133,7 @@ def _parse_bindings(pairs, prefixes: dict[str, str]) -> dict:
 
 def _binding_term(value: str, prefixes: dict[str, str]):
     """An RDF term from --bind's VALUE: <iri>, prefix:name, "text"@lang, "lexical"^^type, number, text."""
-    from kg.query import as_term
+    from kg.bindings import as_term
 
     import pyoxigraph as ox
 

@@ -15,9 +15,10 @@ from kg.errors import PolicyError, QuerySyntaxError
 from kg.federation import Federation
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED
+from kg.bindings import bind, unbound
 from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
-                             used_prefixes, where_group_start)
+                             used_prefixes)
 from kg.sparql_text import scan, unescape_iri
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
@@ -119,6 +120,7 @@ class QueryService:
             raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
                                    + (" (this is a SPARQL Update)" if shape.is_update else ""), line=1, column=1)
         self._check_policy(shape)
+        users = sparql
         if bindings:
             sparql = bind(sparql, bindings)
         text, shift = self._with_prologue(sparql, shape, base)
@@ -129,7 +131,7 @@ class QueryService:
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
-            raise self._explained(_shifted(error, shift), sparql, shape) from None
+            raise self._explained(unbound(_shifted(error, shift), users, sparql), sparql, shape) from None
         return raw, limit
 
     def update(self, sparql: str, *, base: str | None = None) -> None:
@@ -231,37 +233,6 @@ class QueryService:
         sparql, base = leading_base(sparql, base)
         line = ((f"BASE <{base}> " if base else "") + prologue_line(self.prefixes, shape.prefixes)).strip()
         return (line + "\n" + sparql, 1) if line else (sparql, 0)
-
-
-def bind(sparql: str, bindings: dict[str, object]) -> str:
-    """The query with a VALUES block for `bindings` opening its WHERE group (same lines as before)."""
-    at = where_group_start(sparql)
-    if at is None:
-        raise QuerySyntaxError("cannot bind variables: the query has no WHERE group")
-    return f"{sparql[:at]} {values_clause(bindings)} {sparql[at:]}"
-
-
-def values_clause(bindings: dict[str, object]) -> str:
-    """A one-row VALUES block binding each variable to its value, written as an RDF term."""
-    names, terms = [], []
-    for name, value in bindings.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ValueError(f"not a variable name: {name!r}")
-        names.append(f"?{name}")
-        terms.append(str(as_term(value)))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A pyoxigraph term for a Python value (terms pass through; str, int, float, bool become literals)."""
-    if isinstance(value, (ox.NamedNode, ox.Literal)):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false",
-                          datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    if isinstance(value, (int, float, str)):
-        return ox.Literal(value)
-    raise TypeError(f"cannot bind a {type(value).__name__}; pass a pyoxigraph term or str/int/float/bool")
 
 
 def _collect(raw, limit: int | None) -> Result:

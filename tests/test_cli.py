@@ -252,6 +252,24 @@ def test_bind_restricts_a_query(spec):
     assert result.exit_code == 0 and result.stdout.splitlines()[1:] == [f"{SK}mali,Mali"]
 
 
+@pytest.mark.parametrize("binds, message", [
+    (["y=1"], "the query has no variable ?y"),  # a slip: it would bind nothing, and say nothing
+    (["v=1", "v=2"], "gives ?v more than one value"),  # would match no row, and say nothing
+])
+def test_a_binding_that_cannot_mean_what_was_meant_is_refused(spec, binds, message):
+    result = query(spec, "-q", "SELECT ?v WHERE { }", *[arg for bind in binds for arg in ("--bind", bind)])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_a_syntax_error_after_the_bound_variables_is_placed_in_the_users_text(spec):
+    """The bindings go in as a VALUES block on the WHERE group's line: columns past it are the user's own."""
+    text = "SELECT ?v WHERE { } LIMIT x"
+    result = query(spec, "-q", text, "--bind", "v=2")
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: line 1, column {text.index('x') + 1}:")
+    result = query(spec, "-q", "SELECT ?v\nWHERE { }\nLIMIT x", "--bind", "v=2")
+    assert result.stderr.startswith("error: line 3, column 7:")
+
+
 def test_limit_cuts_and_says_so(spec):
     result = query(spec, "--format", "json", "-q", LABELS, "--limit", "3")
     assert result.exit_code == 0

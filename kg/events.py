@@ -31,6 +31,7 @@ from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store
+from kg.table_checks import describe, ill_typed, missing_columns
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
@@ -77,8 +78,12 @@ def morph_kgc_python() -> str:
 
 
 def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
-    """Run the RML mapping over the CSV file with morph-kgc; the triples it made. KGError if it fails."""
+    """Run the RML mapping over the CSV file with morph-kgc; the triples it made. KGError if it fails, if the
+    table lacks a column the mapping reads, or if a value does not fit its datatype (kg.table_checks)."""
     python = morph_kgc_python()
+    missing = missing_columns(path, mapping)
+    if missing:
+        raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")
     with tempfile.TemporaryDirectory(prefix="sahel-kg-rml-") as work:
         folder = Path(work)
         shutil.copyfile(path, folder / SOURCE_NAME)
@@ -93,9 +98,14 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
             last = [line for line in done.stderr.splitlines() if line.strip()][-3:]
             raise KGError(f"{path}: the mapping {mapping.name} failed in morph-kgc: " + " | ".join(last))
         try:
-            return [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
+            triples = [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
         except SyntaxError as error:
             raise ParseError(f"morph-kgc wrote output that does not parse: {error.msg}", path=str(path)) from None
+    bad = ill_typed(triples)
+    if bad:
+        raise KGError(f"{path}: {len(bad)} value(s) do not fit the datatype the mapping gives them, so nothing "
+                      f"was loaded: {describe(bad)}")
+    return triples
 
 
 def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, graph: str | None = None,

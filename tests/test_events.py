@@ -160,15 +160,43 @@ def test_loading_the_same_file_again_replaces_its_graph(loaded, tmp_path):
 
 # --- failures and the command ------------------------------------------------------------------
 
-def test_a_table_the_mapping_cannot_read_loads_nothing(tmp_path):
+def test_a_table_without_the_mappings_columns_loads_nothing_and_names_them_all(tmp_path):
     broken = tmp_path / "broken.csv"
-    broken.write_text("id,when\n1,yesterday\n", encoding="utf-8")
+    broken.write_text("event_id_cnty,when\n1,yesterday\n", encoding="utf-8")
     with open_store("memory:") as store:
         install(store)
         before = store.count()
         with pytest.raises(KGError) as caught:
             load_events(store, broken)
-        assert "broken.csv" in str(caught.value) and "morph-kgc" in str(caught.value)
+        message = str(caught.value)
+        assert "broken.csv" in message and "Traceback" not in message and "pandas" not in message
+        assert "event_date, event_type, fatalities" in message and "event_id_cnty" not in message
+        assert store.count() == before
+
+
+def test_values_that_do_not_fit_their_datatype_load_nothing(tmp_path):
+    """ACLED's event_date is an xsd:date and fatalities an xsd:nonNegativeInteger in the mapping: a table
+    saying 'yesterday', 2024-02-30, 'many' or -5 there is refused whole, each value named."""
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = []
+    for line, (column, value) in zip(lines[1:], [("event_date", "yesterday"), ("event_date", "2024-02-30"),
+                                                  ("fatalities", "many"), ("fatalities", "-5")]):
+        cells = line.split(",")
+        cells[header.index(column)] = value
+        bad.append(",".join(cells))
+    table = tmp_path / "bad-values.csv"
+    table.write_text("\n".join([lines[0], *bad, *lines[5:]]) + "\n", encoding="utf-8")
+    with open_store("memory:") as store:
+        install(store)
+        before = store.count()
+        with pytest.raises(KGError) as caught:
+            load_events(store, table)
+        message = str(caught.value)
+        assert message.startswith(f"{table}: 4 value(s) do not fit")
+        for shown in ('"yesterday" is not an xsd:date', '"2024-02-30" is not an xsd:date',
+                      '"many" is not an xsd:nonNegativeInteger', '"-5" is not an xsd:nonNegativeInteger'):
+            assert shown in message
         assert store.count() == before
 
 

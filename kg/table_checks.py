@@ -1,0 +1,76 @@
+"""A table checked before and after its RML mapping runs: the columns the mapping reads are all there,
+and every value the mapping typed (xsd:date, xsd:nonNegativeInteger, ...) is a valid value of its type.
+Either failing refuses the whole table, so that a load writes all of it or nothing."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+
+RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
+RR_TEMPLATE = ox.NamedNode("http://www.w3.org/ns/r2rml#template")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_TIMEZONE = r"(Z|[+-]\d{2}:\d{2})?"
+# The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3).
+LEXICAL = {
+    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TIMEZONE),
+    "gYear": re.compile(r"-?\d{4,}" + _TIMEZONE),
+    "integer": re.compile(r"[+-]?\d+"),
+    "nonNegativeInteger": re.compile(r"\+?\d+|-0+"),
+    "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
+    "boolean": re.compile(r"true|false|1|0"),
+}
+SHOWN = 5  # bad values named in the error; the rest are counted
+
+
+def mapping_columns(mapping: Path) -> set[str]:
+    """The columns an RML mapping reads: its rml:reference values and the {names} in its rr:templates."""
+    columns = set()
+    for quad in ox.parse(path=str(mapping), format=ox.RdfFormat.TURTLE):
+        if quad.predicate == RML_REFERENCE:
+            columns.add(quad.object.value)
+        elif quad.predicate == RR_TEMPLATE:
+            columns.update(re.findall(r"(?<!\\)\{((?:[^{}\\]|\\.)+)\}", quad.object.value))
+    return columns
+
+
+def missing_columns(table: Path, mapping: Path) -> list[str]:
+    """The mapping's columns that the CSV file's header row lacks, sorted."""
+    with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        header = next(csv.reader(handle), [])
+    return sorted(mapping_columns(mapping) - {name.strip() for name in header})
+
+
+def ill_typed(triples: list[ox.Triple]) -> list[str]:
+    """Each literal whose lexical form is not a value of its XSD datatype, as `<subject> <predicate> "value"
+    is not an xsd:TYPE`."""
+    found = []
+    for triple in triples:
+        term = triple.object
+        if not isinstance(term, ox.Literal) or not term.datatype.value.startswith(XSD):
+            continue
+        kind = term.datatype.value[len(XSD):]
+        if kind in LEXICAL and not _valid(kind, term.value):
+            found.append(f'{triple.subject} {triple.predicate} "{term.value}" is not an xsd:{kind}')
+    return found
+
+
+def _valid(kind: str, text: str) -> bool:
+    if not LEXICAL[kind].fullmatch(text):
+        return False
+    if kind == "date" and re.match(r"\d{4}-", text):  # a real day of the calendar (2024-02-30 is not)
+        try:
+            date.fromisoformat(text[:10])
+        except ValueError:
+            return False
+    return True
+
+
+def describe(problems: list[str]) -> str:
+    """The first SHOWN problems, and how many more."""
+    more = len(problems) - SHOWN
+    return "; ".join(problems[:SHOWN]) + (f"; and {more} more" if more > 0 else "")

@@ -163,15 +163,20 @@ def test_loading_the_same_file_again_replaces_its_graph(loaded, tmp_path):
 def test_a_table_without_the_mappings_columns_loads_nothing_and_names_them_all(tmp_path):
     broken = tmp_path / "broken.csv"
     broken.write_text("event_id_cnty,when\n1,yesterday\n", encoding="utf-8")
+    message = refusal(broken)
+    assert "broken.csv" in message and "Traceback" not in message and "pandas" not in message
+    assert "event_date, event_type, fatalities" in message and "event_id_cnty" not in message
+
+
+def refusal(table: Path) -> str:
+    """The message of the KGError that loading `table` beside the article raises; nothing was written."""
     with open_store("memory:") as store:
         install(store)
         before = store.count()
         with pytest.raises(KGError) as caught:
-            load_events(store, broken)
-        message = str(caught.value)
-        assert "broken.csv" in message and "Traceback" not in message and "pandas" not in message
-        assert "event_date, event_type, fatalities" in message and "event_id_cnty" not in message
+            load_events(store, table)
         assert store.count() == before
+    return str(caught.value)
 
 
 def test_values_that_do_not_fit_their_datatype_load_nothing(tmp_path):
@@ -187,17 +192,11 @@ def test_values_that_do_not_fit_their_datatype_load_nothing(tmp_path):
         bad.append(",".join(cells))
     table = tmp_path / "bad-values.csv"
     table.write_text("\n".join([lines[0], *bad, *lines[5:]]) + "\n", encoding="utf-8")
-    with open_store("memory:") as store:
-        install(store)
-        before = store.count()
-        with pytest.raises(KGError) as caught:
-            load_events(store, table)
-        message = str(caught.value)
-        assert message.startswith(f"{table}: 4 value(s) do not fit")
-        for shown in ('"yesterday" is not an xsd:date', '"2024-02-30" is not an xsd:date',
-                      '"many" is not an xsd:nonNegativeInteger', '"-5" is not an xsd:nonNegativeInteger'):
-            assert shown in message
-        assert store.count() == before
+    message = refusal(table)
+    assert message.startswith(f"{table}: 4 value(s) do not fit")
+    for shown in ('"yesterday" is not an xsd:date', '"2024-02-30" is not an xsd:date',
+                  '"many" is not an xsd:nonNegativeInteger', '"-5" is not an xsd:nonNegativeInteger'):
+        assert shown in message
 
 
 def test_without_morph_kgc_the_message_says_where_to_get_it(monkeypatch, tmp_path):

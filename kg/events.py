@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ConfigError, KGError, ParseError
+from kg.loading import target_graph
 from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
@@ -114,10 +115,8 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     target = graph or f"{graph_iri('events', base)}/{digest[:16]}"
-    try:
-        ox.NamedNode(target)
-    except ValueError as error:
-        raise ConfigError(f"--graph needs an absolute IRI, got {target!r}: {error}") from None
+    if graph is not None:
+        target_graph(graph, base)  # an absolute IRI, and not one of the project's own graphs
     started = datetime.now(timezone.utc)
     triples = map_table(path, mapping)
     names = link_names(triples, Matcher.from_service(QueryService(store)))

@@ -15,7 +15,9 @@ import pyoxigraph as ox
 
 from kg.errors import ConfigError, InputLimitError, ParseError
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
+from kg.publish import owned_graph
 from kg.store.base import Store, read_quads
+from kg.store.merge import MERGE_GRAPH
 
 EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".nquads": "nquads",
@@ -70,7 +72,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
     raises InputLimitError, and nothing is loaded.
     """
-    target = _graph_node(graph)
+    target = target_graph(graph, base)
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
     for path in paths:
@@ -88,14 +90,19 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     return report
 
 
-def _graph_node(graph: str | None) -> ox.NamedNode | None:
-    """The named graph --graph names, checked before anything is read."""
+def target_graph(graph: str | None, base: str = DEFAULT_BASE) -> ox.NamedNode | None:
+    """The named graph --graph names, checked before anything is read: never one the build writes (the next
+    `kg build --install` would replace it, and the data with it), the loads record or the merge."""
     if graph is None:
         return None
     try:
-        return ox.NamedNode(graph)
+        node = ox.NamedNode(graph)
     except ValueError as error:
         raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
+    if owned_graph(graph, base) or graph in (graph_iri("loads", base), MERGE_GRAPH):
+        raise ConfigError(f"--graph {graph} is one of the project's own graphs, which builds and loads keep; "
+                          "load into a graph of your own")
+    return node
 
 
 def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, progress,

@@ -19,7 +19,8 @@ def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
     """True for the graphs a build writes (so a rebuild may replace them), never for loaded data or
     what clients wrote to the default graph."""
     kept = {f"{base}graph/{name}" for name in ("loads", "default", "merge")} | {DEFAULT_GRAPH, MERGE_GRAPH}
-    return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri not in kept
+    loaded = iri.startswith(f"{base}graph/events/")  # kg events load's tables and their links
+    return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri not in kept and not loaded
 
 
 def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:

@@ -529,6 +529,18 @@ def claims(spec: str) -> int:
     return int(json_rows(query(spec, "--format", "json", "-q", CLAIMS).stdout)[0]["n"]["value"])
 
 
+@pytest.mark.parametrize("graph", [graph_iri("ontology"), graph_iri("loads"), "https://sahel-kg.example.org/claim/c1",
+                                   "https://sahel-kg.example.org/graph/merge"])
+def test_loading_into_one_of_the_projects_own_graphs_is_refused(spec, tmp_path, graph):
+    """The next `kg build --install` would replace the build's graphs, and the data with them."""
+    data = tmp_path / "mine.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "mine" .\n')
+    before = store_count(spec)
+    result = kg("load", data, "--graph", graph, "--store", spec)
+    assert result.exit_code == 1 and "one of the project's own graphs" in result.stderr
+    assert store_count(spec) == before
+
+
 def test_build_install_replaces_the_article_graphs(tmp_path):
     spec = f"oxigraph:{tmp_path / 'store'}"
     mine = "http://example.org/my-graph"

@@ -148,6 +148,16 @@ def test_claims_beside_the_events_that_bear_on_them(loaded):
     ]
 
 
+def test_a_rebuild_of_the_article_keeps_the_loaded_events():
+    """`kg build --install` replaces the build's own graphs; an event table's graphs are not among them."""
+    with open_store("memory:") as store:
+        install(store)
+        report = load_events(store, FIXTURE)
+        held = {iri: store.count(iri) for iri in (report.graph, f"{report.graph}/links")}
+        install(store)
+        assert {iri: store.count(iri) for iri in held} == held and all(held.values())
+
+
 def test_loading_the_same_file_again_replaces_its_graph(loaded, tmp_path):
     with open_store("memory:") as store:
         install(store)

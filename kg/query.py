@@ -139,6 +139,9 @@ class QueryService:
         if not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         shape = scan(sparql)
+        if shape.form is not None and not shape.is_update:  # the engine would say it expected VERSION
+            raise QuerySyntaxError(f"not an update: this is a {shape.form} query, to be sent as a query",
+                                   line=1, column=1)
         if shape.loads:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)

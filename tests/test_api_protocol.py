@@ -389,6 +389,13 @@ def test_update_by_get_is_400(shared):  # bad_update_get
     assert subjects(send(shared, "get", SEED_QUERY)) == [EX + "a", EX + "b", EX + "d"]
 
 
+def test_a_query_sent_as_an_update_is_400_saying_so(writer):
+    response = writer.post("/sparql", data={"update": "SELECT * WHERE { ?s ?p ?o }"},
+                           headers={"Authorization": f"Bearer {TOKEN}"})
+    body = problem(response, 400)
+    assert "this is a SELECT query" in body["detail"] and "VERSION" not in body["detail"]
+
+
 def test_update_sent_as_query_is_400(shared):
     problem(send(shared, "form", "CLEAR ALL"), 400)
 

@@ -14,6 +14,7 @@ import termios
 import threading
 import time
 
+import click
 import pytest
 
 import servers
@@ -376,5 +377,26 @@ def test_cancel_while_rows_are_written_stops_the_work_even_if_the_error_is_kept(
             shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
         wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
         assert kept.value
+    finally:
+        shell.close()
+
+
+@pytest.mark.parametrize("fmt, sparql", [("turtle", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"),
+                                         ("csv", "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }")])
+def test_a_query_whose_rows_are_never_read_stops(tmp_path, monkeypatch, fmt, sparql):
+    """A format that does not fit the answer ends the query before its first row is read: its helper thread
+    stops then too (a generator closed before its first step skips its `finally`, so closing it did not)."""
+    import io
+
+    from kg.shell import Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:", out=io.StringIO())
+    shell.row_limit, shell.format = None, fmt  # millions of rows: minutes on any machine
+    others = threads_named("kg-query")
+    try:
+        with pytest.raises(click.UsageError, match="cannot be written as"):
+            shell.run_query(sparql)
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
     finally:
         shell.close()

@@ -53,6 +53,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             head, rows = start()
             if not send(("head", head)):
                 return
+            del head  # the caller's now: kept here, it could keep the rows (a console's Started holds them) alive
             batch, flushed = [], time.monotonic()
             for row in rows:
                 if stop.is_set():
@@ -100,7 +101,29 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         finally:
             stop.set()
 
-    kind, head = receive()
-    rows = rows_of_helper()
-    weakref.finalize(rows, stop.set)  # rows dropped unread never run their `finally`: stop the helper anyway
+    try:
+        kind, head = receive()
+        rows = _Rows(rows_of_helper(), stop)
+        weakref.finalize(rows, stop.set)  # rows dropped unread never run their `finally`: stop the helper anyway
+    except BaseException:  # Ctrl-C before the caller has the rows to close: no one else can stop the helper
+        stop.set()
+        raise
     return head, rows
+
+
+class _Rows:
+    """The rows of limited(): an iterator whose close() stops the helper whether or not a row was read (a
+    generator closed before its first step skips its `finally`)."""
+
+    def __init__(self, rows: Iterator, stop: threading.Event):
+        self._rows, self._stop = rows, stop
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._rows.close()

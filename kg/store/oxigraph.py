@@ -15,7 +15,6 @@ and read as a union of its graphs, as it was, when opened read-only.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -202,13 +201,19 @@ class OxigraphStore(Store):
 
     def _stamp(self) -> None:
         """Bump the version stamp after a committed write; if that fails, the write still stands (no error
-        for the caller) and readers go by the store files' times instead (an unreadable stamp means so)."""
+        for the caller): the stamp is removed, so that readers go by the store files' times instead, and
+        where even that fails (a directory that cannot be written) the log says readers will not see it."""
         try:
             stamp.bump(self.path)
         except OSError as error:
-            log.error("a write is committed but the store's version stamp could not be updated: %s", error)
-            with contextlib.suppress(OSError):  # a stale stamp would hide the write from other processes
+            try:  # a stale stamp would hide the write from other processes
                 os.unlink(stamp.stamp_path(self.path))
+                left = "readers in other processes go by the store's files"
+            except OSError:
+                left = "the stale stamp could not be removed either: other processes will not see this write " \
+                       "until one can stamp the store"
+            log.error("a write is committed but the store's version stamp could not be updated (%s); %s",
+                      error, left)
 
     def view_version(self) -> int:
         """The version of the data this handle reads: for a read-only view, the one it opened at (a write

@@ -16,7 +16,6 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator
 
 from kg.errors import QueryTimeout
@@ -93,6 +92,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
 
     def rows_of_helper():
         try:
+            yield None  # taken at once below: a generator closed before its first step skips its `finally`
             while True:
                 kind, value = receive()
                 if kind == "end":
@@ -103,27 +103,9 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
 
     try:
         kind, head = receive()
-        rows = _Rows(rows_of_helper(), stop)
-        weakref.finalize(rows, stop.set)  # rows dropped unread never run their `finally`: stop the helper anyway
+        rows = rows_of_helper()
+        next(rows)  # started: closing or dropping the rows, read or not, runs its `finally`: the helper stops
     except BaseException:  # Ctrl-C before the caller has the rows to close: no one else can stop the helper
         stop.set()
         raise
     return head, rows
-
-
-class _Rows:
-    """The rows of limited(): an iterator whose close() stops the helper whether or not a row was read (a
-    generator closed before its first step skips its `finally`)."""
-
-    def __init__(self, rows: Iterator, stop: threading.Event):
-        self._rows, self._stop = rows, stop
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        return next(self._rows)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._rows.close()

@@ -81,19 +81,19 @@ def build(out, fmt, base, claims_file, install, store_spec):
                    "consistency (HermiT); needs Java 11+ and owlready2.")
 @reports_errors
 def validate(dataset_file, claims_file, owl):
-    """Check a dataset against the SHACL shapes; exit 1 if anything violates them.
+    """Check a dataset against the SHACL shapes, and each literal against its datatype; exit 1 if anything fails.
 
     DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims
     (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
-    from kg.validate import read_dataset, validate as run_shacl
+    from kg.validate import ill_typed, read_dataset, validate as run_shacl
 
     if dataset_file and claims_file:
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
     dataset = read_dataset(Path(dataset_file)) if dataset_file else \
         build_dataset(_inputs(claims_file)).dataset
-    violations = run_shacl(dataset)
+    violations = ill_typed(dataset) + run_shacl(dataset)
     for violation in violations:
         click.echo(str(violation))
     if owl:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +49,31 @@ def read_dataset(path: Path) -> Dataset:
         raise ParseError(f"not valid {fmt}: {parser_message(error)}", path=str(path), line=error.lineno,
                          column=error.offset) from None
     dataset = Dataset()
-    dataset.parse(data=data, format=fmt)
+    with _quiet(logging.getLogger("rdflib.term")):  # it logs each ill-typed literal with a traceback
+        dataset.parse(data=data, format=fmt)
     return dataset
+
+
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger):
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def ill_typed(dataset: Dataset) -> list[Violation]:
+    """A violation for each literal whose lexical form is not a value of its datatype ("many" as an
+    xsd:nonNegativeInteger), which SHACL's datatype checks do not reach where no shape names the property."""
+    found = []
+    for subject, predicate, term, _ in dataset.quads((None, None, None, None)):
+        if isinstance(term, Literal) and term.ill_typed:
+            found.append(Violation(shape="datatype", focus=_compact(subject, dataset),
+                                   path=_compact(predicate, dataset), severity="Violation",
+                                   message=f'"{term}" is not a valid {_compact(term.datatype, dataset)}'))
+    return sorted(set(found), key=lambda v: (v.focus, v.path, v.message))
 
 
 def union(dataset: Dataset) -> Graph:

@@ -128,6 +128,21 @@ def test_a_file_that_does_not_parse(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_literal_that_is_no_value_of_its_datatype_is_a_violation_without_a_traceback(tmp_path):
+    """No shape covers every property, so each literal is checked against its datatype too; rdflib's own
+    warnings about such literals (each with a traceback) are not shown."""
+    path = tmp_path / "ill-typed.nq"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    path.write_text(f'<http://e.org/a> <http://e.org/p> "yesterday"^^<{xsd}date> <http://e.org/g> .\n'
+                    f'<http://e.org/a> <http://e.org/q> "many"^^<{xsd}nonNegativeInteger> <http://e.org/g> .\n',
+                    encoding="utf-8")
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stdout.splitlines() == [
+        'Violation: <http://e.org/a> <http://e.org/p>: "yesterday" is not a valid xsd:date [datatype]',
+        'Violation: <http://e.org/a> <http://e.org/q>: "many" is not a valid xsd:nonNegativeInteger [datatype]']
+
+
 def test_a_store_export_validates_gzipped_too(tmp_path):
     """What the store gives back (integer offsets as xsd:integer, gzipped TriG) is still valid."""
     export = tmp_path / "dump.trig.gz"

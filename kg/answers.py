@@ -106,9 +106,8 @@ def answer_within(service: QueryService, request: QueryRequest, started: float |
         raise QueryTimeout(f"the query waited past its time limit of {limit:g}s before it could start")
     try:
         return answer(service, replace(request, timeout=left))
-    except QueryTimeout:  # said of the whole limit, not of what was left of it
-        raise QueryTimeout(f"query stopped after its time limit of {limit:g}s "
-                           f"({left:.3g}s of it were left when it started)") from None
+    except QueryTimeout as error:  # the store's words, said of the whole limit rather than of what was left
+        raise QueryTimeout(str(error).replace(f"{left:g}s", f"{limit:g}s")) from None
 
 
 class LocalRunner:

@@ -119,7 +119,8 @@ SETTINGS = [
             "Install the article's graphs into an empty embedded store at start-up."),
     Setting("QUERY_TIMEOUT", 10.0, SECONDS,
             "Seconds a query may run before it is stopped (503), counted from when its request was read: one "
-            "still waiting for a request thread then is refused, and a query worker gets what is left; a "
+            "still waiting for a request thread then is refused, and the query gets what is left (in a query worker, "
+            "in the HTTP process, or from a memory or remote store); a "
             "request may ask for less with timeout=. "
             "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
     Setting("ROW_LIMIT", 10000, COUNT,

@@ -25,6 +25,10 @@ START_SECONDS = 60.0
 RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
 RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
 DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
+# Seconds a worker whose client left a streamed answer has to reach its next chunk and stop: a chunk takes
+# milliseconds to make, unless the rows behind it come slowly (a filter that rejects millions): then a
+# restart (about 0.2 s) serves other clients sooner than waiting out the query's limit.
+RECLAIM_GRACE = 5.0
 
 
 class WorkerPool:
@@ -180,15 +184,16 @@ class WorkerPool:
             if finished:
                 self._idle.put(worker)
             elif left and limit is not None:
-                self._reclaim(worker, started + limit)
+                self._reclaim(worker, min(started + limit, time.monotonic() + RECLAIM_GRACE))
             else:
                 self._replace(worker)
 
     def _reclaim(self, worker, deadline: float) -> None:
         """A worker whose stream was left: told to stop at its next chunk and read to its end in the background,
-        then idle again with its warm caches; killed and replaced if it has not stopped by the query's deadline
-        (a time.monotonic()), as a query past its limit is. Restarting costs a new process and, for a pool
-        reading from memory, a copy of the whole store."""
+        then idle again with its warm caches; killed and replaced if it has not stopped by `deadline` (a
+        time.monotonic(): RECLAIM_GRACE from now, or the query's own deadline if sooner), so that a worker slow
+        to reach its next chunk is not lost to other clients for the rest of the query's limit. Restarting
+        costs a new process and, for a pool reading from memory, a copy of the whole store."""
         process, connection = worker
 
         def drain():

@@ -81,7 +81,8 @@ def build(out, fmt, base, claims_file, install, store_spec):
                    "consistency (HermiT); needs Java 11+ and owlready2.")
 @reports_errors
 def validate(dataset_file, claims_file, owl):
-    """Check a dataset against the SHACL shapes, and each literal against its datatype; exit 1 if anything fails.
+    """Check a dataset against the SHACL shapes, and a file's dates, numbers and booleans against their XSD
+    datatypes; exit 1 if anything fails.
 
     DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims
     (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
@@ -93,7 +94,7 @@ def validate(dataset_file, claims_file, owl):
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
     dataset = read_dataset(Path(dataset_file)) if dataset_file else \
         build_dataset(_inputs(claims_file)).dataset
-    violations = ill_typed(dataset) + run_shacl(dataset)
+    violations = (ill_typed(Path(dataset_file)) if dataset_file else []) + run_shacl(dataset)
     for violation in violations:
         click.echo(str(violation))
     if owl:

@@ -54,12 +54,13 @@ def ill_typed(triples: list[ox.Triple]) -> list[str]:
         if not isinstance(term, ox.Literal) or not term.datatype.value.startswith(XSD):
             continue
         kind = term.datatype.value[len(XSD):]
-        if kind in LEXICAL and not _valid(kind, term.value):
+        if kind in LEXICAL and not valid_lexical(kind, term.value):
             found.append(f'{triple.subject} {triple.predicate} "{term.value}" is not an xsd:{kind}')
     return found
 
 
-def _valid(kind: str, text: str) -> bool:
+def valid_lexical(kind: str, text: str) -> bool:
+    """Whether `text` is in the lexical space of xsd:`kind` (one of LEXICAL), and a real day for a date."""
     if not LEXICAL[kind].fullmatch(text):
         return False
     if kind == "date" and re.match(r"\d{4}-", text):  # a real day of the calendar (2024-02-30 is not)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import contextlib
 import gzip
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from kg import paths
 from kg.errors import ParseError
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message
+from kg.table_checks import LEXICAL, XSD, valid_lexical
 
 
 @dataclass(frozen=True)
@@ -37,21 +39,49 @@ class Violation:
 
 def read_dataset(path: Path) -> Dataset:
     """Read a TriG or N-Quads file, gzipped or not (by its extension), into a dataset."""
+    fmt, data = _contents(path)
+    for _ in _quads(path, fmt, data):  # pyoxigraph first: it says where a syntax error is
+        pass
+    dataset = Dataset()
+    with _quiet(logging.getLogger("rdflib.term")), warnings.catch_warnings():  # rdflib logs each ill-typed
+        warnings.simplefilter("ignore", UserWarning)  # literal with a traceback, or warns ("weird boolean")
+        dataset.parse(data=data, format=fmt)
+    return dataset
+
+
+def ill_typed(path: Path) -> list[Violation]:
+    """A violation for each literal of the file whose lexical form, as written, is not a value of its XSD
+    datatype ("many" as an xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype
+    checks do not reach where no shape names the property."""
+    found = set()
+    for quad in _quads(path, *_contents(path)):
+        term = quad.object
+        if isinstance(term, pyoxigraph.Literal) and term.datatype.value.startswith(XSD):
+            kind = term.datatype.value[len(XSD):]
+            if kind in LEXICAL and not valid_lexical(kind, term.value):
+                found.add(Violation(shape="datatype", focus=_name(quad.subject), path=_name(quad.predicate),
+                                    message=f'"{term.value}" is not a valid xsd:{kind}', severity="Violation"))
+    return sorted(found, key=lambda v: (v.focus, v.path, v.message))
+
+
+def _contents(path: Path) -> tuple[str, bytes]:
     gzipped = path.suffix.lower() == ".gz"
     inner = path.with_suffix("") if gzipped else path
     fmt = "nquads" if inner.suffix.lower() in (".nq", ".nquads") else "trig"
-    data = gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()
-    try:  # pyoxigraph first: it says where a syntax error is
-        for _ in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads"
-                                  else pyoxigraph.RdfFormat.TRIG):
-            pass
+    return fmt, gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()
+
+
+def _quads(path: Path, fmt: str, data: bytes):
+    try:
+        yield from pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads"
+                                    else pyoxigraph.RdfFormat.TRIG)
     except SyntaxError as error:
         raise ParseError(f"not valid {fmt}: {parser_message(error)}", path=str(path), line=error.lineno,
                          column=error.offset) from None
-    dataset = Dataset()
-    with _quiet(logging.getLogger("rdflib.term")):  # it logs each ill-typed literal with a traceback
-        dataset.parse(data=data, format=fmt)
-    return dataset
+
+
+def _name(term) -> str:
+    return f"_:{term.value}" if isinstance(term, pyoxigraph.BlankNode) else _compact(URIRef(term.value), Graph())
 
 
 @contextlib.contextmanager
@@ -62,18 +92,6 @@ def _quiet(logger: logging.Logger):
         yield
     finally:
         logger.setLevel(level)
-
-
-def ill_typed(dataset: Dataset) -> list[Violation]:
-    """A violation for each literal whose lexical form is not a value of its datatype ("many" as an
-    xsd:nonNegativeInteger), which SHACL's datatype checks do not reach where no shape names the property."""
-    found = []
-    for subject, predicate, term, _ in dataset.quads((None, None, None, None)):
-        if isinstance(term, Literal) and term.ill_typed:
-            found.append(Violation(shape="datatype", focus=_compact(subject, dataset),
-                                   path=_compact(predicate, dataset), severity="Violation",
-                                   message=f'"{term}" is not a valid {_compact(term.datatype, dataset)}'))
-    return sorted(set(found), key=lambda v: (v.focus, v.path, v.message))
 
 
 def union(dataset: Dataset) -> Graph:

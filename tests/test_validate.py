@@ -134,13 +134,18 @@ def test_a_literal_that_is_no_value_of_its_datatype_is_a_violation_without_a_tra
     path = tmp_path / "ill-typed.nq"
     xsd = "http://www.w3.org/2001/XMLSchema#"
     path.write_text(f'<http://e.org/a> <http://e.org/p> "yesterday"^^<{xsd}date> <http://e.org/g> .\n'
-                    f'<http://e.org/a> <http://e.org/q> "many"^^<{xsd}nonNegativeInteger> <http://e.org/g> .\n',
+                    f'<http://e.org/a> <http://e.org/q> "many"^^<{xsd}nonNegativeInteger> <http://e.org/g> .\n'
+                    f'<http://e.org/a> <http://e.org/r> "maybe"^^<{xsd}boolean> <http://e.org/g> .\n'
+                    f'<http://e.org/a> <http://e.org/s> "-0044-03-15"^^<{xsd}date> <http://e.org/g> .\n'  # XSD 1.1
+                    f'<http://e.org/a> <http://e.org/s> "10000-01-01"^^<{xsd}date> <http://e.org/g> .\n',  # both valid
                     encoding="utf-8")
     result = run_kg("validate", path)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stdout.splitlines() == [
         'Violation: <http://e.org/a> <http://e.org/p>: "yesterday" is not a valid xsd:date [datatype]',
-        'Violation: <http://e.org/a> <http://e.org/q>: "many" is not a valid xsd:nonNegativeInteger [datatype]']
+        'Violation: <http://e.org/a> <http://e.org/q>: "many" is not a valid xsd:nonNegativeInteger [datatype]',
+        'Violation: <http://e.org/a> <http://e.org/r>: "maybe" is not a valid xsd:boolean [datatype]']
+    assert "Warning" not in result.stderr  # rdflib's own, about the same literals
 
 
 def test_a_store_export_validates_gzipped_too(tmp_path):

@@ -48,15 +48,16 @@ def missing_columns(table: Path, mapping: Path) -> list[str]:
 def ill_typed(triples: list[ox.Triple]) -> list[str]:
     """Each literal whose lexical form is not a value of its XSD datatype, as `<subject> <predicate> "value"
     is not an xsd:TYPE`."""
-    found = []
-    for triple in triples:
-        term = triple.object
-        if not isinstance(term, ox.Literal) or not term.datatype.value.startswith(XSD):
-            continue
-        kind = term.datatype.value[len(XSD):]
-        if kind in LEXICAL and not valid_lexical(kind, term.value):
-            found.append(f'{triple.subject} {triple.predicate} "{term.value}" is not an xsd:{kind}')
-    return found
+    return [f'{triple.subject} {triple.predicate} "{triple.object.value}" is not an xsd:{kind}'
+            for triple in triples if (kind := misfit(triple.object))]
+
+
+def misfit(term) -> str | None:
+    """The XSD type (of LEXICAL) a pyoxigraph literal's lexical form is not a value of, else None."""
+    if not isinstance(term, ox.Literal) or not term.datatype.value.startswith(XSD):
+        return None
+    kind = term.datatype.value[len(XSD):]
+    return kind if kind in LEXICAL and not valid_lexical(kind, term.value) else None
 
 
 def valid_lexical(kind: str, text: str) -> bool:

@@ -19,7 +19,7 @@ from kg import paths
 from kg.errors import ParseError
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message
-from kg.table_checks import LEXICAL, XSD, valid_lexical
+from kg.table_checks import misfit
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,10 @@ def ill_typed(path: Path) -> list[Violation]:
     checks do not reach where no shape names the property."""
     found = set()
     for quad in _quads(path, *_contents(path)):
-        term = quad.object
-        if isinstance(term, pyoxigraph.Literal) and term.datatype.value.startswith(XSD):
-            kind = term.datatype.value[len(XSD):]
-            if kind in LEXICAL and not valid_lexical(kind, term.value):
-                found.add(Violation(shape="datatype", focus=_name(quad.subject), path=_name(quad.predicate),
-                                    message=f'"{term.value}" is not a valid xsd:{kind}', severity="Violation"))
+        kind = misfit(quad.object)
+        if kind:
+            found.add(Violation(shape="datatype", focus=_name(quad.subject), path=_name(quad.predicate),
+                                message=f'"{quad.object.value}" is not a valid xsd:{kind}', severity="Violation"))
     return sorted(found, key=lambda v: (v.focus, v.path, v.message))
 
 

@@ -283,6 +283,22 @@ def test_closing_rows_read_through_a_second_helper_stops_both():
         assert inner.variables
 
 
+def test_rows_read_before_an_error_reach_the_caller_before_it():
+    """A time-limited query hands rows over in batches: an error part-way through a batch comes after the
+    rows read before it, as it would with no helper thread."""
+    def rows():
+        yield from ("a", "b", "c")
+        raise ValueError("the engine failed on the fourth row")
+
+    for seconds in (None, 3600):
+        _, limited_rows = limited(lambda: (None, rows()), seconds)
+        received = []
+        with pytest.raises(ValueError, match="fourth row"):
+            for row in limited_rows:
+                received.append(row)
+        assert received == ["a", "b", "c"]
+
+
 def test_dump_round_trip(store, graph):
     g = graph()
     load_sample(store, g)

@@ -47,7 +47,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         return False
 
     def helper():
-        rows = None
+        rows, batch = None, []
         try:
             head, rows = start()
             if not send(("head", head)):
@@ -64,7 +64,9 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
                     batch, flushed = [], time.monotonic()
             send(("rows", batch))
             send(("end", _DONE))
-        except BaseException as error:  # handed to the caller, who raises it
+        except BaseException as error:  # handed to the caller, who raises it after the rows read before it
+            if batch and not send(("rows", batch)):
+                return
             send(("error", error))
         finally:
             close = getattr(rows, "close", None)

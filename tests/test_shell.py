@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -341,19 +342,62 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
 
     shell.local = Watched()
     others = threads_named("kg-query")
-    interrupt = threading.Thread(target=lambda: streaming.wait(SOON) and os.kill(os.getpid(), signal.SIGINT))
-    # Ctrl-C as a terminal gives it, whatever this test run was started with (in the background: ignored).
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        interrupt.start()
-        with pytest.raises(Cancelled):
+        with ctrl_c_once(streaming), pytest.raises(Cancelled):
             shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
         assert streaming.is_set()
         wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
     finally:
+        shell.local = store
+        shell.close()
+
+
+@contextlib.contextmanager
+def ctrl_c_once(event: threading.Event):
+    """SIGINT to this process once `event` is set (within SOON), raised as KeyboardInterrupt, as a terminal
+    gives it, whatever this test run was started with (in the background: ignored)."""
+    interrupt = threading.Thread(target=lambda: event.wait(SOON) and os.kill(os.getpid(), signal.SIGINT))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        interrupt.start()
+        yield
+    finally:
         interrupt.join()
         signal.signal(signal.SIGINT, previous)
-        shell.local = store
+
+
+def test_cancel_hangs_up_on_an_endpoint_that_has_not_answered(tmp_path, monkeypatch):
+    """Ctrl-C while a remote endpoint has not yet answered hangs up on it at once: the helper thread stopped
+    only when the endpoint answered or the store's time limit (an hour here) passed."""
+    import io
+    import socket
+
+    from kg.shell import Cancelled, Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked, hung_up = threading.Event(), threading.Event()
+
+    def silent_endpoint():  # reads the request, never answers, and notes when the client hangs up
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(1 << 16)
+            asked.set()
+            while connection.recv(1 << 16):
+                pass
+            hung_up.set()
+
+    threading.Thread(target=silent_endpoint, daemon=True).start()
+    shell = Shell("memory:", endpoint=f"http://127.0.0.1:{listener.getsockname()[1]}/sparql", out=io.StringIO())
+    shell.remote.timeout = 3600
+    others = threads_named("kg-query")
+    try:
+        with ctrl_c_once(asked), pytest.raises(Cancelled):
+            shell.run_query("SELECT * WHERE { ?s ?p ?o }")
+        assert hung_up.wait(SOON), "the endpoint was not hung up on"
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
+    finally:
+        listener.close()
         shell.close()
 
 

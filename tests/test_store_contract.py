@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import threading
 import time
 
 import pytest
@@ -281,6 +282,27 @@ def test_closing_rows_read_through_a_second_helper_stops_both():
         rows.close()
         wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of both helper threads")
         assert inner.variables
+
+
+def test_a_stopped_query_stops_the_helper_whose_rows_it_reads_even_inside_a_step():
+    """Closing rows read through a second helper (the console's, over a store's) ends the outer helper at once,
+    even while the inner one is inside a step nothing interrupts (an aggregate); the inner one ends after it."""
+    inside, release = threading.Event(), threading.Event()
+
+    def uninterruptible():
+        inside.set()
+        release.wait()
+        yield "late"
+
+    others = threads_named("kg-query")
+    _, rows = limited(lambda: limited(lambda: (None, uninterruptible()), 3600), None)
+    try:
+        inside.wait(SOON)
+        rows.close()
+        wait_until(lambda: len(threads_named("kg-query", besides=others)) == 1, what="the end of the outer helper")
+    finally:
+        release.set()
+    wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the inner helper")
 
 
 def test_rows_read_before_an_error_reach_the_caller_before_it():

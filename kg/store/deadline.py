@@ -9,6 +9,9 @@ So a limited query runs in a helper thread that hands rows over in batches:
 - streaming work stops at the next row, since the helper checks a stop flag between rows;
 - a blocking step already started runs on in the helper thread until it ends, then its result is dropped.
 A hard bound on CPU therefore needs a worker process that can be killed (the HTTP layer's job).
+
+Work a flag between rows cannot reach (a remote engine's answer awaited on a socket, a nested helper's queue)
+registers with the helper's Stop (STOPPING, set in the helper thread), which calls it when the query stops.
 """
 
 from __future__ import annotations
@@ -17,12 +20,53 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from kg.errors import QueryTimeout
 
 BATCH_ROWS = 512  # rows per hand-over: fewer queue operations per row, little extra latency
 BATCH_SECONDS = 0.05  # but never keep rows back longer than this
 _DONE = object()
+
+
+class Stop:
+    """A query's stop signal: a flag, and what to call once it is set (to hang up work it cannot reach)."""
+
+    def __init__(self):
+        self._set, self._lock, self._hooks = False, threading.Lock(), []
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        with self._lock:
+            if self._set:
+                return
+            self._set, hooks, self._hooks = True, self._hooks, []
+        for hook in hooks:
+            hook()
+
+    def on_stop(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Call `hook()` once this is set (now, if it is); returns what unregisters it."""
+        with self._lock:
+            if not self._set:
+                self._hooks.append(hook)
+                return lambda: self._forget(hook)
+        hook()
+        return lambda: None
+
+    def _forget(self, hook) -> None:
+        with self._lock:
+            if hook in self._hooks:
+                self._hooks.remove(hook)
+
+
+# The Stop of the helper thread this code runs in, if any (a new thread starts with none).
+STOPPING: ContextVar[Stop | None] = ContextVar("sahel_kg_stopping", default=None)
+
+
+class Stopped(Exception):
+    """Raised to a helper reading another helper's rows when the outer query stopped the inner one."""
 
 
 def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None) -> tuple[object, Iterator]:
@@ -35,7 +79,11 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
     """
     deadline = None if seconds is None else time.monotonic() + seconds
     handover: queue.Queue = queue.Queue(maxsize=8)  # bounded: the helper never runs far ahead
-    stop = threading.Event()
+    stop = Stop()
+    # Called in another helper (a console reading a store's rows): when that one stops, so does this one,
+    # and a read of this one's queue waiting in that helper's thread wakes (a full queue wakes it anyway).
+    unlink = outer.on_stop(stop.set) if (outer := STOPPING.get()) is not None else None
+    stop.on_stop(lambda: _offer(handover, ("stopped", None)))
 
     def send(item) -> bool:
         while not stop.is_set():
@@ -47,6 +95,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         return False
 
     def helper():
+        STOPPING.set(stop)
         rows, batch = None, []
         try:
             head, rows = start()
@@ -72,6 +121,8 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             close = getattr(rows, "close", None)
             if close is not None:  # rows from another helper: stop it now, not when they are collected
                 close()
+            if unlink is not None:
+                unlink()
 
     threading.Thread(target=helper, name="kg-query", daemon=True).start()
 
@@ -90,6 +141,8 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         if kind == "error":
             stop.set()
             raise value
+        if kind == "stopped" or stop.is_set():
+            raise Stopped("the query was stopped")
         return kind, value
 
     def rows_of_helper():
@@ -111,3 +164,10 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         stop.set()
         raise
     return head, rows
+
+
+def _offer(handover: queue.Queue, item) -> None:
+    try:
+        handover.put_nowait(item)
+    except queue.Full:  # whoever waits will find the stop flag set when they take the next item
+        pass

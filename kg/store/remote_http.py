@@ -1,7 +1,8 @@
 """One SPARQL protocol request to a remote engine, within a deadline, and what its failures mean.
 
 The answer is read as it arrives; at the deadline a watchdog shuts the socket, so no read outlives the
-limit however the engine dribbles its bytes. Failures become the library's errors, by the engine's
+limit however the engine dribbles its bytes, and so does a stop of the query's helper thread (a cancel in
+the console: kg.store.deadline.STOPPING), which no read between rows would see while the engine is silent. Failures become the library's errors, by the engine's
 dialect (kg.store.dialects): a syntax error or a request refused as given is the client's (400), a
 server error or a malformed answer is the store's (RemoteStoreFailure, 502, naming the store), an
 unreachable store is StoreUnavailable (503), and a time limit passed is QueryTimeout.
@@ -16,11 +17,12 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
 from kg.store.base import syntax_error
+from kg.store.deadline import STOPPING
 from kg.store.dialects import SPARQL11, Dialect
 
 READ_BYTES = 1 << 16
@@ -44,6 +46,7 @@ class Answer:
     _response: http.client.HTTPResponse
     _deadline: float | None
     _watchdog: threading.Timer | None
+    _unhook: Callable[[], None]
 
     def chunks(self) -> Iterator[bytes]:
         """The body in pieces; raises DeadlinePassed if the deadline cuts it."""
@@ -73,9 +76,8 @@ class Answer:
 
     def close(self) -> None:
         """Stop reading and hang up: a streaming engine stops its work when its writes fail."""
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-        self._connection.close()
+        _stop(self._connection, self._watchdog)
+        self._unhook()
 
     def _late(self) -> bool:
         return self._deadline is not None and time.monotonic() >= self._deadline
@@ -100,9 +102,12 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    watchdog = None
+    watchdog, stopping = None, STOPPING.get()
+    unhook = _nothing
     try:
         connection.connect()
+        if stopping is not None:  # a stop, like the deadline, hangs up whatever is awaited
+            unhook = stopping.on_stop(lambda: _hang_up(connection))
         if remaining is not None:  # from here on the deadline, not a per-read timeout, ends the request
             connection.sock.settimeout(None)
             watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _hang_up, (connection,))
@@ -112,14 +117,20 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
         response = connection.getresponse()
     except (socket.timeout, TimeoutError):
         _stop(connection, watchdog)
+        unhook()
         raise DeadlinePassed from None
     except (OSError, http.client.HTTPException) as error:
         _stop(connection, watchdog)
+        unhook()
         if deadline is not None and time.monotonic() >= deadline:
             raise DeadlinePassed from None
         raise StoreUnavailable(f"cannot reach {url}: {error}") from None
     media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog)
+    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog, unhook)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _hang_up(connection: http.client.HTTPConnection) -> None:

@@ -116,8 +116,8 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     digest = hashlib.sha256(data).hexdigest()
     target = graph or f"{graph_iri('events', base)}/{digest[:16]}"
     if graph is not None:  # absolute IRIs, and not the project's own graphs: this one and its links are replaced
-        target_graph(graph, base)
-        target_graph(f"{graph}/links", base)
+        target_graph(graph, base, store=store)
+        target_graph(f"{graph}/links", base, store=store)
     started = datetime.now(timezone.utc)
     triples = map_table(path, mapping)
     names = link_names(triples, Matcher.from_service(QueryService(store)))

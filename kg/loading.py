@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kg.errors import ConfigError, InputLimitError, ParseError
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
-from kg.publish import owned_graph
+from kg.publish import installed_bases, owned_graph
 from kg.store.base import Store, read_quads
 from kg.store.merge import MERGE_GRAPH
 
@@ -72,7 +72,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
     raises InputLimitError, and nothing is loaded.
     """
-    target = target_graph(graph, base)
+    target = target_graph(graph, base, store=store)
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
     for path in paths:
@@ -90,16 +90,18 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     return report
 
 
-def target_graph(graph: str | None, base: str = DEFAULT_BASE) -> ox.NamedNode | None:
-    """The named graph --graph names, checked before anything is read: never one the build writes (the next
-    `kg build --install` would replace it, and the data with it), the loads record or the merge."""
+def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | None = None) -> ox.NamedNode | None:
+    """The named graph --graph names, checked before anything is read: never one a build writes (the next
+    `kg build --install` would replace it, and the data with it), the loads record or the merge; with
+    `store`, under the base of every build installed there as well as `base`."""
     if graph is None:
         return None
     try:
         node = ox.NamedNode(graph)
     except ValueError as error:
         raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
-    if owned_graph(graph, base) or graph in (graph_iri("loads", base), MERGE_GRAPH):
+    bases = {base} | (installed_bases(store) if store is not None else set())
+    if graph == MERGE_GRAPH or any(owned_graph(graph, one) or graph == graph_iri("loads", one) for one in bases):
         raise ConfigError(f"--graph {graph} is one of the project's own graphs, which builds and loads keep; "
                           "load into a graph of your own")
     return node

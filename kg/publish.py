@@ -23,6 +23,13 @@ def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
     return iri.startswith((f"{base}graph/", f"{base}claim/")) and iri not in kept and not loaded
 
 
+def installed_bases(store: Store) -> set[str]:
+    """The bases of the builds installed in `store` (`kg build --base`), read from the names of their
+    ontology graphs ({base}graph/ontology)."""
+    ending = "graph/ontology"
+    return {iri[:-len(ending)] for iri in store.graphs() if iri.endswith(ending)}
+
+
 def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:
     """Replace the project's graphs in `store` with a build (a fresh one if none given), as one update."""
     from kg.build import build, serialize  # rdflib: a server whose store is installed never loads it

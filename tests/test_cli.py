@@ -541,6 +541,20 @@ def test_loading_into_one_of_the_projects_own_graphs_is_refused(spec, tmp_path, 
     assert store_count(spec) == before
 
 
+def test_loading_into_a_graph_of_a_build_with_another_base_is_refused(tmp_path):
+    """A store built with `kg build --base` has its graphs under that base; they are just as much the build's."""
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    assert kg("build", "--install", "--base", "https://example.org/kg/", "--store", spec).exit_code == 0
+    data = tmp_path / "mine.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "mine" .\n')
+    before = store_count(spec)
+    for graph in ("https://example.org/kg/graph/entities", "https://example.org/kg/graph/loads"):
+        result = kg("load", data, "--graph", graph, "--store", spec)
+        assert result.exit_code == 1 and "one of the project's own graphs" in result.stderr
+    assert store_count(spec) == before
+    assert kg("load", data, "--graph", "https://example.org/kg/mine", "--store", spec).exit_code == 0
+
+
 def test_build_install_replaces_the_article_graphs(tmp_path):
     spec = f"oxigraph:{tmp_path / 'store'}"
     mine = "http://example.org/my-graph"

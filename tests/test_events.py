@@ -228,3 +228,12 @@ def test_kg_events_load(tmp_path):
     # the load replaces <graph>/links too: here the build's own links graph (helper-46)
     owned = run_kg("events", "load", FIXTURE, "--graph", "https://sahel-kg.example.org/graph", "--store", store)
     assert owned.exit_code == 1 and "one of the project's own graphs" in owned.stderr
+
+
+def test_events_load_refuses_a_graph_of_a_build_with_another_base(tmp_path):
+    """The graphs of a build made with `kg build --base` are the project's own too (so are their links)."""
+    store = f"oxigraph:{tmp_path / 'store'}"
+    assert run_kg("build", "--install", "--base", "https://example.org/kg/", "--store", store).exit_code == 0
+    for graph in ("https://example.org/kg/graph/entities", "https://example.org/kg/graph"):
+        owned = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", store)
+        assert owned.exit_code == 1 and "one of the project's own graphs" in owned.stderr

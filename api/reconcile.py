@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -19,7 +20,7 @@ from api.public_origin import origin, public_url
 from api.sparql import strict_params
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
-from kg.errors import StoreError
+from kg.errors import QueryTimeout, StoreError
 from kg.reconciliation import (extend, parse_query, propose_properties, reconcile, suggest_entities,
                                suggest_terms)
 from kg.answers import Answer, QueryRequest
@@ -28,6 +29,7 @@ bp = Blueprint("reconcile", __name__)
 
 CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")  # a JSONP function name, nothing else
 PREVIEW_SIZE = (400, 160)  # width and height of the preview iframe, in pixels
+WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads (see _select)
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
@@ -127,7 +129,16 @@ def _reconcile(batch) -> dict:
             parsed[key] = parse_query(raw, catalogue)
         except ValueError as error:
             raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
-    return {key: {"result": reconcile(catalogue, _select, query)} for key, query in parsed.items()}
+    # Matching runs here, not in a query worker: the batch gets the time limit of a query, checked between
+    # its queries (each is bounded by kg.reconciliation's MAX_TEXT and MAX_VALUES).
+    limit = current_app.config["QUERY_TIMEOUT"]
+    deadline = time.monotonic() + limit if 0 < limit < float("inf") else None
+    results = {}
+    for key, query in parsed.items():
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeout(f"reconciliation stopped after its time limit of {limit:g}s")
+        results[key] = {"result": reconcile(catalogue, _select, query)}
+    return results
 
 
 def _extend(query) -> dict:
@@ -153,13 +164,15 @@ def _catalogue() -> Catalogue:
 
 
 def _select(sparql: str) -> list[dict]:
-    """A SELECT through the query service, as SPARQL JSON bindings; a cut table is an error, not a guess."""
+    """A SELECT through the query service, as SPARQL JSON bindings, within the time limit of a query. Its
+    answers are whole tables (every entity's names, the values of the candidates asked about), bounded by
+    the data and the request's own bounds, so ROW_LIMIT, a cap on what clients ask for, does not cut them."""
     config = current_app.config
     answer = current_app.extensions["sahel-kg"].query(
-        QueryRequest(sparql=sparql, format="json", timeout=config["QUERY_TIMEOUT"], row_limit=config["ROW_LIMIT"]))
+        QueryRequest(sparql=sparql, format="json", timeout=config["QUERY_TIMEOUT"], row_limit=WHOLE_TABLE))
     document = json.loads(answer.body if isinstance(answer, Answer) else b"".join(answer.chunks))
     if document.get("truncated"):
-        raise StoreError(f"reconciliation needs more than ROW_LIMIT={config['ROW_LIMIT']} rows from the store")
+        raise StoreError(f"reconciliation needs more than {WHOLE_TABLE} rows from the store")
     return document["results"]["bindings"]
 
 
@@ -214,7 +227,7 @@ def _count(params: dict, name: str, *, minimum: int) -> int | None:
 
 def _reply(document) -> Response:
     """JSON, or JSONP when the request names a callback function."""
-    body = json.dumps(document, ensure_ascii=False)
+    body = json.dumps(document, ensure_ascii=False, allow_nan=False)  # NaN is not JSON: fail, never send it
     callback = request.args.get("callback")
     if callback is None:
         return Response(body, mimetype="application/json")

@@ -9,6 +9,7 @@ graph the same way: through the query service.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from kg.errors import KGError
 from kg.matching import CLASSES_QUERY, NAMES_QUERY, Entity, Matcher
 from kg.namespaces import PREFIXES
 from kg.results import term_json
+from kg.table_checks import valid_lexical
 
 IDENTIFIER_SPACE = PREFIXES["sk"]
 SCHEMA_SPACE = PREFIXES["sahel"]
@@ -204,11 +206,12 @@ def value_json(catalogue: Catalogue, binding: dict, name: str | None) -> dict:
     try:
         if datatype in INTEGERS:
             return {"int": int(value)}
-        if datatype in FLOATS:
-            return {"float": float(value)}
+        if datatype in FLOATS and math.isfinite(number := float(value)):  # JSON has no NaN or infinity
+            return {"float": number}
     except ValueError:
         pass
-    if datatype == XSD + "dateTime" and "T" in value:
+    # The schema's date is a valid xsd:dateTime whose hour is below 24: anything else is given as written.
+    if datatype == XSD + "dateTime" and valid_lexical("dateTime", value) and "T24" not in value:
         return {"date": value}
     return {"str": value}
 

@@ -41,7 +41,10 @@ class Policy:
 
 @dataclass
 class QueryService:
-    """Runs SPARQL against a store with the project's prefixes, a policy, a timeout and a row cap."""
+    """Runs SPARQL against a store with the project's prefixes, a policy, a timeout and a row cap.
+
+    `row_limit` is the cap of a query that gives none of its own; one that does (a whole table the service
+    reads for itself, such as reconciliation's names) gets its own."""
 
     store: Store
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
@@ -124,7 +127,7 @@ class QueryService:
         if bindings:
             sparql = bind(sparql, bindings)
         text, shift = self._with_prologue(sparql, shape, base)
-        limit = _smallest(row_limit, self.row_limit)
+        limit = row_limit if row_limit is not None else self.row_limit
         seconds = _smallest(timeout, self.timeout)
         try:
             text = self._federated(text, shape, seconds)

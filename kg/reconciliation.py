@@ -20,6 +20,11 @@ MAX_LIMIT = 100
 MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
 SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 80% of its score
 QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
+# Bounds on one query's work, which runs in the server process: a name is matched against every entity's
+# names, and each value against every candidate's values.
+MAX_TEXT = 1000  # characters of a query string or a string value
+MAX_VALUES = 100  # values of all the property constraints of one query
+MAX_EXTEND_PROPERTIES = 100  # properties one data extension request asks for
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,10 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if unknown:
         raise ReconciliationError(f"unknown query field(s) {', '.join(unknown)}; a query has {sorted(QUERY_KEYS)}")
     text = raw.get("query")
-    if text is not None and (not isinstance(text, str) or not text.strip()):
-        raise ReconciliationError("query must be a non-empty string")
+    if text is not None and not isinstance(text, str):
+        raise ReconciliationError("query must be a string")
+    _check_length(text, "the query string")
+    text = text if text and text.strip() else None  # a blank cell names nothing: no candidates for it
     types = raw.get("type", [])
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or not all(isinstance(kind, str) for kind in types):
@@ -51,14 +58,14 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if strict not in ("any", "all", "should"):
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
     limit = raw.get("limit", DEFAULT_LIMIT)
-    # A JSON number may be 1e999 (read as infinity) or 2.5: only a finite whole number of at least 1 is a limit.
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit) \
-            or limit != int(limit) or limit < 1:
-        raise ReconciliationError("limit must be a positive integer")
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)):
+        raise ReconciliationError("limit must be a number")
+    # The schema allows any number: 2.5 gives 2 candidates, 0 or less none, 1e999 (read as infinity) the most.
+    limit = MAX_LIMIT if limit > MAX_LIMIT else max(0, math.floor(limit))
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")
-    properties = []
+    properties, count = [], 0
     for constraint in constraints:
         if not isinstance(constraint, dict) or not isinstance(constraint.get("pid"), str) or "v" not in constraint:
             raise ReconciliationError('each property constraint is an object with "pid" and "v"')
@@ -69,15 +76,25 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
                 raise ReconciliationError("a property value is a string, number, boolean or {\"id\": ...}")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ReconciliationError("a property value that is a number must be finite")
+            _check_length(value, "a property value")
+        count += len(wanted)
+        if count > MAX_VALUES:
+            raise ReconciliationError(f"more than {MAX_VALUES} property values in one query")
         properties.append((catalogue.property(constraint["pid"]).iri, tuple(wanted)))
-    if text is None and not properties:
+    if "query" not in raw and not properties:
         raise ReconciliationError("a query needs a query string or at least one property constraint")
-    return Query(text, tuple(catalogue.type(kind).iri for kind in types), strict, min(int(limit), MAX_LIMIT),
-                 tuple(properties))
+    return Query(text, tuple(catalogue.type(kind).iri for kind in types), strict, limit, tuple(properties))
+
+
+def _check_length(value, what: str) -> None:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ReconciliationError(f"{what} has {len(value)} characters; the most is {MAX_TEXT}")
 
 
 def reconcile(catalogue: Catalogue, select: Select, query: Query) -> list[dict]:
     """The candidates for one query, best first, as reconciliation candidates (JSON objects)."""
+    if query.limit == 0 or query.text is None and not query.properties:
+        return []
     def admitted(entity) -> bool:
         if not query.types:
             return True
@@ -97,7 +114,7 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query) -> list[dict]:
         scored = {e.iri: (e, None, False, False) for e in catalogue.matcher.entities.values()}
     scored = {iri: found for iri, found in scored.items()
               if query.type_strict == "should" or admitted(found[0])}
-    held = property_values(select, sorted(scored), [iri for iri, _ in query.properties])
+    held = property_values(select, sorted(scored), sorted({iri for iri, _ in query.properties}))
     results = []
     for iri, (entity, name_score, exact, match) in scored.items():
         features = [] if name_score is None else [{"id": "name", "value": name_score}]
@@ -134,28 +151,34 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
         raise ReconciliationError('a data extension query is an object with "ids" and "properties" lists')
     if not all(isinstance(identifier, str) for identifier in request["ids"]):
         raise ReconciliationError("ids must be entity ids (strings)")
-    wanted = []
+    if len(request["properties"]) > MAX_EXTEND_PROPERTIES:
+        raise ReconciliationError(f"{len(request['properties'])} properties asked for; the most is "
+                                  f"{MAX_EXTEND_PROPERTIES}")
+    wanted, asked_for = [], set()
     for item in request["properties"]:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             raise ReconciliationError('each property to fetch is an object with an "id"')
+        if item["id"] in asked_for:  # asked twice: its column once
+            continue
+        asked_for.add(item["id"])
         settings = item.get("settings", {})
         limit = settings.get("limit", 0) if isinstance(settings, dict) else None
         if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
             limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise ReconciliationError("the limit setting is a number of values, 0 for all")
-        wanted.append((catalogue.property(item["id"]), limit))
+        wanted.append((item["id"], catalogue.property(item["id"]), limit))
     iris = {identifier: catalogue.entity_iri(identifier) for identifier in request["ids"]}
-    held = property_values(select, sorted(set(iris.values())), [term.iri for term, _ in wanted])
+    held = property_values(select, sorted(set(iris.values())), sorted({term.iri for _, term, _ in wanted}))
     rows = {}
     for identifier, iri in iris.items():
         row = {}
-        for term, limit in wanted:
+        for asked, term, limit in wanted:  # under the id the client gave, which it looks the values up by
             values = [value_json(catalogue, binding, name) for binding, name in held.get(iri, {}).get(term.iri, [])]
             values.sort(key=lambda value: repr(sorted(value.items())))
-            row[term.id] = values[:limit] if limit else values
+            row[asked] = values[:limit] if limit else values
         rows[identifier] = row
-    return {"meta": [{"id": term.id, "name": term.name} for term, _ in wanted], "rows": rows}
+    return {"meta": [{"id": asked, "name": term.name} for asked, term, _ in wanted], "rows": rows}
 
 
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str, limit: int | None) -> dict:

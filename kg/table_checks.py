@@ -18,6 +18,7 @@ _TIMEZONE = r"(Z|[+-]\d{2}:\d{2})?"
 # The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3).
 LEXICAL = {
     "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TIMEZONE),
+    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)" + _TIMEZONE),
     "gYear": re.compile(r"-?\d{4,}" + _TIMEZONE),
     "integer": re.compile(r"[+-]?\d+"),
     "nonNegativeInteger": re.compile(r"\+?\d+|-0+"),
@@ -64,7 +65,7 @@ def valid_lexical(kind: str, text: str) -> bool:
     """Whether `text` is in the lexical space of xsd:`kind` (one of LEXICAL), and a real day for a date."""
     if not LEXICAL[kind].fullmatch(text):
         return False
-    if kind == "date" and re.match(r"\d{4}-", text):  # a real day of the calendar (2024-02-30 is not)
+    if kind in ("date", "dateTime") and re.match(r"\d{4}-", text):  # a real day of the calendar (2024-02-30 is not)
         try:
             date.fromisoformat(text[:10])
         except ValueError:

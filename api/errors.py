@@ -44,6 +44,7 @@ def problem_response(status: int, title: str, detail: str = "", *, headers: dict
     response.status_code = status
     if response.mimetype != "text/html":
         response.mimetype = "application/problem+json"
+    response.vary.add("Accept")  # a page or a document by Accept: a cache must not give one for the other
     response.headers.update(headers or {})
     return response
 

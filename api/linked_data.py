@@ -118,4 +118,4 @@ def register(app) -> None:
 
     @app.errorhandler(NotFoundPage)
     def _missing(error: NotFoundPage):
-        return render_template("not_found.html", what=error.what), 404
+        return render_template("not_found.html", what=error.what), 404, {"Vary": "Accept"}  # see not_found

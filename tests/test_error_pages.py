@@ -16,13 +16,15 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 API = Path(__file__).parents[1] / "api"
 ERRORS = [("/static/..%2f..%2fx", 404), ("/id/%00", 400), ("/no/such/page", 404), ("/sparql?query=SELECT%20%3Fx", 400),
           ("/views/network.json?as_of=late-2025", 400), ("/reconcile/properties", 400), ("/store?graph=nope", 400),
-          ("/sparql?query=ASK%7B%7D&format=nothing", 406), ("/problems/no-such-problem", 404)]
+          ("/sparql?query=ASK%7B%7D&format=nothing", 406), ("/problems/no-such-problem", 404),
+          ("/id/no-such-entity", 404)]
 
 
 @pytest.mark.parametrize("path, status", ERRORS)
 def test_a_browser_gets_an_error_as_a_page(shared, path, status):
     response = shared.get(path, headers=BROWSER)
     assert response.status_code == status and response.mimetype == "text/html"
+    assert "Accept" in response.headers.get("Vary", "")  # the same URL gives a document to other clients
     text = response.get_data(as_text=True)
     assert "<h1>" in text and f"HTTP {status}" in text or "Not found" in text
     link = re.search(r'href="(/problems/[a-z0-9-]+)"', text)
@@ -32,7 +34,9 @@ def test_a_browser_gets_an_error_as_a_page(shared, path, status):
 @pytest.mark.parametrize("path, status", ERRORS)
 def test_other_clients_get_a_problem_document(shared, path, status):
     problem(shared.get(path), status)
-    body = shared.get(path, headers={"Accept": "application/json"}).get_json()
+    response = shared.get(path, headers={"Accept": "application/json"})
+    assert "Accept" in response.headers.get("Vary", "")
+    body = response.get_json()
     assert shared.get(body["type"][len("https://sahel-kg.example.org"):]).status_code == 200
 
 

@@ -21,7 +21,7 @@ from api.sparql import strict_params
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
-from kg.reconciliation import (extend, parse_query, propose_properties, reconcile, suggest_entities,
+from kg.reconciliation import (MAX_TEXT, extend, parse_query, propose_properties, reconcile, suggest_entities,
                                suggest_terms)
 from kg.answers import Answer, QueryRequest
 
@@ -184,7 +184,7 @@ def _params() -> dict[str, str]:
     params: dict[str, str] = {}
     for key, value in pairs:
         if key in params:
-            raise Problem(400, f"Several {key} parameters", f"give one {key} parameter")
+            raise Problem(400, "Repeated parameter", f"give one {key} parameter")
         params[key] = value
     return params
 
@@ -213,6 +213,8 @@ def _cap(size: int, what: str) -> None:
 def _prefix(params: dict) -> str:
     if "prefix" not in params:
         raise Problem(400, "Missing prefix", "give the prefix= to complete")
+    if len(params["prefix"]) > MAX_TEXT:  # matched against every name, as a query string is
+        raise Problem(400, "Bad request", f"prefix has {len(params['prefix'])} characters; the most is {MAX_TEXT}")
     return params["prefix"]
 
 

@@ -278,9 +278,9 @@ def _all(params, name: str) -> list[str]:
 def _one(params, name: str, *, required: bool = True):
     values = _all(params, name)
     if len(values) > 1:
-        raise Problem(400, f"Several {name} parameters", f"give one {name} parameter, not {len(values)}")
+        raise Problem(400, "Repeated parameter", f"give one {name} parameter, not {len(values)}")
     if not values:
         if required:
-            raise Problem(400, f"Missing {name}", f"the {name} parameter is required")
+            raise Problem(400, "Missing parameter", f"the {name} parameter is required")
         return None
     return values[0]

@@ -61,7 +61,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if isinstance(limit, bool) or not isinstance(limit, (int, float)):
         raise ReconciliationError("limit must be a number")
     # The schema allows any number: 2.5 gives 2 candidates, 0 or less none, 1e999 (read as infinity) the most.
-    limit = MAX_LIMIT if limit > MAX_LIMIT else max(0, math.floor(limit))
+    limit = MAX_LIMIT if limit > MAX_LIMIT else 0 if limit <= 0 else math.floor(limit)
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")

@@ -48,7 +48,7 @@ def test_a_syntax_error_page_names_its_line_and_column(shared):
 def titles_in_the_code() -> set[str]:
     found = {title for _, _, title in _STATUS}
     for path in API.glob("*.py"):
-        found |= set(re.findall(r'(?:Problem|problem_response|problem_document|_problem)\(\d{3},\s*"([^"]+)"',
+        found |= set(re.findall(r'(?:Problem|problem_response|problem_document|_problem)\(\d{3},\s*f?"([^"]+)"',
                                 path.read_text(encoding="utf-8")))
     return found
 

@@ -242,13 +242,14 @@ def test_the_cg_examples_of_invalid_batches_are_400(client, path):
 def test_every_query_the_schema_allows_is_answered_without_refusing_the_batch(client):
     """Blank cells, and limits of 0, 2.5 or 1e999 (all valid numbers): one such query no longer fails its batch."""
     batch = json.dumps({"blank": {"query": "   "}, "empty": {"query": ""}, "zero": {"query": "Mali", "limit": 0},
-                        "negative": {"query": "military", "limit": -3}, "half": {"query": "military", "limit": 2.5},
+                        "negative": {"query": "military", "limit": -3}, "none": {"query": "military", "limit": -1}, "half": {"query": "military", "limit": 2.5},
                         "huge": {"query": "military", "limit": 1}, "mali": {"query": "Mali"}}).replace(
-        '"limit": 1}', '"limit": 1e999}')
+        '"limit": 1}', '"limit": 1e999}').replace('"limit": -1}', '"limit": -1e999}')
     response = client.post("/reconcile", data={"queries": batch})
     assert response.status_code == 200, response.get_data(as_text=True)
     results = check(response.get_json(), "reconciliation-result-batch")
-    assert [len(results[key]["result"]) for key in ("blank", "empty", "zero", "negative", "half")] == [0, 0, 0, 0, 2]
+    assert [len(results[key]["result"]) for key in ("blank", "empty", "zero", "negative", "none", "half")] == \
+        [0, 0, 0, 0, 0, 2]
     assert len(results["huge"]["result"]) > 3 and results["mali"]["result"][0]["id"] == "mali"
 
 
@@ -258,6 +259,8 @@ def test_a_query_past_the_bounds_of_its_work_is_400(client):
     many_values = {"q": {"query": "Mali", "properties": [{"pid": "rdfs:label", "v": "x"}] * 101}}
     for batch, words in ((long_text, "the most is 1000"), (many_values, "more than 100 property values")):
         assert words in problem(client.post("/reconcile", data={"queries": json.dumps(batch)}), 400)["detail"]
+    for kind in ("entity", "type", "property"):
+        assert "the most is 1000" in problem(client.get(f"/reconcile/suggest/{kind}?prefix={'ma' * 501}"), 400)["detail"]
     extend = {"ids": ["mali"], "properties": [{"id": "rdfs:label"}] * 101}
     assert "the most is 100" in problem(client.post("/reconcile", data={"extend": json.dumps(extend)}), 400)["detail"]
     # 100 constraints on one property: their values for every candidate, read at once, are not cut by ROW_LIMIT

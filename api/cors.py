@@ -6,6 +6,7 @@ from flask import request
 
 from api import security_headers
 
+OPERATORS = ("/metrics", "/healthz", "/readyz")  # about the server, not the data: not for other sites' pages
 EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
            "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
 
@@ -23,13 +24,17 @@ def values_for(settings, path: str, method: str) -> list[tuple[str, str, bool]]:
     """The CORS headers (name, value, replace) of an answer to `method` at `path`, for security_headers.put."""
     origins = settings["CORS_ORIGINS"]
     public = settings["PUBLIC"]  # a public server lets other sites' pages read GET answers only
-    cross_origin = path == "/sparql" or path.startswith("/reconcile")  # both read-only
-    if not origins or not cross_origin or (public and method == "POST"):
+    posted = path == "/sparql" or path.startswith("/reconcile")  # read-only, and asked by POST too
+    # Every other GET reads the data (entity documents, VoID, dumps, the API's description) as /sparql does:
+    # linked-data clients in a browser read them too. Not the operator's routes, nor the Graph Store's.
+    read = method in ("GET", "HEAD", "OPTIONS") and path not in OPERATORS and not path.startswith("/store")
+    if not origins or not (posted or read) or (method == "POST" and (public or not posted)):
         return []
     values = [("Access-Control-Allow-Origin", origins, True), ("Access-Control-Expose-Headers", EXPOSED, True)]
     if method == "OPTIONS":
-        values += [("Access-Control-Allow-Methods", "GET, OPTIONS" if public else "GET, POST, OPTIONS", True),
+        writes = posted and not public
+        values += [("Access-Control-Allow-Methods", "GET, POST, OPTIONS" if writes else "GET, OPTIONS", True),
                    ("Access-Control-Allow-Headers",
-                    "Accept, Authorization" if public else "Content-Type, Accept, Authorization", True),
+                    "Content-Type, Accept, Authorization" if writes else "Accept, Authorization", True),
                    ("Access-Control-Max-Age", "86400", True)]
     return values

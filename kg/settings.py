@@ -148,7 +148,7 @@ SETTINGS = [
     Setting("UPDATES_ENABLED", False, _boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, _optional, "Bearer token that writes must carry."),
-    Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on query responses; empty turns CORS off."),
+    Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", str,
             "Cache-Control of query responses (ETag and Last-Modified are always sent where known)."),
     Setting("TRUSTED_PROXIES", (), _words,

@@ -503,6 +503,19 @@ def test_cors_preflight_and_responses(shared):
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
 
 
+def test_documents_of_the_data_are_readable_cross_origin_but_not_the_operators_routes(shared):
+    """A linked-data client in a browser reads /id/jnim.jsonld, VoID and the API's description as it reads
+    /sparql (they were without Access-Control-Allow-Origin); metrics and health checks stay the operator's."""
+    origin = {"Origin": "https://app.example"}
+    for path in ("/id/jnim.jsonld", "/id/jnim", "/.well-known/void", "/openapi.json", "/dump.nq.gz", "/search?q=Mali"):
+        response = shared.get(path, headers=origin)
+        assert response.status_code in (200, 303) and response.headers["Access-Control-Allow-Origin"] == "*", path
+    preflight = shared.options("/id/jnim.jsonld", headers={**origin, "Access-Control-Request-Method": "GET"})
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET, OPTIONS"
+    for path in ("/metrics", "/healthz", "/readyz", "/store?default"):
+        assert "Access-Control-Allow-Origin" not in shared.get(path, headers=origin).headers, path
+
+
 def test_cors_origins_setting(make_app):
     one = make_app({"CORS_ORIGINS": "https://app.example"}, article=False).test_client()
     assert send(one, "get", "ASK {}").headers["Access-Control-Allow-Origin"] == "https://app.example"

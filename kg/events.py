@@ -31,7 +31,7 @@ from kg.loading import target_graph
 from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
-from kg.store.base import Store
+from kg.store.base import Store, term_too_long
 from kg.table_checks import describe, ill_typed, missing_columns
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -102,6 +102,8 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
             triples = [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
         except SyntaxError as error:
             raise ParseError(f"morph-kgc wrote output that does not parse: {error.msg}", path=str(path)) from None
+        except MemoryError as error:
+            raise term_too_long(error, str(path)) from None
     bad = ill_typed(triples)
     if bad:
         raise KGError(f"{path}: {len(bad)} value(s) do not fit the datatype the mapping gives them, so nothing "

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from kg import paths
 from kg.errors import ParseError
 from kg.namespaces import PREFIXES
-from kg.store.base import parser_message
+from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
 
 
@@ -76,6 +76,8 @@ def _quads(path: Path, fmt: str, data: bytes):
     except SyntaxError as error:
         raise ParseError(f"not valid {fmt}: {parser_message(error)}", path=str(path), line=error.lineno,
                          column=error.offset) from None
+    except MemoryError as error:
+        raise term_too_long(error, str(path)) from None
 
 
 def _name(term) -> str:

@@ -221,6 +221,9 @@ def loaded_home(tmp_path_factory):
     ("big.nt.gz", gzip.compress(b"<http://e/s> <http://e/p> <http://e/o> .\n" * 100_000), ["--max-bytes", "1M"],
      "over 1048576 bytes; nothing was loaded"),
     ("deep.rdf", DEEP, ["--timeout", "1"], "parsing took more than 1s"),
+    # pyoxigraph's parser raised MemoryError past a 16 MiB term: a traceback (helper-48)
+    ("huge.nt", b'<http://e/s> <http://e/p> "' + b"x" * (17 << 20) + b'" .\n', [],
+     "longer than the RDF parser's limit of 16 MiB; nothing was loaded"),
 ])
 def test_kg_load_refuses_hostile_files_and_loads_nothing(tmp_path, loaded_home, name, content, options, message):
     path = tmp_path / name

@@ -137,15 +137,26 @@ def test_a_literal_that_is_no_value_of_its_datatype_is_a_violation_without_a_tra
                     f'<http://e.org/a> <http://e.org/q> "many"^^<{xsd}nonNegativeInteger> <http://e.org/g> .\n'
                     f'<http://e.org/a> <http://e.org/r> "maybe"^^<{xsd}boolean> <http://e.org/g> .\n'
                     f'<http://e.org/a> <http://e.org/s> "-0044-03-15"^^<{xsd}date> <http://e.org/g> .\n'  # XSD 1.1
-                    f'<http://e.org/a> <http://e.org/s> "10000-01-01"^^<{xsd}date> <http://e.org/g> .\n',  # both valid
+                    f'<http://e.org/a> <http://e.org/s> "10000-01-01"^^<{xsd}date> <http://e.org/g> .\n'  # both valid
+                    f'<http://e.org/a> <http://e.org/t> "2025-13-01T00:00:00"^^<{xsd}dateTime> <http://e.org/g> .\n'
+                    f'<http://e.org/a> <http://e.org/t> "2025-12-01T24:00:00Z"^^<{xsd}dateTime> <http://e.org/g> .\n',
                     encoding="utf-8")
     result = run_kg("validate", path)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stdout.splitlines() == [
         'Violation: <http://e.org/a> <http://e.org/p>: "yesterday" is not a valid xsd:date [datatype]',
         'Violation: <http://e.org/a> <http://e.org/q>: "many" is not a valid xsd:nonNegativeInteger [datatype]',
-        'Violation: <http://e.org/a> <http://e.org/r>: "maybe" is not a valid xsd:boolean [datatype]']
+        'Violation: <http://e.org/a> <http://e.org/r>: "maybe" is not a valid xsd:boolean [datatype]',
+        'Violation: <http://e.org/a> <http://e.org/t>: "2025-13-01T00:00:00" is not a valid xsd:dateTime [datatype]']
     assert "Warning" not in result.stderr  # rdflib's own, about the same literals
+
+
+def test_a_term_past_the_parsers_limit_is_an_error_not_a_traceback(tmp_path):
+    path = tmp_path / "huge.nq"
+    path.write_bytes(b'<http://e.org/a> <http://e.org/p> "' + b"x" * (17 << 20) + b'" <http://e.org/g> .\n')
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "longer than the RDF parser's limit of 16 MiB" in result.stderr
 
 
 def test_a_store_export_validates_gzipped_too(tmp_path):

@@ -17,7 +17,7 @@ from typing import BinaryIO, Union
 
 import pyoxigraph
 
-from kg.errors import ParseError, QuerySyntaxError
+from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
 from kg.untrusted import explained, guard, refuse_deep
 
@@ -201,6 +201,8 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
     except SyntaxError as error:
         raise explained(ParseError(parser_message(error), path=path, line=error.lineno,
                                    column=error.offset)) from None
+    except MemoryError as error:
+        raise term_too_long(error, path) from None
     finally:
         if opened is not None:
             opened.close()
@@ -222,6 +224,17 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
     except SyntaxError as error:
         raise explained(ParseError(parser_message(error), path=name, line=error.lineno,
                                    column=error.offset)) from None
+    except MemoryError as error:
+        raise term_too_long(error, name) from None
+
+
+def term_too_long(error: MemoryError, path: str | None) -> InputLimitError:
+    """pyoxigraph's parsers hold one term at most 16 MiB long, and raise MemoryError past it: our refusal.
+    Any other MemoryError is raised again, as it is."""
+    if "buffer maximal size" not in str(error):
+        raise error
+    return InputLimitError("a single term (a literal or an IRI) is longer than the RDF parser's limit of 16 MiB",
+                           path=path)
 
 
 def parser_message(error: SyntaxError) -> str:

@@ -54,8 +54,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to FILE.")
 @click.option("--endpoint", help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
-              help='Bind ?NAME to VALUE: <iri>, prefix:name, a number, "text"@lang, "lexical"^^xsd:date, '
-                   'or plain text; repeatable.')
+              help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
+                   '"text"@lang, "lexical"^^xsd:date; anything else is plain text. Repeatable.')
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds before the query is stopped.")
 @click.option("--limit", "row_limit", type=click.IntRange(min=1),
               help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
@@ -102,11 +102,12 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
 def _query_text(text, query_file) -> str:
     if text is not None and query_file is not None:
         raise click.UsageError("give the query with -q or -f, not both")
-    if text is not None:
-        return text
-    if query_file is not None:
-        return query_file.read()
-    text = "" if sys.stdin.isatty() else sys.stdin.read()
+    try:
+        if text is None:
+            text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
+        text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
+    except UnicodeError:
+        raise click.UsageError("the query text is not UTF-8") from None
     if not text.strip():
         raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
     return text
@@ -131,14 +132,20 @@ def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     return bound
 
 
-def _binding_term(value: str, prefixes: dict[str, str]):
-    """An RDF term from --bind's VALUE: <iri>, prefix:name, "text"@lang, "lexical"^^type, number, text."""
-    from kg.bindings import as_term
+# SPARQL's own numbers and booleans (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral), each with the
+# datatype SPARQL gives it as written: 3.5 is an xsd:decimal, not a double.
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_SPARQL_LITERALS = [(re.compile(r"[+-]?\d+"), "integer"), (re.compile(r"[+-]?\d*\.\d+"), "decimal"),
+                    (re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"), "double"), (re.compile(r"true|false"), "boolean")]
 
+
+def _binding_term(value: str, prefixes: dict[str, str]):
+    """An RDF term from --bind's VALUE, written as in SPARQL: <iri>, prefix:name, "text", "text"@lang,
+    "lexical"^^type, a number or true/false (typed as SPARQL types them); anything else is plain text."""
     import pyoxigraph as ox
 
     prefix, colon, local = value.partition(":")
-    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))', value, re.S)
+    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
     if typed:
         lexical, datatype, language = typed.groups()
         iri = _binding_term(datatype, prefixes) if datatype else None
@@ -149,16 +156,10 @@ def _binding_term(value: str, prefixes: dict[str, str]):
         return ox.NamedNode(value[1:-1])
     if colon and prefix in prefixes and " " not in value:
         return ox.NamedNode(prefixes[prefix] + local)
-    return as_term(_number(value))
-
-
-def _number(value: str):
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            continue
-    return value
+    for form, datatype in _SPARQL_LITERALS:
+        if form.fullmatch(value):
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+    return ox.Literal(value)
 
 
 @click.command()

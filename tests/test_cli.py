@@ -233,7 +233,15 @@ def test_a_failed_query_leaves_the_output_file_alone(spec, tmp_path):
     ("<http://example.org/x>", {"type": "uri", "value": "http://example.org/x"}),
     ("sk:mali", {"type": "uri", "value": SK + "mali"}),
     ("42", {"type": "literal", "value": "42", "datatype": XSD + "integer"}),
-    ("2.5", {"type": "literal", "value": "2.5", "datatype": XSD + "double"}),
+    ("2.5", {"type": "literal", "value": "2.5", "datatype": XSD + "decimal"}),  # as SPARQL reads 2.5 (helper-48)
+    ("-7", {"type": "literal", "value": "-7", "datatype": XSD + "integer"}),
+    ("1.5e3", {"type": "literal", "value": "1500", "datatype": XSD + "double"}),  # the store writes it canonically
+    ("true", {"type": "literal", "value": "true", "datatype": XSD + "boolean"}),
+    ('"quoted text"', {"type": "literal", "value": "quoted text"}),  # the quotes were kept
+    ("nan", {"type": "literal", "value": "nan"}),  # Python's numbers, not SPARQL's: text
+    ("Infinity", {"type": "literal", "value": "Infinity"}),
+    ("1_000", {"type": "literal", "value": "1_000"}),
+    (" 7", {"type": "literal", "value": " 7"}),
     ('"x"@en', {"type": "literal", "value": "x", "xml:lang": "en"}),
     ('"2026-01-01"^^xsd:date', {"type": "literal", "value": "2026-01-01", "datatype": XSD + "date"}),
     ('"2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
@@ -245,6 +253,14 @@ def test_bind_values(spec, value, expected):
     result = query(spec, "--format", "json", "-q", "SELECT ?v WHERE { }", "--bind", f"v={value}")
     assert result.exit_code == 0, result.output
     assert json_rows(result.stdout) == [{"v": expected}]
+
+
+def test_query_text_that_is_not_utf_8_is_bad_usage(spec, tmp_path):
+    latin1 = tmp_path / "latin1.rq"
+    latin1.write_bytes('SELECT ?s WHERE { ?s rdfs:label "café" }'.encode("latin-1"))
+    for args in (["-f", str(latin1)], ["-q", 'SELECT ?s WHERE { ?s rdfs:label "caf\udce9" }']):
+        result = query(spec, *args)
+        assert result.exit_code == 2 and "the query text is not UTF-8" in result.stderr, result.output
 
 
 def test_bind_restricts_a_query(spec):

@@ -90,6 +90,12 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     return report
 
 
+def path_text(path) -> str:
+    """A file name as text for a literal: bytes the file system gave that are not UTF-8 become \\xNN escapes
+    (Python keeps them as lone surrogates, which no RDF literal may hold)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | None = None) -> ox.NamedNode | None:
     """The named graph --graph names, checked before anything is read: never one a build writes (the next
     `kg build --install` would replace it, and the data with it), the loads record or the merge; with
@@ -135,8 +141,8 @@ def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Qua
         node = ox.NamedNode(f"{report.record}/{number}")
         facts = [
             (ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["prov"] + "Entity")),
-            (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(loaded.path.name)),
-            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(str(loaded.path.resolve()))),
+            (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(path_text(loaded.path.name))),
+            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(path_text(loaded.path.resolve()))),
             (ox.NamedNode(str(SAHEL.sha256)), ox.Literal(loaded.sha256)),
             (VOID_TRIPLES, ox.Literal(loaded.quads)),
             (ox.NamedNode(PREFIXES["prov"] + "generatedAtTime"), when),

@@ -557,6 +557,18 @@ def test_loading_into_one_of_the_projects_own_graphs_is_refused(spec, tmp_path, 
     assert store_count(spec) == before
 
 
+def test_a_file_whose_name_is_not_utf_8_loads_and_its_record_names_it(spec, tmp_path):
+    """The file system may give names that are not UTF-8 (Python keeps their bytes as lone surrogates, which no
+    literal may hold): the load record's label writes such bytes as \\xNN; it was a traceback."""
+    path = tmp_path / os.fsdecode(b"caf\xe9.ttl")
+    path.write_text('<http://example.org/a> <http://example.org/p> "mine" .\n')
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 0, result.output
+    labels = query(spec, "--format", "csv", "-q", "SELECT ?l WHERE { GRAPH ?g { ?f rdfs:label ?l } "
+                   "FILTER(STRENDS(STR(?g), 'graph/loads')) }")
+    assert "caf\\xe9.ttl" in labels.stdout.splitlines()
+
+
 def test_loading_into_a_graph_of_a_build_with_another_base_is_refused(tmp_path):
     """A store built with `kg build --base` has its graphs under that base; they are just as much the build's."""
     spec = f"oxigraph:{tmp_path / 'store'}"

@@ -16,6 +16,7 @@ registers with the helper's Stop (STOPPING, set in the helper thread), which cal
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -24,6 +25,7 @@ from contextvars import ContextVar
 
 from kg.errors import QueryTimeout
 
+log = logging.getLogger(__name__)
 BATCH_ROWS = 512  # rows per hand-over: fewer queue operations per row, little extra latency
 BATCH_SECONDS = 0.05  # but never keep rows back longer than this
 _DONE = object()
@@ -44,7 +46,10 @@ class Stop:
                 return
             self._set, hooks, self._hooks = True, self._hooks, []
         for hook in hooks:
-            hook()
+            try:
+                hook()
+            except Exception:  # the others must still run: each hangs up work nothing else can stop
+                log.exception("a query's stop hook failed")
 
     def on_stop(self, hook: Callable[[], None]) -> Callable[[], None]:
         """Call `hook()` once this is set (now, if it is); returns what unregisters it."""

@@ -106,11 +106,14 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
     unhook = _nothing
     try:
         connection.connect()
+        # The socket itself: once the answer's head is read, http.client may hand it to the response (a body
+        # without a length, Connection: close) and forget it, so connection.sock is no way to reach it then.
+        sock = connection.sock
         if stopping is not None:  # a stop, like the deadline, hangs up whatever is awaited
-            unhook = stopping.on_stop(lambda: _hang_up(connection))
+            unhook = stopping.on_stop(lambda: _hang_up(sock))
         if remaining is not None:  # from here on the deadline, not a per-read timeout, ends the request
-            connection.sock.settimeout(None)
-            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _hang_up, (connection,))
+            sock.settimeout(None)
+            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _hang_up, (sock,))
             watchdog.daemon = True
             watchdog.start()
         connection.request("POST", path, urllib.parse.urlencode(fields).encode("utf-8"), headers)
@@ -133,10 +136,10 @@ def _nothing() -> None:
     pass
 
 
-def _hang_up(connection: http.client.HTTPConnection) -> None:
+def _hang_up(sock: socket.socket) -> None:
     try:
-        connection.sock.shutdown(socket.SHUT_RDWR)
-    except (OSError, AttributeError):
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # closed already (a closed socket object holds no descriptor another may reuse)
         pass
 
 

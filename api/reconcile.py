@@ -130,14 +130,17 @@ def _reconcile(batch) -> dict:
         except ValueError as error:
             raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
     # Matching runs here, not in a query worker: the batch gets the time limit of a query, checked between
-    # its queries (each is bounded by kg.reconciliation's MAX_TEXT and MAX_VALUES).
+    # its queries and their candidates (each candidate's work is bounded by kg.reconciliation's MAX_TEXT).
     limit = current_app.config["QUERY_TIMEOUT"]
     deadline = time.monotonic() + limit if 0 < limit < float("inf") else None
     results = {}
-    for key, query in parsed.items():
-        if deadline is not None and time.monotonic() > deadline:
-            raise QueryTimeout(f"reconciliation stopped after its time limit of {limit:g}s")
-        results[key] = {"result": reconcile(catalogue, _select, query)}
+    try:
+        for key, query in parsed.items():
+            if deadline is not None and time.monotonic() > deadline:
+                raise QueryTimeout("reconciliation stopped at its time limit")
+            results[key] = {"result": reconcile(catalogue, _select, query, deadline=deadline)}
+    except QueryTimeout:
+        raise QueryTimeout(f"reconciliation stopped after its time limit of {limit:g}s") from None
     return results
 
 

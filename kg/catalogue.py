@@ -10,6 +10,7 @@ graph the same way: through the query service.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "byte", "
                                     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
                                     "unsignedLong", "unsignedShort", "unsignedByte")}
 FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+_XSD_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # xsd:decimal, double, float (but INF, NaN)
 DEFAULT_TYPE_ROOTS = (PREFIXES["foaf"] + "Agent", PREFIXES["schema"] + "Place")
 
 Select = Callable[[str], list[dict]]
@@ -203,13 +205,11 @@ def value_json(catalogue: Catalogue, binding: dict, name: str | None) -> dict:
             return {"id": value[len(IDENTIFIER_SPACE):], "name": entity.label}
         return {"str": name or value}
     datatype = binding.get("datatype", "")
-    try:
-        if datatype in INTEGERS:
-            return {"int": int(value)}
-        if datatype in FLOATS and math.isfinite(number := float(value)):  # JSON has no NaN or infinity
-            return {"float": number}
-    except ValueError:
-        pass
+    # Only a number written as XSD writes it: Python's int() and float() also read "1_000", " 12" and "٣".
+    if datatype in INTEGERS and valid_lexical("integer", value):
+        return {"int": int(value)}
+    if datatype in FLOATS and _XSD_NUMBER.fullmatch(value) and math.isfinite(number := float(value)):
+        return {"float": number}  # JSON has no NaN or infinity
     # The schema's date is a valid xsd:dateTime whose hour is below 24: anything else is given as written.
     if datatype == XSD + "dateTime" and valid_lexical("dateTime", value) and "T24" not in value:
         return {"date": value}

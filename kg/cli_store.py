@@ -135,8 +135,9 @@ def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
 # SPARQL's own numbers and booleans (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral), each with the
 # datatype SPARQL gives it as written: 3.5 is an xsd:decimal, not a double.
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_SPARQL_LITERALS = [(re.compile(r"[+-]?\d+"), "integer"), (re.compile(r"[+-]?\d*\.\d+"), "decimal"),
-                    (re.compile(r"[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+"), "double"), (re.compile(r"true|false"), "boolean")]
+_SPARQL_LITERALS = [(re.compile(r"[+-]?[0-9]+"), "integer"), (re.compile(r"[+-]?[0-9]*\.[0-9]+"), "decimal"),
+                    (re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"), "double"),
+                    (re.compile(r"true|false"), "boolean")]
 
 
 def _binding_term(value: str, prefixes: dict[str, str]):

@@ -24,10 +24,13 @@ def owned_graph(iri: str, base: str = DEFAULT_BASE) -> bool:
 
 
 def installed_bases(store: Store) -> set[str]:
-    """The bases of the builds installed in `store` (`kg build --base`), read from the names of their
-    ontology graphs ({base}graph/ontology)."""
+    """The bases of the builds installed in `store` (`kg build --base`): those under which the store has all
+    of a build's ontology, entities and provenance graphs ({base}graph/ontology, ...). One graph of such a
+    name alone (a user's own load) makes no base."""
+    graphs = set(store.graphs())
     ending = "graph/ontology"
-    return {iri[:-len(ending)] for iri in store.graphs() if iri.endswith(ending)}
+    return {iri[:-len(ending)] for iri in graphs if iri.endswith(ending)
+            and {iri[:-len(ending)] + f"graph/{name}" for name in ("entities", "provenance")} <= graphs}
 
 
 def install(store: Store, result: BuildResult | None = None, *, base: str = DEFAULT_BASE) -> BuildResult:

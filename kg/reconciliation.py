@@ -9,10 +9,12 @@ alias (or the entity's own identifier) whose property constraints all hold exact
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 from kg.catalogue import (IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
                           property_values, value_json)
+from kg.errors import QueryTimeout
 from kg.matching import normalise, score
 
 DEFAULT_LIMIT = 10
@@ -22,7 +24,7 @@ SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 
 QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
 # Bounds on one query's work, which runs in the server process: a name is matched against every entity's
 # names, and each value against every candidate's values.
-MAX_TEXT = 1000  # characters of a query string or a string value
+MAX_TEXT = 1000  # characters of a query string, and of all the string values of one query together
 MAX_VALUES = 100  # values of all the property constraints of one query
 MAX_EXTEND_PROPERTIES = 100  # properties one data extension request asks for
 
@@ -65,7 +67,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")
-    properties, count = [], 0
+    properties, count, characters = [], 0, 0
     for constraint in constraints:
         if not isinstance(constraint, dict) or not isinstance(constraint.get("pid"), str) or "v" not in constraint:
             raise ReconciliationError('each property constraint is an object with "pid" and "v"')
@@ -76,7 +78,9 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
                 raise ReconciliationError("a property value is a string, number, boolean or {\"id\": ...}")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ReconciliationError("a property value that is a number must be finite")
-            _check_length(value, "a property value")
+            characters += len(value) if isinstance(value, str) else 0
+        if characters > MAX_TEXT:  # each is scored against every candidate's values
+            raise ReconciliationError(f"the string values of one query have more than {MAX_TEXT} characters")
         count += len(wanted)
         if count > MAX_VALUES:
             raise ReconciliationError(f"more than {MAX_VALUES} property values in one query")
@@ -91,8 +95,9 @@ def _check_length(value, what: str) -> None:
         raise ReconciliationError(f"{what} has {len(value)} characters; the most is {MAX_TEXT}")
 
 
-def reconcile(catalogue: Catalogue, select: Select, query: Query) -> list[dict]:
-    """The candidates for one query, best first, as reconciliation candidates (JSON objects)."""
+def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: float | None = None) -> list[dict]:
+    """The candidates for one query, best first, as reconciliation candidates (JSON objects). Past `deadline`
+    (a time.monotonic()), checked between candidates, raises QueryTimeout."""
     if query.limit == 0 or query.text is None and not query.properties:
         return []
     def admitted(entity) -> bool:
@@ -117,6 +122,8 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query) -> list[dict]:
     held = property_values(select, sorted(scored), sorted({iri for iri, _ in query.properties}))
     results = []
     for iri, (entity, name_score, exact, match) in scored.items():
+        if deadline is not None and time.monotonic() > deadline:
+            raise QueryTimeout("reconciliation stopped at its time limit")
         features = [] if name_score is None else [{"id": "name", "value": name_score}]
         parts = [] if name_score is None else [name_score]
         for pid, wanted in query.properties:

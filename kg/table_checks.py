@@ -15,15 +15,17 @@ RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
 RR_TEMPLATE = ox.NamedNode("http://www.w3.org/ns/r2rml#template")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _TIMEZONE = r"(Z|[+-]\d{2}:\d{2})?"
-# The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3).
+# The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3); ASCII digits only
+# (Python's \d also matches ٣ and other digits).
 LEXICAL = {
-    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TIMEZONE),
-    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)" + _TIMEZONE),
-    "gYear": re.compile(r"-?\d{4,}" + _TIMEZONE),
-    "integer": re.compile(r"[+-]?\d+"),
-    "nonNegativeInteger": re.compile(r"\+?\d+|-0+"),
-    "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)"),
-    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TIMEZONE, re.ASCII),
+    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)"
+                           + _TIMEZONE, re.ASCII),
+    "gYear": re.compile(r"-?\d{4,}" + _TIMEZONE, re.ASCII),
+    "integer": re.compile(r"[+-]?\d+", re.ASCII),
+    "nonNegativeInteger": re.compile(r"\+?\d+|-0+", re.ASCII),
+    "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII),
+    "boolean": re.compile(r"true|false|1|0", re.ASCII),
 }
 SHOWN = 5  # bad values named in the error; the rest are counted
 

@@ -257,7 +257,9 @@ def test_a_query_past_the_bounds_of_its_work_is_400(client):
     """Matching runs in the server process: a long text or many values would hold a request thread for long."""
     long_text = {"q": {"query": "Mali Niger Burkina " * 60}}
     many_values = {"q": {"query": "Mali", "properties": [{"pid": "rdfs:label", "v": "x"}] * 101}}
-    for batch, words in ((long_text, "the most is 1000"), (many_values, "more than 100 property values")):
+    long_values = {"q": {"properties": [{"pid": "rdfs:label", "v": ["cd " * 200] * 2}]}}  # 9.5 s at 100 of 1,000
+    for batch, words in ((long_text, "the most is 1000"), (many_values, "more than 100 property values"),
+                         (long_values, "more than 1000 characters")):
         assert words in problem(client.post("/reconcile", data={"queries": json.dumps(batch)}), 400)["detail"]
     for kind in ("entity", "type", "property"):
         assert "the most is 1000" in problem(client.get(f"/reconcile/suggest/{kind}?prefix={'ma' * 501}"), 400)["detail"]
@@ -458,10 +460,13 @@ def test_data_extension_values_are_json_and_fit_the_schema():
     from kg.catalogue import value_json
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    given = [("NaN", "double"), ("INF", "double"), ("-INF", "float"), ("2.5", "double"),
+    given = [("NaN", "double"), ("INF", "double"), ("-INF", "float"), ("2.5", "double"), ("1_000", "double"),
+             ("1_000", "integer"), (" 12", "integer"), ("٣", "integer"), ("-12", "integer"), ("1.5e3", "double"),
              ("2025-13-01T00:00:00", "dateTime"), ("2024-02-28T24:00:00", "dateTime"), ("2025-01-31T08:00:00Z", "dateTime")]
     values = [value_json(None, {"type": "literal", "value": text, "datatype": xsd + kind}, None) for text, kind in given]
-    assert values == [{"str": "NaN"}, {"str": "INF"}, {"str": "-INF"}, {"float": 2.5}, {"str": "2025-13-01T00:00:00"},
+    assert values == [{"str": "NaN"}, {"str": "INF"}, {"str": "-INF"}, {"float": 2.5}, {"str": "1_000"},
+                      {"str": "1_000"}, {"str": " 12"}, {"str": "٣"}, {"int": -12}, {"float": 1500.0},
+                      {"str": "2025-13-01T00:00:00"},
                       {"str": "2024-02-28T24:00:00"}, {"date": "2025-01-31T08:00:00Z"}]
     json.dumps(values, allow_nan=False)
 

@@ -101,15 +101,23 @@ class SearchIndex:
 
     def __init__(self, path: Path | None = None):
         self._lock = threading.Lock()
-        self._connection = sqlite3.connect(":memory:" if path is None else str(path), timeout=30,
-                                           check_same_thread=False, isolation_level=None)
-        self._connection.executescript("""
+        try:
+            self._connection = self._open(path)
+        except sqlite3.OperationalError:  # a folder this process may not write (a read-only store): in memory
+            self._connection = self._open(None)
+
+    @staticmethod
+    def _open(path: Path | None) -> sqlite3.Connection:
+        connection = sqlite3.connect(":memory:" if path is None else str(path), timeout=30,
+                                     check_same_thread=False, isolation_level=None)
+        connection.executescript("""
             CREATE VIRTUAL TABLE IF NOT EXISTS documents USING fts5(
                 iri UNINDEXED, display UNINDEXED, label, alias, text, tokenize = 'unicode61 remove_diacritics 2');
             CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
             CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
         """)
+        return connection
 
     def version(self) -> str | None:
         row = self._connection.execute("SELECT value FROM state WHERE key = 'version'").fetchone()

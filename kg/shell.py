@@ -13,7 +13,7 @@ import threading
 
 import click
 from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from kg.console import Started, notes, open_configured, show, start_query, warnings
 from kg.errors import KGError
@@ -46,6 +46,20 @@ class _Screen:
 
     def flush(self) -> None:
         self.out.flush()
+
+
+def kept_history() -> History:
+    """The history file (kg.shell_input.history_path), or, where it cannot be written (a read-only home),
+    a history of this session only, said on standard error: prompt_toolkit would fail on every line."""
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        print(f"note: history is kept for this session only: {error}", file=sys.stderr)
+        return InMemoryHistory()
+    return FileHistory(str(path))
 
 
 class Shell:
@@ -199,8 +213,6 @@ class Shell:
         return words
 
     def session(self) -> PromptSession:
-        history = history_path()
-        history.parent.mkdir(parents=True, exist_ok=True)
         try:
             from prompt_toolkit.lexers import PygmentsLexer
             from pygments.lexers.rdf import SparqlLexer
@@ -208,7 +220,7 @@ class Shell:
         except ImportError:  # pygments is optional: no highlighting without it
             lexer = None
         return PromptSession(
-            message="sparql> ", multiline=True, lexer=lexer, history=FileHistory(str(history)),
+            message="sparql> ", multiline=True, lexer=lexer, history=kept_history(),
             completer=Words(self.vocabulary()), complete_while_typing=False, key_bindings=key_bindings(),
             prompt_continuation=lambda width, line, soft: "...> ".rjust(width))
 

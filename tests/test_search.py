@@ -153,3 +153,11 @@ def test_search_follows_updates_and_graph_store_writes(writer):
         ["http://example.org/a"]
     assert writer.delete("/store?graph=http://example.org/h", headers=AUTH).status_code in (200, 204)
     assert writer.get("/search?q=Africa Corps").get_json()["results"] == []
+
+
+def test_a_search_index_that_cannot_be_written_is_kept_in_memory(tmp_path):
+    """Beside a read-only store the index file cannot be made: kg search gave sqlite3's OperationalError."""
+    from kg.search import SearchIndex
+
+    index = SearchIndex(tmp_path / "no-such-folder" / "store.search.sqlite3")
+    assert index.version() is None

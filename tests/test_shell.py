@@ -451,3 +451,17 @@ def test_a_query_whose_rows_are_never_read_stops(tmp_path, monkeypatch, fmt, spa
         wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
     finally:
         shell.close()
+
+
+def test_a_home_where_history_cannot_be_written_keeps_it_for_the_session(tmp_path, monkeypatch, capsys):
+    """A read-only $SAHEL_KG_HOME (here: a file where the folder should be) made every line a traceback."""
+    from prompt_toolkit.history import InMemoryHistory
+
+    from kg.shell import kept_history
+
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    monkeypatch.setenv("SAHEL_KG_HOME", str(home))
+    assert isinstance(kept_history(), InMemoryHistory)
+    assert "history is kept for this session only" in capsys.readouterr().err
+

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import DEFAULT_STORE, reports_errors, store_option
+from kg.cli_support import DEFAULT_STORE, EndpointURL, reports_errors, store_option
 
 @click.command()
-@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
+@click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
 @store_option
 @reports_errors
 def shell(endpoint, store_spec):

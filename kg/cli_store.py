@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import ByteSize, atomic_output, reports_errors, store_option, write_atomically
+from kg.cli_support import ByteSize, EndpointURL, atomic_output, reports_errors, store_option, write_atomically
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -52,7 +52,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to FILE.")
-@click.option("--endpoint", help="Query this SPARQL endpoint instead of the store.")
+@click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
               help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
                    '"text"@lang, "lexical"^^xsd:date; anything else is plain text. Repeatable.')
@@ -108,6 +108,7 @@ def _query_text(text, query_file) -> str:
         text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
     except UnicodeError:
         raise click.UsageError("the query text is not UTF-8") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write: no part of the query
     if not text.strip():
         raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
     return text

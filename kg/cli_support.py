@@ -90,3 +90,17 @@ class ByteSize(click.ParamType):
         if not found or int(found[1]) == 0:
             self.fail(f"{value!r} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
         return int(found[1]) * self._UNITS[found[2].upper()]
+
+
+class EndpointURL(click.ParamType):
+    """A SPARQL endpoint's URL: http:// or https://, with a host."""
+
+    name = "url"
+
+    def convert(self, value, param, ctx):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(str(value))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            self.fail(f"{value!r} is not an http(s):// URL of a SPARQL endpoint", param, ctx)
+        return str(value)

@@ -264,6 +264,19 @@ def test_query_text_that_is_not_utf_8_is_bad_usage(spec, tmp_path):
         assert result.exit_code == 2 and "the query text is not UTF-8" in result.stderr, result.output
 
 
+def test_a_query_file_with_a_byte_order_mark_runs(spec, tmp_path):
+    marked = tmp_path / "marked.rq"
+    marked.write_bytes("\ufeffASK { ?s ?p ?o }".encode("utf-8"))
+    result = query(spec, "-f", str(marked), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["boolean"] is True, result.output
+
+
+@pytest.mark.parametrize("command", [["query", "-q", "ASK {}"], ["shell"]])
+def test_an_endpoint_that_is_no_http_url_is_bad_usage(command):
+    result = kg(*command, "--endpoint", "ftp://x")
+    assert result.exit_code == 2 and "is not an http(s):// URL" in result.stderr
+
+
 def test_bind_restricts_a_query(spec):
     result = query(spec, "--format", "csv", "-q", LABELS, "--bind", "x=sk:mali", "--bind", 'l="Mali"@en')
     assert result.exit_code == 0 and result.stdout.splitlines()[1:] == [f"{SK}mali,Mali"]

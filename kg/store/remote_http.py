@@ -2,10 +2,11 @@
 
 The answer is read as it arrives; at the deadline a watchdog shuts the socket, so no read outlives the
 limit however the engine dribbles its bytes, and so does a stop of the query's helper thread (a cancel in
-the console: kg.store.deadline.STOPPING), which no read between rows would see while the engine is silent. Failures become the library's errors, by the engine's
-dialect (kg.store.dialects): a syntax error or a request refused as given is the client's (400), a
-server error or a malformed answer is the store's (RemoteStoreFailure, 502, naming the store), an
-unreachable store is StoreUnavailable (503), and a time limit passed is QueryTimeout.
+the console: kg.store.deadline.STOPPING), which no read between rows would see while the engine is silent.
+Failures become the library's errors, by the engine's dialect (kg.store.dialects): a syntax error or a
+request refused as given is the client's (400), a server error or a malformed answer is the store's
+(RemoteStoreFailure, 502, naming the store), an unreachable store is StoreUnavailable (503), and a time
+limit passed is QueryTimeout.
 """
 
 from __future__ import annotations

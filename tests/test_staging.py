@@ -52,6 +52,28 @@ def test_a_parse_error_in_a_large_extend_changes_nothing(store_path, tmp_path):
     assert not staging.sibling(store_path, "staging").exists()
 
 
+def test_a_staging_copy_that_cannot_be_removed_does_not_hide_the_loads_own_error(store_path, tmp_path, monkeypatch):
+    """Removing the copy after a failed load can fail (once seen: "Directory not empty" after Ctrl-C); the user
+    is told the load's own error, and the copy is left for the next writer, which removes it first."""
+    bad = tmp_path / "bad.nt"
+    bad.write_text("".join(f"<{EX}s{n}> <{EX}p> {n} .\n" for n in range(1000)) + "<broken\n")
+
+    def failing_remove(path):
+        if path == staging.sibling(store_path, "staging") and path.exists():  # the clean-up after the failure
+            raise OSError(39, "Directory not empty", str(path))
+        if path.exists():
+            shutil.rmtree(path)
+
+    monkeypatch.setattr(staging, "_remove", failing_remove)
+    with OxigraphStore(store_path) as store:
+        with pytest.raises(ParseError):
+            store.extend(read_quads(bad, format="ntriples"), large=True)
+        assert store.count() == 1
+    assert staging.sibling(store_path, "staging").exists()
+    monkeypatch.undo()
+    assert count(store_path) == 1 and not staging.sibling(store_path, "staging").exists()
+
+
 def copy_with_more(store_path, tmp_path):
     """A staged copy holding one more quad than the store, as load_copy leaves it before the commit."""
     copy = tmp_path / "copy"

@@ -9,12 +9,15 @@ the next opening finishes. Sibling paths of STORE: .STORE.staging, .STORE.commit
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
+
+log = logging.getLogger(__name__)
 
 
 def sibling(path: Path, role: str) -> Path:
@@ -46,6 +49,7 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
     staging, committed = sibling(path, "staging"), sibling(path, "committed")
     _remove(staging)
     store.backup(str(staging))
+    copy = None
     try:
         copy = pyoxigraph.Store(str(staging))
         copy.bulk_extend(quads)
@@ -53,10 +57,17 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
         # them, heavy queries cost 43-50% more CPU. Compacting costs about 3.6 CPU s per 1M quads, once.
         copy.optimize()
         copy.flush()
-        del copy  # RocksDB closes when the last reference goes
+        copy = None  # RocksDB closes when the last reference goes
         _sync_tree(staging)
     except BaseException:
-        _remove(staging)
+        # Closed first: an open copy may still be writing files (a flush, a compaction) while they are removed,
+        # and rmtree then failed with "Directory not empty", in place of the load's own error (helper-48).
+        copy = None
+        try:
+            _remove(staging)
+        except OSError as error:  # left for the next writer, which removes it first (above)
+            # str(): the error's traceback holds the frames, and with them the open store, as long as the record
+            log.warning("could not remove the staging copy %s: %s", staging, str(error))
         raise
     committed.touch()  # the commit point: from here on the copy wins, even after a crash
     _sync_directory(path.parent)

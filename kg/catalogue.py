@@ -30,7 +30,8 @@ INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "byte", "
                                     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
                                     "unsignedLong", "unsignedShort", "unsignedByte")}
 FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
-_XSD_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # xsd:decimal, double, float (but INF, NaN)
+# A finite xsd:decimal, xsd:double or xsd:float as written (INF and NaN have no JSON number).
+_XSD_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 DEFAULT_TYPE_ROOTS = (PREFIXES["foaf"] + "Agent", PREFIXES["schema"] + "Place")
 
 Select = Callable[[str], list[dict]]

@@ -7,7 +7,8 @@ import click
 from kg.cli_support import DEFAULT_STORE, EndpointURL, reports_errors, store_option
 
 @click.command()
-@click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
+@click.option("--endpoint", type=EndpointURL(),
+              help="Query this SPARQL endpoint instead of the store (.endpoint switches later).")
 @store_option
 @reports_errors
 def shell(endpoint, store_spec):

@@ -88,13 +88,13 @@ def validate(dataset_file, claims_file, owl):
     (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
-    from kg.validate import ill_typed, read_dataset, validate as run_shacl
+    from kg.validate import read_dataset, validate as run_shacl
 
     if dataset_file and claims_file:
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
-    dataset = read_dataset(Path(dataset_file)) if dataset_file else \
-        build_dataset(_inputs(claims_file)).dataset
-    violations = (ill_typed(Path(dataset_file)) if dataset_file else []) + run_shacl(dataset)
+    dataset, violations = read_dataset(Path(dataset_file)) if dataset_file else \
+        (build_dataset(_inputs(claims_file)).dataset, [])
+    violations += run_shacl(dataset)
     for violation in violations:
         click.echo(str(violation))
     if owl:

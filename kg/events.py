@@ -181,21 +181,22 @@ def _provenance(record: str, path: Path, digest: str, mapping: Path, target: str
     file, run = ox.NamedNode(f"{record}/file"), ox.NamedNode(f"{record}/run")
     rules, engine = ox.NamedNode(f"{record}/mapping"), ox.NamedNode("https://pypi.org/project/morph-kgc/")
     stamp = lambda moment: ox.Literal(moment.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))  # noqa: E731
+    name = path_text(path.name)
     facts = [
-        (file, RDF + "type", ox.NamedNode(PROV + "Entity")), (file, RDFS + "label", ox.Literal(path_text(path.name))),
+        (file, RDF + "type", ox.NamedNode(PROV + "Entity")), (file, RDFS + "label", ox.Literal(name)),
         (file, DCT + "source", ox.Literal(path_text(path.resolve()))), (file, str(SAHEL.sha256), ox.Literal(digest)),
         (rules, RDF + "type", ox.NamedNode(PROV + "Entity")),
         (rules, RDFS + "label", ox.Literal(path_text(mapping.name))),
         (rules, str(SAHEL.sha256), ox.Literal(hashlib.sha256(mapping.read_bytes()).hexdigest())),
         (run, RDF + "type", ox.NamedNode(PROV + "Activity")),
-        (run, RDFS + "label", ox.Literal(f"RML mapping of {path_text(path.name)}")),
+        (run, RDFS + "label", ox.Literal(f"RML mapping of {name}")),
         (run, PROV + "used", file), (run, PROV + "used", rules), (run, PROV + "wasAssociatedWith", engine),
         (run, PROV + "startedAtTime", stamp(started)), (run, PROV + "endedAtTime", stamp(ended)),
         (engine, RDF + "type", ox.NamedNode(PROV + "SoftwareAgent")), (engine, RDFS + "label", ox.Literal("morph-kgc")),
         (ox.NamedNode(target), PROV + "wasGeneratedBy", run), (ox.NamedNode(target), PROV + "wasDerivedFrom", file),
         (ox.NamedNode(target), PREFIXES["void"] + "triples", ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer"))),
-        (ox.NamedNode(target), RDFS + "label", ox.Literal(f"Conflict events from {path_text(path.name)}")),
-        (ox.NamedNode(links), RDFS + "label", ox.Literal(f"Names in {path.name} linked to entities")),
+        (ox.NamedNode(target), RDFS + "label", ox.Literal(f"Conflict events from {name}")),
+        (ox.NamedNode(links), RDFS + "label", ox.Literal(f"Names in {name} linked to entities")),
         (ox.NamedNode(links), PROV + "wasDerivedFrom", ox.NamedNode(target)),
         (ox.NamedNode(links), RDFS + "comment", ox.Literal(
             "Names matched by kg/matching.py: an exact, unambiguous name is stated with skos:exactMatch; "

@@ -37,29 +37,23 @@ class Violation:
         return f"{self.severity}: {self.focus}{where}: {self.message} [{self.shape}]"
 
 
-def read_dataset(path: Path) -> Dataset:
-    """Read a TriG or N-Quads file, gzipped or not (by its extension), into a dataset."""
+def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
+    """Read a TriG or N-Quads file, gzipped or not (by its extension), into a dataset, with a violation for
+    each literal whose lexical form, as written, is not a value of its XSD datatype ("many" as an
+    xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
+    where no shape names the property."""
     fmt, data = _contents(path)
-    for _ in _quads(path, fmt, data):  # pyoxigraph first: it says where a syntax error is
-        pass
-    dataset = Dataset()
-    with _quiet(logging.getLogger("rdflib.term")), warnings.catch_warnings():  # rdflib logs each ill-typed
-        warnings.simplefilter("ignore", UserWarning)  # literal with a traceback, or warns ("weird boolean")
-        dataset.parse(data=data, format=fmt)
-    return dataset
-
-
-def ill_typed(path: Path) -> list[Violation]:
-    """A violation for each literal of the file whose lexical form, as written, is not a value of its XSD
-    datatype ("many" as an xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype
-    checks do not reach where no shape names the property."""
     found = set()
-    for quad in _quads(path, *_contents(path)):
+    for quad in _quads(path, fmt, data):  # pyoxigraph first: it says where a syntax error is
         kind = misfit(quad.object)
         if kind:
             found.add(Violation(shape="datatype", focus=_name(quad.subject), path=_name(quad.predicate),
                                 message=f'"{quad.object.value}" is not a valid xsd:{kind}', severity="Violation"))
-    return sorted(found, key=lambda v: (v.focus, v.path, v.message))
+    dataset = Dataset()
+    with _quiet(logging.getLogger("rdflib.term")), warnings.catch_warnings():  # rdflib logs each ill-typed
+        warnings.simplefilter("ignore", UserWarning)  # literal with a traceback, or warns ("weird boolean")
+        dataset.parse(data=data, format=fmt)
+    return dataset, sorted(found, key=lambda v: (v.focus, v.path, v.message))
 
 
 def _contents(path: Path) -> tuple[str, bytes]:

@@ -4,6 +4,8 @@ recorded as candidates; the event competency questions answered on the fixture."
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -237,3 +239,11 @@ def test_events_load_refuses_a_graph_of_a_build_with_another_base(tmp_path):
     for graph in ("https://example.org/kg/graph/entities", "https://example.org/kg/graph"):
         owned = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", store)
         assert owned.exit_code == 1 and "one of the project's own graphs" in owned.stderr
+
+
+def test_a_table_whose_name_is_not_utf_8_loads(tmp_path):
+    """Its name goes into the load's records with such bytes as \\xNN (every label that names it)."""
+    table = tmp_path / os.fsdecode(b"\xe9v\xe9nements.csv")
+    shutil.copyfile(FIXTURE, table)
+    result = run_kg("events", "load", table, "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert result.exit_code == 0, result.output

@@ -45,7 +45,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """
     from kg.settings import resolve
     from kg.errors import ConfigError
-    from kg.serve import check_address, check_remote_store, prepare_store, run
+    from kg.serve import run
+    from kg.serve_checks import check_address, check_remote_store, prepare_store
     from kg.store import default_store_path
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.

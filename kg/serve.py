@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import errno
+import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from kg.errors import ConfigError, StoreUnavailable
-from kg.store.remote_checks import TIME_LIMIT_GRACE
-
-
-def prepare_store(spec: str) -> None:
-    """Install the article into an empty embedded store once, before any server process opens it.
-
-    It runs in a child process: RocksDB starts threads that a forked server process would inherit
-    without them, and such a worker crashes on its way out.
-    """
-    if not spec.startswith("oxigraph:"):
-        return
-    done = subprocess.run([sys.executable, "-c", _PREPARE, spec], capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["the installing process failed"]
-        raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
-
-
-# The library's own errors end the child with their message alone, as the last line of its standard error.
-_PREPARE = ("import sys; from kg.errors import KGError; from kg.publish import prepare\n"
-            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))")
-
+from kg.errors import KGError
+from kg.serve_checks import check_address
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
@@ -103,92 +81,62 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def check_address(host: str, port: int) -> None:
-    """Raise ConfigError if no server of ours could listen on host:port alone (another one listens there).
-
-    Granian binds each worker's socket with SO_REUSEPORT on Linux, and the kernel lets any number of sockets
-    that all set it (a second `kg serve`) bind one port, sharing its connections between them. So the
-    address is tried first with a plain socket, which a listener refuses; SO_REUSEADDR lets it past the
-    closed connections of a server that just stopped (TIME_WAIT), as granian's own bind would.
-    """
-    if port == 0:  # the system picks a free port
-        return
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
-    except socket.gaierror as error:
-        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise ConfigError(f"cannot listen on {host}:{port}: address already in use (another server "
-                                  "listens there; choose another --port)") from None
-            raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-
-
-def check_remote_store(settings: dict) -> list[str]:
-    """Before serving a remote store: with updates on, build the merge if the engine lacks it; check that
-    an engine with only a server-wide time limit (oxigraph serve --timeout-s) has one within
-    QUERY_TIMEOUT, else raise ConfigError, since a query the API stops would run on in the engine.
-    The store is opened as the app opens it, read replicas included, and read on the first that answers:
-    a primary that is down while a replica answers does not stop the start (StoreUnavailable if none does).
-    Returns what the operator should know (an engine too small to check, a merge missing)."""
-    from kg.settings import store_options
-    from kg.store.remote import RemoteStore
-
-    spec, limit = settings["STORE"], settings["QUERY_TIMEOUT"]
-    store = RemoteStore(spec, **{**store_options(settings), "timeout": limit})
-    try:
-        return _checked(store, spec, limit, settings["UPDATES_ENABLED"])
-    except StoreUnavailable as error:
-        urls = store.replicas.urls if store.replicas is not None else [spec]
-        raise StoreUnavailable(f"cannot start: no query URL of the store answers ({', '.join(urls)}): {error}") \
-            from None
-    finally:
-        store.close()
-
-
-def _checked(store, spec: str, limit: float, updates: bool) -> list[str]:
-    notes = []
-    if updates:
-        if store.migrate():
-            notes.append(f"built the merge of the named graphs in {spec} (data loaded before, or by other means)")
-    elif store.lacks_merge():
-        notes.append(f"{spec} holds graphs but not their merge: queries miss them until a write-enabled "
-                     "`kg serve` or `kg load` builds it")
-    if store.dialect.server_timeout and limit:
-        holds = store.time_limit_holds(limit)
-        if holds is False:
-            raise ConfigError(f"the store at {spec} did not stop a long query within QUERY_TIMEOUT ({limit:g}s) "
-                              f"and a grace of {TIME_LIMIT_GRACE:g}s: "
-                              f"start it with a time limit no longer (oxigraph serve --timeout-s {int(limit)})")
-        if holds is None:
-            notes.append(f"could not check the time limit of {spec}: too little data to make a long query; "
-                         f"start it with --timeout-s {int(limit)} or less")
-    return notes
-
-
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
     """Serve api.create_app(config) with granian (a Rust HTTP server) until stopped.
 
     Granian reads request heads and writes responses in Rust, asynchronously, and api.rsgi reads bodies on
     its event loop: an idle or slow connection holds no request thread, so clients that send nothing, or a
     byte a second, cannot starve the others. Each server process builds the app after it starts (nothing
-    RocksDB-backed is opened in the parent before it forks).
+    RocksDB-backed is opened in the parent before it forks). On POSIX this process then becomes granian's
+    supervisor (exec, same pid): what the checks before imported (pyoxigraph, about 25 MB) is not kept.
     """
     check_address(host, port)  # again, just before binding: the store may have taken a while to prepare
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
     shared, made_shared = run_directory(config)
+    plan = {"host": host, "port": port, "workers": workers, "threads": threads,
+            "config": {**config, "RUN_DIRECTORY": str(shared)},
+            "remove": [str(path) for path, ours in ((folder, made), (shared, made_shared)) if ours]}
+    if os.name == "posix":
+        _become_supervisor(plan)
+    _supervise(plan)
+
+
+# The supervisor's own program: it imports this module, kg.settings and granian, nothing that holds data.
+_SUPERVISE = "import sys; from kg.serve import supervise; supervise(int(sys.argv[1]))"
+
+
+def _become_supervisor(plan: dict) -> None:
+    """Replace this process by a fresh Python that runs supervise(), the plan handed over on a pipe (not the
+    command line, which every user may read: a store URL may hold a password). Never returns."""
+    reading, writing = os.pipe()
+    os.write(writing, json.dumps(plan).encode())  # far below a pipe's buffer: the write cannot block
+    os.close(writing)
+    os.set_inheritable(reading, True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The command line kept after the pipe's number, so that ps (and pkill -f "kg serve") still name it.
+    os.execv(sys.executable, [sys.executable, "-c", _SUPERVISE, str(reading), *sys.argv])
+
+
+def supervise(pipe: int) -> None:
+    """The supervisor process's entry point: read the plan `kg serve` handed over on `pipe`, and serve."""
+    with os.fdopen(pipe, "rb") as handed:
+        plan = json.loads(handed.read())
     try:
-        _run(host=host, port=port, workers=workers, threads=threads, config={**config, "RUN_DIRECTORY": str(shared)})
+        _supervise(plan)
+    except KGError as error:  # as the CLI reports its errors: one line, no traceback
+        sys.exit(f"error: {error}")
+    except OSError as error:
+        sys.exit(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+
+
+def _supervise(plan: dict) -> None:
+    try:
+        _run(host=plan["host"], port=plan["port"], workers=plan["workers"], threads=plan["threads"],
+             config=plan["config"])
     finally:
-        if made:
-            shutil.rmtree(folder, ignore_errors=True)
-        if made_shared:
-            shutil.rmtree(shared, ignore_errors=True)
+        for path in plan["remove"]:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:

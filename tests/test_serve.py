@@ -13,13 +13,14 @@ import sys
 import threading
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from kg.serve import stop_grace, worker_alive
 from kg.settings import resolve
 from live_server import kg_server, stop
-from process_tree import cpu_ticks, descendants
+from process_tree import command_line, cpu_ticks, descendants
 from long_work import CROSS_COUNT, SOON, wait_until
 from raw_http import http, query_url
 
@@ -177,6 +178,17 @@ def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_n
     with kg_server(tmp_path / "second", env=env):
         assert not left & {path.name for path in temporary.iterdir()}
     assert [path.name for path in temporary.iterdir()] == ["sahel-kg-run-unmarked"]  # the second's, on SIGTERM
+
+
+def test_the_supervisor_keeps_nothing_the_checks_before_serving_loaded(tmp_path):
+    """The process `kg serve` started as becomes granian's supervisor without the engine (it held pyoxigraph's
+    library, about 12 MB resident, from checking and preparing the store) and under the same pid and name."""
+    with kg_server(tmp_path) as base:
+        assert ask_claims(base) == 32
+        mapped = (Path("/proc") / str(base.pid) / "maps").read_text()
+        assert "pyoxigraph" not in mapped and "flask" not in mapped
+        assert " serve --host 127.0.0.1 --port " in command_line(base.pid)  # its command line kept: pkill -f finds it
+        assert any("pyoxigraph" in (Path("/proc") / str(pid) / "maps").read_text() for pid in descendants(base.pid))
 
 
 def test_a_read_only_server_starts_while_another_process_writes_to_the_store(tmp_path):

@@ -1,0 +1,100 @@
+"""What `kg serve` checks and prepares before it serves: the address is free, the embedded store holds the
+article, a remote engine holds the merge and stops queries at its own time limit."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import subprocess
+import sys
+
+from kg.errors import ConfigError, StoreUnavailable
+
+
+def prepare_store(spec: str) -> None:
+    """Install the article into an empty embedded store once, before any server process opens it.
+
+    It runs in a child process: RocksDB starts threads that a forked server process would inherit
+    without them, and such a worker crashes on its way out.
+    """
+    if not spec.startswith("oxigraph:"):
+        return
+    done = subprocess.run([sys.executable, "-c", _PREPARE, spec], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["the installing process failed"]
+        raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
+
+
+# The library's own errors end the child with their message alone, as the last line of its standard error.
+_PREPARE = ("import sys; from kg.errors import KGError; from kg.publish import prepare\n"
+            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))")
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise ConfigError if no server of ours could listen on host:port alone (another one listens there).
+
+    Granian binds each worker's socket with SO_REUSEPORT on Linux, and the kernel lets any number of sockets
+    that all set it (a second `kg serve`) bind one port, sharing its connections between them. So the
+    address is tried first with a plain socket, which a listener refuses; SO_REUSEADDR lets it past the
+    closed connections of a server that just stopped (TIME_WAIT), as granian's own bind would.
+    """
+    if port == 0:  # the system picks a free port
+        return
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigError(f"cannot listen on {host}:{port}: address already in use (another server "
+                                  "listens there; choose another --port)") from None
+            raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def check_remote_store(settings: dict) -> list[str]:
+    """Before serving a remote store: with updates on, build the merge if the engine lacks it; check that
+    an engine with only a server-wide time limit (oxigraph serve --timeout-s) has one within
+    QUERY_TIMEOUT, else raise ConfigError, since a query the API stops would run on in the engine.
+    The store is opened as the app opens it, read replicas included, and read on the first that answers:
+    a primary that is down while a replica answers does not stop the start (StoreUnavailable if none does).
+    Returns what the operator should know (an engine too small to check, a merge missing)."""
+    from kg.settings import store_options
+    from kg.store.remote import RemoteStore
+
+    spec, limit = settings["STORE"], settings["QUERY_TIMEOUT"]
+    store = RemoteStore(spec, **{**store_options(settings), "timeout": limit})
+    try:
+        return _checked(store, spec, limit, settings["UPDATES_ENABLED"])
+    except StoreUnavailable as error:
+        urls = store.replicas.urls if store.replicas is not None else [spec]
+        raise StoreUnavailable(f"cannot start: no query URL of the store answers ({', '.join(urls)}): {error}") \
+            from None
+    finally:
+        store.close()
+
+
+def _checked(store, spec: str, limit: float, updates: bool) -> list[str]:
+    from kg.store.remote_checks import TIME_LIMIT_GRACE
+
+    notes = []
+    if updates:
+        if store.migrate():
+            notes.append(f"built the merge of the named graphs in {spec} (data loaded before, or by other means)")
+    elif store.lacks_merge():
+        notes.append(f"{spec} holds graphs but not their merge: queries miss them until a write-enabled "
+                     "`kg serve` or `kg load` builds it")
+    if store.dialect.server_timeout and limit:
+        holds = store.time_limit_holds(limit)
+        if holds is False:
+            raise ConfigError(f"the store at {spec} did not stop a long query within QUERY_TIMEOUT ({limit:g}s) "
+                              f"and a grace of {TIME_LIMIT_GRACE:g}s: "
+                              f"start it with a time limit no longer (oxigraph serve --timeout-s {int(limit)})")
+        if holds is None:
+            notes.append(f"could not check the time limit of {spec}: too little data to make a long query; "
+                         f"start it with --timeout-s {int(limit)} or less")
+    return notes

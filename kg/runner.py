@@ -104,6 +104,10 @@ class WorkerPool:
         self._replace_dead_idle()
         return self._idle.qsize()
 
+    def idle_count(self) -> int:
+        """How many workers wait for a query now, as last seen (one that died idle is counted until idle())."""
+        return self._idle.qsize()
+
     def _death(self, process) -> Exception:
         """What to raise for a worker that hung up mid-query: out of memory (it aborted), or just died."""
         try:

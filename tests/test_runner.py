@@ -280,6 +280,7 @@ def test_counting_idle_workers_replaces_one_that_died(store_path):
         dead = pool._idle.queue[0][0]
         os.kill(dead.pid, 9)
         wait_until(lambda: exited(dead.pid), what="the killed worker's exit")
+        assert pool.idle_count() == 2  # as last seen: counting per query asks no process (api.metrics)
         assert pool.idle() == 1 and dead.pid not in children()
         wait_until(lambda: pool.idle() == 2, what="a successor")
     finally:

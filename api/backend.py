@@ -125,6 +125,7 @@ class Backend:
                 raise Problem(503, "Too busy", f"the request waited {waited:.1f}s since it arrived, past its "
                               f"time limit of {limit:g}s, before a request thread took it; try again shortly",
                               headers={"Retry-After": "1"}, rejected="waited")
+            ran = time.monotonic()
             try:
                 with self.fairness.admitted(limit):  # a cached answer costs nothing
                     found = self._run(request, since)
@@ -132,7 +133,8 @@ class Backend:
                 if isinstance(found, StreamedAnswer):  # answered, then failed: its worker is let go now
                     found.chunks.close()
                 raise
-            if key is not None and isinstance(found, Answer):
+            if key is not None and isinstance(found, Answer) \
+                    and time.monotonic() - ran >= self.settings["RESULT_CACHE_MIN_SECONDS"]:
                 self.cache.put(key, found)
         return found
 

@@ -164,6 +164,10 @@ SETTINGS = [
     Setting("RESULT_CACHE_BYTES", 64 << 20, _number(whole=True, zero="none kept"),
             "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
             "the dataset version (so a write makes them stale); 0 keeps none."),
+    Setting("RESULT_CACHE_MIN_SECONDS", 0.005, _number(whole=False, zero="every answer kept"),
+            "Seconds an answer must have taken to be kept in the result cache: a cheaper one (a lookup takes about "
+            "a millisecond) is answered again, so that many distinct light queries neither grow the memory nor "
+            "push out the answers worth keeping."),
     Setting("IRI_BASE", "https://sahel-kg.example.org/", _iri_base,
             "The base of the IRIs the dataset mints; an IRI under it resolves on this server at the same path "
             "(IRI_BASE + id/jnim is served at /id/jnim)."),

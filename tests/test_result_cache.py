@@ -37,8 +37,11 @@ def counting_runs(app) -> list:
     return runs
 
 
+KEEP_ALL = {"RESULT_CACHE_MIN_SECONDS": 0}  # these one-pattern queries take well under the default to answer
+
+
 def test_a_query_asked_again_is_answered_from_the_cache_until_a_write(make_app):
-    app = make_app(WRITABLE, article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
+    app = make_app({**WRITABLE, **KEEP_ALL}, article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
     client = app.test_client()
     runs = counting_runs(app)
     url = "/sparql?" + urlencode({"query": f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"})
@@ -56,7 +59,7 @@ def test_a_query_asked_again_is_answered_from_the_cache_until_a_write(make_app):
 def test_a_write_by_another_process_moves_the_version_past_the_cache(make_app, tmp_path):
     from kg.store.oxigraph import OxigraphStore
 
-    app = make_app(article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
+    app = make_app(KEEP_ALL, article=False, seed=f"<{EX}g> {{ <{EX}a> <{EX}p> 1 }}")
     client = app.test_client()
     runs = counting_runs(app)
     url = "/sparql?" + urlencode({"query": f"SELECT ?o WHERE {{ <{EX}a> <{EX}p> ?o }}"})
@@ -74,6 +77,18 @@ def test_a_cache_of_zero_bytes_keeps_nothing(make_app):
     url = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
     client.get(url), client.get(url)
     assert len(runs) == 2
+
+
+def test_answers_quicker_to_make_than_the_settings_minimum_are_not_kept(make_app):
+    """A flood of distinct light queries must not fill the cache (nor push out costly answers): an answer is kept
+    only if it took RESULT_CACHE_MIN_SECONDS to make; an hour is more than any answer here takes."""
+    app = make_app({"RESULT_CACHE_MIN_SECONDS": 3600})
+    client = app.test_client()
+    runs = counting_runs(app)
+    for text in ("ASK { ?s ?p ?o }", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):  # in process, then in a worker
+        url = "/sparql?" + urlencode({"query": text})
+        assert client.get(url).data == client.get(url).data
+    assert len(runs) == 4 and len(app.extensions["sahel-kg"].cache) == 0
 
 
 def test_answers_that_change_by_themselves_are_not_cached(make_app):

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
+from werkzeug.urls import iri_to_uri
 
 from api import page_data, pages
 from api.errors import Problem
@@ -45,7 +46,7 @@ def resolve(path: str):
             return document(described or resource_for(stem), ext)
     iri = resource_for(path)
     chosen = _negotiate()
-    response = redirect(f"{page_data.local_path(iri)}.{chosen}", code=303)
+    response = redirect(page_data.document_path(iri, chosen), code=303)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -57,7 +58,7 @@ def document(iri: str, ext: str):
         return pages.resource_page(iri)
     body = page_data.graph_document("resource-description", fmt, this=iri)
     response = Response(body, mimetype=media)  # Werkzeug adds charset=utf-8 to text/* and *+xml itself
-    response.headers["Link"] = f'<{iri}>; rel="describes"'
+    response.headers["Link"] = f'<{iri_to_uri(iri)}>; rel="describes"'  # a header is ASCII: the IRI as a URI
     return response
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import current_app
@@ -93,12 +94,27 @@ def _term(raw: dict) -> Term:
                 href=local_path(value) if kind == "uri" else None)
 
 
+# What a path may carry as it is: RFC 3986's pchar, '/', and '%' (an IRI's own escapes stay as they are).
+# The server gets the path decoded once, so anything else ('?', '#', a space) is sent escaped.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
 def local_path(iri: str) -> str | None:
-    """Where an IRI resolves on this server (a path), or None for an IRI outside IRI_BASE."""
+    """Where an IRI resolves on this server (a path; its fragment kept as one, for a hash IRI's section of its
+    page), or None for an IRI outside IRI_BASE."""
     base = current_app.config["IRI_BASE"]
     if not iri.startswith(base):
         return None
-    return "/" + iri[len(base):]
+    rest, hash_, fragment = iri[len(base):].partition("#")
+    return "/" + quote(rest, safe=_PATH_SAFE) + hash_ + fragment
+
+
+def document_path(iri: str, ext: str) -> str | None:
+    """The path of the document (extension `ext`) about `iri` itself, a '#' in it escaped like the rest."""
+    base = current_app.config["IRI_BASE"]
+    if not iri.startswith(base):
+        return None
+    return "/" + quote(iri[len(base):], safe=_PATH_SAFE) + "." + ext
 
 
 def iri_for(path: str) -> str:

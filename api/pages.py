@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, redirect, render_template
 
 from api import evidence
 from api.public_origin import origin
-from api.page_data import Term, ask, first, local_path, rows, rows_per_version
+from api.page_data import Term, ask, document_path, first, local_path, rows, rows_per_version
 from api.service_description import statistics
 
 bp = Blueprint("pages", __name__)
@@ -91,7 +91,7 @@ def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
             "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
             "descriptions": [row["value"] for row in values("description")],
             "describe": "/sparql#query=" + quote(f"DESCRIBE <{iri}>", safe=""),
-            "documents": {ext: f"{local_path(iri)}.{ext}" for ext in ("ttl", "jsonld", "nt", "rdf")}
+            "documents": {ext: document_path(iri, ext) for ext in ("ttl", "jsonld", "nt", "rdf")}
             if local_path(iri) else {}}
 
 

@@ -1,0 +1,108 @@
+"""IRIs whose path reaches the server decoded ('#' from %23, '?' from %3F): the 303, the pages' links and the
+documents' headers lead a client to the document about that same IRI, on a live server (granian decodes
+paths itself) as through the test client."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pyoxigraph as ox
+import pytest
+from werkzeug.urls import iri_to_uri
+
+import api
+from api_fixtures import article_store  # noqa: F401
+from kg.namespaces import PREFIXES
+from kg.store.oxigraph import OxigraphStore
+from live_server import kg_server
+from raw_http import http
+
+BASE = PREFIXES["sk"].removesuffix("id/")
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+SEED = f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/escapes> {{
+  <{BASE}id/what?now> rdfs:label "What now?" ; rdfs:seeAlso <{BASE}id/jnim> .
+  <{BASE}id/c%23sharp> rdfs:label "C#" .
+  <{BASE}id/ŞARK> rdfs:label "Şark" .
+}}
+"""
+# (path as a client sends it, the IRI it names): an ontology term ('#' in the IRI), a '?' in the IRI, an
+# IRI minted with an escaped '#', and one with a character a URL cannot carry as it is.
+ESCAPED = [("/ontology%23Claim", BASE + "ontology#Claim"), ("/id/what%3Fnow", BASE + "id/what?now"),
+           ("/id/c%23sharp", BASE + "id/c%23sharp"), ("/id/%C5%9EARK", BASE + "id/ŞARK")]
+
+
+def seeded_store(path, article) -> str:
+    """A copy of the article's store with SEED added; the store setting for it."""
+    shutil.copytree(article, path)
+    store = OxigraphStore(path)
+    store.extend(ox.parse(SEED.encode(), format=ox.RdfFormat.TRIG))
+    store.close()
+    return f"oxigraph:{path}"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, article_store):  # noqa: F811
+    store = seeded_store(tmp_path_factory.mktemp("escapes") / "store", article_store)
+    app = api.create_app({"STORE": store, "INSTALL_ARTICLE": False, "QUERY_WORKERS": 1, "TESTING": True})
+    yield app.test_client()
+    app.extensions["sahel-kg"].close()
+
+
+def described_by_link(link: str | None) -> str | None:
+    """The IRI a Link header says its document describes (as a URI: a header is ASCII)."""
+    found = re.fullmatch(r'<(.*)>; rel="describes"', link or "")
+    return found.group(1) if found else None
+
+
+def described(client, path: str) -> str | None:
+    """The IRI the RDF document a client reaches from `path` (following redirects as a client does) describes."""
+    response = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert response.status_code == 200, (path, response.status_code)
+    return described_by_link(response.headers.get("Link"))
+
+
+class Links(HTMLParser):
+    """(href, type) of every link (a, link) on a page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.links: list[tuple[str, str | None]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("a", "link") and attrs.get("href"):
+            self.links.append((attrs["href"], attrs.get("type")))
+
+
+@pytest.mark.parametrize("path, iri", ESCAPED)
+def test_the_303_leads_to_the_document_about_the_same_iri(client, path, iri):
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 303 and not set(response.headers["Location"]) & set("#? ")
+    assert described(client, path) == iri_to_uri(iri)
+
+
+@pytest.mark.parametrize("path, iri", ESCAPED)
+def test_the_page_of_such_an_iri_offers_its_own_documents(client, path, iri):
+    page = client.get(path, headers=BROWSER, follow_redirects=True)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    documents = {href for href, kind in Links(page.get_data(as_text=True)).links if kind in RDF_TYPES}
+    assert len(documents) == 4 and {described(client, href) for href in documents} == {iri_to_uri(iri)}
+
+
+def test_a_link_to_an_iri_with_a_question_mark_leads_to_it(client):
+    page = client.get("/id/jnim.html", headers=BROWSER).get_data(as_text=True)
+    hrefs = [href for href, _ in Links(page).links if href.startswith("/id/what")]
+    assert hrefs and {described(client, href) for href in hrefs} == {BASE + "id/what?now"}
+
+
+def test_a_live_server_leads_to_the_document_about_the_same_iri(tmp_path, article_store):  # noqa: F811
+    with kg_server(tmp_path, store=seeded_store(tmp_path / "store", article_store)) as base:
+        for path, iri in ESCAPED:  # urllib follows a 303 as browsers do: a '#' ends the URL, a '?' starts a query
+            status, headers, _ = http(base + path, headers={"Accept": "text/turtle"})
+            assert (path, status, described_by_link(headers.get("Link"))) == (path, 200, iri_to_uri(iri))

@@ -7,7 +7,7 @@ from email.utils import formatdate
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from api.sparql import not_modified
+from api.conditional import not_modified
 from kg.dump import stream_dump
 from kg.store.oxigraph import OxigraphStore
 

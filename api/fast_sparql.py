@@ -24,11 +24,12 @@ from werkzeug.wsgi import get_host
 
 from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
+from api.conditional import validators_for
 from api.fairness import CLIENT
 from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
-from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long, validators_for
+from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.sparql_parts import few_rows
 

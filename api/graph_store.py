@@ -12,10 +12,11 @@ import uuid
 
 from flask import Blueprint, Response, current_app, request
 
+from api.conditional import not_modified, validators_for
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
-from api.sparql import authorize, changed_response, graph_iri, not_modified, strict_params, validators_for
+from api.sparql import authorize, changed_response, graph_iri, strict_params
 from kg.answers import QueryRequest
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH

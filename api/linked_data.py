@@ -17,6 +17,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.urls import iri_to_uri
 
 from api import page_data, pages
+from api.conditional import conditional
 from api.errors import Problem
 from api.negotiation import N3, best_match, prefers_html
 
@@ -52,7 +53,11 @@ def resolve(path: str):
 
 
 def document(iri: str, ext: str):
-    """The HTML page or an RDF serialisation of a known resource."""
+    """The HTML page or an RDF serialisation of a known resource, with validators from the dataset version."""
+    return conditional(("document", iri, ext), lambda: _made(iri, ext))
+
+
+def _made(iri: str, ext: str):
     media, fmt = DOCUMENTS[ext]
     if fmt is None:
         return pages.resource_page(iri)

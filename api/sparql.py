@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import time
-from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
@@ -13,6 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.sansio.utils import get_current_url
 
+from api.conditional import not_modified, validators_for
 from api.errors import Problem
 from api.numbers import seconds
 from api.ops import recorded_at_end
@@ -214,36 +212,6 @@ def changed_response(response: Response, backend) -> Response:
     if not response.get_data():
         response.headers.pop("Content-Type", None)  # no body, so no type (Flask would say text/html)
     return response
-
-
-def validators_for(version, run: QueryRequest, media: str, cache_control: str) -> dict:
-    """Cache-Control (CACHE_CONTROL), ETag and Last-Modified for a query response: the dataset version plus
-    what shapes the answer."""
-    headers = {"Cache-Control": cache_control}
-    if version is None:
-        return headers
-    key = repr((version.number, run.sparql, run.base, run.default_graphs, run.named_graphs, run.row_limit, media))
-    headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
-    if time.time() - version.modified >= 1:  # else a write later in the same (whole) second would share it
-        headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
-    headers["X-Dataset-Version"] = str(version.number)
-    return headers
-
-
-def not_modified(validators: dict, version) -> bool:
-    if "ETag" not in validators:
-        return False
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or validators["ETag"] in tags
-    since = request.headers.get("If-Modified-Since")
-    if since and "Last-Modified" in validators:
-        try:
-            return int(version.modified) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 def _timeout(params, default: float) -> float:

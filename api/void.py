@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
+from api.conditional import conditional
 from api.negotiation import N3, choose
 from api.public_origin import public_url
 from api.version_cache import once_per_version
@@ -46,12 +47,14 @@ def void_url() -> str:
 def describe():
     """The VoID description, in Turtle (default), JSON-LD, RDF/XML or N-Triples by Accept or format=."""
     media, fmt = choose("graph", OFFER)
+    return conditional(("void", public_url("/"), media), lambda: _serialized(media, fmt), negotiated=True)
+
+
+def _serialized(media: str, fmt: str) -> Response:
     triples = [ox.Triple(*triple) for triple in _description()]
     options = {"prefixes": {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}} \
         if fmt == "turtle" else {}
-    response = Response(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), mimetype=media)
-    response.headers["Vary"] = "Accept"
-    return response
+    return Response(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), mimetype=media)
 
 
 def _description() -> list[tuple]:

@@ -1,0 +1,62 @@
+"""Validators from the dataset version (ETag, Last-Modified) and the 304 they allow (RFC 9110 §13.1, §15.4.5)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from email.utils import formatdate, parsedate_to_datetime
+from typing import Callable
+
+from flask import Response, current_app, make_response, request
+
+from kg.answers import QueryRequest
+
+
+def validators(version, shape: tuple, cache_control: str) -> dict:
+    """Cache-Control (CACHE_CONTROL), ETag and Last-Modified of an answer made from the dataset at `version` and
+    `shape`, what else makes it; only Cache-Control for a remote store (its version is unknown)."""
+    headers = {"Cache-Control": cache_control}
+    if version is None:
+        return headers
+    key = repr((version.number, *shape))
+    headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+    if time.time() - version.modified >= 1:  # else a write later in the same (whole) second would share it
+        headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
+    headers["X-Dataset-Version"] = str(version.number)
+    return headers
+
+
+def validators_for(version, run: QueryRequest, media: str, cache_control: str) -> dict:
+    """The validators of a query response: the dataset version plus what shapes the answer."""
+    return validators(version, (run.sparql, run.base, run.default_graphs, run.named_graphs, run.row_limit, media),
+                      cache_control)
+
+
+def not_modified(validators: dict, version) -> bool:
+    if "ETag" not in validators:
+        return False
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or validators["ETag"] in tags
+    since = request.headers.get("If-Modified-Since")
+    if since and "Last-Modified" in validators:
+        try:
+            return int(version.modified) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = False) -> Response:
+    """A GET or HEAD answer (make()'s) with the validators of `shape`, or 304 when the request's still hold;
+    `negotiated`: the answer depends on Accept, and both say so."""
+    version = current_app.extensions["sahel-kg"].version()  # before the answer is made: a tag may undersell
+    headers = validators(version, shape, current_app.config["CACHE_CONTROL"])
+    if negotiated:
+        headers["Vary"] = "Accept"
+    if not_modified(headers, version):
+        return Response(status=304, headers=headers)
+    response = make_response(make())
+    response.headers.update(headers)
+    return response

@@ -150,7 +150,8 @@ SETTINGS = [
     Setting("UPDATE_TOKEN", None, _optional, "Bearer token that writes must carry."),
     Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", str,
-            "Cache-Control of query responses (ETag and Last-Modified are always sent where known)."),
+            "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
+            "known)."),
     Setting("TRUSTED_PROXIES", (), _words,
             "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log and "
             "budgets); separated by spaces or commas."),
@@ -175,16 +176,16 @@ SETTINGS = [
             "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
             "hands out (service description, VoID, reconciliation manifest, home page). Unset: the Host header "
             "when it names the loopback interface, else IRI_BASE's origin; any other Host header is never copied."),
-    Setting("QUERY_WORKERS", 2, COUNT,
-            "Worker processes per server process that run queries on an embedded on-disk store, so that a "
-            "query past its time limit can be killed."),
+    Setting("QUERY_WORKERS", 1, COUNT,
+            "Worker processes each server process starts to run queries on an embedded on-disk store, so that a "
+            "query past its time limit can be killed; more start as queries find them all busy."),
     Setting("QUERY_MEMORY_LIMIT", 2048, _number(whole=True, zero="no cap"),
             "Mebibytes of memory a query worker may take beyond the store it opened; a query that needs more is "
             "stopped (503) and its worker replaced. 0: no cap. Linux only (elsewhere there is none).",
             public=1024),
     Setting("MAX_QUERY_WORKERS", 6, COUNT,
-            "Most query worker processes per server process: the pool grows from QUERY_WORKERS so that one stays "
-            "idle while others run long queries (never fewer than QUERY_WORKERS)."),
+            "Most query worker processes per server process: a query that finds every worker busy starts one "
+            "more, up to this many, and those started stay (never fewer than QUERY_WORKERS)."),
     Setting("QUEUE_SIZE", 16, _number(whole=True, zero="none wait"),
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),

@@ -33,10 +33,10 @@ RECLAIM_GRACE = 5.0
 
 class WorkerPool:
     """`size` worker processes, each with a read-only view of the embedded store at `path`, growing up to
-    `max_size` so that one stays idle while others run long queries (a new client's query need not wait
-    for a slow one to end). Workers beyond `size` stay, up to `max_size`: the bound is on the number."""
+    `max_size` as queries find every worker busy (a new client's query waits for a worker to start, about
+    0.2 s, not for a slow query to end). Workers beyond `size` stay, up to `max_size`: the bound is on the number."""
 
-    def __init__(self, path: str, *, size: int = 2, options: ServiceOptions | None = None,
+    def __init__(self, path: str, *, size: int = 1, options: ServiceOptions | None = None,
                  max_size: int | None = None):
         self.path, self.options = path, options or ServiceOptions()
         self.size, self.max_size = max(1, size), max(max(1, size), max_size or size)
@@ -65,7 +65,6 @@ class WorkerPool:
         if limit is not None and time.monotonic() - started >= limit:  # no time left: the worker goes back unused
             self._idle.put(worker)
             raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
-        self._keep_one_idle()
         process, connection = worker
         with self._lock:
             self._busy.add(process)
@@ -119,8 +118,11 @@ class WorkerPool:
                                        "a query worker may take, and was stopped")
         return StoreUnavailable("a query worker died; it is being replaced")
 
-    def _keep_one_idle(self) -> None:
-        """Start one more worker in the background when none is idle and the pool is below max_size."""
+    def _grow(self) -> None:
+        """Start one more worker in the background when none is idle and the pool is below max_size; the query
+        that found none takes it or a busy one, whichever is free first. Idle spares are not started ahead:
+        each holds memory (35-45 MB, more once its engine caches warm) that a server whose queries come one at
+        a time never uses."""
         with self._lock:
             if self._idle.qsize() > 0 or len(self._processes) + self._pending >= self.max_size:
                 return
@@ -131,6 +133,7 @@ class WorkerPool:
         """An idle worker whose process is alive, waited for within the time limit. A worker that died
         while idle (killed from outside) is replaced, so that the request does not fail for it."""
         self._replace_dead_idle()
+        self._grow()
         while True:
             left = None if limit is None else max(0.0, limit - (time.monotonic() - started))
             try:

@@ -183,6 +183,30 @@ def test_the_time_limit_covers_waiting_for_a_worker(store_path):
         pool.close()
 
 
+def test_the_pool_grows_only_when_a_query_finds_every_worker_busy(store_path):
+    """Queries one at a time keep one worker (a spare started ahead holds 35-45 MB for nothing); a query that
+    arrives while it runs a long one gets a worker started for it, without waiting for the long one."""
+    pool = WorkerPool(str(store_path), size=1, max_size=3)
+
+    def long_query():
+        with pytest.raises(Exception):  # stopped by close() below
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=600))
+
+    running = threading.Thread(target=long_query)
+    try:
+        for _ in range(3):
+            assert pool.run(ASK).body
+        assert len(children()) == 1 and pool.idle_count() == 1
+        running.start()
+        wait_until(lambda: pool.busy() == 1, what="the long query's start")
+        assert pool.run(ASK).body  # answered by a worker started for it, while the long query runs on
+        assert pool.busy() == 1 and len(children()) == 2
+    finally:
+        pool.close()
+        if running.ident is not None:
+            running.join()
+
+
 def test_the_worker_that_answered_last_answers_the_next_query(store_path):
     """Queries one after another go to one worker, whose caches are warm; the other keeps its memory small."""
     pool = WorkerPool(str(store_path), size=2)

@@ -23,6 +23,7 @@ from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import add_using, query_dataset
 from kg.sparql_text import scan
+from kg.untrusted import BOM
 
 bp = Blueprint("sparql", __name__)
 
@@ -230,7 +231,7 @@ def strict_params(raw: bytes) -> list[tuple[str, str]]:
 def _utf8(raw: bytes) -> str:
     """A body's text; a leading byte order mark (editors on Windows save one) is not part of it."""
     try:
-        return raw.decode("utf-8").removeprefix("\ufeff")
+        return raw.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         raise Problem(400, "Not UTF-8", "the request body must be UTF-8") from None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli_support import ByteSize, EndpointURL, atomic_output, reports_errors, store_option, write_atomically
+from kg.untrusted import BOM
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -108,7 +109,7 @@ def _query_text(text, query_file) -> str:
         text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
     except UnicodeError:
         raise click.UsageError("the query text is not UTF-8") from None
-    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write: no part of the query
+    text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
     if not text.strip():
         raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
     return text

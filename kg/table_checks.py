@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.store.base import read_quads
+
 RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
 RR_TEMPLATE = ox.NamedNode("http://www.w3.org/ns/r2rml#template")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -33,7 +35,7 @@ SHOWN = 5  # bad values named in the error; the rest are counted
 def mapping_columns(mapping: Path) -> set[str]:
     """The columns an RML mapping reads: its rml:reference values and the {names} in its rr:templates."""
     columns = set()
-    for quad in ox.parse(path=str(mapping), format=ox.RdfFormat.TURTLE):
+    for quad in read_quads(mapping, format="turtle"):
         if quad.predicate == RML_REFERENCE:
             columns.add(quad.object.value)
         elif quad.predicate == RR_TEMPLATE:

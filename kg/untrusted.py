@@ -14,6 +14,10 @@ import time
 
 from kg.errors import InputLimitError, ParseError
 
+# A byte-order mark: editors on Windows start UTF-8 files with one. No syntax has it as text, so a
+# leading one is dropped; anywhere else it stays, for the parser to refuse.
+BOM = "\ufeff"
+_BOM = BOM.encode("utf-8")
 _DTD_MARKS = (b"<!doctype", b"<!entity")
 _MARK_TAIL = max(map(len, _DTD_MARKS)) - 1  # bytes kept so that a mark split across two reads is seen
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
@@ -90,3 +94,46 @@ def explained(error: ParseError) -> ParseError:
     if _REMOTE_CONTEXT in error.message:
         return ParseError(NO_REMOTE_CONTEXT, path=error.path, line=error.line, column=error.column)
     return error
+
+
+def without_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte-order mark."""
+    return data.removeprefix(_BOM)
+
+
+def skip_bom(reader):
+    """`reader` (binary) past a leading UTF-8 byte-order mark, looking ahead without reading the rest.
+
+    The same reader where it can peek; else one that gives back the bytes read to look."""
+    if hasattr(reader, "peek"):
+        head = reader.peek(len(_BOM))[:len(_BOM)]
+        if len(head) == len(_BOM) or not _BOM.startswith(head):  # else a short peek: look by reading
+            if head == _BOM:
+                reader.read(len(_BOM))
+            return reader
+    head = b""
+    while len(head) < len(_BOM) and (more := reader.read(len(_BOM) - len(head))):
+        head += more
+    if head == _BOM or not head:
+        return reader
+    return io.BufferedReader(_GivenBack(head, reader), 1 << 16)
+
+
+class _GivenBack(io.RawIOBase):
+    """A reader giving `head` first, then what `raw` gives."""
+
+    def __init__(self, head: bytes, raw):
+        self.head, self.raw = head, raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        data = self.raw.read(len(buffer)) or b""
+        buffer[:len(data)] = data
+        return len(data)

@@ -20,6 +20,7 @@ from kg.errors import ParseError
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
+from kg.untrusted import without_bom
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _contents(path: Path) -> tuple[str, bytes]:
     gzipped = path.suffix.lower() == ".gz"
     inner = path.with_suffix("") if gzipped else path
     fmt = "nquads" if inner.suffix.lower() in (".nq", ".nquads") else "trig"
-    return fmt, gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()
+    return fmt, without_bom(gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes())
 
 
 def _quads(path: Path, fmt: str, data: bytes):

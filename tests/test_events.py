@@ -211,6 +211,23 @@ def test_values_that_do_not_fit_their_datatype_load_nothing(tmp_path):
         assert shown in message
 
 
+def test_a_mapping_starting_with_a_byte_order_mark_runs(tmp_path):
+    """Editors on Windows save one; the column check reads past it, as morph-kgc does."""
+    mapping = tmp_path / "bom.rml.ttl"
+    mapping.write_bytes(b"\xef\xbb\xbf" + DEFAULT_MAPPING.read_bytes())
+    with open_store("memory:") as store:
+        install(store)
+        assert load_events(store, FIXTURE, mapping=mapping).events == 8
+
+
+def test_a_mapping_that_does_not_parse_is_an_error_with_its_position(tmp_path):
+    mapping = tmp_path / "bad.rml.ttl"
+    mapping.write_text("@prefix rr: <http://www.w3.org/ns/r2rml#> .\n<#Events> rr:subjectMap .\n", encoding="utf-8")
+    result = run_kg("events", "load", FIXTURE, "--mapping", mapping, "--store", "memory:")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {mapping}:2:")
+
+
 def test_without_morph_kgc_the_message_says_where_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv("SAHEL_KG_MORPH_KGC", str(tmp_path / "nowhere" / "python"))
     with pytest.raises(ConfigError, match="make install"):

@@ -159,6 +159,32 @@ def test_a_parse_error_in_the_second_file_loads_nothing(tmp_path, spec):
     assert loads_records(spec) == []
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("fmt", EXTENSIONS)
+def test_a_leading_byte_order_mark_is_skipped(tmp_path, spec, fmt, gzipped):
+    """Editors on Windows start UTF-8 files with one; the file's checksum still covers it."""
+    data = BOM + ox.serialize(sample(fmt), format=RDF_FORMATS[fmt])
+    path = tmp_path / f"bom{EXTENSIONS[fmt]}{'.gz' if gzipped else ''}"
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 3 quads, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}" in result.stderr
+    assert ours(spec) == as_stored(sample(fmt))
+
+
+def test_a_byte_order_mark_past_the_start_is_a_syntax_error(tmp_path, spec):
+    path = tmp_path / "late-bom.ttl"
+    path.write_bytes(BOM + f"<{EX}a> <{EX}p> <{EX}b> .\n".encode() + BOM + f"<{EX}c> <{EX}p> <{EX}d> .\n".encode())
+    before = content(spec)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {path}:2:1: ")  # columns as an editor counts them, the first mark unseen
+    assert content(spec) == before
+
+
 @pytest.mark.parametrize("damage", ["not gzip", "truncated", "corrupt"])
 def test_a_damaged_gzip_loads_nothing(tmp_path, spec, damage):
     data = gzip.compress(ox.serialize(sample("ntriples"), format=ox.RdfFormat.N_TRIPLES))

@@ -1,9 +1,11 @@
 """Parsing what users send: RDF/XML DTDs refused, JSON-LD remote contexts never fetched, uploads bounded in
-size and time (Graph Store and `kg load`), and requests that are not clean UTF-8 answered 400."""
+size and time (Graph Store and `kg load`), a leading byte-order mark skipped from any reader, and requests
+that are not clean UTF-8 answered 400."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import subprocess
 import sys
@@ -12,7 +14,9 @@ import time
 import pytest
 
 from api_fixtures import recording_server
-from kg.untrusted import NO_DTD, NO_REMOTE_CONTEXT
+from kg.errors import ParseError
+from kg.store.base import read_quads
+from kg.untrusted import NO_DTD, NO_REMOTE_CONTEXT, skip_bom
 from live_server import kg_server
 from raw_http import fingerprint, http, problem, raw_request
 
@@ -233,3 +237,54 @@ def test_kg_load_refuses_hostile_files_and_loads_nothing(tmp_path, loaded_home, 
     assert done.returncode == 1, done.stderr
     assert message in done.stderr and str(path) in done.stderr and "Traceback" not in done.stderr
     assert fingerprint(loaded_home / "store") == before
+
+
+# --- a leading byte-order mark ------------------------------------------------------------------
+
+TRIPLE = b"<http://e/s> <http://e/p> <http://e/o> .\n"
+
+
+class Trickle(io.RawIOBase):
+    """A reader that gives one byte a read and cannot peek, as a slow pipe may."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.data:
+            return 0
+        buffer[0], self.data = self.data[0], self.data[1:]
+        return 1
+
+
+READERS = {
+    "bytes": io.BytesIO,
+    "buffered": lambda data: io.BufferedReader(io.BytesIO(data)),
+    "gzip": lambda data: gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(data))),
+    "trickle": Trickle,
+}
+
+
+@pytest.mark.parametrize("kind", READERS)
+@pytest.mark.parametrize("data, left", [
+    (b"\xef\xbb\xbf" + TRIPLE, TRIPLE),
+    (TRIPLE, TRIPLE),
+    (b"\xef\xbb", b"\xef\xbb"),  # a mark's first bytes only: not one, so kept for the parser to refuse
+    (b"\xef\xbb\xbf\xef\xbb\xbf", b"\xef\xbb\xbf"),  # one mark is skipped, not two
+    (b"", b""),
+])
+def test_skip_bom_drops_a_leading_mark_and_nothing_else(kind, data, left):
+    assert skip_bom(READERS[kind](data)).read() == left
+
+
+def test_read_quads_skips_the_mark_of_a_file_named_by_its_path(tmp_path):
+    path = tmp_path / "bom.nt"
+    path.write_bytes(b"\xef\xbb\xbf" + TRIPLE)
+    assert len(list(read_quads(path, format="ntriples"))) == 1
+    path.write_bytes(TRIPLE + b"\xef\xbb\xbf" + TRIPLE)
+    with pytest.raises(ParseError) as caught:
+        list(read_quads(path, format="ntriples"))
+    assert (caught.value.line, caught.value.column) == (2, 1)

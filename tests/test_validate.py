@@ -3,6 +3,7 @@ naming the focus node and the shape's label."""
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass, field
 
 import pytest
@@ -126,6 +127,18 @@ def test_a_file_that_does_not_parse(tmp_path):
     assert result.stderr.startswith(f"error: {path}:1:")  # file:line:column
     assert "not valid trig" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["dataset.trig", "dataset.nq.gz"])
+def test_a_file_starting_with_a_byte_order_mark_validates(tmp_path, built, name):
+    """Editors on Windows save one; both parsers (pyoxigraph, rdflib) get the data without it."""
+    path = tmp_path / name
+    built.dataset.serialize(path.with_suffix(""), format="trig" if name.endswith(".trig") else "nquads")
+    data = b"\xef\xbb\xbf" + path.with_suffix("").read_bytes()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result = run_kg("validate", path)
+    assert result.exit_code == 0, result.stderr
+    assert "conforms" in result.stderr
 
 
 def test_a_literal_that_is_no_value_of_its_datatype_is_a_violation_without_a_traceback(tmp_path):

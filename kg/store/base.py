@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.untrusted import explained, guard, refuse_deep
+from kg.untrusted import explained, guard, refuse_deep, skip_bom, without_bom
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -180,20 +180,23 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
                max_bytes: int | None = None, seconds: float | None = None) -> Iterator[pyoxigraph.Quad]:
     """Parse `source` lazily into quads, put into `graph` if given; a syntax error raises ParseError.
 
-    Blank nodes get fresh labels, so two files that both say `_:b1` do not merge. RDF/XML with a DTD is
-    refused, and reading past `max_bytes` or `seconds` raises InputLimitError (see kg.untrusted).
+    Blank nodes get fresh labels, so two files that both say `_:b1` do not merge. A leading byte-order mark
+    is skipped, and RDF/XML with a DTD refused; reading past `max_bytes` or `seconds` raises InputLimitError
+    (see kg.untrusted).
     """
     options = {"format": rdf_format(format), "base_iri": base_iri, "rename_blank_nodes": True,
                "without_named_graphs": graph is not None}
     path = os.fspath(source) if isinstance(source, (str, PathLike)) else None
     guarded = format == "rdfxml" or max_bytes is not None or seconds is not None
-    opened = open(path, "rb") if path is not None and guarded else None
+    opened = open(path, "rb") if path is not None else None
+    reader = skip_bom(opened or source)
     if guarded:
-        options["input"] = guard(opened or source, format=format, max_bytes=max_bytes, seconds=seconds, name=path)
-    elif path is None:
-        options["input"] = source
+        options["input"] = guard(reader, format=format, max_bytes=max_bytes, seconds=seconds, name=path)
+    elif opened is not None and opened.tell() == 0:  # no mark to skip: pyoxigraph reads the file faster itself
+        opened.close()
+        opened, options["path"] = None, path
     else:
-        options["path"] = path
+        options["input"] = reader
     target = None if graph is None else pyoxigraph.NamedNode(graph)
     try:
         for quad in pyoxigraph.parse(**options):
@@ -210,11 +213,13 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
 
 def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
                   name: str | None = None) -> list[pyoxigraph.Triple]:
-    """The triples of one graph's serialisation (`format`: a kg format name), blank nodes renamed apart.
+    """The triples of one graph's serialisation (`format`: a kg format name, a leading byte-order mark
+    skipped), blank nodes renamed apart.
 
     Raises ParseError (with line and column), or InputLimitError past `seconds` of parsing or for Turtle or
     JSON-LD nested deeper than kg.untrusted.MAX_NESTING.
     """
+    data = without_bom(data)
     refuse_deep(data, format=format, name=name)
     reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
     try:

@@ -32,7 +32,7 @@ from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
-from kg.table_checks import describe, ill_typed, missing_columns
+from kg.table_checks import describe, ill_typed, missing_columns, require_utf8
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
@@ -82,6 +82,7 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     """Run the RML mapping over the CSV file with morph-kgc; the triples it made. KGError if it fails, if the
     table lacks a column the mapping reads, or if a value does not fit its datatype (kg.table_checks)."""
     python = morph_kgc_python()
+    require_utf8(path)  # morph-kgc would fail on it with a traceback of its own
     missing = missing_columns(path, mapping)
     if missing:
         raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")

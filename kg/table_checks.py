@@ -1,6 +1,6 @@
-"""A table checked before and after its RML mapping runs: the columns the mapping reads are all there,
-and every value the mapping typed (xsd:date, xsd:nonNegativeInteger, ...) is a valid value of its type.
-Either failing refuses the whole table, so that a load writes all of it or nothing."""
+"""A table checked before and after its RML mapping runs: it is UTF-8, the columns the mapping reads are all
+there, and every value the mapping typed (xsd:date, xsd:nonNegativeInteger, ...) is a valid value of its type.
+Any failing refuses the whole table, so that a load writes all of it or nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import SourceError
 from kg.store.base import read_quads
 
 RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
@@ -41,6 +42,19 @@ def mapping_columns(mapping: Path) -> set[str]:
         elif quad.predicate == RR_TEMPLATE:
             columns.update(re.findall(r"(?<!\\)\{((?:[^{}\\]|\\.)+)\}", quad.object.value))
     return columns
+
+
+def require_utf8(table: Path) -> None:
+    """Raise SourceError at the table's first byte that is not UTF-8, with its line and column."""
+    with open(table, "rb") as handle:
+        for number, line in enumerate(handle, start=1):  # no UTF-8 character holds a newline byte
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                column = len(line[:error.start].decode("utf-8")) + 1
+                raise SourceError(f"byte 0x{line[error.start]:02X} is not UTF-8 text; save the table as UTF-8 and "
+                                  "load it again (nothing was loaded)", path=str(table), line=number,
+                                  column=column) from None
 
 
 def missing_columns(table: Path, mapping: Path) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -183,6 +184,20 @@ def test_a_byte_order_mark_past_the_start_is_a_syntax_error(tmp_path, spec):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {path}:2:1: ")  # columns as an editor counts them, the first mark unseen
     assert content(spec) == before
+
+
+@pytest.mark.parametrize("text, line, said", [
+    (f"<{EX}a> <{EX}p> <{EX}not an iri> .\n", 1, "Invalid IRI code point ' '"),  # at line 1 between columns
+    (f"<{EX}a> <{EX}p> .\n", 1, ". is not a valid RDF object"),  # at line 1 column C
+    (f'<{EX}a> <{EX}p> """open\n\n', 1, "Unexpected end of file"),  # between line 1 column C and line 3
+])
+def test_a_syntax_error_says_its_position_once(tmp_path, spec, text, line, said):
+    """pyoxigraph words the position three ways; each goes into file:line:column, none stays in the text."""
+    path = tmp_path / "bad.ttl"
+    path.write_text(text, encoding="utf-8")
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1
+    assert re.fullmatch(rf"error: {re.escape(str(path))}:{line}:\d+: {re.escape(said)}\n", result.stderr)
 
 
 @pytest.mark.parametrize("damage", ["not gzip", "truncated", "corrupt"])

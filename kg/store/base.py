@@ -139,7 +139,10 @@ def rdf_format(name: str, allowed: Iterable[str] = RDF_FORMATS) -> pyoxigraph.Rd
     return RDF_FORMATS[name]
 
 
-_PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ")
+# pyoxigraph's three ways of placing an error: at line 1 column 5; at line 1 between columns 5 and 9;
+# between line 1 column 5 and line 3 column 1.
+_PARSER_POSITION = re.compile(r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+                              r"|between line \d+ column \d+ and line \d+ column \d+): ")
 # pyoxigraph says "error at 5:2: ..."; Virtuoso says "SPARQL compiler, line 5: ...".
 _POSITION = re.compile(r"(?:error at (\d+):(\d+)|line (\d+))")
 

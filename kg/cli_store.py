@@ -134,18 +134,12 @@ def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     return bound
 
 
-# SPARQL's own numbers and booleans (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral), each with the
-# datatype SPARQL gives it as written: 3.5 is an xsd:decimal, not a double.
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SPARQL_LITERALS = [(re.compile(r"[+-]?[0-9]+"), "integer"), (re.compile(r"[+-]?[0-9]*\.[0-9]+"), "decimal"),
-                    (re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"), "double"),
-                    (re.compile(r"true|false"), "boolean")]
-
-
 def _binding_term(value: str, prefixes: dict[str, str]):
     """An RDF term from --bind's VALUE, written as in SPARQL: <iri>, prefix:name, "text", "text"@lang,
     "lexical"^^type, a number or true/false (typed as SPARQL types them); anything else is plain text."""
     import pyoxigraph as ox
+
+    from kg.results import BARE_LITERALS, XSD
 
     prefix, colon, local = value.partition(":")
     typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
@@ -159,9 +153,9 @@ def _binding_term(value: str, prefixes: dict[str, str]):
         return ox.NamedNode(value[1:-1])
     if colon and prefix in prefixes and " " not in value:
         return ox.NamedNode(prefixes[prefix] + local)
-    for form, datatype in _SPARQL_LITERALS:
+    for form, datatype in BARE_LITERALS:
         if form.fullmatch(value):
-            return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     return ox.Literal(value)
 
 

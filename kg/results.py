@@ -15,6 +15,12 @@ from kg.errors import KGError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# Literals SPARQL and Turtle write without quotes (grammar rules INTEGER, DECIMAL, DOUBLE, BooleanLiteral),
+# each with the datatype it is read as: 3.5 is an xsd:decimal, not a double.
+BARE_LITERALS = [(re.compile(r"[+-]?[0-9]+"), "integer"), (re.compile(r"[+-]?[0-9]*\.[0-9]+"), "decimal"),
+                 (re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"), "double"),
+                 (re.compile(r"true|false"), "boolean")]
 
 SOLUTION_FORMATS = {
     "json": "application/sparql-results+json",

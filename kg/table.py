@@ -1,10 +1,13 @@
 """Results as text for a terminal: aligned tables, IRIs compacted by prefix, nothing the terminal would obey.
 
+Terms are written as Turtle writes them (`"1"`, `1`, `"Mali"@fr`, `"2025-01-01"^^xsd:date`, sk:mali), so a
+string, a number and an IRI never look alike.
+
 Widths are display widths (a CJK character takes two columns, a combining mark none). Control characters
 (TAB, CR, LF, ESC and the rest of C0 and C1), line and paragraph separators and bidirectional overrides
 are shown as escapes such as \\t and \\x1b, so no data can move the cursor, recolour the screen or reorder
 a line. A table is written a row at a time: the first BLOCK rows (or those of the first second) fix the
-columns' widths, and which language tags go without saying.
+columns' widths, and which language tags go in the header rather than in every cell.
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 from wcwidth import wcswidth, wcwidth
 
-from kg.results import XSD_STRING
+from kg.results import BARE_LITERALS, XSD, XSD_STRING
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
-PLAIN_TYPES = ("integer", "decimal", "double", "boolean")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -61,8 +62,8 @@ def cut(text: str, columns: int) -> str:
 
 
 def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
-    """A term as a person reads it: prefixed name, plain literal text, _:label, or <iri>; a literal's
-    language tag unless it is `language` (the one its column holds)."""
+    """A term in Turtle's syntax, IRIs as prefixed names where they can be; a literal's language tag
+    unless it is `language` (the one its column holds, said in the column's header)."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -71,12 +72,15 @@ def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
         return "<< " + " ".join(compact(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " >>"
+    text = '"' + term.value.replace("\\", "\\\\").replace('"', '\\"') + '"'  # controls: printable's part
     if term.language:
-        return term.value if term.language == language else f"{term.value}@{term.language}"
+        return text if term.language == language else f"{text}@{term.language}"
     datatype = term.datatype.value
-    if datatype == XSD_STRING or datatype.startswith(XSD) and datatype[len(XSD):] in PLAIN_TYPES:
-        return term.value
-    return f"{term.value}^^{compact_iri(datatype, prefixes)}"
+    if datatype == XSD_STRING:
+        return text
+    if any(XSD + kind == datatype and form.fullmatch(term.value) for form, kind in BARE_LITERALS):
+        return term.value  # as Turtle reads it back: 1 is an xsd:integer, 1.5 an xsd:decimal
+    return f"{text}^^{compact_iri(datatype, prefixes)}"
 
 
 def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
@@ -114,7 +118,7 @@ class Table:
             if len(block) >= BLOCK or time.monotonic() - began > BLOCK_SECONDS:
                 break
         self._fix(block)
-        yield self._line([(f"?{name}", len(name) + 1) for name in self.variables])
+        yield self._line([(head, len(head)) for head in self._headers()])
         yield "  ".join("-" * columns for columns in self.widths)
         for row in block:
             yield self._line(self._row(row))
@@ -124,10 +128,15 @@ class Table:
     def _fix(self, block: list[tuple]) -> None:
         """Each column's language (when all its literals with text share one) and width, from `block`."""
         self.languages = [_sole_language(row[i] for row in block) for i in range(len(self.variables))]
-        self.widths = [max([len(name) + 1] + [self._cell(i, row[i])[1] for row in block])
-                       for i, name in enumerate(self.variables)]
+        self.widths = [max([len(head)] + [self._cell(i, row[i])[1] for row in block])
+                       for i, head in enumerate(self._headers())]
         if not self.wide:
             self.widths = [min(columns, MAX_CELL) for columns in self.widths]
+
+    def _headers(self) -> list[str]:
+        """`?name`, with the language its cells leave out (`?label@en`)."""
+        return [f"?{name}" + (f"@{language}" if language else "")
+                for name, language in zip(self.variables, self.languages)]
 
     def _cell(self, column: int, term) -> tuple[str, int]:
         """A cell's text and its display width."""

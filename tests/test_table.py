@@ -34,7 +34,7 @@ def test_columns_align_by_display_width():
                       (literal("e\u0301te\u0301"), literal("z"))])  # combining accents take no column
     starts = {wcswidth(line[:line.rindex(" ") + 1]) for line in lines[2:]}
     assert len(starts) == 1, lines  # the second column starts at the same column on every row
-    assert lines[2].startswith("伦敦    ")  # 4 columns wide, padded to the 6 of "Niamey"
+    assert lines[2].startswith('"伦敦"    ')  # 6 columns wide, padded to the 8 of "Niamey"
 
 
 def test_control_characters_are_escaped_and_nothing_reaches_the_terminal():
@@ -58,9 +58,10 @@ def test_a_language_tag_shows_only_where_a_column_mixes_languages():
     rows = [(literal("Niger", "en"), literal("Niger", "en")), (literal("Mali", "en"), literal("Mali", "fr")),
             (literal("Tchad", "en"), literal("Chad"))]
     lines, _ = table(rows)
-    assert lines[2].split() == ["Niger", "Niger@en"]
-    assert lines[3].split() == ["Mali", "Mali@fr"]
-    assert lines[4].split() == ["Tchad", "Chad"]  # plain text beside tagged text: the tags stay
+    assert lines[0].split() == ["?s@en", "?o"]  # the first column's language, once
+    assert lines[2].split() == ['"Niger"', '"Niger"@en']
+    assert lines[3].split() == ['"Mali"', '"Mali"@fr']
+    assert lines[4].split() == ['"Tchad"', '"Chad"']  # plain text beside tagged text: the tags stay
 
 
 def test_render_of_triples_and_booleans_is_safe_too():
@@ -110,10 +111,35 @@ def test_kg_query_aligns_by_display_width_and_tags_only_a_column_of_mixed_langua
                                     '{ ("伦敦" 1) ("Niamey" 2) ("東京都" 3) } }'], stdout_tty=True)
     assert status == 0, err
     rows = out.splitlines()[2:5]
-    assert {wcswidth(row[:row.rindex(" ") + 1]) for row in rows} == {8}, rows  # 6 columns + 2 between
+    assert {wcswidth(row[:row.rindex(" ") + 1]) for row in rows} == {10}, rows  # 8 columns + 2 between
     one = 'SELECT ?l WHERE { VALUES ?l { "Niger"@en "Mali"@en } }'
     status, out, err = on_terminal(["query", "--store", spec, "-q", one], stdout_tty=True)
-    assert status == 0 and out.splitlines()[2:] == ["Niger", "Mali"], err
+    assert status == 0 and out.splitlines()[0] == "?l@en" and out.splitlines()[2:] == ['"Niger"', '"Mali"'], err
     status, out, err = on_terminal(["query", "--store", spec, "-q", one.replace('"Mali"@en', '"Mali"@fr')],
                                    stdout_tty=True)
-    assert status == 0 and out.splitlines()[2:] == ["Niger@en", "Mali@fr"], err
+    assert status == 0 and out.splitlines()[2:] == ['"Niger"@en', '"Mali"@fr'], err
+
+
+# Objects that once read alike on a terminal, as Turtle writes them (and so as the console must show them).
+KINDS = ['"1"', "1", "1.5", '"1"^^xsd:decimal', '"sk:mali"', "sk:mali", '"Mali"@fr', '"2025-01-01"^^xsd:date',
+         '"say \\"hi\\" \\\\o/"', "true", '"yes"^^xsd:boolean']
+
+
+def test_a_graph_and_a_table_on_a_terminal_keep_the_kinds_of_terms_apart(spec, tmp_path):
+    """A CONSTRUCT on a terminal printed literals bare: the string "1" and the integer 1 looked alike, as did
+    the string "sk:mali" and the IRI, and "2025-01-01"^^xsd:date lost its datatype. Graph lines and table cells
+    now both write each term as Turtle does."""
+    data = tmp_path / "kinds.ttl"
+    data.write_text("\n".join(f"@prefix {name}: <{iri}> ." for name, iri in PREFIXES.items()) +
+                    f"\n<{EX}s> <{EX}p> {', '.join(KINDS)} .\n", encoding="utf-8")
+    status, _, err = on_terminal(["load", data, "--store", spec], stdin_tty=False)
+    assert status == 0, err
+    status, out, err = on_terminal(["query", "--store", spec, "-q", f"CONSTRUCT WHERE {{ <{EX}s> ?p ?o }}"],
+                                   stdout_tty=True)
+    assert status == 0, err
+    prefix = f"<{EX}s> <{EX}p> "
+    assert sorted(line[len(prefix):-2] for line in out.splitlines() if line.startswith(prefix)) == sorted(KINDS)
+    status, out, err = on_terminal(["query", "--store", spec, "-q", f"SELECT ?o WHERE {{ <{EX}s> ?p ?o }}"],
+                                   stdout_tty=True)
+    assert status == 0, err
+    assert sorted(out.splitlines()[2:]) == sorted(KINDS)

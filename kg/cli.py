@@ -12,7 +12,7 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import EXIT_ERROR, reports_errors, store_option, write_atomically
+from kg.cli_support import EXIT_ERROR, reports_errors, say_error, store_option, write_atomically
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,6 +88,7 @@ def validate(dataset_file, claims_file, owl):
     (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
+    from kg.table import printable
     from kg.validate import read_dataset, validate as run_shacl
 
     if dataset_file and claims_file:
@@ -96,7 +97,7 @@ def validate(dataset_file, claims_file, owl):
         (build_dataset(_inputs(claims_file)).dataset, [])
     violations += run_shacl(dataset)
     for violation in violations:
-        click.echo(str(violation))
+        click.echo(printable(str(violation)))  # a violation quotes the data
     if owl:
         violations += _owl_problems(dataset)
     if violations:
@@ -111,6 +112,7 @@ def _owl_problems(dataset) -> list[str]:
 
     from kg.namespaces import graph_iri
     from kg.owl_check import check
+    from kg.table import printable
     from kg.validate import union
 
     problems = []
@@ -121,7 +123,7 @@ def _owl_problems(dataset) -> list[str]:
     if not check(union(dataset), ignore_unsupported_datatypes=True).consistent:
         problems.append("HermiT: the ontology and the data are inconsistent")
     for problem in problems:
-        click.echo(problem)
+        click.echo(printable(problem))
     return problems
 
 
@@ -152,7 +154,7 @@ def claims_draft(article, article_id, out, claims_dir, force):
     try:
         text = draft(article, article_id, out=target, claims_dir=claims_dir or paths.CLAIMS_DIR, force=force)
     except DraftError as error:
-        click.echo(f"error: {error}", err=True)
+        say_error(str(error))
         sys.exit(2)
     entries = text.count("\n  - id: ")
     click.echo(f"wrote {target}: {entries} sentence entries to complete", err=True)
@@ -175,15 +177,16 @@ def links_check(store_spec):
     from kg.console import open_configured
     from kg.links import check
     from kg.query import QueryService
+    from kg.table import printable
 
     with open_configured(store_spec) as store:
         found = check(QueryService(store))
     for entity, name in found.unlinked:
-        click.echo(f"unlinked: <{entity}> {name}")
+        click.echo(printable(f"unlinked: <{entity}> {name}"))
     for entity, predicate, target in found.links_without_source:
-        click.echo(f"link without a source: <{entity}> <{predicate}> <{target}>")
+        click.echo(printable(f"link without a source: <{entity}> <{predicate}> <{target}>"))
     for entity, alias in found.aliases_without_source:
-        click.echo(f"alias without a source: <{entity}> {alias!r}")
+        click.echo(printable(f"alias without a source: <{entity}> {alias!r}"))
     click.echo(f"{len(found.unlinked)} unlinked entities, {len(found.links_without_source)} links and "
                f"{len(found.aliases_without_source)} aliases without a source", err=True)
     if not found.ok:

@@ -32,6 +32,7 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
     """
     from kg.console import open_configured
     from kg.loading import load_files
+    from kg.table import printable
 
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(path.stat().st_size for path in files)
@@ -40,7 +41,7 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
         report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
                             seconds=seconds)
     for loaded in report.files:
-        click.echo(f"{loaded.path}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
+        click.echo(f"{printable(str(loaded.path))}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
     click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
 
 
@@ -205,6 +206,7 @@ def search(words, limit, as_json, store_spec):
     from kg.console import open_configured
     from kg.query import QueryService
     from kg.search import SearchError, SearchIndex, index_path, service_select
+    from kg.table import printable, terminal_text
 
     with open_configured(store_spec) as store:
         index = SearchIndex(index_path(store_spec))
@@ -216,15 +218,16 @@ def search(words, limit, as_json, store_spec):
             raise click.UsageError(str(error)) from None
         finally:
             index.close()
-    if as_json:
-        click.echo(json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
-                              ensure_ascii=False, indent=2))
+    if as_json:  # JSON escapes C0 controls but not C1 ones (CSI) nor bidirectional overrides
+        text = json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
+                          ensure_ascii=False, indent=2)
+        click.echo(terminal_text(text) if sys.stdout.isatty() else text)
         return
-    for number, hit in enumerate(hits, start=1):
-        click.echo(f"{number}. {hit.label}  <{hit.iri}>")
-        click.echo(f"   {hit.snippet}")
+    for number, hit in enumerate(hits, start=1):  # a hit a few lines: no data may break them, or the terminal
+        click.echo(printable(f"{number}. {hit.label}  <{hit.iri}>"))
+        click.echo(printable(f"   {hit.snippet}"))
         for found in hit.claims:
-            click.echo(f"   - {found.claim}: {found.quote}")
+            click.echo(printable(f"   - {found.claim}: {found.quote}"))
     click.echo(f"{len(hits)} hit(s)", err=True)
 
 

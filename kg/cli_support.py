@@ -29,12 +29,20 @@ def reports_errors(command):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_ERROR)
         except KGError as error:
-            click.echo(f"error: {error}", err=True)
+            say_error(str(error))
             sys.exit(EXIT_ERROR)
         except OSError as error:
-            click.echo(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+            say_error(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
             sys.exit(EXIT_ERROR)
     return wrapper
+
+
+def say_error(message: str) -> None:
+    """`error: message` on stderr, its control characters escaped: messages quote data (a remote engine's
+    own words, a file's name), which must not drive the terminal."""
+    from kg.table import printable
+
+    click.echo(f"error: {printable(message)}", err=True)
 
 
 def write_atomically(path: Path, data) -> None:

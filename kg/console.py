@@ -20,7 +20,7 @@ from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, embedded_path, open_store
 from kg.store.deadline import limited
 from kg.streaming import Cut, capped, chunks
-from kg.table import Table, compact_iri, printable, terminal_text, triple_lines
+from kg.table import Table, compact_iri, csv_lines, printable, terminal_text, triple_lines
 
 OPEN_ATTEMPTS = 6  # a staged bulk load swaps the store's directory: it may be away for a moment...
 OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each time
@@ -134,10 +134,12 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
     cap: a table for solutions (one triple a line for graphs), else the format's text, made terminal-safe
     on a terminal."""
     cut, table = Cut(), None
-    if fmt == "table":
+    if fmt == "table" or terminal and fmt == "csv" and query.kind == "solutions":
         rows = capped(query.rows, query.limit, cut)
         if query.kind == "boolean":
             lines = iter(["true" if query.boolean else "false"])
+        elif fmt == "csv":
+            lines = csv_lines(query.variables, rows)
         elif query.kind == "graph":
             lines = triple_lines(rows, prefixes)
         else:

@@ -185,20 +185,20 @@ def _xml_term(term) -> str:
 
 
 def _csv(variables, rows, ending) -> Iterator[str]:
-    yield ",".join(map(_csv_field, variables)) + "\r\n"
+    yield ",".join(map(csv_field, variables)) + "\r\n"
     for row in rows:
-        yield ",".join(_csv_field(_csv_text(term)) for term in row) + "\r\n"
+        yield ",".join(csv_field(csv_text(term)) for term in row) + "\r\n"
 
 
 # Quoted: what RFC 4180 says must be, and every other character some reader takes for the end of a line.
 _CSV_QUOTED = re.compile('[",\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
 
 
-def _csv_field(text: str) -> str:
+def csv_field(text: str) -> str:
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if _CSV_QUOTED.search(text) else text
 
 
-def _csv_text(term) -> str:
+def csv_text(term) -> str:
     """CSV carries lexical forms; a blank node as _:label and a triple term in its N-Triples form."""
     if term is None:
         return ""

@@ -23,7 +23,7 @@ from kg.results import FormatError
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
 from kg.store.oxigraph import OxigraphStore
-from kg.table import compact_iri
+from kg.table import compact_iri, printable
 
 MAX_TERMS = 2000  # classes and properties offered for completion, each
 MAX_ERROR = 240  # characters of an error line
@@ -252,8 +252,8 @@ class Shell:
 
 
 def report(message: str) -> None:
-    """An error as one line on stderr: whitespace folded, long lists of expected tokens cut."""
-    line = " ".join(message.split())
+    """An error as one line on stderr: whitespace folded, long lists of expected tokens cut, controls escaped."""
+    line = printable(" ".join(message.split()))
     print(f"error: {line if len(line) <= MAX_ERROR else line[:MAX_ERROR - 1] + '…'}", file=sys.stderr, flush=True)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 from wcwidth import wcswidth, wcwidth
 
-from kg.results import BARE_LITERALS, XSD, XSD_STRING
+from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
 BLOCK = 1000  # rows read before the columns are fixed...
@@ -37,7 +37,8 @@ def printable(text: str) -> str:
 
 
 def terminal_text(text: str) -> str:
-    """Text of a result format (CSV, JSON, Turtle...) made safe to show: line ends and TABs kept."""
+    """Text of a result format (TSV, JSON, Turtle...) made safe to show: line ends and TABs kept, as these
+    formats escape both within values (CSV does not: see csv_lines)."""
     return "\n".join("\t".join(printable(piece) for piece in line.split("\t"))
                      for line in text.replace("\r\n", "\n").split("\n"))
 
@@ -181,6 +182,14 @@ def triple_lines(triples: Iterable, prefixes: dict[str, str]) -> Iterator[str]:
     """One triple a line, in compact form."""
     for triple in triples:
         yield printable(" ".join(compact(t, prefixes) for t in (triple.subject, triple.predicate, triple.object))) + " ."
+
+
+def csv_lines(variables: list[str], rows: Iterable[tuple]) -> Iterator[str]:
+    """Solutions as SPARQL CSV for a terminal, a line a row: CSV writes values raw, so a TAB, a line end or an
+    escape sequence in one is escaped in the field itself, where nothing can take it for the format's own."""
+    yield ",".join(map(csv_field, variables))
+    for row in rows:
+        yield ",".join(csv_field(printable(csv_text(term))) for term in row)
 
 
 def render(result, prefixes: dict[str, str], *, wide: bool = False) -> str:

@@ -143,3 +143,52 @@ def test_a_graph_and_a_table_on_a_terminal_keep_the_kinds_of_terms_apart(spec, t
                                    stdout_tty=True)
     assert status == 0, err
     assert sorted(out.splitlines()[2:]) == sorted(KINDS)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_csv_and_tsv_on_a_terminal_keep_a_row_a_line_and_its_columns(hostile_spec, fmt):
+    """CSV writes values raw, and on a terminal only the text between TABs and line ends was escaped: a TAB in
+    a value made a column more, a CR LF in it a line more. A file or pipe still gets the format byte for byte."""
+    query = f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o FILTER(?p = <{EX}p>) }}"
+    status, out, err = on_terminal(["query", "--store", hostile_spec, "--format", fmt, "-q", query], stdout_tty=True)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 2 and not (UNSAFE - {"\t", "\n"}) & set(out), lines
+    separator = "\t" if fmt == "tsv" else ","
+    assert [line.count("\t") for line in lines] == ([1, 1] if fmt == "tsv" else [0, 0])
+    assert lines[1].startswith(f"<{EX}p>{separator}" if fmt == "tsv" else f"{EX}p{separator}")
+    assert "a\\tb\\rc\\nd" in lines[1]
+    status, piped, err = on_terminal(["query", "--store", hostile_spec, "--format", fmt, "-q", query],
+                                     stdin_tty=False)
+    assert status == 0, err
+    value = str(literal(HOSTILE)).replace("\u2028", "\\u2028")  # the N-Triples form, LINE SEPARATOR escaped too
+    assert piped == {"csv": f'p,o\r\n{EX}p,"{HOSTILE}"\r\n', "tsv": f"?p\t?o\n<{EX}p>\t{value}\n"}[fmt]
+
+def test_an_error_that_quotes_an_engine_escapes_what_the_engine_said(spec):
+    """An engine's error message reached stderr as it was sent: an escape sequence in it drove the terminal."""
+    import http.server
+    import threading
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = "bad query \x1b[31mred\x1b]0;title\x07 \u202eexe".encode("utf-8")
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _, err = on_terminal(["query", "--endpoint", f"http://127.0.0.1:{server.server_port}/sparql",
+                                      "-q", "ASK {}"], stdin_tty=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 1 and "bad query" in err, err
+    assert not (UNSAFE - {"\n"}) & set(err) and "\\x1b[31mred" in err and err.count("\n") == 1, err

@@ -17,14 +17,18 @@ import click
 from kg.errors import KGError
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
+EXIT_INTERRUPTED = 130  # as a shell reports a program that SIGINT ended: 128 + 2
 
 
 def reports_errors(command):
-    """Print a library error as one plain line on stderr and exit 1, never a traceback."""
+    """Print a library error as one plain line on stderr and exit 1 (130 for Ctrl-C), never a traceback."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except KeyboardInterrupt:  # Ctrl-C, at whatever stage: connecting, sending, reading or writing
+            click.echo("interrupted (Ctrl-C): stopped", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_ERROR)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from kg.errors import StoreUnavailable
+from kg.store.deadline import STOPPING, Stop
 from kg.store.remote_http import DeadlinePassed, post
-from long_work import SOON
+from long_work import SOON, wait_until
+from test_cli import KG
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
 STALLS = {  # what the engine sends before it falls silent
@@ -19,32 +27,140 @@ STALLS = {  # what the engine sends before it falls silent
 }
 
 
-@pytest.mark.parametrize("said", STALLS.values(), ids=STALLS.keys())
-def test_a_stalled_engine_is_hung_up_on_at_the_deadline(said):
+@contextlib.contextmanager
+def silent_listener(said: bytes = b""):
+    """A listener that reads what comes first (a request, a TLS ClientHello), sends `said` and falls silent;
+    its port, and events for having been asked and hung up on."""
     listener = socket.create_server(("127.0.0.1", 0))
-    hung_up = threading.Event()
+    asked, hung_up = threading.Event(), threading.Event()
 
-    def stalling_engine():
+    def accept():
         connection, _ = listener.accept()
         with connection:
             connection.recv(1 << 16)
             connection.sendall(said)
+            asked.set()
             while connection.recv(1 << 16):
                 pass
             hung_up.set()
 
-    threading.Thread(target=stalling_engine, daemon=True).start()
-    outcome = []
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], asked, hung_up
+    finally:
+        listener.close()
 
-    def ask():
+
+@pytest.mark.parametrize("said", STALLS.values(), ids=STALLS.keys())
+def test_a_stalled_engine_is_hung_up_on_at_the_deadline(said):
+    with silent_listener(said) as (port, _, hung_up):
+        outcome = []
+
+        def ask():
+            try:
+                post(f"http://127.0.0.1:{port}/sparql", [("query", "ASK {}")],
+                     accept="application/sparql-results+json", deadline=time.monotonic() + 0.5).read()
+            except DeadlinePassed as error:
+                outcome.append(error)
+
+        asking = threading.Thread(target=ask, daemon=True)  # on the old code its read never ended
+        asking.start()
+        asking.join(SOON)
+    assert outcome and hung_up.wait(SOON)
+
+
+def tcp_sockets() -> list[tuple[str, str, str, str]]:
+    """(local address, remote address, state, queues) of this namespace's IPv4 TCP sockets, hex as the kernel
+    writes them in /proc/net/tcp."""
+    return [tuple(row.split()[1:5]) for row in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+
+
+def connecting_to(port: int, besides: set[int]) -> bool:
+    """Whether a socket here is still connecting (SYN_SENT) to 127.0.0.1:`port` from a local port not in
+    `besides`."""
+    return any(state == "02" and remote == f"0100007F:{port:04X}" and int(local.split(":")[1], 16) not in besides
+               for local, remote, state, _ in tcp_sockets())
+
+
+def backlog_full(port: int, backlog: int) -> bool:
+    """Whether the listener on `port` holds more connections unaccepted than its `backlog`: the kernel then
+    drops every SYN, and a connect waits, never completed nor refused."""
+    for local, _, state, queues in tcp_sockets():
+        if state == "0A" and local.endswith(f":{port:04X}"):
+            return int(queues.split(":")[1], 16) > backlog  # a listener's receive queue: connections unaccepted
+    return False
+
+
+@contextlib.contextmanager
+def full_backlog():
+    """A listener that never accepts, its backlog full; and the local ports of the connections that filled it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port, fillers = listener.getsockname()[1], []
+    while not backlog_full(port, 0):
+        assert len(fillers) < 64, "the listener's backlog never filled"
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        yield port, {filler.getsockname()[1] for filler in fillers}
+    finally:
+        for each in [*fillers, listener]:
+            each.close()
+
+
+def endpoint_at(stage: str, stack: contextlib.ExitStack):
+    """An endpoint URL whose request stalls at `stage` (connect, tls-handshake, answer), and what tells that
+    a request to it has got there."""
+    if stage == "connect":
+        port, fillers = stack.enter_context(full_backlog())
+        return f"http://127.0.0.1:{port}/sparql", lambda: connecting_to(port, fillers)
+    port, asked, _ = stack.enter_context(silent_listener())
+    return f"{'https' if stage == 'tls-handshake' else 'http'}://127.0.0.1:{port}/sparql", asked.is_set
+
+
+@pytest.mark.parametrize("stage", ["connect", "tls-handshake"])
+def test_a_stop_hangs_up_a_request_still_connecting(stage):
+    """A stop (Ctrl-C in the console) was hooked only once connected: a connect that never completed, or a TLS
+    handshake never answered, held the query's helper thread until the store's time limit (an hour here)."""
+    outcome, stop = [], Stop()
+
+    def ask(url):
+        STOPPING.set(stop)
         try:
-            post(f"http://127.0.0.1:{listener.getsockname()[1]}/sparql", [("query", "ASK {}")],
-                 accept="application/sparql-results+json", deadline=time.monotonic() + 0.5).read()
-        except DeadlinePassed as error:
+            post(url, [("query", "ASK {}")], accept="application/sparql-results+json",
+                 deadline=time.monotonic() + 3600)
+        except StoreUnavailable as error:
             outcome.append(error)
 
-    asking = threading.Thread(target=ask, daemon=True)  # on the old code its read never ended
-    asking.start()
-    asking.join(SOON)
-    listener.close()
-    assert outcome and hung_up.wait(SOON)
+    with contextlib.ExitStack() as stack:
+        url, waiting = endpoint_at(stage, stack)
+        asking = threading.Thread(target=ask, args=(url,), daemon=True)
+        asking.start()
+        wait_until(waiting, what=f"the request's {stage}")
+        stop.set()
+        asking.join(SOON)
+        assert not asking.is_alive() and outcome, f"the {stage} went on after the stop"
+
+
+@pytest.mark.parametrize("stage", ["connect", "tls-handshake", "answer"])
+def test_ctrl_c_stops_kg_query_on_an_endpoint_at_any_stage(stage, tmp_path):
+    """Ctrl-C while `kg query --endpoint` connects, shakes hands or awaits the answer: one line saying so and
+    exit 130, not click's bare "Aborted!" with status 1."""
+    with contextlib.ExitStack() as stack:
+        url, waiting = endpoint_at(stage, stack)
+        # SIGINT as a terminal sends it, even to a test run started in the background (which ignores it)
+        process = subprocess.Popen([KG, "query", "--endpoint", url, "-q", "ASK {}"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        try:
+            wait_until(waiting, what=f"kg query's {stage}")
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=SOON)
+        finally:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130 and "interrupted (Ctrl-C)" in err.decode(), err.decode()
+    assert "Traceback" not in err.decode()

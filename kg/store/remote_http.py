@@ -12,6 +12,7 @@ limit passed is QueryTimeout.
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import socket
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
 from kg.store.base import syntax_error
-from kg.store.deadline import STOPPING
+from kg.store.deadline import STOPPING, Stop
 from kg.store.dialects import SPARQL11, Dialect
 
 READ_BYTES = 1 << 16
@@ -103,38 +104,97 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    watchdog, stopping = None, STOPPING.get()
-    unhook = _nothing
+    # Hooked before the connect: a stop (a cancel in the console), like the deadline, hangs up whatever is
+    # awaited, a connect or a TLS handshake that never ends included.
+    line, watchdog, answered = _Line(STOPPING.get()), None, False
     try:
-        connection.connect()
-        # The socket itself: once the answer's head is read, http.client may hand it to the response (a body
-        # without a length, Connection: close) and forget it, so connection.sock is no way to reach it then.
-        sock = connection.sock
-        if stopping is not None:  # a stop, like the deadline, hangs up whatever is awaited
-            unhook = stopping.on_stop(lambda: _hang_up(sock))
+        connection.sock = _connect(parts.hostname, connection.port, remaining, line)
+        if parts.scheme == "https":
+            connection.sock = _secure(connection.sock, parts.hostname, line)
         if remaining is not None:  # from here on the deadline, not a per-read timeout, ends the request
-            sock.settimeout(None)
-            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _hang_up, (sock,))
+            connection.sock.settimeout(None)
+            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), line.hang_up)
             watchdog.daemon = True
             watchdog.start()
         connection.request("POST", path, urllib.parse.urlencode(fields).encode("utf-8"), headers)
         response = connection.getresponse()
+        answered = True
     except (socket.timeout, TimeoutError):
-        _stop(connection, watchdog)
-        unhook()
         raise DeadlinePassed from None
     except (OSError, http.client.HTTPException) as error:
-        _stop(connection, watchdog)
-        unhook()
         if deadline is not None and time.monotonic() >= deadline:
             raise DeadlinePassed from None
         raise StoreUnavailable(f"cannot reach {url}: {error}") from None
+    finally:
+        if not answered:  # Ctrl-C in this thread too (a request made outside a helper)
+            _stop(connection, watchdog)
+            line.unhook()
     media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog, unhook)
+    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog,
+                  line.unhook)
 
 
 def _nothing() -> None:
     pass
+
+
+class _Line:
+    """The socket a request is on, kept where a stop finds it. Its own, not http.client's: once the answer's
+    head is read, http.client may hand the socket to the response (a body without a length) and forget it."""
+
+    def __init__(self, stopping: Stop | None):
+        self.sock: socket.socket | None = None
+        self._stopping = stopping
+        self.unhook = stopping.on_stop(self.hang_up) if stopping is not None else _nothing
+
+    def use(self, sock: socket.socket) -> None:
+        self.sock = sock
+        if self.stopped():  # stopped before: the hook found no socket to hang up
+            _hang_up(sock)
+
+    def stopped(self) -> bool:
+        return self._stopping is not None and self._stopping.is_set()
+
+    def hang_up(self) -> None:
+        if self.sock is not None:
+            _hang_up(self.sock)
+
+
+def _connect(host: str, port: int, timeout: float | None, line: _Line) -> socket.socket:
+    """As socket.create_connection, but each socket is on `line` before it connects."""
+    failure: OSError = OSError(f"no address for {host}")
+    for family, kind, protocol, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, protocol)
+        line.use(sock)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client does: no Nagle delay
+            return sock
+        except OSError as error:
+            sock.close()
+            failure = error
+            if line.stopped():
+                break
+    raise failure
+
+
+def _secure(sock: socket.socket, host: str, line: _Line):
+    """`sock` under TLS, put on `line` before the handshake (the raw socket is given up to it)."""
+    tls = _tls_context().wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+    line.use(tls)
+    tls.do_handshake()
+    return tls
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context():
+    """What http.client.HTTPSConnection uses by default: the system's CAs, names checked, ALPN http/1.1."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 def _hang_up(sock: socket.socket) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import queue
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
+from kg.child import python_command
 from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
 from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 
@@ -238,7 +238,7 @@ class WorkerPool:
     def _start(self):
         """A fresh interpreter running this module, talking over a socket pair (no fork of this process)."""
         ours, theirs = socket.socketpair()
-        process = subprocess.Popen([sys.executable, "-c", WORKER_COMMAND, str(theirs.fileno())],
+        process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno())),
                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         worker = process, Connection(ours.detach())

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kg.child import python_command
 from kg.errors import KGError
 from kg.serve_checks import check_address
 
@@ -115,7 +116,7 @@ def _become_supervisor(plan: dict) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     # The command line kept after the pipe's number, so that ps (and pkill -f "kg serve") still name it.
-    os.execv(sys.executable, [sys.executable, "-c", _SUPERVISE, str(reading), *sys.argv])
+    os.execv(sys.executable, python_command(_SUPERVISE, str(reading), *sys.argv))
 
 
 def supervise(pipe: int) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import errno
 import socket
 import subprocess
-import sys
 
+from kg.child import python_command
 from kg.errors import ConfigError, StoreUnavailable
 
 
@@ -19,7 +19,7 @@ def prepare_store(spec: str) -> None:
     """
     if not spec.startswith("oxigraph:"):
         return
-    done = subprocess.run([sys.executable, "-c", _PREPARE, spec], capture_output=True, text=True)
+    done = subprocess.run(python_command(_PREPARE, spec), capture_output=True, text=True)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["the installing process failed"]
         raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")

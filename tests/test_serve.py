@@ -23,6 +23,7 @@ from live_server import kg_server, stop
 from process_tree import command_line, cpu_ticks, descendants
 from long_work import CROSS_COUNT, SOON, wait_until
 from raw_http import http, query_url
+from servers import free_port
 
 TOKEN = "serve-test-token"
 
@@ -189,6 +190,34 @@ def test_the_supervisor_keeps_nothing_the_checks_before_serving_loaded(tmp_path)
         assert "pyoxigraph" not in mapped and "flask" not in mapped
         assert " serve --host 127.0.0.1 --port " in command_line(base.pid)  # its command line kept: pkill -f finds it
         assert any("pyoxigraph" in (Path("/proc") / str(pid) / "maps").read_text() for pid in descendants(base.pid))
+
+
+def test_modules_in_the_working_directory_are_never_run(tmp_path):
+    """`python -c` puts the working directory first on the import path; kg's own children (the store's
+    preparer, the supervisor, the query workers) take it off, so a json.py there is not run for json."""
+    workdir = tmp_path / "where-the-user-stands"
+    workdir.mkdir()
+    (workdir / "json.py").write_text("import pathlib; pathlib.Path('ran').write_text('yes'); raise SystemExit(3)\n")
+    port = free_port()
+    env = {**{key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")},
+           "SAHEL_KG_HOME": str(tmp_path / "home")}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "kg"), "serve", "--host", "127.0.0.1", "--port",
+                               str(port)], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        def started() -> bool:
+            try:
+                return server.poll() is not None or http(base + "/healthz")[0] == 200
+            except OSError:  # not listening yet
+                return False
+
+        wait_until(started, what="the server's start")
+        assert server.poll() is None, server.stderr.read().decode()
+        assert ask_claims(base) == 32  # a count: run by a query worker, which json.py did not replace either
+    finally:
+        stop(server)
+    assert not (workdir / "ran").exists()
 
 
 def test_a_read_only_server_starts_while_another_process_writes_to_the_store(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -103,28 +104,39 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
 
 
 # The supervisor's own program: it imports this module, kg.settings and granian, nothing that holds data.
-_SUPERVISE = "import sys; from kg.serve import supervise; supervise(int(sys.argv[1]))"
+_SUPERVISE = "from kg.serve import supervise; supervise(sys.argv[1])"
+PLAN = "plan.json"  # in the run directory: what `kg serve` hands its supervisor
+INTERRUPTED = 130  # as a shell reports a program that SIGINT ended (kg.cli_support's EXIT_INTERRUPTED)
 
 
 def _become_supervisor(plan: dict) -> None:
-    """Replace this process by a fresh Python that runs supervise(), the plan handed over on a pipe (not the
-    command line, which every user may read: a store URL may hold a password). Never returns."""
-    reading, writing = os.pipe()
-    os.write(writing, json.dumps(plan).encode())  # far below a pipe's buffer: the write cannot block
-    os.close(writing)
-    os.set_inheritable(reading, True)
+    """Replace this process by a fresh Python that runs supervise(), the plan handed over in a file only this
+    user may read (not the command line, which every user may read: a store URL may hold a password). Ctrl-C
+    is held from here until the supervisor can clean up after it (a blocked signal stays blocked over exec).
+    Never returns."""
+    handed = Path(plan["config"]["RUN_DIRECTORY"]) / PLAN
+    handed.unlink(missing_ok=True)  # a killed server's
+    with open(os.open(handed, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        json.dump(plan, out)
     sys.stdout.flush()
     sys.stderr.flush()
-    # The command line kept after the pipe's number, so that ps (and pkill -f "kg serve") still name it.
-    os.execv(sys.executable, python_command(_SUPERVISE, str(reading), *sys.argv))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:  # the command line kept after the plan's path, so that ps (and pkill -f "kg serve") still name it
+        os.execv(sys.executable, python_command(_SUPERVISE, str(handed), *sys.argv))
+    finally:  # exec failed
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def supervise(pipe: int) -> None:
-    """The supervisor process's entry point: read the plan `kg serve` handed over on `pipe`, and serve."""
-    with os.fdopen(pipe, "rb") as handed:
-        plan = json.loads(handed.read())
+def supervise(handed: str) -> None:
+    """The supervisor process's entry point: read the plan `kg serve` handed over in the file `handed`, and serve."""
+    path = Path(handed)
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
     try:
         _supervise(plan)
+    except KeyboardInterrupt:  # as the CLI reports Ctrl-C
+        print("interrupted (Ctrl-C): stopped", file=sys.stderr)
+        sys.exit(INTERRUPTED)
     except KGError as error:  # as the CLI reports its errors: one line, no traceback
         sys.exit(f"error: {error}")
     except OSError as error:
@@ -133,6 +145,8 @@ def supervise(pipe: int) -> None:
 
 def _supervise(plan: dict) -> None:
     try:
+        if hasattr(signal, "pthread_sigmask"):  # a Ctrl-C held since before exec is raised here, within the try
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         _run(host=plan["host"], port=plan["port"], workers=plan["workers"], threads=plan["threads"],
              config=plan["config"])
     finally:

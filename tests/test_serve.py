@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.serve import stop_grace, worker_alive
+from kg.child import python_command
+from kg.serve import _SUPERVISE, PLAN, stop_grace, worker_alive
 from kg.settings import resolve
 from live_server import kg_server, stop
 from process_tree import command_line, cpu_ticks, descendants
@@ -218,6 +219,28 @@ def test_modules_in_the_working_directory_are_never_run(tmp_path):
     finally:
         stop(server)
     assert not (workdir / "ran").exists()
+
+
+def test_a_ctrl_c_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path):
+    """A Ctrl-C between `kg serve`'s exec and granian's own handlers (its imports take a tenth of a second) is
+    held, then reported as the CLI reports one, and the run's directories go. Here the supervisor starts with
+    SIGINT blocked and already pending, as `kg serve` leaves it when a Ctrl-C comes just before the exec."""
+    run_directory, metrics = tmp_path / "run", tmp_path / "metrics"
+    run_directory.mkdir()
+    metrics.mkdir()
+    handed = run_directory / PLAN
+    handed.write_text(json.dumps({"host": "127.0.0.1", "port": free_port(), "workers": 1, "threads": 1,
+                                  "config": {"STORE": "memory:", "RUN_DIRECTORY": str(run_directory)},
+                                  "remove": [str(run_directory), str(metrics)]}))
+
+    def ctrl_c_held():  # in the child, before its exec
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        os.kill(os.getpid(), signal.SIGINT)
+
+    done = subprocess.run(python_command(_SUPERVISE, str(handed)), preexec_fn=ctrl_c_held, capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (130, "interrupted (Ctrl-C): stopped\n")
+    assert not run_directory.exists() and not metrics.exists()
 
 
 def test_a_read_only_server_starts_while_another_process_writes_to_the_store(tmp_path):

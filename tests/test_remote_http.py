@@ -164,3 +164,14 @@ def test_ctrl_c_stops_kg_query_on_an_endpoint_at_any_stage(stage, tmp_path):
             process.wait()
     assert process.returncode == 130 and "interrupted (Ctrl-C)" in err.decode(), err.decode()
     assert "Traceback" not in err.decode()
+
+
+def test_an_engine_that_never_answers_its_first_question_is_one_line_of_error(tmp_path):
+    """The first request to an endpoint (ASK {}, to learn its engine) that goes unanswered ends at the time
+    limit with the error every other query gives there, not with a traceback of DeadlinePassed."""
+    with silent_listener() as (port, _, _):
+        done = subprocess.run([KG, "query", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--timeout", "1",
+                               "-q", "ASK {}"], capture_output=True, text=True, timeout=SOON,
+                              env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("error: ") and "did not answer" in done.stderr and done.stderr.count("\n") == 1

@@ -63,11 +63,18 @@ class RemoteStore(EngineChecks, Store):
     @property
     def dialect(self) -> Dialect:
         """The engine's dialect, learnt from its first answer (and its own graphs, to hide them)."""
+        return self._learned(None)
+
+    def _learned(self, timeout: float | None) -> Dialect:
+        """The dialect, learnt within `timeout` (the first query's own limit; None: the store's)."""
         with self._lock:
             if self._dialect is None:
-                answer = self._on_a_replica(lambda url: self._send(url, [("query", "ASK {}")], accept=SOLUTIONS,
-                                                                   deadline=self._deadline(None)))
-                answer.read()
+                try:
+                    answer = self._on_a_replica(lambda url: self._send(url, [("query", "ASK {}")], accept=SOLUTIONS,
+                                                                       deadline=self._deadline(timeout)))
+                    answer.read()
+                except DeadlinePassed:  # an engine that takes the connection and never answers
+                    raise self._timed_out(timeout or self.timeout, answered=False) from None
                 found = dialect_for(answer.headers.get("Server"))
                 self._hidden = found.system_graphs + ((found.merge_graph,) if found.merge_graph else ())
                 self._dialect = found
@@ -164,7 +171,7 @@ class RemoteStore(EngineChecks, Store):
 
     def _query(self, sparql, default_graphs, named_graphs, timeout, limit, *, hide: bool,
                url: str | None = None) -> QueryResult:
-        dialect = self.dialect if hide else (self._dialect or dialect_for(None))
+        dialect = self._learned(timeout) if hide else (self._dialect or dialect_for(None))
         form = scan(sparql).form
         text = limited(sparql, limit + 1) if limit is not None and form == "SELECT" else sparql
         if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs

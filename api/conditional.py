@@ -9,6 +9,7 @@ from typing import Callable
 
 from flask import Response, current_app, make_response, request
 
+from kg import __version__
 from kg.answers import QueryRequest
 
 
@@ -52,7 +53,11 @@ def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = 
     """A GET or HEAD answer (make()'s) with the validators of `shape`, or 304 when the request's still hold;
     `negotiated`: the answer depends on Accept, and both say so."""
     version = current_app.extensions["sahel-kg"].version()  # before the answer is made: a tag may undersell
-    headers = validators(version, shape, current_app.config["CACHE_CONTROL"])
+    settings = current_app.config
+    # What shapes a document besides the data: the software (its templates and serialisers), a description's row
+    # cap, the IRIs and URLs it is written with; a restart with other settings must not answer 304.
+    made_by = (__version__, settings["ROW_LIMIT"], settings["IRI_BASE"], settings["PUBLIC_ORIGIN"])
+    headers = validators(version, (*shape, made_by), settings["CACHE_CONTROL"])
     if negotiated:
         headers["Vary"] = "Accept"
     if not_modified(headers, version):

@@ -65,6 +65,22 @@ def test_a_write_makes_the_validators_stale(make_app):
         assert again.status_code == 200 and again.headers["ETag"] != etag, path
 
 
+def test_a_restart_with_settings_that_shape_a_document_makes_its_validators_stale(make_app):
+    """The same data served again with another row cap (which cuts a description) gives another ETag, so a
+    client revalidating its copy gets the new document, not 304 (helper-53: the tags were the same)."""
+    first = make_app()
+    path = first.extensions["sahel-kg"].path
+    tags = [first.test_client().get("/id/jnim.ttl").headers["ETag"]]
+    first.extensions["sahel-kg"].close()
+    second = api.create_app({"STORE": f"oxigraph:{path}", "INSTALL_ARTICLE": False, "QUERY_WORKERS": 1,
+                             "TESTING": True, "ROW_LIMIT": 3})
+    try:
+        again = second.test_client().get("/id/jnim.ttl", headers={"If-None-Match": tags[0]})
+        assert again.status_code == 200 and again.headers["ETag"] != tags[0]
+    finally:
+        second.extensions["sahel-kg"].close()
+
+
 def test_a_remote_stores_documents_have_no_validators(oxigraph_url):
     graph, thing = f"http://test.sahel-kg.example/{uuid.uuid4().hex}/", f"{PREFIXES['sk']}{uuid.uuid4().hex}"
     with RemoteStore(oxigraph_url, update_url=oxigraph_url.rsplit("/", 1)[0] + "/update") as remote:

@@ -46,15 +46,19 @@ def mapping_columns(mapping: Path) -> set[str]:
 
 def require_utf8(table: Path) -> None:
     """Raise SourceError at the table's first byte that is not UTF-8, with its line and column."""
+    number = 0
     with open(table, "rb") as handle:
-        for number, line in enumerate(handle, start=1):  # no UTF-8 character holds a newline byte
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                column = len(line[:error.start].decode("utf-8")) + 1
-                raise SourceError(f"byte 0x{line[error.start]:02X} is not UTF-8 text; save the table as UTF-8 and "
-                                  "load it again (nothing was loaded)", path=str(table), line=number,
-                                  column=column) from None
+        for chunk in handle:  # no UTF-8 character holds a CR or LF byte
+            # Lines end in LF, CR LF or, in a classic Mac table ("CSV (Macintosh)"), CR alone.
+            for line in chunk.rstrip(b"\n").removesuffix(b"\r").split(b"\r"):
+                number += 1
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    column = len(line[:error.start].decode("utf-8")) + 1
+                    raise SourceError(f"byte 0x{line[error.start]:02X} is not UTF-8 text; save the table as UTF-8 "
+                                      "and load it again (nothing was loaded)", path=str(table), line=number,
+                                      column=column) from None
 
 
 def missing_columns(table: Path, mapping: Path) -> list[str]:

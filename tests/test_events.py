@@ -228,12 +228,13 @@ def test_a_mapping_that_does_not_parse_is_an_error_with_its_position(tmp_path):
     assert result.stderr.startswith(f"error: {mapping}:2:")
 
 
-def test_a_table_that_is_not_utf_8_is_refused_in_one_line_naming_where(tmp_path):
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])  # CR: "CSV (Macintosh)"
+def test_a_table_that_is_not_utf_8_is_refused_in_one_line_naming_where(tmp_path, ending):
     """A Latin-1 table: one line naming the file, the line and column of the first bad byte; nothing loaded."""
-    lines = FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace("Tillaberi", "Tillabéri")
     table = tmp_path / "latin-1.csv"
-    table.write_bytes("".join(lines).encode("latin-1"))
+    table.write_bytes("".join(line + ending for line in lines).encode("latin-1"))
     message = refusal(table)
     assert message.startswith(f"{table}:3:{lines[2].index('é') + 1}: byte 0xE9 is not UTF-8")
     store = f"oxigraph:{tmp_path / 'store'}"

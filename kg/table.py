@@ -186,10 +186,11 @@ def triple_lines(triples: Iterable, prefixes: dict[str, str]) -> Iterator[str]:
 
 def csv_lines(variables: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     """Solutions as SPARQL CSV for a terminal, a line a row: CSV writes values raw, so a TAB, a line end or an
-    escape sequence in one is escaped in the field itself, where nothing can take it for the format's own."""
+    escape sequence in one is escaped in the field itself, where nothing can take it for the format's own; a
+    backslash is doubled, so that a line end (\\n) and a backslash before an n (\\\\n) look different."""
     yield ",".join(map(csv_field, variables))
     for row in rows:
-        yield ",".join(csv_field(printable(csv_text(term))) for term in row)
+        yield ",".join(csv_field(printable(csv_text(term).replace("\\", "\\\\"))) for term in row)
 
 
 def render(result, prefixes: dict[str, str], *, wide: bool = False) -> str:

@@ -164,6 +164,14 @@ def test_csv_and_tsv_on_a_terminal_keep_a_row_a_line_and_its_columns(hostile_spe
     value = str(literal(HOSTILE)).replace("\u2028", "\\u2028")  # the N-Triples form, LINE SEPARATOR escaped too
     assert piped == {"csv": f'p,o\r\n{EX}p,"{HOSTILE}"\r\n', "tsv": f"?p\t?o\n<{EX}p>\t{value}\n"}[fmt]
 
+def test_csv_on_a_terminal_tells_a_line_end_from_a_backslash_before_an_n():
+    """Escaping a line end as \\n is ambiguous unless a backslash is escaped too (helper-53 saw both as a\\nb)."""
+    query = r'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a\nb" "a\\nb") } }'
+    status, out, err = on_terminal(["query", "--store", "memory:", "--format", "csv", "-q", query], stdout_tty=True)
+    assert status == 0, err
+    assert out.splitlines()[1] == r"a\nb,a\\nb"
+
+
 def test_an_error_that_quotes_an_engine_escapes_what_the_engine_said(spec):
     """An engine's error message reached stderr as it was sent: an escape sequence in it drove the terminal."""
     import http.server

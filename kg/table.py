@@ -77,8 +77,8 @@ def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
     if term.language:
         return text if term.language == language else f"{text}@{term.language}"
     datatype = term.datatype.value
-    if datatype == XSD_STRING:
-        return text
+    if datatype == XSD_STRING:  # under a header that gives a language, it must not pass for one tagged so
+        return text if language is None else f"{text}^^{compact_iri(datatype, prefixes)}"
     if any(XSD + kind == datatype and form.fullmatch(term.value) for form, kind in BARE_LITERALS):
         return term.value  # as Turtle reads it back: 1 is an xsd:integer, 1.5 an xsd:decimal
     return f"{text}^^{compact_iri(datatype, prefixes)}"

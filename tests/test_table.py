@@ -164,6 +164,16 @@ def test_csv_and_tsv_on_a_terminal_keep_a_row_a_line_and_its_columns(hostile_spe
     value = str(literal(HOSTILE)).replace("\u2028", "\\u2028")  # the N-Triples form, LINE SEPARATOR escaped too
     assert piped == {"csv": f'p,o\r\n{EX}p,"{HOSTILE}"\r\n', "tsv": f"?p\t?o\n<{EX}p>\t{value}\n"}[fmt]
 
+def test_a_plain_string_below_a_header_that_gives_a_language_says_it_has_none():
+    """The first rows fix a column's language (?label@en) and its cells leave the tag out; a plain string
+    that comes later must not look like them (helper-53: "PLAIN" and "TAGGED"@en printed alike)."""
+    tagged = [(ox.Literal(f"e{number}", language="en"),) for number in range(1000)]
+    later = [(ox.Literal("PLAIN"),), (ox.Literal("TAGGED", language="en"),), (ox.Literal("FR", language="fr"),)]
+    lines = list(Table(["label"], PREFIXES, wide=True).lines(tagged + later))  # wide: cells are not cut to fit
+    assert lines[0].strip() == "?label@en"
+    assert [line.strip() for line in lines[-3:]] == ['"PLAIN"^^xsd:string', '"TAGGED"', '"FR"@fr']
+
+
 def test_csv_on_a_terminal_tells_a_line_end_from_a_backslash_before_an_n():
     """Escaping a line end as \\n is ambiguous unless a backslash is escaped too (helper-53 saw both as a\\nb)."""
     query = r'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a\nb" "a\\nb") } }'

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import click
 
-from kg.errors import KGError
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
-EXIT_INTERRUPTED = 130  # as a shell reports a program that SIGINT ended: 128 + 2
 
 
 def reports_errors(command):
@@ -27,7 +26,7 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:  # Ctrl-C, at whatever stage: connecting, sending, reading or writing
-            click.echo("interrupted (Ctrl-C): stopped", err=True)
+            click.echo(INTERRUPTED, err=True)
             sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -133,3 +133,8 @@ class ValidationFailed(KGError):
         super().__init__(f"{count} SHACL violation(s)")
         self.report = report
         self.count = count
+
+
+# How a command stopped by Ctrl-C says so, in the CLI and in `kg serve`'s supervisor (which runs without click).
+EXIT_INTERRUPTED = 130  # as a shell reports a program that SIGINT ended: 128 + 2
+INTERRUPTED = "interrupted (Ctrl-C): stopped"

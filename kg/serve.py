@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from kg.child import python_command
-from kg.errors import KGError
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError
 from kg.serve_checks import check_address
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -106,7 +106,6 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
 # The supervisor's own program: it imports this module, kg.settings and granian, nothing that holds data.
 _SUPERVISE = "from kg.serve import supervise; supervise(sys.argv[1])"
 PLAN = "plan.json"  # in the run directory: what `kg serve` hands its supervisor
-INTERRUPTED = 130  # as a shell reports a program that SIGINT ended (kg.cli_support's EXIT_INTERRUPTED)
 
 
 def _become_supervisor(plan: dict) -> None:
@@ -135,8 +134,8 @@ def supervise(handed: str) -> None:
     try:
         _supervise(plan)
     except KeyboardInterrupt:  # as the CLI reports Ctrl-C
-        print("interrupted (Ctrl-C): stopped", file=sys.stderr)
-        sys.exit(INTERRUPTED)
+        print(INTERRUPTED, file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     except KGError as error:  # as the CLI reports its errors: one line, no traceback
         sys.exit(f"error: {error}")
     except OSError as error:

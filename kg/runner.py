@@ -17,8 +17,8 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
-from kg.child import python_command
 from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
+from kg.child import python_command
 from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
 
 START_SECONDS = 60.0

@@ -237,7 +237,10 @@ class QueryService:
         comes first, as every engine takes it (Virtuoso takes it nowhere else), so the text's own
         leading BASE moves there too, resolved, leaving spaces where it was."""
         sparql, base = leading_base(sparql, base)
-        line = ((f"BASE <{base}> " if base else "") + prologue_line(self.prefixes, shape.prefixes)).strip()
+        # Only the prefixes the text uses: the engine parses and checks every declaration it is given, and
+        # all of the service's (two dozen) took a one-pattern lookup from 0.30 to 0.52 ms.
+        used = {name: self.prefixes[name] for name in used_prefixes(sparql) if name in self.prefixes}
+        line = ((f"BASE <{base}> " if base else "") + prologue_line(used, shape.prefixes)).strip()
         return (line + "\n" + sparql, 1) if line else (sparql, 0)
 
 

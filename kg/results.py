@@ -124,16 +124,36 @@ def term_json(term) -> dict:
 
 def _json(variables, rows, ending) -> Iterator[str]:
     yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+    keys = [_string(name) + ":" for name in variables]
     rows, separator = iter(rows), ""
-    while batch := [{name: term_json(term) for name, term in zip(variables, row) if term is not None}
-                    for row in islice(rows, JSON_BATCH)]:  # one encoder call a batch: the encoder's cost is per call
-        text = json.dumps(batch, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    while batch := list(islice(rows, JSON_BATCH)):
+        text = ",".join("{" + ",".join(key + _term_text(term) for key, term in zip(keys, row) if term is not None)
+                        + "}" for row in batch)
         yield separator + text.translate(_JSON_ESCAPES)  # valid either way; keeps JavaScript whole
         separator = ","
     yield "]}"
     if ending.truncated:  # an extension member, known once the rows are read: clients that do not know it ignore it
         yield f',"truncated":true,"limit":{json.dumps(ending.limit)}'
     yield "}"
+
+
+# The string encoder json.dumps(ensure_ascii=False) calls: a row written here reads exactly as term_json's
+# dictionaries dumped, at half the cost (no dictionaries are built).
+_string = json.encoder.encode_basestring
+
+
+def _term_text(term) -> str:
+    """term_json(term) as compact JSON text."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _string(term.value) + "}"
+    if kind is ox.Literal:
+        text = '{"type":"literal","value":' + _string(term.value)
+        if term.language:
+            return text + ',"xml:lang":' + _string(term.language) + "}"
+        datatype = term.datatype.value
+        return text + ("}" if datatype == XSD_STRING else ',"datatype":' + _string(datatype) + "}")
+    return json.dumps(term_json(term), ensure_ascii=False, separators=(",", ":"))  # blank nodes, triple terms
 
 
 JSON_BATCH = 256  # rows encoded by one json.dumps call

@@ -153,3 +153,21 @@ def test_what_xml_cannot_carry_is_refused_not_written(fmt):
     result = QueryService(store).query(CONSTRUCT if fmt == "rdfxml" else SELECT)
     with pytest.raises(FormatError, match="XML"):
         result.serialize(fmt)
+
+
+def test_json_results_write_each_term_as_its_sparql_json_binding_dumped():
+    # The JSON writer builds its text without the binding dictionaries (kg.results._term_text): it must read
+    # exactly as those dictionaries dumped, escapes and all.
+    literal, iri = "a\"\\\n\x00\x1f\u2028\u2029é\U0001F600", "http://e.example/é\u2028x"
+    terms = [ox.NamedNode(iri), ox.Literal(literal), ox.Literal(literal, language="en-GB"),
+             ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+             ox.BlankNode("b0"), ox.Triple(ox.NamedNode(iri), ox.NamedNode(iri), ox.Literal(literal, language="fr")),
+             None]
+    rows = [(first, second) for first in terms for second in terms]
+    text = "".join(results.solution_text("json", ["a", "b\u00e9"], rows, results.Result(kind="solutions")))
+    expected = [{name: results.term_json(term) for name, term in zip(["a", "b\u00e9"], row) if term is not None}
+                for row in rows]
+    assert json.loads(text)["results"]["bindings"] == expected
+    assert "\u2028" not in text and "\u2029" not in text
+    written = json.dumps(expected, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    assert written.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") in text

@@ -86,7 +86,7 @@ class OxigraphStore(Store):
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
             if isinstance(result, pyoxigraph.QuerySolutions):
-                return [v.value for v in result.variables], _evaluated(tuple(row) for row in result)
+                return [v.value for v in result.variables], _evaluated(map(tuple, result))
             return None, _evaluated(result)
 
         head, rows = start() if timeout is None else deadline.limited(start, timeout)

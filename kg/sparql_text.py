@@ -63,12 +63,13 @@ def _tokens(text: str):
     """(kind, text, start, end) of every token, a keyword glued to a prefixed name split off it."""
     for m in _TOKEN.finditer(text):
         kind, value, start, end = m.lastgroup, m.group(), m.start(), m.end()
-        prefix = value.partition(":")[0]
-        if kind == "pname" and prefix.upper() in _GLUED:
-            yield "word", prefix, start, start + len(prefix)
-            yield kind, value[len(prefix):], start + len(prefix), end
-        else:
-            yield kind, value, start, end
+        if kind == "pname":
+            prefix = value.partition(":")[0]
+            if prefix.upper() in _GLUED:
+                yield "word", prefix, start, start + len(prefix)
+                yield kind, value[len(prefix):], start + len(prefix), end
+                continue
+        yield kind, value, start, end
 
 
 def lex(text: str) -> list[Token]:
@@ -92,7 +93,7 @@ def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
 
 
 def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
-    return tuple(token for token in _tokens(text) if token[0] not in ("space", "comment"))
+    return tuple(token for token in _tokens(text) if token[0] != "space" and token[0] != "comment")
 
 
 _significant = lru_cache(maxsize=KEPT)(_lexed)

@@ -20,7 +20,7 @@ from kg.nearby import NearbyRunner
 from kg.query import Policy, QueryService
 from kg.runner import WorkerPool
 from kg.settings import store_options
-from kg.sparql_parts import single_pattern
+from kg.one_pattern import single_pattern
 from kg.store import embedded_path, open_store, stamp
 from kg.store.oxigraph import OxigraphStore
 from kg.store.store_files import directory_changed_at

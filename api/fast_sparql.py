@@ -9,7 +9,7 @@ Flask's error handlers and hooks answer it and no query ever runs twice.
 
 Asked to answer at once (environ[AT_ONCE], on the server's event loop: api.rsgi), it answers only a query
 of a client with no budget that this process runs row by row within its row cap (Backend.in_process) and
-that asks for few rows (kg.sparql_parts.few_rows); it raises NotAtOnce, having answered nothing, for any
+that asks for few rows (kg.one_pattern.few_rows); it raises NotAtOnce, having answered nothing, for any
 other request, and for one whose run would wait (kg.nearby.WouldWait), which then goes to a request thread.
 """
 
@@ -31,7 +31,7 @@ from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
-from kg.sparql_parts import few_rows
+from kg.one_pattern import few_rows
 
 FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
 PATH = "/sparql"

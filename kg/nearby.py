@@ -1,5 +1,5 @@
 """One-pattern queries answered in this process, on a read-only view of the on-disk store: no round trip to
-a query worker, and the time limit checked between rows (each row is one index step; kg.sparql_parts.single_pattern).
+a query worker, and the time limit checked between rows (each row is one index step; kg.one_pattern.single_pattern).
 
 A caller that must not wait (the server's event loop: api.rsgi) sets NO_WAITING; a run then raises WouldWait,
 having answered nothing, where it would reopen the store after a write (a reopen replays the engine's write log:
@@ -28,7 +28,7 @@ class WouldWait(Exception):
 
 
 class NearbyRunner:
-    """One-pattern queries (kg.sparql_parts.single_pattern) on a read-only view of the store at `path`."""
+    """One-pattern queries (kg.one_pattern.single_pattern) on a read-only view of the store at `path`."""
 
     def __init__(self, path: str, options: ServiceOptions):
         from kg.store.oxigraph import OxigraphStore

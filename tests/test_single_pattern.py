@@ -8,7 +8,7 @@ import pytest
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE
-from kg.sparql_parts import few_rows, single_pattern
+from kg.one_pattern import few_rows, single_pattern
 
 ONE_PATTERN = [
     "SELECT ?p ?o WHERE { <http://x/a> ?p ?o }",

@@ -12,7 +12,7 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import EXIT_ERROR, reports_errors, say_error, store_option, write_atomically
+from kg.cli_support import EXIT_ERROR, reports_errors, say_error, store_option, write_atomically, write_out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,8 +64,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
             out = None
     data = serialize(result.dataset, fmt)
     if out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write_out([data], fmt, terminal=sys.stdout.isatty())
     elif out is not None:
         write_atomically(Path(out), data)
     click.echo(result.summary, err=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import ByteSize, EndpointURL, atomic_output, reports_errors, store_option, write_atomically
+from kg.cli_support import (ByteSize, EndpointURL, atomic_output, reports_errors, store_option, write_atomically,
+                            write_out)
 from kg.untrusted import BOM
 
 @click.command()
@@ -206,7 +207,8 @@ def search(words, limit, as_json, store_spec):
     from kg.console import open_configured
     from kg.query import QueryService
     from kg.search import SearchError, SearchIndex, index_path, service_select
-    from kg.table import printable, terminal_text
+    from kg.format_escapes import escaped
+    from kg.table import printable
 
     with open_configured(store_spec) as store:
         index = SearchIndex(index_path(store_spec))
@@ -221,7 +223,7 @@ def search(words, limit, as_json, store_spec):
     if as_json:  # JSON escapes C0 controls but not C1 ones (CSI) nor bidirectional overrides
         text = json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
                           ensure_ascii=False, indent=2)
-        click.echo(terminal_text(text) if sys.stdout.isatty() else text)
+        click.echo(escaped("json", text) if sys.stdout.isatty() else text)
         return
     for number, hit in enumerate(hits, start=1):  # a hit a few lines: no data may break them, or the terminal
         click.echo(printable(f"{number}. {hit.label}  <{hit.iri}>"))
@@ -252,8 +254,6 @@ def export(fmt, output, compress, store_spec):
     chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
     chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)
     if output is None:
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
+        write_out(chunks, chosen, terminal=sys.stdout.isatty() and not compress)
     else:
         write_atomically(output, chunks)

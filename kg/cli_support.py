@@ -48,6 +48,22 @@ def say_error(message: str) -> None:
     click.echo(f"error: {printable(message)}", err=True)
 
 
+def write_out(chunks, fmt: str, *, terminal: bool) -> None:
+    """Byte chunks of format `fmt` to standard output: as they are, or escaped in the format's own way on a
+    terminal (a dataset's text is data, which must not drive the terminal)."""
+    import codecs
+
+    from kg.format_escapes import for_terminal
+
+    escaper = for_terminal(fmt) if terminal else None
+    decoder = codecs.getincrementaldecoder("utf-8")()  # a chunk may end within a character
+    for chunk in chunks:
+        sys.stdout.buffer.write(escaper.feed(decoder.decode(chunk)).encode("utf-8") if escaper else chunk)
+    if escaper:
+        sys.stdout.buffer.write((escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
+    sys.stdout.flush()
+
+
 def write_atomically(path: Path, data) -> None:
     """Write bytes, or an iterable of byte chunks, to a file so that readers see the old content or the
     new, never a part."""

@@ -20,7 +20,8 @@ from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, embedded_path, open_store
 from kg.store.deadline import limited
 from kg.streaming import Cut, capped, chunks
-from kg.table import Table, compact_iri, csv_lines, printable, terminal_text, triple_lines
+from kg.format_escapes import for_terminal
+from kg.table import Table, compact_iri, csv_lines, printable, triple_lines
 
 OPEN_ATTEMPTS = 6  # a staged bulk load swaps the store's directory: it may be away for a moment...
 OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each time
@@ -132,7 +133,7 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
          wide: bool = False) -> Shown:
     """Write the answer to `out` in `fmt` ('table' or a result format) as its rows come, up to its row
     cap: a table for solutions (one triple a line for graphs), else the format's text, made terminal-safe
-    on a terminal."""
+    on a terminal in the format's own escapes (kg.format_escapes)."""
     cut, table = Cut(), None
     if fmt == "table" or terminal and fmt == "csv" and query.kind == "solutions":
         rows = capped(query.rows, query.limit, cut)
@@ -153,10 +154,12 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
         else:
             pieces = chunks(query.kind, query.variables, query.rows, fmt, limit=query.limit, prefixes=prefixes,
                             cut=cut)
-        ended = b"\n"
+        ended, escaper = b"\n", for_terminal(fmt) if terminal else None
         for piece in pieces:
-            out.write(terminal_text(piece.decode("utf-8")).encode("utf-8") if terminal else piece)
+            out.write(escaper.feed(piece.decode("utf-8")).encode("utf-8") if escaper else piece)
             ended = piece[-1:] or ended
+        if escaper:
+            out.write(escaper.end().encode("utf-8"))
         if ended != b"\n":
             out.write(b"\n")  # the next prompt on a line of its own
     out.flush()

@@ -25,22 +25,15 @@ MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an el
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def printable(text: str) -> str:
     """`text` with every character a terminal would act on written as an escape (\\t, \\x1b, \\u2028)."""
-    return _UNSAFE.sub(lambda found: _NAMED.get(found.group()) or
+    return UNSAFE.sub(lambda found: _NAMED.get(found.group()) or
                        (f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100 else f"\\u{ord(found.group()):04x}"),
                        text)
-
-
-def terminal_text(text: str) -> str:
-    """Text of a result format (TSV, JSON, Turtle...) made safe to show: line ends and TABs kept, as these
-    formats escape both within values (CSV does not: see csv_lines)."""
-    return "\n".join("\t".join(printable(piece) for piece in line.split("\t"))
-                     for line in text.replace("\r\n", "\n").split("\n"))
 
 
 def width(text: str) -> int:

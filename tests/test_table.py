@@ -11,7 +11,7 @@ from wcwidth import wcswidth
 
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.table import MAX_CELL, Table, printable, render, terminal_text
+from kg.table import MAX_CELL, Table, printable, render
 from test_cli import on_terminal
 from test_loading import installed, spec  # noqa: F401  (fixtures)
 
@@ -43,7 +43,6 @@ def test_control_characters_are_escaped_and_nothing_reaches_the_terminal():
     text = "\n".join(lines)
     assert "a\\tb\\rc\\nd\\x1b[31mred\\x1b]0;title\\x07\\x9b2J\\x7f\\u2028e\\u202eexe.txt" in text
     assert printable("plain, accentué, 伦敦") == "plain, accentué, 伦敦"
-    assert terminal_text("a,b\r\nc\x1b[2J,\td\n") == "a,b\nc\\x1b[2J,\td\n"  # line ends and TABs kept
 
 
 def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():

@@ -1,0 +1,134 @@
+"""On a terminal, every result format stays valid in its own syntax while no control character reaches the
+screen raw: JSON, TSV and the Turtle family write them as \\uXXXX, XML as character references; a pipe or
+a file still gets the engine's bytes as they are."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+
+import pyoxigraph as ox
+import pytest
+
+from kg.format_escapes import escaped, for_terminal
+from kg.paths import CLAIMS_DIR as CLAIMS
+from test_cli import on_terminal
+from test_loading import installed, spec  # noqa: F401  (fixtures)
+
+EX = "http://example.org/terminal/"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+HOSTILE = "a\tb\rc\nd\x1b[31mred\x07\x9b2J\x7f\u2028e\u202eexe\u200f"
+NAME = "Zyxt \x1b[31mred\x9b2J \u202eexe"  # a label: search keeps a label's first line
+XML_SAFE = "a\tb\rc\nd\x9b2J\x7f\x85\u2028e\u202eexe\u200f"  # XML 1.0 carries no other C0 control at all
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SELECT = f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}"
+CONSTRUCT = f"CONSTRUCT WHERE {{ <{EX}s> <{EX}p> ?o }}"
+
+
+def loaded(spec: str, tmp_path, value: str) -> str:
+    data = tmp_path / "values.nt"
+    data.write_text(f"<{EX}s> <{EX}p> {ox.Literal(value)} .\n<{EX}s> <{LABEL}> {ox.Literal(NAME)} .\n",
+                    encoding="utf-8")
+    status, _, err = on_terminal(["load", data, "--store", spec], stdin_tty=False)
+    assert status == 0, err
+    return spec
+
+
+@pytest.fixture
+def hostile(spec, tmp_path):
+    return loaded(spec, tmp_path, HOSTILE)
+
+
+@pytest.fixture
+def xml_safe(spec, tmp_path):
+    return loaded(spec, tmp_path, XML_SAFE)
+
+
+def shown(spec: str, fmt: str, query: str) -> str:
+    status, out, err = on_terminal(["query", "--store", spec, "--format", fmt, "-q", query], stdout_tty=True)
+    assert status == 0, err
+    assert not UNSAFE.search(out), out  # TAB and LF only as the format's own whitespace
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonld"])
+def test_json_on_a_terminal_stays_json_with_controls_as_unicode_escapes(hostile, fmt):
+    """C1 controls (CSI, 0x9b) and bidirectional overrides were shown as \\x9b, which JSON has no escape for."""
+    out = shown(hostile, fmt, SELECT if fmt == "json" else CONSTRUCT)
+    document = json.loads(out)
+    value = document["results"]["bindings"][0]["o"]["value"] if fmt == "json" else \
+        document[0][f"{EX}p"][0]["@value"]
+    assert value == HOSTILE
+    assert "\\u009b2J" in out and "\\u202e" in out
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "trig", "nquads", "tsv"])
+def test_turtle_and_tsv_on_a_terminal_write_controls_in_their_own_escapes(hostile, fmt):
+    """\\x9b is no escape of Turtle's, N-Triples' or of TSV's terms: what was shown did not read back."""
+    out = shown(hostile, fmt, SELECT if fmt == "tsv" else CONSTRUCT)
+    if fmt == "tsv":  # a TSV cell is a term as N-Triples writes it
+        out = f"<{EX}s> <{EX}p> {out.splitlines()[1]} .\n"
+        fmt = "ntriples"
+    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
+               "nquads": ox.RdfFormat.N_QUADS}
+    assert [quad.object.value for quad in ox.parse(out.encode("utf-8"), format=formats[fmt])] == [HOSTILE]
+
+
+def test_sparql_xml_on_a_terminal_writes_controls_as_character_references(xml_safe):
+    """A TAB, line end or C1 control in a value was written raw (or as \\x9b, which XML reads as four
+    characters); as a character reference it is the same value in valid XML, and nothing for the terminal."""
+    out = shown(xml_safe, "xml", SELECT)
+    literal = ElementTree.fromstring(out).find(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert literal.text == XML_SAFE
+    assert "a&#x9;b&#13;c&#xa;d&#x9b;2J&#x7f;" in out
+
+
+def test_rdf_xml_on_a_terminal_writes_controls_as_character_references(xml_safe):
+    out = shown(xml_safe, "rdfxml", CONSTRUCT)
+    assert "&#x9;b" in out and "\t\t<" in out  # the format's own indentation stays as it was
+    assert [quad.object.value for quad in ox.parse(out.encode("utf-8"), format=ox.RdfFormat.RDF_XML)] == [XML_SAFE]
+
+
+@pytest.mark.parametrize("fmt", ["xml", "rdfxml", "json", "turtle"])
+def test_a_pipe_gets_the_engines_bytes_as_they_are(xml_safe, fmt):
+    query = CONSTRUCT if fmt in ("rdfxml", "turtle") else SELECT
+    status, piped, err = on_terminal(["query", "--store", xml_safe, "--format", fmt, "-q", query], stdin_tty=False)
+    assert status == 0, err
+    assert "\x9b2J" in piped and "&#x" not in piped and "\\u009b" not in piped
+
+
+def test_kg_search_json_on_a_terminal_stays_json(hostile):
+    status, out, err = on_terminal(["search", "--store", hostile, "--json", "Zyxt"], stdout_tty=True)
+    assert status == 0, err
+    assert not UNSAFE.search(out), out
+    assert [hit["label"] for hit in json.loads(out)["results"]] == [NAME]
+
+
+@pytest.mark.parametrize("command", ["export", "build"])
+def test_datasets_written_to_a_terminal_are_escaped_as_query_answers_are(hostile, tmp_path, command):
+    """kg export and kg build wrote the dataset raw even on a terminal (build: an article's text is data)."""
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    for shipped in CLAIMS.iterdir():
+        (claims / shipped.name).write_bytes(shipped.read_bytes())
+    with open(claims / "us-sahel-quiet-ties.txt", "a", encoding="utf-8") as text:
+        text.write("Tail \x9b2J \u202e end.\n")  # past every claim's quote: their offsets still hold
+    arguments = ["export", "--format", "nquads", "--store", hostile] if command == "export" else \
+        ["build", "--format", "nquads", "--claims", claims]
+    status, out, err = on_terminal(arguments, stdout_tty=True)
+    assert status == 0, err
+    assert not UNSAFE.search(out)
+    assert "\\u009b2J" in out
+
+
+def test_xml_is_escaped_alike_however_it_is_cut_into_pieces():
+    """Answers come a batch at a time: a value or a tag cut between two pieces is escaped as a whole one is."""
+    text = ('<?xml version="1.0"?>\n<r a="x\u202ey">\n\t<v>\t1\x9b</v>\n\t<e/>\n\t<v>\n</v>\n'
+            '<!-- note -->\n</r>\n')
+    whole = escaped("xml", text)
+    assert whole == ('<?xml version="1.0"?>\n<r a="x&#x202e;y">\n\t<v>&#x9;1&#x9b;</v>\n\t<e/>\n\t<v>&#xa;</v>\n'
+                     '<!-- note -->\n</r>\n')
+    for at in range(len(text)):
+        escaper = for_terminal("xml")
+        assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at

@@ -12,10 +12,10 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import EXIT_ERROR, reports_errors, say_error, store_option, write_atomically, write_out
+from kg.cli_support import EXIT_ERROR, Commands, reports_errors, say_error, store_option, write_atomically, write_out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main():
     """sahel-kg: build, check and query the Sahel security knowledge graph."""
@@ -51,6 +51,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
     """
     from kg.build import build as build_dataset, serialize
     from kg.namespaces import DEFAULT_BASE
+    from kg.table import printable
 
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
@@ -59,7 +60,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
 
         with open_configured(store_spec, write=True, install=False) as store:
             install_dataset(store, result, base=base or DEFAULT_BASE)
-        click.echo(f"installed into {store_spec}", err=True)
+        click.echo(printable(f"installed into {store_spec}"), err=True)
         if out == "-" and sys.stdout.isatty():
             out = None
     data = serialize(result.dataset, fmt)
@@ -148,6 +149,7 @@ def claims_draft(article, article_id, out, claims_dir, force):
     """
     from kg import paths
     from kg.drafting import DraftError, draft
+    from kg.table import printable
 
     target = out or Path(article).parent / f"{article_id}.yaml"
     try:
@@ -156,7 +158,7 @@ def claims_draft(article, article_id, out, claims_dir, force):
         say_error(str(error))
         sys.exit(2)
     entries = text.count("\n  - id: ")
-    click.echo(f"wrote {target}: {entries} sentence entries to complete", err=True)
+    click.echo(printable(f"wrote {target}: {entries} sentence entries to complete"), err=True)
 
 
 @main.group()
@@ -213,12 +215,14 @@ def events_load(table, mapping, graph, store_spec):
     """
     from kg.console import open_configured
     from kg.events import DEFAULT_MAPPING, load_events
+    from kg.table import printable
 
     with open_configured(store_spec, write=True) as store:
         report = load_events(store, table, mapping=mapping or DEFAULT_MAPPING, graph=graph)
     linked = sum(1 for name in report.names if name.entity)
-    click.echo(f"{table}: {report.triples} triples, {report.events} events into <{report.graph}>; linked {linked} of "
-               f"{len(report.names)} names exactly (the others are candidates); record {report.record}", err=True)
+    click.echo(printable(f"{table}: {report.triples} triples, {report.events} events into <{report.graph}>; linked "
+                         f"{linked} of {len(report.names)} names exactly (the others are candidates); record "
+                         f"{report.record}"), err=True)
 
 
 for _command in (load, query, info, search, export, shell, serve):

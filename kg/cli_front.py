@@ -48,6 +48,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     from kg.serve import run
     from kg.serve_checks import check_address, check_remote_store, prepare_store
     from kg.store import default_store_path
+    from kg.table import printable
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
     config = {"STORE": store_spec, "INSTALL_ARTICLE": store_spec == "memory:" and resolve({})["INSTALL_ARTICLE"]}
@@ -67,9 +68,9 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
         prepare_store(store_spec)
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
-            click.echo(f"note: {note}", err=True)
+            click.echo(printable(f"note: {note}"), err=True)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
     access += ", public" if settings["PUBLIC"] else ""
-    click.echo(f"serving {where}, {access}, on http://{host}:{port}/sparql", err=True)
+    click.echo(printable(f"serving {where}, {access}, on http://{host}:{port}/sparql"), err=True)
     run(host=host, port=port, workers=workers, threads=threads, config=config)

@@ -40,6 +40,30 @@ def reports_errors(command):
     return wrapper
 
 
+class Commands(click.Group):
+    """The `kg` group: click's own messages (a file it cannot open, a bad value) quote what the user gave,
+    so their control characters are escaped as every error line's are."""
+
+    def make_context(self, *args, **kwargs):
+        with _escaped_messages():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _escaped_messages():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _escaped_messages():
+    from kg.table import printable
+
+    try:
+        yield
+    except click.ClickException as error:
+        error.message = printable(error.message)
+        raise
+
+
 def say_error(message: str) -> None:
     """`error: message` on stderr, its control characters escaped: messages quote data (a remote engine's
     own words, a file's name), which must not drive the terminal."""

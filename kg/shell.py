@@ -57,7 +57,7 @@ def kept_history() -> History:
         with open(path, "a", encoding="utf-8"):
             pass
     except OSError as error:
-        print(f"note: history is kept for this session only: {error}", file=sys.stderr)
+        print(printable(f"note: history is kept for this session only: {error}"), file=sys.stderr)
         return InMemoryHistory()
     return FileHistory(str(path))
 
@@ -206,7 +206,7 @@ class Shell:
             try:
                 rows = QueryService(self.store, prefixes=self.prefixes).query(sparql, timeout=10).rows
             except KGError as error:
-                print(f"note: no completion of classes and properties: {error}", file=sys.stderr)
+                print(printable(f"note: no completion of classes and properties: {error}"), file=sys.stderr)
                 break
             words += [name for name in (compact_iri(row[0].value, self.prefixes) for row in rows)
                       if not name.startswith("<")]
@@ -226,7 +226,7 @@ class Shell:
 
     def loop(self) -> None:
         session = self.session()
-        self.say(f"kg shell on {self.store_spec if self.endpoint == 'local' else self.endpoint}. "
+        self.say(printable(f"kg shell on {self.store_spec if self.endpoint == 'local' else self.endpoint}. ") +
                  "End a query with a blank line or Esc-Enter; .help for help; Ctrl-D quits.")
         while True:
             try:

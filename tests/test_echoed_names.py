@@ -1,0 +1,52 @@
+"""Every `kg` message that echoes a name the user gave (a file, a store, a graph) escapes its control
+characters, as error lines do: a file name is data, and may hold an escape sequence or a line end."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from build_fixtures import run_kg
+from test_events import FIXTURE, require_morph_kgc
+
+HOSTILE = "x\x1b[31mred\n\u202eexe"
+SHOWN = "x\\x1b[31mred\\n\\u202eexe"
+SECOND_ARTICLE = Path(__file__).parent / "fixtures" / "second-article" / "sahel-patrols-invented.txt"
+
+
+def said(*args, status: int = 0) -> str:
+    result = run_kg(*args)
+    assert result.exit_code == status, result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, result.stderr
+    return result.stderr
+
+
+def test_kg_events_load_escapes_the_tables_name_and_the_graph(tmp_path):
+    require_morph_kgc()
+    table = tmp_path / f"{HOSTILE}.csv"
+    shutil.copy(FIXTURE, table)
+    err = said("events", "load", table, "--graph", "http://example.org/graph\u202e", "--store", "memory:")
+    assert f"{SHOWN}.csv: " in err and "<http://example.org/graph\\u202e>" in err
+
+
+def test_kg_claims_draft_escapes_the_file_it_wrote(tmp_path):
+    err = said("claims", "draft", SECOND_ARTICLE, "--id", "another-invented", "--out", tmp_path / f"{HOSTILE}.yaml")
+    assert f"wrote {tmp_path}/{SHOWN}.yaml:" in err
+
+
+def test_kg_build_install_escapes_the_store_it_names(tmp_path):
+    store = f"oxigraph:{tmp_path / HOSTILE}"
+    err = said("build", "--install", "--store", store, "--out", tmp_path / "out.trig")
+    assert f"installed into oxigraph:{tmp_path}/{SHOWN}" in err
+
+
+@pytest.mark.parametrize("args, status", [
+    (["export", "--output", f"{HOSTILE}.txt", "--store", "memory:"], 2),  # kg's own usage error
+    (["query", "--file", f"{HOSTILE}.rq", "--store", "memory:"], 2),  # click's, for a file it cannot open
+    (["load", f"{HOSTILE}.ttl", "--store", "memory:"], 2),
+], ids=["export", "query", "load"])
+def test_usage_errors_escape_the_names_they_quote(tmp_path, monkeypatch, args, status):
+    monkeypatch.chdir(tmp_path)
+    assert "red" in said(*args, status=status)

@@ -26,8 +26,7 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:  # Ctrl-C, at whatever stage: connecting, sending, reading or writing
-            click.echo(INTERRUPTED, err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            stop_interrupted()
         except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_ERROR)
@@ -40,21 +39,28 @@ def reports_errors(command):
     return wrapper
 
 
+def stop_interrupted():
+    """Say that Ctrl-C stopped the command, and exit 130."""
+    click.echo(INTERRUPTED, err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 class Commands(click.Group):
     """The `kg` group: click's own messages (a file it cannot open, a bad value) quote what the user gave,
-    so their control characters are escaped as every error line's are."""
+    so their control characters are escaped as every error line's are; a Ctrl-C while click reads the
+    arguments (opening a FIFO given as -f) is reported as in a command, not as click's "Aborted!" and 1."""
 
     def make_context(self, *args, **kwargs):
-        with _escaped_messages():
+        with _as_kg_says():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with _escaped_messages():
+        with _as_kg_says():
             return super().invoke(ctx)
 
 
 @contextlib.contextmanager
-def _escaped_messages():
+def _as_kg_says():
     from kg.table import printable
 
     try:
@@ -62,6 +68,8 @@ def _escaped_messages():
     except click.ClickException as error:
         error.message = printable(error.message)
         raise
+    except KeyboardInterrupt:
+        stop_interrupted()
 
 
 def say_error(message: str) -> None:

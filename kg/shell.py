@@ -116,20 +116,24 @@ class Shell:
                                                                       flush=True))
         notice.daemon = True
         notice.start()
-        started = None
+        started, cancelled = None, False
         try:
             started = self.query(sparql, row_limit=self.row_limit)
             for line in warnings(started, self.prefixes):
                 print(line, file=sys.stderr, flush=True)
             shown = show(started, self.format, screen, self.prefixes, terminal=True, wide=self.wide)
         except KeyboardInterrupt:
-            raise Cancelled() from None
+            # Raised below, outside this handler, so the Cancelled carries no context: the interrupt's frames
+            # (a Ctrl-C between the query's start and `started`, holding its rows) are let go, which stops it.
+            cancelled = True
         except FormatError as error:
             raise click.UsageError(f"{error} (see .format)") from None
         finally:
             notice.cancel()
             if started is not None:  # a Cancelled kept by the caller would otherwise keep the query running
                 started.close()
+        if cancelled:
+            raise Cancelled()
         noun = {"solutions": "row", "graph": "triple"}.get(started.kind)
         status = [f"{shown.count} {noun}{'' if shown.count == 1 else 's'}"] if noun else []
         if self.timing:

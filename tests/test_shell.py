@@ -352,6 +352,34 @@ def test_cancel_stops_the_work_of_a_streaming_query(tmp_path, monkeypatch):
         shell.close()
 
 
+def test_a_ctrl_c_just_as_the_rows_are_handed_over_still_stops_the_work(tmp_path, monkeypatch):
+    """A Ctrl-C that lands after the helper thread has started but before the shell holds its rows (CI saw one
+    land there, under load): the work stops all the same, even while the Cancelled is still held."""
+    import io
+
+    from kg import console
+    from kg.shell import Cancelled, Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:", out=io.StringIO())
+    shell.row_limit = None  # 3.1 million rows: minutes on any machine
+    handed_over = console.limited
+
+    def interrupted_at_once(start, seconds):
+        handed = handed_over(start, seconds)  # started; a Ctrl-C now, before start_query hands the rows on
+        raise KeyboardInterrupt(f"{len(handed)} parts handed over")
+
+    monkeypatch.setattr(console, "limited", interrupted_at_once)
+    others = threads_named("kg-query")
+    try:
+        with pytest.raises(Cancelled) as cancelled:
+            shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
+        del cancelled
+    finally:
+        shell.close()
+
+
 @contextlib.contextmanager
 def ctrl_c_once(event: threading.Event):
     """SIGINT to this process once `event` is set (within SOON), raised as KeyboardInterrupt, as a terminal

@@ -59,9 +59,7 @@ def _answer_requests(connection: Connection) -> None:
         memory_cap.cap(options.memory_limit)
     connection.send(("ready", None))
     while True:
-        while not connection.poll(IDLE_REFRESH):
-            if not options.in_memory:
-                _refresh(service)
+        _wait_for_request(connection, service, options)
         request = connection.recv()
         if request == "stop":  # for a stream that had ended by itself when its client left
             continue
@@ -70,6 +68,8 @@ def _answer_requests(connection: Connection) -> None:
             try:
                 if attempt:  # the writer's compaction removed files this view still listed: open afresh
                     time.sleep(STALE_PAUSE * 2 ** (attempt - 1))
+                    service.store = opened()
+                elif service.store is None:  # let go while idle (or its reopening failed): opened afresh
                     service.store = opened()
                 if options.in_memory:
                     if disk_version(path)[0] != service.store.copied_version:
@@ -96,6 +96,29 @@ def _answer_requests(connection: Connection) -> None:
         if reply[0] == "ok":
             reply[1].elapsed = time.perf_counter() - started
         connection.send(reply)
+
+
+def _wait_for_request(connection: Connection, service: QueryService, options) -> None:
+    """Wait for the next request; meanwhile keep an idle view fresh, and close it once idle for
+    options.idle_release seconds (a copy in memory is the data itself: it is kept)."""
+    idle_since = time.monotonic()
+    while not connection.poll(IDLE_REFRESH):
+        if options.in_memory or service.store is None:
+            continue
+        if options.idle_release is not None and time.monotonic() - idle_since >= options.idle_release:
+            _release(service)
+        else:
+            _refresh(service)
+
+
+def _release(service: QueryService) -> None:
+    """Close the view and give the memory its engine held (block caches, table indexes) back to the system."""
+    import gc
+
+    service.store.close()
+    service.store = None
+    gc.collect()  # rows or results of the last query may still refer to the engine's store
+    memory_cap.give_back()
 
 
 def _refresh(service: QueryService) -> None:

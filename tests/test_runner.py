@@ -14,6 +14,7 @@ from kg.answers import QueryRequest, StreamedAnswer
 from kg.errors import QueryTimeout
 from kg.runner import WorkerPool
 from kg.store.oxigraph import OxigraphStore
+from held_files import held_files
 from long_work import CROSS_COUNT as HEAVY, MIN_TRIPLES, SOON, threads_named, wait_until
 
 ASK = QueryRequest(sparql="ASK { ?s ?p ?o }", format="json", timeout=60)
@@ -257,15 +258,7 @@ def test_an_idle_worker_that_died_is_replaced_at_the_next_query(store_path):
 
 def deleted_files(pid: int, under) -> list[str]:
     """The files under the folder `under` that process `pid` holds open and that no longer have a name."""
-    found = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:  # closed meanwhile
-            continue
-        if target.endswith(" (deleted)") and target.startswith(str(under)):
-            found.append(target)
-    return found
+    return [target for target in held_files(pid, under) if target.endswith(" (deleted)")]
 
 
 def test_idle_workers_let_go_of_the_files_a_bulk_load_replaced(store_path):

@@ -83,7 +83,7 @@ class ServiceOptions:
     in_memory: bool = False  # answer from a copy of the store in memory, made again after each write
     memory_limit: int | None = None  # bytes a worker may take beyond its open store (see kg.memory_cap)
     # Seconds an idle worker on disk keeps its view open: then it closes it, giving back the engine's caches
-    # (about 60 MB at 1M triples), and opens it again for its next query (about 40 ms, caches cold). None: never.
+    # (about 60 MB at 1M triples), and opens it again for its next query (20-40 ms, caches cold). None: never.
     idle_release: float | None = 5.0
 
 

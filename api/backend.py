@@ -53,7 +53,8 @@ class Backend:
         options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
                                  row_limit=settings["ROW_LIMIT"], federation=self.federation,
                                  in_memory=settings["READ_FROM_MEMORY"],
-                                 memory_limit=settings["QUERY_MEMORY_LIMIT"] * 2**20 or None)
+                                 memory_limit=settings["QUERY_MEMORY_LIMIT"] * 2**20 or None,
+                                 idle_release=settings["QUERY_WORKER_IDLE_SECONDS"] or None)
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None

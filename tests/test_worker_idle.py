@@ -51,3 +51,15 @@ def test_giving_back_freed_memory_is_possible_on_glibc():
     if os.confstr("CS_GNU_LIBC_VERSION") is None:
         pytest.skip("not glibc")
     assert memory_cap.give_back()
+
+
+@pytest.mark.parametrize("seconds, release", [(0, None), (30, 30.0)])
+def test_the_idle_seconds_setting_reaches_the_query_workers(store_path, seconds, release):
+    import api
+
+    app = api.create_app({"STORE": f"oxigraph:{store_path}", "INSTALL_ARTICLE": False, "ACCESS_LOG": None,
+                          "QUERY_WORKER_IDLE_SECONDS": seconds})
+    try:
+        assert app.extensions["sahel-kg"].runner.options.idle_release == release
+    finally:
+        app.extensions["sahel-kg"].close()

@@ -1,9 +1,11 @@
 """Reading RDF that others wrote: no DTD in RDF/XML, no remote JSON-LD context, bounded size and time.
 
 pyoxigraph's RDF/XML parser expands the entities a document declares in its DTD (so a few hundred bytes
-can become gigabytes), and deeply nested RDF/XML costs it time that grows with the square of the depth;
-its JSON-LD parser refuses remote contexts unless given a loader, and we give none. So every byte a
-parser reads passes through GuardedReader, which refuses a DTD and stops a read past a size or a deadline.
+can become gigabytes), gives no position for an XML fault and loads the first part of a document cut short,
+and deeply nested RDF/XML costs it time that grows with the square of the depth; its JSON-LD parser refuses
+remote contexts unless given a loader, and we give none. So every byte a parser reads passes through
+GuardedReader, which checks RDF/XML with expat (kg.xml_check: no DTD, well-formed, whole) and stops a read
+past a size or a deadline.
 """
 
 from __future__ import annotations
@@ -13,15 +15,13 @@ import re
 import time
 
 from kg.errors import InputLimitError, ParseError
+from kg.xml_check import XmlCheck
 
 # A byte-order mark: editors on Windows start UTF-8 files with one. No syntax has it as text, so a
 # leading one is dropped; anywhere else it stays, for the parser to refuse.
 BOM = "\ufeff"
 _BOM = BOM.encode("utf-8")
-_DTD_MARKS = (b"<!doctype", b"<!entity")
-_MARK_TAIL = max(map(len, _DTD_MARKS)) - 1  # bytes kept so that a mark split across two reads is seen
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
-NO_DTD = "RDF/XML with a document type declaration (<!DOCTYPE or <!ENTITY) is refused: entities are never expanded"
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
 # nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
@@ -42,14 +42,15 @@ _NOT_BRACKETS = bytes(set(range(256)) - set(_OPENING + _CLOSING))
 
 class GuardedReader(io.RawIOBase):
     """A binary reader over `raw` that raises InputLimitError past `max_bytes` or `seconds` (counted from
-    its creation), and ParseError on a DTD when `refuse_dtd`. `name` goes into the errors as their path."""
+    its creation), and ParseError where `xml` and the bytes are not one whole, well-formed XML document
+    without a DTD. `name` goes into the errors as their path."""
 
-    def __init__(self, raw, *, refuse_dtd: bool = False, max_bytes: int | None = None,
+    def __init__(self, raw, *, xml: bool = False, max_bytes: int | None = None,
                  seconds: float | None = None, name: str | None = None):
-        self.raw, self.refuse_dtd, self.max_bytes, self.seconds, self.name = raw, refuse_dtd, max_bytes, seconds, name
+        self.raw, self.max_bytes, self.seconds, self.name = raw, max_bytes, seconds, name
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self.count = 0
-        self._tail = b""
+        self.xml = XmlCheck(name) if xml else None
 
     def readable(self) -> bool:
         return True
@@ -62,18 +63,18 @@ class GuardedReader(io.RawIOBase):
         self.count += count
         if self.max_bytes is not None and self.count > self.max_bytes:
             raise InputLimitError(f"the data is over {self.max_bytes} bytes", path=self.name)
-        if self.refuse_dtd and count:
-            window = (self._tail + bytes(memoryview(buffer)[:count])).lower()
-            if any(mark in window for mark in _DTD_MARKS):
-                raise ParseError(NO_DTD, path=self.name)
-            self._tail = window[-_MARK_TAIL:]
+        if self.xml is not None:  # before the RDF parser sees these bytes
+            if count:
+                self.xml.feed(bytes(memoryview(buffer)[:count]))
+            else:
+                self.xml.end()
         return count
 
 
 def guard(source, *, format: str, max_bytes: int | None = None, seconds: float | None = None,
           name: str | None = None, buffer: int = 1 << 16):
     """`source` (a binary reader) read through a GuardedReader for RDF in `format` (a kg format name)."""
-    reader = GuardedReader(source, refuse_dtd=format == "rdfxml", max_bytes=max_bytes, seconds=seconds, name=name)
+    reader = GuardedReader(source, xml=format == "rdfxml", max_bytes=max_bytes, seconds=seconds, name=name)
     return io.BufferedReader(reader, buffer)
 
 

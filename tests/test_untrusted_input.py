@@ -16,7 +16,8 @@ import pytest
 from api_fixtures import recording_server
 from kg.errors import ParseError
 from kg.store.base import read_quads
-from kg.untrusted import NO_DTD, NO_REMOTE_CONTEXT, skip_bom
+from kg.untrusted import NO_REMOTE_CONTEXT, skip_bom
+from kg.xml_check import NO_DTD
 from live_server import kg_server
 from raw_http import fingerprint, http, problem, raw_request
 

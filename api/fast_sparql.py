@@ -29,7 +29,7 @@ from api.fairness import CLIENT
 from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
-from api.sparql import answer_headers, endpoint_url, plan, strict_params, too_long
+from api.sparql import answer_headers, endpoint_url, operation_text, plan, strict_params, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
 
@@ -135,4 +135,4 @@ class FastSparql:
             return None
         if len(params) != 1 or params[0][0] != "query" or too_long(params[0][1], settings["MAX_QUERY_BYTES"]):
             return None
-        return params[0][1]
+        return operation_text(params[0][1])

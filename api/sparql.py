@@ -66,6 +66,7 @@ def sparql():
 
 
 def _query(text: str, params: list[tuple[str, str]]):
+    text = operation_text(text)
     settings = current_app.config
     _refuse_long(text, "query")
     base = endpoint_url(request.scheme, request.host, request.root_path, request.path)  # request.base_url
@@ -135,6 +136,7 @@ _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _update(text: str, params: list[tuple[str, str]]):
+    text = operation_text(text)
     settings = current_app.config
     if not settings["UPDATES_ENABLED"]:
         raise Problem(403, "Updates disabled", "this endpoint is read-only")
@@ -228,10 +230,16 @@ def strict_params(raw: bytes) -> list[tuple[str, str]]:
         raise Problem(400, "Not UTF-8", "parameters must be UTF-8") from None
 
 
+def operation_text(text: str) -> str:
+    """A query's or update's text as it arrived (body, form or URL), less a leading byte-order mark, which
+    editors on Windows save and which is no part of it."""
+    return text.removeprefix(BOM)
+
+
 def _utf8(raw: bytes) -> str:
-    """A body's text; a leading byte order mark (editors on Windows save one) is not part of it."""
+    """A body's text."""
     try:
-        return raw.decode("utf-8").removeprefix(BOM)
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Problem(400, "Not UTF-8", "the request body must be UTF-8") from None
 

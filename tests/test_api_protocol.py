@@ -14,7 +14,7 @@ import pytest
 import rdflib
 
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import EX, FORM, TOKEN, problem, recording_server
+from api_fixtures import AUTH, EX, FORM, TOKEN, problem, recording_server
 
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -343,10 +343,21 @@ def test_a_text_that_is_no_query_is_400_with_a_position_before_negotiation_and_v
     assert (body["line"], body["column"]) == (1, 1)
 
 
-def test_a_byte_order_mark_before_a_query_or_update_body_is_not_part_of_its_text(shared):
-    body = "\ufeffASK { ?s ?p ?o }".encode()
-    response = shared.post("/sparql", data=body, content_type="application/sparql-query")
-    assert response.status_code == 200 and response.get_json()["boolean"] is True
+@pytest.mark.parametrize("how", HOWS)
+def test_a_byte_order_mark_before_a_query_is_not_part_of_its_text(shared, how):
+    response = send(shared, how, "\ufeffASK { ?s ?p ?o }")
+    assert response.status_code == 200 and response.get_json()["boolean"] is True, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_a_byte_order_mark_before_an_update_is_not_part_of_its_text(writer, how):
+    update = "\ufeffINSERT DATA { GRAPH <http://example.org/bom> { <http://example.org/s> <http://example.org/p> 1 } }"
+    if how == "form":
+        response = writer.post("/sparql", data=urlencode({"update": update}), content_type=FORM, headers=AUTH)
+    else:
+        response = writer.post("/sparql", data=update.encode(), content_type="application/sparql-update", headers=AUTH)
+    assert response.status_code == 204, response.get_data(as_text=True)
+    assert send(writer, "get", "ASK { GRAPH <http://example.org/bom> { ?s ?p 1 } }").get_json()["boolean"] is True
 
 
 def test_unsupported_or_missing_content_type_is_415(shared):

@@ -40,12 +40,14 @@ QUERIES = {
     "from": "SELECT ?p ?o FROM <https://sahel-kg.example.org/graph/entities> WHERE { sk:jnim ?p ?o }",
     "from a relative IRI": "SELECT ?p ?o FROM <entities> WHERE { sk:jnim ?p ?o }",
     "service": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "byte-order mark": "\ufeffSELECT ?p ?o WHERE { sk:jnim ?p ?o }",
 }
 ACCEPTS = [None, "*/*", "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values", "application/json", "text/xml",
            "text/csv;q=0.5, application/sparql-results+xml;q=0.9", "text/*;q=0.1, */*;q=0.05", "text/turtle",
            "application/ld+json", "text/html", "image/png", "text/csv; charset=latin-1"]
-PLAIN = {"lookup", "ask", "join", "construct", "describe", "unknown term", "all", "from", "from a relative IRI"}
+PLAIN = {"lookup", "ask", "join", "construct", "describe", "unknown term", "all", "from", "from a relative IRI",
+         "byte-order mark"}
 
 
 def flask_only(app):
@@ -276,8 +278,9 @@ def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_
     backend = app.extensions["sahel-kg"]
     runs, asked = [], backend.query
     backend.query = lambda *args, **named: (runs.append(args[0].sparql), asked(*args, **named))[1]
-    # One pattern asking for few rows (a given subject, ASK, a small LIMIT): answered here, a row at a time.
-    few = {"lookup", "ask", "a few of all"}
+    # One pattern asking for few rows (a given subject, ASK, a small LIMIT; after a byte-order mark too):
+    # answered here, a row at a time.
+    few = {"lookup", "byte-order mark", "ask", "a few of all"}
     answered = set()
     cases = {**QUERIES, "a few of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
              "too many of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 5000"}

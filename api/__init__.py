@@ -6,7 +6,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages, problem_types,
-                 query_ui, reconcile, search, security_headers, sparql, views, void)
+                 query_ui, reconcile, search, security_headers, software, sparql, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_BODY_BYTES"]  # Werkzeug answers 413 before reading
     app.json.sort_keys = False
     app.extensions["sahel-kg"] = Backend(values)
+    software.stamp()  # read at start (about 20 ms), not while a first request waits
     errors.register(app)
     ops.install(app)  # first, so that its clock starts before any other hook runs
     fairness.install(app)

@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask import Response, current_app, make_response, request
 
-from kg import __version__
+from api import software
 from kg.answers import QueryRequest
 
 
@@ -19,12 +19,20 @@ def validators(version, shape: tuple, cache_control: str) -> dict:
     headers = {"Cache-Control": cache_control}
     if version is None:
         return headers
-    key = repr((version.number, *shape))
+    # The software writes the answer too: after an upgrade (a template, a serialiser) and no write, the
+    # same data gives other bytes, which a client revalidating must get.
+    key = repr((version.number, software.stamp()[0], *shape))
     headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
-    if time.time() - version.modified >= 1:  # else a write later in the same (whole) second would share it
-        headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
+    modified = last_modified(version)
+    if time.time() - modified >= 1:  # else a write later in the same (whole) second would share it
+        headers["Last-Modified"] = formatdate(modified, usegmt=True)
     headers["X-Dataset-Version"] = str(version.number)
     return headers
+
+
+def last_modified(version) -> float:
+    """When an answer from the dataset at `version` last changed: its last write, or the software's newest file."""
+    return max(version.modified, software.stamp()[1])
 
 
 def validators_for(version, run: QueryRequest, media: str, cache_control: str) -> dict:
@@ -43,7 +51,7 @@ def not_modified(validators: dict, version) -> bool:
     since = request.headers.get("If-Modified-Since")
     if since and "Last-Modified" in validators:
         try:
-            return int(version.modified) <= parsedate_to_datetime(since).timestamp()
+            return int(last_modified(version)) <= parsedate_to_datetime(since).timestamp()
         except (TypeError, ValueError):
             return False
     return False
@@ -54,9 +62,9 @@ def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = 
     `negotiated`: the answer depends on Accept, and both say so."""
     version = current_app.extensions["sahel-kg"].version()  # before the answer is made: a tag may undersell
     settings = current_app.config
-    # What shapes a document besides the data: the software (its templates and serialisers), a description's row
-    # cap, the IRIs and URLs it is written with; a restart with other settings must not answer 304.
-    made_by = (__version__, settings["ROW_LIMIT"], settings["IRI_BASE"], settings["PUBLIC_ORIGIN"])
+    # What shapes a document besides the data and the software: a description's row cap, the IRIs and URLs it
+    # is written with, the endpoints a page links to; a restart with other settings must not answer 304.
+    made_by = (settings["ROW_LIMIT"], settings["IRI_BASE"], settings["PUBLIC_ORIGIN"], _endpoints())
     headers = validators(version, (*shape, made_by), settings["CACHE_CONTROL"])
     if negotiated:
         headers["Vary"] = "Accept"
@@ -65,3 +73,9 @@ def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = 
     response = make_response(make())
     response.headers.update(headers)
     return response
+
+
+def _endpoints() -> str:
+    """The app's routes (settings turn some on: dumps, VoID, reconciliation), as pages link to them."""
+    return current_app.extensions.setdefault(
+        "sahel-kg.endpoints", " ".join(sorted(rule.rule for rule in current_app.url_map.iter_rules())))

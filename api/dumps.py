@@ -1,13 +1,11 @@
-"""Dumps of the whole dataset: /dump.trig.gz and /dump.nq.gz, streamed, with the dataset version as ETag."""
+"""Dumps of the whole dataset: /dump.trig.gz and /dump.nq.gz, streamed, with validators from the dataset version."""
 
 from __future__ import annotations
 
-import time
-from email.utils import formatdate
-
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from api.conditional import not_modified
+from api import software
+from api.conditional import not_modified, validators
 from kg.dump import stream_dump
 from kg.store.oxigraph import OxigraphStore
 
@@ -25,14 +23,11 @@ def dump():
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()  # read before the store is opened: the tag may undersell, never lie stale
     headers = {"Content-Disposition": f'attachment; filename="sahel-kg.{name.removeprefix("dump.")}"',
-               "X-Content-Type": inner, "Cache-Control": current_app.config["CACHE_CONTROL"]}
-    if version is not None:
-        headers["ETag"] = f'"{version.number}-{fmt}"'
-        headers["X-Dataset-Version"] = str(version.number)
-        if time.time() - version.modified >= 1:  # else a write later in the same second would share it
-            headers["Last-Modified"] = formatdate(version.modified, usegmt=True)
-        if not_modified(headers, version):
-            return Response(status=304, headers=headers)
+               "X-Content-Type": inner, **validators(version, ("dump", fmt), current_app.config["CACHE_CONTROL"])}
+    if "ETag" in headers:  # readable: the version and the format, then the software that writes the dump
+        headers["ETag"] = f'"{version.number}-{fmt}-{software.stamp()[0]}"'
+    if not_modified(headers, version):
+        return Response(status=304, headers=headers)
     if request.method == "HEAD":  # the length is not known before the dump is made: none is sent
         response = Response(status=200, headers=headers, mimetype="application/gzip")
         response.automatically_set_content_length = False

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, redirect, render_template
 
 from api import evidence
+from api.conditional import conditional
 from api.public_origin import origin
 from api.page_data import Term, ask, document_path, first, local_path, rows, rows_per_version
 from api.service_description import statistics
@@ -24,6 +25,10 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 @bp.route("/")
 def home():
     """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
+    return conditional(("home", origin()), _home)
+
+
+def _home():
     counts = statistics()
     graphs = rows_per_version("graphs")
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
@@ -42,9 +47,9 @@ def home():
 def article():
     """The article (the only source document), or the list of them when there are several."""
     sources = rows("source-text")
-    if len(sources) == 1:
+    if len(sources) == 1:  # no validators: a 304 stands only for a 200 (RFC 9110 §13.2.1)
         return redirect(sources[0]["source"].href or sources[0]["source"].value, code=303)
-    return render_template("sources.html", sources=sources)
+    return conditional(("sources",), lambda: render_template("sources.html", sources=rows("source-text")))
 
 
 def examples() -> list[dict]:

@@ -1,0 +1,99 @@
+"""Pages' validators follow the software as well as the data: after an upgrade that changes a template, and
+no write, a client revalidating its copy gets the new page, not 304; the home page and the list of articles
+have validators and answer 304 like the documents do."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+
+import api
+import kg
+from api_fixtures import *  # noqa: F401,F403
+from kg.paths import ONTOLOGY_DIR
+
+PAGES = ["/", "/id/jnim.html", "/id/jnim.ttl", "/.well-known/void", "/sparql?query=ASK%7B%7D"]
+SERVE = """
+import json, sys
+import api
+app = api.create_app({"STORE": "oxigraph:" + sys.argv[1], "INSTALL_ARTICLE": False, "QUERY_WORKERS": 1,
+                      "TESTING": True})
+client, asked, answers = app.test_client(), json.loads(sys.argv[2]), {}
+for path in asked:
+    got = client.get(path, headers=asked[path])
+    answers[path] = [got.status_code, got.headers.get("ETag"), got.headers.get("Last-Modified")]
+app.extensions["sahel-kg"].close()
+print(json.dumps(answers))
+"""
+SECOND_SOURCE = """
+@prefix sahel: <https://sahel-kg.example.org/ontology#> .
+@prefix schema: <http://schema.org/> .
+<http://example.org/g> { <http://example.org/second> a sahel:SourceDocument ; schema:text "Another." . }
+"""
+
+
+def installed_copy(folder: Path) -> Path:
+    """The api and kg packages (the ontology inside kg, as installed) copied under `folder`."""
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(Path(api.__file__).parent, folder / "api", ignore=skip)
+    shutil.copytree(Path(kg.__file__).parent, folder / "kg", ignore=skip)
+    if not (folder / "kg" / "ontology").exists():
+        shutil.copytree(ONTOLOGY_DIR, folder / "kg" / "ontology", ignore=skip)
+    return folder
+
+
+def served(software: Path, store: Path, asked: dict) -> dict:
+    """What `software` (a folder holding api and kg) answers to GET each path with its headers, on `store`."""
+    done = subprocess.run([sys.executable, "-c", SERVE, str(store), json.dumps(asked)], cwd=software,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_an_upgrade_that_changes_a_template_makes_page_validators_stale(tmp_path, article_store):
+    store = tmp_path / "store"
+    shutil.copytree(article_store, store)
+    before = served(installed_copy(tmp_path / "before"), store, {path: {} for path in PAGES})
+    assert all(status == 200 and etag for status, etag, _ in before.values()), before
+    after = installed_copy(tmp_path / "after")
+    base = after / "api" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- upgraded -->\n", encoding="utf-8")
+    # A copy fetched now, and an upgrade a minute later (no sleep: the file's time says when it changed).
+    fetched = time.time()
+    os.utime(base, (fetched + 60, fetched + 60))
+    since = {"If-Modified-Since": formatdate(fetched, usegmt=True)}
+    for path, (_, etag, _) in before.items():
+        again = served(after, store, {path: {"If-None-Match": etag}})[path]
+        assert again[0] == 200 and again[1] != etag, (path, again)
+        assert served(after, store, {path: since})[path][0] == 200, path
+    # The same software on the same data: the same validators, and 304.
+    same = served(tmp_path / "before", store, {path: {"If-None-Match": etag} for path, (_, etag, _) in before.items()})
+    assert all(status == 304 and same[path][1] == before[path][1] for path, (status, _, _) in same.items()), same
+
+
+@pytest.mark.parametrize("seed, path", [(None, "/"), (SECOND_SOURCE, "/article")])
+def test_the_home_page_and_the_list_of_articles_have_validators_and_answer_304(make_app, seed, path):
+    client = make_app(seed=seed).test_client()
+    first = client.get(path)
+    assert first.status_code == 200 and first.mimetype == "text/html", first.status_code
+    etag = first.headers["ETag"]
+    assert first.headers["X-Dataset-Version"] and first.headers["Cache-Control"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert (again.status_code, again.data, again.headers["ETag"]) == (304, b"", etag)
+    assert client.head(path, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_home_pages_validators_follow_the_origin_it_writes(make_app):
+    client = make_app().test_client()
+    here = client.get("/", base_url="http://127.0.0.1:8000")
+    there = client.get("/", base_url="http://127.0.0.1:9000", headers={"If-None-Match": here.headers["ETag"]})
+    assert there.status_code == 200 and there.headers["ETag"] != here.headers["ETag"]

@@ -32,8 +32,7 @@
       const node = (term) => {
         const id = term.termType === "Literal" ? `literal:${nodes.size}` : term.value;
         if (!nodes.has(id)) {
-          const local = term.termType === "NamedNode" && term.value.startsWith(iriBase)
-            ? "/" + term.value.slice(iriBase.length) : null;
+          const local = term.termType === "NamedNode" ? window.sahelLocalHref(term.value, iriBase) : null;
           nodes.set(id, { data: { id: id, label: shortName(term), href: local, literal: term.termType === "Literal" } });
         }
         return id;

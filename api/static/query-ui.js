@@ -113,12 +113,9 @@
   });
 
   // After each run: IRIs of this dataset link to their pages here; CSV and JSON downloads of the query.
-  function localHref(iri) {
-    return iri.startsWith(config.iriBase) ? "/" + iri.slice(config.iriBase.length) : null;
-  }
   function afterDraw(yasr) {
     yasr.resultsEl.querySelectorAll("a[href]").forEach((link) => {
-      const local = localHref(link.getAttribute("href"));
+      const local = window.sahelLocalHref(link.getAttribute("href"), config.iriBase);
       if (local) { link.setAttribute("href", local); link.removeAttribute("target"); }
     });
   }

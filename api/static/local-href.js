@@ -1,0 +1,20 @@
+// Links from this dataset's IRIs to their pages here, written as the server's pages write them
+// (api/page_data.py local_path), for the result table (query-ui.js) and the graph view (graph-plugin.js).
+(function () {
+  "use strict";
+  // The server gets the path decoded once, so all but RFC 3986's pchar, '/' and an IRI's own '%' escapes is
+  // escaped ('?' would start a query, '#' end the path); a hash IRI keeps its fragment: its section of the page.
+  const PATH_SAFE = /[A-Za-z0-9\/%:@!$&'()*+,;=._~-]/;
+  window.sahelLocalHref = function (iri, iriBase) {
+    if (!iri.startsWith(iriBase)) return null;
+    const rest = iri.slice(iriBase.length);
+    const hash = rest.indexOf("#");
+    const path = hash < 0 ? rest : rest.slice(0, hash);
+    try {
+      const escaped = Array.from(path, (ch) => (PATH_SAFE.test(ch) ? ch : encodeURIComponent(ch))).join("");
+      return "/" + escaped + (hash < 0 ? "" : rest.slice(hash));
+    } catch (error) {  // a lone surrogate has no UTF-8: no page to link to
+      return null;
+    }
+  };
+})();

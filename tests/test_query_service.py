@@ -79,6 +79,9 @@ def test_only_the_known_prefixes_a_text_uses_are_declared_to_the_engine():
         assert re.findall(r"PREFIX (\w*):", store.texts[0]) == ["sk", "rdfs"]
         service.query(f"SELECT ?p WHERE {{ <{SK}mali> ?p ?o }}")
         assert "PREFIX" not in store.texts[-1]
+        # The engine reads prefixed names the lexer does not split off (GRAPHsk:x is GRAPH sk:x to it): declared.
+        assert service.query("ASK { GRAPHsk:claim-1 { ?s ?p ?o } }").kind == "boolean"
+        assert service.query("SELECT ?o WHERE { ?s asahel:Claim } LIMIT 1").kind == "solutions"
 
 
 def test_a_users_own_prefix_overrides_the_known_one(service):

@@ -125,11 +125,7 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
         return Started(kind, variables, None, limit, started=started, unknown_terms=unknown), iter(raw)
 
     head, rows = limited(begun, None)
-    try:
-        head.rows = rows
-    except BaseException:  # a Ctrl-C before the caller holds the rows: no one else could stop the helper
-        rows.close()
-        raise
+    head.rows = rows
     return head
 
 

@@ -380,6 +380,33 @@ def test_a_ctrl_c_just_as_the_rows_are_handed_over_still_stops_the_work(tmp_path
         shell.close()
 
 
+def test_a_ctrl_c_while_the_query_thread_starts_still_stops_the_work(tmp_path, monkeypatch):
+    """Thread.start waits for the new thread to run: a Ctrl-C in that wait (a loaded machine) stops its work too."""
+    import io
+
+    from kg.shell import Cancelled, Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:", out=io.StringIO())
+    shell.row_limit = None  # 3.1 million rows: minutes on any machine
+    start = threading.Thread.start
+
+    def interrupted_start(thread):
+        start(thread)
+        if thread.name == "kg-query":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted_start)
+    others = threads_named("kg-query")
+    try:
+        with pytest.raises(Cancelled):
+            shell.run_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+        monkeypatch.undo()
+        wait_until(lambda: not threads_named("kg-query", besides=others), what="the end of the query's helper thread")
+    finally:
+        shell.close()
+
+
 @contextlib.contextmanager
 def ctrl_c_once(event: threading.Event):
     """SIGINT to this process once `event` is set (within SOON), raised as KeyboardInterrupt, as a terminal

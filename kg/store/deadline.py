@@ -129,7 +129,6 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             if unlink is not None:
                 unlink()
 
-    threading.Thread(target=helper, name="kg-query", daemon=True).start()
 
     def receive():
         remaining = None if deadline is None else deadline - time.monotonic()
@@ -162,6 +161,8 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             stop.set()
 
     try:
+        # Started in here: Thread.start waits for the thread to run, and a Ctrl-C during that wait must stop it.
+        threading.Thread(target=helper, name="kg-query", daemon=True).start()
         kind, head = receive()
         rows = rows_of_helper()
         next(rows)  # started: closing or dropping the rows, read or not, runs its `finally`: the helper stops

@@ -252,6 +252,8 @@ def export(fmt, output, compress, store_spec):
         raise click.UsageError(f"{output.name}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
                                "name the file so, or give --format")
     chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
+    if compress and output is None and sys.stdout.isatty():  # as gzip itself refuses: bytes no screen can show
+        raise click.UsageError("gzipped data is not written to a terminal: give -o FILE or redirect the output")
     chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)
     if output is None:
         write_out(chunks, chosen, terminal=sys.stdout.isatty() and not compress)

@@ -132,3 +132,8 @@ def test_xml_is_escaped_alike_however_it_is_cut_into_pieces():
     for at in range(len(text)):
         escaper = for_terminal("xml")
         assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at
+
+
+def test_gzipped_export_is_refused_on_a_terminal(hostile):
+    status, out, err = on_terminal(["export", "--gzip", "--store", hostile], stdout_tty=True)
+    assert status == 2 and out == "" and "not written to a terminal" in err

@@ -189,7 +189,8 @@ SETTINGS = [
     Setting("QUERY_WORKER_IDLE_SECONDS", 5.0, _number(whole=False, zero="views kept open"),
             "Seconds a query worker on disk waits idle before it closes its view of the store, giving back the "
             "engine's caches (about 60 MB at 1M triples); its next query reopens it (20-40 ms at 1M) with cold "
-            "caches. 0 keeps views open. A copy in memory (READ_FROM_MEMORY) is always kept."),
+            "caches. Idle workers look once a second, so less than 1 acts as 1; 0 keeps views open. A copy in memory "
+            "(READ_FROM_MEMORY) is always kept."),
     Setting("QUEUE_SIZE", 16, _number(whole=True, zero="none wait"),
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),

@@ -133,13 +133,18 @@ class WorkerPool:
         """An idle worker whose process is alive, waited for within the time limit. A worker that died
         while idle (killed from outside) is replaced, so that the request does not fail for it."""
         self._replace_dead_idle()
-        self._grow()
         while True:
-            left = None if limit is None else max(0.0, limit - (time.monotonic() - started))
             try:
-                worker = self._idle.get(timeout=left)
+                worker = self._idle.get_nowait()
             except queue.Empty:
-                raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
+                # Grown only once none is idle: queries arriving together each saw an idle worker before any
+                # took one, and the last of them then waited for a long query to end.
+                self._grow()
+                left = None if limit is None else max(0.0, limit - (time.monotonic() - started))
+                try:
+                    worker = self._idle.get(timeout=left)
+                except queue.Empty:
+                    raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
             if worker[0].poll() is None:
                 return worker
             self._replace(worker)

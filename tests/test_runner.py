@@ -213,6 +213,51 @@ def test_the_pool_grows_only_when_a_query_finds_every_worker_busy(store_path):
             running.join()
 
 
+def test_queries_arriving_together_each_get_a_worker(store_path):
+    """Three long queries reaching a pool of two idle workers at the same moment: the third gets a worker
+    started for it, rather than waiting for one of the first two to end (CI saw one wait out its limit)."""
+    pool = WorkerPool(str(store_path), size=2, max_size=3)
+
+    class TakenTogether:
+        """The pool's idle workers, each of the first three takes held until all three queries come to take."""
+
+        def __init__(self, idle):
+            self.idle, self.together = idle, threading.Barrier(3, timeout=SOON)  # a bound for a broken run only
+
+        def __getattr__(self, name):
+            return getattr(self.idle, name)
+
+        def _take(self, take, *args, **options):
+            if not self.together.broken:
+                try:
+                    self.together.wait()
+                except threading.BrokenBarrierError:
+                    pass
+                self.together.abort()  # only the first three takes are held
+            return take(*args, **options)
+
+        def get(self, *args, **options):
+            return self._take(self.idle.get, *args, **options)
+
+        def get_nowait(self):
+            return self._take(self.idle.get_nowait)
+
+    def long_query():
+        with pytest.raises(Exception):  # stopped by close() below
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=600))
+
+    pool._idle = TakenTogether(pool._idle)
+    running = [threading.Thread(target=long_query, daemon=True) for _ in range(3)]
+    try:
+        for thread in running:
+            thread.start()
+        wait_until(lambda: pool.busy() == 3, what="three long queries running at once")
+    finally:
+        pool.close()
+        for thread in running:
+            thread.join(SOON)  # one left waiting for a worker (the fault) waits out its limit: not joined
+
+
 def test_the_worker_that_answered_last_answers_the_next_query(store_path):
     """Queries one after another go to one worker, whose caches are warm; the other keeps its memory small."""
     pool = WorkerPool(str(store_path), size=2)

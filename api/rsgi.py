@@ -11,11 +11,16 @@ that no client takes it for whole.
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
 answers there only what takes no waiting and little work, and raises NotAtOnce, having done nothing, for
 the rest, which go to a request thread. A lookup so answered saves two thread hand-overs.
+
+Each request's steps (its start, each batch, its close) run in one context of its own (contextvars), whichever
+thread takes them, as a threaded WSGI server runs a whole request on one thread: Flask's stream_with_context
+and the app's own context variables then see what the request set, not another request's or nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import ipaddress
 import json
@@ -82,9 +87,10 @@ class RSGIApp:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ[RECEIVED] = time.monotonic()  # a query's time limit counts its wait for a request thread
         loop = asyncio.get_running_loop()
-        started = self._at_once(environ) if not body and self.at_once is not None else None
+        context = contextvars.copy_context()
+        started = context.run(self._at_once, environ) if not body and self.at_once is not None else None
         if started is None:
-            started = await loop.run_in_executor(self.pool, _start, self.app, environ)
+            started = await loop.run_in_executor(self.pool, context.run, _start, self.app, environ)
         status, headers, chunks, rest = started
         headers = [*headers, SERVER]  # else granian names itself
         if rest is None:  # the whole answer is here: one write, with its length
@@ -98,7 +104,7 @@ class RSGIApp:
             done = False
             while not done:
                 try:
-                    chunks, done = await loop.run_in_executor(self.pool, _batch, rest)
+                    chunks, done = await loop.run_in_executor(self.pool, context.run, _batch, rest)
                 except Exception as error:  # the answer failed midway: its time limit, a worker that died
                     failure = error
                     break
@@ -109,7 +115,7 @@ class RSGIApp:
         finally:
             close = getattr(rest, "close", None)
             if close is not None:
-                await loop.run_in_executor(self.pool, close)
+                await loop.run_in_executor(self.pool, context.run, close)
         if failure is not None:
             # Status and headers are sent: the one way left to say the answer is not whole is to end the
             # connection without the last chunk (curl: "transfer closed with outstanding read data"), as other

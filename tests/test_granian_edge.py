@@ -4,13 +4,14 @@ and what reaches the app and gets its problem document; no answer names the soft
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import socket
 import urllib.parse
 from types import SimpleNamespace
 
 import pytest
 
-from api.rsgi import RSGIApp
+from api.rsgi import BATCH_BYTES, RSGIApp
 from live_server import kg_server
 from raw_http import http, problem, raw_request
 
@@ -110,3 +111,40 @@ def test_a_method_the_server_does_not_know_is_501_case_and_all(edge, method):
     document = problem(got, {"content-type": headers.get("content-type")}, body, 501)
     assert method.decode() in document["detail"]
     assert raw_request(edge, head(b"/sparql?query=ASK%7B%7D", method=b"PATCH"))[0] == 405  # known, not taken
+
+
+def test_every_step_of_a_streamed_answer_sees_its_own_requests_context():
+    """The adapter reads an answer a batch at a time on whichever request thread is free: each batch once ran
+    in that thread's own context (contextvars), where the request's variables were missing or another
+    request's, so Flask's stream_with_context cut concurrent dumps (LookupError, 'created in a different
+    Context'). Six answers of many batches each, on four threads, each chunk checking the request's own value."""
+    mine = contextvars.ContextVar("request_name")
+    seen: dict[str, set] = {}
+
+    def app(environ, start_response):
+        name = environ["PATH_INFO"]
+        mine.set(name)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+
+        def chunks():
+            for _ in range(8):
+                seen.setdefault(name, set()).add(mine.get(None))
+                yield b"x" * BATCH_BYTES  # one batch each: the next may be read on another thread
+        return chunks()
+
+    class Stream:
+        async def send_bytes(self, chunk):
+            await asyncio.sleep(0)  # lets the other answers take the threads between batches
+
+    protocol = SimpleNamespace(response_stream=lambda status, headers: Stream())
+    adapter = RSGIApp(app, threads=4, max_body=100)
+
+    async def ask_all():
+        await asyncio.gather(*[adapter.__rsgi__(SimpleNamespace(
+            proto="http", method="GET", path=f"/answer-{number}", query_string="", scheme="http",
+            http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000", headers={}), protocol)
+            for number in range(6)])
+
+    asyncio.run(ask_all())
+    adapter.pool.shutdown()
+    assert seen == {f"/answer-{number}": {f"/answer-{number}"} for number in range(6)}

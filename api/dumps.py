@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request
 
 from api import software
 from api.conditional import not_modified, validators
@@ -33,7 +33,7 @@ def dump():
         response.automatically_set_content_length = False
         return response
     body = stream_dump(_opener(backend), fmt)
-    return Response(stream_with_context(body), headers=headers, mimetype="application/gzip")
+    return Response(body, headers=headers, mimetype="application/gzip")  # made from `backend` alone: no context needed
 
 
 def _opener(backend):

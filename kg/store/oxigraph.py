@@ -25,7 +25,7 @@ import pyoxigraph
 
 from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
 from kg.namespaces import PREFIXES
-from kg.store import deadline, stamp, staging
+from kg.store import deadline, old_model, stamp, staging
 from kg.store.store_files import disk_version, write_log, writer_lock
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -255,21 +255,14 @@ class OxigraphStore(Store):
 
     def _adopt_model(self) -> None:
         """Migrate a store of the old model (client triples in the default graph proper, no merge)."""
-        if not _old_model(self._store):
+        if not old_model.detected(self._store):
             return
         if self.read_only:
             self._union = True  # read it as before: the union of all its graphs
             return
-        def quads():
-            for quad in self._store.quads_for_pattern(None, None, None, _DEFAULT):
-                yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, _DECLARED)
-            for name in list(self._store.named_graphs()):
-                for quad in self._store.quads_for_pattern(None, None, None, name):
-                    yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object)  # the default graph
-
         # On disk through a copy, reading this store meanwhile (a memory store is never of the old model).
         # Only the copy holds the generator, so nothing keeps this handle open when the copy swaps in.
-        self._write_raw(quads(), large=True)
+        self._write_raw(old_model.migrated(self._store), large=True)
         self._written()
 
     def _write_raw(self, quads, *, large: bool) -> None:
@@ -298,21 +291,6 @@ def _read_only(path: str) -> pyoxigraph.Store:
                 raise
         time.sleep(STALE_PAUSE * 2 ** attempt)
         attempt += 1
-
-
-def _old_model(store: pyoxigraph.Store) -> bool:
-    """Whether the default graph is not the merge of the named graphs, judged by one triple of each:
-    a default-graph triple that no named graph holds, or a named-graph triple missing from it."""
-    first = next(iter(store.quads_for_pattern(None, None, None, _DEFAULT)), None)
-    if first is not None and not any(not isinstance(q.graph_name, pyoxigraph.DefaultGraph) for q in
-                                     store.quads_for_pattern(first.subject, first.predicate, first.object, None)):
-        return True
-    for name in store.named_graphs():
-        quad = next(iter(store.quads_for_pattern(None, None, None, name)), None)
-        if quad is not None:
-            return next(iter(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, _DEFAULT)),
-                        None) is None
-    return False
 
 
 def _evaluated(rows):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, atomic_output, reports_errors, store_option, write_atomically,
+from kg.cli_support import (ByteSize, EndpointURL, Seconds, atomic_output, reports_errors, store_option, write_atomically,
                             write_out)
 from kg.untrusted import BOM
 
@@ -20,7 +20,7 @@ from kg.untrusted import BOM
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.option("--max-bytes", type=ByteSize(), default=None,
               help="Refuse a file holding more than this once decompressed (e.g. 500M, 2G); nothing is loaded.")
-@click.option("--timeout", "seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--timeout", "seconds", type=Seconds(), default=None,
               help="Refuse a file whose parsing takes more than this many seconds; nothing is loaded.")
 @store_option
 @reports_errors
@@ -59,7 +59,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
               help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
                    '"text"@lang, "lexical"^^xsd:date; anything else is plain text. Repeatable.')
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds before the query is stopped.")
+@click.option("--timeout", type=Seconds(), help="Seconds before the query is stopped.")
 @click.option("--limit", "row_limit", type=click.IntRange(min=1),
               help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
 @click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")

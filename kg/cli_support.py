@@ -145,10 +145,24 @@ class ByteSize(click.ParamType):
     _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
     def convert(self, value, param, ctx):
-        found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE)
+        found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE | re.ASCII)
         if not found or int(found[1]) == 0:
             self.fail(f"{value!r} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
         return int(found[1]) * self._UNITS[found[2].upper()]
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds, read as the settings read one: more than 0, at most 10^9, never inf or nan."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        from kg.settings import SECONDS
+
+        try:
+            return SECONDS(value.strip() if isinstance(value, str) else value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 class EndpointURL(click.ParamType):

@@ -363,11 +363,23 @@ def test_files_written_have_the_mode_a_new_file_would(spec, tmp_path):
     (["-q", "ASK {}", "--format", "yaml"], "yaml"),
     (["-q", "ASK {}", "--limit", "0"], "--limit"),
     (["-q", "ASK {}", "--timeout", "-1"], "--timeout"),
+    # Not numbers a limit can be: inf once ended in an OverflowError traceback (a wait past time_t), nan in
+    # no limit at all; the settings refuse them the same way.
+    *[(["-q", "ASK {}", "--timeout", value], "at most 10^9") for value in ["inf", "nan", "1e300", "1e10", "\u0663"]],
 ])
 def test_bad_usage_exits_2(spec, args, message):
     result = query(spec, *args, input="")
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+    no_traceback(result)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "1e300"])
+def test_load_refuses_a_parse_time_limit_that_is_no_limit(spec, tmp_path, value):
+    data = tmp_path / "one.nt"
+    data.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
+    result = kg("load", str(data), "--timeout", value, "--store", spec)
+    assert result.exit_code == 2 and "--timeout" in result.stderr and "at most 10^9" in result.stderr
     no_traceback(result)
 
 

@@ -106,10 +106,27 @@ def write_atomically(path: Path, data) -> None:
 
 @contextlib.contextmanager
 def atomic_output(path: Path):
-    """A binary file to write `path` through: it replaces `path` only once the block ends without error."""
-    directory = path.parent if str(path.parent) else Path(".")
+    """A binary file to write `path` through: it replaces `path` only once the block ends without error.
+
+    As a shell's `>` does, a symbolic link is followed (its target is replaced, the link kept) and a path
+    that is not a regular file (/dev/null, a FIFO, a terminal) is written in place: replacing it would put
+    a plain file where a device or a pipe was. Raises OSError naming `path`.
+    """
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)  # the link's target, if `path` is a link
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(path, "wb") as out:
+            yield out
+        return
+    path = Path(os.path.realpath(path))
+    directory = path.parent
     mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+    except OSError as error:  # named for the file asked for, not the temporary one beside it
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         os.fchmod(handle, mode)  # mkstemp makes it private (0600): give it the mode the file would have had
         with os.fdopen(handle, "wb") as out:

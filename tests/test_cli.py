@@ -11,6 +11,7 @@ import pty
 import stat
 import subprocess
 import sys
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -225,6 +226,33 @@ def test_a_failed_query_leaves_the_output_file_alone(spec, tmp_path):
     out.write_text("before")
     assert query(spec, "-q", "SELECT WHERE {", "-o", out).exit_code == 1
     assert out.read_text() == "before"
+
+
+def test_an_output_link_is_followed_and_kept(spec, tmp_path):
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("before")
+    link.symlink_to(target.name)
+    assert query(spec, "-q", "ASK {}", "-o", link).exit_code == 0
+    assert link.is_symlink() and json.loads(target.read_text())["boolean"] is True  # was: the link replaced
+
+
+def test_an_output_fifo_is_written_into_not_replaced(spec, tmp_path):
+    """A path that is no regular file (a FIFO here; /dev/null or /dev/full as well) is written in place: it
+    was replaced by a plain file, which as root turned /dev/full into one, and left the FIFO's reader waiting."""
+    fifo = tmp_path / "answers"
+    os.mkfifo(fifo)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = query(spec, "-q", "ASK {}", "-o", fifo)
+    reader.join(timeout=60)
+    assert result.exit_code == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(read[0])["boolean"] is True
+
+
+def test_an_output_in_a_missing_folder_is_named_in_the_error(spec, tmp_path):
+    result = kg("export", "-o", tmp_path / "missing" / "x.trig", "--store", spec)
+    assert result.exit_code == 1 and f"{tmp_path / 'missing' / 'x.trig'}\n" in result.stderr  # not .x.trig.ab12
 
 
 # --- kg query: bindings, limit -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Callable
 from flask import Response, current_app, make_response, request
 
 from api import software
+from api.errors import Problem
 from kg.answers import QueryRequest
 
 
@@ -41,9 +42,13 @@ def validators_for(version, run: QueryRequest, media: str, cache_control: str) -
                       cache_control)
 
 
-def not_modified(validators: dict, version) -> bool:
+def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
+    """Whether a GET or HEAD may answer 304 (If-None-Match, else If-Modified-Since); Problem 412 first when
+    If-Match, else If-Unmodified-Since, does not hold (RFC 9110 §13.2.2's order; `matched`: the caller has
+    evaluated If-Match against more tags than this answer's). Unknown version: none apply."""
     if "ETag" not in validators:
         return False
+    _check_preconditions(validators, version, matched)
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -55,6 +60,24 @@ def not_modified(validators: dict, version) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def _check_preconditions(validators: dict, version, matched: bool) -> None:
+    if_match = request.headers.get("If-Match")
+    if if_match is not None and not matched:
+        tags = {tag.strip() for tag in if_match.split(",")}  # compared strongly: a weak tag never matches
+        if "*" not in tags and validators["ETag"] not in tags:
+            raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this answer: ask again")
+    if if_match is not None:
+        return
+    since = request.headers.get("If-Unmodified-Since")
+    if since:
+        try:
+            unmodified = int(last_modified(version)) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):  # not an HTTP date: ignored, as RFC 9110 §13.1.4 says
+            return
+        if not unmodified:
+            raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
 
 
 def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = False) -> Response:

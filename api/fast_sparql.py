@@ -36,8 +36,9 @@ from kg.one_pattern import few_rows
 FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
 PATH = "/sparql"
 OFFERED_BYTES = 2048  # longest query string offered at once: reading a text costs about 1 ms a kilobyte
-# Conditional requests (304, whose headers Flask makes) and bodies are left to Flask.
-_FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
+# Conditional requests (304 and 412, which Flask's view answers) and bodies are left to Flask.
+_FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+           "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
 
 
 def install(app):

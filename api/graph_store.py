@@ -152,7 +152,7 @@ def _read(target):
     # As for queries: the dataset version and the request.
     validators = validators_for(version, run, media, current_app.config["CACHE_CONTROL"])
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
-    if not_modified(validators, version):
+    if not_modified(validators, version, matched=True):
         return Response(status=304, headers=validators)
     answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept

@@ -97,3 +97,23 @@ def test_the_home_pages_validators_follow_the_origin_it_writes(make_app):
     here = client.get("/", base_url="http://127.0.0.1:8000")
     there = client.get("/", base_url="http://127.0.0.1:9000", headers={"If-None-Match": here.headers["ETag"]})
     assert there.status_code == 200 and there.headers["ETag"] != here.headers["ETag"]
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/dump.nq.gz"])
+def test_if_match_and_if_unmodified_since_that_fail_answer_412(make_app, path):
+    """RFC 9110 §13.2.2: If-Match, else If-Unmodified-Since, is evaluated before If-None-Match; a GET whose
+    precondition fails is 412, not the 200 these once gave (the fast path for queries left them unread)."""
+    client = make_app().test_client()
+    etag = client.get(path).headers["ETag"]
+    old = "Sat, 01 Jan 2000 00:00:00 GMT"
+    for headers in [{"If-Match": '"other"'}, {"If-Match": "W/" + etag}, {"If-Unmodified-Since": old},
+                    {"If-Match": '"other"', "If-None-Match": etag}]:
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 412, (headers, answer.status_code)
+        assert answer.json["title"] == "Precondition Failed"
+    later = formatdate(time.time() + 3600, usegmt=True)
+    for headers in [{"If-Match": etag}, {"If-Match": f'"other", {etag}'}, {"If-Match": "*"},
+                    {"If-Unmodified-Since": later}, {"If-Unmodified-Since": "not a date"},
+                    {"If-Match": etag, "If-Unmodified-Since": old}]:  # If-Match is evaluated instead
+        assert client.get(path, headers=headers).status_code == 200, headers
+    assert client.get(path, headers={"If-Match": etag, "If-None-Match": etag}).status_code == 304

@@ -1,32 +1,111 @@
 """A result format's text made safe for a terminal in the format's own escapes, so that it stays valid:
-\\uXXXX in JSON, TSV and the Turtle family, character references (&#x9b;) in XML."""
+\\uXXXX in JSON and in the Turtle family's strings and IRIs, character references (&#x9b;) in XML."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from kg.table import UNSAFE
+from kg.results import FormatError
+from kg.table import UNSAFE, printable
 
 _XML_FORMATS = ("xml", "rdfxml")
+_TERM_FORMATS = ("turtle", "trig", "ntriples", "nquads", "tsv")
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")  # markup: a `<` in text or a value is always escaped
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
 class CodePoints:
-    """JSON, JSON-LD, TSV and the Turtle family escape TAB, LF and CR within values themselves, so those are
-    the format's own whitespace; any other control can only be within a string or an IRI, where \\uXXXX
-    stands for it."""
+    """JSON and JSON-LD: TAB and LF are the format's own whitespace (values escape theirs); any other control
+    can only be within a string, where \\uXXXX stands for it."""
 
     def feed(self, text: str) -> str:
-        return UNSAFE.sub(_code_point, text.replace("\r\n", "\n"))
+        return _code_points(text.replace("\r\n", "\n"))
 
     def end(self) -> str:
         return ""
 
 
+def _code_points(text: str) -> str:
+    return UNSAFE.sub(_code_point, text)
+
+
 def _code_point(found: re.Match) -> str:
     char = found.group()
     return char if char in "\t\n" else f"\\u{ord(char):04x}"
+
+
+# The Turtle family's tokens, enough to tell the strings, IRIs and comments (where \uXXXX may stand for a
+# character) from the bare text between them: names, blank nodes, keywords, punctuation, where it may not.
+# Every alternative matches a token cut short by the end of the text, up to that end.
+_TOKEN = re.compile(r"""
+    (?P<iri> <(?:[^<>"{}|^`\\\x00-\x20]+|\\[\s\S]?)*>? )
+  | (?P<string> \"\"\"(?:[^"\\]+|\\[\s\S]?|"(?!""))*(?:\"\"\"|\Z) | '''(?:[^'\\]+|\\[\s\S]?|'(?!''))*(?:'''|\Z)
+              | "(?:[^"\\\n]+|\\[\s\S]?)*"? | '(?:[^'\\\n]+|\\[\s\S]?)*'? )
+  | (?P<comment> \#[^\n]* )
+  | (?P<bare> (?:[^<"'\#\\]+|\\[\s\S]?)+ )
+""", re.X)
+_WORD = re.compile(r"[^ \t\r\n]+|\r\n?")  # a word of bare text, or a line end a terminal would act on
+_DECLARING = re.compile(r"(?:^|\s)(?:@prefix|(?i:prefix))\s+([^\s:]*):\s*\Z")  # the IRI comes next
+# A name within a word, with what may be glued to it: a datatype's ^^, a list's brackets, a statement's end.
+_NAME = re.compile(r"(?P<lead>(?:\^\^|[(\[{])*)(?P<name>(?:[^\\]|\\[\s\S])*?)(?P<trail>[.;,)\]}]*)", re.S)
+_LOCAL_ESCAPE = re.compile(r"\\(.)", re.S)
+
+
+class Terms:
+    """Turtle, TriG, N-Triples, N-Quads, TSV: \\uXXXX within strings and IRIs, the only places they read it; a
+    prefixed name that would need it is written as its full IRI, a blank node under a label of safe characters."""
+
+    def __init__(self, fmt: str):
+        self.fmt, self.pending = fmt, ""
+        self.prefixes: dict[str, str] = {}
+        self.declaring: str | None = None  # the prefix an `@prefix NAME:` just before the next IRI declares
+
+    def feed(self, text: str) -> str:
+        return self._tokens(self.pending + text, final=False)
+
+    def end(self) -> str:
+        rest, self.pending = self.pending, ""
+        return self._tokens(rest, final=True)
+
+    def _tokens(self, text: str, *, final: bool) -> str:
+        written, at = [], 0
+        for token in _TOKEN.finditer(text):
+            if token.end() == len(text) and not final:  # the next piece may go on with it
+                break
+            written.append(self._token(token.lastgroup, token.group()))
+            at = token.end()
+        self.pending = "" if final else text[at:]
+        return "".join(written)
+
+    def _token(self, kind: str, text: str) -> str:
+        declaring, self.declaring = self.declaring, None
+        if kind == "bare":
+            declares = _DECLARING.search(text)
+            self.declaring = declares.group(1) if declares else None
+            return _WORD.sub(self._word, text) if UNSAFE.search(text) else text
+        if kind == "iri" and declaring is not None and text.endswith(">"):
+            self.prefixes[declaring] = text[1:-1]
+        return _code_points(text)
+
+    def _word(self, found: re.Match) -> str:
+        word = found.group()
+        if word.startswith("\r"):
+            return "\n"
+        if not UNSAFE.search(word):
+            return word
+        lead, name, trail = _NAME.fullmatch(word).group("lead", "name", "trail")
+        if name.startswith("_:"):  # a digest: the same label in every piece, and none the data would have
+            label = hashlib.sha256(name[2:].encode("utf-8")).hexdigest()[:32]
+            return f"{lead}_:u{label}{trail}"
+        if name[:1] in "?$" and self.fmt == "tsv":
+            raise FormatError(f"the variable {printable(name)} holds a character that would act on the terminal, "
+                              "which TSV cannot escape in a name; ask for the table or JSON, or write to a file")
+        prefix, colon, local = name.partition(":")
+        if colon and prefix in self.prefixes:
+            iri = self.prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+            return f"{lead}<{_code_points(iri)}>{trail}"
+        return _code_points(word)  # nothing the formats write: escaped as it is
 
 
 class XmlReferences:
@@ -67,9 +146,11 @@ def _reference(found: re.Match) -> str:
     return f"&#x{ord(found.group()):x};"
 
 
-def for_terminal(fmt: str) -> CodePoints | XmlReferences:
+def for_terminal(fmt: str) -> CodePoints | Terms | XmlReferences:
     """What escapes text of format `fmt` for a terminal, a piece at a time (feed each, then end)."""
-    return XmlReferences() if fmt in _XML_FORMATS else CodePoints()
+    if fmt in _XML_FORMATS:
+        return XmlReferences()
+    return Terms(fmt) if fmt in _TERM_FORMATS else CodePoints()
 
 
 def escaped(fmt: str, text: str) -> str:

@@ -24,6 +24,8 @@ XML_SAFE = "a\tb\rc\nd\x9b2J\x7f\x85\u2028e\u202eexe\u200f"  # XML 1.0 carries n
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SELECT = f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}"
 CONSTRUCT = f"CONSTRUCT WHERE {{ <{EX}s> <{EX}p> ?o }}"
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
+               "nquads": ox.RdfFormat.N_QUADS, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
 def loaded(spec: str, tmp_path, value: str) -> str:
@@ -70,9 +72,84 @@ def test_turtle_and_tsv_on_a_terminal_write_controls_in_their_own_escapes(hostil
     if fmt == "tsv":  # a TSV cell is a term as N-Triples writes it
         out = f"<{EX}s> <{EX}p> {out.splitlines()[1]} .\n"
         fmt = "ntriples"
-    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG,
-               "nquads": ox.RdfFormat.N_QUADS}
-    assert [quad.object.value for quad in ox.parse(out.encode("utf-8"), format=formats[fmt])] == [HOSTILE]
+    assert [quad.object.value for quad in ox.parse(out.encode("utf-8"), format=RDF_FORMATS[fmt])] == [HOSTILE]
+
+
+# Characters a terminal acts on (bidirectional marks and controls), and a zero-width space, that an IRI may
+# hold (no IRI holds a C0 or C1 control); U+061C is also a name character, so Turtle writes it in a prefixed name.
+IN_NAMES = ["\u061c", "\u202e", "\u2066", "\u200b", "\u200f", "\u2028"]
+SK = "https://sahel-kg.example.org/id/"
+NAMES_GRAPH = f"{EX}names"
+NAMED = "".join(f"<{SK}s{i}{char}x> <{SK}p{char}> <{SK}{char}o{i}> .\n"
+                f"<{SK}s{i}{char}x> <{SK}p> \"v\"^^<{SK}t{char}x> .\n" for i, char in enumerate(IN_NAMES))
+
+
+@pytest.fixture
+def odd_names(spec, tmp_path):
+    data = tmp_path / "names.nt"
+    data.write_text(NAMED, encoding="utf-8")
+    status, _, err = on_terminal(["load", data, "--store", spec, "--graph", NAMES_GRAPH], stdin_tty=False)
+    assert status == 0, err
+    return spec
+
+
+def triples(text: str, fmt: str, graph: str | None = None) -> set:
+    """The triples of `text` (of its graph `graph` if given, else of all)."""
+    return {(quad.subject, quad.predicate, quad.object)
+            for quad in ox.parse(text.encode("utf-8"), format=RDF_FORMATS[fmt])
+            if graph is None or quad.graph_name == ox.NamedNode(graph)}
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "ntriples", "nquads"])
+def test_names_holding_characters_a_terminal_acts_on_read_back_as_the_same_graph(odd_names, fmt):
+    """Turtle and TriG wrote sk:s0\\u061cx: \\u is no escape of a prefixed name, so no reader took the answer."""
+    out = shown(odd_names, fmt, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{NAMES_GRAPH}> {{ ?s ?p ?o }} }}")
+    assert triples(out, fmt) == triples(NAMED, "ntriples")
+
+
+def test_a_trig_export_to_a_terminal_reads_back_as_the_same_dataset(odd_names):
+    status, out, err = on_terminal(["export", "--store", odd_names], stdout_tty=True)
+    assert status == 0, err
+    assert not UNSAFE.search(out)
+    assert triples(out, "trig", NAMES_GRAPH) == triples(NAMED, "ntriples")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "tsv"])
+def test_blank_nodes_labelled_with_such_characters_are_relabelled_alike(fmt):
+    """A remote engine names its blank nodes: a label holding U+061C was written with \\u061c in it."""
+    node, other = ox.BlankNode("b\u061cc"), ox.BlankNode("\u061c")
+    graph = [ox.Triple(node, ox.NamedNode(f"{SK}p"), other), ox.Triple(other, ox.NamedNode(f"{SK}p"), node)]
+    if fmt == "tsv":
+        text = f"?s\t?o\n{node}\t{other}\n{other}\t{node}\n"
+        lines = [line.split("\t") for line in escaped(fmt, text).splitlines()[1:]]
+        out = "".join(f"{s} <{SK}p> {o} .\n" for s, o in lines)
+        fmt = "ntriples"
+    else:
+        out = escaped(fmt, ox.serialize(graph, format=RDF_FORMATS[fmt]).decode("utf-8"))
+    assert not UNSAFE.search(out)
+    read = triples(out, fmt)
+    assert len({s for s, _, _ in read}) == 2 and {s for s, _, _ in read} == {o for _, _, o in read}
+
+
+def test_tsv_refuses_a_variable_it_cannot_write_on_a_terminal(spec):
+    """A TSV header names variables bare, where \\u061c is no escape: ?a\\u061c was written, which no reader takes."""
+    query = "SELECT ?a\u061c WHERE { BIND(1 AS ?a\u061c) }"
+    status, out, err = on_terminal(["query", "--store", spec, "--format", "tsv", "-q", query], stdout_tty=True)
+    assert status == 1 and out == "" and "?a\\u061c" in err and "TSV cannot escape" in err
+
+
+def test_turtle_is_escaped_alike_however_it_is_cut_into_pieces():
+    """A dump is handed on in chunks cut anywhere: a name, a string or an IRI cut between two is read whole."""
+    graph, p = ox.NamedNode(f"{SK}g"), ox.NamedNode(f"{SK}p~")
+    quads = [ox.Quad(ox.NamedNode(f"{SK}a\u061cb"), p, ox.Literal('x"\u202e\\'), graph),
+             ox.Quad(ox.BlankNode("b\u061c"), ox.NamedNode(f"{SK}q\u061c"), ox.Literal("#y", language="en"), graph)]
+    text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes={"sk": SK}).decode("utf-8")
+    whole = escaped("trig", text)
+    assert "sk:a" not in whole and "\\u061c" in whole and not UNSAFE.search(whole)
+    assert len(triples(whole, "trig")) == 2
+    for at in range(len(text)):
+        escaper = for_terminal("trig")
+        assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at
 
 
 def test_sparql_xml_on_a_terminal_writes_controls_as_character_references(xml_safe):

@@ -122,6 +122,7 @@ class XmlReferences:
         for tag in _TAG.finditer(text):
             markup = tag.group()
             written.append(self._text(text[at:tag.start()], value=self.opened and markup.startswith("</")))
+            markup = _renamed(markup)
             written.append(_QUOTED.sub(lambda quoted: _references(quoted.group()), markup))
             self.opened = not markup.startswith(("</", "<?", "<!")) and not markup.endswith("/>")
             at = tag.end()
@@ -136,6 +137,28 @@ class XmlReferences:
     def _text(text: str, *, value: bool) -> str:
         return _references(text) if value else UNSAFE.sub(
             lambda found: found.group() if found.group() in "\t\n" else _reference(found), text)
+
+
+_ELEMENT = re.compile(r"<(?P<closing>/?)(?:(?P<prefix>[^\s/>:]+):)?(?P<local>[^\s/>]*)")
+_NOT_NAME_START = re.compile(r"^[-.0-9\u00b7\u0300-\u036f\u203f\u2040]+")  # may go on a name, not start one
+
+
+def _renamed(markup: str) -> str:
+    """The tag `markup`, renamed if its name holds a character a terminal acts on (no XML name can escape it):
+    by what follows that character, the rest moving into its namespace; FormatError if nothing follows."""
+    element = _ELEMENT.match(markup)
+    if markup.startswith(("<?", "<!")) or not UNSAFE.search(element.group()):
+        return markup
+    closing, prefix, local = element.group("closing", "prefix", "local")
+    tail = _NOT_NAME_START.sub("", UNSAFE.split(local)[-1])
+    declared = re.search(rf"""\sxmlns{":" + re.escape(prefix) if prefix else ""}=("[^"]*"|'[^']*')""", markup)
+    if not tail or not (closing or declared):
+        raise FormatError(f"the RDF/XML element {printable(element.group()[1:])} holds a character that would act "
+                          "on the terminal, which XML cannot escape in a name; ask for Turtle, or write to a file")
+    rest = markup[element.end():]
+    if closing:  # named as its start tag was: the same name gives the same tail
+        return f"</kgesc:{tail}{rest}"
+    return f'<kgesc:{tail} xmlns:kgesc="{declared.group(1)[1:-1]}{local[:-len(tail)]}"{rest}'
 
 
 def _references(text: str) -> str:

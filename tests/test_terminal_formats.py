@@ -80,17 +80,23 @@ def test_turtle_and_tsv_on_a_terminal_write_controls_in_their_own_escapes(hostil
 IN_NAMES = ["\u061c", "\u202e", "\u2066", "\u200b", "\u200f", "\u2028"]
 SK = "https://sahel-kg.example.org/id/"
 NAMES_GRAPH = f"{EX}names"
+NAMES_CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{NAMES_GRAPH}> {{ ?s ?p ?o }} }}"
 NAMED = "".join(f"<{SK}s{i}{char}x> <{SK}p{char}> <{SK}{char}o{i}> .\n"
                 f"<{SK}s{i}{char}x> <{SK}p> \"v\"^^<{SK}t{char}x> .\n" for i, char in enumerate(IN_NAMES))
 
 
-@pytest.fixture
-def odd_names(spec, tmp_path):
+def with_graph(spec: str, tmp_path, ntriples: str) -> str:
+    """`spec` with `ntriples` loaded into NAMES_GRAPH."""
     data = tmp_path / "names.nt"
-    data.write_text(NAMED, encoding="utf-8")
+    data.write_text(ntriples, encoding="utf-8")
     status, _, err = on_terminal(["load", data, "--store", spec, "--graph", NAMES_GRAPH], stdin_tty=False)
     assert status == 0, err
     return spec
+
+
+@pytest.fixture
+def odd_names(spec, tmp_path):
+    return with_graph(spec, tmp_path, NAMED)
 
 
 def triples(text: str, fmt: str, graph: str | None = None) -> set:
@@ -103,7 +109,7 @@ def triples(text: str, fmt: str, graph: str | None = None) -> set:
 @pytest.mark.parametrize("fmt", ["turtle", "trig", "ntriples", "nquads"])
 def test_names_holding_characters_a_terminal_acts_on_read_back_as_the_same_graph(odd_names, fmt):
     """Turtle and TriG wrote sk:s0\\u061cx: \\u is no escape of a prefixed name, so no reader took the answer."""
-    out = shown(odd_names, fmt, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{NAMES_GRAPH}> {{ ?s ?p ?o }} }}")
+    out = shown(odd_names, fmt, NAMES_CONSTRUCT)
     assert triples(out, fmt) == triples(NAMED, "ntriples")
 
 
@@ -129,6 +135,23 @@ def test_blank_nodes_labelled_with_such_characters_are_relabelled_alike(fmt):
     assert not UNSAFE.search(out)
     read = triples(out, fmt)
     assert len({s for s, _, _ in read}) == 2 and {s for s, _, _ in read} == {o for _, _, o in read}
+
+
+def test_rdf_xml_on_a_terminal_names_elements_without_such_characters(spec, tmp_path):
+    """RDF/XML names a property or a class by an element, whose name has no escapes: <a\\u061cb xmlns=...> (a
+    name character) reached the terminal raw; it is named by what follows U+061C, the rest in its namespace."""
+    data = (f"<{SK}s> <{SK}a\u061cb> \"v\" .\n<{SK}s> <{SK}p\u061c1c> <{SK}o> .\n"
+            f"<{SK}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{SK}C\u061cD> .\n")
+    out = shown(with_graph(spec, tmp_path, data), "rdfxml", NAMES_CONSTRUCT)
+    assert triples(out, "rdfxml") == triples(data, "ntriples")
+
+
+def test_rdf_xml_refuses_an_element_it_cannot_name_on_a_terminal(spec, tmp_path):
+    """Nothing follows U+061C in sk:p + U+061C, so no element name can leave it out."""
+    with_graph(spec, tmp_path, f"<{SK}s> <{SK}p\u061c> \"v\" .\n")
+    status, out, err = on_terminal(["query", "--store", spec, "--format", "rdfxml", "-q", NAMES_CONSTRUCT],
+                                   stdout_tty=True)
+    assert status == 1 and out == "" and "p\\u061c" in err and "XML cannot escape" in err
 
 
 def test_tsv_refuses_a_variable_it_cannot_write_on_a_terminal(spec):

@@ -112,7 +112,7 @@ class Table:
             if len(block) >= BLOCK or time.monotonic() - began > BLOCK_SECONDS:
                 break
         self._fix(block)
-        yield self._line([(head, len(head)) for head in self._headers()])
+        yield self._line([(head, width(head)) for head in self._headers()])
         yield "  ".join("-" * columns for columns in self.widths)
         for row in block:
             yield self._line(self._row(row))
@@ -122,14 +122,14 @@ class Table:
     def _fix(self, block: list[tuple]) -> None:
         """Each column's language (when all its literals with text share one) and width, from `block`."""
         self.languages = [_sole_language(row[i] for row in block) for i in range(len(self.variables))]
-        self.widths = [max([len(head)] + [self._cell(i, row[i])[1] for row in block])
+        self.widths = [max([width(head)] + [self._cell(i, row[i])[1] for row in block])
                        for i, head in enumerate(self._headers())]
         if not self.wide:
             self.widths = [min(columns, MAX_CELL) for columns in self.widths]
 
     def _headers(self) -> list[str]:
         """`?name`, with the language its cells leave out (`?label@en`)."""
-        return [f"?{name}" + (f"@{language}" if language else "")
+        return [printable(f"?{name}") + (f"@{language}" if language else "")
                 for name, language in zip(self.variables, self.languages)]
 
     def _cell(self, column: int, term) -> tuple[str, int]:
@@ -181,7 +181,7 @@ def csv_lines(variables: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     """Solutions as SPARQL CSV for a terminal, a line a row: CSV writes values raw, so a TAB, a line end or an
     escape sequence in one is escaped in the field itself, where nothing can take it for the format's own; a
     backslash is doubled, so that a line end (\\n) and a backslash before an n (\\\\n) look different."""
-    yield ",".join(map(csv_field, variables))
+    yield ",".join(csv_field(printable(name)) for name in variables)
     for row in rows:
         yield ",".join(csv_field(printable(csv_text(term).replace("\\", "\\\\"))) for term in row)
 

@@ -11,7 +11,7 @@ from wcwidth import wcswidth
 
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.table import MAX_CELL, Table, printable, render
+from kg.table import MAX_CELL, Table, csv_lines, printable, render
 from test_cli import on_terminal
 from test_loading import installed, spec  # noqa: F401  (fixtures)
 
@@ -171,6 +171,16 @@ def test_a_plain_string_below_a_header_that_gives_a_language_says_it_has_none():
     lines = list(Table(["label"], PREFIXES, wide=True).lines(tagged + later))  # wide: cells are not cut to fit
     assert lines[0].strip() == "?label@en"
     assert [line.strip() for line in lines[-3:]] == ['"PLAIN"^^xsd:string', '"TAGGED"', '"FR"@fr']
+
+
+def test_variables_named_with_characters_a_terminal_acts_on_are_escaped_in_headers():
+    """A variable may hold U+061C (a name character): the table's and CSV's headers wrote it raw, and the table
+    counted a header's characters, not its columns, so `?伦敦` pushed the next header out of line."""
+    rows = [(ox.Literal("x"), ox.Literal("y"))]
+    header, rule, line = Table(["a\u061c", "伦敦"], PREFIXES).lines(rows)
+    assert header.split() == ["?a\\u061c", "?伦敦"]
+    assert wcswidth(header) == wcswidth(rule) and header.index("?伦敦") == line.index('"y"')
+    assert next(csv_lines(["a\u061c"], rows)) == "a\\u061c"
 
 
 def test_csv_on_a_terminal_tells_a_line_end_from_a_backslash_before_an_n():

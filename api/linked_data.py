@@ -4,7 +4,8 @@
 for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept. The document URLs answer directly.
 An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
 The server gets the path percent-decoded, so an IRI minted with escapes (`…/label/russia/en/Russian%20Federation`)
-is found by comparing the decoded forms of the IRIs under the path's plain prefix.
+is found by comparing the decoded forms of the IRIs under the path's plain prefix; one with %2F (`…/id/a%2Fb`),
+whose path decodes to a plain one (granian's RSGI scope has no raw path), by trying its last slashes as %2F.
 """
 
 from __future__ import annotations
@@ -76,14 +77,43 @@ def resource_for(path: str, missing=_RAISE) -> str:
     iri = page_data.iri_for(path)
     if known(iri):
         return iri
-    if not _PLAIN.fullmatch(path):
-        prefix = page_data.iri_for(_PLAIN.match(path).group())
+    if _PLAIN.fullmatch(path):  # a '/' may have been sent as %2F: asked for one by one, not by reading all IRIs
+        for escaped in _slashes_escaped(path):
+            if known(page_data.iri_for(escaped)):
+                return page_data.iri_for(escaped)
+    else:
+        prefix = page_data.iri_for(_sure_prefix(path))
         for row in page_data.rows("resources-under", prefix=ox.Literal(prefix)):
-            if unquote(row["resource"].value) == iri:
+            if iri in (unquote(row["resource"].value), _unquoted_but_slashes(row["resource"].value)):
                 return row["resource"].value
     if missing is not _RAISE:
         return missing
     raise not_found(iri)
+
+
+_ESCAPED_SLASHES = 4  # at most this many of a path's last slashes are tried as %2F (one lookup each)
+
+
+def _slashes_escaped(path: str) -> list[str]:
+    """`path` with its last one, two... slashes as %2F, its first (after the first segment) always kept."""
+    head, _, rest = path.partition("/")
+    parts = rest.split("/")
+    return [head + "/" + "/".join(parts[:-count]) + "%2F" + "%2F".join(parts[-count:])
+            for count in range(1, min(len(parts), _ESCAPED_SLASHES + 1))]
+
+
+def _unquoted_but_slashes(iri: str) -> str:
+    """`iri` decoded but for its %2F, as a path that links it (%252F, see page_data.local_path) reaches us."""
+    return "".join(unquote(part) if index % 2 == 0 else part
+                   for index, part in enumerate(re.split("(%2[Ff])", iri)))
+
+
+def _sure_prefix(path: str) -> str:
+    """The start of `path` that an IRI naming it must begin with as it is: up to the first character an escape
+    may have given (a '/' past the first segment's may have been %2F)."""
+    plain = _PLAIN.match(path).group()
+    head, slash, rest = plain.partition("/")
+    return head + slash + rest.split("/")[0]
 
 
 def known(iri: str) -> bool:

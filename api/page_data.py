@@ -7,6 +7,7 @@ IRI_BASE setting are given the local path they resolve at, so templates link to 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -97,6 +98,12 @@ def _term(raw: dict) -> Term:
 # What a path may carry as it is: RFC 3986's pchar, '/', and '%' (an IRI's own escapes stay as they are).
 # The server gets the path decoded once, so anything else ('?', '#', a space) is sent escaped.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+# An IRI's own %2F but as %252F: decoded, it would read as a '/', which another IRI may hold in its place.
+_ESCAPED_SLASH = re.compile("%2([Ff])")
+
+
+def _path(rest: str) -> str:
+    return _ESCAPED_SLASH.sub(r"%252\1", quote(rest, safe=_PATH_SAFE))
 
 
 def local_path(iri: str) -> str | None:
@@ -106,7 +113,7 @@ def local_path(iri: str) -> str | None:
     if not iri.startswith(base):
         return None
     rest, hash_, fragment = iri[len(base):].partition("#")
-    return "/" + quote(rest, safe=_PATH_SAFE) + hash_ + fragment
+    return "/" + _path(rest) + hash_ + fragment
 
 
 def document_path(iri: str, ext: str) -> str | None:
@@ -114,7 +121,7 @@ def document_path(iri: str, ext: str) -> str | None:
     base = current_app.config["IRI_BASE"]
     if not iri.startswith(base):
         return None
-    return "/" + quote(iri[len(base):], safe=_PATH_SAFE) + "." + ext
+    return "/" + _path(iri[len(base):]) + "." + ext
 
 
 def iri_for(path: str) -> str:

@@ -28,12 +28,20 @@ SEED = f"""
   <{BASE}id/what?now> rdfs:label "What now?" ; rdfs:seeAlso <{BASE}id/jnim> .
   <{BASE}id/c%23sharp> rdfs:label "C#" .
   <{BASE}id/ŞARK> rdfs:label "Şark" .
+  <{BASE}id/some%2Fthing> rdfs:label "Some/thing" ; rdfs:seeAlso <{BASE}id/jnim> .
+  <{BASE}id/doi/10.1000%2Fa%2Fb> rdfs:label "A DOI" .
+  <{BASE}id/x%2Fy%20z> rdfs:label "x/y z" .
+  <{BASE}id/both/ways> rdfs:label "Both ways" .
+  <{BASE}id/both%2Fways> rdfs:label "Both ways, escaped" .
 }}
 """
 # (path as a client sends it, the IRI it names): an ontology term ('#' in the IRI), a '?' in the IRI, an
-# IRI minted with an escaped '#', and one with a character a URL cannot carry as it is.
+# IRI minted with an escaped '#', one with a character a URL cannot carry as it is, and IRIs minted with an
+# escaped '/' (granian gives the path decoded: %2F reads as '/'), asked for as they are or with %252F.
 ESCAPED = [("/ontology%23Claim", BASE + "ontology#Claim"), ("/id/what%3Fnow", BASE + "id/what?now"),
-           ("/id/c%23sharp", BASE + "id/c%23sharp"), ("/id/%C5%9EARK", BASE + "id/ŞARK")]
+           ("/id/c%23sharp", BASE + "id/c%23sharp"), ("/id/%C5%9EARK", BASE + "id/ŞARK"),
+           ("/id/some%2Fthing", BASE + "id/some%2Fthing"), ("/id/doi/10.1000%2Fa%2Fb", BASE + "id/doi/10.1000%2Fa%2Fb"),
+           ("/id/x%2Fy%20z", BASE + "id/x%2Fy%20z"), ("/id/both%252Fways", BASE + "id/both%2Fways")]
 
 
 def seeded_store(path, article) -> str:
@@ -99,6 +107,21 @@ def test_a_link_to_an_iri_with_a_question_mark_leads_to_it(client):
     page = client.get("/id/jnim.html", headers=BROWSER).get_data(as_text=True)
     hrefs = [href for href, _ in Links(page).links if href.startswith("/id/what")]
     assert hrefs and {described(client, href) for href in hrefs} == {BASE + "id/what?now"}
+
+
+def test_a_link_to_an_iri_with_an_escaped_slash_leads_to_it_beside_one_with_a_slash(client):
+    """The server cannot tell %2F from '/' in a path (granian decodes it), so a page links such an IRI with %252F:
+    with %2F, its link led to …/id/both/ways, which the graph also has."""
+    page = client.get("/id/both%252Fways.html", headers=BROWSER).get_data(as_text=True)
+    documents = {href for href, kind in Links(page).links if kind in RDF_TYPES}
+    assert documents and {described(client, href) for href in documents} == {BASE + "id/both%2Fways"}
+    assert described(client, "/id/both/ways") == BASE + "id/both/ways"
+
+
+def test_a_path_that_names_nothing_is_still_not_found(client):
+    for path in ("/id/some/thing/else", "/id/nothing/here", "/id/jnim/x"):
+        response = client.get(path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 404 and response.mimetype == "application/problem+json", path
 
 
 def test_a_live_server_leads_to_the_document_about_the_same_iri(tmp_path, article_store):  # noqa: F811

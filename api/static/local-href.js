@@ -11,7 +11,9 @@
     const hash = rest.indexOf("#");
     const path = hash < 0 ? rest : rest.slice(0, hash);
     try {
-      const escaped = Array.from(path, (ch) => (PATH_SAFE.test(ch) ? ch : encodeURIComponent(ch))).join("");
+      // An IRI's own %2F goes as %252F: decoded, it would read as a '/', which another IRI may hold instead.
+      const escaped = Array.from(path, (ch) => (PATH_SAFE.test(ch) ? ch : encodeURIComponent(ch))).join("")
+        .replace(/%2([Ff])/g, "%252$1");
       return "/" + escaped + (hash < 0 ? "" : rest.slice(hash));
     } catch (error) {  // a lone surrogate has no UTF-8: no page to link to
       return null;

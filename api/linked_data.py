@@ -4,14 +4,14 @@
 for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept. The document URLs answer directly.
 An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
 The server gets the path percent-decoded, so an IRI minted with escapes (`…/label/russia/en/Russian%20Federation`)
-is found by comparing the decoded forms of the IRIs under the path's plain prefix; one with %2F (`…/id/a%2Fb`),
-whose path decodes to a plain one (granian's RSGI scope has no raw path), by trying its last slashes as %2F.
+is found by looking up, as exact IRIs, the few escaped spellings such an IRI has (see `escaped_forms`); one
+with %2F (`…/id/a%2Fb`), whose path decodes to a plain one (granian's RSGI scope has no raw path), by trying
+its last slashes as %2F. A request's cost never grows with the store, whatever its path holds.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
@@ -33,7 +33,6 @@ DOCUMENTS = {
     "html": ("text/html", None),
 }
 _BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
-_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")  # characters no IRI escapes, so a path's prefix of them is exact
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
                   "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
 
@@ -72,20 +71,16 @@ _RAISE = object()
 
 
 def resource_for(path: str, missing=_RAISE) -> str:
-    """The known IRI a (percent-decoded) local path names: IRI_BASE + path, or an IRI whose escapes
-    decode to it. When the graph knows none: `missing` if given, else a NotFoundPage or 404 problem."""
+    """The known IRI a (percent-decoded) local path names: IRI_BASE + path, or one of its escaped spellings
+    (`escaped_forms`). When the graph knows none: `missing` if given, else a NotFoundPage or 404 problem."""
     iri = page_data.iri_for(path)
-    if known(iri):
-        return iri
-    if _PLAIN.fullmatch(path):  # a '/' may have been sent as %2F: asked for one by one, not by reading all IRIs
+    for form in [path, *escaped_forms(path)]:
+        if known(page_data.iri_for(form)):
+            return page_data.iri_for(form)
+    if all(ch in _UNRESERVED for ch in path):  # a "/" may have been sent as %2F: each form asked for alone
         for escaped in _slashes_escaped(path):
             if known(page_data.iri_for(escaped)):
                 return page_data.iri_for(escaped)
-    else:
-        prefix = page_data.iri_for(_sure_prefix(path))
-        for row in page_data.rows("resources-under", prefix=ox.Literal(prefix)):
-            if iri in (unquote(row["resource"].value), _unquoted_but_slashes(row["resource"].value)):
-                return row["resource"].value
     if missing is not _RAISE:
         return missing
     raise not_found(iri)
@@ -102,18 +97,35 @@ def _slashes_escaped(path: str) -> list[str]:
             for count in range(1, min(len(parts), _ESCAPED_SLASHES + 1))]
 
 
-def _unquoted_but_slashes(iri: str) -> str:
-    """`iri` decoded but for its %2F, as a path that links it (%252F, see page_data.local_path) reaches us."""
-    return "".join(unquote(part) if index % 2 == 0 else part
-                   for index, part in enumerate(re.split("(%2[Ff])", iri)))
+# What an IRI's path holds as it is (RFC 3987's ipchar but '%', and '/'), with any character past ASCII.
+_IRI_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")  # no IRI escapes
+_SLASHED = 3  # how many of a path's last '/' may stand for an escaped '/' (%2F) of its last segment
 
 
-def _sure_prefix(path: str) -> str:
-    """The start of `path` that an IRI naming it must begin with as it is: up to the first character an escape
-    may have given (a '/' past the first segment's may have been %2F)."""
-    plain = _PLAIN.match(path).group()
-    head, slash, rest = plain.partition("/")
-    return head + slash + rest.split("/")[0]
+def escaped_forms(path: str) -> list[str]:
+    """The spellings an IRI minted with escapes has for a decoded path, other than the path itself, each
+    looked up as an exact IRI: at most 6, so that a page request's cost never grows with the store (the
+    server once compared the decoded form of every IRI under the path's prefix: seconds per request on a
+    large store). They are what the IRI writes as it is: only what an IRI cannot hold escaped; that and any
+    character past ASCII; each segment escaped whole but for letters, digits and `-._~` (kg/links.py's
+    alias labels), and the same with the last one to three `/` escaped within the last segment (an alias
+    holding a `/`). An IRI spelt otherwise (`%41` for `A`, lowercase hex) is not found by its decoded path."""
+    if all(ch in _UNRESERVED for ch in path):
+        return []
+    segments = path.split("/")
+    last = len(segments) - 1
+    cuts = [last - back for back in range(_SLASHED + 1) if back == 0 or last - back >= 1]
+    forms = [_escaped(path, lambda ch: ch in _IRI_KEEPS or ord(ch) > 127),
+             _escaped(path, lambda ch: ch in _IRI_KEEPS),
+             *("/".join([quote(part, safe="") for part in segments[:cut]] + [quote("/".join(segments[cut:]), safe="")])
+               for cut in cuts)]
+    return [form for form in dict.fromkeys(forms) if form != path]
+
+
+def _escaped(text: str, keeps) -> str:
+    """`text` with every character `keeps` refuses percent-encoded (its UTF-8 bytes, uppercase hex)."""
+    return "".join(ch if keeps(ch) else quote(ch, safe="") for ch in text)
 
 
 def known(iri: str) -> bool:

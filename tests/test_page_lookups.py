@@ -1,0 +1,78 @@
+"""A page request costs the same however large the store: a path that names nothing, escaped characters and
+all, is answered 404 after a few exact-IRI lookups, never by reading every IRI of the store (which took
+3 to 4.6 s a request at 200k triples, and eight at once held every worker to its time limit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.page_data import query_text
+from api_fixtures import *  # noqa: F401,F403
+from live_server import kg_server
+from raw_http import raw_request
+
+BASE = "https://sahel-kg.example.org/"
+SEED = f"""
+<http://example.org/slashes> {{
+  <{BASE}label/x/en/A%2FB%20C> <http://www.w3.org/2000/01/rdf-schema#label> "A/B C"@en .
+}}
+"""
+NOTHING = ["/x%20b", "/%2A", "/%22", "/*", "/x%20b.ttl", "/id/jnim%20x", "/label/russia/en/Russian%20Empire",
+           "/id/%C5%9E%20nothing.html", "/a/b/c/d/e/f/g%2Fh%20i", "/id/%25zz"]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory, article_store):  # noqa: F811
+    """A test client and the list of every query the app's pages send to the query service."""
+    app = build_app(tmp_path_factory.mktemp("lookups") / "store", article=article_store, seed=SEED)
+    backend, sent = app.extensions["sahel-kg"], []
+    query = backend.query
+
+    def recording(request, *args, **kwargs):
+        sent.append(request)
+        return query(request, *args, **kwargs)
+
+    backend.query = recording
+    yield app.test_client(), sent
+    backend.close()
+
+
+def lookups(sent) -> list[str]:
+    """The IRI each query sent looked up, asserting that every one was the exact-IRI lookup."""
+    exists = query_text("resource-exists")
+    assert [request.sparql for request in sent] == [exists] * len(sent)
+    return [str(request.bindings["this"].value) for request in sent]
+
+
+@pytest.mark.parametrize("path", NOTHING)
+def test_a_path_that_names_nothing_is_a_404_after_a_few_exact_lookups(recorded, path):
+    client, sent = recorded
+    sent.clear()
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    looked_up = lookups(sent)
+    assert 1 <= len(looked_up) <= 3 * 6 and all(iri.startswith(BASE) for iri in looked_up)
+
+
+@pytest.mark.parametrize("path, iri", [("/%2A", BASE + "*"), ("/x%20b", BASE + "x%20b"), ("/%22", BASE + "%22")])
+def test_the_lookups_are_the_iris_spellings(recorded, path, iri):
+    client, sent = recorded
+    sent.clear()
+    client.get(path, headers={"Accept": "text/turtle"})
+    assert iri in lookups(sent)
+
+
+@pytest.mark.parametrize("path", ["/label/russia/en/Russian%20Federation", "/label/turkey/en/T%C3%BCrkiye",
+                                  "/label/x/en/A%2FB%20C"])
+def test_an_iri_minted_with_escapes_is_still_found(recorded, path):
+    client, _ = recorded
+    response = client.get(path + ".ttl")
+    assert response.status_code == 200 and response.headers["Link"] == f'<{BASE}{path[1:]}>; rel="describes"'
+
+
+def test_a_live_server_answers_an_asterisk_request_line_with_a_404(tmp_path, article_store):  # noqa: F811
+    with kg_server(tmp_path) as base:
+        for target in (b"*", b"/%2A", b"/x%20b", b"/%22"):
+            status, _, _ = raw_request(base, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                       b"Accept: text/turtle\r\nConnection: close\r\n\r\n")
+            assert (target, status) == (target, 404)

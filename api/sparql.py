@@ -126,10 +126,30 @@ def endpoint_url(scheme: str, host: str, root_path: str, path: str) -> str:
     return get_current_url(scheme, host, root_path, path)
 
 
+WARNED_TERMS = 5  # X-Query-Warning headers name at most this many terms, each cut to WARNED_IRI_CHARS
+WARNED_IRI_CHARS = 200
+
+
 def warnings(unknown_terms) -> list[tuple[str, str]]:
-    """An X-Query-Warning header for each term of the project's namespaces the store does not have."""
-    return [("X-Query-Warning", f"unknown term <{quote(iri, safe=_URI_SAFE)}>: neither the ontology nor the data "
-                                "has it") for iri in unknown_terms]  # a header is ASCII: the IRI as a URI
+    """An X-Query-Warning header for each term of the project's namespaces the store does not have: the first
+    WARNED_TERMS of them, each IRI cut to WARNED_IRI_CHARS, then one saying how many more there are. The
+    headers stay under 1.5 KB whatever the query names (a 70,000-character IRI made a 70 KB header, which
+    Python's http.client refuses and a proxy's buffers answer 502)."""
+    headers = [("X-Query-Warning", f"unknown term <{_shortened(quote(iri, safe=_URI_SAFE))}>: neither the ontology "
+                                   "nor the data has it") for iri in unknown_terms[:WARNED_TERMS]]
+    if len(unknown_terms) > WARNED_TERMS:  # a header is ASCII: each IRI as a URI
+        more = len(unknown_terms) - WARNED_TERMS
+        headers.append(("X-Query-Warning", f"and {more} more unknown term{'s' if more > 1 else ''}, not listed"))
+    return headers
+
+
+def _shortened(uri: str) -> str:
+    """A URI cut to WARNED_IRI_CHARS with '...' (never within a %XX escape), or whole if it is that short."""
+    if len(uri) <= WARNED_IRI_CHARS:
+        return uri
+    cut = uri[:WARNED_IRI_CHARS - 3]
+    escape = cut.rfind("%", len(cut) - 2)
+    return (cut if escape < 0 else cut[:escape]) + "..."
 
 
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"

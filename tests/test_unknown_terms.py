@@ -93,6 +93,30 @@ def test_over_http_each_unknown_term_is_a_warning_header(shared):
     assert known.status_code == 200 and "X-Query-Warning" not in known.headers
 
 
+def warning_headers(response) -> list[str]:
+    return response.headers.getlist("X-Query-Warning")
+
+
+@pytest.mark.parametrize("query", [f"SELECT ?x WHERE {{ ?x a <{SAHEL}{'A' * 70_000}> }}",  # a 70 KB header before
+                                   "SELECT ?x WHERE { " + " ".join(f"?x sahel:wrong{n} ?y{n} ." for n in range(100)) + " }"])
+def test_the_warning_headers_stay_small_whatever_the_query_names(shared, query):
+    response = shared.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    warned = warning_headers(response)
+    assert 1 <= len(warned) <= 6 and sum(len(value) for value in warned) < 1500
+    assert all(len(value) < 300 for value in warned)
+
+
+def test_a_long_term_is_cut_and_the_terms_left_out_are_counted(shared):
+    long = shared.post("/sparql", data={"query": f"ASK {{ ?x a <{SAHEL}{'%C3%A9' * 100}> }}"})
+    (warned,) = warning_headers(long)
+    iri = warned.removeprefix("unknown term <").split(">")[0]
+    assert iri.startswith(SAHEL) and iri.endswith("...") and len(iri) <= 200 and iri[-6:-3].startswith("%")
+    many = shared.post("/sparql", data={"query": "ASK { " + " ".join(f"?x sk:wrong{n} ?y{n} ." for n in range(12)) + " }"})
+    assert warning_headers(many) == [f"unknown term <{SK}wrong{n}>: neither the ontology nor the data has it"
+                                     for n in range(5)] + ["and 7 more unknown terms, not listed"]
+
+
 @pytest.mark.parametrize("query", ["SELECT ?x WHERE { ?x a sahel:Aliance }",  # one pattern: the fast path
                                    "SELECT ?x WHERE { ?x a sahel:Aliance ; rdfs:label ?l }"])
 def test_the_warning_comes_with_every_way_an_answer_is_made_and_from_the_cache(make_app, query):

@@ -32,6 +32,7 @@ DOCUMENTS = {
     "rdf": ("application/rdf+xml", "rdfxml"),
     "html": ("text/html", None),
 }
+LINK_CHARS = 2000  # the longest IRI a document's Link: <IRI>; rel="describes" header gives; the body names it anyway
 _BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
                   "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
@@ -63,7 +64,9 @@ def _made(iri: str, ext: str):
         return pages.resource_page(iri)
     body = page_data.graph_document("resource-description", fmt, this=iri)
     response = Response(body, mimetype=media)  # Werkzeug adds charset=utf-8 to text/* and *+xml itself
-    response.headers["Link"] = f'<{iri_to_uri(iri)}>; rel="describes"'  # a header is ASCII: the IRI as a URI
+    described = iri_to_uri(iri)  # a header is ASCII: the IRI as a URI
+    if len(described) <= LINK_CHARS:  # a longer one (up to 3x the URI cap) would overflow a proxy's header buffer
+        response.headers["Link"] = f'<{described}>; rel="describes"'
     return response
 
 

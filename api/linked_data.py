@@ -11,6 +11,7 @@ its last slashes as %2F. A request's cost never grows with the store, whatever i
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -127,8 +128,13 @@ def escaped_forms(path: str) -> list[str]:
 
 
 def _escaped(text: str, keeps) -> str:
-    """`text` with every character `keeps` refuses percent-encoded (its UTF-8 bytes, uppercase hex)."""
-    return "".join(ch if keeps(ch) else quote(ch, safe="") for ch in text)
+    """`text` with every character `keeps` refuses percent-encoded (its UTF-8 bytes, uppercase hex), but a
+    "%2F" kept as it is: pages link an IRI's own %2F as %252F (page_data.local_path), which reaches us so."""
+    return "".join(piece if index % 2 else "".join(ch if keeps(ch) else quote(ch, safe="") for ch in piece)
+                   for index, piece in enumerate(_SENT_SLASH.split(text)))
+
+
+_SENT_SLASH = re.compile("(%2[Ff])")
 
 
 def known(iri: str) -> bool:

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from kg.errors import KGError
+from kg.xml_check import rdfxml_can_write
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -245,6 +246,9 @@ def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     _, rdf_format = GRAPH_FORMATS[fmt]
     if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        triples = list(triples)  # read twice
+        _check_predicates(triples)
     options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) \
         else {}
     try:
@@ -256,3 +260,12 @@ def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
     _check_xml(text)
     return text.translate(_XML_REFERENCES).encode("utf-8")
+
+
+def _check_predicates(triples) -> None:
+    """FormatError for a predicate RDF/XML cannot write as an element name (see rdfxml_can_write): checked
+    before writing, since pyoxigraph would write malformed XML for it."""
+    for iri in {triple.predicate.value for triple in triples}:
+        if not rdfxml_can_write(iri):
+            raise FormatError(f"RDF/XML cannot write the predicate <{iri}>, whose IRI does not end in an XML "
+                              "name; ask for Turtle or N-Triples")

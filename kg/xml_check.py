@@ -6,6 +6,8 @@ an element for a whole one; expat gives both, so RDF/XML from others passes thro
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from xml.parsers import expat
 
 from kg.errors import ParseError
@@ -59,3 +61,35 @@ class XmlCheck:
 _ENDED_EARLY = {expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
                 expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN],
                 expat.errors.codes[expat.errors.XML_ERROR_PARTIAL_CHAR]}
+
+
+# XML 1.0 (fifth edition) NameStartChar and NameChar without ':', as pyoxigraph's RDF/XML writer tests them.
+_START = ("A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f"
+          "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_NAME_CHARS = re.compile(f"[{_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*")
+_NAME_START = re.compile(f"[{_START}]")
+_XMLNS = "http://www.w3.org/2000/xmlns/"
+
+
+@lru_cache(maxsize=4096)
+def rdfxml_can_write(predicate: str) -> bool:
+    """Whether RDF/XML can carry a predicate: as an element whose name is the IRI's ending that is an XML name
+    (pyoxigraph splits it so: `http://ex/1a` is `a` in namespace `http://ex/1`). An IRI with no such ending
+    (`http://ex/1`, `http://ex/`) would be written as the malformed `<oxprefix:>`; a namespace of `xmlns`
+    cannot be declared; and a name that only XML's fifth edition allows (U+10000 on) expat refuses."""
+    tail = _NAME_CHARS.match(predicate[::-1]).group()[::-1]  # reversed: a match, linear in the IRI's length
+    start = _NAME_START.search(tail)
+    if start is None:
+        return False
+    name = tail[start.start():]
+    if predicate[:-len(name)] == _XMLNS:
+        return False
+    return name.isascii() or _expat_reads(name)
+
+
+def _expat_reads(name: str) -> bool:
+    try:
+        expat.ParserCreate().Parse(f"<{name}/>".encode("utf-8"), True)
+    except expat.ExpatError:
+        return False
+    return True

@@ -29,7 +29,8 @@ from api.fairness import CLIENT
 from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
-from api.sparql import answer_headers, endpoint_url, operation_text, plan, strict_params, too_long
+from api.params import strict_params
+from api.sparql import answer_headers, endpoint_url, operation_text, plan, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
 

@@ -16,7 +16,8 @@ from api.conditional import not_modified, validators_for
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
-from api.sparql import authorize, changed_response, graph_iri, strict_params
+from api.params import one, strict_params
+from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH
@@ -83,14 +84,13 @@ _STORE = object()  # no ?graph and no ?default: the request is about the graph s
 
 def _target():
     params = strict_params(request.query_string)
-    names = [value for key, value in params if key == "graph"]
-    default = any(key == "default" for key, _ in params)
-    if len(names) > 1 or (names and default):
+    name, default = one(params, "graph"), one(params, "default") is not None
+    if name is not None and default:
         raise Problem(400, "Ambiguous graph", "give one ?graph=IRI or ?default, not several")
     if default:
         return ""
-    if names:
-        return graph_iri(names[0])
+    if name is not None:
+        return graph_iri(name)
     return _STORE
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from flask import request
 
+from api.params import format_param, request_params
 from kg.results import FormatError
 
 # N3's media types: Turtle is N3, so every Turtle answer is offered under them too (after the registered types),
@@ -146,16 +147,8 @@ def choose(kind: str, offered: list[tuple[str, str]] | None = None, *,
            params: list[tuple[str, str]] | None = None) -> tuple[str, str]:
     """(media type, format name) for a 'solutions' or 'graph' result, from the request's format= and Accept
     (see negotiate). `params`: the request's URL and form parameters when the caller has read them already."""
-    if params is None:
-        override = request.values.get("format") or request.values.get("output")
-    else:
-        override = format_override(params)
+    override = format_param(request_params() if params is None else params)
     return negotiate(kind, request.headers.get("Accept"), override, offered)
-
-
-def format_override(params: list[tuple[str, str]]) -> str | None:
-    """What format= (or output=) says, as request.values.get reads it: the first value, URL before form."""
-    return _first(params, "format") or _first(params, "output")
 
 
 @lru_cache(maxsize=64)
@@ -183,10 +176,6 @@ def negotiate(kind: str, accept: str | None, override: str | None,
         raise FormatError(f"none of the accepted types can carry this result; offered: "
                           f"{', '.join(media for media, _ in offered)}")
     return media, dict(offered)[media]
-
-
-def _first(params: list[tuple[str, str]], name: str) -> str | None:
-    return next((value for key, value in params if key == name), None)
 
 
 def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:

@@ -59,6 +59,7 @@ MEANINGS = {
     "bad-encoding": (400, "The request is not clean: invalid UTF-8, a NUL byte or a bad %XX escape."),
     "bad-duration": (400, "A duration (timeout=) must be a positive number of seconds."),
     "repeated-parameter": (400, "A parameter that is given once was given several times; detail names it."),
+    "conflicting-parameters": (400, "format= and output= both name the format of the answer, and they differ: give one."),
     "missing-parameter": (400, "A parameter the request needs is missing; detail names it."),
     "bad-date": (400, "A date must be written YYYY-MM-DD."),
     "bad-request": (400, "A parameter is missing or out of range; detail says which."),

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from api.errors import Problem, problem_document, problem_page
 from api.numbers import whole_number
 from api.public_origin import origin, public_url
-from api.sparql import strict_params
+from api.params import request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
@@ -181,15 +181,7 @@ def _select(sparql: str) -> list[dict]:
 
 def _params() -> dict[str, str]:
     """Query-string and form parameters (UTF-8, each given once)."""
-    pairs = strict_params(request.query_string)
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        pairs += strict_params(request.get_data())
-    params: dict[str, str] = {}
-    for key, value in pairs:
-        if key in params:
-            raise Problem(400, "Repeated parameter", f"give one {key} parameter")
-        params[key] = value
-    return params
+    return unique(request_params())
 
 
 def _json_parameter(params: dict, name: str):
@@ -233,7 +225,7 @@ def _count(params: dict, name: str, *, minimum: int) -> int | None:
 def _reply(document) -> Response:
     """JSON, or JSONP when the request names a callback function."""
     body = json.dumps(document, ensure_ascii=False, allow_nan=False)  # NaN is not JSON: fail, never send it
-    callback = request.args.get("callback")
+    callback = _params().get("callback")  # _params() refuses it twice
     if callback is None:
         return Response(body, mimetype="application/json")
     if not CALLBACK.fullmatch(callback):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from api.errors import Problem
 from api.negotiation import prefers_html
 from api.numbers import whole_number
+from api.params import one, request_params
 from api.page_data import local_path
 from kg.answers import QueryRequest
 from kg.search import PAGE, SearchError, SearchIndex, index_path
@@ -44,11 +45,12 @@ def _select(backend):
 @bp.get("/search")
 def search():
     """Hits for q=, as JSON or (for a browser) a page; the page without q is the search box alone."""
-    words = request.args.get("q", "")
+    params = request_params()
+    words = one(params, "q") or ""
     page = prefers_html()
     if page and not words.strip():
         return _vary(render_template("search.html", words="", hits=None))
-    limit = whole_number(request.args.get("limit", "20"), "limit", minimum=1, maximum=MAX_LIMIT)
+    limit = whole_number(one(params, "limit") or "20", "limit", minimum=1, maximum=MAX_LIMIT)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     index = _index()

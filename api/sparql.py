@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
@@ -14,7 +14,8 @@ from api.conditional import not_modified, validators_for
 from api.errors import Problem
 from api.numbers import seconds
 from api.ops import recorded_at_end
-from api.negotiation import best_match, format_override, negotiated
+from api.negotiation import best_match, negotiated
+from api.params import all_values as _all, format_param, one as _one_value, strict_params
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
@@ -42,7 +43,7 @@ def sparql():
         if not _has(params, "query"):
             media = best_match(request.headers.get("Accept"), [media for media, _ in DESCRIPTION] + ["text/html"])
             return query_page() if media == "text/html" else describe_service(media)  # browsers get the page
-        return _query(_one(params, "query"), params)
+        return _query(_one_value(params, "query", required=True), params)
     params = strict_params(request.query_string)
     kind = request.mimetype
     if request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
@@ -52,9 +53,9 @@ def sparql():
         if _has(params, "query") and _has(params, "update"):
             raise Problem(400, "Query and update", "a request carries a query or an update, not both")
         if _has(params, "update"):
-            return _update(_one(params, "update"), params)
+            return _update(_one_value(params, "update", required=True), params)
         if _has(params, "query"):
-            return _query(_one(params, "query"), params)
+            return _query(_one_value(params, "query", required=True), params)
         raise Problem(400, "Missing operation", "the form has neither a query nor an update parameter")
     if kind in (QUERY_BODY, UPDATE_BODY):
         if _has(params, "query") or _has(params, "update"):
@@ -93,7 +94,7 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
     kind = "graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
-    media, fmt = negotiated(kind, accept, format_override(params))
+    media, fmt = negotiated(kind, accept, format_param(params))
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
@@ -238,16 +239,8 @@ def changed_response(response: Response, backend) -> Response:
 
 
 def _timeout(params, default: float) -> float:
-    value = _one(params, "timeout", required=False)
+    value = _one_value(params, "timeout")
     return default if value is None else min(seconds(value, "timeout"), default)
-
-
-def strict_params(raw: bytes) -> list[tuple[str, str]]:
-    """Form or URL parameters, refusing bytes that are not UTF-8 rather than guessing."""
-    try:
-        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise Problem(400, "Not UTF-8", "parameters must be UTF-8") from None
 
 
 def operation_text(text: str) -> str:
@@ -266,18 +259,3 @@ def _utf8(raw: bytes) -> str:
 
 def _has(params, name: str) -> bool:
     return any(key == name for key, _ in params)
-
-
-def _all(params, name: str) -> list[str]:
-    return [value for key, value in params if key == name]
-
-
-def _one(params, name: str, *, required: bool = True):
-    values = _all(params, name)
-    if len(values) > 1:
-        raise Problem(400, "Repeated parameter", f"give one {name} parameter, not {len(values)}")
-    if not values:
-        if required:
-            raise Problem(400, "Missing parameter", f"the {name} parameter is required")
-        return None
-    return values[0]

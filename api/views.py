@@ -8,9 +8,10 @@ path of their page under "…Href").
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 
 from api.numbers import date
+from api.params import one, request_params
 from api.page_data import rows
 
 bp = Blueprint("views", __name__)
@@ -33,7 +34,7 @@ def timeline():
 @bp.route("/views/network.json")
 def network_data():
     """The network's edges, one row per edge, status phase and claim; as_of keeps what may hold that day."""
-    as_of = request.args.get("as_of") or None
+    as_of = one(request_params(), "as_of") or None
     if as_of is not None:
         date(as_of, "as_of")
     found = rows("network-edges", asOf=ox.Literal(as_of, datatype=XSD_DATE) if as_of else None)

@@ -1,0 +1,62 @@
+"""A request's URL and form parameters, read strictly: UTF-8 only, and a parameter that is given once
+refused (400, naming it) when it comes more than once, counting the URL and a form body together."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from flask import request
+
+from api.errors import Problem
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def strict_params(raw: bytes) -> list[tuple[str, str]]:
+    """Form or URL parameters, refusing bytes that are not UTF-8 rather than guessing."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Problem(400, "Not UTF-8", "parameters must be UTF-8") from None
+
+
+def request_params() -> list[tuple[str, str]]:
+    """The request's URL parameters, then those of its body when it is a form POST."""
+    params = strict_params(request.query_string)
+    if request.method == "POST" and request.mimetype == FORM:
+        params += strict_params(request.get_data())
+    return params
+
+
+def all_values(params, name: str) -> list[str]:
+    return [value for key, value in params if key == name]
+
+
+def one(params, name: str, *, required: bool = False) -> str | None:
+    """The one value of a single-valued parameter; None when absent (400 if `required`), 400 if repeated."""
+    values = all_values(params, name)
+    if len(values) > 1:
+        raise Problem(400, "Repeated parameter", f"give one {name} parameter, not {len(values)}")
+    if not values:
+        if required:
+            raise Problem(400, "Missing parameter", f"the {name} parameter is required")
+        return None
+    return values[0]
+
+
+def unique(params) -> dict[str, str]:
+    """Parameters that are each given once, by name (400 for any repeated)."""
+    found: dict[str, str] = {}
+    for name, value in params:
+        if name in found:
+            one(params, name)  # raises, with the count
+        found[name] = value
+    return found
+
+
+def format_param(params) -> str | None:
+    """What format= or output= says (SPARQLWrapper sends both, alike); 400 when they differ."""
+    fmt, output = one(params, "format"), one(params, "output")
+    if fmt is not None and output is not None and fmt.strip().lower() != output.strip().lower():
+        raise Problem(400, "Conflicting parameters", f"format={fmt!r} and output={output!r} differ: give one")
+    return fmt or output

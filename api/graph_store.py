@@ -16,7 +16,7 @@ from api.conditional import not_modified, validators_for
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
-from api.params import one, strict_params
+from api.params import format_param, one, request_params, strict_params
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
 from kg.store.base import parse_triples
@@ -145,7 +145,7 @@ def _read(target):
         raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
     if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
         raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the Accept
-    media, fmt = choose("graph", GRAPH_OFFER)
+    media, fmt = choose("graph", GRAPH_OFFER, format_param(request_params()))
     backend = current_app.extensions["sahel-kg"]
     run = _reading(target, fmt)
     version = backend.version()

@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from flask import request
 
-from api.params import format_param, request_params
 from kg.results import FormatError
 
 # N3's media types: Turtle is N3, so every Turtle answer is offered under them too (after the registered types),
@@ -143,11 +142,9 @@ def prefers_html() -> bool:
     return best_match(request.headers.get("Accept"), offered) == "text/html"
 
 
-def choose(kind: str, offered: list[tuple[str, str]] | None = None, *,
-           params: list[tuple[str, str]] | None = None) -> tuple[str, str]:
-    """(media type, format name) for a 'solutions' or 'graph' result, from the request's format= and Accept
-    (see negotiate). `params`: the request's URL and form parameters when the caller has read them already."""
-    override = format_param(request_params() if params is None else params)
+def choose(kind: str, offered: list[tuple[str, str]] | None, override: str | None) -> tuple[str, str]:
+    """(media type, format name) for a 'solutions' or 'graph' result, from the request's Accept and what its
+    format= or output= says (api.params.format_param; see negotiate)."""
     return negotiate(kind, request.headers.get("Accept"), override, offered)
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app
 
 from api.conditional import conditional
 from api.negotiation import N3, choose
+from api.params import format_param, request_params
 from api.public_origin import public_url
 from api.version_cache import once_per_version
 from kg.answers import QueryRequest
@@ -46,7 +47,7 @@ def void_url() -> str:
 @bp.route("/.well-known/void", methods=["GET", "HEAD"])
 def describe():
     """The VoID description, in Turtle (default), JSON-LD, RDF/XML or N-Triples by Accept or format=."""
-    media, fmt = choose("graph", OFFER)
+    media, fmt = choose("graph", OFFER, format_param(request_params()))
     return conditional(("void", public_url("/"), media), lambda: _serialized(media, fmt), negotiated=True)
 
 

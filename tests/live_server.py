@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from long_work import wait_until
+from raw_http import http
 from servers import free_port, wait_until_answers
 
 STOP_SECONDS = 8  # SIGTERM first (kg serve gives its workers 5s to stop), SIGKILL after this
@@ -129,3 +132,21 @@ def logged(server, **wanted: dict) -> dict[str, dict]:
             assert all(len(matches) == 1 for matches in found.values()), found  # one line per request
             return {name: matches[0] for name, matches in found.items()}
         time.sleep(0.05)
+
+
+def gauge(server, name: str, **labels) -> float:
+    """A gauge of /metrics, summed over the server's processes: each as that process last set it (at a scrape
+    it answered, or as one of its queries started or ended)."""
+    _, _, body = http(server + "/metrics")
+    pattern = name + (r"\{" + ",".join(f'{key}="{value}"' for key, value in labels.items()) + r"\}" if labels else "")
+    found = re.search(rf"^{pattern} (\S+)$", body.decode(), re.MULTILINE)
+    return float(found[1]) if found else 0.0
+
+
+def query_workers_idle(server, count: int = 1) -> None:
+    """Wait until `count` query workers wait for a query, over all the server's processes: after a query ran to
+    its time limit, its worker's successor is a fresh interpreter started in the background, which beside CPU
+    hogs takes seconds, longer than a short time limit, and a query meanwhile spends its limit waiting for it.
+    Each scrape is a connection of its own, so with several server processes the polls reach each of them."""
+    wait_until(lambda: gauge(server, "sahel_kg_query_workers", state="idle") >= count, 120,
+               f"{count} idle query worker(s)")

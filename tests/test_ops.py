@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 import api
-from live_server import kg_server, logged
+from live_server import kg_server, logged, query_workers_idle
 from raw_http import http, problem, query_url, raw_request
 
 QUERY_TIMEOUT = 1.0
@@ -82,10 +82,14 @@ def metric(text: str, name: str, **labels) -> float:
 
 
 def test_metrics_count_every_process(server):
+    # Each process's worker is up (the last test's heavy query had one killed), so the heavy query below runs
+    # wherever it lands and is stopped at the limit, rather than timing out waiting for a worker, killing none.
+    query_workers_idle(server, 2)
     _, _, before = http(server + "/metrics")
     for _ in range(20):
         assert http(server + "/healthz")[0] == 200
     assert http(query_url(server, HEAVY))[0] == 503  # a timeout, and its worker replaced
+    query_workers_idle(server, 2)  # the successor is up: the queries below do not time out waiting for it
     status, _, _ = raw_request(server, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                                b"Content-Type: application/sparql-query\r\nContent-Length: 2000000\r\n\r\n")
     assert status == 413  # refused before the body is read (none is sent)

@@ -28,6 +28,7 @@ from SPARQLWrapper.SPARQLExceptions import EndPointNotFound, QueryBadFormed, Una
 from kg.store.dialects import DIALECTS, SPARQL11
 from live_engines import *  # noqa: F401,F403
 from live_engines import QUERY_TIMEOUT, ROW_LIMIT, TOKEN, http, query_url, select_json, send_update
+from live_server import query_workers_idle
 from long_work import CROSS_COUNT, SOON, wait_until
 
 BASE = "https://sahel-kg.example.org/"
@@ -379,22 +380,28 @@ def test_query_past_the_time_limit_is_503_and_the_next_query_answers_at_once(ser
         started = time.monotonic()
         wait_until(lambda: quick_query_answers(server), what="a quick answer")
         assert time.monotonic() - started < SOON
+    worker_replaced(server)
 
 
 def quick_query_answers(server: str) -> bool:
-    """Whether a quick query answers (it may not while the embedded server's killed workers restart)."""
+    """Whether a quick query answers. (ASK_JNIM is one pattern: the embedded server answers it in its own
+    process, so it answers while the worker killed at the limit is replaced: see worker_replaced.)"""
     status, _, body = http(query_url(server, ASK_JNIM))
     return status == 200 and json.loads(body)["boolean"] is True
 
 
-def test_a_request_may_ask_for_a_shorter_time_limit(server):
-    """timeout= lowers the limit for one request (never raises it).
+def worker_replaced(server) -> None:
+    """On the embedded store, wait until the query worker killed at a limit has its successor idle (the gauge
+    the server reports): a fresh interpreter, whose start takes seconds beside CPU hogs, longer than a short
+    limit, which counts waiting for a worker. The next query a worker runs then answers within its limit."""
+    if server.kind == "embedded":
+        query_workers_idle(server)
 
-    On the embedded store a query stopped soon after another may find no idle worker until the first one's
-    successor has started; a query meanwhile waits for a worker within its own limit, and may get 503 "no
-    query worker was free within the time limit of 1s": the detail names the lowered limit either way.
-    """
+
+def test_a_request_may_ask_for_a_shorter_time_limit(server):
+    """timeout= lowers the limit for one request (never raises it)."""
     wait_until(lambda: quick_query_answers(server), what="a quick answer")
+    worker_replaced(server)  # on the embedded store: the query is stopped at the 1 s limit, not waiting for a worker
     started = time.monotonic()
     status, _, body = http(query_url(server, CROSS_COUNT, timeout="1"), timeout=QUERY_TIMEOUT + SOON)
     assert status == 503, body
@@ -403,6 +410,7 @@ def test_a_request_may_ask_for_a_shorter_time_limit(server):
     wait_until(lambda: quick_query_answers(server), what="a quick answer")
     status, _, body = http(query_url(server, ASK_JNIM, timeout="60"))  # more than the server's: its limit holds
     assert status == 200
+    worker_replaced(server)
 
 
 def test_row_cap_cuts_and_says_so(server):

@@ -68,9 +68,10 @@ class RSGIApp:
         if scope.proto != "http":
             return
         environ = _environ(scope)
-        if not _length_ok(environ.get("CONTENT_LENGTH")):  # granian refuses these itself; another server may not
+        fault = _request_fault(scope, environ)
+        if fault is not None:
             protocol.response_bytes(400, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
-                                    _problem(400, "Bad Request", "the Content-Length header is not a number"))
+                                    _problem(400, "Bad Request", fault))
             return
         try:
             # Most requests have no body: no timer (wait_for starts a task) is needed for them.
@@ -190,6 +191,17 @@ def _address(address) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, in
         host, port = address[0], address[1]
     ip = ipaddress.ip_address(host.partition("%")[0])  # without an IPv6 zone
     return (ip.ipv4_mapped or ip) if ip.version == 6 else ip, port
+
+
+def _request_fault(scope, environ) -> str | None:
+    """Why a request's head is refused before the app sees it (RFC 9112 §3.2, §3.2.1), or None."""
+    if not _length_ok(environ.get("CONTENT_LENGTH")):  # granian refuses these itself; another server may not
+        return "the Content-Length header is not a number"
+    if not scope.path.startswith("/") and not (scope.method == "OPTIONS" and scope.path == "*"):
+        return "the request target is not a path starting with '/' (origin form)"
+    if scope.http_version == "1.1" and "HTTP_HOST" not in environ:
+        return "an HTTP/1.1 request must have a Host header"
+    return None
 
 
 def _length_ok(declared: str | None) -> bool:

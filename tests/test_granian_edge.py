@@ -79,6 +79,24 @@ def test_every_answer_of_the_app_names_the_service_not_its_software(edge):
         assert headers.get("Server", headers.get("server")) == "sahel-kg", (status, dict(headers))
 
 
+@pytest.mark.parametrize("request_bytes, says", [
+    (b"GET sparql HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n", b"origin form"),  # was a 308
+    (b"GET * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", b"origin form"),
+    (b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", b"Host header"),  # was a 200
+])
+def test_a_request_head_http_refuses_is_400_with_a_problem(edge, request_bytes, says):
+    """RFC 9112 §3.2: a request target not in origin form (but OPTIONS *), and an HTTP/1.1 request without
+    Host, are 400. 'GET sparql' was redirected to a Location built from a Host header that is not loopback."""
+    status, headers, body = raw_request(edge, request_bytes)
+    assert says in body and "location" not in {name.lower() for name in headers}
+    problem(status, headers, body, 400)
+
+
+def test_an_http_1_0_request_needs_no_host(edge):
+    status, _, body = raw_request(edge, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert status == 200, body
+
+
 def test_content_length_is_ascii_digits_only():
     """granian refuses any other Content-Length itself (above); another RSGI server might pass one on, and
     the adapter then answers 400 with a problem document rather than reading a body of unknown length.
@@ -142,7 +160,8 @@ def test_every_step_of_a_streamed_answer_sees_its_own_requests_context():
     async def ask_all():
         await asyncio.gather(*[adapter.__rsgi__(SimpleNamespace(
             proto="http", method="GET", path=f"/answer-{number}", query_string="", scheme="http",
-            http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000", headers={}), protocol)
+            http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000", headers={"host": "127.0.0.1"}),
+            protocol)
             for number in range(6)])
 
     asyncio.run(ask_all())

@@ -72,12 +72,12 @@ def test_an_iri_minted_with_escapes_is_still_found(recorded, path):
     assert response.status_code == 200 and response.headers["Link"] == f'<{BASE}{path[1:]}>; rel="describes"'
 
 
-def test_a_live_server_answers_an_asterisk_request_line_with_a_404(tmp_path, article_store):  # noqa: F811
-    with kg_server(tmp_path) as base:
-        for target in (b"*", b"/%2A", b"/x%20b", b"/%22"):
+def test_a_live_server_answers_paths_that_name_nothing_with_a_404(tmp_path, article_store):  # noqa: F811
+    with kg_server(tmp_path) as base:  # GET * is a 400 before any lookup (test_granian_edge.py)
+        for target, expected in ((b"*", 400), (b"/%2A", 404), (b"/x%20b", 404), (b"/%22", 404)):
             status, _, _ = raw_request(base, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                        b"Accept: text/turtle\r\nConnection: close\r\n\r\n")
-            assert (target, status) == (target, 404)
+            assert (target, status) == (target, expected)
 
 
 def test_a_document_about_a_long_iri_leaves_its_link_header_out(tmp_path, article_store):  # noqa: F811

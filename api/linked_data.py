@@ -122,7 +122,7 @@ def escaped_forms(path: str) -> list[str]:
     cuts = [last - back for back in range(_SLASHED + 1) if back == 0 or last - back >= 1]
     forms = [_escaped(path, lambda ch: ch in _IRI_KEEPS or ord(ch) > 127),
              _escaped(path, lambda ch: ch in _IRI_KEEPS),
-             *("/".join([quote(part, safe="") for part in segments[:cut]] + [quote("/".join(segments[cut:]), safe="")])
+             *("/".join([_whole(part) for part in segments[:cut]] + [_whole("/".join(segments[cut:]))])
                for cut in cuts)]
     return [form for form in dict.fromkeys(forms) if form != path]
 
@@ -132,6 +132,11 @@ def _escaped(text: str, keeps) -> str:
     "%2F" kept as it is: pages link an IRI's own %2F as %252F (page_data.local_path), which reaches us so."""
     return "".join(piece if index % 2 else "".join(ch if keeps(ch) else quote(ch, safe="") for ch in piece)
                    for index, piece in enumerate(_SENT_SLASH.split(text)))
+
+
+def _whole(segment: str) -> str:
+    """`segment` escaped as quote(safe="") escapes it, but a "%2F" that arrived as such kept."""
+    return _escaped(segment, lambda ch: ch in _UNRESERVED and ch != "/")
 
 
 _SENT_SLASH = re.compile("(%2[Ff])")

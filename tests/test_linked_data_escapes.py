@@ -33,6 +33,8 @@ SEED = f"""
   <{BASE}id/x%2Fy%20z> rdfs:label "x/y z" .
   <{BASE}id/both/ways> rdfs:label "Both ways" .
   <{BASE}id/both%2Fways> rdfs:label "Both ways, escaped" .
+  <{BASE}name/acled/actor/Militia%20%28Dozo%2FKoglweogo%29> rdfs:label "Militia (Dozo/Koglweogo)" .
+  <{BASE}id/JNIM%3A%20a%2Fb> rdfs:label "JNIM: a/b" .
 }}
 """
 # (path as a client sends it, the IRI it names): an ontology term ('#' in the IRI), a '?' in the IRI, an
@@ -41,7 +43,10 @@ SEED = f"""
 ESCAPED = [("/ontology%23Claim", BASE + "ontology#Claim"), ("/id/what%3Fnow", BASE + "id/what?now"),
            ("/id/c%23sharp", BASE + "id/c%23sharp"), ("/id/%C5%9EARK", BASE + "id/ŞARK"),
            ("/id/some%2Fthing", BASE + "id/some%2Fthing"), ("/id/doi/10.1000%2Fa%2Fb", BASE + "id/doi/10.1000%2Fa%2Fb"),
-           ("/id/x%2Fy%20z", BASE + "id/x%2Fy%20z"), ("/id/both%252Fways", BASE + "id/both%2Fways")]
+           ("/id/x%2Fy%20z", BASE + "id/x%2Fy%20z"), ("/id/both%252Fways", BASE + "id/both%2Fways"),
+           # as RML mints them (every reserved character escaped) and as pages link them (%2F as %252F)
+           ("/name/acled/actor/Militia%20(Dozo%252FKoglweogo)", BASE + "name/acled/actor/Militia%20%28Dozo%2FKoglweogo%29"),
+           ("/id/JNIM%3A%20a%252Fb", BASE + "id/JNIM%3A%20a%2Fb")]
 
 
 def seeded_store(path, article) -> str:

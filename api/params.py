@@ -56,7 +56,7 @@ def unique(params) -> dict[str, str]:
 
 def format_param(params) -> str | None:
     """What format= or output= says (SPARQLWrapper sends both, alike); 400 when they differ."""
-    fmt, output = one(params, "format"), one(params, "output")
+    fmt, output = (value if value and value.strip() else None for value in (one(params, "format"), one(params, "output")))
     if fmt is not None and output is not None and fmt.strip().lower() != output.strip().lower():
         raise Problem(400, "Conflicting parameters", f"format={fmt!r} and output={output!r} differ: give one")
     return fmt or output

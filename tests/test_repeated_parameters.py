@@ -39,6 +39,8 @@ def test_format_and_output_must_agree(shared):
     response = shared.get("/sparql?" + urlencode({"query": ASK, "format": "json", "output": "json"}))
     assert response.status_code == 200  # SPARQLWrapper sends both, alike
     assert shared.get("/sparql?" + urlencode({"query": ASK, "output": "csv"})).mimetype == "text/csv"
+    empty = shared.get("/sparql?" + urlencode({"query": ASK, "format": "", "output": "csv"}))  # an empty one: absent
+    assert empty.status_code == 200 and empty.mimetype == "text/csv"
 
 
 def test_graph_store_and_void_refuse_a_repeated_format(shared):

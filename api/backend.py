@@ -123,6 +123,12 @@ class Backend:
             limit = request.timeout if request.timeout is not None else self.settings["QUERY_TIMEOUT"]
             waited = 0.0 if since is None else time.monotonic() - since
             if limit is not None and waited >= limit:  # it never ran: a refusal, not a query stopped
+                server = self.settings["QUERY_TIMEOUT"]
+                if request.timeout is not None and (server is None or request.timeout < server):
+                    # the client's own limit, shorter than the server's: waiting to ask again would not help
+                    raise Problem(503, "Query timeout", f"the request's own time limit of {limit:g}s (timeout=) "
+                                  f"passed in the {waited:.3f}s before the query could start; ask with a longer one",
+                                  rejected="waited")
                 raise Problem(503, "Too busy", f"the request waited {waited:.1f}s since it arrived, past its "
                               f"time limit of {limit:g}s, before a request thread took it; try again shortly",
                               headers={"Retry-After": "1"}, rejected="waited")

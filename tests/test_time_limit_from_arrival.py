@@ -1,14 +1,18 @@
 """In-process runners (kg.answers.LocalRunner for memory and remote stores, kg.nearby.NearbyRunner for
 one-pattern queries) count a query's time limit from the request's arrival, as the worker pool does:
-time spent waiting for a thread is part of it."""
+time spent waiting for a thread is part of it; over HTTP, a request past its limit before it starts says whose
+limit it was."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 
+from api.rsgi import RECEIVED
+from api_fixtures import article_store, make_app  # noqa: F401 (fixtures)
 from kg.answers import LocalRunner, QueryRequest, ServiceOptions
 from kg.errors import QueryTimeout
 from kg.nearby import NearbyRunner
@@ -62,3 +66,16 @@ def test_a_query_that_waited_past_its_time_limit_does_not_run(runner):
 def test_without_an_arrival_time_the_whole_limit_is_given(runner):
     runner.run(QueryRequest(sparql=ONE_PATTERN, format="json", timeout=60))
     assert runner.service.store.limits == [60]
+
+
+@pytest.mark.parametrize("params, title, retry", [("&timeout=1", "Query timeout", None), ("", "Too busy", "1"),
+                                                   ("&timeout=3", "Too busy", "1")])  # the server's 2 s binds
+def test_a_request_that_waited_past_its_limit_is_told_whose_limit_it_was(make_app, params, title, retry):
+    """Past the client's own timeout= before it started, waiting and asking again cannot help: 503 Query timeout
+    saying so, where it was 'Too busy… try again shortly' with Retry-After, which the server's limit still gives."""
+    client = make_app({"QUERY_TIMEOUT": 2}).test_client()
+    arrived = {RECEIVED: time.monotonic() - 5}  # as if it had waited 5 s for a request thread
+    for query in ["ASK { FILTER(1 > 0) }", ONE_PATTERN + " LIMIT 1"]:  # a query worker's, and the server's own
+        answer = client.get("/sparql?query=" + quote(query) + params, environ_base=arrived)
+        assert answer.status_code == 503 and answer.json["title"] == title, answer.json
+        assert answer.headers.get("Retry-After") == retry

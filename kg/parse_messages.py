@@ -65,6 +65,12 @@ NAMES = {'"$"': "a variable", '"?"': "a variable", '"<"': "an IRI", '":"': "a pr
          '"+"': "a number", '"-"': "a number", '"_:"': "a blank node"}
 NOISE = {'"{|"', '"~"', '"<<("', '"<<"', '"|}"', '">>"'}
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+# SPARQL's built-in functions and aggregates (SPARQL 1.1 §17.4, §18.5): the engine lists some of them where an
+# expression may start.
+_FUNCTIONS = frozenset("""ABS AVG BNODE BOUND CEIL COALESCE CONCAT CONTAINS COUNT DATATYPE DAY ENCODE_FOR_URI EXISTS
+FLOOR GROUP_CONCAT HOURS IF IRI LANG LANGMATCHES LCASE MAX MD5 MIN MINUTES MONTH NOW RAND REGEX REPLACE ROUND
+SAMPLE SECONDS SHA1 SHA256 SHA384 SHA512 STR STRAFTER STRBEFORE STRDT STRENDS STRLANG STRLEN STRSTARTS STRUUID
+SUBSTR SUM TIMEZONE TZ UCASE URI UUID YEAR isBLANK isIRI isLITERAL isNUMERIC isURI sameTerm""".split())
 
 
 def sentence(message: str) -> str:
@@ -83,6 +89,12 @@ def sentence(message: str) -> str:
         return "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
     if tokens == ["[_]"]:
         return "The query does not go on like this here: something before this point is unfinished or misspelt."
+    if tokens == ["OPTIONAL"]:  # the last of a group's alternatives the engine tried, not what is missing
+        return ("The group of patterns does not go on like this here: a '.' between triple patterns, a '}', or "
+                "a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is missing or misspelt.")
+    if len(_FUNCTIONS.intersection(tokens)) >= 3:  # a sample of the functions an expression may start with
+        return ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call "
+                "such as STR or COUNT), an operator or a ')' is missing.")
     names = []
     for token in tokens:
         name = _name(token)

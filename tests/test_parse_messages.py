@@ -28,6 +28,10 @@ CASES = {
     "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
     "SELECT * WHERE { ?s ?p ?o": 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.',
     "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",
+    "SELECT * WHERE { ?s ?p ?o ?s ?p ?o }": "The group of patterns does not go on like this here: a '.'",
+    "SELECT * WHERE { FILTR(?s) }": "The group of patterns does not go on like this here",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = ) }": "An expression is unfinished here",
+    "SELECT * WHERE { FILTER(?s }": "An expression is unfinished here",
 }
 
 
@@ -49,8 +53,14 @@ def test_parse_errors_read_as_sentences(service, query, start):
 
 
 @pytest.mark.parametrize("message, expected", [
+    # A sample of the functions an expression may start with, not all that may come there (a ')' is missing)
     ("expected one of ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, NOW, PREDICATE, STR, [_], isLITERAL",
-     "Expected ABS, AVG, DAY, IRI, MAX, MD5, MIN, NOT, … or a name, number or other term here."),
+     "An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such as STR "
+     "or COUNT), an operator or a ')' is missing."),
+    # The last alternative of a group the engine tried: it was "Expected OPTIONAL here." for a missing '.'
+    ("expected OPTIONAL", "The group of patterns does not go on like this here: a '.' between triple patterns, a "
+     "'}', or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is missing or misspelt."),
+    ("expected one of NOT, OPTIONAL", "Expected NOT or OPTIONAL here."),  # a short list stays the engine's
     ("expected [_]", "The query does not go on like this here: something before this point is unfinished or misspelt."),
     ("expected one of Some new reason of the engine, [_]", "Some new reason of the engine."),
     ("SPARQL compiler, line 3: syntax error", "SPARQL compiler, line 3: syntax error"),  # another engine's words

@@ -46,7 +46,10 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     """Whether a GET or HEAD may answer 304 (If-None-Match, else If-Modified-Since); Problem 412 first when
     If-Match, else If-Unmodified-Since, does not hold (RFC 9110 §13.2.2's order; `matched`: the caller has
     evaluated If-Match against more tags than this answer's). Unknown version: none apply."""
-    if "ETag" not in validators:
+    if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
+        if_match = request.headers.get("If-Match")
+        if if_match is not None and not matched and "*" not in {tag.strip() for tag in if_match.split(",")}:
+            raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
         return False
     _check_preconditions(validators, version, matched)
     if_none_match = request.headers.get("If-None-Match")

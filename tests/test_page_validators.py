@@ -117,3 +117,14 @@ def test_if_match_and_if_unmodified_since_that_fail_answer_412(make_app, path):
                     {"If-Match": etag, "If-Unmodified-Since": old}]:  # If-Match is evaluated instead
         assert client.get(path, headers=headers).status_code == 200, headers
     assert client.get(path, headers={"If-Match": etag, "If-None-Match": etag}).status_code == 304
+
+
+def test_if_match_a_tag_fails_where_the_answer_has_no_etag(make_app, monkeypatch):
+    """A remote store (or one briefly away) gives no ETag: If-Match "x" matches none, so 412; "*" still holds."""
+    app = make_app()
+    monkeypatch.setattr(app.extensions["sahel-kg"], "version", lambda: None)
+    client = app.test_client()
+    for path in ["/sparql?query=ASK%7B%7D", "/id/jnim.ttl"]:
+        assert "ETag" not in client.get(path).headers
+        assert client.get(path, headers={"If-Match": '"x"'}).status_code == 412, path
+        assert client.get(path, headers={"If-Match": "*"}).status_code == 200, path

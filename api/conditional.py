@@ -14,6 +14,13 @@ from api.errors import Problem
 from kg.answers import QueryRequest
 
 
+def entity_tags(header: str, *, weak: bool = False) -> set[str]:
+    """The entity tags an If-Match or If-None-Match header lists ("*" included); `weak`: W/ taken off each, for
+    the weak comparison If-None-Match uses (RFC 9110 §8.8.3.2)."""
+    tags = {tag.strip() for tag in header.split(",")} - {""}
+    return {tag.removeprefix("W/") for tag in tags} if weak else tags
+
+
 def validators(version, shape: tuple, cache_control: str) -> dict:
     """Cache-Control (CACHE_CONTROL), ETag and Last-Modified of an answer made from the dataset at `version` and
     `shape`, what else makes it; only Cache-Control for a remote store (its version is unknown)."""
@@ -48,13 +55,13 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     evaluated If-Match against more tags than this answer's). Unknown version: none apply."""
     if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
         if_match = request.headers.get("If-Match")
-        if if_match is not None and not matched and "*" not in {tag.strip() for tag in if_match.split(",")}:
+        if if_match is not None and not matched and "*" not in entity_tags(if_match):
             raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
         return False
     _check_preconditions(validators, version, matched)
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        tags = entity_tags(if_none_match, weak=True)
         return "*" in tags or validators["ETag"] in tags
     since = request.headers.get("If-Modified-Since")
     if since and "Last-Modified" in validators:
@@ -68,7 +75,7 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
 def _check_preconditions(validators: dict, version, matched: bool) -> None:
     if_match = request.headers.get("If-Match")
     if if_match is not None and not matched:
-        tags = {tag.strip() for tag in if_match.split(",")}  # compared strongly: a weak tag never matches
+        tags = entity_tags(if_match)  # compared strongly: a weak tag never matches
         if "*" not in tags and validators["ETag"] not in tags:
             raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this answer: ask again")
     if if_match is not None:

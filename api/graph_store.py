@@ -12,7 +12,7 @@ import uuid
 
 from flask import Blueprint, Response, current_app, request
 
-from api.conditional import not_modified, validators_for
+from api.conditional import entity_tags, not_modified, validators_for
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
@@ -127,17 +127,13 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
     current = {validators_for(version, _reading(target, fmt), media, cache_control)["ETag"]
                for media, fmt in GRAPH_OFFER} if there and version is not None else set()
     if if_match is not None:
-        tags = _tags(if_match)
-        if not (("*" in tags and there) or current & set(tags)):
+        tags = entity_tags(if_match)
+        if not (("*" in tags and there) or current & tags):
             raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this graph: read it again")
     if write and if_none_match is not None:
-        tags = [tag.removeprefix("W/") for tag in _tags(if_none_match)]
-        if ("*" in tags and there) or current & set(tags):
+        tags = entity_tags(if_none_match, weak=True)
+        if ("*" in tags and there) or current & tags:
             raise Problem(412, "Precondition Failed", "If-None-Match matches the graph as it is now")
-
-
-def _tags(header: str) -> list[str]:
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
 def _read(target):

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.sansio.utils import get_current_url
 
-from api.conditional import not_modified, validators_for
+from api.conditional import entity_tags, not_modified, validators_for
 from api.errors import Problem
 from api.numbers import seconds
 from api.ops import recorded_at_end
@@ -183,12 +183,12 @@ def _check_dataset_preconditions(version) -> None:
     current = set() if version is None else {f'"{version.number}"'}  # a remote store's version is unknown
     if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
     if if_match is not None:
-        tags = {tag.strip() for tag in if_match.split(",")}
+        tags = entity_tags(if_match)
         if "*" not in tags and not current & tags:
             raise Problem(412, "Precondition Failed", "If-Match names no current version of the dataset "
                                                       "(X-Dataset-Version, quoted): read it again")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        tags = entity_tags(if_none_match, weak=True)
         if "*" in tags or current & tags:
             raise Problem(412, "Precondition Failed", "If-None-Match matches the dataset as it is now")
 

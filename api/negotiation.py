@@ -175,6 +175,19 @@ def negotiate(kind: str, accept: str | None, override: str | None,
     return media, dict(offered)[media]
 
 
+def format_names(value: str) -> set[tuple[str, str]]:
+    """The (result kind, format) pairs a format= value may name: by a short name, a media type, or a list of
+    media types as an Accept header gives them (SPARQLWrapper sends its Accept header as a second format=)."""
+    found = set()
+    for item in value.lower().split(","):
+        item = item.partition(";")[0].strip()
+        for kind, offered in (("solutions", SOLUTIONS), ("graph", GRAPHS)):
+            found |= {(kind, fmt) for media, fmt in offered if media == item}
+            if item in _SHORT[kind]:
+                found.add((kind, _SHORT[kind][item][0]))
+    return found
+
+
 def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:
     """The offers a format= value allows, its own first."""
     by_media = dict(offered)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 from flask import request
 
 from api.errors import Problem
+from api.negotiation import format_names
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -55,8 +56,12 @@ def unique(params) -> dict[str, str]:
 
 
 def format_param(params) -> str | None:
-    """What format= or output= says (SPARQLWrapper sends both, alike); 400 when they differ."""
-    fmt, output = (value if value and value.strip() else None for value in (one(params, "format"), one(params, "output")))
-    if fmt is not None and output is not None and fmt.strip().lower() != output.strip().lower():
-        raise Problem(400, "Conflicting parameters", f"format={fmt!r} and output={output!r} differ: give one")
-    return fmt or output
+    """The format format= or output= names (their first value), or None. Either may come more than once when
+    every value names the same format, as SPARQLWrapper sends them (format=tsv&format=text/tab-separated-values,
+    output= alike); 400 when two name different formats. An empty value counts as absent."""
+    given = [(name, value.strip()) for name, value in params if name in ("format", "output") and value.strip()]
+    for (name, value), (other, second) in zip(given, given[1:]):
+        if value.lower() != second.lower() and not format_names(value) & format_names(second):
+            raise Problem(400, "Conflicting parameters",
+                          f"{name}={value!r} and {other}={second!r} name different formats: give one")
+    return given[0][1] if given else None

@@ -18,7 +18,7 @@ def refused(response, name: str) -> None:
 
 
 @pytest.mark.parametrize("pairs, name", [
-    ([("format", "csv"), ("format", "json")], "format"),
+    ([("format", "csv"), ("format", "json")], "format"),  # different formats; one format twice is allowed below
     ([("output", "csv"), ("output", "json")], "output"),
     ([("timeout", "5"), ("timeout", "6")], "timeout"),
 ])
@@ -41,6 +41,19 @@ def test_format_and_output_must_agree(shared):
     assert shared.get("/sparql?" + urlencode({"query": ASK, "output": "csv"})).mimetype == "text/csv"
     empty = shared.get("/sparql?" + urlencode({"query": ASK, "format": "", "output": "csv"}))  # an empty one: absent
     assert empty.status_code == 200 and empty.mimetype == "text/csv"
+
+
+@pytest.mark.parametrize("query, short, accept, media", [
+    (ASK, "tsv", "text/tab-separated-values", "text/tab-separated-values"),
+    (CONSTRUCT, "rdf+xml", "application/rdf+xml", "application/rdf+xml"),
+    (CONSTRUCT, "json-ld", "application/ld+json,application/x-json+ld", "application/ld+json")])
+def test_one_format_named_twice_as_sparqlwrapper_names_it_is_answered(shared, query, short, accept, media):
+    """SPARQLWrapper sends format=, output= and results= each twice for these formats: a name, then its Accept
+    header (Wrapper._getRequestEncodedParameters); refusing that refused every SPARQLWrapper client asking for them."""
+    pairs = [(name, value) for name in ("format", "output", "results") for value in (short, accept)]
+    response = shared.get("/sparql?" + urlencode([("query", query), *pairs]))
+    assert response.status_code == 200 and response.mimetype == media
+    refused(shared.get("/sparql?" + urlencode([("query", ASK), ("format", "tsv"), ("output", "text/csv")])), "output")
 
 
 def test_graph_store_and_void_refuse_a_repeated_format(shared):

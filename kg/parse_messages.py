@@ -90,8 +90,9 @@ def sentence(message: str) -> str:
     if tokens == ["[_]"]:
         return "The query does not go on like this here: something before this point is unfinished or misspelt."
     if tokens == ["OPTIONAL"]:  # the last of a group's alternatives the engine tried, not what is missing
-        return ("The group of patterns does not go on like this here: a '.' between triple patterns, a '}', or "
-                "a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is missing or misspelt.")
+        return ("The group of patterns does not go on like this here: a term of a triple pattern, a '.' between "
+                "patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
+                "missing or misspelt.")
     if len(_FUNCTIONS.intersection(tokens)) >= 3:  # a sample of the functions an expression may start with
         return ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call "
                 "such as STR or COUNT), an operator or a ')' is missing.")

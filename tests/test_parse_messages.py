@@ -28,7 +28,7 @@ CASES = {
     "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
     "SELECT * WHERE { ?s ?p ?o": 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.',
     "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",
-    "SELECT * WHERE { ?s ?p ?o ?s ?p ?o }": "The group of patterns does not go on like this here: a '.'",
+    "SELECT * WHERE { ?s ?p ?o ?s ?p ?o }": "The group of patterns does not go on like this here: a term",
     "SELECT * WHERE { FILTR(?s) }": "The group of patterns does not go on like this here",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = ) }": "An expression is unfinished here",
     "SELECT * WHERE { FILTER(?s }": "An expression is unfinished here",
@@ -58,8 +58,9 @@ def test_parse_errors_read_as_sentences(service, query, start):
      "An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such as STR "
      "or COUNT), an operator or a ')' is missing."),
     # The last alternative of a group the engine tried: it was "Expected OPTIONAL here." for a missing '.'
-    ("expected OPTIONAL", "The group of patterns does not go on like this here: a '.' between triple patterns, a "
-     "'}', or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is missing or misspelt."),
+    ("expected OPTIONAL", "The group of patterns does not go on like this here: a term of a triple pattern, a '.' "
+     "between patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
+     "missing or misspelt."),
     ("expected one of NOT, OPTIONAL", "Expected NOT or OPTIONAL here."),  # a short list stays the engine's
     ("expected [_]", "The query does not go on like this here: something before this point is unfinished or misspelt."),
     ("expected one of Some new reason of the engine, [_]", "Some new reason of the engine."),

@@ -50,7 +50,8 @@ def search():
     page = prefers_html()
     if page and not words.strip():
         return _vary(render_template("search.html", words="", hits=None))
-    limit = whole_number(one(params, "limit") or "20", "limit", minimum=1, maximum=MAX_LIMIT)
+    given = one(params, "limit")
+    limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     index = _index()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from typing import Callable
 
 from flask import Response, current_app, make_response, request
@@ -33,9 +34,15 @@ def validators(version, shape: tuple, cache_control: str) -> dict:
     headers["ETag"] = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
     modified = last_modified(version)
     if time.time() - modified >= 1:  # else a write later in the same (whole) second would share it
-        headers["Last-Modified"] = formatdate(modified, usegmt=True)
+        headers["Last-Modified"] = _http_date(modified)
     headers["X-Dataset-Version"] = str(version.number)
     return headers
+
+
+@lru_cache(maxsize=8)
+def _http_date(seconds: float) -> str:
+    """An HTTP date (RFC 9110 §5.6.7), kept: every answer at one dataset version gives the same one."""
+    return formatdate(seconds, usegmt=True)
 
 
 def last_modified(version) -> float:

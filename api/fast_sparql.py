@@ -16,6 +16,7 @@ other request, and for one whose run would wait (kg.nearby.WouldWait), which the
 from __future__ import annotations
 
 import time
+from urllib.parse import unquote_plus
 
 from flask import g, request
 from werkzeug.datastructures import Headers
@@ -26,6 +27,7 @@ from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
 from api.conditional import validators_for
 from api.fairness import CLIENT
+from api.loop_lookups import LoopLookups
 from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
@@ -70,6 +72,7 @@ class FastSparql:
         self.backend = app.extensions["sahel-kg"]
         self.accounting = app.extensions["sahel-kg.accounting"]
         self.budget_client = app.extensions["sahel-kg.budget-client"]
+        self.lookups = LoopLookups(app.config, self.backend, self.accounting, self.budget_client)
 
     def __call__(self, environ, start_response):
         """Answer a plain query here, or hand the request to Flask (unchanged, or with its query's error)."""
@@ -78,6 +81,11 @@ class FastSparql:
         text = self._plain_query(environ)
         if text is None:
             return self._to_flask(environ, start_response, at_once)
+        if at_once:  # a lookup is answered with the least work; any other query as below
+            answered = self.lookups.answer(environ, text, started)
+            if answered is not None:
+                start_response("200 OK", answered[0])
+                return [answered[1]]
         settings = self.app.config
         try:  # what the view does before its query runs; a refusal here is Flask's to give
             base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
@@ -131,8 +139,9 @@ class FastSparql:
         raw = environ.get("QUERY_STRING", "")
         if not raw.startswith("query="):
             return None
-        try:
-            params = strict_params(raw.encode("latin-1"))
+        try:  # one parameter needs no splitting (parse_qsl splits at '&' alone)
+            params = strict_params(raw.encode("latin-1")) if "&" in raw \
+                else [("query", unquote_plus(raw[6:].encode("latin-1").decode("utf-8"), errors="strict"))]
         except Exception:
             return None
         if len(params) != 1 or params[0][0] != "query" or too_long(params[0][1], settings["MAX_QUERY_BYTES"]):

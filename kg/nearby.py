@@ -12,10 +12,13 @@ from __future__ import annotations
 import threading
 import time
 from contextvars import ContextVar
+from itertools import islice
 
 from kg.answers import Answer, QueryRequest, ServiceOptions, answer_within
 from kg.errors import QueryTimeout
+from kg.lookup_text import Lookup
 from kg.query import QueryService
+from kg.results import Result
 from kg.store.base import Solutions, Triples
 
 NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)
@@ -48,6 +51,33 @@ class NearbyRunner:
             with self._reopening:  # one thread reopens; the others then find the view fresh
                 self.store.reopen_if_changed()
         return answer_within(self.service, request, started)
+
+    def lookup(self, found: Lookup, text: str, fmt: str, *, row_limit: int | None) -> Answer:
+        """The answer to `text`, a lookup (`found`: kg.lookup_text), in results format `fmt`, as run() gives
+        it, run at once on the caller's thread: WouldWait, having answered nothing, where the view is stale or
+        the rows pass LOOP_ROWS or LOOP_CHARACTERS. Raises the store's errors (a syntax error, a bad IRI)."""
+        if self.store.stale():
+            raise WouldWait("the store changed since this view opened")
+        started = time.perf_counter()
+        prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in found.undeclared.items())
+        result = self.store.query(prologue + text)
+        # Read lazily: the row cap, and the loop's own bound, stop the engine where a LIMIT would.
+        bounds = [bound for bound in (found.limit, None if row_limit is None else row_limit + 1) if bound is not None]
+        rows = list(islice(result.rows, min([*bounds, LOOP_ROWS + 1])))
+        result.rows.close()
+        truncated = row_limit is not None and len(rows) > row_limit
+        if truncated:
+            del rows[row_limit:]
+        if len(rows) > LOOP_ROWS or sum(len(getattr(term, "value", "")) for row in rows for term in row
+                                        if term is not None) > LOOP_CHARACTERS:
+            raise WouldWait(f"more than {LOOP_ROWS} rows or {LOOP_CHARACTERS} characters")
+        # A row matched every IRI of the pattern, so the store has them all: only an empty answer needs a look.
+        unknown = () if rows else tuple(self.service.unknown_among(found.iris))
+        solutions = Result(kind="solutions", variables=result.variables, rows=rows, truncated=truncated,
+                           limit=row_limit)
+        body = solutions.serialize(fmt)
+        return Answer(body=body, kind="solutions", count=len(rows), truncated=truncated, limit=row_limit,
+                      elapsed=time.perf_counter() - started, unknown_terms=unknown)
 
     def close(self) -> None:
         self.store.close()

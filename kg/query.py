@@ -83,7 +83,11 @@ class QueryService:
                 and not (ours and re.search(rf"(?:{ours}):", sparql)):  # a false "maybe" costs only time
             return []
         declared = {**self.prefixes, **scan(sparql).prefixes}
-        terms = [iri for iri in named_iris(sparql, declared) if iri.startswith(CLOSED) and iri not in CLOSED]
+        return self.unknown_among(named_iris(sparql, declared))
+
+    def unknown_among(self, iris: list[str]) -> list[str]:
+        """unknown_terms, of a query known to name `iris`."""
+        terms = [iri for iri in iris if iri.startswith(CLOSED) and iri not in CLOSED]
         terms = [iri for iri in terms if _valid_iri(iri)]
         if not terms:
             return []

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -124,18 +125,28 @@ def term_json(term) -> dict:
 
 
 def _json(variables, rows, ending) -> Iterator[str]:
-    yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
-    keys = [_string(name) + ":" for name in variables]
+    head, keys = _json_head(tuple(variables))
+    yield head
     rows, separator = iter(rows), ""
     while batch := list(islice(rows, JSON_BATCH)):
-        text = ",".join("{" + ",".join(key + _term_text(term) for key, term in zip(keys, row) if term is not None)
-                        + "}" for row in batch)
-        yield separator + text.translate(_JSON_ESCAPES)  # valid either way; keeps JavaScript whole
+        text = ",".join(["{" + ",".join([key + _term_text(term) for key, term in zip(keys, row) if term is not None])
+                         + "}" for row in batch])
+        if "\u2028" in text or "\u2029" in text:  # valid either way; escaped, they keep JavaScript whole
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        yield separator + text
         separator = ","
     yield "]}"
     if ending.truncated:  # an extension member, known once the rows are read: clients that do not know it ignore it
         yield f',"truncated":true,"limit":{json.dumps(ending.limit)}'
     yield "}"
+
+
+@lru_cache(maxsize=256)
+def _json_head(variables: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The start of a JSON results document up to its first row, and each variable's key, kept: the same few
+    projections come again and again."""
+    head = json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+    return head, [_string(name) + ":" for name in variables]
 
 
 # The string encoder json.dumps(ensure_ascii=False) calls: a row written here reads exactly as term_json's
@@ -158,7 +169,6 @@ def _term_text(term) -> str:
 
 
 JSON_BATCH = 256  # rows encoded by one json.dumps call
-_JSON_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _xml(variables, rows, ending) -> Iterator[str]:

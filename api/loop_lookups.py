@@ -1,0 +1,87 @@
+"""Lookups (kg.lookup_text) answered on the server's event loop with the least work: one regular expression
+where the general path lexes the text twice, rows read and written once, fixed headers made once.
+
+api.fast_sparql offers a plain GET /sparql here first when it is asked at once (api.rsgi). The answer is the
+one the general path gives (body, headers, access-log line and metrics; tests/test_loop_lookups.py holds the
+two side by side): only its cost differs. A request that is not such a lookup, or whose run would wait,
+gets None and goes on down the general path.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from werkzeug.utils import get_content_type
+from werkzeug.wsgi import get_host
+
+from api import cors, security_headers
+from api.conditional import validators
+from api.negotiation import negotiated
+from api.sparql import endpoint_url, warnings
+from kg.answers import STREAM_AFTER
+from kg.lookup_text import lookup
+from kg.nearby import LOOP_ROWS, WouldWait
+
+PATH = "/sparql"
+
+
+class LoopLookups:
+    """Answers lookups for the app whose backend, accounting and budget namer it is given (see api.fast_sparql)."""
+
+    def __init__(self, settings, backend, accounting, budget_client):
+        self.settings, self.backend, self.accounting, self.budget_client = settings, backend, accounting, budget_client
+        self.prefixes = backend.nearby.service.prefixes if backend.nearby is not None else {}
+        self._by_media: dict[str, tuple[str, list[tuple[str, str]]]] = {}  # see _fixed
+
+    def answer(self, environ, text: str, started: float) -> tuple[list[tuple[str, str]], bytes] | None:
+        """The headers and body of a 200 to `text`, a plain GET's query, or None: not a lookup answered here."""
+        nearby, settings = self.backend.nearby, self.settings
+        row_limit = settings["ROW_LIMIT"]
+        if nearby is None or row_limit is None or row_limit > STREAM_AFTER:
+            return None
+        found = lookup(text, self.prefixes)
+        if found is None or not found.few_rows(LOOP_ROWS) or self.budget_client(environ) is not None:
+            return None
+        accepted = _negotiated(environ.get("HTTP_ACCEPT"))
+        version = self.backend.version()
+        if accepted is None or version is None:
+            return None
+        media, fmt = accepted
+        try:
+            answer = nearby.lookup(found, text, fmt, row_limit=row_limit)
+        except WouldWait:
+            return None
+        except Exception:  # the general path runs it again and answers its error as it always does
+            return None
+        base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+        shape = (text, base, None, None, row_limit, media)  # as api.conditional.validators_for
+        content_type, tail = self._fixed(media)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(answer.body))),
+                   *validators(version, shape, settings["CACHE_CONTROL"]).items(), ("Vary", "Accept"),
+                   *warnings(answer.unknown_terms), ("X-Result-Count", str(answer.count))]
+        if answer.truncated:
+            headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
+        headers += tail
+        self.accounting.record(environ, "GET", PATH, 200, time.perf_counter() - started, dict(headers),
+                               query_text=text)
+        return headers, answer.body
+
+    def _fixed(self, media: str) -> tuple[str, list[tuple[str, str]]]:
+        """The Content-Type, and the CORS and security headers, of an answer of `media`."""
+        found = self._by_media.get(media)
+        if found is None:
+            # Nothing before them names a CORS or security header, so security_headers.put would add each.
+            values = cors.values_for(self.settings, PATH, "GET") + security_headers.values_for(PATH, media)
+            found = self._by_media[media] = (get_content_type(media, "utf-8"),
+                                             [(name, value) for name, value, _ in values])
+        return found
+
+
+@lru_cache(maxsize=64)
+def _negotiated(accept: str | None) -> tuple[str, str] | None:
+    """(media type, results format) for an Accept header, or None where none is acceptable (a 406 to give)."""
+    try:
+        return negotiated("solutions", accept, None)
+    except Exception:
+        return None

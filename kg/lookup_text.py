@@ -1,0 +1,94 @@
+"""Lookups told by one regular expression rather than the lexer: a SELECT over one triple pattern of IRIs,
+prefixed names and variables, such as an entity's description (`SELECT ?p ?o WHERE { <iri> ?p ?o }`).
+
+The form is a narrow subset of what kg.one_pattern.single_pattern takes: whatever it declines takes that
+general path, so it may decline freely, and must never take a text the engine reads otherwise. It takes no
+BASE, relative IRI, escape, literal, blank node, modifier but LIMIT, nor a name outside ASCII.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# SPARQL's whitespace (§19.4) and comments, read possessively: a text that fails to match fails at once,
+# never after trying every way of splitting a run of '#'.
+_GAP = r"(?:[ \t\r\n]++|\#[^\r\n]*+)"
+_VAR = r"[?$][A-Za-z_][A-Za-z0-9_]*+"
+_IRI = r"<[^\x00-\x20<>\"{}|^`\\]*+>"
+_PREFIX = r"(?:[A-Za-z][A-Za-z0-9_-]*+)?:"  # no '.': the engine would read a name ending in one otherwise
+_PNAME = _PREFIX + r"(?:[A-Za-z0-9_][A-Za-z0-9_-]*+)?"
+_TERM = f"(?:{_VAR}|{_IRI}|{_PNAME})"
+_LOOKUP = re.compile(rf"""
+    (?P<prologue>(?:{_GAP}*+(?i:PREFIX){_GAP}++{_PREFIX}{_GAP}*+{_IRI})*+)
+    {_GAP}*+(?i:SELECT)(?P<projection>(?:{_GAP}++{_VAR})++|{_GAP}*+\*)
+    {_GAP}*+(?:(?i:WHERE){_GAP}*+)?\{{{_GAP}*+
+    (?P<s>{_TERM}){_GAP}++(?P<p>{_TERM}|a){_GAP}++(?P<o>{_TERM})(?:{_GAP}*+\.)?{_GAP}*+\}}
+    (?:{_GAP}*+(?i:LIMIT){_GAP}++(?P<limit>[0-9]{{1,18}}))?{_GAP}*+
+""", re.VERBOSE)
+_DECLARATION = re.compile(rf"(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})")
+_VARIABLE = re.compile(_VAR)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class Lookup(NamedTuple):
+    """A text of the lookup form: its pattern's three terms (an IRI, or None for a variable), its LIMIT, and
+    the prefixes it uses that it does not declare (name -> IRI), which the engine must be told."""
+
+    subject: str | None
+    predicate: str | None
+    object: str | None
+    limit: int | None
+    undeclared: dict[str, str]
+
+    @property
+    def iris(self) -> list[str]:
+        """The IRIs the pattern names, in its order."""
+        return [term for term in (self.subject, self.predicate, self.object) if term is not None]
+
+    def few_rows(self, rows: int) -> bool:
+        """As kg.one_pattern.few_rows: a given subject (a few dozen statements), or a LIMIT of at most `rows`."""
+        return self.subject is not None or (self.limit is not None and self.limit <= rows)
+
+
+def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
+    """The Lookup of a text of that form, whose prefixed names are declared in it or in `prefixes` (the query
+    service's); else None."""
+    found = _LOOKUP.fullmatch(text)
+    if found is None:
+        return None
+    declared = {}
+    if found["prologue"]:
+        for name, iri in _DECLARATION.findall(found["prologue"]):
+            if not _ABSOLUTE.match(iri, 1):
+                return None
+            declared[name[:-1]] = iri[1:-1]
+    pattern = (found["s"], found["p"], found["o"])
+    names = [term[1:] for term in pattern if term[0] in "?$"]
+    if len(set(names)) < len(names):  # ?s ?p ?s filters a scan
+        return None
+    if found["projection"][-1] != "*":
+        projected = _VARIABLE.findall(found["projection"])
+        if len({name[1:] for name in projected}) < len(projected):  # the engine refuses SELECT ?x ?x
+            return None
+    undeclared, iris = {}, []
+    for term in pattern:
+        if term[0] in "?$":
+            iris.append(None)
+        elif term == "a":
+            iris.append(RDF_TYPE)
+        elif term[0] == "<":
+            if not _ABSOLUTE.match(term, 1):
+                return None
+            iris.append(term[1:-1])
+        else:
+            prefix, _, local = term.partition(":")
+            namespace = declared.get(prefix)
+            if namespace is None:
+                namespace = undeclared[prefix] = prefixes.get(prefix)
+                if namespace is None:  # the engine says it is undeclared, in the general path's words
+                    return None
+            iris.append(namespace + local)
+    limit = None if found["limit"] is None else int(found["limit"])
+    return Lookup(*iris, limit=limit, undeclared=undeclared)

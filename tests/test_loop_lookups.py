@@ -1,0 +1,128 @@
+"""Lookups answered on the event loop (api/loop_lookups.py, kg/lookup_text.py) give the general path's answer.
+
+Each lookup is offered at once (as api.rsgi offers it) and sent through the chain without the fast path;
+status, headers in order and body must be the same, and the general query path must not have run. The form
+the regular expression takes is checked against the lexer's: it may only ever take less. (A lookup that reads too
+many rows or characters for the loop is given to a thread: tests/test_fast_sparql.py.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.lookup_text import lookup
+from kg.namespaces import PREFIXES
+from kg.nearby import LOOP_ROWS
+from kg.one_pattern import few_rows, single_pattern
+
+from api_fixtures import *  # noqa: F401,F403
+from test_fast_sparql import call, flask_only, offered_at_once, query, settled
+
+SK = PREFIXES["sk"]
+LOOKUPS = {
+    "an entity's description": "SELECT ?p ?o WHERE { sk:jnim ?p ?o }",
+    "by its full IRI, a comment after": f"SELECT ?p ?o WHERE {{ <{SK}jnim> ?p ?o }}\n# a comment",
+    "lower case, no WHERE, a dot, $": "select $p $o { sk:jnim $p $o . }",
+    "all variables": "SELECT * WHERE { sk:jnim ?p ?o }",
+    "a type's members, small LIMIT": "SELECT ?s WHERE { ?s a sahel:ArmedGroup } LIMIT 5",
+    "a predicate's uses": "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } LIMIT 3",
+    "its own PREFIX": "PREFIX x: <https://sahel-kg.example.org/id/>\nSELECT ?p ?o WHERE { x:jnim ?p ?o }",
+    "a project prefix redeclared": "PREFIX sk: <http://example.org/>\nSELECT ?p ?o WHERE { sk:jnim ?p ?o }",
+    "a misspelt entity": "SELECT ?p ?o WHERE { sk:jnlm ?p ?o }",
+    "a misspelt class": "SELECT ?s WHERE { ?s a sahel:Aliance } LIMIT 10",
+    "LIMIT 0": "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LIMIT 0",
+    "an unprojected variable": "SELECT ?x WHERE { sk:jnim ?p ?o }",
+    "nothing about it": "SELECT ?p ?o WHERE { <http://example.org/nothing> ?p ?o }",
+}
+DECLINED = {  # the general path answers these (or refuses them) as it always has, on the loop or not
+    "a relative IRI": "SELECT ?p ?o WHERE { <jnim> ?p ?o }",
+    "an undeclared prefix": "SELECT ?p ?o WHERE { nope:jnim ?p ?o }",
+    "a bad IRI": "SELECT ?p ?o WHERE { <http://exa mple> ?p ?o }",
+    "a variable twice": "SELECT ?s WHERE { ?s ?p ?s } LIMIT 3",
+    "a projection twice": "SELECT ?p ?p WHERE { sk:jnim ?p ?o }",
+    "DISTINCT": "SELECT DISTINCT ?p WHERE { sk:jnim ?p ?o }",
+    "a literal": "SELECT ?s WHERE { ?s ?p 'JNIM' } LIMIT 3",
+    "many rows": "SELECT * WHERE { ?s ?p ?o }",
+    "an escape": "SELECT ?p ?o WHERE { <https://sahel-kg.example.org/id/\\u006Anim> ?p ?o }",
+}
+ACCEPTS = [None, "application/sparql-results+xml", "text/csv", "text/tab-separated-values", "text/turtle"]
+
+
+@pytest.fixture
+def counted_app(make_app):
+    """An app whose general query path counts its runs (Backend.query) in app.runs."""
+    app = make_app()
+    settled(app)
+    backend = app.extensions["sahel-kg"]
+    app.runs, asked = [], backend.query
+    backend.query = lambda *args, **named: (app.runs.append(args[0].sparql), asked(*args, **named))[1]
+    return app
+
+
+def test_a_lookup_offered_at_once_is_answered_as_the_general_path_answers_it(counted_app):
+    app = counted_app
+    for name, text in LOOKUPS.items():
+        assert lookup(text, PREFIXES) is not None, name
+        for accept in ACCEPTS:
+            request = query(f"{text} # {accept}", accept)  # a text of its own: no answer from the result cache
+            got = offered_at_once(app.wsgi_app, **request)
+            expected = call(flask_only(app), **request)
+            if expected[0] != "200 OK":  # a 406: the general path's to give
+                assert got is None and accept == "text/turtle", name
+                continue
+            assert got == expected, f"{name} | {accept}"
+    assert app.runs == [f"{text} # {accept}" for text in LOOKUPS.values() for accept in ACCEPTS
+                        if accept != "text/turtle"]  # by flask_only only
+
+
+def test_warnings_and_the_row_cap_are_those_of_the_general_path(make_app):
+    app = make_app({"ROW_LIMIT": 3})
+    settled(app)
+    for text in ("SELECT ?p ?o WHERE { sk:jnim ?p ?o }", "SELECT ?s WHERE { ?s a sahel:Aliance } LIMIT 10",
+                 "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LIMIT 2", "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LIMIT 3"):
+        for accept in (None, "application/sparql-results+xml"):
+            request = query(text, accept)
+            got = offered_at_once(app.wsgi_app, **request)
+            assert got == call(flask_only(app), **request), text
+    headers = dict(offered_at_once(app.wsgi_app, **query("SELECT ?p ?o WHERE { sk:jnim ?p ?o } # cut"))[1])
+    assert headers["X-Result-Truncated"] == "true" and headers["X-Result-Count"] == "3"
+    warned = dict(offered_at_once(app.wsgi_app, **query("SELECT ?p ?o WHERE { sk:jnlm ?p ?o } # warned"))[1])
+    assert "jnlm" in warned["X-Query-Warning"]
+
+
+def test_what_the_form_declines_goes_down_the_general_path(counted_app):
+    app = counted_app
+    for name, text in DECLINED.items():
+        found = lookup(text, PREFIXES)
+        assert found is None or not found.few_rows(LOOP_ROWS), name
+        request = query(text)
+        before = len(app.runs)
+        got = offered_at_once(app.wsgi_app, **request)
+        expected = call(flask_only(app), **request)
+        assert got is None or (got == expected and len(app.runs) == before + 2), name  # answered by the fast path
+
+
+def test_a_long_run_of_comment_signs_is_declined_at_once():
+    # A pattern that tried every way of splitting '#'s between comments would take ages on this text.
+    assert lookup("#" * 50_000 + "\nSELECT", PREFIXES) is None
+    assert lookup("SELECT ?p ?o WHERE { <http://x> ?p ?o }" + " #" * 50_000 + "x", PREFIXES) is not None
+
+
+_GAP = st.sampled_from([" ", "\n", "\t", "  ", " # c\n", "\r\n", "#\n"])
+_TERMS = st.sampled_from(["?s", "$p", "?o", "?s2", "<http://example.org/a>", "sk:jnim", "sk:", ":x", "a",
+                          "<rel>", "nope:x", "'x'", "_:b", "sahel:Alliance", "sk:a-b_1", "sk:a.b", "<a b>"])
+_WORDS = st.sampled_from(["SELECT", "select", "WHERE", "where", "LIMIT", "PREFIX", "DISTINCT", "ASK", "*",
+                          "{", "}", ".", ";", "5", "300", "FILTER", "OPTIONAL", "x:", "<http://example.org/>"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_TERMS, _WORDS), min_size=3, max_size=16), st.lists(_GAP, min_size=16, max_size=16))
+def test_the_form_takes_only_one_pattern_queries_of_few_rows(tokens, gaps):
+    text = "".join(token + gap for token, gap in zip(tokens, gaps))
+    for candidate in (text, "SELECT ?p ?o WHERE { " + text + " }", "SELECT * { sk:jnim " + text + " }"):
+        found = lookup(candidate, PREFIXES)
+        if found is not None:
+            assert single_pattern(candidate), candidate
+            assert found.few_rows(LOOP_ROWS) == few_rows(candidate, LOOP_ROWS), candidate

@@ -25,8 +25,8 @@ _LOOKUP = re.compile(rf"""
     {_GAP}*+(?:(?i:WHERE){_GAP}*+)?\{{{_GAP}*+
     (?P<s>{_TERM}){_GAP}++(?P<p>{_TERM}|a){_GAP}++(?P<o>{_TERM})(?:{_GAP}*+\.)?{_GAP}*+\}}
     (?:{_GAP}*+(?i:LIMIT){_GAP}++(?P<limit>[0-9]{{1,18}}))?{_GAP}*+
-""", re.VERBOSE)
-_DECLARATION = re.compile(rf"(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})")
+""", re.VERBOSE | re.ASCII)  # ASCII: else (?i:SELECT) takes 'ſelect' and (?i:LIMIT) 'LıMIT', which the engine refuses
+_DECLARATION = re.compile(rf"(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})", re.ASCII)
 _VARIABLE = re.compile(_VAR)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

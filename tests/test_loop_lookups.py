@@ -126,3 +126,11 @@ def test_the_form_takes_only_one_pattern_queries_of_few_rows(tokens, gaps):
         if found is not None:
             assert single_pattern(candidate), candidate
             assert found.few_rows(LOOP_ROWS) == few_rows(candidate, LOOP_ROWS), candidate
+
+
+def test_keywords_are_told_in_ascii_only():
+    # Python's case-insensitive matching folds 'ſ' to 's' and 'ı', 'İ' to 'i'; the lexer and the engine do not.
+    for text in ("ſelect ?p ?o WHERE { sk:jnim ?p ?o }", "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LıMIT 3",
+                 "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LİMIT 3",
+                 "PREFıX x: <https://sahel-kg.example.org/id/> SELECT ?p ?o WHERE { x:jnim ?p ?o }"):
+        assert lookup(text, PREFIXES) is None, text  # the engine refuses each (a syntax error)

@@ -29,6 +29,10 @@ _LOOKUP = re.compile(rf"""
 _DECLARATION = re.compile(rf"(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})", re.ASCII)
 _VARIABLE = re.compile(_VAR)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# A prefix name holding a keyword the lexer looks for (kg.sparql_text: its cheap first test for keywords run
+# together): the lexer may read it as SERVICE or LOAD, or refuse it as glued, where the engine reads a name.
+_MAY_BE_KEYWORDS = re.compile("SERVICE|SILENT|LOAD|FILTER|HAVING|SELECT|WHERE|GROUP|ORDER|VALUES|PREFIX|BASE",
+                              re.IGNORECASE | re.ASCII)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -61,7 +65,7 @@ def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
     declared = {}
     if found["prologue"]:
         for name, iri in _DECLARATION.findall(found["prologue"]):
-            if not _ABSOLUTE.match(iri, 1):
+            if not _ABSOLUTE.match(iri, 1) or _MAY_BE_KEYWORDS.search(name):
                 return None
             declared[name[:-1]] = iri[1:-1]
     pattern = (found["s"], found["p"], found["o"])
@@ -84,6 +88,8 @@ def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
             iris.append(term[1:-1])
         else:
             prefix, _, local = term.partition(":")
+            if _MAY_BE_KEYWORDS.search(prefix):
+                return None
             namespace = declared.get(prefix)
             if namespace is None:
                 namespace = undeclared[prefix] = prefixes.get(prefix)

@@ -46,6 +46,11 @@ DECLINED = {  # the general path answers these (or refuses them) as it always ha
     "a literal": "SELECT ?s WHERE { ?s ?p 'JNIM' } LIMIT 3",
     "many rows": "SELECT * WHERE { ?s ?p ?o }",
     "an escape": "SELECT ?p ?o WHERE { <https://sahel-kg.example.org/id/\\u006Anim> ?p ?o }",
+    # Names the lexer reads as keywords run together (a policy refusal), or as SERVICE and LOAD themselves.
+    "a glued name": "PREFIX having: <http://example.org/>\nSELECT * WHERE { having:x ?p ?o }",
+    "a glued predicate": "PREFIX filterx: <http://example.org/>\nSELECT * WHERE { ?s filterx:p ?o } LIMIT 3",
+    "a prefix named service": "PREFIX service: <http://example.org/>\nSELECT * WHERE { sk:jnim ?p ?o }",
+    "a prefix named load": "PREFIX load: <http://example.org/>\nSELECT * WHERE { sk:jnim ?p ?o }",
 }
 ACCEPTS = [None, "application/sparql-results+xml", "text/csv", "text/tab-separated-values", "text/turtle"]
 

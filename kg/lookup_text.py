@@ -26,7 +26,9 @@ _LOOKUP = re.compile(rf"""
     (?P<s>{_TERM}){_GAP}++(?P<p>{_TERM}|a){_GAP}++(?P<o>{_TERM})(?:{_GAP}*+\.)?{_GAP}*+\}}
     (?:{_GAP}*+(?i:LIMIT){_GAP}++(?P<limit>[0-9]{{1,18}}))?{_GAP}*+
 """, re.VERBOSE | re.ASCII)  # ASCII: else (?i:SELECT) takes 'ſelect' and (?i:LIMIT) 'LıMIT', which the engine refuses
-_DECLARATION = re.compile(rf"(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})", re.ASCII)
+# One declaration of the prologue, read from where the last one ended: a comment between two may hold text
+# that looks like a declaration.
+_DECLARATION = re.compile(rf"{_GAP}*+(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})", re.ASCII)
 _VARIABLE = re.compile(_VAR)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A prefix name holding a keyword the lexer looks for (kg.sparql_text: its cheap first test for keywords run
@@ -62,12 +64,14 @@ def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
     found = _LOOKUP.fullmatch(text)
     if found is None:
         return None
-    declared = {}
-    if found["prologue"]:
-        for name, iri in _DECLARATION.findall(found["prologue"]):
-            if not _ABSOLUTE.match(iri, 1) or _MAY_BE_KEYWORDS.search(name):
-                return None
-            declared[name[:-1]] = iri[1:-1]
+    declared, prologue, position = {}, found["prologue"], 0
+    while position < len(prologue):
+        declaration = _DECLARATION.match(prologue, position)  # the prologue is a run of them
+        name, iri = declaration.groups()
+        position = declaration.end()
+        if not _ABSOLUTE.match(iri, 1) or _MAY_BE_KEYWORDS.search(name):
+            return None
+        declared[name[:-1]] = iri[1:-1]
     pattern = (found["s"], found["p"], found["o"])
     names = [term[1:] for term in pattern if term[0] in "?$"]
     if len(set(names)) < len(names):  # ?s ?p ?s filters a scan

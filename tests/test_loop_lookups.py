@@ -139,3 +139,17 @@ def test_keywords_are_told_in_ascii_only():
                  "SELECT ?p ?o WHERE { sk:jnim ?p ?o } LİMIT 3",
                  "PREFıX x: <https://sahel-kg.example.org/id/> SELECT ?p ?o WHERE { x:jnim ?p ?o }"):
         assert lookup(text, PREFIXES) is None, text  # the engine refuses each (a syntax error)
+
+
+def test_unknown_terms_are_those_the_general_path_names(make_app):
+    app = make_app()
+    settled(app)
+    texts = [  # no row: the pattern's terms of our namespaces are looked up, as the general path looks up the text's
+        f"PREFIX x: <http://example.org/>\n# PREFIX x: <{SK}>\nPREFIX y: <http://b/>\nSELECT * WHERE {{ x:jnlm ?p ?o }}",
+        f"PREFIX x: <{SK}>\n# PREFIX x: <http://example.org/>\nPREFIX y: <http://b/>\nSELECT * WHERE {{ x:jnlm ?p ?o }}",
+    ]
+    for text in texts:
+        assert lookup(text, PREFIXES) is not None, text
+        request = query(text)
+        got, expected = offered_at_once(app.wsgi_app, **request), call(flask_only(app), **request)
+        assert got is None or got == expected, text

@@ -50,8 +50,8 @@ class Lookup(NamedTuple):
 
     @property
     def iris(self) -> list[str]:
-        """The IRIs the pattern names, in its order."""
-        return [term for term in (self.subject, self.predicate, self.object) if term is not None]
+        """The IRIs the pattern names, in its order, once each (as kg.sparql_parts.named_iris gives them)."""
+        return list(dict.fromkeys(term for term in (self.subject, self.predicate, self.object) if term is not None))
 
     def few_rows(self, rows: int) -> bool:
         """As kg.one_pattern.few_rows: a given subject (a few dozen statements), or a LIMIT of at most `rows`."""
@@ -92,7 +92,7 @@ def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
             iris.append(term[1:-1])
         else:
             prefix, _, local = term.partition(":")
-            if _MAY_BE_KEYWORDS.search(prefix):
+            if _MAY_BE_KEYWORDS.search(prefix) or not local:  # named_iris takes 'x:' for no term: no warning
                 return None
             namespace = declared.get(prefix)
             if namespace is None:

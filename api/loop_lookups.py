@@ -43,6 +43,9 @@ class LoopLookups:
         found = lookup(text, self.prefixes)
         if found is None or not found.few_rows(LOOP_ROWS) or self.budget_client(environ) is not None:
             return None
+        fairness = self.backend.fairness  # past its bound on queries in flight the general path answers 503
+        if fairness.limit is not None and fairness.in_flight >= fairness.limit:
+            return None
         accepted = _negotiated(environ.get("HTTP_ACCEPT"))
         version = self.backend.version()
         if accepted is None or version is None:

@@ -154,3 +154,13 @@ def test_unknown_terms_are_those_the_general_path_names(make_app):
         request = query(text)
         got, expected = offered_at_once(app.wsgi_app, **request), call(flask_only(app), **request)
         assert got is None or got == expected, text
+
+
+def test_a_lookup_past_the_bound_on_queries_in_flight_is_refused_as_the_general_path_refuses_it(make_app):
+    app = make_app()
+    settled(app)
+    fairness = app.extensions["sahel-kg"].fairness
+    fairness.in_flight = fairness.limit  # every query worker busy and the queue full
+    request = query("SELECT ?p ?o WHERE { sk:jnim ?p ?o }")
+    got, expected = offered_at_once(app.wsgi_app, **request), call(flask_only(app), **request)
+    assert expected[0] == "503 SERVICE UNAVAILABLE" and (got is None or got == expected)

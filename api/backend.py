@@ -114,8 +114,7 @@ class Backend:
         limit counts from `since` (a time.monotonic(), when the request came in): a query that has waited
         past it is refused (Problem 503) without running, and a query worker gets only what is left.
         """
-        cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
-        key = (version.number, request) if cacheable else None
+        key = self.cache_key(request, version)
         found = None if key is None else self.cache.get(key)
         if found is not None and self.on_cache_hit is not None:
             self.on_cache_hit()
@@ -144,6 +143,11 @@ class Backend:
                     and time.monotonic() - ran >= self.settings["RESULT_CACHE_MIN_SECONDS"]:
                 self.cache.put(key, found)
         return found
+
+    def cache_key(self, request: QueryRequest, version: Version | None):
+        """The result cache's key for `request` at `version`, or None: its answer is not kept."""
+        cacheable = version is not None and not request.bindings and not _UNCACHEABLE.search(request.sparql)
+        return (version.number, request) if cacheable else None
 
     def _run(self, request: QueryRequest, since: float | None = None) -> Answer:
         runner = self.nearby if self.in_process(request) else self.runner

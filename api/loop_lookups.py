@@ -19,7 +19,7 @@ from api import cors, security_headers
 from api.conditional import validators
 from api.negotiation import negotiated
 from api.sparql import endpoint_url, warnings
-from kg.answers import STREAM_AFTER
+from kg.answers import STREAM_AFTER, QueryRequest
 from kg.lookup_text import lookup
 from kg.nearby import LOOP_ROWS, WouldWait
 
@@ -51,13 +51,21 @@ class LoopLookups:
         if accepted is None or version is None:
             return None
         media, fmt = accepted
+        base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+        # The result cache's key, as api.sparql.plan's request makes it: a kept answer is the general path's to
+        # give (and to count); an answer made here is kept as that path keeps its own.
+        key = self.backend.cache_key(QueryRequest(sparql=text, format=fmt, timeout=settings["QUERY_TIMEOUT"],
+                                                  row_limit=row_limit, base=base), version)
+        if key is not None and self.backend.cache.get(key) is not None:
+            return None
         try:
             answer = nearby.lookup(found, text, fmt, row_limit=row_limit)
         except WouldWait:
             return None
         except Exception:  # the general path runs it again and answers its error as it always does
             return None
-        base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+        if key is not None and answer.elapsed >= settings["RESULT_CACHE_MIN_SECONDS"]:
+            self.backend.cache.put(key, answer)
         shape = (text, base, None, None, row_limit, media)  # as api.conditional.validators_for
         content_type, tail = self._fixed(media)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(answer.body))),

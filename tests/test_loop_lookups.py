@@ -18,7 +18,7 @@ from kg.nearby import LOOP_ROWS
 from kg.one_pattern import few_rows, single_pattern
 
 from api_fixtures import *  # noqa: F401,F403
-from test_fast_sparql import call, flask_only, offered_at_once, query, settled
+from test_fast_sparql import call, delta, flask_only, offered_at_once, query, settled, snapshot
 
 SK = PREFIXES["sk"]
 LOOKUPS = {
@@ -164,3 +164,22 @@ def test_a_lookup_past_the_bound_on_queries_in_flight_is_refused_as_the_general_
     request = query("SELECT ?p ?o WHERE { sk:jnim ?p ?o }")
     got, expected = offered_at_once(app.wsgi_app, **request), call(flask_only(app), **request)
     assert expected[0] == "503 SERVICE UNAVAILABLE" and (got is None or got == expected)
+
+
+def test_the_result_cache_is_read_and_kept_as_the_general_path_reads_and_keeps_it(make_app):
+    app = make_app({"RESULT_CACHE_MIN_SECONDS": 0})  # every answer kept, however quickly made
+    settled(app)
+    hits = ("sahel_kg_cache_hits_total", (("kind", "result"),))
+    cached = query("SELECT ?p ?o WHERE { sk:jnim ?p ?o } # cached")
+    call(flask_only(app), **cached)  # kept by the general path
+    deltas, answers = [], []
+    for answered in (lambda: offered_at_once(app.wsgi_app, **cached), lambda: call(flask_only(app), **cached)):
+        before = snapshot(app)
+        answers.append(answered())
+        deltas.append(delta(before, snapshot(app)))
+    assert answers[0] == answers[1] and deltas[0] == deltas[1] and deltas[0][hits] == 1  # a hit, counted
+    kept = query("SELECT ?p ?o WHERE { sk:jnim ?p ?o } # kept")
+    assert offered_at_once(app.wsgi_app, **kept)[0] == "200 OK"
+    before = snapshot(app)
+    assert call(flask_only(app), **kept)[0] == "200 OK"
+    assert delta(before, snapshot(app)).get(hits) == 1  # the lane's answer was kept, as the general path's is

@@ -63,13 +63,17 @@ class NearbyRunner:
         result = self.store.query(prologue + text)
         # Read lazily: the row cap, and the loop's own bound, stop the engine where a LIMIT would.
         bounds = [bound for bound in (found.limit, None if row_limit is None else row_limit + 1) if bound is not None]
-        rows = list(islice(result.rows, min([*bounds, LOOP_ROWS + 1])))
+        rows, characters = [], 0
+        for row in islice(result.rows, min([*bounds, LOOP_ROWS + 1])):  # characters counted as read, as run's are
+            characters += sum(len(getattr(term, "value", "")) for term in row if term is not None)
+            if characters > LOOP_CHARACTERS:
+                break
+            rows.append(row)
         result.rows.close()
         truncated = row_limit is not None and len(rows) > row_limit
         if truncated:
             del rows[row_limit:]
-        if len(rows) > LOOP_ROWS or sum(len(getattr(term, "value", "")) for row in rows for term in row
-                                        if term is not None) > LOOP_CHARACTERS:
+        if len(rows) > LOOP_ROWS or characters > LOOP_CHARACTERS:
             raise WouldWait(f"more than {LOOP_ROWS} rows or {LOOP_CHARACTERS} characters")
         # A row matched every IRI of the pattern, so the store has them all: only an empty answer needs a look.
         unknown = () if rows else tuple(self.service.unknown_among(found.iris))

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 from kg.lookup_text import lookup
 from kg.namespaces import PREFIXES
-from kg.nearby import LOOP_ROWS
+from kg.nearby import LOOP_CHARACTERS, LOOP_ROWS, WouldWait
+from kg.store.base import Solutions
 from kg.one_pattern import few_rows, single_pattern
 
 from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import EX
 from test_fast_sparql import call, delta, flask_only, offered_at_once, query, settled, snapshot
 
 SK = PREFIXES["sk"]
@@ -183,3 +185,22 @@ def test_the_result_cache_is_read_and_kept_as_the_general_path_reads_and_keeps_i
     before = snapshot(app)
     assert call(flask_only(app), **kept)[0] == "200 OK"
     assert delta(before, snapshot(app)).get(hits) == 1  # the lane's answer was kept, as the general path's is
+
+
+def test_a_lookup_gives_way_at_the_row_that_passes_the_loops_bound_on_characters(make_app):
+    big = "x" * (LOOP_CHARACTERS // 2 + 1)
+    literals = ", ".join(f'"{big}{n}"' for n in range(12))
+    app = make_app(article=False, seed=f"<{EX}g> {{ <{EX}big> <{EX}p> {literals} }}")
+    settled(app)
+    nearby, read = app.extensions["sahel-kg"].nearby, []
+    asked = nearby.store.query
+
+    def counted(*args, **named):
+        result = asked(*args, **named)
+        return Solutions(result.variables, (read.append(row) or row for row in result.rows))
+
+    nearby.store.query = counted
+    text = f"SELECT * WHERE {{ <{EX}big> ?p ?o }}"
+    with pytest.raises(WouldWait):
+        nearby.lookup(lookup(text, PREFIXES), text, "json", row_limit=app.config["ROW_LIMIT"])
+    assert len(read) == 2  # as the general path's run (kg.nearby._RowDeadline): not a dozen megabytes

@@ -204,3 +204,24 @@ def test_a_lookup_gives_way_at_the_row_that_passes_the_loops_bound_on_characters
     with pytest.raises(WouldWait):
         nearby.lookup(lookup(text, PREFIXES), text, "json", row_limit=app.config["ROW_LIMIT"])
     assert len(read) == 2  # as the general path's run (kg.nearby._RowDeadline): not a dozen megabytes
+
+
+def test_a_failure_outside_the_run_leaves_the_request_to_the_general_path(counted_app):
+    """The dataset's version unreadable for a moment (its stamp being replaced, say): the lane lets the general
+    path answer, which reads it again, rather than failing the request on the event loop."""
+    app = counted_app
+    backend = app.extensions["sahel-kg"]
+    reads, read = [], backend.version
+
+    def flaky():
+        reads.append(1)
+        if len(reads) == 1:
+            raise OSError("the stamp is being replaced")
+        return read()
+
+    backend.version = flaky
+    request = query("SELECT ?p ?o WHERE { sk:jnim ?p ?o } # flaky")
+    got = offered_at_once(app.wsgi_app, **request)
+    backend.version = read
+    assert got == call(flask_only(app), **request) and got[0] == "200 OK"
+    assert len(reads) == 2 and app.runs.count(request["query_string"]["query"]) == 2  # the general path ran it

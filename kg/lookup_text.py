@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.sparql_text import _CHECKED_IN_WORDS
+from kg.sparql_text import CHECKED_IN_WORDS
 
 # SPARQL's whitespace (§19.4) and comments, read possessively: a text that fails to match fails at once,
 # never after trying every way of splitting a run of '#'.
@@ -35,7 +35,7 @@ _VARIABLE = re.compile(_VAR)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A prefix name holding a keyword the lexer looks for (kg.sparql_text: its cheap first test for keywords run
 # together): the lexer may read it as SERVICE or LOAD, or refuse it as glued, where the engine reads a name.
-_MAY_BE_KEYWORDS = re.compile("|".join(sorted(_CHECKED_IN_WORDS | {"SERVICE", "LOAD"})), re.IGNORECASE | re.ASCII)
+_MAY_BE_KEYWORDS = re.compile("|".join(sorted(CHECKED_IN_WORDS | {"SERVICE", "LOAD"})), re.IGNORECASE | re.ASCII)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 

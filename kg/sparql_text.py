@@ -226,17 +226,17 @@ _WORDS = frozenset("""
     ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR
     HASLANG HASLANGDIR STRLANGDIR""".split())
 # The keywords the check depends on; before a prefixed name, only those the grammar lets one follow.
-_CHECKED_IN_WORDS = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER",
-                               "VALUES", "PREFIX", "BASE"})
+CHECKED_IN_WORDS = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER",
+                              "VALUES", "PREFIX", "BASE"})
 _CHECKED_IN_PREFIXES = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "GROUP", "ORDER", "PREFIX"})
-_MAY_HOLD_ONE = re.compile("|".join(_CHECKED_IN_WORDS), re.IGNORECASE)  # a cheap first test
+_MAY_HOLD_ONE = re.compile("|".join(CHECKED_IN_WORDS), re.IGNORECASE)  # a cheap first test
 
 
 def _glued(kind: str, value: str, previous) -> bool:
     """Whether a word or prefixed name splits into SPARQL words, one of them a keyword the check depends on."""
     if kind == "word":
         upper = value.upper()
-        return upper not in _WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, _CHECKED_IN_WORDS)
+        return upper not in _WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, CHECKED_IN_WORDS)
     upper = value.partition(":")[0].upper()
     if upper in ("SERVICE", "LOAD") or previous is not None and previous[1].upper() == "PREFIX":
         return False  # SERVICE:x is read as SERVICE :x (see _tokens); a declaration's name is only a name

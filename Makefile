@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes: most tests wait on servers they started, so two on two cores take about half the time of one.
+TEST_WORKERS ?= 2
 
 # morph-kgc (the RML engine of `kg events load`) pins pyoxigraph < 0.4; the project needs 0.5, so the
 # engine gets its own environment inside this one, where kg/events.py looks for it.
@@ -22,7 +24,7 @@ $(VENV)/morph-kgc/.installed: Makefile $(VENV)/.installed
 install: $(VENV)/.installed $(VENV)/morph-kgc/.installed
 
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # Serving needs no RML engine: morph-kgc is set up by `make install` (and `make test`), for `kg events load`.
 serve: $(VENV)/.installed

@@ -13,6 +13,14 @@ import re
 
 MAX_SHOWN = 8  # keywords named before "…"
 UNDECLARED = "A prefix is not declared"
+# What is said where the engine only lists what it expected: the place it names is where its parser gave up,
+# often further on than the fault (see is_generic).
+STOPPED = "The query does not go on like this here: something before this point is unfinished or misspelt."
+GROUP_STOPPED = ("The group of patterns does not go on like this here: a term of a triple pattern, a '.' between "
+                 "patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
+                 "missing or misspelt.")
+UNFINISHED = ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such "
+              "as STR or COUNT), an operator or a ')' is missing.")
 
 # The engine's sentences (their start, lower case) and what we say instead.
 REASONS = {
@@ -88,14 +96,11 @@ def sentence(message: str) -> str:
     if {'"\\\\u"', '"\\\\U"'} <= set(tokens):  # inside a string: its end, or an escape
         return "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
     if tokens == ["[_]"]:
-        return "The query does not go on like this here: something before this point is unfinished or misspelt."
+        return STOPPED
     if tokens == ["OPTIONAL"]:  # the last of a group's alternatives the engine tried, not what is missing
-        return ("The group of patterns does not go on like this here: a term of a triple pattern, a '.' between "
-                "patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
-                "missing or misspelt.")
+        return GROUP_STOPPED
     if len(_FUNCTIONS.intersection(tokens)) >= 3:  # a sample of the functions an expression may start with
-        return ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call "
-                "such as STR or COUNT), an operator or a ')' is missing.")
+        return UNFINISHED
     names = []
     for token in tokens:
         name = _name(token)
@@ -108,6 +113,12 @@ def sentence(message: str) -> str:
         names = keywords[:MAX_SHOWN] + ["…"] + [name for name in names if name not in keywords]
     listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
     return f"Expected {listed} here."
+
+
+def is_generic(message: str) -> bool:
+    """Whether `message` (from sentence) only says where the engine's parser gave up, not what the fault is
+    (as an invalid IRI or an unclosed string would be)."""
+    return message.startswith(("Expected ", UNDECLARED)) or message in (STOPPED, GROUP_STOPPED, UNFINISHED)
 
 
 def _reason(token: str) -> str | None:

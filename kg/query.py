@@ -14,11 +14,11 @@ import pyoxigraph as ox
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.federation import Federation
 from kg.namespaces import PREFIXES
-from kg.parse_messages import UNDECLARED
+from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
 from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
-                             used_prefixes)
+                             first_undeclared, used_prefixes)
 from kg.sparql_text import scan, unescape_iri
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
@@ -159,16 +159,18 @@ class QueryService:
             raise self._explained(_shifted(error, shift), sparql, shape) from None
 
     def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
-        """Name the undeclared prefix, which the engine does not."""
-        if not error.message.startswith(UNDECLARED):
+        """Name the first undeclared prefix where it is used, unless the engine stopped before it: the engine
+        seldom names it, and often says it expected something else further on ("expected OPTIONAL")."""
+        if not is_generic(error.message):  # the engine named the fault, or the text does not lex (a broken IRI)
             return error
-        known = set(self.prefixes) | set(shape.prefixes)
-        unknown = next((name for name in used_prefixes(sparql) if name not in known), None)
-        if unknown is None:
+        found = first_undeclared(sparql, set(self.prefixes) | set(shape.prefixes))
+        if found is None:
+            return error
+        unknown, line, column = found
+        if (error.line or 0, error.column or 0) < (line, column) and not error.message.startswith(UNDECLARED):
             return error
         return QuerySyntaxError(f"The prefix {unknown}: is not declared: declare it with PREFIX {unknown}: <…> "
-                                f"(built in: {', '.join(sorted(self.prefixes))}).",
-                                line=error.line, column=error.column)
+                                f"(built in: {', '.join(sorted(self.prefixes))}).", line=line, column=column)
 
     def _check_policy(self, shape) -> None:
         if shape.depth > self.policy.max_depth:

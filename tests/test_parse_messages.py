@@ -10,7 +10,7 @@ from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
 from kg.errors import QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.query import QueryService
+from kg.query import Policy, QueryService
 from kg.store.oxigraph import OxigraphStore
 
 CASES = {
@@ -75,3 +75,42 @@ def test_over_http_the_problem_detail_is_the_sentence(shared):
     query = "SELECT * WHERE { ?s ?p ?o }\nLIMIT 99999999999999999999999"
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
     assert (body["detail"], body["line"]) == (CASES[query.replace("\n", " ")], 2) and body["column"]
+
+
+# The engine names an undeclared prefix in only some places; elsewhere it said "expected OPTIONAL" or listed
+# functions, at the end of the pattern. Each text: the prefix, and the line and column of its name.
+UNDECLARED_USES = {
+    "PREFIX x: <http://x/>\nSELECT * WHERE {\n  ?s y:p ?o\n}": ("y", 3, 6),
+    "SELECT * WHERE { y:s ?p ?o . ?a ?b ?c }": ("y", 1, 18),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = y:a) }": ("y", 1, 39),
+    "SELECT * WHERE { ?s ?p ?o }\nORDER BY y:f(?o)": ("y", 2, 10),
+    "SELECT * WHERE { ?s a :Thing }": ("", 1, 23),
+}
+
+
+@pytest.mark.parametrize("query, expected", UNDECLARED_USES.items())
+def test_an_undeclared_prefix_is_named_where_it_is_used(service, query, expected):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(query)
+    prefix, line, column = expected
+    assert raised.value.message.startswith(f"The prefix {prefix}: is not declared")
+    assert (raised.value.line, raised.value.column) == (line, column)
+
+
+def test_an_error_before_the_undeclared_prefix_is_told_first(service):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query("SELECT * WHERE { ?s ?p ?o ?s ?p ?o }\nORDER BY y:f(?o)")
+    assert raised.value.message.startswith("The group of patterns does not go on like this here")
+    assert raised.value.line == 1
+
+
+def test_an_update_names_its_undeclared_prefix():
+    with OxigraphStore() as store, pytest.raises(QuerySyntaxError) as raised:
+        QueryService(store, policy=Policy(allow_update=True)).update("INSERT DATA {\n  <http://a> y:p 1 }")
+    assert raised.value.message.startswith("The prefix y: is not declared")
+    assert (raised.value.line, raised.value.column) == (2, 14)
+
+
+def test_over_http_an_undeclared_prefix_has_its_position(shared):
+    body = problem(shared.get("/sparql?" + urlencode({"query": "SELECT * WHERE {\n  ?s y:p ?o\n}"})), 400)
+    assert body["detail"].startswith("The prefix y: is not declared") and (body["line"], body["column"]) == (2, 6)

@@ -18,8 +18,9 @@ from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
 from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
-                             first_undeclared, used_prefixes)
+                             used_prefixes)
 from kg.sparql_text import scan, unescape_iri
+from kg.syntax_faults import first_fault
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
 
@@ -159,18 +160,15 @@ class QueryService:
             raise self._explained(_shifted(error, shift), sparql, shape) from None
 
     def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
-        """Name the first undeclared prefix where it is used, unless the engine stopped before it: the engine
-        seldom names it, and often says it expected something else further on ("expected OPTIONAL")."""
+        """The first slip kg.syntax_faults finds, where it is, in place of an engine's message that only says
+        where its parser gave up, unless the parser gave up before that slip."""
         if not is_generic(error.message):  # the engine named the fault, or the text does not lex (a broken IRI)
             return error
-        found = first_undeclared(sparql, set(self.prefixes) | set(shape.prefixes))
-        if found is None:
+        fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
+        if fault is None or (error.line or 0, error.column or 0) < fault[1:] and \
+                not error.message.startswith(UNDECLARED):
             return error
-        unknown, line, column = found
-        if (error.line or 0, error.column or 0) < (line, column) and not error.message.startswith(UNDECLARED):
-            return error
-        return QuerySyntaxError(f"The prefix {unknown}: is not declared: declare it with PREFIX {unknown}: <…> "
-                                f"(built in: {', '.join(sorted(self.prefixes))}).", line=line, column=column)
+        return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
 
     def _check_policy(self, shape) -> None:
         if shape.depth > self.policy.max_depth:

@@ -14,14 +14,6 @@ from kg.sparql_text import QUERY_FORMS, lex, next_target, scan, significant, une
 _SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
 
 
-def first_undeclared(text: str, known) -> tuple[str, int, int] | None:
-    """The first prefixed name whose prefix is not in `known`: (prefix, line, column), both from 1; else None."""
-    for kind, value, start, _ in significant(text):
-        if kind == "pname" and value.split(":", 1)[0] not in known:
-            return value.split(":", 1)[0], text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-    return None
-
-
 def used_prefixes(text: str) -> list[str]:
     """The prefixes of the prefixed names the text uses, in order of first use."""
     names: list[str] = []

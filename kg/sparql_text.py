@@ -216,7 +216,7 @@ def _bracket(value: str, previous, brackets: list[str], values: bool, clause: st
 # BY, trueSERVICE is true SERVICE). A word or prefix that splits into SPARQL words so that one of them is a
 # keyword the check depends on (a fetch, a prologue, or how a "(" is read) is refused; a prefix that does so
 # by chance (services:, filters:) is rare, and the one a PREFIX line declares is left alone.
-_WORDS = frozenset("""
+SPARQL_WORDS = frozenset("""
     BASE PREFIX VERSION SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY HAVING ORDER ASC
     DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT BIND MINUS UNION FILTER EXISTS NOT IN A TRUE FALSE
     LOAD CLEAR DROP CREATE ADD MOVE COPY TO INTO DEFAULT ALL INSERT DELETE DATA WITH USING SEPARATOR COUNT SUM MIN
@@ -236,7 +236,7 @@ def _glued(kind: str, value: str, previous) -> bool:
     """Whether a word or prefixed name splits into SPARQL words, one of them a keyword the check depends on."""
     if kind == "word":
         upper = value.upper()
-        return upper not in _WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, CHECKED_IN_WORDS)
+        return upper not in SPARQL_WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, CHECKED_IN_WORDS)
     upper = value.partition(":")[0].upper()
     if upper in ("SERVICE", "LOAD") or previous is not None and previous[1].upper() == "PREFIX":
         return False  # SERVICE:x is read as SERVICE :x (see _tokens); a declaration's name is only a name
@@ -249,7 +249,7 @@ def _splits(text: str, whole: bool, checked_words: frozenset, start: int = 0, fo
     them or before (`found`); GROUP and ORDER count only where BY follows them."""
     if found and (start == len(text) or not whole):
         return True
-    for word in _WORDS:
+    for word in SPARQL_WORDS:
         if text.startswith(word, start):
             end = start + len(word)
             counts = word in checked_words and (word not in ("GROUP", "ORDER") or text.startswith("BY", end))

@@ -1,0 +1,59 @@
+"""Where a refused SPARQL text goes wrong, found with the lexer's tokens (kg.sparql_text).
+
+pyoxigraph's parser reports the furthest place any of its alternatives reached: often the end of the
+pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
+slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
+(LIMT), ORDER or GROUP without BY, commas between the variables of SELECT.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import NamedTuple
+
+from kg.sparql_text import SPARQL_WORDS, significant
+
+# Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
+ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
+WORDS = SPARQL_WORDS | ENGINE_WORDS
+
+
+class Fault(NamedTuple):
+    """A fault in a text: what it is, in a sentence, and where (line and column from 1)."""
+
+    message: str
+    line: int
+    column: int
+
+
+def first_fault(text: str, prefixes) -> Fault | None:
+    """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
+    tokens = significant(text)
+    in_select, depth = False, 0
+    for index, (kind, value, start, _) in enumerate(tokens):
+        upper = value.upper() if kind == "word" else ""
+        message = None
+        if kind == "pname" and value.split(":", 1)[0] not in prefixes:
+            name = value.split(":", 1)[0]
+            message = (f"The prefix {name}: is not declared: declare it with PREFIX {name}: <…> "
+                       f"(built in: {', '.join(sorted(prefixes))}).")
+        elif kind == "word" and upper not in WORDS:
+            close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
+            message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
+        elif upper in ("ORDER", "GROUP"):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is None or following[1].upper() != "BY":
+                message = f"{upper} is followed by BY: {upper} BY ?x."
+        elif kind == "other" and value == "," and in_select and depth == 0:
+            message = "The variables and expressions of SELECT are separated by spaces, not commas."
+        if message:
+            return Fault(message, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+        if upper == "SELECT":
+            in_select, depth = True, 0
+        elif upper == "WHERE" or kind == "open" and value == "{":
+            in_select = False
+        elif kind == "open" and value == "(":
+            depth += 1
+        elif kind == "close" and value == ")":
+            depth -= 1
+    return None

@@ -68,6 +68,7 @@ def _number(*, whole: bool, zero: str | None = None) -> Callable[[Any], Any]:
     low = f"0 ({zero})" if zero else "1" if whole else None
     kind = (f"a whole number from {low} to 10^18" if whole else
             f"a number of seconds from {low} to 10^9" if low else "a number of seconds more than 0, at most 10^9")
+    kind += " (such as 30 or 2.5)" if not whole else ""  # plain digits: 1e3, +5 and 5. are refused
 
     def read(raw):
         if isinstance(raw, str):

@@ -83,6 +83,7 @@ def test_a_bad_number_in_the_environment_stops_create_app_naming_it(name, raw, m
     message = str(refused.value)
     assert f"setting {name} (from SAHEL_KG_{name}): must be " in message and repr(raw) in message
     assert "\n" not in message
+    assert "whole number" in message or "(such as 30 or 2.5)" in message  # 1e3 is refused: say how to write it
 
 
 @pytest.mark.parametrize("name", [setting.name for setting in NUMERIC])

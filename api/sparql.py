@@ -22,6 +22,7 @@ from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
+from kg.query import WARNED_TERMS
 from kg.sparql_parts import add_using, query_dataset
 from kg.sparql_text import scan
 from kg.untrusted import BOM
@@ -127,8 +128,7 @@ def endpoint_url(scheme: str, host: str, root_path: str, path: str) -> str:
     return get_current_url(scheme, host, root_path, path)
 
 
-WARNED_TERMS = 5  # X-Query-Warning headers name at most this many terms, each cut to WARNED_IRI_CHARS
-WARNED_IRI_CHARS = 200
+WARNED_IRI_CHARS = 200  # characters of an IRI (as a URI) an X-Query-Warning header shows
 
 
 def warnings(unknown_terms) -> list[tuple[str, str]]:

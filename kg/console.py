@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from kg.errors import StoreUnavailable
-from kg.query import QueryService
+from kg.query import WARNED_TERMS, QueryService
 from kg.results import Result
 from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, embedded_path, open_store
@@ -167,10 +167,22 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
                  cut_cells=table.cut if table else 0, elapsed=time.perf_counter() - query.started)
 
 
+WARNED_CHARS = 200  # characters of a term a warning shows
+
+
 def warnings(query: Started, prefixes: dict[str, str]) -> list[str]:
-    """Lines for standard error about a query that runs but names terms nobody has (likely misspelt)."""
-    return [f"warning: unknown term {printable(compact_iri(iri, prefixes))}: neither the ontology nor the data "
-            "has it" for iri in query.unknown_terms]
+    """Lines for standard error about a query that runs but names terms nobody has (likely misspelt): the
+    first WARNED_TERMS, each cut to WARNED_CHARS, then how many more (a generated query may name thousands)."""
+    lines = [f"warning: unknown term {_cut(printable(compact_iri(iri, prefixes)))}: neither the ontology nor the "
+             "data has it" for iri in query.unknown_terms[:WARNED_TERMS]]
+    if len(query.unknown_terms) > WARNED_TERMS:
+        more = len(query.unknown_terms) - WARNED_TERMS
+        lines.append(f"warning: and {more} more unknown term{'s' if more > 1 else ''}, not listed")
+    return lines
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= WARNED_CHARS else text[:WARNED_CHARS - 1] + "…"
 
 
 def notes(shown: Shown, wide_hint: str) -> list[str]:

@@ -30,6 +30,9 @@ CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
 KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
 
 
+WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
+
+
 @dataclass(frozen=True)
 class Policy:
     """What a query may do. The defaults are those of a public, read-only endpoint."""

@@ -136,3 +136,19 @@ def test_the_console_warns_on_standard_error(spec):
     assert "warning: unknown term sahel:Aliance: neither the ontology nor the data has it" in result.stderr
     assert "warning" not in kg("query", "--store", spec, "--format", "json", "-q",
                                "SELECT ?x WHERE { ?x a sahel:Alliance }").stderr
+
+
+def test_the_console_names_a_few_terms_and_counts_the_rest(spec):
+    query = "ASK { " + " ".join(f"?x sk:wrong{n} ?y{n} ." for n in range(12)) + f" ?x a <{SAHEL}{'A' * 5000}> }}"
+    result = kg("query", "--store", spec, "--format", "json", "-q", query)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[:6] == [f"warning: unknown term sk:wrong{n}: neither the ontology nor the data "
+                                          "has it" for n in range(5)] + ["warning: and 8 more unknown terms, not listed"]
+
+
+def test_the_console_cuts_a_long_term():
+    from kg.console import WARNED_CHARS, Started, warnings
+
+    started = Started("boolean", [], None, None, started=0.0, unknown_terms=[SAHEL + "A" * 5000])
+    (line,) = warnings(started, {})
+    assert line.startswith(f"warning: unknown term <{SAHEL}AAA") and "…" in line and len(line) < WARNED_CHARS + 80

@@ -142,7 +142,7 @@ class QueryService:
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
-            raise self._explained(unbound(_shifted(error, shift), users, sparql), sparql, shape) from None
+            raise self._explained(unbound(_shifted(error, shift), users, sparql), users, shape) from None
         return raw, limit
 
     def update(self, sparql: str, *, base: str | None = None) -> None:

@@ -128,3 +128,12 @@ def test_an_update_names_its_undeclared_prefix():
 def test_over_http_an_undeclared_prefix_has_its_position(shared):
     body = problem(shared.get("/sparql?" + urlencode({"query": "SELECT * WHERE {\n  ?s y:p ?o\n}"})), 400)
     assert body["detail"].startswith("The prefix y: is not declared") and (body["line"], body["column"]) == (2, 6)
+
+
+def test_with_bindings_a_slip_is_placed_in_the_users_text(service):
+    # The slip was looked for in the text with the VALUES block added, so its column was past the engine's
+    # (mapped back to the user's text) and the engine's "expected OPTIONAL" was told instead.
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query("SELECT * WHERE { ?s ?p ?o . FILTR(?o) }", bindings={"s": "a long string value"})
+    assert raised.value.message.startswith("SPARQL has no keyword or function FILTR")
+    assert (raised.value.line, raised.value.column) == (1, 29)

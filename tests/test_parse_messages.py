@@ -91,6 +91,10 @@ SLIPS = {
     "SELECT ?s WHERE { ?s ?p ?o } LIMT 5": ("SPARQL has no keyword or function LIMT; did you mean LIMIT?", 1, 30),
     "SELECT ?s WHERE {\n  ?s ?p ?o . FILTR(?o) }": ("SPARQL has no keyword or function FILTR; did you mean FILTER?", 2, 14),
     "SELECT ?s WHERE { ?s ?p ?o FILTER(blah(?o)) }": ("SPARQL has no keyword or function blah.", 1, 35),
+    # These were told as words SPARQL does not have (ex, e, x): a colon missing, numbers cut short.
+    "PREFIX ex <http://x/>\nSELECT * WHERE { ?s ?p ?o }": ("The name of a prefix ends with a colon: PREFIX ex:", 1, 8),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o > 1e) }": ("1e is not a number", 1, 39),
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 10x": ("10x is not a number", 1, 35),
 }
 
 
@@ -106,7 +110,8 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
 @pytest.mark.parametrize("query", ["SELECT (CONCAT(?s, ?p) AS ?x) WHERE { ?s ?p ?o, ?o2 } LIMIT 1",
                                    "SELECT ?s WHERE { ?s ?p ?o FILTER(lcase(?o) = 'x') } ORDER BY DESC(?s) LIMIT 3",
                                    "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY ?s LIMIT 1",
-                                   "SELECT ?s WHERE { ?s a ?c } LIMIT 1"])
+                                   "SELECT ?s WHERE { ?s a ?c } LIMIT 1",
+                                   "SELECT * WHERE { BIND(1AS ?x) } LIMIT 10OFFSET 0"])
 def test_what_looks_like_a_slip_but_is_not_runs(service, query):
     service.query(query)
 
@@ -137,3 +142,13 @@ def test_with_bindings_a_slip_is_placed_in_the_users_text(service):
         service.query("SELECT * WHERE { ?s ?p ?o . FILTR(?o) }", bindings={"s": "a long string value"})
     assert raised.value.message.startswith("SPARQL has no keyword or function FILTR")
     assert (raised.value.line, raised.value.column) == (1, 29)
+
+
+# Bits of valid SPARQL the lexer took apart into a word, told as unknown in place of the real fault further on.
+@pytest.mark.parametrize("query, start", [
+    ('SELECT * WHERE { ?s ?p "x"@en--ltr . ?s ?p ?o ?o }', "Expected BIND or a name"),  # was: ltr, col 32
+])
+def test_a_valid_word_hides_no_later_fault(service, query, start):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(query)
+    assert raised.value.message.startswith(start)

@@ -95,6 +95,8 @@ def sentence(message: str) -> str:
             return reason
     if {'"\\\\u"', '"\\\\U"'} <= set(tokens):  # inside a string: its end, or an escape
         return "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
+    if tokens == ['">"', "[_]"]:  # inside an IRI: only its end or more of it
+        return "An IRI is not closed: a '>' is missing, or the IRI holds a space (as <http://x/a b>)."
     if tokens == ["[_]"]:
         return STOPPED
     if tokens == ["OPTIONAL"]:  # the last of a group's alternatives the engine tried, not what is missing

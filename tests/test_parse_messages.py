@@ -25,6 +25,8 @@ CASES = {
     "SELECT * WHERE { ?s <http://a b> ?o }": "This is not a valid IRI",
     "SELECT * WHERE { ?s ?p 'a\\q' }": "In a string, a backslash may only escape",
     'SELECT * WHERE { ?s ?p "unclosed }': "A string is not closed",
+    # It was told as an undeclared prefix http:, the engine's 'Expected ">"' being generic.
+    "SELECT * WHERE { ?s ?p <http://x/unclosed }": "An IRI is not closed",
     "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
     "SELECT * WHERE { ?s ?p ?o": 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.',
     "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",

@@ -16,6 +16,7 @@ from kg.sparql_text import SPARQL_WORDS, significant
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
 WORDS = SPARQL_WORDS | ENGINE_WORDS
+CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
 
 
 class Fault(NamedTuple):
@@ -39,6 +40,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
                        f"(built in: {', '.join(sorted(prefixes))}).")
         elif kind == "word" and index and tokens[index - 1][1].upper() == "PREFIX":
             message = f"The name of a prefix ends with a colon: PREFIX {value}: <…>."
+        elif kind == "word" and upper in CASED and value != value.lower():  # the engine takes these in lower case
+            message = f"{value} is written in lower case: {value.lower()}."
         elif kind == "word" and upper not in WORDS and not _direction(tokens, index):
             close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
             message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
@@ -47,8 +50,9 @@ def first_fault(text: str, prefixes) -> Fault | None:
                 message = f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
-            if following is None or following[1].upper() != "BY":
-                message = f"{upper} is followed by BY: {upper} BY ?x."
+            misspelt = following is not None and following[0] == "word" and following[1].upper() not in WORDS
+            if (following is None or following[1].upper() != "BY") and not misspelt:  # BYY: told as a word next
+                message = f"{upper} must be followed by BY: {upper} BY ?x."
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
         if message:

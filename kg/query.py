@@ -28,8 +28,6 @@ from kg.store.base import Solutions, Store, syntax_error
 # The project's own namespaces: every term in them is one the ontology or the data has.
 CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
 KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
-
-
 WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
 
 

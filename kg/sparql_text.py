@@ -236,7 +236,8 @@ def _glued(kind: str, value: str, previous) -> bool:
     """Whether a word or prefixed name splits into SPARQL words, one of them a keyword the check depends on."""
     if kind == "word":
         upper = value.upper()
-        return upper not in SPARQL_WORDS and bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, True, CHECKED_IN_WORDS)
+        return upper not in SPARQL_WORDS and bool(_MAY_HOLD_ONE.search(upper)) \
+            and _splits(upper, True, CHECKED_IN_WORDS)
     upper = value.partition(":")[0].upper()
     if upper in ("SERVICE", "LOAD") or previous is not None and previous[1].upper() == "PREFIX":
         return False  # SERVICE:x is read as SERVICE :x (see _tokens); a declaration's name is only a name

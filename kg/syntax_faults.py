@@ -45,7 +45,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif kind == "word" and upper not in WORDS and not _direction(tokens, index):
             close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
             message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
-            if not close and index and _glued(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
+            if not close and index and _touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
                 start = tokens[index - 1][2]
                 message = f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
         elif upper in ("ORDER", "GROUP"):
@@ -68,7 +68,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     return None
 
 
-def _glued(tokens, index: int) -> bool:
+def _touching(tokens, index: int) -> bool:
     """Whether the token at `index` follows the one before it with no space between."""
     return tokens[index - 1][3] == tokens[index][2]
 
@@ -76,4 +76,4 @@ def _glued(tokens, index: int) -> bool:
 def _direction(tokens, index: int) -> bool:
     """Whether the word at `index` is the base direction of a literal ("x"@en--ltr: a tag, '-', '-', ltr)."""
     return index >= 3 and tokens[index - 3][0] == "langtag" and tokens[index - 2][1] == tokens[index - 1][1] == "-" \
-        and all(_glued(tokens, at) for at in range(index - 2, index + 1))
+        and all(_touching(tokens, at) for at in range(index - 2, index + 1))

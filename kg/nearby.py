@@ -1,5 +1,6 @@
-"""One-pattern queries answered in this process, on a read-only view of the on-disk store: no round trip to
-a query worker, and the time limit checked between rows (each row is one index step; kg.one_pattern.single_pattern).
+"""One-pattern queries and DESCRIBE of IRIs answered in this process, on a read-only view of the on-disk store:
+no round trip to a query worker, and the time limit checked between rows (each row is one index step;
+kg.one_pattern.single_pattern).
 
 A caller that must not wait (the server's event loop: api.rsgi) sets NO_WAITING; a run then raises WouldWait,
 having answered nothing, where it would reopen the store after a write (a reopen replays the engine's write log:

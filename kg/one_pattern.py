@@ -1,5 +1,6 @@
-"""Queries over one triple pattern: the ones a server may answer in its own process, row by row, where
-stopping between rows bounds the work (kg.nearby), found with the lexer's tokens (kg.sparql_text)."""
+"""Queries over one triple pattern, and DESCRIBE of named resources: the ones a server may answer in its own
+process, row by row, where stopping between rows bounds the work (kg.nearby), found with the lexer's tokens
+(kg.sparql_text)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ _PATTERN_TERMS = ("var", "iri", "pname", "string")
 
 def single_pattern(text: str) -> bool:
     """Whether a query is SELECT or ASK over one triple pattern and nothing else (no FROM, FILTER,
-    paths, expressions, a variable used twice, modifiers but LIMIT).
+    paths, expressions, a variable used twice, modifiers but LIMIT), or DESCRIBE of IRIs with no WHERE.
 
     Every row of such a query is the next entry of one index range, so stopping between rows bounds
     its work: it can run where a time limit cannot kill it. (OFFSET would skip rows inside one step.)
+    DESCRIBE reads each resource's statements, then those of the blank nodes among their objects: a
+    step per triple given, so the work read stays within the rows read.
     """
     return _one_pattern_of(text) is not None
 
 
 def few_rows(text: str, rows: int) -> bool:
     """Whether a one-pattern query (single_pattern) asks for few rows: ASK, a LIMIT of at most `rows`, or
-    one given subject's statements (a few dozen in an entity's description; the row cap bounds the rest)."""
+    given subjects' statements (a SELECT of one, or DESCRIBE: a few dozen an entity; the row cap bounds the rest)."""
     found = _one_pattern_of(text)
     if found is None:
         return False
     form, pattern, limit = found
-    return form == "ASK" or (limit is not None and limit <= rows) or pattern[0][0] != "var"
+    return form != "SELECT" or (limit is not None and limit <= rows) or pattern[0][0] != "var"
 
 
 def _one_pattern_of(text: str):
@@ -49,11 +52,14 @@ def _one_pattern(text: str):
             index += 3
         else:
             break
-    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() in ("SELECT", "ASK"):
+    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() in ("SELECT", "ASK", "DESCRIBE"):
         form = tokens[index][1].upper()
         index += 1
     if form is None:
         return None
+    if form == "DESCRIBE":  # named resources and nothing after them: no WHERE, FROM or modifier
+        named = tokens[index:]
+        return (form, None, None) if named and all(kind in ("iri", "pname") for kind, _, _, _ in named) else None
     while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
         index += 1
     if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "WHERE":

@@ -283,8 +283,8 @@ def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_
     runs, asked = [], backend.query
     backend.query = lambda *args, **named: (runs.append(args[0].sparql), asked(*args, **named))[1]
     # One pattern asking for few rows (a given subject, ASK, a small LIMIT; after a byte-order mark too):
-    # answered here, a row at a time.
-    few = {"lookup", "byte-order mark", "ask", "a few of all"}
+    # answered here, a row at a time; and DESCRIBE of a named resource, a few dozen statements.
+    few = {"lookup", "byte-order mark", "ask", "a few of all", "describe"}
     answered = set()
     cases = {**QUERIES, "a few of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
              "too many of all": "SELECT * WHERE { ?s ?p ?o } LIMIT 5000"}

@@ -15,6 +15,8 @@ ONE_PATTERN = [
     "BASE <http://h/sparql>\nPREFIX x: <http://x/>\nSELECT ?p ?o WHERE { x:a ?p ?o . } LIMIT 10\n# a comment",
     "SELECT * { ?s a x:C }",
     'ASK { ?s ?p "x" }',
+    "DESCRIBE <http://x/a>",
+    "PREFIX x: <http://x/>\ndescribe x:a <http://x/b> x: # two resources",
 ]
 MORE = [
     "SELECT ?s WHERE { ?s ?p ?o . ?o ?q ?r }",
@@ -30,6 +32,12 @@ MORE = [
     "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
     "SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <a> }",
     'SELECT ?s WHERE { ?s ?p "}" . ?s ?q ?r }',
+    "DESCRIBE ?s WHERE { ?s ?p ?o }",  # its resources are a query's answers, any number of them
+    "DESCRIBE *",
+    "DESCRIBE <http://x/a> WHERE {}",
+    "DESCRIBE <http://x/a> FROM <http://g>",
+    "DESCRIBE <http://x/a> LIMIT 1",
+    "DESCRIBE",
 ]
 
 
@@ -46,6 +54,7 @@ def test_anything_more_is_not(query):
 @pytest.mark.parametrize("query, few", [
     ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", True),  # one subject's statements
     ('ASK { ?s ?p "x" }', True),
+    ("DESCRIBE <http://x/a> <http://x/b>", True),  # a few dozen statements each; past the loop's bound, a thread's
     ("SELECT * { ?s a x:C } LIMIT 1000", True),
     ("SELECT * { ?s a x:C } LIMIT 1001", False),
     ("SELECT * { ?s a x:C }", False),  # a class's members may be the whole store, up to the row cap
@@ -93,3 +102,38 @@ def test_the_time_limit_stops_a_one_pattern_query_between_rows(make_app):
     response = app.test_client().get("/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o }",
                                                              "timeout": "0.000001"}))
     assert response.status_code == 503 and "time limit" in response.get_json()["detail"]
+
+
+DESCRIBED = ["DESCRIBE <https://sahel-kg.example.org/claim/aes-formed-2023>",
+             "PREFIX sk: <https://sahel-kg.example.org/id/>\nDESCRIBE sk:mali sk:jnim <http://x/unknown>",
+             f"DESCRIBE <{EX}a>"]  # blank nodes two deep, seeded below
+BLANK_NODES = f"<{EX}g> {{ <{EX}a> <{EX}p> [ <{EX}q> [ <{EX}r> 1 ] ], <{EX}b> . <{EX}b> <{EX}p> 2 }}"
+
+
+@pytest.mark.parametrize("query", DESCRIBED)
+@pytest.mark.parametrize("accept", ["application/n-triples", "text/turtle", "application/ld+json"])
+def test_describe_is_answered_in_process_as_a_worker_answers_it(make_app, query, accept):
+    app = make_app(seed=BLANK_NODES)
+    backend, client = app.extensions["sahel-kg"], app.test_client()
+    url = "/sparql?" + urlencode({"query": query})
+    backend.in_process = lambda request: False
+    by_worker = client.get(url, headers={"Accept": accept})
+    del backend.in_process
+    backend.runner.run = lambda request, **_: pytest.fail(f"sent to a worker: {request.sparql}")
+    here = client.get(url, headers={"Accept": accept})
+    assert here.status_code == by_worker.status_code == 200
+    assert here.data == by_worker.data and here.data.count(b"example.org/") > 2
+    assert here.headers.getlist("X-Query-Warning") == by_worker.headers.getlist("X-Query-Warning")
+
+
+def test_the_row_cap_and_time_limit_hold_for_describe_in_process(make_app):
+    many = " ".join(f"<{EX}a> <{EX}p> {n} ." for n in range(200))  # the time is looked at every 64 rows
+    for config, sent in [({"ROW_LIMIT": 3}, {}), ({}, {"timeout": "0.000001"})]:
+        app = make_app(config, article=False, seed=f"<{EX}g> {{ {many} }}")
+        app.extensions["sahel-kg"].runner.run = lambda request, **_: pytest.fail(f"sent to a worker: {request.sparql}")
+        url = "/sparql?" + urlencode({"query": f"DESCRIBE <{EX}a>", **sent})
+        answer = app.test_client().get(url, headers={"Accept": "application/n-triples"})
+        if sent:
+            assert answer.status_code == 503 and "time limit" in answer.get_json()["detail"]
+        else:
+            assert answer.headers["X-Result-Truncated"] == "true" and answer.data.count(b"\n") == 3

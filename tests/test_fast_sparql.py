@@ -320,9 +320,12 @@ def test_a_run_that_would_wait_is_given_to_a_thread_having_answered_nothing(make
     assert offered_at_once(app.wsgi_app, **few)[0] == "200 OK"
     assert offered_at_once(app.wsgi_app, **many) is None and len(recorded) == 1
     assert call(app.wsgi_app, **many)[0] == "200 OK"  # on a thread: every row
+    described = query(f"DESCRIBE <{EX}many>", "application/n-triples")
+    assert offered_at_once(app.wsgi_app, **described) is None and len(recorded) == 2
+    assert call(app.wsgi_app, **described)[2].count(b"\n") == LOOP_ROWS + 1
     app.extensions["sahel-kg"].update(f"INSERT DATA {{ <{EX}few> <{EX}p> 2 }}")
     again = query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }} # after the write")
-    assert offered_at_once(app.wsgi_app, **again) is None and len(recorded) == 2
+    assert offered_at_once(app.wsgi_app, **again) is None and len(recorded) == 3
     assert b'"2"' in call(app.wsgi_app, **again)[2]  # a thread reopened the view
     assert offered_at_once(app.wsgi_app, **query(f"SELECT * WHERE {{ <{EX}few> ?p ?o }} # later"))[0] == "200 OK"
 

@@ -25,12 +25,17 @@ MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an el
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Controls, bidirectional marks and overrides, line separators; and characters that show as nothing (zero
+# width space, word joiner, invisible operators, a byte-order mark within text), which would hide a difference
+# between two values that look alike. Not the joiners (U+200C, U+200D): scripts and emoji need them.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+                    "\u2066-\u2069\ufeff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def printable(text: str) -> str:
-    """`text` with every character a terminal would act on written as an escape (\\t, \\x1b, \\u2028)."""
+    """`text` with every character a terminal would act on, or that shows as nothing, written as an escape
+    (\\t, \\x1b, \\u2028, \\u200b)."""
     return UNSAFE.sub(lambda found: _NAMED.get(found.group()) or
                        (f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100 else f"\\u{ord(found.group()):04x}"),
                        text)

@@ -45,6 +45,13 @@ def test_control_characters_are_escaped_and_nothing_reaches_the_terminal():
     assert printable("plain, accentué, 伦敦") == "plain, accentué, 伦敦"
 
 
+def test_characters_that_show_as_nothing_are_escaped_but_joiners_are_kept():
+    """"ma\u200bli" looked like "mali" on a terminal: two values told apart only by invisible characters."""
+    assert printable("ma\u200bli\u2060\ufeff\u2062") == "ma\\u200bli\\u2060\\ufeff\\u2062"
+    kept = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001F469\u200d\U0001F52C"  # ZWNJ in Persian, ZWJ in an emoji
+    assert printable(kept) == kept
+
+
 def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():
     quote = "word " * 60
     lines, made = table([(literal(quote), literal("x"))])

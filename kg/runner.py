@@ -61,15 +61,11 @@ class WorkerPool:
         """
         limit = request.timeout if request.timeout is not None else self.options.timeout
         started = time.monotonic() if started is None else started
-        worker = self._live_worker(limit, started)
-        if limit is not None and time.monotonic() - started >= limit:  # no time left: the worker goes back unused
-            self._idle.put(worker)
-            raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
+        worker = self._sent(replace(request, timeout=None), limit, started)  # the limit is kept here, by killing
         process, connection = worker
         with self._lock:
             self._busy.add(process)
         try:
-            connection.send(replace(request, timeout=None))  # the limit is kept here, by killing
             replied = connection.poll(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
             kind, value = connection.recv() if replied else ("timeout", None)
         except (EOFError, OSError):
@@ -92,6 +88,20 @@ class WorkerPool:
         if kind == "error":
             raise value
         return value
+
+    def _sent(self, request: QueryRequest, limit: float | None, started: float):
+        """A live worker that has been sent `request`. One found dead as it is sent (killed while idle, after
+        it was looked at) never had the query: it is replaced and another takes it."""
+        while True:
+            worker = self._live_worker(limit, started)
+            if limit is not None and time.monotonic() - started >= limit:  # no time left: it goes back unused
+                self._idle.put(worker)
+                raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
+            try:
+                worker[1].send(request)
+                return worker
+            except OSError:
+                self._replace(worker)
 
     def busy(self) -> int:
         """How many workers are running a query now."""

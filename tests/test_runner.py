@@ -301,6 +301,24 @@ def test_an_idle_worker_that_died_is_replaced_at_the_next_query(store_path):
         pool.close()
 
 
+def test_a_worker_found_dead_as_its_query_is_sent_never_had_it_and_another_answers(store_path):
+    """A worker that died after the pool looked at it (its poll() knows nothing while another thread waits
+    on it) was given the query, and the request was a 503 "a query worker died" though no query had run."""
+    pool = WorkerPool(str(store_path), size=2)
+    try:
+        assert pool.run(ASK).body
+        process = pool._idle.queue[-1][0]  # the next to be taken
+        os.kill(process.pid, 9)
+        wait_until(lambda: exited(process.pid), what="the killed worker's exit")
+        with process._waitpid_lock:  # as while another thread is in its wait()
+            assert process.poll() is None
+            assert pool.run(ASK).body
+        wait_until(lambda: pool.idle() == 2 and process not in [worker[0] for worker in pool._idle.queue],
+                   what="a successor")
+    finally:
+        pool.close()
+
+
 def deleted_files(pid: int, under) -> list[str]:
     """The files under the folder `under` that process `pid` holds open and that no longer have a name."""
     return [target for target in held_files(pid, under) if target.endswith(" (deleted)")]

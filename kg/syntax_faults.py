@@ -3,7 +3,8 @@
 pyoxigraph's parser reports the furthest place any of its alternatives reached: often the end of the
 pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
 slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
-(LIMT), ORDER or GROUP without BY, commas between the variables of SELECT.
+(LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
+AS, a '.' missing between two triple patterns or a pattern cut short.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kg.sparql_text import SPARQL_WORDS, significant
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
 WORDS = SPARQL_WORDS | ENGINE_WORDS
+LONGEST = max(map(len, WORDS)) + 1  # a word run into another is cut at most this far in
 CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
 
 
@@ -30,19 +32,21 @@ class Fault(NamedTuple):
 def first_fault(text: str, prefixes) -> Fault | None:
     """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
     tokens = significant(text)
-    in_select, depth = False, 0
+    triple_fault = _triple_fault(tokens, prefixes)
+    in_select, depth, opened = False, 0, 0  # opened: where SELECT's last '(' at depth 0 was
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
-        if kind == "pname" and value.split(":", 1)[0] not in prefixes:
+        if kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \
+                and not (index and _named(tokens, index - 1)):
             name = value.split(":", 1)[0]
             message = (f"The prefix {name}: is not declared: declare it with PREFIX {name}: <…> "
                        f"(built in: {', '.join(sorted(prefixes))}).")
-        elif kind == "word" and index and tokens[index - 1][1].upper() == "PREFIX":
+        elif kind == "word" and index and tokens[index - 1][1].upper() == "PREFIX" and not _named(tokens, index):
             message = f"The name of a prefix ends with a colon: PREFIX {value}: <…>."
         elif kind == "word" and upper in CASED and value != value.lower():  # the engine takes these in lower case
             message = f"{value} is written in lower case: {value.lower()}."
-        elif kind == "word" and upper not in WORDS and not _direction(tokens, index):
+        elif kind == "word" and upper not in WORDS and not _direction(tokens, index) and not _two_words(upper):
             close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
             message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
             if not close and index and _touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
@@ -55,6 +59,14 @@ def first_fault(text: str, prefixes) -> Fault | None:
                 message = f"{upper} must be followed by BY: {upper} BY ?x."
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
+        elif kind == "var" and in_select and depth == 1 and index + 1 < len(tokens) and tokens[index + 1][1] == ")" \
+                and tokens[index - 1][0] in ("close", "langtag", *_TERMS):  # (COUNT(?s) ?n), (?x ?n)
+            message = f"AS is missing before {value}: SELECT (expression AS {value})."
+        elif kind == "close" and in_select and depth == 1 and not any(
+                word.upper() == "AS" for _, word, _, _ in tokens[opened:index]):
+            message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
+        elif triple_fault is not None and index == triple_fault[0]:
+            message = triple_fault[1]
         if message:
             return Fault(message, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
         if upper == "SELECT":
@@ -62,10 +74,100 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif upper == "WHERE" or kind == "open" and value == "{":
             in_select = False
         elif kind == "open" and value == "(":
+            opened = index if depth == 0 else opened
             depth += 1
         elif kind == "close" and value == ")":
             depth -= 1
     return None
+
+
+_TERMS = ("var", "iri", "pname", "string", "number", "bnode")
+# Where a run of triple patterns is: at a subject, a predicate, an object, after a whole triple, after a ';'
+# (a triple may end there); or not within one, as far as the tokens tell (an expression, a VALUES block...).
+SUBJECT, VERB, OBJECT, WHOLE, MORE_VERBS, AT_REST = range(6)
+_NEXT = {SUBJECT: VERB, VERB: OBJECT, MORE_VERBS: OBJECT, OBJECT: WHOLE}
+
+
+def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
+    """(index, message) of the first triple pattern with no '.' before the next, or cut short; None.
+
+    Read from each '{', '.' or '}' on: subject, predicate (a path of '/', '|', '^' and modifiers), object (with
+    its language tag or ^^datatype), then ';' or ','; a [blank node] or (list) stands for a term, and so does a
+    (path) for a predicate. Whatever else comes (a keyword, an expression) stops the reading until the next of
+    those three: no fault is told where it cannot be sure, nor after a name of an unknown prefix (the engine
+    reads asahel:Claim as a sahel:Claim)."""
+    place, glued, block, index = AT_REST, False, False, 0
+    while index < len(tokens):
+        kind, value, _, _ = tokens[index]
+        term = kind in _TERMS or kind == "word" and value in ("a", "true", "false")
+        if kind == "pname" and value.split(":", 1)[0] not in prefixes:
+            place, term = AT_REST, False
+        if value in (".", "}") and place in (VERB, OBJECT):
+            return index, ("The triple pattern before this is unfinished: a pattern is a subject, a predicate "
+                           "and an object.")
+        if not glued and (value in ("[", "(") and place in (SUBJECT, OBJECT) or value == "(" and place in (VERB, MORE_VERBS)):
+            closing = _closing(tokens, index)
+            if closing is None:
+                return None
+            # An object; a subject, which may stand alone ([ :p 1 ] .); or a predicate's path in brackets.
+            place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS}.get(place, OBJECT)
+            index = closing + 1
+            continue
+        if value == "{":
+            place, glued, block = (AT_REST if block else SUBJECT), False, False
+        elif value in (".", "}"):
+            place, glued = SUBJECT, False
+        elif place == AT_REST:
+            block = block or kind == "word" and value.upper() == "VALUES"  # its data are terms in a row
+        elif term and glued:
+            glued = False
+        elif term and place == WHOLE:
+            return index, ("The triple pattern before this has no '.' after it: a '.' goes between two patterns "
+                           "(a ';' goes on with the same subject, a ',' with the same predicate).")
+        elif term:
+            place = _NEXT[place]
+        elif value in ("/", "|") and place == OBJECT or value == "^" and place != SUBJECT:
+            glued = place in (OBJECT, WHOLE)  # a path's next step, or a ^^datatype; ^ before a predicate inverts it
+        elif value in ("*", "+", "?", "-") and place == OBJECT or kind == "langtag" and place == WHOLE:
+            pass  # a path's modifier, a number's sign
+        elif value == ";" and place in (WHOLE, MORE_VERBS):
+            place = MORE_VERBS
+        elif value == "," and place == WHOLE:
+            place = OBJECT
+        else:
+            place = AT_REST
+            block = kind == "word" and value.upper() == "VALUES"
+        index += 1
+    return None
+
+
+def _closing(tokens, index: int) -> int | None:
+    """The index of the bracket that closes the one at `index`, or None if none does."""
+    depth = 0
+    for at in range(index, len(tokens)):
+        if tokens[at][0] == "open":
+            depth += 1
+        elif tokens[at][0] == "close":
+            depth -= 1
+            if depth == 0:
+                return at
+    return None
+
+
+def _named(tokens, index: int) -> bool:
+    """Whether the word at `index` is a prefix's name after all, its colon next to it (PREFIX service: <…>)."""
+    return index + 1 < len(tokens) and tokens[index + 1][1] == ":" and _touching(tokens, index + 1)
+
+
+def _after_keyword(name: str, prefixes) -> bool:
+    """Whether a prefixed name is a keyword run into a known one, which the engine reads as two (GRAPHsk:x, asahel:C)."""
+    prefix = name.split(":", 1)[0]
+    return any(prefix[:cut].upper() in WORDS and prefix[cut:] in prefixes for cut in range(1, min(len(prefix), LONGEST)))
+
+
+def _two_words(word: str) -> bool:
+    """Whether `word` is two keywords run together, which the engine reads as two (NOTEXISTS)."""
+    return len(word) < 2 * LONGEST and any(word[:cut] in WORDS and word[cut:] in WORDS for cut in range(1, len(word)))
 
 
 def _touching(tokens, index: int) -> bool:

@@ -100,8 +100,8 @@ def engine_position(text: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("text", [
-    "SELECT ?s WHERE { ?s ?p }",
-    "SELECT ?s\nWHERE {\n  ?s ?p\n}",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o) ?x }",  # (where kg.syntax_faults finds no slip of its own)
+    "SELECT ?s\nWHERE {\n  ?s ?p ?o FILTER(?o)\n  ?x\n}",
     "SELECT ?s\nWHERE {\n  ?s sk:p ?o FILTER(?o = )\n\n}",
     "PREFIX ex: <http://e/>\nSELECT ?s WHERE {\n ?s ex:p ?o ; ; ]\n}",
 ])

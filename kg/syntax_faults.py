@@ -40,8 +40,9 @@ def first_fault(text: str, prefixes) -> Fault | None:
         if kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \
                 and not (index and _named(tokens, index - 1)):
             name = value.split(":", 1)[0]
-            message = (f"The prefix {name}: is not declared: declare it with PREFIX {name}: <…> "
-                       f"(built in: {', '.join(sorted(prefixes))}).")
+            close = _closest_prefix(name, prefixes)
+            known = f"did you mean {close}:?" if close else f"known: {', '.join(sorted(prefixes))}"
+            message = f"The prefix {name}: is not declared: declare it with PREFIX {name}: <…> ({known})."
         elif kind == "word" and index and tokens[index - 1][1].upper() == "PREFIX" and not _named(tokens, index):
             message = f"The name of a prefix ends with a colon: PREFIX {value}: <…>."
         elif kind == "word" and upper in CASED and value != value.lower():  # the engine takes these in lower case
@@ -157,6 +158,14 @@ def _closing(tokens, index: int) -> int | None:
 def _named(tokens, index: int) -> bool:
     """Whether the word at `index` is a prefix's name after all, its colon next to it (PREFIX service: <…>)."""
     return index + 1 < len(tokens) and tokens[index + 1][1] == ":" and _touching(tokens, index + 1)
+
+
+def _closest_prefix(name: str, prefixes) -> str | None:
+    """The known prefix `name` is likeliest a slip for (a letter missing, added, changed or two swapped), or None."""
+    from rapidfuzz.distance import OSA  # here: only a refused text comes this way
+
+    ranked = sorted((OSA.distance(name, known), abs(len(known) - len(name)), known) for known in prefixes)
+    return ranked[0][2] if ranked and ranked[0][0] <= max(1, len(name) // 3) else None
 
 
 def _after_keyword(name: str, prefixes) -> bool:

@@ -94,6 +94,8 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = y:a) }": ("The prefix y: is not declared", 1, 39),
     "SELECT * WHERE { ?s ?p ?o }\nORDER BY y:f(?o)": ("The prefix y: is not declared", 2, 10),
     "SELECT * WHERE { ?s a :Thing }": ("The prefix : is not declared", 1, 23),
+    "SELECT * WHERE { ?s rdsf:label ?o }": ("The prefix rdsf: is not declared: declare it with PREFIX rdsf: <…> "
+                                            "(did you mean rdfs:?).", 1, 21),  # not all 23 known ones
     "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?s ORDER ?s": ("ORDER must be followed by BY", 1, 42),
     "SELECT ?s WHERE { ?s ?p ?o }\nGROUP ?s": ("GROUP must be followed by BY", 2, 1),
     "SELECT ?s WHERE { ?s ?p ?o } ORDER BYY ?s": ("SPARQL has no keyword or function BYY; did you mean BY?", 1, 36),

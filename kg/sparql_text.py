@@ -23,13 +23,17 @@ _VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
 _PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
           f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
-_TOKEN = re.compile(r"""
+
+
+def _lexer(pname: str) -> re.Pattern:
+    """The lexer's pattern, `pname` its prefixed names'."""
+    return re.compile(r"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>""" + _VAR + r""")
   | (?P<bnode>""" + _BNODE + r""")
-  | (?P<pname>""" + _PNAME + r""")
+  | (?P<pname>""" + pname + r""")
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>\d+\.\d*[eE][+-]?\d+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
   | (?P<word>[A-Za-z_][\w-]*)
@@ -38,6 +42,12 @@ _TOKEN = re.compile(r"""
   | (?P<space>\s+)
   | (?P<other>.)
 """, re.X | re.S)
+
+
+_TOKEN = _lexer(_PNAME)
+_NO_PNAME = _lexer("(?!)")  # within a run of name characters that holds no prefixed name (see _tokens)
+_NAME_START = re.compile(f"[{_BASE_CHARS}]")
+_NAME_RUN = re.compile(f"[{_CHARS}.]*")
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
@@ -60,9 +70,18 @@ _GLUED = ("SERVICE", "LOAD")
 
 
 def _tokens(text: str):
-    """(kind, text, start, end) of every token, a keyword glued to a prefixed name split off it."""
-    for m in _TOKEN.finditer(text):
-        kind, value, start, end = m.lastgroup, m.group(), m.start(), m.end()
+    """(kind, text, start, end) of every token, a keyword glued to a prefixed name split off it.
+
+    Where a prefixed name was looked for and not found, none starts before the end of that run of name
+    characters and dots (its prefix would have had to end at the same ':'): it is not looked for there again,
+    which would read the run from each of its words on (a.a.a… or éé…: quadratic time)."""
+    position, plain_until = 0, 0
+    while position < len(text):
+        m = (_TOKEN if position >= plain_until else _NO_PNAME).match(text, position)
+        kind, value, start, end = m.lastgroup, m.group(), position, m.end()
+        position = end
+        if kind != "pname" and start >= plain_until and _NAME_START.match(text, start):
+            plain_until = _NAME_RUN.match(text, start).end()
         if kind == "pname":
             prefix = value.partition(":")[0]
             if prefix.upper() in _GLUED:

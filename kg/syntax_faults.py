@@ -33,7 +33,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
     tokens = significant(text)
     triple_fault = _triple_fault(tokens, prefixes)
-    in_select, depth, opened = False, 0, 0  # opened: where SELECT's last '(' at depth 0 was
+    in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
@@ -63,8 +63,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif kind == "var" and in_select and depth == 1 and index + 1 < len(tokens) and tokens[index + 1][1] == ")" \
                 and tokens[index - 1][0] in ("close", "langtag", *_TERMS):  # (COUNT(?s) ?n), (?x ?n)
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
-        elif kind == "close" and in_select and depth == 1 and not any(
-                word.upper() == "AS" for _, word, _, _ in tokens[opened:index]):
+        elif kind == "close" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
         elif triple_fault is not None and index == triple_fault[0]:
             message = triple_fault[1]
@@ -75,8 +74,10 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif upper == "WHERE" or kind == "open" and value == "{":
             in_select = False
         elif kind == "open" and value == "(":
-            opened = index if depth == 0 else opened
+            named = named and depth != 0
             depth += 1
+        elif upper == "AS":
+            named = True
         elif kind == "close" and value == ")":
             depth -= 1
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.parse_messages import sentence
 from kg.query import Policy, QueryService
+from kg.sparql_text import significant
 from kg.store.oxigraph import OxigraphStore
 from kg.syntax_faults import first_fault
 
@@ -223,3 +225,14 @@ def test_a_valid_word_hides_no_later_fault(service, query, start):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query(query)
     assert raised.value.message.startswith(start)
+
+
+def test_a_long_text_is_looked_at_in_linear_time():
+    # At each ']' in SELECT's brackets an AS was looked for back to the '(': 64 KiB of "( 1 1 … AS ] ] …" took
+    # 35 s. Timed against lexing the same text (first_fault lexes it too), so that a loaded machine fails nothing.
+    text = "SELECT ( " + "1 " * (1 << 14) + "AS " + "] " * (1 << 14) + ") WHERE {}"
+    started = time.perf_counter()
+    significant(text)
+    lexed = time.perf_counter() - started
+    first_fault(text, set())
+    assert time.perf_counter() - started < 10 * lexed + 0.5

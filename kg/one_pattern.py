@@ -9,6 +9,10 @@ from functools import lru_cache
 from kg.sparql_text import CACHED_TEXT, KEPT, significant
 
 _PATTERN_TERMS = ("var", "iri", "pname", "string")
+# Resources of a DESCRIBE answered in process (more go to a worker): the engine plans a DESCRIBE in time growing
+# with the square of their number, before any row, so no time limit holds (2,000: 0.7 s), and overflows its
+# stack past about 2,800 (8 MiB; fewer on a smaller thread stack), which would end the server.
+MOST_DESCRIBED = 100
 
 
 def single_pattern(text: str) -> bool:
@@ -59,7 +63,8 @@ def _one_pattern(text: str):
         return None
     if form == "DESCRIBE":  # named resources and nothing after them: no WHERE, FROM or modifier
         named = tokens[index:]
-        return (form, None, None) if named and all(kind in ("iri", "pname") for kind, _, _, _ in named) else None
+        described = named and len(named) <= MOST_DESCRIBED and all(kind in ("iri", "pname") for kind, _, _, _ in named)
+        return (form, None, None) if described else None
     while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
         index += 1
     if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "WHERE":

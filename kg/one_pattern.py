@@ -63,7 +63,9 @@ def _one_pattern(text: str):
         return None
     if form == "DESCRIBE":  # named resources and nothing after them: no WHERE, FROM or modifier
         named = tokens[index:]
-        described = named and len(named) <= MOST_DESCRIBED and all(kind in ("iri", "pname") for kind, _, _, _ in named)
+        # FROM:g is FROM :g to the engine (its prefix undeclared): a dataset, each graph looked in for each resource
+        described = named and len(named) <= MOST_DESCRIBED and all(
+            kind == "iri" or kind == "pname" and not value.upper().startswith("FROM") for kind, value, _, _ in named)
         return (form, None, None) if described else None
     while form == "SELECT" and index < len(tokens) and (tokens[index][0] == "var" or tokens[index][1] == "*"):
         index += 1

@@ -36,6 +36,7 @@ MORE = [
     "DESCRIBE *",
     "DESCRIBE <http://x/a> WHERE {}",
     "DESCRIBE <http://x/a> FROM <http://g>",
+    "PREFIX : <http://x/>\nDESCRIBE :a FROM:g", "PREFIX : <http://x/>\nDESCRIBE :a fromNAMED:g",  # FROM :g to the engine
     "DESCRIBE <http://x/a> LIMIT 1",
     "DESCRIBE",
     # Planned in time growing with the square of their number, before any row; 2,800 overflow the engine's stack.

@@ -20,19 +20,26 @@ class CodePoints:
     can only be within a string, where \\uXXXX stands for it."""
 
     def feed(self, text: str) -> str:
-        return _code_points(text.replace("\r\n", "\n"))
+        return _code_points(text.replace("\r\n", "\n"), pairs=True)
 
     def end(self) -> str:
         return ""
 
 
-def _code_points(text: str) -> str:
-    return UNSAFE.sub(_code_point, text)
+def _code_points(text: str, *, pairs: bool = False) -> str:
+    """`text` with what UNSAFE finds but TAB and LF as \\uXXXX; past U+FFFF as \\UXXXXXXXX, or with `pairs` as
+    JSON writes it, the \\uXXXX of its two surrogates (JSON would read \\ue0041 as U+E004 and a 1)."""
+    return UNSAFE.sub(lambda found: _code_point(found.group(), pairs), text)
 
 
-def _code_point(found: re.Match) -> str:
-    char = found.group()
-    return char if char in "\t\n" else f"\\u{ord(char):04x}"
+def _code_point(char: str, pairs: bool) -> str:
+    code = ord(char)
+    if char in "\t\n":
+        return char
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xd800 + high:04x}\\u{0xdc00 + low:04x}" if pairs else f"\\U{code:08x}"
 
 
 # The Turtle family's tokens, enough to tell the strings, IRIs and comments (where \uXXXX may stand for a

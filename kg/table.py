@@ -26,19 +26,25 @@ BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
 # Controls, bidirectional marks and overrides, line separators; and characters that show as nothing (zero
-# width space, word joiner, invisible operators, a byte-order mark within text), which would hide a difference
-# between two values that look alike. Not the joiners (U+200C, U+200D): scripts and emoji need them.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
-                    "\u2066-\u2069\ufeff]")
+# width space, word joiner, invisible and deprecated format characters, a byte-order mark within text, Hangul
+# fillers, tags, code points kept for more of them), which would hide a difference between two values that look
+# alike. Not what scripts and emoji need: the joiners (U+200C, U+200D), variation selectors (Mongolian's too).
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+                    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def printable(text: str) -> str:
     """`text` with every character a terminal would act on, or that shows as nothing, written as an escape
-    (\\t, \\x1b, \\u2028, \\u200b)."""
-    return UNSAFE.sub(lambda found: _NAMED.get(found.group()) or
-                       (f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100 else f"\\u{ord(found.group()):04x}"),
-                       text)
+    (\\t, \\x1b, \\u2028, \\u200b, \\U000e0041)."""
+    return UNSAFE.sub(lambda found: _escape(found.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                                 else f"\\U{code:08x}")
 
 
 def width(text: str) -> int:

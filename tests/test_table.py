@@ -52,6 +52,15 @@ def test_characters_that_show_as_nothing_are_escaped_but_joiners_are_kept():
     assert printable(kept) == kept
 
 
+def test_tags_fillers_and_other_invisible_characters_are_escaped_but_selectors_are_kept():
+    """They passed through: "Mali" and "Mali" with tags after it (text hidden in them), a Hangul filler or a
+    deprecated format character looked alike."""
+    hidden = "Mali\U000e0041\U000e0042\u3164\u206a\u034f"
+    assert printable(hidden) == "Mali\\U000e0041\\U000e0042\\u3164\\u206a\\u034f"
+    kept = "\u2764\ufe0f \u845b\U000e0100"  # an emoji's presentation selector, an ideographic variation
+    assert printable(kept) == kept
+
+
 def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():
     quote = "word " * 60
     lines, made = table([(literal(quote), literal("x"))])

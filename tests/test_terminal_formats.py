@@ -179,6 +179,24 @@ def test_turtle_is_escaped_alike_however_it_is_cut_into_pieces():
         assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at
 
 
+@pytest.mark.parametrize("fmt", ["json", "ntriples", "tsv", "xml"])
+def test_a_character_past_u_ffff_is_escaped_as_each_format_reads_it(fmt):
+    """A tag (U+E0041) shows as nothing: it reached the terminal raw. Past U+FFFF \\uXXXX will not do: JSON and
+    N-Triples would read \\ue0041 as U+E004 and a 1."""
+    value = "Mali\U000e0041"
+    text = {"json": json.dumps({"v": value}, ensure_ascii=False), "xml": f"<v>{value}</v>",
+            "ntriples": f"<{EX}s> <{EX}p> {ox.Literal(value)} .\n", "tsv": f"?v\n{ox.Literal(value)}\n"}[fmt]
+    out = escaped(fmt, text)
+    assert "\U000e0041" not in out
+    if fmt == "json":
+        assert json.loads(out) == {"v": value}
+    elif fmt == "xml":
+        assert ElementTree.fromstring(out).text == value
+    else:
+        line = out if fmt == "ntriples" else f"<{EX}s> <{EX}p> {out.splitlines()[1]} .\n"
+        assert [quad.object.value for quad in ox.parse(line.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)] == [value]
+
+
 def test_sparql_xml_on_a_terminal_writes_controls_as_character_references(xml_safe):
     """A TAB, line end or C1 control in a value was written raw (or as \\x9b, which XML reads as four
     characters); as a character reference it is the same value in valid XML, and nothing for the terminal."""

@@ -60,8 +60,9 @@ def first_fault(text: str, prefixes) -> Fault | None:
                 message = f"{upper} must be followed by BY: {upper} BY ?x."
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
-        elif kind == "var" and in_select and depth == 1 and index + 1 < len(tokens) and tokens[index + 1][1] == ")" \
-                and tokens[index - 1][0] in ("close", "langtag", *_TERMS):  # (COUNT(?s) ?n), (?x ?n)
+        elif kind == "var" and in_select and depth == 1 and not named and index + 1 < len(tokens) \
+                and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *_TERMS):
+            # (COUNT(?s) ?n), (?x ?n); not (STR(?a) AS ?b ?c), where a ')' is missing (the engine says so)
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
         elif kind == "close" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."

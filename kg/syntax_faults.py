@@ -64,7 +64,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
                 and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *_TERMS):
             # (COUNT(?s) ?n), (?x ?n); not (STR(?a) AS ?b ?c), where a ')' is missing (the engine says so)
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
-        elif kind == "close" and in_select and depth == 1 and not named:
+        elif value == ")" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
         elif triple_fault is not None and index == triple_fault[0]:
             message = triple_fault[1]

@@ -120,6 +120,7 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o ; <http://x/q> . }": ("The triple pattern before this is unfinished", 1, 42),
     "SELECT (COUNT(?s) ?n) WHERE { ?s ?p ?o }": ("AS is missing before ?n: SELECT (expression AS ?n).", 1, 19),
     "SELECT (?a + ?b) WHERE {}": ("AS and a name are missing before this ')'", 1, 16),
+    "SELECT ( ?a ] WHERE {}": ("Expected DISTINCT or NOT here.", 1, 16),  # the engine's: a ']' is not a ')' without AS
     # It was told as "AS is missing before ?c", the AS being there.
     "SELECT (STR(?a) AS ?b ?c) WHERE {}": ('Expected ")" here.', 1, 23),
 }

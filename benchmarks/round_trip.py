@@ -64,7 +64,8 @@ def main() -> None:
             times = {name: [] for name in QUERIES}
             for number in range(args.rounds):
                 for name, (accept, text) in QUERIES.items():
-                    times[name] += [ask(connection, f"{text} # {number} {each}", accept) for each in range(args.requests)]
+                    times[name] += [ask(connection, f"{text} # {number} {each}", accept)
+                                    for each in range(args.requests)]
             print("| query | median ms | 10th percentile ms |\n|---|---:|---:|")
             for name, seconds in times.items():
                 print(f"| {name} | {statistics.median(seconds) * 1000:.2f} | "

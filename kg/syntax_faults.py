@@ -108,7 +108,8 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
         if value in (".", "}") and place in (VERB, OBJECT):
             return index, ("The triple pattern before this is unfinished: a pattern is a subject, a predicate "
                            "and an object.")
-        if not glued and (value in ("[", "(") and place in (SUBJECT, OBJECT) or value == "(" and place in (VERB, MORE_VERBS)):
+        bracketed = value in ("[", "(") and place in (SUBJECT, OBJECT) or value == "(" and place in (VERB, MORE_VERBS)
+        if bracketed and not glued:
             closing = _closing(tokens, index)
             if closing is None:
                 return None
@@ -171,14 +172,17 @@ def _closest_prefix(name: str, prefixes) -> str | None:
 
 
 def _after_keyword(name: str, prefixes) -> bool:
-    """Whether a prefixed name is a keyword run into a known one, which the engine reads as two (GRAPHsk:x, asahel:C)."""
+    """Whether a prefixed name is a keyword run into a known one, which the engine reads as two (GRAPHsk:x,
+    asahel:C)."""
     prefix = name.split(":", 1)[0]
-    return any(prefix[:cut].upper() in WORDS and prefix[cut:] in prefixes for cut in range(1, min(len(prefix), LONGEST)))
+    return any(prefix[:cut].upper() in WORDS and prefix[cut:] in prefixes
+               for cut in range(1, min(len(prefix), LONGEST)))
 
 
 def _two_words(word: str) -> bool:
     """Whether `word` is two keywords run together, which the engine reads as two (NOTEXISTS)."""
-    return len(word) < 2 * LONGEST and any(word[:cut] in WORDS and word[cut:] in WORDS for cut in range(1, len(word)))
+    return len(word) < 2 * LONGEST and any(word[:cut] in WORDS and word[cut:] in WORDS
+                                           for cut in range(1, len(word)))
 
 
 def _touching(tokens, index: int) -> bool:

@@ -58,8 +58,9 @@ def validators_for(version, run: QueryRequest, media: str, cache_control: str) -
 
 def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     """Whether a GET or HEAD may answer 304 (If-None-Match, else If-Modified-Since); Problem 412 first when
-    If-Match, else If-Unmodified-Since, does not hold (RFC 9110 §13.2.2's order; `matched`: the caller has
-    evaluated If-Match against more tags than this answer's). Unknown version: none apply."""
+    If-Match, else If-Unmodified-Since, does not hold, or for a POST when If-None-Match does (RFC 9110 §13.2.2's
+    order; `matched`: the caller has evaluated If-Match against more tags than this answer's). Unknown version:
+    none apply."""
     if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
         if_match = request.headers.get("If-Match")
         if if_match is not None and not matched and "*" not in entity_tags(if_match):
@@ -69,7 +70,12 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = entity_tags(if_none_match, weak=True)
-        return "*" in tags or validators["ETag"] in tags
+        held = "*" in tags or validators["ETag"] in tags
+        if held and request.method not in ("GET", "HEAD"):  # a POST query: 304 is only for a GET or HEAD
+            raise Problem(412, "Precondition Failed", "If-None-Match names the current ETag of this answer")
+        return held
+    if request.method not in ("GET", "HEAD"):  # If-Modified-Since is a GET's or HEAD's (RFC 9110 §13.1.3)
+        return False
     since = request.headers.get("If-Modified-Since")
     if since and "Last-Modified" in validators:
         try:

@@ -554,3 +554,19 @@ def test_an_update_whose_precondition_fails_is_412_and_writes_nothing(writer):
     assert send(writer, "get", written).get_json()["boolean"] is True
     problem(update(**{"If-Match": f'"{version}"'}), 412)  # the write moved the version on
     assert update(**{"If-Match": "*"}).status_code == 204
+
+
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_a_post_query_evaluates_its_preconditions_with_412_never_304(shared, how):
+    """RFC 9110 §13.2.2: If-Match and If-Unmodified-Since hold or give 412 whatever the method; If-None-Match that
+    holds gives a POST 412 (304 is a GET's or HEAD's), and If-Modified-Since is ignored for it."""
+    tag = send(shared, how, "ASK {}").headers["ETag"]
+    problem(send(shared, how, "ASK {}", headers={"If-Match": '"stale"'}), 412)
+    assert send(shared, how, "ASK {}", headers={"If-Match": tag}).status_code == 200
+    problem(send(shared, how, "ASK {}", headers={"If-None-Match": tag}), 412)
+    problem(send(shared, how, "ASK {}", headers={"If-None-Match": "*"}), 412)
+    assert send(shared, how, "ASK {}", headers={"If-None-Match": '"other"'}).status_code == 200
+    problem(send(shared, how, "ASK {}", headers={"If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}), 412)
+    future = "Fri, 01 Jan 2100 00:00:00 GMT"
+    assert send(shared, how, "ASK {}", headers={"If-Modified-Since": future}).status_code == 200
+    assert send(shared, "get", "ASK {}", headers={"If-None-Match": tag}).status_code == 304  # the same answer

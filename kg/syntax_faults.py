@@ -94,7 +94,7 @@ _NEXT = {SUBJECT: VERB, VERB: OBJECT, MORE_VERBS: OBJECT, OBJECT: WHOLE}
 def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
     """(index, message) of the first triple pattern with no '.' before the next, or cut short; None.
 
-    Read from each '{', '.' or '}' on: subject, predicate (a path of '/', '|', '^' and modifiers), object (with
+    Read from each '{', '.' or '}' on: subject, predicate (a path of '/', '|', '^', '!' and modifiers), object (with
     its language tag or ^^datatype), then ';' or ','; a [blank node] or (list) stands for a term, and so does a
     (path) for a predicate. Whatever else comes (a keyword, an expression) stops the reading until the next of
     those three: no fault is told where it cannot be sure, nor after a name of an unknown prefix (the engine
@@ -132,6 +132,8 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             place = _NEXT[place]
         elif value in ("/", "|") and place == OBJECT or value == "^" and place != SUBJECT:
             glued = place in (OBJECT, WHOLE)  # a path's next step, or a ^^datatype; ^ before a predicate inverts it
+        elif value == "!" and (place in (VERB, MORE_VERBS) or glued):
+            pass  # a negated property set: the IRI or (list) after it is the predicate, or the path's step
         elif value in ("*", "+", "?", "-") and place == OBJECT or kind == "langtag" and place == WHOLE:
             pass  # a path's modifier, a number's sign
         elif value == ";" and place in (WHOLE, MORE_VERBS):

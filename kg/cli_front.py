@@ -47,7 +47,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     from kg.errors import ConfigError
     from kg.serve import run
     from kg.serve_checks import check_address, check_remote_store, prepare_store
-    from kg.store import default_store_path
+    from kg.store import check_readable, default_store_path
     from kg.table import printable
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
@@ -64,6 +64,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
         raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
     if store_spec == "memory:" and workers > 1:
         raise ConfigError("a memory: store lives in one process: use --workers 1")
+    if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
+        check_readable(store_spec)
     if resolve({})["INSTALL_ARTICLE"]:
         prepare_store(store_spec)
     if store_spec.startswith(("http://", "https://")):

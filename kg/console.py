@@ -17,7 +17,7 @@ from kg.errors import StoreUnavailable
 from kg.query import WARNED_TERMS, QueryService
 from kg.results import Result
 from kg.settings import console_settings, store_options
-from kg.store import Solutions, Store, embedded_path, open_store
+from kg.store import Solutions, Store, check_readable, embedded_path, open_store
 from kg.store.deadline import limited
 from kg.streaming import Cut, capped, chunks
 from kg.format_escapes import for_terminal
@@ -32,7 +32,7 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     """The store `store_spec` names, reached as the server reaches it (update URL, credentials from the
     settings), or the SPARQL endpoint `endpoint` (queries only, no credentials of the store's). An
     embedded store is opened read-only unless `write`; with `install`, one that is empty gets the
-    article first."""
+    article first. A reader of a path where no store is raises StoreMissing (kg.store.check_readable)."""
     from kg.publish import ensure_installed
 
     if endpoint is not None:
@@ -44,6 +44,7 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         if install and not values["STORE"].startswith(("http://", "https://")):
             ensure_installed(store)
         return store
+    check_readable(values["STORE"])
     if install and not _installed(path):
         try:
             with open_store(values["STORE"]) as writer:  # the writer's lock, for as long as installing takes

@@ -101,6 +101,10 @@ class StoreUnavailable(KGError, ConnectionError):
     """The store cannot be reached or opened."""
 
 
+class StoreMissing(StoreUnavailable):
+    """No on-disk store at the path a reader was given: nothing is created there (a mistyped path is an error)."""
+
+
 class StoreError(KGError, RuntimeError):
     """A query or update the store could not carry out (an evaluation error, a server error)."""
 

@@ -1,5 +1,6 @@
 """How the console reaches its store: readers take no lock and run side by side, beside a server with
 updates on and a running load; only writers take the writer's lock, whose refusal names the holder; a
+reader of a store path where there is none refuses it and makes nothing there, as writers would; a
 remote store's update URL and credentials come from the same settings the server reads."""
 
 from __future__ import annotations
@@ -7,7 +8,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -130,13 +133,70 @@ def test_readers_run_beside_a_load_and_a_second_writer_is_told_who_writes(spec, 
 
 
 def test_a_first_reader_installs_the_article_and_leaves_no_lock_held(tmp_path):
-    spec = f"oxigraph:{tmp_path / 'new'}"
-    status, out, err = run("query", "--store", spec, "--format", "csv", "-q", MEMBERS)
+    spec = f"oxigraph:{Path(os.environ['SAHEL_KG_HOME']) / 'store'}"  # the default store, named as it is
+    status, out, err = run("query", "--format", "csv", "-q", MEMBERS)
     assert (status, out) == (0, MEMBERS_CSV), err
     with load_waiting_for_data(spec, tmp_path) as (load, pipe):  # nobody else holds the lock now
         with open(pipe, "w") as writing:
             writing.write(f'<{EX}s> <{EX}p> "o" .\n')
         assert load.wait(timeout=RUN_SECONDS) == 0
+
+
+# A store named by a path where there is none: readers refuse it and make nothing; writers make it
+
+READERS = {"query": ["query", "-q", "ASK {}"], "info": ["info"], "export": ["export", "--format", "nquads"],
+           "export -o": ["export", "-o", "dump.trig"], "search": ["search", "mali"], "links check": ["links", "check"],
+           "serve": ["serve", "--port", "0"]}  # port 0: free, so only the store can stop it
+
+
+def nothing_there(missing: Path) -> str:
+    return f"error: there is no store at {missing}; create one with `kg load FILE --store oxigraph:{missing}` or " \
+           f"`kg build --install --store oxigraph:{missing}`\n"
+
+
+def run_alone(*args) -> tuple[int, str, str]:
+    """As run, but a command still running at the end (a server that started) is killed with all it started."""
+    process = subprocess.Popen([str(KG), *map(str, args)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        return finish(process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.mark.parametrize("command", READERS.values(), ids=READERS.keys())
+def test_a_reader_of_a_mistyped_store_path_fails_and_makes_nothing(tmp_path, command, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where export -o writes
+    missing = tmp_path / "stores" / "typo"
+    status, out, err = run_alone(*command, "--store", f"oxigraph:{missing}")
+    assert (status, out, err) == (1, "", nothing_there(missing))
+    assert list(tmp_path.iterdir()) == []  # no store, lock, version stamp, search index or output
+
+
+def test_a_mistyped_store_of_the_environment_or_the_shell_is_refused_too(tmp_path, monkeypatch):
+    missing = tmp_path / "stores" / "typo"
+    monkeypatch.setenv("SAHEL_KG_STORE", f"oxigraph:{missing}")
+    assert run("query", "-q", "ASK {}") == (1, "", nothing_there(missing))
+    shell = Terminal(tmp_path / "home", "--store", f"oxigraph:{missing}")
+    try:
+        shell.expect(re.escape(nothing_there(missing)), timeout=RUN_SECONDS)
+        assert shell.wait(timeout=RUN_SECONDS) == 1
+    finally:
+        shell.close()
+    assert not (tmp_path / "stores").exists()  # no store, lock or version stamp
+
+
+def test_writers_make_a_store_at_a_new_path_which_readers_then_read(tmp_path):
+    data = tmp_path / "data.nt"
+    data.write_text(f'<{EX}s> <{EX}p> "new" .\n')
+    loaded, built = f"oxigraph:{tmp_path / 'loaded'}", f"oxigraph:{tmp_path / 'built'}"
+    assert run("load", data, "--store", loaded)[0] == 0
+    assert run("build", "--install", "--out", os.devnull, "--store", built)[0] == 0
+    for spec in (loaded, built):
+        assert run("query", "--store", spec, "--format", "csv", "-q", MEMBERS)[1] == MEMBERS_CSV  # the article
+    assert run("query", "--store", loaded, "--format", "csv", "-q", f"SELECT ?o {{ <{EX}s> ?p ?o }}")[1] == "o\nnew\n"
 
 
 # Remote stores: the settings the server reads

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -51,9 +52,9 @@ def write(path: Path, quads: list[ox.Quad], fmt: str, *, gzipped: bool = False) 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """An embedded store with the article installed by a first use, to copy for each test."""
+    """An embedded store with the article installed (a reader no longer makes one at a path given), to copy."""
     path = tmp_path_factory.mktemp("installed") / "store"
-    assert kg("info", "--store", f"oxigraph:{path}").exit_code == 0
+    assert kg("build", "--install", "--store", f"oxigraph:{path}", "--out", os.devnull).exit_code == 0
     return path
 
 

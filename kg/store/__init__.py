@@ -33,6 +33,17 @@ def embedded_path(spec: str) -> Path | None:
     return Path(rest).expanduser() if rest else default_store_path()
 
 
+def check_readable(spec: str) -> None:
+    """Raise StoreMissing if `spec` names, by its path, an on-disk store that is not there: a reader creates
+    none (a mistyped path must not answer from a new store). The default store is made on first use."""
+    path = embedded_path(spec)
+    if path is None or os.path.abspath(path) == os.path.abspath(default_store_path()):
+        return
+    from kg.store.store_files import check_present
+
+    check_present(path)
+
+
 def open_store(spec: str, **options) -> Store:
     """Open the store that `spec` names (see the module docstring); options go to the backend."""
     scheme, _, rest = spec.partition(":")
@@ -51,4 +62,4 @@ def open_store(spec: str, **options) -> Store:
 
 
 __all__ = ["QueryResult", "Solutions", "Store", "Triples",
-           "default_store_path", "embedded_path", "open_store"]
+           "check_readable", "default_store_path", "embedded_path", "open_store"]

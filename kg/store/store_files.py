@@ -1,16 +1,27 @@
-"""An on-disk store's own files, as kg reads them without opening the store: the writer's lock, the write
-log, and the version (kg.store.stamp, else the files' times)."""
+"""An on-disk store's own files, as kg reads them without opening the store: whether there is one, the
+writer's lock, the write log, and the version (kg.store.stamp, else the files' times)."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shlex
 import sys
 from os import PathLike
 from pathlib import Path
 
-from kg.errors import StoreUnavailable
+from kg.errors import StoreMissing, StoreUnavailable
 from kg.store import stamp
+
+
+def check_present(path: Path) -> None:
+    """Raise StoreMissing unless a store is at `path`: RocksDB's CURRENT file, or a staged load's commit marker
+    beside it (the directory is away for a moment while the copy is swapped in, kg.store.staging)."""
+    if (path / "CURRENT").is_file() or path.with_name(f".{path.name}.committed").exists():
+        return
+    spec = shlex.quote(f"oxigraph:{path}")  # as the commands below are typed
+    raise StoreMissing(f"there is no store at {path}; create one with `kg load FILE --store {spec}` or "
+                       f"`kg build --install --store {spec}`")
 
 
 def directory_changed_at(path: str | PathLike) -> float:

@@ -3,42 +3,36 @@
 Terms are written as Turtle writes them (`"1"`, `1`, `"Mali"@fr`, `"2025-01-01"^^xsd:date`, sk:mali), so a
 string, a number and an IRI never look alike.
 
-Widths are display widths (a CJK character takes two columns, a combining mark none). Control characters
-(TAB, CR, LF, ESC and the rest of C0 and C1), line and paragraph separators and bidirectional overrides
-are shown as escapes such as \\t and \\x1b, so no data can move the cursor, recolour the screen or reorder
-a line. A table is written a row at a time: the first BLOCK rows (or those of the first second) fix the
-columns' widths, and which language tags go in the header rather than in every cell.
+Widths are display widths (a CJK character takes two columns, a combining mark none). What kg.invisible's
+UNSAFE finds (controls, format characters such as bidirectional marks and the soft hyphen, separators, what
+shows as nothing) is shown as an escape such as \\t, \\x1b or \\xad, so no data can move the cursor,
+recolour the screen, reorder a line or hide a difference. A table is written a row at a time: the first BLOCK
+rows (or those of the first second) fix the columns' widths, and which language tags go in the header rather
+than in every cell.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from wcwidth import wcswidth, wcwidth
+from wcwidth import clip, wcswidth, wcwidth
 
+from kg.invisible import UNSAFE, plain
 from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
-# Controls, bidirectional marks and overrides, line separators; and characters that show as nothing (zero
-# width space, word joiner, invisible and deprecated format characters, a byte-order mark within text, Hangul
-# fillers, tags, code points kept for more of them), which would hide a difference between two values that look
-# alike. Not what scripts and emoji need: the joiners (U+200C, U+200D), variation selectors (Mongolian's too).
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
-                    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-                    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def printable(text: str) -> str:
     """`text` with every character a terminal would act on, or that shows as nothing, written as an escape
     (\\t, \\x1b, \\u2028, \\u200b, \\U000e0041)."""
-    return UNSAFE.sub(lambda found: _escape(found.group()), text)
+    return text if plain(text) else UNSAFE.sub(lambda found: _escape(found.group()), text)
 
 
 def _escape(char: str) -> str:
@@ -57,13 +51,9 @@ def width(text: str) -> int:
 
 def cut(text: str, columns: int) -> str:
     """`text` cut to `columns` display columns, the last one an ellipsis."""
-    kept, used = [], 0
-    for char in text:
-        used += max(0, wcwidth(char))
-        if used > columns - 1:
-            break
-        kept.append(char)
-    return "".join(kept) + "…"
+    # By grapheme clusters, as width() counts: an emoji sequence is kept whole or left out, never split. clip
+    # reads all it is given, and a cell may be megabytes: a cluster rarely needs 8 characters a column.
+    return clip(text[:columns * 8], 0, columns - 1, fillchar="") + "…"
 
 
 def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:

@@ -4,11 +4,13 @@ with a notice, language tags only where a column mixes languages; through kg que
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pyoxigraph as ox
 import pytest
 from wcwidth import wcswidth
 
+from kg.invisible import IGNORABLE, JOINERS
 from kg.namespaces import PREFIXES
 from kg.results import Result
 from kg.table import MAX_CELL, Table, csv_lines, printable, render
@@ -59,6 +61,50 @@ def test_tags_fillers_and_other_invisible_characters_are_escaped_but_selectors_a
     assert printable(hidden) == "Mali\\U000e0041\\U000e0042\\u3164\\u206a\\u034f"
     kept = "\u2764\ufe0f \u845b\U000e0100"  # an emoji's presentation selector, an ideographic variation
     assert printable(kept) == kept
+
+
+def test_a_soft_hyphen_and_every_character_of_the_escaped_kinds_come_out_escaped():
+    """"Ma\u00adli" showed as "Mali" (or "Ma-li"): the hand-picked list missed the soft hyphen, and others."""
+    assert printable("Ma\u00adli") == "Ma\\xadli"
+    kinds = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+    codes = [code for code in range(0x110000) if unicodedata.category(chr(code)) in kinds
+             and chr(code) not in JOINERS + "\u180f"] + [ord(char) for char in IGNORABLE]
+    text = "".join(map(chr, codes))
+    assert printable(text) == "".join(_escaped(code) for code in codes)
+    selectors = [*range(0x180b, 0x180e), 0x180f, *range(0xfe00, 0xfe10), *range(0xe0100, 0xe01f0)]
+    for code in [0x200c, 0x200d, *selectors]:  # where they show as nothing: alone, in a Latin word, doubled
+        for text, shown in ((chr(code), _escaped(code)), (f"ma{chr(code)}li", f"ma{_escaped(code)}li"),
+                            (f"\u4f26{chr(code) * 2}", f"\u4f26{chr(code)}{_escaped(code)}"
+                             if code not in (0x200c, 0x200d) else f"\u4f26{_escaped(code) * 2}")):
+            assert printable(text) == shown, (hex(code), text)
+
+
+def _escaped(code: int) -> str:
+    return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code) or (
+        f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+ORDINARY = [
+    "Bamako, Niamey, Ouagadougou — Mali’s «capitale», 12 ans, ½",
+    "\u0627\u0644\u0639\u064e\u0631\u064e\u0628\u0650\u064a\u0651\u064e\u0629 \u0640\u0644\u0627 \u0661\u0662",  # Arabic, harakat, tatweel
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: a ZWNJ between letters
+    "\u0928\u092e\u0938\u094d\u0924\u0947 \u0915\u094d\u200d\u0937 \u0915\u094d\u200c\u0937",  # Devanagari: marks, virama and joiners
+    "\u4f26\u6566 \u6771\u4eac \uc11c\uc6b8 \u845b\U000e0100",  # CJK, Hangul, an ideographic variant
+    "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 \u1820\u180b",  # Hebrew points, Thai, Mongolian
+    "\U0001f469\u200d\U0001f52c \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f44d\U0001f3fd \U0001f3f3\ufe0f\u200d\U0001f308",
+    "\u2764\ufe0f 1\ufe0f\u20e3 #\ufe0f\u20e3 \U0001f1f2\U0001f1f1 \u00a9\ufe0f \u2194\ufe0e",  # selectors, keycaps, a flag
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_text_of_many_scripts_and_emoji_sequences_comes_out_unchanged(text):
+    assert printable(text) == text
+
+
+def test_escaped_and_wide_and_combining_cells_align():
+    lines, _ = table([(literal("Ma\u00adli"), literal("x")), (literal(ORDINARY[6]), literal("y")),
+                      (literal(ORDINARY[3]), literal("z")), (literal("\u4f26\u6566"), literal("w"))])
+    assert len({wcswidth(line[:line.rindex(" ") + 1]) for line in lines[2:]}) == 1, lines
 
 
 def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():

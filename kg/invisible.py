@@ -1,0 +1,65 @@
+"""Which characters a terminal must be shown as escapes: those it would act on, that show as nothing, or that
+have no agreed glyph; decided once, from the Unicode database of the running Python."""
+
+from __future__ import annotations
+
+import array
+import re
+import unicodedata
+
+# Characters that render as nothing but fall in no category escaped below (Default_Ignorable_Code_Point in
+# DerivedCoreProperties.txt, which unicodedata lacks): the combining grapheme joiner, the Hangul fillers,
+# the Khmer inherent vowels.
+IGNORABLE = "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"
+JOINERS = "\u200c\u200d"
+SELECTORS = "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"  # Mongolian's and the variation selectors
+# Letters and marks of the alphabets in which a joiner or a selector changes nothing a terminal shows (Latin,
+# IPA, the combining diacritics, Greek, Cyrillic, fullwidth Latin), so one there only hides in a word.
+PLAIN = ("\u00c0-\u036f\u0370-\u052f\u1d00-\u1dff\u1e00-\u1fff\u2c60-\u2c7f\u2de0-\u2dff\ua640-\ua69f"
+         "\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a")
+_SCANNED = 0x40000  # planes 0-3; past them Unicode has (to 17.0) only unassigned, tag, selector, private use
+
+
+def _always() -> list[tuple[int, int]]:
+    """The first and last code point of each run of: controls (Cc), format characters (Cf: the soft hyphen, bidirectional marks, embeddings
+    and isolates, the BOM, tags, interlinear annotation), line and paragraph separators (Zl, Zp), lone surrogates
+    (Cs), private use (Co: a glyph only some font gives), unassigned (Cn: no one knows its width or effect), and
+    IGNORABLE; not JOINERS or SELECTORS, whose place decides (see UNSAFE)."""
+    text = array.array("I", range(_SCANNED)).tobytes().decode("utf-32-le", "surrogatepass")
+    # str.isprintable is false for exactly the categories C*, Zl, Zp and Zs but the space: one C call a character
+    kept = bytearray(map(str.isprintable, text))
+    for space in re.finditer(r"\s", text):
+        kept[space.start()] |= unicodedata.category(space.group()) == "Zs"
+    for char in JOINERS + "\u180f":  # U+180F is unassigned before Unicode 14; it is a selector since
+        kept[ord(char)] = 1
+    for char in IGNORABLE:
+        kept[ord(char)] = 0
+    ranges = [(found.start(), found.end() - 1) for found in re.finditer(b"\x00+", kept)]
+    return ranges + [(_SCANNED, 0xE00FF), (0xE01F0, 0x10FFFF)]
+
+
+def _class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+
+
+_RANGES = _always()
+_ALWAYS = _class(_RANGES)
+# sre matches a class holding code points past U+FFFF by trying its ranges one by one, and one within the BMP
+# by a bitmap: the BMP's ranges go in one class, the rest are looked at only after a character past U+FFFF.
+_ALWAYS_BMP = _class([(first, min(last, 0xFFFF)) for first, last in _RANGES if first <= 0xFFFF])
+_ALWAYS_ASTRAL = _class([(max(first, 0x10000), last) for first, last in _RANGES if last > 0xFFFF])
+_BASE = rf"[^\x00-\x7f\s{PLAIN}{_ALWAYS}{JOINERS}{SELECTORS}]"  # what a joiner or selector may act on
+# A joiner is kept between two characters it can join: letters of a script that shapes (ZWNJ in Persian, ZWJ
+# after a virama in Devanagari) and emoji (a ZWJ sequence, after a selector too: 🏳️‍🌈); a selector is kept
+# after such a character (❤️, an ideographic variant) or in a keycap (1️⃣). Each shows, or changes what
+# shows; anywhere else (in "mali", at an end, doubled) it shows as nothing and is escaped.
+_KEPT = (rf"(?:(?<={_BASE})|(?<={_BASE}[{SELECTORS}]))[{JOINERS}](?={_BASE})"
+         rf"|(?<={_BASE})[{SELECTORS}]|(?<=[0-9#*])[\ufe0e\ufe0f](?=\u20e3)")
+_POSSIBLE = re.compile(f"[{IGNORABLE}{JOINERS}{SELECTORS}]")  # what str.isprintable passes and UNSAFE may not
+UNSAFE = re.compile(rf"[{_ALWAYS_BMP}]|[\U00010000-\U0010ffff](?<=[{_ALWAYS_ASTRAL}])"
+                    rf"|(?=[{JOINERS}{SELECTORS}])(?!{_KEPT})[{JOINERS}{SELECTORS}]")
+
+
+def plain(text: str) -> bool:
+    """Whether UNSAFE finds nothing in `text`, told at C speed for most text."""
+    return text.isprintable() and not _POSSIBLE.search(text) or not UNSAFE.search(text)

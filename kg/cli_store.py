@@ -168,7 +168,7 @@ def info(store_spec):
     """Show what the store holds: triples per graph, and the most used classes and properties."""
     from kg.console import open_configured
     from kg.query import QueryService
-    from kg.table import printable, render
+    from kg.table import printable, render, width
 
     with open_configured(store_spec) as store:
         click.echo(f"store: {printable(store_spec)}")
@@ -176,10 +176,10 @@ def info(store_spec):
         (distinct,), = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the merge: each triple once
         click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
-        width = max([len(iri) for iri, _ in rows] + [5])
-        click.echo(f"\n{'graph'.ljust(width)}  triples")
+        room = max([width(iri) for iri, _ in rows] + [5])  # display columns: an IRI may hold CJK or escapes
+        click.echo(f"\n{'graph'.ljust(room)}  triples")
         for iri, count in rows:
-            click.echo(f"{iri.ljust(width)}  {count:>7}")
+            click.echo(f"{iri}{' ' * (room - width(iri))}  {count:>7}")
         service = QueryService(store)
         for title, sparql in (
                 ("classes", "SELECT ?class (COUNT(DISTINCT ?s) AS ?instances) WHERE { ?s a ?class } "

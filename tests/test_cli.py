@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 import pytest
+from wcwidth import wcswidth
 
 from kg.build import build
 from kg.cli import main
@@ -536,6 +537,18 @@ def test_info(spec):
     assert any(line.split() == ["sahel:Claim", "32"] for line in classes.splitlines())
     properties = out.split("top properties:")[1]
     assert properties.split("\n")[3].split()[0] == "rdf:type"  # the most used, after header and rule
+
+
+def test_info_aligns_graphs_by_display_width_with_what_shows_as_nothing_escaped(tmp_path):
+    """The graph column was padded by len(): a CJK IRI took more columns than counted, a soft hyphen fewer."""
+    with OxigraphStore(tmp_path / "store") as store:
+        for graph in ("http://example.org/\u4f26\u6566", "http://example.org/ma\u00adli", "http://example.org/x"):
+            store.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/a> <http://example.org/p> 1 }} }}")
+    result = kg("info", "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("http://")]
+    assert len(rows) == 3 and "ma\\xadli" in result.stdout and "\u00ad" not in result.stdout
+    assert len({wcswidth(line) for line in rows}) == 1, rows  # the counts end in the same column
 
 
 def test_the_default_store_is_under_sahel_kg_home():

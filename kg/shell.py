@@ -170,7 +170,8 @@ class Shell:
         elif name == ".endpoint":
             if arg:
                 self.use_endpoint(arg)
-            self.say(f"endpoint: {self.endpoint}" + (f" ({self.store_spec})" if self.endpoint == "local" else ""))
+            self.say(printable(f"endpoint: {self.endpoint}" +  # the user's text: a bidi override in a URL stays out
+                               (f" ({self.store_spec})" if self.endpoint == "local" else "")))
         elif name in (".timing", ".wide"):
             if arg not in ("", "on", "off"):
                 raise click.UsageError(f"{name} takes on or off")

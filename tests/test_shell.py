@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 import re
 import select
@@ -231,6 +232,16 @@ def test_endpoint_switch(shell):
     assert "endpoint: local" in shell.command(".endpoint local", until="endpoint: .*")
     assert "true" in shell.run("ASK {}", end=ESC_ENTER)
     assert "error: not an endpoint" in shell.command(".endpoint ftp://example.org/")
+
+
+def test_the_endpoint_said_back_escapes_what_would_reorder_or_hide():
+    """`.endpoint` echoed the URL as typed: a bidi override in it reordered the line, a soft hyphen hid."""
+    from kg.shell import Shell
+
+    shell = Shell("memory:", out=io.StringIO())
+    shell.command(".endpoint https://example.org/\u202egpj.exe\u00ad")
+    assert shell.out.getvalue() == "endpoint: https://example.org/\\u202egpj.exe\\xad\n"
+    shell.close()
 
 
 def test_syntax_error_gives_line_and_column(shell):

@@ -9,6 +9,7 @@ from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.key_binding import KeyBindings
 
 from kg.paths import QUERIES_DIR
+from kg.table import printable
 
 FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
 KEYWORDS = """SELECT DISTINCT REDUCED AS WHERE FROM NAMED GRAPH OPTIONAL UNION MINUS FILTER BIND VALUES
@@ -68,7 +69,8 @@ class Words(Completer):
             return
         for candidate in self.words:
             if candidate.lower().startswith(word.lower()) and candidate != word:
-                yield Completion(candidate, -len(word))
+                # a store's term may hold a Hangul filler (a letter to isalnum) that shows as nothing in the menu
+                yield Completion(candidate, -len(word), display=printable(candidate))
 
     def _command(self, line: str):
         name, space, arg = line.partition(" ")

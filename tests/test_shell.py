@@ -244,6 +244,16 @@ def test_the_endpoint_said_back_escapes_what_would_reorder_or_hide():
     shell.close()
 
 
+def test_completions_show_a_term_that_hides_a_character_escaped():
+    """sk:Mali with a Hangul filler after it (a letter to isalnum, so a prefixed name) looked like sk:Mali."""
+    from prompt_toolkit.document import Document
+
+    from kg.shell_input import Words
+
+    shown = [c.display_text for c in Words(["sk:Mali\u3164", "sk:Mali"]).get_completions(Document("sk:Ma"), None)]
+    assert shown == ["sk:Mali", "sk:Mali\\u3164"]
+
+
 def test_syntax_error_gives_line_and_column(shell):
     out = shell.run("SELECT ?s WHERE {", "  ?s ?p ?o . BIND(1 AS 2)", "}")
     assert re.search(r"error: line 2, column 24: Expected .* here\.\n", out)

@@ -21,10 +21,8 @@ _SCANNED = 0x40000  # planes 0-3; past them Unicode has (to 17.0) only unassigne
 
 
 def _always() -> list[tuple[int, int]]:
-    """The first and last code point of each run of: controls (Cc), format characters (Cf: the soft hyphen, bidirectional marks, embeddings
-    and isolates, the BOM, tags, interlinear annotation), line and paragraph separators (Zl, Zp), lone surrogates
-    (Cs), private use (Co: a glyph only some font gives), unassigned (Cn: no one knows its width or effect), and
-    IGNORABLE; not JOINERS or SELECTORS, whose place decides (see UNSAFE)."""
+    """Runs (first, last) of controls (Cc), format characters (Cf), separators (Zl, Zp), lone surrogates (Cs),
+    private use (Co), unassigned (Cn) and IGNORABLE: not JOINERS or SELECTORS, whose place decides."""
     text = array.array("I", range(_SCANNED)).tobytes().decode("utf-32-le", "surrogatepass")
     # str.isprintable is false for exactly the categories C*, Zl, Zp and Zs but the space: one C call a character
     kept = bytearray(map(str.isprintable, text))
@@ -52,7 +50,10 @@ _BASE = rf"[^\x00-\x7f\s{PLAIN}{_ALWAYS}{JOINERS}{SELECTORS}]"  # what a joiner 
 # A joiner is kept between two characters it can join: letters of a script that shapes (ZWNJ in Persian, ZWJ
 # after a virama in Devanagari) and emoji (a ZWJ sequence, after a selector too: 🏳️‍🌈); a selector is kept
 # after such a character (❤️, an ideographic variant) or in a keycap (1️⃣). Each shows, or changes what
-# shows; anywhere else (in "mali", at an end, doubled) it shows as nothing and is escaped.
+# shows; anywhere else (in "mali", at an end, doubled) it shows as nothing and is escaped. Every format
+# character is escaped, tags too even in a subdivision flag (a black flag, then escapes): tags are how text
+# hides within text; Arabic's number signs (U+0600) only draw over the digits after them when shaped, which
+# a terminal does not. Private use has a glyph only in some fonts; what is unassigned here has no known width.
 _KEPT = (rf"(?:(?<={_BASE})|(?<={_BASE}[{SELECTORS}]))[{JOINERS}](?={_BASE})"
          rf"|(?<={_BASE})[{SELECTORS}]|(?<=[0-9#*])[\ufe0e\ufe0f](?=\u20e3)")
 _POSSIBLE = re.compile(f"[{IGNORABLE}{JOINERS}{SELECTORS}]")  # what str.isprintable passes and UNSAFE may not

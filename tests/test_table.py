@@ -84,15 +84,17 @@ def _escaped(code: int) -> str:
         f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 
 
-ORDINARY = [
+ORDINARY = [  # Latin; Arabic with harakat and tatweel; Persian with a ZWNJ; Devanagari with marks, virama, joiners
     "Bamako, Niamey, Ouagadougou — Mali’s «capitale», 12 ans, ½",
-    "\u0627\u0644\u0639\u064e\u0631\u064e\u0628\u0650\u064a\u0651\u064e\u0629 \u0640\u0644\u0627 \u0661\u0662",  # Arabic, harakat, tatweel
-    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: a ZWNJ between letters
-    "\u0928\u092e\u0938\u094d\u0924\u0947 \u0915\u094d\u200d\u0937 \u0915\u094d\u200c\u0937",  # Devanagari: marks, virama and joiners
-    "\u4f26\u6566 \u6771\u4eac \uc11c\uc6b8 \u845b\U000e0100",  # CJK, Hangul, an ideographic variant
-    "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 \u1820\u180b",  # Hebrew points, Thai, Mongolian
-    "\U0001f469\u200d\U0001f52c \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f44d\U0001f3fd \U0001f3f3\ufe0f\u200d\U0001f308",
-    "\u2764\ufe0f 1\ufe0f\u20e3 #\ufe0f\u20e3 \U0001f1f2\U0001f1f1 \u00a9\ufe0f \u2194\ufe0e",  # selectors, keycaps, a flag
+    "\u0627\u0644\u0639\u064e\u0631\u064e\u0628\u0650\u064a\u0651\u064e\u0629 \u0640\u0644\u0627 \u0661\u0662",
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    "\u0928\u092e\u0938\u094d\u0924\u0947 \u0915\u094d\u200d\u0937 \u0915\u094d\u200c\u0937",
+    # CJK, Hangul, an ideographic variant; Hebrew points, Thai, Mongolian with a selector; emoji sequences
+    "\u4f26\u6566 \u6771\u4eac \uc11c\uc6b8 \u845b\U000e0100",
+    "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 \u1820\u180b",
+    "\U0001f469\u200d\U0001f52c \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f44d\U0001f3fd "
+    "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "\u2764\ufe0f 1\ufe0f\u20e3 #\ufe0f\u20e3 \U0001f1f2\U0001f1f1 \u00a9\ufe0f \u2194\ufe0e",
 ]
 
 

@@ -7,7 +7,8 @@ import hashlib
 import re
 
 from kg.results import FormatError
-from kg.table import UNSAFE, printable
+from kg.invisible import plain, plain_but_layout, unsafe
+from kg.table import printable
 
 _XML_FORMATS = ("xml", "rdfxml")
 _TERM_FORMATS = ("turtle", "trig", "ntriples", "nquads", "tsv")
@@ -27,9 +28,11 @@ class CodePoints:
 
 
 def _code_points(text: str, *, pairs: bool = False) -> str:
-    """`text` with what UNSAFE finds but TAB and LF as \\uXXXX; past U+FFFF as \\UXXXXXXXX, or with `pairs` as
+    """`text` with what unsafe() finds but TAB and LF as \\uXXXX; past U+FFFF as \\UXXXXXXXX, or with `pairs` as
     JSON writes it, the \\uXXXX of its two surrogates (JSON would read \\ue0041 as U+E004 and a 1)."""
-    return UNSAFE.sub(lambda found: _code_point(found.group(), pairs), text)
+    if plain_but_layout(text):
+        return text
+    return unsafe().sub(lambda found: _code_point(found.group(), pairs), text)
 
 
 def _code_point(char: str, pairs: bool) -> str:
@@ -90,7 +93,7 @@ class Terms:
         if kind == "bare":
             declares = _DECLARING.search(text)
             self.declaring = declares.group(1) if declares else None
-            return _WORD.sub(self._word, text) if UNSAFE.search(text) else text
+            return text if plain(text) else _WORD.sub(self._word, text)
         if kind == "iri" and declaring is not None and text.endswith(">"):
             self.prefixes[declaring] = text[1:-1]
         return _code_points(text)
@@ -99,7 +102,7 @@ class Terms:
         word = found.group()
         if word.startswith("\r"):
             return "\n"
-        if not UNSAFE.search(word):
+        if plain(word):
             return word
         lead, name, trail = _NAME.fullmatch(word).group("lead", "name", "trail")
         if name.startswith("_:"):  # a digest: the same label in every piece, and none the data would have
@@ -142,7 +145,9 @@ class XmlReferences:
 
     @staticmethod
     def _text(text: str, *, value: bool) -> str:
-        return _references(text) if value else UNSAFE.sub(
+        if value:
+            return _references(text)
+        return text if plain_but_layout(text) else unsafe().sub(
             lambda found: found.group() if found.group() in "\t\n" else _reference(found), text)
 
 
@@ -154,10 +159,10 @@ def _renamed(markup: str) -> str:
     """The tag `markup`, renamed if its name holds a character a terminal acts on (no XML name can escape it):
     by what follows that character, the rest moving into its namespace; FormatError if nothing follows."""
     element = _ELEMENT.match(markup)
-    if markup.startswith(("<?", "<!")) or not UNSAFE.search(element.group()):
+    if markup.startswith(("<?", "<!")) or plain(element.group()):
         return markup
     closing, prefix, local = element.group("closing", "prefix", "local")
-    tail = _NOT_NAME_START.sub("", UNSAFE.split(local)[-1])
+    tail = _NOT_NAME_START.sub("", unsafe().split(local)[-1])
     declared = re.search(rf"""\sxmlns{":" + re.escape(prefix) if prefix else ""}=("[^"]*"|'[^']*')""", markup)
     if not tail or not (closing or declared):
         raise FormatError(f"the RDF/XML element {printable(element.group()[1:])} holds a character that would act "
@@ -169,7 +174,7 @@ def _renamed(markup: str) -> str:
 
 
 def _references(text: str) -> str:
-    return UNSAFE.sub(_reference, text)
+    return text if plain(text) else unsafe().sub(_reference, text)
 
 
 def _reference(found: re.Match) -> str:

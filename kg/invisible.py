@@ -4,6 +4,7 @@ have no agreed glyph; decided once, from the Unicode database of the running Pyt
 from __future__ import annotations
 
 import array
+import functools
 import re
 import unicodedata
 
@@ -40,27 +41,38 @@ def _class(ranges: list[tuple[int, int]]) -> str:
     return "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
 
 
-_RANGES = _always()
-_ALWAYS = _class(_RANGES)
-# sre matches a class holding code points past U+FFFF by trying its ranges one by one, and one within the BMP
-# by a bitmap: the BMP's ranges go in one class, the rest are looked at only after a character past U+FFFF.
-_ALWAYS_BMP = _class([(first, min(last, 0xFFFF)) for first, last in _RANGES if first <= 0xFFFF])
-_ALWAYS_ASTRAL = _class([(max(first, 0x10000), last) for first, last in _RANGES if last > 0xFFFF])
-_BASE = rf"[^\x00-\x7f\s{PLAIN}{_ALWAYS}{JOINERS}{SELECTORS}]"  # what a joiner or selector may act on
-# A joiner is kept between two characters it can join: letters of a script that shapes (ZWNJ in Persian, ZWJ
-# after a virama in Devanagari) and emoji (a ZWJ sequence, after a selector too: 🏳️‍🌈); a selector is kept
-# after such a character (❤️, an ideographic variant) or in a keycap (1️⃣). Each shows, or changes what
-# shows; anywhere else (in "mali", at an end, doubled) it shows as nothing and is escaped. Every format
-# character is escaped, tags too even in a subdivision flag (a black flag, then escapes): tags are how text
-# hides within text; Arabic's number signs (U+0600) only draw over the digits after them when shaped, which
-# a terminal does not. Private use has a glyph only in some fonts; what is unassigned here has no known width.
-_KEPT = (rf"(?:(?<={_BASE})|(?<={_BASE}[{SELECTORS}]))[{JOINERS}](?={_BASE})"
-         rf"|(?<={_BASE})[{SELECTORS}]|(?<=[0-9#*])[\ufe0e\ufe0f](?=\u20e3)")
-_POSSIBLE = re.compile(f"[{IGNORABLE}{JOINERS}{SELECTORS}]")  # what str.isprintable passes and UNSAFE may not
-UNSAFE = re.compile(rf"[{_ALWAYS_BMP}]|[\U00010000-\U0010ffff](?<=[{_ALWAYS_ASTRAL}])"
-                    rf"|(?=[{JOINERS}{SELECTORS}])(?!{_KEPT})[{JOINERS}{SELECTORS}]")
+# What a joiner or selector may act on; a joiner is kept between two characters it can join: letters of a
+# script that shapes (ZWNJ in Persian, ZWJ after a virama in Devanagari) and emoji (a ZWJ sequence, after a
+# selector too: 🏳️‍🌈); a selector is kept after such a character (❤️, an ideographic variant) or in a keycap
+# (1️⃣). Each shows, or changes what shows; anywhere else (in "mali", at an end, doubled) it shows as nothing
+# and is escaped. Every format character is escaped, tags too even in a subdivision flag (a black flag, then
+# escapes): tags are how text hides within text; Arabic's number signs (U+0600) only draw over the digits after
+# them when shaped, which a terminal does not. Private use has a glyph only in some fonts; what is unassigned
+# here has no known width.
+_POSSIBLE = re.compile(f"[{IGNORABLE}{JOINERS}{SELECTORS}]")  # what str.isprintable passes and unsafe() may not
+
+
+@functools.cache
+def unsafe() -> re.Pattern:
+    """The pattern of every character to escape; built on first use (about 0.3 s: a scan of planes 0-3 and a
+    class of 700 ranges), which only text that str.isprintable or _POSSIBLE questions needs."""
+    ranges = _always()
+    # sre matches a class holding code points past U+FFFF by trying its ranges one by one, and one within the BMP
+    # by a bitmap: the BMP's ranges go in one class, the rest are looked at only after a character past U+FFFF.
+    bmp = _class([(first, min(last, 0xFFFF)) for first, last in ranges if first <= 0xFFFF])
+    astral = _class([(max(first, 0x10000), last) for first, last in ranges if last > 0xFFFF])
+    base = rf"[^\x00-\x7f\s{PLAIN}{_class(ranges)}{JOINERS}{SELECTORS}]"
+    kept = (rf"(?:(?<={base})|(?<={base}[{SELECTORS}]))[{JOINERS}](?={base})"
+            rf"|(?<={base})[{SELECTORS}]|(?<=[0-9#*])[\ufe0e\ufe0f](?=\u20e3)")
+    return re.compile(rf"[{bmp}]|[\U00010000-\U0010ffff](?<=[{astral}])"
+                      rf"|(?=[{JOINERS}{SELECTORS}])(?!{kept})[{JOINERS}{SELECTORS}]")
 
 
 def plain(text: str) -> bool:
-    """Whether UNSAFE finds nothing in `text`, told at C speed for most text."""
-    return text.isprintable() and not _POSSIBLE.search(text) or not UNSAFE.search(text)
+    """Whether unsafe() finds nothing in `text`, told at C speed for most text."""
+    return text.isprintable() and not _POSSIBLE.search(text) or not unsafe().search(text)
+
+
+def plain_but_layout(text: str) -> bool:
+    """plain(), TAB and LF allowed: a format's own whitespace (a space in their place keeps what joins apart)."""
+    return plain(text.replace("\t", " ").replace("\n", " "))

@@ -4,7 +4,7 @@ Terms are written as Turtle writes them (`"1"`, `1`, `"Mali"@fr`, `"2025-01-01"^
 string, a number and an IRI never look alike.
 
 Widths are display widths (a CJK character takes two columns, a combining mark none). What kg.invisible's
-UNSAFE finds (controls, format characters such as bidirectional marks and the soft hyphen, separators, what
+unsafe() finds (controls, format characters such as bidirectional marks and the soft hyphen, separators, what
 shows as nothing) is shown as an escape such as \\t, \\x1b or \\xad, so no data can move the cursor,
 recolour the screen, reorder a line or hide a difference. A table is written a row at a time: the first BLOCK
 rows (or those of the first second) fix the columns' widths, and which language tags go in the header rather
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 from wcwidth import clip, wcswidth, wcwidth
 
-from kg.invisible import UNSAFE, plain
+from kg.invisible import plain, unsafe
 from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
@@ -32,7 +32,7 @@ _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 def printable(text: str) -> str:
     """`text` with every character a terminal would act on, or that shows as nothing, written as an escape
     (\\t, \\x1b, \\u2028, \\u200b, \\U000e0041)."""
-    return text if plain(text) else UNSAFE.sub(lambda found: _escape(found.group()), text)
+    return text if plain(text) else unsafe().sub(lambda found: _escape(found.group()), text)
 
 
 def _escape(char: str) -> str:

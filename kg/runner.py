@@ -9,29 +9,23 @@ whose streamed answer's client went away is told to stop instead, and kept.
 from __future__ import annotations
 
 import queue
-import socket
-import subprocess
 import threading
 import time
 from dataclasses import replace
-from multiprocessing.connection import Connection
 
-from kg import memory_cap
 from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
-from kg.child import python_command
-from kg.errors import QueryMemoryExceeded, QueryTimeout, StoreUnavailable
+from kg.errors import QueryTimeout
+from kg.worker_processes import WORKER_COMMAND, WorkerProcesses
 
-START_SECONDS = 60.0
-RESTART_PAUSE = 0.1  # seconds before a failed worker restart is tried again, doubled each time...
-RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a while (a staged bulk load)
-DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
+__all__ = ["WORKER_COMMAND", "WorkerPool"]  # WORKER_COMMAND stays importable from here, as before
+
 # Seconds a worker whose client left a streamed answer has to reach its next chunk and stop: a chunk takes
 # milliseconds to make, unless the rows behind it come slowly (a filter that rejects millions): then a
 # restart (about 0.2 s) serves other clients sooner than waiting out the query's limit.
 RECLAIM_GRACE = 5.0
 
 
-class WorkerPool:
+class WorkerPool(WorkerProcesses):
     """`size` worker processes, each with a read-only view of the embedded store at `path`, growing up to
     `max_size` as queries find every worker busy (a new client's query waits for a worker to start, about
     0.2 s, not for a slow query to end). Workers beyond `size` stay, up to `max_size`: the bound is on the number."""
@@ -116,28 +110,6 @@ class WorkerPool:
     def idle_count(self) -> int:
         """How many workers wait for a query now, as last seen (one that died idle is counted until idle())."""
         return self._idle.qsize()
-
-    def _death(self, process) -> Exception:
-        """What to raise for a worker that hung up mid-query: out of memory (it aborted), or just died."""
-        try:
-            code = process.wait(timeout=DEATH_WAIT)
-        except subprocess.TimeoutExpired:
-            code = None
-        if self.options.memory_limit and code in memory_cap.OUT_OF_MEMORY:
-            return QueryMemoryExceeded(f"the query needed more than the {self.options.memory_limit >> 20} MiB "
-                                       "a query worker may take, and was stopped")
-        return StoreUnavailable("a query worker died; it is being replaced")
-
-    def _grow(self) -> None:
-        """Start one more worker in the background when none is idle and the pool is below max_size; the query
-        that found none takes it or a busy one, whichever is free first. Idle spares are not started ahead:
-        each holds memory (35-45 MB, more once its engine caches warm) that a server whose queries come one at
-        a time never uses."""
-        with self._lock:
-            if self._idle.qsize() > 0 or len(self._processes) + self._pending >= self.max_size:
-                return
-            self._pending += 1  # counted here, under the lock, so that two requests do not both add one
-        self._add_in_background()
 
     def _live_worker(self, limit: float | None, started: float):
         """An idle worker whose process is alive, waited for within the time limit. A worker that died
@@ -236,109 +208,3 @@ class WorkerPool:
 
         threading.Thread(target=drain, name="kg-worker-reclaim", daemon=True).start()
 
-    def close(self) -> None:
-        """Stop every worker, idle, busy or starting; a restart under way puts none back."""
-        with self._lock:
-            self._closed.set()
-            processes = list(self._processes)
-        while True:
-            try:
-                self._idle.get_nowait()[1].close()
-            except queue.Empty:
-                break
-        for process in processes:
-            process.kill()
-            self._wait(process)
-
-    def _start(self):
-        """A fresh interpreter running this module, talking over a socket pair (no fork of this process)."""
-        ours, theirs = socket.socketpair()
-        process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno())),
-                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
-        theirs.close()
-        worker = process, Connection(ours.detach())
-        with self._lock:
-            self._processes.add(process)
-        if self._closed.is_set():  # closed while it started: close() may not have seen it
-            self._end(worker)
-            raise StoreUnavailable("the query workers are closed")
-        worker[1].send((self.path, self.options))
-        return worker
-
-    def _ready(self, worker):
-        """The worker once it has opened the store; else it is ended and the reason raised."""
-        process, connection = worker
-        try:
-            # a worker reading from memory first copies the whole store: allow for a large one
-            seconds = START_SECONDS * (10 if self.options.in_memory else 1)
-            kind, value = connection.recv() if connection.poll(seconds) else \
-                ("error", StoreUnavailable("a query worker did not start in time"))
-        except (EOFError, OSError):
-            kind, value = "error", StoreUnavailable("a query worker died as it started")
-        if kind == "error":
-            self._end(worker)
-            raise value
-        return worker
-
-    def _replace(self, worker) -> None:
-        """Kill a worker now; start its successor in the background so this request can answer at once.
-
-        The successor is tried again, after a growing pause, until it starts or the pool is closed: the
-        store may be away for a while (a staged bulk load swaps its directory), and the pool must not shrink.
-        """
-        process, connection = worker
-        process.kill()
-        connection.close()
-        if self.on_replace is not None:
-            self.on_replace()
-        with self._lock:
-            self._pending += 1
-        self._add_in_background(process)
-
-    def _add_in_background(self, predecessor=None) -> None:
-        """Start a worker in a thread (once `predecessor` is waited for) and make it idle; tried again after
-        a growing pause until it starts or the pool is closed. The caller has counted it in _pending."""
-
-        def start():
-            try:
-                if predecessor is not None:
-                    self._wait(predecessor)
-                pause = RESTART_PAUSE
-                while not self._closed.is_set():
-                    try:
-                        successor = self._ready(self._start())
-                    except Exception:  # the store cannot be opened now: try again later
-                        with self._lock:
-                            self.failed_starts += 1
-                        self._closed.wait(pause)
-                        pause = min(pause * 2, RESTART_PAUSE_MAX)
-                        continue
-                    with self._lock:
-                        if not self._closed.is_set():
-                            self._idle.put(successor)
-                            return
-                    self._end(successor)  # closed while it started
-                    return
-            finally:
-                with self._lock:
-                    self._pending -= 1
-
-        threading.Thread(target=start, name="kg-worker-start", daemon=True).start()
-
-    def _end(self, worker) -> None:
-        """Kill a worker and wait for it, so no zombie is left."""
-        process, connection = worker
-        connection.close()
-        process.kill()
-        self._wait(process)
-
-    def _wait(self, process) -> None:
-        process.wait()
-        with self._lock:
-            self._processes.discard(process)
-
-
-# The worker's entry point, imported by name (not run as __main__), so that pickled classes (kg.answers')
-# resolve to the same modules in both processes.
-WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
-                 "from kg.worker import serve; serve(Connection(int(sys.argv[1])))"

@@ -9,7 +9,8 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from kg import paths
-from kg.claims import ClaimSet, load_claims, turtle_problem
+from kg.claim_triples import turtle_problem
+from kg.claims import ClaimSet, load_claims
 from kg.errors import ClaimError, ParseError
 from kg.inference import entailments
 from kg.links import aliases_graph, links_graph, read_aliases, read_links, same_as_graph

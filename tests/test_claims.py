@@ -12,7 +12,8 @@ from rdflib import Graph
 from build_fixtures import (ARTICLE_TEXT, CLAIMS_TEXT, broken_claims, claim_block, copy_inputs, line_of,
                             replace_once)
 from kg import paths
-from kg.claims import _line_of, load_claims
+from kg.claim_triples import _line_of
+from kg.claims import load_claims
 from kg.errors import ClaimError
 
 ONTOLOGY = Graph().parse(paths.ONTOLOGY_FILE, format="turtle")

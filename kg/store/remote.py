@@ -14,28 +14,25 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 
 import pyoxigraph
 
-from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreError, UpdateOutcomeUnknown
+from kg.errors import QuerySyntaxError, QueryTimeout, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import limited, query_dataset
 from kg.sparql_text import scan
-from kg.store import sparql_json
-from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format
+from kg.store.base import DUMP_FORMATS, QueryResult, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, read_merge
 from kg.store.insert_data import insert_data_requests
+from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
-from kg.store.remote_http import DeadlinePassed, error_for, failure, post
+from kg.store.remote_http import DeadlinePassed, failure, post
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
-SOLUTIONS = "application/sparql-results+json"
 
-
-class RemoteStore(EngineChecks, Store):
+class RemoteStore(AnswerReading, EngineChecks, Store):
     """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
     (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas).
 
@@ -195,52 +192,7 @@ class RemoteStore(EngineChecks, Store):
             raise self._timed_out(seconds, answered=False) from None
         if answer.status >= 300:
             raise _within(failure(answer, dialect), text)
-        if dialect.timeout_header and answer.headers.get(dialect.timeout_header[0]) == dialect.timeout_header[1]:
-            answer.close()  # an "anytime" answer: partial, so no answer at all
-            raise self._timed_out(seconds)
-        cut = bool(dialect.cut_header and answer.headers.get(dialect.cut_header))
-        if answer.media_type in (SOLUTIONS, "application/json"):
-            head, rows = self._read(sparql_json.read, answer, seconds)
-            if rows is None:
-                return head
-            if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with default-graph-uri as a one-row table
-                return any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
-            return Solutions(head, self._guarded(rows, answer, seconds), cut=cut)
-        if answer.media_type in ("text/turtle", "application/turtle", "application/n-triples", "text/plain"):
-            fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
-            quads = pyoxigraph.parse(_Stream(answer.chunks()), fmt)
-            triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-            return Triples(self._guarded(triples, answer, seconds))
-        answer.close()
-        raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
-                                 "which is no SPARQL result")
-
-    def _read(self, reader, answer, seconds):
-        try:
-            return reader(answer.chunks())
-        except DeadlinePassed:
-            raise self._timed_out(seconds) from None
-        except sparql_json.MalformedAnswer as error:
-            raise self._malformed(error, error.text, answer) from None
-
-    def _guarded(self, items, answer, seconds) -> Iterator:
-        """Rows or triples as they are read; the library's errors for a deadline or a broken answer."""
-        try:
-            yield from items
-        except DeadlinePassed:
-            raise self._timed_out(seconds) from None
-        except sparql_json.MalformedAnswer as error:
-            raise self._malformed(error, error.text, answer) from None
-        except SyntaxError as error:  # pyoxigraph's parser, on a graph answer
-            raise self._malformed(error, str(error), answer) from None
-        finally:
-            answer.close()
-
-    def _malformed(self, error: Exception, tail: str, answer) -> StoreError:
-        found = error_for(tail, 200, answer.url, self.dialect)
-        if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer
-            return found
-        return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
+        return self._result(answer, dialect, seconds)
 
     def _select(self, sparql: str, *, hide: bool) -> list[tuple]:
         return self._on_a_replica(lambda url: list(self._query(sparql, None, None, None, None, hide=hide, url=url)))
@@ -269,22 +221,6 @@ class RemoteStore(EngineChecks, Store):
         if not answered:
             return QueryTimeout(f"{self.query_url} did not answer within {seconds:g}s")
         return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
-
-
-class _Stream:
-    """A binary file over chunks, for pyoxigraph's parser to read a graph answer as it arrives."""
-
-    def __init__(self, chunks: Iterator[bytes]):
-        self.chunks, self.pending = chunks, b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self.pending) < size:
-            chunk = next(self.chunks, b"")
-            if not chunk:
-                break
-            self.pending += chunk
-        data, self.pending = (self.pending, b"") if size < 0 else (self.pending[:size], self.pending[size:])
-        return data
 
 
 def _within(error: Exception, text: str) -> Exception:

@@ -1,0 +1,85 @@
+"""An engine's answer to a query read as a result as it arrives (SPARQL JSON rows, a Turtle or N-Triples
+graph), a deadline or a broken answer becoming the library's errors. A part of RemoteStore (kg.store.remote)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph
+
+from kg.errors import QueryTimeout, RemoteStoreFailure, StoreError
+from kg.store import sparql_json
+from kg.store.base import QueryResult, Solutions, Triples
+from kg.store.dialects import Dialect
+from kg.store.remote_http import DeadlinePassed, error_for
+
+SOLUTIONS = "application/sparql-results+json"
+
+
+class AnswerReading:
+    """_result and the readers behind it, over RemoteStore's own `dialect` and `_timed_out`."""
+
+    def _result(self, answer, dialect: Dialect, seconds: float | None) -> QueryResult:
+        """The result `answer` (a successful one) holds: a boolean, Solutions or Triples read as they arrive."""
+        if dialect.timeout_header and answer.headers.get(dialect.timeout_header[0]) == dialect.timeout_header[1]:
+            answer.close()  # an "anytime" answer: partial, so no answer at all
+            raise self._timed_out(seconds)
+        cut = bool(dialect.cut_header and answer.headers.get(dialect.cut_header))
+        if answer.media_type in (SOLUTIONS, "application/json"):
+            head, rows = self._read(sparql_json.read, answer, seconds)
+            if rows is None:
+                return head
+            if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with default-graph-uri as a one-row table
+                return any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
+            return Solutions(head, self._guarded(rows, answer, seconds), cut=cut)
+        if answer.media_type in ("text/turtle", "application/turtle", "application/n-triples", "text/plain"):
+            fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
+            quads = pyoxigraph.parse(_Stream(answer.chunks()), fmt)
+            triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
+            return Triples(self._guarded(triples, answer, seconds))
+        answer.close()
+        raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
+                                 "which is no SPARQL result")
+
+    def _read(self, reader, answer, seconds):
+        try:
+            return reader(answer.chunks())
+        except DeadlinePassed:
+            raise self._timed_out(seconds) from None
+        except sparql_json.MalformedAnswer as error:
+            raise self._malformed(error, error.text, answer) from None
+
+    def _guarded(self, items, answer, seconds) -> Iterator:
+        """Rows or triples as they are read; the library's errors for a deadline or a broken answer."""
+        try:
+            yield from items
+        except DeadlinePassed:
+            raise self._timed_out(seconds) from None
+        except sparql_json.MalformedAnswer as error:
+            raise self._malformed(error, error.text, answer) from None
+        except SyntaxError as error:  # pyoxigraph's parser, on a graph answer
+            raise self._malformed(error, str(error), answer) from None
+        finally:
+            answer.close()
+
+    def _malformed(self, error: Exception, tail: str, answer) -> StoreError:
+        found = error_for(tail, 200, answer.url, self.dialect)
+        if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer
+            return found
+        return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
+
+
+class _Stream:
+    """A binary file over chunks, for pyoxigraph's parser to read a graph answer as it arrives."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.pending = chunks, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.pending) < size:
+            chunk = next(self.chunks, b"")
+            if not chunk:
+                break
+            self.pending += chunk
+        data, self.pending = (self.pending, b"") if size < 0 else (self.pending[:size], self.pending[size:])
+        return data

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from contenders import BIN, Contender, Running
 from mix import wrk_script
-from serving import wrk
+from measure import wrk
 
 APPS = '''
 import os

@@ -46,6 +46,7 @@ class Backend:
         self.settings = settings
         allowed, mirrors = split_allowlist(settings["SERVICE_ALLOWLIST"])
         self.policy = Policy(service_allowlist=allowed, max_depth=settings["MAX_QUERY_DEPTH"],
+                             max_patterns=settings["MAX_QUERY_PATTERNS"],
                              allow_update=settings["UPDATES_ENABLED"])
         self.federation = Federation(timeout=settings["SERVICE_TIMEOUT"], cache_ttl=settings["SERVICE_CACHE_TTL"],
                                      contact=settings["SERVICE_CONTACT"], row_limit=settings["SERVICE_ROW_LIMIT"],

@@ -19,6 +19,7 @@ from kg.bindings import bind, unbound
 from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
+from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, check_shape
 from kg.sparql_text import scan, unescape_iri
 from kg.syntax_faults import first_fault
 from kg.store.deadline import limited
@@ -36,8 +37,10 @@ class Policy:
     """What a query may do. The defaults are those of a public, read-only endpoint."""
 
     service_allowlist: tuple[str, ...] = ()
-    max_depth: int = 64
-    max_operators: int = 1000  # pyoxigraph's recursive parser overflows its stack near 8000 chained "+"
+    max_depth: int = MAX_DEPTH  # the bounds of kg.shape_limits: shapes the engine crashes on or plans slowly
+    max_operators: int = MAX_OPERATORS
+    max_patterns: int = MAX_PATTERNS
+    max_described: int = MAX_DESCRIBED
     allow_update: bool = False
 
 
@@ -172,10 +175,7 @@ class QueryService:
         return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
 
     def _check_policy(self, shape) -> None:
-        if shape.depth > self.policy.max_depth:
-            raise PolicyError(f"query nests {shape.depth} levels deep; the limit is {self.policy.max_depth}")
-        if shape.operators > self.policy.max_operators:
-            raise PolicyError(f"query has {shape.operators} operators; the limit is {self.policy.max_operators}")
+        check_shape(shape, self.policy)
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
         if shape.glued:

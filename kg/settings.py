@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
+from kg.shape_limits import MAX_PATTERNS
 
 ENV_PREFIX = "SAHEL_KG_"
 
@@ -133,6 +134,9 @@ SETTINGS = [
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),
     Setting("MAX_QUERY_DEPTH", 64, COUNT, "Deepest nesting of groups a query may have."),
+    Setting("MAX_QUERY_PATTERNS", MAX_PATTERNS, COUNT,
+            "Most triple patterns, groups, FILTERs and assignments a query or update may have: the engine's "
+            "planning time grows as about their fourth power, and past about 600 it may overflow its stack."),
     Setting("SERVICE_ALLOWLIST", (), _words,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy)."),

@@ -120,7 +120,7 @@ _significant = lru_cache(maxsize=KEPT)(_lexed)
 
 @dataclass
 class Shape:
-    """What the lexer saw: the query form, declared prefixes, SERVICE targets, nesting, operators."""
+    """What the lexer saw: the query form, declared prefixes, SERVICE targets, nesting, operators, patterns."""
 
     form: str | None = None
     prefixes: dict[str, str] = field(default_factory=dict)  # name -> IRI, as the text declares them
@@ -129,6 +129,8 @@ class Shape:
     pragmas: int = 0
     depth: int = 0
     operators: int = 0
+    patterns: int = 0  # triple patterns, groups, filters and assignments (see _scan): the engine plans them
+    described: int = 0  # resources named after DESCRIBE
     is_update: bool = False
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
     glued: str | None = None  # a name the engine may read as a keyword and a name (see _glued)
@@ -146,14 +148,19 @@ def scan(text: str) -> Shape:
 def _scan(text: str) -> Shape:
     shape = Shape()
     brackets: list[str] = []  # the open ones: "{", "{v", "[", "(" around an expression, "()" around a list
-    values = False  # after VALUES, until its data block opens
+    values = False  # after VALUES (or DATA), until its data block opens
     clause = None  # "select" or "modifiers" (GROUP BY... OFFSET) of a subquery: there "(" opens an expression
     outer: list[str | None] = []  # the clause around each open "{", back in force once it closes
+    data = 0  # the open data blocks ("{v") of VALUES and INSERT/DELETE DATA: terms, not patterns
+    describing = False  # after DESCRIBE, until what follows its resources
     tokens = significant(text)
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
+        describing = describing and kind in ("iri", "pname", "var")
+        shape.described += describing
+        shape.patterns += _is_pattern(kind, upper or value, brackets[-1] if brackets else None, data or values)
         if kind == "iri" and text[start - 1:start] == "<" and text[start - 2:start - 1] != "<" \
                 and re.search(_HIDING, value) and shape.ambiguous is None:
             # "<<" opens a triple term to the engine: what this lexer took for an IRI after a "<" is code to it
@@ -167,13 +174,14 @@ def _scan(text: str) -> Shape:
         if kind == "open":
             brackets.append(_bracket(value, tokens[max(0, index - 2):index], brackets, values, clause))
             values = values and value != "{"
+            data += brackets[-1] == "{v"
             if value == "{":
                 outer.append(clause)
                 clause = None
             shape.depth = max(shape.depth, len(brackets))
         elif kind == "close":
             if brackets:
-                brackets.pop()
+                data -= brackets.pop() == "{v"
             if value == "}":
                 clause = outer.pop() if outer else None
         elif kind == "iri" and brackets and brackets[-1] == "(" and index:
@@ -185,13 +193,14 @@ def _scan(text: str) -> Shape:
                 shape.operators += sum(character in _OPERATORS for character in value)
             if re.search(_HIDING, value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
-        elif upper == "VALUES":
+        elif upper in ("VALUES", "DATA"):  # INSERT DATA's block, as VALUES', holds terms: no pattern is planned
             values = True
         elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
             iri = tokens[index + 2][1] if index + 2 < len(tokens) and tokens[index + 2][0] == "iri" else "<>"
             shape.prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(iri[1:-1])
         elif upper in QUERY_FORMS and shape.form is None and not shape.is_update:
             shape.form = upper
+            describing = upper == "DESCRIBE"
         elif upper in UPDATE_WORDS and shape.form is None:
             shape.is_update = True
             shape.loads += upper == "LOAD"
@@ -203,6 +212,21 @@ def _scan(text: str) -> Shape:
 
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
+
+_TERMS = ("var", "iri", "pname", "string", "number", "bnode")
+
+
+def _is_pattern(kind: str, value: str, inside: str | None, in_values) -> bool:
+    """Whether a token adds a part the engine plans and joins: a group or blank node opened, a triple pattern
+    ended or continued (. ; ,), a FILTER, an assignment (BIND's or SELECT's AS), an item of a collection
+    (two triple patterns each). Approximate, erring high: a group's last "." counts as well."""
+    if kind == "open":
+        return value == "[" or value == "{" and not in_values
+    if kind == "word":
+        return value in ("FILTER", "AS")
+    if kind == "other" and value in ".;,":
+        return inside in ("{", "[")
+    return inside == "()" and kind in _TERMS and not in_values
 
 
 def _bracket(value: str, previous, brackets: list[str], values: bool, clause: str | None) -> str:

@@ -63,7 +63,8 @@ class TextEdits(BlankNodeLabels):
         if first >= end:
             return
         start, stop = self.sig[first].start, self.sig[end - 1].end
-        for token in self.all[self._at(start):]:
+        for at in range(self._at(start), len(self.all)):  # not a slice: a copy of the rest of the text's tokens
+            token = self.all[at]  # for each operation made the rewrite of n operations take time in n²
             if token.start >= stop:
                 break
             if token.kind == "space" and token.text.strip(" \t\r\n"):

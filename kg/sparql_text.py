@@ -148,10 +148,10 @@ def scan(text: str) -> Shape:
 def _scan(text: str) -> Shape:
     shape = Shape()
     brackets: list[str] = []  # the open ones: "{", "{v", "[", "(" around an expression, "()" around a list
-    values = False  # after VALUES (or DATA), until its data block opens
+    values = False  # after VALUES (or DATA, or a template's keyword), until its block opens
     clause = None  # "select" or "modifiers" (GROUP BY... OFFSET) of a subquery: there "(" opens an expression
     outer: list[str | None] = []  # the clause around each open "{", back in force once it closes
-    data = 0  # the open data blocks ("{v") of VALUES and INSERT/DELETE DATA: terms, not patterns
+    data = 0  # the open blocks ("{v") of VALUES, DATA and templates: terms, not patterns
     describing = False  # after DESCRIBE, until what follows its resources
     tokens = significant(text)
     for index, (kind, value, start, _) in enumerate(tokens):
@@ -161,6 +161,8 @@ def _scan(text: str) -> Shape:
         describing = describing and kind in ("iri", "pname", "var")
         shape.described += describing
         shape.patterns += _is_pattern(kind, upper or value, brackets[-1] if brackets else None, data or values)
+        if upper in _TEMPLATES and index + 1 < len(tokens) and tokens[index + 1][1] == "{":
+            values = True  # a template, as VALUES' block, holds no pattern to plan
         if kind == "iri" and text[start - 1:start] == "<" and text[start - 2:start - 1] != "<" \
                 and re.search(_HIDING, value) and shape.ambiguous is None:
             # "<<" opens a triple term to the engine: what this lexer took for an IRI after a "<" is code to it
@@ -193,7 +195,7 @@ def _scan(text: str) -> Shape:
                 shape.operators += sum(character in _OPERATORS for character in value)
             if re.search(_HIDING, value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
-        elif upper in ("VALUES", "DATA"):  # INSERT DATA's block, as VALUES', holds terms: no pattern is planned
+        elif upper in ("VALUES", "DATA"):  # INSERT DATA's block, as VALUES', holds terms: no pattern to plan
             values = True
         elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
             iri = tokens[index + 2][1] if index + 2 < len(tokens) and tokens[index + 2][0] == "iri" else "<>"
@@ -214,6 +216,7 @@ def _scan(text: str) -> Shape:
 _scanned = lru_cache(maxsize=KEPT)(_scan)
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
+_TEMPLATES = ("CONSTRUCT", "INSERT", "DELETE")  # before "{": triples instantiated per row, not planned
 
 
 def _is_pattern(kind: str, value: str, inside: str | None, in_values) -> bool:

@@ -70,14 +70,17 @@ def test_shapes_just_within_the_limits_run(empty):
 
 
 def test_what_holds_no_pattern_is_not_counted():
-    """Terms of a VALUES block, an IN list, a function's arguments or an INSERT DATA block are not planned
-    as patterns: a long list of them is linear, and refusing it would refuse bindings and loads."""
+    """Terms of a VALUES block, an IN list, a function's arguments, an INSERT DATA block or a template are not
+    planned as patterns: a long list of them is linear, and refusing it would refuse bindings and loads."""
     many = " ".join(str(i) for i in range(5000))
     assert scan(f"SELECT * WHERE {{ VALUES ?x {{ {many} }} }}").patterns == 1
     assert scan("SELECT * WHERE { VALUES (?x ?y) { " + "(1 2) " * 2000 + "} }").patterns == 1
     assert scan(f"ASK {{ FILTER(1 IN ({many.replace(' ', ',')})) }}").patterns == 2
     assert scan("INSERT DATA { " + f"<http://e/a> {P} (1 2) . " * 2000 + "GRAPH <http://e/g> { <a> <b> <c> } }"
                 ).patterns == 0
+    template = f"?s {P} ?o . " * 2000  # a template's triples are made per row, not planned
+    assert scan(f"CONSTRUCT {{ {template} }} WHERE {{ ?s {P} ?o }}").patterns == 1
+    assert scan(f"DELETE {{ {template} }} INSERT {{ {template} }} WHERE {{ ?s {P} ?o }}").patterns == 1
 
 
 def test_updates_are_bounded_too():

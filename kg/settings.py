@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
-from kg.shape_limits import MAX_PATTERNS
+from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 
 ENV_PREFIX = "SAHEL_KG_"
 
@@ -63,11 +63,13 @@ _DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}")
 MOST = {True: 10 ** 18, False: 10 ** 9}  # seconds: about 31 years (waits refuse timeouts past 9.2e9 s)
 
 
-def _number(*, whole: bool, zero: str | None = None) -> Callable[[Any], Any]:
+def _number(*, whole: bool, zero: str | None = None, most: int | None = None) -> Callable[[Any], Any]:
     """The reader of a count (`whole`) or of seconds: from 1 (counts) or more than 0 (seconds), or from 0
-    when `zero` says what 0 means, up to MOST; a number, or its ASCII digits (and a decimal part for seconds)."""
+    when `zero` says what 0 means, up to `most` or MOST; a number, or its ASCII digits (and a decimal part for
+    seconds)."""
     low = f"0 ({zero})" if zero else "1" if whole else None
-    kind = (f"a whole number from {low} to 10^18" if whole else
+    top = most or MOST[whole]
+    kind = (f"a whole number from {low} to {most or '10^18'}" if whole else
             f"a number of seconds from {low} to 10^9" if low else "a number of seconds more than 0, at most 10^9")
     kind += " (such as 30 or 2.5)" if not whole else ""  # plain digits: 1e3, +5 and 5. are refused
 
@@ -78,7 +80,7 @@ def _number(*, whole: bool, zero: str | None = None) -> Callable[[Any], Any]:
             number = None
         else:
             number = raw if whole else float(raw)
-        if number is None or not (0 if zero or not whole else 1) <= number <= MOST[whole] \
+        if number is None or not (0 if zero or not whole else 1) <= number <= top \
                 or (number == 0 and not zero):  # NaN fails every comparison, so it is refused too
             shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
             raise ValueError(f"must be {kind}, not {shown}")
@@ -133,10 +135,13 @@ SETTINGS = [
     Setting("UPLOAD_TIMEOUT", 10.0, SECONDS,
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),
-    Setting("MAX_QUERY_DEPTH", 64, COUNT, "Deepest nesting of groups a query may have."),
-    Setting("MAX_QUERY_PATTERNS", MAX_PATTERNS, COUNT,
+    Setting("MAX_QUERY_DEPTH", MAX_DEPTH, _number(whole=True, most=DEEPEST),
+            "Deepest nesting of groups, brackets and calls a query may have; at most 200 (deeper ones may overflow "
+            "the engine's stack)."),
+    Setting("MAX_QUERY_PATTERNS", MAX_PATTERNS, _number(whole=True, most=MOST_PATTERNS),
             "Most triple patterns, groups, FILTERs and assignments a query or update may have: the engine's "
-            "planning time grows as about their fourth power, and past about 600 it may overflow its stack."),
+            "planning time grows as about their fourth power (100: up to 1.5 s); at most 500 (more may overflow "
+            "its stack)."),
     Setting("SERVICE_ALLOWLIST", (), _words,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy)."),

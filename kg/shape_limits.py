@@ -21,6 +21,11 @@ MAX_PATTERNS = 100
 # 2,700, 2 MiB near 640.
 MAX_DESCRIBED = 256
 
+# The most MAX_QUERY_DEPTH and MAX_QUERY_PATTERNS may be set to: below where a 2 MiB stack overflows (240
+# nested calls; 640 flat BINDs), a quarter of where 8 MiB does (800 nested EXISTS; 2,600 flat BINDs).
+DEEPEST = 200
+MOST_PATTERNS = 500
+
 
 def check_shape(shape, policy) -> None:
     """Raise PolicyError for a query (or update) whose shape `policy` bounds: nesting, operators, patterns,

@@ -11,8 +11,9 @@ import pytest
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, WRITABLE, problem
-from kg.errors import PolicyError
+from kg.errors import ConfigError, PolicyError
 from kg.query import Policy, QueryService
+from kg.settings import resolve
 from kg.shape_limits import check_shape
 from kg.sparql_text import scan
 from kg.store.oxigraph import OxigraphStore
@@ -129,3 +130,10 @@ def test_the_cli_says_why_and_exits_non_zero():
     result = kg("query", "--store", "memory:", "-q", describe(3000))
     assert result.exit_code != 0
     assert "DESCRIBE names 3000 resources; the limit is 256" in result.output
+
+
+@pytest.mark.parametrize("name, most", [("MAX_QUERY_DEPTH", 200), ("MAX_QUERY_PATTERNS", 500)])
+def test_the_limits_cannot_be_set_where_the_engine_crashes(name, most):
+    assert resolve({name: most}, environ={})[name] == most
+    with pytest.raises(ConfigError, match=f"{name}: must be a whole number from 1 to {most}"):
+        resolve({name: most + 1}, environ={})

@@ -19,7 +19,7 @@ from kg.bindings import bind, unbound
 from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
-from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, check_shape
+from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
 from kg.sparql_text import scan, unescape_iri
 from kg.syntax_faults import first_fault
 from kg.store.deadline import limited
@@ -41,6 +41,7 @@ class Policy:
     max_operators: int = MAX_OPERATORS
     max_patterns: int = MAX_PATTERNS
     max_described: int = MAX_DESCRIBED
+    max_variables: int = MAX_VARIABLES
     allow_update: bool = False
 
 

@@ -20,6 +20,9 @@ MAX_PATTERNS = 100
 # Resources of a DESCRIBE: planned in time growing with their square (2,000: 0.5 s); 8 MiB overflows near
 # 2,700, 2 MiB near 640.
 MAX_DESCRIBED = 256
+# Distinct variables: planned in time growing with their square (32,000 in a SELECT, ORDER BY or VALUES:
+# 0.6-2.7 s; 4,000: 0.05 s). The project's queries have at most 34.
+MAX_VARIABLES = 1000
 
 # The most MAX_QUERY_DEPTH and MAX_QUERY_PATTERNS may be set to: below where a 2 MiB stack overflows (240
 # nested calls; 640 flat BINDs), a quarter of where 8 MiB does (800 nested EXISTS; 2,600 flat BINDs).
@@ -29,7 +32,7 @@ MOST_PATTERNS = 500
 
 def check_shape(shape, policy) -> None:
     """Raise PolicyError for a query (or update) whose shape `policy` bounds: nesting, operators, patterns,
-    DESCRIBE resources."""
+    variables, DESCRIBE resources."""
     if shape.depth > policy.max_depth:
         raise PolicyError(f"query nests {shape.depth} levels deep; the limit is {policy.max_depth}")
     if shape.operators > policy.max_operators:
@@ -37,6 +40,8 @@ def check_shape(shape, policy) -> None:
     if shape.patterns > policy.max_patterns:
         raise PolicyError(f"query has {shape.patterns} patterns (triple patterns, groups, FILTERs, BINDs and "
                           f"AS); the limit is {policy.max_patterns}: split it, or bind values with VALUES")
+    if shape.variables > policy.max_variables:
+        raise PolicyError(f"query has {shape.variables} variables; the limit is {policy.max_variables}")
     if shape.described > policy.max_described:
         raise PolicyError(f"DESCRIBE names {shape.described} resources; the limit is {policy.max_described}: "
                           "describe them in batches")

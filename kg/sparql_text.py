@@ -131,6 +131,7 @@ class Shape:
     operators: int = 0
     patterns: int = 0  # triple patterns, groups, filters and assignments (see _scan): the engine plans them
     described: int = 0  # resources named after DESCRIBE
+    variables: int = 0  # distinct variable names
     is_update: bool = False
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
     glued: str | None = None  # a name the engine may read as a keyword and a name (see _glued)
@@ -210,6 +211,7 @@ def _scan(text: str) -> Shape:
             shape.services.append(next_target(tokens, index))
         elif upper == "DEFINE" and shape.form is None:  # Virtuoso pragmas can make it fetch URLs
             shape.pragmas += 1
+    shape.variables = len({value[1:] for kind, value, *_ in tokens if kind == "var"})  # ?x and $x are one
     return shape
 
 

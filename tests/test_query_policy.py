@@ -48,6 +48,10 @@ REFUSED = {
     "nested calls": ("SELECT * WHERE { FILTER(" + "STR(" * 1000 + "1" + ")" * 1000 + ") }",
                      "nests 1002 levels deep; the limit is 64"),
     "nested EXISTS": ("ASK { " + "FILTER EXISTS { " * 1000 + "}" * 1000 + " }", "levels deep; the limit is 64"),
+    "many variables in SELECT": ("SELECT " + " ".join(f"?v{i}" for i in range(32000)) + " WHERE {}",
+                                 "32000 variables; the limit is 1000"),
+    "many variables in VALUES": ("SELECT * WHERE { VALUES (" + " ".join(f"?v{i}" for i in range(2000)) + ") {} }",
+                                 "2000 variables; the limit is 1000"),
     "a chain of !": ("ASK { FILTER(" + "!" * 16000 + "true) }", "16000 operators; the limit is 1000"),
 }
 

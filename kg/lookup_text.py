@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.sparql_text import CHECKED_IN_WORDS
+from kg.glued_keywords import CHECKED_IN_WORDS
 
 # SPARQL's whitespace (§19.4) and comments, read possessively: a text that fails to match fails at once,
 # never after trying every way of splitting a run of '#'.

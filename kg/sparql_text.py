@@ -11,6 +11,8 @@ from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kg.glued_keywords import glued
+
 # The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
 # Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
 # from it a '<' that the engine reads as less-than.
@@ -134,7 +136,7 @@ class Shape:
     variables: int = 0  # distinct variable names
     is_update: bool = False
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
-    glued: str | None = None  # a name the engine may read as a keyword and a name (see _glued)
+    glued: str | None = None  # a name the engine may read as a keyword and a name (see kg.glued_keywords)
 
 
 def scan(text: str) -> Shape:
@@ -172,7 +174,7 @@ def _scan(text: str) -> Shape:
         if upper in _CLAUSES:
             clause = _CLAUSES[upper]
         if kind in ("word", "pname") and shape.glued is None \
-                and _glued(kind, value, tokens[index - 1] if index else None):
+                and glued(kind, value, tokens[index - 1] if index else None):
             shape.glued = value
         if kind == "open":
             brackets.append(_bracket(value, tokens[max(0, index - 2):index], brackets, values, clause))
@@ -258,53 +260,6 @@ def _bracket(value: str, previous, brackets: list[str], values: bool, clause: st
     if inside in ("{", "[") and verb and not called:  # ")": after FILTER (…), BIND (…) or a path (…) ends
         return "()"
     return "("
-
-
-# The engine reads keywords glued together or to a name apart (SERVICEex:x is SERVICE ex:x, GROUPBY is GROUP
-# BY, trueSERVICE is true SERVICE). A word or prefix that splits into SPARQL words so that one of them is a
-# keyword the check depends on (a fetch, a prologue, or how a "(" is read) is refused; a prefix that does so
-# by chance (services:, filters:) is rare, and the one a PREFIX line declares is left alone.
-SPARQL_WORDS = frozenset("""
-    BASE PREFIX VERSION SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE GROUP BY HAVING ORDER ASC
-    DESC LIMIT OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT BIND MINUS UNION FILTER EXISTS NOT IN A TRUE FALSE
-    LOAD CLEAR DROP CREATE ADD MOVE COPY TO INTO DEFAULT ALL INSERT DELETE DATA WITH USING SEPARATOR COUNT SUM MIN
-    MAX AVG SAMPLE GROUP_CONCAT STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT
-    STRLEN UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES
-    SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI
-    ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR
-    HASLANG HASLANGDIR STRLANGDIR""".split())
-# The keywords the check depends on; before a prefixed name, only those the grammar lets one follow.
-CHECKED_IN_WORDS = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "SELECT", "WHERE", "GROUP", "ORDER",
-                              "VALUES", "PREFIX", "BASE"})
-_CHECKED_IN_PREFIXES = frozenset({"SERVICE", "SILENT", "LOAD", "FILTER", "HAVING", "GROUP", "ORDER", "PREFIX"})
-_MAY_HOLD_ONE = re.compile("|".join(CHECKED_IN_WORDS), re.IGNORECASE)  # a cheap first test
-
-
-def _glued(kind: str, value: str, previous) -> bool:
-    """Whether a word or prefixed name splits into SPARQL words, one of them a keyword the check depends on."""
-    if kind == "word":
-        upper = value.upper()
-        return upper not in SPARQL_WORDS and bool(_MAY_HOLD_ONE.search(upper)) \
-            and _splits(upper, True, CHECKED_IN_WORDS)
-    upper = value.partition(":")[0].upper()
-    if upper in ("SERVICE", "LOAD") or previous is not None and previous[1].upper() == "PREFIX":
-        return False  # SERVICE:x is read as SERVICE :x (see _tokens); a declaration's name is only a name
-    return bool(_MAY_HOLD_ONE.search(upper)) and _splits(upper, False, _CHECKED_IN_PREFIXES)
-
-
-@lru_cache(maxsize=256)
-def _splits(text: str, whole: bool, checked_words: frozenset, start: int = 0, found: bool = False) -> bool:
-    """Whether text[start:] is SPARQL words (then, unless `whole`, a name) with one of `checked_words` among
-    them or before (`found`); GROUP and ORDER count only where BY follows them."""
-    if found and (start == len(text) or not whole):
-        return True
-    for word in SPARQL_WORDS:
-        if text.startswith(word, start):
-            end = start + len(word)
-            counts = word in checked_words and (word not in ("GROUP", "ORDER") or text.startswith("BY", end))
-            if _splits(text, whole, checked_words, end, found or counts):
-                return True
-    return False
 
 
 # Words after which, until the next brace, a "(" in a group is an expression, not a collection.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 from typing import NamedTuple
 
-from kg.sparql_text import SPARQL_WORDS, significant
+from kg.glued_keywords import SPARQL_WORDS
+from kg.sparql_text import significant
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})

@@ -9,88 +9,16 @@ both. The README's table is generated from SETTINGS (and tested). Nothing here i
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
+from kg.setting_values import COUNT, SECONDS, boolean, iri_base, number, optional, origin, words
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 
 ENV_PREFIX = "SAHEL_KG_"
 
 
-def _boolean(text: str) -> bool:
-    lowered = str(text).strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"not a boolean: {text!r}")
-
-
-def _words(text) -> tuple[str, ...]:
-    if isinstance(text, (list, tuple)):
-        return tuple(text)
-    return tuple(word for word in str(text).replace(",", " ").split() if word)
-
-
-def _optional(text) -> str | None:
-    return None if text in (None, "") else str(text)
-
-
-def _iri_base(text) -> str:
-    text = str(text)
-    if not text.startswith(("http://", "https://")) or not text.endswith("/"):
-        raise ValueError(f"an absolute http(s) IRI ending in '/' is needed, not {text!r}")
-    return text
-
-
-def _origin(text) -> str | None:
-    if text in (None, ""):
-        return None
-    text = str(text)
-    scheme, _, rest = text.partition("://")
-    if scheme not in ("http", "https") or not rest or any(ch in rest for ch in "/?#@ "):
-        raise ValueError(f"an origin such as https://kg.example.org (scheme, host, optional port) is needed, "
-                         f"not {text!r}")
-    return text
-
-
-# Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()
-# take "nan", "inf", "1e999", " 5", "1_0" and digits other than 0-9, none of which a limit should be.
-_WHOLE = re.compile(r"[0-9]{1,18}")
-_DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}")
-MOST = {True: 10 ** 18, False: 10 ** 9}  # seconds: about 31 years (waits refuse timeouts past 9.2e9 s)
-
-
-def _number(*, whole: bool, zero: str | None = None, most: int | None = None) -> Callable[[Any], Any]:
-    """The reader of a count (`whole`) or of seconds: from 1 (counts) or more than 0 (seconds), or from 0
-    when `zero` says what 0 means, up to `most` or MOST; a number, or its ASCII digits (and a decimal part for
-    seconds)."""
-    low = f"0 ({zero})" if zero else "1" if whole else None
-    top = most or MOST[whole]
-    kind = (f"a whole number from {low} to {most or '10^18'}" if whole else
-            f"a number of seconds from {low} to 10^9" if low else "a number of seconds more than 0, at most 10^9")
-    kind += " (such as 30 or 2.5)" if not whole else ""  # plain digits: 1e3, +5 and 5. are refused
-
-    def read(raw):
-        if isinstance(raw, str):
-            number = (int if whole else float)(raw) if (_WHOLE if whole else _DECIMAL).fullmatch(raw) else None
-        elif isinstance(raw, bool) or not isinstance(raw, int if whole else (int, float)):
-            number = None
-        else:
-            number = raw if whole else float(raw)
-        if number is None or not (0 if zero or not whole else 1) <= number <= top \
-                or (number == 0 and not zero):  # NaN fails every comparison, so it is refused too
-            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
-            raise ValueError(f"must be {kind}, not {shown}")
-        return number
-
-    read.kind = kind  # what a value must be (the tests try every numeric setting)
-    return read
-
-
-SECONDS, COUNT = _number(whole=False), _number(whole=True)
 _SAME = object()  # a setting whose public default is its ordinary one
 
 
@@ -106,20 +34,20 @@ class Setting:
 
 
 SETTINGS = [
-    Setting("PUBLIC", False, _boolean,
+    Setting("PUBLIC", False, boolean,
             "A public deployment (`kg serve --public`): the public defaults below apply, CORS is for GET only, no "
             "software or version named in headers (Server: sahel-kg, as on any server); start-up is refused with updates on, a limit turned off or a token under 32 bytes "
             "(SECURITY.md)."),
     Setting("STORE", "oxigraph:", str,
             "The store: oxigraph:PATH (embedded, persistent; oxigraph: alone is the default path), memory:, "
             "or the query URL of a SPARQL endpoint."),
-    Setting("STORE_UPDATE_URL", None, _optional, "Update URL of a remote endpoint, if not the query URL."),
-    Setting("STORE_REPLICAS", (), _words,
+    Setting("STORE_UPDATE_URL", None, optional, "Update URL of a remote endpoint, if not the query URL."),
+    Setting("STORE_REPLICAS", (), words,
             "More query URLs of read replicas of a remote store, separated by spaces or commas: queries go to the "
             "healthy ones (the store's own URL too) in turn; a failed one is probed until it answers."),
-    Setting("STORE_USER", None, _optional, "User name for a remote endpoint (HTTP basic auth)."),
-    Setting("STORE_PASSWORD", None, _optional, "Password for a remote endpoint."),
-    Setting("INSTALL_ARTICLE", True, _boolean,
+    Setting("STORE_USER", None, optional, "User name for a remote endpoint (HTTP basic auth)."),
+    Setting("STORE_PASSWORD", None, optional, "Password for a remote endpoint."),
+    Setting("INSTALL_ARTICLE", True, boolean,
             "Install the article's graphs into an empty embedded store at start-up."),
     Setting("QUERY_TIMEOUT", 10.0, SECONDS,
             "Seconds a query may run before it is stopped (503), counted from when its request was read: one "
@@ -135,83 +63,83 @@ SETTINGS = [
     Setting("UPLOAD_TIMEOUT", 10.0, SECONDS,
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),
-    Setting("MAX_QUERY_DEPTH", MAX_DEPTH, _number(whole=True, most=DEEPEST),
+    Setting("MAX_QUERY_DEPTH", MAX_DEPTH, number(whole=True, most=DEEPEST),
             "Deepest nesting of groups, brackets and calls a query may have; at most 200 (deeper ones may overflow "
             "the engine's stack)."),
-    Setting("MAX_QUERY_PATTERNS", MAX_PATTERNS, _number(whole=True, most=MOST_PATTERNS),
+    Setting("MAX_QUERY_PATTERNS", MAX_PATTERNS, number(whole=True, most=MOST_PATTERNS),
             "Most triple patterns, groups, FILTERs and assignments a query or update may have: the engine's "
             "planning time grows as about their fourth power (100: up to 1.5 s); at most 500 (more may overflow "
             "its stack)."),
-    Setting("SERVICE_ALLOWLIST", (), _words,
+    Setting("SERVICE_ALLOWLIST", (), words,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy)."),
     Setting("SERVICE_TIMEOUT", 10.0, SECONDS,
             "Seconds each call to a SERVICE endpoint may take; a slower endpoint is a 504 naming it."),
-    Setting("SERVICE_CACHE_TTL", 300.0, _number(whole=False, zero="the cache off"),
+    Setting("SERVICE_CACHE_TTL", 300.0, number(whole=False, zero="the cache off"),
             "Seconds an endpoint's answer to the same SERVICE pattern is reused; 0 turns the cache off."),
-    Setting("SERVICE_CONTACT", None, _optional,
+    Setting("SERVICE_CONTACT", None, optional,
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, COUNT,
             "Most solutions one SERVICE call may bring; a pattern with more is refused (400)."),
     Setting("RECONCILE_BATCH_SIZE", 50, COUNT,
             "Most queries in one reconciliation batch, and entity ids in one data extension request (413 beyond)."),
-    Setting("UPDATES_ENABLED", False, _boolean,
+    Setting("UPDATES_ENABLED", False, boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
-    Setting("UPDATE_TOKEN", None, _optional, "Bearer token that writes must carry."),
+    Setting("UPDATE_TOKEN", None, optional, "Bearer token that writes must carry."),
     Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", str,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),
-    Setting("TRUSTED_PROXIES", (), _words,
+    Setting("TRUSTED_PROXIES", (), words,
             "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log and "
             "budgets); separated by spaces or commas."),
     Setting("ACCESS_LOG", "-", str,
             "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
-    Setting("METRICS", True, _boolean, "Serve Prometheus metrics at /metrics."),
-    Setting("READ_FROM_MEMORY", False, _boolean,
+    Setting("METRICS", True, boolean, "Serve Prometheus metrics at /metrics."),
+    Setting("READ_FROM_MEMORY", False, boolean,
             "Query workers of an embedded on-disk store answer from a copy of the dataset in memory (each "
             "worker holds one; it must fit). Writes still go to disk, durably; after one, each worker copies "
             "the dataset again at its next query."),
-    Setting("RESULT_CACHE_BYTES", 64 << 20, _number(whole=True, zero="none kept"),
+    Setting("RESULT_CACHE_BYTES", 64 << 20, number(whole=True, zero="none kept"),
             "Bytes of query answers each server process keeps, keyed on the query, its dataset and format, and "
             "the dataset version (so a write makes them stale); 0 keeps none."),
-    Setting("RESULT_CACHE_MIN_SECONDS", 0.005, _number(whole=False, zero="every answer kept"),
+    Setting("RESULT_CACHE_MIN_SECONDS", 0.005, number(whole=False, zero="every answer kept"),
             "Seconds an answer must have taken to be kept in the result cache: a cheaper one (a lookup takes about "
             "a millisecond) is answered again, so that many distinct light queries neither grow the memory nor "
             "push out the answers worth keeping."),
-    Setting("IRI_BASE", "https://sahel-kg.example.org/", _iri_base,
+    Setting("IRI_BASE", "https://sahel-kg.example.org/", iri_base,
             "The base of the IRIs the dataset mints; an IRI under it resolves on this server at the same path "
             "(IRI_BASE + id/jnim is served at /id/jnim)."),
-    Setting("PUBLIC_ORIGIN", None, _origin,
+    Setting("PUBLIC_ORIGIN", None, origin,
             "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
             "hands out (service description, VoID, reconciliation manifest, home page). Unset: the Host header "
             "when it names the loopback interface, else IRI_BASE's origin; any other Host header is never copied."),
     Setting("QUERY_WORKERS", 1, COUNT,
             "Worker processes each server process starts to run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed; more start as queries find them all busy."),
-    Setting("QUERY_MEMORY_LIMIT", 2048, _number(whole=True, zero="no cap"),
+    Setting("QUERY_MEMORY_LIMIT", 2048, number(whole=True, zero="no cap"),
             "Mebibytes of memory a query worker may take beyond the store it opened; a query that needs more is "
             "stopped (503) and its worker replaced. 0: no cap. Linux only (elsewhere there is none).",
             public=1024),
     Setting("MAX_QUERY_WORKERS", 6, COUNT,
             "Most query worker processes per server process: a query that finds every worker busy starts one "
             "more, up to this many, and those started stay (never fewer than QUERY_WORKERS)."),
-    Setting("QUERY_WORKER_IDLE_SECONDS", 5.0, _number(whole=False, zero="views kept open"),
+    Setting("QUERY_WORKER_IDLE_SECONDS", 5.0, number(whole=False, zero="views kept open"),
             "Seconds a query worker on disk waits idle before it closes its view of the store, giving back the "
             "engine's caches (about 60 MB at 1M triples); its next query reopens it (20-40 ms at 1M) with cold "
             "caches. Idle workers look once a second, so less than 1 acts as 1; 0 keeps views open. A copy in memory "
             "(READ_FROM_MEMORY) is always kept."),
-    Setting("QUEUE_SIZE", 16, _number(whole=True, zero="none wait"),
+    Setting("QUEUE_SIZE", 16, number(whole=True, zero="none wait"),
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),
-    Setting("QUERY_BUDGET", 60.0, _number(whole=False, zero="budgets off"),
+    Setting("QUERY_BUDGET", 60.0, number(whole=False, zero="budgets off"),
             "Seconds of query time each client may use per minute, across the server processes of one kg "
             "serve (429 with Retry-After past it); 0 turns budgets off."),
-    Setting("BUDGET_LOOPBACK", False, _boolean,
+    Setting("BUDGET_LOOPBACK", False, boolean,
             "Budget clients on the loopback address too (off for development on one machine).", public=True),
-    Setting("CLIENT_TOKENS", (), _words,
+    Setting("CLIENT_TOKENS", (), words,
             "Bearer tokens that name a client for its budget (instead of its address); separated by spaces or commas."),
-    Setting("RUN_DIRECTORY", None, _optional,
+    Setting("RUN_DIRECTORY", None, optional,
             "A directory the server processes of one `kg serve` share: the clients' budgets are kept there "
             "(budgets.sqlite3), one per client whichever process answers. kg serve makes a fresh one for each "
             "run (removed at the end, or by the next kg serve if killed) unless this names one, whose budgets "

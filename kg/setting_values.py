@@ -1,0 +1,80 @@
+"""How a setting's text becomes its value (kg.settings declares which reader each setting takes): a reader
+raises ValueError, saying what the value must be, for text it refuses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+def boolean(text: str) -> bool:
+    lowered = str(text).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+def words(text) -> tuple[str, ...]:
+    if isinstance(text, (list, tuple)):
+        return tuple(text)
+    return tuple(word for word in str(text).replace(",", " ").split() if word)
+
+
+def optional(text) -> str | None:
+    return None if text in (None, "") else str(text)
+
+
+def iri_base(text) -> str:
+    text = str(text)
+    if not text.startswith(("http://", "https://")) or not text.endswith("/"):
+        raise ValueError(f"an absolute http(s) IRI ending in '/' is needed, not {text!r}")
+    return text
+
+
+def origin(text) -> str | None:
+    if text in (None, ""):
+        return None
+    text = str(text)
+    scheme, _, rest = text.partition("://")
+    if scheme not in ("http", "https") or not rest or any(ch in rest for ch in "/?#@ "):
+        raise ValueError(f"an origin such as https://kg.example.org (scheme, host, optional port) is needed, "
+                         f"not {text!r}")
+    return text
+
+
+# Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()
+# take "nan", "inf", "1e999", " 5", "1_0" and digits other than 0-9, none of which a limit should be.
+_WHOLE = re.compile(r"[0-9]{1,18}")
+_DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}")
+MOST = {True: 10 ** 18, False: 10 ** 9}  # seconds: about 31 years (waits refuse timeouts past 9.2e9 s)
+
+
+def number(*, whole: bool, zero: str | None = None, most: int | None = None) -> Callable[[Any], Any]:
+    """The reader of a count (`whole`) or of seconds: from 1 (counts) or more than 0 (seconds), or from 0
+    when `zero` says what 0 means, up to `most` or MOST; a number, or its ASCII digits (and a decimal part for
+    seconds)."""
+    low = f"0 ({zero})" if zero else "1" if whole else None
+    top = most or MOST[whole]
+    kind = (f"a whole number from {low} to {most or '10^18'}" if whole else
+            f"a number of seconds from {low} to 10^9" if low else "a number of seconds more than 0, at most 10^9")
+    kind += " (such as 30 or 2.5)" if not whole else ""  # plain digits: 1e3, +5 and 5. are refused
+
+    def read(raw):
+        if isinstance(raw, str):
+            value = (int if whole else float)(raw) if (_WHOLE if whole else _DECIMAL).fullmatch(raw) else None
+        elif isinstance(raw, bool) or not isinstance(raw, int if whole else (int, float)):
+            value = None
+        else:
+            value = raw if whole else float(raw)
+        if value is None or not (0 if zero or not whole else 1) <= value <= top \
+                or (value == 0 and not zero):  # NaN fails every comparison, so it is refused too
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:40] + "…"
+            raise ValueError(f"must be {kind}, not {shown}")
+        return value
+
+    read.kind = kind  # what a value must be (the tests try every numeric setting)
+    return read
+
+
+SECONDS, COUNT = number(whole=False), number(whole=True)

@@ -13,7 +13,7 @@ from kg.errors import PolicyError
 MAX_DEPTH = 64
 # Chained operators: 8 MiB overflows near 8,000 "+" and 16,000 "!" or "|".
 MAX_OPERATORS = 1000
-# Triple patterns, groups, FILTERs and assignments (kg.sparql_text._is_pattern): planning grows as about their
+# Triple patterns, groups, FILTERs and assignments (counted in kg.sparql_text._scan): planning grows as about their
 # fourth power (128 flat OPTIONALs 10 s, 128 triple patterns 3 s, 64: 0.2-0.8 s), and a flat run of BIND,
 # MINUS or SELECT expressions overflows 2 MiB near 640 and 8 MiB near 3,000. The project's largest query has 66.
 MAX_PATTERNS = 100

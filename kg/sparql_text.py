@@ -161,9 +161,20 @@ def _scan(text: str) -> Shape:
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
-        describing = describing and kind in ("iri", "pname", "var")
-        shape.described += describing
-        shape.patterns += _is_pattern(kind, upper or value, brackets[-1] if brackets else None, data or values)
+        if describing:
+            describing = kind in ("iri", "pname", "var")
+            shape.described += describing
+        # The parts the engine plans and joins (approximate, erring high: a group's last "." counts too): a group
+        # or blank node opened, a triple pattern ended or continued, a FILTER, an assignment (BIND's or SELECT's
+        # AS), an item of a collection (two triple patterns each); not the terms of VALUES, DATA or a template.
+        if kind == "open":
+            shape.patterns += value == "[" or value == "{" and not (data or values)
+        elif kind == "other":
+            shape.patterns += value in _CONTINUING and bool(brackets) and brackets[-1] in ("{", "[")
+        elif upper is not None:
+            shape.patterns += upper in ("FILTER", "AS")
+        elif brackets and brackets[-1] == "()" and not (data or values):
+            shape.patterns += kind in _TERMS
         if upper in _TEMPLATES and index + 1 < len(tokens) and tokens[index + 1][1] == "{":
             values = True  # a template, as VALUES' block, holds no pattern to plan
         if kind == "iri" and text[start - 1:start] == "<" and text[start - 2:start - 1] != "<" \
@@ -220,20 +231,8 @@ def _scan(text: str) -> Shape:
 _scanned = lru_cache(maxsize=KEPT)(_scan)
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
+_CONTINUING = (".", ";", ",")
 _TEMPLATES = ("CONSTRUCT", "INSERT", "DELETE")  # before "{": triples instantiated per row, not planned
-
-
-def _is_pattern(kind: str, value: str, inside: str | None, in_values) -> bool:
-    """Whether a token adds a part the engine plans and joins: a group or blank node opened, a triple pattern
-    ended or continued (. ; ,), a FILTER, an assignment (BIND's or SELECT's AS), an item of a collection
-    (two triple patterns each). Approximate, erring high: a group's last "." counts as well."""
-    if kind == "open":
-        return value == "[" or value == "{" and not in_values
-    if kind == "word":
-        return value in ("FILTER", "AS")
-    if kind == "other" and value in ".;,":
-        return inside in ("{", "[")
-    return inside == "()" and kind in _TERMS and not in_values
 
 
 def _bracket(value: str, previous, brackets: list[str], values: bool, clause: str | None) -> str:

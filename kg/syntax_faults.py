@@ -4,7 +4,8 @@ pyoxigraph's parser reports the furthest place any of its alternatives reached: 
 pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
 slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
-AS, a '.' missing between two triple patterns or a pattern cut short.
+AS, a '.' missing between two triple patterns or a pattern cut short, a string left open, LIMIT or OFFSET
+without a whole number.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ def first_fault(text: str, prefixes) -> Fault | None:
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
-        if kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \
+        if kind == "other" and value in "\"'" and _odd_quotes(text, start):
+            message = "A string is not closed before the end of its line."
+        elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
+            message = f"{upper} takes a whole number from 0, as {upper} 10."
+            start = tokens[index + 1][2] if index + 1 < len(tokens) else tokens[index][3]
+        elif kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \
                 and not (index and _named(tokens, index - 1)):
             name = value.split(":", 1)[0]
             close = _closest_prefix(name, prefixes)
@@ -146,6 +152,19 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             block = kind == "word" and value.upper() == "VALUES"
         index += 1
     return None
+
+
+def _odd_quotes(text: str, at: int) -> bool:
+    """Whether the line of the quote at `at` holds an odd number of that quote, unescaped: one is unclosed. (A
+    quote the lexer leaves alone may be no slip: in ?x<'>' || ?x = '<<' it took <'> for an IRI.)"""
+    first, last = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    line = text[first:last if last >= 0 else len(text)]
+    return (line.count(text[at]) - line.count("\\" + text[at])) % 2 == 1
+
+
+def _whole_number_after(tokens, index: int) -> bool:
+    """Whether the token after `index` is a whole number written as digits alone (LIMIT's and OFFSET's)."""
+    return index + 1 < len(tokens) and tokens[index + 1][0] == "number" and tokens[index + 1][1].isdigit()
 
 
 def _closing(tokens, index: int) -> int | None:

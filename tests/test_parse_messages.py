@@ -116,6 +116,12 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 27),
     'ASK { ?s <http://x/p>/^<http://x/q> "1"^^<http://x/t> ; a ?c , ?d OPTIONAL { ?s ?p ?o ?x } }':
         ("The triple pattern before this has no '.'", 1, 87),
+    # Told as a word SPARQL lacks (x), or as what may follow (HAVING, OPTIONAL... after LIMIT), or not at all.
+    'SELECT * WHERE {\n FILTER(?o = "x)\n}': ("A string is not closed before the end of its line.", 2, 14),
+    "SELECT * WHERE { ?s ?p ?o } LIMIT -1": ("LIMIT takes a whole number from 0, as LIMIT 10.", 1, 35),
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 1.5": ("LIMIT takes a whole number from 0", 1, 35),
+    "SELECT * WHERE { ?s ?p ?o } OFFSET x": ("OFFSET takes a whole number from 0, as OFFSET 10.", 1, 36),
+    "SELECT * WHERE { ?s ?p ?o } LIMIT": ("LIMIT takes a whole number from 0", 1, 34),
     # Negated property sets: told at the group's end, "does not go on like this".
     "SELECT * WHERE { ?s !a ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 27),
     "SELECT * WHERE { ?s !(a|^<http://x/p>) ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 43),

@@ -80,10 +80,43 @@ def sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
-    """The title (the first line), or a short line with no final punctuation."""
-    lines = blocks(text)
-    if lines and start == lines[0][0]:
+    """The title (see `title_span`), or a short line set apart with no final punctuation."""
+    if (start, end) == title_span(text):
         return True
     part = text[start:end]
-    return (start, end) in lines and len(part.split()) <= HEADING_MAX_WORDS and \
+    return _set_apart(text, start, end) and len(part.split()) <= HEADING_MAX_WORDS and \
         part.rstrip()[-1] not in ".!?:;,\u201d\"'"
+
+
+# Small words a headline leaves in lower case ("Why the U.S. Keeps Quiet Ties with Sahel Militaries ?").
+_SMALL_WORDS = frozenset("a an and as at but by for from in into nor of on or over the to via vs with".split())
+
+
+def title_span(text: str) -> tuple[int, int] | None:
+    """The offsets of the title: the first line, if it is one sentence set apart from the body by a blank
+    line and does not end as a sentence does ('.', ',', ':', ';', a closing quote; '?' or '!' only in a
+    headline's capitals). None if the first line is a run of sentences, which all need entries."""
+    lines = blocks(text)
+    if len(lines) < 2 or not _set_apart(text, *lines[0]):
+        return None
+    start, end = lines[0]
+    end = start + len(text[start:end].rstrip())
+    if sentences(text[:end]) != [(start, end)]:
+        return None  # more than one sentence
+    last = text[end - 1]
+    if last in ".:;,\u201d\"'" or last in "?!" and not _headline_case(text[start:end]):
+        return None
+    return start, end
+
+
+def _headline_case(line: str) -> bool:
+    """Every word but the small ones begins with a capital (or is no word)."""
+    return all(not word[0].isalpha() or word[0].isupper() for word in line.split()
+               if word.lower() not in _SMALL_WORDS)
+
+
+def _set_apart(text: str, start: int, end: int) -> bool:
+    """The span is a whole line with a blank line (or the text's start or end) before and after it."""
+    before, after = text[:start], text[end:]
+    return (not before.strip() or bool(re.search(r"\n[ \t\r]*\n[ \t\r]*$", before))) and \
+        (not after.strip() or bool(re.match(r"[ \t\r]*\n[ \t\r]*\n", after)))

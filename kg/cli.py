@@ -148,7 +148,7 @@ def claims_draft(article, article_id, out, claims_dir, force):
     article is missing or not UTF-8, the id is taken, or the output exists (without --force).
     """
     from kg import paths
-    from kg.drafting import DraftError, draft
+    from kg.drafting import NO_TITLE, DraftError, draft
     from kg.table import printable
 
     target = out or Path(article).parent / f"{article_id}.yaml"
@@ -159,6 +159,8 @@ def claims_draft(article, article_id, out, claims_dir, force):
         sys.exit(2)
     entries = text.count("\n  - id: ")
     click.echo(printable(f"wrote {target}: {entries} sentence entries to complete"), err=True)
+    if NO_TITLE in text:
+        click.echo(printable(f"warning: {article} has no title line; fill in article.title in {target}"), err=True)
 
 
 @main.group()

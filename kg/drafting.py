@@ -16,12 +16,14 @@ import yaml
 from rdflib import Graph
 
 from kg import paths
-from kg.article import is_heading, read_text, sentences
+from kg.article import is_heading, read_text, sentences, title_span
 from kg.errors import KGError
 from kg.matching import Entity, Matcher, find_mentions
 
 ARTICLE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TODO = "TODO"
+# The comment a draft carries when the article has no title line; the CLI warns when it sees it.
+NO_TITLE = f"# {TODO}: the article has no title line (its first line is a run of sentences): give its title"
 
 # Cues are words a curator must weigh, not decisions: each is written as a comment beside the sentence.
 CUES = {
@@ -103,10 +105,12 @@ def _scalar(value) -> str:
 def render(text: str, article_id: str, article: Path, out: Path, names: list[Entity]) -> str:
     """The claims file skeleton (see the module docstring)."""
     spans = sentences(text)
-    title = text[spans[0][0]:spans[0][1]] if spans else article_id
+    title_at = title_span(text)
+    # No title is invented: a first line of sentences is drafted as entries and the title left to fill in.
+    title = text[title_at[0]:title_at[1]] if title_at else None
     relative = Path(_relative(article, out.parent))
     lines = [
-        f"# Claims of {_scalar(title)} ({relative.name}): a DRAFT by `kg claims draft`.",
+        f"# Claims of {_scalar(title or article_id)} ({relative.name}): a DRAFT by `kg claims draft`.",
         "# For each entry: keep it (narrow the quote and offsets to one claim if need be), split it, or delete it;",
         "# then fill in claimer, modality, valid time and triples. The comments list the entities each sentence",
         "# mentions and the cues to decide on; the draft asserts nothing, and `kg build` refuses it until done.",
@@ -114,7 +118,7 @@ def render(text: str, article_id: str, article: Path, out: Path, names: list[Ent
         "article:",
         f"  id: {article_id}",
         f"  file: {_scalar(str(relative))}",
-        f"  title: {_scalar(title)}",
+        f"  title: {_scalar(title)}" if title else f"  title: {TODO}  {NO_TITLE}",
         "  language: en",
         f"  sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}",
         f"  published: unknown  # {TODO}: the date if the article gives one",
@@ -126,7 +130,7 @@ def render(text: str, article_id: str, article: Path, out: Path, names: list[Ent
         "claimers:",
         f"  {article_id}-voice:",
         "    type: sahel:ArticleVoice",
-        f"    label: {_scalar('the voice of ' + title)}",
+        f"    label: {_scalar('the voice of ' + (title or article_id))}",
         "",
         "modalities:",
         *(f"  {name}: sahel:{concept}" for name, concept in (

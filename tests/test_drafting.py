@@ -112,3 +112,66 @@ def test_names_match_by_label_and_alias_as_whole_words():
     found = [(m.iri, m.name) for m in find_mentions(text, entities)]
     assert found == [("us", "U.S."), ("us", "Washington"), ("aes", "Alliance of Sahel States"), ("aes", "AES"),
                      ("sahel", "Sahel")]
+
+
+def draft_text(tmp_path, text):
+    """Draft `text` as an article; the drafted document, its text and the CLI's stderr."""
+    path = tmp_path / "new.txt"
+    path.write_text(text, encoding="utf-8")
+    result = run_kg("claims", "draft", path, "--id", "new-article")
+    assert result.exit_code == 0, result.stderr
+    drafted = (tmp_path / "new-article.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(drafted), drafted, result.stderr
+
+
+RUN = "Mali and Niger signed a pact in 2024, officials said. JNIM likely attacked Burkina Faso. The US may respond.\n"
+
+
+def test_a_first_line_of_sentences_is_no_title_and_each_sentence_gets_an_entry(tmp_path):
+    document, drafted, stderr = draft_text(tmp_path, RUN)
+    assert [entry["quote"] for entry in document["claims"]] == [
+        "Mali and Niger signed a pact in 2024, officials said.", "JNIM likely attacked Burkina Faso.",
+        "The US may respond."]
+    assert document["article"]["title"] == "TODO"  # left to the curator, not invented
+    assert "# Headings" not in drafted
+    assert "3 sentence entries" in stderr and "warning:" in stderr and "no title line" in stderr
+
+
+@pytest.mark.parametrize("text, quotes", [
+    # a short sentence ending in '.' on a line of its own
+    ("Mali signed.\n\nNiger agreed to the pact.\n", ["Mali signed.", "Niger agreed to the pact."]),
+    # one sentence with no final punctuation, but no blank line after it: the body runs on
+    ("Mali and Niger signed a pact in 2024\nNiger agreed.\n", ["Mali and Niger signed a pact in 2024", "Niger agreed."]),
+    # a line in capitals that holds two sentences
+    ("MALI SIGNED. NIGER AGREED.\n\nThe US may respond.\n", ["MALI SIGNED.", "NIGER AGREED.", "The US may respond."]),
+    # a question that is a sentence, not a headline
+    ("Will the US respond?\n\nIt may.\n", ["Will the US respond?", "It may."]),
+], ids=["short-sentence", "no-blank-line", "capitals", "question"])
+def test_a_first_line_that_reads_as_sentences_is_drafted_as_entries(tmp_path, text, quotes):
+    document, _, stderr = draft_text(tmp_path, text)
+    assert [entry["quote"] for entry in document["claims"]] == quotes
+    assert document["article"]["title"] == "TODO" and "no title line" in stderr
+
+
+def test_a_headline_is_the_title_even_as_a_question(tmp_path):
+    document, drafted, stderr = draft_text(tmp_path, "Will the US Respond to the AES ?\n\nIt may.\n")
+    assert document["article"]["title"] == "Will the US Respond to the AES ?"
+    assert [entry["quote"] for entry in document["claims"]] == ["It may."]
+    assert "warning" not in stderr
+
+
+def test_a_short_line_that_runs_on_into_the_next_is_no_heading(tmp_path):
+    """A subheading stands apart between blank lines; a short line inside a paragraph's lines is text."""
+    document, drafted, _ = draft_text(tmp_path, "Sahel Pact\n\nMali signed a pact\nNiger agreed to it.\n\nNext Steps\n\n"
+                                                "The US may respond.\n")
+    assert [entry["quote"] for entry in document["claims"]] == [
+        "Mali signed a pact", "Niger agreed to it.", "The US may respond."]
+    assert "# Headings (no entries): Sahel Pact; Next Steps" in drafted
+
+
+def test_the_shipped_article_keeps_its_title_and_headings(tmp_path):
+    document, drafted, stderr = draft_text(tmp_path, read_text(ARTICLE_FILE))
+    assert document["article"]["title"] == "Why the U.S. Keeps Quiet Ties with Sahel Militaries ?"
+    assert "# Headings (no entries): Why the U.S. Keeps Quiet Ties with Sahel Militaries ?; A New Regional Security " \
+           "Architecture; Geopolitical Complexity; Looking Ahead; Related" in drafted
+    assert "warning" not in stderr

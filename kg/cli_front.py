@@ -44,9 +44,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
     """
     from kg.settings import resolve
-    from kg.errors import ConfigError
     from kg.serve import run
-    from kg.serve_checks import check_address, check_remote_store, prepare_store
+    from kg.serve_checks import check_address, check_remote_store, check_settings, prepare_store
     from kg.store import check_readable, default_store_path
     from kg.table import printable
 
@@ -57,13 +56,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     if public:
         config["PUBLIC"] = True
     settings = resolve(config)
+    check_settings(settings, workers)
     check_address(host, port)  # before any work: a second server on a port in use would share it
-    if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
-        raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
-    if settings["UPDATES_ENABLED"] and store_spec.startswith("oxigraph:") and workers > 1:
-        raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
-    if store_spec == "memory:" and workers > 1:
-        raise ConfigError("a memory: store lives in one process: use --workers 1")
     if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
         check_readable(store_spec)
     if resolve({})["INSTALL_ARTICLE"]:

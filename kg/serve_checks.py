@@ -1,5 +1,6 @@
-"""What `kg serve` checks and prepares before it serves: the address is free, the embedded store holds the
-article, a remote engine holds the merge and stops queries at its own time limit."""
+"""What `kg serve` checks and prepares before it serves: the store and settings can be served, the address
+is free, the embedded store holds the article, a remote engine holds the merge and stops queries at its own
+time limit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,21 @@ import subprocess
 
 from kg.child import python_command
 from kg.errors import ConfigError, StoreUnavailable
+
+
+def check_settings(settings: dict, workers: int) -> None:
+    """Raise ConfigError for a store or settings that no server process could start with, before any starts:
+    a fault found in a server process ends it with a traceback, after the address was announced."""
+    from kg.store import check_spec
+
+    spec = settings["STORE"]
+    check_spec(spec)
+    if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
+        raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
+    if settings["UPDATES_ENABLED"] and spec.startswith("oxigraph:") and workers > 1:
+        raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
+    if spec == "memory:" and workers > 1:
+        raise ConfigError("a memory: store lives in one process: use --workers 1")
 
 
 def prepare_store(spec: str) -> None:

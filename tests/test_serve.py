@@ -269,3 +269,16 @@ def test_a_server_cannot_start_on_an_empty_store_another_process_writes_to(tmp_p
     assert done.returncode != 0
     assert "open for writing by process" in done.stderr and "Traceback" not in done.stderr
     assert "kg.errors" not in done.stderr
+
+
+@pytest.mark.parametrize("spec", ["bogus:", "memory:x", "http:no-slashes"])
+def test_an_unknown_store_is_refused_before_anything_listens(tmp_path, spec):
+    """As `kg query` refuses it: one line, before "serving ..." (a server process would die with a traceback)."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port",
+                           str(free_port()), "--store", spec], capture_output=True, text=True, timeout=60,
+                          env=environment, cwd=tmp_path)
+    assert done.returncode != 0
+    assert done.stderr.strip() == (f"error: unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// "
+                                   "SPARQL endpoint")

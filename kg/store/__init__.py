@@ -44,8 +44,17 @@ def check_readable(spec: str) -> None:
     check_present(path)
 
 
+def check_spec(spec: str) -> None:
+    """Raise ConfigError unless `spec` has the form of a store (see the module docstring); nothing is opened."""
+    scheme, _, rest = spec.partition(":")
+    if not ((scheme == "memory" and not rest) or scheme == "oxigraph"
+            or (scheme in ("http", "https") and rest.startswith("//"))):
+        raise ConfigError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+
+
 def open_store(spec: str, **options) -> Store:
     """Open the store that `spec` names (see the module docstring); options go to the backend."""
+    check_spec(spec)
     scheme, _, rest = spec.partition(":")
     if scheme == "memory" and not rest:
         from kg.store.oxigraph import OxigraphStore
@@ -55,11 +64,9 @@ def open_store(spec: str, **options) -> Store:
         path = embedded_path(spec)
         path.parent.mkdir(parents=True, exist_ok=True)
         return OxigraphStore(path, **options)
-    if scheme in ("http", "https") and rest.startswith("//"):
-        from kg.store.remote import RemoteStore
-        return RemoteStore(spec, **options)
-    raise ConfigError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+    from kg.store.remote import RemoteStore
+    return RemoteStore(spec, **options)
 
 
 __all__ = ["QueryResult", "Solutions", "Store", "Triples",
-           "check_readable", "default_store_path", "embedded_path", "open_store"]
+           "check_readable", "check_spec", "default_store_path", "embedded_path", "open_store"]

@@ -46,7 +46,7 @@ def turtle_problem(error: Exception, text: str) -> tuple[str, int | None]:
     if not (isinstance(why, str) and isinstance(line, int)):
         # Other errors (AssertionError, IndexError) may also end in a dump after " at ^".
         first = str(error).strip().split("\n", 1)[0].split(" at ^", 1)[0].strip()
-        return first or type(error).__name__, None
+        return first or "the Turtle parser gave no reason", None
     # BadSyntax.lines counts from 0; at the end of the text it lies past the last line with content.
     return why, min(line + 1, text.rstrip().count("\n") + 1)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
 
@@ -34,7 +34,7 @@ def reports_errors(command):
             say_error(str(error))
             sys.exit(EXIT_ERROR)
         except OSError as error:
-            say_error(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+            say_error(os_error_words(error))
             sys.exit(EXIT_ERROR)
     return wrapper
 

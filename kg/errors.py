@@ -7,6 +7,12 @@ class KGError(Exception):
     """Base class of every error sahel-kg raises on purpose."""
 
 
+def os_error_words(error: OSError) -> str:
+    """An OSError in words ("No such file or directory: /proc/nope"), without Python's class name or errno."""
+    words = error.strerror or " ".join(str(part) for part in error.args) or "the system refused"
+    return f"{words}: {error.filename}" if error.filename is not None else words
+
+
 def _rebuild(cls, message, fields):
     return cls(message, **fields)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, InputLimitError, ParseError
+from kg.errors import ConfigError, InputLimitError, ParseError, os_error_words
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.publish import installed_bases, owned_graph
 from kg.store.base import Store, read_quads
@@ -128,7 +128,8 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream
-            raise ParseError(f"cannot read the file: {error}", path=str(loaded.path)) from None
+            why = os_error_words(error) if isinstance(error, OSError) and error.strerror else error
+            raise ParseError(f"cannot read the file: {why}", path=str(loaded.path)) from None
         hashing.drain()
         loaded.sha256 = hashing.digest.hexdigest()
 

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from kg.child import python_command
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
 from kg.serve_checks import check_address
 
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -139,7 +139,7 @@ def supervise(handed: str) -> None:
     except KGError as error:  # as the CLI reports its errors: one line, no traceback
         sys.exit(f"error: {error}")
     except OSError as error:
-        sys.exit(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        sys.exit(f"error: {os_error_words(error)}")
 
 
 def _supervise(plan: dict) -> None:

@@ -41,9 +41,11 @@ def prepare_store(spec: str) -> None:
         raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
 
 
-# The library's own errors end the child with their message alone, as the last line of its standard error.
-_PREPARE = ("import sys; from kg.errors import KGError; from kg.publish import prepare\n"
-            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))")
+# The library's own errors and the system's (a directory that cannot be made) end the child with their message
+# alone, in words, as the last line of its standard error.
+_PREPARE = ("import sys; from kg.errors import KGError, os_error_words; from kg.publish import prepare\n"
+            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))\n"
+            "except OSError as error: sys.exit(os_error_words(error))")
 
 
 def check_address(host: str, port: int) -> None:

@@ -16,7 +16,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from kg.console import Started, notes, open_configured, show, start_query, warnings
-from kg.errors import KGError
+from kg.errors import KGError, os_error_words
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
 from kg.results import FormatError
@@ -57,7 +57,7 @@ def kept_history() -> History:
         with open(path, "a", encoding="utf-8"):
             pass
     except OSError as error:
-        print(printable(f"note: history is kept for this session only: {error}"), file=sys.stderr)
+        print(printable(f"note: history is kept for this session only: {os_error_words(error)}"), file=sys.stderr)
         return InMemoryHistory()
     return FileHistory(str(path))
 
@@ -252,6 +252,8 @@ class Shell:
                 print("cancelled", file=sys.stderr, flush=True)
             except (KGError, click.UsageError) as error:
                 report(error.format_message() if isinstance(error, click.UsageError) else str(error))
+            except OSError as error:  # a file a command names (.output) cannot be written, say
+                report(os_error_words(error))
             except Exception as error:  # noqa: BLE001 - one bad query must not end the session
                 report(f"{type(error).__name__}: {error}")
 

@@ -282,3 +282,15 @@ def test_an_unknown_store_is_refused_before_anything_listens(tmp_path, spec):
     assert done.returncode != 0
     assert done.stderr.strip() == (f"error: unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// "
                                    "SPARQL endpoint")
+
+
+def test_a_store_directory_that_cannot_be_made_is_said_in_words(tmp_path):
+    """No Python class name ("FileNotFoundError: [Errno 2] ...") in the message."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment.update(SAHEL_KG_HOME=str(tmp_path / "home"), SAHEL_KG_UPDATE_TOKEN=TOKEN)
+    done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port",
+                           str(free_port()), "--enable-updates", "--store", "oxigraph:/proc/nope/store"],
+                          capture_output=True, text=True, timeout=60, env=environment, cwd=tmp_path)
+    assert done.returncode != 0
+    assert done.stderr.strip() == ("error: cannot prepare the store oxigraph:/proc/nope/store: "
+                                   "No such file or directory: /proc/nope")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable
+from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging
 from kg.store.store_files import disk_version, write_log, writer_lock
@@ -62,7 +62,7 @@ class OxigraphStore(Store):
             self._store = _read_only(self.path) if read_only else pyoxigraph.Store(self.path)
         except OSError as error:
             self._release()
-            raise StoreUnavailable(f"cannot open the store at {self.path}: {error}") from error
+            raise StoreUnavailable(f"cannot open the store at {self.path}: {os_error_words(error)}") from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
         self._log_mark = write_log(self.path) if self._lock is not None else (0, 0)  # see _written

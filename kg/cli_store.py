@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, Seconds, atomic_output, reports_errors, store_option, write_atomically,
-                            write_out)
+from kg.cli_support import (ByteSize, EndpointURL, Seconds, atomic_output, not_a_regular_file, reports_errors,
+                            store_option, write_atomically, write_out)
 from kg.untrusted import BOM
 
 @click.command()
@@ -235,7 +235,8 @@ def search(words, limit, as_json, store_spec):
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]),
-              help="Serialisation (default: from the output name, else trig).")
+              help="Serialisation (default: from the output name, .trig or .nq; trig on standard output, "
+                   "/dev/null or a FIFO; a file named otherwise is refused).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (a name ending in .gz is gzipped); default standard output.")
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the output.")
@@ -248,8 +249,10 @@ def export(fmt, output, compress, store_spec):
 
     name = output.name.lower().removesuffix(".gz") if output else ""
     compress = compress or (output is not None and output.name.lower().endswith(".gz"))
-    if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")):
-        raise click.UsageError(f"{output.name}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
+    # A file's name says its format; /dev/null or a FIFO is named for what it is, not for a format, so it
+    # gets TriG as standard output does.
+    if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")) and not not_a_regular_file(output):
+        raise click.UsageError(f"{output}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
                                "name the file so, or give --format")
     chosen = fmt or ("nquads" if name.endswith((".nq", ".nquads")) else "trig")
     if compress and output is None and sys.stdout.isatty():  # as gzip itself refuses: bytes no screen can show

@@ -104,6 +104,14 @@ def write_atomically(path: Path, data) -> None:
             out.write(chunk)
 
 
+def not_a_regular_file(path: Path) -> bool:
+    """Whether `path` (a link's target, if a link) exists and is no regular file: /dev/null, a FIFO, a terminal."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path):
     """A binary file to write `path` through: it replaces `path` only once the block ends without error.
@@ -112,11 +120,7 @@ def atomic_output(path: Path):
     that is not a regular file (/dev/null, a FIFO, a terminal) is written in place: replacing it would put
     a plain file where a device or a pipe was. Raises OSError naming `path`.
     """
-    try:
-        special = not stat.S_ISREG(os.stat(path).st_mode)  # the link's target, if `path` is a link
-    except FileNotFoundError:
-        special = False
-    if special:
+    if not_a_regular_file(path):
         with open(path, "wb") as out:
             yield out
         return

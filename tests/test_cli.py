@@ -589,6 +589,26 @@ def test_export_by_extension(spec, tmp_path):
     assert len(dataset_quads(gzip.decompress(packed.read_bytes()), ox.RdfFormat.TRIG)) == store_count(spec)
 
 
+def test_export_to_dev_null_or_a_fifo_is_trig(spec, tmp_path):
+    """Their names say no format (the README: written in place, TriG as on standard output); was exit 2."""
+    assert kg("export", "-o", "/dev/null", "--store", spec).exit_code == 0
+    fifo = tmp_path / "some-fifo"
+    os.mkfifo(fifo)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = kg("export", "-o", fifo, "--store", spec)
+    reader.join(timeout=60)
+    assert result.exit_code == 0
+    assert len(dataset_quads(read[0], ox.RdfFormat.TRIG)) == store_count(spec)
+
+
+def test_export_to_a_file_named_for_no_dataset_format_is_refused_by_its_path(spec, tmp_path):
+    result = kg("export", "-o", tmp_path / "dump.ttl", "--store", spec)
+    assert result.exit_code == 2 and not (tmp_path / "dump.ttl").exists()
+    assert f"{tmp_path / 'dump.ttl'}: a dataset is written as TriG" in result.stderr
+
+
 def test_export_with_format_and_gzip_flags(spec, tmp_path):
     result = kg("export", "--format", "nquads", "--gzip", "--store", spec)
     assert result.exit_code == 0

@@ -29,8 +29,9 @@ def _inputs(claims):
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              show_default=True, help="File to write the dataset to ('-' for standard output).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="File to write the dataset to ('-' for standard output). Default: standard output, "
+                   "or nothing with --install.")
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
               show_default=True, help="Serialisation; turtle merges all graphs into one.")
 @click.option("--base", default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
@@ -61,13 +62,10 @@ def build(out, fmt, base, claims_file, install, store_spec):
         with open_configured(store_spec, write=True, install=False) as store:
             install_dataset(store, result, base=base or DEFAULT_BASE)
         click.echo(printable(f"installed into {store_spec}"), err=True)
-        if out == "-" and sys.stdout.isatty():
-            out = None
-    data = serialize(result.dataset, fmt)
-    if out == "-":
-        write_out([data], fmt, terminal=sys.stdout.isatty())
+    if out == "-" or (out is None and not install):
+        write_out([serialize(result.dataset, fmt)], fmt, terminal=sys.stdout.isatty())
     elif out is not None:
-        write_atomically(Path(out), data)
+        write_atomically(Path(out), serialize(result.dataset, fmt))
     click.echo(result.summary, err=True)
 
 

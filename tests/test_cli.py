@@ -674,6 +674,13 @@ def test_loading_into_a_graph_of_a_build_with_another_base_is_refused(tmp_path):
     assert kg("load", data, "--graph", "https://my.example/data/graph/people", "--store", spec).exit_code == 0
 
 
+def test_build_install_writes_no_dataset_unless_asked(tmp_path):
+    """It printed 3,000 lines of TriG, --out defaulting to standard output."""
+    result = kg("build", "--install", "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"" and "installed into" in result.stderr
+
+
 def test_build_install_replaces_the_article_graphs(tmp_path):
     spec = f"oxigraph:{tmp_path / 'store'}"
     mine = "http://example.org/my-graph"
@@ -689,9 +696,9 @@ def test_build_install_replaces_the_article_graphs(tmp_path):
         store.update("INSERT DATA { GRAPH <https://sahel-kg.example.org/claim/withdrawn> "
                      "{ <https://sahel-kg.example.org/claim/withdrawn> a <https://sahel-kg.example.org/ontology#Claim> } }")
     assert claims(spec) == 33
-    second = kg("build", "--install", "--store", spec)
+    second = kg("build", "--install", "--store", spec, "--out", "-")
     assert second.exit_code == 0, second.output
-    assert len(dataset_quads(second.stdout_bytes, ox.RdfFormat.TRIG)) > 1000  # the build, on stdout
+    assert len(dataset_quads(second.stdout_bytes, ox.RdfFormat.TRIG)) > 1000  # the build, on stdout as asked
     assert claims(spec) == 32
     with OxigraphStore(tmp_path / "store") as store:
         assert store.count(mine) == 1

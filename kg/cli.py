@@ -12,7 +12,8 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import EXIT_ERROR, Commands, reports_errors, say_error, store_option, write_atomically, write_out
+from kg.cli_support import (EXIT_ERROR, Commands, GraphIRI, reports_errors, say_error, store_option, write_atomically,
+                            write_out)
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,7 +204,8 @@ def events():
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The RML mapping (default: the shipped ACLED-style one, kg/mappings/acled-events.rml.ttl).")
-@click.option("--graph", help="The named graph for the events (default: one per file, from its sha256).")
+@click.option("--graph", type=GraphIRI(),
+              help="The named graph for the events (default: one per file, from its sha256).")
 @store_option
 @reports_errors
 def events_load(table, mapping, graph, store_spec):

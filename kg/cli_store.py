@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, Seconds, atomic_output, not_a_regular_file, reports_errors,
-                            store_option, write_atomically, write_out)
+from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, atomic_output, not_a_regular_file,
+                            reports_errors, store_option, write_atomically, write_out)
 from kg.untrusted import BOM
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--graph", help="Put every triple into this named graph (quads otherwise keep their own).")
+@click.option("--graph", type=GraphIRI(),
+              help="Put every triple into this named graph (quads otherwise keep their own).")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
               help="The files' format (default: from each name; .gz is read as gzip).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")

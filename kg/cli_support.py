@@ -186,6 +186,20 @@ class Seconds(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class GraphIRI(click.ParamType):
+    """A named graph's IRI, absolute (whether it is one of the project's own graphs depends on the store)."""
+
+    name = "iri"
+
+    def convert(self, value, param, ctx):
+        import pyoxigraph
+
+        try:
+            return pyoxigraph.NamedNode(str(value)).value
+        except ValueError as error:
+            self.fail(f"{value!r} is not an absolute IRI ({error})", param, ctx)
+
+
 class EndpointURL(click.ParamType):
     """A SPARQL endpoint's URL: http:// or https://, with a host."""
 

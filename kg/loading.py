@@ -18,6 +18,7 @@ from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.publish import installed_bases, owned_graph
 from kg.store.base import Store, read_quads
 from kg.store.merge import MERGE_GRAPH
+from kg.untrusted import undecodable
 
 EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".nquads": "nquads",
@@ -124,7 +125,9 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                 loaded.quads += 1
                 yield quad if target is None else ox.Quad(quad.subject, quad.predicate, quad.object, target)
         except ParseError as error:
-            raise ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column) from None
+            error = ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column)
+            with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
+                raise undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again) from None
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream

@@ -21,6 +21,7 @@ from kg.xml_check import XmlCheck
 # leading one is dropped; anywhere else it stays, for the parser to refuse.
 BOM = "\ufeff"
 _BOM = BOM.encode("utf-8")
+_NOT_UTF8 = "Invalid UTF-8"  # how pyoxigraph's messages for bytes that are no UTF-8 begin
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
@@ -95,6 +96,23 @@ def explained(error: ParseError) -> ParseError:
     if _REMOTE_CONTEXT in error.message:
         return ParseError(NO_REMOTE_CONTEXT, path=error.path, line=error.line, column=error.column)
     return error
+
+
+def undecodable(error: ParseError, lines) -> ParseError:
+    """A parse error for bytes that are no UTF-8 saying which byte, as `kg claims draft` does, rather than
+    pyoxigraph's index into its own buffer; `lines` are the input's lines (bytes), read up to the error's."""
+    if not error.message.startswith(_NOT_UTF8):
+        return error
+    found = "a byte here"
+    for number, text in enumerate(lines, 1):
+        if number == error.line:
+            try:
+                text.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                found = f"byte 0x{text[bad.start]:02x}"
+            break
+    return ParseError(f"not UTF-8: {found} cannot be decoded", path=error.path, line=error.line,
+                      column=error.column)
 
 
 def without_bom(data: bytes) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import logging
 import warnings
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from kg.errors import ParseError
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
-from kg.untrusted import without_bom
+from kg.untrusted import undecodable, without_bom
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def _quads(path: Path, fmt: str, data: bytes):
         yield from pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads"
                                     else pyoxigraph.RdfFormat.TRIG)
     except SyntaxError as error:
-        raise ParseError(f"not valid {fmt}: {parser_message(error)}", path=str(path), line=error.lineno,
-                         column=error.offset) from None
+        why = undecodable(ParseError(parser_message(error), line=error.lineno), io.BytesIO(data)).message
+        raise ParseError(f"not valid {fmt}: {why}", path=str(path), line=error.lineno, column=error.offset) from None
     except MemoryError as error:
         raise term_too_long(error, str(path)) from None
 

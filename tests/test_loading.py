@@ -114,13 +114,27 @@ def test_graph_option_puts_every_triple_into_that_graph(tmp_path, spec, fmt):
     assert record["isPartOf"] == ox.NamedNode(target)
 
 
-def test_a_graph_that_is_no_iri_is_refused_plainly(tmp_path, spec):
+@pytest.mark.parametrize("graph", ["not an iri", ""])
+def test_a_graph_that_is_no_iri_is_refused_plainly(tmp_path, spec, graph):
+    """A bad value of an option, as --timeout 0 or --max-bytes abc: click's usage error, exit 2 (was 1)."""
     path = write(tmp_path / "data.ttl", sample("turtle"), "turtle")
     before = content(spec)
-    result = kg("load", path, "--graph", "not an iri", "--store", spec)
-    assert result.exit_code == 1
-    assert "--graph" in result.stderr and "not an iri" in result.stderr
+    result = kg("load", path, "--graph", graph, "--store", spec)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--graph': {graph!r} is not an absolute IRI" in result.stderr
     assert content(spec) == before
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzipped"])
+def test_a_byte_that_is_no_utf8_is_named(tmp_path, spec, packed):
+    """As `kg claims draft` names it; was pyoxigraph's "incomplete utf-8 byte sequence from index 3"."""
+    data = (b'<http://example.org/a> <http://example.org/p> "ok" .\n'
+            b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n')
+    path = tmp_path / ("latin1.nt.gz" if packed else "latin1.nt")
+    path.write_bytes(gzip.compress(data) if packed else data)
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}:2:51: not UTF-8: byte 0xe9 cannot be decoded\n"
 
 
 def test_format_option_overrides_the_name(tmp_path, spec):

@@ -129,6 +129,14 @@ def test_a_file_that_does_not_parse(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_byte_that_is_no_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.trig"
+    path.write_bytes(b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n')
+    result = run_kg("validate", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}:1:51: not valid trig: not UTF-8: byte 0xe9 cannot be decoded\n"
+
+
 @pytest.mark.parametrize("name", ["dataset.trig", "dataset.nq.gz"])
 def test_a_file_starting_with_a_byte_order_mark_validates(tmp_path, built, name):
     """Editors on Windows save one; both parsers (pyoxigraph, rdflib) get the data without it."""

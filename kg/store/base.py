@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.untrusted import explained, guard, refuse_deep, skip_bom, without_bom
+from kg.untrusted import explained, guard, refuse_deep, skip_bom, undecodable, without_bom
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -205,8 +205,11 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
         for quad in pyoxigraph.parse(**options):
             yield quad if target is None else pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, target)
     except SyntaxError as error:
-        raise explained(ParseError(parser_message(error), path=path, line=error.lineno,
-                                   column=error.offset)) from None
+        found = explained(ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset))
+        if path is None:
+            raise found from None
+        with open(path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
+            raise undecodable(found, again) from None
     except MemoryError as error:
         raise term_too_long(error, path) from None
     finally:
@@ -230,8 +233,8 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
                                  rename_blank_nodes=True)
         return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
-        raise explained(ParseError(parser_message(error), path=name, line=error.lineno,
-                                   column=error.offset)) from None
+        raise undecodable(explained(ParseError(parser_message(error), path=name, line=error.lineno,
+                                               column=error.offset)), io.BytesIO(data)) from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
 

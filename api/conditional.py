@@ -10,7 +10,7 @@ from typing import Callable
 
 from flask import Response, current_app, make_response, request
 
-from api import software
+from api import security_headers, software
 from api.errors import Problem
 from kg.answers import QueryRequest
 
@@ -103,9 +103,19 @@ def _check_preconditions(validators: dict, version, matched: bool) -> None:
             raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
 
 
-def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = False) -> Response:
-    """A GET or HEAD answer (make()'s) with the validators of `shape`, or 304 when the request's still hold;
-    `negotiated`: the answer depends on Accept, and both say so."""
+def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Response:
+    """304 Not Modified standing for a 200 of `media` with `headers` (its validators): those, Vary when
+    `negotiated`, and the 200's security headers, which a 304 (no Content-Type) would otherwise get wrong."""
+    response = Response(status=304, headers=headers)
+    if negotiated:
+        response.headers["Vary"] = "Accept"  # RFC 9110 §15.4.5: a 304 carries the Vary its 200 would
+    security_headers.put(response.headers, security_headers.values_for(request.path, media))
+    return response
+
+
+def conditional(shape: tuple, make: Callable[[], object], media: str, *, negotiated: bool = False) -> Response:
+    """A GET or HEAD answer (make()'s, of `media`) with the validators of `shape`, or 304 when the request's
+    still hold; `negotiated`: the answer depends on Accept, and both say so."""
     version = current_app.extensions["sahel-kg"].version()  # before the answer is made: a tag may undersell
     settings = current_app.config
     # What shapes a document besides the data and the software: a description's row cap, the IRIs and URLs it
@@ -115,7 +125,7 @@ def conditional(shape: tuple, make: Callable[[], object], *, negotiated: bool = 
     if negotiated:
         headers["Vary"] = "Accept"
     if not_modified(headers, version):
-        return Response(status=304, headers=headers)
+        return unchanged(headers, media, negotiated=negotiated)
     response = make_response(make())
     response.headers.update(headers)
     return response

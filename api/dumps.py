@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from api import software
-from api.conditional import not_modified, validators
+from api.conditional import not_modified, unchanged, validators
 from kg.dump import stream_dump
 from kg.store.oxigraph import OxigraphStore
 
@@ -27,7 +27,7 @@ def dump():
     if "ETag" in headers:  # readable: the version and the format, then the software that writes the dump
         headers["ETag"] = f'"{version.number}-{fmt}-{software.stamp()[0]}"'
     if not_modified(headers, version):
-        return Response(status=304, headers=headers)
+        return unchanged(headers, "application/gzip")
     if request.method == "HEAD":  # the length is not known before the dump is made: none is sent
         response = Response(status=200, headers=headers, mimetype="application/gzip")
         response.automatically_set_content_length = False

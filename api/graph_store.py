@@ -12,7 +12,7 @@ import uuid
 
 from flask import Blueprint, Response, current_app, request
 
-from api.conditional import entity_tags, not_modified, validators_for
+from api.conditional import entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
@@ -149,7 +149,7 @@ def _read(target):
     validators = validators_for(version, run, media, current_app.config["CACHE_CONTROL"])
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version, matched=True):
-        return Response(status=304, headers=validators)
+        return unchanged(validators, media, negotiated=True)
     answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept
     response.headers.update(validators)

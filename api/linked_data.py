@@ -56,7 +56,7 @@ def resolve(path: str):
 
 def document(iri: str, ext: str):
     """The HTML page or an RDF serialisation of a known resource, with validators from the dataset version."""
-    return conditional(("document", iri, ext), lambda: _made(iri, ext))
+    return conditional(("document", iri, ext), lambda: _made(iri, ext), DOCUMENTS[ext][0])
 
 
 def _made(iri: str, ext: str):

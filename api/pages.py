@@ -25,7 +25,7 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 @bp.route("/")
 def home():
     """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
-    return conditional(("home", origin()), _home)
+    return conditional(("home", origin()), _home, "text/html")
 
 
 def _home():
@@ -49,7 +49,8 @@ def article():
     sources = rows("source-text")
     if len(sources) == 1:  # no validators: a 304 stands only for a 200 (RFC 9110 §13.2.1)
         return redirect(sources[0]["source"].href or sources[0]["source"].value, code=303)
-    return conditional(("sources",), lambda: render_template("sources.html", sources=rows("source-text")))
+    return conditional(("sources",), lambda: render_template("sources.html", sources=rows("source-text")),
+                       "text/html")
 
 
 def examples() -> list[dict]:

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.sansio.utils import get_current_url
 
-from api.conditional import entity_tags, not_modified, validators_for
+from api.conditional import entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem
 from api.numbers import seconds
 from api.ops import recorded_at_end
@@ -77,7 +77,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     version = backend.version()
     validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
     if not_modified(validators, version):  # a POST query's preconditions give 412, never 304
-        return Response(status=304, headers=validators)
+        return unchanged(validators, media, negotiated=True)
     answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
     response = Response(recorded_at_end(answer) if streamed else answer.body, mimetype=media)

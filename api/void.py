@@ -48,7 +48,7 @@ def void_url() -> str:
 def describe():
     """The VoID description, in Turtle (default), JSON-LD, RDF/XML or N-Triples by Accept or format=."""
     media, fmt = choose("graph", OFFER, format_param(request_params()))
-    return conditional(("void", public_url("/"), media), lambda: _serialized(media, fmt), negotiated=True)
+    return conditional(("void", public_url("/"), media), lambda: _serialized(media, fmt), media, negotiated=True)
 
 
 def _serialized(media: str, fmt: str) -> Response:

@@ -76,13 +76,19 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
         return held
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is a GET's or HEAD's (RFC 9110 §13.1.3)
         return False
-    since = request.headers.get("If-Modified-Since")
-    if since and "Last-Modified" in validators:
-        try:
-            return int(last_modified(version)) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False
+    since = _past_date(request.headers.get("If-Modified-Since"))
+    return since is not None and "Last-Modified" in validators and int(last_modified(version)) <= since
+
+
+def _past_date(value: str | None) -> float | None:
+    """An If-Modified-Since date as a timestamp; None when it is not an HTTP date or is later than now, which
+    RFC 7232 §3.3 calls invalid (a client's clock ahead, or a made-up date, would otherwise pin a stale copy).
+    If-Unmodified-Since needs no such rule: a later date always holds, as if ignored."""
+    try:
+        since = parsedate_to_datetime(value).timestamp() if value else None
+    except (TypeError, ValueError):
+        return None
+    return None if since is None or since > time.time() else since
 
 
 def _check_preconditions(validators: dict, version, matched: bool) -> None:

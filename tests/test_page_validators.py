@@ -17,6 +17,7 @@ import pytest
 
 import api
 import kg
+from api.backend import Version
 from api_fixtures import *  # noqa: F401,F403
 from kg.paths import ONTOLOGY_DIR
 
@@ -128,3 +129,17 @@ def test_if_match_a_tag_fails_where_the_answer_has_no_etag(make_app, monkeypatch
         assert "ETag" not in client.get(path).headers
         assert client.get(path, headers={"If-Match": '"x"'}).status_code == 412, path
         assert client.get(path, headers={"If-Match": "*"}).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_an_if_modified_since_later_than_now_is_ignored(make_app, monkeypatch, path):
+    """RFC 7232 §3.3: a date later than the server's time is invalid; it gives the 200, not 304."""
+    app = make_app()
+    backend = app.extensions["sahel-kg"]
+    copied = backend.version()  # the copy is seconds old: none has a Last-Modified yet, so a minute older
+    monkeypatch.setattr(backend, "version", lambda: Version(copied.number, copied.modified - 60))
+    client = app.test_client()
+    modified = client.get(path).headers["Last-Modified"]
+    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 304, path
+    future = client.get(path, headers={"If-Modified-Since": "Thu, 01 Jan 2099 00:00:00 GMT"})
+    assert future.status_code == 200 and future.data, path

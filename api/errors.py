@@ -30,6 +30,13 @@ class Problem(Exception):
         self.headers, self.extra, self.rejected = headers or {}, extra, rejected
 
 
+def unsupported_media(needs: str, media: str, sent_in: str = "the request") -> Problem:
+    """415: `needs` says what the route reads; the body (`sent_in`) came as `media`, or (empty) with no
+    Content-Type, which is said so rather than as if it were a type ("not no content type")."""
+    sent = f"not {media}" if media else f"and {sent_in} has no Content-Type"
+    return Problem(415, "Unsupported media type", f"{needs}, {sent}")
+
+
 def slug(title: str) -> str:
     """The last segment of a problem type's IRI, from its title ("Not found" -> not-found)."""
     return title.lower().replace(" ", "-")

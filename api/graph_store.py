@@ -13,7 +13,7 @@ import uuid
 from flask import Blueprint, Response, current_app, request
 
 from api.conditional import entity_tags, not_modified, unchanged, validators_for
-from api.errors import Problem
+from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
 from api.params import format_param, one, request_params, strict_params
@@ -192,9 +192,8 @@ def _parse_body() -> list:
 
 def _parse(data: bytes, media: str, name: str | None) -> list:
     if media not in READABLE:
-        raise Problem(415, "Unsupported media type",
-                      f"send the graph as one of: {', '.join(READABLE)}; not {media or 'no content type'}"
-                      + (f" (part {name})" if name else ""))
+        raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media,
+                                f"part {name}" if name else "the request")
     # Blank nodes get labels of their own, so that two parts of a multipart body stay apart; the parse is
     # bounded in time (RDF/XML can be slow to parse), and RDF/XML may not carry a DTD (see kg.untrusted).
     return parse_triples(data, format=READABLE[media], base_iri=request.base_url, name=name,

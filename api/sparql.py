@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.sansio.utils import get_current_url
 
 from api.conditional import entity_tags, not_modified, unchanged, validators_for
-from api.errors import Problem
+from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
@@ -63,8 +63,7 @@ def sparql():
             raise Problem(400, "Query and update", "with a SPARQL body the URL may not carry query or update")
         text = _utf8(request.get_data())
         return _query(text, params) if kind == QUERY_BODY else _update(text, params)
-    raise Problem(415, "Unsupported media type",
-                  f"POST needs {FORM}, {QUERY_BODY} or {UPDATE_BODY}, not {kind or 'no content type'}")
+    raise unsupported_media(f"POST needs {FORM}, {QUERY_BODY} or {UPDATE_BODY}", kind)
 
 
 def _query(text: str, params: list[tuple[str, str]]):

@@ -225,7 +225,8 @@ def test_a_body_starting_with_a_byte_order_mark_is_read_without_it(empty_writer,
 
 def test_unsupported_body_type_is_415(empty_writer):
     problem(put(empty_writer, JOHN, content_type="application/pdf"), 415)
-    problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)
+    missing = problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)["detail"]
+    assert missing.endswith(", and the request has no Content-Type"), missing
     problem(empty_writer.get(URL), 404)
 
 

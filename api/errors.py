@@ -30,11 +30,13 @@ class Problem(Exception):
         self.headers, self.extra, self.rejected = headers or {}, extra, rejected
 
 
-def unsupported_media(needs: str, media: str, sent_in: str = "the request") -> Problem:
-    """415: `needs` says what the route reads; the body (`sent_in`) came as `media`, or (empty) with no
-    Content-Type, which is said so rather than as if it were a type ("not no content type")."""
-    sent = f"not {media}" if media else f"and {sent_in} has no Content-Type"
-    return Problem(415, "Unsupported media type", f"{needs}, {sent}")
+def unsupported_media(needs: str, media: str, sent_in: str = "the request", **extra) -> Problem:
+    """415: `needs` says what the route reads; the body (`sent_in`: the request, or a part of it) came as
+    `media`, or (empty) with no Content-Type, which is said so rather than as if it were a type."""
+    if not media:
+        return Problem(415, "Unsupported media type", f"{needs}, and {sent_in} has no Content-Type", **extra)
+    where = "" if sent_in == "the request" else f" in {sent_in}"
+    return Problem(415, "Unsupported media type", f"{needs}, not {media}{where}", **extra)
 
 
 def slug(title: str) -> str:
@@ -121,7 +123,7 @@ def register(app: Flask) -> None:
             g.rejected = "upload_limit"
         for kind, status, title in _STATUS:
             if isinstance(error, kind):
-                extra = {name: getattr(error, name, None) for name in ("line", "column", "endpoint")}
+                extra = {name: getattr(error, name, None) for name in ("line", "column", "endpoint", "part")}
                 detail = getattr(error, "message", None) or str(error)
                 if isinstance(error, StorageFailure):  # the server's trouble: log it, tell no paths
                     log.error("storage failure: %s", error)

@@ -19,6 +19,7 @@ from api.rsgi import RECEIVED
 from api.params import format_param, one, request_params, strict_params
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
+from kg.errors import SourceError
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH
 
@@ -183,17 +184,28 @@ def _write(method: str, target: str) -> Response:
 def _parse_body() -> list:
     """The request's triples: one RDF body, or every file part of a multipart/form-data body."""
     if request.mimetype == "multipart/form-data":
-        parts = list(request.files.values())
+        parts = list(request.files.items(multi=True))  # values() would give one part of each name
         if not parts:
             raise Problem(400, "No RDF", "the multipart body has no file parts")
-        return [triple for part in parts for triple in _parse(part.read(), part.mimetype, part.filename)]
+        return [triple for name, part in parts for triple in _parse_part(name, part)]
     return _parse(request.get_data(), request.mimetype, None)
 
 
-def _parse(data: bytes, media: str, name: str | None) -> list:
+def _parse_part(name: str, part) -> list:
+    """One part's triples. A fault in it names the part (form name, file name) in its detail and a `part`
+    member: line and column alone do not say which of several files is wrong."""
+    label = f"part {name!r} ({part.filename or 'no file name'})"
+    try:
+        return _parse(part.read(), part.mimetype, part.filename, label=label, part=name)
+    except SourceError as error:
+        error.message, error.part = f"{label}: {error.message}", name
+        raise
+
+
+def _parse(data: bytes, media: str, name: str | None, *, label: str = "the request",
+           part: str | None = None) -> list:
     if media not in READABLE:
-        raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media,
-                                f"part {name}" if name else "the request")
+        raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media, label, part=part)
     # Blank nodes get labels of their own, so that two parts of a multipart body stay apart; the parse is
     # bounded in time (RDF/XML can be slow to parse), and RDF/XML may not carry a DTD (see kg.untrusted).
     return parse_triples(data, format=READABLE[media], base_iri=request.base_url, name=name,

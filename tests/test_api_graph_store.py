@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import rdflib
+from werkzeug.datastructures import MultiDict
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE, problem
@@ -342,9 +343,18 @@ def test_multipart_form_data_merges_every_part(empty_writer):  # post__multipart
     assert response.status_code == 201, response.get_data(as_text=True)
     graph = graph_at(empty_writer)
     assert len(graph) == len(rdflib.Graph().parse(data=JOHN, format="turtle")) + 1
-    bad = {"bad": (io.BytesIO(b"<x> <y"), "bad.ttl", "text/turtle")}
-    assert problem(empty_writer.post(URL, data=bad, content_type="multipart/form-data", headers=AUTH), 400)
+    bad = {"good": (io.BytesIO(JOHN.encode()), "good.ttl", "text/turtle"),
+           "b": (io.BytesIO(b"<x> <y"), "bad.ttl", "text/turtle")}
+    found = problem(empty_writer.post(URL, data=bad, content_type="multipart/form-data", headers=AUTH), 400)
+    assert found["detail"].startswith("part 'b' (bad.ttl): ") and found["part"] == "b" and found["line"], found
+    odd = {"b": (io.BytesIO(b"x"), "bad.pdf", "application/pdf")}
+    found = problem(empty_writer.post(URL, data=odd, content_type="multipart/form-data", headers=AUTH), 415)
+    assert found["detail"].endswith("not application/pdf in part 'b' (bad.pdf)") and found["part"] == "b", found
     assert len(graph_at(empty_writer)) == len(graph)
+    # Parts sharing a name (curl -F a=@x -F a=@y) are each read, not only the first.
+    same = MultiDict([("a", (io.BytesIO(JOHN.encode()), "john.ttl", "text/turtle")),
+                      ("a", (io.BytesIO(b"<x> <y"), "bad.ttl", "text/turtle"))])
+    assert problem(empty_writer.post(URL, data=same, content_type="multipart/form-data", headers=AUTH), 400)
 
 
 def test_get_carries_validators_and_answers_304(empty_writer):

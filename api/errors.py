@@ -8,9 +8,10 @@ import re
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, QueryMemoryExceeded,
-                       QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout,
-                       StorageFailure, StoreError, StoreUnavailable, UpdateOutcomeUnknown)
+from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, ProjectGraphError,
+                       QueryMemoryExceeded, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy,
+                       ServiceFailure, ServiceTimeout, StorageFailure, StoreError, StoreUnavailable,
+                       UpdateOutcomeUnknown)
 from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
@@ -81,6 +82,7 @@ _STATUS = [
     (InputLimitError, 413, "Content too large"),
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),
+    (ProjectGraphError, 409, "Project graph"),
     (ReconciliationError, 400, "Bad reconciliation request"),
     (FormatError, 406, "Not acceptable"),
     (ServiceFailure, 502, "Bad gateway"),  # a SERVICE endpoint's failure, named in "endpoint"

@@ -23,6 +23,8 @@ MEANINGS = {
                                "not allow-listed, LOAD, or FROM a URL that is not a graph of the store."),
     "bad-reconciliation-request": (400, "A reconciliation query is not shaped as the Reconciliation API says."),
     "bad-data-extension-request": (400, "A data extension request is not shaped as the Reconciliation API says."),
+    "project-graph": (409, "The write would change one of the project's own graphs (a build's, the loads record): "
+                          "`kg build --install` keeps them; write to a graph of your own. Nothing was written."),
     "request-refused-by-the-store": (400, "The store refused to evaluate the request; detail says why."),
     "content-too-large": (413, "An upload or a text is over the size this server accepts."),
     "not-acceptable": (406, "No format the client accepts can carry this answer; detail lists those offered."),

@@ -78,6 +78,10 @@ class PolicyError(KGError, PermissionError):
     """A query the safety policy refuses (SERVICE to an endpoint not allowed, LOAD, updates when read-only)."""
 
 
+class ProjectGraphError(KGError, PermissionError):
+    """An update that would change one of the project's own graphs (a build's, the loads record, the merge)."""
+
+
 class ServiceError(KGError):
     """A SERVICE endpoint failed to answer; `endpoint` names it (the failure is the endpoint's, not ours)."""
 

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 
 from kg.errors import ConfigError, InputLimitError, ParseError, os_error_words
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
-from kg.publish import installed_bases, owned_graph
+from kg.kept_graphs import project_graph
+from kg.publish import installed_bases
 from kg.store.base import Store, read_quads
-from kg.store.merge import MERGE_GRAPH
 from kg.untrusted import undecodable
 
 EXTENSIONS = {
@@ -108,7 +108,7 @@ def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | 
     except ValueError as error:
         raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
     bases = {base} | (installed_bases(store) if store is not None else set())
-    if graph == MERGE_GRAPH or any(owned_graph(graph, one) or graph == graph_iri("loads", one) for one in bases):
+    if project_graph(graph, bases):
         raise ConfigError(f"--graph {graph} is one of the project's own graphs, which builds and loads keep; "
                           "load into a graph of your own")
     return node

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.federation import Federation
+from kg.kept_graphs import keep_project_graphs
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
@@ -159,6 +160,7 @@ class QueryService:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)
         text, shift = self._with_prologue(sparql, shape, base)
+        text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
         try:
             self.store.update(self._federated(text, shape, None, update=True))
         except QuerySyntaxError as error:

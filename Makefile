@@ -9,9 +9,14 @@ TEST_WORKERS ?= 2
 # engine gets its own environment inside this one, where kg/events.py looks for it.
 MORPH_KGC ?= morph-kgc==2.10.0
 
-$(VENV)/.installed: pyproject.toml
+# Serving needs the project alone; the tests add their extras (pytest, hypothesis, Playwright...).
+$(VENV)/.served: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.served
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
@@ -27,5 +32,5 @@ test: install
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # Serving needs no RML engine: morph-kgc is set up by `make install` (and `make test`), for `kg events load`.
-serve: $(VENV)/.installed
+serve: $(VENV)/.served
 	$(VENV)/bin/kg serve --port $(PORT)

@@ -98,11 +98,15 @@ def explained(error: ParseError) -> ParseError:
     return error
 
 
-def undecodable(error: ParseError, lines) -> ParseError:
+def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
     """A parse error for bytes that are no UTF-8 saying which byte, as `kg claims draft` does, rather than
-    pyoxigraph's index into its own buffer; `lines` are the input's lines (bytes), read up to the error's."""
+    pyoxigraph's index into its own buffer; `lines` are the input's lines (bytes), or the file at `path` is
+    read anew, up to the error's line."""
     if not error.message.startswith(_NOT_UTF8):
         return error
+    if path is not None:
+        with open(path, "rb") as again:
+            return undecodable(error, again)
     found = "a byte here"
     for number, text in enumerate(lines, 1):
         if number == error.line:

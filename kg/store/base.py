@@ -205,16 +205,20 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
         for quad in pyoxigraph.parse(**options):
             yield quad if target is None else pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, target)
     except SyntaxError as error:
-        found = explained(ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset))
-        if path is None:
-            raise found from None
-        with open(path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
-            raise undecodable(found, again) from None
+        # Made by a call: held in a local here, the error would keep this frame (and, through its traceback, the
+        # store a bulk load writes) alive until the cycle collector ran, and a store reopened at once was locked.
+        raise _parse_error(error, path) from None
     except MemoryError as error:
         raise term_too_long(error, path) from None
     finally:
         if opened is not None:
             opened.close()
+
+
+def _parse_error(error: SyntaxError, path: str | None) -> ParseError:
+    """The parser's error as ours; for bytes that are no UTF-8, naming the byte (the file read anew)."""
+    found = explained(ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset))
+    return found if path is None else undecodable(found, path=path)
 
 
 def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,

@@ -215,9 +215,12 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
             opened.close()
 
 
-def _parse_error(error: SyntaxError, path: str | None) -> ParseError:
-    """The parser's error as ours; for bytes that are no UTF-8, naming the byte (the file read anew)."""
+def _parse_error(error: SyntaxError, path: str | None, *, lines=None) -> ParseError:
+    """The parser's error as ours; for bytes that are no UTF-8, naming the byte, from `lines` (the input's) or
+    else the file at `path` read anew."""
     found = explained(ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset))
+    if lines is not None:
+        return undecodable(found, lines)
     return found if path is None else undecodable(found, path=path)
 
 
@@ -237,8 +240,7 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
                                  rename_blank_nodes=True)
         return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
-        raise undecodable(explained(ParseError(parser_message(error), path=name, line=error.lineno,
-                                               column=error.offset)), io.BytesIO(data)) from None
+        raise _parse_error(error, name, lines=io.BytesIO(data)) from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
 

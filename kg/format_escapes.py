@@ -16,15 +16,31 @@ _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")  # markup: a `<` in text
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
+# Where a piece may be cut without changing its escapes: after an ASCII character that is neither a CR nor
+# what a keycap starts with (0-9 # *). Whether a joiner or a selector is escaped depends on the characters either
+# side of it, and any other ASCII character beside it has it escaped (kg.invisible), as a piece's end does.
+_SAFE = r"\x00-\x0c\x0e-\x22\x24-\x29\x2b-\x2f\x3a-\x7f"
+_LAST_CUT = re.compile(rf"[{_SAFE}](?=[^{_SAFE}]*\Z)")
+
+
 class CodePoints:
     """JSON and JSON-LD: TAB and LF are the format's own whitespace (values escape theirs); any other control
-    can only be within a string, where \\uXXXX stands for it."""
+    can only be within a string, where \\uXXXX stands for it. The text after a piece's last safe cut is held
+    for the next piece: a joiner at a piece's end is kept or escaped by what comes after it."""
+
+    def __init__(self):
+        self.pending = ""
 
     def feed(self, text: str) -> str:
-        return _code_points(text.replace("\r\n", "\n"), pairs=True)
+        text = self.pending + text
+        cut = _LAST_CUT.search(text)
+        at = cut.end() if cut else 0
+        self.pending = text[at:]
+        return _code_points(text[:at].replace("\r\n", "\n"), pairs=True)
 
     def end(self) -> str:
-        return ""
+        rest, self.pending = self.pending, ""
+        return _code_points(rest.replace("\r\n", "\n"), pairs=True)
 
 
 def _code_points(text: str, *, pairs: bool = False) -> str:

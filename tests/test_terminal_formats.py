@@ -179,6 +179,18 @@ def test_turtle_is_escaped_alike_however_it_is_cut_into_pieces():
         assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at
 
 
+def test_json_is_escaped_alike_however_it_is_cut_into_pieces():
+    """A joiner or selector is kept or escaped by its neighbours: cut from one of them, it is judged as in the whole."""
+    text = json.dumps({"v": ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "mali\u200d", "1\ufe0f\u20e3",
+                             "\u2764\ufe0f", "a\u202eb", "\U000e0041", "x\r\ny"]}, ensure_ascii=False)
+    whole = escaped("json", text)
+    assert "\u200c\u062e" in whole and "mali\\u200d" in whole and "1\ufe0f\u20e3" in whole
+    assert json.loads(whole) == json.loads(text)
+    for at in range(len(text)):
+        escaper = for_terminal("json")
+        assert escaper.feed(text[:at]) + escaper.feed(text[at:]) + escaper.end() == whole, at
+
+
 @pytest.mark.parametrize("fmt", ["json", "ntriples", "tsv", "xml"])
 def test_a_character_past_u_ffff_is_escaped_as_each_format_reads_it(fmt):
     """A tag (U+E0041) shows as nothing: it reached the terminal raw. Past U+FFFF \\uXXXX will not do: JSON and

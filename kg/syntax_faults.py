@@ -96,14 +96,17 @@ _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 # (a triple may end there); or not within one, as far as the tokens tell (an expression, a VALUES block...).
 SUBJECT, VERB, OBJECT, WHOLE, MORE_VERBS, AT_REST = range(6)
 _NEXT = {SUBJECT: VERB, VERB: OBJECT, MORE_VERBS: OBJECT, OBJECT: WHOLE}
+_NO_DOT = ("The triple pattern before this has no '.' after it: a '.' goes between two patterns (a ';' goes on with "
+           "the same subject, a ',' with the same predicate).")
 
 
 def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
     """(index, message) of the first triple pattern with no '.' before the next, or cut short; None.
 
     Read from each '{', '.' or '}' on: subject, predicate (a path of '/', '|', '^', '!' and modifiers), object (with
-    its language tag or ^^datatype), then ';' or ','; a [blank node] or (list) stands for a term, and so does a
-    (path) for a predicate. Whatever else comes (a keyword, an expression) stops the reading until the next of
+    its language tag or ^^datatype), then ';' or ','; a [blank node], (list) or SPARQL 1.2's << triple >> and
+    <<( triple term )>> stand for a term, and so does a (path) for a predicate; a ~reifier and {| annotations |}
+    go on the triple before. Whatever else comes (a keyword, an expression) stops the reading until the next of
     those three: no fault is told where it cannot be sure, nor after a name of an unknown prefix (the engine
     reads asahel:Claim as a sahel:Claim)."""
     place, glued, block, index = AT_REST, False, False, 0
@@ -124,6 +127,25 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS}.get(place, OBJECT)
             index = closing + 1
             continue
+        closing = _triple_term_end(tokens, index) if place in (SUBJECT, OBJECT, WHOLE) and not glued else None
+        if closing is not None and place == WHOLE:
+            return index, _NO_DOT
+        if closing is not None:  # << s p o >> (a reified triple, which may stand alone) or <<( s p o )>>
+            alone = place == SUBJECT and tokens[index + 2][1] != "("
+            place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS if alone else VERB}[place]
+            index = closing + 1
+            continue
+        if place == WHOLE and value == "~":  # a reifier, named by the term after it or left blank
+            following = tokens[index + 1][0] if index + 1 < len(tokens) else None
+            index += 2 if following in ("var", "iri", "pname", "bnode") else 1
+            continue
+        if place == WHOLE and value == "{" and index + 1 < len(tokens) and tokens[index + 1][1] == "|" \
+                and _touching(tokens, index + 1):  # {| annotations |} of the triple before
+            closing = _closing(tokens, index)
+            if closing is None:
+                return None
+            index = closing + 1
+            continue
         if value == "{":
             place, glued, block = (AT_REST if block else SUBJECT), False, False
         elif value in (".", "}"):
@@ -133,8 +155,7 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
         elif term and glued:
             glued = False
         elif term and place == WHOLE:
-            return index, ("The triple pattern before this has no '.' after it: a '.' goes between two patterns "
-                           "(a ';' goes on with the same subject, a ',' with the same predicate).")
+            return index, _NO_DOT
         elif term:
             place = _NEXT[place]
         elif value in ("/", "|") and place == OBJECT or value == "^" and place != SUBJECT:
@@ -165,6 +186,29 @@ def _odd_quotes(text: str, at: int) -> bool:
 def _whole_number_after(tokens, index: int) -> bool:
     """Whether the token after `index` is a whole number written as digits alone (LIMIT's and OFFSET's)."""
     return index + 1 < len(tokens) and tokens[index + 1][0] == "number" and tokens[index + 1][1].isdigit()
+
+
+def _triple_term_end(tokens, index: int) -> int | None:
+    """The index of the last '>' of the << … >> or <<( … )>> that opens at `index`, or None if none opens there."""
+    if not _pair(tokens, index, "<"):
+        return None
+    depth, at = 0, index
+    while at + 1 < len(tokens):
+        if _pair(tokens, at, "<"):
+            depth, at = depth + 1, at + 2
+        elif _pair(tokens, at, ">"):
+            depth, at = depth - 1, at + 2
+            if depth == 0:
+                return at - 1
+        else:
+            at += 1
+    return None
+
+
+def _pair(tokens, index: int, sign: str) -> bool:
+    """Whether the tokens at `index` and after it are `sign` twice, touching (<< or >>)."""
+    return index + 1 < len(tokens) and tokens[index][1] == tokens[index + 1][1] == sign \
+        and tokens[index][0] == "other" and _touching(tokens, index + 1)
 
 
 def _closing(tokens, index: int) -> int | None:

@@ -126,6 +126,14 @@ SLIPS = {
     "SELECT * WHERE { ?s !a ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 27),
     "SELECT * WHERE { ?s !(a|^<http://x/p>) ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 43),
     "SELECT * WHERE { ?s a/!<http://x/p> ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 40),
+    # SPARQL 1.2's triple terms, reifiers and annotations: told at the group's end, "does not go on like this".
+    "SELECT * WHERE { << ?a ?b ?c >> ?p ?o ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 39),
+    "SELECT * WHERE { ?s ?p <<( ?a ?b <<( ?c ?d ?e )>> )>> ?x ?y ?z }":
+        ("The triple pattern before this has no '.'", 1, 55),
+    "SELECT * WHERE { ?s ?p ?o ~ ?r ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 32),
+    "SELECT * WHERE { ?s ?p ?o ~ ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 32),
+    "SELECT * WHERE { ?s ?p ?o {| ?a ?b |} ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 39),
+    "SELECT * WHERE { ?x ?y ?z << ?a ?b ?c >> ?p ?o }": ("The triple pattern before this has no '.'", 1, 27),
     "SELECT * WHERE {\n  ?s a ?c .\n  ?s ?p\n}": ("The triple pattern before this is unfinished", 4, 1),
     "SELECT * WHERE { ?s ?p ?o ; <http://x/q> . }": ("The triple pattern before this is unfinished", 1, 42),
     "SELECT (COUNT(?s) ?n) WHERE { ?s ?p ?o }": ("AS is missing before ?n: SELECT (expression AS ?n).", 1, 19),
@@ -157,7 +165,10 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
                                    " <http://p>/<http://q>? ?z } LIMIT 1",
                                    "PREFIX x: <http://x/> SELECT * WHERE { ?s x:p ?o ; ; x:q [ x:r 1 ; x:s (2 3) ] . "
                                    "OPTIONAL { ?s ?p ?o } ?s ?p ?o MINUS { ?a ?b ?c } } LIMIT 1",
-                                   "SELECT * WHERE { ?s !a ?o ; !(a|^a) ?p , ?q ; a/!a ?r FILTER(!BOUND(?r)) } LIMIT 1"])
+                                   "SELECT * WHERE { ?s !a ?o ; !(a|^a) ?p , ?q ; a/!a ?r FILTER(!BOUND(?r)) } LIMIT 1",
+                                   "SELECT * WHERE { ?s ?p ?o ~ ?r {| ?a ?b |} . << ?a ?b ?c ~ ?r >> . "
+                                   "<< ?a ?b ?c >> ?p <<( ?s ?p <<( ?a ?b ?c )>> )>> . "
+                                   "?s ?p ?o ~ {| ?q 1 |} , 2 ; ?p2 3 } LIMIT 1"])
 def test_what_looks_like_a_slip_but_is_not_runs(service, query):
     service.query(query)
     assert first_fault(query, {"x"}) is None

@@ -48,6 +48,7 @@ class Lookup(NamedTuple):
     object: str | None
     limit: int | None
     undeclared: dict[str, str]
+    star: list[str] | None = None  # for SELECT *: the pattern's variables in its order (see kg.star_order)
 
     @property
     def iris(self) -> list[str]:
@@ -102,4 +103,5 @@ def lookup(text: str, prefixes: dict[str, str]) -> Lookup | None:
                     return None
             iris.append(namespace + local)
     limit = None if found["limit"] is None else int(found["limit"])
-    return Lookup(*iris, limit=limit, undeclared=undeclared)
+    star = names if found["projection"][-1] == "*" else None
+    return Lookup(*iris, limit=limit, undeclared=undeclared, star=star)

@@ -20,6 +20,7 @@ from kg.errors import QueryTimeout
 from kg.lookup_text import Lookup
 from kg.query import QueryService
 from kg.results import Result
+from kg.star_order import reordered
 from kg.store.base import Solutions, Triples
 
 NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)
@@ -61,7 +62,7 @@ class NearbyRunner:
             raise WouldWait("the store changed since this view opened")
         started = time.perf_counter()
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in found.undeclared.items())
-        result = self.store.query(prologue + text)
+        result = reordered(self.store.query(prologue + text), found.star)
         # Read lazily: the row cap, and the loop's own bound, stop the engine where a LIMIT would.
         bounds = [bound for bound in (found.limit, None if row_limit is None else row_limit + 1) if bound is not None]
         rows, characters = [], 0

@@ -22,6 +22,7 @@ from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, 
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
 from kg.sparql_text import scan, unescape_iri
+from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
@@ -146,6 +147,8 @@ class QueryService:
                                    timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
             raise self._explained(unbound(_shifted(error, shift), users, sparql), users, shape) from None
+        if isinstance(raw, Solutions) and shape.form == "SELECT":
+            raw = reordered(raw, named_order(users))
         return raw, limit
 
     def update(self, sparql: str, *, base: str | None = None) -> None:

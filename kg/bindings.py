@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import where_group_start
+from kg.sparql_text import PNAME, significant, unescape_iri
 
 
 def bind(sparql: str, bindings: dict[str, object]) -> str:
@@ -40,6 +41,53 @@ def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(value, (int, float, str)):
         return ox.Literal(value)
     raise TypeError(f"cannot bind a {type(value).__name__}; pass a pyoxigraph term or str/int/float/bool")
+
+
+def parse_term(value: str, prefixes: dict[str, str]) -> ox.NamedNode | ox.Literal:
+    """An RDF term from text written as in SPARQL: <iri>, prefix:name, "text", "text"@lang, "lexical"^^type,
+    a number or true/false (typed as SPARQL types them); other text is a plain literal. Raises ValueError
+    for a malformed IRI and for a prefixed name whose prefix `prefixes` does not declare."""
+    from kg.results import BARE_LITERALS, XSD
+
+    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
+    if typed:
+        lexical, datatype, language = typed.groups()
+        iri = (ox.NamedNode(datatype[1:-1]) if datatype.startswith("<") and datatype.endswith(">")
+               else _prefixed(datatype, prefixes)) if datatype else None
+        if datatype and iri is None:
+            raise ValueError(f"unknown datatype {datatype}")
+        return ox.Literal(lexical, datatype=iri, language=language)
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    try:
+        iri = _prefixed(value, prefixes)
+    except ValueError as error:
+        raise ValueError(f'{error} (for text, quote it: "{value}")') from None
+    if iri is not None:
+        return iri
+    for form, datatype in BARE_LITERALS:
+        if form.fullmatch(value):
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(value)
+
+
+def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
+    """The IRI of a prefixed name, None for text that is none; ValueError if its prefix is undeclared."""
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in prefixes and not re.search(r"\s", value):
+        return ox.NamedNode(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC: \. is .
+    if re.fullmatch(PNAME, value):  # taken as text, a mistyped prefix would match nothing and say nothing
+        raise ValueError(f"the prefix {prefix}: is not declared")
+    return None
+
+
+def declared_prefixes(sparql: str) -> dict[str, str]:
+    """The prefixes a query's own PREFIX lines declare, as names to IRIs."""
+    tokens = significant(sparql)
+    return {tokens[i + 1][1][:-1]: unescape_iri(tokens[i + 2][1][1:-1])
+            for i, (kind, value, _, _) in enumerate(tokens[:-2])
+            if kind == "word" and value.upper() == "PREFIX" and tokens[i + 1][0] == "pname"
+            and tokens[i + 2][0] == "iri"}
 
 
 def unbound(error: QuerySyntaxError, users: str, bound: str) -> QuerySyntaxError:

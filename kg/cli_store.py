@@ -59,7 +59,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
               help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
-                   '"text"@lang, "lexical"^^xsd:date; anything else is plain text. Repeatable.')
+                   '"text"@lang, "lexical"^^xsd:date; other text is plain text. A prefix must be '
+                   'declared (built in, or by the query). Repeatable.')
 @click.option("--timeout", type=Seconds(), help="Seconds before the query is stopped.")
 @click.option("--limit", "row_limit", type=click.IntRange(min=1),
               help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
@@ -121,6 +122,9 @@ def _query_text(text, query_file) -> str:
 def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
     mentions (a slip that would bind nothing and say nothing), is a usage error."""
+    from kg.bindings import declared_prefixes, parse_term
+
+    prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
     bound = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -131,35 +135,10 @@ def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
         if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
             raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
         try:
-            bound[name] = _binding_term(value, prefixes)
+            bound[name] = parse_term(value, prefixes)
         except (ValueError, TypeError) as error:
             raise click.UsageError(f"--bind {pair!r}: {error}") from None
     return bound
-
-
-def _binding_term(value: str, prefixes: dict[str, str]):
-    """An RDF term from --bind's VALUE, written as in SPARQL: <iri>, prefix:name, "text", "text"@lang,
-    "lexical"^^type, a number or true/false (typed as SPARQL types them); anything else is plain text."""
-    import pyoxigraph as ox
-
-    from kg.results import BARE_LITERALS, XSD
-
-    prefix, colon, local = value.partition(":")
-    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
-    if typed:
-        lexical, datatype, language = typed.groups()
-        iri = _binding_term(datatype, prefixes) if datatype else None
-        if iri is not None and not isinstance(iri, ox.NamedNode):
-            raise ValueError(f"unknown datatype {datatype}")
-        return ox.Literal(lexical, datatype=iri, language=language)
-    if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
-    if colon and prefix in prefixes and " " not in value:
-        return ox.NamedNode(prefixes[prefix] + local)
-    for form, datatype in BARE_LITERALS:
-        if form.fullmatch(value):
-            return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
-    return ox.Literal(value)
 
 
 @click.command()

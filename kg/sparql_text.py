@@ -23,8 +23,8 @@ _CHARS = _U_CHARS + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _LOCAL_ESCAPE = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 _VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
-_PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
-          f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
+PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
+         f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
 
 
 def _lexer(pname: str) -> re.Pattern:
@@ -46,7 +46,7 @@ def _lexer(pname: str) -> re.Pattern:
 """, re.X | re.S)
 
 
-_TOKEN = _lexer(_PNAME)
+_TOKEN = _lexer(PNAME)
 _NO_PNAME = _lexer("(?!)")  # within a run of name characters that holds no prefixed name (see _tokens)
 _NAME_START = re.compile(f"[{_BASE_CHARS}]")
 _NAME_RUN = re.compile(f"[{_CHARS}.]*")

@@ -277,6 +277,11 @@ def test_an_output_in_a_missing_folder_is_named_in_the_error(spec, tmp_path):
     ('"2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
      {"type": "literal", "value": "2026-01-01", "datatype": XSD + "date"}),
     ("plain words", {"type": "literal", "value": "plain words"}),
+    ("12:30", {"type": "literal", "value": "12:30"}),  # no prefixed name can start with a digit: text
+    ("see: this", {"type": "literal", "value": "see: this"}),
+    ("http://example.org/x", {"type": "literal", "value": "http://example.org/x"}),  # '/' ends no local name
+    ('"nope:thing"', {"type": "literal", "value": "nope:thing"}),  # what the refusal below tells one to write
+    (r"sk:a\.b", {"type": "uri", "value": SK + "a.b"}),  # a local name's escape, read as SPARQL reads it
     ('"} ; DROP ALL ; SELECT * {', {"type": "literal", "value": '"} ; DROP ALL ; SELECT * {'}),
 ])
 def test_bind_values(spec, value, expected):
@@ -416,6 +421,22 @@ def test_load_refuses_a_parse_time_limit_that_is_no_limit(spec, tmp_path, value)
 def test_bad_bindings_are_bad_usage(spec, binding):
     result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
     assert result.exit_code == 2 and "--bind" in result.stderr
+
+
+@pytest.mark.parametrize("binding, prefix", [("v=nope:thing", "nope:"), ("v=skk:mali", "skk:"), ("v=:x", ":"),
+                                             ('v="1"^^nope:int', "nope:")])
+def test_a_prefixed_name_with_an_undeclared_prefix_is_bad_usage(spec, binding, prefix):
+    """Taken as text, it would match nothing and say nothing (a mistyped sk: would look like no data)."""
+    result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
+    assert result.exit_code == 2 and f"the prefix {prefix} is not declared" in result.stderr, result.output
+    no_traceback(result)
+
+
+def test_a_binding_may_use_a_prefix_the_query_declares(spec):
+    result = query(spec, "--format", "json", "-q", "PREFIX ex: <http://example.org/> SELECT ?v WHERE {}",
+                   "--bind", "v=ex:thing")
+    assert result.exit_code == 0
+    assert json_rows(result.stdout) == [{"v": {"type": "uri", "value": "http://example.org/thing"}}]
 
 
 @pytest.mark.parametrize("text", ["", " \n"])

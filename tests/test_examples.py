@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from kg.cli_store import _binding_term
+from kg.bindings import parse_term
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.publish import install
@@ -59,8 +59,8 @@ def test_every_promised_binding_works_with_and_without_it(service, name, variabl
     assert re.search(rf"[?$]{variable}\b", body), f"{name}: ?{variable} is not in the query"
     assert default in body, f"{name}: the default {default} is not in the query"
     unbound = answer(service, text)
-    assert answer(service, text, {variable: _binding_term(default, PREFIXES)}) == unbound
-    answers = [answer(service, text, {variable: _binding_term(value, PREFIXES)}) for value in also]
+    assert answer(service, text, {variable: parse_term(default, PREFIXES)}) == unbound
+    answers = [answer(service, text, {variable: parse_term(value, PREFIXES)}) for value in also]
     assert answers == [answer(service, body.replace(default, value)) for value in also], \
         f"{name}: a bound ?{variable} does not answer as the value written in the query would"
     assert any(bound != unbound for bound in answers), f"{name}: no value of ?{variable} changes the answer"

@@ -12,8 +12,8 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import (EXIT_ERROR, Commands, GraphIRI, reports_errors, say_error, store_option, write_atomically,
-                            write_out)
+from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, graph_option, reports_errors, say_error,
+                            store_option, write_atomically, write_out)
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +35,7 @@ def _inputs(claims):
                    "or nothing with --install.")
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
               show_default=True, help="Serialisation; turtle merges all graphs into one.")
-@click.option("--base", default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
+@click.option("--base", type=BaseIRI(), default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
               help="A claims file, or a folder of them (*.yaml, one per article), to build from; repeatable "
                    "(default: the shipped folder kg/data/claims).")
@@ -219,7 +219,7 @@ def events_load(table, mapping, graph, store_spec):
     from kg.events import DEFAULT_MAPPING, load_events
     from kg.table import printable
 
-    with open_configured(store_spec, write=True) as store:
+    with graph_option(graph), open_configured(store_spec, write=True) as store:
         report = load_events(store, table, mapping=mapping or DEFAULT_MAPPING, graph=graph)
     linked = sum(1 for name in report.names if name.entity)
     click.echo(printable(f"{table}: {report.triples} triples, {report.events} events into <{report.graph}>; linked "

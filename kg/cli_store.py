@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, atomic_output, not_a_regular_file,
-                            reports_errors, store_option, write_atomically, write_out)
+from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, atomic_output, graph_option,
+                            not_a_regular_file, reports_errors, store_option, write_atomically, write_out)
 from kg.untrusted import BOM
 
 @click.command()
@@ -38,7 +38,7 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
 
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(path.stat().st_size for path in files)
-    with open_configured(store_spec, write=True) as store, \
+    with graph_option(graph), open_configured(store_spec, write=True) as store, \
             click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
         report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
                             seconds=seconds)

@@ -39,6 +39,20 @@ def reports_errors(command):
     return wrapper
 
 
+@contextlib.contextmanager
+def graph_option(graph: str | None):
+    """Within it, a refusal of --graph's IRI as a project graph (known only once the store is open) is bad
+    usage, exit 2, as an IRI that is not absolute is."""
+    from kg.errors import ProjectGraphError
+
+    try:
+        yield
+    except ProjectGraphError as error:
+        if graph is None:
+            raise
+        raise click.BadParameter(str(error), param_hint="'--graph'") from None
+
+
 def stop_interrupted():
     """Say that Ctrl-C stopped the command, and exit 130."""
     click.echo(INTERRUPTED, err=True)
@@ -198,6 +212,16 @@ class GraphIRI(click.ParamType):
             return pyoxigraph.NamedNode(str(value)).value
         except ValueError as error:
             self.fail(f"{value!r} is not an absolute IRI ({error})", param, ctx)
+
+
+class BaseIRI(GraphIRI):
+    """The base of the project's own IRIs: absolute, ending in '/', as the IRIs made from it need."""
+
+    def convert(self, value, param, ctx):
+        iri = super().convert(value, param, ctx)
+        if not iri.endswith("/"):  # the graphs would be <...kggraph/loads>
+            self.fail(f"{value!r} does not end in '/'", param, ctx)
+        return iri
 
 
 class EndpointURL(click.ParamType):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, InputLimitError, ParseError, os_error_words
+from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
@@ -100,7 +100,7 @@ def path_text(path) -> str:
 def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | None = None) -> ox.NamedNode | None:
     """The named graph --graph names, checked before anything is read: never one a build writes (the next
     `kg build --install` would replace it, and the data with it), the loads record or the merge; with
-    `store`, under the base of every build installed there as well as `base`."""
+    `store`, under the base of every build installed there as well as `base` (ProjectGraphError)."""
     if graph is None:
         return None
     try:
@@ -109,8 +109,8 @@ def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | 
         raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
     bases = {base} | (installed_bases(store) if store is not None else set())
     if project_graph(graph, bases):
-        raise ConfigError(f"--graph {graph} is one of the project's own graphs, which builds and loads keep; "
-                          "load into a graph of your own")
+        raise ProjectGraphError(f"<{graph}> is one of the project's own graphs, which builds and loads keep; "
+                                "load into a graph of your own")
     return node
 
 

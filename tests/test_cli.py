@@ -661,7 +661,9 @@ def test_loading_into_one_of_the_projects_own_graphs_is_refused(spec, tmp_path, 
     data.write_text('<http://example.org/a> <http://example.org/p> "mine" .\n')
     before = store_count(spec)
     result = kg("load", data, "--graph", graph, "--store", spec)
-    assert result.exit_code == 1 and "one of the project's own graphs" in result.stderr
+    assert result.exit_code == 2 and "one of the project's own graphs" in result.stderr  # bad usage, as a bad IRI
+    assert "Invalid value for '--graph'" in result.stderr
+    no_traceback(result)
     assert store_count(spec) == before
 
 
@@ -686,13 +688,24 @@ def test_loading_into_a_graph_of_a_build_with_another_base_is_refused(tmp_path):
     before = store_count(spec)
     for graph in ("https://example.org/kg/graph/entities", "https://example.org/kg/graph/loads"):
         result = kg("load", data, "--graph", graph, "--store", spec)
-        assert result.exit_code == 1 and "one of the project's own graphs" in result.stderr
+        assert result.exit_code == 2 and "one of the project's own graphs" in result.stderr
     assert store_count(spec) == before
     assert kg("load", data, "--graph", "https://example.org/kg/mine", "--store", spec).exit_code == 0
     # a user's own graph that happens to be named like a build's ontology graph makes no base (helper-49)
     for _ in range(2):
         assert kg("load", data, "--graph", "https://my.example/data/graph/ontology", "--store", spec).exit_code == 0
     assert kg("load", data, "--graph", "https://my.example/data/graph/people", "--store", spec).exit_code == 0
+
+
+@pytest.mark.parametrize("base", ["notaniri", "https://example.org/kg"])
+def test_a_base_that_would_make_broken_iris_is_bad_usage(tmp_path, base):
+    """Taken as it was, `notaniri` made <notaniriid/...> and the other `<...kggraph/loads>`; now refused as a bad
+    --graph is, exit 2, nothing written."""
+    out = tmp_path / "out.trig"
+    result = kg("build", "--base", base, "--out", out)
+    assert result.exit_code == 2 and "Invalid value for '--base'" in result.stderr, result.output
+    no_traceback(result)
+    assert not out.exists()
 
 
 def test_build_install_writes_no_dataset_unless_asked(tmp_path):

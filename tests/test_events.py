@@ -261,7 +261,7 @@ def test_kg_events_load(tmp_path):
     assert bad.exit_code == 2 and "absolute IRI" in bad.stderr  # a bad option value, as click reports one
     # the load replaces <graph>/links too: here the build's own links graph (helper-46)
     owned = run_kg("events", "load", FIXTURE, "--graph", "https://sahel-kg.example.org/graph", "--store", store)
-    assert owned.exit_code == 1 and "one of the project's own graphs" in owned.stderr
+    assert owned.exit_code == 2 and "one of the project's own graphs" in owned.stderr  # bad usage, as the bad IRI
 
 
 def test_events_load_refuses_a_graph_of_a_build_with_another_base(tmp_path):
@@ -270,7 +270,7 @@ def test_events_load_refuses_a_graph_of_a_build_with_another_base(tmp_path):
     assert run_kg("build", "--install", "--base", "https://example.org/kg/", "--store", store).exit_code == 0
     for graph in ("https://example.org/kg/graph/entities", "https://example.org/kg/graph"):
         owned = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", store)
-        assert owned.exit_code == 1 and "one of the project's own graphs" in owned.stderr
+        assert owned.exit_code == 2 and "one of the project's own graphs" in owned.stderr
 
 
 def test_a_table_whose_name_is_not_utf_8_loads(tmp_path):

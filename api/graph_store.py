@@ -20,6 +20,7 @@ from api.params import format_param, one, request_params, strict_params
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
 from kg.errors import SourceError
+from kg.kept_graphs import refuse_graph_write
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH
 
@@ -35,6 +36,7 @@ GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntrip
 
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+_CHANGES = {"PUT": "a PUT would replace", "POST": "a POST would add to", "DELETE": "a DELETE would drop"}
 
 
 @bp.route("/store", methods=METHODS)
@@ -67,6 +69,7 @@ def _operate(target):
     if request.method == "DELETE" and target != "" and not _exists(target):  # the default graph is always there
         raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the preconditions
     backend = current_app.extensions["sahel-kg"]
+    refuse_graph_write(backend.writer, target, _CHANGES[request.method])  # said as the method, not an update's
     _check_preconditions(target, backend.version(), write=True)  # before the body is read
     if request.method == "DELETE":
         backend.update("CLEAR DEFAULT" if target == "" else f"DROP GRAPH <{target}>", precondition=_guard(target))

@@ -34,6 +34,17 @@ def project_bases(store) -> set[str]:
     return {DEFAULT_BASE} | installed_bases(store)
 
 
+def refuse_graph_write(store, iri: str, change: str) -> None:
+    """ProjectGraphError if a write of the graph `iri` as a whole (`change`: "a PUT would replace") would
+    change one of the project's graphs in `store`."""
+    if iri and project_graph(iri, project_bases(store)):
+        raise _refusal(iri, change)
+
+
+def _refusal(iri: str, change: str) -> ProjectGraphError:
+    return ProjectGraphError(f"the graph <{iri}> is one of the project's own graphs, which {change}: {KEEPS}")
+
+
 def keep_project_graphs(text: str, store, prefixes: dict[str, str], base: str | None = None) -> str:
     """`text` (an update) with its variable graphs kept off the project's graphs; ProjectGraphError when it
     would write one of them by name, or clear them all."""
@@ -115,8 +126,7 @@ class _Guard(TextEdits):
         iri = self._iri(index)
         maybe = iri is not None and ("graph/" in iri or "claim/" in iri)  # as every project graph's IRI has
         if maybe and project_graph(iri, self.bases):
-            raise ProjectGraphError(f"the graph <{iri}> is one of the project's own graphs, which this update "
-                                    f"would change: {KEEPS}")
+            raise _refusal(iri, "this update would change")
 
     def _iri(self, index: int) -> str | None:
         token = self.sig[index] if index < len(self.sig) else None

@@ -45,7 +45,12 @@ def test_an_update_that_would_change_a_project_graph_is_409(writer, update):
     before = count(writer, ONTOLOGY)
     found = problem(post(writer, update), 409)
     assert "kg build --install" in found["detail"] and "graph" in found["detail"], found
+    if update not in ("CLEAR ALL", "DROP NAMED"):  # those name no graph: they say what they would clear
+        assert "which this update would change" in found["detail"], found
     assert count(writer, ONTOLOGY) == before > 0
+
+
+CHANGES = {"put": "a PUT would replace", "post": "a POST would add to", "delete": "a DELETE would drop"}
 
 
 @pytest.mark.parametrize("method", ["put", "post", "delete"])
@@ -54,7 +59,9 @@ def test_the_graph_store_refuses_a_project_graph(writer, method):
     for graph in (LOADS, ONTOLOGY) if method != "delete" else (ONTOLOGY,):  # a DELETE of none is 404 first
         response = getattr(writer, method)("/store", query_string={"graph": graph}, data=TRIPLE + " .",
                                            content_type="application/n-triples", headers=AUTH)
-        assert graph in problem(response, 409)["detail"]
+        detail = problem(response, 409)["detail"]
+        assert detail == (f"the graph <{graph}> is one of the project's own graphs, which {CHANGES[method]}: "
+                          "`kg build --install` keeps it; write to a graph of your own")  # no talk of an update
     assert count(writer, LOADS) + count(writer, ONTOLOGY) == before
     assert writer.get("/ontology").status_code != 404
 

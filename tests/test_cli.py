@@ -227,6 +227,9 @@ def test_a_failed_query_leaves_the_output_file_alone(spec, tmp_path):
     out.write_text("before")
     assert query(spec, "-q", "SELECT WHERE {", "-o", out).exit_code == 1
     assert out.read_text() == "before"
+    os.link(out, tmp_path / "twin.json")  # written in place when it succeeds, but not before
+    assert query(spec, "-q", "SELECT WHERE {", "-o", out).exit_code == 1
+    assert out.read_text() == "before" and not list(tmp_path.glob(".out.json.*"))
 
 
 def test_an_output_link_is_followed_and_kept(spec, tmp_path):
@@ -386,6 +389,55 @@ def test_files_written_have_the_mode_a_new_file_would(spec, tmp_path):
         assert stat.S_IMODE(written.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+WRITERS = {"export": ["export", "-o"], "query": ["query", "-q", "ASK {}", "--format", "json", "-o"],
+           "build": ["build", "--out"]}  # every command that writes a file through a temporary one
+
+
+def write_with(command: str, spec: str, path: Path) -> None:
+    result = kg(*WRITERS[command], path, *(["--store", spec] if command != "build" else []))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_a_replaced_file_keeps_its_owner_group_and_hard_links(spec, tmp_path, command):
+    """Renamed over, the file was a new one: its other hard links kept the old text, and its owner became
+    whoever ran kg. Now the owner and group are carried over, and a hard-linked file is written in place."""
+    written, twin = tmp_path / "out.nq", tmp_path / "twin.nq"
+    written.write_text("before")
+    os.link(written, twin)
+    write_with(command, spec, written)
+    assert written.read_bytes() == twin.read_bytes() != b"before" and os.path.samefile(written, twin)
+    twin.unlink()
+    owner = (os.getuid() + 1, os.getgid() + 1) if os.getuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(written, *owner)
+    written.chmod(0o604)
+    write_with(command, spec, written)
+    done = written.stat()
+    assert (done.st_uid, done.st_gid, stat.S_IMODE(done.st_mode)) == (*owner, 0o604)
+
+
+def test_a_file_whose_owner_cannot_be_kept_is_written_in_place(spec, tmp_path, monkeypatch):
+    """As vim's backupcopy=auto: a file of another user's, in a folder one may write, keeps its owner."""
+    written = tmp_path / "out.nq"
+    written.write_text("before")
+    inode = written.stat().st_ino
+    real_fstat = os.fstat
+
+    def fstat(fd):  # the new file seems another user's (as root, fchown could give it any owner)
+        fields = list(real_fstat(fd))
+        fields[stat.ST_UID] += 1
+        return os.stat_result(fields)
+
+    def fchown(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    monkeypatch.setattr(os, "fchown", fchown)
+    write_with("export", spec, written)
+    assert written.stat().st_ino == inode and written.read_text() != "before"
+    assert not list(tmp_path.glob(".out.nq.*"))  # no temporary file left
 
 
 @pytest.mark.parametrize("args, message", [

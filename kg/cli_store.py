@@ -36,6 +36,14 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
     from kg.loading import load_files
     from kg.table import printable
 
+    from kg.errors import ParseError
+    from kg.loading import detect_format
+
+    for path in files if fmt is None else ():  # a name that tells no format is bad usage, as in kg export
+        try:
+            detect_format(path)
+        except ParseError as error:
+            raise click.BadParameter(str(error), param_hint="FILES") from None
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(path.stat().st_size for path in files)
     with graph_option(graph), open_configured(store_spec, write=True) as store, \

@@ -13,7 +13,8 @@ from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
 from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, graph_option, reports_errors, say_error,
-                            store_option, write_atomically, write_out)
+                            store_option, write_out)
+from kg.output_files import write_atomically
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +36,8 @@ def _inputs(claims):
                    "or nothing with --install.")
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
               show_default=True, help="Serialisation; turtle merges all graphs into one.")
-@click.option("--base", type=BaseIRI(), default=None, help="Base IRI for the project's own IRIs (default: the built-in one).")
+@click.option("--base", type=BaseIRI(), default=None,
+              help="Base IRI for the project's own IRIs, ending in '/' (default: the built-in one).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
               help="A claims file, or a folder of them (*.yaml, one per article), to build from; repeatable "
                    "(default: the shipped folder kg/data/claims).")
@@ -139,6 +141,7 @@ def claims():
 @click.option("--claims-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the claims files whose article ids are taken (default: the shipped kg/data/claims).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@reports_errors
 def claims_draft(article, article_id, out, claims_dir, force):
     """Write a claims file skeleton for ARTICLE (a UTF-8 text file) for a curator to complete.
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, atomic_output, graph_option,
-                            not_a_regular_file, reports_errors, store_option, write_atomically, write_out)
+from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, graph_option, reports_errors, store_option,
+                            write_out)
+from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.untrusted import BOM
 
 @click.command()

@@ -1,5 +1,5 @@
 """What every `kg` command shares: turning library errors into messages and exit codes, the --store
-option, sizes with units, and files replaced whole."""
+option, sizes with units (files replaced whole are kg.output_files')."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import contextlib
 import functools
 import os
 import re
-import stat
 import sys
-import tempfile
-from pathlib import Path
 
 import click
 
@@ -108,94 +105,6 @@ def write_out(chunks, fmt: str, *, terminal: bool) -> None:
     if escaper:
         sys.stdout.buffer.write((escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
     sys.stdout.flush()
-
-
-def write_atomically(path: Path, data) -> None:
-    """Write bytes, or an iterable of byte chunks, to a file so that readers see the old content or the
-    new, never a part."""
-    with atomic_output(path) as out:
-        for chunk in [data] if isinstance(data, bytes) else data:
-            out.write(chunk)
-
-
-def not_a_regular_file(path: Path) -> bool:
-    """Whether `path` (a link's target, if a link) exists and is no regular file: /dev/null, a FIFO, a terminal."""
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return False
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path):
-    """A binary file to write `path` through: it replaces `path` only once the block ends without error.
-
-    As a shell's `>` does, a symbolic link is followed (its target is replaced, the link kept) and a path
-    that is not a regular file (/dev/null, a FIFO, a terminal) is written in place: replacing it would put
-    a plain file where a device or a pipe was. The new file keeps the old one's mode, owner and group; where
-    renaming would split a hard link or the owner cannot be kept, the finished text is copied over the file
-    (as vim's backupcopy=auto does), so only a failure during that copy can leave a part. Raises OSError
-    naming `path`.
-    """
-    if not_a_regular_file(path):
-        with open(path, "wb") as out:
-            yield out
-        return
-    path = Path(os.path.realpath(path))
-    try:
-        old = os.stat(path)
-    except FileNotFoundError:
-        old = None
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as error:  # named for the file asked for, not the temporary one beside it
-        raise OSError(error.errno, error.strerror, str(path)) from None
-    try:
-        in_place = old is not None and (old.st_nlink > 1 or not _same_owner(handle, old))
-        os.fchmod(handle, stat.S_IMODE(old.st_mode) if old else _new_file_mode())  # mkstemp makes it 0600
-        with os.fdopen(handle, "wb") as out:
-            yield out
-        if not (in_place and _copied_over(temporary, path)):
-            os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def _same_owner(handle: int, old: os.stat_result) -> bool:
-    """Give the new file the old one's owner and group; False where this process may not."""
-    new = os.fstat(handle)
-    if (new.st_uid, new.st_gid) == (old.st_uid, old.st_gid):
-        return True
-    try:
-        os.fchown(handle, old.st_uid, old.st_gid)  # root may; others only to a group of theirs
-        return True
-    except PermissionError:
-        return False
-
-
-def _copied_over(temporary: str, path: Path) -> bool:
-    """Copy the finished file over `path` in place and remove it; False if `path` cannot be opened to write
-    (it is replaced then, as its directory allows: the write asked for is done, the link or owner lost)."""
-    import shutil
-
-    try:
-        target = open(path, "r+b")
-    except PermissionError:
-        return False
-    with target, open(temporary, "rb") as source:
-        shutil.copyfileobj(source, target, 1 << 20)
-        target.truncate()
-    os.unlink(temporary)
-    return True
-
-
-def _new_file_mode() -> int:
-    """The mode of a new file under this process's umask."""
-    umask = os.umask(0o022)  # reading the umask means setting it: put it back at once
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 DEFAULT_STORE = "oxigraph:"

@@ -19,6 +19,7 @@ from kg import paths
 from kg.article import is_heading, read_text, sentences, title_span
 from kg.errors import KGError
 from kg.matching import Entity, Matcher, find_mentions
+from kg.output_files import write_atomically
 
 ARTICLE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TODO = "TODO"
@@ -60,7 +61,7 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     """Write the skeleton of a claims file for `article` to `out` and return its text.
 
     Raises DraftError if the article is missing or not UTF-8, the id is malformed or already used by a
-    claims file in `claims_dir`, or `out` exists (unless `force`).
+    claims file in `claims_dir`, or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
     """
     if not ARTICLE_ID.fullmatch(article_id):
         raise DraftError(f"the id {article_id!r} must be lower-case letters and digits joined by hyphens")
@@ -75,7 +76,7 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     if Path(out).exists() and not force:
         raise DraftError(f"{out} exists; give --force to overwrite it")
     skeleton = render(text, article_id, Path(article), Path(out), known_entities(entities, aliases))
-    Path(out).write_text(skeleton, encoding="utf-8")
+    write_atomically(Path(out), skeleton.encode("utf-8"))  # a failed write leaves a --force'd file as it was
     return skeleton
 
 

@@ -3,7 +3,9 @@ and offsets, mentioned entities, cues), that asserts nothing; clear errors with 
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 
 import pytest
 import yaml
@@ -102,6 +104,23 @@ def test_an_existing_output_is_kept_without_force(article):
     assert out.read_text(encoding="utf-8") == "mine\n"
     assert draft(article, "--force").exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# Claims of")
+
+
+def test_a_draft_written_over_a_file_keeps_its_links_and_mode(article):
+    """Written whole as every kg output file is (kg.output_files): its hard link and mode stay."""
+    out, twin = article.with_name("sahel-patrols-invented.yaml"), article.with_name("twin.yaml")
+    out.write_text("mine\n", encoding="utf-8")
+    out.chmod(0o640)
+    os.link(out, twin)
+    assert draft(article, "--force").exit_code == 0
+    assert twin.read_text(encoding="utf-8").startswith("# Claims of") and stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_an_output_that_cannot_be_written_is_one_line_exit_1(article):
+    """It was a FileNotFoundError traceback."""
+    missing = article.parent / "missing" / "draft.yaml"
+    result = draft(article, "--out", missing)
+    assert result.exit_code == 1 and result.stderr == f"error: No such file or directory: {missing}\n"
 
 
 def test_names_match_by_label_and_alias_as_whole_words():

@@ -3,7 +3,8 @@
 Each lookup asks for one of the article's claims with a text of its own (no result cache answers it), JSON
 results, from the loopback address, as benchmarks/mix.py's wrk script does; the figure is this thread's CPU
 time (time.thread_time) over ROUNDS x COUNT lookups, after a warm-up. Targets: `app` (the whole chain),
-`flask` (the same chain without the fast path, api/fast_sparql.py), `home` (the constant route, /).
+`loop` (the whole chain offered each lookup at once, as api.rsgi offers it on the event loop), `flask` (the same
+chain without the fast path, api/fast_sparql.py), `home` (the constant route, /).
 Run it from two checkouts in turn to compare them (PYTHONPATH=<checkout>). Nothing here is a test.
 
     python benchmarks/lookup_cpu.py --store /tmp/article-store app flask
@@ -24,6 +25,7 @@ from flask import Flask
 import api
 from api.body_limit import BodyLimit
 from api.request_encoding import RequestEncoding
+from api.rsgi import AT_ONCE
 from kg.publish import ensure_installed
 from kg.store.oxigraph import OxigraphStore
 
@@ -68,9 +70,15 @@ def cpu_per_request(wsgi, supply, count: int) -> float:
     return (time.thread_time() - started) / count * 1e6
 
 
+def at_once(wsgi, environ: dict, start_response):
+    """`wsgi`'s answer to a request offered at once; NotAtOnce (a lookup the loop declined) is not caught."""
+    environ[AT_ONCE] = True
+    return wsgi(environ, start_response)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("targets", nargs="*", default=["app"], choices=["app", "flask", "home"])
+    parser.add_argument("targets", nargs="*", default=["app"], choices=["app", "loop", "flask", "home"])
     parser.add_argument("--store", required=True, help="an on-disk store directory (the article is installed)")
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
@@ -79,7 +87,7 @@ def main() -> None:
     app = api.create_app({"STORE": f"oxigraph:{args.store}", "INSTALL_ARTICLE": False, "QUERY_WORKERS": 1,
                           "ACCESS_LOG": "-"})
     limit = app.config["MAX_BODY_BYTES"]
-    chains = {"app": app.wsgi_app, "home": app.wsgi_app,
+    chains = {"app": app.wsgi_app, "home": app.wsgi_app, "loop": functools.partial(at_once, app.wsgi_app),
               "flask": BodyLimit(RequestEncoding(functools.partial(Flask.wsgi_app, app), limit), limit)}
     numbers = itertools.count(1)
     supplies = {target: requests(target, iris, numbers) for target in args.targets}

@@ -72,17 +72,14 @@ class Fairness:
         self.budgets = Budgets(budget, budgets_path) if budget > 0 else None
         self.limit = None if capacity is None else capacity + queue  # queries in flight before 503
         self.in_flight = 0
-        self.on_change = None  # called (no arguments) as a query starts or ends: for metrics
+        self.on_change = None  # called (no arguments) as an admitted query starts or ends: for metrics
+        self.on_count = None  # called with the queries in flight as that count changes: for metrics
         self._lock = threading.Lock()
 
     @contextmanager
     def admitted(self, reserve: float | None):
         """Run a query's block if the current client (CLIENT) may; charge it the time the block took."""
-        with self._lock:
-            if self.limit is not None and self.in_flight >= self.limit:
-                raise Problem(503, "Too busy", f"{self.in_flight} queries are running or waiting; try again shortly",
-                              headers={"Retry-After": "1"}, rejected="queue")
-            self.in_flight += 1
+        self.start()
         self._changed()
         client = CLIENT.get()
         budgets = self.budgets if client is not None else None
@@ -97,9 +94,28 @@ class Fairness:
                 if budgets is not None:
                     budgets.give_back(client, reserved - (time.monotonic() - started))
         finally:
-            with self._lock:
-                self.in_flight -= 1
+            self.end()
             self._changed()
+
+    def start(self) -> None:
+        """Count one more query in flight; 503 (Problem) past the bound. Charges no budget: see admitted()."""
+        with self._lock:
+            if self.limit is not None and self.in_flight >= self.limit:
+                raise Problem(503, "Too busy", f"{self.in_flight} queries are running or waiting; try again shortly",
+                              headers={"Retry-After": "1"}, rejected="queue")
+            self.in_flight += 1
+            self._counted()
+
+    def end(self) -> None:
+        """Count one query fewer in flight (one start() made)."""
+        with self._lock:
+            self.in_flight -= 1
+            self._counted()
+
+    def _counted(self) -> None:
+        # Under the lock, so that the gauge is set to each count in the order the counts were made.
+        if self.on_count is not None:
+            self.on_count(self.in_flight)
 
     def _changed(self) -> None:
         if self.on_change is not None:

@@ -2,9 +2,9 @@
 where the general path lexes the text twice, rows read and written once, fixed headers made once.
 
 api.fast_sparql offers a plain GET /sparql here first when it is asked at once (api.rsgi). The answer is the
-one the general path gives (body, headers, access-log line and metrics; tests/test_loop_lookups.py holds the
-two side by side): only its cost differs. A request that is not such a lookup, or whose run would wait,
-gets None and goes on down the general path.
+one the general path gives (body, headers, access-log line and metrics, the queries in flight among them;
+tests/test_loop_lookups.py holds the two side by side): only its cost differs. A request that is not such a
+lookup, or whose run would wait, gets None and goes on down the general path.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from werkzeug.wsgi import get_host
 
 from api import cors, security_headers
 from api.conditional import validators
+from api.errors import Problem
 from api.negotiation import negotiated
 from api.sparql import endpoint_url, warnings
 from kg.answers import STREAM_AFTER, QueryRequest
@@ -43,9 +44,6 @@ class LoopLookups:
         found = lookup(text, self.prefixes)
         if found is None or not found.few_rows(LOOP_ROWS) or self.budget_client(environ) is not None:
             return None
-        fairness = self.backend.fairness  # past its bound on queries in flight the general path answers 503
-        if fairness.limit is not None and fairness.in_flight >= fairness.limit:
-            return None
         accepted = _negotiated(environ.get("HTTP_ACCEPT"))
         version = self.backend.version()
         if accepted is None or version is None:
@@ -58,12 +56,19 @@ class LoopLookups:
                                                   row_limit=row_limit, base=base), version)
         if key is not None and self.backend.cache.get(key) is not None:
             return None
+        fairness = self.backend.fairness  # counted in flight, and in its gauge, as the general path's run is
+        try:
+            fairness.start()
+        except Problem:  # past its bound on queries in flight: the general path answers 503
+            return None
         try:
             answer = nearby.lookup(found, text, fmt, row_limit=row_limit)
         except WouldWait:
             return None
         except Exception:  # the general path runs it again and answers its error as it always does
             return None
+        finally:
+            fairness.end()
         if key is not None and answer.elapsed >= settings["RESULT_CACHE_MIN_SECONDS"]:
             self.backend.cache.put(key, answer)
         shape = (text, base, None, None, row_limit, media)  # as api.conditional.validators_for

@@ -55,10 +55,9 @@ class Metrics:
         self._gauges: dict[str, float] = {}  # the value each gauge was last set to by this process
 
     def refresh(self, backend, *, scrape: bool = True) -> None:
-        """Set the gauges from this process's backend: at a scrape, and (scrape=False) as each query starts and
-        ends, when idle workers are counted without asking each process whether it still runs (about 15 us a
-        lookup); a scrape asks, and so reaps a worker that died idle."""
-        self._set("in_flight", self.in_flight, backend.fairness.in_flight)
+        """Set the gauges of workers and replicas from this process's backend: at a scrape, and (scrape=False) as
+        each query starts and ends, when idle workers are counted without asking each process whether it still
+        runs (about 15 us a lookup); a scrape asks, and so reaps a worker that died idle."""
         replicas = getattr(backend.writer, "replicas", None)
         if replicas is not None:
             self.replicas.labels("up").set(replicas.up())
@@ -67,6 +66,10 @@ class Metrics:
         if hasattr(runner, "busy"):
             self._set("busy", self._busy, runner.busy())
             self._set("idle", self._idle, runner.idle() if scrape else runner.idle_count())
+
+    def count_in_flight(self, queries: int) -> None:
+        """Set the gauge of queries in flight (Fairness.on_count): a lookup on the event loop counts too."""
+        self.in_flight.set(queries)  # called only when the count changes: _set's check would cost more than it saves
 
     def _set(self, name: str, gauge, value: float) -> None:
         if self._gauges.get(name) != value:  # a set writes the multiprocess file: only when it changes

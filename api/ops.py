@@ -151,6 +151,7 @@ def install(app: Flask) -> None:
     if hasattr(backend.runner, "on_replace"):  # worker processes (embedded on-disk store)
         backend.runner.on_replace = registry.worker_restarts.inc
     backend.fairness.on_change = lambda: registry.refresh(backend, scrape=False)
+    backend.fairness.on_count = registry.count_in_flight
     backend.on_cache_hit = registry.cache_hits.labels("result").inc
 
     @app.before_request

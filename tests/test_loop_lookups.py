@@ -8,10 +8,18 @@ many rows or characters for the loop is given to a thread: tests/test_fast_sparq
 
 from __future__ import annotations
 
+import asyncio
+import json
+import threading
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.fast_sparql import worth_offering
+from api.rsgi import RSGIApp
 from kg.lookup_text import lookup
 from kg.namespaces import PREFIXES
 from kg.nearby import LOOP_CHARACTERS, LOOP_ROWS, WouldWait
@@ -225,3 +233,41 @@ def test_a_failure_outside_the_run_leaves_the_request_to_the_general_path(counte
     backend.version = read
     assert got == call(flask_only(app), **request) and got[0] == "200 OK"
     assert len(reads) == 2 and app.runs.count(request["query_string"]["query"]) == 2  # the general path ran it
+
+
+def test_a_lookup_answered_on_the_loop_is_counted_as_the_general_path_counts_it(make_app, tmp_path):
+    """Through the RSGI adapter, offered at once and not: the same metrics and log line, and the query counted
+    in flight while it runs (the loop's lookup once ran uncounted, sahel_kg_queries_in_flight 0)."""
+    log = tmp_path / "access.log"
+    app = make_app({"ACCESS_LOG": str(log)})
+    settled(app)
+    nearby, gauge = app.extensions["sahel-kg"].nearby, ("sahel_kg_queries_in_flight", ())
+    seen, asked = [], nearby.store.query
+
+    def watched(sparql, *args, **named):  # where the lookup runs, and the gauge as it runs (not other queries')
+        if "# lookup" in sparql:
+            seen.append((threading.current_thread().name, snapshot(app).get(gauge)))
+        return asked(sparql, *args, **named)
+
+    nearby.store.query = watched
+    answers, deltas = [], []
+    for at_once in (worth_offering, None):
+        adapter = RSGIApp(app, threads=1, max_body=100, at_once=at_once)
+        protocol = SimpleNamespace(response_bytes=lambda status, headers, body: answers.append((status, body)))
+        text = f"SELECT ?p ?o WHERE {{ sk:jnim ?p ?o }} # lookup {at_once is None}"  # none from the result cache
+        scope = SimpleNamespace(proto="http", method="GET", path="/sparql", query_string=urlencode({"query": text}),
+                                scheme="http", http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000",
+                                headers={"host": "127.0.0.1:8000", "accept": "text/csv"})
+        before = snapshot(app)
+        asyncio.run(adapter.__rsgi__(scope, protocol))
+        adapter.pool.shutdown()
+        deltas.append({key: value for key, value in delta(before, snapshot(app)).items()
+                       if not key[0].startswith("sahel_kg_query_workers")})  # set as a general run starts and ends
+    assert [thread.startswith("kg-request") for thread, _ in seen] == [False, True]  # on the loop, then a thread
+    assert [in_flight for _, in_flight in seen] == [1, 1]
+    assert answers[0][0] == answers[1][0] == 200 and deltas[0] == deltas[1] and snapshot(app)[gauge] == 0
+    app.extensions["sahel-kg.access-log"].close()
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [{**line, "time": 0, "duration": 0, "query": 0} for line in lines] == [
+        {"time": 0, "client": "127.0.0.1", "method": "GET", "route": "/sparql", "status": 200, "duration": 0,
+         "query": 0, "rows": int(answers[0][1].count(b"\n")) - 1, "cut": False, "timeout": False}] * 2

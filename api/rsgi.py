@@ -22,18 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import io
-import ipaddress
-import json
 import logging
-import os
-import socket
-import stat
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from api.body_limit import TOO_LARGE
-from api.request_encoding import BAD_ENCODING
+from api.connection_cut import abort_connection
+from api.rsgi_requests import bodiless, environ_for, problem, request_fault
 
 BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
@@ -67,20 +62,20 @@ class RSGIApp:
     async def __rsgi__(self, scope, protocol) -> None:
         if scope.proto != "http":
             return
-        environ = _environ(scope)
-        fault = _request_fault(scope, environ)
+        environ = environ_for(scope)
+        fault = request_fault(scope, environ)
         if fault is not None:
             protocol.response_bytes(400, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
-                                    _problem(400, "Bad Request", fault))
+                                    problem(400, "Bad Request", fault))
             return
         try:
             # Most requests have no body: no timer (wait_for starts a task) is needed for them.
-            body = b"" if _bodiless(scope, environ) else \
+            body = b"" if bodiless(scope, environ) else \
                 await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
         except asyncio.TimeoutError:
             protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
-                                    _problem(408, "Request Timeout",
-                                             f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
+                                    problem(408, "Request Timeout",
+                                            f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
             return
         except Exception:  # the client went away while sending
             return
@@ -121,7 +116,7 @@ class RSGIApp:
             # Status and headers are sent: the one way left to say the answer is not whole is to end the
             # connection without the last chunk (curl: "transfer closed with outstanding read data"), as other
             # servers do. Granian ends a stream properly whatever happens, so its socket is shut down here.
-            cut = _abort_connection(scope.client, scope.server)
+            cut = abort_connection(scope.client, scope.server)
             log.warning("%s %s: the answer was cut after %s; the connection was %s", scope.method, scope.path,
                         f"{type(failure).__name__}: {failure}", "ended" if cut else "not found (not ended)")
 
@@ -150,68 +145,6 @@ class RSGIApp:
                 return b""
             parts.append(chunk)
         return b"".join(parts)
-
-
-def _abort_connection(client: str, server: str) -> bool:
-    """Shut down this process's TCP connection from `client` to the port of `server` ("host:port", as an RSGI
-    scope gives them), found among its open sockets; False if none matches (not Linux, or already gone).
-
-    The server's host is not compared: bound to 0.0.0.0 or ::, the scope names that, not the address the
-    client reached; and a dual-stack socket sees an IPv4 client as ::ffff:a.b.c.d."""
-    try:
-        peer, port = _address(client), _address(server)[1]
-        names = os.listdir("/proc/self/fd")
-    except (OSError, ValueError):
-        return False
-    for name in names:
-        try:
-            if not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
-                continue
-            connection = socket.socket(fileno=os.dup(int(name)))  # a duplicate: closing it leaves granian's
-        except OSError:
-            continue
-        with connection:
-            try:
-                if connection.family in (socket.AF_INET, socket.AF_INET6) and connection.type == socket.SOCK_STREAM \
-                        and connection.getsockname()[1] == port and _address(connection.getpeername()) == peer:
-                    connection.shutdown(socket.SHUT_RDWR)
-                    return True
-            except (OSError, ValueError):  # not connected (a listening socket), or no longer
-                continue
-    return False
-
-
-def _address(address) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
-    """(IP address, port) of "host:port", "[v6]:port" or a socket address tuple; an IPv4-mapped IPv6 address
-    as the IPv4 one. Raises ValueError for anything else."""
-    if isinstance(address, str):
-        host, _, port = address.rpartition(":")
-        host, port = host.strip("[]"), int(port)
-    else:
-        host, port = address[0], address[1]
-    ip = ipaddress.ip_address(host.partition("%")[0])  # without an IPv6 zone
-    return (ip.ipv4_mapped or ip) if ip.version == 6 else ip, port
-
-
-def _request_fault(scope, environ) -> str | None:
-    """Why a request's head is refused before the app sees it (RFC 9112 §3.2, §3.2.1), or None."""
-    if not _length_ok(environ.get("CONTENT_LENGTH")):  # granian refuses these itself; another server may not
-        return "the Content-Length header is not a number"
-    if not scope.path.startswith("/") and not (scope.method == "OPTIONS" and scope.path == "*"):
-        return "the request target is not a path starting with '/' (origin form)"
-    if scope.http_version == "1.1" and "HTTP_HOST" not in environ:
-        return "an HTTP/1.1 request must have a Host header"
-    return None
-
-
-def _length_ok(declared: str | None) -> bool:
-    """A Content-Length is absent or ASCII digits (str.isdigit alone takes "²" and other digits)."""
-    return declared is None or (declared.isascii() and declared.isdigit())
-
-
-def _bodiless(scope, environ) -> bool:
-    return scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not environ.get("CONTENT_LENGTH") \
-        and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "")
 
 
 def _start(app, environ):
@@ -266,40 +199,3 @@ class _Closing:
 
     def close(self):
         _close(self.iterable)
-
-
-def _environ(scope) -> dict:
-    """A WSGI environ for an RSGI scope (the body is added once read)."""
-    host, _, port = scope.server.rpartition(":")
-    client = scope.client.rpartition(":")[0] if ":" in scope.client else scope.client
-    environ = {
-        "REQUEST_METHOD": scope.method, "SCRIPT_NAME": "",
-        # WSGI strings carry bytes as Latin-1; granian gives the path and query string as text (UTF-8 read),
-        # the path already percent-decoded (once: decoding it again would read %2541 as A)
-        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": scope.query_string.encode("utf-8").decode("latin-1"),
-        "SERVER_NAME": host, "SERVER_PORT": port, "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client, "wsgi.version": (1, 0), "wsgi.url_scheme": scope.scheme,
-        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
-        "wsgi.run_once": False, "wsgi.input_terminated": True,
-    }
-    for name, value in scope.headers.items():
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            environ[key] = value
-        else:
-            key = "HTTP_" + key
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
-    # granian hands over only header values of visible ASCII, dropping the others unseen (RSGIHeaders.items
-    # in its src/rsgi/types.rs); the name is still listed, and get() finds no value if the first was dropped.
-    for name in scope.headers.keys():
-        if scope.headers.get(name) is None:
-            environ[BAD_ENCODING] = f"the {name.title()} header has bytes outside ASCII, which the HTTP server does not pass on"
-    return environ
-
-
-def _problem(status: int, title: str, detail: str) -> bytes:
-    from api.errors import PROBLEM_TYPE
-
-    return json.dumps({"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
-                       "status": status, "detail": detail}).encode()

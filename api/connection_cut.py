@@ -1,0 +1,50 @@
+"""A client's TCP connection ended from the server's side, found among this process's sockets: how api.rsgi
+tells a client that an answer whose status was sent is not whole."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import stat
+
+
+def abort_connection(client: str, server: str) -> bool:
+    """Shut down this process's TCP connection from `client` to the port of `server` ("host:port", as an RSGI
+    scope gives them), found among its open sockets; False if none matches (not Linux, or already gone).
+
+    The server's host is not compared: bound to 0.0.0.0 or ::, the scope names that, not the address the
+    client reached; and a dual-stack socket sees an IPv4 client as ::ffff:a.b.c.d."""
+    try:
+        peer, port = _address(client), _address(server)[1]
+        names = os.listdir("/proc/self/fd")
+    except (OSError, ValueError):
+        return False
+    for name in names:
+        try:
+            if not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                continue
+            connection = socket.socket(fileno=os.dup(int(name)))  # a duplicate: closing it leaves granian's
+        except OSError:
+            continue
+        with connection:
+            try:
+                if connection.family in (socket.AF_INET, socket.AF_INET6) and connection.type == socket.SOCK_STREAM \
+                        and connection.getsockname()[1] == port and _address(connection.getpeername()) == peer:
+                    connection.shutdown(socket.SHUT_RDWR)
+                    return True
+            except (OSError, ValueError):  # not connected (a listening socket), or no longer
+                continue
+    return False
+
+
+def _address(address) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int]:
+    """(IP address, port) of "host:port", "[v6]:port" or a socket address tuple; an IPv4-mapped IPv6 address
+    as the IPv4 one. Raises ValueError for anything else."""
+    if isinstance(address, str):
+        host, _, port = address.rpartition(":")
+        host, port = host.strip("[]"), int(port)
+    else:
+        host, port = address[0], address[1]
+    ip = ipaddress.ip_address(host.partition("%")[0])  # without an IPv6 zone
+    return (ip.ipv4_mapped or ip) if ip.version == 6 else ip, port

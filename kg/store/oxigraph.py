@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable, os_error_words
+from kg.errors import StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging
+from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
 from kg.store.store_files import disk_version, write_log, writer_lock
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -59,7 +60,7 @@ class OxigraphStore(Store):
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
             # A read-only opening takes no lock, so many processes may read while one writes.
-            self._store = _read_only(self.path) if read_only else pyoxigraph.Store(self.path)
+            self._store = read_only_view(self.path) if read_only else pyoxigraph.Store(self.path)
         except OSError as error:
             self._release()
             raise StoreUnavailable(f"cannot open the store at {self.path}: {os_error_words(error)}") from error
@@ -86,8 +87,8 @@ class OxigraphStore(Store):
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
             if isinstance(result, pyoxigraph.QuerySolutions):
-                return [v.value for v in result.variables], _evaluated(map(tuple, result))
-            return None, _evaluated(result)
+                return [v.value for v in result.variables], evaluated(map(tuple, result))
+            return None, evaluated(result)
 
         head, rows = start() if timeout is None else deadline.limited(start, timeout)
         if isinstance(head, bool):
@@ -231,7 +232,7 @@ class OxigraphStore(Store):
         changed = self.version()[0]
         if changed == self._opened_at:
             return False
-        self._store = _read_only(self.path)
+        self._store = read_only_view(self.path)
         self._opened_at = changed
         return True
 
@@ -274,38 +275,3 @@ class OxigraphStore(Store):
             self._store = pyoxigraph.Store(self.path)
         else:
             self._store.extend(quads)
-
-
-STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
-STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time
-
-
-def _read_only(path: str) -> pyoxigraph.Store:
-    """A read-only view of the store at `path`, tried again a few times if the writer moved files away."""
-    attempt = 0
-    while True:
-        try:
-            return pyoxigraph.Store.read_only(path)
-        except (OSError, RuntimeError) as error:
-            if attempt == STALE_RETRIES or not any(sign in str(error) for sign in _STORAGE_SIGNS):
-                raise
-        time.sleep(STALE_PAUSE * 2 ** attempt)
-        attempt += 1
-
-
-def _evaluated(rows):
-    """The rows of a lazy result, with errors met while reading them as the library's errors."""
-    try:
-        yield from rows
-    except RuntimeError as error:
-        raise evaluation_error(error) from None
-
-
-_STORAGE_SIGNS = ("IO error", "Corruption", "No such file")
-
-
-def evaluation_error(error: RuntimeError) -> StoreError:
-    """The request's own fault (EvaluationError), or the storage failing under it (StorageFailure)."""
-    if any(sign in str(error) for sign in _STORAGE_SIGNS):
-        return StorageFailure(str(error))
-    return EvaluationError(str(error))

@@ -1,0 +1,42 @@
+"""pyoxigraph's failures told apart: a request's own fault or the storage failing under it, and a read-only
+view opened again when a writer's compaction moved files away as it opened."""
+
+from __future__ import annotations
+
+import time
+
+import pyoxigraph
+
+from kg.errors import EvaluationError, StorageFailure, StoreError
+
+STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
+STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time
+STORAGE_SIGNS = ("IO error", "Corruption", "No such file")  # in an error: the storage failed, not the request
+
+
+def read_only_view(path: str) -> pyoxigraph.Store:
+    """A read-only view of the store at `path`, tried again a few times if the writer moved files away."""
+    attempt = 0
+    while True:
+        try:
+            return pyoxigraph.Store.read_only(path)
+        except (OSError, RuntimeError) as error:
+            if attempt == STALE_RETRIES or not any(sign in str(error) for sign in STORAGE_SIGNS):
+                raise
+        time.sleep(STALE_PAUSE * 2 ** attempt)
+        attempt += 1
+
+
+def evaluated(rows):
+    """The rows of a lazy result, with errors met while reading them as the library's errors."""
+    try:
+        yield from rows
+    except RuntimeError as error:
+        raise evaluation_error(error) from None
+
+
+def evaluation_error(error: RuntimeError) -> StoreError:
+    """The request's own fault (EvaluationError), or the storage failing under it (StorageFailure)."""
+    if any(sign in str(error) for sign in STORAGE_SIGNS):
+        return StorageFailure(str(error))
+    return EvaluationError(str(error))

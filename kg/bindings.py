@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import where_group_start
-from kg.sparql_text import PNAME, significant, unescape_iri
+from kg.sparql_lexer import PNAME, significant, unescape_iri
 
 
 def bind(sparql: str, bindings: dict[str, object]) -> str:

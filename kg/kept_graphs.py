@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from kg.errors import ProjectGraphError
 from kg.namespaces import DEFAULT_BASE, graph_iri
 from kg.publish import installed_bases, owned_graph
-from kg.sparql_text import unescape_iri
+from kg.sparql_lexer import unescape_iri
 from kg.store.merge import MERGE_GRAPH
 from kg.store.text_edits import TextEdits
 

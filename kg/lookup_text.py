@@ -33,8 +33,9 @@ _LOOKUP = re.compile(rf"""
 _DECLARATION = re.compile(rf"{_GAP}*+(?i:PREFIX){_GAP}++({_PREFIX}){_GAP}*+({_IRI})", re.ASCII)
 _VARIABLE = re.compile(_VAR)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# A prefix name holding a keyword the lexer looks for (kg.sparql_text: its cheap first test for keywords run
-# together): the lexer may read it as SERVICE or LOAD, or refuse it as glued, where the engine reads a name.
+# A prefix name holding a keyword the lexer looks for (kg.sparql_lexer, and kg.sparql_text's cheap first test
+# for keywords run together): the lexer may read it as SERVICE or LOAD, or refuse it as glued, where the engine
+# reads a name.
 _MAY_BE_KEYWORDS = re.compile("|".join(sorted(CHECKED_IN_WORDS | {"SERVICE", "LOAD"})), re.IGNORECASE | re.ASCII)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

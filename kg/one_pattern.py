@@ -1,12 +1,12 @@
 """Queries over one triple pattern, and DESCRIBE of named resources: the ones a server may answer in its own
 process, row by row, where stopping between rows bounds the work (kg.nearby), found with the lexer's tokens
-(kg.sparql_text)."""
+(kg.sparql_lexer)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.sparql_text import CACHED_TEXT, KEPT, significant
+from kg.sparql_lexer import CACHED_TEXT, KEPT, significant
 
 _PATTERN_TERMS = ("var", "iri", "pname", "string")
 # Resources of a DESCRIBE answered in process (more go to a worker): the engine plans a DESCRIBE in time growing

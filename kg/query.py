@@ -21,7 +21,8 @@ from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
-from kg.sparql_text import scan, unescape_iri
+from kg.sparql_lexer import unescape_iri
+from kg.sparql_text import scan
 from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault
 from kg.store.deadline import limited

@@ -1,4 +1,4 @@
-"""Parts of a SPARQL text, found and edited with the lexer's tokens (kg.sparql_text): the dataset clauses,
+"""Parts of a SPARQL text, found and edited with the lexer's tokens (kg.sparql_lexer): the dataset clauses,
 SERVICE clauses, the WHERE group, BASE, the IRIs a query names and its LIMIT.
 """
 
@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from kg.sparql_text import QUERY_FORMS, lex, next_target, scan, significant, unescape_iri
+from kg.sparql_lexer import lex, significant, unescape_iri
+from kg.sparql_text import QUERY_FORMS, next_target, scan
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).
 _SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))

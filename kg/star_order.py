@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from kg.sparql_text import significant
+from kg.sparql_lexer import significant
 from kg.store.base import Solutions
 
 

@@ -1,4 +1,4 @@
-"""Where a refused SPARQL text goes wrong, found with the lexer's tokens (kg.sparql_text).
+"""Where a refused SPARQL text goes wrong, found with the lexer's tokens (kg.sparql_lexer).
 
 pyoxigraph's parser reports the furthest place any of its alternatives reached: often the end of the
 pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
@@ -14,7 +14,7 @@ import difflib
 from typing import NamedTuple
 
 from kg.glued_keywords import SPARQL_WORDS
-from kg.sparql_text import significant
+from kg.sparql_lexer import significant
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})

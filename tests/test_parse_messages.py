@@ -18,7 +18,7 @@ from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.parse_messages import sentence
 from kg.query import Policy, QueryService
-from kg.sparql_text import significant
+from kg.sparql_lexer import significant
 from kg.store.oxigraph import OxigraphStore
 from kg.syntax_faults import first_fault
 

@@ -4,7 +4,8 @@ request, and what a caller gets is its own."""
 import time
 
 from kg.sparql_parts import base_iri, leading_base, query_dataset, service_clauses
-from kg.sparql_text import CACHED_TEXT, scan, significant
+from kg.sparql_lexer import CACHED_TEXT, significant
+from kg.sparql_text import scan
 
 PREFIXES = {"ex": "http://example.org/"}
 

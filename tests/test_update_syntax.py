@@ -10,7 +10,7 @@ import pytest
 
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.store.merge import MAX_NESTING, Target, rewrite
-from kg.sparql_text import lex
+from kg.sparql_lexer import lex
 from kg.store import text_edits
 from kg.store.oxigraph import OxigraphStore
 from test_dataset_model import assert_merge, triples

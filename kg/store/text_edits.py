@@ -14,7 +14,7 @@ from functools import cached_property
 
 from kg.errors import QuerySyntaxError
 from kg.store.blank_labels import CLOSING, BlankNodeLabels
-from kg.sparql_text import Token, lex
+from kg.sparql_lexer import Token, lex
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -1,0 +1,114 @@
+"""SPARQL text as tokens (kind, text, span), strings, IRIs and comments whole, as the engine's grammar reads
+them; the tokens of the last few short texts kept, since a request's text is looked at several times."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
+# Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
+# from it a '<' that the engine reads as less-than.
+_BASE_CHARS = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+               "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_U_CHARS = _BASE_CHARS + "_"
+_CHARS = _U_CHARS + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_LOCAL_ESCAPE = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
+PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
+         f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
+
+
+def _lexer(pname: str) -> re.Pattern:
+    """The lexer's pattern, `pname` its prefixed names'."""
+    return re.compile(r"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>""" + _VAR + r""")
+  | (?P<bnode>""" + _BNODE + r""")
+  | (?P<pname>""" + pname + r""")
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>\d+\.\d*[eE][+-]?\d+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+  | (?P<word>[A-Za-z_][\w-]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.X | re.S)
+
+
+_TOKEN = _lexer(PNAME)
+_NO_PNAME = _lexer("(?!)")  # within a run of name characters that holds no prefixed name (see _tokens)
+_NAME_START = re.compile(f"[{_BASE_CHARS}]")
+_NAME_RUN = re.compile(f"[{_CHARS}.]*")
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token: its kind (a group name of the lexer), its text, and its span in the source."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+# Keywords the engine reads even when a prefixed name follows without a space ("SERVICE:x" is SERVICE :x).
+_GLUED = ("SERVICE", "LOAD")
+
+
+def _tokens(text: str):
+    """(kind, text, start, end) of every token, a keyword glued to a prefixed name split off it.
+
+    Where a prefixed name was looked for and not found, none starts before the end of that run of name
+    characters and dots (its prefix would have had to end at the same ':'): it is not looked for there again,
+    which would read the run from each of its words on (a.a.a… or éé…: quadratic time)."""
+    position, plain_until = 0, 0
+    while position < len(text):
+        m = (_TOKEN if position >= plain_until else _NO_PNAME).match(text, position)
+        kind, value, start, end = m.lastgroup, m.group(), position, m.end()
+        position = end
+        if kind != "pname" and start >= plain_until and _NAME_START.match(text, start):
+            plain_until = _NAME_RUN.match(text, start).end()
+        if kind == "pname":
+            prefix = value.partition(":")[0]
+            if prefix.upper() in _GLUED:
+                yield "word", prefix, start, start + len(prefix)
+                yield kind, value[len(prefix):], start + len(prefix), end
+                continue
+        yield kind, value, start, end
+
+
+def lex(text: str) -> list[Token]:
+    """Every token of `text` in order, spaces and comments included (kinds "space" and "comment")."""
+    return [Token(*token) for token in _tokens(text)]
+
+
+# A longer text is lexed each time it is looked at, never kept: the tokens of a text of n characters take
+# up to 400n bytes (all one-character tokens), so the kept ones stay under KEPT * 1.6 MB.
+CACHED_TEXT = 4096  # characters
+KEPT = 16  # texts: more than a server's requests in flight
+
+
+def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """The tokens of `text` but spaces and comments, as (kind, text, start, end).
+
+    A request's text is looked at by several functions (its policy, dataset, SERVICE, known terms...):
+    the tokens of the last few short texts are kept, so each is lexed once.
+    """
+    return _significant(text) if len(text) <= CACHED_TEXT else _lexed(text)
+
+
+def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    return tuple(token for token in _tokens(text) if token[0] != "space" and token[0] != "comment")
+
+
+_significant = lru_cache(maxsize=KEPT)(_lexed)
+
+
+def unescape_iri(iri: str) -> str:
+    """An IRI with its \\u and \\U escapes decoded, as the engine reads it."""
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)

@@ -26,6 +26,7 @@ from kg.errors import QueryTimeout
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
 READY_SECONDS = 2.0  # how long /readyz waits for the store before it says 503
+NO_ROUTE = "(no route)"  # the route of a request no URL rule matched, in the metrics and the log
 
 
 @bp.route("/healthz")
@@ -97,6 +98,10 @@ class Accounting:
                 fields["timeout"] = timed_out
             self.log.write(fields)
 
+    def refused_by_server(self, environ: dict, status: int, seconds: float, reason: str) -> None:
+        """A request the RSGI adapter refused before the app saw it (api.rsgi: a bad head, a body too slow)."""
+        self.record(environ, environ["REQUEST_METHOD"], NO_ROUTE, status, seconds, {}, rejected=reason)
+
     def at_end(self, answer: StreamedAnswer, environ: dict, method: str, route: str, started: float,
                query_text: str | None):
         """A streamed answer's chunks; its request is recorded once they end (rows and cut, or its time limit),
@@ -134,7 +139,7 @@ def arrival(environ: dict) -> float:
 def recorded_at_end(answer: StreamedAnswer):
     """In a view: `answer`'s chunks, its request recorded when they end rather than by the after-request hook."""
     g.recorded_at_end = True
-    route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+    route = request.url_rule.rule if request.url_rule is not None else NO_ROUTE
     return primed(current_app.extensions["sahel-kg.accounting"].at_end(
         answer, request.environ, request.method, route, g.get("started", time.perf_counter()), g.get("query_text")))
 
@@ -163,7 +168,7 @@ def install(app: Flask) -> None:
         if g.get("recorded_at_end"):  # a streamed answer: recorded when its body ends
             return response
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        route = request.url_rule.rule if request.url_rule is not None else NO_ROUTE
         accounting.record(request.environ, request.method, route, response.status_code, seconds, response.headers,
                           query_text=g.get("query_text"), timed_out=bool(g.get("timed_out")),
                           rejected=g.get("rejected"))

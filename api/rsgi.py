@@ -2,11 +2,12 @@
 
 Granian reads request heads in Rust (with a header read timeout). This adapter then reads the body on the
 event loop, within BODY_READ_SECONDS and up to one byte past the body cap, and only a complete request
-goes to one of the `threads` request threads. A response is written as it is produced: the app's iterator
-is read in the request thread a batch at a time and each batch sent from the loop, so a big answer is
-never held whole; a client that goes away closes the iterator, which stops the work behind it. An answer that
-fails once its 200 is sent (a time limit, a worker that died) ends its connection without the last chunk, so
-that no client takes it for whole.
+goes to one of the `threads` request threads (a head it refuses, 400, and a body that does not come in time,
+408, are counted and logged through `refused`, as the app's own refusals are). A response is written as it is
+produced: the app's iterator is read in the request thread a batch at a time and each batch sent from the loop,
+so a big answer is never held whole; a client that goes away closes the iterator, which stops the work behind it.
+An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
+last chunk, so that no client takes it for whole.
 
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
 answers there only what takes no waiting and little work, and raises NotAtOnce, having done nothing, for
@@ -46,9 +47,10 @@ class NotAtOnce(Exception):
 class RSGIApp:
     """Serve `wsgi_app` (which owns `closing`, called when the server process stops) over RSGI."""
 
-    def __init__(self, wsgi_app, *, threads: int, max_body: int, closing=None, at_once=None):
+    def __init__(self, wsgi_app, *, threads: int, max_body: int, closing=None, at_once=None, refused=None):
         self.app, self.max_body, self.closing = wsgi_app, max_body, closing
         self.at_once = at_once  # environ -> bool: the requests worth offering to the app on the loop
+        self.refused = refused  # (environ, status, seconds, reason): records an answer the adapter gives itself
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kg-request")
 
     def __rsgi_init__(self, loop) -> None:
@@ -62,11 +64,13 @@ class RSGIApp:
     async def __rsgi__(self, scope, protocol) -> None:
         if scope.proto != "http":
             return
+        arrived = time.perf_counter()
         environ = environ_for(scope)
         fault = request_fault(scope, environ)
         if fault is not None:
             protocol.response_bytes(400, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
                                     problem(400, "Bad Request", fault))
+            self._record_refusal(environ, 400, arrived, "bad_request")
             return
         try:
             # Most requests have no body: no timer (wait_for starts a task) is needed for them.
@@ -76,6 +80,7 @@ class RSGIApp:
             protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
                                     problem(408, "Request Timeout",
                                             f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
+            self._record_refusal(environ, 408, arrived, "body_timeout")
             return
         except Exception:  # the client went away while sending
             return
@@ -119,6 +124,15 @@ class RSGIApp:
             cut = abort_connection(scope.client, scope.server)
             log.warning("%s %s: the answer was cut after %s; the connection was %s", scope.method, scope.path,
                         f"{type(failure).__name__}: {failure}", "ended" if cut else "not found (not ended)")
+
+    def _record_refusal(self, environ, status: int, arrived: float, reason: str) -> None:
+        """Count and log a refusal the app never saw, as the app counts and logs its own."""
+        if self.refused is None:
+            return
+        try:
+            self.refused(environ, status, time.perf_counter() - arrived, reason)
+        except Exception:  # the answer is sent; a failed record must not end the server's loop
+            log.exception("could not record a refused request")
 
     def _at_once(self, environ):
         """The app's start of an answer (as _start) given on the loop, or None: not picked, or NotAtOnce."""

@@ -240,4 +240,4 @@ def _load_app(config: dict, threads: int):
         multiprocess.mark_process_dead(os.getpid())
 
     return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing,
-                   at_once=worth_offering)
+                   at_once=worth_offering, refused=app.extensions["sahel-kg.accounting"].refused_by_server)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import socket
 import urllib.parse
 from types import SimpleNamespace
 
 import pytest
 
+from api import rsgi
+from api.access_log import AccessLog
+from api.metrics import Metrics
+from api.ops import Accounting
 from api.rsgi import BATCH_BYTES, RSGIApp
 from live_server import kg_server
 from raw_http import http, problem, raw_request
@@ -112,6 +117,46 @@ def test_content_length_is_ascii_digits_only():
     assert len(answers) == 5
     for status, headers, body in answers:
         problem(status, dict(headers), body, 400)
+
+
+def test_what_the_adapter_refuses_itself_is_counted_and_logged(tmp_path, monkeypatch):
+    """A bad head (400) and a body that does not come (408) are answered on the loop, the app never called:
+    they once went uncounted in sahel_kg_http_requests and unlogged, where the app's own refusals are both."""
+    monkeypatch.setattr(rsgi, "BODY_READ_SECONDS", 0.05)
+    log = tmp_path / "access.log"
+    registry = Metrics()
+    accounting = Accounting(registry, AccessLog(str(log)), ())
+    adapter = RSGIApp(lambda environ, start_response: pytest.fail("the app was called"), threads=1, max_body=100,
+                      refused=accounting.refused_by_server)
+
+    class Silent(SimpleNamespace):  # a client that sends its head and never its body
+        def __aiter__(self):
+            return self
+
+        async def __anext__(self):
+            await asyncio.sleep(10)
+
+    statuses = []
+    protocol = Silent(response_bytes=lambda status, headers, body: statuses.append(status))
+    for length in ("+6", "6"):
+        asyncio.run(adapter.__rsgi__(SimpleNamespace(
+            proto="http", method="POST", path="/sparql", query_string="", scheme="http", http_version="1.1",
+            server="127.0.0.1:8000", client="127.0.0.1:5000",
+            headers={"host": "127.0.0.1", "content-length": length, "content-type": "application/sparql-query"}),
+            protocol))
+    adapter.pool.shutdown()
+    assert statuses == [400, 408]
+    counted = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value for metric in registry.registry.collect()
+               for sample in metric.samples if sample.name.endswith("_total")}
+    for status, reason in (("400", "bad_request"), ("408", "body_timeout")):
+        assert counted[("sahel_kg_http_requests_total",
+                        (("method", "POST"), ("route", "(no route)"), ("status", status)))] == 1
+        assert counted[("sahel_kg_rejections_total", (("reason", reason),))] == 1
+    accounting.log.close()
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(line["status"], line["route"], line["client"]) for line in lines] == [
+        (400, "(no route)", "127.0.0.1"), (408, "(no route)", "127.0.0.1")]
+    assert lines[1]["duration"] >= 0.05
 
 
 def test_the_path_is_percent_decoded_once(edge):

@@ -14,9 +14,8 @@ from kg.answers import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.errors import QueryMemoryExceeded
 from kg.query import QueryService
 from kg.store.base import Solutions, Triples
+from kg.store.engine_faults import STALE_PAUSE, STALE_RETRIES, STORAGE_SIGNS
 
-STALE_RETRIES = 6  # fresh read-only views a worker opens for one query when the writer moved files away
-STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time: a compaction may still be running
 PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process is still there
 IDLE_REFRESH = 1.0  # seconds between an idle worker's looks for a write to reopen its view on
 
@@ -173,5 +172,4 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
 
 def _stale_view(error: Exception) -> bool:
     """Whether a read-only view failed because the writer removed files it listed (RocksDB says so)."""
-    return isinstance(error, (RuntimeError, OSError)) and any(
-        sign in str(error) for sign in ("No such file", "Corruption", "IO error"))
+    return isinstance(error, (RuntimeError, OSError)) and any(sign in str(error) for sign in STORAGE_SIGNS)

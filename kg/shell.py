@@ -235,7 +235,8 @@ class Shell:
                  "End a query with a blank line or Esc-Enter; .help for help; Ctrl-D quits.")
         while True:
             try:
-                text, self.pending = session.prompt(default=self.pending), ""
+                default, self.pending = self.pending, ""  # an example is offered once, Ctrl-C or not
+                text = session.prompt(default=default)
             except KeyboardInterrupt:  # Ctrl-C at the prompt: start again with an empty buffer
                 continue
             except EOFError:

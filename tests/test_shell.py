@@ -286,6 +286,14 @@ def test_ctrl_c_at_prompt_clears_the_buffer(shell):
     assert "true" in out and "error" not in out
 
 
+def test_ctrl_c_at_prompt_clears_an_example_put_into_the_buffer(shell):
+    shell.send(".examples aes-members" + ENTER)
+    shell.expect("Members of the Alliance")  # the next prompt holds the example
+    shell.send(CTRL_C)
+    out = shell.run("ASK {}", end=ESC_ENTER)  # the example is gone: ASK {} runs alone
+    assert "true" in out and "error" not in out
+
+
 def test_history_persists_across_sessions(tmp_path):
     first = Terminal(tmp_path)
     try:

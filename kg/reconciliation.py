@@ -48,7 +48,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if unknown:
         raise ReconciliationError(f"unknown query field(s) {', '.join(unknown)}; a query has {sorted(QUERY_KEYS)}")
     text = raw.get("query")
-    if text is not None and not isinstance(text, str):
+    if "query" in raw and not isinstance(text, str):  # null too: the schema's query is a string
         raise ReconciliationError("query must be a string")
     _check_length(text, "the query string")
     text = text if text and text.strip() else None  # a blank cell names nothing: no candidates for it

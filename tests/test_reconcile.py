@@ -215,6 +215,7 @@ def test_limit(client):
     ('["Mali"]', "JSON object"),
     ('{"q0": "Mali"}', "JSON object"),
     ('{"q0": {"query": 7}}', "must be a string"),
+    ('{"q0": {"query": null}}', "must be a string"),  # the schema's query is a string, never null
     ('{"q0": {"limit": 3}}', "query string or"),
     ('{"q0": {"query": "Mali", "limit": "3"}}', "limit must be a number"),
     ('{"q0": {"query": "Mali", "limit": true}}', "limit must be a number"),

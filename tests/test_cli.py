@@ -682,6 +682,16 @@ def test_export_to_a_file_named_for_no_dataset_format_is_refused_by_its_path(spe
     assert f"{tmp_path / 'dump.ttl'}: a dataset is written as TriG" in result.stderr
 
 
+def test_export_to_a_file_named_for_the_other_format_than_format_is_refused(spec, tmp_path):
+    """The name says the format (the README): --format naming the other one would write N-Quads into a .trig
+    file (which no TriG reader reads) or TriG into a .nq.gz; refused, and nothing is written."""
+    for name, fmt in (("dump.trig", "nquads"), ("dump.nq.gz", "trig"), ("dump.nquads", "trig")):
+        result = kg("export", "-o", tmp_path / name, "--format", fmt, "--store", spec)
+        assert result.exit_code == 2 and not (tmp_path / name).exists(), name
+        assert "names another format than --format" in result.stderr
+    assert kg("export", "-o", tmp_path / "dump.trig", "--format", "trig", "--store", spec).exit_code == 0
+
+
 def test_export_with_format_and_gzip_flags(spec, tmp_path):
     result = kg("export", "--format", "nquads", "--gzip", "--store", spec)
     assert result.exit_code == 0

@@ -191,11 +191,23 @@ def format_names(value: str) -> set[tuple[str, str]]:
 def _narrowed(value: str, offered, short) -> list[tuple[str, str]]:
     """The offers a format= value allows, its own first."""
     by_media = dict(offered)
-    if value.lower() in by_media:
-        return [(value.lower(), by_media[value.lower()])]
+    media = _bare_media(value)
+    if media in by_media:
+        return [(media, by_media[media])]
     names = short.get(value.lower(), ())
     allowed = [(media, fmt) for name in names for media, fmt in offered if fmt == name]
     if not allowed or allowed[0][1] != names[0]:  # the format it names must be on offer
         usable = sorted(key for key, formats in short.items() if formats[0] in {fmt for _, fmt in offered})
         raise FormatError(f"format {value!r} cannot carry this result; use one of: {', '.join(usable)}")
     return allowed
+
+
+def _bare_media(value: str) -> str:
+    """A format= media type without parameters that say nothing but UTF-8, as Accept reads them
+    (`text/csv; charset=utf-8`, the very type CSV is labelled with, is text/csv); else the value, lower case."""
+    ranges = parse_accept(value) if ";" in value and "," not in value else []
+    if len(ranges) == 1 and "*" not in (ranges[0].type, ranges[0].subtype) and ranges[0].q > 0:
+        bare = f"{ranges[0].type}/{ranges[0].subtype}"
+        if ranges[0].matches(bare):
+            return bare
+    return value.lower()

@@ -238,6 +238,10 @@ def test_accept_with_q_values_and_wildcards(shared, accept, expected):
     ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "xml", "application/rdf+xml"),
     ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "nt", "application/n-triples"),
     ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "application/trig", "application/trig"),
+    # a media type as the server labels its answers, with parameters, as Accept takes it
+    (LABELS, "application/sparql-results+xml; charset=utf-8", "application/sparql-results+xml"),
+    (LABELS, "Text/CSV;charset=UTF-8", "text/csv"),
+    ("CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", "text/turtle; charset=utf-8", "text/turtle"),
 ])
 def test_format_parameter_overrides_accept(shared, query, fmt, expected):
     response = send(shared, "get", query, {"format": fmt}, headers={"Accept": "text/turtle, text/csv"})
@@ -252,6 +256,7 @@ def test_nothing_acceptable_is_406(shared):
     problem(send(shared, "get", "CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "text/csv"}), 406)
     problem(send(shared, "get", LABELS, {"format": "pdf"}), 406)
     problem(send(shared, "get", "ASK {}", {"format": "turtle"}), 406)
+    problem(send(shared, "get", LABELS, {"format": "text/csv; charset=latin1"}), 406)  # every answer is UTF-8
 
 
 # RFC 9110 §12.5.1: a media range's parameters do not keep it from matching the type (every answer is

@@ -10,7 +10,7 @@ from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
-from api.request_encoding import BAD_ENCODING, RequestEncoding
+from api.request_encoding import BAD_ENCODING, RequestEncoding, undecoded_coding
 from kg import settings
 from kg.errors import ConfigError
 
@@ -57,6 +57,11 @@ def create_app(config: dict | None = None) -> Flask:
         if request.environ.get(TOO_LARGE) or (request.content_length or 0) > values["MAX_BODY_BYTES"]:
             g.rejected = "too_large"
             raise RequestEntityTooLarge(f"the body is over {values['MAX_BODY_BYTES']} bytes")
+        coding = undecoded_coding(request.environ)
+        if coding and request.content_length:
+            g.rejected = "content_coding"
+            raise Problem(415, "Unsupported media type", f"the body is in the content coding {coding!r}, which "
+                          "this server does not decode: send it uncompressed", headers={"Accept-Encoding": "identity"})
         if request.environ.get(BAD_ENCODING):
             g.rejected = "bad_encoding"
             raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]

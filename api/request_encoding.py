@@ -56,7 +56,15 @@ def _fault(environ, limit: int) -> str | None:
             reason = _text_fault(value, f"the {key.removeprefix('HTTP_').replace('_', '-').title()} header")
             if reason:
                 return reason
-    return _body_fault(environ, limit)
+    if not undecoded_coding(environ):  # a coded body (gzip) is refused whole (415), not read as bad UTF-8
+        return _body_fault(environ, limit)
+    return None
+
+
+def undecoded_coding(environ) -> str:
+    """The body's content coding (RFC 9110 §8.4), which the server never decodes; '' for none or identity."""
+    coding = environ.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+    return "" if coding == "identity" else coding
 
 
 def _text_fault(value: str, where: str) -> str | None:

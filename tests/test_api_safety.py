@@ -110,6 +110,26 @@ def test_failing_update_changes_nothing(empty_writer):
     assert count(empty_writer) == 1 and ask(empty_writer, f"ASK {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> 1 }} }}")
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate, gzip", "br"])
+def test_a_body_in_a_content_coding_is_415_and_changes_nothing(empty_writer, coding):
+    """RFC 9110 §15.5.16: a content coding the server does not decode is 415, saying in Accept-Encoding what it
+    takes; it was read as if plain (a gzipped body was 400 'has a NUL byte', a plain one labelled gzip ran)."""
+    import gzip
+
+    text = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> 1 }} }}"
+    for body in (text.encode(), gzip.compress(text.encode())):
+        for path, media in (("/sparql", "application/sparql-update"), (f"/store?graph={EX}g", "text/turtle")):
+            sent = body if path == "/sparql" else body.replace(b"INSERT DATA", b"").strip(b"{} ")
+            response = empty_writer.post(path, data=sent, headers={**AUTH, "Content-Type": media,
+                                                                    "Content-Encoding": coding})
+            assert "content coding" in problem(response, 415)["detail"]
+            assert response.headers["Accept-Encoding"] == "identity"
+    assert count(empty_writer) == 0
+    plain = empty_writer.post("/sparql", data=text, headers={**AUTH, "Content-Type": "application/sparql-update",
+                                                             "Content-Encoding": "identity"})
+    assert plain.status_code == 204 and count(empty_writer) == 1
+
+
 def test_load_is_refused_and_never_fetched(empty_writer):
     with recording_server() as (url, requests):
         for text in (f"LOAD <{url}/data.ttl>", f"LOAD SILENT <{url}/data.ttl> INTO GRAPH <{EX}g>",

@@ -100,7 +100,10 @@ def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
             head = buffer.value()
             variables = list(head.get("vars", [])) if isinstance(head, dict) else []
         elif key == "boolean":
-            return bool(buffer.value()), None
+            answer = buffer.value()
+            if not isinstance(answer, bool):  # "false", a string, is no answer of false (nor true)
+                raise MalformedAnswer(f"the SPARQL JSON boolean is {answer!r:.100}, not true or false", buffer.text[-500:])
+            return answer, None
         elif key == "results" and variables is not None:
             return variables, _rows(buffer, variables, term)
         elif key == "results":  # results before head: keep them until the head says the variables

@@ -17,6 +17,7 @@ import pyoxigraph
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
+_VARNAME = re.compile(r"[\w\u00B7\u0300-\u036F\u203F-\u2040]+")  # SPARQL's VARNAME, near enough: no space nor sign
 
 
 class MalformedAnswer(ValueError):
@@ -97,8 +98,7 @@ def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
         key = buffer.value()
         buffer.expect(":")
         if key == "head":
-            head = buffer.value()
-            variables = list(head.get("vars", [])) if isinstance(head, dict) else []
+            variables = _variables(buffer.value(), buffer)
         elif key == "boolean":
             answer = buffer.value()
             if not isinstance(answer, bool):  # "false", a string, is no answer of false (nor true)
@@ -116,6 +116,16 @@ def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
     if variables is None:
         raise MalformedAnswer("the SPARQL JSON answer has no head", buffer.text[-500:])
     return variables, iter([_row(binding, variables, term) for binding in pending or []])
+
+
+def _variables(head, buffer: _Buffer) -> list[str]:
+    """The head's vars: a list of distinct variable names (none when it has no vars)."""
+    names = head.get("vars", []) if isinstance(head, dict) else None
+    if not isinstance(names, list) or not all(isinstance(name, str) and _VARNAME.fullmatch(name) for name in names) \
+            or len(set(names)) != len(names):
+        raise MalformedAnswer(f"the SPARQL JSON head's vars are no list of distinct variable names: {names!r:.100}",
+                              buffer.text[-500:])
+    return names
 
 
 def _rows(buffer: _Buffer, variables: list[str], term) -> Iterator[tuple]:

@@ -25,6 +25,21 @@ def optional(text) -> str | None:
     return None if text in (None, "") else str(text)
 
 
+_HEADER_TEXT = re.compile(r"[\x20-\x7e\t]*")  # what an HTTP field value carries everywhere (RFC 9110 §5.5)
+
+
+def header_text(text) -> str:
+    """Text that goes into a header: visible ASCII, spaces and tabs (no newline, control or non-ASCII)."""
+    text = str(text)
+    if not _HEADER_TEXT.fullmatch(text):
+        raise ValueError(f"a header value of visible ASCII, spaces and tabs is needed, not {text!r}")
+    return text
+
+
+def optional_header_text(text) -> str | None:
+    return None if text in (None, "") else header_text(text)
+
+
 def iri_base(text) -> str:
     text = str(text)
     if not text.startswith(("http://", "https://")) or not text.endswith("/"):

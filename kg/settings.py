@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
-from kg.setting_values import COUNT, SECONDS, boolean, iri_base, number, optional, origin, words
+from kg.setting_values import (COUNT, SECONDS, boolean, header_text, iri_base, number, optional, optional_header_text,
+                               origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 
 ENV_PREFIX = "SAHEL_KG_"
@@ -77,7 +78,7 @@ SETTINGS = [
             "Seconds each call to a SERVICE endpoint may take; a slower endpoint is a 504 naming it."),
     Setting("SERVICE_CACHE_TTL", 300.0, number(whole=False, zero="the cache off"),
             "Seconds an endpoint's answer to the same SERVICE pattern is reused; 0 turns the cache off."),
-    Setting("SERVICE_CONTACT", None, optional,
+    Setting("SERVICE_CONTACT", None, optional_header_text,
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, COUNT,
             "Most solutions one SERVICE call may bring; a pattern with more is refused (400)."),
@@ -86,8 +87,8 @@ SETTINGS = [
     Setting("UPDATES_ENABLED", False, boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, optional, "Bearer token that writes must carry."),
-    Setting("CORS_ORIGINS", "*", str, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
-    Setting("CACHE_CONTROL", "no-cache", str,
+    Setting("CORS_ORIGINS", "*", header_text, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
+    Setting("CACHE_CONTROL", "no-cache", header_text,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),
     Setting("TRUSTED_PROXIES", (), words,

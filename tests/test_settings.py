@@ -48,6 +48,16 @@ def test_bad_settings_are_refused_with_their_name(config, message):
         resolve(config, environ={})
 
 
+@pytest.mark.parametrize("name", ["CORS_ORIGINS", "CACHE_CONTROL", "SERVICE_CONTACT"])
+@pytest.mark.parametrize("raw", ["a\r\nX-Evil: 1", "a\nb", "caf\u00e9", "a\x00b", "a\x1bb"])
+def test_a_header_setting_that_no_header_can_carry_is_refused_with_its_name(name, raw):
+    """They go into response headers (User-Agent for SERVICE_CONTACT): CORS_ORIGINS with a newline started a
+    server whose every answer was a bare 500 from granian (werkzeug refuses the header)."""
+    with pytest.raises(ConfigError, match=name):
+        resolve({}, environ={f"SAHEL_KG_{name}": raw})
+    assert resolve({}, environ={f"SAHEL_KG_{name}": "https://a.example, max-age=60"})[name]
+
+
 def test_updates_without_a_token_refuse_to_start():
     from api import create_app
 

@@ -58,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
             g.rejected = "too_large"
             raise RequestEntityTooLarge(f"the body is over {values['MAX_BODY_BYTES']} bytes")
         coding = undecoded_coding(request.environ)
-        if coding and request.content_length:
+        if coding and request.environ.get("CONTENT_LENGTH") not in (None, "", "0"):  # chunked ones have one by now
             g.rejected = "content_coding"
             raise Problem(415, "Unsupported media type", f"the body is in the content coding {coding!r}, which "
                           "this server does not decode: send it uncompressed", headers={"Accept-Encoding": "identity"})

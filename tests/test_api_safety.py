@@ -115,6 +115,7 @@ def test_a_body_in_a_content_coding_is_415_and_changes_nothing(empty_writer, cod
     """RFC 9110 §15.5.16: a content coding the server does not decode is 415, saying in Accept-Encoding what it
     takes; it was read as if plain (a gzipped body was 400 'has a NUL byte', a plain one labelled gzip ran)."""
     import gzip
+    import io
 
     text = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> 1 }} }}"
     for body in (text.encode(), gzip.compress(text.encode())):
@@ -124,6 +125,10 @@ def test_a_body_in_a_content_coding_is_415_and_changes_nothing(empty_writer, cod
                                                                     "Content-Encoding": coding})
             assert "content coding" in problem(response, 415)["detail"]
             assert response.headers["Accept-Encoding"] == "identity"
+    chunked = empty_writer.post("/sparql", input_stream=io.BytesIO(gzip.compress(text.encode())),
+                                headers={**AUTH, "Content-Type": "application/sparql-update", "Content-Encoding": coding,
+                                         "Transfer-Encoding": "chunked"})
+    assert "content coding" in problem(chunked, 415)["detail"]
     assert count(empty_writer) == 0
     plain = empty_writer.post("/sparql", data=text, headers={**AUTH, "Content-Type": "application/sparql-update",
                                                              "Content-Encoding": "identity"})

@@ -19,7 +19,7 @@ from kg.console import Started, notes, open_configured, show, start_query, warni
 from kg.errors import KGError, os_error_words
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
-from kg.results import FormatError
+from kg.results import GRAPH_FORMATS, FormatError
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
 from kg.store.oxigraph import OxigraphStore
@@ -109,8 +109,9 @@ class Shell:
             store.reopen_if_changed()  # a read-only view sees what others wrote only once reopened
         return start_query(QueryService(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
 
-    def run_query(self, sparql: str) -> None:
-        """Run a query and write its answer as it comes, up to the row cap; then how many rows, and what was cut."""
+    def run_query(self, sparql: str, fmt: str | None = None) -> None:
+        """Run a query and write its answer as it comes (in `fmt`, else the .format), up to the row cap; then how
+        many rows, and what was cut."""
         screen = _Screen(self.out)
         notice = threading.Timer(SLOW, lambda: screen.written or print("running… (Ctrl-C cancels)", file=sys.stderr,
                                                                       flush=True))
@@ -121,7 +122,7 @@ class Shell:
             started = self.query(sparql, row_limit=self.row_limit)
             for line in warnings(started, self.prefixes):
                 print(line, file=sys.stderr, flush=True)
-            shown = show(started, self.format, screen, self.prefixes, terminal=True, wide=self.wide)
+            shown = show(started, fmt or self.format, screen, self.prefixes, terminal=True, wide=self.wide)
         except KeyboardInterrupt:
             # Raised below, outside this handler, so the Cancelled carries no context: the interrupt's frames
             # (a Ctrl-C between the query's start and `started`, holding its rows) are let go, which stops it.
@@ -161,7 +162,8 @@ class Shell:
             self.example(arg)
         elif name == ".graphs":
             self.run_query("SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } "
-                           "GROUP BY ?graph ORDER BY ?graph")
+                           "GROUP BY ?graph ORDER BY ?graph",  # solutions: a graph format cannot show them
+                           "table" if self.format in GRAPH_FORMATS else None)
         elif name == ".format":
             if arg and arg not in FORMATS:
                 raise click.UsageError(f"unknown format {arg!r}; use one of: {', '.join(FORMATS)}")

@@ -190,6 +190,16 @@ def test_graphs(shell):
     assert re.search(r"<https://sahel-kg.example.org/graph/ontology>\s+\d+", out)
 
 
+def test_graphs_answer_whatever_the_format(shell):
+    """.graphs lists solutions: under a graph format (.format turtle) it was an error, 'a solutions result
+    cannot be written as turtle'; it is shown as a table then, and in a results format as that format."""
+    shell.command(".format turtle", until="format: turtle")
+    out = shell.command(".graphs", until="graph/provenance> .*")
+    assert "error" not in out and re.search(r"<https://sahel-kg.example.org/graph/ontology>\s+\d+", out)
+    shell.command(".format csv", until="format: csv")
+    assert "https://sahel-kg.example.org/graph/ontology," in shell.command(".graphs", until="graph/provenance,.*")
+
+
 def test_format_csv(shell):
     assert "format: table" in shell.command(".format", until="format: .*")
     assert "format: csv" in shell.command(".format csv", until="format: .*")

@@ -12,9 +12,11 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, graph_option, reports_errors, say_error,
-                            store_option, write_out)
+from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, format_of_name, graph_option, reports_errors,
+                            say_error, store_option, write_out)
 from kg.output_files import write_atomically
+
+BUILD_FORMATS = ("trig", "nquads", "turtle", "jsonld")
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,8 +36,9 @@ def _inputs(claims):
 @click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="File to write the dataset to ('-' for standard output). Default: standard output, "
                    "or nothing with --install.")
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "jsonld"]), default="trig",
-              show_default=True, help="Serialisation; turtle merges all graphs into one.")
+@click.option("--format", "fmt", type=click.Choice(BUILD_FORMATS),
+              help="Serialisation (default: from the --out name, .trig, .nq, .ttl or .jsonld; else trig); turtle "
+                   "merges all graphs into one.")
 @click.option("--base", type=BaseIRI(), default=None,
               help="Base IRI for the project's own IRIs, ending in '/' (default: the built-in one).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
@@ -57,6 +60,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
     from kg.namespaces import DEFAULT_BASE
     from kg.table import printable
 
+    fmt = format_of_name(out if out != "-" else None, fmt, BUILD_FORMATS) or "trig"
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
         from kg.console import open_configured

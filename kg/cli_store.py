@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, graph_option, reports_errors, store_option,
-                            write_out)
+from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, format_of_name, graph_option, reports_errors,
+                            store_option, write_out)
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.untrusted import BOM
 
@@ -243,11 +243,7 @@ def export(fmt, output, compress, store_spec):
     if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")) and not not_a_regular_file(output):
         raise click.UsageError(f"{output}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
                                "name the file so, or give --format")
-    named = "nquads" if name.endswith((".nq", ".nquads")) else "trig" if name.endswith(".trig") else None
-    if fmt is not None and named is not None and fmt != named:  # a .trig of N-Quads no TriG reader reads
-        raise click.UsageError(f"{output}: the name names another format than --format {fmt}; "
-                               "name the file for it, or leave --format out")
-    chosen = fmt or named or "trig"
+    chosen = format_of_name(output, fmt, ("trig", "nquads")) or "trig"
     if compress and output is None and sys.stdout.isatty():  # as gzip itself refuses: bytes no screen can show
         raise click.UsageError("gzipped data is not written to a terminal: give -o FILE or redirect the output")
     chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)

@@ -178,3 +178,21 @@ class EndpointURL(click.ParamType):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             self.fail(f"{value!r} is not an http(s):// URL of a SPARQL endpoint", param, ctx)
         return str(value)
+
+
+# What an output file's name says it holds (a trailing .gz aside).
+NAMED_FORMATS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
+                 ".jsonld": "jsonld", ".json": "jsonld"}
+
+
+def format_of_name(path, fmt: str | None, allowed) -> str | None:
+    """The format file `path` is written in: `fmt` if given, else the one its name says (None if it says none of
+    `allowed`); click's UsageError where the name says one of `allowed` other than `fmt` (no reader would read it)."""
+    name = os.path.basename(os.fspath(path)).lower().removesuffix(".gz") if path else ""
+    named = next((found for suffix, found in NAMED_FORMATS.items() if name.endswith(suffix) and found in allowed),
+                 None)
+    if fmt is not None and named is not None and fmt != named:
+        raise click.UsageError(f"{path}: the name names another format than --format {fmt}; "
+                               "name the file for it, or leave --format out")
+    return fmt or named
+

@@ -72,6 +72,22 @@ def test_every_format_reads_back_with_every_triple(tmp_path, built, fmt):
         assert len(quads(parsed)) > len(union(built.dataset))  # some triples are in several graphs
 
 
+@pytest.mark.parametrize("name, fmt", [("out.nq", "nquads"), ("out.ttl", "turtle"), ("out.jsonld", "json-ld"),
+                                       ("out.trig", "trig"), ("out.dat", "trig")])
+def test_the_out_files_name_says_its_format(tmp_path, name, fmt):
+    """`--out x.nq` wrote TriG, which kg validate then refused as N-Quads; a name of no format gets TriG."""
+    out = tmp_path / name
+    assert run_kg("build", "--out", out).exit_code == 0
+    assert len(Dataset().parse(out, format=fmt)) > 0
+
+
+def test_an_out_name_of_another_format_than_format_is_bad_usage(tmp_path):
+    out = tmp_path / "out.trig"
+    result = run_kg("build", "--format", "nquads", "--out", out)
+    assert result.exit_code == 2 and "another format than --format nquads" in result.stderr
+    assert not out.exists()
+
+
 def test_the_summary_line_on_stderr(tmp_path, built):
     result = run_kg("build", "--format", "nquads", "--out", tmp_path / "out.nq")
     assert result.exit_code == 0

@@ -21,6 +21,19 @@ def words(text) -> tuple[str, ...]:
     return tuple(word for word in str(text).replace(",", " ").split() if word)
 
 
+_ENDPOINT = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)  # an absolute http(s) IRI, as SERVICE names one
+
+
+def endpoints(text) -> tuple[str, ...]:
+    """SERVICE_ALLOWLIST's entries (words): each an endpoint's http(s) IRI, or IRI>URL (a mirror), both such."""
+    entries = words(text)
+    for entry in entries:
+        if not all(_ENDPOINT.fullmatch(part) for part in entry.split(">", 1)):
+            raise ValueError(f"endpoints such as https://query.wikidata.org/sparql (or IRI>URL, a mirror) are "
+                             f"needed, not {entry!r}")
+    return entries
+
+
 def optional(text) -> str | None:
     return None if text in (None, "") else str(text)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kg.errors import ConfigError
-from kg.setting_values import (COUNT, SECONDS, boolean, header_text, iri_base, number, optional, optional_header_text,
-                               origin, words)
+from kg.setting_values import (COUNT, SECONDS, boolean, endpoints, header_text, iri_base, number, optional,
+                               optional_header_text, origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 
 ENV_PREFIX = "SAHEL_KG_"
@@ -71,7 +71,7 @@ SETTINGS = [
             "Most triple patterns, groups, FILTERs and assignments a query or update may have: the engine's "
             "planning time grows as about their fourth power (100: up to 1.5 s); at most 500 (more may overflow "
             "its stack)."),
-    Setting("SERVICE_ALLOWLIST", (), words,
+    Setting("SERVICE_ALLOWLIST", (), endpoints,
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy)."),
     Setting("SERVICE_TIMEOUT", 10.0, SECONDS,

@@ -58,6 +58,17 @@ def test_a_header_setting_that_no_header_can_carry_is_refused_with_its_name(name
     assert resolve({}, environ={f"SAHEL_KG_{name}": "https://a.example, max-age=60"})[name]
 
 
+@pytest.mark.parametrize("raw", ["not a url", "query.wikidata.org/sparql", "ftp://a.example/q",
+                                 "https://a.example/q>file:///etc/passwd", "https://a.example/q>", "<https://a.example/q>"])
+def test_a_service_allowlist_entry_that_names_no_endpoint_is_refused(raw):
+    """'not a url' was taken as three entries that no SERVICE could match: a typo went unnoticed."""
+    with pytest.raises(ConfigError, match="SERVICE_ALLOWLIST"):
+        resolve({}, environ={"SAHEL_KG_SERVICE_ALLOWLIST": raw})
+    kept = "https://query.wikidata.org/sparql, http://b.example/q>http://127.0.0.1:9/q"
+    assert resolve({}, environ={"SAHEL_KG_SERVICE_ALLOWLIST": kept})["SERVICE_ALLOWLIST"] == (
+        "https://query.wikidata.org/sparql", "http://b.example/q>http://127.0.0.1:9/q")
+
+
 def test_updates_without_a_token_refuse_to_start():
     from api import create_app
 

@@ -21,7 +21,7 @@ from kg.sparql_lexer import unescape_iri
 from kg.store.merge import MERGE_GRAPH
 from kg.store.text_edits import TextEdits
 
-KEEPS = "`kg build --install` keeps it; write to a graph of your own"
+KEEPS = "only `kg build --install` writes them; write to a graph of your own"
 
 
 def project_graph(iri: str, bases) -> bool:

@@ -61,7 +61,7 @@ def test_the_graph_store_refuses_a_project_graph(writer, method):
                                            content_type="application/n-triples", headers=AUTH)
         detail = problem(response, 409)["detail"]
         assert detail == (f"the graph <{graph}> is one of the project's own graphs, which {CHANGES[method]}: "
-                          "`kg build --install` keeps it; write to a graph of your own")  # no talk of an update
+                          "only `kg build --install` writes them; write to a graph of your own")  # no talk of an update
     assert count(writer, LOADS) + count(writer, ONTOLOGY) == before
     assert writer.get("/ontology").status_code != 404
 

@@ -12,8 +12,8 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, format_of_name, graph_option, reports_errors,
-                            say_error, store_option, write_out)
+from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, format_of_name, graph_option,
+                            reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
 BUILD_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -60,7 +60,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
     from kg.namespaces import DEFAULT_BASE
     from kg.table import printable
 
-    fmt = format_of_name(out if out != "-" else None, fmt, BUILD_FORMATS) or "trig"
+    fmt = format_of_name(out if out != "-" else None, fmt, DATASET_NAMES) or "trig"
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
         from kg.console import open_configured

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ByteSize, EndpointURL, GraphIRI, Seconds, format_of_name, graph_option, reports_errors,
-                            store_option, write_out)
+from kg.cli_support import (ANSWER_NAMES, DATASET_NAMES, ByteSize, EndpointURL, GraphIRI, Seconds, format_of_name,
+                            graph_option, reports_errors, store_option, write_out)
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.untrusted import BOM
 
@@ -97,7 +97,10 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
         for line in warnings(started, service.prefixes):
             click.echo(line, err=True)
-        chosen = fmt or ("table" if terminal else "turtle" if started.kind == "graph" else "json")
+        # A name of the other kind's format (a graph to x.csv) names it too, and is refused just below.
+        names = {**ANSWER_NAMES["graph" if started.kind != "graph" else "solutions"], **ANSWER_NAMES[started.kind]}
+        chosen = format_of_name(output, fmt, names) or ("table" if terminal else "turtle" if started.kind == "graph"
+                                                        else "json")
         if chosen != "table":
             try:
                 check_format(started.kind, chosen)
@@ -243,7 +246,8 @@ def export(fmt, output, compress, store_spec):
     if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")) and not not_a_regular_file(output):
         raise click.UsageError(f"{output}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
                                "name the file so, or give --format")
-    chosen = format_of_name(output, fmt, ("trig", "nquads")) or "trig"
+    chosen = format_of_name(output, fmt, {suffix: found for suffix, found in DATASET_NAMES.items()
+                                          if found in ("trig", "nquads")}) or "trig"
     if compress and output is None and sys.stdout.isatty():  # as gzip itself refuses: bytes no screen can show
         raise click.UsageError("gzipped data is not written to a terminal: give -o FILE or redirect the output")
     chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)

@@ -180,19 +180,21 @@ class EndpointURL(click.ParamType):
         return str(value)
 
 
-# What an output file's name says it holds (a trailing .gz aside).
-NAMED_FORMATS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
+# What an output file's name says it holds (a trailing .gz aside): a dataset, or a query's answer by its kind.
+DATASET_NAMES = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
                  ".jsonld": "jsonld", ".json": "jsonld"}
+ANSWER_NAMES = {"solutions": {".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml", ".csv": "csv",
+                              ".tsv": "tsv"},
+                "graph": {**DATASET_NAMES, ".nt": "ntriples", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml"}}
+ANSWER_NAMES["boolean"] = ANSWER_NAMES["solutions"]
 
 
-def format_of_name(path, fmt: str | None, allowed) -> str | None:
-    """The format file `path` is written in: `fmt` if given, else the one its name says (None if it says none of
-    `allowed`); click's UsageError where the name says one of `allowed` other than `fmt` (no reader would read it)."""
+def format_of_name(path, fmt: str | None, names: dict[str, str]) -> str | None:
+    """The format file `path` is written in: `fmt` if given, else the one its name says by `names` (suffix ->
+    format; None if none); click's UsageError where the name says another than `fmt` (no reader would read it)."""
     name = os.path.basename(os.fspath(path)).lower().removesuffix(".gz") if path else ""
-    named = next((found for suffix, found in NAMED_FORMATS.items() if name.endswith(suffix) and found in allowed),
-                 None)
+    named = next((found for suffix, found in names.items() if name.endswith(suffix)), None)
     if fmt is not None and named is not None and fmt != named:
         raise click.UsageError(f"{path}: the name names another format than --format {fmt}; "
                                "name the file for it, or leave --format out")
     return fmt or named
-

@@ -391,7 +391,7 @@ def test_files_written_have_the_mode_a_new_file_would(spec, tmp_path):
         os.umask(umask)
 
 
-WRITERS = {"export": ["export", "-o"], "query": ["query", "-q", "ASK {}", "--format", "json", "-o"],
+WRITERS = {"export": ["export", "-o"], "query": ["query", "-q", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "-o"],
            "build": ["build", "--out"]}  # every command that writes a file through a temporary one
 
 
@@ -690,6 +690,26 @@ def test_export_to_a_file_named_for_the_other_format_than_format_is_refused(spec
         assert result.exit_code == 2 and not (tmp_path / name).exists(), name
         assert "names another format than --format" in result.stderr
     assert kg("export", "-o", tmp_path / "dump.trig", "--format", "trig", "--store", spec).exit_code == 0
+
+
+@pytest.mark.parametrize("text, name, first", [
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "rows.csv", "s"),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "rows.tsv", "?s"),
+    ("ASK {}", "answer.xml", "<?xml"), ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "graph.nt", "<http"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "graph.xml", "<?xml")])
+def test_a_query_written_to_a_file_takes_the_format_its_name_says(spec, tmp_path, text, name, first):
+    """`-o rows.csv` wrote JSON into it: the default format was the same whatever the name."""
+    assert kg("query", "-q", text, "-o", tmp_path / name, "--store", spec).exit_code == 0
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith(first)
+
+
+@pytest.mark.parametrize("text, name, fmt", [("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "rows.csv", "json"),
+                                             ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "graph.csv", None),
+                                             ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "rows.ttl", None)])
+def test_a_query_file_named_for_a_format_it_cannot_hold_is_refused(spec, tmp_path, text, name, fmt):
+    result = kg("query", "-q", text, "-o", tmp_path / name, *(["--format", fmt] if fmt else []), "--store", spec)
+    assert result.exit_code == 2 and not (tmp_path / name).exists(), result.output
+    no_traceback(result)
 
 
 def test_export_with_format_and_gzip_flags(spec, tmp_path):

@@ -164,6 +164,12 @@ class QueryService:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)
         text, shift = self._with_prologue(sparql, shape, base)
+        if not shape.is_update:  # no operation (empty, a prologue alone) writes nothing: no new version either
+            try:
+                ox.Store().update(text)
+            except SyntaxError as error:
+                raise self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape) from None
+            return
         text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
         try:
             self.store.update(self._federated(text, shape, None, update=True))

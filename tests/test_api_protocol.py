@@ -562,6 +562,15 @@ def test_an_update_whose_precondition_fails_is_412_and_writes_nothing(writer):
     assert update(**{"If-Match": "*"}).status_code == 204
 
 
+@pytest.mark.parametrize("text", ["", "  # nothing to do\n", "PREFIX ex: <http://example.org/>"])
+def test_an_update_of_no_operation_is_204_and_leaves_the_version(writer, text):
+    """SPARQL's grammar allows an update of no operation; it moved the dataset's version (and so every ETag)."""
+    version = writer.get("/sparql?" + urlencode({"query": "ASK {}"})).headers["X-Dataset-Version"]
+    assert writer.post("/sparql", data={"update": text}, headers=AUTH).status_code == 204
+    assert writer.get("/sparql?" + urlencode({"query": "ASK {}"})).headers["X-Dataset-Version"] == version
+    problem(writer.post("/sparql", data={"update": "PREFIX ex: <http://example.org/> nonsense"}, headers=AUTH), 400)
+
+
 @pytest.mark.parametrize("how", ["form", "direct"])
 def test_a_post_query_evaluates_its_preconditions_with_412_never_304(shared, how):
     """RFC 9110 §13.2.2: If-Match and If-Unmodified-Since hold or give 412 whatever the method; If-None-Match that

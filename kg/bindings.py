@@ -4,11 +4,12 @@ mapped back to the text the user wrote."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
-from kg.sparql_parts import where_group_start
+from kg.sparql_parts import leading_base, where_group_start
 from kg.sparql_lexer import PNAME, significant, unescape_iri
 
 
@@ -43,22 +44,23 @@ def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot bind a {type(value).__name__}; pass a pyoxigraph term or str/int/float/bool")
 
 
-def parse_term(value: str, prefixes: dict[str, str]) -> ox.NamedNode | ox.Literal:
+def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) -> ox.NamedNode | ox.Literal:
     """An RDF term from text written as in SPARQL: <iri>, prefix:name, "text", "text"@lang, "lexical"^^type,
-    a number or true/false (typed as SPARQL types them); other text is a plain literal. Raises ValueError
+    a number or true/false (typed as SPARQL types them); other text is a plain literal. A relative <iri>
+    resolves against `base` (the query's BASE), as the engine resolves the query's own. Raises ValueError
     for a malformed IRI and for a prefixed name whose prefix `prefixes` does not declare."""
     from kg.results import BARE_LITERALS, XSD
 
     typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
     if typed:
         lexical, datatype, language = typed.groups()
-        iri = (ox.NamedNode(datatype[1:-1]) if datatype.startswith("<") and datatype.endswith(">")
+        iri = (_iri(datatype[1:-1], base) if datatype.startswith("<") and datatype.endswith(">")
                else _prefixed(datatype, prefixes)) if datatype else None
         if datatype and iri is None:
             raise ValueError(f"unknown datatype {datatype}")
         return ox.Literal(lexical, datatype=iri, language=language)
     if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
+        return _iri(value[1:-1], base)
     try:
         iri = _prefixed(value, prefixes)
     except ValueError as error:
@@ -81,10 +83,27 @@ def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
     return None
 
 
+def _iri(text: str, base: str | None) -> ox.NamedNode:
+    """The IRI `text` (escapes read), resolved against `base` if it is relative and there is one."""
+    return ox.NamedNode(_resolved(text, base))
+
+
+def _resolved(text: str, base: str | None) -> str:
+    return urljoin(base, unescape_iri(text)) if base else unescape_iri(text)
+
+
+def query_base(sparql: str) -> str | None:
+    """The base IRI of a query's own BASE lines, as the query service gives it to the engine (kg.sparql_parts
+    .leading_base: resolved, ahead of every PREFIX), or None."""
+    return leading_base(sparql, None)[1]
+
+
 def declared_prefixes(sparql: str) -> dict[str, str]:
-    """The prefixes a query's own PREFIX lines declare, as names to IRIs."""
+    """The prefixes a query's own PREFIX lines declare, as names to IRIs, a relative one resolved against the
+    query's BASE as the engine resolves it (PREFIX ex: <ns/> under BASE <http://example.org/>)."""
     tokens = significant(sparql)
-    return {tokens[i + 1][1][:-1]: unescape_iri(tokens[i + 2][1][1:-1])
+    base = query_base(sparql)
+    return {tokens[i + 1][1][:-1]: _resolved(tokens[i + 2][1][1:-1], base)
             for i, (kind, value, _, _) in enumerate(tokens[:-2])
             if kind == "word" and value.upper() == "PREFIX" and tokens[i + 1][0] == "pname"
             and tokens[i + 2][0] == "iri"}

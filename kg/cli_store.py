@@ -134,9 +134,10 @@ def _query_text(text, query_file) -> str:
 def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
     mentions (a slip that would bind nothing and say nothing), is a usage error."""
-    from kg.bindings import declared_prefixes, parse_term
+    from kg.bindings import declared_prefixes, parse_term, query_base
 
     prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
+    base = query_base(sparql)  # a relative <iri> resolves against the query's BASE, as the engine's do
     bound = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -147,7 +148,7 @@ def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
         if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
             raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
         try:
-            bound[name] = parse_term(value, prefixes)
+            bound[name] = parse_term(value, prefixes, base)
         except (ValueError, TypeError) as error:
             raise click.UsageError(f"--bind {pair!r}: {error}") from None
     return bound

@@ -491,6 +491,22 @@ def test_a_binding_may_use_a_prefix_the_query_declares(spec):
     assert json_rows(result.stdout) == [{"v": {"type": "uri", "value": "http://example.org/thing"}}]
 
 
+@pytest.mark.parametrize("prologue, binding, expected", [
+    ("BASE <http://example.org/a/> PREFIX ex: <ns/>", "v=ex:thing", {"type": "uri", "value": "http://example.org/a/ns/thing"}),
+    ("PREFIX ex: <ns/> BASE <http://example.org/a/>", "v=ex:thing", {"type": "uri", "value": "http://example.org/a/ns/thing"}),
+    ("BASE <http://example.org/a/>", "v=<../thing>", {"type": "uri", "value": "http://example.org/thing"}),
+    ("BASE <http://example.org/a/>", 'v="1"^^<dt>',
+     {"type": "literal", "value": "1", "datatype": "http://example.org/a/dt"}),
+])
+def test_a_bindings_relative_iri_resolves_against_the_querys_base(spec, prologue, binding, expected):
+    """As the engine resolves the query's own relative IRIs and prefixes: they were refused, 'No scheme found'."""
+    result = query(spec, "--format", "json", "-q", f"{prologue} SELECT ?v WHERE {{}}", "--bind", binding)
+    assert result.exit_code == 0, result.output
+    assert json_rows(result.stdout) == [{"v": expected}]
+    ours = query(spec, "--format", "json", "-q", f"{prologue} SELECT ?v WHERE {{ BIND({binding[2:]} AS ?v) }}")
+    assert json_rows(ours.stdout) == [{"v": expected}]  # the engine's own reading of the same text
+
+
 @pytest.mark.parametrize("text", ["", " \n"])
 def test_empty_standard_input_is_bad_usage(spec, text):
     result = query(spec, input=text)

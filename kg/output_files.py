@@ -51,7 +51,8 @@ def atomic_output(path: Path):
     except OSError as error:  # named for the file asked for, not the temporary one beside it
         raise OSError(error.errno, error.strerror, str(path)) from None
     try:
-        in_place = old is not None and (old.st_nlink > 1 or not _same_owner(handle, old))
+        owned = old is None or _same_owner(handle, old)  # first: a linked file may yet be replaced (see below)
+        in_place = old is not None and (old.st_nlink > 1 or not owned)
         os.fchmod(handle, stat.S_IMODE(old.st_mode) if old else _new_file_mode())  # mkstemp makes it 0600
         with os.fdopen(handle, "wb") as out:
             yield out

@@ -440,6 +440,22 @@ def test_a_file_whose_owner_cannot_be_kept_is_written_in_place(spec, tmp_path, m
     assert not list(tmp_path.glob(".out.nq.*"))  # no temporary file left
 
 
+def test_a_linked_file_replaced_after_all_keeps_its_owner(spec, tmp_path, monkeypatch):
+    """A hard-linked file that cannot be opened to write (read-only to this user) is replaced, as its folder
+    allows: the new file took this user's owner, since a linked file was never given the old one's."""
+    import kg.output_files
+
+    written, twin = tmp_path / "out.nq", tmp_path / "twin.nq"
+    written.write_text("before")
+    os.link(written, twin)
+    owner = (os.getuid() + 1, os.getgid() + 1) if os.getuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(written, *owner)
+    monkeypatch.setattr(kg.output_files, "_copied_over", lambda temporary, path: False)  # open(): EACCES
+    write_with("export", spec, written)
+    done = written.stat()
+    assert (done.st_uid, done.st_gid) == owner and written.read_text() != "before"
+
+
 @pytest.mark.parametrize("args, message", [
     (["-q", "ASK {}", "-f", "-"], "not both"),
     (["-q", CONSTRUCT, "--format", "csv"], "cannot be written as csv"),

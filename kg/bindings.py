@@ -45,15 +45,17 @@ def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) -> ox.NamedNode | ox.Literal:
-    """An RDF term from text written as in SPARQL: <iri>, prefix:name, "text", "text"@lang, "lexical"^^type,
-    a number or true/false (typed as SPARQL types them); other text is a plain literal. A relative <iri>
+    """An RDF term from text written as in SPARQL: <iri>, prefix:name, "text" or 'text' (its escapes read),
+    "text"@lang, "lexical"^^type, a number or true/false (typed as SPARQL types them); other text is a plain
+    literal. A relative <iri>
     resolves against `base` (the query's BASE), as the engine resolves the query's own. Raises ValueError
     for a malformed IRI and for a prefixed name whose prefix `prefixes` does not declare."""
     from kg.results import BARE_LITERALS, XSD
 
-    typed = re.fullmatch(r'"(.*)"(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
+    typed = re.fullmatch(r'(?:"(.*)"|\'(.*)\')(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
     if typed:
-        lexical, datatype, language = typed.groups()
+        double, single, datatype, language = typed.groups()
+        lexical = _ESCAPE.sub(_unescaped, double if double is not None else single)
         iri = (_iri(datatype[1:-1], base) if datatype.startswith("<") and datatype.endswith(">")
                else _prefixed(datatype, prefixes)) if datatype else None
         if datatype and iri is None:
@@ -81,6 +83,16 @@ def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
     if re.fullmatch(PNAME, value):  # taken as text, a mistyped prefix would match nothing and say nothing
         raise ValueError(f"the prefix {prefix}: is not declared")
     return None
+
+
+# A string's escapes, as SPARQL reads them (ECHAR, UCHAR): "say \"hi\"" is say "hi".
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf"\'\\]))')
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescaped(found: re.Match) -> str:
+    four, eight, char = found.groups()
+    return _ECHAR[char] if char else chr(int(four or eight, 16))
 
 
 def _iri(text: str, base: str | None) -> ox.NamedNode:

@@ -283,7 +283,9 @@ def test_an_output_in_a_missing_folder_is_named_in_the_error(spec, tmp_path):
     ("12:30", {"type": "literal", "value": "12:30"}),  # no prefixed name can start with a digit: text
     ("see: this", {"type": "literal", "value": "see: this"}),
     ("http://example.org/x", {"type": "literal", "value": "http://example.org/x"}),  # '/' ends no local name
-    ('"nope:thing"', {"type": "literal", "value": "nope:thing"}),  # what the refusal below tells one to write
+    ('"nope:thing"', {"type": "literal", "value": "nope:thing"}),
+    (r'"say \"hi\"\tthere\u00e9"', {"type": "literal", "value": 'say "hi"\tthere\u00e9'}),  # escapes as SPARQL reads them
+    (r"'it\'s'@en", {"type": "literal", "value": "it's", "xml:lang": "en"}),  # what the refusal below tells one to write
     (r"sk:a\.b", {"type": "uri", "value": SK + "a.b"}),  # a local name's escape, read as SPARQL reads it
     ('"} ; DROP ALL ; SELECT * {', {"type": "literal", "value": '"} ; DROP ALL ; SELECT * {'}),
 ])

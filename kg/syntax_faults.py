@@ -98,6 +98,7 @@ SUBJECT, VERB, OBJECT, WHOLE, MORE_VERBS, AT_REST = range(6)
 _NEXT = {SUBJECT: VERB, VERB: OBJECT, MORE_VERBS: OBJECT, OBJECT: WHOLE}
 _NO_DOT = ("The triple pattern before this has no '.' after it: a '.' goes between two patterns (a ';' goes on with "
            "the same subject, a ',' with the same predicate).")
+_NO_REIFIER = "A reifier (after '~') is a variable, an IRI or a blank node, not a literal."
 
 
 def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
@@ -136,8 +137,10 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             index = closing + 1
             continue
         if place == WHOLE and value == "~":  # a reifier, named by the term after it or left blank
-            following = tokens[index + 1][0] if index + 1 < len(tokens) else None
-            index += 2 if following in ("var", "iri", "pname", "bnode") else 1
+            following = tokens[index + 1] if index + 1 < len(tokens) else (None, "")
+            if following[0] in ("string", "number") or following[0] == "word" and following[1] in ("true", "false"):
+                return index + 1, _NO_REIFIER
+            index += 2 if following[0] in ("var", "iri", "pname", "bnode") else 1
             continue
         if place == WHOLE and value == "{" and index + 1 < len(tokens) and tokens[index + 1][1] == "|" \
                 and _touching(tokens, index + 1):  # {| annotations |} of the triple before

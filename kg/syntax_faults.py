@@ -128,7 +128,10 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS}.get(place, OBJECT)
             index = closing + 1
             continue
-        closing = _triple_term_end(tokens, index) if place in (SUBJECT, OBJECT, WHOLE) and not glued else None
+        opens = place in (SUBJECT, OBJECT, WHOLE) and not glued and _pair(tokens, index, "<")
+        closing = _triple_term_end(tokens, index) if opens else None
+        if opens and closing is None:  # a << never closed: nothing after it can be read surely (and looking
+            return None  # again from each later one read the rest of the text each time)
         if closing is not None and place == WHOLE:
             return index, _NO_DOT
         if closing is not None:  # << s p o >> (a reified triple, which may stand alone) or <<( s p o )>>

@@ -43,12 +43,19 @@ def reordered(solutions: Solutions, order: list[str] | None) -> Solutions:
     return Solutions(variables, _picked(solutions.rows, pick), solutions.cut)
 
 
-def _picked(rows, pick):
-    """Each row's terms picked anew; closing this closes `rows` (a lazy engine's result stops there)."""
-    try:
-        for row in rows:
-            yield pick(row)
-    finally:
-        close = getattr(rows, "close", None)
+class _picked:
+    """Each row's terms picked anew; closing this closes `rows` (a lazy engine's result stops there), read or not."""
+
+    def __init__(self, rows, pick):
+        self.rows, self.reading, self.pick = rows, iter(rows), pick
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.pick(next(self.reading))
+
+    def close(self) -> None:
+        close = getattr(self.rows, "close", None)
         if close is not None:
             close()

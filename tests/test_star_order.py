@@ -9,7 +9,8 @@ import io
 import pytest
 
 from kg.query import QueryService
-from kg.star_order import named_order
+from kg.star_order import named_order, reordered
+from kg.store.base import Solutions
 
 from api_fixtures import *  # noqa: F401,F403
 from test_fast_sparql import call, offered_at_once, query
@@ -58,3 +59,21 @@ def test_each_answer_path_over_http_lists_them_alike(make_app, text):
     at_once = offered_at_once(app.wsgi_app, **query(text, "text/csv"))
     if at_once is not None:
         assert at_once[0].startswith("200") and header(at_once[2]) == header(body)
+
+
+def test_reordered_rows_closed_before_their_first_close_the_engines():
+    """As an engine's lazy result is closed when a client goes before any row came."""
+
+    class EngineRows:
+        closed = False
+
+        def __iter__(self):
+            return iter([("b", "a")])
+
+        def close(self):
+            self.closed = True
+
+    engine = EngineRows()
+    picked = reordered(Solutions(["b", "a"], engine), ["a", "b"])
+    picked.rows.close()
+    assert picked.variables == ["a", "b"] and engine.closed

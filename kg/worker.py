@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import memory_cap
@@ -147,7 +148,8 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
     if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
             or not can_stream(kind, request.format):
-        whole = raw if kind == "boolean" else type(raw)(raw.variables, chain(first, rows)) \
+        # replace(): a remote engine's own cut (Solutions.cut) goes with the rows
+        whole = raw if kind == "boolean" else replace(raw, rows=chain(first, rows)) \
             if kind == "solutions" else Triples(chain(first, rows))
         result = _collect(whole, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,

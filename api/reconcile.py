@@ -188,8 +188,16 @@ def _json_parameter(params: dict, name: str):
     def not_json(constant: str):  # Python's json reads NaN and Infinity, which RFC 8259 has no place for
         raise Problem(400, "Malformed JSON", f"{name} is not JSON: {constant} is not a JSON number")
 
+    def unique_names(pairs):  # RFC 8259 §4: names SHOULD be unique; Python keeps the last, silently dropping a query
+        found = {}
+        for key, value in pairs:
+            if key in found:
+                raise Problem(400, "Malformed JSON", f"{name} names {json.dumps(key)} twice in one object")
+            found[key] = value
+        return found
+
     try:
-        return json.loads(params[name], parse_constant=not_json)
+        return json.loads(params[name], parse_constant=not_json, object_pairs_hook=unique_names)
     except json.JSONDecodeError as error:
         raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
                       column=error.colno) from None

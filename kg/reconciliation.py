@@ -169,6 +169,9 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
             continue
         asked_for.add(item["id"])
         settings = item.get("settings", {})
+        unknown = sorted(set(settings) - {"limit"}) if isinstance(settings, dict) else []
+        if unknown:  # as a query's unknown member is: a setting this service does not have would do nothing
+            raise ReconciliationError(f"unknown setting {unknown[0]!r}: the one property setting here is limit")
         limit = settings.get("limit", 0) if isinstance(settings, dict) else None
         if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
             limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises

@@ -216,6 +216,8 @@ def test_limit(client):
     ('{"q0": "Mali"}', "JSON object"),
     ('{"q0": {"query": 7}}', "must be a string"),
     ('{"q0": {"query": null}}', "must be a string"),  # the schema's query is a string, never null
+    ('{"q0": {"query": "mali"}, "q0": {"query": "niger"}}', 'names "q0" twice'),  # one would be lost
+    ('{"q0": {"query": "mali", "limit": 1, "limit": 2}}', 'names "limit" twice'),
     ('{"q0": {"limit": 3}}', "query string or"),
     ('{"q0": {"query": "Mali", "limit": "3"}}', "limit must be a number"),
     ('{"q0": {"query": "Mali", "limit": true}}', "limit must be a number"),
@@ -376,6 +378,8 @@ def test_data_extension_numbers_and_dates(client):
     ('{"ids": ["mali"]}', 400), ('{"ids": "mali", "properties": []}', 400),
     ('{"ids": ["mali"], "properties": [{"id": "sahel:nothing"}]}', 400),
     ('{"ids": ["mali"], "properties": [{"id": "rdfs:label", "settings": {"limit": -1}}]}', 400),
+    ('{"ids": ["mali"], "properties": [{"id": "rdfs:label", "settings": {"limit": 1, "lang": "fr"}}]}', 400),
+    ('{"ids": ["mali", "mali"], "ids": ["niger"], "properties": []}', 400),  # a name twice: one list lost
     ('{"ids": [' + ", ".join(['"mali"'] * 9) + '], "properties": []}', 413),
 ])
 def test_bad_data_extension_requests(client, extend, status):

@@ -21,7 +21,9 @@ XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 @bp.route("/network")
 def network():
-    """Who is allied with, supports, fights or belongs to whom (needs JavaScript to draw)."""
+    """Who is allied with, supports, fights or belongs to whom (needs JavaScript to draw); ?as_of=YYYY-MM-DD
+    as its JSON takes it (a shared link of a bad date is 400, as the JSON is, not the whole network unsaid)."""
+    _as_of()
     return render_template("network.html")
 
 
@@ -34,9 +36,7 @@ def timeline():
 @bp.route("/views/network.json")
 def network_data():
     """The network's edges, one row per edge, status phase and claim; as_of keeps what may hold that day."""
-    as_of = one(request_params(), "as_of") or None
-    if as_of is not None:
-        date(as_of, "as_of")
+    as_of = _as_of()
     found = rows("network-edges", asOf=ox.Literal(as_of, datatype=XSD_DATE) if as_of else None)
     return jsonify({"as_of": as_of, "edges": [_plain(row) for row in found]})
 
@@ -45,6 +45,14 @@ def network_data():
 def timeline_data():
     """The timeline's items: events, status phases and memberships with their spans' bounds and precision."""
     return jsonify({"items": [_plain(row) for row in rows("timeline-items")]})
+
+
+def _as_of() -> str | None:
+    """The request's as_of, a date (Problem 400 otherwise), or None."""
+    as_of = one(request_params(), "as_of") or None
+    if as_of is not None:
+        date(as_of, "as_of")
+    return as_of
 
 
 def _plain(row) -> dict:

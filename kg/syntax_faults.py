@@ -143,7 +143,8 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             following = tokens[index + 1] if index + 1 < len(tokens) else (None, "")
             if following[0] in ("string", "number") or following[0] == "word" and following[1] in ("true", "false"):
                 return index + 1, _NO_REIFIER
-            index += 2 if following[0] in ("var", "iri", "pname", "bnode") else 1
+            empty = following[1] == "[" and index + 2 < len(tokens) and tokens[index + 2][1] == "]"  # ~ []
+            index += 3 if empty else 2 if following[0] in ("var", "iri", "pname", "bnode") else 1
             continue
         if place == WHOLE and value == "{" and index + 1 < len(tokens) and tokens[index + 1][1] == "|" \
                 and _touching(tokens, index + 1):  # {| annotations |} of the triple before

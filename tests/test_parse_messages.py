@@ -133,6 +133,7 @@ SLIPS = {
         ("The triple pattern before this has no '.'", 1, 55),
     "SELECT * WHERE { ?s ?p ?o ~ ?r ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 32),
     "SELECT * WHERE { ?s ?p ?o ~ ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 32),
+    "SELECT * WHERE { ?s ?p ?o ~ [] ?x ?y ?z }": ("The triple pattern before this has no '.'", 1, 32),
     # A literal after '~' was told as a '.' missing before it.
     "SELECT * WHERE { ?s ?p ?o ~ 'r' }": ("A reifier (after '~') is a variable, an IRI or a blank node", 1, 29),
     "SELECT * WHERE { ?s ?p ?o ~ 1 . ?x ?y ?z }": ("A reifier (after '~') is a variable, an IRI or a blank node", 1, 29),

@@ -12,6 +12,7 @@ from api.budget_tables import BUDGETS_FILE
 from api.errors import Problem
 from api.fairness import Fairness
 from api.result_cache import ResultCache
+from kg import allocator
 from kg.answers import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer
 from kg.errors import PolicyError, StoreUnavailable
 from kg.federation import Federation, default_state_path, split_allowlist
@@ -55,7 +56,8 @@ class Backend:
                                  row_limit=settings["ROW_LIMIT"], federation=self.federation,
                                  in_memory=settings["READ_FROM_MEMORY"],
                                  memory_limit=settings["QUERY_MEMORY_LIMIT"] * 2**20 or None,
-                                 idle_release=settings["QUERY_WORKER_IDLE_SECONDS"] or None)
+                                 idle_release=settings["QUERY_WORKER_IDLE_SECONDS"] or None,
+                                 malloc=allocator.preload(settings["WORKER_MALLOC"]))
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None

@@ -85,6 +85,7 @@ class ServiceOptions:
     # Seconds an idle worker on disk keeps its view open: then it closes it, giving back the engine's caches
     # (about 60 MB at 1M triples), and opens it again for its next query (20-40 ms, caches cold). None: never.
     idle_release: float | None = 5.0
+    malloc: str | None = None  # the malloc library a worker preloads (kg.allocator); None: the C library's
 
 
 def answer(service: QueryService, request: QueryRequest) -> Answer:

@@ -38,16 +38,3 @@ def _data_size() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
-
-
-def give_back() -> bool:
-    """Return the heap's free pages to the system (glibc's malloc_trim); False where there is no such call.
-    glibc keeps what a closed store freed, so without it a worker's memory would not shrink."""
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
-        return False
-    trim(0)
-    return True

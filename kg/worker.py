@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
-from kg import memory_cap
+from kg import allocator, memory_cap
 from kg.answers import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.errors import QueryMemoryExceeded
 from kg.query import QueryService
@@ -118,7 +118,7 @@ def _release(service: QueryService) -> None:
     service.store.close()
     service.store = None
     gc.collect()  # rows or results of the last query may still refer to the engine's store
-    memory_cap.give_back()
+    allocator.give_back()
 
 
 def _refresh(service: QueryService) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import threading
 from multiprocessing.connection import Connection
 
-from kg import memory_cap
+from kg import allocator, memory_cap
 from kg.child import python_command
 from kg.errors import QueryMemoryExceeded, StoreUnavailable
 
@@ -46,7 +46,8 @@ class WorkerProcesses:
         """A fresh interpreter running kg.worker, talking over a socket pair (no fork of this process)."""
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno())),
-                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                   env=allocator.environment(self.options.malloc))
         theirs.close()
         worker = process, Connection(ours.detach())
         with self._lock:

@@ -4,11 +4,13 @@ problem naming the cap, its worker is replaced, and the server answers on (a liv
 from __future__ import annotations
 
 import sys
+from ctypes.util import find_library
 
 import pytest
 
 from live_server import kg_server
 from raw_http import http, problem, query_url
+from servers import missing_service
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cap is RLIMIT_DATA (Linux)")
 
@@ -19,10 +21,14 @@ def doubling(steps: int) -> str:
     return f'SELECT (STRLEN(?v{steps}) AS ?n) {{ BIND(CONCAT("x","x") AS ?v0) {binds} }}'
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A server whose workers may take 256 MiB beyond their store, and whose time limit is never reached."""
-    env = {"SAHEL_KG_QUERY_MEMORY_LIMIT": "256", "SAHEL_KG_QUERY_TIMEOUT": "600"}
+@pytest.fixture(scope="module", params=["jemalloc", "system"])
+def server(request, tmp_path_factory):
+    """A server whose workers may take 256 MiB beyond their store, and whose time limit is never reached, on
+    either malloc: jemalloc maps its memory otherwise than glibc, and the cap (RLIMIT_DATA) must hold for both."""
+    if request.param == "jemalloc" and find_library("jemalloc") is None:
+        missing_service("jemalloc (Debian: libjemalloc2)")
+    env = {"SAHEL_KG_QUERY_MEMORY_LIMIT": "256", "SAHEL_KG_QUERY_TIMEOUT": "600",
+           "SAHEL_KG_WORKER_MALLOC": request.param}
     with kg_server(tmp_path_factory.mktemp("memory"), env=env) as url:
         yield url
 

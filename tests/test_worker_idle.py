@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pyoxigraph as ox
 import pytest
 
-from kg import memory_cap
 from kg.answers import QueryRequest, ServiceOptions
 from kg.runner import WorkerPool
 from kg.store.oxigraph import OxigraphStore
@@ -45,12 +43,6 @@ def test_an_idle_worker_lets_go_of_its_view_and_answers_its_next_query_from_a_fr
         assert pool._idle.queue[0][0].pid == worker  # the same worker, not a successor
     finally:
         pool.close()
-
-
-def test_giving_back_freed_memory_is_possible_on_glibc():
-    if os.confstr("CS_GNU_LIBC_VERSION") is None:
-        pytest.skip("not glibc")
-    assert memory_cap.give_back()
 
 
 @pytest.mark.parametrize("seconds, release", [(0, None), (30, 30.0)])

@@ -1,0 +1,116 @@
+"""The malloc query workers run with (WORKER_MALLOC, kg.allocator): jemalloc preloaded where installed, the C
+library's on request, a bad value refused at start-up, and freed memory given back on either."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from ctypes.util import find_library
+from pathlib import Path
+
+import pytest
+
+import api
+from kg import allocator
+from kg.errors import ConfigError
+from kg.settings import resolve
+from servers import missing_service
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="preloading is LD_PRELOAD's (Linux)")
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture
+def jemalloc() -> str:
+    found = find_library("jemalloc")
+    if found is None:
+        missing_service("jemalloc (Debian: libjemalloc2)")
+    return found
+
+
+def mapped_libraries(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+def worker_maps(tmp_path, malloc: str) -> str:
+    """The memory map of a query worker of a fresh app with WORKER_MALLOC=`malloc`, once it has answered."""
+    app = api.create_app({"STORE": f"oxigraph:{tmp_path / 'store'}", "INSTALL_ARTICLE": False,
+                          "ACCESS_LOG": None, "WORKER_MALLOC": malloc})
+    try:
+        response = app.test_client().get("/sparql", query_string={"query": COUNT},
+                                         headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200 and json.loads(response.data)["results"]["bindings"]
+        (process,) = app.extensions["sahel-kg"].runner._processes
+        return mapped_libraries(process.pid)
+    finally:
+        app.extensions["sahel-kg"].close()
+
+
+@pytest.mark.parametrize("malloc", ["auto", "jemalloc", "JEMALLOC"])
+def test_workers_run_on_jemalloc_by_default_and_when_asked(tmp_path, jemalloc, malloc):
+    assert "libjemalloc" in worker_maps(tmp_path, malloc)
+
+
+def test_workers_run_on_the_c_librarys_malloc_when_asked(tmp_path, jemalloc):
+    assert "libjemalloc" not in worker_maps(tmp_path, "system")
+
+
+def test_a_library_named_by_path_is_the_one_preloaded(tmp_path, jemalloc):
+    path = next(line.split()[-1] for line in mapped_libraries_of(jemalloc).splitlines() if "libjemalloc" in line)
+    assert path in worker_maps(tmp_path, path)
+
+
+def mapped_libraries_of(library: str) -> str:
+    """The memory map of a Python process started with `library` preloaded."""
+    return subprocess.run([sys.executable, "-c", "print(open('/proc/self/maps').read())"], capture_output=True,
+                          text=True, check=True, env=allocator.environment(library)).stdout
+
+
+@pytest.mark.parametrize("value", ["tcmalloc", "", "/no/such/libjemalloc.so", "libjemalloc.so.2"])
+def test_a_malloc_that_is_not_a_choice_or_a_file_is_refused_naming_the_setting(value):
+    with pytest.raises(ConfigError, match="WORKER_MALLOC") as raised:
+        resolve({"WORKER_MALLOC": value}, environ={})
+    assert "auto, system, jemalloc" in str(raised.value)
+
+
+def test_jemalloc_asked_for_where_none_is_installed_is_refused(monkeypatch):
+    monkeypatch.setattr(allocator.ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(ConfigError, match="libjemalloc2"):
+        allocator.preload("jemalloc")
+    assert allocator.preload("auto") is None  # auto falls back to the C library's malloc
+
+
+def test_a_preload_keeps_the_libraries_already_preloaded(monkeypatch):
+    monkeypatch.setenv("LD_PRELOAD", "libother.so")
+    assert allocator.environment("libjemalloc.so.2")["LD_PRELOAD"] == "libjemalloc.so.2 libother.so"
+    assert allocator.environment(None) is None
+
+
+# 200 MiB in 64 KiB blocks (below glibc's mmap threshold: kept in its heap), freed under a block still held (so
+# that the heap's top is not free and glibc trims nothing by itself); then RSS before and after give_back, in MiB
+_FREED_THEN_GIVEN_BACK = """
+from kg import allocator
+def rss():
+    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')) // 1024
+blocks = [bytearray(1 << 16) for _ in range(3200)]
+held = bytearray(1 << 16)
+del blocks
+before = rss()
+assert allocator.give_back()
+print(before, rss())
+"""
+
+
+@pytest.mark.parametrize("malloc", ["jemalloc", "system"])
+def test_freed_memory_is_given_back_on_either_malloc(jemalloc, malloc):
+    library = allocator.preload(malloc)
+    # jemalloc left to itself also returns freed pages, over some seconds (its decay): off here, so that the
+    # pages go back by give_back alone
+    env = dict(allocator.environment(library) or os.environ, MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    done = subprocess.run([sys.executable, "-c", _FREED_THEN_GIVEN_BACK], capture_output=True, text=True,
+                          env=env, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    before, after = map(int, done.stdout.split())
+    assert before > 200 and after < before - 150

@@ -33,6 +33,7 @@ from contenders import Running, kg_contenders, oxigraph_contenders, rdflib_conte
 from generate import generate  # noqa: E402
 from measure import run_mix, run_repeated, run_wrk  # noqa: E402
 from run import spawn  # noqa: E402
+from kg import allocator  # noqa: E402
 
 # `kg serve` as shipped, then each documented serving option: (name, arguments, environment, storage)
 KG_OPTIONS = [
@@ -41,6 +42,8 @@ KG_OPTIONS = [
     ("kg serve --threads 8", ["--threads", "8"], {}, "disk"),
     ("kg serve QUERY_WORKERS=4", [], {"SAHEL_KG_QUERY_WORKERS": "4"}, "disk"),
     ("kg serve READ_FROM_MEMORY", [], {"SAHEL_KG_READ_FROM_MEMORY": "true"}, "memory"),
+    # as shipped, but with query workers on the C library's malloc (jemalloc is preloaded where installed)
+    ("kg serve WORKER_MALLOC=system", [], {"SAHEL_KG_WORKER_MALLOC": "system"}, "disk"),
 ]
 RDFLIB_MAX = 100_000  # rdflib-endpoint holds everything in Python objects: run it at this size and below
 
@@ -160,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__,
                     "platform": platform.platform(), "cpus": os.cpu_count(),
                     "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                    "cpu": report.cpu_model()},
+                    "cpu": report.cpu_model(),
+                    # what the query workers preload unless a contender says otherwise (kg.allocator)
+                    "worker_malloc": allocator.preload(allocator.choice(os.environ.get("SAHEL_KG_WORKER_MALLOC", "auto")))
+                    or "the C library's"},
         "queries": queries,
         **measured,
     }

@@ -57,7 +57,7 @@ class Backend:
                                  in_memory=settings["READ_FROM_MEMORY"],
                                  memory_limit=settings["QUERY_MEMORY_LIMIT"] * 2**20 or None,
                                  idle_release=settings["QUERY_WORKER_IDLE_SECONDS"] or None,
-                                 malloc=allocator.preload(settings["WORKER_MALLOC"]))
+                                 malloc=allocator.preload(settings["MALLOC"]))
         spec = settings["STORE"]
         self._lock = threading.Lock()  # one write at a time from this process
         self.path: Path | None = None

@@ -43,7 +43,7 @@ KG_OPTIONS = [
     ("kg serve QUERY_WORKERS=4", [], {"SAHEL_KG_QUERY_WORKERS": "4"}, "disk"),
     ("kg serve READ_FROM_MEMORY", [], {"SAHEL_KG_READ_FROM_MEMORY": "true"}, "memory"),
     # as shipped, but with query workers on the C library's malloc (jemalloc is preloaded where installed)
-    ("kg serve WORKER_MALLOC=system", [], {"SAHEL_KG_WORKER_MALLOC": "system"}, "disk"),
+    ("kg serve MALLOC=system", [], {"SAHEL_KG_MALLOC": "system"}, "disk"),
 ]
 RDFLIB_MAX = 100_000  # rdflib-endpoint holds everything in Python objects: run it at this size and below
 
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                     "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "cpu": report.cpu_model(),
                     # what the query workers preload unless a contender says otherwise (kg.allocator)
-                    "worker_malloc": allocator.preload(allocator.choice(os.environ.get("SAHEL_KG_WORKER_MALLOC", "auto")))
+                    "worker_malloc": allocator.preload(allocator.choice(os.environ.get("SAHEL_KG_MALLOC", "auto")))
                     or "the C library's"},
         "queries": queries,
         **measured,

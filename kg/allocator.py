@@ -1,9 +1,10 @@
-"""The malloc a query worker runs with, and how it gives freed memory back.
+"""The malloc `kg serve` and its query workers run with, and how a worker gives freed memory back.
 
-The engine (Rust, in pyoxigraph) allocates through the C library's malloc. Its hash aggregations cost
-about a sixth less CPU on jemalloc than on glibc's malloc (benchmarks/README.md, "Query workers on
-jemalloc"), so a worker is a fresh interpreter started with jemalloc preloaded where it is installed
-(Debian: libjemalloc2). Preloading is the dynamic loader's (LD_PRELOAD), so Linux only.
+The engine (Rust, in pyoxigraph) and Python allocate through the C library's malloc. The engine's hash
+aggregations cost about a sixth less CPU on jemalloc than on glibc's malloc, a lookup through the server about
+a tenth (benchmarks/README.md, 2026-12-04), so `kg serve` execs its supervisor, and a pool its query workers,
+with jemalloc preloaded where it is installed (Debian: libjemalloc2). Preloading is the dynamic loader's
+(LD_PRELOAD), so Linux only.
 """
 
 from __future__ import annotations
@@ -20,13 +21,22 @@ _ALL_ARENAS = 4096  # MALLCTL_ARENAS_ALL: "arena.4096.purge" purges every arena
 
 
 def choice(text) -> str:
-    """The WORKER_MALLOC setting read: auto, system, jemalloc, or the path of a malloc library; ConfigError else."""
+    """The MALLOC setting read: auto, system, jemalloc, or the path of a malloc library; ConfigError else."""
     value = str(text).strip()
     if value.lower() in (AUTO, SYSTEM, JEMALLOC):
         return value.lower()
-    if os.sep in value and os.path.isfile(value):
+    if os.sep in value and _is_shared_library(value):
         return value
     raise ConfigError(f"{value!r} is not a malloc: say auto, system, jemalloc, or the path of a library file")
+
+
+def _is_shared_library(path: str) -> bool:
+    """Whether `path` is an ELF file (the dynamic loader would skip anything else with a warning, unsaid)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"\x7fELF"
+    except OSError:
+        return False
 
 
 def preload(setting: str) -> str | None:
@@ -39,12 +49,12 @@ def preload(setting: str) -> str | None:
     if not sys.platform.startswith("linux"):
         if setting == AUTO:
             return None
-        raise ConfigError(f"WORKER_MALLOC={setting} needs Linux (the library is preloaded by LD_PRELOAD)")
+        raise ConfigError(f"MALLOC={setting} needs Linux (the library is preloaded by LD_PRELOAD)")
     if setting not in (AUTO, JEMALLOC):
         return setting
     found = ctypes.util.find_library("jemalloc")  # a soname such as libjemalloc.so.2, which the loader finds
     if found is None and setting == JEMALLOC:
-        raise ConfigError("WORKER_MALLOC=jemalloc, but no jemalloc library is installed (Debian: libjemalloc2)")
+        raise ConfigError("MALLOC=jemalloc, but no jemalloc library is installed (Debian: libjemalloc2)")
     return found
 
 
@@ -53,6 +63,8 @@ def environment(library: str | None) -> dict[str, str] | None:
     if library is None:
         return None
     others = os.environ.get("LD_PRELOAD", "")
+    if library in others.replace(":", " ").split():  # inherited already (kg serve preloads it for its processes)
+        return dict(os.environ)
     return dict(os.environ, LD_PRELOAD=f"{library} {others}".strip())
 
 

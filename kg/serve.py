@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kg import allocator
 from kg.child import python_command
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
 from kg.serve_checks import check_address
@@ -113,6 +114,10 @@ def _become_supervisor(plan: dict) -> None:
     user may read (not the command line, which every user may read: a store URL may hold a password). Ctrl-C
     is held from here until the supervisor can clean up after it (a blocked signal stays blocked over exec).
     Never returns."""
+    from kg.settings import resolve
+
+    # The malloc is chosen here, as the dynamic loader preloads it: the server processes inherit it (kg.allocator).
+    environment = allocator.environment(allocator.preload(resolve(plan["config"])["MALLOC"])) or os.environ
     handed = Path(plan["config"]["RUN_DIRECTORY"]) / PLAN
     handed.unlink(missing_ok=True)  # a killed server's
     with open(os.open(handed, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
@@ -121,7 +126,7 @@ def _become_supervisor(plan: dict) -> None:
     sys.stderr.flush()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:  # the command line kept after the plan's path, so that ps (and pkill -f "kg serve") still name it
-        os.execv(sys.executable, python_command(_SUPERVISE, str(handed), *sys.argv))
+        os.execve(sys.executable, python_command(_SUPERVISE, str(handed), *sys.argv), environment)
     finally:  # exec failed
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 

@@ -123,10 +123,11 @@ SETTINGS = [
             "Mebibytes of memory a query worker may take beyond the store it opened; a query that needs more is "
             "stopped (503) and its worker replaced. 0: no cap. Linux only (elsewhere there is none).",
             public=1024),
-    Setting("WORKER_MALLOC", "auto", allocator.choice,
-            "The malloc query workers run with: auto (jemalloc where installed, else the C library's), jemalloc, "
-            "system (the C library's), or the path of a malloc library to preload. The engine's aggregations cost "
-            "about a sixth less CPU on jemalloc than on glibc's malloc (Debian: apt-get install libjemalloc2). Linux only."),
+    Setting("MALLOC", "auto", allocator.choice,
+            "The malloc `kg serve`'s processes and its query workers run with: auto (jemalloc where installed, else "
+            "the C library's), jemalloc, system (the C library's), or the path of a malloc library to preload. The "
+            "engine's aggregations cost about a sixth less CPU on jemalloc than on glibc's malloc, lookups about a "
+            "tenth (Debian: apt-get install libjemalloc2). Linux only."),
     Setting("MAX_QUERY_WORKERS", 6, COUNT,
             "Most query worker processes per server process: a query that finds every worker busy starts one "
             "more, up to this many, and those started stay (never fewer than QUERY_WORKERS)."),

@@ -29,7 +29,7 @@ class ServerURL(str):
 
     def peak_memory_mb(self) -> float:
         """The peak resident memory (VmHWM) of the server's processes, summed: master, workers, query workers."""
-        return sum(_peak_kb(pid) for pid in _family(self.pid)) / 1024
+        return sum(_peak_kb(pid) for pid in family(self.pid)) / 1024
 
     def log_text(self, start: int = 0) -> str:
         """The server's log from byte `start` on."""
@@ -93,7 +93,7 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
         stop(process)
 
 
-def _family(pid: int) -> list[int]:
+def family(pid: int) -> list[int]:
     """`pid` and every process descended from it (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():

@@ -28,7 +28,7 @@ def server(request, tmp_path_factory):
     if request.param == "jemalloc" and find_library("jemalloc") is None:
         missing_service("jemalloc (Debian: libjemalloc2)")
     env = {"SAHEL_KG_QUERY_MEMORY_LIMIT": "256", "SAHEL_KG_QUERY_TIMEOUT": "600",
-           "SAHEL_KG_WORKER_MALLOC": request.param}
+           "SAHEL_KG_MALLOC": request.param}
     with kg_server(tmp_path_factory.mktemp("memory"), env=env) as url:
         yield url
 

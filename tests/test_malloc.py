@@ -1,5 +1,5 @@
-"""The malloc query workers run with (WORKER_MALLOC, kg.allocator): jemalloc preloaded where installed, the C
-library's on request, a bad value refused at start-up, and freed memory given back on either."""
+"""The malloc `kg serve` and its query workers run with (MALLOC, kg.allocator): jemalloc preloaded where
+installed, the C library's on request, a bad value refused at start-up, and freed memory given back on either."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import api
 from kg import allocator
 from kg.errors import ConfigError
 from kg.settings import resolve
+from live_server import family, kg_server
 from servers import missing_service
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="preloading is LD_PRELOAD's (Linux)")
@@ -35,9 +36,9 @@ def mapped_libraries(pid: int) -> str:
 
 
 def worker_maps(tmp_path, malloc: str) -> str:
-    """The memory map of a query worker of a fresh app with WORKER_MALLOC=`malloc`, once it has answered."""
+    """The memory map of a query worker of a fresh app with MALLOC=`malloc`, once it has answered."""
     app = api.create_app({"STORE": f"oxigraph:{tmp_path / 'store'}", "INSTALL_ARTICLE": False,
-                          "ACCESS_LOG": None, "WORKER_MALLOC": malloc})
+                          "ACCESS_LOG": None, "MALLOC": malloc})
     try:
         response = app.test_client().get("/sparql", query_string={"query": COUNT},
                                          headers={"Accept": "application/sparql-results+json"})
@@ -62,16 +63,37 @@ def test_a_library_named_by_path_is_the_one_preloaded(tmp_path, jemalloc):
     assert path in worker_maps(tmp_path, path)
 
 
+@pytest.mark.parametrize("malloc, preloaded", [("auto", True), ("system", False)])
+def test_every_process_of_kg_serve_runs_on_the_malloc_chosen(tmp_path, jemalloc, malloc, preloaded):
+    """The supervisor, the server processes (two here) and their query workers: jemalloc is preloaded into the
+    supervisor `kg serve` execs, and inherited."""
+    with kg_server(tmp_path, workers=2, env={"SAHEL_KG_MALLOC": malloc, "SAHEL_KG_INSTALL_ARTICLE": "false"}) as url:
+        for _ in range(4):  # queries that a query worker answers, so that the workers have started
+            assert http_get(url + "/sparql?query=SELECT%20%2A%20%7B%20BIND%281%20AS%20%3Fx%29%20%7D") == 200
+        processes = family(url.pid)
+        workers = [pid for pid in processes if "kg.worker" in Path(f"/proc/{pid}/cmdline").read_text()]
+        assert len(processes) >= 4 and workers
+        assert {"libjemalloc" in mapped_libraries(pid) for pid in processes} == {preloaded}
+
+
+def http_get(url: str) -> int:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status
+
+
 def mapped_libraries_of(library: str) -> str:
     """The memory map of a Python process started with `library` preloaded."""
     return subprocess.run([sys.executable, "-c", "print(open('/proc/self/maps').read())"], capture_output=True,
                           text=True, check=True, env=allocator.environment(library)).stdout
 
 
-@pytest.mark.parametrize("value", ["tcmalloc", "", "/no/such/libjemalloc.so", "libjemalloc.so.2"])
+@pytest.mark.parametrize("value", ["tcmalloc", "", "/no/such/libjemalloc.so", "libjemalloc.so.2", "/etc/hostname",
+                                   "/tmp"])
 def test_a_malloc_that_is_not_a_choice_or_a_file_is_refused_naming_the_setting(value):
-    with pytest.raises(ConfigError, match="WORKER_MALLOC") as raised:
-        resolve({"WORKER_MALLOC": value}, environ={})
+    with pytest.raises(ConfigError, match="MALLOC") as raised:
+        resolve({"MALLOC": value}, environ={})
     assert "auto, system, jemalloc" in str(raised.value)
 
 
@@ -82,9 +104,11 @@ def test_jemalloc_asked_for_where_none_is_installed_is_refused(monkeypatch):
     assert allocator.preload("auto") is None  # auto falls back to the C library's malloc
 
 
-def test_a_preload_keeps_the_libraries_already_preloaded(monkeypatch):
+def test_a_preload_keeps_the_libraries_already_preloaded_and_adds_none_twice(monkeypatch):
     monkeypatch.setenv("LD_PRELOAD", "libother.so")
     assert allocator.environment("libjemalloc.so.2")["LD_PRELOAD"] == "libjemalloc.so.2 libother.so"
+    monkeypatch.setenv("LD_PRELOAD", "libother.so:libjemalloc.so.2")
+    assert allocator.environment("libjemalloc.so.2")["LD_PRELOAD"] == "libother.so:libjemalloc.so.2"
     assert allocator.environment(None) is None
 
 

@@ -164,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                     "platform": platform.platform(), "cpus": os.cpu_count(),
                     "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "cpu": report.cpu_model(),
-                    # what the query workers preload unless a contender says otherwise (kg.allocator)
-                    "worker_malloc": allocator.preload(allocator.choice(os.environ.get("SAHEL_KG_MALLOC", "auto")))
+                    # what kg serve preloads unless a contender says otherwise (kg.allocator)
+                    "malloc": allocator.preload(allocator.choice(os.environ.get("SAHEL_KG_MALLOC", "auto")))
                     or "the C library's"},
         "queries": queries,
         **measured,

@@ -93,14 +93,19 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
     RocksDB-backed is opened in the parent before it forks). On POSIX this process then becomes granian's
     supervisor (exec, same pid): what the checks before imported (pyoxigraph, about 25 MB) is not kept.
     """
+    from kg.settings import resolve
+
     check_address(host, port)  # again, just before binding: the store may have taken a while to prepare
+    # The malloc is chosen before anything is made that a refusal (ConfigError) would leave behind; the dynamic
+    # loader preloads it into the supervisor, and the server processes inherit it (kg.allocator).
+    preloaded = allocator.preload(resolve(config)["MALLOC"]) if os.name == "posix" else None
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
     shared, made_shared = run_directory(config)
     plan = {"host": host, "port": port, "workers": workers, "threads": threads,
             "config": {**config, "RUN_DIRECTORY": str(shared)},
             "remove": [str(path) for path, ours in ((folder, made), (shared, made_shared)) if ours]}
     if os.name == "posix":
-        _become_supervisor(plan)
+        _become_supervisor(plan, preloaded)
     _supervise(plan)
 
 
@@ -109,15 +114,12 @@ _SUPERVISE = "from kg.serve import supervise; supervise(sys.argv[1])"
 PLAN = "plan.json"  # in the run directory: what `kg serve` hands its supervisor
 
 
-def _become_supervisor(plan: dict) -> None:
+def _become_supervisor(plan: dict, preloaded: str | None) -> None:
     """Replace this process by a fresh Python that runs supervise(), the plan handed over in a file only this
     user may read (not the command line, which every user may read: a store URL may hold a password). Ctrl-C
     is held from here until the supervisor can clean up after it (a blocked signal stays blocked over exec).
-    Never returns."""
-    from kg.settings import resolve
-
-    # The malloc is chosen here, as the dynamic loader preloads it: the server processes inherit it (kg.allocator).
-    environment = allocator.environment(allocator.preload(resolve(plan["config"])["MALLOC"])) or os.environ
+    The supervisor runs with the malloc library `preloaded` (None: as this process does). Never returns."""
+    environment = allocator.environment(preloaded) or os.environ  # after metrics_directory() set its variable
     handed = Path(plan["config"]["RUN_DIRECTORY"]) / PLAN
     handed.unlink(missing_ok=True)  # a killed server's
     with open(os.open(handed, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:

@@ -15,10 +15,12 @@ from kg.errors import ConfigError, StoreUnavailable
 def check_settings(settings: dict, workers: int) -> None:
     """Raise ConfigError for a store or settings that no server process could start with, before any starts:
     a fault found in a server process ends it with a traceback, after the address was announced."""
+    from kg import allocator
     from kg.store import check_spec
 
     spec = settings["STORE"]
     check_spec(spec)
+    allocator.preload(settings["MALLOC"])  # jemalloc asked for where none is installed, a library that will not load
     if settings["UPDATES_ENABLED"] and not settings["UPDATE_TOKEN"]:
         raise ConfigError("updates need a token: set SAHEL_KG_UPDATE_TOKEN")
     if settings["UPDATES_ENABLED"] and spec.startswith("oxigraph:") and workers > 1:

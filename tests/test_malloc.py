@@ -138,3 +138,44 @@ def test_freed_memory_is_given_back_on_either_malloc(jemalloc, malloc):
     assert done.returncode == 0, done.stderr
     before, after = map(int, done.stdout.split())
     assert before > 200 and after < before - 150
+
+
+def test_a_library_that_is_not_a_malloc_or_cannot_be_preloaded_is_refused(tmp_path):
+    """ELF files all: a library that defines no malloc (a Python extension module) would be preloaded for nothing,
+    an executable the loader skips, with a line on the standard error of every process."""
+    import _ctypes
+
+    for path, words in [(_ctypes.__file__, "is not a malloc"), (os.path.realpath(sys.executable), "cannot be preloaded")]:
+        with pytest.raises(ConfigError, match=words):
+            allocator.preload(allocator.choice(path))
+
+
+def test_a_library_path_is_made_absolute_and_may_not_hold_what_ld_preload_splits_at(tmp_path, monkeypatch, jemalloc):
+    path = next(line.split()[-1] for line in mapped_libraries_of(jemalloc).splitlines() if "libjemalloc" in line)
+    spaced = tmp_path / "a b" / "libjemalloc.so"
+    spaced.parent.mkdir()
+    spaced.write_bytes(Path(path).read_bytes())
+    with pytest.raises(ConfigError, match="spaces and colons"):
+        resolve({"MALLOC": str(spaced)}, environ={})
+    monkeypatch.chdir(spaced.parents[1])
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "libjemalloc.so").write_bytes(Path(path).read_bytes())
+    assert resolve({"MALLOC": "lib/libjemalloc.so"}, environ={})["MALLOC"] == str(tmp_path / "lib" / "libjemalloc.so")
+
+
+def test_kg_serve_refuses_a_malloc_it_cannot_preload_before_it_announces_or_makes_anything(tmp_path):
+    """jemalloc asked for where none is installed (as the loader would find none: hidden here): one line of
+    error, and no temporary directory left behind."""
+    hiding = tmp_path / "hiding"
+    hiding.mkdir()
+    (hiding / "sitecustomize.py").write_text("import ctypes.util\nctypes.util.find_library = lambda name: None\n")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(hiding), TMPDIR=str(temporary), SAHEL_KG_MALLOC="jemalloc",
+               SAHEL_KG_HOME=str(tmp_path / "home"), SAHEL_KG_INSTALL_ARTICLE="false")
+    done = subprocess.run([str(Path(sys.executable).parent / "kg"), "serve", "--port", "7", "--store", "memory:"],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "error: MALLOC=jemalloc, but no jemalloc library is installed (Debian: libjemalloc2)"]
+    assert not list(temporary.iterdir())

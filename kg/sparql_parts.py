@@ -151,14 +151,19 @@ def service_heads(text: str) -> list[tuple[int, int]]:
     return heads
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+
 def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
     """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
     text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
     declared, found = dict(prefixes), {}
     tokens = significant(text)
+    words = [value.upper() if kind == "word" else "" for kind, value, _, _ in tokens]  # only words are keywords
     for index, (kind, value, _, _) in enumerate(tokens):
-        before = tokens[index - 1][1].upper() if index else ""
-        after_prefix = index >= 2 and tokens[index - 2][1].upper() == "PREFIX"
+        before = words[index - 1] if index else ""
+        after_prefix = index >= 2 and words[index - 2] == "PREFIX"
         if kind == "pname" and before == "PREFIX":
             name = value.split(":", 1)[0]
             following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
@@ -166,12 +171,13 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
                 declared[name] = unescape_iri(following[1][1:-1])
         elif kind == "iri" and before != "BASE" and not after_prefix:
             iri = unescape_iri(value[1:-1])
-            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
+            if _SCHEME.match(iri):
                 found.setdefault(iri)
         elif kind == "pname" and not value.endswith(":"):
             name, _, local = value.partition(":")
             if name in declared:
-                found.setdefault(declared[name] + re.sub(r"\\(.)", r"\1", local.rstrip(".")))  # a dot ends a triple
+                local = local.rstrip(".")  # a dot ends a triple
+                found.setdefault(declared[name] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local))
     return list(found)
 
 

@@ -57,7 +57,8 @@ def _scan(text: str) -> Shape:
     data = 0  # the open blocks ("{v") of VALUES, DATA and templates: terms, not patterns
     describing = False  # after DESCRIBE, until what follows its resources
     tokens = significant(text)
-    for index, (kind, value, start, _) in enumerate(tokens):
+    first = _prologue_end(tokens, shape.prefixes)
+    for index, (kind, value, start, _) in enumerate(tokens[first:], start=first):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
             shape.operators += 1
@@ -78,7 +79,7 @@ def _scan(text: str) -> Shape:
         if upper in _TEMPLATES and index + 1 < len(tokens) and tokens[index + 1][1] == "{":
             values = True  # a template, as VALUES' block, holds no pattern to plan
         if kind == "iri" and text[start - 1:start] == "<" and text[start - 2:start - 1] != "<" \
-                and re.search(_HIDING, value) and shape.ambiguous is None:
+                and _HIDING.search(value) and shape.ambiguous is None:
             # "<<" opens a triple term to the engine: what this lexer took for an IRI after a "<" is code to it
             # (<<?s#>"""… hides the rest of the line from one reader only); <<<x#y> is "<<" and an IRI to both.
             shape.ambiguous = value
@@ -107,7 +108,7 @@ def _scan(text: str) -> Shape:
             # many shapes (EXISTS {…}, <<( … )>>…), so such an IRI passes only after what cannot end one.
             if _is_operand(tokens[index - 1]):
                 shape.operators += sum(character in _OPERATORS for character in value)
-            if re.search(_HIDING, value) and not _after_operator(tokens, index) and shape.ambiguous is None:
+            if _HIDING.search(value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
         elif upper in ("VALUES", "DATA"):  # INSERT DATA's block, as VALUES', holds terms: no pattern to plan
             values = True
@@ -129,6 +130,23 @@ def _scan(text: str) -> Shape:
 
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
+
+
+def _prologue_end(tokens, prefixes: dict[str, str]) -> int:
+    """The index of the first token after the leading PREFIX and BASE declarations, their prefixes put in
+    `prefixes`: of the loop in _scan, these change nothing else, and most texts begin with a dozen of them."""
+    index = 0
+    while index + 1 < len(tokens) and tokens[index][0] == "word":
+        word = tokens[index][1].upper()
+        if word == "BASE" and tokens[index + 1][0] == "iri":
+            index += 2
+        elif word == "PREFIX" and index + 2 < len(tokens) and tokens[index + 1][0] == "pname" \
+                and tokens[index + 2][0] == "iri":
+            prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(tokens[index + 2][1][1:-1])
+            index += 3
+        else:
+            break
+    return index
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 _CONTINUING = (".", ";", ",")
@@ -173,7 +191,7 @@ def _is_operand(token) -> bool:
         or kind == "word" and value.upper() != "DISTINCT"  # true, false
 
 
-_HIDING = r"[#'()\[\]]"  # what in an IRI token would, read as code, hide text or nest brackets
+_HIDING = re.compile(r"[#'()\[\]]")  # what in an IRI token would, read as code, hide text or nest brackets
 
 
 def _after_operator(tokens, index: int) -> bool:

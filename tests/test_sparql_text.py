@@ -3,8 +3,11 @@ request, and what a caller gets is its own."""
 
 import time
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from kg.sparql_parts import base_iri, leading_base, query_dataset, service_clauses
-from kg.sparql_lexer import CACHED_TEXT, significant
+from kg.sparql_lexer import CACHED_TEXT, _lexed, _plain_lexed, significant
 from kg.sparql_text import scan
 
 PREFIXES = {"ex": "http://example.org/"}
@@ -54,3 +57,42 @@ def test_a_run_of_name_characters_is_lexed_in_linear_time():
         assert _seconds(lambda: significant(unit * (size // len(unit)))) < 10 * plain + 0.5, unit
     assert [token[:2] for token in significant("a.b x:y a.é:z")] == [
         ("word", "a"), ("other", "."), ("word", "b"), ("pname", "x:y"), ("pname", "a.é:z")]
+
+
+# Declarations, near misses among them, then pieces of what may follow a prologue (names, IRIs, and strings and
+# comments that begin where it ends), glued at random.
+_IRIS = ["<http://e.org/>", "<a b>", "<a 'b>", "<'#>", "<\\u0041>", "<\\q>", "<", "<>"]
+_DECLARATIONS = st.tuples(
+    st.sampled_from(["PREFIX", "prefix", "PrEfIx", "BASE", "base", "PREFIXex:", "x"]), st.sampled_from(["", " ", "\n"]),
+    st.sampled_from(["", "ex:", ":", "a.b:", "a.:", "é:", "ſ:", "K:", "a·:", "_:"]), st.sampled_from(["", " ", "#c\n"]),
+    st.sampled_from(_IRIS), st.sampled_from(["", " ", "\n\t"]),
+).map("".join)
+_PIECES = st.sampled_from([*_IRIS, " ", "#c\n", "#", "ex:", ":", "x", ".", "-", "'", '"', "'''", "{", "}", "?v", "SELECT",
+                           "ASK", "_:b", "SERVICE", "ex:y", "1.5e3", "PREFIX", "BASE"])
+_DECLARED = "PREFIX ex: <http://e.org/>\n"
+_TEXTS = st.tuples(st.lists(_DECLARATIONS, max_size=4), st.lists(_PIECES, max_size=12)).map(
+    lambda parts: "".join(parts[0]) + "".join(parts[1]))
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+def test_a_prologue_lexed_apart_gives_the_tokens_of_the_whole(text):
+    # The tokens of a leading block of PREFIX and BASE lines are kept and reused (most clients send the same block
+    # every time); joined to the rest's, they must be the tokens of the whole text lexed at once.
+    for whole in (text, _DECLARED + text):
+        assert _lexed(whole) == _plain_lexed(whole)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+def test_a_prologue_skipped_gives_the_shape_of_the_whole(text):
+    # _scan takes the leading declarations' prefixes without its loop; the shape must be the loop's over them.
+    import kg.sparql_text as sparql_text
+
+    for whole in (text, _DECLARED + text, _DECLARED + "BASE <b:/> SELECT * { ?s ex:p <<?s#> . SERVICE ex:x {} }"):
+        skipped = sparql_text._scan(whole)
+        kept, sparql_text._prologue_end = sparql_text._prologue_end, lambda tokens, prefixes: 0
+        try:
+            assert sparql_text._scan(whole) == skipped
+        finally:
+            sparql_text._prologue_end = kept

@@ -89,6 +89,8 @@ class FastSparql:
             if answered is not None:
                 start_response("200 OK", answered[0])
                 return [answered[1]]
+            if not few_rows(text, LOOP_ROWS):  # checked below too; here it spares the loop the plan of most queries
+                raise NotAtOnce
         settings = self.app.config
         try:  # what the view does before its query runs; a refusal here is Flask's to give
             base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url

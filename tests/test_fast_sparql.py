@@ -307,6 +307,20 @@ def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_
     assert offered_at_once(limited.wsgi_app, **query(LOOKUP)) is None and len(runs) == before
 
 
+def test_a_query_of_more_than_one_pattern_is_given_to_a_thread_unplanned(make_app, monkeypatch):
+    """The loop serves every client: a query it will not answer is handed on before its plan is made."""
+    import api.fast_sparql
+
+    app = make_app()
+    settled(app)
+    planned, plan = [], api.fast_sparql.plan
+    monkeypatch.setattr(api.fast_sparql, "plan", lambda *args: (planned.append(args[0]), plan(*args))[1])
+    two = query("SELECT * WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 1")
+    assert offered_at_once(app.wsgi_app, **two) is None and planned == []
+    assert offered_at_once(app.wsgi_app, **query("ASK { ?s ?p ?o }"))[0] == "200 OK" and len(planned) == 1
+    assert call(app.wsgi_app, **two)[0] == "200 OK" and len(planned) == 2
+
+
 def test_a_run_that_would_wait_is_given_to_a_thread_having_answered_nothing(make_app):
     """After a write the in-process view must reopen (seconds after a big write): not on the event loop. A
     given subject with more than LOOP_ROWS statements would hold the loop: it gives way at LOOP_ROWS rows."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from api.backend import _UNCACHEABLE, _uncacheable
 from api.result_cache import ResultCache
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, WRITABLE
@@ -95,7 +96,15 @@ def test_answers_that_change_by_themselves_are_not_cached(make_app):
     app = make_app()
     client = app.test_client()
     runs = counting_runs(app)
-    for text in ("SELECT (NOW() AS ?t) WHERE {}", "SELECT (RAND() AS ?r) WHERE {}", "SELECT (UUID() AS ?u) {}"):
+    texts = ("SELECT (NOW() AS ?t) WHERE {}", "SELECT (RAND() AS ?r) WHERE {}", "SELECT (UUID() AS ?u) {}",
+             "select (struuid () as ?u) {}", "SELECT (ſtrUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}",
+             "SELECT (bnodE('x') AS ?b) {}")
+    for text in texts:
         url = "/sparql?" + urlencode({"query": text})
         client.get(url), client.get(url)
-    assert len(runs) == 6
+    assert len(runs) == 2 * len(texts)
+    # What the words are looked for in first must not let one the pattern finds through, whatever its case.
+    for text in (*texts, "SELECT * { SERVİCE <http://s.example/> {} }", "ASK { sErViCe <x:y> {} }"):
+        assert _uncacheable(text)
+    for text in ("SELECT ?s { ?s ?p ?now }", "SELECT ?service { ?service ?p ?o }", "SELECT ('a' AS ?x) {}"):
+        assert _uncacheable(text) == bool(_UNCACHEABLE.search(text))

@@ -124,6 +124,23 @@ _PROLOGUE = re.compile(rf"(?:\s*(?:[Pp][Rr][Ee][Ff][Ii][Xx]\s+(?:[{_BASE_CHARS}]
                        rf"|[Bb][Aa][Ss][Ee]\s*{_IRI}))+\s*")
 
 
+def declarations_end(tokens, prefixes: dict[str, str]) -> int:
+    """The index of the first of `tokens` (significant()'s) after the leading PREFIX and BASE declarations, their
+    prefixes put in `prefixes` (name -> IRI, escapes decoded): most texts begin with a dozen, which hold no term."""
+    index = 0
+    while index + 1 < len(tokens) and tokens[index][0] == "word":
+        word = tokens[index][1].upper()
+        if word == "BASE" and tokens[index + 1][0] == "iri":
+            index += 2
+        elif word == "PREFIX" and index + 2 < len(tokens) and tokens[index + 1][0] == "pname" \
+                and tokens[index + 2][0] == "iri":
+            prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(tokens[index + 2][1][1:-1])
+            index += 3
+        else:
+            break
+    return index
+
+
 def unescape_iri(iri: str) -> str:
     """An IRI with its \\u and \\U escapes decoded, as the engine reads it."""
     if "\\" not in iri:  # most IRIs: every PREFIX line of every request is read through here

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from kg.sparql_lexer import lex, significant, unescape_iri
+from kg.sparql_lexer import declarations_end, lex, significant, unescape_iri
 from kg.sparql_text import QUERY_FORMS, next_target, scan
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).
@@ -160,8 +160,9 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
     text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
     declared, found = dict(prefixes), {}
     tokens = significant(text)
+    first = declarations_end(tokens, declared)
     words = [value.upper() if kind == "word" else "" for kind, value, _, _ in tokens]  # only words are keywords
-    for index, (kind, value, _, _) in enumerate(tokens):
+    for index, (kind, value, _, _) in enumerate(tokens[first:], start=first):
         before = words[index - 1] if index else ""
         after_prefix = index >= 2 and words[index - 2] == "PREFIX"
         if kind == "pname" and before == "PREFIX":

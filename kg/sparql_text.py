@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.glued_keywords import glued
-from kg.sparql_lexer import CACHED_TEXT, KEPT, significant, unescape_iri
+from kg.sparql_lexer import CACHED_TEXT, KEPT, declarations_end, significant, unescape_iri
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
@@ -57,7 +57,7 @@ def _scan(text: str) -> Shape:
     data = 0  # the open blocks ("{v") of VALUES, DATA and templates: terms, not patterns
     describing = False  # after DESCRIBE, until what follows its resources
     tokens = significant(text)
-    first = _prologue_end(tokens, shape.prefixes)
+    first = declarations_end(tokens, shape.prefixes)
     for index, (kind, value, start, _) in enumerate(tokens[first:], start=first):
         upper = value.upper() if kind == "word" else None
         if kind == "other" and value in _OPERATORS or upper == "UNION":
@@ -131,22 +131,6 @@ def _scan(text: str) -> Shape:
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
 
-
-def _prologue_end(tokens, prefixes: dict[str, str]) -> int:
-    """The index of the first token after the leading PREFIX and BASE declarations, their prefixes put in
-    `prefixes`: of the loop in _scan, these change nothing else, and most texts begin with a dozen of them."""
-    index = 0
-    while index + 1 < len(tokens) and tokens[index][0] == "word":
-        word = tokens[index][1].upper()
-        if word == "BASE" and tokens[index + 1][0] == "iri":
-            index += 2
-        elif word == "PREFIX" and index + 2 < len(tokens) and tokens[index + 1][0] == "pname" \
-                and tokens[index + 2][0] == "iri":
-            prefixes[tokens[index + 1][1].split(":", 1)[0]] = unescape_iri(tokens[index + 2][1][1:-1])
-            index += 3
-        else:
-            break
-    return index
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 _CONTINUING = (".", ";", ",")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.sparql_parts import base_iri, leading_base, query_dataset, service_clauses
-from kg.sparql_lexer import CACHED_TEXT, _lexed, _plain_lexed, significant
+from kg.sparql_lexer import CACHED_TEXT, _lexed, _plain_lexed, declarations_end, significant
 from kg.sparql_text import scan
 
 PREFIXES = {"ex": "http://example.org/"}
@@ -85,14 +85,17 @@ def test_a_prologue_lexed_apart_gives_the_tokens_of_the_whole(text):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS)
-def test_a_prologue_skipped_gives_the_shape_of_the_whole(text):
-    # _scan takes the leading declarations' prefixes without its loop; the shape must be the loop's over them.
+def test_the_leading_declarations_skipped_give_what_walking_them_gives(text):
+    # _scan and named_iris take the leading declarations' prefixes without their loops over the tokens; the shape
+    # and the terms found must be what those loops give when they walk the declarations too.
+    import kg.sparql_parts as sparql_parts
     import kg.sparql_text as sparql_text
 
     for whole in (text, _DECLARED + text, _DECLARED + "BASE <b:/> SELECT * { ?s ex:p <<?s#> . SERVICE ex:x {} }"):
-        skipped = sparql_text._scan(whole)
-        kept, sparql_text._prologue_end = sparql_text._prologue_end, lambda tokens, prefixes: 0
+        skipped = sparql_text._scan(whole), sparql_parts.named_iris(whole, {"ex": "http://other.example/"})
+        for module in (sparql_text, sparql_parts):
+            module.declarations_end = lambda tokens, prefixes: 0
         try:
-            assert sparql_text._scan(whole) == skipped
+            assert (sparql_text._scan(whole), sparql_parts.named_iris(whole, {"ex": "http://other.example/"})) == skipped
         finally:
-            sparql_text._prologue_end = kept
+            sparql_text.declarations_end = sparql_parts.declarations_end = declarations_end

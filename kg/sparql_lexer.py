@@ -71,7 +71,8 @@ def _tokens(text: str, position: int = 0):
         m = (_TOKEN if position >= plain_until else _NO_PNAME).match(text, position)
         kind, value, start, end = m.lastgroup, m.group(), position, m.end()
         position = end
-        if kind != "pname" and start >= plain_until and _NAME_START.match(text, start):
+        # Of the other kinds, only a word or a lone character may start with a name character.
+        if (kind == "word" or kind == "other") and start >= plain_until and _NAME_START.match(text, start):
             plain_until = _NAME_RUN.match(text, start).end()
         if kind == "pname":
             prefix = value.partition(":")[0]

@@ -121,8 +121,12 @@ _prologue_tokens = lru_cache(maxsize=KEPT)(_plain_lexed)
 # PREFIX and BASE declarations, each ending with an IRI token (its '>' ends it wherever the text goes on), and the
 # spaces after them: the tokens of this much of a text are those of the same text lexed alone.
 _IRI = r"""<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"""
-_PROLOGUE = re.compile(rf"(?:\s*(?:[Pp][Rr][Ee][Ff][Ii][Xx]\s+(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:\s*{_IRI}"
-                       rf"|[Bb][Aa][Ss][Ee]\s*{_IRI}))+\s*")
+# U+1680 is a space to \s and a name character to the grammar: after a '>' it starts a prefixed name (>\u1680ex:x),
+# and after PREFIX each of a run of them could start the prefix (PREFIX\u1680\u1680…: quadratic time).
+_SPACE = f"[^\\S{_CHARS}]"
+_PROLOGUE = re.compile(rf"(?:{_SPACE}*(?:[Pp][Rr][Ee][Ff][Ii][Xx]{_SPACE}+"
+                       rf"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:{_SPACE}*{_IRI}"
+                       rf"|[Bb][Aa][Ss][Ee]{_SPACE}*{_IRI}))+(?:{_SPACE}\s*)?")
 
 
 def declarations_end(tokens, prefixes: dict[str, str]) -> int:

@@ -55,6 +55,8 @@ def test_a_run_of_name_characters_is_lexed_in_linear_time():
     plain = _seconds(lambda: significant("( " * (size // 2)))
     for unit in ("a.", "é", "a-.", "a·"):
         assert _seconds(lambda: significant(unit * (size // len(unit)))) < 10 * plain + 0.5, unit
+    for text in ("PREFIX" + "\u1680" * size, "PREFIX ex: <http://e.org/>\n" + "a." * (size // 2)):  # a prologue first
+        assert _seconds(lambda: significant(text)) < 10 * plain + 0.5, text[:30]
     assert [token[:2] for token in significant("a.b x:y a.é:z")] == [
         ("word", "a"), ("other", "."), ("word", "b"), ("pname", "x:y"), ("pname", "a.é:z")]
 
@@ -65,7 +67,7 @@ _IRIS = ["<http://e.org/>", "<a b>", "<a 'b>", "<'#>", "<\\u0041>", "<\\q>", "<"
 _DECLARATIONS = st.tuples(
     st.sampled_from(["PREFIX", "prefix", "PrEfIx", "BASE", "base", "PREFIXex:", "x"]), st.sampled_from(["", " ", "\n"]),
     st.sampled_from(["", "ex:", ":", "a.b:", "a.:", "é:", "ſ:", "K:", "a·:", "_:"]), st.sampled_from(["", " ", "#c\n"]),
-    st.sampled_from(_IRIS), st.sampled_from(["", " ", "\n\t"]),
+    st.sampled_from(_IRIS), st.sampled_from(["", " ", "\n\t", "\u1680", " \u1680"]),
 ).map("".join)
 _PIECES = st.sampled_from([*_IRIS, " ", "#c\n", "#", "ex:", ":", "x", ".", "-", "'", '"', "'''", "{", "}", "?v", "SELECT",
                            "ASK", "_:b", "SERVICE", "ex:y", "1.5e3", "PREFIX", "BASE"])
@@ -81,6 +83,14 @@ def test_a_prologue_lexed_apart_gives_the_tokens_of_the_whole(text):
     # every time); joined to the rest's, they must be the tokens of the whole text lexed at once.
     for whole in (text, _DECLARED + text):
         assert _lexed(whole) == _plain_lexed(whole)
+
+
+def test_a_prologue_ends_before_a_space_that_may_start_a_name():
+    # U+1680 is a space to \s and a name character to the grammar: right after a '>' it starts a prefixed name.
+    for text in ("BASE <>\u1680:x", "PREFIX ex: <http://e.org/>\u1680ex:x", "PREFIX : <http://e.org/>\u1680LOAD:x",
+                 "PREFIX : <http://e.org/> \u1680:x"):
+        assert _lexed(text) == _plain_lexed(text)
+    assert scan("PREFIX : <http://e.org/>\u1680LOAD:x").loads == 0
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

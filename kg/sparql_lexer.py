@@ -17,8 +17,10 @@ _CHARS = _U_CHARS + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _LOCAL_ESCAPE = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 _VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
-PNAME = (f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
+_PNAME_NS = f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"  # a prefix as declared: "sahel:", ":"
+PNAME = (_PNAME_NS +
          f"(?:(?:[{_U_CHARS}:0-9]|{_LOCAL_ESCAPE})(?:(?:[{_CHARS}.:]|{_LOCAL_ESCAPE})*(?:[{_CHARS}:]|{_LOCAL_ESCAPE}))?)?")
+_IRI = r"""<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"""  # an IRI token, escapes whole
 
 
 def _lexer(pname: str) -> re.Pattern:
@@ -26,7 +28,7 @@ def _lexer(pname: str) -> re.Pattern:
     return re.compile(r"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<iri>""" + _IRI + r""")
   | (?P<var>""" + _VAR + r""")
   | (?P<bnode>""" + _BNODE + r""")
   | (?P<pname>""" + pname + r""")
@@ -120,12 +122,11 @@ _significant = lru_cache(maxsize=KEPT)(_lexed)
 _prologue_tokens = lru_cache(maxsize=KEPT)(_plain_lexed)
 # PREFIX and BASE declarations, each ending with an IRI token (its '>' ends it wherever the text goes on), and the
 # spaces after them: the tokens of this much of a text are those of the same text lexed alone.
-_IRI = r"""<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"""
 # U+1680 is a space to \s and a name character to the grammar: after a '>' it starts a prefixed name (>\u1680ex:x),
 # and after PREFIX each of a run of them could start the prefix (PREFIX\u1680\u1680…: quadratic time).
 _SPACE = f"[^\\S{_CHARS}]"
 _PROLOGUE = re.compile(rf"(?:{_SPACE}*(?:[Pp][Rr][Ee][Ff][Ii][Xx]{_SPACE}+"
-                       rf"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:{_SPACE}*{_IRI}"
+                       rf"{_PNAME_NS}{_SPACE}*{_IRI}"
                        rf"|[Bb][Aa][Ss][Ee]{_SPACE}*{_IRI}))+(?:{_SPACE}\s*)?")
 
 

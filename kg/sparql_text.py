@@ -131,7 +131,6 @@ def _scan(text: str) -> Shape:
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
 
-
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 _CONTINUING = (".", ";", ",")
 _TEMPLATES = ("CONSTRUCT", "INSERT", "DELETE")  # before "{": triples instantiated per row, not planned

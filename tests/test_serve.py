@@ -234,6 +234,8 @@ def test_a_ctrl_c_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path):
                                   "remove": [str(run_directory), str(metrics)]}))
 
     def ctrl_c_held():  # in the child, before its exec
+        # as a shell starts it: a test run started in the background would pass SIGINT on ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         os.kill(os.getpid(), signal.SIGINT)
 

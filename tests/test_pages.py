@@ -206,6 +206,21 @@ def test_the_home_page_asks_the_store_once_per_version_and_follows_every_write(w
     assert "https://example.org/graph/new" in page(client, "/")  # a write is seen at once
 
 
+def test_the_example_files_are_read_once_per_process_not_per_page(shared, monkeypatch):
+    """GET / read the 50 example files and quoted each text at every request (two thirds of its CPU)."""
+    import pathlib
+
+    page(shared, "/")
+    read = []
+    original = pathlib.Path.read_text
+    monkeypatch.setattr(pathlib.Path, "read_text", lambda self, *a, **k: read.append(self) or original(self, *a, **k))
+    home, editor = page(shared, "/"), page(shared, "/sparql")
+    assert not [path for path in read if path.suffix == ".rq" and path.parent == QUERIES_DIR]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(QUERIES_DIR.glob("*.rq"))]
+    assert home.count('<a href="/sparql#query=') >= len(texts) > 40  # every example, as before
+    assert all(path.stem in editor for path in QUERIES_DIR.glob("*.rq"))
+
+
 def test_a_page_query_past_its_time_limit_is_not_run_again_on_every_request(writable_app):
     """At 1M triples the home page's queries ran to the time limit on every GET / (503): any visitor could
     make the server do that work again and again. The failure is remembered for the version."""

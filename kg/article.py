@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -65,6 +66,11 @@ def blocks(text: str) -> list[tuple[int, int]]:
 def sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
     """Split each line of the text into sentences with pysbd (a rule-based sentence boundary detector);
     returns (start, end) offsets, trailing spaces left out."""
+    return list(_sentences(text, language))
+
+
+@lru_cache(maxsize=16)  # an entity page asks for the article's sentences once per claim: 13 splits, 180 ms
+def _sentences(text: str, language: str) -> tuple[tuple[int, int], ...]:
     import pysbd
 
     segmenter = pysbd.Segmenter(language=language, clean=False, char_span=True)
@@ -76,7 +82,7 @@ def sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
                 last -= 1
             if last > first:
                 spans.append((first, last))
-    return spans
+    return tuple(spans)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:

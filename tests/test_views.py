@@ -107,6 +107,11 @@ def test_browsers_get_the_query_editor_with_the_examples_and_prefixes(shared):
     names = re.findall(r'<option value="([a-z0-9-]+)">', chooser[:chooser.index("</select>")])
     assert names == [path.stem for path in sorted(QUERIES_DIR.glob("*.rq"))]
     assert '"sahel": "https://sahel-kg.example.org/ontology#"' in text
+    # an example that needs data or a SERVICE this server lacks says so in the chooser (the editor dropped it)
+    needing = [path.stem for path in QUERIES_DIR.glob("*.rq")
+               if re.search(r"^# (needs|service):", path.read_text(encoding="utf-8"), re.MULTILINE)]
+    said = re.findall(r'<option value="([a-z0-9-]+)">[^<]*\(shows nothing without extra data\)</option>', chooser)
+    assert sorted(said) == sorted(needing) and needing
 
 
 def test_non_browsers_still_get_the_service_description(shared):

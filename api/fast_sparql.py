@@ -1,6 +1,7 @@
-"""GET /sparql?query=… answered without Flask's request context, URL matching and hooks, for the plain case.
+"""A query to /sparql answered without Flask's request context, URL matching and hooks, for the plain case.
 
-Only a clean, bodiless, unconditional GET of /sparql whose one parameter is query= is answered here, with
+Only a clean, unconditional request of /sparql is answered here: a bodiless GET whose one parameter is query=,
+or a POST with no query string whose UTF-8 body is a form of query= alone or the query itself; with
 the functions the view and the hooks call (api.sparql, api.cors, api.security_headers, api.fairness,
 api.ops), so its answer, its metrics and its access-log line are those Flask gives. Every other request goes
 to Flask unchanged, and so does one refused before its query runs (Flask refuses it the same way). A query
@@ -15,11 +16,13 @@ other request, and for one whose run would wait (kg.nearby.WouldWait), which the
 
 from __future__ import annotations
 
+import io
 import time
 from urllib.parse import unquote_plus
 
 from flask import g, request
 from werkzeug.datastructures import Headers
+from werkzeug.http import parse_options_header
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_host
 
@@ -32,16 +35,16 @@ from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.params import strict_params
-from api.sparql import answer_headers, endpoint_url, operation_text, plan, too_long
+from api.sparql import FORM, QUERY_BODY, answer_headers, endpoint_url, operation_text, plan, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
 
 FAILED = "sahel_kg.fast_sparql.failed"  # environ: (error, start time, query text), for Flask to answer
 PATH = "/sparql"
-OFFERED_BYTES = 2048  # longest query string offered at once: reading a text costs about 1 ms a kilobyte
-# Conditional requests (304 and 412, which Flask's view answers) and bodies are left to Flask.
+OFFERED_BYTES = 2048  # longest query string or body offered at once: reading a text costs about 1 ms a kilobyte
+# Conditional requests (304 and 412, which Flask's view answers), coded bodies (415) and faulty ones are left to Flask.
 _FLASKS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
-           "HTTP_TRANSFER_ENCODING", BAD_ENCODING, TOO_LARGE)
+           "HTTP_TRANSFER_ENCODING", "HTTP_CONTENT_ENCODING", BAD_ENCODING, TOO_LARGE)
 
 
 def install(app):
@@ -58,10 +61,15 @@ def install(app):
 
 
 def worth_offering(environ) -> bool:
-    """A first look for api.rsgi: a GET of /sparql?query=…, which may be answered at once."""
-    query_string = environ.get("QUERY_STRING", "")
-    return environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == PATH \
-        and query_string.startswith("query=") and len(query_string) <= OFFERED_BYTES
+    """A first look for api.rsgi: a GET of /sparql?query=…, or a POST of a short body to /sparql with no query
+    string, which may be answered at once."""
+    if environ["PATH_INFO"] != PATH:
+        return False
+    query_string, method = environ.get("QUERY_STRING", ""), environ["REQUEST_METHOD"]
+    if method == "POST":
+        length = environ.get("CONTENT_LENGTH", "")
+        return not query_string and length.isdigit() and int(length) <= OFFERED_BYTES
+    return method == "GET" and query_string.startswith("query=") and len(query_string) <= OFFERED_BYTES
 
 
 class FastSparql:
@@ -118,12 +126,13 @@ class FastSparql:
         finally:
             NO_WAITING.reset(waiting)
         # As Response(body, mimetype=media), the view's headers, then the after-request hooks (CORS, security).
+        method = environ["REQUEST_METHOD"]
         headers = Headers([("Content-Type", get_content_type(media, "utf-8")),
                            ("Content-Length", str(len(answer.body)))])
         headers.extend(answer_headers(validators, answer))
-        security_headers.put(headers, cors.values_for(settings, PATH, "GET"))
+        security_headers.put(headers, cors.values_for(settings, PATH, method))
         security_headers.put(headers, security_headers.values_for(PATH, media))
-        self.accounting.record(environ, "GET", PATH, 200, time.perf_counter() - started, headers, query_text=text)
+        self.accounting.record(environ, method, PATH, 200, time.perf_counter() - started, headers, query_text=text)
         start_response("200 OK", headers.to_wsgi_list())
         return [answer.body]
 
@@ -134,21 +143,48 @@ class FastSparql:
 
     def _plain_query(self, environ) -> str | None:
         """The query text of a request answered here, or None for one Flask answers."""
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH or environ.get("SCRIPT_NAME") \
-                or environ.get("CONTENT_LENGTH") not in (None, "", "0") or any(key in environ for key in _FLASKS) \
-                or uri_too_long(environ):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "POST") or environ.get("PATH_INFO") != PATH or environ.get("SCRIPT_NAME") \
+                or any(key in environ for key in _FLASKS) or uri_too_long(environ):
             return None
         settings = self.app.config
         if settings["SERVER_NAME"] is not None or settings["TRUSTED_HOSTS"] is not None:  # Flask checks the host
             return None
-        raw = environ.get("QUERY_STRING", "")
-        if not raw.startswith("query="):
+        try:
+            text = _get_query(environ) if method == "GET" else _posted_query(environ)
+        except Exception:  # not UTF-8, a bad form: Flask's view refuses it
             return None
-        try:  # one parameter needs no splitting (parse_qsl splits at '&' alone)
-            params = strict_params(raw.encode("latin-1")) if "&" in raw \
-                else [("query", unquote_plus(raw[6:].encode("latin-1").decode("utf-8"), errors="strict"))]
-        except Exception:
+        if text is None or too_long(text, settings["MAX_QUERY_BYTES"]):
             return None
-        if len(params) != 1 or params[0][0] != "query" or too_long(params[0][1], settings["MAX_QUERY_BYTES"]):
-            return None
-        return operation_text(params[0][1])
+        return operation_text(text)
+
+
+def _get_query(environ) -> str | None:
+    """The query of a bodiless GET whose one parameter is query=, else None."""
+    raw = environ.get("QUERY_STRING", "")
+    if environ.get("CONTENT_LENGTH") not in (None, "", "0") or not raw.startswith("query="):
+        return None
+    # one parameter needs no splitting (parse_qsl splits at '&' alone)
+    params = strict_params(raw.encode("latin-1")) if "&" in raw \
+        else [("query", unquote_plus(raw[6:].encode("latin-1").decode("utf-8"), errors="strict"))]
+    return params[0][1] if len(params) == 1 and params[0][0] == "query" else None
+
+
+def _posted_query(environ) -> str | None:
+    """The query of a POST with no query string whose UTF-8 body is a form of query= alone or a query, else None.
+
+    The body is read as api.request_encoding left it (whole, in memory) and left unread for Flask."""
+    body, length = environ.get("wsgi.input"), environ.get("CONTENT_LENGTH", "")
+    if environ.get("QUERY_STRING") or not isinstance(body, io.BytesIO) or body.tell() != 0 \
+            or not length.isdigit() or int(length) != len(body.getbuffer()):
+        return None
+    kind, options = parse_options_header(environ.get("CONTENT_TYPE"))
+    if options.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):  # Flask's 400
+        return None
+    kind = kind.lower()
+    if kind == QUERY_BODY:
+        return body.getvalue().decode("utf-8")
+    if kind != FORM:
+        return None
+    params = strict_params(body.getvalue())
+    return params[0][1] if len(params) == 1 and params[0][0] == "query" else None

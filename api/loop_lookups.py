@@ -1,7 +1,7 @@
 """Lookups (kg.lookup_text) answered on the server's event loop with the least work: one regular expression
 where the general path lexes the text twice, rows read and written once, fixed headers made once.
 
-api.fast_sparql offers a plain GET /sparql here first when it is asked at once (api.rsgi). The answer is the
+api.fast_sparql offers a plain query to /sparql (GET, or POST of a form or a query) here first when it is asked at once (api.rsgi). The answer is the
 one the general path gives (body, headers, access-log line and metrics, the queries in flight among them;
 tests/test_loop_lookups.py holds the two side by side): only its cost differs. A request that is not such a
 lookup, or whose run would wait, gets None and goes on down the general path.
@@ -33,10 +33,10 @@ class LoopLookups:
     def __init__(self, settings, backend, accounting, budget_client):
         self.settings, self.backend, self.accounting, self.budget_client = settings, backend, accounting, budget_client
         self.prefixes = backend.nearby.service.prefixes if backend.nearby is not None else {}
-        self._by_media: dict[str, tuple[str, list[tuple[str, str]]]] = {}  # see _fixed
+        self._by_media: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}  # see _fixed
 
     def answer(self, environ, text: str, started: float) -> tuple[list[tuple[str, str]], bytes] | None:
-        """The headers and body of a 200 to `text`, a plain GET's query, or None: not a lookup answered here."""
+        """The headers and body of a 200 to `text`, a plain request's query, or None: not a lookup answered here."""
         nearby, settings = self.backend.nearby, self.settings
         row_limit = settings["ROW_LIMIT"]
         if nearby is None or row_limit is None or row_limit > STREAM_AFTER:
@@ -72,24 +72,25 @@ class LoopLookups:
         if key is not None and answer.elapsed >= settings["RESULT_CACHE_MIN_SECONDS"]:
             self.backend.cache.put(key, answer)
         shape = (text, base, None, None, row_limit, media)  # as api.conditional.validators_for
-        content_type, tail = self._fixed(media)
+        method = environ["REQUEST_METHOD"]
+        content_type, tail = self._fixed(method, media)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(answer.body))),
                    *validators(version, shape, settings["CACHE_CONTROL"]).items(), ("Vary", "Accept"),
                    *warnings(answer.unknown_terms), ("X-Result-Count", str(answer.count))]
         if answer.truncated:
             headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
         headers += tail
-        self.accounting.record(environ, "GET", PATH, 200, time.perf_counter() - started, dict(headers),
+        self.accounting.record(environ, method, PATH, 200, time.perf_counter() - started, dict(headers),
                                query_text=text)
         return headers, answer.body
 
-    def _fixed(self, media: str) -> tuple[str, list[tuple[str, str]]]:
-        """The Content-Type, and the CORS and security headers, of an answer of `media`."""
-        found = self._by_media.get(media)
+    def _fixed(self, method: str, media: str) -> tuple[str, list[tuple[str, str]]]:
+        """The Content-Type, and the CORS and security headers, of an answer of `media` to `method`."""
+        found = self._by_media.get((method, media))
         if found is None:
             # Nothing before them names a CORS or security header, so security_headers.put would add each.
-            values = cors.values_for(self.settings, PATH, "GET") + security_headers.values_for(PATH, media)
-            found = self._by_media[media] = (get_content_type(media, "utf-8"),
+            values = cors.values_for(self.settings, PATH, method) + security_headers.values_for(PATH, media)
+            found = self._by_media[(method, media)] = (get_content_type(media, "utf-8"),
                                              [(name, value) for name, value, _ in values])
         return found
 

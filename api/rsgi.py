@@ -11,7 +11,8 @@ last chunk, so that no client takes it for whole.
 
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
 answers there only what takes no waiting and little work, and raises NotAtOnce, having done nothing, for
-the rest, which go to a request thread. A lookup so answered saves two thread hand-overs.
+the rest, which go to a request thread as they arrived (the app was offered copies of the environ and body).
+A lookup so answered, by GET or POST, saves two thread hand-overs.
 
 Each request's steps (its start, each batch, its close) run in one context of its own (contextvars), whichever
 thread takes them, as a threaded WSGI server runs a whole request on one thread: Flask's stream_with_context
@@ -89,7 +90,7 @@ class RSGIApp:
         environ[RECEIVED] = time.monotonic()  # a query's time limit counts its wait for a request thread
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
-        started = context.run(self._at_once, environ) if not body and self.at_once is not None else None
+        started = context.run(self._at_once, environ, body) if self.at_once is not None else None
         if started is None:
             started = await loop.run_in_executor(self.pool, context.run, _start, self.app, environ)
         status, headers, chunks, rest = started
@@ -134,15 +135,16 @@ class RSGIApp:
         except Exception:  # the answer is sent; a failed record must not end the server's loop
             log.exception("could not record a refused request")
 
-    def _at_once(self, environ):
-        """The app's start of an answer (as _start) given on the loop, or None: not picked, or NotAtOnce."""
+    def _at_once(self, environ, body: bytes):
+        """The app's start of an answer (as _start) given on the loop, or None: not picked, or NotAtOnce.
+
+        The app is offered a copy of the environ and of the body, so that a request it declines reaches a
+        request thread as it arrived, whatever the app read or marked."""
         if not self.at_once(environ):
             return None
-        environ[AT_ONCE] = True
         try:
-            return _start(self.app, environ)
+            return _start(self.app, {**environ, AT_ONCE: True, "wsgi.input": io.BytesIO(body)})
         except NotAtOnce:
-            environ[AT_ONCE] = False
             return None
 
     async def _body(self, scope, protocol, environ) -> bytes:

@@ -4,7 +4,8 @@ Each lookup asks for one of the article's claims with a text of its own (no resu
 results, from the loopback address, as benchmarks/mix.py's wrk script does; the figure is this thread's CPU
 time (time.thread_time) over ROUNDS x COUNT lookups, after a warm-up. Targets: `app` (the whole chain),
 `loop` (the whole chain offered each lookup at once, as api.rsgi offers it on the event loop), `flask` (the same
-chain without the fast path, api/fast_sparql.py), `home` (the constant route, /), `worker` (an ASK of two patterns
+chain without the fast path, api/fast_sparql.py), `post` (the lookup as a POSTed form, offered at once and, if
+declined, answered as a thread answers it), `home` (the constant route, /), `worker` (an ASK of two patterns
 under the mix's PREFIX lines, which a query worker answers: offered at once, declined, then answered, as api.rsgi
 does; the worker's own CPU is not counted).
 Run it from two checkouts in turn to compare them (PYTHONPATH=<checkout>). Nothing here is a test.
@@ -59,6 +60,12 @@ def requests(target: str, iris: list[str], numbers):
             continue
         text = f"SELECT ?p ?o WHERE {{ <{iris[number % len(iris)]}> ?p ?o }}\n# {number}" if target != "worker" \
             else f"{PROLOGUE}ASK {{ <{iris[number % len(iris)]}> prov:wasAttributedTo ?who . ?who ?p ?o }}\n# {number}"
+        if target == "post":
+            body = urlencode({"query": text}).encode()
+            yield dict(ENVIRON, REQUEST_METHOD="POST", PATH_INFO="/sparql", QUERY_STRING="",
+                       CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)),
+                       HTTP_ACCEPT="application/sparql-results+json", **{"wsgi.input": io.BytesIO(body)})
+            continue
         yield dict(ENVIRON, PATH_INFO="/sparql", QUERY_STRING=urlencode({"query": text}),
                    HTTP_ACCEPT="application/sparql-results+json", **{"wsgi.input": io.BytesIO(b"")})
 
@@ -83,7 +90,9 @@ def at_once(wsgi, environ: dict, start_response):
 def declined_first(wsgi, environ: dict, start_response):
     """`wsgi`'s answer to a request offered at once and declined (NotAtOnce), then asked as a thread asks it."""
     try:
-        return at_once(wsgi, dict(environ), start_response)
+        # a copy of the environ and body, as api.rsgi offers it: what the app reads there is still to read after
+        return at_once(wsgi, dict(environ, **{"wsgi.input": io.BytesIO(environ["wsgi.input"].getvalue())}),
+                       start_response)
     except NotAtOnce:
         environ[AT_ONCE] = False
         return wsgi(environ, start_response)
@@ -91,7 +100,7 @@ def declined_first(wsgi, environ: dict, start_response):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("targets", nargs="*", default=["app"], choices=["app", "loop", "flask", "home", "worker"])
+    parser.add_argument("targets", nargs="*", default=["app"], choices=["app", "loop", "flask", "post", "home", "worker"])
     parser.add_argument("--store", required=True, help="an on-disk store directory (the article is installed)")
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
@@ -102,6 +111,7 @@ def main() -> None:
     limit = app.config["MAX_BODY_BYTES"]
     chains = {"app": app.wsgi_app, "home": app.wsgi_app, "loop": functools.partial(at_once, app.wsgi_app),
               "worker": functools.partial(declined_first, app.wsgi_app),
+              "post": functools.partial(declined_first, app.wsgi_app),
               "flask": BodyLimit(RequestEncoding(functools.partial(Flask.wsgi_app, app), limit), limit)}
     numbers = itertools.count(1)
     supplies = {target: requests(target, iris, numbers) for target in args.targets}

@@ -1,4 +1,4 @@
-"""The fast path for GET /sparql (api/fast_sparql.py) answers, counts and logs a request exactly as Flask does.
+"""The fast path for queries to /sparql (api/fast_sparql.py) answers, counts and logs a request exactly as Flask does.
 
 Each request goes through the whole app (app.wsgi_app: the caps, the encoding check, the fast path, Flask)
 and through the same chain without the fast path (Flask's own wsgi_app under the caps and the encoding check);
@@ -11,6 +11,7 @@ import functools
 import json
 import time
 
+import pytest
 from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
@@ -20,6 +21,7 @@ from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
 from api.fast_sparql import OFFERED_BYTES, worth_offering
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
+from api.sparql import FORM, QUERY_BODY
 from kg.nearby import LOOP_CHARACTERS, LOOP_ROWS
 
 from api_fixtures import *  # noqa: F401,F403
@@ -113,6 +115,13 @@ def query(text: str, accept: str | None = None, *, headers: dict | None = None, 
             "headers": {**({} if accept is None else {"Accept": accept}), **(headers or {})}, **extra}
 
 
+def posted(text: str, accept: str | None = None, *, form: bool = True, headers: dict | None = None, **extra) -> dict:
+    """A POST /sparql of text, as a form (query=text) or as the body itself, from the loopback address."""
+    body = {"data": {"query": text}} if form else {"data": text.encode("utf-8"), "content_type": QUERY_BODY}
+    return {"path": "/sparql", "method": "POST", "environ_base": {"REMOTE_ADDR": "127.0.0.1"},
+            "headers": {**({} if accept is None else {"Accept": accept}), **(headers or {})}, **body, **extra}
+
+
 def test_every_query_form_and_accept_header_is_answered_alike(make_app):
     app = make_app()
     settled(app)
@@ -138,14 +147,51 @@ def test_what_the_fast_path_leaves_to_flask_is_answered_alike(make_app):
         ("no query", {"path": "/sparql"}),
         ("HEAD", query(LOOKUP, method="HEAD")),
         ("lower-case get", query(LOOKUP, environ_overrides={"REQUEST_METHOD": "get"})),
-        ("POST form", {"path": "/sparql", "method": "POST", "data": {"query": LOOKUP}}),
         ("bad encoding", {"path": "/sparql", "query_string": "query=SELECT%ff"}),
         ("NUL", {"path": "/sparql", "query_string": "query=SELECT%00"}),
         ("long URI", query("SELECT * WHERE { ?s ?p ?o } #" + "x" * 9000)),
         ("trailing slash", {"path": "/sparql/", "query_string": {"query": LOOKUP}}),
         ("body on GET", query(LOOKUP, data=b"x")),
     ]
-    assert same(app, cases) == 16
+    assert same(app, cases) == 15
+
+
+def test_every_query_posted_as_a_form_or_a_body_is_answered_alike(make_app):
+    app = make_app()
+    settled(app)
+    cases = [(f"{name} | {accept} | {'form' if form else 'body'}", posted(text, accept, form=form))
+             for name, text in QUERIES.items() for accept in ACCEPTS for form in (True, False)]
+    plain = {f"{name} | {accept} | {how}" for name in PLAIN for accept in ACCEPTS for how in ("form", "body")}
+    assert same(app, cases, fast=plain) == 2 * len(QUERIES) * len(ACCEPTS)
+
+
+def test_what_the_fast_path_leaves_to_flask_of_a_post_is_answered_alike(make_app):
+    app = make_app()
+    settled(app)
+    etag = dict(call(app.wsgi_app, **posted(LOOKUP))[1])["ETag"]
+    form = {"path": "/sparql", "method": "POST"}
+    cases = [
+        ("if-none-match", posted(LOOKUP, headers={"If-None-Match": etag})),
+        ("latin-1 form", posted(LOOKUP, content_type=f"{FORM}; charset=latin-1")),
+        ("latin-1 body", posted(LOOKUP, form=False, content_type=f"{QUERY_BODY}; charset=ISO-8859-1")),
+        ("query string beside a form", posted(LOOKUP, query_string={"format": "csv"})),
+        ("graph in the URL", posted(LOOKUP, form=False,
+                                    query_string={"default-graph-uri": "https://sahel-kg.example.org/graph/entities"})),
+        ("query in the URL too", posted(LOOKUP, form=False, query_string={"query": LOOKUP})),
+        ("two parameters", {**form, "data": {"query": LOOKUP, "timeout": "5"}}),
+        ("two queries", {**form, "data": f"query=ASK{{}}&query=ASK{{}}", "content_type": FORM}),
+        ("update form", {**form, "data": {"update": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"}}),
+        ("update body", {**form, "data": b"CLEAR ALL", "content_type": "application/sparql-update"}),
+        ("text/plain", {**form, "data": LOOKUP.encode(), "content_type": "text/plain"}),
+        ("no type", {**form, "data": LOOKUP.encode()}),
+        ("not UTF-8", {**form, "data": b"ASK { ?s ?p '\xff' }", "content_type": QUERY_BODY}),
+        ("bad percent", {**form, "data": "query=ASK%zz", "content_type": FORM}),
+        ("gzip", {**form, "data": LOOKUP.encode(), "content_type": QUERY_BODY, "headers": {"Content-Encoding": "gzip"}}),
+        ("empty body", {**form, "data": b"", "content_type": QUERY_BODY}),
+        ("empty form", {**form, "data": b"", "content_type": FORM}),
+        ("too long", posted("SELECT * WHERE { ?s ?p ?o } #" + "x" * app.config["MAX_QUERY_BYTES"], form=False)),
+    ]
+    assert same(app, cases) == 18
 
 
 def test_headers_and_clients_are_answered_alike(make_app):
@@ -153,6 +199,12 @@ def test_headers_and_clients_are_answered_alike(make_app):
     settled(cors)
     origin = query(LOOKUP, headers={"Origin": "https://other.example"})
     assert same(cors, [("origin", origin), ("lookup", query(LOOKUP, "text/csv"))], fast={"origin", "lookup"}) == 2
+    posts = [("post", posted(LOOKUP, headers={"Origin": "https://app.example"})),
+             ("post ask", posted("ASK { ?s ?p ?o }", form=False, headers={"Origin": "https://app.example"}))]
+    assert same(cors, posts, fast={"post", "post ask"}) == 2
+    public_cors = make_app({"CORS_ORIGINS": "https://app.example", "PUBLIC": True, "UPDATE_TOKEN": "t" * 32})
+    settled(public_cors)  # a public server's CORS headers are for GET answers only
+    assert same(public_cors, posts + [("get", query(LOOKUP))], fast={"post", "post ask", "get"}) == 3
     closed = make_app({"CORS_ORIGINS": "", "CACHE_CONTROL": "max-age=60"})
     settled(closed)
     assert same(closed, [("no cors", query(LOOKUP))], fast={"no cors"}) == 1
@@ -214,7 +266,9 @@ def log_lines(app, path) -> list[dict]:
     return lines
 
 
-def test_metrics_and_the_access_log_record_a_request_alike(make_app, tmp_path):
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_metrics_and_the_access_log_record_a_request_alike(make_app, tmp_path, method):
+    ask = query if method == "GET" else posted
     log = tmp_path / "access.log"
     app = make_app({"ACCESS_LOG": str(log), "ROW_LIMIT": 5})
     settled(app)
@@ -225,17 +279,17 @@ def test_metrics_and_the_access_log_record_a_request_alike(make_app, tmp_path):
     for chain, wsgi in enumerate((app.wsgi_app, flask_only(app))):
         for text in texts:  # a text of its own for each chain: no answer comes from the result cache
             before = snapshot(app)
-            assert call(wsgi, **query(f"{text} # {chain}", "text/csv"))[0] == "200 OK"
+            assert call(wsgi, **ask(f"{text} # {chain}", "text/csv"))[0] == "200 OK"
             deltas.append(delta(before, snapshot(app)))
     assert counted.handed == 0
     assert deltas[:3] == deltas[3:]
-    counted_as = ("sahel_kg_http_requests_total", (("method", "GET"), ("route", "/sparql"), ("status", "200")))
+    counted_as = ("sahel_kg_http_requests_total", (("method", method), ("route", "/sparql"), ("status", "200")))
     assert deltas[0][counted_as] == 1
     lines = log_lines(app, log)[1:]
     hashes = [query_hash(f"{text} # {chain}") for chain in (0, 1) for text in texts]
     assert [line.pop("query") for line in lines] == hashes
     assert lines[:3] == lines[3:]
-    assert lines[1] == {"client": "127.0.0.1", "method": "GET", "route": "/sparql", "status": 200, "rows": 5,
+    assert lines[1] == {"client": "127.0.0.1", "method": method, "route": "/sparql", "status": 200, "rows": 5,
                         "cut": True, "timeout": False}
 
 
@@ -299,6 +353,11 @@ def test_offered_at_once_only_a_one_pattern_query_of_a_client_without_budget_is_
             answered.add(name)
             assert got == call(flask_only(app), **request), name
     assert answered == few
+    for form in (True, False):  # a lookup posted, as a form or as the body, as well
+        request = posted(f"{LOOKUP} # posted {form}", "text/csv", form=form)
+        assert offered_at_once(app.wsgi_app, **request) == call(flask_only(app), **request)
+        two = posted(f"SELECT * WHERE {{ ?s ?p ?o . ?o ?q ?r }} LIMIT 1 # {form}", form=form)
+        assert offered_at_once(app.wsgi_app, **two) is None and call(app.wsgi_app, **two)[0] == "200 OK"
     budgeted = query(LOOKUP + " # budgeted", environ_base={"REMOTE_ADDR": "203.0.113.9"})  # a budget in SQLite
     conditional = query(LOOKUP, headers={"If-None-Match": '"other"'})  # Flask's, and it may wait for a worker
     limited = make_app({"ROW_LIMIT": 20_000})  # past the in-process row cap: a worker streams it
@@ -359,6 +418,11 @@ def test_only_a_short_query_string_is_offered_at_once():
     assert not worth_offering({**environ, "QUERY_STRING": "query=" + "x" * (OFFERED_BYTES - 5)})
     assert not worth_offering({**environ, "QUERY_STRING": "format=json&query=ASK{}"})
     assert not worth_offering({**environ, "REQUEST_METHOD": "HEAD", "QUERY_STRING": "query=ASK{}"})
+    posted = {**environ, "REQUEST_METHOD": "POST", "QUERY_STRING": ""}
+    assert worth_offering({**posted, "CONTENT_LENGTH": str(OFFERED_BYTES)})
+    assert not worth_offering({**posted, "CONTENT_LENGTH": str(OFFERED_BYTES + 1)})
+    assert not worth_offering({**posted, "CONTENT_LENGTH": "12", "QUERY_STRING": "format=json"})
+    assert not worth_offering({**posted, "CONTENT_LENGTH": "12", "PATH_INFO": "/store"})
 
 
 def test_the_logged_duration_counts_from_the_requests_arrival_on_both_chains(make_app, tmp_path):

@@ -212,3 +212,42 @@ def test_every_step_of_a_streamed_answer_sees_its_own_requests_context():
     asyncio.run(ask_all())
     adapter.pool.shutdown()
     assert seen == {f"/answer-{number}": {f"/answer-{number}"} for number in range(6)}
+
+
+def test_a_request_with_a_body_is_offered_at_once_and_a_thread_then_reads_the_whole_body():
+    """A posted query is offered on the loop as a GET is (api.fast_sparql answers a posted lookup there); one
+    declined there reaches a request thread with its body still whole."""
+    calls = []
+
+    def app(environ, start_response):
+        calls.append((bool(environ.get(rsgi.AT_ONCE)), environ["wsgi.input"].read()))
+        if environ.get(rsgi.AT_ONCE) and environ["PATH_INFO"] == "/declined":
+            raise rsgi.NotAtOnce
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    class Protocol:
+        def __init__(self):
+            self.sent = []
+
+        def __aiter__(self):
+            return self._chunks()
+
+        async def _chunks(self):
+            yield b"ASK "
+            yield b"{}"
+
+        def response_bytes(self, status, headers, body):
+            self.sent.append((status, body))
+
+    adapter = RSGIApp(app, threads=1, max_body=100, at_once=lambda environ: True)
+    for path in ("/answered", "/declined"):
+        protocol = Protocol()
+        asyncio.run(adapter.__rsgi__(SimpleNamespace(
+            proto="http", method="POST", path=path, query_string="", scheme="http", http_version="1.1",
+            server="127.0.0.1:8000", client="127.0.0.1:5000",
+            headers={"host": "127.0.0.1", "content-type": "application/sparql-query", "content-length": "6"}),
+            protocol))
+        assert protocol.sent == [(200, b"ok")]
+    adapter.pool.shutdown()
+    assert calls == [(True, b"ASK {}"), (True, b"ASK {}"), (False, b"ASK {}")]

@@ -154,6 +154,8 @@ def virtuoso_server(workdir: Path):
     The anonymous web user "SPARQL" is granted SPARQL_UPDATE so the tests can write without credentials;
     that is fine for a throwaway test database bound to 127.0.0.1 and never for a real one.
     """
+    if not (VIRTUOSO_BIN and ISQL_BIN):  # skipped where a user's machine lacks it, as the fixtures' tests are
+        missing_service("Virtuoso is not installed (virtuoso-t, isql-vt)")
     sql_port, http_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     ini = workdir / "virtuoso.ini"

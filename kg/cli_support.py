@@ -12,6 +12,7 @@ import sys
 import click
 
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
+from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
 
@@ -181,11 +182,10 @@ class EndpointURL(click.ParamType):
 
 
 # What an output file's name says it holds (a trailing .gz aside): a dataset, or a query's answer by its kind.
-DATASET_NAMES = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
-                 ".jsonld": "jsonld", ".json": "jsonld"}
+DATASET_NAMES = DATASET_SUFFIXES
 ANSWER_NAMES = {"solutions": {".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml", ".csv": "csv",
                               ".tsv": "tsv"},
-                "graph": {**DATASET_NAMES, ".nt": "ntriples", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml"}}
+                "graph": RDF_SUFFIXES}
 ANSWER_NAMES["boolean"] = ANSWER_NAMES["solutions"]
 
 

@@ -17,14 +17,10 @@ from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphErro
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
+from kg.rdf_names import RDF_SUFFIXES
 from kg.store.base import Store, read_quads
 from kg.untrusted import undecodable
 
-EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".nquads": "nquads",
-    ".trig": "trig", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml",
-    ".xml": "rdfxml",
-}
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LARGE_BYTES = 8 << 20  # from this much input on, a bulk load beats one big transaction
@@ -58,10 +54,10 @@ def detect_format(path: Path) -> tuple[str, bool]:
     gzipped = bool(suffixes) and suffixes[-1] == ".gz"
     if gzipped:
         suffixes = suffixes[:-1]
-    fmt = EXTENSIONS.get(suffixes[-1]) if suffixes else None
+    fmt = RDF_SUFFIXES.get(suffixes[-1]) if suffixes else None
     if fmt is None:
         raise ParseError(f"cannot tell the RDF format from the name; give --format "
-                         f"({', '.join(sorted(set(EXTENSIONS.values())))})", path=str(path))
+                         f"({', '.join(sorted(set(RDF_SUFFIXES.values())))})", path=str(path))
     return fmt, gzipped
 
 

@@ -76,12 +76,17 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
 
 
 def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
-    """The IRI of a prefixed name, None for text that is none; ValueError if its prefix is undeclared."""
+    """The IRI of a prefixed name, None for text that is none; ValueError if its prefix is undeclared, or if it
+    starts with a declared prefix but is no name SPARQL reads (sk:a. would be a name and a full stop)."""
     prefix, colon, local = value.partition(":")
-    if colon and prefix in prefixes and not re.search(r"\s", value):
+    named = re.fullmatch(PNAME, value)
+    if named and prefix in prefixes:
         return ox.NamedNode(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))  # PN_LOCAL_ESC: \. is .
-    if re.fullmatch(PNAME, value):  # taken as text, a mistyped prefix would match nothing and say nothing
+    if named:  # taken as text, a mistyped prefix would match nothing and say nothing
         raise ValueError(f"the prefix {prefix}: is not declared")
+    if colon and prefix in prefixes and not re.search(r"\s", value):  # sk:a. or sk:a/b: no name SPARQL reads
+        raise ValueError(f"{value} is not a prefixed name as SPARQL writes one (a name cannot end with '.' or "
+                         "hold '/', '~' and the like unescaped: sk:a\\. is <…a.>)")
     return None
 
 

@@ -502,6 +502,16 @@ def test_a_prefixed_name_with_an_undeclared_prefix_is_bad_usage(spec, binding, p
     no_traceback(result)
 
 
+@pytest.mark.parametrize("binding", ["v=sk:mali.", "v=sk:a/b", "v=sk:a~b", "v=rdfs:label."])
+def test_a_declared_prefix_before_what_is_no_local_name_is_bad_usage(spec, binding):
+    """sk:mali. is the name sk:mali and a full stop to SPARQL: it was bound to <…mali.>, an IRI no query could
+    write that way; text that merely holds a colon (12:30, see: this) is still text."""
+    result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
+    assert result.exit_code == 2 and "is not a prefixed name as SPARQL writes one" in result.stderr, result.output
+    assert "for text, quote it" in result.stderr
+    no_traceback(result)
+
+
 def test_a_binding_may_use_a_prefix_the_query_declares(spec):
     result = query(spec, "--format", "json", "-q", "PREFIX ex: <http://example.org/> SELECT ?v WHERE {}",
                    "--bind", "v=ex:thing")

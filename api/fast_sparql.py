@@ -151,7 +151,7 @@ class FastSparql:
         if settings["SERVER_NAME"] is not None or settings["TRUSTED_HOSTS"] is not None:  # Flask checks the host
             return None
         try:
-            text = _get_query(environ) if method == "GET" else _posted_query(environ)
+            text = _get_query(environ) if method == "GET" else _posted_query(environ, settings["MAX_BODY_BYTES"])
         except Exception:  # not UTF-8, a bad form: Flask's view refuses it
             return None
         if text is None or too_long(text, settings["MAX_QUERY_BYTES"]):
@@ -170,13 +170,14 @@ def _get_query(environ) -> str | None:
     return params[0][1] if len(params) == 1 and params[0][0] == "query" else None
 
 
-def _posted_query(environ) -> str | None:
+def _posted_query(environ, max_body: int) -> str | None:
     """The query of a POST with no query string whose UTF-8 body is a form of query= alone or a query, else None.
 
-    The body is read as api.request_encoding left it (whole, in memory) and left unread for Flask."""
+    The body is read as api.request_encoding left it (whole, in memory) and left unread for Flask; one over
+    `max_body` is Flask's to refuse (413), even if the server in front read it whole."""
     body, length = environ.get("wsgi.input"), environ.get("CONTENT_LENGTH", "")
     if environ.get("QUERY_STRING") or not isinstance(body, io.BytesIO) or body.tell() != 0 \
-            or not length.isdigit() or int(length) != len(body.getbuffer()):
+            or not length.isdigit() or int(length) != len(body.getbuffer()) or int(length) > max_body:
         return None
     kind, options = parse_options_header(environ.get("CONTENT_TYPE"))
     if options.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):  # Flask's 400

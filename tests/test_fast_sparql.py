@@ -192,6 +192,11 @@ def test_what_the_fast_path_leaves_to_flask_of_a_post_is_answered_alike(make_app
         ("too long", posted("SELECT * WHERE { ?s ?p ?o } #" + "x" * app.config["MAX_QUERY_BYTES"], form=False)),
     ]
     assert same(app, cases) == 18
+    capped = make_app({"MAX_BODY_BYTES": 200})  # helper-82: a body over the cap was answered, where Flask gives 413
+    settled(capped)
+    over = [("form over the cap", posted(LOOKUP + " # " + "é" * 100)),
+            ("body over the cap", posted(LOOKUP + " # " + "x" * 200, form=False))]
+    assert same(capped, over) == 2 and call(capped.wsgi_app, **over[0][1])[0] == "413 REQUEST ENTITY TOO LARGE"
 
 
 def test_headers_and_clients_are_answered_alike(make_app):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, make_response, request
 from werkzeug.sansio.utils import get_current_url
 
 from api.conditional import entity_tags, not_modified, unchanged, validators_for
@@ -43,7 +43,11 @@ def sparql():
             raise Problem(400, "Update by GET", "updates must be sent with POST")
         if not _has(params, "query"):
             media = best_match(request.headers.get("Accept"), [media for media, _ in DESCRIPTION] + ["text/html"])
-            return query_page() if media == "text/html" else describe_service(media)  # browsers get the page
+            if media != "text/html":
+                return describe_service(media)
+            page = make_response(query_page())  # browsers get the page; others, at the same URL, the description
+            page.vary.add("Accept")
+            return page
         return _query(_one_value(params, "query", required=True), params)
     params = strict_params(request.query_string)
     kind = request.mimetype

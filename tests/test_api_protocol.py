@@ -492,6 +492,8 @@ def test_browsers_get_the_query_page(shared):
     response = shared.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert "<form" in response.get_data(as_text=True)
+    # The same URL gives a SPARQL client the service description: a shared cache must not hand it the page.
+    assert response.headers["Vary"] == "Accept"
 
 
 def test_service_description_406(shared):

@@ -109,22 +109,31 @@ _SLASHED = 3  # how many of a path's last '/' may stand for an escaped '/' (%2F)
 
 def escaped_forms(path: str) -> list[str]:
     """The spellings an IRI minted with escapes has for a decoded path, other than the path itself, each
-    looked up as an exact IRI: at most 6, so that a page request's cost never grows with the store (the
+    looked up as an exact IRI: at most 12, so that a page request's cost never grows with the store (the
     server once compared the decoded form of every IRI under the path's prefix: seconds per request on a
     large store). They are what the IRI writes as it is: only what an IRI cannot hold escaped; that and any
     character past ASCII; each segment escaped whole but for letters, digits and `-._~` (kg/links.py's
     alias labels), and the same with the last one to three `/` escaped within the last segment (an alias
-    holding a `/`). An IRI spelt otherwise (`%41` for `A`, lowercase hex) is not found by its decoded path."""
+    holding a `/`). A path holding '#' may name a hash IRI (an ontology term): its fragment is spelt in the
+    same ways after the '#'. An IRI spelt otherwise (`%41` for `A`, lowercase hex) is not found by its decoded path."""
     if all(ch in _UNRESERVED for ch in path):
         return []
+    forms = _forms(path, first=1)
+    if "#" in path:
+        head, _, fragment = path.partition("#")
+        forms += [f"{head}#{form}" for form in _forms(fragment, first=0)]
+    return [form for form in dict.fromkeys(forms) if form != path]
+
+
+def _forms(path: str, *, first: int) -> list[str]:
+    """escaped_forms' spellings of `path`, the segments before `first` never taken into an escaped last one."""
     segments = path.split("/")
     last = len(segments) - 1
-    cuts = [last - back for back in range(_SLASHED + 1) if back == 0 or last - back >= 1]
-    forms = [_escaped(path, lambda ch: ch in _IRI_KEEPS or ord(ch) > 127),
-             _escaped(path, lambda ch: ch in _IRI_KEEPS),
-             *("/".join([_whole(part) for part in segments[:cut]] + [_whole("/".join(segments[cut:]))])
-               for cut in cuts)]
-    return [form for form in dict.fromkeys(forms) if form != path]
+    cuts = [last - back for back in range(_SLASHED + 1) if back == 0 or last - back >= first]
+    return [_escaped(path, lambda ch: ch in _IRI_KEEPS or ord(ch) > 127),
+            _escaped(path, lambda ch: ch in _IRI_KEEPS),
+            *("/".join([_whole(part) for part in segments[:cut]] + [_whole("/".join(segments[cut:]))])
+              for cut in dict.fromkeys(cuts))]
 
 
 def _escaped(text: str, keeps) -> str:

@@ -11,14 +11,43 @@ import pyoxigraph as ox
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
 from kg.sparql_lexer import PNAME, significant, unescape_iri
+from kg.sparql_text import QUERY_FORMS
 
 
 def bind(sparql: str, bindings: dict[str, object]) -> str:
-    """The query with a VALUES block for `bindings` opening its WHERE group (same lines as before)."""
+    """The query with a VALUES block for `bindings` opening its WHERE group (same lines as before); for a query
+    whose WHERE group is its template too (CONSTRUCT WHERE { … }) or that has none (DESCRIBE ?x), the block
+    ends the query on a line of its own, as the grammar's trailing VALUES clause."""
     at = where_group_start(sparql)
-    if at is None:
-        raise QuerySyntaxError("cannot bind variables: the query has no WHERE group")
-    return f"{sparql[:at]} {values_clause(bindings)} {sparql[at:]}"
+    if at is not None and not _short_construct(sparql):
+        return f"{sparql[:at]} {values_clause(bindings)} {sparql[at:]}"
+    if _ends_with_values(sparql):
+        raise QuerySyntaxError("cannot bind variables: the query ends with a VALUES block of its own; "
+                               "add the values to it")
+    return f"{sparql}\n{values_clause(bindings)}"
+
+
+def _short_construct(sparql: str) -> bool:
+    """Whether the query is CONSTRUCT WHERE { … }, whose group is its template: no VALUES may go inside."""
+    tokens = significant(sparql)
+    at = next((i for i, (kind, value, *_) in enumerate(tokens) if kind == "word" and value.upper() in QUERY_FORMS),
+              None)
+    if at is None or tokens[at][1].upper() != "CONSTRUCT":
+        return False
+    following = (token for token in tokens[at + 1:]  # past its dataset clauses
+                 if not (token[0] in ("iri", "pname") or token[0] == "word" and token[1].upper() in ("FROM", "NAMED")))
+    kind, value, *_ = next(following, ("", "", 0, 0))
+    return kind == "word" and value.upper() == "WHERE"
+
+
+def _ends_with_values(sparql: str) -> bool:
+    """Whether the query has a VALUES block outside every group (the grammar's trailing one)."""
+    depth = 0
+    for kind, value, *_ in significant(sparql):
+        depth += (kind == "open" and value == "{") - (kind == "close" and value == "}")
+        if depth == 0 and kind == "word" and value.upper() == "VALUES":
+            return True
+    return False
 
 
 def values_clause(bindings: dict[str, object]) -> str:
@@ -52,14 +81,21 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
     for a malformed IRI and for a prefixed name whose prefix `prefixes` does not declare."""
     from kg.results import BARE_LITERALS, XSD
 
-    typed = re.fullmatch(r'(?:"(.*)"|\'(.*)\')(?:\^\^(\S+)|@([A-Za-z0-9-]+))?', value, re.S)
+    typed = _STRING.fullmatch(value)
+    if typed is None and _QUOTED.fullmatch(value):  # meant as a string, but no string SPARQL reads
+        raise ValueError(f"{value} is not a SPARQL string: inside one, a quote like the outer ones and a backslash "
+                         "are escaped, and only \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX are escapes")
     if typed:
-        double, single, datatype, language = typed.groups()
-        lexical = _ESCAPE.sub(_unescaped, double if double is not None else single)
+        *strings, datatype, language = typed.groups()
+        lexical = _ESCAPE.sub(_unescaped, next(text for text in strings if text is not None))
+        if any("\ud800" <= ch <= "\udfff" for ch in lexical):
+            raise ValueError(f"{value} holds an escape of a lone surrogate (\\uD800 to \\uDFFF), which is no character")
         iri = (_iri(datatype[1:-1], base) if datatype.startswith("<") and datatype.endswith(">")
                else _prefixed(datatype, prefixes)) if datatype else None
         if datatype and iri is None:
             raise ValueError(f"unknown datatype {datatype}")
+        if iri is not None and iri.value in _LANGUAGE_TYPES:
+            raise ValueError(f"{value}: a literal of this type has a language tag, written \"text\"@en")
         return ox.Literal(lexical, datatype=iri, language=language)
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1], base)
@@ -90,6 +126,17 @@ def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
     return None
 
 
+# A string as SPARQL writes one (STRING_LITERAL_LONG1/2, STRING_LITERAL1/2; escapes ECHAR and UCHAR), then a
+# language tag (LANGTAG) or a datatype; and what looks meant as one, quotes at both ends, string or not.
+_ESCAPES = r"""\\(?:[tbnrf"'\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
+_STRING = re.compile("(?:" + "|".join([
+    f"'''((?:(?:'|'')?(?:[^'\\\\]|{_ESCAPES}))*)'''",
+    f'"""((?:(?:"|"")?(?:[^"\\\\]|{_ESCAPES}))*)"""',
+    f"'((?:[^'\\\\\\n\\r]|{_ESCAPES})*)'",
+    f'"((?:[^"\\\\\\n\\r]|{_ESCAPES})*)"']) + r")(?:\^\^(\S+)|@([A-Za-z]+(?:-[A-Za-z0-9]+)*))?", re.S)
+_QUOTED = re.compile(r"""(["']).*\1(?:\^\^\S+|@\S+)?""", re.S)
+_LANGUAGE_TYPES = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+                   "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"}
 # A string's escapes, as SPARQL reads them (ECHAR, UCHAR): "say \"hi\"" is say "hi".
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf"\'\\]))')
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}

@@ -288,6 +288,9 @@ def test_an_output_in_a_missing_folder_is_named_in_the_error(spec, tmp_path):
     (r"'it\'s'@en", {"type": "literal", "value": "it's", "xml:lang": "en"}),  # what the refusal below tells one to write
     (r"sk:a\.b", {"type": "uri", "value": SK + "a.b"}),  # a local name's escape, read as SPARQL reads it
     ('"} ; DROP ALL ; SELECT * {', {"type": "literal", "value": '"} ; DROP ALL ; SELECT * {'}),
+    ('"""tri"""', {"type": "literal", "value": "tri"}),  # long strings (helper-83: bound as ""tri"")
+    ("'''it's'''@en", {"type": "literal", "value": "it's", "xml:lang": "en"}),
+    ('"""two\nlines, a "quote" in them"""', {"type": "literal", "value": 'two\nlines, a "quote" in them'}),
 ])
 def test_bind_values(spec, value, expected):
     result = query(spec, "--format", "json", "-q", "SELECT ?v WHERE { }", "--bind", f"v={value}")
@@ -319,6 +322,22 @@ def test_an_endpoint_that_is_no_http_url_is_bad_usage(command):
 def test_bind_restricts_a_query(spec):
     result = query(spec, "--format", "csv", "-q", LABELS, "--bind", "x=sk:mali", "--bind", 'l="Mali"@en')
     assert result.exit_code == 0 and result.stdout.splitlines()[1:] == [f"{SK}mali,Mali"]
+
+
+@pytest.mark.parametrize("text", ["CONSTRUCT WHERE { ?x rdfs:label ?l }", "DESCRIBE ?x",
+                                  "CONSTRUCT FROM <https://sahel-kg.example.org/graph/entities> WHERE { ?x rdfs:label ?l }\n# end"])
+def test_bind_restricts_a_query_whose_group_is_its_template_or_that_has_none(spec, text):
+    """helper-83: the short CONSTRUCT's template then held the VALUES block (a syntax error), and DESCRIBE ?x has no
+    group to hold it: the block ends the query instead, as the grammar's trailing VALUES clause."""
+    result = query(spec, "--format", "ntriples", "-q", text, "--bind", "x=sk:mali")
+    assert result.exit_code == 0, result.output
+    subjects = {line.split(" ", 1)[0] for line in result.stdout.splitlines() if line.strip()}
+    assert subjects == {f"<{SK}mali>"}
+
+
+def test_a_query_with_its_own_trailing_values_block_cannot_take_bindings_there(spec):
+    result = query(spec, "-q", "DESCRIBE ?x VALUES ?x { sk:jnim }", "--bind", "x=sk:mali")
+    assert result.exit_code == 1 and "ends with a VALUES block of its own" in result.stderr
 
 
 @pytest.mark.parametrize("binds, message", [
@@ -487,10 +506,15 @@ def test_load_refuses_a_parse_time_limit_that_is_no_limit(spec, tmp_path, value)
     no_traceback(result)
 
 
-@pytest.mark.parametrize("binding", ["bad-name=3", "v=<not an iri>", 'v="x"^^nope:thing'])
+@pytest.mark.parametrize("binding", ["bad-name=3", "v=<not an iri>", 'v="x"^^nope:thing',
+                                     # meant as strings, but none SPARQL reads (helper-83: bound as bad\q, and so on)
+                                     r'v="bad\q"', 'v="a"b"', 'v="""a""""', 'v="two\nlines"',
+                                     r'v="\uD800"', 'v="x"^^rdf:langString'])
 def test_bad_bindings_are_bad_usage(spec, binding):
     result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
     assert result.exit_code == 2 and "--bind" in result.stderr
+    no_traceback(result)
+    assert "The literal value must be" not in result.stderr  # the engine's words, not ours
 
 
 @pytest.mark.parametrize("binding, prefix", [("v=nope:thing", "nope:"), ("v=skk:mali", "skk:"), ("v=:x", ":"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import re
 import sys
 from pathlib import Path
@@ -64,7 +66,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result to FILE.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result to FILE (a name ending in .gz is gzipped).")
 @click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
               help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
@@ -109,11 +112,21 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
         if output is None:
             shown = show(started, chosen, sys.stdout.buffer, service.prefixes, terminal=terminal, wide=wide)
         else:
-            with atomic_output(output) as out:
-                shown = show(started, chosen, out, service.prefixes, terminal=False, wide=wide)
+            with atomic_output(output) as out, _gzipped_if_named(output, out) as written:
+                shown = show(started, chosen, written, service.prefixes, terminal=False, wide=wide)
     said = notes(shown, "--wide")
     click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),
                err=True)
+
+
+@contextlib.contextmanager
+def _gzipped_if_named(path: Path, out):
+    """`out`, or a gzip stream into it where the file's name ends in .gz (its format is read past the .gz)."""
+    if not path.name.lower().endswith(".gz"):
+        yield out
+        return
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as zipped:  # equal answers, equal bytes
+        yield zipped
 
 
 def _query_text(text, query_file) -> str:

@@ -222,6 +222,16 @@ def test_output_file(spec, tmp_path):
     assert len(list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE))) > 10
 
 
+def test_an_output_file_named_gz_is_gzipped(spec, tmp_path):
+    """helper-83: the format was read past the .gz, but the file was written as plain text (kg export gzips)."""
+    table = tmp_path / "labels.csv.gz"
+    assert query(spec, "-q", LABELS, "-o", table).exit_code == 0
+    assert f"{SK}mali,Mali" in gzip.decompress(table.read_bytes()).decode().splitlines()
+    turtle = tmp_path / "graph.TTL.GZ"
+    assert query(spec, "-q", CONSTRUCT, "-o", turtle).exit_code == 0
+    assert len(list(ox.parse(gzip.decompress(turtle.read_bytes()), format=ox.RdfFormat.TURTLE))) > 10
+
+
 def test_a_failed_query_leaves_the_output_file_alone(spec, tmp_path):
     out = tmp_path / "out.json"
     out.write_text("before")

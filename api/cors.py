@@ -9,6 +9,10 @@ from api import security_headers
 OPERATORS = ("/metrics", "/healthz", "/readyz")  # about the server, not the data: not for other sites' pages
 EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
            "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
+# The request headers other sites' pages may send: a conditional read (304) needs its validators, a conditional
+# update (412) If-Match, as the ETag and Last-Modified they may read (EXPOSED) are for.
+READ_HEADERS = "Accept, Authorization, If-None-Match, If-Modified-Since"
+WRITE_HEADERS = f"Content-Type, {READ_HEADERS}, If-Match, If-Unmodified-Since"
 
 
 def install(app) -> None:
@@ -34,7 +38,6 @@ def values_for(settings, path: str, method: str) -> list[tuple[str, str, bool]]:
     if method == "OPTIONS":
         writes = posted and not public
         values += [("Access-Control-Allow-Methods", "GET, POST, OPTIONS" if writes else "GET, OPTIONS", True),
-                   ("Access-Control-Allow-Headers",
-                    "Content-Type, Accept, Authorization" if writes else "Accept, Authorization", True),
+                   ("Access-Control-Allow-Headers", WRITE_HEADERS if writes else READ_HEADERS, True),
                    ("Access-Control-Max-Age", "86400", True)]
     return values

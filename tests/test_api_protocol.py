@@ -517,6 +517,9 @@ def test_cors_preflight_and_responses(shared):
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    # helper-83: a conditional request from another site's page failed its preflight
+    allowed = {name.strip() for name in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} <= allowed
     response = send(shared, "get", "ASK {}", headers={"Origin": "https://app.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, ConfigError, KGError, os_error_words
 from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
@@ -110,8 +110,23 @@ def write_out(chunks, fmt: str, *, terminal: bool) -> None:
 
 DEFAULT_STORE = "oxigraph:"
 
+class StoreSpec(click.ParamType):
+    """A store as --store names it (kg.store.check_spec): one of no known form is bad usage; nothing is opened."""
+
+    name = "store"
+
+    def convert(self, value, param, ctx):
+        from kg.store import check_spec
+
+        try:
+            check_spec(str(value))
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+        return str(value)
+
+
 store_option = click.option(
-    "--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+    "--store", "store_spec", type=StoreSpec(), envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
     help="The store: oxigraph:PATH (embedded; oxigraph: alone is the default path), memory:, "
          "or a SPARQL endpoint URL. Env: SAHEL_KG_STORE.")
 

@@ -222,6 +222,15 @@ def test_output_file(spec, tmp_path):
     assert len(list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE))) > 10
 
 
+@pytest.mark.parametrize("command", [["query", "-q", "ASK {}"], ["info"], ["export"], ["search", "mali"],
+                                     ["shell"], ["build", "--install"]])
+def test_a_store_of_no_known_form_is_bad_usage(command):
+    """helper-83: `kg query --store bogus:` exited 1, as a query error does."""
+    result = kg(*command, "--store", "bogus:")
+    assert result.exit_code == 2 and "unknown store 'bogus:'" in result.stderr, result.output
+    no_traceback(result)
+
+
 def test_an_output_file_named_gz_is_gzipped(spec, tmp_path):
     """helper-83: the format was read past the .gz, but the file was written as plain text (kg export gzips)."""
     table = tmp_path / "labels.csv.gz"

@@ -66,8 +66,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the result to FILE (a name ending in .gz is gzipped).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the result to FILE (a name ending in .gz is gzipped; - is standard output).")
 @click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
               help='Bind ?NAME to VALUE, written as in SPARQL: <iri>, prefix:name, a number, true/false, "text", '
@@ -92,6 +92,7 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
     from kg.settings import console_settings
 
     sparql = _query_text(text, query_file)
+    output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
@@ -117,6 +118,11 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
     said = notes(shown, "--wide")
     click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),
                err=True)
+
+
+def _output_path(given: str | None) -> Path | None:
+    """-o's file, or None for standard output: no -o, or -o - (as kg build --out - has it; ./- names a file)."""
+    return None if given is None or given == "-" else Path(given)
 
 
 @contextlib.contextmanager
@@ -243,8 +249,8 @@ def search(words, limit, as_json, store_spec):
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]),
               help="Serialisation (default: from the output name, .trig or .nq; trig on standard output, "
                    "/dev/null or a FIFO; a file named otherwise is refused).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (a name ending in .gz is gzipped); default standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to FILE (a name ending in .gz is gzipped); default, or -, standard output.")
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the output.")
 @store_option
 @reports_errors
@@ -253,6 +259,7 @@ def export(fmt, output, compress, store_spec):
     from kg.console import open_configured
     from kg.dump import stream_dump
 
+    output = _output_path(output)
     name = output.name.lower().removesuffix(".gz") if output else ""
     compress = compress or (output is not None and output.name.lower().endswith(".gz"))
     # A file's name says its format; /dev/null or a FIFO is named for what it is, not for a format, so it

@@ -231,6 +231,17 @@ def test_a_store_of_no_known_form_is_bad_usage(command):
     no_traceback(result)
 
 
+def test_an_output_of_a_dash_is_standard_output_as_for_kg_build(spec, tmp_path, monkeypatch):
+    """helper-83: kg query -o - wrote a file named '-', kg export -o - was refused; ./- still names a file."""
+    monkeypatch.chdir(tmp_path)
+    result = query(spec, "-q", "ASK {}", "-o", "-")
+    assert result.exit_code == 0 and json.loads(result.stdout)["boolean"] is True and not (tmp_path / "-").exists()
+    exported = kg("export", "-o", "-", "--store", spec)
+    assert exported.exit_code == 0 and exported.stdout.startswith("@prefix")
+    assert query(spec, "-q", "ASK {}", "--format", "json", "-o", "./-").exit_code == 0
+    assert json.loads((tmp_path / "-").read_text())["boolean"] is True
+
+
 def test_an_output_file_named_gz_is_gzipped(spec, tmp_path):
     """helper-83: the format was read past the .gz, but the file was written as plain text (kg export gzips)."""
     table = tmp_path / "labels.csv.gz"

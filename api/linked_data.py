@@ -36,7 +36,7 @@ DOCUMENTS = {
 LINK_CHARS = 2000  # the longest IRI a document's Link: <IRI>; rel="describes" header gives; the body names it anyway
 _BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
-                  "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
+                  "application/xml": "rdf", "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])

@@ -49,6 +49,12 @@ class Ids(HTMLParser):
     ("application/n-triples", "/id/jnim.nt", "application/n-triples"),
     ("application/rdf+xml", "/id/jnim.rdf", "application/rdf+xml"),
     ("*/*", "/id/jnim.ttl", "text/turtle"),
+    # the other names /sparql takes for these formats (helper-83: 406 here)
+    ("application/xml", "/id/jnim.rdf", "application/rdf+xml"),
+    ("application/json", "/id/jnim.jsonld", "application/ld+json"),
+    ("text/plain", "/id/jnim.nt", "application/n-triples"),
+    ("text/n3", "/id/jnim.ttl", "text/turtle"),
+    ("text/turtle;q=0, */*", "/id/jnim.jsonld", "application/ld+json"),  # a wildcard picks no alias of Turtle
 ])
 def test_an_entity_iri_answers_303_to_the_document_accept_asks_for(shared, accept, document, media):
     response = shared.get("/id/jnim", headers={"Accept": accept})

@@ -73,7 +73,8 @@ def worth_offering(environ) -> bool:
 
 
 class FastSparql:
-    """WSGI app: the plain GET /sparql answered here, everything else by `flask` (Flask's wsgi_app of `app`)."""
+    """WSGI app: a plain query to /sparql (GET or POST) answered here, everything else by `flask` (Flask's wsgi_app
+    of `app`)."""
 
     def __init__(self, app, flask):
         self.app, self.flask = app, flask

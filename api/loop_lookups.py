@@ -1,9 +1,10 @@
 """Lookups (kg.lookup_text) answered on the server's event loop with the least work: one regular expression
 where the general path lexes the text twice, rows read and written once, fixed headers made once.
 
-api.fast_sparql offers a plain query to /sparql (GET, or POST of a form or a query) here first when it is asked at once (api.rsgi). The answer is the
-one the general path gives (body, headers, access-log line and metrics, the queries in flight among them;
-tests/test_loop_lookups.py holds the two side by side): only its cost differs. A request that is not such a
+api.fast_sparql offers a plain query to /sparql (GET, or POST of a form or a query) here first when it is
+asked at once (api.rsgi). The answer is the one the general path gives (body, headers, access-log line and
+metrics, the queries in flight among them; tests/test_loop_lookups.py holds the two side by side): only its
+cost differs. A request that is not such a
 lookup, or whose run would wait, gets None and goes on down the general path.
 """
 
@@ -91,7 +92,7 @@ class LoopLookups:
             # Nothing before them names a CORS or security header, so security_headers.put would add each.
             values = cors.values_for(self.settings, PATH, method) + security_headers.values_for(PATH, media)
             found = self._by_media[(method, media)] = (get_content_type(media, "utf-8"),
-                                             [(name, value) for name, value, _ in values])
+                                                       [(name, value) for name, value, _ in values])
         return found
 
 

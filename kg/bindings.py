@@ -1,5 +1,6 @@
-"""Variables of a query bound to values: a VALUES block opening its WHERE group, and error positions
-mapped back to the text the user wrote."""
+"""Variables of a query bound to values: a VALUES block opening its WHERE group (or ending the query, where
+that group is the template too or there is none), values read from text written as in SPARQL, and error
+positions mapped back to the text the user wrote."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
 from kg.sparql_lexer import PNAME, significant, unescape_iri
-from kg.sparql_text import QUERY_FORMS
+from kg.sparql_text import QUERY_FORMS, scan
 
 
 def bind(sparql: str, bindings: dict[str, object]) -> str:
@@ -21,6 +22,8 @@ def bind(sparql: str, bindings: dict[str, object]) -> str:
     at = where_group_start(sparql)
     if at is not None and not _short_construct(sparql):
         return f"{sparql[:at]} {values_clause(bindings)} {sparql[at:]}"
+    if scan(sparql).form not in ("CONSTRUCT", "DESCRIBE"):
+        raise QuerySyntaxError("cannot bind variables: the query has no WHERE group")
     if _ends_with_values(sparql):
         raise QuerySyntaxError("cannot bind variables: the query ends with a VALUES block of its own; "
                                "add the values to it")
@@ -78,25 +81,13 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
     "text"@lang, "lexical"^^type, a number or true/false (typed as SPARQL types them); other text is a plain
     literal. A relative <iri>
     resolves against `base` (the query's BASE), as the engine resolves the query's own. Raises ValueError
-    for a malformed IRI and for a prefixed name whose prefix `prefixes` does not declare."""
+    for a malformed IRI, a prefixed name whose prefix `prefixes` does not declare or that SPARQL reads as no name,
+    and text quoted at both ends that is no SPARQL string (its language tag, datatype or escapes at fault).
+    """
     from kg.results import BARE_LITERALS, XSD
 
-    typed = _STRING.fullmatch(value)
-    if typed is None and _QUOTED.fullmatch(value):  # meant as a string, but no string SPARQL reads
-        raise ValueError(f"{value} is not a SPARQL string: inside one, a quote like the outer ones and a backslash "
-                         "are escaped, and only \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX are escapes")
-    if typed:
-        *strings, datatype, language = typed.groups()
-        lexical = _ESCAPE.sub(_unescaped, next(text for text in strings if text is not None))
-        if any("\ud800" <= ch <= "\udfff" for ch in lexical):
-            raise ValueError(f"{value} holds an escape of a lone surrogate (\\uD800 to \\uDFFF), which is no character")
-        iri = (_iri(datatype[1:-1], base) if datatype.startswith("<") and datatype.endswith(">")
-               else _prefixed(datatype, prefixes)) if datatype else None
-        if datatype and iri is None:
-            raise ValueError(f"unknown datatype {datatype}")
-        if iri is not None and iri.value in _LANGUAGE_TYPES:
-            raise ValueError(f"{value}: a literal of this type has a language tag, written \"text\"@en")
-        return ox.Literal(lexical, datatype=iri, language=language)
+    if _QUOTED.fullmatch(value):  # meant as a string
+        return _string(value, prefixes, base)
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1], base)
     try:
@@ -109,6 +100,35 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
         if form.fullmatch(value):
             return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     return ox.Literal(value)
+
+
+def _string(value: str, prefixes: dict[str, str], base: str | None) -> ox.Literal:
+    """The literal of a quoted text (see parse_term); ValueError saying what is wrong in one that SPARQL would not read."""
+    typed = _STRING.fullmatch(value)
+    if typed is None:
+        body = _BODY.match(value)
+        rest = value[body.end():] if body else ""
+        if rest.startswith("@"):
+            raise ValueError(f"{value}: {rest} is no language tag (letters, then subtags: @en, @en-GB)")
+        if rest.startswith("^^"):
+            raise ValueError(f"{value}: a datatype is written ^^<IRI> or ^^prefix:name")
+        raise ValueError(f"{value} is not a SPARQL string: inside one, a quote like the outer ones and a backslash "
+                         "are escaped, and only \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX are escapes")
+    *strings, datatype, language = typed.groups()
+    try:
+        lexical = _ESCAPE.sub(_unescaped, next(text for text in strings if text is not None))
+    except ValueError:  # chr() past U+10FFFF
+        raise ValueError(f"{value} holds an escape past \\U0010FFFF, the last character") from None
+    if any("\ud800" <= ch <= "\udfff" for ch in lexical):
+        raise ValueError(f"{value} holds an escaped surrogate (\\uD800 to \\uDFFF), which is no character, "
+                         "even in a pair: write the character, or \\U and its eight digits")
+    iri = (_iri(datatype[1:-1], base) if datatype.startswith("<") and datatype.endswith(">")
+           else _prefixed(datatype, prefixes)) if datatype else None
+    if datatype and iri is None:
+        raise ValueError(f"unknown datatype {datatype}")
+    if iri is not None and iri.value in _LANGUAGE_TYPES:
+        raise ValueError(f"{value}: a literal of this type has a language tag, written \"text\"@en")
+    return ox.Literal(lexical, datatype=iri, language=language)
 
 
 def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
@@ -129,12 +149,14 @@ def _prefixed(value: str, prefixes: dict[str, str]) -> ox.NamedNode | None:
 # A string as SPARQL writes one (STRING_LITERAL_LONG1/2, STRING_LITERAL1/2; escapes ECHAR and UCHAR), then a
 # language tag (LANGTAG) or a datatype; and what looks meant as one, quotes at both ends, string or not.
 _ESCAPES = r"""\\(?:[tbnrf"'\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
-_STRING = re.compile("(?:" + "|".join([
+_BODY_FORMS = "(?:" + "|".join([
     f"'''((?:(?:'|'')?(?:[^'\\\\]|{_ESCAPES}))*)'''",
     f'"""((?:(?:"|"")?(?:[^"\\\\]|{_ESCAPES}))*)"""',
     f"'((?:[^'\\\\\\n\\r]|{_ESCAPES})*)'",
-    f'"((?:[^"\\\\\\n\\r]|{_ESCAPES})*)"']) + r")(?:\^\^(\S+)|@([A-Za-z]+(?:-[A-Za-z0-9]+)*))?", re.S)
-_QUOTED = re.compile(r"""(["']).*\1(?:\^\^\S+|@\S+)?""", re.S)
+    f'"((?:[^"\\\\\\n\\r]|{_ESCAPES})*)"']) + ")"
+_BODY = re.compile(_BODY_FORMS, re.S)
+_STRING = re.compile(_BODY_FORMS + r"(?:\^\^(\S+)|@([A-Za-z]+(?:-[A-Za-z0-9]+)*))?", re.S)
+_QUOTED = re.compile(r"""(["']).*\1(?:\^\^\S*|@\S*)?""", re.S)
 _LANGUAGE_TYPES = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"}
 # A string's escapes, as SPARQL reads them (ECHAR, UCHAR): "say \"hi\"" is say "hi".
@@ -174,10 +196,14 @@ def declared_prefixes(sparql: str) -> dict[str, str]:
 
 
 def unbound(error: QuerySyntaxError, users: str, bound: str) -> QuerySyntaxError:
-    """The error's column in the user's text where bind() added a VALUES block on its line (None past it)."""
+    """The error's place in the user's text where bind() added a VALUES block: its column on the block's line, the
+    text's end for an error within a block put after the text."""
     added = len(bound) - len(users)
     if not added or error.line is None or error.column is None:
         return error
+    last = users.count("\n") + 1
+    if error.line > last:  # in the block bind() put after the text: at the text's end
+        return QuerySyntaxError(error.message, line=last, column=len(users) - users.rfind("\n"))
     at = next(i for i, (a, b) in enumerate(zip(users + "\0", bound)) if a != b)  # where the block went in
     line = users.count("\n", 0, at) + 1
     column = at - users.rfind("\n", 0, at)  # 1-based

@@ -12,7 +12,7 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, StoreSpec, format_of_name,
+from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, format_of_name,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
@@ -46,7 +46,7 @@ def _inputs(claims):
                    "(default: the shipped folder kg/data/claims).")
 @click.option("--install", is_flag=True,
               help="Also replace the article's graphs in the store (--store) with the new build.")
-@click.option("--store", "store_spec", type=StoreSpec(), envvar="SAHEL_KG_STORE", default="oxigraph:",
+@click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default="oxigraph:",
               show_default=True, help="The store --install writes to (see `kg query --help`). Env: SAHEL_KG_STORE.")
 @reports_errors
 def build(out, fmt, base, claims_file, install, store_spec):

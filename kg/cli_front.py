@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import DEFAULT_STORE, EndpointURL, StoreSpec, reports_errors, store_option
+from kg.cli_support import DEFAULT_STORE, EndpointURL, reports_errors, store_option
 
 @click.command()
 @click.option("--endpoint", type=EndpointURL(),
@@ -30,7 +30,7 @@ def shell(endpoint, store_spec):
               help="Server processes (each also runs its own query worker processes).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
               help="Requests each server process handles at once.")
-@click.option("--store", "store_spec", type=StoreSpec(), envvar="SAHEL_KG_STORE", default=DEFAULT_STORE,
+@click.option("--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE,
               show_default=True, help="The store (see `kg query --help`). Env: SAHEL_KG_STORE.")
 @click.option("--enable-updates", is_flag=True,
               help="Accept SPARQL Update and Graph Store writes; needs SAHEL_KG_UPDATE_TOKEN in the environment.")

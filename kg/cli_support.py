@@ -11,14 +11,15 @@ import sys
 
 import click
 
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, ConfigError, KGError, os_error_words
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_error_words
 from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
 
 
 def reports_errors(command):
-    """Print a library error as one plain line on stderr and exit 1 (130 for Ctrl-C), never a traceback."""
+    """Print a library error as one plain line on stderr and exit 1 (2 for a store of no known form, 130 for
+    Ctrl-C), never a traceback."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
@@ -28,6 +29,8 @@ def reports_errors(command):
         except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_ERROR)
+        except UnknownStore as error:  # a --store (or SAHEL_KG_STORE) of no known form, found as the store opens
+            raise click.UsageError(str(error)) from None
         except KGError as error:
             say_error(str(error))
             sys.exit(EXIT_ERROR)
@@ -110,23 +113,8 @@ def write_out(chunks, fmt: str, *, terminal: bool) -> None:
 
 DEFAULT_STORE = "oxigraph:"
 
-class StoreSpec(click.ParamType):
-    """A store as --store names it (kg.store.check_spec): one of no known form is bad usage; nothing is opened."""
-
-    name = "store"
-
-    def convert(self, value, param, ctx):
-        from kg.store import check_spec
-
-        try:
-            check_spec(str(value))
-        except ConfigError as error:
-            self.fail(str(error), param, ctx)
-        return str(value)
-
-
 store_option = click.option(
-    "--store", "store_spec", type=StoreSpec(), envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+    "--store", "store_spec", envvar="SAHEL_KG_STORE", default=DEFAULT_STORE, show_default=True,
     help="The store: oxigraph:PATH (embedded; oxigraph: alone is the default path), memory:, "
          "or a SPARQL endpoint URL. Env: SAHEL_KG_STORE.")
 

@@ -140,6 +140,10 @@ class ConfigError(KGError, ValueError):
     """A setting that names nothing we know, such as a store spec."""
 
 
+class UnknownStore(ConfigError):
+    """A store spec of no known form (oxigraph:PATH, memory: or an http(s):// URL): bad usage on a command line."""
+
+
 class ValidationFailed(KGError):
     """SHACL validation found violations; `report` is the readable text."""
 

@@ -223,12 +223,22 @@ def test_output_file(spec, tmp_path):
 
 
 @pytest.mark.parametrize("command", [["query", "-q", "ASK {}"], ["info"], ["export"], ["search", "mali"],
-                                     ["shell"], ["build", "--install"]])
+                                     ["build", "--install"]])
 def test_a_store_of_no_known_form_is_bad_usage(command):
     """helper-83: `kg query --store bogus:` exited 1, as a query error does."""
     result = kg(*command, "--store", "bogus:")
     assert result.exit_code == 2 and "unknown store 'bogus:'" in result.stderr, result.output
     no_traceback(result)
+
+
+def test_a_store_setting_of_no_known_form_is_refused_only_where_the_store_is_used(monkeypatch, tmp_path):
+    """helper-84: checked as the arguments were read, a bad SAHEL_KG_STORE stopped commands that never open it."""
+    monkeypatch.setenv("SAHEL_KG_STORE", "bogus")
+    built = kg("build", "--out", str(tmp_path / "built.trig"))
+    assert built.exit_code == 0 and (tmp_path / "built.trig").stat().st_size > 0
+    elsewhere = kg("query", "--endpoint", "http://127.0.0.1:9/sparql", "-q", "ASK {}")  # nothing listens there
+    assert elsewhere.exit_code == 1 and "cannot reach" in elsewhere.stderr and "unknown store" not in elsewhere.stderr
+    assert kg("info").exit_code == 2
 
 
 def test_an_output_of_a_dash_is_standard_output_as_for_kg_build(spec, tmp_path, monkeypatch):
@@ -368,6 +378,15 @@ def test_bind_restricts_a_query_whose_group_is_its_template_or_that_has_none(spe
 def test_a_query_with_its_own_trailing_values_block_cannot_take_bindings_there(spec):
     result = query(spec, "-q", "DESCRIBE ?x VALUES ?x { sk:jnim }", "--bind", "x=sk:mali")
     assert result.exit_code == 1 and "ends with a VALUES block of its own" in result.stderr
+
+
+def test_a_binding_puts_no_block_after_a_select_and_a_slip_stays_in_the_users_text(spec):
+    """helper-84: a SELECT without a group got a block after it, and its error the line of that block (line 2 of a
+    one-line query); a slip in a DESCRIBE that takes one is placed at the end of the user's text."""
+    result = query(spec, "-q", "SELECT ?x", "--bind", "x=sk:mali")
+    assert result.exit_code == 1 and "the query has no WHERE group" in result.stderr
+    slipped = query(spec, "-q", "DESCRIBE ?x FROM", "--bind", "x=sk:mali")
+    assert slipped.exit_code == 1 and "line 1, column 17" in slipped.stderr, slipped.stderr
 
 
 @pytest.mark.parametrize("binds, message", [
@@ -539,7 +558,9 @@ def test_load_refuses_a_parse_time_limit_that_is_no_limit(spec, tmp_path, value)
 @pytest.mark.parametrize("binding", ["bad-name=3", "v=<not an iri>", 'v="x"^^nope:thing',
                                      # meant as strings, but none SPARQL reads (helper-83: bound as bad\q, and so on)
                                      r'v="bad\q"', 'v="a"b"', 'v="""a""""', 'v="two\nlines"',
-                                     r'v="\uD800"', 'v="x"^^rdf:langString'])
+                                     r'v="\uD800"', 'v="x"^^rdf:langString',
+                                     # helper-84: no language tag, no datatype, past the last character
+                                     'v="a"@en_US', 'v="a"@', 'v="a"^^', r'v="\U00110000"'])
 def test_bad_bindings_are_bad_usage(spec, binding):
     result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
     assert result.exit_code == 2 and "--bind" in result.stderr

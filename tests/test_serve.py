@@ -282,8 +282,8 @@ def test_an_unknown_store_is_refused_before_anything_listens(tmp_path, spec):
                            str(free_port()), "--store", spec], capture_output=True, text=True, timeout=60,
                           env=environment, cwd=tmp_path)
     assert done.returncode == 2  # bad usage, as for every command (helper-83: kg query said 1)
-    assert done.stderr.strip().splitlines()[-1] == (f"Error: Invalid value for '--store': unknown store {spec!r}: use "
-                                                    "oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+    assert done.stderr.strip().splitlines()[-1] == (f"Error: unknown store {spec!r}: use oxigraph:PATH, memory: or an "
+                                                    "http(s):// SPARQL endpoint")
 
 
 def test_a_store_directory_that_cannot_be_made_is_said_in_words(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kg.errors import ConfigError
+from kg.errors import UnknownStore
 from kg.store.base import QueryResult, Solutions, Store, Triples
 
 
@@ -45,11 +45,12 @@ def check_readable(spec: str) -> None:
 
 
 def check_spec(spec: str) -> None:
-    """Raise ConfigError unless `spec` has the form of a store (see the module docstring); nothing is opened."""
+    """Raise UnknownStore (a ConfigError) unless `spec` has the form of a store (see the module docstring); nothing
+    is opened."""
     scheme, _, rest = spec.partition(":")
     if not ((scheme == "memory" and not rest) or scheme == "oxigraph"
             or (scheme in ("http", "https") and rest.startswith("//"))):
-        raise ConfigError(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+        raise UnknownStore(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
 
 
 def open_store(spec: str, **options) -> Store:

@@ -113,7 +113,7 @@ def _string(value: str, prefixes: dict[str, str], base: str | None) -> ox.Litera
         if rest.startswith("^^"):
             raise ValueError(f"{value}: a datatype is written ^^<IRI> or ^^prefix:name")
         raise ValueError(f"{value} is not a SPARQL string: inside one, a quote like the outer ones and a backslash "
-                         "are escaped, and only \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX are escapes")
+                         "are escaped, and only \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uHHHH \\UHHHHHHHH are escapes")
     *strings, datatype, language = typed.groups()
     try:
         lexical = _ESCAPE.sub(_unescaped, next(text for text in strings if text is not None))

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
 from kg.sparql_lexer import PNAME, significant, unescape_iri
-from kg.sparql_text import QUERY_FORMS, scan
+from kg.sparql_text import scan
 
 
 def bind(sparql: str, bindings: dict[str, object]) -> str:
@@ -32,11 +32,10 @@ def bind(sparql: str, bindings: dict[str, object]) -> str:
 
 def _short_construct(sparql: str) -> bool:
     """Whether the query is CONSTRUCT WHERE { … }, whose group is its template: no VALUES may go inside."""
-    tokens = significant(sparql)
-    at = next((i for i, (kind, value, *_) in enumerate(tokens) if kind == "word" and value.upper() in QUERY_FORMS),
-              None)
-    if at is None or tokens[at][1].upper() != "CONSTRUCT":
+    if scan(sparql).form != "CONSTRUCT":
         return False
+    tokens = significant(sparql)
+    at = next(i for i, (kind, value, *_) in enumerate(tokens) if kind == "word" and value.upper() == "CONSTRUCT")
     following = (token for token in tokens[at + 1:]  # past its dataset clauses
                  if not (token[0] in ("iri", "pname") or token[0] == "word" and token[1].upper() in ("FROM", "NAMED")))
     kind, value, *_ = next(following, ("", "", 0, 0))

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
+from werkzeug.routing import PathConverter
 from werkzeug.urls import iri_to_uri
 
 from api import page_data, pages
@@ -184,8 +185,17 @@ def not_found(iri: str) -> Exception:
     return Problem(404, "Not found", f"the graph says nothing about {iri}")
 
 
+class AnyPath(PathConverter):
+    """Werkzeug's path converter, taking control characters too: a path holding %0A reached no route, and its 404
+    was Werkzeug's stock text rather than ours naming what was looked up."""
+
+    regex = r"[^/][\s\S]*?"
+
+
 def register(app) -> None:
-    """HTML 404 pages for browsers (the error handlers answer problem documents to everyone else)."""
+    """Paths holding any character, and HTML 404 pages for browsers (the error handlers answer problem
+    documents to everyone else). Before the blueprints: their rules take the converter when added."""
+    app.url_map.converters["path"] = AnyPath
 
     @app.errorhandler(NotFoundPage)
     def _missing(error: NotFoundPage):

@@ -136,6 +136,15 @@ def test_a_path_that_names_nothing_is_still_not_found(client):
         assert response.status_code == 404 and response.mimetype == "application/problem+json", path
 
 
+@pytest.mark.parametrize("path", ["/id/x%0A", "/id/mali%0D", "/id/a%0Ab/c", "/ontology%09"])
+def test_a_path_holding_a_control_character_is_looked_up_like_any_other(client, path):
+    """Such a path reached no route: its 404 had Werkzeug's stock text in place of the IRI looked up."""
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "the graph says nothing about " + BASE + path[1:].replace(
+        "%0A", "\n").replace("%0D", "\r").replace("%09", "\t").encode().decode("unicode_escape")
+
+
 def test_a_live_server_leads_to_the_document_about_the_same_iri(tmp_path, article_store):  # noqa: F811
     with kg_server(tmp_path, store=seeded_store(tmp_path / "store", article_store)) as base:
         for path, iri in ESCAPED:  # urllib follows a 303 as browsers do: a '#' ends the URL, a '?' starts a query

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -197,14 +198,20 @@ def _json_parameter(params: dict, name: str):
         return found
 
     try:
-        return json.loads(params[name], parse_constant=not_json, object_pairs_hook=unique_names)
+        document = json.loads(params[name], parse_constant=not_json, object_pairs_hook=unique_names)
+        json.dumps(document, ensure_ascii=False).encode()  # what is echoed (a batch's keys) must encode
+        return document
+    except UnicodeEncodeError:
+        raise Problem(400, "Malformed JSON", f"{name} holds a lone surrogate (an escape such as \\ud800 outside "
+                      "a pair), which is no Unicode text") from None
     except json.JSONDecodeError as error:
         raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
                       column=error.colno) from None
     except RecursionError:
         raise Problem(400, "Malformed JSON", f"{name} nests too deeply") from None
     except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-        raise Problem(400, "Malformed JSON", f"{name} holds a number with too many digits") from None
+        raise Problem(400, "Bad request", f"{name} holds a number of more than {sys.get_int_max_str_digits()} "
+                      "digits, more than this service reads") from None
 
 
 def _cap(size: int, what: str) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
@@ -91,6 +91,14 @@ class Term:
         return found
 
 
+def _distinct_names(terms: dict[str, Term]) -> dict[str, Term]:
+    """The terms, those sharing a name (skos:altLabel, skosxl:altLabel) named with their prefix too, so that a
+    client's list of properties tells them apart."""
+    counts = Counter(term.name.casefold() for term in terms.values())
+    return {iri: term if counts[term.name.casefold()] == 1 or ":" not in term.id
+            else replace(term, name=f"{term.name} ({term.id.split(':', 1)[0]})") for iri, term in terms.items()}
+
+
 def compact(iri: str) -> str:
     """`prefix:local` for an IRI under a known namespace with a plain local name, else the IRI."""
     for name, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
@@ -133,7 +141,7 @@ class Catalogue:
             term = Term(iri, compact(iri), entry.get("name") or _local(iri), entry.get("description", ""),
                         tuple(sorted(entry["broader"])))
             (types if "Class" in entry["kinds"] else properties)[iri] = term
-        return cls(matcher, types, properties)
+        return cls(matcher, _distinct_names(types), _distinct_names(properties))
 
     def entity_iri(self, identifier: str) -> str:
         """The IRI of an entity id (a local name, `sk:x` or the full IRI)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 from kg.catalogue import (IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
@@ -56,6 +57,9 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or not all(isinstance(kind, str) for kind in types):
         raise ReconciliationError("type must be a type id or a list of type ids")
+    types = list(dict.fromkeys(types))  # each is checked against every candidate
+    if len(types) > MAX_VALUES:
+        raise ReconciliationError(f"{len(types)} types in one query; the most is {MAX_VALUES}")
     strict = raw.get("type_strict", "any")
     if strict not in ("any", "all", "should"):
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
@@ -106,25 +110,28 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
         held = [entity.is_a([kind]) for kind in query.types]
         return all(held) if query.type_strict == "all" else any(held)
 
-    scored = {}  # entity IRI -> (entity, name score or None, exact, match)
+    scored = {}  # entity IRI -> (entity, name score or None, exact name, named by its identifier)
     if query.text is not None:
-        pool = query.types if query.type_strict == "any" else ()
-        for found in catalogue.matcher.candidates(query.text, types=pool, limit=None, min_score=MIN_NAME_SCORE):
-            scored[found.entity.iri] = (found.entity, found.score, found.exact, found.match)
+        for found in catalogue.matcher.candidates(query.text, limit=None, min_score=MIN_NAME_SCORE):
+            scored[found.entity.iri] = (found.entity, found.score, found.exact, False)
         named = catalogue.entity(query.text.strip()) if " " not in query.text.strip() else None
         if named is not None:  # the entity's own identifier: the best of matches
-            scored = {iri: (e, s, x, False) for iri, (e, s, x, _) in scored.items()}
             scored[named.iri] = (named, 100.0, True, True)
     else:
         scored = {e.iri: (e, None, False, False) for e in catalogue.matcher.entities.values()}
     scored = {iri: found for iri, found in scored.items()
               if query.type_strict == "should" or admitted(found[0])}
+    # A name matches when no other entity that competes has it exactly (an identifier given, whatever names do):
+    # judged after the types, so "any" and "all" of one type agree.
+    by_id = [iri for iri, found in scored.items() if found[3]]
+    exact = by_id or [iri for iri, found in scored.items() if found[2]]
+    matched = exact[0] if len(exact) == 1 else None
     held = property_values(select, sorted(scored), sorted({iri for iri, _ in query.properties}))
     results = []
-    for iri, (entity, name_score, exact, match) in scored.items():
+    for iri, (entity, name_score, _, identified) in scored.items():
         if deadline is not None and time.monotonic() > deadline:
             raise QueryTimeout("reconciliation stopped at its time limit")
-        features = [] if name_score is None else [{"id": "name", "value": name_score}]
+        features = [] if name_score is None else [{"id": "identifier" if identified else "name", "value": name_score}]
         parts = [] if name_score is None else [name_score]
         for pid, wanted in query.properties:
             values = held.get(iri, {}).get(pid, [])
@@ -140,7 +147,7 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
         if name_score is None and total == 0:
             continue
         exact_properties = all(part == 100.0 for part in parts[0 if name_score is None else 1:])
-        results.append((round(total, 2), iri, entity, features, match and exact_properties and fits,
+        results.append((round(total, 2), iri, entity, features, iri == matched and exact_properties and fits,
                         exact_properties and fits))
     results.sort(key=lambda item: (-item[0], item[1]))
     if query.text is None:  # no name to go by: a match is the one candidate all of whose properties hold
@@ -169,14 +176,12 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
             continue
         asked_for.add(item["id"])
         settings = item.get("settings", {})
-        unknown = sorted(set(settings) - {"limit"}) if isinstance(settings, dict) else []
+        if not isinstance(settings, dict):
+            raise ReconciliationError('a property\'s settings are an object, such as {"limit": 1}')
+        unknown = sorted(set(settings) - {"limit"})
         if unknown:  # as a query's unknown member is: a setting this service does not have would do nothing
             raise ReconciliationError(f"unknown setting {unknown[0]!r}: the one property setting here is limit")
-        limit = settings.get("limit", 0) if isinstance(settings, dict) else None
-        if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
-            limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise ReconciliationError("the limit setting is a number of values, 0 for all")
+        limit = _values_limit(settings.get("limit", 0))
         wanted.append((item["id"], catalogue.property(item["id"]), limit))
     iris = {identifier: catalogue.entity_iri(identifier) for identifier in request["ids"]}
     held = property_values(select, sorted(set(iris.values())), sorted({term.iri for _, term, _ in wanted}))
@@ -189,6 +194,18 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
             row[asked] = values[:limit] if limit else values
         rows[identifier] = row
     return {"meta": [{"id": asked, "name": term.name} for asked, term, _ in wanted], "rows": rows}
+
+
+def _values_limit(limit) -> int:
+    """A data extension's limit setting: a whole number of values, 0 for all (the manifest says "number": 1.0 is
+    taken; a text of digits too, as clients send one)."""
+    if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
+        limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ReconciliationError("the limit setting is a whole number of values, 0 for all")
+    return limit
 
 
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str, limit: int | None) -> dict:
@@ -250,9 +267,9 @@ def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -
     if isinstance(wanted, bool):
         return 100.0 if held.lower() == str(wanted).lower() else 0.0
     if isinstance(wanted, (int, float)):
-        try:
-            return 100.0 if float(held) == float(wanted) else 0.0
-        except ValueError:
+        try:  # exactly, as decimals: float() of a 400-digit integer overflows
+            return 100.0 if Decimal(held) == Decimal(str(wanted)) else 0.0
+        except InvalidOperation:
             return 0.0
     if binding["type"] == "uri":
         entity = catalogue.matcher.get(held)

@@ -174,6 +174,23 @@ def test_match_only_for_an_unambiguous_exact_label_or_alias(client):
     assert sum(candidate["match"] for result in results.values() for candidate in result["result"]) == 4
 
 
+def test_one_type_asked_for_with_any_or_all_gives_the_same_answer(client):
+    """With "all", the uniqueness of an exact name was judged among every entity: "Washington" also names
+    us-government, which is no sovereign state, so the United States was no match there and one with "any"."""
+    answers = [reconcile(client, {"q": {"query": "Washington", "type": "sahel:SovereignState", "type_strict": strict}})
+               ["q"]["result"] for strict in ("any", "all")]
+    assert answers[0] == answers[1] and answers[0][0]["id"] == "united-states" and answers[0][0]["match"]
+
+
+def test_an_identifier_as_query_is_scored_as_one_and_not_as_a_name(client):
+    """No name of us-armed-forces is "us-armed-forces": the feature said name 100 all the same."""
+    [first, *_] = reconcile(client, {"q": {"query": "us-armed-forces"}})["q"]["result"]
+    assert (first["id"], first["match"], first["features"]) == (
+        "us-armed-forces", True, [{"id": "identifier", "value": 100.0}])
+    other_type = reconcile(client, {"q": {"query": "us-armed-forces", "type": "sahel:SovereignState"}})["q"]["result"]
+    assert all(candidate["id"] != "us-armed-forces" for candidate in other_type)
+
+
 def test_types_from_the_ontology_narrow_the_candidates(client):
     results = reconcile(client, {
         "state": {"query": "Niger", "type": "sahel:SovereignState"},
@@ -254,6 +271,37 @@ def test_every_query_the_schema_allows_is_answered_without_refusing_the_batch(cl
     assert [len(results[key]["result"]) for key in ("blank", "empty", "zero", "negative", "none", "half")] == \
         [0, 0, 0, 0, 0, 2]
     assert len(results["huge"]["result"]) > 3 and results["mali"]["result"][0]["id"] == "mali"
+
+
+def test_numbers_no_float_holds_are_compared_or_refused_in_words(client):
+    """A 309-digit integer (valid JSON, and a number the schema allows) was a 500: float() overflowed."""
+    huge = "2" + "0" * 308
+    batch = '{"q": {"query": "joint force", "properties": [{"pid": "sahel:personnel", "v": %s}]}, ' \
+            '"p": {"properties": [{"pid": "rdfs:label", "v": %s}]}}' % (huge, huge)
+    response = client.post("/reconcile", data={"queries": batch})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    results = check(response.get_json(), "reconciliation-result-batch")
+    assert {"id": "property:sahel:personnel", "value": 0.0} in results["q"]["result"][0]["features"]
+    assert results["p"]["result"] == []
+    detail = problem(client.post("/reconcile", data={"queries": '{"q": {"query": "Mali", "limit": %s}}' % ("1" * 5000)}),
+                     400)["detail"]
+    assert "digits" in detail
+
+
+def test_a_lone_surrogate_anywhere_in_a_batch_is_400(client):
+    """A batch's key is echoed in the answer: one holding \\ud800 failed to encode, a 500."""
+    for queries in ('{"\\ud800": {"query": "Mali"}}', '{"q": {"query": "Mali", "type": ["\\udc00"]}}'):
+        assert "lone surrogate" in problem(client.post("/reconcile", data={"queries": queries}), 400)["detail"]
+    extend = '{"ids": ["\\ud800"], "properties": [{"id": "rdfs:label"}]}'
+    assert "lone surrogate" in problem(client.post("/reconcile", data={"extend": extend}), 400)["detail"]
+
+
+def test_types_repeated_count_once_and_past_a_hundred_are_400(client):
+    """45,000 copies of one type cost seconds of the server process: each was checked against every entity."""
+    many = json.dumps({"q": {"query": "Mali", "type": ["foaf:Agent"] * 5000}})
+    assert reconcile(client, json.loads(many))["q"]["result"][0]["id"] == "mali"
+    distinct = json.dumps({"q": {"query": "Mali", "type": [f"sahel:Type{n}" for n in range(101)]}})
+    assert "101 types" in problem(client.post("/reconcile", data={"queries": distinct}), 400)["detail"]
 
 
 def test_a_query_past_the_bounds_of_its_work_is_400(client):
@@ -384,6 +432,22 @@ def test_data_extension_numbers_and_dates(client):
 ])
 def test_bad_data_extension_requests(client, extend, status):
     problem(client.post("/reconcile", data={"extend": extend}), status)
+
+
+def test_a_data_extension_limit_is_any_whole_number_and_settings_an_object(client):
+    """The manifest declares the limit a number: 1.0 was refused; settings "x" got a message about the limit."""
+    extend = {"ids": ["mali"], "properties": [{"id": "skos:altLabel", "settings": {"limit": 1.0}}]}
+    rows = check(client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json(), "data-extension-response")
+    assert len(rows["rows"]["mali"]["skos:altLabel"]) == 1
+    for settings, words in (("x", "settings are an object"), ({"limit": 1.5}, "whole number")):
+        extend["properties"][0]["settings"] = settings
+        assert words in problem(client.post("/reconcile", data={"extend": json.dumps(extend)}), 400)["detail"]
+
+
+def test_properties_of_one_name_are_told_apart_by_their_prefix(client):
+    found = client.get("/reconcile/suggest/property?prefix=altLabel").get_json()["result"]
+    assert {(item["id"], item["name"]) for item in found} == {("skos:altLabel", "altLabel (skos)"),
+                                                               ("skosxl:altLabel", "altLabel (skosxl)")}
 
 
 def test_property_proposals(client):

@@ -13,8 +13,8 @@ from kg.claim_triples import turtle_problem
 from kg.claims import ClaimSet, load_claims
 from kg.errors import ClaimError, ParseError
 from kg.inference import entailments
-from kg.links import aliases_graph, links_graph, read_aliases, read_links, same_as_graph
-from kg.namespaces import DEFAULT_BASE, PREFIXES, VANN, claim_iri, graph_iri, source_iri
+from kg.links import aliases_graph, check_entities, links_graph, read_aliases, read_links, same_as_graph
+from kg.namespaces import DEFAULT_BASE, PREFIXES, SK, VANN, claim_iri, graph_iri, source_iri
 from kg.provenance import InputFile, build_activity, claims_provenance, describe_graphs
 
 FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "json-ld"}
@@ -83,6 +83,9 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     background = _parse_turtle(inputs.background)
     links = read_links(inputs.links)
     aliases = read_aliases(inputs.aliases)
+    described = _entity_names(entities, claim_sets)
+    check_entities(links, described, inputs.links)
+    check_entities(aliases, described, inputs.aliases)
 
     dataset = Dataset()
     _add(dataset, graph_iri("ontology"), ontology)
@@ -113,6 +116,13 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     for name, namespace in PREFIXES.items():  # serialisations then write sahel:, sk:, ... not ns1:
         dataset.bind(name, namespace.replace(DEFAULT_BASE, base), override=True, replace=True)
     return BuildResult(dataset=dataset, claims=sum(len(claim_set.claims) for claim_set in claim_sets))
+
+
+def _entity_names(entities: Graph, claim_sets: list[ClaimSet]) -> set[str]:
+    """The local names of the entities the entities file and the claims describe (subjects under sk:)."""
+    graphs = [entities] + [claim.triples for claim_set in claim_sets for claim in claim_set.claims]
+    return {str(subject)[len(SK):] for graph in graphs for subject in graph.subjects(unique=True)
+            if isinstance(subject, URIRef) and str(subject).startswith(SK)}
 
 
 def _sources(claim_sets: list[ClaimSet]) -> set[str]:

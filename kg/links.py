@@ -30,6 +30,7 @@ STATUSES = {"verified": SAHEL.LinkVerified, "one source": SAHEL.LinkOneSource,
 # Which relation each status may state: only a verified identifier is an identity (exactMatch).
 ALLOWED = {"verified": {"exactMatch"}, "one source": {"closeMatch", "seeAlso"},
            "candidate": {"closeMatch", "seeAlso"}, "rejected": set(RELATIONS)}
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')  # RFC 3987 leaves these out of an IRI
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Link:
 
 def read_links(path: Path) -> list[Link]:
     """The rows of a links table, checked; ClaimError names the file and line of a bad row."""
-    links = []
+    links, seen, identities = [], {}, {}
     for line, row in _rows(path):
         def fail(message: str):
             raise ClaimError(f"links: {message}", path=str(path), line=line)
@@ -69,14 +70,33 @@ def read_links(path: Path) -> list[Link]:
         if relation not in ALLOWED[status]:
             fail(f"a {status!r} link cannot be stated with {relation}; "
                  f"use {' or '.join(sorted(ALLOWED[status]))}")
-        if target_dataset(target) is None:
+        dataset = target_dataset(target)
+        if dataset is None:
             fail(f"{target} is in none of the linked datasets' URI spaces "
                  f"({', '.join(t.uri_space for t in TARGETS)})")
+        if not target[len(dataset.uri_space):].strip("/") or _NOT_IN_IRI.search(target):
+            fail(f"{target!r} names no record of {dataset.name}: an IRI past its URI space, without spaces, "
+                 "quotes or angle brackets")
         if not source:
             fail("every link needs a source")
         _check_date(when, fail)
+        # One record per entity and target (its IRI says so): a second row would give it two statuses.
+        if (entity, target) in seen:
+            fail(f"{entity} and {target} are linked on line {seen[entity, target]} already")
+        seen[entity, target] = line
+        if status == "verified" and identities.setdefault(target, (entity, line))[0] != entity:
+            fail(f"{target} is the same as {identities[target][0]} (line {identities[target][1]}): two entities "
+                 "the same as one record would be one entity")
         links.append(Link(entity, relation, target, status, source, when, line))
     return links
+
+
+def check_entities(rows: list[Link] | list[Alias], known: set[str], path: Path) -> None:
+    """Raise ClaimError at the first row whose entity (a local name under sk:) the dataset does not describe."""
+    for row in rows:
+        if row.entity not in known:
+            raise ClaimError(f"{row.entity!r} is no entity of the dataset (kg/data/entities.ttl or the claims)",
+                             path=str(path), line=row.line)
 
 
 @dataclass(frozen=True)
@@ -160,9 +180,11 @@ def _rows(path: Path):
 
 def _check_date(text: str, fail) -> None:
     try:
-        date.fromisoformat(text)
+        when = date.fromisoformat(text)
     except ValueError:
         fail(f"date must be YYYY-MM-DD, got {text!r}")
+    if when > date.today():  # the day the status was found: never one yet to come
+        fail(f"date {text} is after today")
 
 
 @dataclass(frozen=True)

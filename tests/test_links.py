@@ -86,6 +86,12 @@ def test_a_rejected_link_is_a_record_and_never_a_statement(tmp_path):
     ("mali,closeMatch,http://www.wikidata.org/entity/Q912,candidate,,2026-11-27", "every link needs a source"),
     ("mali,closeMatch,http://www.wikidata.org/entity/Q912,candidate,x,late 2025", "date must be YYYY-MM-DD"),
     ("mali,closeMatch,https://example.org/mali,candidate,x,2026-11-27", "in none of the linked datasets"),
+    # Faults these checks let through (helper-85), each of which built a wrong or broken dataset:
+    ("niger,closeMatch,http://www.wikidata.org/entity/Q1032,rejected,x,2026-11-27", "linked on line 2 already"),
+    ("mali,exactMatch,http://www.wikidata.org/entity/Q1032,verified,x,2026-11-27", "the same as niger (line 2)"),
+    ("mali,closeMatch,http://www.wikidata.org/entity/,candidate,x,2026-11-27", "names no record of wikidata"),
+    ("mali,closeMatch,http://www.wikidata.org/entity/Q 912,candidate,x,2026-11-27", "names no record of wikidata"),
+    ("mali,closeMatch,http://www.wikidata.org/entity/Q912,candidate,x,2099-12-31", "after today"),
 ])
 def test_a_bad_row_stops_the_build_with_its_line(tmp_path, row, message):
     path = write_links(tmp_path, "niger,exactMatch,http://www.wikidata.org/entity/Q1032,verified,x,2026-11-27", row)
@@ -93,6 +99,23 @@ def test_a_bad_row_stops_the_build_with_its_line(tmp_path, row, message):
         read_links(path)
     assert (caught.value.path, caught.value.line) == (str(path), 3)
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize("table", ["links", "aliases"])
+def test_a_row_for_an_entity_the_dataset_lacks_stops_the_build(tmp_path, table):
+    """A typo (malli) gave sk:malli owl:sameAs wd:Q912, an entity nothing else describes."""
+    if table == "links":
+        inputs = Inputs(links=write_links(tmp_path, "malli,exactMatch,http://www.wikidata.org/entity/Q912,verified,x,"
+                                                    "2026-11-27"))
+    else:
+        path = tmp_path / "aliases.csv"
+        path.write_text("entity,alias,language,source\njnim,JNIM,en,article\nmalli,Mali,fr,article\n", encoding="utf-8")
+        inputs = Inputs(aliases=path)
+    with pytest.raises(ClaimError) as caught:
+        build(inputs)
+    line = 2 if table == "links" else 3
+    assert (caught.value.path, caught.value.line) == (str(getattr(inputs, table)), line)
+    assert "'malli' is no entity" in caught.value.message
 
 
 # --- aliases -----------------------------------------------------------------------------------

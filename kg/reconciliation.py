@@ -281,16 +281,18 @@ def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -
 
 
 def prefix_rank(prefix: str, names: list[str]) -> int | None:
-    """0 when a name starts with the prefix, 1 when a word of it does, 2 when it contains it, else None
-    (names and prefix normalised as kg.matching does)."""
+    """0 when a name is the prefix itself, 1 when one starts with it, 2 when a word of one does, 3 when one
+    contains it, else None (names and prefix normalised as kg.matching does)."""
     wanted = normalise(prefix)
     ranks = []
     for text in names:
         name = normalise(text)
-        if name.startswith(wanted):
+        if name == wanted:
             ranks.append(0)
-        elif f" {wanted}" in f" {name}":
+        elif name.startswith(wanted):
             ranks.append(1)
-        elif wanted in name:
+        elif f" {wanted}" in f" {name}":
             ranks.append(2)
+        elif wanted in name:
+            ranks.append(3)
     return min(ranks) if ranks else None

@@ -372,6 +372,12 @@ def test_suggest_entities(client):
     assert first and second and not {item["id"] for item in first} & {item["id"] for item in second}
 
 
+@pytest.mark.parametrize("prefix, first", [("niger", "niger"), ("us", "united-states"), ("AES", "aes")])
+def test_a_suggested_name_equal_to_the_prefix_comes_first(client, prefix, first):
+    """"niger" brought nigerien-armed-forces first and "us" nine entities before the United States (alias US)."""
+    assert client.get(f"/reconcile/suggest/entity?prefix={prefix}").get_json()["result"][0]["id"] == first
+
+
 def test_suggest_types_and_properties(client):
     types = check(client.get("/reconcile/suggest/type?prefix=arm").get_json(), "suggest-types-response")["result"]
     assert types[0]["id"] == "sahel:ArmedForce"

@@ -79,7 +79,10 @@ def properties():
 @bp.route("/reconcile/preview")
 def preview():
     """A small HTML summary of an entity, linking to its page."""
-    identifier = _params().get("id", "")
+    try:
+        identifier = _params().get("id", "")
+    except Problem as error:  # a repeated id, bytes that are no UTF-8: shown in the frame as the others are
+        return problem_page(problem_document(error.status, error.title, error.detail))
     if not identifier:  # shown in a frame, which renders HTML whatever it asked for
         return problem_page(problem_document(400, "Missing id", "give the id= of the entity to preview"))
     catalogue = _catalogue()

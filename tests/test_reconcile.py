@@ -400,9 +400,11 @@ def test_preview(client):
     html = response.get_data(as_text=True)
     assert '<a href="http://localhost/id/aes" target="_blank"' in html
     assert "Alliance of Sahel States" in html and "alliance" in html
-    for missing, status in [("?id=nobody", 404), ("", 400), ("?id=", 400)]:  # shown in a frame: HTML whatever is asked
+    # shown in a frame: HTML whatever is asked, and framable (a repeated id got JSON that no frame may show)
+    for missing, status in [("?id=nobody", 404), ("", 400), ("?id=", 400), ("?id=mali&id=niger", 400)]:
         answer = client.get("/reconcile/preview" + missing, headers={"Accept": "application/json"})
-        assert answer.status_code == status and answer.mimetype == "text/html"
+        assert answer.status_code == status and answer.mimetype == "text/html", missing
+        assert "frame-ancestors 'none'" not in answer.headers["Content-Security-Policy"]
 
 
 def test_data_extension(client):

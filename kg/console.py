@@ -92,6 +92,7 @@ class Started:
     rows: Iterator = field(default_factory=lambda: iter(()))
     started: float = 0.0
     unknown_terms: list[str] = field(default_factory=list)  # see QueryService.unknown_terms
+    source: object = None  # the store's result, whose `cut` says the store cut it (kg.streaming.Cut)
 
     def close(self) -> None:
         """Stop the helper thread at its next row, at once rather than when the rows are collected."""
@@ -123,7 +124,7 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
         if isinstance(raw, bool):
             return Started("boolean", [], raw, None, started=started, unknown_terms=unknown), iter(())
         kind, variables = ("solutions", raw.variables) if isinstance(raw, Solutions) else ("graph", [])
-        return Started(kind, variables, None, limit, started=started, unknown_terms=unknown), iter(raw)
+        return Started(kind, variables, None, limit, started=started, unknown_terms=unknown, source=raw), iter(raw)
 
     head, rows = limited(begun, None)
     head.rows = rows
@@ -135,7 +136,7 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
     """Write the answer to `out` in `fmt` ('table' or a result format) as its rows come, up to its row
     cap: a table for solutions (one triple a line for graphs), else the format's text, made terminal-safe
     on a terminal in the format's own escapes (kg.format_escapes)."""
-    cut, table = Cut(), None
+    cut, table = Cut(source=query.source), None
     if fmt == "table" or terminal and fmt == "csv" and query.kind == "solutions":
         rows = capped(query.rows, query.limit, cut)
         if query.kind == "boolean":

@@ -118,5 +118,5 @@ class _RowDeadline:
                 yield row
 
         if isinstance(result, Solutions):
-            return Solutions(result.variables, rows(result.rows))
-        return Triples(rows(result.triples))
+            return Solutions(result.variables, rows(result.rows), result.cut)
+        return Triples(rows(result.triples), result.cut)

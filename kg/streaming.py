@@ -20,10 +20,10 @@ STREAMABLE_GRAPHS = ("ntriples", "nquads", "turtle", "trig")
 
 
 class Cut:
-    """How a stream ended: rows written, whether the row cap stopped it, and that cap."""
+    """How a stream ended: rows written, whether the row cap (or the store, `source.cut`) cut it, and that cap."""
 
-    def __init__(self, limit: int | None = None):
-        self.count, self.truncated, self.limit = 0, False, limit
+    def __init__(self, limit: int | None = None, *, source=None):
+        self.count, self.truncated, self.limit, self.source = 0, False, limit, source
 
 
 def can_stream(kind: str, fmt: str) -> bool:
@@ -42,6 +42,8 @@ def capped(rows: Iterable, limit: int | None, cut: Cut) -> Iterator:
                 return
             cut.count += 1
             yield row
+        if getattr(cut.source, "cut", False):  # a remote engine cut it at a row limit of its own
+            cut.truncated = True
     finally:
         close = getattr(iterator, "close", None)
         if close is not None:
@@ -57,7 +59,8 @@ def chunks(kind: str, variables: list[str], rows: Iterable, fmt: str, *, limit: 
     if kind == "graph":
         yield from _graph(rows, fmt, prefixes)
         if cut.truncated and fmt in STREAMABLE_GRAPHS:  # each of them reads a line from # on as a comment
-            yield f"# truncated: the row cap of {cut.limit} triples cut this answer\n".encode("utf-8")
+            cap = f"the row cap of {cut.limit} triples" if cut.count >= (cut.limit or 0) else "the store's own row limit"
+            yield f"# truncated: {cap} cut this answer\n".encode("utf-8")
         return
     batch, size = [], 0
     for piece in solution_text(fmt, variables, rows, cut):

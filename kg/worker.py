@@ -150,13 +150,13 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
             or not can_stream(kind, request.format):
         # replace(): a remote engine's own cut (Solutions.cut) goes with the rows
         whole = raw if kind == "boolean" else replace(raw, rows=chain(first, rows)) \
-            if kind == "solutions" else Triples(chain(first, rows))
+            if kind == "solutions" else Triples(chain(first, rows), cut=raw.cut)
         result = _collect(whole, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
                             count=len(result), truncated=result.truncated, limit=result.limit,
                             unknown_terms=tuple(service.unknown_terms(request.sparql)))
     connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)), limit)))
-    variables, cut = raw.variables if kind == "solutions" else [], Cut()
+    variables, cut = raw.variables if kind == "solutions" else [], Cut(source=raw)
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,
                             prefixes=service.prefixes, cut=cut):

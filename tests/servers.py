@@ -142,14 +142,15 @@ MaxClientConnections = 10
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 """
 
 
 @contextmanager
-def virtuoso_server(workdir: Path):
-    """Virtuoso in the foreground with its own database in `workdir`; yields its /sparql URL.
+def virtuoso_server(workdir: Path, *, max_rows: int = 100000):
+    """Virtuoso in the foreground with its own database in `workdir`, cutting answers at `max_rows`
+    (ResultSetMaxRows); yields its /sparql URL.
 
     The anonymous web user "SPARQL" is granted SPARQL_UPDATE so the tests can write without credentials;
     that is fine for a throwaway test database bound to 127.0.0.1 and never for a real one.
@@ -159,7 +160,7 @@ def virtuoso_server(workdir: Path):
     sql_port, http_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port))
+    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port, max_rows=max_rows))
     command = [VIRTUOSO_BIN, "+foreground", "+configfile", str(ini)]
     with running(command, f"http://127.0.0.1:{http_port}/sparql", workdir, seconds=120) as url:
         subprocess.run([ISQL_BIN, f"127.0.0.1:{sql_port}", "dba", "dba",

@@ -53,9 +53,10 @@ class Solutions:
 
 @dataclass
 class Triples:
-    """A CONSTRUCT or DESCRIBE result: pyoxigraph.Triple objects, read once."""
+    """A CONSTRUCT or DESCRIBE result: pyoxigraph.Triple objects, read once; `cut` as Solutions'."""
 
     triples: Iterator[pyoxigraph.Triple]
+    cut: bool = False
 
     def __iter__(self) -> Iterator[pyoxigraph.Triple]:
         return iter(self.triples)

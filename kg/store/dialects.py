@@ -53,6 +53,7 @@ class Dialect:
     # Words in an error body that make it the client's fault: a syntax error, or a request refused as
     # given (the embedded store's EvaluationError), whatever HTTP status the engine used.
     syntax_signs: tuple[str, ...] = ("error at ",)
+    sort_cap_signs: tuple[str, ...] = ()  # in an error saying a sorted SELECT asked for more rows than the engine sorts
     refused_signs: tuple[str, ...] = ()
 
 
@@ -98,6 +99,7 @@ VIRTUOSO = Dialect(
     cut_header="X-SPARQL-MaxRows",
     # test_api_live.py::test_malformed_query_is_query_bad_formed: "SP030: SPARQL compiler, line 1: ..."
     syntax_signs=("SP030", "SPARQL compiler, line", "syntax error"),
+    sort_cap_signs=("SR353",),  # "Sorted TOP clause specifies more then 10001 rows to sort" (MaxSortedTopRows)
     refused_signs=("SPARUL_CREATE", "SPARUL_DROP", "SP031", "explicitly created"),
 )
 

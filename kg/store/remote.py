@@ -17,11 +17,11 @@ import uuid
 
 import pyoxigraph
 
-from kg.errors import QuerySyntaxError, QueryTimeout, UpdateOutcomeUnknown
+from kg.errors import QuerySyntaxError, QueryTimeout, StoreError, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import limited, query_dataset
 from kg.sparql_text import scan
-from kg.store.base import DUMP_FORMATS, QueryResult, Store, rdf_format
+from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, read_merge
 from kg.store.insert_data import insert_data_requests
@@ -143,13 +143,14 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         rdf_format(format, DUMP_FORMATS)
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-        if graph is not None:
+        if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
             iri = DEFAULT_GRAPH if graph == "" else graph
-            triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url))
             pyoxigraph.serialize(triples, output, rdf_format(format))
             return
-        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in
-                 self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url))
         pyoxigraph.serialize(quads, output, rdf_format(format))
 
     def graphs(self) -> list[str]:
@@ -170,7 +171,34 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
                url: str | None = None) -> QueryResult:
         dialect = self._learned(timeout) if hide else (self._dialect or dialect_for(None))
         form = scan(sparql).form
-        text = limited(sparql, limit + 1) if limit is not None and form == "SELECT" else sparql
+        rows = limit + 1 if limit is not None and form == "SELECT" else None  # one more: to know the cap cut it
+        fields = self._fields(sparql, rows, dialect, default_graphs, named_graphs, timeout, hide=hide)
+        accept = "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+        seconds = timeout or self.timeout
+        answer = self._answer(url, fields, accept, timeout)
+        if answer.status >= 300:
+            error = failure(answer, dialect)
+            if rows is not None and any(sign in str(error) for sign in dialect.sort_cap_signs):
+                # Virtuoso sorts at most MaxSortedTopRows (10000 by default), so a sorted SELECT may not ask for the
+                # cap's one more row: it asks for the cap, and a full answer is taken as cut.
+                fields = self._fields(sparql, limit, dialect, default_graphs, named_graphs, timeout, hide=hide)
+                answer = self._answer(url, fields, accept, timeout)
+                if answer.status < 300:
+                    return _full_is_cut(self._result(answer, dialect, seconds), limit)
+                error = failure(answer, dialect)
+            if isinstance(error, QuerySyntaxError) and rows is not None and dialect.name == "oxigraph":
+                # Placed in the text sent, which ends in a LIMIT the user's has not: the user's text alone (an
+                # error again, as a LIMIT added to a valid query leaves it valid) is placed where the embedded
+                # store places it. Virtuoso names a line only, kept within the user's text below.
+                again = self._answer(url, [("query", sparql)] + fields[1:], accept, timeout)
+                error = failure(again, dialect) if again.status >= 300 else error
+                again.close()
+            raise _within(error, sparql)
+        return self._result(answer, dialect, seconds)
+
+    def _fields(self, sparql, rows, dialect, default_graphs, named_graphs, timeout, *, hide) -> list[tuple[str, str]]:
+        """The protocol's fields for `sparql`: its text, at most `rows` rows of a SELECT, the dataset, the time limit."""
+        text = limited(sparql, rows) if rows is not None else sparql
         if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs
             text = guard_graph_variables(text, self._hidden, spell_out=not dialect.enumerates_graphs).text
         own_dataset = query_dataset(sparql, PREFIXES) is not None  # FROM in the text: the engine reads it
@@ -184,15 +212,13 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         seconds = timeout or self.timeout
         if dialect.timeout_parameter and seconds:
             fields.append((dialect.timeout_parameter, str(max(1, int(seconds * 1000)))))
-        accept = "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
-        deadline = self._deadline(timeout)
+        return fields
+
+    def _answer(self, url, fields, accept, timeout):
         try:
-            answer = self._send(url or self.query_url, fields, accept=accept, deadline=deadline)
+            return self._send(url or self.query_url, fields, accept=accept, deadline=self._deadline(timeout))
         except DeadlinePassed:
-            raise self._timed_out(seconds, answered=False) from None
-        if answer.status >= 300:
-            raise _within(failure(answer, dialect), text)
-        return self._result(answer, dialect, seconds)
+            raise self._timed_out(timeout or self.timeout, answered=False) from None
 
     def _select(self, sparql: str, *, hide: bool) -> list[tuple]:
         return self._on_a_replica(lambda url: list(self._query(sparql, None, None, None, None, hide=hide, url=url)))
@@ -223,11 +249,38 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
 
 
+def _whole(result, url: str):
+    """The rows or triples of `result`, raising StoreError at the end where the engine cut it at a row limit of
+    its own (Virtuoso's ResultSetMaxRows): a dump that lost data must fail, never end as if whole."""
+    yield from result
+    if result.cut:
+        raise StoreError(f"{url} cut the dump at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
+                         "virtuoso.ini): raise it above the store's quads, or dump with the engine's own tools")
+
+
+def _full_is_cut(result, limit: int):
+    """`result` (Solutions), taken as cut once it has given `limit` rows (see _query)."""
+    def rows(inner):
+        for count, row in enumerate(inner, 1):
+            if count >= limit:
+                result.cut = True
+            yield row
+
+    if isinstance(result, Solutions):
+        result.rows = rows(result.rows)
+    return result
+
+
 def _within(error: Exception, text: str) -> Exception:
-    """A syntax error placed at most on the text's last line (Virtuoso puts the end one line further)."""
-    lines = text.count("\n") + 1
-    if isinstance(error, QuerySyntaxError) and error.line is not None and error.line > lines:
-        return QuerySyntaxError(error.message, line=lines, column=None)
+    """A syntax error placed within `text`: at most on its last line (Virtuoso puts the end one line further),
+    and at most one column past that line's end (the engine read a LIMIT the text does not have)."""
+    if not isinstance(error, QuerySyntaxError) or error.line is None:
+        return error
+    lines = text.split("\n")
+    if error.line > len(lines):
+        return QuerySyntaxError(error.message, line=len(lines), column=None)
+    if error.column is not None and error.column > len(lines[error.line - 1]) + 1:
+        return QuerySyntaxError(error.message, line=error.line, column=None)
     return error
 
 

@@ -36,7 +36,7 @@ class AnswerReading:
             fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
             quads = pyoxigraph.parse(_Stream(answer.chunks()), fmt)
             triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-            return Triples(self._guarded(triples, answer, seconds))
+            return Triples(self._guarded(triples, answer, seconds), cut=cut)
         answer.close()
         raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
                                  "which is no SPARQL result")

@@ -176,11 +176,11 @@ class EndpointURL(click.ParamType):
     name = "url"
 
     def convert(self, value, param, ctx):
-        from urllib.parse import urlsplit
+        from kg.store import url_fault
 
-        parts = urlsplit(str(value))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            self.fail(f"{value!r} is not an http(s):// URL of a SPARQL endpoint", param, ctx)
+        fault = url_fault(str(value))
+        if fault:
+            self.fail(f"{value!r} is not an http(s):// URL of a SPARQL endpoint: {fault}", param, ctx)
         return str(value)
 
 

@@ -4,6 +4,7 @@ owner, group and hard links (`kg export -o`, `kg query -o`, `kg build --out`, `k
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -46,6 +47,8 @@ def atomic_output(path: Path):
         old = os.stat(path)
     except FileNotFoundError:
         old = None
+    if old is not None and not os.access(path, os.W_OK):  # a read-only file is kept, as a shell's `>` keeps it
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError as error:  # named for the file asked for, not the temporary one beside it

@@ -22,6 +22,7 @@ from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
+from kg.store import url_fault
 from kg.store.oxigraph import OxigraphStore
 from kg.table import compact_iri, printable
 
@@ -84,6 +85,9 @@ class Shell:
                 self.local = open_configured(self.store_spec)
             remote = None
         elif target.startswith(("http://", "https://")):
+            fault = url_fault(target)
+            if fault:
+                raise click.UsageError(f"not an endpoint: {target!r}: {fault}")
             remote = open_configured(self.store_spec, target)
         else:
             raise click.UsageError(f"not an endpoint: {target!r}; give an http(s):// URL or 'local'")
@@ -181,7 +185,7 @@ class Shell:
             setattr(self, setting, getattr(self, setting) if not arg else arg == "on")
             self.say(f"{setting}: {'on' if getattr(self, setting) else 'off'}")
         elif name == ".limit":
-            if arg and not (arg.isdigit() and int(arg) > 0):
+            if arg and not (arg.isascii() and arg.isdigit() and int(arg) > 0):  # "²" is a digit int() refuses
                 raise click.UsageError(".limit takes a number of rows, more than 0")
             self.row_limit = int(arg) if arg else self.row_limit
             self.say(f"limit: {self.row_limit} rows")

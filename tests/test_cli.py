@@ -359,6 +359,16 @@ def test_an_endpoint_that_is_no_http_url_is_bad_usage(command):
     assert result.exit_code == 2 and "is not an http(s):// URL" in result.stderr
 
 
+@pytest.mark.parametrize("url, words", [("http://[::1", "Invalid IPv6 URL"), ("http://127.0.0.1:99999/", "Port out of range"),
+                                        ("http://", "names no host"), ("http://a b/", "a space")])
+@pytest.mark.parametrize("option, command", [("--endpoint", "query"), ("--endpoint", "shell"), ("--store", "query"),
+                                             ("--store", "info"), ("--store", "export")])
+def test_a_url_no_request_can_go_to_is_bad_usage(url, words, option, command):
+    """Each of these ended in a Python traceback (ValueError, AttributeError) once a request was made (helper-87)."""
+    result = kg(command, option, url, *(["-q", "ASK {}"] if command == "query" else []))
+    assert result.exit_code == 2 and words in result.stderr and "Traceback" not in result.output, result.output
+
+
 def test_bind_restricts_a_query(spec):
     result = query(spec, "--format", "csv", "-q", LABELS, "--bind", "x=sk:mali", "--bind", 'l="Mali"@en')
     assert result.exit_code == 0 and result.stdout.splitlines()[1:] == [f"{SK}mali,Mali"]

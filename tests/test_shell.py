@@ -242,6 +242,9 @@ def test_endpoint_switch(shell):
     assert "endpoint: local" in shell.command(".endpoint local", until="endpoint: .*")
     assert "true" in shell.run("ASK {}", end=ESC_ENTER)
     assert "error: not an endpoint" in shell.command(".endpoint ftp://example.org/")
+    for url in ("http://[::1", "http://127.0.0.1:99999/", "http://"):  # were taken, and failed at the next query
+        assert "error: not an endpoint" in shell.command(f".endpoint {url}")
+    assert "error: .limit takes a number" in shell.command(".limit \u00b2")  # a digit int() refuses
 
 
 def test_the_endpoint_said_back_escapes_what_would_reorder_or_hide():

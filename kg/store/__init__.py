@@ -48,9 +48,32 @@ def check_spec(spec: str) -> None:
     """Raise UnknownStore (a ConfigError) unless `spec` has the form of a store (see the module docstring); nothing
     is opened."""
     scheme, _, rest = spec.partition(":")
-    if not ((scheme == "memory" and not rest) or scheme == "oxigraph"
-            or (scheme in ("http", "https") and rest.startswith("//"))):
+    if scheme in ("http", "https") and rest.startswith("//"):
+        fault = url_fault(spec)
+        if fault:
+            raise UnknownStore(f"{spec!r} is no SPARQL endpoint's URL: {fault}")
+    elif not ((scheme == "memory" and not rest) or scheme == "oxigraph"):
         raise UnknownStore(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+
+
+def url_fault(url: str) -> str | None:
+    """What makes `url` no http(s) URL a request can be sent to (no host, a bad port, spaces), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # reads the port: "99999" or "x" raise here
+    except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        return str(error)
+    if parts.scheme not in ("http", "https"):
+        return "it is not http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "port 0 is no port"
+    if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        return "it holds a space or a control character (escape it as %20)"
+    return None
 
 
 def open_store(spec: str, **options) -> Store:
@@ -70,4 +93,4 @@ def open_store(spec: str, **options) -> Store:
 
 
 __all__ = ["QueryResult", "Solutions", "Store", "Triples",
-           "check_readable", "check_spec", "default_store_path", "embedded_path", "open_store"]
+           "check_readable", "check_spec", "default_store_path", "embedded_path", "open_store", "url_fault"]

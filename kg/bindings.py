@@ -5,13 +5,12 @@ positions mapped back to the text the user wrote."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
-from kg.sparql_lexer import PNAME, significant, unescape_iri
+from kg.sparql_lexer import PNAME, resolve_iri, significant, unescape_iri
 from kg.sparql_text import scan
 
 
@@ -174,7 +173,7 @@ def _iri(text: str, base: str | None) -> ox.NamedNode:
 
 
 def _resolved(text: str, base: str | None) -> str:
-    return urljoin(base, unescape_iri(text)) if base else unescape_iri(text)
+    return resolve_iri(base, unescape_iri(text))
 
 
 def query_base(sparql: str) -> str | None:

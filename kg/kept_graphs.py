@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from urllib.parse import urljoin
 
 from kg.errors import ProjectGraphError
 from kg.namespaces import DEFAULT_BASE, graph_iri
 from kg.publish import installed_bases, owned_graph
-from kg.sparql_lexer import unescape_iri
+from kg.sparql_lexer import resolve_iri, unescape_iri
 from kg.store.merge import MERGE_GRAPH
 from kg.store.text_edits import TextEdits
 
@@ -81,7 +80,7 @@ class _Guard(TextEdits):
             if self.word(first) == "PREFIX" and first + 2 < last:
                 self.prefixes[self.sig[first + 1].text[:-1]] = unescape_iri(self.sig[first + 2].text[1:-1])
             else:
-                self.base = urljoin(self.base or "", unescape_iri(self.sig[first + 1].text[1:-1]))
+                self.base = resolve_iri(self.base, unescape_iri(self.sig[first + 1].text[1:-1]))
             first += 2 if self.word(first) == "BASE" else 3
         word = self.word(first)
         if word is None:
@@ -133,7 +132,7 @@ class _Guard(TextEdits):
         if token is None or token.kind not in ("iri", "pname"):
             return None
         if token.kind == "iri":
-            return urljoin(self.base or "", unescape_iri(token.text[1:-1]))
+            return resolve_iri(self.base, unescape_iri(token.text[1:-1]))
         name, _, local = token.text.partition(":")
         return self.prefixes[name] + re.sub(r"\\(.)", r"\1", local) if name in self.prefixes else None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin
 
 # The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
 # Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
@@ -155,3 +156,12 @@ def unescape_iri(iri: str) -> str:
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def resolve_iri(base: str | None, reference: str) -> str:
+    """`reference` resolved against `base` (RFC 3986 §5.2), keeping an empty fragment: urljoin drops the '#' of
+    <…/virtrdf#> or <#> once it has a base, which makes another IRI."""
+    if not base:
+        return reference
+    resolved = urljoin(base, reference)
+    return resolved + "#" if reference.endswith("#") and not resolved.endswith("#") else resolved

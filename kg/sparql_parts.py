@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
-from kg.sparql_lexer import declarations_end, lex, significant, unescape_iri
-from kg.sparql_text import QUERY_FORMS, next_target, scan
+from kg.sparql_lexer import declarations_end, lex, resolve_iri, significant, unescape_iri
+from kg.sparql_text import QUERY_FORMS, scan
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).
 _SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
@@ -70,27 +69,44 @@ def query_dataset(text: str, prefixes: dict[str, str], base: str | None = None):
     it has neither. Prefixed names expand with the query's own PREFIX declarations, then `prefixes`;
     relative IRIs resolve against the query's BASE, then `base`.
     """
+    default, named = [], []
+    for iri, is_named, _ in _from_clauses(text, prefixes, base):
+        (named if is_named else default).append(iri)
+    return (default, named) if default or named else None
+
+
+def from_graphs_replaced(text: str, prefixes: dict[str, str], graphs, replacement: str) -> str:
+    """`text` with the target of each FROM [NAMED] clause that names one of `graphs` written as <replacement>."""
+    spans = [(start, end) for iri, _, (start, end) in _from_clauses(text, prefixes) if iri in graphs]
+    for start, end in reversed(spans):
+        text = f"{text[:start]}<{replacement}>{text[end:]}"
+    return text
+
+
+def _from_clauses(text: str, prefixes: dict[str, str], base: str | None = None):
+    """(IRI, named, (start, end) of its target) for each FROM [NAMED] clause of a query (see query_dataset)."""
     if not _FROM.search(text):  # most queries: nothing to look for
-        return None
-    declared, default, named = dict(prefixes), [], []
+        return
+    declared = dict(prefixes)
     tokens = significant(text)
     for index, (kind, value, _, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else None
         following = tokens[index + 1:index + 3]
         if upper == "BASE" and following and following[0][0] == "iri":
-            base = urljoin(base or "", following[0][1][1:-1])
+            base = resolve_iri(base, following[0][1][1:-1])
         elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = urljoin(base or "", following[1][1][1:-1])
+            declared[following[0][1].split(":", 1)[0]] = resolve_iri(base, following[1][1][1:-1])
         elif upper == "FROM":
-            target = next_target(tokens, index)
-            if target.startswith("<"):
-                iri = urljoin(base or "", target[1:-1])
+            target = next((token for token in tokens[index + 1:index + 4] if token[0] in ("iri", "pname", "var")),
+                          None)
+            if target is None:
+                continue
+            if target[1].startswith("<"):
+                iri = resolve_iri(base, target[1][1:-1])
             else:
-                prefix, _, local = target.partition(":")
+                prefix, _, local = target[1].partition(":")
                 iri = declared.get(prefix, prefix + ":") + local
-            is_named = bool(following) and following[0][1].upper() == "NAMED"
-            (named if is_named else default).append(iri)
-    return (default, named) if default or named else None
+            yield iri, bool(following) and following[0][1].upper() == "NAMED", (target[2], target[3])
 
 
 @dataclass(frozen=True)
@@ -242,7 +258,7 @@ def leading_base(text: str, base: str | None) -> tuple[str, str | None]:
         if word == "PREFIX":
             index += 3
         elif word == "BASE" and tokens[index + 1][0] == "iri":
-            base = urljoin(base or "", unescape_iri(tokens[index + 1][1][1:-1]))
+            base = resolve_iri(base, unescape_iri(tokens[index + 1][1][1:-1]))
             start, end = tokens[index][2], tokens[index + 1][3]
             pieces += [text[cursor:start], " " * (end - start)]
             cursor = end

@@ -152,6 +152,32 @@ def test_the_engines_own_graphs_are_not_served(server):
     assert status == 409 and json.loads(body)["title"] == "Project graph"
 
 
+def test_the_engines_own_graphs_are_nowhere_whatever_dataset_names_them(server):
+    """FROM, FROM NAMED, default-graph-uri and named-graph-uri read Virtuoso's own graphs (2,479 triples of
+    virtrdf#) and the merge graph, which the embedded store does not have (helper-86)."""
+    for system in SYSTEM_GRAPHS + (MERGE_GRAPH,):
+        assert count(server, f"SELECT (COUNT(*) AS ?n) FROM <{system}> WHERE {{ ?s ?p ?o }}") == 0, system
+        assert count(server, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{system}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == 0
+        assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": system}) == 0
+        assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                     **{"named-graph-uri": system}) == 0
+    entities = BASE + "graph/entities"  # a project graph named beside one of them is still read
+    assert count(server, f"SELECT (COUNT(*) AS ?n) FROM <{entities}> FROM <{MERGE_GRAPH}> WHERE {{ ?s ?p ?o }}") > 0
+
+
+def test_a_double_keeps_its_datatype_in_graph_answers(server, new_graph):
+    """Virtuoso's Turtle writes an xsd:double bare (2.0), which reads back as an xsd:decimal (helper-86)."""
+    g = new_graph()
+    ok(http(store_url(server, g), method="PUT", headers={**AUTH, "Content-Type": "application/n-triples"},
+            data=f'<{EX}d> <{EX}p> "2.0"^^<http://www.w3.org/2001/XMLSchema#double> .'.encode()))
+    double = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+    status, _, body = http(store_url(server, g), headers={"Accept": "application/n-triples"})
+    assert status == 200 and [t.object.datatype for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] == [double]
+    status, _, body = http(query_url(server, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"),
+                           headers={"Accept": "text/turtle"})
+    assert status == 200 and [t.object.datatype for t in ox.parse(body, format=ox.RdfFormat.TURTLE)] == [double]
+
+
 def test_the_dump_is_the_projects_graphs_each_quad_once(server):
     """/dump.nq.gz holds the named graphs as stated: never the merge, nor the engine's own graphs."""
     status, _, body = http(server + "/dump.nq.gz")

@@ -6,7 +6,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.sparql_parts import base_iri, leading_base, query_dataset, service_clauses
+from kg.sparql_parts import base_iri, from_graphs_replaced, leading_base, query_dataset, service_clauses
 from kg.sparql_lexer import CACHED_TEXT, _lexed, _plain_lexed, declarations_end, significant
 from kg.sparql_text import scan
 
@@ -32,6 +32,15 @@ def test_a_long_text_reads_as_a_short_one():
         assert query_dataset(text, PREFIXES) == (["http://example.org/g"], [])
         assert base_iri(text) == "http://b.example/"
         assert leading_base(text, None)[1] == "http://b.example/"
+
+
+def test_a_dataset_iri_keeps_its_empty_fragment_under_a_base():
+    """urljoin made <…/virtrdf#> …/virtrdf under the endpoint's BASE: another graph, so the engine's own graph,
+    hidden by its name, was read (helper-86)."""
+    text = "BASE <http://localhost/sparql>\nSELECT * FROM <http://g.example/virtrdf#> FROM NAMED <#> { ?s ?p ?o }"
+    assert query_dataset(text, PREFIXES) == (["http://g.example/virtrdf#"], ["http://localhost/sparql#"])
+    assert from_graphs_replaced(text, PREFIXES, {"http://g.example/virtrdf#"}, "urn:x") == \
+        text.replace("<http://g.example/virtrdf#>", "<urn:x>")
 
 
 def test_keywords_in_comments_and_strings_do_not_count():

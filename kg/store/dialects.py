@@ -53,6 +53,7 @@ class Dialect:
     # Words in an error body that make it the client's fault: a syntax error, or a request refused as
     # given (the embedded store's EvaluationError), whatever HTTP status the engine used.
     syntax_signs: tuple[str, ...] = ("error at ",)
+    graph_media_type: str = "text/turtle"  # asked for a graph answer
     sort_cap_signs: tuple[str, ...] = ()  # in an error saying a sorted SELECT asked for more rows than the engine sorts
     refused_signs: tuple[str, ...] = ()
 
@@ -99,6 +100,8 @@ VIRTUOSO = Dialect(
     cut_header="X-SPARQL-MaxRows",
     # test_api_live.py::test_malformed_query_is_query_bad_formed: "SP030: SPARQL compiler, line 1: ..."
     syntax_signs=("SP030", "SPARQL compiler, line", "syntax error"),
+    # Its Turtle writes an xsd:double bare ("2.0"), which Turtle reads as an xsd:decimal; its N-Triples keeps the type.
+    graph_media_type="application/n-triples",
     sort_cap_signs=("SR353",),  # "Sorted TOP clause specifies more then 10001 rows to sort" (MaxSortedTopRows)
     refused_signs=("SPARUL_CREATE", "SPARUL_DROP", "SP031", "explicitly created"),
 )

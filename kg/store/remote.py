@@ -3,7 +3,7 @@
 The dataset model is the embedded store's (kg.store.merge): updates are rewritten to keep the merge,
 which lives in the engine's default graph or, on an engine without one (Virtuoso), in MERGE_GRAPH,
 given as default-graph-uri. What differs by engine is declared in kg.store.dialects, picked from the
-engine's Server header. Answers are read as streams (SPARQL JSON for SELECT and ASK, Turtle for
+engine's Server header. Answers are read as streams (SPARQL JSON for SELECT and ASK, Turtle (N-Triples from Virtuoso) for
 graphs), a SELECT carries the row cap as a LIMIT, and a query's time limit goes to the engine where it
 takes one. An update past its time limit raises UpdateOutcomeUnknown: the engine may still apply it.
 What the engine commits is its affair: Virtuoso commits each operation of a request on its own.
@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import QuerySyntaxError, QueryTimeout, StoreError, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
-from kg.sparql_parts import limited, query_dataset
+from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
@@ -173,7 +173,7 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         form = scan(sparql).form
         rows = limit + 1 if limit is not None and form == "SELECT" else None  # one more: to know the cap cut it
         fields = self._fields(sparql, rows, dialect, default_graphs, named_graphs, timeout, hide=hide)
-        accept = "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
+        accept = dialect.graph_media_type if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
         seconds = timeout or self.timeout
         answer = self._answer(url, fields, accept, timeout)
         if answer.status >= 300:
@@ -198,11 +198,15 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
 
     def _fields(self, sparql, rows, dialect, default_graphs, named_graphs, timeout, *, hide) -> list[tuple[str, str]]:
         """The protocol's fields for `sparql`: its text, at most `rows` rows of a SELECT, the dataset, the time limit."""
+        own = query_dataset(sparql, PREFIXES)  # FROM in the text: the engine reads it
         text = limited(sparql, rows) if rows is not None else sparql
+        if hide:  # the engine's own graphs and the merge are nowhere, however a dataset names them
+            default_graphs, named_graphs = self._unhidden(default_graphs), self._unhidden(named_graphs)
+            if own and set(own[0] + own[1]) & set(self._hidden):  # Virtuoso reads FROM before the protocol's dataset
+                text = from_graphs_replaced(text, PREFIXES, self._hidden, f"urn:uuid:{uuid.uuid4()}")
         if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs
             text = guard_graph_variables(text, self._hidden, spell_out=not dialect.enumerates_graphs).text
-        own_dataset = query_dataset(sparql, PREFIXES) is not None  # FROM in the text: the engine reads it
-        if default_graphs is None and named_graphs is None and dialect.merge_graph and not own_dataset:
+        if default_graphs is None and named_graphs is None and dialect.merge_graph and own is None:
             # The merge as the default graph, through GRAPH: given as a default graph (default-graph-uri,
             # FROM), Virtuoso would find nothing in GRAPH <iri> patterns, as no named graph was given.
             text = read_merge(text, dialect.merge_graph).text
@@ -213,6 +217,11 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         if dialect.timeout_parameter and seconds:
             fields.append((dialect.timeout_parameter, str(max(1, int(seconds * 1000)))))
         return fields
+
+    def _unhidden(self, graphs: list[str] | None) -> list[str] | None:
+        """`graphs`, a hidden one as a graph that is nowhere (as the embedded store has no such graph)."""
+        return None if graphs is None else [f"urn:uuid:{uuid.uuid4()}" if iri in self._hidden else iri
+                                            for iri in graphs]
 
     def _answer(self, url, fields, accept, timeout):
         try:

@@ -47,7 +47,7 @@ SETTINGS = [
     Setting("STORE_REPLICAS", (), words,
             "More query URLs of read replicas of a remote store, separated by spaces or commas: queries go to the "
             "healthy ones (the store's own URL too) in turn; a failed one is probed until it answers."),
-    Setting("STORE_USER", None, optional, "User name for a remote endpoint (HTTP basic auth)."),
+    Setting("STORE_USER", None, optional, "User name for a remote endpoint (HTTP Basic authentication, or Digest where the endpoint asks for it: Virtuoso)."),
     Setting("STORE_PASSWORD", None, optional, "Password for a remote endpoint."),
     Setting("INSTALL_ARTICLE", True, boolean,
             "Install the article's graphs into an empty embedded store at start-up."),

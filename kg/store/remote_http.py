@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
 from kg.store.base import syntax_error
 from kg.store.deadline import STOPPING, Stop
+from kg.store.digest_auth import digest_authorization, digest_challenge
 from kg.store.dialects import SPARQL11, Dialect
 
 READ_BYTES = 1 << 16
@@ -87,10 +88,38 @@ class Answer:
 
 def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None,
          credentials: tuple[str, str] | None = None) -> Answer:
-    """POST `fields` as a form to `url`; the answer once its headers are in (any status).
+    """POST `fields` as a form to `url`; the answer once its headers are in (any status). With `credentials`,
+    Basic authentication, or Digest where the engine answers 401 with a Digest challenge (Virtuoso).
 
     Raises DeadlinePassed when the deadline passes first, StoreUnavailable when the store cannot be reached.
     """
+    basic = credentials if url not in _DIGEST_ONLY else None
+    answer = _post(url, fields, accept=accept, deadline=deadline, credentials=basic)
+    if credentials is None or answer.status != 401:
+        return answer
+    challenge = digest_challenge(answer.headers.get("WWW-Authenticate", ""))
+    if challenge is None and basic is not None:  # Virtuoso answers Basic with a bare 401: ask for its challenge
+        answer.close()
+        answer = _post(url, fields, accept=accept, deadline=deadline)
+        challenge = digest_challenge(answer.headers.get("WWW-Authenticate", "")) if answer.status == 401 else None
+    if challenge is None:
+        return answer
+    _DIGEST_ONLY.add(url)
+    answer.close()  # the connection is not kept: each request has its own
+    parts = urllib.parse.urlsplit(url)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    try:
+        authorization = digest_authorization(challenge, *credentials, "POST", target)
+    except ValueError as error:
+        raise StoreUnavailable(f"{url}: {error}") from None
+    return _post(url, fields, accept=accept, deadline=deadline, authorization=authorization)
+
+
+_DIGEST_ONLY: set[str] = set()  # URLs that answered Basic with 401 and a Digest challenge: Digest from then on
+
+
+def _post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None,
+          credentials: tuple[str, str] | None = None, authorization: str | None = None) -> Answer:
     parts = urllib.parse.urlsplit(url)
     remaining = None if deadline is None else deadline - time.monotonic()
     if remaining is not None and remaining <= 0:
@@ -98,7 +127,9 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.hostname, parts.port, timeout=remaining)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": USER_AGENT}
-    if credentials:
+    if authorization:
+        headers["Authorization"] = authorization
+    elif credentials:
         token = base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
         headers["Authorization"] = f"Basic {token}"
     path = parts.path or "/"

@@ -63,6 +63,8 @@ class QuerySyntaxError(KGError, SyntaxError):
     def __str__(self) -> str:
         if self.line is None:
             return self.message
+        if self.column is None:  # Virtuoso names a line only
+            return f"line {self.line}: {self.message}"
         return f"line {self.line}, column {self.column}: {self.message}"
 
 

@@ -83,3 +83,5 @@ def test_a_syntax_error_from_virtuoso_stays_within_the_users_text(virtuoso_url):
     lines = text.split("\n")
     assert remote.value.line <= len(lines)
     assert remote.value.column is None or remote.value.column <= len(lines[remote.value.line - 1]) + 1
+    if remote.value.column is None:  # said as a line alone, never "column None"
+        assert str(remote.value).startswith(f"line {remote.value.line}: ")

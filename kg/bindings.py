@@ -88,6 +88,8 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
         return _string(value, prefixes, base)
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1], base)
+    if _TAGGED_IRI.fullmatch(value):
+        raise ValueError(f"{value}: an IRI takes no language tag or datatype; for text, quote it")
     try:
         iri = _prefixed(value, prefixes)
     except ValueError as error:
@@ -154,7 +156,8 @@ _BODY_FORMS = "(?:" + "|".join([
     f'"((?:[^"\\\\\\n\\r]|{_ESCAPES})*)"']) + ")"
 _BODY = re.compile(_BODY_FORMS, re.S)
 _STRING = re.compile(_BODY_FORMS + r"(?:\^\^(\S+)|@([A-Za-z]+(?:-[A-Za-z0-9]+)*))?", re.S)
-_QUOTED = re.compile(r"""(["']).*\1(?:\^\^\S*|@\S*)?""", re.S)
+_QUOTED = re.compile(r"""(["']).*\1(?:\^\^.*|@.*)?""", re.S)  # a bad datatype or tag is still meant as a string
+_TAGGED_IRI = re.compile(r"<[^<>]*>(?:@|\^\^).*", re.S)  # <http://a>@en: as if an IRI took a tag
 _LANGUAGE_TYPES = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"}
 # A string's escapes, as SPARQL reads them (ECHAR, UCHAR): "say \"hi\"" is say "hi".

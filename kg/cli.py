@@ -12,7 +12,7 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
-from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, format_of_name,
+from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, format_of_name,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
@@ -33,7 +33,7 @@ def _inputs(claims):
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+@click.option("--out", "out", type=OutputFile(allow_dash=True), default=None,
               help="File to write the dataset to ('-' for standard output). Default: standard output, "
                    "or nothing with --install.")
 @click.option("--format", "fmt", type=click.Choice(BUILD_FORMATS),
@@ -140,7 +140,7 @@ def claims():
 @claims.command("draft")
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--id", "article_id", required=True, help="The new article's id (lower case, hyphens), unused so far.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", type=OutputFile(path_type=Path),
               help="Where to write the skeleton (default: ID.yaml beside the article).")
 @click.option("--claims-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the claims files whose article ids are taken (default: the shipped kg/data/claims).")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ANSWER_NAMES, DATASET_NAMES, ByteSize, EndpointURL, GraphIRI, Seconds, format_of_name,
-                            graph_option, reports_errors, store_option, write_out)
+from kg.cli_support import (ANSWER_NAMES, DATASET_NAMES, ByteSize, EndpointURL, GraphIRI, OutputFile, Seconds,
+                            format_of_name, graph_option, reports_errors, store_option, write_out)
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.untrusted import BOM
 
@@ -66,7 +66,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("-o", "--output", type=OutputFile(allow_dash=True),
               help="Write the result to FILE (a name ending in .gz is gzipped; - is standard output).")
 @click.option("--endpoint", type=EndpointURL(), help="Query this SPARQL endpoint instead of the store.")
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
@@ -249,7 +249,7 @@ def search(words, limit, as_json, store_spec):
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]),
               help="Serialisation (default: from the output name, .trig or .nq; trig on standard output, "
                    "/dev/null or a FIFO; a file named otherwise is refused).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("-o", "--output", type=OutputFile(allow_dash=True),
               help="Write to FILE (a name ending in .gz is gzipped); default, or -, standard output.")
 @click.option("--gzip", "compress", is_flag=True, help="Gzip the output.")
 @store_option

@@ -170,6 +170,18 @@ class BaseIRI(GraphIRI):
         return iri
 
 
+class OutputFile(click.Path):
+    """A file to write: click.Path with dir_okay=False, refusing an empty name (which opened ".", a folder)."""
+
+    def __init__(self, **options):
+        super().__init__(dir_okay=False, **options)
+
+    def convert(self, value, param, ctx):
+        if not str(value):
+            self.fail("an empty name names no file", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class EndpointURL(click.ParamType):
     """A SPARQL endpoint's URL: http:// or https://, with a host."""
 

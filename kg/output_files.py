@@ -39,8 +39,13 @@ def atomic_output(path: Path):
     naming `path`.
     """
     if not_a_regular_file(path):
-        with open(path, "wb") as out:
-            yield out
+        try:
+            with open(path, "wb") as out:
+                yield out
+        except OSError as error:  # a full /dev/full, a closed FIFO: named for the file, as the others are
+            if error.filename is None:
+                raise OSError(error.errno, error.strerror, str(path)) from None
+            raise
         return
     path = Path(os.path.realpath(path))
     try:

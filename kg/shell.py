@@ -32,18 +32,24 @@ SLOW = 1.0  # seconds before a running query says how to cancel it
 
 
 class Cancelled(Exception):
-    """The query was cancelled with Ctrl-C."""
+    """The query was cancelled with Ctrl-C; `mid_line` when its answer was cut in the middle of a line."""
+
+    def __init__(self, mid_line: bool = False):
+        super().__init__("cancelled")
+        self.mid_line = mid_line
 
 
 class _Screen:
-    """The shell's output as the binary file kg.console.show writes to; knows whether anything was written."""
+    """The shell's output as the binary file kg.console.show writes to; knows whether anything was written, and
+    whether the last write ended its line (a Ctrl-C may come in the middle of one)."""
 
     def __init__(self, out):
-        self.out, self.written = out, False
+        self.out, self.written, self.line_ended = out, False, True
 
     def write(self, data: bytes) -> None:
-        self.written = True
+        self.written, self.line_ended = True, False
         self.out.write(data.decode("utf-8"))
+        self.line_ended = data.endswith(b"\n")
 
     def flush(self) -> None:
         self.out.flush()
@@ -138,7 +144,8 @@ class Shell:
             if started is not None:  # a Cancelled kept by the caller would otherwise keep the query running
                 started.close()
         if cancelled:
-            raise Cancelled()
+            self.out.flush()
+            raise Cancelled(mid_line=not screen.line_ended)
         noun = {"solutions": "row", "graph": "triple"}.get(started.kind)
         status = [f"{shown.count} {noun}{'' if shown.count == 1 else 's'}"] if noun else []
         if self.timing:
@@ -255,8 +262,9 @@ class Shell:
                         return
                 else:
                     self.run_query(text)
-            except (Cancelled, KeyboardInterrupt):
-                print("cancelled", file=sys.stderr, flush=True)
+            except (Cancelled, KeyboardInterrupt) as stop:
+                # on a line of its own, not after half a row of the answer it cut
+                print("\ncancelled" if getattr(stop, "mid_line", False) else "cancelled", file=sys.stderr, flush=True)
             except (KGError, click.UsageError) as error:
                 report(error.format_message() if isinstance(error, click.UsageError) else str(error))
             except OSError as error:  # a file a command names (.output) cannot be written, say

@@ -299,6 +299,19 @@ def test_an_output_in_a_missing_folder_is_named_in_the_error(spec, tmp_path):
     assert result.exit_code == 1 and f"{tmp_path / 'missing' / 'x.trig'}\n" in result.stderr  # not .x.trig.ab12
 
 
+@pytest.mark.parametrize("command", [["export", "-o"], ["query", "-q", "ASK {}", "-o"], ["build", "--out"]])
+def test_an_output_of_an_empty_name_is_bad_usage(command):
+    """-o '' opened ".": "error: Is a directory: .", exit 1 (helper-87)."""
+    result = kg(*command, "")
+    assert result.exit_code == 2 and "an empty name names no file" in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="a Linux device")
+def test_a_device_that_is_full_is_named_in_the_error(spec):
+    result = kg("query", "-q", "ASK {}", "-o", "/dev/full", "--store", spec)
+    assert result.exit_code == 1 and result.stderr.strip().endswith("/dev/full"), result.stderr
+
+
 # --- kg query: bindings, limit -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, expected", [
@@ -570,7 +583,9 @@ def test_load_refuses_a_parse_time_limit_that_is_no_limit(spec, tmp_path, value)
                                      r'v="bad\q"', 'v="a"b"', 'v="""a""""', 'v="two\nlines"',
                                      r'v="\uD800"', 'v="x"^^rdf:langString',
                                      # helper-84: no language tag, no datatype, past the last character
-                                     'v="a"@en_US', 'v="a"@', 'v="a"^^', r'v="\U00110000"'])
+                                     'v="a"@en_US', 'v="a"@', 'v="a"^^', r'v="\U00110000"',
+                                     # helper-87: a datatype that is no IRI, a tag or type after an IRI
+                                     'v="a"^^<not an iri>', 'v=<http://a>@en', 'v=<http://a>^^xsd:string'])
 def test_bad_bindings_are_bad_usage(spec, binding):
     result = query(spec, "-q", "SELECT ?v WHERE {}", "--bind", binding)
     assert result.exit_code == 2 and "--bind" in result.stderr

@@ -185,3 +185,23 @@ def test_an_engine_that_never_answers_its_first_question_is_one_line_of_error(tm
                               env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("error: ") and "did not answer" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_web_servers_error_page_is_said_in_words_not_markup(tmp_path):
+    """A plain web server's 501 page came back as raw HTML cut at 240 characters (helper-87)."""
+    import http.server
+    from functools import partial
+
+    from kg.store.remote import RemoteStore
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(Exception) as caught:
+            RemoteStore(f"http://127.0.0.1:{server.server_port}/", dialect="sparql11").query("ASK {}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    said = str(caught.value)
+    assert "a web page rather than a SPARQL answer" in said and "Unsupported method" in said and "<" not in said

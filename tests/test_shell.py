@@ -422,6 +422,29 @@ def test_a_ctrl_c_just_as_the_rows_are_handed_over_still_stops_the_work(tmp_path
         shell.close()
 
 
+def test_a_ctrl_c_in_the_middle_of_a_row_is_said_on_a_line_of_its_own(tmp_path, monkeypatch):
+    """"cancelled" landed after half a row of the table ("sahel:certainty      ^Ccancelled": helper-87)."""
+    import io
+
+    from kg.shell import Cancelled, Shell
+
+    class Terminal(io.StringIO):
+        def write(self, text):  # Ctrl-C pressed as the tenth row is half written
+            if self.getvalue().count("\n") >= 10:
+                super().write(text[:len(text) // 2])
+                raise KeyboardInterrupt
+            return super().write(text)
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    shell = Shell("memory:", out=Terminal())
+    try:
+        with pytest.raises(Cancelled) as cancelled:
+            shell.run_query("SELECT ?s WHERE { ?s ?p ?o }")
+        assert cancelled.value.mid_line and not shell.out.getvalue().endswith("\n")
+    finally:
+        shell.close()
+
+
 def test_a_ctrl_c_while_the_query_thread_starts_still_stops_the_work(tmp_path, monkeypatch):
     """Thread.start waits for the new thread to run: a Ctrl-C in that wait (a loaded machine) stops its work too."""
     import io

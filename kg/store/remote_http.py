@@ -15,6 +15,7 @@ import base64
 import functools
 import http.client
 import json
+import re
 import socket
 import threading
 import time
@@ -247,7 +248,13 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
         body = answer.read(ERROR_BYTES)
     except DeadlinePassed:
         body = b""
-    message = engine_message(body.decode("utf-8", "replace")) or f"HTTP {answer.status}"
+    text = body.decode("utf-8", "replace")
+    if answer.media_type in ("text/html", "application/xhtml+xml") and text.lstrip().startswith("<"):
+        # a web server's error page, not an engine's words: its text, without the markup
+        text = "HTTP %d, a web page rather than a SPARQL answer (is this a SPARQL endpoint?): %s" % (
+            answer.status, " ".join(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]*>", " ", text,
+                                           flags=re.S | re.I).split()))
+    message = engine_message(text) or f"HTTP {answer.status}"
     return error_for(message, answer.status, answer.url, dialect)
 
 

@@ -66,6 +66,9 @@ class WorkerPool(WorkerProcesses):
             death = self._death(process)
             self._replace(worker)
             raise death from None
+        except BaseException:  # Ctrl-C in the console that waits for the answer: the work stops with the worker
+            self._replace(worker)
+            raise
         finally:
             with self._lock:
                 self._busy.discard(process)

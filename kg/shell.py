@@ -22,6 +22,7 @@ from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
+from kg.shell_worker import WorkerQueries
 from kg.store import url_fault
 from kg.store.oxigraph import OxigraphStore
 from kg.table import compact_iri, printable
@@ -74,7 +75,7 @@ class Shell:
 
     def __init__(self, store_spec: str, endpoint: str | None = None, out=None):
         self.store_spec, self.out = store_spec, out or sys.stdout
-        self.local = self.remote = None
+        self.local = self.remote = self.workers = None
         self.format, self.timing, self.wide, self.pending = "table", False, False, ""
         self.row_limit = console_settings()["ROW_LIMIT"]
         self.prefixes = dict(PREFIXES)
@@ -102,7 +103,7 @@ class Shell:
         self.remote, self.endpoint = remote, target
 
     def close(self) -> None:
-        for store in (self.remote, self.local):
+        for store in (self.remote, self.local, self.workers):
             if store is not None:
                 store.close()
 
@@ -112,11 +113,15 @@ class Shell:
     # --- running queries -------------------------------------------------------------------------
 
     def query(self, sparql: str, row_limit: int | None = None) -> Started:
-        """Start a query whose rows come through a helper thread: Ctrl-C while they are read raises
-        KeyboardInterrupt at once and stops the work at its next row (see kg.console)."""
+        """Start a query. On the embedded store on disk, a query worker process answers it, and Ctrl-C kills
+        it (kg.shell_worker). Elsewhere its rows come through a helper thread: Ctrl-C raises KeyboardInterrupt at
+        once and stops the work at its next row, and a remote engine's when the request hangs up (kg.console)."""
         store = self.store
-        if isinstance(store, OxigraphStore):
-            store.reopen_if_changed()  # a read-only view sees what others wrote only once reopened
+        if isinstance(store, OxigraphStore) and store.path is not None:
+            store.reopen_if_changed()  # for .graphs and completion: a read-only view sees others' writes once reopened
+            if self.workers is None:
+                self.workers = WorkerQueries(str(store.path))
+            return self.workers.start(sparql, row_limit=row_limit)
         return start_query(QueryService(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
 
     def run_query(self, sparql: str, fmt: str | None = None) -> None:

@@ -291,6 +291,55 @@ def test_ctrl_c_cancels_a_running_query(shell):
     assert shell.wait() == 0
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and every live process under it (Linux /proc)."""
+    def stat(process: str) -> list[str] | None:
+        try:
+            return open(f"/proc/{process}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            return None
+
+    table = {entry: stat(entry) for entry in os.listdir("/proc") if entry.isdigit()}
+    children: dict[int, list[int]] = {}
+    for process, fields in table.items():
+        if fields:
+            children.setdefault(int(fields[1]), []).append(int(process))
+    total, pending = 0.0, [pid]
+    while pending:
+        process = pending.pop()
+        fields = table.get(str(process))
+        if fields:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending += children.get(process, [])
+    return total
+
+
+def test_ctrl_c_stops_an_aggregate_on_a_store_on_disk_in_the_engine_too(tmp_path):
+    """The prompt came back at once, but the aggregate ran on in a helper thread for minutes, using a core:
+    two cancels took both (helper-87). On a store on disk a query worker process answers, and is killed."""
+    shell = Terminal(tmp_path, "--store", "oxigraph:")  # installs the article at first use
+    try:
+        shell.prompt(timeout=120)
+        shell.send(LONG_QUERY + ESC_ENTER)
+        shell.expect("Ctrl-C cancels", timeout=SOON)
+        shell.send(CTRL_C)
+        shell.expect("cancelled", timeout=SOON)
+        shell.prompt(timeout=SOON)
+
+        def idle() -> bool:  # under 0.6 CPU seconds in two seconds: the aggregate took a core (a new worker starts)
+            before = tree_cpu_seconds(shell.process.pid)
+            time.sleep(2.0)
+            return tree_cpu_seconds(shell.process.pid) - before < 0.6
+
+        wait_until(idle, what="the shell and its worker to fall idle after the cancel")
+        assert "(1 row)" in shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER)
+        shell.send(CTRL_D)
+        assert shell.wait() == 0
+    finally:
+        if shell.process.poll() is None:
+            os.killpg(shell.process.pid, signal.SIGKILL)
+
+
 def test_ctrl_c_at_prompt_clears_the_buffer(shell):
     shell.send("SELECT nonsense" + ENTER)
     shell.expect("nonsense")

@@ -34,7 +34,7 @@ class AnswerReading:
             return Solutions(head, self._guarded(rows, answer, seconds), cut=cut)
         if answer.media_type in ("text/turtle", "application/turtle", "application/n-triples", "text/plain"):
             fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
-            quads = pyoxigraph.parse(_Stream(answer.chunks()), fmt)
+            quads = pyoxigraph.parse(ChunkStream(answer.chunks()), fmt)
             triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
             return Triples(self._guarded(triples, answer, seconds), cut=cut)
         answer.close()
@@ -69,7 +69,7 @@ class AnswerReading:
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
 
-class _Stream:
+class ChunkStream:
     """A binary file over chunks, for pyoxigraph's parser to read a graph answer as it arrives."""
 
     def __init__(self, chunks: Iterator[bytes]):

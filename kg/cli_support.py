@@ -15,6 +15,7 @@ from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_e
 from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
+EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a program SIGPIPE ends (`cat big | head`): not a query error
 
 
 def reports_errors(command):
@@ -26,9 +27,9 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except KeyboardInterrupt:  # Ctrl-C, at whatever stage: connecting, sending, reading or writing
             stop_interrupted()
-        except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly
+        except BrokenPipeError:  # the reader went away (`kg query ... | head`): stop quietly, as SIGPIPE would
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(EXIT_ERROR)
+            sys.exit(EXIT_BROKEN_PIPE)
         except UnknownStore as error:  # a --store (or SAHEL_KG_STORE) of no known form, found as the store opens
             raise click.UsageError(str(error)) from None
         except KGError as error:

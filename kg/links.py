@@ -9,6 +9,7 @@ or a named reference). Rows are checked here; an identifier is never made up fro
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,11 +17,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import ClaimError
 from kg.link_targets import TARGETS, TargetDataset, target_dataset
-from kg.namespaces import DEFAULT_BASE, SAHEL, SK
+from kg.namespaces import DEFAULT_BASE, SAHEL, SCHEMA, SK, source_iri
+from kg.paths import DATA_DIR
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
@@ -140,7 +142,7 @@ def links_graph(links: list[Link], base: str = DEFAULT_BASE) -> Graph:
         graph.add((record, RDF.predicate, predicate))
         graph.add((record, RDF.object, target))
         graph.add((record, SAHEL.linkStatus, STATUSES[link.status]))
-        graph.add((record, DCTERMS.source, _source_term(link.source)))
+        graph.add((record, DCTERMS.source, _source_term(link.source, graph)))
         graph.add((record, DCTERMS.date, Literal(link.date, datatype=XSD.date)))
     return graph
 
@@ -164,13 +166,30 @@ def aliases_graph(aliases: list[Alias], article: URIRef, base: str = DEFAULT_BAS
         graph.add((SK[alias.entity], SKOSXL.altLabel, label))
         graph.add((label, RDF.type, SKOSXL.Label))
         graph.add((label, SKOSXL.literalForm, literal))
-        graph.add((label, DCTERMS.source, article if alias.source == "article" else _source_term(alias.source)))
+        graph.add((label, DCTERMS.source, article if alias.source == "article" else _source_term(alias.source, graph)))
     return graph
 
 
-def _source_term(source: str):
-    """A source that is a URL becomes an IRI; a named reference (no URL) stays text."""
-    return URIRef(source) if re.match(r"https?://\S+$", source) else Literal(source)
+def _source_term(source: str, graph: Graph):
+    """A source that is a URL becomes an IRI; a file this project ships (kg/data/NAME.md) the IRI of a source
+    document at /source/NAME, described in `graph` (its text, title and digest), so that it resolves; a named
+    reference (no URL) stays text."""
+    if re.match(r"https?://\S+$", source):
+        return URIRef(source)
+    shipped = re.fullmatch(r"kg/data/([a-z0-9-]+)\.md", source)
+    if shipped is None:
+        return Literal(source)
+    document = URIRef(source_iri(shipped.group(1)))
+    text = (DATA_DIR / f"{shipped.group(1)}.md").read_text(encoding="utf-8")
+    heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), source)
+    graph.add((document, RDF.type, PROV.Entity))
+    graph.add((document, RDFS.label, Literal(heading, lang="en")))
+    graph.add((document, DCTERMS.title, Literal(heading, lang="en")))
+    graph.add((document, DCTERMS["format"], Literal("text/markdown")))
+    graph.add((document, SCHEMA.text, Literal(text)))
+    graph.add((document, SAHEL.sha256, Literal(hashlib.sha256(text.encode("utf-8")).hexdigest())))
+    graph.add((document, DCTERMS.identifier, Literal(source)))  # where it lives in this project's files
+    return document
 
 
 def _rows(path: Path):

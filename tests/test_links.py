@@ -14,7 +14,7 @@ from kg import paths
 from kg.build import Inputs, build
 from kg.errors import ClaimError
 from kg.links import SKOSXL, read_aliases, read_links
-from kg.namespaces import SAHEL, SK
+from kg.namespaces import SAHEL, SCHEMA, SK
 
 __all__ = ["built"]  # a fixture
 
@@ -37,8 +37,22 @@ def test_every_row_of_the_links_table_has_a_record_with_status_source_and_date(b
         record = next(graph.subjects(RDF.object, URIRef(row["target"])))
         assert graph.value(record, RDF.subject) == SK[row["entity"]]
         assert graph.value(record, SAHEL.linkStatus) == STATUS_CONCEPTS[row["status"]]
-        assert str(graph.value(record, DCTERMS.source)) == row["source"]
+        source = graph.value(record, DCTERMS.source)  # a file of this project: its document, which resolves
+        assert str(graph.value(source, DCTERMS.identifier) or source) == row["source"]
         assert str(graph.value(record, DCTERMS.date)) == row["date"]
+
+
+def test_a_source_shipped_as_a_file_is_a_document_that_resolves(built):
+    """Link records cited "kg/data/identifier-table.md" as bare text, which nothing resolves (helper-85)."""
+    from api import create_app
+
+    document = URIRef("https://sahel-kg.example.org/source/identifier-table")
+    graph = named_graph(built.dataset, "links")
+    assert graph.value(document, DCTERMS.identifier) == Literal("kg/data/identifier-table.md")
+    assert "Q28877411" in str(graph.value(document, SCHEMA.text))
+    assert (None, DCTERMS.source, document) in graph
+    page = create_app({"STORE": "memory:"}).test_client().get("/source/identifier-table.ttl")
+    assert page.status_code == 200 and b"Identifier table" in page.data
 
 
 def test_only_verified_links_are_identities(built):

@@ -183,7 +183,6 @@ def _source_term(source: str, graph: Graph):
     text = (DATA_DIR / f"{shipped.group(1)}.md").read_text(encoding="utf-8")
     heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), source)
     graph.add((document, RDF.type, PROV.Entity))
-    graph.add((document, RDFS.label, Literal(heading, lang="en")))
     graph.add((document, DCTERMS.title, Literal(heading, lang="en")))
     graph.add((document, DCTERMS["format"], Literal("text/markdown")))
     graph.add((document, SCHEMA.text, Literal(text)))

@@ -94,8 +94,11 @@ def score(query: str, name: str) -> float:
         query_key = " ".join(sorted(_spelt_out(query_key.split(), normalise(name).split())))
     from rapidfuzz import fuzz  # here, not at the top: a server never asked to match is 4-5 MB smaller
 
-    result = fuzz.token_sort_ratio(query_key, name_key)
     query_words, name_words = _content(query_key.split()), _content(name_key.split())
+    # A spelling is compared only where there is one to compare: a query of stopwords alone ("of the") or of
+    # two letters ("al") is alike in spelling to many names, and so names none of them.
+    meaningful = len(query_key.replace(" ", "")) > 2 and not set(query_key.split()) <= STOPWORDS
+    result = fuzz.token_sort_ratio(query_key, name_key) if meaningful else 0.0
     if set(query_words) <= set(name_words):
         coverage = len(set(query_words)) / len(set(name_words))
         result = max(result + (100 - result) * 0.5 * coverage, 60 + 30 * coverage)
@@ -109,10 +112,10 @@ def score(query: str, name: str) -> float:
 
 def _spelt_out(query_words: list[str], name_words: list[str]) -> list[str]:
     """The query's words, each one of two or more letters that is the initials of consecutive words of the name
-    (in the name's order) replaced by those words."""
+    (in the name's order) replaced by those words; a stopword is itself ("of" is no "official familiar")."""
     found = []
     for word in query_words:
-        size = len(word)
+        size = len(word) if word not in STOPWORDS else 0
         runs = [name_words[start:start + size] for start in range(len(name_words) - size + 1)] if size > 1 else []
         run = next((run for run in runs if "".join(part[0] for part in run) == word), None)
         found += run if run and word not in name_words else [word]

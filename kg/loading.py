@@ -19,7 +19,7 @@ from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
 from kg.store.base import Store, read_quads
-from kg.untrusted import undecodable
+from kg.untrusted import character_column, undecodable
 
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -123,7 +123,11 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
         except ParseError as error:
             error = ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column)
             with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
-                raise undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again) from None
+                found = undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again)
+            if loaded.format == "jsonld" and found is error:  # its parser counts a line's bytes: say characters
+                with open(loaded.path, "rb") as again:
+                    found = character_column(error, gzip.GzipFile(fileobj=again) if gzipped else again)
+            raise found from None
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream

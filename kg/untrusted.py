@@ -119,6 +119,23 @@ def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
                       column=error.column)
 
 
+def character_column(error: ParseError, lines=(), *, path=None) -> ParseError:
+    """`error` with its column counted in characters where the parser counted bytes (pyoxigraph's JSON-LD
+    parser: "伦敦" before a fault moved it four columns on); `lines` and `path` as for undecodable."""
+    if error.line is None or error.column is None:
+        return error
+    if path is not None:
+        with open(path, "rb") as again:
+            return character_column(error, again)
+    for number, text in enumerate(lines, 1):
+        if number == error.line:
+            if number == 1:
+                text = without_bom(text)
+            column = len(text[:error.column - 1].decode("utf-8", "replace")) + 1
+            return ParseError(error.message, path=error.path, line=error.line, column=column)
+    return error
+
+
 def without_bom(data: bytes) -> bytes:
     """`data` without a leading UTF-8 byte-order mark."""
     return data.removeprefix(_BOM)

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.errors import ParseError
 from kg.namespaces import PREFIXES, SAHEL, graph_iri
 from kg.store.base import RDF_FORMATS
 from kg.store.oxigraph import OxigraphStore
@@ -213,6 +214,21 @@ def test_a_syntax_error_says_its_position_once(tmp_path, spec, text, line, said)
     result = kg("load", path, "--store", spec)
     assert result.exit_code == 1
     assert re.fullmatch(rf"error: {re.escape(str(path))}:{line}:\d+: {re.escape(said)}\n", result.stderr)
+
+
+@pytest.mark.parametrize("name", ["bad.jsonld", "bad.jsonld.gz"])
+def test_a_json_ld_error_is_placed_in_characters_as_the_other_syntaxes(tmp_path, spec, name):
+    """The JSON-LD parser counts a line's bytes: "伦敦😀" before the fault put it at column 51, not 44 (helper-87)."""
+    text = '{"@id": "http://e/a", "http://e/b": "伦敦😀", }'
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: {path}:1:{text.rindex('}') + 1}: ")
+    from kg.store.base import parse_triples  # a body sent to the Graph Store takes the same way
+
+    with pytest.raises(ParseError) as caught:
+        parse_triples(text.encode(), format="jsonld")
+    assert (caught.value.line, caught.value.column) == (1, text.rindex("}") + 1)
 
 
 @pytest.mark.parametrize("damage", ["not gzip", "truncated", "corrupt"])

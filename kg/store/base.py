@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.untrusted import explained, guard, refuse_deep, skip_bom, undecodable, without_bom
+from kg.untrusted import character_column, explained, guard, refuse_deep, skip_bom, undecodable, without_bom
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -208,7 +208,7 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
     except SyntaxError as error:
         # Made by a call: held in a local here, the error would keep this frame (and, through its traceback, the
         # store a bulk load writes) alive until the cycle collector ran, and a store reopened at once was locked.
-        raise _parse_error(error, path) from None
+        raise _parse_error(error, path, byte_columns=format == "jsonld") from None
     except MemoryError as error:
         raise term_too_long(error, path) from None
     finally:
@@ -216,13 +216,17 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
             opened.close()
 
 
-def _parse_error(error: SyntaxError, path: str | None, *, lines=None) -> ParseError:
-    """The parser's error as ours; for bytes that are no UTF-8, naming the byte, from `lines` (the input's) or
-    else the file at `path` read anew."""
+def _parse_error(error: SyntaxError, path: str | None, *, lines: bytes | None = None,
+                 byte_columns: bool = False) -> ParseError:
+    """The parser's error as ours; for bytes that are no UTF-8, naming the byte, from `lines` (the input) or
+    else the file at `path` read anew; with `byte_columns` (the parser counted bytes), its column in characters."""
     found = explained(ParseError(parser_message(error), path=path, line=error.lineno, column=error.offset))
-    if lines is not None:
-        return undecodable(found, lines)
-    return found if path is None else undecodable(found, path=path)
+    if lines is None and path is None:
+        return found
+    found = undecodable(found, io.BytesIO(lines)) if lines is not None else undecodable(found, path=path)
+    if byte_columns and not found.message.startswith("not UTF-8"):
+        found = character_column(found, io.BytesIO(lines)) if lines is not None else character_column(found, path=path)
+    return found
 
 
 def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
@@ -241,7 +245,7 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
                                  rename_blank_nodes=True)
         return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
-        raise _parse_error(error, name, lines=io.BytesIO(data)) from None
+        raise _parse_error(error, name, lines=data, byte_columns=format == "jsonld") from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
 

@@ -44,8 +44,12 @@ class WorkerPool(WorkerProcesses):
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.on_replace = None  # called (no arguments) each time a worker is killed and replaced: for metrics
-        for worker in [self._start() for _ in range(max(1, size))]:
-            self._idle.put(self._ready(worker))
+        try:
+            for worker in [self._start() for _ in range(max(1, size))]:
+                self._idle.put(self._ready(worker))
+        except BaseException:  # a worker that failed to start, or Ctrl-C in a console: none is left behind
+            self.close()
+            raise
 
     def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
         """Answer in a free worker; at the time limit kill it, start another, and raise QueryTimeout.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shutil
 import os
 import threading
 import time
@@ -370,3 +371,13 @@ def test_counting_idle_workers_replaces_one_that_died(store_path):
         wait_until(lambda: pool.idle() == 2, what="a successor")
     finally:
         pool.close()
+
+
+def test_a_pool_that_cannot_start_leaves_no_worker_behind(store_path, tmp_path):
+    """The first worker started and the second failed (no store there): the first was left running, idle and
+    owned by nobody; the shell starts its pool at its first query, where a Ctrl-C may come as well."""
+    before = set(children())
+    shutil.move(store_path, tmp_path / "away")  # every worker fails to open it
+    with pytest.raises(Exception):
+        WorkerPool(store_path, size=2)
+    wait_until(lambda: not set(children()) - before, what="the workers started to end")

@@ -97,10 +97,9 @@ def _from_clauses(text: str, prefixes: dict[str, str], base: str | None = None):
         elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
             declared[following[0][1].split(":", 1)[0]] = resolve_iri(base, following[1][1][1:-1])
         elif upper == "FROM":
+            # no IRI after it (`FROM <x y>` lexes as no IRI): an empty name, which no check takes for a graph IRI
             target = next((token for token in tokens[index + 1:index + 4] if token[0] in ("iri", "pname", "var")),
-                          None)
-            if target is None:
-                continue
+                          ("pname", "", 0, 0))
             if target[1].startswith("<"):
                 iri = resolve_iri(base, target[1][1:-1])
             else:

@@ -60,7 +60,7 @@ def _scan(text: str) -> Shape:
     first = declarations_end(tokens, shape.prefixes)
     for index, (kind, value, start, _) in enumerate(tokens[first:], start=first):
         upper = value.upper() if kind == "word" else None
-        if kind == "other" and value in _OPERATORS or upper == "UNION":
+        if (kind == "other" and value in _OPERATORS or upper == "UNION") and not data:  # ^^ in DATA is a datatype
             shape.operators += 1
         if describing:
             describing = kind in ("iri", "pname", "var")
@@ -68,8 +68,10 @@ def _scan(text: str) -> Shape:
         # The parts the engine plans and joins (approximate, erring high: a group's last "." counts too): a group
         # or blank node opened, a triple pattern ended or continued, a FILTER, an assignment (BIND's or SELECT's
         # AS), an item of a collection (two triple patterns each); not the terms of VALUES, DATA or a template.
-        if kind == "open":
-            shape.patterns += value == "[" or value == "{" and not (data or values)
+        if data:  # inside VALUES, DATA or a template, a GRAPH block included: terms, not patterns
+            pass
+        elif kind == "open":
+            shape.patterns += value == "[" or value == "{" and not values
         elif kind == "other":
             shape.patterns += value in _CONTINUING and bool(brackets) and brackets[-1] in ("{", "[")
         elif upper is not None:

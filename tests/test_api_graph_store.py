@@ -147,6 +147,16 @@ def test_post_merges(empty_writer):  # post__existing_graph, get_of_post__existi
     assert graph.value(graph.value(PERSON, FOAF.businessCard), VCARD.fn) == rdflib.Literal("Jane Doe")
 
 
+@pytest.mark.parametrize("method", ["put", "post"])
+def test_a_graph_of_many_triples_is_written_whole(empty_writer, method):
+    """101 triples were refused (400: "query has 101 patterns"): the INSERT DATA a write becomes was checked as
+    if its triples were patterns to plan, those inside its GRAPH block (helper-88)."""
+    body = "".join(f"<{EX}s{n}> <{EX}p> {n} .\n" for n in range(1000))
+    response = getattr(empty_writer, method)(URL, data=body, content_type=TURTLE, headers=AUTH)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert len(graph_at(empty_writer)) == 1000
+
+
 def test_post_to_a_new_graph_creates_it(empty_writer):
     response = empty_writer.post(URL, data=JOHN, content_type=TURTLE, headers=AUTH)
     assert response.status_code == 201

@@ -324,6 +324,38 @@ def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):
     assert relative.count() >= 1 and page.locator(".vis-item.relative.vis-range, .vis-item.relative.vis-box").count() == 0
 
 
+HOSTILE = """@prefix sk: <https://sahel-kg.example.org/id/> . @prefix sahel: <https://sahel-kg.example.org/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/hostile> { sk:hostile-event a sahel:PoliticalUpheaval ; sahel:occurredDuring sk:before-article ;
+    rdfs:label "<b>BOLD</b><img src=x alt=''>"@en . }"""
+
+
+def test_the_timeline_shows_labels_as_text_never_as_markup(browser, tmp_path):
+    """A label holding <b> and <img> was drawn as a bold word and an image: vis-timeline reads a string as HTML
+    (helper-88)."""
+    import pyoxigraph as ox
+
+    from kg.publish import install
+    from kg.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    install(store)
+    store.extend(ox.parse(HOSTILE.encode(), format=ox.RdfFormat.TRIG))
+    store.close()
+    with kg_server(tmp_path / "server", store=f"oxigraph:{tmp_path / 'store'}") as base:
+        session = Visit(browser, base)
+        try:
+            page = session.open("/timeline")
+            page.locator("#timeline[data-items]").wait_for()
+            item = page.locator(".vis-item", has_text="BOLD").first
+            item.wait_for()
+            assert "<b>BOLD</b>" in item.inner_text()
+            assert page.locator("#timeline b, #timeline img").count() == 0
+            assert session.outside == [] and session.errors == []
+        finally:
+            session.context.close()
+
+
 def test_the_timeline_lists_in_full_what_is_placed_only_against_the_article_on_a_phone(visit):
     page = visit(viewport=PHONE).open("/timeline")
     page.locator("#timeline[data-items]").wait_for()

@@ -343,3 +343,14 @@ def test_visitors_arriving_together_share_one_computation_of_a_page_query(writab
     first.join(60)
     second.join(60)
     assert not computed_twice and len(calls) == 1 and answers == [1, 1]
+
+
+def test_an_iri_of_no_web_scheme_is_shown_never_linked(make_app):
+    """skos:exactMatch <javascript:alert('x6')> became <a href="javascript:…">: only the page's policy kept it from
+    running (helper-88). A data: or javascript: IRI is text; a web address stays a link."""
+    seed = ("<https://sahel-kg.example.org/id/mali> <http://www.w3.org/2004/02/skos/core#exactMatch> "
+            "<javascript:alert('x6')> , <data:text/html,hi> , <https://example.org/fine> .")
+    page = make_app(seed=seed).test_client().get("/id/mali.html", headers=BROWSER).get_data(as_text=True)
+    hrefs = re.findall(r'<a [^>]*href="([^"]*)"', page)  # links (the page's own icon is data:,)
+    assert not [href for href in hrefs if href.lower().startswith(("javascript:", "data:"))]
+    assert "https://example.org/fine" in hrefs and "alert(&#39;x6&#39;)" in page

@@ -9,6 +9,7 @@
   const DAY = 24 * 3600 * 1000;
 
   function dayAfter(text) { return new Date(Date.parse(text) + DAY); }
+function textElement(text) { const span = document.createElement("span"); span.textContent = text; return span; }
 
   fetch("/views/timeline.json").then((response) => response.json()).then((body) => {
     const raw = body.items;
@@ -22,7 +23,9 @@
       byId.set(row.item + "|" + (row.claim || ""), id);
       const title = row.kind === "phase" ? `${row.subjectLabel || row.subject}: ${row.statusLabel || "status"}` : (row.label || row.item);
       const when = row.spanLabel || "";
-      const item = { id: id, content: `${title} — ${when}`, title: `${title} (${when}; precision: ${row.precisionLabel || "not given"})`, row: row };
+      // Elements, not strings: vis-timeline reads a string as HTML, and labels are the data's own text.
+      const item = { id: id, content: textElement(`${title} — ${when}`),
+                     title: textElement(`${title} (${when}; precision: ${row.precisionLabel || "not given"})`), row: row };
       const position = (row.position || "").split("#").pop();
       if (row.startsNotBefore && row.endsNotAfter) {            // a year, or part of a year: the whole band
         item.start = new Date(row.startsNotBefore); item.end = dayAfter(row.endsNotAfter); item.type = "range";
@@ -36,7 +39,7 @@
         const relation = { BeforeSource: "before", AfterSource: "after" }[position] || "as of";
         item.start = marker; item.type = "point";
         item.className = `relative ${relation === "as of" ? "as-of" : relation}`;
-        item.content = `${relation} the article: ${title}`;
+        item.content = textElement(`${relation} the article: ${title}`);
       }
       item.bounds = [row.startsNotBefore, row.startsNotAfter, row.endsNotBefore, row.endsNotAfter];
       items.add(item);
@@ -56,7 +59,7 @@
     items.forEach((item) => {
       if (!/\brelative\b/.test(item.className)) return;
       const entry = document.createElement("li");
-      entry.textContent = item.content;
+      entry.textContent = item.content.textContent;
       entry.dataset.item = item.id;
       relativeList.append(entry);
     });
@@ -96,7 +99,7 @@
       details.replaceChildren();
       if (!item) return;
       const p = document.createElement("p");
-      p.textContent = item.title + " ";
+      p.textContent = item.title.textContent + " ";
       const row = item.row;
       if (row.itemHref) { const a = document.createElement("a"); a.href = row.itemHref; a.textContent = "its page"; p.append(a); }
       if (row.claimHref) { const a = document.createElement("a"); a.href = row.claimHref; a.textContent = "the claim"; p.append(" · ", a); }

@@ -13,7 +13,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import current_app
+from flask import current_app, g
 
 from api.version_cache import once_per_version
 from kg.namespaces import PREFIXES
@@ -63,8 +63,18 @@ def rows(name: str, **bindings) -> list[dict[str, Term]]:
 
 def rows_per_version(name: str) -> list[dict[str, Term]]:
     """`rows(name)` of an unbound page query, computed once per dataset version (see api.version_cache):
-    the home page runs such queries, and on a large store they cost seconds."""
-    return once_per_version(f"page-rows:{name}", lambda: rows(name))
+    the home page runs such queries, and on a large store they cost seconds. A cut answer is said cut each time."""
+    def computed():  # whether this query's answer was cut, whatever the request's others said
+        before = g.pop("page_cut", None)
+        found, cut = rows(name), g.get("page_cut")
+        if before is not None:
+            g.page_cut = before
+        return found, cut
+
+    found, cut = once_per_version(f"page-rows:{name}", computed)
+    if cut is not None:
+        g.page_cut = cut
+    return found
 
 
 def ask(name: str, **bindings) -> bool:
@@ -83,7 +93,10 @@ def _run(name: str, fmt: str, bindings: dict) -> bytes:
              for key, value in bindings.items() if value is not None}
     request = QueryRequest(sparql=query_text(name), format=fmt, bindings=bound or None,
                            timeout=current_app.config["QUERY_TIMEOUT"], row_limit=current_app.config["ROW_LIMIT"])
-    return current_app.extensions["sahel-kg"].query(request).body
+    answer = current_app.extensions["sahel-kg"].query(request)
+    if answer.truncated:  # said on the page, in its headers and in a view's JSON (api.pages.said_cut)
+        g.page_cut = answer.limit
+    return answer.body
 
 
 def _term(raw: dict) -> Term:

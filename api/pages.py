@@ -8,7 +8,7 @@ from collections import OrderedDict
 from functools import cache
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template
+from flask import Blueprint, current_app, g, redirect, render_template
 
 from api import evidence
 from api.conditional import conditional
@@ -71,6 +71,15 @@ def _example(path) -> dict:
     return {"name": path.stem, "title": header.get("title", path.stem), "description": header.get("description", ""),
             "needs": needs, "text": text, "share": "/sparql#query=" + quote(text, safe="")}
 
+
+
+@bp.after_app_request
+def said_cut(response):
+    """A page, document or view built from a query the row cap cut says so, as a query's answer does."""
+    if g.get("page_cut") is not None:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(g.page_cut)
+    return response
 
 def resource_page(iri: str):
     """The HTML page of a resource: chosen by its type (a claim, an article, the ontology) or an entity."""

@@ -8,7 +8,7 @@ path of their page under "…Href").
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, g, jsonify, render_template
 
 from api.numbers import date
 from api.params import one, request_params
@@ -38,13 +38,14 @@ def network_data():
     """The network's edges, one row per edge, status phase and claim; as_of keeps what may hold that day."""
     as_of = _as_of()
     found = rows("network-edges", asOf=ox.Literal(as_of, datatype=XSD_DATE) if as_of else None)
-    return jsonify({"as_of": as_of, "edges": [_plain(row) for row in found]})
+    return jsonify({"as_of": as_of, "edges": [_plain(row) for row in found], "truncated": "page_cut" in g})
 
 
 @bp.route("/views/timeline.json")
 def timeline_data():
     """The timeline's items: events, status phases and memberships with their spans' bounds and precision."""
-    return jsonify({"items": [_plain(row) for row in rows("timeline-items")]})
+    items = [_plain(row) for row in rows("timeline-items")]
+    return jsonify({"items": items, "truncated": "page_cut" in g})
 
 
 def _as_of() -> str | None:

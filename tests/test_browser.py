@@ -333,16 +333,7 @@ HOSTILE = """@prefix sk: <https://sahel-kg.example.org/id/> . @prefix sahel: <ht
 def test_the_timeline_shows_labels_as_text_never_as_markup(browser, tmp_path):
     """A label holding <b> and <img> was drawn as a bold word and an image: vis-timeline reads a string as HTML
     (helper-88)."""
-    import pyoxigraph as ox
-
-    from kg.publish import install
-    from kg.store.oxigraph import OxigraphStore
-
-    store = OxigraphStore(tmp_path / "store")
-    install(store)
-    store.extend(ox.parse(HOSTILE.encode(), format=ox.RdfFormat.TRIG))
-    store.close()
-    with kg_server(tmp_path / "server", store=f"oxigraph:{tmp_path / 'store'}") as base:
+    with seeded_server(tmp_path, HOSTILE) as base:
         session = Visit(browser, base)
         try:
             page = session.open("/timeline")
@@ -363,6 +354,37 @@ def test_the_timeline_lists_in_full_what_is_placed_only_against_the_article_on_a
     assert listed.count() == page.locator(".vis-item.vis-point.relative").count() >= 1
     assert any(text.startswith("as of the article: ") and len(text) > 25 for text in listed.all_inner_texts())
     assert page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+def seeded_server(tmp_path, trig: str):
+    """`kg serve` on a store holding the article and `trig`."""
+    import pyoxigraph as ox
+
+    from kg.publish import install
+    from kg.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    install(store)
+    store.extend(ox.parse(trig.encode(), format=ox.RdfFormat.TRIG))
+    store.close()
+    return kg_server(tmp_path / "server", store=f"oxigraph:{tmp_path / 'store'}")
+
+
+def test_a_network_of_thousands_of_edges_is_drawn_and_says_what_it_holds(browser, tmp_path):
+    """Past a few thousand edges the force layout hung the tab for minutes (3,177 edges: not drawn in 180 s;
+    10,000: 15 minutes and more, helper-88). Past a few hundred elements the layout is a cheap one."""
+    edges = " ".join(f"<https://sahel-kg.example.org/id/g{n}> sahel:operatesIn <https://sahel-kg.example.org/id/p{n}> ."
+                     for n in range(5000))
+    trig = f"@prefix sahel: <https://sahel-kg.example.org/ontology#> . <http://example.org/many> {{ {edges} }}"
+    with seeded_server(tmp_path, trig) as base:
+        session = Visit(browser, base)
+        try:
+            page = session.open("/network")
+            page.locator("#network[data-edges]").wait_for(timeout=120_000)
+            assert int(page.locator("#network").get_attribute("data-edges")) > 5000
+            assert session.outside == [] and session.errors == []
+        finally:
+            session.context.close()
 
 
 def test_a_shared_network_link_opens_at_its_date(visit):

@@ -354,3 +354,22 @@ def test_an_iri_of_no_web_scheme_is_shown_never_linked(make_app):
     hrefs = re.findall(r'<a [^>]*href="([^"]*)"', page)  # links (the page's own icon is data:,)
     assert not [href for href in hrefs if href.lower().startswith(("javascript:", "data:"))]
     assert "https://example.org/fine" in hrefs and "alert(&#39;x6&#39;)" in page
+
+
+def test_a_page_a_document_or_a_view_the_row_cap_cut_says_so():
+    """An entity of 12,001 statements showed 9,918 and its .ttl 10,000 triples, without a word (helper-88)."""
+    from api import create_app
+
+    client = create_app({"STORE": "memory:", "ROW_LIMIT": 5}).test_client()
+    page = client.get("/id/mali.html", headers=BROWSER)
+    assert page.headers["X-Result-Truncated"] == "true" and page.headers["X-Result-Limit"] == "5"
+    assert "reached the row cap of 5" in page.get_data(as_text=True)
+    document = client.get("/id/mali.ttl")
+    assert document.status_code == 200 and document.headers["X-Result-Truncated"] == "true"
+    for view in ("/views/network.json", "/views/timeline.json"):
+        answer = client.get(view)
+        assert answer.get_json()["truncated"] is True and answer.headers["X-Result-Truncated"] == "true"
+    whole = create_app({"STORE": "memory:"}).test_client()
+    assert "X-Result-Truncated" not in whole.get("/id/mali.html", headers=BROWSER).headers
+    assert whole.get("/views/network.json").get_json()["truncated"] is False
+    assert "row cap" not in whole.get("/", headers=BROWSER).get_data(as_text=True)

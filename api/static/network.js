@@ -8,7 +8,9 @@
   const claimersBox = document.getElementById("claimers");
   const panel = document.getElementById("edge-evidence");
   const summary = document.getElementById("network-summary");
+  const LARGE = 400;  // elements (nodes and edges) past which the layout is the cheap one
   let rows = [];
+  let cut = false;  // the row cap cut the server's answer
   let graph = null;
 
   const voiceKey = (row) => `${row.claimer || "none"}|${row.modality || "none"}`;
@@ -77,8 +79,11 @@
     graph = cytoscape({
       container: document.getElementById("network"),
       elements: elements,
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 600000, idealEdgeLength: () => 160,
-                nodeOverlap: 40, gravity: 0.2, componentSpacing: 150, padding: 30 },
+      // cose costs the square of the nodes on each of its passes: a few thousand edges hung the tab for
+      // minutes. Past a few hundred, rings by degree, drawn at once.
+      layout: elements.length > LARGE ? { name: "concentric", animate: false, padding: 30, minNodeSpacing: 10 }
+        : { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 600000, idealEdgeLength: () => 160,
+            nodeOverlap: 40, gravity: 0.2, componentSpacing: 150, padding: 30 },
       style: [
         { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 110,
                                      "background-color": "#6b7785", color: "#111", "text-valign": "bottom" } },
@@ -106,7 +111,7 @@
     container.dataset.certain = String(certain);
     summary.textContent = `${nodes.size} actors, ${edges.size} relationships` + (asOf.value
       ? ` that held on ${asOf.value}: ${certain} certainly, ${edges.size - certain} possibly (dotted; their dates do not rule it out)`
-      : " at any time") + ".";
+      : " at any time") + "." + (cut ? " Not all are shown: the server's answer reached its row cap." : "");
   }
 
   function link(href, text) {
@@ -155,12 +160,13 @@
     const here = new URL(window.location.href);
     if (asOf.value) here.searchParams.set("as_of", asOf.value); else here.searchParams.delete("as_of");
     window.history.replaceState(null, "", here);
-    return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges; draw(); });
+    return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges; cut = Boolean(body.truncated); draw(); });
   }
 
   fetch(dataUrl).then((response) => response.json()).then((body) => {
     buildClaimers(body.edges);
     rows = body.edges;
+    cut = Boolean(body.truncated);
     const shared = new URLSearchParams(window.location.search).get("as_of");
     if (shared && /^\d{4}-\d{2}-\d{2}$/.test(shared)) { asOf.value = shared; load(); } else draw();
   });

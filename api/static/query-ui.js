@@ -157,9 +157,15 @@
       yasqe.__sahelWarnings = true;
     }
   }
+  // The editor's text area and the endpoint field come without a name for assistive technology.
+  function nameFields() {
+    document.querySelectorAll("#yasgui .CodeMirror textarea").forEach((area) => area.setAttribute("aria-label", "SPARQL query"));
+    document.querySelectorAll("#yasgui input.autocomplete").forEach((input) => input.setAttribute("aria-label", "SPARQL endpoint"));
+  }
+  nameFields();
   Object.keys(yasgui._tabs).forEach((id) => hookWarnings(yasgui.getTab(id)));
-  yasgui.on("tabAdd", (instance, id) => setTimeout(() => hookWarnings(yasgui.getTab(id)), 0));
-  yasgui.on("tabSelect", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); showWarnings(null); }, 0));
+  yasgui.on("tabAdd", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); nameFields(); }, 0));
+  yasgui.on("tabSelect", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); showWarnings(null); nameFields(); }, 0));
   yasgui.on("query", (instance, tab) => {
     const text = tab.getQuery();
     const isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n\s*|#[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(text);

@@ -13,9 +13,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -32,7 +34,6 @@ STATUSES = {"verified": SAHEL.LinkVerified, "one source": SAHEL.LinkOneSource,
 # Which relation each status may state: only a verified identifier is an identity (exactMatch).
 ALLOWED = {"verified": {"exactMatch"}, "one source": {"closeMatch", "seeAlso"},
            "candidate": {"closeMatch", "seeAlso"}, "rejected": set(RELATIONS)}
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')  # RFC 3987 leaves these out of an IRI
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def read_links(path: Path) -> list[Link]:
         if dataset is None:
             fail(f"{target} is in none of the linked datasets' URI spaces "
                  f"({', '.join(t.uri_space for t in TARGETS)})")
-        if not target[len(dataset.uri_space):].strip("/") or _NOT_IN_IRI.search(target):
+        if not target[len(dataset.uri_space):].strip("/") or not _is_iri(target):
             fail(f"{target!r} names no record of {dataset.name}: an IRI past its URI space, without spaces, "
                  "quotes or angle brackets")
         if not source:
@@ -180,7 +181,7 @@ def _source_term(source: str, graph: Graph):
     if shipped is None:
         return Literal(source)
     document = URIRef(source_iri(shipped.group(1)))
-    text = (DATA_DIR / f"{shipped.group(1)}.md").read_text(encoding="utf-8")
+    text = _shipped_text(shipped.group(1))
     heading = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), source)
     graph.add((document, RDF.type, PROV.Entity))
     graph.add((document, DCTERMS.title, Literal(heading, lang="en")))
@@ -189,6 +190,21 @@ def _source_term(source: str, graph: Graph):
     graph.add((document, SAHEL.sha256, Literal(hashlib.sha256(text.encode("utf-8")).hexdigest())))
     graph.add((document, DCTERMS.identifier, Literal(source)))  # where it lives in this project's files
     return document
+
+
+@lru_cache(maxsize=None)
+def _shipped_text(name: str) -> str:
+    """A file of kg/data cited as a source, read once however many rows cite it."""
+    return (DATA_DIR / f"{name}.md").read_text(encoding="utf-8")
+
+
+def _is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI, as the store (pyoxigraph) reads one."""
+    try:
+        pyoxigraph.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _rows(path: Path):

@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -25,6 +24,7 @@ from kg.errors import ClaimError
 from kg.link_targets import TARGETS, TargetDataset, target_dataset
 from kg.namespaces import DEFAULT_BASE, SAHEL, SCHEMA, SK, source_iri
 from kg.paths import DATA_DIR
+from kg.sparql_lexer import is_iri
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
@@ -77,7 +77,7 @@ def read_links(path: Path) -> list[Link]:
         if dataset is None:
             fail(f"{target} is in none of the linked datasets' URI spaces "
                  f"({', '.join(t.uri_space for t in TARGETS)})")
-        if not target[len(dataset.uri_space):].strip("/") or not _is_iri(target):
+        if not target[len(dataset.uri_space):].strip("/") or not is_iri(target):
             fail(f"{target!r} names no record of {dataset.name}: an IRI past its URI space, without spaces, "
                  "quotes or angle brackets")
         if not source:
@@ -196,15 +196,6 @@ def _source_term(source: str, graph: Graph):
 def _shipped_text(name: str) -> str:
     """A file of kg/data cited as a source, read once however many rows cite it."""
     return (DATA_DIR / f"{name}.md").read_text(encoding="utf-8")
-
-
-def _is_iri(text: str) -> bool:
-    """Whether `text` is an absolute IRI, as the store (pyoxigraph) reads one."""
-    try:
-        pyoxigraph.NamedNode(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _rows(path: Path):

@@ -21,7 +21,7 @@ from kg.results import Result
 from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
-from kg.sparql_lexer import unescape_iri
+from kg.sparql_lexer import is_iri, unescape_iri
 from kg.sparql_text import scan
 from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault
@@ -97,7 +97,7 @@ class QueryService:
     def unknown_among(self, iris: list[str]) -> list[str]:
         """unknown_terms, of a query known to name `iris`."""
         terms = [iri for iri in iris if iri.startswith(CLOSED) and iri not in CLOSED]
-        terms = [iri for iri in terms if _valid_iri(iri)]
+        terms = [iri for iri in terms if is_iri(iri)]
         if not terms:
             return []
         known = self._known_terms()
@@ -280,14 +280,6 @@ def _collect(raw, limit: int | None) -> Result:
     if isinstance(raw, Solutions):
         return Result(kind="solutions", variables=raw.variables, rows=items, truncated=truncated, limit=limit)
     return Result(kind="graph", triples=items, truncated=truncated, limit=limit)
-
-
-def _valid_iri(iri: str) -> bool:
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        return False
-    return True
 
 
 def _smallest(*values):

@@ -165,3 +165,14 @@ def resolve_iri(base: str | None, reference: str) -> str:
         return reference
     resolved = urljoin(base, reference)
     return resolved + "#" if reference.endswith("#") and not resolved.endswith("#") else resolved
+
+
+def is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI as the store (pyoxigraph) reads one."""
+    import pyoxigraph  # here: the lexer itself needs no engine
+
+    try:
+        pyoxigraph.NamedNode(text)
+    except ValueError:
+        return False
+    return True

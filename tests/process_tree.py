@@ -56,8 +56,16 @@ def rss_bytes(pid: int) -> int:
 
 
 def is_running(pid: int) -> bool:
-    """Whether a process exists and is not a zombie (dead, waiting for its parent to collect it)."""
+    """Whether any thread of a process is alive. A killed process's first thread turns zombie before the
+    others have exited, and those still hold its files (its sockets) open: the process is dead only when all are."""
     try:
-        return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        tasks = list((PROC / str(pid) / "task").iterdir())
     except OSError:
         return False
+    for task in tasks:
+        try:
+            if (task / "stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                return True
+        except OSError:
+            continue  # gone meanwhile
+    return False

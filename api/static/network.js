@@ -8,6 +8,7 @@
   const claimersBox = document.getElementById("claimers");
   const panel = document.getElementById("edge-evidence");
   const summary = document.getElementById("network-summary");
+  const edgeList = document.querySelector("#edge-list tbody");
   const LARGE = 400;  // elements (nodes and edges) past which the layout is the cheap one
   let rows = [];
   let cut = false;  // the row cap cut the server's answer
@@ -104,6 +105,7 @@
     window.sahelNetwork = graph;  // for people poking at it in the console, and for the browser tests
     graph.on("tap", "edge", (event) => showEdge(event.target.data()));
     graph.on("tap", "node", (event) => showNode(event.target.data()));
+    listEdges(nodes, edges);
     const container = document.getElementById("network");
     container.dataset.nodes = String(nodes.size);
     container.dataset.edges = String(edges.size);
@@ -112,6 +114,38 @@
     summary.textContent = `${nodes.size} actors, ${edges.size} relationships` + (asOf.value
       ? ` that held on ${asOf.value}: ${certain} certainly, ${edges.size - certain} possibly (dotted; their dates do not rule it out)`
       : " at any time") + "." + (cut ? " Not all are shown: the server's answer reached its row cap." : "");
+  }
+
+  // The canvas is a picture to assistive technology and the keyboard: the table says the same, each
+  // relationship a button that selects it in the drawing and opens its evidence.
+  function listEdges(nodes, edges) {
+    const actor = (id) => {
+      const data = nodes.get(id).data;
+      const cell = document.createElement("td");
+      cell.append(data.href ? link(data.href, data.label) : data.label);
+      return cell;
+    };
+    const name = (id) => nodes.get(id).data.label;
+    const ordered = [...edges.values()].map((edge) => edge.data)
+      .sort((a, b) => name(a.source).localeCompare(name(b.source)) || a.label.localeCompare(b.label) ||
+                      name(a.target).localeCompare(name(b.target)));
+    edgeList.replaceChildren(...ordered.map((edge) => {
+      const row = document.createElement("tr");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "edge-button";
+      button.textContent = edge.label;
+      button.addEventListener("click", () => {
+        graph.elements().unselect();
+        graph.getElementById(edge.id).select();
+        showEdge(edge);
+        panel.focus();
+      });
+      const middle = document.createElement("td");
+      middle.append(button);
+      row.append(actor(edge.source), middle, actor(edge.target));
+      return row;
+    }));
   }
 
   function link(href, text) {

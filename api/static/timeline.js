@@ -9,7 +9,7 @@
   const DAY = 24 * 3600 * 1000;
 
   function dayAfter(text) { return new Date(Date.parse(text) + DAY); }
-function textElement(text) { const span = document.createElement("span"); span.textContent = text; return span; }
+  function textElement(text) { const span = document.createElement("span"); span.textContent = text; return span; }
 
   fetch("/views/timeline.json").then((response) => response.json()).then((body) => {
     const raw = body.items;
@@ -94,8 +94,8 @@ function textElement(text) { const span = document.createElement("span"); span.t
         `possibly (their dates do not rule it out), ${counts.not} did not.` : `${items.length} items.`;
     }
     asOf.addEventListener("change", applyAsOf);
-    timeline.on("select", (event) => {
-      const item = items.get(event.items[0]);
+    function showItem(id) {
+      const item = items.get(id);
       details.replaceChildren();
       if (!item) return;
       const p = document.createElement("p");
@@ -104,7 +104,26 @@ function textElement(text) { const span = document.createElement("span"); span.t
       if (row.itemHref) { const a = document.createElement("a"); a.href = row.itemHref; a.textContent = "its page"; p.append(a); }
       if (row.claimHref) { const a = document.createElement("a"); a.href = row.claimHref; a.textContent = "the claim"; p.append(" · ", a); }
       details.append(p);
-    });
+    }
+    timeline.on("select", (event) => showItem(event.items[0]));
+    // The axis answers the mouse only: the list says the same, each item a button that selects it there.
+    const itemList = document.getElementById("item-list");
+    const ordered = items.get().sort((a, b) => a.start - b.start || a.content.textContent.localeCompare(b.content.textContent));
+    itemList.replaceChildren(...ordered.map((item) => {
+      const entry = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "item-button";
+      button.textContent = item.title.textContent;
+      button.dataset.item = item.id;
+      button.addEventListener("click", () => {
+        timeline.setSelection(item.id, { focus: true, animation: false });
+        showItem(item.id);
+        details.focus();
+      });
+      entry.append(button);
+      return entry;
+    }));
     applyAsOf();
   });
 })();

@@ -91,6 +91,12 @@
     autofocus: false,
     yasqe: { value: config.examples.length ? config.examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
   });
+  // YASGUI keeps its "add tab" button inside the tab list, where only tabs may be (axe: aria-required-children),
+  // so a screen reader counts it as a tab. The button moves to just after the list; its empty holder stays,
+  // since YASGUI inserts each new tab before it.
+  const tabList = document.querySelector("#yasgui [role=tablist]");
+  const addTab = tabList && tabList.querySelector("button.addTab");
+  if (addTab) tabList.after(addTab);
 
   // The server knows its prefixes without PREFIX lines; the editor's own syntax check does not, so the
   // known prefixes a query uses are declared in it (folded away) when it is opened.

@@ -1,7 +1,9 @@
 """IRIs that resolve: every IRI under IRI_BASE answers on this server at the same path.
 
 `/id/jnim` (a thing, not a document) answers 303 See Other to a document about it: `/id/jnim.html`
-for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept. The document URLs answer directly.
+for a browser, `/id/jnim.ttl` (or .jsonld, .nt, .rdf) by Accept; `.trig` and `.nq` give the same statements each
+in the named graphs that state it, and a graph's content when the IRI names one (a claim). The document URLs
+answer directly. An ontology's version IRI is served as the ontology.
 An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
 The server gets the path percent-decoded, so an IRI minted with escapes (`…/label/russia/en/Russian%20Federation`)
 is found by looking up, as exact IRIs, the few escaped spellings such an IRI has (see `escaped_forms`); one
@@ -23,19 +25,12 @@ from api import page_data, pages
 from api.conditional import conditional
 from api.errors import Problem
 from api.negotiation import N3, best_match, prefers_html
+from api.page_data import DOCUMENTS
 
 bp = Blueprint("linked_data", __name__)
 
-# Document extension -> (media type, kg.results format name); the first RDF one is the default.
-DOCUMENTS = {
-    "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "nt": ("application/n-triples", "ntriples"),
-    "rdf": ("application/rdf+xml", "rdfxml"),
-    "html": ("text/html", None),
-}
 LINK_CHARS = 2000  # the longest IRI a document's Link: <IRI>; rel="describes" header gives; the body names it anyway
-_BY_MEDIA = {media: ext for ext, (media, _) in DOCUMENTS.items()}
+_BY_MEDIA = {media: ext for ext, (media, _, _) in DOCUMENTS.items()}
 _BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
                   "application/xml": "rdf", "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
 
@@ -61,14 +56,22 @@ def document(iri: str, ext: str):
 
 
 def _made(iri: str, ext: str):
-    media, fmt = DOCUMENTS[ext]
+    media, fmt, _ = DOCUMENTS[ext]
+    version_of = page_data.first(page_data.rows("ontology-of-version", this=iri), "ontology")
+    content = version_of.value if version_of else iri  # OWL 2 §3.3: a version IRI serves that version
     if fmt is None:
-        return pages.resource_page(iri)
-    body = page_data.graph_document("resource-description", fmt, this=iri)
+        return pages.resource_page(content)
+    if fmt in page_data.QUAD_FORMATS:
+        body = page_data.quads_document("resource-quads", fmt, this=content)
+    else:
+        body = page_data.graph_document("resource-description", fmt, this=content)
     response = Response(body, mimetype=media)  # Werkzeug adds charset=utf-8 to text/* and *+xml itself
     described = iri_to_uri(iri)  # a header is ASCII: the IRI as a URI
     if len(described) <= LINK_CHARS:  # a longer one (up to 3x the URI cap) would overflow a proxy's header buffer
-        response.headers["Link"] = f'<{described}>; rel="describes"'
+        # The triples' document names its quads' twin: which graphs state each statement, and a claim's content.
+        twin = page_data.document_path(iri, "trig")
+        response.headers["Link"] = f'<{described}>; rel="describes"' + (
+            f', <{twin}>; rel="alternate"; type="application/trig"' if fmt not in page_data.QUAD_FORMATS and twin else "")
     return response
 
 
@@ -163,7 +166,7 @@ def known(iri: str) -> bool:
 
 def _negotiate() -> str:
     """The document extension Accept asks for (RFC 9110 §12.5.1, as /sparql negotiates); Turtle without one."""
-    offered = [media for media, _ in DOCUMENTS.values()]
+    offered = [media for media, _, _ in DOCUMENTS.values()]
     offered = offered[:-1] + ["text/html"] + [m for m in _BY_MEDIA if m not in offered]
     best = best_match(request.headers.get("Accept"), offered)
     if best is None:

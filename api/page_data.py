@@ -86,6 +86,38 @@ def graph_document(name: str, rdf_format: str, **bindings) -> bytes:
     return _run(name, rdf_format, bindings)
 
 
+# Document extension -> (media type, kg.results format name, its name for people); the first RDF one is the
+# default. TriG and N-Quads are made here (QUAD_FORMATS): a CONSTRUCT gives triples only.
+DOCUMENTS = {
+    "ttl": ("text/turtle", "turtle", "Turtle"),
+    "jsonld": ("application/ld+json", "jsonld", "JSON-LD"),
+    "nt": ("application/n-triples", "ntriples", "N-Triples"),
+    "rdf": ("application/rdf+xml", "rdfxml", "RDF/XML"),
+    "trig": ("application/trig", "trig", "TriG (with the graphs stating each triple)"),
+    "nq": ("application/n-quads", "nquads", "N-Quads"),
+    "html": ("text/html", None, "HTML"),
+}
+QUAD_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def quads_document(name: str, rdf_format: str, **bindings) -> bytes:
+    """A SELECT ?g ?s ?p ?o page query's answer as a dataset in `rdf_format` ("trig" or "nquads")."""
+    quads = [ox.Quad(_node(row["s"]), _node(row["p"]), _node(row["o"]), _node(row["g"]))
+             for row in rows(name, **bindings)]
+    return ox.serialize(quads, format=QUAD_FORMATS[rdf_format], prefixes=PREFIXES)
+
+
+def _node(term: Term):
+    """A result Term as a pyoxigraph term."""
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.language:
+        return ox.Literal(term.value, language=term.language)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+
+
 def _run(name: str, fmt: str, bindings: dict) -> bytes:
     from kg.answers import QueryRequest
 

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, redirect, render_template
 from api import evidence
 from api.conditional import conditional
 from api.public_origin import origin
-from api.page_data import Term, ask, document_path, first, local_path, rows, rows_per_version
+from api.page_data import DOCUMENTS, Term, ask, document_path, first, local_path, rows, rows_per_version
 from api.service_description import statistics
 
 bp = Blueprint("pages", __name__)
@@ -108,8 +108,8 @@ def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
             "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
             "descriptions": [row["value"] for row in values("description")],
             "describe": "/sparql#query=" + quote(f"DESCRIBE <{iri}>", safe=""),
-            "documents": {ext: document_path(iri, ext) for ext in ("ttl", "jsonld", "nt", "rdf")}
-            if local_path(iri) else {}}
+            "documents": [(name, media, document_path(iri, ext)) for ext, (media, fmt, name) in DOCUMENTS.items()
+                          if fmt is not None] if local_path(iri) else []}
 
 
 def entity_page(iri: str, summary):

@@ -21,7 +21,8 @@ from raw_http import http
 
 BASE = PREFIXES["sk"].removesuffix("id/")
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "application/trig",
+             "application/n-quads")
 SEED = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <http://example.org/escapes> {{
@@ -75,7 +76,7 @@ def client(tmp_path_factory, article_store):  # noqa: F811
 
 def described_by_link(link: str | None) -> str | None:
     """The IRI a Link header says its document describes (as a URI: a header is ASCII)."""
-    found = re.fullmatch(r'<(.*)>; rel="describes"', link or "")
+    found = re.match(r'<([^>]*)>; rel="describes"', link or "")  # a URI holds no '>'
     return found.group(1) if found else None
 
 
@@ -112,7 +113,7 @@ def test_the_page_of_such_an_iri_offers_its_own_documents(client, path, iri):
     page = client.get(path, headers=BROWSER, follow_redirects=True)
     assert page.status_code == 200 and page.mimetype == "text/html"
     documents = {href for href, kind in Links(page.get_data(as_text=True)).links if kind in RDF_TYPES}
-    assert len(documents) == 4 and {described(client, href) for href in documents} == {iri_to_uri(iri)}
+    assert len(documents) == len(RDF_TYPES) and {described(client, href) for href in documents} == {iri_to_uri(iri)}
 
 
 def test_a_link_to_an_iri_with_a_question_mark_leads_to_it(client):
@@ -150,3 +151,12 @@ def test_a_live_server_leads_to_the_document_about_the_same_iri(tmp_path, articl
         for path, iri in ESCAPED:  # urllib follows a 303 as browsers do: a '#' ends the URL, a '?' starts a query
             status, headers, _ = http(base + path, headers={"Accept": "text/turtle"})
             assert (path, status, described_by_link(headers.get("Link"))) == (path, 200, iri_to_uri(iri))
+
+
+@pytest.mark.parametrize("path, iri", ESCAPED)
+def test_the_quads_twin_a_document_names_is_about_the_same_iri(client, path, iri):
+    response = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+    twin = re.search(r'<([^>]*)>; rel="alternate"; type="application/trig"', response.headers["Link"]).group(1)
+    quads = client.get(twin)
+    assert quads.status_code == 200 and quads.mimetype == "application/trig"
+    assert ox.NamedNode(iri) in {quad.subject for quad in ox.parse(quads.data, format=ox.RdfFormat.TRIG)}

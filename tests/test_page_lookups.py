@@ -69,7 +69,7 @@ def test_the_lookups_are_the_iris_spellings(recorded, path, iri):
 def test_an_iri_minted_with_escapes_is_still_found(recorded, path):
     client, _ = recorded
     response = client.get(path + ".ttl")
-    assert response.status_code == 200 and response.headers["Link"] == f'<{BASE}{path[1:]}>; rel="describes"'
+    assert response.status_code == 200 and response.headers["Link"].startswith(f'<{BASE}{path[1:]}>; rel="describes"')
 
 
 def test_a_live_server_answers_paths_that_name_nothing_with_a_404(tmp_path, article_store):  # noqa: F811

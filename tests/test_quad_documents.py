@@ -1,0 +1,64 @@
+"""A resource's documents as quads (.trig, .nq): each statement in the named graphs that state it, and a
+graph's content when the IRI names one (a claim's statements were on its page only, helper-92); an
+ontology's version IRI served as the ontology (it gave one triple)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from kg.namespaces import PREFIXES
+
+SK, SAHEL, ORG = PREFIXES["sk"], PREFIXES["sahel"], PREFIXES["org"]
+CLAIM = "https://sahel-kg.example.org/claim/aes-members"
+INFERRED = ox.NamedNode("https://sahel-kg.example.org/graph/inferred")
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def quads(client, path: str, rdf_format=ox.RdfFormat.TRIG) -> set[ox.Quad]:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return set(ox.parse(response.data, format=rdf_format))
+
+
+@pytest.mark.parametrize("accept, document", [("application/trig", "/id/jnim.trig"),
+                                              ("application/n-quads", "/id/jnim.nq")])
+def test_an_iri_answers_303_to_its_quads_when_accept_asks_for_them(shared, accept, document):
+    response = shared.get("/id/jnim", headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["Location"] == document
+    assert shared.get(document).mimetype == accept
+
+
+def test_a_claims_quads_hold_what_the_claim_states_in_its_graph(shared):
+    found = quads(shared, "/claim/aes-members.trig")
+    members = {q.object.value for q in found if q.graph_name == ox.NamedNode(CLAIM) and q.predicate.value == ORG + "member"}
+    assert members == {SK + "mali", SK + "niger", SK + "burkina-faso"}
+    assert any(q.subject == ox.NamedNode(CLAIM) and q.predicate.value == PREFIXES["oa"] + "hasTarget" for q in found)
+
+
+def test_an_entitys_quads_tell_inferred_and_claimed_statements_apart(shared):
+    found = quads(shared, "/id/jnim.nq", ox.RdfFormat.N_QUADS)
+    jnim = ox.NamedNode(SK + "jnim")
+    assert ox.Quad(jnim, RDF_TYPE, ox.NamedNode(PREFIXES["foaf"] + "Agent"), INFERRED) in found
+    targets = [q for q in found if q.predicate.value == SAHEL + "targets" and q.object == jnim]
+    assert targets and all(q.graph_name.value.startswith("https://sahel-kg.example.org/claim/") for q in targets)
+
+
+@pytest.mark.parametrize("stem", ["/id/jnim", "/claim/aes-members", "/ontology", "/graph/background"])
+def test_the_quads_hold_every_triple_of_the_description_and_the_triples_document_names_them(shared, stem):
+    response = shared.get(stem + ".ttl")
+    described = {q.triple for q in ox.parse(response.data, format=ox.RdfFormat.TURTLE)}
+    held = {q.triple for q in quads(shared, stem + ".trig")}
+    assert described and described <= held
+    assert f'<{stem}.trig>; rel="alternate"; type="application/trig"' in response.headers["Link"]
+
+
+def test_the_ontologys_version_iri_serves_the_ontology(shared):
+    response = shared.get("/ontology/0.1.0", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    version = {q.triple for q in ox.parse(shared.get(response.headers["Location"]).data, format=ox.RdfFormat.TURTLE)}
+    current = {q.triple for q in ox.parse(shared.get("/ontology.ttl").data, format=ox.RdfFormat.TURTLE)}
+    assert version == current and len(current) > 500
+    assert ox.Triple(ox.NamedNode(SAHEL[:-1]), RDF_TYPE, ox.NamedNode(PREFIXES["owl"] + "Ontology")) in version
+    assert "Classes" in shared.get("/ontology/0.1.0.html").get_data(as_text=True)  # the documentation page

@@ -31,6 +31,8 @@ class Inputs:
     claims: Path | tuple[Path, ...] = paths.CLAIMS_DIR
     entities: Path = paths.ENTITIES_FILE
     background: Path = paths.BACKGROUND_FILE
+    un_sahel: Path = paths.UN_SAHEL_FILE
+    definitions: Path = paths.DEFINITIONS_FILE
     links: Path = paths.LINKS_FILE
     aliases: Path = paths.ALIASES_FILE
 
@@ -81,6 +83,8 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     _check_apart(claim_sets)
     entities = _parse_turtle(inputs.entities)
     background = _parse_turtle(inputs.background)
+    un_sahel = _parse_turtle(inputs.un_sahel)
+    definitions = _parse_turtle(inputs.definitions)
     links = read_links(inputs.links)
     aliases = read_aliases(inputs.aliases)
     described = _entity_names(entities, claim_sets)
@@ -90,7 +94,9 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     dataset = Dataset()
     _add(dataset, graph_iri("ontology"), ontology)
     _add(dataset, graph_iri("entities"), entities)
-    _add(dataset, graph_iri("background"), background)
+    _add(dataset, graph_iri("background"), background)  # one graph per source: each graph names its own
+    _add(dataset, graph_iri("background-un-sahel"), un_sahel)
+    _add(dataset, graph_iri("definitions"), definitions)
     _add(dataset, graph_iri("links"), links_graph(links))
     _add(dataset, graph_iri("same-as"), same_as_graph(links))
     # The aliases table's source "article" is the first claims file's article (the shipped one).
@@ -147,7 +153,7 @@ def _input_files(inputs: Inputs, claims_files: list[Path]) -> list[InputFile]:
     """The files the build read, each named by its kind and file name (not its folder, so that the same
     files give the same record wherever they lie)."""
     given = [("ontology", inputs.ontology), ("entities", inputs.entities), ("background", inputs.background),
-             ("links", inputs.links), ("aliases", inputs.aliases)] + [("claims", path) for path in claims_files]
+             ("background", inputs.un_sahel), ("definitions", inputs.definitions), ("links", inputs.links), ("aliases", inputs.aliases)] + [("claims", path) for path in claims_files]
     files = [InputFile(kind=kind, path=Path(path), name=f"{kind}/{Path(path).name}") for kind, path in given]
     names = [item.name for item in files]
     for item in files:

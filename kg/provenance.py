@@ -123,11 +123,17 @@ def describe_graphs(graph: Graph, sources: list[URIRef], claim_graphs: list[str]
     descriptions = {
         "ontology": ("Ontology", "The sahel-kg OWL ontology and its code lists.", []),
         "entities": ("Entity names", "Labels of the project's entities, as the articles name them.", []),
-        "background": ("Background facts",
-                       "Facts the articles rely on but do not state (states, regions, which states lie in the "
-                       "Sahel); not the articles' content. Sources: Wikidata; the UN integrated strategy for the "
-                       "Sahel (S/2013/354) as the UN Office of the Special Envoy for the Sahel describes it.",
-                       [URIRef("http://www.wikidata.org/"), UN_SAHEL_STRATEGY]),
+        "background": ("Background facts from Wikidata",
+                       "Facts the articles rely on but do not state (which entities are states and regions, which "
+                       "states lie in West Africa); not the articles' content. Source: Wikidata.",
+                       [URIRef("http://www.wikidata.org/")]),
+        "background-un-sahel": ("Background facts from the UN integrated strategy for the Sahel",
+                                "Which states lie in the Sahel, as the UN integrated strategy for the Sahel "
+                                "(S/2013/354) covers them, described by the UN Office of the Special Envoy for the "
+                                "Sahel; not the articles' content.", [UN_SAHEL_STRATEGY]),
+        "definitions": ("The project's definitions",
+                        "What the project defines some entities it names to be (the United States government, "
+                        "its armed forces, the Sahel's border regions); stated by no source.", []),
         "links": ("Links to other datasets",
                   "Identity and similarity links to Wikidata, GeoNames and DBpedia, each with a link record "
                   "giving its status, source and date (from kg/data/links.csv).", []),
@@ -152,7 +158,8 @@ def describe_graphs(graph: Graph, sources: list[URIRef], claim_graphs: list[str]
     inferred = URIRef(graph_iri("inferred"))
     for rule in RULES:
         graph.add((inferred, SAHEL.entailmentRule, Literal(rule)))
-    for name in ["ontology", "entities", "background", "links", "same-as", "aliases", "provenance"]:
+    for name in ["ontology", "entities", "background", "background-un-sahel", "definitions", "links", "same-as",
+                 "aliases", "provenance"]:
         graph.add((inferred, PROV.wasDerivedFrom, URIRef(graph_iri(name))))
     for name in claim_graphs:
         graph.add((inferred, PROV.wasDerivedFrom, URIRef(name)))

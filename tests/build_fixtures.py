@@ -28,8 +28,8 @@ ARTICLE_FILE = paths.ARTICLE_FILE
 ARTICLE_TEXT = read_text(ARTICLE_FILE)
 CLAIMS_TEXT = read_text(paths.CLAIMS_FILE)
 SHIPPED_CLAIMS: list[dict] = yaml.safe_load(CLAIMS_TEXT)["claims"]
-EXTRA_GRAPHS = ("ontology", "entities", "background", "links", "same-as", "aliases", "provenance",
-                "inferred")  # the graphs that are no claim
+EXTRA_GRAPHS = ("ontology", "entities", "background", "background-un-sahel", "definitions", "links", "same-as",
+                "aliases", "provenance", "inferred")  # the graphs that are no claim
 
 # The invented second article (tests/fixtures/second-article/README.md), never part of the shipped dataset.
 SECOND_ARTICLE_DIR = Path(__file__).resolve().parent / "fixtures" / "second-article"

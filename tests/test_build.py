@@ -172,15 +172,23 @@ def test_no_blank_nodes_anywhere(nquads):
     assert not [quad for quad in nquads.quads() if any(isinstance(term, BNode) for term in quad)]
 
 
-def test_the_background_graph_is_separate_and_labelled(nquads):
-    background = named_graph(nquads, "background")
-    assert (SK.mali, RDF.type, SAHEL.SovereignState) in background
-    node = URIRef(graph_iri("background"))
+@pytest.mark.parametrize("name, fact, source", [
+    ("background", (SK.mali, RDF.type, SAHEL.SovereignState), URIRef("http://www.wikidata.org/")),
+    ("background-un-sahel", (SK.mali, SCHEMA.containedInPlace, SK.sahel),
+     URIRef("https://oses.unmissions.org/background")),
+    ("definitions", (SK["us-government"], SAHEL.governmentOf, SK["united-states"]), None),
+])
+def test_background_facts_are_apart_in_one_graph_per_source(nquads, name, fact, source):
+    """One graph held the facts of two sources and the project's own definitions, naming both sources for all
+    (helper-92): a reader could not tell which source says what."""
+    graph = named_graph(nquads, name)
+    assert fact in graph
     provenance = named_graph(nquads, "provenance")
-    assert provenance.value(node, RDFS.label) == Literal("Background facts", lang="en")
-    assert provenance.value(node, DCTERMS.source) == URIRef("http://www.wikidata.org/")
+    node = URIRef(graph_iri(name))
+    assert list(provenance.objects(node, DCTERMS.source)) == ([source] if source else [])
+    assert provenance.value(node, RDFS.label) is not None
     for claim_id in CLAIM_IDS:
-        assert not set(background) & set(claim_graph(nquads, claim_id)), claim_id
+        assert not set(graph) & set(claim_graph(nquads, claim_id)), claim_id
 
 
 # --- a broken claims file writes nothing ------------------------------------------------------

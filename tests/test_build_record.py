@@ -9,7 +9,7 @@ import hashlib
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from build_fixtures import broken_claims, built, named_graph
+from build_fixtures import EXTRA_GRAPHS, broken_claims, built, named_graph
 from kg import __version__, paths
 from kg.build import Inputs, build
 from kg.namespaces import SAHEL, graph_iri, source_iri
@@ -38,6 +38,8 @@ def test_every_input_is_used_with_its_sha256(built):
                 f"{INPUT}claims/us-sahel-quiet-ties.yaml": paths.CLAIMS_FILE,
                 f"{INPUT}entities/entities.ttl": paths.ENTITIES_FILE,
                 f"{INPUT}background/background.ttl": paths.BACKGROUND_FILE,
+                f"{INPUT}background/background-un-sahel.ttl": paths.UN_SAHEL_FILE,
+                f"{INPUT}definitions/definitions.ttl": paths.DEFINITIONS_FILE,
                 f"{INPUT}links/links.csv": paths.LINKS_FILE,
                 f"{INPUT}aliases/aliases.csv": paths.ALIASES_FILE,
                 source_iri("us-sahel-quiet-ties"): paths.ARTICLE_FILE}
@@ -56,7 +58,7 @@ def test_the_claims_file_names_its_curator_and_role(built):
 
 def test_every_graph_says_the_build_generated_it(built):
     provenance = named_graph(built.dataset, "provenance")
-    for name in ("ontology", "entities", "background", "links", "same-as", "aliases", "provenance", "inferred"):
+    for name in EXTRA_GRAPHS:
         assert (URIRef(graph_iri(name)), PROV.wasGeneratedBy, BUILD) in provenance
 
 

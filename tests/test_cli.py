@@ -747,7 +747,8 @@ def test_info(spec):
         assert f"quads: {store.count()}" in out
         graphs = store.graphs()
         counts = {iri: store.count(iri) for iri in graphs}
-    assert len(graphs) == 40  # 32 claims, ontology, entities, background, links, same-as, aliases, provenance, inferred
+    assert len(graphs) == 42  # 32 claims, ontology, entities, 2 background graphs (one per source), definitions,
+    # links, same-as, aliases, provenance, inferred
     lines = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.startswith("https://")}
     assert lines == {iri: str(n) for iri, n in counts.items()}
     classes = out.split("top classes:")[1].split("top properties:")[0]

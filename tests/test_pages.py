@@ -135,7 +135,8 @@ def test_claims_of_each_modality_look_and_read_apart(shared):
 
 def test_statements_not_from_a_claim_name_their_graph(shared):
     text = page(shared, "/id/mali.html")
-    assert "from <a href=\"/graph/background\">Background facts</a>" in text
+    assert "from <a href=\"/graph/background\">Background facts from Wikidata</a>" in text
+    assert "from <a href=\"/graph/background-un-sahel\">Background facts from the UN integrated strategy" in text
     assert "https://sws.geonames.org/2453866/" in text
 
 

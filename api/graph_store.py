@@ -17,6 +17,7 @@ from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
 from api.params import format_param, one, request_params, strict_params
+from api.public_origin import public_url
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
 from kg.errors import SourceError
@@ -49,7 +50,12 @@ def graph_by_url(name: str):
     """Direct identification: the request URL, without its query, is the graph's IRI."""
     if request.query_string:
         raise Problem(400, "Ambiguous graph", "a graph URL under /store/ takes no ?graph or ?default")
-    return _operate(graph_iri(request.base_url))  # the path may hold what no IRI may: 400, not a 500 later
+    # The server is given the path decoded (granian hands over no raw path): %2F and /, %25 and % look alike,
+    # so such a name, or one with dot segments, would land on another graph's IRI. It is named with ?graph.
+    if "%" in name or {".", ".."} & set(name.split("/")):
+        raise Problem(400, "Graph URL not usable", "a graph IRI holding %-escapes or dot segments cannot be "
+                      "named by its URL here (the server sees the path decoded): use /store?graph=IRI")
+    return _operate(graph_iri(public_url()))  # the path may hold what no IRI may: 400, not a 500 later
 
 
 def _operate(target):
@@ -59,7 +65,7 @@ def _operate(target):
         raise Problem(403, "Updates disabled", "this graph store is read-only")
     authorize()
     if request.method == "POST" and target is _STORE:  # a new graph, named by the server under /store/
-        target = f"{request.base_url.rstrip('/')}/{uuid.uuid4()}"
+        target = f"{public_url().rstrip('/')}/{uuid.uuid4()}"  # the public origin: never a client's Host
         response = _write("POST", target)
         response.status_code = 201
         response.headers["Location"] = target
@@ -211,5 +217,5 @@ def _parse(data: bytes, media: str, name: str | None, *, label: str = "the reque
         raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media, label, part=part)
     # Blank nodes get labels of their own, so that two parts of a multipart body stay apart; the parse is
     # bounded in time (RDF/XML can be slow to parse), and RDF/XML may not carry a DTD (see kg.untrusted).
-    return parse_triples(data, format=READABLE[media], base_iri=request.base_url, name=name,
+    return parse_triples(data, format=READABLE[media], base_iri=public_url(), name=name,
                          seconds=current_app.config["UPLOAD_TIMEOUT"])

@@ -16,6 +16,7 @@ from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
 from api.params import all_values as _all, format_param, one as _one_value, strict_params
+from api.public_origin import public_url
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
@@ -175,7 +176,8 @@ def _update(text: str, params: list[tuple[str, str]]):
             raise Problem(400, "Dataset conflict", str(error)) from None
     backend = current_app.extensions["sahel-kg"]
     _check_dataset_preconditions(backend.version())  # before the update's work, and again under the write lock
-    backend.update(text, base=request.base_url, precondition=lambda: _check_dataset_preconditions(backend.version()))
+    # The base of what an update writes: the public origin, never a client's Host (it would name stored data).
+    backend.update(text, base=public_url(), precondition=lambda: _check_dataset_preconditions(backend.version()))
     return changed_response(Response(status=204), backend)
 
 

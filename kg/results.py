@@ -119,6 +119,8 @@ def term_json(term) -> dict:
     binding = {"type": "literal", "value": term.value}
     if term.language:
         binding["xml:lang"] = term.language
+        if term.direction is not None:  # SPARQL 1.2 results: a directional string keeps its direction
+            binding["its:dir"] = str(term.direction)
     elif term.datatype.value != XSD_STRING:
         binding["datatype"] = term.datatype.value
     return binding
@@ -162,7 +164,8 @@ def _term_text(term) -> str:
     if kind is ox.Literal:
         text = '{"type":"literal","value":' + _string(term.value)
         if term.language:
-            return text + ',"xml:lang":' + _string(term.language) + "}"
+            text += ',"xml:lang":' + _string(term.language)
+            return text + ("}" if term.direction is None else ',"its:dir":"' + str(term.direction) + '"}')
         datatype = term.datatype.value
         return text + ("}" if datatype == XSD_STRING else ',"datatype":' + _string(datatype) + "}")
     return json.dumps(term_json(term), ensure_ascii=False, separators=(",", ":"))  # blank nodes, triple terms
@@ -209,10 +212,14 @@ def _xml_term(term) -> str:
         return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+        direction = "" if term.direction is None else f' its:dir="{term.direction}" xmlns:its="{ITS}"'
+        return f"<literal xml:lang={quoteattr(term.language)}{direction}>{_xml_text(term.value)}</literal>"
     if term.datatype.value != XSD_STRING:
         return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
     return f"<literal>{_xml_text(term.value)}</literal>"
+
+
+ITS = "http://www.w3.org/2005/11/its"  # the namespace of its:dir, a directional string's direction
 
 
 def _csv(variables, rows, ending) -> Iterator[str]:
@@ -236,14 +243,23 @@ def csv_text(term) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
-        return f"<<( {term.subject} {term.predicate} {term.object} )>>"
+        return triple_term_text(term)
     return term.value
+
+
+def triple_term_text(term: ox.Triple) -> str:
+    """A triple term as N-Triples writes it: str() wraps the triple terms inside it, not the term itself."""
+    return f"<<( {term} )>>"
 
 
 def _tsv(variables, rows, ending) -> Iterator[str]:
     yield "\t".join(f"?{name}" for name in variables) + "\n"
     for row in rows:
-        yield "\t".join("" if term is None else str(term).translate(_TSV_ESCAPES) for term in row) + "\n"
+        yield "\t".join("" if term is None else _tsv_term(term) for term in row) + "\n"
+
+
+def _tsv_term(term) -> str:
+    return (triple_term_text(term) if isinstance(term, ox.Triple) else str(term)).translate(_TSV_ESCAPES)
 
 
 # Terms are written in their N-Triples form, which escapes TAB, LF, CR and other controls; these too are

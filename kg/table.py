@@ -69,7 +69,8 @@ def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
         return "<< " + " ".join(compact(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " >>"
     text = '"' + term.value.replace("\\", "\\\\").replace('"', '\\"') + '"'  # controls: printable's part
     if term.language:
-        return text if term.language == language else f"{text}@{term.language}"
+        tag = language_tag(term)
+        return text if tag == language else f"{text}@{tag}"
     datatype = term.datatype.value
     if datatype == XSD_STRING:  # under a header that gives a language, it must not pass for one tagged so
         return text if language is None else f"{text}^^{compact_iri(datatype, prefixes)}"
@@ -161,12 +162,17 @@ class Table:
                          for (text, columns), room in zip(cells, self.widths)).rstrip()
 
 
+def language_tag(term: ox.Literal) -> str:
+    """A tagged literal's tag as Turtle writes it: the language, and a directional string's direction (en--rtl)."""
+    return term.language if term.direction is None else f"{term.language}--{term.direction}"
+
+
 def _sole_language(terms: Iterable) -> str | None:
     """The language of a column whose literals with text are all tagged, and with one language; else None."""
     found = set()
     for term in terms:
         if isinstance(term, ox.Literal) and (term.language or term.datatype.value == XSD_STRING):
-            found.add(term.language)
+            found.add(language_tag(term) if term.language else None)
             if len(found) > 1:
                 return None
     return next(iter(found)) if len(found) == 1 else None

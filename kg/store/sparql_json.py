@@ -163,6 +163,9 @@ def _row(binding: dict, variables: list[str], term) -> tuple:
         raise MalformedAnswer(f"a binding of the SPARQL JSON answer is no RDF term: {error}") from None
 
 
+_DIRECTIONS = {"ltr": pyoxigraph.BaseDirection.LTR, "rtl": pyoxigraph.BaseDirection.RTL}
+
+
 def binding_term(binding: dict):
     """A pyoxigraph term from one SPARQL JSON binding, including Virtuoso's legacy "typed-literal"."""
     kind, value = binding["type"], binding.get("value")
@@ -175,7 +178,9 @@ def binding_term(binding: dict):
         return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9_-]", "_", value) or "b")
     if kind in ("literal", "typed-literal"):
         if "xml:lang" in binding:
-            return pyoxigraph.Literal(value, language=binding["xml:lang"])
+            direction = binding.get("its:dir")  # SPARQL 1.2: a directional string ("ltr" or "rtl")
+            return pyoxigraph.Literal(value, language=binding["xml:lang"],
+                                      direction=_DIRECTIONS[direction] if direction in _DIRECTIONS else None)
         if "datatype" in binding:
             return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(binding["datatype"]))
         return pyoxigraph.Literal(value)

@@ -70,6 +70,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     raises InputLimitError, and nothing is loaded.
     """
     target = target_graph(graph, base, store=store)
+    kept = _KeptGraphs({base} | installed_bases(store))
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
     for path in paths:
@@ -80,7 +81,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     def everything() -> Iterator[ox.Quad]:
         for loaded, gzipped in plan:
-            yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds)
+            yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds, kept)
         yield from _record(report, graph, base)
 
     store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
@@ -110,16 +111,42 @@ def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | 
     return node
 
 
+class _KeptGraphs:
+    """Refuses a quad a file puts in one of the project's graphs (a claim's, the ontology, the loads record, the
+    merge): a TriG or N-Quads file names its own graphs, which --graph's check never sees (helper-93)."""
+
+    def __init__(self, bases: set[str]):
+        self.bases, self.seen = bases, {}
+
+    def check(self, quad: ox.Quad, path: Path) -> None:
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode):
+            kept = self.seen.get(graph.value)
+            if kept is None:
+                kept = self.seen[graph.value] = project_graph(graph.value, self.bases)
+            if kept:
+                raise ProjectGraphError(f"{path_text(path)}: puts data in <{graph.value}>, one of the project's "
+                                        "own graphs, which builds and loads keep; nothing was loaded. Load it "
+                                        "into a graph of your own (--graph)")
+
+
 def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, progress,
-                max_bytes: int | None = None, seconds: float | None = None) -> Iterator[ox.Quad]:
-    """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it."""
+                max_bytes: int | None = None, seconds: float | None = None,
+                kept: _KeptGraphs | None = None) -> Iterator[ox.Quad]:
+    """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it; without
+    one, a quad in a project graph raises ProjectGraphError (`kept`)."""
     with open(loaded.path, "rb") as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
             for quad in read_quads(source, format=loaded.format, max_bytes=max_bytes, seconds=seconds):
                 loaded.quads += 1
-                yield quad if target is None else ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                if target is not None:
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                    continue
+                if kept is not None:
+                    kept.check(quad, loaded.path)
+                yield quad
         except ParseError as error:
             error = ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column)
             with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
@@ -130,6 +157,8 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
             raise found from None
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
+        except ProjectGraphError:  # a PermissionError, so an OSError: not a file that cannot be read
+            raise
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream
             why = os_error_words(error) if isinstance(error, OSError) and error.strerror else error
             raise ParseError(f"cannot read the file: {why}", path=str(loaded.path)) from None

@@ -1,0 +1,42 @@
+"""`kg load` of a file that names its own graphs (TriG, N-Quads, JSON-LD) keeps out of the project's graphs as
+--graph does: a quad into a claim's graph, the ontology, the loads record or the merge loads nothing at all
+(helper-93: "Forged Mali" became the label a claim's graph gave Mali, and the next install dropped it)."""
+
+from __future__ import annotations
+
+import gc
+
+import pyoxigraph as ox
+import pytest
+
+from kg import loading
+from kg.namespaces import PREFIXES, graph_iri
+from kg.store.merge import MERGE_GRAPH
+from test_loading import EX, GRAPH, content, kg, sample, write
+from test_loading import installed, spec  # noqa: F401  (fixtures)
+
+CLAIM_GRAPH = "https://sahel-kg.example.org/claim/aes-members"
+LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig"])
+@pytest.mark.parametrize("kept", [CLAIM_GRAPH, graph_iri("ontology"), graph_iri("loads"), MERGE_GRAPH])
+@pytest.mark.parametrize("large", [False, True], ids=["transaction", "bulk"])
+def test_a_quad_in_a_project_graph_loads_nothing(spec, tmp_path, monkeypatch, fmt, kept, large):  # noqa: F811
+    if large:  # every load takes the bulk path, which loads a copy and swaps it in
+        monkeypatch.setattr(loading, "LARGE_BYTES", 0)
+    forged = ox.Quad(ox.NamedNode(PREFIXES["sk"] + "mali"), LABEL, ox.Literal("Forged Mali"), ox.NamedNode(kept))
+    path = write(tmp_path / f"forged.{fmt}", sample("nquads") + [forged], fmt)
+    before = content(spec)
+    result = kg("load", path, "--store", spec)
+    status, output = result.exit_code, result.output
+    del result  # its traceback holds the store, open, as the process that ran the command would not
+    gc.collect()
+    assert status == 1 and kept in output and "nothing was loaded" in output
+    assert content(spec) == before
+
+
+def test_graphs_of_ones_own_still_load_from_a_quads_file(spec, tmp_path):  # noqa: F811
+    path = write(tmp_path / "mine.nq", sample("nquads"), "nquads")
+    assert kg("load", path, "--store", spec).exit_code == 0
+    assert any(GRAPH in line and EX in line for line in content(spec))

@@ -38,6 +38,7 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     if endpoint is not None:
         return open_store(endpoint)
     values = console_settings({"STORE": store_spec})
+    install = install and values["INSTALL_ARTICLE"]
     path = embedded_path(values["STORE"])
     if path is None or write:
         store = open_store(values["STORE"], **store_options(values))

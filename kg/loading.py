@@ -70,7 +70,10 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     raises InputLimitError, and nothing is loaded.
     """
     target = target_graph(graph, base, store=store)
-    kept = _KeptGraphs({base} | installed_bases(store))
+    # A store with a build installed keeps its graphs; one without (a new store, restoring an export) takes
+    # them, the merge excepted, which the store keeps itself.
+    built = installed_bases(store)
+    kept = _KeptGraphs({base} | built if built else set())
     report = LoadReport(record=f"{base}load/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}")
     plan = []
     for path in paths:
@@ -126,8 +129,9 @@ class _KeptGraphs:
                 kept = self.seen[graph.value] = project_graph(graph.value, self.bases)
             if kept:
                 raise ProjectGraphError(f"{path_text(path)}: puts data in <{graph.value}>, one of the project's "
-                                        "own graphs, which builds and loads keep; nothing was loaded. Load it "
-                                        "into a graph of your own (--graph)")
+                                        "own graphs, which the build installed in this store keeps; nothing was "
+                                        "loaded. Load it into a graph of your own (--graph), or restore an "
+                                        "export into a new store (SAHEL_KG_INSTALL_ARTICLE=false keeps it empty)")
 
 
 def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, progress,

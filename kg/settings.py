@@ -50,7 +50,8 @@ SETTINGS = [
     Setting("STORE_USER", None, optional, "User name for a remote endpoint (HTTP Basic authentication, or Digest where the endpoint asks for it: Virtuoso)."),
     Setting("STORE_PASSWORD", None, optional, "Password for a remote endpoint."),
     Setting("INSTALL_ARTICLE", True, boolean,
-            "Install the article's graphs into an empty embedded store at start-up."),
+            "Install the article's graphs into an empty embedded store at start-up, and when the console first "
+            "opens one (false: a new store stays empty, as restoring an export needs)."),
     Setting("QUERY_TIMEOUT", 10.0, SECONDS,
             "Seconds a query may run before it is stopped (503), counted from when its request was read: one "
             "still waiting for a request thread then is refused, and the query gets what is left (in a query worker, "
@@ -183,7 +184,8 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
 
 
 # What the console reads too: how to reach the store, and the most rows an answer shows.
-CONSOLE = ("STORE", "STORE_UPDATE_URL", "STORE_REPLICAS", "STORE_USER", "STORE_PASSWORD", "ROW_LIMIT")
+CONSOLE = ("STORE", "STORE_UPDATE_URL", "STORE_REPLICAS", "STORE_USER", "STORE_PASSWORD", "ROW_LIMIT",
+           "INSTALL_ARTICLE")
 
 
 def console_settings(config: dict | None = None, environ: dict | None = None) -> dict[str, Any]:

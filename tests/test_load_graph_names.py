@@ -40,3 +40,18 @@ def test_graphs_of_ones_own_still_load_from_a_quads_file(spec, tmp_path):  # noq
     path = write(tmp_path / "mine.nq", sample("nquads"), "nquads")
     assert kg("load", path, "--store", spec).exit_code == 0
     assert any(GRAPH in line and EX in line for line in content(spec))
+
+
+def test_an_export_restores_into_a_new_store_kept_empty(tmp_path, monkeypatch):
+    """A writer opening a new store installed the article first, whatever INSTALL_ARTICLE said: an export of
+    another build loaded there came back with the article's 2,000 and more quads beside it (helper-93)."""
+    claim = ox.Quad(ox.NamedNode(PREFIXES["sk"] + "mali"), LABEL, ox.Literal("Mali"), ox.NamedNode(CLAIM_GRAPH))
+    exported = write(tmp_path / "export.nq", sample("nquads") + [claim], "nquads")  # another build's claim too
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
+    restored = f"oxigraph:{tmp_path / 'restored'}"
+    assert kg("load", exported, "--store", restored).exit_code == 0
+    loads = graph_iri("loads")
+    assert {line for line in content(restored) if loads not in line} == {str(q) for q in sample("nquads") + [claim]}
+    forged = ox.Quad(ox.NamedNode(EX + "s"), LABEL, ox.Literal("x"), ox.NamedNode(MERGE_GRAPH))
+    path = write(tmp_path / "merge.nq", [forged], "nquads")
+    assert kg("load", path, "--store", f"oxigraph:{tmp_path / 'other'}").exit_code == 1  # the merge: never

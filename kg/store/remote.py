@@ -28,7 +28,7 @@ from kg.store.insert_data import insert_data_requests
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
-from kg.store.remote_http import DeadlinePassed, failure, post
+from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, failure, post
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
@@ -69,7 +69,7 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
                 try:
                     answer = self._on_a_replica(lambda url: self._send(url, [("query", "ASK {}")], accept=SOLUTIONS,
                                                                        deadline=self._deadline(timeout)))
-                    answer.read()
+                    answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
                 except DeadlinePassed:  # an engine that takes the connection and never answers
                     raise self._timed_out(timeout or self.timeout, answered=False) from None
                 found = dialect_for(answer.headers.get("Server"))
@@ -122,7 +122,7 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
             answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
             if answer.status >= 300:
                 raise _within(failure(answer, dialect), rewritten.text)
-            answer.read()
+            answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
         except DeadlinePassed:
             raise UpdateOutcomeUnknown(
                 f"{self.update_url} did not answer the update within its time limit of "

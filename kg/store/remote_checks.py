@@ -9,7 +9,7 @@ import time
 from kg.errors import QueryTimeout
 from kg.store.graph_guard import guard_graph_variables
 from kg.store.merge import DEFAULT_GRAPH
-from kg.store.remote_http import failure
+from kg.store.remote_http import REPLY_BYTES, failure
 
 # Seconds past the limit a time limit probe waits for the engine to stop it. Wide: oxigraph serve checks
 # its limit between steps of work, so on a busy machine a 2 s limit stopped the probe after 5.5 to 7 s
@@ -46,7 +46,7 @@ class EngineChecks:
         answer = self._send(self.update_url, [("update", " ; ".join(operations))], accept="*/*", deadline=None)
         if answer.status >= 300:
             raise failure(answer, dialect)
-        answer.read()
+        answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
         return True
 
     def time_limit_holds(self, seconds: float) -> bool | None:

@@ -31,6 +31,7 @@ from kg.store.dialects import SPARQL11, Dialect
 
 READ_BYTES = 1 << 16
 ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
+REPLY_BYTES = 1 << 16  # the most read of an answer whose body goes unused (the first ASK, an update's reply)
 USER_AGENT = "sahel-kg (remote store)"
 
 
@@ -71,11 +72,15 @@ class Answer:
             self.close()
 
     def read(self, most: int | None = None) -> bytes:
-        body = bytearray()
-        for chunk in self.chunks():
-            body += chunk
-            if most is not None and len(body) >= most:
-                break
+        """The body, or its first `most` bytes and more: then the connection is closed, the rest unread."""
+        body, chunks = bytearray(), self.chunks()
+        try:
+            for chunk in chunks:
+                body += chunk
+                if most is not None and len(body) >= most:
+                    break
+        finally:
+            chunks.close()
         return bytes(body)
 
     def close(self) -> None:

@@ -103,18 +103,19 @@ class Federation:
         terms (None where unbound), blank nodes skolemised."""
         key = hashlib.sha256(f"{endpoint}\n{query}".encode()).hexdigest()
         cached = self.state.answer(key) if self.cache_ttl > 0 else None
-        if cached is None:
+        fresh = cached is None
+        if fresh:
             held = self.state.held(endpoint)
             if held:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
             cached = self._call(endpoint, query, deadline)
-            if self.cache_ttl > 0:
-                self.state.keep(key, endpoint, cached, self.cache_ttl)
         variables, rows = _parse(endpoint, *cached, genid=key[:16])
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
                               "make its pattern more selective")
+        if fresh and self.cache_ttl > 0:  # kept once it is known to be used: a refused one never is
+            self.state.keep(key, endpoint, cached, self.cache_ttl)
         return variables, rows
 
     def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str]:

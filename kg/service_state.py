@@ -11,14 +11,18 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-CACHE_ENTRIES = 1000  # the oldest answers beyond this many are dropped
+CACHE_ENTRIES = 1000  # the oldest answers beyond this many are dropped...
+CACHE_BYTES = 64 << 20  # ...and beyond this many bytes of bodies in all: the file lies beside the store
+ANSWER_BYTES = 8 << 20  # a bigger answer is used but not kept
 log = logging.getLogger(__name__)
 
 
 class ServiceState:
     """The answer cache and the endpoints on hold, in SQLite (a file shared by processes, or memory)."""
 
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, endpoint TEXT, body BLOB, "
+    # auto_vacuum gives the space of dropped answers back to the disk (it takes effect in a new file only).
+    SCHEMA = ("PRAGMA auto_vacuum = FULL;"
+              "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, endpoint TEXT, body BLOB, "
               "media_type TEXT, expires REAL);"
               "CREATE TABLE IF NOT EXISTS holds (endpoint TEXT PRIMARY KEY, until REAL);")
 
@@ -35,13 +39,18 @@ class ServiceState:
         return None if row is None else (bytes(row[0]), row[1])
 
     def keep(self, key: str, endpoint: str, answer: tuple[bytes, str], ttl: float) -> None:
-        """Cache an answer for `ttl` seconds; expired ones, and the oldest past CACHE_ENTRIES, go."""
+        """Cache an answer for `ttl` seconds (one over ANSWER_BYTES is not kept); expired ones, and the oldest
+        past CACHE_ENTRIES answers or CACHE_BYTES of bodies, go."""
+        if len(answer[0]) > ANSWER_BYTES:
+            return
         now = time.time()
         with self._connection() as db:
             db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)",
                        (key, endpoint, answer[0], answer[1], now + ttl))
-            db.execute("DELETE FROM answers WHERE expires <= ? OR key IN (SELECT key FROM answers "
-                       "ORDER BY expires DESC LIMIT -1 OFFSET ?)", (now, CACHE_ENTRIES))
+            db.execute("DELETE FROM answers WHERE expires <= ? OR key IN (SELECT key FROM (SELECT key, "
+                       "ROW_NUMBER() OVER newest AS place, SUM(LENGTH(body)) OVER newest AS held FROM answers "
+                       "WINDOW newest AS (ORDER BY expires DESC, key)) WHERE place > ? OR held > ?)",
+                       (now, CACHE_ENTRIES, CACHE_BYTES))
 
     def hold(self, endpoint: str, seconds: float) -> None:
         """Put an endpoint on hold for `seconds`: it is not called until then."""

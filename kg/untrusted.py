@@ -27,8 +27,10 @@ NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put 
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
 # nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
 MAX_NESTING = 64
-# What may hold a bracket that is not one: strings, IRIs, comments (each string an unrolled loop: linear).
+# What may hold a bracket that is not one: strings, IRIs, comments (each string an unrolled loop: linear), and
+# outside them a prefixed name's escape (ex:a\# or ex:a\( is no comment, string or bracket: helper-91).
 _TURTLE_SKIP = re.compile(b"|".join([
+    rb"\\.",
     rb"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''",
     rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""',
     rb"'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'",

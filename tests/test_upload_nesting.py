@@ -44,3 +44,16 @@ def test_ordinary_nesting_and_brackets_in_strings_pass():
     refuse_deep(b'{"urn:x:p": "' + b"{" * 500 + b'\\"", "urn:x:q": [' + b"[" * 10 + b"]" * 10 + b"]}", format="jsonld")
     with pytest.raises(InputLimitError):
         refuse_deep(b"[" * (MAX_NESTING + 1), format="jsonld")
+
+
+@pytest.mark.parametrize("escape", [rb"\#", rb"\'"])
+def test_an_escape_in_a_prefixed_name_hides_no_nesting(escape):
+    """ex:a\\# read as a comment (ex:a\\' as a string) hid the rest of the line from the count (helper-91)."""
+    deep = b"@prefix ex: <urn:x:> . ex:s ex:p ex:a" + escape + b" , " + b"[ ex:p " * (MAX_NESTING + 1) + \
+        b"]" * (MAX_NESTING + 1) + b" ."
+    with pytest.raises(InputLimitError):
+        refuse_deep(deep, format="turtle")
+
+
+def test_escaped_brackets_in_a_prefixed_name_are_no_nesting():
+    refuse_deep(b"@prefix ex: <urn:x:> . ex:s ex:p ex:a" + rb"\(" * (MAX_NESTING + 1) + b" .", format="turtle")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 from api.budget_tables import BUDGETS_FILE
 from api.errors import Problem
 from api.fairness import Fairness
-from api.result_cache import ResultCache
+from api.result_cache import ResultCache, varies_without_writes
 from kg import allocator
 from kg.answers import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer
 from kg.errors import PolicyError, StoreUnavailable
@@ -25,20 +24,6 @@ from kg.one_pattern import single_pattern
 from kg.store import embedded_path, open_store, stamp
 from kg.store.oxigraph import OxigraphStore
 from kg.store.store_files import directory_changed_at
-
-
-# An answer that calls other endpoints (SERVICE) depends on more than our dataset (the federation keeps
-# its own cache, with its own time to live); one with NOW(), RAND() or fresh identifiers differs each time.
-_UNCACHEABLE = re.compile(r"\bSERVICE\b|\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
-_UNCACHEABLE_WORDS = ("SERVICE", "NOW", "RAND", "UUID", "BNODE")  # STRUUID holds UUID
-
-
-def _uncacheable(text: str) -> bool:
-    """Whether a query's answer may change with no write (SERVICE, NOW(), RAND()...): _UNCACHEABLE, looked for only
-    in a text holding one of its words (the pattern alone took 20-30 us a query). İ is the one letter it matches as
-    one of theirs whose upper case is not theirs."""
-    upper = text.upper()
-    return (any(word in upper for word in _UNCACHEABLE_WORDS) or "\u0130" in text) and bool(_UNCACHEABLE.search(text))
 
 
 @dataclass(frozen=True)
@@ -158,7 +143,7 @@ class Backend:
 
     def cache_key(self, request: QueryRequest, version: Version | None):
         """The result cache's key for `request` at `version`, or None: its answer is not kept."""
-        cacheable = version is not None and not request.bindings and not _uncacheable(request.sparql)
+        cacheable = version is not None and not request.bindings and not varies_without_writes(request.sparql)
         return (version.number, request) if cacheable else None
 
     def _run(self, request: QueryRequest, since: float | None = None) -> Answer:

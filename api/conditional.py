@@ -12,6 +12,7 @@ from flask import Response, current_app, make_response, request
 
 from api import security_headers, software
 from api.errors import Problem
+from api.result_cache import varies_without_writes
 from kg.answers import QueryRequest
 
 
@@ -50,8 +51,12 @@ def last_modified(version) -> float:
     return max(version.modified, software.stamp()[1])
 
 
-def validators_for(version, run: QueryRequest, media: str, cache_control: str) -> dict:
-    """The validators of a query response: the dataset version plus what shapes the answer."""
+def validators_for(version, run: QueryRequest, media: str, cache_control: str, *, own_query: bool = False) -> dict:
+    """The validators of a query response: the dataset version plus what shapes the answer. An answer that
+    may change with no write (NOW(), RAND(), SERVICE...) has none: the same ETag over other bytes let a 304
+    stand for an answer the client never had (RFC 9110 §8.8.1). `own_query`: the server's own (a graph read)."""
+    if not own_query and varies_without_writes(run.sparql):
+        version = None
     return validators(version, (run.sparql, run.base, run.default_graphs, run.named_graphs, run.row_limit, media),
                       cache_control)
 

@@ -134,7 +134,7 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
         return
     there = target == "" or _exists(target)  # the default graph is always there, perhaps empty
     cache_control = current_app.config["CACHE_CONTROL"]
-    current = {validators_for(version, _reading(target, fmt), media, cache_control)["ETag"]
+    current = {validators_for(version, _reading(target, fmt), media, cache_control, own_query=True)["ETag"]
                for media, fmt in GRAPH_OFFER} if there and version is not None else set()
     if if_match is not None:
         tags = entity_tags(if_match)
@@ -156,7 +156,7 @@ def _read(target):
     run = _reading(target, fmt)
     version = backend.version()
     # As for queries: the dataset version and the request.
-    validators = validators_for(version, run, media, current_app.config["CACHE_CONTROL"])
+    validators = validators_for(version, run, media, current_app.config["CACHE_CONTROL"], own_query=True)
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version, matched=True):
         return unchanged(validators, media, negotiated=True)

@@ -8,8 +8,22 @@ once the bodies held pass `max_bytes`; an answer over an eighth of that is not k
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+
+# An answer that calls other endpoints (SERVICE) depends on more than our dataset (the federation keeps
+# its own cache, with its own time to live); one with NOW(), RAND() or fresh identifiers differs each time.
+_UNCACHEABLE = re.compile(r"\bSERVICE\b|\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+_UNCACHEABLE_WORDS = ("SERVICE", "NOW", "RAND", "UUID", "BNODE")  # STRUUID holds UUID
+
+
+def varies_without_writes(text: str) -> bool:
+    """Whether a query's answer may change with no write (SERVICE, NOW(), RAND()...): _UNCACHEABLE, looked for only
+    in a text holding one of its words (the pattern alone took 20-30 us a query). İ is the one letter it matches as
+    one of theirs whose upper case is not theirs."""
+    upper = text.upper()
+    return (any(word in upper for word in _UNCACHEABLE_WORDS) or "\u0130" in text) and bool(_UNCACHEABLE.search(text))
 
 
 class ResultCache:

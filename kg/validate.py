@@ -103,16 +103,16 @@ def validate(dataset: Dataset, *, shapes: Path = paths.SHAPES_FILE) -> list[Viol
     shapes_graph = Graph().parse(shapes, format="turtle")
     _, report, _ = shacl_validate(union(dataset), shacl_graph=shapes_graph, advanced=True,
                                   allow_warnings=True)
-    violations = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    violations = set()  # a property shape with two failing constraints reports its message twice
+    for result in report.objects(None, SH.result):  # not the sh:detail results nested in them
         def value(predicate):
             term = report.value(result, predicate)
             return "" if term is None else _compact(term, report)
         source_shape = report.value(result, SH.sourceShape)
         shape_name = _shape_name(source_shape, shapes_graph)
-        violations.append(Violation(shape=shape_name, focus=value(SH.focusNode), path=value(SH.resultPath),
-                                    message=value(SH.resultMessage) or "constraint violated",
-                                    severity=value(SH.resultSeverity).removeprefix("sh:")))
+        violations.add(Violation(shape=shape_name, focus=value(SH.focusNode), path=value(SH.resultPath),
+                                 message=value(SH.resultMessage) or "constraint violated",
+                                 severity=value(SH.resultSeverity).removeprefix("sh:")))
     return sorted(violations, key=lambda v: (v.shape, v.focus, v.path, v.message))
 
 

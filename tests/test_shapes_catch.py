@@ -85,6 +85,45 @@ def test_a_source_published_before_its_earliest_date(nquads, tmp_path):
                                                          "or its date [Source document]")
 
 
+CODES = {  # property, subject, a concept of another scheme, the scheme the property takes
+    "certainty": (f"<{CLAIM}>", "Ceased", "CertaintyLevels"),
+    "status": (f"<{SK}us-intelligence-sharing-active>", "Likely", "Statuses"),
+    "relationshipType": (f"<{SK}us-intelligence-sharing>", "Active", "RelationshipTypes"),
+    "timePrecision": (f"<{SK}year-2023>", "Forecast", "TimePrecisions"),
+}
+
+
+@pytest.mark.parametrize("name", CODES)
+def test_a_value_from_the_wrong_code_list(nquads, tmp_path, name):
+    subject, concept, scheme = CODES[name]
+    result = validate_with(nquads, tmp_path, quad(subject, f"<{SAHEL}{name}>", f"<{SAHEL}{concept}>"))
+    assert_caught(result, f"sahel:{name}: must be a concept of the {scheme} scheme [Code list]")
+
+
+AGENTS = {  # subject, property, value, message
+    "member as text": (f"<{SK}aes-membership-mali>", "<http://www.w3.org/ns/org#member>", '"Mali"',
+                       "org:member: a member must be an agent"),
+    "provider as text": (f"<{SK}us-intelligence-sharing>", f"<{SAHEL}provider>", '"Moscow"',
+                         "sahel:provider: a provider must be an agent"),
+    "recipient a region": (f"<{SK}us-intelligence-sharing>", f"<{SAHEL}recipient>", f"<{SK}sahel>",
+                           "sahel:recipient: a recipient must be an agent"),
+    "claimer as text": (f"<{CLAIM}>", "<http://www.w3.org/ns/prov#wasAttributedTo>", '"the article"',
+                        "prov:wasAttributedTo: what something is attributed to must be a prov:Agent"),
+}
+
+
+@pytest.mark.parametrize("subject, predicate, value, message", AGENTS.values(), ids=AGENTS.keys())
+def test_something_else_where_an_agent_belongs(nquads, tmp_path, subject, predicate, value, message):
+    assert_caught(validate_with(nquads, tmp_path, quad(subject, predicate, value, CLAIM_GRAPH)), message)
+
+
+def test_a_region_typed_as_an_agent_by_a_range(nquads, tmp_path):
+    """Rebuilt, a region given as a recipient is typed foaf:Agent by the range rule; that is caught too."""
+    extra = quad(f"<{SK}sahel>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+                 "<http://xmlns.com/foaf/0.1/Agent>", f"<{BASE}graph/inferred>")
+    assert_caught(validate_with(nquads, tmp_path, extra), "sk:sahel: a region is a place, not an agent")
+
+
 @pytest.mark.parametrize("part", ["prefix", "suffix"])
 def test_a_quote_with_the_wrong_context(nquads, tmp_path, part):
     extra = quad(f"<{QUOTE}>", f"<http://www.w3.org/ns/oa#{part}>", '"words the article does not have there"')

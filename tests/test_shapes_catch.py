@@ -27,7 +27,7 @@ def date(text: str) -> str:
 
 
 def span(bound: str, value: str, other: str, other_value: str) -> str:
-    """A new time span with two bounds, apart from its precision well formed."""
+    """A new time span, well formed but for the order of its two bounds."""
     node = f"<{SK}test-span>"
     return (quad(node, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{SAHEL}TimeSpan>")
             + quad(node, f"<{SAHEL}timePrecision>", f"<{SAHEL}YearPrecision>")
@@ -44,7 +44,7 @@ def validate_with(lines: list[str], tmp_path, extra: str, *, without_graph: str 
     """`kg validate` on the built dataset's N-Quads with `extra` appended (and one graph left out)."""
     path = tmp_path / "dataset.nq"
     kept = [line for line in lines if not (without_graph and line.rstrip().endswith(f"{without_graph} ."))]
-    assert len(kept) < len(lines) or not without_graph
+    assert len(kept) < len(lines) or not without_graph  # the graph to leave out was there
     path.write_text("".join(kept) + extra, encoding="utf-8")
     return run_kg("validate", path)
 

@@ -32,7 +32,7 @@ from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
-from kg.table_checks import describe, ill_typed, missing_columns, require_utf8
+from kg.table_checks import describe, ill_typed, missing_columns, require_utf8, row_problems
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
@@ -86,6 +86,9 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     missing = missing_columns(path, mapping)
     if missing:
         raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")
+    rows = row_problems(path, mapping)
+    if rows:
+        raise KGError(f"{path}: {len(rows)} row(s) cannot be read as events, so nothing was loaded: {describe(rows)}")
     with tempfile.TemporaryDirectory(prefix="sahel-kg-rml-") as work:
         folder = Path(work)
         shutil.copyfile(path, folder / SOURCE_NAME)
@@ -123,6 +126,7 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
         target_graph(f"{graph}/links", base, store=store)
     started = datetime.now(timezone.utc)
     triples = map_table(path, mapping)
+    _refuse_held_elsewhere(store, triples, target, path)
     names = link_names(triples, Matcher.from_service(QueryService(store)))
     when = datetime.now(timezone.utc)
     record = f"{base}load/{when.strftime('%Y%m%dT%H%M%S%fZ')}"
@@ -135,6 +139,23 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
                  + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in lines.items() if text) + " }")
     events = sum(1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == str(SAHEL.ConflictEvent))
     return EventLoad(path, target, digest, len(triples), events, names, record)
+
+
+def _refuse_held_elsewhere(store: Store, triples: list[ox.Triple], target: str, path: Path) -> None:
+    """KGError when another graph already holds events of this table (an earlier export of it, say): loaded
+    beside it, each such event would hold both rows' dates and fatalities, and counts would double."""
+    events = sorted({t.subject.value for t in triples
+                     if t.predicate.value == RDF + "type" and t.object.value == str(SAHEL.ConflictEvent)})
+    if not events:
+        return
+    found = store.query("SELECT ?g (COUNT(DISTINCT ?e) AS ?n) WHERE { VALUES ?e { "
+                        + " ".join(f"<{iri}>" for iri in events) + " } GRAPH ?g { ?e a <" + str(SAHEL.ConflictEvent)
+                        + "> } FILTER (?g != <" + target + ">) } GROUP BY ?g ORDER BY DESC(?n) LIMIT 3")
+    held = [(row[0].value, int(row[1].value)) for row in found]
+    if held:
+        where = "; ".join(f"{count} in <{graph}>" for graph, count in held)
+        raise KGError(f"{path}: events of this table are already loaded ({where}), so nothing was loaded: load it "
+                      "with --graph naming that graph to replace it, or drop that graph first")
 
 
 def link_names(triples: list[ox.Triple], matcher: Matcher) -> list[NameLink]:

@@ -1,5 +1,6 @@
 """A table checked before and after its RML mapping runs: it is UTF-8, the columns the mapping reads are all
-there, and every value the mapping typed (xsd:date, xsd:nonNegativeInteger, ...) is a valid value of its type.
+there, every row has the header's fields and its own event identifier (none empty, none twice), and every
+value the mapping typed (xsd:date, xsd:nonNegativeInteger, ...) is a valid value of its type.
 Any failing refuses the whole table, so that a load writes all of it or nothing."""
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from kg.store.base import read_quads
 
 RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
 RR_TEMPLATE = ox.NamedNode("http://www.w3.org/ns/r2rml#template")
+RR_SUBJECT_MAP = ox.NamedNode("http://www.w3.org/ns/r2rml#subjectMap")
+RR_CLASS = ox.NamedNode("http://www.w3.org/ns/r2rml#class")
+CONFLICT_EVENT = ox.NamedNode("https://sahel-kg.example.org/ontology#ConflictEvent")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _TIMEZONE = r"(Z|[+-]\d{2}:\d{2})?"
 # The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3); ASCII digits only
@@ -40,8 +44,46 @@ def mapping_columns(mapping: Path) -> set[str]:
         if quad.predicate == RML_REFERENCE:
             columns.add(quad.object.value)
         elif quad.predicate == RR_TEMPLATE:
-            columns.update(re.findall(r"(?<!\\)\{((?:[^{}\\]|\\.)+)\}", quad.object.value))
+            columns.update(_template_columns(quad.object.value))
     return columns
+
+
+def _template_columns(template: str) -> list[str]:
+    return re.findall(r"(?<!\\)\{((?:[^{}\\]|\\.)+)\}", template)
+
+
+def event_key_columns(mapping: Path) -> list[str]:
+    """The columns that name an event: those of the template of the subject map whose class is ConflictEvent."""
+    quads = list(read_quads(mapping, format="turtle"))
+    events = {q.subject for q in quads if q.predicate == RR_CLASS and q.object == CONFLICT_EVENT}
+    return sorted({column for q in quads if q.subject in events and q.predicate == RR_TEMPLATE
+                   for column in _template_columns(q.object.value)})
+
+
+def row_problems(table: Path, mapping: Path) -> list[str]:
+    """Rows whose fields are not the header's number, or whose event identifier is empty or came before:
+    morph-kgc would load the first as a partial event, drop the second silently and merge the third."""
+    keys = event_key_columns(mapping)
+    problems, seen = [], {}
+    with open(table, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        places = [header.index(key) for key in keys if key in header]
+        for row in reader:
+            if not row:
+                continue
+            line = reader.line_num
+            if len(row) != len(header):
+                problems.append(f"line {line} has {len(row)} fields where the header has {len(header)}")
+                continue
+            key = tuple(row[place].strip() for place in places)
+            if keys and not all(key):
+                problems.append(f"line {line} has no {' or '.join(keys)}")
+            elif key in seen:
+                problems.append(f"line {line} repeats the event {' '.join(key)} of line {seen[key]}")
+            else:
+                seen[key] = line
+    return problems
 
 
 def require_utf8(table: Path) -> None:

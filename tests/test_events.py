@@ -254,8 +254,8 @@ def test_kg_events_load(tmp_path):
     result = run_kg("events", "load", FIXTURE, "--store", store)
     assert result.exit_code == 0, result.output
     assert "8 events" in result.stderr and "linked 7 of 15 names exactly" in result.stderr
-    graph = "https://example.org/graph/my-events"
-    result = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", store)
+    graph = "https://example.org/graph/my-events"  # in another store: this one holds these events already
+    result = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", f"oxigraph:{tmp_path / 'other'}")
     assert result.exit_code == 0 and graph in result.stderr
     bad = run_kg("events", "load", FIXTURE, "--graph", "not an iri", "--store", store)
     assert bad.exit_code == 2 and "absolute IRI" in bad.stderr  # a bad option value, as click reports one
@@ -279,3 +279,32 @@ def test_a_table_whose_name_is_not_utf_8_loads(tmp_path):
     shutil.copyfile(FIXTURE, table)
     result = run_kg("events", "load", table, "--store", f"oxigraph:{tmp_path / 'store'}")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda lines: lines + [lines[1]], "repeats the event FIX001 of line 2"),
+    (lambda lines: lines[:1] + ["," + lines[1].split(",", 1)[1]] + lines[2:], "line 2 has no event_id_cnty"),
+    (lambda lines: lines[:1] + [",".join(lines[1].split(",")[:5])] + lines[2:], "line 2 has 5 fields where the header"),
+])
+def test_rows_that_are_no_whole_event_of_their_own_load_nothing(tmp_path, edit, said):
+    """A repeated id merged two rows into one event with two dates; an empty one dropped its row while its actors
+    loaded; a short row loaded a partial event (helper-93)."""
+    table = tmp_path / "table.csv"
+    table.write_text("\n".join(edit(FIXTURE.read_text(encoding="utf-8").splitlines())) + "\n", encoding="utf-8")
+    assert said in refusal(table)
+
+
+def test_a_corrected_table_beside_the_first_loads_nothing_and_says_where_its_events_are(tmp_path):
+    """Its events joined those of the first load: FIX001 held two fatality counts, and counts doubled (helper-93)."""
+    corrected = tmp_path / "corrected.csv"
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    corrected.write_text("\n".join(lines[:1] + [lines[1].replace(",5,", ",6,", 1)] + lines[2:]) + "\n",
+                         encoding="utf-8")
+    with open_store("memory:") as store:
+        install(store)
+        first = load_events(store, FIXTURE)
+        before = store.count()
+        with pytest.raises(KGError) as caught:
+            load_events(store, corrected)
+        assert store.count() == before and f"<{first.graph}>" in str(caught.value)
+        assert load_events(store, corrected, graph=first.graph).graph == first.graph  # replacing it is the way

@@ -52,7 +52,10 @@ def sparql():
         return _query(_one_value(params, "query", required=True), params)
     params = strict_params(request.query_string)
     kind = request.mimetype
-    if request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
+    charset = request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-")
+    # US-ASCII text is UTF-8 text as it is (RFC 3629): such a label is taken for a body that holds ASCII only.
+    ascii_label = charset in ("us-ascii", "ascii", "iso646-us", "ansi-x3.4-1968")
+    if charset not in ("utf-8", "utf8") and not (ascii_label and request.get_data().isascii()):
         raise Problem(400, "Not UTF-8", f"the request body must be UTF-8, not {request.mimetype_params['charset']}")
     if kind == FORM:
         params = params + strict_params(request.get_data())

@@ -67,19 +67,3 @@ def test_the_console_table_keeps_the_direction_in_cells_and_headers():
     header, _, first, second = result.output.splitlines()[:4]
     assert header.split() == ["?x", "?y@en", "?z@ar--rtl"]  # one tag a column holds goes to its header
     assert first.split()[0] == '"a"@en--ltr' and second.split()[0] == '"c"@en'
-
-
-@pytest.mark.parametrize("given", [{"named-graph-uri": ["{g}", "{g}"]},
-                                   {"query_from": "FROM NAMED <{g}> FROM NAMED <{g}>"}])
-def test_a_named_graph_given_twice_is_one_graph(shared, given):
-    """It was counted twice: each of its triples came back twice in GRAPH ?g (helper-90)."""
-    graph = "https://sahel-kg.example.org/graph/entities"
-    dataset = given.get("query_from", "").format(g=graph)
-    query = f"SELECT ?g (COUNT(*) AS ?n) {dataset} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
-    params = [("query", query)] + [(name, value.format(g=graph)) for name, values in given.items()
-                                   if name != "query_from" for value in values]
-    single = f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
-    once = shared.get("/sparql", query_string={"query": single},
-                      headers={"Accept": "application/sparql-results+json"}).get_json()
-    twice = shared.get("/sparql", query_string=params, headers={"Accept": "application/sparql-results+json"}).get_json()
-    assert twice["results"]["bindings"] == once["results"]["bindings"] and len(once["results"]["bindings"]) == 1

@@ -72,8 +72,12 @@ def _description() -> list[tuple]:
             "Security relationships in the Sahel as stated by the sourced claims of a news article, with "
             "links to Wikidata, GeoNames and DBpedia.", language="en")),
         (dataset, _dct("license"), ox.NamedNode(LICENSE)),
+        (dataset, _dct("rights"), ox.Literal(
+            "The data this project made is under the MIT licence. The text of each source article (the "
+            "schema:text of its document, and the quotes of the claims) is its publisher's, and not covered "
+            "by it.", language="en")),
         (dataset, _void("sparqlEndpoint"), ox.NamedNode(public_url("/sparql"))),
-        (dataset, _void("uriSpace"), ox.Literal(PREFIXES["sk"])),
+        (dataset, _void("uriSpace"), ox.Literal(current_app.config["IRI_BASE"])),  # /id/, /claim/, /source/...
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "TriG")),
         (dataset, _void("feature"), ox.NamedNode(FORMATS + "N-Quads")),
     ]

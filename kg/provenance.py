@@ -33,6 +33,11 @@ class InputFile:
     name: str
 
 
+# The project's licence covers what it made, not the articles it quotes (schema:text and every oa:exact).
+ARTICLE_RIGHTS = Literal("The text is its publisher's, held here verbatim as the source of the claims; this "
+                         "project's licence does not cover it.", lang="en")
+
+
 def claims_provenance(graph: Graph, claim_set: ClaimSet) -> None:
     """Add an article, its claimers, time spans, and each claim's attribution and quote to `graph`."""
     add = graph.add
@@ -42,6 +47,7 @@ def claims_provenance(graph: Graph, claim_set: ClaimSet) -> None:
     add((source, RDF.type, SCHEMA.NewsArticle))
     add((source, DCTERMS.title, Literal(article.title, lang=article.language)))
     add((source, SCHEMA.text, Literal(article.text)))
+    add((source, DCTERMS.rights, ARTICLE_RIGHTS))
     add((source, SAHEL.sha256, Literal(article.sha256)))
     add((source, DCTERMS.language, Literal(article.language)))
     add((source, DCTERMS["format"], Literal("text/plain")))

@@ -336,3 +336,9 @@ def test_base_leaves_no_default_iri_in_any_format(tmp_path, fmt):
     parsed = read_back(build_file(tmp_path, fmt, "--base", NEW_BASE), fmt)
     triples = parsed if fmt == "turtle" else (quad[:3] for quad in parsed.quads())
     assert not [t for t in triples if any(isinstance(x, URIRef) and x.startswith(DEFAULT_BASE) for x in t)]
+
+
+def test_the_articles_text_says_it_is_not_under_the_projects_licence(nquads):
+    """The dataset's licence seemed to cover the article held verbatim (helper-92)."""
+    rights = named_graph(nquads, "provenance").value(SOURCE, DCTERMS.rights)
+    assert rights is not None and "publisher" in str(rights)

@@ -71,7 +71,8 @@ def test_the_dataset_its_licence_access_points_and_vocabularies(shared_app):
     ask = client.get("/sparql", query_string={"query": "ASK { <https://sahel-kg.example.org/id/jnim> ?p ?o }"})
     assert ask.get_json()["boolean"] is True  # an example resource is in the data
     assert URIRef("https://sahel-kg.example.org/ontology#") in set(graph.objects(DATASET, VOID.vocabulary))
-    assert graph.value(DATASET, VOID.uriSpace) == Literal("https://sahel-kg.example.org/id/")
+    assert graph.value(DATASET, VOID.uriSpace) == Literal("https://sahel-kg.example.org/")  # every IRI it mints
+    assert "not covered" in str(graph.value(DATASET, DCTERMS.rights))  # the articles' text is its publisher's
     assert int(graph.value(DATASET, VOID.triples)) > 2000
 
 

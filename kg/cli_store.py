@@ -26,9 +26,12 @@ from kg.untrusted import BOM
               help="Refuse a file holding more than this once decompressed (e.g. 500M, 2G); nothing is loaded.")
 @click.option("--timeout", "seconds", type=Seconds(), default=None,
               help="Refuse a file whose parsing takes more than this many seconds; nothing is loaded.")
+@click.option("--base", "base_iri", type=GraphIRI(), default=None,
+              help="Resolve the files' relative IRIs against this absolute IRI (without it, Turtle and RDF/XML "
+                   "refuse them and JSON-LD drops them).")
 @store_option
 @reports_errors
-def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
+def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     """Load RDF files into the store, all or nothing.
 
     Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped. If any file fails to
@@ -52,9 +55,13 @@ def load(files, graph, fmt, progress, max_bytes, seconds, store_spec):
     with graph_option(graph), open_configured(store_spec, write=True) as store, \
             click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
         report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
-                            seconds=seconds)
+                            seconds=seconds, base_iri=base_iri)
     for loaded in report.files:
         click.echo(f"{printable(str(loaded.path))}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
+        if loaded.quads == 0 and loaded.path.stat().st_size > 0:  # JSON-LD drops what it cannot read as RDF
+            click.echo(f"warning: {printable(str(loaded.path))} gave no statements"
+                       + (": JSON-LD keys with no @context, and relative @id values without --base, are dropped"
+                          if loaded.format == "jsonld" else ""), err=True)
     click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
 
 

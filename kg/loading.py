@@ -63,8 +63,10 @@ def detect_format(path: Path) -> tuple[str, bool]:
 
 def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt: str | None = None,
                base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None,
-               max_bytes: int | None = None, seconds: float | None = None) -> LoadReport:
+               max_bytes: int | None = None, seconds: float | None = None,
+               base_iri: str | None = None) -> LoadReport:
     """Load every file and its record as one change: if any file fails to parse, nothing is loaded.
+    `base_iri` resolves the files' relative IRIs.
 
     A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
     raises InputLimitError, and nothing is loaded.
@@ -84,7 +86,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     def everything() -> Iterator[ox.Quad]:
         for loaded, gzipped in plan:
-            yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds, kept)
+            yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds, kept, base_iri)
         yield from _record(report, graph, base)
 
     store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
@@ -136,14 +138,15 @@ class _KeptGraphs:
 
 def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, progress,
                 max_bytes: int | None = None, seconds: float | None = None,
-                kept: _KeptGraphs | None = None) -> Iterator[ox.Quad]:
+                kept: _KeptGraphs | None = None, base_iri: str | None = None) -> Iterator[ox.Quad]:
     """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it; without
     one, a quad in a project graph raises ProjectGraphError (`kept`)."""
     with open(loaded.path, "rb") as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
-            for quad in read_quads(source, format=loaded.format, max_bytes=max_bytes, seconds=seconds):
+            for quad in read_quads(source, format=loaded.format, max_bytes=max_bytes, seconds=seconds,
+                                   base_iri=base_iri):
                 loaded.quads += 1
                 if target is not None:
                     yield ox.Quad(quad.subject, quad.predicate, quad.object, target)

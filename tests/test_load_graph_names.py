@@ -55,3 +55,15 @@ def test_an_export_restores_into_a_new_store_kept_empty(tmp_path, monkeypatch):
     forged = ox.Quad(ox.NamedNode(EX + "s"), LABEL, ox.Literal("x"), ox.NamedNode(MERGE_GRAPH))
     path = write(tmp_path / "merge.nq", [forged], "nquads")
     assert kg("load", path, "--store", f"oxigraph:{tmp_path / 'other'}").exit_code == 1  # the merge: never
+
+
+def test_relative_iris_resolve_against_base_and_a_file_that_gives_nothing_is_said(tmp_path, spec):  # noqa: F811
+    """JSON-LD with a relative @id, or with no @context, loaded 0 quads and exited 0 without a word (helper-93)."""
+    relative = tmp_path / "relative.jsonld"
+    relative.write_text('{"@id": "thing", "http://example.org/load-test/p": "x"}', encoding="utf-8")
+    result = kg("load", relative, "--store", spec)
+    assert result.exit_code == 0 and "warning" in result.stderr and "--base" in result.stderr
+    result = kg("load", relative, "--base", EX, "--store", spec)
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert any(f"<{EX}thing>" in line for line in content(spec))
+    assert kg("load", relative, "--base", "not absolute", "--store", spec).exit_code == 2

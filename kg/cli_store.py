@@ -276,6 +276,9 @@ def export(fmt, output, compress, store_spec):
                                "name the file so, or give --format")
     chosen = format_of_name(output, fmt, {suffix: found for suffix, found in DATASET_NAMES.items()
                                           if found in ("trig", "nquads")}) or "trig"
+    if compress and output is not None and not output.name.lower().endswith(".gz") and not not_a_regular_file(output):
+        raise click.UsageError(f"{output}: gzipped data goes in a file named .gz (as {output.name}.gz), which is "
+                               "how a reader knows to unzip it")
     if compress and output is None and sys.stdout.isatty():  # as gzip itself refuses: bytes no screen can show
         raise click.UsageError("gzipped data is not written to a terminal: give -o FILE or redirect the output")
     chunks = stream_dump(lambda: open_configured(store_spec), chosen, gzip=compress)

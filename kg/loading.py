@@ -80,6 +80,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     plan = []
     for path in paths:
         detected, gzipped = detect_format(path) if fmt is None else (fmt, path.suffix.lower() == ".gz")
+        gzipped = gzipped or _starts_gzipped(path)  # gzip under another name (export.trig): no RDF starts so
         loaded = LoadedFile(path=path, format=detected)
         report.files.append(loaded)
         plan.append((loaded, gzipped))
@@ -91,6 +92,17 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
     return report
+
+
+GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no RDF syntax starts with
+
+
+def _starts_gzipped(path: Path) -> bool:
+    """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up)."""
+    if not path.is_file():
+        return False
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
 
 
 def path_text(path) -> str:

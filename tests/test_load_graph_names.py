@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 
 import pyoxigraph as ox
 import pytest
@@ -67,3 +68,12 @@ def test_relative_iris_resolve_against_base_and_a_file_that_gives_nothing_is_sai
     assert result.exit_code == 0 and "warning" not in result.stderr
     assert any(f"<{EX}thing>" in line for line in content(spec))
     assert kg("load", relative, "--base", "not absolute", "--store", spec).exit_code == 2
+
+
+def test_gzip_under_a_plain_name_is_read_as_gzip_and_not_written_so(tmp_path, spec):  # noqa: F811
+    """`kg export --gzip -o x.trig` wrote gzip under a TriG name, which kg load then read as TriG (helper-93)."""
+    assert kg("export", "--gzip", "-o", tmp_path / "x.trig", "--store", spec).exit_code == 2
+    hidden = tmp_path / "hidden.nq"
+    hidden.write_bytes(gzip.compress(ox.serialize(sample("nquads"), format=ox.RdfFormat.N_QUADS)))
+    result = kg("load", hidden, "--store", spec)
+    assert result.exit_code == 0 and "3 quads" in result.stderr

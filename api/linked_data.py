@@ -17,7 +17,7 @@ import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.routing import PathConverter
 from werkzeug.urls import iri_to_uri
 
@@ -26,6 +26,7 @@ from api.conditional import conditional
 from api.errors import Problem
 from api.negotiation import N3, best_match, prefers_html
 from api.page_data import DOCUMENTS
+from kg.namespaces import graph_iri
 
 bp = Blueprint("linked_data", __name__)
 
@@ -57,7 +58,8 @@ def document(iri: str, ext: str):
 
 def _made(iri: str, ext: str):
     media, fmt, _ = DOCUMENTS[ext]
-    version_of = page_data.first(page_data.rows("ontology-of-version", this=iri), "ontology")
+    ontology_graph = graph_iri("ontology", current_app.config["IRI_BASE"])
+    version_of = page_data.first(page_data.rows("ontology-of-version", this=iri, graph=ontology_graph), "ontology")
     content = version_of.value if version_of else iri  # OWL 2 §3.3: a version IRI serves that version
     if fmt is None:
         return pages.resource_page(content)

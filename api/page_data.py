@@ -18,6 +18,7 @@ from flask import current_app, g
 from api.version_cache import once_per_version
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
+from kg.store.sparql_json import binding_term
 
 PAGE_QUERIES = QUERIES_DIR / "pages"
 
@@ -101,21 +102,11 @@ QUAD_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
 
 def quads_document(name: str, rdf_format: str, **bindings) -> bytes:
-    """A SELECT ?g ?s ?p ?o page query's answer as a dataset in `rdf_format` ("trig" or "nquads")."""
-    quads = [ox.Quad(_node(row["s"]), _node(row["p"]), _node(row["o"]), _node(row["g"]))
-             for row in rows(name, **bindings)]
+    """A SELECT ?g ?s ?p ?o page query's answer as a dataset in `rdf_format` ("trig" or "nquads"); terms are
+    read from the JSON answer as they are, triple terms and directional strings included."""
+    body = json.loads(_run(name, "json", bindings))
+    quads = [ox.Quad(*(binding_term(row[var]) for var in ("s", "p", "o", "g"))) for row in body["results"]["bindings"]]
     return ox.serialize(quads, format=QUAD_FORMATS[rdf_format], prefixes=PREFIXES)
-
-
-def _node(term: Term):
-    """A result Term as a pyoxigraph term."""
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.language:
-        return ox.Literal(term.value, language=term.language)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
 def _run(name: str, fmt: str, bindings: dict) -> bytes:

@@ -50,6 +50,8 @@ MEANINGS = {
     "no-graph": (400, "A Graph Store request names no graph: give ?graph=IRI or ?default."),
     "no-rdf": (400, "The upload carries no RDF."),
     "bad-graph-iri": (400, "A graph name is not an absolute IRI."),
+    "graph-url-not-usable": (400, "A graph URL under /store/ holds % or a dot segment, which the decoded path cannot "
+                                  "tell apart from another graph's: name the graph with ?graph=IRI."),
     "unsupported-media-type": (415, "The body's Content-Type is not one this route reads; detail lists them."),
     "update-by-get": (400, "Updates change data and are sent with POST only."),
     "update-as-query": (400, "The text is an update sent as a query; send it as update= or application/sparql-update."),

@@ -109,8 +109,8 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     if not any(dataset):
         dataset = query_dataset(text, PREFIXES, base) or (None, None)
     dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
-    if dataset[1] is not None:  # named graphs are a set of IRIs (SPARQL 1.1 §13.2): one given twice is one graph
-        dataset = (dataset[0], tuple(dict.fromkeys(dataset[1])))
+    # A dataset names graphs by IRI (SPARQL 1.1 §13.2): one named twice is one graph, in either part.
+    dataset = tuple(None if iris is None else tuple(dict.fromkeys(iris)) for iris in dataset)
     run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
                        default_graphs=dataset[0], named_graphs=dataset[1],
                        row_limit=settings["ROW_LIMIT"], base=base,

@@ -79,6 +79,8 @@ class ServiceState:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=10)
             db.executescript(self.SCHEMA)
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] == 0:  # a file from before auto_vacuum: once
+                db.executescript("PRAGMA auto_vacuum = FULL; VACUUM;")
         except (sqlite3.Error, OSError) as error:  # a cache must never fail a query: keep it in memory
             log.warning("SERVICE cache %s cannot be used (%s); this process keeps its own", self.path, error)
             self.path = None

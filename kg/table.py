@@ -66,7 +66,8 @@ def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
-        return "<< " + " ".join(compact(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " >>"
+        # RDF 1.2's triple term syntax, as CSV and TSV write it (<< s p o >> is a reifier in Turtle 1.2)
+        return "<<( " + " ".join(compact(t, prefixes) for t in (term.subject, term.predicate, term.object)) + " )>>"
     text = '"' + term.value.replace("\\", "\\\\").replace('"', '\\"') + '"'  # controls: printable's part
     if term.language:
         tag = language_tag(term)

@@ -76,8 +76,10 @@ def row_problems(table: Path, mapping: Path) -> list[str]:
             if len(row) != len(header):
                 problems.append(f"line {line} has {len(row)} fields where the header has {len(header)}")
                 continue
+            if not keys:  # a mapping that names its events otherwise: only the fields are counted
+                continue
             key = tuple(row[place].strip() for place in places)
-            if keys and not all(key):
+            if not all(key):
                 problems.append(f"line {line} has no {' or '.join(keys)}")
             elif key in seen:
                 problems.append(f"line {line} repeats the event {' '.join(key)} of line {seen[key]}")

@@ -16,7 +16,7 @@ import pyoxigraph
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDFS, SH
 
 from kg import paths
 from kg.errors import ParseError

@@ -308,3 +308,17 @@ def test_a_corrected_table_beside_the_first_loads_nothing_and_says_where_its_eve
             load_events(store, corrected)
         assert store.count() == before and f"<{first.graph}>" in str(caught.value)
         assert load_events(store, corrected, graph=first.graph).graph == first.graph  # replacing it is the way
+
+
+def test_a_mapping_that_types_its_events_otherwise_still_loads(tmp_path):
+    """With rdf:type given by a predicate-object map (no rr:class), no key was found, and every row after the
+    first was refused as a repeat of an empty id (helper-96)."""
+    mapping = tmp_path / "typed.rml.ttl"
+    text = DEFAULT_MAPPING.read_text(encoding="utf-8")
+    assert "rr:class sahel:ConflictEvent ] ;" in text
+    mapping.write_text(text.replace(
+        "rr:class sahel:ConflictEvent ] ;",
+        "] ;\n    rr:predicateObjectMap [ rr:predicate <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ;"
+        " rr:objectMap [ rr:constant sahel:ConflictEvent ] ] ;"), encoding="utf-8")
+    with open_store("memory:") as store:
+        assert load_events(store, FIXTURE, mapping=mapping).events == 8

@@ -60,7 +60,7 @@ def test_an_alias_label_with_escapes_has_its_page_and_its_rdf(shared, path):
     page = shared.get(path + ".html", headers=BROWSER)
     assert page.status_code == 200 and page.mimetype == "text/html"
     turtle = shared.get(path + ".ttl")
-    assert turtle.status_code == 200 and turtle.headers["Link"] == f"<{BASE}{path[1:]}>; rel=\"describes\""
+    assert turtle.status_code == 200 and turtle.headers["Link"].startswith(f"<{BASE}{path[1:]}>; rel=\"describes\"")
     assert unquote(path.rsplit("/", 1)[1]) in turtle.get_data(as_text=True)
 
 

@@ -32,3 +32,12 @@ def test_a_body_labelled_us_ascii_is_read_when_it_holds_ascii_only(shared, chars
     response = shared.post("/sparql", data=body.encode("utf-8"),
                            headers={"Content-Type": f"application/sparql-query; charset={charset}"})
     assert response.status_code == status
+
+
+def test_a_default_graph_given_twice_is_one_graph(shared):
+    graph = "https://sahel-kg.example.org/graph/entities"
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    counts = [shared.get("/sparql", query_string=[("query", query)] + [("default-graph-uri", graph)] * times,
+                         headers={"Accept": "application/sparql-results+json"}).get_json()
+              ["results"]["bindings"][0]["n"]["value"] for times in (1, 2)]
+    assert counts[0] == counts[1]

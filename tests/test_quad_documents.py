@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import build_app
 from kg.namespaces import PREFIXES
 
 SK, SAHEL, ORG = PREFIXES["sk"], PREFIXES["sahel"], PREFIXES["org"]
@@ -62,3 +63,33 @@ def test_the_ontologys_version_iri_serves_the_ontology(shared):
     assert version == current and len(current) > 500
     assert ox.Triple(ox.NamedNode(SAHEL[:-1]), RDF_TYPE, ox.NamedNode(PREFIXES["owl"] + "Ontology")) in version
     assert "Classes" in shared.get("/ontology/0.1.0.html").get_data(as_text=True)  # the documentation page
+
+
+SEED = """@prefix sk: <https://sahel-kg.example.org/id/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/mine> {
+  sk:jnim <http://example.org/q> <<( <http://example.org/a> <http://example.org/b> "c" )>> ;
+      <http://example.org/r> "مرحبا"@ar--rtl .
+  <http://example.org/evil> a owl:Ontology ; owl:versionIRI sk:mali ; rdfs:label "EVIL" .
+}"""
+
+
+@pytest.fixture
+def seeded(tmp_path, article_store):  # noqa: F811
+    return build_app(tmp_path / "store", article=article_store, seed=SEED).test_client()
+
+
+def test_the_quads_keep_triple_terms_and_directions(seeded):
+    """Both were lost: a triple term gave a 500, a directional string lost its direction (helper-96)."""
+    found = quads(seeded, "/id/jnim.trig") | quads(seeded, "/id/jnim.nq", ox.RdfFormat.N_QUADS)
+    assert any(isinstance(q.object, ox.Triple) for q in found)
+    assert any(isinstance(q.object, ox.Literal) and q.object.direction is not None for q in found)
+
+
+def test_only_the_projects_ontology_graph_makes_an_iri_a_version_of_an_ontology(seeded):
+    """Any graph's owl:versionIRI made /id/mali.ttl describe another resource (helper-96)."""
+    triples = {q.triple for q in ox.parse(seeded.get("/id/mali.ttl").data, format=ox.RdfFormat.TURTLE)}
+    label = ox.NamedNode(PREFIXES["rdfs"] + "label")
+    assert ox.Triple(ox.NamedNode(SK + "mali"), label, ox.Literal("Mali", language="en")) in triples
+    assert ox.Triple(ox.NamedNode("http://example.org/evil"), label, ox.Literal("EVIL")) not in triples
+    assert "<h1>Mali</h1>" in seeded.get("/id/mali.html", headers={"Accept": "text/html"}).get_data(as_text=True)

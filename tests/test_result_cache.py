@@ -112,10 +112,18 @@ def test_answers_that_change_by_themselves_are_not_cached(make_app):
 
 
 @pytest.mark.parametrize("query", ["SELECT (NOW() AS ?t) {}", "SELECT (RAND() AS ?r) {}",
-                                   "SELECT (STRUUID() AS ?u) {}", "CONSTRUCT { ?s <http://e.example/p> ?b } WHERE { BIND(BNODE() AS ?b) ?s ?p ?o } LIMIT 1"])
+                                   "SELECT (STRUUID() AS ?u) {}",
+                                   "CONSTRUCT { ?s <http://e.example/p> ?b } WHERE { BIND(BNODE() AS ?b) ?s ?p ?o } LIMIT 1"])
 def test_an_answer_that_changes_with_no_write_carries_no_validator(shared, query):
     """Such answers gave one strong ETag over other bytes, and If-None-Match a 304 (helper-90)."""
     response = shared.get("/sparql", query_string={"query": query})
     assert response.status_code == 200 and "ETag" not in response.headers and "Last-Modified" not in response.headers
     again = shared.get("/sparql", query_string={"query": query}, headers={"If-None-Match": "*"})
     assert again.status_code == 200
+
+
+def test_a_comment_between_a_functions_name_and_its_parenthesis_still_marks_it():
+    """NOW#x then a new line then () is NOW(): the answer was cached and tagged as if it never changed (helper-96)."""
+    assert varies_without_writes("SELECT (NOW#x\n() AS ?n) {}")
+    assert varies_without_writes("SELECT (rand #y\r\n () AS ?r) {}")
+    assert not varies_without_writes("SELECT ?now { ?now ?p ?o }")

@@ -67,3 +67,14 @@ def test_the_console_table_keeps_the_direction_in_cells_and_headers():
     header, _, first, second = result.output.splitlines()[:4]
     assert header.split() == ["?x", "?y@en", "?z@ar--rtl"]  # one tag a column holds goes to its header
     assert first.split()[0] == '"a"@en--ltr' and second.split()[0] == '"c"@en'
+
+
+def test_the_console_table_writes_a_triple_term_as_rdf_1_2_does():
+    """It wrote << s p o >>, a reifier in Turtle 1.2, where CSV and TSV write <<( s p o )>> (helper-96)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    query = "SELECT ?t { BIND(<<( <http://e.example/s> <http://e.example/p> 1 )>> AS ?t) }"
+    result = CliRunner().invoke(main, ["query", "--store", "memory:", "--format", "table", "-q", query])
+    assert result.exit_code == 0 and "<<( <http://e.example/s> <http://e.example/p> 1 )>>" in result.output

@@ -49,3 +49,20 @@ def test_an_answer_refused_for_its_rows_is_not_kept(article, endpoint, tmp_path)
         with pytest.raises(PolicyError):
             service.query(f"SELECT * {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
     assert held(ServiceState(state)) == (0, 0) and len(requests) == 2
+
+
+def test_a_cache_file_made_before_auto_vacuum_gets_it(tmp_path):
+    """auto_vacuum takes effect in a new file only: a big file from before kept its size for good (helper-96)."""
+    import sqlite3
+
+    path = tmp_path / "federation.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(ServiceState.SCHEMA.replace("PRAGMA auto_vacuum = FULL;", ""))
+    old.execute("INSERT INTO answers VALUES ('k', 'e', ?, 't', 0)", (bytes(4 << 20),))
+    old.commit()
+    old.execute("DELETE FROM answers")
+    old.commit()
+    old.close()
+    assert path.stat().st_size > 4 << 20
+    ServiceState(path).held("e")
+    assert path.stat().st_size < 1 << 20

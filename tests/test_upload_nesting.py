@@ -57,3 +57,10 @@ def test_an_escape_in_a_prefixed_name_hides_no_nesting(escape):
 
 def test_escaped_brackets_in_a_prefixed_name_are_no_nesting():
     refuse_deep(b"@prefix ex: <urn:x:> . ex:s ex:p ex:a" + rb"\(" * (MAX_NESTING + 1) + b" .", format="turtle")
+
+
+def test_an_iri_with_a_unicode_escape_hides_no_nesting():
+    """<http://e/a\\u0041#x> was no IRI to the guard, and its '#' began a comment over the rest (helper-96)."""
+    deep = rb"<http://e/a\u0041#x> <http://e/p> " + b"( " * (MAX_NESTING + 1) + b")" * (MAX_NESTING + 1) + b" ."
+    with pytest.raises(InputLimitError):
+        refuse_deep(deep, format="turtle")

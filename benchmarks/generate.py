@@ -6,8 +6,8 @@ Deterministic for a given seed and size: the same command writes the same bytes.
 What it writes, all under the project's IRIs (https://sahel-kg.example.org/):
   * graph/background: sovereign states (labels, ISO-like notation), alliances, national militaries;
   * graph/provenance: the synthetic source documents, time spans (with OWL-Time beginnings), and for every
-    claim its attribution, modality, certainty, validity and oa:Annotation target with a
-    TextQuoteSelector (exact/prefix/suffix) and a TextPositionSelector (start/end);
+    claim its attribution, modality, certainty and validity, and the oa:Annotation whose body it is,
+    with a target holding a TextQuoteSelector (exact/prefix/suffix) and a TextPositionSelector (start/end);
   * claim/<id>: one named graph per claim stating either a security relationship (provider, recipient,
     relationshipType, one or two status phases with status and time span) or an alliance membership
     (org:Membership with member, organization, memberDuring).
@@ -199,8 +199,11 @@ class Generator:
         yield claim, iri(SAHEL + "modality"), iri(SAHEL + rnd.choice(MODALITIES)), p
         yield claim, iri(SAHEL + "certainty"), iri(SAHEL + rnd.choice(CERTAINTIES)), p
         yield claim, iri(SAHEL + "validDuring"), span, p
-        yield claim, iri(OA + "motivatedBy"), iri(OA + "describing"), p
-        yield claim, iri(OA + "hasTarget"), target, p
+        annotation = iri(f"{claim_iri}#annotation")  # the reading of the quote, apart from the claim
+        yield annotation, TYPE, iri(OA + "Annotation"), p
+        yield annotation, iri(OA + "hasBody"), claim, p
+        yield annotation, iri(OA + "motivatedBy"), iri(OA + "describing"), p
+        yield annotation, iri(OA + "hasTarget"), target, p
         yield target, TYPE, iri(OA + "SpecificResource"), p
         yield target, iri(OA + "hasSource"), source, p
         yield target, iri(OA + "hasSelector"), quote, p

@@ -23,12 +23,12 @@ PREFIX dct: <http://purl.org/dc/terms/>
 
 
 def claims_in(triples: int) -> int:
-    """A number of claims surely present in a generated file of `triples` statements (about 37 each)."""
+    """A number of claims surely present in a generated file of `triples` statements (about 39 each)."""
     return max(1, triples // 45)
 
 
 def lookup(number: int) -> str:
-    """A claim's description (9 rows): the lookup that wrk repeats with a different claim each time."""
+    """A claim's description (7 rows): the lookup that wrk repeats with a different claim each time."""
     return f"SELECT ?p ?o WHERE {{ <{BASE}claim/synthetic-{number}> ?p ?o }}"
 
 
@@ -72,7 +72,7 @@ def queries(triples: int) -> dict[str, str]:
         "describe": PROLOGUE + f"DESCRIBE <{BASE}claim/synthetic-{middle + 2}>",
         "claim_evidence": PROLOGUE + f"""SELECT ?claim ?quote ?title ?who ?modality ?start WHERE {{
   VALUES ?claim {{ <{BASE}claim/synthetic-{middle}> <{BASE}claim/synthetic-{middle + 1}> }}
-  ?claim oa:hasTarget/oa:hasSelector/oa:exact ?quote ;
+  ?claim ^oa:hasBody/oa:hasTarget/oa:hasSelector/oa:exact ?quote ;
          prov:wasDerivedFrom/dct:title ?title ;
          prov:wasAttributedTo/rdfs:label ?who ;
          sahel:modality ?modality ;

@@ -48,7 +48,7 @@ QUERIES = {
   ?span sahel:startsNotBefore ?start FILTER (?start >= "2010-01-01"^^xsd:date && ?start < "2016-01-01"^^xsd:date) }""",
     "property-path": """SELECT (COUNT(*) AS ?n) WHERE {
   ?relationship sahel:hasStatusPhase/sahel:during/time:hasBeginning/time:inXSDgYear ?year }""",
-    "quote-path": "SELECT (COUNT(*) AS ?n) WHERE { ?claim oa:hasTarget/oa:hasSelector/oa:exact ?quote }",
+    "quote-path": "SELECT (COUNT(*) AS ?n) WHERE { ?claim ^oa:hasBody/oa:hasTarget/oa:hasSelector/oa:exact ?quote }",
     "alliances-typed": "SELECT (COUNT(*) AS ?n) WHERE { ?alliance a sahel:Alliance }",
     "count-triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "count-distinct-triples": "SELECT (COUNT(DISTINCT *) AS ?n) WHERE { ?s ?p ?o }",

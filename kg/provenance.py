@@ -80,10 +80,18 @@ def claims_provenance(graph: Graph, claim_set: ClaimSet) -> None:
         add((node, SAHEL.modality, curie(claim_set.modalities[claim.modality])))
         add((node, SAHEL.certainty, curie(claim_set.certainties[claim.certainty])))
         add((node, SAHEL.validDuring, SK[claim.valid]))
-        add((node, OA.motivatedBy, OA.describing))
-        add((node, OA.hasTarget, target))
+        # The reading of the quote as this claim is the curator's, so it is an annotation apart from the
+        # claim: prov:wasAttributedTo gives the claimer what is stated, not how the quote was read.
+        annotation = URIRef(f"{node}#annotation")
+        add((annotation, RDF.type, OA.Annotation))
+        add((annotation, RDFS.label, Literal(f"reading of claim {claim.id}", lang="en")))
+        add((annotation, OA.hasBody, node))
+        add((annotation, OA.motivatedBy, OA.describing))
+        add((annotation, OA.hasTarget, target))
+        if claim_set.curated_by:
+            add((annotation, DCTERMS.creator, curator_iri(claim_set.path)))
         if claim.interpretation:
-            add((node, SAHEL.interpretation, Literal(claim.interpretation, lang="en")))
+            add((annotation, SAHEL.interpretation, Literal(claim.interpretation, lang="en")))
         add((target, RDF.type, OA.SpecificResource))
         add((target, OA.hasSource, source))
         add((target, OA.hasSelector, quote))
@@ -185,7 +193,7 @@ def build_activity(graph: Graph, inputs: list[InputFile], claim_sets: list[Claim
     for claim_set in claim_sets:  # the articles: their text's sha256 is on the source already
         add((BUILD, PROV.used, URIRef(source_iri(claim_set.article.id))))
     for item in inputs:
-        entity = URIRef(f"{DEFAULT_BASE}build/input/{item.name}")
+        entity = input_iri(item.name)
         add((BUILD, PROV.used, entity))
         add((entity, RDF.type, PROV.Entity))
         add((entity, RDFS.label, Literal(item.name)))
@@ -193,13 +201,23 @@ def build_activity(graph: Graph, inputs: list[InputFile], claim_sets: list[Claim
         add((entity, SAHEL.sha256, Literal(hashlib.sha256(item.path.read_bytes()).hexdigest())))
         curator = curators.get(str(item.path))
         if curator:
-            attribution, agent = URIRef(f"{entity}#curation"), URIRef(f"{entity}#curator")
+            attribution, agent = URIRef(f"{entity}#curation"), curator_iri(item.path)
             add((entity, PROV.qualifiedAttribution, attribution))
             add((attribution, RDF.type, PROV.Attribution))
             add((attribution, PROV.agent, agent))
             add((attribution, PROV.hadRole, SAHEL.ClaimsCurator))
             add((agent, RDF.type, PROV.Agent))
             add((agent, RDFS.label, Literal(curator, lang="en")))
+
+
+def input_iri(name: str) -> URIRef:
+    """The IRI of a file the build read, by its recorded name (kind/file name)."""
+    return URIRef(f"{DEFAULT_BASE}build/input/{name}")
+
+
+def curator_iri(claims_path: Path) -> URIRef:
+    """The agent who curated a claims file (its curated_by), as the build's record of that file names it."""
+    return URIRef(f"{input_iri('claims/' + Path(claims_path).name)}#curator")
 
 
 def curie(value: str) -> URIRef:

@@ -27,16 +27,17 @@ DOCUMENTS_QUERY = """
 SELECT DISTINCT ?item ?column ?text WHERE {
   {
     ?item rdfs:label|skos:prefLabel ?literal . BIND ("label" AS ?column)
-    FILTER NOT EXISTS { ?item a sahel:Claim }  # a claim's label is its id; its quote is what it says
+    # a claim's label is its id, its quote is what it says; the reading of it (an annotation) is not a thing
+    FILTER NOT EXISTS { ?item a sahel:Claim } FILTER NOT EXISTS { ?item a oa:Annotation }
   } UNION {
     ?item a sahel:Claim ; rdfs:label ?literal . BIND ("display" AS ?column)
   } UNION {
     ?item skos:altLabel ?literal . BIND ("alias" AS ?column)
   } UNION {
-    ?item skos:definition|dct:description|rdfs:comment|skos:scopeNote|sahel:interpretation ?literal .
+    ?item skos:definition|dct:description|rdfs:comment|skos:scopeNote|^oa:hasBody/sahel:interpretation ?literal .
     BIND ("text" AS ?column)
   } UNION {
-    ?item a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?literal . BIND ("text" AS ?column)
+    ?item a sahel:Claim ; ^oa:hasBody/oa:hasTarget/oa:hasSelector/oa:exact ?literal . BIND ("text" AS ?column)
   }
   FILTER (isIRI(?item) && isLITERAL(?literal))
   BIND (STR(?literal) AS ?text)
@@ -47,7 +48,7 @@ ORDER BY ?item ?column ?text
 # Which claims state something about each thing (as subject or object), with their quotes.
 CLAIMS_QUERY = """
 SELECT DISTINCT ?item ?claim ?quote WHERE {
-  ?claim a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+  ?claim a sahel:Claim ; ^oa:hasBody/oa:hasTarget/oa:hasSelector/oa:exact ?quote .
   { GRAPH ?claim { ?item ?p ?o } } UNION { GRAPH ?claim { ?s ?p ?item } FILTER (isIRI(?item)) }
 }
 ORDER BY ?item ?claim
@@ -56,7 +57,7 @@ ORDER BY ?item ?claim
 # A claim found by its quote names itself.
 OWN_QUOTES_QUERY = """
 SELECT DISTINCT (?claim AS ?item) ?claim ?quote WHERE {
-  ?claim a sahel:Claim ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+  ?claim a sahel:Claim ; ^oa:hasBody/oa:hasTarget/oa:hasSelector/oa:exact ?quote .
 }
 ORDER BY ?claim
 """

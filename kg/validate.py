@@ -154,6 +154,9 @@ def _compact(term, graph: Graph) -> str:
 
 
 def _path_text(node, graph: Graph) -> str:
-    """A SHACL sequence path written as a / b."""
+    """A SHACL sequence path written as a / b, an inverse path as ^a, as in SPARQL."""
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return "^" + _compact(inverse, graph)
     items = list(graph.items(node))
     return " / ".join(_compact(item, graph) for item in items) if items else "_:"

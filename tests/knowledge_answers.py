@@ -104,7 +104,7 @@ EXPECTED = {'armed-group-types': [('sk:isgs', 'http://www.w3.org/ns/org#Organiza
                 'claim:experts-sahel-vulnerable')],
  'inference-rules': [('Inferred (derived, stated by no source)',
                       'cax-eqc1 cax-eqc2 cax-sco prp-dom prp-inv1 prp-inv2 prp-rng prp-spo1 prp-symp prp-trp',
-                      '201')],
+                      '169')],
  'non-state-armed-groups': [('sk:isgs', 'ISGS'), ('sk:jnim', 'JNIM')],
  'requirements': [('sk:aes-consolidation-challenge',
                    'consolidation challenge',

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from build_fixtures import (ARTICLE_SHA256, ARTICLE_TEXT, EXTRA_GRAPHS, SHARED_SOURCE, SHIPPED_CLAIMS, broken_claims,
                             built, claim_graph, copy_inputs, line_of, named_graph, run_kg, run_kg_process)
@@ -127,7 +127,8 @@ def test_one_named_graph_per_claim_named_by_the_claims_iri(nquads):
 def test_each_claim_has_one_quote_selector_that_matches_the_article(nquads, claim):
     provenance = named_graph(nquads, "provenance")
     node = URIRef(claim_iri(claim["id"]))
-    selectors = [selector for target in provenance.objects(node, OA.hasTarget)
+    selectors = [selector for annotation in provenance.subjects(OA.hasBody, node)
+                 for target in provenance.objects(annotation, OA.hasTarget)
                  for selector in provenance.objects(target, OA.hasSelector)]
     quotes = [s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in provenance]
     positions = [s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in provenance]
@@ -136,6 +137,29 @@ def test_each_claim_has_one_quote_selector_that_matches_the_article(nquads, clai
     start, end = (provenance.value(positions[0], OA[key]).toPython() for key in ("start", "end"))
     assert (str(exact), start, end) == (ARTICLE_TEXT[start:end], claim["start"], claim["end"])
     assert exact == Literal(claim["quote"])
+
+
+def test_the_claimer_is_credited_with_the_claim_and_the_curator_with_its_reading(nquads):
+    """A claim is a prov:Entity only; the reading of its quote is an annotation apart, made by the curator."""
+    provenance, inferred = named_graph(nquads, "provenance"), named_graph(nquads, "inferred")
+    interpretations = 0
+    for claim in SHIPPED_CLAIMS:
+        node = URIRef(claim_iri(claim["id"]))
+        annotations = list(provenance.subjects(OA.hasBody, node))
+        assert annotations == [URIRef(f"{node}#annotation")]
+        annotation = annotations[0]
+        assert (annotation, RDF.type, OA.Annotation) in provenance
+        assert (annotation, OA.hasTarget, URIRef(f"{node}#target")) in provenance
+        curator = provenance.value(annotation, DCTERMS.creator)
+        assert curator == URIRef(f"{DEFAULT_BASE}build/input/claims/us-sahel-quiet-ties.yaml#curator")
+        assert str(union(nquads).value(curator, RDFS.label)) == "sahel-kg maintainers"
+        assert provenance.value(node, PROV.wasAttributedTo) == SK[claim["claimer"]]
+        assert provenance.value(annotation, PROV.wasAttributedTo) is None
+        for prop in (OA.hasTarget, OA.motivatedBy, SAHEL.interpretation):
+            assert provenance.value(node, prop) is None
+        assert (node, RDF.type, OA.Annotation) not in inferred
+        interpretations += provenance.value(annotation, SAHEL.interpretation) is not None
+    assert interpretations == sum("interpretation" in claim for claim in SHIPPED_CLAIMS) > 0
 
 
 def test_the_article_text_is_kept_verbatim(nquads):

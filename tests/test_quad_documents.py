@@ -35,7 +35,12 @@ def test_a_claims_quads_hold_what_the_claim_states_in_its_graph(shared):
     found = quads(shared, "/claim/aes-members.trig")
     members = {q.object.value for q in found if q.graph_name == ox.NamedNode(CLAIM) and q.predicate.value == ORG + "member"}
     assert members == {SK + "mali", SK + "niger", SK + "burkina-faso"}
-    assert any(q.subject == ox.NamedNode(CLAIM) and q.predicate.value == PREFIXES["oa"] + "hasTarget" for q in found)
+    annotation, target = ox.NamedNode(CLAIM + "#annotation"), ox.NamedNode(CLAIM + "#target")
+    assert any(q.triple == ox.Triple(annotation, ox.NamedNode(PREFIXES["oa"] + "hasBody"), ox.NamedNode(CLAIM))
+               for q in found)
+    assert any(q.triple == ox.Triple(annotation, ox.NamedNode(PREFIXES["oa"] + "hasTarget"), target) for q in found)
+    assert any(q.subject == ox.NamedNode(CLAIM + "#quote") and q.predicate.value == PREFIXES["oa"] + "exact"
+               for q in found)
 
 
 def test_an_entitys_quads_tell_inferred_and_claimed_statements_apart(shared):

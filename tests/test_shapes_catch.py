@@ -170,7 +170,7 @@ def test_a_claim_derived_from_another_source_than_its_quote(nquads, tmp_path):
     extra = (quad(f"<{CLAIM}>", "<http://www.w3.org/ns/prov#wasDerivedFrom>", other)
              + quad(other, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", f"<{SAHEL}SourceDocument>"))
     assert_caught(validate_with(nquads, tmp_path, extra),
-                  f"<{CLAIM}> oa:hasTarget / oa:hasSource: a claim's prov:wasDerivedFrom is not the source its "
+                  f"<{CLAIM}> ^oa:hasBody / oa:hasTarget / oa:hasSource: a claim's prov:wasDerivedFrom is not the source its "
                   "quote is in (oa:hasSource) [Claim]")
 
 
@@ -212,3 +212,15 @@ def test_an_exact_match_whose_record_is_not_verified(nquads, tmp_path):
     extra = link_record(node, EXACT, target, "LinkCandidate") + quad(f"<{SK}mali>", EXACT, target, LINKS)
     assert_caught(validate_with(nquads, tmp_path, extra),
                   f"<{node}>: only a verified link (or an exact name match) may be stated with skos:exactMatch")
+
+
+def test_a_claim_read_by_two_annotations_and_an_annotation_of_no_claim(nquads, tmp_path):
+    second, stray = f"<{CLAIM}#second-reading>", f"<{BASE}id/stray-annotation>"
+    oa, rdf_type = "http://www.w3.org/ns/oa#", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    extra = (quad(second, rdf_type, f"<{oa}Annotation>") + quad(second, f"<{oa}hasBody>", f"<{CLAIM}>")
+             + quad(second, f"<{oa}hasTarget>", f"<{CLAIM}#target>")
+             + quad(stray, rdf_type, f"<{oa}Annotation>") + quad(stray, f"<{oa}hasBody>", f"<{SK}mali>"))
+    assert_caught(validate_with(nquads, tmp_path, extra),
+                  f"<{CLAIM}> ^oa:hasBody: a claim needs exactly one annotation reading it from its quote",
+                  "sk:stray-annotation oa:hasBody: an annotation needs exactly one body, a claim",
+                  "sk:stray-annotation oa:hasTarget: an annotation needs exactly one target")

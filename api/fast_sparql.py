@@ -35,6 +35,7 @@ from api.ops import arrival
 from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.params import strict_params
+from api.public_origin import origin_for
 from api.sparql import FORM, QUERY_BODY, answer_headers, endpoint_url, operation_text, plan, too_long
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
@@ -102,7 +103,7 @@ class FastSparql:
                 raise NotAtOnce
         settings = self.app.config
         try:  # what the view does before its query runs; a refusal here is Flask's to give
-            base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+            base = endpoint_url(origin_for(settings, environ["wsgi.url_scheme"], get_host(environ)), "", PATH)
             run, media = plan(text, [("query", text)], environ.get("HTTP_ACCEPT"), base, settings)
         except Exception:
             return self._to_flask(environ, start_response, at_once)

@@ -20,6 +20,7 @@ from api import cors, security_headers
 from api.conditional import validators
 from api.errors import Problem
 from api.negotiation import negotiated
+from api.public_origin import origin_for
 from api.sparql import endpoint_url, warnings
 from kg.answers import STREAM_AFTER, QueryRequest
 from kg.lookup_text import lookup
@@ -50,7 +51,7 @@ class LoopLookups:
         if accepted is None or version is None:
             return None
         media, fmt = accepted
-        base = endpoint_url(environ["wsgi.url_scheme"], get_host(environ), "", PATH)  # request.base_url
+        base = endpoint_url(origin_for(settings, environ["wsgi.url_scheme"], get_host(environ)), "", PATH)
         # The result cache's key, as api.sparql.plan's request makes it: a kept answer is the general path's to
         # give (and to count); an answer made here is kept as that path keeps its own.
         key = self.backend.cache_key(QueryRequest(sparql=text, format=fmt, timeout=settings["QUERY_TIMEOUT"],

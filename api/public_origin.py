@@ -1,27 +1,31 @@
 """The origin (scheme://host[:port]) this server writes into the absolute URLs it hands out: the
-service description, VoID, the reconciliation manifest, the home page, a query's base IRI.
+service description, VoID, the reconciliation manifest, the home page, and the base IRI of a query, an
+update or an upload.
 
 The Host header is a client's word: copied into a manifest or a cached page it would let anyone point
-other people's clients elsewhere. So it is used only when it names the loopback interface (a server
-reached at 127.0.0.1 shows that address); otherwise the PUBLIC_ORIGIN setting, else IRI_BASE's origin.
+other people's clients elsewhere, and as a base IRI it would let anyone change what `<x>` means in an
+answer. So it is used only when it names the loopback interface (a server reached at 127.0.0.1 shows that
+address); otherwise the PUBLIC_ORIGIN setting, else IRI_BASE's origin.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request
 
+
 def origin() -> str:
     """This server's origin for the current request (no trailing slash)."""
-    configured = current_app.config["PUBLIC_ORIGIN"]
-    if configured:
-        return configured
-    if _loopback(urlsplit("//" + request.host).hostname or ""):
-        return f"{request.scheme}://{request.host}"
-    base = urlsplit(current_app.config["IRI_BASE"])
-    return f"{base.scheme}://{base.netloc}"
+    return origin_for(current_app.config, request.scheme, request.host)
+
+
+def origin_for(settings, scheme: str, host: str) -> str:
+    """The origin under `settings` of a request made with `scheme` and the Host header `host` (as
+    werkzeug.wsgi.get_host gives it): for code that answers without Flask's request (api.fast_sparql)."""
+    return settings["PUBLIC_ORIGIN"] or _unconfigured(scheme, host, settings["IRI_BASE"])
 
 
 def public_url(path: str | None = None) -> str:
@@ -29,6 +33,16 @@ def public_url(path: str | None = None) -> str:
     if path is None:
         path = request.base_url[len(request.host_url) - 1:]  # the path as sent, still percent-encoded
     return origin() + path
+
+
+@lru_cache(maxsize=64)
+def _unconfigured(scheme: str, host: str, iri_base: str) -> str:
+    """Without PUBLIC_ORIGIN: the loopback Host as sent, any other gives way to IRI_BASE's origin. Kept, as
+    every query asks for it (a client sending many Hosts only turns the entries over)."""
+    if _loopback(urlsplit("//" + host).hostname or ""):
+        return f"{scheme}://{host}"
+    base = urlsplit(iri_base)
+    return f"{base.scheme}://{base.netloc}"
 
 
 def _loopback(hostname: str) -> bool:

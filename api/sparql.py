@@ -16,7 +16,7 @@ from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
 from api.params import all_values as _all, format_param, one as _one_value, strict_params
-from api.public_origin import public_url
+from api.public_origin import origin, public_url
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
@@ -78,7 +78,9 @@ def _query(text: str, params: list[tuple[str, str]]):
     text = operation_text(text)
     settings = current_app.config
     _refuse_long(text, "query")
-    base = endpoint_url(request.scheme, request.host, request.root_path, request.path)  # request.base_url
+    # The base of relative IRIs: this endpoint's URL under the public origin, as for updates; the Host
+    # header would let a client (or a proxy's) change what <x> or IRI("x") gives in an answer.
+    base = endpoint_url(origin(), request.root_path, request.path)
     run, media = plan(text, params, request.headers.get("Accept"), base, settings)
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
@@ -132,8 +134,10 @@ def answer_headers(validators: dict, answer) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=64)
-def endpoint_url(scheme: str, host: str, root_path: str, path: str) -> str:
-    """request.base_url, kept: building it (IRI quoting) cost 5% of a small query, for a URL that never changes."""
+def endpoint_url(public: str, root_path: str, path: str) -> str:
+    """The URL of the requested path under the origin `public` (api.public_origin), quoted as request.base_url
+    is; kept: building it cost 5% of a small query, for a URL that never changes."""
+    scheme, _, host = public.partition("://")
     return get_current_url(scheme, host, root_path, path)
 
 

@@ -172,7 +172,7 @@ def _read(target):
 
 def _write(method: str, target: str) -> Response:
     """PUT replaces the graph, POST adds to it; one update either way."""
-    triples = _parse_body()
+    triples = _parse_body(_upload_base(target))
     backend = current_app.extensions["sahel-kg"]
     existed = _exists(target)
     data = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
@@ -190,32 +190,39 @@ def _write(method: str, target: str) -> Response:
     return changed_response(Response(status=status), backend)
 
 
-def _parse_body() -> list:
+def _upload_base(target: str) -> str:
+    """The base of an upload's relative IRIs: the graph it writes, however it is named (its URL, ?graph=, a POST
+    to /store creating it); the default graph, which has no IRI, takes the graph store's URL (README)."""
+    # One body then gives the same triples whichever way its graph is named, and `<>` is that graph.
+    return target or public_url()
+
+
+def _parse_body(base: str) -> list:
     """The request's triples: one RDF body, or every file part of a multipart/form-data body."""
     if request.mimetype == "multipart/form-data":
         parts = list(request.files.items(multi=True))  # values() would give one part of each name
         if not parts:
             raise Problem(400, "No RDF", "the multipart body has no file parts")
-        return [triple for name, part in parts for triple in _parse_part(name, part)]
-    return _parse(request.get_data(), request.mimetype, None)
+        return [triple for name, part in parts for triple in _parse_part(name, part, base)]
+    return _parse(request.get_data(), request.mimetype, None, base)
 
 
-def _parse_part(name: str, part) -> list:
+def _parse_part(name: str, part, base: str) -> list:
     """One part's triples. A fault in it names the part (form name, file name) in its detail and a `part`
     member: line and column alone do not say which of several files is wrong."""
     label = f"part {name!r} ({part.filename or 'no file name'})"
     try:
-        return _parse(part.read(), part.mimetype, part.filename, label=label, part=name)
+        return _parse(part.read(), part.mimetype, part.filename, base, label=label, part=name)
     except SourceError as error:
         error.message, error.part = f"{label}: {error.message}", name
         raise
 
 
-def _parse(data: bytes, media: str, name: str | None, *, label: str = "the request",
+def _parse(data: bytes, media: str, name: str | None, base: str, *, label: str = "the request",
            part: str | None = None) -> list:
     if media not in READABLE:
         raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media, label, part=part)
     # Blank nodes get labels of their own, so that two parts of a multipart body stay apart; the parse is
     # bounded in time (RDF/XML can be slow to parse), and RDF/XML may not carry a DTD (see kg.untrusted).
-    return parse_triples(data, format=READABLE[media], base_iri=public_url(), name=name,
+    return parse_triples(data, format=READABLE[media], base_iri=base, name=name,
                          seconds=current_app.config["UPLOAD_TIMEOUT"])

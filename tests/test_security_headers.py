@@ -61,6 +61,19 @@ def test_a_foreign_host_header_is_never_copied_into_urls_the_server_hands_out(sh
     assert "https://sahel-kg.example.org/sparql" in home and "https://sahel-kg.example.org/sparql" in void
 
 
+def test_a_foreign_host_header_is_in_no_link_redirect_or_api_description(shared):
+    """Links the server gives in headers and in its OpenAPI description are paths or the dataset's own IRIs."""
+    redirect = shared.get("/id/jnim", headers={**EVIL, "Accept": "text/turtle"})
+    assert redirect.status_code == 303 and redirect.headers["Location"] == "/id/jnim.ttl"
+    document = shared.get("/id/jnim.ttl", headers=EVIL)
+    assert document.headers["Link"].startswith("<https://sahel-kg.example.org/id/jnim>")
+    assert "evil" not in document.headers["Link"] and "evil" not in document.get_data(as_text=True)
+    description = shared.get("/openapi.json", headers=EVIL)
+    assert description.get_json()["servers"] == [{"url": "/"}] and "evil" not in description.get_data(as_text=True)
+    page = shared.get("/id/jnim", headers={**EVIL, **BROWSER}, follow_redirects=True).get_data(as_text=True)
+    assert "evil" not in page
+
+
 def test_a_loopback_host_is_shown_as_it_was_reached(shared):
     manifest = shared.get("/reconcile", headers={"Host": "127.0.0.1:8000"}).get_json()
     assert manifest["documentation"] == "http://127.0.0.1:8000/"

@@ -6,7 +6,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages, problem_types,
-                 query_ui, reconcile, search, security_headers, software, sparql, views, void)
+                 public_origin, query_ui, reconcile, search, security_headers, software, sparql, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
             raise Problem(414, "URI Too Long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
                                                "send a long query by POST")
 
+    public_origin.install(app)  # after the checks above: a refused request is refused, not redirected
     cors.install(app)  # after the other hooks, so that its headers are set first
     # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8; only a
     # clean request within the caps may be answered by the fast path, which hands every other to Flask.

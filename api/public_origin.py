@@ -14,7 +14,8 @@ import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, redirect, request
+from werkzeug.routing import RequestRedirect
 
 
 def origin() -> str:
@@ -33,6 +34,19 @@ def public_url(path: str | None = None) -> str:
     if path is None:
         path = request.base_url[len(request.host_url) - 1:]  # the path as sent, still percent-encoded
     return origin() + path
+
+
+def install(app) -> None:
+    """Werkzeug's own redirects (to a route's trailing slash: /problems to /problems/) name the public origin."""
+
+    @app.before_request
+    def public_routing_redirect():
+        # Werkzeug builds their Location from the Host header, and Flask sends them past every error handler.
+        moved = request.routing_exception
+        if isinstance(moved, RequestRedirect):
+            target = urlsplit(moved.new_url)
+            return redirect(public_url(target.path) + (f"?{target.query}" if target.query else ""), code=moved.code)
+        return None
 
 
 @lru_cache(maxsize=64)

@@ -74,6 +74,17 @@ def test_a_foreign_host_header_is_in_no_link_redirect_or_api_description(shared)
     assert "evil" not in page
 
 
+@pytest.mark.parametrize("path, target", [("/problems", "/problems/"), ("/problems?x=1", "/problems/?x=1")])
+def test_the_routers_trailing_slash_redirect_names_the_public_origin(shared, make_app, path, target):
+    """Werkzeug's redirect to a route's trailing slash was built from the Host header (a Location to anywhere)."""
+    for host in ("evil.example.com", "127.0.0.1.evil.example.com"):
+        response = shared.get(path, headers={"Host": host})
+        assert response.status_code == 308 and response.headers["Location"] == "https://sahel-kg.example.org" + target
+    assert shared.get(path, headers={"Host": "127.0.0.1:8000"}).headers["Location"] == "http://127.0.0.1:8000" + target
+    configured = make_app({"PUBLIC_ORIGIN": "https://kg.example.net"}, article=False).test_client()
+    assert configured.get(path, headers=EVIL).headers["Location"] == "https://kg.example.net" + target
+
+
 def test_a_loopback_host_is_shown_as_it_was_reached(shared):
     manifest = shared.get("/reconcile", headers={"Host": "127.0.0.1:8000"}).get_json()
     assert manifest["documentation"] == "http://127.0.0.1:8000/"

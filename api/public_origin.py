@@ -4,8 +4,8 @@ update or an upload.
 
 The Host header is a client's word: copied into a manifest or a cached page it would let anyone point
 other people's clients elsewhere, and as a base IRI it would let anyone change what `<x>` means in an
-answer. So it is used only when it names the loopback interface (a server reached at 127.0.0.1 shows that
-address); otherwise the PUBLIC_ORIGIN setting, else IRI_BASE's origin.
+answer. So the PUBLIC_ORIGIN setting names the server, else IRI_BASE's origin; a Host header is used only
+when it names the loopback interface and the server is not public (one reached at 127.0.0.1 shows that).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def origin() -> str:
 def origin_for(settings, scheme: str, host: str) -> str:
     """The origin under `settings` of a request made with `scheme` and the Host header `host` (as
     werkzeug.wsgi.get_host gives it): for code that answers without Flask's request (api.fast_sparql)."""
-    return settings["PUBLIC_ORIGIN"] or _unconfigured(scheme, host, settings["IRI_BASE"])
+    return settings["PUBLIC_ORIGIN"] or _unconfigured(scheme, host, settings["IRI_BASE"], settings["PUBLIC"])
 
 
 def public_url(path: str | None = None) -> str:
@@ -50,10 +50,11 @@ def install(app) -> None:
 
 
 @lru_cache(maxsize=64)
-def _unconfigured(scheme: str, host: str, iri_base: str) -> str:
-    """Without PUBLIC_ORIGIN: the loopback Host as sent, any other gives way to IRI_BASE's origin. Kept, as
-    every query asks for it (a client sending many Hosts only turns the entries over)."""
-    if _loopback(urlsplit("//" + host).hostname or ""):
+def _unconfigured(scheme: str, host: str, iri_base: str, public: bool) -> str:
+    """Without PUBLIC_ORIGIN: the loopback Host as sent (not on a public server), else IRI_BASE's origin. Kept,
+    as every query asks for it (a client sending many Hosts only turns the entries over)."""
+    # A public server's loopback Host is a proxy's own (nginx sends 127.0.0.1:8000) or a client's invention.
+    if not public and _loopback(urlsplit("//" + host).hostname or ""):
         return f"{scheme}://{host}"
     base = urlsplit(iri_base)
     return f"{base.scheme}://{base.netloc}"

@@ -37,10 +37,11 @@ def bindings(body: bytes) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory, article_store):
-    """An app with no public origin and one whose public origin is ORIGIN, both over the article."""
+    """Apps over the article: with no public origin, with ORIGIN as their public origin, and a public one."""
     root = tmp_path_factory.mktemp("bases")
     made = {"unset": build_app(root / "a", None, article=article_store),
-            "set": build_app(root / "b", {"PUBLIC_ORIGIN": ORIGIN}, article=article_store)}
+            "set": build_app(root / "b", {"PUBLIC_ORIGIN": ORIGIN}, article=article_store),
+            "public": build_app(root / "c", {"PUBLIC": True}, article=article_store)}
     yield made
     for app in made.values():
         app.extensions["sahel-kg"].close()
@@ -53,6 +54,8 @@ def apps(tmp_path_factory, article_store):
     ("unset", "127.0.0.1:8000", "http://127.0.0.1:8000"),  # a loopback Host shows how the server was reached
     ("set", "evil.example.com", ORIGIN),
     ("set", "127.0.0.1:8000", ORIGIN),
+    ("public", "127.0.0.1:8000", IRI_BASE_ORIGIN),  # a proxy's own Host, or a client's invention
+    ("public", "localhost", IRI_BASE_ORIGIN),
 ])
 def test_a_querys_relative_iris_resolve_against_the_public_origin(apps, path, setting, host, origin):
     status, _, body = call(apps[setting].wsgi_app, **PATHS[path](RELATIVE, {"Host": host}))

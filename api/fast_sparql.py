@@ -36,7 +36,8 @@ from api.request_encoding import BAD_ENCODING
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.params import strict_params
 from api.public_origin import origin_for
-from api.sparql import FORM, QUERY_BODY, answer_headers, endpoint_url, operation_text, plan, too_long
+from api.sparql import (FORM, QUERY_BODY, answer_headers, endpoint_url, operation_text, plan, too_long,
+                        too_many_tokens)
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
 
@@ -156,7 +157,8 @@ class FastSparql:
             text = _get_query(environ) if method == "GET" else _posted_query(environ, settings["MAX_BODY_BYTES"])
         except Exception:  # not UTF-8, a bad form: Flask's view refuses it
             return None
-        if text is None or too_long(text, settings["MAX_QUERY_BYTES"]):
+        if text is None or too_long(text, settings["MAX_QUERY_BYTES"]) \
+                or too_many_tokens(text, settings["MAX_QUERY_TOKENS"]):
             return None
         return operation_text(text)
 

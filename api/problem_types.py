@@ -58,7 +58,7 @@ MEANINGS = {
     "query-and-update": (400, "A request carries a query or an update, not both."),
     "missing-operation": (400, "The request carries neither a query nor an update."),
     "dataset-conflict": (400, "The protocol's default-graph-uri/named-graph-uri and the query's FROM disagree."),
-    "query-too-large": (413, "The query or update text is over MAX_QUERY_BYTES."),
+    "query-too-large": (413, "The query or update text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS."),
     "not-utf-8": (400, "Text must be UTF-8."),
     "bad-encoding": (400, "The request is not clean: invalid UTF-8, a NUL byte or a bad %XX escape."),
     "bad-duration": (400, "A duration (timeout=) must be a positive number of seconds."),

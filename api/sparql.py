@@ -24,6 +24,7 @@ from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.query import WARNED_TERMS
+from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
 from kg.sparql_text import scan
 from kg.untrusted import BOM
@@ -208,17 +209,31 @@ def _check_dataset_preconditions(version) -> None:
 
 
 def _refuse_long(text: str, kind: str) -> None:
-    """A query or update over MAX_QUERY_BYTES is 413: lexing and parsing cost grows with its length."""
+    """A query or update over MAX_QUERY_BYTES or MAX_QUERY_TOKENS is 413: lexing and parsing cost grows with its
+    length."""
     g.query_text = text  # for the access log
     cap = current_app.config["MAX_QUERY_BYTES"]
     if too_long(text, cap):
         g.rejected = "query_too_large"
         raise Problem(413, "Query too large", f"the {kind} is over {cap} bytes (UTF-8)")
+    most = current_app.config["MAX_QUERY_TOKENS"]
+    if too_many_tokens(text, most):
+        g.rejected = "query_too_large"
+        raise Problem(413, "Query too large", f"the {kind} has more than {most} tokens (terms, keywords and signs)")
 
 
 def too_long(text: str, cap: int) -> bool:
     """Whether a text is over `cap` bytes of UTF-8 (encoded only when it might be: most texts are short)."""
     return len(text) > cap // 4 and len(text.encode("utf-8")) > cap
+
+
+def too_many_tokens(text: str, most: int) -> bool:
+    """Whether a text has more than `most` tokens, lexed no further (its tokens are kept for the checks after)."""
+    try:
+        significant(text, most)
+    except TooManyTokens:
+        return True
+    return False
 
 
 def graph_iri(value: str) -> str:

@@ -63,6 +63,9 @@ SETTINGS = [
     Setting("MAX_BODY_BYTES", 1 << 20, COUNT, "Largest request body accepted (413 beyond, before it is read)."),
     Setting("MAX_QUERY_BYTES", 1 << 20, COUNT, "Largest query or update text accepted, in UTF-8 bytes (413 beyond).",
             public=1 << 16),
+    Setting("MAX_QUERY_TOKENS", 100_000, COUNT,
+            "Most tokens (terms, keywords, signs) a query or update text may have (413 beyond): the checks before "
+            "the engine read each one.", public=20_000),
     Setting("UPLOAD_TIMEOUT", 10.0, SECONDS,
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),

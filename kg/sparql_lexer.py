@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import urljoin
+
+from kg.errors import InputLimitError
 
 # The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
 # Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
@@ -95,28 +98,53 @@ def lex(text: str) -> list[Token]:
     return [Token(*token) for token in _tokens(text)]
 
 
-# A longer text is lexed each time it is looked at, never kept: the tokens of a text of n characters take
-# up to 400n bytes (all one-character tokens), so the kept ones stay under KEPT * 1.6 MB.
+# A longer text's tokens are kept only while it is the last one lexed (a request's text is looked at by the HTTP
+# layer several times, then by a query worker): the tokens of a text of n characters take up to 400n bytes (all
+# one-character tokens), so the short ones kept stay under KEPT * 1.6 MB, and a long one is kept only under
+# KEPT_TOKENS tokens.
 CACHED_TEXT = 4096  # characters
 KEPT = 16  # texts: more than a server's requests in flight
+KEPT_TOKENS = 200_000
 
 
-def significant(text: str) -> tuple[tuple[str, str, int, int], ...]:
-    """The tokens of `text` but spaces and comments, as (kind, text, start, end).
+class TooManyTokens(InputLimitError):
+    """A text of more tokens than a caller allows: lexing stopped there."""
+
+
+_last: tuple = ("", (), True)  # the last long text lexed, its tokens, whether they are all of them
+
+
+def significant(text: str, most: int | None = None) -> tuple[tuple[str, str, int, int], ...]:
+    """The tokens of `text` but spaces and comments, as (kind, text, start, end); TooManyTokens past `most` of them.
 
     A request's text is looked at by several functions (its policy, dataset, SERVICE, known terms...):
-    the tokens of the last few short texts are kept, so each is lexed once.
+    the tokens of the last few short texts and of the last long one are kept, so each is lexed once.
     """
-    return _significant(text) if len(text) <= CACHED_TEXT else _lexed(text)
+    global _last
+    if len(text) <= CACHED_TEXT:
+        tokens = _significant(text)
+    else:
+        last_text, tokens, whole = _last
+        if last_text != text or not whole and (most is None or len(tokens) <= most):
+            tokens = _lexed(text, most)
+            whole = most is None or len(tokens) <= most
+            if whole and len(tokens) > KEPT_TOKENS:
+                return tokens
+            _last = (text, tokens, whole)
+    if most is not None and len(tokens) > most:
+        raise TooManyTokens(f"the text has more than {most} tokens (terms, keywords and signs)")
+    return tokens
 
 
-def _lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:
+def _lexed(text: str, most: int | None = None) -> tuple[tuple[str, str, int, int], ...]:
+    """The significant tokens of `text`, or its first `most` + 1 where it has more."""
     # Clients send the same block of PREFIX lines with every query (query editors add it): most of a short
     # query's tokens. Its tokens are kept apart, so that only the rest of a new text is lexed.
     prologue = _PROLOGUE.match(text)
     end = prologue.end() if prologue is not None and prologue.end() <= CACHED_TEXT else 0
     head = _prologue_tokens(text[:end]) if end else ()
-    return head + tuple(token for token in _tokens(text, end) if token[0] != "space" and token[0] != "comment")
+    rest = (token for token in _tokens(text, end) if token[0] != "space" and token[0] != "comment")
+    return head + tuple(rest if most is None else islice(rest, max(0, most + 1 - len(head))))
 
 
 def _plain_lexed(text: str) -> tuple[tuple[str, str, int, int], ...]:

@@ -42,7 +42,14 @@ class Shape:
 def scan(text: str) -> Shape:
     """Scan SPARQL text once and report its shape (the shapes of the last few short texts are kept: a
     request's text is scanned by the HTTP layer and by the query service)."""
-    shape = _scanned(text) if len(text) <= CACHED_TEXT else _scan(text)
+    global _last
+    if len(text) <= CACHED_TEXT:
+        shape = _scanned(text)
+    elif _last[0] == text:
+        shape = _last[1]
+    else:
+        shape = _scan(text)
+        _last = (text, shape)
     mine = copy(shape)  # the caller's own (dataclasses.replace would run __init__: three times the cost)
     mine.prefixes, mine.services = dict(shape.prefixes), list(shape.services)
     return mine
@@ -132,6 +139,7 @@ def _scan(text: str) -> Shape:
 
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
+_last: tuple = ("", Shape())  # the last long text scanned (as kg.sparql_lexer keeps its tokens) and its shape
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 _CONTINUING = (".", ";", ",")

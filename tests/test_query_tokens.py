@@ -1,0 +1,56 @@
+"""A query's text is lexed once per request in the HTTP process, and one of more than MAX_QUERY_TOKENS tokens is
+refused (413) before it is lexed further: a megabyte of one-character tokens cost seconds of CPU, lexed five times."""
+
+from __future__ import annotations
+
+import pytest
+
+import kg.sparql_lexer as lexer
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import WRITABLE, AUTH, problem
+from kg.sparql_lexer import TooManyTokens, significant
+
+QUERY = "application/sparql-query"
+
+
+@pytest.fixture
+def lexed(monkeypatch):
+    """The texts the lexer is run over, each time it is."""
+    texts, tokens = [], lexer._tokens
+
+    def counted(text, position=0):
+        texts.append(text)
+        return tokens(text, position)
+
+    monkeypatch.setattr(lexer, "_tokens", counted)
+    return texts
+
+
+def test_a_long_text_is_lexed_once_per_request(client, lexed):
+    text = "{" + " ?a" * 3000 + " }"  # over the short texts kept; no query form, which this process finds
+    problem(client.post("/sparql", data=text, content_type=QUERY), 400)
+    assert lexed.count(text) == 1
+
+
+@pytest.mark.parametrize("text", [";" * 1_000_000, "SELECT * {" + "?a " * 300_000 + "}"])
+def test_a_megabyte_of_junk_is_refused_as_too_many_tokens(client, lexed, text):
+    body = problem(client.post("/sparql", data=text, content_type=QUERY), 413)
+    assert "more than 100000 tokens" in body["detail"] and body["type"].endswith("query-too-large")
+    assert lexed.count(text) == 1
+
+
+def test_the_token_limit_is_a_setting_for_queries_and_updates(make_app):
+    client = make_app({"MAX_QUERY_TOKENS": 12, **WRITABLE}).test_client()
+    assert client.post("/sparql", data="SELECT * { ?s ?p ?o } LIMIT 1", content_type=QUERY).status_code == 200
+    body = problem(client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o . ?s ?p ?o . ?s ?p ?o }"}), 413)
+    assert "more than 12 tokens" in body["detail"]
+    update = "INSERT DATA { <x:a> <x:b> 1 . <x:a> <x:b> 2 . <x:a> <x:b> 3 }"
+    problem(client.post("/sparql", data=update, content_type="application/sparql-update", headers=AUTH), 413)
+
+
+def test_tokens_past_the_limit_are_not_lexed():
+    text = "SELECT * {" + " ?a" * 5000 + " }"
+    with pytest.raises(TooManyTokens):
+        significant(text, 100)
+    assert lexer._last[0] != text or len(lexer._last[1]) == 101  # what was lexed stopped there
+    assert len(significant(text)) == 5004 and len(significant(text, 5004)) == 5004

@@ -21,12 +21,12 @@ from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
-from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.query import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
 from kg.sparql_text import scan
+from kg.syntax_faults import not_a_query
 from kg.untrusted import BOM
 
 bp = Blueprint("sparql", __name__)
@@ -103,7 +103,7 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
-        raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", line=1, column=1)
+        raise not_a_query(text, set(PREFIXES) | set(shape.prefixes))
     kind = "graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
     media, fmt = negotiated(kind, accept, format_param(params))
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of

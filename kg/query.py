@@ -24,7 +24,7 @@ from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERN
 from kg.sparql_lexer import is_iri, unescape_iri
 from kg.sparql_text import scan
 from kg.star_order import named_order, reordered
-from kg.syntax_faults import first_fault
+from kg.syntax_faults import first_fault, not_a_query
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
 
@@ -133,8 +133,7 @@ class QueryService:
         bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
         shape = scan(sparql)
         if shape.is_update or shape.form is None:
-            raise QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-                                   + (" (this is a SPARQL Update)" if shape.is_update else ""), line=1, column=1)
+            raise not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update)
         self._check_policy(shape)
         users = sparql
         if bindings:

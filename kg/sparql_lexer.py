@@ -53,6 +53,7 @@ def _lexer(pname: str) -> re.Pattern:
 _TOKEN = _lexer(PNAME)
 _NO_PNAME = _lexer("(?!)")  # within a run of name characters that holds no prefixed name (see _tokens)
 _NAME_START = re.compile(f"[{_BASE_CHARS}]")
+NAME_CHAR = re.compile(f"[{_CHARS}]")  # a character SPARQL's names may hold
 _NAME_RUN = re.compile(f"[{_CHARS}.]*")
 
 @dataclass(frozen=True)

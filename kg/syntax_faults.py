@@ -14,7 +14,8 @@ import difflib
 from typing import NamedTuple
 
 from kg.glued_keywords import SPARQL_WORDS
-from kg.sparql_lexer import significant
+from kg.errors import QuerySyntaxError
+from kg.sparql_lexer import NAME_CHAR, declarations_end, significant
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
@@ -44,6 +45,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
             message = f"{upper} takes a whole number from 0, as {upper} 10."
             start = tokens[index + 1][2] if index + 1 < len(tokens) else tokens[index][3]
+        elif kind == "other" and not value.isascii() and NAME_CHAR.match(value):
+            message = _stray_letter(tokens, index)
         elif kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \
                 and not (index and _named(tokens, index - 1)):
             name = value.split(":", 1)[0]
@@ -62,7 +65,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
                 message = f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
-            misspelt = following is not None and following[0] == "word" and following[1].upper() not in WORDS
+            misspelt = following is not None and (following[0] == "word" and following[1].upper() not in WORDS
+                                                  or following[0] == "other" and NAME_CHAR.match(following[1]))
             if (following is None or following[1].upper() != "BY") and not misspelt:  # BYY: told as a word next
                 message = f"{upper} must be followed by BY: {upper} BY ?x."
         elif kind == "other" and value == "," and in_select and depth == 0:
@@ -89,6 +93,19 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif kind == "close" and value == ")":
             depth -= 1
     return None
+
+
+def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
+    """The error for a text with no query form: the slip in its first word where it has one (SELÅECT), else that
+    it is no query (`update`: that it is an update)."""
+    tokens = significant(text)
+    first = declarations_end(tokens, {})
+    fault = first_fault(text, prefixes) if first < len(tokens) and tokens[first][0] in ("word", "other") else None
+    if fault is not None and fault.line == 1 + text.count("\n", 0, tokens[first][2]) \
+            and fault.column == tokens[first][2] - text.rfind("\n", 0, tokens[first][2]):
+        return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
+    return QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+                            + (" (this is a SPARQL Update)" if update else ""), line=1, column=1)
 
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
@@ -180,6 +197,16 @@ def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
             block = kind == "word" and value.upper() == "VALUES"
         index += 1
     return None
+
+
+def _stray_letter(tokens, index: int) -> str:
+    """What is wrong with a letter outside any name, string or IRI (ÅSELECT: Å, then the keyword)."""
+    letter = tokens[index][1]
+    following = tokens[index + 1] if index + 1 < len(tokens) and _touching(tokens, index + 1) else None
+    word = following[1] if following is not None and following[0] == "word" else ""
+    hint = f" ({letter}{word}: did you mean {word}?)" if word.upper() in WORDS else ""
+    return (f"{letter} stands outside a name, a string or an IRI{hint}: SPARQL's keywords are written in ASCII "
+            "letters, and other letters go in a prefixed name (ex:…), a variable, a string or an IRI.")
 
 
 def _odd_quotes(text: str, at: int) -> bool:

@@ -464,9 +464,9 @@ def test_an_update_is_no_query(spec):
     assert store_count(spec) == before
 
 
-def test_a_text_that_is_no_query_is_an_error_at_its_start(spec):
+def test_a_text_whose_first_word_is_misspelt_is_an_error_at_its_start(spec):
     result = query(spec, "-q", "SELEC broken")
-    assert result.exit_code == 1 and result.stderr.startswith("error: line 1, column 1") and "not a query" in result.stderr
+    assert result.exit_code == 1 and result.stderr.startswith("error: line 1, column 1") and "did you mean SELECT?" in result.stderr
 
 
 def test_files_written_have_the_mode_a_new_file_would(spec, tmp_path):

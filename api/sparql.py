@@ -21,6 +21,7 @@ from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
+from kg.keyword_prefixes import written_out
 from kg.namespaces import PREFIXES
 from kg.query import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
@@ -99,18 +100,19 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
          settings) -> tuple[QueryRequest, str]:
     """The run a query asks for and its answer's media type, from its text, the request's parameters, Accept
     header and URL (`base`), and the settings. Raises Problem, QuerySyntaxError, FormatError."""
-    shape = scan(text)
+    written = written_out(text)[0]  # the text as the checks and the engine read it (FROM service:g)
+    shape = scan(written)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
-        raise not_a_query(text, set(PREFIXES) | set(shape.prefixes))
+        raise not_a_query(written, set(PREFIXES) | set(shape.prefixes))
     kind = "graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
     media, fmt = negotiated(kind, accept, format_param(params))
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))
     if not any(dataset):
-        dataset = query_dataset(text, PREFIXES, base) or (None, None)
+        dataset = query_dataset(written, PREFIXES, base) or (None, None)
     dataset = tuple(None if iris is None else tuple(map(graph_iri, iris)) for iris in dataset)
     # A dataset names graphs by IRI (SPARQL 1.1 §13.2): one named twice is one graph, in either part.
     dataset = tuple(None if iris is None else tuple(dict.fromkeys(iris)) for iris in dataset)

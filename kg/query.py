@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kg.errors import PolicyError, QuerySyntaxError
 from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
+from kg.keyword_prefixes import glued_message, written_out
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
@@ -77,7 +78,7 @@ class QueryService:
                                named_graphs=named_graphs, timeout=timeout, row_limit=row_limit, base=base)
         result = _collect(raw, limit)
         result.elapsed = time.perf_counter() - started
-        result.unknown_terms = self.unknown_terms(sparql)
+        result.unknown_terms = self.unknown_terms(written_out(sparql)[0])
         return result
 
     def unknown_terms(self, sparql: str) -> list[str]:
@@ -131,9 +132,10 @@ class QueryService:
              timeout: float | None = None, row_limit: int | None = None, base: str | None = None):
         """Start a query as query() does, but hand back the store's lazy result (Solutions, Triples or a
         bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
+        sparql, moved = written_out(sparql)
         shape = scan(sparql)
         if shape.is_update or shape.form is None:
-            raise not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update)
+            raise moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
         self._check_policy(shape)
         users = sparql
         if bindings:
@@ -146,7 +148,7 @@ class QueryService:
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
-            raise self._explained(unbound(_shifted(error, shift), users, sparql), users, shape) from None
+            raise moved(self._explained(unbound(_shifted(error, shift), users, sparql), users, shape)) from None
         if isinstance(raw, Solutions) and shape.form == "SELECT":
             raw = reordered(raw, named_order(users))
         return raw, limit
@@ -155,6 +157,7 @@ class QueryService:
         """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""
         if not self.policy.allow_update:
             raise PolicyError("updates are disabled")
+        sparql, moved = written_out(sparql)
         shape = scan(sparql)
         if shape.form is not None and not shape.is_update:  # the engine would say it expected VERSION
             raise QuerySyntaxError(f"not an update: this is a {shape.form} query, to be sent as a query",
@@ -167,13 +170,13 @@ class QueryService:
             try:
                 ox.Store().update(text)
             except SyntaxError as error:
-                raise self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape) from None
+                raise moved(self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape)) from None
             return
         text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
         try:
             self.store.update(self._federated(text, shape, None, update=True))
         except QuerySyntaxError as error:
-            raise self._explained(_shifted(error, shift), sparql, shape) from None
+            raise moved(self._explained(_shifted(error, shift), sparql, shape)) from None
 
     def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
         """The first slip kg.syntax_faults finds, where it is, in place of an engine's message that only says
@@ -191,8 +194,7 @@ class QueryService:
         if shape.pragmas:
             raise PolicyError("DEFINE pragmas are not allowed")
         if shape.glued:
-            raise PolicyError(f"{shape.glued} reads as SPARQL keywords run together, which the engine may take "
-                              "apart: put a space after each keyword, or declare the prefix under another name")
+            raise PolicyError(glued_message(shape.glued))
         if shape.ambiguous:
             raise PolicyError(f"{shape.ambiguous} may be code rather than an IRI to the engine: after a value '<' "
                               "may mean less-than, and '<<' opens a triple term (an IRI holding # ' ( ) [ ] may "

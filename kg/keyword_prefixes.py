@@ -1,0 +1,108 @@
+"""Prefixes named after keywords (service:, load:, filter:, having:…), which a text may declare: the engine reads
+service:x { … } as SERVICE :x { … } even so, and the checks refuse such names (kg.glued_keywords). Their names are
+written out as full IRIs, declarations blanked, before the checks and the engine read the text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from kg.errors import QuerySyntaxError
+from kg.glued_keywords import glued
+from kg.sparql_lexer import significant
+
+_SPLIT = ("SERVICE", "LOAD")  # the lexer reads these before a ':' as the keyword (kg.sparql_lexer._tokens)
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+_MAY_DECLARE = re.compile(r"PREFIX", re.IGNORECASE)
+
+
+def keyword_like(prefix: str) -> bool:
+    """Whether names under `prefix` read as a keyword run into a name, to the engine or to the checks."""
+    return prefix.upper() in _SPLIT or glued("pname", prefix + ":x", None)
+
+
+def glued_message(name: str) -> str:
+    """Why a word or prefixed name the checks read as keywords run together (kg.glued_keywords) is refused."""
+    said = f"{name} reads as SPARQL keywords run together, which the engine may take apart"
+    if ":" not in name:
+        return said + ": put a space after each keyword"
+    prefix = name.partition(":")[0]
+    return f"{said}: put a space after each keyword, or declare the prefix {prefix}: (PREFIX {prefix}: <…>)"
+
+
+def written_out(text: str) -> tuple[str, "Moved"]:
+    """`text` with the names under the keyword-like prefixes it declares written as <IRI>s and those declarations
+    blanked, and what maps a syntax error's place in that text back to `text`. Names under such a prefix that
+    is not declared stay, for the checks to refuse."""
+    if not _MAY_DECLARE.search(text):  # most texts
+        return text, Moved(text, text, [])
+    tokens = _names_whole(significant(text))
+    declared: dict[str, str] = {}  # in force from its declaration on (an update's operations each have a prologue)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
+    index = 0
+    while index < len(tokens):
+        kind, value, start, end = tokens[index]
+        following = tokens[index + 1:index + 3]
+        if kind == "word" and value.upper() == "PREFIX" and len(following) == 2 and following[0][0] == "pname" \
+                and following[1][0] == "iri" and following[0][1].endswith(":"):
+            prefix = following[0][1][:-1]
+            if keyword_like(prefix):
+                declared[prefix] = following[1][1][1:-1]
+                edits.append((start, following[1][3], " " * (following[1][3] - start)))
+            index += 3
+            continue
+        if kind == "pname" and value.partition(":")[0] in declared:
+            prefix, _, local = value.partition(":")
+            edits.append((start, end, "<" + declared[prefix] + _LOCAL_ESCAPE.sub(r"\1", local) + ">"))
+        index += 1
+    if not edits:
+        return text, Moved(text, text, [])
+    parts, at = [], 0
+    for start, end, replacement in edits:
+        parts += [text[at:start], replacement]
+        at = end
+    written = "".join(parts) + text[at:]
+    return written, Moved(text, written, edits)
+
+
+def _names_whole(tokens) -> list:
+    """`tokens` with SERVICE or LOAD and the name after it made one prefixed name again where they touch
+    (service:x), as the lexer splits them."""
+    whole = []
+    for token in tokens:
+        if token[0] == "pname" and token[1].startswith(":") and whole and whole[-1][0] == "word" \
+                and whole[-1][1].upper() in _SPLIT and whole[-1][3] == token[2]:
+            word = whole.pop()
+            token = ("pname", word[1] + token[1], word[2], token[3])
+        whole.append(token)
+    return whole
+
+
+class Moved:
+    """Maps places in a written-out text back to the text it was written from."""
+
+    def __init__(self, original: str, written: str, edits: list[tuple[int, int, str]]):
+        self.original, self.written = original, written
+        self.starts, self.shifts, shift = [], [], 0  # where each edit starts in `written`, and the shift after it
+        self.edits = edits
+        for start, end, replacement in edits:
+            self.starts.append(start + shift)
+            shift += len(replacement) - (end - start)
+            self.shifts.append(shift)
+
+    def __call__(self, error: QuerySyntaxError) -> QuerySyntaxError:
+        """`error` (of the written-out text) with its place in the original text."""
+        if not self.edits or error.line is None or error.column is None:
+            return error
+        line_start = 0
+        for _ in range(error.line - 1):
+            line_start = self.written.find("\n", line_start) + 1
+        offset = line_start + error.column - 1
+        found = bisect_right(self.starts, offset) - 1
+        if found >= 0:
+            start, end, replacement = self.edits[found]
+            inside = offset < self.starts[found] + len(replacement)
+            offset = start if inside else offset - self.shifts[found]
+        line = self.original.count("\n", 0, offset) + 1
+        column = offset - self.original.rfind("\n", 0, offset)
+        return QuerySyntaxError(error.message, line=line, column=column)

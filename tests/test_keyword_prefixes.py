@@ -1,0 +1,91 @@
+"""A prefix named after a keyword (service:, load:, filter:…) may be declared and used: its names are written out
+as IRIs before the checks and the engine read the text, which read service:x { … } as SERVICE :x { … } and
+refused them all. Nothing new reaches an endpoint; an undeclared one stays refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, WRITABLE, problem, recording_server
+from kg.errors import PolicyError, QuerySyntaxError
+from kg.keyword_prefixes import written_out
+from kg.query import Policy, QueryService
+from kg.store.oxigraph import OxigraphStore
+from test_loading import kg
+
+EX = "http://example.org/s#"
+PREFIXES = ["service", "load", "filter", "having", "silent", "prefix", "services", "groupby", "filterx", "SERVICE"]
+
+
+@pytest.fixture(scope="module")
+def service():
+    found = QueryService(OxigraphStore(None), policy=Policy(allow_update=True))
+    found.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    return found
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_a_declared_keyword_prefix_is_read_as_its_iri(service, prefix):
+    result = service.query(f"PREFIX {prefix}: <{EX}>\nSELECT ?o {{ {prefix}:a {prefix}:p ?o }}")
+    assert [row[0].value for row in result.rows] == ["1"]
+
+
+def test_in_updates_each_declaration_holds_from_where_it_is(service):
+    service.update(f"PREFIX load: <{EX}> INSERT DATA {{ load:b load:p 2 }} ;\n"
+                   f"PREFIX load: <{EX}x/> INSERT DATA {{ load:c load:p 3 }}")
+    rows = service.query("SELECT ?s ?o { ?s ?p ?o FILTER(?o > 1) } ORDER BY ?o").rows
+    assert [(row[0].value, row[1].value) for row in rows] == [(EX + "b", "2"), (EX + "x/c", "3")]
+
+
+@pytest.mark.parametrize("text", ["SELECT * { ?s filter:p ?o }", "PREFIX filterx: <x:> SELECT * { ?s filter:p ?o }",
+                                  "SELECT * { service:x { ?s ?p ?o } }", "PREFIX x: <x:> SELECT * { ?s having:p ?o }"])
+def test_an_undeclared_one_is_refused_as_before(service, text):
+    with pytest.raises(PolicyError):
+        service.query(text)
+
+
+def test_a_name_with_escapes_becomes_the_iri_it_names():
+    written, _ = written_out("PREFIX filter: <x:n#> SELECT * { ?s filter:a\\,b\\~c%20 ?o }")
+    assert written.endswith("SELECT * { ?s <x:n#a,b~c%20> ?o }")
+
+
+def test_a_syntax_error_is_told_where_it_is_in_the_text_sent(service):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(f"PREFIX having: <{EX}>\nSELECT * {{ ?s having:p ?o }} LIMT 1")
+    assert (raised.value.line, raised.value.column) == (2, 29)
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(f"PREFIX service: <{EX}> SELECT * {{ service:x {{ ?s ?p ?o }} }}")
+    assert (raised.value.line, raised.value.column) == (1, 62)  # the '{' after the name: a name is no GRAPH
+
+
+def test_service_named_block_calls_no_endpoint_even_allow_listed(make_app):
+    with recording_server() as (url, requests):
+        client = make_app({"SERVICE_ALLOWLIST": f"{url}/x {url}/"}).test_client()
+        for text in (f"PREFIX service: <{url}/> SELECT * {{ service:x {{ ?s ?p ?o }} }}",
+                     f"PREFIX service: <{url}/> SELECT * {{ ?a ?b ?c . service:x {{ ?s ?p ?o }} }}"):
+            body = problem(client.get("/sparql", query_string={"query": text}), 400)
+            assert body["line"] == 1 and body["column"] > text.index("service:x"), body
+        assert requests == []
+
+
+def test_over_http_queries_and_updates_take_them(make_app):
+    client = make_app(WRITABLE).test_client()
+    update = "PREFIX filter: <http://example.org/>\nINSERT DATA { filter:s filter:p 'kept' }"
+    assert client.post("/sparql", data=update, content_type="application/sparql-update", headers=AUTH).status_code == 204
+    query = "PREFIX service: <http://example.org/>\nSELECT ?o { ?s service:p ?o }"
+    for asked in (client.get("/sparql", query_string={"query": query}), client.post("/sparql", data={"query": query})):
+        assert asked.status_code == 200 and asked.get_json()["results"]["bindings"][0]["o"]["value"] == "kept"
+    elsewhere = query.replace("SELECT ?o {", "SELECT ?o FROM service:nothing {")  # a graph named with it: empty
+    assert client.get("/sparql", query_string={"query": elsewhere}).get_json()["results"]["bindings"] == []
+
+
+def test_the_console_takes_them(tmp_path):
+    with OxigraphStore(tmp_path / "store") as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    result = kg("query", "--store", f"oxigraph:{tmp_path / 'store'}", "--format", "json", "-q",
+                f"PREFIX load: <{EX}> ASK {{ load:a load:p 1 }}")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.output.splitlines()[0])["boolean"] is True, result.output

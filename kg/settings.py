@@ -17,6 +17,7 @@ from kg.errors import ConfigError
 from kg.setting_values import (COUNT, SECONDS, boolean, endpoints, header_text, iri_base, number, optional,
                                optional_header_text, origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
+from kg.sparql_lexer import KEPT_TOKENS
 
 ENV_PREFIX = "SAHEL_KG_"
 
@@ -63,9 +64,10 @@ SETTINGS = [
     Setting("MAX_BODY_BYTES", 1 << 20, COUNT, "Largest request body accepted (413 beyond, before it is read)."),
     Setting("MAX_QUERY_BYTES", 1 << 20, COUNT, "Largest query or update text accepted, in UTF-8 bytes (413 beyond).",
             public=1 << 16),
-    Setting("MAX_QUERY_TOKENS", 100_000, COUNT,
+    Setting("MAX_QUERY_TOKENS", 100_000, number(whole=True, most=KEPT_TOKENS),
             "Most tokens (terms, keywords, signs) a query or update text may have (413 beyond): the checks before "
-            "the engine read each one.", public=20_000),
+            "the engine read each one; at most 200000 (the most whose tokens are kept, so that a text is lexed "
+            "once).", public=20_000),
     Setting("UPLOAD_TIMEOUT", 10.0, SECONDS,
             "Seconds the parsing of a Graph Store upload may take (413 beyond): hostile RDF can be slow to parse.",
             public=5.0),

@@ -8,6 +8,8 @@ import pytest
 import kg.sparql_lexer as lexer
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import WRITABLE, AUTH, problem
+from kg.errors import ConfigError
+from kg.settings import resolve
 from kg.sparql_lexer import TooManyTokens, significant
 
 QUERY = "application/sparql-query"
@@ -54,3 +56,9 @@ def test_tokens_past_the_limit_are_not_lexed():
         significant(text, 100)
     assert lexer._last[0] != text or len(lexer._last[1]) == 101  # what was lexed stopped there
     assert len(significant(text)) == 5004 and len(significant(text, 5004)) == 5004
+
+
+def test_the_limit_is_at_most_the_tokens_kept():
+    assert resolve({"MAX_QUERY_TOKENS": lexer.KEPT_TOKENS}, environ={})["MAX_QUERY_TOKENS"] == lexer.KEPT_TOKENS
+    with pytest.raises(ConfigError, match=f"MAX_QUERY_TOKENS: must be a whole number from 1 to {lexer.KEPT_TOKENS}"):
+        resolve({"MAX_QUERY_TOKENS": lexer.KEPT_TOKENS + 1}, environ={})

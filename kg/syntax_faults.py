@@ -100,7 +100,9 @@ def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
     it is no query (`update`: that it is an update)."""
     tokens = significant(text)
     first = declarations_end(tokens, {})
-    fault = first_fault(text, prefixes) if first < len(tokens) and tokens[first][0] in ("word", "other") else None
+    # The slips at a word are told from it and the token after it: the rest of a long text is not read again.
+    head = text[:tokens[min(first + 1, len(tokens) - 1)][3]] if first < len(tokens) else ""
+    fault = first_fault(head, prefixes) if first < len(tokens) and tokens[first][0] in ("word", "other") else None
     if fault is not None and fault.line == 1 + text.count("\n", 0, tokens[first][2]) \
             and fault.column == tokens[first][2] - text.rfind("\n", 0, tokens[first][2]):
         return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)

@@ -8,6 +8,7 @@ import pytest
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
+from kg import syntax_faults
 from kg.errors import QuerySyntaxError
 from kg.query import Policy, QueryService
 from kg.store.oxigraph import OxigraphStore
@@ -48,3 +49,12 @@ def test_a_stray_letter_is_told_where_it_is(service, text, update):
 def test_over_http_it_is_a_400_with_the_place(client, text):
     body = problem(client.get("/sparql", query_string={"query": text}), 400)
     assert (body["line"], body["column"]) == (1, 1) and "did you mean SELECT?" in body["detail"], body
+
+
+def test_only_the_first_word_of_a_long_text_with_no_query_form_is_looked_at_again(monkeypatch):
+    looked_at, first_fault = [], syntax_faults.first_fault
+    monkeypatch.setattr(syntax_faults, "first_fault", lambda text, prefixes: (looked_at.append(text),
+                                                                             first_fault(text, prefixes))[1])
+    error = syntax_faults.not_a_query("SELÅECT ?a " + "?a " * 50_000, set())
+    assert (error.line, error.column) == (1, 1) and "did you mean SELECT?" in error.message
+    assert looked_at == ["SELÅECT ?a"]

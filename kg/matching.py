@@ -58,8 +58,11 @@ def normalise(text: str) -> str:
     """A name folded for comparison: no accents, case folded, apostrophes and dotted initials joined,
     any other punctuation a space, single spaces ("Jamā'at Nuṣrat al-Islām" -> "jamaat nusrat al islam")."""
     decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    folded = re.sub(r"['’ʼ`´]", "", folded)  # Jama'at, l'Etat: one word, as it is said
+    # What shows as nothing (zero-width spaces, soft hyphens, direction marks: format characters pasted with a
+    # cell) or only stretches a letter (Arabic's tatweel) would split or change a word.
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char) and char != "\u0640"
+                     and unicodedata.category(char) != "Cf").casefold()
+    folded = re.sub(r"['‘’ʼʻʾʿ`´]", "", folded)  # Jama'at, Jamāʿat (ʿayn), l'Etat: one word, as it is said
     folded = re.sub(r"\b(\w)\.", r"\1", folded)  # U.S. -> us
     return " ".join(re.sub(r"[\W_]+", " ", folded).split())
 

@@ -42,6 +42,19 @@ def test_normalise_folds_case_accents_and_punctuation(text, expected):
     assert normalise(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Ma\u200bli", "mali"),  # a zero-width space pasted with a cell split it into "ma li"
+    ("Ma\u00adli", "mali"),  # a soft hyphen too
+    ("\u200fجماعة نصرة\u200f", "جماعة نصرة"),  # right-to-left marks around Arabic
+    ("نصـــرة", "نصرة"),  # tatweel only stretches a letter
+    ("Jamāʿat Nuṣrat al-Islām", "jamaat nusrat al islam"),  # ʿayn as scholarly transliteration writes it
+    ("Jama‘at", "jamaat"),  # the left quotation mark that autocorrect puts for '
+    ("Qurʾan", "quran"),  # hamza
+])
+def test_normalise_drops_what_shows_as_nothing_and_transliteration_marks(text, expected):
+    assert normalise(text) == expected
+
+
 def test_word_order_does_not_change_the_key():
     assert order_key("Sahel States, Alliance of") == order_key("Alliance of Sahel States")
 

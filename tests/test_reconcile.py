@@ -174,6 +174,20 @@ def test_match_only_for_an_unambiguous_exact_label_or_alias(client):
     assert sum(candidate["match"] for result in results.values() for candidate in result["result"]) == 4
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Ma\u200bli", "mali"),  # a zero-width space pasted inside a cell: no Mali at all, an assessment first
+    ("Jamāʿat Nuṣrat al-Islām wal-Muslimīn", "jnim"),  # transliterated with ʿayn: 98.59, no match
+    ("Jama‘at Nusrat al-Islam wal-Muslimin", "jnim"),  # a left quotation mark for the apostrophe
+    ("جماعة نصـرة الإسلام والمسلمين", "jnim"),  # with a tatweel
+    ("\u200fجماعة نصرة الإسلام والمسلمين\u200f", "jnim"),  # right-to-left marks
+])
+def test_invisible_characters_and_transliteration_marks_still_match(client, name, expected):
+    [first, *_] = reconcile(client, {"q": {"query": name}})["q"]["result"]
+    assert (first["id"], first["score"], first["match"]) == (expected, 100, True)
+    assert client.get("/reconcile/suggest/entity", query_string={"prefix": name[:9]}).get_json()["result"][0]["id"] \
+        == expected
+
+
 def test_one_type_asked_for_with_any_or_all_gives_the_same_answer(client):
     """With "all", the uniqueness of an exact name was judged among every entity: "Washington" also names
     us-government, which is no sovereign state, so the United States was no match there and one with "any"."""

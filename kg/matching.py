@@ -116,12 +116,13 @@ def score(query: str, name: str) -> float:
 def _spelt_out(query_words: list[str], name_words: list[str]) -> list[str]:
     """The query's words, each one of two or more letters that is the initials of consecutive words of the name
     (in the name's order) replaced by those words; a stopword is itself ("of" is no "official familiar")."""
+    # The initials of a run of words are a slice of the name's initials, one letter a word: found in one search,
+    # not by slicing every run of the name for every word of a query of hundreds of words.
+    initials, whole = "".join(word[0] for word in name_words), set(name_words)
     found = []
     for word in query_words:
-        size = len(word) if word not in STOPWORDS else 0
-        runs = [name_words[start:start + size] for start in range(len(name_words) - size + 1)] if size > 1 else []
-        run = next((run for run in runs if "".join(part[0] for part in run) == word), None)
-        found += run if run and word not in name_words else [word]
+        start = initials.find(word) if len(word) > 1 and word not in STOPWORDS and word not in whole else -1
+        found += name_words[start:start + len(word)] if start >= 0 else [word]
     return found
 
 

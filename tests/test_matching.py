@@ -152,3 +152,21 @@ def test_from_rows_ignores_empty_names_and_keeps_languages():
     [only] = matcher.entities.values()
     assert {(n.text, n.language) for n in only.names} == {("Mali", "en"), ("Mali", "fr")}
     assert only.types == ("x:State",) and only.classes == {"x:State", "x:Agent"}
+
+
+def test_the_work_of_a_score_grows_with_the_words_not_with_their_product():
+    """Each word of a query was tried against every run of words of the name, a slice and a join each: 100,000
+    calls for a query of 1,000 characters (the most) against a long value, so that a batch of 50 such queries
+    ran into the time limit (503). Counted in calls, which no machine's speed changes."""
+    import sys
+
+    words = " ".join(f"{a}{b}" for a in "abcdefghijklmnopqrstuvwxyz" for b in "aeiou")
+    name = " ".join(f"{a}{b}word" for a in "abcdefghijklmnopqrstuvwxyz" for b in "xyz")
+    score("warm", "up")  # rapidfuzz imported
+    calls = []
+    sys.setprofile(lambda frame, event, arg: calls.append(event) if event in ("call", "c_call") else None)
+    try:
+        score((words * 3)[:1000], name)
+    finally:
+        sys.setprofile(None)
+    assert len(calls) < 20_000

@@ -21,6 +21,7 @@ from kg.errors import KGError
 from kg.matching import CLASSES_QUERY, NAMES_QUERY, Entity, Matcher
 from kg.namespaces import PREFIXES
 from kg.results import term_json
+from kg.sparql_lexer import is_iri
 from kg.table_checks import valid_lexical
 
 IDENTIFIER_SPACE = PREFIXES["sk"]
@@ -186,7 +187,9 @@ class Catalogue:
 
 
 def property_values(select: Select, entities: list[str], properties: list[str]) -> dict:
-    """{entity IRI: {property IRI: [(binding, name or None)]}} for the given IRIs, in one query."""
+    """{entity IRI: {property IRI: [(binding, name or None)]}} for the given IRIs, in one query; a text that is
+    no IRI (an id a client made up, "a>b") has no values."""
+    entities = [iri for iri in entities if is_iri(iri)]
     if not entities or not properties:
         return {}
     query = ("SELECT ?entity ?property ?value ?name WHERE { "

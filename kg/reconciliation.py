@@ -78,7 +78,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
         wanted = constraint["v"] if isinstance(constraint["v"], list) else [constraint["v"]]
         for value in wanted:
             if not (isinstance(value, (str, int, float, bool)) or isinstance(value, dict)
-                    and isinstance(value.get("id"), str)):
+                    and isinstance(value.get("id"), str) and isinstance(value.get("name", ""), str)):
                 raise ReconciliationError("a property value is a string, number, boolean or {\"id\": ...}")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ReconciliationError("a property value that is a number must be finite")
@@ -88,8 +88,10 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
         count += len(wanted)
         if count > MAX_VALUES:
             raise ReconciliationError(f"more than {MAX_VALUES} property values in one query")
-        properties.append((catalogue.property(constraint["pid"]).iri, tuple(wanted)))
-    if "query" not in raw and not properties:
+        term = catalogue.property(constraint["pid"])
+        if wanted:  # no values (an empty cell's): nothing to compare, rather than a property no value fits
+            properties.append((term.iri, tuple(wanted)))
+    if "query" not in raw and not constraints:
         raise ReconciliationError("a query needs a query string or at least one property constraint")
     return Query(text, tuple(catalogue.type(kind).iri for kind in types), strict, limit, tuple(properties))
 

@@ -236,6 +236,15 @@ def test_property_constraints(client):
     assert [c["id"] for c in results["many"]["result"][:2]] == ["malian-armed-forces", "nigerien-armed-forces"]
 
 
+def test_a_constraint_without_values_constrains_nothing(client):
+    """"v": [] (valid: an empty cell's values) counted as a property that no value fits: Mali scored 50, no match."""
+    results = reconcile(client, {"empty": {"query": "Mali", "properties": [{"pid": "sahel:armedForceOf", "v": []}]},
+                                 "only": {"properties": [{"pid": "sahel:armedForceOf", "v": []}]}})
+    [first, *_] = results["empty"]["result"]
+    assert (first["id"], first["score"], first["match"]) == ("mali", 100, True)
+    assert results["only"]["result"] == []
+
+
 def test_limit(client):
     results = reconcile(client, {"one": {"query": "military", "limit": 1}, "three": {"query": "military", "limit": 3}})
     assert len(results["one"]["result"]) == 1 and len(results["three"]["result"]) == 3
@@ -260,6 +269,8 @@ def test_limit(client):
     ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:region"}]}}', '"pid" and "v"'),
     ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:region", "v": [[1]]}]}}', "property value"),
     ('{"q0": {"query": "Mali", "properties": {"pid": "sahel:region", "v": "x"}}}', "list"),
+    ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:armedForceOf", "v": {"id": "mali", "name": 5}}]}}',
+     "property value"),  # the schema's name of an entity value is a string: it was taken
 ])
 def test_malformed_batches_are_400_with_a_json_problem(client, queries, words):
     for response in (client.post("/reconcile", data={"queries": queries}),
@@ -436,6 +447,14 @@ def test_data_extension(client):
     assert rows["aes-joint-force"]["rdfs:label"] == [{"str": "AES joint military force"}]
     assert rows["nobody"] == {p["id"]: [] for p in query["properties"]}
     assert client.get("/reconcile", query_string={"extend": json.dumps(query)}).get_json() == response
+
+
+def test_data_extension_of_ids_that_are_no_iri_gives_empty_rows(client):
+    """An id is any string: one that makes no IRI ("a>b", one with a space) was refused with Oxigraph's message."""
+    query = {"ids": ["a>b", "http://x/ y", "", "mali"], "properties": [{"id": "rdfs:label"}]}
+    response = check(client.post("/reconcile", data={"extend": json.dumps(query)}).get_json(), "data-extension-response")
+    assert response["rows"] == {"a>b": {"rdfs:label": []}, "http://x/ y": {"rdfs:label": []}, "": {"rdfs:label": []},
+                                "mali": {"rdfs:label": [{"str": "Mali"}]}}
 
 
 def test_data_extension_numbers_and_dates(client):

@@ -73,7 +73,6 @@ MEANINGS = {
     "updates-disabled": (403, "This server is read-only (UPDATES_ENABLED is off)."),
     "queries-and-extend": (400, "A reconciliation request carries queries or extend, not both."),
     "missing-queries": (400, "A reconciliation request needs queries= (or extend=)."),
-    "missing-type": (400, "Property proposals need the type= whose properties to propose."),
     "missing-prefix": (400, "Suggest needs the prefix= to complete."),
     "missing-id": (400, "A preview needs the id= of the entity to show."),
     "malformed-json": (400, "A JSON parameter does not parse, or nests too deeply."),

@@ -68,12 +68,10 @@ def suggest_property():
 
 @bp.route("/reconcile/properties")
 def properties():
-    """Data extension property proposals for a type."""
+    """Data extension property proposals for a type, or for a column reconciled against none (no type=)."""
     params = _params()
-    if not params.get("type"):
-        raise Problem(400, "Missing type", "give the type= whose properties to propose")
     limit = _count(params, "limit", minimum=1)
-    return _reply(propose_properties(_catalogue(), _select, params["type"], limit))
+    return _reply(propose_properties(_catalogue(), _select, params.get("type") or None, limit))
 
 
 @bp.route("/reconcile/preview")

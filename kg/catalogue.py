@@ -68,6 +68,11 @@ SELECT DISTINCT ?property WHERE {
 }
 """
 
+# Properties for a column reconciled against no type: those the data uses on its entities.
+ENTITY_PROPERTIES_QUERY = """
+SELECT DISTINCT ?property WHERE { ?entity ?property [] FILTER STRSTARTS(STR(?entity), STR(sk:)) }
+"""
+
 
 class ReconciliationError(KGError, ValueError):
     """A request that names nothing the service knows (an unknown type, property or entity)."""

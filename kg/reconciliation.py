@@ -13,8 +13,8 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
-from kg.catalogue import (IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
-                          property_values, value_json)
+from kg.catalogue import (ENTITY_PROPERTIES_QUERY, IDENTIFIER_SPACE, USED_PROPERTIES_QUERY, Catalogue,
+                          ReconciliationError, Select, property_values, value_json)
 from kg.errors import QueryTimeout
 from kg.matching import normalise, score
 
@@ -210,14 +210,15 @@ def _values_limit(limit) -> int:
     return limit
 
 
-def propose_properties(catalogue: Catalogue, select: Select, type_id: str, limit: int | None) -> dict:
+def propose_properties(catalogue: Catalogue, select: Select, type_id: str | None, limit: int | None) -> dict:
     """The properties used on instances of a type, declared with it as domain, or with a superclass of it in
-    this ontology (sahel:) as domain; see USED_PROPERTIES_QUERY."""
-    kind = catalogue.type(type_id)
-    query = USED_PROPERTIES_QUERY.replace("?type", f"<{kind.iri}>")
+    this ontology (sahel:) as domain (see USED_PROPERTIES_QUERY); with no type, those used on any entity."""
+    query = ENTITY_PROPERTIES_QUERY if type_id is None else \
+        USED_PROPERTIES_QUERY.replace("?type", f"<{catalogue.type(type_id).iri}>")
     found = sorted({row["property"]["value"] for row in select(query)} & set(catalogue.properties))
     terms = sorted((catalogue.properties[iri] for iri in found), key=lambda term: term.name)
-    proposal = {"type": type_id, "properties": [term.as_json() for term in terms[:limit] if term]}
+    proposal = {} if type_id is None else {"type": type_id}
+    proposal["properties"] = [term.as_json() for term in terms[:limit] if term]
     if limit is not None:
         proposal["limit"] = limit
     return proposal

@@ -16,7 +16,7 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 API = Path(__file__).parents[1] / "api"
 ERRORS = [("/static/..%2f..%2fx", 404), ("/id/%00", 400), ("/no/such/page", 404), ("/sparql?query=SELECT%20%3Fx", 400),
           ("/views/network.json?as_of=late-2025", 400), ("/network?as_of=late-2025", 400),
-          ("/reconcile/properties", 400), ("/store?graph=nope", 400),
+          ("/reconcile/properties?type=sahel:Nothing", 400), ("/store?graph=nope", 400),
           ("/sparql?query=ASK%7B%7D&format=nothing", 406), ("/problems/no-such-problem", 404),
           ("/id/no-such-entity", 404)]
 

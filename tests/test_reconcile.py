@@ -413,7 +413,7 @@ def test_suggest_types_and_properties(client):
 
 
 @pytest.mark.parametrize("path", ["/reconcile/suggest/entity", "/reconcile/suggest/type?prefix=a&cursor=-1",
-                                  "/reconcile/suggest/property?prefix=a&cursor=x", "/reconcile/properties",
+                                  "/reconcile/suggest/property?prefix=a&cursor=x",
                                   "/reconcile/properties?type=sahel:Alliance&limit=0"])
 def test_bad_suggest_requests_are_400(client, path):
     problem(client.get(path), 400)
@@ -506,6 +506,20 @@ def test_property_proposals(client):
     limited = client.get("/reconcile/properties?type=sahel:NationalMilitary&limit=2").get_json()
     assert len(limited["properties"]) == 2 and limited["limit"] == 2
     problem(client.get("/reconcile/properties?type=sahel:Nothing"), 400)
+
+
+@pytest.mark.parametrize("path", ["/reconcile/properties", "/reconcile/properties?type=&limit=3"])
+def test_properties_are_proposed_for_a_column_reconciled_against_no_type(client, path):
+    """The data extension protocol: "If no type is provided, it should suggest properties for a column reconciled
+    against no type" (OpenRefine asks so for such a column). Both were 400, Missing type."""
+    proposal = check(client.get(path).get_json(), "data-extension-property-proposal")
+    found = [item["id"] for item in proposal["properties"]]
+    assert "type" not in proposal
+    if "limit" in path:
+        assert len(found) == proposal["limit"] == 3
+    else:
+        assert {"sahel:armedForceOf", "rdfs:label", "skos:altLabel"} <= set(found)
+        assert "sahel:isApproximate" in found  # used on a measurement, which no default type covers
 
 
 def test_reconciliation_reads_the_store_as_it_is_now():

@@ -123,10 +123,9 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
         scored = {e.iri: (e, None, False, False) for e in catalogue.matcher.entities.values()}
     scored = {iri: found for iri, found in scored.items()
               if query.type_strict == "should" or admitted(found[0])}
-    # A name matches when no other entity that competes has it exactly (an identifier given, whatever names do):
-    # judged after the types, so "any" and "all" of one type agree.
-    by_id = [iri for iri, found in scored.items() if found[3]]
-    exact = by_id or [iri for iri, found in scored.items() if found[2]]
+    # A name or identifier matches when no other entity that competes has it exactly as a name or identifier (an id
+    # such as "washington" may be another entity's name): judged after the types, so "any" and "all" of one agree.
+    exact = [iri for iri, found in scored.items() if found[2]]
     matched = exact[0] if len(exact) == 1 else None
     held = property_values(select, sorted(scored), sorted({iri for iri, _ in query.properties}))
     results = []

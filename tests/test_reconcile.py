@@ -196,6 +196,20 @@ def test_one_type_asked_for_with_any_or_all_gives_the_same_answer(client):
     assert answers[0] == answers[1] and answers[0][0]["id"] == "united-states" and answers[0][0]["match"]
 
 
+def test_an_identifier_that_other_entities_carry_as_a_name_is_no_certain_match():
+    """An id was a match "whatever names do": "washington", the id of an entity named Washington State, matched it
+    although two other entities are named exactly Washington."""
+    app = create_app({"STORE": "memory:", "UPDATES_ENABLED": True, "UPDATE_TOKEN": "t"})
+    client = app.test_client()
+    update = 'INSERT DATA { GRAPH <urn:test> { sk:washington rdfs:label "Washington State"@en ; a sahel:Region } }'
+    assert client.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer t"}).status_code == 204
+    result = reconcile(client, {"q": {"query": "washington"}})["q"]["result"]
+    assert {c["id"] for c in result if c["score"] == 100} == {"washington", "united-states", "us-government"}
+    assert not any(candidate["match"] for candidate in result)
+    [only] = reconcile(client, {"q": {"query": "washington", "type": "sahel:Region"}})["q"]["result"]
+    assert (only["id"], only["match"]) == ("washington", True)  # the one that competes
+
+
 def test_an_identifier_as_query_is_scored_as_one_and_not_as_a_name(client):
     """No name of us-armed-forces is "us-armed-forces": the feature said name 100 all the same."""
     [first, *_] = reconcile(client, {"q": {"query": "us-armed-forces"}})["q"]["result"]

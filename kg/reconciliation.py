@@ -199,7 +199,8 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
 
 def _values_limit(limit) -> int:
     """A data extension's limit setting: a whole number of values, 0 for all (the manifest says "number": 1.0 is
-    taken; a text of digits too, as clients send one)."""
+    taken; a text of digits too, as clients send one: an empty one, a form field left empty, is the default)."""
+    limit = (limit.strip() or "0") if isinstance(limit, str) else limit
     if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
         limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
     if isinstance(limit, float) and limit.is_integer():

@@ -499,6 +499,15 @@ def test_a_data_extension_limit_is_any_whole_number_and_settings_an_object(clien
         assert words in problem(client.post("/reconcile", data={"extend": json.dumps(extend)}), 400)["detail"]
 
 
+def test_a_limit_setting_left_empty_is_the_default(client):
+    """OpenRefine sends each setting as its form field's text: a limit field left empty came as "" and the whole
+    extension was 400, where the protocol says to assume the default (0, all) for a setting not given."""
+    extend = {"ids": ["mali"], "properties": [{"id": "skos:altLabel", "settings": {"limit": ""}},
+                                              {"id": "rdfs:label", "settings": {"limit": " 1 "}}]}
+    rows = check(client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json(), "data-extension-response")
+    assert rows["rows"]["mali"] == {"skos:altLabel": [{"str": "Republic of Mali"}], "rdfs:label": [{"str": "Mali"}]}
+
+
 def test_properties_of_one_name_are_told_apart_by_their_prefix(client):
     found = client.get("/reconcile/suggest/property?prefix=altLabel").get_json()["result"]
     assert {(item["id"], item["name"]) for item in found} == {("skos:altLabel", "altLabel (skos)"),

@@ -214,7 +214,8 @@ def property_values(select: Select, entities: list[str], properties: list[str]) 
 
 
 def value_json(catalogue: Catalogue, binding: dict, name: str | None) -> dict:
-    """A property value as data extension writes it: an entity, a number, a date-time or a string."""
+    """A property value as data extension writes it: an entity, a number, a date-time (a date's midnight) or a
+    string."""
     value = binding["value"]
     if binding["type"] == "uri":
         entity = catalogue.matcher.get(value)
@@ -230,6 +231,9 @@ def value_json(catalogue: Catalogue, binding: dict, name: str | None) -> dict:
     # The schema's date is a valid xsd:dateTime whose hour is below 24: anything else is given as written.
     if datatype == XSD + "dateTime" and valid_lexical("dateTime", value) and "T24" not in value:
         return {"date": value}
+    # A day is given from its midnight, as the protocol's own example of a date ("1987-02-01T00:00:00+00:00").
+    if datatype == XSD + "date" and valid_lexical("date", value):
+        return {"date": re.sub(r"^(-?\d+-\d\d-\d\d)", r"\1T00:00:00", value)}
     return {"str": value}
 
 

@@ -477,6 +477,22 @@ def test_data_extension_numbers_and_dates(client):
     assert row["aes-joint-force-strength-2025"]["sahel:personnel"] == [{"int": 5000}]
 
 
+def test_data_extension_gives_dates_as_dates(client):
+    """The graph's days (xsd:date: every time span's bounds) came as text cells; OpenRefine takes a date cell as
+    the day's midnight. A date with a zone keeps it; one that is no day of the calendar stays text."""
+    from kg.catalogue import value_json
+
+    query = {"ids": ["late-2025"], "properties": [{"id": "sahel:startsNotBefore"}]}
+    rows = check(client.post("/reconcile", data={"extend": json.dumps(query)}).get_json(), "data-extension-response")
+    assert rows["rows"]["late-2025"]["sahel:startsNotBefore"] == [{"date": "2025-09-01T00:00:00"}]
+    xsd_date = "http://www.w3.org/2001/XMLSchema#date"
+    values = [value_json(None, {"type": "literal", "value": text, "datatype": xsd_date}, None)
+              for text in ("2025-09-01Z", "2025-09-01+01:00", "2025-02-30", "2025-9-1")]
+    assert values == [{"date": "2025-09-01T00:00:00Z"}, {"date": "2025-09-01T00:00:00+01:00"},
+                      {"str": "2025-02-30"}, {"str": "2025-9-1"}]
+    check({"meta": [], "rows": {"x": {"p": values}}}, "data-extension-response")
+
+
 @pytest.mark.parametrize("extend, status", [
     ('{"ids": ["mali"]}', 400), ('{"ids": "mali", "properties": []}', 400),
     ('{"ids": ["mali"], "properties": [{"id": "sahel:nothing"}]}', 400),

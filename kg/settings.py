@@ -120,8 +120,10 @@ SETTINGS = [
             "(IRI_BASE + id/jnim is served at /id/jnim)."),
     Setting("PUBLIC_ORIGIN", None, origin,
             "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
-            "hands out (service description, VoID, reconciliation manifest, home page). Unset: the Host header "
-            "when it names the loopback interface, else IRI_BASE's origin; any other Host header is never copied."),
+            "hands out (service description, VoID, reconciliation manifest, home page) and the base IRI of queries, "
+            "updates and uploads. Unset: the Host header when it names the loopback interface (not on a public "
+            "server: there it is a proxy's own, or made up), else IRI_BASE's origin; any other Host header is "
+            "never copied."),
     Setting("QUERY_WORKERS", 1, COUNT,
             "Worker processes each server process starts to run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed; more start as queries find them all busy."),

@@ -1,0 +1,62 @@
+// Literals as the server sent them. YASR's parser of SPARQL JSON and XML answers fills in `{{name}}` in every
+// literal with ?name's value, or with the bare name (a templating feature it gives no way to turn off), so
+// "a {{b}} c" was shown, copied and downloaded as "a b c". Each answer's bindings are read again from the
+// response as it came, before any view draws them. Loaded after yasgui.min.js, before the Yasgui is made.
+(function () {
+  "use strict";
+  const patched = new WeakSet();
+
+  // Each <result>'s binding values by name, in order, of the kinds YASR's XML reader keeps (it skips a result
+  // left with none, so the rows line up). It drops a literal's language too: kept here.
+  const KINDS = ["uri", "literal", "bnode"];
+  function xmlValues(text) {
+    const doc = new DOMParser().parseFromString(text, "text/xml");
+    return [...doc.getElementsByTagName("result")].map((result) => {
+      const values = {};
+      [...result.getElementsByTagName("binding")].forEach((binding) => {
+        const value = binding.firstElementChild;
+        if (value && KINDS.includes(value.localName)) values[binding.getAttribute("name")] = value;
+      });
+      return values;
+    }).filter((values) => Object.keys(values).length > 0);
+  }
+
+  function restore(parser, json) {
+    const bindings = json && json.results && json.results.bindings;
+    if (!bindings) return;
+    const text = parser.getOriginalResponseAsString();
+    if (typeof text !== "string") return;
+    if (parser.type === "json") {
+      json.results.bindings = JSON.parse(text).results.bindings;
+    } else if (parser.type === "xml") {
+      xmlValues(text).forEach((values, row) => {
+        Object.entries(values).forEach(([name, value]) => {
+          const binding = bindings[row] && bindings[row][name];
+          if (!binding) return;
+          binding.value = value.textContent;
+          const language = value.getAttributeNS("http://www.w3.org/XML/1998/namespace", "lang");
+          if (language) binding["xml:lang"] = language;
+        });
+      });
+    }
+  }
+
+  function patch(prototype) {
+    if (patched.has(prototype)) return;
+    patched.add(prototype);
+    const getAsJson = prototype.getAsJson;
+    prototype.getAsJson = function () {
+      if (this.json || this.json === false) return getAsJson.apply(this, arguments);
+      const json = getAsJson.apply(this, arguments);
+      try { restore(this, json); } catch (error) { /* an answer YASR read but this cannot: YASR's reading stays */ }
+      return json;
+    };
+  }
+
+  // YASR's parser class is not exported: it is reached through the first answer, before that answer is drawn.
+  const draw = Yasgui.Yasr.prototype.draw;
+  Yasgui.Yasr.prototype.draw = function () {
+    if (this.results) patch(Object.getPrototypeOf(this.results));
+    return draw.apply(this, arguments);
+  };
+})();

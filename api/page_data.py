@@ -32,6 +32,7 @@ class Term:
     datatype: str | None = None
     language: str | None = None
     href: str | None = None
+    direction: str | None = None  # a directional string's its:dir, "ltr" or "rtl"
 
     def __str__(self) -> str:
         return self.value
@@ -128,7 +129,7 @@ def _term(raw: dict) -> Term:
         kind = "literal"
     value = raw["value"]
     return Term(kind=kind, value=value, datatype=raw.get("datatype"), language=raw.get("xml:lang"),
-                href=local_path(value) if kind == "uri" else None)
+                href=local_path(value) if kind == "uri" else None, direction=raw.get("its:dir"))
 
 
 # What a path may carry as it is: RFC 3986's pchar, '/', and '%' (an IRI's own escapes stay as they are).

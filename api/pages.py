@@ -103,7 +103,7 @@ def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
         return [row for row in summary if row["kind"].value == kind]
 
     label = first(values("label"), "value")
-    return {"iri": iri, "label": label.value if label else Term("uri", iri).short,
+    return {"iri": iri, "label": label or Term("uri", iri).short,  # a Term keeps its language and direction
             "aliases": [row["value"] for row in values("alias")],
             "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
             "descriptions": [row["value"] for row in values("description")],

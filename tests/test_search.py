@@ -123,7 +123,7 @@ def test_a_browser_gets_the_hits_as_a_page_naming_each_claim_and_quote(client):
     response = client.get("/search?q=ISGS", headers=BROWSER)
     assert response.status_code == 200 and response.mimetype == "text/html" and response.headers["Vary"] == "Accept"
     text = response.get_data(as_text=True)
-    assert '<a href="/id/isgs">ISGS</a>' in text and "<mark>ISGS</mark>" in text
+    assert '<a href="/id/isgs"><bdi dir="auto">ISGS</bdi></a>' in text and "<mark>ISGS</mark>" in text
     assert '<a href="/claim/jnim-isgs-jihadist">jnim-isgs-jihadist</a>' in text
     assert "jihadist groups, including JNIM and ISGS" in text
     assert 'value="ISGS"' in text  # the box keeps the words

@@ -19,6 +19,11 @@
     if (!row.claimer) return "background facts (no claimer)";
     return `${row.claimerLabel || row.claimer}: ${row.modalityLabel || "modality not given"}`;
   }
+  // The same words as nodes, each label from the data isolated for its direction.
+  function voice(row) {
+    if (!row.claimer) return [voiceLabel(row)];
+    return [window.sahelBdi(row.claimerLabel || row.claimer), ": ", window.sahelBdi(row.modalityLabel || "modality not given")];
+  }
 
   function buildClaimers(all) {
     const seen = new Map();
@@ -31,7 +36,7 @@
       box.value = key;
       box.checked = !row.modality || /#Asserted$/.test(row.modality);
       box.addEventListener("change", draw);
-      label.append(box, " " + voiceLabel(row));
+      label.append(box, " ", ...voice(row));
       claimersBox.append(label);
     });
   }
@@ -122,7 +127,7 @@
     const actor = (id) => {
       const data = nodes.get(id).data;
       const cell = document.createElement("td");
-      cell.append(data.href ? link(data.href, data.label) : data.label);
+      cell.append(data.href ? link(data.href, window.sahelBdi(data.label)) : window.sahelBdi(data.label));
       return cell;
     };
     const name = (id) => nodes.get(id).data.label;
@@ -134,7 +139,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "edge-button";
-      button.textContent = edge.label;
+      button.append(window.sahelBdi(edge.label));
       button.addEventListener("click", () => {
         graph.elements().unselect();
         graph.getElementById(edge.id).select();
@@ -151,14 +156,14 @@
   function link(href, text) {
     const a = document.createElement("a");
     a.href = href;
-    a.textContent = text;
+    a.append(text);
     return a;
   }
 
   function openPanel(title, href, text) {
     panel.replaceChildren();
     const heading = document.createElement("h2");
-    heading.textContent = title;
+    heading.append(window.sahelBdi(title));
     panel.append(heading);
     if (href) { const p = document.createElement("p"); p.append(link(href, text)); panel.append(p); }
   }
@@ -175,10 +180,10 @@
       item.className = "evidence-item";
       if (row.claimHref && row.claimer) item.append(link(row.claimHref, "claim " + row.claim.split("/").pop()), ": ");
       else if (row.claimHref) item.append("from ", link(row.claimHref, row.claim.split("/").pop()), ": ");
-      item.append(voiceLabel(row));
-      if (row.statusLabel) item.append(`; status ${row.statusLabel}`);
-      if (row.spanLabel) item.append(`; holds ${row.spanLabel}`);
-      if (row.quote) { const quote = document.createElement("blockquote"); quote.textContent = row.quote; item.append(quote); }
+      item.append(...voice(row));
+      if (row.statusLabel) item.append("; status ", window.sahelBdi(row.statusLabel));
+      if (row.spanLabel) item.append("; holds ", window.sahelBdi(row.spanLabel));
+      if (row.quote) { const quote = document.createElement("blockquote"); quote.dir = "auto"; quote.textContent = row.quote; item.append(quote); }
       list.append(item);
     });
     panel.append(list);

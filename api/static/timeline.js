@@ -9,7 +9,9 @@
   const DAY = 24 * 3600 * 1000;
 
   function dayAfter(text) { return new Date(Date.parse(text) + DAY); }
-  function textElement(text) { const span = document.createElement("span"); span.textContent = text; return span; }
+  // A span of text and nodes (labels from the data come as <bdi>, isolated for their direction).
+  function textElement(...parts) { const span = document.createElement("span"); span.append(...parts); return span; }
+  const copy = (element) => element.cloneNode(true);
 
   fetch("/views/timeline.json").then((response) => response.json()).then((body) => {
     const raw = body.items;
@@ -21,11 +23,13 @@
       if (byId.has(row.item + "|" + (row.claim || ""))) return;
       const id = `i${index}`;
       byId.set(row.item + "|" + (row.claim || ""), id);
-      const title = row.kind === "phase" ? `${row.subjectLabel || row.subject}: ${row.statusLabel || "status"}` : (row.label || row.item);
+      const title = () => (row.kind === "phase"
+        ? [window.sahelBdi(row.subjectLabel || row.subject), ": ", window.sahelBdi(row.statusLabel || "status")]
+        : [window.sahelBdi(row.label || row.item)]);
       const when = row.spanLabel || "";
       // Elements, not strings: vis-timeline reads a string as HTML, and labels are the data's own text.
-      const item = { id: id, content: textElement(`${title} — ${when}`),
-                     title: textElement(`${title} (${when}; precision: ${row.precisionLabel || "not given"})`), row: row };
+      const item = { id: id, content: textElement(...title(), ` — ${when}`),
+                     title: textElement(...title(), ` (${when}; precision: ${row.precisionLabel || "not given"})`), row: row };
       const position = (row.position || "").split("#").pop();
       if (row.startsNotBefore && row.endsNotAfter) {            // a year, or part of a year: the whole band
         item.start = new Date(row.startsNotBefore); item.end = dayAfter(row.endsNotAfter); item.type = "range";
@@ -39,7 +43,7 @@
         const relation = { BeforeSource: "before", AfterSource: "after" }[position] || "as of";
         item.start = marker; item.type = "point";
         item.className = `relative ${relation === "as of" ? "as-of" : relation}`;
-        item.content = textElement(`${relation} the article: ${title}`);
+        item.content = textElement(`${relation} the article: `, ...title());
       }
       item.bounds = [row.startsNotBefore, row.startsNotAfter, row.endsNotBefore, row.endsNotAfter];
       items.add(item);
@@ -59,7 +63,7 @@
     items.forEach((item) => {
       if (!/\brelative\b/.test(item.className)) return;
       const entry = document.createElement("li");
-      entry.textContent = item.content.textContent;
+      entry.append(copy(item.content));
       entry.dataset.item = item.id;
       relativeList.append(entry);
     });
@@ -99,7 +103,7 @@
       details.replaceChildren();
       if (!item) return;
       const p = document.createElement("p");
-      p.textContent = item.title.textContent + " ";
+      p.append(copy(item.title), " ");
       const row = item.row;
       if (row.itemHref) { const a = document.createElement("a"); a.href = row.itemHref; a.textContent = "its page"; p.append(a); }
       if (row.claimHref) { const a = document.createElement("a"); a.href = row.claimHref; a.textContent = "the claim"; p.append(" · ", a); }
@@ -114,7 +118,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "item-button";
-      button.textContent = item.title.textContent;
+      button.append(copy(item.title));
       button.dataset.item = item.id;
       button.addEventListener("click", () => {
         timeline.setSelection(item.id, { focus: true, animation: false });

@@ -124,6 +124,10 @@
       const local = window.sahelLocalHref(link.getAttribute("href"), config.iriBase);
       if (local) { link.setAttribute("href", local); link.removeAttribute("target"); }
     });
+    // The table's page size list and the raw view's text area come without a name (axe: select-name, label).
+    yasr.rootEl.querySelectorAll("select.tableSizer").forEach((list) => list.setAttribute("aria-label", "Page size"));
+    yasr.rootEl.querySelectorAll(".yasr_results .CodeMirror textarea")
+      .forEach((area) => area.setAttribute("aria-label", "The response as the server sent it"));
   }
   function onTab(tab) {
     const yasr = tab.getYasr();

@@ -1,0 +1,43 @@
+"""The query editor's answers, in each result view, and the pages with two search forms, under axe-core."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_session import AXE, browser, server, visit  # noqa: F401 (fixtures)
+
+
+def violations(page, impacts=("serious", "critical")) -> list[str]:
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a script tag: the pages' policy refuses inline scripts
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                          ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in found if v["impact"] in impacts]
+
+
+def run(page, text: str) -> None:
+    page.evaluate("text => window.sahelYasgui.getTab().getYasqe().setValue(text)", text)
+    page.locator(".yasqe_queryButton:visible").click()
+
+
+def test_each_result_view_has_no_serious_accessibility_violation(visit):
+    """The table's page size list and the raw view's text area had no name (critical), and the views that
+    cannot show an answer were greyed to 2.4:1 (serious)."""
+    page = visit().open("/sparql")
+    page.select_option("#example", "aes-members")
+    page.locator(".yasqe_queryButton:visible").click()
+    page.locator(".yasr:visible .dataTable tbody tr").first.wait_for()
+    assert violations(page) == []
+    page.locator(".yasr:visible .select_response").click()
+    page.locator(".yasr:visible .yasr_results .CodeMirror").first.wait_for()
+    assert violations(page) == []
+    run(page, "DESCRIBE <https://sahel-kg.example.org/id/mali>")
+    page.locator(".yasr:visible .select_graph:not(.disabled)").click()
+    page.locator(".graph-view[data-nodes]").first.wait_for()
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=JNIM"])
+def test_a_page_with_two_search_forms_names_each(visit, path):
+    """The header's search and the page's own were two search landmarks of one name (landmark-unique)."""
+    page = visit().open(path)
+    assert violations(page, ("moderate", "serious", "critical")) == []

@@ -54,6 +54,25 @@ def test_the_query_results_show_literals_verbatim_in_every_view(visit, accept):
     assert "a {{b}} c" in shown and "x {{nothing}} y" in shown
 
 
+# IRIs the table wrote into its HTML unescaped: shown as "?q=a&b" and "x<y", the href cut at the "'".
+IRIS = ["http://example.org/?q=a&amp;b", "http://example.org/a'b", "http://example.org/x&lt;y"]
+
+
+def test_the_query_results_show_iris_verbatim_and_link_web_addresses_only(visit):
+    page = visit().open("/sparql")
+    iris = " ".join(f"<{iri}>" for iri in IRIS)
+    page.evaluate("text => window.sahelYasgui.getTab().getYasqe().setValue(text)",
+                  f"SELECT ?x WHERE {{ VALUES ?x {{ {iris} <javascript:alert(1)> }} }}")
+    page.locator(".yasqe_queryButton:visible").click()
+    rows = page.locator(".yasr:visible .dataTable tbody tr")
+    rows.nth(len(IRIS)).wait_for()
+    links = page.locator(".yasr:visible .dataTable tbody a")
+    assert sorted(links.all_inner_texts()) == sorted(IRIS)
+    assert sorted(link.get_attribute("href") for link in links.all()) == sorted(IRIS)
+    assert page.locator('.yasr:visible .dataTable tbody [href^="javascript"]').count() == 0
+    assert "<javascript:alert(1)>" in page.locator(".yasr:visible .dataTable tbody").inner_text()
+
+
 JNIM_AR = "جماعة نصرة الإسلام والمسلمين"  # JNIM's Arabic name, untagged: no language says its direction
 RTL_TRIG = f"""
 @prefix sk: <https://sahel-kg.example.org/id/> . @prefix sahel: <https://sahel-kg.example.org/ontology#> .

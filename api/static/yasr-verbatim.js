@@ -1,5 +1,5 @@
-// Literals as the server sent them. YASR's parser of SPARQL JSON and XML answers fills in `{{name}}` in every
-// literal with ?name's value, or with the bare name (a templating feature it gives no way to turn off), so
+// Literals and IRIs as the server sent them. YASR's parser of SPARQL JSON and XML answers fills in `{{name}}`
+// in every literal with ?name's value, or with the bare name (a templating feature it gives no way to turn off), so
 // "a {{b}} c" was shown, copied and downloaded as "a b c". Each answer's bindings are read again from the
 // response as it came, before any view draws them. Loaded after yasgui.min.js, before the Yasgui is made.
 (function () {
@@ -52,6 +52,24 @@
       return json;
     };
   }
+
+  // The table writes an IRI into its HTML unescaped: "&amp;" in an IRI showed as "&", and a "'" ended the
+  // link's href. The same cell, every part escaped; as on the pages, only a web address is a link (a
+  // javascript: IRI in the data must not run).
+  const escape = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const Table = Yasgui.Yasr.plugins.table;
+  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    const iri = binding.value;
+    const prefix = Object.keys(prefixes || {}).find((name) => iri.indexOf(prefixes[name]) === 0);
+    const shown = prefix === undefined ? iri : `${prefix}:${iri.substring(prefixes[prefix].length)}`;
+    const bare = prefix !== undefined || this.persistentConfig.compact;
+    const newWindow = this.config.openIriInNewWindow;
+    const link = /^https?:/i.test(iri)
+      ? `<a class="iri" target="${newWindow ? "_blank" : "_self"}"${newWindow ? ' rel="noopener noreferrer"' : ""}` +
+        ` href="${escape(iri)}">${escape(shown)}</a>`
+      : `<span class="iri">${escape(shown)}</span>`;
+    return `${bare ? "" : "&lt;"}${link}${bare ? "" : "&gt;"}`;
+  };
 
   // YASR's parser class is not exported: it is reached through the first answer, before that answer is drawn.
   const draw = Yasgui.Yasr.prototype.draw;

@@ -41,3 +41,23 @@ def test_a_page_with_two_search_forms_names_each(visit, path):
     """The header's search and the page's own were two search landmarks of one name (landmark-unique)."""
     page = visit().open(path)
     assert violations(page, ("moderate", "serious", "critical")) == []
+
+
+def test_the_editor_says_how_the_keyboard_leaves_it_and_the_answer_is_reached(visit):
+    """Tab indents in the editor; only YASQE's Esc leaves it, and nothing said so."""
+    page = visit().open("/sparql")
+    area = page.locator("#yasgui .yasqe .CodeMirror textarea").first
+    hint = area.get_attribute("aria-describedby")
+    assert hint and "Esc" in page.locator(f"#{hint}").inner_text()
+    page.locator("#yasgui .yasqe .CodeMirror").first.click()
+    page.keyboard.press("Control+Enter")  # runs the query, as the hint says
+    page.locator(".yasr:visible .dataTable tbody tr").first.wait_for()
+    page.keyboard.press("Tab")  # Tab indents
+    assert page.evaluate("() => document.activeElement.matches('.yasqe textarea')")
+    page.keyboard.press("Escape")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.yasr .dataTable tbody')"):
+            break
+    else:
+        raise AssertionError("no Tab reached the answer's table")

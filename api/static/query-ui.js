@@ -167,9 +167,13 @@
       yasqe.__sahelWarnings = true;
     }
   }
-  // The editor's text area and the endpoint field come without a name for assistive technology.
+  // The editor's text area and the endpoint field come without a name for assistive technology; the editor's
+  // text area is described by the hint on how the keyboard leaves it (Tab indents; YASQE's Esc blurs it).
   function nameFields() {
-    document.querySelectorAll("#yasgui .CodeMirror textarea").forEach((area) => area.setAttribute("aria-label", "SPARQL query"));
+    document.querySelectorAll("#yasgui .yasqe .CodeMirror textarea").forEach((area) => {
+      area.setAttribute("aria-label", "SPARQL query");
+      area.setAttribute("aria-describedby", "editor-keys");
+    });
     document.querySelectorAll("#yasgui input.autocomplete").forEach((input) => input.setAttribute("aria-label", "SPARQL endpoint"));
   }
   nameFields();

@@ -54,10 +54,18 @@ def test_the_editor_says_how_the_keyboard_leaves_it_and_the_answer_is_reached(vi
     page.locator(".yasr:visible .dataTable tbody tr").first.wait_for()
     page.keyboard.press("Tab")  # Tab indents
     assert page.evaluate("() => document.activeElement.matches('.yasqe textarea')")
+    ring = "() => getComputedStyle(document.activeElement.closest('.CodeMirror') || document.activeElement).outlineStyle"
+    assert page.evaluate(ring) != "none"  # YASGUI took the focus ring off the editor and the endpoint field
     page.keyboard.press("Escape")
+    greyed = None
     for _ in range(40):
         page.keyboard.press("Tab")
         if page.evaluate("() => !!document.activeElement.closest('.yasr .dataTable tbody')"):
             break
+        if page.evaluate("() => document.activeElement.matches('.select_graph')"):  # no graph of a SELECT's answer
+            greyed = page.evaluate("() => document.activeElement.getAttribute('aria-disabled')")
     else:
         raise AssertionError("no Tab reached the answer's table")
+    assert greyed == "true"
+    page.locator("#yasgui input.autocomplete").focus()
+    assert page.evaluate(ring) != "none"

@@ -131,7 +131,16 @@
   }
   function onTab(tab) {
     const yasr = tab.getYasr();
-    if (yasr && !yasr.__sahelHooked) { yasr.on("drawn", () => afterDraw(yasr)); yasr.__sahelHooked = true; }
+    if (yasr && !yasr.__sahelHooked) {
+      yasr.on("drawn", () => afterDraw(yasr));
+      // A view that cannot show the answer is greyed (YASR's class, set after "drawn"), yet was a button like
+      // the others to a screen reader: it says it is disabled whenever it is greyed.
+      const say = (button) => button.setAttribute("aria-disabled", String(button.classList.contains("disabled")));
+      yasr.headerEl.querySelectorAll(".yasr_btn").forEach(say);
+      new MutationObserver((changes) => changes.forEach((change) => say(change.target)))
+        .observe(yasr.headerEl, { subtree: true, attributes: true, attributeFilter: ["class"] });
+      yasr.__sahelHooked = true;
+    }
   }
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));
   yasgui.on("tabAdd", (instance, id) => setTimeout(() => onTab(yasgui.getTab(id)), 0));

@@ -128,6 +128,14 @@
     yasr.rootEl.querySelectorAll("select.tableSizer").forEach((list) => list.setAttribute("aria-label", "Page size"));
     yasr.rootEl.querySelectorAll(".yasr_results .CodeMirror textarea")
       .forEach((area) => area.setAttribute("aria-label", "The response as the server sent it"));
+    // The row numbers' column has an empty header (axe: empty-table-header): it is named for screen readers.
+    yasr.rootEl.querySelectorAll("thead th:first-child").forEach((header) => {
+      if (header.textContent.trim()) return;
+      const name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = "Row";
+      header.append(name);
+    });
   }
   function onTab(tab) {
     const yasr = tab.getYasr();

@@ -4,6 +4,8 @@ ontology's version IRI served as the ontology (it gave one triple)."""
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
 
@@ -97,4 +99,5 @@ def test_only_the_projects_ontology_graph_makes_an_iri_a_version_of_an_ontology(
     label = ox.NamedNode(PREFIXES["rdfs"] + "label")
     assert ox.Triple(ox.NamedNode(SK + "mali"), label, ox.Literal("Mali", language="en")) in triples
     assert ox.Triple(ox.NamedNode("http://example.org/evil"), label, ox.Literal("EVIL")) not in triples
-    assert "<h1>Mali</h1>" in seeded.get("/id/mali.html", headers={"Accept": "text/html"}).get_data(as_text=True)
+    page = seeded.get("/id/mali.html", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert re.search(r"<h1>(<bdi[^>]*>)?Mali(</bdi>)?</h1>", page)

@@ -6,7 +6,7 @@ cannot share one. `make install` puts it in .venv/morph-kgc; SAHEL_KG_MORPH_KGC 
 that has it. The engine writes N-Triples; nothing here converts a column.
 
 Each file lands in its own named graph ({base}graph/events/{sha256 prefix}, or --graph), replacing what
-an earlier load of the same file put there. Its names of actors and countries are then linked to the
+an earlier load of the same file put there; a graph holding other data is refused (kg.event_graphs). Its names of actors and countries are then linked to the
 graph's entities by kg/matching.py: an exact, unambiguous name is stated (skos:exactMatch) with a link
 record; other names get candidate records only. Provenance (file, sha256, mapping, engine, time) goes
 to the loads graph.
@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ConfigError, KGError, ParseError
+from kg.event_graphs import MORPH_KGC, refuse_other_data
 from kg.loading import path_text, target_graph
 from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
@@ -124,6 +125,7 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     if graph is not None:  # absolute IRIs, and not the project's own graphs: this one and its links are replaced
         target_graph(graph, base, store=store)
         target_graph(f"{graph}/links", base, store=store)
+    refuse_other_data(store, target, graph_iri("loads", base), path)
     started = datetime.now(timezone.utc)
     triples = map_table(path, mapping)
     _refuse_held_elsewhere(store, triples, target, path)
@@ -131,9 +133,10 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     when = datetime.now(timezone.utc)
     record = f"{base}load/{when.strftime('%Y%m%dT%H%M%S%fZ')}"
     links = f"{target}/links"
-    graphs = {target: triples, links: _link_triples(names, target, when),
-              graph_iri("loads", base): _provenance(record, path, digest, mapping, target, links, len(triples),
-                                                    started, when)}
+    linked = _link_triples(names, target, when)
+    graphs = {target: triples, links: linked,
+              graph_iri("loads", base): _provenance(record, path, digest, mapping, (target, len(set(triples))),
+                                                    (links, len(set(linked))), started, when)}
     lines = {iri: " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in found) for iri, found in graphs.items()}
     store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{links}> ;\nINSERT DATA {{ "
                  + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in lines.items() if text) + " }")
@@ -197,11 +200,14 @@ def _link_triples(names: list[NameLink], source_graph: str, when: datetime) -> l
     return out
 
 
-def _provenance(record: str, path: Path, digest: str, mapping: Path, target: str, links: str, count: int,
+def _provenance(record: str, path: Path, digest: str, mapping: Path, made: tuple[str, int], linked: tuple[str, int],
                 started: datetime, ended: datetime) -> list[ox.Triple]:
-    """The file, the mapping, the mapping run (who, when) and the graphs it made, in PROV terms."""
+    """The file, the mapping, the mapping run (who, when) and the graphs it made with their triple counts (which
+    kg.event_graphs reads to tell an events load's graphs from other data), in PROV terms."""
+    (target, count), (links, link_count) = made, linked
+    integer = lambda n: ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))  # noqa: E731
     file, run = ox.NamedNode(f"{record}/file"), ox.NamedNode(f"{record}/run")
-    rules, engine = ox.NamedNode(f"{record}/mapping"), ox.NamedNode("https://pypi.org/project/morph-kgc/")
+    rules, engine = ox.NamedNode(f"{record}/mapping"), ox.NamedNode(MORPH_KGC)
     stamp = lambda moment: ox.Literal(moment.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))  # noqa: E731
     name = path_text(path.name)
     facts = [
@@ -216,7 +222,8 @@ def _provenance(record: str, path: Path, digest: str, mapping: Path, target: str
         (run, PROV + "startedAtTime", stamp(started)), (run, PROV + "endedAtTime", stamp(ended)),
         (engine, RDF + "type", ox.NamedNode(PROV + "SoftwareAgent")), (engine, RDFS + "label", ox.Literal("morph-kgc")),
         (ox.NamedNode(target), PROV + "wasGeneratedBy", run), (ox.NamedNode(target), PROV + "wasDerivedFrom", file),
-        (ox.NamedNode(target), PREFIXES["void"] + "triples", ox.Literal(str(count), datatype=ox.NamedNode(XSD + "integer"))),
+        (ox.NamedNode(target), PREFIXES["void"] + "triples", integer(count)),
+        (ox.NamedNode(links), PREFIXES["void"] + "triples", integer(link_count)),
         (ox.NamedNode(target), RDFS + "label", ox.Literal(f"Conflict events from {name}")),
         (ox.NamedNode(links), RDFS + "label", ox.Literal(f"Names in {name} linked to entities")),
         (ox.NamedNode(links), PROV + "wasDerivedFrom", ox.NamedNode(target)),

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 
+from kg.child import failure_line
 from kg.errors import ConfigError
 
 AUTO, SYSTEM, JEMALLOC = "auto", "system", "jemalloc"
@@ -93,8 +94,8 @@ def _loadable_malloc(path: str) -> str:
     if tried.returncode == 3:
         raise ConfigError(f"MALLOC={path} is not a malloc: malloc does not come from it once it is preloaded")
     if tried.returncode != 0:
-        lines = tried.stderr.strip().splitlines() or [f"exit status {tried.returncode}"]
-        raise ConfigError(f"MALLOC={path} cannot be preloaded: {lines[-1]}")
+        why = failure_line(tried.stderr, f"exit status {tried.returncode}")
+        raise ConfigError(f"MALLOC={path} cannot be preloaded: {why}")
     return path
 
 

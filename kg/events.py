@@ -26,9 +26,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.child import failure_line
 from kg.errors import ConfigError, KGError, ParseError
 from kg.event_graphs import MORPH_KGC, refuse_other_data
 from kg.loading import path_text, target_graph
+from kg.mapping_checks import check_mapping
 from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
@@ -84,6 +86,7 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     table lacks a column the mapping reads, or if a value does not fit its datatype (kg.table_checks)."""
     python = morph_kgc_python()
     require_utf8(path)  # morph-kgc would fail on it with a traceback of its own
+    check_mapping(mapping)  # so would it on a mapping that lacks a part
     missing = missing_columns(path, mapping)
     if missing:
         raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")
@@ -101,8 +104,8 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
                               text=True, check=False)
         output = folder / "out.nt"
         if done.returncode != 0 or not output.is_file():
-            last = [line for line in done.stderr.splitlines() if line.strip()][-3:]
-            raise KGError(f"{path}: the mapping {mapping.name} failed in morph-kgc: " + " | ".join(last))
+            why = failure_line(done.stderr, f"it ended with status {done.returncode} and wrote nothing")
+            raise KGError(f"{path}: morph-kgc could not run the mapping {mapping.name}: {why}")
         try:
             triples = [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
         except SyntaxError as error:

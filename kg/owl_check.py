@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.child import failure_line
 from kg.errors import KGError
 
 CHECKER = Path(__file__).with_name("OwlCheck.java")
@@ -83,8 +84,7 @@ def check(graph: Graph, *, ignore_unsupported_datatypes: bool = False) -> OwlRep
             command.append("ignore-unsupported-datatypes")
         finished = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     if finished.returncode != 0:
-        last = (finished.stderr.strip().splitlines() or ["no output"])[0]
-        raise KGError(f"the OWL check failed: {last}")
+        raise KGError(f"the OWL check failed: {failure_line(finished.stderr, 'no output')}")
     report = OwlReport()
     for line in finished.stdout.splitlines():
         kind, _, value = line.partition("\t")

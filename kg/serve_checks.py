@@ -8,7 +8,7 @@ import errno
 import socket
 import subprocess
 
-from kg.child import python_command
+from kg.child import failure_line, python_command
 from kg.errors import ConfigError, StoreUnavailable
 
 
@@ -39,8 +39,8 @@ def prepare_store(spec: str) -> None:
         return
     done = subprocess.run(python_command(_PREPARE, spec), capture_output=True, text=True)
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["the installing process failed"]
-        raise StoreUnavailable(f"cannot prepare the store {spec}: {lines[-1]}")
+        why = failure_line(done.stderr, "the installing process failed")
+        raise StoreUnavailable(f"cannot prepare the store {spec}: {why}")
 
 
 # The library's own errors and the system's (a directory that cannot be made) end the child with their message

@@ -89,12 +89,12 @@ def validate(dataset_file, claims_file, owl):
     """Check a dataset against the SHACL shapes, and a file's dates, numbers and booleans against their XSD
     datatypes; exit 1 if anything fails.
 
-    DATASET_FILE is a TriG or N-Quads file; without it, the dataset is built from the shipped claims
+    DATASET_FILE is a TriG, N-Quads, Turtle or N-Triples file (by its name; else read as TriG); without it, the dataset is built from the shipped claims
     (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
     from kg.table import printable
-    from kg.validate import read_dataset, validate as run_shacl
+    from kg.validate import checked_nodes, read_dataset, validate as run_shacl
 
     if dataset_file and claims_file:
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
@@ -108,7 +108,13 @@ def validate(dataset_file, claims_file, owl):
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo("conforms: no SHACL violations" + (", OWL 2 DL, consistent" if owl else ""), err=True)
+    checked, targets = checked_nodes(dataset)
+    owl_said = ", OWL 2 DL, consistent" if owl else ""
+    if checked:
+        click.echo(f"conforms: no SHACL violations in the {checked} node(s) the shapes checked{owl_said}", err=True)
+    else:  # SHACL conforms where nothing is targeted: say so, lest an empty or unrelated file pass for checked
+        click.echo(f"conforms, but no node was checked: the data holds nothing the shapes target "
+                   f"({', '.join(targets[:6])}, …){owl_said}", err=True)
 
 
 def _owl_problems(dataset) -> list[str]:

@@ -16,7 +16,7 @@ import pyoxigraph
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from kg import paths
 from kg.errors import ParseError
@@ -42,7 +42,7 @@ class Violation:
 
 
 def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
-    """Read a TriG or N-Quads file, gzipped or not (by its extension), into a dataset, with a violation for
+    """Read a TriG, N-Quads, Turtle or N-Triples file (by its name, else TriG), gzipped or not, into a dataset, with a violation for
     each literal whose lexical form, as written, is not a value of its XSD datatype ("many" as an
     xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
     where no shape names the property."""
@@ -60,22 +60,38 @@ def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
     return dataset, sorted(found, key=lambda v: (v.focus, v.path, v.message))
 
 
+# The formats a file is read in, by its name (after any .gz); any other name is read as TriG.
+FORMATS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
+           ".nt": "nt"}
+SHOWN_FORMATS = {"trig": ("TriG", pyoxigraph.RdfFormat.TRIG), "nquads": ("N-Quads", pyoxigraph.RdfFormat.N_QUADS),
+                 "turtle": ("Turtle", pyoxigraph.RdfFormat.TURTLE), "nt": ("N-Triples", pyoxigraph.RdfFormat.N_TRIPLES)}
+
+
 def _contents(path: Path) -> tuple[str, bytes]:
     gzipped = path.suffix.lower() == ".gz"
     inner = path.with_suffix("") if gzipped else path
-    fmt = "nquads" if inner.suffix.lower() in (".nq", ".nquads") else "trig"
+    fmt = FORMATS.get(inner.suffix.lower(), "trig")
     return fmt, without_bom(gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes())
 
 
 def _quads(path: Path, fmt: str, data: bytes):
+    shown, parsed_as = SHOWN_FORMATS[fmt]
     try:
-        yield from pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads"
-                                    else pyoxigraph.RdfFormat.TRIG)
+        yield from pyoxigraph.parse(data, format=parsed_as)
     except SyntaxError as error:
         why = undecodable(ParseError(parser_message(error), line=error.lineno), io.BytesIO(data)).message
-        raise ParseError(f"not valid {fmt}: {why}", path=str(path), line=error.lineno, column=error.offset) from None
+        raise ParseError(f"not valid {shown}{_read_as(path, fmt)}: {why}", path=str(path), line=error.lineno,
+                         column=error.offset) from None
     except MemoryError as error:
         raise term_too_long(error, str(path)) from None
+
+
+def _read_as(path: Path, fmt: str) -> str:
+    """Why a file was read as TriG when its name does not say so: kg validate's default."""
+    inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    if inner.suffix.lower() in FORMATS:
+        return ""
+    return f" (what a name ending in none of {', '.join(FORMATS)} is read as)"
 
 
 def _name(term) -> str:
@@ -130,6 +146,22 @@ def validate(dataset: Dataset, *, shapes: Path = paths.SHAPES_FILE) -> list[Viol
                                  message=value(SH.resultMessage) or "constraint violated",
                                  severity=value(SH.resultSeverity).removeprefix("sh:")))
     return sorted(violations, key=lambda v: (v.shape, v.focus, v.path, v.message))
+
+
+def checked_nodes(dataset: Dataset, *, shapes: Path = paths.SHAPES_FILE) -> tuple[int, list[str]]:
+    """How many nodes of the dataset the shapes target (SHACL §2.1.3: instances of a target class through
+    rdfs:subClassOf, subjects of a target property), and the labels of the shapes that target any."""
+    shapes_graph, data = Graph().parse(shapes, format="turtle"), union(dataset)
+    found, labels = set(), []
+    for shape in sorted(set(shapes_graph.subjects(SH.targetClass, None)) | set(shapes_graph.subjects(
+            SH.targetSubjectsOf, None)), key=str):
+        labels.append(str(shapes_graph.value(shape, RDFS.label) or _compact(shape, shapes_graph)))
+        for kind in shapes_graph.objects(shape, SH.targetClass):
+            for sub in data.transitive_subjects(RDFS.subClassOf, kind):
+                found.update(data.subjects(RDF.type, sub))
+        for predicate in shapes_graph.objects(shape, SH.targetSubjectsOf):
+            found.update(data.subjects(predicate, None))
+    return len(found), sorted(labels)
 
 
 def _shape_name(shape, shapes_graph: Graph) -> str:

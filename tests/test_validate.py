@@ -125,7 +125,7 @@ def test_a_file_that_does_not_parse(tmp_path):
     result = run_kg("validate", path)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {path}:1:")  # file:line:column
-    assert "not valid trig" in result.stderr
+    assert "not valid TriG:" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -134,7 +134,7 @@ def test_a_byte_that_is_no_utf8_is_named(tmp_path):
     path.write_bytes(b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n')
     result = run_kg("validate", path)
     assert result.exit_code == 1
-    assert result.stderr == f"error: {path}:1:51: not valid trig: not UTF-8: byte 0xe9 cannot be decoded\n"
+    assert result.stderr == f"error: {path}:1:51: not valid TriG: not UTF-8: byte 0xe9 cannot be decoded\n"
 
 
 @pytest.mark.parametrize("name", ["dataset.trig", "dataset.nq.gz"])
@@ -194,3 +194,40 @@ def test_validate_builds_from_another_claims_file(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {claims_file}:")
     assert "valid 'year-1999' is not one of the declared times" in result.stderr
+
+
+@pytest.mark.parametrize("name, shown", [("bad.ttl", "Turtle"), ("bad.nt", "N-Triples"), ("bad.nq.gz", "N-Quads"),
+                                         ("bad.trig", "TriG"), ("bad.txt", "TriG (what a name ending in none of "
+                                                                          ".trig, .nq, .nquads, .ttl, .turtle, .nt is read as)")])
+def test_a_syntax_error_names_the_format_the_file_was_read_as(tmp_path, name, shown):
+    path = tmp_path / name
+    data = b"<http://e.org/a> <http://e.org/b> .\n"
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: {path}:1:")
+    assert f": not valid {shown}: " in result.stderr
+
+
+def test_a_turtle_file_is_read_as_turtle(tmp_path, built):
+    path = tmp_path / "dataset.ttl"
+    built.dataset.serialize(path, format="trig")  # named graphs: TriG, which Turtle is not
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and "not valid Turtle" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["", "<http://e.org/a> <http://e.org/b> <http://e.org/c> .\n"], ids=["empty", "other"])
+def test_a_file_the_shapes_target_nothing_in_is_said_to_be_unchecked(tmp_path, text):
+    path = tmp_path / "data.ttl"
+    path.write_text(text, encoding="utf-8")
+    result = run_kg("validate", path)
+    assert result.exit_code == 0
+    assert result.stderr.startswith("conforms, but no node was checked: the data holds nothing the shapes target (")
+    assert "Claim" in result.stderr
+
+
+def test_a_conforming_dataset_says_how_many_nodes_were_checked():
+    result = run_kg("validate")
+    assert result.exit_code == 0
+    said = result.stderr.strip()
+    assert said.startswith("conforms: no SHACL violations in the ") and said.endswith(" node(s) the shapes checked")
+    assert int(said.split()[6]) > 100

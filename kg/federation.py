@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
 from kg.service_state import ServiceState
 
@@ -43,6 +44,7 @@ RESULT_FORMATS = {
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
 MAX_ANSWER_BYTES = 64 << 20  # a larger answer is refused rather than held in memory
+ERROR_BYTES = 1 << 14  # of an error answer: enough for its first line
 MAX_GET_BYTES = 2000  # longer requests go as a form POST
 MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
 
@@ -164,9 +166,12 @@ class Federation:
         if 300 <= error.code < 400:
             return ServiceFailure(f"SERVICE <{endpoint}> redirected to {error.headers.get('Location')}; "
                                   "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
-        detail = error.read(300).decode("utf-8", "replace").strip()
-        return ServiceFailure(f"SERVICE <{endpoint}> answered {error.code} {error.reason}"
-                              + (f": {detail}" if detail else ""), endpoint=endpoint)
+        body = error.read(ERROR_BYTES)
+        media_type = error.headers.get_content_type() if error.headers.get("Content-Type") else None
+        detail = answer_detail(body, media_type)
+        status = f"{error.code} {first_line(str(error.reason or ''))}".rstrip()
+        return ServiceFailure(f"SERVICE <{endpoint}> answered {status}" + (f": {detail}" if detail else ""),
+                              endpoint=endpoint)
 
     def __getstate__(self):
         return {**self.__dict__, "state": self.state.path}

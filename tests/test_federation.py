@@ -82,6 +82,13 @@ class Recorder(http.server.BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", "http://127.0.0.1:1/elsewhere")
             self.end_headers()
+        elif self.reply == "html-404":  # a plain web server's error page
+            self.send_error(404, "File not found")
+        elif self.reply == "trace-500":  # an engine's stack trace, as text
+            self.send_response(500)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"java.lang.NullPointerException: oops\n\tat org.example.Engine.run(Engine.java:1)\n")
         elif self.reply == "nothing":
             self.release.wait(60)  # never answers while the test runs
         elif self.reply == "two-rows":
@@ -299,6 +306,19 @@ def test_an_endpoint_that_is_down_is_502_naming_it(down_endpoint):
     problem = response.get_json()
     assert problem["endpoint"] == url and url in problem["detail"]
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("reply, said", [
+    ("html-404", "answered 404 File not found: a web page rather than a SPARQL answer (is this a SPARQL endpoint?)"),
+    ("trace-500", "answered 500 Internal Server Error: java.lang.NullPointerException: oops …"),
+])
+def test_a_failing_endpoints_answer_is_its_status_line_and_one_short_line(endpoint, reply, said):
+    """An HTML error page was copied into the problem detail whole, markup and all."""
+    url, _ = endpoint(reply)
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url})
+    response = app.test_client().get("/sparql", query_string={"query": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 502
+    assert response.get_json()["detail"] == f"SERVICE <{url}> {said}"
 
 
 def test_a_slow_endpoint_is_504_naming_it(endpoint):

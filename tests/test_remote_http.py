@@ -187,21 +187,48 @@ def test_an_engine_that_never_answers_its_first_question_is_one_line_of_error(tm
     assert done.stderr.startswith("error: ") and "did not answer" in done.stderr and done.stderr.count("\n") == 1
 
 
+def refusal_by(handler) -> tuple[str, str]:
+    """The URL of a local web server answering with `handler`, and the message of the error a query to it raises."""
+    import http.server
+
+    from kg.store.remote import RemoteStore
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        with pytest.raises(Exception) as caught:
+            RemoteStore(url, dialect="sparql11").query("ASK {}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    return url, str(caught.value)
+
+
 def test_a_web_servers_error_page_is_said_in_words_not_markup(tmp_path):
     """A plain web server's 501 page came back as raw HTML cut at 240 characters (helper-87)."""
     import http.server
     from functools import partial
 
-    from kg.store.remote import RemoteStore
+    url, said = refusal_by(partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    # the status line alone: not the page's words, which are the web server's, run together in one long line
+    assert said == (f"{url} failed: HTTP 501 Unsupported method ('POST'), a web page rather than a SPARQL answer "
+                    "(is this a SPARQL endpoint?)")
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with pytest.raises(Exception) as caught:
-            RemoteStore(f"http://127.0.0.1:{server.server_port}/", dialect="sparql11").query("ASK {}")
-    finally:
-        server.shutdown()
-        server.server_close()
-    said = str(caught.value)
-    assert "a web page rather than a SPARQL answer" in said and "Unsupported method" in said and "<" not in said
+
+@pytest.mark.parametrize("status, kind", [(500, "failed:"), (503, "answered 503:")])
+def test_an_engines_stack_trace_is_told_in_its_first_line(status, kind):
+    import http.server
+
+    class Tracing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"java.lang.IllegalStateException: engine broke\n\tat org.example.Engine.run(E.java:1)\n")
+
+        def log_message(self, *args):
+            pass
+
+    url, said = refusal_by(Tracing)
+    assert said == f"{url} {kind} java.lang.IllegalStateException: engine broke …"

@@ -15,7 +15,6 @@ import base64
 import functools
 import http.client
 import json
-import re
 import socket
 import threading
 import time
@@ -23,6 +22,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from kg.error_text import WEB_PAGE, first_line, is_web_page
 from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
 from kg.store.base import syntax_error
 from kg.store.deadline import STOPPING, Stop
@@ -254,11 +254,9 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
     except DeadlinePassed:
         body = b""
     text = body.decode("utf-8", "replace")
-    if answer.media_type in ("text/html", "application/xhtml+xml") and text.lstrip().startswith("<"):
-        # a web server's error page, not an engine's words: its text, without the markup
-        text = "HTTP %d, a web page rather than a SPARQL answer (is this a SPARQL endpoint?): %s" % (
-            answer.status, " ".join(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]*>", " ", text,
-                                           flags=re.S | re.I).split()))
+    if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
+        reason = first_line(str(answer._response.reason or ""))  # the status line's words
+        text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
     message = engine_message(text) or f"HTTP {answer.status}"
     return error_for(message, answer.status, answer.url, dialect)
 
@@ -274,8 +272,8 @@ def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) 
     if status == 400:
         return syntax_error(message)
     if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
-        return StoreUnavailable(f"{url} answered {status}: {message}")
-    return RemoteStoreFailure(f"{url} failed: {message}")
+        return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
+    return RemoteStoreFailure(f"{url} failed: {first_line(message)}")  # not an engine's stack trace whole
 
 
 def engine_message(text: str) -> str:

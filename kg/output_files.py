@@ -36,7 +36,7 @@ def atomic_output(path: Path):
     a plain file where a device or a pipe was. The new file keeps the old one's mode, owner and group; where
     renaming would split a hard link or the owner cannot be kept, the finished text is copied over the file
     (as vim's backupcopy=auto does), so only a failure during that copy can leave a part. Raises OSError
-    naming `path`.
+    naming `path`, and its folder where no file can be made there.
     """
     if not_a_regular_file(path):
         try:
@@ -57,7 +57,7 @@ def atomic_output(path: Path):
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError as error:  # named for the file asked for, not the temporary one beside it
-        raise OSError(error.errno, error.strerror, str(path)) from None
+        raise _no_file_beside(path, old, error) from None
     try:
         owned = old is None or _same_owner(handle, old)  # first: a linked file may yet be replaced (see below)
         in_place = old is not None and (old.st_nlink > 1 or not owned)
@@ -70,6 +70,15 @@ def atomic_output(path: Path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _no_file_beside(path: Path, old: os.stat_result | None, error: OSError) -> OSError:
+    """Why `path` cannot be written through a new file beside it: in words that say so where its folder is there
+    (/proc takes no new file, and "No such file or directory: /proc/version" would deny a file that is)."""
+    if not path.parent.is_dir():
+        return OSError(error.errno, error.strerror, str(path))
+    what = f"cannot create {path}" if old is None else f"cannot write {path}"
+    return OSError(error.errno, f"{what}: no file can be made in {path.parent} to write it whole ({error.strerror})")
 
 
 def _same_owner(handle: int, old: os.stat_result) -> bool:

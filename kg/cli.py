@@ -89,8 +89,9 @@ def validate(dataset_file, claims_file, owl):
     """Check a dataset against the SHACL shapes, and a file's dates, numbers and booleans against their XSD
     datatypes; exit 1 if anything fails.
 
-    DATASET_FILE is a TriG, N-Quads, Turtle or N-Triples file (by its name; else read as TriG); without it, the dataset is built from the shipped claims
-    (or from --claims). With --owl, also the OWL 2 DL profile and HermiT's consistency check.
+    DATASET_FILE is a TriG, N-Quads, Turtle or N-Triples file (by its name; else read as TriG); without it,
+    the dataset is built from the shipped claims (or from --claims). With --owl, also the OWL 2 DL profile and
+    HermiT's consistency check.
     """
     from kg.build import build as build_dataset
     from kg.table import printable

@@ -6,10 +6,10 @@ cannot share one. `make install` puts it in .venv/morph-kgc; SAHEL_KG_MORPH_KGC 
 that has it. The engine writes N-Triples; nothing here converts a column.
 
 Each file lands in its own named graph ({base}graph/events/{sha256 prefix}, or --graph), replacing what
-an earlier load of the same file put there; a graph holding other data is refused (kg.event_graphs). Its names of actors and countries are then linked to the
-graph's entities by kg/matching.py: an exact, unambiguous name is stated (skos:exactMatch) with a link
-record; other names get candidate records only. Provenance (file, sha256, mapping, engine, time) goes
-to the loads graph.
+an earlier load of the same file put there; a graph holding other data is refused (kg.event_graphs). Its
+names of actors and countries are then linked to the graph's entities by kg/matching.py: an exact, unambiguous
+name is stated (skos:exactMatch) with a link record; other names get candidate records only. Provenance (file,
+sha256, mapping, engine, time) goes to the loads graph.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ class Violation:
 
 
 def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
-    """Read a TriG, N-Quads, Turtle or N-Triples file (by its name, else TriG), gzipped or not, into a dataset, with a violation for
-    each literal whose lexical form, as written, is not a value of its XSD datatype ("many" as an
+    """Read a TriG, N-Quads, Turtle or N-Triples file (by its name, else TriG), gzipped or not, into a dataset,
+    with a violation for each literal whose lexical form, as written, is not a value of its XSD datatype ("many" as an
     xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
     where no shape names the property."""
     fmt, data = _contents(path)

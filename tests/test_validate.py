@@ -196,9 +196,9 @@ def test_validate_builds_from_another_claims_file(tmp_path):
     assert "valid 'year-1999' is not one of the declared times" in result.stderr
 
 
-@pytest.mark.parametrize("name, shown", [("bad.ttl", "Turtle"), ("bad.nt", "N-Triples"), ("bad.nq.gz", "N-Quads"),
-                                         ("bad.trig", "TriG"), ("bad.txt", "TriG (what a name ending in none of "
-                                                                          ".trig, .nq, .nquads, .ttl, .turtle, .nt is read as)")])
+@pytest.mark.parametrize("name, shown", [
+    ("bad.ttl", "Turtle"), ("bad.nt", "N-Triples"), ("bad.nq.gz", "N-Quads"), ("bad.trig", "TriG"),
+    ("bad.txt", "TriG (what a name ending in none of .trig, .nq, .nquads, .ttl, .turtle, .nt is read as)")])
 def test_a_syntax_error_names_the_format_the_file_was_read_as(tmp_path, name, shown):
     path = tmp_path / name
     data = b"<http://e.org/a> <http://e.org/b> .\n"

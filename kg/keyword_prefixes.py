@@ -9,11 +9,14 @@ from bisect import bisect_right
 
 from kg.errors import QuerySyntaxError
 from kg.glued_keywords import glued
-from kg.sparql_lexer import significant
+from kg.sparql_lexer import CACHED_TEXT, significant
 
 _SPLIT = ("SERVICE", "LOAD")  # the lexer reads these before a ':' as the keyword (kg.sparql_lexer._tokens)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _MAY_DECLARE = re.compile(r"PREFIX", re.IGNORECASE)
+# The last long text written out, and what it gave: a query service writes its text out again after the engine
+# has read the written one, which kg.sparql_lexer then keeps in its place (a long text lexed twice more).
+_last: tuple = ("", None)
 
 
 def keyword_like(prefix: str) -> bool:
@@ -34,8 +37,19 @@ def written_out(text: str) -> tuple[str, "Moved"]:
     """`text` with the names under the keyword-like prefixes it declares written as <IRI>s and those declarations
     blanked, and what maps a syntax error's place in that text back to `text`. Names under such a prefix that
     is not declared stay, for the checks to refuse."""
+    global _last
     if not _MAY_DECLARE.search(text):  # most texts
         return text, Moved(text, text, [])
+    last_text, result = _last
+    if last_text == text and result is not None:  # the whole text compared: another's answer is never taken
+        return result
+    result = _written_out(text)
+    if len(text) > CACHED_TEXT:
+        _last = (text, result)
+    return result
+
+
+def _written_out(text: str) -> tuple[str, "Moved"]:
     tokens = _names_whole(significant(text))
     declared: dict[str, str] = {}  # in force from its declaration on (an update's operations each have a prologue)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order

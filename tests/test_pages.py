@@ -169,6 +169,16 @@ def test_the_claim_page_has_its_quote_claimer_modality_time_and_triples(shared):
     assert text.count("<tr>") >= 12  # a header row and the claim's triples
 
 
+@pytest.mark.parametrize("path", ["/claim/us-intelligence-sharing.html", "/source/us-sahel-quiet-ties.html",
+                                  "/id/us-intelligence-sharing.html"])
+def test_a_reading_says_whose_it_is(shared, path):
+    # The reading of a quote as a claim is the curator's (its annotation's dct:creator), shown beside the claimer:
+    # without a name it read as the claimer's own.
+    text = plain(page(shared, path))
+    curator = '<a href="/build/input/claims/us-sahel-quiet-ties.yaml#curator">sahel-kg maintainers</a>'
+    assert f'<p class="interpretation">Reading by {curator}: The article names no recipient' in text
+
+
 def test_the_article_marks_every_claim_and_keeps_overlaps_readable(shared):
     text = page(shared, "/source/us-sahel-quiet-ties.html")
     parsed = Ids(text)

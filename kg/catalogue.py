@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.matching import CLASSES_QUERY, NAMES_QUERY, Entity, Matcher
+from kg.matching import CLASSES_QUERY, NAMES_QUERY, SUPERCLASSES_QUERY, Entity, Matcher
 from kg.namespaces import PREFIXES
 from kg.results import term_json
 from kg.sparql_lexer import is_iri
@@ -132,7 +132,8 @@ class Catalogue:
     def read(cls, select: Select) -> Catalogue:
         """Read entities, types and properties with `select` (see the module docstring)."""
         names = [plain(row, ("entity", "property", "name", "language")) for row in select(NAMES_QUERY)]
-        matcher = Matcher.from_rows(names, [plain(row, ("entity", "type", "class")) for row in select(CLASSES_QUERY)])
+        matcher = Matcher.from_rows(names, [plain(row, ("entity", "type", "class")) for row in select(CLASSES_QUERY)],
+                                    [plain(row, ("class", "superclass")) for row in select(SUPERCLASSES_QUERY)])
         found: dict[str, dict] = defaultdict(lambda: {"kinds": set(), "broader": set()})
         for row in select(TERMS_QUERY):
             entry = found[row["term"]["value"]]

@@ -40,17 +40,36 @@ SELECT DISTINCT ?entity ?property ?name ?language WHERE {
 }
 """
 
-# SELECT ?entity ?type ?class: each type of each named entity, and the type and its superclasses as ?class.
-# The types are those some source states: the superclasses the build infers (…/graph/inferred, whose
-# triples no other graph states) are already among the classes.
+# SELECT ?entity ?type ?class: each type of each named entity as ?type and ?class (its superclasses come from
+# SUPERCLASSES_QUERY). The types are those some source states: the superclasses the build infers
+# (…/graph/inferred, whose triples no other graph states) are among the superclasses.
 CLASSES_QUERY = """
 SELECT DISTINCT ?entity ?type ?class WHERE {
   ?entity rdfs:label|skos:prefLabel|skos:altLabel [] ; a ?type .
   FILTER NOT EXISTS { GRAPH <https://sahel-kg.example.org/graph/inferred> { ?entity a ?type } }
-  ?type rdfs:subClassOf* ?class .
-  FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), STR(sk:)) && isIRI(?class))
+  FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), STR(sk:)) && isIRI(?type))
+  BIND (?type AS ?class)
 }
 """
+
+# SELECT ?class ?superclass: each stated rdfs:subClassOf step; Matcher.from_rows follows them. Not a path
+# (rdfs:subClassOf*): Virtuoso refuses a transitive path whose ends the query does not bind.
+SUPERCLASSES_QUERY = """
+SELECT DISTINCT ?class ?superclass WHERE {
+  ?class rdfs:subClassOf ?superclass . FILTER (isIRI(?class) && isIRI(?superclass))
+}
+"""
+
+
+def _reachable(start: Iterable[str], steps: dict[str, set[str]]) -> set[str]:
+    """The classes `start` and every class reached from them by `steps` (rdfs:subClassOf*, cycles included)."""
+    seen, todo = set(), list(start)
+    while todo:
+        kind = todo.pop()
+        if kind not in seen:
+            seen.add(kind)
+            todo.extend(steps.get(kind, ()))
+    return seen
 
 
 @lru_cache(maxsize=1 << 16)
@@ -179,19 +198,24 @@ class Matcher:
         self.entities = {entity.iri: entity for entity in entities}
 
     @classmethod
-    def from_rows(cls, names: Iterable[Sequence[str | None]], classes: Iterable[Sequence[str | None]] = ()):
-        """From the rows of NAMES_QUERY (entity, property, name, language) and CLASSES_QUERY (entity,
-        type, class), as plain strings."""
+    def from_rows(cls, names: Iterable[Sequence[str | None]], classes: Iterable[Sequence[str | None]] = (),
+                  superclasses: Iterable[Sequence[str | None]] = ()):
+        """From the rows of NAMES_QUERY (entity, property, name, language), CLASSES_QUERY (entity, type,
+        class) and SUPERCLASSES_QUERY (class, superclass), as plain strings."""
         found: dict[str, set[Name]] = defaultdict(set)
         for entity, prop, text, language in names:
             if entity and prop and text and text.strip():
                 found[entity].add(Name(text, prop, language or ""))
+        steps: dict[str, set[str]] = defaultdict(set)
+        for kind, superclass in superclasses:
+            if kind and superclass:
+                steps[kind].add(superclass)
         types: dict[str, set[str]] = defaultdict(set)
         supers: dict[str, set[str]] = defaultdict(set)
         for entity, kind, superclass in classes:
             if entity and kind:
                 types[entity].add(kind)
-                supers[entity].update(filter(None, (kind, superclass)))
+                supers[entity].update(_reachable(filter(None, (kind, superclass)), steps))
         return cls(Entity(iri, tuple(sorted(found[iri], key=lambda n: (n.property, n.language, n.text))),
                           tuple(sorted(types[iri])), frozenset(supers[iri])) for iri in sorted(found))
 
@@ -199,7 +223,7 @@ class Matcher:
     def from_queries(cls, select: Callable[[str], Iterable[Sequence[str | None]]]) -> Matcher:
         """Read the entities with `select`, which runs a SELECT query and yields its rows as plain strings
         (None where unbound); see `from_service` for a QueryService."""
-        return cls.from_rows(select(NAMES_QUERY), select(CLASSES_QUERY))
+        return cls.from_rows(select(NAMES_QUERY), select(CLASSES_QUERY), select(SUPERCLASSES_QUERY))
 
     @classmethod
     def from_service(cls, service) -> Matcher:

@@ -10,7 +10,7 @@ import pytest
 
 from build_fixtures import run_kg
 from test_events import require_morph_kgc
-from kg.errors import KGError, RemoteStoreFailure
+from kg.errors import KGError
 from kg.events import load_events
 from kg.loading import load_files
 
@@ -47,14 +47,6 @@ def data_file(tmp_path) -> Path:
     return path
 
 
-def matching_fails_on(store, request) -> None:
-    """kg.matching's class query (`rdfs:subClassOf*` with neither end bound) is refused by Virtuoso, so an
-    events load that gets past the graph check fails there (a bug of its own, not this check's)."""
-    if store.backend == "virtuoso":
-        request.applymarker(pytest.mark.xfail(strict=True, raises=RemoteStoreFailure,
-                                              reason="Virtuoso refuses kg.matching's class query"))
-
-
 def counts(store, target: str) -> tuple[int, int]:
     return store.count(target), store.count(f"{target}/links")
 
@@ -71,8 +63,7 @@ def test_a_graph_holding_loaded_data_is_refused_and_kept(store, target, table, t
     assert "nothing was loaded" in message and "another --graph" in message and "DROP GRAPH" in message
 
 
-def test_an_earlier_events_load_is_replaced_but_not_what_was_added_to_it(store, target, table, tmp_path, request):
-    matching_fails_on(store, request)
+def test_an_earlier_events_load_is_replaced_but_not_what_was_added_to_it(store, target, table, tmp_path):
     first = load_events(store, table, graph=target)
     held = counts(store, target)
     assert held[0] and load_events(store, table, graph=target).graph == first.graph
@@ -88,8 +79,7 @@ def test_an_earlier_events_load_is_replaced_but_not_what_was_added_to_it(store, 
     assert counts(store, target) == (held[0], held[1] + 1)
 
 
-def test_data_dropped_before_an_events_load_does_not_stop_its_reload(store, target, table, tmp_path, request):
-    matching_fails_on(store, request)
+def test_data_dropped_before_an_events_load_does_not_stop_its_reload(store, target, table, tmp_path):
     load_files(store, [data_file(tmp_path)], graph=target)
     store.update(f"DROP GRAPH <{target}>")
     load_events(store, table, graph=target)

@@ -76,8 +76,8 @@ def oxigraph_contenders(disk_copy: Path, dump: Path, union: bool) -> list[Conten
 
 
 def rdflib_contender(store: Path, work: Path) -> Contender:
-    """rdflib-endpoint on the store's named graphs, written out as N-Quads: the same data the others serve
-    (the article `kg load` installs included), its default graph being their union as theirs is."""
+    """rdflib-endpoint on the store's named graphs, written out as N-Quads: the same data the others serve,
+    its default graph being their union as theirs is."""
     import pyoxigraph as ox
 
     data, reader = work / "named-graphs.nq", ox.Store.read_only(str(store))

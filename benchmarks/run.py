@@ -117,7 +117,9 @@ def spawn(command: list[str], env: dict | None = None) -> tuple[float, dict, str
 
 def run_once(method: str, data: Path, directory: Path, tiny: Path) -> dict:
     shutil.rmtree(directory, ignore_errors=True)
-    env = dict(os.environ, SAHEL_KG_HOME=str(directory.parent / "home"))  # never the user's default store
+    # Never the user's default store; and an empty one, as for an export: the generated data names the
+    # project's own graphs, which a store holding the article keeps from a load.
+    env = dict(os.environ, SAHEL_KG_HOME=str(directory.parent / "home"), SAHEL_KG_INSTALL_ARTICLE="false")
     try:
         if method in ("kg-cli", "kg-cli-fixed"):
             source = data if method == "kg-cli" else tiny

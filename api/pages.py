@@ -107,9 +107,20 @@ def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
             "aliases": [row["value"] for row in values("alias")],
             "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
             "descriptions": [row["value"] for row in values("description")],
-            "describe": "/sparql#query=" + quote(f"DESCRIBE <{iri}>", safe=""),
+            "describe": "/sparql#query=" + quote(_describe_query(iri), safe=""),
             "documents": [(name, media, document_path(iri, ext)) for ext, (media, fmt, name) in DOCUMENTS.items()
                           if fmt is not None] if local_path(iri) else []}
+
+
+MOST_PARTS = 50  # fragment nodes a page's DESCRIBE names; past that (an ontology's terms) the resource alone
+
+
+def _describe_query(iri: str) -> str:
+    """DESCRIBE of the resource and its fragment nodes (a claim's annotation, target and selectors): what its
+    page shows, where DESCRIBE <iri> alone follows only the resource's own statements."""
+    parts = [row["part"].value for row in rows("fragment-nodes", this=iri)]
+    named = [iri] + (parts if len(parts) <= MOST_PARTS else [])
+    return "DESCRIBE " + " ".join(f"<{node}>" for node in named)
 
 
 def entity_page(iri: str, summary):

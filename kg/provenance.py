@@ -86,6 +86,9 @@ def claims_provenance(graph: Graph, claim_set: ClaimSet) -> None:
         add((annotation, RDF.type, OA.Annotation))
         add((annotation, RDFS.label, Literal(f"reading of claim {claim.id}", lang="en")))
         add((annotation, OA.hasBody, node))
+        # Web Annotation links only from the annotation; this link back lets a DESCRIBE of the claim, which
+        # follows outgoing statements, reach its reading and quote.
+        add((node, DCTERMS.isReferencedBy, annotation))
         add((annotation, OA.motivatedBy, OA.describing))
         add((annotation, OA.hasTarget, target))
         if claim_set.curated_by:

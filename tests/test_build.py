@@ -150,6 +150,7 @@ def test_the_claimer_is_credited_with_the_claim_and_the_curator_with_its_reading
         annotation = annotations[0]
         assert (annotation, RDF.type, OA.Annotation) in provenance
         assert (annotation, OA.hasTarget, URIRef(f"{node}#target")) in provenance
+        assert provenance.value(node, DCTERMS.isReferencedBy) == annotation  # so a DESCRIBE of it finds it
         curator = provenance.value(annotation, DCTERMS.creator)
         assert curator == URIRef(f"{DEFAULT_BASE}build/input/claims/us-sahel-quiet-ties.yaml#curator")
         assert str(union(nquads).value(curator, RDFS.label)) == "sahel-kg maintainers"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 import pytest
@@ -167,6 +168,30 @@ def test_the_claim_page_has_its_quote_claimer_modality_time_and_triples(shared):
     assert "from 2023, still holding as of the article" in text and "precision: year" in text
     assert "characters 252–328" in text
     assert text.count("<tr>") >= 12  # a header row and the claim's triples
+
+
+def test_a_claim_pages_describe_gives_its_quote_and_reading(shared):
+    # DESCRIBE follows a resource's own statements: the claim's alone would miss its annotation, target and
+    # selectors, which its page shows (helper-103).
+    text = page(shared, "/claim/aes-members.html")
+    link = re.search(r'href="/sparql#query=([^"]+)"', text).group(1)
+    query = unquote(link)
+    claim = "https://sahel-kg.example.org/claim/aes-members"
+    for node in (claim, f"{claim}#annotation", f"{claim}#target", f"{claim}#quote", f"{claim}#position"):
+        assert f"<{node}>" in query
+    described = shared.get("/sparql", query_string={"query": query}, headers={"Accept": "application/n-triples"})
+    assert described.status_code == 200
+    body = described.get_data(as_text=True)
+    assert "Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso" in body
+    assert f"<{claim}#annotation> <http://purl.org/dc/terms/creator> " in body
+    assert f"<{claim}> <http://purl.org/dc/terms/isReferencedBy> <{claim}#annotation> ." in body
+
+
+def test_a_claims_own_describe_links_to_its_reading(shared):
+    claim = "https://sahel-kg.example.org/claim/aes-members"
+    described = shared.get("/sparql", query_string={"query": f"DESCRIBE <{claim}>"},
+                           headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    assert f"<{claim}> <http://purl.org/dc/terms/isReferencedBy> <{claim}#annotation> ." in described
 
 
 @pytest.mark.parametrize("path", ["/claim/us-intelligence-sharing.html", "/source/us-sahel-quiet-ties.html",

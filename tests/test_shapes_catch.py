@@ -214,6 +214,12 @@ def test_an_exact_match_whose_record_is_not_verified(nquads, tmp_path):
                   f"<{node}>: only a verified link (or an exact name match) may be stated with skos:exactMatch")
 
 
+def test_a_claims_link_to_an_annotation_that_does_not_read_it(nquads, tmp_path):
+    extra = quad(f"<{CLAIM}>", "<http://purl.org/dc/terms/isReferencedBy>", f"<{BASE}id/other-reading>")
+    assert_caught(validate_with(nquads, tmp_path, extra),
+                  f"<{CLAIM}> ^oa:hasBody: a claim's dct:isReferencedBy is not the annotation whose body it is")
+
+
 def test_a_claim_read_by_two_annotations_and_an_annotation_of_no_claim(nquads, tmp_path):
     second, stray = f"<{CLAIM}#second-reading>", f"<{BASE}id/stray-annotation>"
     oa, rdf_type = "http://www.w3.org/ns/oa#", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"

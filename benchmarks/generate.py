@@ -202,6 +202,7 @@ class Generator:
         annotation = iri(f"{claim_iri}#annotation")  # the reading of the quote, apart from the claim
         yield annotation, TYPE, iri(OA + "Annotation"), p
         yield annotation, iri(OA + "hasBody"), claim, p
+        yield claim, iri(DCT + "isReferencedBy"), annotation, p
         yield annotation, iri(OA + "motivatedBy"), iri(OA + "describing"), p
         yield annotation, iri(OA + "hasTarget"), target, p
         yield target, TYPE, iri(OA + "SpecificResource"), p

@@ -28,7 +28,7 @@ def claims_in(triples: int) -> int:
 
 
 def lookup(number: int) -> str:
-    """A claim's description (7 rows): the lookup that wrk repeats with a different claim each time."""
+    """A claim's description (8 rows): the lookup that wrk repeats with a different claim each time."""
     return f"SELECT ?p ?o WHERE {{ <{BASE}claim/synthetic-{number}> ?p ?o }}"
 
 

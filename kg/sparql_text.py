@@ -199,8 +199,9 @@ def _after_operator(tokens, index: int) -> bool:
 
 
 def next_target(tokens, index) -> str:
-    """The IRI, prefixed name or variable after SERVICE [SILENT] or FROM [NAMED]."""
-    for kind, value, *_ in tokens[index + 1:index + 4]:
-        if kind in ("iri", "pname", "var"):
-            return value
-    return ""
+    """What follows SERVICE [SILENT]: an IRI, prefixed name or variable, or what stands in their place ('x',
+    "{"), named as written; "" at the end of the text."""
+    index += 1
+    if index < len(tokens) and tokens[index][0] == "word" and tokens[index][1].upper() == "SILENT":
+        index += 1
+    return tokens[index][1] if index < len(tokens) else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -154,6 +155,17 @@ def test_example_over_http(wikidata_fixture):
 def test_without_the_endpoint_allowed_the_example_is_refused(article):
     with pytest.raises(PolicyError, match="SERVICE <https://query.wikidata.org/sparql> is not allowed"):
         QueryService(article).query(EXAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("query, named", [
+    ("SELECT * { SERVICE 'x' { ?s ?p ?o } }", "SERVICE 'x'"),  # was named "SERVICE ?s": the next variable
+    ("SELECT * { SERVICE SILENT 42 { ?s ?p ?o } }", "SERVICE 42"),
+    ("SELECT * { SERVICE SILENT <http://a.example/> { ?s ?p ?o } }", "SERVICE <http://a.example/>"),
+    ("SELECT * { SERVICE", "SERVICE (missing endpoint)"),
+])
+def test_a_refused_service_is_named_as_written(article, query, named):
+    with pytest.raises(PolicyError, match=re.escape(f"{named} is not allowed")):
+        QueryService(article).query(query)
 
 
 # --- SPARQL 1.1 Federated Query semantics --------------------------------------------------------------

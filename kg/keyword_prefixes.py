@@ -9,14 +9,15 @@ from bisect import bisect_right
 
 from kg.errors import QuerySyntaxError
 from kg.glued_keywords import glued
-from kg.sparql_lexer import CACHED_TEXT, significant
+from kg.last_text import LastText
+from kg.sparql_lexer import significant
 
 _SPLIT = ("SERVICE", "LOAD")  # the lexer reads these before a ':' as the keyword (kg.sparql_lexer._tokens)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _MAY_DECLARE = re.compile(r"PREFIX", re.IGNORECASE)
 # The last long text written out, and what it gave: a query service writes its text out again after the engine
 # has read the written one, which kg.sparql_lexer then keeps in its place (a long text lexed twice more).
-_last: tuple = ("", None)
+_last = LastText()
 
 
 def keyword_like(prefix: str) -> bool:
@@ -37,16 +38,9 @@ def written_out(text: str) -> tuple[str, "Moved"]:
     """`text` with the names under the keyword-like prefixes it declares written as <IRI>s and those declarations
     blanked, and what maps a syntax error's place in that text back to `text`. Names under such a prefix that
     is not declared stay, for the checks to refuse."""
-    global _last
     if not _MAY_DECLARE.search(text):  # most texts
         return text, Moved(text, text, [])
-    last_text, result = _last
-    if last_text == text and result is not None:  # the whole text compared: another's answer is never taken
-        return result
-    result = _written_out(text)
-    if len(text) > CACHED_TEXT:
-        _last = (text, result)
-    return result
+    return _last.of(text, _written_out)
 
 
 def _written_out(text: str) -> tuple[str, "Moved"]:

@@ -10,6 +10,7 @@ from itertools import islice
 from urllib.parse import urljoin
 
 from kg.errors import InputLimitError
+from kg.last_text import CACHED_TEXT, LastText
 
 # The name characters of the SPARQL 1.1 grammar (§19.8: PN_CHARS_BASE, PN_CHARS_U, PN_CHARS), spelt out:
 # Python's \w leaves out some of them (U+00B7, combining marks), and a name the lexer ends early hides
@@ -99,11 +100,9 @@ def lex(text: str) -> list[Token]:
     return [Token(*token) for token in _tokens(text)]
 
 
-# A longer text's tokens are kept only while it is the last one lexed (a request's text is looked at by the HTTP
-# layer several times, then by a query worker): the tokens of a text of n characters take up to 400n bytes (all
-# one-character tokens), so the short ones kept stay under KEPT * 1.6 MB, and a long one is kept only under
-# KEPT_TOKENS tokens.
-CACHED_TEXT = 4096  # characters
+# A longer text's tokens are kept only as kg.last_text keeps them: the tokens of a text of n characters take up to
+# 400n bytes (all one-character tokens), so the short ones kept stay under KEPT * 1.6 MB, and a long one is kept
+# only under KEPT_TOKENS tokens.
 KEPT = 16  # texts: more than a server's requests in flight
 KEPT_TOKENS = 200_000
 
@@ -112,7 +111,7 @@ class TooManyTokens(InputLimitError):
     """A text of more tokens than a caller allows: lexing stopped there."""
 
 
-_last: tuple = ("", (), True)  # the last long text lexed, its tokens, whether they are all of them
+_last = LastText()  # the last long text lexed: its tokens, and whether they are all of them (not cut at a limit)
 
 
 def significant(text: str, most: int | None = None) -> tuple[tuple[str, str, int, int], ...]:
@@ -121,17 +120,15 @@ def significant(text: str, most: int | None = None) -> tuple[tuple[str, str, int
     A request's text is looked at by several functions (its policy, dataset, SERVICE, known terms...):
     the tokens of the last few short texts and of the last long one are kept, so each is lexed once.
     """
-    global _last
     if len(text) <= CACHED_TEXT:
         tokens = _significant(text)
     else:
-        last_text, tokens, whole = _last
-        if last_text != text or not whole and (most is None or len(tokens) <= most):
+        tokens, whole = _last.get(text) or ((), False)  # none kept: as if cut before its first token
+        if not whole and (most is None or len(tokens) <= most):  # a cut list is lexed again for more tokens
             tokens = _lexed(text, most)
             whole = most is None or len(tokens) <= most
-            if whole and len(tokens) > KEPT_TOKENS:
-                return tokens
-            _last = (text, tokens, whole)
+            if not whole or len(tokens) <= KEPT_TOKENS:
+                _last.put(text, (tokens, whole))
     if most is not None and len(tokens) > most:
         raise TooManyTokens(f"the text has more than {most} tokens (terms, keywords and signs)")
     return tokens

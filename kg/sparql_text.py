@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.glued_keywords import glued
-from kg.sparql_lexer import CACHED_TEXT, KEPT, declarations_end, significant, unescape_iri
+from kg.last_text import CACHED_TEXT, LastText
+from kg.sparql_lexer import KEPT, declarations_end, significant, unescape_iri
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # Operators the engine parses and evaluates recursively: long chains of them overflow its stack.
@@ -42,14 +43,7 @@ class Shape:
 def scan(text: str) -> Shape:
     """Scan SPARQL text once and report its shape (the shapes of the last few short texts are kept: a
     request's text is scanned by the HTTP layer and by the query service)."""
-    global _last
-    if len(text) <= CACHED_TEXT:
-        shape = _scanned(text)
-    elif _last[0] == text:
-        shape = _last[1]
-    else:
-        shape = _scan(text)
-        _last = (text, shape)
+    shape = _scanned(text) if len(text) <= CACHED_TEXT else _last.of(text, _scan)
     mine = copy(shape)  # the caller's own (dataclasses.replace would run __init__: three times the cost)
     mine.prefixes, mine.services = dict(shape.prefixes), list(shape.services)
     return mine
@@ -139,7 +133,7 @@ def _scan(text: str) -> Shape:
 
 
 _scanned = lru_cache(maxsize=KEPT)(_scan)
-_last: tuple = ("", Shape())  # the last long text scanned (as kg.sparql_lexer keeps its tokens) and its shape
+_last = LastText()  # the last long text scanned, and its shape
 
 _TERMS = ("var", "iri", "pname", "string", "number", "bnode")
 _CONTINUING = (".", ";", ",")

@@ -63,6 +63,8 @@ def test_a_long_text_is_lexed_once_by_a_query_service(service, monkeypatch):
     assert len(text) > lexer.CACHED_TEXT
     assert [row[0].value for row in service.query(text).rows] == ["1"]
     assert texts.count(text) == 1
+    # As a query worker runs it: the text, then the text written out, each lexed once.
+    assert [lexed for lexed in texts if len(lexed) > lexer.CACHED_TEXT] == [text, written_out(text)[0]]
 
 
 def test_a_name_with_escapes_becomes_the_iri_it_names():

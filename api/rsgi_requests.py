@@ -34,7 +34,6 @@ def bodiless(scope, environ) -> bool:
 def environ_for(scope) -> dict:
     """A WSGI environ for an RSGI scope (the body is added once read)."""
     host, _, port = scope.server.rpartition(":")
-    client = scope.client.rpartition(":")[0] if ":" in scope.client else scope.client
     environ = {
         "REQUEST_METHOD": scope.method, "SCRIPT_NAME": "",
         # WSGI strings carry bytes as Latin-1; granian gives the path and query string as text (UTF-8 read),
@@ -42,7 +41,7 @@ def environ_for(scope) -> dict:
         "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": scope.query_string.encode("utf-8").decode("latin-1"),
         "SERVER_NAME": host, "SERVER_PORT": port, "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client, "wsgi.version": (1, 0), "wsgi.url_scheme": scope.scheme,
+        "REMOTE_ADDR": peer_address(scope.client), "wsgi.version": (1, 0), "wsgi.url_scheme": scope.scheme,
         "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
         "wsgi.run_once": False, "wsgi.input_terminated": True,
     }
@@ -59,6 +58,17 @@ def environ_for(scope) -> dict:
         if scope.headers.get(name) is None:
             environ[BAD_ENCODING] = f"the {name.title()} header has bytes outside ASCII, which the HTTP server does not pass on"
     return environ
+
+
+def peer_address(client: str) -> str:
+    """REMOTE_ADDR of an RSGI scope's client ("host:port", "[v6]:port"), as other WSGI servers write it: an IPv6
+    address unbracketed, an IPv4-mapped one (a dual-stack socket's IPv4 peer) as the IPv4 address."""
+    host = client.rpartition(":")[0] if ":" in client else client
+    if host.startswith("["):  # "[::1]" was loopback to no one, and "[::ffff:127.0.0.1]" no TRUSTED_PROXIES entry
+        host = host[1:-1]
+        if host[:7].lower() == "::ffff:" and "." in host:
+            host = host[7:]
+    return host
 
 
 def problem(status: int, title: str, detail: str) -> bytes:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
+
 
 def client_address(environ: dict, trusted_proxies: tuple[str, ...]) -> str:
     """The peer's address (of a WSGI environ); when the peer is a trusted proxy, the nearest X-Forwarded-For
@@ -15,3 +18,12 @@ def client_address(environ: dict, trusted_proxies: tuple[str, ...]) -> str:
         if entry and entry not in trusted_proxies:
             return entry
     return address
+
+
+@lru_cache(maxsize=1024)  # parsing an address costs more than the rest of naming its client
+def is_loopback(address: str) -> bool:
+    """Whether `address` (a peer's, as REMOTE_ADDR writes it) is one of the loopback interface."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

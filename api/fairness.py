@@ -12,18 +12,16 @@ A client is its address (through trusted proxies), or the token it sends when th
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 
 from flask import request
 
 from api.budget_tables import BucketTable
-from api.clients import client_address
+from api.clients import client_address, is_loopback
 from api.errors import Problem
 
 CLIENT: ContextVar[str | None] = ContextVar("sahel_kg_client", default=None)  # set per request; None: exempt
@@ -34,14 +32,6 @@ def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) 
     if token and token in known_tokens:
         return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
     return address
-
-
-@lru_cache(maxsize=1024)  # parsing an address costs more than the rest of naming its client
-def is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class Budgets:

@@ -24,7 +24,6 @@ from flask import g, request
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_options_header
 from werkzeug.utils import get_content_type
-from werkzeug.wsgi import get_host
 
 from api import cors, security_headers
 from api.body_limit import TOO_LARGE, uri_too_long
@@ -104,7 +103,7 @@ class FastSparql:
                 raise NotAtOnce
         settings = self.app.config
         try:  # what the view does before its query runs; a refusal here is Flask's to give
-            base = endpoint_url(origin_for(settings, environ["wsgi.url_scheme"], get_host(environ)), "", PATH)
+            base = endpoint_url(origin_for(settings, environ), "", PATH)
             run, media = plan(text, [("query", text)], environ.get("HTTP_ACCEPT"), base, settings)
         except Exception:
             return self._to_flask(environ, start_response, at_once)

@@ -14,7 +14,6 @@ import time
 from functools import lru_cache
 
 from werkzeug.utils import get_content_type
-from werkzeug.wsgi import get_host
 
 from api import cors, security_headers
 from api.conditional import validators
@@ -51,7 +50,7 @@ class LoopLookups:
         if accepted is None or version is None:
             return None
         media, fmt = accepted
-        base = endpoint_url(origin_for(settings, environ["wsgi.url_scheme"], get_host(environ)), "", PATH)
+        base = endpoint_url(origin_for(settings, environ), "", PATH)
         # The result cache's key, as api.sparql.plan's request makes it: a kept answer is the general path's to
         # give (and to count); an answer made here is kept as that path keeps its own.
         key = self.backend.cache_key(QueryRequest(sparql=text, format=fmt, timeout=settings["QUERY_TIMEOUT"],

@@ -5,7 +5,8 @@ update or an upload.
 The Host header is a client's word: copied into a manifest or a cached page it would let anyone point
 other people's clients elsewhere, and as a base IRI it would let anyone change what `<x>` means in an
 answer. So the PUBLIC_ORIGIN setting names the server, else IRI_BASE's origin; a Host header is used only
-when it names the loopback interface and the server is not public (one reached at 127.0.0.1 shows that).
+when it names the loopback interface, the server is not public and the client is on the loopback interface
+too (one reached at 127.0.0.1 shows that; a remote client of a server bound to 0.0.0.0 could send any Host).
 """
 
 from __future__ import annotations
@@ -16,17 +17,24 @@ from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request
 from werkzeug.routing import RequestRedirect
+from werkzeug.wsgi import get_host
+
+from api.clients import client_address, is_loopback
 
 
 def origin() -> str:
     """This server's origin for the current request (no trailing slash)."""
-    return origin_for(current_app.config, request.scheme, request.host)
+    return origin_for(current_app.config, request.environ)
 
 
-def origin_for(settings, scheme: str, host: str) -> str:
-    """The origin under `settings` of a request made with `scheme` and the Host header `host` (as
-    werkzeug.wsgi.get_host gives it): for code that answers without Flask's request (api.fast_sparql)."""
-    return settings["PUBLIC_ORIGIN"] or _unconfigured(scheme, host, settings["IRI_BASE"], settings["PUBLIC"])
+def origin_for(settings, environ) -> str:
+    """The origin under `settings` of the request of WSGI `environ`: for code that answers without Flask's request
+    (api.fast_sparql)."""
+    if settings["PUBLIC_ORIGIN"]:
+        return settings["PUBLIC_ORIGIN"]
+    # The client, not the peer, when the peer is a trusted proxy: a proxy on 127.0.0.1 passes remote clients' Hosts.
+    local = not settings["PUBLIC"] and is_loopback(client_address(environ, settings["TRUSTED_PROXIES"]))
+    return _unconfigured(environ["wsgi.url_scheme"], get_host(environ), settings["IRI_BASE"], local)
 
 
 def public_url(path: str | None = None) -> str:
@@ -50,11 +58,11 @@ def install(app) -> None:
 
 
 @lru_cache(maxsize=64)
-def _unconfigured(scheme: str, host: str, iri_base: str, public: bool) -> str:
-    """Without PUBLIC_ORIGIN: the loopback Host as sent (not on a public server), else IRI_BASE's origin. Kept,
-    as every query asks for it (a client sending many Hosts only turns the entries over)."""
+def _unconfigured(scheme: str, host: str, iri_base: str, local: bool) -> str:
+    """Without PUBLIC_ORIGIN: the loopback Host as sent by a `local` client (loopback, of a server not public),
+    else IRI_BASE's origin. Kept, as every query asks for it (many Hosts sent only turn the entries over)."""
     # A public server's loopback Host is a proxy's own (nginx sends 127.0.0.1:8000) or a client's invention.
-    if not public and _loopback(urlsplit("//" + host).hostname or ""):
+    if local and _loopback(urlsplit("//" + host).hostname or ""):
         return f"{scheme}://{host}"
     base = urlsplit(iri_base)
     return f"{base.scheme}://{base.netloc}"

@@ -99,8 +99,8 @@ SETTINGS = [
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),
     Setting("TRUSTED_PROXIES", (), words,
-            "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log and "
-            "budgets); separated by spaces or commas."),
+            "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log, budgets "
+            "and whether a loopback Host is taken as the origin); separated by spaces or commas."),
     Setting("ACCESS_LOG", "-", str,
             "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
     Setting("METRICS", True, boolean, "Serve Prometheus metrics at /metrics."),
@@ -121,9 +121,9 @@ SETTINGS = [
     Setting("PUBLIC_ORIGIN", None, origin,
             "The origin clients reach this server at (https://kg.example.org), written into the absolute URLs it "
             "hands out (service description, VoID, reconciliation manifest, home page) and the base IRI of queries, "
-            "updates and uploads. Unset: the Host header when it names the loopback interface (not on a public "
-            "server: there it is a proxy's own, or made up), else IRI_BASE's origin; any other Host header is "
-            "never copied."),
+            "updates and uploads. Unset: the Host header when it names the loopback interface and the client is on "
+            "it too (its address, through TRUSTED_PROXIES), not on a public server (there it is a proxy's own, "
+            "or made up); else IRI_BASE's origin. No other Host header is ever copied."),
     Setting("QUERY_WORKERS", 1, COUNT,
             "Worker processes each server process starts to run queries on an embedded on-disk store, so that a "
             "query past its time limit can be killed; more start as queries find them all busy."),

@@ -270,6 +270,8 @@ _TSV_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": 
 def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     """Triples in a graph syntax; TriG and N-Quads put them in the default graph."""
     _, rdf_format = GRAPH_FORMATS[fmt]
+    if rdf_format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        triples = _by_subject(triples)
     if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     if rdf_format == ox.RdfFormat.RDF_XML:
@@ -286,6 +288,15 @@ def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
     _check_xml(text)
     return text.translate(_XML_REFERENCES).encode("utf-8")
+
+
+def _by_subject(triples) -> list:
+    """The triples with each subject's together, in the order subjects first come: pyoxigraph's writers group
+    only consecutive triples, so a subject met again got a second node object (JSON-LD), element or block."""
+    groups: dict = {}
+    for triple in triples:
+        groups.setdefault(triple.subject, []).append(triple)
+    return [triple for group in groups.values() for triple in group]
 
 
 def _check_predicates(triples) -> None:

@@ -69,7 +69,8 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 
 
 @click.command()
-@click.option("-q", "--query", "text", help="The query text.")
+@click.argument("given", required=False, metavar="[QUERY]")
+@click.option("-q", "--query", "text", help="The query text (as QUERY).")
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="Output format (default: table on a terminal, else json for SELECT/ASK, turtle for graphs).")
@@ -86,10 +87,10 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")
 @store_option
 @reports_errors
-def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
+def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
     """Run a SPARQL query against the store or an endpoint.
 
-    The query comes from -q, -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
+    The query comes from QUERY (or -q), -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
     prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
     the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
@@ -98,7 +99,7 @@ def query(text, query_file, fmt, output, endpoint, bindings, timeout, row_limit,
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
 
-    sparql = _query_text(text, query_file)
+    sparql = _query_text(given, text, query_file)
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
@@ -142,9 +143,16 @@ def _gzipped_if_named(path: Path, out):
         yield zipped
 
 
-def _query_text(text, query_file) -> str:
-    if text is not None and query_file is not None:
-        raise click.UsageError("give the query with -q or -f, not both")
+def _query_text(given, text, query_file) -> str:
+    """The query from QUERY, -q, -f FILE or standard input; a file's name as QUERY is a usage error naming -f."""
+    from kg.table import printable
+
+    if sum(way is not None for way in (given, text, query_file)) > 1:
+        raise click.UsageError("give the query once: as QUERY, with -q or with -f")
+    if given is not None and " " not in given.strip() and Path(given).is_file():
+        raise click.UsageError(f"QUERY is the query's text; to read the file {printable(given)}, "
+                               f"use -f {printable(given)}")
+    text = given if given is not None else text
     try:
         if text is None:
             text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
@@ -153,7 +161,7 @@ def _query_text(text, query_file) -> str:
         raise click.UsageError("the query text is not UTF-8") from None
     text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
     if not text.strip():
-        raise click.UsageError("no query: use -q TEXT, -f FILE, or pipe it on standard input")
+        raise click.UsageError("no query: give it as QUERY (or -q TEXT), -f FILE, or pipe it on standard input")
     return text
 
 

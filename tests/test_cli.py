@@ -107,13 +107,22 @@ def test_version():
 def test_query_from_q_file_and_stdin_agree(spec, tmp_path):
     path = tmp_path / "labels.rq"
     path.write_text(LABELS)
+    # QUERY as an argument too, as other SPARQL consoles take it (it was "unexpected extra argument")
     outputs = [query(spec, "--format", "json", "-q", LABELS), query(spec, "--format", "json", "-f", path),
-               query(spec, "--format", "json", input=LABELS)]
-    assert [r.exit_code for r in outputs] == [0, 0, 0], [r.output for r in outputs]
+               query(spec, "--format", "json", input=LABELS), query(spec, "--format", "json", LABELS)]
+    assert [r.exit_code for r in outputs] == [0, 0, 0, 0], [r.output for r in outputs]
     rows = json_rows(outputs[0].stdout)
     assert len(rows) > 50 and {"type": "uri", "value": SK + "mali"} in [r["x"] for r in rows]
     assert all(json_rows(r.stdout) == rows for r in outputs)
     assert f"{len(rows)} result(s) in " in outputs[0].stderr
+
+
+def test_a_file_named_as_the_query_text_is_pointed_to_f(spec, tmp_path):
+    path = tmp_path / "labels.rq"
+    path.write_text(LABELS)
+    result = query(spec, str(path))
+    assert result.exit_code == 2 and f"to read the file {path}, use -f {path}" in result.stderr
+    no_traceback(result)
 
 
 def test_prefixes_need_no_prefix_lines(spec):
@@ -550,7 +559,9 @@ def test_a_linked_file_replaced_after_all_keeps_its_owner(spec, tmp_path, monkey
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-q", "ASK {}", "-f", "-"], "not both"),
+    (["-q", "ASK {}", "-f", "-"], "give the query once"),
+    (["ASK {}", "-q", "ASK {}"], "give the query once"),
+    (["ASK {}", "-f", "-"], "give the query once"),
     (["-q", CONSTRUCT, "--format", "csv"], "cannot be written as csv"),
     (["-q", "ASK {}", "--format", "turtle"], "cannot be written as turtle"),
     (["-q", "SELECT ?v WHERE {}", "--bind", "novalue"], "NAME=VALUE"),

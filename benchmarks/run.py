@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +38,8 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 METHODS = ["kg-cli", "load_files", "bulk_load", "store_load"]
-DIAGNOSTICS = ["parse_only", "raw_extend", "merge_bulk", "kg-cli-fixed"]
+DIAGNOSTICS = ["parse_only", "kg_iterate", "raw_extend", "quads_bulk", "merge_bulk", "merge_blocks", "merge_twice",
+               "sparql_merge", "kg-cli-fixed"]
 BASELINE = "bulk_load"
 TARGET = 1.1  # kg load should take at most this many times bulk_load (issue 11)
 
@@ -53,6 +55,17 @@ def worker(method: str, data: Path, directory: Path) -> dict:
         count = sum(1 for _ in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
         phases["load"] = time.perf_counter() - start
         return {"seconds": phases["load"], "phases": phases, "quads": count}
+    if method == "kg_iterate":  # kg load's Python per quad (parse, count, check, merge copy), nothing written
+        from collections import deque
+
+        from kg.loading import load_files
+        from kg.store.oxigraph import OxigraphStore
+
+        store = OxigraphStore(None)
+        store._write_raw = lambda quads, large: deque(quads, maxlen=0)
+        load_files(store, [data])
+        phases["load"] = time.perf_counter() - start
+        return {"seconds": phases["load"], "phases": phases, "quads": 0}
     if method == "load_files":
         from kg.loading import load_files
         from kg.store.oxigraph import OxigraphStore
@@ -69,14 +82,43 @@ def worker(method: str, data: Path, directory: Path) -> dict:
             store.load(path=str(data), format=ox.RdfFormat.N_QUADS)
         elif method == "raw_extend":  # Store.extend over pyoxigraph's parser: no kg wrappers at all
             store.extend(ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
+        elif method == "quads_bulk":  # the quads alone through Python into the bulk loader: no merge
+            store.bulk_extend(ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
+        elif method == "sparql_merge":  # the quads by bulk_load, the merge by one SPARQL INSERT (a transaction)
+            store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+            phases["bulk"] = time.perf_counter() - start
+            store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            phases["merge"] = time.perf_counter() - start - phases["bulk"]
+        elif method == "merge_twice":  # the quads, then the file again as the merge: blank nodes would differ
+            store.bulk_extend(ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
+            phases["bulk"] = time.perf_counter() - start
+            store.bulk_extend(ox.Quad(each.subject, each.predicate, each.object)
+                              for each in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
+            phases["merge"] = time.perf_counter() - start - phases["bulk"]
+        elif method.startswith("merge_blocks"):  # merge_blocks[:N]: N quads, then their triples, each a bulk pass
+            block = int(method.partition(":")[2] or 1_000_000)  # the bulk loader's batch is 1M quads
+            source = ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS)
+            while True:
+                triples = []
+
+                def taken():
+                    for each in islice(source, block):
+                        triples.append(ox.Quad(each.subject, each.predicate, each.object))
+                        yield each
+                store.bulk_extend(taken())
+                store.bulk_extend(triples)
+                if len(triples) < block:
+                    break
         elif method == "merge_bulk":  # what kg's store writes, without kg: each quad and its triple in the merge
             store.bulk_extend(quad for each in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS)
                               for quad in (each, ox.Quad(each.subject, each.predicate, each.object)))
-            phases["bulk"] = time.perf_counter() - start
-            store.optimize()  # as kg/store/staging.py does: the bulk loader leaves overlapping files
-            phases["optimize"] = time.perf_counter() - start - phases["bulk"]
         else:
             raise SystemExit(f"unknown method {method}")
+        if method not in ("bulk_load", "store_load", "raw_extend"):
+            written = time.perf_counter() - start
+            phases.setdefault("bulk", written - phases.get("merge", 0.0))
+            store.optimize()  # as kg/store/staging.py does: the bulk loader leaves overlapping files
+            phases["optimize"] = time.perf_counter() - start - written
         phases["load"] = time.perf_counter() - start
         store.flush()
         del store
@@ -178,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS),
                         help=f"comma-separated, from {', '.join(METHODS + DIAGNOSTICS)} (default: the first four)")
     parser.add_argument("--diagnostics", action="store_true",
-                        help=f"also time {', '.join(DIAGNOSTICS)} (parser alone, Store.extend without kg, "
-                             "and the CLI's fixed cost on a one-quad file)")
+                        help=f"also time {', '.join(DIAGNOSTICS)} (the parser alone, kg's Python per quad, "
+                             "ways of writing the merge without kg, the CLI's fixed cost; see benchmarks/README.md)")
     parser.add_argument("--work", type=Path, default=HERE / ".work",
                         help="where the fresh store directories go (default benchmarks/.work; same disk as a real store)")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="directory for the JSON results")
@@ -193,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     if args.diagnostics:
         methods += [m for m in DIAGNOSTICS if m not in methods]
-    unknown = set(methods) - set(METHODS + DIAGNOSTICS)
+    unknown = {m.partition(":")[0] for m in methods} - set(METHODS + DIAGNOSTICS)
     if unknown:
         parser.error(f"unknown method(s): {', '.join(sorted(unknown))}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import urllib.parse
 
 import pyoxigraph as ox
@@ -188,6 +189,20 @@ def test_the_dump_is_the_projects_graphs_each_quad_once(server):
     assert MERGE_GRAPH not in dumped and not set(SYSTEM_GRAPHS) & dumped and BASE + "graph/entities" in dumped
     assert len(quads) == count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
 
+
+
+def test_a_claim_pages_describe_link_runs_and_reaches_its_reading(server):
+    """The page's DESCRIBE names the claim's fragment nodes (found by a page query each engine runs), and
+    the engine's DESCRIBE of them gives the claim's annotation, target and quote."""
+    claim = BASE + "claim/aes-members"
+    status, _, page = http(server + "/claim/aes-members.html")
+    assert status == 200
+    query = urllib.parse.unquote(re.search(r'href="/sparql#query=([^"]+)"', page.decode()).group(1))
+    assert all(f"<{claim}#{part}>" in query for part in ("annotation", "target", "quote", "position")), query
+    status, _, body = http(query_url(server, query), headers={"Accept": "application/n-triples"})
+    described = {(t.subject.value, t.predicate.value) for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+    assert status == 200 and (claim, "http://purl.org/dc/terms/isReferencedBy") in described
+    assert (claim + "#quote", "http://www.w3.org/ns/oa#exact") in described
 
 # --- errors: the engine's syntax errors, malformed answers --------------------------------------
 

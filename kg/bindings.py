@@ -51,20 +51,27 @@ def _ends_with_values(sparql: str) -> bool:
     return False
 
 
-def values_clause(bindings: dict[str, object]) -> str:
-    """A one-row VALUES block binding each variable to its value, written as an RDF term."""
-    names, terms = [], []
-    for name, value in bindings.items():
+def values_clause(bindings: dict) -> str:
+    """VALUES for `bindings`: names bound to one value each share a one-row block; a tuple of names bound to a list
+    of rows gets a block of its own, where None leaves a variable of that row unbound (UNDEF)."""
+    single = {name: value for name, value in bindings.items() if isinstance(name, str)}
+    blocks = [_block(tuple(single), [tuple(single.values())])] if single else []
+    blocks += [_block(names, rows) for names, rows in bindings.items() if not isinstance(names, str)]
+    return " ".join(blocks)
+
+
+def _block(names: tuple[str, ...], rows) -> str:
+    for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"not a variable name: {name!r}")
-        names.append(f"?{name}")
-        terms.append(str(as_term(value)))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    written = " ".join("(" + " ".join("UNDEF" if value is None else str(as_term(value)) for value in row) + ")"
+                       for row in rows)
+    return f"VALUES ({' '.join('?' + name for name in names)}) {{ {written} }}"
 
 
-def as_term(value) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def as_term(value) -> ox.NamedNode | ox.Literal | ox.Triple:
     """A pyoxigraph term for a Python value (terms pass through; str, int, float, bool become literals)."""
-    if isinstance(value, (ox.NamedNode, ox.Literal)):
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.Triple)):
         return value
     if isinstance(value, bool):
         return ox.Literal("true" if value else "false",

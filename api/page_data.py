@@ -60,14 +60,18 @@ def query_text(name: str) -> str:
 def rows(name: str, table: tuple[tuple[str, ...], list[tuple]] | None = None, **bindings) -> list[dict[str, Term]]:
     """Run a SELECT page query with variables bound (str values are IRIs) and return its rows; `table` binds
     several variables to rows of values (names, rows; None leaves one unbound in its row)."""
-    body = json.loads(_run(name, "json", {**bindings, **({table[0]: table[1]} if table else {})}))
-    return [{var: _term(value) for var, value in row.items()} for row in body["results"]["bindings"]]
+    return _solutions(name, {**bindings, **({table[0]: table[1]} if table else {})}, _term)
 
 
 def terms(name: str, **bindings) -> list[dict[str, object]]:
     """`rows`, each value as the pyoxigraph term it is (to bind it in another page query)."""
+    return _solutions(name, bindings, binding_term)
+
+
+def _solutions(name: str, bindings: dict, read) -> list[dict]:
+    """The SELECT page query's rows, each value of the SPARQL JSON results read by `read`."""
     body = json.loads(_run(name, "json", bindings))
-    return [{var: binding_term(value) for var, value in row.items()} for row in body["results"]["bindings"]]
+    return [{var: read(value) for var, value in row.items()} for row in body["results"]["bindings"]]
 
 
 def rows_per_version(name: str) -> list[dict[str, Term]]:

@@ -7,6 +7,10 @@ class KGError(Exception):
     """Base class of every error sahel-kg raises on purpose."""
 
 
+class FormatError(KGError, ValueError):
+    """A result format that does not fit the result (e.g. CSV for a CONSTRUCT, XML for a control character)."""
+
+
 def os_error_words(error: OSError) -> str:
     """An OSError in words ("No such file or directory: /proc/nope"), without Python's class name or errno."""
     words = error.strerror or " ".join(str(part) for part in error.args) or "the system refused"

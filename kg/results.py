@@ -1,4 +1,4 @@
-"""Query results and their serialisations: SPARQL JSON, XML, CSV, TSV, and RDF syntaxes for graphs."""
+"""Query results and the SPARQL results formats (JSON, XML, CSV, TSV); a graph result is written by kg.graph_text."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from itertools import islice
 from dataclasses import dataclass, field
 from functools import lru_cache
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
-from kg.xml_check import rdfxml_can_write
+from kg.errors import FormatError
+from kg.graph_text import GRAPH_FORMATS, graph_bytes
+from kg.xml_text import xml_text
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -30,18 +31,6 @@ SOLUTION_FORMATS = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
-GRAPH_FORMATS = {
-    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
-    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-    "trig": ("application/trig", ox.RdfFormat.TRIG),
-    "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS),
-}
-
-
-class FormatError(KGError, ValueError):
-    """A result format that does not fit the result (e.g. CSV for a CONSTRUCT, XML for a control character)."""
 
 
 @dataclass
@@ -186,37 +175,20 @@ def _xml(variables, rows, ending) -> Iterator[str]:
     yield "</sparql>\n"
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Characters an XML reader would change if written raw: it reads a CR as LF (line-end normalisation), and
-# an XML 1.1 reader does the same with NEL and LINE SEPARATOR. As character references they stay.
-_XML_REFERENCES = str.maketrans({"\r": "&#13;", "\x85": "&#133;", "\u2028": "&#8232;"})
-
-
-def _xml_text(text: str) -> str:
-    """Escaped text for XML 1.0, which has no way at all to carry most control characters."""
-    _check_xml(text)
-    return escape(text).translate(_XML_REFERENCES)
-
-
-def _check_xml(text: str) -> None:
-    if _NOT_XML.search(text):
-        raise FormatError("the result holds control characters that XML cannot carry; ask for JSON")
-
-
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{_xml_text(term.value)}</uri>"
+        return f"<uri>{xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{_xml_text(term.value)}</bnode>"
+        return f"<bnode>{xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Triple):
         return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
     if term.language:
         direction = "" if term.direction is None else f' its:dir="{term.direction}" xmlns:its="{ITS}"'
-        return f"<literal xml:lang={quoteattr(term.language)}{direction}>{_xml_text(term.value)}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}{direction}>{xml_text(term.value)}</literal>"
     if term.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
-    return f"<literal>{_xml_text(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{xml_text(term.value)}</literal>"
+    return f"<literal>{xml_text(term.value)}</literal>"
 
 
 ITS = "http://www.w3.org/2005/11/its"  # the namespace of its:dir, a directional string's direction
@@ -265,44 +237,3 @@ def _tsv_term(term) -> str:
 # Terms are written in their N-Triples form, which escapes TAB, LF, CR and other controls; these too are
 # escaped (as Turtle allows), since line-splitting readers end a line at them.
 _TSV_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
-    """Triples in a graph syntax; TriG and N-Quads put them in the default graph."""
-    _, rdf_format = GRAPH_FORMATS[fmt]
-    if rdf_format in (ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML):  # one document, never streamed in batches
-        triples = _by_subject(triples)
-    if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    if rdf_format == ox.RdfFormat.RDF_XML:
-        triples = list(triples)  # read twice
-        _check_predicates(triples)
-    options = {"prefixes": prefixes} if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) \
-        else {}
-    try:
-        data = ox.serialize(triples, format=rdf_format, **options)
-    except (OSError, ValueError) as error:  # e.g. triple terms, which JSON-LD and RDF/XML cannot carry
-        raise FormatError(f"{fmt} cannot carry this result ({error}); ask for Turtle or N-Triples") from None
-    if rdf_format != ox.RdfFormat.RDF_XML:
-        return data
-    text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
-    _check_xml(text)
-    return text.translate(_XML_REFERENCES).encode("utf-8")
-
-
-def _by_subject(triples) -> list:
-    """The triples, each subject's together (pyoxigraph's writers group only consecutive ones: a subject met
-    again got a second node object). Turtle is left as it comes: 2 us a triple, in every streamed batch."""
-    groups: dict = {}
-    for triple in triples:
-        groups.setdefault(triple.subject, []).append(triple)
-    return [triple for group in groups.values() for triple in group]
-
-
-def _check_predicates(triples) -> None:
-    """FormatError for a predicate RDF/XML cannot write as an element name (see rdfxml_can_write): checked
-    before writing, since pyoxigraph would write malformed XML for it."""
-    for iri in {triple.predicate.value for triple in triples}:
-        if not rdfxml_can_write(iri):
-            raise FormatError(f"RDF/XML cannot write the predicate <{iri}>, whose IRI does not end in an XML "
-                              "name; ask for Turtle or N-Triples")

@@ -1,0 +1,25 @@
+"""Text written into XML: what XML 1.0 cannot carry is refused, what a reader would change is a reference."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+from kg.errors import FormatError
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters an XML reader would change if written raw: it reads a CR as LF (line-end normalisation), and
+# an XML 1.1 reader does the same with NEL and LINE SEPARATOR. As character references they stay.
+XML_REFERENCES = str.maketrans({"\r": "&#13;", "\x85": "&#133;", "\u2028": "&#8232;"})
+
+
+def xml_text(text: str) -> str:
+    """Escaped text for XML 1.0, which has no way at all to carry most control characters."""
+    check_xml(text)
+    return escape(text).translate(XML_REFERENCES)
+
+
+def check_xml(text: str) -> None:
+    """FormatError if `text` holds a character XML 1.0 cannot carry, even as a reference."""
+    if _NOT_XML.search(text):
+        raise FormatError("the result holds control characters that XML cannot carry; ask for JSON")

@@ -63,9 +63,9 @@ def rows(name: str, table: tuple[tuple[str, ...], list[tuple]] | None = None, **
     return _solutions(name, {**bindings, **({table[0]: table[1]} if table else {})}, _term)
 
 
-def terms(name: str, **bindings) -> list[dict[str, object]]:
+def terms(name: str, table: tuple[tuple[str, ...], list[tuple]] | None = None, **bindings) -> list[dict[str, object]]:
     """`rows`, each value as the pyoxigraph term it is (to bind it in another page query)."""
-    return _solutions(name, bindings, binding_term)
+    return _solutions(name, {**bindings, **({table[0]: table[1]} if table else {})}, binding_term)
 
 
 def _solutions(name: str, bindings: dict, read) -> list[dict]:

@@ -13,8 +13,9 @@ from pyoxigraph import NamedNode
 
 from api import evidence
 from api.conditional import conditional
+from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
-from api.page_data import DOCUMENTS, Term, ask, document_path, first, local_path, rows, rows_per_version, terms
+from api.page_data import DOCUMENTS, Term, ask, document_path, first, local_path, rows, rows_per_version
 from api.service_description import statistics
 
 bp = Blueprint("pages", __name__)
@@ -124,14 +125,10 @@ def _describe_query(iri: str) -> str:
     return "DESCRIBE " + " ".join(f"<{node}>" for node in named)
 
 
-MOST_VALUES = 50  # values of one property an entity page lists (resource-values.rq's LIMIT); past it, a count
-
-
 def entity_page(iri: str, summary):
-    """Every statement about an entity grouped by property, each with the claims it rests on; a property with
-    more than MOST_VALUES values (either way) lists that many, says how many there are and links to the rest."""
-    table, counts = _statement_rows(iri)
-    found = rows("resource-statements", table=(("direction", "subject", "property", "object"), table))
+    """Every statement about an entity grouped by property, each with the claims it rests on; bounded (see
+    api.entity_statements), each cut saying how many there are and linking to the rest."""
+    found, counts, cuts = listed_statements(iri)
     graphs = sorted({row["graph"].value for row in found if row["isClaim"].truth})
     claims = {row["claim"].value: _claim_view(row) for row in
               (rows("claim-details", table=(("claim",), [(NamedNode(graph),) for graph in graphs])) if graphs else [])}
@@ -144,39 +141,18 @@ def entity_page(iri: str, summary):
         count = counts.get((direction, prop))
         by_property = groups[direction].setdefault(prop, {
             "property": row["property"], "label": row.get("propertyLabel"), "values": OrderedDict(), "count": count,
-            "rest": count and "/sparql#query=" + quote(_rest_query(iri, direction, prop), safe="")})
+            "rest": count and rest_of_values(iri, direction, prop)})
         value = by_property["values"].setdefault(
-            (row["value"].kind, row["value"].value), {"value": row["value"], "label": row.get("valueLabel"), "sources": OrderedDict()})
+            (row["value"].kind, row["value"].value), {"value": row["value"], "label": row.get("valueLabel"),
+                                                      "sources": OrderedDict(), "cut": None})
+        if "cut" in row:
+            value["cut"] = cuts[int(row["cut"].value)]
         graph = row["graph"].value
         value["sources"].setdefault(graph, {"graph": row["graph"], "label": row.get("graphLabel"),
                                             "claim": claims.get(graph) if row["isClaim"].truth else None})
     links = rows("entity-links", this=iri)
     return render_template("entity.html", entity=_describe(iri, summary), outgoing=groups["out"],
                            incoming=groups["in"], links=links)
-
-
-def _statement_rows(iri: str) -> tuple[list[tuple], dict[tuple[str, str], int]]:
-    """The rows resource-statements.rq is bound to: each property whole where it has at most MOST_VALUES values,
-    else that many of them one by one; and the count of values of each property so cut."""
-    table, counts = [], {}
-    for row in rows("resource-properties", this=iri):
-        direction, prop, count = row["direction"].value, NamedNode(row["property"].value), int(row["values"].value)
-        ends = {"subject": NamedNode(iri)} if direction == "out" else {"object": NamedNode(iri)}
-        if count <= MOST_VALUES:
-            table.append((direction, ends.get("subject"), prop, ends.get("object")))
-            continue
-        counts[(direction, prop.value)] = count
-        table += [(direction, value["subject"], prop, value["object"])
-                  for value in terms("resource-values", property=prop, **ends)]
-    return sorted(table, key=lambda row: tuple(str(term) for term in row)), counts
-
-
-def _rest_query(iri: str, direction: str, prop: str) -> str:
-    """A query for every value of one property of the resource, with the graph stating each, for the editor."""
-    this, prop = NamedNode(iri), NamedNode(prop)
-    pattern = f"{this} {prop} ?value" if direction == "out" else f"?value {prop} {this}"
-    return (f"SELECT ?value ?valueLabel ?graph WHERE {{\n  GRAPH ?graph {{ {pattern} }}\n"
-            "  OPTIONAL { ?value rdfs:label ?valueLabel }\n}")
 
 
 def claim_page(iri: str, summary):

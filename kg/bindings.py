@@ -10,7 +10,8 @@ import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
-from kg.sparql_lexer import PNAME, resolve_iri, significant, unescape_iri
+from kg.iri_resolution import resolve_iri
+from kg.sparql_lexer import PNAME, significant, unescape_iri
 from kg.sparql_text import scan
 
 

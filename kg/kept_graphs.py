@@ -16,7 +16,8 @@ from functools import cached_property
 from kg.errors import ProjectGraphError
 from kg.namespaces import DEFAULT_BASE, graph_iri
 from kg.publish import installed_bases, owned_graph
-from kg.sparql_lexer import resolve_iri, unescape_iri
+from kg.iri_resolution import resolve_iri
+from kg.sparql_lexer import unescape_iri
 from kg.store.merge import MERGE_GRAPH
 from kg.store.text_edits import TextEdits
 

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from urllib.parse import urljoin
 
 from kg.errors import InputLimitError
 from kg.last_text import CACHED_TEXT, LastText
@@ -186,15 +185,6 @@ def unescape_iri(iri: str) -> str:
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def resolve_iri(base: str | None, reference: str) -> str:
-    """`reference` resolved against `base` (RFC 3986 §5.2), keeping an empty fragment: urljoin drops the '#' of
-    <…/virtrdf#> or <#> once it has a base, which makes another IRI."""
-    if not base:
-        return reference
-    resolved = urljoin(base, reference)
-    return resolved + "#" if reference.endswith("#") and not resolved.endswith("#") else resolved
 
 
 def is_iri(text: str) -> bool:

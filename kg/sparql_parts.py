@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.sparql_lexer import declarations_end, lex, resolve_iri, significant, unescape_iri
+from kg.iri_resolution import resolve_iri
+from kg.sparql_lexer import declarations_end, lex, significant, unescape_iri
 from kg.sparql_text import QUERY_FORMS, scan
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).

@@ -79,7 +79,7 @@ class Federation:
 
     def inline(self, text: str, clauses, endpoint_of, prologue_of, *, deadline: float | None = None) -> str:
         """`text` with each clause (kg.sparql_parts.ServiceClause, in text order) replaced by the VALUES of
-        its endpoint's solutions; `endpoint_of(target)` expands a target to an IRI, `prologue_of(clause)`
+        its endpoint's solutions; `endpoint_of(clause)` gives the IRI its target names, `prologue_of(clause)`
         gives the BASE and PREFIX lines its pattern needs.
 
         Raises ServiceBusy, ServiceFailure or ServiceTimeout (not for SILENT clauses), QueryTimeout when the
@@ -87,7 +87,7 @@ class Federation:
         """
         pieces, cursor = [], 0
         for clause in clauses:
-            endpoint = endpoint_of(clause.target)
+            endpoint = endpoint_of(clause)
             query = f"{prologue_of(clause)}SELECT * WHERE {clause.pattern} LIMIT {self.row_limit + 1}"
             try:
                 replacement = values_block(*self.solutions(endpoint, query, deadline=deadline))

@@ -98,6 +98,16 @@ class Moved:
             shift += len(replacement) - (end - start)
             self.shifts.append(shift)
 
+    def source(self, start: int, end: int) -> str:
+        """The text that the span `start`-`end` of the written-out text was written from."""
+        found = bisect_right(self.starts, start) - 1
+        if found >= 0:
+            edit_start, edit_end, replacement = self.edits[found]
+            if start == self.starts[found] and end == start + len(replacement):  # a name written out
+                return self.original[edit_start:edit_end]
+            start, end = start - self.shifts[found], end - self.shifts[found]
+        return self.original[start:end]
+
     def __call__(self, error: QuerySyntaxError) -> QuerySyntaxError:
         """`error` (of the written-out text) with its place in the original text."""
         if not self.edits or error.line is None or error.column is None:

@@ -19,10 +19,11 @@ from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
 from kg.results import Result
-from kg.sparql_parts import (base_iri, leading_base, named_iris, prologue_line, service_clauses, service_heads,
+from kg.service_targets import ServiceTarget, nested_named, refusal, service_targets
+from kg.sparql_parts import (leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
-from kg.sparql_lexer import is_iri, unescape_iri
+from kg.sparql_lexer import is_iri
 from kg.sparql_text import scan
 from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault, not_a_query
@@ -137,6 +138,7 @@ class QueryService:
         if shape.is_update or shape.form is None:
             raise moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
         self._check_policy(shape)
+        self._check_services(sparql, shape, moved, base)
         users = sparql
         if bindings:
             sparql = bind(sparql, bindings)
@@ -165,6 +167,7 @@ class QueryService:
         if shape.loads:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)
+        self._check_services(sparql, shape, moved, base)
         text, shift = self._with_prologue(sparql, shape, base)
         if not shape.is_update:  # no operation (empty, a prologue alone) writes nothing: no new version either
             try:
@@ -200,12 +203,17 @@ class QueryService:
                               "may mean less-than, and '<<' opens a triple term (an IRI holding # ' ( ) [ ] may "
                               "come only after an operator, '(' or ','). Write a space after '<' when it means "
                               "less-than and between '<<' and an IRI, or name the IRI with a prefix")
-        for target in shape.services:
-            endpoint = self._expand(target, shape.prefixes)
-            if endpoint not in self.policy.service_allowlist:
-                allowed = ", ".join(self.policy.service_allowlist) or "none"
-                raise PolicyError(f"SERVICE {target or '(missing endpoint)'} is not allowed "
-                                  f"(allowed endpoints: {allowed})")
+
+    def _check_services(self, text: str, shape, moved, base: str | None) -> list[ServiceTarget]:
+        """The SERVICE targets of `text`, each one the allow-list holds as the engine would resolve it (`base`
+        is the request's); PolicyError naming the first other one as the user wrote it (`moved` maps `text`,
+        written out, back to what was sent)."""
+        targets = service_targets(text, self.prefixes, base) if shape.services else []
+        for target in targets:
+            if target.iri not in self.policy.service_allowlist:
+                raise refusal(target, moved.source(target.start, target.end) if moved else target.written,
+                              self.policy.service_allowlist)
+        return targets
 
     def _federated(self, text: str, shape, seconds: float | None, *, update: bool = False) -> str:
         """The text with its SERVICE clauses answered by their endpoints (see kg.federation); the text is
@@ -228,28 +236,20 @@ class QueryService:
         # The query's own limit: in a query worker there is none here (the pool kills the worker at the limit);
         # in this process the caller gets QueryTimeout on time, though the engine's step runs on to its end.
         limited(parse, seconds)
-        declared = {**self.prefixes, **shape.prefixes}
-        base = base_iri(text)
+        # Read again in the text as run, where the BASE is on its first line: what is called is what is allowed.
+        targets = self._check_services(text, shape, None, None)
+        at = {target.keyword: target for target in targets}
 
         def prologue_of(clause) -> str:
-            lines = [f"BASE <{base}>"] if base else []
-            lines += [f"PREFIX {name}: <{declared[name]}>" for name in used_prefixes(clause.pattern)
-                      if name in declared]
+            target = at[clause.start]
+            lines = [f"BASE <{target.base}>"] if target.base else []
+            lines += [f"PREFIX {name}: <{target.prefixes[name]}>" for name in used_prefixes(clause.pattern)
+                      if name in target.prefixes]
             return "".join(line + "\n" for line in lines)
 
         deadline = None if seconds is None else time.monotonic() + seconds
-        return self.federation.inline(text, clauses, lambda target: self._expand(target, shape.prefixes),
-                                      prologue_of, deadline=deadline)
-
-    def _expand(self, target: str, declared: dict[str, str]) -> str:
-        """A SERVICE target as the engine reads it: the query's own PREFIX declarations win."""
-        if target.startswith("<") and target.endswith(">"):
-            return unescape_iri(target[1:-1])
-        prefix, _, local = target.partition(":")
-        namespace = declared.get(prefix, self.prefixes.get(prefix))
-        if not target.startswith(("?", "$")) and namespace is not None:
-            return namespace + local
-        return target
+        return self.federation.inline(text, [nested_named(clause, targets) for clause in clauses],
+                                      lambda clause: at[clause.start].iri, prologue_of, deadline=deadline)
 
     def _with_prologue(self, sparql: str, shape, base: str | None = None) -> tuple[str, int]:
         """Declare the base and the known prefixes the text does not, on one added first line. BASE

@@ -1,5 +1,5 @@
 """Parts of a SPARQL text, found and edited with the lexer's tokens (kg.sparql_lexer): the dataset clauses,
-SERVICE clauses, the WHERE group, BASE, the IRIs a query names and its LIMIT.
+SERVICE clauses, the WHERE group, the leading BASE, the IRIs a query names and its LIMIT.
 """
 
 from __future__ import annotations
@@ -196,17 +196,6 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
                 local = local.rstrip(".")  # a dot ends a triple
                 found.setdefault(declared[name] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local))
     return list(found)
-
-
-def base_iri(text: str) -> str | None:
-    """The IRI of the text's first BASE declaration, or None."""
-    if not _BASE.search(text):
-        return None
-    tokens = significant(text)
-    for token, following in zip(tokens, tokens[1:]):
-        if token[0] == "word" and token[1].upper() == "BASE" and following[0] == "iri":
-            return unescape_iri(following[1][1:-1])
-    return None
 
 
 def prologue_line(prefixes: dict[str, str], declared) -> str:

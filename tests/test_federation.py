@@ -162,10 +162,79 @@ def test_without_the_endpoint_allowed_the_example_is_refused(article):
     ("SELECT * { SERVICE SILENT 42 { ?s ?p ?o } }", "SERVICE 42"),
     ("SELECT * { SERVICE SILENT <http://a.example/> { ?s ?p ?o } }", "SERVICE <http://a.example/>"),
     ("SELECT * { SERVICE", "SERVICE (missing endpoint)"),
+    # a keyword-like prefix's names are written out as IRIs before the checks read them
+    ("PREFIX SILENT: <http://evil/> SELECT * { SERVICE SILENT:evil { ?s ?p ?o } }", "SERVICE SILENT:evil"),
+    ("PREFIX SILENT: <http://evil/> SELECT * { SERVICE SILENT SILENT:evil { ?s ?p ?o } }", "SERVICE SILENT:evil"),
+    ("BASE <http://e/> SELECT * { SERVICE <ok> { ?s ?p ?o } }", "SERVICE <ok>"),
 ])
 def test_a_refused_service_is_named_as_written(article, query, named):
     with pytest.raises(PolicyError, match=re.escape(f"{named} is not allowed")):
         QueryService(article).query(query)
+
+
+# --- what a SERVICE names: its target resolved as the engine resolves it ------------------------------
+
+def _base(url: str, path: str = "/") -> str:
+    return url.rsplit("/", 1)[0] + path
+
+
+@pytest.mark.parametrize("query", [
+    "BASE <{root}> SELECT * WHERE {{ SERVICE <sparql> {{ ?x ?p ?o }} }}",
+    "BASE <{root}a/b> BASE <../c/> SELECT * WHERE {{ SERVICE <../sparql> {{ ?x ?p ?o }} }}",  # each against the last
+    "BASE <{root}> PREFIX e: <> SELECT * WHERE {{ SERVICE e:sparql {{ ?x ?p ?o }} }}",
+    "BASE <{root}a/> PREFIX e: <../> SELECT * WHERE {{ SERVICE SILENT e:sparql {{ ?x ?p ?o }} }}",
+    "BASE <{root}> PREFIX SILENT: <> SELECT * WHERE {{ SERVICE SILENT:sparql {{ ?x ?p ?o }} }}",
+])
+def test_a_relative_service_is_called_as_the_base_in_force_resolves_it(article, endpoint, query):
+    url, requests = endpoint("two-rows")
+    rows = service_for(article, url).query(query.format(root=_base(url))).rows
+    assert len(rows) == 2 and len(requests) == 1
+
+
+def test_without_a_base_in_the_text_the_requests_base_resolves_it(article, endpoint):
+    url, requests = endpoint("two-rows")
+    assert len(service_for(article, url).query("SELECT * { SERVICE <sparql> { ?x ?p ?o } }", base=url).rows) == 2
+    app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": f"http://localhost/elsewhere>{url}"})
+    response = app.test_client().get("/sparql", query_string={"query": "SELECT * { SERVICE <elsewhere> { ?x ?p ?o } }"},
+                                     headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(response.get_json()["results"]["bindings"]) == 2 and len(requests) == 2
+
+
+@pytest.mark.parametrize("query, base, said", [
+    # the allow-list holds absolute IRIs: a relative one that no base resolves names nothing it may hold
+    ("SELECT * { SERVICE <ok> { ?s ?p ?o } }", None, "it names the relative IRI <ok>, and no BASE resolves it"),
+    ("PREFIX e: <> SELECT * { SERVICE e:ok { ?s ?p ?o } }", None, "the relative IRI <ok>"),
+    ("BASE <http://e/> SELECT * { SERVICE <ok> { ?s ?p ?o } }", None, "it names <http://e/ok>"),
+    ("SELECT * { SERVICE <ok> { ?s ?p ?o } }", "http://e/sparql", "it names <http://e/ok>"),
+    ("BASE <http://e/a/> PREFIX e: <../> SELECT * { SERVICE e:ok { ?s ?p ?o } }", None, "it names <http://e/ok>"),
+])
+def test_a_service_is_checked_as_the_engine_names_it(article, query, base, said):
+    service = QueryService(article, policy=Policy(service_allowlist=("ok", "http://e/a/ok")))
+    with pytest.raises(PolicyError, match=re.escape(said)):
+        service.query(query, base=base)
+
+
+def test_an_update_calls_a_relative_service_as_resolved(endpoint):
+    url, requests = endpoint("two-rows")
+    with open_store("memory:") as store:
+        service = QueryService(store, policy=Policy(service_allowlist=(url,), allow_update=True))
+        service.update("INSERT { GRAPH <urn:g> { <urn:s> <urn:p> ?x } } WHERE { SERVICE <sparql> { ?x ?p ?o } }",
+                       base=_base(url, "/update"))
+        assert store.count("urn:g") == 2 and len(requests) == 1
+        with pytest.raises(PolicyError, match=re.escape("SERVICE <sparql> is not allowed: it names <http://e/sparql>")):
+            service.update("BASE <http://e/> INSERT { GRAPH <urn:g> { <urn:s> <urn:p> ?x } } WHERE { "
+                           "SERVICE <sparql> { ?x ?p ?o } }", base=_base(url))
+
+
+def test_a_nested_relative_service_is_sent_as_the_iri_it_was_allowed_as(article, endpoint):
+    # The endpoint would resolve it against a BASE of its own reading: it gets the IRI that was checked.
+    url, requests = endpoint("two-rows")
+    root = _base(url)
+    service_for(article, url).query(f"BASE <{root}a/> PREFIX e: <b/> SELECT * WHERE {{ "
+                                    f"SERVICE <../sparql> {{ SERVICE <../sparql> {{ ?x e:p ?o }} }} }}")
+    sent = urllib.parse.parse_qs(urllib.parse.urlsplit(requests[0]["path"]).query)["query"][0]
+    assert sent.startswith(f"BASE <{root}a/>\nPREFIX e: <{root}a/b/>\nSELECT * WHERE {{ SERVICE <{url}> {{")
 
 
 # --- SPARQL 1.1 Federated Query semantics --------------------------------------------------------------

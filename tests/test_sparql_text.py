@@ -6,7 +6,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.sparql_parts import base_iri, from_graphs_replaced, leading_base, query_dataset, service_clauses
+from kg.sparql_parts import from_graphs_replaced, leading_base, query_dataset, service_clauses
 from kg.sparql_lexer import CACHED_TEXT, _lexed, _plain_lexed, declarations_end, significant
 from kg.sparql_text import scan
 
@@ -30,7 +30,6 @@ def test_a_long_text_reads_as_a_short_one():
         assert scan(text).services == ["<http://s.example/sparql>"]
         assert [clause.target for clause in service_clauses(text)] == ["<http://s.example/sparql>"]
         assert query_dataset(text, PREFIXES) == (["http://example.org/g"], [])
-        assert base_iri(text) == "http://b.example/"
         assert leading_base(text, None)[1] == "http://b.example/"
 
 
@@ -47,7 +46,7 @@ def test_keywords_in_comments_and_strings_do_not_count():
     text = 'SELECT * { ?s ?p "from service base" } # FROM <http://g.example/> SERVICE <http://s.example/>'
     assert query_dataset(text, PREFIXES) is None
     assert service_clauses(text) == [] and scan(text).services == []
-    assert base_iri(text) is None and leading_base(text, "http://here.example/") == (text, "http://here.example/")
+    assert leading_base(text, "http://here.example/") == (text, "http://here.example/")
 
 
 def _seconds(work) -> float:

@@ -79,7 +79,9 @@ class _Guard(TextEdits):
     def _operation(self, first: int, last: int) -> None:
         while first < last and self.word(first) in ("BASE", "PREFIX"):
             if self.word(first) == "PREFIX" and first + 2 < last:
-                self.prefixes[self.sig[first + 1].text[:-1]] = unescape_iri(self.sig[first + 2].text[1:-1])
+                # a prefix's IRI resolves against the BASE in force where it is declared, as the engine's does
+                iri = unescape_iri(self.sig[first + 2].text[1:-1])
+                self.prefixes[self.sig[first + 1].text[:-1]] = resolve_iri(self.base, iri)
             else:
                 self.base = resolve_iri(self.base, unescape_iri(self.sig[first + 1].text[1:-1]))
             first += 2 if self.word(first) == "BASE" else 3

@@ -16,6 +16,10 @@ UPDATES = [f"CLEAR GRAPH <{ONTOLOGY}>", f"DROP SILENT GRAPH <{ONTOLOGY}>", "CLEA
            f"INSERT DATA {{ GRAPH <{LOADS}> {{ {TRIPLE} }} }}",
            "PREFIX kgg: <https://sahel-kg.example.org/graph/>\n"
            f"DELETE DATA {{ GRAPH kgg:ontology {{ {TRIPLE} }} }}",
+           # a relative prefix IRI resolves against the BASE in force where it is declared
+           "BASE <https://sahel-kg.example.org/> PREFIX kgg: <graph/>\n"
+           f"INSERT DATA {{ GRAPH kgg:ontology {{ {TRIPLE} }} }}",
+           f"BASE <{ONTOLOGY}> PREFIX this: <> INSERT DATA {{ GRAPH this: {{ {TRIPLE} }} }}",
            f"WITH <{ONTOLOGY}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
            f"DELETE {{ GRAPH <{ONTOLOGY}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{ONTOLOGY}> {{ ?s ?p ?o }} }}",
            f"DELETE WHERE {{ GRAPH <{ONTOLOGY}> {{ ?s ?p ?o }} }}", f"ADD <http://example.org/g> TO <{LOADS}>",

@@ -10,14 +10,12 @@ Reading them (in a WHERE, USING, the source of ADD or COPY) stays allowed.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 
 from kg.errors import ProjectGraphError
 from kg.namespaces import DEFAULT_BASE, graph_iri
 from kg.publish import installed_bases, owned_graph
-from kg.iri_resolution import resolve_iri
-from kg.sparql_lexer import unescape_iri
+from kg.sparql_parts import iri_named
 from kg.store.merge import MERGE_GRAPH
 from kg.store.text_edits import TextEdits
 
@@ -80,10 +78,9 @@ class _Guard(TextEdits):
         while first < last and self.word(first) in ("BASE", "PREFIX"):
             if self.word(first) == "PREFIX" and first + 2 < last:
                 # a prefix's IRI resolves against the BASE in force where it is declared, as the engine's does
-                iri = unescape_iri(self.sig[first + 2].text[1:-1])
-                self.prefixes[self.sig[first + 1].text[:-1]] = resolve_iri(self.base, iri)
+                self.prefixes[self.sig[first + 1].text[:-1]] = iri_named("iri", self.sig[first + 2].text, {}, self.base)
             else:
-                self.base = resolve_iri(self.base, unescape_iri(self.sig[first + 1].text[1:-1]))
+                self.base = iri_named("iri", self.sig[first + 1].text, {}, self.base)
             first += 2 if self.word(first) == "BASE" else 3
         word = self.word(first)
         if word is None:
@@ -132,12 +129,7 @@ class _Guard(TextEdits):
 
     def _iri(self, index: int) -> str | None:
         token = self.sig[index] if index < len(self.sig) else None
-        if token is None or token.kind not in ("iri", "pname"):
-            return None
-        if token.kind == "iri":
-            return resolve_iri(self.base, unescape_iri(token.text[1:-1]))
-        name, _, local = token.text.partition(":")
-        return self.prefixes[name] + re.sub(r"\\(.)", r"\1", local) if name in self.prefixes else None
+        return None if token is None else iri_named(token.kind, token.text, self.prefixes, self.base)
 
     def _keep_off(self, first: int, last: int, variables: list[str]) -> None:
         """A FILTER in the WHERE group keeping each template's graph variable off the project's graphs."""

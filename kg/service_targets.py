@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from kg.errors import PolicyError
-from kg.iri_resolution import is_absolute, resolve_iri
-from kg.sparql_lexer import significant, unescape_iri
-from kg.sparql_parts import ServiceClause
+from kg.iri_resolution import is_absolute
+from kg.sparql_lexer import significant
+from kg.sparql_parts import ServiceClause, iri_named
 
 _SERVICE = re.compile("service", re.IGNORECASE)
-_LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
@@ -52,24 +51,16 @@ def service_targets(text: str, prefixes: dict[str, str], base: str | None = None
         upper = value.upper() if kind == "word" else None
         following = tokens[index + 1:index + 3]
         if upper == "BASE" and following and following[0][0] == "iri":
-            base = resolve_iri(base, unescape_iri(following[0][1][1:-1]))
+            base = iri_named("iri", following[0][1], declared, base)
         elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = resolve_iri(base, unescape_iri(following[1][1][1:-1]))
+            declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
         elif upper == "SERVICE":
             at = index + 1 + (bool(following) and following[0][0] == "word" and following[0][1].upper() == "SILENT")
             named, written, begin, end = tokens[at] if at < len(tokens) else ("", "", len(text), len(text))
-            targets.append(ServiceTarget(start, begin, end, written, _named(named, written, declared, base), base,
+            targets.append(ServiceTarget(start, begin, end, written, iri_named(named, written, declared, base), base,
                                          dict(declared)))
     return targets
 
-
-def _named(kind: str, written: str, declared: dict[str, str], base: str | None) -> str | None:
-    if kind == "iri":
-        return resolve_iri(base, unescape_iri(written[1:-1]))
-    if kind == "pname" and written.partition(":")[0] in declared:
-        prefix, _, local = written.partition(":")
-        return declared[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)  # the engine reads a\.b as a.b
-    return None
 
 
 def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:

@@ -94,19 +94,27 @@ def _from_clauses(text: str, prefixes: dict[str, str], base: str | None = None):
         upper = value.upper() if kind == "word" else None
         following = tokens[index + 1:index + 3]
         if upper == "BASE" and following and following[0][0] == "iri":
-            base = resolve_iri(base, following[0][1][1:-1])
+            base = iri_named("iri", following[0][1], declared, base)
         elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = resolve_iri(base, following[1][1][1:-1])
+            declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
         elif upper == "FROM":
             # no IRI after it (`FROM <x y>` lexes as no IRI): an empty name, which no check takes for a graph IRI
             target = next((token for token in tokens[index + 1:index + 4] if token[0] in ("iri", "pname", "var")),
                           ("pname", "", 0, 0))
-            if target[1].startswith("<"):
-                iri = resolve_iri(base, target[1][1:-1])
-            else:
-                prefix, _, local = target[1].partition(":")
-                iri = declared.get(prefix, prefix + ":") + local
+            iri = iri_named(target[0], target[1], declared, base) or target[1]  # an undeclared prefix: as written
             yield iri, bool(following) and following[0][1].upper() == "NAMED", (target[2], target[3])
+
+
+def iri_named(kind: str, written: str, declared: dict[str, str], base: str | None) -> str | None:
+    """The IRI a token names as the engine reads it: an <IRI> with its escapes decoded and resolved against `base`
+    (RFC 3986), a prefixed name under its prefix in `declared`, its local escapes (a\\.b) read; None for any
+    other token or an undeclared prefix."""
+    if kind == "iri":
+        return resolve_iri(base, unescape_iri(written[1:-1]))
+    prefix, _, local = written.partition(":")
+    if kind != "pname" or prefix not in declared:
+        return None
+    return declared[prefix] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local)
 
 
 @dataclass(frozen=True)

@@ -196,8 +196,8 @@ def query_base(sparql: str) -> str | None:
 def declared_prefixes(sparql: str) -> dict[str, str]:
     """The prefixes a query's own PREFIX lines declare, as names to IRIs, a relative one resolved against the
     query's BASE as the engine resolves it (PREFIX ex: <ns/> under BASE <http://example.org/>)."""
-    tokens = significant(sparql)
-    base = query_base(sparql)
+    text, base = leading_base(sparql, None)  # as the engine gets it: a PREFIX under an earlier BASE written out
+    tokens = significant(text)
     return {tokens[i + 1][1][:-1]: _resolved(tokens[i + 2][1][1:-1], base)
             for i, (kind, value, _, _) in enumerate(tokens[:-2])
             if kind == "word" and value.upper() == "PREFIX" and tokens[i + 1][0] == "pname"

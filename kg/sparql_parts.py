@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kg.iri_resolution import resolve_iri
 from kg.sparql_lexer import declarations_end, lex, significant, unescape_iri
 from kg.sparql_text import QUERY_FORMS, scan
@@ -245,21 +247,34 @@ def limited(text: str, limit: int) -> str:
 
 def leading_base(text: str, base: str | None) -> tuple[str, str | None]:
     """The text with the BASE declarations of its leading prologue blanked out (same lines and columns),
-    and the base IRI they make, resolved against `base`."""
+    and the base IRI they make, resolved against `base`. A PREFIX IRI resolved against an earlier BASE than
+    the last is written out resolved (its line's later columns move): the engine resolves it where it is declared."""
     if not _BASE.search(text):  # most texts: nothing to move
         return text, base
     tokens = significant(text)
-    index, pieces, cursor = 0, [], 0
+    index, edits, relative = 0, [], []
     while index + 1 < len(tokens) and tokens[index][0] == "word":
         word = tokens[index][1].upper()
         if word == "PREFIX":
+            if index + 2 < len(tokens) and tokens[index + 2][0] == "iri" and base is not None:
+                relative.append((tokens[index + 2], base))
             index += 3
         elif word == "BASE" and tokens[index + 1][0] == "iri":
             base = resolve_iri(base, unescape_iri(tokens[index + 1][1][1:-1]))
             start, end = tokens[index][2], tokens[index + 1][3]
-            pieces += [text[cursor:start], " " * (end - start)]
-            cursor = end
+            edits.append((start, end, " " * (end - start)))
             index += 2
         else:
             break
+    for (_, written, start, end), declared_under in relative:
+        iri = unescape_iri(written[1:-1])
+        if resolve_iri(declared_under, iri) != resolve_iri(base, iri):
+            try:  # as an IRI token again, escaped where it must be
+                edits.append((start, end, str(ox.NamedNode(resolve_iri(declared_under, iri)))))
+            except ValueError:  # no IRI: left for the engine to report
+                pass
+    pieces, cursor = [], 0
+    for start, end, replacement in sorted(edits):
+        pieces += [text[cursor:start], replacement]
+        cursor = end
     return "".join(pieces) + text[cursor:], base

@@ -633,6 +633,8 @@ def test_a_binding_may_use_a_prefix_the_query_declares(spec):
 @pytest.mark.parametrize("prologue, binding, expected", [
     ("BASE <http://example.org/a/> PREFIX ex: <ns/>", "v=ex:thing", {"type": "uri", "value": "http://example.org/a/ns/thing"}),
     ("PREFIX ex: <ns/> BASE <http://example.org/a/>", "v=ex:thing", {"type": "uri", "value": "http://example.org/a/ns/thing"}),
+    ("BASE <http://example.org/a/> PREFIX ex: <ns/> BASE <http://example.org/b/>", "v=ex:thing",
+     {"type": "uri", "value": "http://example.org/a/ns/thing"}),  # resolved where declared, as the engine does
     ("BASE <http://example.org/a/>", "v=<../thing>", {"type": "uri", "value": "http://example.org/thing"}),
     ("BASE <http://example.org/a/>", 'v="1"^^<dt>',
      {"type": "literal", "value": "1", "datatype": "http://example.org/a/dt"}),

@@ -184,6 +184,7 @@ def _base(url: str, path: str = "/") -> str:
     "BASE <{root}> PREFIX e: <> SELECT * WHERE {{ SERVICE e:sparql {{ ?x ?p ?o }} }}",
     "BASE <{root}a/> PREFIX e: <../> SELECT * WHERE {{ SERVICE SILENT e:sparql {{ ?x ?p ?o }} }}",
     "BASE <{root}> PREFIX SILENT: <> SELECT * WHERE {{ SERVICE SILENT:sparql {{ ?x ?p ?o }} }}",
+    "BASE <{root}a/> PREFIX e: <../> BASE <http://b.example/> SELECT * WHERE {{ SERVICE e:sparql {{ ?x ?p ?o }} }}",
 ])
 def test_a_relative_service_is_called_as_the_base_in_force_resolves_it(article, endpoint, query):
     url, requests = endpoint("two-rows")

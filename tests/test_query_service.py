@@ -91,6 +91,17 @@ def test_a_users_own_prefix_overrides_the_known_one(service):
     assert service.query("PREFIX sk: <http://other.example/>\nASK { sk:mali rdfs:label ?l }").boolean is False
 
 
+@pytest.mark.parametrize("text", [
+    "BASE <http://a.example/x/> PREFIX p: <sub/> BASE <http://b.example/> SELECT ?i { VALUES ?i { p:y <z> } }",
+    "BASE <http://a.example/x/> PREFIX p: <> BASE <../y/> PREFIX q: <q/> SELECT ?i { VALUES ?i { p:a q:b <c> } }",
+    "BASE <http://a.example/x/>\nPREFIX p: <#>\nSELECT ?i { VALUES ?i { p:y } }",
+])
+def test_a_prefix_iri_resolves_against_the_base_in_force_where_it_is_declared(service, text):
+    # The service moves BASE lines ahead of every PREFIX (Virtuoso takes BASE nowhere else): a PREFIX resolved
+    # against an earlier BASE than the last then named another namespace.
+    assert [row[0] for row in service.query(text).rows] == [row[0] for row in ox.Store().query(text)]
+
+
 def engine_position(text: str) -> tuple[int, int]:
     """Where pyoxigraph itself puts the error in `text` when given the prefixes without a prologue line."""
     with pytest.raises(SyntaxError) as caught:

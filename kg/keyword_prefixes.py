@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+import pyoxigraph as ox
+
 from kg.errors import QuerySyntaxError
 from kg.glued_keywords import glued
 from kg.last_text import LastText
-from kg.sparql_lexer import significant
+from kg.iri_resolution import is_absolute, resolve_iri
+from kg.sparql_lexer import significant, unescape_iri
 
 _SPLIT = ("SERVICE", "LOAD")  # the lexer reads these before a ':' as the keyword (kg.sparql_lexer._tokens)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
@@ -47,15 +50,17 @@ def _written_out(text: str) -> tuple[str, "Moved"]:
     tokens = _names_whole(significant(text))
     declared: dict[str, str] = {}  # in force from its declaration on (an update's operations each have a prologue)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
-    index = 0
+    index, base = 0, None
     while index < len(tokens):
         kind, value, start, end = tokens[index]
         following = tokens[index + 1:index + 3]
+        if kind == "word" and value.upper() == "BASE" and following and following[0][0] == "iri":
+            base = resolve_iri(base, unescape_iri(following[0][1][1:-1]))
         if kind == "word" and value.upper() == "PREFIX" and len(following) == 2 and following[0][0] == "pname" \
                 and following[1][0] == "iri" and following[0][1].endswith(":"):
             prefix = following[0][1][:-1]
             if keyword_like(prefix):
-                declared[prefix] = following[1][1][1:-1]
+                declared[prefix] = _resolved(base, following[1][1][1:-1])
                 edits.append((start, following[1][3], " " * (following[1][3] - start)))
             index += 3
             continue
@@ -71,6 +76,17 @@ def _written_out(text: str) -> tuple[str, "Moved"]:
         at = end
     written = "".join(parts) + text[at:]
     return written, Moved(text, written, edits)
+
+
+def _resolved(base: str | None, iri: str) -> str:
+    """A prefix's IRI (as written between < and >) resolved against the BASE in force where it is declared, as
+    the engine resolves it: its names, written out, stand where another BASE may be in force."""
+    if not is_absolute(base) or is_absolute(unescape_iri(iri)):
+        return iri
+    try:
+        return str(ox.NamedNode(resolve_iri(base, unescape_iri(iri))))[1:-1]
+    except ValueError:  # no IRI: left for the engine to report
+        return iri
 
 
 def _names_whole(tokens) -> list:

@@ -72,6 +72,13 @@ def test_a_name_with_escapes_becomes_the_iri_it_names():
     assert written.endswith("SELECT * { ?s <x:n#a,b~c%20> ?o }")
 
 
+def test_a_relative_iri_is_resolved_where_the_prefix_is_declared(service):
+    # Its names, written out as <sub/a>, stood after a later BASE, which the engine would not have used.
+    text = ("BASE <http://a.example/x/> PREFIX filter: <sub/> BASE <http://b.example/>\n"
+            "SELECT ?i { VALUES ?i { filter:a } }")
+    assert [row[0].value for row in service.query(text).rows] == ["http://a.example/x/sub/a"]
+
+
 def test_a_syntax_error_is_told_where_it_is_in_the_text_sent(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query(f"PREFIX having: <{EX}>\nSELECT * {{ ?s having:p ?o }} LIMT 1")

@@ -120,8 +120,8 @@ def test_the_leading_declarations_skipped_give_what_walking_them_gives(text):
 
 
 def test_a_dataset_iri_is_read_as_the_engine_reads_it():
-    """Escapes decoded and relative prefix IRIs resolved, as the engine's: a check of FROM against the graphs a remote
-    store hides (its own, the merge) missed <…virtrdf\\u0023> and v:virtrdf\\#."""
+    """Escapes decoded and relative prefix IRIs resolved, as the engine's: a check of FROM against the graphs a
+    remote store hides (its own, the merge) missed <…virtrdf\\u0023> and v:virtrdf\\#."""
     text = ("BASE <http://b.example/a/> PREFIX v: <../schemas/> PREFIX w: <http://w.example/>\n"
             "SELECT * FROM <http://g.example/virtrdf\\u0023> FROM v:virtrdf\\# FROM NAMED w:a\\.b { ?s ?p ?o }")
     assert query_dataset(text, PREFIXES) == (["http://g.example/virtrdf#", "http://b.example/schemas/virtrdf#"],

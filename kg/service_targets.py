@@ -56,11 +56,10 @@ def service_targets(text: str, prefixes: dict[str, str], base: str | None = None
             declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
         elif upper == "SERVICE":
             at = index + 1 + (bool(following) and following[0][0] == "word" and following[0][1].upper() == "SILENT")
-            named, written, begin, end = tokens[at] if at < len(tokens) else ("", "", len(text), len(text))
-            targets.append(ServiceTarget(start, begin, end, written, iri_named(named, written, declared, base), base,
-                                         dict(declared)))
+            token_kind, written, begin, end = tokens[at] if at < len(tokens) else ("", "", len(text), len(text))
+            targets.append(ServiceTarget(start, begin, end, written, iri_named(token_kind, written, declared, base),
+                                         base, dict(declared)))
     return targets
-
 
 
 def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg.errors import PolicyError
 from kg.iri_resolution import is_absolute
 from kg.sparql_lexer import significant
-from kg.sparql_parts import ServiceClause, iri_named
+from kg.sparql_parts import ServiceClause, in_force, iri_named
 
 _SERVICE = re.compile("service", re.IGNORECASE)
 
@@ -45,16 +45,11 @@ def service_targets(text: str, prefixes: dict[str, str], base: str | None = None
     `base` is the base its first BASE (or a relative IRI, without one) resolves against."""
     if not _SERVICE.search(text):  # most texts
         return []
-    declared, targets = dict(prefixes), []
+    targets = []
     tokens = significant(text)
-    for index, (kind, value, start, _) in enumerate(tokens):
-        upper = value.upper() if kind == "word" else None
-        following = tokens[index + 1:index + 3]
-        if upper == "BASE" and following and following[0][0] == "iri":
-            base = iri_named("iri", following[0][1], declared, base)
-        elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
-        elif upper == "SERVICE":
+    for index, (kind, value, start, _), declared, base in in_force(tokens, prefixes, base):
+        if kind == "word" and value.upper() == "SERVICE":
+            following = tokens[index + 1:index + 2]
             at = index + 1 + (bool(following) and following[0][0] == "word" and following[0][1].upper() == "SILENT")
             token_kind, written, begin, end = tokens[at] if at < len(tokens) else ("", "", len(text), len(text))
             targets.append(ServiceTarget(start, begin, end, written, iri_named(token_kind, written, declared, base),

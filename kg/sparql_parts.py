@@ -90,21 +90,30 @@ def _from_clauses(text: str, prefixes: dict[str, str], base: str | None = None):
     """(IRI, named, (start, end) of its target) for each FROM [NAMED] clause of a query (see query_dataset)."""
     if not _FROM.search(text):  # most queries: nothing to look for
         return
-    declared = dict(prefixes)
     tokens = significant(text)
-    for index, (kind, value, _, _) in enumerate(tokens):
-        upper = value.upper() if kind == "word" else None
+    for index, (kind, value, _, _), declared, base in in_force(tokens, prefixes, base):
         following = tokens[index + 1:index + 3]
-        if upper == "BASE" and following and following[0][0] == "iri":
-            base = iri_named("iri", following[0][1], declared, base)
-        elif upper == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
-            declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
-        elif upper == "FROM":
+        if kind == "word" and value.upper() == "FROM":
             # no IRI after it (`FROM <x y>` lexes as no IRI): an empty name, which no check takes for a graph IRI
             target = next((token for token in tokens[index + 1:index + 4] if token[0] in ("iri", "pname", "var")),
                           ("pname", "", 0, 0))
             iri = iri_named(target[0], target[1], declared, base) or target[1]  # an undeclared prefix: as written
             yield iri, bool(following) and following[0][1].upper() == "NAMED", (target[2], target[3])
+
+
+def in_force(tokens, prefixes: dict[str, str], base: str | None):
+    """(index, token, the prefixes in force there, the base in force there) for each of `tokens` (significant()'s):
+    each BASE and PREFIX holds from where it stands, its IRI resolved against the BASE before it; `prefixes` and
+    `base` hold before any. The prefixes are one dict, changed as the walk goes on: copy what is kept."""
+    declared = dict(prefixes)
+    for index, token in enumerate(tokens):
+        yield index, token, declared, base
+        word = token[1].upper() if token[0] == "word" else None
+        following = tokens[index + 1:index + 3]
+        if word == "BASE" and following and following[0][0] == "iri":
+            base = iri_named("iri", following[0][1], declared, base)
+        elif word == "PREFIX" and len(following) == 2 and following[0][0] == "pname" and following[1][0] == "iri":
+            declared[following[0][1].split(":", 1)[0]] = iri_named("iri", following[1][1], declared, base)
 
 
 def iri_named(kind: str, written: str, declared: dict[str, str], base: str | None) -> str | None:

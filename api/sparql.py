@@ -231,6 +231,8 @@ def too_long(text: str, cap: int) -> bool:
 
 def too_many_tokens(text: str, most: int) -> bool:
     """Whether a text has more than `most` tokens, lexed no further (its tokens are kept for the checks after)."""
+    if len(text) <= most:  # a token is at least one character: a lookup the loop answers is then never lexed
+        return False
     try:
         significant(text, most)
     except TooManyTokens:

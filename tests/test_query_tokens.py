@@ -63,3 +63,10 @@ def test_the_limit_is_at_most_the_tokens_kept():
     assert resolve({"MAX_QUERY_TOKENS": lexer.KEPT_TOKENS}, environ={})["MAX_QUERY_TOKENS"] == lexer.KEPT_TOKENS
     with pytest.raises(ConfigError, match=f"MAX_QUERY_TOKENS: must be a whole number from 1 to {lexer.KEPT_TOKENS}"):
         resolve({"MAX_QUERY_TOKENS": lexer.KEPT_TOKENS + 1}, environ={})
+
+
+def test_a_text_no_longer_than_the_limit_is_not_lexed_to_count_its_tokens(lexed):
+    from api.sparql import too_many_tokens
+
+    assert not too_many_tokens(";" * 12, 12) and lexed == []  # twelve characters hold at most twelve tokens
+    assert too_many_tokens(";" * 13, 12) and lexed == [";" * 13]

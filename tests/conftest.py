@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import uuid
 from pathlib import Path
@@ -14,6 +15,18 @@ from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 
 WIKIDATA_FIXTURE = Path(__file__).parent / "fixtures" / "wikidata-sahel-fixture.ttl"
+
+
+def pytest_configure(config):
+    """SIGTERM ends a run as Ctrl-C does, with every fixture torn down: the `kg serve` processes tests start
+    lead sessions of their own (so that a test can stop one whole), where a SIGTERM sent to `make test`'s
+    process group does not reach them."""
+    signal.signal(signal.SIGTERM, _interrupted)
+
+
+def _interrupted(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise KeyboardInterrupt
 
 
 @pytest.fixture(autouse=True)

@@ -93,6 +93,15 @@ def kg_server(workdir: Path, *, store: str | None = None, env: dict[str, str] | 
         stop(process)
 
 
+def gone(pid: int) -> bool:
+    """Whether no process has the id `pid` (one reaped, or never there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def family(pid: int) -> list[int]:
     """`pid` and every process descended from it (Linux /proc)."""
     children: dict[int, list[int]] = {}

@@ -3,7 +3,6 @@ policy, caching, and errors that never show a traceback."""
 
 from __future__ import annotations
 
-import os
 import time
 from email.utils import formatdate
 from urllib.parse import quote, urlencode
@@ -14,6 +13,7 @@ import api.backend
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, EX, FORM, WRITABLE, problem, recording_server
 
+from live_server import gone
 from long_work import CROSS_COUNT as HEAVY, SOON, wait_until  # HEAVY: ~5e9 rows over the article
 
 UPDATE = "application/sparql-update"
@@ -178,14 +178,6 @@ def test_updates_need_the_token_and_the_setting(empty_writer, app):
 
 def worker_pids(app) -> list[int]:
     return [process.pid for process, _ in list(app.extensions["sahel-kg"].runner._idle.queue)]
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_timeout_kills_the_query_and_the_next_one_answers(make_app):

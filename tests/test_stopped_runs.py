@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from live_server import gone
+
 TESTS = Path(__file__).parent
 HOLDING = '''
 import threading
@@ -39,17 +41,9 @@ def test_a_run_stopped_by_sigterm_stops_the_kg_servers_it_started(tmp_path):
         server = int(pid_file.read_text())
         os.killpg(run.pid, signal.SIGTERM)
         run.wait(timeout=300)
-        assert not _alive(server), "the kg serve the stopped run started still runs"
+        assert gone(server), "the kg serve the stopped run started still runs"
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
-        if server is not None and _alive(server):
+        if server is not None and not gone(server):
             os.killpg(server, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

@@ -80,3 +80,20 @@ def test_a_file_that_cannot_be_used_leaves_the_process_its_own_buckets(tmp_path,
     table = BucketTable(tmp_path / "no-such-directory" / "budgets.sqlite3", capacity=2.0, rate=0.0)
     assert table.take("client", 3.0, 0.0) is None and table.take("client", 1.0, 0.0) == -1.0  # kept, in memory
     assert "cannot be used" in caplog.text and "this process keeps its own" in caplog.text
+
+
+def test_a_query_is_let_in_while_any_budget_is_left_and_its_overdraft_is_paid_back_first():
+    """As the README has it: QUERY_BUDGET=5 with a 2 s time limit lets in three queries (6 s), not two; the
+    second over is refused until a minute's refill has paid back the overdraft and left some over."""
+    now = [0.0]
+    budgets = Budgets(5.0, clock=lambda: now[0])
+    for _ in range(3):
+        budgets.reserve("client", 2.0)
+    with pytest.raises(Problem) as refused:
+        budgets.reserve("client", 2.0)
+    assert refused.value.status == 429 and refused.value.headers["Retry-After"] == "13"  # 1 s owed at 5 s a minute
+    now[0] = 12.0
+    with pytest.raises(Problem):
+        budgets.reserve("client", 2.0)  # the overdraft paid back to 0, nothing over yet
+    now[0] = 13.0
+    budgets.reserve("client", 2.0)

@@ -119,10 +119,7 @@ def bump(store: str | PathLike) -> tuple[int, float]:
             if os.fstat(fd).st_size == RECORD.size:
                 with mmap.mmap(fd, RECORD.size) as record:
                     if record[:8] == MAGIC:
-                        sequence = _SEQUENCE.unpack_from(record, 8)[0] | 1  # odd: a write in progress
-                        _SEQUENCE.pack_into(record, 8, sequence)
-                        _DATA.pack_into(record, 16, number, now)
-                        _SEQUENCE.pack_into(record, 8, sequence + 1)
+                        _write_under_sequence(record, number, now)
                         return number, now
         finally:
             os.close(fd)
@@ -132,6 +129,17 @@ def bump(store: str | PathLike) -> tuple[int, float]:
         handle.write(RECORD.pack(MAGIC, 0, number, now))
     os.replace(partial, path)
     return number, now
+
+
+def _write_under_sequence(record: mmap.mmap, number: int, now: float) -> None:
+    """Write the stamp in place, the sequence odd meanwhile. The sequence is stored by one 8-byte move:
+    struct's pack_into zero-fills its field before writing it, and a reader that saw that 0 (even) before
+    and after a write in progress would take half of a stamp."""
+    with memoryview(record) as view, view.cast("Q") as words:
+        sequence = words[1] | 1  # odd: a write in progress
+        words[1] = sequence
+        _DATA.pack_into(record, 16, number, now)  # zero-filled first, while the sequence is odd
+        words[1] = sequence + 1
 
 
 def _mapped_record(store: str | PathLike) -> tuple[int, float] | None:

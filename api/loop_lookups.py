@@ -63,7 +63,7 @@ class LoopLookups:
         except Problem:  # past its bound on queries in flight: the general path answers 503
             return None
         try:
-            answer = nearby.lookup(found, text, fmt, row_limit=row_limit)
+            answer = nearby.lookup(found, text, fmt, row_limit=row_limit, version=version.number)
         except WouldWait:
             return None
         except Exception:  # the general path runs it again and answers its error as it always does

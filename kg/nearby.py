@@ -54,11 +54,16 @@ class NearbyRunner:
                 self.store.reopen_if_changed()
         return answer_within(self.service, request, started)
 
-    def lookup(self, found: Lookup, text: str, fmt: str, *, row_limit: int | None) -> Answer:
+    def lookup(self, found: Lookup, text: str, fmt: str, *, row_limit: int | None,
+               version: int | None = None) -> Answer:
         """The answer to `text`, a lookup (`found`: kg.lookup_text), in results format `fmt`, as run() gives
         it, run at once on the caller's thread: WouldWait, having answered nothing, where the view is stale or
-        the rows pass LOOP_ROWS or LOOP_CHARACTERS. Raises the store's errors (a syntax error, a bad IRI)."""
-        if self.store.stale():
+        the rows pass LOOP_ROWS or LOOP_CHARACTERS. Raises the store's errors (a syntax error, a bad IRI).
+        `version`: the dataset's version number the caller has just read (its answer's ETag), which the view
+        must be at; None: read it here."""
+        # The caller's own read spares a second read of the stamp (an fstat); the view then answers for
+        # exactly the version the answer is labelled with.
+        if self.store.stale() if version is None else version != self.store.view_version():
             raise WouldWait("the store changed since this view opened")
         started = time.perf_counter()
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in found.undeclared.items())

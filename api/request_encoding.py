@@ -52,7 +52,9 @@ def _fault(environ, limit: int) -> str | None:
     if host is not None and not _HOST.fullmatch(host):
         return "the Host header is not a host name (and port)"
     for key, value in environ.items():
-        if (key.startswith("HTTP_") or key == "CONTENT_TYPE") and isinstance(value, str):
+        # A clean value (ASCII, no NUL: the usual header) is passed over before its name is written out.
+        if (key.startswith("HTTP_") or key == "CONTENT_TYPE") and isinstance(value, str) \
+                and ("\0" in value or not value.isascii()):
             reason = _text_fault(value, f"the {key.removeprefix('HTTP_').replace('_', '-').title()} header")
             if reason:
                 return reason

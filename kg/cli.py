@@ -1,6 +1,6 @@
 """The `kg` command line: its group, the dataset's commands (build, validate, claims, links, events), and the
-others (kg.cli_store, kg.cli_front) added to it. Only the CLI turns the library's errors into messages and
-exit codes (kg.cli_support)."""
+others (kg.cli_store, kg.cli_update, kg.cli_front) added to it. Only the CLI turns the library's errors into
+messages and exit codes (kg.cli_support)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
+from kg.cli_update import update
 from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, format_of_name,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
@@ -241,5 +242,5 @@ def events_load(table, mapping, graph, store_spec):
                          f"{report.record}"), err=True)
 
 
-for _command in (load, query, info, search, export, shell, serve):
+for _command in (load, query, update, info, search, export, shell, serve):
     main.add_command(_command)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import re
 import sys
 from pathlib import Path
 
@@ -12,8 +11,8 @@ import click
 
 from kg.cli_support import (ANSWER_NAMES, DATASET_NAMES, ByteSize, EndpointURL, GraphIRI, OutputFile, Seconds,
                             format_of_name, graph_option, reports_errors, store_option, write_out)
+from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
-from kg.untrusted import BOM
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -94,18 +93,22 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
     prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
     the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
+    from kg.cli_update import ADVICE, is_update
     from kg.console import notes, open_configured, show, start_query, warnings
+    from kg.errors import QuerySyntaxError
     from kg.query import QueryService
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
 
-    sparql = _query_text(given, text, query_file)
+    sparql = command_text(given, text, query_file)
+    if is_update(sparql):
+        raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {ADVICE}", line=1, column=1)
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
         service = QueryService(store)
-        bound = _parse_bindings(bindings, service.prefixes, sparql)
+        bound = parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
         for line in warnings(started, service.prefixes):
             click.echo(line, err=True)
@@ -141,51 +144,6 @@ def _gzipped_if_named(path: Path, out):
         return
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as zipped:  # equal answers, equal bytes
         yield zipped
-
-
-def _query_text(given, text, query_file) -> str:
-    """The query from QUERY, -q, -f FILE or standard input; a file's name as QUERY is a usage error naming -f."""
-    from kg.table import printable
-
-    if sum(way is not None for way in (given, text, query_file)) > 1:
-        raise click.UsageError("give the query once: as QUERY, with -q or with -f")
-    if given is not None and " " not in given.strip() and Path(given).is_file():
-        raise click.UsageError(f"QUERY is the query's text; to read the file {printable(given)}, "
-                               f"use -f {printable(given)}")
-    text = given if given is not None else text
-    try:
-        if text is None:
-            text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
-        text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
-    except UnicodeError:
-        raise click.UsageError("the query text is not UTF-8") from None
-    text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
-    if not text.strip():
-        raise click.UsageError("no query: give it as QUERY (or -q TEXT), -f FILE, or pipe it on standard input")
-    return text
-
-
-def _parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
-    """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
-    mentions (a slip that would bind nothing and say nothing), is a usage error."""
-    from kg.bindings import declared_prefixes, parse_term, query_base
-
-    prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
-    base = query_base(sparql)  # a relative <iri> resolves against the query's BASE, as the engine's do
-    bound = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
-        if name in bound:
-            raise click.UsageError(f"--bind gives ?{name} more than one value")
-        if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
-            raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
-        try:
-            bound[name] = parse_term(value, prefixes, base)
-        except (ValueError, TypeError) as error:
-            raise click.UsageError(f"--bind {pair!r}: {error}") from None
-    return bound
 
 
 @click.command()

@@ -48,7 +48,8 @@ def refuse_other_data(store, target: str, loads: str, path: Path) -> None:
         if count and (not ours or others[graph] or (counts[graph] and count not in counts[graph])):
             raise KGError(f"{path}: <{graph}> holds {count} triple(s), {_writer(others[graph], ours, counts[graph])}, "
                           "which this load would replace, so nothing was loaded: choose another --graph, or, if "
-                          f"that data may go, drop the graph first (SPARQL Update `DROP GRAPH <{graph}>`)")
+                          f"that data may go, drop the graph first: kg update 'DROP GRAPH <{graph}>' "
+                          "(with the same --store)")
 
 
 def _writer(files: list[str], ours: bool, counts: set[int]) -> str:

@@ -1,0 +1,59 @@
+"""The text a query or update command reads (its argument, -q, -f FILE or standard input), and --bind's
+NAME=VALUE pairs as terms."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from kg.untrusted import BOM
+
+
+def command_text(given, text, query_file, what: str = "query") -> str:
+    """The query (or, `what`, the update) from QUERY, -q, -f FILE or standard input; a file's name as QUERY is a
+    usage error naming -f."""
+    from kg.table import printable
+
+    name = what.upper()
+    if sum(way is not None for way in (given, text, query_file)) > 1:
+        raise click.UsageError(f"give the {what} once: as {name}, with -q or with -f")
+    if given is not None and " " not in given.strip() and Path(given).is_file():
+        raise click.UsageError(f"{name} is the {what}'s text; to read the file {printable(given)}, "
+                               f"use -f {printable(given)}")
+    text = given if given is not None else text
+    try:
+        if text is None:
+            text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
+        text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
+    except UnicodeError:
+        raise click.UsageError(f"the {what} text is not UTF-8") from None
+    text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
+    if not text.strip():
+        raise click.UsageError(f"no {what}: give it as {name} (or -q TEXT), -f FILE, or pipe it on standard input")
+    return text
+
+
+def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
+    """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
+    mentions (a slip that would bind nothing and say nothing), is a usage error."""
+    from kg.bindings import declared_prefixes, parse_term, query_base
+
+    prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
+    base = query_base(sparql)  # a relative <iri> resolves against the query's BASE, as the engine's do
+    bound = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
+        if name in bound:
+            raise click.UsageError(f"--bind gives ?{name} more than one value")
+        if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
+            raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
+        try:
+            bound[name] = parse_term(value, prefixes, base)
+        except (ValueError, TypeError) as error:
+            raise click.UsageError(f"--bind {pair!r}: {error}") from None
+    return bound

@@ -1,0 +1,61 @@
+"""`kg update`: a SPARQL Update on the store from the console, through the query service the HTTP API's
+updates go through (kg.query.QueryService.update), so that it is refused and kept as theirs are."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli_support import reports_errors, store_option
+from kg.cli_text import command_text
+
+ADVICE = "run it with `kg update` (the same --store), not `kg query`"
+
+
+@click.command()
+@click.argument("given", required=False, metavar="[UPDATE]")
+@click.option("-q", "--update", "text", help="The update text (as UPDATE).")
+@click.option("-f", "--file", "update_file", type=click.File("r", encoding="utf-8"), help="Read the update from FILE.")
+@store_option
+@reports_errors
+def update(given, text, update_file, store_spec):
+    """Run a SPARQL Update on the store, all or nothing, and say what changed.
+
+    The update comes from UPDATE (or -q), -f FILE, or standard input, with the prefixes `kg query` knows. As
+    over HTTP: the project's own graphs (a build's, the loads record) are refused (`kg build --install`
+    writes them), LOAD is refused (nothing is fetched), the default graph stays the merge of the named
+    graphs. Exit status: 0 on success, 1 for a refused update or a syntax error (with line and column),
+    2 for bad usage.
+    """
+    from kg.console import open_configured
+    from kg.errors import QuerySyntaxError
+    from kg.query import Policy, QueryService
+
+    sparql = command_text(given, text, update_file, "update")
+    if is_query(sparql):
+        raise QuerySyntaxError("not an update: this is a query; run it with `kg query`", line=1, column=1)
+    with open_configured(store_spec, write=True) as store:
+        before = store.count()
+        QueryService(store, policy=Policy(allow_update=True)).update(sparql)
+        after = store.count()
+        version = getattr(store, "version", None)  # an embedded store's, as X-Dataset-Version says it over HTTP
+        stamp = f"; dataset version {version()[0]}" if version is not None else ""
+    change = f"{after - before:+d}" if before != after else "no change"
+    click.echo(f"updated: {before} quads before, {after} after ({change}){stamp}", err=True)
+
+
+def is_update(sparql: str) -> bool:
+    """Whether `sparql` is an update (as the query service reads it), which `kg query` sends here."""
+    return _shape(sparql).is_update
+
+
+def is_query(sparql: str) -> bool:
+    """Whether `sparql` is a query (SELECT, ASK, CONSTRUCT, DESCRIBE), which `kg update` sends to `kg query`."""
+    shape = _shape(sparql)
+    return shape.form is not None and not shape.is_update
+
+
+def _shape(sparql: str):
+    from kg.keyword_prefixes import written_out
+    from kg.sparql_text import scan
+
+    return scan(written_out(sparql)[0])

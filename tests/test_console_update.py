@@ -1,0 +1,84 @@
+"""`kg update`: a SPARQL Update on the store from the console, through the query service the HTTP API uses,
+with its guards (the project's graphs, LOAD, the merge, all or nothing); `kg query` given an update and
+`kg events load` refusing a graph both name it."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from test_loading import content, installed, kg, spec  # noqa: F401  (fixtures)
+
+EX = "http://example.org/console-update/"
+MINE = EX + "graph"
+INSERT = f"INSERT DATA {{ GRAPH <{MINE}> {{ <{EX}a> <{EX}b> 1 }} }}"
+MERGE_ASK = f"ASK {{ <{EX}a> <{EX}b> 1 }}"  # the default graph: the merge of the named graphs
+EVENTS = Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv"
+
+
+def asks(spec: str, sparql: str) -> bool:
+    result = kg("query", "--store", spec, "--format", "csv", "-q", sparql)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[1] == "true"
+
+
+def test_an_insert_then_a_drop_change_the_graph_and_the_merge_and_say_how(spec):
+    result = kg("update", "--store", spec, INSERT)
+    assert result.exit_code == 0, result.output
+    assert "quads before" in result.stderr and "(+1)" in result.stderr and "dataset version" in result.stderr
+    assert asks(spec, f"ASK {{ GRAPH <{MINE}> {{ <{EX}a> <{EX}b> 1 }} }}") and asks(spec, MERGE_ASK)
+    result = kg("update", "--store", spec, "-q", f"DROP GRAPH <{MINE}>")
+    assert result.exit_code == 0 and "(-1)" in result.stderr, result.output
+    assert not asks(spec, MERGE_ASK)
+
+
+def test_the_update_comes_from_a_file_or_standard_input_with_the_known_prefixes(spec, tmp_path):
+    path = tmp_path / "change.ru"
+    path.write_text(f"INSERT DATA {{ GRAPH <{MINE}> {{ <{EX}a> rdfs:label 'a' }} }}", encoding="utf-8")
+    assert kg("update", "--store", spec, "-f", path).exit_code == 0
+    assert kg("update", "--store", spec, input=f"DELETE DATA {{ GRAPH <{MINE}> {{ <{EX}a> rdfs:label 'a' }} }}"
+              ).exit_code == 0
+    assert not asks(spec, f"ASK {{ <{EX}a> ?p ?o }}")
+
+
+@pytest.mark.parametrize("update, said", [
+    ("DROP GRAPH <https://sahel-kg.example.org/graph/entities>", "one of the project's own graphs"),
+    ("CLEAR ALL", "project's own graphs"),
+    (INSERT + " ; DROP GRAPH <https://sahel-kg.example.org/graph/loads>", "one of the project's own graphs"),
+    (f"LOAD <{EX}data.ttl> INTO GRAPH <{MINE}>", "LOAD is not allowed"),
+    (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists"),  # refused by the engine after the insert ran
+    (f"INSERT DATA {{\n  GRAPH <{MINE}> {{ <{EX}a> <{EX}b> }}\n}}", "error: line 2, column"),
+    ("SELECT * WHERE { ?s ?p ?o }", "run it with `kg query`"),
+], ids=["project-graph", "clear-all", "second-operation", "load", "engine-error", "syntax", "a-query"])
+def test_a_refused_update_exits_1_says_why_and_changes_nothing(spec, update, said):
+    before = content(spec)
+    result = kg("update", "--store", spec, update)
+    assert result.exit_code == 1 and said in result.stderr and result.stderr.startswith("error: "), result.output
+    assert "Traceback" not in result.output and content(spec) == before
+
+
+def test_no_update_text_is_bad_usage(spec):
+    result = kg("update", "--store", spec, input="")
+    assert result.exit_code == 2 and "no update" in result.stderr
+
+
+def test_kg_query_given_an_update_points_to_kg_update(spec):
+    result = kg("query", "--store", spec, f"DROP GRAPH <{MINE}>")
+    assert result.exit_code == 1 and "`kg update`" in result.stderr, result.output
+
+
+def test_the_advice_of_a_refused_events_load_is_a_command_that_works(spec, tmp_path):
+    from test_events import require_morph_kgc
+
+    require_morph_kgc()
+    data = tmp_path / "mine.ttl"
+    data.write_text(f"<{EX}a> <{EX}b> <{EX}c> .\n", encoding="utf-8")
+    assert kg("load", "--store", spec, "--graph", MINE, data).exit_code == 0
+    refused = kg("events", "load", "--store", spec, "--graph", MINE, EVENTS)
+    assert refused.exit_code == 1, refused.output
+    advice = refused.stderr.partition("drop the graph first: ")[2].partition(" (with the same --store)")[0]
+    assert shlex.split(advice) == ["kg", "update", f"DROP GRAPH <{MINE}>"], refused.stderr
+    assert kg(*shlex.split(advice)[1:], "--store", spec).exit_code == 0
+    assert kg("events", "load", "--store", spec, "--graph", MINE, EVENTS).exit_code == 0

@@ -8,8 +8,8 @@ import re
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError, ProjectGraphError,
-                       QueryMemoryExceeded, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy,
+from kg.errors import (BindingTypeError, ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError,
+                       ProjectGraphError, QueryMemoryExceeded, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy,
                        ServiceFailure, ServiceTimeout, StorageFailure, StoreError, StoreUnavailable,
                        UpdateOutcomeUnknown)
 from kg.catalogue import ReconciliationError
@@ -79,6 +79,7 @@ def problem_page(body: dict):
 # The library's errors and the HTTP status each one means.
 _STATUS = [
     (QuerySyntaxError, 400, "Malformed query"),
+    (BindingTypeError, 400, "Bad binding"),
     (InputLimitError, 413, "Content too large"),
     (ParseError, 400, "Malformed data"),
     (PolicyError, 400, "Refused by policy"),

@@ -39,6 +39,7 @@ def command_text(given, text, query_file, what: str = "query") -> str:
 def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     """--bind's NAME=VALUE pairs as variable names and terms; a name given twice, or one the query never
     mentions (a slip that would bind nothing and say nothing), is a usage error."""
+    from kg.binding_types import check_bindings
     from kg.bindings import declared_prefixes, parse_term, query_base
 
     prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
@@ -54,6 +55,7 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
             raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
         try:
             bound[name] = parse_term(value, prefixes, base)
+            check_bindings(sparql, {name: bound[name]}, prefixes)  # as the query service checks them
         except (ValueError, TypeError) as error:
             raise click.UsageError(f"--bind {pair!r}: {error}") from None
     return bound

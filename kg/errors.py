@@ -142,6 +142,10 @@ class UpdateOutcomeUnknown(StoreError, TimeoutError):
     """An update sent to a remote store got no answer within its time limit: the store may still apply it."""
 
 
+class BindingTypeError(KGError, ValueError):
+    """A value bound to a variable whose type the query declares (`# binding:`), of another type or invalid."""
+
+
 class ConfigError(KGError, ValueError):
     """A setting that names nothing we know, such as a store spec."""
 

@@ -18,6 +18,7 @@ from kg.keyword_prefixes import glued_message, written_out
 from kg.namespaces import PREFIXES
 from kg.parse_messages import UNDECLARED, is_generic
 from kg.bindings import bind, unbound
+from kg.binding_types import check_bindings
 from kg.results import Result
 from kg.service_targets import ServiceTarget, nested_named, refusal, service_targets
 from kg.sparql_parts import (leading_base, named_iris, prologue_line, service_clauses, service_heads,
@@ -141,6 +142,7 @@ class QueryService:
         self._check_services(sparql, shape, moved, base)
         users = sparql
         if bindings:
+            check_bindings(sparql, bindings, self.prefixes)
             sparql = bind(sparql, bindings)
         text, shift = self._with_prologue(sparql, shape, base)
         limit = row_limit if row_limit is not None else self.row_limit

@@ -1,0 +1,74 @@
+"""A value bound to a variable whose type the query declares (`# binding: ?asOf default "…"^^xsd:date`) must be
+of that type and valid, or the query is refused naming the variable, the value and the type
+(kg/binding_types.py), in the console (`--bind`, exit 2) and in the query service every caller goes through."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import BindingTypeError
+from kg.paths import QUERIES_DIR
+from kg.query import QueryService
+from kg.store.oxigraph import OxigraphStore
+from test_loading import installed, kg, spec  # noqa: F401  (fixtures)
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+WRONG = [("2025-10-01", '"2025-10-01", a plain string: write it "2025-10-01"^^xsd:date'),
+         ('"2025-02-30"^^xsd:date', '"2025-02-30"^^xsd:date, which is no valid xsd:date'),
+         ('"2025-10-01T00:00:00"^^xsd:dateTime', "an xsd:dateTime"),
+         ("2025", "an xsd:integer"),
+         ("2025-02-30", '"2025-02-30", a plain string')]
+
+
+@pytest.mark.parametrize("example", ["as-of-status.rq", "held-as-of.rq"])
+@pytest.mark.parametrize("value, said", WRONG, ids=["text", "no-day", "datetime", "integer", "text-no-day"])
+def test_a_wrongly_typed_bind_is_refused_naming_variable_value_and_type(spec, example, value, said):
+    result = kg("query", "--store", spec, "-f", QUERIES_DIR / example, "--bind", f"asOf={value}", "--format", "csv")
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert "?asOf takes an xsd:date (the query's `# binding:` line 3), but was given" in result.stderr
+    assert said in result.stderr
+
+
+def test_only_a_declared_type_is_checked_and_a_value_of_it_answers(spec):
+    example = QUERIES_DIR / "as-of-status.rq"
+    refused = kg("query", "--store", spec, "-f", example, "--bind", "asOf=2025-02-30", "--format", "csv")
+    assert refused.exit_code == 2, refused.output
+    undeclared = example.read_text(encoding="utf-8").replace("# binding:", "# (binding)")
+    result = kg("query", "--store", spec, "-q", undeclared, "--bind", "asOf=2025-02-30", "--format", "csv")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 33, result.output  # as before: no check
+    result = kg("query", "--store", spec, "-f", example, "--bind", 'asOf="2025-10-01"^^xsd:date', "--format", "csv")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 33, result.output
+    assert all(line.split(",")[1] for line in result.stdout.splitlines()[1:])  # every ?holding filled in
+
+
+@pytest.fixture(scope="module")
+def service():
+    return QueryService(OxigraphStore())
+
+
+def date(text: str) -> ox.Literal:
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
+
+
+@pytest.mark.parametrize("value", ["2025-10-01", 20251001, date("2025-02-30"),
+                                   ox.Literal("2025-10-01T00:00:00", datatype=ox.NamedNode(XSD + "dateTime"))],
+                         ids=["str", "int", "no-day", "datetime"])
+def test_the_query_service_refuses_what_the_console_refuses(service, value):
+    text = (QUERIES_DIR / "held-as-of.rq").read_text(encoding="utf-8")
+    with pytest.raises(BindingTypeError, match=r"^\?asOf takes an xsd:date"):
+        service.query(text, bindings={"asOf": value})
+    assert service.query(text, bindings={"asOf": date("2025-10-01")}).rows == []  # the store is empty
+
+
+def test_an_iri_or_a_decimal_declared_takes_an_iri_or_any_number(service):
+    text = ('# binding: ?who default sk:mali\n# binding: ?n default 1.5\n'
+            'SELECT ?who ?n WHERE { BIND (1 AS ?one) }')
+    assert service.query(text, bindings={"who": ox.NamedNode("http://example.org/x"), "n": 3}).rows
+    with pytest.raises(BindingTypeError, match=r"\?who takes an IRI .* line 1\), but was given \"mali\", which is no IRI"):
+        service.query(text, bindings={"who": "mali"})
+    with pytest.raises(BindingTypeError, match=r"\?n takes an xsd:decimal .*, an xsd:double"):
+        service.query(text, bindings={"n": 1.5})
+    table = (("who", "n"), [(None, 2), (ox.NamedNode("http://example.org/y"), "two")])  # a VALUES table too
+    with pytest.raises(BindingTypeError, match=r'\?n .* "two", a plain string'):
+        service.query(text, bindings={table[0]: table[1]})

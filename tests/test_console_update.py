@@ -5,6 +5,7 @@ with its guards (the project's graphs, LOAD, the merge, all or nothing); `kg que
 from __future__ import annotations
 
 import shlex
+import uuid
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,20 @@ def test_the_advice_of_a_refused_events_load_is_a_command_that_works(spec, tmp_p
     assert shlex.split(advice) == ["kg", "update", f"DROP GRAPH <{MINE}>"], refused.stderr
     assert kg(*shlex.split(advice)[1:], "--store", spec).exit_code == 0
     assert kg("events", "load", "--store", spec, "--graph", MINE, EVENTS).exit_code == 0
+
+
+def test_on_a_remote_store_the_update_goes_to_the_update_url_with_the_same_guards(oxigraph_url, monkeypatch):
+    from kg.store.remote import RemoteStore
+
+    graph = f"{EX}{uuid.uuid4().hex}"
+    update_url = oxigraph_url.rsplit("/", 1)[0] + "/update"
+    monkeypatch.setenv("SAHEL_KG_STORE_UPDATE_URL", update_url)
+    remote = RemoteStore(oxigraph_url, update_url=update_url)
+    try:
+        result = kg("update", "--store", oxigraph_url, f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}a> <{EX}b> 1 }} }}")
+        assert result.exit_code == 0 and "(+1)" in result.stderr and "version" not in result.stderr, result.output
+        assert remote.query(f"ASK {{ GRAPH <{graph}> {{ <{EX}a> <{EX}b> 1 }} }}") and remote.query(MERGE_ASK)
+        refused = kg("update", "--store", oxigraph_url, f"LOAD <{EX}data.ttl> INTO GRAPH <{graph}>")
+        assert refused.exit_code == 1 and "LOAD is not allowed" in refused.stderr, refused.output
+    finally:
+        remote.update(f"DROP SILENT GRAPH <{graph}>")

@@ -8,6 +8,7 @@ its time. Data that no events load wrote (a `kg load`, a SPARQL update) would be
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import datetime
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def refuse_other_data(store, target: str, loads: str, path: Path) -> None:
         if count and (not ours or others[graph] or (counts[graph] and count not in counts[graph])):
             raise KGError(f"{path}: <{graph}> holds {count} triple(s), {_writer(others[graph], ours, counts[graph])}, "
                           "which this load would replace, so nothing was loaded: choose another --graph, or, if "
-                          f"that data may go, drop the graph first: kg update 'DROP GRAPH <{graph}>' "
+                          f"that data may go, drop the graph first: kg update {shlex.quote(f'DROP GRAPH <{graph}>')} "
                           "(with the same --store)")
 
 

@@ -191,8 +191,10 @@ def _cut(text: str) -> str:
 def notes(shown: Shown, wide_hint: str) -> list[str]:
     """What a reader must know about an answer shown: the row cap cut it, cells were shown in part."""
     found = []
-    if shown.truncated:
+    if shown.truncated and shown.limit is not None and shown.count >= shown.limit:
         found.append(f"cut at the limit of {shown.limit}")
+    elif shown.truncated:  # below the cap: the store (a remote engine) cut it at a row limit of its own
+        found.append("cut by the store's own row limit")
     if shown.cut_cells:
         found.append(f"{shown.cut_cells} cell{'s' if shown.cut_cells > 1 else ''} shown in part: "
                      f"{wide_hint} shows them whole")

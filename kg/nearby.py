@@ -21,7 +21,7 @@ from kg.lookup_text import Lookup
 from kg.query import QueryService
 from kg.results import Result
 from kg.star_order import reordered
-from kg.store.base import Solutions, Triples
+from kg.store.base import Solutions
 
 NO_WAITING: ContextVar[bool] = ContextVar("sahel_kg_no_waiting", default=False)
 LOOP_ROWS = 256  # rows a run under NO_WAITING reads before it gives way
@@ -122,6 +122,9 @@ class _RowDeadline:
                     raise QueryTimeout(f"query stopped after its time limit of {timeout:g}s")
                 yield row
 
+        # the same result, its rows wrapped: a remote engine's own cut (.cut) may be known only at their end
         if isinstance(result, Solutions):
-            return Solutions(result.variables, rows(result.rows), result.cut)
-        return Triples(rows(result.triples), result.cut)
+            result.rows = rows(result.rows)
+        else:
+            result.triples = rows(result.triples)
+        return result

@@ -166,12 +166,14 @@ JSON_BATCH = 256  # rows encoded by one json.dumps call
 def _xml(variables, rows, ending) -> Iterator[str]:
     yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
     yield "".join(f"<variable name={quoteattr(name)}/>" for name in variables) + "</head>\n<results>\n"
-    for row in rows:
+    count = 0
+    for count, row in enumerate(rows, 1):
         yield "<result>" + "".join(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
                                    for name, term in zip(variables, row) if term is not None) + "</result>\n"
     yield "</results>\n"
     if ending.truncated:  # a comment, which every XML reader skips: the format has no element for it
-        yield f"<!-- truncated: the row cap of {ending.limit} rows cut this answer -->\n"
+        cap = f"the row cap of {ending.limit} rows" if count >= (ending.limit or 0) else "the store's own row limit"
+        yield f"<!-- truncated: {cap} cut this answer -->\n"
     yield "</sparql>\n"
 
 

@@ -40,7 +40,9 @@ def reordered(solutions: Solutions, order: list[str] | None) -> Solutions:
         return solutions
     where = {name: at for at, name in enumerate(solutions.variables)}
     pick = itemgetter(*(where[name] for name in variables))
-    return Solutions(variables, _picked(solutions.rows, pick), solutions.cut)
+    # the same result: a remote engine's own cut (.cut) may be known only once the rows are read
+    solutions.variables, solutions.rows = variables, _picked(solutions.rows, pick)
+    return solutions
 
 
 class _picked:

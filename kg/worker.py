@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import replace
 from multiprocessing.connection import Connection
 
 from kg import allocator, memory_cap
 from kg.answers import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.errors import QueryMemoryExceeded
 from kg.query import QueryService
-from kg.store.base import Solutions, Triples
+from kg.store.base import Solutions
 from kg.store.engine_faults import STALE_PAUSE, STALE_RETRIES, STORAGE_SIGNS
 
 PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process is still there
@@ -148,10 +147,12 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
     if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
             or not can_stream(kind, request.format):
-        # replace(): a remote engine's own cut (Solutions.cut) goes with the rows
-        whole = raw if kind == "boolean" else replace(raw, rows=chain(first, rows)) \
-            if kind == "solutions" else Triples(chain(first, rows), cut=raw.cut)
-        result = _collect(whole, limit)
+        # the same result, its rows put back: a remote engine's own cut (.cut) may be known only at their end
+        if kind == "solutions":
+            raw.rows = chain(first, rows)
+        elif kind == "graph":
+            raw.triples = chain(first, rows)
+        result = _collect(raw, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
                             count=len(result), truncated=result.truncated, limit=result.limit,
                             unknown_terms=tuple(service.unknown_terms(request.sparql)))

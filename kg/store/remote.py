@@ -17,7 +17,7 @@ import uuid
 
 import pyoxigraph
 
-from kg.errors import QuerySyntaxError, QueryTimeout, StoreError, UpdateOutcomeUnknown
+from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
@@ -155,7 +155,8 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
 
     def graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g.value for (g,) in rows if isinstance(g, pyoxigraph.NamedNode))
+        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs")
+                      if isinstance(g, pyoxigraph.NamedNode))
 
     def count(self, graph=None) -> int:
         if graph is None:
@@ -258,13 +259,15 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
 
 
-def _whole(result, url: str):
-    """The rows or triples of `result`, raising StoreError at the end where the engine cut it at a row limit of
-    its own (Virtuoso's ResultSetMaxRows): a dump that lost data must fail, never end as if whole."""
+def _whole(result, url: str, what: str = "the dump"):
+    """The rows or triples of `result`, raising RemoteStoreFailure at the end where the engine cut it at a row
+    limit of its own (Virtuoso's ResultSetMaxRows, another kg serve's ROW_LIMIT): a dump or a list of graphs
+    that lost rows must fail, never end as if whole."""
     yield from result
     if result.cut:
-        raise StoreError(f"{url} cut the dump at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
-                         "virtuoso.ini): raise it above the store's quads, or dump with the engine's own tools")
+        raise RemoteStoreFailure(f"{url} cut {what} at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
+                                 "virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's quads, or dump "
+                                 "with the engine's own tools")
 
 
 def _full_is_cut(result, limit: int):

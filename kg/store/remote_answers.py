@@ -3,7 +3,8 @@ graph), a deadline or a broken answer becoming the library's errors. A part of R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 
 import pyoxigraph
 
@@ -14,6 +15,12 @@ from kg.store.dialects import Dialect
 from kg.store.remote_http import DeadlinePassed, error_for
 
 SOLUTIONS = "application/sparql-results+json"
+# How kg serve says its row cap cut an answer (another sahel-kg server as a store is an engine like any other):
+# a header on a whole answer; at the end of a streamed one, a last JSON member `"truncated": true` or, in
+# Turtle and N-Triples, a last line of comment (kg.streaming).
+CUT_HEADER = "X-Result-Truncated"
+CUT_COMMENT = re.compile(rb"(?:\A|\n)# truncated: [^\n]*\n?\Z")
+TAIL_BYTES = 512  # of a graph answer, kept to find that comment
 
 
 class AnswerReading:
@@ -24,19 +31,28 @@ class AnswerReading:
         if dialect.timeout_header and answer.headers.get(dialect.timeout_header[0]) == dialect.timeout_header[1]:
             answer.close()  # an "anytime" answer: partial, so no answer at all
             raise self._timed_out(seconds)
-        cut = bool(dialect.cut_header and answer.headers.get(dialect.cut_header))
+        cut = bool(dialect.cut_header and answer.headers.get(dialect.cut_header)) \
+            or answer.headers.get(CUT_HEADER, "").strip().lower() == "true"
         if answer.media_type in (SOLUTIONS, "application/json"):
-            head, rows = self._read(sparql_json.read, answer, seconds)
+            members = {}
+            head, rows = self._read(lambda chunks: sparql_json.read(chunks, members=members), answer, seconds)
             if rows is None:
                 return head
             if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with default-graph-uri as a one-row table
                 return any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
-            return Solutions(head, self._guarded(rows, answer, seconds), cut=cut)
+            result = Solutions(head, iter(()), cut=cut)
+            result.rows = _told(self._guarded(rows, answer, seconds), result,
+                                lambda: members.get("truncated") is True)
+            return result
         if answer.media_type in ("text/turtle", "application/turtle", "application/n-triples", "text/plain"):
             fmt = pyoxigraph.RdfFormat.TURTLE if "turtle" in answer.media_type else pyoxigraph.RdfFormat.N_TRIPLES
-            quads = pyoxigraph.parse(ChunkStream(answer.chunks()), fmt)
+            stream = ChunkStream(answer.chunks())
+            quads = pyoxigraph.parse(stream, fmt)
             triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-            return Triples(self._guarded(triples, answer, seconds), cut=cut)
+            result = Triples(iter(()), cut=cut)
+            result.triples = _told(self._guarded(triples, answer, seconds), result,
+                                   lambda: CUT_COMMENT.search(stream.tail) is not None)
+            return result
         answer.close()
         raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
                                  "which is no SPARQL result")
@@ -69,11 +85,18 @@ class AnswerReading:
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
 
+def _told(items: Iterator, result, cut: Callable[[], bool]) -> Iterator:
+    """`items`, then `result.cut` set where the answer's end says it was cut (known once all is read)."""
+    yield from items
+    if cut():
+        result.cut = True
+
+
 class ChunkStream:
     """A binary file over chunks, for pyoxigraph's parser to read a graph answer as it arrives."""
 
     def __init__(self, chunks: Iterator[bytes]):
-        self.chunks, self.pending = chunks, b""
+        self.chunks, self.pending, self.tail = chunks, b"", b""  # tail: the last bytes read
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self.pending) < size:
@@ -81,5 +104,6 @@ class ChunkStream:
             if not chunk:
                 break
             self.pending += chunk
+            self.tail = (self.tail + chunk)[-TAIL_BYTES:]
         data, self.pending = (self.pending, b"") if size < 0 else (self.pending[:size], self.pending[size:])
         return data

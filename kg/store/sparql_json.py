@@ -88,9 +88,12 @@ class _Buffer:
             return value
 
 
-def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
-    """(variables, rows) for a SELECT answer, or (boolean, None) for ASK; rows are tuples of terms."""
+def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None, members: dict | None = None):
+    """(variables, rows) for a SELECT answer, or (boolean, None) for ASK; rows are tuples of terms. The
+    document's other members, in any order (an extension's, as kg serve's "truncated"), go into `members`:
+    those after "results" once the rows are read, the document being read to its end."""
     term = term or binding_term
+    members = {} if members is None else members
     buffer = _Buffer(chunks)
     buffer.expect("{")
     variables, pending = None, None
@@ -105,17 +108,28 @@ def read(chunks: Iterable[bytes], term: Callable[[dict], object] | None = None):
                 raise MalformedAnswer(f"the SPARQL JSON boolean is {answer!r:.100}, not true or false", buffer.text[-500:])
             return answer, None
         elif key == "results" and variables is not None:
-            return variables, _rows(buffer, variables, term)
+            return variables, _rows(buffer, variables, term, members)
         elif key == "results":  # results before head: keep them until the head says the variables
             pending = list(_bindings(buffer))
         else:
-            buffer.value()
-        if buffer.peek() == ",":
-            buffer.at += 1
-    buffer.expect("}")
+            members[key] = buffer.value()
+        _comma(buffer)
+    _end(buffer)
     if variables is None:
         raise MalformedAnswer("the SPARQL JSON answer has no head", buffer.text[-500:])
     return variables, iter([_row(binding, variables, term) for binding in pending or []])
+
+
+def _comma(buffer: _Buffer) -> None:
+    if buffer.peek() == ",":
+        buffer.at += 1
+
+
+def _end(buffer: _Buffer) -> None:
+    """The document's closing brace, and nothing after it but space."""
+    buffer.expect("}")
+    if buffer.peek():
+        raise MalformedAnswer("text follows the SPARQL JSON answer", buffer.text[buffer.at:buffer.at + 500])
 
 
 def _variables(head, buffer: _Buffer) -> list[str]:
@@ -128,9 +142,17 @@ def _variables(head, buffer: _Buffer) -> list[str]:
     return names
 
 
-def _rows(buffer: _Buffer, variables: list[str], term) -> Iterator[tuple]:
+def _rows(buffer: _Buffer, variables: list[str], term, members: dict) -> Iterator[tuple]:
+    """The rows, then the members that follow "results" (into `members`) to the document's end."""
     for binding in _bindings(buffer):
         yield _row(binding, variables, term)
+    _comma(buffer)
+    while buffer.peek() != "}":
+        key = buffer.value()
+        buffer.expect(":")
+        members[key] = buffer.value()
+        _comma(buffer)
+    _end(buffer)
 
 
 def _bindings(buffer: _Buffer) -> Iterator[dict]:

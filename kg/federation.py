@@ -19,6 +19,7 @@ import hashlib
 import http.client
 import math
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -33,6 +34,8 @@ from kg import __version__
 from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
 from kg.service_state import ServiceState
+from kg.store import sparql_json
+from kg.store.remote_answers import CUT_HEADER
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
           "text/tab-separated-values;q=0.8")
@@ -105,23 +108,27 @@ class Federation:
         terms (None where unbound), blank nodes skolemised."""
         key = hashlib.sha256(f"{endpoint}\n{query}".encode()).hexdigest()
         cached = self.state.answer(key) if self.cache_ttl > 0 else None
-        fresh = cached is None
+        fresh, cut = cached is None, False  # a cut answer is never kept: a cached one was whole
         if fresh:
             held = self.state.held(endpoint)
             if held:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
-            cached = self._call(endpoint, query, deadline)
-        variables, rows = _parse(endpoint, *cached, genid=key[:16])
+            *cached, cut = self._call(endpoint, query, deadline)
+        variables, rows, said = _parse(endpoint, *cached, genid=key[:16])
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
                               "make its pattern more selective")
+        if cut or said:  # an endpoint's own row cap (kg serve's) cut it: as many rows as too many, never a part
+            raise PolicyError(f"SERVICE <{endpoint}> cut its answer at a row limit of its own ({len(rows)} "
+                              "solutions); make its pattern more selective")
         if fresh and self.cache_ttl > 0:  # kept once it is known to be used: a refused one never is
             self.state.keep(key, endpoint, cached, self.cache_ttl)
         return variables, rows
 
-    def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str]:
-        """One HTTP call: GET (or POST when long), no redirects followed; (body, media type)."""
+    def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str, bool]:
+        """One HTTP call: GET (or POST when long), no redirects followed; (body, media type, whether a
+        header says the endpoint cut the answer: kg serve's X-Result-Truncated)."""
         seconds = self.timeout
         if deadline is not None:
             seconds = min(seconds, deadline - time.monotonic())
@@ -138,7 +145,8 @@ class Federation:
         ends = time.monotonic() + seconds
         try:
             with _OPENER.open(request, timeout=seconds) as response:
-                return _read(response, ends, endpoint), response.headers.get_content_type()
+                cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
+                return _read(response, ends, endpoint), response.headers.get_content_type(), cut
         except urllib.error.HTTPError as error:
             raise self._refusal(endpoint, error) from None
         except (TimeoutError, socket.timeout):
@@ -237,20 +245,36 @@ def _read(response, ends: float, endpoint: str) -> bytes:
 
 
 def _parse(endpoint: str, body: bytes, media_type: str, *, genid: str):
+    """(variables, rows, whether the answer says it was cut): at the end of kg serve's answers, a last JSON
+    member `"truncated": true` or an XML comment (kg.results); any member order and extra members are read."""
     format = RESULT_FORMATS.get(media_type)
     if format is None:
         raise ServiceFailure(f"SERVICE <{endpoint}> answered with {media_type!r}, not SPARQL results",
                              endpoint=endpoint)
+    members, cut = {}, False
     try:
-        parsed = ox.parse_query_results(body, format=format)
-        if isinstance(parsed, ox.QueryBoolean):
-            raise SyntaxError("a boolean, not solutions")
-        variables = [variable.value for variable in parsed.variables]
-        rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables) for solution in parsed]
-    except (SyntaxError, ValueError, OSError) as error:
+        if format == ox.QueryResultsFormat.JSON:
+            variables, parsed = sparql_json.read([body], members=members)
+            if parsed is None:
+                raise SyntaxError("a boolean, not solutions")
+            rows = [tuple(_skolem(term, endpoint, genid) for term in row) for row in parsed]
+            cut = members.get("truncated") is True
+        else:
+            parsed = ox.parse_query_results(body, format=format)
+            if isinstance(parsed, ox.QueryBoolean):
+                raise SyntaxError("a boolean, not solutions")
+            variables = [variable.value for variable in parsed.variables]
+            rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables) for solution in parsed]
+            cut = format == ox.QueryResultsFormat.XML and _XML_CUT.search(body) is not None
+    except (SyntaxError, ValueError, OSError) as error:  # sparql_json.MalformedAnswer is a ValueError
         raise ServiceFailure(f"SERVICE <{endpoint}> answered with unreadable results: {error}",
                              endpoint=endpoint) from None
-    return variables, rows
+    return variables, rows, cut
+
+
+# kg serve's XML note of a cut, the last thing before the document's end (a "<" in text is escaped: no literal
+# can end so)
+_XML_CUT = re.compile(rb"<!-- truncated: [^>]*-->\s*</sparql>\s*\Z")
 
 
 def _skolem(term, endpoint: str, genid: str):

@@ -15,9 +15,11 @@ import sys
 import pytest
 
 from api import create_app
-from kg.errors import StoreError
-from kg.query import QueryService
-from kg.store import sparql_json
+from kg.errors import PolicyError, StoreError
+from kg.federation import Federation, _parse
+from kg.query import Policy, QueryService
+from kg.results import Result
+from kg.store import open_store, sparql_json
 from kg.store.remote import RemoteStore
 from kg.streaming import Cut, capped
 from live_server import kg_server
@@ -78,6 +80,52 @@ def test_the_api_over_a_peer_says_its_answer_is_cut(peers, peer):
     assert response.get_json()["truncated"] is True
     if peer == "whole":  # a whole answer of its own says so in a header too
         assert response.headers["X-Result-Truncated"] == "true"
+
+
+@pytest.mark.parametrize("peer", ["whole", "streamed"])
+def test_a_service_a_peer_cut_is_refused_as_too_many_rows(peers, peer):
+    """SERVICE to a kg serve that cut its answer was a 502 ("Unexpected JSON after the end of the bindings
+    array") when streamed, and a silent part of the answer when whole."""
+    url = peers[peer]
+    service = QueryService(open_store("memory:"), policy=Policy(service_allowlist=(url,)),
+                           federation=Federation(row_limit=20000, cache_ttl=0))
+    with pytest.raises(PolicyError, match="cut its answer at a row limit of its own"):
+        service.query(f"SELECT ?s ?n {{ SERVICE <{url}> {{ ?s a ?x . [] rdfs:label ?n }} }}")
+    if peer == "whole":  # over HTTP: the 400 the README promises for a pattern with too many rows
+        app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url})
+        response = app.test_client().get("/sparql", query_string={
+            "query": f"SELECT ?s ?n {{ SERVICE <{url}> {{ ?s a ?x . [] rdfs:label ?n }} }}"}, headers=JSON)
+        assert response.status_code == 400 and "row limit of its own" in response.get_json()["detail"]
+
+
+ROW = '{"s":{"type":"uri","value":"http://e/a"}}'
+ANY_ORDER = [  # the JSON results format allows members in any order, and members of its extensions
+    '{"head":{"vars":["s"],"link":["http://e/about"]},"results":{"bindings":[%s]},"elsewhere":{"a":[1]}}' % ROW,
+    '{"head":{"vars":["s"]},"results":{"bindings":[%s],"ordered":false}}' % ROW,
+]
+
+
+@pytest.mark.parametrize("text", ANY_ORDER, ids=["after-results", "after-bindings"])
+def test_service_reads_results_in_any_member_order(text):
+    variables, rows, said = _parse("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")
+    assert (variables, [row[0].value for row in rows], said) == (["s"], ["http://e/a"], False)
+
+
+def test_a_cut_said_before_the_results_counts_too():
+    text = '{"truncated":true,"head":{"vars":["s"]},"results":{"bindings":[%s]}}' % ROW
+    assert _parse("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")[2] is True
+
+
+@pytest.mark.parametrize("fmt, media", [("json", "application/sparql-results+json"),
+                                        ("xml", "application/sparql-results+xml")])
+def test_kg_serves_own_note_of_a_cut_is_read_by_service(fmt, media):
+    import pyoxigraph as ox
+
+    cut = Result(kind="solutions", variables=["s"], rows=[(ox.NamedNode("http://e/a"),)], truncated=True, limit=1)
+    variables, rows, said = _parse("http://e/sparql", cut.serialize(fmt), media, genid="g")
+    assert (variables, len(rows), said) == (["s"], 1, True)
+    cut.truncated = False
+    assert _parse("http://e/sparql", cut.serialize(fmt), media, genid="g")[2] is False
 
 
 def test_text_after_a_json_answer_is_malformed():

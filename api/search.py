@@ -18,7 +18,7 @@ from api.numbers import whole_number
 from api.params import one, request_params
 from api.page_data import local_path
 from kg.answers import QueryRequest
-from kg.search import PAGE, SearchError, SearchIndex, index_path
+from kg.search import PAGE, SearchError, SearchIndex, index_path, whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100
@@ -36,6 +36,7 @@ def _select(backend):
     def select(sparql: str):
         answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=PAGE))
         document = json.loads(answer.body)
+        whole_page(document.get("truncated") is True)
         names = document["head"]["vars"]
         return [tuple(binding.get(name, {}).get("value") for name in names)
                 for binding in document["results"]["bindings"]]

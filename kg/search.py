@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.errors import KGError, RemoteStoreFailure
 
 Select = Callable[[str], Iterable[Sequence[str | None]]]  # runs a SELECT, yields rows of plain strings
 PAGE = 5000  # rows per SELECT while indexing, under any server's row cap
@@ -199,8 +199,17 @@ def service_select(service) -> Select:
     """A Select over a kg.query.QueryService."""
     def select(sparql: str):
         result = service.query(sparql, row_limit=PAGE)
+        whole_page(result.truncated)
         return [tuple(None if term is None else term.value for term in row) for row in result.rows]
     return select
+
+
+def whole_page(cut: bool) -> None:
+    """RemoteStoreFailure for a page the store cut at a row limit of its own (a remote engine's, below PAGE):
+    a short page ends the paging, so the index would lack the rest without a word."""
+    if cut:
+        raise RemoteStoreFailure(f"the store cut a page of {PAGE} rows for the search index at a row limit of its "
+                                 "own: raise it (Virtuoso: ResultSetMaxRows; kg serve: ROW_LIMIT) above that")
 
 
 def index_path(store_spec: str) -> Path | None:

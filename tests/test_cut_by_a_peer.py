@@ -82,6 +82,16 @@ def test_the_api_over_a_peer_says_its_answer_is_cut(peers, peer):
         assert response.headers["X-Result-Truncated"] == "true"
 
 
+def test_a_search_index_is_not_built_from_pages_a_peer_cut(peers, tmp_path):
+    """Paged by LIMIT 5000 OFFSET, the index took a page the store cut at 100 rows for the last one, and
+    found a fraction of the things without a word."""
+    app = create_app({"STORE": peers["whole"]})
+    response = app.test_client().get("/search", query_string={"q": "Mali"}, headers={"Accept": "application/json"})
+    assert response.status_code == 502 and "row limit of its own" in response.get_json()["detail"], response.data
+    done = kg("search", "--store", peers["whole"], "Mali")
+    assert done.returncode == 1 and "row limit of its own" in done.stderr
+
+
 @pytest.mark.parametrize("peer", ["whole", "streamed"])
 def test_a_service_a_peer_cut_is_refused_as_too_many_rows(peers, peer):
     """SERVICE to a kg serve that cut its answer was a 502 ("Unexpected JSON after the end of the bindings

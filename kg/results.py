@@ -118,8 +118,9 @@ def term_json(term) -> dict:
 def _json(variables, rows, ending) -> Iterator[str]:
     head, keys = _json_head(tuple(variables))
     yield head
-    rows, separator = iter(rows), ""
+    rows, separator, count = iter(rows), "", 0
     while batch := list(islice(rows, JSON_BATCH)):
+        count += len(batch)
         text = ",".join(["{" + ",".join([key + _term_text(term) for key, term in zip(keys, row) if term is not None])
                          + "}" for row in batch])
         if "\u2028" in text or "\u2029" in text:  # valid either way; escaped, they keep JavaScript whole
@@ -128,7 +129,9 @@ def _json(variables, rows, ending) -> Iterator[str]:
         separator = ","
     yield "]}"
     if ending.truncated:  # an extension member, known once the rows are read: clients that do not know it ignore it
-        yield f',"truncated":true,"limit":{json.dumps(ending.limit)}'
+        # the limit that cut the answer: the row cap, or the store's own, below it, which the rows given are
+        limit = ending.limit if ending.limit is not None and count >= ending.limit else count
+        yield f',"truncated":true,"limit":{limit}'
     yield "}"
 
 

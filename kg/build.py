@@ -17,7 +17,7 @@ from kg.links import aliases_graph, check_entities, links_graph, read_aliases, r
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SK, VANN, claim_iri, graph_iri, source_iri
 from kg.provenance import InputFile, build_activity, claims_provenance, describe_graphs
 
-FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "json-ld"}
+FORMATS = {"nquads": "nquads", "trig": "trig", "jsonld": "json-ld"}  # each keeps the named graphs (Turtle has none)
 
 @dataclass(frozen=True)
 class Inputs:
@@ -171,13 +171,6 @@ def serialize(dataset: Dataset, fmt: str) -> bytes:
         # Lines end at LF only: splitlines() would also cut at a U+2028 or U+0085 inside a literal.
         lines = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8").split("\n")
         return "".join(line + "\n" for line in sorted(set(lines)) if line.strip()).encode("utf-8")
-    if fmt == "turtle":  # Turtle has no graphs: the union is written, graph names dropped
-        union = Graph()
-        for prefix, namespace in dataset.namespaces():
-            union.bind(prefix, namespace)
-        for s, p, o, _ in dataset.quads():
-            union.add((s, p, o))
-        return union.serialize(format="turtle", encoding="utf-8")
     return dataset.serialize(format=FORMATS[fmt], encoding="utf-8")
 
 

@@ -13,11 +13,11 @@ from kg import __version__
 from kg.cli_front import serve, shell
 from kg.cli_store import export, info, load, query, search
 from kg.cli_update import update
-from kg.cli_support import (DATASET_NAMES, EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, format_of_name,
+from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, dataset_format,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
-BUILD_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+BUILD_FORMATS = ("trig", "nquads", "jsonld")  # each keeps the named graphs: Turtle would drop them
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,8 +38,8 @@ def _inputs(claims):
               help="File to write the dataset to ('-' for standard output). Default: standard output, "
                    "or nothing with --install.")
 @click.option("--format", "fmt", type=click.Choice(BUILD_FORMATS),
-              help="Serialisation (default: from the --out name, .trig, .nq, .ttl or .jsonld; else trig); turtle "
-                   "merges all graphs into one.")
+              help="Serialisation (default: from the --out name, .trig, .nq or .jsonld; trig on standard output; "
+                   "a name of another format, Turtle's .ttl among them, is refused).")
 @click.option("--base", type=BaseIRI(), default=None,
               help="Base IRI for the project's own IRIs, ending in '/' (default: the built-in one).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
@@ -61,7 +61,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
     from kg.namespaces import DEFAULT_BASE
     from kg.table import printable
 
-    fmt = format_of_name(out if out != "-" else None, fmt, DATASET_NAMES) or "trig"
+    fmt = dataset_format(out if out != "-" else None, fmt, BUILD_FORMATS)
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
         from kg.console import open_configured

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ANSWER_NAMES, DATASET_NAMES, ByteSize, EndpointURL, GraphIRI, OutputFile, Seconds,
-                            format_of_name, graph_option, reports_errors, store_option, write_out)
+from kg.cli_support import (ANSWER_NAMES, ByteSize, EndpointURL, GraphIRI, OutputFile, Seconds,
+                            dataset_format, format_of_name, graph_option, reports_errors, store_option, write_out)
 from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
+
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -233,15 +234,8 @@ def export(fmt, output, compress, store_spec):
     from kg.dump import stream_dump
 
     output = _output_path(output)
-    name = output.name.lower().removesuffix(".gz") if output else ""
     compress = compress or (output is not None and output.name.lower().endswith(".gz"))
-    # A file's name says its format; /dev/null or a FIFO is named for what it is, not for a format, so it
-    # gets TriG as standard output does.
-    if fmt is None and name and not name.endswith((".trig", ".nq", ".nquads")) and not not_a_regular_file(output):
-        raise click.UsageError(f"{output}: a dataset is written as TriG (.trig) or N-Quads (.nq); "
-                               "name the file so, or give --format")
-    chosen = format_of_name(output, fmt, {suffix: found for suffix, found in DATASET_NAMES.items()
-                                          if found in ("trig", "nquads")}) or "trig"
+    chosen = dataset_format(output, fmt, ("trig", "nquads"))
     if compress and output is not None and not output.name.lower().endswith(".gz") and not not_a_regular_file(output):
         raise click.UsageError(f"{output}: gzipped data goes in a file named .gz (as {output.name}.gz), which is "
                                "how a reader knows to unzip it")

@@ -205,6 +205,34 @@ ANSWER_NAMES = {"solutions": {".json": "json", ".srj": "json", ".xml": "xml", ".
 ANSWER_NAMES["boolean"] = ANSWER_NAMES["solutions"]
 
 
+# Formats of one graph: written from a dataset, they would drop every graph name (kg validate then finds claims
+# whose named graphs hold nothing).
+TRIPLES_ONLY = {"turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
+DATASET_WORDS = {"trig": "TriG (.trig)", "nquads": "N-Quads (.nq)", "jsonld": "JSON-LD (.jsonld)"}
+
+
+def dataset_format(path, fmt: str | None, formats: tuple[str, ...]) -> str:
+    """The dataset format file `path` is written in (`fmt`, else its name's, else TriG where the name says none:
+    standard output, /dev/null, a FIFO); click's UsageError for a name of a format with no named graphs, or of
+    no format at all, naming the `formats` that would keep every graph."""
+    from kg.output_files import not_a_regular_file
+
+    words = [DATASET_WORDS[found] for found in formats]
+    known = f"{', '.join(words[:-1])} or {words[-1]}"
+    if fmt is not None:
+        return format_of_name(path, fmt, RDF_SUFFIXES)  # refuses a name of another format
+    if path is None or not_a_regular_file(path):
+        return "trig"
+    named = format_of_name(path, None, RDF_SUFFIXES)
+    if named in TRIPLES_ONLY:
+        raise click.UsageError(f"{path}: {TRIPLES_ONLY[named]} has no named graphs, and a dataset keeps each "
+                               f"claim in a graph of its own; write it as {known}")
+    if named not in formats:
+        raise click.UsageError(f"{path}: the name says no format this writes; name the file for one of {known}, "
+                               "or give --format")
+    return named
+
+
 def format_of_name(path, fmt: str | None, names: dict[str, str]) -> str | None:
     """The format file `path` is written in: `fmt` if given, else the one its name says by `names` (suffix ->
     format; None if none); click's UsageError where the name says another than `fmt` (no reader would read it)."""

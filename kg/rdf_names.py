@@ -3,7 +3,8 @@ for the files `kg load` reads and the files the CLI writes. Kept free of imports
 
 from __future__ import annotations
 
-# The formats that can hold a whole dataset, named graphs and all (Turtle and JSON-LD its default graph only).
+# The formats a dataset file may be read from: TriG, N-Quads and JSON-LD hold named graphs, Turtle its default
+# graph only (so `kg build` and `kg export` refuse to write it: kg.cli_support.dataset_format).
 DATASET_SUFFIXES = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".turtle": "turtle",
                     ".jsonld": "jsonld", ".json": "jsonld"}
 # Every RDF format the store reads and writes.

@@ -134,7 +134,7 @@ def test_every_character_survives_a_dump(service, texts, fmt):
     assert read_graph(fmt, out.getvalue()) == texts
 
 
-@pytest.mark.parametrize("fmt", ["nquads", "trig", "turtle", "jsonld"])
+@pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld"])
 def test_every_character_survives_the_builds_serialisations(texts, fmt):
     dataset = rdflib.Dataset()
     graph = dataset.graph(rdflib.URIRef(EX + "g"))
@@ -142,7 +142,7 @@ def test_every_character_survives_the_builds_serialisations(texts, fmt):
         graph.add((rdflib.URIRef(s), rdflib.URIRef(EX + "p"), rdflib.Literal(text)))
     data = serialize_build(dataset, fmt)
     quads = ox.parse(data, format={"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-                                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[fmt])
+                                   "jsonld": ox.RdfFormat.JSON_LD}[fmt])
     assert {q.subject.value: q.object.value for q in quads} == texts  # rdflib wrote it: pyoxigraph reads
 
 

@@ -834,10 +834,13 @@ def test_export_to_dev_null_or_a_fifo_is_trig(spec, tmp_path):
     assert len(dataset_quads(read[0], ox.RdfFormat.TRIG)) == store_count(spec)
 
 
-def test_export_to_a_file_named_for_no_dataset_format_is_refused_by_its_path(spec, tmp_path):
-    result = kg("export", "-o", tmp_path / "dump.ttl", "--store", spec)
-    assert result.exit_code == 2 and not (tmp_path / "dump.ttl").exists()
-    assert f"{tmp_path / 'dump.ttl'}: a dataset is written as TriG" in result.stderr
+@pytest.mark.parametrize("name, said", [("dump.ttl", "Turtle has no named graphs"), ("dump.txt", "says no format"),
+                                        ("dump.jsonld", "says no format")])
+def test_export_to_a_file_named_for_no_dataset_format_is_refused_by_its_path(spec, tmp_path, name, said):
+    result = kg("export", "-o", tmp_path / name, "--store", spec)
+    assert result.exit_code == 2 and not (tmp_path / name).exists()
+    assert f"{tmp_path / name}: " in result.stderr and said in result.stderr
+    assert "TriG (.trig) or N-Quads (.nq)" in result.stderr
 
 
 def test_export_to_a_file_named_for_the_other_format_than_format_is_refused(spec, tmp_path):

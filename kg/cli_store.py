@@ -117,6 +117,11 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
         names = {**ANSWER_NAMES["graph" if started.kind != "graph" else "solutions"], **ANSWER_NAMES[started.kind]}
         chosen = format_of_name(output, fmt, names) or ("table" if terminal else "turtle" if started.kind == "graph"
                                                         else "json")
+        if fmt is None and output is not None and not not_a_regular_file(output) and \
+                format_of_name(output, None, names) is None:  # as kg export: no answer in a file named for none
+            known = ", ".join(suffix + "[.gz]" for suffix in ANSWER_NAMES[started.kind])
+            raise click.UsageError(f"{output}: the name says no format; name the file for one ({known}), "
+                                   "or give --format")
         if chosen != "table":
             try:
                 check_format(started.kind, chosen)

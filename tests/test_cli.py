@@ -873,6 +873,18 @@ def test_a_query_file_named_for_a_format_it_cannot_hold_is_refused(spec, tmp_pat
     no_traceback(result)
 
 
+@pytest.mark.parametrize("text, name, known", [("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "out.xyz", ".csv"),
+                                              ("ASK {}", "answer.txt", ".srj"),
+                                              ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "g.xyz", ".ttl")])
+def test_a_query_file_named_for_no_format_is_refused_as_export_refuses_it(spec, tmp_path, text, name, known):
+    """`-o out.xyz` wrote JSON without a word, where `kg export -o dump.txt` is refused."""
+    result = kg("query", "-q", text, "-o", tmp_path / name, "--store", spec)
+    assert result.exit_code == 2 and not (tmp_path / name).exists(), result.output
+    assert "the name says no format" in result.stderr and known in result.stderr and "--format" in result.stderr
+    assert kg("query", "-q", text, "-o", tmp_path / name, "--format", "nquads" if "CONSTRUCT" in text else "json",
+              "--store", spec).exit_code == 0
+
+
 def test_export_with_format_and_gzip_flags(spec, tmp_path):
     result = kg("export", "--format", "nquads", "--gzip", "--store", spec)
     assert result.exit_code == 0

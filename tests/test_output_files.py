@@ -78,12 +78,13 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_said_so(tmp_path):
     beside it could not be made)."""
     from build_fixtures import run_kg
 
-    said = run_kg("query", "--store", "memory:", "-q", "ASK {}", "-o", "/proc/version")
+    said = run_kg("query", "--store", "memory:", "-q", "ASK {}", "--format", "json", "-o", "/proc/version")
     assert said.exit_code == 1
     assert said.stderr == ("error: cannot write /proc/version: no file can be made in /proc to write it whole (No "
                            "such file or directory)\n" if os.geteuid() == 0 else  # else its mode refuses it first
                            "error: Permission denied: /proc/version\n")
-    new = run_kg("query", "--store", "memory:", "-q", "ASK {}", "-o", "/proc/sahel-kg-nothing")
+    new = run_kg("query", "--store", "memory:", "-q", "ASK {}", "--format", "json", "-o",
+                "/proc/sahel-kg-nothing")
     assert new.exit_code == 1
     assert new.stderr.startswith("error: cannot create /proc/sahel-kg-nothing: no file can be made in /proc to "
                                  "write it whole (")

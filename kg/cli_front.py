@@ -25,7 +25,9 @@ def shell(endpoint, store_spec):
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0: a port free when the server starts, which it announces (another program "
+                   "may take it before the server binds it: the server then refuses to start).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Server processes (each also runs its own query worker processes).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
@@ -45,7 +47,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """
     from kg.settings import resolve
     from kg.serve import run
-    from kg.serve_checks import check_address, check_remote_store, check_settings, prepare_store
+    from kg.serve_checks import check_address, check_remote_store, check_settings, free_port, prepare_store
     from kg.store import check_readable, default_store_path
     from kg.table import printable
 
@@ -57,6 +59,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
         config["PUBLIC"] = True
     settings = resolve(config)
     check_settings(settings, workers)
+    port = port or free_port(host)  # the port announced, served and written into every URL is the one bound
     check_address(host, port)  # before any work: a second server on a port in use would share it
     if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
         check_readable(store_spec)

@@ -50,6 +50,23 @@ _PREPARE = ("import sys; from kg.errors import KGError, os_error_words; from kg.
             "except OSError as error: sys.exit(os_error_words(error))")
 
 
+def free_port(host: str) -> int:
+    """A port of `host` free now, for `--port 0`: granian binds the port it is given and never tells which one
+    the system picked, so the server would announce port 0 and listen on another. Another program may take
+    the port before the server binds it; check_address, run again just before, then refuses it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise ConfigError(f"cannot listen on {host}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise ConfigError(f"cannot listen on {host}: {error.strerror or error}") from None
+        return probe.getsockname()[1]
+
+
 def check_address(host: str, port: int) -> None:
     """Raise ConfigError if no server of ours could listen on host:port alone (another one listens there).
 
@@ -58,8 +75,6 @@ def check_address(host: str, port: int) -> None:
     address is tried first with a plain socket, which a listener refuses; SO_REUSEADDR lets it past the
     closed connections of a server that just stopped (TIME_WAIT), as granian's own bind would.
     """
-    if port == 0:  # the system picks a free port
-        return
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                              flags=socket.AI_PASSIVE)[0]

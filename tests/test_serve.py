@@ -167,6 +167,30 @@ def test_a_port_another_program_listens_on_is_refused(tmp_path):
     assert "address already in use" in second.stderr and "Traceback" not in second.stderr
 
 
+def _answers(base: str) -> bool:
+    try:
+        return http(query_url(base, "ASK {}"), timeout=5)[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
+def test_port_0_announces_the_port_it_listens_on(tmp_path):
+    """`--port 0` printed http://127.0.0.1:0/sparql and listened on another port, which nothing said."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment.update(SAHEL_KG_HOME=str(tmp_path / "home"), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--host",
+                                "127.0.0.1", "--port", "0", "--store", "memory:"], cwd=tmp_path, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               text=True, start_new_session=True)
+    try:
+        announced = process.stderr.readline()
+        port = int(announced.rsplit(":", 1)[1].removesuffix("/sparql\n"))
+        assert port != 0 and announced.endswith(f"on http://127.0.0.1:{port}/sparql\n"), announced
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), seconds=60, what="the announced port to answer")
+    finally:
+        stop(process)
+
+
 def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_next(tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()

@@ -16,6 +16,7 @@ from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
 from api.params import all_values as _all, format_param, one as _one_value, strict_params
+from kg.iri_resolution import iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
@@ -245,7 +246,8 @@ def graph_iri(value: str) -> str:
     try:
         ox.NamedNode(value)
     except ValueError as error:
-        raise Problem(400, "Bad graph IRI", f"not an absolute IRI: {value!r} ({error})") from None
+        raise Problem(400, "Bad graph IRI", iri_fault(value, error, "a graph is named by an absolute IRI, resolved "
+                                                                    "against no base")) from None
     return value
 
 

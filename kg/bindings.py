@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
-from kg.iri_resolution import resolve_iri
+from kg.iri_resolution import iri_fault, resolve_iri
 from kg.sparql_lexer import PNAME, significant, unescape_iri
 from kg.sparql_text import scan
 
@@ -180,7 +180,13 @@ def _unescaped(found: re.Match) -> str:
 
 def _iri(text: str, base: str | None) -> ox.NamedNode:
     """The IRI `text` (escapes read), resolved against `base` if it is relative and there is one."""
-    return ox.NamedNode(_resolved(text, base))
+    resolved = _resolved(text, base)
+    try:
+        return ox.NamedNode(resolved)
+    except ValueError as error:
+        raise ValueError(iri_fault(resolved, error, "it resolves against the query's BASE, and the query has "
+                                                    "none: give it one (BASE <http://example.org/>), or write "
+                                                    "the IRI whole")) from None
 
 
 def _resolved(text: str, base: str | None) -> str:

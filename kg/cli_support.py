@@ -155,10 +155,13 @@ class GraphIRI(click.ParamType):
     def convert(self, value, param, ctx):
         import pyoxigraph
 
+        from kg.iri_resolution import iri_fault
+
         try:
             return pyoxigraph.NamedNode(str(value)).value
         except ValueError as error:
-            self.fail(f"{value!r} is not an absolute IRI ({error})", param, ctx)
+            self.fail(iri_fault(str(value), error, "this option takes an absolute IRI, resolved against nothing; "
+                                                   "write it whole"), param, ctx)
 
 
 class BaseIRI(GraphIRI):

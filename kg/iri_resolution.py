@@ -14,6 +14,29 @@ _PARTS = re.compile(r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?
 _SEGMENT = re.compile(r"/?[^/]*")
 
 
+# pyoxigraph's word for a relative IRI where it wants an absolute one: it names neither the IRI nor what it needs.
+NO_SCHEME = "No scheme found in an absolute IRI"
+RELATIVE = "a relative IRI (it has no scheme, such as http:)"
+NO_BASE = f"{RELATIVE}, and no base IRI was given to resolve it against"
+
+
+def iri_fault(text: str, error: Exception, remedy: str) -> str:
+    """Why `text` is no absolute IRI, in the project's words rather than pyoxigraph's; `remedy` says what to do
+    for a relative one (where a base would come from, or to write it whole)."""
+    said = str(error)
+    if said.startswith(NO_SCHEME):
+        return f"<{text}> is {RELATIVE}: {remedy}"
+    return f"<{text}> is not an IRI: {iri_words(said)}"
+
+
+def iri_words(said: str) -> str:
+    """pyoxigraph's message on a malformed IRI ("Invalid IRI code point ' '") in the project's words."""
+    code_point = re.fullmatch(r"Invalid IRI code point '(.+)'", said, re.S)
+    if code_point:
+        return f"an IRI cannot hold {code_point.group(1)!r} (no spaces, nor any of <>\"{{}}|^`\\)"
+    return said[:1].lower() + said[1:]
+
+
 def is_absolute(iri: str | None) -> bool:
     """Whether `iri` has a scheme (an absolute IRI, RFC 3987 §2.2), so that no base changes it."""
     return iri is not None and _PARTS.fullmatch(iri).group(1) is not None

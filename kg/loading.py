@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
+from kg.iri_resolution import NO_BASE, RELATIVE, iri_fault
 from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
@@ -120,7 +121,7 @@ def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | 
     try:
         node = ox.NamedNode(graph)
     except ValueError as error:
-        raise ConfigError(f"--graph needs an absolute IRI, got {graph!r}: {error}") from None
+        raise ConfigError(f"--graph needs an absolute IRI: {iri_fault(graph, error, 'write it whole')}") from None
     bases = {base} | (installed_bases(store) if store is not None else set())
     if project_graph(graph, bases):
         raise ProjectGraphError(f"<{graph}> is one of the project's own graphs, which builds and loads keep; "
@@ -167,7 +168,8 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                     kept.check(quad, loaded.path)
                 yield quad
         except ParseError as error:
-            error = ParseError(error.message, path=str(loaded.path), line=error.line, column=error.column)
+            error = ParseError(_with_remedy(error.message, loaded.format), path=str(loaded.path), line=error.line,
+                               column=error.column)
             with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
                 found = undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again)
             if loaded.format == "jsonld" and found is error:  # its parser counts a line's bytes: say characters
@@ -228,3 +230,12 @@ class _HashingReader(io.RawIOBase):
             self.digest.update(chunk)
             if self.progress:
                 self.progress(len(chunk))
+
+
+def _with_remedy(message: str, fmt: str) -> str:
+    """A parse error's message with what kg load's user can do about a relative IRI in the file."""
+    if message != NO_BASE:
+        return message
+    if fmt in ("ntriples", "nquads"):  # their grammars have no relative IRIs: no base makes one right
+        return f"{RELATIVE}: N-Triples and N-Quads take only absolute IRIs"
+    return f"{NO_BASE} (give one with --base)"

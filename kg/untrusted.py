@@ -15,6 +15,7 @@ import re
 import time
 
 from kg.errors import InputLimitError, ParseError
+from kg.iri_resolution import NO_BASE, NO_SCHEME, iri_words
 from kg.xml_check import XmlCheck
 
 # A byte-order mark: editors on Windows start UTF-8 files with one. No syntax has it as text, so a
@@ -23,6 +24,7 @@ BOM = "\ufeff"
 _BOM = BOM.encode("utf-8")
 _NOT_UTF8 = "Invalid UTF-8"  # how pyoxigraph's messages for bytes that are no UTF-8 begin
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
+_CODE_POINT = "Invalid IRI code point"
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
 # nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
@@ -94,9 +96,13 @@ def refuse_deep(data: bytes, *, format: str, name: str | None = None) -> None:
 
 
 def explained(error: ParseError) -> ParseError:
-    """A parse error with pyoxigraph's word for a remote JSON-LD context made plain."""
+    """A parse error with pyoxigraph's words for a remote JSON-LD context, or a relative IRI, made plain."""
     if _REMOTE_CONTEXT in error.message:
         return ParseError(NO_REMOTE_CONTEXT, path=error.path, line=error.line, column=error.column)
+    if error.message.startswith(NO_SCHEME):  # a relative IRI where no base resolves it
+        return ParseError(NO_BASE, path=error.path, line=error.line, column=error.column)
+    if error.message.startswith(_CODE_POINT):
+        return ParseError(iri_words(error.message), path=error.path, line=error.line, column=error.column)
     return error
 
 

@@ -269,6 +269,14 @@ def test_a_bad_graph_iri_in_a_query_is_400(shared, params):
     assert problem(shared.get("/sparql?" + urlencode(params)), 400)["title"] == "Bad graph IRI"
 
 
+@pytest.mark.parametrize("iri, said", [("graphs/g", "<graphs/g> is a relative IRI (it has no scheme, such as http:)"),
+                                       ("not an iri", "<not an iri> is not an IRI: an IRI cannot hold ' '")])
+def test_a_bad_graph_iris_problem_says_why_in_our_words(shared, iri, said):
+    """The detail was pyoxigraph's "No scheme found in an absolute IRI" or "Invalid IRI code point ' '"."""
+    detail = problem(shared.get("/sparql?" + urlencode({"query": "ASK {}", "default-graph-uri": iri})), 400)["detail"]
+    assert detail.startswith(said) and "No scheme found" not in detail
+
+
 @pytest.mark.parametrize("name", ["using-graph-uri", "using-named-graph-uri"])
 def test_a_bad_graph_iri_in_an_update_is_400_and_changes_nothing(empty_writer, name):
     sneaked = (f"{EX}g> WHERE {{}} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }} ; "

@@ -648,6 +648,18 @@ def test_a_bindings_relative_iri_resolves_against_the_querys_base(spec, prologue
     assert json_rows(ours.stdout) == [{"v": expected}]  # the engine's own reading of the same text
 
 
+@pytest.mark.parametrize("binding, said", [
+    ("x=<rel>", "<rel> is a relative IRI (it has no scheme, such as http:): it resolves against the query's BASE, "
+                "and the query has none"),
+    ('x="1"^^<dt>', "<dt> is a relative IRI"),
+    ("x=<a b>", "<a b> is not an IRI: an IRI cannot hold ' '")])
+def test_a_bindings_relative_iri_without_a_base_says_the_query_needs_one(spec, binding, said):
+    """It said only pyoxigraph's "No scheme found in an absolute IRI", which names neither the IRI nor BASE."""
+    result = query(spec, "-q", "SELECT ?x {}", "--bind", binding)
+    assert result.exit_code == 2 and f"--bind {binding!r}: {said}" in result.stderr, result.stderr
+    assert "No scheme found" not in result.stderr and "code point" not in result.stderr
+
+
 @pytest.mark.parametrize("text", ["", " \n"])
 def test_empty_standard_input_is_bad_usage(spec, text):
     result = query(spec, input=text)

@@ -258,7 +258,7 @@ def test_kg_events_load(tmp_path):
     result = run_kg("events", "load", FIXTURE, "--graph", graph, "--store", f"oxigraph:{tmp_path / 'other'}")
     assert result.exit_code == 0 and graph in result.stderr
     bad = run_kg("events", "load", FIXTURE, "--graph", "not an iri", "--store", store)
-    assert bad.exit_code == 2 and "absolute IRI" in bad.stderr  # a bad option value, as click reports one
+    assert bad.exit_code == 2 and "<not an iri> is not an IRI" in bad.stderr  # a bad option value, as click reports one
     # the load replaces <graph>/links too: here the build's own links graph (helper-46)
     owned = run_kg("events", "load", FIXTURE, "--graph", "https://sahel-kg.example.org/graph", "--store", store)
     assert owned.exit_code == 2 and "one of the project's own graphs" in owned.stderr  # bad usage, as the bad IRI

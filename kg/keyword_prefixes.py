@@ -10,6 +10,7 @@ from bisect import bisect_right
 import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError
+from kg.text_places import offset_at, place
 from kg.glued_keywords import glued
 from kg.last_text import LastText
 from kg.iri_resolution import is_absolute, resolve_iri
@@ -125,18 +126,17 @@ class Moved:
         return self.original[start:end]
 
     def __call__(self, error: QuerySyntaxError) -> QuerySyntaxError:
-        """`error` (of the written-out text) with its place in the original text."""
-        if not self.edits or error.line is None or error.column is None:
+        """`error` (of the written-out text, placed as the engine counts lines) with its place in the original
+        text as an editor shows it: a line ends at CR, LF or CRLF (kg.text_places)."""
+        if error.line is None:
             return error
-        line_start = 0
-        for _ in range(error.line - 1):
-            line_start = self.written.find("\n", line_start) + 1
-        offset = line_start + error.column - 1
+        offset = offset_at(self.written, error.line, error.column)
         found = bisect_right(self.starts, offset) - 1
         if found >= 0:
             start, end, replacement = self.edits[found]
             inside = offset < self.starts[found] + len(replacement)
             offset = start if inside else offset - self.shifts[found]
-        line = self.original.count("\n", 0, offset) + 1
-        column = offset - self.original.rfind("\n", 0, offset)
+        line, column = place(self.original, offset)
+        if error.column is None:
+            column = None
         return QuerySyntaxError(error.message, line=line, column=column)

@@ -342,6 +342,13 @@ def test_malformed_query_is_a_problem_with_position(shared):  # bad_query_syntax
     assert body["line"] == 2
 
 
+def test_a_malformed_querys_position_counts_cr_line_ends_as_lf_ones(shared):
+    """With CR alone between lines, every error was placed on line 1."""
+    for end in ("\n", "\r\n", "\r"):
+        body = problem(send(shared, "get", end.join(["SELECT * WHERE {", "  ?s ?p ?o .", "  ?s ?p ?o ?z", "}"])), 400)
+        assert (body["line"], body["column"]) == (3, 12), (end, body)
+
+
 @pytest.mark.parametrize("headers", [{}, {"If-None-Match": "*"}, {"Accept": "text/turtle"}])
 def test_a_text_that_is_no_query_is_400_with_a_position_before_negotiation_and_validators(shared, headers):
     body = problem(shared.get("/sparql?" + urlencode({"query": "SELEC * {}"}), headers=headers), 400)

@@ -124,6 +124,32 @@ def test_syntax_errors_count_lines_in_the_users_text(service, text):
     assert str(caught.value).startswith(f"line {line}, column {column}: ")
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("text, line, column", [
+    ("SELECT * {{ ?s ?p ?o .{0} ?s ?p ?o ?o{0}}}", 2, 11),  # the engine's fault (a '.' missing), found by us
+    ("SELECT * {{{0} ?s ?p ?o .{0}{0} ?s foo:bar ?o }}", 4, 5),  # an undeclared prefix
+    ("SELECT * {{{0}?s ?p ?o }}{0}LIMIT x", 3, 7),
+    ("PREFIX select: <http://e/>{0}SELECT * {{{0} ?s select:p ?o ?o{0}}}", 3, 17),  # through a written-out prefix
+    ("SELECT * {{{0} ?s ?p ?o{0} FILTER(?o = ){0}}}", 4, 2),  # where only the engine says
+])
+def test_a_syntax_error_is_placed_alike_whatever_ends_the_lines(service, end, text, line, column):
+    """SPARQL ends a line at CR or LF, as editors do (CR, LF or CRLF); the engine counts LF alone, so with CR
+    line ends every error was on line 1, at a column counted from the text's start."""
+    with pytest.raises(QuerySyntaxError) as caught:
+        service.query(text.format(end))
+    assert (caught.value.line, caught.value.column) == (line, column), str(caught.value)
+
+
+def test_an_updates_syntax_error_is_placed_alike_with_cr_line_ends(fresh):
+    service = QueryService(fresh, policy=Policy(allow_update=True))
+    places = []
+    for end in ("\n", "\r"):
+        with pytest.raises(QuerySyntaxError) as caught:
+            service.update(end.join(["INSERT DATA {", "  sk:a sk:b sk:c .", "  sk:a sk:b ] .", "}"]))
+        places.append((caught.value.line, caught.value.column))
+    assert places[0] == places[1] and places[0][0] == 3
+
+
 def test_a_syntax_error_on_the_first_line_is_on_line_1(service):
     with pytest.raises(QuerySyntaxError) as caught:
         service.query("SELECT ?s WHERE { ?s ?p }")

@@ -24,7 +24,7 @@ from kg.service_targets import ServiceTarget, nested_named, refusal, service_tar
 from kg.sparql_parts import (leading_base, named_iris, prologue_line, service_clauses, service_heads,
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
-from kg.sparql_lexer import is_iri
+from kg.sparql_lexer import is_iri, significant, unclosed_long_string
 from kg.sparql_text import scan
 from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault, not_a_query
@@ -186,7 +186,9 @@ class QueryService:
     def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
         """The first slip kg.syntax_faults finds, where it is, in place of an engine's message that only says
         where its parser gave up, unless the parser gave up before that slip."""
-        if not is_generic(error.message):  # the engine named the fault, or the text does not lex (a broken IRI)
+        # The engine named the fault, or the text does not lex (a broken IRI); but an open long string it
+        # places at the text's end, where it gave up, and calls one not closed before the end of its line.
+        if not is_generic(error.message) and unclosed_long_string(significant(sparql)) is None:
             return error
         fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
         if fault is None or (error.line or 0, error.column or 0) < fault[1:] and \

@@ -187,6 +187,15 @@ def unescape_iri(iri: str) -> str:
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+def unclosed_long_string(tokens) -> tuple[str, int] | None:
+    """The quotes and start of a long string (\"\"\" or \'\'\') that `tokens` (significant()'s) open and never
+    close: the lexer reads its opening as an empty string touching a lone quote. None if there is none."""
+    for (kind, value, start, end), following in zip(tokens, tokens[1:]):
+        if kind == "string" and value in ('""', "''") and following[:3] == ("other", value[0], end):
+            return value[0] * 3, start
+    return None
+
+
 def is_iri(text: str) -> bool:
     """Whether `text` is an absolute IRI as the store (pyoxigraph) reads one."""
     import pyoxigraph  # here: the lexer itself needs no engine

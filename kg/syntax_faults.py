@@ -4,7 +4,8 @@ pyoxigraph's parser reports the furthest place any of its alternatives reached: 
 pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
 slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
-AS, a '.' missing between two triple patterns or a pattern cut short, a string left open, LIMIT or OFFSET
+AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
+opens), LIMIT or OFFSET
 without a whole number.
 """
 
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
-from kg.sparql_lexer import NAME_CHAR, declarations_end, significant
+from kg.sparql_lexer import NAME_CHAR, declarations_end, significant, unclosed_long_string
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
@@ -36,11 +37,15 @@ def first_fault(text: str, prefixes) -> Fault | None:
     """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
     tokens = significant(text)
     triple_fault = _triple_fault(tokens, prefixes)
+    opened = unclosed_long_string(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
-        if kind == "other" and value in "\"'" and _odd_quotes(text, start):
+        if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
+            message = (f"A long string opened here with {opened[0]} is not closed before the end of the text "
+                       f"(it ends at the next {opened[0]}).")
+        elif kind == "other" and value in "\"'" and _odd_quotes(text, start):
             message = "A string is not closed before the end of its line."
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
             message = f"{upper} takes a whole number from 0, as {upper} 10."

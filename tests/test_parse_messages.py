@@ -119,6 +119,12 @@ SLIPS = {
         ("The triple pattern before this has no '.'", 1, 87),
     # Told as a word SPARQL lacks (x), or as what may follow (HAVING, OPTIONAL... after LIMIT), or not at all.
     'SELECT * WHERE {\n FILTER(?o = "x)\n}': ("A string is not closed before the end of its line.", 2, 14),
+    # A long string may span lines: it was told as "not closed before the end of its line", at the text's end.
+    'SELECT * WHERE {\n ?s ?p """abc\n}': ('A long string opened here with """ is not closed before the end of the '
+                                          'text', 2, 8),
+    "SELECT * WHERE {\r\n ?s ?p '''abc\r\n\r\n}": ("A long string opened here with ''' is not closed before the "
+                                                 "end of the text", 2, 8),
+    'SELECT * WHERE {\n ?s ?p ?o FILTER(?o = """a\nb\n)\n}': ('A long string opened here with """', 2, 23),
     "SELECT * WHERE { ?s ?p ?o } LIMIT -1": ("LIMIT takes a whole number from 0, as LIMIT 10.", 1, 35),
     "SELECT * WHERE { ?s ?p ?o } LIMIT 1.5": ("LIMIT takes a whole number from 0", 1, 35),
     "SELECT * WHERE { ?s ?p ?o } OFFSET x": ("OFFSET takes a whole number from 0, as OFFSET 10.", 1, 36),
@@ -148,6 +154,11 @@ SLIPS = {
     # It was told as "AS is missing before ?c", the AS being there.
     "SELECT (STR(?a) AS ?b ?c) WHERE {}": ('Expected ")" here.', 1, 23),
 }
+
+
+def test_an_unclosed_long_string_over_http_is_told_where_it_opens(shared):
+    body = problem(shared.get("/sparql?" + urlencode({"query": 'ASK {\n ?s ?p """x\n}'})), 400)
+    assert (body["line"], body["column"]) == (2, 8) and "before the end of the text" in body["detail"]
 
 
 @pytest.mark.parametrize("query, expected", SLIPS.items())
@@ -227,11 +238,15 @@ def test_an_error_before_the_undeclared_prefix_is_told_first(service):
     assert (raised.value.line, raised.value.column) == (1, 27)
 
 
-def test_an_update_names_its_undeclared_prefix():
+@pytest.mark.parametrize("text, start, place", [
+    ("INSERT DATA {\n  <http://a> y:p 1 }", "The prefix y: is not declared", (2, 14)),
+    ('INSERT DATA {\n  <http://x/s> <http://x/p> """a\n\n}',
+     'A long string opened here with """ is not closed before the end of the text', (2, 29))])
+def test_an_updates_slip_is_named_where_it_is(text, start, place):
     with OxigraphStore() as store, pytest.raises(QuerySyntaxError) as raised:
-        QueryService(store, policy=Policy(allow_update=True)).update("INSERT DATA {\n  <http://a> y:p 1 }")
-    assert raised.value.message.startswith("The prefix y: is not declared")
-    assert (raised.value.line, raised.value.column) == (2, 14)
+        QueryService(store, policy=Policy(allow_update=True)).update(text)
+    assert raised.value.message.startswith(start)
+    assert (raised.value.line, raised.value.column) == place
 
 
 def test_over_http_an_undeclared_prefix_has_its_position(shared):

@@ -16,7 +16,7 @@ from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
 from kg.namespaces import PREFIXES
-from kg.parse_messages import UNDECLARED, is_generic
+from kg.parse_messages import UNDECLARED, is_generic, relative_iri
 from kg.bindings import bind, unbound
 from kg.binding_types import check_bindings
 from kg.results import Result
@@ -189,7 +189,7 @@ class QueryService:
         # The engine named the fault, or the text does not lex (a broken IRI); but an open long string it
         # places at the text's end, where it gave up, and calls one not closed before the end of its line.
         if not is_generic(error.message) and unclosed_long_string(significant(sparql)) is None:
-            return error
+            return relative_iri(sparql, error) or error
         fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
         if fault is None or (error.line or 0, error.column or 0) < fault[1:] and \
                 not error.message.startswith(UNDECLARED):

@@ -119,6 +119,11 @@ SLIPS = {
         ("The triple pattern before this has no '.'", 1, 87),
     # Told as a word SPARQL lacks (x), or as what may follow (HAVING, OPTIONAL... after LIMIT), or not at all.
     'SELECT * WHERE {\n FILTER(?o = "x)\n}': ("A string is not closed before the end of its line.", 2, 14),
+    # A relative IRI with no BASE was told as "This is not a valid IRI (no spaces, ...)", after the IRI.
+    "SELECT * WHERE { ?s ?p <rel> }": ("<rel> is a relative IRI (it has no scheme, such as http:), and the query has "
+                                       "no BASE to resolve it against", 1, 24),
+    "SELECT * FROM <graphs/g> WHERE { ?s ?p ?o }": ("<graphs/g> is a relative IRI", 1, 15),
+    "PREFIX ex: <ns/>\nSELECT * WHERE { ?s ex:p ?o }": ("<ns/> is a relative IRI", 1, 12),
     # A long string may span lines: it was told as "not closed before the end of its line", at the text's end.
     'SELECT * WHERE {\n ?s ?p """abc\n}': ('A long string opened here with """ is not closed before the end of the '
                                           'text', 2, 8),

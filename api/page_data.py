@@ -138,7 +138,8 @@ def _term(raw: dict) -> Term:
     kind = raw["type"]
     if kind == "typed-literal":
         kind = "literal"
-    value = raw["value"]
+    # a triple term's value is its parts (SPARQL 1.2 JSON): kept as the text that writes it, as for any other term
+    value = f"<<( {binding_term(raw)} )>>" if kind == "triple" else raw["value"]
     return Term(kind=kind, value=value, datatype=raw.get("datatype"), language=raw.get("xml:lang"),
                 href=local_path(value) if kind == "uri" else None, direction=raw.get("its:dir"))
 

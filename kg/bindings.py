@@ -65,9 +65,14 @@ def _block(names: tuple[str, ...], rows) -> str:
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"not a variable name: {name!r}")
-    written = " ".join("(" + " ".join("UNDEF" if value is None else str(as_term(value)) for value in row) + ")"
+    written = " ".join("(" + " ".join("UNDEF" if value is None else _written(as_term(value)) for value in row) + ")"
                        for row in rows)
     return f"VALUES ({' '.join('?' + name for name in names)}) {{ {written} }}"
+
+
+def _written(term) -> str:
+    """A term as SPARQL writes it: str() of a triple term is its three terms bare, without <<( )>>."""
+    return f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term)
 
 
 def as_term(value) -> ox.NamedNode | ox.Literal | ox.Triple:

@@ -20,6 +20,7 @@ DECLARATION = re.compile(r"#[ \t]*binding:[ \t]*[?$]([A-Za-z_][A-Za-z0-9_]*)[ \t
 DECIMALS = {XSD + name for name in ("decimal", "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
                                     "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
                                     "unsignedShort", "unsignedByte")}
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 IRI = None  # the declared "type" of a variable whose default is an IRI
 
 
@@ -77,9 +78,10 @@ def _check(name: str, term, declared: Declared, prefixes: dict[str, str]) -> Non
             (declared.datatype == XSD + "decimal" and term.datatype.value in DECIMALS):
         plain = term.datatype.value == XSD + "string"
         fault = "a plain string" if plain else f"an {_name(term.datatype.value, prefixes)}"
-        typed = ox.Literal(term.value, datatype=ox.NamedNode(declared.datatype))
-        if plain and not misfit(typed):  # the right text, written without its type
-            fault += f": write it {_shown(typed, prefixes)}"
+        if plain and declared.datatype == LANG_STRING:  # no ^^ writes one: its type is its tag
+            fault += f": write it with a language tag, {_shown(term, prefixes)}@…"
+        elif plain and not misfit(typed := ox.Literal(term.value, datatype=ox.NamedNode(declared.datatype))):
+            fault += f": write it {_shown(typed, prefixes)}"  # the right text, written without its type
     else:
         fault = f"which is no valid {_name(declared.datatype, prefixes)}" if misfit(term) else None
     if fault:

@@ -72,3 +72,14 @@ def test_an_iri_or_a_decimal_declared_takes_an_iri_or_any_number(service):
     table = (("who", "n"), [(None, 2), (ox.NamedNode("http://example.org/y"), "two")])  # a VALUES table too
     with pytest.raises(BindingTypeError, match=r'\?n .* "two", a plain string'):
         service.query(text, bindings={table[0]: table[1]})
+
+
+def test_a_plain_string_for_a_language_tagged_default_is_not_advised_a_datatype_no_one_may_write():
+    """`"b"^^rdf:langString` is no literal (a language-tagged string has a tag); --bind itself refuses it."""
+    store = OxigraphStore(None)
+    query = '# binding: ?x default "a"@en\nSELECT ?x WHERE { }'
+    with pytest.raises(BindingTypeError) as refused:
+        QueryService(store).query(query, bindings={"x": ox.Literal("b")})
+    assert "rdf:langString" not in str(refused.value).split("but was given")[1], str(refused.value)
+    assert "language tag" in str(refused.value)
+    store.close()

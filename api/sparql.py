@@ -101,7 +101,7 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
          settings) -> tuple[QueryRequest, str]:
     """The run a query asks for and its answer's media type, from its text, the request's parameters, Accept
     header and URL (`base`), and the settings. Raises Problem, QuerySyntaxError, FormatError."""
-    written = written_out(text)[0]  # the text as the checks and the engine read it (FROM service:g)
+    written = written_out(text, base)[0]  # the text as the checks and the engine read it (FROM service:g)
     shape = scan(written)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")

@@ -38,20 +38,26 @@ def glued_message(name: str) -> str:
     return f"{said}: put a space after each keyword, or declare the prefix {prefix}: (PREFIX {prefix}: <…>)"
 
 
-def written_out(text: str) -> tuple[str, "Moved"]:
+def written_out(text: str, base: str | None = None) -> tuple[str, "Moved"]:
     """`text` with the names under the keyword-like prefixes it declares written as <IRI>s and those declarations
     blanked, and what maps a syntax error's place in that text back to `text`. Names under such a prefix that
-    is not declared stay, for the checks to refuse."""
+    is not declared stay, for the checks to refuse. `base` is the request's, which a relative prefix IRI
+    declared before any BASE resolves against (written out, its names may stand after a later BASE)."""
     if not _MAY_DECLARE.search(text):  # most texts
         return text, Moved(text, text, [])
-    return _last.of(text, _written_out)
+    kept = _last.get(text)
+    if kept is not None and kept[0] == base:
+        return kept[1]
+    answer = _written_out(text, base)
+    _last.put(text, (base, answer))
+    return answer
 
 
-def _written_out(text: str) -> tuple[str, "Moved"]:
+def _written_out(text: str, base: str | None) -> tuple[str, "Moved"]:
     tokens = _names_whole(significant(text))
     declared: dict[str, str] = {}  # in force from its declaration on (an update's operations each have a prologue)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
-    index, base = 0, None
+    index = 0
     while index < len(tokens):
         kind, value, start, end = tokens[index]
         following = tokens[index + 1:index + 3]

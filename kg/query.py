@@ -80,7 +80,7 @@ class QueryService:
                                named_graphs=named_graphs, timeout=timeout, row_limit=row_limit, base=base)
         result = _collect(raw, limit)
         result.elapsed = time.perf_counter() - started
-        result.unknown_terms = self.unknown_terms(written_out(sparql)[0])
+        result.unknown_terms = self.unknown_terms(written_out(sparql, base)[0])
         return result
 
     def unknown_terms(self, sparql: str) -> list[str]:
@@ -134,7 +134,7 @@ class QueryService:
              timeout: float | None = None, row_limit: int | None = None, base: str | None = None):
         """Start a query as query() does, but hand back the store's lazy result (Solutions, Triples or a
         bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
-        sparql, moved = written_out(sparql)
+        sparql, moved = written_out(sparql, base)
         shape = scan(sparql)
         if shape.is_update or shape.form is None:
             raise moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
@@ -161,7 +161,7 @@ class QueryService:
         """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""
         if not self.policy.allow_update:
             raise PolicyError("updates are disabled")
-        sparql, moved = written_out(sparql)
+        sparql, moved = written_out(sparql, base)
         shape = scan(sparql)
         if shape.form is not None and not shape.is_update:  # the engine would say it expected VERSION
             raise QuerySyntaxError(f"not an update: this is a {shape.form} query, to be sent as a query",

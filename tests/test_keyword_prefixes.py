@@ -79,6 +79,15 @@ def test_a_relative_iri_is_resolved_where_the_prefix_is_declared(service):
     assert [row[0].value for row in service.query(text).rows] == ["http://a.example/x/sub/a"]
 
 
+@pytest.mark.parametrize("prefix", ["filter", "plain"])
+def test_one_declared_before_any_base_resolves_against_the_request_base_as_a_plain_one_does(service, prefix):
+    # Written out as <sub/a> after the BASE, it named http://b.example/sub/a: over HTTP (a request's base) an
+    # update's GRAPH load:g or a SERVICE service:x reached another graph or endpoint than the engine's reading.
+    text = f"PREFIX {prefix}: <sub/> BASE <http://b.example/>\nSELECT ?i {{ VALUES ?i {{ {prefix}:a }} }}"
+    rows = service.query(text, base="http://a.example/x/").rows
+    assert [row[0].value for row in rows] == ["http://a.example/x/sub/a"]
+
+
 def test_a_syntax_error_is_told_where_it_is_in_the_text_sent(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query(f"PREFIX having: <{EX}>\nSELECT * {{ ?s having:p ?o }} LIMT 1")

@@ -40,6 +40,13 @@ def rest_of_sources(statement: tuple) -> str:
                    "  OPTIONAL { ?graph rdfs:label ?graphLabel }\n}")
 
 
+def nameable(term) -> bool:
+    """Whether a query can name `term` (bind it in VALUES): not a blank node, nor a triple term holding one."""
+    if isinstance(term, Triple):
+        return all(nameable(part) for part in (term.subject, term.predicate, term.object))
+    return not isinstance(term, BlankNode)
+
+
 def _editor(query: str) -> str:
     return "/sparql#query=" + quote(query, safe="")
 
@@ -56,18 +63,22 @@ def _value_rows(iri: str) -> tuple[list[tuple], dict[tuple[str, str], int]]:
             continue
         counts[(direction, prop.value)] = count
         table += [(direction, value["subject"], prop, value["object"])
-                  for value in terms("resource-values", property=prop, **ends)]
+                  for value in terms("resource-values", property=prop, **ends)
+                  if nameable(value["subject"]) and nameable(value["object"])]
     return sorted(table, key=lambda row: tuple(str(term) for term in row)), counts
 
 
 def _source_rows(table: list[tuple]) -> tuple[list[tuple], list[dict]]:
     """The rows with (graph, blankOnly, cut) added: a property with a statement stated in more than MOST_SOURCES
-    graphs is bound statement by statement, that one to MOST_SOURCES of its graphs (statements with a blank
-    node, which no query can name, stay whole); the others are left as they were. And each cut statement's
+    graphs is bound statement by statement, that one to MOST_SOURCES of its graphs (a blank node, which no query
+    can name, by a row for the property's blank values); the others are left as they were. And each cut statement's
     count and link to the rest, by the index its rows' cut holds."""
     counted = terms("statement-graphs", table=(STATEMENT, table))
     split = {(row["direction"].value, row["property"].value) for row in counted
              if int(row["graphs"].value) > MOST_SOURCES}
+    # a triple term holding a blank node can be neither bound nor told apart in SPARQL 1.1: its property stays whole
+    split -= {(row["direction"].value, row["property"].value) for row in counted
+              if isinstance(_value(row), Triple) and not nameable(_value(row))}
     bounded = [row + (None, None, None) for row in table if (row[0], row[2].value) not in split]
     cuts, blank = [], set()
     for row in counted:
@@ -85,3 +96,8 @@ def _source_rows(table: list[tuple]) -> tuple[list[tuple], list[dict]]:
             bounded += [(direction.value, subject, prop, obj, source["graph"], None, len(cuts) - 1)
                         for source in terms("statement-sources", subject=subject, property=prop, object=obj)]
     return bounded + [row + (None, True, None) for row in sorted(blank, key=str)], cuts
+
+
+def _value(row: dict):
+    """The other end of a counted statement: its subject for an incoming one, else its object."""
+    return row["subject"] if row["direction"].value == "in" else row["object"]

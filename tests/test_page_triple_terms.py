@@ -33,3 +33,23 @@ def test_an_entity_page_lists_triple_term_values(make_app):
         page = response.get_data(as_text=True)
         assert "example.org/q" in page
         assert page.count("http://example.org/g") >= min(graphs, MOST_SOURCES)
+
+
+BLANK_INSIDE = f"<{BASE}id/zz-blank> <http://example.org/says> <<( _:b <http://example.org/q> <http://example.org/r> )>> ."
+
+
+def test_a_triple_term_holding_a_blank_node_in_many_graphs_is_listed(make_app):
+    """No query can bind such a term (a 400 "not a valid IRI"): its property is listed whole instead."""
+    seed = "".join(f"<http://example.org/g{i}> {{ {BLANK_INSIDE} }}\n" for i in range(MOST_SOURCES + 5))
+    response = make_app(seed=seed, article=False).test_client().get("/id/zz-blank.html")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "example.org/q" in response.get_data(as_text=True)
+
+
+def test_more_values_than_a_page_lists_of_triple_terms_holding_blank_nodes(make_app):
+    """resource-values.rq leaves plain blank nodes out; one inside a triple term reached the VALUES block (400)."""
+    seed = "<http://example.org/g> {\n" + "".join(
+        f"<{BASE}id/zz-values> <http://example.org/says> <<( _:b{i} <http://example.org/q> <http://example.org/r> )>> .\n"
+        for i in range(60)) + "}\n"
+    response = make_app(seed=seed, article=False).test_client().get("/id/zz-values.html")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -16,10 +16,12 @@ from kg.table_checks import XSD, misfit
 
 # The value after `default`, up to the `;` before `also` (a string holding ';' is no declaration then).
 DECLARATION = re.compile(r"#[ \t]*binding:[ \t]*[?$]([A-Za-z_][A-Za-z0-9_]*)[ \t]+default[ \t]+([^;]+?)[ \t]*(?:;.*)?")
-# Values of these types are values of xsd:decimal too (XML Schema 1.1 Part 2, §3.4.13 on): SPARQL compares them.
-DECIMALS = {XSD + name for name in ("decimal", "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                                    "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
-                                    "unsignedShort", "unsignedByte")}
+# Numbers of any of these types compare with one another in SPARQL (§17.3 operator mapping, numeric type
+# promotion): a numeric default takes any of them. Durations alike: the two kinds are durations too.
+NUMBERS = {XSD + name for name in ("decimal", "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                   "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+                                   "unsignedShort", "unsignedByte", "double", "float")}
+DURATIONS = {XSD + name for name in ("duration", "dayTimeDuration", "yearMonthDuration")}
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 IRI = None  # the declared "type" of a variable whose default is an IRI
 
@@ -74,8 +76,7 @@ def _check(name: str, term, declared: Declared, prefixes: dict[str, str]) -> Non
         fault = None if isinstance(term, ox.NamedNode) else "which is no IRI"
     elif not isinstance(term, ox.Literal):
         fault = "which is no literal"
-    elif term.datatype.value != declared.datatype and not \
-            (declared.datatype == XSD + "decimal" and term.datatype.value in DECIMALS):
+    elif term.datatype.value != declared.datatype and not _comparable(term.datatype.value, declared.datatype):
         plain = term.datatype.value == XSD + "string"
         fault = "a plain string" if plain else f"an {_name(term.datatype.value, prefixes)}"
         if plain and declared.datatype == LANG_STRING:  # no ^^ writes one: its type is its tag
@@ -87,6 +88,11 @@ def _check(name: str, term, declared: Declared, prefixes: dict[str, str]) -> Non
     if fault:
         raise BindingTypeError(f"?{name} takes {expected} (the query's `# binding:` line {declared.line}), "
                                f"but was given {given}, {fault}")
+
+
+def _comparable(given: str, declared: str) -> bool:
+    """Whether a value of datatype `given` compares in SPARQL as one of `declared` would: numbers with numbers."""
+    return any(given in family and declared in family for family in (NUMBERS, DURATIONS))
 
 
 def _shown(term, prefixes: dict[str, str]) -> str:

@@ -100,3 +100,10 @@ def test_on_a_remote_store_the_update_goes_to_the_update_url_with_the_same_guard
         assert refused.exit_code == 1 and "LOAD is not allowed" in refused.stderr, refused.output
     finally:
         remote.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def test_an_update_sent_to_an_engines_query_url_is_told_of_the_update_url_setting(oxigraph_url, monkeypatch):
+    """oxigraph serve answered "The URL query parameter query must be set", which names nothing the user set."""
+    monkeypatch.delenv("SAHEL_KG_STORE_UPDATE_URL", raising=False)
+    result = kg("update", "--store", oxigraph_url, f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}b> 1 }} }}")
+    assert result.exit_code == 1 and "SAHEL_KG_STORE_UPDATE_URL" in result.stderr, result.output

@@ -28,7 +28,7 @@ from kg.store.insert_data import insert_data_requests
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
-from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, failure, post
+from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, failure, post, update_failure
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
@@ -121,7 +121,8 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         try:
             answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
             if answer.status >= 300:
-                raise _within(failure(answer, dialect), rewritten.text)
+                raise _within(update_failure(answer, dialect, at_query_url=self.update_url == self.query_url),
+                              rewritten.text)
             answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
         except DeadlinePassed:
             raise UpdateOutcomeUnknown(

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kg.error_text import WEB_PAGE, first_line, is_web_page
-from kg.errors import EvaluationError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
+from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
 from kg.store.base import syntax_error
 from kg.store.deadline import STOPPING, Stop
 from kg.store.digest_auth import digest_authorization, digest_challenge
@@ -259,6 +259,17 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
         text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
     message = engine_message(text) or f"HTTP {answer.status}"
     return error_for(message, answer.status, answer.url, dialect)
+
+
+def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> Exception:
+    """The error a refused update stands for. Sent to the query URL (no update URL set), a refusal that places
+    no fault in the text is most likely the endpoint's, which takes no updates: said so, with the setting."""
+    error = failure(answer, dialect)
+    if at_query_url and isinstance(error, QuerySyntaxError) and error.line is None:
+        return RemoteStoreFailure(f"{answer.url} refused the update ({first_line(error.message)}): updates go to the "
+                                  "query URL unless SAHEL_KG_STORE_UPDATE_URL names the engine's update endpoint "
+                                  "(oxigraph serve: …/update; Virtuoso: the same /sparql)")
+    return error
 
 
 def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) -> Exception:

@@ -96,7 +96,7 @@ def validate(dataset_file, claims_file, owl):
     """
     from kg.build import build as build_dataset
     from kg.table import printable
-    from kg.validate import checked_nodes, read_dataset, validate as run_shacl
+    from kg.validate import checked_nodes, read_dataset, validate as run_shacl, without_graphs
 
     if dataset_file and claims_file:
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
@@ -109,6 +109,10 @@ def validate(dataset_file, claims_file, owl):
         violations += _owl_problems(dataset)
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)
+        syntax = dataset_file and without_graphs(Path(dataset_file))
+        if syntax:  # the claims' shapes read each claim's graph, which such a file cannot hold
+            click.echo(f"note: {syntax} holds no named graphs, so a claim's graph is empty here; validate a TriG or "
+                       "N-Quads file (kg build --out dataset.trig)", err=True)
         sys.exit(EXIT_ERROR)
     checked, targets = checked_nodes(dataset)
     owl_said = ", OWL 2 DL, consistent" if owl else ""

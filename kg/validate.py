@@ -67,6 +67,13 @@ SHOWN_FORMATS = {"trig": ("TriG", pyoxigraph.RdfFormat.TRIG), "nquads": ("N-Quad
                  "turtle": ("Turtle", pyoxigraph.RdfFormat.TURTLE), "nt": ("N-Triples", pyoxigraph.RdfFormat.N_TRIPLES)}
 
 
+def without_graphs(path: Path) -> str | None:
+    """The name of the file's syntax where it holds no named graphs (Turtle, N-Triples), else None."""
+    inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    fmt = FORMATS.get(inner.suffix.lower(), "trig")
+    return SHOWN_FORMATS[fmt][0] if fmt in ("turtle", "nt") else None
+
+
 def _contents(path: Path) -> tuple[str, bytes]:
     gzipped = path.suffix.lower() == ".gz"
     inner = path.with_suffix("") if gzipped else path

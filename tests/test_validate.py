@@ -7,7 +7,7 @@ import gzip
 from dataclasses import dataclass, field
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF
 
 from build_fixtures import broken_claims, built, copy_dataset, named_graph, run_kg
@@ -213,6 +213,18 @@ def test_a_turtle_file_is_read_as_turtle(tmp_path, built):
     built.dataset.serialize(path, format="trig")  # named graphs: TriG, which Turtle is not
     result = run_kg("validate", path)
     assert result.exit_code == 1 and "not valid Turtle" in result.stderr
+
+
+def test_violations_in_a_file_without_named_graphs_say_that_it_has_none(tmp_path, built):
+    """A build written as Turtle (before kg build refused it) gave 32 violations, each claim's graph empty, and
+    nothing said why."""
+    path = tmp_path / "dataset.nt"
+    triples = Graph()
+    for s, p, o, _ in built.dataset.quads():
+        triples.add((s, p, o))
+    triples.serialize(path, format="nt", encoding="utf-8")
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and "note: N-Triples holds no named graphs" in result.stderr, result.stderr[-500:]
 
 
 @pytest.mark.parametrize("text", ["", "<http://e.org/a> <http://e.org/b> <http://e.org/c> .\n"], ids=["empty", "other"])

@@ -88,7 +88,8 @@ SETTINGS = [
     Setting("SERVICE_CONTACT", None, optional_header_text,
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, COUNT,
-            "Most solutions one SERVICE call may bring; a pattern with more is refused (400)."),
+            "Most solutions one SERVICE call may bring; a pattern with more, or one whose endpoint cut its answer at a "
+            "row cap of its own, is refused (400)."),
     Setting("RECONCILE_BATCH_SIZE", 50, COUNT,
             "Most queries in one reconciliation batch, and entity ids in one data extension request (413 beyond)."),
     Setting("UPDATES_ENABLED", False, boolean,

@@ -63,8 +63,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     check_address(host, port)  # before any work: a second server on a port in use would share it
     if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
         check_readable(store_spec)
-    if resolve({})["INSTALL_ARTICLE"]:
-        prepare_store(store_spec)
+    prepare_store(store_spec, install=resolve({})["INSTALL_ARTICLE"])
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
             click.echo(printable(f"note: {note}"), err=True)

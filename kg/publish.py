@@ -49,11 +49,11 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
     return result
 
 
-def prepare(spec: str) -> None:
-    """Open the store `spec` names as its writer once (which recovers a bulk load a killed process left and
-    adopts the dataset model) and install the article into it if it is empty. If another process writes to it
-    now, that process has done the first already, and a store holding data needs nothing more: readers may
-    start (StoreUnavailable only if it is still empty)."""
+def prepare(spec: str, *, install: bool = True) -> None:
+    """Open the store `spec` names as its writer once (which makes it, recovers a bulk load a killed process left
+    and adopts the dataset model) and, with `install`, install the article into it if it is empty. If another
+    process writes to it now, that process has done the first already, and a store holding data needs nothing
+    more: readers may start (StoreUnavailable only if it is still empty and the article was to be installed)."""
     from kg.errors import StoreUnavailable
     from kg.store import open_store
 
@@ -62,12 +62,14 @@ def prepare(spec: str) -> None:
     except StoreUnavailable as error:
         if "open for writing" not in str(error):
             raise
-        with open_store(spec, read_only=True) as view:
-            if view.count() == 0:
-                raise
+        if install:
+            with open_store(spec, read_only=True) as view:
+                if view.count() == 0:
+                    raise
         return
     try:
-        ensure_installed(store)
+        if install:
+            ensure_installed(store)
     finally:
         store.close()
 

@@ -29,15 +29,19 @@ def check_settings(settings: dict, workers: int) -> None:
         raise ConfigError("a memory: store lives in one process: use --workers 1")
 
 
-def prepare_store(spec: str) -> None:
-    """Install the article into an empty embedded store once, before any server process opens it.
+def prepare_store(spec: str, *, install: bool) -> None:
+    """Make an embedded store (and, with `install`, install the article into it if empty) once, before any
+    server process opens it: server processes that found none would race to make it, and one reading a store
+    another is still making fails ("Column family not found").
 
     It runs in a child process: RocksDB starts threads that a forked server process would inherit
     without them, and such a worker crashes on its way out.
     """
-    if not spec.startswith("oxigraph:"):
-        return
-    done = subprocess.run(python_command(_PREPARE, spec), capture_output=True, text=True)
+    from kg.store import embedded_path  # here: the supervisor, which imports this module, keeps no engine loaded
+
+    if not spec.startswith("oxigraph:") or not install and embedded_path(spec).exists():
+        return  # nothing to make (and a store on read-only media stays servable)
+    done = subprocess.run(python_command(_PREPARE, spec, str(install)), capture_output=True, text=True)
     if done.returncode != 0:
         why = failure_line(done.stderr, "the installing process failed")
         raise StoreUnavailable(f"cannot prepare the store {spec}: {why}")
@@ -46,7 +50,7 @@ def prepare_store(spec: str) -> None:
 # The library's own errors and the system's (a directory that cannot be made) end the child with their message
 # alone, in words, as the last line of its standard error.
 _PREPARE = ("import sys; from kg.errors import KGError, os_error_words; from kg.publish import prepare\n"
-            "try: prepare(sys.argv[1])\nexcept KGError as error: sys.exit(str(error))\n"
+            "try: prepare(sys.argv[1], install=sys.argv[2] == 'True')\nexcept KGError as error: sys.exit(str(error))\n"
             "except OSError as error: sys.exit(os_error_words(error))")
 
 

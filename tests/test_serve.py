@@ -320,3 +320,18 @@ def test_a_store_directory_that_cannot_be_made_is_said_in_words(tmp_path):
     assert done.returncode != 0
     assert done.stderr.strip() == ("error: cannot prepare the store oxigraph:/proc/nope/store: "
                                    "No such file or directory: /proc/nope")
+
+
+def test_an_empty_store_is_made_once_before_the_server_processes_start(tmp_path):
+    """With SAHEL_KG_INSTALL_ARTICLE=false no store was made first: two server processes raced to make it, and
+    one that read it half made failed ("Column family not found: graphs")."""
+    from kg.serve_checks import prepare_store
+    from kg.store.oxigraph import OxigraphStore
+
+    path = tmp_path / "store"
+    prepare_store(f"oxigraph:{path}", install=False)
+    with OxigraphStore(path, read_only=True) as view:
+        assert view.count() == 0
+    files = {entry.name: entry.stat().st_mtime_ns for entry in path.iterdir()}
+    prepare_store(f"oxigraph:{path}", install=False)  # an existing store is left alone (it may be on read-only media)
+    assert {entry.name: entry.stat().st_mtime_ns for entry in path.iterdir()} == files

@@ -107,7 +107,6 @@ def _shown(term, prefixes: dict[str, str]) -> str:
 
 def _name(iri: str, prefixes: dict[str, str]) -> str:
     """`iri` as prefix:name under the longest namespace of `prefixes` it is in, else <iri>."""
-    best = max((name for name, namespace in prefixes.items() if iri.startswith(namespace)
-                and re.fullmatch(r"[A-Za-z_][\w-]*", iri[len(namespace):])),
-               key=lambda name: len(prefixes[name]), default=None)
-    return f"{best}:{iri[len(prefixes[best]):]}" if best is not None else f"<{iri}>"
+    from kg.table import compact_iri  # here: only a refusal needs it, and the table's module loads wcwidth
+
+    return compact_iri(iri, prefixes)

@@ -3,11 +3,9 @@ MOST_SOURCES graphs stating one statement; each cut is counted, and a query for 
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from pyoxigraph import BlankNode, NamedNode, Triple
 
-from api.page_data import rows, terms
+from api.page_data import editor_link, rows, terms
 from kg.results import triple_term_text
 
 MOST_VALUES = 50  # values of one property a page lists (resource-values.rq's LIMIT)
@@ -29,14 +27,14 @@ def rest_of_values(iri: str, direction: str, prop: str) -> str:
     """The editor's link to a query for every value of one property of the resource, with the graph stating each."""
     this, prop = NamedNode(iri), NamedNode(prop)
     pattern = f"{this} {prop} ?value" if direction == "out" else f"?value {prop} {this}"
-    return _editor(f"SELECT ?value ?valueLabel ?graph WHERE {{\n  GRAPH ?graph {{ {pattern} }}\n"
+    return editor_link(f"SELECT ?value ?valueLabel ?graph WHERE {{\n  GRAPH ?graph {{ {pattern} }}\n"
                    "  OPTIONAL { ?value rdfs:label ?valueLabel }\n}")
 
 
 def rest_of_sources(statement: tuple) -> str:
     """The editor's link to a query for every graph stating one statement (subject, property, object terms)."""
     pattern = " ".join(triple_term_text(term) if isinstance(term, Triple) else str(term) for term in statement)
-    return _editor(f"SELECT ?graph ?graphLabel WHERE {{\n  GRAPH ?graph {{ {pattern} }}\n"
+    return editor_link(f"SELECT ?graph ?graphLabel WHERE {{\n  GRAPH ?graph {{ {pattern} }}\n"
                    "  OPTIONAL { ?graph rdfs:label ?graphLabel }\n}")
 
 
@@ -45,10 +43,6 @@ def nameable(term) -> bool:
     if isinstance(term, Triple):
         return all(nameable(part) for part in (term.subject, term.predicate, term.object))
     return not isinstance(term, BlankNode)
-
-
-def _editor(query: str) -> str:
-    return "/sparql#query=" + quote(query, safe="")
 
 
 def _value_rows(iri: str) -> tuple[list[tuple], dict[tuple[str, str], int]]:

@@ -178,6 +178,11 @@ def iri_for(path: str) -> str:
     return current_app.config["IRI_BASE"] + path
 
 
+def editor_link(query: str) -> str:
+    """The query editor's link that opens `query` in a tab of its own."""
+    return "/sparql#query=" + quote(query, safe="")
+
+
 def compact(iri: str) -> str:
     """An IRI as prefix:local when a known prefix fits and the rest is a plain name."""
     for name, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cache
-from urllib.parse import quote
 
 from flask import Blueprint, current_app, g, redirect, render_template
 from pyoxigraph import NamedNode
@@ -15,7 +14,8 @@ from api import evidence
 from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
-from api.page_data import DOCUMENTS, Term, ask, document_path, first, local_path, rows, rows_per_version
+from api.page_data import (DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows,
+                           rows_per_version)
 from api.service_description import statistics
 
 bp = Blueprint("pages", __name__)
@@ -71,7 +71,7 @@ def _example(path) -> dict:
     needs = header.get("needs") or (f"SERVICE to {header['service']} allowed (the SERVICE_ALLOWLIST setting)"
                                      if "service" in header else None)
     return {"name": path.stem, "title": header.get("title", path.stem), "description": header.get("description", ""),
-            "needs": needs, "text": text, "share": "/sparql#query=" + quote(text, safe="")}
+            "needs": needs, "text": text, "share": editor_link(text)}
 
 
 
@@ -109,7 +109,7 @@ def _describe(iri: str, summary: list[dict[str, Term]]) -> dict:
             "aliases": [row["value"] for row in values("alias")],
             "types": [(row["value"], row.get("valueLabel")) for row in values("type")],
             "descriptions": [row["value"] for row in values("description")],
-            "describe": "/sparql#query=" + quote(_describe_query(iri), safe=""),
+            "describe": editor_link(_describe_query(iri)),
             "documents": [(name, media, document_path(iri, ext)) for ext, (media, fmt, name) in DOCUMENTS.items()
                           if fmt is not None] if local_path(iri) else []}
 

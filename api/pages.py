@@ -32,7 +32,7 @@ def home():
 
 
 def _home():
-    counts = statistics()
+    counts, cut = statistics()
     graphs = rows_per_version("graphs")
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
     dumps = sorted(route for route in routes if route.startswith("/dump"))
@@ -40,7 +40,7 @@ def _home():
     for row in rows_per_version("entities"):
         by_type.setdefault(row["typeLabel"].value, []).append(row)
     sources = rows_per_version("source-text")
-    return render_template("home.html", counts=counts, graphs=graphs, sources=sources, dumps=dumps,
+    return render_template("home.html", counts=counts, cut=cut, graphs=graphs, sources=sources, dumps=dumps,
                            entities=by_type, void="/.well-known/void" in routes, reconcile="/reconcile" in routes,
                            claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples(),
                            origin=origin())

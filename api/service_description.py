@@ -25,6 +25,7 @@ OFFERED = [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfF
            ("application/rdf+xml", ox.RdfFormat.RDF_XML), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
            *((media, ox.RdfFormat.TURTLE) for media in N3)]
 
+PER_GRAPH = ("triples", "classes", "properties")
 STATISTICS = {
     "triples": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     "classes": "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g",
@@ -71,7 +72,7 @@ def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
 
 
 def _dataset(service) -> list[tuple]:
-    counts = statistics()
+    counts, cut = statistics()
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [(service, _sd("defaultDataset"), dataset), (dataset, RDF_TYPE, _sd("Dataset")),
                (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),
@@ -82,7 +83,13 @@ def _dataset(service) -> list[tuple]:
         triples += [(dataset, _sd("namedGraph"), named), (named, RDF_TYPE, _sd("NamedGraph")),
                     (named, _sd("name"), ox.NamedNode(graph)), (named, _sd("graph"), described),
                     (described, RDF_TYPE, _sd("Graph"))]
-        triples += _void(described, {name: counts[name].get(graph, 0) for name in ("triples", "classes", "properties")})
+        # A count per graph gives whole groups: a graph a cut answer left out has a count, just not given.
+        triples += _void(described, {name: counts[name].get(graph, 0) for name in PER_GRAPH
+                                     if graph in counts[name] or name not in cut})
+    if cut:  # a store with a row limit of its own (another kg serve, Virtuoso) gave part of a count per graph
+        triples.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+            f"Incomplete: the store cut its counts per graph ({', '.join(sorted(cut))}) at a row limit of its own, "
+            "so the named graphs listed may be some of them, and a count a graph lacks here was cut.", language="en")))
     return triples
 
 
@@ -91,19 +98,22 @@ def _void(node, numbers: dict) -> list[tuple]:
             for name, value in numbers.items()]
 
 
-def statistics() -> dict[str, dict]:
-    """Counts per named graph (and overall under None), through the query runner; once per version."""
+def statistics() -> tuple[dict[str, dict], frozenset[str]]:
+    """Counts per named graph (and overall under None), and the names of those the store cut; once per
+    version, through the query runner."""
     return once_per_version("statistics", _count)
 
 
-def _count() -> dict[str, dict]:
+def _count() -> tuple[dict[str, dict], frozenset[str]]:
     backend = current_app.extensions["sahel-kg"]
-    counts = {}
+    counts, cut = {}, set()
     for name, sparql in STATISTICS.items():
         answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
         rows = json.loads(answer.body)["results"]["bindings"]
         counts[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
-    return counts
+        if answer.truncated:
+            cut.add(name)
+    return counts, frozenset(cut)
 
 
 def _sd(name: str) -> ox.NamedNode:

@@ -61,7 +61,7 @@ def _serialized(media: str, fmt: str) -> Response:
 def _description() -> list[tuple]:
     document = ox.NamedNode(void_url())
     dataset = ox.NamedNode(void_url() + "#sahel-kg")
-    counts, linksets = _counts()
+    counts, linksets, cut = _counts()
     out = [
         (document, _rdf("type"), _void("DatasetDescription")),
         (document, _dct("title"), ox.Literal("A VoID description of sahel-kg", language="en")),
@@ -91,12 +91,17 @@ def _description() -> list[tuple]:
         when = datetime.fromtimestamp(version.modified, timezone.utc).isoformat()
         out.append((dataset, _dct("modified"), ox.Literal(when, datatype=ox.NamedNode(XSD + "dateTime"))))
     for target in TARGETS:
-        out += _linkset(dataset, target, linksets.get(target.name, {}))
+        out += _linkset(dataset, target, None if cut else linksets.get(target.name, {}))
+    if cut:  # a store with a row limit of its own below the dozen rows of the counts (another kg serve)
+        out.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+            "The store cut the counts of links at a row limit of its own: the linksets are given without them.",
+            language="en")))
     return out
 
 
-def _linkset(dataset, target, by_predicate: dict[str, int]) -> list[tuple]:
-    """The target dataset, one linkset to it with the total, and a sub-linkset per link predicate."""
+def _linkset(dataset, target, by_predicate: dict[str, int] | None) -> list[tuple]:
+    """The target dataset, one linkset to it with the total, and a sub-linkset per link predicate; the
+    linkset alone, without a count, for None (counts the store cut)."""
     other = ox.NamedNode(f"{void_url()}#{target.name}")
     linkset = ox.NamedNode(f"{void_url()}#links-to-{target.name}")
     out = [(other, _rdf("type"), _void("Dataset")),
@@ -104,6 +109,8 @@ def _linkset(dataset, target, by_predicate: dict[str, int]) -> list[tuple]:
            (other, ox.NamedNode(FOAF + "homepage"), ox.NamedNode(target.homepage)),
            (other, _void("uriSpace"), ox.Literal(target.uri_space)),
            (dataset, _void("subset"), linkset)]
+    if by_predicate is None:
+        return out + _linkset_core(linkset, dataset, other, None)
     out += _linkset_core(linkset, dataset, other, sum(by_predicate.values()))
     for predicate, count in sorted(by_predicate.items()):
         part = ox.NamedNode(f"{linkset.value}-{predicate.rsplit('#', 1)[-1]}")
@@ -112,28 +119,33 @@ def _linkset(dataset, target, by_predicate: dict[str, int]) -> list[tuple]:
     return out
 
 
-def _linkset_core(node, subjects, objects, count: int) -> list[tuple]:
-    return [(node, _rdf("type"), _void("Linkset")), (node, _void("subjectsTarget"), subjects),
-            (node, _void("objectsTarget"), objects), (node, _void("triples"), _integer(count))]
+def _linkset_core(node, subjects, objects, count: int | None) -> list[tuple]:
+    out = [(node, _rdf("type"), _void("Linkset")), (node, _void("subjectsTarget"), subjects),
+           (node, _void("objectsTarget"), objects)]
+    return out if count is None else out + [(node, _void("triples"), _integer(count))]
 
 
-def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The dataset's statistics and the links per target dataset and predicate; once per version."""
+def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
+    """The dataset's statistics, the links per target dataset and predicate, and whether the store cut those;
+    once per version."""
     return once_per_version("void", _count)
 
 
-def _count() -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+def _count() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
     backend = current_app.extensions["sahel-kg"]
 
+    def answer(sparql: str):
+        return backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
+
     def rows(sparql: str) -> list[dict]:
-        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
-        return json.loads(answer.body)["results"]["bindings"]
+        return json.loads(answer(sparql).body)["results"]["bindings"]
 
     counts = {name: int(rows(sparql)[0]["n"]["value"]) for name, sparql in STATISTICS.items()}
+    links = answer((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8"))
     linksets: dict[str, dict[str, int]] = {}
-    for row in rows((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8")):
+    for row in json.loads(links.body)["results"]["bindings"]:
         linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
-    return counts, linksets
+    return counts, linksets, links.truncated
 
 
 def _integer(value: int) -> ox.Literal:

@@ -142,3 +142,45 @@ def test_kg_serves_own_note_of_a_cut_is_read_by_service(fmt, media):
 def test_text_after_a_json_answer_is_malformed():
     with pytest.raises(sparql_json.MalformedAnswer, match="text follows"):
         list(sparql_json.read([b'{"head":{"vars":[]},"results":{"bindings":[]}} {}'])[1])
+
+
+@pytest.fixture(scope="module")
+def tiny_peer(tmp_path_factory):
+    """A kg serve holding the article that cuts at 5 rows: fewer than its named graphs."""
+    with kg_server(tmp_path_factory.mktemp("tiny"), env={"SAHEL_KG_ROW_LIMIT": "5"}) as server:
+        yield server + "/sparql"
+
+
+def test_statistics_a_peer_cut_are_not_given_as_whole(tiny_peer):
+    """The service description listed the 5 graphs of a cut count per graph as the dataset's named graphs,
+    with no word of the cut, and the home page called them all of them."""
+    import pyoxigraph as ox
+
+    client = create_app({"STORE": tiny_peer}).test_client()
+    response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    triples = list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))
+    comments = [t.object.value for t in triples if t.predicate.value.endswith("rdf-schema#comment")]
+    assert comments and "cut its counts per graph" in comments[0]
+    void = "http://rdfs.org/ns/void#"
+    described = {t.object for t in triples if t.predicate.value == "http://www.w3.org/ns/sparql-service-description#graph"}
+    assert len(described) == 5
+    counted = {t.subject for t in triples if t.predicate.value == void + "triples" and t.subject in described}
+    assert counted == described  # a cut count per graph drops whole graphs; the five it gave are right
+    page = client.get("/").get_data(as_text=True)
+    assert "At least <strong>5</strong> named graphs" in page
+
+
+def test_link_counts_a_peer_cut_are_left_out_of_void(tiny_peer):
+    """VoID summed the five rows of the six counts of links a peer gave, and stated those sums as the linksets'."""
+    import pyoxigraph as ox
+
+    response = create_app({"STORE": tiny_peer}).test_client().get(
+        "/.well-known/void", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    triples = list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))
+    linksets = {t.subject for t in triples if t.object.value == "http://rdfs.org/ns/void#Linkset"}
+    assert len(linksets) == 3  # one per dataset linked to, none per predicate: those come from the counts
+    assert not [t for t in triples if t.subject in linksets and t.predicate.value == "http://rdfs.org/ns/void#triples"]
+    assert any("cut the counts of links" in t.object.value for t in triples
+               if t.predicate.value.endswith("rdf-schema#comment"))

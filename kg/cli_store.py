@@ -94,7 +94,7 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
     prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
     the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
-    from kg.cli_update import ADVICE, is_update
+    from kg.cli_update import is_update, update_advice
     from kg.console import notes, open_configured, show, start_query, warnings
     from kg.errors import QuerySyntaxError
     from kg.query import QueryService
@@ -103,7 +103,7 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
 
     sparql = command_text(given, text, query_file)
     if is_update(sparql):
-        raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {ADVICE}", line=1, column=1)
+        raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg query')}", line=1, column=1)
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]

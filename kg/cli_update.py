@@ -8,7 +8,9 @@ import click
 from kg.cli_support import reports_errors, store_option
 from kg.cli_text import command_text
 
-ADVICE = "run it with `kg update` (the same --store), not `kg query`"
+def update_advice(command: str) -> str:
+    """Where a SPARQL Update given to a read-only `command` (`kg query`, `kg shell`) is run instead."""
+    return f"run it with `kg update` (the same --store), not `{command}`"
 
 
 @click.command()

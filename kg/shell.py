@@ -15,8 +15,9 @@ import click
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
+from kg.cli_update import is_update, update_advice
 from kg.console import Started, notes, open_configured, show, start_query, warnings
-from kg.errors import KGError, os_error_words
+from kg.errors import KGError, QuerySyntaxError, os_error_words
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
@@ -116,6 +117,8 @@ class Shell:
         """Start a query. On the embedded store on disk, a query worker process answers it, and Ctrl-C kills
         it (kg.shell_worker). Elsewhere its rows come through a helper thread: Ctrl-C raises KeyboardInterrupt at
         once and stops the work at its next row, and a remote engine's when the request hangs up (kg.console)."""
+        if is_update(sparql):  # the shell's stores are opened read-only
+            raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg shell')}", line=1, column=1)
         store = self.store
         if isinstance(store, OxigraphStore) and store.path is not None:
             store.reopen_if_changed()  # for .graphs and completion: a read-only view sees others' writes once reopened

@@ -273,6 +273,13 @@ def test_syntax_error_gives_line_and_column(shell):
     assert "(1 row)" in shell.run("SELECT * WHERE { BIND(1 AS ?x) }", end=ESC_ENTER)
 
 
+def test_an_update_is_sent_to_kg_update(shell):
+    """The shell opens its stores read-only; an update was refused as "not a query" with no word of where to
+    run it."""
+    out = shell.run("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }", end=ESC_ENTER)
+    assert "error: line 1, column 1: not a query: this is a SPARQL Update; run it with `kg update`" in out
+
+
 def test_policy_error(shell):
     out = shell.run("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", end=ESC_ENTER)
     assert "error: SERVICE <http://example.org/sparql> is not allowed" in out

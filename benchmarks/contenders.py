@@ -1,7 +1,9 @@
 """The servers the HTTP benchmark compares: how each starts, where it answers, and what its processes use.
 
 A contender is started as a subprocess in its own session, so every process it forks or spawns (server
-workers, query workers) is found again by walking /proc from its first process, for RSS and CPU seconds.
+workers, query workers) is found again by walking /proc from its first process, for memory and CPU seconds.
+Memory is summed two ways: RSS counts a page in every process that maps it (the interpreter's and the
+engine's library code, and what a forked process still shares with its parent), PSS splits it between them.
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ class Running:
             began = time.perf_counter()
             self._post_store(contender.load_nquads)
             self.load_seconds = time.perf_counter() - began
-        self.peak_rss_mb = self.rss_mb()
+        self.peak_rss_mb = self.peak_pss_mb = 0.0
+        self.memory_mb()
 
     @property
     def query_url(self) -> str:
@@ -165,11 +168,11 @@ class Running:
                 total += sum(int(stat[i]) for i in (13, 14, 15, 16))
         return total / TICKS
 
-    def rss_mb(self) -> float:
-        """Resident memory of all its processes now, in MB; also kept as the peak seen."""
-        total = sum(_status_kb(pid, "VmRSS") for pid in self.pids()) / 1024
-        self.peak_rss_mb = max(getattr(self, "peak_rss_mb", 0.0), total)
-        return total
+    def memory_mb(self) -> tuple[float, float]:
+        """(RSS, PSS) of all its processes now, in MB; each also kept as the peak seen."""
+        rss, pss = memory_mb(self.pids())
+        self.peak_rss_mb, self.peak_pss_mb = max(self.peak_rss_mb, rss), max(self.peak_pss_mb, pss)
+        return rss, pss
 
     def processes(self) -> int:
         return len(self.pids())
@@ -197,12 +200,20 @@ def _stat(pid: int) -> list[str] | None:
     return ["", ""] + text[text.rindex(")") + 2:].split()
 
 
-def _status_kb(pid: int, key: str) -> int:
+def memory_mb(pids) -> tuple[float, float]:
+    """(RSS, PSS) summed over the processes `pids`, in MB, from /proc/PID/smaps_rollup (a process gone by
+    then counts nothing)."""
+    rss = pss = 0
+    for pid in pids:
+        found = _rollup_kb(pid)
+        rss, pss = rss + found.get("Rss", 0), pss + found.get("Pss", 0)
+    return rss / 1024, pss / 1024
+
+
+def _rollup_kb(pid: int) -> dict[str, int]:
     try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return {parts[0].rstrip(":"): int(parts[1]) for parts in map(str.split, handle)
+                    if len(parts) == 3 and parts[2] == "kB"}
     except OSError:
-        pass
-    return 0
+        return {}

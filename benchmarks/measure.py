@@ -79,7 +79,7 @@ def run_mix(servers: list[Running], queries: dict[str, str], rounds: int) -> dic
                 rows[server.contender.name][name] = count if status == 200 else f"HTTP {status}"
         print(f"  mix round {number + 1}/{rounds} done, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
     for server in servers:
-        server.rss_mb()
+        server.memory_mb()
     return {"times": times, "rows": rows, "cpu_seconds_per_round": {k: v / rounds for k, v in cpu.items()}}
 
 
@@ -132,7 +132,7 @@ def run_wrk(servers: list[Running], work: Path, triples: int, args) -> dict:
                 measured["server_cpu_ms_per_request"] = 1000 * used / max(1, measured["requests"])
                 measured["load_average_before"] = round(os.getloadavg()[0], 2)
                 results[server.contender.name][target].append(measured)
-                server.rss_mb()
+                server.memory_mb()
                 print(f"  wrk {number + 1}/{args.wrk_rounds} {server.contender.name} {target}: "
                       f"{measured['requests_per_second']:,.0f} req/s, server CPU "
                       f"{measured['server_cpu_ms_per_request']:.3f} ms/request", file=sys.stderr)

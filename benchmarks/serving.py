@@ -5,7 +5,7 @@ bulk_load of the same file as the yardstick); then every contender is started (s
 the analyst query mix (benchmarks/mix.py) in interleaved rounds, each query a new text per round so no
 result cache answers it (per-query medians); the mix is asked twice more with the same text (what a
 result cache saves); then wrk runs the claim lookup (a different claim each request) and the server's
-constant route against each in turn. CPU seconds and RSS are those of all of a server's processes.
+constant route against each in turn. CPU seconds, RSS and PSS are those of all of a server's processes.
 Ratios are to `oxigraph serve` on the same kind of storage. Nothing here is a test.
 
     python benchmarks/serving.py --size 1M
@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         for contender in contenders:
             print(f"starting {contender.name} ...", file=sys.stderr)
             servers.append(Running(contender, args.work))
+            rss, pss = servers[-1].memory_mb()
             print(f"  answered after {servers[-1].startup_seconds:.2f}s (+{servers[-1].load_seconds:.1f}s load), "
-                  f"{servers[-1].rss_mb():.0f} MB in {servers[-1].processes()} processes", file=sys.stderr)
+                  f"RSS {rss:.0f} MB, PSS {pss:.0f} MB in {servers[-1].processes()} processes", file=sys.stderr)
         print(f"query mix: {len(queries)} queries x {args.rounds} rounds ...", file=sys.stderr)
         mixed = run_mix(servers, queries, args.rounds)
         print("the mix asked twice ...", file=sys.stderr)
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk ...", file=sys.stderr)
         loads = run_wrk(servers, args.work, triples, args)
         for server in servers:
-            server.rss_mb()
+            server.memory_mb()
         measured = report.summarise(servers, queries, mixed, repeated, loads)
     finally:
         for server in servers:

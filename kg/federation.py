@@ -15,17 +15,14 @@ ServiceBusy rather than sent. Cache and holds live in kg.service_state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import http.client
 import math
 import os
 import re
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,7 +32,6 @@ from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
 from kg.service_state import ServiceState
 from kg.store import sparql_json
-from kg.store.remote_answers import CUT_HEADER
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
           "text/tab-separated-values;q=0.8")
@@ -129,6 +125,12 @@ class Federation:
     def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str, bool]:
         """One HTTP call: GET (or POST when long), no redirects followed; (body, media type, whether a
         header says the endpoint cut the answer: kg serve's X-Result-Truncated)."""
+        import http.client  # here, not above: a query worker loads an HTTP client only for a SERVICE call
+        import urllib.error
+        import urllib.request
+
+        from kg.store.remote_answers import CUT_HEADER
+
         seconds = self.timeout
         if deadline is not None:
             seconds = min(seconds, deadline - time.monotonic())
@@ -144,7 +146,7 @@ class Federation:
                 **headers, "Content-Type": "application/x-www-form-urlencoded"})
         ends = time.monotonic() + seconds
         try:
-            with _OPENER.open(request, timeout=seconds) as response:
+            with _opener().open(request, timeout=seconds) as response:
                 cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
                 return _read(response, ends, endpoint), response.headers.get_content_type(), cut
         except urllib.error.HTTPError as error:
@@ -218,6 +220,8 @@ def _term_text(term) -> str:
 
 def retry_after(value: str | None, default: float) -> int:
     """Whole seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at least 1."""
+    from email.utils import parsedate_to_datetime
+
     seconds = default
     if value:
         value = value.strip()
@@ -287,11 +291,13 @@ def _skolem(term, endpoint: str, genid: str):
     return term
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead off the allow-list: it is reported, never followed."""
+@functools.cache
+def _opener():
+    """An opener that reports a redirect, never follows it: a redirect could lead off the allow-list."""
+    import urllib.request
 
-    def redirect_request(self, *args, **kwargs):
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(NoRedirect)

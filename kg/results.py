@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from itertools import islice
 from dataclasses import dataclass, field
 from functools import lru_cache
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
 from kg.errors import FormatError
 from kg.graph_text import GRAPH_FORMATS, graph_bytes
-from kg.xml_text import xml_text
+from kg.xml_text import xml_attribute, xml_text
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -168,10 +167,10 @@ JSON_BATCH = 256  # rows encoded by one json.dumps call
 
 def _xml(variables, rows, ending) -> Iterator[str]:
     yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
-    yield "".join(f"<variable name={quoteattr(name)}/>" for name in variables) + "</head>\n<results>\n"
+    yield "".join(f"<variable name={xml_attribute(name)}/>" for name in variables) + "</head>\n<results>\n"
     count = 0
     for count, row in enumerate(rows, 1):
-        yield "<result>" + "".join(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+        yield "<result>" + "".join(f"<binding name={xml_attribute(name)}>{_xml_term(term)}</binding>"
                                    for name, term in zip(variables, row) if term is not None) + "</result>\n"
     yield "</results>\n"
     if ending.truncated:  # a comment, which every XML reader skips: the format has no element for it
@@ -190,9 +189,9 @@ def _xml_term(term) -> str:
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
     if term.language:
         direction = "" if term.direction is None else f' its:dir="{term.direction}" xmlns:its="{ITS}"'
-        return f"<literal xml:lang={quoteattr(term.language)}{direction}>{xml_text(term.value)}</literal>"
+        return f"<literal xml:lang={xml_attribute(term.language)}{direction}>{xml_text(term.value)}</literal>"
     if term.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{xml_text(term.value)}</literal>"
+        return f"<literal datatype={xml_attribute(term.datatype.value)}>{xml_text(term.value)}</literal>"
     return f"<literal>{xml_text(term.value)}</literal>"
 
 

@@ -93,6 +93,27 @@ def test_a_query_worker_does_not_import_rdflib():
     assert "'rdflib'" not in found and "'flask'" not in found
 
 
+def test_a_query_worker_loads_no_http_client_before_a_service_call(tmp_path):
+    """urllib.request (http.client, email, ssl: about 3 MB a worker) is for SERVICE calls; a worker given its
+    options (a Federation among them) and writing an XML answer has not loaded it."""
+    import pickle
+
+    from kg.answers import ServiceOptions
+    from kg.federation import Federation
+    from kg.runner import WORKER_COMMAND
+
+    (tmp_path / "options").write_bytes(pickle.dumps(ServiceOptions(federation=Federation(
+        state_path=tmp_path / "federation.sqlite"))))
+    answered = WORKER_COMMAND.split("; serve(")[0] + (
+        "; import pickle, kg.store.oxigraph, kg.nearby, kg.streaming; from kg.query import QueryService"
+        f"; from kg.store import open_store; options = pickle.loads(open({str(tmp_path / 'options')!r}, 'rb').read())"
+        "; print(QueryService(open_store('memory:'), federation=options.federation).query("
+        "'SELECT * { VALUES ?x { \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> } }').serialize('xml'))"
+        "; print(sorted(m for m in sys.modules if m.startswith(('http', 'urllib.request', 'email'))))")
+    found = subprocess.run([sys.executable, "-c", answered], capture_output=True, text=True, check=True).stdout
+    assert "datatype=" in found and found.splitlines()[-1] == "[]"
+
+
 def test_a_server_process_on_an_installed_store_does_not_import_rdflib(tmp_path):
     """rdflib builds the article; a server process of a store that has it holds about 5 MB less without it."""
     from kg.store.oxigraph import OxigraphStore

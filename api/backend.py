@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from api.budget_tables import BUDGETS_FILE
@@ -138,7 +138,8 @@ class Backend:
                 raise
             if key is not None and isinstance(found, Answer) \
                     and time.monotonic() - ran >= self.settings["RESULT_CACHE_MIN_SECONDS"]:
-                self.cache.put(key, found)
+                # A kept key holds no reading: its tokens would stay beside the answer, uncounted in the cache's bytes.
+                self.cache.put((key[0], replace(request, reading=None)), found)
         return found
 
     def cache_key(self, request: QueryRequest, version: Version | None):

@@ -22,13 +22,12 @@ from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
-from kg.keyword_prefixes import written_out
 from kg.namespaces import PREFIXES
 from kg.query import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
-from kg.sparql_text import scan
 from kg.syntax_faults import not_a_query
+from kg.text_reading import read
 from kg.untrusted import BOM
 
 bp = Blueprint("sparql", __name__)
@@ -101,8 +100,8 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
          settings) -> tuple[QueryRequest, str]:
     """The run a query asks for and its answer's media type, from its text, the request's parameters, Accept
     header and URL (`base`), and the settings. Raises Problem, QuerySyntaxError, FormatError."""
-    written = written_out(text, base)[0]  # the text as the checks and the engine read it (FROM service:g)
-    shape = scan(written)
+    reading = read(text, base)  # handed on with the run: a query worker reads it rather than the text again
+    written, shape = reading.written, reading.shape  # the text as the checks and the engine read it (FROM service:g)
     if shape.is_update:
         raise Problem(400, "Update as query", "this is an update; send it as update= or application/sparql-update")
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
@@ -119,7 +118,7 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     dataset = tuple(None if iris is None else tuple(dict.fromkeys(iris)) for iris in dataset)
     run = QueryRequest(sparql=text, format=fmt, timeout=_timeout(params, settings["QUERY_TIMEOUT"]),
                        default_graphs=dataset[0], named_graphs=dataset[1],
-                       row_limit=settings["ROW_LIMIT"], base=base,
+                       row_limit=settings["ROW_LIMIT"], base=base, reading=reading,
                        stream=settings["ROW_LIMIT"] is None or settings["ROW_LIMIT"] > STREAM_AFTER)
     return run, media
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from kg.errors import QueryTimeout
 from kg.federation import Federation
 from kg.query import Policy, QueryService
+from kg.text_reading import Reading
 
 @dataclass(frozen=True)
 class QueryRequest:
@@ -28,6 +29,9 @@ class QueryRequest:
     bindings: dict | None = None
     stream: bool = False  # an answer of more than STREAM_AFTER rows may come as a StreamedAnswer
     base: str | None = None  # the IRI relative IRIs resolve against (the endpoint's URL)
+    # The text's reading where the request arrived (kg.text_reading), so that a query worker need not lex it again;
+    # no part of what is asked (the result cache's key leaves it out).
+    reading: Reading | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -93,7 +97,8 @@ def answer(service: QueryService, request: QueryRequest) -> Answer:
     result = service.query(request.sparql, bindings=request.bindings,
                            default_graphs=None if request.default_graphs is None else list(request.default_graphs),
                            named_graphs=None if request.named_graphs is None else list(request.named_graphs),
-                           timeout=request.timeout, row_limit=request.row_limit, base=request.base)
+                           timeout=request.timeout, row_limit=request.row_limit, base=request.base,
+                           reading=request.reading)
     body = result.serialize(request.format, prefixes=service.prefixes)
     return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
                   limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))

@@ -25,7 +25,8 @@ from kg.sparql_parts import (leading_base, named_iris, prologue_line, service_cl
                              used_prefixes)
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
 from kg.sparql_lexer import is_iri, significant, unclosed_long_string
-from kg.sparql_text import scan
+from kg.sparql_text import Shape, scan
+from kg.text_reading import Reading, reading_of
 from kg.star_order import named_order, reordered
 from kg.syntax_faults import first_fault, not_a_query
 from kg.store.deadline import limited
@@ -66,27 +67,30 @@ class QueryService:
     federation: Federation = field(default_factory=Federation)
     _known: tuple = field(default=(None, {}), init=False, repr=False, compare=False)  # see _known_terms
 
-    def query(self, sparql: str, *, bindings: dict[str, object] | None = None,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout: float | None = None, row_limit: int | None = None, base: str | None = None) -> Result:
+    def query(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, timeout: float | None = None, row_limit: int | None = None,
+              base: str | None = None, reading: Reading | None = None) -> Result:
         """Run a query and return a finished Result (rows read up to the cap).
 
         `bindings` maps variable names to values (pyoxigraph terms, or str/int/float/bool, which become
         literals); they enter as a VALUES block at the head of the WHERE group, written as RDF terms.
         `base` is the IRI relative IRIs resolve against (the text's own BASE resolves against it).
+        `reading` is the text's, made where the request arrived (kg.text_reading); another text's is not used.
         """
         started = time.perf_counter()
-        raw, limit = self.rows(sparql, bindings=bindings, default_graphs=default_graphs,
-                               named_graphs=named_graphs, timeout=timeout, row_limit=row_limit, base=base)
+        reading = reading_of(sparql, base, reading)
+        raw, limit = self.rows(sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs,
+                               timeout=timeout, row_limit=row_limit, base=base, reading=reading)
         result = _collect(raw, limit)
         result.elapsed = time.perf_counter() - started
-        result.unknown_terms = self.unknown_terms(written_out(sparql, base)[0])
+        result.unknown_terms = self.unknown_terms(reading.written, reading.shape)
         return result
 
-    def unknown_terms(self, sparql: str) -> list[str]:
+    def unknown_terms(self, sparql: str, shape: Shape | None = None) -> list[str]:
         """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
         ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
-        closed namespace would. Three index lookups per term not yet looked up at this store version."""
+        closed namespace would. Three index lookups per term not yet looked up at this store version (`shape`:
+        scan(sparql)'s, where the caller has it)."""
         # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
         # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
         # (A namespace IRI spelt with \u escapes goes unwarned.)
@@ -94,7 +98,7 @@ class QueryService:
         if not any(namespace in sparql for namespace in CLOSED) \
                 and not (ours and re.search(rf"(?:{ours}):", sparql)):  # a false "maybe" costs only time
             return []
-        declared = {**self.prefixes, **scan(sparql).prefixes}
+        declared = {**self.prefixes, **(scan(sparql) if shape is None else shape).prefixes}
         return self.unknown_among(named_iris(sparql, declared))
 
     def unknown_among(self, iris: list[str]) -> list[str]:
@@ -129,13 +133,13 @@ class QueryService:
             self._known = (now, {})
         return self._known[1]
 
-    def rows(self, sparql: str, *, bindings: dict[str, object] | None = None,
-             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-             timeout: float | None = None, row_limit: int | None = None, base: str | None = None):
+    def rows(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,
+             named_graphs: list[str] | None = None, timeout: float | None = None, row_limit: int | None = None,
+             base: str | None = None, reading: Reading | None = None):
         """Start a query as query() does, but hand back the store's lazy result (Solutions, Triples or a
         bool) and the row cap that applies, for a caller that reads the rows itself (a streamed answer)."""
-        sparql, moved = written_out(sparql, base)
-        shape = scan(sparql)
+        reading = reading_of(sparql, base, reading)
+        sparql, moved, shape = reading.written, reading.moved(), reading.shape
         if shape.is_update or shape.form is None:
             raise moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
         self._check_policy(shape)

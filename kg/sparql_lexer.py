@@ -133,8 +133,29 @@ def significant(text: str, most: int | None = None) -> tuple[tuple[str, str, int
     return tokens
 
 
+def remember(text: str, tokens: tuple[tuple[str, str, int, int], ...]) -> None:
+    """Keep `tokens`, all the significant tokens of `text` lexed in another process (a server's, for its query
+    worker: kg.text_reading), as significant(text)'s."""
+    global _handed
+    if len(text) > CACHED_TEXT:
+        if len(tokens) <= KEPT_TOKENS:
+            _last.put(text, (tokens, True))
+        return
+    _handed = (text, tokens)  # what _lexed gives for that text, so that the lru_cache keeps them
+    try:
+        _significant(text)
+    finally:
+        _handed = None
+
+
+_handed: tuple[str, tuple] | None = None  # see remember: the text is compared whole, so a thread gets only its own
+
+
 def _lexed(text: str, most: int | None = None) -> tuple[tuple[str, str, int, int], ...]:
     """The significant tokens of `text`, or its first `most` + 1 where it has more."""
+    handed = _handed
+    if handed is not None and handed[0] == text:
+        return handed[1]
     # Clients send the same block of PREFIX lines with every query (query editors add it): most of a short
     # query's tokens. Its tokens are kept apart, so that only the rest of a new text is lexed.
     prologue = _PROLOGUE.match(text)

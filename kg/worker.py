@@ -137,11 +137,13 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
 
     from kg.query import _collect
     from kg.streaming import Cut, can_stream, chunks
+    from kg.text_reading import reading_of
 
+    reading = reading_of(request.sparql, request.base, request.reading)
     raw, limit = service.rows(request.sparql, bindings=request.bindings,
                               default_graphs=None if request.default_graphs is None else list(request.default_graphs),
                               named_graphs=None if request.named_graphs is None else list(request.named_graphs),
-                              timeout=request.timeout, row_limit=request.row_limit, base=request.base)
+                              timeout=request.timeout, row_limit=request.row_limit, base=request.base, reading=reading)
     kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
     rows = iter(()) if kind == "boolean" else iter(raw)
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
@@ -155,8 +157,8 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
         result = _collect(raw, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
                             count=len(result), truncated=result.truncated, limit=result.limit,
-                            unknown_terms=tuple(service.unknown_terms(request.sparql)))
-    connection.send(("stream", (kind, tuple(service.unknown_terms(request.sparql)), limit)))
+                            unknown_terms=tuple(service.unknown_terms(reading.written, reading.shape)))
+    connection.send(("stream", (kind, tuple(service.unknown_terms(reading.written, reading.shape)), limit)))
     variables, cut = raw.variables if kind == "solutions" else [], Cut(source=raw)
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,

@@ -44,6 +44,17 @@ def test_the_answer_names_the_terms_nobody_has_and_the_query_still_runs(service,
     assert result.kind in ("solutions", "boolean", "graph")
 
 
+def test_a_term_under_a_keyword_like_prefix_is_named_however_a_worker_answers(service):
+    from kg.answers import QueryRequest
+    from kg.worker import _streamed
+
+    # service:Novel reads as SERVICE :Novel in the text as sent; the checks read it written out, as <…#Novel>
+    text = "PREFIX service: <https://sahel-kg.example.org/ontology#>\nSELECT * WHERE { ?s a service:Novel }"
+    kind, answer = _streamed(service, QueryRequest(sparql=text, format="json", stream=True), None)  # a few rows
+    assert kind == "ok"
+    assert list(answer.unknown_terms) == service.query(text).unknown_terms == [SAHEL + "Novel"]
+
+
 class CountingStore(OxigraphStore):
     """An in-memory store that counts the queries it is asked."""
 

@@ -8,10 +8,10 @@ import re
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import (BindingTypeError, ConfigError, EvaluationError, InputLimitError, ParseError, PolicyError,
-                       ProjectGraphError, QueryMemoryExceeded, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, ServiceBusy,
-                       ServiceFailure, ServiceTimeout, StorageFailure, StoreError, StoreUnavailable,
-                       UpdateOutcomeUnknown)
+from kg.errors import (BindingTypeError, ClientGone, ConfigError, EvaluationError, InputLimitError, ParseError,
+                       PolicyError, ProjectGraphError, QueryMemoryExceeded, QuerySyntaxError, QueryTimeout,
+                       RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure, StoreError,
+                       StoreUnavailable, UpdateOutcomeUnknown)
 from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
@@ -93,6 +93,7 @@ _STATUS = [
     (EvaluationError, 400, "Request refused by the store"),
     (UpdateOutcomeUnknown, 504, "Update outcome unknown"),
     (QueryTimeout, 503, "Query timeout"),
+    (ClientGone, 499, "Client closed request"),  # nginx's code: for the access log alone, as nobody reads it
     (QueryMemoryExceeded, 503, "Query memory limit"),
     (RemoteStoreFailure, 502, "Store failure"),
     (StoreUnavailable, 503, "Store unavailable"),

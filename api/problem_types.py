@@ -37,6 +37,8 @@ MEANINGS = {
     "update-outcome-unknown": (504, "An update to a remote store ran past its time limit: it may or may not "
                                     "have been applied; read before writing again."),
     "query-timeout": (503, "The query ran past its time limit and was stopped; ask for less, or a smaller part."),
+    "client-closed-request": (499, "The client went away before its answer, so the query was stopped; only the "
+                                   "server's log and metrics see this."),
     "query-memory-limit": (503, "The query needed more memory than a query worker may take and was stopped; "
                                 "ask for less (smaller strings, fewer rows held for a sort or a group)."),
     "store-failure": (502, "The remote store answered with an error."),

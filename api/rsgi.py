@@ -6,7 +6,8 @@ goes to one of the `threads` request threads (a head it refuses, 400, and a body
 408, are counted and logged through `refused`, as the app's own refusals are). A response is written as it is
 produced: the app's iterator is read in the request thread a batch at a time and each batch sent from the loop,
 so a big answer is never held whole; a client that goes away closes the iterator, which stops the work behind it.
-An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
+A client that goes away while a request thread works on its answer sets kg.runner.CLIENT_GONE, which stops a
+query worker's run. An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
 last chunk, so that no client takes it for whole.
 
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
@@ -25,12 +26,14 @@ import asyncio
 import contextvars
 import io
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from api.body_limit import TOO_LARGE
 from api.connection_cut import abort_connection
 from api.rsgi_requests import bodiless, environ_for, problem, request_fault
+from kg.runner import CLIENT_GONE
 
 BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
@@ -92,7 +95,7 @@ class RSGIApp:
         context = contextvars.copy_context()
         started = context.run(self._at_once, environ, body) if self.at_once is not None else None
         if started is None:
-            started = await loop.run_in_executor(self.pool, context.run, _start, self.app, environ)
+            started = await self._threaded_start(protocol, loop, context, environ)
         status, headers, chunks, rest = started
         headers = [*headers, SERVER]  # else granian names itself
         if rest is None:  # the whole answer is here: one write, with its length
@@ -125,6 +128,19 @@ class RSGIApp:
             cut = abort_connection(scope.client, scope.server)
             log.warning("%s %s: the answer was cut after %s; the connection was %s", scope.method, scope.path,
                         f"{type(failure).__name__}: {failure}", "ended" if cut else "not found (not ended)")
+
+    async def _threaded_start(self, protocol, loop, context, environ):
+        """_start on a request thread. A client that goes away meanwhile sets the request's CLIENT_GONE, so that
+        a query worker's long answer is stopped rather than finished for nobody."""
+        gone = threading.Event()
+        context.run(CLIENT_GONE.set, gone)
+        work = loop.run_in_executor(self.pool, context.run, _start, self.app, environ)
+        watch = asyncio.ensure_future(protocol.client_disconnect())
+        watch.add_done_callback(lambda done: done.cancelled() or gone.set())
+        try:
+            return await work
+        finally:
+            watch.cancel()
 
     def _record_refusal(self, environ, status: int, arrived: float, reason: str) -> None:
         """Count and log a refusal the app never saw, as the app counts and logs its own."""

@@ -76,6 +76,10 @@ class QueryTimeout(KGError, TimeoutError):
     """A query that ran past its time limit and was stopped."""
 
 
+class ClientGone(KGError):
+    """A query stopped because the client that asked for it went away (see kg.runner.CLIENT_GONE)."""
+
+
 class QueryMemoryExceeded(KGError, MemoryError):
     """A query that needed more memory than a query worker may take; the worker was stopped and replaced."""
 

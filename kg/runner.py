@@ -11,10 +11,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import replace
 
 from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
-from kg.errors import QueryTimeout
+from kg.errors import ClientGone, QueryTimeout
 from kg.worker_processes import WORKER_COMMAND, WorkerProcesses
 
 __all__ = ["WORKER_COMMAND", "WorkerPool"]  # WORKER_COMMAND stays importable from here, as before
@@ -23,6 +24,10 @@ __all__ = ["WORKER_COMMAND", "WorkerPool"]  # WORKER_COMMAND stays importable fr
 # milliseconds to make, unless the rows behind it come slowly (a filter that rejects millions): then a
 # restart (about 0.2 s) serves other clients sooner than waiting out the query's limit.
 RECLAIM_GRACE = 5.0
+# Set by a server (api.rsgi), in the context of the request being answered, to an Event set once its client has
+# gone: a run then kills its worker rather than finish an answer nobody will read. Looked at every GONE_CHECK s.
+CLIENT_GONE: ContextVar[threading.Event | None] = ContextVar("sahel_kg_client_gone", default=None)
+GONE_CHECK = 0.25
 
 
 class WorkerPool(WorkerProcesses):
@@ -64,13 +69,14 @@ class WorkerPool(WorkerProcesses):
         with self._lock:
             self._busy.add(process)
         try:
-            replied = connection.poll(None if limit is None else max(0.0, limit - (time.monotonic() - started)))
-            kind, value = connection.recv() if replied else ("timeout", None)
+            # A worker with its own copy of the dataset is left to finish: its successor would copy it again.
+            gone = None if self.options.in_memory else CLIENT_GONE.get()
+            kind, value = connection.recv() if _replied(connection, limit, started, gone) else ("timeout", None)
         except (EOFError, OSError):
             death = self._death(process)
             self._replace(worker)
             raise death from None
-        except BaseException:  # Ctrl-C in the console that waits for the answer: the work stops with the worker
+        except BaseException:  # Ctrl-C in the console, a client gone (ClientGone): the work stops with the worker
             self._replace(worker)
             raise
         finally:
@@ -215,3 +221,16 @@ class WorkerPool(WorkerProcesses):
 
         threading.Thread(target=drain, name="kg-worker-reclaim", daemon=True).start()
 
+
+def _replied(connection, limit: float | None, started: float, gone: threading.Event | None) -> bool:
+    """Whether the worker on `connection` replied before the time limit; raises ClientGone once `gone` is set."""
+    while True:
+        remaining = None if limit is None else max(0.0, limit - (time.monotonic() - started))
+        if gone is None:
+            return connection.poll(remaining)
+        if connection.poll(GONE_CHECK if remaining is None else min(remaining, GONE_CHECK)):
+            return True
+        if gone.is_set():
+            raise ClientGone("the client went away before its answer")
+        if remaining is not None and remaining <= GONE_CHECK:
+            return False

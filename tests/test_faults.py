@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -61,6 +63,32 @@ def test_a_query_worker_killed_mid_request_is_503_and_replaced(server):
     assert len(query_workers(server)) == 2 and busy not in query_workers(server)
     for _ in range(4):
         assert http(query_url(server, "ASK {}"))[0] == 200
+
+
+def test_a_query_whose_client_went_away_is_stopped(server):
+    """A client that closed its connection while a query worker ran its query (an answer not streamed) left
+    the worker busy to the time limit (300 s here), for nobody: the worker is now killed and replaced."""
+    workers = query_workers(server)
+    ticks = {pid: cpu_ticks(pid) for pid in workers}
+    address = urllib.parse.urlsplit(server)
+    client = socket.create_connection((address.hostname, address.port), timeout=30)
+    target = query_url(server, HEAVY)[len(server):]
+    client.sendall(f"GET {target} HTTP/1.1\r\nHost: {address.netloc}\r\nAccept: application/json\r\n\r\n".encode())
+    busy, deadline = None, time.monotonic() + 120
+    while busy is None and time.monotonic() < deadline:  # the worker that burns CPU runs the query
+        time.sleep(0.05)
+        busy = next((pid for pid in workers if cpu_ticks(pid) > ticks[pid] + 5), None)
+    assert busy is not None, "no query worker started on the query"
+    client.close()
+    deadline = time.monotonic() + 120  # the query alone would run for hours, its time limit 300 s
+    while is_running(busy) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not is_running(busy), "the worker ran on after its client went away"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(query_workers(server)) < 2:
+        time.sleep(0.1)
+    assert len(query_workers(server)) == 2
+    assert http(query_url(server, "ASK {}"))[0] == 200
 
 
 def test_an_idle_query_worker_killed_costs_no_request(server):

@@ -102,6 +102,11 @@ def test_an_http_1_0_request_needs_no_host(edge):
     assert status == 200, body
 
 
+async def stays() -> None:
+    """A fake protocol's client_disconnect: a client that stays to the end."""
+    await asyncio.Event().wait()
+
+
 def test_content_length_is_ascii_digits_only():
     """granian refuses any other Content-Length itself (above); another RSGI server might pass one on, and
     the adapter then answers 400 with a problem document rather than reading a body of unknown length.
@@ -199,7 +204,7 @@ def test_every_step_of_a_streamed_answer_sees_its_own_requests_context():
         async def send_bytes(self, chunk):
             await asyncio.sleep(0)  # lets the other answers take the threads between batches
 
-    protocol = SimpleNamespace(response_stream=lambda status, headers: Stream())
+    protocol = SimpleNamespace(response_stream=lambda status, headers: Stream(), client_disconnect=stays)
     adapter = RSGIApp(app, threads=4, max_body=100)
 
     async def ask_all():
@@ -227,6 +232,8 @@ def test_a_request_with_a_body_is_offered_at_once_and_a_thread_then_reads_the_wh
         return [b"ok"]
 
     class Protocol:
+        client_disconnect = staticmethod(stays)
+
         def __init__(self):
             self.sent = []
 

@@ -29,6 +29,7 @@ from kg.one_pattern import few_rows, single_pattern
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import EX
 from test_fast_sparql import call, delta, flask_only, offered_at_once, query, settled, snapshot
+from test_granian_edge import stays
 
 SK = PREFIXES["sk"]
 LOOKUPS = {
@@ -253,7 +254,8 @@ def test_a_lookup_answered_on_the_loop_is_counted_as_the_general_path_counts_it(
     answers, deltas = [], []
     for at_once in (worth_offering, None):
         adapter = RSGIApp(app, threads=1, max_body=100, at_once=at_once)
-        protocol = SimpleNamespace(response_bytes=lambda status, headers, body: answers.append((status, body)))
+        protocol = SimpleNamespace(response_bytes=lambda status, headers, body: answers.append((status, body)),
+                                   client_disconnect=stays)
         text = f"SELECT ?p ?o WHERE {{ sk:jnim ?p ?o }} # lookup {at_once is None}"  # none from the result cache
         scope = SimpleNamespace(proto="http", method="GET", path="/sparql", query_string=urlencode({"query": text}),
                                 scheme="http", http_version="1.1", server="127.0.0.1:8000", client="127.0.0.1:5000",

@@ -75,12 +75,17 @@ class Commands(click.Group):
             return super().invoke(ctx)
 
 
+_OWN_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 on; 8.1 prints the help itself
+
+
 @contextlib.contextmanager
 def _as_kg_says():
     from kg.table import printable
 
     try:
         yield
+    except _OWN_HELP:
+        raise  # a group given no command: its message is our help text, whose lines must stay lines
     except click.ClickException as error:
         error.message = printable(error.message)
         raise

@@ -97,6 +97,15 @@ def test_each_command_help(name):
             assert any(opt in result.stdout for opt in param.opts), f"{name}: {param.opts}"
 
 
+@pytest.mark.parametrize("group", [(), ("links",), ("events",), ("claims",)])
+def test_a_group_without_a_command_shows_its_help_on_lines(group):
+    # click raises its help as a usage error there; escaping it as user input wrote "\\n" for each line
+    result = kg(*group)
+    assert result.exit_code == 2
+    assert "\\n" not in result.output
+    assert "\nCommands:\n" in result.output
+
+
 def test_version():
     result = kg("--version")
     assert result.exit_code == 0 and result.stdout.startswith("kg, version ")

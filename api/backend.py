@@ -12,9 +12,9 @@ from api.errors import Problem
 from api.fairness import Fairness
 from api.result_cache import ResultCache, varies_without_writes
 from kg import allocator
-from kg.answers import STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer
+from kg.answers import (STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer,
+                        federation_of)
 from kg.errors import PolicyError, StoreUnavailable
-from kg.federation import Federation, default_state_path, split_allowlist
 from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
 from kg.query import Policy, QueryService
@@ -39,13 +39,10 @@ class Backend:
 
     def __init__(self, settings: dict):
         self.settings = settings
-        allowed, mirrors = split_allowlist(settings["SERVICE_ALLOWLIST"])
+        allowed, self.federation = federation_of(settings)
         self.policy = Policy(service_allowlist=allowed, max_depth=settings["MAX_QUERY_DEPTH"],
                              max_patterns=settings["MAX_QUERY_PATTERNS"],
                              allow_update=settings["UPDATES_ENABLED"])
-        self.federation = Federation(timeout=settings["SERVICE_TIMEOUT"], cache_ttl=settings["SERVICE_CACHE_TTL"],
-                                     contact=settings["SERVICE_CONTACT"], row_limit=settings["SERVICE_ROW_LIMIT"],
-                                     endpoints=mirrors, state_path=default_state_path())
         options = ServiceOptions(policy=self.policy, timeout=settings["QUERY_TIMEOUT"],
                                  row_limit=settings["ROW_LIMIT"], federation=self.federation,
                                  in_memory=settings["READ_FROM_MEMORY"],

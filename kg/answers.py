@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from kg.errors import QueryTimeout
-from kg.federation import Federation
+from kg.federation import Federation, default_state_path, split_allowlist
 from kg.query import Policy, QueryService
 from kg.text_reading import Reading
 
@@ -90,6 +90,15 @@ class ServiceOptions:
     # (about 60 MB at 1M triples), and opens it again for its next query (20-40 ms, caches cold). None: never.
     idle_release: float | None = 5.0
     malloc: str | None = None  # the malloc library a worker preloads (kg.allocator); None: the C library's
+
+
+def federation_of(settings: dict) -> tuple[tuple[str, ...], Federation]:
+    """The SERVICE endpoints `settings` allow, and how they are called (mirrors, time limit, cache, contact,
+    row cap): the server and the console read them alike."""
+    allowed, mirrors = split_allowlist(settings["SERVICE_ALLOWLIST"])
+    return allowed, Federation(timeout=settings["SERVICE_TIMEOUT"], cache_ttl=settings["SERVICE_CACHE_TTL"],
+                               contact=settings["SERVICE_CONTACT"], row_limit=settings["SERVICE_ROW_LIMIT"],
+                               endpoints=mirrors, state_path=default_state_path())
 
 
 def answer(service: QueryService, request: QueryRequest) -> Answer:

@@ -95,9 +95,8 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
     the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
     """
     from kg.cli_update import is_update, update_advice
-    from kg.console import notes, open_configured, show, start_query, warnings
+    from kg.console import console_service, notes, open_configured, show, start_query, warnings
     from kg.errors import QuerySyntaxError
-    from kg.query import QueryService
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
 
@@ -108,7 +107,7 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
     terminal = output is None and sys.stdout.isatty()
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
-        service = QueryService(store)
+        service = console_service(store)
         bound = parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
         for line in warnings(started, service.prefixes):

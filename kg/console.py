@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from kg.errors import StoreUnavailable
-from kg.query import WARNED_TERMS, QueryService
+from kg.answers import ServiceOptions, federation_of
+from kg.query import WARNED_TERMS, Policy, QueryService
 from kg.results import Result
 from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, check_readable, embedded_path, open_store
@@ -53,6 +54,19 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         except StoreUnavailable:  # a writer has it, and installs or loads: read what it has committed
             pass
     return _reader(path)
+
+
+def service_options() -> ServiceOptions:
+    """What the console's query services are built with: SERVICE reaches the endpoints the settings allow,
+    called as the server calls them."""
+    allowed, federation = federation_of(console_settings())
+    return ServiceOptions(policy=Policy(service_allowlist=allowed), federation=federation, idle_release=None)
+
+
+def console_service(store: Store, **options) -> QueryService:
+    """A QueryService of the console's (see service_options) over `store`."""
+    given = service_options()
+    return QueryService(store, policy=given.policy, federation=given.federation, **options)
 
 
 def _installed(path) -> bool:

@@ -193,7 +193,8 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
 
 # What the console reads too: how to reach the store, and the most rows an answer shows.
 CONSOLE = ("STORE", "STORE_UPDATE_URL", "STORE_REPLICAS", "STORE_USER", "STORE_PASSWORD", "ROW_LIMIT",
-           "INSTALL_ARTICLE")
+           "INSTALL_ARTICLE", "SERVICE_ALLOWLIST", "SERVICE_TIMEOUT", "SERVICE_CACHE_TTL", "SERVICE_CONTACT",
+           "SERVICE_ROW_LIMIT")
 
 
 def console_settings(config: dict | None = None, environ: dict | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from kg.cli_update import is_update, update_advice
-from kg.console import Started, notes, open_configured, show, start_query, warnings
+from kg.console import Started, console_service, notes, open_configured, show, start_query, warnings
 from kg.errors import KGError, QuerySyntaxError, os_error_words
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
@@ -125,7 +125,7 @@ class Shell:
             if self.workers is None:
                 self.workers = WorkerQueries(str(store.path))
             return self.workers.start(sparql, row_limit=row_limit)
-        return start_query(QueryService(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
+        return start_query(console_service(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
 
     def run_query(self, sparql: str, fmt: str | None = None) -> None:
         """Run a query and write its answer as it comes (in `fmt`, else the .format), up to the row cap; then how

@@ -11,8 +11,8 @@ import time
 
 import pyoxigraph
 
-from kg.answers import QueryRequest, ServiceOptions, StreamedAnswer
-from kg.console import Started
+from kg.answers import QueryRequest, StreamedAnswer
+from kg.console import Started, service_options
 from kg.runner import WorkerPool
 from kg.sparql_text import scan
 from kg.store import sparql_json
@@ -30,7 +30,7 @@ class WorkerQueries:
         worker (a new one starts for the next query). The library's errors are raised as the store raises them."""
         started = time.perf_counter()
         if self._pool is None:
-            self._pool = WorkerPool(self.path, size=1, options=ServiceOptions(idle_release=None))
+            self._pool = WorkerPool(self.path, size=1, options=service_options())
         graph = scan(sparql).form in ("CONSTRUCT", "DESCRIBE")
         answer = self._pool.run(QueryRequest(sparql, format="ntriples" if graph else "json", row_limit=row_limit,
                                              stream=True))

@@ -152,6 +152,22 @@ def test_example_over_http(wikidata_fixture):
         [(name, capital) for name, _, capital, _, _ in EXPECTED]
 
 
+@pytest.mark.parametrize("store", ["memory:", "embedded"])
+def test_example_from_the_console(wikidata_fixture, monkeypatch, tmp_path, store):
+    # kg query built its service with no allow-list whatever SAHEL_KG_SERVICE_ALLOWLIST said: "allowed
+    # endpoints: none", so the example the README points to could not run from the console.
+    from test_loading import kg
+
+    monkeypatch.setenv("SAHEL_KG_SERVICE_ALLOWLIST", f"{WDQS}>{wikidata_fixture}")
+    spec = "memory:" if store == "memory:" else f"oxigraph:{tmp_path / 'store'}"
+    if store == "embedded":
+        assert kg("build", "--install", "--store", spec).exit_code == 0
+    result = kg("query", "--store", spec, "-f", EXAMPLE, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
+    assert names == [name for name, *_ in EXPECTED]
+
+
 def test_without_the_endpoint_allowed_the_example_is_refused(article):
     with pytest.raises(PolicyError, match="SERVICE <https://query.wikidata.org/sparql> is not allowed"):
         QueryService(article).query(EXAMPLE.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from api.conditional import entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.rsgi import RECEIVED
-from api.params import format_param, one, request_params, strict_params
+from api.params import check_charset, format_param, one, request_params, strict_params
 from api.public_origin import public_url
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
@@ -204,6 +204,7 @@ def _parse_body(base: str) -> list:
         if not parts:
             raise Problem(400, "No RDF", "the multipart body has no file parts")
         return [triple for name, part in parts for triple in _parse_part(name, part, base)]
+    check_charset(request.mimetype_params, request.get_data())
     return _parse(request.get_data(), request.mimetype, None, base)
 
 
@@ -211,8 +212,10 @@ def _parse_part(name: str, part, base: str) -> list:
     """One part's triples. A fault in it names the part (form name, file name) in its detail and a `part`
     member: line and column alone do not say which of several files is wrong."""
     label = f"part {name!r} ({part.filename or 'no file name'})"
+    data = part.read()
+    check_charset(part.mimetype_params, data, label, part=name)
     try:
-        return _parse(part.read(), part.mimetype, part.filename, base, label=label, part=name)
+        return _parse(data, part.mimetype, part.filename, base, label=label, part=name)
     except SourceError as error:
         error.message, error.part = f"{label}: {error.message}", name
         raise

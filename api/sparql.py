@@ -15,7 +15,7 @@ from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
-from api.params import all_values as _all, format_param, one as _one_value, strict_params
+from api.params import all_values as _all, check_charset, format_param, one as _one_value, strict_params
 from kg.iri_resolution import iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
@@ -54,11 +54,7 @@ def sparql():
         return _query(_one_value(params, "query", required=True), params)
     params = strict_params(request.query_string)
     kind = request.mimetype
-    charset = request.mimetype_params.get("charset", "utf-8").lower().replace("_", "-")
-    # US-ASCII text is UTF-8 text as it is (RFC 3629): such a label is taken for a body that holds ASCII only.
-    ascii_label = charset in ("us-ascii", "ascii", "iso646-us", "ansi-x3.4-1968")
-    if charset not in ("utf-8", "utf8") and not (ascii_label and request.get_data().isascii()):
-        raise Problem(400, "Not UTF-8", f"the request body must be UTF-8, not {request.mimetype_params['charset']}")
+    check_charset(request.mimetype_params, request.get_data())
     if kind == FORM:
         params = params + strict_params(request.get_data())
         if _has(params, "query") and _has(params, "update"):

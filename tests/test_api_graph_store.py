@@ -426,3 +426,19 @@ def test_a_writes_precondition_holds_the_write_lock_until_it_is_decided(make_app
     assert other_done.wait(60)
     answer = backend.query(QueryRequest(sparql=f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}", format="csv"))
     assert answer.body.split() == [b"s", f"{EX}b".encode()]
+
+
+@pytest.mark.parametrize("charset, status", [("iso-8859-1", 400), ("windows-1252", 400), ("UTF-8", 201),
+                                             ("us-ascii", 400)])
+def test_an_upload_labelled_with_another_charset_than_utf_8_is_refused(empty_writer, charset, status):
+    # Read as UTF-8 whatever its label, Latin-1 "Ã©" (valid UTF-8 bytes) was stored as "é" without a word;
+    # /sparql refuses such a body (400 "Not UTF-8"), and so does an upload now: US-ASCII only over ASCII.
+    body = '<http://example.org/person/1> <http://xmlns.com/foaf/0.1/nick> "caf\u00e9" .\n'
+    response = put(empty_writer, body, content_type=f"text/turtle; charset={charset}")
+    assert response.status_code == status, response.get_data(as_text=True)
+    if status == 400:
+        assert "UTF-8" in problem(response, 400)["detail"]
+        assert empty_writer.get(URL).status_code == 404
+    part = {"a": (io.BytesIO(body.encode()), "a.ttl", f"text/turtle; charset={charset}")}
+    response = empty_writer.post(URL, data=part, content_type="multipart/form-data", headers=AUTH)
+    assert response.status_code == (status if status == 400 else 204), response.get_data(as_text=True)

@@ -168,8 +168,8 @@ class QueryService:
         sparql, moved = written_out(sparql, base)
         shape = scan(sparql)
         if shape.form is not None and not shape.is_update:  # the engine would say it expected VERSION
-            raise QuerySyntaxError(f"not an update: this is a {shape.form} query, to be sent as a query",
-                                   line=1, column=1)
+            form = {"ASK": "an ASK"}.get(shape.form, f"a {shape.form}")
+            raise QuerySyntaxError(f"not an update: this is {form} query, to be sent as a query", line=1, column=1)
         if shape.loads:
             raise PolicyError("LOAD is not allowed: the service never fetches URLs or reads files")
         self._check_policy(shape)

@@ -418,6 +418,8 @@ def test_a_query_sent_as_an_update_is_400_saying_so(writer):
                            headers={"Authorization": f"Bearer {TOKEN}"})
     body = problem(response, 400)
     assert "this is a SELECT query" in body["detail"] and "VERSION" not in body["detail"]
+    asked = writer.post("/sparql", data={"update": "ASK {}"}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert "this is an ASK query" in problem(asked, 400)["detail"]  # it said "a ASK"
 
 
 def test_update_sent_as_query_is_400(shared):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
@@ -58,7 +59,8 @@ def search():
     index = _index()
     try:
         index.ensure(None if version is None else str(version.number), _select(backend))
-        hits = index.search(words, limit=limit)
+        limit_seconds = current_app.config["QUERY_TIMEOUT"]  # matching runs here: a query's time limit holds
+        hits = index.search(words, limit=limit, deadline=time.monotonic() + limit_seconds)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
     if page:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KGError, RemoteStoreFailure
+from kg.errors import KGError, QueryTimeout, RemoteStoreFailure
 
 Select = Callable[[str], Iterable[Sequence[str | None]]]  # runs a SELECT, yields rows of plain strings
 PAGE = 5000  # rows per SELECT while indexing, under any server's row cap
 WEIGHTS = (10.0, 8.0, 2.0)  # bm25 weights of the label, alias and text columns
 EXTRA = 50  # hits read beyond the limit, so that an exact name further down can move up
+PROGRESS_STEPS = 1000  # SQLite instructions between two looks at a search's deadline
 
 # Each thing with a name or a text, and which column the text goes to.
 DOCUMENTS_QUERY = """
@@ -90,8 +92,12 @@ class Hit:
 
 
 def match_expression(words: str) -> str:
-    """The FTS5 query for what a person typed: every word must match, as a word or the start of one."""
-    tokens = re.findall(r"\w+", words)
+    """The FTS5 query for what a person typed: every word must match, as a word or the start of one. A word
+    given again adds nothing (FTS5's work grew with the square of its repeats), so it is given once."""
+    first_spellings: dict[str, str] = {}
+    for token in re.findall(r"\w+", words):
+        first_spellings.setdefault(token.lower(), token)  # FTS5 folds case: JNIM is jnim again
+    tokens = list(first_spellings.values())
     if not tokens:
         raise SearchError("give at least one word to search for")
     return " AND ".join(f'"{token}"*' for token in tokens)
@@ -148,18 +154,28 @@ class SearchIndex:
                 raise
             return True
 
-    def search(self, words: str, *, limit: int = 20) -> list[Hit]:
+    def search(self, words: str, *, limit: int = 20, deadline: float | None = None) -> list[Hit]:
         """The best `limit` matches for `words` (every word, as a word or a word's start), best first: a
-        thing one of whose names is exactly the words comes before the rest, then by bm25."""
+        thing one of whose names is exactly the words comes before the rest, then by bm25. QueryTimeout past
+        `deadline` (a time.monotonic() value): common prefixes in many words make FTS5 work long."""
         from kg.matching import normalise
 
         expression = match_expression(words)
         wanted = normalise(words)
         with self._lock:
-            rows = self._connection.execute(
-                "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
-                "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
-                "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
+            if deadline is not None:
+                self._connection.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+            try:
+                rows = self._connection.execute(
+                    "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
+                    "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
+                    "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
+            except sqlite3.OperationalError:
+                if deadline is not None and time.monotonic() > deadline:  # the handler's stop: "interrupted"
+                    raise QueryTimeout("search stopped at its time limit") from None
+                raise
+            finally:
+                self._connection.set_progress_handler(None, 0)
             ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in
                                                                   (row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))
             hits = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, problem
 from build_fixtures import run_kg
+from kg.errors import QueryTimeout
 from kg.publish import install
 from kg.query import QueryService
 from kg.search import SearchError, SearchIndex, match_expression, service_select
@@ -67,6 +69,18 @@ def test_nothing_to_search_for_is_an_error():
     assert match_expression('JNIM "or" x*') == '"JNIM"* AND "or"* AND "x"*'
 
 
+def test_a_word_given_again_adds_nothing():
+    # FTS5's work grew with the square of the repeats: "a " * 1500 kept a server thread (and the index's
+    # lock, so every other search) for minutes.
+    assert match_expression("a A a b a") == '"a"* AND "b"*'
+
+
+def test_a_search_past_its_deadline_is_stopped(index):
+    with pytest.raises(QueryTimeout):
+        index.search("a", deadline=time.monotonic() - 1)
+    assert index.search("a", deadline=time.monotonic() + 3600)  # and the index answers on
+
+
 def test_the_index_is_rebuilt_only_when_the_version_moves():
     with open_store("memory:") as store:
         install(store)
@@ -114,6 +128,13 @@ def test_search_over_http(client):
     assert first["iri"] == SK + "isgs" and first["label"] == "ISGS"
     assert {"claim": CLAIM + "jnim-isgs-jihadist", "quote": "jihadist groups, including JNIM and ISGS"} in \
         first["claims"]
+
+
+def test_a_search_has_the_time_limit_of_a_query(app):
+    client = app.test_client()
+    assert client.get("/search?q=a").status_code == 200  # the index is built within the usual limit
+    app.config["QUERY_TIMEOUT"] = 1e-9
+    assert problem(client.get("/search?q=a"), 503)["title"] == "Query timeout"
 
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -27,11 +27,13 @@ SOLUTIONS = [
     ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
     ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
 ]
+# Other names of the graph formats, which every RDF answer (documents, VoID, the service description) takes.
+GRAPH_ALIASES = [("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
+                 ("application/xml", "rdfxml"), *((media, "turtle") for media in N3)]
 GRAPHS = [
     ("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
     ("application/rdf+xml", "rdfxml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
-    ("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
-    ("application/xml", "rdfxml"), *((media, "turtle") for media in N3),
+    *GRAPH_ALIASES,
 ]
 # What format=/output= may say, by result kind, and the formats each name accepts, the one it names
 # first: SPARQLWrapper sends json or xml for every query form, and n3 for graphs; N-Triples is Turtle

@@ -8,10 +8,9 @@ import pyoxigraph as ox
 from flask import Response, current_app
 
 from api.errors import Problem
-from api.negotiation import N3
 from api.public_origin import public_url
 from api.version_cache import once_per_version
-from api.void import void_url
+from api.void import OFFER as VOID_OFFER, RDF_FORMATS, void_url
 from kg.answers import QueryRequest
 from kg.namespaces import PREFIXES
 
@@ -21,9 +20,7 @@ RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
-OFFERED = [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
-           ("application/rdf+xml", ox.RdfFormat.RDF_XML), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-           *((media, ox.RdfFormat.TURTLE) for media in N3)]
+OFFERED = [(media, RDF_FORMATS[name]) for media, name in VOID_OFFER]  # the same syntaxes as VoID's
 
 PER_GRAPH = ("triples", "classes", "properties")
 STATISTICS = {

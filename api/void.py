@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
 from api.conditional import conditional
-from api.negotiation import N3, choose
+from api.negotiation import GRAPH_ALIASES, choose
 from api.params import format_param, request_params
 from api.public_origin import public_url
 from api.version_cache import once_per_version
@@ -25,7 +25,7 @@ bp = Blueprint("void", __name__)
 VOID, DCT, FOAF, XSD = PREFIXES["void"], PREFIXES["dct"], PREFIXES["foaf"], PREFIXES["xsd"]
 FORMATS = "http://www.w3.org/ns/formats/"
 OFFER = [("text/turtle", "turtle"), ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
-         ("application/n-triples", "ntriples"), *((media, "turtle") for media in N3)]
+         ("application/n-triples", "ntriples"), *GRAPH_ALIASES]
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
                "ntriples": ox.RdfFormat.N_TRIPLES}
 LICENSE = "https://opensource.org/licenses/MIT"  # the ontology's dct:license; the article text keeps its own

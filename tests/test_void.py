@@ -138,6 +138,18 @@ def test_every_rdf_description_answers_an_n3_client_with_turtle(shared_app, path
     assert len(Graph().parse(data=response.get_data(as_text=True), format="n3")) > 0
 
 
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql"])
+@pytest.mark.parametrize("accept, syntax", [("application/json", "json-ld"), ("application/xml", "xml"),
+                                            ("text/plain", "nt"), ("application/x-turtle", "turtle")])
+def test_the_descriptions_take_the_aliases_graph_answers_take(shared_app, path, accept, syntax):
+    # A CONSTRUCT, a graph of /store and /id/x all answer application/json with JSON-LD (and the other aliases
+    # alike); VoID and the service description were a 406 to them.
+    response = shared_app.test_client().get(path, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == accept
+    assert len(Graph().parse(data=response.get_data(as_text=True), format=syntax)) > 0
+
+
 def test_the_service_description_points_at_the_void(shared_app):
     response = shared_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.get_data(), format="turtle")

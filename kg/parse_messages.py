@@ -25,6 +25,10 @@ STOPPED = "The query does not go on like this here: something before this point 
 GROUP_STOPPED = ("The group of patterns does not go on like this here: a term of a triple pattern, a '.' between "
                  "patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
                  "missing or misspelt.")
+# Said of a \\u or \\U escape in an IRI or a string, placed past it; in a string, kg.sparql_lexer.bad_escape
+# tells which escape and what is wrong with it.
+ESCAPE_STOPPED = ("A \\u escape takes four hexadecimal digits and a \\U eight, naming a character: none from "
+                  "\\uD800 to \\uDFFF (halves of UTF-16 pairs), none past \\U0010FFFF.")
 UNFINISHED = ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such "
               "as STR or COUNT), an operator or a ')' is missing.")
 
@@ -70,6 +74,7 @@ REASONS = {
     "iris are only allowed to contain escape sequences":
         "In an IRI, a backslash may only start \\uXXXX or \\UXXXXXXXX.",
     "strings are not allowed to end with": "A string cannot end with a backslash.",
+    "\\u escape sequence should be followed by hexadecimal digits": ESCAPE_STOPPED,
     "the character that can be escaped in strings":
         "In a string, a backslash may only escape t, b, n, r, f, \", ' or \\.",
 }
@@ -126,7 +131,8 @@ def sentence(message: str) -> str:
 def is_generic(message: str) -> bool:
     """Whether `message` (from sentence) only says where the engine's parser gave up, not what the fault is
     (as an invalid IRI or an unclosed string would be)."""
-    return message.startswith(("Expected ", UNDECLARED)) or message in (STOPPED, GROUP_STOPPED, UNFINISHED)
+    return message.startswith(("Expected ", UNDECLARED)) or \
+        message in (STOPPED, GROUP_STOPPED, UNFINISHED, ESCAPE_STOPPED)
 
 
 def _reason(token: str) -> str | None:

@@ -208,6 +208,31 @@ def unescape_iri(iri: str) -> str:
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+# A string's escapes as SPARQL reads them (UCHAR, ECHAR), or a backslash that starts none.
+_STRING_ESCAPE = re.compile(r"""\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|[tbnrf"'\\]|([uU]|.))""", re.S)
+
+
+def bad_escape(string: str) -> tuple[int, str] | None:
+    """The offset in a string token (quotes included) of its first escape that names no character, and what
+    is wrong with it, in words; None if it has none. (The engine says only where its parser gave up.)"""
+    for found in _STRING_ESCAPE.finditer(string):
+        four, eight, other = found.groups()
+        written = found.group(0)
+        if other in ("u", "U"):
+            digits = "four" if other == "u" else "eight"
+            return found.start(), f"\\{other} takes {digits} hexadecimal digits, as \\u00E9 or \\U0001F600."
+        if other is not None:
+            return found.start(), (f"{written} is no escape: a string's escapes are \\t \\b \\n \\r \\f \\\" \\' "
+                                   "\\\\ \\uHHHH and \\UHHHHHHHH (a backslash itself is \\\\).")
+        code = int(four or eight or "0", 16)
+        if 0xD800 <= code <= 0xDFFF:
+            return found.start(), (f"{written} is half of a UTF-16 pair, which is no character: write the "
+                                   "character itself, or \\U and its eight digits.")
+        if code > 0x10FFFF:
+            return found.start(), f"{written} is past \\U0010FFFF, the last character."
+    return None
+
+
 def unclosed_long_string(tokens) -> tuple[str, int] | None:
     """The quotes and start of a long string (\"\"\" or \'\'\') that `tokens` (significant()'s) open and never
     close: the lexer reads its opening as an empty string touching a lone quote. None if there is none."""

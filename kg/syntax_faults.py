@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
-from kg.sparql_lexer import NAME_CHAR, declarations_end, significant, unclosed_long_string
+from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
@@ -45,6 +45,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
         if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
             message = (f"A long string opened here with {opened[0]} is not closed before the end of the text "
                        f"(it ends at the next {opened[0]}).")
+        elif kind == "string" and (escape := bad_escape(value)) is not None:
+            start, message = start + escape[0], escape[1]
         elif kind == "other" and value in "\"'" and _odd_quotes(text, start):
             message = "A string is not closed before the end of its line."
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):

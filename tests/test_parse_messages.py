@@ -158,6 +158,11 @@ SLIPS = {
     "SELECT ( ?a ] WHERE {}": ("Expected DISTINCT or NOT here.", 1, 16),  # the engine's: a ']' is not a ')' without AS
     # It was told as "AS is missing before ?c", the AS being there.
     "SELECT (STR(?a) AS ?b ?c) WHERE {}": ('Expected ")" here.', 1, 23),
+    # A string's bad escape was told where the engine gave up, as "Expected ENCODE_FOR_URI" or "does not go on".
+    'SELECT ?x WHERE { BIND("a\\q" AS ?x) }': ("\\q is no escape", 1, 26),
+    'SELECT ?x WHERE { BIND("\\ud800" AS ?x) }': ("\\ud800 is half of a UTF-16 pair", 1, 25),
+    "SELECT ?x WHERE {\n  BIND('''\\U00110000''' AS ?x) }": ("\\U00110000 is past \\U0010FFFF", 2, 11),
+    'SELECT ?x WHERE { BIND("\\u12" AS ?x) }': ("\\u takes four hexadecimal digits", 1, 25),
 }
 
 
@@ -246,7 +251,8 @@ def test_an_error_before_the_undeclared_prefix_is_told_first(service):
 @pytest.mark.parametrize("text, start, place", [
     ("INSERT DATA {\n  <http://a> y:p 1 }", "The prefix y: is not declared", (2, 14)),
     ('INSERT DATA {\n  <http://x/s> <http://x/p> """a\n\n}',
-     'A long string opened here with """ is not closed before the end of the text', (2, 29))])
+     'A long string opened here with """ is not closed before the end of the text', (2, 29)),
+    ('INSERT DATA { <http://x/s> <http://x/p> "\\uDC00" }', "\\uDC00 is half of a UTF-16 pair", (1, 42))])
 def test_an_updates_slip_is_named_where_it_is(text, start, place):
     with OxigraphStore() as store, pytest.raises(QuerySyntaxError) as raised:
         QueryService(store, policy=Policy(allow_update=True)).update(text)

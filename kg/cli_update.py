@@ -28,16 +28,15 @@ def update(given, text, update_file, store_spec):
     graphs. Exit status: 0 on success, 1 for a refused update or a syntax error (with line and column),
     2 for bad usage.
     """
-    from kg.console import open_configured
+    from kg.console import console_service, open_configured
     from kg.errors import QuerySyntaxError
-    from kg.query import Policy, QueryService
 
     sparql = command_text(given, text, update_file, "update")
     if is_query(sparql):
         raise QuerySyntaxError("not an update: this is a query; run it with `kg query`", line=1, column=1)
     with open_configured(store_spec, write=True) as store:
         before = store.count()
-        QueryService(store, policy=Policy(allow_update=True)).update(sparql)
+        console_service(store, allow_update=True).update(sparql)
         after = store.count()
         version = getattr(store, "version", None)  # an embedded store's, as X-Dataset-Version says it over HTTP
         stamp = f"; dataset version {version()[0]}" if version is not None else ""

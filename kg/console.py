@@ -56,16 +56,17 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     return _reader(path)
 
 
-def service_options() -> ServiceOptions:
+def service_options(*, allow_update: bool = False) -> ServiceOptions:
     """What the console's query services are built with: SERVICE reaches the endpoints the settings allow,
     called as the server calls them."""
     allowed, federation = federation_of(console_settings())
-    return ServiceOptions(policy=Policy(service_allowlist=allowed), federation=federation, idle_release=None)
+    return ServiceOptions(policy=Policy(service_allowlist=allowed, allow_update=allow_update), federation=federation,
+                          idle_release=None)
 
 
-def console_service(store: Store, **options) -> QueryService:
-    """A QueryService of the console's (see service_options) over `store`."""
-    given = service_options()
+def console_service(store: Store, *, allow_update: bool = False, **options) -> QueryService:
+    """A QueryService of the console's (see service_options) over `store`; `allow_update` for kg update."""
+    given = service_options(allow_update=allow_update)
     return QueryService(store, policy=given.policy, federation=given.federation, **options)
 
 

@@ -168,6 +168,23 @@ def test_example_from_the_console(wikidata_fixture, monkeypatch, tmp_path, store
     assert names == [name for name, *_ in EXPECTED]
 
 
+def test_kg_update_calls_an_allowed_service_as_the_server_does(endpoint, monkeypatch, tmp_path):
+    # kg update's service had no allow-list whatever SAHEL_KG_SERVICE_ALLOWLIST said, as kg query's had not.
+    from test_loading import kg
+
+    url, requests = endpoint("two-rows")
+    monkeypatch.setenv("SAHEL_KG_SERVICE_ALLOWLIST", url)
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    graph = "http://test.sahel-kg.example/federated"
+    result = kg("update", "--store", spec, f"INSERT {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> ?x }} }} "
+                                           f"WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
+    assert result.exit_code == 0, result.output
+    assert len(requests) == 1
+    counted = kg("query", "--store", spec, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                 "--format", "csv")
+    assert counted.stdout.splitlines()[1] == "2"
+
+
 def test_without_the_endpoint_allowed_the_example_is_refused(article):
     with pytest.raises(PolicyError, match="SERVICE <https://query.wikidata.org/sparql> is not allowed"):
         QueryService(article).query(EXAMPLE.read_text(encoding="utf-8"))

@@ -182,7 +182,8 @@ class SearchIndex:
             for iri, display, label, _, snippet, rank in ranked[:limit]:
                 claims = self._connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
                                                   (iri,)).fetchall()
-                hits.append(Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri, snippet=snippet,
+                hits.append(Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri,
+                                snippet=snippet.replace("\n", " · "),  # names are kept a line each: one line here
                                 score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in claims)))
             return hits
 

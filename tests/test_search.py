@@ -69,6 +69,13 @@ def test_nothing_to_search_for_is_an_error():
     assert match_expression('JNIM "or" x*') == '"JNIM"* AND "or"* AND "x"*'
 
 
+def test_a_snippet_of_several_names_is_one_line(index):
+    # A thing's other names are kept a line each, and a snippet of them held those newlines: the console
+    # showed "[U].[S].\\n[US]\\n[United] [States] of America" and the JSON carried them too.
+    snippet = next(hit.snippet for hit in index.search("U.S.") if hit.iri == SK + "united-states")
+    assert "\n" not in snippet and "[US]" in snippet
+
+
 def test_a_word_given_again_adds_nothing():
     # FTS5's work grew with the square of the repeats: "a " * 1500 kept a server thread (and the index's
     # lock, so every other search) for minutes.

@@ -25,8 +25,8 @@ STOPPED = "The query does not go on like this here: something before this point 
 GROUP_STOPPED = ("The group of patterns does not go on like this here: a term of a triple pattern, a '.' between "
                  "patterns, a '}' or a keyword (FILTER, OPTIONAL, BIND, MINUS, UNION, VALUES, GRAPH, SERVICE) is "
                  "missing or misspelt.")
-# Said of a \\u or \\U escape in an IRI or a string, placed past it; in a string, kg.sparql_lexer.bad_escape
-# tells which escape and what is wrong with it.
+# Said of a \\u or \\U escape in an IRI or a string, placed past it; kg.sparql_lexer.bad_escape tells which
+# escape and what is wrong with it.
 ESCAPE_STOPPED = ("A \\u escape takes four hexadecimal digits and a \\U eight, naming a character: none from "
                   "\\uD800 to \\uDFFF (halves of UTF-16 pairs), none past \\U0010FFFF.")
 UNFINISHED = ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such "

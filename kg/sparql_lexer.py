@@ -213,8 +213,9 @@ _STRING_ESCAPE = re.compile(r"""\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|[tbnrf"
 
 
 def bad_escape(string: str) -> tuple[int, str] | None:
-    """The offset in a string token (quotes included) of its first escape that names no character, and what
-    is wrong with it, in words; None if it has none. (The engine says only where its parser gave up.)"""
+    """The offset in a string or IRI token (quotes or brackets included) of its first escape that names no
+    character, and what is wrong with it, in words; None if it has none. (The engine says only where its
+    parser gave up.)"""
     for found in _STRING_ESCAPE.finditer(string):
         four, eight, other = found.groups()
         written = found.group(0)

@@ -45,7 +45,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
         if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
             message = (f"A long string opened here with {opened[0]} is not closed before the end of the text "
                        f"(it ends at the next {opened[0]}).")
-        elif kind == "string" and (escape := bad_escape(value)) is not None:
+        elif kind in ("string", "iri") and (escape := bad_escape(value)) is not None:
             start, message = start + escape[0], escape[1]
         elif kind == "other" and value in "\"'" and _odd_quotes(text, start):
             message = "A string is not closed before the end of its line."

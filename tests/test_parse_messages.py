@@ -163,6 +163,7 @@ SLIPS = {
     'SELECT ?x WHERE { BIND("\\ud800" AS ?x) }': ("\\ud800 is half of a UTF-16 pair", 1, 25),
     "SELECT ?x WHERE {\n  BIND('''\\U00110000''' AS ?x) }": ("\\U00110000 is past \\U0010FFFF", 2, 11),
     'SELECT ?x WHERE { BIND("\\u12" AS ?x) }': ("\\u takes four hexadecimal digits", 1, 25),
+    'SELECT ?x WHERE { BIND(<http://a/\\ud800> AS ?x) }': ("\\ud800 is half of a UTF-16 pair", 1, 34),
 }
 
 

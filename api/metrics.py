@@ -17,6 +17,23 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)  # seconds
 METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}
 disable_created_metrics()  # the *_created series say when a process started counting: noise here
+# prometheus_client asks for the process id at every update of a multiprocess value (to find a fork): a system
+# call each, five a lookup. The id is kept here instead, and taken anew in a forked child.
+_process = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _process.__setitem__(0, os.getpid()))
+_multiprocess_value = None  # made once: two value classes would map the same file twice in one process
+
+
+def _process_id() -> int:
+    return _process[0]
+
+
+def _value_class():
+    """The multiprocess value class, made once, that reads the kept process id."""
+    global _multiprocess_value
+    if _multiprocess_value is None:
+        _multiprocess_value = values.MultiProcessValue(process_identifier=_process_id)
+    return _multiprocess_value
 
 
 class Metrics:
@@ -24,8 +41,8 @@ class Metrics:
 
     def __init__(self):
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR))
-        if self.multiprocess and values.ValueClass is values.MutexValue:
-            values.ValueClass = values.get_value_class()  # prometheus_client was imported before the variable was set
+        if self.multiprocess:  # also when prometheus_client was imported before the variable was set
+            values.ValueClass = _value_class()
         self.registry = CollectorRegistry(auto_describe=True)
         registry = self.registry
         self.requests = Counter("sahel_kg_http_requests", "HTTP requests answered, by route, method and status.",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import time
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from flask import g, request
 from werkzeug.datastructures import Headers
@@ -167,10 +167,13 @@ def _get_query(environ) -> str | None:
     raw = environ.get("QUERY_STRING", "")
     if environ.get("CONTENT_LENGTH") not in (None, "", "0") or not raw.startswith("query="):
         return None
+    if "&" in raw:
+        params = strict_params(raw.encode("latin-1"))
+        return params[0][1] if len(params) == 1 and params[0][0] == "query" else None
     # one parameter needs no splitting (parse_qsl splits at '&' alone)
-    params = strict_params(raw.encode("latin-1")) if "&" in raw \
-        else [("query", unquote_plus(raw[6:].encode("latin-1").decode("utf-8"), errors="strict"))]
-    return params[0][1] if len(params) == 1 and params[0][0] == "query" else None
+    if raw.isascii():  # as unquote_plus reads it (one ASCII run, decoded as UTF-8), with no str pieces between
+        return unquote_to_bytes(raw[6:].replace("+", " ")).decode("utf-8")
+    return unquote_plus(raw[6:].encode("latin-1").decode("utf-8"), errors="strict")
 
 
 def _posted_query(environ, max_body: int) -> str | None:

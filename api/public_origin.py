@@ -34,7 +34,8 @@ def origin_for(settings, environ) -> str:
         return settings["PUBLIC_ORIGIN"]
     # The client, not the peer, when the peer is a trusted proxy: a proxy on 127.0.0.1 passes remote clients' Hosts.
     local = not settings["PUBLIC"] and is_loopback(client_address(environ, settings["TRUSTED_PROXIES"]))
-    return _unconfigured(environ["wsgi.url_scheme"], get_host(environ), settings["IRI_BASE"], local)
+    return _unconfigured(environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+                         environ.get("SERVER_PORT"), settings["IRI_BASE"], local)
 
 
 def public_url(path: str | None = None) -> str:
@@ -58,12 +59,18 @@ def install(app) -> None:
 
 
 @lru_cache(maxsize=64)
-def _unconfigured(scheme: str, host: str, iri_base: str, local: bool) -> str:
-    """Without PUBLIC_ORIGIN: the loopback Host as sent by a `local` client (loopback, of a server not public),
-    else IRI_BASE's origin. Kept, as every query asks for it (many Hosts sent only turn the entries over)."""
+def _unconfigured(scheme: str, host_header: str | None, server_name: str | None, server_port: str | None,
+                  iri_base: str, local: bool) -> str:
+    """Without PUBLIC_ORIGIN: the loopback Host (werkzeug's get_host of the environ's Host, SERVER_NAME and
+    SERVER_PORT) as sent by a `local` client (loopback, of a server not public), else IRI_BASE's origin. Kept, as
+    every query asks for it (many Hosts sent only turn the entries over)."""
     # A public server's loopback Host is a proxy's own (nginx sends 127.0.0.1:8000) or a client's invention.
-    if local and _loopback(urlsplit("//" + host).hostname or ""):
-        return f"{scheme}://{host}"
+    if local:
+        given = {"HTTP_HOST": host_header, "SERVER_NAME": server_name, "SERVER_PORT": server_port}
+        environ = {name: value for name, value in given.items() if value is not None}
+        host = get_host({"wsgi.url_scheme": scheme, **environ})
+        if _loopback(urlsplit("//" + host).hostname or ""):
+            return f"{scheme}://{host}"
     base = urlsplit(iri_base)
     return f"{base.scheme}://{base.netloc}"
 

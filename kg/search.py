@@ -23,6 +23,7 @@ PAGE = 5000  # rows per SELECT while indexing, under any server's row cap
 WEIGHTS = (10.0, 8.0, 2.0)  # bm25 weights of the label, alias and text columns
 EXTRA = 50  # hits read beyond the limit, so that an exact name further down can move up
 PROGRESS_STEPS = 1000  # SQLite instructions between two looks at a search's deadline
+MAX_CHARACTERS = 1000  # of the words searched for, as the reconciliation API caps a query string
 
 # Each thing with a name or a text, and which column the text goes to.
 DOCUMENTS_QUERY = """
@@ -157,9 +158,12 @@ class SearchIndex:
     def search(self, words: str, *, limit: int = 20, deadline: float | None = None) -> list[Hit]:
         """The best `limit` matches for `words` (every word, as a word or a word's start), best first: a
         thing one of whose names is exactly the words comes before the rest, then by bm25. QueryTimeout past
-        `deadline` (a time.monotonic() value): common prefixes in many words make FTS5 work long."""
+        `deadline` (a time.monotonic() value): common prefixes in many words make FTS5 work long. SearchError for
+        more than MAX_CHARACTERS characters."""
         from kg.matching import normalise
 
+        if len(words) > MAX_CHARACTERS:  # each word is matched against every name: a bound on the work
+            raise SearchError(f"the words searched for have {len(words)} characters; the most is {MAX_CHARACTERS}")
         expression = match_expression(words)
         wanted = normalise(words)
         with self._lock:

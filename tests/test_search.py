@@ -144,6 +144,14 @@ def test_a_search_has_the_time_limit_of_a_query(app):
     assert problem(client.get("/search?q=a"), 503)["title"] == "Query timeout"
 
 
+def test_the_words_searched_for_are_capped_as_a_reconciliation_query_is(client):
+    """q had no length cap: 100,000 characters of words were each matched against every name."""
+    long_words = " ".join(["Mali"] * 250)  # 1,249 characters
+    assert problem(client.get("/search", query_string={"q": long_words}), 400)["detail"] == \
+        "the words searched for have 1249 characters; the most is 1000"
+    assert run_kg("search", "--store", "oxigraph:", long_words).exit_code != 0
+
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 

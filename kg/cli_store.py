@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -16,7 +18,8 @@ from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--graph", type=GraphIRI(),
               help="Put every triple into this named graph (quads otherwise keep their own).")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
@@ -34,32 +37,53 @@ from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     """Load RDF files into the store, all or nothing.
 
-    Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped. If any file fails to
-    parse, nothing is loaded and the error says file:line:column. Each load is recorded in the loads
-    graph with the file's name, sha256, triple count and time.
+    Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped; - reads standard input
+    (with --format). If any file fails to parse, nothing is loaded and the error says file:line:column.
+    Each load is recorded in the loads graph with the file's name, sha256, triple count and time.
     """
     from kg.console import open_configured
-    from kg.loading import load_files
-    from kg.table import printable
-
     from kg.errors import ParseError
-    from kg.loading import detect_format
+    from kg.loading import detect_format, load_files
 
+    if files.count(Path("-")) > 1:
+        raise click.BadParameter("- (standard input) can be read once", param_hint="FILES")
+    if Path("-") in files and fmt is None:
+        raise click.BadParameter("standard input (-) has no name to tell its format: give --format", param_hint="FILES")
     for path in files if fmt is None else ():  # a name that tells no format is bad usage, as in kg export
         try:
             detect_format(path)
         except ParseError as error:
             raise click.BadParameter(str(error), param_hint="FILES") from None
     show = sys.stderr.isatty() if progress is None else progress
-    total = sum(path.stat().st_size for path in files)
-    with graph_option(graph), open_configured(store_spec, write=True) as store, \
-            click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
-        report = load_files(store, list(files), graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
-                            seconds=seconds, base_iri=base_iri)
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as scratch:
+        files, names = _stdin_copied(files, Path(scratch))  # all or nothing: the whole input is read first
+        total = sum(path.stat().st_size for path in files)
+        with graph_option(graph), open_configured(store_spec, write=True) as store, \
+                click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
+            report = load_files(store, files, graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
+                                seconds=seconds, base_iri=base_iri, names=names)
+        _said(report)
+
+
+def _stdin_copied(files, scratch: Path) -> tuple[list[Path], dict[Path, str]]:
+    """`files` with - replaced by a copy of standard input in `scratch`, and the record's name of that copy."""
+    if Path("-") not in files:
+        return list(files), {}
+    copy = scratch / "stdin"
+    with open(copy, "wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+    return [copy if path == Path("-") else path for path in files], {copy: "standard input"}
+
+
+def _said(report) -> None:
+    """What each file gave, and the load's record, on standard error."""
+    from kg.table import printable
+
     for loaded in report.files:
-        click.echo(f"{printable(str(loaded.path))}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
+        name = printable(loaded.name or str(loaded.path))
+        click.echo(f"{name}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
         if loaded.quads == 0 and loaded.path.stat().st_size > 0:  # JSON-LD drops what it cannot read as RDF
-            click.echo(f"warning: {printable(str(loaded.path))} gave no statements"
+            click.echo(f"warning: {name} gave no statements"
                        + (": JSON-LD keys with no @context, and relative @id values without --base, are dropped"
                           if loaded.format == "jsonld" else ""), err=True)
     click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)

@@ -35,6 +35,7 @@ class LoadedFile:
     format: str
     sha256: str = ""
     quads: int = 0
+    name: str | None = None  # what the record calls it where `path` is a copy ("standard input"); else the path
 
 
 @dataclass
@@ -65,9 +66,9 @@ def detect_format(path: Path) -> tuple[str, bool]:
 def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt: str | None = None,
                base: str = DEFAULT_BASE, progress: Callable[[int], None] | None = None,
                max_bytes: int | None = None, seconds: float | None = None,
-               base_iri: str | None = None) -> LoadReport:
+               base_iri: str | None = None, names: dict[Path, str] | None = None) -> LoadReport:
     """Load every file and its record as one change: if any file fails to parse, nothing is loaded.
-    `base_iri` resolves the files' relative IRIs.
+    `base_iri` resolves the files' relative IRIs; `names` gives the record's name of a file that is a copy.
 
     A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
     raises InputLimitError, and nothing is loaded.
@@ -82,7 +83,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     for path in paths:
         detected, gzipped = detect_format(path) if fmt is None else (fmt, path.suffix.lower() == ".gz")
         gzipped = gzipped or _starts_gzipped(path)  # gzip under another name (export.trig): no RDF starts so
-        loaded = LoadedFile(path=path, format=detected)
+        loaded = LoadedFile(path=path, format=detected, name=(names or {}).get(path))
         report.files.append(loaded)
         plan.append((loaded, gzipped))
 
@@ -136,7 +137,7 @@ class _KeptGraphs:
     def __init__(self, bases: set[str]):
         self.bases, self.seen = bases, {}
 
-    def check(self, quad: ox.Quad, path: Path) -> None:
+    def check(self, quad: ox.Quad, path: Path | str) -> None:
         graph = quad.graph_name
         if isinstance(graph, ox.NamedNode):
             kept = self.seen.get(graph.value)
@@ -154,6 +155,7 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                 kept: _KeptGraphs | None = None, base_iri: str | None = None) -> Iterator[ox.Quad]:
     """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it; without
     one, a quad in a project graph raises ProjectGraphError (`kept`)."""
+    said = loaded.name or str(loaded.path)  # what an error calls the file
     with open(loaded.path, "rb") as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
@@ -165,10 +167,10 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                     yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
                     continue
                 if kept is not None:
-                    kept.check(quad, loaded.path)
+                    kept.check(quad, said)
                 yield quad
         except ParseError as error:
-            error = ParseError(_with_remedy(error.message, loaded.format), path=str(loaded.path), line=error.line,
+            error = ParseError(_with_remedy(error.message, loaded.format), path=said, line=error.line,
                                column=error.column)
             with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
                 found = undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again)
@@ -177,12 +179,12 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                     found = character_column(error, gzip.GzipFile(fileobj=again) if gzipped else again)
             raise found from None
         except InputLimitError as error:
-            raise InputLimitError(error.message + "; nothing was loaded", path=str(loaded.path)) from None
+            raise InputLimitError(error.message + "; nothing was loaded", path=said) from None
         except ProjectGraphError:  # a PermissionError, so an OSError: not a file that cannot be read
             raise
         except (OSError, EOFError, zlib.error) as error:  # a damaged gzip stream
             why = os_error_words(error) if isinstance(error, OSError) and error.strerror else error
-            raise ParseError(f"cannot read the file: {why}", path=str(loaded.path)) from None
+            raise ParseError(f"cannot read the file: {why}", path=said) from None
         hashing.drain()
         loaded.sha256 = hashing.digest.hexdigest()
 
@@ -195,8 +197,8 @@ def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Qua
         node = ox.NamedNode(f"{report.record}/{number}")
         facts = [
             (ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["prov"] + "Entity")),
-            (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(path_text(loaded.path.name))),
-            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(path_text(loaded.path.resolve()))),
+            (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(loaded.name or path_text(loaded.path.name))),
+            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(loaded.name or path_text(loaded.path.resolve()))),
             (ox.NamedNode(str(SAHEL.sha256)), ox.Literal(loaded.sha256)),
             (VOID_TRIPLES, ox.Literal(loaded.quads)),
             (ox.NamedNode(PREFIXES["prov"] + "generatedAtTime"), when),

@@ -357,3 +357,19 @@ def test_load_reads_a_dump_back(tmp_path, spec):
     loaded = {line for line in content(other) if "/load/" not in line.split(" ")[0]}
     assert {line for line in loaded if "_:" not in line} == {line for line in expected if "_:" not in line}
     assert len(exported.read_bytes().splitlines()) == len(content(spec))
+
+
+def test_kg_load_reads_standard_input_given_as_a_dash(tmp_path):
+    """`curl … | kg load - --format nquads` said "File '-' does not exist"; kg query and kg update read it."""
+    store = f"oxigraph:{tmp_path / 'store'}"
+    text = f'<{EX}a> <{EX}b> "from a pipe" <{GRAPH}> .\n'
+    done = kg("load", "-", "--format", "nquads", "--store", store, input=text)
+    assert done.exit_code == 0, done.output
+    assert "standard input: 1 quads" in done.output
+    asked = kg("query", "--store", store, "--format", "csv",
+               f"SELECT ?o ?name WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} ?r rdfs:label ?name ; dct:source ?name }}")
+    assert asked.output.splitlines()[1] == "from a pipe,standard input"  # the record names it
+    bad = kg("load", "-", "--format", "nquads", "--store", store, input=f'<{EX}a> <{EX}b> "open .\n')
+    assert bad.exit_code == 1 and "standard input:1:" in bad.output and "kg-load-" not in bad.output
+    unnamed = kg("load", "-", "--store", store, input=text)
+    assert unnamed.exit_code == 2 and "give --format" in unnamed.output

@@ -11,6 +11,7 @@ A client is its address (through trusted proxies), or the token it sends when th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -18,13 +19,15 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import request
+from flask import current_app, request
 
 from api.budget_tables import BucketTable
 from api.clients import client_address, is_loopback
 from api.errors import Problem
 
 CLIENT: ContextVar[str | None] = ContextVar("sahel_kg_client", default=None)  # set per request; None: exempt
+# True within an admitted block: the store queries a search or a reconciliation makes are part of its charge.
+_ADMITTED: ContextVar[bool] = ContextVar("sahel_kg_admitted", default=False)
 
 
 def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) -> str:
@@ -68,7 +71,20 @@ class Fairness:
 
     @contextmanager
     def admitted(self, reserve: float | None):
-        """Run a query's block if the current client (CLIENT) may; charge it the time the block took."""
+        """Run a query's block if the current client (CLIENT) may; charge it the time the block took. Within
+        another admitted block (the queries of a search), the block is already counted and charged."""
+        if _ADMITTED.get():
+            yield
+            return
+        entered = _ADMITTED.set(True)
+        try:
+            with self._admitted(reserve):
+                yield
+        finally:
+            _ADMITTED.reset(entered)
+
+    @contextmanager
+    def _admitted(self, reserve: float | None):
         self.start()
         self._changed()
         client = CLIENT.get()
@@ -110,6 +126,17 @@ class Fairness:
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
+
+
+def charged(view):
+    """A view whose own work (matching in the server process) is admitted and charged as a query is, with the
+    query time limit reserved: the store queries it makes are part of it."""
+    @functools.wraps(view)
+    def admitted_view(*args, **kwargs):
+        limit = current_app.config["QUERY_TIMEOUT"]
+        with current_app.extensions["sahel-kg"].fairness.admitted(limit if 0 < limit < math.inf else None):
+            return view(*args, **kwargs)
+    return admitted_view
 
 
 def install(app) -> None:

@@ -16,6 +16,7 @@ import time
 from flask import Blueprint, Response, current_app, render_template, request
 
 from api.errors import Problem, problem_document, problem_page
+from api.fairness import charged
 from api.numbers import whole_number
 from api.public_origin import origin, public_url
 from api.params import request_params, unique
@@ -34,6 +35,7 @@ WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
+@charged
 def service():
     """Manifest, reconciliation batch or data extension, by the parameter given."""
     params = _params()
@@ -49,24 +51,28 @@ def service():
 
 
 @bp.route("/reconcile/suggest/entity")
+@charged
 def suggest_entity():
     params = _params()
     return _reply({"result": suggest_entities(_catalogue(), _prefix(params), _cursor(params))})
 
 
 @bp.route("/reconcile/suggest/type")
+@charged
 def suggest_type():
     params, catalogue = _params(), _catalogue()
     return _reply({"result": suggest_terms(catalogue.types.values(), _prefix(params), _cursor(params), catalogue)})
 
 
 @bp.route("/reconcile/suggest/property")
+@charged
 def suggest_property():
     params = _params()
     return _reply({"result": suggest_terms(_catalogue().properties.values(), _prefix(params), _cursor(params))})
 
 
 @bp.route("/reconcile/properties")
+@charged
 def properties():
     """Data extension property proposals for a type, or for a column reconciled against none (no type=)."""
     params = _params()

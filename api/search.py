@@ -14,6 +14,7 @@ import time
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from api.errors import Problem
+from api.fairness import charged
 from api.negotiation import prefers_html
 from api.numbers import whole_number
 from api.params import one, request_params
@@ -45,6 +46,7 @@ def _select(backend):
 
 
 @bp.get("/search")
+@charged
 def search():
     """Hits for q=, as JSON or (for a browser) a page; the page without q is the search box alone."""
     params = request_params()

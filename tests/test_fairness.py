@@ -97,6 +97,23 @@ def test_a_client_past_its_budget_gets_429_and_others_do_not(budgeted):
     assert re.search(rb'^sahel_kg_rejections_total\{reason="budget"\} [1-9]', metrics, re.MULTILINE)
 
 
+def test_searching_and_reconciling_are_charged_to_the_budget_as_queries_are(budgeted):
+    """Matching for /search and /reconcile runs in the server process, and was charged to no budget: a client
+    past its budget could still search and reconcile as much as it liked."""
+    paths = ("/search?q=Mali", "/reconcile/suggest/entity?prefix=Mal",
+             "/reconcile?" + urllib.parse.urlencode({"queries": '{"q0": {"query": "Mali"}}'}))
+    other = {**bearer(TOKENS[3]), "Accept": "application/json"}
+    spender = {**bearer(TOKENS[2]), "Accept": "application/json"}
+    for path in paths:  # the search index and the names matched against are made: no store query is left to charge
+        assert http(budgeted + path, headers=other)[0] == 200, path
+    assert http(query_url(budgeted, HEAVY), headers=spender)[0] == 503  # 3 s spent of 2 s a minute
+    query_workers_idle(budgeted)
+    for path in paths:
+        status, headers, body = http(budgeted + path, headers=spender)
+        assert problem(status, headers, body, 429)["title"] == "Too many requests", path
+    assert http(budgeted + paths[0], headers=other)[0] == 200
+
+
 def test_budgets_are_off_for_loopback_in_development(tmp_path):
     env = {"SAHEL_KG_QUERY_TIMEOUT": "1", "SAHEL_KG_QUERY_BUDGET": "0.5"}
     with kg_server(tmp_path, env=env) as server:

@@ -61,8 +61,8 @@ def search():
     index = _index()
     try:
         index.ensure(None if version is None else str(version.number), _select(backend))
-        limit_seconds = current_app.config["QUERY_TIMEOUT"]  # matching runs here: a query's time limit holds
-        hits = index.search(words, limit=limit, deadline=time.monotonic() + limit_seconds)
+        seconds = current_app.config["QUERY_TIMEOUT"]  # matching runs here: a query's time limit holds (None: none)
+        hits = index.search(words, limit=limit, deadline=None if seconds is None else time.monotonic() + seconds)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
     if page:

@@ -152,6 +152,14 @@ def test_the_words_searched_for_are_capped_as_a_reconciliation_query_is(client):
     assert run_kg("search", "--store", "oxigraph:", long_words).exit_code != 0
 
 
+def test_a_search_without_a_time_limit_runs(make_app):
+    """QUERY_TIMEOUT None (no limit: refused only on a public server) gave every search a 500: the deadline
+    was the clock plus None."""
+    response = make_app({"QUERY_TIMEOUT": None}).test_client().get("/search?q=ISGS")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["results"][0]["iri"] == SK + "isgs"
+
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 

@@ -64,13 +64,14 @@ class WorkerPool(WorkerProcesses):
         """
         limit = request.timeout if request.timeout is not None else self.options.timeout
         started = time.monotonic() if started is None else started
-        worker = self._sent(replace(request, timeout=None), limit, started)  # the limit is kept here, by killing
+        gone = CLIENT_GONE.get()
+        worker = self._sent(replace(request, timeout=None), limit, started, gone)  # the limit is kept by killing
         process, connection = worker
         with self._lock:
             self._busy.add(process)
         try:
             # A worker with its own copy of the dataset is left to finish: its successor would copy it again.
-            gone = None if self.options.in_memory else CLIENT_GONE.get()
+            gone = None if self.options.in_memory else gone
             kind, value = connection.recv() if _replied(connection, limit, started, gone) else ("timeout", None)
         except (EOFError, OSError):
             death = self._death(process)
@@ -96,14 +97,18 @@ class WorkerPool(WorkerProcesses):
             raise value
         return value
 
-    def _sent(self, request: QueryRequest, limit: float | None, started: float):
+    def _sent(self, request: QueryRequest, limit: float | None, started: float, gone: threading.Event | None = None):
         """A live worker that has been sent `request`. One found dead as it is sent (killed while idle, after
-        it was looked at) never had the query: it is replaced and another takes it."""
+        it was looked at) never had the query: it is replaced and another takes it. A client gone by then
+        (`gone` set) has its query sent to none: a worker that took it would be killed for nobody."""
         while True:
             worker = self._live_worker(limit, started)
             if limit is not None and time.monotonic() - started >= limit:  # no time left: it goes back unused
                 self._idle.put(worker)
                 raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
+            if gone is not None and gone.is_set():
+                self._idle.put(worker)
+                raise ClientGone("the client went away before its query started")
             try:
                 worker[1].send(request)
                 return worker

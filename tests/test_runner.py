@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.answers import QueryRequest, StreamedAnswer
-from kg.errors import QueryTimeout
-from kg.runner import WorkerPool
+from kg.errors import ClientGone, QueryTimeout
+from kg.runner import CLIENT_GONE, WorkerPool
 from kg.store.oxigraph import OxigraphStore
 from held_files import held_files
 from long_work import CROSS_COUNT as HEAVY, MIN_TRIPLES, SOON, threads_named, wait_until
@@ -70,6 +70,27 @@ def test_a_query_whose_limit_passed_before_it_started_leaves_its_worker_alone(st
         with pytest.raises(QueryTimeout, match="time limit of 1s"):
             pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=1), started=time.monotonic() - 2)
         assert (replaced, set(children()), pool.busy()) == ([], workers, 0)
+        assert pool.run(ASK).body
+    finally:
+        pool.close()
+
+
+def test_a_query_whose_client_left_before_it_started_leaves_its_worker_alone(store_path):
+    """A client gone while its request waited (for a request thread, a free worker) had its query sent all the
+    same, and the worker that took it killed and replaced a quarter of a second later: a restart, on a busy
+    server, for nobody. Such a query is not sent."""
+    pool = WorkerPool(str(store_path), size=1)
+    replaced = []
+    pool.on_replace = lambda: replaced.append(1)
+    gone = threading.Event()
+    gone.set()
+    token = CLIENT_GONE.set(gone)
+    try:
+        workers = set(children())
+        with pytest.raises(ClientGone):
+            pool.run(QueryRequest(sparql=HEAVY, format="json", timeout=60))
+        assert (replaced, set(children()), pool.busy()) == ([], workers, 0)
+        CLIENT_GONE.reset(token)
         assert pool.run(ASK).body
     finally:
         pool.close()

@@ -140,7 +140,7 @@ def _reconcile(batch) -> dict:
     # Matching runs here, not in a query worker: the batch gets the time limit of a query, checked between
     # its queries and their candidates (each candidate's work is bounded by kg.reconciliation's MAX_TEXT).
     limit = current_app.config["QUERY_TIMEOUT"]
-    deadline = time.monotonic() + limit if 0 < limit < float("inf") else None
+    deadline = time.monotonic() + limit if limit is not None and 0 < limit < float("inf") else None  # None: no limit
     results = {}
     try:
         for key, query in parsed.items():

@@ -380,6 +380,13 @@ def test_a_batch_past_the_time_limit_of_a_query_is_503():
     assert "reconciliation stopped after its time limit" in problem(response, 503)["detail"]
 
 
+def test_a_batch_without_a_time_limit_is_matched():
+    """QUERY_TIMEOUT None (no limit: refused only on a public server) gave every batch a 500: the limit was
+    compared with 0 before it was looked at."""
+    client = create_app({"STORE": "memory:", "QUERY_TIMEOUT": None}).test_client()
+    assert reconcile(client, {"q": {"query": "Mali"}})["q"]["result"][0]["id"] == "mali"
+
+
 def test_a_batch_over_the_cap_is_413(client):
     batch = {f"q{index}": {"query": "Mali"} for index in range(9)}
     assert "most is 8" in problem(client.post("/reconcile", data={"queries": json.dumps(batch)}), 413)["detail"]

@@ -133,8 +133,8 @@ def charged(view):
     query time limit reserved: the store queries it makes are part of it."""
     @functools.wraps(view)
     def admitted_view(*args, **kwargs):
-        limit = current_app.config["QUERY_TIMEOUT"]
-        with current_app.extensions["sahel-kg"].fairness.admitted(limit if 0 < limit < math.inf else None):
+        limit = current_app.config["QUERY_TIMEOUT"]  # None: no limit, nothing reserved (the time taken is charged)
+        with current_app.extensions["sahel-kg"].fairness.admitted(limit if limit and limit < math.inf else None):
             return view(*args, **kwargs)
     return admitted_view
 

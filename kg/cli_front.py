@@ -46,7 +46,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     Every setting of the service (see the README) is read from SAHEL_KG_* environment variables.
     """
     from kg.settings import resolve
-    from kg.serve import run
+    from kg.serve import event_loop, run
     from kg.serve_checks import check_address, check_remote_store, check_settings, free_port, prepare_store
     from kg.store import check_readable, default_store_path
     from kg.table import printable
@@ -70,5 +70,6 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
     access += ", public" if settings["PUBLIC"] else ""
-    click.echo(printable(f"serving {where}, {access}, on http://{host}:{port}/sparql"), err=True)
+    click.echo(printable(f"serving {where}, {access} (granian on {event_loop()}), on http://{host}:{port}/sparql"),
+               err=True)
     run(host=host, port=port, workers=workers, threads=threads, config=config)

@@ -163,19 +163,29 @@ def _supervise(plan: dict) -> None:
 def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
     from functools import partial
 
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from kg.settings import resolve
 
     server = _server_class()("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI,
-                             workers=workers, websockets=False, log_level=LogLevels.info, log_access=False,
+                             workers=workers, websockets=False, loop=Loops(event_loop()),
+                             log_level=LogLevels.info, log_access=False,
                              backlog=CONNECTIONS, backpressure=CONNECTIONS,
                              workers_kill_timeout=stop_grace(resolve(config)),
                              http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
                                                           max_buffer_size=HTTP_BUFFER_BYTES))
     _allow_open_files(workers * CONNECTIONS + 1024)
     server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
+
+
+def event_loop() -> str:
+    """The server processes' event loop: uvloop where it is installed (a dependency, but on Windows), whose
+    hand-overs between the loop and the request threads cost a lookup about 10% less CPU than asyncio's.
+    Named, not granian's "auto", which would take rloop (experimental) wherever that is installed."""
+    from importlib.util import find_spec
+
+    return "uvloop" if find_spec("uvloop") is not None else "asyncio"
 
 
 def _allow_open_files(wanted: int) -> None:

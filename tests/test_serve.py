@@ -217,6 +217,14 @@ def test_the_supervisor_keeps_nothing_the_checks_before_serving_loaded(tmp_path)
         assert any("pyoxigraph" in (Path("/proc") / str(pid) / "maps").read_text() for pid in descendants(base.pid))
 
 
+def test_the_server_processes_run_on_uvloop(tmp_path):
+    """The server processes' event loop is uvloop (a dependency of the project), whose hand-overs to request threads
+    cost less CPU than asyncio's own loop; `kg serve` says which loop it gave granian."""
+    with kg_server(tmp_path) as base:
+        assert ask_claims(base) == 32
+    assert "(granian on uvloop), on http://" in base.log_text()
+
+
 def test_modules_in_the_working_directory_are_never_run(tmp_path):
     """`python -c` puts the working directory first on the import path; kg's own children (the store's
     preparer, the supervisor, the query workers) take it off, so a json.py there is not run for json."""

@@ -21,7 +21,7 @@ from api.metrics import Metrics
 from api.openapi import document as describe
 from api.rsgi import RECEIVED
 from kg.answers import QueryRequest, StreamedAnswer, primed
-from kg.errors import QueryTimeout
+from kg.errors import ClientGone, QueryTimeout
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ def readyz():
     exempt = CLIENT.set(None)  # a load balancer's probe spends no client's budget
     try:
         backend.query(QueryRequest(sparql="ASK {}", format="json", timeout=seconds))
+    except ClientGone:  # the probe left before the store answered: nothing is known of the store (499)
+        raise
     except Exception as error:  # any failure means not ready; the reason (which may name hosts) is logged
         log.warning("not ready: %s", error)
         raise Problem(503, "Not ready", f"the store did not answer within {seconds:g}s",

@@ -9,9 +9,13 @@ import re
 import time
 import uuid
 
+import threading
+
 import pytest
 
 import api
+from api_fixtures import article_store, make_app  # noqa: F401
+from kg.runner import CLIENT_GONE
 from live_server import kg_server, logged, query_workers_idle
 from raw_http import http, problem, query_url, raw_request
 
@@ -129,3 +133,19 @@ def test_readyz_says_503_while_the_store_is_down(tmp_path):
             assert http(url + "/healthz")[0] == 200  # the process itself is fine
             store.start()
             assert http(url + "/readyz")[0] == 200
+
+
+def test_a_probe_that_left_before_the_store_answered_is_no_sign_of_a_store_down(make_app, caplog):
+    """A load balancer's probe that closed its connection while /readyz waited for a query worker was logged
+    as "not ready" and answered 503 for nobody: it is a client gone (499), and nothing is said of the store."""
+    app = make_app()
+    gone = threading.Event()
+    gone.set()
+    token = CLIENT_GONE.set(gone)  # as api/rsgi.py sets it once granian says the client disconnected
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        CLIENT_GONE.reset(token)
+    assert response.status_code == 499
+    assert not [record for record in caplog.records if "not ready" in record.getMessage()]
+    assert app.test_client().get("/readyz").status_code == 200

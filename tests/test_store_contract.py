@@ -92,6 +92,23 @@ def test_describe(store, graph):
     assert Triple(NamedNode(EX + "niger"), NamedNode(EX + "name"), Literal("Niger", language="en")) in triples
 
 
+def test_describe_reads_the_merge_as_every_engine_does(store, graph):
+    """Without a dataset, DESCRIBE reads the merge: a resource with no rdf:type is described, with the
+    statements of its blank-node objects (as Oxigraph's DESCRIBE), and an engine's own graphs are nowhere.
+    Virtuoso's own DESCRIBE found nothing of an untyped resource and described its system graphs."""
+    g = graph()
+    thing, place = NamedNode(g + "thing"), NamedNode(g + "place")
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ {thing} <{EX}name> \"Ségou\"@fr ; <{EX}at> _:b . "
+                 f"_:b <{EX}near> {place} }} }}")
+    for query in (f"DESCRIBE {thing}", f"DESCRIBE ?x WHERE {{ ?x <{EX}name> \"Ségou\"@fr }} LIMIT 5",
+                  f"DESCRIBE ?x WHERE {{ GRAPH <{g}> {{ ?x <{EX}name> ?name }} }}"):
+        triples = list(store.query(query))
+        assert Triple(thing, NamedNode(EX + "name"), Literal("Ségou", language="fr")) in triples, query
+        (node,) = [t.object for t in triples if t.predicate == NamedNode(EX + "at")]
+        assert Triple(node, NamedNode(EX + "near"), place) in triples and len(triples) == 3, query
+    assert list(store.query("DESCRIBE <http://www.openlinksw.com/schemas/virtrdf#QuadStorage>")) == []
+
+
 def test_virtuoso_typed_literal_bindings_are_read():
     binding = {"type": "typed-literal", "datatype": XSD + "integer", "value": "5"}
     assert _term(binding) == Literal("5", datatype=NamedNode(XSD + "integer"))

@@ -35,6 +35,18 @@ def read_merge(text: str, merge: str) -> Rewritten:
     return edits.apply()
 
 
+def merge_dataset(text: str, merge: str, *, describe: bool) -> tuple[str, list[str] | None]:
+    """A query reading graph `merge` as its default graph: its text, and the default graphs to send.
+
+    A DESCRIBE whose text names no graph gets the merge as its dataset, which is also what its description
+    reads (without one, Virtuoso describes from every graph, its own too, and only resources with a type);
+    any other query has its WHERE read through GRAPH (read_merge): a dataset would leave GRAPH nothing."""
+    edits = TextEdits(text)
+    if describe and all(edits.word(index) != "GRAPH" for index in range(len(edits.sig))):
+        return text, [merge]
+    return read_merge(text, merge).text, None
+
+
 def guard_graph_variables(text: str, hidden: tuple[str, ...], *, spell_out: bool = False) -> Rewritten:
     """A query whose every `GRAPH ?g { ... }` is kept from matching the `hidden` graphs, by a FILTER
     in a group around it: where the merge is a named graph, it is never one of the graphs served.

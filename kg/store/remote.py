@@ -23,7 +23,7 @@ from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
-from kg.store.graph_guard import guard_graph_variables, read_merge
+from kg.store.graph_guard import guard_graph_variables, merge_dataset
 from kg.store.insert_data import insert_data_requests
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
@@ -201,6 +201,7 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
     def _fields(self, sparql, rows, dialect, default_graphs, named_graphs, timeout, *, hide) -> list[tuple[str, str]]:
         """The protocol's fields for `sparql`: its text, at most `rows` rows of a SELECT, the dataset, the time limit."""
         own = query_dataset(sparql, PREFIXES)  # FROM in the text: the engine reads it
+        describe = scan(sparql).form == "DESCRIBE"
         text = limited(sparql, rows) if rows is not None else sparql
         if hide:  # the engine's own graphs and the merge are nowhere, however a dataset names them
             default_graphs, named_graphs = self._unhidden(default_graphs), self._unhidden(named_graphs)
@@ -209,9 +210,10 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs
             text = guard_graph_variables(text, self._hidden, spell_out=not dialect.enumerates_graphs).text
         if default_graphs is None and named_graphs is None and dialect.merge_graph and own is None:
-            # The merge as the default graph, through GRAPH: given as a default graph (default-graph-uri,
-            # FROM), Virtuoso would find nothing in GRAPH <iri> patterns, as no named graph was given.
-            text = read_merge(text, dialect.merge_graph).text
+            # The merge as the default graph: through GRAPH, but for a DESCRIBE that names no graph (merge_dataset)
+            text, default_graphs = merge_dataset(text, dialect.merge_graph, describe=describe)
+        if describe:
+            text = dialect.describe_prologue + text
         fields = [("query", text)]
         fields += [("default-graph-uri", iri) for iri in _or_no_graph(default_graphs)]
         fields += [("named-graph-uri", iri) for iri in _or_no_graph(named_graphs)]

@@ -242,6 +242,27 @@ def test_an_update_the_store_refuses_is_400_on_every_engine(server, endpoint, ne
     assert "Traceback" not in server.log_text(logged)
 
 
+def test_a_value_the_store_cannot_hold_is_refused_as_given_on_every_engine(server, endpoint, new_graph):
+    """An xsd:integer past 64 bits is valid, and Virtuoso cannot hold it: it answers 400 with SR341, a data
+    exception (SQLSTATE class 22). That is the request refused as given (400 "Request refused by the store",
+    its words), by query and by update; not a malformed query, nor a store failure blamed on the update URL.
+    The other engines take it."""
+    graph, big = new_graph(), '"99999999999999999999999"^^xsd:integer'
+    insert = wrapper(endpoint, f"INSERT DATA {{ GRAPH <{graph}> {{ <{graph}#s> <{graph}#p> {big} }} }}", method=POST)
+    insert.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+    ask = wrapper(endpoint, f"ASK {{ ?s ?p {big} }}")
+    if server.kind != "virtuoso":
+        insert.query()
+        assert ask.queryAndConvert()["boolean"] is True
+        return
+    for client in (insert, ask):
+        with pytest.raises(QueryBadFormed) as raised:
+            client.query()
+        problem = problem_of(raised.value)
+        assert (problem["status"], problem["title"]) == (400, "Request refused by the store"), problem
+        assert "SR341" in problem["detail"] and "SAHEL_KG_STORE_UPDATE_URL" not in problem["detail"]
+
+
 @pytest.mark.parametrize("sparql, accept", [
     ("SELECT ?t WHERE { BIND(TRIPLE(<http://a.example/s>, <http://a.example/p>, 1) AS ?t) }", "text/csv"),
     ("CONSTRUCT { <http://a.example/s> <http://a.example/p> ?t } "

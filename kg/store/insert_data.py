@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyoxigraph
 
@@ -12,22 +13,44 @@ CHUNK_QUADS = 5000  # quads per INSERT DATA request: small enough for any server
 BLANK_CHUNK_QUADS = 100
 
 
-def insert_data_requests(quads: list[pyoxigraph.Quad]) -> Iterator[str]:
-    """INSERT DATA texts holding `quads`: CHUNK_QUADS quads without blank nodes a request, then the rest in
-    groups of about BLANK_CHUNK_QUADS, quads joined through a blank node always in the same request."""
+@dataclass(frozen=True)
+class Request:
+    """An INSERT DATA text, how many quads it holds, and the most of them joined through blank nodes."""
+
+    text: str
+    quads: int
+    joined: int = 0
+
+
+def insert_data_requests(quads: list[pyoxigraph.Quad]) -> Iterator[Request]:
+    """INSERT DATA requests holding `quads`: quads joined through a blank node always in the same request, in
+    groups of about BLANK_CHUNK_QUADS, the largest group first; then CHUNK_QUADS quads without blank nodes a
+    request, in their order. A group too large for the engine is so refused before anything is written, and
+    what comes last (a load's record) is written only after all the rest."""
+    for chunk, joined in _chunks_keeping_blank_nodes_together([quad for quad in quads if _blank_nodes(quad)]):
+        yield Request(f"INSERT DATA {{ {_quads_pattern(chunk)} }}", len(chunk), joined)
     plain = [quad for quad in quads if not _blank_nodes(quad)]
     for start in range(0, len(plain), CHUNK_QUADS):
-        yield f"INSERT DATA {{ {_quads_pattern(plain[start:start + CHUNK_QUADS])} }}"
-    for chunk in _chunks_keeping_blank_nodes_together([quad for quad in quads if _blank_nodes(quad)]):
-        yield f"INSERT DATA {{ {_quads_pattern(chunk)} }}"
+        chunk = plain[start:start + CHUNK_QUADS]
+        yield Request(f"INSERT DATA {{ {_quads_pattern(chunk)} }}", len(chunk))
+
+
+def refusal(error: Exception, request: Request, written: int, total: int) -> str:
+    """What a store's refusal of `request` says, after `written` of `total` quads went in before it."""
+    said = f"{error}"
+    if request.joined > BLANK_CHUNK_QUADS:
+        said += (f" ({request.joined} quads joined through blank nodes go in one request, as a blank node holds "
+                 "only within one: give those nodes IRIs, or load the file with the engine's own loader)")
+    return said + ("; nothing was written" if written == 0 else f"; {written} of the {total} quads were written")
 
 
 def _blank_nodes(quad: pyoxigraph.Quad) -> list:
     return [t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, pyoxigraph.BlankNode)]
 
 
-def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[list]:
-    """Groups of about BLANK_CHUNK_QUADS quads, never splitting quads joined through blank nodes."""
+def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[tuple[list, int]]:
+    """Groups of about BLANK_CHUNK_QUADS quads, never splitting quads joined through blank nodes, the largest
+    first; each with the size of its largest set of quads so joined."""
     parent: dict = {}
 
     def root(node):
@@ -43,13 +66,15 @@ def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[list]:
     for quad in quads:
         components.setdefault(root(_blank_nodes(quad)[0]), []).append(quad)
     chunk: list = []
-    for component in components.values():
+    joined = 0
+    for component in sorted(components.values(), key=len, reverse=True):
         if chunk and len(chunk) + len(component) > BLANK_CHUNK_QUADS:
-            yield chunk
-            chunk = []
+            yield chunk, joined
+            chunk, joined = [], 0
         chunk += component
+        joined = max(joined, len(component))
     if chunk:
-        yield chunk
+        yield chunk, joined
 
 
 def _quads_pattern(quads: list[pyoxigraph.Quad]) -> str:

@@ -17,14 +17,14 @@ import uuid
 
 import pyoxigraph
 
-from kg.errors import QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
+from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, merge_dataset
-from kg.store.insert_data import insert_data_requests
+from kg.store.insert_data import insert_data_requests, refusal
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -135,9 +135,13 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend, as INSERT DATA requests in chunks: only a source that does not parse is
         guaranteed to add nothing (it is read whole first)."""
-        quads = list(quads)
+        quads, written = list(quads), 0
         for request in insert_data_requests(quads):
-            self.update(request)
+            try:
+                self.update(request.text)
+            except (EvaluationError, RemoteStoreFailure) as error:
+                raise type(error)(refusal(error, request, written, len(quads))) from None
+            written += request.quads
         return len(quads)
 
     def dump(self, output, *, format, graph=None) -> None:

@@ -111,6 +111,22 @@ def test_describe_reads_the_merge_as_every_engine_does(store, graph):
     assert list(store.query("DESCRIBE <http://www.openlinksw.com/schemas/virtrdf#QuadStorage>")) == []
 
 
+def test_a_trailing_values_clause_ends_every_query_form(store, graph):
+    """VALUES may end an ASK, a CONSTRUCT (its short form too) or a DESCRIBE, as `kg query --bind` puts it
+    after CONSTRUCT WHERE and DESCRIBE ?x: Virtuoso takes one after a SELECT only ("BINDINGS is not
+    supported at top level"), so the store moves it into the WHERE group, the same join."""
+    g = graph()
+    thing, other = NamedNode(g + "thing"), NamedNode(g + "other")
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ {thing} <{EX}name> \"Ségou\"@fr . {other} <{EX}name> 'x' }} }}")
+    named = Triple(thing, NamedNode(EX + "name"), Literal("Ségou", language="fr"))
+    assert store.query(f"ASK {{ ?x <{EX}name> ?n }}\nVALUES ?x {{ {thing} }}") is True
+    assert store.query(f"ASK {{ ?x <{EX}name> 'x' }} VALUES (?x) {{ ({thing}) }}") is False
+    for query in (f"CONSTRUCT WHERE {{ ?x <{EX}name> ?n }} VALUES ?x {{ {thing} }}",
+                  f"CONSTRUCT {{ ?x <{EX}name> ?n }} WHERE {{ ?x <{EX}name> ?n }}\nVALUES ?x {{ {thing} }}",
+                  f"DESCRIBE ?x VALUES ?x {{ {thing} }}", f"DESCRIBE ?x WHERE {{ ?x ?p ?o }} VALUES ?x {{ {thing} }}"):
+        assert list(store.query(query)) == [named], query
+
+
 def test_virtuoso_typed_literal_bindings_are_read():
     binding = {"type": "typed-literal", "datatype": XSD + "integer", "value": "5"}
     assert _term(binding) == Literal("5", datatype=NamedNode(XSD + "integer"))

@@ -1,5 +1,6 @@
 """Queries on an engine that keeps the merge in a named graph (Virtuoso): the merge read as the
-default graph, and graphs the store hides (the merge, the engine's own) never matched by GRAPH.
+default graph, graphs the store hides (the merge, the engine's own) never matched by GRAPH, and a VALUES
+clause ending a query put where the engine takes it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,43 @@ def read_merge(text: str, merge: str) -> Rewritten:
     edits.insert(sig[index].end, f" GRAPH <{merge}> {{")
     edits.insert(sig[closing].start, "} ")
     return edits.apply()
+
+
+def values_inside(text: str) -> str:
+    """An ASK, CONSTRUCT or DESCRIBE whose VALUES clause ends it (Virtuoso takes one after a SELECT only) with
+    that block moved to the end of its WHERE group, a WHERE made for a DESCRIBE without one: the same join
+    where nothing is grouped (GROUP BY or HAVING leave the text as it is). Lines stay where they were."""
+    edits = TextEdits(text)
+    sig = edits.sig
+    start = next((i for i in range(len(sig)) if edits.word(i) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if start is None or edits.word(start) == "SELECT":
+        return text
+    depth, group, values = 0, None, None
+    for index in range(start, len(sig)):
+        if depth == 0 and edits.word(index) in ("GROUP", "HAVING"):
+            return text
+        if depth == 0 and edits.word(index) == "VALUES":
+            values = index
+            break
+        if depth == 0 and sig[index].text == "{" and (edits.word(start) != "CONSTRUCT" or group is not None
+                                                       or edits.word(index - 1) == "WHERE"):
+            group = index  # the WHERE group: past a CONSTRUCT's template, unless that is the short form's
+        depth += (sig[index].kind == "open") - (sig[index].kind == "close")
+    opening = next((i for i in range(values, len(sig)) if sig[i].text == "{"), None) if values else None
+    closing = edits.match(opening) if opening is not None else None
+    if closing is None:
+        return text
+    block = edits.flat_text(values, closing + 1)
+    lines = "\n" * text.count("\n", sig[values].start, sig[closing].end)
+    if group is None:
+        edits.replace_span(sig[values].start, sig[closing].end, f"WHERE {{ {block} }}{lines}")
+        return edits.apply().text
+    end = edits.match(group)
+    if edits.word(start) == "CONSTRUCT" and edits.word(start + 1) == "WHERE":  # its template spelt out first
+        edits.insert(sig[start + 1].start, "{ " + edits.flat_text(group + 1, end) + " } ")
+    edits.insert(sig[end].start, f" {block} ")
+    edits.replace_span(sig[values].start, sig[closing].end, lines)
+    return edits.apply().text
 
 
 def merge_dataset(text: str, merge: str, *, describe: bool) -> tuple[str, list[str] | None]:

@@ -23,7 +23,7 @@ from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
-from kg.store.graph_guard import guard_graph_variables, merge_dataset
+from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
 from kg.store.insert_data import insert_data_requests, refusal
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
@@ -207,6 +207,8 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         own = query_dataset(sparql, PREFIXES)  # FROM in the text: the engine reads it
         describe = scan(sparql).form == "DESCRIBE"
         text = limited(sparql, rows) if rows is not None else sparql
+        if not dialect.trailing_values:
+            text = values_inside(text)
         if hide:  # the engine's own graphs and the merge are nowhere, however a dataset names them
             default_graphs, named_graphs = self._unhidden(default_graphs), self._unhidden(named_graphs)
             if own and set(own[0] + own[1]) & set(self._hidden):  # Virtuoso reads FROM before the protocol's dataset

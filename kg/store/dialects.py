@@ -53,7 +53,7 @@ class Dialect:
     # Words in an error body that make it the client's fault: a syntax error, or a request refused as
     # given (the embedded store's EvaluationError), whatever HTTP status the engine used.
     syntax_signs: tuple[str, ...] = ("error at ",)
-    # A VALUES clause may end any query form; else a SELECT only, and the store moves it into the WHERE group.
+    # A VALUES clause may end a query; else the store moves it into the WHERE group where that is the same join.
     trailing_values: bool = True
     # Put before a DESCRIBE so that it describes as Oxigraph does: each resource's statements, and those of
     # the blank nodes among their objects, nothing else.
@@ -111,7 +111,7 @@ VIRTUOSO = Dialect(
     # statements pointing at a resource and leaves out those of its blank nodes
     describe_prologue='DEFINE sql:describe-mode "CBD" ',
     # test_store_contract.py::test_a_trailing_values_clause_ends_every_query_form: "BINDINGS is not supported
-    # at top level for queries other than SELECT"
+    # at top level for queries other than SELECT"; after a SELECT, "No column" for a variable not projected
     trailing_values=False,
     sort_cap_signs=("SR353",),  # "Sorted TOP clause specifies more then 10001 rows to sort" (MaxSortedTopRows)
     # test_api_live.py::test_a_value_the_store_cannot_hold_is_refused_as_given_on_every_engine: SQLSTATE class 22,

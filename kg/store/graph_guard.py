@@ -36,19 +36,21 @@ def read_merge(text: str, merge: str) -> Rewritten:
     return edits.apply()
 
 
+_GROUPING = {"GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
 def values_inside(text: str) -> str:
-    """An ASK, CONSTRUCT or DESCRIBE whose VALUES clause ends it (Virtuoso takes one after a SELECT only) with
-    that block moved to the end of its WHERE group, a WHERE made for a DESCRIBE without one: the same join
-    where nothing is grouped (GROUP BY or HAVING leave the text as it is). Lines stay where they were."""
+    """A query whose VALUES clause ends it (Virtuoso takes one after a SELECT only, and there not on a variable
+    left out of the projection) with that block moved to the end of its WHERE group, a WHERE made for a DESCRIBE
+    without one: the same join where nothing is grouped (a query that groups or aggregates is left as it is,
+    as the clause joins the groups there). Lines stay where they were."""
     edits = TextEdits(text)
     sig = edits.sig
     start = next((i for i in range(len(sig)) if edits.word(i) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-    if start is None or edits.word(start) == "SELECT":
+    if start is None or any(edits.word(index) in _GROUPING for index in range(len(sig))):
         return text
     depth, group, values = 0, None, None
     for index in range(start, len(sig)):
-        if depth == 0 and edits.word(index) in ("GROUP", "HAVING"):
-            return text
         if depth == 0 and edits.word(index) == "VALUES":
             values = index
             break

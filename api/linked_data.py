@@ -6,15 +6,12 @@ in the named graphs that state it, and a graph's content when the IRI names one 
 answer directly. An ontology's version IRI is served as the ontology.
 An IRI the graph does not know is a 404: an HTML page for a browser, a problem document otherwise.
 The server gets the path percent-decoded, so an IRI minted with escapes (`…/label/russia/en/Russian%20Federation`)
-is found by looking up, as exact IRIs, the few escaped spellings such an IRI has (see `escaped_forms`); one
+is found by looking up, as exact IRIs, the spellings such an IRI may have (api/iri_spellings.py); one
 with %2F (`…/id/a%2Fb`), whose path decodes to a plain one (granian's RSGI scope has no raw path), by trying
 its last slashes as %2F. A request's cost never grows with the store, whatever its path holds.
 """
 
 from __future__ import annotations
-
-import re
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
@@ -24,6 +21,7 @@ from werkzeug.urls import iri_to_uri
 from api import page_data, pages
 from api.conditional import conditional
 from api.errors import Problem
+from api.iri_spellings import UNRESERVED, spellings
 from api.negotiation import N3, best_match, prefers_html
 from api.page_data import DOCUMENTS
 from kg.namespaces import graph_iri
@@ -42,8 +40,10 @@ def resolve(path: str):
     stem, dot, ext = path.rpartition(".")
     if dot and ext in DOCUMENTS and stem:
         described = resource_for(stem, missing=None)
-        if described is not None or resource_for(path, missing=None) is None:  # an IRI may end in .ttl itself
-            return document(described or resource_for(stem), ext)
+        if described is not None:
+            return document(described, ext)
+        if resource_for(path, missing=None) is None:  # an IRI may end in .ttl itself
+            raise not_found(page_data.iri_for(stem))
     iri = resource_for(path)
     chosen = _negotiate()
     response = redirect(page_data.document_path(iri, chosen), code=303)
@@ -81,19 +81,18 @@ _RAISE = object()
 
 
 def resource_for(path: str, missing=_RAISE) -> str:
-    """The known IRI a (percent-decoded) local path names: IRI_BASE + path, or one of its escaped spellings
-    (`escaped_forms`). When the graph knows none: `missing` if given, else a NotFoundPage or 404 problem."""
-    iri = page_data.iri_for(path)
-    for form in [path, *escaped_forms(path)]:
-        if known(page_data.iri_for(form)):
-            return page_data.iri_for(form)
-    if all(ch in _UNRESERVED for ch in path):  # a "/" may have been sent as %2F: each form asked for alone
-        for escaped in _slashes_escaped(path):
-            if known(page_data.iri_for(escaped)):
-                return page_data.iri_for(escaped)
+    """The known IRI a (percent-decoded) local path names: IRI_BASE + path, or the first known of its other
+    spellings (api/iri_spellings.py), all looked up in one query. When the graph knows none: `missing` if given,
+    else a NotFoundPage or 404 problem."""
+    forms = spellings(path)
+    if all(ch in UNRESERVED for ch in path):  # a "/" may have been sent as %2F: each form asked for alone
+        forms += _slashes_escaped(path)
+    found = known_among([page_data.iri_for(form) for form in forms])
+    if found is not None:
+        return found
     if missing is not _RAISE:
         return missing
-    raise not_found(iri)
+    raise not_found(page_data.iri_for(path))
 
 
 _ESCAPED_SLASHES = 4  # at most this many of a path's last slashes are tried as %2F (one lookup each)
@@ -107,63 +106,18 @@ def _slashes_escaped(path: str) -> list[str]:
             for count in range(1, min(len(parts), _ESCAPED_SLASHES + 1))]
 
 
-# What an IRI's path holds as it is (RFC 3987's ipchar but '%', and '/'), with any character past ASCII.
-_IRI_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")  # no IRI escapes
-_SLASHED = 3  # how many of a path's last '/' may stand for an escaped '/' (%2F) of its last segment
-
-
-def escaped_forms(path: str) -> list[str]:
-    """The spellings an IRI minted with escapes has for a decoded path, other than the path itself, each
-    looked up as an exact IRI: at most 12, so that a page request's cost never grows with the store (the
-    server once compared the decoded form of every IRI under the path's prefix: seconds per request on a
-    large store). They are what the IRI writes as it is: only what an IRI cannot hold escaped; that and any
-    character past ASCII; each segment escaped whole but for letters, digits and `-._~` (kg/links.py's
-    alias labels), and the same with the last one to three `/` escaped within the last segment (an alias
-    holding a `/`). A path holding '#' may name a hash IRI (an ontology term): its fragment is spelt in the
-    same ways after the '#'. An IRI spelt otherwise (`%41` for `A`, lowercase hex) is not found by its decoded path."""
-    if all(ch in _UNRESERVED for ch in path):
-        return []
-    forms = _forms(path, first=1)
-    if "#" in path:
-        head, _, fragment = path.partition("#")
-        forms += [f"{head}#{form}" for form in _forms(fragment, first=0)]
-    return [form for form in dict.fromkeys(forms) if form != path]
-
-
-def _forms(path: str, *, first: int) -> list[str]:
-    """escaped_forms' spellings of `path`, the segments before `first` never taken into an escaped last one."""
-    segments = path.split("/")
-    last = len(segments) - 1
-    cuts = [last - back for back in range(_SLASHED + 1) if back == 0 or last - back >= first]
-    return [_escaped(path, lambda ch: ch in _IRI_KEEPS or ord(ch) > 127),
-            _escaped(path, lambda ch: ch in _IRI_KEEPS),
-            *("/".join([_whole(part) for part in segments[:cut]] + [_whole("/".join(segments[cut:]))])
-              for cut in dict.fromkeys(cuts))]
-
-
-def _escaped(text: str, keeps) -> str:
-    """`text` with every character `keeps` refuses percent-encoded (its UTF-8 bytes, uppercase hex), but a
-    "%2F" kept as it is: pages link an IRI's own %2F as %252F (page_data.local_path), which reaches us so."""
-    return "".join(piece if index % 2 else "".join(ch if keeps(ch) else quote(ch, safe="") for ch in piece)
-                   for index, piece in enumerate(_SENT_SLASH.split(text)))
-
-
-def _whole(segment: str) -> str:
-    """`segment` escaped as quote(safe="") escapes it, but a "%2F" that arrived as such kept."""
-    return _escaped(segment, lambda ch: ch in _UNRESERVED and ch != "/")
-
-
-_SENT_SLASH = re.compile("(%2[Ff])")
-
-
-def known(iri: str) -> bool:
-    """Whether the graph says anything about `iri` (a path that makes no valid IRI names nothing)."""
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        return False
-    return page_data.ask("resource-exists", this=iri)
+def known_among(iris: list[str]) -> str | None:
+    """The first of `iris` the graph says anything about (a spelling that makes no valid IRI names nothing)."""
+    valid = []
+    for iri in iris:
+        try:
+            valid.append(ox.NamedNode(iri))
+        except ValueError:
+            continue
+    if not valid:
+        return None
+    found = {row["this"].value for row in page_data.rows("resources-known", table=(("this",), [(iri,) for iri in valid]))}
+    return next((iri.value for iri in valid if iri.value in found), None)
 
 
 def _negotiate() -> str:

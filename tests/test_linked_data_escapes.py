@@ -36,6 +36,10 @@ SEED = f"""
   <{BASE}id/both%2Fways> rdfs:label "Both ways, escaped" .
   <{BASE}name/acled/actor/Militia%20%28Dozo%2FKoglweogo%29> rdfs:label "Militia (Dozo/Koglweogo)" .
   <{BASE}id/JNIM%3A%20a%2Fb> rdfs:label "JNIM: a/b" .
+  <{BASE}id/Ç%C3%A9> rdfs:label "one character as it is, one escaped" .
+  <{BASE}id/lower%c3%a9> rdfs:label "escaped in lowercase hex" .
+  <{BASE}id/C%C3%B4te/Côte%20d%27Ivoire> rdfs:label "a segment escaped whole, then one as R2RML escapes it" .
+  <{BASE}id/ÀÁÂÃÄ%C3%85> rdfs:label "more mixed than the server tries: reached by its exact spelling" .
 }}
 """
 # (path as a client sends it, the IRI it names): an ontology term ('#' in the IRI), a '?' in the IRI, an
@@ -54,7 +58,13 @@ ESCAPED = [("/ontology%23Claim", BASE + "ontology#Claim"), ("/id/what%3Fnow", BA
             BASE + "ontology#ACLED_Violence%20against%20civilians"),
            ("/ontology%23ACLED_Explosions%2FRemote%20violence", BASE + "ontology#ACLED_Explosions%2FRemote%20violence"),
            ("/ontology%23ACLED_Explosions%252FRemote%20violence",
-            BASE + "ontology#ACLED_Explosions%2FRemote%20violence")]
+            BASE + "ontology#ACLED_Explosions%2FRemote%20violence"),
+           # IRIs that escape some characters past ASCII and not others, or in lowercase hex, asked for in any of
+           # their equivalent spellings (RFC 3987 §5.3.2.3): a 404, or a 303 to a 404 (helper-125)
+           ("/id/%C3%87%C3%A9", BASE + "id/Ç%C3%A9"), ("/id/%C3%87%25C3%25A9", BASE + "id/Ç%C3%A9"),
+           ("/id/lower%C3%A9", BASE + "id/lower%c3%a9"), ("/id/lower%25c3%25a9", BASE + "id/lower%c3%a9"),
+           ("/id/C%C3%B4te/C%C3%B4te%20d'Ivoire", BASE + "id/C%C3%B4te/Côte%20d%27Ivoire"),
+           ("/id/%C3%80%C3%81%C3%82%C3%83%C3%84%25C3%2585", BASE + "id/ÀÁÂÃÄ%C3%85")]
 
 
 def seeded_store(path, article) -> str:

@@ -169,10 +169,12 @@ class Backend:
         with self._lock:
             if precondition is not None:
                 precondition()
+            before = self.version()
             try:
                 QueryService(self.writer, policy=self.policy, federation=self.federation).update(sparql, base=base)
             finally:
-                self.cache.clear()  # its entries are unreachable under the new version: free them now
+                if before is None or self.version() != before:  # an update that changed nothing keeps the version
+                    self.cache.clear()  # its entries are unreachable under the new version: free them now
             self._writes += 1
 
     def version(self) -> Version | None:

@@ -30,6 +30,7 @@ from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
 from kg.store.store_files import disk_version, write_log, writer_lock
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
+from kg.store.no_change import changes_nothing
 
 log = logging.getLogger(__name__)
 _DEFAULT = pyoxigraph.DefaultGraph()
@@ -98,8 +99,11 @@ class OxigraphStore(Store):
     def update(self, sparql: str) -> None:
         """As Store.update: one transaction, rewritten so that the default graph stays the merge."""
         rewritten = rewrite(sparql, Target())
+        # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
+        unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
         try:
             self._store.update(rewritten.text)  # transactional in pyoxigraph
+            done = True
         except SyntaxError as error:
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
@@ -107,7 +111,8 @@ class OxigraphStore(Store):
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
-            self._written()
+            if not (done and unchanged):
+                self._written()
 
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""

@@ -88,12 +88,12 @@ def parse_accept(header: str) -> list[MediaRange]:
             continue
         parameters, q = [], 1.0
         for name, value in _PARAMETER.findall(rest):
-            name, value = name.lower(), re.sub(r"\\(.)", r"\1", value[1:-1]) if value.startswith('"') else value
+            name = name.lower()
             if name == "q":  # the weight ends the media type's parameters (the rest are accept-ext)
-                q = float(value) if _QVALUE.fullmatch(value) else None
+                q = float(value) if _QVALUE.fullmatch(value) else None  # a weight is never a quoted string
                 break
-            parameters.append((name, value))
-        if q is not None:  # a malformed weight spoils its element only
+            parameters.append((name, re.sub(r"\\(.)", r"\1", value[1:-1]) if value.startswith('"') else value))
+        if q is not None:  # a malformed weight (RFC 9110 §12.4.2: q=2, q=0.1234, q="1") spoils its element only
             ranges.append(MediaRange(kind, sub, tuple(parameters), q))
     return ranges
 

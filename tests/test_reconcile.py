@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from jsonschema import Draft7Validator
@@ -107,6 +108,14 @@ def test_jsonp(client):
     assert body.startswith("/**/jQuery1_2.done(") and body.endswith(");")
     check(json.loads(body[len("/**/jQuery1_2.done("):-2]), "manifest")
     problem(client.get("/reconcile?callback=alert(1)"), 400)
+
+
+def test_an_error_asked_for_as_jsonp_is_a_problem_document_with_its_status(client):
+    """Not wrapped in the callback: a script element runs no answer of a 4xx status (HTML's fetch of a classic
+    script), so only a 200 could carry it, and a 200 would tell caches and every other client it worked."""
+    response = client.get("/reconcile?callback=cb&queries=" + quote('{"q0": {"query": "Mali", "limit": "x"}}'))
+    problem(response, 400)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # no browser runs it as a script either
 
 
 @pytest.mark.parametrize("path", ["/reconcile", "/reconcile/suggest/entity?prefix=ma", "/reconcile/preview?id=mali",

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
+from kg.triple_faults import TERMS, touching, triple_fault
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
 ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
@@ -36,7 +37,7 @@ class Fault(NamedTuple):
 def first_fault(text: str, prefixes) -> Fault | None:
     """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
     tokens = significant(text)
-    triple_fault = _triple_fault(tokens, prefixes)
+    unfinished = triple_fault(tokens, prefixes)
     opened = unclosed_long_string(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
@@ -67,7 +68,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif kind == "word" and upper not in WORDS and not _direction(tokens, index) and not _two_words(upper):
             close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
             message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
-            if not close and index and _touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
+            if not close and index and touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
                 start = tokens[index - 1][2]
                 message = f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
         elif upper in ("ORDER", "GROUP"):
@@ -79,13 +80,13 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
         elif kind == "var" and in_select and depth == 1 and not named and index + 1 < len(tokens) \
-                and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *_TERMS):
+                and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *TERMS):
             # (COUNT(?s) ?n), (?x ?n); not (STR(?a) AS ?b ?c), where a ')' is missing (the engine says so)
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
         elif value == ")" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
-        elif triple_fault is not None and index == triple_fault[0]:
-            message = triple_fault[1]
+        elif unfinished is not None and index == unfinished[0]:
+            message = unfinished[1]
         if message:
             return Fault(message, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
         if upper == "SELECT":
@@ -117,101 +118,10 @@ def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
                             + (" (this is a SPARQL Update)" if update else ""), line=1, column=1)
 
 
-_TERMS = ("var", "iri", "pname", "string", "number", "bnode")
-# Where a run of triple patterns is: at a subject, a predicate, an object, after a whole triple, after a ';'
-# (a triple may end there); or not within one, as far as the tokens tell (an expression, a VALUES block...).
-SUBJECT, VERB, OBJECT, WHOLE, MORE_VERBS, AT_REST = range(6)
-_NEXT = {SUBJECT: VERB, VERB: OBJECT, MORE_VERBS: OBJECT, OBJECT: WHOLE}
-_NO_DOT = ("The triple pattern before this has no '.' after it: a '.' goes between two patterns (a ';' goes on with "
-           "the same subject, a ',' with the same predicate).")
-_NO_REIFIER = "A reifier (after '~') is a variable, an IRI or a blank node, not a literal."
-
-
-def _triple_fault(tokens, prefixes) -> tuple[int, str] | None:
-    """(index, message) of the first triple pattern with no '.' before the next, or cut short; None.
-
-    Read from each '{', '.' or '}' on: subject, predicate (a path of '/', '|', '^', '!' and modifiers), object (with
-    its language tag or ^^datatype), then ';' or ','; a [blank node], (list) or SPARQL 1.2's << triple >> and
-    <<( triple term )>> stand for a term, and so does a (path) for a predicate; a ~reifier and {| annotations |}
-    go on the triple before. Whatever else comes (a keyword, an expression) stops the reading until the next of
-    those three: no fault is told where it cannot be sure, nor after a name of an unknown prefix (the engine
-    reads asahel:Claim as a sahel:Claim)."""
-    place, glued, block, index = AT_REST, False, False, 0
-    while index < len(tokens):
-        kind, value, _, _ = tokens[index]
-        term = kind in _TERMS or kind == "word" and value in ("a", "true", "false")
-        if kind == "pname" and value.split(":", 1)[0] not in prefixes:
-            place, term = AT_REST, False
-        if value in (".", "}") and place in (VERB, OBJECT):
-            return index, ("The triple pattern before this is unfinished: a pattern is a subject, a predicate "
-                           "and an object.")
-        bracketed = value in ("[", "(") and place in (SUBJECT, OBJECT) or value == "(" and place in (VERB, MORE_VERBS)
-        if bracketed and not glued:
-            closing = _closing(tokens, index)
-            if closing is None:
-                return None
-            # An object; a subject, which may stand alone ([ :p 1 ] .); or a predicate's path in brackets.
-            place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS}.get(place, OBJECT)
-            index = closing + 1
-            continue
-        opens = place in (SUBJECT, OBJECT, WHOLE) and not glued and _pair(tokens, index, "<")
-        closing = _triple_term_end(tokens, index) if opens else None
-        if opens and closing is None:  # a << never closed: nothing after it can be read surely (and looking
-            return None  # again from each later one read the rest of the text each time)
-        if closing is not None and place == WHOLE:
-            return index, _NO_DOT
-        if closing is not None:  # << s p o >> (a reified triple, which may stand alone) or <<( s p o )>>
-            alone = place == SUBJECT and tokens[index + 2][1] != "("
-            place = {OBJECT: WHOLE, SUBJECT: MORE_VERBS if alone else VERB}[place]
-            index = closing + 1
-            continue
-        if place == WHOLE and value == "~":  # a reifier, named by the term after it or left blank
-            following = tokens[index + 1] if index + 1 < len(tokens) else (None, "")
-            if following[0] in ("string", "number") or following[0] == "word" and following[1] in ("true", "false"):
-                return index + 1, _NO_REIFIER
-            empty = following[1] == "[" and index + 2 < len(tokens) and tokens[index + 2][1] == "]"  # ~ []
-            index += 3 if empty else 2 if following[0] in ("var", "iri", "pname", "bnode") else 1
-            continue
-        if place == WHOLE and value == "{" and index + 1 < len(tokens) and tokens[index + 1][1] == "|" \
-                and _touching(tokens, index + 1):  # {| annotations |} of the triple before
-            closing = _closing(tokens, index)
-            if closing is None:
-                return None
-            index = closing + 1
-            continue
-        if value == "{":
-            place, glued, block = (AT_REST if block else SUBJECT), False, False
-        elif value in (".", "}"):
-            place, glued = SUBJECT, False
-        elif place == AT_REST:
-            block = block or kind == "word" and value.upper() == "VALUES"  # its data are terms in a row
-        elif term and glued:
-            glued = False
-        elif term and place == WHOLE:
-            return index, _NO_DOT
-        elif term:
-            place = _NEXT[place]
-        elif value in ("/", "|") and place == OBJECT or value == "^" and place != SUBJECT:
-            glued = place in (OBJECT, WHOLE)  # a path's next step, or a ^^datatype; ^ before a predicate inverts it
-        elif value == "!" and (place in (VERB, MORE_VERBS) or glued):
-            pass  # a negated property set: the IRI or (list) after it is the predicate, or the path's step
-        elif value in ("*", "+", "?", "-") and place == OBJECT or kind == "langtag" and place == WHOLE:
-            pass  # a path's modifier, a number's sign
-        elif value == ";" and place in (WHOLE, MORE_VERBS):
-            place = MORE_VERBS
-        elif value == "," and place == WHOLE:
-            place = OBJECT
-        else:
-            place = AT_REST
-            block = kind == "word" and value.upper() == "VALUES"
-        index += 1
-    return None
-
-
 def _stray_letter(tokens, index: int) -> str:
     """What is wrong with a letter outside any name, string or IRI (ÅSELECT: Å, then the keyword)."""
     letter = tokens[index][1]
-    following = tokens[index + 1] if index + 1 < len(tokens) and _touching(tokens, index + 1) else None
+    following = tokens[index + 1] if index + 1 < len(tokens) and touching(tokens, index + 1) else None
     word = following[1] if following is not None and following[0] == "word" else ""
     hint = f" ({letter}{word}: did you mean {word}?)" if word.upper() in WORDS else ""
     return (f"{letter} stands outside a name, a string or an IRI{hint}: SPARQL's keywords are written in ASCII "
@@ -231,45 +141,9 @@ def _whole_number_after(tokens, index: int) -> bool:
     return index + 1 < len(tokens) and tokens[index + 1][0] == "number" and tokens[index + 1][1].isdigit()
 
 
-def _triple_term_end(tokens, index: int) -> int | None:
-    """The index of the last '>' of the << … >> or <<( … )>> that opens at `index`, or None if none opens there."""
-    if not _pair(tokens, index, "<"):
-        return None
-    depth, at = 0, index
-    while at + 1 < len(tokens):
-        if _pair(tokens, at, "<"):
-            depth, at = depth + 1, at + 2
-        elif _pair(tokens, at, ">"):
-            depth, at = depth - 1, at + 2
-            if depth == 0:
-                return at - 1
-        else:
-            at += 1
-    return None
-
-
-def _pair(tokens, index: int, sign: str) -> bool:
-    """Whether the tokens at `index` and after it are `sign` twice, touching (<< or >>)."""
-    return index + 1 < len(tokens) and tokens[index][1] == tokens[index + 1][1] == sign \
-        and tokens[index][0] == "other" and _touching(tokens, index + 1)
-
-
-def _closing(tokens, index: int) -> int | None:
-    """The index of the bracket that closes the one at `index`, or None if none does."""
-    depth = 0
-    for at in range(index, len(tokens)):
-        if tokens[at][0] == "open":
-            depth += 1
-        elif tokens[at][0] == "close":
-            depth -= 1
-            if depth == 0:
-                return at
-    return None
-
-
 def _named(tokens, index: int) -> bool:
     """Whether the word at `index` is a prefix's name after all, its colon next to it (PREFIX service: <…>)."""
-    return index + 1 < len(tokens) and tokens[index + 1][1] == ":" and _touching(tokens, index + 1)
+    return index + 1 < len(tokens) and tokens[index + 1][1] == ":" and touching(tokens, index + 1)
 
 
 def _closest_prefix(name: str, prefixes) -> str | None:
@@ -294,12 +168,7 @@ def _two_words(word: str) -> bool:
                                            for cut in range(1, len(word)))
 
 
-def _touching(tokens, index: int) -> bool:
-    """Whether the token at `index` follows the one before it with no space between."""
-    return tokens[index - 1][3] == tokens[index][2]
-
-
 def _direction(tokens, index: int) -> bool:
     """Whether the word at `index` is the base direction of a literal ("x"@en--ltr: a tag, '-', '-', ltr)."""
     return index >= 3 and tokens[index - 3][0] == "langtag" and tokens[index - 2][1] == tokens[index - 1][1] == "-" \
-        and all(_touching(tokens, at) for at in range(index - 2, index + 1))
+        and all(touching(tokens, at) for at in range(index - 2, index + 1))

@@ -20,7 +20,7 @@ from kg.parse_messages import sentence
 from kg.query import Policy, QueryService
 from kg.sparql_lexer import significant
 from kg.store.oxigraph import OxigraphStore
-from kg import syntax_faults
+from kg import triple_faults
 from kg.syntax_faults import first_fault
 
 CASES = {
@@ -302,8 +302,8 @@ def test_unclosed_triple_terms_are_read_once(monkeypatch):
     Counted in steps (pairs of tokens looked at), not seconds: the old reading took about 90 times the tokens."""
     text = "SELECT * WHERE { " + "<< . " * 90 + "} VALUES ?x { " + "1 " * 10_000 + "}"
     looked = []
-    pair = syntax_faults._pair
-    monkeypatch.setattr(syntax_faults, "_pair", lambda *args: looked.append(1) or pair(*args))
+    pair = triple_faults._pair
+    monkeypatch.setattr(triple_faults, "_pair", lambda *args: looked.append(1) or pair(*args))
     assert first_fault(text, set()) is None
     assert len(looked) < 4 * len(significant(text))
 

@@ -23,7 +23,7 @@ from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
-from kg.query import WARNED_TERMS
+from kg.closed_terms import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
 from kg.syntax_faults import not_a_query

@@ -15,7 +15,8 @@ from typing import BinaryIO
 
 from kg.errors import StoreUnavailable
 from kg.answers import ServiceOptions, federation_of
-from kg.query import WARNED_TERMS, Policy, QueryService
+from kg.closed_terms import WARNED_TERMS
+from kg.query import Policy, QueryService
 from kg.results import Result
 from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, check_readable, embedded_path, open_store

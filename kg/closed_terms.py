@@ -1,0 +1,70 @@
+"""Terms of the project's own namespaces (sahel:, sk:) that a query names and neither the ontology nor the data
+has: most likely misspelt, so warned of as a closed namespace would be, the query run all the same."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+from kg.sparql_lexer import is_iri
+from kg.sparql_parts import named_iris
+from kg.sparql_text import Shape, scan
+
+# The project's own namespaces: every term in them is one the ontology or the data has.
+CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
+KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
+WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
+
+
+class ClosedTerms:
+    """What kg.query.QueryService knows of its closed namespaces: it has the `store`, `prefixes`, `timeout` and
+    `_known` (the terms looked up at one store version) these read."""
+
+    def unknown_terms(self, sparql: str, shape: Shape | None = None) -> list[str]:
+        """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
+        ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
+        closed namespace would. Three index lookups per term not yet looked up at this store version (`shape`:
+        scan(sparql)'s, where the caller has it)."""
+        # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
+        # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
+        # (A namespace IRI spelt with \u escapes goes unwarned.)
+        ours = "|".join(re.escape(name) for name, iri in self.prefixes.items() if iri.startswith(CLOSED))
+        if not any(namespace in sparql for namespace in CLOSED) \
+                and not (ours and re.search(rf"(?:{ours}):", sparql)):  # a false "maybe" costs only time
+            return []
+        declared = {**self.prefixes, **(scan(sparql) if shape is None else shape).prefixes}
+        return self.unknown_among(named_iris(sparql, declared))
+
+    def unknown_among(self, iris: list[str]) -> list[str]:
+        """unknown_terms, of a query known to name `iris`."""
+        terms = [iri for iri in iris if iri.startswith(CLOSED) and iri not in CLOSED]
+        terms = [iri for iri in terms if is_iri(iri)]
+        if not terms:
+            return []
+        known = self._known_terms()
+        has = {iri: known[iri] for iri in terms if iri in known}
+        asked = [iri for iri in terms if iri not in has]
+        if asked:
+            values = " ".join(str(ox.NamedNode(iri)) for iri in asked)
+            found = {row[0].value for row in self.store.query(
+                f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
+                "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t }) }", timeout=self.timeout)}
+            fresh = {iri: iri in found for iri in asked}
+            if len(known) + len(fresh) > KNOWN_TERMS:
+                known.clear()
+            known.update(fresh)
+            has.update(fresh)
+        return [iri for iri in terms if not has[iri]]
+
+    def _known_terms(self) -> dict[str, bool]:
+        """Terms looked up, and whether the store has them, kept while the version of the data the store reads
+        stays the same; a store that cannot tell it (a remote one) keeps none."""
+        version = getattr(self.store, "view_version", None)
+        now = version() if version is not None else None
+        if now is None:
+            return {}
+        if self._known[0] != now:
+            self._known = (now, {})
+        return self._known[1]

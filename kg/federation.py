@@ -19,7 +19,6 @@ import functools
 import hashlib
 import math
 import os
-import re
 import socket
 import time
 import urllib.parse
@@ -30,19 +29,11 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
+from kg.service_answers import parse_solutions, read_body
 from kg.service_state import ServiceState
-from kg.store import sparql_json
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
           "text/tab-separated-values;q=0.8")
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-MAX_ANSWER_BYTES = 64 << 20  # a larger answer is refused rather than held in memory
 ERROR_BYTES = 1 << 14  # of an error answer: enough for its first line
 MAX_GET_BYTES = 2000  # longer requests go as a form POST
 MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
@@ -111,7 +102,7 @@ class Federation:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
             *cached, cut = self._call(endpoint, query, deadline)
-        variables, rows, said = _parse(endpoint, *cached, genid=key[:16])
+        variables, rows, said = parse_solutions(endpoint, *cached, genid=key[:16])
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
                               "make its pattern more selective")
@@ -148,7 +139,7 @@ class Federation:
         try:
             with _opener().open(request, timeout=seconds) as response:
                 cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
-                return _read(response, ends, endpoint), response.headers.get_content_type(), cut
+                return read_body(response, ends, endpoint), response.headers.get_content_type(), cut
         except urllib.error.HTTPError as error:
             raise self._refusal(endpoint, error) from None
         except (TimeoutError, socket.timeout):
@@ -230,65 +221,6 @@ def retry_after(value: str | None, default: float) -> int:
         except (TypeError, ValueError, IndexError):
             seconds = default
     return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))
-
-
-def _read(response, ends: float, endpoint: str) -> bytes:
-    """The body, read piece by piece so the time limit holds for a server that answers slowly."""
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > ends:
-            raise socket.timeout()
-        chunk = response.read1(1 << 16)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise ServiceFailure(f"SERVICE <{endpoint}> answered with more than {MAX_ANSWER_BYTES} bytes",
-                                 endpoint=endpoint)
-        chunks.append(chunk)
-
-
-def _parse(endpoint: str, body: bytes, media_type: str, *, genid: str):
-    """(variables, rows, whether the answer says it was cut): at the end of kg serve's answers, a last JSON
-    member `"truncated": true` or an XML comment (kg.results); any member order and extra members are read."""
-    format = RESULT_FORMATS.get(media_type)
-    if format is None:
-        raise ServiceFailure(f"SERVICE <{endpoint}> answered with {media_type!r}, not SPARQL results",
-                             endpoint=endpoint)
-    members, cut = {}, False
-    try:
-        if format == ox.QueryResultsFormat.JSON:
-            variables, parsed = sparql_json.read([body], members=members)
-            if parsed is None:
-                raise SyntaxError("a boolean, not solutions")
-            rows = [tuple(_skolem(term, endpoint, genid) for term in row) for row in parsed]
-            cut = members.get("truncated") is True
-        else:
-            parsed = ox.parse_query_results(body, format=format)
-            if isinstance(parsed, ox.QueryBoolean):
-                raise SyntaxError("a boolean, not solutions")
-            variables = [variable.value for variable in parsed.variables]
-            rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables) for solution in parsed]
-            cut = format == ox.QueryResultsFormat.XML and _XML_CUT.search(body) is not None
-    except (SyntaxError, ValueError, OSError) as error:  # sparql_json.MalformedAnswer is a ValueError
-        raise ServiceFailure(f"SERVICE <{endpoint}> answered with unreadable results: {error}",
-                             endpoint=endpoint) from None
-    return variables, rows, cut
-
-
-# kg serve's XML note of a cut, the last thing before the document's end (a "<" in text is escaped: no literal
-# can end so)
-_XML_CUT = re.compile(rb"<!-- truncated: [^>]*-->\s*</sparql>\s*\Z")
-
-
-def _skolem(term, endpoint: str, genid: str):
-    """A blank node as an IRI under the endpoint's /.well-known/genid/, unique to this answer."""
-    if isinstance(term, ox.BlankNode):
-        origin = urllib.parse.urlsplit(endpoint)
-        return ox.NamedNode(f"{origin.scheme}://{origin.netloc}/.well-known/genid/{genid}-{term.value}")
-    if isinstance(term, ox.Triple):
-        return ox.Triple(*(_skolem(part, endpoint, genid) for part in (term.subject, term.predicate, term.object)))
-    return term
 
 
 @functools.cache

@@ -16,7 +16,8 @@ import pytest
 
 from api import create_app
 from kg.errors import PolicyError, StoreError
-from kg.federation import Federation, _parse
+from kg.federation import Federation
+from kg.service_answers import parse_solutions
 from kg.query import Policy, QueryService
 from kg.results import Result
 from kg.store import open_store, sparql_json
@@ -118,13 +119,13 @@ ANY_ORDER = [  # the JSON results format allows members in any order, and member
 
 @pytest.mark.parametrize("text", ANY_ORDER, ids=["after-results", "after-bindings"])
 def test_service_reads_results_in_any_member_order(text):
-    variables, rows, said = _parse("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")
+    variables, rows, said = parse_solutions("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")
     assert (variables, [row[0].value for row in rows], said) == (["s"], ["http://e/a"], False)
 
 
 def test_a_cut_said_before_the_results_counts_too():
     text = '{"truncated":true,"head":{"vars":["s"]},"results":{"bindings":[%s]}}' % ROW
-    assert _parse("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")[2] is True
+    assert parse_solutions("http://e/sparql", text.encode(), "application/sparql-results+json", genid="g")[2] is True
 
 
 @pytest.mark.parametrize("fmt, media", [("json", "application/sparql-results+json"),
@@ -133,10 +134,10 @@ def test_kg_serves_own_note_of_a_cut_is_read_by_service(fmt, media):
     import pyoxigraph as ox
 
     cut = Result(kind="solutions", variables=["s"], rows=[(ox.NamedNode("http://e/a"),)], truncated=True, limit=1)
-    variables, rows, said = _parse("http://e/sparql", cut.serialize(fmt), media, genid="g")
+    variables, rows, said = parse_solutions("http://e/sparql", cut.serialize(fmt), media, genid="g")
     assert (variables, len(rows), said) == (["s"], 1, True)
     cut.truncated = False
-    assert _parse("http://e/sparql", cut.serialize(fmt), media, genid="g")[2] is False
+    assert parse_solutions("http://e/sparql", cut.serialize(fmt), media, genid="g")[2] is False
 
 
 def test_text_after_a_json_answer_is_malformed():

@@ -15,24 +15,24 @@ import threading
 import time
 import uuid
 
-import pyoxigraph
 
 from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
 from kg.sparql_text import scan
-from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, rdf_format
+from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
 from kg.store.insert_data import insert_data_requests, refusal
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
-from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
+from kg.store.merge import Target, rewrite
+from kg.store.remote_whole import WholeReads
 from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, failure, post, update_failure
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
-class RemoteStore(AnswerReading, EngineChecks, Store):
+class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
     """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
     (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas).
 
@@ -144,33 +144,6 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
             written += request.quads
         return len(quads)
 
-    def dump(self, output, *, format, graph=None) -> None:
-        rdf_format(format, DUMP_FORMATS)
-        if graph is None and format in ("turtle", "ntriples"):
-            raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-        if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
-            iri = DEFAULT_GRAPH if graph == "" else graph
-            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url))
-            pyoxigraph.serialize(triples, output, rdf_format(format))
-            return
-        rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url))
-        pyoxigraph.serialize(quads, output, rdf_format(format))
-
-    def graphs(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs")
-                      if isinstance(g, pyoxigraph.NamedNode))
-
-    def count(self, graph=None) -> int:
-        if graph is None:
-            where = "GRAPH ?g { ?s ?p ?o }"
-        else:
-            where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
-        (n,), = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
-        return int(n.value)
-
     # --- helpers --------------------------------------------------------------------------------
 
     def _query(self, sparql, default_graphs, named_graphs, timeout, limit, *, hide: bool,
@@ -266,17 +239,6 @@ class RemoteStore(AnswerReading, EngineChecks, Store):
         if not answered:
             return QueryTimeout(f"{self.query_url} did not answer within {seconds:g}s")
         return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
-
-
-def _whole(result, url: str, what: str = "the dump"):
-    """The rows or triples of `result`, raising RemoteStoreFailure at the end where the engine cut it at a row
-    limit of its own (Virtuoso's ResultSetMaxRows, another kg serve's ROW_LIMIT): a dump or a list of graphs
-    that lost rows must fail, never end as if whole."""
-    yield from result
-    if result.cut:
-        raise RemoteStoreFailure(f"{url} cut {what} at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
-                                 "virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's quads, or dump "
-                                 "with the engine's own tools")
 
 
 def _full_is_cut(result, limit: int):

@@ -1,0 +1,53 @@
+"""What a remote engine gives whole, or not at all: a dump, the list of graphs and the counts of quads, which must
+fail where the engine cut them at a row limit of its own, never end as if whole. A part of RemoteStore
+(kg.store.remote)."""
+
+from __future__ import annotations
+
+import pyoxigraph
+
+from kg.errors import RemoteStoreFailure
+from kg.store.base import DUMP_FORMATS, rdf_format
+from kg.store.merge import DEFAULT_GRAPH
+
+
+class WholeReads:
+    """dump, graphs and count, over RemoteStore's own query() and query_url."""
+
+    def dump(self, output, *, format, graph=None) -> None:
+        rdf_format(format, DUMP_FORMATS)
+        if graph is None and format in ("turtle", "ntriples"):
+            raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
+        if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
+            iri = DEFAULT_GRAPH if graph == "" else graph
+            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url))
+            pyoxigraph.serialize(triples, output, rdf_format(format))
+            return
+        rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url))
+        pyoxigraph.serialize(quads, output, rdf_format(format))
+
+    def graphs(self) -> list[str]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs")
+                      if isinstance(g, pyoxigraph.NamedNode))
+
+    def count(self, graph=None) -> int:
+        if graph is None:
+            where = "GRAPH ?g { ?s ?p ?o }"
+        else:
+            where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
+        (n,), = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        return int(n.value)
+
+
+def _whole(result, url: str, what: str = "the dump"):
+    """The rows or triples of `result`, raising RemoteStoreFailure at the end where the engine cut it at a row
+    limit of its own (Virtuoso's ResultSetMaxRows, another kg serve's ROW_LIMIT): a dump or a list of graphs
+    that lost rows must fail, never end as if whole."""
+    yield from result
+    if result.cut:
+        raise RemoteStoreFailure(f"{url} cut {what} at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
+                                 "virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's quads, or dump "
+                                 "with the engine's own tools")

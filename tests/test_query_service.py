@@ -472,7 +472,7 @@ def test_the_engines_expected_tokens_are_readable(service):
 
 
 def test_a_problem_document_from_a_remote_endpoint_becomes_a_plain_syntax_error():
-    from kg.store.remote_http import engine_message, error_for
+    from kg.store.remote_failures import engine_message, error_for
 
     import json
 

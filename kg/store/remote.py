@@ -28,7 +28,8 @@ from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import Target, rewrite
 from kg.store.remote_whole import WholeReads
-from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, failure, post, update_failure
+from kg.store.remote_failures import failure, update_failure
+from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, post
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 

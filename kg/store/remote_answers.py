@@ -12,7 +12,8 @@ from kg.errors import QueryTimeout, RemoteStoreFailure, StoreError
 from kg.store import sparql_json
 from kg.store.base import QueryResult, Solutions, Triples
 from kg.store.dialects import Dialect
-from kg.store.remote_http import DeadlinePassed, error_for
+from kg.store.remote_failures import error_for
+from kg.store.remote_http import DeadlinePassed
 
 SOLUTIONS = "application/sparql-results+json"
 # How kg serve says its row cap cut an answer (another sahel-kg server as a store is an engine like any other):

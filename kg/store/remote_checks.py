@@ -9,7 +9,8 @@ import time
 from kg.errors import QueryTimeout
 from kg.store.graph_guard import guard_graph_variables
 from kg.store.merge import DEFAULT_GRAPH
-from kg.store.remote_http import REPLY_BYTES, failure
+from kg.store.remote_failures import failure
+from kg.store.remote_http import REPLY_BYTES
 
 # Seconds past the limit a time limit probe waits for the engine to stop it. Wide: oxigraph serve checks
 # its limit between steps of work, so on a busy machine a 2 s limit stopped the probe after 5.5 to 7 s

@@ -1,12 +1,10 @@
-"""One SPARQL protocol request to a remote engine, within a deadline, and what its failures mean.
+"""One SPARQL protocol request to a remote engine, within a deadline.
 
 The answer is read as it arrives; at the deadline a watchdog shuts the socket, so no read outlives the
 limit however the engine dribbles its bytes, and so does a stop of the query's helper thread (a cancel in
 the console: kg.store.deadline.STOPPING), which no read between rows would see while the engine is silent.
-Failures become the library's errors, by the engine's dialect (kg.store.dialects): a syntax error or a
-request refused as given is the client's (400), a server error or a malformed answer is the store's
-(RemoteStoreFailure, 502, naming the store), an unreachable store is StoreUnavailable (503), and a time
-limit passed is QueryTimeout.
+An unreachable store is StoreUnavailable (503); kg.store.remote_failures says what an answer that is not a
+success means.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 import base64
 import functools
 import http.client
-import json
 import socket
 import threading
 import time
@@ -22,15 +19,11 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kg.error_text import WEB_PAGE, first_line, is_web_page
-from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
-from kg.store.base import syntax_error
+from kg.errors import StoreUnavailable
 from kg.store.deadline import STOPPING, Stop
 from kg.store.digest_auth import digest_authorization, digest_challenge
-from kg.store.dialects import SPARQL11, Dialect
 
 READ_BYTES = 1 << 16
-ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
 REPLY_BYTES = 1 << 16  # the most read of an answer whose body goes unused (the first ASK, an update's reply)
 USER_AGENT = "sahel-kg (remote store)"
 
@@ -245,58 +238,3 @@ def _stop(connection, watchdog) -> None:
     if watchdog is not None:
         watchdog.cancel()
     connection.close()
-
-
-def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
-    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES)."""
-    try:
-        body = answer.read(ERROR_BYTES)
-    except DeadlinePassed:
-        body = b""
-    text = body.decode("utf-8", "replace")
-    if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
-        reason = first_line(str(answer._response.reason or ""))  # the status line's words
-        text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
-    message = engine_message(text) or f"HTTP {answer.status}"
-    return error_for(message, answer.status, answer.url, dialect)
-
-
-def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> Exception:
-    """The error a refused update stands for. Sent to the query URL (no update URL set), a refusal that places
-    no fault in the text is most likely the endpoint's, which takes no updates: said so, with the setting."""
-    error = failure(answer, dialect)
-    if at_query_url and isinstance(error, QuerySyntaxError) and error.line is None:
-        return RemoteStoreFailure(f"{answer.url} refused the update ({first_line(error.message)}): updates go to the "
-                                  "query URL unless SAHEL_KG_STORE_UPDATE_URL names the engine's update endpoint "
-                                  "(oxigraph serve: …/update; Virtuoso: the same /sparql)")
-    return error
-
-
-def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) -> Exception:
-    """The library error for an engine's error message and HTTP status."""
-    if any(sign in message for sign in dialect.timeout_signs):
-        return QueryTimeout(f"{url} stopped the query at its time limit")
-    if any(sign in message for sign in dialect.syntax_signs):
-        return syntax_error(message)
-    if any(sign in message for sign in dialect.refused_signs):
-        return EvaluationError(message)
-    if status == 400:
-        return syntax_error(message)
-    if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
-        return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
-    return RemoteStoreFailure(f"{url} failed: {first_line(message)}")  # not an engine's stack trace whole
-
-
-def engine_message(text: str) -> str:
-    """An engine's own words: without the query Virtuoso repeats, or the detail of a problem document
-    (a remote sahel-kg), in the form syntax_error reads a position from."""
-    text = text.split("\n\nSPARQL query:")[0].split("SPARQL query:")[0].strip()
-    try:
-        problem = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(problem, dict) or "detail" not in problem:
-        return text
-    if problem.get("line") is not None:
-        return f"error at {problem['line']}:{problem.get('column') or 1}: {problem['detail']}"
-    return str(problem["detail"])

@@ -1,0 +1,71 @@
+"""What a remote engine's answer that is not a success means, as the library's errors, by the engine's dialect
+(kg.store.dialects): a syntax error or a request refused as given is the client's (400), a server error or a
+malformed answer is the store's (RemoteStoreFailure, 502, naming the store), a store that refuses us is
+StoreUnavailable (503), and a time limit passed is QueryTimeout."""
+
+from __future__ import annotations
+
+import json
+
+from kg.error_text import WEB_PAGE, first_line, is_web_page
+from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
+from kg.store.base import syntax_error
+from kg.store.dialects import SPARQL11, Dialect
+from kg.store.remote_http import Answer, DeadlinePassed
+
+ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
+
+
+def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
+    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES)."""
+    try:
+        body = answer.read(ERROR_BYTES)
+    except DeadlinePassed:
+        body = b""
+    text = body.decode("utf-8", "replace")
+    if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
+        reason = first_line(str(answer._response.reason or ""))  # the status line's words
+        text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
+    message = engine_message(text) or f"HTTP {answer.status}"
+    return error_for(message, answer.status, answer.url, dialect)
+
+
+def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> Exception:
+    """The error a refused update stands for. Sent to the query URL (no update URL set), a refusal that places
+    no fault in the text is most likely the endpoint's, which takes no updates: said so, with the setting."""
+    error = failure(answer, dialect)
+    if at_query_url and isinstance(error, QuerySyntaxError) and error.line is None:
+        return RemoteStoreFailure(f"{answer.url} refused the update ({first_line(error.message)}): updates go to the "
+                                  "query URL unless SAHEL_KG_STORE_UPDATE_URL names the engine's update endpoint "
+                                  "(oxigraph serve: …/update; Virtuoso: the same /sparql)")
+    return error
+
+
+def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) -> Exception:
+    """The library error for an engine's error message and HTTP status."""
+    if any(sign in message for sign in dialect.timeout_signs):
+        return QueryTimeout(f"{url} stopped the query at its time limit")
+    if any(sign in message for sign in dialect.syntax_signs):
+        return syntax_error(message)
+    if any(sign in message for sign in dialect.refused_signs):
+        return EvaluationError(message)
+    if status == 400:
+        return syntax_error(message)
+    if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
+        return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
+    return RemoteStoreFailure(f"{url} failed: {first_line(message)}")  # not an engine's stack trace whole
+
+
+def engine_message(text: str) -> str:
+    """An engine's own words: without the query Virtuoso repeats, or the detail of a problem document
+    (a remote sahel-kg), in the form syntax_error reads a position from."""
+    text = text.split("\n\nSPARQL query:")[0].split("SPARQL query:")[0].strip()
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(problem, dict) or "detail" not in problem:
+        return text
+    if problem.get("line") is not None:
+        return f"error at {problem['line']}:{problem.get('column') or 1}: {problem['detail']}"
+    return str(problem["detail"])

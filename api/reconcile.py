@@ -23,8 +23,8 @@ from api.params import request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
-from kg.reconciliation import (MAX_TEXT, extend, parse_query, propose_properties, reconcile, suggest_entities,
-                               suggest_terms)
+from kg.reconciliation import MAX_TEXT, extend, parse_query, propose_properties, reconcile
+from kg.suggestions import suggest_entities, suggest_terms
 from kg.answers import Answer, QueryRequest
 
 bp = Blueprint("reconcile", __name__)

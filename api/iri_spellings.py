@@ -5,6 +5,7 @@ a bounded list of the ways it may be written. A request's cost never grows with 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import product
 from urllib.parse import quote
 
@@ -22,6 +23,15 @@ def spellings(path: str) -> list[str]:
     """`path` itself, then the other spellings of the IRI it names (`escaped_forms`, then `mixed_forms`), at
     most MOST in all."""
     return list(dict.fromkeys([path, *escaped_forms(path), *mixed_forms(path)]))[:MOST]
+
+
+@lru_cache(maxsize=8192)
+def found_by(spelling: str, path: str) -> bool:
+    """Whether `spelling` is among `spellings(path)`, the commonest forms looked at first (pages ask this of every
+    IRI they link, the same ones again and again: kept)."""
+    if spelling == path or spelling in escaped_forms(path):
+        return True
+    return spelling in spellings(path)
 
 
 def escaped_forms(path: str) -> list[str]:

@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 from flask import current_app, g
 
-from api.iri_spellings import spellings
+from api.iri_spellings import found_by
 from api.version_cache import once_per_version
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
@@ -154,7 +154,7 @@ _ESCAPED_SLASH = re.compile("%2([Ff])")
 
 def _path(rest: str) -> str:
     sent = _ESCAPED_SLASH.sub(r"%252\1", quote(rest, safe=_PATH_SAFE))
-    if "%" in rest and rest not in spellings(unquote(sent)):  # the decoded path would not lead back to it:
+    if "%" in rest and not found_by(rest, unquote(sent)):  # the decoded path would not lead back to it:
         return quote(rest, safe=_PATH_SAFE.replace("%", ""))  # its own escapes sent escaped, to arrive as they are
     return sent
 

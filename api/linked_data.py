@@ -95,7 +95,7 @@ def resource_for(path: str, missing=_RAISE) -> str:
     raise not_found(page_data.iri_for(path))
 
 
-_ESCAPED_SLASHES = 4  # at most this many of a path's last slashes are tried as %2F (one lookup each)
+_ESCAPED_SLASHES = 4  # at most this many of a path's last slashes are tried as %2F (each one more IRI looked up)
 
 
 def _slashes_escaped(path: str) -> list[str]:
@@ -116,7 +116,8 @@ def known_among(iris: list[str]) -> str | None:
             continue
     if not valid:
         return None
-    found = {row["this"].value for row in page_data.rows("resources-known", table=(("this",), [(iri,) for iri in valid]))}
+    table = (("this",), [(iri,) for iri in valid])
+    found = {row["this"].value for row in page_data.rows("resources-known", table=table)}
     return next((iri.value for iri in valid if iri.value in found), None)
 
 

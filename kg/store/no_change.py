@@ -166,4 +166,5 @@ class _Reader:
         return self._sign_at(self.at, *signs)
 
     def _sign_at(self, at: int, *signs: str) -> bool:
-        return at < len(self.tokens) and self.tokens[at][0] in ("other", "open", "close") and self.tokens[at][1] in signs
+        return at < len(self.tokens) and self.tokens[at][0] in ("other", "open", "close") \
+            and self.tokens[at][1] in signs

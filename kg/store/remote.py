@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 
-
 from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import from_graphs_replaced, limited, query_dataset

@@ -19,6 +19,7 @@ from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
 from kg.query import Policy, QueryService
 from kg.runner import WorkerPool
+from kg.search import SearchIndex, index_path
 from kg.settings import store_options
 from kg.one_pattern import single_pattern
 from kg.store import embedded_path, open_store, stamp
@@ -84,6 +85,8 @@ class Backend:
                                  budgets_path=shared)
         self._started = time.time()
         self._writes = 0
+        self._search: SearchIndex | None = None  # made at the first search
+        self._search_lock = threading.Lock()  # held only while it is made
 
     def _install_on_disk(self, install: bool, updates: bool) -> None:
         try:
@@ -194,7 +197,16 @@ class Backend:
             return None
         return Version(number=int(modified * 1_000_000), modified=modified)
 
+    def search_index(self) -> SearchIndex:
+        """The full-text index of this process (kg.search), which every search shares without waiting."""
+        with self._search_lock:
+            if self._search is None:
+                self._search = SearchIndex(index_path(self.settings["STORE"]))
+            return self._search
+
     def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
         self.runner.close()
         if self.nearby is not None:
             self.nearby.close()

@@ -20,17 +20,10 @@ from api.numbers import whole_number
 from api.params import one, request_params
 from api.page_data import local_path
 from kg.answers import QueryRequest
-from kg.search import PAGE, SearchError, SearchIndex, index_path, whole_page
+from kg.search import PAGE, SearchError, whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100
-
-
-def _index() -> SearchIndex:
-    found = current_app.extensions.get("sahel-kg-search")
-    if found is None:
-        found = current_app.extensions["sahel-kg-search"] = SearchIndex(index_path(current_app.config["STORE"]))
-    return found
 
 
 def _select(backend):
@@ -58,7 +51,7 @@ def search():
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
-    index = _index()
+    index = backend.search_index()
     try:
         index.ensure(None if version is None else str(version.number), _select(backend))
         seconds = current_app.config["QUERY_TIMEOUT"]  # matching runs here: a query's time limit holds (None: none)

@@ -9,14 +9,17 @@ another. A store that cannot tell its version (a remote endpoint) is indexed ane
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
-import threading
+import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KGError, QueryTimeout, RemoteStoreFailure
+from kg.sqlite_connections import Connections, connect, end_read
 
 Select = Callable[[str], Iterable[Sequence[str | None]]]  # runs a SELECT, yields rows of plain strings
 PAGE = 5000  # rows per SELECT while indexing, under any server's row cap
@@ -105,43 +108,58 @@ def match_expression(words: str) -> str:
 
 
 class SearchIndex:
-    """An FTS5 index in a SQLite file (or in memory when `path` is None)."""
+    """An FTS5 index in a SQLite file, or in a file of its own in a temporary folder (removed on close) when
+    `path` is None or cannot be written. Readers never wait for one another: each search takes a connection
+    of its own and, the file being in WAL mode, reads a snapshot; a rebuild commits whole, so a search sees
+    the old index or the new one, never part of either."""
 
     def __init__(self, path: Path | None = None):
-        self._lock = threading.Lock()
+        self._scratch: str | None = None
+        self._removal = None  # removes the temporary folder on close(), else at exit
         try:
-            self._connection = self._open(path)
-        except sqlite3.OperationalError:  # a folder this process may not write (a read-only store): in memory
-            self._connection = self._open(None)
+            self._connections = Connections(self._prepared(path))
+        except sqlite3.OperationalError:  # a folder this process may not write (a read-only store)
+            self._connections = Connections(self._prepared(None))
 
-    @staticmethod
-    def _open(path: Path | None) -> sqlite3.Connection:
-        connection = sqlite3.connect(":memory:" if path is None else str(path), timeout=30,
-                                     check_same_thread=False, isolation_level=None)
-        connection.executescript("""
-            CREATE VIRTUAL TABLE IF NOT EXISTS documents USING fts5(
-                iri UNINDEXED, display UNINDEXED, label, alias, text, tokenize = 'unicode61 remove_diacritics 2');
-            CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
-            CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
-            CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
-        """)
-        return connection
+    def _prepared(self, path: Path | None) -> Path:
+        # One temporary file rather than SQLite's shared-cache memory, where a rebuild's write locks the tables
+        # against every reader (and a reader's against the rebuild) for as long as either runs.
+        if path is None:
+            self._scratch = tempfile.mkdtemp(prefix="sahel-kg-search-")
+            self._removal = weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
+            path = Path(self._scratch) / "search.sqlite3"
+        connection = connect(path)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")  # readers see a snapshot and never block a writer
+            connection.executescript("""
+                CREATE VIRTUAL TABLE IF NOT EXISTS documents USING fts5(
+                    iri UNINDEXED, display UNINDEXED, label, alias, text,
+                    tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
+                CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
+                CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+            """)
+        finally:
+            connection.close()
+        return path
 
     def version(self) -> str | None:
-        row = self._connection.execute("SELECT value FROM state WHERE key = 'version'").fetchone()
-        return row[0] if row else None
+        with self._connections.taken() as connection:
+            return _version(connection)
 
     def ensure(self, version: str | None, select: Select) -> bool:
         """Rebuild from `select` unless the index was built from this same `version` (None: always).
-        Returns whether it rebuilt."""
-        with self._lock:
-            if version is not None and self.version() == version:
-                return False
-            documents = _documents(_paged(select, DOCUMENTS_QUERY))
-            claims = list(_paged(select, CLAIMS_QUERY)) + list(_paged(select, OWN_QUOTES_QUERY))
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
+        Returns whether it rebuilt. The store is read with no lock held; only the swap is one transaction."""
+        if version is not None and self.version() == version:
+            return False
+        documents = _documents(_paged(select, DOCUMENTS_QUERY))
+        claims = list(_paged(select, CLAIMS_QUERY)) + list(_paged(select, OWN_QUOTES_QUERY))
+        with self._connections.taken() as connection:
+            connection.execute("BEGIN IMMEDIATE")  # one rebuild at a time; readers go on with the last one
             try:
+                if version is not None and _version(connection) == version:  # another search rebuilt it meanwhile
+                    end_read(connection)
+                    return False
                 connection.execute("DELETE FROM documents")
                 connection.execute("DELETE FROM claims")
                 connection.executemany(
@@ -151,9 +169,9 @@ class SearchIndex:
                                    (version if version is not None else "",))
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                end_read(connection)
                 raise
-            return True
+        return True
 
     def search(self, words: str, *, limit: int = 20, deadline: float | None = None) -> list[Hit]:
         """The best `limit` matches for `words` (every word, as a word or a word's start), best first: a
@@ -166,33 +184,40 @@ class SearchIndex:
             raise SearchError(f"the words searched for have {len(words)} characters; the most is {MAX_CHARACTERS}")
         expression = match_expression(words)
         wanted = normalise(words)
-        with self._lock:
+        with self._connections.taken() as connection:
             if deadline is not None:
-                self._connection.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+                connection.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+            connection.execute("BEGIN")  # the hits and their claims from one snapshot, whatever a rebuild commits
             try:
-                rows = self._connection.execute(
+                rows = connection.execute(
                     "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
                     "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
                     "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
+                ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in (
+                    row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))[:limit]
+                claims = [connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
+                                             (row[0],)).fetchall() for row in ranked]
             except sqlite3.OperationalError:
                 if deadline is not None and time.monotonic() > deadline:  # the handler's stop: "interrupted"
                     raise QueryTimeout("search stopped at its time limit") from None
                 raise
             finally:
-                self._connection.set_progress_handler(None, 0)
-            ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in
-                                                                  (row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))
-            hits = []
-            for iri, display, label, _, snippet, rank in ranked[:limit]:
-                claims = self._connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
-                                                  (iri,)).fetchall()
-                hits.append(Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri,
-                                snippet=snippet.replace("\n", " · "),  # names are kept a line each: one line here
-                                score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in claims)))
-            return hits
+                connection.set_progress_handler(None, 0)
+                end_read(connection)
+        return [Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri,
+                    snippet=snippet.replace("\n", " · "),  # names are kept a line each: one line here
+                    score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in found))
+                for (iri, display, label, _, snippet, rank), found in zip(ranked, claims)]
 
     def close(self) -> None:
-        self._connection.close()
+        self._connections.close()
+        if self._removal is not None:
+            self._removal()
+
+
+def _version(connection: sqlite3.Connection) -> str | None:
+    row = connection.execute("SELECT value FROM state WHERE key = 'version'").fetchone()
+    return row[0] if row else None
 
 
 def _paged(select: Select, sparql: str) -> Iterable[tuple]:

@@ -11,25 +11,28 @@ import json
 import re
 import time
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
 from api.numbers import whole_number
 from api.params import one, request_params
+from api.rsgi import RECEIVED
 from api.page_data import local_path
 from kg.answers import QueryRequest
+from kg.errors import QueryTimeout
 from kg.search import PAGE, SearchError, whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100
 
 
-def _select(backend):
-    """Run a SELECT through the server's query runner and read the SPARQL JSON back as rows of strings."""
+def _select(backend, since: float):
+    """Run a SELECT through the server's query runner, its time limit counted from `since` (the request's
+    arrival), and read the SPARQL JSON back as rows of strings."""
     def select(sparql: str):
-        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=PAGE))
+        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=PAGE), since=since)
         document = json.loads(answer.body)
         whole_page(document.get("truncated") is True)
         names = document["head"]["vars"]
@@ -52,10 +55,16 @@ def search():
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     index = backend.search_index()
+    # Matching runs here: a query's time limit holds (None: none), counted from the request's arrival as a
+    # query's is, so that time spent waiting for a request thread or rebuilding the index counts too.
+    arrived = request.environ.get(RECEIVED, time.monotonic())
+    seconds = current_app.config["QUERY_TIMEOUT"]
+    deadline = None if seconds is None else arrived + seconds
     try:
-        index.ensure(None if version is None else str(version.number), _select(backend))
-        seconds = current_app.config["QUERY_TIMEOUT"]  # matching runs here: a query's time limit holds (None: none)
-        hits = index.search(words, limit=limit, deadline=None if seconds is None else time.monotonic() + seconds)
+        index.ensure(None if version is None else str(version.number), _select(backend, arrived))
+        if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
+            raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start")
+        hits = index.search(words, limit=limit, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
     if page:

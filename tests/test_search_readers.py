@@ -1,6 +1,6 @@
 """Readers never block readers in the full-text search: a search held inside SQLite (its progress handler kept
-waiting, as a search of many common prefixes keeps it for minutes) delays no other search nor a rebuild; the
-index lets go of its files on close."""
+waiting, as a search of many common prefixes keeps it for minutes) delays no other search nor a rebuild; a search's
+and a reconciliation's time limits count from the request's arrival; the index lets go of its files on close."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 
 import kg.search
 import kg.sqlite_connections
+from api.rsgi import RECEIVED
 from api_fixtures import article_store, make_app  # noqa: F401 (fixtures)
 from kg.search import DOCUMENTS_QUERY, SearchIndex
 
@@ -115,6 +116,20 @@ def test_a_search_over_http_held_inside_sqlite_delays_no_other(make_app, clock):
     clock.release()
     held.join(PATIENCE)
     assert outcome["value"].status_code == 200
+
+
+@pytest.mark.parametrize("ask", [
+    lambda client, arrived: client.get("/search?q=JNIM", environ_base=arrived),
+    lambda client, arrived: client.post("/reconcile", data={"queries": '{"q0": {"query": "JNIM"}}'},
+                                        environ_base=arrived),
+], ids=["search", "reconcile"])
+def test_a_search_counts_its_time_limit_from_the_request_arrival(make_app, ask):  # noqa: F811
+    """The deadline of a search's (and a reconciliation batch's) matching was counted from when matching began:
+    a request that had waited its whole time limit for a thread (or for the index) still got all of it again."""
+    client = make_app({"QUERY_TIMEOUT": 30}).test_client()
+    assert ask(client, {}).status_code == 200  # the index and the catalogue built, within the limit
+    answer = ask(client, {RECEIVED: time.monotonic() - 60})  # as if it had waited 60 s for a request thread
+    assert answer.status_code == 503, answer.get_data(as_text=True)
 
 
 def _handles(path: Path) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, jsonify, request
 
 from api.access_log import AccessLog, query_hash
 from api.clients import client_address
@@ -136,6 +136,14 @@ def arrival(environ: dict) -> float:
     for a request thread is the client's wait too."""
     received = environ.get(RECEIVED)
     return time.perf_counter() - (0.0 if received is None else time.monotonic() - received)
+
+
+def received() -> float:
+    """When the current request was read, on time.monotonic()'s clock (noted now, once, where no server noted it;
+    now outside a request): every time limit of the request's work counts from it."""
+    if not has_request_context():
+        return time.monotonic()
+    return request.environ.setdefault(RECEIVED, time.monotonic())
 
 
 def recorded_at_end(answer: StreamedAnswer):

@@ -123,13 +123,15 @@ def quads_document(name: str, rdf_format: str, **bindings) -> bytes:
 
 
 def _run(name: str, fmt: str, bindings: dict) -> bytes:
+    from api.ops import received
     from kg.answers import QueryRequest
 
     bound = {key: ox.NamedNode(value) if isinstance(value, str) else value
              for key, value in bindings.items() if value is not None}
     request = QueryRequest(sparql=query_text(name), format=fmt, bindings=bound or None,
                            timeout=current_app.config["QUERY_TIMEOUT"], row_limit=current_app.config["ROW_LIMIT"])
-    answer = current_app.extensions["sahel-kg"].query(request)
+    # A page's queries share the request's time limit, counted from its arrival: a page of many holds it too.
+    answer = current_app.extensions["sahel-kg"].query(request, since=received())
     if answer.truncated:  # said on the page, in its headers and in a view's JSON (api.pages.said_cut)
         g.page_cut = answer.limit
     return answer.body

@@ -18,8 +18,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from api.errors import Problem, problem_document, problem_page
 from api.fairness import charged
 from api.numbers import whole_number
+from api.ops import received
 from api.public_origin import origin, public_url
-from api.rsgi import RECEIVED
 from api.params import request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
@@ -142,7 +142,7 @@ def _reconcile(batch) -> dict:
     # request's arrival as a query's is, and checked between its queries and their candidates (each
     # candidate's work is bounded by kg.reconciliation's MAX_TEXT).
     limit = current_app.config["QUERY_TIMEOUT"]
-    deadline = _arrival() + limit if limit is not None and 0 < limit < float("inf") else None  # None: no limit
+    deadline = received() + limit if limit is not None and 0 < limit < float("inf") else None  # None: no limit
     results = {}
     try:
         for key, query in parsed.items():
@@ -183,16 +183,11 @@ def _select(sparql: str) -> list[dict]:
     config = current_app.config
     answer = current_app.extensions["sahel-kg"].query(
         QueryRequest(sparql=sparql, format="json", timeout=config["QUERY_TIMEOUT"], row_limit=WHOLE_TABLE),
-        since=_arrival())
+        since=received())
     document = json.loads(answer.body if isinstance(answer, Answer) else b"".join(answer.chunks))
     if document.get("truncated"):
         raise StoreError(f"reconciliation needs more than {WHOLE_TABLE} rows from the store")
     return document["results"]["bindings"]
-
-
-def _arrival() -> float:
-    """When the request came in (time.monotonic()): its wait for a thread is part of its time limit."""
-    return request.environ.setdefault(RECEIVED, time.monotonic())  # once a request, where no server noted it
 
 
 def _params() -> dict[str, str]:

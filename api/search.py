@@ -11,14 +11,14 @@ import json
 import re
 import time
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
 from api.numbers import whole_number
+from api.ops import received
 from api.params import one, request_params
-from api.rsgi import RECEIVED
 from api.page_data import local_path
 from kg.answers import QueryRequest
 from kg.errors import QueryTimeout
@@ -57,7 +57,7 @@ def search():
     index = backend.search_index()
     # Matching runs here: a query's time limit holds (None: none), counted from the request's arrival as a
     # query's is, so that time spent waiting for a request thread or rebuilding the index counts too.
-    arrived = request.environ.get(RECEIVED, time.monotonic())
+    arrived = received()
     seconds = current_app.config["QUERY_TIMEOUT"]
     deadline = None if seconds is None else arrived + seconds
     try:

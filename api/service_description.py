@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from flask import Response, current_app
 
 from api.errors import Problem
+from api.ops import received
 from api.public_origin import public_url
 from api.version_cache import once_per_version
 from api.void import OFFER as VOID_OFFER, RDF_FORMATS, void_url
@@ -105,7 +106,9 @@ def _count() -> tuple[dict[str, dict], frozenset[str]]:
     backend = current_app.extensions["sahel-kg"]
     counts, cut = {}, set()
     for name, sparql in STATISTICS.items():
-        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
+        # one time limit for them all, from the request's arrival: six full limits, one after another, kept
+        # every visitor waiting for these counts (api.version_cache) that long
+        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None), since=received())
         rows = json.loads(answer.body)["results"]["bindings"]
         counts[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
         if answer.truncated:

@@ -7,12 +7,14 @@ ran out of time is remembered too, for FAILURE_SECONDS, then tried again (the ma
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any, Callable
 
 from flask import current_app
 
+from api.ops import received
 from kg.errors import QueryTimeout
 
 FAILURE_SECONDS = 60.0
@@ -25,7 +27,16 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
     if version is None:
         return compute()
     cache = current_app.extensions.setdefault("sahel-kg-per-version", {})
-    with _lock(current_app.extensions, name):  # one computation at a time; the others wait and take its value
+    # One computation at a time; the others wait for its value, but no longer than their own time limit (from
+    # their arrival): a computation that failed otherwise than by its time limit is not kept, and each waiter
+    # in turn then ran its own, the last waiting for all of them.
+    limit = current_app.config["QUERY_TIMEOUT"]
+    lock = _lock(current_app.extensions, name)
+    bounded = limit is not None and limit < math.inf
+    if not lock.acquire(timeout=max(0.0, received() + limit - time.monotonic()) if bounded else -1):
+        raise QueryTimeout(f"{name} was still being computed for another request at the end of this one's time "
+                           f"limit of {limit:g}s")
+    try:
         entry = cache.get(name)  # (version number, value, monotonic time it failed or None)
         if entry is not None and entry[0] == version.number:
             if entry[2] is None:
@@ -39,6 +50,8 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
             raise
         cache[name] = (version.number, value, None)  # keyed by version: a request racing a write keeps nothing old
         return value
+    finally:
+        lock.release()
 
 
 _LOCKS_LOCK = threading.Lock()

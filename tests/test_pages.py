@@ -243,7 +243,7 @@ def test_the_home_page_asks_the_store_once_per_version_and_follows_every_write(w
     client, asked = writable_app.test_client(), []
     backend = writable_app.extensions["sahel-kg"]
     query = backend.query
-    backend.query = lambda request: asked.append(request.sparql) or query(request)
+    backend.query = lambda request, *args, **named: asked.append(request.sparql) or query(request, *args, **named)
     page(client, "/")
     first = len(asked)
     page(client, "/")
@@ -277,7 +277,7 @@ def test_a_page_query_past_its_time_limit_is_not_run_again_on_every_request(writ
     client, asked = writable_app.test_client(), []
     backend = writable_app.extensions["sahel-kg"]
 
-    def out_of_time(request):  # what the runner raises for a query past its limit
+    def out_of_time(request, *args, **named):  # what the runner raises for a query past its limit
         asked.append(request.sparql)
         raise QueryTimeout("query stopped after its time limit of 10s")
 

@@ -79,3 +79,50 @@ def test_a_request_that_waited_past_its_limit_is_told_whose_limit_it_was(make_ap
         answer = client.get("/sparql?query=" + quote(query) + params, environ_base=arrived)
         assert answer.status_code == 503 and answer.json["title"] == title, answer.json
         assert answer.headers.get("Retry-After") == retry
+
+
+@pytest.mark.parametrize("path, accept", [("/sparql", "text/turtle"), ("/id/jnim.html", "text/html"), ("/", "text/html")])
+def test_the_queries_of_a_page_and_of_the_statistics_share_the_request_time_limit(make_app, path, accept):  # noqa: F811
+    """The service description's six counts and a page's queries each got a whole time limit, from when each
+    began: a request that had waited past its limit still ran them all, and its page could take six limits."""
+    client = make_app({"QUERY_TIMEOUT": 30}).test_client()
+    answer = client.get(path, headers={"Accept": accept}, environ_base={RECEIVED: time.monotonic() - 60})
+    assert answer.status_code == 503, answer.get_data(as_text=True)[:300]
+    assert client.get(path, headers={"Accept": accept}).status_code == 200
+
+
+def test_a_visitor_waits_for_another_one_s_computation_no_longer_than_its_own_time_limit(make_app):  # noqa: F811
+    """The others waited for the one computing a page's counts (api.version_cache) however long it took: past
+    their own time limits, and, where it failed otherwise than by its limit, each then computed in turn."""
+    import threading
+
+    from api.version_cache import once_per_version
+    from kg.errors import QueryTimeout
+
+    app, started, release, outcome = make_app({"QUERY_TIMEOUT": 30}), threading.Event(), threading.Event(), {}
+
+    def compute():
+        started.set()
+        release.wait(120)
+        return "counts"
+
+    def visit(arrived: float):
+        with app.test_request_context("/", environ_base={RECEIVED: arrived}):
+            try:
+                outcome[arrived] = once_per_version("a page's counts", compute)
+            except QueryTimeout as error:
+                outcome[arrived] = error
+
+    first = threading.Thread(target=visit, args=(time.monotonic(),), daemon=True)
+    first.start()
+    try:
+        assert started.wait(120)
+        late = time.monotonic() - 60  # as if it had waited 60 s for a request thread: none of its 30 s is left
+        second = threading.Thread(target=visit, args=(late,), daemon=True)
+        second.start()
+        second.join(120)
+        assert not second.is_alive() and isinstance(outcome[late], QueryTimeout)
+    finally:
+        release.set()
+    first.join(120)
+    assert "counts" in outcome.values()

@@ -489,6 +489,38 @@ def test_empty_dataset_lists_mean_empty_on_every_store(store, graph):
                        named_graphs=[]) is False
 
 
+def test_a_remote_store_learning_its_dialect_holds_no_other_query_past_its_own_limit():
+    """The first query learns the engine's dialect under a lock: against an engine that takes the connection and
+    never answers, a second query waited the whole of the first one's limit (here 300 s), past its own."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(60)
+        store = RemoteStore(f"http://127.0.0.1:{silent.getsockname()[1]}/sparql", timeout=None)
+        first = threading.Thread(target=lambda: pytest.raises(Exception, store.query, "ASK {}", timeout=300),
+                                 daemon=True)
+        first.start()
+        held, _ = silent.accept()  # the first query is asking the engine, its dialect lock held
+        try:
+            second: dict = {}
+
+            def ask():
+                try:
+                    store.query("ASK {}", timeout=0.5)
+                except QueryTimeout as error:
+                    second["error"] = error
+
+            waiting = threading.Thread(target=ask, daemon=True)
+            waiting.start()
+            waiting.join(60)
+            assert not waiting.is_alive() and "0.5s" in str(second["error"])
+        finally:
+            held.close()  # the first query fails at once
+        first.join(60)
+
+
 def test_a_remote_timeout_without_a_store_limit_says_so():
     """A store with no limit of its own (timeout=None) still words the request's limit, against a real
     socket that accepts and never answers."""

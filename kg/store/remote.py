@@ -64,17 +64,24 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
 
     def _learned(self, timeout: float | None) -> Dialect:
         """The dialect, learnt within `timeout` (the first query's own limit; None: the store's)."""
-        with self._lock:
+        # A query finding another learning it waits no longer than its own limit: an engine that never answered
+        # held every query behind the first for the whole of the first one's limit, then each in turn for its own.
+        deadline = self._deadline(timeout)
+        if not self._lock.acquire(timeout=-1 if deadline is None else max(0.0, deadline - time.monotonic())):
+            raise self._timed_out(timeout or self.timeout, answered=False)
+        try:
             if self._dialect is None:
                 try:
                     answer = self._on_a_replica(lambda url: self._send(url, [("query", "ASK {}")], accept=SOLUTIONS,
-                                                                       deadline=self._deadline(timeout)))
+                                                                       deadline=deadline))
                     answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
                 except DeadlinePassed:  # an engine that takes the connection and never answers
                     raise self._timed_out(timeout or self.timeout, answered=False) from None
                 found = dialect_for(answer.headers.get("Server"))
                 self._hidden = found.system_graphs + ((found.merge_graph,) if found.merge_graph else ())
                 self._dialect = found
+        finally:
+            self._lock.release()
         if self._dialect.self_description_graphs and not self._described:
             self._described = True
             rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a <http://www.w3.org/ns/sparql-service-"

@@ -14,6 +14,7 @@ from api.conditional import conditional
 from api.negotiation import GRAPH_ALIASES, choose
 from api.params import format_param, request_params
 from api.public_origin import public_url
+from api.ops import received
 from api.version_cache import once_per_version
 from kg.answers import QueryRequest
 from kg.link_targets import TARGETS
@@ -134,8 +135,8 @@ def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
 def _count() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
     backend = current_app.extensions["sahel-kg"]
 
-    def answer(sparql: str):
-        return backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None))
+    def answer(sparql: str):  # one time limit for them all, from the request's arrival (see api.version_cache)
+        return backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None), since=received())
 
     def rows(sparql: str) -> list[dict]:
         return json.loads(answer(sparql).body)["results"]["bindings"]

@@ -81,10 +81,12 @@ def test_a_request_that_waited_past_its_limit_is_told_whose_limit_it_was(make_ap
         assert answer.headers.get("Retry-After") == retry
 
 
-@pytest.mark.parametrize("path, accept", [("/sparql", "text/turtle"), ("/id/jnim.html", "text/html"), ("/", "text/html")])
+@pytest.mark.parametrize("path, accept", [("/sparql", "text/turtle"), ("/.well-known/void", "text/turtle"),
+                                          ("/id/jnim.html", "text/html"), ("/", "text/html")])
 def test_the_queries_of_a_page_and_of_the_statistics_share_the_request_time_limit(make_app, path, accept):  # noqa: F811
-    """The service description's six counts and a page's queries each got a whole time limit, from when each
-    began: a request that had waited past its limit still ran them all, and its page could take six limits."""
+    """The counts of the service description (six) and of the VoID description, and a page's queries, each got a
+    whole time limit, from when each began: a request that had waited past its limit still ran them all, and
+    its answer could take six limits."""
     client = make_app({"QUERY_TIMEOUT": 30}).test_client()
     answer = client.get(path, headers={"Accept": accept}, environ_base={RECEIVED: time.monotonic() - 60})
     assert answer.status_code == 503, answer.get_data(as_text=True)[:300]

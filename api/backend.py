@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -85,8 +86,9 @@ class Backend:
                                  budgets_path=shared)
         self._started = time.time()
         self._writes = 0
+        self._remote_key = (-math.inf, -1, 0)  # a remote store's index key: (when made, writes then, number)
         self._search: SearchIndex | None = None  # made at the first search
-        self._search_lock = threading.Lock()  # held only while it is made
+        self._search_lock = threading.Lock()  # held only while the index is made, or a remote index key read
 
     def _install_on_disk(self, install: bool, updates: bool) -> None:
         try:
@@ -196,6 +198,22 @@ class Backend:
         else:
             return None
         return Version(number=int(modified * 1_000_000), modified=modified)
+
+    def index_key(self) -> str | None:
+        """What the search index and the reconciliation catalogue are read from the store again on a change of:
+        the dataset version; for a remote store (none), a key that changes with this process's writes and once
+        REMOTE_INDEX_SECONDS have passed since it was made (None when that is 0: read for every request)."""
+        version = self.version()
+        if version is not None:
+            return str(version.number)
+        period = self.settings["REMOTE_INDEX_SECONDS"]
+        if period <= 0:
+            return None
+        with self._search_lock:
+            made, writes, number = self._remote_key
+            if writes != self._writes or time.monotonic() - made >= period:
+                self._remote_key = (time.monotonic(), self._writes, number + 1)
+            return f"remote {self._remote_key[2]}"
 
     def search_index(self) -> SearchIndex:
         """The full-text index of this process (kg.search), which every search shares without waiting."""

@@ -164,15 +164,14 @@ def _extend(query) -> dict:
 
 
 def _catalogue() -> Catalogue:
-    """Entities, types and properties, read once per dataset version (every request for a remote store)."""
-    backend = current_app.extensions["sahel-kg"]
-    version = backend.version()
+    """Entities, types and properties, read once per dataset version (a remote store: see Backend.index_key)."""
+    key = current_app.extensions["sahel-kg"].index_key()
     cached = current_app.extensions.get("sahel-kg-reconcile")
-    if version is not None and cached and cached[0] == version.number:
+    if key is not None and cached and cached[0] == key:
         return cached[1]
     catalogue = Catalogue.read(_select)
-    if version is not None:
-        current_app.extensions["sahel-kg-reconcile"] = (version.number, catalogue)
+    if key is not None:
+        current_app.extensions["sahel-kg-reconcile"] = (key, catalogue)
     return catalogue
 
 

@@ -2,7 +2,7 @@
 a browser (which prefers HTML) gets them as a page, and without words the page's search box alone.
 
 The index (kg.search) is rebuilt through the query runner whenever the dataset's version moved, so it
-follows every write; for a remote store, whose version is unknown, it is rebuilt for each search.
+follows every write; for a remote store, whose version is unknown, as Backend.index_key says (REMOTE_INDEX_SECONDS).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def search():
     given = one(params, "limit")
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     backend = current_app.extensions["sahel-kg"]
-    version = backend.version()
+    key = backend.index_key()
     index = backend.search_index()
     # Matching runs here: a query's time limit holds (None: none), counted from the request's arrival as a
     # query's is, so that time spent waiting for a request thread or rebuilding the index counts too.
@@ -61,7 +61,7 @@ def search():
     seconds = current_app.config["QUERY_TIMEOUT"]
     deadline = None if seconds is None else arrived + seconds
     try:
-        index.ensure(None if version is None else str(version.number), _select(backend, arrived))
+        index.ensure(key, _select(backend, arrived))
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start")
         hits = index.search(words, limit=limit, deadline=deadline)

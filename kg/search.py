@@ -3,7 +3,8 @@
 Every hit names the claims that state something about it, each with its quote. The index is rebuilt
 from the store through SPARQL whenever the store's version differs from the one it was built from, so
 it is in step with every write: loads, SPARQL updates and Graph Store writes alike, by this process or
-another. A store that cannot tell its version (a remote endpoint) is indexed anew for each search.
+another. A store that cannot tell its version (a remote endpoint) is indexed anew whenever its caller says
+(the server: api.backend.Backend.index_key; the console: each search).
 """
 
 from __future__ import annotations

@@ -116,6 +116,10 @@ SETTINGS = [
             "Seconds an answer must have taken to be kept in the result cache: a cheaper one (a lookup takes about "
             "a millisecond) is answered again, so that many distinct light queries neither grow the memory nor "
             "push out the answers worth keeping."),
+    Setting("REMOTE_INDEX_SECONDS", 60.0, number(whole=False, zero="read for every request"),
+            "Seconds the search index and the reconciliation catalogue of a remote store are used before they are "
+            "read from it again: its other writers' changes are not seen, so these lag them by as much (a write "
+            "through this server is seen at once). An embedded store's follow every write, whatever this says."),
     Setting("IRI_BASE", "https://sahel-kg.example.org/", iri_base,
             "The base of the IRIs the dataset mints; an IRI under it resolves on this server at the same path "
             "(IRI_BASE + id/jnim is served at /id/jnim)."),

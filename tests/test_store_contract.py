@@ -288,6 +288,16 @@ def test_query_syntax_error_has_line_and_column(store):
         assert raised.value.column is not None
 
 
+def test_virtuoso_places_its_own_refusal_in_a_construct_where_on_the_users_line(store):
+    """A CONSTRUCT WHERE whose template Virtuoso refuses (a triple term, which standard SPARQL 1.2 has):
+    the error is on the user's line, not on the line of the store's copy of the template."""
+    if store.backend != "virtuoso":
+        pytest.skip("the other engines read triple terms")
+    with pytest.raises(QuerySyntaxError) as raised:
+        store.query("CONSTRUCT WHERE {\n  ?s ?p ?o .\n  ?s ?q <<( ?s ?p ?o )>>\n}")
+    assert raised.value.line == 3
+
+
 def test_timeout_stops_a_long_query(store, graph):
     """Minutes of work anywhere, stopped at a limit of half a second.
 

@@ -30,10 +30,19 @@ def read_merge(text: str, merge: str) -> Rewritten:
     if closing is None:
         return edits.apply()
     if edits.word(start) == "CONSTRUCT" and edits.word(start + 1) == "WHERE":
-        edits.insert(sig[start + 1].start, "{ " + edits.flat_text(index + 1, closing) + " } ")
+        spell_out(edits, start, closing, f"GRAPH <{merge}> {{ {edits.flat_text(index + 1, closing)} }}")
+        return edits.apply()
     edits.insert(sig[index].end, f" GRAPH <{merge}> {{")
     edits.insert(sig[closing].start, "} ")
     return edits.apply()
+
+
+def spell_out(edits: TextEdits, start: int, closing: int, group: str) -> None:
+    """CONSTRUCT WHERE { T } (its form at token `start`, the template's '}' at `closing`) as CONSTRUCT { T }
+    WHERE { group }: the word WHERE blanked, so the template keeps the user's lines and columns (an engine's
+    error in it is placed there), and the group written after it, on the template's last line."""
+    edits.replace(edits.sig[start + 1], " " * len(edits.sig[start + 1].text))
+    edits.insert(edits.sig[closing].end, f" WHERE {{ {group} }}")
 
 
 _GROUPING = {"GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
@@ -69,8 +78,9 @@ def values_inside(text: str) -> str:
         return edits.apply().text
     end = edits.match(group)
     if edits.word(start) == "CONSTRUCT" and edits.word(start + 1) == "WHERE":  # its template spelt out first
-        edits.insert(sig[start + 1].start, "{ " + edits.flat_text(group + 1, end) + " } ")
-    edits.insert(sig[end].start, f" {block} ")
+        spell_out(edits, start, end, f"{edits.flat_text(group + 1, end)} {block}")
+    else:
+        edits.insert(sig[end].start, f" {block} ")
     edits.replace_span(sig[values].start, sig[closing].end, lines)
     return edits.apply().text
 

@@ -13,6 +13,7 @@ from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, Literal, N
 from kg.errors import ConfigError, EvaluationError, ParseError, QuerySyntaxError, QueryTimeout, StoreError, StoreUnavailable
 from kg.loading import load_files
 from kg.namespaces import graph_iri
+from kg.query import QueryService
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
 from kg.store.deadline import limited
@@ -286,6 +287,32 @@ def test_query_syntax_error_has_line_and_column(store):
     assert raised.value.line in (3, 4)  # engines point at the bad triple or at the brace that ends it
     if store.backend != "virtuoso":  # Virtuoso reports the line only
         assert raised.value.column is not None
+
+
+SLIPS = {  # a malformed query, and where its slip is
+    "misspelt keyword": "SELECT ?s\nWHERE { ?s ?p ?o }\nLIMT 3",
+    "ORDER without BY": "SELECT ?s\nWHERE { ?s ?p ?o }\nORDER ?s",
+    "missing dot": "SELECT ?s WHERE {\n  ?s a sahel:Claim\n  ?s ?p ?o\n}",
+    "in CONSTRUCT WHERE": "CONSTRUCT WHERE {\n  ?s ?p ?o .\n  ?s ?q\n}",
+    "an ASK": "ASK {\n  ?s ?p ?o ORDER BY ?s\n}",
+    "cut short": "SELECT ?s WHERE {\n  ?s ?p ?o",
+    "a variable neither grouped nor aggregated": "SELECT ?s\nWHERE { ?s ?p ?o }\nGROUP BY ?p",
+    "commas between SELECT's variables": "SELECT ?s,\n  ?p WHERE { ?s ?p ?o }",  # Virtuoso's own reading
+    "TRUE": "ASK {\n  ?s ?p ?o FILTER(TRUE)\n}",  # Virtuoso's own reading
+}
+
+
+@pytest.mark.parametrize("text", SLIPS.values(), ids=SLIPS.keys())
+def test_a_syntax_error_is_told_as_the_embedded_store_tells_it(store, text):
+    """The same sentence, line and column on every engine: the query service checks the text with the
+    embedded store's parser before a remote engine sees it (Virtuoso named a line only, of its rewrite)."""
+    def told(on):
+        with pytest.raises(QuerySyntaxError) as raised:
+            QueryService(on).query(text)
+        return raised.value.message, raised.value.line, raised.value.column
+
+    with OxigraphStore() as embedded:
+        assert told(store) == told(embedded)
 
 
 def test_virtuoso_places_its_own_refusal_in_a_construct_where_on_the_users_line(store):

@@ -160,8 +160,8 @@ def syntax_error(message: str) -> QuerySyntaxError:
     return QuerySyntaxError(sentence(message), line=int(line), column=int(column) if column else None)
 
 
-# Parsed after an update so that even a valid one cannot run: no SPARQL token holds a backtick (the newline
-# ends a trailing comment first). The engine parses a whole update before it runs any of it.
+# Put after an update or a query so that even a valid one cannot run: no SPARQL token holds a backtick (the
+# newline ends a trailing comment first). The engine parses a whole text before it runs any of it.
 _NEVER_VALID = "\n`"
 
 
@@ -172,8 +172,14 @@ def check_update_syntax(text: str) -> None:
     past it (a text cut short, a whole update) passes, for the engine to report. Nest brackets no deeper
     than kg.store.merge.MAX_NESTING first: the parser recurses, and a deep enough text overflows its stack.
     """
+    faults_within(pyoxigraph.Store().update, text)
+
+
+def faults_within(parse, text: str) -> None:
+    """Raise the QuerySyntaxError that `parse` (a pyoxigraph Store's update or query) meets within `text`, made
+    never valid first so that nothing runs; pass where it meets none before the text's end."""
     try:
-        pyoxigraph.Store().update(text + _NEVER_VALID)
+        parse(text + _NEVER_VALID)
     except SyntaxError as error:
         found = syntax_error(str(error))
         if found.line is not None and found.line <= text.count("\n") + 1:

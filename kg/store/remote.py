@@ -29,6 +29,7 @@ from kg.store.merge import Target, rewrite
 from kg.store.remote_whole import WholeReads
 from kg.store.remote_failures import failure, update_failure
 from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, post
+from kg.store.query_check import check_query_syntax
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
@@ -157,6 +158,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
                url: str | None = None) -> QueryResult:
         dialect = self._learned(timeout) if hide else (self._dialect or dialect_for(None))
         form = scan(sparql).form
+        if hide:  # the user's text: refused as the embedded store refuses it, before the engine rewrites it
+            check_query_syntax(sparql)
         rows = limit + 1 if limit is not None and form == "SELECT" else None  # one more: to know the cap cut it
         fields = self._fields(sparql, rows, dialect, default_graphs, named_graphs, timeout, hide=hide)
         accept = dialect.graph_media_type if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
@@ -172,13 +175,6 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
                 if answer.status < 300:
                     return _full_is_cut(self._result(answer, dialect, seconds), limit)
                 error = failure(answer, dialect)
-            if isinstance(error, QuerySyntaxError) and rows is not None and dialect.name == "oxigraph":
-                # Placed in the text sent, which ends in a LIMIT the user's has not: the user's text alone (an
-                # error again, as a LIMIT added to a valid query leaves it valid) is placed where the embedded
-                # store places it. Virtuoso names a line only, kept within the user's text below.
-                again = self._answer(url, [("query", sparql)] + fields[1:], accept, timeout)
-                error = failure(again, dialect) if again.status >= 300 else error
-                again.close()
             raise _within(error, sparql)
         return self._result(answer, dialect, seconds)
 

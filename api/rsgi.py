@@ -2,9 +2,9 @@
 
 Granian reads request heads in Rust (with a header read timeout). This adapter then reads the body on the
 event loop, within BODY_READ_SECONDS and up to one byte past the body cap, and only a complete request
-goes to one of the `threads` request threads (a head it refuses, 400, and a body that does not come in time,
-408, are counted and logged through `refused`, as the app's own refusals are). A response is written as it is
-produced: the app's iterator is read in the request thread a batch at a time and each batch sent from the loop,
+goes to one of the `threads` request threads (a head it refuses, 400, a body that does not come in time,
+408, and one that breaks off, 400, are counted and logged through `refused`, as the app's own refusals are).
+A response is written as it is produced: the app's iterator is read in the request thread a batch at a time and each batch sent from the loop,
 so a big answer is never held whole; a client that goes away closes the iterator, which stops the work behind it.
 A client that goes away while a request thread works on its answer sets kg.runner.CLIENT_GONE, which stops a
 query worker's run. An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
@@ -44,6 +44,10 @@ RECEIVED = "sahel_kg.received"  # environ: time.monotonic() once the whole reque
 log = logging.getLogger(__name__)
 
 
+class BodyCut(Exception):
+    """A request body that ended before its end, which granian hands over as if it were whole."""
+
+
 class NotAtOnce(Exception):
     """Raised by an app offered a request at once (AT_ONCE) that it answers only on a request thread."""
 
@@ -72,19 +76,18 @@ class RSGIApp:
         environ = environ_for(scope)
         fault = request_fault(scope, environ)
         if fault is not None:
-            protocol.response_bytes(400, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
-                                    problem(400, "Bad Request", fault))
-            self._record_refusal(environ, 400, arrived, "bad_request")
+            self._refuse(protocol, environ, arrived, 400, "Bad Request", fault, "bad_request")
             return
         try:
             # Most requests have no body: no timer (wait_for starts a task) is needed for them.
             body = b"" if bodiless(scope, environ) else \
                 await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
         except asyncio.TimeoutError:
-            protocol.response_bytes(408, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
-                                    problem(408, "Request Timeout",
-                                            f"the body did not arrive within {BODY_READ_SECONDS:g}s"))
-            self._record_refusal(environ, 408, arrived, "body_timeout")
+            self._refuse(protocol, environ, arrived, 408, "Request Timeout",
+                         f"the body did not arrive within {BODY_READ_SECONDS:g}s", "body_timeout")
+            return
+        except BodyCut as cut:  # never handed to the app: a PUT would replace a graph with part of one
+            self._refuse(protocol, environ, arrived, 400, "Bad Request", str(cut), "body_cut")
             return
         except Exception:  # the client went away while sending
             return
@@ -142,6 +145,12 @@ class RSGIApp:
         finally:
             watch.cancel()
 
+    def _refuse(self, protocol, environ, arrived: float, status: int, title: str, detail: str, reason: str) -> None:
+        """Answer a request the app never sees with a problem document, ending its connection, and record it."""
+        protocol.response_bytes(status, [("content-type", "application/problem+json"), ("connection", "close"), SERVER],
+                                problem(status, title, detail))
+        self._record_refusal(environ, status, arrived, reason)
+
     def _record_refusal(self, environ, status: int, arrived: float, reason: str) -> None:
         """Count and log a refusal the app never saw, as the app counts and logs its own."""
         if self.refused is None:
@@ -169,13 +178,20 @@ class RSGIApp:
         if declared and int(declared) > self.max_body:  # refused before a byte of it is read
             environ[TOO_LARGE] = True
             return b""
-        parts, size = [], 0
+        parts, size, ended = [], 0, False
         async for chunk in protocol:
+            # granian ends a whole body with one empty chunk, and one that broke off (the client went away
+            # mid-body, a chunked body without its last chunk) or had trailers with two, raising nothing
+            if ended:
+                raise BodyCut("the request body broke off before its end (or had trailers, which are not taken)")
+            ended = not chunk
             size += len(chunk)
             if size > self.max_body:
                 environ[TOO_LARGE] = True
                 return b""
             parts.append(chunk)
+        if declared and size != int(declared):
+            raise BodyCut(f"the request body broke off after {size} of its {declared} bytes")
         return b"".join(parts)
 
 

@@ -258,3 +258,27 @@ def test_a_request_with_a_body_is_offered_at_once_and_a_thread_then_reads_the_wh
         assert protocol.sent == [(200, b"ok")]
     adapter.pool.shutdown()
     assert calls == [(True, b"ASK {}"), (True, b"ASK {}"), (False, b"ASK {}")]
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_body_that_breaks_off_is_never_taken_for_the_whole(tmp_path, framing):
+    """granian ends a request body whose client stopped sending half-way (and shut its side of the connection)
+    as if it were whole: a Graph Store PUT of 100 triples replaced the graph with the first 50 and said 201."""
+    triples = b"".join(b'<http://example.org/s%d> <http://example.org/p> "%d" .\n' % (n, n) for n in range(100))
+    half = triples[:triples.index(b"<http://example.org/s50>")]
+    graph = "http://example.org/broken-off"
+    with kg_server(tmp_path, store="memory:", enable_updates=True, env={"SAHEL_KG_UPDATE_TOKEN": "t"}) as base:
+        address = urllib.parse.urlsplit(base)
+        framed = b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n" % (len(half), half) if framing == "chunked" \
+            else b"Content-Length: %d\r\n\r\n%s" % (len(triples), half)
+        with socket.create_connection((address.hostname, address.port), timeout=60) as client:
+            client.sendall(f"PUT /store?graph={graph} HTTP/1.1\r\nHost: {address.netloc}\r\nAuthorization: Bearer t"
+                           "\r\nContent-Type: application/n-triples\r\n".encode() + framed)
+            client.shutdown(socket.SHUT_WR)  # no more is coming
+            answer = client.makefile("rb").read()
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        assert b"broke off" in answer
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph
+        status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": count}),
+                               headers={"Accept": "application/json"})
+        assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"

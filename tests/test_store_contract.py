@@ -130,6 +130,24 @@ def test_a_trailing_values_clause_ends_every_query_form(store, graph):
     assert values(store.query(f"SELECT ?n WHERE {{ ?x <{EX}name> ?n }} VALUES ?x {{ {thing} }}")) == {named.object}
 
 
+def test_a_trailing_values_clause_moved_inside_keeps_its_meaning(store, graph):
+    """The block Virtuoso is given inside the WHERE group once reached its FILTERs (the clause joins the group's
+    solutions, which its filters have already kept or dropped), was left after a query whose subquery groups
+    (rows repeated, or a syntax error) and was put in a CONSTRUCT's template where WHERE was left out."""
+    g = graph()
+    thing, other = NamedNode(g + "thing"), NamedNode(g + "other")
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ {thing} <{EX}name> \"Ségou\"@fr . {other} <{EX}name> 'x' }} }}")
+    named = Triple(thing, NamedNode(EX + "name"), Literal("Ségou", language="fr"))
+    assert store.query(f"ASK {{ ?x <{EX}name> ?n FILTER (!BOUND(?seen)) }} VALUES ?seen {{ 1 }}") is True
+    assert values(store.query(f"SELECT ?x WHERE {{ ?x <{EX}name> ?n FILTER (?n != $not) }} VALUES ?not {{ 'x' }}")) \
+        == set()  # ?not is unbound where the filter reads it: no row passes
+    assert list(store.query(f"CONSTRUCT {{ ?x <{EX}name> ?n }} {{ ?x <{EX}name> ?n }} VALUES ?x {{ {thing} }}")) \
+        == [named]
+    counted = f"{{ SELECT ?x (COUNT(*) AS ?k) WHERE {{ ?x <{EX}name> ?n }} GROUP BY ?x }}"
+    assert len(list(store.query(f"SELECT ?x ?k WHERE {{ {counted} }} VALUES ?x {{ {thing} }}"))) == 1
+    assert store.query(f"ASK {{ {counted} }} VALUES ?x {{ {thing} }}") is True
+
+
 def test_virtuoso_typed_literal_bindings_are_read():
     binding = {"type": "typed-literal", "datatype": XSD + "integer", "value": "5"}
     assert _term(binding) == Literal("5", datatype=NamedNode(XSD + "integer"))

@@ -50,39 +50,64 @@ _GROUPING = {"GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "
 
 def values_inside(text: str) -> str:
     """A query whose VALUES clause ends it (Virtuoso takes one after a SELECT only, and there not on a variable
-    left out of the projection) with that block moved to the end of its WHERE group, a WHERE made for a DESCRIBE
-    without one: the same join where nothing is grouped (a query that groups or aggregates is left as it is,
-    as the clause joins the groups there). Lines stay where they were."""
+    left out of the projection) with that block joined to its WHERE group as `{ { group } VALUES ... }`, a WHERE
+    made for a DESCRIBE without one: the same join, the group's FILTERs still blind to the block's variables
+    (in a subquery where the group has any, as Virtuoso flattens nested groups).
+    A query that groups or aggregates (not a subquery of it) is left as it is, as the clause joins the groups
+    there. Lines stay where they were."""
     edits = TextEdits(text)
     sig = edits.sig
     start = next((i for i in range(len(sig)) if edits.word(i) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-    if start is None or any(edits.word(index) in _GROUPING for index in range(len(sig))):
+    if start is None:
         return text
-    depth, group, values = 0, None, None
+    depth, braces, openings, values = 0, 0, [], None
     for index in range(start, len(sig)):
+        if braces == 0 and edits.word(index) in _GROUPING:  # a subquery's grouping is inside a group
+            return text
         if depth == 0 and edits.word(index) == "VALUES":
             values = index
             break
-        if depth == 0 and sig[index].text == "{" and (edits.word(start) != "CONSTRUCT" or group is not None
-                                                       or edits.word(index - 1) == "WHERE"):
-            group = index  # the WHERE group: past a CONSTRUCT's template, unless that is the short form's
+        if depth == 0 and sig[index].text == "{":
+            openings.append(index)
         depth += (sig[index].kind == "open") - (sig[index].kind == "close")
+        braces += (sig[index].text == "{") - (sig[index].text == "}")
     opening = next((i for i in range(values, len(sig)) if sig[i].text == "{"), None) if values else None
     closing = edits.match(opening) if opening is not None else None
     if closing is None:
         return text
     block = edits.flat_text(values, closing + 1)
     lines = "\n" * text.count("\n", sig[values].start, sig[closing].end)
-    if group is None:
+    short = edits.word(start) == "CONSTRUCT" and bool(openings) and edits.word(openings[0] - 1) == "WHERE"
+    if edits.word(start) == "CONSTRUCT" and not short:  # the first group is its template (WHERE may be left out)
+        openings = openings[1:]
+    if not openings:
         edits.replace_span(sig[values].start, sig[closing].end, f"WHERE {{ {block} }}{lines}")
         return edits.apply().text
+    group = openings[-1]
     end = edits.match(group)
-    if edits.word(start) == "CONSTRUCT" and edits.word(start + 1) == "WHERE":  # its template spelt out first
+    if short:  # the template stays where it was written; its flattened copy and the block make the WHERE group
         spell_out(edits, start, end, f"{edits.flat_text(group + 1, end)} {block}")
     else:
-        edits.insert(sig[end].start, f" {block} ")
+        # Virtuoso flattens nested groups, so that a FILTER would see the block's values: a subquery keeps them
+        # apart where a FILTER reads one (only there: Virtuoso joins a subquery's unbound variable, an OPTIONAL's,
+        # with nothing)
+        scoped = bool(_filtered(edits, group + 1, end)
+                      & {token.text[1:] for token in sig[values:closing] if token.kind == "var"})
+        edits.insert(sig[group].end, " { SELECT * WHERE {" if scoped else " {")
+        edits.insert(sig[end].start, f"{'} ' if scoped else ''}}} {block} ")
     edits.replace_span(sig[values].start, sig[closing].end, lines)
     return edits.apply().text
+
+
+def _filtered(edits: TextEdits, first: int, end: int) -> set[str]:
+    """The names of the variables that the FILTERs among tokens [first, end) read (an EXISTS's pattern too)."""
+    read = set()
+    for index in range(first, end):
+        if edits.word(index) == "FILTER":
+            opening = next((i for i in range(index + 1, end) if edits.sig[i].kind == "open"), None)
+            closing = edits.match(opening) if opening is not None else None
+            read |= {token.text[1:] for token in edits.sig[index:closing or end] if token.kind == "var"}  # ?x is $x
+    return read
 
 
 def merge_dataset(text: str, merge: str, *, describe: bool) -> tuple[str, list[str] | None]:

@@ -148,6 +148,17 @@ def test_a_trailing_values_clause_moved_inside_keeps_its_meaning(store, graph):
     assert store.query(f"ASK {{ {counted} }} VALUES ?x {{ {thing} }}") is True
 
 
+def test_a_values_clause_goes_through_a_subquery_only_where_a_filter_alone_reads_its_variable():
+    """Where the group's pattern binds the variable, its FILTERs see the same value either way: the block joins
+    the group unwrapped, as Virtuoso joins faster (and FILTER (?y) on a variable the block does not bind is no cause)."""
+    from kg.store.graph_guard import values_inside
+
+    assert "SELECT *" in values_inside("ASK { ?s ?p ?o FILTER (?o != ?x) } VALUES ?x { 1 }")
+    for query in ("SELECT ?o WHERE { ?s ?p ?o FILTER (?s != 1) } VALUES ?s { 1 }",
+                  "ASK { ?s ?p ?o FILTER (!BOUND(?y)) } VALUES ?x { 1 }"):
+        assert values_inside(query).startswith(query.split("{")[0] + "{ { ?s ?p ?o FILTER"), values_inside(query)
+
+
 def test_virtuoso_typed_literal_bindings_are_read():
     binding = {"type": "typed-literal", "datatype": XSD + "integer", "value": "5"}
     assert _term(binding) == Literal("5", datatype=NamedNode(XSD + "integer"))

@@ -89,25 +89,31 @@ def values_inside(text: str) -> str:
         spell_out(edits, start, end, f"{edits.flat_text(group + 1, end)} {block}")
     else:
         # Virtuoso flattens nested groups, so that a FILTER would see the block's values: a subquery keeps them
-        # apart where a FILTER reads one (only there: Virtuoso joins a subquery's unbound variable, an OPTIONAL's,
-        # with nothing)
-        scoped = bool(_filtered(edits, group + 1, end)
-                      & {token.text[1:] for token in sig[values:closing] if token.kind == "var"})
+        # apart where a FILTER reads one that nothing else in the group binds (only there: Virtuoso joins a
+        # subquery's unbound variable, an OPTIONAL's, with nothing, and a pattern binding it is joined faster
+        # unwrapped)
+        filtered, named = _filtered(edits, group + 1, end)
+        scoped = bool((filtered - named) & {token.text[1:] for token in sig[values:closing] if token.kind == "var"})
         edits.insert(sig[group].end, " { SELECT * WHERE {" if scoped else " {")
         edits.insert(sig[end].start, f"{'} ' if scoped else ''}}} {block} ")
     edits.replace_span(sig[values].start, sig[closing].end, lines)
     return edits.apply().text
 
 
-def _filtered(edits: TextEdits, first: int, end: int) -> set[str]:
-    """The names of the variables that the FILTERs among tokens [first, end) read (an EXISTS's pattern too)."""
-    read = set()
-    for index in range(first, end):
+def _filtered(edits: TextEdits, first: int, end: int) -> tuple[set[str], set[str]]:
+    """The names of the variables among tokens [first, end) that FILTERs read (an EXISTS's pattern too), and
+    of those named anywhere else."""
+    read, named, index = set(), set(), first
+    while index < end:
         if edits.word(index) == "FILTER":
             opening = next((i for i in range(index + 1, end) if edits.sig[i].kind == "open"), None)
-            closing = edits.match(opening) if opening is not None else None
-            read |= {token.text[1:] for token in edits.sig[index:closing or end] if token.kind == "var"}  # ?x is $x
-    return read
+            closing = min(edits.match(opening) or end, end) if opening is not None else end
+            read |= {token.text[1:] for token in edits.sig[index:closing] if token.kind == "var"}  # ?x is $x
+            index = closing
+        elif edits.sig[index].kind == "var":
+            named.add(edits.sig[index].text[1:])
+        index += 1
+    return read, named
 
 
 def merge_dataset(text: str, merge: str, *, describe: bool) -> tuple[str, list[str] | None]:

@@ -148,6 +148,17 @@ def test_a_trailing_values_clause_moved_inside_keeps_its_meaning(store, graph):
     assert store.query(f"ASK {{ {counted} }} VALUES ?x {{ {thing} }}") is True
 
 
+def test_a_subquery_may_end_in_a_values_clause_on_a_variable_it_leaves_out(store, graph):
+    """A subquery's own trailing VALUES on a variable it does not project failed on Virtuoso ("No column"),
+    as the query's own once did: it is joined to the subquery's WHERE group too."""
+    g = graph()
+    thing, other = NamedNode(g + "thing"), NamedNode(g + "other")
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ {thing} <{EX}name> 'a' . {other} <{EX}name> 'b' }} }}")
+    inner = f"{{ SELECT ?x WHERE {{ ?x <{EX}name> ?n }} VALUES ?n {{ 'a' }} }}"
+    assert values(store.query(f"SELECT ?x WHERE {inner}")) == {thing}
+    assert store.query(f"ASK {inner}") is True
+
+
 def test_a_values_clause_goes_through_a_subquery_only_where_a_filter_alone_reads_its_variable():
     """Where the group's pattern binds the variable, its FILTERs see the same value either way: the block joins
     the group unwrapped, as Virtuoso joins faster (and FILTER (?y) on a variable the block does not bind is no cause)."""

@@ -52,7 +52,7 @@ def values_inside(text: str) -> str:
     """A query whose VALUES clause ends it (Virtuoso takes one after a SELECT only, and there not on a variable
     left out of the projection) with that block joined to its WHERE group as `{ { group } VALUES ... }`, a WHERE
     made for a DESCRIBE without one: the same join, the group's FILTERs still blind to the block's variables
-    (in a subquery where the group has any, as Virtuoso flattens nested groups).
+    (through a subquery where one reads them, as Virtuoso flattens nested groups); each subquery's own so too.
     A query that groups or aggregates (not a subquery of it) is left as it is, as the clause joins the groups
     there. Lines stay where they were."""
     edits = TextEdits(text)
@@ -60,10 +60,20 @@ def values_inside(text: str) -> str:
     start = next((i for i in range(len(sig)) if edits.word(i) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
     if start is None:
         return text
+    _move_values(edits, start, len(sig))
+    for index in range(start + 1, len(sig)):  # a subquery: `{ SELECT ... }`, its VALUES before that brace closes
+        if edits.word(index) == "SELECT" and sig[index - 1].text == "{" and edits.match(index - 1) is not None:
+            _move_values(edits, index, edits.match(index - 1))
+    return edits.apply().text
+
+
+def _move_values(edits: TextEdits, start: int, stop: int) -> None:
+    """values_inside's edits for the query whose form is token `start`, ending before token `stop`."""
+    sig = edits.sig
     depth, braces, openings, values = 0, 0, [], None
-    for index in range(start, len(sig)):
+    for index in range(start, stop):
         if braces == 0 and edits.word(index) in _GROUPING:  # a subquery's grouping is inside a group
-            return text
+            return
         if depth == 0 and edits.word(index) == "VALUES":
             values = index
             break
@@ -71,18 +81,18 @@ def values_inside(text: str) -> str:
             openings.append(index)
         depth += (sig[index].kind == "open") - (sig[index].kind == "close")
         braces += (sig[index].text == "{") - (sig[index].text == "}")
-    opening = next((i for i in range(values, len(sig)) if sig[i].text == "{"), None) if values else None
+    opening = next((i for i in range(values, stop) if sig[i].text == "{"), None) if values else None
     closing = edits.match(opening) if opening is not None else None
     if closing is None:
-        return text
+        return
     block = edits.flat_text(values, closing + 1)
-    lines = "\n" * text.count("\n", sig[values].start, sig[closing].end)
+    lines = "\n" * edits.text.count("\n", sig[values].start, sig[closing].end)
     short = edits.word(start) == "CONSTRUCT" and bool(openings) and edits.word(openings[0] - 1) == "WHERE"
     if edits.word(start) == "CONSTRUCT" and not short:  # the first group is its template (WHERE may be left out)
         openings = openings[1:]
     if not openings:
         edits.replace_span(sig[values].start, sig[closing].end, f"WHERE {{ {block} }}{lines}")
-        return edits.apply().text
+        return
     group = openings[-1]
     end = edits.match(group)
     if short:  # the template stays where it was written; its flattened copy and the block make the WHERE group
@@ -97,7 +107,6 @@ def values_inside(text: str) -> str:
         edits.insert(sig[group].end, " { SELECT * WHERE {" if scoped else " {")
         edits.insert(sig[end].start, f"{'} ' if scoped else ''}}} {block} ")
     edits.replace_span(sig[values].start, sig[closing].end, lines)
-    return edits.apply().text
 
 
 def _filtered(edits: TextEdits, first: int, end: int) -> tuple[set[str], set[str]]:

@@ -4,7 +4,8 @@ Granian reads request heads in Rust (with a header read timeout). This adapter t
 event loop, within BODY_READ_SECONDS and up to one byte past the body cap, and only a complete request
 goes to one of the `threads` request threads (a head it refuses, 400, a body that does not come in time,
 408, and one that breaks off, 400, are counted and logged through `refused`, as the app's own refusals are).
-A response is written as it is produced: the app's iterator is read in the request thread a batch at a time and each batch sent from the loop,
+A response is written as it is produced: the app's iterator is read in the request thread a batch at a time and
+each batch sent from the loop, the next made only once the client has read enough of the last (api.send_queue),
 so a big answer is never held whole; a client that goes away closes the iterator, which stops the work behind it.
 A client that goes away while a request thread works on its answer sets kg.runner.CLIENT_GONE, which stops a
 query worker's run. An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
@@ -33,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from api.body_limit import TOO_LARGE
 from api.connection_cut import abort_connection
 from api.rsgi_requests import bodiless, environ_for, problem, request_fault
+from api.send_queue import STALL_SECONDS, SendQueue, Stalled
 from kg.runner import CLIENT_GONE
 
 BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
@@ -105,12 +107,15 @@ class RSGIApp:
             protocol.response_bytes(status, headers, b"".join(chunks))
             return
         transport = protocol.response_stream(status, headers)
-        failure = None
+        failure, queue = None, SendQueue(scope.client, scope.server)
         try:
             for chunk in chunks:
                 await transport.send_bytes(chunk)
             done = False
             while not done:
+                if not await queue.drained(sum(map(len, chunks))):  # the next batch waits for the client to read
+                    failure = Stalled(f"the client read nothing for {STALL_SECONDS:g}s")
+                    break
                 try:
                     chunks, done = await loop.run_in_executor(self.pool, context.run, _batch, rest)
                 except Exception as error:  # the answer failed midway: its time limit, a worker that died
@@ -121,6 +126,7 @@ class RSGIApp:
         except Exception:  # the client disconnected: stop the work behind the answer
             pass
         finally:
+            queue.close()
             close = getattr(rest, "close", None)
             if close is not None:
                 await loop.run_in_executor(self.pool, context.run, close)

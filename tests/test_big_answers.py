@@ -7,7 +7,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -154,6 +156,46 @@ def test_a_client_that_goes_away_stops_the_work(server):
     assert metric(server, "sahel_kg_query_worker_restarts_total") == restarts
     status, _, body = request(server + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_a_client_that_reads_nothing_has_little_of_its_answer_made(server):
+    """granian queues what it is sent without bound: a client that asked for an endless answer and read none of it
+    had it made as fast as the worker could and held in the server's memory (300 MB in 20 s, on to the time limit).
+    The next batch now waits for the client to read: the server goes idle, its memory about as it was."""
+    before = rss_mb(tree(server.pid))
+    host = urllib.parse.urlsplit(server)
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect((host.hostname, host.port))
+    client.sendall(f"GET /sparql?{urllib.parse.urlencode({'query': ENDLESS})} HTTP/1.1\r\nHost: {host.netloc}\r\n"
+                   "Accept: text/csv\r\n\r\n".encode())
+    try:
+        assert client.recv(1024).startswith(b"HTTP/1.1 200")
+        went_idle = False
+        last, deadline = cpu_seconds(tree(server.pid)), time.monotonic() + 300
+        while not went_idle and time.monotonic() < deadline:
+            time.sleep(2)
+            now = cpu_seconds(tree(server.pid))
+            grown = rss_mb(tree(server.pid)) - before
+            assert grown < BOUND_MB / 2, f"the server grew by {grown:.0f} MB for a client that reads nothing"
+            went_idle, last = now - last < 0.2, now  # under a tenth of a core: waiting, not making rows
+        assert went_idle, "the server went on making the answer"
+    finally:
+        client.close()
+    wait_until(lambda: metric(server, 'sahel_kg_query_workers{state="idle"}') == 1, what="the worker's return")
+
+
+def cpu_seconds(pids) -> float:
+    """User and system CPU seconds these processes have used."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process has ended
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime, the 14th and 15th fields
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

@@ -128,3 +128,20 @@ def test_a_visitor_waits_for_another_one_s_computation_no_longer_than_its_own_ti
         release.set()
     first.join(120)
     assert "counts" in outcome.values()
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_graph_store_read_that_waited_past_its_limit_runs_no_query(make_app, method):  # noqa: F811
+    """The Graph Store's look for the graph (an ASK) had a whole time limit of its own: a read that had waited past
+    its limit still ran it before being refused."""
+    app = make_app({"QUERY_TIMEOUT": 30})
+    client = app.test_client()
+    graph = client.get("/sparql?query=" + quote("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"),
+                       headers={"Accept": "application/sparql-results+json"}).json["results"]["bindings"][0]["g"]["value"]
+    backend, ran = app.extensions["sahel-kg"], []
+    run = backend._run
+    backend._run = lambda request, since=None: ran.append(request.sparql) or run(request, since)
+    answer = client.open("/store?graph=" + quote(graph, safe=""), method=method, headers={"Accept": "text/turtle"},
+                         environ_base={RECEIVED: time.monotonic() - 60})
+    assert answer.status_code == 503 and ran == []
+    assert client.open("/store?graph=" + quote(graph, safe=""), method=method).status_code == 200 and ran

@@ -24,7 +24,7 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
         body = b""
     text = body.decode("utf-8", "replace")
     if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
-        reason = first_line(str(answer._response.reason or ""))  # the status line's words
+        reason = first_line(answer.reason)
         text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
     message = engine_message(text) or f"HTTP {answer.status}"
     return error_for(message, answer.status, answer.url, dialect)

@@ -46,6 +46,11 @@ class Answer:
     _watchdog: threading.Timer | None
     _unhook: Callable[[], None]
 
+    @property
+    def reason(self) -> str:
+        """The words of the status line ("Bad Gateway"), as the server sent them; may be empty."""
+        return str(self._response.reason or "")
+
     def chunks(self) -> Iterator[bytes]:
         """The body in pieces; raises DeadlinePassed if the deadline cuts it."""
         try:

@@ -18,24 +18,37 @@ KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the stor
 WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
 
 
+_HOSTS = tuple({namespace.split("/", 3)[2] for namespace in CLOSED})  # where the closed namespaces live
+_BASE = re.compile(r"\bBASE\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\s]*>")  # an IRI without a scheme (or a comparison)
+
+
+def _may_resolve_into_ours(sparql: str, base: str | None) -> bool:
+    """Whether relative IRIs of the text may resolve into a closed namespace: it declares a BASE, or it has a
+    relative IRI and the request's `base` is on the closed namespaces' host."""
+    return _BASE.search(sparql) is not None or (base is not None and any(host in base for host in _HOSTS)
+                                                 and _RELATIVE.search(sparql) is not None)
+
+
 class ClosedTerms:
     """What kg.query.QueryService knows of its closed namespaces: it has the `store`, `prefixes`, `timeout` and
     `_known` (the terms looked up at one store version) these read."""
 
-    def unknown_terms(self, sparql: str, shape: Shape | None = None) -> list[str]:
+    def unknown_terms(self, sparql: str, shape: Shape | None = None, base: str | None = None) -> list[str]:
         """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
         ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
         closed namespace would. Three index lookups per term not yet looked up at this store version (`shape`:
-        scan(sparql)'s, where the caller has it)."""
+        scan(sparql)'s, where the caller has it; `base`: what relative IRIs resolve against, the text's BASE aside)."""
         # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
         # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
         # (A namespace IRI spelt with \u escapes goes unwarned.)
         ours = "|".join(re.escape(name) for name, iri in self.prefixes.items() if iri.startswith(CLOSED))
         if not any(namespace in sparql for namespace in CLOSED) \
-                and not (ours and re.search(rf"(?:{ours}):", sparql)):  # a false "maybe" costs only time
+                and not (ours and re.search(rf"(?:{ours}):", sparql)) \
+                and not _may_resolve_into_ours(sparql, base):  # a false "maybe" costs only time
             return []
         declared = {**self.prefixes, **(scan(sparql) if shape is None else shape).prefixes}
-        return self.unknown_among(named_iris(sparql, declared))
+        return self.unknown_among(named_iris(sparql, declared, base))
 
     def unknown_among(self, iris: list[str]) -> list[str]:
         """unknown_terms, of a query known to name `iris`."""

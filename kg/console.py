@@ -137,7 +137,7 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
 
     def begun():
         raw, limit = service.rows(sparql, **options)
-        unknown = service.unknown_terms(sparql)
+        unknown = service.unknown_terms(sparql, base=options.get("base"))
         if isinstance(raw, bool):
             return Started("boolean", [], raw, None, started=started, unknown_terms=unknown), iter(())
         kind, variables = ("solutions", raw.variables) if isinstance(raw, Solutions) else ("graph", [])

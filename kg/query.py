@@ -78,7 +78,7 @@ class QueryService(ClosedTerms):
                                timeout=timeout, row_limit=row_limit, base=base, reading=reading)
         result = _collect(raw, limit)
         result.elapsed = time.perf_counter() - started
-        result.unknown_terms = self.unknown_terms(reading.written, reading.shape)
+        result.unknown_terms = self.unknown_terms(reading.written, reading.shape, reading.base)
         return result
 
     def rows(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,

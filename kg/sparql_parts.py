@@ -190,23 +190,28 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
-def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
+def named_iris(text: str, prefixes: dict[str, str], base: str | None = None) -> list[str]:
     """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
-    text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms."""
+    text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms. Relative
+    IRIs, those of PREFIX lines too, resolve as the engine resolves them: against the text's BASE, else `base`."""
     declared, found = dict(prefixes), {}
     tokens = significant(text)
     first = declarations_end(tokens, declared)
     words = [value.upper() if kind == "word" else "" for kind, value, _, _ in tokens]  # only words are keywords
+    if base is not None or "BASE" in words[:first]:
+        base = _resolved_declarations(tokens[:first], declared, base)
     for index, (kind, value, _, _) in enumerate(tokens[first:], start=first):
         before = words[index - 1] if index else ""
         after_prefix = index >= 2 and words[index - 2] == "PREFIX"
-        if kind == "pname" and before == "PREFIX":
+        if kind == "iri" and before == "BASE":  # an update's later operation may declare its own
+            base = _resolved(base, value)
+        elif kind == "pname" and before == "PREFIX":
             name = value.split(":", 1)[0]
             following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
             if following[0] == "iri":
-                declared[name] = unescape_iri(following[1][1:-1])
-        elif kind == "iri" and before != "BASE" and not after_prefix:
-            iri = unescape_iri(value[1:-1])
+                declared[name] = _resolved(base, following[1])
+        elif kind == "iri" and not after_prefix:
+            iri = _resolved(base, value)
             if _SCHEME.match(iri):
                 found.setdefault(iri)
         elif kind == "pname" and not value.endswith(":"):
@@ -215,6 +220,26 @@ def named_iris(text: str, prefixes: dict[str, str]) -> list[str]:
                 local = local.rstrip(".")  # a dot ends a triple
                 found.setdefault(declared[name] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local))
     return list(found)
+
+
+def _resolved_declarations(tokens, declared: dict[str, str], base: str | None) -> str | None:
+    """Walk leading BASE and PREFIX declarations (`tokens`, declarations_end's), putting each prefix's IRI in
+    `declared` resolved against the base in force; the base in force after them."""
+    for index, (kind, value, _, _) in enumerate(tokens):
+        if kind != "iri":
+            continue
+        keyword = tokens[index - 1][1].upper() if tokens[index - 1][0] == "word" else ""
+        if keyword == "BASE":
+            base = _resolved(base, value)
+        else:  # PREFIX name: <iri>
+            declared[tokens[index - 1][1].split(":", 1)[0]] = _resolved(base, value)
+    return base
+
+
+def _resolved(base: str | None, token: str) -> str:
+    """The IRI of an <IRI> token, escapes decoded, resolved against `base` where it is relative."""
+    iri = unescape_iri(token[1:-1])
+    return iri if base is None or _SCHEME.match(iri) else resolve_iri(base, iri)
 
 
 def prologue_line(prefixes: dict[str, str], declared) -> str:

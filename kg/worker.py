@@ -145,6 +145,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
                               named_graphs=None if request.named_graphs is None else list(request.named_graphs),
                               timeout=request.timeout, row_limit=request.row_limit, base=request.base, reading=reading)
     kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
+    unknown = tuple(service.unknown_terms(reading.written, reading.shape, reading.base))
     rows = iter(()) if kind == "boolean" else iter(raw)
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
     if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
@@ -156,9 +157,8 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
             raw.triples = chain(first, rows)
         result = _collect(raw, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
-                            count=len(result), truncated=result.truncated, limit=result.limit,
-                            unknown_terms=tuple(service.unknown_terms(reading.written, reading.shape)))
-    connection.send(("stream", (kind, tuple(service.unknown_terms(reading.written, reading.shape)), limit)))
+                            count=len(result), truncated=result.truncated, limit=result.limit, unknown_terms=unknown)
+    connection.send(("stream", (kind, unknown, limit)))
     variables, cut = raw.variables if kind == "solutions" else [], Cut(source=raw)
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,

@@ -55,6 +55,29 @@ def test_a_term_under_a_keyword_like_prefix_is_named_however_a_worker_answers(se
     assert list(answer.unknown_terms) == service.query(text).unknown_terms == [SAHEL + "Novel"]
 
 
+
+ROOT = "https://sahel-kg.example.org/"
+
+
+@pytest.mark.parametrize("query, base", [
+    (f"BASE <{ROOT}> PREFIX x: <id/> SELECT * WHERE {{ x:malli ?p ?o }}", None),  # a relative PREFIX IRI
+    (f"BASE <{ROOT}> SELECT * WHERE {{ <id/malli> ?p ?o }}", None),  # a relative IRI under the text's BASE
+    (f"BASE <{ROOT}ontology> SELECT * WHERE {{ <#Aliance> ?p ?o . <../id/malli> ?q ?r }}", None),
+    ("SELECT * WHERE { <id/malli> ?p ?o }", ROOT + "sparql"),  # the request's base (the endpoint's URL)
+    ("PREFIX x: <id/> SELECT * WHERE { x:malli ?p ?o }", ROOT + "sparql"),
+])
+def test_terms_named_by_relative_iris_are_named_as_the_engine_resolves_them(service, query, base):
+    """A misspelt term reached through BASE, or through the endpoint's own URL, went unwarned: only absolute IRIs
+    and prefixes were looked at."""
+    expected = [SAHEL + "Aliance", SK + "malli"] if "#Aliance" in query else [SK + "malli"]
+    assert service.query(query, base=base).unknown_terms == expected
+    assert service.query(query.replace("malli", "mali").replace("Aliance", "Alliance"), base=base).unknown_terms == []
+
+
+def test_a_relative_iri_off_the_project_s_host_is_no_term_of_ours(service):
+    assert service.query("SELECT * WHERE { <id/malli> ?p ?o }", base="http://127.0.0.1:8000/sparql").unknown_terms == []
+
+
 class CountingStore(OxigraphStore):
     """An in-memory store that counts the queries it is asked."""
 

@@ -163,12 +163,14 @@ def _supervise(plan: dict) -> None:
 def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:
     from functools import partial
 
-    from granian.constants import Interfaces, Loops
+    from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from kg.settings import resolve
 
-    server = _server_class()("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI,
+    # HTTP/1.1 alone: api.rsgi's backpressure (a connection's send queue) and its cut of a failed answer's
+    # connection are per connection, which HTTP/2 shares between streams; granian's "auto" also took h2c.
+    server = _server_class()("kg.serve:app", address=host, port=port, interface=Interfaces.RSGI, http=HTTPModes.http1,
                              workers=workers, websockets=False, loop=Loops(event_loop()),
                              log_level=LogLevels.info, log_access=False,
                              backlog=CONNECTIONS, backpressure=CONNECTIONS,

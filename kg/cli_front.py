@@ -47,7 +47,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     """
     from kg.settings import resolve
     from kg.serve import event_loop, run
-    from kg.serve_checks import check_address, check_remote_store, check_settings, free_port, prepare_store
+    from kg.serve_checks import (check_address, check_remote_store, check_settings, check_writer_free, free_port,
+                                 prepare_store)
     from kg.store import check_readable, default_store_path
     from kg.table import printable
 
@@ -64,6 +65,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
         check_readable(store_spec)
     prepare_store(store_spec, install=resolve({})["INSTALL_ARTICLE"])
+    check_writer_free(settings)
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
             click.echo(printable(f"note: {note}"), err=True)

@@ -54,6 +54,20 @@ _PREPARE = ("import sys; from kg.errors import KGError, os_error_words; from kg.
             "except OSError as error: sys.exit(os_error_words(error))")
 
 
+def check_writer_free(settings: dict) -> None:
+    """Raise StoreUnavailable where updates are on and another process writes the embedded store now (a `kg
+    serve --enable-updates`, a `kg load`): the server process would find it so only once serving, and end with a
+    traceback after the address was announced. The lock is taken and let go at once."""
+    import os
+
+    from kg.store import embedded_path
+    from kg.store.store_files import writer_lock
+
+    spec = settings["STORE"]
+    if settings["UPDATES_ENABLED"] and spec.startswith("oxigraph:") and embedded_path(spec).exists():
+        os.close(writer_lock(embedded_path(spec)))
+
+
 def free_port(host: str) -> int:
     """A port of `host` free now, for `--port 0`: granian binds the port it is given and never tells which one
     the system picked, so the server would announce port 0 and listen on another. Another program may take

@@ -305,6 +305,23 @@ def test_a_server_cannot_start_on_an_empty_store_another_process_writes_to(tmp_p
     assert "kg.errors" not in done.stderr
 
 
+def test_a_writing_server_cannot_start_on_a_store_another_process_writes_to(tmp_path):
+    """A second `kg serve --enable-updates` (or one beside a `kg load`) announced itself, then its server process
+    ended with a traceback: now one line, before "serving ...", naming who holds the store."""
+    from kg.publish import ensure_installed
+    from kg.store.oxigraph import OxigraphStore
+
+    path = tmp_path / "store"
+    with OxigraphStore(path) as writer:  # installed and held: nothing left for the new server to prepare
+        ensure_installed(writer)
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port", "0",
+                               "--enable-updates", "--store", f"oxigraph:{path}"], capture_output=True, text=True,
+                              env={**os.environ, "SAHEL_KG_HOME": str(tmp_path / "home"),
+                                   "SAHEL_KG_UPDATE_TOKEN": "secret"}, timeout=120)
+    assert done.returncode != 0 and "serving" not in done.stderr, done.stderr
+    assert "open for writing by process" in done.stderr and "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize("spec", ["bogus:", "memory:x", "http:no-slashes"])
 def test_an_unknown_store_is_refused_before_anything_listens(tmp_path, spec):
     """As `kg query` refuses it: one line, before "serving ..." (a server process would die with a traceback)."""

@@ -131,8 +131,8 @@ def entity_page(iri: str, summary):
     found, counts, cuts = listed_statements(iri)
     graphs = sorted({row["graph"].value for row in found if row["isClaim"].truth})
     claims = {row["claim"].value: _claim_view(row) for row in
-              (rows("claim-details", table=(("claim",), [(NamedNode(graph),) for graph in graphs])) if graphs else [])}
-    texts = _texts()
+              (_claim_details(table=(("claim",), [(NamedNode(graph),) for graph in graphs])) if graphs else [])}
+    texts = _texts(claims.values())
     for claim in claims.values():
         claim["sentence"] = _sentence(claim, texts)
     groups: dict[str, OrderedDict] = {"out": OrderedDict(), "in": OrderedDict()}
@@ -157,9 +157,9 @@ def entity_page(iri: str, summary):
 
 def claim_page(iri: str, summary):
     """One claim: its quote in the article, claimer, modality, certainty, time and triples."""
-    found = rows("claim-details", claim=iri)
+    found = _claim_details(claim=iri)
     claim = _claim_view(found[0]) if found else {"iri": Term("uri", iri, href=local_path(iri))}
-    claim["sentence"] = _sentence(claim, _texts())
+    claim["sentence"] = _sentence(claim, _texts([claim]))
     triples = rows("claim-triples", claim=iri)
     return render_template("claim.html", entity=_describe(iri, summary), claim=claim, triples=triples)
 
@@ -168,13 +168,28 @@ def article_page(iri: str, summary):
     """The article's text with every claimed span marked and linked to its claim below."""
     source = first(rows("source-text", source=iri), "text")
     text = source.value if source else ""
-    claims = [_claim_view(row) for row in rows("claim-details", source=iri)]
+    claims = [_claim_view(row) for row in _claim_details(source=iri)]
     spans = {claim["anchor"]: (claim["start"], claim["end"]) for claim in claims if claim.get("start") is not None}
     triples: dict[str, list] = {}
-    for row in rows("claim-triples"):
+    # this article's claims' alone: every claim's, unbound, passed the time limit at 1M statements (503)
+    listed = sorted({claim["iri"].value for claim in claims})
+    for row in rows("claim-triples", table=(("claim",), [(NamedNode(claim),) for claim in listed])) if listed else []:
         triples.setdefault(row["claim"].value, []).append(row)
     return render_template("article.html", entity=_describe(iri, summary), source=rows("source-text", source=iri),
                            paragraphs=evidence.paragraphs(text, spans), claims=claims, triples=triples)
+
+
+def _claim_details(**bindings) -> list[dict[str, Term]]:
+    """claim-details' rows for `bindings` (as rows() takes them), each with its claim's quote and offsets
+    (claim-quotes): a row per quote, a claim without one kept, in the order of the quotes in the text."""
+    quotes: dict[str, list[dict[str, Term]]] = {}
+    for quote in rows("claim-quotes", **bindings):
+        quotes.setdefault(quote["claim"].value, []).append(quote)
+    found = [{**row, **quote} for row in rows("claim-details", **bindings)
+             for quote in quotes.get(row["claim"].value, [{}])]
+    # as ORDER BY ?start ?claim: a claim without a quote first (unbound sorts first), then by offset and IRI
+    return sorted(found, key=lambda row: ("start" in row, int(row["start"].value) if "start" in row else 0,
+                                          row["claim"].value))
 
 
 def _claim_view(row: dict[str, Term]) -> dict:
@@ -189,8 +204,12 @@ def _claim_view(row: dict[str, Term]) -> dict:
     return view
 
 
-def _texts() -> dict[str, str]:
-    return {row["source"].value: row["text"].value for row in rows("source-text") if "text" in row}
+def _texts(claims) -> dict[str, str]:
+    """The text of each source the `claims` (_claim_view's) quote, by the source's IRI: theirs alone, not every
+    source's (a page read some 300 texts at 1M statements to show one sentence)."""
+    sources = sorted({claim["source"].value for claim in claims if "source" in claim})
+    found = rows("source-text", table=(("source",), [(NamedNode(source),) for source in sources])) if sources else []
+    return {row["source"].value: row["text"].value for row in found if "text" in row}
 
 
 def _sentence(claim: dict, texts: dict[str, str]):

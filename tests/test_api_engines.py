@@ -216,3 +216,16 @@ def test_a_syntax_error_is_400_in_the_same_words_on_every_engine(server):
     assert "expected" in problem["detail"].lower() or "does not go on like this here" in problem["detail"], problem
     status, _, body = send_update(server, f"INSERT DATA {{ <{EX}a> <{EX}p> }}")
     assert (status, json.loads(body)["title"]) == (400, "Malformed query")
+
+
+def test_an_update_the_embedded_store_refuses_at_its_end_is_400_there_and_writes_nothing(server, new_graph):
+    """Virtuoso's parser takes `FILTER(TRUE)`, which the embedded store's refuses at the text's end: it ran this
+    update, deleting the graph's triples."""
+    g = new_graph()
+    ok(send_update(server, f"INSERT DATA {{ GRAPH <{g}> {{ <{EX}a> <{EX}p> 1 }} }}"))
+    last = f"WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} FILTER(TRUE) }}"
+    status, _, body = send_update(server, f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}\n{last}")
+    assert status == 400, body
+    problem = json.loads(body)
+    assert (problem["title"], problem["line"], problem["column"]) == ("Malformed query", 2, last.index("TRUE") + 1)
+    assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") == 1

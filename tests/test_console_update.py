@@ -107,3 +107,22 @@ def test_an_update_sent_to_an_engines_query_url_is_told_of_the_update_url_settin
     monkeypatch.delenv("SAHEL_KG_STORE_UPDATE_URL", raising=False)
     result = kg("update", "--store", oxigraph_url, f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}b> 1 }} }}")
     assert result.exit_code == 1 and "SAHEL_KG_STORE_UPDATE_URL" in result.stderr, result.output
+
+
+def test_on_virtuoso_an_update_the_embedded_store_refuses_exits_1_where_it_says_and_writes_nothing(virtuoso_url):
+    """Virtuoso's parser takes `FILTER(TRUE)`, which the embedded store's refuses: it ran the delete."""
+    from kg.store.remote import RemoteStore
+
+    graph = f"{EX}{uuid.uuid4().hex}"
+    written = f"ASK {{ GRAPH <{graph}> {{ <{EX}a> <{EX}b> 1 }} }}"
+    with RemoteStore(virtuoso_url) as remote:
+        try:
+            assert kg("update", "--store", virtuoso_url, f"INSERT {{ GRAPH <{graph}> {{ <{EX}a> <{EX}b> 1 }} }} "
+                      "WHERE { }").exit_code == 0 and remote.query(written)
+            last = f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(TRUE) }}"
+            refused = kg("update", "--store", virtuoso_url, f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}\n{last}")
+            assert refused.exit_code == 1, refused.output
+            assert refused.stderr.startswith(f"error: line 2, column {last.index('TRUE') + 1}"), refused.stderr
+            assert remote.query(written)
+        finally:
+            remote.update(f"DROP SILENT GRAPH <{graph}>")

@@ -169,8 +169,9 @@ def check_update_syntax(text: str) -> None:
     """Raise QuerySyntaxError (line and column in `text`) where Oxigraph's parser rejects the update; run nothing.
 
     Its errors at the end of the text count too (a variable in INSERT DATA is reported there); one only
-    past it (a text cut short, a whole update) passes, for the engine to report. Nest brackets no deeper
-    than kg.store.merge.MAX_NESTING first: the parser recurses, and a deep enough text overflows its stack.
+    past it (a text cut short) passes, for kg.store.update_check once the rewrite has placed what it can.
+    Nest brackets no deeper than kg.store.merge.MAX_NESTING first: the parser recurses, and a deep enough
+    text overflows its stack.
     """
     faults_within(pyoxigraph.Store().update, text)
 

@@ -31,6 +31,7 @@ from kg.store.graph_guard import guard, guard_graph_variables
 from kg.store.merge_blocks import QuadBlocks
 from kg.store.merge_graphs import GraphOperations
 from kg.store.text_edits import Rewritten, TextEdits
+from kg.store.update_check import check_whole_update
 
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
 MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
@@ -68,6 +69,8 @@ def rewrite(text: str, target: Target) -> Rewritten:
 
     QuerySyntaxError first if the engine's parser rejects `text` itself: a rewrite of a malformed update
     could be well formed (a `( ... ]` made into labelled nodes), and its errors' columns would be approximate.
+    What the parser tells only at the text's end is raised after the rewrite's own checks, still before any store
+    is sent the text: a remote engine's parser may take it (Virtuoso ran `DELETE … WHERE { … FILTER(TRUE) }`).
     """
     rewriter = _Rewriter(text, target)
     deepest = rewriter.depth()
@@ -75,7 +78,9 @@ def rewrite(text: str, target: Target) -> Rewritten:
         raise PolicyError(f"the update nests {deepest} levels deep (brackets, triple terms, operators such as "
                           f"!!); the limit is {MAX_NESTING}")
     check_update_syntax(text)
-    return rewriter.run()
+    rewritten = rewriter.run()  # first, for the faults it places better than the parser (a variable in data)
+    check_whole_update(text)  # then what the parser tells only at the text's end, before any engine runs it
+    return rewritten
 
 
 class _Rewriter(GraphOperations, QuadBlocks, TextEdits):

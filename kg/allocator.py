@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-from kg.child import failure_line
+from kg.child import failure_line, python_command
 from kg.errors import ConfigError
 
 AUTO, SYSTEM, JEMALLOC = "auto", "system", "jemalloc"
@@ -103,10 +103,28 @@ def environment(library: str | None) -> dict[str, str] | None:
     """The environment of a worker that preloads `library` (None: this process's own, unchanged)."""
     if library is None:
         return None
-    others = os.environ.get("LD_PRELOAD", "")
-    if library in others.replace(":", " ").split():  # inherited already (kg serve preloads it for its processes)
+    if preloaded(library):  # inherited already (kg serve preloads it for its processes)
         return dict(os.environ)
-    return dict(os.environ, LD_PRELOAD=f"{library} {others}".strip())
+    return dict(os.environ, LD_PRELOAD=f"{library} {os.environ.get('LD_PRELOAD', '')}".strip())
+
+
+def preloaded(library: str) -> bool:
+    """Whether this process's LD_PRELOAD names `library` (so it runs on it)."""
+    return library in os.environ.get("LD_PRELOAD", "").replace(":", " ").split()
+
+
+# The same kg command again: `python -c` puts "-c" in argv[0], where the command's own name (click's prog name) goes
+_RERUN = "sys.argv.pop(0); from kg.launch import main; sys.exit(main())"
+
+
+def rerun_on(library: str | None) -> None:
+    """Replace this process by the same kg command run with `library` preloaded; return where `library` is None
+    or preloaded already (that second run, among others)."""
+    if library is None or preloaded(library):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, python_command(_RERUN, *sys.argv), environment(library))
 
 
 def give_back() -> bool:

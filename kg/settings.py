@@ -137,7 +137,8 @@ SETTINGS = [
             "stopped (503) and its worker replaced. 0: no cap. Linux only (elsewhere there is none).",
             public=1024),
     Setting("MALLOC", "auto", allocator.choice,
-            "The malloc `kg serve`'s processes and its query workers run with: auto (jemalloc where installed, else "
+            "The malloc `kg serve`'s processes and its query workers run with, and `kg load` of 128 MiB or more into an "
+            "embedded store: auto (jemalloc where installed, else "
             "the C library's), jemalloc, system (the C library's), or the path of a malloc library to preload (one that "
             "will not load, or defines no malloc, is refused at start-up). A library LD_PRELOAD already names stays "
             "preloaded whatever this says. The engine's aggregations cost about a sixth less CPU on jemalloc than on glibc's malloc, lookups about a "
@@ -198,7 +199,7 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
 # What the console reads too: how to reach the store, and the most rows an answer shows.
 CONSOLE = ("STORE", "STORE_UPDATE_URL", "STORE_REPLICAS", "STORE_USER", "STORE_PASSWORD", "ROW_LIMIT",
            "INSTALL_ARTICLE", "SERVICE_ALLOWLIST", "SERVICE_TIMEOUT", "SERVICE_CACHE_TTL", "SERVICE_CONTACT",
-           "SERVICE_ROW_LIMIT")
+           "SERVICE_ROW_LIMIT", "MALLOC")
 
 
 def console_settings(config: dict | None = None, environ: dict | None = None) -> dict[str, Any]:

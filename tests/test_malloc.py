@@ -179,3 +179,71 @@ def test_kg_serve_refuses_a_malloc_it_cannot_preload_before_it_announces_or_make
     assert done.stderr.strip().splitlines() == [
         "error: MALLOC=jemalloc, but no jemalloc library is installed (Debian: libjemalloc2)"]
     assert not list(temporary.iterdir())
+
+
+class Replaced(BaseException):
+    """What os.execve does here in place of replacing the test's process."""
+
+
+@pytest.fixture
+def load_command(tmp_path, monkeypatch):
+    """A `kg load` of a one-triple file into an embedded store, with every input counted as large; os.execve
+    records its arguments. Gives (run, calls): run(*extra options) invokes the command in this process."""
+    from click.testing import CliRunner
+
+    from kg import cli_store
+    from kg.cli import main
+
+    data = tmp_path / "data.nt"
+    data.write_text('<http://example.org/s> <http://example.org/p> "o" .\n')
+    monkeypatch.setattr(cli_store, "PRELOAD_BYTES", 1)
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    calls = []
+
+    def execve(path, argv, env):
+        calls.append((path, argv, env))
+        raise Replaced
+
+    monkeypatch.setattr(os, "execve", execve)
+
+    def run(*options, files=(str(data),), store=f"oxigraph:{tmp_path / 'store'}", stdin=None):
+        command = ["load", *files, "--store", store, "--no-progress", *options]
+        monkeypatch.setattr(sys, "argv", [str(Path(sys.executable).parent / "kg"), *command])
+        return CliRunner().invoke(main, command, input=stdin)
+    return run, calls
+
+
+def test_a_large_load_into_an_embedded_store_runs_again_on_jemalloc(load_command, jemalloc, tmp_path):
+    """The same command line, run again with jemalloc preloaded (the bulk loader spends a sixth of its CPU in
+    glibc's malloc); that run loads, and does not start a third time."""
+    run, calls = load_command
+    with pytest.raises(Replaced):
+        run()
+    ((path, argv, env),) = calls
+    assert path == sys.executable and argv[-6:] == sys.argv
+    assert env["LD_PRELOAD"].split() == [jemalloc]
+    done = subprocess.run(argv, env=dict(env, SAHEL_KG_HOME=str(tmp_path / "home")), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("loaded 1 quads from 1 file(s)")
+
+
+@pytest.mark.parametrize("case", ["preloaded", "system", "small", "stdin", "memory store"])
+def test_a_load_runs_on_in_this_process_where_a_second_start_would_gain_nothing(load_command, jemalloc, case,
+                                                                                 monkeypatch):
+    run, calls = load_command
+    if case == "preloaded":  # that second start itself
+        monkeypatch.setenv("LD_PRELOAD", jemalloc)
+    if case == "system":
+        monkeypatch.setenv("SAHEL_KG_MALLOC", "system")
+    if case == "small":
+        from kg import cli_store
+
+        monkeypatch.setattr(cli_store, "PRELOAD_BYTES", 1 << 20)
+    options = {"stdin": {"files": ["-"], "stdin": '<http://example.org/s> <http://example.org/p> "o" .\n'},
+               "memory store": {"store": "memory:"}}.get(case, {})
+    extra = ("--format", "ntriples") if case == "stdin" else ()
+    result = run(*extra, **options)
+    assert result.exit_code == 0, result.output
+    assert calls == []

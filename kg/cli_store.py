@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import os
 import shutil
 import sys
 import tempfile
@@ -80,7 +79,9 @@ def _on_faster_malloc(files, store_spec: str) -> None:
     from kg.settings import console_settings
     from kg.store import embedded_path
 
-    if os.name != "posix" or Path("-") in files or sum(path.stat().st_size for path in files) < PRELOAD_BYTES:
+    if not sys.platform.startswith("linux") or Path("-") in files:  # preloading is LD_PRELOAD's, on Linux
+        return
+    if sum(path.stat().st_size for path in files) < PRELOAD_BYTES:
         return
     values = console_settings({"STORE": store_spec})
     if embedded_path(values["STORE"]) is not None:

@@ -72,8 +72,9 @@ class Federation:
         its endpoint's solutions; `endpoint_of(clause)` gives the IRI its target names, `prologue_of(clause)`
         gives the BASE and PREFIX lines its pattern needs.
 
-        Raises ServiceBusy, ServiceFailure or ServiceTimeout (not for SILENT clauses), QueryTimeout when the
-        query's own deadline (a time.monotonic() value) passes first, PolicyError past the row cap.
+        Raises ServiceBusy, ServiceFailure or ServiceTimeout, PolicyError for an answer past the row cap or cut
+        by the endpoint's own (none of these for SILENT clauses), QueryTimeout when the query's own deadline (a
+        time.monotonic() value) passes first: that is the whole query's limit, not the call's, so SILENT keeps it.
         """
         pieces, cursor = [], 0
         for clause in clauses:
@@ -81,7 +82,8 @@ class Federation:
             query = f"{prologue_of(clause)}SELECT * WHERE {clause.pattern} LIMIT {self.row_limit + 1}"
             try:
                 replacement = values_block(*self.solutions(endpoint, query, deadline=deadline))
-            except (ServiceBusy, ServiceFailure, ServiceTimeout):
+            # SILENT (SPARQL 1.1 Federated Query §4) ignores any failure of the call, an answer too big to use too
+            except (ServiceBusy, ServiceFailure, ServiceTimeout, PolicyError):
                 if not clause.silent:
                     raise
                 replacement = "{}"  # SILENT: one solution binding nothing

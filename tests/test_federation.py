@@ -92,11 +92,13 @@ class Recorder(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"java.lang.NullPointerException: oops\n\tat org.example.Engine.run(Engine.java:1)\n")
         elif self.reply == "nothing":
             self.release.wait(60)  # never answers while the test runs
-        elif self.reply == "two-rows":
+        elif self.reply in ("two-rows", "cut"):  # cut: two rows, and kg serve's header saying its row cap cut them
             body = {"head": {"vars": ["x"]}, "results": {"bindings": [
                 {"x": {"type": "literal", "value": "1"}}, {"x": {"type": "literal", "value": "2"}}]}}
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
+            if self.reply == "cut":
+                self.send_header("X-Result-Truncated", "true")
             self.end_headers()
             self.wfile.write(json.dumps(body).encode())
 
@@ -411,6 +413,21 @@ def test_service_silent_turns_a_failure_into_one_empty_solution(article, endpoin
         rows = values(service.query(f"""SELECT ?name ?o WHERE {{ sk:mali rdfs:label ?name .
             SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"""))
         assert rows == [("Mali", None)]
+
+
+def test_service_silent_ignores_an_answer_cut_or_past_the_row_cap_and_only_silent_does(
+        article, endpoint, wikidata_fixture):
+    """An answer cut at the endpoint's own row cap, or with more rows than ours, failed the query (400) under
+    SILENT too, which SPARQL 1.1 Federated Query §4 makes one empty solution for any failure of the call."""
+    cut, _ = endpoint("cut")
+    checks = [(service_for(article, cut), cut, "row limit of its own"),
+              (service_for(article, f"{WDQS}>{wikidata_fixture}", row_limit=1), WDQS, "more than 1 solutions")]
+    for service, url, refusal in checks:
+        rows = values(service.query(f"""SELECT ?name ?x WHERE {{ sk:mali rdfs:label ?name .
+            SERVICE SILENT <{url}> {{ ?x ?p ?o }} }}"""))
+        assert rows == [("Mali", None)]
+        with pytest.raises(PolicyError, match=refusal):
+            service.query(f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
 
 
 def test_an_endpoint_that_is_down_is_502_naming_it(down_endpoint):

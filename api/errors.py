@@ -102,6 +102,16 @@ _STATUS = [
 ]
 
 
+def _wait(error: Exception) -> int | None:
+    """Seconds a 503 invites the client to wait before asking again, or None where the same request would fail
+    the same way: a query stopped at its time limit, or at the memory cap (a Retry-After invites retry loops)."""
+    if isinstance(error, QueryTimeout):
+        return 1 if error.waited else None
+    if isinstance(error, QueryMemoryExceeded):
+        return None
+    return getattr(error, "retry_after", None) or 1
+
+
 def register(app: Flask) -> None:
     """Install the handlers that turn every error into a problem document."""
 
@@ -136,8 +146,7 @@ def register(app: Flask) -> None:
                     if _ADDRESS.search(detail):  # a remote store's address is the operator's, not the client's
                         log.warning("%s: %s", title, detail)
                         detail = _ADDRESS.sub("the store", detail)
-                wait = getattr(error, "retry_after", None) or 1
-                headers = {"Retry-After": str(wait)} if status == 503 else None
+                headers = {"Retry-After": str(wait)} if status == 503 and (wait := _wait(error)) else None
                 return problem_response(status, title, detail, headers=headers, **extra)
         log.exception("unexpected error")
         return problem_response(500, "Internal server error", "the server failed; the error is logged")

@@ -63,7 +63,8 @@ def search():
     try:
         index.ensure(key, _select(backend, arrived))
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
-            raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start")
+            raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
+                               waited=True)
         hits = index.search(words, limit=limit, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None

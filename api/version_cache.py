@@ -35,7 +35,7 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
     bounded = limit is not None and limit < math.inf
     if not lock.acquire(timeout=max(0.0, received() + limit - time.monotonic()) if bounded else -1):
         raise QueryTimeout(f"{name} was still being computed for another request at the end of this one's time "
-                           f"limit of {limit:g}s")
+                           f"limit of {limit:g}s", waited=True)
     try:
         entry = cache.get(name)  # (version number, value, monotonic time it failed or None)
         if entry is not None and entry[0] == version.number:
@@ -46,7 +46,8 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
         try:
             value = compute()
         except QueryTimeout as error:
-            cache[name] = (version.number, error, time.monotonic())
+            if not error.waited:  # one that waited for a worker says nothing of the computation: not kept
+                cache[name] = (version.number, error, time.monotonic())
             raise
         cache[name] = (version.number, value, None)  # keyed by version: a request racing a write keeps nothing old
         return value

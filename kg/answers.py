@@ -121,11 +121,11 @@ def answer_within(service: QueryService, request: QueryRequest, started: float |
         return answer(service, request)
     left = limit - (time.monotonic() - started)
     if left <= 0:
-        raise QueryTimeout(f"the query waited past its time limit of {limit:g}s before it could start")
+        raise QueryTimeout(f"the query waited past its time limit of {limit:g}s before it could start", waited=True)
     try:
         return answer(service, replace(request, timeout=left))
     except QueryTimeout as error:  # the store's words, said of the whole limit rather than of what was left
-        raise QueryTimeout(str(error).replace(f"{left:g}s", f"{limit:g}s")) from None
+        raise QueryTimeout(str(error).replace(f"{left:g}s", f"{limit:g}s"), waited=error.waited) from None
 
 
 class LocalRunner:

@@ -73,7 +73,16 @@ class QuerySyntaxError(KGError, SyntaxError):
 
 
 class QueryTimeout(KGError, TimeoutError):
-    """A query that ran past its time limit and was stopped."""
+    """A query that ran past its time limit and was stopped, or (`waited`) that waited past it for a worker,
+    a thread or another request's work before it could start: only then may asking again later succeed."""
+
+    def __init__(self, message: str, *, waited: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.waited = waited
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.message, {"waited": self.waited})
 
 
 class ClientGone(KGError):

@@ -105,7 +105,7 @@ class WorkerPool(WorkerProcesses):
             worker = self._live_worker(limit, started)
             if limit is not None and time.monotonic() - started >= limit:  # no time left: it goes back unused
                 self._idle.put(worker)
-                raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s")
+                raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s", waited=True)
             if gone is not None and gone.is_set():
                 self._idle.put(worker)
                 raise ClientGone("the client went away before its query started")
@@ -144,7 +144,8 @@ class WorkerPool(WorkerProcesses):
                 try:
                     worker = self._idle.get(timeout=left)
                 except queue.Empty:
-                    raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s") from None
+                    raise QueryTimeout(f"no query worker was free within the time limit of {limit:g}s",
+                                       waited=True) from None
             if worker[0].poll() is None:
                 return worker
             self._replace(worker)

@@ -12,6 +12,7 @@ import logging
 import time
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.access_log import AccessLog, query_hash
 from api.clients import client_address
@@ -146,10 +147,26 @@ def received() -> float:
     return request.environ.setdefault(RECEIVED, time.monotonic())
 
 
+def route_of_request() -> str:
+    """The URL rule the current request's path matched, whatever its method (a 405 is counted under its route);
+    NO_ROUTE only for a path no rule matches."""
+    if request.url_rule is not None:
+        return request.url_rule.rule
+    refused = request.routing_exception
+    if isinstance(refused, MethodNotAllowed) and refused.valid_methods:
+        try:  # matched again with a method the path takes: the rule that refused this one
+            rule, _ = current_app.url_map.bind_to_environ(request.environ).match(
+                method=refused.valid_methods[0], return_rule=True)
+            return rule.rule
+        except HTTPException:
+            pass
+    return NO_ROUTE
+
+
 def recorded_at_end(answer: StreamedAnswer):
     """In a view: `answer`'s chunks, its request recorded when they end rather than by the after-request hook."""
     g.recorded_at_end = True
-    route = request.url_rule.rule if request.url_rule is not None else NO_ROUTE
+    route = route_of_request()
     return primed(current_app.extensions["sahel-kg.accounting"].at_end(
         answer, request.environ, request.method, route, g.get("started", time.perf_counter()), g.get("query_text")))
 
@@ -178,7 +195,7 @@ def install(app: Flask) -> None:
         if g.get("recorded_at_end"):  # a streamed answer: recorded when its body ends
             return response
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        route = request.url_rule.rule if request.url_rule is not None else NO_ROUTE
+        route = route_of_request()
         accounting.record(request.environ, request.method, route, response.status_code, seconds, response.headers,
                           query_text=g.get("query_text"), timed_out=bool(g.get("timed_out")),
                           rejected=g.get("rejected"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import re
 import socket
 import urllib.parse
 from types import SimpleNamespace
@@ -109,6 +110,29 @@ def test_a_request_head_http_refuses_is_400_with_a_problem(edge, request_bytes, 
     status, headers, body = raw_request(edge, request_bytes)
     assert says in body and "location" not in {name.lower() for name in headers}
     problem(status, headers, body, 400)
+
+
+def refusals_counted(edge) -> float:
+    """The 400s sahel_kg_http_requests_total counts under (no route), summed over methods."""
+    metrics = http(edge + "/metrics")[2].decode()
+    return sum(float(value) for value in re.findall(
+        r'^sahel_kg_http_requests_total\{[^}]*route="\(no route\)",status="400"\} (\S+)$', metrics, re.MULTILINE))
+
+
+def test_only_the_refusals_the_adapter_makes_are_counted_under_no_route(edge):
+    """The README said a bad head refused before the app is counted under (no route); those granian refuses
+    (a control character in a header, a line without a colon, HTTP/0.9) never reach the app and are not."""
+    before = refusals_counted(edge)
+    unseen = [head(b"/healthz", b"X-Note: a\x01b\r\n"), head(b"/healthz", b"NoColon\r\n"), b"GET /healthz\r\n\r\n"]
+    for request_bytes in unseen:
+        status, _, body = raw_request(edge, request_bytes)
+        assert (status, body) == (400, b""), request_bytes
+    assert refusals_counted(edge) == before
+    adapters = [b"GET sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"]
+    for request_bytes in adapters:
+        assert raw_request(edge, request_bytes)[0] == 400
+    assert refusals_counted(edge) == before + len(adapters)
 
 
 def test_an_http_1_0_request_needs_no_host(edge):

@@ -149,3 +149,22 @@ def test_a_probe_that_left_before_the_store_answered_is_no_sign_of_a_store_down(
     assert response.status_code == 499
     assert not [record for record in caplog.records if "not ready" in record.getMessage()]
     assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_a_request_is_counted_under_the_route_its_path_matched_whatever_its_method():
+    """A method the route does not take (405) was counted under (no route), as a path no route matches is."""
+    app = api.create_app({"STORE": "memory:", "TESTING": True, "ACCESS_LOG": ""})
+    try:
+        client = app.test_client()
+        asked = [("PUT", "/sparql", 405), ("DELETE", "/id/mali", 405), ("POST", "/healthz", 405),
+                 ("GET", "/no/such/page", 404)]
+        for method, path, status in asked:
+            assert client.open(path, method=method).status_code == status, (method, path)
+        counted = {(sample.labels["method"], sample.labels["route"], sample.labels["status"]): sample.value
+                   for family in app.extensions["sahel-kg.metrics"].registry.collect() for sample in family.samples
+                   if sample.name == "sahel_kg_http_requests_total"}
+    finally:
+        app.extensions["sahel-kg"].close()
+    assert counted[("PUT", "/sparql", "405")] == 1 and counted[("POST", "/healthz", "405")] == 1
+    # entity pages, and every other path, are the linked-data resolver's, whose 404 says no resource has that IRI
+    assert counted[("DELETE", "/<path:path>", "405")] == 1 and counted[("GET", "/<path:path>", "404")] == 1

@@ -11,7 +11,6 @@ A client is its address (through trusted proxies), or the token it sends when th
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import threading
@@ -128,15 +127,11 @@ class Fairness:
             self.on_change()
 
 
-def charged(view):
-    """A view whose own work (matching in the server process) is admitted and charged as a query is, with the
-    query time limit reserved: the store queries it makes are part of it."""
-    @functools.wraps(view)
-    def admitted_view(*args, **kwargs):
-        limit = current_app.config["QUERY_TIMEOUT"]  # None: no limit, nothing reserved (the time taken is charged)
-        with current_app.extensions["sahel-kg"].fairness.admitted(limit if limit and limit < math.inf else None):
-            return view(*args, **kwargs)
-    return admitted_view
+def charged():
+    """A block of a view's own work (matching in the server process, with the store queries it makes), admitted
+    and charged as a query is; only around work, so that a request running none is never refused for the budget."""
+    limit = current_app.config["QUERY_TIMEOUT"]  # None: no limit, nothing reserved (the time taken is charged)
+    return current_app.extensions["sahel-kg"].fairness.admitted(limit if limit and limit < math.inf else None)
 
 
 def install(app) -> None:

@@ -36,49 +36,57 @@ WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
-@charged
 def service():
-    """Manifest, reconciliation batch or data extension, by the parameter given."""
+    """Manifest, reconciliation batch or data extension, by the parameter given (only the last two are charged
+    as queries: the manifest's catalogue, when it must be read, is charged for its store queries alone)."""
     params = _params()
     if "queries" in params and "extend" in params:
         raise Problem(400, "Queries and extend", "a request carries queries or extend, not both")
     if "queries" in params:
-        return _reply(_reconcile(_json_parameter(params, "queries")))
+        batch = _json_parameter(params, "queries")
+        with charged():
+            return _reply(_reconcile(batch))
     if "extend" in params:
-        return _reply(_extend(_json_parameter(params, "extend")))
+        query = _json_parameter(params, "extend")
+        with charged():
+            return _reply(_extend(query))
     if request.method == "POST":
         raise Problem(400, "Missing queries", "POST a queries= (or extend=) form field")
     return _reply(_manifest())
 
 
 @bp.route("/reconcile/suggest/entity")
-@charged
 def suggest_entity():
     params = _params()
-    return _reply({"result": suggest_entities(_catalogue(), _prefix(params), _cursor(params))})
+    prefix, cursor = _prefix(params), _cursor(params)
+    with charged():
+        return _reply({"result": suggest_entities(_catalogue(), prefix, cursor)})
 
 
 @bp.route("/reconcile/suggest/type")
-@charged
 def suggest_type():
-    params, catalogue = _params(), _catalogue()
-    return _reply({"result": suggest_terms(catalogue.types.values(), _prefix(params), _cursor(params), catalogue)})
+    params = _params()
+    prefix, cursor = _prefix(params), _cursor(params)
+    with charged():
+        catalogue = _catalogue()
+        return _reply({"result": suggest_terms(catalogue.types.values(), prefix, cursor, catalogue)})
 
 
 @bp.route("/reconcile/suggest/property")
-@charged
 def suggest_property():
     params = _params()
-    return _reply({"result": suggest_terms(_catalogue().properties.values(), _prefix(params), _cursor(params))})
+    prefix, cursor = _prefix(params), _cursor(params)
+    with charged():
+        return _reply({"result": suggest_terms(_catalogue().properties.values(), prefix, cursor)})
 
 
 @bp.route("/reconcile/properties")
-@charged
 def properties():
     """Data extension property proposals for a type, or for a column reconciled against none (no type=)."""
     params = _params()
     limit = _count(params, "limit", minimum=1)
-    return _reply(propose_properties(_catalogue(), _select, params.get("type") or None, limit))
+    with charged():
+        return _reply(propose_properties(_catalogue(), _select, params.get("type") or None, limit))
 
 
 @bp.route("/reconcile/preview")

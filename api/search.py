@@ -42,7 +42,6 @@ def _select(backend, since: float):
 
 
 @bp.get("/search")
-@charged
 def search():
     """Hits for q=, as JSON or (for a browser) a page; the page without q is the search box alone."""
     params = request_params()
@@ -52,6 +51,15 @@ def search():
         return _vary(render_template("search.html", words="", hits=None))
     given = one(params, "limit")
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
+    with charged():
+        hits = _hits(words, limit)
+    if page:
+        return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits]))
+    return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits]}))
+
+
+def _hits(words: str, limit: int):
+    """The search's matching, within a query's time limit."""
     backend = current_app.extensions["sahel-kg"]
     key = backend.index_key()
     index = backend.search_index()
@@ -65,12 +73,9 @@ def search():
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
                                waited=True)
-        hits = index.search(words, limit=limit, deadline=deadline)
+        return index.search(words, limit=limit, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
-    if page:
-        return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits]))
-    return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits]}))
 
 
 def _vary(answer):

@@ -114,6 +114,27 @@ def test_searching_and_reconciling_are_charged_to_the_budget_as_queries_are(budg
     assert http(budgeted + paths[0], headers=other)[0] == 200
 
 
+def test_a_request_that_runs_no_query_is_never_refused_for_the_budget_and_a_pages_queries_count(budgeted):
+    """The reconciliation manifest, the search form and a request refused for its parameters ran no query,
+    yet a client past its budget got 429 for them. A page's own store queries run on the client's behalf
+    and count, as the README says; a page already made for this version of the data runs none."""
+    other = {**bearer(TOKENS[3]), "Accept": "application/json"}
+    spender = {**bearer(TOKENS[4]), "Accept": "application/json"}
+    for path in ("/reconcile", "/"):  # the catalogue is read and the home page made: nothing left to query
+        assert http(budgeted + path, headers=other)[0] == 200, path
+    assert http(query_url(budgeted, HEAVY), headers=spender)[0] == 503  # 3 s spent of 2 s a minute
+    query_workers_idle(budgeted)
+    no_query = {"/reconcile": 200, "/": 200, "/healthz": 200, "/openapi.json": 200, "/sparql": 200,
+                "/search?q=Mali&limit=0": 400, "/reconcile?queries=nonsense": 400,
+                "/reconcile/suggest/entity": 400, "/reconcile/properties?limit=x": 400}
+    for path, status in no_query.items():
+        assert http(budgeted + path, headers=spender)[0] == status, path
+    assert http(budgeted + "/search", headers={**spender, "Accept": "text/html"})[0] == 200  # the form alone
+    for path in ("/id/jnim", "/id/jnim.ttl"):  # the page's statements are read for it: a query of its client
+        status, headers, body = http(budgeted + path, headers=spender)
+        assert problem(status, headers, body, 429)["title"] == "Too many requests", path
+
+
 def test_budgets_are_off_for_loopback_in_development(tmp_path):
     env = {"SAHEL_KG_QUERY_TIMEOUT": "1", "SAHEL_KG_QUERY_BUDGET": "0.5"}
     with kg_server(tmp_path, env=env) as server:

@@ -15,7 +15,7 @@ from api.result_cache import ResultCache, varies_without_writes
 from kg import allocator
 from kg.answers import (STREAM_AFTER, Answer, LocalRunner, QueryRequest, ServiceOptions, StreamedAnswer,
                         federation_of)
-from kg.errors import PolicyError, StoreUnavailable
+from kg.errors import PolicyError, QueryTimeout, StoreUnavailable
 from kg.publish import ensure_installed
 from kg.nearby import NearbyRunner
 from kg.query import Policy, QueryService
@@ -121,8 +121,7 @@ class Backend:
             limit = request.timeout if request.timeout is not None else self.settings["QUERY_TIMEOUT"]
             waited = 0.0 if since is None else time.monotonic() - since
             if limit is not None and waited >= limit:  # it never ran: a refusal, not a query stopped
-                server = self.settings["QUERY_TIMEOUT"]
-                if request.timeout is not None and (server is None or request.timeout < server):
+                if self._own_limit(request):
                     # the client's own limit, shorter than the server's: waiting to ask again would not help
                     raise Problem(503, "Query timeout", f"the request's own time limit of {limit:g}s (timeout=) "
                                   f"passed in the {waited:.3f}s before the query could start; ask with a longer one",
@@ -134,15 +133,24 @@ class Backend:
             try:
                 with self.fairness.admitted(limit):  # a cached answer costs nothing
                     found = self._run(request, since)
-            except BaseException:
+            except BaseException as error:
                 if isinstance(found, StreamedAnswer):  # answered, then failed: its worker is let go now
                     found.chunks.close()
+                if isinstance(error, QueryTimeout) and error.waited and self._own_limit(request):
+                    # waited past the client's own limit, as above: no Retry-After for it (api.errors)
+                    raise QueryTimeout(f"{error.message}, the request's own (timeout=); ask with a longer one") \
+                        from None
                 raise
             if key is not None and isinstance(found, Answer) \
                     and time.monotonic() - ran >= self.settings["RESULT_CACHE_MIN_SECONDS"]:
                 # A kept key holds no reading: its tokens would stay beside the answer, uncounted in the cache's bytes.
                 self.cache.put((key[0], replace(request, reading=None)), found)
         return found
+
+    def _own_limit(self, request: QueryRequest) -> bool:
+        """Whether `request`'s time limit is the client's own (timeout=), shorter than the server's."""
+        server = self.settings["QUERY_TIMEOUT"]
+        return request.timeout is not None and (server is None or request.timeout < server)
 
     def cache_key(self, request: QueryRequest, version: Version | None):
         """The result cache's key for `request` at `version`, or None: its answer is not kept."""

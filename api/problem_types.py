@@ -36,7 +36,8 @@ MEANINGS = {
     "store-unavailable": (503, "The store could not be reached or read; try again after Retry-After."),
     "update-outcome-unknown": (504, "An update to a remote store ran past its time limit: it may or may not "
                                     "have been applied; read before writing again."),
-    "query-timeout": (503, "The query ran past its time limit and was stopped; ask for less, or a smaller part."),
+    "query-timeout": (503, "The query ran past its time limit and was stopped; ask for less, or a smaller part. "
+                           "With Retry-After it only waited past its limit to start: ask again then."),
     "client-closed-request": (499, "The client went away before its answer, so the query was stopped; only the "
                                    "server's log and metrics see this."),
     "query-memory-limit": (503, "The query needed more memory than a query worker may take and was stopped; "

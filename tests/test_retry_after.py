@@ -60,3 +60,22 @@ def test_a_page_whose_query_waited_for_a_worker_answers_once_one_is_free(app, mo
     assert app.test_client().get("/").headers.get("Retry-After") == "1"
     monkeypatch.undo()
     assert app.test_client().get("/").status_code == 200
+
+
+@pytest.mark.parametrize("params, retry", [("&timeout=1", None), ("&timeout=60", "1"), ("", "1")])
+def test_a_query_that_waited_past_the_clients_own_shorter_limit_is_not_told_to_retry(monkeypatch, params, retry):
+    """No worker was free within the client's own timeout=, shorter than the server's: asking again with the
+    same limit meets the same busy pool, so it is told to ask with a longer one, as a request that waited
+    for a thread is (api.backend); past the server's limit, waiting may help."""
+    app = create_app({"STORE": "memory:", "QUERY_TIMEOUT": 30})
+    try:
+        def fail(request, since=None):
+            raise QueryTimeout(f"no query worker was free within the time limit of {request.timeout or 30:g}s",
+                               waited=True)
+
+        monkeypatch.setattr(app.extensions["sahel-kg"], "_run", fail)
+        response = app.test_client().get(QUERY + params)
+    finally:
+        app.extensions["sahel-kg"].close()
+    assert response.status_code == 503 and response.headers.get("Retry-After") == retry
+    assert ("longer one" in response.get_json()["detail"]) == (retry is None)

@@ -430,6 +430,19 @@ def test_service_silent_ignores_an_answer_cut_or_past_the_row_cap_and_only_silen
             service.query(f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
 
 
+@pytest.mark.parametrize("reply", ["trace-500", "html-404", "redirect", "nothing"])
+def test_service_silent_ignores_every_failure_of_the_call(article, endpoint, reply):
+    """An error answer, a redirect, the call's own time limit (SERVICE_TIMEOUT): one empty solution, and the
+    query goes on; without SILENT each fails the query."""
+    url, _ = endpoint(reply)
+    service = service_for(article, url, timeout=0.5)
+    rows = values(service.query(f"""SELECT ?name ?x WHERE {{ sk:mali rdfs:label ?name .
+        SERVICE SILENT <{url}> {{ ?x ?p ?o }} }}""", timeout=60))
+    assert rows == [("Mali", None)]
+    with pytest.raises((ServiceFailure, ServiceTimeout)):
+        service.query(f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}", timeout=60)
+
+
 def test_an_endpoint_that_is_down_is_502_naming_it(down_endpoint):
     url = down_endpoint
     app = create_app({"STORE": "memory:", "SERVICE_ALLOWLIST": url})

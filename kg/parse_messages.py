@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import re
 
-from kg.errors import QuerySyntaxError
-from kg.iri_resolution import RELATIVE, is_absolute
-from kg.sparql_lexer import significant, unescape_iri
-from kg.sparql_parts import leading_base
-from kg.text_places import offset_at
 
 MAX_SHOWN = 8  # keywords named before "…"
 UNDECLARED = "A prefix is not declared"
@@ -199,17 +194,3 @@ def _sentence_case(text: str) -> str:
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?", ")")) else text + "."
 
-
-def relative_iri(text: str, error: QuerySyntaxError) -> QuerySyntaxError | None:
-    """The engine's refusal of an IRI (`error`, placed just after it) told as what it is where the IRI is a
-    relative one and the query has no BASE: the engine says only that the IRI is not valid. None otherwise."""
-    if error.line is None or error.message not in (REASONS["iri parsing failed"], REASONS["prefix iri parsing failed"]):
-        return None
-    offset = offset_at(text, error.line, error.column)
-    iris = [token for token in significant(text) if token[0] == "iri" and token[3] <= offset]
-    if not iris or is_absolute(unescape_iri(iris[-1][1][1:-1])) or leading_base(text, None)[1] is not None:
-        return None
-    start = iris[-1][2]
-    return QuerySyntaxError(f"{iris[-1][1]} is {RELATIVE}, and the query has no BASE to resolve it against: give it "
-                            "one (BASE <http://example.org/>), or write the IRI whole.",
-                            line=text.count("\n", 0, start) + 1, column=start - text.rfind("\n", 0, start))

@@ -16,7 +16,8 @@ from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
 from kg.namespaces import PREFIXES
-from kg.parse_messages import UNDECLARED, is_generic, relative_iri
+from kg.parse_messages import UNDECLARED, is_generic
+from kg.iri_faults import iri_fault
 from kg.bindings import bind, unbound
 from kg.closed_terms import ClosedTerms
 from kg.binding_types import check_bindings
@@ -104,7 +105,7 @@ class QueryService(ClosedTerms):
             raw = self.store.query(text, default_graphs=default_graphs, named_graphs=named_graphs,
                                    timeout=seconds, limit=limit)
         except QuerySyntaxError as error:
-            raise moved(self._explained(unbound(_shifted(error, shift), users, sparql), users, shape)) from None
+            raise moved(self._explained(unbound(_shifted(error, shift), users, sparql), users, shape, base)) from None
         if isinstance(raw, Solutions) and shape.form == "SELECT":
             raw = reordered(raw, named_order(users))
         return raw, limit
@@ -127,22 +128,27 @@ class QueryService(ClosedTerms):
             try:
                 ox.Store().update(text)
             except SyntaxError as error:
-                raise moved(self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape)) from None
+                explained = self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape, base)
+                raise moved(explained) from None
             return
         text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
         try:
             self.store.update(self._federated(text, shape, None, update=True))
         except QuerySyntaxError as error:
-            raise moved(self._explained(_shifted(error, shift), sparql, shape)) from None
+            raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
 
-    def _explained(self, error: QuerySyntaxError, sparql: str, shape) -> QuerySyntaxError:
-        """The first slip kg.syntax_faults finds, where it is, in place of an engine's message that only says
-        where its parser gave up, unless the parser gave up before that slip."""
+    def _explained(self, error: QuerySyntaxError, sparql: str, shape, base: str | None) -> QuerySyntaxError:
+        """The first slip kg.syntax_faults finds, or a faulty IRI (kg.iri_faults; `base` is the request's), where
+        it is, in place of an engine's message that only says where its parser gave up, unless the parser gave
+        up before that slip."""
+        iri = iri_fault(sparql, error, base, shape.is_update)
         # The engine named the fault, or the text does not lex (a broken IRI); but an open long string it
         # places at the text's end, where it gave up, and calls one not closed before the end of its line.
         if not is_generic(error.message) and unclosed_long_string(significant(sparql)) is None:
-            return relative_iri(sparql, error) or error
+            return iri.error if iri else error
         fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
+        if iri is not None and (fault is None or iri.opens <= fault[1:]):
+            return iri.error  # a broken IRI lexes as a prefixed name (http:) and signs: its pieces are no slips
         if fault is None or (error.line or 0, error.column or 0) < fault[1:] and \
                 not error.message.startswith(UNDECLARED):
             return error

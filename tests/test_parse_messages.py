@@ -32,7 +32,7 @@ CASES = {
     "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }": "SELECT names a variable that is neither grouped on",
     "SELECT ?s ?s WHERE { ?s ?p ?o }": "SELECT names the same variable twice.",
     "SELECT * WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT * cannot be used with GROUP BY",
-    "SELECT * WHERE { ?s <http://a b> ?o }": "This is not a valid IRI",
+    "SELECT * WHERE { ?s <http://a b> ?o }": "An IRI cannot hold a space, as <http://a b> does",
     "SELECT * WHERE { ?s ?p 'a\\q' }": "In a string, a backslash may only escape",
     'SELECT * WHERE { ?s ?p "unclosed }': "A string is not closed",
     # It was told as an undeclared prefix http:, the engine's 'Expected ">"' being generic.

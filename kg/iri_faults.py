@@ -39,11 +39,17 @@ def iri_fault(text: str, error: QuerySyntaxError, base: str | None, update: bool
     None otherwise."""
     reach = len(text) if error.line is None else offset_at(text, error.line, error.column or 1)
     for opens, at, message in _faults(text, base, "update" if update else "query"):
-        if opens > reach and error.message != REASONS["iri parsing failed"]:  # that names no place: COPY's is 1:1
-            return None
+        if opens > reach and not (error.message == REASONS["iri parsing failed"] and _no_iri_before(text, reach)):
+            return None  # the engine refused something before (an IRI of ours it has no words for: <http://a%zz>)
         return IriFault(QuerySyntaxError(message, line=_line(text, at), column=_column(text, at)),
                         (_line(text, opens), _column(text, opens)))
     return None
+
+
+def _no_iri_before(text: str, reach: int) -> bool:
+    """Whether no IRI of `text` ends by `reach`: the engine's place is then in a text of its own making (COPY's,
+    rewritten, is placed at 1:1), and its refused IRI is ours."""
+    return not any(kind == "iri" and end <= reach for kind, _, _, end in significant(text))
 
 
 def _line(text: str, at: int) -> int:

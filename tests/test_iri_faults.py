@@ -110,6 +110,12 @@ def test_a_comparison_is_not_read_as_an_iri(service):
     assert raised.value.message.startswith("SPARQL has no keyword or function LIMT")
 
 
+def test_an_earlier_iri_the_engine_refused_is_told_first(service):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query("SELECT * { <http://a%zz> ?p <rel> }")
+    assert raised.value.message.startswith("This is not a valid IRI") and raised.value.column == 25  # not <rel>
+
+
 def test_an_earlier_fault_is_told_first(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query("SELECT ?s, ?o { <jnim> ?p ?o }")

@@ -37,6 +37,7 @@ from api.params import strict_params
 from api.public_origin import origin_for
 from api.sparql import (FORM, QUERY_BODY, answer_headers, endpoint_url, operation_text, plan, too_long,
                         too_many_tokens)
+from kg.errors import FormatError, QuerySyntaxError
 from kg.nearby import LOOP_ROWS, NO_WAITING, WouldWait
 from kg.one_pattern import few_rows
 
@@ -105,6 +106,12 @@ class FastSparql:
         try:  # what the view does before its query runs; a refusal here is Flask's to give
             base = endpoint_url(origin_for(settings, environ), "", PATH)
             run, media = plan(text, [("query", text)], environ.get("HTTP_ACCEPT"), base, settings)
+        except (QuerySyntaxError, FormatError) as error:
+            if at_once:
+                raise NotAtOnce from None
+            # Raised in Flask as the view raises it: planning again would parse the text again (see plan).
+            environ[FAILED] = (error, started, text)
+            return self.flask(environ, start_response)
         except Exception:
             return self._to_flask(environ, start_response, at_once)
         if run.stream:  # the answer may come as a StreamedAnswer, which Flask sends

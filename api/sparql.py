@@ -23,6 +23,8 @@ from api.rsgi import RECEIVED
 from api.service_description import OFFERED as DESCRIPTION, describe_service
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
+from kg.query import QueryService
+from kg.errors import FormatError
 from kg.closed_terms import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
@@ -103,7 +105,14 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     if shape.form is None:  # QueryService says so too, but only after negotiation and If-None-Match (406, 304)
         raise not_a_query(written, set(PREFIXES) | set(shape.prefixes))
     kind = "graph" if shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
-    media, fmt = negotiated(kind, accept, format_param(params))
+    try:
+        media, fmt = negotiated(kind, accept, format_param(params))
+    except FormatError:
+        # A fault in the text is the client's real mistake: a 406 would send them to mend the format instead.
+        fault = QueryService(store=None).syntax_fault(text, base=base, reading=reading)
+        if fault is not None:
+            raise fault from None
+        raise
     # A dataset given by the protocol replaces the query's FROM and FROM NAMED; either names graphs of
     # the store (nothing is fetched), and a dataset given at all has only the graphs it names.
     dataset = (_all(params, "default-graph-uri"), _all(params, "named-graph-uri"))

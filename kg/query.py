@@ -137,6 +137,22 @@ class QueryService(ClosedTerms):
         except QuerySyntaxError as error:
             raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
 
+    def syntax_fault(self, sparql: str, *, base: str | None = None,
+                     reading: Reading | None = None) -> QuerySyntaxError | None:
+        """The syntax error of the query `sparql` as rows() would raise it, found on an empty store with its
+        SERVICE clauses masked (no endpoint is called, and a valid query's rows are never read); None if none."""
+        reading = reading_of(sparql, base, reading)
+        sparql, moved, shape = reading.written, reading.moved(), reading.shape
+        if shape.is_update or shape.form is None:
+            return moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
+        text, shift = self._with_prologue(sparql, shape, base)
+        check = _services_masked(text) if shape.services else text
+        try:  # a SELECT's, CONSTRUCT's or DESCRIBE's rows come only when read; an ASK's of nothing at once
+            ox.Store().query(check)
+        except SyntaxError as error:
+            return moved(self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape, base))
+        return None
+
     def _explained(self, error: QuerySyntaxError, sparql: str, shape, base: str | None) -> QuerySyntaxError:
         """The first slip kg.syntax_faults finds, or a faulty IRI (kg.iri_faults; `base` is the request's), where
         it is, in place of an engine's message that only says where its parser gave up, unless the parser gave
@@ -183,10 +199,7 @@ class QueryService(ClosedTerms):
         clauses = service_clauses(text) if shape.services else []  # the added prologue holds no SERVICE
         if not clauses:
             return text
-        masked = list(text)
-        for start, end in service_heads(text):  # "SERVICE <x> { P }" parses as "{ P }", at the same positions
-            masked[start:end] = [" " if text[i] != "\n" else "\n" for i in range(start, end)]
-        check = "".join(masked)  # every SERVICE masked, nested ones too: the engine calls no endpoint itself
+        check = _services_masked(text)
 
         def parse():  # pyoxigraph only parses by running: an empty store, but VALUES and ASK still work
             try:
@@ -225,6 +238,15 @@ class QueryService(ClosedTerms):
         used = {name: iri for name, iri in self.prefixes.items() if name + ":" in sparql}
         line = ((f"BASE <{base}> " if base else "") + prologue_line(used, shape.prefixes)).strip()
         return (line + "\n" + sparql, 1) if line else (sparql, 0)
+
+
+def _services_masked(text: str) -> str:
+    """`text` with every SERVICE head blanked, nested ones too ("SERVICE <x> { P }" parses as "{ P }", at the same
+    places): the engine then calls no endpoint itself."""
+    masked = list(text)
+    for start, end in service_heads(text):
+        masked[start:end] = [" " if text[i] != "\n" else "\n" for i in range(start, end)]
+    return "".join(masked)
 
 
 def _collect(raw, limit: int | None) -> Result:

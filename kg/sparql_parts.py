@@ -194,52 +194,24 @@ def named_iris(text: str, prefixes: dict[str, str], base: str | None = None) -> 
     """The absolute IRIs a query names, in order, once each: <IRI>s, and prefixed names expanded with the
     text's own PREFIX declarations, then `prefixes`; the IRIs of PREFIX and BASE lines are not terms. Relative
     IRIs, those of PREFIX lines too, resolve as the engine resolves them: against the text's BASE, else `base`."""
-    declared, found = dict(prefixes), {}
     tokens = significant(text)
+    declared = dict(prefixes)
     first = declarations_end(tokens, declared)
-    words = [value.upper() if kind == "word" else "" for kind, value, _, _ in tokens]  # only words are keywords
-    if base is not None or "BASE" in words[:first]:
-        base = _resolved_declarations(tokens[:first], declared, base)
-    for index, (kind, value, _, _) in enumerate(tokens[first:], start=first):
+    if base is not None or any(kind == "word" and value.upper() == "BASE" for kind, value, _, _ in tokens[:first]):
+        first, declared = 0, dict(prefixes)  # a base in force: each declaration is read where it stands
+    rest, found = tokens[first:], {}
+    words = [value.upper() if kind == "word" else "" for kind, value, _, _ in rest]  # only words are keywords
+    for index, (kind, value, _, _), scope, here in in_force(rest, declared, base):
         before = words[index - 1] if index else ""
-        after_prefix = index >= 2 and words[index - 2] == "PREFIX"
-        if kind == "iri" and before == "BASE":  # an update's later operation may declare its own
-            base = _resolved(base, value)
-        elif kind == "pname" and before == "PREFIX":
-            name = value.split(":", 1)[0]
-            following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
-            if following[0] == "iri":
-                declared[name] = _resolved(base, following[1])
-        elif kind == "iri" and not after_prefix:
-            iri = _resolved(base, value)
+        if before in ("BASE", "PREFIX") or index >= 2 and words[index - 2] == "PREFIX" or value.endswith(":"):
+            continue  # a declaration's own name and IRI
+        if kind == "iri":
+            iri = iri_named(kind, value, scope, here)
             if _SCHEME.match(iri):
                 found.setdefault(iri)
-        elif kind == "pname" and not value.endswith(":"):
-            name, _, local = value.partition(":")
-            if name in declared:
-                local = local.rstrip(".")  # a dot ends a triple
-                found.setdefault(declared[name] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local))
+        elif kind == "pname" and (iri := iri_named(kind, value.rstrip("."), scope, here)) is not None:
+            found.setdefault(iri)  # a dot ends a triple
     return list(found)
-
-
-def _resolved_declarations(tokens, declared: dict[str, str], base: str | None) -> str | None:
-    """Walk leading BASE and PREFIX declarations (`tokens`, declarations_end's), putting each prefix's IRI in
-    `declared` resolved against the base in force; the base in force after them."""
-    for index, (kind, value, _, _) in enumerate(tokens):
-        if kind != "iri":
-            continue
-        keyword = tokens[index - 1][1].upper() if tokens[index - 1][0] == "word" else ""
-        if keyword == "BASE":
-            base = _resolved(base, value)
-        else:  # PREFIX name: <iri>
-            declared[tokens[index - 1][1].split(":", 1)[0]] = _resolved(base, value)
-    return base
-
-
-def _resolved(base: str | None, token: str) -> str:
-    """The IRI of an <IRI> token, escapes decoded, resolved against `base` where it is relative."""
-    iri = unescape_iri(token[1:-1])
-    return iri if base is None or _SCHEME.match(iri) else resolve_iri(base, iri)
 
 
 def prologue_line(prefixes: dict[str, str], declared) -> str:

@@ -165,6 +165,23 @@ def test_a_name_two_entities_carry_is_no_match(client):
     assert not any(candidate["match"] for candidate in result)
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Malian Armed Forces", "malian-armed-forces"), ("FAMa", "malian-armed-forces"),
+    ("Forces armées maliennes", "malian-armed-forces"), ("Niger Armed Forces", "nigerien-armed-forces"),
+    ("Burkina Faso Armed Forces", "burkinabe-armed-forces"), ("United States Armed Forces", "us-armed-forces"),
+])
+def test_an_armed_force_is_matched_by_its_common_name(client, name, expected):
+    # the article names them "the military of" a state; their common names are aliases with a source
+    [first, *_] = reconcile(client, {"q": {"query": name}})["q"]["result"]
+    assert (first["id"], first["match"]) == (expected, True)
+
+
+def test_a_state_still_comes_before_its_armed_force(client):
+    for state, expected in (("Mali", "mali"), ("Niger", "niger"), ("Burkina Faso", "burkina-faso")):
+        [first, *_] = reconcile(client, {"q": {"query": state}})["q"]["result"]
+        assert (first["id"], first["match"]) == (expected, True)
+
+
 def test_the_table_as_one_batch_by_get_and_post(client):
     for start in range(0, len(MESSY), 8):  # within the batch size the test app allows
         batch = {f"q{index}": {"query": name, "limit": 3} for index, (name, _) in enumerate(MESSY[start:start + 8])}

@@ -69,7 +69,7 @@ def _hits(words: str, limit: int):
     seconds = current_app.config["QUERY_TIMEOUT"]
     deadline = None if seconds is None else arrived + seconds
     try:
-        index.ensure(key, _select(backend, arrived))
+        index.ensure(key, _select(backend, arrived), deadline=deadline)
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
                                waited=True)

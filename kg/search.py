@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -116,6 +117,7 @@ class SearchIndex:
 
     def __init__(self, path: Path | None = None):
         self._scratch: str | None = None
+        self._rebuilding = threading.Lock()  # one rebuild at a time in this process: see ensure()
         self._removal = None  # removes the temporary folder on close(), else at exit
         try:
             self._connections = Connections(self._prepared(path))
@@ -148,17 +150,30 @@ class SearchIndex:
         with self._connections.taken() as connection:
             return _version(connection)
 
-    def ensure(self, version: str | None, select: Select) -> bool:
+    def ensure(self, version: str | None, select: Select, *, deadline: float | None = None) -> bool:
         """Rebuild from `select` unless the index was built from this same `version` (None: always).
-        Returns whether it rebuilt. The store is read with no lock held; only the swap is one transaction."""
+        Returns whether it rebuilt. A search that finds another thread of this process rebuilding waits for
+        that rebuild (until `deadline`, a time.monotonic() value; then QueryTimeout) rather than reading the
+        whole store again beside it. The store is read with no SQLite lock held; only the swap is one transaction."""
         if version is not None and self.version() == version:
             return False
+        wait = -1 if deadline is None else max(0.0, deadline - time.monotonic())
+        if not self._rebuilding.acquire(timeout=wait):
+            raise QueryTimeout("the search index was still being rebuilt at the end of the time limit", waited=True)
+        try:
+            if version is not None and self.version() == version:  # the rebuild waited for was of this version
+                return False
+            return self._rebuild(version, select)
+        finally:
+            self._rebuilding.release()
+
+    def _rebuild(self, version: str | None, select: Select) -> bool:
         documents = _documents(_paged(select, DOCUMENTS_QUERY))
         claims = list(_paged(select, CLAIMS_QUERY)) + list(_paged(select, OWN_QUOTES_QUERY))
         with self._connections.taken() as connection:
-            connection.execute("BEGIN IMMEDIATE")  # one rebuild at a time; readers go on with the last one
+            connection.execute("BEGIN IMMEDIATE")  # one rebuild at a time across processes (a server's workers)
             try:
-                if version is not None and _version(connection) == version:  # another search rebuilt it meanwhile
+                if version is not None and _version(connection) == version:  # another process rebuilt it meanwhile
                     end_read(connection)
                     return False
                 connection.execute("DELETE FROM documents")

@@ -1,6 +1,7 @@
 """Readers never block readers in the full-text search: a search held inside SQLite (its progress handler kept
 waiting, as a search of many common prefixes keeps it for minutes) delays no other search nor a rebuild; a search's
-and a reconciliation's time limits count from the request's arrival; the index lets go of its files on close."""
+and a reconciliation's time limits count from the request's arrival; searches that find a rebuild under way wait for
+it; the index lets go of its files on close."""
 
 from __future__ import annotations
 
@@ -144,6 +145,40 @@ def _handles(path: Path) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_a_search_finding_a_rebuild_under_way_waits_for_it_rather_than_read_the_store_again(tmp_path):
+    """Searches arriving as the version moved each read the whole store (a remote one, page by page), queued
+    on SQLite's write lock, then threw their reading away: one reads it, the others wait for its index."""
+    index = SearchIndex(tmp_path / "store.search.sqlite3")
+    reading, go_on, reads = threading.Event(), threading.Event(), []
+
+    def select(sparql: str):
+        if sparql.startswith(DOCUMENTS_QUERY):
+            reads.append(threading.current_thread().name)
+            if len(reads) == 1:  # the first rebuild's reading is held until the test lets it go on
+                reading.set()
+                assert go_on.wait(PATIENCE)
+        return named("thing", 5)(sparql)
+
+    try:
+        outcomes: dict = {}
+        rebuilding = threading.Thread(target=lambda: outcomes.update(rebuilt=index.ensure("2", select)), daemon=True)
+        rebuilding.start()
+        assert reading.wait(PATIENCE)
+        with pytest.raises(kg.search.QueryTimeout) as stopped:  # no time left to wait: no second reading either
+            index.ensure("2", select, deadline=time.monotonic())
+        assert stopped.value.waited and len(reads) == 1
+        waiter = threading.Thread(target=lambda: outcomes.update(waited=index.ensure("2", select)), daemon=True)
+        waiter.start()
+        go_on.set()
+        rebuilding.join(PATIENCE)
+        waiter.join(PATIENCE)
+        assert outcomes == {"rebuilt": True, "waited": False} and len(reads) == 1
+        assert [hit.iri for hit in index.search("thing 3")][:1] == ["http://example.org/thing3"]
+    finally:
+        go_on.set()
+        index.close()
+
+
 def test_threads_coming_and_going_leave_no_connection_open(tmp_path):
     path = tmp_path / "store.search.sqlite3"
     index = SearchIndex(path)

@@ -209,13 +209,14 @@ def _provenance(record: str, path: Path, digest: str, mapping: Path, made: tuple
     kg.event_graphs reads to tell an events load's graphs from other data), in PROV terms."""
     (target, count), (links, link_count) = made, linked
     integer = lambda n: ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))  # noqa: E731
-    file, run = ox.NamedNode(f"{record}/file"), ox.NamedNode(f"{record}/run")
+    # the run is the record itself, so that the IRI `kg load-events` prints resolves
+    file, run = ox.NamedNode(f"{record}/file"), ox.NamedNode(record)
     rules, engine = ox.NamedNode(f"{record}/mapping"), ox.NamedNode(MORPH_KGC)
     stamp = lambda moment: ox.Literal(moment.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))  # noqa: E731
     name = path_text(path.name)
     facts = [
         (file, RDF + "type", ox.NamedNode(PROV + "Entity")), (file, RDFS + "label", ox.Literal(name)),
-        (file, DCT + "source", ox.Literal(path_text(path.resolve()))), (file, str(SAHEL.sha256), ox.Literal(digest)),
+        (file, str(SAHEL.sha256), ox.Literal(digest)),  # no path: the loads graph is public
         (rules, RDF + "type", ox.NamedNode(PROV + "Entity")),
         (rules, RDFS + "label", ox.Literal(path_text(mapping.name))),
         (rules, str(SAHEL.sha256), ox.Literal(hashlib.sha256(mapping.read_bytes()).hexdigest())),

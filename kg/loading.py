@@ -190,15 +190,21 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
 
 
 def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Quad]:
-    """The load's provenance: one node per file with its name, checksum, size and time."""
+    """The load's provenance: the load itself (a prov:Activity at the IRI `kg load` prints) and one node per file
+    with its name, checksum, size and time. No path: the loads graph is public, a path names the operator's folders."""
     loads = ox.NamedNode(graph_iri("loads", base))
     when = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+    activity = ox.NamedNode(report.record)
+    count = len(report.files)
+    yield from (ox.Quad(activity, ox.NamedNode(predicate), value, loads) for predicate, value in (
+        (PREFIXES["rdf"] + "type", ox.NamedNode(PREFIXES["prov"] + "Activity")),
+        (PREFIXES["rdfs"] + "label", ox.Literal(f"kg load of {count} file{'s' if count != 1 else ''}")),
+        (PREFIXES["prov"] + "endedAtTime", when)))
     for number, loaded in enumerate(report.files, start=1):
         node = ox.NamedNode(f"{report.record}/{number}")
         facts = [
             (ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["prov"] + "Entity")),
             (ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(loaded.name or path_text(loaded.path.name))),
-            (ox.NamedNode(PREFIXES["dct"] + "source"), ox.Literal(loaded.name or path_text(loaded.path.resolve()))),
             (ox.NamedNode(str(SAHEL.sha256)), ox.Literal(loaded.sha256)),
             (VOID_TRIPLES, ox.Literal(loaded.quads)),
             (ox.NamedNode(PREFIXES["prov"] + "generatedAtTime"), when),
@@ -207,6 +213,7 @@ def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Qua
             facts.append((ox.NamedNode(PREFIXES["dct"] + "isPartOf"), ox.NamedNode(graph)))
         for predicate, value in facts:
             yield ox.Quad(node, predicate, value, loads)
+        yield ox.Quad(activity, ox.NamedNode(PREFIXES["prov"] + "used"), node, loads)
 
 
 class _HashingReader(io.RawIOBase):

@@ -1012,6 +1012,6 @@ def test_build_install_replaces_the_article_graphs(tmp_path):
     assert claims(spec) == 32
     with OxigraphStore(tmp_path / "store") as store:
         assert store.count(mine) == 1
-        assert store.count(graph_iri("loads")) == 7  # the record of the load, and its --graph
+        assert store.count(graph_iri("loads")) == 10  # the load (3 facts, 1 prov:used), its file (5) and its --graph
         assert "https://sahel-kg.example.org/claim/withdrawn" not in store.graphs()
-        assert store.count() == installed_count + 1 + 7
+        assert store.count() == installed_count + 1 + 10

@@ -101,6 +101,11 @@ def test_provenance_of_the_load(loaded):
     assert facts["rules"] == DEFAULT_MAPPING.name
     assert facts["tool"] == "morph-kgc"
     assert facts["ended"].startswith("20")
+    published = {row[0] for row in rows(store, "SELECT ?value WHERE { GRAPH <https://sahel-kg.example.org/graph/loads> "
+                                               "{ ?s ?p ?value } }")}
+    assert not any(str(FIXTURE.parent) in value for value in published)  # the graph is public: no operator's path
+    runs = rows(store, f"SELECT ?run WHERE {{ <{report.graph}> prov:wasGeneratedBy ?run }}")
+    assert runs == [(report.record,)]  # the record IRI the command prints is the run's, so it resolves
 
 
 def test_exact_names_are_linked_and_the_rest_are_only_candidates(loaded):

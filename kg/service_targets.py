@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -67,7 +68,16 @@ def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:
     else:
         why = "" if written == f"<{target.iri}>" else f": it names <{target.iri}>"
     return PolicyError(f"SERVICE {written or '(missing endpoint)'} is not allowed{why} "
-                       f"(allowed endpoints: {', '.join(allowlist) or 'none'})")
+                       f"(allowed endpoints: {', '.join(map(shown_endpoint, allowlist)) or 'none'})")
+
+
+def shown_endpoint(iri: str) -> str:
+    """An allowed endpoint as a refusal shows it to anyone: its user information and query (where credentials and
+    keys go) hidden as "…"."""
+    parts = urlsplit(iri)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"…@{host}" if "@" in parts.netloc else host, parts.path,
+                       "…" if parts.query else "", parts.fragment))
 
 
 def nested_named(clause: ServiceClause, targets: list[ServiceTarget]) -> ServiceClause:

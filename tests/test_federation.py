@@ -535,6 +535,16 @@ def test_retry_after_reads_an_http_date():
     assert 25 <= retry_after(formatdate(time.time() + 30, usegmt=True), 60) <= 31
 
 
+def test_a_refusal_shows_no_allowed_endpoints_credentials_nor_keys():
+    """A refused SERVICE listed every allowed IRI as configured: a password or an API key in one went to anyone."""
+    secret = "https://user:s3cret@kg.internal.example/sparql https://b.example/sparql?apikey=S3CRET&x=1"
+    client = create_app({"STORE": "memory:", "PUBLIC": True, "SERVICE_ALLOWLIST": secret}).test_client()
+    answer = client.post("/sparql", data={"query": "SELECT * { SERVICE <http://evil.example/x> { ?s ?p ?o } }"})
+    detail = answer.get_json()["detail"]
+    assert answer.status_code == 400 and "s3cret" not in detail and "S3CRET" not in detail and "user" not in detail
+    assert "(allowed endpoints: https://…@kg.internal.example/sparql, https://b.example/sparql?…)" in detail
+
+
 def test_allowlist_entries_may_name_a_mirror():
     assert split_allowlist(["https://a.example/sparql", "https://b.example/sparql>http://127.0.0.1:9/q"]) == (
         ("https://a.example/sparql", "https://b.example/sparql"), {"https://b.example/sparql": "http://127.0.0.1:9/q"})

@@ -28,8 +28,10 @@ from kg.errors import EvaluationError, PolicyError
 from kg.namespaces import graph_iri
 from kg.store.base import check_update_syntax
 from kg.store.graph_guard import guard, guard_graph_variables
+from kg.store.graph_presence import GraphPresence, NeedsEngine
 from kg.store.merge_blocks import QuadBlocks
 from kg.store.merge_graphs import GraphOperations
+from kg.store.merge_presence import PresenceSteps
 from kg.store.text_edits import Rewritten, TextEdits
 from kg.store.update_check import check_whole_update
 
@@ -49,15 +51,14 @@ class Target:
     """Where the merge lives and what the engine cannot do, as the rewriter needs to know it.
 
     `merge` is None when the engine's default graph holds the merge. `graphs()` lists the graphs to
-    drop for DROP/CLEAR ALL where the engine has no such operation; `exists(prologue, ref)` says
-    whether a graph (`ref` as the update writes it) holds triples, for engines that judge DROP and
-    CREATE by something else.
+    drop for DROP/CLEAR ALL where the engine has no such operation; `presence` follows which graphs exist
+    through the update, for engines that judge DROP and CREATE by something else (kg.store.graph_presence).
     """
 
     declared: str = DEFAULT_GRAPH
     merge: str | None = None
     graphs: Callable[[], list[str]] | None = None
-    exists: Callable[[str, str], bool] | None = None
+    presence: GraphPresence | None = None
     blank_nodes_in_data: bool = True
     hidden: tuple[str, ...] = ()  # graphs a WHERE's GRAPH ?g may never match (the merge, an engine's own)
     spell_out_graphs: bool = False  # GRAPH ?g {} enumerates nothing: ask for the graphs holding a triple
@@ -83,11 +84,13 @@ def rewrite(text: str, target: Target) -> Rewritten:
     return rewritten
 
 
-class _Rewriter(GraphOperations, QuadBlocks, TextEdits):
+class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
     def __init__(self, text: str, target: Target):
         super().__init__(text)
         self.target = target
-        self.prologue: list[str] = []
+        self.declared: dict[str, str] = {}
+        self.base: str | None = None
+        self.kept_spans: list[tuple[int, int]] = []  # the prologue's declarations, by offsets
 
     # --- the operations -------------------------------------------------------------------------
 
@@ -96,15 +99,29 @@ class _Rewriter(GraphOperations, QuadBlocks, TextEdits):
             if token.kind == "iri" and token.text[1:-1] in self.target.hidden and \
                     self.word(index - 1) in ("GRAPH", "WITH", "TO", "INTO", "USING", "NAMED"):
                 raise EvaluationError(f"the graph {token.text} is not part of the dataset and cannot be written")
+        rest, done = None, 0
         for first, last in self._operations():
             index = first
             while index < last and self.word(index) in ("BASE", "PREFIX"):
                 width = 2 if self.word(index) == "BASE" else 3
-                self.prologue.append(" ".join(t.text for t in self.sig[index:index + width]))
+                self._prologue_read(index)
                 index += width
-            if index < last:
+            if index >= last:
+                continue
+            made = len(self.edits)
+            try:
                 self._operation(index, last)
-        return self.apply()
+            except NeedsEngine:  # the operations before this one go first; this one and the rest after them
+                if not done:
+                    raise
+                del self.edits[made:]
+                rest = self._rest(self.sig[first].start)
+                self._cut_after(self.sig[first - 1].start)
+                break
+            done += 1
+        rewritten = self.apply()
+        rewritten.rest = rest
+        return rewritten
 
     def _operations(self):
         """(first, end) index ranges of the operations, split at top-level semicolons."""
@@ -148,6 +165,7 @@ class _Rewriter(GraphOperations, QuadBlocks, TextEdits):
             # rewrite of INSERT DATA into a template where the engine takes no blank nodes would run them
             if token.kind == "var" or not insert and (token.kind == "bnode" or token.text == "["):
                 raise self.error_at(token, _NOT_IN_DATA[insert])
+        self._quads_seen(opening, closing, insert=insert, surely=True)
         flat, blank = self._block(opening, closing, wrap=True)
         if insert:
             if flat:
@@ -166,6 +184,7 @@ class _Rewriter(GraphOperations, QuadBlocks, TextEdits):
         if closing is None or closing >= last:
             return
         self.only_grammar_spaces(opening + 1, closing)
+        self._quads_seen(opening, closing, insert=False)
         pattern = self.flat_text(opening + 1, closing, typed_signs=True)
         if self.target.hidden or self.target.spell_out_graphs:
             pattern = guard_graph_variables(pattern, self.target.hidden,
@@ -195,6 +214,10 @@ class _Rewriter(GraphOperations, QuadBlocks, TextEdits):
             inserted = (index + 1, self.match(index + 1))
         if any(block[1] is None or block[1] >= last for block in (deleted, inserted) if block):
             return
+        top = self._graph(first + 1) if with_graph else None
+        for block, insert in ((deleted, False), (inserted, True)):  # the template deletes, then inserts
+            if block:
+                self._quads_seen(*block, insert=insert, top=top)
         after = max(block[1] for block in (deleted, inserted) if block) + 1
         where = next((i for i in range(after, last) if self.word(i) == "WHERE"), None)
         group = (where + 1, self.match(where + 1)) if where is not None else None

@@ -3,60 +3,69 @@ update rewriter of kg.store.merge, over the same tokens and edits."""
 
 from __future__ import annotations
 
-from kg.errors import EvaluationError
-
 
 class GraphOperations:
     """The rewriter's methods for operations on whole graphs; the merge's helpers (_in_merge, _scratch,
-    _removal, _append) and `target` and `prologue` are the rewriter's own."""
+    _removal, _append), `target` and the graph presence steps (kg.store.merge_presence) are the rewriter's own."""
 
     def _clear(self, first: int, last: int) -> None:
         index = first + 1
         silent = self.word(index) == "SILENT"
         index += silent
         which = self.word(index)
+        presence = self.target.presence
         if which in ("ALL", "NAMED"):
             if self.target.graphs is None:  # the engine empties every graph, the merge included
                 self.replace(self.sig[index], "ALL")
                 return
-            graphs = [g for g in self.target.graphs() if g != self.target.merge] + [self.target.merge]
+            graphs = [g for g in self.target.graphs() if g != self.target.merge]
+            if presence is not None:  # and those the operations before this one may have written
+                graphs += presence.written_since(graphs)
+                presence.every("dropped" if self.word(first) == "DROP" else "emptied")
+            graphs.append(self.target.merge)
             drops = " ; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs)
             self.replace_span(self.sig[first].start, self.sig[last - 1].end, drops)
             return
         if which == "DEFAULT":  # the default graph always exists: dropping it leaves it empty
             ref = f"<{self.target.declared}>"
             self.replace_span(self.sig[first].start, self.sig[index].end, f"DROP SILENT GRAPH {ref}")
+            if presence is not None:
+                presence.drop(self.target.declared, ref, silent=True)
         elif which == "GRAPH" and index + 1 < last:
             ref = self.sig[index + 1].text
-            if not silent and self.target.exists is not None:  # the engine fails graphs it was not told of
-                if not self.target.exists(" ".join(self.prologue), ref):
-                    raise EvaluationError(f"The graph {ref} does not exist")
-                self.insert(self.sig[index].start, "SILENT ")
+            if presence is not None:  # the engine fails graphs it was not told of: judged here, sent SILENT
+                step = presence.drop if self.word(first) == "DROP" else presence.clear
+                step(self._graph(index + 1), ref, silent=silent)
+                if not silent:
+                    self.insert(self.sig[index].start, "SILENT ")
         else:
             return
         self._forget(first, ref)
 
     def _transfer(self, first: int, last: int) -> None:
-        index = first + 1 + (self.word(first + 1) == "SILENT")
-        refs = []
+        silent = self.word(first + 1) == "SILENT"
+        index = first + 1 + silent
+        refs, iris = [], []
         while index < last:
             word = self.word(index)
             if word == "DEFAULT":
                 self.replace(self.sig[index], f"GRAPH <{self.target.declared}>")
                 refs.append(f"<{self.target.declared}>")
+                iris.append(self.target.declared)
             elif word not in ("GRAPH", "TO"):
                 refs.append(self.sig[index].text)
+                iris.append(self._graph(index))
             index += 1
+        if self.target.presence is not None and len(iris) == 2:
+            self.target.presence.transfer(self.word(first), *iris, refs[0], silent=silent)
         if self.word(first) != "ADD" and len(refs) == 2:  # MOVE and COPY replace the target graph
             self._capture(first, last, refs[1])
 
     def _create(self, first: int, last: int) -> None:
-        index = first + 1
-        if self.word(index) == "SILENT" or self.target.exists is None or index + 1 >= last:
-            return
-        ref = self.sig[index + 1].text
-        if self.target.exists(" ".join(self.prologue), ref):
-            raise EvaluationError(f"The graph {ref} already exists")
+        silent = self.word(first + 1) == "SILENT"
+        index = first + 1 + silent
+        if self.target.presence is not None and index + 1 < last:
+            self.target.presence.create(self._graph(index + 1), self.sig[index + 1].text, silent=silent)
 
     def _forget(self, first: int, ref: str) -> None:
         """Before an operation that empties graph `ref`: remove from the merge what only `ref` holds."""

@@ -15,6 +15,8 @@ import threading
 import time
 import uuid
 
+from pyoxigraph import NamedNode
+
 from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
 from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
@@ -22,6 +24,7 @@ from kg.sparql_text import scan
 from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
+from kg.store.graph_presence import GraphPresence
 from kg.store.insert_data import insert_data_requests, refusal
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
@@ -118,13 +121,23 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
             self.replicas.close()
 
     def update(self, sparql: str) -> None:
-        """As Store.update, within the store's time limit; past it, UpdateOutcomeUnknown."""
+        """As Store.update, within the store's time limit; past it, UpdateOutcomeUnknown. Where the engine judges
+        graphs' existence its own way, the store judges each operation's (kg.store.graph_presence), sending the
+        operations before one it cannot judge first."""
         dialect = self.dialect
+        presence = GraphPresence(self._holds) if dialect.graphs_by_create else None
         target = Target(merge=dialect.merge_graph, blank_nodes_in_data=dialect.blank_nodes_in_data,
-                        graphs=None if dialect.drop_all else self.graphs,
-                        exists=self._holds if dialect.graphs_by_create else None, hidden=self._hidden,
+                        graphs=None if dialect.drop_all else self.graphs, presence=presence, hidden=self._hidden,
                         bind_in_where=dialect.bind_in_where, spell_out_graphs=not dialect.enumerates_graphs)
-        rewritten = rewrite(sparql, target)
+        text = sparql
+        while text is not None:
+            rewritten = rewrite(text, target)
+            self._send_update(rewritten, dialect)
+            text = rewritten.rest
+            if text is not None:
+                presence.settled()
+
+    def _send_update(self, rewritten, dialect: Dialect) -> None:
         deadline = self._deadline(None)
         try:
             answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
@@ -223,9 +236,9 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         fail because the first one is down)."""
         return call(self.query_url) if self.replicas is None else self.replicas.run(call)
 
-    def _holds(self, prologue: str, ref: str) -> bool:
-        """Whether graph `ref` (as the update wrote it, with its prologue) holds a triple."""
-        return self._query(f"{prologue} ASK {{ GRAPH {ref} {{ ?s ?p ?o }} }}", None, None, None, None, hide=True)
+    def _holds(self, iri: str) -> bool:
+        """Whether graph `iri` holds a triple."""
+        return self._query(f"ASK {{ GRAPH {NamedNode(iri)} {{ ?s ?p ?o }} }}", None, None, None, None, hide=True)
 
     def _send(self, url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None):
         """Every request to the engine goes through here (the place for replicas and retries to come)."""

@@ -26,6 +26,7 @@ class Rewritten:
     text: str
     original: str
     _anchors: list[tuple[int, int, int]] = field(default_factory=list)  # (out start, in start, length)
+    rest: str | None = None  # operations left to send once these ran (kg.store.merge_presence), as written
 
     def position(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
         """The original (line, column), both 1-based, of a position an engine reports in `text`."""

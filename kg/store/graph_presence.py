@@ -1,0 +1,153 @@
+"""Which graphs exist as each operation of one update runs, on an engine where a graph exists only while it holds
+a triple (Virtuoso): the embedded store's reading, followed operation by operation (SPARQL 1.1 Update §3: each
+operation sees the effects of those before it), so that CREATE, DROP, CLEAR and MOVE are judged as of their own
+operation rather than as of the request's start.
+
+The embedded store (Oxigraph) keeps a graph once it was created or written until it is dropped: emptied by a
+DELETE or CLEAR it still exists. A COPY or MOVE leaves its target existing only if the source held a triple; a
+MOVE of a graph that does not exist fails (COPY and ADD never do). What a pattern-driven INSERT or DELETE does
+is known only once it ran: an operation whose check depends on it raises NeedsEngine, and the store sends the
+operations before it first (kg.store.remote).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kg.errors import EvaluationError
+
+
+class NeedsEngine(Exception):
+    """A check depends on what earlier operations of the request did to the data: run those first."""
+
+
+@dataclass
+class Presence:
+    """One graph's state: whether it exists, whether it holds a triple (None: the engine must say)."""
+
+    exists: bool | None
+    holds: bool | None
+
+
+class GraphPresence:
+    """The graphs' states through one update; `holds(iri)` asks the engine whether a graph holds a triple."""
+
+    def __init__(self, holds: Callable[[str], bool]):
+        self.ask = holds
+        self.known: dict[str, Presence] = {}
+        self.events: list[str] = []  # operations on every graph, replayed on a graph named only after them
+
+    def state(self, iri: str) -> Presence:
+        if iri not in self.known:
+            held = self.ask(iri)
+            found = Presence(held, held)
+            for event in self.events:
+                _replay(found, event)
+            self.known[iri] = found
+        return self.known[iri]
+
+    def settled(self) -> None:
+        """The operations so far ran on the engine: what it holds now is its own to say."""
+        self.events.clear()
+        for iri, found in self.known.items():
+            if found.holds is None:
+                found.holds = self.ask(iri)
+            if found.exists is None:
+                found.exists = found.holds
+
+    # --- checks and effects, one method per kind of operation ------------------------------------------
+
+    def create(self, iri: str, ref: str, *, silent: bool) -> None:
+        found = self.state(iri)
+        if not silent and _sure(found.exists):
+            raise EvaluationError(f"The graph {ref} already exists")
+        found.exists = True
+
+    def drop(self, iri: str, ref: str, *, silent: bool) -> None:
+        found = self.state(iri)
+        self._check(found, ref, silent)
+        found.exists = found.holds = False
+
+    def clear(self, iri: str, ref: str, *, silent: bool) -> None:
+        found = self.state(iri)
+        self._check(found, ref, silent)
+        found.holds = False
+
+    def transfer(self, word: str, source: str, target: str, ref: str, *, silent: bool) -> None:
+        """ADD, COPY or MOVE from graph `source` (written `ref`) to `target`."""
+        if source == target:
+            return
+        origin, found = self.state(source), self.state(target)
+        if word == "MOVE":
+            self._check(origin, ref, silent)
+        if word == "ADD":
+            found.holds = _either(found.holds, origin.holds)
+            found.exists = _either(found.exists, origin.holds)
+        else:
+            found.exists = found.holds = origin.holds
+        if word == "MOVE":
+            origin.exists = origin.holds = False
+
+    def written(self, iris, *, surely: bool, everywhere: bool = False) -> None:
+        """Triples inserted into `iris` (by INSERT DATA `surely`; else by a template), or into any graph."""
+        if everywhere:
+            self._on_every("maybe written")
+        for iri in iris:
+            found = self.state(iri)
+            found.exists = True if surely else _either(found.exists, None)
+            found.holds = True if surely else _either(found.holds, None)
+
+    def removed(self, iris, *, everywhere: bool = False) -> None:
+        """Triples deleted from `iris`, or from any graph: each exists as it did, and may now hold none."""
+        if everywhere:
+            self._on_every("maybe emptied")
+        for iri in iris:
+            _replay(self.state(iri), "maybe emptied")
+
+    def written_since(self, listed) -> list[str]:
+        """The graphs besides `listed` (those holding a triple at the request's start) that may hold one now."""
+        if "maybe written" in self.events:  # by a template into GRAPH ?g: only the engine can list them
+            raise NeedsEngine
+        return [iri for iri, found in self.known.items() if found.holds is not False and iri not in listed]
+
+    def every(self, event: str) -> None:
+        """DROP ALL ("dropped") or CLEAR ALL ("emptied")."""
+        self._on_every(event)
+
+    # --- pieces ----------------------------------------------------------------------------------------
+
+    def _on_every(self, event: str) -> None:
+        self.events.append(event)
+        for found in self.known.values():
+            _replay(found, event)
+
+    @staticmethod
+    def _check(found: Presence, ref: str, silent: bool) -> None:
+        if not silent and not _sure(found.exists):
+            raise EvaluationError(f"The graph {ref} does not exist")
+
+
+def _sure(value: bool | None) -> bool:
+    """`value`, or NeedsEngine where only the engine can tell."""
+    if value is None:
+        raise NeedsEngine
+    return value
+
+
+def _either(first: bool | None, second: bool | None) -> bool | None:
+    """Three-valued or: True if either is, False if both are, else unknown."""
+    if first or second:
+        return True
+    return None if first is None or second is None else False
+
+
+def _replay(found: Presence, event: str) -> None:
+    if event == "dropped":
+        found.exists = found.holds = False
+    elif event == "emptied":
+        found.holds = False
+    elif event == "maybe written":
+        found.exists, found.holds = _either(found.exists, None), _either(found.holds, None)
+    elif event == "maybe emptied" and found.holds is not False:
+        found.holds = None

@@ -1,0 +1,72 @@
+"""The update rewriter's side of kg.store.graph_presence: the graphs each operation names, told to the tracker,
+and an update cut before the first operation whose check only the engine can answer. A part of kg.store.merge."""
+
+from __future__ import annotations
+
+from kg.sparql_parts import iri_named
+
+
+class PresenceSteps:
+    """Over the rewriter's tokens and `target`; `declared` and `base` are the prologue in force."""
+
+    def _prologue_read(self, index: int) -> None:
+        """Take the BASE or PREFIX declaration at token `index` into `declared` and `base`."""
+        if self.word(index) == "BASE":
+            self.base = iri_named("iri", self.sig[index + 1].text, self.declared, self.base)
+        else:
+            prefix = self.sig[index + 1].text.split(":", 1)[0]
+            self.declared[prefix] = iri_named("iri", self.sig[index + 2].text, self.declared, self.base)
+        self.kept_spans.append((self.sig[index].start, self.sig[index + (1 if self.word(index) == "BASE" else 2)].end))
+
+    def _graph(self, index: int) -> str:
+        """The IRI of the graph named by token `index` (an IRI or a prefixed name, as the engine reads it)."""
+        token = self.sig[index]
+        return iri_named(token.kind, token.text, self.declared, self.base) or token.text
+
+    def _block_graphs(self, opening: int, closing: int, top: str) -> tuple[set[str], bool]:
+        """The graphs a quads block (between the braces at `opening` and `closing`) writes or deletes: those its
+        GRAPH blocks name, and `top` for its top-level triples; and whether a GRAPH ?var names any graph."""
+        graphs, anywhere, index = set(), False, opening + 1
+        while index < closing:
+            if self.graph_block(index):
+                if self.sig[index + 1].kind == "var":
+                    anywhere = True
+                else:
+                    graphs.add(self._graph(index + 1))
+                index = (self.match(index + 2) or closing) + 1
+            elif self.sig[index].text == ".":
+                index += 1
+            else:
+                graphs.add(top)
+                index = (self.match(index) or closing) + 1 if self.sig[index].kind == "open" else index + 1
+        return graphs, anywhere
+
+    def _quads_seen(self, opening: int, closing: int | None, *, insert: bool, surely: bool = False,
+                    top: str | None = None) -> None:
+        """Tell the tracker what a data block or template between `opening` and `closing` does to its graphs."""
+        presence = self.target.presence
+        if presence is None or closing is None:
+            return
+        graphs, anywhere = self._block_graphs(opening, closing, top or self.target.declared)
+        if insert:
+            presence.written(graphs, surely=surely, everywhere=anywhere)
+        else:
+            presence.removed(graphs, everywhere=anywhere)
+
+    def _rest(self, start: int) -> str:
+        """The text from offset `start` on, and the prologue declared before it, at their places (so that lines
+        and columns stay the user's); everything else blanked."""
+        kept = [(0, 0)] + [span for span in self.kept_spans if span[1] <= start] + [(start, len(self.text))]
+        pieces = []
+        for (_, end), (begin, stop) in zip(kept, kept[1:]):
+            pieces.append(_blank(self.text[end:begin]) + self.text[begin:stop])
+        return "".join(pieces)
+
+    def _cut_after(self, start: int) -> None:
+        """Leave out the text from offset `start` on (sent later, as `_rest`)."""
+        self.replace_span(start, len(self.text), _blank(self.text[start:]))
+
+
+def _blank(text: str) -> str:
+    """`text` as spaces, its line ends kept."""
+    return "".join(c if c in "\r\n" else " " for c in text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, NamedNode, Triple
 
+from api.page_batches import terms_each
 from api.page_data import editor_link, rows, terms
 from kg.results import triple_term_text
 
@@ -48,7 +49,7 @@ def nameable(term) -> bool:
 def _value_rows(iri: str) -> tuple[list[tuple], dict[tuple[str, str], int]]:
     """Rows binding STATEMENT: each property whole where it has at most MOST_VALUES values, else that many of
     them one by one; and the count of values of each property so cut."""
-    table, counts = [], {}
+    table, counts, cut = [], {}, []
     for row in rows("resource-properties", this=iri):
         direction, prop, count = row["direction"].value, NamedNode(row["property"].value), int(row["values"].value)
         ends = {"subject": NamedNode(iri)} if direction == "out" else {"object": NamedNode(iri)}
@@ -56,9 +57,10 @@ def _value_rows(iri: str) -> tuple[list[tuple], dict[tuple[str, str], int]]:
             table.append((direction, ends.get("subject"), prop, ends.get("object")))
             continue
         counts[(direction, prop.value)] = count
-        table += [(direction, value["subject"], prop, value["object"])
-                  for value in terms("resource-values", property=prop, **ends)
-                  if nameable(value["subject"]) and nameable(value["object"])]
+        cut.append((direction, {"property": prop, **ends}))
+    for (direction, bindings), values in zip(cut, terms_each("resource-values", [ends for _, ends in cut])):
+        table += [(direction, value["subject"], bindings["property"], value["object"])
+                  for value in values if nameable(value["subject"]) and nameable(value["object"])]
     return sorted(table, key=lambda row: tuple(str(term) for term in row)), counts
 
 
@@ -74,7 +76,7 @@ def _source_rows(table: list[tuple]) -> tuple[list[tuple], list[dict]]:
     split -= {(row["direction"].value, row["property"].value) for row in counted
               if isinstance(_value(row), Triple) and not nameable(_value(row))}
     bounded = [row + (None, None, None) for row in table if (row[0], row[2].value) not in split]
-    cuts, blank = [], set()
+    cuts, blank, cut_rows = [], set(), []
     for row in counted:
         direction, subject, prop, obj = (row[name] for name in STATEMENT)
         count = int(row["graphs"].value)
@@ -87,8 +89,10 @@ def _source_rows(table: list[tuple]) -> tuple[list[tuple], list[dict]]:
             bounded.append((direction.value, subject, prop, obj, None, None, None))
         else:
             cuts.append({"count": count, "rest": rest_of_sources((subject, prop, obj))})
-            bounded += [(direction.value, subject, prop, obj, source["graph"], None, len(cuts) - 1)
-                        for source in terms("statement-sources", subject=subject, property=prop, object=obj)]
+            cut_rows.append((direction.value, subject, prop, obj))
+    sources = terms_each("statement-sources", [dict(zip(STATEMENT[1:], row[1:])) for row in cut_rows])
+    for index, (row, graphs) in enumerate(zip(cut_rows, sources)):
+        bounded += [row + (source["graph"], None, index) for source in graphs]
     return bounded + [row + (None, True, None) for row in sorted(blank, key=str)], cuts
 
 

@@ -123,12 +123,18 @@ def quads_document(name: str, rdf_format: str, **bindings) -> bytes:
 
 
 def _run(name: str, fmt: str, bindings: dict) -> bytes:
+    return run_text(query_text(name), fmt, bindings)
+
+
+def run_text(sparql: str, fmt: str, bindings: dict) -> bytes:
+    """The answer to a page's query `sparql` in `fmt`, with `bindings` (str values are IRIs), within the page's
+    time limit and row cap."""
     from api.ops import received
     from kg.answers import QueryRequest
 
     bound = {key: ox.NamedNode(value) if isinstance(value, str) else value
              for key, value in bindings.items() if value is not None}
-    request = QueryRequest(sparql=query_text(name), format=fmt, bindings=bound or None,
+    request = QueryRequest(sparql=sparql, format=fmt, bindings=bound or None,
                            timeout=current_app.config["QUERY_TIMEOUT"], row_limit=current_app.config["ROW_LIMIT"])
     # A page's queries share the request's time limit, counted from its arrival: a page of many holds it too.
     answer = current_app.extensions["sahel-kg"].query(request, since=received())

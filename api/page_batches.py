@@ -1,0 +1,47 @@
+"""One page query asked for many bindings at once: a copy of the query per bindings, each bound inside (so that
+its LIMIT holds per copy), the copies joined by UNION; as many copies a query as the row cap and the pattern
+limit leave room for. An entity page asks so for the rest of every property and statement it cuts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+from flask import current_app
+
+from api.page_data import query_text, run_text
+from kg.bindings import bind
+from kg.sparql_text import scan
+from kg.store.sparql_json import binding_term
+
+_COPY = "kgCopy"  # the variable telling which copy (which bindings) a row answers
+
+
+def terms_each(name: str, bound: list[dict]) -> list[list[dict[str, object]]]:
+    """`page_data.terms(name, **bindings)` for each bindings of `bound` (str values are IRIs), in order."""
+    text = "\n".join(line for line in query_text(name).splitlines() if not line.lstrip().startswith("#"))
+    found: list[list[dict]] = [[] for _ in bound]
+    at = 0
+    while at < len(bound):
+        sparql, at = _union(text, bound, at)
+        for row in json.loads(run_text(sparql, "json", {}))["results"]["bindings"]:
+            copy = int(row.pop(_COPY)["value"])
+            found[copy].append({var: binding_term(value) for var, value in row.items()})
+    return found
+
+
+def _union(text: str, bound: list[dict], at: int) -> tuple[str, int]:
+    """A query of the copies of `text` for bindings `bound[at:]`, as many as one query may hold (at least one),
+    and where the next query's copies start."""
+    most_rows = int(re.search(r"\bLIMIT\s+(\d+)\s*$", text).group(1))
+    last = min(len(bound), at + max(1, current_app.config["ROW_LIMIT"] // most_rows))
+    copies, sparql = [], ""
+    for number in range(at, last):
+        terms = {key: ox.NamedNode(value) if isinstance(value, str) else value for key, value in bound[number].items()}
+        copies.append(f"{{ {{ {bind(text, terms)} }} BIND ({number} AS ?{_COPY}) }}")
+        candidate = "SELECT * WHERE {\n" + "\nUNION\n".join(copies) + "\n}"
+        if sparql and scan(candidate).patterns > current_app.config["MAX_QUERY_PATTERNS"]:
+            return sparql, number
+        sparql = candidate
+    return sparql, last

@@ -10,8 +10,9 @@ import uuid
 import pytest
 
 import servers
-from kg.errors import StoreError
-from kg.store.merge import DEFAULT_GRAPH
+from kg.errors import EvaluationError, StoreError
+from kg.store.graph_presence import GraphPresence
+from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH, Target, rewrite
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from live_engines import update_url_of
@@ -131,3 +132,17 @@ def test_drop_all_and_clear_all_see_the_operations_before_them(tmp_path, name):
             held = store.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
             assert held is (expected[1] != set()), sequence  # nothing else is left
             store.update("DROP ALL")
+
+
+def test_writes_whose_effect_is_sure_ask_the_engine_nothing():
+    """A load's INSERT DATA into many graphs, DROP SILENT and CREATE SILENT need no graph's state: the engine is asked
+    about a graph only where a check or a transfer reads it."""
+    asked = []
+    presence = GraphPresence(lambda iri: asked.append(iri) or False)
+    data = " ".join(f"GRAPH <http://e/g{i}> {{ <http://e/s> <http://e/p> {i} }}" for i in range(50))
+    rewrite(f"INSERT DATA {{ {data} }} ; DROP SILENT GRAPH <http://e/d> ; CREATE SILENT GRAPH <http://e/c> ; "
+            "DELETE DATA { GRAPH <http://e/g1> { <http://e/s> <http://e/p> 1 } } ; DROP GRAPH <http://e/g2>",
+            Target(merge=MERGE_GRAPH, presence=presence))
+    assert asked == []
+    with pytest.raises(EvaluationError):
+        rewrite("DROP GRAPH <http://e/x>", Target(merge=MERGE_GRAPH, presence=GraphPresence(lambda iri: False)))

@@ -31,25 +31,33 @@ class Presence:
 
 
 class GraphPresence:
-    """The graphs' states through one update; `holds(iri)` asks the engine whether a graph holds a triple."""
+    """The graphs' states through one update; `holds(iri)` asks the engine whether a graph holds a triple. A graph
+    is asked about only when a check or a transfer needs its state: a write's effect is noted until then."""
 
     def __init__(self, holds: Callable[[str], bool]):
         self.ask = holds
         self.known: dict[str, Presence] = {}
-        self.events: list[str] = []  # operations on every graph, replayed on a graph named only after them
+        self.log: list[tuple[str, str | None]] = []  # (event, graph or None for every graph), for graphs not asked
 
     def state(self, iri: str) -> Presence:
         if iri not in self.known:
             held = self.ask(iri)
             found = Presence(held, held)
-            for event in self.events:
-                _replay(found, event)
+            for event, target in self.log:
+                if target in (None, iri):
+                    _replay(found, event)
             self.known[iri] = found
         return self.known[iri]
 
+    def resolved(self) -> None:
+        """Ask about every graph an event is noted for, while the engine still holds the request's start."""
+        for _, target in list(self.log):
+            if target is not None:
+                self.state(target)
+
     def settled(self) -> None:
         """The operations so far ran on the engine: what it holds now is its own to say."""
-        self.events.clear()
+        self.log.clear()
         for iri, found in self.known.items():
             if found.holds is None:
                 found.holds = self.ask(iri)
@@ -59,28 +67,27 @@ class GraphPresence:
     # --- checks and effects, one method per kind of operation ------------------------------------------
 
     def create(self, iri: str, ref: str, *, silent: bool) -> None:
-        found = self.state(iri)
-        if not silent and _sure(found.exists):
+        if not silent and _sure(self.state(iri).exists):
             raise EvaluationError(f"The graph {ref} already exists")
-        found.exists = True
+        self._note("created", iri)
 
     def drop(self, iri: str, ref: str, *, silent: bool) -> None:
-        found = self.state(iri)
-        self._check(found, ref, silent)
-        found.exists = found.holds = False
+        if not silent:
+            self._check(self.state(iri), ref)
+        self.known[iri] = Presence(False, False)
 
     def clear(self, iri: str, ref: str, *, silent: bool) -> None:
-        found = self.state(iri)
-        self._check(found, ref, silent)
-        found.holds = False
+        if not silent:
+            self._check(self.state(iri), ref)
+        self._note("emptied", iri)
 
     def transfer(self, word: str, source: str, target: str, ref: str, *, silent: bool) -> None:
         """ADD, COPY or MOVE from graph `source` (written `ref`) to `target`."""
         if source == target:
             return
         origin, found = self.state(source), self.state(target)
-        if word == "MOVE":
-            self._check(origin, ref, silent)
+        if word == "MOVE" and not silent:
+            self._check(origin, ref)
         if word == "ADD":
             found.holds = _either(found.holds, origin.holds)
             found.exists = _either(found.exists, origin.holds)
@@ -92,39 +99,46 @@ class GraphPresence:
     def written(self, iris, *, surely: bool, everywhere: bool = False) -> None:
         """Triples inserted into `iris` (by INSERT DATA `surely`; else by a template), or into any graph."""
         if everywhere:
-            self._on_every("maybe written")
+            self._note("maybe written", None)
         for iri in iris:
-            found = self.state(iri)
-            found.exists = True if surely else _either(found.exists, None)
-            found.holds = True if surely else _either(found.holds, None)
+            if surely:
+                self.known[iri] = Presence(True, True)
+            else:
+                self._note("maybe written", iri)
 
     def removed(self, iris, *, everywhere: bool = False) -> None:
         """Triples deleted from `iris`, or from any graph: each exists as it did, and may now hold none."""
-        if everywhere:
-            self._on_every("maybe emptied")
-        for iri in iris:
-            _replay(self.state(iri), "maybe emptied")
+        for iri in [None] if everywhere else iris:
+            self._note("maybe emptied", iri)
 
     def written_since(self, listed) -> list[str]:
         """The graphs besides `listed` (those holding a triple at the request's start) that may hold one now."""
-        if "maybe written" in self.events:  # by a template into GRAPH ?g: only the engine can list them
+        if ("maybe written", None) in self.log:  # by a template into GRAPH ?g: only the engine can list them
             raise NeedsEngine
-        return [iri for iri, found in self.known.items() if found.holds is not False and iri not in listed]
+        noted = [target for event, target in self.log if event == "maybe written"]
+        may_hold = [iri for iri, found in self.known.items() if found.holds is not False]
+        return [iri for iri in dict.fromkeys(may_hold + noted) if iri not in listed]
 
     def every(self, event: str) -> None:
         """DROP ALL ("dropped") or CLEAR ALL ("emptied")."""
-        self._on_every(event)
+        self._note(event, None)
 
     # --- pieces ----------------------------------------------------------------------------------------
 
-    def _on_every(self, event: str) -> None:
-        self.events.append(event)
-        for found in self.known.values():
+    def _note(self, event: str, iri: str | None) -> None:
+        """`event` happened to graph `iri` (None: every graph): applied to what is known, noted for the rest."""
+        if iri is None:
+            affected = list(self.known.values())
+        else:
+            affected = [self.known[iri]] if iri in self.known else []
+        for found in affected:
             _replay(found, event)
+        if not affected or iri is None:
+            self.log.append((event, iri))
 
     @staticmethod
-    def _check(found: Presence, ref: str, silent: bool) -> None:
-        if not silent and not _sure(found.exists):
+    def _check(found: Presence, ref: str) -> None:
+        if not _sure(found.exists):
             raise EvaluationError(f"The graph {ref} does not exist")
 
 
@@ -143,7 +157,9 @@ def _either(first: bool | None, second: bool | None) -> bool | None:
 
 
 def _replay(found: Presence, event: str) -> None:
-    if event == "dropped":
+    if event == "created":
+        found.exists = True
+    elif event == "dropped":
         found.exists = found.holds = False
     elif event == "emptied":
         found.holds = False

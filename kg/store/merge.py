@@ -115,6 +115,7 @@ class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
                 if not done:
                     raise
                 del self.edits[made:]
+                self.target.presence.resolved()
                 rest = self._rest(self.sig[first].start)
                 self._cut_after(self.sig[first - 1].start)
                 break

@@ -25,7 +25,10 @@ from kg.sparql_lexer import is_iri
 from kg.table_checks import valid_lexical
 
 IDENTIFIER_SPACE = PREFIXES["sk"]
-SCHEMA_SPACE = PREFIXES["sahel"]
+# The schema space is, in v0.2's words, a URI that identifies the type of the entities a service returns, not a
+# namespace its type ids are local names in (ours are compact IRIs over several prefixes): every entity here is an
+# owl:Thing, the ontology being OWL 2 DL.
+SCHEMA_SPACE = PREFIXES["owl"] + "Thing"
 XSD = PREFIXES["xsd"]
 INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",

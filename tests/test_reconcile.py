@@ -91,7 +91,8 @@ def test_manifest(client):
     manifest = check(response.get_json(), "manifest")
     assert manifest["versions"] == ["0.2"]
     assert manifest["identifierSpace"] == "https://sahel-kg.example.org/id/"
-    assert manifest["schemaSpace"] == "https://sahel-kg.example.org/ontology#"
+    # v0.2: the schema space identifies the type of the entities returned, and is no namespace of the type ids
+    assert manifest["schemaSpace"] == "http://www.w3.org/2002/07/owl#Thing"
     assert manifest["view"]["url"] == "http://localhost/id/{{id}}"
     assert manifest["preview"]["url"] == "http://localhost/reconcile/preview?id={{id}}"
     assert manifest["batchSize"] == 8
@@ -457,6 +458,24 @@ def test_suggest_types_and_properties(client):
     properties = check(client.get("/reconcile/suggest/property?prefix=armed").get_json(),
                        "suggest-properties-response")["result"]
     assert properties[0]["id"] == "sahel:armedForceOf"
+
+
+def test_type_and_property_ids_are_compact_iris_and_their_full_iris_are_taken(client):
+    """The manifest's schemaSpace is no namespace of these ids: each expands by a prefix the README lists, and a
+    client that stored a full IRI (or a compact one) still gets the same answer."""
+    from kg.catalogue import expand
+    from kg.namespaces import PREFIXES
+
+    manifest = client.get("/reconcile").get_json()
+    for kind in manifest["defaultTypes"]:
+        prefix, _, local = kind["id"].partition(":")
+        assert expand(kind["id"]) == PREFIXES[prefix] + local
+    compact = {"query": "Niger", "type": "sahel:SovereignState",
+               "properties": [{"pid": "sahel:armedForceOf", "v": "x"}]}
+    full = {"query": "Niger", "type": expand("sahel:SovereignState"),
+            "properties": [{"pid": expand("sahel:armedForceOf"), "v": "x"}]}
+    results = reconcile(client, {"compact": compact, "full": full})
+    assert results["compact"] == results["full"] and results["full"]["result"][0]["id"] == "niger"
 
 
 @pytest.mark.parametrize("path", ["/reconcile/suggest/entity", "/reconcile/suggest/type?prefix=a&cursor=-1",

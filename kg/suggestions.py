@@ -3,17 +3,22 @@ user has typed so far, best fits first."""
 
 from __future__ import annotations
 
+import re
+
 from kg.catalogue import IDENTIFIER_SPACE, Catalogue
 from kg.matching import normalise
 from kg.reconciliation import DEFAULT_LIMIT
 
+# Where a local name in camel case (FormalOrganization, armedForceOf) starts a new word.
+_CAMEL_CASE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
 
 def suggest(items, prefix: str, cursor: int = 0, size: int = DEFAULT_LIMIT) -> list[dict]:
-    """Suggestions for a prefix from (names, JSON) items: names starting with it, then words starting with
-    it, then names containing it."""
+    """Suggestions for a prefix from (names, ids, JSON) items: names or ids that are it, names or ids starting
+    with it, names with a word starting with it, then names containing it."""
     ranked = []
-    for names, described in items:
-        rank = prefix_rank(prefix, names)
+    for names, ids, described in items:
+        rank = prefix_rank(prefix, names, ids)
         if rank is not None:
             ranked.append((rank, described["name"].casefold(), described["id"], described))
     ranked.sort(key=lambda item: item[:3])
@@ -28,12 +33,14 @@ def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list
         notable = described.pop("type")
         if notable:
             described["notable"] = notable
-        items.append(([name.text for name in entity.names] + [described["id"]], described))
+        # The id is a name too: a slug of one, its words the name's ("burkina-faso").
+        items.append(([name.text for name in entity.names] + [described["id"]],
+                      [entity.iri, "sk:" + described["id"]], described))
     found = suggest(items, prefix, 0, cursor + DEFAULT_LIMIT)
     if len(found) < cursor + DEFAULT_LIMIT:
         known = {item["id"] for item in found}
         for candidate in catalogue.matcher.candidates(prefix, limit=None, min_score=60):
-            described = dict(next(d for _, d in items if d["id"] == candidate.entity.iri[len(IDENTIFIER_SPACE):]))
+            described = dict(next(d for *_, d in items if d["id"] == candidate.entity.iri[len(IDENTIFIER_SPACE):]))
             if described["id"] not in known:
                 found.append(described)
                 known.add(described["id"])
@@ -41,16 +48,29 @@ def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list
 
 
 def suggest_terms(terms, prefix: str, cursor: int = 0, catalogue: Catalogue | None = None) -> list[dict]:
-    """Types or properties whose name or id fits the prefix."""
-    return suggest([([term.name, term.id, term.id.split(":", 1)[-1]], term.as_json(catalogue)) for term in terms],
-                   prefix, cursor)
+    """Types or properties whose name, or local name read as words, fits the prefix, or whose id or IRI starts
+    with it. The id's prefix is no word of a name: "Ma" finds no schema: term for the "ma" of "schema"."""
+    return suggest([([_own_name(term.name, term.id), _CAMEL_CASE.sub(" ", re.split(r"[#/:]", term.iri)[-1])],
+                     [term.id, term.iri], term.as_json(catalogue)) for term in terms], prefix, cursor)
 
 
-def prefix_rank(prefix: str, names: list[str]) -> int | None:
-    """0 when a name is the prefix itself, 1 when one starts with it, 2 when a word of one does, 3 when one
-    contains it, else None (names and prefix normalised as kg.matching does)."""
-    wanted = normalise(prefix)
+def _own_name(name: str, identifier: str) -> str:
+    """A term's name without the id's prefix that kg.catalogue adds to tell namesakes apart ("Event (schema)")."""
+    added = f" ({identifier.split(':', 1)[0]})"
+    return name[:-len(added)] if ":" in identifier and name.endswith(added) else name
+
+
+def prefix_rank(prefix: str, names: list[str], ids=()) -> int | None:
+    """0 when a name or id is the prefix itself, 1 when one starts with it, 2 when a word of a name does, 3 when a
+    name contains it, else None. Names and prefix are normalised as kg.matching does; ids are compared as written,
+    but for case, and only from their start."""
+    wanted, typed = normalise(prefix), prefix.strip().casefold()
     ranks = []
+    for identifier in ids:
+        if identifier.casefold() == typed:
+            ranks.append(0)
+        elif typed and identifier.casefold().startswith(typed):
+            ranks.append(1)
     for text in names:
         name = normalise(text)
         if name == wanted:

@@ -460,6 +460,25 @@ def test_suggest_types_and_properties(client):
     assert properties[0]["id"] == "sahel:armedForceOf"
 
 
+@pytest.mark.parametrize("kind, prefix, expected", [
+    ("type", "Ma", ["org:FormalOrganization"]),  # no name starts so; schema:Country, Event... held "ma" in "schema:"
+    ("type", "Event", ["sahel:Event", "schema:Event", "sahel:ConflictEvent"]),
+    ("type", "org", ["org:FormalOrganization", "org:Membership", "org:Organization"]),  # ids that start so
+    ("type", "sahel:Sov", ["sahel:SovereignState"]),
+    ("type", "https://sahel-kg.example.org/ontology#Allia", ["sahel:Alliance"]),
+    ("property", "Ma", ["skos:closeMatch", "skos:exactMatch", "sahel:formality", "dct:format", "sahel:isApproximate"]),
+    ("entity", "sk:mal", ["mali", "malian-armed-forces"]),
+])
+def test_suggestions_that_start_with_the_prefix_come_first_and_an_id_s_prefix_is_no_word(client, kind, prefix,
+                                                                                         expected):
+    """"Ma" brought schema:Country, schema:Event and org:FormalOrganization first, for the "ma" of "schema" and
+    "formal"; closeMatch and exactMatch, whose words start with it, came after containedInPlace."""
+    response = client.get(f"/reconcile/suggest/{kind}", query_string={"prefix": prefix})
+    plural = {"entity": "entities", "type": "types", "property": "properties"}[kind]
+    result = check(response.get_json(), f"suggest-{plural}-response")["result"]
+    assert [item["id"] for item in result] == expected
+
+
 def test_type_and_property_ids_are_compact_iris_and_their_full_iris_are_taken(client):
     """The manifest's schemaSpace is no namespace of these ids: each expands by a prefix the README lists, and a
     client that stored a full IRI (or a compact one) still gets the same answer."""

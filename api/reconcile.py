@@ -15,12 +15,12 @@ import time
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from api.errors import Problem, problem_document, problem_page
+from api.errors import Problem, problem_document, problem_page, unsupported_media
 from api.fairness import charged
 from api.numbers import whole_number
 from api.ops import received
 from api.public_origin import origin, public_url
-from api.params import request_params, unique
+from api.params import FORM, request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
@@ -39,6 +39,9 @@ WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads
 def service():
     """Manifest, reconciliation batch or data extension, by the parameter given (only the last two are charged
     as queries: the manifest's catalogue, when it must be read, is charged for its store queries alone)."""
+    if request.method == "POST" and request.mimetype != FORM and (request.mimetype or request.get_data()):
+        # A JSON or multipart body would be read as no parameters at all and told it lacks them.
+        raise unsupported_media(f"POST needs {FORM} (a queries= or extend= field)", request.mimetype)
     params = _params()
     if "queries" in params and "extend" in params:
         raise Problem(400, "Queries and extend", "a request carries queries or extend, not both")

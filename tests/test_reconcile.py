@@ -430,6 +430,26 @@ def test_other_bad_requests(client):
     problem(client.post("/reconcile", data={"extend": "{" * 100000}), 400)
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=b", None])
+def test_a_post_of_no_form_is_415_naming_the_form(client, content_type):
+    """A JSON, text or multipart body was 400 'POST a queries= (or extend=) form field': it was never read."""
+    body = b'{"q0": {"query": "Mali"}}' if content_type == "application/json" else b"queries=%7B%7D"
+    response = client.post("/reconcile", data=body, content_type=content_type)
+    detail = problem(response, 415)["detail"]
+    assert "POST needs application/x-www-form-urlencoded" in detail
+    assert (content_type or "no Content-Type").split(";")[0] in detail
+
+
+def test_a_form_post_and_a_post_with_no_body_still_read_their_parameters(client):
+    queries = json.dumps({"q": {"query": "Mali"}})
+    assert "Missing queries" == problem(client.post("/reconcile", data={}), 400)["title"]
+    with_url = client.post("/reconcile", query_string={"queries": queries})
+    assert with_url.status_code == 200 and with_url.get_json()["q"]["result"][0]["id"] == "mali"
+    form = client.post("/reconcile", data="queries=" + quote(queries),
+                       content_type="application/x-www-form-urlencoded; charset=utf-8")
+    assert form.status_code == 200 and form.get_json()["q"]["result"][0]["id"] == "mali"
+
+
 # --- suggest, preview, data extension -------------------------------------------------------------------------
 
 def test_suggest_entities(client):

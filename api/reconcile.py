@@ -24,7 +24,8 @@ from api.params import FORM, request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
-from kg.reconciliation import MAX_TEXT, extend, parse_query, propose_properties, reconcile
+from kg.reconciliation import extend, parse_query, propose_properties, reconcile
+from kg.reconciliation_input import MAX_TEXT, MOST_COUNT, check_strings, control_fault
 from kg.suggestions import suggest_entities, suggest_terms
 from kg.answers import Answer, QueryRequest
 
@@ -142,6 +143,7 @@ def _reconcile(batch) -> dict:
     if not isinstance(batch, dict):
         raise Problem(400, "Bad reconciliation request", "queries must be a JSON object of queries by key")
     _cap(len(batch), "queries")
+    check_strings(dict.fromkeys(batch), "queries")  # the keys, echoed in the answer (parse_query reads the rest)
     catalogue = _catalogue()
     parsed = {}
     for key, raw in batch.items():
@@ -151,7 +153,7 @@ def _reconcile(batch) -> dict:
             raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
     # Matching runs here, not in a query worker: the batch gets the time limit of a query, counted from the
     # request's arrival as a query's is, and checked between its queries and their candidates (each
-    # candidate's work is bounded by kg.reconciliation's MAX_TEXT).
+    # candidate's work is bounded by kg.reconciliation_input's MAX_TEXT).
     limit = current_app.config["QUERY_TIMEOUT"]
     deadline = received() + limit if limit is not None and 0 < limit < float("inf") else None  # None: no limit
     results = {}
@@ -201,8 +203,13 @@ def _select(sparql: str) -> list[dict]:
 
 
 def _params() -> dict[str, str]:
-    """Query-string and form parameters (UTF-8, each given once)."""
-    return unique(request_params())
+    """Query-string and form parameters (UTF-8, each given once, without control characters)."""
+    params = unique(request_params())
+    for name, value in params.items():
+        fault = control_fault(value, name)
+        if fault:
+            raise Problem(400, "Bad request", fault)
+    return params
 
 
 def _json_parameter(params: dict, name: str):
@@ -254,7 +261,7 @@ def _cursor(params: dict) -> int:
 
 def _count(params: dict, name: str, *, minimum: int) -> int | None:
     value = params.get(name)
-    return None if value is None else whole_number(value, name, minimum=minimum)
+    return None if value is None else whole_number(value, name, minimum=minimum, maximum=MOST_COUNT)
 
 
 def _reply(document) -> Response:

@@ -18,16 +18,13 @@ from kg.catalogue import (ENTITY_PROPERTIES_QUERY, USED_PROPERTIES_QUERY, Catalo
                           property_values, value_json)
 from kg.errors import QueryTimeout
 from kg.matching import score
+from kg.reconciliation_input import (MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT, check_strings,
+                                     whole_number)
 
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 100
 MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
 SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 80% of its score
 QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
-# Bounds on one query's work, which runs in the server process: a name is matched against every entity's
-# names, and each value against every candidate's values.
-MAX_TEXT = 1000  # characters of a query string, and of all the string values of one query together
-MAX_VALUES = 100  # values of all the property constraints of one query
 MAX_EXTEND_PROPERTIES = 100  # properties one data extension request asks for
 
 
@@ -49,10 +46,10 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     unknown = sorted(set(raw) - QUERY_KEYS)
     if unknown:
         raise ReconciliationError(f"unknown query field(s) {', '.join(unknown)}; a query has {sorted(QUERY_KEYS)}")
+    check_strings(raw, "")
     text = raw.get("query")
     if "query" in raw and not isinstance(text, str):  # null too: the schema's query is a string
         raise ReconciliationError("query must be a string")
-    _check_length(text, "the query string")
     text = text if text and text.strip() else None  # a blank cell names nothing: no candidates for it
     types = raw.get("type", [])
     types = [types] if isinstance(types, str) else types
@@ -64,11 +61,8 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     strict = raw.get("type_strict", "any")
     if strict not in ("any", "all", "should"):
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
-    limit = raw.get("limit", DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)):
-        raise ReconciliationError("limit must be a number")
-    # The schema allows any number: 2.5 gives 2 candidates, 0 or less none, 1e999 (read as infinity) the most.
-    limit = MAX_LIMIT if limit > MAX_LIMIT else 0 if limit <= 0 else math.floor(limit)
+    # The schema's "number" is, in the specification's words, a positive integer: 0 is taken too (no candidates).
+    limit = whole_number(raw.get("limit", DEFAULT_LIMIT), "limit", 0, MAX_LIMIT)
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")
@@ -84,8 +78,9 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ReconciliationError("a property value that is a number must be finite")
             characters += len(value) if isinstance(value, str) else 0
-        if characters > MAX_TEXT:  # each is scored against every candidate's values
-            raise ReconciliationError(f"the string values of one query have more than {MAX_TEXT} characters")
+        if characters > MAX_VALUES_TEXT:  # each is scored against every candidate's values
+            raise ReconciliationError(f"the string values of one query have more than {MAX_VALUES_TEXT} characters "
+                                      f"together, the most (and {MAX_TEXT} each)")
         count += len(wanted)
         if count > MAX_VALUES:
             raise ReconciliationError(f"more than {MAX_VALUES} property values in one query")
@@ -95,11 +90,6 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if "query" not in raw and not constraints:
         raise ReconciliationError("a query needs a query string or at least one property constraint")
     return Query(text, tuple(catalogue.type(kind).iri for kind in types), strict, limit, tuple(properties))
-
-
-def _check_length(value, what: str) -> None:
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise ReconciliationError(f"{what} has {len(value)} characters; the most is {MAX_TEXT}")
 
 
 def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: float | None = None) -> list[dict]:
@@ -165,6 +155,7 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
     if not isinstance(request, dict) or not isinstance(request.get("ids"), list) \
             or not isinstance(request.get("properties"), list):
         raise ReconciliationError('a data extension query is an object with "ids" and "properties" lists')
+    check_strings(request, "")
     if not all(isinstance(identifier, str) for identifier in request["ids"]):
         raise ReconciliationError("ids must be entity ids (strings)")
     if len(request["properties"]) > MAX_EXTEND_PROPERTIES:
@@ -199,16 +190,14 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
 
 
 def _values_limit(limit) -> int:
-    """A data extension's limit setting: a whole number of values, 0 for all (the manifest says "number": 1.0 is
-    taken; a text of digits too, as clients send one: an empty one, a form field left empty, is the default)."""
-    limit = (limit.strip() or "0") if isinstance(limit, str) else limit
-    if isinstance(limit, str) and limit.isascii() and limit.isdigit() and len(limit) <= 18:
-        limit = int(limit)  # "²" passes isdigit() alone, and int() of thousands of digits raises
-    if isinstance(limit, float) and limit.is_integer():
-        limit = int(limit)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ReconciliationError("the limit setting is a whole number of values, 0 for all")
-    return limit
+    """A data extension's limit setting: a whole number of values, 0 for all. The manifest says "number", but
+    OpenRefine sends each setting as its form field's text, and v0.2's example writes "5": digits are taken too, and
+    an empty field is the default."""
+    if isinstance(limit, str):
+        text = limit.strip() or "0"
+        # isascii: "²" passes isdigit() alone; a length bound: int() of thousands of digits raises
+        limit = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else limit
+    return whole_number(limit, "the limit setting", 0, MOST_COUNT)
 
 
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str | None, limit: int | None) -> dict:

@@ -62,7 +62,8 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     if strict not in ("any", "all", "should"):
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
     # The schema's "number" is, in the specification's words, a positive integer: 0 is taken too (no candidates).
-    limit = whole_number(raw.get("limit", DEFAULT_LIMIT), "limit", 0, MAX_LIMIT)
+    # More than MAX_LIMIT is answered with at most that many, as a service may (a client's setting is no fault).
+    limit = min(whole_number(raw.get("limit", DEFAULT_LIMIT), "limit", 0, MOST_COUNT), MAX_LIMIT)
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")

@@ -80,13 +80,14 @@ _OWN_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 on; 
 
 @contextlib.contextmanager
 def _as_kg_says():
-    from kg.table import printable
-
     try:
         yield
     except _OWN_HELP:
         raise  # a group given no command: its message is our help text, whose lines must stay lines
     except click.ClickException as error:
+        # imported here, within the try: its import (pyoxigraph's) takes tens of ms a Ctrl-C may land in
+        from kg.table import printable
+
         error.message = printable(error.message)
         raise
     except KeyboardInterrupt:

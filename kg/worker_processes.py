@@ -43,10 +43,15 @@ class WorkerProcesses:
             self._wait(process)
 
     def _start(self):
-        """A fresh interpreter running kg.worker, talking over a socket pair (no fork of this process)."""
+        """A fresh interpreter running kg.worker, talking over a socket pair (no fork of this process).
+
+        In a session of its own: a terminal's Ctrl-C (SIGINT to its foreground process group) reached it too, so
+        a worker mid-answer died before its console or server decided (a server stopping on Ctrl-C cut the
+        answers it meant to finish), and one still starting printed a traceback. The parent ends it (kill, or
+        hanging up); it ends itself when the parent goes (kg.worker)."""
         ours, theirs = socket.socketpair()
         process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno())),
-                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, start_new_session=True,
                                    env=allocator.environment(self.options.malloc))
         theirs.close()
         worker = process, Connection(ours.detach())

@@ -50,7 +50,7 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    try:  # query workers of a server process that was killed: same process group (start_new_session)
+    try:  # server processes left by a killed supervisor (query workers, in sessions of their own, leave with theirs)
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass

@@ -1,0 +1,81 @@
+"""A command run as a terminal's foreground job: on a pseudo-terminal that is its controlling terminal, so that
+Ctrl-C typed there (the byte 0x03) sends SIGINT to its whole process group, children included, as a real one does."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import termios
+import threading
+
+from long_work import SOON
+
+
+def _as_a_shell_starts_it() -> None:
+    """In the child: the pty becomes its controlling terminal and its group the foreground one, and SIGINT has
+    its default action (a test run started in the background would pass it on ignored)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class OnTerminal:
+    """`command` on a pty, its output read all the time (a full pty would block its writes) and kept in `seen`."""
+
+    def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd=None):
+        self.master, follower = os.openpty()
+        self.process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env, cwd=cwd,
+                                        start_new_session=True, preexec_fn=_as_a_shell_starts_it)
+        os.close(follower)
+        self.seen, self._read_to, self._ended = "", 0, False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, name="pty-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # every process holding the pty has closed it
+                data = b""
+            with self._changed:
+                if not data:
+                    self._ended = True
+                    self._changed.notify_all()
+                    return
+                self.seen += data.decode("utf-8", "replace").replace("\r\n", "\n")
+                self._changed.notify_all()
+
+    def expect(self, pattern: str, timeout: float = SOON) -> str:
+        """Wait until `pattern` (a regex) shows after what earlier expects consumed; return the text up to its end."""
+        with self._changed:
+            found = None
+
+            def shown() -> bool:
+                nonlocal found
+                found = re.search(pattern, self.seen[self._read_to:])
+                return bool(found) or self._ended
+
+            if not self._changed.wait_for(shown, timeout) or not found:
+                raise AssertionError(f"no {pattern!r} in:\n{self.seen[self._read_to:]}")
+            text = self.seen[self._read_to:self._read_to + found.end()]
+            self._read_to += found.end()
+            return text
+
+    def ctrl_c(self) -> None:
+        """Type Ctrl-C (the terminal then sends SIGINT to its foreground process group)."""
+        os.write(self.master, b"\x03")
+
+    def wait(self, timeout: float = SOON) -> int:
+        """The command's exit status once it has ended, and all its output has been read."""
+        status = self.process.wait(timeout=timeout)
+        with self._changed:
+            self._changed.wait_for(lambda: self._ended, timeout)
+        return status
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        os.close(self.master)

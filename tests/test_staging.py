@@ -74,6 +74,26 @@ def test_a_staging_copy_that_cannot_be_removed_does_not_hide_the_loads_own_error
     assert count(store_path) == 1 and not staging.sibling(store_path, "staging").exists()
 
 
+def test_a_ctrl_c_while_the_store_is_copied_leaves_no_copy(store_path):
+    """A Ctrl-C (KeyboardInterrupt) that lands once the checkpoint copy is on disk, before the bulk load: the
+    store is as it was, and no copy is left (the copy was made outside the clean-up's reach)."""
+
+    class InterruptedCopy:
+        def __init__(self, store):
+            self.store = store
+
+        def backup(self, path):
+            self.store.backup(path)
+            raise KeyboardInterrupt
+
+    store = ox.Store(str(store_path))
+    with pytest.raises(KeyboardInterrupt):
+        staging.load_copy(InterruptedCopy(store), store_path, iter([quad(1)]))
+    del store
+    assert not staging.sibling(store_path, "staging").exists()
+    assert count(store_path) == 1
+
+
 def copy_with_more(store_path, tmp_path):
     """A staged copy holding one more quad than the store, as load_copy leaves it before the commit."""
     copy = tmp_path / "copy"

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import urllib.request
 
+import pytest
+
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED
 from long_work import SOON, wait_until
 from on_terminal import OnTerminal
 from raw_http import http, query_url
@@ -51,3 +55,45 @@ def test_ctrl_c_stops_kg_serve_once_it_has_finished_the_answer_it_is_streaming(t
     finally:
         server.close()
     assert "Traceback" not in server.seen and "query worker died" not in server.seen, server.seen
+
+
+def triples(count: int, start: int = 0) -> bytes:
+    return "".join(f'<http://example.org/s{n}> <http://example.org/p> "value {n}, with some text to fill the line" .\n'
+                   for n in range(start, start + count)).encode()
+
+
+@pytest.mark.parametrize("before", [0, 9 << 20], ids=["one transaction", "staged bulk load"])
+def test_ctrl_c_during_kg_load_leaves_the_store_as_it_was(tmp_path, before):
+    """Ctrl-C while kg load reads its input: exit 130 with one line, and nothing of the load in the store (no quad,
+    no load record, no staging copy). The last input is a FIFO the test keeps open, so the load cannot end first;
+    the test's writes to it return once kg has read most of them. A file of 9 MiB before it makes the load a
+    staged bulk load into a copy of the store (kg.store.staging)."""
+    from kg.store.oxigraph import OxigraphStore
+
+    home = tmp_path / "home"
+    env = environment(home)
+    installed = subprocess.run([*KG, "info"], env=env, capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stderr
+    with OxigraphStore(home / "store", read_only=True) as store:
+        quads = store.count()
+    files = []
+    if before:
+        (tmp_path / "first.nt").write_bytes(triples(before // 80, start=10**7))
+        files.append(tmp_path / "first.nt")
+    fifo = tmp_path / "held.nt"
+    os.mkfifo(fifo)
+    files.append(fifo)
+    load = OnTerminal([*KG, "load", *map(str, files), "--graph", "http://example.org/g"], cwd=tmp_path, env=env)
+    try:
+        with open(fifo, "wb") as held:  # opened once kg opens it: it has read every file before
+            held.write(triples(20_000))  # about 1.4 MB: far more than a pipe holds, so kg is reading and loading
+            held.flush()
+            load.ctrl_c()
+            status = load.wait(timeout=120)
+    finally:
+        load.close()
+    assert status == EXIT_INTERRUPTED and INTERRUPTED in load.seen and "Traceback" not in load.seen, load.seen
+    with OxigraphStore(home / "store", read_only=True) as store:
+        assert store.count() == quads
+    assert sorted(path.name for path in home.iterdir() if "store" in path.name) == [
+        ".store.lock", ".store.version", "store"]

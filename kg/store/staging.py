@@ -48,9 +48,9 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
     """
     staging, committed = sibling(path, "staging"), sibling(path, "committed")
     _remove(staging)
-    store.backup(str(staging))
     copy = None
     try:
+        store.backup(str(staging))  # within the try: a Ctrl-C while it copies left the half copy behind
         copy = pyoxigraph.Store(str(staging))
         copy.bulk_extend(quads)
         # The bulk loader leaves overlapping files (34 for 1M quads and their merge): until RocksDB compacts

@@ -57,14 +57,17 @@ class NotAtOnce(Exception):
 class RSGIApp:
     """Serve `wsgi_app` (which owns `closing`, called when the server process stops) over RSGI."""
 
-    def __init__(self, wsgi_app, *, threads: int, max_body: int, closing=None, at_once=None, refused=None):
-        self.app, self.max_body, self.closing = wsgi_app, max_body, closing
+    def __init__(self, wsgi_app, *, threads: int, max_body: int, closing=None, at_once=None, refused=None,
+                 ready=None):
+        self.app, self.max_body, self.closing, self.ready = wsgi_app, max_body, closing, ready
         self.at_once = at_once  # environ -> bool: the requests worth offering to the app on the loop
         self.refused = refused  # (environ, status, seconds, reason): records an answer the adapter gives itself
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="kg-request")
 
     def __rsgi_init__(self, loop) -> None:
-        """Nothing to prepare: the app was built before the loop started."""
+        """Call `ready` with the loop: granian's signal handlers are set by now. The app was built before."""
+        if self.ready is not None:
+            self.ready(loop)
 
     def __rsgi_del__(self, loop) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

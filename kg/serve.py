@@ -237,9 +237,34 @@ def _server_class():
             worker = super()._spawn_worker(*args, **kwargs)
             if isinstance(worker.inner, BaseProcess):  # not a thread, as on a free-threaded Python
                 worker.is_alive = lambda: worker_alive(worker.inner)
+                worker.start = _stop_signals_held(worker.start)
             return worker
 
     return KgServer
+
+
+# A server process is forked from the supervisor, whose signal handlers it keeps until granian sets its own, after
+# the app is built (a second or so): a Ctrl-C or SIGTERM then was lost, and the process served on until the
+# supervisor killed it at the end of the grace. It starts with them blocked; _let_stop_signals_through ends that.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _stop_signals_held(start):
+    """`start` (a server process's), run with STOP_SIGNALS blocked, which the new process inherits."""
+    def started():
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    return started
+
+
+def _let_stop_signals_through(loop) -> None:
+    """In a server process, once granian's handlers are set: a stop signal held since it started is handled once
+    `loop` runs (uvloop drops one that comes before: its handlers only listen while it runs)."""
+    if hasattr(signal, "pthread_sigmask"):
+        loop.call_soon(signal.pthread_sigmask, signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _load_app(config: dict, threads: int):
@@ -259,4 +284,5 @@ def _load_app(config: dict, threads: int):
         multiprocess.mark_process_dead(os.getpid())
 
     return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing,
-                   at_once=worth_offering, refused=app.extensions["sahel-kg.accounting"].refused_by_server)
+                   at_once=worth_offering, refused=app.extensions["sahel-kg.accounting"].refused_by_server,
+                   ready=_let_stop_signals_through)

@@ -5,6 +5,7 @@ a server's WorkerPool (kg.runner) sends it, one at a time, until the server hang
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -22,6 +23,8 @@ IDLE_REFRESH = 1.0  # seconds between an idle worker's looks for a write to reop
 
 def serve(connection: Connection) -> None:
     """A worker's loop, until its parent hangs up (then it leaves quietly) or dies."""
+    if hasattr(signal, "pthread_sigmask"):  # a server process starts it with these held (kg.serve): a kill ends it
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threading.Thread(target=_leave_with, args=(os.getppid(),), name="kg-parent-watch", daemon=True).start()
     try:
         _answer_requests(connection)

@@ -97,3 +97,24 @@ def test_ctrl_c_during_kg_load_leaves_the_store_as_it_was(tmp_path, before):
         assert store.count() == quads
     assert sorted(path.name for path in home.iterdir() if "store" in path.name) == [
         ".store.lock", ".store.version", "store"]
+
+
+def test_ctrl_c_while_a_server_process_builds_its_app_stops_kg_serve_without_a_kill(tmp_path):
+    """A server process is forked with the supervisor's signal handlers, and kept them until granian set its own,
+    once the app was built: a Ctrl-C (or SIGTERM) meanwhile was lost, and the supervisor killed the process at
+    the end of the grace ("refused to gracefully stop"). The access log is a FIFO here, whose opening holds
+    the app's building until the test reads it, after the Ctrl-C."""
+    port, access_log = free_port(), tmp_path / "access.log"
+    os.mkfifo(access_log)
+    server = OnTerminal([*KG, "serve", "--port", str(port)], cwd=tmp_path,
+                        env=environment(tmp_path / "home", SAHEL_KG_ACCESS_LOG=str(access_log)))
+    try:
+        server.expect("Spawning worker-1", timeout=120)  # forked: it now builds the app, held at the log's opening
+        server.ctrl_c()
+        with open(access_log, "rb") as log:  # lets the app's building go on
+            status = server.wait(timeout=120)
+            log.read()
+    finally:
+        server.close()
+    assert status == 0 and "Granian shutdown completed" in server.seen, server.seen
+    assert "refused to gracefully stop" not in server.seen and "Traceback" not in server.seen, server.seen

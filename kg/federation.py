@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.error_text import answer_detail, first_line
-from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceFailure, ServiceTimeout
+from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
 from kg.service_answers import parse_solutions, read_body
 from kg.service_state import ServiceState
 
@@ -142,6 +142,8 @@ class Federation:
             with _opener().open(request, timeout=seconds) as response:
                 cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
                 return read_body(response, ends, endpoint), response.headers.get_content_type(), cut
+        except ServiceError:  # read_body's own, already naming the endpoint: not wrapped as a failure of the call
+            raise
         except urllib.error.HTTPError as error:
             raise self._refusal(endpoint, error) from None
         except (TimeoutError, socket.timeout):

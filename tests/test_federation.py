@@ -545,6 +545,17 @@ def test_a_refusal_shows_no_allowed_endpoints_credentials_nor_keys():
     assert "(allowed endpoints: https://…@kg.internal.example/sparql, https://b.example/sparql?…)" in detail
 
 
+def test_an_answer_too_large_is_said_once(article, endpoint, monkeypatch):
+    """It was "SERVICE <…> failed: SERVICE <…> answered with more than … bytes"."""
+    import kg.service_answers
+
+    monkeypatch.setattr(kg.service_answers, "MAX_ANSWER_BYTES", 10)
+    url, _ = endpoint("two-rows")
+    with pytest.raises(ServiceFailure) as failed:
+        service_for(article, url).query(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
+    assert str(failed.value) == f"SERVICE <{url}> answered with more than 10 bytes"
+
+
 def test_allowlist_entries_may_name_a_mirror():
     assert split_allowlist(["https://a.example/sparql", "https://b.example/sparql>http://127.0.0.1:9/q"]) == (
         ("https://a.example/sparql", "https://b.example/sparql"), {"https://b.example/sparql": "http://127.0.0.1:9/q"})

@@ -192,6 +192,8 @@ def test_a_link_cannot_point_the_editor_at_another_endpoint(visit):
                   " window.sahelYasgui.getTab().persistentJson)")  # stored in localStorage, as an old visit would
     page = session.open("/sparql")
     assert page.evaluate("() => window.sahelYasgui.getTab().getEndpoint()") == here
+    field = page.locator("#yasgui input.autocomplete:visible").first  # typing in it sent nothing elsewhere, but
+    assert field.evaluate("(input) => input.readOnly")  # Run put this server back: it is not editable at all
     run_query(page, "ASK { ?s ?p ?o }")
     page.locator(".yasr:visible .yasr_results").filter(has_text="true").first.wait_for()
     blocked = page.evaluate("() => fetch('http://evil.example.com/sparql').then(() => 'sent', () => 'refused')")

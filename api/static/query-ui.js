@@ -191,7 +191,12 @@
       area.setAttribute("aria-label", "SPARQL query");
       area.setAttribute("aria-describedby", "editor-keys");
     });
-    document.querySelectorAll("#yasgui input.autocomplete").forEach((input) => input.setAttribute("aria-label", "SPARQL endpoint"));
+    // Run always asks this server (keepOnThisServer): an endpoint typed here would be put back, so it is not editable.
+    document.querySelectorAll("#yasgui input.autocomplete").forEach((input) => {
+      input.setAttribute("aria-label", "SPARQL endpoint");
+      input.readOnly = true;
+      input.title = "This editor asks this server; kg query --endpoint URL asks another";
+    });
   }
   nameFields();
   Object.keys(yasgui._tabs).forEach((id) => hookWarnings(yasgui.getTab(id)));

@@ -14,12 +14,13 @@ from kg.iri_resolution import RELATIVE, is_absolute
 from kg.parse_messages import REASONS
 from kg.sparql_parts import in_force, iri_named
 from kg.sparql_lexer import bad_escape, significant
+from kg.sparql_text import scan
 from kg.text_places import offset_at
 
 FORBIDDEN = ' <>"{}|^`\\'  # besides control characters (RFC 3987's IRI rules, SPARQL's IRIREF)
-# An IRI the lexer could not take whole, from its '<' to a '>' on its line: only one that starts with a scheme,
-# so that a '<' meaning less-than (?a < ?b && ?c > 1) is not read as an IRI.
-_BROKEN = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\n]*)>")
+# An IRI the lexer could not take whole, from its '<' to a '>' on its line (a line ends at CR or LF, as the
+# engine's IRIs do), relative ones too (<a b>); a '<' the engine reads as less-than is never one.
+_BROKEN = re.compile(r"<([^<>\r\n]+)>")
 _ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
 # Signs of a comparison rather than an IRI between a '<' and a '>': a variable after a space, && or ||.
 _COMPARISON = re.compile(r"\s[?$]\w|&&|\|\|")
@@ -62,13 +63,13 @@ def _column(text: str, at: int) -> int:
 
 def _faults(text: str, base: str | None, kind: str):
     """(offset of its '<', offset of the fault, message) of each faulty IRI of `text`, in order."""
-    tokens = significant(text)
+    tokens, less_than = significant(text), scan(text).less_than
     for index, (token_kind, value, start, _), _, in_base in in_force(tokens, {}, base):
         if token_kind == "iri" and (bad := _forbidden_at(value[1:-1])) is not None:
             yield start, start + 1 + bad, _forbidden(value, value[1:-1], bad)
         elif token_kind == "iri" and not is_absolute(iri_named("iri", value, {}, in_base)):
             yield start, start, _relative(value, index and tokens[index - 1][1].upper() == "BASE", kind)
-        elif token_kind == "other" and value == "<":
+        elif token_kind == "other" and value == "<" and start not in less_than and not _doubled(text, start):
             broken = _BROKEN.match(text, start)
             if broken is None or _COMPARISON.search(broken.group(1)):
                 continue
@@ -76,6 +77,11 @@ def _faults(text: str, base: str | None, kind: str):
                 yield start, start + escape[0], escape[1]
             elif (bad := _forbidden_at(broken.group(1))) is not None:
                 yield start, start + 1 + bad, _forbidden(broken.group(0), broken.group(1), bad)
+
+
+def _doubled(text: str, at: int) -> bool:
+    """Whether the '<' at `at` is the second of a '<<' that opens a triple term (in <<<a> the third opens an IRI)."""
+    return text[at - 1:at] == "<" and text[at - 2:at - 1] != "<"
 
 
 def _forbidden_at(inner: str) -> int | None:

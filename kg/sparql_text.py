@@ -38,6 +38,7 @@ class Shape:
     is_update: bool = False
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
     glued: str | None = None  # a name the engine may read as a keyword and a name (see kg.glued_keywords)
+    less_than: frozenset[int] = frozenset()  # where each '<' the engine reads as less-than starts (see _scan)
 
 
 def scan(text: str) -> Shape:
@@ -57,6 +58,7 @@ def _scan(text: str) -> Shape:
     outer: list[str | None] = []  # the clause around each open "{", back in force once it closes
     data = 0  # the open blocks ("{v") of VALUES, DATA and templates: terms, not patterns
     describing = False  # after DESCRIBE, until what follows its resources
+    less_than = []
     tokens = significant(text)
     first = declarations_end(tokens, shape.prefixes)
     for index, (kind, value, start, _) in enumerate(tokens[first:], start=first):
@@ -113,6 +115,9 @@ def _scan(text: str) -> Shape:
                 shape.operators += sum(character in _OPERATORS for character in value)
             if _HIDING.search(value) and not _after_operator(tokens, index) and shape.ambiguous is None:
                 shape.ambiguous = value
+        elif kind == "other" and value == "<" and brackets and brackets[-1] == "(" and index \
+                and _is_operand(tokens[index - 1]):
+            less_than.append(start)  # elsewhere a '<' opens an IRI (or, doubled, a triple term)
         elif upper in ("VALUES", "DATA"):  # INSERT DATA's block, as VALUES', holds terms: no pattern to plan
             values = True
         elif upper == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1][0] == "pname":
@@ -129,6 +134,7 @@ def _scan(text: str) -> Shape:
         elif upper == "DEFINE" and shape.form is None:  # Virtuoso pragmas can make it fetch URLs
             shape.pragmas += 1
     shape.variables = len({value[1:] for kind, value, *_ in tokens if kind == "var"})  # ?x and $x are one
+    shape.less_than = frozenset(less_than)
     return shape
 
 

@@ -65,6 +65,26 @@ FORBIDDEN = [
     ("SELECT * { ?s ?p ?o FILTER(?o = <http://a b>) }", " ", "a space"),
 ]
 
+# A relative IRI holding a space, ⟨⟩ marking it: the engine gave up at the word after the space (told as "SPARQL has no
+# keyword or function b") or past the IRI ("This is not a valid IRI" at its '>').
+SPACED = [
+    ("query", "SELECT * WHERE { <a⟨ ⟩b> ?p ?o }"),
+    ("query", "SELECT * WHERE { <a⟨ ⟩b/c> ?p ?o }"),
+    ("query", "BASE <http://x/> SELECT * { <a⟨ ⟩b> ?p ?o }"),
+    ("query", "SELECT * WHERE { ?s <a⟨ ⟩b> ?o }"),
+    ("query", "SELECT * FROM <a⟨ ⟩b> { ?s ?p ?o }"),
+    ("query", "SELECT * WHERE { ?s ?p ?o FILTER(?o = <a⟨ ⟩b>) }"),
+    ("query", "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<a⟨ ⟩b>)) }"),
+    ("query", "SELECT * WHERE { ?s ?p (<http://a> <a⟨ ⟩b>) }"),
+    ("query", "SELECT *\nWHERE {\n  ?s ?p <a⟨ ⟩b> }"),
+    ("update", "INSERT DATA { <a⟨ ⟩b> <http://b> <http://c> }"),
+    ("update", "BASE <http://x/> INSERT DATA { <a⟨ ⟩b> <http://b> <http://c> }"),
+    ("update", "INSERT DATA { <http://a> <http://b> <c⟨ ⟩d> }"),
+    ("update", "DELETE WHERE { <a⟨ ⟩b> ?p ?o }"),
+    ("update", "WITH <a⟨ ⟩b> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+    ("update", "CLEAR GRAPH <a⟨ ⟩b>"),
+]
+
 
 def marked(text: str) -> tuple[str, str, tuple[int, int]]:
     """The text without its ⟨⟩ marks, the IRI between them, and the line and column of its start."""
@@ -103,6 +123,25 @@ def test_an_iri_holding_a_forbidden_character_is_told_at_it(service, text, char,
     assert (raised.value.line, raised.value.column) == (1, text.index(char, text.index("<http")) + 1)
 
 
+@pytest.mark.parametrize("kind, text", SPACED)
+def test_a_relative_iri_holding_a_space_is_told_at_the_space(service, kind, text):
+    plain, _, place = marked(text)
+    with pytest.raises(QuerySyntaxError) as raised:
+        getattr(service, kind)(plain)
+    assert raised.value.message.startswith("An IRI cannot hold a space, as <"), raised.value.message
+    assert (raised.value.line, raised.value.column) == place
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * { ?s ?p ?a FILTER(?a<sk:x) FILTER(?b>1) } LIMT 5",
+    "SELECT * { ?s ?p ?a FILTER(?a<3) FILTER(?b>1) } LIMT 5",
+    "SELECT * { ?s ?p ?a BIND(?a<3 AS ?x) FILTER(?x>1) } LIMT 5"])
+def test_a_less_than_before_a_later_greater_than_is_no_iri(service, text):
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(text)
+    assert raised.value.message.startswith("SPARQL has no keyword or function LIMT"), raised.value.message
+
+
 def test_a_comparison_is_not_read_as_an_iri(service):
     text = "SELECT * { ?s ?p ?o FILTER(?o <rdfs:a && ?o> 3) } LIMT 5"
     with pytest.raises(QuerySyntaxError) as raised:
@@ -128,6 +167,12 @@ def test_over_http_an_iri_with_a_space_is_told_at_the_space(shared):
     assert "An IRI cannot hold a space" in body["detail"] and (body["line"], body["column"]) == (1, 29)
 
 
+@pytest.mark.parametrize("text", ["SELECT * WHERE { <a b> ?p ?o }", "BASE <http://x/> SELECT * { <a b/c> ?p ?o }"])
+def test_over_http_a_relative_iri_with_a_space_is_told_at_the_space(shared, text):
+    body = problem(shared.get("/sparql?" + urlencode({"query": text})), 400)
+    assert "An IRI cannot hold a space" in body["detail"] and (body["line"], body["column"]) == (1, text.index(" b") + 1)
+
+
 def test_over_http_a_relative_iri_still_resolves_against_the_endpoint(shared):
     response = shared.get("/sparql?" + urlencode({"query": "SELECT * FROM <g> { <jnim> ?p ?o }"}))
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -141,11 +186,21 @@ def test_over_http_an_update_with_a_forbidden_character_is_told_at_it(empty_writ
     assert "An IRI cannot hold a space" in body["detail"] and body["column"] == text.index(" d>") + 1
 
 
+def test_over_http_an_update_with_a_relative_iri_holding_a_space_is_told_at_it(empty_writer):
+    text = "DELETE WHERE { <a b> ?p ?o }"
+    response = empty_writer.post("/sparql", data=urlencode({"update": text}),
+                                 content_type="application/x-www-form-urlencoded", headers=AUTH)
+    body = problem(response, 400)
+    assert "An IRI cannot hold a space" in body["detail"] and (body["line"], body["column"]) == (1, 18)
+
+
 @pytest.mark.parametrize("command, text, column", [
     ("query", "SELECT * { <jnim> ?p ?o }", 12),
     ("query", "SELECT * FROM <g> { ?s ?p ?o }", 15),
     ("update", "INSERT DATA { <a> <b> <c> }", 15),
-    ("query", 'SELECT (STRDT("x", <http://a b>) AS ?x) {}', 29)])
+    ("query", 'SELECT (STRDT("x", <http://a b>) AS ?x) {}', 29),
+    ("query", "SELECT * WHERE { <a b> ?p ?o }", 20),
+    ("update", "DELETE WHERE { <a b> ?p ?o }", 18)])
 def test_the_console_says_the_iri_on_one_line(spec, command, text, column):
     result = kg(command, "--store", spec, text)
     assert result.exit_code == 1 and result.stderr.startswith(f"error: line 1, column {column}: "), result.output

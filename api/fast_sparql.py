@@ -26,8 +26,10 @@ from werkzeug.http import parse_options_header
 from werkzeug.utils import get_content_type
 
 from api import cors, security_headers
+from api.body_charset import check_charset
 from api.body_limit import TOO_LARGE, uri_too_long
 from api.conditional import validators_for
+from api.errors import Problem
 from api.fairness import CLIENT
 from api.loop_lookups import LoopLookups
 from api.ops import arrival
@@ -192,10 +194,11 @@ def _posted_query(environ, max_body: int) -> str | None:
     if environ.get("QUERY_STRING") or not isinstance(body, io.BytesIO) or body.tell() != 0 \
             or not length.isdigit() or int(length) != len(body.getbuffer()) or int(length) > max_body:
         return None
-    kind, options = parse_options_header(environ.get("CONTENT_TYPE"))
-    if options.get("charset", "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):  # Flask's 400
+    try:
+        check_charset(environ.get("CONTENT_TYPE"), body.getvalue())
+    except Problem:  # Flask's 400
         return None
-    kind = kind.lower()
+    kind = parse_options_header(environ.get("CONTENT_TYPE"))[0].lower()
     if kind == QUERY_BODY:
         return body.getvalue().decode("utf-8")
     if kind != FORM:

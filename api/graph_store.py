@@ -16,7 +16,8 @@ from api.conditional import entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.ops import received
-from api.params import check_charset, format_param, one, request_params, strict_params
+from api.body_charset import check_charset, checked_body
+from api.params import format_param, one, request_params, strict_params
 from api.public_origin import public_url
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
@@ -205,8 +206,7 @@ def _parse_body(base: str) -> list:
         if not parts:
             raise Problem(400, "No RDF", "the multipart body has no file parts")
         return [triple for name, part in parts for triple in _parse_part(name, part, base)]
-    check_charset(request.mimetype_params, request.get_data())
-    return _parse(request.get_data(), request.mimetype, None, base)
+    return _parse(checked_body(), request.mimetype, None, base)
 
 
 def _parse_part(name: str, part, base: str) -> list:
@@ -214,7 +214,7 @@ def _parse_part(name: str, part, base: str) -> list:
     member: line and column alone do not say which of several files is wrong."""
     label = f"part {name!r} ({part.filename or 'no file name'})"
     data = part.read()
-    check_charset(part.mimetype_params, data, label, part=name)
+    check_charset(part.content_type, data, label, part=name)
     try:
         return _parse(data, part.mimetype, part.filename, base, label=label, part=name)
     except SourceError as error:

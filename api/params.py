@@ -7,23 +7,11 @@ from urllib.parse import parse_qsl
 
 from flask import request
 
+from api.body_charset import checked_body
 from api.errors import Problem
 from api.negotiation import format_names
 
 FORM = "application/x-www-form-urlencoded"
-
-
-# US-ASCII text is UTF-8 text as it is (RFC 3629): such a label is taken for a body that holds ASCII only.
-ASCII_LABELS = ("us-ascii", "ascii", "iso646-us", "ansi-x3.4-1968")
-
-
-def check_charset(params: dict, data: bytes, sent_in: str = "the request body", **extra) -> None:
-    """400 for a body labelled with a charset (`params`, a Content-Type's) other than UTF-8, which is all that is
-    read: read as UTF-8 anyway, a Latin-1 text could be taken for other characters without a word."""
-    given = params.get("charset")
-    charset = (given or "utf-8").lower().replace("_", "-")
-    if charset not in ("utf-8", "utf8") and not (charset in ASCII_LABELS and data.isascii()):
-        raise Problem(400, "Not UTF-8", f"{sent_in} must be UTF-8, not {given}", **extra)
 
 
 def strict_params(raw: bytes) -> list[tuple[str, str]]:
@@ -38,7 +26,7 @@ def request_params() -> list[tuple[str, str]]:
     """The request's URL parameters, then those of its body when it is a form POST."""
     params = strict_params(request.query_string)
     if request.method == "POST" and request.mimetype == FORM:
-        params += strict_params(request.get_data())
+        params += strict_params(checked_body())
     return params
 
 

@@ -65,6 +65,8 @@ MEANINGS = {
     "dataset-conflict": (400, "The protocol's default-graph-uri/named-graph-uri and the query's FROM disagree."),
     "query-too-large": (413, "The query or update text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS."),
     "not-utf-8": (400, "Text must be UTF-8."),
+    "bad-charset": (400, "The Content-Type's charset parameter (named in `parameter`) is empty, malformed or given "
+                         "twice: write charset=utf-8, or leave it out."),
     "bad-encoding": (400, "The request is not clean: invalid UTF-8, a NUL byte or a bad %XX escape."),
     "bad-duration": (400, "A duration (timeout=) must be a positive number of seconds."),
     "repeated-parameter": (400, "A parameter that is given once was given several times; detail names it."),

@@ -15,7 +15,8 @@ from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import best_match, negotiated
-from api.params import all_values as _all, check_charset, format_param, one as _one_value, strict_params
+from api.body_charset import checked_body
+from api.params import all_values as _all, format_param, one as _one_value, strict_params
 from kg.iri_resolution import iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
@@ -55,10 +56,9 @@ def sparql():
             return page
         return _query(_one_value(params, "query", required=True), params)
     params = strict_params(request.query_string)
-    kind = request.mimetype
-    check_charset(request.mimetype_params, request.get_data())
+    kind, body = request.mimetype, checked_body()
     if kind == FORM:
-        params = params + strict_params(request.get_data())
+        params = params + strict_params(body)
         if _has(params, "query") and _has(params, "update"):
             raise Problem(400, "Query and update", "a request carries a query or an update, not both")
         if _has(params, "update"):
@@ -69,7 +69,7 @@ def sparql():
     if kind in (QUERY_BODY, UPDATE_BODY):
         if _has(params, "query") or _has(params, "update"):
             raise Problem(400, "Query and update", "with a SPARQL body the URL may not carry query or update")
-        text = _utf8(request.get_data())
+        text = _utf8(body)
         return _query(text, params) if kind == QUERY_BODY else _update(text, params)
     raise unsupported_media(f"POST needs {FORM}, {QUERY_BODY} or {UPDATE_BODY}", kind)
 

@@ -13,6 +13,7 @@ from kg.bindings import as_term, declared_prefixes, parse_term
 from kg.errors import BindingTypeError
 from kg.sparql_lexer import lex
 from kg.table_checks import XSD, misfit
+from kg.text_places import place
 
 # The value after `default`, up to the `;` before `also` (a string holding ';' is no declaration then).
 DECLARATION = re.compile(r"#[ \t]*binding:[ \t]*[?$]([A-Za-z_][A-Za-z0-9_]*)[ \t]+default[ \t]+([^;]+?)[ \t]*(?:;.*)?")
@@ -50,7 +51,7 @@ def declared_types(sparql: str, prefixes: dict[str, str]) -> dict[str, Declared]
         except ValueError:
             continue
         datatype = default.datatype.value if isinstance(default, ox.Literal) else IRI
-        found[declaration[1]] = Declared(datatype, 1 + sparql.count("\n", 0, token.start))
+        found[declaration[1]] = Declared(datatype, place(sparql, token.start)[0])
     return found
 
 

@@ -13,6 +13,7 @@ from kg.errors import QuerySyntaxError
 from kg.text_places import offset_at, place
 from kg.glued_keywords import glued
 from kg.last_text import LastText
+from kg.line_ends import applied, lf_ended, merged
 from kg.iri_resolution import is_absolute, resolve_iri
 from kg.sparql_lexer import significant, unescape_iri
 
@@ -39,21 +40,24 @@ def glued_message(name: str) -> str:
 
 
 def written_out(text: str, base: str | None = None) -> tuple[str, "Moved"]:
-    """`text` with the names under the keyword-like prefixes it declares written as <IRI>s and those declarations
-    blanked, and what maps a syntax error's place in that text back to `text`. Names under such a prefix that
-    is not declared stay, for the checks to refuse. `base` is the request's, which a relative prefix IRI
-    declared before any BASE resolves against (written out, its names may stand after a later BASE)."""
-    if not _MAY_DECLARE.search(text):  # most texts
-        return text, Moved(text, text, [])
+    """`text` with its lines ended at LF alone (kg.line_ends), the names under the keyword-like prefixes it declares
+    written as <IRI>s and those declarations blanked, and what maps a syntax error's place in that text back to
+    `text`. Names under such a prefix that is not declared stay, for the checks to refuse. `base` is the
+    request's, which a relative prefix IRI declared before any BASE resolves against (written out, its names may
+    stand after a later BASE)."""
+    plain, ends = lf_ended(text)
+    if not _MAY_DECLARE.search(plain):  # most texts
+        return plain, Moved(text, plain, ends)
     kept = _last.get(text)
     if kept is not None and kept[0] == base:
         return kept[1]
-    answer = _written_out(text, base)
+    answer = _written_out(text, plain, ends, base)
     _last.put(text, (base, answer))
     return answer
 
 
-def _written_out(text: str, base: str | None) -> tuple[str, "Moved"]:
+def _written_out(original: str, text: str, ends: list, base: str | None) -> tuple[str, "Moved"]:
+    """What written_out gives for `original`, whose lines `text` ends at LF alone (`ends`: the edits that did so)."""
     tokens = _names_whole(significant(text))
     declared: dict[str, str] = {}  # in force from its declaration on (an update's operations each have a prologue)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
@@ -75,14 +79,8 @@ def _written_out(text: str, base: str | None) -> tuple[str, "Moved"]:
             prefix, _, local = value.partition(":")
             edits.append((start, end, "<" + declared[prefix] + _LOCAL_ESCAPE.sub(r"\1", local) + ">"))
         index += 1
-    if not edits:
-        return text, Moved(text, text, [])
-    parts, at = [], 0
-    for start, end, replacement in edits:
-        parts += [text[at:start], replacement]
-        at = end
-    written = "".join(parts) + text[at:]
-    return written, Moved(text, written, edits)
+    written = applied(text, edits)
+    return written, Moved(original, written, merged(ends, edits))
 
 
 def _resolved(base: str | None, iri: str) -> str:

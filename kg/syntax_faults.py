@@ -17,6 +17,7 @@ from typing import NamedTuple
 from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
+from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
 
 # Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
@@ -130,9 +131,9 @@ def _stray_letter(tokens, index: int) -> str:
 
 def _odd_quotes(text: str, at: int) -> bool:
     """Whether the line of the quote at `at` holds an odd number of that quote, unescaped: one is unclosed. (A
-    quote the lexer leaves alone may be no slip: in ?x<'>' || ?x = '<<' it took <'> for an IRI.)"""
-    first, last = text.rfind("\n", 0, at) + 1, text.find("\n", at)
-    line = text[first:last if last >= 0 else len(text)]
+    quote the lexer leaves alone may be no slip: in ?x<'>' || ?x = '<<' it took <'> for an IRI.) A line ends at CR,
+    LF or CRLF, as a string does."""
+    line = line_around(text, at)
     return (line.count(text[at]) - line.count("\\" + text[at])) % 2 == 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 def offset_at(text: str, line: int, column: int | None) -> int:
@@ -30,3 +31,19 @@ def place(text: str, offset: int) -> tuple[int, int]:
     for found in _LINE_END.finditer(text, 0, offset):
         line, start = line + 1, found.end()
     return line, offset - start + 1
+
+
+def line_around(text: str, at: int) -> str:
+    """The line of `text` that holds offset `at`, without its end (CR, LF or CRLF)."""
+    first = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    last = _LINE_END.search(text, at)
+    return text[first:last.start() if last else len(text)]
+
+
+def byte_lines(reader):
+    """The lines of a binary reader (or of any iterable of byte chunks that each end at LF), each without its end:
+    a line ends at CR, LF or CRLF, as the RDF parsers count them. Read lazily, as far as the caller goes."""
+    for chunk in reader:
+        ended = chunk.endswith(b"\n")
+        pieces = _BYTE_LINE_END.split(chunk)
+        yield from pieces[:-1] if ended else pieces

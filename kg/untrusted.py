@@ -16,6 +16,7 @@ import time
 
 from kg.errors import InputLimitError, ParseError
 from kg.iri_resolution import NO_BASE, NO_SCHEME, iri_words
+from kg.text_places import byte_lines
 from kg.xml_check import XmlCheck
 
 # A byte-order mark: editors on Windows start UTF-8 files with one. No syntax has it as text, so a
@@ -108,15 +109,15 @@ def explained(error: ParseError) -> ParseError:
 
 def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
     """A parse error for bytes that are no UTF-8 saying which byte, as `kg claims draft` does, rather than
-    pyoxigraph's index into its own buffer; `lines` are the input's lines (bytes), or the file at `path` is
-    read anew, up to the error's line."""
+    pyoxigraph's index into its own buffer; `lines` is the input (a binary reader), or the file at `path` is
+    read anew, up to the error's line (a line ends at CR, LF or CRLF, as the parsers count them)."""
     if not error.message.startswith(_NOT_UTF8):
         return error
     if path is not None:
         with open(path, "rb") as again:
             return undecodable(error, again)
     found = "a byte here"
-    for number, text in enumerate(lines, 1):
+    for number, text in enumerate(byte_lines(lines), 1):
         if number == error.line:
             try:
                 text.decode("utf-8")
@@ -135,7 +136,7 @@ def character_column(error: ParseError, lines=(), *, path=None) -> ParseError:
     if path is not None:
         with open(path, "rb") as again:
             return character_column(error, again)
-    for number, text in enumerate(lines, 1):
+    for number, text in enumerate(byte_lines(lines), 1):
         if number == error.line:
             if number == 1:
                 text = without_bom(text)

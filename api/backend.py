@@ -131,7 +131,7 @@ class Backend:
                               headers={"Retry-After": "1"}, rejected="waited")
             ran = time.monotonic()
             try:
-                with self.fairness.admitted(limit):  # a cached answer costs nothing
+                with self.fairness.admitted(limit, lambda: self._own_fault(request)):  # a cached answer costs nothing
                     found = self._run(request, since)
             except BaseException as error:
                 if isinstance(found, StreamedAnswer):  # answered, then failed: its worker is let go now
@@ -146,6 +146,11 @@ class Backend:
                 # A kept key holds no reading: its tokens would stay beside the answer, uncounted in the cache's bytes.
                 self.cache.put((key[0], replace(request, reading=None)), found)
         return found
+
+    def _own_fault(self, request: QueryRequest) -> Exception | None:
+        """What the query of `request` is refused for whatever its client's budget (api.fairness), or None."""
+        return QueryService(None, policy=self.policy).own_fault(request.sparql, base=request.base,
+                                                                reading=request.reading, bindings=request.bindings)
 
     def _own_limit(self, request: QueryRequest) -> bool:
         """Whether `request`'s time limit is the client's own (timeout=), shorter than the server's."""

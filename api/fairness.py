@@ -69,21 +69,22 @@ class Fairness:
         self._lock = threading.Lock()
 
     @contextmanager
-    def admitted(self, reserve: float | None):
+    def admitted(self, reserve: float | None, own_fault=None):
         """Run a query's block if the current client (CLIENT) may; charge it the time the block took. Within
-        another admitted block (the queries of a search), the block is already counted and charged."""
+        another admitted block (the queries of a search), the block is already counted and charged. `own_fault`
+        (no arguments): the error the query is refused for whatever the budget, or None; raised in place of 429."""
         if _ADMITTED.get():
             yield
             return
         entered = _ADMITTED.set(True)
         try:
-            with self._admitted(reserve):
+            with self._admitted(reserve, own_fault):
                 yield
         finally:
             _ADMITTED.reset(entered)
 
     @contextmanager
-    def _admitted(self, reserve: float | None):
+    def _admitted(self, reserve: float | None, own_fault=None):
         self.start()
         self._changed()
         client = CLIENT.get()
@@ -92,7 +93,15 @@ class Fairness:
         started = time.monotonic()
         try:
             if budgets is not None:
-                budgets.reserve(client, reserved)
+                try:
+                    budgets.reserve(client, reserved)
+                except Problem:
+                    # A request's own fault (its syntax, say) is told whatever its budget, as if checked first;
+                    # it is looked for only here: a query let in meets it as it starts, before it runs.
+                    fault = own_fault() if own_fault is not None else None
+                    if fault is not None:
+                        raise fault from None
+                    raise
             try:
                 yield
             finally:

@@ -24,7 +24,7 @@ from api.params import FORM, request_params, unique
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
-from kg.reconciliation import extend, parse_query, propose_properties, reconcile
+from kg.reconciliation import Extension, extend, parse_extension, parse_query, propose_properties, reconcile
 from kg.reconciliation_input import MAX_TEXT, MOST_COUNT, check_strings, control_fault
 from kg.suggestions import suggest_entities, suggest_terms
 from kg.answers import Answer, QueryRequest
@@ -46,14 +46,16 @@ def service():
     params = _params()
     if "queries" in params and "extend" in params:
         raise Problem(400, "Queries and extend", "a request carries queries or extend, not both")
+    # What a request is refused for by its own shape (its size, its parameters, its queries) is told before it
+    # is charged: a client past its budget is told what to mend, not to wait (parsing reads only the catalogue).
     if "queries" in params:
-        batch = _json_parameter(params, "queries")
+        batch = _parsed(_json_parameter(params, "queries"))
         with charged():
-            return _reply(_reconcile(batch))
+            return _reply(_reconcile(*batch))
     if "extend" in params:
-        query = _json_parameter(params, "extend")
+        catalogue, extension = _extension(_json_parameter(params, "extend"))
         with charged():
-            return _reply(_extend(query))
+            return _reply(extend(catalogue, _select, extension))
     if request.method == "POST":
         raise Problem(400, "Missing queries", "POST a queries= (or extend=) form field")
     return _reply(_manifest())
@@ -88,9 +90,11 @@ def suggest_property():
 def properties():
     """Data extension property proposals for a type, or for a column reconciled against none (no type=)."""
     params = _params()
-    limit = _count(params, "limit", minimum=1)
+    limit, kind, catalogue = _count(params, "limit", minimum=1), params.get("type") or None, _catalogue()
+    if kind is not None:
+        catalogue.type(kind)  # an unknown type is refused before anything is charged
     with charged():
-        return _reply(propose_properties(_catalogue(), _select, params.get("type") or None, limit))
+        return _reply(propose_properties(catalogue, _select, kind, limit))
 
 
 @bp.route("/reconcile/preview")
@@ -139,7 +143,9 @@ def _manifest() -> dict:
     }
 
 
-def _reconcile(batch) -> dict:
+def _parsed(batch) -> tuple[Catalogue, dict]:
+    """The catalogue, and the queries of `batch` (a queries= parameter, read as JSON) by key; 413 for a batch over
+    the cap, 400 for one that is no object or holds a query that is not one."""
     if not isinstance(batch, dict):
         raise Problem(400, "Bad reconciliation request", "queries must be a JSON object of queries by key")
     _cap(len(batch), "queries")
@@ -151,6 +157,10 @@ def _reconcile(batch) -> dict:
             parsed[key] = parse_query(raw, catalogue)
         except ValueError as error:
             raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
+    return catalogue, parsed
+
+
+def _reconcile(catalogue: Catalogue, parsed: dict) -> dict:
     # Matching runs here, not in a query worker: the batch gets the time limit of a query, counted from the
     # request's arrival as a query's is, and checked between its queries and their candidates (each
     # candidate's work is bounded by kg.reconciliation_input's MAX_TEXT).
@@ -167,11 +177,14 @@ def _reconcile(batch) -> dict:
     return results
 
 
-def _extend(query) -> dict:
+def _extension(query) -> tuple[Catalogue, Extension]:
+    """The catalogue, and `query` (an extend= parameter, read as JSON) checked: 413 for more ids than the cap, 400
+    for one that is not a data extension request."""
     if isinstance(query, dict) and isinstance(query.get("ids"), list):
         _cap(len(query["ids"]), "entity ids")
+    catalogue = _catalogue()
     try:
-        return extend(_catalogue(), _select, query)
+        return catalogue, parse_extension(query, catalogue)
     except ValueError as error:
         raise Problem(400, "Bad data extension request", str(error)) from None
 
@@ -203,12 +216,15 @@ def _select(sparql: str) -> list[dict]:
 
 
 def _params() -> dict[str, str]:
-    """Query-string and form parameters (UTF-8, each given once, without control characters)."""
+    """Query-string and form parameters (UTF-8, each given once, without control characters; callback= a function
+    name), read before any work is charged (see service)."""
     params = unique(request_params())
     for name, value in params.items():
         fault = control_fault(value, name)
         if fault:
             raise Problem(400, "Bad request", fault)
+    if "callback" in params and not CALLBACK.fullmatch(params["callback"]):
+        raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
     return params
 
 
@@ -267,9 +283,7 @@ def _count(params: dict, name: str, *, minimum: int) -> int | None:
 def _reply(document) -> Response:
     """JSON, or JSONP when the request names a callback function."""
     body = json.dumps(document, ensure_ascii=False, allow_nan=False)  # NaN is not JSON: fail, never send it
-    callback = _params().get("callback")  # _params() refuses it twice
+    callback = _params().get("callback")  # _params() refuses it twice, or not a function name
     if callback is None:
         return Response(body, mimetype="application/json")
-    if not CALLBACK.fullmatch(callback):
-        raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
     return Response(f"/**/{callback}({body});", mimetype="application/javascript")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.errors import PolicyError, QuerySyntaxError
+from kg.errors import BindingTypeError, PolicyError, QuerySyntaxError
 from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
@@ -152,6 +152,21 @@ class QueryService(ClosedTerms):
         except SyntaxError as error:
             return moved(self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape, base))
         return None
+
+    def own_fault(self, sparql: str, *, base: str | None = None, reading: Reading | None = None,
+                  bindings: dict | None = None) -> Exception | None:
+        """What rows() would refuse the query `sparql` for before it runs anything (its form, the policy, the types
+        of its `bindings`, its syntax), found without a store; None if nothing."""
+        reading = reading_of(sparql, base, reading)
+        if not reading.shape.is_update and reading.shape.form is not None:
+            try:
+                self._check_policy(reading.shape)
+                self._check_services(reading.written, reading.shape, reading.moved(), base)
+                if bindings:
+                    check_bindings(reading.written, bindings, self.prefixes)
+            except (PolicyError, BindingTypeError) as error:
+                return error
+        return self.syntax_fault(sparql, base=base, reading=reading)
 
     def _explained(self, error: QuerySyntaxError, sparql: str, shape, base: str | None) -> QuerySyntaxError:
         """The first slip kg.syntax_faults finds, or a faulty IRI (kg.iri_faults; `base` is the request's), where

@@ -151,8 +151,18 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
             for total, _, entity, features, match, _ in results[:query.limit]]
 
 
-def extend(catalogue: Catalogue, select: Select, request) -> dict:
-    """A data extension response for {"ids": [...], "properties": [{"id", "settings"?}]}."""
+@dataclass(frozen=True)
+class Extension:
+    """A data extension request, checked: the entity IRI of each id asked about, and each property asked for (its
+    id as asked, its term, the most values to give, 0 for all)."""
+
+    iris: dict
+    wanted: list
+
+
+def parse_extension(request, catalogue: Catalogue) -> Extension:
+    """{"ids": [...], "properties": [{"id", "settings"?}]} checked against the schema and the graph's entities and
+    properties (ReconciliationError otherwise)."""
     if not isinstance(request, dict) or not isinstance(request.get("ids"), list) \
             or not isinstance(request.get("properties"), list):
         raise ReconciliationError('a data extension query is an object with "ids" and "properties" lists')
@@ -177,7 +187,12 @@ def extend(catalogue: Catalogue, select: Select, request) -> dict:
             raise ReconciliationError(f"unknown setting {unknown[0]!r}: the one property setting here is limit")
         limit = _values_limit(settings.get("limit", 0))
         wanted.append((item["id"], catalogue.property(item["id"]), limit))
-    iris = {identifier: catalogue.entity_iri(identifier) for identifier in request["ids"]}
+    return Extension({identifier: catalogue.entity_iri(identifier) for identifier in request["ids"]}, wanted)
+
+
+def extend(catalogue: Catalogue, select: Select, extension: Extension) -> dict:
+    """The data extension response for `extension`."""
+    iris, wanted = extension.iris, extension.wanted
     held = property_values(select, sorted(set(iris.values())), sorted({term.iri for _, term, _ in wanted}))
     rows = {}
     for identifier, iri in iris.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 
-from api.page_data import rows
+from api.page_data import rows_per_version
 from kg.namespaces import PREFIXES
 
 bp = Blueprint("query_ui", __name__)
@@ -29,14 +29,29 @@ def query_page():
                            yasgui=YASGUI, cytoscape=CYTOSCAPE)
 
 
+MOST_COMPLETIONS = 1000  # terms of each kind the editor gets (its queries ask for one more, to tell a cut)
+
+
 @bp.route("/sparql/completions.json")
 def completions():
-    """Classes, properties and entities of this dataset, written compactly (sahel:Claim), with labels."""
-    found = {"class": [], "property": [], "entity": []}
-    for row in rows("completions"):
-        entry = {"text": row["term"].short if row["term"].short != row["term"].value else f"<{row['term'].value}>",
-                 "label": row["label"].value if "label" in row else None}
-        bucket = found[row["kind"].value]
-        if not bucket or bucket[-1]["text"] != entry["text"]:
-            bucket.append(entry)
-    return jsonify(found)
+    """Classes, properties and entities of this dataset, written compactly (sahel:Claim), with labels; at most
+    MOST_COMPLETIONS of each kind, `cut` naming the kinds that have more. Read once per dataset version."""
+    found: dict = {"class": [], "property": [], "entity": []}
+    cut = []
+    for kind in found:
+        terms: list[str] = []
+        for row in rows_per_version(f"completion-{KINDS[kind]}"):
+            term = row["term"]
+            if not term.is_iri:  # a class given as a blank node (an OWL restriction): nothing to type
+                continue
+            if not terms or terms[-1] != term.value:  # one entry a term, with the first of its labels
+                terms.append(term.value)
+                found[kind].append({"text": term.short if term.short != term.value else f"<{term.value}>",
+                                    "label": row["label"].value if "label" in row else None})
+        if len(terms) > MOST_COMPLETIONS:
+            found[kind] = found[kind][:MOST_COMPLETIONS]
+            cut.append(kind)
+    return jsonify({**found, "cut": cut})
+
+
+KINDS = {"class": "classes", "property": "properties", "entity": "entities"}

@@ -4,6 +4,7 @@ JavaScript."""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from functools import cache
 
@@ -14,9 +15,8 @@ from api import evidence
 from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
-from api.page_data import (DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows,
-                           rows_per_version)
-from api.service_description import statistics
+from api.home import COUNT_WAIT, home_context, home_counts
+from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
 
 bp = Blueprint("pages", __name__)
 
@@ -27,23 +27,17 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 
 @bp.route("/")
 def home():
-    """What the dataset is, its counts, the article, example queries, documentation and endpoints."""
-    return conditional(("home", origin()), _home, "text/html")
+    """What the dataset is, its counts as far as they are made, the article, example queries, documentation and
+    endpoints; the same data with other counts is another page (its validators say so)."""
+    numbers, own = home_counts(until=time.monotonic() + COUNT_WAIT)
+    return conditional(("home", origin(), numbers.state, own.state), lambda: _home(numbers, own), "text/html")
 
 
-def _home():
-    counts, cut = statistics()
-    graphs = rows_per_version("graphs")
+def _home(numbers, own):
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
     dumps = sorted(route for route in routes if route.startswith("/dump"))
-    by_type: dict[str, list] = OrderedDict()
-    for row in rows_per_version("entities"):
-        by_type.setdefault(row["typeLabel"].value, []).append(row)
-    sources = rows_per_version("source-text")
-    return render_template("home.html", counts=counts, cut=cut, graphs=graphs, sources=sources, dumps=dumps,
-                           entities=by_type, void="/.well-known/void" in routes, reconcile="/reconcile" in routes,
-                           claims=sum(1 for graph in graphs if graph["isClaim"].truth), examples=examples(),
-                           origin=origin())
+    return render_template("home.html", **home_context(numbers, own), dumps=dumps, void="/.well-known/void" in routes,
+                           reconcile="/reconcile" in routes, examples=examples(), origin=origin())
 
 
 @bp.route("/article")

@@ -7,12 +7,10 @@ import json
 import pyoxigraph as ox
 from flask import Response, current_app
 
+from api.background_counts import DONE, awaited, Outcome, counts, not_counted, request_deadline
 from api.errors import Problem
-from api.ops import received
 from api.public_origin import public_url
-from api.version_cache import once_per_version
 from api.void import OFFER as VOID_OFFER, RDF_FORMATS, void_url
-from kg.answers import QueryRequest
 from kg.namespaces import PREFIXES
 
 SD = PREFIXES["sd"]
@@ -70,11 +68,15 @@ def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
 
 
 def _dataset(service) -> list[tuple]:
-    counts, cut = statistics()
+    outcome = awaited(statistics(until=request_deadline()))
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [(service, _sd("defaultDataset"), dataset), (dataset, RDF_TYPE, _sd("Dataset")),
                (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),
                (default, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))]
+    if outcome.state != DONE:  # counts that could not be made for this version: the description without them
+        return triples + [(dataset, _comment(), ox.Literal(
+            f"No counts and no list of the named graphs: {not_counted(outcome)}.", language="en"))]
+    counts, cut = outcome.value
     triples += _void(default, {name: counts[f"all-{name}"].get(None, 0) for name in ("triples", "classes", "properties")})
     for number, graph in enumerate(sorted(counts["triples"]), start=1):
         named, described = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
@@ -85,7 +87,7 @@ def _dataset(service) -> list[tuple]:
         triples += _void(described, {name: counts[name].get(graph, 0) for name in PER_GRAPH
                                      if graph in counts[name] or name not in cut})
     if cut:  # a store with a row limit of its own (another kg serve, Virtuoso) gave part of a count per graph
-        triples.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+        triples.append((dataset, _comment(), ox.Literal(
             f"Incomplete: the store cut its counts per graph ({', '.join(sorted(cut))}) at a row limit of its own, "
             "so the named graphs listed may be some of them, and a count a graph lacks here was cut.", language="en")))
     return triples
@@ -96,24 +98,26 @@ def _void(node, numbers: dict) -> list[tuple]:
             for name, value in numbers.items()]
 
 
-def statistics() -> tuple[dict[str, dict], frozenset[str]]:
-    """Counts per named graph (and overall under None), and the names of those the store cut; once per
-    version, through the query runner."""
-    return once_per_version("statistics", _count)
+def statistics(until: float | None = None) -> Outcome:
+    """Where the counts per named graph (and overall under None) of the dataset's version stand, with the names
+    of those the store cut, as (counts, cut) once done; made in the background (api.background_counts),
+    waited for until the time.monotonic() `until` at most."""
+    return counts().outcome("statistics", _count, until=until)
 
 
-def _count() -> tuple[dict[str, dict], frozenset[str]]:
-    backend = current_app.extensions["sahel-kg"]
-    counts, cut = {}, set()
+def _count(query) -> tuple[dict[str, dict], frozenset[str]]:
+    found, cut = {}, set()
     for name, sparql in STATISTICS.items():
-        # one time limit for them all, from the request's arrival: six full limits, one after another, kept
-        # every visitor waiting for these counts (api.version_cache) that long
-        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None), since=received())
+        answer = query(sparql)
         rows = json.loads(answer.body)["results"]["bindings"]
-        counts[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
+        found[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
         if answer.truncated:
             cut.add(name)
-    return counts, frozenset(cut)
+    return found, frozenset(cut)
+
+
+def _comment() -> ox.NamedNode:
+    return ox.NamedNode(PREFIXES["rdfs"] + "comment")
 
 
 def _sd(name: str) -> ox.NamedNode:

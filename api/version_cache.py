@@ -1,7 +1,8 @@
-"""Results of whole-dataset queries (counts, the home page's lists), computed once per dataset version.
+"""Results of whole-dataset queries made in a request (the home page's bounded lists, the editor's completions),
+computed once per dataset version; counts, which may take longer than a request, are api.background_counts'.
 
-On a large store such a query costs seconds, or runs to the time limit; a page or description that ran
-it on every request would let any visitor make the server do that work again and again. A query that
+On a large store such a query costs up to a second or so; a page that ran it on every request would let any
+visitor make the server do that work again and again. A query that
 ran out of time is remembered too, for FAILURE_SECONDS, then tried again (the machine may have been busy).
 """
 

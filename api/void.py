@@ -10,13 +10,11 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
+from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_deadline
 from api.conditional import conditional
 from api.negotiation import GRAPH_ALIASES, choose
 from api.params import format_param, request_params
 from api.public_origin import public_url
-from api.ops import received
-from api.version_cache import once_per_version
-from kg.answers import QueryRequest
 from kg.link_targets import TARGETS
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
@@ -49,20 +47,24 @@ def void_url() -> str:
 def describe():
     """The VoID description, in Turtle (default), JSON-LD, RDF/XML or N-Triples by Accept or format=."""
     media, fmt = choose("graph", OFFER, format_param(request_params()))
-    return conditional(("void", public_url("/"), media), lambda: _serialized(media, fmt), media, negotiated=True)
+    # waited for within the request's time limit (503 while still being made): a description without them, saying
+    # why, only where they could not be made for this version
+    outcome = awaited(counts().outcome("void", _count, until=request_deadline()))
+    return conditional(("void", public_url("/"), media, outcome.state), lambda: _serialized(media, fmt, outcome),
+                       media, negotiated=True)
 
 
-def _serialized(media: str, fmt: str) -> Response:
-    triples = [ox.Triple(*triple) for triple in _description()]
+def _serialized(media: str, fmt: str, outcome: Outcome) -> Response:
+    triples = [ox.Triple(*triple) for triple in _description(outcome)]
     options = {"prefixes": {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}} \
         if fmt == "turtle" else {}
     return Response(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), mimetype=media)
 
 
-def _description() -> list[tuple]:
+def _description(outcome: Outcome) -> list[tuple]:
     document = ox.NamedNode(void_url())
     dataset = ox.NamedNode(void_url() + "#sahel-kg")
-    counts, linksets, cut = _counts()
+    statistics, linksets, cut = outcome.value if outcome.state == DONE else ({}, {}, True)
     out = [
         (document, _rdf("type"), _void("DatasetDescription")),
         (document, _dct("title"), ox.Literal("A VoID description of sahel-kg", language="en")),
@@ -86,14 +88,17 @@ def _description() -> list[tuple]:
             for name in ("dump.trig.gz", "dump.nq.gz")]
     out += [(dataset, _void("exampleResource"), ox.NamedNode(PREFIXES["sk"] + name)) for name in EXAMPLES]
     out += [(dataset, _void("vocabulary"), ox.NamedNode(PREFIXES[name])) for name in VOCABULARIES]
-    out += [(dataset, _void(name), _integer(value)) for name, value in counts.items()]
+    out += [(dataset, _void(name), _integer(value)) for name, value in statistics.items()]
     version = current_app.extensions["sahel-kg"].version()
     if version is not None:
         when = datetime.fromtimestamp(version.modified, timezone.utc).isoformat()
         out.append((dataset, _dct("modified"), ox.Literal(when, datatype=ox.NamedNode(XSD + "dateTime"))))
     for target in TARGETS:
         out += _linkset(dataset, target, None if cut else linksets.get(target.name, {}))
-    if cut:  # a store with a row limit of its own below the dozen rows of the counts (another kg serve)
+    if outcome.state != DONE:
+        out.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+            f"No statistics and no counts of links: {not_counted(outcome)}.", language="en")))
+    elif cut:  # a store with a row limit of its own below the dozen rows of the counts (another kg serve)
         out.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
             "The store cut the counts of links at a row limit of its own: the linksets are given without them.",
             language="en")))
@@ -126,27 +131,18 @@ def _linkset_core(node, subjects, objects, count: int | None) -> list[tuple]:
     return out if count is None else out + [(node, _void("triples"), _integer(count))]
 
 
-def _counts() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
+def _count(query) -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
     """The dataset's statistics, the links per target dataset and predicate, and whether the store cut those;
-    once per version."""
-    return once_per_version("void", _count)
-
-
-def _count() -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
-    backend = current_app.extensions["sahel-kg"]
-
-    def answer(sparql: str):  # one time limit for them all, from the request's arrival (see api.version_cache)
-        return backend.query(QueryRequest(sparql=sparql, format="json", row_limit=None), since=received())
-
+    made in the background once per version (api.background_counts), all within one time limit."""
     def rows(sparql: str) -> list[dict]:
-        return json.loads(answer(sparql).body)["results"]["bindings"]
+        return json.loads(query(sparql).body)["results"]["bindings"]
 
-    counts = {name: int(rows(sparql)[0]["n"]["value"]) for name, sparql in STATISTICS.items()}
-    links = answer((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8"))
+    found = {name: int(rows(sparql)[0]["n"]["value"]) for name, sparql in STATISTICS.items()}
+    links = query((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8"))
     linksets: dict[str, dict[str, int]] = {}
     for row in json.loads(links.body)["results"]["bindings"]:
         linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
-    return counts, linksets, links.truncated
+    return found, linksets, links.truncated
 
 
 def _integer(value: int) -> ox.Literal:

@@ -26,6 +26,14 @@ FORM = "application/x-www-form-urlencoded"
 EX = "http://example.org/"
 
 
+def settled(app, seconds: float = 120.0) -> None:
+    """Wait until the app's whole-dataset counts (api.background_counts) are made, none left to make."""
+    from api.background_counts import counts
+
+    with app.app_context():
+        assert counts().settled(seconds), f"the counts were still being made after {seconds:g}s"
+
+
 @pytest.fixture(scope="session")
 def article_store(tmp_path_factory):
     """An on-disk store holding the article, built once; apps get copies of it (see `make_app`)."""

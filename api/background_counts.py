@@ -1,0 +1,168 @@
+"""Whole-dataset counts made off the request path: per app, one background thread runs each count asked for,
+once per dataset version, within a time limit of its own (COUNT_TIMEOUT); requests read the outcome so far.
+
+At a million statements the counts of the home page, the service description and VoID took 5-20 s between
+them, more than a request's time limit: made in a request, they failed it (503), and kept failing it for the
+version. Here a page shows what is ready and says what is not, and a description waits for them at most its
+own time limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Flask, current_app
+
+from api.errors import Problem
+from api.ops import received
+from kg.answers import Answer, QueryRequest
+from kg.errors import QueryMemoryExceeded, QueryTimeout
+
+COUNTING, DONE, FAILED = "counting", "done", "failed"
+# Most rows a count may give: a count per named graph is a row a graph (24,873 at 1M statements), and the
+# service's ROW_LIMIT, which cuts answers sent to clients, must not cut a description's list of the graphs.
+MOST_COUNT_ROWS = 10**7
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a count of one dataset version stands: COUNTING, DONE with its value, or FAILED with the reason."""
+
+    version: Any  # the dataset version's number (or a remote store's index key) it counts
+    state: str
+    value: Any = None
+    reason: str | None = None
+    retry: bool = False  # a failure that says nothing of the count (no worker was free, a worker died): asked again
+
+
+Compute = Callable[[Callable[[str], Answer]], Any]  # given a runner of count queries, the count's value
+
+
+class Counts:
+    """The counts of one app: the newest outcome of each name, and the one thread that makes them in turn."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._changed = threading.Condition()
+        self._outcomes: dict[str, Outcome] = {}
+        self._asked: dict[str, tuple[Any, Compute]] = {}  # the newest version asked for, and how to count it
+        self._queue: list[str] = []
+        self._working = False
+
+    def outcome(self, name: str, compute: Compute, *, until: float | None = None) -> Outcome:
+        """The outcome of `name` for the dataset's version now, its count started if need be; waiting for it
+        until the time.monotonic() `until` at most (None: not at all)."""
+        version = _version_key()
+        with self._changed:
+            found = self._outcomes.get(name)
+            if found is None or found.version != version or (found.state == FAILED and found.retry):
+                found = self._outcomes[name] = Outcome(version, COUNTING)
+                self._asked[name] = (version, compute)
+                if name not in self._queue:
+                    self._queue.append(name)
+                if not self._working:
+                    self._working = True
+                    threading.Thread(target=self._work, name="sahel-kg-counts", daemon=True).start()
+            if until is not None:
+                self._changed.wait_for(lambda: self._outcomes[name].state != COUNTING
+                                       or self._outcomes[name].version != version,
+                                       timeout=max(0.0, until - time.monotonic()))
+            return self._outcomes[name] if self._outcomes[name].version == version else found
+
+    def settled(self, timeout: float) -> bool:
+        """Wait until no count is being made or waits to be (at most `timeout` seconds); whether none is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._working, timeout=timeout)
+
+    def _work(self) -> None:
+        """Count each name asked for, one at a time, until none is left; then end (a later ask starts another)."""
+        while True:
+            with self._changed:
+                if not self._queue:
+                    self._working = False
+                    self._changed.notify_all()
+                    return
+                name = self._queue.pop(0)
+                version, compute = self._asked[name]
+            made = self._count(compute)
+            with self._changed:
+                if self._outcomes[name].version == version:  # not asked for a newer version meanwhile
+                    self._outcomes[name] = Outcome(version, *made)
+                self._changed.notify_all()
+
+    def _count(self, compute: Compute) -> tuple:
+        """(state, value, reason, retry) of one count, all of its queries within one COUNT_TIMEOUT."""
+        limit = self.app.config["COUNT_TIMEOUT"]
+        started = time.monotonic()
+        backend = self.app.extensions["sahel-kg"]
+
+        def query(sparql: str) -> Answer:
+            return backend.query(QueryRequest(sparql=sparql, format="json", timeout=limit, row_limit=MOST_COUNT_ROWS),
+                                 since=started)
+
+        try:
+            with self.app.app_context():
+                return DONE, compute(query), None, False
+        except QueryTimeout as error:
+            if error.waited:  # no query worker was free for it: nothing is known of the count itself
+                return FAILED, None, str(error), True
+            return FAILED, None, f"they did not finish within their time limit of {limit:g}s (COUNT_TIMEOUT)", False
+        except QueryMemoryExceeded as error:
+            return FAILED, None, f"they needed more memory than a query may take ({error})", False
+        except Exception as error:  # a worker that died, a store away: tried again at the next visit
+            log.warning("counts failed: %s", error)
+            return FAILED, None, f"they failed ({error})", True
+
+
+def request_deadline() -> float | None:
+    """When the current request's time limit (QUERY_TIMEOUT, from its arrival) ends; None if it has none."""
+    limit = current_app.config["QUERY_TIMEOUT"]
+    return None if limit is None or math.isinf(limit) else received() + limit
+
+
+def awaited(outcome: Outcome) -> Outcome:
+    """`outcome` where it is final for its version; 503 (asking again helps) where it is still being made or
+    may be made on asking again."""
+    if outcome.state == COUNTING or (outcome.state == FAILED and outcome.retry):
+        limit = current_app.config["QUERY_TIMEOUT"]
+        raise Problem(503, "Too busy", "the counts of this version of the dataset were still being made at the end "
+                      f"of this request's time limit of {limit:g}s; they go on: ask again shortly",
+                      headers={"Retry-After": "1"})
+    return outcome
+
+
+def not_counted(outcome: Outcome) -> str:
+    """Why `outcome` has no counts, as a clause."""
+    if outcome.state == COUNTING:
+        return "they are still being made for this version of the dataset"
+    return f"for this version of the dataset, {outcome.reason}"
+
+
+def counts() -> Counts:
+    """The current app's counts."""
+    extensions = current_app.extensions
+    with _MADE:
+        if "sahel-kg-counts" not in extensions:
+            extensions["sahel-kg-counts"] = Counts(current_app._get_current_object())
+        return extensions["sahel-kg-counts"]
+
+
+_MADE = threading.Lock()
+
+
+def _version_key() -> Any:
+    """What a count is of: the dataset's version number; for a remote store (no version) the key its search index
+    is read again on (its own writes, REMOTE_INDEX_SECONDS), or, where that is read for every request, a new key."""
+    backend = current_app.extensions["sahel-kg"]
+    version = backend.version()
+    if version is not None:
+        return version.number
+    key = backend.index_key()
+    return key if key is not None else object()

@@ -1,0 +1,107 @@
+"""The home page's data: the dataset's counts as far as they are made (api.background_counts), and bounded
+lists of its sources, named graphs and entities, each saying how many more there are."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+from api.background_counts import DONE, Outcome, counts
+from api.page_data import Term, editor_link, query_text, rows, rows_per_version
+from api.service_description import statistics
+from api.version_cache import once_per_version
+
+LISTED = 20  # entries a list shows; its query (graphs.rq, entities.rq, source-titles.rq) asks for one more
+# Seconds a visit waits for counts being made: a small dataset's are ready by then, and a large one's page is
+# not held up much longer than its lists take.
+COUNT_WAIT = 0.5
+
+
+def home_counts(until: float | None = None) -> tuple[Outcome, Outcome]:
+    """The outcomes of the service description's statistics and of the home page's own counts (claims, sources,
+    entities per kind) for the dataset's version now, waited for until the time.monotonic() `until` at most."""
+    return statistics(until=until), counts().outcome("home", _count, until=until)
+
+
+def _count(query) -> dict:
+    """How many graphs are claims, how many sources there are, and how many entities of each kind."""
+    [row] = json.loads(query(query_text("home-counts")).body)["results"]["bindings"]
+    answer = query(query_text("entity-kind-counts"))
+    kinds = json.loads(answer.body)["results"]["bindings"]
+    return {"claims": int(row["claims"]["value"]), "sources": int(row["sources"]["value"]),
+            "kinds": {kind["type"]["value"]: int(kind["entities"]["value"]) for kind in kinds},
+            "kinds_cut": answer.truncated}  # a store's own row limit cut them: a kind left out is not counted
+
+
+def home_context(numbers: Outcome, own: Outcome) -> dict:
+    """What home.html shows beside the examples and endpoints: the counts of `numbers` (the statistics) and
+    `own` (home_counts'), or why there are none yet, and the lists."""
+    found = own.value if own.state == DONE else None
+    totals = numbers.value[0] if numbers.state == DONE else None
+    cut = numbers.value[1] if numbers.state == DONE else frozenset()
+    context = {"counts": totals, "cut": cut, "count_state": numbers.state, "count_reason": numbers.reason,
+               "claims": found and found["claims"]}
+    sources = _distinct(rows_per_version("source-titles"), "source")
+    context["sources"] = _listed(sources, found and found["sources"], SOURCES_QUERY)
+    graphs = _distinct(rows_per_version("graphs"), "graph")
+    others = None
+    if totals is not None and found is not None and "triples" not in cut:
+        others = len(totals["triples"]) - found["claims"]  # the named graphs that are not claims
+    context["graphs"] = _listed(graphs, others, GRAPHS_QUERY)
+    context["entities"] = _entities(found["kinds"] if found else None, bool(found and found["kinds_cut"]))
+    return context
+
+
+def _entities(kinds: dict[str, int] | None, cut: bool) -> OrderedDict:
+    """Each kind's label and list (at most LISTED entities), by the kind's label; `kinds`: the count of each
+    (None while not made; `cut`: some left out)."""
+    by_label: OrderedDict = OrderedDict()
+    for kind, members in once_per_version("page-rows:entities", _kinds):
+        query = ENTITIES_QUERY.replace("?type", f"<{kind['type'].value}>")
+        total = None if kinds is None else kinds.get(kind["type"].value, None if cut else 0)
+        listed = _listed(members, total, query)
+        by_label.setdefault(kind["typeLabel"].value, listed)
+    return by_label
+
+
+def _kinds() -> list[tuple[dict[str, Term], list[dict[str, Term]]]]:
+    """Each kind of entity (entity-kinds.rq) with the first of its entities (entities.rq, bound to it)."""
+    return [(kind, rows("entities", type=kind["type"].value)) for kind in rows("entity-kinds")]
+
+
+def _listed(found: list, total: int | None, everything: str) -> dict:
+    """The first LISTED of `found` (a query's rows, one more than shown at most), how many more there are
+    (`total` less those, when counted; None while not), and the editor's link to a query listing them all."""
+    shown = found[:LISTED]
+    more = None if total is None else max(0, total - len(shown))
+    return {"shown": shown, "more": more, "maybe_more": more is None and len(found) > LISTED,
+            "all": editor_link(everything)}
+
+
+def _distinct(found: list, key: str) -> list:
+    """`found` with one row per value of `key` (a graph or source with labels or titles in two languages gives
+    two rows)."""
+    seen: OrderedDict = OrderedDict()
+    for row in found:
+        seen.setdefault(row[key].value, row)
+    return list(seen.values())
+
+
+SOURCES_QUERY = """SELECT DISTINCT ?source ?title WHERE {
+  ?source a sahel:SourceDocument .
+  OPTIONAL { ?source dct:title ?title }
+}
+ORDER BY ?title ?source
+"""
+GRAPHS_QUERY = """SELECT ?graph WHERE {
+  { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } MINUS { ?graph a sahel:Claim } } }
+}
+ORDER BY ?graph
+"""
+ENTITIES_QUERY = """SELECT ?entity (MIN(?anyLabel) AS ?label) WHERE {
+  ?entity a ?type ; rdfs:label ?anyLabel .
+  FILTER (STRSTARTS(STR(?entity), STR(sk:)))
+}
+GROUP BY ?entity
+ORDER BY ?label ?entity
+"""

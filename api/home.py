@@ -33,30 +33,36 @@ def _count(query) -> dict:
             "kinds_cut": answer.truncated}  # a store's own row limit cut them: a kind left out is not counted
 
 
-def home_context(numbers: Outcome, own: Outcome) -> dict:
-    """What home.html shows beside the examples and endpoints: the counts of `numbers` (the statistics) and
-    `own` (home_counts'), or why there are none yet, and the lists."""
+def home_lists() -> dict:
+    """The first rows of the home page's lists (bounded queries, once per version): asked for before the counts
+    start, which would otherwise hold the one query worker while a first visit waits for them."""
+    return {"sources": _distinct(rows_per_version("source-titles"), "source"),
+            "graphs": _distinct(rows_per_version("graphs"), "graph"),
+            "kinds": once_per_version("page-rows:entities", _kinds)}
+
+
+def home_context(lists: dict, numbers: Outcome, own: Outcome) -> dict:
+    """What home.html shows beside the examples and endpoints: `lists` (home_lists'), each with how many more
+    there are, and the counts of `numbers` (the statistics) and `own` (home_counts'), or why there are none."""
     found = own.value if own.state == DONE else None
     totals = numbers.value[0] if numbers.state == DONE else None
     cut = numbers.value[1] if numbers.state == DONE else frozenset()
-    context = {"counts": totals, "cut": cut, "count_state": numbers.state, "count_reason": numbers.reason,
-               "claims": found and found["claims"]}
-    sources = _distinct(rows_per_version("source-titles"), "source")
-    context["sources"] = _listed(sources, found and found["sources"], SOURCES_QUERY)
-    graphs = _distinct(rows_per_version("graphs"), "graph")
     others = None
     if totals is not None and found is not None and "triples" not in cut:
         others = len(totals["triples"]) - found["claims"]  # the named graphs that are not claims
-    context["graphs"] = _listed(graphs, others, GRAPHS_QUERY)
-    context["entities"] = _entities(found["kinds"] if found else None, bool(found and found["kinds_cut"]))
-    return context
+    return {"counts": totals, "cut": cut, "count_state": numbers.state, "count_reason": numbers.reason,
+            "claims": found and found["claims"],
+            "sources": _listed(lists["sources"], found and found["sources"], SOURCES_QUERY),
+            "graphs": _listed(lists["graphs"], others, GRAPHS_QUERY),
+            "entities": _entities(lists["kinds"], found["kinds"] if found else None,
+                                  bool(found and found["kinds_cut"]))}
 
 
-def _entities(kinds: dict[str, int] | None, cut: bool) -> OrderedDict:
-    """Each kind's label and list (at most LISTED entities), by the kind's label; `kinds`: the count of each
-    (None while not made; `cut`: some left out)."""
+def _entities(found: list, kinds: dict[str, int] | None, cut: bool) -> OrderedDict:
+    """Each kind's label and list (at most LISTED of its entities `found`), by the kind's label; `kinds`: the
+    count of each (None while not made; `cut`: some left out)."""
     by_label: OrderedDict = OrderedDict()
-    for kind, members in once_per_version("page-rows:entities", _kinds):
+    for kind, members in found:
         query = ENTITIES_QUERY.replace("?type", f"<{kind['type'].value}>")
         total = None if kinds is None else kinds.get(kind["type"].value, None if cut else 0)
         listed = _listed(members, total, query)

@@ -15,7 +15,7 @@ from api import evidence
 from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
-from api.home import COUNT_WAIT, home_context, home_counts
+from api.home import COUNT_WAIT, home_context, home_counts, home_lists
 from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
 
 bp = Blueprint("pages", __name__)
@@ -29,14 +29,16 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 def home():
     """What the dataset is, its counts as far as they are made, the article, example queries, documentation and
     endpoints; the same data with other counts is another page (its validators say so)."""
+    lists = home_lists()
     numbers, own = home_counts(until=time.monotonic() + COUNT_WAIT)
-    return conditional(("home", origin(), numbers.state, own.state), lambda: _home(numbers, own), "text/html")
+    return conditional(("home", origin(), numbers.state, own.state), lambda: _home(lists, numbers, own), "text/html")
 
 
-def _home(numbers, own):
+def _home(lists, numbers, own):
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
     dumps = sorted(route for route in routes if route.startswith("/dump"))
-    return render_template("home.html", **home_context(numbers, own), dumps=dumps, void="/.well-known/void" in routes,
+    return render_template("home.html", **home_context(lists, numbers, own), dumps=dumps,
+                           void="/.well-known/void" in routes,
                            reconcile="/reconcile" in routes, examples=examples(), origin=origin())
 
 

@@ -22,6 +22,9 @@ RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 OFFERED = [(media, RDF_FORMATS[name]) for media, name in VOID_OFFER]  # the same syntaxes as VoID's
 
 PER_GRAPH = ("triples", "classes", "properties")
+# Named graphs the description lists with their counts: at 1M statements all 24,873 made 6 MB and 6 s of work
+# for every request.
+MOST_GRAPHS = 1000
 STATISTICS = {
     "triples": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     "classes": "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g",
@@ -78,7 +81,8 @@ def _dataset(service) -> list[tuple]:
             f"No counts and no list of the named graphs: {not_counted(outcome)}.", language="en"))]
     counts, cut = outcome.value
     triples += _void(default, {name: counts[f"all-{name}"].get(None, 0) for name in ("triples", "classes", "properties")})
-    for number, graph in enumerate(sorted(counts["triples"]), start=1):
+    graphs = sorted(counts["triples"])
+    for number, graph in enumerate(graphs[:MOST_GRAPHS], start=1):
         named, described = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
         triples += [(dataset, _sd("namedGraph"), named), (named, RDF_TYPE, _sd("NamedGraph")),
                     (named, _sd("name"), ox.NamedNode(graph)), (named, _sd("graph"), described),
@@ -86,6 +90,10 @@ def _dataset(service) -> list[tuple]:
         # A count per graph gives whole groups: a graph a cut answer left out has a count, just not given.
         triples += _void(described, {name: counts[name].get(graph, 0) for name in PER_GRAPH
                                      if graph in counts[name] or name not in cut})
+    if len(graphs) > MOST_GRAPHS:
+        triples.append((dataset, _comment(), ox.Literal(
+            f"{len(graphs)} named graphs: the first {MOST_GRAPHS} by IRI are listed here with their counts; a query "
+            "counts them all (SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g).", language="en")))
     if cut:  # a store with a row limit of its own (another kg serve, Virtuoso) gave part of a count per graph
         triples.append((dataset, _comment(), ox.Literal(
             f"Incomplete: the store cut its counts per graph ({', '.join(sorted(cut))}) at a row limit of its own, "

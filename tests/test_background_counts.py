@@ -154,3 +154,17 @@ def test_the_counts_per_graph_are_not_cut_at_the_row_limit_of_answers(make_app):
     assert graphs > 5 and described.count("sparql-service-description#NamedGraph") == graphs
     assert "Incomplete" not in described
     assert f"<strong>{graphs}</strong> named graphs" in page(client)
+
+
+def test_the_service_description_lists_at_most_its_bound_of_named_graphs_and_says_how_many_there_are(make_app):
+    """It listed every named graph with its counts: 24,873 at 1M statements, 6 MB built for every request."""
+    from api.service_description import MOST_GRAPHS
+
+    seed = "".join(f"<http://example.org/g{i}> {{ <http://example.org/s> <http://example.org/p> {i} }}\n"
+                   for i in range(MOST_GRAPHS))
+    client = make_app({"QUERY_TIMEOUT": 120}, seed=seed).test_client()
+    graphs = number(client, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    described = client.get("/sparql", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    assert graphs > MOST_GRAPHS and described.count("sparql-service-description#NamedGraph") == MOST_GRAPHS
+    assert f'"{graphs} named graphs: the first {MOST_GRAPHS} by IRI are listed here' in described
+    assert f"<strong>{graphs}</strong> named graphs" in page(client)  # the home page counts them all

@@ -168,3 +168,20 @@ def test_the_service_description_lists_at_most_its_bound_of_named_graphs_and_say
     assert graphs > MOST_GRAPHS and described.count("sparql-service-description#NamedGraph") == MOST_GRAPHS
     assert f'"{graphs} named graphs: the first {MOST_GRAPHS} by IRI are listed here' in described
     assert f"<strong>{graphs}</strong> named graphs" in page(client)  # the home page counts them all
+
+
+def test_a_page_that_said_not_counted_yet_is_not_revalidated_once_the_counts_are_made(make_app, monkeypatch):
+    """Its validators came from the dataset version alone: a browser that had the page without counts was told
+    304 (unchanged) for the whole version."""
+    app, release = make_app(), threading.Event()
+    client = app.test_client()
+    hold(monkeypatch, release)
+    try:
+        first = client.get("/", headers=BROWSER)
+        assert "Not counted yet" in first.get_data(as_text=True)
+    finally:
+        release.set()
+    settled(app)
+    again = client.get("/", headers={**BROWSER, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and "distinct triples" in again.get_data(as_text=True)
+    assert client.get("/", headers={**BROWSER, "If-None-Match": again.headers["ETag"]}).status_code == 304

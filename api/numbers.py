@@ -36,8 +36,8 @@ def seconds(value: str, name: str) -> float:
     """`value` as a number of seconds more than 0, written as digits with an optional decimal part."""
     number = float(value) if _DECIMAL.fullmatch(value) else None
     if number is None or number <= 0:
-        raise Problem(400, "Bad duration", f"{name} must be a number of seconds more than 0 (such as 30 or 2.5), "
-                                          f"not {shown(value)}")
+        raise Problem(400, "Bad duration", f"{name} must be a number of seconds more than 0, of at most {MOST_DIGITS} "
+                                          f"digits on each side of its point (such as 30 or 2.5), not {shown(value)}")
     return number
 
 

@@ -83,6 +83,12 @@ def test_the_reconciliation_limit_says_what_it_must_be(shared):
         assert response.status_code == 200, value
 
 
+def test_a_timeout_of_too_many_digits_is_told_as_such(shared):
+    """Twenty digits were refused as not "more than 0", which they are."""
+    response = shared.get("/sparql?" + urlencode({"query": "ASK {}", "timeout": "9" * 20}))
+    assert response.status_code == 400 and "of at most 18 digits on each side of its point" in response.get_json()["detail"]
+
+
 def test_a_property_value_that_is_not_a_finite_number_is_refused(shared):
     queries = {"q0": {"query": "Mali", "properties": [{"pid": "sahel:armedForceOf", "v": "VALUE"}]}}
     for value in ("1e999", "-1e999", "NaN"):

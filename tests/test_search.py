@@ -182,6 +182,11 @@ def test_the_search_page_without_words_is_the_box_and_every_page_has_one(client)
     assert "<script> JNIM" not in escaped and "&lt;script&gt; JNIM" in escaped
 
 
+def test_a_search_without_hits_says_nothing_matches(client):
+    text = client.get("/search?q=zebra", headers=BROWSER).get_data(as_text=True)  # it said "0 things match …"
+    assert '<p role="status">Nothing matches <q dir="auto">zebra</q>.</p>' in text and "0 things" not in text
+
+
 @pytest.mark.parametrize("query", ["", "q=", "q=%3F%3F", "q=JNIM&limit=0", "q=JNIM&limit=x"])
 def test_a_bad_search_is_a_problem(client, query):
     problem(client.get(f"/search?{query}"), 400)

@@ -28,9 +28,8 @@ def checked_body() -> bytes:
 
 
 def check_charset(content_type: str | None, data: bytes, sent_in: str = "the request body", **extra) -> None:
-    """400 for a body whose Content-Type (`content_type`, as sent) names a charset other than UTF-8, which is all
-    that is read (a Latin-1 text read as UTF-8 could be taken for other characters without a word), or names
-    one that is malformed or empty."""
+    """400 for a body whose Content-Type (`content_type`, as sent) names a charset other than UTF-8 (all that is
+    read: Latin-1 read as UTF-8 would be other characters without a word), or one malformed or empty."""
     given = body_charset(content_type, sent_in, **extra)
     charset = (given or "utf-8").lower().replace("_", "-")
     if charset not in UTF8_LABELS and not (charset in ASCII_LABELS and data.isascii()):

@@ -70,9 +70,8 @@ class Fairness:
 
     @contextmanager
     def admitted(self, reserve: float | None, own_fault=None):
-        """Run a query's block if the current client (CLIENT) may; charge it the time the block took. Within
-        another admitted block (the queries of a search), the block is already counted and charged. `own_fault`
-        (no arguments): the error the query is refused for whatever the budget, or None; raised in place of 429."""
+        """Run a query's block if the current client (CLIENT) may (within another admitted block: already counted),
+        charging it the block's time; `own_fault()`, the query's own refusal if any, is raised in place of a 429."""
         if _ADMITTED.get():
             yield
             return

@@ -194,14 +194,15 @@ def _posted_query(environ, max_body: int) -> str | None:
     if environ.get("QUERY_STRING") or not isinstance(body, io.BytesIO) or body.tell() != 0 \
             or not length.isdigit() or int(length) != len(body.getbuffer()) or int(length) > max_body:
         return None
+    data = body.getvalue()  # a copy: taken once
     try:
-        check_charset(environ.get("CONTENT_TYPE"), body.getvalue())
+        check_charset(environ.get("CONTENT_TYPE"), data)
     except Problem:  # Flask's 400
         return None
     kind = parse_options_header(environ.get("CONTENT_TYPE"))[0].lower()
     if kind == QUERY_BODY:
-        return body.getvalue().decode("utf-8")
+        return data.decode("utf-8")
     if kind != FORM:
         return None
-    params = strict_params(body.getvalue())
+    params = strict_params(data)
     return params[0][1] if len(params) == 1 and params[0][0] == "query" else None

@@ -35,13 +35,14 @@ def _union(text: str, bound: list[dict], at: int) -> tuple[str, int]:
     """A query of the copies of `text` for bindings `bound[at:]`, as many as one query may hold (at least one),
     and where the next query's copies start."""
     most_rows = int(re.search(r"\bLIMIT\s+(\d+)\s*$", text).group(1))
-    last = min(len(bound), at + max(1, current_app.config["ROW_LIMIT"] // most_rows))
-    copies, sparql = [], ""
-    for number in range(at, last):
+
+    def copy(number: int) -> str:
         terms = {key: ox.NamedNode(value) if isinstance(value, str) else value for key, value in bound[number].items()}
-        copies.append(f"{{ {{ {bind(text, terms)} }} BIND ({number} AS ?{_COPY}) }}")
-        candidate = "SELECT * WHERE {\n" + "\nUNION\n".join(copies) + "\n}"
-        if sparql and scan(candidate).patterns > current_app.config["MAX_QUERY_PATTERNS"]:
-            return sparql, number
-        sparql = candidate
-    return sparql, last
+        return f"{{ {{ {bind(text, terms)} }} BIND ({number} AS ?{_COPY}) }}"
+
+    # Every copy has the same patterns: the first tells how many fit (scanning the growing union was quadratic).
+    taken = [copy(at)]
+    per_copy = max(1, scan(f"SELECT * WHERE {{\n{taken[0]}\n}}").patterns)
+    fit = min(current_app.config["ROW_LIMIT"] // most_rows, current_app.config["MAX_QUERY_PATTERNS"] // per_copy)
+    taken += [copy(number) for number in range(at + 1, min(len(bound), at + fit))]
+    return "SELECT * WHERE {\n" + "\nUNION\n".join(taken) + "\n}", at + len(taken)

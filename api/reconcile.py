@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 
 from api.errors import Problem, problem_document, problem_page, unsupported_media
 from api.fairness import charged
@@ -217,7 +217,9 @@ def _select(sparql: str) -> list[dict]:
 
 def _params() -> dict[str, str]:
     """Query-string and form parameters (UTF-8, each given once, without control characters; callback= a function
-    name), read before any work is charged (see service)."""
+    name), read before any work is charged (see service); once per request (_reply asks again)."""
+    if "reconcile_params" in g:
+        return g.reconcile_params
     params = unique(request_params())
     for name, value in params.items():
         fault = control_fault(value, name)
@@ -225,6 +227,7 @@ def _params() -> dict[str, str]:
             raise Problem(400, "Bad request", fault)
     if "callback" in params and not CALLBACK.fullmatch(params["callback"]):
         raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
+    g.reconcile_params = params
     return params
 
 
@@ -283,7 +286,7 @@ def _count(params: dict, name: str, *, minimum: int) -> int | None:
 def _reply(document) -> Response:
     """JSON, or JSONP when the request names a callback function."""
     body = json.dumps(document, ensure_ascii=False, allow_nan=False)  # NaN is not JSON: fail, never send it
-    callback = _params().get("callback")  # _params() refuses it twice, or not a function name
+    callback = _params().get("callback")  # _params() refused it repeated, or not a function name
     if callback is None:
         return Response(body, mimetype="application/json")
     return Response(f"/**/{callback}({body});", mimetype="application/javascript")

@@ -40,11 +40,10 @@ def glued_message(name: str) -> str:
 
 
 def written_out(text: str, base: str | None = None) -> tuple[str, "Moved"]:
-    """`text` with its lines ended at LF alone (kg.line_ends), the names under the keyword-like prefixes it declares
-    written as <IRI>s and those declarations blanked, and what maps a syntax error's place in that text back to
-    `text`. Names under such a prefix that is not declared stay, for the checks to refuse. `base` is the
-    request's, which a relative prefix IRI declared before any BASE resolves against (written out, its names may
-    stand after a later BASE)."""
+    """`text` with LF line ends (kg.line_ends) and the names under keyword-like prefixes it declares written as
+    <IRI>s (resolved against `base` where relative), and what maps a place in that text back to `text`."""
+    # Names under such a prefix that is not declared stay, for the checks to refuse; a relative prefix IRI declared
+    # before any BASE resolves against `base`, though its names, written out, may stand after a later BASE.
     plain, ends = lf_ended(text)
     if not _MAY_DECLARE.search(plain):  # most texts
         return plain, Moved(text, plain, ends)

@@ -91,11 +91,9 @@ class QueryService(ClosedTerms):
         sparql, moved, shape = reading.written, reading.moved(), reading.shape
         if shape.is_update or shape.form is None:
             raise moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
-        self._check_policy(shape)
-        self._check_services(sparql, shape, moved, base)
+        self._checked(reading, moved, bindings, base)
         users = sparql
         if bindings:
-            check_bindings(sparql, bindings, self.prefixes)
             sparql = bind(sparql, bindings)
         text, shift = self._with_prologue(sparql, shape, base)
         limit = row_limit if row_limit is not None else self.row_limit
@@ -160,13 +158,17 @@ class QueryService(ClosedTerms):
         reading = reading_of(sparql, base, reading)
         if not reading.shape.is_update and reading.shape.form is not None:
             try:
-                self._check_policy(reading.shape)
-                self._check_services(reading.written, reading.shape, reading.moved(), base)
-                if bindings:
-                    check_bindings(reading.written, bindings, self.prefixes)
+                self._checked(reading, reading.moved(), bindings, base)
             except (PolicyError, BindingTypeError) as error:
                 return error
         return self.syntax_fault(sparql, base=base, reading=reading)
+
+    def _checked(self, reading: Reading, moved, bindings: dict | None, base: str | None) -> None:
+        """The checks rows() makes before a query runs, own_fault() too: the policy, SERVICE targets, binding types."""
+        self._check_policy(reading.shape)
+        self._check_services(reading.written, reading.shape, moved, base)
+        if bindings:
+            check_bindings(reading.written, bindings, self.prefixes)
 
     def _explained(self, error: QuerySyntaxError, sparql: str, shape, base: str | None) -> QuerySyntaxError:
         """The first slip kg.syntax_faults finds, or a faulty IRI (kg.iri_faults; `base` is the request's), where

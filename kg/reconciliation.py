@@ -19,7 +19,7 @@ from kg.catalogue import (ENTITY_PROPERTIES_QUERY, USED_PROPERTIES_QUERY, Catalo
 from kg.errors import QueryTimeout
 from kg.matching import score
 from kg.reconciliation_input import (MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT, check_strings,
-                                     whole_number)
+                                     whole_json_number)
 
 DEFAULT_LIMIT = 10
 MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
@@ -63,7 +63,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
         raise ReconciliationError('type_strict must be "any", "all" or "should"')
     # The schema's "number" is, in the specification's words, a positive integer: 0 is taken too (no candidates).
     # More than MAX_LIMIT is answered with at most that many, as a service may (a client's setting is no fault).
-    limit = min(whole_number(raw.get("limit", DEFAULT_LIMIT), "limit", 0, MOST_COUNT), MAX_LIMIT)
+    limit = min(whole_json_number(raw.get("limit", DEFAULT_LIMIT), "limit", 0, MOST_COUNT), MAX_LIMIT)
     constraints = raw.get("properties", [])
     if not isinstance(constraints, list):
         raise ReconciliationError("properties must be a list of {pid, v} objects")
@@ -213,7 +213,7 @@ def _values_limit(limit) -> int:
         text = limit.strip() or "0"
         # isascii: "²" passes isdigit() alone; a length bound: int() of thousands of digits raises
         limit = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else limit
-    return whole_number(limit, "the limit setting", 0, MOST_COUNT)
+    return whole_json_number(limit, "the limit setting", 0, MOST_COUNT)
 
 
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str | None, limit: int | None) -> dict:

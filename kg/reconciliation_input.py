@@ -51,7 +51,7 @@ def check_strings(document, root: str) -> None:
             todo.extend((item, f"{path}[{index}]") for index, item in reversed(list(enumerate(value))))
 
 
-def whole_number(value, field: str, minimum: int, maximum: int) -> int:
+def whole_json_number(value, field: str, minimum: int, maximum: int) -> int:
     """A JSON number that is a whole number from `minimum` to `maximum` (2.0 is 2), else ReconciliationError
     naming `field` and the range."""
     whole = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()

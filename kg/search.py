@@ -151,10 +151,8 @@ class SearchIndex:
             return _version(connection)
 
     def ensure(self, version: str | None, select: Select, *, deadline: float | None = None) -> bool:
-        """Rebuild from `select` unless the index was built from this same `version` (None: always).
-        Returns whether it rebuilt. A search that finds another thread of this process rebuilding waits for
-        that rebuild (until `deadline`, a time.monotonic() value; then QueryTimeout) rather than reading the
-        whole store again beside it. The store is read with no SQLite lock held; only the swap is one transaction."""
+        """Rebuild from `select` unless built from this `version` (None: always); whether it rebuilt. A rebuild under
+        way in this process is waited for (until `deadline`, a time.monotonic(); then QueryTimeout), not repeated."""
         if version is not None and self.version() == version:
             return False
         wait = -1 if deadline is None else max(0.0, deadline - time.monotonic())

@@ -62,8 +62,7 @@ def _own_name(name: str, identifier: str) -> str:
 
 def prefix_rank(prefix: str, names: list[str], ids=()) -> int | None:
     """0 when a name or id is the prefix itself, 1 when one starts with it, 2 when a word of a name does, 3 when a
-    name contains it, else None. Names and prefix are normalised as kg.matching does; ids are compared as written,
-    but for case, and only from their start."""
+    name contains it, else None (names normalised as kg.matching does; ids caseless, from their start)."""
     wanted, typed = normalise(prefix), prefix.strip().casefold()
     ranks = []
     for identifier in ids:

@@ -207,7 +207,7 @@ def links_check(store_spec):
     for entity, predicate, target in found.links_without_source:
         click.echo(printable(f"link without a source: <{entity}> <{predicate}> <{target}>"))
     for entity, alias in found.aliases_without_source:
-        click.echo(printable(f"alias without a source: <{entity}> {alias!r}"))
+        click.echo(printable(f"alias without a source: <{entity}> '{alias}'"))  # not repr(): it escapes joiners
     click.echo(f"{len(found.unlinked)} unlinked entities, {len(found.links_without_source)} links and "
                f"{len(found.aliases_without_source)} aliases without a source", err=True)
     if not found.ok:

@@ -190,13 +190,15 @@ def test_links_check_lists_the_unlinked_and_passes_on_the_shipped_data():
 def test_links_check_fails_on_a_link_or_alias_without_a_source(tmp_path):
     store = f"oxigraph:{tmp_path / 'store'}"
     extra = tmp_path / "guess.ttl"
-    extra.write_text(f"<{SK.aes}> <{SKOS.exactMatch}> <{WD}Q123456> ; <{SKOS.altLabel}> \"AES Confederation\"@en .\n",
-                     encoding="utf-8")
+    extra.write_text(f"<{SK.aes}> <{SKOS.exactMatch}> <{WD}Q123456> ; <{SKOS.altLabel}> \"AES Confederation\"@en, "
+                     f"\"\U0001F468\u200d\U0001F469\u200d\U0001F467\"@en .\n", encoding="utf-8")
     assert run_kg("load", extra, "--graph", "https://example.org/guesses", "--store", store).exit_code == 0
     result = run_kg("links", "check", "--store", store)
     assert result.exit_code == 1
     assert f"link without a source: <{SK.aes}> <{SKOS.exactMatch}> <{WD}Q123456>" in result.stdout
     assert f"alias without a source: <{SK.aes}> 'AES Confederation'" in result.stdout
+    # an emoji sequence is kept whole, as kg query shows it (repr() wrote its joiners as \u200d)
+    assert f"alias without a source: <{SK.aes}> '\U0001F468\u200d\U0001F469\u200d\U0001F467'" in result.stdout
     assert "unlinked: <https://sahel-kg.example.org/id/aes>" in result.stdout  # a bare triple is no record
 
 

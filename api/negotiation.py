@@ -166,7 +166,7 @@ def negotiate(kind: str, accept: str | None, override: str | None,
     when it picks none the format's own type is sent: format= wins over an Accept it does not satisfy.
     """
     offered = offered or (GRAPHS if kind == "graph" else SOLUTIONS)
-    if override:
+    if override and override.strip() != "*/*":  # format=*/* (any type, as Accept writes it) narrows nothing
         offered = _narrowed(override.strip(), offered, _SHORT[kind])
     media = best_match(accept, [media for media, _ in offered])
     if media is None:

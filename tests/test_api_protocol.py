@@ -251,6 +251,14 @@ def test_format_parameter_overrides_accept(shared, query, fmt, expected):
         assert len(parsed_graph(response)) == 3
 
 
+def test_a_format_of_any_type_narrows_nothing(shared):
+    """format=*/* was 406 ("format '*/*'"): as Accept: */* it takes what Accept and the form would pick."""
+    chosen = send(shared, "get", LABELS, {"format": "*/*"}, headers={"Accept": "text/csv"})
+    assert chosen.status_code == 200 and chosen.mimetype == "text/csv"
+    default = send(shared, "get", "CONSTRUCT WHERE { ?s <http://example.org/p> ?o }", {"format": "*/*"})
+    assert default.status_code == 200 and default.mimetype == "text/turtle"
+
+
 def test_nothing_acceptable_is_406(shared):
     problem(send(shared, "get", LABELS, headers={"Accept": "image/png"}), 406)
     problem(send(shared, "get", "CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "text/csv"}), 406)

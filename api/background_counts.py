@@ -52,8 +52,8 @@ class Counts:
         self.app = app
         self._changed = threading.Condition()
         self._outcomes: dict[str, Outcome] = {}
-        self._asked: dict[str, tuple[Any, Compute]] = {}  # the newest version asked for, and how to count it
-        self._queue: list[str] = []
+        # The names waiting to be counted, in the order first asked: the newest version asked for, and how to count it
+        self._asked: dict[str, tuple[Any, Compute]] = {}
         self._working = False
 
     def outcome(self, name: str, compute: Compute, *, until: float | None = None) -> Outcome:
@@ -64,9 +64,7 @@ class Counts:
             found = self._outcomes.get(name)
             if found is None or found.version != version or (found.state == FAILED and found.retry):
                 found = self._outcomes[name] = Outcome(version, COUNTING)
-                self._asked[name] = (version, compute)
-                if name not in self._queue:
-                    self._queue.append(name)
+                self._asked[name] = (version, compute)  # a name waiting already keeps its place
                 if not self._working:
                     self._working = True
                     threading.Thread(target=self._work, name="sahel-kg-counts", daemon=True).start()
@@ -85,12 +83,12 @@ class Counts:
         """Count each name asked for, one at a time, until none is left; then end (a later ask starts another)."""
         while True:
             with self._changed:
-                if not self._queue:
+                if not self._asked:
                     self._working = False
                     self._changed.notify_all()
                     return
-                name = self._queue.pop(0)
-                version, compute = self._asked[name]
+                name = next(iter(self._asked))
+                version, compute = self._asked.pop(name)
             made = self._count(compute)
             with self._changed:
                 if self._outcomes[name].version == version:  # not asked for a newer version meanwhile

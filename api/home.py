@@ -7,7 +7,7 @@ import json
 from collections import OrderedDict
 
 from api.background_counts import DONE, Outcome, counts
-from api.page_data import Term, editor_link, query_text, rows, rows_per_version
+from api.page_data import Term, bare_text, editor_link, own_limit, query_text, rows, rows_per_version
 from api.service_description import statistics
 from api.version_cache import once_per_version
 
@@ -93,21 +93,13 @@ def _distinct(found: list, key: str) -> list:
     return list(seen.values())
 
 
-SOURCES_QUERY = """SELECT DISTINCT ?source ?title WHERE {
-  ?source a sahel:SourceDocument .
-  OPTIONAL { ?source dct:title ?title }
-}
-ORDER BY ?title ?source
-"""
-GRAPHS_QUERY = """SELECT ?graph WHERE {
-  { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } MINUS { ?graph a sahel:Claim } } }
-}
-ORDER BY ?graph
-"""
-ENTITIES_QUERY = """SELECT ?entity (MIN(?anyLabel) AS ?label) WHERE {
-  ?entity a ?type ; rdfs:label ?anyLabel .
-  FILTER (STRSTARTS(STR(?entity), STR(sk:)))
-}
-GROUP BY ?entity
-ORDER BY ?label ?entity
-"""
+def _everything(name: str) -> str:
+    """The page query `name` without its comments and its LIMIT: the editor's query listing all it has the first of."""
+    text = bare_text(name)
+    limit = own_limit(text)
+    return text[:limit.start()] + text[limit.end():]
+
+
+SOURCES_QUERY = _everything("source-titles")
+GRAPHS_QUERY = _everything("graphs")
+ENTITIES_QUERY = _everything("entities")  # ?type bound by _entities

@@ -5,12 +5,11 @@ limit leave room for. An entity page asks so for the rest of every property and 
 from __future__ import annotations
 
 import json
-import re
 
 import pyoxigraph as ox
 from flask import current_app
 
-from api.page_data import query_text, run_text
+from api.page_data import bare_text, own_limit, run_text
 from kg.bindings import bind
 from kg.sparql_text import scan
 from kg.store.sparql_json import binding_term
@@ -20,7 +19,7 @@ _COPY = "kgCopy"  # the variable telling which copy (which bindings) a row answe
 
 def terms_each(name: str, bound: list[dict]) -> list[list[dict[str, object]]]:
     """`page_data.terms(name, **bindings)` for each bindings of `bound` (str values are IRIs), in order."""
-    text = "\n".join(line for line in query_text(name).splitlines() if not line.lstrip().startswith("#"))
+    text = bare_text(name)
     found: list[list[dict]] = [[] for _ in bound]
     at = 0
     while at < len(bound):
@@ -34,7 +33,7 @@ def terms_each(name: str, bound: list[dict]) -> list[list[dict[str, object]]]:
 def _union(text: str, bound: list[dict], at: int) -> tuple[str, int]:
     """A query of the copies of `text` for bindings `bound[at:]`, as many as one query may hold (at least one),
     and where the next query's copies start."""
-    most_rows = int(re.search(r"\bLIMIT\s+(\d+)\s*$", text).group(1))
+    most_rows = int(own_limit(text).group(1))
 
     def copy(number: int) -> str:
         terms = {key: ox.NamedNode(value) if isinstance(value, str) else value for key, value in bound[number].items()}

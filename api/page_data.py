@@ -58,6 +58,20 @@ def query_text(name: str) -> str:
     return (PAGE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 
+def bare_text(name: str) -> str:
+    """A page query's text without its comment lines (its title and description)."""
+    return "\n".join(line for line in query_text(name).splitlines() if not line.lstrip().startswith("#"))
+
+
+# A page query's own LIMIT: the last line that is `LIMIT n` (graphs.rq's is in the subquery its labels join)
+_LIMIT = re.compile(r"^[ \t]*LIMIT[ \t]+(\d+)[ \t]*(?:\n|\Z)", re.MULTILINE)
+
+
+def own_limit(text: str) -> re.Match:
+    """Where the page query `text` says its LIMIT (group 1: the most rows it asks for)."""
+    return list(_LIMIT.finditer(text))[-1]
+
+
 def rows(name: str, table: tuple[tuple[str, ...], list[tuple]] | None = None, **bindings) -> list[dict[str, Term]]:
     """Run a SELECT page query with variables bound (str values are IRIs) and return its rows; `table` binds
     several variables to rows of values (names, rows; None leaves one unbound in its row)."""

@@ -7,8 +7,8 @@ import json
 from collections import OrderedDict
 
 from api.background_counts import DONE, Outcome, counts
+from api.dataset_statistics import statistics
 from api.page_data import Term, bare_text, editor_link, own_limit, query_text, rows, rows_per_version
-from api.service_description import statistics
 from api.version_cache import once_per_version
 
 LISTED = 20  # entries a list shows; its query (graphs.rq, entities.rq, source-titles.rq) asks for one more

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pyoxigraph as ox
 from flask import Response, current_app
 
-from api.background_counts import DONE, awaited, Outcome, counts, not_counted, request_deadline
+from api.background_counts import DONE, awaited, not_counted, request_deadline
+from api.dataset_statistics import KINDS, statistics, whole_store
 from api.errors import Problem
 from api.public_origin import public_url
-from api.void import OFFER as VOID_OFFER, RDF_FORMATS, void_url
+from api.void import COMMENT, OFFER as VOID_OFFER, RDF_FORMATS, void_url
 from kg.namespaces import PREFIXES
 
 SD = PREFIXES["sd"]
@@ -21,19 +20,9 @@ RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
 OFFERED = [(media, RDF_FORMATS[name]) for media, name in VOID_OFFER]  # the same syntaxes as VoID's
 
-PER_GRAPH = ("triples", "classes", "properties")
 # Named graphs the description lists with their counts: at 1M statements all 24,873 made 6 MB and 6 s of work
 # for every request.
 MOST_GRAPHS = 1000
-STATISTICS = {
-    "triples": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    "classes": "SELECT ?g (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g",
-    "properties": "SELECT ?g (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    # The default graph as queries see it: the merge of every named graph (each triple once).
-    "all-triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    "all-classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
-    "all-properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
-}
 
 
 def describe_service(media: str | None):
@@ -77,10 +66,10 @@ def _dataset(service) -> list[tuple]:
                (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),
                (default, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))]
     if outcome.state != DONE:  # counts that could not be made for this version: the description without them
-        return triples + [(dataset, _comment(), ox.Literal(
+        return triples + [(dataset, COMMENT, ox.Literal(
             f"No counts and no list of the named graphs: {not_counted(outcome)}.", language="en"))]
     counts, cut = outcome.value
-    triples += _void(default, {name: counts[f"all-{name}"].get(None, 0) for name in ("triples", "classes", "properties")})
+    triples += _void(default, whole_store(counts))
     graphs = sorted(counts["triples"])
     for number, graph in enumerate(graphs[:MOST_GRAPHS], start=1):
         named, described = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
@@ -88,14 +77,14 @@ def _dataset(service) -> list[tuple]:
                     (named, _sd("name"), ox.NamedNode(graph)), (named, _sd("graph"), described),
                     (described, RDF_TYPE, _sd("Graph"))]
         # A count per graph gives whole groups: a graph a cut answer left out has a count, just not given.
-        triples += _void(described, {name: counts[name].get(graph, 0) for name in PER_GRAPH
+        triples += _void(described, {name: counts[name].get(graph, 0) for name in KINDS
                                      if graph in counts[name] or name not in cut})
     if len(graphs) > MOST_GRAPHS:
-        triples.append((dataset, _comment(), ox.Literal(
+        triples.append((dataset, COMMENT, ox.Literal(
             f"{len(graphs)} named graphs: the first {MOST_GRAPHS} by IRI are listed here with their counts; a query "
             "counts them all (SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g).", language="en")))
     if cut:  # a store with a row limit of its own (another kg serve, Virtuoso) gave part of a count per graph
-        triples.append((dataset, _comment(), ox.Literal(
+        triples.append((dataset, COMMENT, ox.Literal(
             f"Incomplete: the store cut its counts per graph ({', '.join(sorted(cut))}) at a row limit of its own, "
             "so the named graphs listed may be some of them, and a count a graph lacks here was cut.", language="en")))
     return triples
@@ -104,28 +93,6 @@ def _dataset(service) -> list[tuple]:
 def _void(node, numbers: dict) -> list[tuple]:
     return [(node, ox.NamedNode(VOID + name), ox.Literal(str(value), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")))
             for name, value in numbers.items()]
-
-
-def statistics(until: float | None = None) -> Outcome:
-    """Where the counts per named graph (and overall under None) of the dataset's version stand, with the names
-    of those the store cut, as (counts, cut) once done; made in the background (api.background_counts),
-    waited for until the time.monotonic() `until` at most."""
-    return counts().outcome("statistics", _count, until=until)
-
-
-def _count(query) -> tuple[dict[str, dict], frozenset[str]]:
-    found, cut = {}, set()
-    for name, sparql in STATISTICS.items():
-        answer = query(sparql)
-        rows = json.loads(answer.body)["results"]["bindings"]
-        found[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
-        if answer.truncated:
-            cut.add(name)
-    return found, frozenset(cut)
-
-
-def _comment() -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES["rdfs"] + "comment")
 
 
 def _sd(name: str) -> ox.NamedNode:

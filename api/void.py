@@ -5,6 +5,7 @@ computed from the data (ontology/queries/linkset-counts.rq) each time the datase
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
@@ -12,6 +13,7 @@ from flask import Blueprint, Response, current_app
 
 from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_deadline
 from api.conditional import conditional
+from api.dataset_statistics import statistics, whole_store
 from api.negotiation import GRAPH_ALIASES, choose
 from api.params import format_param, request_params
 from api.public_origin import public_url
@@ -30,12 +32,9 @@ RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "r
 LICENSE = "https://opensource.org/licenses/MIT"  # the ontology's dct:license; the article text keeps its own
 EXAMPLES = ("aes", "jnim", "mali")
 VOCABULARIES = ("sahel", "org", "prov", "time", "oa", "skos", "skosxl", "dct", "schema", "foaf")
-STATISTICS = {
-    "triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
-    "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
-    "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
-}
+# VoID's own count beside the statistics' triples, classes and properties (api.dataset_statistics)
+SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"
+COMMENT = ox.NamedNode(PREFIXES["rdfs"] + "comment")
 
 
 def void_url() -> str:
@@ -49,9 +48,21 @@ def describe():
     media, fmt = choose("graph", OFFER, format_param(request_params()))
     # waited for within the request's time limit (503 while still being made): a description without them, saying
     # why, only where they could not be made for this version
-    outcome = awaited(counts().outcome("void", _count, until=request_deadline()))
+    outcome = _outcome(request_deadline())
     return conditional(("void", public_url("/"), media, outcome.state), lambda: _serialized(media, fmt, outcome),
                        media, negotiated=True)
+
+
+def _outcome(until: float | None) -> Outcome:
+    """The statistics and VoID's own counts as one outcome, (statistics, linksets, cut) once both are done; the
+    first not done otherwise. Each is waited for until `until` (503 where still being made, see awaited)."""
+    statistics()  # asked for before VoID's own are waited for: the one counting thread makes both in turn
+    own = awaited(counts().outcome("void", _count, until=until))
+    shared = awaited(statistics(until=until))
+    if shared.state != DONE or own.state != DONE:
+        return shared if shared.state != DONE else own
+    subjects, linksets, cut = own.value
+    return replace(own, value=({**whole_store(shared.value[0]), "distinctSubjects": subjects}, linksets, cut))
 
 
 def _serialized(media: str, fmt: str, outcome: Outcome) -> Response:
@@ -96,10 +107,10 @@ def _description(outcome: Outcome) -> list[tuple]:
     for target in TARGETS:
         out += _linkset(dataset, target, None if cut else linksets.get(target.name, {}))
     if outcome.state != DONE:
-        out.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+        out.append((dataset, COMMENT, ox.Literal(
             f"No statistics and no counts of links: {not_counted(outcome)}.", language="en")))
     elif cut:  # a store with a row limit of its own below the dozen rows of the counts (another kg serve)
-        out.append((dataset, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
+        out.append((dataset, COMMENT, ox.Literal(
             "The store cut the counts of links at a row limit of its own: the linksets are given without them.",
             language="en")))
     return out
@@ -131,18 +142,15 @@ def _linkset_core(node, subjects, objects, count: int | None) -> list[tuple]:
     return out if count is None else out + [(node, _void("triples"), _integer(count))]
 
 
-def _count(query) -> tuple[dict[str, int], dict[str, dict[str, int]], bool]:
-    """The dataset's statistics, the links per target dataset and predicate, and whether the store cut those;
-    made in the background once per version (api.background_counts), all within one time limit."""
-    def rows(sparql: str) -> list[dict]:
-        return json.loads(query(sparql).body)["results"]["bindings"]
-
-    found = {name: int(rows(sparql)[0]["n"]["value"]) for name, sparql in STATISTICS.items()}
+def _count(query) -> tuple[int, dict[str, dict[str, int]], bool]:
+    """The dataset's distinct subjects, the links per target dataset and predicate, and whether the store cut
+    those; made in the background once per version (api.background_counts), all within one time limit."""
+    subjects = int(json.loads(query(SUBJECTS).body)["results"]["bindings"][0]["n"]["value"])
     links = query((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8"))
     linksets: dict[str, dict[str, int]] = {}
     for row in json.loads(links.body)["results"]["bindings"]:
         linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
-    return found, linksets, links.truncated
+    return subjects, linksets, links.truncated
 
 
 def _integer(value: int) -> ox.Literal:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from api import service_description
+from api import dataset_statistics
 from api.page_data import query_text
 from api.rsgi import RECEIVED
 from api_fixtures import AUTH, WRITABLE, article_store, make_app, settled  # noqa: F401 (fixtures)
@@ -38,13 +38,13 @@ def number(client, sparql: str) -> int:
 def hold(monkeypatch, release: threading.Event) -> None:
     """The service description's statistics held until `release` is set (or SOON has passed: code that made them
     in the request goes on then, and the test fails on what the page says rather than hanging)."""
-    original = service_description._count
+    original = dataset_statistics._count
 
     def held(*args):
         release.wait(SOON)
         return original(*args)
 
-    monkeypatch.setattr(service_description, "_count", held)
+    monkeypatch.setattr(dataset_statistics, "_count", held)
 
 
 def test_the_page_says_not_counted_yet_while_the_counts_are_made_and_shows_them_once_done(make_app, monkeypatch):
@@ -67,7 +67,7 @@ def test_the_page_says_not_counted_yet_while_the_counts_are_made_and_shows_them_
 
 
 def test_counts_stopped_by_their_time_limit_leave_the_page_200_saying_they_were_not_finished(make_app, monkeypatch):
-    monkeypatch.setitem(service_description.STATISTICS, "all-triples", CROSS_COUNT)  # minutes of work on any machine
+    monkeypatch.setitem(dataset_statistics.STATISTICS, "all-triples", CROSS_COUNT)  # minutes of work on any machine
     monkeypatch.setenv("SAHEL_KG_COUNT_TIMEOUT", "1")
     app = make_app({"QUERY_TIMEOUT": 3})
     client = app.test_client()

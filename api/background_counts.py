@@ -10,7 +10,6 @@ own time limit.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 from api.errors import Problem
-from api.ops import received
 from kg.answers import Answer, QueryRequest
 from kg.errors import QueryMemoryExceeded, QueryTimeout
 
@@ -117,12 +115,6 @@ class Counts:
         except Exception as error:  # a worker that died, a store away: tried again at the next visit
             log.warning("counts failed: %s", error)
             return FAILED, None, f"they failed ({error})", True
-
-
-def request_deadline() -> float | None:
-    """When the current request's time limit (QUERY_TIMEOUT, from its arrival) ends; None if it has none."""
-    limit = current_app.config["QUERY_TIMEOUT"]
-    return None if limit is None or math.isinf(limit) else received() + limit
 
 
 def awaited(outcome: Outcome) -> Outcome:

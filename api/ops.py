@@ -147,6 +147,12 @@ def received() -> float:
     return request.environ.setdefault(RECEIVED, time.monotonic())
 
 
+def request_deadline() -> float | None:
+    """When the current request's time limit (QUERY_TIMEOUT, from its arrival) ends; None if it has none."""
+    limit = current_app.config["QUERY_TIMEOUT"]
+    return None if limit is None or limit == float("inf") else received() + limit
+
+
 def route_of_request() -> str:
     """The URL rule the current request's path matched, whatever its method (a 405 is counted under its route);
     NO_ROUTE only for a path no rule matches."""

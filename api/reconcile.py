@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 from api.errors import Problem, problem_document, problem_page, unsupported_media
 from api.fairness import charged
 from api.numbers import whole_number
-from api.ops import received
+from api.ops import received, request_deadline
 from api.public_origin import origin, public_url
 from api.params import FORM, request_params, unique
 from kg import __version__
@@ -164,8 +164,7 @@ def _reconcile(catalogue: Catalogue, parsed: dict) -> dict:
     # Matching runs here, not in a query worker: the batch gets the time limit of a query, counted from the
     # request's arrival as a query's is, and checked between its queries and their candidates (each
     # candidate's work is bounded by kg.reconciliation_input's MAX_TEXT).
-    limit = current_app.config["QUERY_TIMEOUT"]
-    deadline = received() + limit if limit is not None and 0 < limit < float("inf") else None  # None: no limit
+    limit, deadline = current_app.config["QUERY_TIMEOUT"], request_deadline()
     results = {}
     try:
         for key, query in parsed.items():

@@ -17,7 +17,7 @@ from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
 from api.numbers import whole_number
-from api.ops import received
+from api.ops import received, request_deadline
 from api.params import one, request_params
 from api.page_data import local_path
 from kg.answers import QueryRequest
@@ -65,9 +65,7 @@ def _hits(words: str, limit: int):
     index = backend.search_index()
     # Matching runs here: a query's time limit holds (None: none), counted from the request's arrival as a
     # query's is, so that time spent waiting for a request thread or rebuilding the index counts too.
-    arrived = received()
-    seconds = current_app.config["QUERY_TIMEOUT"]
-    deadline = None if seconds is None else arrived + seconds
+    arrived, seconds, deadline = received(), current_app.config["QUERY_TIMEOUT"], request_deadline()
     try:
         index.ensure(key, _select(backend, arrived), deadline=deadline)
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app
 
-from api.background_counts import DONE, awaited, not_counted, request_deadline
+from api.background_counts import DONE, awaited, not_counted
+from api.ops import request_deadline
 from api.dataset_statistics import KINDS, statistics, whole_store
 from api.errors import Problem
 from api.public_origin import public_url

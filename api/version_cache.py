@@ -8,14 +8,13 @@ ran out of time is remembered too, for FAILURE_SECONDS, then tried again (the ma
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import Any, Callable
 
 from flask import current_app
 
-from api.ops import received
+from api.ops import request_deadline
 from kg.errors import QueryTimeout
 
 FAILURE_SECONDS = 60.0
@@ -31,10 +30,9 @@ def once_per_version(name: str, compute: Callable[[], Any]) -> Any:
     # One computation at a time; the others wait for its value, but no longer than their own time limit (from
     # their arrival): a computation that failed otherwise than by its time limit is not kept, and each waiter
     # in turn then ran its own, the last waiting for all of them.
-    limit = current_app.config["QUERY_TIMEOUT"]
+    limit, deadline = current_app.config["QUERY_TIMEOUT"], request_deadline()
     lock = _lock(current_app.extensions, name)
-    bounded = limit is not None and limit < math.inf
-    if not lock.acquire(timeout=max(0.0, received() + limit - time.monotonic()) if bounded else -1):
+    if not lock.acquire(timeout=max(0.0, deadline - time.monotonic()) if deadline is not None else -1):
         raise QueryTimeout(f"{name} was still being computed for another request at the end of this one's time "
                            f"limit of {limit:g}s", waited=True)
     try:

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
-from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_deadline
+from api.background_counts import DONE, Outcome, awaited, counts, not_counted
+from api.ops import request_deadline
 from api.conditional import conditional
 from api.dataset_statistics import statistics, whole_store
 from api.negotiation import GRAPH_ALIASES, choose

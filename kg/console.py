@@ -8,6 +8,7 @@ with updates on, and beside a running load (they see what it has committed when 
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -163,7 +164,9 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
         elif query.kind == "graph":
             lines = triple_lines(rows, prefixes)
         else:
-            table = Table(query.variables, prefixes, wide=wide)
+            # on a terminal, the table is narrowed to its width (a wider one would wrap every line)
+            table = Table(query.variables, prefixes, wide=wide,
+                          room=shutil.get_terminal_size().columns if terminal else None)
             lines = table.lines(rows)
         for line in lines:
             out.write(line.encode("utf-8") + b"\n")

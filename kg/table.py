@@ -23,6 +23,7 @@ from kg.invisible import plain, unsafe
 from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
+MIN_CELL = 8  # display columns a column keeps when the table is narrowed to a terminal's width
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
@@ -98,8 +99,10 @@ class Table:
 
     CACHE = 8192  # cells remembered, by column and term: answers repeat their IRIs and values a lot
 
-    def __init__(self, variables: list[str], prefixes: dict[str, str], *, wide: bool = False):
+    def __init__(self, variables: list[str], prefixes: dict[str, str], *, wide: bool = False,
+                 room: int | None = None):
         self.variables, self.prefixes, self.wide = variables, prefixes, wide
+        self.room = room  # a terminal's columns, which the table is narrowed to (unless wide); None: no bound
         self.cut = 0
         self.widths: list[int] = []
         self.languages: list[str | None] = []
@@ -129,6 +132,8 @@ class Table:
                        for i, head in enumerate(self._headers())]
         if not self.wide:
             self.widths = [min(columns, MAX_CELL) for columns in self.widths]
+            if self.room is not None:
+                self.widths = narrowed(self.widths, self.room - 2 * (len(self.widths) - 1))
 
     def _headers(self) -> list[str]:
         """`?name`, with the language its cells leave out (`?label@en`)."""
@@ -161,6 +166,17 @@ class Table:
     def _line(self, cells: list[tuple[str, int]]) -> str:
         return "  ".join(text + " " * max(0, room - columns)
                          for (text, columns), room in zip(cells, self.widths)).rstrip()
+
+
+def narrowed(widths: list[int], room: int) -> list[int]:
+    """`widths` with the widest cut to one bound, the largest that lets them all fit in `room` columns, though none
+    goes below MIN_CELL (a table of many columns may still be wider than the room)."""
+    if sum(widths) <= room:
+        return widths
+    bound = max(widths)
+    while bound > MIN_CELL and sum(min(columns, bound) for columns in widths) > room:
+        bound -= 1
+    return [min(columns, bound) for columns in widths]
 
 
 def language_tag(term: ox.Literal) -> str:

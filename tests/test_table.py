@@ -117,6 +117,25 @@ def test_a_long_cell_is_cut_with_a_mark_and_counted_and_wide_shows_it_whole():
     assert made.cut == 0 and quote.strip() in lines[2]
 
 
+def test_a_table_is_narrowed_to_a_terminals_width_and_says_what_it_cut():
+    """On a 50-column terminal an 80-column rule and cells wrapped every line (helper-140)."""
+    rows = [(literal("word " * 12), literal("other " * 12)), (literal("Mali"), literal("Niger"))]
+    lines, made = table(rows, room=50)
+    assert all(wcswidth(line) <= 50 for line in lines) and made.cut == 2 and "…" in lines[2]
+    lines, made = table(rows, room=50, wide=True)  # --wide: every cell whole, whatever the terminal
+    assert made.cut == 0 and ("other " * 12).strip() in lines[2]
+    many = table([tuple(literal("x" * 20) for _ in range(10))], variables=[f"v{n}" for n in range(10)], room=50)[0]
+    assert all(len(cell) >= 8 for cell in many[2].split("  "))  # a column keeps 8 columns, though the table is wider
+
+
+def test_kg_query_on_a_narrow_terminal_fits_its_table(spec, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")  # as a terminal of 50 columns says (shutil.get_terminal_size reads it first)
+    query = "SELECT ?c ?q WHERE { ?c oa:exact ?q } ORDER BY ?c LIMIT 3"
+    status, out, err = on_terminal(["query", "--store", spec, "-q", query], stdout_tty=True)
+    assert status == 0 and all(wcswidth(line) <= 50 for line in out.splitlines() if line), out
+    assert "shown in part" in err
+
+
 def test_a_language_tag_shows_only_where_a_column_mixes_languages():
     rows = [(literal("Niger", "en"), literal("Niger", "en")), (literal("Mali", "en"), literal("Mali", "fr")),
             (literal("Tchad", "en"), literal("Chad"))]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask, current_app
@@ -38,6 +38,7 @@ class Outcome:
     value: Any = None
     reason: str | None = None
     retry: bool = False  # a failure that says nothing of the count (no worker was free, a worker died): asked again
+    error: Exception | None = field(default=None, compare=False)  # an unforeseen failure's own, for the descriptions
 
 
 Compute = Callable[[Callable[[str], Answer]], Any]  # given a runner of count queries, the count's value
@@ -94,7 +95,7 @@ class Counts:
                 self._changed.notify_all()
 
     def _count(self, compute: Compute) -> tuple:
-        """(state, value, reason, retry) of one count, all of its queries within one COUNT_TIMEOUT."""
+        """(state, value, reason, retry, error) of one count, all of its queries within one COUNT_TIMEOUT."""
         limit = self.app.config["COUNT_TIMEOUT"]
         started = time.monotonic()
         backend = self.app.extensions["sahel-kg"]
@@ -114,12 +115,15 @@ class Counts:
             return FAILED, None, f"they needed more memory than a query may take ({error})", False
         except Exception as error:  # a worker that died, a store away: tried again at the next visit
             log.warning("counts failed: %s", error)
-            return FAILED, None, f"they failed ({error})", True
+            # its words stay in the log: a page shows no internal state (a path, a store's address)
+            return FAILED, None, "they failed (the server's log says why)", True, error
 
 
 def awaited(outcome: Outcome) -> Outcome:
     """`outcome` where it is final for its version; 503 (asking again helps) where it is still being made or
-    may be made on asking again."""
+    may be made on asking again; an unforeseen failure raised again, for the app's handlers to answer as its own."""
+    if outcome.state == FAILED and outcome.error is not None:
+        raise outcome.error
     if outcome.state == COUNTING or (outcome.state == FAILED and outcome.retry):
         limit = current_app.config["QUERY_TIMEOUT"]
         raise Problem(503, "Too busy", "the counts of this version of the dataset were still being made at the end "

@@ -20,7 +20,7 @@ from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
 from kg.store.base import Store, read_quads
-from kg.untrusted import character_column, undecodable
+from kg.untrusted import character_column, reread, undecodable
 
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -172,11 +172,10 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
         except ParseError as error:
             error = ParseError(_with_remedy(error.message, loaded.format), path=said, line=error.line,
                                column=error.column)
-            with open(loaded.path, "rb") as again:  # read anew to find the byte that is no UTF-8, if that is it
-                found = undecodable(error, gzip.GzipFile(fileobj=again) if gzipped else again)
+            # read anew to find the byte that is no UTF-8, if that is it
+            found = reread(loaded.path, lambda again: undecodable(error, again), gzipped=gzipped)
             if loaded.format == "jsonld" and found is error:  # its parser counts a line's bytes: say characters
-                with open(loaded.path, "rb") as again:
-                    found = character_column(error, gzip.GzipFile(fileobj=again) if gzipped else again)
+                found = reread(loaded.path, lambda again: character_column(error, again), gzipped=gzipped)
             raise found from None
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=said) from None

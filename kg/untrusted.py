@@ -10,9 +10,12 @@ past a size or a deadline.
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
 import re
 import time
+from typing import BinaryIO, Callable
 
 from kg.errors import InputLimitError, ParseError
 from kg.iri_resolution import NO_BASE, NO_SCHEME, iri_words
@@ -107,6 +110,15 @@ def explained(error: ParseError) -> ParseError:
     return error
 
 
+def reread(path, look: Callable[[BinaryIO], ParseError], *, gzipped: bool = False) -> ParseError:
+    """`look(reader)` on the file at `path` opened anew (through gzip if `gzipped`), or on no bytes where the path
+    is no regular file: a pipe's bytes are gone once read, and opening a FIFO anew waits for a writer."""
+    if not os.path.isfile(path):
+        return look(io.BytesIO())
+    with open(path, "rb") as again:
+        return look(gzip.GzipFile(fileobj=again) if gzipped else again)
+
+
 def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
     """A parse error for bytes that are no UTF-8 saying which byte, as `kg claims draft` does, rather than
     pyoxigraph's index into its own buffer; `lines` is the input (a binary reader), or the file at `path` is
@@ -114,8 +126,7 @@ def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
     if not error.message.startswith(_NOT_UTF8):
         return error
     if path is not None:
-        with open(path, "rb") as again:
-            return undecodable(error, again)
+        return reread(path, lambda again: undecodable(error, again))
     found = "a byte here"
     for number, text in enumerate(byte_lines(lines), 1):
         if number == error.line:
@@ -134,8 +145,7 @@ def character_column(error: ParseError, lines=(), *, path=None) -> ParseError:
     if error.line is None or error.column is None:
         return error
     if path is not None:
-        with open(path, "rb") as again:
-            return character_column(error, again)
+        return reread(path, lambda again: character_column(error, again))
     for number, text in enumerate(byte_lines(lines), 1):
         if number == error.line:
             if number == 1:

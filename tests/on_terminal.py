@@ -26,6 +26,7 @@ class OnTerminal:
 
     def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd=None):
         self.master, follower = os.openpty()
+        env = {**(os.environ if env is None else env), "PYTHONFAULTHANDLER": "1"}  # for wait's report of a hang
         self.process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env, cwd=cwd,
                                         start_new_session=True, preexec_fn=_as_a_shell_starts_it)
         os.close(follower)
@@ -68,8 +69,16 @@ class OnTerminal:
         os.write(self.master, b"\x03")
 
     def wait(self, timeout: float = SOON) -> int:
-        """The command's exit status once it has ended, and all its output has been read."""
-        status = self.process.wait(timeout=timeout)
+        """The command's exit status once it has ended, and all its output has been read. A command still running
+        at `timeout` is aborted, and the failure shows its output: a Python one's ends with where each thread was."""
+        try:
+            status = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGABRT)  # PYTHONFAULTHANDLER (set below) prints every thread's stack
+            self.process.wait()
+            with self._changed:
+                self._changed.wait_for(lambda: self._ended, SOON)
+            raise AssertionError(f"still running after {timeout} s; its output:\n{self.seen}") from None
         with self._changed:
             self._changed.wait_for(lambda: self._ended, timeout)
         return status

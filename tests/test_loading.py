@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -145,6 +146,27 @@ def test_a_byte_that_is_no_utf8_is_named(tmp_path, spec, packed):
     result = kg("load", path, "--store", spec)
     assert result.exit_code == 1
     assert result.stderr == f"error: {path}:2:51: not UTF-8: byte 0xe9 cannot be decoded\n"
+
+
+@pytest.mark.parametrize("data, said", [
+    (b'<http://example.org/a> <http://example.org/p> "cut short .\n', ":1:"),
+    (b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n', ":1:51: not UTF-8: a byte here cannot be decoded"),
+], ids=["syntax", "no UTF-8"])
+def test_a_fifo_that_fails_to_parse_is_not_opened_again(tmp_path, spec, data, said):
+    """The search for the byte that is no UTF-8 opened the file anew: a FIFO's second opening waits for a writer,
+    and kg load hung there for good. A pipe's bytes cannot be read twice, so its error says what the parser said."""
+    fifo = tmp_path / "held.nt"
+    os.mkfifo(fifo)
+    threading.Thread(target=fifo.write_bytes, args=(data,), daemon=True).start()
+    results = []
+    loading = threading.Thread(target=lambda: results.append(kg("load", fifo, "--store", spec)), daemon=True)
+    loading.start()
+    loading.join(timeout=120)
+    hung = loading.is_alive()
+    if hung:
+        fifo.write_bytes(b"")  # a writer that closes at once lets the second opening return
+        loading.join(timeout=120)
+    assert not hung and results[0].exit_code == 1 and said in results[0].stderr, results
 
 
 def test_format_option_overrides_the_name(tmp_path, spec):

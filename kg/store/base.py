@@ -203,7 +203,7 @@ def read_quads(source: Source, *, format: str, graph: str | None = None, base_ir
     reader = skip_bom(opened or source)
     if guarded:
         options["input"] = guard(reader, format=format, max_bytes=max_bytes, seconds=seconds, name=path)
-    elif opened is not None and opened.tell() == 0:  # no mark to skip: pyoxigraph reads the file faster itself
+    elif opened is not None and opened.seekable() and opened.tell() == 0:  # no mark to skip: pyoxigraph reads it faster
         opened.close()
         opened, options["path"] = None, path
     else:

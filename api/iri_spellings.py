@@ -22,7 +22,16 @@ _ESCAPE = re.compile("%[0-9A-F]{2}")
 def spellings(path: str) -> list[str]:
     """`path` itself, then the other spellings of the IRI it names (`escaped_forms`, then `mixed_forms`), at
     most MOST in all."""
-    return list(dict.fromkeys([path, *escaped_forms(path), *mixed_forms(path)]))[:MOST]
+    return list(dict.fromkeys([path, _dots(path), *escaped_forms(path), *mixed_forms(path)]))[:MOST]
+
+
+_DOTS = re.compile("(?<![^/])(%2E){1,2}(?![^/])")
+
+
+def _dots(path: str) -> str:
+    """`path` with a segment of one or two %2E as the dots pages send so (page_data: a browser would remove a
+    '.' or '..' segment, and the one before it, from the link)."""
+    return _DOTS.sub(lambda found: "." * (len(found.group()) // 3), path)
 
 
 @lru_cache(maxsize=8192)

@@ -177,8 +177,17 @@ _ESCAPED_SLASH = re.compile("%2([Ff])")
 def _path(rest: str) -> str:
     sent = _ESCAPED_SLASH.sub(r"%252\1", quote(rest, safe=_PATH_SAFE))
     if "%" in rest and not found_by(rest, unquote(sent)):  # the decoded path would not lead back to it:
-        return quote(rest, safe=_PATH_SAFE.replace("%", ""))  # its own escapes sent escaped, to arrive as they are
-    return sent
+        sent = quote(rest, safe=_PATH_SAFE.replace("%", ""))  # its own escapes sent escaped, to arrive as they are
+    return "/".join(_kept_whole(segment) for segment in sent.split("/"))
+
+
+def _kept_whole(segment: str) -> str:
+    """A segment a browser would take for a dot segment and remove with the one before it (WHATWG URL: '.', '..',
+    and '.' written %2e), escaped once more: its dots arrive as %2E (iri_spellings reads them as dots), its
+    escapes as they are."""
+    if segment.replace("%2e", ".").replace("%2E", ".") not in (".", ".."):
+        return segment
+    return segment.replace("%", "%25").replace(".", "%252E")
 
 
 def local_path(iri: str) -> str | None:

@@ -85,3 +85,19 @@ def test_every_link_on_every_page_leads_to_a_page(shared):
                 seen.add(target.path)
                 pending.append(target.path + (f"?{target.query}" if target.query else ""))
     assert broken == [] and len(seen) > 100
+
+
+@pytest.mark.parametrize("local", ["a/../b", "c/./d", "e/%2e%2e/f", "g/.%2E/h"])
+def test_an_iri_with_a_dot_segment_is_linked_so_that_a_browser_keeps_it(writer, local):
+    """The link to <…/a/../b> was /id/a/../b, which a browser turns into /id/b (a 404) before asking, as it does
+    '.', '%2e' and their pairs (WHATWG URL's dot segments); the link keeps them, and leads to the IRI's page."""
+    iri, holder = f"{BASE}id/{local}", f"{BASE}id/dotted-holder"
+    update = f'INSERT DATA {{ GRAPH <http://example.org/dots> {{ <{holder}> <http://example.org/p> <{iri}> . ' \
+             f'<{iri}> <{PREFIXES["rdfs"]}label> "dotted one" }} }}'
+    assert writer.post("/sparql", data={"update": update}, headers=AUTH).status_code == 204
+    hrefs = [href for href in Links(writer.get("/id/dotted-holder.html", headers=BROWSER).get_data(as_text=True)).hrefs
+             if href.startswith("/id/") and href.split("/")[2] == local.split("/")[0]]
+    dot_segments = [part for part in hrefs[0].split("/") if part.lower().replace("%2e", ".") in (".", "..")]
+    assert len(hrefs) == 1 and dot_segments == [], hrefs  # what a browser would remove
+    page = writer.get(hrefs[0], headers=BROWSER, follow_redirects=True)
+    assert page.status_code == 200 and "dotted one" in page.get_data(as_text=True)

@@ -195,6 +195,11 @@ class Backend:
                     self.cache.clear()  # its entries are unreachable under the new version: free them now
             self._writes += 1
 
+    @property
+    def writes(self) -> int:
+        """How many updates this process has sent through this backend."""
+        return self._writes
+
     def version(self) -> Version | None:
         """The current version, or None for a remote store, whose other writers we cannot see, and while
         a staged bulk load swaps the store's directory (it is briefly away)."""

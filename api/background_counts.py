@@ -61,6 +61,9 @@ class Counts:
         version = _version_key()
         with self._changed:
             found = self._outcomes.get(name)
+            if isinstance(version, EveryRequest):  # joins a count under way: a new one for each request never ended
+                joins = found and found.state == COUNTING and found.version == version
+                version = found.version if joins else _Fresh(version.writes)
             if found is None or found.version != version or (found.state == FAILED and found.retry):
                 found = self._outcomes[name] = Outcome(version, COUNTING)
                 self._asked[name] = (version, compute)  # a name waiting already keeps its place
@@ -151,12 +154,28 @@ def counts() -> Counts:
 _MADE = threading.Lock()
 
 
+@dataclass(frozen=True)
+class EveryRequest:
+    """A remote store's counts read for every request (REMOTE_INDEX_SECONDS 0), after `writes` through this server."""
+
+    writes: int
+
+
+class _Fresh(EveryRequest):
+    """The key of one such count: equal only to itself, and to an EveryRequest after as many writes (which joins it)."""
+
+    def __eq__(self, other) -> bool:
+        return other is self or type(other) is EveryRequest and other.writes == self.writes
+
+    __hash__ = object.__hash__
+
+
 def _version_key() -> Any:
     """What a count is of: the dataset's version number; for a remote store (no version) the key its search index
-    is read again on (its own writes, REMOTE_INDEX_SECONDS), or, where that is read for every request, a new key."""
+    is read again on (its own writes, REMOTE_INDEX_SECONDS), or EveryRequest where that is read for every request."""
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()
     if version is not None:
         return version.number
     key = backend.index_key()
-    return key if key is not None else object()
+    return key if key is not None else EveryRequest(backend.writes)

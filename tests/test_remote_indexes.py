@@ -5,12 +5,17 @@ read again after a write through the server and once REMOTE_INDEX_SECONDS have p
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 
 import api
+from api import dataset_statistics
+from api.rsgi import RECEIVED
 from api_fixtures import AUTH, WRITABLE
 from kg.store.remote import RemoteStore
+from long_work import SOON
 from servers import OXIGRAPH_BIN, missing_service, oxigraph_server
 
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -57,3 +62,41 @@ def test_another_writers_change_is_seen_once_the_period_has_passed_not_at_every_
     finally:
         kept.extensions["sahel-kg"].close()
         every.extensions["sahel-kg"].close()
+
+
+def test_counts_read_for_every_request_are_shared_by_the_requests_that_wait_for_them(remote, monkeypatch):
+    """With REMOTE_INDEX_SECONDS 0 each request asked for counts of its own key: another request set aside the count
+    a first one waited for, which then answered 503 'still being made' (under steady traffic, every one did). A
+    request now joins the count under way, and its waiters all get it."""
+    url, _ = remote
+    every = api.create_app({"STORE": url, "INSTALL_ARTICLE": False, "TESTING": True, "REMOTE_INDEX_SECONDS": 0,
+                            "QUERY_TIMEOUT": 120})
+    started = [threading.Event(), threading.Event()]  # the statistics' first count, and the one VoID waits for last
+    release = [threading.Event(), threading.Event()]
+    original, answers = dataset_statistics._count, []
+
+    def held(*args):
+        turn = next((index for index, event in enumerate(started) if not event.is_set()), None)
+        if turn is not None:
+            started[turn].set()
+            release[turn].wait(SOON)
+        return original(*args)
+
+    monkeypatch.setattr(dataset_statistics, "_count", held)
+    first = threading.Thread(target=lambda: answers.append(every.test_client().get(
+        "/.well-known/void", headers={"Accept": "application/n-triples"})))
+    try:
+        first.start()
+        assert started[0].wait(SOON)
+        release[0].set()
+        assert started[1].wait(SOON)  # VoID now waits for this count
+        # another request, its time limit already spent: it asks for the counts and goes (503)
+        late = every.test_client().get("/sparql", headers={"Accept": "text/turtle"},
+                                       environ_base={RECEIVED: time.monotonic() - 600})
+        assert late.status_code == 503
+    finally:
+        for event in release:
+            event.set()
+        first.join(SOON)
+        every.extensions["sahel-kg"].close()
+    assert answers[0].status_code == 200 and "void#triples" in answers[0].get_data(as_text=True)

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -170,12 +171,12 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                     kept.check(quad, said)
                 yield quad
         except ParseError as error:
-            error = ParseError(_with_remedy(error.message, loaded.format), path=said, line=error.line,
-                               column=error.column)
+            said_so = ParseError(_with_remedy(error.message, loaded.format), path=said, line=error.line,
+                                 column=error.column)
             # read anew to find the byte that is no UTF-8, if that is it
-            found = reread(loaded.path, lambda again: undecodable(error, again), gzipped=gzipped)
-            if loaded.format == "jsonld" and found is error:  # its parser counts a line's bytes: say characters
-                found = reread(loaded.path, lambda again: character_column(error, again), gzipped=gzipped)
+            found = reread(loaded.path, partial(undecodable, said_so), gzipped=gzipped)
+            if loaded.format == "jsonld" and found is said_so:  # its parser counts a line's bytes: say characters
+                found = reread(loaded.path, partial(character_column, said_so), gzipped=gzipped)
             raise found from None
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=said) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timezone
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from typing import Callable
@@ -62,56 +63,69 @@ def validators_for(version, run: QueryRequest, media: str, cache_control: str, *
 
 
 def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
-    """Whether a GET or HEAD may answer 304 (If-None-Match, else If-Modified-Since); Problem 412 first when
-    If-Match, else If-Unmodified-Since, does not hold, or for a POST when If-None-Match does (RFC 9110 §13.2.2's
-    order; `matched`: the caller has evaluated If-Match against more tags than this answer's). Unknown version:
-    none apply."""
+    """Whether a GET or HEAD may answer 304 (see `evaluate`) for an answer with `validators` made from the
+    dataset at `version`. Unknown version (no ETag): If-Match holds only for "*", and nothing else applies."""
     if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
         if_match = request.headers.get("If-Match")
         if if_match is not None and not matched and "*" not in entity_tags(if_match):
             raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
         return False
-    _check_preconditions(validators, version, matched)
+    return evaluate(validators["ETag"], last_modified(version), dated="Last-Modified" in validators, matched=matched)
+
+
+def evaluate(etag: str, modified: float, *, dated: bool, matched: bool = False) -> bool:
+    """RFC 9110 §13.2.2's order for a representation tagged `etag`, changed last at `modified`: Problem 412 when
+    If-Match, else If-Unmodified-Since, does not hold, or for a POST when If-None-Match does; then whether a GET
+    or HEAD may answer 304 (If-None-Match, else If-Modified-Since when `dated`: Last-Modified is sent).
+    `matched`: the caller has evaluated If-Match against more tags than this one."""
+    _check_preconditions(etag, modified, matched)
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = entity_tags(if_none_match, weak=True)
-        held = "*" in tags or validators["ETag"] in tags
+        held = "*" in tags or etag in tags
         if held and request.method not in ("GET", "HEAD"):  # a POST query: 304 is only for a GET or HEAD
             raise Problem(412, "Precondition Failed", "If-None-Match names the current ETag of this answer")
         return held
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is a GET's or HEAD's (RFC 9110 §13.1.3)
         return False
     since = _past_date(request.headers.get("If-Modified-Since"))
-    return since is not None and "Last-Modified" in validators and int(last_modified(version)) <= since
+    return since is not None and dated and int(modified) <= since
+
+
+def one_date(value: str | None) -> float | None:
+    """An HTTP date (RFC 9110 §5.6.7) as a timestamp; None for anything else, a list of dates too, which
+    §13.1.3-4 and §13.1.5 say to ignore. A date without a zone (asctime's form) is GMT, as every HTTP date is."""
+    if not value:
+        return None
+    day, comma, rest = value.strip().partition(",")
+    if comma and (not day.isalpha() or "," in rest):  # one date has a comma only after its day's name
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).timestamp()
 
 
 def _past_date(value: str | None) -> float | None:
-    """An If-Modified-Since date as a timestamp; None when it is not an HTTP date or is later than now, which
+    """An If-Modified-Since date as a timestamp; None when it is not one HTTP date or is later than now, which
     RFC 7232 §3.3 calls invalid (a client's clock ahead, or a made-up date, would otherwise pin a stale copy).
     If-Unmodified-Since needs no such rule: a later date always holds, as if ignored."""
-    try:
-        since = parsedate_to_datetime(value).timestamp() if value else None
-    except (TypeError, ValueError):
-        return None
+    since = one_date(value)
     return None if since is None or since > time.time() else since
 
 
-def _check_preconditions(validators: dict, version, matched: bool) -> None:
+def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
     if_match = request.headers.get("If-Match")
     if if_match is not None and not matched:
         tags = entity_tags(if_match)  # compared strongly: a weak tag never matches
-        if "*" not in tags and validators["ETag"] not in tags:
+        if "*" not in tags and etag not in tags:
             raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this answer: ask again")
     if if_match is not None:
         return
-    since = request.headers.get("If-Unmodified-Since")
-    if since:
-        try:
-            unmodified = int(last_modified(version)) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):  # not an HTTP date: ignored, as RFC 9110 §13.1.4 says
-            return
-        if not unmodified:
-            raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
+    since = one_date(request.headers.get("If-Unmodified-Since"))  # not one date: ignored (RFC 9110 §13.1.4)
+    if since is not None and int(modified) > since:
+        raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
 
 
 def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Response:

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -143,3 +143,36 @@ def test_an_if_modified_since_later_than_now_is_ignored(make_app, monkeypatch, p
     assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 304, path
     future = client.get(path, headers={"If-Modified-Since": "Thu, 01 Jan 2099 00:00:00 GMT"})
     assert future.status_code == 200 and future.data, path
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_list_of_dates_is_ignored(make_app, monkeypatch, path):
+    """RFC 9110 §13.1.3-4: If-Modified-Since or If-Unmodified-Since holding more than one date is ignored, not
+    read as its first date (which once gave 412 or 304)."""
+    app = make_app()
+    backend = app.extensions["sahel-kg"]
+    copied = backend.version()
+    monkeypatch.setattr(backend, "version", lambda: Version(copied.number, copied.modified - 60))
+    client = app.test_client()
+    modified = client.get(path).headers["Last-Modified"]
+    old = "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert client.get(path, headers={"If-Unmodified-Since": f"{old}, {old}"}).status_code == 200, path
+    assert client.get(path, headers={"If-Modified-Since": f"{modified}, {modified}"}).status_code == 200, path
+
+
+def test_a_date_in_asctime_form_is_gmt_whatever_the_servers_zone(make_app, monkeypatch):
+    """An HTTP date without a zone (asctime's form, RFC 9110 §5.6.7) is GMT, not the server's local time."""
+    app = make_app()
+    backend = app.extensions["sahel-kg"]
+    copied = backend.version()
+    monkeypatch.setattr(backend, "version", lambda: Version(copied.number, copied.modified - 60))
+    client = app.test_client()
+    modified = parsedate_to_datetime(client.get("/").headers["Last-Modified"]).timestamp()
+    asctime = time.asctime(time.gmtime(modified))
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours ahead: read as local, the date would be nine hours early
+    time.tzset()
+    try:
+        assert client.get("/", headers={"If-Modified-Since": asctime}).status_code == 304
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -6,7 +6,8 @@ from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages, problem_types,
-                 public_origin, query_ui, reconcile, search, security_headers, software, sparql, views, void)
+                 public_origin, query_ui, reconcile, search, security_headers, software, sparql, static_files,
+                 views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     fairness.install(app)
     linked_data.register(app)
     security_headers.install(app)
+    static_files.install(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(reconcile.bp)

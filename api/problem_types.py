@@ -50,6 +50,9 @@ MEANINGS = {
     "no-such-graph": (404, "The store has no graph by that name."),
     "precondition-failed": (412, "If-Match or If-None-Match does not hold for the graph or dataset as it is "
                                  "now; read it again before writing."),
+    "range-not-satisfiable": (416, "No range the Range header asks for starts within the file (Content-Range gives "
+                                   "its length); a range not served (another unit, an invalid one, several) gives "
+                                   "the whole file instead."),
     "unknown-entity": (404, "No entity of the reconciliation service has that id."),
     "ambiguous-graph": (400, "A Graph Store request names more than one graph, or names one twice over."),
     "no-graph": (400, "A Graph Store request names no graph: give ?graph=IRI or ?default."),

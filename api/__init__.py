@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages, problem_types,
-                 public_origin, query_ui, reconcile, search, security_headers, software, sparql, static_files,
-                 views, void)
+from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages,
+                 problem_types, public_origin, query_ui, reconcile, search, security_headers, software, sparql,
+                 static_files, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.errors import Problem
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     public_origin.install(app)  # after the checks above: a refused request is refused, not redirected
     cors.install(app)  # after the other hooks, so that its headers are set first
+    conditional.install(app)  # its 412 replaces an answer, so it comes before CORS's and the others' hooks
     # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8; only a
     # clean request within the caps may be answered by the fast path, which hands every other to Flask.
     app.wsgi_app = BodyLimit(RequestEncoding(fast_sparql.install(app), values["MAX_BODY_BYTES"]),

@@ -12,7 +12,7 @@ from typing import Callable
 from flask import Response, current_app, make_response, request
 
 from api import security_headers, software
-from api.errors import Problem
+from api.errors import Problem, problem_response
 from api.result_cache import varies_without_writes
 from kg.answers import QueryRequest
 
@@ -126,6 +126,21 @@ def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
     since = one_date(request.headers.get("If-Unmodified-Since"))  # not one date: ignored (RFC 9110 §13.1.4)
     if since is not None and int(modified) > since:
         raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
+
+
+def install(app) -> None:
+    """If-Match on a GET or HEAD of an answer that has no ETag (the service description, the views' JSON...):
+    no listed tag can match, so 412 rather than the 200 (RFC 9110 §13.1.1); "*" holds, as the answer is there.
+    Routes with validators have evaluated it themselves, and other statuses ignore it (§13.2.1)."""
+
+    @app.after_request
+    def if_match_without_a_tag(response):
+        if_match = request.headers.get("If-Match")
+        if (if_match is None or request.method not in ("GET", "HEAD") or not 200 <= response.status_code < 300
+                or "ETag" in response.headers or "*" in entity_tags(if_match)):
+            return response
+        response.close()  # safe to drop: a GET or HEAD changed nothing
+        return problem_response(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
 
 
 def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Response:

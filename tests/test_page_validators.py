@@ -176,3 +176,16 @@ def test_a_date_in_asctime_form_is_gmt_whatever_the_servers_zone(make_app, monke
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/views/network.json", "/openapi.json", "/problems/"])
+def test_if_match_a_tag_fails_on_a_route_without_validators(client, path):
+    """RFC 9110 §13.1.1: no listed tag matches an answer that has none, so 412 with the problem document (these
+    once gave the 200); "*" holds, and a route that answers no 2xx ignores it (§13.2.1)."""
+    assert "ETag" not in client.get(path).headers
+    for method in ("GET", "HEAD"):
+        answer = client.open(path, method=method, headers={"If-Match": '"x"'})
+        assert answer.status_code == 412, (path, method)
+    assert client.get(path, headers={"If-Match": '"x"'}).json["title"] == "Precondition Failed"
+    assert client.get(path, headers={"If-Match": "*"}).status_code == 200
+    assert client.get("/id/no-such-thing.ttl", headers={"If-Match": '"x"'}).status_code == 404

@@ -177,8 +177,17 @@ def _run(*, host: str, port: int, workers: int, threads: int, config: dict) -> N
                              workers_kill_timeout=stop_grace(resolve(config)),
                              http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_SECONDS * 1000,
                                                           max_buffer_size=HTTP_BUFFER_BYTES))
+    _stop_on_hangup(server)
     _allow_open_files(workers * CONNECTIONS + 1024)
     server.serve(target_loader=partial(_load_app, config, threads), wrap_loader=False)
+
+
+def _stop_on_hangup(server) -> None:
+    """SIGHUP (the terminal that runs kg serve closed) stops `server` as SIGTERM does, from now on, where granian
+    took it as "respawn the workers": the server lived on with no terminal, holding the port and the store.
+    A hangup ignored as kg serve started (nohup) stays ignored, here and in the server processes."""
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, server.signal_handler_interrupt)
 
 
 def event_loop() -> str:
@@ -233,6 +242,8 @@ def _server_class():
     from granian.server import Server
 
     class KgServer(Server):
+        signal_handler_reload = None  # granian then leaves SIGHUP's handling as _stop_on_hangup set it
+
         def _spawn_worker(self, *args, **kwargs):
             worker = super()._spawn_worker(*args, **kwargs)
             if isinstance(worker.inner, BaseProcess):  # not a thread, as on a free-threaded Python
@@ -273,6 +284,8 @@ def _load_app(config: dict, threads: int):
     from api.fast_sparql import worth_offering
     from api.rsgi import RSGIApp
 
+    if hasattr(signal, "SIGHUP"):  # the supervisor's to act on: it stops this process as on SIGTERM, answers finished
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     app = create_app(config)
 
     def closing():

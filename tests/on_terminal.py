@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import select
 import signal
 import subprocess
 import termios
@@ -32,12 +33,16 @@ class OnTerminal:
         os.close(follower)
         self.seen, self._read_to, self._ended = "", 0, False
         self._changed = threading.Condition()
+        # Written to by hang_up and close: the reader stops reading the master, which can then be closed (closed
+        # under a read blocked in another thread, it would be let go, and the pty hung up, only once that returns).
+        self._stop_read_end, self._stop_write_end = os.pipe()
         threading.Thread(target=self._read, name="pty-reader", daemon=True).start()
 
     def _read(self) -> None:
         while True:
+            ready, _, _ = select.select([self.master, self._stop_read_end], [], [])
             try:
-                data = os.read(self.master, 65536)
+                data = b"" if self._stop_read_end in ready else os.read(self.master, 65536)
             except OSError:  # every process holding the pty has closed it
                 data = b""
             with self._changed:
@@ -68,6 +73,22 @@ class OnTerminal:
         """Type Ctrl-C (the terminal then sends SIGINT to its foreground process group)."""
         os.write(self.master, b"\x03")
 
+    def _stop_reading(self) -> None:
+        os.write(self._stop_write_end, b"x")
+        with self._changed:
+            self._changed.wait_for(lambda: self._ended, SOON)
+
+    def hang_up(self) -> None:
+        """Close the terminal, as its window closing does: the kernel sends SIGHUP to the session's leader, the
+        command here (a shell, there, passes it on to the job, which this then does as well)."""
+        self._stop_reading()
+        os.close(self.master)
+        self.master = None
+        try:
+            os.killpg(self.process.pid, signal.SIGHUP)
+        except ProcessLookupError:  # it has stopped already
+            pass
+
     def wait(self, timeout: float = SOON) -> int:
         """The command's exit status once it has ended, and all its output has been read. A command still running
         at `timeout` is aborted, and the failure shows its output: a Python one's ends with where each thread was."""
@@ -87,4 +108,8 @@ class OnTerminal:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-        os.close(self.master)
+        self._stop_reading()  # a process outside the group may hold the pty still
+        if self.master is not None:
+            os.close(self.master)
+        os.close(self._stop_read_end)
+        os.close(self._stop_write_end)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from api_fixtures import TOKEN
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED
 from long_work import SOON, wait_until
 from on_terminal import OnTerminal
@@ -118,3 +123,89 @@ def test_ctrl_c_while_a_server_process_builds_its_app_stops_kg_serve_without_a_k
         server.close()
     assert status == 0 and "Granian shutdown completed" in server.seen, server.seen
     assert "refused to gracefully stop" not in server.seen and "Traceback" not in server.seen, server.seen
+
+
+def served_on_a_terminal(tmp_path, port: int, *options: str, before: tuple[str, ...] = (),
+                         **settings: str) -> OnTerminal:
+    """`kg serve` with `options` on a pty, once it answers; the `before` command runs it."""
+    server = OnTerminal([*before, *KG, "serve", "--port", str(port), *options], cwd=tmp_path,
+                        env=environment(tmp_path / "home", SAHEL_KG_UPDATE_TOKEN=TOKEN, **settings))
+
+    def answers() -> bool:
+        try:
+            return http(f"http://127.0.0.1:{port}/healthz", timeout=SOON)[0] == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, seconds=120, what="the server's first answer")
+    except AssertionError:
+        server.close()
+        raise AssertionError(f"kg serve did not answer; its output:\n{server.seen}") from None
+    return server
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a new server could listen on `port` (as kg serve binds: past the closed connections' TIME_WAIT)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("options", [(), ("--enable-updates",)], ids=["read-only", "updates enabled"])
+def test_closing_the_terminal_stops_kg_serve_once_it_has_finished_the_answer_it_is_streaming(tmp_path, options):
+    """granian took the hangup of a closed terminal as "respawn the workers": a read-only kg serve lived on with no
+    terminal, holding the port; one that writes exited 1 with a traceback (the new server process found the store
+    locked by the old). It now stops as on SIGTERM: the answer in flight is finished, then exit 0, the port and the
+    store's lock let go."""
+    from kg.store.oxigraph import OxigraphStore
+
+    port = free_port()
+    server = served_on_a_terminal(tmp_path, port, *options, SAHEL_KG_ROW_LIMIT=str(ROWS),
+                                  SAHEL_KG_QUERY_TIMEOUT="600")
+    try:
+        url = query_url(f"http://127.0.0.1:{port}", f"SELECT * WHERE {{ ?a ?b ?c . ?d ?e ?f }} LIMIT {ROWS}")
+        with urllib.request.urlopen(url, timeout=SOON) as response:
+            first = response.read(65536)  # the answer is streaming; the client holds the rest back for now
+            server.hang_up()
+            rest = response.read()
+        assert len(json.loads(first + rest)["results"]["bindings"]) == ROWS
+        assert server.wait(timeout=120) == 0
+    finally:
+        server.close()
+    assert "Traceback" not in server.seen, server.seen
+    assert port_is_free(port)
+    with OxigraphStore(tmp_path / "home" / "store"):  # writable: no process holds its lock
+        pass
+
+
+def ignores(pid: int, number: int) -> bool:
+    """Whether process `pid` ignores signal `number` (SIG_IGN), as Linux's /proc says."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    return bool(int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.MULTILINE)[1], 16) & 1 << (number - 1))
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()]
+
+
+def test_nohup_kg_serve_goes_on_serving_once_its_terminal_has_closed(tmp_path):
+    """A hangup ignored as kg serve started stays ignored, by the supervisor and its server processes (granian set
+    its own handler, which respawned the server processes), so the server outlives its terminal; SIGTERM stops it."""
+    port = free_port()
+    server = served_on_a_terminal(tmp_path, port, before=("nohup",))
+    try:
+        supervisor = server.process.pid
+        assert all(ignores(pid, signal.SIGHUP) for pid in [supervisor, *children(supervisor)])
+        server.hang_up()
+        assert http(f"http://127.0.0.1:{port}/healthz", timeout=SOON)[0] == 200
+        server.process.terminate()
+        assert server.wait(timeout=120) == 0
+    finally:
+        server.close()
+    assert "Traceback" not in (tmp_path / "nohup.out").read_text(encoding="utf-8")

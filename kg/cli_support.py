@@ -7,7 +7,9 @@ import contextlib
 import functools
 import os
 import re
+import signal
 import sys
+import threading
 
 import click
 
@@ -56,7 +58,10 @@ def graph_option(graph: str | None):
 
 
 def stop_interrupted():
-    """Say that Ctrl-C stopped the command, and exit 130."""
+    """Say that Ctrl-C stopped the command, and exit 130; a second Ctrl-C is ignored from here on (it cut the
+    message short with a traceback), as kg.launch ignores one during its own message."""
+    if threading.current_thread() is threading.main_thread():  # the only one that may (CliRunner uses others too)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     click.echo(INTERRUPTED, err=True)
     sys.exit(EXIT_INTERRUPTED)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -14,9 +15,25 @@ from test_cli import KG
 
 # Runs the installed `kg` script, held at one point until SIGINT comes: the import of a module (a slow disk)
 # or the opening of a file (a FIFO with no writer yet), the first time. "held" on standard output says it is there.
+# With kind "open-twice", a second Ctrl-C comes as kg starts to say that the first stopped it: standard error
+# sends SIGINT to kg as that is written, and a call after lets Python act on it before the words are out.
 HELD = """
-import importlib.abc, runpy, signal, sys
+import importlib.abc, io, os, runpy, signal, sys
 kind, name, *arguments = sys.argv[1:]
+
+class SecondCtrlC(io.TextIOWrapper):
+    sent = False
+
+    def write(self, text):
+        if text.startswith("interrupted") and not self.sent:
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGINT)
+            (lambda: None)()
+        return super().write(text)
+
+if kind == "open-twice":
+    sys.stderr = SecondCtrlC(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8",
+                             errors="backslashreplace", line_buffering=True)
 
 held = []
 
@@ -68,3 +85,34 @@ def test_a_ctrl_c_while_click_opens_a_file_it_was_given_is_the_one_line_of_any_o
     query.write_text("ASK {}", encoding="utf-8")
     ended = interrupted_at("open", "held.rq", "query", "--store", "memory:", "-f", str(query))
     assert (ended.returncode, ended.stderr) == (EXIT_INTERRUPTED, INTERRUPTED + "\n")
+
+
+def test_a_second_ctrl_c_does_not_cut_the_first_ones_message_short(tmp_path):
+    """A second Ctrl-C as kg said that the first stopped it raised KeyboardInterrupt there: the line was cut, and
+    click said "Aborted!" and exited 1. It is ignored from then on, as the entry point's own message did already."""
+    query = tmp_path / "held.rq"
+    query.write_text("ASK {}", encoding="utf-8")
+    ended = interrupted_at("open-twice", "held.rq", "query", "--store", "memory:", "-f", str(query))
+    assert (ended.returncode, ended.stderr) == (EXIT_INTERRUPTED, INTERRUPTED + "\n")
+
+
+def test_the_ctrl_c_message_of_a_command_run_in_a_thread(capsys):
+    """Commands run in threads too (click's CliRunner, in tests): only the main thread may set a signal's handler,
+    so there the second Ctrl-C is left as it is, and the message and exit status are as ever."""
+    from kg.cli_support import stop_interrupted
+
+    ended = []
+
+    def interrupted():
+        try:
+            stop_interrupted()
+        except BaseException as error:  # SystemExit, or what went wrong: the test's subject
+            ended.append(error)
+
+    previous = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=interrupted)
+    thread.start()
+    thread.join()
+    assert [type(error) for error in ended] == [SystemExit] and ended[0].code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == INTERRUPTED + "\n"
+    assert signal.getsignal(signal.SIGINT) is previous

@@ -17,7 +17,7 @@ import pytest
 
 from api_fixtures import TOKEN
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED
-from long_work import SOON, wait_until
+from long_work import CROSS_ROWS, SOON, wait_until
 from on_terminal import OnTerminal
 from raw_http import http, query_url
 from servers import free_port
@@ -194,6 +194,14 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()]
 
 
+def ended(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie included: its new parent may be slow to reap it, or never)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def test_nohup_kg_serve_goes_on_serving_once_its_terminal_has_closed(tmp_path):
     """A hangup ignored as kg serve started stays ignored, by the supervisor and its server processes (granian set
     its own handler, which respawned the server processes), so the server outlives its terminal; SIGTERM stops it."""
@@ -209,3 +217,32 @@ def test_nohup_kg_serve_goes_on_serving_once_its_terminal_has_closed(tmp_path):
     finally:
         server.close()
     assert "Traceback" not in (tmp_path / "nohup.out").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command, typed, row", [
+    (["shell"], CROSS_ROWS + "\r\r", "rdf:type"),
+    (["query", "--format", "tsv", CROSS_ROWS], "", "http://"),
+], ids=["kg shell", "kg query"])
+def test_closing_the_terminal_ends_a_command_streaming_an_answer_to_it(tmp_path, command, typed, row):
+    """A hangup ends kg shell, or kg query, mid-answer as any terminal program (killed by SIGHUP: no traceback),
+    and the shell's query worker, in a session of its own, ends with it rather than run on for minutes."""
+    from kg.store.oxigraph import OxigraphStore
+
+    home = tmp_path / "home"
+    settings = {"SAHEL_KG_ROW_LIMIT": str(10**12), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    streaming = OnTerminal([*KG, *command], cwd=tmp_path, env=environment(home, **settings))
+    try:
+        if typed:
+            streaming.expect("sparql>", timeout=120)
+            os.write(streaming.master, typed.encode())
+        streaming.expect(row, timeout=120)  # its rows are coming
+        helpers = children(streaming.process.pid)
+        assert len(helpers) == (1 if typed else 0)  # the shell's query worker; kg query answers in its own process
+        streaming.hang_up()
+        status = streaming.wait(timeout=120)
+        wait_until(lambda: all(map(ended, helpers)), what="the query worker's end")
+    finally:
+        streaming.close()
+    assert status == -signal.SIGHUP and "Traceback" not in streaming.seen, streaming.seen
+    with OxigraphStore(home / "store"):  # writable: no process holds it
+        pass

@@ -105,9 +105,13 @@ class OnTerminal:
         return status
 
     def close(self) -> None:
-        if self.process.poll() is None:
+        """Kill what is left of the command's process group, and close the terminal. The group, not the command
+        alone: kg serve's server processes outlived a supervisor that wait's abort had ended, serving on."""
+        try:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        except ProcessLookupError:  # the group has ended
+            pass
+        self.process.wait()
         self._stop_reading()  # a process outside the group may hold the pty still
         if self.master is not None:
             os.close(self.master)

@@ -157,6 +157,25 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def ignores(pid: int, number: int) -> bool:
+    """Whether process `pid` ignores signal `number` (SIG_IGN), as Linux's /proc says."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    return bool(int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.MULTILINE)[1], 16) & 1 << (number - 1))
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes `pid` started that still run (or await reaping)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()]
+
+
+def ended(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie included: its new parent may be slow to reap it, or never)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 @pytest.mark.parametrize("options", [(), ("--enable-updates",)], ids=["read-only", "updates enabled"])
 def test_closing_the_terminal_stops_kg_serve_once_it_has_finished_the_answer_it_is_streaming(tmp_path, options):
     """granian took the hangup of a closed terminal as "respawn the workers": a read-only kg serve lived on with no
@@ -172,34 +191,18 @@ def test_closing_the_terminal_stops_kg_serve_once_it_has_finished_the_answer_it_
         url = query_url(f"http://127.0.0.1:{port}", f"SELECT * WHERE {{ ?a ?b ?c . ?d ?e ?f }} LIMIT {ROWS}")
         with urllib.request.urlopen(url, timeout=SOON) as response:
             first = response.read(65536)  # the answer is streaming; the client holds the rest back for now
+            query_workers = [pid for process in children(server.process.pid) for pid in children(process)]
             server.hang_up()
             rest = response.read()
         assert len(json.loads(first + rest)["results"]["bindings"]) == ROWS
         assert server.wait(timeout=120) == 0
+        wait_until(lambda: all(map(ended, query_workers)), what="the query workers' end")  # sessions of their own
     finally:
         server.close()
-    assert "Traceback" not in server.seen, server.seen
+    assert query_workers and "Traceback" not in server.seen, server.seen
     assert port_is_free(port)
     with OxigraphStore(tmp_path / "home" / "store"):  # writable: no process holds its lock
         pass
-
-
-def ignores(pid: int, number: int) -> bool:
-    """Whether process `pid` ignores signal `number` (SIG_IGN), as Linux's /proc says."""
-    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    return bool(int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.MULTILINE)[1], 16) & 1 << (number - 1))
-
-
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()]
-
-
-def ended(pid: int) -> bool:
-    """Whether process `pid` has ended (a zombie included: its new parent may be slow to reap it, or never)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
 
 
 def test_nohup_kg_serve_goes_on_serving_once_its_terminal_has_closed(tmp_path):

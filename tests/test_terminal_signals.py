@@ -164,8 +164,14 @@ def ignores(pid: int, number: int) -> bool:
 
 
 def children(pid: int) -> list[int]:
-    """The ids of the processes `pid` started that still run (or await reaping)."""
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split()]
+    """The ids of the processes `pid` started (from any of its threads) that still run, or await reaping."""
+    found = []
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += map(int, (thread / "children").read_text(encoding="ascii").split())
+        except FileNotFoundError:  # the thread has ended
+            pass
+    return found
 
 
 def ended(pid: int) -> bool:

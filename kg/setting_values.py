@@ -73,7 +73,7 @@ def origin(text) -> str | None:
 
 # Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()
 # take "nan", "inf", "1e999", " 5", "1_0" and digits other than 0-9, none of which a limit should be.
-_WHOLE = re.compile(r"[0-9]{1,18}")
+_WHOLE = re.compile(r"[0-9]{1,19}")  # up to 10^18, which has 19 digits; MOST bounds the value
 _DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?|\.[0-9]{1,18}")
 MOST = {True: 10 ** 18, False: 10 ** 9}  # seconds: about 31 years (waits refuse timeouts past 9.2e9 s)
 

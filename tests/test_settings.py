@@ -119,7 +119,8 @@ def test_a_bad_number_in_the_config_stops_create_app(name, value):
 @pytest.mark.parametrize("name, raw", [("SERVICE_CACHE_TTL", "0"), ("RESULT_CACHE_BYTES", "0"), ("QUEUE_SIZE", "0"),
                                        ("QUERY_BUDGET", "0"), ("QUERY_TIMEOUT", "2.5"), ("UPLOAD_TIMEOUT", ".5"),
                                        ("ROW_LIMIT", "1"), ("MAX_BODY_BYTES", "123456789"),
-                                       ("RESULT_CACHE_MIN_SECONDS", "0")])
+                                       ("RESULT_CACHE_MIN_SECONDS", "0"),
+                                       ("RESULT_CACHE_BYTES", "1000000000000000000")])  # the top, 10^18 (19 digits)
 def test_numbers_in_their_range_are_taken(name, raw):
     expected = float(raw) if "." in raw else int(raw)
     assert resolve({}, environ={"SAHEL_KG_" + name: raw})[name] == expected

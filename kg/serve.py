@@ -140,7 +140,8 @@ def supervise(handed: str) -> None:
     path.unlink()
     try:
         _supervise(plan)
-    except KeyboardInterrupt:  # as the CLI reports Ctrl-C
+    except KeyboardInterrupt:  # as the CLI reports Ctrl-C, a second one ignored while it says so
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(INTERRUPTED, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
     except KGError as error:  # as the CLI reports its errors: one line, no traceback

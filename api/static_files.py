@@ -16,7 +16,9 @@ from api.errors import Problem
 
 # What a 304 carries of its 200 (RFC 9110 §15.4.5): what a cache would otherwise have to drop or keep stale.
 KEPT = ("Cache-Control", "Content-Location", "ETag", "Expires", "Last-Modified", "Vary")
-_RANGE_SPEC = re.compile(r"(\d*)-(\d*)")
+_RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
+# More bytes than any file has: a longer number means the same, and int() refuses over 4,300 digits (a 500).
+_PAST_ANY_FILE = 10**19
 
 
 def install(app) -> None:
@@ -73,7 +75,7 @@ def requested_range(header: str, length: int) -> tuple[int, int] | None:
         match = _RANGE_SPEC.fullmatch(spec.strip(" \t"))
         if match is None or match.groups() == ("", ""):
             return None
-        first, last = (int(part) if part else None for part in match.groups())
+        first, last = (_number(part) if part else None for part in match.groups())
         if first is not None and last is not None and last < first:  # invalid, so the whole header is (§14.1.1)
             return None
         asked.append((first, last))
@@ -88,6 +90,12 @@ def requested_range(header: str, length: int) -> tuple[int, int] | None:
     if first is None:  # a suffix: the last `last` bytes, or all of them when there are fewer
         return max(length - last, 0), length - 1
     return first, length - 1 if last is None else min(last, length - 1)
+
+
+def _number(digits: str) -> int:
+    """A range-spec's position, any past every file's length read as _PAST_ANY_FILE."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) < 19 else _PAST_ANY_FILE
 
 
 def _partial(response: Response, path: str, span: tuple[int, int]) -> Response:

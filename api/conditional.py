@@ -102,7 +102,7 @@ def one_date(value: str | None) -> float | None:
         return None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past a C long
         return None
     return moment.replace(tzinfo=moment.tzinfo or timezone.utc).timestamp()
 

@@ -160,6 +160,14 @@ def test_a_list_of_dates_is_ignored(make_app, monkeypatch, path):
     assert client.get(path, headers={"If-Modified-Since": f"{modified}, {modified}"}).status_code == 200, path
 
 
+@pytest.mark.parametrize("path", [*PAGES, "/static/site.css"])
+def test_a_date_whose_year_no_c_long_holds_is_ignored(shared, path):
+    """parsedate_to_datetime raises OverflowError for such a year, which answered 500: it is no HTTP date."""
+    huge = "Mon, 01 Jan 99999999999999999999 00:00:00 GMT"
+    for name in ("If-Modified-Since", "If-Unmodified-Since", "If-Range"):
+        assert shared.get(path, headers={name: huge, "Range": "bytes=0-1"}).status_code in (200, 206), (path, name)
+
+
 def test_a_date_in_asctime_form_is_gmt_whatever_the_servers_zone(make_app, monkeypatch):
     """An HTTP date without a zone (asctime's form, RFC 9110 §5.6.7) is GMT, not the server's local time."""
     app = make_app()

@@ -95,8 +95,12 @@ class OnTerminal:
         try:
             status = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGABRT)  # PYTHONFAULTHANDLER (set below) prints every thread's stack
-            self.process.wait()
+            os.kill(self.process.pid, signal.SIGABRT)  # PYTHONFAULTHANDLER (set above) prints every thread's stack
+            try:
+                self.process.wait(SOON)
+            except subprocess.TimeoutExpired:  # SIGABRT ignored or held (a stopped process): waiting would hang
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
             with self._changed:
                 self._changed.wait_for(lambda: self._ended, SOON)
             raise AssertionError(f"still running after {timeout} s; its output:\n{self.seen}") from None

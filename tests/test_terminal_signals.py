@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -255,3 +256,25 @@ def test_closing_the_terminal_ends_a_command_streaming_an_answer_to_it(tmp_path,
     assert status == -signal.SIGHUP and "Traceback" not in streaming.seen, streaming.seen
     with OxigraphStore(home / "store"):  # writable: no process holds it
         pass
+
+
+def test_a_command_that_outlives_sigabrt_does_not_hang_the_wait():
+    """OnTerminal.wait aborts a command still running at its limit (SIGABRT); one ignoring that signal was then
+    waited for with no limit, which hung the test run for good instead of failing the test."""
+    terminal = OnTerminal(["sh", "-c", "trap '' ABRT; echo ready; while :; do sleep 1; done"])
+    failures = []
+
+    def wait() -> None:
+        try:
+            terminal.wait(timeout=0)
+        except AssertionError as error:
+            failures.append(str(error))
+
+    try:
+        terminal.expect("ready")
+        waiting = threading.Thread(target=wait, daemon=True)
+        waiting.start()
+        waiting.join(3 * SOON)
+        assert not waiting.is_alive() and failures and "still running" in failures[0]
+    finally:
+        terminal.close()

@@ -39,6 +39,7 @@ class Outcome:
     reason: str | None = None
     retry: bool = False  # a failure that says nothing of the count (no worker was free, a worker died): asked again
     error: Exception | None = field(default=None, compare=False)  # an unforeseen failure's own, for the descriptions
+    ticket: int = field(default=0, compare=False)  # the order it was asked for in: a later one is of a later version
 
 
 Compute = Callable[[Callable[[str], Answer]], Any]  # given a runner of count queries, the count's value
@@ -52,7 +53,9 @@ class Counts:
         self._changed = threading.Condition()
         self._outcomes: dict[str, Outcome] = {}
         # The names waiting to be counted, in the order first asked: the newest version asked for, and how to count it
-        self._asked: dict[str, tuple[Any, Compute]] = {}
+        self._asked: dict[str, tuple[Any, Compute, int]] = {}
+        self._done: dict[str, Outcome] = {}  # the last count of each name that ended, whichever version it was of
+        self._tickets = 0
         self._working = False
 
     def outcome(self, name: str, compute: Compute, *, until: float | None = None) -> Outcome:
@@ -65,16 +68,22 @@ class Counts:
                 joins = found and found.state == COUNTING and found.version == version
                 version = found.version if joins else _Fresh(version.writes)
             if found is None or found.version != version or (found.state == FAILED and found.retry):
-                found = self._outcomes[name] = Outcome(version, COUNTING)
-                self._asked[name] = (version, compute)  # a name waiting already keeps its place
+                self._tickets += 1
+                found = self._outcomes[name] = Outcome(version, COUNTING, ticket=self._tickets)
+                self._asked[name] = (version, compute, self._tickets)  # a name waiting already keeps its place
                 if not self._working:
                     self._working = True
                     threading.Thread(target=self._work, name="sahel-kg-counts", daemon=True).start()
+            if found.state != COUNTING:
+                return found
+
+            def ended() -> Outcome | None:  # this count, or one asked for later (of a later version), once ended
+                done = self._done.get(name)
+                return done if done is not None and done.ticket >= found.ticket else None
+
             if until is not None:
-                self._changed.wait_for(lambda: self._outcomes[name].state != COUNTING
-                                       or self._outcomes[name].version != version,
-                                       timeout=max(0.0, until - time.monotonic()))
-            return self._outcomes[name] if self._outcomes[name].version == version else found
+                self._changed.wait_for(ended, timeout=max(0.0, until - time.monotonic()))
+            return ended() or found
 
     def settled(self, timeout: float) -> bool:
         """Wait until no count is being made or waits to be (at most `timeout` seconds); whether none is."""
@@ -90,11 +99,13 @@ class Counts:
                     self._changed.notify_all()
                     return
                 name = next(iter(self._asked))
-                version, compute = self._asked.pop(name)
+                version, compute, ticket = self._asked.pop(name)
             made = self._count(compute)
             with self._changed:
-                if self._outcomes[name].version == version:  # not asked for a newer version meanwhile
-                    self._outcomes[name] = Outcome(version, *made)
+                # kept for the requests that wait for it even where a newer version was asked for meanwhile
+                self._done[name] = Outcome(version, *made, ticket=ticket)
+                if self._outcomes[name].ticket == ticket:
+                    self._outcomes[name] = self._done[name]
                 self._changed.notify_all()
 
     def _count(self, compute: Compute) -> tuple:

@@ -15,6 +15,7 @@ from api import dataset_statistics
 from api.page_data import query_text
 from api.rsgi import RECEIVED
 from api_fixtures import AUTH, WRITABLE, article_store, make_app, settled  # noqa: F401 (fixtures)
+from held_counts import hold_counts, void_asked
 from long_work import CROSS_COUNT, SOON
 
 BROWSER = {"Accept": "text/html"}
@@ -185,3 +186,25 @@ def test_a_page_that_said_not_counted_yet_is_not_revalidated_once_the_counts_are
     again = client.get("/", headers={**BROWSER, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and "distinct triples" in again.get_data(as_text=True)
     assert client.get("/", headers={**BROWSER, "If-None-Match": again.headers["ETag"]}).status_code == 304
+
+
+def test_a_description_waiting_for_its_counts_gets_them_though_a_write_asks_for_newer_ones(make_app, monkeypatch):
+    """VoID waited for the counts of the version it was asked at; a write, then a request asking for the new
+    version's counts, set them aside: VoID answered 503 'still being made' at once, and the count was thrown away.
+    A count that ends is now given to those waiting for it (or for an older one)."""
+    from api import void
+
+    app = make_app({**WRITABLE, "QUERY_TIMEOUT": 120})
+    started, release = hold_counts(monkeypatch, void)  # VoID's own counts, the first time
+    described, answers = void_asked(app)
+    try:
+        assert started[0].wait(SOON)  # the count VoID waits for
+        update = "INSERT DATA { GRAPH <http://example.org/new> { <http://example.org/a> <http://example.org/b> 1 } }"
+        assert app.test_client().post("/sparql", data={"update": update}, headers=AUTH).status_code in (200, 204)
+        late = app.test_client().get("/.well-known/void", headers={"Accept": "application/n-triples"},
+                                     environ_base={RECEIVED: time.monotonic() - 600})  # asks for the new version's
+        assert late.status_code == 503
+    finally:
+        release[0].set()
+        described.join(SOON)
+    assert answers[0].status_code == 200 and "void#triples" in answers[0].get_data(as_text=True)

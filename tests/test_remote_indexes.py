@@ -5,7 +5,6 @@ read again after a write through the server and once REMOTE_INDEX_SECONDS have p
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from api import dataset_statistics
 from api.rsgi import RECEIVED
 from api_fixtures import AUTH, WRITABLE
 from kg.store.remote import RemoteStore
+from held_counts import hold_counts, void_asked
 from long_work import SOON
 from servers import OXIGRAPH_BIN, missing_service, oxigraph_server
 
@@ -71,22 +71,10 @@ def test_counts_read_for_every_request_are_shared_by_the_requests_that_wait_for_
     url, _ = remote
     every = api.create_app({"STORE": url, "INSTALL_ARTICLE": False, "TESTING": True, "REMOTE_INDEX_SECONDS": 0,
                             "QUERY_TIMEOUT": 120})
-    started = [threading.Event(), threading.Event()]  # the statistics' first count, and the one VoID waits for last
-    release = [threading.Event(), threading.Event()]
-    original, answers = dataset_statistics._count, []
-
-    def held(*args):
-        turn = next((index for index, event in enumerate(started) if not event.is_set()), None)
-        if turn is not None:
-            started[turn].set()
-            release[turn].wait(SOON)
-        return original(*args)
-
-    monkeypatch.setattr(dataset_statistics, "_count", held)
-    first = threading.Thread(target=lambda: answers.append(every.test_client().get(
-        "/.well-known/void", headers={"Accept": "application/n-triples"})))
+    # the statistics' first count, and the one VoID waits for last
+    started, release = hold_counts(monkeypatch, dataset_statistics, turns=2)
+    first, answers = void_asked(every)
     try:
-        first.start()
         assert started[0].wait(SOON)
         release[0].set()
         assert started[1].wait(SOON)  # VoID now waits for this count

@@ -22,6 +22,7 @@ import os
 import socket
 import time
 import urllib.parse
+from datetime import timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -221,8 +222,13 @@ def retry_after(value: str | None, default: float) -> int:
     if value:
         value = value.strip()
         try:
-            seconds = float(value) if value.isdigit() else parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, IndexError):
+            if value.isascii() and value.isdigit():
+                seconds = min(float(value), MAX_HOLD_SECONDS)  # a number of thousands of digits is no infinity
+            else:
+                moment = parsedate_to_datetime(value)
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # asctime's form is GMT
+                seconds = moment.timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year past a C long overflows
             seconds = default
     return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))
 

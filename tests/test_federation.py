@@ -525,7 +525,9 @@ def test_service_to_an_endpoint_not_on_the_list_is_refused():
     assert "not allowed" in response.get_json()["detail"]
 
 
-@pytest.mark.parametrize("header, expected", [("120", 120), (None, 60), ("soon", 60), ("0", 1)])
+@pytest.mark.parametrize("header, expected", [("120", 120), (None, 60), ("soon", 60), ("0", 1), ("\u00b2", 60),
+                                              ("9" * 5000, 86400),  # was inf, then OverflowError in math.ceil
+                                              ("Mon, 01 Jan 99999999999999999999 00:00:00 GMT", 60)])  # OverflowError
 def test_retry_after_reads_seconds_or_falls_back(header, expected):
     assert retry_after(header, 60) == expected
 
@@ -533,6 +535,18 @@ def test_retry_after_reads_seconds_or_falls_back(header, expected):
 def test_retry_after_reads_an_http_date():
     from email.utils import formatdate
     assert 25 <= retry_after(formatdate(time.time() + 30, usegmt=True), 60) <= 31
+
+
+def test_retry_after_reads_an_asctime_date_as_gmt_whatever_the_local_zone(monkeypatch):
+    """A date without a zone (asctime's form, RFC 9110 §5.6.7) was read in the server's own zone."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        asctime = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(time.time() + 30))
+        assert 25 <= retry_after(asctime, 60) <= 31
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 def test_a_refusal_shows_no_allowed_endpoints_credentials_nor_keys():

@@ -7,8 +7,10 @@ from flask import request
 from api import security_headers
 
 OPERATORS = ("/metrics", "/healthz", "/readyz")  # about the server, not the data: not for other sites' pages
+# The headers other sites' pages may read: a query's answer's, a byte range's (206, 416), when to ask again (429,
+# 503), and the document's links (the IRI it describes, its quads' twin)
 EXPOSED = ("ETag, Last-Modified, X-Result-Truncated, X-Result-Limit, X-Result-Count, X-Dataset-Version, "
-           "X-Query-Warning")  # the headers of a query's answer that other sites' pages may read
+           "X-Query-Warning, Content-Range, Retry-After, Link")
 # The request headers other sites' pages may send: a conditional read (304) needs its validators, a conditional
 # update (412) If-Match, as the ETag and Last-Modified they may read (EXPOSED) are for.
 READ_HEADERS = "Accept, Authorization, If-None-Match, If-Modified-Since"

@@ -101,3 +101,12 @@ def test_preconditions_come_in_rfc_9110s_order(static):
         if status == 304:
             assert answer.headers["ETag"] == etag and not answer.data, headers
     assert client.head(PATH, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_another_sites_page_may_read_a_byte_range_and_when_to_ask_again(client):
+    """Content-Range (of a 206 or a 416) and Retry-After are no CORS-safelisted response headers: unexposed, a page
+    of another origin could not read them."""
+    response = client.get("/static/site.css", headers={"Origin": "https://elsewhere.example", "Range": "bytes=0-3"})
+    assert response.status_code == 206
+    exposed = {name.strip() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"Content-Range", "Retry-After", "Link"} <= exposed

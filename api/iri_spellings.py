@@ -25,7 +25,7 @@ def spellings(path: str) -> list[str]:
     return list(dict.fromkeys([path, _dots(path), *escaped_forms(path), *mixed_forms(path)]))[:MOST]
 
 
-_DOTS = re.compile("(?<![^/])(%2E){1,2}(?![^/])")
+_DOTS = re.compile("(?<![^/])(%2[Ee]){1,2}(?![^/])")
 
 
 def _dots(path: str) -> str:

@@ -40,10 +40,17 @@ def line_around(text: str, at: int) -> str:
     return text[first:last.start() if last else len(text)]
 
 
-def byte_lines(reader):
-    """The lines of a binary reader (or of any iterable of byte chunks that each end at LF), each without its end:
-    a line ends at CR, LF or CRLF, as the RDF parsers count them. Read lazily, as far as the caller goes."""
-    for chunk in reader:
-        ended = chunk.endswith(b"\n")
-        pieces = _BYTE_LINE_END.split(chunk)
-        yield from pieces[:-1] if ended else pieces
+def line_pieces(reader, number: int, size: int = 1 << 16):
+    """The bytes of line `number` (1-based) of a binary reader, in pieces of at most `size` bytes, a line ending at
+    CR, LF or CRLF: read `size` bytes at a time, so a line of gigabytes (a gzip of zeros) is never held whole."""
+    line, after_cr = 1, False
+    while chunk := reader.read(size):
+        start = 1 if after_cr and chunk.startswith(b"\n") else 0  # the LF of a CRLF split between two reads
+        for end in _BYTE_LINE_END.finditer(chunk, start):
+            if line == number:
+                yield chunk[start:end.start()]
+                return
+            line, start = line + 1, end.end()
+        after_cr = chunk.endswith(b"\r")
+        if line == number and start < len(chunk):
+            yield chunk[start:]

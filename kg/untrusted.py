@@ -10,6 +10,7 @@ past a size or a deadline.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
@@ -19,7 +20,7 @@ from typing import BinaryIO, Callable
 
 from kg.errors import InputLimitError, ParseError
 from kg.iri_resolution import NO_BASE, NO_SCHEME, iri_words
-from kg.text_places import byte_lines
+from kg.text_places import line_pieces
 from kg.xml_check import XmlCheck
 
 # A byte-order mark: editors on Windows start UTF-8 files with one. No syntax has it as text, so a
@@ -119,7 +120,7 @@ def reread(path, look: Callable[[BinaryIO], ParseError], *, gzipped: bool = Fals
         return look(gzip.GzipFile(fileobj=again) if gzipped else again)
 
 
-def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
+def undecodable(error: ParseError, lines=None, *, path=None) -> ParseError:
     """A parse error for bytes that are no UTF-8 saying which byte, as `kg claims draft` does, rather than
     pyoxigraph's index into its own buffer; `lines` is the input (a binary reader), or the file at `path` is
     read anew, up to the error's line (a line ends at CR, LF or CRLF, as the parsers count them)."""
@@ -127,32 +128,36 @@ def undecodable(error: ParseError, lines=(), *, path=None) -> ParseError:
         return error
     if path is not None:
         return reread(path, lambda again: undecodable(error, again))
-    found = "a byte here"
-    for number, text in enumerate(byte_lines(lines), 1):
-        if number == error.line:
-            try:
-                text.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                found = f"byte 0x{text[bad.start]:02x}"
-            break
+    found, decoder = "a byte here", codecs.getincrementaldecoder("utf-8")()
+    try:
+        for piece in line_pieces(lines, error.line) if error.line else ():
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as bad:  # its object is what the decoder held, with the piece that failed
+        found = f"byte 0x{bad.object[bad.start]:02x}"
     return ParseError(f"not UTF-8: {found} cannot be decoded", path=error.path, line=error.line,
                       column=error.column)
 
 
-def character_column(error: ParseError, lines=(), *, path=None) -> ParseError:
+def character_column(error: ParseError, lines=None, *, path=None) -> ParseError:
     """`error` with its column counted in characters where the parser counted bytes (pyoxigraph's JSON-LD
     parser: "伦敦" before a fault moved it four columns on); `lines` and `path` as for undecodable."""
     if error.line is None or error.column is None:
         return error
     if path is not None:
         return reread(path, lambda again: character_column(error, again))
-    for number, text in enumerate(byte_lines(lines), 1):
-        if number == error.line:
-            if number == 1:
-                text = without_bom(text)
-            column = len(text[:error.column - 1].decode("utf-8", "replace")) + 1
-            return ParseError(error.message, path=error.path, line=error.line, column=column)
-    return error
+    wanted, characters, found = error.column - 1, 0, False
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    # Only the bytes before the column are read: a line may be endless (a gzip of zeros has no line end).
+    for piece in line_pieces(skip_bom(lines) if error.line == 1 else lines, error.line):
+        found, piece = True, piece[:max(wanted, 0)]
+        characters, wanted = characters + len(decoder.decode(piece)), wanted - len(piece)
+        if wanted <= 0:
+            break
+    if not found:
+        return error
+    characters += len(decoder.decode(b"", final=True))
+    return ParseError(error.message, path=error.path, line=error.line, column=characters + 1)
 
 
 def without_bom(data: bytes) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -42,11 +41,16 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     Each load is recorded in the loads graph with the file's name, sha256, triple count and time.
     """
     from kg.console import open_configured
-    from kg.errors import ParseError
+    from kg.errors import ConfigError, ParseError
     from kg.loading import detect_format, load_files
+    from kg.waiting_input import refuse_reading_twice
 
     if files.count(Path("-")) > 1:
         raise click.BadParameter("- (standard input) can be read once", param_hint="FILES")
+    try:
+        refuse_reading_twice(files)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="FILES") from None
     if Path("-") in files and fmt is None:
         raise click.BadParameter("standard input (-) has no name to tell its format: give --format", param_hint="FILES")
     for path in files if fmt is None else ():  # a name that tells no format is bad usage, as in kg export
@@ -57,7 +61,8 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     _on_faster_malloc(files, store_spec)
     show = sys.stderr.isatty() if progress is None else progress
     with tempfile.TemporaryDirectory(prefix="kg-load-") as scratch:
-        files, names = _stdin_copied(files, Path(scratch))  # all or nothing: the whole input is read first
+        # all or nothing: the whole input is read first, within the limits
+        files, names = _stdin_copied(files, Path(scratch), max_bytes, seconds)
         total = sum(path.stat().st_size for path in files)
         with graph_option(graph), open_configured(store_spec, write=True) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
@@ -88,14 +93,17 @@ def _on_faster_malloc(files, store_spec: str) -> None:
         allocator.rerun_on(allocator.preload(values["MALLOC"]))
 
 
-def _stdin_copied(files, scratch: Path) -> tuple[list[Path], dict[Path, str]]:
-    """`files` with - replaced by a copy of standard input in `scratch`, and the record's name of that copy."""
+def _stdin_copied(files, scratch: Path, max_bytes: int | None,
+                  seconds: float | None) -> tuple[list[Path], dict[Path, str]]:
+    """`files` with - replaced by a copy of standard input in `scratch` (within --max-bytes and --timeout), and the
+    record's name of that copy."""
+    from kg.waiting_input import copy_file_within
+
     if Path("-") not in files:
         return list(files), {}
-    copy = scratch / "stdin"
-    with open(copy, "wb") as out:
-        shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
-    return [copy if path == Path("-") else path for path in files], {copy: "standard input"}
+    copy, name = scratch / "stdin", "standard input"
+    copy_file_within(sys.stdin.buffer, copy, max_bytes=max_bytes, seconds=seconds, name=name)
+    return [copy if path == Path("-") else path for path in files], {copy: name}
 
 
 def _said(report) -> None:

@@ -22,6 +22,7 @@ from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
 from kg.store.base import Store, read_quads
 from kg.untrusted import character_column, reread, undecodable
+from kg.waiting_input import GZIP_MAGIC, WaitingReader, deadline_in, refuse_reading_twice
 
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -74,6 +75,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     A file over `max_bytes` (counted after decompression) or whose parsing takes more than `seconds`
     raises InputLimitError, and nothing is loaded.
     """
+    refuse_reading_twice(paths)
     target = target_graph(graph, base, store=store)
     # A store with a build installed keeps its graphs; one without (a new store, restoring an export) takes
     # them, the merge excepted, which the store keeps itself.
@@ -95,9 +97,6 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
 
     store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
     return report
-
-
-GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no RDF syntax starts with
 
 
 def _starts_gzipped(path: Path) -> bool:
@@ -157,7 +156,7 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
     """The file's quads; with a target graph, every quad goes there, whatever graph the file gave it; without
     one, a quad in a project graph raises ProjectGraphError (`kept`)."""
     said = loaded.name or str(loaded.path)  # what an error calls the file
-    with open(loaded.path, "rb") as raw:
+    with WaitingReader.open(loaded.path, deadline=deadline_in(seconds), seconds=seconds, name=said) as raw:
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:

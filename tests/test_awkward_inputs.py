@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
 from kg.errors import ParseError
 from kg.untrusted import character_column, undecodable
 
+KG = Path(sys.executable).parent / "kg"
+OK = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
 ENOUGH = 1 << 20  # far past any line end the search for a place needs, far below what a gzip bomb gives
 
 
@@ -39,3 +49,92 @@ def test_the_place_of_a_fault_on_an_endless_line_is_found_reading_a_little(place
     """kg load of a gzip of 10 GB of zeros as JSON-LD read the whole line anew, in memory, to count its characters
     (2 GB of memory for 1 GB of zeros): only the bytes up to the fault are read now."""
     assert str(place(io.BufferedReader(_Zeros("伦".encode() + b"\xff")))) == said
+
+
+def kg(*args):
+    """`kg` run in-process, as tests/test_loading.py runs it."""
+    result = CliRunner().invoke(main, [str(arg) for arg in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def ended(run, release, *, within: float = 120):
+    """What `run()` gave, run in a thread; if it has not ended `within` seconds (it hangs: no machine is that slow),
+    `release()` lets it end and the test fails."""
+    results = []
+    running = threading.Thread(target=lambda: results.append(run()), daemon=True)
+    running.start()
+    running.join(timeout=within)
+    hung = running.is_alive()
+    if hung:
+        release()
+        running.join(timeout=within)
+    assert not hung, f"still running after {within} s: {results}"
+    return results[0]
+
+
+def _open_and_close(fifo: Path) -> None:
+    """A writer that comes and goes at once: a reader waiting at the FIFO's opening, or on its data, goes on."""
+    os.close(os.open(fifo, os.O_WRONLY))
+
+
+@pytest.fixture
+def store(tmp_path) -> str:
+    return f"oxigraph:{tmp_path / 'store'}"
+
+
+@pytest.fixture
+def fifo(tmp_path) -> Path:
+    path = tmp_path / "held.nt"
+    os.mkfifo(path)
+    return path
+
+
+def test_a_fifo_named_twice_is_refused_before_either_is_read(fifo, store):
+    """Its second opening waited for a second writer, for good; `- -` was refused already."""
+    threading.Thread(target=fifo.write_bytes, args=(OK,), daemon=True).start()
+    result = ended(lambda: kg("load", fifo, fifo, "--store", store), lambda: _open_and_close(fifo))
+    assert result.exit_code == 2 and "is named twice: it is no regular file" in result.output, result.output
+
+
+@pytest.mark.parametrize("writer", ["none", "silent"])
+def test_a_fifo_that_gives_nothing_is_stopped_at_the_timeout(fifo, store, writer):
+    """--timeout bounded the parsing, but not the wait at a FIFO's opening for a writer, nor a read from one that
+    neither writes nor closes."""
+    held = os.open(fifo, os.O_RDWR) if writer == "silent" else None  # a writer held open: reads wait on it
+    try:
+        result = ended(lambda: kg("load", fifo, "--format", "ntriples", "--timeout", "1", "--store", store),
+                       lambda: _open_and_close(fifo) if held is None else os.write(held, b"\n"))
+    finally:
+        if held is not None:
+            os.close(held)
+    assert result.exit_code == 1, result.output
+    assert "reading took more than 1s: no more data came" in result.output and "nothing was loaded" in result.output
+
+
+def test_standard_input_that_never_ends_is_stopped_at_the_timeout(store):
+    """kg load - copies standard input first, and that copy waited on a pipe that never closes, past --timeout."""
+    with subprocess.Popen([KG, "load", "-", "--format", "ntriples", "--timeout", "1", "--store", store],
+                          stdin=subprocess.PIPE, stderr=subprocess.PIPE) as loading:
+        def release():
+            loading.stdin.close()
+        status = ended(loading.wait, release)
+        said = loading.stderr.read().decode()
+    assert status == 1 and "standard input: reading took more than 1s" in said, said
+
+
+def test_standard_input_past_max_bytes_is_refused_as_it_is_copied(store):
+    """The copy of standard input ignored --max-bytes: `kg load - --max-bytes 1M < /dev/zero` filled the disk."""
+    with subprocess.Popen([KG, "load", "-", "--format", "ntriples", "--max-bytes", "1M", "--store", store],
+                          stdin=subprocess.PIPE, stderr=subprocess.PIPE) as loading:
+        def feed():  # bounded, so that the copy without the limit ends too (at a parse error)
+            with contextlib.suppress(BrokenPipeError):
+                for _ in range(64):
+                    loading.stdin.write(bytes(1 << 20))
+            with contextlib.suppress(BrokenPipeError):
+                loading.stdin.close()
+        threading.Thread(target=feed, daemon=True).start()
+        status = ended(loading.wait, loading.kill)
+        said = loading.stderr.read().decode()
+    assert status == 1 and said == "error: standard input: the data is over 1048576 bytes; nothing was loaded\n", said

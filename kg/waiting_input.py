@@ -1,0 +1,121 @@
+"""Reading a pipe, a FIFO or a terminal within a time limit: a writer that never writes, or never closes, cannot hold
+a load past it. A regular file's reads wait on nobody and are read as they are."""
+
+from __future__ import annotations
+
+import io
+import os
+import select
+import stat
+import time
+from pathlib import Path
+
+from kg.errors import ConfigError, InputLimitError
+
+GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no RDF syntax starts with
+# Deflate stores incompressible data in blocks of up to 65535 bytes with 5 bytes of framing each, after a header
+# of 10 or more bytes: a gzip stream this much past a size cannot unpack to that size or less (a stream of empty
+# members could, and is refused: no exporter writes one).
+_GZIP_SLACK = 1 << 20
+
+
+def deadline_in(seconds: float | None) -> float | None:
+    """The time.monotonic() `seconds` from now, or None for no limit."""
+    return None if seconds is None else time.monotonic() + seconds
+
+
+class WaitingReader(io.RawIOBase):
+    """The raw bytes of the open file `fd`; where it is no regular file and `deadline` is set, each read waits for
+    data at most until then, and raises InputLimitError past it. `own`: close `fd` with the reader."""
+
+    def __init__(self, fd: int, *, deadline: float | None = None, seconds: float | None = None,
+                 name: str | None = None, own: bool = True):
+        self.fd, self.deadline, self.seconds, self.name, self.own = fd, deadline, seconds, name, own
+        self.poller = None
+        if deadline is not None and not stat.S_ISREG(os.fstat(fd).st_mode):
+            self.poller = select.poll()
+            self.poller.register(fd, select.POLLIN)
+
+    @classmethod
+    def open(cls, path, *, deadline: float | None = None, seconds: float | None = None,
+             name: str | None = None) -> WaitingReader:
+        """The file at `path`; where `deadline` is set, a FIFO is opened without waiting for a writer (its reads wait)."""
+        if deadline is None:
+            return cls(os.open(path, os.O_RDONLY), name=name)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's opening would wait for a writer, unbounded
+        try:
+            os.set_blocking(fd, True)  # poll tells when a read will not wait: before any writer, it tells nothing
+            return cls(fd, deadline=deadline, seconds=seconds, name=name)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def readinto(self, buffer) -> int:
+        if self.poller is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not self.poller.poll(left * 1000):
+                raise InputLimitError(f"reading took more than {self.seconds:g}s: no more data came (a pipe or FIFO "
+                                      "whose writer neither writes nor closes)", path=self.name)
+        return os.readv(self.fd, [buffer])
+
+    def close(self) -> None:
+        if not self.closed and self.own:
+            os.close(self.fd)
+        super().close()
+
+
+def copy_file_within(source, path, *, max_bytes: int | None = None, seconds: float | None = None,
+                     name: str | None = None) -> None:
+    """Copy the binary stream `source` (standard input) to a new file at `path` within `seconds` (where it is a pipe
+    or a terminal) and `max_bytes` (as _copy_within): past either, InputLimitError."""
+    try:
+        reader = WaitingReader(source.fileno(), deadline=deadline_in(seconds), seconds=seconds, name=name, own=False)
+    except (AttributeError, io.UnsupportedOperation):  # a stream with no file (click's tests give one)
+        reader = source
+    with open(path, "wb") as out:
+        try:
+            _copy_within(reader, out, max_bytes=max_bytes, name=name)
+        except InputLimitError as error:
+            raise InputLimitError(error.message + "; nothing was loaded", path=name) from None
+
+
+def _copy_within(reader, out, *, max_bytes: int | None = None, name: str | None = None) -> None:
+    """Copy binary `reader` into `out`, refusing (InputLimitError) data that cannot unpack to `max_bytes` or less:
+    over it, or, gzipped, far enough over it. A copy of endless data (`< /dev/zero`) stops there."""
+    head, limit, copied = b"", max_bytes, 0
+    while chunk := reader.read(1 << 20):
+        if len(head) < 2:
+            head = (head + chunk)[:2]
+            if limit is not None and head == GZIP_MAGIC:
+                limit = max_bytes + max_bytes // 10000 + _GZIP_SLACK
+        copied += len(chunk)
+        if limit is not None and copied > limit:
+            raise InputLimitError(f"the data is over {max_bytes} bytes", path=name)
+        out.write(chunk)
+
+
+def refuse_reading_twice(paths) -> None:
+    """Raise ConfigError where a file that is no regular one (a FIFO, a pipe, a device) is named twice: its data
+    is gone once read, and a FIFO's second opening waits for a writer that may never come."""
+    seen = {}
+    for path in paths:
+        if str(path) == "-":
+            continue
+        try:
+            found = os.stat(path)
+        except OSError:
+            continue  # said when it is opened
+        if stat.S_ISREG(found.st_mode):
+            continue
+        key = (found.st_dev, found.st_ino)
+        if key in seen:
+            also = "" if seen[key] == Path(path) else f" (as {seen[key]})"
+            raise ConfigError(f"{path} is named twice{also}: it is no regular file (a FIFO, a pipe or a device), "
+                              "and its data can be read once")
+        seen[key] = Path(path)

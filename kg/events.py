@@ -36,6 +36,7 @@ from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
 from kg.table_checks import describe, ill_typed, missing_columns, require_utf8, row_problems
+from kg.waiting_input import refuse_unless_regular
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
@@ -122,6 +123,8 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
 def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, graph: str | None = None,
                 base: str = DEFAULT_BASE) -> EventLoad:
     """Map `path`, link its names, and replace the file's graph and its links graph in one update."""
+    for given in (path, mapping):  # each is read several times: by the checks, for its digest, by morph-kgc
+        refuse_unless_regular(given)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     target = graph or f"{graph_iri('events', base)}/{digest[:16]}"

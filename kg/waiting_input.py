@@ -10,7 +10,7 @@ import stat
 import time
 from pathlib import Path
 
-from kg.errors import ConfigError, InputLimitError
+from kg.errors import ConfigError, InputLimitError, SourceError
 
 GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no RDF syntax starts with
 # Deflate stores incompressible data in blocks of up to 65535 bytes with 5 bytes of framing each, after a header
@@ -119,3 +119,11 @@ def refuse_reading_twice(paths) -> None:
             raise ConfigError(f"{path} is named twice{also}: it is no regular file (a FIFO, a pipe or a device), "
                               "and its data can be read once")
         seen[key] = Path(path)
+
+
+def refuse_unless_regular(path) -> None:
+    """Raise SourceError where `path` is no regular file, for a reader that reads it more than once: a FIFO's
+    second opening waits for a writer, a pipe's data is gone once read, a device such as /dev/zero never ends."""
+    if not os.path.isfile(path):
+        raise SourceError("is no regular file (a FIFO, a pipe or a device), and is read more than once: save it "
+                          "to a file and give that; nothing was loaded", path=str(path))

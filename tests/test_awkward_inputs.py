@@ -74,6 +74,14 @@ def ended(run, release, *, within: float = 120):
     return results[0]
 
 
+def _write_soon(fifo: Path, data: bytes) -> None:
+    """`data` written to the FIFO by a thread, once a reader opens it; a reader gone first is no fault here."""
+    def write():
+        with contextlib.suppress(OSError):
+            fifo.write_bytes(data)
+    threading.Thread(target=write, daemon=True).start()
+
+
 def _open_and_close(fifo: Path) -> None:
     """A writer that comes and goes at once: a reader waiting at the FIFO's opening, or on its data, goes on."""
     os.close(os.open(fifo, os.O_WRONLY))
@@ -93,7 +101,7 @@ def fifo(tmp_path) -> Path:
 
 def test_a_fifo_named_twice_is_refused_before_either_is_read(fifo, store):
     """Its second opening waited for a second writer, for good; `- -` was refused already."""
-    threading.Thread(target=fifo.write_bytes, args=(OK,), daemon=True).start()
+    _write_soon(fifo, OK)
     result = ended(lambda: kg("load", fifo, fifo, "--store", store), lambda: _open_and_close(fifo))
     assert result.exit_code == 2 and "is named twice: it is no regular file" in result.output, result.output
 
@@ -138,3 +146,19 @@ def test_standard_input_past_max_bytes_is_refused_as_it_is_copied(store):
         status = ended(loading.wait, loading.kill)
         said = loading.stderr.read().decode()
     assert status == 1 and said == "error: standard input: the data is over 1048576 bytes; nothing was loaded\n", said
+
+
+@pytest.mark.parametrize("given", ["table", "mapping"])
+def test_kg_events_load_refuses_a_table_or_mapping_that_is_no_regular_file(fifo, store, given):
+    """Each is read several times (the checks, its digest, morph-kgc): a FIFO's second opening waited for good,
+    and /dev/zero as the table was read whole into memory until the process died."""
+    table = Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv"
+    source = table if given == "table" else Path(__file__).parents[1] / "kg" / "mappings" / "acled-events.rml.ttl"
+    _write_soon(fifo, source.read_bytes())
+    args = [fifo] if given == "table" else [table, "--mapping", fifo]
+    result = ended(lambda: kg("events", "load", *args, "--store", store), lambda: _open_and_close(fifo))
+    with contextlib.suppress(OSError):  # a writer still waiting for a reader is let go
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    assert result.exit_code == 1, result.output
+    assert result.output == f"error: {fifo}: is no regular file (a FIFO, a pipe or a device), and is read more than " \
+                            "once: save it to a file and give that; nothing was loaded\n"

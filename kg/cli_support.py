@@ -21,8 +21,8 @@ EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a program SIGPIPE ends (`c
 
 
 def reports_errors(command):
-    """Print a library error as one plain line on stderr and exit 1 (2 for a store of no known form, 130 for
-    Ctrl-C), never a traceback."""
+    """Print a library error (or running out of memory) as one plain line on stderr and exit 1 (2 for a store of
+    no known form, 130 for Ctrl-C), never a traceback."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
@@ -39,6 +39,9 @@ def reports_errors(command):
             sys.exit(EXIT_ERROR)
         except OSError as error:
             say_error(os_error_words(error))
+            sys.exit(EXIT_ERROR)
+        except MemoryError:  # an input held whole that never ends (-f /dev/zero) or outgrows the memory given
+            say_error("out of memory: an input too large to hold, or one that never ends (such as /dev/zero)")
             sys.exit(EXIT_ERROR)
     return wrapper
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -162,3 +163,24 @@ def test_kg_events_load_refuses_a_table_or_mapping_that_is_no_regular_file(fifo,
     assert result.exit_code == 1, result.output
     assert result.output == f"error: {fifo}: is no regular file (a FIFO, a pipe or a device), and is read more than " \
                             "once: save it to a file and give that; nothing was loaded\n"
+
+
+@pytest.mark.parametrize("command", [["update", "-f", "/dev/zero"], ["validate", "/dev/zero"]])
+def test_an_endless_input_held_whole_ends_in_one_line_when_memory_runs_out(store, command):
+    """kg update -f and kg validate read their input whole: /dev/zero ran the process out of memory, which ended
+    in a traceback. Here the memory is capped (1 GiB of address space past what the command starts with)."""
+    def capped():
+        resource.setrlimit(resource.RLIMIT_AS, (_address_space() + (1 << 30),) * 2)
+    args = [*command, "--store", store] if command[0] == "update" else command
+    few_arenas = {**os.environ, "MALLOC_ARENA_MAX": "2"}  # glibc's 64 MiB per thread would count against the cap
+    done = subprocess.run([KG, *args], capture_output=True, text=True, preexec_fn=capped, env=few_arenas,
+                          timeout=600, check=False)
+    assert done.returncode == 1 and done.stderr.startswith("error: out of memory: ") and \
+        done.stderr.count("\n") == 1, done.stderr
+
+
+def _address_space() -> int:
+    """The address space a Python that imported kg's command line holds, measured in a child of its own."""
+    probe = "import resource, kg.cli, kg.validate, kg.console; print(open('/proc/self/statm').read().split()[0])"
+    pages = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return int(pages) * resource.getpagesize()

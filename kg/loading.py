@@ -160,6 +160,9 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
+            # else the parser's words: "'\x1f' is not allowed at the beginning of a prefix name"
+            if gzipped and source.peek(len(GZIP_MAGIC))[:len(GZIP_MAGIC)] == GZIP_MAGIC:
+                raise ParseError("gzipped twice: unpack it once (gunzip), then load it", path=said)
             for quad in read_quads(source, format=loaded.format, max_bytes=max_bytes, seconds=seconds,
                                    base_iri=base_iri):
                 loaded.quads += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import os
 import resource
@@ -184,3 +185,14 @@ def _address_space() -> int:
     probe = "import resource, kg.cli, kg.validate, kg.console; print(open('/proc/self/statm').read().split()[0])"
     pages = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     return int(pages) * resource.getpagesize()
+
+
+@pytest.mark.parametrize("name", ["twice.nt.gz", "twice.nt"])
+def test_a_file_gzipped_twice_is_refused_saying_so(tmp_path, store, name):
+    """One layer was unpacked, and the parser's words for the second were "'\\x1f' is not allowed at the beginning
+    of a prefix name"."""
+    packed = tmp_path / name
+    packed.write_bytes(gzip.compress(gzip.compress(OK)))
+    result = kg("load", packed, "--store", store)
+    assert result.exit_code == 1 and result.output == f"error: {packed}: gzipped twice: unpack it once (gunzip), " \
+                                                      "then load it\n", result.output

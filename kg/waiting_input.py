@@ -17,6 +17,10 @@ GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no R
 # of 10 or more bytes: a gzip stream this much past a size cannot unpack to that size or less (a stream of empty
 # members could, and is refused: no exporter writes one).
 _GZIP_SLACK = 1 << 20
+# What the copy of standard input leaves free on its disk (the scratch folder's: TMPDIR), looked at every
+# _DISK_LOOK bytes: endless input (`kg load - < /dev/zero`) must not fill a disk that others write to.
+DISK_RESERVE = 1 << 30
+_DISK_LOOK = 64 << 20
 
 
 def deadline_in(seconds: float | None) -> float | None:
@@ -80,16 +84,23 @@ def copy_file_within(source, path, *, max_bytes: int | None = None, seconds: flo
         reader = source
     with open(path, "wb") as out:
         try:
-            _copy_within(reader, out, max_bytes=max_bytes, name=name)
+            _copy_within(reader, out, max_bytes=max_bytes, name=name, folder=os.path.dirname(path) or ".")
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=name) from None
 
 
-def _copy_within(reader, out, *, max_bytes: int | None = None, name: str | None = None) -> None:
-    """Copy binary `reader` into `out`, refusing (InputLimitError) data that cannot unpack to `max_bytes` or less:
-    over it, or, gzipped, far enough over it. A copy of endless data (`< /dev/zero`) stops there."""
+def _copy_within(reader, out, *, max_bytes: int | None, name: str | None, folder: str) -> None:
+    """Copy binary `reader` into `out`, refusing (InputLimitError) data that cannot unpack to `max_bytes` or less
+    (over it, or, gzipped, far enough over it), and data that would leave less than DISK_RESERVE free on the disk
+    of `folder`: a copy of endless data (`< /dev/zero`) stops there, with or without a limit."""
     head, limit, copied = b"", max_bytes, 0
     while chunk := reader.read(1 << 20):
+        if copied % _DISK_LOOK < len(chunk):  # the first chunk, and every 64 MiB
+            left = os.statvfs(folder)
+            if (left.f_bavail * left.f_frsize) - _DISK_LOOK < DISK_RESERVE:
+                raise InputLimitError(f"its copy would leave less than {DISK_RESERVE >> 20} MiB free on the disk of the "
+                                      f"temporary folder {os.path.dirname(os.path.abspath(folder))}: save it to a "
+                                      "file and load that, or give --max-bytes", path=name)
         if len(head) < 2:
             head = (head + chunk)[:2]
             if limit is not None and head == GZIP_MAGIC:

@@ -196,3 +196,12 @@ def test_a_file_gzipped_twice_is_refused_saying_so(tmp_path, store, name):
     result = kg("load", packed, "--store", store)
     assert result.exit_code == 1 and result.output == f"error: {packed}: gzipped twice: unpack it once (gunzip), " \
                                                       "then load it\n", result.output
+
+
+def test_the_copy_of_standard_input_stops_before_the_disk_fills(store, monkeypatch):
+    """Standard input is copied whole before the load: `kg load - < /dev/zero` without --max-bytes filled the
+    temporary folder's disk. Here the reserve it keeps free is more than any disk has."""
+    monkeypatch.setattr("kg.waiting_input.DISK_RESERVE", 1 << 62)
+    result = CliRunner().invoke(main, ["load", "-", "--format", "ntriples", "--store", store], input=OK)
+    assert result.exit_code == 1 and "error: standard input: its copy would leave less than" in result.output \
+        and "save it to a file and load that, or give --max-bytes; nothing was loaded" in result.output, result.output

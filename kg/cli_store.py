@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -60,9 +59,9 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
             raise click.BadParameter(str(error), param_hint="FILES") from None
     _on_faster_malloc(files, store_spec)
     show = sys.stderr.isatty() if progress is None else progress
-    with tempfile.TemporaryDirectory(prefix="kg-load-") as scratch:
+    with contextlib.ExitStack() as held:
         # all or nothing: the whole input is read first, within the limits
-        files, names = _stdin_copied(files, Path(scratch), max_bytes, seconds)
+        files, names = _stdin_copied(files, held, max_bytes, seconds)
         total = sum(path.stat().st_size for path in files)
         with graph_option(graph), open_configured(store_spec, write=True) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
@@ -93,16 +92,16 @@ def _on_faster_malloc(files, store_spec: str) -> None:
         allocator.rerun_on(allocator.preload(values["MALLOC"]))
 
 
-def _stdin_copied(files, scratch: Path, max_bytes: int | None,
+def _stdin_copied(files, held: contextlib.ExitStack, max_bytes: int | None,
                   seconds: float | None) -> tuple[list[Path], dict[Path, str]]:
-    """`files` with - replaced by a copy of standard input in `scratch` (within --max-bytes and --timeout), and the
-    record's name of that copy."""
-    from kg.waiting_input import copy_file_within
+    """`files` with - replaced by a copy of standard input, kept until `held` closes (made within --max-bytes and
+    --timeout), and the record's name of that copy."""
+    from kg.waiting_input import held_copy
 
     if Path("-") not in files:
         return list(files), {}
-    copy, name = scratch / "stdin", "standard input"
-    copy_file_within(sys.stdin.buffer, copy, max_bytes=max_bytes, seconds=seconds, name=name)
+    name = "standard input"
+    copy = held.enter_context(held_copy(sys.stdin.buffer, max_bytes=max_bytes, seconds=seconds, name=name))
     return [copy if path == Path("-") else path for path in files], {copy: name}
 
 

@@ -3,10 +3,12 @@ a load past it. A regular file's reads wait on nobody and are read as they are."
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import select
 import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,7 +45,8 @@ class WaitingReader(io.RawIOBase):
     @classmethod
     def open(cls, path, *, deadline: float | None = None, seconds: float | None = None,
              name: str | None = None) -> WaitingReader:
-        """The file at `path`; where `deadline` is set, a FIFO is opened without waiting for a writer (its reads wait)."""
+        """The file at `path`; where `deadline` is set, a FIFO is opened without waiting for a writer (its reads
+        wait instead)."""
         if deadline is None:
             return cls(os.open(path, os.O_RDONLY), name=name)
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's opening would wait for a writer, unbounded
@@ -74,33 +77,37 @@ class WaitingReader(io.RawIOBase):
         super().close()
 
 
-def copy_file_within(source, path, *, max_bytes: int | None = None, seconds: float | None = None,
-                     name: str | None = None) -> None:
-    """Copy the binary stream `source` (standard input) to a new file at `path` within `seconds` (where it is a pipe
-    or a terminal) and `max_bytes` (as _copy_within): past either, InputLimitError."""
+@contextlib.contextmanager
+def held_copy(source, *, max_bytes: int | None = None, seconds: float | None = None, name: str | None = None):
+    """A path to a copy of the binary stream `source` (standard input), made within `seconds` (where it is a pipe or
+    a terminal) and `max_bytes` (as _copy_within; past either, InputLimitError), readable while the block runs. The
+    copy has no name on disk where /proc/self/fd shows it (Linux): a load killed midway leaves nothing behind."""
     try:
         reader = WaitingReader(source.fileno(), deadline=deadline_in(seconds), seconds=seconds, name=name, own=False)
     except (AttributeError, io.UnsupportedOperation):  # a stream with no file (click's tests give one)
         reader = source
-    with open(path, "wb") as out:
+    unnamed = os.path.isdir("/proc/self/fd")
+    with (tempfile.TemporaryFile if unnamed else tempfile.NamedTemporaryFile)(prefix="kg-load-") as out:
         try:
-            _copy_within(reader, out, max_bytes=max_bytes, name=name, folder=os.path.dirname(path) or ".")
+            _copy_within(reader, out, max_bytes=max_bytes, name=name, folder=tempfile.gettempdir())
         except InputLimitError as error:
             raise InputLimitError(error.message + "; nothing was loaded", path=name) from None
+        out.flush()
+        yield Path(f"/proc/self/fd/{out.fileno()}" if unnamed else out.name)
 
 
 def _copy_within(reader, out, *, max_bytes: int | None, name: str | None, folder: str) -> None:
     """Copy binary `reader` into `out`, refusing (InputLimitError) data that cannot unpack to `max_bytes` or less
     (over it, or, gzipped, far enough over it), and data that would leave less than DISK_RESERVE free on the disk
-    of `folder`: a copy of endless data (`< /dev/zero`) stops there, with or without a limit."""
+    of `folder` (the copy's): a copy of endless data (`< /dev/zero`) stops there, with or without a limit."""
     head, limit, copied = b"", max_bytes, 0
     while chunk := reader.read(1 << 20):
         if copied % _DISK_LOOK < len(chunk):  # the first chunk, and every 64 MiB
             left = os.statvfs(folder)
             if (left.f_bavail * left.f_frsize) - _DISK_LOOK < DISK_RESERVE:
-                raise InputLimitError(f"its copy would leave less than {DISK_RESERVE >> 20} MiB free on the disk of the "
-                                      f"temporary folder {os.path.dirname(os.path.abspath(folder))}: save it to a "
-                                      "file and load that, or give --max-bytes", path=name)
+                raise InputLimitError(f"its copy would leave less than {DISK_RESERVE >> 20} MiB free on the disk of "
+                                      f"the temporary folder {folder}: save it to a file and load that, or give "
+                                      "--max-bytes", path=name)
         if len(head) < 2:
             head = (head + chunk)[:2]
             if limit is not None and head == GZIP_MAGIC:

@@ -10,6 +10,7 @@ import resource
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,29 @@ def test_the_copy_of_standard_input_stops_before_the_disk_fills(store, monkeypat
     result = CliRunner().invoke(main, ["load", "-", "--format", "ntriples", "--store", store], input=OK)
     assert result.exit_code == 1 and "error: standard input: its copy would leave less than" in result.output \
         and "save it to a file and load that, or give --max-bytes; nothing was loaded" in result.output, result.output
+
+
+def test_a_load_of_standard_input_killed_midway_leaves_no_copy_behind(tmp_path, store):
+    """The copy of standard input was a named file in a folder of TMPDIR, which a kill (SIGTERM from `timeout`, or
+    SIGKILL) left there: 17 GB of a `< /dev/zero` stopped by timeout. The copy has no name on disk now."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with subprocess.Popen([KG, "load", "-", "--format", "ntriples", "--store", store], stdin=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(scratch)}) as loading:
+        loading.stdin.write(OK)
+        loading.stdin.flush()  # and left open: the copy waits for more
+        deadline = time.monotonic() + 120
+        while not any(str(scratch) in target for target in _open_files(loading.pid)):
+            assert time.monotonic() < deadline, "the copy of standard input was never opened"
+            time.sleep(0.01)  # until it is
+        loading.kill()
+    assert list(scratch.iterdir()) == []
+
+
+def _open_files(pid: int) -> list[str]:
+    """What the process's open files are (their links in /proc), skipping any that closes while looked at."""
+    targets = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            targets.append(os.readlink(fd))
+    return targets

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.errors import SourceError
 from kg.store.base import read_quads
+from kg.waiting_input import GZIP_MAGIC
 
 RML_REFERENCE = ox.NamedNode("http://semweb.mmlab.be/ns/rml#reference")
 RR_TEMPLATE = ox.NamedNode("http://www.w3.org/ns/r2rml#template")
@@ -89,7 +90,8 @@ def row_problems(table: Path, mapping: Path) -> list[str]:
 
 
 def require_utf8(table: Path) -> None:
-    """Raise SourceError at the table's first byte that is not UTF-8, with its line and column."""
+    """Raise SourceError at the table's first byte that is not UTF-8 text (not UTF-8, or NUL), with its line and
+    column."""
     number = 0
     with open(table, "rb") as handle:
         for chunk in handle:  # no UTF-8 character holds a CR or LF byte
@@ -98,11 +100,18 @@ def require_utf8(table: Path) -> None:
                 number += 1
                 try:
                     line.decode("utf-8")
+                    start = line.index(b"\0")  # morph-kgc drops a value holding one, silently (a date, say)
                 except UnicodeDecodeError as error:
-                    column = len(line[:error.start].decode("utf-8")) + 1
-                    raise SourceError(f"byte 0x{line[error.start]:02X} is not UTF-8 text; save the table as UTF-8 "
-                                      "and load it again (nothing was loaded)", path=str(table), line=number,
-                                      column=column) from None
+                    start = error.start
+                except ValueError:
+                    continue
+                if number == 1 and line.startswith(GZIP_MAGIC):
+                    raise SourceError("is gzipped: unpack it (gunzip) and load the table (nothing was loaded)",
+                                      path=str(table))
+                fix = "a NUL, which no table's text holds: remove it and load the table" if line[start] == 0 else \
+                    "not UTF-8 text; save the table as UTF-8 and load it"
+                raise SourceError(f"byte 0x{line[start]:02X} is {fix} again (nothing was loaded)",
+                                  path=str(table), line=number, column=len(line[:start].decode("utf-8")) + 1)
 
 
 def missing_columns(table: Path, mapping: Path) -> list[str]:

@@ -232,3 +232,17 @@ def _open_files(pid: int) -> list[str]:
         with contextlib.suppress(OSError):
             targets.append(os.readlink(fd))
     return targets
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda data: data.replace(b"FIX002,", b"FIX002,\x00", 1),
+     ":3:8: byte 0x00 is a NUL, which no table's text holds: remove it and load the table again (nothing was loaded)"),
+    (gzip.compress, ": is gzipped: unpack it (gunzip) and load the table (nothing was loaded)"),
+], ids=["NUL", "gzipped"])
+def test_kg_events_load_refuses_a_table_with_a_nul_or_gzipped_plainly(tmp_path, store, damage, said):
+    """A NUL before a date made morph-kgc drop the date, and the event loaded without it, silently; a gzipped table
+    was said to hold "byte 0x8B", which is not UTF-8 text."""
+    table = tmp_path / "events.csv"
+    table.write_bytes(damage((Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv").read_bytes()))
+    result = kg("events", "load", table, "--store", store)
+    assert result.exit_code == 1 and result.output == f"error: {table}{said}\n", result.output

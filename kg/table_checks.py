@@ -67,7 +67,7 @@ def row_problems(table: Path, mapping: Path) -> list[str]:
     keys = event_key_columns(mapping)
     problems, seen = [], {}
     with open(table, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = _CsvRows(handle, table)
         header = [name.strip() for name in next(reader, [])]
         places = [header.index(key) for key in keys if key in header]
         for row in reader:
@@ -87,6 +87,28 @@ def row_problems(table: Path, mapping: Path) -> list[str]:
             else:
                 seen[key] = line
     return problems
+
+
+class _CsvRows:
+    """The rows of a CSV file as csv.reader gives them, its faults (a field past csv's limit of 131072 characters)
+    raised as SourceError with their line: csv.Error ended kg events load in a traceback."""
+
+    def __init__(self, handle, table: Path):
+        self.reader, self.table = csv.reader(handle), table
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            return next(self.reader)
+        except csv.Error as error:
+            raise SourceError(f"cannot be read as CSV: {error} (nothing was loaded)", path=str(self.table),
+                              line=self.reader.line_num) from None
 
 
 def require_utf8(table: Path) -> None:
@@ -117,7 +139,7 @@ def require_utf8(table: Path) -> None:
 def missing_columns(table: Path, mapping: Path) -> list[str]:
     """The mapping's columns that the CSV file's header row lacks, sorted."""
     with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
-        header = next(csv.reader(handle), [])
+        header = next(_CsvRows(handle, table), [])
     return sorted(mapping_columns(mapping) - {name.strip() for name in header})
 
 

@@ -246,3 +246,16 @@ def test_kg_events_load_refuses_a_table_with_a_nul_or_gzipped_plainly(tmp_path, 
     table.write_bytes(damage((Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv").read_bytes()))
     result = kg("events", "load", table, "--store", store)
     assert result.exit_code == 1 and result.output == f"error: {table}{said}\n", result.output
+
+
+def test_kg_events_load_refuses_a_field_past_the_csv_limit_in_one_line(tmp_path, store):
+    """A field of more than 131072 characters (csv's limit) ended the checks of the table in a traceback."""
+    fixture = (Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv").read_text(encoding="utf-8")
+    header, first = fixture.splitlines()[:2]
+    long_notes = first.split(",")
+    long_notes[0], long_notes[header.split(",").index("notes")] = "LONG001", "x" * 200_000
+    table = tmp_path / "events.csv"
+    table.write_text(fixture.rstrip("\n") + "\n" + ",".join(long_notes) + "\n", encoding="utf-8")
+    result = kg("events", "load", table, "--store", store)
+    assert result.exit_code == 1 and result.output == f"error: {table}:{len(fixture.splitlines()) + 1}: cannot be " \
+        "read as CSV: field larger than field limit (131072) (nothing was loaded)\n", result.output

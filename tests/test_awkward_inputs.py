@@ -259,3 +259,16 @@ def test_kg_events_load_refuses_a_field_past_the_csv_limit_in_one_line(tmp_path,
     result = kg("events", "load", table, "--store", store)
     assert result.exit_code == 1 and result.output == f"error: {table}:{len(fixture.splitlines()) + 1}: cannot be " \
         "read as CSV: field larger than field limit (131072) (nothing was loaded)\n", result.output
+
+
+@pytest.mark.parametrize("args, status, said", [
+    (["query"], 2, "Error: no query: give it as QUERY"),
+    (["update", "-f", "-"], 2, "Error: no update: give it as UPDATE"),
+    (["load", "-", "--format", "ntriples"], 0, "standard input: 0 quads"),
+], ids=["query", "update -f -", "load -"])
+def test_a_closed_standard_input_reads_as_nothing(store, args, status, said):
+    """`kg query <&-`: Python leaves sys.stdin None where fd 0 is closed, and each command ended in a traceback
+    ("'NoneType' object has no attribute 'isatty'"). It reads as /dev/null does."""
+    done = subprocess.run([KG, *args, "--store", store], capture_output=True, text=True, preexec_fn=lambda: os.close(0),
+                          timeout=600, check=False)
+    assert done.returncode == status and said in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -112,7 +112,7 @@ def _said(report) -> None:
     for loaded in report.files:
         name = printable(loaded.name or str(loaded.path))
         click.echo(f"{name}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
-        if loaded.quads == 0 and loaded.path.stat().st_size > 0:  # JSON-LD drops what it cannot read as RDF
+        if loaded.quads == 0 and loaded.size > 0:  # JSON-LD drops what it cannot read as RDF
             click.echo(f"warning: {name} gave no statements"
                        + (": JSON-LD keys with no @context, and relative @id values without --base, are dropped"
                           if loaded.format == "jsonld" else ""), err=True)

@@ -37,6 +37,7 @@ class LoadedFile:
     format: str
     sha256: str = ""
     quads: int = 0
+    size: int = 0  # the bytes read, as given (gzipped or not): the file may be gone, or have grown, by the end
     name: str | None = None  # what the record calls it where `path` is a copy ("standard input"); else the path
 
 
@@ -188,7 +189,7 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
             why = os_error_words(error) if isinstance(error, OSError) and error.strerror else error
             raise ParseError(f"cannot read the file: {why}", path=said) from None
         hashing.drain()
-        loaded.sha256 = hashing.digest.hexdigest()
+        loaded.sha256, loaded.size = hashing.digest.hexdigest(), hashing.count
 
 
 def _record(report: LoadReport, graph: str | None, base: str) -> Iterator[ox.Quad]:
@@ -222,7 +223,7 @@ class _HashingReader(io.RawIOBase):
     """Reads a file through, hashing every byte and reporting how many were read."""
 
     def __init__(self, raw, progress):
-        self.raw, self.progress, self.digest = raw, progress, hashlib.sha256()
+        self.raw, self.progress, self.digest, self.count = raw, progress, hashlib.sha256(), 0
 
     def readable(self) -> bool:
         return True
@@ -230,6 +231,7 @@ class _HashingReader(io.RawIOBase):
     def readinto(self, buffer) -> int:
         count = self.raw.readinto(buffer)
         if count:
+            self.count += count
             self.digest.update(memoryview(buffer)[:count])
             if self.progress:
                 self.progress(count)
@@ -238,6 +240,7 @@ class _HashingReader(io.RawIOBase):
     def drain(self) -> None:
         """Hash what the parser left unread (trailing bytes), so the checksum covers the whole file."""
         while chunk := self.raw.read(1 << 16):
+            self.count += len(chunk)
             self.digest.update(chunk)
             if self.progress:
                 self.progress(len(chunk))

@@ -272,3 +272,22 @@ def test_a_closed_standard_input_reads_as_nothing(store, args, status, said):
     done = subprocess.run([KG, *args, "--store", store], capture_output=True, text=True, preexec_fn=lambda: os.close(0),
                           timeout=600, check=False)
     assert done.returncode == status and said in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_file_removed_once_loaded_is_reported_as_loaded(tmp_path, store, monkeypatch):
+    """Whether a file that gave no statements held any bytes was told from its size on disk after the load: one
+    removed by then (a download's temporary file, say) made a committed load exit 1, "No such file or directory"."""
+    from kg import loading
+
+    data = tmp_path / "passing.nt"
+    data.write_bytes(b"# only a comment: no statements, so the file's size was looked at\n")
+    load_files = loading.load_files
+
+    def then_removed(*args, **kwargs):
+        report = load_files(*args, **kwargs)
+        data.unlink()
+        return report
+    monkeypatch.setattr(loading, "load_files", then_removed)
+    result = kg("load", data, "--store", store)
+    assert result.exit_code == 0 and f"{data}: 0 quads" in result.output, result.output
+    assert f"warning: {data} gave no statements" in result.output

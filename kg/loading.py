@@ -104,8 +104,11 @@ def _starts_gzipped(path: Path) -> bool:
     """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up)."""
     if not path.is_file():
         return False
-    with open(path, "rb") as handle:
-        return handle.read(2) == GZIP_MAGIC
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == GZIP_MAGIC
+    except OSError:  # said where the file is read, with its name (a read error has none: /proc/self/mem's EIO)
+        return False
 
 
 def path_text(path) -> str:

@@ -291,3 +291,11 @@ def test_a_file_removed_once_loaded_is_reported_as_loaded(tmp_path, store, monke
     result = kg("load", data, "--store", store)
     assert result.exit_code == 0 and f"{data}: 0 quads" in result.output, result.output
     assert f"warning: {data} gave no statements" in result.output
+
+
+def test_a_file_that_cannot_be_read_is_named_in_its_error(store):
+    """The look at a file's first bytes (is it gzip?) let a read error through bare: "error: Input/output error",
+    naming no file. /proc/self/mem fails every read at its start."""
+    result = kg("load", "/proc/self/mem", "--format", "turtle", "--store", store)
+    assert result.exit_code == 1, result.output
+    assert result.output == "error: /proc/self/mem: cannot read the file: Input/output error\n", result.output

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from kg.errors import SourceError, os_error_words
 from kg.untrusted import BOM
 
 
@@ -30,6 +31,9 @@ def command_text(given, text, query_file, what: str = "query") -> str:
         text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
     except UnicodeError:
         raise click.UsageError(f"the {what} text is not UTF-8") from None
+    except OSError as error:  # a read's error names no file (/proc/self/mem's 'Input/output error')
+        raise SourceError(f"cannot read the file: {os_error_words(error)}", path=getattr(query_file, "name", "-")) \
+            from None
     text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
     if not text.strip():
         raise click.UsageError(f"no {what}: give it as {name} (or -q TEXT), -f FILE, or pipe it on standard input")

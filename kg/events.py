@@ -36,7 +36,7 @@ from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
 from kg.table_checks import describe, ill_typed, missing_columns, require_utf8, row_problems
-from kg.waiting_input import refuse_unless_regular
+from kg.waiting_input import read_whole, refuse_unless_regular
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
@@ -125,7 +125,8 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     """Map `path`, link its names, and replace the file's graph and its links graph in one update."""
     for given in (path, mapping):  # each is read several times: by the checks, for its digest, by morph-kgc
         refuse_unless_regular(given)
-    data = path.read_bytes()
+    data = read_whole(path)
+    read_whole(mapping)  # a read error said here names the file
     digest = hashlib.sha256(data).hexdigest()
     target = graph or f"{graph_iri('events', base)}/{digest[:16]}"
     if graph is not None:  # absolute IRIs, and not the project's own graphs: this one and its links are replaced

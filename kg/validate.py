@@ -24,6 +24,7 @@ from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
 from kg.untrusted import undecodable, without_bom
+from kg.waiting_input import read_whole
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def _contents(path: Path) -> tuple[str, bytes]:
     gzipped = path.suffix.lower() == ".gz"
     inner = path.with_suffix("") if gzipped else path
     fmt = FORMATS.get(inner.suffix.lower(), "trig")
-    return fmt, without_bom(gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes())
+    data = read_whole(path)  # a read error names the file
+    return fmt, without_bom(gzip.decompress(data) if gzipped else data)
 
 
 def _quads(path: Path, fmt: str, data: bytes):

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.errors import ConfigError, InputLimitError, SourceError
+from kg.errors import ConfigError, InputLimitError, SourceError, os_error_words
 
 GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952's first two bytes, a control character no RDF syntax starts with
 # Deflate stores incompressible data in blocks of up to 65535 bytes with 5 bytes of framing each, after a header
@@ -145,3 +145,12 @@ def refuse_unless_regular(path) -> None:
     if not os.path.isfile(path):
         raise SourceError("is no regular file (a FIFO, a pipe or a device), and is read more than once: save it "
                           "to a file and give that; nothing was loaded", path=str(path))
+
+
+def read_whole(path) -> bytes:
+    """The bytes of the file at `path`; a read that fails raises SourceError naming it (an OSError of a read names
+    no file: /proc/self/mem's 'Input/output error')."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise SourceError(f"cannot read the file: {os_error_words(error)}", path=str(path)) from None

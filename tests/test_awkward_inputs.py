@@ -299,3 +299,15 @@ def test_a_file_that_cannot_be_read_is_named_in_its_error(store):
     result = kg("load", "/proc/self/mem", "--format", "turtle", "--store", store)
     assert result.exit_code == 1, result.output
     assert result.output == "error: /proc/self/mem: cannot read the file: Input/output error\n", result.output
+
+
+@pytest.mark.parametrize("args", [["events", "load", "/proc/self/mem"], ["events", "load", "TABLE", "--mapping",
+                                  "/proc/self/mem"], ["validate", "/proc/self/mem"], ["update", "-f", "/proc/self/mem"],
+                                  ["query", "-f", "/proc/self/mem"]], ids=lambda args: " ".join(args[:2]))
+def test_every_command_reading_a_file_names_it_when_a_read_fails(store, args):
+    """A read's OSError names no file, and these said only "error: Input/output error"."""
+    table = str(Path(__file__).parent / "fixtures" / "acled-style-events-FIXTURE.csv")
+    result = kg(*[table if arg == "TABLE" else arg for arg in args], "--store", store) if args[0] != "validate" \
+        else kg(*args)
+    assert result.exit_code == 1, result.output
+    assert result.output == "error: /proc/self/mem: cannot read the file: Input/output error\n", result.output

@@ -1,5 +1,6 @@
-"""Reading a pipe, a FIFO or a terminal within a time limit: a writer that never writes, or never closes, cannot hold
-a load past it. A regular file's reads wait on nobody and are read as they are."""
+"""Input files that are no plain regular ones: a pipe, FIFO or terminal read within a time limit (a writer that never
+writes, or never closes, cannot hold a load past it), standard input copied within the limits, and a file that is no
+regular one refused where it would be read twice; a read's failure said with the file's name."""
 
 from __future__ import annotations
 

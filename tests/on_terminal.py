@@ -16,10 +16,12 @@ from long_work import SOON
 
 
 def _as_a_shell_starts_it() -> None:
-    """In the child: the pty becomes its controlling terminal and its group the foreground one, and SIGINT has
-    its default action (a test run started in the background would pass it on ignored)."""
+    """In the child: the pty becomes its controlling terminal and its group the foreground one, and SIGINT and
+    SIGHUP have their default actions (a test run started in the background, or under nohup, passes them on
+    ignored)."""
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 class OnTerminal:

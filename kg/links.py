@@ -199,8 +199,18 @@ def _shipped_text(name: str) -> str:
 
 
 def _rows(path: Path):
+    """(row number, row) of a table; a row csv cannot read (a field past its 131,072 characters) is a ClaimError."""
     with open(path, encoding="utf-8", newline="") as handle:
-        yield from enumerate(csv.DictReader(handle), start=2)
+        reader = csv.DictReader(handle)
+        rows = enumerate(reader, start=2)
+        while True:
+            try:
+                yield next(rows)
+            except StopIteration:
+                return
+            except csv.Error as error:  # a traceback from kg build, before
+                raise ClaimError(f"cannot be read as CSV: {error}", path=str(path),
+                                 line=reader.reader.line_num) from None  # DictReader.line_num lags a row
 
 
 def _check_date(text: str, fail) -> None:

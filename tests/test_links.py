@@ -115,6 +115,16 @@ def test_a_bad_row_stops_the_build_with_its_line(tmp_path, row, message):
     assert message in caught.value.message
 
 
+@pytest.mark.parametrize("read", [read_links, read_aliases])
+def test_a_field_too_long_for_csv_stops_the_build_with_its_line(tmp_path, read):
+    path = tmp_path / "table.csv"
+    path.write_text("entity,alias,language,source\nmali," + "x" * 200_000 + ",en,article\n", encoding="utf-8")
+    with pytest.raises(ClaimError) as caught:
+        read(path)
+    assert (caught.value.path, caught.value.line) == (str(path), 2)
+    assert "cannot be read as CSV" in caught.value.message and "field larger than field limit" in caught.value.message
+
+
 @pytest.mark.parametrize("table", ["links", "aliases"])
 def test_a_row_for_an_entity_the_dataset_lacks_stops_the_build(tmp_path, table):
     """A typo (malli) gave sk:malli owl:sameAs wd:Q912, an entity nothing else describes."""

@@ -124,10 +124,8 @@ def refuse_reading_twice(paths) -> None:
     is gone once read, and a FIFO's second opening waits for a writer that may never come."""
     seen = {}
     for path in paths:
-        if str(path) == "-":
-            continue
-        try:
-            found = os.stat(path)
+        try:  # "-" is standard input's own file, which /dev/stdin or /proc/self/fd/0 may name too
+            found = os.fstat(0) if str(path) == "-" else os.stat(path)
         except OSError:
             continue  # said when it is opened
         if stat.S_ISREG(found.st_mode):

@@ -109,6 +109,15 @@ def test_a_fifo_named_twice_is_refused_before_either_is_read(fifo, store):
     assert result.exit_code == 2 and "is named twice: it is no regular file" in result.output, result.output
 
 
+@pytest.mark.parametrize("again", ["/dev/stdin", "/proc/self/fd/0"])
+def test_standard_input_named_again_by_another_name_is_refused(store, again):
+    """`cat a.nt | kg load - /dev/stdin` read the pipe through its second name as an empty file, and recorded it."""
+    done = subprocess.run([KG, "load", "-", again, "--format", "ntriples", "--store", store], input=OK,
+                          capture_output=True, timeout=120)
+    said = done.stderr.decode()
+    assert done.returncode == 2 and f"{again} is named twice (as -): it is no regular file" in said, said
+
+
 @pytest.mark.parametrize("writer", ["none", "silent"])
 def test_a_fifo_that_gives_nothing_is_stopped_at_the_timeout(fifo, store, writer):
     """--timeout bounded the parsing, but not the wait at a FIFO's opening for a writer, nor a read from one that

@@ -22,16 +22,30 @@ _ESCAPE = re.compile("%[0-9A-F]{2}")
 def spellings(path: str) -> list[str]:
     """`path` itself, then the other spellings of the IRI it names (`escaped_forms`, then `mixed_forms`), at
     most MOST in all."""
-    return list(dict.fromkeys([path, _dots(path), *escaped_forms(path), *mixed_forms(path)]))[:MOST]
+    return list(dict.fromkeys([path, *_dots(path), *escaped_forms(path), *mixed_forms(path)]))[:MOST]
 
 
-_DOTS = re.compile("(?<![^/])(%2[Ee]){1,2}(?![^/])")
+_DOTS = re.compile("(?<![^/])(?:%2[Ee]){1,2}(?![^/])")
+_DOTTED = 4  # up to this many such segments, each is tried both as dots and as it is
 
 
-def _dots(path: str) -> str:
-    """`path` with a segment of one or two %2E as the dots pages send so (page_data: a browser would remove a
-    '.' or '..' segment, and the one before it, from the link)."""
-    return _DOTS.sub(lambda found: "." * (len(found.group()) // 3), path)
+def _dots(path: str) -> list[str]:
+    """`path` with its segments of one or two %2E as the dots pages send so (page_data: a browser would remove a
+    '.' or '..' segment, and the one before it, from the link): all of them, then each mix with ones kept as
+    they are (an IRI may hold both, x/%2E/b/./c)."""
+    found = list(_DOTS.finditer(path))
+    if not found:
+        return []
+    if len(found) > _DOTTED:
+        return [_DOTS.sub(lambda match: "." * (len(match.group()) // 3), path)]
+    forms = []
+    for choice in product((True, False), repeat=len(found)):
+        pieces, start = [], 0
+        for match, as_dots in zip(found, choice):
+            pieces += [path[start:match.start()], "." * (len(match.group()) // 3) if as_dots else match.group()]
+            start = match.end()
+        forms.append("".join(pieces) + path[start:])
+    return forms
 
 
 @lru_cache(maxsize=8192)

@@ -7,6 +7,7 @@ invalid range-spec, several ranges, a HEAD), 206 to a weak or later-dated If-Ran
 from __future__ import annotations
 
 import re
+import time
 
 from flask import Response, current_app, request, send_from_directory
 from werkzeug.security import safe_join
@@ -50,7 +51,7 @@ def static_file(filename: str) -> Response:
 
 def _if_range_holds(etag: str, modified: float) -> bool:
     """RFC 9110 §13.1.5: an entity tag compared strongly (a weak one never holds), a date that is exactly the
-    Last-Modified; no If-Range holds too."""
+    Last-Modified, a second old at least; no If-Range holds too."""
     value = request.headers.get("If-Range")
     if value is None:
         return True
@@ -58,7 +59,8 @@ def _if_range_holds(etag: str, modified: float) -> bool:
     if value.startswith(('"', "W/")):
         return value == etag
     date = one_date(value)
-    return date is not None and date == int(modified)
+    # A Last-Modified less than a second before now is weak (§8.8.2.2): the file may change again within it.
+    return date is not None and date == int(modified) and time.time() - modified >= 1
 
 
 def requested_range(header: str, length: int) -> tuple[int, int] | None:

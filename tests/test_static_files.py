@@ -3,6 +3,9 @@ a range it may only ignore gives the whole file (200), never 416; preconditions 
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
@@ -80,6 +83,22 @@ def test_if_range_gives_the_part_only_for_the_current_strong_tag_or_the_exact_da
     for validator in [etag, modified]:
         answer = client.get(PATH, headers={"Range": "bytes=0-1", "If-Range": validator})
         assert answer.status_code == 206 and answer.data == body[:2], validator
+
+
+def test_if_range_with_a_date_gives_the_whole_while_the_file_is_younger_than_a_second(app, client, tmp_path):
+    """§8.8.2.2: a Last-Modified within a second of the answer's Date is a weak validator, which If-Range never
+    takes (the file may change again within that second, its date unchanged): the 206 came from such a date."""
+    app.static_folder = str(tmp_path)
+    fresh = tmp_path / "fresh.css"
+    fresh.write_bytes(b"body { color: black }")
+    os.utime(fresh, (time.time() + 30, time.time() + 30))  # the clock's next seconds, however slow this machine
+    modified = client.get("/static/fresh.css").headers["Last-Modified"]
+    answer = client.get("/static/fresh.css", headers={"Range": "bytes=0-3", "If-Range": modified})
+    assert answer.status_code == 200 and answer.data == fresh.read_bytes()
+    os.utime(fresh, (time.time() - 30, time.time() - 30))
+    modified = client.get("/static/fresh.css").headers["Last-Modified"]
+    answer = client.get("/static/fresh.css", headers={"Range": "bytes=0-3", "If-Range": modified})
+    assert answer.status_code == 206 and answer.data == b"body"
 
 
 def test_preconditions_come_in_rfc_9110s_order(static):

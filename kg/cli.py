@@ -1,6 +1,6 @@
 """The `kg` command line: its group, the dataset's commands (build, validate, claims, links, events), and the
-others (kg.cli_store, kg.cli_update, kg.cli_front) added to it. Only the CLI turns the library's errors into
-messages and exit codes (kg.cli_support)."""
+others (kg.cli_load, kg.cli_store, kg.cli_update, kg.cli_front) added to it. Only the CLI turns the library's
+errors into messages and exit codes (kg.cli_support)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import click
 
 from kg import __version__
 from kg.cli_front import serve, shell
-from kg.cli_store import export, info, load, query, search
+from kg.cli_load import load
+from kg.cli_store import export, info, query, search
 from kg.cli_update import update
 from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, dataset_format,
                             graph_option, reports_errors, say_error, store_option, write_out)

@@ -191,12 +191,12 @@ def load_command(tmp_path, monkeypatch):
     records its arguments. Gives (run, calls): run(*extra options) invokes the command in this process."""
     from click.testing import CliRunner
 
-    from kg import cli_store
+    from kg import cli_load
     from kg.cli import main
 
     data = tmp_path / "data.nt"
     data.write_text('<http://example.org/s> <http://example.org/p> "o" .\n')
-    monkeypatch.setattr(cli_store, "PRELOAD_BYTES", 1)
+    monkeypatch.setattr(cli_load, "PRELOAD_BYTES", 1)
     monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
     monkeypatch.delenv("LD_PRELOAD", raising=False)
     calls = []
@@ -241,9 +241,9 @@ def test_a_load_runs_on_in_this_process_where_a_second_start_would_gain_nothing(
         monkeypatch.setenv("SAHEL_KG_MALLOC", "jemalloc")
         monkeypatch.setattr(sys, "platform", "darwin")
     if case == "small":
-        from kg import cli_store
+        from kg import cli_load
 
-        monkeypatch.setattr(cli_store, "PRELOAD_BYTES", 1 << 20)
+        monkeypatch.setattr(cli_load, "PRELOAD_BYTES", 1 << 20)
     options = {"stdin": {"files": ["-"], "stdin": '<http://example.org/s> <http://example.org/p> "o" .\n'},
                "memory store": {"store": "memory:"}}.get(case, {})
     extra = ("--format", "ntriples") if case == "stdin" else ()

@@ -117,7 +117,8 @@ PLAN = "plan.json"  # in the run directory: what `kg serve` hands its supervisor
 def _become_supervisor(plan: dict, preloaded: str | None) -> None:
     """Replace this process by a fresh Python that runs supervise(), the plan handed over in a file only this
     user may read (not the command line, which every user may read: a store URL may hold a password). Ctrl-C
-    is held from here until the supervisor can clean up after it (a blocked signal stays blocked over exec).
+    and a hangup are held from here until the supervisor can clean up after them (a blocked signal stays blocked
+    over exec).
     The supervisor runs with the malloc library `preloaded` (None: as this process does). Never returns."""
     environment = allocator.environment(preloaded) or os.environ  # after metrics_directory() set its variable
     handed = Path(plan["config"]["RUN_DIRECTORY"]) / PLAN
@@ -126,11 +127,11 @@ def _become_supervisor(plan: dict, preloaded: str | None) -> None:
         json.dump(plan, out)
     sys.stdout.flush()
     sys.stderr.flush()
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_BLOCK, HELD_OVER_EXEC)
     try:  # the command line kept after the plan's path, so that ps (and pkill -f "kg serve") still name it
         os.execve(sys.executable, python_command(_SUPERVISE, str(handed), *sys.argv), environment)
     finally:  # exec failed
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_OVER_EXEC)
 
 
 def supervise(handed: str) -> None:
@@ -144,16 +145,33 @@ def supervise(handed: str) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(INTERRUPTED, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
+    except _HungUp:  # no terminal to tell: a shell's status for a hangup, the run's directories gone
+        sys.exit(128 + signal.SIGHUP)
     except KGError as error:  # as the CLI reports its errors: one line, no traceback
         sys.exit(f"error: {error}")
     except OSError as error:
         sys.exit(f"error: {os_error_words(error)}")
 
 
+class _HungUp(Exception):
+    """SIGHUP while the supervisor starts, before the server takes it as a stop (_stop_on_hangup)."""
+
+
+def _hung_up(signum, frame):
+    raise _HungUp
+
+
+# Signals `kg serve` blocks over its exec: the supervisor's default actions for them would leave the run's
+# directories behind (a Ctrl-C held since before exec is raised within _supervise's try; a hangup too).
+HELD_OVER_EXEC = {signal.SIGINT, signal.SIGHUP} if hasattr(signal, "SIGHUP") else {signal.SIGINT}
+
+
 def _supervise(plan: dict) -> None:
     try:
-        if hasattr(signal, "pthread_sigmask"):  # a Ctrl-C held since before exec is raised here, within the try
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if hasattr(signal, "pthread_sigmask"):
+            if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup's stays ignored
+                signal.signal(signal.SIGHUP, _hung_up)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_OVER_EXEC)
         _run(host=plan["host"], port=plan["port"], workers=plan["workers"], threads=plan["threads"],
              config=plan["config"])
     finally:

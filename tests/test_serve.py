@@ -253,10 +253,13 @@ def test_modules_in_the_working_directory_are_never_run(tmp_path):
     assert not (workdir / "ran").exists()
 
 
-def test_a_ctrl_c_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path):
-    """A Ctrl-C between `kg serve`'s exec and granian's own handlers (its imports take a tenth of a second) is
-    held, then reported as the CLI reports one, and the run's directories go. Here the supervisor starts with
-    SIGINT blocked and already pending, as `kg serve` leaves it when a Ctrl-C comes just before the exec."""
+@pytest.mark.parametrize("signum, status, said", [(signal.SIGINT, 130, "interrupted (Ctrl-C): stopped\n"),
+                                                  (signal.SIGHUP, 128 + signal.SIGHUP, "")], ids=["ctrl-c", "hangup"])
+def test_a_stop_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path, signum, status, said):
+    """A Ctrl-C or hangup between `kg serve`'s exec and granian's own handlers (its imports take a tenth of a
+    second) is held, then reported as the CLI reports one, and the run's directories go (a hangup left them).
+    Here the supervisor starts with the signal blocked and already pending, as `kg serve` leaves it when one
+    comes just before the exec."""
     run_directory, metrics = tmp_path / "run", tmp_path / "metrics"
     run_directory.mkdir()
     metrics.mkdir()
@@ -265,15 +268,15 @@ def test_a_ctrl_c_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path):
                                   "config": {"STORE": "memory:", "RUN_DIRECTORY": str(run_directory)},
                                   "remove": [str(run_directory), str(metrics)]}))
 
-    def ctrl_c_held():  # in the child, before its exec
-        # as a shell starts it: a test run started in the background would pass SIGINT on ignored
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        os.kill(os.getpid(), signal.SIGINT)
+    def stop_held():  # in the child, before its exec
+        # as a shell starts it: a test run started in the background (or nohup) would pass it on ignored
+        signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signum})
+        os.kill(os.getpid(), signum)
 
-    done = subprocess.run(python_command(_SUPERVISE, str(handed)), preexec_fn=ctrl_c_held, capture_output=True,
+    done = subprocess.run(python_command(_SUPERVISE, str(handed)), preexec_fn=stop_held, capture_output=True,
                           text=True, timeout=120)
-    assert (done.returncode, done.stderr) == (130, "interrupted (Ctrl-C): stopped\n")
+    assert (done.returncode, done.stderr) == (status, said)
     assert not run_directory.exists() and not metrics.exists()
 
 

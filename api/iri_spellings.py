@@ -20,9 +20,11 @@ _ESCAPE = re.compile("%[0-9A-F]{2}")
 
 
 def spellings(path: str) -> list[str]:
-    """`path` itself, then the other spellings of the IRI it names (`escaped_forms`, then `mixed_forms`), at
-    most MOST in all."""
-    return list(dict.fromkeys([path, *_dots(path), *escaped_forms(path), *mixed_forms(path)]))[:MOST]
+    """`path` itself, then the other spellings of the IRI it names (its dot segments read as dots, then
+    `escaped_forms` and `mixed_forms` of each of those), at most MOST in all."""
+    read = [path, *_dots(path)]  # an IRI minted with escapes may hold a dot segment too (x%C3%A9/./y)
+    escaped = [form for each in read for form in escaped_forms(each)]
+    return list(dict.fromkeys([*read, *escaped, *(form for each in read for form in mixed_forms(each))]))[:MOST]
 
 
 _DOTS = re.compile("(?<![^/])(?:%2[Ee]){1,2}(?![^/])")

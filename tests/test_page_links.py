@@ -87,7 +87,8 @@ def test_every_link_on_every_page_leads_to_a_page(shared):
     assert broken == [] and len(seen) > 100
 
 
-@pytest.mark.parametrize("local", ["a/../b", "c/./d", "e/%2e%2e/f", "g/.%2E/h", "i/%2E/j/./k", "l/../%2E%2E/m/.."])
+@pytest.mark.parametrize("local", ["a/../b", "c/./d", "e/%2e%2e/f", "g/.%2E/h", "i/%2E/j/./k", "l/../%2E%2E/m/..",
+                                   "n%C3%A9/./o", "p%20q/../r", "s/t%C3%A9/%2E/u/./v"])
 def test_an_iri_with_a_dot_segment_is_linked_so_that_a_browser_keeps_it(writer, local):
     """The link to <…/a/../b> was /id/a/../b, which a browser turns into /id/b (a 404) before asking, as it does
     '.', '%2e' and their pairs (WHATWG URL's dot segments); the link keeps them, and leads to the IRI's page."""

@@ -117,8 +117,8 @@ PLAN = "plan.json"  # in the run directory: what `kg serve` hands its supervisor
 def _become_supervisor(plan: dict, preloaded: str | None) -> None:
     """Replace this process by a fresh Python that runs supervise(), the plan handed over in a file only this
     user may read (not the command line, which every user may read: a store URL may hold a password). Ctrl-C
-    and a hangup are held from here until the supervisor can clean up after them (a blocked signal stays blocked
-    over exec).
+    and a hangup or SIGTERM are held from here until the supervisor can clean up after them (a blocked signal stays
+    blocked over exec).
     The supervisor runs with the malloc library `preloaded` (None: as this process does). Never returns."""
     environment = allocator.environment(preloaded) or os.environ  # after metrics_directory() set its variable
     handed = Path(plan["config"]["RUN_DIRECTORY"]) / PLAN
@@ -145,32 +145,39 @@ def supervise(handed: str) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(INTERRUPTED, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
-    except _HungUp:  # no terminal to tell: a shell's status for a hangup, the run's directories gone
-        sys.exit(128 + signal.SIGHUP)
+    except _Stopped as stop:  # no terminal to tell: a shell's status for the signal, the run's directories gone
+        sys.exit(128 + stop.signum)
     except KGError as error:  # as the CLI reports its errors: one line, no traceback
         sys.exit(f"error: {error}")
     except OSError as error:
         sys.exit(f"error: {os_error_words(error)}")
 
 
-class _HungUp(Exception):
-    """SIGHUP while the supervisor starts, before the server takes it as a stop (_stop_on_hangup)."""
+class _Stopped(Exception):
+    """SIGHUP or SIGTERM while the supervisor starts, before the server takes it as a stop (_stop_on_hangup,
+    granian's own handlers)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _hung_up(signum, frame):
-    raise _HungUp
+def _stopped(signum, frame):
+    raise _Stopped(signum)
 
 
 # Signals `kg serve` blocks over its exec: the supervisor's default actions for them would leave the run's
-# directories behind (a Ctrl-C held since before exec is raised within _supervise's try; a hangup too).
-HELD_OVER_EXEC = {signal.SIGINT, signal.SIGHUP} if hasattr(signal, "SIGHUP") else {signal.SIGINT}
+# directories behind (a Ctrl-C held since before exec is raised within _supervise's try; a hangup or SIGTERM too).
+_STOPPING = {signal.SIGHUP, signal.SIGTERM} if hasattr(signal, "SIGHUP") else {signal.SIGTERM}
+HELD_OVER_EXEC = {signal.SIGINT, *_STOPPING}
 
 
 def _supervise(plan: dict) -> None:
     try:
         if hasattr(signal, "pthread_sigmask"):
-            if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup's stays ignored
-                signal.signal(signal.SIGHUP, _hung_up)
+            for signum in _STOPPING:
+                if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's hangup stays ignored
+                    signal.signal(signum, _stopped)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_OVER_EXEC)
         _run(host=plan["host"], port=plan["port"], workers=plan["workers"], threads=plan["threads"],
              config=plan["config"])

@@ -254,10 +254,12 @@ def test_modules_in_the_working_directory_are_never_run(tmp_path):
 
 
 @pytest.mark.parametrize("signum, status, said", [(signal.SIGINT, 130, "interrupted (Ctrl-C): stopped\n"),
-                                                  (signal.SIGHUP, 128 + signal.SIGHUP, "")], ids=["ctrl-c", "hangup"])
+                                                  (signal.SIGHUP, 128 + signal.SIGHUP, ""),
+                                                  (signal.SIGTERM, 128 + signal.SIGTERM, "")],
+                         ids=["ctrl-c", "hangup", "sigterm"])
 def test_a_stop_before_the_supervisor_is_ready_stops_it_cleanly(tmp_path, signum, status, said):
-    """A Ctrl-C or hangup between `kg serve`'s exec and granian's own handlers (its imports take a tenth of a
-    second) is held, then reported as the CLI reports one, and the run's directories go (a hangup left them).
+    """A Ctrl-C, hangup or SIGTERM between `kg serve`'s exec and granian's own handlers (its imports take a tenth
+    of a second) is held, then reported as the CLI reports one, and the run's directories go (the others left them).
     Here the supervisor starts with the signal blocked and already pending, as `kg serve` leaves it when one
     comes just before the exec."""
     run_directory, metrics = tmp_path / "run", tmp_path / "metrics"

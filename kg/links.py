@@ -211,6 +211,21 @@ def _rows(path: Path):
             except csv.Error as error:  # a traceback from kg build, before
                 raise ClaimError(f"cannot be read as CSV: {error}", path=str(path),
                                  line=reader.reader.line_num) from None  # DictReader.line_num lags a row
+            except UnicodeDecodeError:  # a traceback from kg build, before (a table saved as Latin-1, say)
+                raise _not_utf8(path) from None
+
+
+def _not_utf8(path: Path) -> ClaimError:
+    """The fault at a table's first byte that is not UTF-8, with its line: the reader decodes a chunk at a time,
+    so its own line count is not where the byte is."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = len(re.split(rb"\r\n|\r|\n", data[:error.start]))
+        return ClaimError(f"byte 0x{data[error.start]:02X} is not UTF-8 text: save the table as UTF-8",
+                          path=str(path), line=line)
+    return ClaimError("is not UTF-8 text: save the table as UTF-8", path=str(path))  # changed as it was read
 
 
 def _check_date(text: str, fail) -> None:

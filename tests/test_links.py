@@ -125,6 +125,19 @@ def test_a_field_too_long_for_csv_stops_the_build_with_its_line(tmp_path, read):
     assert "cannot be read as CSV" in caught.value.message and "field larger than field limit" in caught.value.message
 
 
+@pytest.mark.parametrize("read", [read_links, read_aliases])
+def test_a_table_that_is_not_utf8_stops_the_build_with_its_line(tmp_path, read):
+    """A table saved as Latin-1 ended kg build in a UnicodeDecodeError traceback."""
+    path = tmp_path / "table.csv"
+    # read in one chunk, whose decoding fails before the header row is read
+    path.write_bytes(b"entity,alias,language,source\r\nniger,Niger,en,article\r\n"
+                     + "mali,Malí,es,article\r\n".encode("latin-1"))
+    with pytest.raises(ClaimError) as caught:
+        read(path)
+    assert (caught.value.path, caught.value.line) == (str(path), 3)
+    assert "byte 0xED is not UTF-8 text" in caught.value.message
+
+
 @pytest.mark.parametrize("table", ["links", "aliases"])
 def test_a_row_for_an_entity_the_dataset_lacks_stops_the_build(tmp_path, table):
     """A typo (malli) gave sk:malli owl:sameAs wd:Q912, an entity nothing else describes."""

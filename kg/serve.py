@@ -100,7 +100,12 @@ def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> No
     # loader preloads it into the supervisor, and the server processes inherit it (kg.allocator).
     preloaded = allocator.preload(resolve(config)["MALLOC"]) if os.name == "posix" else None
     folder, made = metrics_directory()  # before any server process starts, so that all of them share it
-    shared, made_shared = run_directory(config)
+    try:
+        shared, made_shared = run_directory(config)
+    except BaseException:  # a RUN_DIRECTORY that cannot be made: the metrics directory stayed behind
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     plan = {"host": host, "port": port, "workers": workers, "threads": threads,
             "config": {**config, "RUN_DIRECTORY": str(shared)},
             "remove": [str(path) for path, ours in ((folder, made), (shared, made_shared)) if ours]}

@@ -206,6 +206,20 @@ def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_n
     assert [path.name for path in temporary.iterdir()] == ["sahel-kg-run-unmarked"]  # the second's, on SIGTERM
 
 
+def test_a_run_directory_that_cannot_be_made_leaves_no_metrics_directory_behind(tmp_path):
+    """RUN_DIRECTORY under a file stopped kg serve with its error, and the sahel-kg-metrics-* it had made stayed."""
+    temporary, afile = tmp_path / "tmp", tmp_path / "afile"
+    temporary.mkdir()
+    afile.write_text("", encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment.update(TMPDIR=str(temporary), SAHEL_KG_HOME=str(tmp_path / "home"),
+                       SAHEL_KG_RUN_DIRECTORY=str(afile / "run"))
+    done = subprocess.run([Path(sys.executable).parent / "kg", "serve", "--store", "memory:", "--port", "0"],
+                          env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Not a directory" in done.stderr, done.stderr
+    assert list(temporary.iterdir()) == []
+
+
 def test_the_supervisor_keeps_nothing_the_checks_before_serving_loaded(tmp_path):
     """The process `kg serve` started as becomes granian's supervisor without the engine (it held pyoxigraph's
     library, about 12 MB resident, from checking and preparing the store) and under the same pid and name."""

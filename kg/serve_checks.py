@@ -7,9 +7,10 @@ from __future__ import annotations
 import errno
 import socket
 import subprocess
+from pathlib import Path
 
 from kg.child import failure_line, python_command
-from kg.errors import ConfigError, StoreUnavailable
+from kg.errors import ConfigError, StoreUnavailable, os_error_words
 
 
 def check_settings(settings: dict, workers: int) -> None:
@@ -27,6 +28,12 @@ def check_settings(settings: dict, workers: int) -> None:
         raise ConfigError("with updates on, an embedded store has one writer: use --workers 1 (and --threads)")
     if spec == "memory:" and workers > 1:
         raise ConfigError("a memory: store lives in one process: use --workers 1")
+    if settings["RUN_DIRECTORY"]:  # made here, so that one that cannot be is said before the address is announced
+        try:
+            Path(settings["RUN_DIRECTORY"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"RUN_DIRECTORY {settings['RUN_DIRECTORY']} cannot be made: "
+                              f"{os_error_words(error)}") from None
 
 
 def prepare_store(spec: str, *, install: bool) -> None:

@@ -207,7 +207,8 @@ def test_a_server_killed_outright_has_its_temporary_directories_removed_by_the_n
 
 
 def test_a_run_directory_that_cannot_be_made_leaves_no_metrics_directory_behind(tmp_path):
-    """RUN_DIRECTORY under a file stopped kg serve with its error, and the sahel-kg-metrics-* it had made stayed."""
+    """RUN_DIRECTORY under a file stopped kg serve with its error, and the sahel-kg-metrics-* it had made stayed;
+    the error came after the address was announced as served."""
     temporary, afile = tmp_path / "tmp", tmp_path / "afile"
     temporary.mkdir()
     afile.write_text("", encoding="utf-8")
@@ -217,6 +218,7 @@ def test_a_run_directory_that_cannot_be_made_leaves_no_metrics_directory_behind(
     done = subprocess.run([Path(sys.executable).parent / "kg", "serve", "--store", "memory:", "--port", "0"],
                           env=environment, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Not a directory" in done.stderr, done.stderr
+    assert "serving" not in done.stderr and "RUN_DIRECTORY" in done.stderr, done.stderr
     assert list(temporary.iterdir()) == []
 
 

@@ -91,11 +91,11 @@ def test_if_range_with_a_date_gives_the_whole_while_the_file_is_younger_than_a_s
     app.static_folder = str(tmp_path)
     fresh = tmp_path / "fresh.css"
     fresh.write_bytes(b"body { color: black }")
-    os.utime(fresh, (time.time() + 30, time.time() + 30))  # the clock's next seconds, however slow this machine
+    os.utime(fresh, (time.time() + 86400, time.time() + 86400))  # a day ahead: young however slow this machine
     modified = client.get("/static/fresh.css").headers["Last-Modified"]
     answer = client.get("/static/fresh.css", headers={"Range": "bytes=0-3", "If-Range": modified})
     assert answer.status_code == 200 and answer.data == fresh.read_bytes()
-    os.utime(fresh, (time.time() - 30, time.time() - 30))
+    os.utime(fresh, (time.time() - 86400, time.time() - 86400))
     modified = client.get("/static/fresh.css").headers["Last-Modified"]
     answer = client.get("/static/fresh.css", headers={"Range": "bytes=0-3", "If-Range": modified})
     assert answer.status_code == 206 and answer.data == b"body"

@@ -99,6 +99,8 @@ class Accounting:
                     fields["rows"] = int(headers["X-Result-Count"])
                 fields["cut"] = headers.get("X-Result-Truncated") == "true"
                 fields["timeout"] = timed_out
+            if rejected:  # refused before any query ran: the reason sahel_kg_rejections_total counts it under
+                fields["rejected"] = rejected
             self.log.write(fields)
 
     def refused_by_server(self, environ: dict, status: int, seconds: float, reason: str) -> None:

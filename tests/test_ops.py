@@ -45,15 +45,21 @@ def test_healthz_and_readyz(server):
 def test_access_log_has_one_json_line_per_request(server):
     tag = uuid.uuid4().hex  # this test's queries are its own, whatever other tests logged
     cut, heavy_text, bad_text = (f"SELECT ?s WHERE {{ ?s ?p ?o }} # {tag}", f"{HEAVY} # {tag}", f"SELEKT {tag}")
-    digest = {text: hashlib.sha256(text.encode()).hexdigest()[:16] for text in (cut, heavy_text, bad_text)}
+    refused_text = f"SELECT * WHERE {{ SERVICE <http://example.org/sparql> {{ ?s ?p ?o }} }} # {tag}"
+    digest = {text: hashlib.sha256(text.encode()).hexdigest()[:16]
+              for text in (cut, heavy_text, bad_text, refused_text)}
     assert http(query_url(server, cut))[0] == 200
     assert http(query_url(server, heavy_text))[0] == 503
     assert http(query_url(server, bad_text))[0] == 400
+    assert http(query_url(server, refused_text))[0] == 400
     assert http(server + "/healthz", method="HEAD", headers={"X-Forwarded-For": "203.0.113.9"})[0] == 200
     lines = logged(server, first={"query": digest[cut]}, heavy={"query": digest[heavy_text]},
-                   bad={"query": digest[bad_text]}, health={"method": "HEAD", "route": "/healthz"})
+                   bad={"query": digest[bad_text]}, refused={"query": digest[refused_text]},
+                   health={"method": "HEAD", "route": "/healthz"})
     first, heavy, bad, health = (lines[name] for name in ("first", "heavy", "bad", "health"))
     assert [line["status"] for line in (first, heavy, bad, health)] == [200, 503, 400, 200]
+    # refused before it ran (a 503 for a client's own timeout= that passed while it waited is another such)
+    assert lines["refused"]["rejected"] == "policy" and "rejected" not in heavy and "rejected" not in bad
     assert set(first) == {"time", "client", "method", "route", "status", "duration", "query", "rows", "cut",
                           "timeout"}
     assert (first["route"], first["rows"], first["cut"], first["timeout"]) == ("/sparql", ROW_LIMIT, True, False)

@@ -204,6 +204,12 @@ def test_a_reading_says_whose_it_is(shared, path):
     assert f'<p class="interpretation">Reading by {curator}: The article names no recipient' in text
 
 
+def test_the_article_page_gives_both_bounds_of_an_unknown_publication_date(shared):
+    """The page said "unknown (not before 2025-09-01)", leaving out the upper bound the data holds."""
+    text = plain(page(shared, "/source/us-sahel-quiet-ties.html"))
+    assert "Publication date: unknown (not before 2025-09-01, not after 2026-11-27)." in text
+
+
 def test_the_article_marks_every_claim_and_keeps_overlaps_readable(shared):
     text = page(shared, "/source/us-sahel-quiet-ties.html")
     parsed = Ids(text)

@@ -64,10 +64,12 @@ def _example(path) -> dict:
     text = path.read_text(encoding="utf-8")
     header = {key.strip(): value.strip() for key, _, value in
               (line[1:].partition(":") for line in text.splitlines() if line.startswith("# ") and ":" in line)}
-    needs = header.get("needs") or (f"SERVICE to {header['service']} allowed (the SERVICE_ALLOWLIST setting)"
-                                     if "service" in header else None)
+    # A SERVICE to an endpoint off the allow-list is refused (400), which is no empty answer: said apart.
+    service = header.get("service")
+    needs = header.get("needs") or (f"SERVICE to {service} allowed (the SERVICE_ALLOWLIST setting)"
+                                     if service else None)
     return {"name": path.stem, "title": header.get("title", path.stem), "description": header.get("description", ""),
-            "needs": needs, "text": text, "share": editor_link(text)}
+            "needs": needs, "service": service, "text": text, "share": editor_link(text)}
 
 
 

@@ -58,6 +58,21 @@ def test_an_export_restores_into_a_new_store_kept_empty(tmp_path, monkeypatch):
     assert kg("load", path, "--store", f"oxigraph:{tmp_path / 'other'}").exit_code == 1  # the merge: never
 
 
+def test_a_failed_restore_into_a_new_store_leaves_no_store_behind(tmp_path, monkeypatch):
+    """The refusal said to restore into a new store kept empty, but the failed load had made the store (the article
+    installed), so the retry with INSTALL_ARTICLE=false failed as well until it was removed by hand (helper-148)."""
+    claim = ox.Quad(ox.NamedNode(PREFIXES["sk"] + "mali"), LABEL, ox.Literal("Mali"), ox.NamedNode(CLAIM_GRAPH))
+    exported = write(tmp_path / "export.nq", sample("nquads") + [claim], "nquads")
+    store = tmp_path / "restored"
+    result = kg("load", exported, "--store", f"oxigraph:{store}")
+    status, output = result.exit_code, result.output
+    del result  # its traceback holds the store, open, as the process that ran the command would not
+    gc.collect()
+    assert status == 1 and "INSTALL_ARTICLE=false" in output and not store.exists()
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
+    assert kg("load", exported, "--store", f"oxigraph:{store}").exit_code == 0
+
+
 def test_relative_iris_resolve_against_base_and_a_file_that_gives_nothing_is_said(tmp_path, spec):  # noqa: F811
     """JSON-LD with a relative @id, or with no @context, loaded 0 quads and exited 0 without a word (helper-93)."""
     relative = tmp_path / "relative.jsonld"

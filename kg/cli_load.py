@@ -35,7 +35,6 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     (with --format). If any file fails to parse, nothing is loaded and the error says file:line:column.
     Each load is recorded in the loads graph with the file's name, sha256, triple count and time.
     """
-    from kg.console import open_configured
     from kg.errors import ConfigError, ParseError
     from kg.loading import detect_format, load_files
     from kg.waiting_input import refuse_reading_twice
@@ -59,33 +58,32 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
         # all or nothing: the whole input is read first, within the limits
         files, names = _stdin_copied(files, held, max_bytes, seconds)
         total = sum(path.stat().st_size for path in files)
-        new_store = held.enter_context(_removed_unless_loaded(store_spec))
-        with graph_option(graph), open_configured(store_spec, write=True) as store, \
+        with graph_option(graph), _store_to_load_into(store_spec) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
-            new_store.opened = True
             report = load_files(store, files, graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
                                 seconds=seconds, base_iri=base_iri, names=names)
         _said(report)
 
 
 @contextlib.contextmanager
-def _removed_unless_loaded(store_spec: str):
-    """An embedded store this load makes (none was at its path) is removed again if the load fails: it held the
-    article installed, and the retry the error suggests (a restore with INSTALL_ARTICLE=false) then failed on it.
-    Yields a flag the caller sets once the store is open: a store another process holds is never touched."""
+def _store_to_load_into(store_spec: str):
+    """The store, open for writing; an embedded one this load made (none was at its path) is removed again if the
+    load fails: it held the article installed, and the retry the error suggests (a restore with
+    INSTALL_ARTICLE=false) then failed on it. A store another process holds fails to open, and is never touched."""
     import shutil
-    import types
 
+    from kg.console import open_configured
     from kg.settings import console_settings
     from kg.store import embedded_path
 
     path = embedded_path(console_settings({"STORE": store_spec})["STORE"])
-    made = types.SimpleNamespace(opened=False)
     absent = path is not None and not path.exists()
+    store = open_configured(store_spec, write=True)
     try:
-        yield made
+        with store:
+            yield store
     except BaseException:
-        if absent and made.opened:
+        if absent:
             shutil.rmtree(path, ignore_errors=True)
         raise
 

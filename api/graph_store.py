@@ -21,7 +21,8 @@ from api.params import format_param, one, request_params, strict_params
 from api.public_origin import public_url
 from api.sparql import authorize, changed_response, graph_iri
 from kg.answers import QueryRequest
-from kg.errors import SourceError
+from kg.errors import ParseError, SourceError
+from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.kept_graphs import refuse_graph_write
 from kg.store.base import parse_triples
 from kg.store.merge import DEFAULT_GRAPH
@@ -228,5 +229,18 @@ def _parse(data: bytes, media: str, name: str | None, base: str, *, label: str =
         raise unsupported_media(f"send the graph as one of: {', '.join(READABLE)}", media, label, part=part)
     # Blank nodes get labels of their own, so that two parts of a multipart body stay apart; the parse is
     # bounded in time (RDF/XML can be slow to parse), and RDF/XML may not carry a DTD (see kg.untrusted).
-    return parse_triples(data, format=READABLE[media], base_iri=base, name=name,
-                         seconds=current_app.config["UPLOAD_TIMEOUT"])
+    try:
+        return parse_triples(data, format=READABLE[media], base_iri=base, name=name,
+                             seconds=current_app.config["UPLOAD_TIMEOUT"])
+    except ParseError as error:
+        error.message += _sent_otherwise(data, READABLE[media], error.line)
+        raise
+
+
+def _sent_otherwise(data: bytes, fmt: str, line: int | None) -> str:
+    """What to add to a parse error where the body reads in another format: the media type to send it as."""
+    other = likely_format(data[:HEAD_BYTES], fmt, fault_line=line, whole=len(data) <= HEAD_BYTES)
+    media = next((media for media, name in READABLE.items() if name == other), None)
+    if other is None or media is None:  # N-Quads or TriG name graphs, which a request to one graph cannot hold
+        return ""
+    return f"; the body reads as {FORMAT_NAMES[other]}: send it as {media}"

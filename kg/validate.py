@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg import paths
 from kg.errors import ParseError
+from kg.format_sniff import FORMAT_NAMES, likely_format
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
@@ -89,10 +90,21 @@ def _quads(path: Path, fmt: str, data: bytes):
         yield from pyoxigraph.parse(data, format=parsed_as)
     except SyntaxError as error:
         why = undecodable(ParseError(parser_message(error), line=error.lineno), io.BytesIO(data)).message
+        why += _named_otherwise(data, fmt, error.lineno)
         raise ParseError(f"not valid {shown}{_read_as(path, fmt)}: {why}", path=str(path), line=error.lineno,
                          column=error.offset) from None
     except MemoryError as error:
         raise term_too_long(error, str(path)) from None
+
+
+def _named_otherwise(data: bytes, fmt: str, line: int | None) -> str:
+    """What to add to a parse error where the data reads in another format: the name that reads it so."""
+    other = likely_format(data, "ntriples" if fmt == "nt" else fmt, fault_line=line, whole=True)
+    if other is None:
+        return ""
+    suffix = next((suffix for suffix, name in FORMATS.items() if name == other.replace("ntriples", "nt")), None)
+    said = f"; it reads as {FORMAT_NAMES[other]}"
+    return f"{said}: name the file {suffix}" if suffix else f"{said}, which kg validate does not read"
 
 
 def _read_as(path: Path, fmt: str) -> str:

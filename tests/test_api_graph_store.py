@@ -234,6 +234,25 @@ def test_a_body_starting_with_a_byte_order_mark_is_read_without_it(empty_writer,
     assert problem(put(empty_writer, body + "\ufeff" + body, content_type=content_type), 400)
 
 
+@pytest.mark.parametrize("content_type, body, said", [
+    ("application/n-triples", JOHN, "the body reads as Turtle: send it as text/turtle"),
+    (TURTLE, '{"@id": "http://example.org/person/1", "http://xmlns.com/foaf/0.1/nick": "JD"}',
+     "the body reads as JSON-LD: send it as application/ld+json"),
+    ("application/ld+json", '<http://example.org/person/1> <http://xmlns.com/foaf/0.1/nick> "JD" .\n',
+     "the body reads as N-Triples: send it as application/n-triples"),
+])
+def test_a_body_in_another_format_than_its_content_type_says_which(empty_writer, content_type, body, said):
+    """A body sent under the wrong media type got the parser's words alone ("The subject of a triple must be...")."""
+    detail = problem(put(empty_writer, body, content_type=content_type), 400)["detail"]
+    assert detail.endswith(said), detail
+
+
+def test_a_body_that_is_wrong_in_its_own_format_gets_no_other_format(empty_writer):
+    """A real slip in a Turtle body reads no better as TriG, which takes every Turtle document: no hint."""
+    detail = problem(put(empty_writer, '@prefix ex: <http://example.org/> .\nex:a ex:b "cut .\n'), 400)["detail"]
+    assert "reads as" not in detail, detail
+
+
 def test_unsupported_body_type_is_415(empty_writer):
     problem(put(empty_writer, JOHN, content_type="application/pdf"), 415)
     missing = problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)["detail"]

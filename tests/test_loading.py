@@ -148,6 +148,33 @@ def test_a_byte_that_is_no_utf8_is_named(tmp_path, spec, packed):
     assert result.stderr == f"error: {path}:2:51: not UTF-8: byte 0xe9 cannot be decoded\n"
 
 
+@pytest.mark.parametrize("name, options, data, said", [
+    ("quads.nt", [], b"<http://e/a> <http://e/b> <http://e/c> <http://e/g> .\n", "N-Quads: give --format nquads"),
+    ("data.ttl", ["--format", "ntriples"], b"@prefix e: <http://e/> .\ne:a e:b e:c .\n",
+     "Turtle: give --format turtle"),
+    ("data.ttl", ["--format", "rdfxml"], b"@prefix e: <http://e/> .\ne:a e:b e:c .\n", "Turtle: give --format turtle"),
+    ("data.rdf", ["--format", "turtle"], b'<?xml version="1.0"?>\n<rdf:RDF/>', "RDF/XML: give --format rdfxml"),
+    ("graphs.ttl", [], b"<http://e/g> { <http://e/a> <http://e/b> <http://e/c> }\n", "TriG: give --format trig"),
+    ("long.nt.gz", [], gzip.compress(b"".join(b'<http://e/%d> <http://e/b> "c" <http://e/g> .\n' % n
+                                              for n in range(5000))), "N-Quads: give --format nquads"),
+], ids=["n-quads named .nt", "turtle as n-triples", "turtle as rdf/xml", "rdf/xml as turtle", "trig named .ttl",
+        "n-quads past the head"])
+def test_a_file_in_another_format_says_which(tmp_path, spec, name, options, data, said):
+    """A wrong --format or file name got the parser's words alone ("Quads must be followed by a dot")."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = kg("load", path, *options, "--store", spec)
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith(f"; the file reads as {said}"), result.stderr
+
+
+def test_a_slip_in_the_right_format_names_no_other(tmp_path, spec):
+    """A fault on line 3 of a Turtle file is no sign of TriG (which reads every Turtle file): no hint."""
+    path = tmp_path / "slip.ttl"
+    path.write_bytes(b'@prefix e: <http://e/> .\ne:a e:b e:c .\ne:a e:b "cut .\n')
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1 and "reads as" not in result.stderr and ":3:" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("data, said", [
     (b'<http://example.org/a> <http://example.org/p> "cut short .\n', ":1:"),
     (b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n', ":1:51: not UTF-8: a byte here cannot be decoded"),

@@ -129,6 +129,18 @@ def test_a_file_that_does_not_parse(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name, data, said", [
+    ("quads.nt", b"<http://e/a> <http://e/b> <http://e/c> <http://e/g> .\n", "it reads as N-Quads: name the file .nq"),
+    ("prefixed.nt", b"@prefix e: <http://e/> .\ne:a e:b e:c .\n", "it reads as Turtle: name the file .ttl"),
+    ("data.ttl", b'{"@id": "http://e/a", "http://e/b": "c"}', "it reads as JSON-LD, which kg validate does not read"),
+], ids=["n-quads", "turtle", "json-ld"])
+def test_a_file_named_for_another_format_says_what_it_reads_as(tmp_path, name, data, said):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith(said), result.stderr
+
+
 def test_a_byte_that_is_no_utf8_is_named(tmp_path):
     path = tmp_path / "latin1.trig"
     path.write_bytes(b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n')

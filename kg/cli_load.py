@@ -134,5 +134,7 @@ def _said(report) -> None:
             click.echo(f"warning: {name} gave no statements"
                        + (": JSON-LD keys with no @context, and relative @id values without --base, are dropped"
                           if loaded.format == "jsonld" else ""), err=True)
-    click.echo(f"loaded {report.quads} quads from {len(report.files)} file(s); record {report.record}", err=True)
+    # The count is of quads read: a store keeps each once, and counting what it gained would cost a scan
+    click.echo(f"loaded {len(report.files)} file(s), {report.quads} quads read (one the store already held, or "
+               f"read twice, is kept once); record {report.record}", err=True)
 

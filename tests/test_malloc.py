@@ -226,7 +226,7 @@ def test_a_large_load_into_an_embedded_store_runs_again_on_jemalloc(load_command
     done = subprocess.run(argv, env=dict(env, SAHEL_KG_HOME=str(tmp_path / "home")), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines()[-1].startswith("loaded 1 quads from 1 file(s)")
+    assert done.stderr.splitlines()[-1].startswith("loaded 1 file(s), 1 quads read")
 
 
 @pytest.mark.parametrize("case", ["preloaded", "system", "small", "stdin", "memory store", "not Linux"])

@@ -112,6 +112,8 @@ def parse_term(value: str, prefixes: dict[str, str], base: str | None = None) ->
     for form, datatype in BARE_LITERALS:
         if form.fullmatch(value):
             return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+    if value.lower() in ("true", "false"):  # meant as a boolean, surely; SPARQL writes it in lower case alone
+        raise ValueError(f'{value} is no SPARQL boolean: write {value.lower()}, or quote it for text: "{value}"')
     return ox.Literal(value)
 
 

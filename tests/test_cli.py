@@ -433,6 +433,8 @@ def test_a_binding_puts_no_block_after_a_select_and_a_slip_stays_in_the_users_te
 @pytest.mark.parametrize("binds, message", [
     (["y=1"], "the query has no variable ?y"),  # a slip: it would bind nothing, and say nothing
     (["v=1", "v=2"], "gives ?v more than one value"),  # would match no row, and say nothing
+    (["v=TRUE"], 'TRUE is no SPARQL boolean: write true, or quote it for text: "TRUE"'),  # was bound as text
+    (["v=False"], "False is no SPARQL boolean: write false"),
 ])
 def test_a_binding_that_cannot_mean_what_was_meant_is_refused(spec, binds, message):
     result = query(spec, "-q", "SELECT ?v WHERE { }", *[arg for bind in binds for arg in ("--bind", bind)])

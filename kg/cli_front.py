@@ -48,7 +48,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     from kg.settings import resolve
     from kg.serve import event_loop, run
     from kg.serve_checks import (check_address, check_remote_store, check_settings, check_writer_free, free_port,
-                                 prepare_store)
+                                 prepare_store, public_warnings)
     from kg.store import check_readable, default_store_path
     from kg.table import printable
 
@@ -69,6 +69,8 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
             click.echo(printable(f"note: {note}"), err=True)
+    for warning in public_warnings(settings):
+        click.echo(printable(f"warning: {warning}"), err=True)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
     access += ", public" if settings["PUBLIC"] else ""

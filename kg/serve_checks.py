@@ -36,6 +36,16 @@ def check_settings(settings: dict, workers: int) -> None:
                               f"{os_error_words(error)}") from None
 
 
+def public_warnings(settings: dict) -> list[str]:
+    """What an operator of a public server should fix though it may start so: links that name no real origin."""
+    if settings["PUBLIC"] and not settings["PUBLIC_ORIGIN"]:
+        origin = settings["IRI_BASE"].split("/", 3)
+        return [f"no PUBLIC_ORIGIN: the URLs this server hands out (service description, VoID, reconciliation "
+                f"manifest) name {origin[0]}//{origin[2]}, IRI_BASE's origin; set SAHEL_KG_PUBLIC_ORIGIN to the "
+                "origin clients reach it at"]
+    return []
+
+
 def prepare_store(spec: str, *, install: bool) -> None:
     """Make an embedded store (and, with `install`, install the article into it if empty) once, before any
     server process opens it: server processes that found none would race to make it, and one reading a store

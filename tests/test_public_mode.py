@@ -11,6 +11,7 @@ import pytest
 
 from kg.settings import public_defaults, resolve
 from kg.errors import ConfigError
+from kg.serve_checks import public_warnings
 from live_server import kg_server
 from long_work import SOON
 from raw_http import http, problem, query_url, raw_request
@@ -46,6 +47,11 @@ def test_an_unsafe_public_configuration_is_refused(config, fault):
     resolve(config, environ={})  # the same settings are accepted when not public
 
 
+def test_a_public_server_with_its_origin_has_nothing_to_warn_of():
+    assert public_warnings(resolve({"PUBLIC": True, "PUBLIC_ORIGIN": "https://kg.example.net"}, environ={})) == []
+    assert public_warnings(resolve({}, environ={})) == []  # not public: a loopback Host serves for links
+
+
 def kg_serve(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
     environment.update(env or {})
@@ -73,6 +79,13 @@ def public(tmp_path_factory):
     env = {"SAHEL_KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT)}
     with kg_server(tmp_path_factory.mktemp("public"), env=env, args=("--public",)) as url:
         yield url
+
+
+def test_a_public_server_without_its_origin_warns_that_its_links_name_another(public):
+    """Its service description and VoID named https://sahel-kg.example.org without a word at start-up."""
+    log = public.log.read_text(encoding="utf-8")
+    assert "warning: no PUBLIC_ORIGIN: the URLs this server hands out" in log
+    assert "name https://sahel-kg.example.org, IRI_BASE's origin; set SAHEL_KG_PUBLIC_ORIGIN" in log, log
 
 
 def test_no_server_banner_on_any_answer(public):

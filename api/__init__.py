@@ -10,6 +10,7 @@ from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_
                  static_files, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
+from api.compression import ResponseCompression
 from api.errors import Problem
 from api.request_encoding import BAD_ENCODING, RequestEncoding, undecoded_coding
 from kg import settings
@@ -77,6 +78,6 @@ def create_app(config: dict | None = None) -> Flask:
     conditional.install(app)  # its 412 replaces an answer, so it comes before CORS's and the others' hooks
     # Chunked bodies are read (up to the cap) first, so that every body is checked for clean UTF-8; only a
     # clean request within the caps may be answered by the fast path, which hands every other to Flask.
-    app.wsgi_app = BodyLimit(RequestEncoding(fast_sparql.install(app), values["MAX_BODY_BYTES"]),
-                             values["MAX_BODY_BYTES"])
+    app.wsgi_app = ResponseCompression(BodyLimit(RequestEncoding(fast_sparql.install(app), values["MAX_BODY_BYTES"]),
+                                                 values["MAX_BODY_BYTES"]), level=values["GZIP_LEVEL"])
     return app

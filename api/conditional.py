@@ -12,6 +12,7 @@ from typing import Callable
 from flask import Response, current_app, make_response, request
 
 from api import security_headers, software
+from api.compression import gzipped_type
 from api.errors import Problem, problem_response
 from api.result_cache import varies_without_writes
 from kg.answers import QueryRequest
@@ -147,8 +148,10 @@ def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Respons
     """304 Not Modified standing for a 200 of `media` with `headers` (its validators): those, Vary when
     `negotiated`, and the 200's security headers, which a 304 (no Content-Type) would otherwise get wrong."""
     response = Response(status=304, headers=headers)
-    if negotiated:
-        response.headers["Vary"] = "Accept"  # RFC 9110 §15.4.5: a 304 carries the Vary its 200 would
+    # RFC 9110 §15.4.5: a 304 carries the Vary its 200 would (a 304 has no Content-Type for api.compression to see)
+    vary = (["Accept"] if negotiated else []) + (["Accept-Encoding"] if gzipped_type(media, current_app.config) else [])
+    if vary:
+        response.headers["Vary"] = ", ".join(vary)
     security_headers.put(response.headers, security_headers.values_for(request.path, media))
     return response
 

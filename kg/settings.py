@@ -105,6 +105,10 @@ SETTINGS = [
     Setting("CACHE_CONTROL", "no-cache", header_text,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),
+    Setting("GZIP_LEVEL", 1, number(whole=True, zero="never", most=9),
+            "zlib level (1 fastest to 9 smallest) of the gzip content coding of answers a client accepts it for "
+            "(Accept-Encoding): results, RDF, pages and problems of 1 KiB or more, compressed as they stream; "
+            "0 never compresses."),
     Setting("TRUSTED_PROXIES", (), words,
             "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log, budgets "
             "and whether a loopback Host is taken as the origin); separated by spaces or commas."),

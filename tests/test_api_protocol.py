@@ -510,7 +510,7 @@ def test_browsers_get_the_query_page(shared):
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert "<form" in response.get_data(as_text=True)
     # The same URL gives a SPARQL client the service description: a shared cache must not hand it the page.
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
 
 
 def test_service_description_406(shared):

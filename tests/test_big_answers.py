@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import zlib
 
 import pytest
 
@@ -142,6 +143,55 @@ def test_the_streamed_rows_are_all_there(server):
     lines = sum(chunk.count(b"\n") for chunk in iter(lambda: response.read(1 << 16), b""))
     connection.close()
     assert lines == ROWS + 1  # the header line and every row
+
+
+def gunzipped(server, query: str, accept: str, *, stop_after: int | None = None, timeout: str | None = None):
+    """Ask with Accept-Encoding: gzip: (response, gzipped bytes read, lines once gunzipped, whether the gzip stream
+    ended, whether the transfer was cut); reading stops after `stop_after` gzipped bytes."""
+    host = urllib.parse.urlsplit(server)
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=600)
+    params = {"query": query, **({"timeout": timeout} if timeout else {})}
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode(params),
+                       headers={"Accept": accept, "Accept-Encoding": "gzip"})
+    response = connection.getresponse()
+    unpacker, size, lines, cut = zlib.decompressobj(31), 0, 0, False
+    try:
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+            lines += unpacker.decompress(chunk).count(b"\n")
+            if stop_after is not None and size >= stop_after:
+                break
+    except http.client.IncompleteRead as partial:
+        lines, cut = lines + unpacker.decompress(partial.partial).count(b"\n"), True
+    connection.close()
+    return response, size, lines, unpacker.eof, cut
+
+
+def test_a_gzipped_million_rows_stream_whole_and_small(server):
+    """Compressed as it streams: every row is there, in a fraction of the bytes, with the server's memory bounded."""
+    pids = tree(server.pid)
+    before = rss_mb(pids)
+    response, size, lines, ended, cut = gunzipped(server, MILLION, FORMATS["tsv"])
+    grown = rss_mb(tree(server.pid)) - before
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert (lines, ended, cut) == (ROWS + 1, True, False)  # the header line, every row, and the gzip trailer
+    assert size < 10 * ROWS  # about 70 bytes a row plain
+    assert grown < BOUND_MB, grown
+
+
+def test_a_gzipped_answer_cut_by_its_time_limit_lacks_its_trailer(server):
+    """The cut ends the connection without the last chunk, and the gzip stream stays unfinished."""
+    response, size, lines, ended, cut = gunzipped(server, ENDLESS, FORMATS["csv"], timeout="5")
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert cut and not ended and lines > 0
+
+
+def test_a_client_that_goes_away_from_a_gzipped_answer_stops_the_work(server):
+    [worker] = query_workers(server)
+    response, size, _, _, _ = gunzipped(server, ENDLESS, FORMATS["csv"], stop_after=1 << 18)  # then hang up
+    assert response.status == 200 and size >= 1 << 18
+    wait_until(lambda: metric(server, 'sahel_kg_query_workers{state="idle"}') == 1, what="the worker's return")
+    assert query_workers(server) == {worker}
 
 
 def test_a_client_that_goes_away_stops_the_work(server):

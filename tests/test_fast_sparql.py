@@ -17,6 +17,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from api.access_log import query_hash
 from api.body_limit import BodyLimit
+from api.compression import ResponseCompression
 from api.fast_sparql import FAILED
 from api.request_encoding import RequestEncoding
 from api.fast_sparql import OFFERED_BYTES, worth_offering
@@ -54,13 +55,14 @@ PLAIN = {"lookup", "ask", "join", "construct", "describe", "unknown term", "all"
 
 
 def flask_only(app):
-    """The app's WSGI chain without the fast path: the caps and the encoding check over Flask's own wsgi_app."""
+    """The app's WSGI chain without the fast path: gzip, the caps and the encoding check over Flask's own wsgi_app."""
     limit = app.config["MAX_BODY_BYTES"]
-    return BodyLimit(RequestEncoding(functools.partial(Flask.wsgi_app, app), limit), limit)
+    return ResponseCompression(BodyLimit(RequestEncoding(functools.partial(Flask.wsgi_app, app), limit), limit),
+                               level=app.config["GZIP_LEVEL"])
 
 
 def fast_path(app):
-    return app.wsgi_app.app.app  # BodyLimit(RequestEncoding(FastSparql))
+    return app.wsgi_app.app.app.app  # ResponseCompression(BodyLimit(RequestEncoding(FastSparql)))
 
 
 def call(wsgi, **request) -> tuple[str, list[tuple[str, str]], bytes]:

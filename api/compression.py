@@ -1,0 +1,141 @@
+"""gzip for the answers a client accepts it for (RFC 9110 §8.4.1.3, §12.5.3): query results, RDF, pages and problem
+bodies of COMPRESSED_TYPES past MIN_BYTES, compressed as they stream.
+
+A gzipped answer is another representation, so its strong ETag gets TAG_SUFFIX ("x" becomes "x-gzip"), as Apache
+does: a client's If-None-Match or If-Match naming it is read as the plain tag it stands for, so that a revalidation
+answers 304 and a write conditional on a graph read gzipped is not refused. If-Range is left as it came: a range is
+of the plain bytes, and a range of the gzipped ones cannot be given. Every answer of a type that may be gzipped
+says Vary: Accept-Encoding, gzipped or not, so that a shared cache keeps the two apart.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+MIN_BYTES = 1024  # smaller answers (a lookup, most problems) gain too little to pay for the work
+TAG_SUFFIX = "-gzip"
+COMPRESSED_TYPES = ("text/", "application/sparql-results+", "application/json", "application/problem+json",
+                    "application/ld+json", "application/n-triples", "application/n-quads", "application/trig",
+                    "application/rdf+xml", "application/xml", "application/javascript", "image/svg+xml",
+                    "application/schema+json", "application/vnd.oai.openapi")
+_NOT_COMPRESSED = (204, 206, 304)  # no body, a byte range of the plain representation, or a validation
+_CODING = re.compile(r"\s*([^\s;,]+)\s*(?:;\s*q\s*=\s*([^\s;,]*))?[^,]*")
+_GZIP_TAG = re.compile(r'-gzip"')
+
+
+def gzipped_type(media: str, settings) -> bool:
+    """Whether answers of `media` may be gzipped under `settings` (and so vary by Accept-Encoding)."""
+    return settings["GZIP_LEVEL"] > 0 and media.lower().startswith(COMPRESSED_TYPES)
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip: named (or as x-gzip), else by *, with a q above 0."""
+    weights = {}
+    for match in _CODING.finditer(header):
+        try:
+            weights[match.group(1).lower()] = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:  # "q=1.0.0": no weight a client meant
+            weights[match.group(1).lower()] = 0.0
+    named = weights.get("gzip", weights.get("x-gzip"))
+    return (named if named is not None else weights.get("*", 0.0)) > 0
+
+
+class ResponseCompression:
+    """WSGI middleware gzipping what `app` answers where the request accepts it (level `level`; 0: never)."""
+
+    def __init__(self, app, *, level: int):
+        self.app, self.level = app, level
+
+    def __call__(self, environ, start_response):
+        if self.level == 0:
+            return self.app(environ, start_response)
+        coding = environ.get("HTTP_ACCEPT_ENCODING")
+        gzip_ok = coding is not None and "HTTP_RANGE" not in environ and accepts_gzip(coding)
+        untagged = _plain_tags(environ)
+        chosen = {"gzip": False}
+
+        def start(status, headers, exc_info=None):
+            code, media = int(status[:3]), _header(headers, "content-type")
+            if media is not None and media.lower().startswith(COMPRESSED_TYPES):
+                headers = _vary(headers)
+                length = _header(headers, "content-length")
+                chosen["gzip"] = gzip_ok and code not in _NOT_COMPRESSED and code >= 200 \
+                    and _header(headers, "content-encoding") is None and (length is None or int(length) >= MIN_BYTES)
+            if chosen["gzip"]:
+                headers = _tagged([(name, value) for name, value in headers if name.lower() != "content-length"])
+                headers.append(("Content-Encoding", "gzip"))
+            elif code == 304 and untagged:  # the validation of a gzipped copy names its tag (its Vary: unchanged())
+                headers = _tagged(headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, start)
+        if not gzip_ok:  # most requests (wrk, curl, SPARQL clients): nothing more to do
+            return body
+        if environ.get("REQUEST_METHOD") == "HEAD" and chosen["gzip"]:  # no length: it is known only once made
+            _close(body)
+            return []
+        return _Gzipped(body, chosen, self.level)
+
+
+class _Gzipped:
+    """The app's answer, gzipped as it is read if start_response chose so (which a lazy app does at its first
+    chunk); closing it closes the app's iterable, which stops the work behind an answer a client left."""
+
+    def __init__(self, body, chosen: dict, level: int):
+        self.body, self.chosen, self.level = body, chosen, level
+
+    def __iter__(self):
+        chunks = iter(self.body)
+        first = next(chunks, None)
+        if not self.chosen["gzip"]:
+            if first is not None:
+                yield first
+            yield from chunks
+            return
+        packer = zlib.compressobj(self.level, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+        for chunk in ([first] if first is not None else []):
+            yield packer.compress(chunk)
+        for chunk in chunks:
+            yield packer.compress(chunk)
+        yield packer.flush()  # not reached when the answer fails midway: its end stays missing, as it should
+
+    def close(self) -> None:
+        _close(self.body)
+
+
+def _close(body) -> None:
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+def _plain_tags(environ) -> bool:
+    """Read the gzipped copy's tags in If-None-Match and If-Match as the plain ones; whether any was."""
+    found = False
+    for key in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"):
+        value = environ.get(key)
+        if value and TAG_SUFFIX in value:
+            environ[key], count = _GZIP_TAG.subn('"', value)
+            found = found or count > 0
+    return found
+
+
+def _header(headers, name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)
+
+
+def _vary(headers) -> list:
+    """The headers with Accept-Encoding in Vary."""
+    vary = _header(headers, "vary")
+    if vary is None:
+        return [*headers, ("Vary", "Accept-Encoding")]
+    if "accept-encoding" in vary.lower() or vary.strip() == "*":
+        return list(headers)
+    return [(name, f"{value}, Accept-Encoding" if name.lower() == "vary" else value) for name, value in headers]
+
+
+def _tagged(headers) -> list:
+    """The headers with TAG_SUFFIX added inside a strong or weak ETag's quotes."""
+    return [(name, value[:-1] + TAG_SUFFIX + '"' if name.lower() == "etag" and value.endswith('"') else value)
+            for name, value in headers]

@@ -1,0 +1,89 @@
+"""gzip of answers (api/compression.py): which requests and answers get it, and what their validators become."""
+
+from __future__ import annotations
+
+import gzip
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from api.compression import accepts_gzip
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, WRITABLE
+
+GZIP = {"Accept-Encoding": "gzip"}
+BIG = "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 500"})  # over 100 KB of JSON
+SMALL = "/sparql?" + urlencode({"query": "ASK {}"})
+
+
+@pytest.mark.parametrize("header, taken", [
+    ("gzip", True), ("GZIP", True), ("x-gzip", True), ("br, gzip;q=0.5", True), ("*", True),
+    ("gzip;q=0", False), ("gzip;q=0.0, *", False), ("*;q=0", False), ("deflate, br", False), ("", False),
+    ("identity", False), ("gzip;q=lots", False), ("gzip ; q = 0.8", True),
+])
+def test_accept_encoding_is_read_with_its_weights(header, taken):
+    assert accepts_gzip(header) is taken
+
+
+def test_a_big_answer_is_gzipped_for_a_client_that_takes_it(shared):
+    plain, packed = shared.get(BIG), shared.get(BIG, headers=GZIP)
+    assert plain.headers.get("Content-Encoding") is None and packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 4
+    for answer in (plain, packed):  # either way, a shared cache must tell the two apart
+        assert "Accept-Encoding" in answer.headers["Vary"] and "Accept" in answer.headers["Vary"]
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+
+
+def test_a_revalidation_of_the_gzipped_copy_answers_304_with_its_tag(shared):
+    packed = shared.get(BIG, headers=GZIP)
+    again = shared.get(BIG, headers={**GZIP, "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]
+    plain = shared.get(BIG, headers={"If-None-Match": shared.get(BIG).headers["ETag"]})
+    assert plain.status_code == 304 and not plain.headers["ETag"].endswith('-gzip"')
+
+
+@pytest.mark.parametrize("url, headers", [
+    (SMALL, GZIP),  # under MIN_BYTES
+    (BIG, {"Accept-Encoding": "gzip;q=0, deflate"}),
+    ("/static/" + "x", GZIP),  # a 404's small problem body
+], ids=["small", "refused", "small problem"])
+def test_what_is_not_gzipped(shared, url, headers):
+    assert shared.get(url, headers=headers).headers.get("Content-Encoding") is None
+
+
+def test_a_range_is_of_the_plain_bytes(shared):
+    page = shared.get("/sparql", headers={**GZIP, "Accept": "text/html"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    script = gzip.decompress(page.data).decode().split('src="')[1].split('"')[0]
+    whole = shared.get(script).data
+    assert shared.get(script, headers=GZIP).headers["Content-Encoding"] == "gzip"
+    ranged = shared.get(script, headers={**GZIP, "Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and ranged.headers.get("Content-Encoding") is None and ranged.data == whole[:100]
+
+
+def test_a_head_says_gzip_and_no_length(shared):
+    head = shared.head(BIG, headers=GZIP)
+    assert head.status_code == 200 and head.headers["Content-Encoding"] == "gzip" and head.data == b""
+    assert "Content-Length" not in head.headers
+
+
+def test_level_zero_never_gzips(make_app):
+    client = make_app({"GZIP_LEVEL": 0}).test_client()
+    answer = client.get(BIG, headers=GZIP)
+    assert answer.status_code == 200 and answer.headers.get("Content-Encoding") is None
+
+
+def test_a_write_conditional_on_a_graph_read_gzipped_is_not_refused(make_app):
+    """If-Match names the gzipped copy's tag; the graph it stands for is unchanged, so the PUT goes ahead."""
+    client = make_app(WRITABLE, article=False).test_client()
+    url = "/store?graph=" + quote("http://example.org/g", safe="")
+    triples = "".join(f"<http://example.org/s{n}> <http://example.org/p> \"a longer value {n}\" .\n" for n in range(60))
+    assert client.put(url, data=triples, content_type="application/n-triples", headers=AUTH).status_code == 201
+    read = client.get(url, headers={**GZIP, "Accept": "application/n-triples"})
+    assert read.headers["Content-Encoding"] == "gzip" and read.headers["ETag"].endswith('-gzip"')
+    changed = client.put(url, data=triples.split("\n", 1)[1], content_type="application/n-triples",
+                         headers={**AUTH, "If-Match": read.headers["ETag"]})
+    assert changed.status_code == 204
+    stale = client.put(url, data=triples, content_type="application/n-triples",
+                       headers={**AUTH, "If-Match": read.headers["ETag"]})
+    assert stale.status_code == 412

@@ -26,6 +26,9 @@ ESCAPE_STOPPED = ("A \\u escape takes four hexadecimal digits and a \\U eight, n
                   "\\uD800 to \\uDFFF (halves of UTF-16 pairs), none past \\U0010FFFF.")
 UNFINISHED = ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such "
               "as STR or COUNT), an operator or a ')' is missing.")
+# Where the engine lists only ENCODE_FOR_URI, the last alternative it tried after an operand.
+EXPRESSION_STOPPED = ("An expression does not go on like this here: before this point an operator (such as = or &&), "
+                      "a ',' between arguments or a ')' is missing, or a name is misspelt.")
 
 # The engine's sentences (their start, lower case) and what we say instead.
 REASONS = {
@@ -107,6 +110,8 @@ def sentence(message: str) -> str:
         return STOPPED
     if tokens == ["OPTIONAL"]:  # the last of a group's alternatives the engine tried, not what is missing
         return GROUP_STOPPED
+    if tokens == ["ENCODE_FOR_URI"]:
+        return EXPRESSION_STOPPED
     if len(_FUNCTIONS.intersection(tokens)) >= 3:  # a sample of the functions an expression may start with
         return UNFINISHED
     names = []
@@ -127,7 +132,7 @@ def is_generic(message: str) -> bool:
     """Whether `message` (from sentence) only says where the engine's parser gave up, not what the fault is
     (as an invalid IRI or an unclosed string would be)."""
     return message.startswith(("Expected ", UNDECLARED)) or \
-        message in (STOPPED, GROUP_STOPPED, UNFINISHED, ESCAPE_STOPPED)
+        message in (STOPPED, GROUP_STOPPED, UNFINISHED, ESCAPE_STOPPED, EXPRESSION_STOPPED)
 
 
 def _reason(token: str) -> str | None:

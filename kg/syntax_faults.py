@@ -6,7 +6,7 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
 opens), LIMIT or OFFSET
-without a whole number.
+without a whole number, a ')' missing (kg.bracket_faults).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 from typing import NamedTuple
 
+from kg.bracket_faults import bracket_fault
 from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
@@ -40,6 +41,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     tokens = significant(text)
     unfinished = triple_fault(tokens, prefixes)
     opened = unclosed_long_string(tokens)
+    unpaired = bracket_fault(tokens, text)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -86,6 +88,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
         elif value == ")" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
+        elif unpaired is not None and index == unpaired[0]:
+            message = unpaired[1]
         elif unfinished is not None and index == unfinished[0]:
             message = unfinished[1]
         if message:
@@ -101,6 +105,9 @@ def first_fault(text: str, prefixes) -> Fault | None:
             named = True
         elif kind == "close" and value == ")":
             depth -= 1
+    if unpaired is not None and tokens:  # a '(' open at the text's end
+        end = tokens[-1][3]
+        return Fault(unpaired[1], text.count("\n", 0, end) + 1, end - text.rfind("\n", 0, end))
     return None
 
 

@@ -27,7 +27,8 @@ FAULTS = [
     ("update", "INSERT DATA {\n <http://a> <http://b> <c d>\n}", (2, 26), "An IRI cannot hold a space"),
     # What the engine says it expected depends on the white space before its place: a CRLF's CR changed the list
     # ("Expected STRLANGDIR, … or hasLangDir here."), and after a first line's '>' the column.
-    ("query", "SELECT *\nWHERE {\n ?s ?p ?o . FILTER(?o = 1\n}", (4, 2), "An expression is unfinished here"),
+    ("query", "SELECT *\nWHERE {\n ?s ?p ?o . FILTER(?o = 1\n}", (4, 1),
+     "A ')' is missing before this '}': the '(' after FILTER at line 3, column 19"),
     ("query", ">\nSELECT ?o { ", (2, 8), "Expected CONSTRUCT here."),
     ("query", "SELECT ?s\nWHERE {\n  ?s ?p ?o FILTER(?o)\n  ?x\n}", (5, 2), "Expected BIND or a name"),
     ("query", "PREFIX service:\n<http://x/>\nSELECT *\nWHERE { service:a ?p ?o .\n service:b ?p ?o }\nLIMT 1", (6, 1),

@@ -43,7 +43,7 @@ CASES = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o) ?x }": "Expected BIND or a name, number or other term here.",
     "SELECT * WHERE { FILTR(?s) }": "SPARQL has no keyword or function FILTR; did you mean FILTER?",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = ) }": "An expression is unfinished here",
-    "SELECT * WHERE { FILTER(?s }": "An expression is unfinished here",
+    "SELECT * WHERE { FILTER(?s }": "A ')' is missing before this '}': the '(' after FILTER at line 1, column 24",
 }
 
 
@@ -155,7 +155,7 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o ; <http://x/q> . }": ("The triple pattern before this is unfinished", 1, 42),
     "SELECT (COUNT(?s) ?n) WHERE { ?s ?p ?o }": ("AS is missing before ?n: SELECT (expression AS ?n).", 1, 19),
     "SELECT (?a + ?b) WHERE {}": ("AS and a name are missing before this ')'", 1, 16),
-    "SELECT ( ?a ] WHERE {}": ("Expected DISTINCT or NOT here.", 1, 16),  # the engine's: a ']' is not a ')' without AS
+    "SELECT ( ?a ] WHERE {}": ("A ')' is missing before this ']': the '(' after SELECT at line 1, column 8", 1, 13),
     # It was told as "AS is missing before ?c", the AS being there.
     "SELECT (STR(?a) AS ?b ?c) WHERE {}": ('Expected ")" here.', 1, 23),
     # A string's bad escape was told where the engine gave up, as "Expected ENCODE_FOR_URI" or "does not go on".

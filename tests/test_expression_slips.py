@@ -1,0 +1,67 @@
+"""Slips in expressions told for what they are: a ')' missing."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from kg.errors import QuerySyntaxError
+from kg.query import QueryService
+from kg.store.oxigraph import OxigraphStore
+from kg.syntax_faults import first_fault
+
+MISSING = "A ')' is missing before this '}': the '(' after "
+SLIPS = {
+    # A function's brackets closed, FILTER's not: it was "Expected NOT or a name, number or other term here."
+    'SELECT * WHERE { ?s ?p ?o FILTER(regex(?o, "x") }': (
+        MISSING + "FILTER at line 1, column 33 is not closed.", 1, 49),
+    'SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(?o, "x") }': (MISSING + "FILTER at line 1, column 33", 1, 52),
+    'SELECT * WHERE { ?s ?p ?o FILTER(regex(?o, "x" }': (MISSING + "regex at line 1, column 39", 1, 48),
+    'SELECT * WHERE {\n ?s ?p ?o\n FILTER(STR(?o) = "x"\n}': (MISSING + "FILTER at line 3, column 8", 4, 1),
+    "SELECT * WHERE { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o } }": (MISSING + "FILTER", 1, 54),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 { ?s ?p ?o } }": (
+        "A ')' is missing before this '{': the '(' after FILTER", 1, 41),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1": (
+        "A ')' is missing at the end of the text: the '(' after FILTER at line 1, column 33", 1, 40),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1)) }": ("This ')' closes no '('", 1, 41),
+    # It was "Expected ENCODE_FOR_URI here."
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": ("An expression does not go on like this here", 1, 47),
+}
+
+
+@pytest.fixture(scope="module")
+def service():
+    with OxigraphStore() as store:
+        yield QueryService(store)
+
+
+@pytest.mark.parametrize("query, expected", SLIPS.items())
+def test_an_expressions_slip_is_named_where_it_is(service, query, expected):
+    said, line, column = expected
+    error = service.syntax_fault(query)  # what query() raises, found without running it
+    assert (error.message[:len(said)], error.line, error.column) == (said, line, column), error.message
+    with pytest.raises(QuerySyntaxError, match=re.escape(said)):
+        service.query(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o NOT IN (1, 2) && NOT EXISTS { ?s ?p 3 }) FILTER NOT EXISTS { ?s ?p 4 } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o != 1 && ?o <= 2 || !(?o >= 0) && STRSTARTS(STR(?o), 'x')) }",
+    "BASE <http://x/> SELECT * WHERE { ?s <> ?o . ?s ?p (<> 1) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'x') && ((?o = 1))) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(isIRI(?s) && sameTerm(?s, ?s) && ?o IN (1, 2)) }",
+])
+def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
+    service.query(query)
+    assert first_fault(query, set()) is None
+
+
+def test_over_http_the_missing_bracket_is_placed(shared):
+    query = 'SELECT * WHERE { ?s ?p ?o\n FILTER(regex(?o, "x")\n}'
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"]) == (3, 1)
+    assert body["detail"] == MISSING + "FILTER at line 2, column 8 is not closed."

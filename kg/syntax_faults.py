@@ -6,25 +6,21 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
 opens), LIMIT or OFFSET
-without a whole number, a ')' missing (kg.bracket_faults).
+without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
+(kg.unknown_words).
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 from kg.bracket_faults import bracket_fault
-from kg.glued_keywords import SPARQL_WORDS
 from kg.errors import QuerySyntaxError
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
+from kg.unknown_words import LONGEST, WORDS, unknown_word
 
-# Words pyoxigraph reads beyond SPARQL 1.1 and 1.2 (its LATERAL join, ADJUST for dates).
-ENGINE_WORDS = frozenset({"LATERAL", "ADJUST"})
-WORDS = SPARQL_WORDS | ENGINE_WORDS
-LONGEST = max(map(len, WORDS)) + 1  # a word run into another is cut at most this far in
 CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
 
 
@@ -68,12 +64,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = f"The name of a prefix ends with a colon: PREFIX {value}: <…>."
         elif kind == "word" and upper in CASED and value != value.lower():  # the engine takes these in lower case
             message = f"{value} is written in lower case: {value.lower()}."
-        elif kind == "word" and upper not in WORDS and not _direction(tokens, index) and not _two_words(upper):
-            close = difflib.get_close_matches(upper, WORDS, n=1, cutoff=0.75)
-            message = f"SPARQL has no keyword or function {value}" + (f"; did you mean {close[0]}?" if close else ".")
-            if not close and index and touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
-                start = tokens[index - 1][2]
-                message = f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
+        elif kind == "word" and not _direction(tokens, index) and (unknown := unknown_word(tokens, index)):
+            start, message = unknown
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             misspelt = following is not None and (following[0] == "word" and following[1].upper() not in WORDS
@@ -168,12 +160,6 @@ def _after_keyword(name: str, prefixes) -> bool:
     prefix = name.split(":", 1)[0]
     return any(prefix[:cut].upper() in WORDS and prefix[cut:] in prefixes
                for cut in range(1, min(len(prefix), LONGEST)))
-
-
-def _two_words(word: str) -> bool:
-    """Whether `word` is two keywords run together, which the engine reads as two (NOTEXISTS)."""
-    return len(word) < 2 * LONGEST and any(word[:cut] in WORDS and word[cut:] in WORDS
-                                           for cut in range(1, len(word)))
 
 
 def _direction(tokens, index: int) -> bool:

@@ -1,4 +1,5 @@
-"""Slips in expressions told for what they are: a ')' missing."""
+"""Slips in expressions told for what they are: a ')' missing, a function glued from two, an operator written as
+another language writes it, a variable without its '?'."""
 
 from __future__ import annotations
 
@@ -30,6 +31,21 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1)) }": ("This ')' closes no '('", 1, 41),
     # It was "Expected ENCODE_FOR_URI here."
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": ("An expression does not go on like this here", 1, 47),
+    # A function's name glued from two: it was "Expected ENCODE_FOR_URI here.", the words taken for two.
+    'SELECT * WHERE { ?s ?p ?o FILTER(STRCONTAINS(?o, "x")) }': (
+        "SPARQL has no keyword or function STRCONTAINS; did you mean CONTAINS or STRSTARTS?", 1, 34),
+    "SELECT * WHERE { ?s ?p ?o FILTER(STRSTR(?o) = 'x') }": ("SPARQL has no keyword or function STRSTR", 1, 34),
+    "SELECT * WHERE { ?s ?p ?o FILTER(LOWER(?o) = 'x') }": (
+        "SPARQL has no keyword or function LOWER; did you mean LCASE?", 1, 34),
+    # Operators as other languages write them: AND was "did you mean RAND?"
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 AND ?s = 2) }": ("SPARQL writes 'and' as &&", 1, 41),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 or ?s = 2) }": ("SPARQL writes 'or' as ||", 1, 41),
+    "SELECT * WHERE { ?s ?p ?o FILTER(NOT BOUND(?o)) }": ("NOT goes only before IN or EXISTS", 1, 34),
+    # A variable without its '?': it was "SPARQL has no keyword or function s." and no more
+    "SELECT s WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function s; a variable is written with a '?': "
+                                    "did you mean ?s?", 1, 8),
+    "SELECT ?s WHERE { s ?p ?o }": ("SPARQL has no keyword or function s; a variable is written", 1, 19),
+    "SELECT x WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function x; if it names a variable, write ?x.", 1, 8),
 }
 
 

@@ -29,6 +29,17 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
     return None
 
 
+def in_parentheses(tokens, index: int) -> bool:
+    """Whether the innermost bracket open at `index` is a '(' (an expression's, mostly; a collection's too)."""
+    opened: list[str] = []
+    for kind, value, _, _ in tokens[:index]:
+        if kind == "open":
+            opened.append(value)
+        elif kind == "close" and opened:
+            opened.pop()
+    return bool(opened) and opened[-1] == "("
+
+
 def _missing(where: str, tokens, index: int, text: str) -> str:
     """That a ')' is missing `where`, to close the '(' at `index`, named by its place and the word or name before
     it (FILTER, regex)."""

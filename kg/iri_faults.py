@@ -12,6 +12,7 @@ from typing import NamedTuple
 from kg.errors import QuerySyntaxError
 from kg.iri_resolution import RELATIVE, is_absolute
 from kg.parse_messages import REASONS
+from kg.operator_faults import is_not_equal
 from kg.sparql_parts import in_force, iri_named
 from kg.sparql_lexer import bad_escape, significant
 from kg.sparql_text import scan
@@ -67,7 +68,8 @@ def _faults(text: str, base: str | None, kind: str):
     for index, (token_kind, value, start, _), _, in_base in in_force(tokens, {}, base):
         if token_kind == "iri" and (bad := _forbidden_at(value[1:-1])) is not None:
             yield start, start + 1 + bad, _forbidden(value, value[1:-1], bad)
-        elif token_kind == "iri" and not is_absolute(iri_named("iri", value, {}, in_base)):
+        elif token_kind == "iri" and not is_absolute(iri_named("iri", value, {}, in_base)) \
+                and not is_not_equal(tokens, index):  # ?a <> ?b: told as an operator (kg.operator_faults)
             yield start, start, _relative(value, index and tokens[index - 1][1].upper() == "BASE", kind)
         elif token_kind == "other" and value == "<" and start not in less_than and not _doubled(text, start):
             broken = _BROKEN.match(text, start)

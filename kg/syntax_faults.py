@@ -7,7 +7,7 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
 opens), LIMIT or OFFSET
 without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
-(kg.unknown_words).
+(kg.unknown_words), == or <> for = or != (kg.operator_faults).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
+from kg.operator_faults import foreign_operator
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
@@ -52,6 +53,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
             message = f"{upper} takes a whole number from 0, as {upper} 10."
             start = tokens[index + 1][2] if index + 1 < len(tokens) else tokens[index][3]
+        elif kind in ("other", "iri") and (sign := foreign_operator(tokens, index)):
+            start, message = sign
         elif kind == "other" and not value.isascii() and NAME_CHAR.match(value):
             message = _stray_letter(tokens, index)
         elif kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \

@@ -41,6 +41,10 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 AND ?s = 2) }": ("SPARQL writes 'and' as &&", 1, 41),
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 or ?s = 2) }": ("SPARQL writes 'or' as ||", 1, 41),
     "SELECT * WHERE { ?s ?p ?o FILTER(NOT BOUND(?o)) }": ("NOT goes only before IN or EXISTS", 1, 34),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 & ?s = 2) }": ("SPARQL writes 'and' as &&", 1, 41),
+    # <> was told as a relative IRI with no BASE, == as an unfinished expression past it
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o <> 1) }": ("SPARQL writes 'not equal' as !=", 1, 37),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o == 1) }": ("SPARQL compares with a single '='", 1, 37),
     # A variable without its '?': it was "SPARQL has no keyword or function s." and no more
     "SELECT s WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function s; a variable is written with a '?': "
                                     "did you mean ?s?", 1, 8),

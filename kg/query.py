@@ -16,7 +16,7 @@ from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
 from kg.namespaces import PREFIXES
-from kg.parse_messages import UNDECLARED, is_generic
+from kg.parse_messages import UNDECLARED, UNPLACED, is_generic
 from kg.iri_faults import iri_fault
 from kg.bindings import bind, unbound
 from kg.closed_terms import ClosedTerms
@@ -177,7 +177,8 @@ class QueryService(ClosedTerms):
         iri = iri_fault(sparql, error, base, shape.is_update)
         # The engine named the fault, or the text does not lex (a broken IRI); but an open long string it
         # places at the text's end, where it gave up, and calls one not closed before the end of its line.
-        if not is_generic(error.message) and unclosed_long_string(significant(sparql)) is None:
+        if not is_generic(error.message) and error.message not in UNPLACED \
+                and unclosed_long_string(significant(sparql)) is None:
             return iri.error if iri else error
         fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
         if iri is not None and (fault is None or iri.opens <= fault[1:]):

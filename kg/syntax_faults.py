@@ -7,7 +7,8 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
 opens), LIMIT or OFFSET
 without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
-(kg.unknown_words), == or <> for = or != (kg.operator_faults).
+(kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
+bound twice (kg.rebound_variables).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import NamedTuple
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
 from kg.operator_faults import foreign_operator
+from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
@@ -39,6 +41,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     unfinished = triple_fault(tokens, prefixes)
     opened = unclosed_long_string(tokens)
     unpaired = bracket_fault(tokens, text)
+    rebinding = rebound(tokens, text)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -85,6 +88,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
         elif unpaired is not None and index == unpaired[0]:
             message = unpaired[1]
+        elif rebinding is not None and index == rebinding[0]:
+            message = rebinding[1]
         elif unfinished is not None and index == unfinished[0]:
             message = unfinished[1]
         if message:

@@ -1,5 +1,6 @@
-"""Slips in expressions told for what they are: a ')' missing, a function glued from two, an operator written as
-another language writes it, a variable without its '?'."""
+"""Slips told for what they are: a ')' missing, a function glued from two, an operator written as another language
+writes it, a variable without its '?'; a variable given a second value (a BIND to one in scope, SELECT naming one
+twice or over its WHERE's), by name, where the second value is given, with where the first was."""
 
 from __future__ import annotations
 
@@ -52,6 +53,26 @@ SLIPS = {
     "SELECT x WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function x; if it names a variable, write ?x.", 1, 8),
 }
 
+BIND = "BIND gives ?x a value where it already has one: ?x is bound before it in the same group, by "
+TWICE = "SELECT names the same variable twice: ?x, first at line 1, column "
+# Each was "The query does not go on like this here: …" at the text's end, or the engine's words there.
+REBOUND = {
+    "SELECT * WHERE { BIND(1 AS ?x) BIND(2 AS ?x) }": (BIND + "the BIND at line 1, column 18. Choose another name.",
+                                                       1, 32),
+    "SELECT * WHERE {\n  ?x ?p ?o\n  BIND(2 AS ?x)\n}": (BIND + "a triple pattern at line 2, column 3", 3, 3),
+    "SELECT * WHERE { VALUES ?x { 1 } BIND(2 AS ?x) }": (BIND + "the VALUES at line 1, column 18", 1, 34),
+    "SELECT * WHERE { VALUES (?y ?x) { (1 2) } BIND(2 AS ?x) }": (BIND + "the VALUES at line 1, column 18", 1, 43),
+    "SELECT * { OPTIONAL { ?s ?p ?x } BIND(1 AS ?x) }": (BIND + "a triple pattern at line 1, column 29", 1, 34),
+    "SELECT * { GRAPH ?x { ?s ?p ?o } BIND(1 AS ?x) }": (BIND + "the GRAPH at line 1, column 18", 1, 34),
+    "SELECT * { [ ?p ?x ] BIND(1 AS ?x) }": (BIND + "a triple pattern at line 1, column 17", 1, 22),
+    "SELECT * { { SELECT (1 AS ?x) {} } BIND(1 AS ?x) }": (BIND + "a subquery's SELECT at line 1, column 27", 1, 36),
+    "SELECT (1 AS ?x) (2 AS ?x) WHERE {}": (TWICE + "14; give each variable", 1, 24),
+    "SELECT ?x (1 AS ?x) WHERE {}": (TWICE + "8", 1, 17),
+    "SELECT (1 AS ?x) ?x WHERE {}": (TWICE + "14", 1, 18),
+    "SELECT (1 AS ?x) WHERE { { ?x ?p ?o } }": ("An (expression AS ?x) in SELECT reuses a name the query already binds "
+                                                "(?x, by a triple pattern at line 1, column 28)", 1, 14),
+}
+
 
 @pytest.fixture(scope="module")
 def service():
@@ -59,8 +80,8 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", SLIPS.items())
-def test_an_expressions_slip_is_named_where_it_is(service, query, expected):
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND}.items())
+def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
     assert (error.message[:len(said)], error.line, error.column) == (said, line, column), error.message
@@ -74,6 +95,15 @@ def test_an_expressions_slip_is_named_where_it_is(service, query, expected):
     "BASE <http://x/> SELECT * WHERE { ?s <> ?o . ?s ?p (<> 1) }",
     "SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'x') && ((?o = 1))) }",
     "SELECT * WHERE { ?s ?p ?o FILTER(isIRI(?s) && sameTerm(?s, ?s) && ?o IN (1, 2)) }",
+    # a variable bound once in its group, or again where it is out of scope
+    "SELECT * { ?s ?p ?o FILTER EXISTS { ?x ?p ?o } BIND(1 AS ?x) }",
+    "SELECT * { ?s ?p ?o FILTER(?x) MINUS { ?x ?p ?o } BIND(1 AS ?x) }",
+    "SELECT * { ?s ?p ?o . BIND(1 AS ?x) . ?x ?p ?o }",
+    "SELECT * { { SELECT ?s { ?s ?p ?x } } BIND(1 AS ?x) }",
+    "SELECT (1 AS ?x) (?x + 1 AS ?y) { ?s ?p ?o BIND(?o AS ?z) BIND(?z AS ?w) }",
+    "SELECT * { BIND(1 AS ?x) VALUES ?x { 1 } ?s ?p ?o { BIND(1 AS ?s) } }",
+    "SELECT * { ?s ?p ?o OPTIONAL { ?s ?q ?z BIND(1 AS ?o) } } VALUES ?x { 1 }",
+    "SELECT (COUNT(?s) AS ?n) { ?s ?p ?o FILTER(?n) } GROUP BY ?p",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)

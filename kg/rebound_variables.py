@@ -1,0 +1,121 @@
+"""A variable given a value where it already has one (SPARQL 1.1 §18.2.1, §18.2.4.1): a BIND to a variable in scope
+before it in its group, SELECT naming a variable twice, an (expression AS ?x) of SELECT where its WHERE binds ?x.
+The engine says only that the text does not go on, or that something is bound twice, at the text's end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_SEALED = ("MINUS", "EXISTS")  # groups whose variables are not in scope outside them
+_NOT_EXPRESSIONS = ("VALUES", "A")  # words a '(' of terms may follow (VALUES (?x ?y), ?s a (1 2))
+
+
+@dataclass
+class _Group:
+    """A { … } being read: the variables in scope in it so far (name -> (what bound it, where)), how it opened, and
+    the brackets open outside it."""
+
+    opener: str  # MINUS or EXISTS (sealed), SELECT for a subquery's, else ""
+    outside: list
+    bound: dict = field(default_factory=dict)
+    projected: set | None = None  # a subquery's variables and AS names; None for SELECT *
+
+
+@dataclass
+class _Select:
+    """A SELECT being read: where its variables and AS names are, and the depth of its WHERE's group."""
+
+    listed: dict = field(default_factory=dict)
+    named: dict = field(default_factory=dict)
+    star: bool = False
+    depth: int = -1
+
+
+def rebound(tokens, text: str) -> tuple[int, str] | None:
+    """The index in `tokens` (significant()'s) where a variable is given a second value, and what to say of it; None
+    if there is none."""
+    groups: list[_Group] = []
+    selects: list[_Select] = []
+    parens: list[int] = []  # each '(' open: -1 for terms, the BIND's index for its own, else 0 (an expression)
+    selecting = None
+    for index, (kind, value, start, _) in enumerate(tokens):
+        previous = tokens[index - 1][1].upper() if index else ""
+        upper = value.upper() if kind == "word" else ""
+        if upper == "SELECT":
+            selecting = _Select()
+            if groups and previous == "{":
+                groups[-1].opener = "SELECT"
+        elif selecting is not None and (upper == "WHERE" or value == "{"):
+            if groups and groups[-1].opener == "SELECT":  # a subquery: its AS names are bound outside it
+                groups[-1].projected = None if selecting.star else set(selecting.listed) | set(selecting.named)
+                groups[-1].bound.update((name, ("a subquery's SELECT", at)) for name, at in selecting.named.items())
+            selecting.depth = len(groups)
+            selects.append(selecting)
+            selecting = None
+        if selecting is not None:
+            if value == "*" and not parens:
+                selecting.star = True
+            elif kind == "var" and (not parens or previous == "AS"):
+                first = selecting.listed.get(value) or selecting.named.get(value)
+                if first is not None:
+                    return index, (f"SELECT names the same variable twice: {value}, first at {_place(text, first)}; "
+                                   "give each variable or (expression AS ?name) a name of its own.")
+                (selecting.named if previous == "AS" else selecting.listed)[value] = start
+        elif kind == "var" and groups and previous == "AS" and parens and parens[-1] > 0:  # BIND(… AS ?x)
+            bind, scope = parens[-1], groups[-1].bound
+            if value in scope:
+                how, at = scope[value]
+                return bind, (f"BIND gives {value} a value where it already has one: {value} is bound before it in "
+                              f"the same group, by {how} at {_place(text, at)}. Choose another name.")
+            scope[value] = ("the BIND", tokens[bind][2])
+        elif kind == "var" and groups and not (parens and parens[-1] >= 0):
+            groups[-1].bound.setdefault(value, ("the GRAPH" if previous == "GRAPH" else "a triple pattern", start))
+        elif upper == "VALUES" and groups:
+            for name, _ in _values_variables(tokens, index):
+                groups[-1].bound.setdefault(name, ("the VALUES", start))
+        if kind == "open" and value == "(":
+            expression = selecting is not None or bool(parens) and parens[-1] >= 0 \
+                or previous == "FILTER" or tokens[index - 1][0] == "word" and previous not in _NOT_EXPRESSIONS
+            parens.append((index - 1 if previous == "BIND" else 0) if expression else -1)
+        elif kind == "close" and value == ")" and parens:
+            parens.pop()
+        elif kind == "open" and value == "{":
+            groups.append(_Group(previous if previous in _SEALED else "", parens))
+            parens = []
+        elif kind == "close" and value == "}" and groups:
+            group = groups.pop()
+            parens = group.outside
+            if selects and selects[-1].depth == len(groups):  # the WHERE of the last SELECT read
+                found = _overridden(selects.pop(), group.bound, tokens, text)
+                if found is not None:
+                    return found
+            if groups and group.opener not in _SEALED:
+                for name, binding in group.bound.items():
+                    if group.projected is None or name in group.projected:
+                        groups[-1].bound.setdefault(name, binding)
+    return None
+
+
+def _overridden(select: _Select, bound: dict, tokens, text: str) -> tuple[int, str] | None:
+    """Where an (expression AS ?x) of `select` names a variable its WHERE (`bound`) binds, and what to say of it."""
+    for name, at in select.named.items():
+        if name in bound:
+            index = next(i for i, token in enumerate(tokens) if token[2] == at)
+            return index, (f"An (expression AS {name}) in SELECT reuses a name the query already binds ({name}, "
+                           f"by {bound[name][0]} at {_place(text, bound[name][1])}): choose another name.")
+    return None
+
+
+def _values_variables(tokens, index: int):
+    """The variables VALUES at `index` names, and where: one, or those in brackets."""
+    for kind, value, start, _ in tokens[index + 1:]:
+        if kind == "var":
+            yield value, start
+            if tokens[index + 1][0] == "var":
+                return
+        elif value != "(":
+            return
+
+
+def _place(text: str, at: int) -> str:
+    return f"line {text.count(chr(10), 0, at) + 1}, column {at - text.rfind(chr(10), 0, at)}"

@@ -30,6 +30,11 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1": (
         "A ')' is missing at the end of the text: the '(' after FILTER at line 1, column 33", 1, 40),
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1)) }": ("This ')' closes no '('", 1, 41),
+    # Other brackets too: these were "Expected … here." or "does not go on", past the fault
+    "SELECT * WHERE { ?s ?p [ ?q ?r }": ("A ']' is missing before this '}': the '[' at line 1, column 24", 1, 32),
+    "SELECT * WHERE { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o ) }": (
+        "A '}' is missing before this ')': the '{' after EXISTS at line 1, column 41", 1, 52),
+    "SELECT * WHERE { ?s ?p ?o } }": ("This '}' closes no '{'", 1, 29),
     # It was "Expected ENCODE_FOR_URI here."
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": ("An expression does not go on like this here", 1, 47),
     # A function's name glued from two: it was "Expected ENCODE_FOR_URI here.", the words taken for two.

@@ -114,7 +114,7 @@ def engine_position(text: str) -> tuple[int, int]:
     "SELECT ?s WHERE { ?s ?p ?o FILTER(?o) ?x }",  # (where kg.syntax_faults finds no slip of its own)
     "SELECT ?s\nWHERE {\n  ?s ?p ?o FILTER(?o)\n  ?x\n}",
     "SELECT ?s\nWHERE {\n  ?s sk:p ?o FILTER(?o = )\n\n}",
-    "PREFIX ex: <http://e/>\nSELECT ?s WHERE {\n ?s ex:p ?o ; ; ]\n}",
+    "PREFIX ex: <http://e/>\nSELECT ?s WHERE {\n ?s ex:p ?o FILTER(?o) ex:q\n}",  # (a stray ']' is one of ours)
 ])
 def test_syntax_errors_count_lines_in_the_users_text(service, text):
     line, column = engine_position(text)

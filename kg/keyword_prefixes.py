@@ -20,6 +20,7 @@ from kg.sparql_lexer import significant, unescape_iri
 _SPLIT = ("SERVICE", "LOAD")  # the lexer reads these before a ':' as the keyword (kg.sparql_lexer._tokens)
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _MAY_DECLARE = re.compile(r"PREFIX", re.IGNORECASE)
+_NAMED_PLACE = re.compile(r"line (\d+), column (\d+)")  # as kg.bracket_faults and kg.rebound_variables name one
 # The last long text written out, and what it gave: a query service writes its text out again after the engine
 # has read the written one, which kg.sparql_lexer then keeps in its place (a long text lexed twice more).
 _last = LastText()
@@ -130,16 +131,23 @@ class Moved:
 
     def __call__(self, error: QuerySyntaxError) -> QuerySyntaxError:
         """`error` (of the written-out text, placed as the engine counts lines) with its place in the original
-        text as an editor shows it: a line ends at CR, LF or CRLF (kg.text_places)."""
+        text as an editor shows it: a line ends at CR, LF or CRLF (kg.text_places). The places its message names
+        ("the '(' at line 2, column 9") are moved too."""
         if error.line is None:
             return error
-        offset = offset_at(self.written, error.line, error.column)
+        line, column = self._original(error.line, error.column)
+        if error.column is None:
+            column = None
+        message = _NAMED_PLACE.sub(lambda found: "line {}, column {}".format(
+            *self._original(int(found.group(1)), int(found.group(2)))), error.message)
+        return QuerySyntaxError(message, line=line, column=column)
+
+    def _original(self, line: int, column: int | None) -> tuple[int, int]:
+        """The line and column in the original text of a place in the written-out one."""
+        offset = offset_at(self.written, line, column)
         found = bisect_right(self.starts, offset) - 1
         if found >= 0:
             start, end, replacement = self.edits[found]
             inside = offset < self.starts[found] + len(replacement)
             offset = start if inside else offset - self.shifts[found]
-        line, column = place(self.original, offset)
-        if error.column is None:
-            column = None
-        return QuerySyntaxError(error.message, line=line, column=column)
+        return place(self.original, offset)

@@ -35,6 +35,9 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o ) }": (
         "A '}' is missing before this ')': the '{' after EXISTS at line 1, column 41", 1, 52),
     "SELECT * WHERE { ?s ?p ?o } }": ("This '}' closes no '{'", 1, 29),
+    # The '(' is named where it is in the text as sent, not as written out (service:a as an IRI) for the engine.
+    "PREFIX service: <http://x/>\nSELECT * { service:a service:b ?o FILTER(?o = 1 }": (
+        MISSING + "FILTER at line 2, column 41", 2, 49),
     # It was "Expected ENCODE_FOR_URI here."
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": ("An expression does not go on like this here", 1, 47),
     # A function's name glued from two: it was "Expected ENCODE_FOR_URI here.", the words taken for two.

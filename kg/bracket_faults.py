@@ -1,8 +1,11 @@
 """Brackets that do not pair up: one left open when the bracket around it closes (FILTER(regex(?o, "x") }), a
 '(' open where a group opens (only EXISTS opens one inside an expression) or the text ends; one closing none.
-The engine says only what it expected where it gave up."""
+An AS among a function's arguments is told as a ')' missing before it. The engine says only what it expected where
+it gave up."""
 
 from __future__ import annotations
+
+from kg.unknown_words import FUNCTIONS
 
 PAIRS = {")": "(", "]": "[", "}": "{"}
 CLOSERS = {opener: closer for closer, opener in PAIRS.items()}
@@ -18,6 +21,8 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
             if value == "{" and opened and tokens[opened[-1]][1] == "(" and tokens[index - 1][1].upper() != "EXISTS":
                 return index, _missing(f"before this '{value}'", tokens, opened[-1], text)
             opened.append(index)
+        elif value.upper() == "AS" and kind == "word" and opened and _called(tokens, opened[-1]):
+            return index, _missing("before AS", tokens, opened[-1], text)  # (STR(?o AS ?x)
         elif kind == "close":
             if opened and tokens[opened[-1]][1] == PAIRS[value]:
                 opened.pop()
@@ -42,6 +47,13 @@ def in_parentheses(tokens, index: int) -> bool:
         elif kind == "close" and opened:
             opened.pop()
     return bool(opened) and opened[-1] == "("
+
+
+def _called(tokens, index: int) -> bool:
+    """Whether the bracket at `index` is a '(' that opens a function's arguments, among which AS has no place."""
+    before = tokens[index - 1] if index else None
+    return tokens[index][1] == "(" and before is not None and (
+        before[0] == "word" and before[1].upper() in FUNCTIONS or before[0] in ("pname", "iri"))
 
 
 def _missing(where: str, tokens, index: int, text: str) -> str:

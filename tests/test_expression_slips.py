@@ -30,6 +30,11 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1": (
         "A ')' is missing at the end of the text: the '(' after FILTER at line 1, column 33", 1, 40),
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1)) }": ("This ')' closes no '('", 1, 41),
+    # AS among a function's arguments: it was "Expected ENCODE_FOR_URI here." past it
+    "SELECT (STR(?o AS ?x) WHERE { ?s ?p ?o }": ("A ')' is missing before AS: the '(' after STR at line 1, column 12",
+                                                 1, 16),
+    "SELECT * WHERE { ?s ?p ?o BIND(CONCAT(?o, 'x' AS ?x) }": (
+        "A ')' is missing before AS: the '(' after CONCAT", 1, 47),
     # Other brackets too: these were "Expected … here." or "does not go on", past the fault
     "SELECT * WHERE { ?s ?p [ ?q ?r }": ("A ']' is missing before this '}': the '[' at line 1, column 24", 1, 32),
     "SELECT * WHERE { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o ) }": (

@@ -40,13 +40,26 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
 
 def in_parentheses(tokens, index: int) -> bool:
     """Whether the innermost bracket open at `index` is a '(' (an expression's, mostly; a collection's too)."""
+    global _inside
+    kept = _inside
+    if kept[0] is not tokens:  # read once per text: a long one may hold many places to ask about
+        kept = _inside = (tokens, frozenset(_parenthesised(tokens)))
+    return index in kept[1]
+
+
+def _parenthesised(tokens):
+    """The indexes of the tokens whose innermost open bracket is a '('."""
     opened: list[str] = []
-    for kind, value, _, _ in tokens[:index]:
+    for index, (kind, value, _, _) in enumerate(tokens):
+        if opened and opened[-1] == "(":
+            yield index
         if kind == "open":
             opened.append(value)
         elif kind == "close" and opened:
             opened.pop()
-    return bool(opened) and opened[-1] == "("
+
+
+_inside: tuple = (None, frozenset())  # the last tokens asked about, and their indexes in_parentheses
 
 
 def _called(tokens, index: int) -> bool:

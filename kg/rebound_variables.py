@@ -90,10 +90,22 @@ def rebound(tokens, text: str) -> tuple[int, str] | None:
                 if found is not None:
                     return found
             if groups and group.opener not in _SEALED:
-                for name, binding in group.bound.items():
-                    if group.projected is None or name in group.projected:
-                        groups[-1].bound.setdefault(name, binding)
+                _leak(group, groups[-1])
     return None
+
+
+def _leak(inner: _Group, outer: _Group) -> None:
+    """Put the variables in scope after `inner` closes into `outer`, whose own bindings come first: the smaller
+    set is merged into the larger, so that variables handed out through deep nesting are not copied at each level."""
+    if inner.projected is not None:
+        outer.bound.update((name, inner.bound[name]) for name in inner.projected
+                           if name in inner.bound and name not in outer.bound)
+    elif len(inner.bound) > len(outer.bound):
+        inner.bound.update(outer.bound)
+        outer.bound = inner.bound
+    else:
+        for name, binding in inner.bound.items():
+            outer.bound.setdefault(name, binding)
 
 
 def _overridden(select: _Select, bound: dict, tokens, text: str) -> tuple[int, str] | None:
@@ -108,12 +120,13 @@ def _overridden(select: _Select, bound: dict, tokens, text: str) -> tuple[int, s
 
 def _values_variables(tokens, index: int):
     """The variables VALUES at `index` names, and where: one, or those in brackets."""
-    for kind, value, start, _ in tokens[index + 1:]:
-        if kind == "var":
-            yield value, start
-            if tokens[index + 1][0] == "var":
-                return
-        elif value != "(":
+    bracketed = index + 1 < len(tokens) and tokens[index + 1][1] == "("
+    for at in range(index + 1 + bracketed, len(tokens)):  # not a slice: a long text may hold many VALUES
+        kind, value, start, _ = tokens[at]
+        if kind != "var":
+            return
+        yield value, start
+        if not bracketed:
             return
 
 

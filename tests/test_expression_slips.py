@@ -5,6 +5,7 @@ twice or over its WHERE's), by name, where the second value is given, with where
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -14,6 +15,7 @@ from api_fixtures import problem
 from kg.errors import QuerySyntaxError
 from kg.query import QueryService
 from kg.store.oxigraph import OxigraphStore
+from kg.sparql_lexer import significant
 from kg.syntax_faults import first_fault
 
 MISSING = "A ')' is missing before this '}': the '(' after "
@@ -128,3 +130,18 @@ def test_over_http_the_missing_bracket_is_placed(shared):
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
     assert (body["line"], body["column"]) == (3, 1)
     assert body["detail"] == MISSING + "FILTER at line 2, column 8 is not closed."
+
+
+@pytest.mark.parametrize("text", [
+    # a VALUES read its variables from a copy of the rest of the text: quadratic time
+    "BASE <http://x/> SELECT * { " + "?s <> ?o . VALUES ?x { 1 } " * 8000 + "FILTER(?o = 1 }",
+    # the variables of a group were copied into each group around it
+    "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
+])
+def test_brackets_and_bindings_are_read_in_linear_time(text):
+    # Timed against lexing the same text (first_fault lexes it too), so that a loaded machine fails nothing.
+    started = time.perf_counter()
+    significant(text)
+    lexed = time.perf_counter() - started
+    assert first_fault(text, set()) is not None
+    assert time.perf_counter() - started < 10 * lexed + 0.5

@@ -74,8 +74,9 @@ def rebound(tokens, text: str) -> tuple[int, str] | None:
             for name, _ in _values_variables(tokens, index):
                 groups[-1].bound.setdefault(name, ("the VALUES", start))
         if kind == "open" and value == "(":
-            expression = selecting is not None or bool(parens) and parens[-1] >= 0 \
-                or previous == "FILTER" or tokens[index - 1][0] == "word" and previous not in _NOT_EXPRESSIONS
+            expression = selecting is not None or bool(parens) and parens[-1] >= 0 or previous == "FILTER" \
+                or tokens[index - 1][0] == "word" and previous not in _NOT_EXPRESSIONS \
+                or index >= 2 and tokens[index - 2][1].upper() == "FILTER"  # FILTER ex:f(?x)
             parens.append((index - 1 if previous == "BIND" else 0) if expression else -1)
         elif kind == "close" and value == ")" and parens:
             parens.pop()

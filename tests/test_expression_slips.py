@@ -119,6 +119,7 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     "SELECT * { BIND(1 AS ?x) VALUES ?x { 1 } ?s ?p ?o { BIND(1 AS ?s) } }",
     "SELECT * { ?s ?p ?o OPTIONAL { ?s ?q ?z BIND(1 AS ?o) } } VALUES ?x { 1 }",
     "SELECT (COUNT(?s) AS ?n) { ?s ?p ?o FILTER(?n) } GROUP BY ?p",
+    "SELECT * { ?s ?p ?o FILTER <http://www.w3.org/2001/XMLSchema#boolean>(?x) BIND(1 AS ?x) }",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)

@@ -178,7 +178,7 @@ def _write(method: str, target: str) -> Response:
     triples = _parse_body(_upload_base(target))
     backend = current_app.extensions["sahel-kg"]
     existed = _exists(target)
-    data = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    data = " ".join(f"{triple} ." for triple in triples)  # a Triple's own text writes a triple term as <<( )>>
     into = f"{{ {data} }}" if target == "" else f"{{ GRAPH <{target}> {{ {data} }} }}"
     operations = []
     if method == "PUT":

@@ -144,7 +144,7 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     graphs = {target: triples, links: linked,
               graph_iri("loads", base): _provenance(record, path, digest, mapping, (target, len(set(triples))),
                                                     (links, len(set(linked))), started, when)}
-    lines = {iri: " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in found) for iri, found in graphs.items()}
+    lines = {iri: " ".join(f"{t} ." for t in found) for iri, found in graphs.items()}
     store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{links}> ;\nINSERT DATA {{ "
                  + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in lines.items() if text) + " }")
     events = sum(1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == str(SAHEL.ConflictEvent))

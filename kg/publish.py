@@ -41,7 +41,7 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
     quads = ox.parse(serialize(result.dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
     by_graph: dict[str, list[str]] = defaultdict(list)
     for quad in quads:
-        by_graph[quad.graph_name.value].append(f"{quad.subject} {quad.predicate} {quad.object} .")
+        by_graph[quad.graph_name.value].append(f"{quad.triple} .")
     stale = [iri for iri in store.graphs() if owned_graph(iri, base)]
     drops = [f"DROP SILENT GRAPH <{iri}>" for iri in sorted(set(stale) | set(by_graph))]
     inserts = " ".join(f"GRAPH <{iri}> {{ {' '.join(lines)} }}" for iri, lines in sorted(by_graph.items()))

@@ -45,7 +45,14 @@ def refusal(error: Exception, request: Request, written: int, total: int) -> str
 
 
 def _blank_nodes(quad: pyoxigraph.Quad) -> list:
-    return [t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, pyoxigraph.BlankNode)]
+    return [node for term in (quad.subject, quad.object, quad.graph_name) for node in _blank_nodes_in(term)]
+
+
+def _blank_nodes_in(term) -> list:
+    """The blank nodes of a term: itself, or those within a triple term, at any depth."""
+    if isinstance(term, pyoxigraph.Triple):
+        return [node for part in (term.subject, term.object) for node in _blank_nodes_in(part)]
+    return [term] if isinstance(term, pyoxigraph.BlankNode) else []
 
 
 def _chunks_keeping_blank_nodes_together(quads: list) -> Iterator[tuple[list, int]]:
@@ -86,7 +93,7 @@ def _quads_pattern(quads: list[pyoxigraph.Quad]) -> str:
             parts.append("} " if current is not None else "")
             parts.append(f"GRAPH {graph} {{ " if graph is not None else "")
             current = graph
-        parts.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+        parts.append(f"{quad.triple} .\n")  # not its terms one by one: a triple term's own text has no <<( )>>
     if current is not None:
         parts.append("}")
     return "".join(parts)

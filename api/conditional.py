@@ -116,6 +116,16 @@ def _past_date(value: str | None) -> float | None:
     return None if since is None or since > time.time() else since
 
 
+def check_unmodified_since(version) -> None:
+    """If-Unmodified-Since on a write (RFC 9110 §13.1.4): 412 when the data changed after its date. Ignored under
+    If-Match, for what is not one HTTP date, and for a remote store, whose changes have no date known here."""
+    if version is None or request.headers.get("If-Match") is not None:
+        return
+    since = one_date(request.headers.get("If-Unmodified-Since"))
+    if since is not None and int(version.modified) > since:  # HTTP dates are whole seconds
+        raise Problem(412, "Precondition Failed", "the data changed after the If-Unmodified-Since date: read it again")
+
+
 def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
     if_match = request.headers.get("If-Match")
     if if_match is not None and not matched:

@@ -12,7 +12,7 @@ import uuid
 
 from flask import Blueprint, Response, current_app, request
 
-from api.conditional import entity_tags, not_modified, unchanged, validators_for
+from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.ops import received
@@ -131,11 +131,15 @@ def _reading(target: str, fmt: str) -> QueryRequest:
 def _check_preconditions(target: str, version, *, write: bool) -> None:
     """RFC 9110 §13.1.1-2, evaluated before the method: If-Match holds when the graph is there (`*`) or
     one of its current ETags is listed (compared strongly); for a write, If-None-Match fails when the
-    graph is there (`*`) or one of its ETags is listed (compared weakly). A failed one is 412."""
+    graph is there (`*`) or one of its ETags is listed (compared weakly), and without If-Match If-Unmodified-Since
+    fails when the data changed after its date. A failed one is 412."""
     if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
-    if if_match is None and (if_none_match is None or not write):
+    since = write and if_match is None and request.headers.get("If-Unmodified-Since") is not None
+    if if_match is None and not since and (if_none_match is None or not write):
         return
     there = target == "" or _exists(target)  # the default graph is always there, perhaps empty
+    if since and there:  # a graph not there has no date to compare (RFC 9110 §13.1.4); its ETag follows the data's
+        check_unmodified_since(version)
     cache_control = current_app.config["CACHE_CONTROL"]
     current = {validators_for(version, _reading(target, fmt), media, cache_control, own_query=True)["ETag"]
                for media, fmt in GRAPH_OFFER} if there and version is not None else set()

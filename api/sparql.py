@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, make_response, request
 from werkzeug.sansio.utils import get_current_url
 
-from api.conditional import entity_tags, not_modified, unchanged, validators_for
+from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
 from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
@@ -201,8 +201,9 @@ def _update(text: str, params: list[tuple[str, str]]):
 def _check_dataset_preconditions(version) -> None:
     """RFC 9110 §13.1.1-2 for an update, whose target is the dataset: its entity tag is its version in quotes
     (`"N"`, as X-Dataset-Version says N). If-Match holds for `*` or a listed current tag (compared strongly);
-    If-None-Match fails for `*` or one (compared weakly). A failed one is 412, and nothing is written."""
+    If-None-Match fails for `*` or one (compared weakly), If-Unmodified-Since before the last write: 412."""
     current = set() if version is None else {f'"{version.number}"'}  # a remote store's version is unknown
+    check_unmodified_since(version)
     if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
     if if_match is not None:
         tags = entity_tags(if_match)

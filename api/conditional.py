@@ -65,12 +65,12 @@ def validators_for(version, run: QueryRequest, media: str, cache_control: str, *
 
 def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     """Whether a GET or HEAD may answer 304 (see `evaluate`) for an answer with `validators` made from the
-    dataset at `version`. Unknown version (no ETag): If-Match holds only for "*", and nothing else applies."""
+    dataset at `version`. Unknown version (no ETag): If-Match and If-None-Match hold or fail only by "*"."""
     if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
         if_match = request.headers.get("If-Match")
         if if_match is not None and not matched and "*" not in entity_tags(if_match):
             raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
-        return False
+        return _none_match_star()
     return evaluate(validators["ETag"], last_modified(version), dated="Last-Modified" in validators, matched=matched)
 
 
@@ -91,6 +91,17 @@ def evaluate(etag: str, modified: float, *, dated: bool, matched: bool = False) 
         return False
     since = _past_date(request.headers.get("If-Modified-Since"))
     return since is not None and dated and int(modified) <= since
+
+
+def _none_match_star() -> bool:
+    """If-None-Match: * against an answer that is there but has no tag (RFC 9110 §13.1.2): it matches, so a GET or
+    HEAD may answer 304, and any other method is 412. A list of tags cannot match, and changes nothing."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is None or "*" not in entity_tags(if_none_match):
+        return False
+    if request.method not in ("GET", "HEAD"):
+        raise Problem(412, "Precondition Failed", "If-None-Match: * matches this answer, which is there")
+    return True
 
 
 def one_date(value: str | None) -> float | None:
@@ -139,19 +150,33 @@ def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
         raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
 
 
+# Routes whose POST only reads (a reconciliation batch or data extension), so its answer may be dropped for a 412
+READ_BY_POST = ("/reconcile",)
+
+
 def install(app) -> None:
-    """If-Match on a GET or HEAD of an answer that has no ETag (the service description, the views' JSON...):
-    no listed tag can match, so 412 rather than the 200 (RFC 9110 §13.1.1); "*" holds, as the answer is there.
-    Routes with validators have evaluated it themselves, and other statuses ignore it (§13.2.1)."""
+    """Preconditions on a read (GET, HEAD, a reconciliation POST) whose answer has no ETag (the service
+    description, the views' JSON, the manifest...): a listed If-Match tag cannot match, so 412 rather than the 200
+    (RFC 9110 §13.1.1), while "*" holds, as the answer is there; If-None-Match: * matches it, 304 for a GET or HEAD
+    and 412 for a POST (§13.1.2). Routes with validators have evaluated them, and other statuses ignore them (§13.2.1)."""
 
     @app.after_request
-    def if_match_without_a_tag(response):
-        if_match = request.headers.get("If-Match")
-        if (if_match is None or request.method not in ("GET", "HEAD") or not 200 <= response.status_code < 300
-                or "ETag" in response.headers or "*" in entity_tags(if_match)):
+    def preconditions_without_a_tag(response):
+        read = request.method in ("GET", "HEAD") or (request.method == "POST" and request.path in READ_BY_POST)
+        if not read or not 200 <= response.status_code < 300 or "ETag" in response.headers:
             return response
-        response.close()  # safe to drop: a GET or HEAD changed nothing
-        return problem_response(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
+        if_match = request.headers.get("If-Match")
+        try:
+            if if_match is not None and "*" not in entity_tags(if_match):
+                raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
+            if not _none_match_star():
+                return response
+        except Problem as failed:
+            response.close()  # safe to drop: a read changed nothing
+            return problem_response(failed.status, failed.title, failed.detail)
+        response.close()
+        kept = {name: response.headers[name] for name in ("Cache-Control", "Vary", "Expires") if name in response.headers}
+        return unchanged(kept, response.mimetype)  # what the 200 would carry, as §15.4.5 has a 304 do
 
 
 def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Response:

@@ -12,7 +12,7 @@ from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.compression import ResponseCompression
 from api.errors import Problem
-from api.request_encoding import BAD_ENCODING, RequestEncoding, undecoded_coding
+from api.request_encoding import BAD_ENCODING, RequestEncoding, undecoded_coding, undecoded_transfer_coding
 from kg import settings
 from kg.errors import ConfigError
 
@@ -65,6 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
             g.rejected = "content_coding"
             raise Problem(415, "Unsupported media type", f"the body is in the content coding {coding!r}, which "
                           "this server does not decode: send it uncompressed", headers={"Accept-Encoding": "identity"})
+        if transfer := undecoded_transfer_coding(request.environ):  # RFC 9112 §6.1: not understood, so 501
+            g.rejected = "content_coding"
+            raise Problem(501, "Not Implemented", f"the body is sent in the transfer coding {transfer!r}, which this "
+                          "server does not decode: send it chunked alone, or with a Content-Length")
         if request.environ.get(BAD_ENCODING):
             g.rejected = "bad_encoding"
             raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]

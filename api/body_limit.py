@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 TOO_LARGE = "sahel_kg.body_too_large"
+TRANSFER_ENCODING = "sahel_kg.transfer_encoding"  # the Transfer-Encoding sent, kept once its body has a length
 MAX_URI_BYTES = 8190  # what common servers accept in a request line; SPARQLWrapper sends GET up to there
 
 
@@ -28,7 +29,7 @@ class BodyLimit:
                 body = b""
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ[TRANSFER_ENCODING] = environ.pop("HTTP_TRANSFER_ENCODING", "")
             environ["wsgi.input_terminated"] = False
         return self.app(environ, start_response)
 

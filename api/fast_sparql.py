@@ -33,7 +33,7 @@ from api.errors import Problem
 from api.fairness import CLIENT
 from api.loop_lookups import LoopLookups
 from api.ops import arrival
-from api.request_encoding import BAD_ENCODING
+from api.request_encoding import BAD_ENCODING, undecoded_transfer_coding
 from api.rsgi import AT_ONCE, RECEIVED, NotAtOnce
 from api.params import strict_params
 from api.public_origin import origin_for
@@ -156,7 +156,8 @@ class FastSparql:
         """The query text of a request answered here, or None for one Flask answers."""
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "POST") or environ.get("PATH_INFO") != PATH or environ.get("SCRIPT_NAME") \
-                or any(key in environ for key in _FLASKS) or uri_too_long(environ):
+                or any(key in environ for key in _FLASKS) or uri_too_long(environ) \
+                or undecoded_transfer_coding(environ):
             return None
         settings = self.app.config
         if settings["SERVER_NAME"] is not None or settings["TRUSTED_HOSTS"] is not None:  # Flask checks the host

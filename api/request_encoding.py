@@ -12,6 +12,8 @@ import io
 import re
 from urllib.parse import unquote_to_bytes
 
+from api.body_limit import TRANSFER_ENCODING
+
 BAD_ENCODING = "sahel_kg.bad_encoding"
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _HIGH_ESCAPE = re.compile(rb"%[89A-Fa-f][0-9A-Fa-f]")  # an escape of a byte above 0x7F
@@ -58,9 +60,17 @@ def _fault(environ, limit: int) -> str | None:
             reason = _text_fault(value, f"the {key.removeprefix('HTTP_').replace('_', '-').title()} header")
             if reason:
                 return reason
-    if not undecoded_coding(environ):  # a coded body (gzip) is refused whole (415), not read as bad UTF-8
-        return _body_fault(environ, limit)
+    if not undecoded_coding(environ) and not undecoded_transfer_coding(environ):  # refused whole (415, 501),
+        return _body_fault(environ, limit)  # not read as bad UTF-8
     return None
+
+
+def undecoded_transfer_coding(environ) -> str:
+    """The transfer codings of the body other than chunked (RFC 9112 §6.1: gzip, deflate...), which granian leaves
+    undone and hands over as if they were the body; '' for none."""
+    sent = environ.get(TRANSFER_ENCODING, environ.get("HTTP_TRANSFER_ENCODING", ""))  # api.body_limit keeps it
+    codings = [coding.strip().lower() for coding in sent.split(",")]
+    return ", ".join(coding for coding in codings if coding not in ("", "chunked", "identity"))
 
 
 def undecoded_coding(environ) -> str:

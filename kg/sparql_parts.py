@@ -46,23 +46,33 @@ def where_group_start(text: str) -> int | None:
 def add_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
     """Give every DELETE/INSERT ... WHERE operation the protocol's using-graph-uri/using-named-graph-uri.
 
+    `DELETE WHERE { P }`, which has no place for USING, becomes `DELETE { P } USING ... WHERE { P }`, what the
+    shorthand stands for (SPARQL 1.1 Update §3.1.3.3), so that its pattern too is matched in those graphs.
     Raises ValueError if the update names its own dataset (USING or WITH), which the protocol forbids
     together with those parameters.
     """
     clause = " ".join([f"USING <{iri}>" for iri in default_graphs] + [f"USING NAMED <{iri}>" for iri in named_graphs])
     pieces, cursor, depth, previous = [], 0, 0, None
-    for kind, value, start, _ in significant(update):
+    shorthand = pattern_start = None  # where a DELETE WHERE's WHERE and its pattern start
+    for kind, value, start, end in significant(update):
         word = value.upper() if kind == "word" else None
         if word in ("USING", "WITH"):
             raise ValueError(f"the update has its own {word} clause; it cannot be combined with "
                              "using-graph-uri or using-named-graph-uri")
         if kind == "open":
             depth += 1
+            if shorthand is not None and pattern_start is None:
+                pattern_start = start
         elif kind == "close":
             depth = max(0, depth - 1)
+            if depth == 0 and pattern_start is not None:  # the end of a DELETE WHERE's pattern: written twice
+                pieces.append(update[cursor:shorthand] + update[pattern_start:end] + f" {clause} WHERE ")
+                cursor, shorthand, pattern_start = pattern_start, None, None
         elif word == "WHERE" and depth == 0 and previous == "}":  # the WHERE of a DELETE/INSERT template
             pieces.append(update[cursor:start] + clause + " ")
             cursor = start
+        elif word == "WHERE" and depth == 0 and str(previous).upper() == "DELETE":
+            shorthand = start
         previous = value
     return "".join(pieces) + update[cursor:]
 

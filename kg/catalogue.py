@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.matching import CLASSES_QUERY, NAMES_QUERY, SUPERCLASSES_QUERY, Entity, Matcher
+from kg.matching import CLASSES_QUERY, NAMES_QUERY, SUPERCLASSES_QUERY, THING, Entity, Matcher
 from kg.namespaces import PREFIXES
 from kg.results import term_json
 from kg.sparql_lexer import is_iri
@@ -28,7 +28,7 @@ IDENTIFIER_SPACE = PREFIXES["sk"]
 # The schema space is, in v0.2's words, a URI that identifies the type of the entities a service returns, not a
 # namespace its type ids are local names in (ours are compact IRIs over several prefixes): every entity here is an
 # owl:Thing, the ontology being OWL 2 DL.
-SCHEMA_SPACE = PREFIXES["owl"] + "Thing"
+SCHEMA_SPACE = THING
 XSD = PREFIXES["xsd"]
 INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
@@ -162,7 +162,10 @@ class Catalogue:
         return self.matcher.get(self.entity_iri(identifier))
 
     def type(self, identifier: str) -> Term:
-        found = self.types.get(expand(identifier))
+        iri = expand(identifier)
+        if iri == SCHEMA_SPACE:  # the manifest's type of every entity, so a query may name it: it admits them all
+            return Term(iri, compact(iri), "Thing", "Whatever the service returns: every entity is an owl:Thing.")
+        found = self.types.get(iri)
         if found is None:
             raise ReconciliationError(f"unknown type {identifier!r}: see the type suggest service")
         return found

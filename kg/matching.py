@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from kg.namespaces import PREFIXES
 
+THING = PREFIXES["owl"] + "Thing"
+
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS_PREF_LABEL = PREFIXES["skos"] + "prefLabel"
 SKOS_ALT_LABEL = PREFIXES["skos"] + "altLabel"
@@ -175,8 +177,9 @@ class Entity:
         return ranked[0].text
 
     def is_a(self, types: Iterable[str]) -> bool:
-        """Whether the entity is an instance of any of `types` (directly or through rdfs:subClassOf)."""
-        return any(kind in self.classes for kind in types)
+        """Whether the entity is an instance of any of `types` (directly or through rdfs:subClassOf); every one is
+        an owl:Thing, which no graph needs to state (OWL 2's semantics make each individual one)."""
+        return any(kind in self.classes or kind == THING for kind in types)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
-from kg.catalogue import (ENTITY_PROPERTIES_QUERY, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError, Select,
-                          property_values, value_json)
+from kg.catalogue import (ENTITY_PROPERTIES_QUERY, SCHEMA_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError,
+                          Select, property_values, value_json)
 from kg.errors import QueryTimeout
 from kg.matching import score
 from kg.reconciliation_input import (MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT, check_strings,
@@ -219,8 +219,10 @@ def _values_limit(limit) -> int:
 def propose_properties(catalogue: Catalogue, select: Select, type_id: str | None, limit: int | None) -> dict:
     """The properties used on instances of a type, declared with it as domain, or with a superclass of it in
     this ontology (sahel:) as domain (see USED_PROPERTIES_QUERY); with no type, those used on any entity."""
-    query = ENTITY_PROPERTIES_QUERY if type_id is None else \
-        USED_PROPERTIES_QUERY.replace("?type", f"<{catalogue.type(type_id).iri}>")
+    kind = None if type_id is None else catalogue.type(type_id).iri
+    # owl:Thing is every entity's type: the properties used on any entity, as with none
+    query = ENTITY_PROPERTIES_QUERY if kind in (None, SCHEMA_SPACE) else \
+        USED_PROPERTIES_QUERY.replace("?type", f"<{kind}>")
     found = sorted({row["property"]["value"] for row in select(query)} & set(catalogue.properties))
     terms = sorted((catalogue.properties[iri] for iri in found), key=lambda term: term.name)
     proposal = {} if type_id is None else {"type": type_id}

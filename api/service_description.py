@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from api.background_counts import DONE, awaited, not_counted
 from api.ops import request_deadline
 from api.dataset_statistics import KINDS, statistics, whole_store
 from api.errors import Problem
+from api.negotiation import best_match, choose
 from api.public_origin import public_url
 from api.void import COMMENT, OFFER as VOID_OFFER, RDF_FORMATS, void_url
 from kg.namespaces import PREFIXES
@@ -20,10 +21,19 @@ FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
 OFFERED = [(media, RDF_FORMATS[name]) for media, name in VOID_OFFER]  # the same syntaxes as VoID's
+OFFERED_NAMES = VOID_OFFER  # the same, with kg's format names, as format= is matched against them
 
 # Named graphs the description lists with their counts: at 1M statements all 24,873 made 6 MB and 6 s of work
 # for every request.
 MOST_GRAPHS = 1000
+
+
+def description_media(override: str | None) -> str | None:
+    """The media type of the description: by format= or output= (`override`, api.params.format_param) where given,
+    as VoID's is, else by Accept, "text/html" (the query page) among them; None when none is acceptable."""
+    if override is None:
+        return best_match(request.headers.get("Accept"), [media for media, _ in OFFERED] + ["text/html"])
+    return choose("graph", OFFERED_NAMES, override)[0]  # a format none of them is: FormatError (406)
 
 
 def describe_service(media: str | None):

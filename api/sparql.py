@@ -14,14 +14,14 @@ from api.conditional import check_unmodified_since, entity_tags, not_modified, u
 from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
-from api.negotiation import best_match, negotiated
+from api.negotiation import negotiated
 from api.body_charset import checked_body
 from api.params import all_values as _all, format_param, one as _one_value, strict_params
 from kg.iri_resolution import iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
-from api.service_description import OFFERED as DESCRIPTION, describe_service
+from api.service_description import describe_service, description_media
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
@@ -48,7 +48,7 @@ def sparql():
         if _has(params, "update"):
             raise Problem(400, "Update by GET", "updates must be sent with POST")
         if not _has(params, "query"):
-            media = best_match(request.headers.get("Accept"), [media for media, _ in DESCRIPTION] + ["text/html"])
+            media = description_media(format_param(params))
             if media != "text/html":
                 return describe_service(media)
             page = make_response(query_page())  # browsers get the page; others, at the same URL, the description

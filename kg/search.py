@@ -9,12 +9,12 @@ another. A store that cannot tell its version (a remote endpoint) is indexed ane
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import tempfile
 import threading
 import time
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,12 +101,25 @@ def match_expression(words: str) -> str:
     """The FTS5 query for what a person typed: every word must match, as a word or the start of one. A word
     given again adds nothing (FTS5's work grew with the square of its repeats), so it is given once."""
     first_spellings: dict[str, str] = {}
-    for token in re.findall(r"\w+", words):
+    for token in _words(words):
         first_spellings.setdefault(token.lower(), token)  # FTS5 folds case: JNIM is jnim again
     tokens = list(first_spellings.values())
     if not tokens:
         raise SearchError("give at least one word to search for")
     return " AND ".join(f'"{token}"*' for token in tokens)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text as FTS5's unicode61 tokenizer reads them: letters, digits and _, with the combining marks
+    that follow them (`a` then U+0301 is a word's á, as its composed form is: FTS5 takes both for one letter)."""
+    words, word = [], []
+    for character in unicodedata.normalize("NFC", text):
+        if character.isalnum() or character == "_" or (word and unicodedata.category(character)[0] == "M"):
+            word.append(character)
+        elif word:
+            words.append("".join(word))
+            word = []
+    return words + (["".join(word)] if word else [])
 
 
 class SearchIndex:

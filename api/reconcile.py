@@ -32,6 +32,11 @@ from kg.answers import Answer, QueryRequest
 bp = Blueprint("reconcile", __name__)
 
 CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")  # a JSONP function name, nothing else
+# Words JavaScript reserves (ECMAScript 2024 §12.7.2, with the literals; `this.f` is a call): none starts a function
+# name, so `/**/new(…)` or `/**/function(…)` would be a script that fails to parse, not a call (`a.new` is one)
+RESERVED = frozenset("await break case catch class const continue debugger default delete do else enum export extends "
+                     "false finally for function if import in instanceof new null return super switch throw true "
+                     "try typeof var void while with yield".split())
 PREVIEW_SIZE = (400, 160)  # width and height of the preview iframe, in pixels
 WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads (see _select)
 
@@ -224,7 +229,8 @@ def _params() -> dict[str, str]:
         fault = control_fault(value, name)
         if fault:
             raise Problem(400, "Bad request", fault)
-    if "callback" in params and not CALLBACK.fullmatch(params["callback"]):
+    if "callback" in params and (not CALLBACK.fullmatch(params["callback"])
+                                 or params["callback"].split(".", 1)[0] in RESERVED):
         raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
     g.reconcile_params = params
     return params

@@ -158,7 +158,7 @@ def install(app) -> None:
     """Preconditions on a read (GET, HEAD, a reconciliation POST) whose answer has no ETag (the service
     description, the views' JSON, the manifest...): a listed If-Match tag cannot match, so 412 rather than the 200
     (RFC 9110 §13.1.1), while "*" holds, as the answer is there; If-None-Match: * matches it, 304 for a GET or HEAD
-    and 412 for a POST (§13.1.2). Routes with validators have evaluated them, and other statuses ignore them (§13.2.1)."""
+    and 412 for a POST (§13.1.2). Routes with validators have evaluated them; other statuses ignore them (§13.2.1)."""
 
     @app.after_request
     def preconditions_without_a_tag(response):
@@ -175,7 +175,8 @@ def install(app) -> None:
             response.close()  # safe to drop: a read changed nothing
             return problem_response(failed.status, failed.title, failed.detail)
         response.close()
-        kept = {name: response.headers[name] for name in ("Cache-Control", "Vary", "Expires") if name in response.headers}
+        kept = {name: response.headers[name] for name in ("Cache-Control", "Vary", "Expires")
+                if name in response.headers}
         return unchanged(kept, response.mimetype)  # what the 200 would carry, as §15.4.5 has a 304 do
 
 

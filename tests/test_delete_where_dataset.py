@@ -22,7 +22,8 @@ def ask(client, pattern: str) -> bool:
 
 def test_delete_where_matches_only_in_the_graphs_the_protocol_names(empty_writer):
     """It was matched in the whole dataset: the parameters were added to DELETE ... WHERE alone."""
-    update(empty_writer, f"INSERT DATA {{ GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }} GRAPH <{EX}b> {{ <{EX}s> <{EX}p> 2 }} }}")
+    update(empty_writer, f"INSERT DATA {{ GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }} "
+                         f"GRAPH <{EX}b> {{ <{EX}s> <{EX}p> 2 }} }}")
     update(empty_writer, f"DELETE WHERE {{ GRAPH ?g {{ <{EX}s> <{EX}p> ?o }} }}", **{"using-named-graph-uri": EX + "b"})
     assert ask(empty_writer, f"GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }}")
     assert not ask(empty_writer, f"GRAPH <{EX}b> {{ ?s ?p ?o }}")

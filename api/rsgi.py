@@ -8,8 +8,8 @@ A response is written as it is produced: the app's iterator is read in the reque
 each batch sent from the loop, the next made only once the client has read enough of the last (api.send_queue),
 so a big answer is never held whole; a client that goes away closes the iterator, which stops the work behind it.
 A client that goes away while a request thread works on its answer sets kg.runner.CLIENT_GONE, which stops a
-query worker's run. An answer that fails once its 200 is sent (a time limit, a worker that died) ends its connection without the
-last chunk, so that no client takes it for whole.
+query worker's run. An answer that fails once its 200 is started (a time limit, a worker that died) is sent as
+far as it was made, then its connection ends without the last chunk, so that no client takes it for whole.
 
 A request that `at_once` picks is first offered to the app on the loop itself (environ[AT_ONCE]): an app
 answers there only what takes no waiting and little work, and raises NotAtOnce, having done nothing, for
@@ -104,26 +104,23 @@ class RSGIApp:
         started = context.run(self._at_once, environ, body) if self.at_once is not None else None
         if started is None:
             started = await self._threaded_start(protocol, loop, context, environ)
-        status, headers, chunks, rest = started
+        status, headers, chunks, rest, failure = started
         headers = [*headers, SERVER]  # else granian names itself
         if rest is None:  # the whole answer is here: one write, with its length
             protocol.response_bytes(status, headers, b"".join(chunks))
             return
         transport = protocol.response_stream(status, headers)
-        failure, queue = None, SendQueue(scope.client, scope.server)
+        queue = SendQueue(scope.client, scope.server)
         try:
             for chunk in chunks:
                 await transport.send_bytes(chunk)
-            done = False
+            done = failure is not None
             while not done:
                 if not await queue.drained(sum(map(len, chunks))):  # the next batch waits for the client to read
                     failure = Stalled(f"the client read nothing for {STALL_SECONDS:g}s")
                     break
-                try:
-                    chunks, done = await loop.run_in_executor(self.pool, context.run, _batch, rest)
-                except Exception as error:  # the answer failed midway: its time limit, a worker that died
-                    failure = error
-                    break
+                # A failure midway (its time limit, a worker that died) comes after the chunks made before it.
+                chunks, done, failure = await loop.run_in_executor(self.pool, context.run, _batch, rest)
                 for chunk in chunks:
                     await transport.send_bytes(chunk)
         except Exception:  # the client disconnected: stop the work behind the answer
@@ -205,7 +202,8 @@ class RSGIApp:
 
 
 def _start(app, environ):
-    """Call the app and gather its first batch: (status, headers, chunks, the rest or None if done)."""
+    """Call the app and gather its first batch: (status, headers, chunks, the rest or None if done, the failure
+    that ended the answer midway or None). A failure before the app started its answer is raised."""
     answer: dict = {}
 
     def start_response(status, headers, exc_info=None):
@@ -214,26 +212,35 @@ def _start(app, environ):
     iterable = app(environ, start_response)
     try:
         rest = iter(iterable)
-        chunks, done = _batch(rest)
+        chunks, done, failure = _batch(rest)
     except BaseException:
         _close(iterable)
         raise
-    if done:
+    if failure is not None and "status" not in answer:
         _close(iterable)
-        return answer["status"], answer["headers"], chunks, None
-    return answer["status"], answer["headers"], chunks, _Closing(rest, iterable)
+        raise failure
+    if done and failure is None:
+        _close(iterable)
+        return answer["status"], answer["headers"], chunks, None, None
+    # A failure within the first batch (a gzipped answer's first 64 KiB may take most of a time limit) is sent
+    # as one later: its status and what was made, then the connection cut, not a bare 500.
+    return answer["status"], answer["headers"], chunks, _Closing(rest, iterable), failure
 
 
-def _batch(rest) -> tuple[list[bytes], bool]:
-    """The answer's next chunks, up to about BATCH_BYTES, and whether the answer is over."""
+def _batch(rest) -> tuple[list[bytes], bool, Exception | None]:
+    """The answer's next chunks, up to about BATCH_BYTES, whether the answer is over, and the failure that ended
+    it midway (after those chunks), if one did."""
     chunks, size = [], 0
-    for chunk in rest:
-        if chunk:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= BATCH_BYTES:
-                return chunks, False
-    return chunks, True
+    try:
+        for chunk in rest:
+            if chunk:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= BATCH_BYTES:
+                    return chunks, False, None
+    except Exception as failure:
+        return chunks, True, failure
+    return chunks, True, None
 
 
 def _close(iterable) -> None:

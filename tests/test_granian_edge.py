@@ -320,3 +320,38 @@ def test_a_body_that_breaks_off_is_never_taken_for_the_whole(tmp_path, framing):
         status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": count}),
                                headers={"Accept": "application/json"})
         assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+@pytest.mark.parametrize("made", [[], [b"row 1\n"], [b"x" * BATCH_BYTES, b"row 2\n"]],
+                         ids=["nothing", "within the first batch", "after a batch"])
+def test_an_answer_that_fails_midway_sends_what_was_made_then_is_cut(monkeypatch, made):
+    """A failure once the app started its 200 (a time limit) within the first batch was a bare 500 from granian,
+    and chunks made before a later failure were dropped with their batch; both now go out before the cut."""
+    cuts = []
+    monkeypatch.setattr(rsgi, "abort_connection", lambda client, server: cuts.append(client) or True)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv")])
+
+        def chunks():
+            yield from made
+            raise TimeoutError("query stopped after its time limit")
+        return chunks()
+
+    class Stream:
+        def __init__(self):
+            self.sent = []
+
+        async def send_bytes(self, chunk):
+            self.sent.append(chunk)
+
+    streams = []
+    protocol = SimpleNamespace(response_stream=lambda status, headers: streams.append((status, Stream()))
+                               or streams[-1][1], client_disconnect=stays)
+    adapter = RSGIApp(app, threads=1, max_body=100)
+    asyncio.run(adapter.__rsgi__(SimpleNamespace(
+        proto="http", method="GET", path="/cut", query_string="", scheme="http", http_version="1.1",
+        server="127.0.0.1:8000", client="127.0.0.1:5000", headers={"host": "127.0.0.1"}), protocol))
+    adapter.pool.shutdown()
+    [(status, stream)] = streams
+    assert (status, b"".join(stream.sent), cuts) == (200, b"".join(made), ["127.0.0.1:5000"])

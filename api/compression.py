@@ -20,7 +20,6 @@ COMPRESSED_TYPES = ("text/", "application/sparql-results+", "application/json", 
                     "application/rdf+xml", "application/xml", "application/javascript", "image/svg+xml",
                     "application/schema+json", "application/vnd.oai.openapi")
 _NOT_COMPRESSED = (204, 206, 304)  # no body, a byte range of the plain representation, or a validation
-_CODING = re.compile(r"\s*([^\s;,]+)\s*(?:;\s*q\s*=\s*([^\s;,]*))?[^,]*")
 _GZIP_TAG = re.compile(r'-gzip"')
 
 
@@ -30,15 +29,29 @@ def gzipped_type(media: str, settings) -> bool:
 
 
 def accepts_gzip(header: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip: named (or as x-gzip), else by *, with a q above 0."""
-    weights = {}
-    for match in _CODING.finditer(header):
-        try:
-            weights[match.group(1).lower()] = float(match.group(2)) if match.group(2) else 1.0
-        except ValueError:  # "q=1.0.0": no weight a client meant
-            weights[match.group(1).lower()] = 0.0
-    named = weights.get("gzip", weights.get("x-gzip"))
-    return (named if named is not None else weights.get("*", 0.0)) > 0
+    """Whether an Accept-Encoding header takes gzip: named (or as x-gzip), else by *, with a q above 0. The
+    parameter's name is read in any case, among any others; a coding named twice has its lower weight."""
+    weights: dict[str, float] = {}
+    for element in header.split(","):
+        coding, *params = (part.strip() for part in element.split(";"))
+        coding = "gzip" if coding.lower() == "x-gzip" else coding.lower()  # the same coding (RFC 9110 §8.4.1.3)
+        if not coding:
+            continue
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                weight = _weight(value.strip())
+        weights[coding] = min(weight, weights.get(coding, weight))
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
+def _weight(value: str) -> float:
+    try:
+        weight = float(value)
+    except ValueError:  # "q=1.0.0": no weight a client meant
+        return 0.0
+    return weight if weight == weight else 0.0  # nan
 
 
 class ResponseCompression:
@@ -52,7 +65,7 @@ class ResponseCompression:
             return self.app(environ, start_response)
         coding = environ.get("HTTP_ACCEPT_ENCODING")
         gzip_ok = coding is not None and "HTTP_RANGE" not in environ and accepts_gzip(coding)
-        untagged = _plain_tags(environ)
+        untagged = _plain_tags(environ, gzip_ok)
         chosen = {"gzip": False}
 
         def start(status, headers, exc_info=None):
@@ -94,11 +107,17 @@ class _Gzipped:
             yield from chunks
             return
         packer = zlib.compressobj(self.level, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
-        for chunk in ([first] if first is not None else []):
-            yield packer.compress(chunk)
-        for chunk in chunks:
-            yield packer.compress(chunk)
-        yield packer.flush()  # not reached when the answer fails midway: its end stays missing, as it should
+        try:
+            for chunk in ([first] if first is not None else []):
+                yield packer.compress(chunk)
+            for chunk in chunks:
+                yield packer.compress(chunk)
+        except Exception:
+            # Failed midway (a time limit): what was made goes out, as a plain answer's does, and the gzip stream
+            # stays unfinished (no trailer), so that the client's decompressor says the answer is not whole.
+            yield packer.flush(zlib.Z_SYNC_FLUSH)
+            raise
+        yield packer.flush()
 
     def close(self) -> None:
         _close(self.body)
@@ -110,14 +129,17 @@ def _close(body) -> None:
         close()
 
 
-def _plain_tags(environ) -> bool:
-    """Read the gzipped copy's tags in If-None-Match and If-Match as the plain ones; whether any was."""
+def _plain_tags(environ, gzip_ok: bool) -> bool:
+    """Read the gzipped copy's tags in If-Match and If-None-Match as the plain ones; whether any in If-None-Match
+    was. A GET or HEAD that does not take gzip keeps them: the gzipped copy is not what it would be sent, and a
+    cache that keeps both copies and names both tags must not be told, by a 304, to give it the gzipped one."""
     found = False
+    reads = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
     for key in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"):
         value = environ.get(key)
-        if value and TAG_SUFFIX in value:
+        if value and TAG_SUFFIX in value and (gzip_ok or key == "HTTP_IF_MATCH" or not reads):
             environ[key], count = _GZIP_TAG.subn('"', value)
-            found = found or count > 0
+            found = found or (count > 0 and key == "HTTP_IF_NONE_MATCH")
     return found
 
 

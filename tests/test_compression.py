@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from urllib.parse import quote, urlencode
 
 import pytest
 
-from api.compression import accepts_gzip
+from api.compression import ResponseCompression, accepts_gzip
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, WRITABLE
 
@@ -20,6 +21,9 @@ SMALL = "/sparql?" + urlencode({"query": "ASK {}"})
     ("gzip", True), ("GZIP", True), ("x-gzip", True), ("br, gzip;q=0.5", True), ("*", True),
     ("gzip;q=0", False), ("gzip;q=0.0, *", False), ("*;q=0", False), ("deflate, br", False), ("", False),
     ("identity", False), ("gzip;q=lots", False), ("gzip ; q = 0.8", True),
+    # the parameter's name in any case, among others; a coding named twice (x-gzip is gzip) has its lower weight
+    ("gzip;Q=0", False), ("gzip;level=9;q=0", False), ("gzip;q=0, gzip", False), ("x-gzip;q=0, gzip", False),
+    ("gzip;q=nan", False), ("GZip ;Q=0.5", True),
 ])
 def test_accept_encoding_is_read_with_its_weights(header, taken):
     assert accepts_gzip(header) is taken
@@ -40,6 +44,34 @@ def test_a_revalidation_of_the_gzipped_copy_answers_304_with_its_tag(shared):
     assert again.status_code == 304 and again.headers["ETag"] == packed.headers["ETag"]
     plain = shared.get(BIG, headers={"If-None-Match": shared.get(BIG).headers["ETag"]})
     assert plain.status_code == 304 and not plain.headers["ETag"].endswith('-gzip"')
+
+
+def test_a_client_that_does_not_take_gzip_is_not_sent_304_for_the_gzipped_copy(shared):
+    """A cache keeping both copies names both tags; the 304 must name the one this client is sent, the plain."""
+    packed, plain = shared.get(BIG, headers=GZIP).headers["ETag"], shared.get(BIG).headers["ETag"]
+    assert shared.get(BIG, headers={"If-None-Match": packed}).status_code == 200
+    both = shared.get(BIG, headers={"If-None-Match": f"{packed}, {plain}"})
+    assert (both.status_code, both.headers["ETag"]) == (304, plain)
+
+
+def test_a_gzipped_answer_that_fails_midway_sends_what_was_made_without_its_trailer():
+    """What the compressor held when the answer failed (a time limit) goes out before the failure, unfinished."""
+    made = b"".join(b"row %d\n" % number for number in range(20000))
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv")])
+
+        def chunks():
+            yield made
+            raise TimeoutError("query stopped after its time limit")
+        return chunks()
+
+    sent, unpacker = [], zlib.decompressobj(31)
+    with pytest.raises(TimeoutError):
+        for chunk in ResponseCompression(app, level=1)({"HTTP_ACCEPT_ENCODING": "gzip", "REQUEST_METHOD": "GET"},
+                                                       lambda status, headers, exc_info=None: None):
+            sent.append(chunk)
+    assert unpacker.decompress(b"".join(sent)) == made and not unpacker.eof
 
 
 @pytest.mark.parametrize("url, headers", [

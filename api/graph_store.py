@@ -237,13 +237,13 @@ def _parse(data: bytes, media: str, name: str | None, base: str, *, label: str =
         return parse_triples(data, format=READABLE[media], base_iri=base, name=name,
                              seconds=current_app.config["UPLOAD_TIMEOUT"])
     except ParseError as error:
-        error.message += _sent_otherwise(data, READABLE[media], error.line)
+        error.message += _sent_otherwise(data, READABLE[media], error.line, base)
         raise
 
 
-def _sent_otherwise(data: bytes, fmt: str, line: int | None) -> str:
+def _sent_otherwise(data: bytes, fmt: str, line: int | None, base: str) -> str:
     """What to add to a parse error where the body reads in another format: the media type to send it as."""
-    other = likely_format(data[:HEAD_BYTES], fmt, fault_line=line, whole=len(data) <= HEAD_BYTES)
+    other = likely_format(data[:HEAD_BYTES], fmt, fault_line=line, whole=len(data) <= HEAD_BYTES, base=base)
     media = next((media for media, name in READABLE.items() if name == other), None)
     if other is None or media is None:  # N-Quads or TriG name graphs, which a request to one graph cannot hold
         return ""

@@ -182,8 +182,8 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
                                  column=error.column)
             # read anew to find the byte that is no UTF-8, if that is it
             found = reread(loaded.path, partial(undecodable, said_so), gzipped=gzipped)
-            if found is said_so and error.message not in (NO_BASE, RELATIVE):  # no base is no sign of a wrong format
-                found = reread(loaded.path, partial(_format_hint, said_so, loaded.format), gzipped=gzipped)
+            if found is said_so:
+                found = reread(loaded.path, partial(_format_hint, said_so, loaded.format, base_iri), gzipped=gzipped)
             if loaded.format == "jsonld" and found is said_so:  # its parser counts a line's bytes: say characters
                 found = reread(loaded.path, partial(character_column, said_so), gzipped=gzipped)
             raise found from None
@@ -252,10 +252,10 @@ class _HashingReader(io.RawIOBase):
                 self.progress(len(chunk))
 
 
-def _format_hint(error: ParseError, fmt: str, reader) -> ParseError:
-    """`error` with the format the file's first bytes read as, where that is another than `fmt`."""
+def _format_hint(error: ParseError, fmt: str, base: str | None, reader) -> ParseError:
+    """`error` with the format the file's first bytes read as (against `base`), where that is another than `fmt`."""
     head = reader.read(HEAD_BYTES + 1)
-    name = likely_format(head[:HEAD_BYTES], fmt, fault_line=error.line, whole=len(head) <= HEAD_BYTES)
+    name = likely_format(head[:HEAD_BYTES], fmt, fault_line=error.line, whole=len(head) <= HEAD_BYTES, base=base)
     if name is None:
         return error
     return ParseError(f"{error.message}; the file reads as {FORMAT_NAMES[name]}: give --format {name}",

@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg import paths
 from kg.errors import ParseError
-from kg.format_sniff import FORMAT_NAMES, likely_format
+from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
@@ -99,7 +99,9 @@ def _quads(path: Path, fmt: str, data: bytes):
 
 def _named_otherwise(data: bytes, fmt: str, line: int | None) -> str:
     """What to add to a parse error where the data reads in another format: the name that reads it so."""
-    other = likely_format(data, "ntriples" if fmt == "nt" else fmt, fault_line=line, whole=True)
+    # the first bytes, as kg load reads them: three more parses of a whole big file would cost more than the hint
+    other = likely_format(data[:HEAD_BYTES], "ntriples" if fmt == "nt" else fmt, fault_line=line,
+                          whole=len(data) <= HEAD_BYTES)
     if other is None:
         return ""
     suffix = next((suffix for suffix, name in FORMATS.items() if name == other.replace("ntriples", "nt")), None)

@@ -253,6 +253,13 @@ def test_a_body_that_is_wrong_in_its_own_format_gets_no_other_format(empty_write
     assert "reads as" not in detail, detail
 
 
+def test_a_body_opening_like_json_but_in_turtle_is_not_sent_to_json_ld(empty_writer):
+    """Turtle's [] (and TriG's { []) were taken for JSON from the first bytes alone."""
+    body = '[] <http://example.org/p> 1 .\n<http://example.org/s> <http://example.org/p> oops .\n'
+    detail = problem(put(empty_writer, body), 400)["detail"]
+    assert "reads as" not in detail, detail
+
+
 def test_unsupported_body_type_is_415(empty_writer):
     problem(put(empty_writer, JOHN, content_type="application/pdf"), 415)
     missing = problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)["detail"]

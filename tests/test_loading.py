@@ -442,3 +442,30 @@ def test_kg_load_reads_standard_input_given_as_a_dash(tmp_path):
     assert bad.exit_code == 1 and "standard input:1:" in bad.output and "kg-load-" not in bad.output
     unnamed = kg("load", "-", "--store", store, input=text)
     assert unnamed.exit_code == 2 and "give --format" in unnamed.output
+
+
+@pytest.mark.parametrize("name, options, data", [
+    ("blank.ttl", [], b"[] <http://e/p> 1 .\n<http://e/s> <http://e/p> oops .\n"),
+    ("blank.trig", [], b"{ [] <http://e/p> 1 }\n<http://e/s> <http://e/p> oops .\n"),
+    ("relative.ttl", ["--format", "ntriples"], b'<s> <http://e/p> "o" .\n'),
+    ("relative.nq", ["--format", "turtle"], b'<s> <http://e/p> "o" <g> .\n'),
+], ids=["turtle opening with []", "trig opening with { []", "relative, no base", "relative quads, no base"])
+def test_a_hint_names_only_a_format_that_really_reads_the_file(tmp_path, spec, name, options, data):
+    """Turtle's [] and TriG's { [] were taken for JSON from their first bytes alone, and a relative IRI read against
+    a made-up base, where the load has none: each hint named a format that failed as well."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = kg("load", path, *options, "--store", spec)
+    assert result.exit_code == 1 and "reads as" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("options, data, said", [
+    (["--format", "ntriples"], b"\xef\xbb\xbf@prefix e: <http://e/> .\ne:a e:b e:c .\n", "Turtle: give --format turtle"),
+    (["--format", "ntriples", "--base", "http://e/"], b'<s> <http://e/p> "o" .\n', "Turtle: give --format turtle"),
+], ids=["after a byte order mark", "relative, with --base"])
+def test_a_hint_reads_the_file_as_the_load_would(tmp_path, spec, options, data, said):
+    """A byte order mark (which the loader skips) made every format fail; --base lets Turtle read a relative IRI."""
+    path = tmp_path / "data.nt"
+    path.write_bytes(data)
+    result = kg("load", path, *options, "--store", spec)
+    assert result.exit_code == 1 and result.stderr.rstrip().endswith(f"; the file reads as {said}"), result.stderr

@@ -141,6 +141,19 @@ def test_a_file_named_for_another_format_says_what_it_reads_as(tmp_path, name, d
     assert result.exit_code == 1 and result.stderr.rstrip().endswith(said), result.stderr
 
 
+@pytest.mark.parametrize("name, data", [
+    ("relative.ttl", b'<s> <http://e/p> "o" .\n'), ("relative.nt", b'<s> <http://e/p> "o" .\n'),
+    ("blank.ttl", b"[] <http://e/p> 1 .\n<http://e/s> <http://e/p> oops .\n"),
+], ids=["relative turtle", "relative n-triples", "turtle opening with []"])
+def test_a_file_that_fails_in_every_format_is_named_for_none(tmp_path, name, data):
+    """kg validate reads no base: a relative IRI was read against a made-up one ("it reads as TriG", which fails
+    too), and Turtle's [] was taken for JSON."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and "reads as" not in result.stderr, result.stderr
+
+
 def test_a_byte_that_is_no_utf8_is_named(tmp_path):
     path = tmp_path / "latin1.trig"
     path.write_bytes(b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n')

@@ -10,10 +10,13 @@ says Vary: Accept-Encoding, gzipped or not, so that a shared cache keeps the two
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 import zlib
 
 MIN_BYTES = 1024  # smaller answers (a lookup, most problems) gain too little to pay for the work
+FLUSH_SECONDS = 1.0  # a slow answer's bytes are held back no longer than about this (and the gap between chunks)
 TAG_SUFFIX = "-gzip"
 COMPRESSED_TYPES = ("text/", "application/sparql-results+", "application/json", "application/problem+json",
                     "application/ld+json", "application/n-triples", "application/n-quads", "application/trig",
@@ -107,11 +110,15 @@ class _Gzipped:
             yield from chunks
             return
         packer = zlib.compressobj(self.level, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+        flushed = time.monotonic()
         try:
-            for chunk in ([first] if first is not None else []):
-                yield packer.compress(chunk)
-            for chunk in chunks:
-                yield packer.compress(chunk)
+            for chunk in itertools.chain([first] if first is not None else [], chunks):
+                packed = packer.compress(chunk)
+                # zlib holds back what it has not yet packed into a block: tens of rows of a slow answer, or
+                # minutes of them; what came over FLUSH_SECONDS after the last flush goes out now, as it would plain
+                if time.monotonic() - flushed >= FLUSH_SECONDS:
+                    packed, flushed = packed + packer.flush(zlib.Z_SYNC_FLUSH), time.monotonic()
+                yield packed
         except Exception:
             # Failed midway (a time limit): what was made goes out, as a plain answer's does, and the gzip stream
             # stays unfinished (no trailer), so that the client's decompressor says the answer is not whole.

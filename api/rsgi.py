@@ -39,6 +39,7 @@ from kg.runner import CLIENT_GONE
 
 BODY_READ_SECONDS = 10.0  # a client that has not sent its whole body by then gets 408
 BATCH_BYTES = 64 * 1024  # response bytes a request thread gathers before the loop sends them
+BATCH_SECONDS = 1.0  # or the time it spends gathering them, once it has some
 SERVER = ("server", "sahel-kg")  # names the service, not the software stack and its version
 AT_ONCE = "sahel_kg.at_once"  # environ: True while the app is offered the request on the event loop
 RECEIVED = "sahel_kg.received"  # environ: time.monotonic() once the whole request was read, before any wait
@@ -230,13 +231,14 @@ def _start(app, environ):
 def _batch(rest) -> tuple[list[bytes], bool, Exception | None]:
     """The answer's next chunks, up to about BATCH_BYTES, whether the answer is over, and the failure that ended
     it midway (after those chunks), if one did."""
-    chunks, size = [], 0
+    chunks, size, began = [], 0, time.monotonic()
     try:
         for chunk in rest:
             if chunk:
                 chunks.append(chunk)
                 size += len(chunk)
-                if size >= BATCH_BYTES:
+                # a slow answer (rows that trickle, or gzipped ones, of which 64 KiB are many) is not held back
+                if size >= BATCH_BYTES or time.monotonic() - began >= BATCH_SECONDS:
                     return chunks, False, None
     except Exception as failure:
         return chunks, True, failure

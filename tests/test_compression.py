@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from api import compression
 from api.compression import ResponseCompression, accepts_gzip
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import AUTH, WRITABLE
@@ -119,3 +120,22 @@ def test_a_write_conditional_on_a_graph_read_gzipped_is_not_refused(make_app):
     stale = client.put(url, data=triples, content_type="application/n-triples",
                        headers={**AUTH, "If-Match": read.headers["ETag"]})
     assert stale.status_code == 412
+
+
+def test_a_slow_gzipped_answer_is_not_held_back(monkeypatch):
+    """zlib packs a block once it has tens of KB: rows that trickle were held until then, minutes of them maybe;
+    what comes FLUSH_SECONDS after the last flush now goes out with the chunk that brought it."""
+    clock = iter(range(0, 1000, 2))  # two seconds between any two looks at the clock
+    monkeypatch.setattr(compression.time, "monotonic", lambda: next(clock))
+    rows = [b"row %d\n" % number for number in range(3)]
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv")])
+        return iter(rows)
+
+    unpacker, seen = zlib.decompressobj(31), b""
+    answer = ResponseCompression(app, level=1)({"HTTP_ACCEPT_ENCODING": "gzip", "REQUEST_METHOD": "GET"},
+                                               lambda status, headers, exc_info=None: None)
+    for number, chunk in zip(range(len(rows)), answer):
+        seen += unpacker.decompress(chunk)
+        assert seen == b"".join(rows[:number + 1])

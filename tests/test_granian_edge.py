@@ -355,3 +355,10 @@ def test_an_answer_that_fails_midway_sends_what_was_made_then_is_cut(monkeypatch
     adapter.pool.shutdown()
     [(status, stream)] = streams
     assert (status, b"".join(stream.sent), cuts) == (200, b"".join(made), ["127.0.0.1:5000"])
+
+
+def test_a_batch_of_a_slow_answer_goes_out_after_a_second(monkeypatch):
+    """Chunks that trickle (or gzipped ones, of which 64 KiB stand for megabytes of rows) waited for 64 KiB."""
+    clock = iter([0.0, 0.6, 1.2, 1.8])
+    monkeypatch.setattr(rsgi.time, "monotonic", lambda: next(clock))
+    assert rsgi._batch(iter([b"a", b"b", b"c"])) == ([b"a", b"b"], False, None)

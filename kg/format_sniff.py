@@ -41,14 +41,14 @@ def likely_format(head: bytes, wrong: str, *, fault_line: int | None, whole: boo
 
 
 def _reads_past(text: bytes, name: str, fault_line: int, *, cut: bool, base: str | None) -> bool:
-    """Whether `text` gives at least one statement in the format and reads past `fault_line` (to its end, or to a
-    fault in the last line read when the text was cut there)."""
+    """Whether `text` gives at least one statement in the format and reads past `fault_line` to its end (or, when
+    the text was cut there, to a fault in its last line: one before it is the format's own, not the cut's)."""
     statements = 0
     try:
         for _ in ox.parse(text, format=RDF_FORMATS[name], base_iri=base):
             statements += 1
     except SyntaxError as error:
-        return cut and statements > 0 and (error.lineno or 0) > fault_line
+        return cut and statements > 0 and (error.lineno or 0) >= max(fault_line + 1, text.count(b"\n"))
     return statements > 0
 
 

@@ -469,3 +469,14 @@ def test_a_hint_reads_the_file_as_the_load_would(tmp_path, spec, options, data, 
     path.write_bytes(data)
     result = kg("load", path, *options, "--store", spec)
     assert result.exit_code == 1 and result.stderr.rstrip().endswith(f"; the file reads as {said}"), result.stderr
+
+
+def test_a_format_that_fails_again_within_the_first_bytes_is_not_named(tmp_path, spec):
+    """In a file longer than the part read for the hint, Turtle read past an N-Triples fault (a bare 1 on line 10)
+    and failed on a slip of line 20 of its own: it was named, though the file fails as Turtle too."""
+    lines = [b'<http://e/s%d> <http://e/p> "v%d" .\n' % (number, number) for number in range(3000)]
+    lines[9], lines[19] = b"<http://e/s> <http://e/p> 1 .\n", b'<http://e/s> <http://e/p> "cut .\n'
+    path = tmp_path / "long.nt"
+    path.write_bytes(b"".join(lines))
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1 and ":10:" in result.stderr and "reads as" not in result.stderr, result.stderr

@@ -187,9 +187,11 @@ def test_a_gzipped_answer_cut_by_its_time_limit_lacks_its_trailer(server):
 
 
 def test_a_client_that_goes_away_from_a_gzipped_answer_stops_the_work(server):
-    [worker] = query_workers(server)
+    """The worker that ran it is idle again, the same process: it stopped at its next chunk, not killed. It is
+    named once the answer came, not before: a time limit's cut in an earlier test may have replaced it."""
     response, size, _, _, _ = gunzipped(server, ENDLESS, FORMATS["csv"], stop_after=1 << 18)  # then hang up
     assert response.status == 200 and size >= 1 << 18
+    [worker] = query_workers(server)  # the one running it (MAX_QUERY_WORKERS=1)
     wait_until(lambda: metric(server, 'sahel_kg_query_workers{state="idle"}') == 1, what="the worker's return")
     assert query_workers(server) == {worker}
 

@@ -260,6 +260,15 @@ def test_a_body_opening_like_json_but_in_turtle_is_not_sent_to_json_ld(empty_wri
     assert "reads as" not in detail, detail
 
 
+def test_a_number_comes_back_in_its_canonical_form_as_the_readme_says(empty_writer):
+    """The engine keeps a valid number by its value: "01" and "1" of xsd:integer are one term in the store."""
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    sent = "".join(f'<http://example.org/s> <http://example.org/p> "{lexical}"^^{integer} .\n' for lexical in ("1", "01"))
+    assert put(empty_writer, sent, content_type="application/n-triples").status_code == 201
+    back = empty_writer.get(URL, headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    assert back.splitlines() == [f'<http://example.org/s> <http://example.org/p> "1"^^{integer} .']
+
+
 def test_unsupported_body_type_is_415(empty_writer):
     problem(put(empty_writer, JOHN, content_type="application/pdf"), 415)
     missing = problem(empty_writer.put(URL, data=JOHN, headers=AUTH), 415)["detail"]

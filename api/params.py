@@ -66,3 +66,18 @@ def format_param(params) -> str | None:
             raise Problem(400, "Conflicting parameters",
                           f"{name}={value!r} and {other}={second!r} name different formats: give one")
     return given[0][1] if given else None
+
+
+# Each operation's dataset parameters (SPARQL 1.1 Protocol §2.1.4, §2.2.3). The other's were ignored: an update
+# sent with default-graph-uri to change one graph changed them all.
+_DATASET = {"query": ("default-graph-uri", "named-graph-uri"), "update": ("using-graph-uri", "using-named-graph-uri")}
+_A = {"query": "a query", "update": "an update"}
+
+
+def refuse_other_dataset(params, operation: str) -> None:
+    """400 for a query ("query") sent with an update's dataset parameters, or an update with a query's."""
+    other = "update" if operation == "query" else "query"
+    for name in _DATASET[other]:
+        if any(key == name for key, _ in params):
+            raise Problem(400, "Misplaced dataset", f"{name} names the dataset of {_A[other]}; {_A[operation]} "
+                                                    f"names its own with {' and '.join(_DATASET[operation])}")

@@ -65,6 +65,10 @@ MEANINGS = {
     "update-as-query": (400, "The text is an update sent as a query; send it as update= or application/sparql-update."),
     "query-and-update": (400, "A request carries a query or an update, not both."),
     "missing-operation": (400, "The request carries neither a query nor an update."),
+    "misplaced-dataset": (400, "A query was sent with using-graph-uri or using-named-graph-uri, or an update with "
+                               "default-graph-uri or named-graph-uri: the other operation's parameters, which would "
+                               "be ignored. A query names its dataset with default-graph-uri and named-graph-uri, an "
+                               "update with using-graph-uri and using-named-graph-uri."),
     "dataset-conflict": (400, "The protocol's default-graph-uri/named-graph-uri and the query's FROM disagree."),
     "query-too-large": (413, "The query or update text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS."),
     "not-utf-8": (400, "Text must be UTF-8."),

@@ -16,7 +16,7 @@ from api.numbers import seconds
 from api.ops import recorded_at_end
 from api.negotiation import negotiated
 from api.body_charset import checked_body
-from api.params import all_values as _all, format_param, one as _one_value, strict_params
+from api.params import all_values as _all, format_param, one as _one_value, refuse_other_dataset, strict_params
 from kg.iri_resolution import iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
@@ -75,6 +75,7 @@ def sparql():
 
 
 def _query(text: str, params: list[tuple[str, str]]):
+    refuse_other_dataset(params, "query")
     text = operation_text(text)
     settings = current_app.config
     _refuse_long(text, "query")
@@ -178,6 +179,7 @@ _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _update(text: str, params: list[tuple[str, str]]):
+    refuse_other_dataset(params, "update")
     text = operation_text(text)
     settings = current_app.config
     if not settings["UPDATES_ENABLED"]:

@@ -3,8 +3,10 @@ is matched in the graphs they name, as the DELETE ... WHERE it stands for would 
 
 from __future__ import annotations
 
+import pytest
+
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import AUTH, WRITABLE
+from api_fixtures import AUTH, WRITABLE, problem
 from kg.sparql_parts import add_using
 
 UPDATE = "application/sparql-update"
@@ -36,3 +38,16 @@ def test_the_rewritten_text_says_the_pattern_twice_and_leaves_other_operations_a
     assert add_using(text, [EX + "g"], []) == (
         'PREFIX e: <http://e/> delete { e:s e:p "}" } USING <http://example.org/g> WHERE { e:s e:p "}" } ; '
         'DELETE { ?a ?b ?c } USING <http://example.org/g> WHERE { ?a ?b ?c }')
+
+
+@pytest.mark.parametrize("operation, name", [("update", "default-graph-uri"), ("update", "named-graph-uri"),
+                                             ("query", "using-graph-uri"), ("query", "using-named-graph-uri")])
+def test_the_other_operations_dataset_parameters_are_refused(empty_writer, operation, name):
+    """They were ignored: an update sent with default-graph-uri to change one graph changed every graph."""
+    update(empty_writer, f"INSERT DATA {{ GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }} GRAPH <{EX}b> {{ <{EX}s> <{EX}p> 2 }} }}")
+    text = "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }" if operation == "update" else "ASK {}"
+    form = {operation: text, name: f"{EX}a"}
+    answer = empty_writer.post("/sparql", data=form, headers=AUTH)
+    body = problem(answer, 400)
+    assert body["title"] == "Misplaced dataset" and name in body["detail"], body
+    assert ask(empty_writer, f"GRAPH <{EX}b> {{ ?s ?p ?o }}")  # nothing was deleted

@@ -17,7 +17,7 @@ from api.ops import recorded_at_end
 from api.negotiation import negotiated
 from api.body_charset import checked_body
 from api.params import all_values as _all, format_param, one as _one_value, refuse_other_dataset, strict_params
-from kg.iri_resolution import iri_fault
+from kg.iri_resolution import bidi_fault, iri_fault
 from api.public_origin import origin, public_url
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
@@ -255,6 +255,8 @@ def graph_iri(value: str) -> str:
     except ValueError as error:
         raise Problem(400, "Bad graph IRI", iri_fault(value, error, "a graph is named by an absolute IRI, resolved "
                                                                     "against no base")) from None
+    if bidi := bidi_fault(value):
+        raise Problem(400, "Bad graph IRI", bidi)
     return value
 
 

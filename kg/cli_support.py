@@ -169,13 +169,16 @@ class GraphIRI(click.ParamType):
     def convert(self, value, param, ctx):
         import pyoxigraph
 
-        from kg.iri_resolution import iri_fault
+        from kg.iri_resolution import bidi_fault, iri_fault
 
         try:
-            return pyoxigraph.NamedNode(str(value)).value
+            iri = pyoxigraph.NamedNode(str(value)).value
         except ValueError as error:
             self.fail(iri_fault(str(value), error, "this option takes an absolute IRI, resolved against nothing; "
                                                    "write it whole"), param, ctx)
+        if bidi := bidi_fault(iri):
+            self.fail(bidi, param, ctx)
+        return iri
 
 
 class BaseIRI(GraphIRI):

@@ -8,10 +8,24 @@ that resolved with it would name another IRI than the engine does.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # RFC 3986 Appendix B, with a scheme as §3.1 spells one: a first segment such as `1a:b` or `./a:b` is a path.
 _PARTS = re.compile(r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
 _SEGMENT = re.compile(r"/?[^/]*")
+
+
+# RFC 3987 §4.1: an IRI must not hold these; shown, they reorder the text around them (a name can pass for another).
+BIDI_FORMATTING = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def bidi_fault(text: str) -> str | None:
+    """Why `text` may not name a graph if it holds a bidirectional formatting character, else None."""
+    found = next((character for character in text if character in BIDI_FORMATTING), None)
+    if found is None:
+        return None
+    return (f"the IRI holds U+{ord(found):04X} ({unicodedata.name(found)}), a bidirectional formatting character, "
+            "which RFC 3987 §4.1 forbids in an IRI")
 
 
 # pyoxigraph's word for a relative IRI where it wants an absolute one: it names neither the IRI nor what it needs.

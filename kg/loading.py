@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
-from kg.iri_resolution import NO_BASE, RELATIVE, iri_fault
+from kg.iri_resolution import NO_BASE, RELATIVE, bidi_fault, iri_fault
 from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
@@ -128,6 +128,8 @@ def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | 
         node = ox.NamedNode(graph)
     except ValueError as error:
         raise ConfigError(f"--graph needs an absolute IRI: {iri_fault(graph, error, 'write it whole')}") from None
+    if bidi := bidi_fault(graph):
+        raise ConfigError(f"--graph: {bidi}")
     bases = {base} | (installed_bases(store) if store is not None else set())
     if project_graph(graph, bases):
         raise ProjectGraphError(f"<{graph}> is one of the project's own graphs, which builds and loads keep; "

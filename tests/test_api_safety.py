@@ -277,6 +277,17 @@ def test_a_bad_graph_iris_problem_says_why_in_our_words(shared, iri, said):
     assert detail.startswith(said) and "No scheme found" not in detail
 
 
+@pytest.mark.parametrize("url", ["/store?graph=" + quote(EX + "a\u202egnp.exe", safe=""),
+                                 "/store/a%E2%80%AEb", "/store/a%E2%81%A6b"])
+def test_a_graph_named_with_a_bidirectional_formatting_character_is_refused(empty_writer, url):
+    """RFC 3987 §4.1 forbids them in IRIs: shown, U+202E makes a name read as another. The PUT made the graph."""
+    answer = empty_writer.put(url, data=f"<{EX}s> <{EX}p> 1 .", content_type="text/turtle", headers=AUTH)
+    body = problem(answer, 400)
+    assert body["title"] == "Bad graph IRI" and "bidirectional formatting character" in body["detail"], body
+    assert empty_writer.get("/sparql?" + urlencode({"query": "ASK { GRAPH ?g { ?s ?p ?o } }"})).get_json()["boolean"] \
+        is False
+
+
 @pytest.mark.parametrize("name", ["using-graph-uri", "using-named-graph-uri"])
 def test_a_bad_graph_iri_in_an_update_is_400_and_changes_nothing(empty_writer, name):
     sneaked = (f"{EX}g> WHERE {{}} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }} ; "

@@ -132,7 +132,8 @@ def test_graph_option_puts_every_triple_into_that_graph(tmp_path, spec, fmt):
 
 @pytest.mark.parametrize("graph, said", [("not an iri", "<not an iri> is not an IRI: an IRI cannot hold ' '"),
                                          ("", "<> is a relative IRI (it has no scheme, such as http:)"),
-                                         ("graphs/g", "<graphs/g> is a relative IRI (it has no scheme")])
+                                         ("graphs/g", "<graphs/g> is a relative IRI (it has no scheme"),
+                                         (EX + "a\u202egnp.exe", "the IRI holds U+202E (RIGHT-TO-LEFT OVERRIDE)")])
 def test_a_graph_that_is_no_iri_is_refused_plainly(tmp_path, spec, graph, said):
     """A bad value of an option, as --timeout 0 or --max-bytes abc: click's usage error, exit 2 (was 1); in our
     words, not pyoxigraph's "No scheme found in an absolute IRI"."""

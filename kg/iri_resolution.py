@@ -16,7 +16,7 @@ _SEGMENT = re.compile(r"/?[^/]*")
 
 
 # RFC 3987 §4.1: an IRI must not hold these; shown, they reorder the text around them (a name can pass for another).
-BIDI_FORMATTING = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_FORMATTING = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # Bidi_Control
 
 
 def bidi_fault(text: str) -> str | None:

@@ -263,7 +263,8 @@ def test_a_body_opening_like_json_but_in_turtle_is_not_sent_to_json_ld(empty_wri
 def test_a_number_comes_back_in_its_canonical_form_as_the_readme_says(empty_writer):
     """The engine keeps a valid number by its value: "01" and "1" of xsd:integer are one term in the store."""
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
-    sent = "".join(f'<http://example.org/s> <http://example.org/p> "{lexical}"^^{integer} .\n' for lexical in ("1", "01"))
+    sent = "".join(f'<http://example.org/s> <http://example.org/p> "{lexical}"^^{integer} .\n'
+                   for lexical in ("1", "01"))
     assert put(empty_writer, sent, content_type="application/n-triples").status_code == 201
     back = empty_writer.get(URL, headers={"Accept": "application/n-triples"}).get_data(as_text=True)
     assert back.splitlines() == [f'<http://example.org/s> <http://example.org/p> "1"^^{integer} .']

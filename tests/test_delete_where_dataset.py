@@ -44,7 +44,8 @@ def test_the_rewritten_text_says_the_pattern_twice_and_leaves_other_operations_a
                                              ("query", "using-graph-uri"), ("query", "using-named-graph-uri")])
 def test_the_other_operations_dataset_parameters_are_refused(empty_writer, operation, name):
     """They were ignored: an update sent with default-graph-uri to change one graph changed every graph."""
-    update(empty_writer, f"INSERT DATA {{ GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }} GRAPH <{EX}b> {{ <{EX}s> <{EX}p> 2 }} }}")
+    update(empty_writer, f"INSERT DATA {{ GRAPH <{EX}a> {{ <{EX}s> <{EX}p> 1 }} "
+                         f"GRAPH <{EX}b> {{ <{EX}s> <{EX}p> 2 }} }}")
     text = "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }" if operation == "update" else "ASK {}"
     form = {operation: text, name: f"{EX}a"}
     answer = empty_writer.post("/sparql", data=form, headers=AUTH)

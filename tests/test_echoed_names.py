@@ -27,8 +27,11 @@ def test_kg_events_load_escapes_the_tables_name_and_the_graph(tmp_path):
     require_morph_kgc()
     table = tmp_path / f"{HOSTILE}.csv"
     shutil.copy(FIXTURE, table)
-    err = said("events", "load", table, "--graph", "http://example.org/graph\u202e", "--store", "memory:")
-    assert f"{SHOWN}.csv: " in err and "<http://example.org/graph\\u202e>" in err
+    # a zero-width space: allowed in an IRI, not shown as it is (a bidirectional formatting one is refused)
+    err = said("events", "load", table, "--graph", "http://example.org/graph\u200b", "--store", "memory:")
+    assert f"{SHOWN}.csv: " in err and "<http://example.org/graph\\u200b>" in err
+    refused = said("events", "load", table, "--graph", "http://example.org/graph\u202e", "--store", "memory:", status=2)
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE), a bidirectional formatting character" in refused
 
 
 def test_kg_claims_draft_escapes_the_file_it_wrote(tmp_path):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +29,8 @@ from kg.waiting_input import GZIP_MAGIC, WaitingReader, deadline_in, refuse_read
 VOID_TRIPLES = ox.NamedNode(PREFIXES["void"] + "triples")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LARGE_BYTES = 8 << 20  # from this much input on, a bulk load beats one big transaction
+# The same for input whose size the file system does not tell (a pipe, a gzipped file): counted in quads, read ahead.
+LARGE_QUADS = 50_000
 
 
 @dataclass
@@ -97,8 +100,19 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
             yield from _file_quads(loaded, gzipped, target, progress, max_bytes, seconds, kept, base_iri)
         yield from _record(report, graph, base)
 
-    store.extend(everything(), large=sum(path.stat().st_size for path in paths) >= LARGE_BYTES)
+    quads, large = _sized(everything(), plan)
+    store.extend(quads, large=large)
     return report
+
+
+def _sized(quads: Iterator[ox.Quad], plan) -> tuple[Iterator[ox.Quad], bool]:
+    """`quads` again, and whether they are many enough for a bulk load: told by the files' sizes where the file
+    system knows them, else by reading up to LARGE_QUADS ahead (a pipe says 0 bytes; a gzipped file, a tenth)."""
+    known = sum(loaded.path.stat().st_size for loaded, gzipped in plan if not gzipped and loaded.path.is_file())
+    if known >= LARGE_BYTES or all(not gzipped and loaded.path.is_file() for loaded, gzipped in plan):
+        return quads, known >= LARGE_BYTES
+    ahead = list(islice(quads, LARGE_QUADS))  # a parse error here is raised before anything is written
+    return chain(ahead, quads), len(ahead) == LARGE_QUADS
 
 
 def _starts_gzipped(path: Path) -> bool:

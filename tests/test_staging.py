@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
+import threading
 
 import pyoxigraph as ox
 import pytest
@@ -139,3 +142,39 @@ def test_a_second_writer_is_refused_and_cannot_disturb_a_load(store_path):
         assert reader.count() == 1
         staged.rmdir()
     OxigraphStore(store_path).close()  # free again once the writer closed
+
+
+def _loaded_in_bulk(store_path, tmp_path, monkeypatch, path) -> bool:
+    """Whether `kg.loading.load_files` of `path` took the bulk path; it must load every quad either way."""
+    from kg import loading
+
+    monkeypatch.setattr(loading, "LARGE_QUADS", 100)
+    copies = []
+    load_copy = staging.load_copy
+    monkeypatch.setattr(staging, "load_copy", lambda *args: copies.append(args[1]) or load_copy(*args))  # not the store: it must close
+    with OxigraphStore(store_path) as store:
+        report = loading.load_files(store, [path], fmt="ntriples", graph=f"{EX}loaded")
+        assert store.count(f"{EX}loaded") == report.quads > 0
+    return bool(copies)
+
+
+def _lines(count: int) -> bytes:
+    return "".join(f"<{EX}s{n}> <{EX}p> \"{n}\" .\n" for n in range(count)).encode()
+
+
+@pytest.mark.parametrize("count, bulk", [(150, True), (50, False)], ids=["many", "few"])
+def test_a_pipe_of_many_quads_is_bulk_loaded(store_path, tmp_path, monkeypatch, count, bulk):
+    """A pipe's size reads as 0 bytes: `kg load <(zcat big.nq.gz)` went to one transaction of every quad, held in
+    memory. The quads are now counted ahead, up to LARGE_QUADS, to choose."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(_lines(count),), daemon=True)
+    writer.start()
+    assert _loaded_in_bulk(store_path, tmp_path, monkeypatch, pipe) is bulk
+
+
+def test_a_small_gzipped_file_of_many_quads_is_bulk_loaded(store_path, tmp_path, monkeypatch):
+    """A gzipped file's size is a tenth or less of what it holds; its quads are counted ahead as a pipe's are."""
+    packed = tmp_path / "data.nt.gz"
+    packed.write_bytes(gzip.compress(_lines(150)))
+    assert _loaded_in_bulk(store_path, tmp_path, monkeypatch, packed)

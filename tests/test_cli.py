@@ -807,8 +807,9 @@ def test_info_aligns_graphs_by_display_width_with_what_shows_as_nothing_escaped(
 
 def test_the_default_store_is_under_sahel_kg_home():
     result = kg("info")
-    assert result.exit_code == 0 and "store: oxigraph:" in result.stdout
-    assert (Path(os.environ["SAHEL_KG_HOME"]) / "store").is_dir()
+    where = Path(os.environ["SAHEL_KG_HOME"]) / "store"
+    assert result.exit_code == 0 and f"store: oxigraph:{where}\n" in result.stdout  # the path, not `oxigraph:` alone
+    assert where.is_dir()
     assert not os.environ.get("SAHEL_KG_STORE")
 
 

@@ -52,14 +52,15 @@ def search():
     given = one(params, "limit")
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     with charged():
-        hits = _hits(words, limit)
+        hits, suggestion = _hits(words, limit)
     if page:
-        return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits]))
-    return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits]}))
+        return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits],
+                                     suggestion=suggestion))
+    return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits], "suggestion": suggestion}))
 
 
 def _hits(words: str, limit: int):
-    """The search's matching, within a query's time limit."""
+    """The hits and, where there are none, the words suggested instead (or None), within a query's time limit."""
     backend = current_app.extensions["sahel-kg"]
     key = backend.index_key()
     index = backend.search_index()
@@ -71,7 +72,8 @@ def _hits(words: str, limit: int):
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
                                waited=True)
-        return index.search(words, limit=limit, deadline=deadline)
+        hits = index.search(words, limit=limit, deadline=deadline)
+        return hits, None if hits else index.suggestion(words, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
 

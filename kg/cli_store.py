@@ -157,13 +157,14 @@ def search(words, limit, as_json, store_spec):
             changed = store.changed_at()
             index.ensure(None if changed is None else repr(changed), service_select(QueryService(store)))
             hits = index.search(" ".join(words), limit=limit)
+            suggestion = None if hits else index.suggestion(" ".join(words))
         except SearchError as error:
             raise click.UsageError(str(error)) from None
         finally:
             index.close()
     if as_json:  # JSON escapes C0 controls but not C1 ones (CSI) nor bidirectional overrides
-        text = json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits]},
-                          ensure_ascii=False, indent=2)
+        text = json.dumps({"query": " ".join(words), "results": [hit.as_json() for hit in hits],
+                           "suggestion": suggestion}, ensure_ascii=False, indent=2)
         click.echo(escaped("json", text) if sys.stdout.isatty() else text)
         return
     for number, hit in enumerate(hits, start=1):  # a hit a few lines: no data may break them, or the terminal
@@ -172,6 +173,8 @@ def search(words, limit, as_json, store_spec):
         for found in hit.claims:
             click.echo(printable(f"   - {found.claim}: {found.quote}"))
     click.echo(f"{len(hits)} hit(s)", err=True)
+    if suggestion is not None:
+        click.echo(printable(f"did you mean: {suggestion}"), err=True)
 
 
 @click.command()

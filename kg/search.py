@@ -17,6 +17,7 @@ import time
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +155,7 @@ class SearchIndex:
                 CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
                 CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
                 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+                CREATE VIRTUAL TABLE IF NOT EXISTS vocabulary USING fts5vocab(documents, row);
             """)
         finally:
             connection.close()
@@ -211,30 +213,49 @@ class SearchIndex:
             raise SearchError(f"the words searched for have {len(words)} characters; the most is {MAX_CHARACTERS}")
         expression = match_expression(words)
         wanted = normalise(words)
-        with self._connections.taken() as connection:
-            if deadline is not None:
-                connection.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
-            connection.execute("BEGIN")  # the hits and their claims from one snapshot, whatever a rebuild commits
-            try:
-                rows = connection.execute(
-                    "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
-                    "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
-                    "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
-                ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in (
-                    row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))[:limit]
-                claims = [connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
-                                             (row[0],)).fetchall() for row in ranked]
-            except sqlite3.OperationalError:
-                if deadline is not None and time.monotonic() > deadline:  # the handler's stop: "interrupted"
-                    raise QueryTimeout("search stopped at its time limit") from None
-                raise
-            finally:
-                connection.set_progress_handler(None, 0)
-                end_read(connection)
+        with self._reading(deadline, "search") as connection:  # the hits and their claims from one snapshot
+            rows = connection.execute(
+                "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
+                "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
+                "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
+            ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in (
+                row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))[:limit]
+            claims = [connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
+                                         (row[0],)).fetchall() for row in ranked]
         return [Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri,
                     snippet=snippet.replace("\n", " · "),  # names are kept a line each: one line here
                     score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in found))
                 for (iri, display, label, _, snippet, rank), found in zip(ranked, claims)]
+
+    def suggestion(self, words: str, *, deadline: float | None = None) -> str | None:
+        """Words with hits, for `words` that have none: each word that starts no indexed word replaced by the
+        nearest (kg.search_spelling); None if there are no such words. Raises as search() does."""
+        from kg.search_spelling import respelled
+
+        match_expression(words)  # SearchError for no words, as the search said
+        with self._reading(deadline, "search") as connection:
+            spelled = respelled(connection, _words(words))
+        if spelled is None:
+            return None
+        text = " ".join(spelled)
+        return text if self.search(text, limit=1, deadline=deadline) else None
+
+    @contextmanager
+    def _reading(self, deadline: float | None, what: str):
+        """A connection reading one snapshot, stopped with QueryTimeout past `deadline` (a time.monotonic())."""
+        with self._connections.taken() as connection:
+            if deadline is not None:
+                connection.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+            connection.execute("BEGIN")  # whatever a rebuild commits meanwhile
+            try:
+                yield connection
+            except sqlite3.OperationalError:
+                if deadline is not None and time.monotonic() > deadline:  # the handler's stop: "interrupted"
+                    raise QueryTimeout(f"{what} stopped at its time limit") from None
+                raise
+            finally:
+                connection.set_progress_handler(None, 0)
+                end_read(connection)
 
     def close(self) -> None:
         self._connections.close()

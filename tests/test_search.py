@@ -25,6 +25,7 @@ CLAIM = "https://sahel-kg.example.org/claim/"
 
 @pytest.fixture(scope="module")
 def index():
+    """The article's search index, in memory (tests/test_search_spelling.py takes it too)."""
     with open_store("memory:") as store:
         install(store)
         found = SearchIndex()

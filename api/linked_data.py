@@ -14,7 +14,7 @@ its last slashes as %2F. A request's cost never grows with the store, whatever i
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.routing import PathConverter
 from werkzeug.urls import iri_to_uri
 
@@ -24,6 +24,7 @@ from api.errors import Problem
 from api.iri_spellings import UNRESERVED, spellings
 from api.negotiation import N3, best_match, prefers_html
 from api.page_data import DOCUMENTS
+from api.redirects import redirect
 from kg.namespaces import graph_iri
 
 bp = Blueprint("linked_data", __name__)
@@ -46,9 +47,7 @@ def resolve(path: str):
             raise not_found(page_data.iri_for(stem))
     iri = resource_for(path)
     chosen = _negotiate()
-    response = redirect(page_data.document_path(iri, chosen), code=303)
-    response.headers["Vary"] = "Accept"
-    return response
+    return redirect(page_data.document_path(iri, chosen), 303)
 
 
 def document(iri: str, ext: str):

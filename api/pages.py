@@ -8,13 +8,14 @@ import time
 from collections import OrderedDict
 from functools import cache
 
-from flask import Blueprint, current_app, g, redirect, render_template
+from flask import Blueprint, current_app, g, render_template
 from pyoxigraph import NamedNode
 
 from api import evidence
 from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
+from api.redirects import redirect
 from api.home import COUNT_WAIT, home_context, home_counts, home_lists
 from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
 
@@ -47,7 +48,7 @@ def article():
     """The article (the only source document), or the list of them when there are several."""
     sources = rows("source-text")
     if len(sources) == 1:  # no validators: a 304 stands only for a 200 (RFC 9110 §13.2.1)
-        return redirect(sources[0]["source"].href or sources[0]["source"].value, code=303)
+        return redirect(sources[0]["source"].href or sources[0]["source"].value, 303)
     return conditional(("sources",), lambda: render_template("sources.html", sources=rows("source-text")),
                        "text/html")
 

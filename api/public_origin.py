@@ -15,11 +15,12 @@ import ipaddress
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, request
+from flask import current_app, request
 from werkzeug.routing import RequestRedirect
 from werkzeug.wsgi import get_host
 
 from api.clients import client_address, is_loopback
+from api.redirects import redirect
 
 
 def origin() -> str:
@@ -54,7 +55,7 @@ def install(app) -> None:
         moved = request.routing_exception
         if isinstance(moved, RequestRedirect):
             target = urlsplit(moved.new_url)
-            return redirect(public_url(target.path) + (f"?{target.query}" if target.query else ""), code=moved.code)
+            return redirect(public_url(target.path) + (f"?{target.query}" if target.query else ""), moved.code)
         return None
 
 

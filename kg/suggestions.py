@@ -37,7 +37,7 @@ def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list
         items.append(([name.text for name in entity.names] + [described["id"]],
                       [entity.iri, "sk:" + described["id"]], described))
     found = suggest(items, prefix, 0, cursor + DEFAULT_LIMIT)
-    if len(found) < cursor + DEFAULT_LIMIT:
+    if len(found) < cursor + DEFAULT_LIMIT and normalise(prefix):  # nothing typed is close to every name
         known = {item["id"] for item in found}
         for candidate in catalogue.matcher.candidates(prefix, limit=None, min_score=60):
             described = dict(next(d for *_, d in items if d["id"] == candidate.entity.iri[len(IDENTIFIER_SPACE):]))
@@ -62,8 +62,11 @@ def _own_name(name: str, identifier: str) -> str:
 
 def prefix_rank(prefix: str, names: list[str], ids=()) -> int | None:
     """0 when a name or id is the prefix itself, 1 when one starts with it, 2 when a word of a name does, 3 when a
-    name contains it, else None (names normalised as kg.matching does; ids caseless, from their start)."""
+    name contains it, else None (names normalised as kg.matching does; ids caseless, from their start). A prefix
+    with nothing to match (empty, blank, punctuation alone) fits no name: every name would start with it."""
     wanted, typed = normalise(prefix), prefix.strip().casefold()
+    if not wanted:
+        names = ()
     ranks = []
     for identifier in ids:
         if identifier.casefold() == typed:

@@ -23,7 +23,8 @@ MEANINGS = {
     "malformed-data": (400, "The RDF sent does not parse in the media type it was labelled with."),
     "refused-by-policy": (400, "The query asks for something this server does not do: SERVICE to an endpoint "
                                "not allow-listed, LOAD, or FROM a URL that is not a graph of the store."),
-    "bad-reconciliation-request": (400, "A reconciliation query is not shaped as the Reconciliation API says."),
+    "bad-reconciliation-request": (400, "A reconciliation query is not shaped as the Reconciliation API says; a "
+                                        "batch's `queries` names each query at fault by its key."),
     "bad-data-extension-request": (400, "A data extension request is not shaped as the Reconciliation API says."),
     "project-graph": (409, "The write would change one of the project's own graphs (a build's, the loads record): "
                           "`kg build --install` keeps them; write to a graph of your own. Nothing was written."),

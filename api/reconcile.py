@@ -150,18 +150,22 @@ def _manifest() -> dict:
 
 def _parsed(batch) -> tuple[Catalogue, dict]:
     """The catalogue, and the queries of `batch` (a queries= parameter, read as JSON) by key; 413 for a batch over
-    the cap, 400 for one that is no object or holds a query that is not one."""
+    the cap, 400 for one that is no object or holds queries that are not ones, each named in `queries`."""
     if not isinstance(batch, dict):
         raise Problem(400, "Bad reconciliation request", "queries must be a JSON object of queries by key")
     _cap(len(batch), "queries")
     check_strings(dict.fromkeys(batch), "queries")  # the keys, echoed in the answer (parse_query reads the rest)
     catalogue = _catalogue()
-    parsed = {}
+    parsed, faults = {}, {}
     for key, raw in batch.items():
         try:
             parsed[key] = parse_query(raw, catalogue)
         except ValueError as error:
-            raise Problem(400, "Bad reconciliation request", f"query {key!r}: {error}") from None
+            faults[key] = str(error)
+    if faults:  # v0.2's result batch has no place for one query's error (each key needs a result): the batch is
+        # refused whole, every query at fault named by key, so that a client mends or drops them all in one go
+        raise Problem(400, "Bad reconciliation request",
+                      "; ".join(f"query {key!r}: {fault}" for key, fault in faults.items()), queries=faults)
     return catalogue, parsed
 
 

@@ -40,6 +40,12 @@ def unsupported_media(needs: str, media: str, sent_in: str = "the request", **ex
     return Problem(415, "Unsupported media type", f"{needs}, not {media}{where}", **extra)
 
 
+# The project's own titles of the types whose Werkzeug names differ only in case ("Not Found"): one type, one title
+# (RFC 9457 §3.1.3), whether the project or Werkzeug (an unknown static file, a 405) raised it.
+OWN_TITLES = {title.lower(): title for title in ("Not found", "Bad request", "Not acceptable", "Unsupported media type",
+                                                 "Too many requests", "Bad gateway", "Gateway timeout")}
+
+
 def slug(title: str) -> str:
     """The last segment of a problem type's IRI, from its title ("Not found" -> not-found)."""
     return title.lower().replace(" ", "-")
@@ -61,6 +67,7 @@ def problem_response(status: int, title: str, detail: str = "", *, headers: dict
 
 def problem_document(status: int, title: str, detail: str = "", **extra) -> dict:
     """The members of an RFC 9457 problem document (extra members with a value of None are left out)."""
+    title = OWN_TITLES.get(title.lower(), title)
     body = {"type": PROBLEM_TYPE + slug(title), "title": title, "status": status}
     if detail:
         body["detail"] = detail

@@ -72,7 +72,6 @@ def peer_address(client: str) -> str:
 
 
 def problem(status: int, title: str, detail: str) -> bytes:
-    from api.errors import PROBLEM_TYPE
+    from api.errors import problem_document
 
-    return json.dumps({"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
-                       "status": status, "detail": detail}).encode()
+    return json.dumps(problem_document(status, title, detail)).encode()

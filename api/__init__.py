@@ -22,9 +22,18 @@ from kg.errors import ConfigError
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"})
 
 
+class App(Flask):
+    """Flask, but for the answer to OPTIONS: its Allow and no content, so no Content-Type (Flask's says text/html)."""
+
+    def make_default_options_response(self):
+        response = super().make_default_options_response()
+        del response.headers["Content-Type"]  # else an empty body is an HTML page, with the page's CSP
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides the environment (see kg.settings.SETTINGS)."""
-    app = Flask(__name__)
+    app = App(__name__)
     values = settings.resolve(config)
     if values["UPDATES_ENABLED"] and not values["UPDATE_TOKEN"]:
         raise ConfigError("UPDATES_ENABLED needs an UPDATE_TOKEN: writes are never open to everyone")

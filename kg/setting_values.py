@@ -71,6 +71,19 @@ def origin(text) -> str | None:
     return text
 
 
+def allowed_origin(text) -> str:
+    """CORS_ORIGINS: * (every site), one origin, or empty (CORS off): Access-Control-Allow-Origin holds one, and a
+    browser refuses an answer whose value is a list or a URL with a path, as no page's origin is that."""
+    text = header_text(text)
+    if text in ("", "*"):
+        return text
+    try:
+        return origin(text)
+    except ValueError:
+        raise ValueError(f"* or one origin such as https://app.example (scheme, host, optional port) is needed, not "
+                         f"{text!r}: Access-Control-Allow-Origin names one site or all of them") from None
+
+
 # Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()
 # take "nan", "inf", "1e999", " 5", "1_0" and digits other than 0-9, none of which a limit should be.
 _WHOLE = re.compile(r"[0-9]{1,19}")  # up to 10^18, which has 19 digits; MOST bounds the value

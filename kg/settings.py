@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from kg import allocator
 from kg.errors import ConfigError
-from kg.setting_values import (COUNT, SECONDS, boolean, endpoints, header_text, iri_base, number, optional,
-                               optional_header_text, origin, words)
+from kg.setting_values import (COUNT, SECONDS, allowed_origin, boolean, endpoints, header_text, iri_base, number,
+                               optional, optional_header_text, origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 from kg.sparql_lexer import KEPT_TOKENS
 
@@ -101,7 +101,7 @@ SETTINGS = [
     Setting("UPDATES_ENABLED", False, boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, optional, "Bearer token that writes must carry."),
-    Setting("CORS_ORIGINS", "*", header_text, "Value of Access-Control-Allow-Origin on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
+    Setting("CORS_ORIGINS", "*", allowed_origin, "Value of Access-Control-Allow-Origin (`*` or one origin, such as `https://app.example`; a list or a path is refused) on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", header_text,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),

@@ -55,7 +55,8 @@ def test_a_header_setting_that_no_header_can_carry_is_refused_with_its_name(name
     server whose every answer was a bare 500 from granian (werkzeug refuses the header)."""
     with pytest.raises(ConfigError, match=name):
         resolve({}, environ={f"SAHEL_KG_{name}": raw})
-    assert resolve({}, environ={f"SAHEL_KG_{name}": "https://a.example, max-age=60"})[name]
+    kept = "https://a.example" if name == "CORS_ORIGINS" else "https://a.example, max-age=60"
+    assert resolve({}, environ={f"SAHEL_KG_{name}": kept})[name] == kept
 
 
 @pytest.mark.parametrize("raw", ["not a url", "query.wikidata.org/sparql", "ftp://a.example/q",
@@ -148,3 +149,13 @@ def test_kg_serve_refuses_to_start_on_a_bad_number_in_the_environment(name, raw,
     assert done.stderr.splitlines() == [done.stderr.strip()], done.stderr  # one line
     assert done.stderr.startswith(f"error: setting {name} (from SAHEL_KG_{name}): must be ")
     assert repr(raw) in done.stderr
+
+
+@pytest.mark.parametrize("raw", ["https://a.example https://b.example", "https://a.example, https://b.example",
+                                 "https://a.example/", "a.example", "null", "*, https://a.example"])
+def test_cors_origins_is_star_or_one_origin_as_access_control_allow_origin_holds(raw):
+    """A list was sent as it was, in one Access-Control-Allow-Origin, which browsers refuse: no site could read."""
+    with pytest.raises(ConfigError, match="CORS_ORIGINS.*one origin"):
+        resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": raw})
+    for kept in ("*", "", "http://localhost:3000", "https://app.example"):
+        assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": kept})["CORS_ORIGINS"] == kept

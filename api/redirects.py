@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from flask import Response
+from werkzeug.http import HTTP_STATUS_CODES
 
 from api.negotiation import prefers_html
 
@@ -19,7 +20,7 @@ def redirect(location: str, code: int) -> Response:
     response = Response(status=code)
     response.headers["Location"] = location
     if prefers_html():
-        response.set_data(NOTE.format(status=response.status[4:], href=escape(location)))
+        response.set_data(NOTE.format(status=HTTP_STATUS_CODES[code], href=escape(location)))
         response.mimetype = "text/html"
     else:
         del response.headers["Content-Type"]

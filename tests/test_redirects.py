@@ -31,6 +31,7 @@ def test_a_browser_gets_a_short_note_linking_the_location(shared, path, status):
     text = response.get_data(as_text=True)
     assert response.status_code == status and response.mimetype == "text/html"
     assert f'<a href="{location}">' in text and "Redirecting..." not in text and len(text) < 300
+    assert {303: "<title>See Other</title>", 308: "<title>Permanent Redirect</title>"}[status] in text
     assert "Accept" in response.vary and response.headers["Access-Control-Allow-Origin"] == "*"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 

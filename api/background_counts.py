@@ -18,6 +18,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 
 from api.errors import Problem
+from api.ops import request_deadline
 from kg.answers import Answer, QueryRequest
 from kg.errors import QueryMemoryExceeded, QueryTimeout
 
@@ -25,6 +26,7 @@ COUNTING, DONE, FAILED = "counting", "done", "failed"
 # Most rows a count may give: a count per named graph is a row a graph (24,873 at 1M statements), and the
 # service's ROW_LIMIT, which cuts answers sent to clients, must not cut a description's list of the graphs.
 MOST_COUNT_ROWS = 10**7
+UNLIMITED_WAIT = 86400.0  # seconds a request without a time limit waits for counts
 
 log = logging.getLogger(__name__)
 
@@ -133,15 +135,23 @@ class Counts:
             return FAILED, None, "they failed (the server's log says why)", True, error
 
 
-def awaited(outcome: Outcome) -> Outcome:
-    """`outcome` where it is final for its version; 503 (asking again helps) where it is still being made or
+def request_until() -> float:
+    """Until when a request waits for what is being made: the end of its time limit, or, where it has none, until
+    that is made (a day at most: COUNT_TIMEOUT bounds the making)."""
+    deadline = request_deadline()
+    return time.monotonic() + UNLIMITED_WAIT if deadline is None else deadline
+
+
+def awaited(outcome: Outcome, what: str = "the counts") -> Outcome:
+    """`outcome` where it is final for its version; 503 (asking again helps) where `what` is still being made or
     may be made on asking again; an unforeseen failure raised again, for the app's handlers to answer as its own."""
     if outcome.state == FAILED and outcome.error is not None:
         raise outcome.error
     if outcome.state == COUNTING or (outcome.state == FAILED and outcome.retry):
         limit = current_app.config["QUERY_TIMEOUT"]
-        raise Problem(503, "Too busy", "the counts of this version of the dataset were still being made at the end "
-                      f"of this request's time limit of {limit:g}s; they go on: ask again shortly",
+        waited = "a day" if limit is None else f"this request's time limit of {limit:g}s"
+        raise Problem(503, "Too busy", f"{what} for this version of the dataset: still being made at the end of "
+                      f"{waited}, and going on: ask again shortly",
                       headers={"Retry-After": "1"})
     return outcome
 

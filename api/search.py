@@ -1,8 +1,10 @@
 """GET /search?q=WORDS[&limit=N]: ranked full-text hits as JSON, each with the claims and quotes about it;
 a browser (which prefers HTML) gets them as a page, and without words the page's search box alone.
 
-The index (kg.search) is rebuilt through the query runner whenever the dataset's version moved, so it
-follows every write; for a remote store, whose version is unknown, as Backend.index_key says (REMOTE_INDEX_SECONDS).
+The index (kg.search) is read from the store again whenever the dataset's version moved, so it follows every
+write (for a remote store, whose version is unknown, as Backend.index_key says: REMOTE_INDEX_SECONDS); in the
+background, as the counts are (api.background_counts, within COUNT_TIMEOUT), a search waiting for it until its
+own time limit at most.
 """
 
 from __future__ import annotations
@@ -10,35 +12,31 @@ from __future__ import annotations
 import json
 import re
 import time
+from functools import partial
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
+from api.background_counts import DONE, awaited, counts, request_until
 from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
 from api.numbers import whole_number
-from api.ops import received, request_deadline
+from api.ops import request_deadline
 from api.params import one, request_params
 from api.page_data import local_path
-from kg.answers import QueryRequest
 from kg.errors import QueryTimeout
-from kg.search import PAGE, SearchError, whole_page
+from kg.search import SearchError, whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100
 
 
-def _select(backend, since: float):
-    """Run a SELECT through the server's query runner, its time limit counted from `since` (the request's
-    arrival), and read the SPARQL JSON back as rows of strings."""
-    def select(sparql: str):
-        answer = backend.query(QueryRequest(sparql=sparql, format="json", row_limit=PAGE), since=since)
-        document = json.loads(answer.body)
-        whole_page(document.get("truncated") is True)
-        names = document["head"]["vars"]
-        return [tuple(binding.get(name, {}).get("value") for name in names)
-                for binding in document["results"]["bindings"]]
-    return select
+def _rows(answer) -> list[tuple]:
+    """The rows of a SPARQL JSON answer as tuples of strings; RowsCut where the store cut them (kg.search)."""
+    document = json.loads(answer.body)
+    whole_page(document.get("truncated") is True)
+    names = document["head"]["vars"]
+    return [tuple(binding.get(name, {}).get("value") for name in names) for binding in document["results"]["bindings"]]
 
 
 @bp.get("/search")
@@ -65,10 +63,18 @@ def _hits(words: str, limit: int):
     key = backend.index_key()
     index = backend.search_index()
     # Matching runs here: a query's time limit holds (None: none), counted from the request's arrival as a
-    # query's is, so that time spent waiting for a request thread or rebuilding the index counts too.
-    arrived, seconds, deadline = received(), current_app.config["QUERY_TIMEOUT"], request_deadline()
+    # query's is, so that time spent waiting for a request thread or for the index counts too.
+    seconds, deadline = current_app.config["QUERY_TIMEOUT"], request_deadline()
+    if key is None or index.version() != key:
+        # Read from the store in the background, as the counts are (COUNT_TIMEOUT): at a million statements that
+        # takes longer than a query's time limit, and a search that made it itself never ended it.
+        made = awaited(counts().outcome("search index", partial(_rebuilt, index, key), until=request_until()),
+                       "the search index")
+        if made.state != DONE:  # for this version of the dataset: a write makes it again
+            title = "Query timeout" if "time limit" in made.reason else "Store unavailable"
+            raise Problem(503, title, f"the search index of this version of the dataset could not be made: "
+                                      f"{made.reason}")
     try:
-        index.ensure(key, _select(backend, arrived), deadline=deadline)
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
                                waited=True)
@@ -76,6 +82,11 @@ def _hits(words: str, limit: int):
         return hits, None if hits else index.suggestion(words, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
+
+
+def _rebuilt(index, key: str | None, query) -> bool:
+    """The index read again from the store for `key`, its queries run by `query` (the counts' runner)."""
+    return index.ensure(key, lambda sparql, row_limit: _rows(query(sparql)))
 
 
 def _vary(answer):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from api.background_counts import DONE, awaited, not_counted
-from api.ops import request_deadline
+from api.background_counts import DONE, awaited, not_counted, request_until
 from api.dataset_statistics import KINDS, statistics, whole_store
 from api.errors import Problem
 from api.negotiation import best_match, choose
@@ -71,7 +70,7 @@ def _description(endpoint: ox.NamedNode) -> list[ox.Triple]:
 
 
 def _dataset(service) -> list[tuple]:
-    outcome = awaited(statistics(until=request_deadline()))
+    outcome = awaited(statistics(until=request_until()))
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     triples = [(service, _sd("defaultDataset"), dataset), (dataset, RDF_TYPE, _sd("Dataset")),
                (dataset, _sd("defaultGraph"), default), (default, RDF_TYPE, _sd("Graph")),

@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
-from api.background_counts import DONE, Outcome, awaited, counts, not_counted
-from api.ops import request_deadline
+from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_until
 from api.conditional import conditional
 from api.dataset_statistics import statistics, whole_store
 from api.negotiation import GRAPH_ALIASES, choose
@@ -49,7 +48,7 @@ def describe():
     media, fmt = choose("graph", OFFER, format_param(request_params()))
     # waited for within the request's time limit (503 while still being made): a description without them, saying
     # why, only where they could not be made for this version
-    outcome = _outcome(request_deadline())
+    outcome = _outcome(request_until())
     return conditional(("void", public_url("/"), media, outcome.state), lambda: _serialized(media, fmt, outcome),
                        media, negotiated=True)
 

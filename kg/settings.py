@@ -60,9 +60,10 @@ SETTINGS = [
             "request may ask for less with timeout=. "
             "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
     Setting("COUNT_TIMEOUT", 60.0, SECONDS,
-            "Seconds each set of whole-dataset counts (the service description's, VoID's, the home page's own) may "
-            "take: they are made in the background, once per version of the data; past it the home page and the "
-            "descriptions give none and say so, until the data changes."),
+            "Seconds each set of whole-dataset counts (the service description's, VoID's, the home page's own) and "
+            "the reading of the search index may take: they are made in the background, once per version of the "
+            "data; past it the home page and the descriptions give none and say so, and searches answer 503, until "
+            "the data changes."),
     Setting("ROW_LIMIT", 10000, COUNT,
             "Most rows (or triples) a response carries; a cut result says so in a header and in JSON."),
     Setting("MAX_BODY_BYTES", 1 << 20, COUNT, "Largest request body accepted (413 beyond, before it is read)."),

@@ -8,6 +8,7 @@ import io
 import pytest
 
 import servers
+from kg import search
 from kg.errors import QuerySyntaxError, StoreError
 from kg.query import QueryService
 from kg.store import open_store
@@ -59,6 +60,22 @@ def test_an_answer_the_engine_cut_is_said_to_be_cut_when_streamed_too(cutting_vi
     rows, _ = service.rows(query, row_limit=1000)
     cut = Cut(source=rows)
     assert len(list(capped(rows, 1000, cut))) == 100 and cut.truncated
+
+
+def test_the_search_index_of_an_engine_that_cuts_is_read_a_page_at_a_time(cutting_virtuoso, monkeypatch):
+    """The index is read in one query where no row cap cuts it (paged in order, each page had the engine sort
+    the whole answer again: 33 s a page at 1M statements); an engine that cuts it is then read a page at a time."""
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    store = RemoteStore(cutting_virtuoso)
+    store.update("INSERT DATA { GRAPH <%slabelled> { %s } }" % (EX, " ".join(
+        f'<{EX}thing{n}> <{label}> "thing {n}" .' for n in range(150))))
+    monkeypatch.setattr(search, "PAGE", 40)  # under the engine's 100 rows
+    index = search.SearchIndex()
+    try:
+        index.ensure(None, search.service_select(QueryService(store)))
+        assert {hit.iri for hit in index.search("thing", limit=200)} == {f"{EX}thing{n}" for n in range(150)}
+    finally:
+        index.close()
 
 
 SLIPS = ["SELECT ?x\nWHERE {\n  ?x a <http://e/C> .\n  FILTER(?x = )\n}",

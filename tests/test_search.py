@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
-from api_fixtures import AUTH, problem
+from api.rsgi import RECEIVED
+from api_fixtures import AUTH, problem, settled
 from build_fixtures import run_kg
 from kg.errors import QueryTimeout
 from kg.publish import install
 from kg.query import QueryService
 from kg.search import SearchError, SearchIndex, match_expression, service_select
 from kg.store import open_store
+from long_work import SOON
 
 SK = "https://sahel-kg.example.org/id/"
 CLAIM = "https://sahel-kg.example.org/claim/"
@@ -98,6 +101,19 @@ def test_the_index_is_rebuilt_only_when_the_version_moves():
         index.close()
 
 
+def test_a_store_that_cuts_nothing_is_read_in_one_query_each():
+    """The index was read a page of 5,000 rows at a time, in order: each page had the engine make and sort the
+    whole answer again, so at 1M statements a page took 33 s and the index was never made within a time limit."""
+    with open_store("memory:") as store:
+        install(store)
+        asked, select = [], service_select(QueryService(store))
+        index = SearchIndex()
+        index.ensure(None, lambda sparql, row_limit: asked.append(sparql) or select(sparql, row_limit))
+        assert len(asked) == 3 and not any("OFFSET" in sparql or "ORDER BY" in sparql for sparql in asked)
+        assert index.search("JNIM")[0].iri == SK + "jnim"
+        index.close()
+
+
 # --- kg search -------------------------------------------------------------------------------------
 
 def test_kg_search_prints_hits_with_their_claims():
@@ -159,6 +175,34 @@ def test_a_search_without_a_time_limit_runs(make_app):
     response = make_app({"QUERY_TIMEOUT": None}).test_client().get("/search?q=ISGS")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["results"][0]["iri"] == SK + "isgs"
+
+
+def test_a_search_while_the_index_is_being_made_is_told_so_and_the_making_goes_on(make_app, monkeypatch):
+    """The index was read from the store within the search's own time limit: at a million statements that took
+    longer than the limit, so the search failed, the reading was thrown away, and the next search began it again.
+    It is now made in the background, as the counts are, and a search waits for it until its time limit at most."""
+    from api import search
+
+    app = make_app({"QUERY_TIMEOUT": 120})
+    started, release, made = threading.Event(), threading.Event(), search._rebuilt
+
+    def held(*args):
+        started.set()
+        release.wait(SOON)
+        return made(*args)
+
+    monkeypatch.setattr(search, "_rebuilt", held)
+    client = app.test_client()
+    try:  # a search whose time limit is over when it comes
+        late = client.get("/search?q=JNIM", environ_base={RECEIVED: time.monotonic() - 600})
+        assert started.wait(SOON)
+        body = problem(late, 503)
+        assert body["title"] == "Too busy" and body["detail"].startswith("the search index for this version")
+        assert late.headers["Retry-After"] == "1"
+    finally:
+        release.set()
+    settled(app)
+    assert client.get("/search?q=JNIM").get_json()["results"][0]["iri"] == SK + "jnim"
 
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -155,3 +155,12 @@ def test_the_service_description_points_at_the_void(shared_app):
     graph = Graph().parse(data=response.get_data(), format="turtle")
     service = next(graph.subjects(RDF.type, SD.Service))
     assert (service, RDFS.seeAlso, DOCUMENT) in graph
+
+
+def test_a_server_without_a_time_limit_describes_itself(make_app):
+    """QUERY_TIMEOUT none (no limit, refused only on a public server): VoID and the service description did not
+    wait for their counts, then failed formatting the limit in their 503, and answered 500."""
+    client = make_app({"QUERY_TIMEOUT": None}).test_client()
+    for path in ("/.well-known/void", "/sparql"):
+        answer = client.get(path, headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200 and "void:triples" in answer.get_data(as_text=True), path

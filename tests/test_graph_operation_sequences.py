@@ -106,6 +106,45 @@ def test_a_sequence_of_graph_operations_does_as_on_the_embedded_store(store, seq
         store.update(f"DROP SILENT GRAPH <{DEFAULT_GRAPH}>")
 
 
+# Requests sent one after another: a graph CREATEd empty exists until it is dropped, as on the embedded store (on
+# Virtuoso, which keeps no empty graph, the store notes such a graph in a graph of its own)
+ACROSS_REQUESTS = [
+    ("CREATE GRAPH <C>", "CREATE GRAPH <C>"),
+    ("CREATE GRAPH <C>", "DROP GRAPH <C>", "CREATE GRAPH <C>", "DROP GRAPH <C>", "DROP GRAPH <C>"),
+    ("CREATE SILENT GRAPH <C>", "CLEAR GRAPH <C>", "DROP GRAPH <C>"),
+    ("CREATE GRAPH <C>", "MOVE <C> TO <X>", "DROP GRAPH <X>", "DROP GRAPH <C>"),
+    ("CREATE GRAPH <C>", "COPY <C> TO <C>", "ADD <C> TO <X>", "DROP GRAPH <C>", "DROP GRAPH <X>"),
+    ("CREATE GRAPH <C>", "COPY <G> TO <C>", "CLEAR GRAPH <C>", "DROP GRAPH <C>", "CREATE GRAPH <C>"),
+    ("CREATE GRAPH <C>", "COPY <X> TO <C>", "DROP GRAPH <C>"),
+    ("CREATE GRAPH <C>", "DROP SILENT GRAPH <C>", "DROP GRAPH <C>"),
+    ("CREATE GRAPH <C>", "INSERT DATA { GRAPH <C> { <s3> <p> 3 } }", "DROP GRAPH <C>", "CREATE GRAPH <C>"),
+]
+
+
+@pytest.mark.parametrize("requests", ACROSS_REQUESTS, ids=" / ".join)
+def test_a_graph_created_empty_exists_until_dropped_across_requests(store, requests):
+    base = f"http://test.sahel-kg.example/{uuid.uuid4().hex}/"
+    try:
+        with OxigraphStore() as embedded:
+            expected = [run(embedded, text, base) if index == 0 else step(embedded, text, base)
+                        for index, text in enumerate(requests)]
+        assert [run(store, text, base) if index == 0 else step(store, text, base)
+                for index, text in enumerate(requests)] == expected
+    finally:
+        for letter in "GHCX":
+            store.update(f"DROP SILENT GRAPH <{base}{letter}>")
+        store.update(f"DROP SILENT GRAPH <{DEFAULT_GRAPH}>")
+
+
+def step(store, text: str, base: str) -> str | None:
+    """The outcome of update `text` on `store` (the error's class, or None)."""
+    try:
+        store.update(f"BASE <{base}> {text}")
+    except StoreError as error:
+        return type(error).__name__
+    return None
+
+
 # DROP ALL and CLEAR ALL after operations that wrote new graphs: on an engine of the test's own (the session's hold
 # the article for the other tests). Virtuoso has no such operation: the store drops the graphs it lists, and so
 # lists those written before it in the request too.

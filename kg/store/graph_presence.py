@@ -7,7 +7,8 @@ The embedded store (Oxigraph) keeps a graph once it was created or written until
 DELETE or CLEAR it still exists. A COPY or MOVE leaves its target existing only if the source held a triple; a
 MOVE of a graph that does not exist fails (COPY and ADD never do). What a pattern-driven INSERT or DELETE does
 is known only once it ran: an operation whose check depends on it raises NeedsEngine, and the store sends the
-operations before it first (kg.store.remote).
+operations before it first (kg.store.remote). Across requests, a graph left existing empty (CREATEd, CLEARed) is
+one the store noted (Dialect.created_graph, kept by kg.store.merge_presence).
 """
 
 from __future__ import annotations
@@ -31,18 +32,20 @@ class Presence:
 
 
 class GraphPresence:
-    """The graphs' states through one update; `holds(iri)` asks the engine whether a graph holds a triple. A graph
-    is asked about only when a check or a transfer needs its state: a write's effect is noted until then."""
+    """The graphs' states through one update; `holds(iri)` asks the engine whether a graph holds a triple, `noted(iri)`
+    whether an earlier request left it existing empty. A graph is asked about only when a check or a transfer needs
+    its state: a write's effect is noted until then."""
 
-    def __init__(self, holds: Callable[[str], bool]):
+    def __init__(self, holds: Callable[[str], bool], *, noted: Callable[[str], bool] | None = None):
         self.ask = holds
+        self.noted = noted or (lambda iri: False)
         self.known: dict[str, Presence] = {}
         self.log: list[tuple[str, str | None]] = []  # (event, graph or None for every graph), for graphs not asked
 
     def state(self, iri: str) -> Presence:
         if iri not in self.known:
             held = self.ask(iri)
-            found = Presence(held, held)
+            found = Presence(held or self.noted(iri), held)
             for event, target in self.log:
                 if target in (None, iri):
                     _replay(found, event)
@@ -62,7 +65,7 @@ class GraphPresence:
             if found.holds is None:
                 found.holds = self.ask(iri)
             if found.exists is None:
-                found.exists = found.holds
+                found.exists = found.holds or self.noted(iri)
 
     # --- checks and effects, one method per kind of operation ------------------------------------------
 

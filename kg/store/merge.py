@@ -37,6 +37,7 @@ from kg.store.update_check import check_whole_update
 
 DEFAULT_GRAPH = graph_iri("default")  # where writes to the default graph are kept
 MERGE_GRAPH = graph_iri("merge")  # the merge, on engines without a default graph of their own
+CREATED_GRAPH = graph_iri("created")  # graphs that exist empty, on engines that keep no empty graph
 _BIND = "BIND (1 AS ?kg_one)"
 # Brackets an update may nest: the engine's parser and the rewrite recurse (the engine's stack overflows
 # past some 10,000, killing the process; the rewrite, past Python's recursion limit). HTTP clients meet
@@ -59,6 +60,7 @@ class Target:
     merge: str | None = None
     graphs: Callable[[], list[str]] | None = None
     presence: GraphPresence | None = None
+    created: str | None = None  # where the graphs that exist empty are noted (kg.store.merge_presence)
     blank_nodes_in_data: bool = True
     hidden: tuple[str, ...] = ()  # graphs a WHERE's GRAPH ?g may never match (the merge, an engine's own)
     spell_out_graphs: bool = False  # GRAPH ?g {} enumerates nothing: ask for the graphs holding a triple

@@ -23,6 +23,8 @@ class GraphOperations:
                 graphs += presence.written_since(graphs)
                 presence.every("dropped" if self.word(first) == "DROP" else "emptied")
             graphs.append(self.target.merge)
+            if self.target.created is not None and self.word(first) == "DROP":
+                graphs.append(self.target.created)  # no graph is left existing empty
             drops = " ; ".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs)
             self.replace_span(self.sig[first].start, self.sig[last - 1].end, drops)
             return
@@ -38,6 +40,8 @@ class GraphOperations:
                 step(self._graph(index + 1), ref, silent=silent)
                 if not silent:
                     self.insert(self.sig[index].start, "SILENT ")
+                if self.word(first) == "DROP" or not silent:  # a CLEAR that passed leaves the graph there, empty
+                    self._noted_as(first, self.word(first) == "CLEAR", self._graph(index + 1))
         else:
             return
         self._forget(first, ref)
@@ -58,6 +62,8 @@ class GraphOperations:
             index += 1
         if self.target.presence is not None and len(iris) == 2:
             self.target.presence.transfer(self.word(first), *iris, refs[0], silent=silent)
+            if self.word(first) != "ADD" and iris[0] != iris[1]:  # the target exists as the source held a triple
+                self._noted_as(first, False, *iris[1 if self.word(first) == "COPY" else 0:])
         if self.word(first) != "ADD" and len(refs) == 2:  # MOVE and COPY replace the target graph
             self._capture(first, last, refs[1])
 
@@ -66,6 +72,9 @@ class GraphOperations:
         index = first + 1 + silent
         if self.target.presence is not None and index + 1 < last:
             self.target.presence.create(self._graph(index + 1), self.sig[index + 1].text, silent=silent)
+            if not silent:  # judged here: the engine's own CREATE refuses by a record of its own, not ours
+                self.insert(self.sig[index].start, "SILENT ")
+            self._noted_as(first, True, self._graph(index + 1))
 
     def _forget(self, first: int, ref: str) -> None:
         """Before an operation that empties graph `ref`: remove from the merge what only `ref` holds."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from kg.sparql_parts import iri_named
 
+_GRAPH = "http://www.w3.org/ns/sparql-service-description#Graph"
+
 
 class PresenceSteps:
     """Over the rewriter's tokens and `target`; `declared` and `base` are the prologue in force."""
@@ -52,6 +54,15 @@ class PresenceSteps:
             presence.written(graphs, surely=surely, everywhere=anywhere)
         else:
             presence.removed(graphs, everywhere=anywhere)
+
+    def _noted_as(self, first: int, exists: bool, *iris: str) -> None:
+        """Before the operation at token `first`: note graphs `iris` as existing empty, or no longer so, where the
+        engine keeps no empty graph (Target.created), for the requests after this one."""
+        if self.target.created is None or not iris:
+            return
+        marks = " ".join(f"<{iri}> a <{_GRAPH}> ." for iri in iris)
+        self.insert(self.sig[first].start,
+                    f"{'INSERT' if exists else 'DELETE'} DATA {{ GRAPH <{self.target.created}> {{ {marks} }} }} ; ")
 
     def _rest(self, start: int) -> str:
         """The text from offset `start` on, and the prologue declared before it, at their places (so that lines

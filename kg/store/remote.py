@@ -53,9 +53,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         self.timeout = timeout
         self.replicas = Replicas([query_url, *replicas], self._answers) if replicas else None
         self._dialect: Dialect | None = DIALECTS[dialect] if dialect else None
-        self._hidden: tuple[str, ...] = self._dialect.system_graphs if self._dialect else ()
-        if self._dialect and self._dialect.merge_graph:
-            self._hidden += (self._dialect.merge_graph,)
+        self._hidden: tuple[str, ...] = self._dialect.hidden if self._dialect else ()
         self._lock = threading.Lock()
         self._described = False  # whether the engine's self-description graphs were looked for
 
@@ -82,7 +80,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
                 except DeadlinePassed:  # an engine that takes the connection and never answers
                     raise self._timed_out(timeout or self.timeout, answered=False) from None
                 found = dialect_for(answer.headers.get("Server"))
-                self._hidden = found.system_graphs + ((found.merge_graph,) if found.merge_graph else ())
+                self._hidden = found.hidden
                 self._dialect = found
         finally:
             self._lock.release()
@@ -125,8 +123,10 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         graphs' existence its own way, the store judges each operation's (kg.store.graph_presence), sending the
         operations before one it cannot judge first."""
         dialect = self.dialect
-        presence = GraphPresence(self._holds) if dialect.graphs_by_create else None
-        target = Target(merge=dialect.merge_graph, blank_nodes_in_data=dialect.blank_nodes_in_data,
+        noted = self._noted if dialect.created_graph else None
+        presence = GraphPresence(self._holds, noted=noted) if dialect.graphs_by_create else None
+        target = Target(merge=dialect.merge_graph, created=dialect.created_graph,
+                        blank_nodes_in_data=dialect.blank_nodes_in_data,
                         graphs=None if dialect.drop_all else self.graphs, presence=presence, hidden=self._hidden,
                         bind_in_where=dialect.bind_in_where, spell_out_graphs=not dialect.enumerates_graphs)
         text = sparql
@@ -239,6 +239,11 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
     def _holds(self, iri: str) -> bool:
         """Whether graph `iri` holds a triple."""
         return self._query(f"ASK {{ GRAPH {NamedNode(iri)} {{ ?s ?p ?o }} }}", None, None, None, None, hide=True)
+
+    def _noted(self, iri: str) -> bool:
+        """Whether graph `iri` is noted as existing empty (Dialect.created_graph)."""
+        return self._query(f"ASK {{ GRAPH <{self.dialect.created_graph}> {{ {NamedNode(iri)} ?p ?o }} }}", None, None,
+                           None, None, hide=False)
 
     def _send(self, url: str, fields: list[tuple[str, str]], *, accept: str, deadline: float | None):
         """Every request to the engine goes through here (the place for replicas and retries to come)."""

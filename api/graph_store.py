@@ -107,14 +107,14 @@ def _target():
 
 
 def _exists(target: str) -> bool:
-    """Whether a named graph is in the store (even empty, where the store keeps empty graphs), or the
+    """Whether a named graph is in the store (even empty, where the store keeps or notes empty graphs), or the
     declared default graph has triples."""
     backend = current_app.extensions["sahel-kg"]
     empty = target != "" and backend.keeps_empty_graphs  # elsewhere a graph exists while it holds a triple
     pattern = f"{{ GRAPH <{target}> {{}} }}" if empty else f"{{ {_triples(target)} }}"
     # Counted from the request's arrival, as the request's other queries are: not a whole limit of its own.
     answer = backend.query(QueryRequest(sparql=f"ASK {pattern}", format="json"), since=received())
-    return b'"boolean":true' in answer.body
+    return b'"boolean":true' in answer.body or (target != "" and not empty and backend.writer.noted_empty(target))
 
 
 def _triples(target: str) -> str:

@@ -124,6 +124,22 @@ def test_graph_existence_says_404_201_and_204(server, new_graph):
     assert select_json(server, f"ASK {{ <{EX}a> <{EX}p> 4 }}")["boolean"] is True
 
 
+def test_a_graph_made_empty_is_there_for_the_graph_store(server, new_graph):
+    """CREATE GRAPH, or a PUT of an empty body, makes a graph the Graph Store then finds, empty, until it is deleted:
+    on Virtuoso too, which keeps no empty graph (the store notes it, Dialect.created_graph)."""
+    made, put = new_graph(), new_graph()
+    assert send_update(server, f"CREATE GRAPH <{made}>")[0] == 204
+    assert http(store_url(server, put), method="PUT", data=b"", headers={**AUTH, "Content-Type": "text/turtle"})[0] == 201
+    for g in (made, put):
+        status, _, body = http(store_url(server, g), headers={"Accept": "application/n-triples"})
+        assert (status, body.strip()) == (200, b"")
+        assert http(store_url(server, g), method="HEAD")[0] == 200
+        assert http(store_url(server, g), method="POST", data=b"", headers={**AUTH, "Content-Type": "text/turtle"})[0] == 204
+        assert http(store_url(server, g), method="DELETE", headers=AUTH)[0] == 204
+        assert http(store_url(server, g))[0] == 404
+        assert http(store_url(server, g), method="DELETE", headers=AUTH)[0] == 404
+
+
 def test_graphs_are_listed_and_never_the_stores_own(server, new_graph):
     g = new_graph()
     ok(http(store_url(server, g), method="PUT", data=f"<{EX}e> <{EX}p> 1 .".encode(),

@@ -116,6 +116,10 @@ class Store(abc.ABC):
 
     keeps_empty_graphs = True  # a named graph may exist with no triple (CREATE GRAPH); else it exists while it holds one
 
+    def noted_empty(self, iri: str) -> bool:
+        """Whether graph `iri` exists holding no triple by the store's note of it, where the engine keeps no empty graph."""
+        return False
+
     def changed_at(self) -> float | None:
         """When the data last changed (a Unix time), or None where the store cannot tell (remote)."""
         return None

@@ -123,8 +123,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         graphs' existence its own way, the store judges each operation's (kg.store.graph_presence), sending the
         operations before one it cannot judge first."""
         dialect = self.dialect
-        noted = self._noted if dialect.created_graph else None
-        presence = GraphPresence(self._holds, noted=noted) if dialect.graphs_by_create else None
+        presence = GraphPresence(self._holds, noted=self.noted_empty) if dialect.graphs_by_create else None
         target = Target(merge=dialect.merge_graph, created=dialect.created_graph,
                         blank_nodes_in_data=dialect.blank_nodes_in_data,
                         graphs=None if dialect.drop_all else self.graphs, presence=presence, hidden=self._hidden,
@@ -240,8 +239,10 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         """Whether graph `iri` holds a triple."""
         return self._query(f"ASK {{ GRAPH {NamedNode(iri)} {{ ?s ?p ?o }} }}", None, None, None, None, hide=True)
 
-    def _noted(self, iri: str) -> bool:
-        """Whether graph `iri` is noted as existing empty (Dialect.created_graph)."""
+    def noted_empty(self, iri: str) -> bool:
+        """As Store.noted_empty: noted in Dialect.created_graph, by the update that left graph `iri` empty."""
+        if not self.dialect.created_graph:
+            return False
         return self._query(f"ASK {{ GRAPH <{self.dialect.created_graph}> {{ {NamedNode(iri)} ?p ?o }} }}", None, None,
                            None, None, hide=False)
 

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 import servers
-from kg.errors import EvaluationError, StoreError
+from kg.errors import EvaluationError, QuerySyntaxError, StoreError
 from kg.store.graph_presence import GraphPresence
 from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH, Target, rewrite
 from kg.store.oxigraph import OxigraphStore
@@ -143,6 +143,35 @@ def step(store, text: str, base: str) -> str | None:
     except StoreError as error:
         return type(error).__name__
     return None
+
+
+# A syntax fault the parser finds only at the text's end, after graph operations the store judges itself (Virtuoso):
+# told as the embedded store's parser tells it, never a graph's absence (nor a 500: the engine asked about `<Q`)
+FAULTY = [
+    "INSERT DATA { GRAPH <G> { <s3> <p> 3 } } ;\nDROP GRAPH <Q",
+    "CREATE GRAPH <Q",
+    "DELETE WHERE { GRAPH <G> { ?s ?p ?o } } ; CLEAR GRAPH <Q",
+    "CLEAR GRAPH <C> ; MOVE <G> TO <Q",
+    "CREATE GRAPH <G> ;\n COPY <H> TO <Q",
+    "WITH <Q DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",  # a ValueError on every store
+]
+
+
+@pytest.mark.parametrize("text", FAULTY)
+def test_a_syntax_fault_is_told_before_any_graph_is_judged(store, text):
+    base = f"http://test.sahel-kg.example/{uuid.uuid4().hex}/"
+
+    def fault(opened):
+        try:
+            opened.update(f"BASE <{base}>\n{text}")
+        except (QuerySyntaxError, StoreError, ValueError) as error:
+            return type(error).__name__, str(error), getattr(error, "line", None), getattr(error, "column", None)
+        return None
+
+    with OxigraphStore() as embedded:
+        expected = fault(embedded)
+    assert expected[0] == "QuerySyntaxError", expected
+    assert fault(store) == expected
 
 
 # DROP ALL and CLEAR ALL after operations that wrote new graphs: on an engine of the test's own (the session's hold

@@ -31,7 +31,7 @@ from kg.store.graph_guard import guard, guard_graph_variables
 from kg.store.graph_presence import GraphPresence, NeedsEngine
 from kg.store.merge_blocks import QuadBlocks
 from kg.store.merge_graphs import GraphOperations
-from kg.store.merge_presence import PresenceSteps
+from kg.store.merge_presence import PresenceSteps, UnnamedGraph
 from kg.store.text_edits import Rewritten, TextEdits
 from kg.store.update_check import check_whole_update
 
@@ -81,7 +81,11 @@ def rewrite(text: str, target: Target) -> Rewritten:
         raise PolicyError(f"the update nests {deepest} levels deep (brackets, triple terms, operators such as "
                           f"!!); the limit is {MAX_NESTING}")
     check_update_syntax(text)
-    rewritten = rewriter.run()  # first, for the faults it places better than the parser (a variable in data)
+    try:
+        rewritten = rewriter.run()  # first, for the faults it places better than the parser (a variable in data)
+    except (EvaluationError, UnnamedGraph):  # a graph judged by the store (graph_presence): a syntax fault comes first
+        check_whole_update(text)
+        raise
     check_whole_update(text)  # then what the parser tells only at the text's end, before any engine runs it
     return rewritten
 

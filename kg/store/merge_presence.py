@@ -3,9 +3,14 @@ and an update cut before the first operation whose check only the engine can ans
 
 from __future__ import annotations
 
+from kg.errors import QuerySyntaxError
 from kg.sparql_parts import iri_named
 
 _GRAPH = "http://www.w3.org/ns/sparql-service-description#Graph"
+
+
+class UnnamedGraph(QuerySyntaxError):
+    """A graph operation names no IRI where one must be: a fault the parser tells in its own words at the text's end."""
 
 
 class PresenceSteps:
@@ -23,7 +28,11 @@ class PresenceSteps:
     def _graph(self, index: int) -> str:
         """The IRI of the graph named by token `index` (an IRI or a prefixed name, as the engine reads it)."""
         token = self.sig[index]
-        return iri_named(token.kind, token.text, self.declared, self.base) or token.text
+        iri = iri_named(token.kind, token.text, self.declared, self.base)
+        if iri is None:  # never asked of the engine (`<Q` is no IRI)
+            error = self.error_at(token, f"a graph's IRI was expected here, not {token.text}")
+            raise UnnamedGraph(error.message, line=error.line, column=error.column)
+        return iri
 
     def _block_graphs(self, opening: int, closing: int, top: str) -> tuple[set[str], bool]:
         """The graphs a quads block (between the braces at `opening` and `closing`) writes or deletes: those its

@@ -234,6 +234,17 @@ def test_a_syntax_error_is_400_in_the_same_words_on_every_engine(server):
     assert (status, json.loads(body)["title"]) == (400, "Malformed query")
 
 
+def test_a_function_the_store_lacks_is_refused_as_given_on_every_engine(server, new_graph):
+    """A call of a function no engine knows is the request refused (400, the function named), by query and update:
+    oxigraph serve and Virtuoso answer 500, which was a 502 "Store failure" with the IRI cut out as an address."""
+    g, call = new_graph(), "BIND(<http://fn.example/f>(1) AS ?x)"
+    for status, _, body in (http(query_url(server, f"SELECT * WHERE {{ {call} }}")),
+                            send_update(server, f"INSERT {{ GRAPH <{g}> {{ <{EX}s> <{EX}p> ?x }} }} WHERE {{ {call} }}")):
+        problem = json.loads(body)
+        assert (status, problem["title"]) == (400, "Request refused by the store"), problem
+        assert "http://fn.example/f" in problem["detail"], problem
+
+
 def test_an_update_the_embedded_store_refuses_at_its_end_is_400_there_and_writes_nothing(server, new_graph):
     """Virtuoso's parser takes `FILTER(TRUE)`, which the embedded store's refuses at the text's end: it ran this
     update, deleting the graph's triples."""

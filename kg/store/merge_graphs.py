@@ -42,6 +42,8 @@ class GraphOperations:
                     self.insert(self.sig[index].start, "SILENT ")
                 if self.word(first) == "DROP" or not silent:  # a CLEAR that passed leaves the graph there, empty
                     self._noted_as(first, self.word(first) == "CLEAR", self._graph(index + 1))
+                else:  # CLEAR SILENT leaves a graph there, empty, if it was: as it holds a triple, or was noted already
+                    self._noted_as(first, True, self._graph(index + 1), held=True)
         else:
             return
         self._forget(first, ref)

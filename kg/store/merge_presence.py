@@ -64,14 +64,20 @@ class PresenceSteps:
         else:
             presence.removed(graphs, everywhere=anywhere)
 
-    def _noted_as(self, first: int, exists: bool, *iris: str) -> None:
-        """Before the operation at token `first`: note graphs `iris` as existing empty, or no longer so, where the
-        engine keeps no empty graph (Target.created), for the requests after this one."""
+    def _noted_as(self, first: int, exists: bool, *iris: str, held: bool = False) -> None:
+        """Before the operation at token `first`: note graphs `iris` as existing empty, or no longer so (`held`: note
+        the one graph only if it holds a triple then), where the engine keeps no empty graph (Target.created), for the
+        requests after this one."""
         if self.target.created is None or not iris:
             return
         marks = " ".join(f"<{iri}> a <{_GRAPH}> ." for iri in iris)
-        self.insert(self.sig[first].start,
-                    f"{'INSERT' if exists else 'DELETE'} DATA {{ GRAPH <{self.target.created}> {{ {marks} }} }} ; ")
+        into = f"{{ GRAPH <{self.target.created}> {{ {marks} }} }}"
+        if held:
+            # Virtuoso takes a FILTER EXISTS alone in a WHERE as true, whatever the graph holds
+            where = f"{{ SELECT ?s WHERE {{ GRAPH <{iris[0]}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
+            self.insert(self.sig[first].start, f"INSERT {into} WHERE {{ {where} }} ; ")
+            return
+        self.insert(self.sig[first].start, f"{'INSERT' if exists else 'DELETE'} DATA {into} ; ")
 
     def _rest(self, start: int) -> str:
         """The text from offset `start` on, and the prologue declared before it, at their places (so that lines

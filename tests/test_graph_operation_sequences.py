@@ -156,6 +156,8 @@ FAULTY = [
     "CLEAR GRAPH <C> ; MOVE <G> TO <Q",
     "CREATE GRAPH <G> ;\n COPY <H> TO <Q",
     "WITH <Q DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",  # a ValueError on every store
+    "WITH <G> DELET { ?s ?p ?o } WHERE { ?s ?p ?o }",  # and these two
+    "WITH <G> <H>",
 ]
 
 

@@ -219,13 +219,14 @@ class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
             index = (deleted[1] or last) + 1
         if self.word(index) == "INSERT":
             inserted = (index + 1, self.match(index + 1))
-        if any(block[1] is None or block[1] >= last for block in (deleted, inserted) if block):
-            return
+        blocks = [block for block in (deleted, inserted) if block]
+        if not blocks or any(block[1] is None or block[1] >= last for block in blocks):
+            return  # malformed: the parser says where, at the text's end
         top = self._graph(first + 1) if with_graph else None
         for block, insert in ((deleted, False), (inserted, True)):  # the template deletes, then inserts
             if block:
                 self._quads_seen(*block, insert=insert, top=top)
-        after = max(block[1] for block in (deleted, inserted) if block) + 1
+        after = max(block[1] for block in blocks) + 1
         where = next((i for i in range(after, last) if self.word(i) == "WHERE"), None)
         group = (where + 1, self.match(where + 1)) if where is not None else None
         if group and group[1] is not None:

@@ -120,6 +120,12 @@ ACROSS_REQUESTS = [
     ("CREATE GRAPH <C>", "INSERT DATA { GRAPH <C> { <s3> <p> 3 } }", "DROP GRAPH <C>", "CREATE GRAPH <C>"),
     ("CLEAR SILENT GRAPH <G>", "CREATE GRAPH <G>", "DROP GRAPH <G>", "CLEAR SILENT GRAPH <G>", "DROP GRAPH <G>"),
     ("INSERT DATA { GRAPH <C> { <s3> <p> 3 } } ; CLEAR SILENT GRAPH <C>", "CLEAR GRAPH <C>", "DROP GRAPH <C>"),
+    ("INSERT DATA { GRAPH <C> { <s3> <p> 3 } }", "DELETE DATA { GRAPH <C> { <s3> <p> 3 } }", "DROP GRAPH <C>",
+     "DROP GRAPH <C>"),
+    ("DELETE WHERE { GRAPH <G> { ?s ?p ?o } }", "CREATE GRAPH <G>", "DELETE DATA { GRAPH <X> { <s1> <p> 1 } }",
+     "DROP GRAPH <X>"),
+    ("WITH <G> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "CLEAR GRAPH <G>", "DROP GRAPH <G>", "CREATE GRAPH <G>"),
+    ("DELETE { GRAPH <H> { ?s ?p ?o } } WHERE { GRAPH <H> { ?s ?p ?o } }", "MOVE <H> TO <C>", "DROP GRAPH <C>"),
 ]
 
 

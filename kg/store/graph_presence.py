@@ -7,7 +7,7 @@ The embedded store (Oxigraph) keeps a graph once it was created or written until
 DELETE or CLEAR it still exists. A COPY or MOVE leaves its target existing only if the source held a triple; a
 MOVE of a graph that does not exist fails (COPY and ADD never do). What a pattern-driven INSERT or DELETE does
 is known only once it ran: an operation whose check depends on it raises NeedsEngine, and the store sends the
-operations before it first (kg.store.remote). Across requests, a graph left existing empty (CREATEd, CLEARed) is
+operations before it first (kg.store.remote). Across requests, a graph left existing empty (CREATEd, CLEARed, emptied) is
 one the store noted (Dialect.created_graph, kept by kg.store.merge_presence).
 """
 

@@ -172,7 +172,7 @@ class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
             # rewrite of INSERT DATA into a template where the engine takes no blank nodes would run them
             if token.kind == "var" or not insert and (token.kind == "bnode" or token.text == "["):
                 raise self.error_at(token, _NOT_IN_DATA[insert])
-        self._quads_seen(opening, closing, insert=insert, surely=True)
+        self._quads_seen(first, opening, closing, insert=insert, surely=True)
         flat, blank = self._block(opening, closing, wrap=True)
         if insert:
             if flat:
@@ -191,7 +191,7 @@ class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
         if closing is None or closing >= last:
             return
         self.only_grammar_spaces(opening + 1, closing)
-        self._quads_seen(opening, closing, insert=False)
+        self._quads_seen(first, opening, closing, insert=False)
         pattern = self.flat_text(opening + 1, closing, typed_signs=True)
         if self.target.hidden or self.target.spell_out_graphs:
             pattern = guard_graph_variables(pattern, self.target.hidden,
@@ -225,7 +225,7 @@ class _Rewriter(GraphOperations, PresenceSteps, QuadBlocks, TextEdits):
         top = self._graph(first + 1) if with_graph else None
         for block, insert in ((deleted, False), (inserted, True)):  # the template deletes, then inserts
             if block:
-                self._quads_seen(*block, insert=insert, top=top)
+                self._quads_seen(first, *block, insert=insert, top=top)
         after = max(block[1] for block in blocks) + 1
         where = next((i for i in range(after, last) if self.word(i) == "WHERE"), None)
         group = (where + 1, self.match(where + 1)) if where is not None else None

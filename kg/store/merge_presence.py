@@ -52,9 +52,10 @@ class PresenceSteps:
                 index = (self.match(index) or closing) + 1 if self.sig[index].kind == "open" else index + 1
         return graphs, anywhere
 
-    def _quads_seen(self, opening: int, closing: int | None, *, insert: bool, surely: bool = False,
+    def _quads_seen(self, first: int, opening: int, closing: int | None, *, insert: bool, surely: bool = False,
                     top: str | None = None) -> None:
-        """Tell the tracker what a data block or template between `opening` and `closing` does to its graphs."""
+        """Tell the tracker what a data block or template between `opening` and `closing`, of the operation at token
+        `first`, does to its graphs; a graph it may empty is noted as existing, if it does (the embedded store's)."""
         presence = self.target.presence
         if presence is None or closing is None:
             return
@@ -63,18 +64,20 @@ class PresenceSteps:
             presence.written(graphs, surely=surely, everywhere=anywhere)
         else:
             presence.removed(graphs, everywhere=anywhere)
+            self._noted_as(first, True, *sorted(graphs - {self.target.declared}), held=True)
 
     def _noted_as(self, first: int, exists: bool, *iris: str, held: bool = False) -> None:
         """Before the operation at token `first`: note graphs `iris` as existing empty, or no longer so (`held`: note
-        the one graph only if it holds a triple then), where the engine keeps no empty graph (Target.created), for the
-        requests after this one."""
+        each only if it holds a triple then), where the engine keeps no empty graph (Target.created), for the requests
+        after this one."""
         if self.target.created is None or not iris:
             return
         marks = " ".join(f"<{iri}> a <{_GRAPH}> ." for iri in iris)
         into = f"{{ GRAPH <{self.target.created}> {{ {marks} }} }}"
-        if held:
-            # Virtuoso takes a FILTER EXISTS alone in a WHERE as true, whatever the graph holds
-            where = f"{{ SELECT ?s WHERE {{ GRAPH <{iris[0]}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
+        if held:  # (Virtuoso takes a FILTER EXISTS alone in a WHERE as true, whatever the graph holds)
+            into = f"{{ GRAPH <{self.target.created}> {{ ?g a <{_GRAPH}> }} }}"
+            where = " UNION ".join(f"{{ SELECT (<{iri}> AS ?g) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1 }}"
+                                   for iri in iris)
             self.insert(self.sig[first].start, f"INSERT {into} WHERE {{ {where} }} ; ")
             return
         self.insert(self.sig[first].start, f"{'INSERT' if exists else 'DELETE'} DATA {into} ; ")

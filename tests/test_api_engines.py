@@ -17,7 +17,7 @@ from live_engines import *  # noqa: F401,F403
 from live_engines import TOKEN, http, query_url, select_json, send_update
 
 from kg.store.dialects import VIRTUOSO
-from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH
+from kg.store.merge import CREATED_GRAPH, DEFAULT_GRAPH, MERGE_GRAPH
 
 BASE = "https://sahel-kg.example.org/"
 SK, SAHEL = BASE + "id/", BASE + "ontology#"
@@ -169,10 +169,11 @@ def test_the_engines_own_graphs_are_not_served(server):
     assert status == 409 and json.loads(body)["title"] == "Project graph"
 
 
-def test_the_engines_own_graphs_are_nowhere_whatever_dataset_names_them(server):
+def test_the_engines_own_graphs_are_nowhere_whatever_dataset_names_them(server, new_graph):
     """FROM, FROM NAMED, default-graph-uri and named-graph-uri read Virtuoso's own graphs (2,479 triples of
-    virtrdf#) and the merge graph, which the embedded store does not have (helper-86)."""
-    for system in SYSTEM_GRAPHS + (MERGE_GRAPH,):
+    virtrdf#), the merge graph and the store's note of empty graphs, which the embedded store does not have."""
+    assert send_update(server, f"CREATE GRAPH <{new_graph()}>")[0] == 204  # noted on Virtuoso
+    for system in SYSTEM_GRAPHS + (MERGE_GRAPH, CREATED_GRAPH):
         assert count(server, f"SELECT (COUNT(*) AS ?n) FROM <{system}> WHERE {{ ?s ?p ?o }}") == 0, system
         assert count(server, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{system}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == 0
         assert count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": system}) == 0

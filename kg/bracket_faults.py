@@ -1,7 +1,7 @@
 """Brackets that do not pair up: one left open when the bracket around it closes (FILTER(regex(?o, "x") }), a
-'(' open where a group opens (only EXISTS opens one inside an expression) or the text ends; one closing none.
-An AS among a function's arguments is told as a ')' missing before it. The engine says only what it expected where
-it gave up."""
+'(' open where a group opens (only EXISTS opens one inside an expression), where an expression runs into a triple
+pattern (FILTER(?o = 1 ?s ?p ?o), after (… AS ?x) or where the text ends; one closing none. An AS among a
+function's arguments is told as a ')' missing before it. The engine says only what it expected where it gave up."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from kg.unknown_words import FUNCTIONS
 
 PAIRS = {")": "(", "]": "[", "}": "{"}
 CLOSERS = {opener: closer for closer, opener in PAIRS.items()}
+_OPENING = FUNCTIONS | {"FILTER", "BIND", "HAVING"}  # words whose '(' holds an expression
+_ENDS = ("var", "number", "string", "iri", "pname", "langtag")  # tokens an operand may end with
+_SUBJECTS = ("var", "iri", "pname")  # what a triple pattern run into after an operand starts with
 
 
 def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
@@ -16,13 +19,19 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
     of the text, and what is wrong there; None if every bracket closes the last one open, every '(' is closed by
     the text's end, and no group opens inside an expression but EXISTS's."""
     opened: list[int] = []  # indexes of the brackets still open
+    expressions: set[int] = set()  # those of the '(' that hold an expression, where terms are joined by operators
     for index, (kind, value, _, _) in enumerate(tokens):
         if kind == "open":
             if value == "{" and opened and tokens[opened[-1]][1] == "(" and tokens[index - 1][1].upper() != "EXISTS":
                 return index, _missing(f"before this '{value}'", tokens, opened[-1], text)
+            if value == "(" and _expression(tokens, index, bool(opened) and opened[-1] in expressions):
+                expressions.add(index)
             opened.append(index)
         elif value.upper() == "AS" and kind == "word" and opened and _called(tokens, opened[-1]):
             return index, _missing("before AS", tokens, opened[-1], text)  # (STR(?o AS ?x)
+        elif value.upper() == "AS" and kind == "word" and opened and _named_on(tokens, index):
+            # (STR(?a) AS ?b ?c): the name ends what the '(' holds
+            return index + 2, _missing(f"before {tokens[index + 2][1]}", tokens, opened[-1], text)
         elif kind == "close":
             if opened and tokens[opened[-1]][1] == PAIRS[value]:
                 opened.pop()
@@ -33,9 +42,41 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
                 return index, f"This '{value}' closes no '{pair}': it is one too many, or its '{pair}' is missing."
             else:  # the bracket open inside the one this closes is not closed
                 return index, _missing(f"before this '{value}'", tokens, opened[-1], text)
+        if opened and opened[-1] in expressions and _runs_into_triple(tokens, index):
+            return index + 1, _missing(f"before {tokens[index + 1][1]}", tokens, opened[-1], text)
     if opened and tokens[opened[-1]][1] == "(":
         return len(tokens), _missing("at the end of the text", tokens, opened[-1], text)
     return None
+
+
+def _expression(tokens, index: int, inside: bool) -> bool:
+    """Whether the '(' at `index` holds an expression: after FILTER, BIND, HAVING or a function, or within an
+    expression, but for a triple term's (<<( ?s ?p ?o )>>)."""
+    before = tokens[index - 1] if index else None
+    if before is None:
+        return False
+    if inside:
+        return before[1] != "<"
+    return before[0] == "word" and before[1].upper() in _OPENING or before[0] in ("pname", "iri") and index >= 2 \
+        and tokens[index - 2][1].upper() == "FILTER"  # FILTER ex:f(?x)
+
+
+def _runs_into_triple(tokens, index: int) -> bool:
+    """Whether an operand ends at `index` and a triple pattern follows, with no operator between (?o = 1 ?s ?p ?o
+    }): three terms, then no ')' (in (?a ?b ?c) operators are likelier missing)."""
+    if index + 3 >= len(tokens):
+        return False
+    kind, value = tokens[index][:2]
+    ended = kind in _ENDS or kind == "close" or kind == "word" and value.lower() in ("true", "false")
+    subject, verb, thing = tokens[index + 1:index + 4]
+    return ended and subject[0] in _SUBJECTS and (verb[0] in _SUBJECTS or verb[0] == "word" and verb[1] == "a") \
+        and thing[0] in _ENDS + ("bnode",) and (index + 4 == len(tokens) or tokens[index + 4][1] != ")")
+
+
+def _named_on(tokens, index: int) -> bool:
+    """Whether AS at `index` names a variable that is followed by something other than a bracket, where the ')'
+    of its (expression AS ?x) goes."""
+    return index + 2 < len(tokens) and tokens[index + 1][0] == "var" and tokens[index + 2][0] not in ("open", "close")
 
 
 def in_parentheses(tokens, index: int) -> bool:

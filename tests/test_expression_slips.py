@@ -45,8 +45,21 @@ SLIPS = {
     # The '(' is named where it is in the text as sent, not as written out (service:a as an IRI) for the engine.
     "PREFIX service: <http://x/>\nSELECT * { service:a service:b ?o FILTER(?o = 1 }": (
         MISSING + "FILTER at line 2, column 41", 2, 49),
-    # It was "Expected ENCODE_FOR_URI here."
-    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": ("An expression does not go on like this here", 1, 47),
+    # An expression run into the next triple pattern: it was "An expression does not go on like this here", at ?o
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 ?s ?p ?o }": (
+        "A ')' is missing before ?s: the '(' after FILTER at line 1, column 33 is not closed.", 1, 41),
+    'SELECT * WHERE { ?s ?p ?o FILTER(regex(?o, "x") ?s a ?c . }': (
+        "A ')' is missing before ?s: the '(' after FILTER at line 1, column 33", 1, 49),
+    "SELECT * WHERE { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o } ?s ?p ?o }": (
+        "A ')' is missing before ?s: the '(' after FILTER", 1, 54),
+    'SELECT * WHERE {\n ?s ?p ?o FILTER(?o = "x"@en\n ?s ?p "y" }': (
+        "A ')' is missing before ?s: the '(' after FILTER at line 2, column 17", 3, 2),
+    "SELECT * WHERE { ?s ?p ?o BIND(?o AS ?x ?s ?p ?o }": (
+        "A ')' is missing before ?s: the '(' after BIND at line 1, column 31", 1, 41),
+    # After (expression AS ?name) comes its ')': it was 'Expected ")" here.'
+    "SELECT (STR(?a) AS ?b ?c) WHERE { ?a ?p ?c }": (
+        "A ')' is missing before ?c: the '(' after SELECT at line 1, column 8 is not closed.", 1, 23),
+    "SELECT (STR(?a) AS ?b WHERE { ?a ?p ?c }": ("A ')' is missing before WHERE: the '(' after SELECT", 1, 23),
     # A function's name glued from two: it was "Expected ENCODE_FOR_URI here.", the words taken for two.
     'SELECT * WHERE { ?s ?p ?o FILTER(STRCONTAINS(?o, "x")) }': (
         "SPARQL has no keyword or function STRCONTAINS; did you mean CONTAINS or STRSTARTS?", 1, 34),
@@ -120,17 +133,23 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     "SELECT * { ?s ?p ?o OPTIONAL { ?s ?q ?z BIND(1 AS ?o) } } VALUES ?x { 1 }",
     "SELECT (COUNT(?s) AS ?n) { ?s ?p ?o FILTER(?n) } GROUP BY ?p",
     "SELECT * { ?s ?p ?o FILTER <http://www.w3.org/2001/XMLSchema#boolean>(?x) BIND(1 AS ?x) }",
+    # terms side by side within brackets, and expressions closed before a triple pattern
+    "SELECT * { ?s ?p ?o FILTER(?o = <<( ?s ?p ?o )>> || ?o -1 = 2 || ?o IN (?s, ?p)) ?s ?p (?a ?b ?c) }",
+    "SELECT * { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o }) ?s ?p ?o FILTER(?o = 1) ?s ?p ?o BIND(1 AS ?x) ?s ?p ?o }",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)
     assert first_fault(query, set()) is None
 
 
-def test_over_http_the_missing_bracket_is_placed(shared):
-    query = 'SELECT * WHERE { ?s ?p ?o\n FILTER(regex(?o, "x")\n}'
+@pytest.mark.parametrize("query, place, before", [
+    ('SELECT * WHERE { ?s ?p ?o\n FILTER(regex(?o, "x")\n}', (3, 1), "this '}'"),
+    ("SELECT * WHERE { ?s ?p ?o\n FILTER(?o = 1\n ?s ?p ?o }", (3, 2), "?s"),
+])
+def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
-    assert (body["line"], body["column"]) == (3, 1)
-    assert body["detail"] == MISSING + "FILTER at line 2, column 8 is not closed."
+    assert (body["line"], body["column"]) == place
+    assert body["detail"] == f"A ')' is missing before {before}: the '(' after FILTER at line 2, column 8 is not closed."
 
 
 @pytest.mark.parametrize("text", [
@@ -138,6 +157,8 @@ def test_over_http_the_missing_bracket_is_placed(shared):
     "BASE <http://x/> SELECT * { " + "?s <> ?o . VALUES ?x { 1 } " * 8000 + "FILTER(?o = 1 }",
     # the variables of a group were copied into each group around it
     "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
+    # each token of an expression is looked at for a triple pattern run into it
+    "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
 ])
 def test_brackets_and_bindings_are_read_in_linear_time(text):
     # Timed against lexing the same text (first_fault lexes it too), so that a loaded machine fails nothing.

@@ -156,8 +156,9 @@ SLIPS = {
     "SELECT (COUNT(?s) ?n) WHERE { ?s ?p ?o }": ("AS is missing before ?n: SELECT (expression AS ?n).", 1, 19),
     "SELECT (?a + ?b) WHERE {}": ("AS and a name are missing before this ')'", 1, 16),
     "SELECT ( ?a ] WHERE {}": ("A ')' is missing before this ']': the '(' after SELECT at line 1, column 8", 1, 13),
-    # It was told as "AS is missing before ?c", the AS being there.
-    "SELECT (STR(?a) AS ?b ?c) WHERE {}": ('Expected ")" here.', 1, 23),
+    # It was told as "AS is missing before ?c", the AS being there, then as 'Expected ")" here.'
+    "SELECT (STR(?a) AS ?b ?c) WHERE {}": ("A ')' is missing before ?c: the '(' after SELECT at line 1, column 8",
+                                           1, 23),
     # A string's bad escape was told where the engine gave up, as "Expected ENCODE_FOR_URI" or "does not go on".
     'SELECT ?x WHERE { BIND("a\\q" AS ?x) }': ("\\q is no escape", 1, 26),
     'SELECT ?x WHERE { BIND("\\ud800" AS ?x) }': ("\\ud800 is half of a UTF-16 pair", 1, 25),

@@ -29,6 +29,7 @@ from kg.sparql_lexer import significant, unclosed_long_string
 from kg.sparql_text import scan
 from kg.text_reading import Reading, reading_of
 from kg.star_order import named_order, reordered
+from kg.rebound_variables import regrouped
 from kg.syntax_faults import first_fault, not_a_query
 from kg.store.deadline import limited
 from kg.store.base import Solutions, Store, syntax_error
@@ -149,7 +150,8 @@ class QueryService(ClosedTerms):
             ox.Store().query(check)
         except SyntaxError as error:
             return moved(self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape, base))
-        return None
+        regrouping = regrouped(reading.tokens, sparql) if shape.grouped_as else None
+        return regrouping and moved(regrouping)
 
     def own_fault(self, sparql: str, *, base: str | None = None, reading: Reading | None = None,
                   bindings: dict | None = None) -> Exception | None:
@@ -166,6 +168,8 @@ class QueryService(ClosedTerms):
     def _checked(self, reading: Reading, moved, bindings: dict | None, base: str | None) -> None:
         """The checks rows() makes before a query runs, own_fault() too: the policy, SERVICE targets, binding types."""
         self._check_policy(reading.shape)
+        if reading.shape.grouped_as and (regrouping := regrouped(reading.tokens, reading.written)):
+            raise moved(regrouping)  # which the engine would run
         self._check_services(reading.written, reading.shape, moved, base)
         if bindings:
             check_bindings(reading.written, bindings, self.prefixes)

@@ -1,10 +1,12 @@
 """A variable given a value where it already has one (SPARQL 1.1 §18.2.1, §18.2.4.1): a BIND to a variable in scope
-before it in its group, SELECT naming a variable twice, an (expression AS ?x) of SELECT where its WHERE binds ?x.
-The engine says only that the text does not go on, or that something is bound twice, at the text's end."""
+before it in its group, SELECT naming a variable twice, an (expression AS ?x) of SELECT or GROUP BY where its WHERE
+or GROUP BY binds ?x. The engine says only that something is bound twice, at the text's end, or runs GROUP BY's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from kg.errors import QuerySyntaxError
 
 _SEALED = ("MINUS", "EXISTS")  # groups whose variables are not in scope outside them
 _NOT_EXPRESSIONS = ("VALUES", "A")  # words a '(' of terms may follow (VALUES (?x ?y), ?s a (1 2))
@@ -31,16 +33,47 @@ class _Select:
     depth: int = -1
 
 
-def rebound(tokens, text: str) -> tuple[int, str] | None:
-    """The index in `tokens` (significant()'s) where a variable is given a second value, and what to say of it; None
-    if there is none."""
+@dataclass
+class _Modifiers:
+    """What follows a SELECT's WHERE, its groups `depth` deep: what the WHERE binds, whether GROUP BY is being read,
+    and the names its (expression AS ?x) give (name -> where)."""
+
+    select: _Select
+    bound: dict
+    depth: int
+    grouping: bool = False
+    grouped: dict = field(default_factory=dict)
+
+
+def regrouped(tokens, text: str) -> QuerySyntaxError | None:
+    """The error for a GROUP BY (expression AS ?x) over a variable in scope, or a SELECT (… AS ?x) over a name
+    GROUP BY gives: the engine runs both (SPARQL 1.1 §18.2.1 forbids them), so they are looked for before it runs."""
+    found = rebound(tokens, text)
+    if found is None or len(found) < 3:  # none, or one the engine refuses itself
+        return None
+    at = tokens[found[0]][2]
+    return QuerySyntaxError(found[1], line=text.count("\n", 0, at) + 1, column=at - text.rfind("\n", 0, at))
+
+
+def rebound(tokens, text: str) -> tuple | None:
+    """The index in `tokens` (significant()'s) where a variable is given a second value, and what to say of it (and
+    True after them where GROUP BY gives it, which the engine takes); None if there is none."""
     groups: list[_Group] = []
     selects: list[_Select] = []
     parens: list[int] = []  # each '(' open: -1 for terms, the BIND's index for its own, else 0 (an expression)
     selecting = None
+    modifiers = None  # the last SELECT whose WHERE was read, until its query ends
     for index, (kind, value, start, _) in enumerate(tokens):
         previous = tokens[index - 1][1].upper() if index else ""
         upper = value.upper() if kind == "word" else ""
+        if modifiers is not None:
+            if kind == "close" and value == "}" and len(groups) <= modifiers.depth:
+                modifiers = None
+            elif upper in ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
+                modifiers.grouping = upper == "GROUP"
+            elif modifiers.grouping and kind == "var" and previous == "AS" and (found := _regrouped(
+                    modifiers, index, tokens, text)):
+                return found
         if upper == "SELECT":
             selecting = _Select()
             if groups and previous == "{":
@@ -87,7 +120,8 @@ def rebound(tokens, text: str) -> tuple[int, str] | None:
             group = groups.pop()
             parens = group.outside
             if selects and selects[-1].depth == len(groups):  # the WHERE of the last SELECT read
-                found = _overridden(selects.pop(), group.bound, tokens, text)
+                modifiers = _Modifiers(selects.pop(), group.bound, len(groups))
+                found = _overridden(modifiers.select, group.bound, tokens, text)
                 if found is not None:
                     return found
             if groups and group.opener not in _SEALED:
@@ -116,6 +150,26 @@ def _overridden(select: _Select, bound: dict, tokens, text: str) -> tuple[int, s
             index = next(i for i, token in enumerate(tokens) if token[2] == at)
             return index, (f"An (expression AS {name}) in SELECT reuses a name the query already binds ({name}, "
                            f"by {bound[name][0]} at {_place(text, bound[name][1])}): choose another name.")
+    return None
+
+
+def _regrouped(modifiers: _Modifiers, index: int, tokens, text: str) -> tuple | None:
+    """Where GROUP BY's (expression AS ?x) at `index` gives ?x a second value, or the SELECT (… AS ?x) it makes
+    one, and what to say of it; None if neither. A subquery's WHERE bindings may hold its SELECT's AS names."""
+    name, start = tokens[index][1:3]
+    bound, named = modifiers.bound.get(name), modifiers.select.named.get(name)
+    first = modifiers.grouped.get(name)
+    if bound is not None and bound[1] != named:
+        return index, (f"GROUP BY gives {name} a value where it already has one: {name} is bound in the WHERE, by "
+                       f"{bound[0]} at {_place(text, bound[1])}. Choose another name, or GROUP BY {name}."), True
+    if first is not None:
+        return index, (f"GROUP BY gives {name} a value twice, first at {_place(text, first)}: give each "
+                       "(expression AS ?name) a name of its own."), True
+    modifiers.grouped[name] = start
+    if named is not None:  # the SELECT's expressions are evaluated after the grouping
+        where = next(i for i, token in enumerate(tokens) if token[2] == named)
+        return where, (f"An (expression AS {name}) in SELECT reuses a name the query already binds ({name}, by "
+                       f"GROUP BY at {_place(text, start)}): choose another name."), True
     return None
 
 

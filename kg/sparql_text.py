@@ -39,6 +39,7 @@ class Shape:
     ambiguous: str | None = None  # an IRI the engine may read as code (see _scan)
     glued: str | None = None  # a name the engine may read as a keyword and a name (see kg.glued_keywords)
     less_than: frozenset[int] = frozenset()  # where each '<' the engine reads as less-than starts (see _scan)
+    grouped_as: bool = False  # an AS among GROUP BY's keys, which kg.rebound_variables reads before the query runs
 
 
 def scan(text: str) -> Shape:
@@ -90,6 +91,7 @@ def _scan(text: str) -> Shape:
             shape.ambiguous = value
         if upper in _CLAUSES:
             clause = _CLAUSES[upper]
+        shape.grouped_as = shape.grouped_as or upper == "AS" and clause == "modifiers"
         if kind in ("word", "pname") and shape.glued is None \
                 and glued(kind, value, tokens[index - 1] if index else None):
             shape.glued = value

@@ -100,6 +100,21 @@ REBOUND = {
     "SELECT (1 AS ?x) WHERE { { ?x ?p ?o } }": ("An (expression AS ?x) in SELECT reuses a name the query already binds "
                                                 "(?x, by a triple pattern at line 1, column 28)", 1, 14),
 }
+GROUPED = "GROUP BY gives ?x a value where it already has one: ?x is bound in the WHERE, by "
+# GROUP BY (expression AS ?x) where ?x is in scope (SPARQL 1.1 §18.2.1): the engine ran these, ?x taking GROUP BY's
+# value or the SELECT's, but for GROUP BY naming ?x twice, told as "SELECT names a variable … neither grouped on".
+REGROUPED = {
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?x } GROUP BY (STR(?s) AS ?x)": (
+        GROUPED + "a triple pattern at line 1, column 39. Choose another name, or GROUP BY ?x.", 1, 65),
+    "SELECT ?x WHERE {\n ?s ?p ?o OPTIONAL { BIND(1 AS ?x) }\n} GROUP BY (STR(?s) AS ?x)": (
+        GROUPED + "the BIND at line 2, column 22", 3, 24),
+    "SELECT * { { SELECT (COUNT(*) AS ?n) { ?s ?p ?x } GROUP BY ?s (STR(?s) AS ?x) } }": (GROUPED, 1, 75),
+    "SELECT (SAMPLE(?o) AS ?x) WHERE { ?s ?p ?o } GROUP BY (?p AS ?x)": (
+        "An (expression AS ?x) in SELECT reuses a name the query already binds (?x, by GROUP BY at line 1, column 62)",
+        1, 23),
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY (?p AS ?x) (?s AS ?x)": (
+        "GROUP BY gives ?x a value twice, first at line 1, column 60", 1, 71),
+}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +123,7 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND}.items())
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
@@ -136,10 +151,23 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # terms side by side within brackets, and expressions closed before a triple pattern
     "SELECT * { ?s ?p ?o FILTER(?o = <<( ?s ?p ?o )>> || ?o -1 = 2 || ?o IN (?s, ?p)) ?s ?p (?a ?b ?c) }",
     "SELECT * { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o }) ?s ?p ?o FILTER(?o = 1) ?s ?p ?o BIND(1 AS ?x) ?s ?p ?o }",
+    # GROUP BY's names out of scope in the WHERE, or used (not given again) after it
+    "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { ?s ?p ?x } MINUS { ?s ?p ?y } { SELECT ?s { ?s ?p ?z } } } "
+    "GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
+    "SELECT ?s (SAMPLE(?k) AS ?j) { ?s ?p ?o } GROUP BY ?s (STR(?o) AS ?k) (STR(?k) AS ?l) HAVING(?k != '') ORDER BY ?s",
+    "SELECT * { ?x ?p ?o { SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?x) } } VALUES ?k { 1 }",
+    "SELECT (COUNT(*) AS ?n) { { SELECT (1 AS ?y) { ?s ?p ?o } GROUP BY (?s AS ?k) } } GROUP BY (STR(?y) AS ?x)",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)
     assert first_fault(query, set()) is None
+
+
+def test_over_http_a_group_key_over_a_bound_variable_is_placed(shared):
+    query = "SELECT (COUNT(*) AS ?n) WHERE {\n ?s ?p ?x\n}\nGROUP BY (STR(?s) AS ?x)"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"]) == (4, 22)
+    assert body["detail"].startswith(GROUPED + "a triple pattern at line 2, column 8.")
 
 
 @pytest.mark.parametrize("query, place, before", [
@@ -159,6 +187,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
     # each token of an expression is looked at for a triple pattern run into it
     "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
+    # each subquery's GROUP BY keys are read against its own WHERE
+    "SELECT * { " + "{ SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?k) } " * 4000 + "} GROUP BY (1 AS ?n)",
 ])
 def test_brackets_and_bindings_are_read_in_linear_time(text):
     # Timed against lexing the same text (first_fault lexes it too), so that a loaded machine fails nothing.

@@ -1,5 +1,6 @@
 """What to say of a word SPARQL does not have: the keyword it is likeliest a slip for, the operator another
-language spells as a word (AND for &&), or the variable it names without its '?'."""
+language spells as a word (AND for &&), the variable it names without its '?', or, where a value goes, the string
+(or IRI) it was meant as."""
 
 from __future__ import annotations
 
@@ -41,18 +42,41 @@ def unknown_word(tokens, index: int) -> tuple[int, str] | None:
     if _variable_named(tokens, value) and not _followed_by(tokens, index, ("(",)):
         return start, f"{said}; a variable is written with a '?': did you mean ?{value}?"
     glued = _glued_functions(upper)
-    close = difflib.get_close_matches(upper, WORDS, n=3, cutoff=0.6 if glued else 0.75)
+    called = _followed_by(tokens, index, ("(",))  # else no function is meant: COUNTRY is no slip for COUNT
+    close = difflib.get_close_matches(upper, WORDS if called else WORDS - FUNCTIONS, n=3, cutoff=0.6 if glued else 0.75)
     if close:
         return start, f"{said}; did you mean {_either(close)}?"
     if index and touching(tokens, index) and tokens[index - 1][0] == "number":  # 1e, 10x
         return tokens[index - 1][2], f"{tokens[index - 1][1]}{value} is not a number (as 1e3 or 1.5 are)."
-    if _followed_by(tokens, index, ("(",)):
+    if called:
         return start, said + "."
+    if _object(tokens, index) and tokens[index - 1][1] == "a":  # ?c a Country: a class, which no string names
+        return start, (f"{said}; after 'a' comes a class, named by an IRI (<…> or a prefixed name, as the "
+                       f"project's sahel:… classes are); if a variable, ?{value}.")
+    if _object(tokens, index):  # ?c rdfs:label Mali
+        return start, (f'{said}; if it is a text, write "{value}"; if it names a resource, an IRI (<…> or a prefixed '
+                       f"name); if a variable, ?{value}.")
+    if _operand(tokens, index):  # FILTER(?name = Mali)
+        return start, f'{said}; if it is a text, write "{value}"; if it names a variable, ?{value}.'
     return start, f"{said}; if it names a variable, write ?{value}."
 
 
 def _followed_by(tokens, index: int, words) -> bool:
     return index + 1 < len(tokens) and tokens[index + 1][1].upper() in words
+
+
+def _operand(tokens, index: int) -> bool:
+    """Whether the word at `index` stands where an expression takes a value: beside a comparison, or an argument
+    after ','."""
+    before = tokens[index - 1][1] if index else ""
+    after = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+    return before in ("=", "<", ">", ",") or after in ("=", "!", "<", ">")
+
+
+def _object(tokens, index: int) -> bool:
+    """Whether the word at `index` is the object of a triple pattern: after a subject and a verb."""
+    return index >= 2 and all(kind in ("var", "iri", "pname") or kind == "word" and value == "a"
+                              for kind, value, *_ in tokens[index - 2:index])
 
 
 def _variable_named(tokens, name: str) -> bool:

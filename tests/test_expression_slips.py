@@ -79,6 +79,16 @@ SLIPS = {
                                     "did you mean ?s?", 1, 8),
     "SELECT ?s WHERE { s ?p ?o }": ("SPARQL has no keyword or function s; a variable is written", 1, 19),
     "SELECT x WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function x; if it names a variable, write ?x.", 1, 8),
+    # A word where a value goes, meant as a string or an IRI: it was "if it names a variable, write ?Mali." alone
+    "SELECT ?s WHERE { ?s rdfs:label ?name FILTER(?name = Mali) }": (
+        'SPARQL has no keyword or function Mali; if it is a text, write "Mali"; if it names a variable, ?Mali.', 1, 54),
+    "SELECT ?s WHERE { ?s rdfs:label ?n FILTER(Mali != ?n || CONTAINS(?n, Niger)) }": (
+        'SPARQL has no keyword or function Mali; if it is a text, write "Mali"', 1, 43),
+    "SELECT ?s WHERE {\n ?s rdfs:label Mali }": ('SPARQL has no keyword or function Mali; if it is a text, write "Mali"; '
+                                               "if it names a resource, an IRI (<…> or a prefixed name)", 2, 16),
+    # A class: it was "did you mean COUNT?", a function, which only a '(' may follow
+    "SELECT ?s WHERE { ?s a Country }": ("SPARQL has no keyword or function Country; after 'a' comes a class, named by "
+                                         "an IRI", 1, 24),
 }
 
 BIND = "BIND gives ?x a value where it already has one: ?x is bound before it in the same group, by "
@@ -151,6 +161,8 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # terms side by side within brackets, and expressions closed before a triple pattern
     "SELECT * { ?s ?p ?o FILTER(?o = <<( ?s ?p ?o )>> || ?o -1 = 2 || ?o IN (?s, ?p)) ?s ?p (?a ?b ?c) }",
     "SELECT * { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o }) ?s ?p ?o FILTER(?o = 1) ?s ?p ?o BIND(1 AS ?x) ?s ?p ?o }",
+    # words that are SPARQL's where a value goes
+    "SELECT ?s WHERE { ?s a ?c FILTER(?s = ?c && true != false && ?c IN (<http://x/Mali>, 'Mali')) }",
     # GROUP BY's names out of scope in the WHERE, or used (not given again) after it
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { ?s ?p ?x } MINUS { ?s ?p ?y } { SELECT ?s { ?s ?p ?z } } } "
     "GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",

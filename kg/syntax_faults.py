@@ -8,7 +8,7 @@ AS, a '.' missing between two triple patterns or a pattern cut short, a string l
 opens), LIMIT or OFFSET
 without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
-bound twice (kg.rebound_variables).
+bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
+from kg.ungrouped import ungrouped
 from kg.unknown_words import LONGEST, WORDS, unknown_word
 
 CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
@@ -42,6 +43,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     opened = unclosed_long_string(tokens)
     unpaired = bracket_fault(tokens, text)
     rebinding = rebound(tokens, text)
+    ungrouping = ungrouped(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -90,6 +92,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = unpaired[1]
         elif rebinding is not None and index == rebinding[0]:
             message = rebinding[1]
+        elif ungrouping is not None and index == ungrouping[0]:
+            message = ungrouping[1]
         elif unfinished is not None and index == unfinished[0]:
             message = unfinished[1]
         if message:

@@ -125,6 +125,19 @@ REGROUPED = {
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY (?p AS ?x) (?s AS ?x)": (
         "GROUP BY gives ?x a value twice, first at line 1, column 60", 1, 71),
 }
+UNGROUPED = "which is neither grouped on nor inside an aggregate: group on it (GROUP BY ?name), or select "
+# A variable of SELECT its grouping does not keep: it was "SELECT names a variable that is neither grouped on …", no
+# name, at the text's end; a GROUP BY (… AS ?x) key, which the engine does not take in SELECT, was told so too.
+UNGROUPED_SLIPS = {
+    "SELECT ?s ?name (COUNT(?m) AS ?n) WHERE {\n ?m ?p ?name . ?s ?p ?m\n} GROUP BY ?s": (
+        "SELECT names ?name, " + UNGROUPED + "(SAMPLE(?name) AS ?any_name) for one value of each group.", 1, 11),
+    "SELECT ?name WHERE { ?m ?p ?name } HAVING(COUNT(?m) > 1)": ("SELECT names ?name, " + UNGROUPED, 1, 8),
+    "SELECT * { ?s ?p ?o { SELECT ?m ?name { ?m ?p ?name } GROUP BY ?m (STR(?name)) } }": (
+        "SELECT names ?name, " + UNGROUPED, 1, 33),
+    "SELECT ?s ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s (?p AS ?x)": (
+        "SELECT names ?x, which GROUP BY (… AS ?x) gives: the engine takes only a plain key there. Bind it in the "
+        "WHERE instead, as BIND(… AS ?x), and GROUP BY ?x.", 1, 11),
+}
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +146,7 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED}.items())
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
@@ -163,6 +176,9 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     "SELECT * { ?s ?p ?o FILTER(EXISTS { ?s ?p ?o }) ?s ?p ?o FILTER(?o = 1) ?s ?p ?o BIND(1 AS ?x) ?s ?p ?o }",
     # words that are SPARQL's where a value goes
     "SELECT ?s WHERE { ?s a ?c FILTER(?s = ?c && true != false && ?c IN (<http://x/Mali>, 'Mali')) }",
+    # variables grouped on, or in aggregates, by each SELECT of its own
+    "SELECT ?s $m (COUNT(?o) AS ?n) (SAMPLE(?p) AS ?q) { ?s ?p ?o { SELECT ?m (MAX(?x) AS ?top) { ?m ?p ?x } "
+    "GROUP BY ?m } } GROUP BY ?s ?m HAVING(COUNT(?o) > 0) ORDER BY DESC(?n)",
     # GROUP BY's names out of scope in the WHERE, or used (not given again) after it
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { ?s ?p ?x } MINUS { ?s ?p ?y } { SELECT ?s { ?s ?p ?z } } } "
     "GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
@@ -182,6 +198,13 @@ def test_over_http_a_group_key_over_a_bound_variable_is_placed(shared):
     assert body["detail"].startswith(GROUPED + "a triple pattern at line 2, column 8.")
 
 
+def test_over_http_a_variable_not_grouped_on_is_placed(shared):
+    query = "SELECT ?s\n  ?name (COUNT(?m) AS ?n)\nWHERE { ?m ?p ?name . ?s ?p ?m } GROUP BY ?s"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"]) == (2, 3)
+    assert body["detail"].startswith("SELECT names ?name, " + UNGROUPED)
+
+
 @pytest.mark.parametrize("query, place, before", [
     ('SELECT * WHERE { ?s ?p ?o\n FILTER(regex(?o, "x")\n}', (3, 1), "this '}'"),
     ("SELECT * WHERE { ?s ?p ?o\n FILTER(?o = 1\n ?s ?p ?o }", (3, 2), "?s"),
@@ -199,6 +222,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
     # each token of an expression is looked at for a triple pattern run into it
     "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
+    # each SELECT's variables are read against its own GROUP BY
+    "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000 + "} GROUP BY ?p",
     # each subquery's GROUP BY keys are read against its own WHERE
     "SELECT * { " + "{ SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?k) } " * 4000 + "} GROUP BY (1 AS ?n)",
 ])

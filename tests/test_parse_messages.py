@@ -29,8 +29,8 @@ CASES = {
         "LIMIT takes a whole number from 0 to 18446744073709551615.",
     "SELECT * WHERE { ?s ?p ?o } OFFSET 99999999999999999999999":
         "OFFSET takes a whole number from 0 to 18446744073709551615.",
-    "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT names a variable that is neither grouped on",
-    "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }": "SELECT names a variable that is neither grouped on",
+    "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT names ?x, which is neither grouped on",
+    "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }": "SELECT names ?s, which is neither grouped on",
     "SELECT ?s ?s WHERE { ?s ?p ?o }": "SELECT names the same variable twice: ?s, first at line 1, column 8",
     "SELECT * WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT * cannot be used with GROUP BY",
     "SELECT * WHERE { ?s <http://a b> ?o }": "An IRI cannot hold a space, as <http://a b> does",

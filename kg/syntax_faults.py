@@ -8,13 +8,15 @@ AS, a '.' missing between two triple patterns or a pattern cut short, a string l
 opens), LIMIT or OFFSET
 without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
-bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped).
+bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
+expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from kg.bare_constraints import bare_constraint
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
 from kg.operator_faults import foreign_operator
@@ -44,6 +46,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     unpaired = bracket_fault(tokens, text)
     rebinding = rebound(tokens, text)
     ungrouping = ungrouped(tokens)
+    bare = bare_constraint(tokens, text)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -94,6 +97,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = rebinding[1]
         elif ungrouping is not None and index == ungrouping[0]:
             message = ungrouping[1]
+        elif bare is not None and index == bare[0]:
+            message = bare[1]
         elif unfinished is not None and index == unfinished[0]:
             message = unfinished[1]
         if message:

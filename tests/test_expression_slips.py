@@ -139,6 +139,22 @@ UNGROUPED_SLIPS = {
         "WHERE instead, as BIND(… AS ?x), and GROUP BY ?x.", 1, 11),
 }
 
+BARE = "takes a variable or a function call bare, anything more in brackets: "
+# An expression without the brackets FILTER, HAVING or ORDER BY want round it: each was "An expression is unfinished
+# here" or "does not go on like this" past it, at the text's end mostly.
+BARE_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?l DESC": ("DESC takes its key in brackets, after it: ORDER BY DESC(?l).",
+                                                      1, 42),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY DESC ?l": ("DESC takes its key in brackets, after it", 1, 39),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY STRLEN(?l) + 1": ("ORDER BY " + BARE + "ORDER BY (STRLEN(?l) + …).", 1, 39),
+    "SELECT ?s WHERE { ?s ?p ?l } GROUP BY ?s\nHAVING COUNT(?l) >= 2": (
+        "HAVING takes a function call bare, anything more in brackets: HAVING(COUNT(?l) >= …).", 2, 8),
+    'SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, "x") && ?l != "y" }': (
+        'FILTER takes a function call bare, anything more in brackets: FILTER(regex(?l, "x") && …).', 1, 35),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER ?l = 3 }": ("FILTER takes its condition in brackets: FILTER(?l …).", 1, 35),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER !BOUND(?l) }": ("FILTER takes its condition in brackets: FILTER(!…).", 1, 35),
+}
+
 
 @pytest.fixture(scope="module")
 def service():
@@ -146,7 +162,7 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS}.items())
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS, **BARE_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
@@ -179,6 +195,9 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # variables grouped on, or in aggregates, by each SELECT of its own
     "SELECT ?s $m (COUNT(?o) AS ?n) (SAMPLE(?p) AS ?q) { ?s ?p ?o { SELECT ?m (MAX(?x) AS ?top) { ?m ?p ?x } "
     "GROUP BY ?m } } GROUP BY ?s ?m HAVING(COUNT(?o) > 0) ORDER BY DESC(?n)",
+    # keys bare where they may be, in brackets where they must
+    "SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, 'x') FILTER NOT EXISTS { ?s ?p 1 FILTER(?l) } } GROUP BY ?s ?l "
+    "(?l AS ?x) STR(?s) HAVING(COUNT(?l) > 1) BOUND(?s) ORDER BY ASC(?s) STR(?l) DESC(COUNT(?l)) ?l LIMIT 1",
     # GROUP BY's names out of scope in the WHERE, or used (not given again) after it
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { ?s ?p ?x } MINUS { ?s ?p ?y } { SELECT ?s { ?s ?p ?z } } } "
     "GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
@@ -205,6 +224,12 @@ def test_over_http_a_variable_not_grouped_on_is_placed(shared):
     assert body["detail"].startswith("SELECT names ?name, " + UNGROUPED)
 
 
+def test_over_http_a_bare_expression_is_placed(shared):
+    query = "SELECT ?s WHERE { ?s ?p ?l }\nORDER BY ?s\n  STRLEN(?l) * 2"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"], body["detail"]) == (3, 3, "ORDER BY " + BARE + "ORDER BY (STRLEN(?l) * …).")
+
+
 @pytest.mark.parametrize("query, place, before", [
     ('SELECT * WHERE { ?s ?p ?o\n FILTER(regex(?o, "x")\n}', (3, 1), "this '}'"),
     ("SELECT * WHERE { ?s ?p ?o\n FILTER(?o = 1\n ?s ?p ?o }", (3, 2), "?s"),
@@ -222,6 +247,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
     # each token of an expression is looked at for a triple pattern run into it
     "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
+    # each FILTER's expression is skipped over once, bracket by bracket
+    "SELECT * { " + "?s ?p ?o FILTER regex(STR(?o), 'x') FILTER NOT EXISTS { ?s ?p (1) } " * 8000 + "FILTER ?o = 1 }",
     # each SELECT's variables are read against its own GROUP BY
     "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000 + "} GROUP BY ?p",
     # each subquery's GROUP BY keys are read against its own WHERE

@@ -1,7 +1,8 @@
 """Brackets that do not pair up: one left open when the bracket around it closes (FILTER(regex(?o, "x") }), a
 '(' open where a group opens (only EXISTS opens one inside an expression), where an expression runs into a triple
 pattern (FILTER(?o = 1 ?s ?p ?o), after (… AS ?x) or where the text ends; one closing none. An AS among a
-function's arguments is told as a ')' missing before it. The engine says only what it expected where it gave up."""
+function's arguments is told as a ')' missing before it, two arguments side by side as a ',' missing. The engine
+says only what it expected where it gave up."""
 
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
                 return index, _missing(f"before this '{value}'", tokens, opened[-1], text)
         if opened and opened[-1] in expressions and _runs_into_triple(tokens, index):
             return index + 1, _missing(f"before {tokens[index + 1][1]}", tokens, opened[-1], text)
+        if opened and opened[-1] in expressions and _listed(tokens, opened[-1]) and _side_by_side(tokens, index):
+            called = tokens[opened[-1] - 1][1]
+            return index + 1, (f"A ',' is missing before {tokens[index + 1][1]}: the arguments of {called} are "
+                               "separated by commas.")
     if opened and tokens[opened[-1]][1] == "(":
         return len(tokens), _missing("at the end of the text", tokens, opened[-1], text)
     return None
@@ -71,6 +76,23 @@ def _runs_into_triple(tokens, index: int) -> bool:
     subject, verb, thing = tokens[index + 1:index + 4]
     return ended and subject[0] in _SUBJECTS and (verb[0] in _SUBJECTS or verb[0] == "word" and verb[1] == "a") \
         and thing[0] in _ENDS + ("bnode",) and (index + 4 == len(tokens) or tokens[index + 4][1] != ")")
+
+
+def _listed(tokens, index: int) -> bool:
+    """Whether the '(' at `index` opens a list of arguments: a function's, or IN's."""
+    before = tokens[index - 1]
+    return before[0] == "word" and (before[1].upper() in FUNCTIONS or before[1].upper() == "IN") \
+        or before[0] in ("pname", "iri")
+
+
+def _side_by_side(tokens, index: int) -> bool:
+    """Whether an operand ends at `index` and another starts after it, with no operator or ',' between."""
+    if index + 1 >= len(tokens):
+        return False
+    kind, value = tokens[index][:2]
+    following = tokens[index + 1]
+    ended = kind in _ENDS or kind == "close" and value == ")" or kind == "word" and value.lower() in ("true", "false")
+    return ended and following[0] in ("var", "number", "string", "iri", "pname")
 
 
 def _named_on(tokens, index: int) -> bool:

@@ -83,6 +83,12 @@ def first_fault(text: str, prefixes) -> Fault | None:
                                                   or following[0] == "other" and NAME_CHAR.match(following[1]))
             if (following is None or following[1].upper() != "BY") and not misspelt:  # BYY: told as a word next
                 message = f"{upper} must be followed by BY: {upper} BY ?x."
+        elif in_select and depth == 0 and (kind == "word" and upper not in ("DISTINCT", "REDUCED") and index + 1 < len(
+                tokens) and tokens[index + 1][1] == "(" or kind == "other" and value in "+-/=<>!&|"):
+            # SELECT COUNT(?s), SELECT ?a + ?b: told where the expression starts, not at the ')' or past it
+            start = start if kind == "word" else tokens[index - 1][2]
+            shown = f"{value}(…)" if kind == "word" else f"{tokens[index - 1][1]} {value} …"
+            message = f"An expression in SELECT goes in brackets, with AS and a name: SELECT ({shown} AS ?name)."
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
         elif kind == "var" and in_select and depth == 1 and not named and index + 1 < len(tokens) \

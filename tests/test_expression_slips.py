@@ -79,6 +79,17 @@ SLIPS = {
                                     "did you mean ?s?", 1, 8),
     "SELECT ?s WHERE { s ?p ?o }": ("SPARQL has no keyword or function s; a variable is written", 1, 19),
     "SELECT x WHERE { ?s ?p ?o }": ("SPARQL has no keyword or function x; if it names a variable, write ?x.", 1, 8),
+    # A ',' missing between arguments: it was "Expected NOT here.", or "does not go on like this", past it
+    'SELECT * WHERE { ?s ?p ?l FILTER(?l IN ("Mali" "Niger")) }': (
+        "A ',' is missing before \"Niger\": the arguments of IN are separated by commas.", 1, 48),
+    'SELECT * WHERE { ?s ?p ?l FILTER(regex(STR(?l) "x")) }': ("A ',' is missing before \"x\": the arguments of regex",
+                                                               1, 48),
+    # An expression of SELECT without its brackets: it was "AS and a name are missing before this ')'" at COUNT's own
+    # ')' (where AS has no place), or "Expected DISTINCT or WHERE here."
+    "SELECT COUNT(?s) WHERE { ?s ?p ?l }": (
+        "An expression in SELECT goes in brackets, with AS and a name: SELECT (COUNT(…) AS ?name).", 1, 8),
+    "SELECT DISTINCT\n  ?a + ?b WHERE { ?a ?p ?b }": ("An expression in SELECT goes in brackets, with AS and a name: "
+                                                     "SELECT (?a + … AS ?name).", 2, 3),
     # A word where a value goes, meant as a string or an IRI: it was "if it names a variable, write ?Mali." alone
     "SELECT ?s WHERE { ?s rdfs:label ?name FILTER(?name = Mali) }": (
         'SPARQL has no keyword or function Mali; if it is a text, write "Mali"; if it names a variable, ?Mali.', 1, 54),
@@ -195,6 +206,9 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # variables grouped on, or in aggregates, by each SELECT of its own
     "SELECT ?s $m (COUNT(?o) AS ?n) (SAMPLE(?p) AS ?q) { ?s ?p ?o { SELECT ?m (MAX(?x) AS ?top) { ?m ?p ?x } "
     "GROUP BY ?m } } GROUP BY ?s ?m HAVING(COUNT(?o) > 0) ORDER BY DESC(?n)",
+    # arguments and SELECT's expressions as they should be
+    "SELECT DISTINCT * { ?s ?p ?l FILTER(?l IN ('a'@en, 1 - 2, -3, '1'^^<http://x/t>) && CONCAT(?l, STR(?s)) != '') }",
+    "SELECT REDUCED ?s (STR(?s) AS ?t) (?t + 1 AS ?u) { ?s ?p ?l }",
     # keys bare where they may be, in brackets where they must
     "SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, 'x') FILTER NOT EXISTS { ?s ?p 1 FILTER(?l) } } GROUP BY ?s ?l "
     "(?l AS ?x) STR(?s) HAVING(COUNT(?l) > 1) BOUND(?s) ORDER BY ASC(?s) STR(?l) DESC(COUNT(?l)) ?l LIMIT 1",

@@ -9,7 +9,8 @@ opens), LIMIT or OFFSET
 without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
-expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints).
+expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
+(kg.modifier_order).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import NamedTuple
 from kg.bare_constraints import bare_constraint
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
+from kg.modifier_order import misordered
 from kg.operator_faults import foreign_operator
 from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
@@ -47,6 +49,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     rebinding = rebound(tokens, text)
     ungrouping = ungrouped(tokens)
     bare = bare_constraint(tokens, text)
+    disorder = misordered(tokens, text)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -77,6 +80,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = f"{value} is written in lower case: {value.lower()}."
         elif kind == "word" and not _direction(tokens, index) and (unknown := unknown_word(tokens, index)):
             start, message = unknown
+        elif disorder is not None and index == disorder[0]:
+            message = disorder[1]
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             misspelt = following is not None and (following[0] == "word" and following[1].upper() not in WORDS

@@ -166,6 +166,21 @@ BARE_SLIPS = {
     "SELECT ?s WHERE { ?s ?p ?l FILTER !BOUND(?l) }": ("FILTER takes its condition in brackets: FILTER(!…).", 1, 35),
 }
 
+ORDERED = "a query's modifiers go in this order: GROUP BY, HAVING, ORDER BY, LIMIT and OFFSET (either first), VALUES."
+# Modifiers out of order or given twice: each was told past them, as "Expected OFFSET or VALUES here." (after LIMIT),
+# "Expected ENCODE_FOR_URI, LANGMATCHES or …" or "Expected UNDEF here."
+ORDER_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10 ORDER BY ?s": ("ORDER BY comes before LIMIT: " + ORDERED, 2, 10),
+    "SELECT ?s WHERE { { SELECT ?s { ?s ?p ?l } ORDER BY ?s GROUP BY ?s } }": (
+        "GROUP BY comes before ORDER BY: " + ORDERED, 1, 56),
+    "SELECT ?s WHERE { ?s ?p ?l } VALUES ?s { 1 } LIMIT 1": ("LIMIT comes before VALUES: " + ORDERED, 1, 46),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?s ORDER BY ?l": (
+        "ORDER BY is given twice (first at line 1, column 30): a query takes one ORDER BY, with all its keys: "
+        "ORDER BY ?a ?b.", 1, 42),
+    "SELECT ?s WHERE { ?s ?p ?l } LIMIT 5 OFFSET 2 LIMIT 3": (
+        "LIMIT is given twice (first at line 1, column 30): a query takes each modifier once.", 1, 47),
+}
+
 
 @pytest.fixture(scope="module")
 def service():
@@ -173,7 +188,8 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS, **BARE_SLIPS}.items())
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS, **BARE_SLIPS,
+                                               **ORDER_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
@@ -209,6 +225,9 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # arguments and SELECT's expressions as they should be
     "SELECT DISTINCT * { ?s ?p ?l FILTER(?l IN ('a'@en, 1 - 2, -3, '1'^^<http://x/t>) && CONCAT(?l, STR(?s)) != '') }",
     "SELECT REDUCED ?s (STR(?s) AS ?t) (?t + 1 AS ?u) { ?s ?p ?l }",
+    # each query's modifiers in order, VALUES inside a group being no modifier
+    "SELECT ?s { ?s ?p ?l VALUES ?l { 1 } { SELECT ?s { ?s ?p ?l VALUES ?s { 2 } } GROUP BY ?s HAVING(true) "
+    "ORDER BY ?s OFFSET 1 LIMIT 1 VALUES ?s { 1 } } } GROUP BY ?s ORDER BY ?s LIMIT 1 OFFSET 1 VALUES ?s { 2 }",
     # keys bare where they may be, in brackets where they must
     "SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, 'x') FILTER NOT EXISTS { ?s ?p 1 FILTER(?l) } } GROUP BY ?s ?l "
     "(?l AS ?x) STR(?s) HAVING(COUNT(?l) > 1) BOUND(?s) ORDER BY ASC(?s) STR(?l) DESC(COUNT(?l)) ?l LIMIT 1",
@@ -263,6 +282,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
     # each FILTER's expression is skipped over once, bracket by bracket
     "SELECT * { " + "?s ?p ?o FILTER regex(STR(?o), 'x') FILTER NOT EXISTS { ?s ?p (1) } " * 8000 + "FILTER ?o = 1 }",
+    # each group's modifiers are kept while it is open, and dropped once it closes
+    "SELECT ?s { " + "{ SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } " * 8000 + "} LIMIT 1 ORDER BY ?s",
     # each SELECT's variables are read against its own GROUP BY
     "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000 + "} GROUP BY ?p",
     # each subquery's GROUP BY keys are read against its own WHERE

@@ -29,7 +29,9 @@ def unknown_word(tokens, index: int) -> tuple[int, str] | None:
     SPARQL's (nor two run together, which the engine reads apart); None if it is one."""
     kind, value, start, _ = tokens[index]
     upper = value.upper()
-    if upper == "NOT" and not _followed_by(tokens, index, ("IN", "EXISTS")):
+    following = tokens[index + 1][1].upper() if index + 1 < len(tokens) else ""
+    misspelt = following not in WORDS and difflib.get_close_matches(following, ("EXISTS", "IN"), cutoff=0.75)
+    if upper == "NOT" and not _followed_by(tokens, index, ("IN", "EXISTS")) and not misspelt:  # NOT EXIST: told next
         return start, "NOT goes only before IN or EXISTS: in an expression, 'not' is written !, as !BOUND(?x)."
     if upper in WORDS or _two_words(upper):
         return None

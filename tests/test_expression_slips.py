@@ -70,6 +70,10 @@ SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 AND ?s = 2) }": ("SPARQL writes 'and' as &&", 1, 41),
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 or ?s = 2) }": ("SPARQL writes 'or' as ||", 1, 41),
     "SELECT * WHERE { ?s ?p ?o FILTER(NOT BOUND(?o)) }": ("NOT goes only before IN or EXISTS", 1, 34),
+    # EXISTS misspelt after NOT: it was "NOT goes only before IN or EXISTS", at NOT
+    "SELECT * WHERE { ?s ?p ?o FILTER NOT EXIST { ?s ?p 1 } }": (
+        "SPARQL has no keyword or function EXIST; did you mean EXISTS?", 1, 38),
+    "SELECT * WHERE { ?s ?p ?o FILTER(NOT foo(?o)) }": ("NOT goes only before IN or EXISTS", 1, 34),
     "SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 & ?s = 2) }": ("SPARQL writes 'and' as &&", 1, 41),
     # <> was told as a relative IRI with no BASE, == as an unfinished expression past it
     "SELECT * WHERE { ?s ?p ?o FILTER(?o <> 1) }": ("SPARQL writes 'not equal' as !=", 1, 37),

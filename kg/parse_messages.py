@@ -76,11 +76,12 @@ REASONS = {
     "the character that can be escaped in strings":
         "In a string, a backslash may only escape t, b, n, r, f, \", ' or \\.",
 }
-# The engine's sentences for a variable bound twice or not grouped on, which it places at the text's end
-# (kg.rebound_variables and kg.ungrouped find where).
+# The engine's sentences for a variable bound twice or not grouped on, and for a row of VALUES of the wrong length,
+# which it places at the text's end (kg.rebound_variables, kg.ungrouped and kg.values_faults find where).
 UNPLACED = frozenset(REASONS[start] for start in (
     "duplicated variable name in select", "bind is overriding an existing variable",
-    "the select overrides an existing variable using an expression", "the select contains a variable that is unbound"))
+    "the select overrides an existing variable using an expression", "the select contains a variable that is unbound",
+    "the values clause rows should have exactly"))
 # Tokens, as a person names them; the RDF 1.2 annotation tokens are left out (noise in nearly every list).
 NAMES = {'"$"': "a variable", '"?"': "a variable", '"<"': "an IRI", '":"': "a prefixed name",
          '"\\""': "a string", "\"'\"": "a string", "\"'''\"": "a string", '"\\"\\"\\""': "a string",

@@ -10,7 +10,7 @@ without a whole number, a ')' missing (kg.bracket_faults), AND for && or a varia
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
-(kg.modifier_order).
+(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
 from kg.ungrouped import ungrouped
 from kg.unknown_words import LONGEST, WORDS, unknown_word
+from kg.values_faults import values_fault
 
 CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
 
@@ -50,6 +51,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     ungrouping = ungrouped(tokens)
     bare = bare_constraint(tokens, text)
     disorder = misordered(tokens, text)
+    listed = values_fault(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -82,6 +84,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             start, message = unknown
         elif disorder is not None and index == disorder[0]:
             message = disorder[1]
+        elif listed is not None and index == listed[0]:
+            message = listed[1]
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             misspelt = following is not None and (following[0] == "word" and following[1].upper() not in WORDS

@@ -185,6 +185,15 @@ ORDER_SLIPS = {
         "LIMIT is given twice (first at line 1, column 30): a query takes each modifier once.", 1, 47),
 }
 
+ROW = "Each row of VALUES needs one value per variable, 2 here (UNDEF where there is none): this row has "
+# VALUES written as a list elsewhere is: each was "Expected UNDEF here." past the slip
+VALUES_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l VALUES ?s { <http://x/a>, <http://x/b> } }": (
+        "The values of VALUES are separated by spaces, not commas.", 1, 52),
+    "SELECT ?s WHERE { ?s ?p ?l }\nVALUES (?s ?l) { (<http://x/a>) }": (ROW + "1.", 2, 18),
+    "SELECT ?s WHERE { ?s ?p ?l VALUES (?s ?l) { (1 2) (3 4 5) } }": (ROW + "3.", 1, 51),
+}
+
 
 @pytest.fixture(scope="module")
 def service():
@@ -193,7 +202,7 @@ def service():
 
 
 @pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNGROUPED_SLIPS, **BARE_SLIPS,
-                                               **ORDER_SLIPS}.items())
+                                               **ORDER_SLIPS, **VALUES_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     said, line, column = expected
     error = service.syntax_fault(query)  # what query() raises, found without running it
@@ -232,6 +241,8 @@ def test_a_slip_is_named_where_it_is(service, query, expected):
     # each query's modifiers in order, VALUES inside a group being no modifier
     "SELECT ?s { ?s ?p ?l VALUES ?l { 1 } { SELECT ?s { ?s ?p ?l VALUES ?s { 2 } } GROUP BY ?s HAVING(true) "
     "ORDER BY ?s OFFSET 1 LIMIT 1 VALUES ?s { 1 } } } GROUP BY ?s ORDER BY ?s LIMIT 1 OFFSET 1 VALUES ?s { 2 }",
+    # rows of VALUES as long as its variables are many, signs, tags and datatypes going on their values
+    "SELECT ?s { ?s ?p ?l VALUES (?s ?l) { (-1 'a'@en) (UNDEF '1'^^<http://x/t>) (true +2) } } VALUES ?k { 1 2 }",
     # keys bare where they may be, in brackets where they must
     "SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, 'x') FILTER NOT EXISTS { ?s ?p 1 FILTER(?l) } } GROUP BY ?s ?l "
     "(?l AS ?x) STR(?s) HAVING(COUNT(?l) > 1) BOUND(?s) ORDER BY ASC(?s) STR(?l) DESC(COUNT(?l)) ?l LIMIT 1",
@@ -288,6 +299,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     "SELECT * { " + "?s ?p ?o FILTER regex(STR(?o), 'x') FILTER NOT EXISTS { ?s ?p (1) } " * 8000 + "FILTER ?o = 1 }",
     # each group's modifiers are kept while it is open, and dropped once it closes
     "SELECT ?s { " + "{ SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } " * 8000 + "} LIMIT 1 ORDER BY ?s",
+    # each VALUES block is read once
+    "SELECT ?s { " + "?s ?p ?o VALUES (?s ?o) { (1 2) (3 4) } " * 8000 + "VALUES ?s { 1, 2 } }",
     # each SELECT's variables are read against its own GROUP BY
     "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000 + "} GROUP BY ?p",
     # each subquery's GROUP BY keys are read against its own WHERE

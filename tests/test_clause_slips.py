@@ -1,0 +1,93 @@
+"""Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
+not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
+as a list elsewhere is."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
+from kg.query import QueryService
+from kg.store.oxigraph import OxigraphStore
+from test_expression_slips import told_where_it_is
+
+UNGROUPED = "which is neither grouped on nor inside an aggregate: group on it (GROUP BY ?name), or select "
+# A variable of SELECT its grouping does not keep: it was "SELECT names a variable that is neither grouped on …", no
+# name, at the text's end; a GROUP BY (… AS ?x) key, which the engine does not take in SELECT, was told so too.
+UNGROUPED_SLIPS = {
+    "SELECT ?s ?name (COUNT(?m) AS ?n) WHERE {\n ?m ?p ?name . ?s ?p ?m\n} GROUP BY ?s": (
+        "SELECT names ?name, " + UNGROUPED + "(SAMPLE(?name) AS ?any_name) for one value of each group.", 1, 11),
+    "SELECT ?name WHERE { ?m ?p ?name } HAVING(COUNT(?m) > 1)": ("SELECT names ?name, " + UNGROUPED, 1, 8),
+    "SELECT * { ?s ?p ?o { SELECT ?m ?name { ?m ?p ?name } GROUP BY ?m (STR(?name)) } }": (
+        "SELECT names ?name, " + UNGROUPED, 1, 33),
+    "SELECT ?s ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s (?p AS ?x)": (
+        "SELECT names ?x, which GROUP BY (… AS ?x) gives: the engine takes only a plain key there. Bind it in the "
+        "WHERE instead, as BIND(… AS ?x), and GROUP BY ?x.", 1, 11),
+}
+
+BARE = "takes a variable or a function call bare, anything more in brackets: "
+# An expression without the brackets FILTER, HAVING or ORDER BY want round it: each was "An expression is unfinished
+# here" or "does not go on like this" past it, at the text's end mostly.
+BARE_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?l DESC": ("DESC takes its key in brackets, after it: ORDER BY DESC(?l).",
+                                                      1, 42),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY DESC ?l": ("DESC takes its key in brackets, after it", 1, 39),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY STRLEN(?l) + 1": ("ORDER BY " + BARE + "ORDER BY (STRLEN(?l) + …).", 1, 39),
+    "SELECT ?s WHERE { ?s ?p ?l } GROUP BY ?s\nHAVING COUNT(?l) >= 2": (
+        "HAVING takes a function call bare, anything more in brackets: HAVING(COUNT(?l) >= …).", 2, 8),
+    'SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, "x") && ?l != "y" }': (
+        'FILTER takes a function call bare, anything more in brackets: FILTER(regex(?l, "x") && …).', 1, 35),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER ?l = 3 }": ("FILTER takes its condition in brackets: FILTER(?l …).", 1, 35),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER !BOUND(?l) }": ("FILTER takes its condition in brackets: FILTER(!…).", 1, 35),
+}
+
+ORDERED = "a query's modifiers go in this order: GROUP BY, HAVING, ORDER BY, LIMIT and OFFSET (either first), VALUES."
+# Modifiers out of order or given twice: each was told past them, as "Expected OFFSET or VALUES here." (after LIMIT),
+# "Expected ENCODE_FOR_URI, LANGMATCHES or …" or "Expected UNDEF here."
+ORDER_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10 ORDER BY ?s": ("ORDER BY comes before LIMIT: " + ORDERED, 2, 10),
+    "SELECT ?s WHERE { { SELECT ?s { ?s ?p ?l } ORDER BY ?s GROUP BY ?s } }": (
+        "GROUP BY comes before ORDER BY: " + ORDERED, 1, 56),
+    "SELECT ?s WHERE { ?s ?p ?l } VALUES ?s { 1 } LIMIT 1": ("LIMIT comes before VALUES: " + ORDERED, 1, 46),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?s ORDER BY ?l": (
+        "ORDER BY is given twice (first at line 1, column 30): a query takes one ORDER BY, with all its keys: "
+        "ORDER BY ?a ?b.", 1, 42),
+    "SELECT ?s WHERE { ?s ?p ?l } LIMIT 5 OFFSET 2 LIMIT 3": (
+        "LIMIT is given twice (first at line 1, column 30): a query takes each modifier once.", 1, 47),
+}
+
+ROW = "Each row of VALUES needs one value per variable, 2 here (UNDEF where there is none): this row has "
+# VALUES written as a list elsewhere is: each was "Expected UNDEF here." past the slip
+VALUES_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l VALUES ?s { <http://x/a>, <http://x/b> } }": (
+        "The values of VALUES are separated by spaces, not commas.", 1, 52),
+    "SELECT ?s WHERE { ?s ?p ?l }\nVALUES (?s ?l) { (<http://x/a>) }": (ROW + "1.", 2, 18),
+    "SELECT ?s WHERE { ?s ?p ?l VALUES (?s ?l) { (1 2) (3 4 5) } }": (ROW + "3.", 1, 51),
+}
+
+
+@pytest.fixture(scope="module")
+def service():
+    with OxigraphStore() as store:
+        yield QueryService(store)
+
+
+@pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS}.items())
+def test_a_slip_is_named_where_it_is(service, query, expected):
+    told_where_it_is(service, query, expected)
+
+
+def test_over_http_a_variable_not_grouped_on_is_placed(shared):
+    query = "SELECT ?s\n  ?name (COUNT(?m) AS ?n)\nWHERE { ?m ?p ?name . ?s ?p ?m } GROUP BY ?s"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"]) == (2, 3)
+    assert body["detail"].startswith("SELECT names ?name, " + UNGROUPED)
+
+
+def test_over_http_a_bare_expression_is_placed(shared):
+    query = "SELECT ?s WHERE { ?s ?p ?l }\nORDER BY ?s\n  STRLEN(?l) * 2"
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["line"], body["column"], body["detail"]) == (3, 3, "ORDER BY " + BARE + "ORDER BY (STRLEN(?l) * …).")

@@ -44,7 +44,8 @@ def bare_constraint(tokens, text: str) -> tuple[int, str] | None:
                     return index, _bracketed(clause, tokens, index, index + 1, text)
                 continue
             if clause == "FILTER" and (kind in ("var", "number", "string") or value == "!"):
-                return index, f"FILTER takes its condition in brackets: FILTER({value}{'' if value == '!' else ' '}…)."
+                shown = value if value == "!" else value + " "
+                return index, f"FILTER takes its condition in brackets: FILTER({shown}…)."
             clause = None
         if upper in _STARTS:
             clause = _STARTS[upper]

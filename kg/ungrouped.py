@@ -72,8 +72,9 @@ def _kept(level: _Level) -> tuple[int, str] | None:
         return None
     for name, index in level.listed.items():
         if name in level.named:
-            return index, (f"SELECT names ?{name}, which GROUP BY (… AS ?{name}) gives: the engine takes only a plain "
-                           f"key there. Bind it in the WHERE instead, as BIND(… AS ?{name}), and GROUP BY ?{name}.")
+            return index, (f"SELECT names ?{name}, which GROUP BY (… AS ?{name}) gives: the engine takes only a "
+                           f"plain key there. Bind it in the WHERE instead, as BIND(… AS ?{name}), and GROUP BY "
+                           f"?{name}.")
         if name not in level.keys:
             return index, (f"SELECT names ?{name}, which is neither grouped on nor inside an aggregate: group on it "
                            f"(GROUP BY ?{name}), or select (SAMPLE(?{name}) AS ?any_{name}) for one value of each "

@@ -35,7 +35,8 @@ BARE_SLIPS = {
     "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?l DESC": ("DESC takes its key in brackets, after it: ORDER BY DESC(?l).",
                                                       1, 42),
     "SELECT ?s WHERE { ?s ?p ?l } ORDER BY DESC ?l": ("DESC takes its key in brackets, after it", 1, 39),
-    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY STRLEN(?l) + 1": ("ORDER BY " + BARE + "ORDER BY (STRLEN(?l) + …).", 1, 39),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY STRLEN(?l) + 1": (
+        "ORDER BY " + BARE + "ORDER BY (STRLEN(?l) + …).", 1, 39),
     "SELECT ?s WHERE { ?s ?p ?l } GROUP BY ?s\nHAVING COUNT(?l) >= 2": (
         "HAVING takes a function call bare, anything more in brackets: HAVING(COUNT(?l) >= …).", 2, 8),
     'SELECT ?s WHERE { ?s ?p ?l FILTER regex(?l, "x") && ?l != "y" }': (

@@ -99,8 +99,9 @@ SLIPS = {
         'SPARQL has no keyword or function Mali; if it is a text, write "Mali"; if it names a variable, ?Mali.', 1, 54),
     "SELECT ?s WHERE { ?s rdfs:label ?n FILTER(Mali != ?n || CONTAINS(?n, Niger)) }": (
         'SPARQL has no keyword or function Mali; if it is a text, write "Mali"', 1, 43),
-    "SELECT ?s WHERE {\n ?s rdfs:label Mali }": ('SPARQL has no keyword or function Mali; if it is a text, write "Mali"; '
-                                               "if it names a resource, an IRI (<…> or a prefixed name)", 2, 16),
+    "SELECT ?s WHERE {\n ?s rdfs:label Mali }": (
+        'SPARQL has no keyword or function Mali; if it is a text, write "Mali"; if it names a resource, an IRI (<…> '
+        "or a prefixed name)", 2, 16),
     # A class: it was "did you mean COUNT?", a function, which only a '(' may follow
     "SELECT ?s WHERE { ?s a Country }": ("SPARQL has no keyword or function Country; after 'a' comes a class, named by "
                                          "an IRI", 1, 24),
@@ -198,7 +199,8 @@ def told_where_it_is(service, query: str, expected: tuple) -> None:
     # GROUP BY's names out of scope in the WHERE, or used (not given again) after it
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { ?s ?p ?x } MINUS { ?s ?p ?y } { SELECT ?s { ?s ?p ?z } } } "
     "GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
-    "SELECT ?s (SAMPLE(?k) AS ?j) { ?s ?p ?o } GROUP BY ?s (STR(?o) AS ?k) (STR(?k) AS ?l) HAVING(?k != '') ORDER BY ?s",
+    "SELECT ?s (SAMPLE(?k) AS ?j) { ?s ?p ?o } GROUP BY ?s (STR(?o) AS ?k) (STR(?k) AS ?l) HAVING(?k != '') "
+    "ORDER BY ?s",
     "SELECT * { ?x ?p ?o { SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?x) } } VALUES ?k { 1 }",
     "SELECT (COUNT(*) AS ?n) { { SELECT (1 AS ?y) { ?s ?p ?o } GROUP BY (?s AS ?k) } } GROUP BY (STR(?y) AS ?x)",
 ])
@@ -221,7 +223,8 @@ def test_over_http_a_group_key_over_a_bound_variable_is_placed(shared):
 def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
     assert (body["line"], body["column"]) == place
-    assert body["detail"] == f"A ')' is missing before {before}: the '(' after FILTER at line 2, column 8 is not closed."
+    assert body["detail"] == (f"A ')' is missing before {before}: the '(' after FILTER at line 2, column 8 is not "
+                              "closed.")
 
 
 @pytest.mark.parametrize("text", [
@@ -230,7 +233,8 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     # the variables of a group were copied into each group around it
     "SELECT * { " + "{ " * 8000 + " ".join(f"?a{i} ?b ?c ." for i in range(8000)) + " }" * 8000 + " BIND(1 AS ?a7) }",
     # each token of an expression is looked at for a triple pattern run into it
-    "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000 + "FILTER(?o = 1 ?s ?p ?o }",
+    "SELECT * { " + "?s ?p ?o FILTER(?o = 1 && regex(STR(?o), 'x')) BIND(?o AS ?x) " * 8000
+    + "FILTER(?o = 1 ?s ?p ?o }",
     # each FILTER's expression is skipped over once, bracket by bracket
     "SELECT * { " + "?s ?p ?o FILTER regex(STR(?o), 'x') FILTER NOT EXISTS { ?s ?p (1) } " * 8000 + "FILTER ?o = 1 }",
     # each group's modifiers are kept while it is open, and dropped once it closes
@@ -238,9 +242,11 @@ def test_over_http_the_missing_bracket_is_placed(shared, query, place, before):
     # each VALUES block is read once
     "SELECT ?s { " + "?s ?p ?o VALUES (?s ?o) { (1 2) (3 4) } " * 8000 + "VALUES ?s { 1, 2 } }",
     # each SELECT's variables are read against its own GROUP BY
-    "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000 + "} GROUP BY ?p",
+    "SELECT ?s (COUNT(*) AS ?n) { " + "{ SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } " * 4000
+    + "} GROUP BY ?p",
     # each subquery's GROUP BY keys are read against its own WHERE
-    "SELECT * { " + "{ SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?k) } " * 4000 + "} GROUP BY (1 AS ?n)",
+    "SELECT * { " + "{ SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?k) } " * 4000
+    + "} GROUP BY (1 AS ?n)",
 ])
 def test_brackets_and_bindings_are_read_in_linear_time(text):
     # Timed against lexing the same text (first_fault lexes it too), so that a loaded machine fails nothing.

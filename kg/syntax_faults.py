@@ -10,7 +10,8 @@ without a whole number, a ')' missing (kg.bracket_faults), AND for && or a varia
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
-(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults).
+(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
+(kg.group_keywords).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import NamedTuple
 from kg.bare_constraints import bare_constraint
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
+from kg.group_keywords import group_keyword_fault
 from kg.modifier_order import misordered
 from kg.operator_faults import foreign_operator
 from kg.rebound_variables import rebound
@@ -86,6 +88,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = disorder[1]
         elif listed is not None and index == listed[0]:
             message = listed[1]
+        elif kind == "word" and (grouping := group_keyword_fault(tokens, index)):
+            start, message = grouping
         elif upper in ("ORDER", "GROUP"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             misspelt = following is not None and (following[0] == "word" and following[1].upper() not in WORDS

@@ -12,6 +12,7 @@ from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
 from kg.query import QueryService
 from kg.store.oxigraph import OxigraphStore
+from kg.syntax_faults import first_fault
 from test_expression_slips import told_where_it_is
 
 UNGROUPED = "which is neither grouped on nor inside an aggregate: group on it (GROUP BY ?name), or select "
@@ -69,6 +70,25 @@ VALUES_SLIPS = {
     "SELECT ?s WHERE { ?s ?p ?l VALUES (?s ?l) { (1 2) (3 4 5) } }": (ROW + "3.", 1, 51),
 }
 
+# A group without its braces, GRAPH without its graph: each was "The group of patterns does not go on like this here",
+# 'Expected "{" here.' or "An expression does not go on like this here", past it
+GROUP_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l MINUS ?s a ?c }": ("MINUS takes a group in braces: MINUS { ?s … }.", 1, 34),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER(!EXISTS ?s a ?c) }": (
+        "EXISTS takes a group in braces: EXISTS { ?s … }.", 1, 43),
+    "SELECT ?s WHERE {\n GRAPH { ?s ?p ?o } }": (
+        "GRAPH names its graph before the group, with a variable or an IRI: GRAPH ?g { … }.", 2, 8),
+    "SELECT ?s WHERE { { ?s ?p ?l } UNION ?s ?q ?l }": (
+        "UNION joins groups in braces: { ?a ?b ?c } UNION { ?d ?e ?f }.", 1, 32),
+}
+
+
+def test_groups_in_their_braces_are_no_slip(service):
+    query = ("SELECT ?s WHERE { { ?s ?p ?l } UNION { ?s ?q ?l } GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s ?p ?o } "
+             "MINUS { ?s a ?c } FILTER NOT EXISTS { ?s a ?c } FILTER(EXISTS { ?s ?p 1 }) }")
+    service.query(query)
+    assert first_fault(query, set()) is None
+
 
 @pytest.fixture(scope="module")
 def service():
@@ -76,7 +96,8 @@ def service():
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS}.items())
+@pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
+                                               **GROUP_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

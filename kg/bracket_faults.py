@@ -49,7 +49,7 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
             called = tokens[opened[-1] - 1][1]
             return index + 1, (f"A ',' is missing before {tokens[index + 1][1]}: the arguments of {called} are "
                                "separated by commas.")
-    if opened and tokens[opened[-1]][1] == "(":
+    if opened:  # the innermost bracket left open (a group's '{' may be closed by the '}' meant for the one round it)
         return len(tokens), _missing("at the end of the text", tokens, opened[-1], text)
     return None
 

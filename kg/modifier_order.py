@@ -1,4 +1,5 @@
-"""A query's modifiers out of their order (LIMIT 10 ORDER BY ?s) or one given twice (ORDER BY ?a ORDER BY ?b): SPARQL
+"""A query's modifiers out of their order (LIMIT 10 ORDER BY ?s), given twice (ORDER BY ?a ORDER BY ?b) or inside a
+group (WHERE { … LIMIT 5 }): SPARQL
 takes GROUP BY, HAVING, ORDER BY, then LIMIT and OFFSET (either first), then VALUES, each once (§19.8,
 SolutionModifier). The engine says only what it expected where it gave up, naming what may follow the last."""
 
@@ -23,6 +24,8 @@ def misordered(tokens, text: str) -> tuple[int, str] | None:
                 seen.pop()
         elif upper in _FORMS:
             seen[-1] = {}
+        elif upper in RANKS and upper != "VALUES" and seen[-1] is None and len(seen) > 1:  # { … LIMIT 5 }
+            return index, f"{NAMES.get(upper, upper)} goes after the '}}' that closes the query's WHERE: {ORDER}"
         elif upper in RANKS and seen[-1] is not None:
             modifiers = seen[-1]
             name = NAMES.get(upper, upper)

@@ -82,6 +82,16 @@ GROUP_SLIPS = {
         "UNION joins groups in braces: { ?a ?b ?c } UNION { ?d ?e ?f }.", 1, 32),
 }
 
+# Modifiers inside the group: each was "The group of patterns does not go on like this here", past them
+INSIDE_SLIPS = {
+    'SELECT ?s WHERE { ?s ?p ?l FILTER(?l = "Mali"@en) ORDER BY ?s }': (
+        "ORDER BY goes after the '}' that closes the query's WHERE: " + ORDERED, 1, 51),
+    "SELECT ?s WHERE {\n ?s ?p ?l\n LIMIT 5\n}": ("LIMIT goes after the '}' that closes the query's WHERE", 3, 2),
+    # A group left open: it was 'Expected a variable, a string, "(", … or a name, number or other term here.'
+    "SELECT ?s WHERE { ?s a ?c OPTIONAL { ?s ?p ?l FILTER(?l != 1) }": (
+        "A '}' is missing at the end of the text: the '{' after WHERE at line 1, column 17 is not closed.", 1, 64),
+}
+
 
 def test_groups_in_their_braces_are_no_slip(service):
     query = ("SELECT ?s WHERE { { ?s ?p ?l } UNION { ?s ?q ?l } GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s ?p ?o } "
@@ -97,7 +107,7 @@ def service():
 
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
-                                               **GROUP_SLIPS}.items())
+                                               **GROUP_SLIPS, **INSIDE_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

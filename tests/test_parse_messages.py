@@ -39,7 +39,8 @@ CASES = {
     # It was told as an undeclared prefix http:, the engine's 'Expected ">"' being generic.
     "SELECT * WHERE { ?s ?p <http://x/unclosed }": "An IRI is not closed",
     "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
-    "SELECT * WHERE { ?s ?p ?o": 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.',
+    # It was 'Expected ",", ".", ";", "{", "}" or a name, number or other term here.'
+    "SELECT * WHERE { ?s ?p ?o": "A '}' is missing at the end of the text: the '{' after WHERE at line 1, column 16",
     "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o) ?x }": "Expected BIND or a name, number or other term here.",
     "SELECT * WHERE { FILTR(?s) }": "SPARQL has no keyword or function FILTR; did you mean FILTER?",

@@ -20,6 +20,13 @@ TIMEZONE TZ UCASE URI UUID YEAR ISBLANK ISIRI ISLITERAL ISNUMERIC ISURI SAMETERM
 ISTRIPLE LANGDIR HASLANG HASLANGDIR STRLANGDIR ADJUST""".split())
 # Operators other languages write as words, and the names they give SPARQL's functions.
 OPERATORS = {"AND": "&&", "OR": "||"}
+# SQL's words, and how SPARQL says the same.
+SQL = {"LIKE": 'match text with REGEX(?x, "^Mal") or with CONTAINS, STRSTARTS or STRENDS',
+       "ILIKE": 'match text with REGEX(?x, "^mal", "i")',
+       "TOP": "put LIMIT 5 after the query's WHERE { … }",
+       "NULL": "a variable without a value is tested with !BOUND(?x)",
+       "IS": "a variable without a value is tested with !BOUND(?x), one with a value with BOUND(?x)",
+       "BETWEEN": "compare twice, as ?x >= 1 && ?x <= 5"}
 ALIASES = {"LENGTH": "STRLEN", "LEN": "STRLEN", "LOWER": "LCASE", "TOLOWER": "LCASE", "UPPER": "UCASE",
            "TOUPPER": "UCASE", "SUBSTRING": "SUBSTR", "STARTSWITH": "STRSTARTS", "ENDSWITH": "STRENDS"}
 
@@ -43,6 +50,8 @@ def unknown_word(tokens, index: int) -> tuple[int, str] | None:
         return start, f"{said}; did you mean {ALIASES[upper]}?"
     if _variable_named(tokens, value) and not _followed_by(tokens, index, ("(",)):
         return start, f"{said}; a variable is written with a '?': did you mean ?{value}?"
+    if upper in SQL:
+        return start, f"{said}: {SQL[upper]}."
     glued = _glued_functions(upper)
     called = _followed_by(tokens, index, ("(",))  # else no function is meant: COUNTRY is no slip for COUNT
     close = difflib.get_close_matches(upper, WORDS if called else WORDS - FUNCTIONS, n=3, cutoff=0.6 if glued else 0.75)

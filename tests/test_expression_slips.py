@@ -94,6 +94,15 @@ SLIPS = {
         "An expression in SELECT goes in brackets, with AS and a name: SELECT (COUNT(…) AS ?name).", 1, 8),
     "SELECT DISTINCT\n  ?a + ?b WHERE { ?a ?p ?b }": ("An expression in SELECT goes in brackets, with AS and a name: "
                                                      "SELECT (?a + … AS ?name).", 2, 3),
+    # SQL's words, told as SPARQL says the same: they were "did you mean TO?", "write ?LIKE", "write "NULL""
+    'SELECT ?s { ?s ?p ?l FILTER(STR(?l) LIKE "Mal%") }': (
+        'SPARQL has no keyword or function LIKE: match text with REGEX(?x, "^Mal") or with CONTAINS', 1, 37),
+    "SELECT TOP 5 ?s { ?s ?p ?l }": (
+        "SPARQL has no keyword or function TOP: put LIMIT 5 after the query's WHERE", 1, 8),
+    "SELECT ?s { ?s ?p ?l FILTER(?l != NULL) }": (
+        "SPARQL has no keyword or function NULL: a variable without a value is tested with !BOUND(?x).", 1, 35),
+    "SELECT ?top { ?top ?p ?l } ORDER BY top": ("SPARQL has no keyword or function top; a variable is written with a "
+                                               "'?': did you mean ?top?", 1, 37),
     # A word where a value goes, meant as a string or an IRI: it was "if it names a variable, write ?Mali." alone
     "SELECT ?s WHERE { ?s rdfs:label ?name FILTER(?name = Mali) }": (
         'SPARQL has no keyword or function Mali; if it is a text, write "Mali"; if it names a variable, ?Mali.', 1, 54),

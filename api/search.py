@@ -25,7 +25,8 @@ from api.ops import request_deadline
 from api.params import one, request_params
 from api.page_data import local_path
 from kg.errors import QueryTimeout
-from kg.search import SearchError, whole_page
+from kg.search import SearchError
+from kg.search_source import whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100

@@ -147,7 +147,8 @@ def search(words, limit, as_json, store_spec):
 
     from kg.console import open_configured
     from kg.query import QueryService
-    from kg.search import SearchError, SearchIndex, index_path, service_select
+    from kg.search import SearchError, SearchIndex, index_path
+    from kg.search_source import service_select
     from kg.format_escapes import escaped
     from kg.table import printable
 

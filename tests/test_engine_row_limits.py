@@ -8,7 +8,7 @@ import io
 import pytest
 
 import servers
-from kg import search
+from kg import search, search_source
 from kg.errors import QuerySyntaxError, StoreError
 from kg.query import QueryService
 from kg.store import open_store
@@ -69,10 +69,10 @@ def test_the_search_index_of_an_engine_that_cuts_is_read_a_page_at_a_time(cuttin
     store = RemoteStore(cutting_virtuoso)
     store.update("INSERT DATA { GRAPH <%slabelled> { %s } }" % (EX, " ".join(
         f'<{EX}thing{n}> <{label}> "thing {n}" .' for n in range(150))))
-    monkeypatch.setattr(search, "PAGE", 40)  # under the engine's 100 rows
+    monkeypatch.setattr(search_source, "PAGE", 40)  # under the engine's 100 rows
     index = search.SearchIndex()
     try:
-        index.ensure(None, search.service_select(QueryService(store)))
+        index.ensure(None, search_source.service_select(QueryService(store)))
         assert {hit.iri for hit in index.search("thing", limit=200)} == {f"{EX}thing{n}" for n in range(150)}
     finally:
         index.close()

@@ -18,7 +18,8 @@ from build_fixtures import run_kg
 from kg.errors import QueryTimeout
 from kg.publish import install
 from kg.query import QueryService
-from kg.search import SearchError, SearchIndex, match_expression, service_select
+from kg.search import SearchError, SearchIndex, match_expression
+from kg.search_source import service_select
 from kg.store import open_store
 from long_work import SOON
 

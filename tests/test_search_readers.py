@@ -17,7 +17,8 @@ import kg.search
 import kg.sqlite_connections
 from api.rsgi import RECEIVED
 from api_fixtures import article_store, make_app  # noqa: F401 (fixtures)
-from kg.search import DOCUMENTS_QUERY, SearchIndex
+from kg.search import SearchIndex
+from kg.search_source import DOCUMENTS_QUERY
 
 PATIENCE = 60  # seconds a test waits for what must happen: a failure's bound, not a speed it assumes
 

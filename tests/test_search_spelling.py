@@ -12,7 +12,8 @@ from api_fixtures import *  # noqa: F401,F403
 from build_fixtures import run_kg
 from kg.errors import QueryTimeout
 from kg.query import QueryService
-from kg.search import SearchError, SearchIndex, service_select
+from kg.search import SearchError, SearchIndex
+from kg.search_source import service_select
 from kg.search_spelling import folded
 from kg.store import open_store
 from test_search import index  # noqa: F401  (the fixture)

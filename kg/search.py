@@ -196,6 +196,8 @@ class SearchIndex:
         if spelled is None:
             return None
         text = " ".join(spelled)
+        if len(text) > MAX_CHARACTERS:  # longer words than typed: a search of it would be refused as too long
+            return None
         return text if self.search(text, limit=1, deadline=deadline) else None
 
     @contextmanager

@@ -81,3 +81,13 @@ def test_search_over_http_suggests_words_in_json_and_on_the_page(client):
     page = client.get("/search?q=alliance+of+sahel+stats", headers=BROWSER).get_data(as_text=True)
     assert 'Did you mean\n<a href="/search?q=alliance+of+sahel+states"><q dir="auto">alliance of sahel states</q></a>?' \
         in page
+
+
+def test_a_suggestion_longer_than_a_search_may_be_is_none_not_a_refusal(client):
+    """Words of 1,000 characters, as many as a search takes, whose suggestion is longer ("Mli" is "mali"): the
+    search found nothing, and was a 400 saying the words had 1004 characters, which the client never sent."""
+    typed = " ".join(["mali"] * 197 + ["Mli"] * 4)
+    assert len(typed) == 1000
+    answer = client.get("/search", query_string={"q": typed})
+    assert answer.status_code == 200 and answer.get_json()["results"] == []
+    assert answer.get_json()["suggestion"] is None

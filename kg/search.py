@@ -69,11 +69,12 @@ def match_expression(words: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """The words of a text as FTS5's unicode61 tokenizer reads them: letters, digits and _, with the combining marks
-    that follow them (`a` then U+0301 is a word's á, as its composed form is: FTS5 takes both for one letter)."""
+    """The words of a text as FTS5's unicode61 tokenizer reads them: letters and digits, with the combining marks
+    that follow them (`a` then U+0301 is a word's á, as its composed form is: FTS5 takes both for one letter). An _
+    parts words, as FTS5's punctuation does: `_` alone is no word, and `Mlai_` is the word `Mlai`."""
     words, word = [], []
     for character in unicodedata.normalize("NFC", text):
-        if character.isalnum() or character == "_" or (word and unicodedata.category(character)[0] == "M"):
+        if character.isalnum() or (word and unicodedata.category(character)[0] == "M"):
             word.append(character)
         elif word:
             words.append("".join(word))

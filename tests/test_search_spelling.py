@@ -12,7 +12,7 @@ from api_fixtures import *  # noqa: F401,F403
 from build_fixtures import run_kg
 from kg.errors import QueryTimeout
 from kg.query import QueryService
-from kg.search import SearchError, SearchIndex
+from kg.search import SearchError, SearchIndex, match_expression
 from kg.search_source import service_select
 from kg.search_spelling import folded
 from kg.store import open_store
@@ -91,3 +91,12 @@ def test_a_suggestion_longer_than_a_search_may_be_is_none_not_a_refusal(client):
     answer = client.get("/search", query_string={"q": typed})
     assert answer.status_code == 200 and answer.get_json()["results"] == []
     assert answer.get_json()["suggestion"] is None
+
+
+def test_an_underscore_parts_words_as_the_index_reads_it(index, client):
+    """FTS5 reads _ as punctuation: `_` alone was searched as a word (finding nothing, suggesting "a") where `?!` is
+    refused for having none, and `Mlai_` suggested nothing, as no indexed word is one edit from "mlai_"."""
+    assert match_expression("mali_niger") == '"mali"* AND "niger"*'
+    assert client.get("/search?q=_").status_code == 400
+    assert client.get("/search?q=Mlai_").get_json()["suggestion"] == "mali"
+    assert index.suggestion("Mlai_") == "mali"

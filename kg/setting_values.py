@@ -71,17 +71,32 @@ def origin(text) -> str | None:
     return text
 
 
+# An origin as a browser writes it in Origin, to which it compares Access-Control-Allow-Origin byte for byte: lower
+# case, a host of letters, digits, '-', '_' and '.' (or an IPv6 address in brackets), a port only where not the default.
+_BROWSER_ORIGIN = re.compile(r"(?P<scheme>https?)://(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])"
+                             r"(?::(?P<port>[1-9][0-9]{0,4}))?")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
 def allowed_origin(text) -> str:
     """CORS_ORIGINS: * (every site), one origin, or empty (CORS off): Access-Control-Allow-Origin holds one, and a
-    browser refuses an answer whose value is a list or a URL with a path, as no page's origin is that."""
+    browser refuses an answer whose value is not its page's origin as it writes it: a list, a URL with a path, a
+    host in capitals, a default or impossible port."""
     text = header_text(text)
     if text in ("", "*"):
         return text
-    try:
-        return origin(text)
-    except ValueError:
-        raise ValueError(f"* or one origin such as https://app.example (scheme, host, optional port) is needed, not "
-                         f"{text!r}: Access-Control-Allow-Origin names one site or all of them") from None
+    found = _BROWSER_ORIGIN.fullmatch(text)
+    port = found and found["port"]
+    if found and not (port and (int(port) > 65535 or port == _DEFAULT_PORTS[found["scheme"]])):
+        return text
+    why = "Access-Control-Allow-Origin names one site or all of them"
+    if text != text.lower() and _BROWSER_ORIGIN.fullmatch(text.lower()):
+        why = f"a browser compares it to its page's origin written in lower case, {text.lower()!r}"
+    elif port:
+        why = (f"a browser writes its page's origin without the default port {port}" if int(port) <= 65535 else
+               f"no port is above 65535")
+    raise ValueError(f"* or one origin such as https://app.example (scheme, host, optional port) is needed, not "
+                     f"{text!r}: {why}")
 
 
 # Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()

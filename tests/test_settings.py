@@ -159,3 +159,20 @@ def test_cors_origins_is_star_or_one_origin_as_access_control_allow_origin_holds
         resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": raw})
     for kept in ("*", "", "http://localhost:3000", "https://app.example"):
         assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": kept})["CORS_ORIGINS"] == kept
+
+
+@pytest.mark.parametrize("raw, why", [
+    ("https://app.example,b.example", "names one site"),  # a list whose later entries have no scheme
+    ("https://App.example", "lower case, 'https://app.example'"), ("HTTPS://APP.EXAMPLE", "lower case"),
+    ("https://app.example:443", "without the default port 443"), ("http://app.example:80", "default port 80"),
+    ("https://app.example:99999", "above 65535"), ("https://app.example:", "names one site"),
+    ("https://app.example:x", "names one site"), ("https://:8080", "names one site"),
+])
+def test_cors_origins_is_an_origin_as_a_browser_writes_it(raw, why):
+    """Each was taken and sent as it was: a browser compares Access-Control-Allow-Origin to its page's origin as it
+    writes that (lower case, no default port) byte for byte, so no site could read, and nothing said why."""
+    with pytest.raises(ConfigError, match="CORS_ORIGINS") as refused:
+        resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": raw})
+    assert why in str(refused.value)
+    for kept in ("https://app.example:8443", "http://[::1]:8080", "http://localhost", "https://my_host.example"):
+        assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": kept})["CORS_ORIGINS"] == kept

@@ -116,7 +116,8 @@ def _sized(quads: Iterator[ox.Quad], plan) -> tuple[Iterator[ox.Quad], bool]:
 
 
 def _starts_gzipped(path: Path) -> bool:
-    """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up)."""
+    """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up; _file_quads
+    looks at its first bytes as it reads them)."""
     if not path.is_file():
         return False
     try:
@@ -181,6 +182,8 @@ def _file_quads(loaded: LoadedFile, gzipped: bool, target: ox.NamedNode | None, 
         hashing = _HashingReader(raw, progress)
         source = gzip.GzipFile(fileobj=hashing) if gzipped else io.BufferedReader(hashing, 1 << 16)
         try:
+            if not gzipped and source.peek(len(GZIP_MAGIC))[:len(GZIP_MAGIC)] == GZIP_MAGIC:
+                gzipped, source = True, gzip.GzipFile(fileobj=source)  # a pipe's start, not looked at before it is read
             # else the parser's words: "'\x1f' is not allowed at the beginning of a prefix name"
             if gzipped and source.peek(len(GZIP_MAGIC))[:len(GZIP_MAGIC)] == GZIP_MAGIC:
                 raise ParseError("gzipped twice: unpack it once (gunzip), then load it", path=said)

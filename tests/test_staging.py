@@ -178,3 +178,23 @@ def test_a_small_gzipped_file_of_many_quads_is_bulk_loaded(store_path, tmp_path,
     packed = tmp_path / "data.nt.gz"
     packed.write_bytes(gzip.compress(_lines(150)))
     assert _loaded_in_bulk(store_path, tmp_path, monkeypatch, packed)
+
+
+@pytest.mark.parametrize("count, bulk", [(150, True), (50, False)], ids=["many", "few"])
+def test_a_pipe_of_gzip_is_read_through_gzip(store_path, tmp_path, monkeypatch, count, bulk):
+    """`kg load <(curl -s …/data.nt.gz)`, a gzipped stream in a pipe, whose start no one looked at before reading
+    it, failed at 1:1 with the parser's "'\\x1f' is not allowed at the beginning of a prefix name"."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    threading.Thread(target=pipe.write_bytes, args=(gzip.compress(_lines(count)),), daemon=True).start()
+    assert _loaded_in_bulk(store_path, tmp_path, monkeypatch, pipe) is bulk
+
+
+def test_a_pipe_of_gzip_gzipped_again_is_refused_saying_so(store_path, tmp_path):
+    from kg import loading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    threading.Thread(target=pipe.write_bytes, args=(gzip.compress(gzip.compress(_lines(5))),), daemon=True).start()
+    with OxigraphStore(store_path) as store, pytest.raises(ParseError, match="gzipped twice"):
+        loading.load_files(store, [pipe], fmt="ntriples", graph=f"{EX}loaded")

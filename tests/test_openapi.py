@@ -97,3 +97,12 @@ def test_the_description_is_served(client):
 @pytest.fixture
 def client(routes):
     return routes[1].test_client()
+
+
+def test_the_searchs_failures_are_described():
+    """GET /search answers 503 Too busy with Retry-After while its index is being read (at a million statements,
+    about 15 s), 502 where a remote store cut that reading, 429 past a client's share: it described 200 and 400 only,
+    so a client made from the description knew of no answer to wait on."""
+    responses = document()["paths"]["/search"]["get"]["responses"]
+    assert {"429", "502", "503", "504"} <= set(responses)
+    assert "Retry-After" in responses["503"]["headers"]

@@ -138,10 +138,20 @@ def best_match(header: str | None, offered: list[str]) -> str | None:
     return media if weight > 0 else None
 
 
+# What a client may ask for instead of a page, first among equals: every RDF and results type sent, and problems.
+_NOT_HTML = list(dict.fromkeys(["text/turtle", "application/problem+json", "application/json",
+                                *(media for media, _ in GRAPHS + SOLUTIONS)]))
+
+
 def prefers_html() -> bool:
     """Whether the client weighs HTML above every RDF and JSON type (browsers do; `*/*` does not)."""
-    offered = ["text/turtle", "application/problem+json", "application/json", "text/html"]
-    return best_match(request.headers.get("Accept"), offered) == "text/html"
+    return _prefers_html(request.headers.get("Accept"))
+
+
+@lru_cache(maxsize=64)
+def _prefers_html(accept: str | None) -> bool:
+    # `application/ld+json, text/html;q=0.5` prefers JSON-LD, which a list of Turtle and JSON alone did not offer
+    return best_match(accept, [*_NOT_HTML, "text/html"]) == "text/html"
 
 
 def choose(kind: str, offered: list[tuple[str, str]] | None, override: str | None) -> tuple[str, str]:

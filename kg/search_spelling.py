@@ -23,17 +23,15 @@ def folded(word: str) -> str:
 def respelled(connection: sqlite3.Connection, words: list[str]) -> list[str] | None:
     """`words` with each one that starts no word of the vocabulary replaced by its nearest, or None where one
     has none near enough, none needed replacing, or more than MOST_REPLACED did (a sentence, not a slip)."""
-    missing = [index for index, word in enumerate(words) if not _starts_some(connection, folded(word))]
+    missing = {folded(word) for word in words}  # a word given again is one word, as the search has it
+    missing = {key for key in missing if not _starts_some(connection, key)}
     if not missing or len(missing) > MOST_REPLACED:
         return None
     vocabulary = connection.execute("SELECT term, doc FROM vocabulary").fetchall()  # one read, however many words
-    spelled = list(words)
-    for index in missing:
-        nearest = _nearest(folded(words[index]), vocabulary)
-        if nearest is None:
-            return None
-        spelled[index] = nearest
-    return spelled
+    nearest = {key: _nearest(key, vocabulary) for key in missing}
+    if None in nearest.values():
+        return None
+    return [nearest.get(folded(word), word) for word in words]
 
 
 def _starts_some(connection: sqlite3.Connection, key: str) -> bool:

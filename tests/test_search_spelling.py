@@ -100,3 +100,10 @@ def test_an_underscore_parts_words_as_the_index_reads_it(index, client):
     assert client.get("/search?q=_").status_code == 400
     assert client.get("/search?q=Mlai_").get_json()["suggestion"] == "mali"
     assert index.suggestion("Mlai_") == "mali"
+
+
+def test_a_slip_typed_again_is_one_word_replaced(index):
+    """A word given twice counts once in a search, but each copy of a slip counted as a word replaced: five copies
+    of Mlai passed the most (four) and suggested nothing."""
+    assert index.suggestion("Mlai Mlai Mlai Mlai Mlai") == "mali mali mali mali mali"
+    assert index.suggestion("Mlai mlai MLAÍ Nigre Burkna Fsao") == "mali mali mali niger burkina faso"

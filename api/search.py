@@ -72,9 +72,7 @@ def _hits(words: str, limit: int):
         made = awaited(counts().outcome("search index", partial(_rebuilt, index, key), until=request_until()),
                        "the search index")
         if made.state != DONE:  # for this version of the dataset: a write makes it again
-            title = "Query timeout" if "time limit" in made.reason else "Store unavailable"
-            raise Problem(503, title, f"the search index of this version of the dataset could not be made: "
-                                      f"{made.reason}")
+            raise _unmade(made.reason)
     try:
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
@@ -83,6 +81,16 @@ def _hits(words: str, limit: int):
         return hits, None if hits else index.suggestion(words, deadline=deadline)
     except SearchError as error:
         raise Problem(400, "Bad request", str(error)) from None
+
+
+def _unmade(reason: str) -> Problem:
+    """The 503 of a search whose index could not be read from this version of the dataset (the counts' `reason`)."""
+    if "time limit" in reason:
+        limit = current_app.config["COUNT_TIMEOUT"]
+        return Problem(503, "Query timeout", f"the search index could not be read from this version of the dataset "
+                                             f"within COUNT_TIMEOUT ({limit:g}s); it is read again once the data changes")
+    return Problem(503, "Store unavailable", "the search index could not be read from this version of the dataset "
+                                             "(the server's log says why)")
 
 
 def _rebuilt(index, key: str | None, query) -> bool:

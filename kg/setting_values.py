@@ -94,7 +94,7 @@ def allowed_origin(text) -> str:
         why = f"a browser compares it to its page's origin written in lower case, {text.lower()!r}"
     elif port:
         why = (f"a browser writes its page's origin without the default port {port}" if int(port) <= 65535 else
-               f"no port is above 65535")
+               "no port is above 65535")
     raise ValueError(f"* or one origin such as https://app.example (scheme, host, optional port) is needed, not "
                      f"{text!r}: {why}")
 

@@ -66,11 +66,12 @@ def build(out, fmt, base, claims_file, install, store_spec):
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:
         from kg.console import open_configured
+        from kg.store import shown_spec
         from kg.publish import install as install_dataset
 
         with open_configured(store_spec, write=True, install=False) as store:
             install_dataset(store, result, base=base or DEFAULT_BASE)
-        click.echo(printable(f"installed into {store_spec}"), err=True)
+        click.echo(printable(f"installed into {shown_spec(store_spec)}"), err=True)
     if out == "-" or (out is None and not install):
         write_out([serialize(result.dataset, fmt)], fmt, terminal=sys.stdout.isatty())
     elif out is not None:

@@ -49,7 +49,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     from kg.serve import event_loop, run
     from kg.serve_checks import (check_address, check_remote_store, check_settings, check_writer_free, free_port,
                                  prepare_store, public_warnings)
-    from kg.store import check_readable, default_store_path
+    from kg.store import check_readable, default_store_path, shown_spec
     from kg.table import printable
 
     # An on-disk store is prepared here, once, before the server processes start; memory: in the one process.
@@ -71,7 +71,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
             click.echo(printable(f"note: {note}"), err=True)
     for warning in public_warnings(settings):
         click.echo(printable(f"warning: {warning}"), err=True)
-    where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else store_spec
+    where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else shown_spec(store_spec)
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"
     access += ", public" if settings["PUBLIC"] else ""
     click.echo(printable(f"serving {where}, {access} (granian on {event_loop()}), on http://{host}:{port}/sparql"),

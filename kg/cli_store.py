@@ -107,12 +107,11 @@ def info(store_spec):
     """Show what the store holds: triples per graph, and the most used classes and properties."""
     from kg.console import open_configured
     from kg.query import QueryService
-    from kg.store import embedded_path
+    from kg.store import shown_spec
     from kg.table import printable, render, width
 
     with open_configured(store_spec) as store:
-        path = embedded_path(store_spec)  # `oxigraph:` alone, or `~`, says where the store is only once resolved
-        click.echo(f"store: {printable(store_spec if path is None else f'oxigraph:{path}')}")
+        click.echo(f"store: {printable(shown_spec(store_spec))}")
         click.echo(f"quads: {store.count()}")
         (distinct,), = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the merge: each triple once
         click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")

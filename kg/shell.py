@@ -24,7 +24,7 @@ from kg.results import GRAPH_FORMATS, FormatError
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
 from kg.shell_worker import WorkerQueries
-from kg.store import url_fault
+from kg.store import shown_spec, url_fault
 from kg.store.oxigraph import OxigraphStore
 from kg.table import compact_iri, printable
 
@@ -191,8 +191,8 @@ class Shell:
         elif name == ".endpoint":
             if arg:
                 self.use_endpoint(arg)
-            self.say(printable(f"endpoint: {self.endpoint}" +  # the user's text: a bidi override in a URL stays out
-                               (f" ({self.store_spec})" if self.endpoint == "local" else "")))
+            self.say(printable(f"endpoint: {shown_spec(self.endpoint)}" +  # the user's text: a bidi override stays out
+                               (f" ({shown_spec(self.store_spec)})" if self.endpoint == "local" else "")))
         elif name in (".timing", ".wide"):
             if arg not in ("", "on", "off"):
                 raise click.UsageError(f"{name} takes on or off")
@@ -252,7 +252,7 @@ class Shell:
 
     def loop(self) -> None:
         session = self.session()
-        self.say(printable(f"kg shell on {self.store_spec if self.endpoint == 'local' else self.endpoint}. ") +
+        self.say(printable(f"kg shell on {shown_spec(self.store_spec if self.endpoint == 'local' else self.endpoint)}. ") +
                  "End a query with a blank line or Esc-Enter; .help for help; Ctrl-D quits.")
         while True:
             try:

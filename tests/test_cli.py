@@ -24,6 +24,7 @@ from wcwidth import wcswidth
 from kg.build import build
 from kg.cli import main
 from kg.namespaces import PREFIXES, graph_iri
+from kg.store import shown_spec
 from kg.store.base import RDF_FORMATS
 from kg.store.merge import DEFAULT_GRAPH
 from kg.store.oxigraph import OxigraphStore
@@ -811,6 +812,17 @@ def test_the_default_store_is_under_sahel_kg_home():
     assert result.exit_code == 0 and f"store: oxigraph:{where}\n" in result.stdout  # the path, not `oxigraph:` alone
     assert where.is_dir()
     assert not os.environ.get("SAHEL_KG_STORE")
+
+
+def test_a_password_in_a_store_url_is_never_shown(oxigraph_url):
+    """kg info printed `store: http://user:secret@…`, as kg serve, kg build --install and kg shell printed the URL:
+    a terminal's scrollback, or a log, kept the password."""
+    scheme, rest = oxigraph_url.split("://", 1)
+    result = kg("info", "--store", f"{scheme}://ana:s3cret@{rest}")
+    assert result.exit_code == 0, result.output
+    assert f"store: {scheme}://ana:***@{rest}\n" in result.stdout and "s3cret" not in result.output
+    assert shown_spec("https://ana@host/sparql") == "https://ana@host/sparql"  # no password: nothing to hide
+    assert shown_spec("http://ana:a:b@[::1]:8890/sparql?x=1") == "http://ana:***@[::1]:8890/sparql?x=1"
 
 
 def test_the_store_from_the_environment(monkeypatch):

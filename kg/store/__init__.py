@@ -33,6 +33,21 @@ def embedded_path(spec: str) -> Path | None:
     return Path(rest).expanduser() if rest else default_store_path()
 
 
+def shown_spec(spec: str) -> str:
+    """`spec` as the console shows it: an embedded store by its directory (`oxigraph:` alone names none), a URL
+    with its password, if it holds one, as ***; a terminal's scrollback and a log are no place for it."""
+    path = embedded_path(spec)
+    if path is not None:
+        return f"oxigraph:{path}"
+    scheme, separator, rest = spec.partition("://")
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    if not (separator and at and colon):
+        return spec
+    return f"{scheme}://{user}:***@{host}{slash}{tail}"
+
+
 def check_readable(spec: str) -> None:
     """Raise StoreMissing if `spec` names, by its path, an on-disk store that is not there: a reader creates
     none (a mistyped path must not answer from a new store). The default store is made on first use."""

@@ -1,4 +1,8 @@
-"""Cross-origin reads (CORS): which answers other sites' pages may read, and which of their headers."""
+"""Cross-origin reads (CORS): which answers other sites' pages may read, and which of their headers.
+
+Access-Control-Allow-Origin holds `*` or one origin: with several allowed, an answer names the page's own origin
+when it is one of them (none otherwise) and says Vary: Origin, so that a shared cache keeps the answers apart.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,14 @@ def install(app) -> None:
 
     @app.after_request
     def cors(response):
-        security_headers.put(response.headers, values_for(app.config, request.path, request.method))
+        values = values_for(app.config, request.path, request.method, request.headers.get("Origin"))
+        security_headers.put(response.headers, values)
         return response
 
 
-def values_for(settings, path: str, method: str) -> list[tuple[str, str, bool]]:
-    """The CORS headers (name, value, replace) of an answer to `method` at `path`, for security_headers.put."""
+def values_for(settings, path: str, method: str, origin: str | None) -> list[tuple[str, str, bool]]:
+    """The CORS headers (name, value, replace) of an answer to `method` at `path` for a page of `origin` (the
+    request's Origin header, or None), for security_headers.put."""
     origins = settings["CORS_ORIGINS"]
     public = settings["PUBLIC"]  # a public server lets other sites' pages read GET answers only
     posted = path == "/sparql" or path.startswith("/reconcile")  # read-only, and asked by POST too
@@ -37,6 +43,10 @@ def values_for(settings, path: str, method: str) -> list[tuple[str, str, bool]]:
     if not origins or not (posted or read) or (method == "POST" and (public or not posted)):
         return []
     values = [("Access-Control-Allow-Origin", origins, True), ("Access-Control-Expose-Headers", EXPOSED, True)]
+    if " " in origins:  # several: the header names one, the page's own if listed, so the answer varies with Origin
+        values[0] = ("Vary", "Origin", False)
+        if origin in origins.split(" "):
+            values.append(("Access-Control-Allow-Origin", origin, True))
     if method == "OPTIONS":
         writes = posted and not public
         values += [("Access-Control-Allow-Methods", "GET, POST, OPTIONS" if writes else "GET, OPTIONS", True),

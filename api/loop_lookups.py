@@ -34,7 +34,8 @@ class LoopLookups:
     def __init__(self, settings, backend, accounting, budget_client):
         self.settings, self.backend, self.accounting, self.budget_client = settings, backend, accounting, budget_client
         self.prefixes = backend.nearby.service.prefixes if backend.nearby is not None else {}
-        self._by_media: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}  # see _fixed
+        self._by_media: dict[tuple, tuple[str, str, list[tuple[str, str]]]] = {}  # see _fixed
+        self._origins = set(settings["CORS_ORIGINS"].split(" ")) - {"", "*"}
 
     def answer(self, environ, text: str, started: float) -> tuple[list[tuple[str, str]], bytes] | None:
         """The headers and body of a 200 to `text`, a plain request's query, or None: not a lookup answered here."""
@@ -74,9 +75,9 @@ class LoopLookups:
             self.backend.cache.put(key, answer)
         shape = (text, base, None, None, row_limit, media)  # as api.conditional.validators_for
         method = environ["REQUEST_METHOD"]
-        content_type, tail = self._fixed(method, media)
+        content_type, vary, tail = self._fixed(method, media, environ.get("HTTP_ORIGIN"))
         headers = [("Content-Type", content_type), ("Content-Length", str(len(answer.body))),
-                   *validators(version, shape, settings["CACHE_CONTROL"]).items(), ("Vary", "Accept"),
+                   *validators(version, shape, settings["CACHE_CONTROL"]).items(), ("Vary", vary),
                    *warnings(answer.unknown_terms), ("X-Result-Count", str(answer.count))]
         if answer.truncated:
             headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
@@ -85,14 +86,17 @@ class LoopLookups:
                                query_text=text)
         return headers, answer.body
 
-    def _fixed(self, method: str, media: str) -> tuple[str, list[tuple[str, str]]]:
-        """The Content-Type, and the CORS and security headers, of an answer of `media` to `method`."""
-        found = self._by_media.get((method, media))
+    def _fixed(self, method: str, media: str, origin: str | None) -> tuple[str, str, list[tuple[str, str]]]:
+        """The Content-Type, Vary, and the CORS and security headers, of an answer of `media` to `method` for a
+        page of `origin`."""
+        allowed = origin if origin in self._origins else None  # so the keys are bounded, whatever clients send
+        found = self._by_media.get((method, media, allowed))
         if found is None:
             # Nothing before them names a CORS or security header, so security_headers.put would add each.
-            values = cors.values_for(self.settings, PATH, method) + security_headers.values_for(PATH, media)
-            found = self._by_media[(method, media)] = (get_content_type(media, "utf-8"),
-                                                       [(name, value) for name, value, _ in values])
+            values = cors.values_for(self.settings, PATH, method, allowed) + security_headers.values_for(PATH, media)
+            vary = ", ".join(["Accept"] + [value for name, value, _ in values if name == "Vary"])
+            found = self._by_media[(method, media, allowed)] = (
+                get_content_type(media, "utf-8"), vary, [(name, value) for name, value, _ in values if name != "Vary"])
         return found
 
 

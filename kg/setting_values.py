@@ -79,24 +79,31 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def allowed_origin(text) -> str:
-    """CORS_ORIGINS: * (every site), one origin, or empty (CORS off): Access-Control-Allow-Origin holds one, and a
-    browser refuses an answer whose value is not its page's origin as it writes it: a list, a URL with a path, a
-    host in capitals, a default or impossible port."""
-    text = header_text(text)
+    """CORS_ORIGINS: * (every site), origins separated by spaces or commas, or empty (CORS off), as one string
+    (several joined by a space). A browser compares the origin it is sent to its page's, as it writes it, byte
+    for byte: a URL with a path, a host in capitals, a default or impossible port are refused."""
+    text = header_text(text).strip()
     if text in ("", "*"):
         return text
+    listed = list(dict.fromkeys(re.split(r"[\s,]+", text.strip(" ,"))))
+    for each in listed:
+        _browser_origin(each, several=len(listed) > 1)
+    return " ".join(listed)
+
+
+def _browser_origin(text: str, *, several: bool) -> None:
     found = _BROWSER_ORIGIN.fullmatch(text)
     port = found and found["port"]
     if found and not (port and (int(port) > 65535 or port == _DEFAULT_PORTS[found["scheme"]])):
-        return text
-    why = "Access-Control-Allow-Origin names one site or all of them"
+        return
+    why = "* already names every site" if text == "*" else "an origin is a scheme, a host and an optional port"
     if text != text.lower() and _BROWSER_ORIGIN.fullmatch(text.lower()):
         why = f"a browser compares it to its page's origin written in lower case, {text.lower()!r}"
     elif port:
         why = (f"a browser writes its page's origin without the default port {port}" if int(port) <= 65535 else
                "no port is above 65535")
-    raise ValueError(f"* or one origin such as https://app.example (scheme, host, optional port) is needed, not "
-                     f"{text!r}: {why}")
+    raise ValueError(f"* or origins such as https://app.example (scheme, host, optional port; several separated by "
+                     f"spaces or commas) are needed, not {text!r}{' among them' if several else ''}: {why}")
 
 
 # Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()

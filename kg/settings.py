@@ -102,7 +102,7 @@ SETTINGS = [
     Setting("UPDATES_ENABLED", False, boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, optional, "Bearer token that writes must carry."),
-    Setting("CORS_ORIGINS", "*", allowed_origin, "Value of Access-Control-Allow-Origin (`*` or one origin as browsers write it, such as `https://app.example`: a list, a path, capitals or a default port such as `:443` are refused) on what other sites' pages may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
+    Setting("CORS_ORIGINS", "*", allowed_origin, "Which sites' pages may read (`*`; or origins as browsers write them, such as `https://app.example`, separated by spaces or commas: with several, an answer names the asking page's origin in Access-Control-Allow-Origin when listed and says `Vary: Origin`; a path, capitals or a default port such as `:443` are refused). What they may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", header_text,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),

@@ -564,6 +564,28 @@ def test_cors_origins_setting(make_app):
     assert "Access-Control-Allow-Origin" not in off.options("/sparql").headers
 
 
+def test_several_cors_origins_each_read_as_their_own_and_answers_vary_with_origin(make_app):
+    """Only `*` or one origin could be allowed: a server read by two sites' pages had to allow every site."""
+    client = make_app({"CORS_ORIGINS": "https://a.example, https://b.example"}).test_client()
+    for origin in ("https://a.example", "https://b.example"):
+        for response in (send(client, "get", "ASK {}", headers={"Origin": origin}),
+                         send(client, "form", "ASK {}", headers={"Origin": origin}),
+                         client.get("/id/jnim.ttl", headers={"Origin": origin}),
+                         client.options("/sparql", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})):
+            assert response.headers["Access-Control-Allow-Origin"] == origin, response.request.path
+            assert "Origin" in [token.strip() for token in response.headers["Vary"].split(",")]
+            assert len(response.headers.getlist("Vary")) == 1
+    # not listed, or no page at all: no site named, and a shared cache told the answer depends on Origin
+    for headers in ({"Origin": "https://c.example"}, {"Origin": "null"}, {}):
+        response = send(client, "get", "ASK {}", headers=headers)
+        assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response.headers
+        assert {"Accept", "Origin"} <= {token.strip() for token in response.headers["Vary"].split(",")}
+    tagged = client.get("/id/jnim.ttl", headers={"Origin": "https://a.example"})
+    again = client.get("/id/jnim.ttl", headers={"Origin": "https://b.example", "If-None-Match": tagged.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "https://b.example"
+    assert "Origin" in again.headers["Vary"]
+
+
 def test_an_update_whose_precondition_fails_is_412_and_writes_nothing(writer):
     """RFC 9110 §13.1.1-2: an update's target is the dataset, whose entity tag is its version, quoted."""
     version = writer.get("/sparql?" + urlencode({"query": "ASK {}"})).headers["X-Dataset-Version"]

@@ -212,6 +212,12 @@ def test_headers_and_clients_are_answered_alike(make_app):
     public_cors = make_app({"CORS_ORIGINS": "https://app.example", "PUBLIC": True, "UPDATE_TOKEN": "t" * 32})
     settled(public_cors)  # a public server's CORS headers are for GET answers only
     assert same(public_cors, posts + [("get", query(LOOKUP))], fast={"post", "post ask", "get"}) == 3
+    several = make_app({"CORS_ORIGINS": "https://app.example https://b.example"})
+    settled(several)
+    pages = [(f"page {origin}", query(f"{LOOKUP} # {origin}", headers={"Origin": origin}))
+             for origin in ("https://app.example", "https://b.example", "https://c.example", "null")]
+    assert same(several, pages + [("posted page", posted(LOOKUP, headers={"Origin": "https://b.example"}))],
+                fast={name for name, _ in pages} | {"posted page"}) == 5
     closed = make_app({"CORS_ORIGINS": "", "CACHE_CONTROL": "max-age=60"})
     settled(closed)
     assert same(closed, [("no cors", query(LOOKUP))], fast={"no cors"}) == 1

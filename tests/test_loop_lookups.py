@@ -273,3 +273,15 @@ def test_a_lookup_answered_on_the_loop_is_counted_as_the_general_path_counts_it(
     assert [{**line, "time": 0, "duration": 0, "query": 0} for line in lines] == [
         {"time": 0, "client": "127.0.0.1", "method": "GET", "route": "/sparql", "status": 200, "duration": 0,
          "query": 0, "rows": int(answers[0][1].count(b"\n")) - 1, "cut": False, "timeout": False}] * 2
+
+
+def test_a_lookup_from_a_page_of_one_of_several_allowed_origins_names_that_origin(make_app):
+    """The loop's headers were made once per format: with several origins the answer depends on the page's."""
+    app = make_app({"CORS_ORIGINS": "https://a.example https://b.example"})
+    settled(app)
+    for origin in ("https://a.example", "https://b.example", "https://c.example", None, "https://a.example"):
+        request = query(f"{LOOKUPS['all variables']} # {origin}", headers={"Origin": origin} if origin else {})
+        got = offered_at_once(app.wsgi_app, **request)
+        assert got is not None and got == call(flask_only(app), **request), origin
+        named = dict(got[1]).get("Access-Control-Allow-Origin")
+        assert named == (origin if origin in ("https://a.example", "https://b.example") else None)

@@ -87,6 +87,13 @@ class Counts:
                 self._changed.wait_for(ended, timeout=max(0.0, until - time.monotonic()))
             return ended() or found
 
+    def earlier(self, name: str) -> Outcome | None:
+        """The last count of `name` that ended done, of whichever version (a page shows it, labelled, while the
+        version now is counted); None if the last to end failed or none has ended."""
+        with self._changed:
+            done = self._done.get(name)
+            return done if done is not None and done.state == DONE else None
+
     def settled(self, timeout: float) -> bool:
         """Wait until no count is being made or waits to be (at most `timeout` seconds); whether none is."""
         with self._changed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 
-from api.background_counts import DONE, Outcome, counts
+from api.background_counts import COUNTING, DONE, Outcome, counts
 from api.dataset_statistics import statistics
 from api.page_data import Term, bare_text, editor_link, own_limit, query_text, rows, rows_per_version
 from api.version_cache import once_per_version
@@ -21,6 +21,15 @@ def home_counts(until: float | None = None) -> tuple[Outcome, Outcome]:
     """The outcomes of the service description's statistics and of the home page's own counts (claims, sources,
     entities per kind) for the dataset's version now, waited for until the time.monotonic() `until` at most."""
     return statistics(until=until), counts().outcome("home", _count, until=until)
+
+
+def earlier_counts(numbers: Outcome, own: Outcome) -> tuple[Outcome, Outcome] | None:
+    """While the version now is being counted, the last counts made (both of one earlier version), for the page's
+    numbers to show labelled: at a million statements it said "Not counted yet" for some 10 s after every write."""
+    if COUNTING not in (numbers.state, own.state):
+        return None
+    before = counts().earlier("statistics"), counts().earlier("home")
+    return None if None in before or before[0].version != before[1].version else before
 
 
 def _count(query) -> dict:
@@ -41,16 +50,22 @@ def home_lists() -> dict:
             "kinds": once_per_version("page-rows:entities", _kinds)}
 
 
-def home_context(lists: dict, numbers: Outcome, own: Outcome) -> dict:
+def home_context(lists: dict, numbers: Outcome, own: Outcome, earlier: tuple[Outcome, Outcome] | None = None) -> dict:
     """What home.html shows beside the examples and endpoints: `lists` (home_lists'), each with how many more
-    there are, and the counts of `numbers` (the statistics) and `own` (home_counts'), or why there are none."""
+    there are, and the counts of `numbers` (the statistics) and `own` (home_counts'), or why there are none;
+    `earlier` (earlier_counts'), the counts the numbers show, labelled, in their place. The lists' own counts are
+    always of the version now."""
     found = own.value if own.state == DONE else None
     totals = numbers.value[0] if numbers.state == DONE else None
     cut = numbers.value[1] if numbers.state == DONE else frozenset()
     others = None
     if totals is not None and found is not None and "triples" not in cut:
         others = len(totals["triples"]) - found["claims"]  # the named graphs that are not claims
-    return {"counts": totals, "cut": cut, "count_state": numbers.state, "count_reason": numbers.reason,
+    shown, shown_own = earlier or (numbers, own)
+    return {"counts": shown.value[0] if shown.state == DONE else None,
+            "cut": shown.value[1] if shown.state == DONE else frozenset(),
+            "count_state": numbers.state, "count_reason": numbers.reason, "earlier": earlier is not None,
+            "counted_claims": shown_own.value["claims"] if shown_own.state == DONE else None,
             "claims": found and found["claims"],
             "sources": _listed(lists["sources"], found and found["sources"], SOURCES_QUERY),
             "graphs": _listed(lists["graphs"], others, GRAPHS_QUERY),

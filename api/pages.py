@@ -16,7 +16,7 @@ from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
 from api.redirects import redirect
-from api.home import COUNT_WAIT, home_context, home_counts, home_lists
+from api.home import COUNT_WAIT, earlier_counts, home_context, home_counts, home_lists
 from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
 
 bp = Blueprint("pages", __name__)
@@ -32,13 +32,15 @@ def home():
     endpoints; the same data with other counts is another page (its validators say so)."""
     lists = home_lists()
     numbers, own = home_counts(until=time.monotonic() + COUNT_WAIT)
-    return conditional(("home", origin(), numbers.state, own.state), lambda: _home(lists, numbers, own), "text/html")
+    earlier = earlier_counts(numbers, own)
+    shape = ("home", origin(), numbers.state, own.state, earlier and earlier[0].version)
+    return conditional(shape, lambda: _home(lists, numbers, own, earlier), "text/html")
 
 
-def _home(lists, numbers, own):
+def _home(lists, numbers, own, earlier):
     routes = {rule.rule for rule in current_app.url_map.iter_rules()}
     dumps = sorted(route for route in routes if route.startswith("/dump"))
-    return render_template("home.html", **home_context(lists, numbers, own), dumps=dumps,
+    return render_template("home.html", **home_context(lists, numbers, own, earlier), dumps=dumps,
                            void="/.well-known/void" in routes,
                            reconcile="/reconcile" in routes, examples=examples(), origin=origin())
 

@@ -7,15 +7,14 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from kg import allocator
 from kg.child import python_command
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
 from kg.serve_checks import check_address
+from kg.serve_directories import metrics_directory, run_directory
 
-METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEADER_READ_SECONDS = 10  # a client that has not sent its whole request head by then is cut off
 HTTP_BUFFER_BYTES = 1 << 20  # longest request head granian reads (431 past it); the app answers 414 past 8190 bytes of URI
 BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (copied, tested equal: the master process stays without the app)
@@ -23,65 +22,6 @@ BODY_READ_SECONDS = 10.0  # api.rsgi's limit on reading a body (copied, tested e
 # never send a byte stop the server answering anyone (they are never timed out); the open-file limit is raised to fit.
 CONNECTIONS = 16384
 STOP_GRACE_SECONDS = 5  # after SIGTERM, a worker's requests in flight get their time limit and this, then it is killed
-
-
-def metrics_directory() -> tuple[Path, bool]:
-    """Where the server processes keep their metrics (prometheus_client's multiprocess mode), emptied of a
-    previous run's files, and whether we made it (and so remove it at the end)."""
-    given = os.environ.get(METRICS_DIR)
-    if not given:
-        made = temporary_directory("sahel-kg-metrics-")
-        os.environ[METRICS_DIR] = str(made)
-        return made, True
-    folder = Path(given)
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):  # counts of a previous run would be added to this one's
-        stale.unlink()
-    return folder, False
-
-
-def run_directory(config: dict) -> tuple[Path, bool]:
-    """The directory the server processes share (RUN_DIRECTORY: the clients' budgets), and whether we made
-    it: the one the settings name, without a previous run's budgets (their clock may be another boot's),
-    else a fresh temporary one."""
-    from kg.settings import resolve
-
-    given = resolve(config)["RUN_DIRECTORY"]
-    if not given:
-        return temporary_directory("sahel-kg-run-"), True
-    folder = Path(given)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for stale in folder.glob("budgets.sqlite3*"):
-        stale.unlink()
-    return folder, False
-
-
-OWNER = "owner.pid"  # in a temporary directory we made: the id of the `kg serve` that removes it when it stops
-
-
-def temporary_directory(prefix: str) -> Path:
-    """A new directory under the system's temporary one, marked as ours; first, the directories of this
-    prefix whose `kg serve` died without removing them (killed with SIGKILL, say) are removed."""
-    for found in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
-        try:
-            owner = int((found / OWNER).read_text(encoding="ascii"))
-        except (OSError, ValueError):  # not marked (another tool's, an older kg's, or one being made): kept
-            continue
-        if not _alive(owner):
-            shutil.rmtree(found, ignore_errors=True)
-    made = Path(tempfile.mkdtemp(prefix=prefix))
-    (made / OWNER).write_text(str(os.getpid()), encoding="ascii")
-    return made
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        pass
-    return True
 
 
 def run(*, host: str, port: int, workers: int, threads: int, config: dict) -> None:

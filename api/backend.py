@@ -83,7 +83,7 @@ class Backend:
         # Budgets in the run directory are one per client for every server process of a kg serve.
         shared = Path(settings["RUN_DIRECTORY"]) / BUDGETS_FILE if settings["RUN_DIRECTORY"] else None
         self.fairness = Fairness(budget=settings["QUERY_BUDGET"], capacity=capacity, queue=settings["QUEUE_SIZE"],
-                                 budgets_path=shared)
+                                 budgets_path=shared, window=settings["BUDGET_WINDOW_SECONDS"])
         self._started = time.time()
         self._writes = 0
         self._remote_key = (-math.inf, -1, 0)  # a remote store's index key: (when made, writes then, number)

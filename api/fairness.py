@@ -1,11 +1,11 @@
-"""Fair shares between clients: a budget of query time per client and minute, and a bound on waiting queries.
+"""Fair shares between clients: a budget of query time per client and window, and a bound on waiting queries.
 
-The budget is a bucket of seconds per client that refills at QUERY_BUDGET seconds a minute (the Wikidata
-Query Service's model). A query reserves its whole time limit from the bucket when it starts and gives
-back what it did not use when it ends, so a client cannot start more queries at once than its budget
-covers; once the bucket is empty, 429 with Retry-After. The buckets are shared by the server processes of
-one `kg serve` (api.budget_tables); the bound on waiting queries is each process's own, as it counts the
-query workers of that process.
+The budget is a bucket of seconds per client that refills at QUERY_BUDGET seconds per BUDGET_WINDOW_SECONDS
+(a minute by default: the Wikidata Query Service's model). A query reserves its whole time limit from the
+bucket when it starts and gives back what it did not use when it ends, so a client cannot start more queries
+at once than its budget covers; once the bucket is empty, 429 with Retry-After. The buckets are shared by the
+server processes of one `kg serve` (api.budget_tables); the bound on waiting queries is each process's own, as
+it counts the query workers of that process.
 A client is its address (through trusted proxies), or the token it sends when that token is known.
 """
 
@@ -37,20 +37,21 @@ def client_name(address: str, token: str | None, known_tokens: tuple[str, ...]) 
 
 
 class Budgets:
-    """One bucket of query seconds per client, holding at most `per_minute` and refilling at that rate, kept
-    in the SQLite file at `path` that a kg serve's processes share (api.budget_tables), or in memory."""
+    """One bucket of query seconds per client, holding at most `per_window` and refilling that much every `window`
+    seconds, kept in the SQLite file at `path` that a kg serve's processes share (api.budget_tables), or in memory."""
 
-    def __init__(self, per_minute: float, path=None, clock=time.monotonic):
-        self.per_minute, self.rate, self.clock = per_minute, per_minute / 60.0, clock
-        self.table = BucketTable(path, capacity=per_minute, rate=self.rate)
+    def __init__(self, per_window: float, path=None, clock=time.monotonic, window: float = 60.0):
+        self.per_window, self.window, self.rate, self.clock = per_window, window, per_window / window, clock
+        self.table = BucketTable(path, capacity=per_window, rate=self.rate)
 
     def reserve(self, client: str, seconds: float) -> None:
         """Take `seconds` from the client's bucket; 429 (Problem) if it is already empty."""
         left = self.table.take(client, seconds, self.clock())
         if left is not None:
             wait = max(1, math.ceil(-left / self.rate + 1e-9))
+            window = "minute" if self.window == 60 else f"{self.window:g}s"
             raise Problem(429, "Too many requests",
-                          f"this client has spent its {self.per_minute:g}s of query time per minute; "
+                          f"this client has spent its {self.per_window:g}s of query time per {window}; "
                           f"try again in {wait}s", headers={"Retry-After": str(wait)}, rejected="budget")
 
     def give_back(self, client: str, seconds: float) -> None:
@@ -60,8 +61,8 @@ class Budgets:
 class Fairness:
     """Admission of queries: the client's budget, and a bound on queries in flight (running or waiting)."""
 
-    def __init__(self, *, budget: float, capacity: int | None, queue: int, budgets_path=None):
-        self.budgets = Budgets(budget, budgets_path) if budget > 0 else None
+    def __init__(self, *, budget: float, capacity: int | None, queue: int, budgets_path=None, window: float = 60.0):
+        self.budgets = Budgets(budget, budgets_path, window=window) if budget > 0 else None
         self.limit = None if capacity is None else capacity + queue  # queries in flight before 503
         self.in_flight = 0
         self.on_change = None  # called (no arguments) as an admitted query starts or ends: for metrics

@@ -166,8 +166,10 @@ SETTINGS = [
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),
     Setting("QUERY_BUDGET", 60.0, number(whole=False, zero="budgets off"),
-            "Seconds of query time each client may use per minute, across the server processes of one kg "
-            "serve (429 with Retry-After past it); 0 turns budgets off."),
+            "Seconds of query time each client may use per BUDGET_WINDOW_SECONDS (a minute), across the server "
+            "processes of one kg serve (429 with Retry-After past it); 0 turns budgets off."),
+    Setting("BUDGET_WINDOW_SECONDS", 60.0, SECONDS,
+            "Seconds in which a client's spent QUERY_BUDGET comes back (refilling evenly over them)."),
     Setting("BUDGET_LOOPBACK", False, boolean,
             "Budget clients on the loopback address too (off for development on one machine).", public=True),
     Setting("CLIENT_TOKENS", (), words,

@@ -97,3 +97,20 @@ def test_a_query_is_let_in_while_any_budget_is_left_and_its_overdraft_is_paid_ba
         budgets.reserve("client", 2.0)  # the overdraft paid back to 0, nothing over yet
     now[0] = 13.0
     budgets.reserve("client", 2.0)
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["in memory", "in a shared file"])
+def test_a_spent_budget_comes_back_over_its_window_not_a_minute(tmp_path, shared):
+    """BUDGET_WINDOW_SECONDS: 2 s an hour overdrawn by 1 s is still spent a minute on (at 2 s a minute it
+    would be back), and is back once the hour's refill has paid the overdraft."""
+    now = [1000.0]
+    budgets = Budgets(2.0, tmp_path / "budgets.sqlite3" if shared else None, clock=lambda: now[0], window=3600.0)
+    budgets.reserve("client", 3.0)
+    now[0] += 60.0
+    with pytest.raises(Problem) as refused:
+        budgets.reserve("client", 0.1)
+    wait = int(refused.value.headers["Retry-After"])
+    assert wait in (1740, 1741)  # 1 s less a minute's 1/30 s owed, at 2 s an hour: 29 minutes
+    assert "its 2s of query time per 3600s; try again in" in refused.value.detail
+    now[0] += wait
+    budgets.reserve("client", 0.1)

@@ -92,7 +92,7 @@ def bad_values(setting) -> list[str]:
 def test_every_number_of_the_service_is_declared_with_its_kind():
     numbers = {setting.name for setting in SETTINGS if isinstance(setting.default, (int, float))
                and not isinstance(setting.default, bool)}
-    assert numbers == {setting.name for setting in NUMERIC} and len(numbers) == 23
+    assert numbers == {setting.name for setting in NUMERIC} and len(numbers) == 24
 
 
 @pytest.mark.parametrize("name, raw", [(setting.name, raw) for setting in NUMERIC for raw in bad_values(setting)])
@@ -120,7 +120,7 @@ def test_a_bad_number_in_the_config_stops_create_app(name, value):
 @pytest.mark.parametrize("name, raw", [("SERVICE_CACHE_TTL", "0"), ("RESULT_CACHE_BYTES", "0"), ("QUEUE_SIZE", "0"),
                                        ("QUERY_BUDGET", "0"), ("QUERY_TIMEOUT", "2.5"), ("UPLOAD_TIMEOUT", ".5"),
                                        ("ROW_LIMIT", "1"), ("MAX_BODY_BYTES", "123456789"),
-                                       ("RESULT_CACHE_MIN_SECONDS", "0"),
+                                       ("RESULT_CACHE_MIN_SECONDS", "0"), ("BUDGET_WINDOW_SECONDS", "3600"),
                                        ("RESULT_CACHE_BYTES", "1000000000000000000")])  # the top, 10^18 (19 digits)
 def test_numbers_in_their_range_are_taken(name, raw):
     expected = float(raw) if "." in raw else int(raw)

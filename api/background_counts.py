@@ -23,6 +23,8 @@ from kg.answers import Answer, QueryRequest
 from kg.errors import QueryMemoryExceeded, QueryTimeout
 
 COUNTING, DONE, FAILED = "counting", "done", "failed"
+# What stopped a FAILED count, for callers to decide on (its reason is words for people, and may change).
+TIMED_OUT, NO_WORKER, OUT_OF_MEMORY, BROKE = "timed out", "no worker", "out of memory", "broke"
 # Most rows a count may give: a count per named graph is a row a graph (24,873 at 1M statements), and the
 # service's ROW_LIMIT, which cuts answers sent to clients, must not cut a description's list of the graphs.
 MOST_COUNT_ROWS = 10**7
@@ -33,12 +35,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where a count of one dataset version stands: COUNTING, DONE with its value, or FAILED with the reason."""
+    """Where a count of one dataset version stands: COUNTING, DONE with its value, or FAILED with its kind and
+    the reason."""
 
     version: Any  # the dataset version's number (or a remote store's index key) it counts
     state: str
     value: Any = None
     reason: str | None = None
+    kind: str | None = None  # a failure's: TIMED_OUT, NO_WORKER, OUT_OF_MEMORY or BROKE
     retry: bool = False  # a failure that says nothing of the count (no worker was free, a worker died): asked again
     error: Exception | None = field(default=None, compare=False)  # an unforeseen failure's own, for the descriptions
     ticket: int = field(default=0, compare=False)  # the order it was asked for in: a later one is of a later version
@@ -112,13 +116,14 @@ class Counts:
             made = self._count(compute)
             with self._changed:
                 # kept for the requests that wait for it even where a newer version was asked for meanwhile
-                self._done[name] = Outcome(version, *made, ticket=ticket)
+                self._done[name] = Outcome(version, ticket=ticket, **made)
                 if self._outcomes[name].ticket == ticket:
                     self._outcomes[name] = self._done[name]
                 self._changed.notify_all()
 
-    def _count(self, compute: Compute) -> tuple:
-        """(state, value, reason, retry, error) of one count, all of its queries within one COUNT_TIMEOUT."""
+    def _count(self, compute: Compute) -> dict[str, Any]:
+        """The Outcome's fields of one count (state, value; a failure's reason, kind, retry and error), all of its
+        queries within one COUNT_TIMEOUT."""
         limit = self.app.config["COUNT_TIMEOUT"]
         started = time.monotonic()
         backend = self.app.extensions["sahel-kg"]
@@ -129,17 +134,20 @@ class Counts:
 
         try:
             with self.app.app_context():
-                return DONE, compute(query), None, False
+                return {"state": DONE, "value": compute(query)}
         except QueryTimeout as error:
             if error.waited:  # no query worker was free for it: nothing is known of the count itself
-                return FAILED, None, str(error), True
-            return FAILED, None, f"they did not finish within their time limit of {limit:g}s (COUNT_TIMEOUT)", False
+                return {"state": FAILED, "reason": str(error), "kind": NO_WORKER, "retry": True}
+            return {"state": FAILED, "kind": TIMED_OUT,
+                    "reason": f"they did not finish within their time limit of {limit:g}s (COUNT_TIMEOUT)"}
         except QueryMemoryExceeded as error:
-            return FAILED, None, f"they needed more memory than a query may take ({error})", False
+            return {"state": FAILED, "reason": f"they needed more memory than a query may take ({error})",
+                    "kind": OUT_OF_MEMORY}
         except Exception as error:  # a worker that died, a store away: tried again at the next visit
             log.warning("counts failed: %s", error)
             # its words stay in the log: a page shows no internal state (a path, a store's address)
-            return FAILED, None, "they failed (the server's log says why)", True, error
+            return {"state": FAILED, "reason": "they failed (the server's log says why)", "kind": BROKE,
+                    "retry": True, "error": error}
 
 
 def request_until() -> float:

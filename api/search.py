@@ -16,7 +16,7 @@ from functools import partial
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
-from api.background_counts import DONE, awaited, counts, request_until
+from api.background_counts import DONE, TIMED_OUT, Outcome, awaited, counts, request_until
 from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
@@ -72,7 +72,7 @@ def _hits(words: str, limit: int):
         made = awaited(counts().outcome("search index", partial(_rebuilt, index, key), until=request_until()),
                        "the search index")
         if made.state != DONE:  # for this version of the dataset: a write makes it again
-            raise _unmade(made.reason)
+            raise _unmade(made)
     try:
         if deadline is not None and time.monotonic() > deadline:  # a search too short to look at its clock
             raise QueryTimeout(f"the search waited past its time limit of {seconds:g}s before it could start",
@@ -83,9 +83,9 @@ def _hits(words: str, limit: int):
         raise Problem(400, "Bad request", str(error)) from None
 
 
-def _unmade(reason: str) -> Problem:
-    """The 503 of a search whose index could not be read from this version of the dataset (the counts' `reason`)."""
-    if "time limit" in reason:
+def _unmade(made: Outcome) -> Problem:
+    """The 503 of a search whose index could not be read from this version of the dataset (the counts' failure)."""
+    if made.kind == TIMED_OUT:
         limit = current_app.config["COUNT_TIMEOUT"]
         return Problem(503, "Query timeout", f"the search index could not be read from this version of the dataset "
                                              f"within COUNT_TIMEOUT ({limit:g}s); it is read again once the data changes")

@@ -1,4 +1,5 @@
-"""Work that takes minutes on any machine, and how long a quick thing may take on a loaded one.
+"""Work that takes minutes on any machine, or more memory than a query worker's cap, and how long a quick thing
+may take on a loaded one.
 
 Time-limit and cancel tests use these so that none depends on the machine's speed: the long work cannot
 end before the limit however fast the machine, and SOON is far above what a quick answer needs beside
@@ -17,6 +18,13 @@ CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 # interrupt an aggregate once started (kg/store/deadline.py): a test must not leave one running for minutes.
 CROSS_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MIN_TRIPLES = 1500
+
+
+def doubling(steps: int) -> str:
+    """A short query whose string grows eightfold a step: 2 * 8**steps characters at the end (10: 2 GiB)."""
+    binds = " ".join(f"BIND(CONCAT({','.join([f'?v{i - 1}'] * 8)}) AS ?v{i})" for i in range(1, steps + 1))
+    return f'SELECT (STRLEN(?v{steps}) AS ?n) {{ BIND(CONCAT("x","x") AS ?v0) {binds} }}'
+
 SOON = 30.0  # seconds
 
 

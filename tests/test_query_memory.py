@@ -9,16 +9,11 @@ from ctypes.util import find_library
 import pytest
 
 from live_server import kg_server
+from long_work import doubling
 from raw_http import http, problem, query_url
 from servers import missing_service
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cap is RLIMIT_DATA (Linux)")
-
-
-def doubling(steps: int) -> str:
-    """A short query whose string grows eightfold a step: 2 * 8**steps characters at the end."""
-    binds = " ".join(f"BIND(CONCAT({','.join([f'?v{i - 1}'] * 8)}) AS ?v{i})" for i in range(1, steps + 1))
-    return f'SELECT (STRLEN(?v{steps}) AS ?n) {{ BIND(CONCAT("x","x") AS ?v0) {binds} }}'
 
 
 @pytest.fixture(scope="module", params=["jemalloc", "system"])

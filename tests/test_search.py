@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from kg.query import QueryService
 from kg.search import SearchError, SearchIndex, match_expression
 from kg.search_source import service_select
 from kg.store import open_store
-from long_work import SOON
+from long_work import CROSS_COUNT, SOON, doubling
 
 SK = "https://sahel-kg.example.org/id/"
 CLAIM = "https://sahel-kg.example.org/claim/"
@@ -205,6 +206,41 @@ def test_a_search_while_the_index_is_being_made_is_told_so_and_the_making_goes_o
     settled(app)
     assert client.get("/search?q=JNIM").get_json()["results"][0]["iri"] == SK + "jnim"
 
+
+
+def search_after_the_index_failed(app, monkeypatch, sparql: str):
+    """A search's answer once reading the index (here: one query, `sparql`) has failed for this version."""
+    from api import search
+
+    monkeypatch.setattr(search, "_rebuilt", lambda index, key, query: query(sparql))
+    client = app.test_client()
+    client.get("/search?q=JNIM")  # starts the reading (503 Too busy, or its failure, as soon as that comes)
+    settled(app)
+    return client.get("/search?q=JNIM")
+
+
+def test_an_index_not_read_within_count_timeout_is_a_query_timeout_decided_by_the_failures_kind(make_app,
+                                                                                                monkeypatch):
+    """Whether the reading timed out was decided by "time limit" in the counts' reason, words for people."""
+    from api.background_counts import TIMED_OUT, counts
+
+    app = make_app({"COUNT_TIMEOUT": 1})
+    body = problem(search_after_the_index_failed(app, monkeypatch, CROSS_COUNT), 503)
+    assert body["title"] == "Query timeout" and "within COUNT_TIMEOUT (1s)" in body["detail"]
+    with app.app_context():
+        assert counts().outcome("search index", None).kind == TIMED_OUT
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory cap is RLIMIT_DATA (Linux)")
+def test_an_index_that_failed_otherwise_is_store_unavailable(make_app, monkeypatch):
+    from api.background_counts import OUT_OF_MEMORY, counts
+
+    app = make_app({"COUNT_TIMEOUT": 600, "QUERY_MEMORY_LIMIT": 256})
+    response = search_after_the_index_failed(app, monkeypatch, doubling(10))  # 2 GiB of string: past the cap
+    body = problem(response, 503)
+    assert body["title"] == "Store unavailable" and "Retry-After" not in response.headers
+    with app.app_context():
+        assert counts().outcome("search index", None).kind == OUT_OF_MEMORY
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

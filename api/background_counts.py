@@ -9,6 +9,7 @@ own time limit.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -148,6 +149,14 @@ class Counts:
             # its words stay in the log: a page shows no internal state (a path, a store's address)
             return {"state": FAILED, "reason": "they failed (the server's log says why)", "kind": BROKE,
                     "retry": True, "error": error}
+
+
+def values(answer: Answer, *names: str) -> list[tuple[str | None, ...]]:
+    """The rows of a count query's JSON answer: each the values of `names` (where none are named, of every variable
+    of the answer, in its order), None where unbound."""
+    document = json.loads(answer.body)
+    names = names or document["head"]["vars"]
+    return [tuple(binding.get(name, {}).get("value") for name in names) for binding in document["results"]["bindings"]]
 
 
 def request_until() -> float:

@@ -4,9 +4,8 @@ page read the same counts."""
 
 from __future__ import annotations
 
-import json
 
-from api.background_counts import Outcome, counts
+from api.background_counts import Outcome, counts, values
 
 KINDS = ("triples", "classes", "properties")  # what is counted, per named graph and in the whole store
 STATISTICS = {
@@ -35,8 +34,7 @@ def _count(query) -> tuple[dict[str, dict], frozenset[str]]:
     found, cut = {}, set()
     for name, sparql in STATISTICS.items():
         answer = query(sparql)
-        rows = json.loads(answer.body)["results"]["bindings"]
-        found[name] = {row["g"]["value"] if "g" in row else None: int(row["n"]["value"]) for row in rows}
+        found[name] = {graph: int(count) for graph, count in values(answer, "g", "n")}
         if answer.truncated:
             cut.add(name)
     return found, frozenset(cut)

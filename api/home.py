@@ -3,10 +3,9 @@ lists of its sources, named graphs and entities, each saying how many more there
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 
-from api.background_counts import COUNTING, DONE, Outcome, counts
+from api.background_counts import COUNTING, DONE, Outcome, counts, values
 from api.dataset_statistics import statistics
 from api.page_data import Term, bare_text, editor_link, own_limit, query_text, rows, rows_per_version
 from api.version_cache import once_per_version
@@ -34,11 +33,10 @@ def earlier_counts(numbers: Outcome, own: Outcome) -> tuple[Outcome, Outcome] | 
 
 def _count(query) -> dict:
     """How many graphs are claims, how many sources there are, and how many entities of each kind."""
-    [row] = json.loads(query(query_text("home-counts")).body)["results"]["bindings"]
+    [(claims, sources)] = values(query(query_text("home-counts")), "claims", "sources")
     answer = query(query_text("entity-kind-counts"))
-    kinds = json.loads(answer.body)["results"]["bindings"]
-    return {"claims": int(row["claims"]["value"]), "sources": int(row["sources"]["value"]),
-            "kinds": {kind["type"]["value"]: int(kind["entities"]["value"]) for kind in kinds},
+    return {"claims": int(claims), "sources": int(sources),
+            "kinds": {kind: int(entities) for kind, entities in values(answer, "type", "entities")},
             "kinds_cut": answer.truncated}  # a store's own row limit cut them: a kind left out is not counted
 
 

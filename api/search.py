@@ -9,14 +9,13 @@ own time limit at most.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from functools import partial
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
-from api.background_counts import DONE, TIMED_OUT, Outcome, awaited, counts, request_until
+from api.background_counts import DONE, TIMED_OUT, Outcome, awaited, counts, request_until, values
 from api.errors import Problem
 from api.fairness import charged
 from api.negotiation import prefers_html
@@ -30,14 +29,6 @@ from kg.search_source import whole_page
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 100
-
-
-def _rows(answer) -> list[tuple]:
-    """The rows of a SPARQL JSON answer as tuples of strings; RowsCut where the store cut them (kg.search)."""
-    document = json.loads(answer.body)
-    whole_page(document.get("truncated") is True)
-    names = document["head"]["vars"]
-    return [tuple(binding.get(name, {}).get("value") for name in names) for binding in document["results"]["bindings"]]
 
 
 @bp.get("/search")
@@ -95,7 +86,12 @@ def _unmade(made: Outcome) -> Problem:
 
 def _rebuilt(index, key: str | None, query) -> bool:
     """The index read again from the store for `key`, its queries run by `query` (the counts' runner)."""
-    return index.ensure(key, lambda sparql, row_limit: _rows(query(sparql)))
+    def select(sparql: str, row_limit: int) -> list[tuple]:
+        answer = query(sparql)
+        whole_page(answer.truncated)  # RowsCut where the store cut them (kg.search_source)
+        return values(answer)
+
+    return index.ensure(key, select)
 
 
 def _vary(answer):

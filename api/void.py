@@ -4,14 +4,13 @@ computed from the data (ontology/queries/linkset-counts.rq) each time the datase
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app
 
-from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_until
+from api.background_counts import DONE, Outcome, awaited, counts, not_counted, request_until, values
 from api.conditional import conditional
 from api.dataset_statistics import statistics, whole_store
 from api.negotiation import GRAPH_ALIASES, choose
@@ -145,11 +144,11 @@ def _linkset_core(node, subjects, objects, count: int | None) -> list[tuple]:
 def _count(query) -> tuple[int, dict[str, dict[str, int]], bool]:
     """The dataset's distinct subjects, the links per target dataset and predicate, and whether the store cut
     those; made in the background once per version (api.background_counts), all within one time limit."""
-    subjects = int(json.loads(query(SUBJECTS).body)["results"]["bindings"][0]["n"]["value"])
+    subjects = int(values(query(SUBJECTS), "n")[0][0])
     links = query((QUERIES_DIR / "linkset-counts.rq").read_text(encoding="utf-8"))
     linksets: dict[str, dict[str, int]] = {}
-    for row in json.loads(links.body)["results"]["bindings"]:
-        linksets.setdefault(row["dataset"]["value"], {})[row["predicate"]["value"]] = int(row["links"]["value"])
+    for dataset, predicate, count in values(links, "dataset", "predicate", "links"):
+        linksets.setdefault(dataset, {})[predicate] = int(count)
     return subjects, linksets, links.truncated
 
 

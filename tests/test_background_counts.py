@@ -218,3 +218,15 @@ def test_a_description_waiting_for_its_counts_gets_them_though_a_write_asks_for_
         release[0].set()
         described.join(SOON)
     assert answers[0].status_code == 200 and "void#triples" in answers[0].get_data(as_text=True)
+
+
+def test_a_count_answers_values_are_read_by_name_or_in_the_answers_order_none_where_unbound():
+    from api.background_counts import values
+    from kg.answers import Answer
+
+    body = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": [
+        {"n": {"type": "literal", "value": "3"}},
+        {"g": {"type": "uri", "value": "http://e/g"}, "n": {"type": "literal", "value": "2"}}]}}).encode()
+    answer = Answer(body=body, kind="json", count=2, truncated=False, limit=None)
+    assert values(answer) == [(None, "3"), ("http://e/g", "2")]
+    assert values(answer, "n") == [("3",), ("2",)]

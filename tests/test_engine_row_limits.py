@@ -78,6 +78,23 @@ def test_the_search_index_of_an_engine_that_cuts_is_read_a_page_at_a_time(cuttin
         index.close()
 
 
+
+def test_a_servers_search_index_of_an_engine_that_cuts_is_read_a_page_at_a_time(cutting_virtuoso, monkeypatch):
+    """The server reads the index through its counts' runner (api.search), whose answers say the engine cut them."""
+    import api
+
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    RemoteStore(cutting_virtuoso).update("INSERT DATA { GRAPH <%sserved> { %s } }" % (EX, " ".join(
+        f'<{EX}served{n}> <{label}> "served {n}" .' for n in range(150))))
+    monkeypatch.setattr(search_source, "PAGE", 40)  # under the engine's 100 rows
+    app = api.create_app({"STORE": cutting_virtuoso, "INSTALL_ARTICLE": False, "TESTING": True})
+    try:
+        assert app.test_client().get("/search?q=served").status_code == 200
+        hits = app.extensions["sahel-kg"].search_index().search("served", limit=200)
+        assert {hit.iri for hit in hits} == {f"{EX}served{n}" for n in range(150)}
+    finally:
+        app.extensions["sahel-kg"].close()
+
 SLIPS = ["SELECT ?x\nWHERE {\n  ?x a <http://e/C> .\n  FILTER(?x = )\n}",
          "SELECT ?x WHERE { ?x ?p 'é\\q' }"]
 

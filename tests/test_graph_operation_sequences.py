@@ -126,6 +126,14 @@ ACROSS_REQUESTS = [
      "DROP GRAPH <X>"),
     ("WITH <G> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "CLEAR GRAPH <G>", "DROP GRAPH <G>", "CREATE GRAPH <G>"),
     ("DELETE { GRAPH <H> { ?s ?p ?o } } WHERE { GRAPH <H> { ?s ?p ?o } }", "MOVE <H> TO <C>", "DROP GRAPH <C>"),
+    # a graph GRAPH ?g empties stays, empty (Virtuoso dropped it): in a DELETE's template, a DELETE WHERE, with INSERT,
+    # ?g bound by BIND
+    ("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { <G> <H> } }", "DROP GRAPH <G>",
+     "DROP GRAPH <G>", "CREATE GRAPH <H>"),
+    ("DELETE WHERE { GRAPH ?g { <s1> ?p ?o } }", "CREATE GRAPH <G>", "DROP GRAPH <G>", "DROP GRAPH <G>"),
+    ("DELETE { GRAPH ?g { ?s ?p 2 } } INSERT { GRAPH <C> { ?s ?p 3 } } WHERE { GRAPH ?g { ?s ?p 2 } }",
+     "CREATE GRAPH <H>", "DROP GRAPH <H>", "DROP GRAPH <C>"),
+    ("DELETE { GRAPH ?g { <s2> <p> 2 } } WHERE { BIND (<H> AS ?g) }", "DROP GRAPH <H>", "CREATE GRAPH <H>"),
 ]
 
 

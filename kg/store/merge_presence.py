@@ -65,6 +65,18 @@ class PresenceSteps:
         else:
             presence.removed(graphs, everywhere=anywhere)
             self._noted_as(first, True, *sorted(graphs - {self.target.declared}), held=True)
+            if anywhere:  # GRAPH ?var may empty any graph
+                self._noted_every_held(first)
+
+    def _noted_every_held(self, first: int) -> None:
+        """Before the operation at token `first`: note every graph holding a triple (the store's own and the declared
+        default graph aside) as existing, so that one the operation empties stays, as on the embedded store."""
+        if self.target.created is None:
+            return
+        left_out = ", ".join(f"<{iri}>" for iri in (*self.target.hidden, self.target.declared))
+        self.insert(self.sig[first].start,
+                    f"INSERT {{ GRAPH <{self.target.created}> {{ ?g a <{_GRAPH}> }} }} WHERE {{ SELECT DISTINCT ?g "
+                    f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({left_out})) }} }} ; ")
 
     def _noted_as(self, first: int, exists: bool, *iris: str, held: bool = False) -> None:
         """Before the operation at token `first`: note graphs `iris` as existing empty, or no longer so (`held`: note

@@ -84,6 +84,11 @@ class QueryTimeout(KGError, TimeoutError):
     def __reduce__(self):
         return _rebuild, (type(self), self.message, {"waited": self.waited})
 
+    @classmethod
+    def stopped(cls, seconds: float) -> QueryTimeout:
+        """A query stopped at its time limit of `seconds`: in the same words whichever store ran it."""
+        return cls(f"query stopped after its time limit of {seconds:g}s")
+
 
 class ClientGone(KGError):
     """A query stopped because the client that asked for it went away (see kg.runner.CLIENT_GONE)."""

@@ -119,7 +119,7 @@ class _RowDeadline:
                     if count > budget or characters > LOOP_CHARACTERS:
                         raise WouldWait(f"more than {budget} rows or {LOOP_CHARACTERS} characters")
                 if timeout is not None and count % 64 == 0 and time.monotonic() - started > timeout:
-                    raise QueryTimeout(f"query stopped after its time limit of {timeout:g}s")
+                    raise QueryTimeout.stopped(timeout)
                 yield row
 
         # the same result, its rows wrapped: a remote engine's own cut (.cut) may be known only at their end

@@ -85,7 +85,7 @@ class WorkerPool(WorkerProcesses):
                 self._busy.discard(process)
         if kind == "timeout":
             self._replace(worker)
-            raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+            raise QueryTimeout.stopped(limit)
         if kind == "stream":  # the worker is the stream's until it ends
             kind, unknown, cap = value
             streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, limit=cap)
@@ -178,7 +178,7 @@ class WorkerPool(WorkerProcesses):
                 except (EOFError, OSError):
                     raise self._death(process) from None
                 if message is None:
-                    raise QueryTimeout(f"query stopped after its time limit of {limit:g}s")
+                    raise QueryTimeout.stopped(limit)
                 kind, value = message
                 if kind == "chunk":
                     yield value

@@ -396,6 +396,7 @@ def test_query_past_the_time_limit_is_503_and_the_next_query_answers_at_once(ser
     assert "Retry-After" not in headers  # the same query would run to the limit again
     problem = json.loads(body)
     assert (problem["status"], problem["title"]) == (503, "Query timeout")
+    assert problem["detail"] == f"query stopped after its time limit of {QUERY_TIMEOUT:g}s"  # the same words everywhere
     assert QUERY_TIMEOUT <= waited < QUERY_TIMEOUT + SOON
     for _ in range(3):  # the next queries do not wait the minutes the stopped one would take
         started = time.monotonic()

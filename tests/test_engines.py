@@ -61,6 +61,18 @@ def test_a_query_past_the_limit_stops_in_the_engine(request, kind):
     assert idle(engine_url, seconds=SOON)
 
 
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_a_query_past_the_limit_is_told_in_the_embedded_stores_words(request, kind, tmp_path):
+    """kg query on an engine says what it says on the embedded store (kg.runner), whichever stopped the query first:
+    the engine (Virtuoso's S1TAT, oxigraph serve's cancelled answer) or the store's own deadline."""
+    from test_cli import KG
+
+    server = request.getfixturevalue(f"{kind}_server")
+    done = subprocess.run([KG, "query", "--store", server.engine, "--timeout", "2", "-q", SLOW], capture_output=True,
+                          text=True, timeout=QUERY_TIMEOUT + SOON, env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
+    assert (done.returncode, done.stderr) == (1, "error: query stopped after its time limit of 2s\n")
+
+
 MILLIONS = "?a ?b ?c . ?d ?e ?f VALUES ?x { 1 2 }"  # the article's 1730 triples squared, twice: 6 million rows
 
 

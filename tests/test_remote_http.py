@@ -232,3 +232,53 @@ def test_an_engines_stack_trace_is_told_in_its_first_line(status, kind):
 
     url, said = refusal_by(Tracing)
     assert said == f"{url} {kind} java.lang.IllegalStateException: engine broke …"
+
+
+# How each engine says it stopped a query at its limit: Virtuoso by an error naming S1TAT or by an "anytime" answer's
+# header, oxigraph serve by words ending a cut answer
+STOPPED_BY_THE_ENGINE = [
+    ("Virtuoso/07.20.3229 (Linux)", 500, {}, b"Virtuoso S1TAT Error SR171: Transaction timed out\n"),
+    ("Virtuoso/07.20.3229 (Linux)", 200, {"X-SQL-State": "S1TAT"}, b'{"head": {"vars": ["n"]}, "results": '
+                                                                    b'{"bindings": []}}'),
+    ("oxigraph/0.5.13", 200, {}, b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been '
+                                 b'cancelled'),
+]
+
+
+@pytest.mark.parametrize("server, status, headers, body", STOPPED_BY_THE_ENGINE)
+def test_a_query_the_engine_stopped_is_told_in_the_embedded_stores_words(server, status, headers, body):
+    """Whichever way the engine says it, the store says what the embedded store says (kg.runner), without the
+    engine's address: where Virtuoso stopped the query first, it said "<url> stopped the query at its time limit"."""
+    import http.server
+
+    from kg.errors import QueryTimeout
+    from kg.store.remote import RemoteStore
+
+    class Engine(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            asked = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            first = "ASK" in asked or "description" in asked  # learning the engine, not the query
+            self.send_response(200 if first else status)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            for name, value in ({} if first else headers).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(b'{"head": {}, "boolean": true}' if "ASK" in asked else
+                             b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}' if first else body)
+
+        def version_string(self):
+            return server
+
+        def log_message(self, *args):
+            pass
+
+    engine = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Engine)
+    threading.Thread(target=engine.serve_forever, daemon=True).start()
+    try:
+        with RemoteStore(f"http://127.0.0.1:{engine.server_port}/sparql") as store, \
+                pytest.raises(QueryTimeout) as caught:
+            list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=3))
+    finally:
+        engine.shutdown()
+        engine.server_close()
+    assert str(caught.value) == "query stopped after its time limit of 3s"

@@ -138,7 +138,7 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
             kind, value = handover.get(timeout=remaining)
         except queue.Empty:
             stop.set()
-            raise QueryTimeout(f"query stopped after its time limit of {seconds:g}s") from None
+            raise QueryTimeout.stopped(seconds) from None
         except BaseException:  # KeyboardInterrupt while waiting: the caller gives up
             stop.set()
             raise

@@ -187,6 +187,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
                 if answer.status < 300:
                     return _full_is_cut(self._result(answer, dialect, seconds), limit)
                 error = failure(answer, dialect)
+            if isinstance(error, QueryTimeout):  # the engine's words for its limit (Virtuoso's S1TAT): the store's
+                raise self._timed_out(seconds)
             raise _within(error, sparql)
         return self._result(answer, dialect, seconds)
 
@@ -224,8 +226,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
     def _answer(self, url, fields, accept, timeout):
         try:
             return self._send(url or self.query_url, fields, accept=accept, deadline=self._deadline(timeout))
-        except DeadlinePassed:
-            raise self._timed_out(timeout or self.timeout, answered=False) from None
+        except DeadlinePassed:  # the engine ran the query to the limit it was given too: who stops first is chance
+            raise self._timed_out(timeout or self.timeout) from None
 
     def _select(self, sparql: str, *, hide: bool) -> list[tuple]:
         return self._on_a_replica(lambda url: list(self._query(sparql, None, None, None, None, hide=hide, url=url)))
@@ -255,12 +257,13 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         return None if seconds is None else time.monotonic() + seconds
 
     def _timed_out(self, seconds: float | None, *, answered: bool = True) -> QueryTimeout:
-        """The time limit passed: while the answer came (the query ran too long) or before (a store that hangs)."""
-        if seconds is None:
-            return QueryTimeout(f"{self.query_url} did not answer")
+        """The time limit passed: on a query (the engine's or ours, in the embedded store's words) or before the
+        engine ever answered (a store that hangs)."""
         if not answered:
-            return QueryTimeout(f"{self.query_url} did not answer within {seconds:g}s")
-        return QueryTimeout(f"query stopped after its time limit of {seconds:g}s ({self.query_url})")
+            return QueryTimeout(f"{self.query_url} did not answer" + (f" within {seconds:g}s" if seconds else ""))
+        if seconds is None:  # the engine's own limit, where the store sets none
+            return QueryTimeout("query stopped at the store's time limit")
+        return QueryTimeout.stopped(seconds)
 
 
 def _full_is_cut(result, limit: int):

@@ -64,7 +64,7 @@ class AnswerReading:
         except DeadlinePassed:
             raise self._timed_out(seconds) from None
         except sparql_json.MalformedAnswer as error:
-            raise self._malformed(error, error.text, answer) from None
+            raise self._malformed(error, error.text, answer, seconds) from None
 
     def _guarded(self, items, answer, seconds) -> Iterator:
         """Rows or triples as they are read; the library's errors for a deadline or a broken answer."""
@@ -73,16 +73,16 @@ class AnswerReading:
         except DeadlinePassed:
             raise self._timed_out(seconds) from None
         except sparql_json.MalformedAnswer as error:
-            raise self._malformed(error, error.text, answer) from None
+            raise self._malformed(error, error.text, answer, seconds) from None
         except SyntaxError as error:  # pyoxigraph's parser, on a graph answer
-            raise self._malformed(error, str(error), answer) from None
+            raise self._malformed(error, str(error), answer, seconds) from None
         finally:
             answer.close()
 
-    def _malformed(self, error: Exception, tail: str, answer) -> StoreError:
+    def _malformed(self, error: Exception, tail: str, answer, seconds: float | None) -> StoreError:
         found = error_for(tail, 200, answer.url, self.dialect)
-        if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer
-            return found
+        if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer (oxigraph serve)
+            return self._timed_out(seconds)
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
 

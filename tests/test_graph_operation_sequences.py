@@ -232,3 +232,26 @@ def test_writes_whose_effect_is_sure_ask_the_engine_nothing():
     assert asked == []
     with pytest.raises(EvaluationError):
         rewrite("DROP GRAPH <http://e/x>", Target(merge=MERGE_GRAPH, presence=GraphPresence(lambda iri: False)))
+
+
+def test_an_empty_graph_another_client_created_is_unknown_until_noted(virtuoso_url):
+    """Virtuoso records a CREATE GRAPH where no SPARQL request reads it (DB.DBA.RDF_EXPLICITLY_CREATED_GRAPH, SQL
+    only): an empty graph another client created is unknown to the store (README, the remote engines' limits) until
+    a CREATE SILENT GRAPH through the store notes it; from then on it is as on the embedded store."""
+    import urllib.parse
+    import urllib.request
+
+    base = f"http://test.sahel-kg.example/{uuid.uuid4().hex}/"
+    steps = ["CREATE SILENT GRAPH <C>", "CREATE GRAPH <C>", "DROP GRAPH <C>", "DROP GRAPH <C>"]
+    with OxigraphStore() as embedded:
+        embedded.update(f"CREATE GRAPH <{base}C>")  # the other client's
+        expected = [step(embedded, text, base) for text in steps]
+    urllib.request.urlopen(urllib.request.Request(  # the other client's, straight to the engine
+        virtuoso_url, data=urllib.parse.urlencode({"update": f"CREATE GRAPH <{base}C>"}).encode()), timeout=60).read()
+    with RemoteStore(virtuoso_url) as store:
+        try:
+            assert step(store, "DROP GRAPH <C>", base) == "EvaluationError"  # the limit: the store knows of none
+            assert [step(store, text, base) for text in steps] == expected == [None, "EvaluationError", None,
+                                                                               "EvaluationError"]
+        finally:
+            store.update(f"DROP SILENT GRAPH <{base}C>")

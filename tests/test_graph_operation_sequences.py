@@ -58,6 +58,8 @@ SEQUENCES = [
     "INSERT DATA { GRAPH <C> { <s3> <p> 3 } } ; DELETE WHERE { GRAPH <C> { ?s ?p ?o } } ; CREATE GRAPH <C>",
     "DELETE WHERE { GRAPH <G> { ?s ?p ?o } } ; DROP GRAPH <G> ; CREATE GRAPH <G>",
     "DELETE WHERE { GRAPH <G> { ?s ?p ?o } } ; COPY <H> TO <G> ; MOVE <G> TO <C>",
+    "DELETE WHERE { GRAPH ?g { <s1> ?p ?o } } ; DROP GRAPH <G> ; DROP GRAPH <G>",
+    "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { <G> } } ; CREATE GRAPH <G>",
     "INSERT { GRAPH <C> { <s4> <p> 4 } } WHERE { GRAPH <G> { ?s ?p 1 } } ; DROP GRAPH <C> ; CREATE GRAPH <C>",
     "INSERT { GRAPH <C> { <s4> <p> 4 } } WHERE { GRAPH <G> { ?s ?p 1 } } ; MOVE <C> TO <X> ; CLEAR GRAPH <X> ; "
     "DROP GRAPH <X>",

@@ -33,8 +33,8 @@ class Dialect:
     # DROP GRAPH and CREATE GRAPH (not SILENT) fail or succeed by whether the graph was CREATEd, not by
     # whether it holds triples: the store checks existence itself and sends them SILENT.
     graphs_by_create: bool = False
-    # Where the store notes the graphs that exist empty (CREATEd, or CLEARed), on an engine that keeps none: so that
-    # a later request finds them as the embedded store does. Hidden, as the merge graph is.
+    # Where the store notes the graphs that exist empty (CREATEd, CLEARed, emptied by a DELETE), on an engine that
+    # keeps none: so that a later request finds them as the embedded store does. Hidden, as the merge graph is.
     created_graph: str | None = None
     # The engine's own graphs, hidden from the dataset: GRAPH ?g never matches them (nor the merge).
     system_graphs: tuple[str, ...] = ()

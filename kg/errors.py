@@ -85,8 +85,10 @@ class QueryTimeout(KGError, TimeoutError):
         return _rebuild, (type(self), self.message, {"waited": self.waited})
 
     @classmethod
-    def stopped(cls, seconds: float) -> QueryTimeout:
-        """A query stopped at its time limit of `seconds`: in the same words whichever store ran it."""
+    def stopped(cls, seconds: float | None) -> QueryTimeout:
+        """A query stopped at its time limit of `seconds` (None: the engine's own): the same words on every store."""
+        if seconds is None:
+            return cls("query stopped at the store's time limit")
         return cls(f"query stopped after its time limit of {seconds:g}s")
 
 

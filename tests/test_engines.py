@@ -61,16 +61,19 @@ def test_a_query_past_the_limit_stops_in_the_engine(request, kind):
     assert idle(engine_url, seconds=SOON)
 
 
-@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso", "embedded"])
 def test_a_query_past_the_limit_is_told_in_the_embedded_stores_words(request, kind, tmp_path):
     """kg query on an engine says what it says on the embedded store (kg.runner), whichever stopped the query first:
-    the engine (Virtuoso's S1TAT, oxigraph serve's cancelled answer) or the store's own deadline."""
+    the engine (Virtuoso's S1TAT, oxigraph serve's cancelled answer) or the store's own deadline; and on a kg serve
+    (--endpoint, here over the embedded store), which stops it at its own limit, in the words of its 503."""
     from test_cli import KG
 
     server = request.getfixturevalue(f"{kind}_server")
-    done = subprocess.run([KG, "query", "--store", server.engine, "--timeout", "2", "-q", SLOW], capture_output=True,
-                          text=True, timeout=QUERY_TIMEOUT + SOON, env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
-    assert (done.returncode, done.stderr) == (1, "error: query stopped after its time limit of 2s\n")
+    where, limit = (["--endpoint", server + "/sparql"], QUERY_TIMEOUT) if kind == "embedded" else \
+        (["--store", server.engine, "--timeout", "2"], 2)
+    done = subprocess.run([KG, "query", *where, "-q", SLOW], capture_output=True, text=True,
+                          timeout=QUERY_TIMEOUT + SOON, env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
+    assert (done.returncode, done.stderr) == (1, f"error: query stopped after its time limit of {limit:g}s\n")
 
 
 MILLIONS = "?a ?b ?c . ?d ?e ?f VALUES ?x { 1 2 }"  # the article's 1730 triples squared, twice: 6 million rows

@@ -178,7 +178,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         seconds = timeout or self.timeout
         answer = self._answer(url, fields, accept, timeout)
         if answer.status >= 300:
-            error = failure(answer, dialect)
+            error = failure(answer, dialect, seconds=seconds)
             if rows is not None and any(sign in str(error) for sign in dialect.sort_cap_signs):
                 # Virtuoso sorts at most MaxSortedTopRows (10000 by default), so a sorted SELECT may not ask for the
                 # cap's one more row: it asks for the cap, and a full answer is taken as cut.
@@ -186,9 +186,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
                 answer = self._answer(url, fields, accept, timeout)
                 if answer.status < 300:
                     return _full_is_cut(self._result(answer, dialect, seconds), limit)
-                error = failure(answer, dialect)
-            if isinstance(error, QueryTimeout):  # the engine's words for its limit (Virtuoso's S1TAT): the store's
-                raise self._timed_out(seconds)
+                error = failure(answer, dialect, seconds=seconds)
             raise _within(error, sparql)
         return self._result(answer, dialect, seconds)
 
@@ -261,8 +259,6 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         engine ever answered (a store that hangs)."""
         if not answered:
             return QueryTimeout(f"{self.query_url} did not answer" + (f" within {seconds:g}s" if seconds else ""))
-        if seconds is None:  # the engine's own limit, where the store sets none
-            return QueryTimeout("query stopped at the store's time limit")
         return QueryTimeout.stopped(seconds)
 
 

@@ -80,9 +80,9 @@ class AnswerReading:
             answer.close()
 
     def _malformed(self, error: Exception, tail: str, answer, seconds: float | None) -> StoreError:
-        found = error_for(tail, 200, answer.url, self.dialect)
+        found = error_for(tail, 200, answer.url, self.dialect, seconds=seconds)
         if isinstance(found, QueryTimeout):  # an engine that says so at the end of a cut answer (oxigraph serve)
-            return self._timed_out(seconds)
+            return found
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
 

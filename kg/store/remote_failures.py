@@ -16,8 +16,9 @@ from kg.store.remote_http import Answer, DeadlinePassed
 ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
 
 
-def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
-    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES)."""
+def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | None = None) -> Exception:
+    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES); a query's time
+    limit, `seconds`, is said as the embedded store says it where the engine stopped the query there."""
     try:
         body = answer.read(ERROR_BYTES)
     except DeadlinePassed:
@@ -26,8 +27,23 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11) -> Exception:
     if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
         reason = first_line(answer.reason)
         text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
+    timeout = _timeout_problem(text, answer)
+    if timeout is not None:
+        return timeout
     message = engine_message(text) or f"HTTP {answer.status}"
-    return error_for(message, answer.status, answer.url, dialect)
+    return error_for(message, answer.status, answer.url, dialect, seconds=seconds)
+
+
+def _timeout_problem(text: str, answer: Answer) -> QueryTimeout | None:
+    """A remote sahel-kg's 503 "Query timeout", in its own words (its limit may be shorter than ours); else None."""
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        return None
+    if answer.status != 503 or not isinstance(problem, dict) or problem.get("title") != "Query timeout":
+        return None
+    return QueryTimeout(str(problem.get("detail") or "query stopped at the store's time limit"),
+                        waited=answer.headers.get("Retry-After") is not None)
 
 
 def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> Exception:
@@ -41,10 +57,11 @@ def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> E
     return error
 
 
-def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11) -> Exception:
-    """The library error for an engine's error message and HTTP status."""
+def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, *,
+              seconds: float | None = None) -> Exception:
+    """The library error for an engine's error message and HTTP status (`seconds`: as failure's)."""
     if any(sign in message for sign in dialect.timeout_signs):
-        return QueryTimeout(f"{url} stopped the query at its time limit")
+        return QueryTimeout.stopped(seconds)
     if any(sign in message for sign in dialect.syntax_signs):
         return syntax_error(message)
     if any(sign in message for sign in dialect.refused_signs):

@@ -6,8 +6,8 @@ from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages,
-                 problem_types, public_origin, query_ui, reconcile, search, security_headers, software, sparql,
-                 static_files, views, void)
+                 problem_types, public_origin, query_ui, reconcile, search, security_headers, server_options, software,
+                 sparql, static_files, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.compression import ResponseCompression
@@ -86,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
             raise Problem(414, "URI Too Long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
                                                "send a long query by POST")
 
+    server_options.install(app)  # after every route, whose methods its Allow lists
     public_origin.install(app)  # after the checks above: a refused request is refused, not redirected
     cors.install(app)  # after the other hooks, so that its headers are set first
     conditional.install(app)  # its 412 replaces an answer, so it comes before CORS's and the others' hooks

@@ -112,6 +112,12 @@ def test_a_request_head_http_refuses_is_400_with_a_problem(edge, request_bytes, 
     problem(status, headers, body, 400)
 
 
+def test_options_asterisk_reaches_the_app_and_gets_the_servers_allow(edge):
+    """granian passes the target `*` through; the app answered it as the IRI /* (Allow: GET, HEAD, OPTIONS)."""
+    status, headers, body = raw_request(edge, head(b"*", method=b"OPTIONS"))
+    assert (status, body) == (200, b"") and "POST" in headers["allow"] and "content-type" not in headers
+
+
 def refusals_counted(edge) -> float:
     """The 400s sahel_kg_http_requests_total counts under (no route), summed over methods."""
     metrics = http(edge + "/metrics")[2].decode()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, g, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from kg.errors import (BindingTypeError, ClientGone, ConfigError, EvaluationError, InputLimitError, ParseError,
                        PolicyError, ProjectGraphError, QueryMemoryExceeded, QuerySyntaxError, QueryTimeout,
@@ -83,6 +83,26 @@ def problem_page(body: dict):
                                          type_path="/problems/" + body["type"].rsplit("/", 1)[-1]), body["status"])
 
 
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+
+
+def in_order(methods) -> str:
+    """Methods as an Allow header lists them, in one order whatever set they came from."""
+    return ", ".join(sorted(methods, key=lambda name: (METHOD_ORDER + (name,)).index(name)))
+
+
+def own_detail(error: HTTPException) -> str:
+    """A Werkzeug error's detail: the words it was raised with, else the project's own, never Werkzeug's stock
+    text, which speaks to a person at a browser ("If you entered the URL manually please check your spelling")."""
+    if error.description != type(error).description:
+        return error.description or ""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return f"{request.path} takes {in_order(error.valid_methods)}, not {request.method} (Allow lists them)"
+    if isinstance(error, NotFound):
+        return f"nothing is at {request.path}"
+    return ""  # the type's IRI documents what the status means
+
+
 # The library's errors and the HTTP status each one means.
 _STATUS = [
     (QuerySyntaxError, 400, "Malformed query"),
@@ -132,7 +152,9 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
-        return problem_response(error.code or 500, error.name, error.description or "", headers=headers)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = in_order(error.valid_methods)
+        return problem_response(error.code or 500, error.name, own_detail(error), headers=headers)
 
     @app.errorhandler(Exception)
     def _any(error: Exception):

@@ -48,6 +48,7 @@ MEANINGS = {
     "configuration-error": (500, "The server is configured wrongly; the operator's log says how."),
     "internal-server-error": (500, "The server failed; the error is logged."),
     "not-found": (404, "Nothing is at this address: the graph says nothing about the IRI, or no page is there."),
+    "method-not-allowed": (405, "The address does not take the request's method; Allow lists those it takes."),
     "no-such-graph": (404, "The store has no graph by that name."),
     "precondition-failed": (412, "If-Match or If-None-Match does not hold for the graph or dataset as it is "
                                  "now; read it again before writing."),

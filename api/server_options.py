@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import request
 
-from api.errors import Problem
-
-ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+from api.errors import Problem, in_order
 
 
 def install(app) -> None:
     """Answer `OPTIONS *` with every method some route takes (call once every route is registered)."""
     taken = set().union(*(rule.methods or () for rule in app.url_map.iter_rules()))
-    allow = ", ".join(method for method in ORDER if method in taken)
+    allow = in_order(taken)
 
     @app.before_request
     def whole_server():

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from werkzeug.exceptions import default_exceptions
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
@@ -67,3 +68,19 @@ def test_every_problem_type_the_code_uses_resolves_to_its_meaning(shared):
 def test_the_problem_types_are_listed(shared):
     listing = shared.get("/problems/", headers=BROWSER).get_data(as_text=True)
     assert PROBLEM_TYPE + "malformed-query" in listing and PROBLEM_TYPE + "method-not-allowed" in listing
+
+
+WERKZEUG_RAISED = [("GET", "/static/no-such-file.js", 404), ("POST", "/static/site.css", 405), ("DELETE", "/sparql", 405),
+                   ("PUT", "/search", 405), ("DELETE", "/id/mali", 405), ("POST", "/healthz", 405)]
+STOCK = {error.description for error in default_exceptions.values()}
+
+
+@pytest.mark.parametrize("method, path, status", WERKZEUG_RAISED)
+def test_werkzeugs_errors_are_told_in_the_projects_words(shared, method, path, status):
+    """Werkzeug's stock text ("If you entered the URL manually please check your spelling...") was the detail."""
+    response = shared.open(path, method=method, headers={"Accept": "application/json"})
+    body = response.get_json()
+    assert response.status_code == status and body["detail"] not in STOCK and path in body["detail"]
+    if status == 405:
+        allowed = response.headers["Allow"]
+        assert f"takes {allowed}, not {method}" in body["detail"] and "GET" in allowed

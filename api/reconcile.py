@@ -9,34 +9,26 @@ carries CORS headers (see create_app). What the graph holds is read through the 
 from __future__ import annotations
 
 import json
-import re
-import sys
 import time
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from api.errors import Problem, problem_document, problem_page, unsupported_media
 from api.fairness import charged
-from api.numbers import whole_number
 from api.ops import received, request_deadline
 from api.public_origin import origin, public_url
-from api.params import FORM, request_params, unique
+from api.params import FORM
+from api.reconcile_params import count, cursor, filled, json_parameter, params as _params, prefix
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
 from kg.reconciliation import Extension, extend, parse_extension, parse_query, propose_properties, reconcile
-from kg.reconciliation_input import MAX_TEXT, MOST_COUNT, check_strings, control_fault
+from kg.reconciliation_input import check_strings
 from kg.suggestions import suggest_entities, suggest_terms
 from kg.answers import Answer, QueryRequest
 
 bp = Blueprint("reconcile", __name__)
 
-CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")  # a JSONP function name, nothing else
-# Words JavaScript reserves (ECMAScript 2024 §12.7.2, with the literals; `this.f` is a call): none starts a function
-# name, so `/**/new(…)` or `/**/function(…)` would be a script that fails to parse, not a call (`a.new` is one)
-RESERVED = frozenset("await break case catch class const continue debugger default delete do else enum export extends "
-                     "false finally for function if import in instanceof new null return super switch throw true "
-                     "try typeof var void while with yield".split())
 PREVIEW_SIZE = (400, 160)  # width and height of the preview iframe, in pixels
 WHOLE_TABLE = 1 << 30  # the row cap of the store's answers reconciliation reads (see _select)
 
@@ -54,11 +46,11 @@ def service():
     # What a request is refused for by its own shape (its size, its parameters, its queries) is told before it
     # is charged: a client past its budget is told what to mend, not to wait (parsing reads only the catalogue).
     if "queries" in params:
-        batch = _parsed(_json_parameter(params, "queries"))
+        batch = _parsed(json_parameter(params, "queries"))
         with charged():
             return _reply(_reconcile(*batch))
     if "extend" in params:
-        catalogue, extension = _extension(_json_parameter(params, "extend"))
+        catalogue, extension = _extension(json_parameter(params, "extend"))
         with charged():
             return _reply(extend(catalogue, _select, extension))
     if request.method == "POST":
@@ -69,33 +61,33 @@ def service():
 @bp.route("/reconcile/suggest/entity")
 def suggest_entity():
     params = _params()
-    prefix, cursor = _prefix(params), _cursor(params)
+    start, at = prefix(params), cursor(params)
     with charged():
-        return _reply({"result": suggest_entities(_catalogue(), prefix, cursor)})
+        return _reply({"result": suggest_entities(_catalogue(), start, at)})
 
 
 @bp.route("/reconcile/suggest/type")
 def suggest_type():
     params = _params()
-    prefix, cursor = _prefix(params), _cursor(params)
+    start, at = prefix(params), cursor(params)
     with charged():
         catalogue = _catalogue()
-        return _reply({"result": suggest_terms(catalogue.types.values(), prefix, cursor, catalogue)})
+        return _reply({"result": suggest_terms(catalogue.types.values(), start, at, catalogue)})
 
 
 @bp.route("/reconcile/suggest/property")
 def suggest_property():
     params = _params()
-    prefix, cursor = _prefix(params), _cursor(params)
+    start, at = prefix(params), cursor(params)
     with charged():
-        return _reply({"result": suggest_terms(_catalogue().properties.values(), prefix, cursor)})
+        return _reply({"result": suggest_terms(_catalogue().properties.values(), start, at)})
 
 
 @bp.route("/reconcile/properties")
 def properties():
     """Data extension property proposals for a type, or for a column reconciled against none (no type=)."""
     params = _params()
-    limit, kind, catalogue = _count(params, "limit", minimum=1), params.get("type") or None, _catalogue()
+    limit, kind, catalogue = count(params, "limit", minimum=1), filled(params, "type"), _catalogue()
     if kind is not None:
         catalogue.type(kind)  # an unknown type is refused before anything is charged
     with charged():
@@ -106,7 +98,7 @@ def properties():
 def preview():
     """A small HTML summary of an entity, linking to its page."""
     try:
-        identifier = _params().get("id", "")
+        identifier = filled(_params(), "id")
     except Problem as error:  # a repeated id, bytes that are no UTF-8: shown in the frame as the others are
         return problem_page(problem_document(error.status, error.title, error.detail))
     if not identifier:  # shown in a frame, which renders HTML whatever it asked for
@@ -223,73 +215,10 @@ def _select(sparql: str) -> list[dict]:
     return document["results"]["bindings"]
 
 
-def _params() -> dict[str, str]:
-    """Query-string and form parameters (UTF-8, each given once, without control characters; callback= a function
-    name), read before any work is charged (see service); once per request (_reply asks again)."""
-    if "reconcile_params" in g:
-        return g.reconcile_params
-    params = unique(request_params())
-    for name, value in params.items():
-        fault = control_fault(value, name)
-        if fault:
-            raise Problem(400, "Bad request", fault)
-    if "callback" in params and (not CALLBACK.fullmatch(params["callback"])
-                                 or params["callback"].split(".", 1)[0] in RESERVED):
-        raise Problem(400, "Bad callback", "callback must be a JavaScript function name")
-    g.reconcile_params = params
-    return params
-
-
-def _json_parameter(params: dict, name: str):
-    def not_json(constant: str):  # Python's json reads NaN and Infinity, which RFC 8259 has no place for
-        raise Problem(400, "Malformed JSON", f"{name} is not JSON: {constant} is not a JSON number")
-
-    def unique_names(pairs):  # RFC 8259 §4: names SHOULD be unique; Python keeps the last, silently dropping a query
-        found = {}
-        for key, value in pairs:
-            if key in found:
-                raise Problem(400, "Malformed JSON", f"{name} names {json.dumps(key)} twice in one object")
-            found[key] = value
-        return found
-
-    try:
-        document = json.loads(params[name], parse_constant=not_json, object_pairs_hook=unique_names)
-        json.dumps(document, ensure_ascii=False).encode()  # what is echoed (a batch's keys) must encode
-        return document
-    except UnicodeEncodeError:
-        raise Problem(400, "Malformed JSON", f"{name} holds a lone surrogate (an escape such as \\ud800 outside "
-                      "a pair), which is no Unicode text") from None
-    except json.JSONDecodeError as error:
-        raise Problem(400, "Malformed JSON", f"{name} is not JSON: {error.msg}", line=error.lineno,
-                      column=error.colno) from None
-    except RecursionError:
-        raise Problem(400, "Malformed JSON", f"{name} nests too deeply") from None
-    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
-        raise Problem(400, "Bad request", f"{name} holds a number of more than {sys.get_int_max_str_digits()} "
-                      "digits, more than this service reads") from None
-
-
 def _cap(size: int, what: str) -> None:
     most = current_app.config["RECONCILE_BATCH_SIZE"]
     if size > most:
         raise Problem(413, "Batch too large", f"{size} {what} in one request; the most is {most} (batchSize)")
-
-
-def _prefix(params: dict) -> str:
-    if "prefix" not in params:
-        raise Problem(400, "Missing prefix", "give the prefix= to complete")
-    if len(params["prefix"]) > MAX_TEXT:  # matched against every name, as a query string is
-        raise Problem(400, "Bad request", f"prefix has {len(params['prefix'])} characters; the most is {MAX_TEXT}")
-    return params["prefix"]
-
-
-def _cursor(params: dict) -> int:
-    return _count(params, "cursor", minimum=0) or 0
-
-
-def _count(params: dict, name: str, *, minimum: int) -> int | None:
-    value = params.get(name)
-    return None if value is None else whole_number(value, name, minimum=minimum, maximum=MOST_COUNT)
 
 
 def _reply(document) -> Response:

@@ -55,6 +55,8 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or not all(isinstance(kind, str) for kind in types):
         raise ReconciliationError("type must be a type id or a list of type ids")
+    if any(not kind.strip() for kind in types):  # a form's field left empty, say, where no type was meant
+        raise ReconciliationError("type is blank: name a type id, or leave type out to match entities of any type")
     types = list(dict.fromkeys(types))  # each is checked against every candidate
     if len(types) > MAX_VALUES:
         raise ReconciliationError(f"{len(types)} types in one query; the most is {MAX_VALUES}")

@@ -700,7 +700,8 @@ def test_property_proposals(client):
     problem(client.get("/reconcile/properties?type=sahel:Nothing"), 400)
 
 
-@pytest.mark.parametrize("path", ["/reconcile/properties", "/reconcile/properties?type=&limit=3"])
+@pytest.mark.parametrize("path", ["/reconcile/properties", "/reconcile/properties?type=&limit=3",
+                                  "/reconcile/properties?type=%20&limit=3", "/reconcile/properties?type=%09%20%0A"])
 def test_properties_are_proposed_for_a_column_reconciled_against_no_type(client, path):
     """The data extension protocol: "If no type is provided, it should suggest properties for a column reconciled
     against no type" (OpenRefine asks so for such a column). Both were 400, Missing type."""
@@ -712,6 +713,19 @@ def test_properties_are_proposed_for_a_column_reconciled_against_no_type(client,
     else:
         assert {"sahel:armedForceOf", "rdfs:label", "skos:altLabel"} <= set(found)
         assert "sahel:isApproximate" in found  # used on a measurement, which no default type covers
+
+
+def test_a_text_parameter_given_blank_is_one_given_empty(client):
+    """type=%20 was 400 (unknown type ' ') where type= proposes for no type, and id=%20 a 404 (unknown entity ' ')
+    where id= is 400 Missing id: a blank field of a form is one left empty. In a batch, a blank type is 400 saying so."""
+    assert client.get("/reconcile/properties?type=%20").get_json() == client.get("/reconcile/properties?type=").get_json()
+    for blank in ("%20", "%09%20"):
+        answer = client.get("/reconcile/preview?id=" + blank)
+        assert answer.status_code == 400 and "Missing id" in answer.get_data(as_text=True)
+    for kind in (" ", ["sahel:SovereignState", ""]):
+        batch = json.dumps({"q": {"query": "Mali", "type": kind}})
+        body = problem(client.get("/reconcile?queries=" + quote(batch)), 400)
+        assert "type is blank" in body["queries"]["q"]
 
 
 def test_reconciliation_reads_the_store_as_it_is_now():

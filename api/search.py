@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import time
 from functools import partial
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template
+from flask import Blueprint, current_app, jsonify, make_response, render_template, url_for
 
 from api.background_counts import DONE, TIMED_OUT, Outcome, awaited, counts, request_until, values
 from api.errors import Problem
@@ -37,15 +38,17 @@ def search():
     params = request_params()
     words = one(params, "q") or ""
     page = prefers_html()
+    kept = [(name, value) for name, value in params if name != "q"]  # the page searches again with them (limit=)
     if page and not words.strip():
-        return _vary(render_template("search.html", words="", hits=None))
+        return _vary(render_template("search.html", words="", hits=None, kept=kept))
     given = one(params, "limit")
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     with charged():
         hits, suggestion = _hits(words, limit)
     if page:
+        again = suggestion and url_for("search.search") + "?" + urlencode([("q", suggestion), *kept])
         return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits],
-                                     suggestion=suggestion))
+                                     suggestion=suggestion, suggestion_href=again, kept=kept))
     return _vary(jsonify({"query": words, "results": [hit.as_json() for hit in hits], "suggestion": suggestion}))
 
 

@@ -83,6 +83,18 @@ def test_search_over_http_suggests_words_in_json_and_on_the_page(client):
         in page
 
 
+def test_the_pages_searches_again_keep_the_searchs_other_parameters(client):
+    """The "Did you mean" link was /search?q=mali alone, and the search box sent q alone: limit=3 was lost."""
+    page = client.get("/search?q=Mlai&limit=3&from=home", headers=BROWSER).get_data(as_text=True)
+    assert '<a href="/search?q=mali&amp;limit=3&amp;from=home"><q dir="auto">mali</q></a>?' in page
+    start = page.index('<form class="search-form"')
+    box = page[start:page.index("</form>", start)]
+    assert '<input type="hidden" name="limit" value="3">' in box and 'name="from" value="home"' in box
+    assert 'type="hidden" name="q"' not in box
+    empty = client.get("/search?limit=3", headers=BROWSER).get_data(as_text=True)  # the box alone keeps it too
+    assert '<input type="hidden" name="limit" value="3">' in empty
+
+
 def test_a_suggestion_longer_than_a_search_may_be_is_none_not_a_refusal(client):
     """Words of 1,000 characters, as many as a search takes, whose suggestion is longer ("Mli" is "mali"): the
     search found nothing, and was a 400 saying the words had 1004 characters, which the client never sent."""

@@ -232,10 +232,7 @@ def _version(connection: sqlite3.Connection) -> str | None:
 def index_path(store_spec: str) -> Path | None:
     """Where the index of an embedded on-disk store lives: a file beside its directory (a staged bulk load
     swaps the directory itself); None (in memory) for other stores."""
-    from kg.store import default_store_path
+    from kg.store import embedded_path
 
-    if not store_spec.startswith("oxigraph:"):
-        return None
-    rest = store_spec.partition(":")[2]
-    store = Path(rest).expanduser() if rest else default_store_path()
-    return store.with_name(store.name + ".search.sqlite3")
+    store = embedded_path(store_spec)
+    return None if store is None else store.with_name(store.name + ".search.sqlite3")

@@ -814,6 +814,23 @@ def test_the_default_store_is_under_sahel_kg_home():
     assert not os.environ.get("SAHEL_KG_STORE")
 
 
+def test_a_relative_store_path_is_shown_as_its_absolute_directory(tmp_path, monkeypatch):
+    """`kg info --store oxigraph:rel/store` printed `store: oxigraph:rel/store`, which names no directory in a
+    log or another terminal; a missing one's error, and a relative SAHEL_KG_HOME's default store, did the same."""
+    (tmp_path / "rel").mkdir()
+    with OxigraphStore(tmp_path / "rel" / "store") as store:
+        store.update("INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
+    monkeypatch.chdir(tmp_path)
+    for given in ("rel/store", "./rel/../rel/store"):
+        result = kg("info", "--store", f"oxigraph:{given}")
+        assert result.exit_code == 0 and f"store: oxigraph:{tmp_path / 'rel' / 'store'}\n" in result.stdout, given
+    missing = kg("info", "--store", "oxigraph:gone")
+    assert missing.exit_code != 0 and f"there is no store at {tmp_path / 'gone'};" in missing.stderr
+    monkeypatch.setenv("SAHEL_KG_HOME", "home")
+    result = kg("info")
+    assert result.exit_code == 0 and f"store: oxigraph:{tmp_path / 'home' / 'store'}\n" in result.stdout
+
+
 def test_a_password_in_a_store_url_is_never_shown(oxigraph_url):
     """kg info printed `store: http://user:secret@…`, as kg serve, kg build --install and kg shell printed the URL:
     a terminal's scrollback, or a log, kept the password."""

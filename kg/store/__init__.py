@@ -17,20 +17,26 @@ from kg.store.base import QueryResult, Solutions, Store, Triples
 
 
 def default_store_path() -> Path:
-    """$SAHEL_KG_HOME/store, else $XDG_DATA_HOME/sahel-kg/store, else ~/.local/share/sahel-kg/store."""
+    """$SAHEL_KG_HOME/store, else $XDG_DATA_HOME/sahel-kg/store, else ~/.local/share/sahel-kg/store (absolute)."""
     if os.environ.get("SAHEL_KG_HOME"):
-        return Path(os.environ["SAHEL_KG_HOME"]) / "store"
+        return _absolute(Path(os.environ["SAHEL_KG_HOME"]) / "store")
     data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "sahel-kg" / "store"
+    return _absolute(Path(data_home) / "sahel-kg" / "store")
 
 
 def embedded_path(spec: str) -> Path | None:
-    """The directory of the on-disk embedded store `spec` names (oxigraph:PATH, or oxigraph: alone for
+    """The absolute directory of the on-disk embedded store `spec` names (oxigraph:PATH, or oxigraph: alone for
     default_store_path()); None for any other store."""
     scheme, _, rest = spec.partition(":")
     if scheme != "oxigraph":
         return None
-    return Path(rest).expanduser() if rest else default_store_path()
+    return _absolute(Path(rest).expanduser()) if rest else default_store_path()
+
+
+def _absolute(path: Path) -> Path:
+    # Against the working directory now: `oxigraph:store` shown as "store" named no directory in a log or
+    # another terminal. Symbolic links are kept as given (abspath only joins and drops `.` and `..`).
+    return Path(os.path.abspath(path))
 
 
 def shown_spec(spec: str) -> str:
@@ -52,7 +58,7 @@ def check_readable(spec: str) -> None:
     """Raise StoreMissing if `spec` names, by its path, an on-disk store that is not there: a reader creates
     none (a mistyped path must not answer from a new store). The default store is made on first use."""
     path = embedded_path(spec)
-    if path is None or os.path.abspath(path) == os.path.abspath(default_store_path()):
+    if path is None or path == default_store_path():
         return
     from kg.store.store_files import check_present
 

@@ -30,7 +30,7 @@ def misordered(tokens, text: str) -> tuple[int, str] | None:
             modifiers = seen[-1]
             name = NAMES.get(upper, upper)
             if upper in modifiers:
-                return index, f"{name} is given twice (first at {_place(text, modifiers[upper])}): {_once(upper)}"
+                return index, f"{name} is given twice (first at {line_column(text, modifiers[upper])}): {_once(upper)}"
             later = [other for other in modifiers if RANKS[other] > RANKS[upper]]
             if later:
                 return index, f"{name} comes before {NAMES.get(later[0], later[0])}: {ORDER}"
@@ -44,5 +44,6 @@ def _once(upper: str) -> str:
     return "a query takes each modifier once."
 
 
-def _place(text: str, at: int) -> str:
+def line_column(text: str, at: int) -> str:
+    """Offset `at` of `text` as a message names a place: line L, column C."""
     return f"line {text.count(chr(10), 0, at) + 1}, column {at - text.rfind(chr(10), 0, at)}"

@@ -24,6 +24,9 @@ GROUP_STOPPED = ("The group of patterns does not go on like this here: a term of
 # escape and what is wrong with it.
 ESCAPE_STOPPED = ("A \\u escape takes four hexadecimal digits and a \\U eight, naming a character: none from "
                   "\\uD800 to \\uDFFF (halves of UTF-16 pairs), none past \\U0010FFFF.")
+# Said where the engine stops inside a string (its end, or an escape): kg.syntax_faults finds which, and where the
+# string opened.
+STRING_STOPPED = "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
 UNFINISHED = ("An expression is unfinished here: an operand (a variable, a value, an IRI, or a function call such "
               "as STR or COUNT), an operator or a ')' is missing.")
 # Where the engine lists only ENCODE_FOR_URI, the last alternative it tried after an operand.
@@ -109,7 +112,7 @@ def sentence(message: str) -> str:
         if reason:
             return reason
     if {'"\\\\u"', '"\\\\U"'} <= set(tokens):  # inside a string: its end, or an escape
-        return "A string is not closed before the end of its line, or holds a backslash that escapes nothing."
+        return STRING_STOPPED
     if tokens == ['">"', "[_]"]:  # inside an IRI: only its end or more of it
         return "An IRI is not closed: a '>' is missing, or the IRI holds a space (as <http://x/a b>)."
     if tokens == ["[_]"]:
@@ -138,7 +141,7 @@ def is_generic(message: str) -> bool:
     """Whether `message` (from sentence) only says where the engine's parser gave up, not what the fault is
     (as an invalid IRI or an unclosed string would be)."""
     return message.startswith(("Expected ", UNDECLARED)) or \
-        message in (STOPPED, GROUP_STOPPED, UNFINISHED, ESCAPE_STOPPED, EXPRESSION_STOPPED)
+        message in (STOPPED, GROUP_STOPPED, UNFINISHED, ESCAPE_STOPPED, EXPRESSION_STOPPED, STRING_STOPPED)
 
 
 def _reason(token: str) -> str | None:

@@ -4,9 +4,8 @@ pyoxigraph's parser reports the furthest place any of its alternatives reached: 
 pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
 slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
-AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (a long one where it
-opens), LIMIT or OFFSET
-without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
+AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
+LIMIT or OFFSET without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
 (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
@@ -22,7 +21,7 @@ from kg.bare_constraints import bare_constraint
 from kg.bracket_faults import bracket_fault
 from kg.errors import QuerySyntaxError
 from kg.group_keywords import group_keyword_fault
-from kg.modifier_order import misordered
+from kg.modifier_order import line_column, misordered
 from kg.operator_faults import foreign_operator
 from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
@@ -59,12 +58,14 @@ def first_fault(text: str, prefixes) -> Fault | None:
         upper = value.upper() if kind == "word" else ""
         message = None
         if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
-            message = (f"A long string opened here with {opened[0]} is not closed before the end of the text "
-                       f"(it ends at the next {opened[0]}).")
+            message = (f"The long string opened with {opened[0]} at {line_column(text, start)} is never closed: it "
+                       f"ends at the next {opened[0]}, and none comes before the end of the text.")
         elif kind in ("string", "iri") and (escape := bad_escape(value)) is not None:
             start, message = start + escape[0], escape[1]
         elif kind == "other" and value in "\"'" and _odd_quotes(text, start):
-            message = "A string is not closed before the end of its line."
+            message = (f"The string opened with {value} at {line_column(text, start)} is never closed: its closing "
+                       f"{value} is missing before the end of its line (only a long string, in {value * 3}, may span "
+                       "lines).")
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
             message = f"{upper} takes a whole number from 0, as {upper} 10."
             start = tokens[index + 1][2] if index + 1 < len(tokens) else tokens[index][3]

@@ -1,6 +1,6 @@
 """Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
 not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
-as a list elsewhere is."""
+as a list elsewhere is, a string left open."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
+from build_fixtures import run_kg
 from kg.query import QueryService
 from kg.store.oxigraph import OxigraphStore
 from kg.syntax_faults import first_fault
@@ -92,6 +93,34 @@ INSIDE_SLIPS = {
         "A '}' is missing at the end of the text: the '{' after WHERE at line 1, column 17 is not closed.", 1, 64),
 }
 
+# A string left open: it was "A string is not closed before the end of its line, or holds a backslash that escapes
+# nothing", at the text's end, not where it opens
+STRING_SLIPS = {
+    "SELECT * WHERE { ?s ?p 'Mali }": (
+        "The string opened with ' at line 1, column 24 is never closed: its closing ' is missing before the end of its "
+        "line (only a long string, in ''', may span lines).", 1, 24),
+    'SELECT * WHERE {\n  ?s ?p "Mali .\n  ?s ?q ?o }': ('The string opened with " at line 2, column 9 is never closed',
+                                                    2, 9),
+}
+
+
+def test_marks_terms_and_strings_in_their_places_are_no_slip(service):
+    for query in ("SELECT * WHERE { ?s ?p ?o . ?s ?q 'Mali' . }", "CONSTRUCT { ?s ?p ?o . } WHERE { ?s ?p ?o ; ?q ?r }",
+                  "SELECT * { ?s ?p ?o FILTER(?o -1 = 2 && ?o +1 > (?o) && ?o IN (1, 2)) } LIMIT 5",
+                  'SELECT * { ?s ?p (?a ?b "c") FILTER(<<( ?s ?p ?o )>> = ?o) }'):
+        service.query(query)
+        assert first_fault(query, set()) is None, query
+    assert first_fault("INSERT DATA { <x:a> <x:p> 1 } ; INSERT DATA { <x:a> <x:p> 2 }", set()) is None
+
+
+@pytest.mark.parametrize("query, expected", STRING_SLIPS.items())
+def test_a_mark_string_or_operator_slip_is_told_over_http_and_in_the_console(shared, query, expected):
+    said, line, column = expected
+    body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
+    assert (body["detail"][:len(said)], body["line"], body["column"]) == (said, line, column)
+    result = run_kg("query", "--store", "memory:", "-q", query)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: line {line}, column {column}: {said}")
+
 
 def test_groups_in_their_braces_are_no_slip(service):
     query = ("SELECT ?s WHERE { { ?s ?p ?l } UNION { ?s ?q ?l } GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s ?p ?o } "
@@ -107,7 +136,7 @@ def service():
 
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
-                                               **GROUP_SLIPS, **INSIDE_SLIPS}.items())
+                                               **GROUP_SLIPS, **INSIDE_SLIPS, **STRING_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

@@ -13,7 +13,7 @@ from kg.store.oxigraph import OxigraphStore
 from test_loading import installed, kg, spec  # noqa: F401  (fixtures)
 
 ENDS = {"LF": "\n", "CRLF": "\r\n", "CR": "\r"}
-UNCLOSED = "A string is not closed before the end of its line."
+UNCLOSED = "The string opened with "
 # Written with LF; each is run with every line end. An unclosed string on each of two lines: with CR ends, the
 # two quotes were counted as one line's, an even number, and the fault was told as a word further on.
 FAULTS = [
@@ -63,9 +63,11 @@ def test_a_long_string_keeps_its_line_ends(service, end):
 def test_over_http_and_in_the_console_the_place_is_the_same(shared, spec, end):
     text = FAULTS[0][1].replace("\n", end)
     body = problem(shared.post("/sparql", data=text, content_type="application/sparql-query"), 400)
-    assert (body["detail"], body["line"], body["column"]) == (UNCLOSED, 1, 39)
+    said = ('The string opened with " at line 1, column 39 is never closed: its closing " is missing before the end '
+            'of its line (only a long string, in """, may span lines).')
+    assert (body["detail"], body["line"], body["column"]) == (said, 1, 39)
     result = kg("query", "--store", spec, text)
-    assert result.exit_code == 1 and result.stderr.startswith(f"error: line 1, column 39: {UNCLOSED}"), result.output
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: line 1, column 39: {said}"), result.output
 
 
 @pytest.mark.parametrize("end", ENDS.values(), ids=ENDS.keys())

@@ -35,7 +35,7 @@ CASES = {
     "SELECT * WHERE { ?s ?p ?o } GROUP BY ?s": "SELECT * cannot be used with GROUP BY",
     "SELECT * WHERE { ?s <http://a b> ?o }": "An IRI cannot hold a space, as <http://a b> does",
     "SELECT * WHERE { ?s ?p 'a\\q' }": "In a string, a backslash may only escape",
-    'SELECT * WHERE { ?s ?p "unclosed }': "A string is not closed",
+    'SELECT * WHERE { ?s ?p "unclosed }': 'The string opened with " at line 1, column 24 is never closed',
     # It was told as an undeclared prefix http:, the engine's 'Expected ">"' being generic.
     "SELECT * WHERE { ?s ?p <http://x/unclosed }": "An IRI is not closed",
     "SELECT * WHERE { ?s ?p ?o . BIND(1 AS 2) }": "Expected a variable or NOT here.",
@@ -120,18 +120,20 @@ SLIPS = {
     'ASK { ?s <http://x/p>/^<http://x/q> "1"^^<http://x/t> ; a ?c , ?d OPTIONAL { ?s ?p ?o ?x } }':
         ("The triple pattern before this has no '.'", 1, 87),
     # Told as a word SPARQL lacks (x), or as what may follow (HAVING, OPTIONAL... after LIMIT), or not at all.
-    'SELECT * WHERE {\n FILTER(?o = "x)\n}': ("A string is not closed before the end of its line.", 2, 14),
+    'SELECT * WHERE {\n FILTER(?o = "x)\n}': ('The string opened with " at line 2, column 14 is never closed: its '
+                                            'closing " is missing before the end of its line', 2, 14),
     # A relative IRI with no BASE was told as "This is not a valid IRI (no spaces, ...)", after the IRI.
     "SELECT * WHERE { ?s ?p <rel> }": ("<rel> is a relative IRI (it has no scheme, such as http:), and the query has "
                                        "no BASE to resolve it against", 1, 24),
     "SELECT * FROM <graphs/g> WHERE { ?s ?p ?o }": ("<graphs/g> is a relative IRI", 1, 15),
     "PREFIX ex: <ns/>\nSELECT * WHERE { ?s ex:p ?o }": ("<ns/> is a relative IRI", 1, 12),
     # A long string may span lines: it was told as "not closed before the end of its line", at the text's end.
-    'SELECT * WHERE {\n ?s ?p """abc\n}': ('A long string opened here with """ is not closed before the end of the '
-                                          'text', 2, 8),
-    "SELECT * WHERE {\r\n ?s ?p '''abc\r\n\r\n}": ("A long string opened here with ''' is not closed before the "
-                                                 "end of the text", 2, 8),
-    'SELECT * WHERE {\n ?s ?p ?o FILTER(?o = """a\nb\n)\n}': ('A long string opened here with """', 2, 23),
+    'SELECT * WHERE {\n ?s ?p """abc\n}': ('The long string opened with """ at line 2, column 8 is never closed: it '
+                                          'ends at the next """, and none comes before the end of the text.', 2, 8),
+    "SELECT * WHERE {\r\n ?s ?p '''abc\r\n\r\n}": ("The long string opened with ''' at line 2, column 8 is never "
+                                                 "closed", 2, 8),
+    'SELECT * WHERE {\n ?s ?p ?o FILTER(?o = """a\nb\n)\n}': ('The long string opened with """ at line 2, column 23',
+                                                           2, 23),
     "SELECT * WHERE { ?s ?p ?o } LIMIT -1": ("LIMIT takes a whole number from 0, as LIMIT 10.", 1, 35),
     "SELECT * WHERE { ?s ?p ?o } LIMIT 1.5": ("LIMIT takes a whole number from 0", 1, 35),
     "SELECT * WHERE { ?s ?p ?o } OFFSET x": ("OFFSET takes a whole number from 0, as OFFSET 10.", 1, 36),
@@ -257,7 +259,7 @@ def test_an_error_before_the_undeclared_prefix_is_told_first(service):
 @pytest.mark.parametrize("text, start, place", [
     ("INSERT DATA {\n  <http://a> y:p 1 }", "The prefix y: is not declared", (2, 14)),
     ('INSERT DATA {\n  <http://x/s> <http://x/p> """a\n\n}',
-     'A long string opened here with """ is not closed before the end of the text', (2, 29)),
+     'The long string opened with """ at line 2, column 29 is never closed', (2, 29)),
     ('INSERT DATA { <http://x/s> <http://x/p> "\\uDC00" }', "\\uDC00 is half of a UTF-16 pair", (1, 42))])
 def test_an_updates_slip_is_named_where_it_is(text, start, place):
     with OxigraphStore() as store, pytest.raises(QuerySyntaxError) as raised:

@@ -1,8 +1,9 @@
 """Brackets that do not pair up: one left open when the bracket around it closes (FILTER(regex(?o, "x") }), a
 '(' open where a group opens (only EXISTS opens one inside an expression), where an expression runs into a triple
 pattern (FILTER(?o = 1 ?s ?p ?o), after (… AS ?x) or where the text ends; one closing none. An AS among a
-function's arguments is told as a ')' missing before it, two arguments side by side as a ',' missing. The engine
-says only what it expected where it gave up."""
+function's arguments is told as a ')' missing before it, two arguments side by side as a ',' missing, two terms side
+by side in any other expression (FILTER(?a ?b)) as an operator missing. The engine says only what it expected where
+it gave up."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def bracket_fault(tokens, text: str) -> tuple[int, str] | None:
             called = tokens[opened[-1] - 1][1]
             return index + 1, (f"A ',' is missing before {tokens[index + 1][1]}: the arguments of {called} are "
                                "separated by commas.")
+        if opened and opened[-1] in expressions and _side_by_side(tokens, index) \
+                and "iri" not in (tokens[index][0], tokens[index + 1][0]):
+            # not by what lexes as an IRI: in ?x<'>' || … the '<' is less-than (the lexer cannot tell), and <> is
+            # kg.operator_faults' "not equal"
+            return index + 1, _no_operator(tokens, index)
     if opened:  # the innermost bracket left open (a group's '{' may be closed by the '}' meant for the one round it)
         return len(tokens), _missing("at the end of the text", tokens, opened[-1], text)
     return None
@@ -93,6 +99,13 @@ def _side_by_side(tokens, index: int) -> bool:
     following = tokens[index + 1]
     ended = kind in _ENDS or kind == "close" and value == ")" or kind == "word" and value.lower() in ("true", "false")
     return ended and following[0] in ("var", "number", "string", "iri", "pname")
+
+
+def _no_operator(tokens, index: int) -> str:
+    """That an operator is missing between the term ending at `index` and the one after it."""
+    before, after = tokens[index][1], tokens[index + 1][1]
+    where = f"before {after}" if tokens[index][0] == "close" else f"between {before} and {after}"
+    return f"An operator is missing {where}: an expression joins its terms with one, as ?a = ?b, ?a && ?b or ?a + ?b."
 
 
 def _named_on(tokens, index: int) -> bool:

@@ -5,8 +5,8 @@ pattern or of the text, with a list of what it expected there ("expected OPTIONA
 slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
-LIMIT or OFFSET without a whole number, a ')' missing (kg.bracket_faults), AND for && or a variable without its '?'
-(kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
+LIMIT or OFFSET without a whole number, a ')' or an operator missing (kg.bracket_faults), AND for && or a variable
+without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces

@@ -1,6 +1,6 @@
 """Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
 not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
-as a list elsewhere is, a string left open."""
+as a list elsewhere is, a string left open, terms with no operator between."""
 
 from __future__ import annotations
 
@@ -102,6 +102,14 @@ STRING_SLIPS = {
     'SELECT * WHERE {\n  ?s ?p "Mali .\n  ?s ?q ?o }': ('The string opened with " at line 2, column 9 is never closed',
                                                     2, 9),
 }
+# Terms side by side in an expression: it was "Expected GROUP_CONCAT or a name, number or other term here", past them
+OPERATOR_SLIPS = {
+    "SELECT * WHERE { ?s ?p ?o FILTER(?a ?b ?c) }": (
+        "An operator is missing between ?a and ?b: an expression joins its terms with one, as ?a = ?b, ?a && ?b or "
+        "?a + ?b.", 1, 37),
+    "SELECT * WHERE { ?s ?p ?o BIND((?o * 2) 3 AS ?x) }": ("An operator is missing before 3", 1, 41),
+    'SELECT * WHERE { ?s ?p ?o FILTER(STR(?o) = "x" "y") }': ('An operator is missing between "x" and "y"', 1, 48),
+}
 
 
 def test_marks_terms_and_strings_in_their_places_are_no_slip(service):
@@ -113,7 +121,7 @@ def test_marks_terms_and_strings_in_their_places_are_no_slip(service):
     assert first_fault("INSERT DATA { <x:a> <x:p> 1 } ; INSERT DATA { <x:a> <x:p> 2 }", set()) is None
 
 
-@pytest.mark.parametrize("query, expected", STRING_SLIPS.items())
+@pytest.mark.parametrize("query, expected", {**STRING_SLIPS, **OPERATOR_SLIPS}.items())
 def test_a_mark_string_or_operator_slip_is_told_over_http_and_in_the_console(shared, query, expected):
     said, line, column = expected
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
@@ -136,7 +144,8 @@ def service():
 
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
-                                               **GROUP_SLIPS, **INSIDE_SLIPS, **STRING_SLIPS}.items())
+                                               **GROUP_SLIPS, **INSIDE_SLIPS, **STRING_SLIPS,
+                                               **OPERATOR_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

@@ -6,7 +6,8 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
 LIMIT or OFFSET without a whole number, a ')' or an operator missing (kg.bracket_faults), AND for && or a variable
-without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a variable
+without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a '.' or ';' after the query's last
+clause (kg.query_end), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
@@ -23,6 +24,7 @@ from kg.errors import QuerySyntaxError
 from kg.group_keywords import group_keyword_fault
 from kg.modifier_order import line_column, misordered
 from kg.operator_faults import foreign_operator
+from kg.query_end import trailing_mark
 from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
 from kg.text_places import line_around
@@ -53,6 +55,7 @@ def first_fault(text: str, prefixes) -> Fault | None:
     bare = bare_constraint(tokens, text)
     disorder = misordered(tokens, text)
     listed = values_fault(tokens)
+    ending = trailing_mark(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
@@ -89,6 +92,8 @@ def first_fault(text: str, prefixes) -> Fault | None:
             message = disorder[1]
         elif listed is not None and index == listed[0]:
             message = listed[1]
+        elif ending is not None and index == ending[0]:
+            message = ending[1]
         elif kind == "word" and (grouping := group_keyword_fault(tokens, index)):
             start, message = grouping
         elif upper in ("ORDER", "GROUP"):

@@ -1,6 +1,6 @@
 """Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
 not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
-as a list elsewhere is, a string left open, terms with no operator between."""
+as a list elsewhere is, a '.' after the query, a string left open, terms with no operator between."""
 
 from __future__ import annotations
 
@@ -93,6 +93,16 @@ INSIDE_SLIPS = {
         "A '}' is missing at the end of the text: the '{' after WHERE at line 1, column 17 is not closed.", 1, 64),
 }
 
+# A mark after the query's last clause: each was "The query does not go on like this here", past it
+END_SLIPS = {
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 5.": (
+        "A query takes no '.' after the '}' that closes its WHERE: a '.' separates triple patterns, inside braces.",
+        1, 36),
+    "SELECT * WHERE { ?s ?p ?o }\nORDER BY ?s ;": ("A query takes no ';' after the '}' that closes its WHERE: a ';' "
+                                                 "separates the operations of an update", 2, 13),
+    "ASK { ?s ?p ?o } . VALUES ?s { 1 }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
+}
+
 # A string left open: it was "A string is not closed before the end of its line, or holds a backslash that escapes
 # nothing", at the text's end, not where it opens
 STRING_SLIPS = {
@@ -102,6 +112,7 @@ STRING_SLIPS = {
     'SELECT * WHERE {\n  ?s ?p "Mali .\n  ?s ?q ?o }': ('The string opened with " at line 2, column 9 is never closed',
                                                     2, 9),
 }
+
 # Terms side by side in an expression: it was "Expected GROUP_CONCAT or a name, number or other term here", past them
 OPERATOR_SLIPS = {
     "SELECT * WHERE { ?s ?p ?o FILTER(?a ?b ?c) }": (
@@ -121,7 +132,7 @@ def test_marks_terms_and_strings_in_their_places_are_no_slip(service):
     assert first_fault("INSERT DATA { <x:a> <x:p> 1 } ; INSERT DATA { <x:a> <x:p> 2 }", set()) is None
 
 
-@pytest.mark.parametrize("query, expected", {**STRING_SLIPS, **OPERATOR_SLIPS}.items())
+@pytest.mark.parametrize("query, expected", {**END_SLIPS, **STRING_SLIPS, **OPERATOR_SLIPS}.items())
 def test_a_mark_string_or_operator_slip_is_told_over_http_and_in_the_console(shared, query, expected):
     said, line, column = expected
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
@@ -144,7 +155,7 @@ def service():
 
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
-                                               **GROUP_SLIPS, **INSIDE_SLIPS, **STRING_SLIPS,
+                                               **GROUP_SLIPS, **INSIDE_SLIPS, **END_SLIPS, **STRING_SLIPS,
                                                **OPERATOR_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)

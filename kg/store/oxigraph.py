@@ -27,7 +27,7 @@ from kg.errors import StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging
 from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
-from kg.store.store_files import disk_version, write_log, writer_lock
+from kg.store.store_files import check_room, disk_version, write_log, writer_lock
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.no_change import changes_nothing
@@ -55,6 +55,8 @@ class OxigraphStore(Store):
         self._changed_at = time.time()  # in memory, writes through this object are all there are
         # Read the version first: a write landing during the opening is then seen as new, not as seen.
         self._opened_at = self.version()[0] if read_only else None
+        if self.path is not None and not read_only:
+            check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         try:

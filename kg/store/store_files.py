@@ -17,11 +17,32 @@ from kg.store import stamp
 def check_present(path: Path) -> None:
     """Raise StoreMissing unless a store is at `path`: RocksDB's CURRENT file, or a staged load's commit marker
     beside it (the directory is away for a moment while the copy is swapped in, kg.store.staging)."""
-    if (path / "CURRENT").is_file() or path.with_name(f".{path.name}.committed").exists():
+    if _holds_store(path):
         return
+    check_room(path)  # a file or a folder of other things: no command below could make a store there
     spec = shlex.quote(f"oxigraph:{path}")  # as the commands below are typed
     raise StoreMissing(f"there is no store at {path}; create one with `kg load FILE --store {spec}` or "
                        f"`kg build --install --store {spec}`")
+
+
+def check_room(path: Path) -> None:
+    """Raise StoreUnavailable unless a writer may open or make a store at `path`: one is there, nothing is, or an
+    empty directory. A store takes its directory whole: a bulk load swaps in a copy of the store's own files, so
+    anything else kept in it would be deleted (kg.store.staging)."""
+    if _holds_store(path) or not os.path.lexists(path):
+        return
+    if not path.is_dir():
+        raise StoreUnavailable(f"{path} is a file, not a store: name a directory for the store (a new or empty one)")
+    with os.scandir(path) as entries:
+        names = sorted(entry.name for entry in entries)
+    if names:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise StoreUnavailable(f"{path} is a directory holding other files ({shown}), not a store: a store needs a "
+                               "directory of its own (a new or empty one), whose files its loads replace")
+
+
+def _holds_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file() or path.with_name(f".{path.name}.committed").exists()
 
 
 def directory_changed_at(path: str | PathLike) -> float:

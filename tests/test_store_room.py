@@ -1,0 +1,57 @@
+"""A store takes a directory of its own: a writer refuses a path that is a file or a directory holding other
+files (a bulk load swaps in a copy of the store's files, which deleted the rest), and leaves nothing beside it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.errors import StoreUnavailable
+from kg.store.oxigraph import OxigraphStore
+
+KG = Path(sys.executable).parent / "kg"
+TURTLE = '<http://example.org/room/s> <http://example.org/room/p> "o" .\n'
+
+
+def kg(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([str(KG), *map(str, args)], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, env={**os.environ, "SAHEL_KG_INSTALL_ARTICLE": "false"})
+
+
+def test_a_load_into_a_directory_of_other_files_is_refused_and_keeps_them(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n")
+    (tmp_path / "data.ttl").write_text(TURTLE)
+    done = kg("load", tmp_path / "data.ttl", "--graph", "http://example.org/room/g", "--store", f"oxigraph:{folder}")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (f"error: {folder} is a directory holding other files (notes.txt), not a store: a store "
+                           "needs a directory of its own (a new or empty one), whose files its loads replace\n")
+    assert [path.name for path in folder.iterdir()] == ["notes.txt"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data.ttl", "documents"]  # no lock file beside it
+
+
+def test_a_reader_or_a_writer_of_a_file_says_it_is_a_file(tmp_path):
+    file = tmp_path / "data.ttl"
+    file.write_text(TURTLE)
+    words = f"error: {file} is a file, not a store: name a directory for the store (a new or empty one)\n"
+    for command in (("load", file), ("info",)):
+        done = kg(*command, "--store", f"oxigraph:{file}")
+        assert (done.returncode, done.stderr) == (1, words)
+    assert [path.name for path in tmp_path.iterdir()] == ["data.ttl"]
+    assert file.read_text() == TURTLE
+
+
+def test_a_new_or_empty_directory_or_a_store_opens_for_writing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for path in (tmp_path / "new", tmp_path / "empty", tmp_path / "new"):  # the last time, a store
+        with OxigraphStore(path) as store:
+            assert store.count() == 0
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "a.txt").write_text("")
+    with pytest.raises(StoreUnavailable, match="holding other files"):
+        OxigraphStore(tmp_path / "other")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 import os
 import re
 import time
@@ -31,6 +32,8 @@ _NOT_UTF8 = "Invalid UTF-8"  # how pyoxigraph's messages for bytes that are no U
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
 _CODE_POINT = "Invalid IRI code point"
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
+JSONLD_DROPPED = ("the JSON-LD gave no statements: keys with no @context, relative @id values without a base, and "
+                  "values outside a node object are dropped")
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
 # nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
 MAX_NESTING = 64
@@ -98,6 +101,24 @@ def refuse_deep(data: bytes, *, format: str, name: str | None = None) -> None:
         depth += 1 if byte in _OPENING else -1
         if depth > MAX_NESTING:
             raise InputLimitError(f"the data nests more than {MAX_NESTING} levels deep", path=name)
+
+
+def jsonld_dropped(data: bytes) -> bool:
+    """Whether JSON-LD `data` holds more than an empty document (`{}`, `[]`, a context alone, an empty @graph):
+    what a JSON-LD processor silently drops when the data gave no triples (keys no context maps, a bare value)."""
+    try:
+        value = json.loads(without_bom(data))
+    except ValueError:  # not JSON as Python reads it: the RDF parser's own judgement stands
+        return False
+    return _holds_data(value)
+
+
+def _holds_data(value) -> bool:
+    if isinstance(value, list):
+        return any(_holds_data(member) for member in value)
+    if isinstance(value, dict):
+        return any(key != "@context" and (key != "@graph" or _holds_data(member)) for key, member in value.items())
+    return True  # a number, string, boolean or null: JSON, but no JSON-LD document or node
 
 
 def explained(error: ParseError) -> ParseError:

@@ -19,7 +19,8 @@ import pyoxigraph
 
 from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.untrusted import character_column, explained, guard, refuse_deep, skip_bom, undecodable, without_bom
+from kg.untrusted import (JSONLD_DROPPED, character_column, explained, guard, jsonld_dropped, refuse_deep, skip_bom,
+                          undecodable, without_bom)
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
 Source = Union[str, PathLike, BinaryIO]
@@ -245,8 +246,8 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
     """The triples of one graph's serialisation (`format`: a kg format name, a leading byte-order mark
     skipped), blank nodes renamed apart.
 
-    Raises ParseError (with line and column), or InputLimitError past `seconds` of parsing or for Turtle or
-    JSON-LD nested deeper than kg.untrusted.MAX_NESTING.
+    Raises ParseError (with line and column; also for JSON-LD that gives none though it holds data), or
+    InputLimitError past `seconds` of parsing or for Turtle or JSON-LD nested deeper than kg.untrusted.MAX_NESTING.
     """
     data = without_bom(data)
     refuse_deep(data, format=format, name=name)
@@ -254,11 +255,14 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
     try:
         quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,
                                  rename_blank_nodes=True)
-        return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+        triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as error:
         raise _parse_error(error, name, lines=data, byte_columns=format == "jsonld") from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
+    if not triples and format == "jsonld" and jsonld_dropped(data):  # else a PUT of it would empty the graph
+        raise ParseError(JSONLD_DROPPED, path=name)
+    return triples
 
 
 def term_too_long(error: MemoryError, path: str | None) -> InputLimitError:

@@ -184,7 +184,7 @@ class QueryService(ClosedTerms):
         if not is_generic(error.message) and error.message not in UNPLACED \
                 and unclosed_long_string(significant(sparql)) is None:
             return iri.error if iri else error
-        fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes))
+        fault = first_fault(sparql, set(self.prefixes) | set(shape.prefixes), update=shape.is_update)
         if iri is not None and (fault is None or iri.opens <= fault[1:]):
             return iri.error  # a broken IRI lexes as a prefixed name (http:) and signs: its pieces are no slips
         if fault is None or (error.line or 0, error.column or 0) < fault[1:] and \

@@ -1,16 +1,15 @@
-"""A '.' or ';' after a query's last clause (LIMIT 5.), as Turtle ends a triple and SQL a statement: a SPARQL query
-ends at its last clause. The engine says only that the query does not go on like this, past the mark."""
+"""A '.' after a query's last clause (LIMIT 5.), as Turtle ends a triple: a SPARQL query ends at its last clause. The
+engine says only that the query does not go on like this, past the mark. (A ';' there is kg.syntax_faults'.)"""
 
 from __future__ import annotations
 
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-USES = {".": "separates triple patterns, inside braces",
-        ";": "separates the operations of an update, or the predicates of one subject inside braces"}
+USES = {".": "separates triple patterns, inside braces"}
 
 
 def trailing_mark(tokens) -> tuple[int, str] | None:
-    """The index in `tokens` (significant()'s) of a '.' or ';' after the last group of a query, with what to say of
-    it; None if there is none (an update's ';' between its operations is no slip)."""
+    """The index in `tokens` (significant()'s) of a '.' after the last group of a query, with what to say of it;
+    None if there is none."""
     depth, query, found = 0, False, None
     for index, (kind, value, _, _) in enumerate(tokens):
         if kind == "open" and value == "{":

@@ -11,7 +11,7 @@ clause (kg.query_end), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
-(kg.group_keywords).
+(kg.group_keywords), a ';' ending a query as in SQL.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ class Fault(NamedTuple):
     column: int
 
 
-def first_fault(text: str, prefixes) -> Fault | None:
-    """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none."""
+def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
+    """The first of the slips above in `text`, whose known prefixes are `prefixes`; None if it has none. In a
+    query (not an `update`, whose operations a ';' separates), a ';' outside every bracket is one."""
     tokens = significant(text)
     unfinished = triple_fault(tokens, prefixes)
     opened = unclosed_long_string(tokens)
@@ -57,12 +58,17 @@ def first_fault(text: str, prefixes) -> Fault | None:
     listed = values_fault(tokens)
     ending = trailing_mark(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
+    nesting = 0  # brackets of every kind open here
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
+        nesting += 1 if kind == "open" else -1 if kind == "close" else 0
         if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
             message = (f"The long string opened with {opened[0]} at {line_column(text, start)} is never closed: it "
                        f"ends at the next {opened[0]}, and none comes before the end of the text.")
+        elif kind == "other" and value == ";" and nesting <= 0 and not update:  # SQL's habit: `LIMIT 10;`
+            message = ("A ';' cannot end a query: SPARQL has no statement separator (send one query at a time), and a "
+                       "';' goes only between the predicate-object pairs of one subject, inside braces. Remove it.")
         elif kind in ("string", "iri") and (escape := bad_escape(value)) is not None:
             start, message = start + escape[0], escape[1]
         elif kind == "other" and value in "\"'" and _odd_quotes(text, start):

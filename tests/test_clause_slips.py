@@ -1,6 +1,7 @@
 """Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
 not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
-as a list elsewhere is, a '.' after the query, a string left open, terms with no operator between."""
+as a list elsewhere is, a '.' after the query, a ';' ending a query as in SQL, a string left open, terms with no
+operator between."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from api_fixtures import *  # noqa: F401,F403
 from api_fixtures import problem
 from build_fixtures import run_kg
-from kg.query import QueryService
+from kg.query import Policy, QueryService
 from kg.store.oxigraph import OxigraphStore
 from kg.syntax_faults import first_fault
 from test_expression_slips import told_where_it_is
@@ -98,8 +99,6 @@ END_SLIPS = {
     "SELECT * WHERE { ?s ?p ?o } LIMIT 5.": (
         "A query takes no '.' after the '}' that closes its WHERE: a '.' separates triple patterns, inside braces.",
         1, 36),
-    "SELECT * WHERE { ?s ?p ?o }\nORDER BY ?s ;": ("A query takes no ';' after the '}' that closes its WHERE: a ';' "
-                                                 "separates the operations of an update", 2, 13),
     "ASK { ?s ?p ?o } . VALUES ?s { 1 }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
 }
 
@@ -141,6 +140,29 @@ def test_a_mark_string_or_operator_slip_is_told_over_http_and_in_the_console(sha
     assert result.exit_code == 1 and result.stderr.startswith(f"error: line {line}, column {column}: {said}")
 
 
+SEMICOLON = "A ';' cannot end a query: SPARQL has no statement separator (send one query at a time)"
+# A ';' after a query, as SQL ends a statement: each was told as "The query does not go on like this here: something
+# before this point is unfinished or misspelt.", "An expression is unfinished here" or "Expected VERSION or a name…"
+SEMICOLON_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l } LIMIT 10;": (SEMICOLON, 1, 38),
+    "SELECT ?s WHERE { ?s ?p ?l };": (SEMICOLON, 1, 29),
+    "SELECT ?s WHERE { ?s ?p ?l }\nORDER BY ?s ;\n": (SEMICOLON, 2, 13),
+    "ASK {};": (SEMICOLON, 1, 7),
+    "SELECT * {} ; SELECT * {}": (SEMICOLON, 1, 13),
+}
+
+
+def test_a_semicolon_inside_brackets_or_between_operations_is_no_slip(service):
+    query = ('CONSTRUCT { ?s ?p ?o ; ?q ?o } WHERE { ?s ?p ?o ; ?q ?o . ?s ?p [ ?p 1 ; ?q 2 ] '
+             '{ SELECT (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o } } }')
+    service.query(query)
+    assert first_fault(query, set()) is None
+    update = "INSERT DATA { <http://x/a> <http://x/b> 1 } ; DELETE DATA { <http://x/a> <http://x/b> 1 } ;"
+    with OxigraphStore() as store:
+        QueryService(store, policy=Policy(allow_update=True)).update(update)
+    assert first_fault(update, set(), update=True) is None
+
+
 def test_groups_in_their_braces_are_no_slip(service):
     query = ("SELECT ?s WHERE { { ?s ?p ?l } UNION { ?s ?q ?l } GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s ?p ?o } "
              "MINUS { ?s a ?c } FILTER NOT EXISTS { ?s a ?c } FILTER(EXISTS { ?s ?p 1 }) }")
@@ -156,7 +178,7 @@ def service():
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
                                                **GROUP_SLIPS, **INSIDE_SLIPS, **END_SLIPS, **STRING_SLIPS,
-                                               **OPERATOR_SLIPS}.items())
+                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 
@@ -172,3 +194,8 @@ def test_over_http_a_bare_expression_is_placed(shared):
     query = "SELECT ?s WHERE { ?s ?p ?l }\nORDER BY ?s\n  STRLEN(?l) * 2"
     body = problem(shared.get("/sparql?" + urlencode({"query": query})), 400)
     assert (body["line"], body["column"], body["detail"]) == (3, 3, "ORDER BY " + BARE + "ORDER BY (STRLEN(?l) * …).")
+
+
+def test_over_http_a_semicolon_ending_a_query_is_placed(shared):
+    body = problem(shared.get("/sparql?" + urlencode({"query": "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10;"})), 400)
+    assert (body["line"], body["column"]) == (2, 9) and body["detail"].startswith(SEMICOLON)

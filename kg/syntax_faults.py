@@ -11,7 +11,7 @@ clause (kg.query_end), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
-(kg.group_keywords), a ';' ending a query as in SQL.
+(kg.group_keywords), a ';' ending a query and a comment opened with '--', as in SQL.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kg.bare_constraints import bare_constraint
-from kg.bracket_faults import bracket_fault
+from kg.bracket_faults import bracket_fault, in_parentheses
 from kg.errors import QuerySyntaxError
 from kg.group_keywords import group_keyword_fault
 from kg.modifier_order import line_column, misordered
@@ -69,6 +69,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
         elif kind == "other" and value == ";" and nesting <= 0 and not update:  # SQL's habit: `LIMIT 10;`
             message = ("A ';' cannot end a query: SPARQL has no statement separator (send one query at a time), and a "
                        "';' goes only between the predicate-object pairs of one subject, inside braces. Remove it.")
+        elif kind == "other" and value == "-" and _sql_comment(tokens, index):
+            message = "A comment starts with '#' in SPARQL, not with SQL's '--'."
         elif kind in ("string", "iri") and (escape := bad_escape(value)) is not None:
             start, message = start + escape[0], escape[1]
         elif kind == "other" and value in "\"'" and _odd_quotes(text, start):
@@ -164,6 +166,15 @@ def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
         return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
     return QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
                             + (" (this is a SPARQL Update)" if update else ""), line=1, column=1)
+
+
+def _sql_comment(tokens, index: int) -> bool:
+    """Whether the '-' at `index` and one touching it are SQL's comment: outside brackets, where no expression is (in
+    one, ?a --1 subtracts -1), and not a literal's base direction ("x"@en--ltr)."""
+    if index + 1 >= len(tokens) or tokens[index + 1][1] != "-" or not touching(tokens, index + 1):
+        return False
+    after_tag = index > 0 and tokens[index - 1][0] == "langtag" and touching(tokens, index)
+    return not after_tag and not in_parentheses(tokens, index)
 
 
 def _stray_letter(tokens, index: int) -> str:

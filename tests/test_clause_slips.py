@@ -150,9 +150,17 @@ SEMICOLON_SLIPS = {
     "ASK {};": (SEMICOLON, 1, 7),
     "SELECT * {} ; SELECT * {}": (SEMICOLON, 1, 13),
 }
+COMMENT = "A comment starts with '#' in SPARQL, not with SQL's '--'."
+# An SQL comment: each was told at the word after it ("SPARQL has no keyword or function any; … write ?any.") or
+# as "not a query"
+COMMENT_SLIPS = {
+    "SELECT ?s WHERE {\n  ?s ?p ?l  -- any triple\n}": (COMMENT, 2, 13),
+    "-- the states\nSELECT ?s WHERE { ?s ?p ?l }": (COMMENT, 1, 1),
+    "SELECT ?s WHERE { ?s ?p ?l } LIMIT 1 --one": (COMMENT, 1, 38),
+}
 
 
-def test_a_semicolon_inside_brackets_or_between_operations_is_no_slip(service):
+def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
     query = ('CONSTRUCT { ?s ?p ?o ; ?q ?o } WHERE { ?s ?p ?o ; ?q ?o . ?s ?p [ ?p 1 ; ?q 2 ] '
              '{ SELECT (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o } } }')
     service.query(query)
@@ -161,6 +169,9 @@ def test_a_semicolon_inside_brackets_or_between_operations_is_no_slip(service):
     with OxigraphStore() as store:
         QueryService(store, policy=Policy(allow_update=True)).update(update)
     assert first_fault(update, set(), update=True) is None
+    subtracted = 'SELECT * { ?s ?p ?o FILTER(?o --1 > 0 || ?o -- 2 > 0) BIND("a"@en--ltr AS ?x) } ORDER BY (?o--1)'
+    service.query(subtracted)
+    assert first_fault(subtracted, set()) is None
 
 
 def test_groups_in_their_braces_are_no_slip(service):
@@ -178,7 +189,7 @@ def service():
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
                                                **GROUP_SLIPS, **INSIDE_SLIPS, **END_SLIPS, **STRING_SLIPS,
-                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS}.items())
+                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS, **COMMENT_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

@@ -11,7 +11,7 @@ clause (kg.query_end), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
-(kg.group_keywords), a ';' ending a query and a comment opened with '--', as in SQL.
+(kg.group_keywords), a ';' ending a query, a comment opened with '--' and LIMIT 10, 20, as in SQL.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
         elif upper in ("LIMIT", "OFFSET") and not _whole_number_after(tokens, index):
             message = f"{upper} takes a whole number from 0, as {upper} 10."
             start = tokens[index + 1][2] if index + 1 < len(tokens) else tokens[index][3]
+        elif upper == "LIMIT" and index + 2 < len(tokens) and tokens[index + 2][1] == ",":  # MySQL's LIMIT 10, 20
+            start, message = tokens[index + 2][2], _limit_pair(tokens, index)
         elif kind in ("other", "iri") and (sign := foreign_operator(tokens, index)):
             start, message = sign
         elif kind == "other" and not value.isascii() and NAME_CHAR.match(value):
@@ -166,6 +168,14 @@ def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
         return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
     return QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
                             + (" (this is a SPARQL Update)" if update else ""), line=1, column=1)
+
+
+def _limit_pair(tokens, index: int) -> str:
+    """What SQL's LIMIT offset, count at `index` is in SPARQL."""
+    first = tokens[index + 1][1]
+    count = tokens[index + 3][1] if index + 3 < len(tokens) and tokens[index + 3][0] == "number" else None
+    shown = f": SQL's LIMIT {first}, {count} is OFFSET {first} LIMIT {count} in SPARQL" if count else ""
+    return f"LIMIT takes one number{shown}."
 
 
 def _sql_comment(tokens, index: int) -> bool:

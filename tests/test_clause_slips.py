@@ -157,6 +157,10 @@ COMMENT_SLIPS = {
     "SELECT ?s WHERE {\n  ?s ?p ?l  -- any triple\n}": (COMMENT, 2, 13),
     "-- the states\nSELECT ?s WHERE { ?s ?p ?l }": (COMMENT, 1, 1),
     "SELECT ?s WHERE { ?s ?p ?l } LIMIT 1 --one": (COMMENT, 1, 38),
+    # MySQL's LIMIT offset, count: it was "The query does not go on like this here", at the text's end
+    "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10, 20": ("LIMIT takes one number: SQL's LIMIT 10, 20 is OFFSET 10 LIMIT 20 in "
+                                                 "SPARQL.", 2, 9),
+    "SELECT ?s WHERE { ?s ?p ?l } LIMIT 10 ,": ("LIMIT takes one number.", 1, 39),
 }
 
 

@@ -11,7 +11,8 @@ clause (kg.query_end), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
-(kg.group_keywords), a ';' ending a query, a comment opened with '--' and LIMIT 10, 20, as in SQL.
+(kg.group_keywords), a ';' ending a query, a comment opened with '--', LIMIT 10, 20 and commas between the keys of
+ORDER BY or GROUP BY, as in SQL.
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             message = f"An expression in SELECT goes in brackets, with AS and a name: SELECT ({shown} AS ?name)."
         elif kind == "other" and value == "," and in_select and depth == 0:
             message = "The variables and expressions of SELECT are separated by spaces, not commas."
+        elif kind == "other" and value == "," and not in_parentheses(tokens, index) \
+                and (clause := _keys_clause(tokens, index)):  # ORDER BY ?a, ?b as in SQL
+            message = f"The keys of {clause} are separated by spaces, not commas: {clause} ?a ?b."
         elif kind == "var" and in_select and depth == 1 and not named and index + 1 < len(tokens) \
                 and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *TERMS):
             # (COUNT(?s) ?n), (?x ?n); not (STR(?a) AS ?b ?c), where a ')' is missing (the engine says so)
@@ -168,6 +172,24 @@ def not_a_query(text: str, prefixes, update: bool = False) -> QuerySyntaxError:
         return QuerySyntaxError(fault.message, line=fault.line, column=fault.column)
     return QuerySyntaxError("not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
                             + (" (this is a SPARQL Update)" if update else ""), line=1, column=1)
+
+
+def _keys_clause(tokens, index: int) -> str | None:
+    """ORDER BY or GROUP BY where the ',' at `index` follows that clause's keys, else None."""
+    inside = 0  # the brackets of a key (DESC(?x), STR(?x)) between the ',' and the clause
+    for at in range(index - 1, 0, -1):
+        kind, value = tokens[at][:2]
+        if kind == "close" and value == ")" or kind == "open" and value == "(":
+            inside += 1 if value == ")" else -1
+        elif inside == 0 and kind in ("open", "close"):
+            return None
+        elif inside == 0 and kind == "word" and value.upper() == "BY":
+            before = tokens[at - 1][1].upper()
+            return f"{before} BY" if before in ("ORDER", "GROUP") else None
+        elif inside == 0 and kind == "word" and value.upper() in WORDS and value.upper() not in ("ASC", "DESC") \
+                and not (at + 1 < len(tokens) and tokens[at + 1][1] == "("):  # a clause's keyword, not a function
+            return None
+    return None
 
 
 def _limit_pair(tokens, index: int) -> str:

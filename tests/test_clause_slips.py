@@ -158,9 +158,15 @@ COMMENT_SLIPS = {
     "-- the states\nSELECT ?s WHERE { ?s ?p ?l }": (COMMENT, 1, 1),
     "SELECT ?s WHERE { ?s ?p ?l } LIMIT 1 --one": (COMMENT, 1, 38),
     # MySQL's LIMIT offset, count: it was "The query does not go on like this here", at the text's end
-    "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10, 20": ("LIMIT takes one number: SQL's LIMIT 10, 20 is OFFSET 10 LIMIT 20 in "
-                                                 "SPARQL.", 2, 9),
+    "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10, 20": (
+        "LIMIT takes one number: SQL's LIMIT 10, 20 is OFFSET 10 LIMIT 20 in SPARQL.", 2, 9),
     "SELECT ?s WHERE { ?s ?p ?l } LIMIT 10 ,": ("LIMIT takes one number.", 1, 39),
+    # Keys separated by commas: each was "An expression is unfinished here: an operand … is missing", at the end
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY ?s, ?l": (
+        "The keys of ORDER BY are separated by spaces, not commas: ORDER BY ?a ?b.", 1, 41),
+    "SELECT ?s WHERE { ?s ?p ?l } ORDER BY DESC(?l) ,?s LIMIT 1": ("The keys of ORDER BY are separated", 1, 48),
+    "SELECT * { { SELECT ?s { ?s ?p ?l } GROUP BY ?s, ?l } }": (
+        "The keys of GROUP BY are separated by spaces, not commas: GROUP BY ?a ?b.", 1, 48),
 }
 
 
@@ -174,6 +180,10 @@ def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
         QueryService(store, policy=Policy(allow_update=True)).update(update)
     assert first_fault(update, set(), update=True) is None
     subtracted = 'SELECT * { ?s ?p ?o FILTER(?o --1 > 0 || ?o -- 2 > 0) BIND("a"@en--ltr AS ?x) } ORDER BY (?o--1)'
+    listed = ('SELECT ?s (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o, 1 FILTER(?o IN (1, 2)) } GROUP BY ?s '
+              'ORDER BY DESC(CONCAT(?s, "x")) ?s')
+    service.query(listed)
+    assert first_fault(listed, set()) is None
     service.query(subtracted)
     assert first_fault(subtracted, set()) is None
 

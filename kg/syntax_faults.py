@@ -128,6 +128,12 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
                 and tokens[index + 1][1] == ")" and tokens[index - 1][0] in ("close", "langtag", *TERMS):
             # (COUNT(?s) ?n), (?x ?n); not (STR(?a) AS ?b ?c), where a ')' is missing (the engine says so)
             message = f"AS is missing before {value}: SELECT (expression AS {value})."
+        elif value == ")" and in_select and depth == 1 and not named and index >= 3 and tokens[index - 1][0] == "var" \
+                and tokens[index - 2][1] == "(" and tokens[index - 3][1].upper() in ("DISTINCT", "REDUCED"):
+            # SQL's SELECT DISTINCT(?s): the ')' is where the engine gives up
+            word, name = tokens[index - 3][1].upper(), tokens[index - 1][1]
+            start = tokens[index - 2][2]
+            message = f"{word} applies to whole rows and takes no brackets: SELECT {word} {name}."
         elif value == ")" and in_select and depth == 1 and not named:
             message = "AS and a name are missing before this ')': SELECT (expression AS ?name)."
         elif unpaired is not None and index == unpaired[0]:

@@ -167,6 +167,10 @@ COMMENT_SLIPS = {
     "SELECT ?s WHERE { ?s ?p ?l } ORDER BY DESC(?l) ,?s LIMIT 1": ("The keys of ORDER BY are separated", 1, 48),
     "SELECT * { { SELECT ?s { ?s ?p ?l } GROUP BY ?s, ?l } }": (
         "The keys of GROUP BY are separated by spaces, not commas: GROUP BY ?a ?b.", 1, 48),
+    # SQL's DISTINCT(column): it was "AS and a name are missing before this ')': SELECT (expression AS ?name)."
+    "SELECT DISTINCT(?s) WHERE { ?s ?p ?l }": ("DISTINCT applies to whole rows and takes no brackets: SELECT DISTINCT "
+                                              "?s.", 1, 16),
+    "SELECT REDUCED (?l) ?s WHERE { ?s ?p ?l }": ("REDUCED applies to whole rows and takes no brackets", 1, 16),
 }
 
 
@@ -180,6 +184,9 @@ def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
         QueryService(store, policy=Policy(allow_update=True)).update(update)
     assert first_fault(update, set(), update=True) is None
     subtracted = 'SELECT * { ?s ?p ?o FILTER(?o --1 > 0 || ?o -- 2 > 0) BIND("a"@en--ltr AS ?x) } ORDER BY (?o--1)'
+    for query in ("SELECT DISTINCT (?s AS ?x) { ?s ?p ?o }", "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"):
+        service.query(query)
+        assert first_fault(query, set()) is None
     listed = ('SELECT ?s (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o, 1 FILTER(?o IN (1, 2)) } GROUP BY ?s '
               'ORDER BY DESC(CONCAT(?s, "x")) ?s')
     service.query(listed)

@@ -12,7 +12,7 @@ bound twice (kg.rebound_variables), one SELECT names that its grouping does not 
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
 (kg.group_keywords), a ';' ending a query, a comment opened with '--', LIMIT 10, 20 and commas between the keys of
-ORDER BY or GROUP BY, as in SQL.
+ORDER BY or GROUP BY, as in SQL; a quote inside a string closing it ('Côte d'Ivoire').
 """
 
 from __future__ import annotations
@@ -97,6 +97,9 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             message = f"The name of a prefix ends with a colon: PREFIX {value}: <…>."
         elif kind == "word" and upper in CASED and value != value.lower():  # the engine takes these in lower case
             message = f"{value} is written in lower case: {value.lower()}."
+        elif kind == "word" and index and tokens[index - 1][0] == "string" and touching(tokens, index) \
+                and upper not in WORDS:  # 'Côte d'Ivoire': the string closed at its own apostrophe
+            start, message = tokens[index - 1][3] - 1, _closed_early(tokens[index - 1][1], value)
         elif kind == "word" and not _direction(tokens, index) and (unknown := unknown_word(tokens, index)):
             start, message = unknown
         elif disorder is not None and index == disorder[0]:
@@ -196,6 +199,14 @@ def _keys_clause(tokens, index: int) -> str | None:
                 and not (at + 1 < len(tokens) and tokens[at + 1][1] == "("):  # a clause's keyword, not a function
             return None
     return None
+
+
+def _closed_early(string: str, word: str) -> str:
+    """That `string` (a string token) was closed by a quote meant to be in it, before `word`."""
+    quote = string[-1]
+    other = '"' if quote == "'" else "'"
+    return (f"This {quote} closes the string {string} before {word}: a {quote} inside a string is written \\{quote}, "
+            f"or the string is quoted with {other} instead.")
 
 
 def _limit_pair(tokens, index: int) -> str:

@@ -173,6 +173,16 @@ COMMENT_SLIPS = {
     "SELECT REDUCED (?l) ?s WHERE { ?s ?p ?l }": ("REDUCED applies to whole rows and takes no brackets", 1, 16),
 }
 
+# A quote inside a string, which closes it: it was "SPARQL has no keyword or function Ivoire; if it names a variable,
+# write ?Ivoire.", or "… s; … did you mean ?s?"
+QUOTE_SLIPS = {
+    "SELECT ?s WHERE { ?s ?p ?l FILTER(?l = 'Côte d'Ivoire') }": (
+        "This ' closes the string 'Côte d' before Ivoire: a ' inside a string is written \\', or the string is "
+        "quoted with \" instead.", 1, 47),
+    'SELECT ?s WHERE {\n ?s ?p "He said "hi"" }': ('This " closes the string "He said " before hi', 2, 17),
+    "SELECT ?s WHERE { ?s ?p 'Burkina's army'@en }": ("This ' closes the string 'Burkina' before s", 1, 33),
+}
+
 
 def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
     query = ('CONSTRUCT { ?s ?p ?o ; ?q ?o } WHERE { ?s ?p ?o ; ?q ?o . ?s ?p [ ?p 1 ; ?q 2 ] '
@@ -187,6 +197,9 @@ def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
     for query in ("SELECT DISTINCT (?s AS ?x) { ?s ?p ?o }", "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"):
         service.query(query)
         assert first_fault(query, set()) is None
+    quoted = 'SELECT * { ?s ?p "Côte d\'Ivoire", \'Côte d\\\'Ivoire\', "x"@en, "1"^^xsd:integer, """a"b""" }'
+    service.query(quoted)
+    assert first_fault(quoted, {"xsd"}) is None
     listed = ('SELECT ?s (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o, 1 FILTER(?o IN (1, 2)) } GROUP BY ?s '
               'ORDER BY DESC(CONCAT(?s, "x")) ?s')
     service.query(listed)
@@ -210,7 +223,7 @@ def service():
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
                                                **GROUP_SLIPS, **INSIDE_SLIPS, **END_SLIPS, **STRING_SLIPS,
-                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS, **COMMENT_SLIPS}.items())
+                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS, **COMMENT_SLIPS, **QUOTE_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

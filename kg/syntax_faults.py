@@ -12,7 +12,7 @@ bound twice (kg.rebound_variables), one SELECT names that its grouping does not 
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
 (kg.group_keywords), a ';' ending a query, a comment opened with '--', LIMIT 10, 20 and commas between the keys of
-ORDER BY or GROUP BY, as in SQL; a quote inside a string closing it ('Côte d'Ivoire').
+ORDER BY or GROUP BY, as in SQL; a quote inside a string closing it ('Côte d'Ivoire'), a typographic quote (“…”).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from kg.unknown_words import LONGEST, WORDS, unknown_word
 from kg.values_faults import values_fault
 
 CASED = frozenset({"A", "TRUE", "FALSE"})  # pyoxigraph reads these only in lower case
+TYPOGRAPHIC_QUOTES = "“”„‟‘’‚‛«»"
 
 
 class Fault(NamedTuple):
@@ -85,6 +86,9 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             start, message = tokens[index + 2][2], _limit_pair(tokens, index)
         elif kind in ("other", "iri") and (sign := foreign_operator(tokens, index)):
             start, message = sign
+        elif kind == "other" and value in TYPOGRAPHIC_QUOTES:  # pasted from a word processor or a web page
+            message = (f"{value} is a typographic quote, which SPARQL does not read: a string is quoted with straight "
+                       "quotes, \"…\" or '…'.")
         elif kind == "other" and not value.isascii() and NAME_CHAR.match(value):
             message = _stray_letter(tokens, index)
         elif kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \

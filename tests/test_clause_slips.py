@@ -181,6 +181,12 @@ QUOTE_SLIPS = {
         "quoted with \" instead.", 1, 47),
     'SELECT ?s WHERE {\n ?s ?p "He said "hi"" }': ('This " closes the string "He said " before hi', 2, 17),
     "SELECT ?s WHERE { ?s ?p 'Burkina's army'@en }": ("This ' closes the string 'Burkina' before s", 1, 33),
+    # Typographic quotes, as a word processor or the article writes them: it was 'Expected a variable, a string, "(",
+    # "*", a number, … or a name, number or other term here.'
+    "SELECT ?s WHERE { ?s ?p “Mali” }": (
+        "“ is a typographic quote, which SPARQL does not read: a string is quoted with straight quotes, \"…\" or '…'.",
+        1, 25),
+    "SELECT ?s WHERE { ?s ?p ?l FILTER(CONTAINS(?l, ‘push’)) }": ("‘ is a typographic quote", 1, 48),
 }
 
 
@@ -197,7 +203,7 @@ def test_a_semicolon_or_minus_signs_where_sparql_has_them_are_no_slip(service):
     for query in ("SELECT DISTINCT (?s AS ?x) { ?s ?p ?o }", "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"):
         service.query(query)
         assert first_fault(query, set()) is None
-    quoted = 'SELECT * { ?s ?p "Côte d\'Ivoire", \'Côte d\\\'Ivoire\', "x"@en, "1"^^xsd:integer, """a"b""" }'
+    quoted = 'SELECT * { ?s ?p "“Côte d\'Ivoire”", \'Côte d\\\'Ivoire\', "x"@en, "1"^^xsd:integer, """a"b""" }'
     service.query(quoted)
     assert first_fault(quoted, {"xsd"}) is None
     listed = ('SELECT ?s (GROUP_CONCAT(?o ; SEPARATOR=",") AS ?all) { ?s ?p ?o, 1 FILTER(?o IN (1, 2)) } GROUP BY ?s '

@@ -23,6 +23,7 @@ from kg.kept_graphs import project_graph
 from kg.publish import installed_bases
 from kg.rdf_names import RDF_SUFFIXES
 from kg.store.base import Store, read_quads
+from kg.store.merge import MERGE_GRAPH
 from kg.untrusted import character_column, reread, undecodable
 from kg.waiting_input import GZIP_MAGIC, WaitingReader, deadline_in, refuse_reading_twice
 
@@ -165,6 +166,10 @@ class _KeptGraphs:
             kept = self.seen.get(graph.value)
             if kept is None:
                 kept = self.seen[graph.value] = project_graph(graph.value, self.bases)
+            if kept and graph.value == MERGE_GRAPH:  # in every store: a new one, kept empty, would not take it either
+                raise ProjectGraphError(f"{path_text(path)}: puts data in <{graph.value}>, the merge of every graph, "
+                                        "which kg keeps itself in any store; nothing was loaded. Load it into a graph "
+                                        "of your own (--graph)")
             if kept:
                 raise ProjectGraphError(f"{path_text(path)}: puts data in <{graph.value}>, one of the project's "
                                         "own graphs, which the build installed in this store keeps; nothing was "

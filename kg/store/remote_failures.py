@@ -70,6 +70,10 @@ def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, 
         return syntax_error(message)
     if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
         return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
+    if status == 405:  # a page or another service at that URL, mostly: an endpoint takes a POSTed query
+        return RemoteStoreFailure(f"{url} answered 405, Method Not Allowed ({first_line(message)}): it takes no "
+                                  "SPARQL sent by POST, so it is likely no SPARQL endpoint's URL (oxigraph serve: "
+                                  "…/query; kg serve and Virtuoso: …/sparql)")
     return RemoteStoreFailure(f"{url} failed: {first_line(message)}")  # not an engine's stack trace whole
 
 

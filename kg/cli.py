@@ -165,7 +165,7 @@ def claims_draft(article, article_id, out, claims_dir, force):
 
     One entry per sentence with its verbatim quote and offsets, the entities it mentions, and cues
     (attribution, hedges, time expressions) as comments. It asserts no triple. Exit status 2 if the
-    article is missing or not UTF-8, the id is taken, or the output exists (without --force).
+    article is missing, not UTF-8 or holds no sentence, the id is taken, or the output exists (without --force).
     """
     from kg import paths
     from kg.drafting import NO_TITLE, DraftError, draft

@@ -60,8 +60,8 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
           entities: Path = paths.ENTITIES_FILE, aliases: Path = paths.ALIASES_FILE, force: bool = False) -> str:
     """Write the skeleton of a claims file for `article` to `out` and return its text.
 
-    Raises DraftError if the article is missing or not UTF-8, the id is malformed or already used by a
-    claims file in `claims_dir`, or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
+    Raises DraftError if the article is missing, not UTF-8 or without a sentence, the id is malformed or already used
+    by a claims file in `claims_dir`, or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
     """
     if not ARTICLE_ID.fullmatch(article_id):
         raise DraftError(f"the id {article_id!r} must be lower-case letters and digits joined by hyphens")
@@ -71,6 +71,8 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
         text = read_text(Path(article))
     except KGError as error:
         raise DraftError(str(error)) from None
+    if all(is_heading(text, start, end) for start, end in sentences(text)):  # the build refuses a file of no claims
+        raise DraftError(f"{article} holds no sentence to draft a claim from (it is empty, or headings only)")
     if article_id in used_article_ids(claims_dir):
         raise DraftError(f"the id {article_id!r} is already used by {used_article_ids(claims_dir)[article_id]}")
     if Path(out).exists() and not force:

@@ -88,6 +88,17 @@ def test_an_article_that_is_not_utf8_exits_2(tmp_path):
     assert not (tmp_path / "sahel-patrols-invented.yaml").exists()
 
 
+@pytest.mark.parametrize("text", ["", "\n  \n\n", "A Title\n\nA Heading\n"])
+def test_an_article_with_no_sentence_exits_2(tmp_path, text):
+    """It wrote a skeleton of no entries, which `kg build` then refused: 'claims' must be a non-empty list."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text(text)
+    result = draft(empty)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {empty} holds no sentence to draft a claim from (it is empty, or headings only)\n"
+    assert not (tmp_path / "sahel-patrols-invented.yaml").exists()
+
+
 def test_an_id_already_used_exits_2(tmp_path):
     copy = tmp_path / "article.txt"
     shutil.copyfile(ARTICLE_FILE, copy)

@@ -28,6 +28,7 @@ from kg.operator_faults import foreign_operator
 from kg.query_end import trailing_mark
 from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
+from kg.sparql_text import QUERY_FORMS
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
 from kg.ungrouped import ungrouped
@@ -60,15 +61,16 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
     listed = values_fault(tokens)
     ending = trailing_mark(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
-    nesting = 0  # brackets of every kind open here
+    nesting, form = 0, False  # brackets of every kind open here; whether a query form has begun outside them
     for index, (kind, value, start, _) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         message = None
         nesting += 1 if kind == "open" else -1 if kind == "close" else 0
+        form = form or (nesting <= 0 and upper in QUERY_FORMS)  # a query's, not an update's (whose ';' is its own)
         if opened is not None and start == opened[1]:  # it may span lines: only the text's end is too late
             message = (f"The long string opened with {opened[0]} at {line_column(text, start)} is never closed: it "
                        f"ends at the next {opened[0]}, and none comes before the end of the text.")
-        elif kind == "other" and value == ";" and nesting <= 0 and not update:  # SQL's habit: `LIMIT 10;`
+        elif kind == "other" and value == ";" and nesting <= 0 and form and not update:  # SQL's habit: `LIMIT 10;`
             message = ("A ';' cannot end a query: SPARQL has no statement separator (send one query at a time), and a "
                        "';' goes only between the predicate-object pairs of one subject, inside braces. Remove it.")
         elif kind == "other" and value == "-" and _sql_comment(tokens, index):

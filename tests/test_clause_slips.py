@@ -1,7 +1,8 @@
 """Slips in a query's clauses told for what they are, where they are: a variable SELECT names that its grouping does
 not keep, an expression FILTER, HAVING or ORDER BY take without its brackets, modifiers out of order, VALUES written
-as a list elsewhere is, a '.' after the query, a ';' ending a query as in SQL, a string left open, terms with no
-operator between."""
+as a list elsewhere is, a '.' after the query, a string left open, terms with no operator between, and SQL's
+habits: a ';' ending a query, a '--' comment, LIMIT offset, count, commas between keys, DISTINCT(?x), and quotes
+that close a string early or are typographic."""
 
 from __future__ import annotations
 
@@ -229,7 +230,8 @@ def service():
 
 @pytest.mark.parametrize("query, expected", {**UNGROUPED_SLIPS, **BARE_SLIPS, **ORDER_SLIPS, **VALUES_SLIPS,
                                                **GROUP_SLIPS, **INSIDE_SLIPS, **END_SLIPS, **STRING_SLIPS,
-                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS, **COMMENT_SLIPS, **QUOTE_SLIPS}.items())
+                                               **OPERATOR_SLIPS, **SEMICOLON_SLIPS, **COMMENT_SLIPS,
+                                               **QUOTE_SLIPS}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 

@@ -3,6 +3,7 @@ raises ValueError, saying what the value must be, for text it refuses."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, Callable
 
@@ -73,15 +74,16 @@ def origin(text) -> str | None:
 
 # An origin as a browser writes it in Origin, to which it compares Access-Control-Allow-Origin byte for byte: lower
 # case, a host of letters, digits, '-', '_' and '.' (or an IPv6 address in brackets), a port only where not the default.
-_BROWSER_ORIGIN = re.compile(r"(?P<scheme>https?)://(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])"
+_BROWSER_ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<host>[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])"
                              r"(?::(?P<port>[1-9][0-9]{0,4}))?")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def allowed_origin(text) -> str:
     """CORS_ORIGINS: * (every site), origins separated by spaces or commas, or empty (CORS off), as one string
-    (several joined by a space). A browser compares the origin it is sent to its page's, as it writes it, byte
-    for byte: a URL with a path, a host in capitals, a default or impossible port are refused."""
+    (several joined by a space); each as a browser writes its page's, to which it compares it byte for byte."""
+    # So a URL with a path, a host in capitals, an IP address written otherwise, a default or impossible port
+    # are refused: taken, they would match no page.
     text = header_text(text).strip()
     if text in ("", "*"):
         return text
@@ -94,16 +96,59 @@ def allowed_origin(text) -> str:
 def _browser_origin(text: str, *, several: bool) -> None:
     found = _BROWSER_ORIGIN.fullmatch(text)
     port = found and found["port"]
-    if found and not (port and (int(port) > 65535 or port == _DEFAULT_PORTS[found["scheme"]])):
+    address = found and _address_written(found["host"])
+    if found and address in (None, found["host"]) \
+            and not (port and (int(port) > 65535 or port == _DEFAULT_PORTS[found["scheme"]])):
         return
     why = "* already names every site" if text == "*" else "an origin is a scheme, a host and an optional port"
-    if text != text.lower() and _BROWSER_ORIGIN.fullmatch(text.lower()):
+    if address not in (None, found and found["host"]):
+        why = (f"a browser writes this address as {address}" if address else
+               "its host reads as an IP address that is none (a number out of range or misspelt)")
+    elif text != text.lower() and _BROWSER_ORIGIN.fullmatch(text.lower()):
         why = f"a browser compares it to its page's origin written in lower case, {text.lower()!r}"
     elif port:
         why = (f"a browser writes its page's origin without the default port {port}" if int(port) <= 65535 else
                "no port is above 65535")
     raise ValueError(f"* or origins such as https://app.example (scheme, host, optional port; several separated by "
                      f"spaces or commas) are needed, not {text!r}{' among them' if several else ''}: {why}")
+
+
+def _address_written(host: str) -> str | None:
+    """The IP address `host` names as a browser writes it in an origin (WHATWG URL: IPv6 compressed, IPv4 as four
+    decimals, whatever the page's URL wrote: [0:0::1] is [::1], 127.1 and 0x7f.0.0.1 are 127.0.0.1), "" if it reads
+    as an address but is none; None if `host` is a name."""
+    if host.startswith("["):
+        try:
+            return f"[{_ipv6_written(int(ipaddress.IPv6Address(host[1:-1])))}]"
+        except ValueError:
+            return ""
+    parts = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    if not re.fullmatch(r"[0-9]+|0x[0-9a-f]*", parts[-1]):  # a host "ending in a number" is an IPv4 address
+        return None
+    try:
+        numbers = [int(part[2:] or "0", 16) if part.startswith("0x") else int(part, 8 if part[:1] == "0" and
+                                                                                 len(part) > 1 else 10)
+                   for part in parts]
+    except ValueError:  # an empty part, a letter in a decimal or an 8 or 9 in an octal one
+        return ""
+    if len(numbers) > 4 or any(number > 255 for number in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return ""
+    value = sum(number * 256 ** (3 - at) for at, number in enumerate(numbers[:-1])) + numbers[-1]
+    return str(ipaddress.IPv4Address(value))
+
+
+def _ipv6_written(value: int) -> str:
+    """An IPv6 address as WHATWG URL writes it: eight hex pieces, the first longest run of two or more zero pieces
+    as '::', never an embedded IPv4 (Python 3.13's str() writes ::ffff:1.2.3.4)."""
+    pieces = [f"{value >> (112 - 16 * at) & 0xFFFF:x}" for at in range(8)]
+    start, length = 0, 0
+    for at in range(8):
+        run = next((end for end in range(at, 8) if pieces[end] != "0"), 8) - at
+        if run > length:
+            start, length = at, run
+    if length < 2:
+        return ":".join(pieces)
+    return ":".join(pieces[:start]) + "::" + ":".join(pieces[start + length:])
 
 
 # Numbers are read as plain ASCII decimals, as request parameters are (api/numbers.py): float() and int()

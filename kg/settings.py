@@ -102,7 +102,7 @@ SETTINGS = [
     Setting("UPDATES_ENABLED", False, boolean,
             "Accept SPARQL Update and Graph Store writes (they also need UPDATE_TOKEN)."),
     Setting("UPDATE_TOKEN", None, optional, "Bearer token that writes must carry."),
-    Setting("CORS_ORIGINS", "*", allowed_origin, "Which sites' pages may read (`*`; or origins as browsers write them, such as `https://app.example`, separated by spaces or commas: with several, an answer names the asking page's origin in Access-Control-Allow-Origin when listed and says `Vary: Origin`; a path, capitals or a default port such as `:443` are refused). What they may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
+    Setting("CORS_ORIGINS", "*", allowed_origin, "Which sites' pages may read (`*`; or origins as browsers write them, such as `https://app.example`, separated by spaces or commas: with several, an answer names the asking page's origin in Access-Control-Allow-Origin when listed and says `Vary: Origin`; a path, capitals, a default port such as `:443` or an IP address written otherwise than a browser writes it, such as `[0:0::1]` for `[::1]` or `127.1` for `127.0.0.1`, are refused). What they may read: queries, reconciliation and every GET of the data (not /metrics, the health checks or /store); empty turns CORS off."),
     Setting("CACHE_CONTROL", "no-cache", header_text,
             "Cache-Control of query responses, documents and VoID (ETag and Last-Modified are always sent where "
             "known)."),

@@ -169,6 +169,24 @@ def test_cors_origins_takes_several_origins_separated_by_spaces_or_commas(raw):
     assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": raw})["CORS_ORIGINS"] == "https://a.example https://b.example"
 
 
+@pytest.mark.parametrize("raw, written", [
+    ("http://[0:0:0:0:0:0:0:1]:8080", "[::1]"), ("http://[::ffff:1.2.3.4]", "[::ffff:102:304]"),
+    ("http://127.1", "127.0.0.1"), ("http://0x7f.0.0.1:8000", "127.0.0.1"), ("http://010.0.0.1", "8.0.0.1"),
+    ("http://1.2.3.4.", "1.2.3.4"),
+])
+def test_cors_origins_names_an_ip_address_as_a_browser_writes_it(raw, written):
+    """Each was taken and never matched: a browser writes its page's IP address in one form (WHATWG URL), whatever
+    the page's URL wrote, and compares Access-Control-Allow-Origin to that byte for byte."""
+    with pytest.raises(ConfigError, match="CORS_ORIGINS") as refused:
+        resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": raw})
+    assert f"a browser writes this address as {written}" in str(refused.value)
+    for wrong in ("http://1.2.3.256", "http://09.1.1.1", "http://[1::2::3]", "http://v1.2"):
+        with pytest.raises(ConfigError, match="reads as an IP address that is none"):
+            resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": wrong})
+    for kept in ("http://[::1]:8080", "http://127.0.0.1:8000", "http://[fe80::1:0:0:1]", "https://a1.example."):
+        assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": kept})["CORS_ORIGINS"] == kept
+
+
 @pytest.mark.parametrize("raw, why", [
     ("https://app.example,b.example", "scheme, a host"),  # a list whose later entries have no scheme
     ("https://App.example", "lower case, 'https://app.example'"), ("HTTPS://APP.EXAMPLE", "lower case"),

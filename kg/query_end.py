@@ -19,6 +19,8 @@ def trailing_mark(tokens) -> tuple[int, str] | None:
         elif kind == "close" and value == "}":
             depth = max(depth - 1, 0)
         elif depth == 0 and kind == "word" and value.upper() in _FORMS:
+            if found is not None:  # a second query follows the mark (…} LIMIT 5 ; SELECT …): its WHERE ends none
+                break
             query = True
         elif depth == 0 and query and found is None and kind == "other" and value in USES \
                 and any(token[:2] == ("close", "}") for token in tokens[:index]):

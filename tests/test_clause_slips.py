@@ -101,6 +101,10 @@ END_SLIPS = {
         "A query takes no '.' after the '}' that closes its WHERE: a '.' separates triple patterns, inside braces.",
         1, 36),
     "ASK { ?s ?p ?o } . VALUES ?s { 1 }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
+    # two queries: the second's WHERE was taken for a CONSTRUCT's after its template ("Expected OFFSET or VALUES")
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 5 ; SELECT * WHERE { ?s ?p ?o }": (
+        "A query takes no ';' after the '}' that closes its WHERE", 1, 37),
+    "ASK { ?s ?p ?o } . CONSTRUCT WHERE { ?s ?p ?o }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
 }
 
 # A string left open: it was "A string is not closed before the end of its line, or holds a backslash that escapes

@@ -7,7 +7,7 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
 LIMIT or OFFSET without a whole number, a ')' or an operator missing (kg.bracket_faults), AND for && or a variable
 without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a '.' or ';' after the query's last
-clause (kg.query_end), a variable
+clause (kg.query_end), a PREFIX or BASE between an update's operations (kg.update_prologue), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
 (kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
@@ -32,6 +32,7 @@ from kg.sparql_text import QUERY_FORMS
 from kg.text_places import line_around
 from kg.triple_faults import TERMS, touching, triple_fault
 from kg.ungrouped import ungrouped
+from kg.update_prologue import late_declaration
 from kg.unknown_words import LONGEST, WORDS, unknown_word
 from kg.values_faults import values_fault
 
@@ -60,6 +61,7 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
     disorder = misordered(tokens, text)
     listed = values_fault(tokens)
     ending = trailing_mark(tokens)
+    late = late_declaration(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
     nesting, form = 0, False  # brackets of every kind open here; whether a query form has begun outside them
     for index, (kind, value, start, _) in enumerate(tokens):
@@ -114,6 +116,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             message = listed[1]
         elif ending is not None and index == ending[0]:
             message = ending[1]
+        elif late is not None and index == late[0]:
+            message = late[1]
         elif kind == "word" and (grouping := group_keyword_fault(tokens, index)):
             start, message = grouping
         elif upper in ("ORDER", "GROUP"):

@@ -256,3 +256,15 @@ def test_over_http_a_bare_expression_is_placed(shared):
 def test_over_http_a_semicolon_ending_a_query_is_placed(shared):
     body = problem(shared.get("/sparql?" + urlencode({"query": "SELECT ?s WHERE { ?s ?p ?l }\nLIMIT 10;"})), 400)
     assert (body["line"], body["column"]) == (2, 9) and body["detail"].startswith(SEMICOLON)
+@pytest.mark.parametrize("update, word, column", [
+    ("INSERT DATA { <x:a> <x:p> 1 } ; PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:p 2 }", "PREFIX", 33),
+    ("PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:p 1 } ;\nBASE <http://ex/> DELETE DATA { <a> ex:p 1 }", "BASE", 1),
+])
+def test_a_declaration_between_operations_is_told_as_the_engine_refuses_it(update, word, column):
+    """SPARQL 1.1 allows it and the embedded engine does not: it was "Expected CREATE, DELETE or INSERT here", past
+    the keyword, as if the keyword were misspelt."""
+    result = run_kg("update", "--store", "memory:", "-q", update)
+    line = update.count("\n", 0, update.index(word)) + 1
+    assert result.exit_code == 1 and result.stderr.startswith(
+        f"error: line {line}, column {column}: The store's engine takes {word} only at the start of an update")
+    assert first_fault("INSERT DATA { <x:a> <x:p> 'a ; PREFIX' } ; INSERT DATA { <x:a> <x:p> 1 }", set()) is None

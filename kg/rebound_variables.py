@@ -17,8 +17,9 @@ class _Group:
     """A { … } being read: the variables in scope in it so far (name -> (what bound it, where)), how it opened, and
     the brackets open outside it."""
 
-    opener: str  # MINUS or EXISTS (sealed), SELECT for a subquery's, else ""
+    opener: str  # MINUS or EXISTS, SELECT for a subquery's (EXISTS { SELECT … } too), else ""
     outside: list
+    sealed: bool = False  # opened by MINUS or EXISTS, a subquery's too (EXISTS { SELECT … })
     bound: dict = field(default_factory=dict)
     projected: set | None = None  # a subquery's variables and AS names; None for SELECT *
 
@@ -114,7 +115,7 @@ def rebound(tokens, text: str) -> tuple | None:
         elif kind == "close" and value == ")" and parens:
             parens.pop()
         elif kind == "open" and value == "{":
-            groups.append(_Group(previous if previous in _SEALED else "", parens))
+            groups.append(_Group(previous if previous in _SEALED else "", parens, sealed=previous in _SEALED))
             parens = []
         elif kind == "close" and value == "}" and groups:
             group = groups.pop()
@@ -124,7 +125,7 @@ def rebound(tokens, text: str) -> tuple | None:
                 found = _overridden(modifiers.select, group.bound, tokens, text)
                 if found is not None:
                     return found
-            if groups and group.opener not in _SEALED:
+            if groups and not group.sealed:
                 _leak(group, groups[-1])
     return None
 

@@ -212,6 +212,9 @@ def told_where_it_is(service, query: str, expected: tuple) -> None:
     "ORDER BY ?s",
     "SELECT * { ?x ?p ?o { SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?s) AS ?x) } } VALUES ?k { 1 }",
     "SELECT (COUNT(*) AS ?n) { { SELECT (1 AS ?y) { ?s ?p ?o } GROUP BY (?s AS ?k) } } GROUP BY (STR(?y) AS ?x)",
+    # a subquery's names sealed in EXISTS or MINUS (they were taken as bound in the WHERE, and the query refused)
+    "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { SELECT ?x { ?x ?p ?o } } MINUS { SELECT (1 AS ?y) {} } "
+    "FILTER NOT EXISTS { SELECT * { BIND(1 AS ?z) } } } GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)

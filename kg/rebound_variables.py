@@ -44,6 +44,7 @@ class _Modifiers:
     depth: int
     grouping: bool = False
     grouped: dict = field(default_factory=dict)
+    reading: bool = False  # in GROUP BY, HAVING or ORDER BY, whose variables are read, not bound
 
 
 def regrouped(tokens, text: str) -> QuerySyntaxError | None:
@@ -72,6 +73,7 @@ def rebound(tokens, text: str) -> tuple | None:
                 modifiers = None
             elif upper in ("GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"):
                 modifiers.grouping = upper == "GROUP"
+                modifiers.reading = upper in ("GROUP", "HAVING", "ORDER")
             elif modifiers.grouping and kind == "var" and previous == "AS" and (found := _regrouped(
                     modifiers, index, tokens, text)):
                 return found
@@ -102,7 +104,8 @@ def rebound(tokens, text: str) -> tuple | None:
                 return bind, (f"BIND gives {value} a value where it already has one: {value} is bound before it in "
                               f"the same group, by {how} at {_place(text, at)}. Choose another name.")
             scope[value] = ("the BIND", tokens[bind][2])
-        elif kind == "var" and groups and not (parens and parens[-1] >= 0):
+        elif kind == "var" and groups and not (parens and parens[-1] >= 0) \
+                and not (modifiers is not None and modifiers.reading):  # a subquery's ORDER BY ?x binds no ?x
             groups[-1].bound.setdefault(value, ("the GRAPH" if previous == "GRAPH" else "a triple pattern", start))
         elif upper == "VALUES" and groups:
             for name, _ in _values_variables(tokens, index):

@@ -215,6 +215,9 @@ def told_where_it_is(service, query: str, expected: tuple) -> None:
     # a subquery's names sealed in EXISTS or MINUS (they were taken as bound in the WHERE, and the query refused)
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { SELECT ?x { ?x ?p ?o } } MINUS { SELECT (1 AS ?y) {} } "
     "FILTER NOT EXISTS { SELECT * { BIND(1 AS ?z) } } } GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
+    # a subquery's keys, sort and HAVING read variables and bind none
+    "SELECT (COUNT(*) AS ?n) { { SELECT * { ?s ?p ?o } ORDER BY ?x LIMIT 1 } { SELECT ?s { ?s ?p ?o } GROUP BY ?s "
+    "?y HAVING(true) ORDER BY ?z } } GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
 ])
 def test_what_looks_like_such_a_slip_but_is_not_runs(service, query):
     service.query(query)

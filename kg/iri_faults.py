@@ -1,4 +1,5 @@
-"""IRIs a text cannot hold as written: a relative one that no base resolves, one holding a character IRIs forbid.
+"""IRIs a text cannot hold as written: a relative one that no base resolves, one holding a character IRIs forbid
+or one out of its place (a '%' without two hex digits, a second '#', a '[' outside a host).
 
 The engine tells these by where its parser gave up, which depends on the IRI's place: "IRI parsing failed" after
 an object, "Expected NAMED" after FROM <g>, "Expected GRAPH" in INSERT DATA, a prefix http: for <http://a b>.
@@ -68,6 +69,8 @@ def _faults(text: str, base: str | None, kind: str):
     for index, (token_kind, value, start, _), _, in_base in in_force(tokens, {}, base):
         if token_kind == "iri" and (bad := _forbidden_at(value[1:-1])) is not None:
             yield start, start + 1 + bad, _forbidden(value, value[1:-1], bad)
+        elif token_kind == "iri" and (misplaced := _misplaced_at(value[1:-1])) is not None:
+            yield start, start + 1 + misplaced[0], misplaced[1].replace("IRI", value, 1)
         elif token_kind == "iri" and not is_absolute(iri_named("iri", value, {}, in_base)) \
                 and not is_not_equal(tokens, index):  # ?a <> ?b: told as an operator (kg.operator_faults)
             yield start, start, _relative(value, index and tokens[index - 1][1].upper() == "BASE", kind)
@@ -96,6 +99,22 @@ def _forbidden_at(inner: str) -> int | None:
         if (char in FORBIDDEN or ord(char) <= 0x20) and not (char == "\\" and inner[at + 1:at + 2] in ("u", "U")):
             return at  # a \\u that is no escape is told by kg.sparql_lexer.bad_escape, more precisely
         at = escape.end() if escape else at + 1
+    return None
+
+
+def _misplaced_at(inner: str) -> tuple[int, str] | None:
+    """Where in `inner` (an IRI between its brackets) a character stands where IRIs (RFC 3987) refuse it, and what
+    to say of it: a '%' without two hex digits, a second '#', a '[' or ']' outside an IPv6 host; None if none."""
+    authority = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", inner)
+    fragment = inner.find("#")
+    for at, char in enumerate(inner):
+        if char == "%" and not re.match(r"%[0-9A-Fa-f]{2}", inner[at:at + 3]):
+            return at, "A '%' in IRI starts an escape of two hex digits, as %20: write a '%' itself as %25."
+        if char == "#" and at > fragment:
+            return at, "IRI holds a second '#': one ends the IRI and starts its fragment; write another as %23."
+        if char in "[]" and not (authority and at < authority.end()):
+            return at, f"IRI holds a '{char}' outside a host: only an IPv6 host goes in brackets; write it as " \
+                       f"{_encoded(char)}."
     return None
 
 

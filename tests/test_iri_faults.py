@@ -152,7 +152,26 @@ def test_a_comparison_is_not_read_as_an_iri(service):
 def test_an_earlier_iri_the_engine_refused_is_told_first(service):
     with pytest.raises(QuerySyntaxError) as raised:
         service.query("SELECT * { <http://a%zz> ?p <rel> }")
-    assert raised.value.message.startswith("This is not a valid IRI") and raised.value.column == 25  # not <rel>
+    assert raised.value.message.startswith("A '%' in <http://a%zz>") and raised.value.column == 21  # not <rel>
+
+
+@pytest.mark.parametrize("iri, column, said", [
+    ("<http://x/a%zz>", 29, "A '%' in <http://x/a%zz> starts an escape of two hex digits, as %20: write a '%' "
+                            "itself as %25."),
+    ("<http://x/a%2>", 29, "A '%' in <http://x/a%2> starts an escape of two hex digits"),
+    ("<http://x/a#b#c>", 31, "<http://x/a#b#c> holds a second '#': one ends the IRI and starts its fragment; write "
+                             "another as %23."),
+    ("<http://x/a?b[1]=2>", 31, "<http://x/a?b[1]=2> holds a '[' outside a host: only an IPv6 host goes in "
+                                "brackets; write it as %5B."),
+    ("<urn:a]>", 24, "<urn:a]> holds a ']' outside a host"),
+])
+def test_an_iri_the_engine_refuses_for_a_character_in_its_place_names_it(service, iri, column, said):
+    """Each was "This is not a valid IRI (no spaces, and none of <>"{}|^`\\)", after the IRI, naming none of the
+    characters it holds as its fault; an IPv6 host and %-escapes stay."""
+    with pytest.raises(QuerySyntaxError) as raised:
+        service.query(f"SELECT * {{ ?s ?p {iri} }}")
+    assert raised.value.message.startswith(said) and (raised.value.line, raised.value.column) == (1, column)
+    service.query("SELECT * { ?s ?p <http://[::1]:80/a%20b?c=%41#d> }")
 
 
 def test_an_earlier_fault_is_told_first(service):

@@ -102,8 +102,7 @@ END_SLIPS = {
         1, 36),
     "ASK { ?s ?p ?o } . VALUES ?s { 1 }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
     # two queries: the second's WHERE was taken for a CONSTRUCT's after its template ("Expected OFFSET or VALUES")
-    "SELECT * WHERE { ?s ?p ?o } LIMIT 5 ; SELECT * WHERE { ?s ?p ?o }": (
-        "A query takes no ';' after the '}' that closes its WHERE", 1, 37),
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 5 ; SELECT * WHERE { ?s ?p ?o }": ("A ';' cannot end a query", 1, 37),
     "ASK { ?s ?p ?o } . CONSTRUCT WHERE { ?s ?p ?o }": ("A query takes no '.' after the '}' that closes its WHERE", 1, 18),
 }
 

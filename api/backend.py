@@ -104,6 +104,10 @@ class Backend:
         else:
             store.close()
 
+    def near_terms(self, iri: str) -> list[str]:
+        """The known terms an unknown one is likeliest a slip for (QueryService.near_terms), read here."""
+        return (self.nearby.service if self.nearby is not None else self.runner.service).near_terms(iri)
+
     def query(self, request: QueryRequest, version: Version | None = None, *,
               since: float | None = None) -> Answer | StreamedAnswer:
         """The answer, from the cache when this version of the dataset has given it already; an answer

@@ -140,7 +140,7 @@ class FastSparql:
         method = environ["REQUEST_METHOD"]
         headers = Headers([("Content-Type", get_content_type(media, "utf-8")),
                            ("Content-Length", str(len(answer.body)))])
-        headers.extend(answer_headers(validators, answer))
+        headers.extend(answer_headers(validators, answer, self.backend.near_terms))
         security_headers.put(headers, cors.values_for(settings, PATH, method, environ.get("HTTP_ORIGIN")))
         security_headers.put(headers, security_headers.values_for(PATH, media))
         self.accounting.record(environ, method, PATH, 200, time.perf_counter() - started, headers, query_text=text)

@@ -20,7 +20,8 @@ from api.conditional import validators
 from api.errors import Problem
 from api.negotiation import negotiated
 from api.public_origin import origin_for
-from api.sparql import endpoint_url, warnings
+from api.query_warnings import warnings
+from api.sparql import endpoint_url
 from kg.answers import STREAM_AFTER, QueryRequest
 from kg.lookup_text import lookup
 from kg.nearby import LOOP_ROWS, WouldWait
@@ -78,7 +79,7 @@ class LoopLookups:
         content_type, vary, tail = self._fixed(method, media, environ.get("HTTP_ORIGIN"))
         headers = [("Content-Type", content_type), ("Content-Length", str(len(answer.body))),
                    *validators(version, shape, settings["CACHE_CONTROL"]).items(), ("Vary", vary),
-                   *warnings(answer.unknown_terms), ("X-Result-Count", str(answer.count))]
+                   *warnings(answer.unknown_terms, self.backend.near_terms), ("X-Result-Count", str(answer.count))]
         if answer.truncated:
             headers += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(answer.limit))]
         headers += tail

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 from functools import lru_cache
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, make_response, request
@@ -19,6 +18,7 @@ from api.body_charset import checked_body
 from api.params import all_values as _all, format_param, one as _one_value, refuse_other_dataset, strict_params
 from kg.iri_resolution import bidi_fault, iri_fault
 from api.public_origin import origin, public_url
+from api.query_warnings import warnings
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import describe_service, description_media
@@ -26,7 +26,6 @@ from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
 from kg.errors import FormatError
-from kg.closed_terms import WARNED_TERMS
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
 from kg.syntax_faults import not_a_query
@@ -91,7 +90,7 @@ def _query(text: str, params: list[tuple[str, str]]):
     answer = backend.query(run, version, since=request.environ.get(RECEIVED))
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
     response = Response(recorded_at_end(answer) if streamed else answer.body, mimetype=media)
-    response.headers.extend(answer_headers(validators, answer))
+    response.headers.extend(answer_headers(validators, answer, backend.near_terms))
     return response
 
 
@@ -129,11 +128,12 @@ def plan(text: str, params: list[tuple[str, str]], accept: str | None, base: str
     return run, media
 
 
-def answer_headers(validators: dict, answer) -> list[tuple[str, str]]:
+def answer_headers(validators: dict, answer, near=None) -> list[tuple[str, str]]:
     """The headers an answer adds after its Content-Type and Content-Length, in the order they always had:
-    validators, Vary, warnings, then its count and cut; a StreamedAnswer, whose size is not known yet, gives
-    the row cap in force instead (its body's end says whether the cap cut it, where the format can)."""
-    headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms)]
+    validators, Vary, warnings (`near`: see warnings), then its count and cut; a StreamedAnswer, whose size is
+    not known yet, gives the row cap in force instead (its body's end says whether the cap cut it, where the
+    format can)."""
+    headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms, near)]
     if isinstance(answer, StreamedAnswer):
         return headers if answer.limit is None else [*headers, ("X-Result-Limit", str(answer.limit))]
     headers.append(("X-Result-Count", str(answer.count)))
@@ -148,34 +148,6 @@ def endpoint_url(public: str, root_path: str, path: str) -> str:
     is; kept: building it cost 5% of a small query, for a URL that never changes."""
     scheme, _, host = public.partition("://")
     return get_current_url(scheme, host, root_path, path)
-
-
-WARNED_IRI_CHARS = 200  # characters of an IRI (as a URI) an X-Query-Warning header shows
-
-
-def warnings(unknown_terms) -> list[tuple[str, str]]:
-    """An X-Query-Warning header for each term of the project's namespaces the store does not have: the first
-    WARNED_TERMS of them, each IRI cut to WARNED_IRI_CHARS, then one saying how many more there are. The
-    headers stay under 1.5 KB whatever the query names (a 70,000-character IRI made a 70 KB header, which
-    Python's http.client refuses and a proxy's buffers answer 502)."""
-    headers = [("X-Query-Warning", f"unknown term <{_shortened(quote(iri, safe=_URI_SAFE))}>: neither the ontology "
-                                   "nor the data has it") for iri in unknown_terms[:WARNED_TERMS]]
-    if len(unknown_terms) > WARNED_TERMS:  # a header is ASCII: each IRI as a URI
-        more = len(unknown_terms) - WARNED_TERMS
-        headers.append(("X-Query-Warning", f"and {more} more unknown term{'s' if more > 1 else ''}, not listed"))
-    return headers
-
-
-def _shortened(uri: str) -> str:
-    """A URI cut to WARNED_IRI_CHARS with '...' (never within a %XX escape), or whole if it is that short."""
-    if len(uri) <= WARNED_IRI_CHARS:
-        return uri
-    cut = uri[:WARNED_IRI_CHARS - 3]
-    escape = cut.rfind("%", len(cut) - 2)
-    return (cut if escape < 0 else cut[:escape]) + "..."
-
-
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _update(text: str, params: list[tuple[str, str]]):

@@ -59,7 +59,7 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
         service = console_service(store)
         bound = parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
-        for line in warnings(started, service.prefixes):
+        for line in warnings(started, service.prefixes, service.near_terms):
             click.echo(line, err=True)
         # A name of the other kind's format (a graph to x.csv) names it too, and is refused just below.
         names = {**ANSWER_NAMES["graph" if started.kind != "graph" else "solutions"], **ANSWER_NAMES[started.kind]}

@@ -7,7 +7,9 @@ import re
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, graph_iri
+from kg.near_terms import nearest
+from kg.errors import KGError
 from kg.sparql_lexer import is_iri
 from kg.sparql_parts import named_iris
 from kg.sparql_text import Shape, scan
@@ -16,6 +18,8 @@ from kg.sparql_text import Shape, scan
 CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
 KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
 WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
+# The graphs whose terms a warning may offer in place of an unknown one: the ontology's and the entities'.
+VOCABULARY_GRAPHS = (graph_iri("ontology"), graph_iri("entities"))
 
 
 _HOSTS = tuple({namespace.split("/", 3)[2] for namespace in CLOSED})  # where the closed namespaces live
@@ -70,6 +74,22 @@ class ClosedTerms:
             known.update(fresh)
             has.update(fresh)
         return [iri for iri in terms if not has[iri]]
+
+    def near_terms(self, iri: str) -> list[str]:
+        """Terms named in the ontology's and the entities' graphs (VOCABULARY_GRAPHS) that an unknown term `iri`
+        is likeliest a slip for, nearest first (kg.near_terms); none where the store cannot say in its time limit."""
+        version = getattr(self.store, "view_version", None)
+        now = version() if version is not None else None
+        if now is None or self._vocabulary[0] != now:
+            graphs = " ".join(f"<{graph}>" for graph in VOCABULARY_GRAPHS)
+            try:
+                terms = tuple(row[0].value for row in self.store.query(
+                    f"SELECT DISTINCT ?t WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ {{ ?t ?p ?o }} UNION "
+                    "{ ?s ?t ?o } UNION { ?s ?p ?t } } FILTER(isIRI(?t)) }", timeout=self.timeout))
+            except KGError:  # a suggestion is a help, never a reason for the answer to fail
+                return []
+            self._vocabulary = (now, terms)
+        return nearest(iri, self._vocabulary[1], CLOSED)
 
     def _known_terms(self) -> dict[str, bool]:
         """Terms looked up, and whether the store has them, kept while the version of the data the store reads

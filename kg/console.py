@@ -17,6 +17,7 @@ from typing import BinaryIO
 from kg.errors import StoreUnavailable
 from kg.answers import ServiceOptions, federation_of
 from kg.closed_terms import WARNED_TERMS
+from kg.near_terms import did_you_mean
 from kg.query import Policy, QueryService
 from kg.results import Result
 from kg.settings import console_settings, store_options
@@ -192,11 +193,16 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
 WARNED_CHARS = 200  # characters of a term a warning shows
 
 
-def warnings(query: Started, prefixes: dict[str, str]) -> list[str]:
+def warnings(query: Started, prefixes: dict[str, str], near=None) -> list[str]:
     """Lines for standard error about a query that runs but names terms nobody has (likely misspelt): the
-    first WARNED_TERMS, each cut to WARNED_CHARS, then how many more (a generated query may name thousands)."""
-    lines = [f"warning: unknown term {_cut(printable(compact_iri(iri, prefixes)))}: neither the ontology nor the "
-             "data has it" for iri in query.unknown_terms[:WARNED_TERMS]]
+    first WARNED_TERMS, each cut to WARNED_CHARS and followed by the known terms `near` (IRI -> IRIs:
+    QueryService.near_terms) offers for it, then how many more (a generated query may name thousands)."""
+    def shown(iri: str) -> str:
+        return _cut(printable(compact_iri(iri, prefixes)))
+
+    lines = [f"warning: unknown term {shown(iri)}: neither the ontology nor the data has it"
+             + did_you_mean([shown(term) for term in near(iri)] if near else [])
+             for iri in query.unknown_terms[:WARNED_TERMS]]
     if len(query.unknown_terms) > WARNED_TERMS:
         more = len(query.unknown_terms) - WARNED_TERMS
         lines.append(f"warning: and {more} more unknown term{'s' if more > 1 else ''}, not listed")

@@ -63,6 +63,7 @@ class QueryService(ClosedTerms):
     row_limit: int | None = None
     federation: Federation = field(default_factory=Federation)
     _known: tuple = field(default=(None, {}), init=False, repr=False, compare=False)  # see ClosedTerms
+    _vocabulary: tuple = field(default=(None, ()), init=False, repr=False, compare=False)  # see ClosedTerms
 
     def query(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, timeout: float | None = None, row_limit: int | None = None,

@@ -127,6 +127,10 @@ class Shell:
             return self.workers.start(sparql, row_limit=row_limit)
         return start_query(console_service(store, prefixes=self.prefixes), sparql, row_limit=row_limit)
 
+    def near_terms(self, iri: str) -> list[str]:
+        """The known terms an unknown one is likeliest a slip for, in the store queried (QueryService.near_terms)."""
+        return console_service(self.store, prefixes=self.prefixes).near_terms(iri)
+
     def run_query(self, sparql: str, fmt: str | None = None) -> None:
         """Run a query and write its answer as it comes (in `fmt`, else the .format), up to the row cap; then how
         many rows, and what was cut."""
@@ -138,7 +142,7 @@ class Shell:
         started, cancelled = None, False
         try:
             started = self.query(sparql, row_limit=self.row_limit)
-            for line in warnings(started, self.prefixes):
+            for line in warnings(started, self.prefixes, self.near_terms):
                 print(line, file=sys.stderr, flush=True)
             shown = show(started, fmt or self.format, screen, self.prefixes, terminal=True, wide=self.wide)
         except KeyboardInterrupt:

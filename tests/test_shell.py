@@ -285,6 +285,12 @@ def test_policy_error(shell):
     assert "error: SERVICE <http://example.org/sparql> is not allowed" in out
 
 
+def test_an_unknown_term_is_warned_of_with_the_terms_near_it(shell):
+    out = shell.run("ASK { ?x a sahel:State }", end=ESC_ENTER)
+    assert "warning: unknown term sahel:State: neither the ontology nor the data has it; did you mean " \
+           "sahel:SovereignState or sahel:NonStateArmedGroup?" in out
+
+
 def test_ctrl_c_cancels_a_running_query(shell):
     shell.send(LONG_QUERY + ESC_ENTER)
     shell.expect("Ctrl-C cancels", timeout=SOON)  # the query has started and runs on

@@ -121,8 +121,8 @@ def test_over_http_each_unknown_term_is_a_warning_header(shared):
     response = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Aliance ; sk:wrong ?y }"}))
     assert response.status_code == 200 and response.get_json()["results"]["bindings"] == []
     assert response.headers.getlist("X-Query-Warning") == [
-        f"unknown term <{SAHEL}Aliance>: neither the ontology nor the data has it",
-        f"unknown term <{SK}wrong>: neither the ontology nor the data has it"]
+        f"unknown term <{SAHEL}Aliance>: neither the ontology nor the data has it; did you mean <{SAHEL}Alliance>?",
+        f"unknown term <{SK}wrong>: neither the ontology nor the data has it"]  # nothing near it
     known = shared.get("/sparql?" + urlencode({"query": "SELECT ?x WHERE { ?x a sahel:Alliance }"}))
     assert known.status_code == 200 and "X-Query-Warning" not in known.headers
 
@@ -160,14 +160,15 @@ def test_the_warning_comes_with_every_way_an_answer_is_made_and_from_the_cache(m
         response = client.get("/sparql?" + urlencode({"query": query}))
         assert response.status_code == 200
         assert response.headers.getlist("X-Query-Warning") == [
-            f"unknown term <{SAHEL}Aliance>: neither the ontology nor the data has it"]
+            f"unknown term <{SAHEL}Aliance>: neither the ontology nor the data has it; did you mean <{SAHEL}Alliance>?"]
     assert len(app.extensions["sahel-kg"].cache) == 1
 
 
 def test_the_console_warns_on_standard_error(spec):
     result = kg("query", "--store", spec, "--format", "json", "-q", "SELECT ?x WHERE { ?x a sahel:Aliance }")
     assert result.exit_code == 0
-    assert "warning: unknown term sahel:Aliance: neither the ontology nor the data has it" in result.stderr
+    assert "warning: unknown term sahel:Aliance: neither the ontology nor the data has it; did you mean " \
+           "sahel:Alliance?" in result.stderr
     assert "warning" not in kg("query", "--store", spec, "--format", "json", "-q",
                                "SELECT ?x WHERE { ?x a sahel:Alliance }").stderr
 

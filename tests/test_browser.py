@@ -157,6 +157,12 @@ def test_the_servers_warnings_about_a_query_are_shown(visit):
     warnings = page.locator("#query-warnings")
     warnings.wait_for()
     assert "unknown term" in warnings.inner_text() and "noSuchProperty" in warnings.inner_text()
+    run_query(page, "SELECT * WHERE { ?x a sahel:State . " + " ".join(f"?x sk:no{n} ?y ." for n in range(6)) + " }")
+    page.wait_for_function("() => document.querySelectorAll('#query-warnings li').length === 6")
+    shown = warnings.locator("li").all_inner_texts()  # one item each, the terms offered and the count kept whole
+    assert shown[0].endswith("did you mean <https://sahel-kg.example.org/ontology#SovereignState> or "
+                             "<https://sahel-kg.example.org/ontology#NonStateArmedGroup>?")
+    assert shown[5] == "and 2 more unknown terms, not listed"
     run_query(page, "SELECT * WHERE { ?x sahel:provider ?y }")
     page.wait_for_function("() => document.querySelector('#query-warnings').hidden")
 

@@ -173,7 +173,8 @@
   function showWarnings(response) {
     const header = response && response.headers && typeof response.headers.get === "function"
       ? response.headers.get("X-Query-Warning") : null;
-    const found = header ? header.split(/,\s*(?=unknown term)/) : [];
+    // A client joins several headers with ", ", which a warning's own text may hold ("did you mean A, B or C?").
+    const found = header ? header.split(/,\s*(?=unknown term |and \d+ more unknown term)/) : [];
     warnings.replaceChildren(...found.map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
     warnings.hidden = found.length === 0;
   }

@@ -26,6 +26,7 @@ from api.negotiation import N3, best_match, prefers_html
 from api.page_data import DOCUMENTS
 from api.redirects import redirect
 from kg.namespaces import graph_iri
+from kg.near_terms import did_you_mean
 
 bp = Blueprint("linked_data", __name__)
 
@@ -131,17 +132,21 @@ def _negotiate() -> str:
 
 
 class NotFoundPage(Exception):
-    """An unknown IRI or page: an HTML page for a browser, a problem document for any other client."""
+    """An unknown IRI or page: an HTML page for a browser, a problem document for any other client. `near`:
+    known terms it is likeliest a slip for, as (prefixed name, local path or IRI) pairs."""
 
-    def __init__(self, what: str):
+    def __init__(self, what: str, near: list[tuple[str, str]] = ()):
         super().__init__(what)
-        self.what = what
+        self.what, self.near = what, near
 
 
 def not_found(iri: str) -> Exception:
+    """The 404 for an IRI the graph says nothing about, offering the known terms near it (sk:mail: sk:mali)."""
+    near = current_app.extensions["sahel-kg"].near_terms(iri)
     if prefers_html():
-        return NotFoundPage(iri)
-    return Problem(404, "Not found", f"the graph says nothing about {iri}")
+        return NotFoundPage(iri, [(page_data.compact(term), page_data.local_path(term) or term) for term in near])
+    return Problem(404, "Not found", f"the graph says nothing about {iri}"
+                   + did_you_mean([f"<{iri_to_uri(term)}>" for term in near]))
 
 
 class AnyPath(PathConverter):
@@ -158,4 +163,4 @@ def register(app) -> None:
 
     @app.errorhandler(NotFoundPage)
     def _missing(error: NotFoundPage):
-        return render_template("not_found.html", what=error.what), 404, {"Vary": "Accept"}  # see not_found
+        return render_template("not_found.html", what=error.what, near=error.near), 404, {"Vary": "Accept"}

@@ -78,6 +78,8 @@ class ClosedTerms:
     def near_terms(self, iri: str) -> list[str]:
         """Terms named in the ontology's and the entities' graphs (VOCABULARY_GRAPHS) that an unknown term `iri`
         is likeliest a slip for, nearest first (kg.near_terms); none where the store cannot say in its time limit."""
+        if not iri.startswith(CLOSED):
+            return []
         version = getattr(self.store, "view_version", None)
         now = version() if version is not None else None
         if now is None or self._vocabulary[0] != now:

@@ -84,3 +84,17 @@ def test_werkzeugs_errors_are_told_in_the_projects_words(shared, method, path, s
     if status == 405:
         allowed = response.headers["Allow"]
         assert f"takes {allowed}, not {method}" in body["detail"] and "GET" in allowed
+
+
+def test_an_unknown_entity_offers_the_known_ones_near_it_as_links_that_resolve(shared):
+    page = shared.get("/id/Mali", headers=BROWSER)
+    assert page.status_code == 404
+    offered = re.search(r"<p>Did you mean (.*?)\?</p>", page.get_data(as_text=True), re.S).group(1)
+    links = re.findall(r'<a href="([^"]+)"><code>([^<]+)</code></a>', offered)
+    assert links[0] == ("/id/mali", "sk:mali") and " or " in offered  # the same name in other case first
+    assert all(shared.get(href).status_code == 303 for href, _ in links)
+    detail = shared.get("/id/mail", headers={"Accept": "application/json"}).get_json()["detail"]
+    assert detail == ("the graph says nothing about https://sahel-kg.example.org/id/mail; "
+                      "did you mean <https://sahel-kg.example.org/id/mali>?")
+    nothing = shared.get("/id/qqqqqqqq", headers=BROWSER).get_data(as_text=True)
+    assert "Did you mean" not in nothing

@@ -257,3 +257,17 @@ def test_an_update_the_embedded_store_refuses_at_its_end_is_400_there_and_writes
     problem = json.loads(body)
     assert (problem["title"], problem["line"], problem["column"]) == ("Malformed query", 2, last.index("TRUE") + 1)
     assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") == 1
+
+
+# --- a term nobody has is warned of, with the known terms near it ---------------------------------
+
+def test_an_unknown_term_is_warned_of_with_the_terms_near_it_on_every_engine(server):
+    status, headers, _ = http(query_url(server, "SELECT ?x WHERE { ?x a sahel:State ; ?p sk:mail }"),
+                              headers={"Accept": "application/sparql-results+json"})
+    assert status == 200
+    assert headers.get_all("X-Query-Warning") == [
+        f"unknown term <{SAHEL}State>: neither the ontology nor the data has it; did you mean <{SAHEL}SovereignState> "
+        f"or <{SAHEL}NonStateArmedGroup>?",
+        f"unknown term <{SK}mail>: neither the ontology nor the data has it; did you mean <{SK}mali>?"]
+    status, _, body = http(server + "/id/mail", headers={"Accept": "application/json"})
+    assert status == 404 and json.loads(body)["detail"].endswith(f"; did you mean <{SK}mali>?")

@@ -25,6 +25,11 @@ BUILD_FORMATS = ("trig", "nquads", "jsonld")  # each keeps the named graphs: Tur
 @click.version_option(__version__, prog_name="kg")
 def main():
     """sahel-kg: build, check and query the Sahel security knowledge graph."""
+    from kg.settings import stray_environment
+    from kg.table import printable
+
+    for line in stray_environment():  # a mistyped variable would be ignored without a word
+        click.echo(printable(f"warning: {line}"), err=True)
 
 
 def _inputs(claims):

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from kg import allocator
 from kg.errors import ConfigError
+from kg.setting_names import nearest_name, stray_variables
 from kg.setting_values import (COUNT, SECONDS, allowed_origin, boolean, endpoints, header_text, iri_base, number,
                                optional, optional_header_text, origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
@@ -190,7 +191,9 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
     environ = os.environ if environ is None else environ
     unknown = sorted(set(config) - {s.name for s in SETTINGS} - _FLASK_KEYS)
     if unknown:
-        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        meant = {name: nearest_name(name, [s.name for s in SETTINGS]) for name in unknown}
+        raise ConfigError("unknown setting(s): " + ", ".join(
+            name + (f" (did you mean {meant[name]}?)" if meant[name] else "") for name in unknown))
     values, given = {}, set()
     for setting in SETTINGS:
         if setting.name in config or ENV_PREFIX + setting.name in environ:
@@ -278,6 +281,11 @@ def public_faults(values: dict[str, Any]) -> list[str]:
 
 
 _FLASK_KEYS = {"TESTING", "DEBUG", "SERVER_NAME", "SECRET_KEY"}
+
+
+def stray_environment(environ: dict | None = None) -> list[str]:
+    """A warning for each SAHEL_KG_ variable of the environment that no setting reads (kg.setting_names)."""
+    return stray_variables(os.environ if environ is None else environ, ENV_PREFIX, [s.name for s in SETTINGS])
 
 
 def markdown_table() -> str:

@@ -39,7 +39,8 @@ def test_lists_split_on_spaces_and_commas():
 
 
 @pytest.mark.parametrize("config, message", [
-    ({"ROW_LIMT": 5}, "unknown setting"),
+    ({"ROW_LIMT": 5}, r"unknown setting\(s\): ROW_LIMT \(did you mean ROW_LIMIT\?\)$"),
+    ({"NOTHING_LIKE_IT": 5}, r"unknown setting\(s\): NOTHING_LIKE_IT$"),
     ({"ROW_LIMIT": "many"}, "ROW_LIMIT"),
     ({"UPDATES_ENABLED": "perhaps"}, "UPDATES_ENABLED"),
 ])
@@ -202,3 +203,26 @@ def test_cors_origins_is_an_origin_as_a_browser_writes_it(raw, why):
     assert why in str(refused.value)
     for kept in ("https://app.example:8443", "http://[::1]:8080", "http://localhost", "https://my_host.example"):
         assert resolve({}, environ={"SAHEL_KG_CORS_ORIGINS": kept})["CORS_ORIGINS"] == kept
+
+
+def test_an_environment_variable_that_names_no_setting_is_said_with_the_one_it_is_likeliest_meant_for():
+    """SAHEL_KG_QUERY_TIMOUT=5 (or the long-gone SAHEL_KG_WORKER_MALLOC) was ignored without a word."""
+    from kg.settings import stray_environment
+
+    environ = {"SAHEL_KG_QUERY_TIMOUT": "5", "SAHEL_KG_row_limit": "9", "SAHEL_KG_WORKER_MALLOC": "system",
+               "SAHEL_KG_HOME": "/x", "SAHEL_KG_MORPH_KGC": "/y", "SAHEL_KG_QUERY_TIMEOUT": "5", "OTHER_THING": "1"}
+    assert stray_environment(environ) == [
+        "SAHEL_KG_QUERY_TIMOUT names no setting, and is ignored; did you mean SAHEL_KG_QUERY_TIMEOUT?",
+        "SAHEL_KG_WORKER_MALLOC names no setting, and is ignored (the README's table of settings lists them)",
+        "SAHEL_KG_row_limit names no setting, and is ignored; did you mean SAHEL_KG_ROW_LIMIT?"]
+    assert stray_environment({"SAHEL_KG_STORE": "memory:", "SAHEL_KG_REQUIRE_SERVICES": "1"}) == []
+
+
+def test_every_command_warns_of_a_variable_that_names_no_setting(monkeypatch):
+    from test_loading import kg
+
+    monkeypatch.setenv("SAHEL_KG_ROW_LIMT", "5")
+    result = kg("query", "--store", "memory:", "-q", "ASK {}")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == ("warning: SAHEL_KG_ROW_LIMT names no setting, and is ignored; did you "
+                                             "mean SAHEL_KG_ROW_LIMIT?")

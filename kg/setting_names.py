@@ -1,0 +1,32 @@
+"""Names that look like a setting's and are not: a SAHEL_KG_ environment variable no setting reads (a typo such
+as SAHEL_KG_QUERY_TIMOUT, silently ignored otherwise), and the setting each is likeliest a slip for."""
+
+from __future__ import annotations
+
+# SAHEL_KG_ variables read outside the settings: the data home, morph-kgc's Python, the test suite's services.
+OTHER_VARIABLES = ("HOME", "MORPH_KGC", "REQUIRE_SERVICES", "OXIGRAPH_URL", "VIRTUOSO_URL")
+
+
+def nearest_name(name: str, names) -> str | None:
+    """The one of `names` that `name` is likeliest a slip for (a few letters off, or the same in other case),
+    or None."""
+    from rapidfuzz.distance import OSA  # here: only a name that is no setting comes this way
+
+    wanted = name.upper()
+    ranked = sorted((OSA.distance(wanted, known), known) for known in names)
+    return ranked[0][1] if ranked and ranked[0][0] <= max(1, len(wanted) // 5) else None
+
+
+def stray_variables(environ, prefix: str, settings) -> list[str]:
+    """A line for each `prefix` variable in `environ` that names none of `settings` nor OTHER_VARIABLES:
+    ignored, said with the setting it is likeliest meant for."""
+    known = set(settings) | set(OTHER_VARIABLES)
+    lines = []
+    for variable in sorted(name for name in environ if name.startswith(prefix)):
+        name = variable[len(prefix):]
+        if name in known:
+            continue
+        meant = nearest_name(name, known)
+        lines.append(f"{variable} names no setting, and is ignored"
+                     + (f"; did you mean {prefix}{meant}?" if meant else " (the README's table of settings lists them)"))
+    return lines

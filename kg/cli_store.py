@@ -13,6 +13,7 @@ from kg.cli_support import (ANSWER_NAMES, EndpointURL, OutputFile, Seconds, data
                             reports_errors, store_option, write_out)
 from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
+from kg.setting_values import MOST
 
 QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads"]
 
@@ -31,8 +32,10 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
                    '"text"@lang, "lexical"^^xsd:date; other text is plain text. A prefix must be '
                    'declared (built in, or by the query). Repeatable.')
 @click.option("--timeout", type=Seconds(), help="Seconds before the query is stopped.")
-@click.option("--limit", "row_limit", type=click.IntRange(min=1),
-              help="Return at most this many rows (default on a terminal: the ROW_LIMIT setting, 10000).")
+# Bounded as ROW_LIMIT is: a cap past 2^64 - 1 reached a remote store as a LIMIT its parser refuses.
+@click.option("--limit", "row_limit", type=click.IntRange(min=1, max=MOST[True]),
+              help="Return at most this many rows, up to 10^18 (default on a terminal: the ROW_LIMIT setting, "
+                   "10000).")
 @click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")
 @store_option
 @reports_errors

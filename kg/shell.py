@@ -21,6 +21,7 @@ from kg.errors import KGError, QuerySyntaxError, os_error_words
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
+from kg.setting_values import MOST
 from kg.settings import console_settings
 from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
 from kg.shell_worker import WorkerQueries
@@ -204,8 +205,9 @@ class Shell:
             setattr(self, setting, getattr(self, setting) if not arg else arg == "on")
             self.say(f"{setting}: {'on' if getattr(self, setting) else 'off'}")
         elif name == ".limit":
-            if arg and not (arg.isascii() and arg.isdigit() and int(arg) > 0):  # "²" is a digit int() refuses
-                raise click.UsageError(".limit takes a number of rows, more than 0")
+            # "²" is a digit int() refuses; past 10^18 (ROW_LIMIT's own bound) a remote store refuses the LIMIT
+            if arg and not (arg.isascii() and arg.isdigit() and 0 < int(arg) <= MOST[True]):
+                raise click.UsageError(".limit takes a number of rows from 1 to 10^18")
             self.row_limit = int(arg) if arg else self.row_limit
             self.say(f"limit: {self.row_limit} rows")
         else:

@@ -257,6 +257,18 @@ def test_the_endpoint_said_back_escapes_what_would_reorder_or_hide():
     shell.close()
 
 
+def test_a_row_limit_is_bounded_as_the_setting_is():
+    """`.limit 18446744073709551616` was taken, and a remote endpoint then refused each query's LIMIT."""
+    from kg.shell import Shell
+
+    shell = Shell("memory:", out=io.StringIO())
+    with pytest.raises(click.UsageError, match="from 1 to 10"):
+        shell.command(".limit 18446744073709551616")
+    shell.command(f".limit {10 ** 18}")
+    assert shell.row_limit == 10 ** 18
+    shell.close()
+
+
 def test_completions_show_a_term_that_hides_a_character_escaped():
     """sk:Mali with a Hangul filler after it (a letter to isalnum, so a prefixed name) looked like sk:Mali."""
     from prompt_toolkit.document import Document

@@ -18,7 +18,8 @@ from rdflib import Graph
 from kg import paths
 from kg.article import is_heading, read_text, sentences, title_span
 from kg.errors import KGError
-from kg.matching import Entity, Matcher, find_mentions
+from kg.matching import Entity, Matcher
+from kg.mentions import find_mentions
 from kg.output_files import write_atomically
 
 ARTICLE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

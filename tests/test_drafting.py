@@ -14,7 +14,8 @@ from build_fixtures import ARTICLE_FILE, SECOND_ARTICLE_FILE, SECOND_CLAIMS_FILE
 from kg.article import read_text
 from kg.build import Inputs, build
 from kg.errors import ClaimError
-from kg.matching import Entity, Name, find_mentions
+from kg.matching import Entity, Name
+from kg.mentions import find_mentions
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from kg.iri_faults import iri_fault
 from kg.bindings import bind, unbound
 from kg.closed_terms import ClosedTerms
 from kg.binding_types import check_bindings
+from kg.capped_rows import collect
 from kg.results import Result
 from kg.service_targets import ServiceTarget, nested_named, refusal, service_targets
 from kg.sparql_parts import leading_base, prologue_line, service_clauses, service_heads, used_prefixes
@@ -79,7 +80,7 @@ class QueryService(ClosedTerms):
         reading = reading_of(sparql, base, reading)
         raw, limit = self.rows(sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs,
                                timeout=timeout, row_limit=row_limit, base=base, reading=reading)
-        result = _collect(raw, limit)
+        result = collect(raw, limit)
         result.elapsed = time.perf_counter() - started
         result.unknown_terms = self.unknown_terms(reading.written, reading.shape, reading.base)
         return result
@@ -270,24 +271,6 @@ def _services_masked(text: str) -> str:
     for start, end in service_heads(text):
         masked[start:end] = [" " if text[i] != "\n" else "\n" for i in range(start, end)]
     return "".join(masked)
-
-
-def _collect(raw, limit: int | None) -> Result:
-    if isinstance(raw, bool):
-        return Result(kind="boolean", boolean=raw)
-    items, truncated = [], False
-    for item in raw:
-        if limit is not None and len(items) >= limit:
-            truncated = True
-            break
-        items.append(item)
-    close = getattr(getattr(raw, "rows", None) or getattr(raw, "triples", None), "close", None)
-    if truncated and close:
-        close()  # stops the engine's work on the rows nobody will read
-    truncated = truncated or getattr(raw, "cut", False)  # the store cut it at a limit of its own
-    if isinstance(raw, Solutions):
-        return Result(kind="solutions", variables=raw.variables, rows=items, truncated=truncated, limit=limit)
-    return Result(kind="graph", triples=items, truncated=truncated, limit=limit)
 
 
 def _smallest(*values):

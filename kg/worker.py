@@ -138,7 +138,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     ("error", exception); then None."""
     from itertools import chain, islice
 
-    from kg.query import _collect
+    from kg.capped_rows import collect
     from kg.streaming import Cut, can_stream, chunks
     from kg.text_reading import reading_of
 
@@ -158,7 +158,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
             raw.rows = chain(first, rows)
         elif kind == "graph":
             raw.triples = chain(first, rows)
-        result = _collect(raw, limit)
+        result = collect(raw, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
                             count=len(result), truncated=result.truncated, limit=result.limit, unknown_terms=unknown)
     connection.send(("stream", (kind, unknown, limit)))

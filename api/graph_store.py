@@ -19,7 +19,8 @@ from api.ops import received
 from api.body_charset import check_charset, checked_body
 from api.params import format_param, one, request_params, strict_params
 from api.public_origin import public_url
-from api.sparql import authorize, changed_response, graph_iri
+from api.sparql import graph_iri
+from api.write_access import authorize, changed_response
 from kg.answers import QueryRequest
 from kg.errors import ParseError, SourceError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -22,6 +21,7 @@ from api.query_warnings import warnings
 from api.query_ui import query_page
 from api.rsgi import RECEIVED
 from api.service_description import describe_service, description_media
+from api.write_access import authorize, changed_response
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
@@ -230,28 +230,6 @@ def graph_iri(value: str) -> str:
     if bidi := bidi_fault(value):
         raise Problem(400, "Bad graph IRI", bidi)
     return value
-
-
-def authorize() -> None:
-    """Writes need `Authorization: Bearer <UPDATE_TOKEN>`: 401 without it, 403 with another token."""
-    expected = current_app.config["UPDATE_TOKEN"]
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "Unauthorized", "writes need an Authorization: Bearer token",
-                      headers={"WWW-Authenticate": 'Bearer realm="sahel-kg"'})
-    if not expected or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Problem(403, "Forbidden", "the token does not allow writes")
-
-
-def changed_response(response: Response, backend) -> Response:
-    """A bodiless answer to a write, carrying the dataset's new version."""
-    version = backend.version()
-    if version is not None:
-        response.headers["X-Dataset-Version"] = str(version.number)
-    if not response.get_data():
-        response.headers.pop("Content-Type", None)  # no body, so no type (Flask would say text/html)
-    return response
 
 
 def _timeout(params, default: float) -> float:

@@ -20,6 +20,7 @@ from api.version_cache import once_per_version
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.store.sparql_json import binding_term
+from kg.turtle_names import plain_names
 
 PAGE_QUERIES = QUERIES_DIR / "pages"
 
@@ -133,7 +134,7 @@ def quads_document(name: str, rdf_format: str, **bindings) -> bytes:
     read from the JSON answer as they are, triple terms and directional strings included."""
     body = json.loads(_run(name, "json", bindings))
     quads = [ox.Quad(*(binding_term(row[var]) for var in ("s", "p", "o", "g"))) for row in body["results"]["bindings"]]
-    return ox.serialize(quads, format=QUAD_FORMATS[rdf_format], prefixes=PREFIXES)
+    return plain_names(ox.serialize(quads, format=QUAD_FORMATS[rdf_format], prefixes=PREFIXES), PREFIXES)
 
 
 def _run(name: str, fmt: str, bindings: dict) -> bytes:

@@ -19,6 +19,7 @@ from api.public_origin import public_url
 from kg.link_targets import TARGETS
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
+from kg.turtle_names import plain_names
 
 bp = Blueprint("void", __name__)
 
@@ -68,7 +69,8 @@ def _serialized(media: str, fmt: str, outcome: Outcome) -> Response:
     triples = [ox.Triple(*triple) for triple in _description(outcome)]
     options = {"prefixes": {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}} \
         if fmt == "turtle" else {}
-    return Response(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), mimetype=media)
+    body = plain_names(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), options.get("prefixes"))
+    return Response(body, mimetype=media)
 
 
 def _description(outcome: Outcome) -> list[tuple]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.errors import FormatError
+from kg.turtle_names import plain_names
 from kg.xml_check import rdfxml_can_write
 from kg.xml_text import XML_REFERENCES, check_xml
 
@@ -35,7 +36,7 @@ def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     except (OSError, ValueError) as error:  # e.g. triple terms, which JSON-LD and RDF/XML cannot carry
         raise FormatError(f"{fmt} cannot carry this result ({error}); ask for Turtle or N-Triples") from None
     if rdf_format != ox.RdfFormat.RDF_XML:
-        return data
+        return plain_names(data, options.get("prefixes"))
     text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
     check_xml(text)
     return text.translate(XML_REFERENCES).encode("utf-8")

@@ -28,6 +28,7 @@ from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging
 from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
 from kg.store.store_files import check_room, disk_version, write_log, writer_lock
+from kg.turtle_names import PlainNamesWriter
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.no_change import changes_nothing
@@ -144,7 +145,17 @@ class OxigraphStore(Store):
         rdf_format(format, DUMP_FORMATS)
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-        options = {"prefixes": PREFIXES} if format in ("trig", "turtle") else {}
+        if format not in ("trig", "turtle"):
+            self._dump(output, format, graph, {})
+        elif hasattr(output, "write"):
+            writer = PlainNamesWriter(output, PREFIXES)
+            self._dump(writer, format, graph, {"prefixes": PREFIXES})
+            writer.finish()
+        else:
+            with open(output, "wb") as file:
+                self.dump(file, format=format, graph=graph)
+
+    def _dump(self, output, format: str, graph: str | None, options: dict) -> None:
         if graph is not None:
             source = _DECLARED if graph == "" else pyoxigraph.NamedNode(graph)
             self._store.dump(output, rdf_format(format), from_graph=source, **options)

@@ -3,8 +3,9 @@ bodies of COMPRESSED_TYPES past MIN_BYTES, compressed as they stream.
 
 A gzipped answer is another representation, so its strong ETag gets TAG_SUFFIX ("x" becomes "x-gzip"), as Apache
 does: a client's If-None-Match or If-Match naming it is read as the plain tag it stands for, so that a revalidation
-answers 304 and a write conditional on a graph read gzipped is not refused. If-Range is left as it came: a range is
-of the plain bytes, and a range of the gzipped ones cannot be given. Every answer of a type that may be gzipped
+answers 304 and a write conditional on a graph read gzipped is not refused. If-Range is left as it came: a range (206,
+/static alone) is of the plain bytes, and a range of the gzipped ones cannot be given; where a Range is ignored (every
+other route, /sparql among them) the whole answer is gzipped as it would be without it. Every answer of a type that may be gzipped
 says Vary: Accept-Encoding, gzipped or not, so that a shared cache keeps the two apart.
 """
 
@@ -67,7 +68,9 @@ class ResponseCompression:
         if self.level == 0:
             return self.app(environ, start_response)
         coding = environ.get("HTTP_ACCEPT_ENCODING")
-        gzip_ok = coding is not None and "HTTP_RANGE" not in environ and accepts_gzip(coding)
+        # Range does not enter: a route that serves ranges answers 206 (never gzipped), one that ignores them the
+        # whole answer, gzipped as for a request without Range (a plain copy would be another representation).
+        gzip_ok = coding is not None and accepts_gzip(coding)
         untagged = _plain_tags(environ, gzip_ok)
         chosen = {"gzip": False}
 

@@ -94,6 +94,23 @@ def test_a_range_is_of_the_plain_bytes(shared):
     assert ranged.status_code == 206 and ranged.headers.get("Content-Encoding") is None and ranged.data == whole[:100]
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_range_on_a_route_that_ignores_it_gets_the_whole_answer_gzipped_as_without_it(shared, method):
+    """/sparql (by the fast path or Flask's) serves no ranges: a Range header is ignored (RFC 9110 §14.2), and the
+    answer is the 200 any other request gets, gzipped for a client that takes it, not a plain copy."""
+    query = BIG.split("?", 1)[1]
+
+    def asked(headers):
+        if method == "GET":
+            return shared.get(BIG, headers=headers)
+        return shared.post("/sparql", data=query, content_type="application/x-www-form-urlencoded", headers=headers)
+
+    without, ranged = asked(GZIP), asked({**GZIP, "Range": "bytes=0-99"})
+    assert ranged.status_code == 200 and "Content-Range" not in ranged.headers
+    assert ranged.headers.get("Content-Encoding") == "gzip" and ranged.headers["ETag"] == without.headers["ETag"]
+    assert gzip.decompress(ranged.data) == gzip.decompress(without.data)
+
+
 def test_a_head_says_gzip_and_no_length(shared):
     head = shared.head(BIG, headers=GZIP)
     assert head.status_code == 200 and head.headers["Content-Encoding"] == "gzip" and head.data == b""

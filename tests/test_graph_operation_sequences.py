@@ -5,6 +5,7 @@ triple and the store judges each operation's graphs itself (kg.store.graph_prese
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import pytest
@@ -219,6 +220,38 @@ def test_drop_all_and_clear_all_see_the_operations_before_them(tmp_path, name):
             assert run(store, sequence, base) == expected, sequence
             held = store.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
             assert held is (expected[1] != set()), sequence  # nothing else is left
+            store.update("DROP ALL")
+
+
+# CLEAR ALL and CLEAR NAMED empty every graph and leave it there, as CLEAR GRAPH does: Oxigraph on disk (embedded, or
+# oxigraph serve) dropped them, where its store in memory keeps them, so the next request's CREATE of one succeeded
+CLEARED_ACROSS_REQUESTS = [
+    ("CLEAR NAMED", "CREATE GRAPH <G>", "DROP GRAPH <H>", "DROP GRAPH <E>", "CREATE GRAPH <E>"),
+    ("CLEAR ALL", "CREATE GRAPH <H>", "DROP GRAPH <E>", "DROP GRAPH <G>"),
+    ("CLEAR SILENT ALL", "DROP GRAPH <G>", "CREATE GRAPH <E>", "CREATE GRAPH <G>"),
+    ("COPY <G> TO <C> ; CLEAR NAMED", "DROP GRAPH <C>", "DROP GRAPH <C>"),
+]
+
+
+@pytest.mark.parametrize("name", ["embedded", "oxigraph", "virtuoso"])
+def test_clear_all_and_named_leave_every_graph_there_empty(tmp_path, name):
+    def outcomes(store, requests, base):
+        store.update(f"BASE <{base}> CREATE GRAPH <E>")
+        return [run(store, text, base) if index == 0 else step(store, text, base)
+                for index, text in enumerate(requests)]
+
+    with contextlib.ExitStack() as stack:
+        if name == "embedded":
+            store = stack.enter_context(OxigraphStore(tmp_path / "store"))
+        else:
+            started = servers.virtuoso_server if name == "virtuoso" else servers.oxigraph_server
+            engine = stack.enter_context(started(tmp_path / name))
+            store = stack.enter_context(RemoteStore(engine, update_url=update_url_of(engine)))
+        for requests in CLEARED_ACROSS_REQUESTS:
+            base = f"http://test.sahel-kg.example/{uuid.uuid4().hex}/"
+            with OxigraphStore() as embedded:
+                expected = outcomes(embedded, requests, base)
+            assert outcomes(store, requests, base) == expected, requests
             store.update("DROP ALL")
 
 

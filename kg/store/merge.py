@@ -65,6 +65,7 @@ class Target:
     hidden: tuple[str, ...] = ()  # graphs a WHERE's GRAPH ?g may never match (the merge, an engine's own)
     spell_out_graphs: bool = False  # GRAPH ?g {} enumerates nothing: ask for the graphs holding a triple
     bind_in_where: bool = False  # end each WHERE with a BIND: Virtuoso fails some templates otherwise
+    clear_each: Callable[[], list[str]] | None = None  # graphs CLEAR ALL clears one by one: Oxigraph's drops them
 
 
 def rewrite(text: str, target: Target) -> Rewritten:

@@ -15,10 +15,20 @@ class GraphOperations:
         which = self.word(index)
         presence = self.target.presence
         if which in ("ALL", "NAMED"):
+            if self.word(first) == "CLEAR" and self.target.clear_each is not None:
+                # Oxigraph's CLEAR ALL drops the graphs on disk (its CLEAR GRAPH, and its store in memory, keep
+                # them): each is cleared by name; a template empties those an operation before this one wrote
+                # (not listed yet), leaving them there too; then the merge, its default graph
+                clears = [f"CLEAR SILENT GRAPH <{iri}>" for iri in self.target.clear_each()]
+                clears += ["DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }", "CLEAR SILENT DEFAULT"]
+                self.replace_span(self.sig[first].start, self.sig[last - 1].end, " ; ".join(clears))
+                return
             if self.target.graphs is None:  # the engine empties every graph, the merge included
                 self.replace(self.sig[index], "ALL")
                 return
             graphs = [g for g in self.target.graphs() if g != self.target.merge]
+            if self.word(first) == "CLEAR":  # each graph it empties stays there, noted where the engine keeps none
+                self._noted_every_held(first)
             if presence is not None:  # and those the operations before this one may have written
                 graphs += presence.written_since(graphs)
                 presence.every("dropped" if self.word(first) == "DROP" else "emptied")

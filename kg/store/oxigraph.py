@@ -101,7 +101,7 @@ class OxigraphStore(Store):
 
     def update(self, sparql: str) -> None:
         """As Store.update: one transaction, rewritten so that the default graph stays the merge."""
-        rewritten = rewrite(sparql, Target())
+        rewritten = rewrite(sparql, Target(clear_each=self.graphs))
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
         try:

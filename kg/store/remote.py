@@ -127,7 +127,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         target = Target(merge=dialect.merge_graph, created=dialect.created_graph,
                         blank_nodes_in_data=dialect.blank_nodes_in_data,
                         graphs=None if dialect.drop_all else self.graphs, presence=presence, hidden=self._hidden,
-                        bind_in_where=dialect.bind_in_where, spell_out_graphs=not dialect.enumerates_graphs)
+                        bind_in_where=dialect.bind_in_where, spell_out_graphs=not dialect.enumerates_graphs,
+                        clear_each=self.graphs if dialect.clear_all_drops else None)
         text = sparql
         while text is not None:
             rewritten = rewrite(text, target)

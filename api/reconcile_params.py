@@ -1,5 +1,5 @@
 """The parameters of /reconcile and its services, read before any work is charged: each given once, UTF-8, without
-control characters; a text one given empty or blank, as a form sends a field left empty, is as if not given."""
+control characters, at most MAX_TEXT characters but for the JSON documents; a text one given empty or blank, as a form sends a field left empty, is as if not given."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ RESERVED = frozenset("await break case catch class const continue debugger defau
                      "false finally for function if import in instanceof new null return super switch throw true "
                      "try typeof var void while with yield".split())
 
+JSON_PARAMETERS = ("queries", "extend")  # documents, whose strings kg.reconciliation_input bounds one by one
+
 
 def params() -> dict[str, str]:
     """Query-string and form parameters (callback= a function name), read once per request (replies ask again)."""
@@ -28,6 +30,8 @@ def params() -> dict[str, str]:
         return g.reconcile_params
     found = unique(request_params())
     for name, value in found.items():
+        if name not in JSON_PARAMETERS and len(value) > MAX_TEXT:
+            raise Problem(400, "Bad request", f"{name} has {len(value)} characters; the most is {MAX_TEXT}")
         fault = control_fault(value, name)
         if fault:
             raise Problem(400, "Bad request", fault)
@@ -78,8 +82,6 @@ def prefix(given: dict) -> str:
     """The prefix= a suggest service completes (required; empty or blank, it suggests nothing)."""
     if "prefix" not in given:
         raise Problem(400, "Missing prefix", "give the prefix= to complete")
-    if len(given["prefix"]) > MAX_TEXT:  # matched against every name, as a query string is
-        raise Problem(400, "Bad request", f"prefix has {len(given['prefix'])} characters; the most is {MAX_TEXT}")
     return given["prefix"]
 
 

@@ -400,6 +400,17 @@ def test_a_query_past_the_bounds_of_its_work_is_400(client):
     assert results["q"]["result"][0]["id"] == "mali"
 
 
+def test_every_parameter_that_is_no_json_document_is_400_past_a_thousand_characters(client):
+    """The README bounds an id at 1,000 characters: /reconcile/preview took one of 3,000, and type= any length."""
+    long = "m" * 3000
+    preview = client.get(f"/reconcile/preview?id={long}")
+    assert preview.status_code == 400 and "id has 3000 characters; the most is 1000" in preview.get_data(as_text=True)
+    for path, name in ((f"/reconcile/properties?type={long}", "type"), (f"/reconcile?callback={long}", "callback"),
+                       (f"/reconcile/suggest/entity?prefix=ma&cursor={'0' * 1001}", "cursor")):
+        assert f"{name} has " in problem(client.get(path), 400)["detail"], path
+    assert client.get(f"/reconcile/preview?id={'m' * 1000}").status_code == 404  # at the bound: looked up
+
+
 def test_each_string_value_may_have_a_thousand_characters(client):
     """The README promises 1,000 characters a value: two of 600 in one query were refused as more than 1,000."""
     values = [("Mali " * 120).strip(), ("Niger " * 100).strip()]

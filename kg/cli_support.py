@@ -192,7 +192,8 @@ class BaseIRI(GraphIRI):
 
 
 class OutputFile(click.Path):
-    """A file to write: click.Path with dir_okay=False, refusing an empty name (which opened ".", a folder)."""
+    """A file to write: click.Path with dir_okay=False, refusing an empty name (which opened ".", a folder) and
+    a name in a folder that is not there, before any work is done."""
 
     def __init__(self, **options):
         super().__init__(dir_okay=False, **options)
@@ -200,6 +201,13 @@ class OutputFile(click.Path):
     def convert(self, value, param, ctx):
         if not str(value):
             self.fail("an empty name names no file", param, ctx)
+        if not (self.allow_dash and str(value) == "-"):
+            # a link is written through to its target (kg.output_files), so the target's folder must be there
+            folder = os.path.dirname(os.path.realpath(os.fspath(value)))
+            if not os.path.isdir(folder):
+                name = os.fspath(value)
+                self.fail(f"{folder!r} is a file, not a folder {name!r} can be written in" if os.path.exists(folder)
+                          else f"there is no folder {folder!r} to write {name!r} in; make it first", param, ctx)
         return super().convert(value, param, ctx)
 
 

@@ -32,6 +32,8 @@ from kg.table import compact_iri, printable
 MAX_TERMS = 2000  # classes and properties offered for completion, each
 MAX_ERROR = 240  # characters of an error line
 SLOW = 1.0  # seconds before a running query says how to cancel it
+# The dot-commands whose help line offers no [ARGUMENT]: .help, .prefixes, .graphs, .quit and .exit
+NO_ARGUMENT = frozenset(name.rstrip(",") for usage in COMMANDS if "[" not in usage for name in usage.split())
 
 
 class Cancelled(Exception):
@@ -173,6 +175,8 @@ class Shell:
         """Carry out a `.command`; False when the shell should end."""
         name, _, arg = line.strip().partition(" ")
         arg = arg.strip()
+        if arg and name in NO_ARGUMENT:  # `.graphs extra` ran as `.graphs`, as if the word were understood
+            raise click.UsageError(f"{name} takes no argument, not {arg!r}; .help lists the commands")
         if name in (".quit", ".exit"):
             return False
         if name == ".help":

@@ -247,6 +247,18 @@ def test_endpoint_switch(shell):
     assert "error: .limit takes a number" in shell.command(".limit \u00b2")  # a digit int() refuses
 
 
+def test_a_command_that_takes_no_argument_refuses_one():
+    """`.graphs extra` ran as `.graphs`, silently ignoring the word; the others that take none did too."""
+    from kg.shell import Shell
+
+    shell = Shell("memory:", out=io.StringIO())
+    for name in (".graphs", ".help", ".prefixes", ".quit", ".exit"):
+        with pytest.raises(click.UsageError, match=f"^\\{name} takes no argument, not 'extra'; .help lists"):
+            shell.command(f"{name} extra")
+    assert shell.out.getvalue() == "" and shell.command(".quit  ") is False  # spaces alone are no argument
+    shell.close()
+
+
 def test_the_endpoint_said_back_escapes_what_would_reorder_or_hide():
     """`.endpoint` echoed the URL as typed: a bidi override in it reordered the line, a soft hyphen hid."""
     from kg.shell import Shell

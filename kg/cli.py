@@ -19,6 +19,8 @@ from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile,
 from kg.output_files import write_atomically
 
 BUILD_FORMATS = ("trig", "nquads", "jsonld")  # each keeps the named graphs: Turtle would drop them
+# kg validate's --format, named as kg load's are, and the names kg.validate reads them by
+VALIDATE_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "ntriples": "nt"}
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,7 +87,9 @@ def build(out, fmt, base, claims_file, install, store_spec):
 
 
 @main.command()
-@click.argument("dataset_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.argument("dataset_file", required=False, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(list(VALIDATE_FORMATS)),
+              help="DATASET_FILE's format (default: from its name, else TriG); needed for - (standard input).")
 @click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
               help="Claims file or folder to build from when no DATASET_FILE is given (default: the shipped "
                    "folder); repeatable.")
@@ -93,22 +97,33 @@ def build(out, fmt, base, claims_file, install, store_spec):
               help="Also check the ontology against the OWL 2 DL profile and the ontology with the dataset for "
                    "consistency (HermiT); needs Java 11+ and owlready2.")
 @reports_errors
-def validate(dataset_file, claims_file, owl):
+def validate(dataset_file, fmt, claims_file, owl):
     """Check a dataset against the SHACL shapes, and a file's dates, numbers and booleans against their XSD
     datatypes; exit 1 if anything fails.
 
-    DATASET_FILE is a TriG, N-Quads, Turtle or N-Triples file (by its name; else read as TriG); without it,
-    the dataset is built from the shipped claims (or from --claims). With --owl, also the OWL 2 DL profile and
-    HermiT's consistency check.
+    DATASET_FILE is a TriG, N-Quads, Turtle or N-Triples file (by --format, else its name; else read as TriG),
+    - standard input (with --format); without it, the dataset is built from the shipped claims (or from --claims).
+    With --owl, also the OWL 2 DL profile and HermiT's consistency check.
     """
     from kg.build import build as build_dataset
     from kg.table import printable
     from kg.validate import checked_nodes, read_dataset, validate as run_shacl, without_graphs
+    from kg.waiting_input import held_copy
 
     if dataset_file and claims_file:
         raise click.UsageError("give either DATASET_FILE or --claims, not both")
-    dataset, violations = read_dataset(Path(dataset_file)) if dataset_file else \
-        (build_dataset(_inputs(claims_file)).dataset, [])
+    if fmt and not dataset_file:
+        raise click.UsageError("--format says how DATASET_FILE is written; give the file, or leave --format out")
+    fmt = VALIDATE_FORMATS.get(fmt)
+    if dataset_file == "-" and fmt is None:  # as kg load - asks it: no name tells the format
+        raise click.BadParameter("standard input (-) has no name to tell its format: give --format",
+                                 param_hint="DATASET_FILE")
+    if dataset_file == "-":
+        with held_copy(sys.stdin.buffer, name="standard input") as copy:
+            dataset, violations = read_dataset(copy, fmt, name="standard input")
+    else:
+        dataset, violations = read_dataset(Path(dataset_file), fmt) if dataset_file else \
+            (build_dataset(_inputs(claims_file)).dataset, [])
     violations += run_shacl(dataset)
     for violation in violations:
         click.echo(printable(str(violation)))  # a violation quotes the data
@@ -116,7 +131,7 @@ def validate(dataset_file, claims_file, owl):
         violations += _owl_problems(dataset)
     if violations:
         click.echo(f"{len(violations)} violation(s)", err=True)
-        syntax = dataset_file and without_graphs(Path(dataset_file))
+        syntax = dataset_file and without_graphs(Path(dataset_file), fmt)
         if syntax:  # the claims' shapes read each claim's graph, which such a file cannot hold
             click.echo(f"note: {syntax} holds no named graphs, so a claim's graph is empty here; validate a TriG or "
                        "N-Quads file (kg build --out dataset.trig)", err=True)

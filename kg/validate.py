@@ -43,14 +43,14 @@ class Violation:
         return f"{self.severity}: {self.focus}{where}: {self.message} [{self.shape}]"
 
 
-def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
-    """Read a TriG, N-Quads, Turtle or N-Triples file (by its name, else TriG), gzipped or not, into a dataset,
-    with a violation for each literal whose lexical form, as written, is not a value of its XSD datatype ("many" as an
-    xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
-    where no shape names the property."""
-    fmt, data = _contents(path)
+def read_dataset(path: Path, fmt: str | None = None, name: str | None = None) -> tuple[Dataset, list[Violation]]:
+    """Read a TriG, N-Quads, Turtle or N-Triples file (in `fmt`, else by its name, else TriG), gzipped or not, into a
+    dataset, with a violation for each literal whose lexical form, as written, is not a value of its XSD datatype
+    ("many" as an xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
+    where no shape names the property. Errors name the file `name` (standard input's copy has none), else `path`."""
+    data = _contents(path)
     found = set()
-    for quad in _quads(path, fmt, data):  # pyoxigraph first: it says where a syntax error is
+    for quad in _quads(path, fmt, data, name or str(path)):  # pyoxigraph first: it says where a syntax error is
         kind = misfit(quad.object)
         if kind:
             found.add(Violation(shape="datatype", focus=_name(quad.subject), path=_name(quad.predicate),
@@ -58,7 +58,7 @@ def read_dataset(path: Path) -> tuple[Dataset, list[Violation]]:
     dataset = Dataset()
     with _quiet(logging.getLogger("rdflib.term")), warnings.catch_warnings():  # rdflib logs each ill-typed
         warnings.simplefilter("ignore", UserWarning)  # literal with a traceback, or warns ("weird boolean")
-        dataset.parse(data=data, format=fmt)
+        dataset.parse(data=data, format=fmt or format_of(path))
     return dataset, sorted(found, key=lambda v: (v.focus, v.path, v.message))
 
 
@@ -69,36 +69,41 @@ SHOWN_FORMATS = {"trig": ("TriG", pyoxigraph.RdfFormat.TRIG), "nquads": ("N-Quad
                  "turtle": ("Turtle", pyoxigraph.RdfFormat.TURTLE), "nt": ("N-Triples", pyoxigraph.RdfFormat.N_TRIPLES)}
 
 
-def without_graphs(path: Path) -> str | None:
-    """The name of the file's syntax where it holds no named graphs (Turtle, N-Triples), else None."""
+def format_of(path: Path) -> str:
+    """The format a file is read in by its name (FORMATS, a .gz aside), TriG where the name says none."""
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
-    fmt = FORMATS.get(inner.suffix.lower(), "trig")
+    return FORMATS.get(inner.suffix.lower(), "trig")
+
+
+def without_graphs(path: Path, fmt: str | None = None) -> str | None:
+    """The name of the file's syntax (`fmt`, else its name's) where it holds no named graphs (Turtle, N-Triples)."""
+    fmt = fmt or format_of(path)
     return SHOWN_FORMATS[fmt][0] if fmt in ("turtle", "nt") else None
 
 
-def _contents(path: Path) -> tuple[str, bytes]:
-    gzipped = path.suffix.lower() == ".gz"
-    inner = path.with_suffix("") if gzipped else path
-    fmt = FORMATS.get(inner.suffix.lower(), "trig")
+def _contents(path: Path) -> bytes:
     data = read_whole(path)  # a read error names the file
-    return fmt, without_bom(gzip.decompress(data) if gzipped else data)
+    return without_bom(gzip.decompress(data) if path.suffix.lower() == ".gz" else data)
 
 
-def _quads(path: Path, fmt: str, data: bytes):
+def _quads(path: Path, given: str | None, data: bytes, name: str):
+    fmt = given or format_of(path)
     shown, parsed_as = SHOWN_FORMATS[fmt]
     try:
         yield from pyoxigraph.parse(data, format=parsed_as)
     except SyntaxError as error:
         why = undecodable(ParseError(parser_message(error), line=error.lineno), io.BytesIO(data)).message
-        why += _named_otherwise(data, fmt, error.lineno)
-        raise ParseError(f"not valid {shown}{_read_as(path, fmt)}: {why}", path=str(path), line=error.lineno,
+        why += _named_otherwise(data, fmt, error.lineno, given is not None)
+        read_as = "" if given else _read_as(path)
+        raise ParseError(f"not valid {shown}{read_as}: {why}", path=name, line=error.lineno,
                          column=error.offset) from None
     except MemoryError as error:
-        raise term_too_long(error, str(path)) from None
+        raise term_too_long(error, name) from None
 
 
-def _named_otherwise(data: bytes, fmt: str, line: int | None) -> str:
-    """What to add to a parse error where the data reads in another format: the name that reads it so."""
+def _named_otherwise(data: bytes, fmt: str, line: int | None, given: bool) -> str:
+    """What to add to a parse error where the data reads in another format: the --format (where one was `given`)
+    or the name that reads it so."""
     # the first bytes, as kg load reads them: three more parses of a whole big file would cost more than the hint
     other = likely_format(data[:HEAD_BYTES], "ntriples" if fmt == "nt" else fmt, fault_line=line,
                           whole=len(data) <= HEAD_BYTES)
@@ -106,10 +111,12 @@ def _named_otherwise(data: bytes, fmt: str, line: int | None) -> str:
         return ""
     suffix = next((suffix for suffix, name in FORMATS.items() if name == other.replace("ntriples", "nt")), None)
     said = f"; it reads as {FORMAT_NAMES[other]}"
+    if given and suffix:
+        return f"{said}: give --format {other}"
     return f"{said}: name the file {suffix}" if suffix else f"{said}, which kg validate does not read"
 
 
-def _read_as(path: Path, fmt: str) -> str:
+def _read_as(path: Path) -> str:
     """Why a file was read as TriG when its name does not say so: kg validate's default."""
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
     if inner.suffix.lower() in FORMATS:

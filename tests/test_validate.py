@@ -119,6 +119,32 @@ def test_validate_reads_n_quads(tmp_path, built):
     assert "Violation: sk:year-2023 sahel:timePrecision: a time span needs its precision [Time span]" in result.stdout
 
 
+def test_a_dash_reads_standard_input_in_the_format_given_as_kg_load_does(tmp_path, built):
+    """`kg validate -` said "File '-' does not exist", where `kg load -` reads standard input (with --format)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    path = tmp_path / "broken.nq"
+    broken_dataset(built.dataset, BREAKAGES["time span without precision"]).serialize(path, format="nquads")
+
+    def validate(*args: str):
+        return CliRunner().invoke(main, ["validate", *args], input=path.read_bytes(), catch_exceptions=False)
+
+    result = validate("-", "--format", "nquads")
+    assert result.exit_code == 1, result.stderr
+    assert "Violation: sk:year-2023 sahel:timePrecision: a time span needs its precision [Time span]" in result.stdout
+    unnamed = validate("-")
+    assert unnamed.exit_code == 2 and "standard input (-) has no name to tell its format: give --format" in \
+        unnamed.stderr
+    wrong = validate("-", "--format", "trig")
+    assert wrong.exit_code == 1 and wrong.stderr.startswith("error: standard input:1:"), wrong.stderr
+    assert wrong.stderr.rstrip().endswith("it reads as N-Quads: give --format nquads")
+    named = run_kg("validate", "--format", "nquads", path.rename(tmp_path / "dataset.data"))  # a file's too
+    assert named.exit_code == 1 and "[Time span]" in named.stdout, named.stderr
+    assert run_kg("validate", "--format", "trig").exit_code == 2  # no file for it to say the format of
+
+
 def test_a_file_that_does_not_parse(tmp_path):
     path = tmp_path / "broken.trig"
     path.write_text("<a> <b> .\n", encoding="utf-8")

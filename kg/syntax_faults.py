@@ -10,9 +10,10 @@ without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a
 clause (kg.query_end), a PREFIX or BASE between an update's operations (kg.update_prologue), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
-(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), a group without its braces
-(kg.group_keywords), a ';' ending a query, a comment opened with '--', LIMIT 10, 20 and commas between the keys of
-ORDER BY or GROUP BY, as in SQL; a quote inside a string closing it ('Côte d'Ivoire'), a typographic quote (“…”).
+(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), 1. for 1.0 where no triple
+pattern ends (kg.number_faults), a group without its braces (kg.group_keywords), a ';' ending a query, a comment
+opened with '--', LIMIT 10, 20 and commas between the keys of ORDER BY or GROUP BY, as in SQL; a quote inside a
+string closing it ('Côte d'Ivoire'), a typographic quote (“…”).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kg.bracket_faults import bracket_fault, in_parentheses
 from kg.errors import QuerySyntaxError
 from kg.group_keywords import group_keyword_fault
 from kg.modifier_order import line_column, misordered
+from kg.number_faults import unfinished_decimal
 from kg.operator_faults import foreign_operator
 from kg.query_end import trailing_mark
 from kg.rebound_variables import rebound
@@ -60,6 +62,7 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
     bare = bare_constraint(tokens, text)
     disorder = misordered(tokens, text)
     listed = values_fault(tokens)
+    decimal = unfinished_decimal(tokens)
     ending = trailing_mark(tokens)
     late = late_declaration(tokens)
     in_select, depth, named = False, 0, False  # named: an AS since SELECT's last '(' at depth 0
@@ -93,6 +96,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
         elif kind == "other" and value in TYPOGRAPHIC_QUOTES:  # pasted from a word processor or a web page
             message = (f"{value} is a typographic quote, which SPARQL does not read: a string is quoted with straight "
                        "quotes, \"…\" or '…'.")
+        elif decimal is not None and index == decimal[0]:
+            message = decimal[1]
         elif kind == "other" and not value.isascii() and NAME_CHAR.match(value):
             message = _stray_letter(tokens, index)
         elif kind == "pname" and value.split(":", 1)[0] not in prefixes and not _after_keyword(value, prefixes) \

@@ -150,13 +150,24 @@ REGROUPED = {
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY (?p AS ?x) (?s AS ?x)": (
         "GROUP BY gives ?x a value twice, first at line 1, column 60", 1, 71),
 }
+# A number ending in '.' where no triple pattern ends: it was "Expected LANGMATCHES or a name, number or other term
+# here." or "Expected UNDEF here." past the '.'; now told at the number.
+DECIMAL = "1. is no number: a decimal needs a digit after its point (1.0); a '.' after a number would end a triple "
+UNFINISHED = {
+    "SELECT * { ?s ?p ?a FILTER(?a = 1.) }": (DECIMAL + "pattern, and none ends inside ( … ).", 1, 33),
+    "SELECT * { VALUES ?a { 1. } }": (DECIMAL + "pattern, and none ends in a VALUES block.", 1, 24),
+    "SELECT * { ?s ?p ?o } VALUES (?a ?b) {\n (2 1.) }": (DECIMAL + "pattern, and none ends inside ( … ).", 2, 5),
+    "SELECT * { VALUES () {\n () } ?s ?p ?o VALUES ?a { 1. } }": (DECIMAL, 2, 28),
+    "SELECT * { BIND(1. AS ?x) }": (DECIMAL, 1, 17),
+    "SELECT * { ?s ?p [ ?q 1. ] }": (DECIMAL + "pattern, and none ends inside [ … ].", 1, 23),
+}
 @pytest.fixture(scope="module")
 def service():
     with OxigraphStore() as store:
         yield QueryService(store)
 
 
-@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED}.items())
+@pytest.mark.parametrize("query, expected", {**SLIPS, **REBOUND, **REGROUPED, **UNFINISHED}.items())
 def test_a_slip_is_named_where_it_is(service, query, expected):
     told_where_it_is(service, query, expected)
 
@@ -215,6 +226,8 @@ def told_where_it_is(service, query: str, expected: tuple) -> None:
     # a subquery's names sealed in EXISTS or MINUS (they were taken as bound in the WHERE, and the query refused)
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER EXISTS { SELECT ?x { ?x ?p ?o } } MINUS { SELECT (1 AS ?y) {} } "
     "FILTER NOT EXISTS { SELECT * { BIND(1 AS ?z) } } } GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",
+    # a number before the '.' that ends its triple pattern, and decimals written whole
+    "SELECT * { ?s ?p 1. ?s ?p ?o FILTER(?o IN (1.0, .5, 1.e5)) FILTER EXISTS { ?s ?p 2.} } VALUES ?o { 1.0 }",
     # a subquery's keys, sort and HAVING read variables and bind none
     "SELECT (COUNT(*) AS ?n) { { SELECT * { ?s ?p ?o } ORDER BY ?x LIMIT 1 } { SELECT ?s { ?s ?p ?o } GROUP BY ?s "
     "?y HAVING(true) ORDER BY ?z } } GROUP BY (STR(?s) AS ?x) (?p AS ?y) (?o AS ?z)",

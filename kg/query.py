@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.data_terms import data_term_error
 from kg.errors import BindingTypeError, PolicyError, QuerySyntaxError
 from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
@@ -181,6 +182,8 @@ class QueryService(ClosedTerms):
         it is, in place of an engine's message that only says where its parser gave up, unless the parser gave
         up before that slip."""
         iri = iri_fault(sparql, error, base, shape.is_update)
+        if shape.is_update and (misplaced := data_term_error(error, sparql)) is not None:
+            return misplaced  # the engine calls a literal or triple term subject of INSERT DATA a variable
         # The engine named the fault, or the text does not lex (a broken IRI); but an open long string it
         # places at the text's end, where it gave up, and calls one not closed before the end of its line.
         if not is_generic(error.message) and error.message not in UNPLACED \

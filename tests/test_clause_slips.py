@@ -267,3 +267,24 @@ def test_a_declaration_between_operations_is_told_as_the_engine_refuses_it(updat
     assert result.exit_code == 1 and result.stderr.startswith(
         f"error: line {line}, column {column}: The store's engine takes {word} only at the start of an update")
     assert first_fault("INSERT DATA { <x:a> <x:p> 'a ; PREFIX' } ; INSERT DATA { <x:a> <x:p> 1 }", set()) is None
+
+
+TRIPLE_TERM = "A triple term <<( … )>> cannot be the subject of a triple: RDF 1.2 has triple terms only as objects"
+LITERAL = "A literal cannot be the subject of a triple: a subject is an IRI or a blank node."
+
+
+@pytest.mark.parametrize("update, said, line, column", [
+    ("INSERT DATA { <<( <x:a> <x:b> <x:c> )>> <x:p> <x:o> }", TRIPLE_TERM, 1, 15),
+    ("DELETE DATA { GRAPH <x:g> {\n <x:s> <x:p> 1 . <<( <x:a> <x:b> <x:c> )>> <x:p> 1 } }", TRIPLE_TERM, 2, 18),
+    ("INSERT DATA { <x:s> <x:p> <<( <<( <x:a> <x:b> <x:c> )>> <x:b> <x:c> )>> }", TRIPLE_TERM, 1, 31),
+    ("INSERT DATA { GRAPH <x:g> { <x:s> <x:p> 1 } 'a' <x:p> <x:o> }", LITERAL, 1, 45),
+    ("INSERT DATA { <x:s> <x:p> 1 . true <x:p> <x:o> }", LITERAL, 1, 31),
+    ("INSERT DATA { ?x <x:p> <x:o> }", "INSERT DATA takes no variables", 1, 15),  # a variable is told as one
+])
+def test_a_subject_a_data_block_cannot_hold_is_told_for_what_it_is(update, said, line, column):
+    """A triple term as the subject of INSERT DATA was told "INSERT DATA takes no variables", past the triple."""
+    result = run_kg("update", "--store", "memory:", "-q", update)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: line {line}, column {column}: {said}"), \
+        result.stderr
+    fine = "INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> 'c' )>> . << <x:a> <x:b> <x:c> >> <x:p> 1 ; <x:q> 'a' }"
+    assert run_kg("update", "--store", "memory:", "-q", fine).exit_code == 0

@@ -31,3 +31,29 @@ def test_a_head_whose_vars_are_no_list_of_variable_names_is_a_malformed_answer(h
 
 def test_a_head_without_vars_has_no_variables():
     assert read([b'{"head": {}, "results": {"bindings": []}}'])[0] == []
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize("value, datatype, expected", [
+    ("1.0", None, ("1.0", "decimal")), ("1.50", "decimal", ("1.50", "decimal")), ("2", None, ("2", "integer")),
+    ("-2.5E3", None, ("-2.5E3", "double")), ("1.0", "double", ("1.0", "double")), ("true", None, ("true", "boolean")),
+    ('"1.5"', "decimal", ("1.5", "decimal")), ('"1.0E0"', "double", ("1.0E0", "double")),
+])
+def test_a_number_value_keeps_its_text_and_datatype(value, datatype, expected):
+    """An engine writing a literal's value as a JSON number: 1.0 became "1"^^xsd:double, which reads as an integer,
+    and 1.50 typed xsd:decimal was refused as no RDF term; the text is kept, with its datatype or SPARQL's for it."""
+    typed = f', "datatype": "{XSD}{datatype}"' if datatype else ""
+    document = '{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": ' + value + \
+        typed + '}}]}}'
+    chunks = [document.encode()[:at] for at in (len(document) // 2,)] + [document.encode()[len(document) // 2:]]
+    (term,), = read(chunks)[1]
+    assert (term.value, term.datatype.value) == (expected[0], XSD + expected[1])
+
+
+@pytest.mark.parametrize("binding", ['{"type": "uri", "value": 5}', '{"type": "literal", "value": "a", "xml:lang": 1}',
+                                     '{"type": "literal", "value": "1", "datatype": 5}'])
+def test_a_number_where_a_string_goes_is_a_malformed_answer(binding):
+    with pytest.raises(MalformedAnswer, match="is a number, where a string goes"):
+        list(read([('{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": ' + binding + '}]}}').encode()])[1])

@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph
 
-_DECODER = json.JSONDecoder()
+
+
+class JSONNumber(str):
+    """A JSON number as its text: an engine that writes a literal's value as a number (1.50, 1.0) means that text,
+    which a float would change (1.5, or 1 for 1.0)."""
+
+
+_DECODER = json.JSONDecoder(parse_int=JSONNumber, parse_float=JSONNumber, parse_constant=JSONNumber)
+# A bare number's datatype as SPARQL and Turtle read it: an exponent makes a double, a point a decimal
+_DOUBLE, _DECIMAL = re.compile(r"[^eE]*[eE]"), re.compile(r"[^.]*\.")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 _SPACE = re.compile(r"[ \t\n\r]*")
 _VARNAME = re.compile(r"[\w\u00B7\u0300-\u036F\u203F-\u2040]+")  # SPARQL's VARNAME, near enough: no space nor sign
 
@@ -82,7 +92,7 @@ class _Buffer:
                 raise MalformedAnswer("the SPARQL JSON answer is cut short or malformed",
                                       self.text[self.at:self.at + 500]) from None
             # a number at the very end of what was read so far may go on in the next chunk
-            if end == len(self.text) and not self.done and isinstance(value, (int, float)) and self.more():
+            if end == len(self.text) and not self.done and isinstance(value, JSONNumber) and self.more():
                 continue
             self.at = end
             return value
@@ -135,7 +145,7 @@ def _end(buffer: _Buffer) -> None:
 def _variables(head, buffer: _Buffer) -> list[str]:
     """The head's vars: a list of distinct variable names (none when it has no vars)."""
     names = head.get("vars", []) if isinstance(head, dict) else None
-    if not isinstance(names, list) or not all(isinstance(name, str) and _VARNAME.fullmatch(name) for name in names) \
+    if not isinstance(names, list) or not all(type(name) is str and _VARNAME.fullmatch(name) for name in names) \
             or len(set(names)) != len(names):
         raise MalformedAnswer(f"the SPARQL JSON head's vars are no list of distinct variable names: {names!r:.100}",
                               buffer.text[-500:])
@@ -191,6 +201,11 @@ _DIRECTIONS = {"ltr": pyoxigraph.BaseDirection.LTR, "rtl": pyoxigraph.BaseDirect
 def binding_term(binding: dict):
     """A pyoxigraph term from one SPARQL JSON binding, including Virtuoso's legacy "typed-literal"."""
     kind, value = binding["type"], binding.get("value")
+    numbers = [key for key in ("type", "datatype", "xml:lang", "its:dir") if isinstance(binding.get(key), JSONNumber)]
+    if numbers or isinstance(value, JSONNumber) and kind not in ("literal", "typed-literal"):
+        raise TypeError(f"its {(numbers or ['value'])[0]} is a number, where a string goes")
+    if isinstance(value, bool):  # SPARQL JSON writes every value as a string; a JSON true means "true"
+        value = "true" if value else "false"
     if isinstance(value, str):
         value.encode("utf-8")  # a lone surrogate ("\ud800") is no text: UnicodeEncodeError
     if kind == "uri":
@@ -205,7 +220,18 @@ def binding_term(binding: dict):
                                       direction=_DIRECTIONS[direction] if direction in _DIRECTIONS else None)
         if "datatype" in binding:
             return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(binding["datatype"]))
+        if isinstance(value, JSONNumber):  # its text kept, and typed as the same number written in SPARQL is
+            return pyoxigraph.Literal(str(value), datatype=pyoxigraph.NamedNode(_XSD + _number_type(value)))
+        if isinstance(binding["value"], bool):
+            return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(_XSD + "boolean"))
         return pyoxigraph.Literal(value)
     if kind == "triple":
         return pyoxigraph.Triple(*(binding_term(value[part]) for part in ("subject", "predicate", "object")))
     raise ValueError(f"unknown binding type {kind!r}")
+
+
+def _number_type(text: str) -> str:
+    """The XSD datatype of a JSON number's text, as SPARQL reads the same text (NaN and Infinity: double)."""
+    if _DOUBLE.match(text) or not text.lstrip("-").replace(".", "").isdigit():
+        return "double"
+    return "decimal" if _DECIMAL.match(text) else "integer"

@@ -126,14 +126,15 @@ def _stdin_copied(files, held: contextlib.ExitStack, max_bytes: int | None,
 def _said(report) -> None:
     """What each file gave, and the load's record, on standard error."""
     from kg.table import printable
+    from kg.untrusted import CONTEXT_REMEDY
 
     for loaded in report.files:
         name = printable(loaded.name or str(loaded.path))
         click.echo(f"{name}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
         if loaded.quads == 0 and loaded.size > 0:  # JSON-LD drops what it cannot read as RDF
             click.echo(f"warning: {name} gave no statements"
-                       + (": JSON-LD keys with no @context, and relative @id values without --base, are dropped"
-                          if loaded.format == "jsonld" else ""), err=True)
+                       + (": JSON-LD drops keys no @context maps to an IRI (plain JSON's, all of them) and relative "
+                          f"@id values without --base; {CONTEXT_REMEDY}" if loaded.format == "jsonld" else ""), err=True)
     # The count is of quads read: a store keeps each once, and counting what it gained would cost a scan
     click.echo(f"loaded {len(report.files)} file(s), {report.quads} quads read (one the store already held, or "
                f"read twice, is kept once); record {report.record}", err=True)

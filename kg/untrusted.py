@@ -32,8 +32,10 @@ _NOT_UTF8 = "Invalid UTF-8"  # how pyoxigraph's messages for bytes that are no U
 _REMOTE_CONTEXT = "LoadDocumentCallback"  # pyoxigraph's message when a JSON-LD document names a remote context
 _CODE_POINT = "Invalid IRI code point"
 NO_REMOTE_CONTEXT = "a JSON-LD document's remote @context is never fetched: put the context inline"
-JSONLD_DROPPED = ("the JSON-LD gave no statements: keys with no @context, relative @id values without a base, and "
-                  "values outside a node object are dropped")
+# How to make plain JSON into JSON-LD: a context that maps its keys to IRIs (an "@id" names each object, else each
+# is a blank node)
+CONTEXT_REMEDY = ('add an @context that maps its keys to IRIs ({"@context": {"@vocab": "https://schema.org/"}, …} '
+                  'maps every key) and an "@id" IRI to each object, or send it in another RDF format')
 # pyoxigraph's Turtle and JSON-LD parsers take time (JSON-LD also memory) growing with the square of the
 # nesting, all after the last read, and overflow the stack (killing the process) past a few thousand levels.
 MAX_NESTING = 64
@@ -103,14 +105,45 @@ def refuse_deep(data: bytes, *, format: str, name: str | None = None) -> None:
             raise InputLimitError(f"the data nests more than {MAX_NESTING} levels deep", path=name)
 
 
-def jsonld_dropped(data: bytes) -> bool:
-    """Whether JSON-LD `data` holds more than an empty document (`{}`, `[]`, a context alone, an empty @graph):
-    what a JSON-LD processor silently drops when the data gave no triples (keys no context maps, a bare value)."""
+def jsonld_dropped(data: bytes) -> str | None:
+    """Why JSON-LD `data` that gave no statements holds more than an empty document (`{}`, `[]`, a context alone, an
+    empty @graph), in words that say how to mend it; None where it holds nothing, or is no JSON (the parser judged)."""
     try:
         value = json.loads(without_bom(data))
-    except ValueError:  # not JSON as Python reads it: the RDF parser's own judgement stands
-        return False
-    return _holds_data(value)
+    except ValueError:
+        return None
+    if not _holds_data(value):
+        return None
+    objects = [value] if isinstance(value, dict) else [item for item in value if isinstance(item, dict)] \
+        if isinstance(value, list) else []
+    if not objects:  # 42, "text", [1, 2]: JSON, but no JSON-LD document or node
+        return (f"this is a JSON {_json_kind(value)}, not JSON-LD, so it gives no statements: a JSON-LD document is an "
+                "object (or a list of objects) whose keys an @context maps to IRIs, such as "
+                '{"@context": {"@vocab": "https://schema.org/"}, "@id": "http://example.org/mali", "name": "Mali"}')
+    context, keys = _contexts_and_keys(objects)
+    if not context:
+        named = f" ({', '.join(keys[:3])}{', …' if len(keys) > 3 else ''})" if keys else ""
+        return (f"this is plain JSON, not JSON-LD: it has no @context, so its keys{named} name no property and it "
+                f"gives no statements; {CONTEXT_REMEDY}")
+    return ("the JSON-LD gave no statements though it holds data: its @context maps none of its keys to an absolute "
+            "IRI, or its @id values are relative with no base to resolve them (JSON-LD drops both, and values outside "
+            "an object); map each key to an IRI in the @context, and give absolute @id IRIs")
+
+
+def _contexts_and_keys(objects: list) -> tuple[bool, list[str]]:
+    """Whether any of a document's objects, or of their @graph, has an @context; and their keys, sorted."""
+    todo, context, keys = list(objects), False, set()
+    while todo:
+        item = todo.pop()
+        context = context or "@context" in item
+        keys.update(key for key in item if not key.startswith("@"))
+        nested = item.get("@graph")
+        todo.extend(found for found in (nested if isinstance(nested, list) else [nested]) if isinstance(found, dict))
+    return context, sorted(keys)
+
+
+def _json_kind(value) -> str:
+    return {bool: "boolean", str: "string", list: "list of values", type(None): "null"}.get(type(value), "number")
 
 
 def _holds_data(value) -> bool:

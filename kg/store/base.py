@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.errors import InputLimitError, ParseError, QuerySyntaxError
 from kg.parse_messages import sentence
-from kg.untrusted import (JSONLD_DROPPED, character_column, explained, guard, jsonld_dropped, refuse_deep, skip_bom,
+from kg.untrusted import (character_column, explained, guard, jsonld_dropped, refuse_deep, skip_bom,
                           undecodable, without_bom)
 
 Term = Union[pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Triple]
@@ -260,8 +260,8 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
         raise _parse_error(error, name, lines=data, byte_columns=format == "jsonld") from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
-    if not triples and format == "jsonld" and jsonld_dropped(data):  # else a PUT of it would empty the graph
-        raise ParseError(JSONLD_DROPPED, path=name)
+    if not triples and format == "jsonld" and (dropped := jsonld_dropped(data)):  # else a PUT would empty the graph
+        raise ParseError(dropped, path=name)
     return triples
 
 

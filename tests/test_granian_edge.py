@@ -213,7 +213,7 @@ def test_the_path_is_percent_decoded_once(edge):
     literal "%00" in a name (sent as %2500) was refused as a NUL byte."""
     for sent, meant in (("a%2541", "a%41"), ("a%2500b", "a%00b"), ("caf%C3%A9", "café")):
         status, headers, body = http(f"{edge}/id/{sent}", headers={"Accept": "application/json"})
-        assert problem(status, headers, body, 404)["detail"].endswith("/id/" + meant)
+        assert problem(status, headers, body, 404)["detail"].split("; did you mean ")[0].endswith("/id/" + meant)
 
 
 @pytest.mark.parametrize("method", [b"get", b"Get", b"FOO"])

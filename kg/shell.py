@@ -13,7 +13,6 @@ import threading
 
 import click
 from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from kg.cli_update import is_update, update_advice
 from kg.console import Started, console_service, notes, open_configured, show, start_query, warnings
@@ -23,7 +22,7 @@ from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
 from kg.setting_values import MOST
 from kg.settings import console_settings
-from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, history_path, key_bindings
+from kg.shell_input import COMMANDS, FORMATS, KEYS, KEYWORDS, Words, examples, kept_history, key_bindings
 from kg.shell_worker import WorkerQueries
 from kg.store import shown_spec, url_fault
 from kg.store.oxigraph import OxigraphStore
@@ -58,20 +57,6 @@ class _Screen:
 
     def flush(self) -> None:
         self.out.flush()
-
-
-def kept_history() -> History:
-    """The history file (kg.shell_input.history_path), or, where it cannot be written (a read-only home),
-    a history of this session only, said on standard error: prompt_toolkit would fail on every line."""
-    path = history_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as error:
-        print(printable(f"note: history is kept for this session only: {os_error_words(error)}"), file=sys.stderr)
-        return InMemoryHistory()
-    return FileHistory(str(path))
 
 
 class Shell:

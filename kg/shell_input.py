@@ -4,10 +4,13 @@ completion of SPARQL words and commands, and its keys (prompt_toolkit)."""
 from __future__ import annotations
 
 import re
+import sys
 
 from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings
 
+from kg.errors import os_error_words
 from kg.paths import QUERIES_DIR
 from kg.table import printable
 
@@ -111,3 +114,17 @@ def accept(buffer) -> None:
     """Hand the buffer's text, without trailing blank lines, to the shell (and the history)."""
     buffer.text = buffer.text.rstrip()
     buffer.validate_and_handle()
+
+
+def kept_history() -> History:
+    """The history file (kg.shell_input.history_path), or, where it cannot be written (a read-only home),
+    a history of this session only, said on standard error: prompt_toolkit would fail on every line."""
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        print(printable(f"note: history is kept for this session only: {os_error_words(error)}"), file=sys.stderr)
+        return InMemoryHistory()
+    return FileHistory(str(path))

@@ -663,7 +663,7 @@ def test_a_home_where_history_cannot_be_written_keeps_it_for_the_session(tmp_pat
     """A read-only $SAHEL_KG_HOME (here: a file where the folder should be) made every line a traceback."""
     from prompt_toolkit.history import InMemoryHistory
 
-    from kg.shell import kept_history
+    from kg.shell_input import kept_history
 
     home = tmp_path / "home"
     home.write_text("not a folder")

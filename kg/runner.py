@@ -174,7 +174,7 @@ class WorkerPool(WorkerProcesses):
                 # Checked before each chunk: while the worker keeps chunks waiting, poll() alone never times out.
                 wait = None if limit is None else limit - (time.monotonic() - started)
                 try:  # only the connection: QueryTimeout, and errors the worker sends, are OSErrors too
-                    message = connection.recv() if wait is None or wait > 0 and connection.poll(wait) else None
+                    message = connection.recv() if _arrived(connection, wait) else None
                 except (EOFError, OSError):
                     raise self._death(process) from None
                 if message is None:
@@ -229,14 +229,26 @@ class WorkerPool(WorkerProcesses):
 
 
 def _replied(connection, limit: float | None, started: float, gone: threading.Event | None) -> bool:
-    """Whether the worker on `connection` replied before the time limit; raises ClientGone once `gone` is set."""
+    """Whether the worker on `connection` replied before the time limit; raises ClientGone once `gone` is set.
+    It waits GONE_CHECK at a time even with no client to watch: Python runs a Ctrl-C's handler in the main thread
+    alone, and one the kernel hands another thread (the console's) would not end a wait there until it ended."""
     while True:
         remaining = None if limit is None else max(0.0, limit - (time.monotonic() - started))
-        if gone is None:
-            return connection.poll(remaining)
         if connection.poll(GONE_CHECK if remaining is None else min(remaining, GONE_CHECK)):
             return True
-        if gone.is_set():
+        if gone is not None and gone.is_set():
             raise ClientGone("the client went away before its answer")
         if remaining is not None and remaining <= GONE_CHECK:
             return False
+
+
+def _arrived(connection, wait: float | None) -> bool:
+    """Whether a message is on `connection` within `wait` seconds (None: however long), waiting GONE_CHECK at a
+    time, for a Ctrl-C (see _replied)."""
+    ends = None if wait is None else time.monotonic() + wait
+    while True:
+        left = GONE_CHECK if ends is None else min(GONE_CHECK, ends - time.monotonic())
+        if left <= 0:
+            return False
+        if connection.poll(left):
+            return True

@@ -614,6 +614,55 @@ def test_cancel_hangs_up_on_an_endpoint_that_has_not_answered(tmp_path, monkeypa
         shell.close()
 
 
+def test_a_ctrl_c_the_kernel_hands_the_reading_thread_still_cancels(tmp_path, monkeypatch):
+    """Python runs a signal's handler in the main thread alone: a Ctrl-C the kernel gave the thread reading from the
+    endpoint left the main thread waiting for that thread's rows until the endpoint answered (a hang in a test run
+    on a loaded machine; here the endpoint answers after SOON, and the query then ended as if never cancelled)."""
+    import socket
+
+    from kg.shell import Cancelled, Shell
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked, hung_up = threading.Event(), threading.Event()
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 44\r\n\r\n"
+              b'{"head":{"vars":[]},"results":{"bindings":[]}}')
+
+    def endpoint():  # silent until the client hangs up; past SOON, it answers
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(1 << 16)
+            asked.set()
+            connection.settimeout(SOON)
+            try:
+                while connection.recv(1 << 16):
+                    pass
+                hung_up.set()
+            except TimeoutError:
+                connection.sendall(answer)
+
+    def interrupt_the_reader():  # SIGINT to the thread reading the endpoint, not to the process
+        if asked.wait(SOON):
+            signal.pthread_kill(threads_named("kg-query", besides=others)[0].ident, signal.SIGINT)
+
+    threading.Thread(target=endpoint, daemon=True).start()
+    shell = Shell("memory:", endpoint=f"http://127.0.0.1:{listener.getsockname()[1]}/sparql", out=io.StringIO())
+    shell.remote.timeout = 3600
+    others = threads_named("kg-query")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    interrupter = threading.Thread(target=interrupt_the_reader, daemon=True)
+    try:
+        interrupter.start()
+        with pytest.raises(Cancelled):
+            shell.run_query("SELECT * WHERE { ?s ?p ?o }")
+        assert hung_up.wait(SOON), "the endpoint was not hung up on"
+    finally:
+        interrupter.join()
+        signal.signal(signal.SIGINT, previous)
+        listener.close()
+        shell.close()
+
+
 def test_cancel_while_rows_are_written_stops_the_work_even_if_the_error_is_kept(tmp_path, monkeypatch):
     """Ctrl-C may land while a row is written rather than while one is awaited (on a loaded machine, mostly);
     the query stops then too, at once, not when the Cancelled and the frames it holds are collected."""

@@ -131,11 +131,8 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
 
 
     def receive():
-        remaining = None if deadline is None else deadline - time.monotonic()
         try:
-            if remaining is not None and remaining <= 0:
-                raise queue.Empty
-            kind, value = handover.get(timeout=remaining)
+            kind, value = _taken(handover, deadline)
         except queue.Empty:
             stop.set()
             raise QueryTimeout.stopped(seconds) from None
@@ -170,6 +167,23 @@ def limited(start: Callable[[], tuple[object, Iterator]], seconds: float | None)
         stop.set()
         raise
     return head, rows
+
+
+WAKE = 0.25  # seconds a wait for the helper lasts at a time: see _taken
+
+
+def _taken(handover: queue.Queue, deadline: float | None):
+    """The next item of `handover`, or queue.Empty at `deadline` (a time.monotonic(); None: never). It waits WAKE
+    at a time: Python runs a Ctrl-C's handler in the main thread alone, and one the kernel hands another thread
+    (this helper, reading from a socket) would not end a wait here until an item came."""
+    while True:
+        left = WAKE if deadline is None else min(WAKE, deadline - time.monotonic())
+        if left <= 0:
+            raise queue.Empty
+        try:
+            return handover.get(timeout=left)
+        except queue.Empty:
+            continue
 
 
 def _offer(handover: queue.Queue, item) -> None:

@@ -38,11 +38,15 @@ class ClosedTerms:
     """What kg.query.QueryService knows of its closed namespaces: it has the `store`, `prefixes`, `timeout` and
     `_known` (the terms looked up at one store version) these read."""
 
-    def unknown_terms(self, sparql: str, shape: Shape | None = None, base: str | None = None) -> list[str]:
-        """The IRIs in the project's own namespaces (sahel:, sk:) that the query names and neither the
-        ontology nor the data has: most likely misspelt. The query runs all the same; callers warn, as a
-        closed namespace would. Three index lookups per term not yet looked up at this store version (`shape`:
-        scan(sparql)'s, where the caller has it; `base`: what relative IRIs resolve against, the text's BASE aside)."""
+    def unknown_terms(self, sparql: str, shape: Shape | None = None, base: str | None = None,
+                      bindings: dict | None = None) -> list[str]:
+        """The IRIs in the project's own namespaces (sahel:, sk:) that the query names, or binds a variable to,
+        and neither the ontology nor the data has: most likely misspelt. The query runs all the same; callers
+        warn, as a closed namespace would. Three index lookups per term not yet looked up at this store version
+        (`shape`: scan(sparql)'s, where the caller has it; `base`: what relative IRIs resolve against, the
+        text's BASE aside; `bindings`: the values given to variables, as QueryService.query takes them)."""
+        # a value bound with --bind (sk:mal for sk:mali) finds nothing as silently as one written in the text
+        bound = [value.value for value in (bindings or {}).values() if isinstance(value, ox.NamedNode)]
         # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
         # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
         # (A namespace IRI spelt with \u escapes goes unwarned.)
@@ -50,9 +54,9 @@ class ClosedTerms:
         if not any(namespace in sparql for namespace in CLOSED) \
                 and not (ours and re.search(rf"(?:{ours}):", sparql)) \
                 and not _may_resolve_into_ours(sparql, base):  # a false "maybe" costs only time
-            return []
+            return self.unknown_among(list(dict.fromkeys(bound)))
         declared = {**self.prefixes, **(scan(sparql) if shape is None else shape).prefixes}
-        return self.unknown_among(named_iris(sparql, declared, base))
+        return self.unknown_among(list(dict.fromkeys(named_iris(sparql, declared, base) + bound)))
 
     def unknown_among(self, iris: list[str]) -> list[str]:
         """unknown_terms, of a query known to name `iris`."""

@@ -139,7 +139,7 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
 
     def begun():
         raw, limit = service.rows(sparql, **options)
-        unknown = service.unknown_terms(sparql, base=options.get("base"))
+        unknown = service.unknown_terms(sparql, base=options.get("base"), bindings=options.get("bindings"))
         if isinstance(raw, bool):
             return Started("boolean", [], raw, None, started=started, unknown_terms=unknown), iter(())
         kind, variables = ("solutions", raw.variables) if isinstance(raw, Solutions) else ("graph", [])

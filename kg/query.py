@@ -83,7 +83,7 @@ class QueryService(ClosedTerms):
                                timeout=timeout, row_limit=row_limit, base=base, reading=reading)
         result = collect(raw, limit)
         result.elapsed = time.perf_counter() - started
-        result.unknown_terms = self.unknown_terms(reading.written, reading.shape, reading.base)
+        result.unknown_terms = self.unknown_terms(reading.written, reading.shape, reading.base, bindings)
         return result
 
     def rows(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,

@@ -148,7 +148,7 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
                               named_graphs=None if request.named_graphs is None else list(request.named_graphs),
                               timeout=request.timeout, row_limit=request.row_limit, base=request.base, reading=reading)
     kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
-    unknown = tuple(service.unknown_terms(reading.written, reading.shape, reading.base))
+    unknown = tuple(service.unknown_terms(reading.written, reading.shape, reading.base, request.bindings))
     rows = iter(()) if kind == "boolean" else iter(raw)
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
     if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \

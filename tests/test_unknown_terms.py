@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
@@ -171,6 +172,25 @@ def test_the_console_warns_on_standard_error(spec):
            "sahel:Alliance?" in result.stderr
     assert "warning" not in kg("query", "--store", spec, "--format", "json", "-q",
                                "SELECT ?x WHERE { ?x a sahel:Alliance }").stderr
+
+
+def test_a_term_bound_to_a_variable_is_warned_of_as_one_written_in_the_text(service, spec):
+    from kg.answers import QueryRequest
+    from kg.worker import _streamed
+
+    # --bind x=sk:mal found nothing without a word, where the same term written in the query was warned of
+    result = kg("query", "--store", spec, "--format", "json", "--bind", "x=sk:mal", "-q", "ASK { ?x ?p ?o }")
+    assert result.exit_code == 0
+    assert "warning: unknown term sk:mal: neither the ontology nor the data has it; did you mean sk:mali?" \
+        in result.stderr
+    assert "warning" not in kg("query", "--store", spec, "--format", "json", "--bind", "x=sk:mali", "-q",
+                               "ASK { ?x ?p ?o }").stderr
+    bound = {"x": ox.NamedNode(SK + "mal"), "y": ox.NamedNode(SAHEL + "Alliance"), "z": "sk:nothing"}
+    text = "SELECT * WHERE { ?x ?p ?y OPTIONAL { ?z ?q sahel:Aliance } }"
+    assert service.query(text, bindings=bound).unknown_terms == [SAHEL + "Aliance", SK + "mal"]
+    assert service.query("ASK { ?x ?p ?o }", bindings=bound).unknown_terms == [SK + "mal"]  # no term in the text
+    kind, answer = _streamed(service, QueryRequest(sparql=text, bindings=bound, format="json", stream=True), None)
+    assert kind == "ok" and list(answer.unknown_terms) == [SAHEL + "Aliance", SK + "mal"]
 
 
 def test_the_console_names_a_few_terms_and_counts_the_rest(spec):

@@ -67,7 +67,9 @@ class Words(Completer):
         if before.lstrip().startswith(".") and "\n" not in before:
             yield from self._command(before.lstrip())
             return
-        word = re.search(r"[?$]?[\w:.-]*$", before).group()
+        # matched from the end, reversed: a search anchored at the end tried every start (seconds of Tab
+        # after a 50,000-character word)
+        word = re.match(r"[\w:.-]*[?$]?", before[::-1]).group()[::-1]
         if word.startswith(("?", "$")) or not word:
             return
         for candidate in self.words:

@@ -41,6 +41,15 @@ def test_the_nearest_known_terms_are_offered_in_order(unknown, offered):
     assert nearest(unknown, KNOWN, CLOSED) == offered
 
 
+def test_a_long_known_iri_costs_time_in_its_length_only():
+    # the local name of each known IRI of another vocabulary was found by a regular expression anchored at the
+    # end, which tried every start: an IRI with a 50,000-character part held up every warning and 404 for seconds
+    long = "http://example.org/" + "a" * 2_000_000 + "/Membership"
+    assert nearest(SAHEL + "Membership", [long, "urn:x:membership", "membership"], CLOSED) \
+        == [long, "membership", "urn:x:membership"]
+    assert nearest(SAHEL + "Membership", ["http://example.org/" + "a" * 2_000_000 + "/"], CLOSED) == []
+
+
 def test_at_most_a_few_are_offered_and_the_phrase_reads_as_a_question():
     many = [SAHEL + f"State{n}" for n in range(10)]
     assert len(nearest(SAHEL + "State", many, CLOSED)) == NEAR_TERMS

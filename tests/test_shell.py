@@ -291,6 +291,20 @@ def test_completions_show_a_term_that_hides_a_character_escaped():
     assert shown == ["sk:Mali", "sk:Mali\\u3164"]
 
 
+def test_completion_reads_the_word_before_the_cursor_in_time_linear_in_the_line():
+    """The word was found by a search anchored at the line's end, which tried every start: Tab after a long word
+    and a space took seconds (hours for this line)."""
+    from prompt_toolkit.document import Document
+
+    from kg.shell_input import Words
+
+    words = Words(["sk:mali", "sk:niger", "?s", "SELECT"])
+    assert list(words.get_completions(Document("a" * 2_000_000 + " "), None)) == []
+    shown = lambda text: [c.text for c in words.get_completions(Document(text), None)]  # noqa: E731
+    assert shown("a" * 2_000_000 + " sk:m") == ["sk:mali"]
+    assert shown("x ?s") == shown("$s") == shown("a?sk:m") == [] and shown("sel") == ["SELECT"]
+
+
 def test_syntax_error_gives_line_and_column(shell):
     out = shell.run("SELECT ?s WHERE {", "  ?s ?p ?o . BIND(1 AS 2)", "}")
     assert re.search(r"error: line 2, column 24: Expected .* here\.\n", out)

@@ -1,5 +1,6 @@
 """Names that look like a setting's and are not: a SAHEL_KG_ environment variable no setting reads (a typo such
-as SAHEL_KG_QUERY_TIMOUT, silently ignored otherwise), and the setting each is likeliest a slip for."""
+as SAHEL_KG_QUERY_TIMOUT, silently ignored otherwise) or a configuration's key, and the setting each is likeliest
+a slip for."""
 
 from __future__ import annotations
 
@@ -30,3 +31,14 @@ def stray_variables(environ, prefix: str, settings) -> list[str]:
         lines.append(f"{variable} names no setting, and is ignored"
                      + (f"; did you mean {prefix}{meant}?" if meant else " (the README's table of settings lists them)"))
     return lines
+
+
+def unknown_names(keys, names) -> str:
+    """'A (did you mean B?), C' for the `keys` of a configuration that name none of `names`, sorted: each as it
+    is, or its repr where that would show nothing or it is no string (a key of 5 raised AttributeError)."""
+    shown = []
+    for key in sorted(keys, key=repr):
+        meant = nearest_name(key, names) if isinstance(key, str) else None
+        shown.append((key if isinstance(key, str) and key.strip() else repr(key))
+                     + (f" (did you mean {meant}?)" if meant else ""))
+    return ", ".join(shown)

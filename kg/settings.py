@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from kg import allocator
 from kg.errors import ConfigError
-from kg.setting_names import nearest_name, stray_variables
+from kg.setting_names import stray_variables, unknown_names
 from kg.setting_values import (COUNT, SECONDS, allowed_origin, boolean, endpoints, header_text, iri_base, number,
                                optional, optional_header_text, origin, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
@@ -189,11 +189,9 @@ def resolve(config: dict | None = None, environ: dict | None = None) -> dict[str
     when PUBLIC is on). A public configuration that is unsafe raises ConfigError naming every fault."""
     config = dict(config or {})
     environ = os.environ if environ is None else environ
-    unknown = sorted(set(config) - {s.name for s in SETTINGS} - _FLASK_KEYS)
+    unknown = set(config) - {s.name for s in SETTINGS} - _FLASK_KEYS
     if unknown:
-        meant = {name: nearest_name(name, [s.name for s in SETTINGS]) for name in unknown}
-        raise ConfigError("unknown setting(s): " + ", ".join(
-            name + (f" (did you mean {meant[name]}?)" if meant[name] else "") for name in unknown))
+        raise ConfigError("unknown setting(s): " + unknown_names(unknown, [s.name for s in SETTINGS]))
     values, given = {}, set()
     for setting in SETTINGS:
         if setting.name in config or ENV_PREFIX + setting.name in environ:

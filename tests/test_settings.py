@@ -41,6 +41,9 @@ def test_lists_split_on_spaces_and_commas():
 @pytest.mark.parametrize("config, message", [
     ({"ROW_LIMT": 5}, r"unknown setting\(s\): ROW_LIMT \(did you mean ROW_LIMIT\?\)$"),
     ({"NOTHING_LIKE_IT": 5}, r"unknown setting\(s\): NOTHING_LIKE_IT$"),
+    # an empty key was named as nothing ("unknown setting(s): "), and a key that is no string raised AttributeError
+    ({"": 5, "ROW_LIMT": 5}, r"unknown setting\(s\): '', ROW_LIMT \(did you mean ROW_LIMIT\?\)$"),
+    ({5: 5, " ": 1, "row_limit": 2}, r"unknown setting\(s\): ' ', row_limit \(did you mean ROW_LIMIT\?\), 5$"),
     ({"ROW_LIMIT": "many"}, "ROW_LIMIT"),
     ({"UPDATES_ENABLED": "perhaps"}, "UPDATES_ENABLED"),
 ])

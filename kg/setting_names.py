@@ -6,6 +6,7 @@ from __future__ import annotations
 
 # SAHEL_KG_ variables read outside the settings: the data home, morph-kgc's Python, the test suite's services.
 OTHER_VARIABLES = ("HOME", "MORPH_KGC", "REQUIRE_SERVICES", "OXIGRAPH_URL", "VIRTUOSO_URL")
+SHOWN_CHARS = 200  # characters of a variable's name a warning shows: every kg command prints it, on one line
 
 
 def nearest_name(name: str, names) -> str | None:
@@ -28,7 +29,8 @@ def stray_variables(environ, prefix: str, settings) -> list[str]:
         if name in known:
             continue
         meant = nearest_name(name, known)
-        lines.append(f"{variable} names no setting, and is ignored"
+        shown = variable if len(variable) <= SHOWN_CHARS else variable[:SHOWN_CHARS - 1] + "…"
+        lines.append(f"{shown} names no setting, and is ignored"
                      + (f"; did you mean {prefix}{meant}?" if meant else " (the README's table of settings lists them)"))
     return lines
 

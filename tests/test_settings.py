@@ -219,6 +219,10 @@ def test_an_environment_variable_that_names_no_setting_is_said_with_the_one_it_i
         "SAHEL_KG_WORKER_MALLOC names no setting, and is ignored (the README's table of settings lists them)",
         "SAHEL_KG_row_limit names no setting, and is ignored; did you mean SAHEL_KG_ROW_LIMIT?"]
     assert stray_environment({"SAHEL_KG_STORE": "memory:", "SAHEL_KG_REQUIRE_SERVICES": "1"}) == []
+    # a name of 100,000 characters was printed whole, by every kg command
+    (line,) = stray_environment({"SAHEL_KG_" + "Q" * 100_000: "1"})
+    assert line == "SAHEL_KG_" + "Q" * 190 + ("… names no setting, and is ignored (the README's table of settings "
+                                              "lists them)")
 
 
 def test_every_command_warns_of_a_variable_that_names_no_setting(monkeypatch):

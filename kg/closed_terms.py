@@ -40,12 +40,11 @@ class ClosedTerms:
 
     def unknown_terms(self, sparql: str, shape: Shape | None = None, base: str | None = None,
                       bindings: dict | None = None) -> list[str]:
-        """The IRIs in the project's own namespaces (sahel:, sk:) that the query names, or binds a variable to,
-        and neither the ontology nor the data has: most likely misspelt. The query runs all the same; callers
-        warn, as a closed namespace would. Three index lookups per term not yet looked up at this store version
-        (`shape`: scan(sparql)'s, where the caller has it; `base`: what relative IRIs resolve against, the
-        text's BASE aside; `bindings`: the values given to variables, as QueryService.query takes them)."""
-        # a value bound with --bind (sk:mal for sk:mali) finds nothing as silently as one written in the text
+        """The IRIs of the project's namespaces (sahel:, sk:) the query names or binds that no triple or graph name
+        of the store has (likely misspelt, warned of by callers), four index lookups each per store version."""
+        # `shape`: scan(sparql)'s where the caller has it; `base`: what relative IRIs resolve against (the text's
+        # BASE aside); `bindings` as QueryService.query takes them: a value bound with --bind (sk:mal for sk:mali)
+        # finds nothing as silently as one written in the text.
         bound = [value.value for value in (bindings or {}).values() if isinstance(value, ox.NamedNode)]
         # Most lookups name nothing of ours: neither a namespace IRI (which a PREFIX line of the text would
         # hold too) nor a prefixed name under one of the service's prefixes for them. Then no list is needed.
@@ -71,7 +70,8 @@ class ClosedTerms:
             values = " ".join(str(ox.NamedNode(iri)) for iri in asked)
             found = {row[0].value for row in self.store.query(
                 f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
-                "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t }) }", timeout=self.timeout)}
+                "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t } || EXISTS { GRAPH ?t { ?s ?p ?o } }) }",
+                timeout=self.timeout)}
             fresh = {iri: iri in found for iri in asked}
             if len(known) + len(fresh) > KNOWN_TERMS:
                 known.clear()

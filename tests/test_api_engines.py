@@ -271,3 +271,21 @@ def test_an_unknown_term_is_warned_of_with_the_terms_near_it_on_every_engine(ser
         f"unknown term <{SK}mail>: neither the ontology nor the data has it; did you mean <{SK}mali>?"]
     status, _, body = http(server + "/id/mail", headers={"Accept": "application/json"})
     assert status == 404 and json.loads(body)["detail"].endswith(f"; did you mean <{SK}mali>?")
+
+
+def test_a_graph_named_in_the_project_s_namespace_is_no_unknown_term_on_every_engine(server):
+    """GRAPH sk:… { … } answered the graph's triples and warned that neither the ontology nor the data had it."""
+    import uuid
+
+    graph = f"{SK}graph-{uuid.uuid4().hex}"
+    ok(send_update(server, f"INSERT DATA {{ GRAPH <{graph}> {{ <{EX}a> <{EX}p> 1 }} }}"))
+    try:
+        status, headers, body = http(query_url(server, f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"),
+                                     headers={"Accept": "application/sparql-results+json"})
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 1
+        assert headers.get_all("X-Query-Warning") is None
+    finally:
+        ok(send_update(server, f"DROP SILENT GRAPH <{graph}>"))
+    status, headers, _ = http(query_url(server, f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+    assert status == 200 and headers.get_all("X-Query-Warning") == [
+        f"unknown term <{graph}>: neither the ontology nor the data has it"]

@@ -103,6 +103,17 @@ def test_a_term_is_looked_up_once_until_the_store_changes():
         assert service.query(query).unknown_terms == [SAHEL + "Novel", SAHEL + "memberOff", SK + "aes"]
 
 
+def test_a_graph_s_name_is_a_term_the_store_has():
+    """GRAPH sk:g2 { … } answered the triples of graph sk:g2 and warned that neither the ontology nor the data had it."""
+    with OxigraphStore() as store:
+        store.update(f"INSERT DATA {{ GRAPH <{SK}g2> {{ <urn:a> <urn:b> <urn:c> }} }}")
+        service = QueryService(store)
+        result = service.query("SELECT * WHERE { GRAPH sk:g2 { ?s ?p ?o } }")
+        assert len(result) == 1 and result.unknown_terms == []
+        assert service.query("SELECT * FROM NAMED sk:g2 FROM NAMED sk:g3 WHERE { GRAPH ?g { ?s ?p ?o } }"
+                             ).unknown_terms == [SK + "g3"]
+
+
 def test_a_read_only_view_keeps_what_it_looked_up_for_the_data_it_reads(tmp_path):
     """A query worker's view sees a write only once reopened: what it looked up before must not pass for
     the new data (keyed by the store's version on disk, it did, until the next write)."""

@@ -17,6 +17,7 @@ from kg.sparql_text import Shape, scan
 # The project's own namespaces: every term in them is one the ontology or the data has.
 CLOSED = (PREFIXES["sahel"], PREFIXES["sk"])
 KNOWN_TERMS = 4096  # closed-namespace terms whose lookup is kept until the store changes
+LOOKUP_BYTES = 16384  # text of the terms looked up in one query, about: well under any endpoint's size limit
 WARNED_TERMS = 5  # unknown terms a warning names (HTTP headers, console lines); then how many more there are
 # The graphs whose terms a warning may offer in place of an unknown one: the ontology's and the entities'.
 VOCABULARY_GRAPHS = (graph_iri("ontology"), graph_iri("entities"))
@@ -25,6 +26,20 @@ VOCABULARY_GRAPHS = (graph_iri("ontology"), graph_iri("entities"))
 _HOSTS = tuple({namespace.split("/", 3)[2] for namespace in CLOSED})  # where the closed namespaces live
 _BASE = re.compile(r"\bBASE\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\s]*>")  # an IRI without a scheme (or a comparison)
+
+
+def _batches(iris: list[str]):
+    """The IRIs in lists of about LOOKUP_BYTES of text each: the lookup of 20,000 terms, a megabyte, was refused by
+    a remote endpoint's size limit (another kg serve's MAX_QUERY_BYTES) and the answer with it."""
+    batch, size = [], 0
+    for iri in iris:
+        if batch and size + len(iri) > LOOKUP_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(iri)
+        size += len(iri) + 3
+    if batch:
+        yield batch
 
 
 def _may_resolve_into_ours(sparql: str, base: str | None) -> bool:
@@ -58,7 +73,7 @@ class ClosedTerms:
         return self.unknown_among(list(dict.fromkeys(named_iris(sparql, declared, base) + bound)))
 
     def unknown_among(self, iris: list[str]) -> list[str]:
-        """unknown_terms, of a query known to name `iris`."""
+        """unknown_terms, of a query known to name `iris`; those the store cannot be asked about are left out."""
         terms = [iri for iri in iris if iri.startswith(CLOSED) and iri not in CLOSED]
         terms = [iri for iri in terms if is_iri(iri)]
         if not terms:
@@ -66,18 +81,21 @@ class ClosedTerms:
         known = self._known_terms()
         has = {iri: known[iri] for iri in terms if iri in known}
         asked = [iri for iri in terms if iri not in has]
-        if asked:
-            values = " ".join(str(ox.NamedNode(iri)) for iri in asked)
-            found = {row[0].value for row in self.store.query(
-                f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
-                "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t } || EXISTS { GRAPH ?t { ?s ?p ?o } }) }",
-                timeout=self.timeout)}
-            fresh = {iri: iri in found for iri in asked}
+        for batch in _batches(asked):
+            values = " ".join(str(ox.NamedNode(iri)) for iri in batch)
+            try:
+                found = {row[0].value for row in self.store.query(
+                    f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER(EXISTS {{ ?t ?p ?o }} || "
+                    "EXISTS { ?s ?t ?o } || EXISTS { ?s ?p ?t } || EXISTS { GRAPH ?t { ?s ?p ?o } }) }",
+                    timeout=self.timeout)}
+            except KGError:  # a warning is a help, never a reason for the answer (already made) to fail
+                break  # the terms left go unwarned: the store could not say (its limits, its time, gone)
+            fresh = {iri: iri in found for iri in batch}
             if len(known) + len(fresh) > KNOWN_TERMS:
                 known.clear()
             known.update(fresh)
             has.update(fresh)
-        return [iri for iri in terms if not has[iri]]
+        return [iri for iri in terms if has.get(iri) is False]
 
     def near_terms(self, iri: str) -> list[str]:
         """Terms named in the ontology's and the entities' graphs (VOCABULARY_GRAPHS) that an unknown term `iri`

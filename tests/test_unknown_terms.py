@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
+from kg.errors import RemoteStoreFailure
 from kg.namespaces import PREFIXES
 from kg.publish import install
 from kg.query import QueryService
@@ -87,6 +88,32 @@ class CountingStore(OxigraphStore):
     def query(self, *args, **options):
         self.asked += 1
         return super().query(*args, **options)
+
+
+class SmallStore(CountingStore):
+    """A store that refuses a query text over 64 KB, as a public kg serve does (MAX_QUERY_BYTES), and any query
+    once `failing` is set (an endpoint that times out)."""
+
+    failing = False
+
+    def query(self, sparql, *args, **options):
+        if len(sparql.encode()) > 65536 or self.failing and "EXISTS" in sparql:
+            raise RemoteStoreFailure("the body is over 65536 bytes")
+        return super().query(sparql, *args, **options)
+
+
+def test_many_terms_are_looked_up_in_texts_an_endpoint_takes_and_a_failed_lookup_fails_no_answer():
+    """kg query --endpoint of a 190 KB query naming 20,000 unknown terms, which the endpoint answered, exited 1:
+    the lookup of its terms, 1.1 MB, was over the endpoint's MAX_QUERY_BYTES."""
+    with SmallStore() as store:
+        service = QueryService(store)
+        terms = [f"{SK}a{n}" for n in range(3000)]
+        query = "SELECT * WHERE { VALUES ?x { " + " ".join(f"sk:a{n}" for n in range(3000)) + " } }"
+        result = service.query(query)
+        assert len(result) == 3000 and result.unknown_terms == terms and store.asked > 3
+        store.failing = True  # the store cannot say: nothing is warned of, and the answer is made
+        result = service.query("SELECT * WHERE { VALUES ?x { sk:c sk:d } }")
+        assert len(result) == 2 and result.unknown_terms == []
 
 
 def test_a_term_is_looked_up_once_until_the_store_changes():

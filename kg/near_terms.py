@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 NEAR_TERMS = 3  # known terms a warning offers for one unknown term, at most
 SHORTEST_PART = 4  # letters a local name needs before it counts as a part of another (not 'a', 'of')
 
@@ -27,6 +29,8 @@ def nearest(unknown: str, known, namespaces) -> list[str]:
     if parts is None:
         return []
     namespace, written = parts
+    # %-escapes read as what they escape: sk:ma%6Ci, which is no sk:mali to RDF, is most likely meant for it
+    written = _unescaped(written)
     name = written.casefold()
     most = 1 if len(name) <= 5 else 2
     ranked = []
@@ -50,6 +54,14 @@ def nearest(unknown: str, known, namespaces) -> list[str]:
             continue
         ranked.append((rank, iri))
     return [iri for _, iri in sorted(ranked)[:NEAR_TERMS]]
+
+
+def _unescaped(text: str) -> str:
+    """`text` with its %-escapes read, where they spell UTF-8 (sk:m%FFli's do not: it stays as written)."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text
 
 
 def _local_name(iri: str) -> str:

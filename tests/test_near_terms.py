@@ -35,6 +35,10 @@ KNOWN = [SAHEL + name for name in ("Alliance", "SovereignState", "NonStateArmedG
     (SAHEL + "zzzz", []),
     (SAHEL + "Evnt", [SAHEL + "Event"]),
     (SAHEL + "Ev", []),  # too short to be a part of another; more than one slip for its length
+    (SK + "ma%6Ci", [SK + "mali"]),  # %-escapes read as what they spell: offered nothing before
+    (SK + "m%C3%A4li", [SK + "mali"]),
+    (SAHEL + "Alliance%20", [SAHEL + "Alliance", SAHEL + "alliance"]),
+    (SK + "m%FF%FFi", []),  # no UTF-8: compared as written
     ("http://example.org/Aliance", []),  # not in a closed namespace: nothing is offered
 ])
 def test_the_nearest_known_terms_are_offered_in_order(unknown, offered):

@@ -64,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     def refuse_large_or_unclean_requests():
         method = request.environ.get("REQUEST_METHOD", "")
         if method not in KNOWN_METHODS:
-            raise Problem(501, "Not Implemented", f"this server does not know the method {method!r}; "
+            raise Problem(501, "Not implemented", f"this server does not know the method {method!r}; "
                                                   "methods are case-sensitive (GET, not get)")
         if request.environ.get(TOO_LARGE) or (request.content_length or 0) > values["MAX_BODY_BYTES"]:
             g.rejected = "too_large"
@@ -76,14 +76,14 @@ def create_app(config: dict | None = None) -> Flask:
                           "this server does not decode: send it uncompressed", headers={"Accept-Encoding": "identity"})
         if transfer := undecoded_transfer_coding(request.environ):  # RFC 9112 §6.1: not understood, so 501
             g.rejected = "content_coding"
-            raise Problem(501, "Not Implemented", f"the body is sent in the transfer coding {transfer!r}, which this "
+            raise Problem(501, "Not implemented", f"the body is sent in the transfer coding {transfer!r}, which this "
                           "server does not decode: send it chunked alone, or with a Content-Length")
         if request.environ.get(BAD_ENCODING):
             g.rejected = "bad_encoding"
             raise Problem(400, "Bad encoding", request.environ[BAD_ENCODING]
                           + ": a request must be UTF-8, without NUL bytes, with %XX escapes only")
         if uri_too_long(request.environ):  # SPARQL clients take 400 for a malformed query, so say what it is
-            raise Problem(414, "URI Too Long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
+            raise Problem(414, "URI too long", f"the request's URI is over {MAX_URI_BYTES} bytes; "
                                                "send a long query by POST")
 
     server_options.install(app)  # after every route, whose methods its Allow lists

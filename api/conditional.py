@@ -69,7 +69,7 @@ def not_modified(validators: dict, version, *, matched: bool = False) -> bool:
     if "ETag" not in validators:  # no current tag: If-Match holds only for "*" (RFC 9110 §13.1.1)
         if_match = request.headers.get("If-Match")
         if if_match is not None and not matched and "*" not in entity_tags(if_match):
-            raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
+            raise Problem(412, "Precondition failed", "If-Match names a tag, and this answer has none to match")
         return _none_match_star()
     return evaluate(validators["ETag"], last_modified(version), dated="Last-Modified" in validators, matched=matched)
 
@@ -85,7 +85,7 @@ def evaluate(etag: str, modified: float, *, dated: bool, matched: bool = False) 
         tags = entity_tags(if_none_match, weak=True)
         held = "*" in tags or etag in tags
         if held and request.method not in ("GET", "HEAD"):  # a POST query: 304 is only for a GET or HEAD
-            raise Problem(412, "Precondition Failed", "If-None-Match names the current ETag of this answer")
+            raise Problem(412, "Precondition failed", "If-None-Match names the current ETag of this answer")
         return held
     if request.method not in ("GET", "HEAD"):  # If-Modified-Since is a GET's or HEAD's (RFC 9110 §13.1.3)
         return False
@@ -100,7 +100,7 @@ def _none_match_star() -> bool:
     if if_none_match is None or "*" not in entity_tags(if_none_match):
         return False
     if request.method not in ("GET", "HEAD"):
-        raise Problem(412, "Precondition Failed", "If-None-Match: * matches this answer, which is there")
+        raise Problem(412, "Precondition failed", "If-None-Match: * matches this answer, which is there")
     return True
 
 
@@ -134,7 +134,7 @@ def check_unmodified_since(version) -> None:
         return
     since = one_date(request.headers.get("If-Unmodified-Since"))
     if since is not None and int(version.modified) > since:  # HTTP dates are whole seconds
-        raise Problem(412, "Precondition Failed", "the data changed after the If-Unmodified-Since date: read it again")
+        raise Problem(412, "Precondition failed", "the data changed after the If-Unmodified-Since date: read it again")
 
 
 def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
@@ -142,12 +142,12 @@ def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
     if if_match is not None and not matched:
         tags = entity_tags(if_match)  # compared strongly: a weak tag never matches
         if "*" not in tags and etag not in tags:
-            raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this answer: ask again")
+            raise Problem(412, "Precondition failed", "If-Match names no current ETag of this answer: ask again")
     if if_match is not None:
         return
     since = one_date(request.headers.get("If-Unmodified-Since"))  # not one date: ignored (RFC 9110 §13.1.4)
     if since is not None and int(modified) > since:
-        raise Problem(412, "Precondition Failed", "the answer changed after the If-Unmodified-Since date")
+        raise Problem(412, "Precondition failed", "the answer changed after the If-Unmodified-Since date")
 
 
 # Routes whose POST only reads (a reconciliation batch or data extension), so its answer may be dropped for a 412
@@ -168,7 +168,7 @@ def install(app) -> None:
         if_match = request.headers.get("If-Match")
         try:
             if if_match is not None and "*" not in entity_tags(if_match):
-                raise Problem(412, "Precondition Failed", "If-Match names a tag, and this answer has none to match")
+                raise Problem(412, "Precondition failed", "If-Match names a tag, and this answer has none to match")
             if not _none_match_star():
                 return response
         except Problem as failed:

@@ -40,10 +40,11 @@ def unsupported_media(needs: str, media: str, sent_in: str = "the request", **ex
     return Problem(415, "Unsupported media type", f"{needs}, not {media}{where}", **extra)
 
 
-# The project's own titles of the types whose Werkzeug names differ only in case ("Not Found"): one type, one title
-# (RFC 9457 §3.1.3), whether the project or Werkzeug (an unknown static file, a 405) raised it.
-OWN_TITLES = {title.lower(): title for title in ("Not found", "Bad request", "Not acceptable", "Unsupported media type",
-                                                 "Too many requests", "Bad gateway", "Gateway timeout")}
+def sentence_case(title: str) -> str:
+    """A title in the one case every problem title takes: its first word as written, the others in lower case
+    but for acronyms ("Method Not Allowed" -> "Method not allowed", "URI Too Long" -> "URI too long")."""
+    first, *rest = title.split(" ")
+    return " ".join([first, *(word if word.isupper() and len(word) > 1 else word.lower() for word in rest)])
 
 
 def slug(title: str) -> str:
@@ -67,7 +68,8 @@ def problem_response(status: int, title: str, detail: str = "", *, headers: dict
 
 def problem_document(status: int, title: str, detail: str = "", **extra) -> dict:
     """The members of an RFC 9457 problem document (extra members with a value of None are left out)."""
-    title = OWN_TITLES.get(title.lower(), title)
+    # One type, one title (RFC 9457 §3.1.3), whether the project or Werkzeug ("Not Found", a 405) raised it.
+    title = sentence_case(title)
     body = {"type": PROBLEM_TYPE + slug(title), "title": title, "status": status}
     if detail:
         body["detail"] = detail

@@ -147,11 +147,11 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
     if if_match is not None:
         tags = entity_tags(if_match)
         if not (("*" in tags and there) or current & tags):
-            raise Problem(412, "Precondition Failed", "If-Match names no current ETag of this graph: read it again")
+            raise Problem(412, "Precondition failed", "If-Match names no current ETag of this graph: read it again")
     if write and if_none_match is not None:
         tags = entity_tags(if_none_match, weak=True)
         if ("*" in tags and there) or current & tags:
-            raise Problem(412, "Precondition Failed", "If-None-Match matches the graph as it is now")
+            raise Problem(412, "Precondition failed", "If-None-Match matches the graph as it is now")
 
 
 def _read(target):

@@ -59,7 +59,7 @@ def readyz():
 def metrics():
     """Prometheus metrics of every server process, in the text exposition format."""
     if not current_app.config["METRICS"]:
-        raise Problem(404, "Not Found", "metrics are turned off (METRICS)")
+        raise Problem(404, "Not found", "metrics are turned off (METRICS)")
     registry = current_app.extensions["sahel-kg.metrics"]
     registry.refresh(current_app.extensions["sahel-kg"])
     body, media = registry.exposition()

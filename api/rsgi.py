@@ -89,7 +89,7 @@ class RSGIApp:
             body = b"" if bodiless(scope, environ) else \
                 await asyncio.wait_for(self._body(scope, protocol, environ), BODY_READ_SECONDS)
         except asyncio.TimeoutError:
-            self._refuse(protocol, environ, arrived, 408, "Request Timeout",
+            self._refuse(protocol, environ, arrived, 408, "Request timeout",
                          f"the body did not arrive within {BODY_READ_SECONDS:g}s", "body_timeout")
             return
         except BodyCut as cut:  # never handed to the app: a PUT would replace a graph with part of one

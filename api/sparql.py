@@ -182,12 +182,12 @@ def _check_dataset_preconditions(version) -> None:
     if if_match is not None:
         tags = entity_tags(if_match)
         if "*" not in tags and not current & tags:
-            raise Problem(412, "Precondition Failed", "If-Match names no current version of the dataset "
+            raise Problem(412, "Precondition failed", "If-Match names no current version of the dataset "
                                                       "(X-Dataset-Version, quoted): read it again")
     if if_none_match is not None:
         tags = entity_tags(if_none_match, weak=True)
         if "*" in tags or current & tags:
-            raise Problem(412, "Precondition Failed", "If-None-Match matches the dataset as it is now")
+            raise Problem(412, "Precondition failed", "If-None-Match matches the dataset as it is now")
 
 
 def _refuse_long(text: str, kind: str) -> None:

@@ -84,7 +84,7 @@ def requested_range(header: str, length: int) -> tuple[int, int] | None:
     if not asked:
         return None
     if not any(last > 0 if first is None else first < length for first, last in asked):
-        raise Problem(416, "Range Not Satisfiable", f"no range asked for starts within the {length} bytes there are",
+        raise Problem(416, "Range not satisfiable", f"no range asked for starts within the {length} bytes there are",
                       headers={"Content-Range": f"bytes */{length}"})
     if len(asked) > 1:  # no multipart/byteranges here: the whole file is the answer §14.2 allows
         return None

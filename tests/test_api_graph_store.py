@@ -455,7 +455,7 @@ def test_a_writes_precondition_holds_the_write_lock_until_it_is_decided(make_app
         threading.Thread(target=lambda: (backend.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}"), other_done.set()),
                          daemon=True).start()
         assert not other_done.wait(1.0), "another write went through while a precondition was being checked"
-        raise Problem(412, "Precondition Failed", "refused")
+        raise Problem(412, "Precondition failed", "refused")
 
     with pytest.raises(Problem):
         backend.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}", precondition=precondition)

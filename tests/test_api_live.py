@@ -218,7 +218,7 @@ def test_very_long_get_query_is_uri_too_long_and_fits_in_a_post(endpoint):
     with pytest.raises(URITooLong) as raised:
         wrapper(endpoint, long_query).query()
     problem = problem_of(raised.value)
-    assert (problem["status"], problem["title"]) == (414, "URI Too Long")
+    assert (problem["status"], problem["title"]) == (414, "URI too long")
     assert "POST" in problem["detail"]
     for request_method in (URLENCODED, POSTDIRECTLY):
         assert wrapper(endpoint, long_query, method=POST, request_method=request_method).queryAndConvert()["boolean"]

@@ -57,7 +57,7 @@ def titles_in_the_code() -> set[str]:
 
 def test_every_problem_type_the_code_uses_resolves_to_its_meaning(shared):
     titles = titles_in_the_code()
-    assert {"Malformed query", "Unknown entity", "Bad date", "URI Too Long"} <= titles
+    assert {"Malformed query", "Unknown entity", "Bad date", "URI too long"} <= titles
     for title in sorted(titles):
         page = shared.get(f"/problems/{slug(title)}", headers=BROWSER)
         assert page.status_code == 200 and page.mimetype == "text/html", title

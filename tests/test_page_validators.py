@@ -111,7 +111,7 @@ def test_if_match_and_if_unmodified_since_that_fail_answer_412(make_app, path):
                     {"If-Match": '"other"', "If-None-Match": etag}]:
         answer = client.get(path, headers=headers)
         assert answer.status_code == 412, (headers, answer.status_code)
-        assert answer.json["title"] == "Precondition Failed"
+        assert answer.json["title"] == "Precondition failed"
     later = formatdate(time.time() + 3600, usegmt=True)
     for headers in [{"If-Match": etag}, {"If-Match": f'"other", {etag}'}, {"If-Match": "*"},
                     {"If-Unmodified-Since": later}, {"If-Unmodified-Since": "not a date"},
@@ -194,6 +194,6 @@ def test_if_match_a_tag_fails_on_a_route_without_validators(client, path):
     for method in ("GET", "HEAD"):
         answer = client.open(path, method=method, headers={"If-Match": '"x"'})
         assert answer.status_code == 412, (path, method)
-    assert client.get(path, headers={"If-Match": '"x"'}).json["title"] == "Precondition Failed"
+    assert client.get(path, headers={"If-Match": '"x"'}).json["title"] == "Precondition failed"
     assert client.get(path, headers={"If-Match": "*"}).status_code == 200
     assert client.get("/id/no-such-thing.ttl", headers={"If-Match": '"x"'}).status_code == 404

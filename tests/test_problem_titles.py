@@ -43,3 +43,25 @@ def test_every_404_has_the_title_not_found(client, path):
 
 def test_a_refusal_before_the_app_has_the_apps_title():
     assert b'"title": "Bad request"' in problem(400, "Bad Request", "the request body broke off")
+
+
+def _sentence_case(title: str) -> bool:
+    """A capital first letter, then lower case but for acronyms (URI, JSON, UTF-8)."""
+    first, *rest = title.split(" ")
+    return first[:1].isupper() and all(word == word.lower() or (word.isupper() and len(word) > 1) for word in rest)
+
+
+def test_every_problem_title_is_in_sentence_case():
+    # Werkzeug's 405 gave "Method Not Allowed" and the code's 412 "Precondition Failed" beside "Not found".
+    titles = {name for path in [*ROOT.glob("api/*.py"), *ROOT.glob("kg/*.py")]
+              for name in (a or b for a, b in RAISED.findall(path.read_text(encoding="utf-8")))}
+    titles |= {error().name for error in default_exceptions.values()}
+    assert {"Method Not Allowed", "Malformed JSON", "Not UTF-8"} <= titles
+    given = {title: problem_document(400, title)["title"] for title in titles}
+    assert {raised: title for raised, title in given.items() if not _sentence_case(title)} == {}
+    assert given["Method Not Allowed"] == "Method not allowed" and given["Not UTF-8"] == "Not UTF-8"
+
+
+def test_a_405_answers_in_sentence_case(client):
+    answer = client.delete("/sparql")
+    assert answer.status_code == 405 and answer.json["title"] == "Method not allowed", answer.json

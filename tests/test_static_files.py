@@ -116,7 +116,7 @@ def test_preconditions_come_in_rfc_9110s_order(static):
         answer = client.get(PATH, headers=headers)
         assert answer.status_code == status, (headers, answer.status_code)
         if status == 412:
-            assert answer.json["title"] == "Precondition Failed", headers
+            assert answer.json["title"] == "Precondition failed", headers
         if status == 304:
             assert answer.headers["ETag"] == etag and not answer.data, headers
     assert client.head(PATH, headers={"If-None-Match": etag}).status_code == 304

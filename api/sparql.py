@@ -133,7 +133,7 @@ def answer_headers(validators: dict, answer, near=None) -> list[tuple[str, str]]
     validators, Vary, warnings (`near`: see warnings), then its count and cut; a StreamedAnswer, whose size is
     not known yet, gives the row cap in force instead (its body's end says whether the cap cut it, where the
     format can)."""
-    headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms, near)]
+    headers = [*validators.items(), ("Vary", "Accept"), *warnings(answer.unknown_terms, near, answer.absent_graphs)]
     if isinstance(answer, StreamedAnswer):
         return headers if answer.limit is None else [*headers, ("X-Result-Limit", str(answer.limit))]
     headers.append(("X-Result-Count", str(answer.count)))

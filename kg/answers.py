@@ -45,6 +45,7 @@ class Answer:
     limit: int | None
     elapsed: float = 0.0
     unknown_terms: tuple[str, ...] = ()  # terms of the project's namespaces the store does not have
+    absent_graphs: tuple[str, ...] = ()  # graphs of the query's dataset the store does not have
 
 
 STREAM_AFTER = 10_000  # rows: a bigger answer is sent a batch at a time, never held whole
@@ -65,6 +66,7 @@ class StreamedAnswer:
     kind: str
     chunks: object  # an iterator of bytes
     unknown_terms: tuple[str, ...] = ()
+    absent_graphs: tuple[str, ...] = ()
     limit: int | None = None  # the row cap in force; whether it cut is known only at the end (see kg.streaming)
     end: StreamEnd = field(default_factory=lambda: StreamEnd())  # set by `chunks` when they end
 
@@ -110,7 +112,8 @@ def answer(service: QueryService, request: QueryRequest) -> Answer:
                            reading=request.reading)
     body = result.serialize(request.format, prefixes=service.prefixes)
     return Answer(body=body, kind=result.kind, count=len(result), truncated=result.truncated,
-                  limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms))
+                  limit=result.limit, elapsed=result.elapsed, unknown_terms=tuple(result.unknown_terms),
+                  absent_graphs=tuple(result.absent_graphs))
 
 
 def answer_within(service: QueryService, request: QueryRequest, started: float | None) -> Answer:

@@ -26,6 +26,7 @@ from kg.store.deadline import limited
 from kg.streaming import Cut, capped, chunks
 from kg.format_escapes import for_terminal
 from kg.table import Table, compact_iri, csv_lines, printable, triple_lines
+from kg.text_reading import reading_of
 
 OPEN_ATTEMPTS = 6  # a staged bulk load swaps the store's directory: it may be away for a moment...
 OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each time
@@ -111,6 +112,7 @@ class Started:
     rows: Iterator = field(default_factory=lambda: iter(()))
     started: float = 0.0
     unknown_terms: list[str] = field(default_factory=list)  # see QueryService.unknown_terms
+    absent_graphs: list[str] = field(default_factory=list)  # see QueryService.absent_graphs
     source: object = None  # the store's result, whose `cut` says the store cut it (kg.streaming.Cut)
 
     def close(self) -> None:
@@ -140,10 +142,14 @@ def start_query(service: QueryService, sparql: str, **options) -> Started:
     def begun():
         raw, limit = service.rows(sparql, **options)
         unknown = service.unknown_terms(sparql, base=options.get("base"), bindings=options.get("bindings"))
+        reading = reading_of(sparql, options.get("base"), options.get("reading"))
+        absent = service.absent_graphs(reading, options.get("default_graphs"), options.get("named_graphs"))
         if isinstance(raw, bool):
-            return Started("boolean", [], raw, None, started=started, unknown_terms=unknown), iter(())
+            return Started("boolean", [], raw, None, started=started, unknown_terms=unknown,
+                           absent_graphs=absent), iter(())
         kind, variables = ("solutions", raw.variables) if isinstance(raw, Solutions) else ("graph", [])
-        return Started(kind, variables, None, limit, started=started, unknown_terms=unknown, source=raw), iter(raw)
+        return Started(kind, variables, None, limit, started=started, unknown_terms=unknown, absent_graphs=absent,
+                       source=raw), iter(raw)
 
     head, rows = limited(begun, None)
     head.rows = rows
@@ -196,7 +202,8 @@ WARNED_CHARS = 200  # characters of a term a warning shows
 def warnings(query: Started, prefixes: dict[str, str], near=None) -> list[str]:
     """Lines for standard error about a query that runs but names terms nobody has (likely misspelt): the
     first WARNED_TERMS, each cut to WARNED_CHARS and followed by the known terms `near` (IRI -> IRIs:
-    QueryService.near_terms) offers for it, then how many more (a generated query may name thousands)."""
+    QueryService.near_terms) offers for it, then how many more (a generated query may name thousands); then
+    the graphs of its dataset the store does not have, as many and cut alike."""
     def shown(iri: str) -> str:
         return _cut(printable(compact_iri(iri, prefixes)))
 
@@ -206,6 +213,12 @@ def warnings(query: Started, prefixes: dict[str, str], near=None) -> list[str]:
     if len(query.unknown_terms) > WARNED_TERMS:
         more = len(query.unknown_terms) - WARNED_TERMS
         lines.append(f"warning: and {more} more unknown term{'s' if more > 1 else ''}, not listed")
+    graphs = [f"warning: graph {_cut(printable(f'<{iri}>'))} of the dataset is not in the store: the query reads "
+              "it as empty" for iri in query.absent_graphs[:WARNED_TERMS]]
+    if len(query.absent_graphs) > WARNED_TERMS:
+        more = len(query.absent_graphs) - WARNED_TERMS
+        graphs.append(f"warning: and {more} more absent graph{'s' if more > 1 else ''}, not listed")
+    lines += graphs
     return lines
 
 

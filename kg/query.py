@@ -21,6 +21,7 @@ from kg.parse_messages import UNDECLARED, UNPLACED, is_generic
 from kg.iri_faults import iri_fault
 from kg.bindings import bind, unbound
 from kg.closed_terms import ClosedTerms
+from kg.dataset_graphs import DatasetGraphs
 from kg.binding_types import check_bindings
 from kg.capped_rows import collect
 from kg.results import Result
@@ -52,7 +53,7 @@ class Policy:
 
 
 @dataclass
-class QueryService(ClosedTerms):
+class QueryService(ClosedTerms, DatasetGraphs):
     """Runs SPARQL against a store with the project's prefixes, a policy, a timeout and a row cap.
 
     `row_limit` is the cap of a query that gives none of its own; one that does (a whole table the service
@@ -84,6 +85,7 @@ class QueryService(ClosedTerms):
         result = collect(raw, limit)
         result.elapsed = time.perf_counter() - started
         result.unknown_terms = self.unknown_terms(reading.written, reading.shape, reading.base, bindings)
+        result.absent_graphs = self.absent_graphs(reading, default_graphs, named_graphs)
         return result
 
     def rows(self, sparql: str, *, bindings: dict[str, object] | None = None, default_graphs: list[str] | None = None,

@@ -45,6 +45,7 @@ class Result:
     limit: int | None = None
     elapsed: float = 0.0
     unknown_terms: list[str] = field(default_factory=list)  # see QueryService.unknown_terms
+    absent_graphs: list[str] = field(default_factory=list)  # see QueryService.absent_graphs
 
     def __len__(self) -> int:
         return len(self.rows) if self.kind == "solutions" else len(self.triples) if self.kind == "graph" else 1

@@ -87,8 +87,8 @@ class WorkerPool(WorkerProcesses):
             self._replace(worker)
             raise QueryTimeout.stopped(limit)
         if kind == "stream":  # the worker is the stream's until it ends
-            kind, unknown, cap = value
-            streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, limit=cap)
+            kind, unknown, cap, absent = value
+            streamed = StreamedAnswer(kind=kind, chunks=None, unknown_terms=unknown, absent_graphs=absent, limit=cap)
             # the relay holds only streamed.end, so an answer dropped unread is freed (and its worker let go) at once
             streamed.chunks = primed(self._relay(worker, started, limit, streamed.end))
             return streamed

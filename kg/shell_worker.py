@@ -37,15 +37,15 @@ class WorkerQueries:
         streamed = isinstance(answer, StreamedAnswer)
         chunks = answer.chunks if streamed else iter([answer.body])
         cut = _Cut(answer.end if streamed else None, False if streamed else answer.truncated)
-        unknown = list(answer.unknown_terms)
+        unknown, absent = list(answer.unknown_terms), list(answer.absent_graphs)
         if graph:
             rows = (pyoxigraph.Triple(quad.subject, quad.predicate, quad.object)
                     for quad in pyoxigraph.parse(ChunkStream(chunks), pyoxigraph.RdfFormat.N_TRIPLES))
-            return Started("graph", [], None, row_limit, _closing(rows, chunks), started, unknown, source=cut)
+            return Started("graph", [], None, row_limit, _closing(rows, chunks), started, unknown, absent, source=cut)
         head, rows = sparql_json.read(chunks)
         if rows is None:
-            return Started("boolean", [], head, None, iter(()), started, unknown)
-        return Started("solutions", head, None, row_limit, _closing(rows, chunks), started, unknown, source=cut)
+            return Started("boolean", [], head, None, iter(()), started, unknown, absent)
+        return Started("solutions", head, None, row_limit, _closing(rows, chunks), started, unknown, absent, source=cut)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -134,8 +134,8 @@ def _refresh(service: QueryService) -> None:
 
 def _streamed(service: QueryService, request: QueryRequest, connection: Connection):
     """("ok", Answer) for an answer of up to STREAM_AFTER rows; a bigger one is sent from here as
-    ("stream", (kind, unknown terms, row cap)), ("chunk", bytes)..., then ("end", (rows, cut by the cap)) or
-    ("error", exception); then None."""
+    ("stream", (kind, unknown terms, row cap, absent graphs)), ("chunk", bytes)..., then ("end", (rows, cut by the
+    cap)) or ("error", exception); then None."""
     from itertools import chain, islice
 
     from kg.capped_rows import collect
@@ -143,12 +143,14 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
     from kg.text_reading import reading_of
 
     reading = reading_of(request.sparql, request.base, request.reading)
+    default_graphs = None if request.default_graphs is None else list(request.default_graphs)
+    named_graphs = None if request.named_graphs is None else list(request.named_graphs)
     raw, limit = service.rows(request.sparql, bindings=request.bindings,
-                              default_graphs=None if request.default_graphs is None else list(request.default_graphs),
-                              named_graphs=None if request.named_graphs is None else list(request.named_graphs),
+                              default_graphs=default_graphs, named_graphs=named_graphs,
                               timeout=request.timeout, row_limit=request.row_limit, base=request.base, reading=reading)
     kind = "boolean" if isinstance(raw, bool) else "solutions" if isinstance(raw, Solutions) else "graph"
     unknown = tuple(service.unknown_terms(reading.written, reading.shape, reading.base, request.bindings))
+    absent = tuple(service.absent_graphs(reading, default_graphs, named_graphs))
     rows = iter(()) if kind == "boolean" else iter(raw)
     first = [] if kind == "boolean" else list(islice(rows, STREAM_AFTER + 1))
     if len(first) <= STREAM_AFTER or (limit is not None and limit <= STREAM_AFTER) \
@@ -160,8 +162,9 @@ def _streamed(service: QueryService, request: QueryRequest, connection: Connecti
             raw.triples = chain(first, rows)
         result = collect(raw, limit)
         return "ok", Answer(body=result.serialize(request.format, prefixes=service.prefixes), kind=result.kind,
-                            count=len(result), truncated=result.truncated, limit=result.limit, unknown_terms=unknown)
-    connection.send(("stream", (kind, unknown, limit)))
+                            count=len(result), truncated=result.truncated, limit=result.limit, unknown_terms=unknown,
+                            absent_graphs=absent)
+    connection.send(("stream", (kind, unknown, limit, absent)))
     variables, cut = raw.variables if kind == "solutions" else [], Cut(source=raw)
     try:
         for chunk in chunks(kind, variables, chain(first, rows), request.format, limit=limit,

@@ -121,6 +121,10 @@ class Store(abc.ABC):
         """Whether graph `iri` exists holding no triple by the store's note of it, where the engine keeps no empty graph."""
         return False
 
+    def missing_graphs(self, iris: list[str]) -> list[str]:
+        """Those of the named graphs `iris` the store does not have (one kept empty it has); [] where it cannot tell."""
+        return []
+
     def changed_at(self) -> float | None:
         """When the data last changed (a Unix time), or None where the store cannot tell (remote)."""
         return None

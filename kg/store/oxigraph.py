@@ -169,6 +169,10 @@ class OxigraphStore(Store):
         return sorted(g.value for g in self._store.named_graphs()
                       if isinstance(g, pyoxigraph.NamedNode) and self._holds_quads(g))
 
+    def missing_graphs(self, iris: list[str]) -> list[str]:
+        """As Store.missing_graphs: a graph created or written and not dropped is had, even empty."""
+        return [iri for iri in iris if not self._store.contains_named_graph(pyoxigraph.NamedNode(iri))]
+
     def count(self, graph=None) -> int:
         """Quads in the named graphs (the merge is not counted), or the triples of one graph ("": the
         declared default graph)."""

@@ -85,11 +85,12 @@ class QueryTimeout(KGError, TimeoutError):
         return _rebuild, (type(self), self.message, {"waited": self.waited})
 
     @classmethod
-    def stopped(cls, seconds: float | None) -> QueryTimeout:
-        """A query stopped at its time limit of `seconds` (None: the engine's own): the same words on every store."""
+    def stopped(cls, seconds: float | None, operation: str = "query") -> QueryTimeout:
+        """A query (or an update: `operation`) stopped at its time limit of `seconds` (None: the engine's own): the
+        same words on every store."""
         if seconds is None:
-            return cls("query stopped at the store's time limit")
-        return cls(f"query stopped after its time limit of {seconds:g}s")
+            return cls(f"{operation} stopped at the store's time limit")
+        return cls(f"{operation} stopped after its time limit of {seconds:g}s")
 
 
 class ClientGone(KGError):

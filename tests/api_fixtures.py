@@ -140,17 +140,29 @@ class Recorder(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def recording_server():
-    """A local HTTP server on 127.0.0.1; yields (base URL, list of the paths it was asked for)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serving(handler, **state):
+    """A local HTTP server on 127.0.0.1 answering with `handler` (`state` set on the server); yields the server,
+    whose origin is origin_of(server), until the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    for name, value in state.items():
+        setattr(server, name, value)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", server.requests
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+def origin_of(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextmanager
+def recording_server():
+    """A local HTTP server on 127.0.0.1; yields (base URL, list of the paths it was asked for)."""
+    with serving(Recorder, requests=[]) as server:
+        yield origin_of(server), server.requests
 
 
 def problem(response, status: int) -> dict:

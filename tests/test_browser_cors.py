@@ -5,12 +5,12 @@ live `kg serve`."""
 
 from __future__ import annotations
 
-import threading
 from contextlib import ExitStack, contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from api_fixtures import origin_of, serving
 from browser_session import browser  # noqa: F401 (fixture)
 from live_server import kg_server
 
@@ -41,13 +41,8 @@ class _Page(BaseHTTPRequestHandler):
 @contextmanager
 def another_site():
     """The origin (http://127.0.0.1:PORT) of a site serving PAGE, until the block ends."""
-    site = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{site.server_address[1]}"
-    finally:
-        site.shutdown()
-        site.server_close()
+    with serving(_Page) as site:
+        yield origin_of(site)
 
 
 @pytest.fixture(scope="module")

@@ -142,8 +142,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
         try:
             answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
             if answer.status >= 300:
-                raise _within(update_failure(answer, dialect, at_query_url=self.update_url == self.query_url),
-                              rewritten.text)
+                raise _within(update_failure(answer, dialect, at_query_url=self.update_url == self.query_url,
+                                             seconds=self.timeout), rewritten.text)
             answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
         except DeadlinePassed:
             raise UpdateOutcomeUnknown(

@@ -16,9 +16,11 @@ from kg.store.remote_http import Answer, DeadlinePassed
 ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
 
 
-def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | None = None) -> Exception:
-    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES); a query's time
-    limit, `seconds`, is said as the embedded store says it where the engine stopped the query there."""
+def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | None = None,
+            operation: str = "query") -> Exception:
+    """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES); a query's (or
+    an update's: `operation`) time limit, `seconds`, is said as the embedded store says it where the engine
+    stopped it there."""
     try:
         body = answer.read(ERROR_BYTES)
     except DeadlinePassed:
@@ -31,7 +33,7 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | Non
     if timeout is not None:
         return timeout
     message = engine_message(text) or f"HTTP {answer.status}"
-    return error_for(message, answer.status, answer.url, dialect, seconds=seconds)
+    return error_for(message, answer.status, answer.url, dialect, seconds=seconds, operation=operation)
 
 
 def _timeout_problem(text: str, answer: Answer) -> QueryTimeout | None:
@@ -46,10 +48,11 @@ def _timeout_problem(text: str, answer: Answer) -> QueryTimeout | None:
                         waited=answer.headers.get("Retry-After") is not None)
 
 
-def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> Exception:
-    """The error a refused update stands for. Sent to the query URL (no update URL set), a refusal that places
+def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool,
+                   seconds: float | None = None) -> Exception:
+    """The error a refused update stands for (`seconds`: its time limit, said if the engine stopped it there). Sent to the query URL (no update URL set), a refusal that places
     no fault in the text is most likely the endpoint's, which takes no updates: said so, with the setting."""
-    error = failure(answer, dialect)
+    error = failure(answer, dialect, seconds=seconds, operation="update")
     if at_query_url and isinstance(error, QuerySyntaxError) and error.line is None:
         return RemoteStoreFailure(f"{answer.url} refused the update ({first_line(error.message)}): updates go to the "
                                   "query URL unless SAHEL_KG_STORE_UPDATE_URL names the engine's update endpoint "
@@ -58,10 +61,10 @@ def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool) -> E
 
 
 def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, *,
-              seconds: float | None = None) -> Exception:
-    """The library error for an engine's error message and HTTP status (`seconds`: as failure's)."""
+              seconds: float | None = None, operation: str = "query") -> Exception:
+    """The library error for an engine's error message and HTTP status (`seconds`, `operation`: as failure's)."""
     if any(sign in message for sign in dialect.timeout_signs):
-        return QueryTimeout.stopped(seconds)
+        return QueryTimeout.stopped(seconds, operation)
     if any(sign in message for sign in dialect.syntax_signs):
         return syntax_error(message)
     if any(sign in message for sign in dialect.refused_signs):

@@ -1,0 +1,69 @@
+"""An update the store stops at its time limit says so as a query does, with the limit in seconds: it was told as
+"query stopped at the store's time limit", calling the update a query and giving no limit."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs
+
+import pytest
+
+from api_fixtures import origin_of, serving
+from kg.errors import QueryTimeout
+from kg.store.remote import RemoteStore
+from test_loading import kg
+
+CANCELLED = b"The SPARQL operation has been cancelled"  # oxigraph serve's words at its --timeout-s
+EMPTY = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+NONE_COUNTED = (b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "0", '
+                b'"datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+
+
+class StoppingEngine(BaseHTTPRequestHandler):
+    """An Oxigraph that counts nothing, answers every other query with no rows, and stops every update at its
+    time limit."""
+
+    def version_string(self):
+        return "Oxigraph/0.4.0"
+
+    def do_POST(self):
+        form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        counted = "COUNT" in form.get("query", [""])[0]
+        status, body, media = (500, CANCELLED, "text/plain") if "update" in form else \
+            (200, NONE_COUNTED if counted else EMPTY, "application/sparql-results+json")
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+@contextmanager
+def stopping_engine():
+    with serving(StoppingEngine) as server:
+        yield origin_of(server) + "/sparql"
+
+
+def test_a_remote_update_stopped_by_the_engine_names_its_limit():
+    with stopping_engine() as url:
+        store = RemoteStore(url, dialect="oxigraph", timeout=7)
+        with pytest.raises(QueryTimeout) as stopped:
+            store.update("INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
+        store.close()
+    assert str(stopped.value) == "update stopped after its time limit of 7s"
+
+
+def test_kg_update_says_the_same(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    with stopping_engine() as url:
+        done = kg("update", "--store", url, "-q", "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
+    assert done.exit_code == 1
+    assert re.search(r"update stopped after its time limit of \d+s", done.stderr), done.stderr
+

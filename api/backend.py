@@ -67,7 +67,9 @@ class Backend:
             self.nearby = NearbyRunner(str(self.path), options)
         else:
             remote = store_options(settings)
-            if remote:  # a remote store: its requests, updates included, have the service's time limit
+            # A remote store's requests, updates included, have the service's time limit, whether or not other
+            # options are set (with none, the store kept its own default of 60 s, whatever QUERY_TIMEOUT said).
+            if str(spec).startswith(("http://", "https://")):
                 remote["timeout"] = settings["QUERY_TIMEOUT"]
             store = open_store(spec, **remote)
             if spec == "memory:" and settings["INSTALL_ARTICLE"]:

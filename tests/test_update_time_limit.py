@@ -67,3 +67,19 @@ def test_kg_update_says_the_same(monkeypatch, tmp_path):
     assert done.exit_code == 1
     assert re.search(r"update stopped after its time limit of \d+s", done.stderr), done.stderr
 
+
+
+def test_over_http_the_problem_names_the_limit():
+    import api
+    from api_fixtures import AUTH, WRITABLE
+
+    with stopping_engine() as url:
+        app = api.create_app({"STORE": url, **WRITABLE, "INSTALL_ARTICLE": False, "METRICS": False,
+                              "QUERY_TIMEOUT": 7})
+        try:
+            answer = app.test_client().post("/sparql", headers=AUTH, data={
+                "update": "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }"})
+        finally:
+            app.extensions["sahel-kg"].close()
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.json["detail"] == "update stopped after its time limit of 7s"

@@ -118,3 +118,12 @@ def test_a_few_absent_graphs_are_named_and_the_rest_counted(shared):
     assert response.status_code == 200
     assert warned(response) == [f"graph <{iri}> of the dataset is not in the store: the query reads it as empty"
                                 for iri in graphs[:5]] + ["and 7 more absent graphs, not listed"]
+
+
+def test_every_store_tells_the_graphs_it_does_not_have(store, graph):
+    """A remote store was not asked: its answers went unwarned. A graph kept empty is had; the engine's own are not."""
+    full, empty, nowhere = graph(), graph(), graph()
+    store.update(f"INSERT DATA {{ GRAPH <{full}> {{ <{EX}a> <{EX}p> 1 }} }} ; CREATE GRAPH <{empty}>")
+    assert store.missing_graphs([full, nowhere, empty]) == [nowhere]
+    hidden = getattr(store, "hidden_graphs", lambda: ())()
+    assert store.missing_graphs(list(hidden)) == list(hidden)

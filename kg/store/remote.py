@@ -29,6 +29,7 @@ from kg.store.insert_data import insert_data_requests, refusal
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import Target, rewrite
+from kg.store.remote_graphs import DatasetGraphsHad
 from kg.store.remote_whole import WholeReads
 from kg.store.remote_failures import failure, update_failure
 from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, post
@@ -36,7 +37,7 @@ from kg.store.query_check import check_query_syntax
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
-class RemoteStore(AnswerReading, EngineChecks, WholeReads, Store):
+class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Store):
     """A SPARQL endpoint at `query_url`; updates go to `update_url` (default: the same URL). With `replicas`
     (more query URLs of read replicas), queries go to the healthy ones in turn (kg.store.replicas).
 

@@ -127,3 +127,16 @@ def test_every_store_tells_the_graphs_it_does_not_have(store, graph):
     assert store.missing_graphs([full, nowhere, empty]) == [nowhere]
     hidden = getattr(store, "hidden_graphs", lambda: ())()
     assert store.missing_graphs(list(hidden)) == list(hidden)
+
+
+def test_the_shell_s_worker_hands_them_on(spec, monkeypatch, tmp_path):
+    from kg.shell_worker import WorkerQueries
+
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    queries = WorkerQueries(spec.removeprefix("oxigraph:"))
+    try:
+        started = queries.start(f"ASK FROM <{NONE}> {{ ?s ?p ?o }}", row_limit=None)
+        assert started.absent_graphs == [NONE]
+        started.close()
+    finally:
+        queries.close()

@@ -133,7 +133,7 @@ def _negotiate() -> str:
 
 class NotFoundPage(Exception):
     """An unknown IRI or page: an HTML page for a browser, a problem document for any other client. `near`:
-    known terms it is likeliest a slip for, as (prefixed name, local path or IRI) pairs."""
+    known terms it is likeliest a slip for, as (prefixed name, local path or web IRI, else None) pairs."""
 
     def __init__(self, what: str, near: list[tuple[str, str]] = ()):
         super().__init__(what)
@@ -144,7 +144,9 @@ def not_found(iri: str) -> Exception:
     """The 404 for an IRI the graph says nothing about, offering the known terms near it (sk:mail: sk:mali)."""
     near = current_app.extensions["sahel-kg"].near_terms(iri)
     if prefers_html():
-        return NotFoundPage(iri, [(page_data.compact(term), page_data.local_path(term) or term) for term in near])
+        # linked where it resolves here or on the web; any other scheme (urn:, javascript:) is shown, not linked
+        return NotFoundPage(iri, [(page_data.compact(term), page_data.local_path(term)
+                                   or (term if term.startswith(("http://", "https://")) else None)) for term in near])
     return Problem(404, "Not found", f"the graph says nothing about {iri}"
                    + did_you_mean([f"<{iri_to_uri(term)}>" for term in near]))
 

@@ -98,3 +98,12 @@ def test_an_unknown_entity_offers_the_known_ones_near_it_as_links_that_resolve(s
                       "did you mean <https://sahel-kg.example.org/id/mali>?")
     nothing = shared.get("/id/qqqqqqqq", headers=BROWSER).get_data(as_text=True)
     assert "Did you mean" not in nothing
+
+
+def test_a_term_offered_in_another_scheme_is_shown_not_linked(make_app):
+    """The vocabulary graphs may hold any IRI: only one that resolves here or on the web becomes a link."""
+    app = make_app(seed="<https://sahel-kg.example.org/graph/entities> { <javascript:mali> a <urn:x:Thing> . }")
+    page = app.test_client().get("/id/MALI", headers=BROWSER).get_data(as_text=True)
+    offered = re.search(r"<p>Did you mean (.*?)\?</p>", page, re.S).group(1)
+    assert '<a href="/id/mali"><code>sk:mali</code></a>' in offered
+    assert "<code>javascript:mali</code>" in offered and 'href="javascript' not in page

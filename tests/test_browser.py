@@ -164,6 +164,10 @@ def test_the_servers_warnings_about_a_query_are_shown(visit):
     assert shown[0].endswith("did you mean <https://sahel-kg.example.org/ontology#SovereignState> or "
                              "<https://sahel-kg.example.org/ontology#NonStateArmedGroup>?")
     assert shown[5] == "and 2 more unknown terms, not listed"
+    run_query(page, "SELECT * FROM <http://nowhere.example/g> WHERE { ?x a sahel:State }")
+    page.wait_for_function("() => document.querySelectorAll('#query-warnings li').length === 2")
+    assert warnings.locator("li").all_inner_texts()[1] == ("graph <http://nowhere.example/g> of the dataset is not in "
+                                                           "the store: the query reads it as empty")
     run_query(page, "SELECT * WHERE { ?x sahel:provider ?y }")
     page.wait_for_function("() => document.querySelector('#query-warnings').hidden")
 

@@ -168,13 +168,14 @@
   }
   showChosenExample(yasgui.getTab());
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => showChosenExample(yasgui.getTab(id)), 0));
-  // The server's warnings (X-Query-Warning: a term neither the ontology nor the data has) above the answer.
+  // The server's warnings (X-Query-Warning: a term neither the ontology nor the data has, a graph of the dataset
+  // the store does not have) above the answer.
   const warnings = document.getElementById("query-warnings");
   function showWarnings(response) {
     const header = response && response.headers && typeof response.headers.get === "function"
       ? response.headers.get("X-Query-Warning") : null;
     // A client joins several headers with ", ", which a warning's own text may hold ("did you mean A, B or C?").
-    const found = header ? header.split(/,\s*(?=unknown term |and \d+ more unknown term)/) : [];
+    const found = header ? header.split(/,\s*(?=unknown term <|graph <|and \d+ more (?:unknown term|absent graph))/) : [];
     warnings.replaceChildren(...found.map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
     warnings.hidden = found.length === 0;
   }

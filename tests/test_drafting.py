@@ -128,11 +128,12 @@ def test_a_draft_written_over_a_file_keeps_its_links_and_mode(article):
     assert twin.read_text(encoding="utf-8").startswith("# Claims of") and stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
-def test_an_output_that_cannot_be_written_is_one_line_exit_1(article):
-    """It was a FileNotFoundError traceback."""
+def test_an_output_in_a_folder_that_is_not_there_is_a_usage_error_naming_it(article):
+    """It was a FileNotFoundError traceback, then "error: No such file or directory" and exit 1 after the work."""
     missing = article.parent / "missing" / "draft.yaml"
     result = draft(article, "--out", missing)
-    assert result.exit_code == 1 and result.stderr == f"error: No such file or directory: {missing}\n"
+    assert result.exit_code == 2
+    assert f"there is no folder '{missing.parent}' to write '{missing}' in; make it first" in result.stderr
 
 
 def test_names_match_by_label_and_alias_as_whole_words():

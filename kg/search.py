@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KGError, QueryTimeout
-from kg.search_source import CLAIMS_QUERY, DOCUMENTS_QUERY, OWN_QUOTES_QUERY, Select, documents, quotes, table_rows
+from kg.search_source import CLAIMS_QUERY, DOCUMENTS_QUERY, OWN_QUOTES_QUERY, Select, documents, table_rows
 from kg.sqlite_connections import Connections, connect, end_read
 
 WEIGHTS = (10.0, 8.0, 2.0)  # bm25 weights of the label, alias and text columns
@@ -141,7 +141,7 @@ class SearchIndex:
 
     def _rebuild(self, version: str | None, select: Select) -> bool:
         things = documents(table_rows(select, DOCUMENTS_QUERY))
-        claims = quotes(table_rows(select, CLAIMS_QUERY) + table_rows(select, OWN_QUOTES_QUERY))
+        claims = table_rows(select, CLAIMS_QUERY) + table_rows(select, OWN_QUOTES_QUERY)
         with self._connections.taken() as connection:
             connection.execute("BEGIN IMMEDIATE")  # one rebuild at a time across processes (a server's workers)
             try:

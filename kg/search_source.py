@@ -52,23 +52,6 @@ ORDER BY ?claim
 """
 
 
-# Control characters as the index keeps them: FTS5's snippet() stops at a NUL (the text after it is lost from the
-# snippet), and a page shows the others as nothing. C0 and DEL become their Control Pictures (U+2400 NUL), C1 the
-# replacement character; tab, line feed and carriage return stay (a line feed separates values).
-_SHOWN_CONTROLS = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)} | \
-    {0x7F: 0x2421} | {code: 0xFFFD for code in range(0x80, 0xA0)}
-
-
-def shown_controls(text: str) -> str:
-    """`text` with its control characters (but tab, line feed, carriage return) replaced by visible ones."""
-    return text.translate(_SHOWN_CONTROLS)
-
-
-def quotes(rows: Iterable[tuple]) -> list[tuple[str, str, str]]:
-    """CLAIMS_QUERY's rows (a thing, a claim and its quote) with each quote's control characters shown."""
-    return [(item, claim, shown_controls(quote)) for item, claim, quote in rows]
-
-
 class RowsCut(RemoteStoreFailure):
     """The store cut a query of the index at a row limit of its own."""
 
@@ -99,8 +82,7 @@ def documents(rows: Iterable[tuple]) -> list[tuple[str, str, str, str, str]]:
     columns: dict[str, dict[str, list[str]]] = {}
     for item, column, text in rows:
         if item and column and text:
-            columns.setdefault(item, {"display": [], "label": [], "alias": [], "text": []})[column].append(
-                shown_controls(text))
+            columns.setdefault(item, {"display": [], "label": [], "alias": [], "text": []})[column].append(text)
     return [(item, *("\n".join(found[name]) for name in ("display", "label", "alias", "text")))
             for item, found in columns.items()]
 

@@ -294,27 +294,3 @@ def test_a_search_index_that_cannot_be_written_is_kept_in_memory(tmp_path):
 
     index = SearchIndex(tmp_path / "no-such-folder" / "store.search.sqlite3")
     assert index.version() is None
-
-
-def test_a_control_character_in_a_text_is_shown_in_the_snippet_and_never_cuts_it():
-    """FTS5's snippet stopped at a NUL: "The junta\\0 in Bamako expelled …" gave "The junta[Bamako] expelled …"."""
-    rows = [("http://x/a", "label", "Mali"),
-            ("http://x/a", "text", "The junta\x00 in Bamako expelled the ambassador\x07 in January\x85 2025"),
-            ("http://x/b", "label", "Niger\x1b[31m")]
-    index = SearchIndex()
-    claims = [("http://x/a", "http://x/claim", "a quote\x00 cut")]
-    index.ensure(None, lambda sparql, cap: rows if "?column" in sparql else claims if "?item ?p" in sparql else [])
-    (hit,) = index.search("Bamako")
-    assert hit.snippet == "The junta\u2400 in [Bamako] expelled the ambassador\u2407 in January\ufffd 2025"
-    assert [found.quote for found in hit.claims] == ["a quote\u2400 cut"]
-    assert [(hit.label, hit.snippet) for hit in index.search("Niger")] == [("Niger\u241b[31m", "[Niger]\u241b[31m")]
-    index.close()
-
-
-def test_the_search_page_shows_a_nul_of_a_literal_with_the_text_around_it(writer):
-    body = r'<http://example.org/n> <http://www.w3.org/2000/01/rdf-schema#comment> "Before\u0000 Kidal after" .'
-    response = writer.put("/store?graph=http://example.org/n", data=body, content_type="text/turtle", headers=AUTH)
-    assert response.status_code in (200, 201, 204)
-    page = writer.get("/search?q=Kidal", headers=BROWSER).get_data(as_text=True)
-    assert "Before\u2400 <mark>Kidal</mark> after" in page
-    assert writer.delete("/store?graph=http://example.org/n", headers=AUTH).status_code in (200, 204)

@@ -1,0 +1,74 @@
+"""Embedded updates within a time limit. pyoxigraph runs an update in one Rust call that nothing can interrupt,
+so an update whose WHERE makes work of the data (a join of any size) runs in a child process that opens the
+store, and is killed at the limit. An update is one transaction, committed at its end: a killed child has written
+nothing, and RocksDB drops a log record cut short. Updates of data alone (INSERT DATA, DELETE DATA) and graph
+operations (CLEAR, DROP, COPY, ...) do work bounded by their text or a graph's size, and run in the process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from kg.child import failure_line, python_command
+from kg.errors import InputLimitError, QueryTimeout, StoreUnavailable
+from kg.sparql_lexer import significant
+
+# The child: the update on standard input, the store's path its argument; it answers one JSON line [kind, message].
+# Its own text, importing nothing of kg: a child starts for each such update, and kg's imports would double that.
+_PROGRAM = """
+import json, sys
+import pyoxigraph
+text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
+try:
+    store = pyoxigraph.Store(sys.argv[1])
+except OSError as error:
+    answer = ["unopened", str(error)]
+else:
+    try:
+        store.update(text)
+        answer = ["done", ""]
+    except SyntaxError as error:
+        answer = ["syntax", str(error)]
+    except RuntimeError as error:
+        answer = ["engine", str(error)]
+    del store  # RocksDB closes before the parent reopens it
+sys.stdout.write(json.dumps(answer))
+"""
+
+
+def reads_the_data(sparql: str) -> bool:
+    """Whether the update `sparql` has a WHERE clause (or is too long to tell): its work is the data's to decide."""
+    try:
+        return any(kind == "word" and word.upper() == "WHERE" for kind, word, _, _ in significant(sparql, 200_000))
+    except InputLimitError:
+        return True
+
+
+def run(path: str, text: str, seconds: float) -> None:
+    """Run the update `text` on the on-disk store at `path`, which no handle of this process may hold, in a child;
+    QueryTimeout past `seconds` (nothing written); the engine's SyntaxError or RuntimeError as it raises them;
+    StoreUnavailable where the child could not open the store."""
+    child = subprocess.Popen(python_command(_PROGRAM, path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        said, noise = child.communicate(text.encode("utf-8", "surrogatepass"), timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()  # the transaction is not committed: the store keeps none of it
+        child.communicate()
+        raise QueryTimeout.stopped(seconds, "update") from None
+    except BaseException:  # a Ctrl-C or a dying thread: the child must not write after we return
+        child.kill()
+        child.communicate()
+        raise
+    try:
+        kind, message = json.loads(said)
+    except ValueError:
+        raise RuntimeError(failure_line(noise.decode("utf-8", "replace"), "the update's process ended unheard")) \
+            from None
+    if kind == "syntax":
+        raise SyntaxError(message)
+    if kind == "unopened":
+        raise StoreUnavailable(f"cannot open the store at {path}: {message}")
+    if kind != "done":
+        raise RuntimeError(message)

@@ -9,13 +9,14 @@ CSV and TSV have no such place: there, as everywhere, X-Result-Limit gives the c
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from kg.results import check_format, graph_bytes, solution_text
 
 BATCH_ROWS = 1000
 BATCH_CHARACTERS = 1 << 16  # text of solutions is handed on in pieces of about this size
-# Graph syntaxes that stay valid when batches are written one after the other (Turtle and TriG repeat
-# their prefix lines, which the syntax allows); JSON-LD and RDF/XML are one document and are not streamed.
+# Graph syntaxes that stay valid when batches are written one after the other (Turtle and TriG with their
+# prefix lines written once, at the top); JSON-LD and RDF/XML are one document and are not streamed.
 STREAMABLE_GRAPHS = ("ntriples", "nquads", "turtle", "trig")
 
 
@@ -76,11 +77,19 @@ def _graph(triples: Iterator, fmt: str, prefixes) -> Iterator[bytes]:
     if fmt not in STREAMABLE_GRAPHS:
         yield graph_bytes(list(triples), fmt, prefixes)
         return
-    batch = []
-    for triple in triples:
-        batch.append(triple)
-        if len(batch) >= BATCH_ROWS:
-            yield graph_bytes(batch, fmt, prefixes)
-            batch = []
-    if batch:
-        yield graph_bytes(batch, fmt, prefixes)
+    header = None
+    for batch in iter(lambda: list(islice(triples, BATCH_ROWS)), []):
+        data = graph_bytes(batch, fmt, prefixes)
+        if header is None:
+            header = _prefix_lines(data)
+            yield data
+        else:  # every batch is written with the same prefixes, so its @prefix lines are the first batch's
+            yield data.removeprefix(header)
+
+
+def _prefix_lines(data: bytes) -> bytes:
+    """The @prefix lines pyoxigraph writes at the top of a Turtle or TriG document (no triple line starts so)."""
+    end = 0
+    while data.startswith(b"@prefix ", end):
+        end = data.index(b"\n", end) + 1
+    return data[:end]

@@ -1,5 +1,6 @@
 """A streamed answer (kg.streaming) says at its end that the row cap cut it, in every format with a place
-for it, and stays a valid document of exactly the capped rows; an answer the cap did not cut says nothing."""
+for it, and stays a valid document of exactly the capped rows; an answer the cap did not cut says nothing;
+Turtle and TriG of many batches declare their prefixes once."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
-from kg.streaming import STREAMABLE_GRAPHS, chunks
+from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import AUTH, WRITABLE
+from build_fixtures import run_kg
+from kg.answers import STREAM_AFTER
+from kg.streaming import BATCH_ROWS, STREAMABLE_GRAPHS, chunks
 
 LIMIT = 5
 EX = "http://example.org/"
@@ -54,3 +60,49 @@ def test_cut_csv_and_tsv_hold_only_the_rows(fmt):
     rows = list(csv.reader(io.StringIO(streamed("solutions", fmt, limit=LIMIT)),
                            delimiter="," if fmt == "csv" else "\t"))
     assert len(rows) == 1 + LIMIT
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_a_graph_of_many_batches_declares_its_prefixes_once_at_the_top(fmt):
+    """Each batch was written as a document of its own, its ~23 @prefix lines again every BATCH_ROWS triples."""
+    triples = [ox.Triple(ox.NamedNode(f"{EX}s{n}"), ox.NamedNode(f"{EX}p"), ox.BlankNode(f"b{n % 7}"))
+               for n in range(2 * BATCH_ROWS + 5)]
+    prefixes = {"ex": EX, "other": "http://example.com/other#"}
+    text = b"".join(chunks("graph", [], triples, fmt, limit=None, prefixes=prefixes)).decode("utf-8")
+    lines = text.splitlines()
+    assert [line for line in lines if line.startswith("@prefix")] == lines[:len(prefixes)]
+    assert sorted(lines[:len(prefixes)]) == sorted(f"@prefix {name}: <{iri}> ." for name, iri in prefixes.items())
+    read = rdflib.Dataset().parse(data=text, format=fmt)
+    written = rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    assert rdflib.Graph().parse(data=read.serialize(format="nt"), format="nt").isomorphic(written)
+
+
+@pytest.mark.parametrize("accept, syntax", [("text/turtle", "turtle"), ("application/trig", "trig")])
+def test_a_streamed_construct_over_http_declares_its_prefixes_once(make_app, accept, syntax):
+    """Past STREAM_AFTER triples the endpoint streams a CONSTRUCT; its answer is one document, prefixes first."""
+    count = STREAM_AFTER + BATCH_ROWS // 2
+    client = make_app({**WRITABLE, "ROW_LIMIT": 2 * count}, article=False).test_client()
+    data = "".join(f"<{EX}s{n}> <{EX}p> <{EX}o{n % 3}> .\n" for n in range(count))
+    put = client.put(f"/store?graph={EX}g", data=data.encode(), content_type="application/n-triples", headers=AUTH)
+    assert put.status_code == 201, put.get_data(as_text=True)
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    lines = text.splitlines()
+    declared = [line for line in lines if line.startswith("@prefix")]
+    assert declared == lines[:len(declared)] and len(declared) == len(set(declared)) > 0
+    read = rdflib.Dataset().parse(data=text, format=syntax)
+    assert len(read) == count
+
+
+def test_kg_query_in_turtle_declares_its_prefixes_once():
+    numbers = " ".join(map(str, range(2 * BATCH_ROWS + 5)))
+    query = (f"CONSTRUCT {{ ?s <{EX}p> ?n }} WHERE {{ VALUES ?n {{ {numbers} }} "
+             f"BIND(IRI(CONCAT('{EX}s', STR(?n))) AS ?s) }}")
+    result = run_kg("query", "--store", "memory:", "--format", "turtle", "-q", query)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    declared = [line for line in lines if line.startswith("@prefix")]
+    assert declared == lines[:len(declared)] and len(declared) == len(set(declared)) > 0
+    assert len(rdflib.Graph().parse(data=result.stdout, format="turtle")) == 2 * BATCH_ROWS + 5

@@ -10,7 +10,8 @@ from api.dataset_statistics import KINDS, statistics, whole_store
 from api.errors import Problem
 from api.negotiation import best_match, choose
 from api.public_origin import public_url
-from api.void import COMMENT, OFFER as VOID_OFFER, RDF_FORMATS, void_url
+from api.void import COMMENT, OFFER as OFFERED, void_url  # the same syntaxes as VoID's
+from kg.graph_text import graph_bytes
 from kg.namespaces import PREFIXES
 
 SD = PREFIXES["sd"]
@@ -19,8 +20,6 @@ RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
-OFFERED = [(media, RDF_FORMATS[name]) for media, name in VOID_OFFER]  # the same syntaxes as VoID's
-OFFERED_NAMES = VOID_OFFER  # the same, with kg's format names, as format= is matched against them
 
 # Named graphs the description lists with their counts: at 1M statements all 24,873 made 6 MB and 6 s of work
 # for every request.
@@ -32,7 +31,7 @@ def description_media(override: str | None) -> str | None:
     as VoID's is, else by Accept, "text/html" (the query page) among them; None when none is acceptable."""
     if override is None:
         return best_match(request.headers.get("Accept"), [media for media, _ in OFFERED] + ["text/html"])
-    return choose("graph", OFFERED_NAMES, override)[0]  # a format none of them is: FormatError (406)
+    return choose("graph", OFFERED, override)[0]  # a format none of them is: FormatError (406)
 
 
 def describe_service(media: str | None):
@@ -40,10 +39,9 @@ def describe_service(media: str | None):
     if media is None:
         raise Problem(406, "Not acceptable", "the service description comes as "
                       + ", ".join(m for m, _ in OFFERED) + " or text/html")
-    rdf_format = dict(OFFERED)[media]
     endpoint = ox.NamedNode(public_url())
-    body = ox.serialize(_description(endpoint), format=rdf_format,
-                        **({"prefixes": {"sd": SD, "void": VOID}} if rdf_format == ox.RdfFormat.TURTLE else {}))
+    # kg's graph writer, as for every other graph answer: Turtle with its names as rdflib reads them
+    body = graph_bytes(_description(endpoint), dict(OFFERED)[media], {"sd": SD, "void": VOID})
     response = Response(body, mimetype=media)
     response.headers["Vary"] = "Accept"
     return response

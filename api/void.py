@@ -16,10 +16,10 @@ from api.dataset_statistics import statistics, whole_store
 from api.negotiation import GRAPH_ALIASES, choose
 from api.params import format_param, request_params
 from api.public_origin import public_url
+from kg.graph_text import graph_bytes
 from kg.link_targets import TARGETS
 from kg.namespaces import PREFIXES
 from kg.paths import QUERIES_DIR
-from kg.turtle_names import plain_names
 
 bp = Blueprint("void", __name__)
 
@@ -27,8 +27,6 @@ VOID, DCT, FOAF, XSD = PREFIXES["void"], PREFIXES["dct"], PREFIXES["foaf"], PREF
 FORMATS = "http://www.w3.org/ns/formats/"
 OFFER = [("text/turtle", "turtle"), ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
          ("application/n-triples", "ntriples"), *GRAPH_ALIASES]
-RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
-               "ntriples": ox.RdfFormat.N_TRIPLES}
 LICENSE = "https://opensource.org/licenses/MIT"  # the ontology's dct:license; the article text keeps its own
 EXAMPLES = ("aes", "jnim", "mali")
 VOCABULARIES = ("sahel", "org", "prov", "time", "oa", "skos", "skosxl", "dct", "schema", "foaf")
@@ -67,9 +65,8 @@ def _outcome(until: float | None) -> Outcome:
 
 def _serialized(media: str, fmt: str, outcome: Outcome) -> Response:
     triples = [ox.Triple(*triple) for triple in _description(outcome)]
-    options = {"prefixes": {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}} \
-        if fmt == "turtle" else {}
-    body = plain_names(ox.serialize(triples, format=RDF_FORMATS[fmt], **options), options.get("prefixes"))
+    prefixes = {name: PREFIXES[name] for name in ("void", "dct", "foaf", "skos", "owl", "rdfs", "sk")}
+    body = graph_bytes(triples, fmt, prefixes)  # kg's graph writer, as every graph answer has
     return Response(body, mimetype=media)
 
 

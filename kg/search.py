@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KGError, QueryTimeout
+from kg.search_snippets import DOCUMENTS, SNIPPET, whole_snippet
 from kg.search_source import CLAIMS_QUERY, DOCUMENTS_QUERY, OWN_QUOTES_QUERY, Select, documents, table_rows
 from kg.sqlite_connections import Connections, connect, end_read
 
@@ -107,10 +108,7 @@ class SearchIndex:
         connection = connect(path)
         try:
             connection.execute("PRAGMA journal_mode=WAL")  # readers see a snapshot and never block a writer
-            connection.executescript("""
-                CREATE VIRTUAL TABLE IF NOT EXISTS documents USING fts5(
-                    iri UNINDEXED, display UNINDEXED, label, alias, text,
-                    tokenize = 'unicode61 remove_diacritics 2');
+            connection.executescript(DOCUMENTS + """;
                 CREATE TABLE IF NOT EXISTS claims (iri TEXT, claim TEXT, quote TEXT);
                 CREATE INDEX IF NOT EXISTS claims_by_iri ON claims (iri);
                 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
@@ -174,17 +172,18 @@ class SearchIndex:
         wanted = normalise(words)
         with self._reading(deadline, "search") as connection:  # the hits and their claims from one snapshot
             rows = connection.execute(
-                "SELECT iri, display, label, alias, snippet(documents, -1, '[', ']', '…', 12), "
-                "bm25(documents, 0, 0, ?, ?, ?) AS rank FROM documents WHERE documents MATCH ? "
+                f"SELECT iri, display, label, alias, {SNIPPET}, bm25(documents, 0, 0, ?, ?, ?) AS rank, text "
+                "FROM documents WHERE documents MATCH ? "
                 "ORDER BY rank, iri LIMIT ?", (*WEIGHTS, expression, limit + EXTRA)).fetchall()
             ranked = sorted(rows, key=lambda row: (wanted not in {normalise(name) for name in (
                 row[2] + "\n" + row[3]).split("\n")}, row[5], row[0]))[:limit]
             claims = [connection.execute("SELECT claim, quote FROM claims WHERE iri = ? ORDER BY claim",
                                          (row[0],)).fetchall() for row in ranked]
         return [Hit(iri=iri, label=(display or label).split("\n", 1)[0] or iri,
-                    snippet=snippet.replace("\n", " · "),  # names are kept a line each: one line here
+                    snippet=whole_snippet(snippet, (iri, display, label, alias, text), expression)
+                    .replace("\n", " · "),  # names are kept a line each: one line here
                     score=rank, claims=tuple(ClaimQuote(claim, quote) for claim, quote in found))
-                for (iri, display, label, _, snippet, rank), found in zip(ranked, claims)]
+                for (iri, display, label, alias, snippet, rank, text), found in zip(ranked, claims)]
 
     def suggestion(self, words: str, *, deadline: float | None = None) -> str | None:
         """Words with hits, for `words` that have none: each word that starts no indexed word replaced by the

@@ -294,3 +294,44 @@ def test_a_search_index_that_cannot_be_written_is_kept_in_memory(tmp_path):
 
     index = SearchIndex(tmp_path / "no-such-folder" / "store.search.sqlite3")
     assert index.version() is None
+
+
+def test_a_nul_in_a_text_never_cuts_its_snippet_and_every_character_stays_the_datas():
+    """FTS5's snippet() stops at a NUL: "The junta\\0 in Bamako expelled …" gave "The junta[Bamako] expelled …",
+    and "Niger\\0 after" gave "[Niger]"; the index keeps the data's own characters, so the names do too."""
+    rows = [("http://x/a", "label", "Mali"),
+            ("http://x/a", "text", "The junta\x00 in Bamako expelled the ambassador\x07 in January\x85 2025"),
+            ("http://x/b", "label", "Niger\x00 after\x01\x1b[31m"),
+            ("http://x/c", "alias", "\x00Tillab\u00e9ri\x00\x00")]
+    claims = [("http://x/a", "http://x/claim", "a quote\x00 cut")]
+    index = SearchIndex()
+    index.ensure(None, lambda sparql, cap: rows if "?column" in sparql else claims if "?item ?p" in sparql else [])
+    (hit,) = index.search("Bamako")
+    assert hit.snippet == "The junta\x00 in [Bamako] expelled the ambassador\x07 in January\x85 2025"
+    assert [found.quote for found in hit.claims] == ["a quote\x00 cut"]
+    assert [(hit.label, hit.snippet) for hit in index.search("Niger")] == \
+        [("Niger\x00 after\x01\x1b[31m", "[Niger]\x00 after\x01\x1b[31m")]
+    assert [hit.snippet for hit in index.search("after")] == ["Niger\x00 [after]\x01\x1b[31m"]
+    assert [hit.snippet for hit in index.search("tillaberi")] == ["\x00[Tillab\u00e9ri]\x00\x00"]
+    index.close()
+
+
+def test_kg_search_shows_a_snippet_past_a_nul_with_the_nul_escaped(tmp_path):
+    data = tmp_path / "nul.nt"
+    data.write_text('<http://example.org/n> <http://www.w3.org/2000/01/rdf-schema#comment> "Before\\u0000 Quxbarra '
+                    'after" .\n', encoding="utf-8")
+    store = f"oxigraph:{tmp_path / 'store'}"
+    assert run_kg("load", "--store", store, data).exit_code == 0
+    result = run_kg("search", "--store", store, "Quxbarra")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "   Before\\x00 [Quxbarra] after"
+
+
+def test_search_over_http_gives_the_text_past_a_nul_in_json_and_on_the_page(writer):
+    body = r'<http://example.org/n> <http://www.w3.org/2000/01/rdf-schema#comment> "Before\u0000 Quxbarra after" .'
+    response = writer.put("/store?graph=http://example.org/n", data=body, content_type="text/turtle", headers=AUTH)
+    assert response.status_code in (200, 201, 204)
+    (hit,) = writer.get("/search?q=Quxbarra").get_json()["results"]
+    assert hit["snippet"] == "Before\x00 [Quxbarra] after"
+    assert "<mark>Quxbarra</mark> after" in writer.get("/search?q=Quxbarra", headers=BROWSER).get_data(as_text=True)
+    assert writer.delete("/store?graph=http://example.org/n", headers=AUTH).status_code in (200, 204)

@@ -1,13 +1,14 @@
 """Embedded updates within a time limit. pyoxigraph runs an update in one Rust call that nothing can interrupt,
 so an update whose WHERE makes work of the data (a join of any size) runs in a child process that opens the
-store, and is killed at the limit. An update is one transaction, committed at its end: a killed child has written
-nothing, and RocksDB drops a log record cut short. Updates of data alone (INSERT DATA, DELETE DATA) and graph
-operations (CLEAR, DROP, COPY, ...) do work bounded by their text or a graph's size, and run in the process.
+store, killed at the limit or at a Ctrl-C. An update is one transaction, committed at its end: a killed child
+has written nothing, and RocksDB drops a log record cut short. Updates of data alone (INSERT DATA, DELETE DATA)
+and graph operations (CLEAR, DROP, COPY, ...) do work bounded by their text or a graph's size: they run here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 from kg.child import failure_line, python_command
@@ -17,7 +18,11 @@ from kg.sparql_lexer import significant
 # The child: the update on standard input, the store's path its argument; it answers one JSON line [kind, message].
 # Its own text, importing nothing of kg: a child starts for each such update, and kg's imports would double that.
 _PROGRAM = """
-import json, sys
+import ctypes, json, os, signal, sys
+# Killed with the process that started it (PR_SET_PDEATHSIG), or it would write on, holding the store, after a kill -9.
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+if os.getppid() != int(sys.argv[2]):
+    sys.exit(0)  # that process was gone before the line above
 import pyoxigraph
 text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
 try:
@@ -45,12 +50,13 @@ def reads_the_data(sparql: str) -> bool:
         return True
 
 
-def run(path: str, text: str, seconds: float) -> None:
+def run(path: str, text: str, seconds: float | None) -> None:
     """Run the update `text` on the on-disk store at `path`, which no handle of this process may hold, in a child;
-    QueryTimeout past `seconds` (nothing written); the engine's SyntaxError or RuntimeError as it raises them;
-    StoreUnavailable where the child could not open the store."""
-    child = subprocess.Popen(python_command(_PROGRAM, path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    QueryTimeout past `seconds` (None: no limit) and KeyboardInterrupt at a Ctrl-C, nothing written; the engine's
+    SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the store."""
+    # In a session of its own, as query workers are: a terminal's Ctrl-C reaches this process, which decides.
+    child = subprocess.Popen(python_command(_PROGRAM, path, str(os.getpid())), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         said, noise = child.communicate(text.encode("utf-8", "surrogatepass"), timeout=seconds)
     except subprocess.TimeoutExpired:

@@ -53,7 +53,7 @@ class OxigraphStore(Store):
     def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False,
                  update_timeout: float | None = None):
         self.path = None if path is None else os.fspath(path)
-        self.update_timeout = update_timeout  # seconds an update reading the data may run on disk (None: no limit)
+        self.update_timeout = update_timeout  # seconds an update with a WHERE may run on disk (None: no limit)
         self.read_only = read_only
         self._union = False  # True only for a store of the old model opened read-only
         self._changed_at = time.time()  # in memory, writes through this object are all there are
@@ -110,7 +110,7 @@ class OxigraphStore(Store):
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
         try:
-            apart = self.update_timeout is not None and self.path is not None and killable_update.reads_the_data(sparql)
+            apart = self.path is not None and killable_update.reads_the_data(sparql)  # Ctrl-C stops it too
             if not (apart and self._update_apart(rewritten.text)):
                 self._store.update(rewritten.text)  # transactional in pyoxigraph
             done = True
@@ -125,8 +125,8 @@ class OxigraphStore(Store):
                 self._written()
 
     def _update_apart(self, text: str) -> bool:
-        """Run the update in a child process killed at the time limit (kg.store.killable_update); False, with
-        nothing run, while a reference besides ours holds the handle open (RocksDB lets one open the directory)."""
+        """Run the update in a child process killed at the time limit or a Ctrl-C (kg.store.killable_update);
+        False, with nothing run, while a reference besides ours holds the handle (RocksDB lets one open the store)."""
         if sys.getrefcount(self._store) > 2:  # ours and the argument's
             return False
         self._store = None

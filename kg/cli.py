@@ -176,7 +176,7 @@ def claims():
 @click.option("--id", "article_id", required=True, help="The new article's id (lower case, hyphens), unused so far.")
 @click.option("--out", type=OutputFile(path_type=Path),
               help="Where to write the skeleton (default: ID.yaml beside the article).")
-@click.option("--claims-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--claims-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of the claims files whose article ids are taken (default: the shipped kg/data/claims).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @reports_errors

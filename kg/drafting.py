@@ -62,7 +62,7 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     """Write the skeleton of a claims file for `article` to `out` and return its text.
 
     Raises DraftError if the article is missing, not UTF-8 or without a sentence, the id is malformed or already used
-    by a claims file in `claims_dir`, or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
+    by a claims file in `claims_dir` (which must be a folder), or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
     """
     if not ARTICLE_ID.fullmatch(article_id):
         raise DraftError(f"the id {article_id!r} must be lower-case letters and digits joined by hyphens")
@@ -74,6 +74,8 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
         raise DraftError(str(error)) from None
     if all(is_heading(text, start, end) for start, end in sentences(text)):  # the build refuses a file of no claims
         raise DraftError(f"{article} holds no sentence to draft a claim from (it is empty, or headings only)")
+    if not Path(claims_dir).is_dir():  # else no id would count as used, and a taken one would be drafted again
+        raise DraftError(f"{claims_dir}: no such folder of claims files")
     if article_id in used_article_ids(claims_dir):
         raise DraftError(f"the id {article_id!r} is already used by {used_article_ids(claims_dir)[article_id]}")
     if Path(out).exists() and not force:

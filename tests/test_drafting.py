@@ -207,3 +207,21 @@ def test_the_shipped_article_keeps_its_title_and_headings(tmp_path):
     assert "# Headings (no entries): Why the U.S. Keeps Quiet Ties with Sahel Militaries ?; A New Regional Security " \
            "Architecture; Geopolitical Complexity; Looking Ahead; Related" in drafted
     assert "warning" not in stderr
+
+
+def test_a_claims_folder_that_is_not_there_is_a_usage_error_naming_it(article):
+    """--claims-dir missing/ was read as a folder of no claims, so any id counted as unused and the draft went on."""
+    missing = article.parent / "missing"
+    result = draft(article, "--claims-dir", missing)
+    assert result.exit_code == 2 and f"'{missing}' does not exist" in result.stderr, result.stderr
+    assert not article.with_name("sahel-patrols-invented.yaml").exists()
+    result = draft(article, "--claims-dir", article)
+    assert result.exit_code == 2 and f"'{article}' is a file" in result.stderr, result.stderr
+
+
+def test_the_library_refuses_a_claims_folder_that_is_not_there(article):
+    from kg.drafting import DraftError
+    from kg.drafting import draft as write_draft
+    with pytest.raises(DraftError, match="no such folder of claims files"):
+        write_draft(article, "sahel-patrols-invented", out=article.with_name("x.yaml"), claims_dir=article.parent / "no")
+    assert not article.with_name("x.yaml").exists()

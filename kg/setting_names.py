@@ -29,10 +29,20 @@ def stray_variables(environ, prefix: str, settings) -> list[str]:
         if name in known:
             continue
         meant = nearest_name(name, known)
-        shown = variable if len(variable) <= SHOWN_CHARS else variable[:SHOWN_CHARS - 1] + "…"
+        shown = shown_name(variable)
         lines.append(f"{shown} names no setting, and is ignored"
                      + (f"; did you mean {prefix}{meant}?" if meant else " (the README's table of settings lists them)"))
     return lines
+
+
+def shown_name(variable: str) -> str:
+    """A variable's name as a warning shows it: bytes that are not UTF-8 as \\xNN escapes (as kg.loading.path_text
+    shows a file's name; Python holds them as lone surrogates), cut to SHOWN_CHARS."""
+    try:
+        shown = variable.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no byte gave (only a caller's own environ holds one): printable escapes it
+        shown = variable
+    return shown if len(shown) <= SHOWN_CHARS else shown[:SHOWN_CHARS - 1] + "…"
 
 
 def unknown_names(keys, names) -> str:

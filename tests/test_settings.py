@@ -233,3 +233,28 @@ def test_every_command_warns_of_a_variable_that_names_no_setting(monkeypatch):
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == ("warning: SAHEL_KG_ROW_LIMT names no setting, and is ignored; did you "
                                              "mean SAHEL_KG_ROW_LIMIT?")
+
+
+def test_a_stray_variable_whose_name_is_not_utf8_is_shown_with_the_byte_escaped():
+    """SAHEL_KG_ROW<0xff>LIMIT was warned of as SAHEL_KG_ROW\\udcff LIMIT, Python's stand-in for the byte, not the
+    byte itself as a file name not UTF-8 is shown (\\xff)."""
+    from kg.settings import stray_environment
+
+    # compared as ascii(): a failure's text holding a lone surrogate stops pytest-xdist's worker (INTERNALERROR)
+    (line,) = stray_environment({"SAHEL_KG_ROW" + b"\xff".decode("utf-8", "surrogateescape") + "LIMIT": "5"})
+    assert ascii(line) == ascii(r"SAHEL_KG_ROW\xffLIMIT names no setting, and is ignored; did you mean "
+                                "SAHEL_KG_ROW_LIMIT?")
+    (line,) = stray_environment({"SAHEL_KG_" + "\udcff" * 150: "5"})  # cut after escaping: it stays one line
+    assert ascii(line.partition(" ")[0]) == ascii("SAHEL_KG_" + r"\xff" * 47 + r"\x…")
+    (line,) = stray_environment({"SAHEL_KG_X\ud800": "5"})  # a surrogate no byte stands for, in a caller's dict
+    assert ascii(line.partition(" ")[0]) == ascii("SAHEL_KG_X\ud800")
+
+
+def test_every_command_warns_of_a_variable_whose_name_is_not_utf8_without_a_traceback(monkeypatch):
+    from test_loading import kg
+
+    monkeypatch.setenv("SAHEL_KG_ROW\udcffLIMIT", "5")  # as Python holds the byte 0xff of an environment's name
+    result = kg("query", "--store", "memory:", "-q", "ASK {}")
+    assert result.exit_code == 0, ascii(result.stderr)
+    assert ascii(result.stderr.splitlines()[0]) == ascii(r"warning: SAHEL_KG_ROW\xffLIMIT names no setting, and is "
+                                                         "ignored; did you mean SAHEL_KG_ROW_LIMIT?")

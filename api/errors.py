@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from kg.errors import (BindingTypeError, ClientGone, ConfigError, EvaluationError, InputLimitError, ParseError,
                        PolicyError, ProjectGraphError, QueryMemoryExceeded, QuerySyntaxError, QueryTimeout,
                        RemoteStoreFailure, ServiceBusy, ServiceFailure, ServiceTimeout, StorageFailure, StoreError,
-                       StoreUnavailable, UpdateOutcomeUnknown)
+                       StoreUnavailable, UpdateOutcomeUnknown, UpdateTimeout)
 from kg.catalogue import ReconciliationError
 from kg.results import FormatError
 
@@ -121,6 +121,7 @@ _STATUS = [
     (StorageFailure, 503, "Store unavailable"),
     (EvaluationError, 400, "Request refused by the store"),
     (UpdateOutcomeUnknown, 504, "Update outcome unknown"),
+    (UpdateTimeout, 503, "Update timeout"),  # before QueryTimeout, its base class
     (QueryTimeout, 503, "Query timeout"),
     (ClientGone, 499, "Client closed request"),  # nginx's code: for the access log alone, as nobody reads it
     (QueryMemoryExceeded, 503, "Query memory limit"),

@@ -39,6 +39,8 @@ MEANINGS = {
                                     "have been applied; read before writing again."),
     "query-timeout": (503, "The query ran past its time limit and was stopped; ask for less, or a smaller part. "
                            "With Retry-After it only waited past its limit to start: ask again then."),
+    "update-timeout": (503, "The update ran past its time limit and was stopped; read what it was to change before "
+                            "writing again, and send less at once (a smaller INSERT DATA, a narrower WHERE)."),
     "client-closed-request": (499, "The client went away before its answer, so the query was stopped; only the "
                                    "server's log and metrics see this."),
     "query-memory-limit": (503, "The query needed more memory than a query worker may take and was stopped; "

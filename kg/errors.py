@@ -88,9 +88,26 @@ class QueryTimeout(KGError, TimeoutError):
     def stopped(cls, seconds: float | None, operation: str = "query") -> QueryTimeout:
         """A query (or an update: `operation`) stopped at its time limit of `seconds` (None: the engine's own): the
         same words on every store."""
+        kind = UpdateTimeout if operation == "update" else cls
         if seconds is None:
-            return cls(f"{operation} stopped at the store's time limit")
-        return cls(f"{operation} stopped after its time limit of {seconds:g}s")
+            return kind(f"{operation} stopped at the store's time limit")
+        return kind(f"{operation} stopped after its time limit of {seconds:g}s")
+
+
+class UpdateTimeout(QueryTimeout):
+    """An update stopped at its time limit, or by a query the store made for it (told apart from a query's over
+    HTTP: the problem's title says which the client sent)."""
+
+    @classmethod
+    def of(cls, error: QueryTimeout) -> UpdateTimeout:
+        """`error`, met while running an update, as the update's: a query the store asked for it is no query the
+        client sent, so "query stopped" reads "update stopped"."""
+        if isinstance(error, UpdateTimeout):
+            return error
+        message = error.message
+        if message.startswith("query stopped"):
+            message = "update" + message.removeprefix("query")
+        return cls(message, waited=error.waited)
 
 
 class ClientGone(KGError):

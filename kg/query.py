@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.data_terms import data_term_error
-from kg.errors import BindingTypeError, PolicyError, QuerySyntaxError
+from kg.errors import BindingTypeError, PolicyError, QuerySyntaxError, QueryTimeout, UpdateTimeout
 from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
@@ -135,11 +135,14 @@ class QueryService(ClosedTerms, DatasetGraphs):
                 explained = self._explained(_shifted(syntax_error(str(error)), shift), sparql, shape, base)
                 raise moved(explained) from None
             return
-        text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
-        try:
-            self.store.update(self._federated(text, shape, None, update=True))
-        except QuerySyntaxError as error:
-            raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
+        try:  # a time out, also of a query the store asks on the update's behalf, is the update's to tell
+            text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
+            try:
+                self.store.update(self._federated(text, shape, None, update=True))
+            except QuerySyntaxError as error:
+                raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
+        except QueryTimeout as error:
+            raise UpdateTimeout.of(error) from None
 
     def syntax_fault(self, sparql: str, *, base: str | None = None,
                      reading: Reading | None = None) -> QuerySyntaxError | None:

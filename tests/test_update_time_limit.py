@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -34,8 +35,10 @@ class StoppingEngine(BaseHTTPRequestHandler):
     def do_POST(self):
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         counted = "COUNT" in form.get("query", [""])[0]
-        status, body, media = (500, CANCELLED, "text/plain") if "update" in form else \
-            (200, NONE_COUNTED if counted else EMPTY, "application/sparql-results+json")
+        self.answer(*((500, CANCELLED, "text/plain") if "update" in form else
+                      (200, NONE_COUNTED if counted else EMPTY, "application/sparql-results+json")))
+
+    def answer(self, status: int, body: bytes, media: str):
         self.send_response(status)
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
@@ -86,6 +89,86 @@ def test_over_http_the_problem_names_the_limit():
     assert answer.json["detail"] == "update stopped after its time limit of 7s"
 
 
+def test_over_http_the_problem_title_calls_it_an_update():
+    """The title was "Query timeout", the same as a query's, for an update the engine stopped at its limit."""
+    import api
+    from api_fixtures import AUTH, WRITABLE
+
+    with stopping_engine() as url:
+        app = api.create_app({"STORE": url, **WRITABLE, "INSTALL_ARTICLE": False, "METRICS": False,
+                              "QUERY_TIMEOUT": 7})
+        try:
+            client = app.test_client()
+            answer = client.post("/sparql", headers=AUTH, data={
+                "update": "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }"})
+            written = client.put("/store?graph=http://example.org/g", headers={
+                **AUTH, "Content-Type": "text/turtle"}, data="<http://example.org/a> <http://example.org/p> 1 .")
+            read = client.get("/problems/update-timeout", headers={"Accept": "application/json"})
+        finally:
+            app.extensions["sahel-kg"].close()
+    for problem in (answer, written):
+        assert (problem.status_code, problem.json["title"]) == (503, "Update timeout"), problem.get_data(as_text=True)
+        assert problem.json["type"].endswith("/problems/update-timeout")
+    assert read.status_code == 200, read.get_data(as_text=True)
+
+
+class StoppingSahelKg(StoppingEngine):
+    """A kg serve in front of the store, which stops every update at its limit with a problem document."""
+
+    title = "Query timeout"
+
+    def version_string(self):
+        return "granian"
+
+    def do_POST(self):
+        form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if "update" not in form:
+            return self.answer(200, NONE_COUNTED if "COUNT" in form["query"][0] else EMPTY,
+                               "application/sparql-results+json")
+        self.answer(503, json.dumps({"title": self.title, "status": 503,
+                                     "detail": "update stopped after its time limit of 3s"}).encode(),
+                    "application/problem+json")
+
+    do_GET = do_POST
+
+
+@pytest.mark.parametrize("title", ["Query timeout", "Update timeout"])
+def test_a_remote_sahel_kg_that_stops_an_update_is_told_as_an_update_stopped(title):
+    """Its 503 "Query timeout" (as an older one titles it) or "Update timeout" to an update is the update's."""
+    from kg.errors import UpdateTimeout
+
+    handler = type("Stopping", (StoppingSahelKg,), {"title": title})
+    with serving(handler) as server:
+        store = RemoteStore(origin_of(server) + "/sparql", timeout=7)
+        with pytest.raises(UpdateTimeout) as stopped:
+            store.update("INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
+        store.close()
+    assert stopped.value.message == "update stopped after its time limit of 3s"
+
+
+def test_a_query_the_store_makes_for_an_update_times_out_as_the_update():
+    """A remote store asks queries of its own on an update's behalf (which graphs exist): stopped at the limit,
+    the client, who sent an update, was told "query stopped" under the title "Query timeout"."""
+    from kg.errors import UpdateTimeout
+    from kg.query import Policy, QueryService
+    from kg.store import open_store
+
+    class Stopping:
+        def __init__(self, store):
+            self.store = store
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+        def update(self, sparql):
+            raise QueryTimeout.stopped(7)
+
+    service = QueryService(Stopping(open_store("memory:")), policy=Policy(allow_update=True))
+    with pytest.raises(UpdateTimeout) as stopped:
+        service.update("INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
+    assert stopped.value.message == "update stopped after its time limit of 7s"
+
+
 # An update whose WHERE counts the article's cross product three times over: minutes of work on any machine,
 # in one engine call that nothing in the process can interrupt.
 ENDLESS_UPDATE = f"INSERT {{ <{EX}counted> <{EX}n> ?n }} WHERE {{ {{ {CROSS_COUNT} }} }}"
@@ -96,7 +179,7 @@ def test_an_embedded_update_past_its_limit_is_stopped_and_writes_nothing(make_ap
     client = app.test_client()
     stopped = client.post("/sparql", headers=AUTH, data={"update": ENDLESS_UPDATE})
     assert stopped.status_code == 503, stopped.get_data(as_text=True)
-    assert stopped.json["detail"] == "update stopped after its time limit of 2s"
+    assert (stopped.json["title"], stopped.json["detail"]) == ("Update timeout", "update stopped after its time limit of 2s")
     ask = {"query": f"ASK {{ <{EX}counted> ?p ?o }}"}
     assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json == \
         {"head": {}, "boolean": False}

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 from kg.error_text import WEB_PAGE, first_line, is_web_page
-from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreUnavailable
+from kg.errors import (EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreUnavailable,
+                       UpdateTimeout)
 from kg.store.base import syntax_error
 from kg.store.dialects import SPARQL11, Dialect
 from kg.store.remote_http import Answer, DeadlinePassed
@@ -29,23 +30,26 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | Non
     if is_web_page(text, answer.media_type):  # a web server's error page, not an engine's words: its status line
         reason = first_line(answer.reason)
         text = f"HTTP {answer.status} {reason}".rstrip() + f", {WEB_PAGE}"
-    timeout = _timeout_problem(text, answer)
+    timeout = _timeout_problem(text, answer, operation)
     if timeout is not None:
         return timeout
     message = engine_message(text) or f"HTTP {answer.status}"
     return error_for(message, answer.status, answer.url, dialect, seconds=seconds, operation=operation)
 
 
-def _timeout_problem(text: str, answer: Answer) -> QueryTimeout | None:
-    """A remote sahel-kg's 503 "Query timeout", in its own words (its limit may be shorter than ours); else None."""
+def _timeout_problem(text: str, answer: Answer, operation: str = "query") -> QueryTimeout | None:
+    """A remote sahel-kg's 503 "Query timeout" (or "Update timeout"), in its own words (its limit may be shorter
+    than ours), as the `operation`'s; else None."""
     try:
         problem = json.loads(text)
     except ValueError:
         return None
-    if answer.status != 503 or not isinstance(problem, dict) or problem.get("title") != "Query timeout":
+    if answer.status != 503 or not isinstance(problem, dict) or \
+            problem.get("title") not in ("Query timeout", "Update timeout"):
         return None
-    return QueryTimeout(str(problem.get("detail") or "query stopped at the store's time limit"),
-                        waited=answer.headers.get("Retry-After") is not None)
+    kind = UpdateTimeout if operation == "update" else QueryTimeout
+    return kind(str(problem.get("detail") or f"{operation} stopped at the store's time limit"),
+                waited=answer.headers.get("Retry-After") is not None)
 
 
 def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool,

@@ -24,6 +24,7 @@ from api.errors import Problem
 from api.iri_spellings import UNRESERVED, spellings
 from api.negotiation import N3, best_match, prefers_html
 from api.page_data import DOCUMENTS
+from api.query_warnings import as_uri
 from api.redirects import redirect
 from kg.namespaces import graph_iri
 from kg.near_terms import did_you_mean
@@ -147,8 +148,9 @@ def not_found(iri: str) -> Exception:
         # linked where it resolves here or on the web; any other scheme (urn:, javascript:) is shown, not linked
         return NotFoundPage(iri, [(page_data.compact(term), page_data.local_path(term)
                                    or (term if term.startswith(("http://", "https://")) else None)) for term in near])
-    return Problem(404, "Not found", f"the graph says nothing about {iri}"
-                   + did_you_mean([f"<{iri_to_uri(term)}>" for term in near]))
+    # the asked IRI written as the offers are, a URI in brackets: a path's space, '>' or line break ends no IRI early
+    return Problem(404, "Not found", f"the graph says nothing about <{as_uri(iri)}>"
+                   + did_you_mean([f"<{as_uri(term)}>" for term in near]))
 
 
 class AnyPath(PathConverter):

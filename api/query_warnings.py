@@ -41,7 +41,12 @@ def absent(graphs) -> list[tuple[str, str]]:
 
 def _uri(iri: str) -> str:
     """An IRI as a header shows it: a URI (a header is ASCII) in angle brackets, cut to WARNED_IRI_CHARS."""
-    return f"<{_shortened(quote(iri, safe=_URI_SAFE))}>"
+    return f"<{_shortened(as_uri(iri))}>"
+
+
+def as_uri(iri: str) -> str:
+    """An IRI as a URI, every character it holds escaped (werkzeug's iri_to_uri drops a tab or line break)."""
+    return quote(iri, safe=_URI_SAFE)
 
 
 def _shortened(uri: str) -> str:

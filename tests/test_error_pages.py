@@ -94,10 +94,19 @@ def test_an_unknown_entity_offers_the_known_ones_near_it_as_links_that_resolve(s
     assert links[0] == ("/id/mali", "sk:mali") and " or " in offered  # the same name in other case first
     assert all(shared.get(href).status_code == 303 for href, _ in links)
     detail = shared.get("/id/mail", headers={"Accept": "application/json"}).get_json()["detail"]
-    assert detail == ("the graph says nothing about https://sahel-kg.example.org/id/mail; "
+    assert detail == ("the graph says nothing about <https://sahel-kg.example.org/id/mail>; "
                       "did you mean <https://sahel-kg.example.org/id/mali>?")
     nothing = shared.get("/id/qqqqqqqq", headers=BROWSER).get_data(as_text=True)
     assert "Did you mean" not in nothing
+
+
+@pytest.mark.parametrize("path", ["/id/mal%C3%AF", "/id/mali%3E", "/id/ma%20li"])
+def test_a_404_detail_writes_the_asked_iri_as_it_writes_those_offered(shared, path):
+    """The asked IRI was written raw (ï, a '>' or a space that ends the IRI early, a line break as it is) while the
+    offers were URIs in angle brackets: each is now a URI in brackets, so either can be copied alike."""
+    detail = shared.get(path, headers={"Accept": "application/json"}).get_json()["detail"]
+    assert detail == (f"the graph says nothing about <https://sahel-kg.example.org{path}>; "
+                      "did you mean <https://sahel-kg.example.org/id/mali>?")
 
 
 def test_a_term_offered_in_another_scheme_is_shown_not_linked(make_app):

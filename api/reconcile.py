@@ -106,7 +106,8 @@ def preview():
     catalogue = _catalogue()
     entity = catalogue.entity(identifier)
     if entity is None:
-        return problem_page(problem_document(404, "Unknown entity", f"no entity has the id {identifier!r}"))
+        return problem_page(problem_document(404, "Unknown entity", f"no entity has the id {identifier!r}"
+                                             + catalogue.near_entities(identifier)))
     described = catalogue.entity_json(entity)
     aliases = sorted({name.text for name in entity.names if name.text != entity.label})
     html = render_template("reconcile_preview.html", entity=described, aliases=aliases,

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.matching import CLASSES_QUERY, NAMES_QUERY, SUPERCLASSES_QUERY, THING, Entity, Matcher
 from kg.namespaces import PREFIXES
+from kg.near_terms import NEAR_TERMS, did_you_mean, nearest
 from kg.results import term_json
 from kg.sparql_lexer import is_iri
 from kg.table_checks import valid_lexical
@@ -108,6 +109,17 @@ def _distinct_names(terms: dict[str, Term]) -> dict[str, Term]:
             else replace(term, name=f"{term.name} ({term.id.split(':', 1)[0]})") for iri, term in terms.items()}
 
 
+def _offered(identifier: str, known: dict[str, Term]) -> str:
+    """'; did you mean 'a:X'?' of the ids of `known` an unknown one is likeliest a slip for (kg.near_terms), or ''.
+    An id of no known prefix (Aliance) is read as the ontology's, whose name may be in another namespace too."""
+    namespaces = sorted(set(PREFIXES.values()), key=len, reverse=True)  # the longest first: the closest one
+    iri = expand(identifier)
+    if not any(iri.startswith(namespace) for namespace in namespaces):
+        iri = PREFIXES["sahel"] + identifier
+    near = ([iri] if iri in known else []) + nearest(iri, known, namespaces)  # SovereignState: that one, first
+    return did_you_mean([repr(known[found].id) for found in near[:NEAR_TERMS]])
+
+
 def compact(iri: str) -> str:
     """`prefix:local` for an IRI under a known namespace with a plain local name, else the IRI."""
     for name, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
@@ -167,14 +179,21 @@ class Catalogue:
             return Term(iri, compact(iri), "Thing", "Whatever the service returns: every entity is an owl:Thing.")
         found = self.types.get(iri)
         if found is None:
-            raise ReconciliationError(f"unknown type {identifier!r}: see the type suggest service")
+            raise ReconciliationError(f"unknown type {identifier!r}: see the type suggest service"
+                                      + _offered(identifier, self.types))
         return found
 
     def property(self, identifier: str) -> Term:
         found = self.properties.get(expand(identifier))
         if found is None:
-            raise ReconciliationError(f"unknown property {identifier!r}: see the property suggest service")
+            raise ReconciliationError(f"unknown property {identifier!r}: see the property suggest service"
+                                      + _offered(identifier, self.properties))
         return found
+
+    def near_entities(self, identifier: str) -> str:
+        """'; did you mean 'x' or 'y'?' of the entity ids an unknown one is likeliest a slip for, or ''."""
+        near = nearest(self.entity_iri(identifier), self.matcher.entities, (IDENTIFIER_SPACE,))
+        return did_you_mean([repr(iri[len(IDENTIFIER_SPACE):]) for iri in near])
 
     def entity_json(self, entity: Entity) -> dict:
         """An entity as an id, a name, a description (its other names) and its types."""

@@ -820,3 +820,33 @@ def test_data_extension_answers_under_the_property_ids_asked_for(client):
     document = check(response.get_json(), "data-extension-response")
     assert [column["id"] for column in document["meta"]] == [iri, "rdfs:label"]
     assert document["rows"]["mali"][iri] == document["rows"]["mali"]["rdfs:label"] != []
+
+
+@pytest.mark.parametrize("queries, words", [
+    ('{"q0": {"query": "Mali", "type": "sahel:Aliance"}}',
+     "unknown type 'sahel:Aliance': see the type suggest service; did you mean 'sahel:Alliance'?"),
+    ('{"q0": {"query": "Mali", "type": "SovereignState"}}',  # no prefix: read as the ontology's
+     "unknown type 'SovereignState': see the type suggest service; did you mean 'sahel:SovereignState'?"),
+    ('{"q0": {"query": "Mali", "properties": [{"pid": "sahel:armedForceof", "v": "x"}]}}',
+     "unknown property 'sahel:armedForceof': see the property suggest service; did you mean 'sahel:armedForceOf'?"),
+    ('{"q0": {"query": "Mali", "type": "sahel:Qqqqqqqq"}}',  # nothing near: nothing offered
+     "unknown type 'sahel:Qqqqqqqq': see the type suggest service"),
+])
+def test_an_unknown_type_or_property_offers_the_known_ids_near_it(client, queries, words):
+    """An unknown type or property id said only "see the suggest service", where a 404 of /id/mail offers sk:mali."""
+    detail = problem(client.post("/reconcile", data={"queries": queries}), 400)["detail"]
+    assert detail.endswith(words), detail
+
+
+def test_an_unknown_type_of_the_properties_service_and_of_a_data_extension_offers_them_too(client):
+    detail = problem(client.get("/reconcile/properties?type=sahel:sovereignstate"), 400)["detail"]
+    assert detail.endswith("; did you mean 'sahel:SovereignState'?"), detail
+    extend = {"ids": ["mali"], "properties": [{"id": "sahel:hasStrenght"}]}
+    detail = problem(client.post("/reconcile", data={"extend": json.dumps(extend)}), 400)["detail"]
+    assert detail.endswith("; did you mean 'sahel:hasStrength'?"), detail
+
+
+def test_the_preview_of_an_unknown_id_offers_the_known_ids_near_it(client):
+    html = client.get("/reconcile/preview?id=mal").get_data(as_text=True)
+    assert "no entity has the id &#39;mal&#39;; did you mean &#39;mali&#39;?" in html, html
+    assert "did you mean" not in client.get("/reconcile/preview?id=qqqqqqqq").get_data(as_text=True)

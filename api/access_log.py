@@ -20,6 +20,8 @@ import time
 from collections import deque
 from datetime import datetime, timezone
 
+from kg.serve_checks import open_access_log
+
 FLUSH_SECONDS = 0.05  # how long a line may wait before it is written
 
 
@@ -30,7 +32,7 @@ class AccessLog:
         if target == "-":
             self.fd, self.owned = sys.stderr.fileno(), False
         else:
-            self.fd, self.owned = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640), True
+            self.fd, self.owned = open_access_log(target), True  # ConfigError, as any setting's fault
 
         self._pending: deque = deque()  # append and popleft are atomic: no lock on the request's path
         self._closing = threading.Event()

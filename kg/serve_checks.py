@@ -5,6 +5,7 @@ time limit."""
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import subprocess
 from pathlib import Path
@@ -34,6 +35,22 @@ def check_settings(settings: dict, workers: int) -> None:
         except OSError as error:
             raise ConfigError(f"RUN_DIRECTORY {settings['RUN_DIRECTORY']} cannot be made: "
                               f"{os_error_words(error)}") from None
+    if settings["ACCESS_LOG"] not in ("", "-"):  # as RUN_DIRECTORY: a server process would end in a traceback
+        os.close(open_access_log(settings["ACCESS_LOG"]))
+
+
+def open_access_log(path: str) -> int:
+    """A descriptor appending to the access log file at `path` (made if need be); ConfigError naming the setting
+    and, where that is the fault, the folder that is not there."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    except OSError as error:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"ACCESS_LOG {path}: there is no folder {folder} to write it in; make it first"
+                              if not os.path.exists(folder) else f"ACCESS_LOG {path}: {folder} is a file, not a "
+                              "folder") from None
+        raise ConfigError(f"ACCESS_LOG {path} cannot be opened: {os_error_words(error)}") from None
 
 
 def public_warnings(settings: dict) -> list[str]:

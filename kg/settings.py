@@ -116,7 +116,8 @@ SETTINGS = [
             "Addresses of reverse proxies whose X-Forwarded-For names the client (for the access log, budgets "
             "and whether a loopback Host is taken as the origin); separated by spaces or commas."),
     Setting("ACCESS_LOG", "-", str,
-            "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none."),
+            "Where the access log goes, one JSON object a line: - for standard error, a file path, or empty for none. "
+            "A file that cannot be opened (in a folder that is not there) stops kg serve before it serves."),
     Setting("METRICS", True, boolean, "Serve Prometheus metrics at /metrics."),
     Setting("READ_FROM_MEMORY", False, boolean,
             "Query workers of an embedded on-disk store answer from a copy of the dataset in memory (each "

@@ -177,3 +177,29 @@ def test_a_request_is_counted_under_the_route_its_path_matched_whatever_its_meth
     assert counted[("PUT", "/sparql", "405")] == 1 and counted[("POST", "/healthz", "405")] == 1
     # entity pages, and every other path, are the linked-data resolver's, whose 404 says no resource has that IRI
     assert counted[("DELETE", "/<path:path>", "405")] == 1 and counted[("GET", "/<path:path>", "404")] == 1
+
+
+@pytest.mark.parametrize("where", ["missing/access.jsonl", "afile/access.jsonl", "."])
+def test_an_access_log_that_cannot_be_opened_is_said_before_serving(tmp_path, where):
+    """ACCESS_LOG in a folder that is not there was accepted, then each server process ended in a
+    FileNotFoundError traceback after kg serve had announced its address."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kg.errors import ConfigError
+
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    target = str(tmp_path / where)
+    with pytest.raises(ConfigError, match="ACCESS_LOG"):
+        api.create_app({"STORE": "memory:", "INSTALL_ARTICLE": False, "ACCESS_LOG": target})
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment.update(SAHEL_KG_HOME=str(tmp_path / "home"), SAHEL_KG_ACCESS_LOG=target)
+    done = subprocess.run([Path(sys.executable).parent / "kg", "serve", "--store", "memory:", "--port", "0"],
+                          env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "serving" not in done.stderr, done.stderr
+    said = {"missing/access.jsonl": f"there is no folder {tmp_path / 'missing'} to write it in; make it first",
+            "afile/access.jsonl": f"{tmp_path / 'afile'} is a file, not a folder",
+            ".": "cannot be opened: Is a directory"}[where]
+    assert f"ACCESS_LOG {target}" in done.stderr and said in done.stderr, done.stderr

@@ -74,7 +74,8 @@ MEANINGS = {
                                "be ignored. A query names its dataset with default-graph-uri and named-graph-uri, an "
                                "update with using-graph-uri and using-named-graph-uri."),
     "dataset-conflict": (400, "The protocol's default-graph-uri/named-graph-uri and the query's FROM disagree."),
-    "query-too-large": (413, "The query or update text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS."),
+    "query-too-large": (413, "The query text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS."),
+    "update-too-large": (413, "The update text is over MAX_QUERY_BYTES or MAX_QUERY_TOKENS; send it in parts."),
     "not-utf-8": (400, "Text must be UTF-8."),
     "bad-charset": (400, "The Content-Type's charset parameter (named in `parameter`) is empty, malformed or given "
                          "twice: write charset=utf-8, or leave it out."),

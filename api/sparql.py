@@ -194,14 +194,15 @@ def _refuse_long(text: str, kind: str) -> None:
     """A query or update over MAX_QUERY_BYTES or MAX_QUERY_TOKENS is 413: lexing and parsing cost grows with its
     length."""
     g.query_text = text  # for the access log
+    title = f"{kind.capitalize()} too large"  # the operation the client sent, as the detail names it
     cap = current_app.config["MAX_QUERY_BYTES"]
     if too_long(text, cap):
         g.rejected = "query_too_large"
-        raise Problem(413, "Query too large", f"the {kind} is over {cap} bytes (UTF-8)")
+        raise Problem(413, title, f"the {kind} is over {cap} bytes (UTF-8)")
     most = current_app.config["MAX_QUERY_TOKENS"]
     if too_many_tokens(text, most):
         g.rejected = "query_too_large"
-        raise Problem(413, "Query too large", f"the {kind} has more than {most} tokens (terms, keywords and signs)")
+        raise Problem(413, title, f"the {kind} has more than {most} tokens (terms, keywords and signs)")
 
 
 def too_long(text: str, cap: int) -> bool:

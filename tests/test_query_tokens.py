@@ -47,7 +47,14 @@ def test_the_token_limit_is_a_setting_for_queries_and_updates(make_app):
     body = problem(client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o . ?s ?p ?o . ?s ?p ?o }"}), 413)
     assert "more than 12 tokens" in body["detail"]
     update = "INSERT DATA { <x:a> <x:b> 1 . <x:a> <x:b> 2 . <x:a> <x:b> 3 }"
-    problem(client.post("/sparql", data=update, content_type="application/sparql-update", headers=AUTH), 413)
+    body = problem(client.post("/sparql", data=update, content_type="application/sparql-update", headers=AUTH), 413)
+    # it was titled "Query too large", of type query-too-large, for an update
+    assert (body["title"], body["detail"]) == ("Update too large", "the update has more than 12 tokens (terms, "
+                                               "keywords and signs)") and body["type"].endswith("/update-too-large")
+    long = "INSERT DATA { <x:a> <x:b> '" + "x" * 200 + "' }"
+    client = make_app({"MAX_QUERY_BYTES": 100, **WRITABLE}).test_client()
+    body = problem(client.post("/sparql", data={"update": long}, headers=AUTH), 413)
+    assert (body["title"], body["detail"]) == ("Update too large", "the update is over 100 bytes (UTF-8)")
 
 
 def test_tokens_past_the_limit_are_not_lexed():

@@ -17,7 +17,9 @@ bp = Blueprint("problem_types", __name__)
 
 # slug: (HTTP status, what it means and what to do). The slugs of werkzeug's own errors are added below.
 MEANINGS = {
-    "malformed-query": (400, "The query or update is not SPARQL 1.1; line and column say where the parser stopped."),
+    "malformed-query": (400, "The query is not SPARQL 1.1; line and column say where the parser stopped."),
+    "malformed-update": (400, "The update is not SPARQL 1.1 Update; line and column say where the parser stopped. "
+                              "Nothing of it was written."),
     "bad-binding": (400, "A value bound to a variable of the query is not of the type the query declares for it "
                          "(a `# binding:` line): of another type, or no valid value of it (a date of no calendar)."),
     "malformed-data": (400, "The RDF sent does not parse in the media type it was labelled with."),

@@ -25,7 +25,7 @@ from api.write_access import authorize, changed_response
 from kg.answers import STREAM_AFTER, QueryRequest, StreamedAnswer
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
-from kg.errors import FormatError
+from kg.errors import FormatError, QuerySyntaxError
 from kg.sparql_lexer import TooManyTokens, significant
 from kg.sparql_parts import add_using, query_dataset
 from kg.syntax_faults import not_a_query
@@ -168,7 +168,10 @@ def _update(text: str, params: list[tuple[str, str]]):
     backend = current_app.extensions["sahel-kg"]
     _check_dataset_preconditions(backend.version())  # before the update's work, and again under the write lock
     # The base of what an update writes: the public origin, never a client's Host (it would name stored data).
-    backend.update(text, base=public_url(), precondition=lambda: _check_dataset_preconditions(backend.version()))
+    try:
+        backend.update(text, base=public_url(), precondition=lambda: _check_dataset_preconditions(backend.version()))
+    except QuerySyntaxError as error:  # titled as the operation sent: api.errors would call it a malformed query
+        raise Problem(400, "Malformed update", error.message, line=error.line, column=error.column) from None
     return changed_response(Response(status=204), backend)
 
 

@@ -232,7 +232,7 @@ def test_a_syntax_error_is_400_in_the_same_words_on_every_engine(server):
     # Oxigraph's list of what it expected, as a sentence (kg/parse_messages.py)
     assert "expected" in problem["detail"].lower() or "does not go on like this here" in problem["detail"], problem
     status, _, body = send_update(server, f"INSERT DATA {{ <{EX}a> <{EX}p> }}")
-    assert (status, json.loads(body)["title"]) == (400, "Malformed query")
+    assert (status, json.loads(body)["title"]) == (400, "Malformed update")
 
 
 def test_a_function_the_store_lacks_is_refused_as_given_on_every_engine(server, new_graph):
@@ -255,7 +255,7 @@ def test_an_update_the_embedded_store_refuses_at_its_end_is_400_there_and_writes
     status, _, body = send_update(server, f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}\n{last}")
     assert status == 400, body
     problem = json.loads(body)
-    assert (problem["title"], problem["line"], problem["column"]) == ("Malformed query", 2, last.index("TRUE") + 1)
+    assert (problem["title"], problem["line"], problem["column"]) == ("Malformed update", 2, last.index("TRUE") + 1)
     assert count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") == 1
 
 

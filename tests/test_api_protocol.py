@@ -380,6 +380,18 @@ def test_a_byte_order_mark_before_an_update_is_not_part_of_its_text(writer, how)
     assert send(writer, "get", "ASK { GRAPH <http://example.org/bom> { ?s ?p 1 } }").get_json()["boolean"] is True
 
 
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_an_update_that_does_not_parse_is_a_malformed_update_with_its_position(writer, how):
+    """It was titled "Malformed query" (type malformed-query), naming an operation the client did not send."""
+    update = "INSERT DATA {\n  <http://example.org/s> <http://example.org/p> }"
+    response = writer.post("/sparql", headers=AUTH, **({"data": {"update": update}} if how == "form" else
+                           {"data": update.encode(), "content_type": "application/sparql-update"}))
+    body = problem(response, 400)
+    assert (body["title"], body["line"]) == ("Malformed update", 2) and body["type"].endswith("/malformed-update")
+    assert body["detail"] and body["column"] >= 1
+    assert problem(send(writer, "get", "SELECT * WHERE {\n  ?s ?p \n}"), 400)["title"] == "Malformed query"
+
+
 def test_unsupported_or_missing_content_type_is_415(shared):
     # bad_query_wrong_media_type, bad_query_missing_form_type, bad_query_missing_direct_type
     problem(shared.post("/sparql", data="ASK {}", content_type="text/plain"), 415)

@@ -32,6 +32,12 @@ def endpoints(text) -> tuple[str, ...]:
         if not all(_ENDPOINT.fullmatch(part) for part in entry.split(">", 1)):
             raise ValueError(f"endpoints such as https://query.wikidata.org/sparql (or IRI>URL, a mirror) are "
                              f"needed, not {entry!r}")
+        from kg.store import url_fault  # here: only an allowlist given reads it
+
+        iri, _, mirror = entry.partition(">")
+        for part, shown in ((iri, repr(iri)), (mirror, f"the mirror of {iri!r}")):  # a mirror's URL: never shown
+            if part and (fault := url_fault(part)) is not None:  # a host no call reaches: a traceback at the first
+                raise ValueError(f"{shown} is no endpoint's URL: {fault}")
     return entries
 
 

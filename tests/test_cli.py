@@ -399,7 +399,11 @@ def test_an_endpoint_that_is_no_http_url_is_bad_usage(command):
 
 
 @pytest.mark.parametrize("url, words", [("http://[::1", "Invalid IPv6 URL"), ("http://127.0.0.1:99999/", "Port out of range"),
-                                        ("http://", "names no host"), ("http://a b/", "a space")])
+                                        ("http://", "names no host"), ("http://a b/", "a space"),
+                                        # UnicodeError tracebacks from the socket's idna codec (helper-166)
+                                        ("http://a..b/", "a part of it is empty or over 63 characters"),
+                                        (f"http://{'a' * 64}.example/", "a part of it is empty or over 63"),
+                                        ("http://a\udcff.example/", "a character no host name may hold")])
 @pytest.mark.parametrize("option, command", [("--endpoint", "query"), ("--endpoint", "shell"), ("--store", "query"),
                                              ("--store", "info"), ("--store", "export")])
 def test_a_url_no_request_can_go_to_is_bad_usage(url, words, option, command):

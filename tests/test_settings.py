@@ -258,3 +258,17 @@ def test_every_command_warns_of_a_variable_whose_name_is_not_utf8_without_a_trac
     assert result.exit_code == 0, ascii(result.stderr)
     assert ascii(result.stderr.splitlines()[0]) == ascii(r"warning: SAHEL_KG_ROW\xffLIMIT names no setting, and is "
                                                          "ignored; did you mean SAHEL_KG_ROW_LIMIT?")
+
+
+@pytest.mark.parametrize("entry, named", [("http://a..b/sparql", "'http://a..b/sparql'"),
+                                          ("https://q.example/sparql>http://u:secret@a..b/s", "the mirror of "
+                                                                                            "'https://q.example/sparql'")])
+def test_an_allowlisted_endpoint_whose_host_is_no_host_name_is_refused(entry, named):
+    """SERVICE_ALLOWLIST=http://a..b/sparql was taken; the first SERVICE call to it ended in a UnicodeError
+    traceback from the socket's idna codec. A mirror's URL, which may hold credentials, is not shown."""
+    with pytest.raises(ConfigError) as refused:
+        resolve({}, environ={"SAHEL_KG_SERVICE_ALLOWLIST": entry})
+    assert str(refused.value) == (f"setting SERVICE_ALLOWLIST (from SAHEL_KG_SERVICE_ALLOWLIST): {named} is no "
+                                  "endpoint's URL: its host is no host name: a part of it is empty or over 63 "
+                                  "characters")
+    assert resolve({}, environ={"SAHEL_KG_SERVICE_ALLOWLIST": "http://dbpédia.example./sparql"})["SERVICE_ALLOWLIST"]

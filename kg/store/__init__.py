@@ -90,6 +90,12 @@ def url_fault(url: str) -> str | None:
         return "it is not http:// or https://"
     if not parts.hostname:
         return "it names no host"
+    try:  # as the socket will, where a failure was a UnicodeError traceback
+        parts.hostname.encode("idna")
+    except UnicodeError as error:  # an empty or 64-letter label (a..b), a byte that is not UTF-8
+        why = "a part of it is empty or over 63 characters" if "label" in str(error) else \
+            "it holds a character no host name may hold"
+        return f"its host is no host name: {why}"
     if port == 0:
         return "port 0 is no port"
     if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):

@@ -41,6 +41,27 @@ def endpoints(text) -> tuple[str, ...]:
     return entries
 
 
+def store_urls(text) -> tuple[str, ...]:
+    """STORE_REPLICAS (words), or STORE_UPDATE_URL (one word), each a URL a request can go to (kg.store.url_fault);
+    refused with its password hidden, as the console shows a store."""
+    from kg.store import shown_spec, url_fault  # here: only a remote store's settings read it
+
+    urls = words(text)
+    for url in urls:
+        if (fault := url_fault(url)) is not None:  # each was a traceback at its first request (a..b: UnicodeError)
+            raise ValueError(f"{shown_spec(url)!r} is no SPARQL endpoint's URL: {fault}")
+    return urls
+
+
+def store_url(text) -> str | None:
+    """STORE_UPDATE_URL: a URL as store_urls checks each, or None for none."""
+    url = optional(text)
+    if url is not None and len(words(url)) != 1:
+        store_urls(url)  # its words, each said if it is no URL
+        raise ValueError(f"one URL is needed, not {len(words(url))}")
+    return url if url is None else store_urls(url)[0]
+
+
 def optional(text) -> str | None:
     return None if text in (None, "") else str(text)
 

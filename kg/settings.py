@@ -16,7 +16,7 @@ from kg import allocator
 from kg.errors import ConfigError
 from kg.setting_names import stray_variables, unknown_names
 from kg.setting_values import (COUNT, SECONDS, allowed_origin, boolean, endpoints, header_text, iri_base, number,
-                               optional, optional_header_text, origin, words)
+                               optional, optional_header_text, origin, store_url, store_urls, words)
 from kg.shape_limits import DEEPEST, MAX_DEPTH, MAX_PATTERNS, MOST_PATTERNS
 from kg.sparql_lexer import KEPT_TOKENS
 
@@ -45,8 +45,8 @@ SETTINGS = [
     Setting("STORE", "oxigraph:", str,
             "The store: oxigraph:PATH (embedded, persistent; oxigraph: alone is the default path), memory:, "
             "or the query URL of a SPARQL endpoint."),
-    Setting("STORE_UPDATE_URL", None, optional, "Update URL of a remote endpoint, if not the query URL."),
-    Setting("STORE_REPLICAS", (), words,
+    Setting("STORE_UPDATE_URL", None, store_url, "Update URL of a remote endpoint, if not the query URL."),
+    Setting("STORE_REPLICAS", (), store_urls,
             "More query URLs of read replicas of a remote store, separated by spaces or commas: queries go to the "
             "healthy ones (the store's own URL too) in turn; a failed one is probed until it answers."),
     Setting("STORE_USER", None, optional, "User name for a remote endpoint (HTTP Basic authentication, or Digest where the endpoint asks for it: Virtuoso)."),

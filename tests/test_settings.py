@@ -272,3 +272,20 @@ def test_an_allowlisted_endpoint_whose_host_is_no_host_name_is_refused(entry, na
                                   "endpoint's URL: its host is no host name: a part of it is empty or over 63 "
                                   "characters")
     assert resolve({}, environ={"SAHEL_KG_SERVICE_ALLOWLIST": "http://dbpédia.example./sparql"})["SERVICE_ALLOWLIST"]
+
+
+@pytest.mark.parametrize("name, raw, said", [
+    ("STORE_REPLICAS", "http://127.0.0.1:9/q, http://a..b/sparql",
+     "'http://a..b/sparql' is no SPARQL endpoint's URL: its host is no host name: a part of it is empty or over 63"),
+    ("STORE_UPDATE_URL", "http://u:secret@a..b/update", "'http://u:***@a..b/update' is no SPARQL endpoint's URL"),
+    ("STORE_UPDATE_URL", "ftp://x/update", "'ftp://x/update' is no SPARQL endpoint's URL: it is not http://"),
+    ("STORE_UPDATE_URL", "http://a/u http://b/u", "one URL is needed, not 2"),
+])
+def test_a_store_url_no_request_can_go_to_is_refused_as_a_setting(name, raw, said):
+    """Each was taken, then the first request to it ended in a traceback (UnicodeError from the idna codec) or
+    an error naming the query URL; a password is never shown."""
+    with pytest.raises(ConfigError) as refused:
+        resolve({}, environ={f"SAHEL_KG_{name}": raw})
+    assert f"setting {name} (from SAHEL_KG_{name}): {said}" in str(refused.value) and "secret" not in str(refused.value)
+    assert resolve({}, environ={"SAHEL_KG_STORE_REPLICAS": "http://127.0.0.1:9/a,http://[::1]:9/b",
+                                "SAHEL_KG_STORE_UPDATE_URL": ""})["STORE_UPDATE_URL"] is None

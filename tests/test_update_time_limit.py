@@ -179,7 +179,8 @@ def test_an_embedded_update_past_its_limit_is_stopped_and_writes_nothing(make_ap
     client = app.test_client()
     stopped = client.post("/sparql", headers=AUTH, data={"update": ENDLESS_UPDATE})
     assert stopped.status_code == 503, stopped.get_data(as_text=True)
-    assert (stopped.json["title"], stopped.json["detail"]) == ("Update timeout", "update stopped after its time limit of 2s")
+    assert (stopped.json["title"], stopped.json["detail"]) == \
+        ("Update timeout", "update stopped after its time limit of 2s")
     ask = {"query": f"ASK {{ <{EX}counted> ?p ?o }}"}
     assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json == \
         {"head": {}, "boolean": False}

@@ -66,8 +66,10 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     """
     if not ARTICLE_ID.fullmatch(article_id):
         raise DraftError(f"the id {article_id!r} must be lower-case letters and digits joined by hyphens")
-    if not Path(article).is_file():
+    if not Path(article).exists():
         raise DraftError(f"{article}: no such file")
+    if not Path(article).is_file():  # its text is read again by the build, which a pipe or device cannot give
+        raise DraftError(f"{article} is no regular file (a FIFO, a pipe or a device): save the article to a file")
     try:
         text = read_text(Path(article))
     except KGError as error:

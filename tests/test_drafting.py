@@ -225,3 +225,14 @@ def test_the_library_refuses_a_claims_folder_that_is_not_there(article):
     with pytest.raises(DraftError, match="no such folder of claims files"):
         write_draft(article, "sahel-patrols-invented", out=article.with_name("x.yaml"), claims_dir=article.parent / "no")
     assert not article.with_name("x.yaml").exists()
+
+
+def test_an_article_that_is_a_device_or_fifo_is_not_called_missing(tmp_path):
+    """/dev/null or a FIFO was refused as 'no such file', though it is there; it is named for what it is."""
+    fifo = tmp_path / "article.fifo"
+    os.mkfifo(fifo)
+    for article in ("/dev/null", fifo):
+        result = draft(article)
+        assert result.exit_code == 2
+        assert result.stderr == (f"error: {article} is no regular file (a FIFO, a pipe or a device): "
+                                 "save the article to a file\n")

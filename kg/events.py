@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.child import failure_line
+from kg.code_lists import off_scheme
 from kg.errors import ConfigError, KGError, ParseError
 from kg.event_graphs import MORPH_KGC, refuse_other_data
 from kg.loading import path_text, target_graph
@@ -117,6 +118,10 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     if bad:
         raise KGError(f"{path}: {len(bad)} value(s) do not fit the datatype the mapping gives them, so nothing "
                       f"was loaded: {describe(bad)}")
+    unknown = off_scheme(triples)  # an event type ACLED does not have would become a concept nobody defined
+    if unknown:
+        raise KGError(f"{path}: {len(unknown)} value(s) are no concept of the code list their property takes, so "
+                      f"nothing was loaded: {describe(unknown)}")
     return triples
 
 

@@ -196,24 +196,39 @@ def refusal(table: Path) -> str:
     return str(caught.value)
 
 
+def edited_fixture(path: Path, edits: list[tuple[str, str]]) -> Path:
+    """The fixture written to `path` with its first rows' `column` set to `value`, one edit a row."""
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    edited = []
+    for line, (column, value) in zip(lines[1:], edits):
+        cells = line.split(",")
+        cells[header.index(column)] = value
+        edited.append(",".join(cells))
+    path.write_text("\n".join([lines[0], *edited, *lines[1 + len(edits):]]) + "\n", encoding="utf-8")
+    return path
+
+
 def test_values_that_do_not_fit_their_datatype_load_nothing(tmp_path):
     """ACLED's event_date is an xsd:date and fatalities an xsd:nonNegativeInteger in the mapping: a table
     saying 'yesterday', 2024-02-30, 'many' or -5 there is refused whole, each value named."""
-    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    bad = []
-    for line, (column, value) in zip(lines[1:], [("event_date", "yesterday"), ("event_date", "2024-02-30"),
-                                                  ("fatalities", "many"), ("fatalities", "-5")]):
-        cells = line.split(",")
-        cells[header.index(column)] = value
-        bad.append(",".join(cells))
-    table = tmp_path / "bad-values.csv"
-    table.write_text("\n".join([lines[0], *bad, *lines[5:]]) + "\n", encoding="utf-8")
+    table = edited_fixture(tmp_path / "bad-values.csv", [("event_date", "yesterday"), ("event_date", "2024-02-30"),
+                                                         ("fatalities", "many"), ("fatalities", "-5")])
     message = refusal(table)
     assert message.startswith(f"{table}: 4 value(s) do not fit")
     for shown in ('"yesterday" is not an xsd:date', '"2024-02-30" is not an xsd:date',
                   '"many" is not an xsd:nonNegativeInteger', '"-5" is not an xsd:nonNegativeInteger'):
         assert shown in message
+
+
+def test_codes_outside_their_code_list_load_nothing(tmp_path):
+    """An event_type ACLED does not have ('Picnic') became sahel:ACLED_Picnic and a time_precision of 9
+    sahel:ACLEDTimePrecision9, concepts nobody defined, which kg validate then faulted; the table is refused."""
+    table = edited_fixture(tmp_path / "bad-codes.csv", [("event_type", "Picnic"), ("time_precision", "9")])
+    message = refusal(table)
+    assert message.startswith(f"{table}: 2 value(s) are no concept of the code list their property takes")
+    assert f"<{SAHEL}ACLED_Picnic> is no concept" in message
+    assert f"<{SAHEL}ACLEDTimePrecision9> is no concept" in message
 
 
 def test_a_mapping_starting_with_a_byte_order_mark_runs(tmp_path):

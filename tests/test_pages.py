@@ -162,6 +162,18 @@ def test_a_stated_link_without_a_record_says_so(make_app):
     assert "the graph records no status for this link" in text
 
 
+
+def test_an_identity_link_without_a_record_is_listed_with_the_links(make_app):
+    """A loaded `sk:mali owl:sameAs wd:Q1` was left out of "In other datasets" (only the statements showed it),
+    though the strongest link; it is listed, saying that no status is recorded. The verified ones the same-as
+    graph repeats are listed once, as their skos:exactMatch."""
+    seed = f"<{SK}mali> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q1> ."
+    text = plain(page(make_app(seed=seed).test_client(), "/id/mali.html"))
+    links = text[text.index('id="links-heading"'):text.index('id="statements-heading"')]
+    assert re.search(r'wd:Q1</a> — <span class="relation">owl:sameAs</span>\s*<span class="link-status">'
+                     r'\(the graph records no status for this link\)', links)
+    assert links.count("wd:Q912</a>") == 1 and "sws.geonames.org/2453866/</a> — <span class=\"relation\">owl" not in links
+
 def test_the_claim_page_has_its_quote_claimer_modality_time_and_triples(shared):
     text = plain(page(shared, "/claim/aes-members.html"))
     assert "<mark>the Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso</mark>" in text

@@ -7,6 +7,7 @@ import gzip
 import io
 import logging
 import warnings
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
 from kg.untrusted import undecodable, without_bom
-from kg.waiting_input import read_whole
+from kg.waiting_input import GZIP_MAGIC, read_whole
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def read_dataset(path: Path, fmt: str | None = None, name: str | None = None) ->
     dataset, with a violation for each literal whose lexical form, as written, is not a value of its XSD datatype
     ("many" as an xsd:nonNegativeInteger; the types kg.table_checks knows), which SHACL's datatype checks do not reach
     where no shape names the property. Errors name the file `name` (standard input's copy has none), else `path`."""
-    data = _contents(path)
+    data = _contents(path, name or str(path))
     found = set()
     for quad in _quads(path, fmt, data, name or str(path)):  # pyoxigraph first: it says where a syntax error is
         kind = misfit(quad.object)
@@ -81,9 +82,17 @@ def without_graphs(path: Path, fmt: str | None = None) -> str | None:
     return SHOWN_FORMATS[fmt][0] if fmt in ("turtle", "nt") else None
 
 
-def _contents(path: Path) -> bytes:
+def _contents(path: Path, name: str) -> bytes:
+    """The file's bytes, gunzipped where it starts as gzip or is named .gz (as kg load reads it); errors name it."""
     data = read_whole(path)  # a read error names the file
-    return without_bom(gzip.decompress(data) if path.suffix.lower() == ".gz" else data)
+    if data.startswith(GZIP_MAGIC) or path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:  # click would say a bare EOFError as "Aborted!"
+            raise ParseError(f"cannot read the file: {error}", path=name) from None
+        if data.startswith(GZIP_MAGIC):
+            raise ParseError("gzipped twice: unpack it once (gunzip), then validate it", path=name)
+    return without_bom(data)
 
 
 def _quads(path: Path, given: str | None, data: bytes, name: str):

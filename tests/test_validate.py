@@ -294,3 +294,35 @@ def test_a_conforming_dataset_says_how_many_nodes_were_checked():
     said = result.stderr.strip()
     assert said.startswith("conforms: no SHACL violations in the ") and said.endswith(" node(s) the shapes checked")
     assert int(said.split()[6]) > 100
+
+
+TRIPLE = b"<http://e.org/a> <http://e.org/b> <http://e.org/c> .\n"
+
+
+@pytest.mark.parametrize("name, data, said", [
+    # gzipped under a name without .gz: kg load read it, validate called its first byte a syntax error
+    ("hidden.nt", gzip.compress(TRIPLE), None),
+    # cut short: click said a bare "Aborted!" for the EOFError, naming nothing
+    ("cut.nt.gz", gzip.compress(TRIPLE)[:12], "cut.nt.gz: cannot read the file: "),
+    # named .gz but plain: the error named no file
+    ("plain.nt.gz", TRIPLE, "plain.nt.gz: cannot read the file: Not a gzipped file"),
+    ("twice.nt.gz", gzip.compress(gzip.compress(TRIPLE)), "twice.nt.gz: gzipped twice: unpack it once (gunzip)"),
+], ids=["unnamed", "cut", "plain", "twice"])
+def test_gzip_is_read_as_kg_load_reads_it(tmp_path, name, data, said):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run_kg("validate", path)
+    if said is None:
+        assert result.exit_code == 0 and result.stderr.startswith("conforms, but no node was checked"), result.stderr
+    else:
+        assert result.exit_code == 1 and result.stderr.startswith(f"error: {tmp_path}/{said}"), result.stderr
+
+
+def test_gzip_on_standard_input_is_read():
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["validate", "-", "--format", "ntriples"], input=gzip.compress(TRIPLE),
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and result.stderr.startswith("conforms, but no node was checked"), result.stderr

@@ -22,6 +22,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from kg import paths
 from kg.errors import ParseError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
+from kg.iri_resolution import NO_BASE, NO_SCHEME, RELATIVE
 from kg.namespaces import PREFIXES
 from kg.store.base import parser_message, term_too_long
 from kg.table_checks import misfit
@@ -101,13 +102,23 @@ def _quads(path: Path, given: str | None, data: bytes, name: str):
     try:
         yield from pyoxigraph.parse(data, format=parsed_as)
     except SyntaxError as error:
-        why = undecodable(ParseError(parser_message(error), line=error.lineno), io.BytesIO(data)).message
+        why = undecodable(ParseError(_relative_iri(parser_message(error), fmt), line=error.lineno),
+                          io.BytesIO(data)).message
         why += _named_otherwise(data, fmt, error.lineno, given is not None)
         read_as = "" if given else _read_as(path)
         raise ParseError(f"not valid {shown}{read_as}: {why}", path=name, line=error.lineno,
                          column=error.offset) from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
+
+
+def _relative_iri(message: str, fmt: str) -> str:
+    """pyoxigraph's "No scheme found in an absolute IRI", said of a relative one, in words that say what to do."""
+    if not message.startswith(NO_SCHEME):
+        return message
+    if fmt in ("nt", "nquads"):  # their grammars have no relative IRIs
+        return f"{RELATIVE}: N-Triples and N-Quads take only absolute IRIs"
+    return f"{NO_BASE}: declare one in the file (@base <http://…/>) or write the IRI whole"
 
 
 def _named_otherwise(data: bytes, fmt: str, line: int | None, given: bool) -> str:

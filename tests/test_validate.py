@@ -326,3 +326,19 @@ def test_gzip_on_standard_input_is_read():
     result = CliRunner().invoke(main, ["validate", "-", "--format", "ntriples"], input=gzip.compress(TRIPLE),
                                 catch_exceptions=False)
     assert result.exit_code == 0 and result.stderr.startswith("conforms, but no node was checked"), result.stderr
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("rel.ttl", b"<http://e.org/a> <http://e.org/b> <c> .\n",
+     "rel.ttl:1:35: not valid Turtle: a relative IRI (it has no scheme, such as http:), and no base IRI was given "
+     "to resolve it against: declare one in the file (@base <http://…/>) or write the IRI whole"),
+    ("rel.nq", b"<a> <http://e.org/b> <http://e.org/c> <http://e.org/g> .\n",
+     "rel.nq:1:1: not valid N-Quads: a relative IRI (it has no scheme, such as http:): N-Triples and N-Quads take "
+     "only absolute IRIs"),
+], ids=["turtle", "nquads"])
+def test_a_relative_iri_is_called_so(tmp_path, name, data, said):
+    """Said in pyoxigraph's words, "No scheme found in an absolute IRI", of an IRI that is relative."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run_kg("validate", path)
+    assert result.exit_code == 1 and result.stderr == f"error: {tmp_path}/{said}\n", result.stderr

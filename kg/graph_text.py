@@ -38,7 +38,7 @@ def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     if rdf_format != ox.RdfFormat.RDF_XML:
         return plain_names(data, options.get("prefixes"))
     text = data.decode("utf-8")  # pyoxigraph writes literals' CRs raw, and characters XML cannot carry
-    check_xml(text)
+    check_xml(text, "Turtle, N-Triples or JSON-LD")  # a graph has no SPARQL JSON results to ask for
     return text.translate(XML_REFERENCES).encode("utf-8")
 
 

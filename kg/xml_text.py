@@ -27,7 +27,8 @@ def xml_attribute(value: str) -> str:
     return '"' + value.translate(_ATTRIBUTE) + '"'
 
 
-def check_xml(text: str) -> None:
-    """FormatError if `text` holds a character XML 1.0 cannot carry, even as a reference."""
+def check_xml(text: str, instead: str = "JSON") -> None:
+    """FormatError if `text` holds a character XML 1.0 cannot carry, even as a reference; it names `instead`, a
+    format of the same answer that can."""
     if _NOT_XML.search(text):
-        raise FormatError("the result holds control characters that XML cannot carry; ask for JSON")
+        raise FormatError(f"the result holds control characters that XML cannot carry; ask for {instead}")

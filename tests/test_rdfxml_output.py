@@ -114,3 +114,14 @@ def test_kg_query_refuses_rdfxml_it_cannot_write(spec, tmp_path):  # noqa: F811
                                     "CONSTRUCT { <http://ex/s> <http://ex/1a> 1 } WHERE {}"], stdin_tty=False)
     assert status == 0, err
     assert len(well_formed(written.read_bytes())) == 1
+
+
+def test_a_graph_xml_cannot_carry_is_refused_naming_formats_a_graph_comes_in():
+    """It said "ask for JSON", the advice for SPARQL results: a graph (CONSTRUCT, DESCRIBE, an entity's .rdf)
+    has no JSON results; Turtle, N-Triples and JSON-LD carry a control character."""
+    triple = ox.Triple(ox.NamedNode("http://ex/s"), ox.NamedNode("http://ex/p"), ox.Literal("a\x01b"))
+    with pytest.raises(FormatError) as caught:
+        graph_bytes([triple], "rdfxml", None)
+    assert str(caught.value) == ("the result holds control characters that XML cannot carry; ask for Turtle, "
+                                 "N-Triples or JSON-LD")
+    assert b"a\\u0001b" in graph_bytes([triple], "jsonld", None)

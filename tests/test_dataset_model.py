@@ -160,6 +160,19 @@ def test_graph_management_operations(clean, graph):
     assert_merge(clean)
 
 
+
+def test_move_of_an_empty_default_graph_empties_its_target(clean, graph):
+    """The default graph always exists, but MOVE DEFAULT TO <g> failed while nothing had been written to it:
+    "The graph <…/graph/default> does not exist". Moving it, empty, leaves the target empty, as COPY does."""
+    target = graph()
+    clean.update(f"INSERT DATA {{ GRAPH <{target}> {{ <{EX}a> <{EX}p> 1 }} }}")
+    clean.update(f"MOVE DEFAULT TO <{target}>")
+    assert triples(clean, f"GRAPH <{target}> {{ ?s ?p ?o }}") == set()
+    clean.update(f"INSERT DATA {{ <{EX}d> <{EX}p> 0 }} ; MOVE DEFAULT TO <{target}>")
+    assert triples(clean, f"GRAPH <{target}> {{ ?s ?p ?o }}") == {(iri("d"), iri("p"), one(0))}
+    assert triples(clean, f"GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }}") == set()
+    assert_merge(clean)
+
 def test_drop_all_empties_every_graph_and_the_merge(tmp_path):
     with OxigraphStore(tmp_path / "store") as store:
         store.update(f"INSERT DATA {{ <{EX}d> <{EX}p> 0 GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}")

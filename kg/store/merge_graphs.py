@@ -62,6 +62,10 @@ class GraphOperations:
         silent = self.word(first + 1) == "SILENT"
         index = first + 1 + silent
         refs, iris = [], []
+        if self.word(first) == "MOVE" and not silent and self.word(index) == "DEFAULT":
+            # the default graph always exists, empty or not: the engine would fail its declared graph where none is
+            self.insert(self.sig[index].start, "SILENT ")
+            silent = True
         while index < last:
             word = self.word(index)
             if word == "DEFAULT":

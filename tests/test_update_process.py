@@ -9,11 +9,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from api_fixtures import article_store  # noqa: F401 (a fixture)
+from api_fixtures import AUTH, WRITABLE, article_store, make_app  # noqa: F401 (fixtures)
 from kg.errors import EXIT_INTERRUPTED
 from kg.store.oxigraph import OxigraphStore
 from long_work import CROSS_COUNT, SOON, wait_until
@@ -23,15 +24,15 @@ EX = "http://example.org/"
 ENDLESS = f"INSERT {{ <{EX}counted> <{EX}n> ?n }} WHERE {{ {{ {CROSS_COUNT} }} }}"
 
 
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid`, from /proc."""
+def update_processes(pid: int) -> list[int]:
+    """The update processes (kg.store.killable_update) whose parent is `pid`, from /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            stat = (entry / "stat").read_text()
+            stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
         except (OSError, ValueError):
             continue
-        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"PR_SET_PDEATHSIG" in command:
             found.append(int(entry.name))
     return found
 
@@ -53,9 +54,9 @@ def updating(tmp_path, article_store):
                                env={**env, "SAHEL_KG_HOME": str(tmp_path / "home")},
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        wait_until(lambda: children(process.pid) or process.poll() is not None, what="the update's own process")
+        wait_until(lambda: update_processes(process.pid) or process.poll() is not None, what="the update's own process")
         assert process.poll() is None, process.communicate()
-        yield process, children(process.pid)[0]
+        yield process, update_processes(process.pid)[0]
     finally:
         process.kill()
         process.communicate()
@@ -80,3 +81,28 @@ def test_a_kill_of_kg_update_takes_its_update_process_down(updating, tmp_path):
     store = OxigraphStore(tmp_path / "store")
     assert not store.query(f"ASK {{ <{EX}counted> ?p ?o }}")
     store.close()
+
+
+def test_readers_of_the_servers_handle_see_the_data_before_the_update_meanwhile(make_app):
+    """The handle for writing is closed while the update's process has the store: a Graph Store write's check of
+    the project's graphs, made with it outside the write lock, found none (AttributeError, a 500)."""
+    app = make_app({**WRITABLE, "QUERY_TIMEOUT": 3600})
+    writer, outcome = app.extensions["sahel-kg"].writer, {}
+    before = writer.graphs()
+
+    def update():
+        outcome["answer"] = app.test_client().post("/sparql", headers=AUTH, data={"update": ENDLESS})
+
+    thread = threading.Thread(target=update)
+    thread.start()
+    try:
+        wait_until(lambda: update_processes(os.getpid()), what="the update's own process")
+        assert writer.graphs() == before
+    finally:
+        for pid in update_processes(os.getpid()):
+            os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        thread.join(SOON)
+    answer = outcome["answer"]
+    assert (answer.status_code, answer.json["title"]) == (503, "Store unavailable"), answer.get_data(as_text=True)
+    written = app.test_client().post("/sparql", headers=AUTH, data={"update": f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}"})
+    assert written.status_code == 204 and writer.graphs() != before

@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
+
+import pyoxigraph
 
 from kg.child import failure_line, python_command
-from kg.errors import InputLimitError, QueryTimeout, StoreUnavailable
+from kg.errors import InputLimitError, QueryTimeout, StorageFailure, StoreUnavailable
 from kg.sparql_lexer import significant
+
+OPENING_ATTEMPTS = 50  # tenths of a second an opening for writing is tried while another handle lets go
 
 # The child: the update on standard input, the store's path its argument; it answers one JSON line [kind, message].
 # Its own text, importing nothing of kg: a child starts for each such update, and kg's imports would double that.
@@ -23,13 +28,19 @@ import ctypes, json, os, signal, sys
 ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 if os.getppid() != int(sys.argv[2]):
     sys.exit(0)  # that process was gone before the line above
+import time
 import pyoxigraph
 text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
-try:
-    store = pyoxigraph.Store(sys.argv[1])
-except OSError as error:
-    answer = ["unopened", str(error)]
+for attempt in range(OPENING_ATTEMPTS):  # a reader that began before the hand-over may hold the old handle a moment
+    try:
+        store = pyoxigraph.Store(sys.argv[1])
+        break
+    except OSError as error:
+        answer = ["unopened", str(error)]
+        time.sleep(0.1)
 else:
+    store = None
+if store is not None:
     try:
         store.update(text)
         answer = ["done", ""]
@@ -39,7 +50,7 @@ else:
         answer = ["engine", str(error)]
     del store  # RocksDB closes before the parent reopens it
 sys.stdout.write(json.dumps(answer))
-"""
+""".replace("OPENING_ATTEMPTS", str(OPENING_ATTEMPTS))
 
 
 def reads_the_data(sparql: str) -> bool:
@@ -53,7 +64,8 @@ def reads_the_data(sparql: str) -> bool:
 def run(path: str, text: str, seconds: float | None) -> None:
     """Run the update `text` on the on-disk store at `path`, which no handle of this process may hold, in a child;
     QueryTimeout past `seconds` (None: no limit) and KeyboardInterrupt at a Ctrl-C, nothing written; the engine's
-    SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the store."""
+    SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the store, and
+    StorageFailure where it ended with no answer (killed by another hand, or out of memory)."""
     # In a session of its own, as query workers are: a terminal's Ctrl-C reaches this process, which decides.
     child = subprocess.Popen(python_command(_PROGRAM, path, str(os.getpid())), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -69,12 +81,24 @@ def run(path: str, text: str, seconds: float | None) -> None:
         raise
     try:
         kind, message = json.loads(said)
-    except ValueError:
-        raise RuntimeError(failure_line(noise.decode("utf-8", "replace"), "the update's process ended unheard")) \
-            from None
+    except ValueError:  # killed by another hand, or out of memory: the server's trouble, not the update's
+        said = failure_line(noise.decode("utf-8", "replace"), f"it ended with status {child.returncode}")
+        raise StorageFailure(f"the update's process gave no answer: {said}") from None
     if kind == "syntax":
         raise SyntaxError(message)
     if kind == "unopened":
         raise StoreUnavailable(f"cannot open the store at {path}: {message}")
     if kind != "done":
         raise RuntimeError(message)
+
+
+def reopened(path: str) -> pyoxigraph.Store:
+    """The store at `path` opened for writing again after a child had it, tried while a reader of this process that
+    began before the hand-over holds the old handle; StoreUnavailable after OPENING_ATTEMPTS tenths of a second."""
+    for attempt in range(OPENING_ATTEMPTS):
+        try:
+            return pyoxigraph.Store(path)
+        except OSError as error:
+            if attempt == OPENING_ATTEMPTS - 1:
+                raise StoreUnavailable(f"cannot open the store at {path} for writing again: {error}") from None
+            time.sleep(0.1)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import StoreUnavailable, os_error_words
+from kg.errors import StoreError, StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
 from kg.store import deadline, killable_update, old_model, stamp, staging
 from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
@@ -118,6 +118,8 @@ class OxigraphStore(Store):
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
+        except StoreError:  # already told apart (by kg.store.killable_update)
+            raise
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
@@ -129,11 +131,11 @@ class OxigraphStore(Store):
         False, with nothing run, while a reference besides ours holds the handle (RocksDB lets one open the store)."""
         if sys.getrefcount(self._store) > 2:  # ours and the argument's
             return False
-        self._store = None
+        self._store = read_only_view(self.path)  # for readers meanwhile; the handle for writing closes here
         try:
             killable_update.run(self.path, text, self.update_timeout)
         finally:
-            self._store = pyoxigraph.Store(self.path)
+            self._store = killable_update.reopened(self.path)
             prune_info_logs(Path(self.path))
         return True
 

@@ -33,6 +33,20 @@ def test_a_sorted_select_at_the_default_row_cap_is_answered_by_virtuoso(virtuoso
     assert len(big.rows) == 10000 and big.truncated  # 10,100 rows: a full answer is taken as cut
 
 
+def test_a_sorted_select_under_a_cap_past_the_engines_sort_limit_is_answered_by_virtuoso(virtuoso_url):
+    """A cap above MaxSortedTopRows failed even at the cap itself (SR353): the VoID description, whose counts of
+    links are sorted under a cap of 10^7 rows, was 400 on Virtuoso, and so was any sorted SELECT under ROW_LIMIT
+    past 10000; such a SELECT is sent without a LIMIT of the store's, and read only up to the cap."""
+    service = QueryService(RemoteStore(virtuoso_url))
+    query = f"SELECT ?x ?y WHERE {{ {values('x', 101)} {values('y', 100)} }} ORDER BY DESC(?x) ?y"
+    whole = service.query(query, row_limit=10**7)
+    assert len(whole.rows) == 10100 and not whole.truncated
+    assert [row[0].value for row in whole.rows[:2]] == ["100", "100"] and whole.rows[-1][0].value == "0"
+    cut = service.query(query, row_limit=10050)
+    assert len(cut.rows) == 10050 and cut.truncated
+    assert service.query(f"{query} LIMIT 12", row_limit=10**7).rows[11][1].value == "11"
+
+
 @pytest.fixture(scope="module")
 def cutting_virtuoso(tmp_path_factory):
     """A Virtuoso of this module's own that cuts every answer at 100 rows, holding 150 quads in one graph."""

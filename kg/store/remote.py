@@ -181,13 +181,17 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
         answer = self._answer(url, fields, accept, timeout)
         if answer.status >= 300:
             error = failure(answer, dialect, seconds=seconds)
-            if rows is not None and any(sign in str(error) for sign in dialect.sort_cap_signs):
-                # Virtuoso sorts at most MaxSortedTopRows (10000 by default), so a sorted SELECT may not ask for the
-                # cap's one more row: it asks for the cap, and a full answer is taken as cut.
-                fields = self._fields(sparql, limit, dialect, default_graphs, named_graphs, timeout, hide=hide)
+            # Virtuoso sorts at most MaxSortedTopRows (10000 by default), so a sorted SELECT may not ask for the
+            # cap's one more row: it asks for the cap, and a full answer is taken as cut; a cap past that limit
+            # too (the counts' 10^7 rows) asks for no LIMIT of the store's, the answer read only up to the cap.
+            for fewer in ((limit, None) if rows is not None else ()):
+                if not any(sign in str(error) for sign in dialect.sort_cap_signs):
+                    break
+                fields = self._fields(sparql, fewer, dialect, default_graphs, named_graphs, timeout, hide=hide)
                 answer = self._answer(url, fields, accept, timeout)
                 if answer.status < 300:
-                    return _full_is_cut(self._result(answer, dialect, seconds), limit)
+                    result = self._result(answer, dialect, seconds)
+                    return result if fewer is None else _full_is_cut(result, limit)
                 error = failure(answer, dialect, seconds=seconds)
             raise _within(error, sparql)
         return self._result(answer, dialect, seconds)

@@ -78,12 +78,13 @@ def _paged(select: Select, sparql: str) -> Iterable[tuple]:
 
 
 def documents(rows: Iterable[tuple]) -> list[tuple[str, str, str, str, str]]:
-    """One document per thing: what to show, its labels, aliases and texts, values on separate lines."""
+    """One document per thing: what to show, its labels, aliases and texts, values on separate lines, each
+    column's in order (the rows come in the engine's order; its first name is the one shown)."""
     columns: dict[str, dict[str, list[str]]] = {}
     for item, column, text in rows:
         if item and column and text:
             columns.setdefault(item, {"display": [], "label": [], "alias": [], "text": []})[column].append(text)
-    return [(item, *("\n".join(found[name]) for name in ("display", "label", "alias", "text")))
+    return [(item, *("\n".join(sorted(found[name])) for name in ("display", "label", "alias", "text")))
             for item, found in columns.items()]
 
 

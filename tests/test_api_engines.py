@@ -235,6 +235,23 @@ def test_a_claim_pages_describe_link_runs_and_reaches_its_reading(server):
     assert status == 200 and (claim, "http://purl.org/dc/terms/isReferencedBy") in described
     assert (claim + "#quote", "http://www.w3.org/ns/oa#exact") in described
 
+def test_a_search_hit_shows_the_same_name_and_snippet_on_every_engine(server, new_graph):
+    """The index joined a thing's names and texts in the order the engine gave them (its query is sent without
+    ORDER BY): a thing named in several languages was listed under another name on Virtuoso, and snippets
+    (of texts in another order) differed; each column's values are in order now, as the paged reading has them."""
+    g = new_graph()
+    thing = EX + "quokka"
+    ok(send_update(server, f"INSERT DATA {{ GRAPH <{g}> {{ <{thing}> <http://www.w3.org/2000/01/rdf-schema#label> "
+                           '"Zyxquokka charter"@en, "Charte zyxquokka"@fr, "Mzyxquokka"@de ; '
+                           '<http://www.w3.org/2004/02/skos/core#definition> "second zyxquokka text", '
+                           '"first zyxquokka text", "third zyxquokka text" } }'))
+    status, _, body = http(server + "/search?q=zyxquokka", headers={"Accept": "application/json"})
+    assert status == 200, body
+    (hit,) = json.loads(body)["results"]
+    assert (hit["label"], hit["snippet"]) == (
+        "Charte zyxquokka", "first [zyxquokka] text · second [zyxquokka] text · third [zyxquokka] text")
+
+
 # --- errors: the engine's syntax errors, malformed answers --------------------------------------
 
 def test_a_syntax_error_is_400_in_the_same_words_on_every_engine(server):

@@ -22,10 +22,11 @@ from api.public_origin import public_url
 from api.sparql import graph_iri
 from api.write_access import authorize, changed_response
 from kg.answers import QueryRequest
-from kg.errors import ParseError, SourceError
+from kg.errors import ParseError, QuerySyntaxError, SourceError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.kept_graphs import refuse_graph_write
 from kg.store.base import parse_triples
+from kg.store.insert_data import unreadable
 from kg.store.merge import DEFAULT_GRAPH
 
 bp = Blueprint("graph_store", __name__)
@@ -193,7 +194,10 @@ def _write(method: str, target: str) -> Response:
     elif target != "" and (method == "PUT" or not existed):  # an empty graph is still a graph
         operations.append(f"CREATE SILENT GRAPH <{target}>")
     if operations:
-        backend.update(" ;\n".join(operations), precondition=_guard(target))
+        try:
+            backend.update(" ;\n".join(operations), precondition=_guard(target))
+        except QuerySyntaxError as error:  # the update is ours, made from a body that parsed
+            raise unreadable(error) from None
     status = 204 if existed else 201
     return changed_response(Response(status=status), backend)
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from live_engines import *  # noqa: F401,F403
 from live_engines import TOKEN, http, query_url, select_json, send_update
 
-from kg.store.dialects import VIRTUOSO
+from kg.store.dialects import DIALECTS, SPARQL11, VIRTUOSO
 from kg.store.merge import CREATED_GRAPH, DEFAULT_GRAPH, MERGE_GRAPH
 
 BASE = "https://sahel-kg.example.org/"
@@ -158,6 +158,21 @@ def test_blank_nodes_are_written_and_kept_joined(server, new_graph):
                                f"/1999/02/22-rdf-syntax-ns#rest>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#first> 2 "
                                f"}} }}")["boolean"] is True
     assert select_json(server, f"ASK {{ <{EX}s> <{EX}has> ?b . ?b <{EX}p> 1 }}")["boolean"] is True
+
+
+def test_a_graph_store_write_the_engine_cannot_read_is_refused_as_data_not_as_a_query(server, new_graph):
+    """A triple term PUT to Virtuoso (which has none, declared) was 400 "Malformed query" at "line": 2, a line of
+    the update the graph store made, in a request that held no query: it is the store refusing the data now."""
+    g = new_graph()
+    body = b"<http://x.example/s> <http://x.example/p> <<( <http://x.example/a> <http://x.example/b> 1 )>> ."
+    status, _, answer = http(store_url(server, g), method="PUT", data=body,
+                             headers={**AUTH, "Content-Type": "text/turtle"})
+    if DIALECTS.get(server.kind, SPARQL11).triple_terms:
+        assert status == 201, answer
+        return
+    problem = json.loads(answer)
+    assert (status, problem["title"]) == (400, "Request refused by the store") and "line" not in problem, problem
+    assert "SP030" in problem["detail"] and "not a query of yours" in problem["detail"]
 
 
 def test_the_engines_own_graphs_are_not_served(server):

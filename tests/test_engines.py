@@ -17,9 +17,11 @@ import sys
 import time
 import urllib.parse
 
+import pyoxigraph as ox
 import pytest
 
 import servers
+from kg.errors import EvaluationError
 from kg.publish import install
 from kg.store.dialects import VIRTUOSO
 from kg.store.remote import RemoteStore
@@ -217,3 +219,14 @@ def test_a_malformed_answer_is_502_naming_the_store(virtuoso_server, virtuoso_ur
         assert "the store sent a malformed answer" in problem["detail"] and virtuoso_url not in problem["detail"]
     finally:
         engine_update(virtuoso_url, f"DROP SILENT GRAPH <{graph}>")
+
+
+def test_a_load_the_engine_cannot_read_is_refused_as_data(virtuoso_url):
+    """`kg load --store` of a triple term into Virtuoso (which has none, declared) said "error: line 1: ... SPARQL
+    compiler, line 1: syntax error", a line of the update the store made, not of the file: the store refuses the
+    data now, saying nothing was written."""
+    x = "http://test.sahel-kg.example/unreadable/"
+    quad = ox.Quad(ox.NamedNode(x + "s"), ox.NamedNode(x + "p"),
+                   ox.Triple(ox.NamedNode(x + "a"), ox.NamedNode(x + "b"), ox.Literal("c")), ox.NamedNode(x + "g"))
+    with pytest.raises(EvaluationError, match="not a query of yours.*SP030.*; nothing was written"):
+        RemoteStore(virtuoso_url).extend([quad])

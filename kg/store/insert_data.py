@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pyoxigraph
 
+from kg.errors import EvaluationError, QuerySyntaxError
+
 CHUNK_QUADS = 5000  # quads per INSERT DATA request: small enough for any server's request limits
 # Quads sharing blank nodes go in one request (a blank node is scoped to one operation); Virtuoso takes
 # them only as an INSERT template, compiled to SQL of at most 10000 lines: so few at a time, merge copy included.
@@ -33,6 +35,13 @@ def insert_data_requests(quads: list[pyoxigraph.Quad]) -> Iterator[Request]:
     for start in range(0, len(plain), CHUNK_QUADS):
         chunk = plain[start:start + CHUNK_QUADS]
         yield Request(f"INSERT DATA {{ {_quads_pattern(chunk)} }}", len(chunk))
+
+
+def unreadable(error: QuerySyntaxError) -> EvaluationError:
+    """The engine's syntax error over an update made from parsed data: the data holds what the engine cannot read
+    (Virtuoso: RDF 1.2 triple terms), refused as given, never told as a malformed query at a line of ours."""
+    return EvaluationError(f"the store cannot read this data as the SPARQL Update it was sent in (not a query of "
+                           f"yours): {error.message}")
 
 
 def refusal(error: Exception, request: Request, written: int, total: int) -> str:

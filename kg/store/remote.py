@@ -25,7 +25,7 @@ from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
 from kg.store.graph_presence import GraphPresence
-from kg.store.insert_data import insert_data_requests, refusal
+from kg.store.insert_data import insert_data_requests, refusal, unreadable
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
 from kg.store.merge import Target, rewrite
@@ -161,8 +161,9 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
         for request in insert_data_requests(quads):
             try:
                 self.update(request.text)
-            except (EvaluationError, RemoteStoreFailure) as error:
-                raise type(error)(refusal(error, request, written, len(quads))) from None
+            except (EvaluationError, RemoteStoreFailure, QuerySyntaxError) as error:  # a syntax error: the data's
+                refused = unreadable(error) if isinstance(error, QuerySyntaxError) else error
+                raise type(refused)(refusal(refused, request, written, len(quads))) from None
             written += request.quads
         return len(quads)
 
@@ -181,9 +182,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
         answer = self._answer(url, fields, accept, timeout)
         if answer.status >= 300:
             error = failure(answer, dialect, seconds=seconds)
-            # Virtuoso sorts at most MaxSortedTopRows (10000 by default), so a sorted SELECT may not ask for the
-            # cap's one more row: it asks for the cap, and a full answer is taken as cut; a cap past that limit
-            # too (the counts' 10^7 rows) asks for no LIMIT of the store's, the answer read only up to the cap.
+            # Virtuoso sorts at most MaxSortedTopRows (10000 by default): a sorted SELECT asks for the cap (a full
+            # answer taken as cut), else (a cap past that too) for no LIMIT of the store's, read up to the cap.
             for fewer in ((limit, None) if rows is not None else ()):
                 if not any(sign in str(error) for sign in dialect.sort_cap_signs):
                     break

@@ -12,6 +12,7 @@ import re
 import urllib.parse
 
 import pyoxigraph as ox
+import pytest
 
 from live_engines import *  # noqa: F401,F403
 from live_engines import TOKEN, http, query_url, select_json, send_update
@@ -160,11 +161,13 @@ def test_blank_nodes_are_written_and_kept_joined(server, new_graph):
     assert select_json(server, f"ASK {{ <{EX}s> <{EX}has> ?b . ?b <{EX}p> 1 }}")["boolean"] is True
 
 
-def test_a_graph_store_write_the_engine_cannot_read_is_refused_as_data_not_as_a_query(server, new_graph):
-    """A triple term PUT to Virtuoso (which has none, declared) was 400 "Malformed query" at "line": 2, a line of
-    the update the graph store made, in a request that held no query: it is the store refusing the data now."""
+@pytest.mark.parametrize("term", ["<<( <http://x.example/a> <http://x.example/b> 1 )>>", '"hi"@ar--rtl'])
+def test_a_graph_store_write_the_engine_cannot_read_is_refused_as_data_not_as_a_query(server, new_graph, term):
+    """A triple term or a base direction PUT to Virtuoso (which has neither, declared) was 400 "Malformed query" at
+    "line": 2, a line of the update the graph store made, in a request that held no query: it is the store refusing
+    the data now."""
     g = new_graph()
-    body = b"<http://x.example/s> <http://x.example/p> <<( <http://x.example/a> <http://x.example/b> 1 )>> ."
+    body = f"<http://x.example/s> <http://x.example/p> {term} .".encode()
     status, _, answer = http(store_url(server, g), method="PUT", data=body,
                              headers={**AUTH, "Content-Type": "text/turtle"})
     if DIALECTS.get(server.kind, SPARQL11).triple_terms:

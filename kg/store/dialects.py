@@ -42,7 +42,8 @@ class Dialect:
     system_graphs: tuple[str, ...] = ()
     # GRAPH ?g {} lists the graphs; else the store asks for the graphs that hold a triple.
     enumerates_graphs: bool = True
-    # SPARQL 1.2 triple terms (TRIPLE(), <<( )>>); else the engine refuses them as a syntax error.
+    # SPARQL 1.2 triple terms (TRIPLE(), <<( )>>) and base directions ("hi"@ar--rtl); else the engine refuses
+    # them as a syntax error.
     triple_terms: bool = True
     # Graphs named for the endpoint that they describe as an sd:Service are the engine's too.
     self_description_graphs: bool = False
@@ -109,7 +110,8 @@ VIRTUOSO = Dialect(
     created_graph=CREATED_GRAPH,
     # test_api_live.py::test_rdflib_dataset_named_graphs: rdflib lists graphs with GRAPH ?g {}
     enumerates_graphs=False,
-    # test_api_live.py::test_triple_terms_in_every_format: 400, the engine's syntax error
+    # test_api_live.py::test_triple_terms_in_every_format: 400, the engine's syntax error; so for a base direction
+    # (test_api_engines.py::test_a_graph_store_write_the_engine_cannot_read_is_refused_as_data_not_as_a_query)
     triple_terms=False,
     # test_api_engines.py::test_the_engines_own_graphs_are_not_served
     system_graphs=("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#"),

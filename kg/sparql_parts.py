@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.iri_resolution import resolve_iri
-from kg.sparql_lexer import declarations_end, lex, significant, unescape_iri
-from kg.sparql_text import QUERY_FORMS, scan
+from kg.sparql_lexer import declarations_end, significant, unescape_iri
+from kg.sparql_text import QUERY_FORMS
 
 # Keywords some functions look for: a text without the letters has none of them (a cheap first test).
 _SERVICE, _FROM, _BASE = (re.compile(word, re.IGNORECASE) for word in ("service", "from", "base"))
@@ -227,38 +227,6 @@ def named_iris(text: str, prefixes: dict[str, str], base: str | None = None) -> 
 def prologue_line(prefixes: dict[str, str], declared) -> str:
     """One line of PREFIX declarations for the prefixes the text does not declare itself."""
     return " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in declared)
-
-
-def limited(text: str, limit: int) -> str:
-    """A SELECT query that returns at most `limit` rows: its own LIMIT lowered, or one added after its
-    solution modifiers (before a trailing VALUES block). Other forms, and text the lexer cannot place,
-    come back unchanged. Nothing moves to another line."""
-    if scan(text).form != "SELECT":
-        return text
-    opening = where_group_start(text)
-    if opening is None:
-        return text
-    tokens = [t for t in lex(text) if t.kind not in ("space", "comment") and t.start >= opening - 1]
-    depth, end = 0, None
-    for index, token in enumerate(tokens):
-        depth += token.kind == "open"
-        depth -= token.kind == "close"
-        if depth == 0:
-            end = index
-            break
-    if end is None:
-        return text
-    after = tokens[end + 1:]
-    for index, token in enumerate(after):
-        if token.kind == "word" and token.text.upper() == "LIMIT" and index + 1 < len(after) \
-                and after[index + 1].kind == "number":
-            number = after[index + 1]
-            if int(number.text) <= limit:
-                return text
-            return text[:number.start] + str(limit) + text[number.end:]
-    trailing = next((t for t in after if t.kind == "word" and t.text.upper() == "VALUES"), None)
-    at = trailing.start if trailing is not None else (after[-1].end if after else tokens[end].end)
-    return f"{text[:at]} LIMIT {limit} {text[at:]}"
 
 
 def leading_base(text: str, base: str | None) -> tuple[str, str | None]:

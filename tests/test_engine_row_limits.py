@@ -47,6 +47,18 @@ def test_a_sorted_select_under_a_cap_past_the_engines_sort_limit_is_answered_by_
     assert service.query(f"{query} LIMIT 12", row_limit=10**7).rows[11][1].value == "11"
 
 
+def test_an_aggregate_over_a_values_block_longer_than_the_cap_counts_every_row_on_virtuoso(virtuoso_url):
+    """The cap's LIMIT, added to every SELECT, Virtuoso applies to the rows of a VALUES block before an aggregate
+    without GROUP BY: COUNT(*) of 3000 values under a cap of 1000 was 1001, without a word. Such a SELECT has one
+    row, so it is sent without the cap's LIMIT."""
+    service = QueryService(RemoteStore(virtuoso_url))
+    counted = service.query(f"SELECT (COUNT(*) AS ?n) (SUM(?x) AS ?sum) WHERE {{ {values('x', 3000)} }}",
+                            row_limit=1000)
+    assert [(n.value, total.value) for n, total in counted.rows] == [("3000", str(sum(range(3000))))]
+    grouped = service.query(f"SELECT ?odd (COUNT(*) AS ?n) WHERE {{ {values('x', 3000)} BIND (?x > 1499 AS ?odd) }} "
+                            "GROUP BY ?odd", row_limit=1)
+    assert len(grouped.rows) == 1 and grouped.truncated  # a grouped answer is still cut at the cap
+
 @pytest.fixture(scope="module")
 def cutting_virtuoso(tmp_path_factory):
     """A Virtuoso of this module's own that cuts every answer at 100 rows, holding 150 quads in one graph."""

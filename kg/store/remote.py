@@ -19,7 +19,8 @@ from pyoxigraph import NamedNode
 
 from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
 from kg.namespaces import PREFIXES
-from kg.sparql_parts import from_graphs_replaced, limited, query_dataset
+from kg.select_limit import limited
+from kg.sparql_parts import from_graphs_replaced, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for

@@ -158,12 +158,18 @@ def run_text(sparql: str, fmt: str, bindings: dict) -> bytes:
     return answer.body
 
 
+_BOOLEAN = PREFIXES["xsd"] + "boolean"
+_BOOLEAN_SPELLINGS = {"1": "true", "0": "false"}  # xsd:boolean's other lexical forms, as pages and views spell them
+
+
 def _term(raw: dict) -> Term:
     kind = raw["type"]
     if kind == "typed-literal":
         kind = "literal"
     # a triple term's value is its parts (SPARQL 1.2 JSON): kept as the text that writes it, as for any other term
     value = f"<<( {binding_term(raw)} )>>" if kind == "triple" else raw["value"]
+    if raw.get("datatype") == _BOOLEAN and value in _BOOLEAN_SPELLINGS:  # Virtuoso keeps true as 1: the same value
+        value = _BOOLEAN_SPELLINGS[value]
     return Term(kind=kind, value=value, datatype=raw.get("datatype"), language=raw.get("xml:lang"),
                 href=local_path(value) if kind == "uri" else None, direction=raw.get("its:dir"))
 

@@ -270,6 +270,15 @@ def test_a_search_hit_shows_the_same_name_and_snippet_on_every_engine(server, ne
         "Charte zyxquokka", "first [zyxquokka] text · second [zyxquokka] text · third [zyxquokka] text")
 
 
+def test_the_timeline_says_ongoing_in_one_spelling_on_every_engine(server):
+    """Virtuoso keeps "true"^^xsd:boolean as 1 (declared), and /views/timeline.json passed "ongoing": "1" on, which
+    timeline.js, comparing with "true", drew as not ongoing; a page reads a boolean in its canonical form now."""
+    status, _, body = http(server + "/views/timeline.json")
+    assert status == 200, body
+    ongoing = [row["ongoing"] for row in json.loads(body)["items"] if "ongoing" in row]
+    assert ongoing and set(ongoing) == {"true"}
+
+
 # --- errors: the engine's syntax errors, malformed answers --------------------------------------
 
 def test_a_syntax_error_is_400_in_the_same_words_on_every_engine(server):

@@ -59,7 +59,7 @@ class Backend:
         if spec.startswith("oxigraph:"):
             self.path = embedded_path(spec)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"], settings["QUERY_TIMEOUT"])
+            self._install_on_disk(settings["INSTALL_ARTICLE"], settings["UPDATES_ENABLED"])
             self.runner = WorkerPool(str(self.path), size=settings["QUERY_WORKERS"], options=options,
                                      max_size=settings["MAX_QUERY_WORKERS"])
             # One-pattern queries are answered here: no round trip to a worker, and their work stops
@@ -92,9 +92,9 @@ class Backend:
         self._search: SearchIndex | None = None  # made at the first search
         self._search_lock = threading.Lock()  # held only while the index is made, or a remote index key read
 
-    def _install_on_disk(self, install: bool, updates: bool, timeout: float | None) -> None:
-        try:  # the time limit of an update whose WHERE reads the data (kg.store.killable_update)
-            store = OxigraphStore(self.path, update_timeout=timeout)
+    def _install_on_disk(self, install: bool, updates: bool) -> None:
+        try:
+            store = OxigraphStore(self.path)
         except StoreUnavailable:
             if updates:  # writes need the only read-write handle; another process has it
                 raise

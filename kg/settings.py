@@ -59,8 +59,7 @@ SETTINGS = [
             "still waiting for a request thread then is refused, and the query gets what is left (in a query worker, "
             "in the HTTP process, or from a memory or remote store); a "
             "request may ask for less with timeout=. "
-            "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown), and of an "
-            "update whose `WHERE` reads an embedded on-disk store (503 past it, nothing written)."),
+            "Also the limit of an update sent to a remote store (504 past it: the outcome is unknown)."),
     Setting("COUNT_TIMEOUT", 60.0, SECONDS,
             "Seconds each set of whole-dataset counts (the service description's, VoID's, the home page's own) and "
             "the reading of the search index may take: they are made in the background, once per version of the "

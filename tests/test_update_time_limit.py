@@ -11,12 +11,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from api_fixtures import AUTH, EX, WRITABLE, article_store, make_app, origin_of, serving  # noqa: F401 (fixtures)
+from api_fixtures import origin_of, serving
 from kg.errors import QueryTimeout
-from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
-from kg.store.store_files import KEPT_INFO_LOGS
-from long_work import CROSS_COUNT
 from test_loading import kg
 
 CANCELLED = b"The SPARQL operation has been cancelled"  # oxigraph serve's words at its --timeout-s
@@ -77,6 +74,8 @@ def test_kg_update_says_the_same(monkeypatch, tmp_path):
 
 def test_over_http_the_problem_names_the_limit():
     import api
+    from api_fixtures import AUTH, WRITABLE
+
     with stopping_engine() as url:
         app = api.create_app({"STORE": url, **WRITABLE, "INSTALL_ARTICLE": False, "METRICS": False,
                               "QUERY_TIMEOUT": 7})
@@ -167,49 +166,3 @@ def test_a_query_the_store_makes_for_an_update_times_out_as_the_update():
     with pytest.raises(UpdateTimeout) as stopped:
         service.update("INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }")
     assert stopped.value.message == "update stopped after its time limit of 7s"
-
-
-# An update whose WHERE counts the article's cross product three times over: minutes of work on any machine,
-# in one engine call that nothing in the process can interrupt.
-ENDLESS_UPDATE = f"INSERT {{ <{EX}counted> <{EX}n> ?n }} WHERE {{ {{ {CROSS_COUNT} }} }}"
-
-
-def test_an_embedded_update_past_its_limit_is_stopped_and_writes_nothing(make_app):
-    app = make_app({**WRITABLE, "QUERY_TIMEOUT": 2})
-    client = app.test_client()
-    stopped = client.post("/sparql", headers=AUTH, data={"update": ENDLESS_UPDATE})
-    assert stopped.status_code == 503, stopped.get_data(as_text=True)
-    assert (stopped.json["title"], stopped.json["detail"]) == \
-        ("Update timeout", "update stopped after its time limit of 2s")
-    ask = {"query": f"ASK {{ <{EX}counted> ?p ?o }}"}
-    assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json == \
-        {"head": {}, "boolean": False}
-    # The store is open for writing again: an update reading the data, and one of data alone, both land.
-    for update in (f"INSERT {{ <{EX}counted> <{EX}n> ?n }} WHERE {{ SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o }} }}",
-                   f"INSERT DATA {{ <{EX}counted> <{EX}also> 1 }}"):
-        assert client.post("/sparql", headers=AUTH, data={"update": update}).status_code == 204
-    count = {"query": f"SELECT (COUNT(*) AS ?n) {{ <{EX}counted> ?p ?o }}"}
-    assert client.get("/sparql", query_string=count, headers={"Accept": "text/csv"}).get_data(as_text=True) == \
-        "n\r\n2\r\n"
-
-
-def test_an_embedded_update_tells_its_faults_from_its_own_process(make_app):
-    client = make_app({**WRITABLE, "QUERY_TIMEOUT": 30}).test_client()
-    wrong = client.post("/sparql", headers=AUTH, data={"update": "INSERT { ?s ?p ?o } WHERE { ?s ?p }"})
-    assert wrong.status_code == 400 and wrong.json["line"] == 1, wrong.get_data(as_text=True)
-    again = f"INSERT {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }} ; CREATE GRAPH <{EX}g>"
-    refused = client.post("/sparql", headers=AUTH, data={"update": again})
-    assert refused.status_code == 400, refused.get_data(as_text=True)
-    ask = {"query": f"ASK {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}"}
-    assert client.get("/sparql", query_string=ask, headers={"Accept": "application/sparql-results+json"}).json[
-        "boolean"] is False
-
-
-def test_openings_for_writing_keep_a_few_of_rocksdbs_info_logs(tmp_path):
-    path = tmp_path / "store"
-    for n in range(KEPT_INFO_LOGS + 6):
-        store = OxigraphStore(path, update_timeout=30)
-        store.update(f"INSERT {{ <{EX}s> <{EX}n> {n} }} WHERE {{}}")  # in its own process: two more openings
-        store.close()
-    assert len(list(path.glob("LOG.old.*"))) <= KEPT_INFO_LOGS
-    assert OxigraphStore(path, read_only=True).count() == KEPT_INFO_LOGS + 6

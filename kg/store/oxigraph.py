@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from os import PathLike
 from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import StoreError, StoreUnavailable, os_error_words
+from kg.errors import StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
-from kg.store import deadline, killable_update, old_model, stamp, staging
+from kg.store import deadline, old_model, stamp, staging
 from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
-from kg.store.store_files import check_room, disk_version, prune_info_logs, write_log, writer_lock
+from kg.store.store_files import check_room, disk_version, write_log, writer_lock
 from kg.turtle_names import PlainNamesWriter
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -50,10 +49,8 @@ class OxigraphStore(Store):
     unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
 
-    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False,
-                 update_timeout: float | None = None):
+    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False):
         self.path = None if path is None else os.fspath(path)
-        self.update_timeout = update_timeout  # seconds an update with a WHERE may run on disk (None: no limit)
         self.read_only = read_only
         self._union = False  # True only for a store of the old model opened read-only
         self._changed_at = time.time()  # in memory, writes through this object are all there are
@@ -73,8 +70,6 @@ class OxigraphStore(Store):
             raise StoreUnavailable(f"cannot open the store at {self.path}: {os_error_words(error)}") from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
-        if self._lock is not None:
-            prune_info_logs(Path(self.path))
         self._log_mark = write_log(self.path) if self._lock is not None else (0, 0)  # see _written
         self._adopt_model()
 
@@ -110,34 +105,17 @@ class OxigraphStore(Store):
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
         try:
-            apart = self.path is not None and killable_update.reads_the_data(sparql)  # Ctrl-C stops it too
-            if not (apart and self._update_apart(rewritten.text)):
-                self._store.update(rewritten.text)  # transactional in pyoxigraph
+            self._store.update(rewritten.text)  # transactional in pyoxigraph
             done = True
         except SyntaxError as error:
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
-        except StoreError:  # already told apart (by kg.store.killable_update)
-            raise
         except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
             if not (done and unchanged):
                 self._written()
-
-    def _update_apart(self, text: str) -> bool:
-        """Run the update in a child process killed at the time limit or a Ctrl-C (kg.store.killable_update);
-        False, with nothing run, while a reference besides ours holds the handle (RocksDB lets one open the store)."""
-        if sys.getrefcount(self._store) > 2:  # ours and the argument's
-            return False
-        self._store = read_only_view(self.path)  # for readers meanwhile; the handle for writing closes here
-        try:
-            killable_update.run(self.path, text, self.update_timeout)
-        finally:
-            self._store = killable_update.reopened(self.path)
-            prune_info_logs(Path(self.path))
-        return True
 
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""
@@ -242,7 +220,23 @@ class OxigraphStore(Store):
             except (OSError, RuntimeError) as error:  # the write is committed: readers must still be told
                 log.warning("the store's write log was not flushed (readers will replay it): %s", error)
             finally:
-                stamp.bump_after_write(self.path)
+                self._stamp()
+
+    def _stamp(self) -> None:
+        """Bump the version stamp after a committed write; if that fails, the write still stands (no error
+        for the caller): the stamp is removed, so that readers go by the store files' times instead, and
+        where even that fails (a directory that cannot be written) the log says readers will not see it."""
+        try:
+            stamp.bump(self.path)
+        except OSError as error:
+            try:  # a stale stamp would hide the write from other processes
+                os.unlink(stamp.stamp_path(self.path))
+                left = "readers in other processes go by the store's files"
+            except OSError:
+                left = "the stale stamp could not be removed either: other processes will not see this write " \
+                       "until one can stamp the store"
+            log.error("a write is committed but the store's version stamp could not be updated (%s); %s",
+                      error, left)
 
     def view_version(self) -> int:
         """The version of the data this handle reads: for a read-only view, the one it opened at (a write

@@ -10,7 +10,6 @@ reader never takes half of a stamp. A reader checks that its mapped file is stil
 
 from __future__ import annotations
 
-import logging
 import mmap
 import os
 import struct
@@ -18,8 +17,6 @@ import threading
 import time
 from os import PathLike
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 MAGIC = b"kgstamp1"
 # Native layout, every field 8-byte aligned: each field is then read and written with one machine move.
@@ -132,21 +129,6 @@ def bump(store: str | PathLike) -> tuple[int, float]:
         handle.write(RECORD.pack(MAGIC, 0, number, now))
     os.replace(partial, path)
     return number, now
-
-
-def bump_after_write(store: str | PathLike) -> None:
-    """Bump the stamp of `store` after a committed write. Where that fails the write still stands (no error): the
-    stamp is removed, so that readers go by the store's files, and where even that fails the log says so."""
-    try:
-        bump(store)
-    except OSError as error:
-        try:  # a stale stamp would hide the write from other processes
-            os.unlink(stamp_path(store))
-            left = "readers in other processes go by the store's files"
-        except OSError:
-            left = "the stale stamp could not be removed either: other processes will not see this write " \
-                   "until one can stamp the store"
-        log.error("a write is committed but the store's version stamp could not be updated (%s); %s", error, left)
 
 
 def _write_under_sequence(record: mmap.mmap, number: int, now: float) -> None:

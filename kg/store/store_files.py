@@ -74,20 +74,6 @@ def write_log(path: str | PathLike) -> tuple[int, int]:
     return number, entry.stat().st_size
 
 
-KEPT_INFO_LOGS = 4  # RocksDB leaves an info log (LOG.old.<time>, about 0.1 MB) at each opening for writing
-
-
-def prune_info_logs(path: Path) -> None:
-    """Remove all but the newest KEPT_INFO_LOGS of the info logs past openings of the store at `path` left; best
-    effort (RocksDB reads none of them)."""
-    try:
-        old = sorted(path.glob("LOG.old.*"))  # named by the time in microseconds: of one length, in order
-        for file in old[:-KEPT_INFO_LOGS]:
-            file.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def writer_lock(path: Path) -> int:
     """Hold the store's lock file (a sibling, so it survives the swap of a bulk load) and return its
     descriptor (closing it lets go), or raise StoreUnavailable at once naming the process that holds it,

@@ -44,9 +44,9 @@ def endpoints(text) -> tuple[str, ...]:
 def store_urls(text) -> tuple[str, ...]:
     """STORE_REPLICAS (words), or STORE_UPDATE_URL (one word), each a URL a request can go to (kg.store.url_fault);
     refused with its password hidden, as the console shows a store."""
-    from kg.store import shown_spec, url_fault  # here: only a remote store's settings read it
-
     urls = words(text)
+    if urls:  # here, and only then: kg serve's supervisor reads the settings and must not load the engine
+        from kg.store import shown_spec, url_fault
     for url in urls:
         if (fault := url_fault(url)) is not None:  # each was a traceback at its first request (a..b: UnicodeError)
             raise ValueError(f"{shown_spec(url)!r} is no SPARQL endpoint's URL: {fault}")

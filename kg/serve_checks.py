@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import subprocess
 from pathlib import Path
 
@@ -35,8 +36,16 @@ def check_settings(settings: dict, workers: int) -> None:
         except OSError as error:
             raise ConfigError(f"RUN_DIRECTORY {settings['RUN_DIRECTORY']} cannot be made: "
                               f"{os_error_words(error)}") from None
-    if settings["ACCESS_LOG"] not in ("", "-"):  # as RUN_DIRECTORY: a server process would end in a traceback
-        os.close(open_access_log(settings["ACCESS_LOG"]))
+    if settings["ACCESS_LOG"] not in ("", "-") and not _fifo(settings["ACCESS_LOG"]):  # as RUN_DIRECTORY: a server
+        os.close(open_access_log(settings["ACCESS_LOG"]))  # process would end in a traceback
+
+
+def _fifo(path: str) -> bool:
+    """Whether `path` is a FIFO, whose opening would wait here for its reader (the server processes open it)."""
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def open_access_log(path: str) -> int:

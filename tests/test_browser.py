@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
+from api.query_warnings import as_uri
 from browser_session import PHONE, Visit, browser, serious_violations, server, visit  # noqa: F401 (fixtures)
 from live_server import kg_server
 
@@ -120,7 +121,7 @@ def test_result_iris_link_to_the_path_their_page_is_at(visit):
         assert answer.status in (303, 404), (href, answer.status)
         if answer.status == 404:  # not in the data: the problem names the IRI the server looked for
             looked_for = answer.json()["detail"].split("; did you mean ")[0]  # then the known terms near it, if any
-            assert looked_for.endswith(base + unquote(href.split("#")[0][1:])), (href, answer.json())
+            assert looked_for.endswith(f"<{as_uri(base + unquote(href.split('#')[0][1:]))}>"), (href, answer.json())
 
 
 @pytest.mark.parametrize("typed, expected", [("SELECT * WHERE { ?x a sahel:Cla", "sahel:Claim"),

@@ -41,7 +41,7 @@ def test_a_large_extend_adds_everything_and_leaves_no_sibling(store_path):
         assert store.count() == 5001  # the handle works after the swap
         store.update(f"INSERT DATA {{ <{EX}after> <{EX}p> 1 }}")
     assert count(store_path) == 5002
-    assert sorted(p.name for p in store_path.parent.iterdir()) == [".store.lock", ".store.version", "store"]
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [".store.lock", ".store.version", ".store.views", "store"]
 
 
 def test_a_parse_error_in_a_large_extend_changes_nothing(store_path, tmp_path):
@@ -125,7 +125,7 @@ def test_opening_recovers_each_crash_state(store_path, tmp_path, state, expected
     if state == "committed, store moved aside":
         store_path.rename(old)
     assert count(store_path) == expected
-    assert sorted(p.name for p in store_path.parent.iterdir() if p.name.startswith(".store")) == [".store.lock", ".store.version"]
+    assert sorted(p.name for p in store_path.parent.iterdir() if p.name.startswith(".store")) == [".store.lock", ".store.version", ".store.views"]
 
 
 def test_a_second_writer_is_refused_and_cannot_disturb_a_load(store_path):

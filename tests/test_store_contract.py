@@ -17,8 +17,7 @@ from kg.query import QueryService
 from kg.store import default_store_path, open_store
 from kg.store.base import Solutions, Triples
 from kg.store.deadline import limited
-from kg.store.oxigraph import FLUSH_LOG_BYTES, OxigraphStore
-from kg.store.store_files import write_log
+from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from kg.store.sparql_json import binding_term as _term
 from long_work import CROSS_ROWS, MIN_TRIPLES, SOON, threads_named, wait_until
@@ -495,27 +494,6 @@ def test_embedded_store_is_persistent(tmp_path):
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 'kept' }}")
     with OxigraphStore(tmp_path / "db") as store:
         assert store.count("") == 1
-
-
-def test_a_big_write_leaves_readers_no_long_write_log_to_replay(tmp_path):
-    """A read-only view replays the write log on opening (seconds after a big update, past a query's time
-    limit): a write that leaves more than FLUSH_LOG_BYTES of log is flushed before readers are told of it."""
-    triples = " ".join(f"<{EX}s{n}> <{EX}p> 'value {n}' ." for n in range(25_000))  # about 21 MiB of log
-    with OxigraphStore(tmp_path / "db") as store:
-        store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ {triples} }} }}")
-        assert write_log(tmp_path / "db")[1] <= FLUSH_LOG_BYTES
-        # Small writes are not flushed, even in a reused log file of the old size: they all go to the same log (a
-        # flush starts one of a new number). Counting table files raced with RocksDB's background compaction,
-        # which merges and adds tables whenever it gets round to it.
-        log = write_log(tmp_path / "db")[0]
-        for number in range(20):
-            store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> {number} }}")
-        assert write_log(tmp_path / "db")[0] == log
-        store.update(f"INSERT DATA {{ GRAPH <{EX}g2> {{ {triples} }} }}")  # a second big one is
-        assert write_log(tmp_path / "db")[0] > log
-        reader = OxigraphStore(tmp_path / "db", read_only=True)
-        assert reader.count() == 50_020
-        reader.close()
 
 
 def test_a_stray_file_in_the_store_directory_does_not_hide_a_committed_write(tmp_path):

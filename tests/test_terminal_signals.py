@@ -102,7 +102,7 @@ def test_ctrl_c_during_kg_load_leaves_the_store_as_it_was(tmp_path, before):
     with OxigraphStore(home / "store", read_only=True) as store:
         assert store.count() == quads
     assert sorted(path.name for path in home.iterdir() if "store" in path.name) == [
-        ".store.lock", ".store.version", "store"]
+        ".store.lock", ".store.version", ".store.views", "store"]
 
 
 def test_ctrl_c_while_a_server_process_builds_its_app_stops_kg_serve_without_a_kill(tmp_path):

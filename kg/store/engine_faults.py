@@ -4,22 +4,25 @@ view opened again when a writer's compaction moved files away as it opened."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyoxigraph
 
 from kg.errors import EvaluationError, StorageFailure, StoreError
+from kg.store import views
 
 STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
 STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time
 STORAGE_SIGNS = ("IO error", "Corruption", "No such file")  # in an error: the storage failed, not the request
 
 
-def read_only_view(path: str) -> pyoxigraph.Store:
-    """A read-only view of the store at `path`, tried again a few times if the writer moved files away."""
+def read_only_view(path: str) -> tuple[pyoxigraph.Store, object | None]:
+    """A read-only view of the store at `path` and the lock that keeps it (kg.store.views.open_view), tried
+    again a few times if the writer moved files away."""
     attempt = 0
     while True:
         try:
-            return pyoxigraph.Store.read_only(path)
+            return views.open_view(Path(path))
         except (OSError, RuntimeError) as error:
             if attempt == STALE_RETRIES or not any(sign in str(error) for sign in STORAGE_SIGNS):
                 raise

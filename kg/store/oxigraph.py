@@ -25,9 +25,9 @@ import pyoxigraph
 
 from kg.errors import StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
-from kg.store import deadline, old_model, stamp, staging
+from kg.store import deadline, old_model, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
-from kg.store.store_files import check_room, disk_version, write_log, writer_lock
+from kg.store.store_files import check_room, disk_version, writer_lock
 from kg.turtle_names import PlainNamesWriter
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -36,10 +36,6 @@ from kg.store.no_change import changes_nothing
 log = logging.getLogger(__name__)
 _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
-# A read-only view opening replays the write log left since the last flush: about 45 ms a MiB (3.3 s after a
-# 100k-triple update), on every reader that reopens. A log past this (about 0.7 s of replay) is flushed, which
-# takes a few tens of ms to a second; small writes, which a busy server makes by the thousand, never reach it.
-FLUSH_LOG_BYTES = 16 << 20
 
 
 class OxigraphStore(Store):
@@ -64,13 +60,17 @@ class OxigraphStore(Store):
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
             # A read-only opening takes no lock, so many processes may read while one writes.
-            self._store = read_only_view(self.path) if read_only else pyoxigraph.Store(self.path)
+            if read_only:  # the lock keeps the view published (kg.store.views)
+                self._store, self._view_lock = read_only_view(self.path)
+            else:
+                self._store, self._view_lock = pyoxigraph.Store(self.path), None
         except OSError as error:
             self._release()
             raise StoreUnavailable(f"cannot open the store at {self.path}: {os_error_words(error)}") from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
-        self._log_mark = write_log(self.path) if self._lock is not None else (0, 0)  # see _written
+        if self._lock is not None:
+            views.refresh_if_behind(self._store, Path(self.path))
         self._adopt_model()
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
@@ -211,16 +211,11 @@ class OxigraphStore(Store):
     def _written(self) -> None:
         self._changed_at = time.time()
         if self.path is not None and not self.read_only:
-            try:  # before the stamp: readers told of the write reopen on a short log
-                number, size = write_log(self.path)
-                grown = size - (self._log_mark[1] if number == self._log_mark[0] else 0)
-                if self._store is not None and grown > FLUSH_LOG_BYTES:
-                    self._store.flush()
-                    self._log_mark = write_log(self.path)  # a reused file keeps its old size: grow from here
-            except (OSError, RuntimeError) as error:  # the write is committed: readers must still be told
-                log.warning("the store's write log was not flushed (readers will replay it): %s", error)
-            finally:
-                self._stamp()
+            # Before the stamp, so that a reader told of the write finds a view holding it. The view's
+            # checkpoint flushes the write log too: a reader opening it replays none.
+            views.refresh(self._store, Path(self.path))
+            self._stamp()
+            views.record(Path(self.path))
 
     def _stamp(self) -> None:
         """Bump the version stamp after a committed write; if that fails, the write still stands (no error
@@ -254,14 +249,14 @@ class OxigraphStore(Store):
         changed = self.version()[0]
         if changed == self._opened_at:
             return False
-        self._store = read_only_view(self.path)
+        self._store, self._view_lock = read_only_view(self.path)  # the old view's lock goes with it
         self._opened_at = changed
         return True
 
     def close(self) -> None:
         if self._store is not None and self.path is not None and not self.read_only:
             self._store.flush()
-        self._store = None  # RocksDB lets go of the directory when the last reference goes
+        self._store = self._view_lock = None  # RocksDB lets go of the directory when the last reference goes
         self._release()
 
     def _release(self) -> None:

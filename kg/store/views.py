@@ -1,0 +1,159 @@
+"""Published read views of an on-disk store, so that readers never open files the writer may remove.
+
+RocksDB leaves a read-only opening of a store that another process writes undefined: a view opened just
+after the writer flushed could miss table files that compaction removed, and a sorted query over it then
+gathered engine errors until its memory cap. So after each write the writer publishes a checkpoint
+(`pyoxigraph.Store.backup`: hard links to the table files, a few ms) beside the store, like its lock and
+stamp: `.<name>.views/<number>/`. A reader opens the newest one and holds a shared flock on its
+`<number>.lock` while it reads; the writer removes an older view only when it can lock it exclusively.
+Readers never wait: a view being removed is skipped for the next newest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.store import stamp
+
+log = logging.getLogger(__name__)
+TRIES = 20  # views chosen in turn by a reader while the writer publishes and removes them
+
+
+def views_dir(store: Path) -> Path:
+    return store.with_name(f".{store.name}.views")
+
+
+def _numbers(folder: Path) -> list[int]:
+    try:
+        return sorted(int(entry.name) for entry in os.scandir(folder) if entry.name.isdigit() and entry.is_dir())
+    except FileNotFoundError:
+        return []
+
+
+def refresh(engine: pyoxigraph.Store, store: Path) -> None:
+    """After a write, before its stamp: publish a view of what the writer's `engine` holds. Where that fails
+    the write still stands: the views are withdrawn, so that readers open the store itself (as kg did before
+    views) rather than a view that misses the write, and the log says so."""
+    try:
+        publish(engine, store)
+    except (OSError, RuntimeError) as error:
+        log.error("no read view could be published after a write (%s): readers open the store itself", error)
+        withdraw(store)
+
+
+def record(store: Path) -> None:
+    """After the stamp: note the store version the newest view holds (see refresh_if_behind)."""
+    found = stamp.read(store)
+    numbers = _numbers(views_dir(store))
+    if found is not None and numbers:
+        try:
+            (views_dir(store) / f"{numbers[-1]}.stamp").write_text(str(found[0]))
+        except OSError:  # only costs the next writer's opening a publish
+            pass
+
+
+def refresh_if_behind(engine: pyoxigraph.Store, store: Path) -> None:
+    """At a writer's opening: publish a view unless the newest one was recorded for the store's version."""
+    folder, found = views_dir(store), stamp.read(store)
+    numbers = _numbers(folder)
+    try:
+        noted = int((folder / f"{numbers[-1]}.stamp").read_text()) if numbers else None
+    except (OSError, ValueError):
+        noted = None
+    if found is None or noted != found[0]:
+        refresh(engine, store)
+        record(store)
+
+
+def publish(engine: pyoxigraph.Store, store: Path) -> None:
+    """Publish a view of what the writer's `engine` holds now, then remove older views no reader holds.
+
+    Raises OSError or RuntimeError (the engine's) if the view cannot be made.
+    """
+    folder = views_dir(store)
+    folder.mkdir(exist_ok=True)
+    older = _numbers(folder)
+    number = older[-1] + 1 if older else 1
+    staged = folder / f"staged-{number}"
+    shutil.rmtree(staged, ignore_errors=True)  # left by a writer killed mid-publish
+    engine.backup(str(staged))
+    (folder / f"{number}.lock").touch()  # before the view shows: a reader that finds it finds its lock
+    os.rename(staged, folder / str(number))
+    for old in older:
+        _remove_unless_read(folder, old)
+
+
+def withdraw(store: Path) -> None:
+    """Move every view aside and remove them (whatever stands in their folder's place, too)."""
+    folder = views_dir(store)
+    aside = folder.with_name(f"{folder.name}.withdrawn-{os.getpid()}")
+    try:
+        os.rename(folder, aside)
+    except FileNotFoundError:
+        return
+    except OSError:
+        aside = folder
+    try:
+        if aside.is_dir() and not aside.is_symlink():
+            shutil.rmtree(aside)
+        else:
+            aside.unlink()
+    except OSError as error:
+        log.error("the store's read views could not be removed (%s): readers may miss the last write", error)
+
+
+def _remove_unless_read(folder: Path, number: int) -> None:
+    lock = folder / f"{number}.lock"
+    try:
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        log.warning("an old view of the store could not be removed: %s", error)
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # a reader holds it: a later write removes it
+        os.close(handle)
+        return
+    try:  # the lock file goes last: a reader that opened it finds it unlinked and takes another view
+        shutil.rmtree(folder / str(number), ignore_errors=True)
+        for leftover in (folder / f"{number}.stamp", lock):
+            leftover.unlink(missing_ok=True)
+    finally:
+        os.close(handle)
+
+
+def open_view(store: Path) -> tuple[pyoxigraph.Store, object | None]:
+    """The newest published view, read-only, and the open lock file that keeps it (close it, or drop it, when
+    done); (the store itself opened read-only, None) where no view was published.
+
+    Raises what pyoxigraph.Store.read_only raises (OSError, RuntimeError).
+    """
+    folder = views_dir(store)
+    for _ in range(TRIES):
+        numbers = _numbers(folder)
+        if not numbers:
+            break
+        try:
+            lock = open(folder / f"{numbers[-1]}.lock", "rb")
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # the writer is removing it, so a newer view exists
+            lock.close()
+            continue
+        if os.fstat(lock.fileno()).st_nlink == 0:
+            lock.close()
+            continue
+        try:
+            return pyoxigraph.Store.read_only(str(folder / str(numbers[-1]))), lock
+        except BaseException:
+            lock.close()
+            raise
+    return pyoxigraph.Store.read_only(str(store)), None

@@ -1,0 +1,105 @@
+"""The read views an embedded store's writer publishes for readers in other processes (kg.store.views)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+
+from kg.store import views
+from kg.store.oxigraph import OxigraphStore
+from kg.store.store_files import write_log
+
+EX = "http://example.org/sahel/"
+
+
+def published(store_path) -> list[str]:
+    return sorted(name for name in os.listdir(views.views_dir(store_path)) if name.isdigit())
+
+
+def test_a_reader_told_of_a_write_just_flushed_reads_it_whole(tmp_path):
+    """A reader reopening right after the writer's handle flushed (as RocksDB does when a memtable fills, and
+    kg did past 16 MiB of write log) read the store's own files while compaction removed some: the sorted
+    query below then gathered engine errors until its memory ran out (bad_alloc, or the worker's cap) within a
+    few rounds. Run apart, its memory capped."""
+    script = textwrap.dedent(f"""
+        import pathlib, resource, sys
+        from kg.namespaces import PREFIXES
+        from kg.publish import ensure_installed
+        from kg.store.oxigraph import OxigraphStore
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+        query = "".join(f"PREFIX {{k}}: <{{v}}>\\n" for k, v in PREFIXES.items()) + \\
+            pathlib.Path("ontology/queries/analyst-arguments.rq").read_text()
+        path = {str(tmp_path / "store")!r}
+        store = OxigraphStore(path)
+        ensure_installed(store)
+        reader = OxigraphStore(path, read_only=True)
+        for round_ in range(30):
+            graph = f"http://load.example/{{round_ % 5}}"
+            store.update(f"DELETE WHERE {{{{ GRAPH <{{graph}}> {{{{ ?s ?p ?o }}}} }}}} ;"
+                         f"INSERT DATA {{{{ GRAPH <{{graph}}> {{{{ <{{graph}}#s> <{{graph}}#p> {{round_}} }}}} }}}}")
+            store._store.flush()
+            assert reader.reopen_if_changed()
+            rows = sum(1 for _ in reader.query(query))
+            assert reader.count() == store.count(), (round_, reader.count(), store.count())
+        print("read whole", rows)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert done.returncode == 0 and "read whole" in done.stdout, done.stderr[-2000:]
+
+
+def test_a_view_is_kept_while_a_reader_holds_it_and_removed_after(tmp_path):
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        reader = OxigraphStore(path, read_only=True)
+        held = published(path)[-1]
+        for number in range(3):
+            store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> {number} }}")
+        assert published(path) == sorted([held, published(path)[-1]])
+        assert reader.query(f"ASK {{ <{EX}b> ?p ?o }}") is False  # the view it opened, whole
+        reader.close()
+        store.update(f"INSERT DATA {{ <{EX}c> <{EX}p> 1 }}")
+        assert held not in published(path) and len(published(path)) == 1
+
+
+def test_a_view_holds_no_long_write_log_to_replay(tmp_path):
+    """A read-only opening replays the write log it finds (seconds after a big write): a view has none left."""
+    triples = " ".join(f"<{EX}s{n}> <{EX}p> 'value {n}' ." for n in range(25_000))  # about 21 MiB of log
+    with OxigraphStore(tmp_path / "db") as store:
+        store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ {triples} }} }}")
+        newest = views.views_dir(tmp_path / "db") / published(tmp_path / "db")[-1]
+        assert write_log(newest)[1] < 1 << 20
+        with OxigraphStore(tmp_path / "db", read_only=True) as reader:
+            assert reader.count() == 25_000
+
+
+def test_a_writer_opening_an_up_to_date_store_publishes_nothing_new(tmp_path):
+    with OxigraphStore(tmp_path / "db") as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    before = published(tmp_path / "db")
+    with OxigraphStore(tmp_path / "db"):
+        pass
+    assert published(tmp_path / "db") == before
+
+
+def test_a_view_that_cannot_be_published_leaves_readers_the_store_itself(tmp_path, caplog):
+    """The write stands and readers see it (reading the store directly), the log says why; the next write
+    publishes again."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        views.withdraw(path)
+        views.views_dir(path).write_text("in the way")  # a file where the views' folder goes
+        with caplog.at_level(logging.ERROR, logger="kg.store.views"):
+            store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
+        assert "no read view could be published" in caplog.text
+        assert not views.views_dir(path).exists()
+        with OxigraphStore(path, read_only=True) as reader:
+            assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
+        store.update(f"INSERT DATA {{ <{EX}c> <{EX}p> 3 }}")
+        with OxigraphStore(path, read_only=True) as reader:
+            assert reader.count() == 3 and len(published(path)) == 1

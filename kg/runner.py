@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from kg.answers import Answer, QueryRequest, ServiceOptions, StreamedAnswer, StreamEnd, primed
 from kg.errors import ClientGone, QueryTimeout
-from kg.worker_processes import WORKER_COMMAND, WorkerProcesses
+from kg.worker_processes import START_SECONDS, WORKER_COMMAND, WorkerProcesses
 
 __all__ = ["WORKER_COMMAND", "WorkerPool"]  # WORKER_COMMAND stays importable from here, as before
 
@@ -36,8 +36,9 @@ class WorkerPool(WorkerProcesses):
     0.2 s, not for a slow query to end). Workers beyond `size` stay, up to `max_size`: the bound is on the number."""
 
     def __init__(self, path: str, *, size: int = 1, options: ServiceOptions | None = None,
-                 max_size: int | None = None):
+                 max_size: int | None = None, start_seconds: float = START_SECONDS):
         self.path, self.options = path, options or ServiceOptions()
+        self.start_seconds = start_seconds  # for each worker to open the store; ten times this to copy it to memory
         self.size, self.max_size = max(1, size), max(max(1, size), max_size or size)
         self._pending = 0  # workers being started in the background, not yet idle
         # Last in, first out: the worker that answered last has the warmest caches (a cold one costs heavy

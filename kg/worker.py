@@ -10,7 +10,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
-from kg import allocator, memory_cap
+from kg import allocator, memory_cap, worker_trace
 from kg.answers import STREAM_AFTER, Answer, QueryRequest, answer
 from kg.errors import QueryMemoryExceeded
 from kg.query import QueryService
@@ -21,13 +21,14 @@ PARENT_CHECK = 0.5  # seconds between a worker's checks that its server process 
 IDLE_REFRESH = 1.0  # seconds between an idle worker's looks for a write to reopen its view on
 
 
-def serve(connection: Connection) -> None:
-    """A worker's loop, until its parent hangs up (then it leaves quietly) or dies."""
+def serve(connection: Connection, trace: int | None = None) -> None:
+    """A worker's loop, until its parent hangs up (then it leaves quietly) or dies. `trace`: the descriptor of the
+    file its stacks go to if it is slow to start (kg.worker_trace), let go once the store is open."""
     if hasattr(signal, "pthread_sigmask"):  # a server process starts it with these held (kg.serve): a kill ends it
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threading.Thread(target=_leave_with, args=(os.getppid(),), name="kg-parent-watch", daemon=True).start()
     try:
-        _answer_requests(connection)
+        _answer_requests(connection, trace)
     except (EOFError, OSError, KeyboardInterrupt):
         pass
 
@@ -40,7 +41,7 @@ def _leave_with(parent: int) -> None:
     os._exit(0)
 
 
-def _answer_requests(connection: Connection) -> None:
+def _answer_requests(connection: Connection, trace: int | None = None) -> None:
     """Open the store read-only, then answer requests until the connection closes."""
     from kg.store.oxigraph import OxigraphStore
     from kg.store.store_files import disk_version
@@ -59,6 +60,7 @@ def _answer_requests(connection: Connection) -> None:
                            federation=options.federation)
     if options.memory_limit:
         memory_cap.cap(options.memory_limit)
+    worker_trace.disarm(trace)
     connection.send(("ready", None))
     while True:
         _wait_for_request(connection, service, options)

@@ -9,7 +9,7 @@ import subprocess
 import threading
 from multiprocessing.connection import Connection
 
-from kg import allocator, memory_cap
+from kg import allocator, memory_cap, worker_trace
 from kg.child import python_command
 from kg.errors import QueryMemoryExceeded, StoreUnavailable
 
@@ -19,14 +19,14 @@ RESTART_PAUSE_MAX = 5.0  # ...up to this: the store may be moved away for a whil
 DEATH_WAIT = 5.0  # seconds to wait for the exit status of a worker that hung up (it is exiting)
 
 # The worker's entry point, imported by name (not run as __main__), so that pickled classes (kg.answers')
-# resolve to the same modules in both processes.
-WORKER_COMMAND = "import sys; from multiprocessing.connection import Connection; " \
-                 "from kg.worker import serve; serve(Connection(int(sys.argv[1])))"
+# resolve to the same modules in both processes. Its arguments: the connection's descriptor, the stacks file's.
+WORKER_COMMAND = worker_trace.ARM + "from multiprocessing.connection import Connection; " \
+                 "from kg.worker import serve; serve(Connection(int(sys.argv[1])), trace=int(sys.argv[2]))"
 
 
 class WorkerProcesses:
     """close and the starting, replacing and ending of workers; the pool's state (_lock, _closed, _idle,
-    _processes, _pending, failed_starts, on_replace, path, options, max_size) is WorkerPool's own."""
+    _processes, _pending, failed_starts, on_replace, path, options, max_size, start_seconds) is WorkerPool's own."""
 
     def close(self) -> None:
         """Stop every worker, idle, busy or starting; a restart under way puts none back."""
@@ -50,10 +50,18 @@ class WorkerProcesses:
         answers it meant to finish), and one still starting printed a traceback. The parent ends it (kill, or
         hanging up); it ends itself when the parent goes (kg.worker)."""
         ours, theirs = socket.socketpair()
-        process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno())),
-                                   pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, start_new_session=True,
-                                   env=allocator.environment(self.options.malloc))
-        theirs.close()
+        trace = worker_trace.trace_file()
+        try:
+            process = subprocess.Popen(python_command(WORKER_COMMAND, str(theirs.fileno()), str(trace.fileno())),
+                                       pass_fds=[theirs.fileno(), trace.fileno()], stdin=subprocess.DEVNULL,
+                                       start_new_session=True, env=allocator.environment(self.options.malloc))
+        except BaseException:
+            trace.close()
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        process.start_trace = trace  # read if it does not start in time (_ready), closed once it has or is ended
         worker = process, Connection(ours.detach())
         with self._lock:
             self._processes.add(process)
@@ -68,14 +76,15 @@ class WorkerProcesses:
         process, connection = worker
         try:
             # a worker reading from memory first copies the whole store: allow for a large one
-            seconds = START_SECONDS * (10 if self.options.in_memory else 1)
+            seconds = self.start_seconds * (10 if self.options.in_memory else 1)
             kind, value = connection.recv() if connection.poll(seconds) else \
-                ("error", StoreUnavailable("a query worker did not start in time"))
+                ("error", StoreUnavailable(worker_trace.stuck(process, process.start_trace, seconds)))
         except (EOFError, OSError):
             kind, value = "error", StoreUnavailable("a query worker died as it started")
         if kind == "error":
             self._end(worker)
             raise value
+        process.start_trace.close()
         return worker
 
     def _replace(self, worker) -> None:
@@ -150,6 +159,7 @@ class WorkerProcesses:
         process, connection = worker
         connection.close()
         process.kill()
+        process.start_trace.close()
         self._wait(process)
 
     def _wait(self, process) -> None:

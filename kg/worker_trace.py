@@ -16,9 +16,11 @@ log = logging.getLogger(__name__)
 # Not SIGTERM or SIGINT: a server process starts its workers with those held (kg.serve). With chain=True the
 # default action follows the dump, so the worker ends once its stacks are written: the parent waits for that.
 TRACE_SIGNAL = signal.SIGUSR1
-# The first thing a worker runs (sys.argv[2]: the file's descriptor), so that a worker stuck in its imports is seen too.
+# The first thing a worker runs (sys.argv[2]: the file's descriptor), so that a worker stuck in its imports is seen
+# too; the signal is let through in case the process that started it held it (a worker inherits the mask).
 ARM = "import faulthandler, signal, sys; " \
-      "faulthandler.register(signal.SIGUSR1, file=int(sys.argv[2]), all_threads=True, chain=True); "
+      "faulthandler.register(signal.SIGUSR1, file=int(sys.argv[2]), all_threads=True, chain=True); " \
+      "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1}); "
 TRACE_WAIT = 5.0  # seconds for a signalled worker to write its stacks and end
 FRAMES_SAID = 3  # innermost frames of the main thread told in the error
 _FRAME = re.compile(r'\s*File "(?:.*[/\\])?([^/\\"]+)", line (\d+) in (\S+)')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 
 import pytest
@@ -13,19 +14,25 @@ from kg.runner import WorkerPool
 from kg.store.oxigraph import OxigraphStore
 
 
-def test_a_worker_stuck_opening_the_store_is_reported_with_where_it_was(tmp_path, caplog):
+@pytest.mark.parametrize("held", [False, True], ids=["", "started-with-the-signal-held"])
+def test_a_worker_stuck_opening_the_store_is_reported_with_where_it_was(tmp_path, caplog, held):
     """The stuck store's version stamp is a FIFO nobody writes to: reading it blocks the worker for good. The test
     holds the FIFO's writing end, which it gets only once the worker has it open: the worker is then stuck in
-    kg.store.stamp, whatever the machine's speed, before the pool is told to give up."""
+    kg.store.stamp, whatever the machine's speed, before the pool is told to give up. A worker inherits the
+    signal mask of the thread that starts it: one started with the stacks' signal held still writes them."""
     OxigraphStore(tmp_path / "good").close()
     pool = WorkerPool(str(tmp_path / "good"), start_seconds=60)
     os.mkfifo(tmp_path / ".stuck.version")
-    held = []
-    opened = threading.Thread(target=lambda: held.append(os.open(tmp_path / ".stuck.version", os.O_WRONLY)))
+    writing = []
+    opened = threading.Thread(target=lambda: writing.append(os.open(tmp_path / ".stuck.version", os.O_WRONLY)))
     opened.start()
     try:
         pool.path = str(tmp_path / "stuck")
-        worker = pool._start()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1} if held else set())
+        try:
+            worker = pool._start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         opened.join()  # the worker opened the FIFO to read it
         pool.start_seconds = 0.001
         with caplog.at_level(logging.WARNING, logger="kg.worker_trace"), \
@@ -35,7 +42,7 @@ def test_a_worker_stuck_opening_the_store_is_reported_with_where_it_was(tmp_path
         assert "most recent call first" in caplog.text and "oxigraph.py" in caplog.text
     finally:
         pool.close()
-        for fd in held:
+        for fd in writing:
             os.close(fd)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -103,3 +104,16 @@ def test_a_view_that_cannot_be_published_leaves_readers_the_store_itself(tmp_pat
         store.update(f"INSERT DATA {{ <{EX}c> <{EX}p> 3 }}")
         with OxigraphStore(path, read_only=True) as reader:
             assert reader.count() == 3 and len(published(path)) == 1
+
+
+def test_a_store_deleted_and_made_anew_is_not_read_through_the_old_ones_view(tmp_path):
+    """The stamp and views beside a store outlive an `rm -r` of its directory: a writer opening the new store
+    at the same path must publish its own view, not take the old one as up to date."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    shutil.rmtree(path)
+    with OxigraphStore(path):
+        pass
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.count() == 0

@@ -47,26 +47,32 @@ def refresh(engine: pyoxigraph.Store, store: Path) -> None:
         withdraw(store)
 
 
-def record(store: Path) -> None:
-    """After the stamp: note the store version the newest view holds (see refresh_if_behind)."""
+def _held(store: Path) -> str | None:
+    """What a view notes it holds: the store's version and its directory's inode (a store deleted and made
+    anew beside the old stamp is another store)."""
     found = stamp.read(store)
+    return None if found is None else f"{found[0]} {os.stat(store).st_ino}"
+
+
+def record(store: Path) -> None:
+    """After the stamp: note what the newest view holds (see refresh_if_behind)."""
     numbers = _numbers(views_dir(store))
-    if found is not None and numbers:
-        try:
-            (views_dir(store) / f"{numbers[-1]}.stamp").write_text(str(found[0]))
-        except OSError:  # only costs the next writer's opening a publish
-            pass
+    try:
+        held = _held(store)
+        if held is not None and numbers:
+            (views_dir(store) / f"{numbers[-1]}.stamp").write_text(held)
+    except OSError:  # only costs the next writer's opening a publish
+        pass
 
 
 def refresh_if_behind(engine: pyoxigraph.Store, store: Path) -> None:
-    """At a writer's opening: publish a view unless the newest one was recorded for the store's version."""
-    folder, found = views_dir(store), stamp.read(store)
-    numbers = _numbers(folder)
+    """At a writer's opening: publish a view unless the newest one notes it holds the store as it is."""
+    numbers = _numbers(views_dir(store))
     try:
-        noted = int((folder / f"{numbers[-1]}.stamp").read_text()) if numbers else None
-    except (OSError, ValueError):
+        noted = (views_dir(store) / f"{numbers[-1]}.stamp").read_text() if numbers else None
+    except OSError:
         noted = None
-    if found is None or noted != found[0]:
+    if noted is None or noted != _held(store):
         refresh(engine, store)
         record(store)
 

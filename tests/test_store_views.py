@@ -16,8 +16,8 @@ from kg.store.store_files import write_log
 EX = "http://example.org/sahel/"
 
 
-def published(store_path) -> list[str]:
-    return sorted(name for name in os.listdir(views.views_dir(store_path)) if name.isdigit())
+def published(store_path) -> list[int]:
+    return sorted(int(name) for name in os.listdir(views.views_dir(store_path)) if name.isdigit())
 
 
 def test_a_reader_told_of_a_write_just_flushed_reads_it_whole(tmp_path):
@@ -67,12 +67,26 @@ def test_a_view_is_kept_while_a_reader_holds_it_and_removed_after(tmp_path):
         assert held not in published(path) and len(published(path)) == 1
 
 
+def test_a_reopened_reader_keeps_the_view_it_left_until_its_next_reopen(tmp_path):
+    """Another thread of the reader's process may still be reading the view a reopen replaced."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store, OxigraphStore(path, read_only=True) as reader:
+        first = published(path)[-1]
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        assert reader.reopen_if_changed()
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
+        assert first in published(path)
+        assert reader.reopen_if_changed()
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 3 }}")
+        assert first not in published(path) and len(published(path)) == 3
+
+
 def test_a_view_holds_no_long_write_log_to_replay(tmp_path):
     """A read-only opening replays the write log it finds (seconds after a big write): a view has none left."""
     triples = " ".join(f"<{EX}s{n}> <{EX}p> 'value {n}' ." for n in range(25_000))  # about 21 MiB of log
     with OxigraphStore(tmp_path / "db") as store:
         store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ {triples} }} }}")
-        newest = views.views_dir(tmp_path / "db") / published(tmp_path / "db")[-1]
+        newest = views.views_dir(tmp_path / "db") / str(published(tmp_path / "db")[-1])
         assert write_log(newest)[1] < 1 << 20
         with OxigraphStore(tmp_path / "db", read_only=True) as reader:
             assert reader.count() == 25_000

@@ -249,14 +249,16 @@ class OxigraphStore(Store):
         changed = self.version()[0]
         if changed == self._opened_at:
             return False
-        self._store, self._view_lock = read_only_view(self.path)  # the old view's lock goes with it
+        # The view replaced stays published until the next reopen: another thread may still be reading it.
+        self._earlier_lock = self._view_lock
+        self._store, self._view_lock = read_only_view(self.path)
         self._opened_at = changed
         return True
 
     def close(self) -> None:
         if self._store is not None and self.path is not None and not self.read_only:
             self._store.flush()
-        self._store = self._view_lock = None  # RocksDB lets go of the directory when the last reference goes
+        self._store = self._view_lock = self._earlier_lock = None  # RocksDB lets go of the directory when the last reference goes
         self._release()
 
     def _release(self) -> None:

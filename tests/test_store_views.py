@@ -131,3 +131,17 @@ def test_a_store_deleted_and_made_anew_is_not_read_through_the_old_ones_view(tmp
         pass
     with OxigraphStore(path, read_only=True) as reader:
         assert reader.count() == 0
+
+
+def test_stray_names_beside_the_views_neither_break_nor_mislead_a_reader(tmp_path):
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        (views.views_dir(path) / "\u00b2").mkdir()  # str.isdigit takes it; int() does not
+        with OxigraphStore(path, read_only=True) as reader:
+            assert reader.count() == 1
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
+    views.withdraw(path)
+    views.views_dir(path).write_text("not a folder")
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.count() == 2

@@ -3,7 +3,7 @@
 RocksDB leaves a read-only opening of a store that another process writes undefined: a view opened just
 after the writer flushed could miss table files that compaction removed, and a sorted query over it then
 gathered engine errors until its memory cap. So after each write the writer publishes a checkpoint
-(`pyoxigraph.Store.backup`: hard links to the table files, a few ms) beside the store, like its lock and
+(`pyoxigraph.Store.backup`: hard links to the table files; tens of ms, mostly its flush of the write log) beside the store, like its lock and
 stamp: `.<name>.views/<number>/`. A reader opens the newest one and holds a shared flock on its
 `<number>.lock` while it reads; the writer removes an older view only when it can lock it exclusively.
 Readers never wait: a view being removed is skipped for the next newest.
@@ -31,8 +31,9 @@ def views_dir(store: Path) -> Path:
 
 def _numbers(folder: Path) -> list[int]:
     try:
-        return sorted(int(entry.name) for entry in os.scandir(folder) if entry.name.isdigit() and entry.is_dir())
-    except FileNotFoundError:
+        return sorted(int(entry.name) for entry in os.scandir(folder)
+                      if entry.name.isascii() and entry.name.isdigit() and entry.is_dir())  # not "²"
+    except (FileNotFoundError, NotADirectoryError):
         return []
 
 

@@ -8,9 +8,9 @@ stands, exactly as inline data standing there is joined, so the answer is the sa
 call into one solution with no bindings. Blank nodes in a remote answer become skolem IRIs (RDF 1.1 §3.5),
 since VALUES cannot hold blank nodes.
 
-Answers are cached (key: endpoint and the query sent) for a time-to-live, and a 429 (or a 503 with
-Retry-After) puts the endpoint on hold: until the time it asked for, calls are refused at once with
-ServiceBusy rather than sent. Cache and holds live in kg.service_state.
+Answers are cached (key: the URL called, a mirror's where one is set, and the query sent) for a time-to-live,
+and a 429 (or a 503 with Retry-After) puts that URL on hold: until the time it asked for, calls are refused at
+once with ServiceBusy rather than sent. Cache and holds live in kg.service_state.
 """
 
 from __future__ import annotations
@@ -96,15 +96,16 @@ class Federation:
     def solutions(self, endpoint: str, query: str, *, deadline: float | None = None):
         """(variables, rows) of `query` at `endpoint`, from the cache while fresh; rows hold pyoxigraph
         terms (None where unbound), blank nodes skolemised."""
-        key = hashlib.sha256(f"{endpoint}\n{query}".encode()).hexdigest()
+        url = self.endpoints.get(endpoint, endpoint)  # what is asked: a new mirror has answered nothing yet
+        key = hashlib.sha256(f"{url}\n{query}".encode()).hexdigest()
         cached = self.state.answer(key) if self.cache_ttl > 0 else None
         fresh, cut = cached is None, False  # a cut answer is never kept: a cached one was whole
         if fresh:
-            held = self.state.held(endpoint)
+            held = self.state.held(_hold_key(url))
             if held:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
-            *cached, cut = self._call(endpoint, query, deadline)
+            *cached, cut = self._call(endpoint, url, query, deadline)
         variables, rows, said = parse_solutions(endpoint, *cached, genid=key[:16])
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
@@ -116,9 +117,10 @@ class Federation:
             self.state.keep(key, endpoint, cached, self.cache_ttl)
         return variables, rows
 
-    def _call(self, endpoint: str, query: str, deadline: float | None) -> tuple[bytes, str, bool]:
-        """One HTTP call: GET (or POST when long), no redirects followed; (body, media type, whether a
-        header says the endpoint cut the answer: kg serve's X-Result-Truncated)."""
+    def _call(self, endpoint: str, url: str, query: str, deadline: float | None) -> tuple[bytes, str, bool]:
+        """One HTTP call to `url` (`endpoint`'s, which errors name: a mirror's URL may hold credentials): GET (or
+        POST when long), no redirects followed; (body, media type, whether a header says the endpoint cut the
+        answer: kg serve's X-Result-Truncated)."""
         import http.client  # here, not above: a query worker loads an HTTP client only for a SERVICE call
         import urllib.error
         import urllib.request
@@ -130,7 +132,6 @@ class Federation:
             seconds = min(seconds, deadline - time.monotonic())
             if seconds <= 0:
                 raise QueryTimeout("the query's time limit ran out before SERVICE <%s> was called" % endpoint)
-        url = self.endpoints.get(endpoint, endpoint)
         form = urllib.parse.urlencode({"query": query})
         headers = {"Accept": ACCEPT, "User-Agent": self.user_agent}
         if len(url) + len(form) < MAX_GET_BYTES:
@@ -146,7 +147,7 @@ class Federation:
         except ServiceError:  # read_body's own, already naming the endpoint: not wrapped as a failure of the call
             raise
         except urllib.error.HTTPError as error:
-            raise self._refusal(endpoint, error) from None
+            raise self._refusal(endpoint, url, error) from None
         except (TimeoutError, socket.timeout):
             raise self._slow(endpoint, seconds) from None
         except urllib.error.URLError as error:
@@ -162,11 +163,11 @@ class Federation:
             return QueryTimeout(f"the query's time limit ran out while SERVICE <{endpoint}> was answering")
         return ServiceTimeout(f"SERVICE <{endpoint}> did not answer within {seconds:g}s", endpoint=endpoint)
 
-    def _refusal(self, endpoint: str, error: urllib.error.HTTPError):
+    def _refusal(self, endpoint: str, url: str, error: urllib.error.HTTPError):
         wait = error.headers.get("Retry-After")
         if error.code == 429 or (error.code == 503 and wait):
             seconds = retry_after(wait, self.backoff)
-            self.state.hold(endpoint, seconds)
+            self.state.hold(_hold_key(url), seconds)
             return ServiceBusy(f"SERVICE <{endpoint}> answered {error.code} and asked us to wait {seconds}s",
                                endpoint=endpoint, retry_after=seconds)
         if 300 <= error.code < 400:
@@ -185,6 +186,11 @@ class Federation:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.state = ServiceState(state["state"])
+
+
+def _hold_key(url: str) -> str:
+    """What a hold is kept under: the URL that asked for it (a mirror's own), hashed, as it may hold credentials."""
+    return hashlib.sha256(url.encode()).hexdigest()
 
 
 def split_allowlist(entries) -> tuple[tuple[str, ...], dict[str, str]]:

@@ -92,7 +92,8 @@ SETTINGS = [
     Setting("SERVICE_TIMEOUT", 10.0, SECONDS,
             "Seconds each call to a SERVICE endpoint may take; a slower endpoint is a 504 naming it."),
     Setting("SERVICE_CACHE_TTL", 300.0, number(whole=False, zero="the cache off"),
-            "Seconds an endpoint's answer to the same SERVICE pattern is reused; 0 turns the cache off."),
+            "Seconds an endpoint's answer to the same SERVICE pattern is reused, kept per URL called (a new "
+            "mirror is asked anew); 0 turns the cache off."),
     Setting("SERVICE_CONTACT", None, optional_header_text,
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, COUNT,

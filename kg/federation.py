@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.endpoint_keys import check_mirrors
 from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
 from kg.service_answers import parse_solutions, read_body
@@ -195,7 +196,8 @@ def _hold_key(url: str) -> str:
 
 def split_allowlist(entries) -> tuple[tuple[str, ...], dict[str, str]]:
     """The allowed SERVICE IRIs, and the mirrors: an entry `IRI>URL` allows IRI and sends its calls to URL
-    (`>` cannot occur in an IRI)."""
+    (`>` cannot occur in an IRI); ConfigError for two entries sending one endpoint to different URLs."""
+    check_mirrors(entries)
     allowed, mirrors = [], {}
     for entry in entries:
         iri, _, url = entry.partition(">")

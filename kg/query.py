@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -25,7 +25,7 @@ from kg.dataset_graphs import DatasetGraphs
 from kg.binding_types import check_bindings
 from kg.capped_rows import collect
 from kg.results import Result
-from kg.service_targets import ServiceTarget, nested_named, refusal, service_targets
+from kg.service_targets import ServiceTarget, allowed_as, nested_named, refusal, service_targets
 from kg.sparql_parts import leading_base, prologue_line, service_clauses, service_heads, used_prefixes
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
 from kg.sparql_lexer import significant, unclosed_long_string
@@ -217,12 +217,14 @@ class QueryService(ClosedTerms, DatasetGraphs):
     def _check_services(self, text: str, shape, moved, base: str | None) -> list[ServiceTarget]:
         """The SERVICE targets of `text`, each one the allow-list holds as the engine would resolve it (`base`
         is the request's); PolicyError naming the first other one as the user wrote it (`moved` maps `text`,
-        written out, back to what was sent)."""
+        written out, back to what was sent), its IRI as the list writes it."""
         targets = service_targets(text, self.prefixes, base) if shape.services else []
-        for target in targets:
-            if target.iri not in self.policy.service_allowlist:
+        for index, target in enumerate(targets):
+            allowed = allowed_as(target.iri, self.policy.service_allowlist)
+            if allowed is None:
                 raise refusal(target, moved.source(target.start, target.end) if moved else target.written,
                               self.policy.service_allowlist)
+            targets[index] = replace(target, named=allowed)  # called as the list writes it
         return targets
 
     def _federated(self, text: str, shape, seconds: float | None, *, update: bool = False) -> str:

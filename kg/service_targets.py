@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from kg.endpoint_keys import endpoint_key
 from kg.errors import PolicyError
 from kg.iri_resolution import is_absolute
 from kg.sparql_lexer import significant
@@ -69,6 +70,16 @@ def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:
         why = "" if written == f"<{target.iri}>" else f": it names <{target.iri}>"
     return PolicyError(f"SERVICE {written or '(missing endpoint)'} is not allowed{why} "
                        f"(allowed endpoints: {', '.join(map(shown_endpoint, allowlist)) or 'none'})")
+
+
+def allowed_as(iri: str | None, allowlist) -> str | None:
+    """The allow-list's entry `iri` names, as the list writes it (what is then called), or None."""
+    if iri is None:
+        return None
+    if iri in allowlist:
+        return iri
+    key = endpoint_key(iri)
+    return next((entry for entry in allowlist if endpoint_key(entry) == key), None)
 
 
 def shown_endpoint(iri: str) -> str:

@@ -38,6 +38,9 @@ def endpoints(text) -> tuple[str, ...]:
         for part, shown in ((iri, repr(iri)), (mirror, f"the mirror of {iri!r}")):  # a mirror's URL: never shown
             if part and (fault := url_fault(part)) is not None:  # a host no call reaches: a traceback at the first
                 raise ValueError(f"{shown} is no endpoint's URL: {fault}")
+    from kg.endpoint_keys import check_mirrors
+
+    check_mirrors(entries)  # a ConfigError, which is a ValueError: said with the setting's name
     return entries
 
 

@@ -1,10 +1,13 @@
-"""Which URL a SERVICE call goes to: the cache and holds follow the URL asked (a mirror's)."""
+"""Which URL a SERVICE call goes to: the cache and holds follow the URL asked (a mirror's), one endpoint may
+have one mirror only, and an allowed endpoint matches however its scheme and host are cased, nothing else."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.errors import ServiceBusy
+from kg.errors import ConfigError, PolicyError, ServiceBusy
+from kg.federation import split_allowlist
+from kg.settings import resolve
 from test_federation import endpoint, service_for  # noqa: F401  (fixtures)
 from test_federation import article  # noqa: F401
 
@@ -31,3 +34,66 @@ def test_a_hold_asked_by_an_old_mirror_does_not_hold_the_new_one(article, endpoi
         service_for(article, f"{WDQS}>{busy}", state_path=state).query(ASK.format(WDQS))
     assert len(service_for(article, f"{WDQS}>{free}", state_path=state).query(ASK.format(WDQS)).rows) == 2
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("entries", [
+    ["http://q.example/sparql>http://127.0.0.1:9/a", "http://q.example/sparql>http://127.0.0.1:9/b"],
+    ["http://q.example/sparql", "http://q.example/sparql>http://127.0.0.1:9/b"],
+    ["HTTP://Q.example/sparql>http://127.0.0.1:9/a", "http://q.example/sparql>http://127.0.0.1:9/b"],
+])
+def test_one_endpoint_given_two_mirrors_is_a_config_error_naming_both(entries):
+    with pytest.raises(ConfigError) as error:
+        resolve({"SERVICE_ALLOWLIST": " ".join(entries)}, environ={})
+    said = str(error.value)
+    assert "SERVICE_ALLOWLIST" in said and "entries 1 (" in said and " and 2 (" in said
+    assert "127.0.0.1" not in said  # a mirror's URL may hold credentials: never shown
+    with pytest.raises(ConfigError):
+        split_allowlist(entries)
+
+
+@pytest.mark.parametrize("entries", [
+    ["http://q.example/sparql", "http://q.example/sparql"],
+    ["http://q.example/sparql>http://m.example/s", "HTTP://q.EXAMPLE/sparql>http://M.example/s"],
+    ["http://q.example/sparql", "http://q.example/sparql>http://Q.example/sparql"],
+])
+def test_the_same_endpoint_sent_to_the_same_url_twice_is_taken(entries):
+    assert resolve({"SERVICE_ALLOWLIST": " ".join(entries)}, environ={})["SERVICE_ALLOWLIST"] == tuple(entries)
+
+
+@pytest.mark.parametrize("written", ["HTTP://Query.Wikidata.org/sparql", "http://QUERY.WIKIDATA.ORG/sparql",
+                                     "hTtP://query.wikidata.ORG/sparql"])
+def test_scheme_and_host_match_in_any_case_and_the_listed_endpoint_is_called(article, endpoint, written):  # noqa: F811
+    url, asked = endpoint("two-rows")
+    assert len(service_for(article, f"{WDQS}>{url}").query(ASK.format(written)).rows) == 2
+    assert len(asked) == 1
+    listed_upper = service_for(article, f"HTTP://Query.Wikidata.ORG/sparql>{url}")
+    assert len(listed_upper.query(ASK.format(WDQS)).rows) == 2
+
+
+def test_a_nested_service_goes_to_the_outer_endpoint_as_the_list_writes_it(article, endpoint):  # noqa: F811
+    url, asked = endpoint("two-rows")
+    outer = "http://outer.example/sparql"
+    service = service_for(article, f"{outer}>{url}", WDQS)
+    service.query(f"SELECT * {{ SERVICE <HTTP://OUTER.example/sparql> {{ SERVICE <HTTP://Query.Wikidata.org/sparql> "
+                  "{ ?x ?p ?o } } }")
+    assert "Query.Wikidata" not in asked[0]["path"] and "query.wikidata.org" in asked[0]["path"]
+
+
+@pytest.mark.parametrize("written", [
+    "http://query.wikidata.org:8080/sparql",  # another port
+    "http://query.wikidata.org:80/sparql",  # the same port, written: not what the list says, so not taken
+    "http://query.wikidata.org@evil.example/sparql",  # the allowed host as user information of another
+    "http://evil.example@query.wikidata.org/sparql",  # user information the list does not give
+    "http://query.wikidata.org%40evil.example/sparql",  # escapes are never undone
+    "http://query%2Ewikidata.org/sparql",
+    "http://query.wi\u212aidata.org/sparql",  # the Kelvin sign, which str.lower() makes a 'k'
+    "http://query.wikidata.org./sparql",
+    "http://query.wikidata.org.evil.example/sparql",
+    "https://query.wikidata.org/sparql",  # another scheme
+    "http://query.wikidata.org/SPARQL",  # a path is case-sensitive
+])
+def test_what_only_looks_like_an_allowed_endpoint_is_refused(article, endpoint, written):  # noqa: F811
+    url, asked = endpoint("two-rows")
+    with pytest.raises(PolicyError, match="is not allowed"):
+        service_for(article, f"{WDQS}>{url}").query(ASK.format(written))
+    assert asked == []

@@ -1,0 +1,40 @@
+"""SERVICE endpoints compared as RFC 3986 §6.2.2.1 compares them (scheme and host in any case), and the
+allow-list's entries that give one endpoint two different mirrors."""
+
+from __future__ import annotations
+
+import re
+
+from kg.errors import ConfigError
+
+# RFC 3986 appendix B, for absolute IRIs with an authority: scheme, authority, the rest
+_WITH_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", re.DOTALL)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def endpoint_key(iri: str) -> str:
+    """`iri` with its scheme and host in lower case, the only case-insensitive parts: ASCII letters only
+    (str.lower() makes the Kelvin sign a 'k'); user information, port, escapes and path stay as written."""
+    match = _WITH_AUTHORITY.fullmatch(iri)
+    if match is None:
+        return iri
+    scheme, authority, rest = match.groups()
+    userinfo, at, host = authority.rpartition("@")
+    return f"{scheme.translate(_ASCII_LOWER)}://{userinfo}{at}{host.translate(_ASCII_LOWER)}{rest}"
+
+
+def check_mirrors(entries) -> None:
+    """ConfigError naming the first two entries (`IRI` or `IRI>URL`) that send one endpoint to different URLs;
+    each is named by its place and IRI, since a mirror's URL may hold credentials."""
+    seen: dict[str, tuple[int, str, str]] = {}
+    for place, entry in enumerate(entries, 1):
+        iri, _, mirror = entry.partition(">")
+        called = endpoint_key(mirror or iri)
+        earlier = seen.setdefault(endpoint_key(iri), (place, iri, called))
+        if earlier[2] != called:
+            raise ConfigError(f"entries {earlier[0]} ({_said(earlier[1], earlier[2])}) and {place} "
+                              f"({_said(iri, called)}) send the same endpoint to different URLs; keep one")
+
+
+def _said(iri: str, called: str) -> str:
+    return repr(iri) if called == endpoint_key(iri) else f"{iri!r} with a mirror"

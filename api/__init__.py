@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages,
                  problem_types, public_origin, query_ui, reconcile, search, security_headers, server_options, software,
-                 sparql, static_files, views, void)
+                 sparql, static_files, visible_controls, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.compression import ResponseCompression
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     linked_data.register(app)
     security_headers.install(app)
     static_files.install(app)
+    visible_controls.install(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(reconcile.bp)

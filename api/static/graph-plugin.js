@@ -33,13 +33,13 @@
         const id = term.termType === "Literal" ? `literal:${nodes.size}` : term.value;
         if (!nodes.has(id)) {
           const local = term.termType === "NamedNode" ? window.sahelLocalHref(term.value, iriBase) : null;
-          nodes.set(id, { data: { id: id, label: shortName(term), href: local, literal: term.termType === "Literal" } });
+          nodes.set(id, { data: { id: id, label: window.sahelShown(shortName(term)), href: local, literal: term.termType === "Literal" } });
         }
         return id;
       };
       this.yasr.results.getStatements().forEach((quad, index) => {
         edges.push({ data: { id: `e${index}`, source: node(quad.subject), target: node(quad.object),
-                             label: shortName(quad.predicate) } });
+                             label: window.sahelShown(shortName(quad.predicate)) } });
       });
       const graph = cytoscape({
         container: holder,

@@ -199,12 +199,12 @@
     const here = new URL(window.location.href);
     if (asOf.value) here.searchParams.set("as_of", asOf.value); else here.searchParams.delete("as_of");
     window.history.replaceState(null, "", here);
-    return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges; cut = Boolean(body.truncated); draw(); });
+    return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges.map(window.sahelShownRow); cut = Boolean(body.truncated); draw(); });
   }
 
   fetch(dataUrl).then((response) => response.json()).then((body) => {
     buildClaimers(body.edges);
-    rows = body.edges;
+    rows = body.edges.map(window.sahelShownRow);
     cut = Boolean(body.truncated);
     const shared = new URLSearchParams(window.location.search).get("as_of");
     if (shared && /^\d{4}-\d{2}-\d{2}$/.test(shared)) { asOf.value = shared; load(); } else draw();

@@ -14,7 +14,7 @@
   const copy = (element) => element.cloneNode(true);
 
   fetch("/views/timeline.json").then((response) => response.json()).then((body) => {
-    const raw = body.items;
+    const raw = body.items.map(window.sahelShownRow);
     const articleDate = raw.map((row) => row.sourceNotBefore).filter(Boolean).sort()[0] || null;
     const marker = articleDate ? new Date(articleDate) : new Date();
     const items = new vis.DataSet();

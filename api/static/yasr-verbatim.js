@@ -71,6 +71,12 @@
     return `${bare ? "" : "&lt;"}${link}${bare ? "" : "&gt;"}`;
   };
 
+  // A literal's control characters as their pictures (bidi.js), as the pages show them; downloads keep them.
+  const formatLiteral = Table.prototype.formatLiteral;
+  Table.prototype.formatLiteral = function (binding, prefixes) {
+    return formatLiteral.call(this, { ...binding, value: window.sahelShown(binding.value) }, prefixes);
+  };
+
   // YASR's parser class is not exported: it is reached through the first answer, before that answer is drawn.
   const draw = Yasgui.Yasr.prototype.draw;
   Yasgui.Yasr.prototype.draw = function () {

@@ -15,7 +15,6 @@ once with ServiceBusy rather than sent. Cache and holds live in kg.service_state
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import os
@@ -126,6 +125,7 @@ class Federation:
         import urllib.error
         import urllib.request
 
+        from kg.call_deadline import expired, finished, opener
         from kg.store.remote_answers import CUT_HEADER
 
         seconds = self.timeout
@@ -142,9 +142,19 @@ class Federation:
                 **headers, "Content-Type": "application/x-www-form-urlencoded"})
         ends = time.monotonic() + seconds
         try:
-            with _opener().open(request, timeout=seconds) as response:
+            with opener().open(request, timeout=seconds) as response:
                 cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
-                return read_body(response, ends, endpoint), response.headers.get_content_type(), cut
+                try:
+                    body = read_body(response, ends, endpoint)
+                except (OSError, http.client.HTTPException):
+                    if expired(response):
+                        raise TimeoutError() from None
+                    raise
+                finally:
+                    finished(response)
+                if expired(response):  # the deadline shut it: what was read is a part, never used as whole
+                    raise TimeoutError()
+                return body, response.headers.get_content_type(), cut
         except ServiceError:  # read_body's own, already naming the endpoint: not wrapped as a failure of the call
             raise
         except urllib.error.HTTPError as error:
@@ -239,15 +249,3 @@ def retry_after(value: str | None, default: float) -> int:
         except (TypeError, ValueError, IndexError, OverflowError):  # a year past a C long overflows
             seconds = default
     return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))
-
-
-@functools.cache
-def _opener():
-    """An opener that reports a redirect, never follows it: a redirect could lead off the allow-list."""
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    return urllib.request.build_opener(NoRedirect)

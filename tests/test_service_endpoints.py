@@ -3,9 +3,12 @@ have one mirror only, and an allowed endpoint matches however its scheme and hos
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 
-from kg.errors import ConfigError, PolicyError, ServiceBusy
+from kg.errors import ConfigError, PolicyError, ServiceBusy, ServiceTimeout
 from kg.federation import split_allowlist
 from kg.settings import resolve
 from test_federation import endpoint, service_for  # noqa: F401  (fixtures)
@@ -97,3 +100,51 @@ def test_what_only_looks_like_an_allowed_endpoint_is_refused(article, endpoint, 
     with pytest.raises(PolicyError, match="is not allowed"):
         service_for(article, f"{WDQS}>{url}").query(ASK.format(written))
     assert asked == []
+
+
+class Dripping(http.server.BaseHTTPRequestHandler):
+    """An endpoint that sends its headers a line at a time, each well within a socket's timeout, then a whole
+    answer: each read was timely, so the call read on for as long as the endpoint liked (8 s for a 1 s limit)."""
+
+    protocol_version = "HTTP/1.0"
+    release: threading.Event
+    ended: threading.Event
+    sent: list
+
+    def do_GET(self):
+        try:
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/sparql-results+json\r\n")
+            for _ in range(80):
+                self.wfile.write(b"X-Padding: 1\r\n")
+                self.wfile.flush()
+                if self.release.wait(0.1):  # the endpoint's slowness, not a wait for the test
+                    return
+            self.wfile.write(b'\r\n{"head": {"vars": ["x"]}, "results": {"bindings": []}}')
+            self.wfile.flush()
+            self.sent.append("all")
+        except OSError:  # the caller shut the connection
+            self.sent.append("cut")
+        finally:
+            self.ended.set()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def dripping():
+    handler = type("Handler", (Dripping,), {"release": threading.Event(), "ended": threading.Event(), "sent": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", handler
+    handler.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_endpoint_dripping_its_answer_is_cut_at_the_calls_time_limit(article, dripping):  # noqa: F811
+    url, handler = dripping
+    with pytest.raises(ServiceTimeout, match="did not answer within 1s"):
+        service_for(article, url, timeout=1.0).query(ASK.format(url))
+    assert handler.ended.wait(60) and handler.sent == ["cut"]  # the call let go of it, not read it to its end

@@ -4,6 +4,7 @@ have one mirror only, and an allowed endpoint matches however its scheme and hos
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 
 import pytest
@@ -148,3 +149,44 @@ def test_an_endpoint_dripping_its_answer_is_cut_at_the_calls_time_limit(article,
     with pytest.raises(ServiceTimeout, match="did not answer within 1s"):
         service_for(article, url, timeout=1.0).query(ASK.format(url))
     assert handler.ended.wait(60) and handler.sent == ["cut"]  # the call let go of it, not read it to its end
+
+
+class Answering(http.server.BaseHTTPRequestHandler):
+    """An endpoint that answers every request with `body` (SPARQL JSON)."""
+
+    body = b""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def answering():
+    started = []
+
+    def start(body: bytes) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (Answering,), {"body": body}))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql"
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("labels", [("a b", "a_b"), ("nodeID://b1", "nodeID:__b1"), ("x.y", "x_y"), ("", "b")])
+def test_blank_nodes_with_labels_that_differ_stay_two_nodes(article, answering, labels):  # noqa: F811
+    """Every character a label may not hold was made "_": "a b" and "a_b" became one node, and joined as one."""
+    rows = [{"x": {"type": "bnode", "value": label}} for label in labels]
+    url = answering(json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": rows}}).encode())
+    result = service_for(article, url).query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
+    assert result.rows[0][0].value == "2"

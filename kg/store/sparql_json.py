@@ -211,8 +211,9 @@ def binding_term(binding: dict):
     if kind == "uri":
         return pyoxigraph.NamedNode(value)
     if kind == "bnode":
-        # Labels like Virtuoso's "nodeID://b10000" are no valid blank node label; keep them apart, stably.
-        return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9_-]", "_", value) or "b")
+        # Labels like Virtuoso's "nodeID://b10000" are no valid blank node label; keep them apart, stably: each
+        # other character (and "_", so that "a b" and "a_b" stay two nodes) as "_" and its code in hex and "_".
+        return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9-]", lambda m: f"_{ord(m[0]):x}_", value) or "_")
     if kind in ("literal", "typed-literal"):
         if "xml:lang" in binding:
             direction = binding.get("its:dir")  # SPARQL 1.2: a directional string ("ltr" or "rtl")

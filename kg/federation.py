@@ -32,6 +32,7 @@ from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
 from kg.service_answers import parse_solutions, read_body
 from kg.service_state import ServiceState
+from kg.sparql_lexer import significant
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
           "text/tab-separated-values;q=0.8")
@@ -82,7 +83,9 @@ class Federation:
             endpoint = endpoint_of(clause)
             query = f"{prologue_of(clause)}SELECT * WHERE {clause.pattern} LIMIT {self.row_limit + 1}"
             try:
-                replacement = values_block(*self.solutions(endpoint, query, deadline=deadline))
+                variables, rows = self.solutions(endpoint, query, deadline=deadline)
+                _check_variables(endpoint, variables, clause.pattern)
+                replacement = values_block(variables, rows)
             # SILENT (SPARQL 1.1 Federated Query §4) ignores any failure of the call, an answer too big to use too
             except (ServiceBusy, ServiceFailure, ServiceTimeout, PolicyError):
                 if not clause.silent:
@@ -197,6 +200,16 @@ class Federation:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.state = ServiceState(state["state"])
+
+
+def _check_variables(endpoint: str, variables: list[str], pattern: str) -> None:
+    """ServiceFailure for an answer binding a variable its pattern never names: SELECT * of the pattern cannot bind
+    it, and joined where the clause stands it would constrain, or bind, the query's own variable of that name."""
+    named = {value[1:] for kind, value, _, _ in significant(pattern) if kind == "var"}
+    foreign = [name for name in variables if name not in named]
+    if foreign:
+        raise ServiceFailure(f"SERVICE <{endpoint}> answered with variables its pattern does not name: "
+                             + ", ".join(f"?{name}" for name in foreign[:5]), endpoint=endpoint)
 
 
 def _hold_key(url: str) -> str:

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from kg.errors import ConfigError, PolicyError, ServiceBusy, ServiceTimeout
+from kg.errors import ConfigError, PolicyError, ServiceBusy, ServiceFailure, ServiceTimeout
 from kg.federation import split_allowlist
 from kg.settings import resolve
 from test_federation import endpoint, service_for  # noqa: F401  (fixtures)
@@ -190,3 +190,18 @@ def test_blank_nodes_with_labels_that_differ_stay_two_nodes(article, answering, 
     url = answering(json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": rows}}).encode())
     result = service_for(article, url).query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
     assert result.rows[0][0].value == "2"
+
+
+def test_an_answer_binding_a_variable_its_pattern_never_names_is_refused(article, answering):  # noqa: F811
+    """Joined where the clause stands, an endpoint's ?secret bound the query's own ?secret: one endpoint's answer
+    set the outcome of another part of the query."""
+    body = {"head": {"vars": ["x", "secret"]}, "results": {"bindings": [
+        {"x": {"type": "literal", "value": "1"}, "secret": {"type": "literal", "value": "injected"}}]}}
+    url = answering(json.dumps(body).encode())
+    query = f'SELECT ?secret {{ BIND("mine" AS ?secret) SERVICE <{url}> {{ ?x ?p ?o }} }}'
+    with pytest.raises(ServiceFailure, match=r"variables its pattern does not name: \?secret"):
+        service_for(article, url).query(query)
+    silent = service_for(article, url).query(query.replace("SERVICE", "SERVICE SILENT"))
+    assert [row[0].value for row in silent.rows] == ["mine"]
+    named = service_for(article, url).query(f"SELECT ?secret {{ SERVICE <{url}> {{ ?x ?p ?secret }} }}")
+    assert [row[0].value for row in named.rows] == ["injected"]

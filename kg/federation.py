@@ -109,7 +109,7 @@ class Federation:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
             *cached, cut = self._call(endpoint, url, query, deadline)
-        variables, rows, said = parse_solutions(endpoint, *cached, genid=key[:16])
+        variables, rows, said = parse_solutions(endpoint, *cached, genid=key[:16], most=self.row_limit + 1)
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
                               "make its pattern more selective")

@@ -3,6 +3,7 @@ blank nodes made skolem IRIs (VALUES cannot hold blank nodes), and whether the a
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import time
@@ -39,9 +40,11 @@ def read_body(response, ends: float, endpoint: str) -> bytes:
         chunks.append(chunk)
 
 
-def parse_solutions(endpoint: str, body: bytes, media_type: str, *, genid: str):
+def parse_solutions(endpoint: str, body: bytes, media_type: str, *, genid: str, most: int | None = None):
     """(variables, rows, whether the answer says it was cut): at the end of kg serve's answers, a last JSON
-    member `"truncated": true` or an XML comment (kg.results); any member order and extra members are read."""
+    member `"truncated": true` or an XML comment (kg.results); any member order and extra members are read.
+    At most `most` rows are read: an endpoint that ignores the LIMIT sent is refused for its rows, not first
+    parsed whole (up to MAX_ANSWER_BYTES of terms)."""
     format = RESULT_FORMATS.get(media_type)
     if format is None:
         raise ServiceFailure(f"SERVICE <{endpoint}> answered with {media_type!r}, not SPARQL results",
@@ -52,14 +55,15 @@ def parse_solutions(endpoint: str, body: bytes, media_type: str, *, genid: str):
             variables, parsed = sparql_json.read([body], members=members)
             if parsed is None:
                 raise SyntaxError("a boolean, not solutions")
-            rows = [tuple(_skolem(term, endpoint, genid) for term in row) for row in parsed]
+            rows = [tuple(_skolem(term, endpoint, genid) for term in row) for row in itertools.islice(parsed, most)]
             cut = members.get("truncated") is True
         else:
             parsed = ox.parse_query_results(body, format=format)
             if isinstance(parsed, ox.QueryBoolean):
                 raise SyntaxError("a boolean, not solutions")
             variables = [variable.value for variable in parsed.variables]
-            rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables) for solution in parsed]
+            rows = [tuple(_skolem(solution[name], endpoint, genid) for name in variables)
+                    for solution in itertools.islice(parsed, most)]
             cut = format == ox.QueryResultsFormat.XML and _XML_CUT.search(body) is not None
     except (SyntaxError, ValueError, OSError) as error:  # sparql_json.MalformedAnswer is a ValueError
         raise ServiceFailure(f"SERVICE <{endpoint}> answered with unreadable results: {error}",

@@ -205,3 +205,14 @@ def test_an_answer_binding_a_variable_its_pattern_never_names_is_refused(article
     assert [row[0].value for row in silent.rows] == ["mine"]
     named = service_for(article, url).query(f"SELECT ?secret {{ SERVICE <{url}> {{ ?x ?p ?secret }} }}")
     assert [row[0].value for row in named.rows] == ["injected"]
+
+
+def test_an_answer_past_the_row_cap_is_refused_without_reading_it_whole(article, answering):  # noqa: F811
+    """An endpoint that ignored the LIMIT sent had its whole answer (up to 64 MiB) made terms before the cap
+    refused it: the rows past the cap, garbage here, are now never read."""
+    rows = ", ".join(['{"x": {"type": "literal", "value": "%d"}}' % n for n in range(3)])
+    url = answering(('{"head": {"vars": ["x"]}, "results": {"bindings": [%s, {"x": 5 GARBAGE' % rows).encode())
+    with pytest.raises(PolicyError, match="more than 2 solutions"):
+        service_for(article, url, row_limit=2).query(ASK.format(url))
+    with pytest.raises(ServiceFailure, match="unreadable"):  # within the cap, the garbage is read and said
+        service_for(article, url, row_limit=5).query(ASK.format(url))

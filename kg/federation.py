@@ -136,6 +136,7 @@ class Federation:
             seconds = min(seconds, deadline - time.monotonic())
             if seconds <= 0:
                 raise QueryTimeout("the query's time limit ran out before SERVICE <%s> was called" % endpoint)
+        url = urllib.parse.urldefrag(url).url  # a fragment is never sent: the query after it would be lost with it
         form = urllib.parse.urlencode({"query": query})
         headers = {"Accept": ACCEPT, "User-Agent": self.user_agent}
         if len(url) + len(form) < MAX_GET_BYTES:

@@ -216,3 +216,13 @@ def test_an_answer_past_the_row_cap_is_refused_without_reading_it_whole(article,
         service_for(article, url, row_limit=2).query(ASK.format(url))
     with pytest.raises(ServiceFailure, match="unreadable"):  # within the cap, the garbage is read and said
         service_for(article, url, row_limit=5).query(ASK.format(url))
+
+
+@pytest.mark.parametrize("entry", ["{url}#part", "http://q.example/sparql#part>{url}#x", "http://q.example/s>{url}?a=1#x"])
+def test_an_endpoint_with_a_fragment_gets_the_query(article, endpoint, entry):  # noqa: F811
+    """The query was added after the fragment ("/sparql#part?query=..."), which is never sent: the endpoint got none."""
+    url, asked = endpoint("two-rows")
+    entry = entry.format(url=url)
+    iri = entry.partition(">")[0]
+    assert len(service_for(article, entry).query(ASK.format(iri)).rows) == 2
+    assert "query=SELECT" in asked[0]["path"] and asked[0]["path"].startswith("/sparql?")

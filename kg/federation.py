@@ -186,7 +186,8 @@ class Federation:
             return ServiceBusy(f"SERVICE <{endpoint}> answered {error.code} and asked us to wait {seconds}s",
                                endpoint=endpoint, retry_after=seconds)
         if 300 <= error.code < 400:
-            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {error.headers.get('Location')}; "
+            where = first_line(error.headers.get("Location") or "") or "nowhere it says"  # its words: cut as an error's
+            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {where}; "
                                   "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
         body = error.read(ERROR_BYTES)
         media_type = error.headers.get_content_type() if error.headers.get("Content-Type") else None

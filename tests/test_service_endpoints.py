@@ -226,3 +226,29 @@ def test_an_endpoint_with_a_fragment_gets_the_query(article, endpoint, entry):  
     iri = entry.partition(">")[0]
     assert len(service_for(article, entry).query(ASK.format(iri)).rows) == 2
     assert "query=SELECT" in asked[0]["path"] and asked[0]["path"].startswith("/sparql?")
+
+
+class Redirecting(http.server.BaseHTTPRequestHandler):
+    """An endpoint that redirects to a long Location."""
+
+    def do_GET(self):
+        self.send_response(307)
+        self.send_header("Location", "http://elsewhere.example/" + "x" * 5000)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_redirect_is_reported_with_its_location_cut_as_an_error_line(article):  # noqa: F811
+    """The Location went whole into the message (and the 502's detail): 5,000 characters from the endpoint."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        with pytest.raises(ServiceFailure, match="redirected to http://elsewhere.example/x") as failure:
+            service_for(article, url).query(ASK.format(url))
+        assert len(str(failure.value)) < 400
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,6 +1,5 @@
-"""SERVICE calls held to their time limit as a whole: a socket's timeout bounds each read alone, so an endpoint
-sending a byte of its headers or body now and then held a call for as long as it liked. A timer shuts the
-connection at the call's deadline; redirects are reported, never followed."""
+"""SERVICE calls held to their time limit as a whole (a socket's timeout bounds each read alone): a timer shuts
+the connection at the call's deadline. Redirects are reported, never followed."""
 
 from __future__ import annotations
 

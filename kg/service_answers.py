@@ -41,10 +41,8 @@ def read_body(response, ends: float, endpoint: str) -> bytes:
 
 
 def parse_solutions(endpoint: str, body: bytes, media_type: str, *, genid: str, most: int | None = None):
-    """(variables, rows, whether the answer says it was cut): at the end of kg serve's answers, a last JSON
-    member `"truncated": true` or an XML comment (kg.results); any member order and extra members are read.
-    At most `most` rows are read: an endpoint that ignores the LIMIT sent is refused for its rows, not first
-    parsed whole (up to MAX_ANSWER_BYTES of terms)."""
+    """(variables, rows, whether the answer says it was cut: kg serve's last JSON member `"truncated": true` or XML
+    comment, kg.results); members in any order, extra ones too, are read, and at most `most` rows."""
     format = RESULT_FORMATS.get(media_type)
     if format is None:
         raise ServiceFailure(f"SERVICE <{endpoint}> answered with {media_type!r}, not SPARQL results",

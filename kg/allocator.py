@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 from kg.child import failure_line, python_command
-from kg.errors import ConfigError
+from kg.errors import ConfigError, quoted
 
 AUTO, SYSTEM, JEMALLOC = "auto", "system", "jemalloc"
 _ALL_ARENAS = 4096  # MALLCTL_ARENAS_ALL: "arena.4096.purge" purges every arena
@@ -31,9 +31,9 @@ def choice(text) -> str:
         return value.lower()
     if os.sep in value and _is_shared_library(value):
         if any(separator in value for separator in _PRELOAD_SEPARATORS):
-            raise ConfigError(f"{value!r} cannot be preloaded: LD_PRELOAD splits a path at spaces and colons")
+            raise ConfigError(f"{quoted(value)} cannot be preloaded: LD_PRELOAD splits a path at spaces and colons")
         return os.path.abspath(value)
-    raise ConfigError(f"{value!r} is not a malloc: say auto, system, jemalloc, or the path of a library file")
+    raise ConfigError(f"{quoted(value)} is not a malloc: say auto, system, jemalloc, or the path of a library file")
 
 
 _PRELOAD_SEPARATORS = (" ", "\t", "\n", ":")  # what the dynamic loader splits LD_PRELOAD at

@@ -11,7 +11,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from kg import paths
 from kg.claim_triples import turtle_problem
 from kg.claims import ClaimSet, load_claims
-from kg.errors import ClaimError, ParseError
+from kg.errors import ClaimError, ParseError, quoted
 from kg.inference import entailments
 from kg.links import aliases_graph, check_entities, links_graph, read_aliases, read_links, same_as_graph
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SK, VANN, claim_iri, graph_iri, source_iri
@@ -166,7 +166,7 @@ def _input_files(inputs: Inputs, claims_files: list[Path]) -> list[InputFile]:
 def serialize(dataset: Dataset, fmt: str) -> bytes:
     """The dataset in one of FORMATS; N-Quads is sorted so that equal datasets give equal bytes."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {quoted(fmt)}; choose one of {', '.join(FORMATS)}")
     if fmt == "nquads":
         # Lines end at LF only: splitlines() would also cut at a U+2028 or U+0085 inside a literal.
         lines = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8").split("\n")

@@ -12,7 +12,7 @@ from rdflib import Graph
 
 from kg.article import Article, read_text
 from kg.claim_triples import check_terms, defined_terms, parse_triples
-from kg.errors import ClaimError
+from kg.errors import ClaimError, quoted
 
 SECTIONS = ("claimers", "modalities", "certainties", "times")
 REQUIRED = ("id", "quote", "start", "end", "claimer", "modality", "valid", "triples")
@@ -140,7 +140,7 @@ def _article_file(raw: dict, path: Path) -> Path:
         raise ClaimError("article: file must be a file name; put it in quotes", path=str(path),
                          line=_key_line(raw, "file"))
     if not (path.parent / name).is_file():
-        raise ClaimError(f"article file {name!r} not found beside the claims file", path=str(path),
+        raise ClaimError(f"article file {quoted(name)} not found beside the claims file", path=str(path),
                          line=_key_line(raw, "file"))
     return path.parent / name
 

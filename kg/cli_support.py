@@ -13,7 +13,7 @@ import threading
 
 import click
 
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_error_words
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_error_words, quoted
 from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
@@ -143,7 +143,7 @@ class ByteSize(click.ParamType):
     def convert(self, value, param, ctx):
         found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE | re.ASCII)
         if not found or int(found[1]) == 0:
-            self.fail(f"{value!r} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
+            self.fail(f"{quoted(value)} is not a size such as 1000, 500K, 20M or 2G", param, ctx)
         return int(found[1]) * self._UNITS[found[2].upper()]
 
 
@@ -187,7 +187,7 @@ class BaseIRI(GraphIRI):
     def convert(self, value, param, ctx):
         iri = super().convert(value, param, ctx)
         if not iri.endswith("/"):  # the graphs would be <...kggraph/loads>
-            self.fail(f"{value!r} does not end in '/'", param, ctx)
+            self.fail(f"{quoted(value)} does not end in '/'", param, ctx)
         return iri
 
 
@@ -206,8 +206,8 @@ class OutputFile(click.Path):
             folder = os.path.dirname(os.path.realpath(os.fspath(value)))
             if not os.path.isdir(folder):
                 name = os.fspath(value)
-                self.fail(f"{folder!r} is a file, not a folder {name!r} can be written in" if os.path.exists(folder)
-                          else f"there is no folder {folder!r} to write {name!r} in; make it first", param, ctx)
+                self.fail(f"{quoted(folder)} is a file, not a folder {quoted(name)} can be written in" if os.path.exists(folder)
+                          else f"there is no folder {quoted(folder)} to write {quoted(name)} in; make it first", param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -221,7 +221,7 @@ class EndpointURL(click.ParamType):
 
         fault = url_fault(str(value))
         if fault:
-            self.fail(f"{value!r} is not an http(s):// URL of a SPARQL endpoint: {fault}", param, ctx)
+            self.fail(f"{quoted(value)} is not an http(s):// URL of a SPARQL endpoint: {fault}", param, ctx)
         return str(value)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import SourceError, os_error_words
+from kg.errors import SourceError, os_error_words, quoted
 from kg.untrusted import BOM
 
 
@@ -52,14 +52,14 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {pair!r}")
+            raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {quoted(pair)}")
         if name in bound:
             raise click.UsageError(f"--bind gives ?{name} more than one value")
         if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
-            raise click.UsageError(f"--bind {pair!r}: the query has no variable ?{name}")
+            raise click.UsageError(f"--bind {quoted(pair)}: the query has no variable ?{name}")
         try:
             bound[name] = parse_term(value, prefixes, base)
             check_bindings(sparql, {name: bound[name]}, prefixes)  # as the query service checks them
         except (ValueError, TypeError) as error:
-            raise click.UsageError(f"--bind {pair!r}: {error}") from None
+            raise click.UsageError(f"--bind {quoted(pair)}: {error}") from None
     return bound

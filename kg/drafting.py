@@ -17,7 +17,7 @@ from rdflib import Graph
 
 from kg import paths
 from kg.article import is_heading, read_text, sentences, title_span
-from kg.errors import KGError
+from kg.errors import KGError, quoted
 from kg.matching import Entity, Matcher
 from kg.mentions import find_mentions
 from kg.output_files import write_atomically
@@ -65,7 +65,7 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     by a claims file in `claims_dir` (which must be a folder), or `out` exists (unless `force`); OSError naming `out` if it cannot be written.
     """
     if not ARTICLE_ID.fullmatch(article_id):
-        raise DraftError(f"the id {article_id!r} must be lower-case letters and digits joined by hyphens")
+        raise DraftError(f"the id {quoted(article_id)} must be lower-case letters and digits joined by hyphens")
     if not Path(article).exists():
         raise DraftError(f"{article}: no such file")
     if not Path(article).is_file():  # its text is read again by the build, which a pipe or device cannot give
@@ -79,7 +79,7 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
     if not Path(claims_dir).is_dir():  # else no id would count as used, and a taken one would be drafted again
         raise DraftError(f"{claims_dir}: no such folder of claims files")
     if article_id in used_article_ids(claims_dir):
-        raise DraftError(f"the id {article_id!r} is already used by {used_article_ids(claims_dir)[article_id]}")
+        raise DraftError(f"the id {quoted(article_id)} is already used by {used_article_ids(claims_dir)[article_id]}")
     if Path(out).exists() and not force:
         raise DraftError(f"{out} exists; give --force to overwrite it")
     skeleton = render(text, article_id, Path(article), Path(out), known_entities(entities, aliases))

@@ -13,6 +13,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 
+from kg.errors import quoted
 from kg.store.base import Store
 
 FORMATS = ("trig", "nquads")
@@ -33,7 +34,7 @@ def stream_dump(open_store: Callable[[], Store], fmt: str, *, gzip: bool = True)
     iterator.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"a dump is TriG or N-Quads ({', '.join(FORMATS)}), not {fmt!r}")
+        raise ValueError(f"a dump is TriG or N-Quads ({', '.join(FORMATS)}), not {quoted(fmt)}")
     chunks: queue.Queue = queue.Queue(QUEUE_CHUNKS)
     cancelled = threading.Event()
 

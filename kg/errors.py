@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+# Python holds a byte that is not UTF-8 (in a file's name, an argument, an environment variable) as a lone
+# surrogate U+DC80..U+DCFF; messages show it as the byte it was.
+_BYTES = re.compile("[\udc80-\udcff]")
+_REPR_BYTES = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")  # repr's \udcNN after no escaped '\'
+
 
 class KGError(Exception):
     """Base class of every error sahel-kg raises on purpose."""
@@ -15,6 +22,16 @@ def os_error_words(error: OSError) -> str:
     """An OSError in words ("No such file or directory: /proc/nope"), without Python's class name or errno."""
     words = error.strerror or " ".join(str(part) for part in error.args) or "the system refused"
     return f"{words}: {error.filename}" if error.filename is not None else words
+
+
+def shown_text(text: str) -> str:
+    """`text` with each byte that was not UTF-8 written as \\xNN (not as the lone surrogate Python keeps)."""
+    return _BYTES.sub(lambda found: f"\\x{ord(found.group()) - 0xDC00:02x}", text)
+
+
+def quoted(text: str) -> str:
+    """repr(text) for a message, a byte that was not UTF-8 as \\xNN: repr wrote '/tmp/x\\udcffy' for /tmp/x\\xffy."""
+    return _REPR_BYTES.sub(r"\1\\x\2", repr(str(text)))
 
 
 def _rebuild(cls, message, fields):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
-from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words
+from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words, shown_text
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.iri_resolution import NO_BASE, RELATIVE, bidi_fault, iri_fault
 from kg.kept_graphs import project_graph
@@ -131,7 +131,7 @@ def _starts_gzipped(path: Path) -> bool:
 def path_text(path) -> str:
     """A file name as text for a literal: bytes the file system gave that are not UTF-8 become \\xNN escapes
     (Python keeps them as lone surrogates, which no RDF literal may hold)."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return shown_text(str(path))
 
 
 def target_graph(graph: str | None, base: str = DEFAULT_BASE, *, store: Store | None = None) -> ox.NamedNode | None:

@@ -4,6 +4,8 @@ a slip for."""
 
 from __future__ import annotations
 
+from kg.errors import shown_text
+
 # SAHEL_KG_ variables read outside the settings: the data home, morph-kgc's Python, the test suite's services.
 OTHER_VARIABLES = ("HOME", "MORPH_KGC", "REQUIRE_SERVICES", "OXIGRAPH_URL", "VIRTUOSO_URL")
 SHOWN_CHARS = 200  # characters of a variable's name a warning shows: every kg command prints it, on one line
@@ -36,12 +38,9 @@ def stray_variables(environ, prefix: str, settings) -> list[str]:
 
 
 def shown_name(variable: str) -> str:
-    """A variable's name as a warning shows it: bytes that are not UTF-8 as \\xNN escapes (as kg.loading.path_text
-    shows a file's name; Python holds them as lone surrogates), cut to SHOWN_CHARS."""
-    try:
-        shown = variable.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate no byte gave (only a caller's own environ holds one): printable escapes it
-        shown = variable
+    """A variable's name as a warning shows it: bytes that are not UTF-8 as \\xNN escapes (kg.errors.shown_text),
+    cut to SHOWN_CHARS."""
+    shown = shown_text(variable)
     return shown if len(shown) <= SHOWN_CHARS else shown[:SHOWN_CHARS - 1] + "…"
 
 

@@ -7,13 +7,16 @@ import ipaddress
 import re
 from typing import Any, Callable
 
+from kg.errors import quoted
+
+
 def boolean(text: str) -> bool:
     lowered = str(text).strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"not a boolean: {text!r}")
+    raise ValueError(f"not a boolean: {quoted(text)}")
 
 
 def words(text) -> tuple[str, ...]:
@@ -31,11 +34,11 @@ def endpoints(text) -> tuple[str, ...]:
     for entry in entries:
         if not all(_ENDPOINT.fullmatch(part) for part in entry.split(">", 1)):
             raise ValueError(f"endpoints such as https://query.wikidata.org/sparql (or IRI>URL, a mirror) are "
-                             f"needed, not {entry!r}")
+                             f"needed, not {quoted(entry)}")
         from kg.store import url_fault  # here: only an allowlist given reads it
 
         iri, _, mirror = entry.partition(">")
-        for part, shown in ((iri, repr(iri)), (mirror, f"the mirror of {iri!r}")):  # a mirror's URL: never shown
+        for part, shown in ((iri, quoted(iri)), (mirror, f"the mirror of {quoted(iri)}")):  # a mirror's URL: never shown
             if part and (fault := url_fault(part)) is not None:  # a host no call reaches: a traceback at the first
                 raise ValueError(f"{shown} is no endpoint's URL: {fault}")
     from kg.endpoint_keys import check_mirrors
@@ -52,7 +55,7 @@ def store_urls(text) -> tuple[str, ...]:
         from kg.store import shown_spec, url_fault
     for url in urls:
         if (fault := url_fault(url)) is not None:  # each was a traceback at its first request (a..b: UnicodeError)
-            raise ValueError(f"{shown_spec(url)!r} is no SPARQL endpoint's URL: {fault}")
+            raise ValueError(f"{quoted(shown_spec(url))} is no SPARQL endpoint's URL: {fault}")
     return urls
 
 
@@ -76,7 +79,7 @@ def header_text(text) -> str:
     """Text that goes into a header: visible ASCII, spaces and tabs (no newline, control or non-ASCII)."""
     text = str(text)
     if not _HEADER_TEXT.fullmatch(text):
-        raise ValueError(f"a header value of visible ASCII, spaces and tabs is needed, not {text!r}")
+        raise ValueError(f"a header value of visible ASCII, spaces and tabs is needed, not {quoted(text)}")
     return text
 
 
@@ -87,7 +90,7 @@ def optional_header_text(text) -> str | None:
 def iri_base(text) -> str:
     text = str(text)
     if not text.startswith(("http://", "https://")) or not text.endswith("/"):
-        raise ValueError(f"an absolute http(s) IRI ending in '/' is needed, not {text!r}")
+        raise ValueError(f"an absolute http(s) IRI ending in '/' is needed, not {quoted(text)}")
     return text
 
 
@@ -98,7 +101,7 @@ def origin(text) -> str | None:
     scheme, _, rest = text.partition("://")
     if scheme not in ("http", "https") or not rest or any(ch in rest for ch in "/?#@ "):
         raise ValueError(f"an origin such as https://kg.example.org (scheme, host, optional port) is needed, "
-                         f"not {text!r}")
+                         f"not {quoted(text)}")
     return text
 
 
@@ -135,12 +138,12 @@ def _browser_origin(text: str, *, several: bool) -> None:
         why = (f"a browser writes this address as {address}" if address else
                "its host reads as an IP address that is none (a number out of range or misspelt)")
     elif text != text.lower() and _BROWSER_ORIGIN.fullmatch(text.lower()):
-        why = f"a browser compares it to its page's origin written in lower case, {text.lower()!r}"
+        why = f"a browser compares it to its page's origin written in lower case, {quoted(text.lower())}"
     elif port:
         why = (f"a browser writes its page's origin without the default port {port}" if int(port) <= 65535 else
                "no port is above 65535")
     raise ValueError(f"* or origins such as https://app.example (scheme, host, optional port; several separated by "
-                     f"spaces or commas) are needed, not {text!r}{' among them' if several else ''}: {why}")
+                     f"spaces or commas) are needed, not {quoted(text)}{' among them' if several else ''}: {why}")
 
 
 def _address_written(host: str) -> str | None:

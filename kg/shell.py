@@ -16,7 +16,7 @@ from prompt_toolkit import PromptSession
 
 from kg.cli_update import is_update, update_advice
 from kg.console import Started, console_service, notes, open_configured, show, start_query, warnings
-from kg.errors import KGError, QuerySyntaxError, os_error_words
+from kg.errors import KGError, QuerySyntaxError, os_error_words, quoted
 from kg.namespaces import PREFIXES
 from kg.query import QueryService
 from kg.results import GRAPH_FORMATS, FormatError
@@ -83,10 +83,10 @@ class Shell:
         elif target.startswith(("http://", "https://")):
             fault = url_fault(target)
             if fault:
-                raise click.UsageError(f"not an endpoint: {target!r}: {fault}")
+                raise click.UsageError(f"not an endpoint: {quoted(target)}: {fault}")
             remote = open_configured(self.store_spec, target)
         else:
-            raise click.UsageError(f"not an endpoint: {target!r}; give an http(s):// URL or 'local'")
+            raise click.UsageError(f"not an endpoint: {quoted(target)}; give an http(s):// URL or 'local'")
         if self.remote is not None:
             self.remote.close()
         self.remote, self.endpoint = remote, target
@@ -161,7 +161,7 @@ class Shell:
         name, _, arg = line.strip().partition(" ")
         arg = arg.strip()
         if arg and name in NO_ARGUMENT:  # `.graphs extra` ran as `.graphs`, as if the word were understood
-            raise click.UsageError(f"{name} takes no argument, not {arg!r}; .help lists the commands")
+            raise click.UsageError(f"{name} takes no argument, not {quoted(arg)}; .help lists the commands")
         if name in (".quit", ".exit"):
             return False
         if name == ".help":
@@ -179,7 +179,7 @@ class Shell:
                            "table" if self.format in GRAPH_FORMATS else None)
         elif name == ".format":
             if arg and arg not in FORMATS:
-                raise click.UsageError(f"unknown format {arg!r}; use one of: {', '.join(FORMATS)}")
+                raise click.UsageError(f"unknown format {quoted(arg)}; use one of: {', '.join(FORMATS)}")
             self.format = arg or self.format
             self.say(f"format: {self.format}")
         elif name == ".endpoint":
@@ -211,7 +211,7 @@ class Shell:
         elif name in known:
             self.pending = known[name][1].rstrip("\n")
         else:
-            raise click.UsageError(f"no example named {name!r}; .examples lists them")
+            raise click.UsageError(f"no example named {quoted(name)}; .examples lists them")
 
     # --- the loop ----------------------------------------------------------------------------------
 

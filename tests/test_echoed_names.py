@@ -53,3 +53,22 @@ def test_kg_build_install_escapes_the_store_it_names(tmp_path):
 def test_usage_errors_escape_the_names_they_quote(tmp_path, monkeypatch, args, status):
     monkeypatch.chdir(tmp_path)
     assert "red" in said(*args, status=status)
+
+
+NOT_UTF_8 = "x\udcffy"  # the byte 0xff, as Python holds a name or a variable that is not UTF-8
+
+
+@pytest.mark.parametrize("args, variable, status", [
+    (["info"], ("SAHEL_KG_STORE", f"/tmp/{NOT_UTF_8}"), 2),  # repr wrote it '/tmp/x\udcffy'
+    (["export", "--output", f"/tmp/no-{NOT_UTF_8}/out.trig", "--store", "memory:"], None, 2),
+    (["export", "--output", f"{NOT_UTF_8}.zzz", "--store", "memory:"], None, 2),  # printed as it was
+    (["serve", "--port", "1"], ("SAHEL_KG_CORS_ORIGINS", f"http://{NOT_UTF_8}.example/"), 1),
+], ids=["store setting", "folder", "suffix", "setting value"])
+def test_bytes_that_are_not_utf_8_are_shown_as_xff(tmp_path, monkeypatch, args, variable, status):
+    """A path or a setting's value holding a byte that is not UTF-8 was shown as \\udcff (repr's escape of the
+    lone surrogate Python keeps for it, or the stream's); messages write the byte as \\xff."""
+    monkeypatch.chdir(tmp_path)
+    if variable:
+        monkeypatch.setenv(*variable)
+    err = said(*args, status=status)
+    assert "\\xff" in err and "udcff" not in err, err

@@ -80,6 +80,8 @@ def test_a_soft_hyphen_and_every_character_of_the_escaped_kinds_come_out_escaped
 
 
 def _escaped(code: int) -> str:
+    if 0xDC80 <= code <= 0xDCFF:  # Python's stand-in for a byte that is not UTF-8: shown as that byte
+        return f"\\x{code - 0xDC00:02x}"
     return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code) or (
         f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
 

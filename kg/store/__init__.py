@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kg.errors import UnknownStore
+from kg.errors import UnknownStore, quoted
 from kg.store.base import QueryResult, Solutions, Store, Triples
 
 
@@ -72,9 +72,9 @@ def check_spec(spec: str) -> None:
     if scheme in ("http", "https") and rest.startswith("//"):
         fault = url_fault(spec)
         if fault:
-            raise UnknownStore(f"{spec!r} is no SPARQL endpoint's URL: {fault}")
+            raise UnknownStore(f"{quoted(spec)} is no SPARQL endpoint's URL: {fault}")
     elif not ((scheme == "memory" and not rest) or scheme == "oxigraph"):
-        raise UnknownStore(f"unknown store {spec!r}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+        raise UnknownStore(f"unknown store {quoted(spec)}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
 
 
 def url_fault(url: str) -> str | None:

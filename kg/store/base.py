@@ -17,7 +17,7 @@ from typing import BinaryIO, Union
 
 import pyoxigraph
 
-from kg.errors import InputLimitError, ParseError, QuerySyntaxError
+from kg.errors import InputLimitError, ParseError, QuerySyntaxError, quoted
 from kg.parse_messages import sentence
 from kg.untrusted import (character_column, explained, guard, jsonld_dropped, refuse_deep, skip_bom,
                           undecodable, without_bom)
@@ -145,7 +145,7 @@ class Store(abc.ABC):
 def rdf_format(name: str, allowed: Iterable[str] = RDF_FORMATS) -> pyoxigraph.RdfFormat:
     """The pyoxigraph format for a format name, or ValueError naming the ones allowed."""
     if name not in allowed:
-        raise ValueError(f"unknown RDF format {name!r}; use one of: {', '.join(allowed)}")
+        raise ValueError(f"unknown RDF format {quoted(name)}; use one of: {', '.join(allowed)}")
     return RDF_FORMATS[name]
 
 

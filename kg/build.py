@@ -41,10 +41,15 @@ class Inputs:
         given = self.claims if isinstance(self.claims, tuple) else (self.claims,)
         files = []
         for path in map(Path, given):
-            files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+            files.extend(claims_in(path) if path.is_dir() else [path])
         if not files:
             raise ClaimError("no claims files (*.yaml) found", path=", ".join(map(str, given)))
         return files
+
+
+def claims_in(folder: Path) -> list[Path]:
+    """The claims files of a folder (its *.yaml files, one per article), in name order."""
+    return sorted(Path(folder).glob("*.yaml"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from kg.cli_front import serve, shell
 from kg.cli_load import load
 from kg.cli_store import export, info, query, search
 from kg.cli_update import update
-from kg.cli_support import (EXIT_ERROR, BaseIRI, Commands, GraphIRI, OutputFile, dataset_format,
+from kg.cli_support import (EXIT_ERROR, BaseIRI, ClaimsPath, Commands, GraphIRI, OutputFile, dataset_format,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
@@ -50,7 +50,7 @@ def _inputs(claims):
                    "a name of another format, Turtle's .ttl among them, is refused).")
 @click.option("--base", type=BaseIRI(), default=None,
               help="Base IRI for the project's own IRIs, ending in '/' (default: the built-in one).")
-@click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
+@click.option("--claims", "claims_file", type=ClaimsPath(), multiple=True,
               help="A claims file, or a folder of them (*.yaml, one per article), to build from; repeatable "
                    "(default: the shipped folder kg/data/claims).")
 @click.option("--install", is_flag=True,
@@ -90,7 +90,7 @@ def build(out, fmt, base, claims_file, install, store_spec):
 @click.argument("dataset_file", required=False, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(list(VALIDATE_FORMATS)),
               help="DATASET_FILE's format (default: from its name, else TriG); needed for - (standard input).")
-@click.option("--claims", "claims_file", type=click.Path(exists=True), multiple=True,
+@click.option("--claims", "claims_file", type=ClaimsPath(), multiple=True,
               help="Claims file or folder to build from when no DATASET_FILE is given (default: the shipped "
                    "folder); repeatable.")
 @click.option("--owl", is_flag=True,

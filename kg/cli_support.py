@@ -211,6 +211,23 @@ class OutputFile(click.Path):
         return super().convert(value, param, ctx)
 
 
+class ClaimsPath(click.Path):
+    """A claims file, or a folder of them: a folder without one is bad usage (exit 2), as a path that is not
+    there is, rather than a build error (exit 1) once the command has started."""
+
+    def __init__(self):
+        super().__init__(exists=True)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if os.path.isdir(path):
+            from kg.build import claims_in
+
+            if not claims_in(path):
+                self.fail(f"folder {quoted(os.fspath(path))} holds no claims files (*.yaml)", param, ctx)
+        return path
+
+
 class EndpointURL(click.ParamType):
     """A SPARQL endpoint's URL: http:// or https://, with a host."""
 

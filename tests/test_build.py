@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from build_fixtures import (ARTICLE_SHA256, ARTICLE_TEXT, EXTRA_GRAPHS, SHARED_SOURCE, SHIPPED_CLAIMS, broken_claims,
                             built, claim_graph, copy_inputs, line_of, named_graph, run_kg, run_kg_process)
+from kg import paths
 from kg.build import FORMATS, Inputs, build
 from kg.errors import ClaimError, ParseError
 from kg.namespaces import DEFAULT_BASE, OA, SAHEL, SCHEMA, SK, VANN, claim_iri, graph_iri, source_iri
@@ -269,6 +270,19 @@ def test_a_broken_claims_file_prints_nothing_on_stdout(broken):
     result = run_kg("build", "--claims", claims_file)
     assert_reports(result, claims_file, line)
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_claims_folder_without_claims_files_is_bad_usage(tmp_path, command):
+    """`kg build --claims EMPTY/` exited 1 as a failed build does; a folder with no *.yaml is bad input, exit 2
+    and click's usage message, as a --claims path that is not there (or an empty one beside a good one)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no claims\n")
+    for args in (["--claims", empty], ["--claims", paths.CLAIMS_FILE, "--claims", empty]):
+        result = run_kg(command, *args)
+        assert result.exit_code == 2 and "Invalid value for '--claims'" in result.stderr, result.stderr
+        assert "holds no claims files (*.yaml)" in result.stderr and "Traceback" not in result.output
 
 
 def test_build_from_another_claims_file(tmp_path, built):

@@ -175,6 +175,23 @@ def test_a_reader_of_a_mistyped_store_path_fails_and_makes_nothing(tmp_path, com
     assert list(tmp_path.iterdir()) == []  # no store, lock, version stamp, search index or output
 
 
+WRITERS = {"load": ["load", "-", "--format", "ntriples"], "update": ["update", "CLEAR GRAPH <http://e.example/g>"]}
+
+
+@pytest.mark.parametrize("command", [*READERS.values(), *WRITERS.values()], ids=[*READERS, *WRITERS])
+def test_a_store_whose_files_are_damaged_is_one_error_line(tmp_path, command, monkeypatch):
+    """A folder whose CURRENT file is not the engine's ended every command in a traceback (pyoxigraph's bare
+    RuntimeError "Corruption: ..." as the store opened); it is now one line naming the store, exit 1."""
+    monkeypatch.chdir(tmp_path)
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "CURRENT").write_text("not a manifest's name\n")
+    status, out, err = run_alone(*command, "--store", f"oxigraph:{damaged}")
+    assert (status, out) == (1, "") and "Traceback" not in err, err
+    assert err.startswith("error: ") and f"cannot open the store at {damaged}: " in err and "damaged" in err, err
+    assert len(err.splitlines()) == 1, err
+
+
 def test_a_mistyped_store_of_the_environment_or_the_shell_is_refused_too(tmp_path, monkeypatch):
     missing = tmp_path / "stores" / "typo"
     monkeypatch.setenv("SAHEL_KG_STORE", f"oxigraph:{missing}")

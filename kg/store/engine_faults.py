@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import EvaluationError, StorageFailure, StoreError
+from kg.errors import EvaluationError, StorageFailure, StoreError, StoreUnavailable, os_error_words
 from kg.store import views
 
 STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
@@ -43,3 +43,11 @@ def evaluation_error(error: RuntimeError) -> StoreError:
     if any(sign in str(error) for sign in STORAGE_SIGNS):
         return StorageFailure(str(error))
     return EvaluationError(str(error))
+
+
+def opening_error(path: str, error: Exception) -> StoreError | StoreUnavailable:
+    """Why the store at `path` did not open: the system refused (StoreUnavailable), or its files are damaged or
+    are no store's (StorageFailure; pyoxigraph raised a bare RuntimeError, a traceback in every command)."""
+    if isinstance(error, OSError):
+        return StoreUnavailable(f"cannot open the store at {path}: {os_error_words(error)}")
+    return StorageFailure(f"cannot open the store at {path}: {error}; its files are damaged, or are not a store's")

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import StoreUnavailable, os_error_words
 from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging, views
-from kg.store.engine_faults import evaluated, evaluation_error, read_only_view
+from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
 from kg.store.store_files import check_room, disk_version, writer_lock
 from kg.turtle_names import PlainNamesWriter
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
@@ -64,9 +63,9 @@ class OxigraphStore(Store):
                 self._store, self._view_lock = read_only_view(self.path)
             else:
                 self._store, self._view_lock = pyoxigraph.Store(self.path), None
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # RuntimeError: pyoxigraph's word for damaged files
             self._release()
-            raise StoreUnavailable(f"cannot open the store at {self.path}: {os_error_words(error)}") from error
+            raise opening_error(self.path, error) from error
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
         if self._lock is not None:

@@ -17,7 +17,7 @@ from rdflib import Graph
 
 from kg import paths
 from kg.article import is_heading, read_text, sentences, title_span
-from kg.errors import KGError, quoted
+from kg.errors import KGError, quoted, shown_text
 from kg.matching import Entity, Matcher
 from kg.mentions import find_mentions
 from kg.output_files import write_atomically
@@ -82,6 +82,10 @@ def draft(article: Path, article_id: str, *, out: Path, claims_dir: Path = paths
         raise DraftError(f"the id {quoted(article_id)} is already used by {used_article_ids(claims_dir)[article_id]}")
     if Path(out).exists() and not force:
         raise DraftError(f"{out} exists; give --force to overwrite it")
+    named = _relative(article, Path(out).parent)  # the article as the claims file names it
+    if shown_text(named) != named:  # a byte that is not UTF-8, which the UTF-8 claims file cannot hold
+        raise DraftError(f"{shown_text(named)}: the claims file would name the article so, and its name holds a byte "
+                         "that is not UTF-8, which a claims file (UTF-8) cannot hold; rename the file or its folder")
     skeleton = render(text, article_id, Path(article), Path(out), known_entities(entities, aliases))
     write_atomically(Path(out), skeleton.encode("utf-8"))  # a failed write leaves a --force'd file as it was
     return skeleton

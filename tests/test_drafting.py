@@ -89,6 +89,18 @@ def test_an_article_that_is_not_utf8_exits_2(tmp_path):
     assert not (tmp_path / "sahel-patrols-invented.yaml").exists()
 
 
+def test_an_article_whose_name_is_not_utf8_exits_2(tmp_path):
+    """The draft names its article, and a name with the byte 0xff ended in a traceback (UnicodeEncodeError) as the
+    UTF-8 claims file was written: no claims file can name it, so it is refused, shown as \\xff."""
+    named = tmp_path / os.fsdecode(b"patrols-\xff.txt")
+    shutil.copyfile(SECOND_ARTICLE_FILE, named)
+    out = tmp_path / "draft.yaml"
+    result = draft(named, "--out", out)
+    assert result.exit_code == 2 and "patrols-\\xff.txt" in result.stderr and "not UTF-8" in result.stderr, \
+        result.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("text", ["", "\n  \n\n", "A Title\n\nA Heading\n"])
 def test_an_article_with_no_sentence_exits_2(tmp_path, text):
     """It wrote a skeleton of no entries, which `kg build` then refused: 'claims' must be a non-empty list."""

@@ -192,6 +192,16 @@ def test_a_store_whose_files_are_damaged_is_one_error_line(tmp_path, command, mo
     assert len(err.splitlines()) == 1, err
 
 
+def test_a_writer_whose_arguments_are_not_utf_8_takes_the_lock(tmp_path):
+    """`kg load caf<0xe9>.ttl` (a real process: the lock file records its command line) ended in a traceback, a
+    UnicodeEncodeError writing that line; the lock file now writes such a byte as \\xNN, as messages do."""
+    data = tmp_path / os.fsdecode(b"caf\xe9.nt")
+    data.write_text(f'<{EX}s> <{EX}p> "o" .\n')
+    status, out, err = run("load", data, "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert status == 0 and "Traceback" not in err, err
+    assert "caf\\xe9.nt" in (tmp_path / ".store.lock").read_text()
+
+
 def test_a_mistyped_store_of_the_environment_or_the_shell_is_refused_too(tmp_path, monkeypatch):
     missing = tmp_path / "stores" / "typo"
     monkeypatch.setenv("SAHEL_KG_STORE", f"oxigraph:{missing}")

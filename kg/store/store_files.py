@@ -10,7 +10,7 @@ import sys
 from os import PathLike
 from pathlib import Path
 
-from kg.errors import StoreMissing, StoreUnavailable
+from kg.errors import StoreMissing, StoreUnavailable, shown_text
 from kg.store import stamp
 
 
@@ -94,5 +94,5 @@ def writer_lock(path: Path) -> int:
 def _command() -> str:
     """This process's command line, shortened: `kg serve --enable-updates`, `kg load data.ttl`."""
     program = "python -c" if not sys.argv or sys.argv[0] in ("", "-c") else Path(sys.argv[0]).name
-    text = " ".join([program, *sys.argv[1:]])
+    text = shown_text(" ".join([program, *sys.argv[1:]]))  # an argument's byte that is not UTF-8 as \\xNN
     return text if len(text) <= 300 else text[:299] + "…"

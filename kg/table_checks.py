@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,13 +22,14 @@ RR_CLASS = ox.NamedNode("http://www.w3.org/ns/r2rml#class")
 CONFLICT_EVENT = ox.NamedNode("https://sahel-kg.example.org/ontology#ConflictEvent")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _TIMEZONE = r"(Z|[+-]\d{2}:\d{2})?"
+_YEAR = r"-?([1-9]\d{3,}|0\d{3})"  # four digits or more, no leading zero past four (XSD 1.1's yearFrag)
 # The lexical space of each XSD datatype the mappings use (XML Schema 1.1 Part 2, §3.3); ASCII digits only
 # (Python's \d also matches ٣ and other digits).
 LEXICAL = {
-    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TIMEZONE, re.ASCII),
-    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)"
+    "date": re.compile(_YEAR + r"-\d{2}-\d{2}" + _TIMEZONE, re.ASCII),
+    "dateTime": re.compile(_YEAR + r"-\d{2}-\d{2}T(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)"
                            + _TIMEZONE, re.ASCII),
-    "gYear": re.compile(r"-?\d{4,}" + _TIMEZONE, re.ASCII),
+    "gYear": re.compile(_YEAR + _TIMEZONE, re.ASCII),
     "integer": re.compile(r"[+-]?\d+", re.ASCII),
     "nonNegativeInteger": re.compile(r"\+?\d+|-0+", re.ASCII),
     "decimal": re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII),
@@ -162,12 +162,17 @@ def valid_lexical(kind: str, text: str) -> bool:
     """Whether `text` is in the lexical space of xsd:`kind` (one of LEXICAL), and a real day for a date."""
     if not LEXICAL[kind].fullmatch(text):
         return False
-    if kind in ("date", "dateTime") and re.match(r"\d{4}-", text):  # a real day of the calendar (2024-02-30 is not)
-        try:
-            date.fromisoformat(text[:10])
-        except ValueError:
-            return False
+    if kind in ("date", "dateTime"):  # a real day of the calendar (2024-02-30 is not), in any year
+        year, month, day = (int(part) for part in re.match(r"(-?\d+)-(\d+)-(\d+)", text).groups())
+        return 1 <= month <= 12 and 1 <= day <= days_in_month(year, month)
     return True
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The days of `month` in `year` of XSD 1.1's proleptic Gregorian calendar, which has a year 0 (1 BCE, a leap
+    year); Python's date stops at year 1, so 0000-01-01 was refused and negative years went unchecked."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if month == 2 and leap else (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
 
 
 def describe(problems: list[str]) -> str:

@@ -95,3 +95,23 @@ def test_a_number_binds_where_a_number_is_declared_and_a_duration_where_a_durati
 
     sparql = f"# binding: ?x default {default}\nSELECT ?v {{ BIND(?x AS ?v) }}"
     check_bindings(sparql, {"x": parse_term(given, PREFIXES)}, PREFIXES)
+
+
+@pytest.mark.parametrize("day, valid", [("0000-01-01", True), ("0000-02-29", True), ("-0001-02-29", False),
+                                        ("-0004-02-29", True), ("12024-02-30", False), ("00001-01-01", False),
+                                        ("2023-02-29", False), ("2024-13-01", False)])
+def test_year_zero_is_a_year_and_every_year_has_a_calendar(service, day, valid):
+    """XSD 1.1 counts 0000 (1 BCE, a leap year): `asOf=0000-01-01` was refused as no valid xsd:date, since
+    Python's date stops at year 1, while negative and five-digit years went unchecked ("-0001-02-29")."""
+    text = (QUERIES_DIR / "held-as-of.rq").read_text(encoding="utf-8")
+    if valid:
+        service.query(text, bindings={"asOf": date(day)})
+    else:
+        with pytest.raises(BindingTypeError, match="which is no valid xsd:date"):
+            service.query(text, bindings={"asOf": date(day)})
+
+
+def test_year_zero_binds_in_the_console(spec):
+    result = kg("query", "--store", spec, "-f", QUERIES_DIR / "as-of-status.rq", "--bind",
+                'asOf="0000-01-01"^^xsd:date', "--format", "csv")
+    assert result.exit_code == 0, result.output

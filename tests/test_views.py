@@ -77,8 +77,17 @@ def test_the_network_as_of_a_day_agrees_with_the_as_of_status_query(shared, day)
     assert checked > 5 and len(kept) <= len({(row["edge"], row.get("claim")) for row in everything})
 
 
-def test_a_bad_as_of_date_is_a_400(shared):
-    problem(shared.get("/views/network.json?as_of=late-2025"), 400)
+@pytest.mark.parametrize("day", ["late-2025", "2023-02-29", "2024-13-01", "-0001-01-01"])
+def test_a_bad_as_of_date_is_a_400(shared, day):
+    problem(shared.get(f"/views/network.json?as_of={day}"), 400)
+
+
+@pytest.mark.parametrize("day", ["0000-01-01", "0000-02-29", "2024-02-29"])
+def test_year_zero_is_an_as_of_date(shared, day):
+    """XSD 1.1 has a year 0 (1 BCE, a leap year), which Python's date lacks: as_of=0000-01-01 was a 400."""
+    answer = shared.get(f"/views/network.json?as_of={day}")
+    assert answer.status_code == 200 and answer.get_json()["as_of"] == day
+    assert shared.get(f"/network?as_of={day}", headers=BROWSER).status_code == 200
 
 
 def test_the_timeline_keeps_each_items_precision(shared):

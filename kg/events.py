@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kg.child import failure_line
 from kg.code_lists import off_scheme
+from kg.empty_cells import checker
 from kg.errors import ConfigError, KGError, ParseError
 from kg.event_graphs import MORPH_KGC, refuse_other_data
 from kg.loading import path_text, target_graph
@@ -37,6 +38,7 @@ from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
 from kg.table_checks import describe, ill_typed, missing_columns, require_utf8, row_problems
+from kg.value_ranges import out_of_range
 from kg.waiting_input import read_whole, refuse_unless_regular
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -92,16 +94,18 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     missing = missing_columns(path, mapping)
     if missing:
         raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")
-    rows = row_problems(path, mapping)
+    rows = row_problems(path, mapping, checker(mapping))  # an empty cell drops a term, and what hangs on it
     if rows:
-        raise KGError(f"{path}: {len(rows)} row(s) cannot be read as events, so nothing was loaded: {describe(rows)}")
+        lines = {problem.split()[1] for problem in rows}  # each says "line N ..."
+        raise KGError(f"{path}: {len(lines)} row(s) cannot be read as events, so nothing was loaded: {describe(rows)}")
     with tempfile.TemporaryDirectory(prefix="sahel-kg-rml-") as work:
         folder = Path(work)
         shutil.copyfile(path, folder / SOURCE_NAME)
         shutil.copyfile(mapping, folder / "mapping.rml.ttl")
+        # na_values: only an empty cell is no value; morph-kgc's default also drops "nan" (a place so named)
         (folder / "config.ini").write_text(
             "[CONFIGURATION]\noutput_file=out.nt\noutput_format=N-TRIPLES\nnumber_of_processes=1\n"
-            "logging_level=WARNING\n[Events]\nmappings=mapping.rml.ttl\n", encoding="utf-8")
+            "na_values=\nlogging_level=WARNING\n[Events]\nmappings=mapping.rml.ttl\n", encoding="utf-8")
         done = subprocess.run([python, "-m", "morph_kgc", "config.ini"], cwd=folder, capture_output=True,
                               text=True, check=False)
         output = folder / "out.nt"
@@ -122,6 +126,10 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     if unknown:
         raise KGError(f"{path}: {len(unknown)} value(s) are no concept of the code list their property takes, so "
                       f"nothing was loaded: {describe(unknown)}")
+    beyond = out_of_range(triples)  # a latitude of 95 puts a place nowhere on Earth
+    if beyond:
+        raise KGError(f"{path}: {len(beyond)} value(s) lie outside the bounds the shapes give their property, so "
+                      f"nothing was loaded: {describe(beyond)}")
     return triples
 
 

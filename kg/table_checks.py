@@ -45,11 +45,11 @@ def mapping_columns(mapping: Path) -> set[str]:
         if quad.predicate == RML_REFERENCE:
             columns.add(quad.object.value)
         elif quad.predicate == RR_TEMPLATE:
-            columns.update(_template_columns(quad.object.value))
+            columns.update(template_columns(quad.object.value))
     return columns
 
 
-def _template_columns(template: str) -> list[str]:
+def template_columns(template: str) -> list[str]:
     return re.findall(r"(?<!\\)\{((?:[^{}\\]|\\.)+)\}", template)
 
 
@@ -58,12 +58,13 @@ def event_key_columns(mapping: Path) -> list[str]:
     quads = list(read_quads(mapping, format="turtle"))
     events = {q.subject for q in quads if q.predicate == RR_CLASS and q.object == CONFLICT_EVENT}
     return sorted({column for q in quads if q.subject in events and q.predicate == RR_TEMPLATE
-                   for column in _template_columns(q.object.value)})
+                   for column in template_columns(q.object.value)})
 
 
-def row_problems(table: Path, mapping: Path) -> list[str]:
+def row_problems(table: Path, mapping: Path, more=None) -> list[str]:
     """Rows whose fields are not the header's number, or whose event identifier is empty or came before:
-    morph-kgc would load the first as a partial event, drop the second silently and merge the third."""
+    morph-kgc would load the first as a partial event, drop the second silently and merge the third; a `year`
+    that is not that of `event_date`; and what `more(cells, line)` finds in a row of its own event."""
     keys = event_key_columns(mapping)
     problems, seen = [], {}
     with open(table, newline="", encoding="utf-8-sig") as handle:
@@ -86,7 +87,19 @@ def row_problems(table: Path, mapping: Path) -> list[str]:
                 problems.append(f"line {line} repeats the event {' '.join(key)} of line {seen[key]}")
             else:
                 seen[key] = line
+                cells = dict(zip(header, row))
+                problems += restated_year(cells, line) + (more(cells, line) if more else [])
     return problems
+
+
+def restated_year(cells: dict[str, str], line: int) -> list[str]:
+    """ACLED's `year` restates `event_date`'s year; a table where the two disagree holds a slip in one of them,
+    and no mapping reads `year`, so nothing else would see it."""
+    year, day = cells.get("year", "").strip(), cells.get("event_date", "").strip()
+    found = re.match(r"(-?\d{4,})-", day, re.ASCII) if valid_lexical("date", day) else None  # else ill_typed says
+    if year and found and year.lstrip("+") != found.group(1):
+        return [f"line {line} has year {year!r}, but its event_date {day} is of {found.group(1)}"]
+    return []
 
 
 class _CsvRows:

@@ -101,6 +101,38 @@ def test_the_timeline_keeps_each_items_precision(shared):
     assert relative and all(row["sourceNotBefore"] == "2025-09-01" for row in relative)
 
 
+MALFORMED_SPANS = """
+@prefix sahel: <https://sahel-kg.example.org/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:month rdfs:label "no such month" ; sahel:occurredDuring [ sahel:startsNotBefore "2024-13-45"^^xsd:date ] .
+ex:backwards rdfs:label "ends before it starts" ;
+    sahel:occurredDuring [ sahel:startsNotBefore "2024-05-01"^^xsd:date ; sahel:endsNotAfter "2024-04-30"^^xsd:date ] .
+ex:text rdfs:label "not a date" ; sahel:occurredDuring [ sahel:endsNotAfter "soon" ] .
+ex:fine rdfs:label "one day" ;
+    sahel:occurredDuring [ sahel:startsNotBefore "0000-02-29"^^xsd:date ; sahel:endsNotAfter "0000-02-29"^^xsd:date ] .
+"""
+
+
+def test_the_timeline_leaves_out_items_it_cannot_place_and_says_why(make_app):
+    """A bound of "2024-13-45" or an end before its start was drawn at a meaningless place; such items are now
+    under left_out with the reason, which the page lists, and the rest are drawn."""
+    client = make_app(seed=MALFORMED_SPANS).test_client()
+    body = client.get("/views/timeline.json").get_json()
+    left_out = {row["item"]: row["why"] for row in body["left_out"]}
+    assert left_out == {
+        "http://example.org/month": "startsNotBefore '2024-13-45' is no date of the calendar",
+        "http://example.org/backwards": "startsNotBefore 2024-05-01 is after endsNotAfter 2024-04-30",
+        "http://example.org/text": "endsNotAfter 'soon' is no date of the calendar"}
+    drawn = {row["item"] for row in body["items"]}
+    assert "http://example.org/fine" in drawn and not drawn & set(left_out)
+    assert SK + "aes-founding" in drawn  # the article's items are all drawn
+    assert [row["label"] for row in body["left_out"]].count("no such month") == 1
+    page = client.get("/timeline", headers=BROWSER).get_data(as_text=True)
+    assert 'id="left-out-section"' in page and 'id="left-out-items"' in page
+
+
 def test_the_views_are_pages_that_load_their_vendored_scripts(shared):
     for path, script in [("/network", "vendor/cytoscape-3.35.0/cytoscape.min.js"),
                          ("/timeline", "vendor/vis-timeline-8.5.4/vis-timeline-graph2d.min.js")]:

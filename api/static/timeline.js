@@ -58,6 +58,19 @@
       timeline.setCustomTimeTitle(`The article's own date is unknown; it is not before ${articleDate}.`, "article");
     }
     container.dataset.items = String(items.length);
+    // Items whose bounds are no dates or out of order (the JSON's left_out): listed with why, never drawn.
+    const leftOut = body.left_out || [];
+    container.dataset.leftOut = String(leftOut.length);
+    document.getElementById("left-out-items").replaceChildren(...leftOut.map((row) => {
+      const entry = document.createElement("li");
+      const name = window.sahelBdi(row.label || row.item);
+      if (row.itemHref) { const a = document.createElement("a"); a.href = row.itemHref; a.append(name); entry.append(a); }
+      else entry.append(name);
+      entry.append(`: ${row.why}`);
+      return entry;
+    }));
+    document.getElementById("left-out-section").hidden = leftOut.length === 0;
+    const notDrawn = leftOut.length ? ` ${leftOut.length} not drawn: their dates are malformed (listed below).` : "";
     // Points at the marker may run off a narrow screen: each is also listed in full below the axis.
     const relativeList = document.getElementById("relative-items");
     items.forEach((item) => {
@@ -95,7 +108,7 @@
       container.dataset.holding = String(count);
       container.dataset.possibly = String(counts.possibly);
       summary.textContent = day ? `On ${day}, of ${items.length} items: ${count} certainly held, ${counts.possibly} ` +
-        `possibly (their dates do not rule it out), ${counts.not} did not.` : `${items.length} items.`;
+        `possibly (their dates do not rule it out), ${counts.not} did not.${notDrawn}` : `${items.length} items.${notDrawn}`;
     }
     asOf.addEventListener("change", applyAsOf);
     function showItem(id) {

@@ -1,5 +1,6 @@
-"""Empty cells that would drop facts other cells of their row give: morph-kgc makes no term from a template
-one of whose columns is empty, so a place whose `country` is empty vanished with its name and coordinates."""
+"""Cells a template of the mapping cannot take as they are: an empty one that would drop facts other cells of its
+row give (morph-kgc makes no term from a template one of whose columns is empty, so a place whose `country` is
+empty vanished with its name and coordinates), and one with spaces around it that would name a subject apart."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Template:
     what: str
     columns: tuple[str, ...]
     carried: tuple[str, ...] = ()
+    subject: bool = False
 
 
 def _name(iri: str) -> str:
@@ -51,7 +53,7 @@ def templates(mapping: Path) -> list[Template]:
             kinds = ", ".join(_name(term.value) for term in value.get((subject_map, R2RML + "class"), []))
             for term in value.get((subject_map, RR_TEMPLATE.value), []):
                 found.append(Template(term.value, kinds or "subject", tuple(dict.fromkeys(
-                    template_columns(term.value))), tuple(dict.fromkeys(carried))))
+                    template_columns(term.value))), tuple(dict.fromkeys(carried)), subject=True))
     return found
 
 
@@ -70,5 +72,10 @@ def checker(mapping: Path):
                 facts = f" with its {', '.join(given)}" if template.carried else ""
                 problems.append(f"line {line} has no {' or '.join(empty)}, so its {template.what} "
                                 f"\"{template.text}\" would be left out{facts}")
+        padded = {column for template in found if template.subject for column in template.columns
+                  if cells.get(column, "") != cells.get(column, "").strip()}
+        # "FIX001 " names <…/FIX001%20>, an event apart from FIX001 of a clean export of the same table
+        problems += [f"line {line} has {column} {cells[column]!r}, with spaces around it, which would name a "
+                     f"subject other than {cells[column].strip()!r}" for column in sorted(padded)]
         return problems
     return dropped

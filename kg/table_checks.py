@@ -150,10 +150,13 @@ def require_utf8(table: Path) -> None:
 
 
 def missing_columns(table: Path, mapping: Path) -> list[str]:
-    """The mapping's columns that the CSV file's header row lacks, sorted."""
+    """The mapping's columns that the CSV file's header row lacks, sorted; one there only with spaces around its
+    name is said so (morph-kgc reads ' event_date ' as another column, and failed on it in pandas' words)."""
     with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
         header = next(_CsvRows(handle, table), [])
-    return sorted(mapping_columns(mapping) - {name.strip() for name in header})
+    padded = {name.strip(): name for name in header if name != name.strip()}
+    return [f"{name} (the header has {padded[name]!r}, with spaces around it)" if name in padded else name
+            for name in sorted(mapping_columns(mapping) - set(header))]
 
 
 def ill_typed(triples: list[ox.Triple]) -> list[str]:

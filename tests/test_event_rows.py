@@ -83,3 +83,25 @@ def test_kg_validate_reports_coordinates_off_the_earth(tmp_path):
     assert "<https://example.org/far> schema:latitude: a place's latitude is a decimal number of degrees from -90 " \
            "to 90" in result.output
     assert "<https://example.org/far> schema:longitude" in result.output and "example.org/near" not in result.output
+
+
+def test_a_subjects_cell_with_spaces_around_it_refuses_the_table(tmp_path):
+    """"FIX001 " made the event <…/FIX001%20>, which a clean export of the same table would not find again (its
+    events loaded beside it, counts doubled); so did " Mali" for the place and the country."""
+    table = edited_fixture(tmp_path / "padded.csv", [("event_id_cnty", "FIX001 "), ("country", " Niger")])
+    message = refusal(table)
+    assert message.startswith(f"{table}: 2 row(s) cannot be read as events")
+    assert "line 2 has event_id_cnty 'FIX001 ', with spaces around it, which would name a subject other than " \
+           "'FIX001'" in message
+    assert "line 3 has country ' Niger', with spaces around it" in message
+
+
+def test_a_header_name_with_spaces_around_it_is_said_so(tmp_path):
+    """morph-kgc reads ' event_date ' as a column of its own, and failed in pandas' words ("Usecols do not match")."""
+    table = tmp_path / "header.csv"
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    table.write_text("\n".join([lines[0].replace(",event_date,", ", event_date ,"), *lines[1:]]) + "\n",
+                     encoding="utf-8")
+    message = refusal(table)
+    assert "reads columns the table lacks: event_date (the header has ' event_date ', with spaces around it)" \
+        in message and "Usecols" not in message

@@ -275,6 +275,31 @@ def test_the_timeline_shows_labels_as_text_never_as_markup(browser, tmp_path):
             session.context.close()
 
 
+MALFORMED = """@prefix sahel: <https://sahel-kg.example.org/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<http://example.org/malformed> { <http://example.org/month> rdfs:label "no such month" ;
+    sahel:occurredDuring [ sahel:startsNotBefore "2024-13-45"^^xsd:date ] . }"""
+
+
+def test_the_timeline_lists_items_it_cannot_place_and_draws_the_rest(browser, tmp_path):
+    """A bound of "2024-13-45" was drawn where new Date() put it; the page now lists the item as not drawn."""
+    with seeded_server(tmp_path, MALFORMED) as base:
+        session = Visit(browser, base)
+        try:
+            page = session.open("/timeline")
+            timeline = page.locator("#timeline[data-items]")
+            timeline.wait_for()
+            assert timeline.get_attribute("data-left-out") == "1" and int(timeline.get_attribute("data-items")) > 1
+            assert page.locator(".vis-item", has_text="no such month").count() == 0
+            listed = page.locator("#left-out-items").inner_text()
+            assert "no such month: startsNotBefore '2024-13-45' is no date" in listed
+            assert "1 not drawn" in page.locator("#timeline-summary").inner_text()
+            assert session.errors == []
+        finally:
+            session.context.close()
+
+
 def test_the_timeline_lists_in_full_what_is_placed_only_against_the_article_on_a_phone(visit):
     page = visit(viewport=PHONE).open("/timeline")
     page.locator("#timeline[data-items]").wait_for()

@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
@@ -107,7 +109,7 @@ def test_a_view_that_cannot_be_published_leaves_readers_the_store_itself(tmp_pat
     path = tmp_path / "db"
     with OxigraphStore(path) as store:
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
-        views.withdraw(path)
+        shutil.rmtree(views.views_dir(path))
         views.views_dir(path).write_text("in the way")  # a file where the views' folder goes
         with caplog.at_level(logging.ERROR, logger="kg.store.views"):
             store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
@@ -141,7 +143,63 @@ def test_stray_names_beside_the_views_neither_break_nor_mislead_a_reader(tmp_pat
         with OxigraphStore(path, read_only=True) as reader:
             assert reader.count() == 1
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
-    views.withdraw(path)
+    shutil.rmtree(views.views_dir(path))
     views.views_dir(path).write_text("not a folder")
     with OxigraphStore(path, read_only=True) as reader:
         assert reader.count() == 2
+
+
+def test_a_view_a_reader_holds_stays_whole_when_the_next_cannot_be_published(tmp_path, caplog):
+    """Withdrawing the views after a failed publish removed them all, the one a reader held too: it then failed
+    on its next query (its table files gone). Now it reads on; new readers read the store itself."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        for number in range(40):  # each a table file of its own, which a reader opens when it first reads it
+            store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> {number} }}")
+        reader = OxigraphStore(path, read_only=True)
+        (views.views_dir(path) / str(published(path)[-1] + 1)).write_text("in the next view's place")
+        with caplog.at_level(logging.ERROR, logger="kg.store.views"):
+            store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
+        assert "no read view could be published" in caplog.text
+        assert reader.count() == 40 and reader.query(f"ASK {{ <{EX}a> ?p 39 }}") is True
+        with OxigraphStore(path, read_only=True) as fresh:
+            assert fresh.count() == 41
+        reader.close()
+
+
+def test_a_write_whose_writer_died_before_its_view_reaches_readers(tmp_path):
+    """A writer killed between its commit and its view left the newest view noted as up to date: the next
+    writer published none, and readers missed the committed write until some later one. The writer here
+    dies as its publish starts."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    script = ("import os, signal\n"
+              "from kg.store import views\n"
+              "from kg.store.oxigraph import OxigraphStore\n"
+              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGKILL)\n"
+              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
+    died = subprocess.run([sys.executable, "-c", script], timeout=120)
+    assert died.returncode == -9
+    with OxigraphStore(path):
+        pass
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
+
+
+def test_a_store_on_another_file_system_than_its_views_is_read_directly(tmp_path, caplog):
+    """A checkpoint links the store's files only on the same file system; elsewhere (a store that is a mount
+    point, or a link to another disk) each view was a whole copy of the store, at every write."""
+    elsewhere = Path(tempfile.mkdtemp(dir="/dev/shm"))  # tmpfs: another file system than tmp_path's
+    try:
+        assert os.stat(elsewhere).st_dev != os.stat(tmp_path).st_dev
+        (elsewhere / "db").mkdir()
+        (tmp_path / "db").symlink_to(elsewhere / "db", target_is_directory=True)
+        with caplog.at_level(logging.ERROR, logger="kg.store.views"), OxigraphStore(tmp_path / "db") as store:
+            store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+            with OxigraphStore(tmp_path / "db", read_only=True) as reader:
+                assert reader.count() == 1
+        assert "another file system" in caplog.text
+        assert not any(name.isdigit() for name in os.listdir(views.views_dir(tmp_path / "db")))
+    finally:
+        shutil.rmtree(elsewhere)

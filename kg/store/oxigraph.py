@@ -104,6 +104,7 @@ class OxigraphStore(Store):
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
         try:
+            self._invalidate_view()
             self._store.update(rewritten.text)  # transactional in pyoxigraph
             done = True
         except SyntaxError as error:
@@ -216,6 +217,10 @@ class OxigraphStore(Store):
             self._stamp()
             views.record(Path(self.path))
 
+    def _invalidate_view(self) -> None:
+        if self._lock is not None:  # a writer killed between its commit and its view leaves no view up to date
+            views.invalidate(Path(self.path))
+
     def _stamp(self) -> None:
         """Bump the version stamp after a committed write; if that fails, the write still stands (no error
         for the caller): the stamp is removed, so that readers go by the store files' times instead, and
@@ -257,6 +262,7 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self._store is not None and self.path is not None and not self.read_only:
             self._store.flush()
+            views.prune(Path(self.path))  # what readers let go of since the last write
         self._store = self._view_lock = self._earlier_lock = None  # RocksDB lets go of the directory when the last reference goes
         self._release()
 
@@ -286,6 +292,7 @@ class OxigraphStore(Store):
 
     def _write_raw(self, quads, *, large: bool) -> None:
         """Add quads as they are, as one change (a staged bulk load for large ones on disk)."""
+        self._invalidate_view()
         if large and self.path is not None:
             staging.load_copy(self._store, Path(self.path), quads)
             self._store = None  # closing the handle lets go of the directory for the swap

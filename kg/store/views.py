@@ -11,6 +11,7 @@ Readers never wait: a view being removed is skipped for the next newest.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -23,6 +24,7 @@ from kg.store import stamp
 
 log = logging.getLogger(__name__)
 TRIES = 20  # views chosen in turn by a reader while the writer publishes and removes them
+WITHDRAWN = "withdrawn"  # in the views' folder: the last write has no view; read the store itself
 
 
 def views_dir(store: Path) -> Path:
@@ -37,22 +39,32 @@ def _numbers(folder: Path) -> list[int]:
         return []
 
 
-def refresh(engine: pyoxigraph.Store, store: Path) -> None:
-    """After a write, before its stamp: publish a view of what the writer's `engine` holds. Where that fails
-    the write still stands: the views are withdrawn, so that readers open the store itself (as kg did before
-    views) rather than a view that misses the write, and the log says so."""
+def refresh(engine: pyoxigraph.Store | None, store: Path) -> None:
+    """After a write, before its stamp: publish a view of what the writer's `engine` holds (None: the handle
+    was lost, as when a bulk load's swap failed). Where that fails the write still stands: the views are
+    withdrawn, so that readers open the store itself (as kg did before views), and the log says so."""
     try:
+        if engine is None:
+            raise OSError("the writer's handle was lost")
         publish(engine, store)
     except (OSError, RuntimeError) as error:
         log.error("no read view could be published after a write (%s): readers open the store itself", error)
         withdraw(store)
 
 
+def invalidate(store: Path) -> None:
+    """Before a write: forget what the newest view holds, so that a writer opening the store after this one
+    died between its commit and its publish publishes anew (see refresh_if_behind)."""
+    numbers = _numbers(views_dir(store))
+    if numbers:
+        (views_dir(store) / f"{numbers[-1]}.stamp").unlink(missing_ok=True)
+
+
 def _held(store: Path) -> str | None:
-    """What a view notes it holds: the store's version and its directory's inode (a store deleted and made
-    anew beside the old stamp is another store)."""
+    """What a view notes it holds: the store's version and RocksDB's id of the store (its IDENTITY file; a
+    store deleted and made anew beside the old stamp is another store, though its inode may be the same)."""
     found = stamp.read(store)
-    return None if found is None else f"{found[0]} {os.stat(store).st_ino}"
+    return None if found is None else f"{found[0]} {(store / 'IDENTITY').read_text().strip()}"
 
 
 def record(store: Path) -> None:
@@ -73,46 +85,63 @@ def refresh_if_behind(engine: pyoxigraph.Store, store: Path) -> None:
         noted = (views_dir(store) / f"{numbers[-1]}.stamp").read_text() if numbers else None
     except OSError:
         noted = None
-    if noted is None or noted != _held(store):
+    try:
+        held = _held(store)
+    except OSError:  # no IDENTITY file: publish
+        held = None
+    if noted is None or noted != held:
         refresh(engine, store)
         record(store)
+    else:
+        prune(store)
 
 
 def publish(engine: pyoxigraph.Store, store: Path) -> None:
     """Publish a view of what the writer's `engine` holds now, then remove older views no reader holds.
 
-    Raises OSError or RuntimeError (the engine's) if the view cannot be made.
+    Raises OSError or RuntimeError (the engine's) if the view cannot be made, or would be a copy of the store
+    rather than links to its files (the views' folder on another file system, as beside a mount point).
     """
     folder = views_dir(store)
     folder.mkdir(exist_ok=True)
+    if os.stat(folder).st_dev != os.stat(store).st_dev:
+        raise OSError(errno.EXDEV, "the store is on another file system than the folder beside it; a view "
+                                   "would copy the whole store at each write")
     older = _numbers(folder)
     number = older[-1] + 1 if older else 1
     staged = folder / f"staged-{number}"
-    shutil.rmtree(staged, ignore_errors=True)  # left by a writer killed mid-publish
+    if staged.is_dir() and not staged.is_symlink():  # left by a writer killed mid-publish
+        shutil.rmtree(staged)
+    else:
+        staged.unlink(missing_ok=True)
     engine.backup(str(staged))
     (folder / f"{number}.lock").touch()  # before the view shows: a reader that finds it finds its lock
     os.rename(staged, folder / str(number))
-    for old in older:
+    (folder / WITHDRAWN).unlink(missing_ok=True)
+    prune(store)
+
+
+def prune(store: Path) -> None:
+    """Remove the views older than the newest that no reader holds (a held one stays for a later prune)."""
+    folder = views_dir(store)
+    for old in _numbers(folder)[:-1]:
         _remove_unless_read(folder, old)
 
 
 def withdraw(store: Path) -> None:
-    """Move every view aside and remove them (whatever stands in their folder's place, too)."""
+    """Tell readers to open the store itself (a marker in the views' folder) and remove the views none holds;
+    a held view stays, whole, for its reader. Whatever stands in the folder's place is removed."""
     folder = views_dir(store)
-    aside = folder.with_name(f"{folder.name}.withdrawn-{os.getpid()}")
     try:
-        os.rename(folder, aside)
-    except FileNotFoundError:
-        return
-    except OSError:
-        aside = folder
-    try:
-        if aside.is_dir() and not aside.is_symlink():
-            shutil.rmtree(aside)
-        else:
-            aside.unlink()
+        if folder.is_dir() and not folder.is_symlink():
+            (folder / WITHDRAWN).touch()
+            prune(store)
+            for number in _numbers(folder)[-1:]:
+                _remove_unless_read(folder, number)
+        elif folder.is_symlink() or folder.exists():
+            folder.unlink()
     except OSError as error:
-        log.error("the store's read views could not be removed (%s): readers may miss the last write", error)
+        log.error("the store's read views could not be withdrawn (%s): readers may miss the last write", error)
 
 
 def _remove_unless_read(folder: Path, number: int) -> None:
@@ -131,6 +160,8 @@ def _remove_unless_read(folder: Path, number: int) -> None:
         shutil.rmtree(folder / str(number), ignore_errors=True)
         for leftover in (folder / f"{number}.stamp", lock):
             leftover.unlink(missing_ok=True)
+    except OSError as error:  # the next prune tries again
+        log.warning("an old view of the store could not be removed: %s", error)
     finally:
         os.close(handle)
 
@@ -143,7 +174,8 @@ def open_view(store: Path) -> tuple[pyoxigraph.Store, object | None]:
     """
     folder = views_dir(store)
     # Views outlive a store moved away or deleted by hand: without it, the read fails as it would without views.
-    for _ in range(TRIES if store.is_dir() else 0):
+    withdrawn = (folder / WITHDRAWN).exists()
+    for _ in range(TRIES if store.is_dir() and not withdrawn else 0):
         numbers = _numbers(folder)
         if not numbers:
             break
@@ -164,4 +196,7 @@ def open_view(store: Path) -> tuple[pyoxigraph.Store, object | None]:
         except BaseException:
             lock.close()
             raise
+    else:
+        if store.is_dir() and not withdrawn:
+            log.warning("no read view of %s could be taken in %d tries: reading the store itself", store, TRIES)
     return pyoxigraph.Store.read_only(str(store)), None

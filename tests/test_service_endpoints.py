@@ -115,7 +115,7 @@ class Dripping(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         try:
             self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: application/sparql-results+json\r\n")
-            for _ in range(80):
+            for _ in range(3000):  # five minutes of headers: past the limit on any machine
                 self.wfile.write(b"X-Padding: 1\r\n")
                 self.wfile.flush()
                 if self.release.wait(0.1):  # the endpoint's slowness, not a wait for the test

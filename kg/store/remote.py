@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 from pyoxigraph import NamedNode
 
 from kg.errors import EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, UpdateOutcomeUnknown
-from kg.namespaces import PREFIXES
-from kg.select_limit import limited
-from kg.sparql_parts import from_graphs_replaced, query_dataset
 from kg.sparql_text import scan
 from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
-from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
 from kg.store.graph_presence import GraphPresence
 from kg.store.insert_data import insert_data_requests, refusal, unreadable
 from kg.store.remote_answers import SOLUTIONS, AnswerReading
 from kg.store.remote_checks import EngineChecks
+from kg.store.remote_fields import protocol_fields
 from kg.store.merge import Target, rewrite
 from kg.store.remote_graphs import DatasetGraphsHad
 from kg.store.remote_whole import WholeReads
@@ -177,7 +173,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
         if hide:  # the user's text: refused as the embedded store refuses it, before the engine rewrites it
             check_query_syntax(sparql)
         rows = limit + 1 if limit is not None and form == "SELECT" else None  # one more: to know the cap cut it
-        fields = self._fields(sparql, rows, dialect, default_graphs, named_graphs, timeout, hide=hide)
+        fields = protocol_fields(sparql, rows, dialect, default_graphs, named_graphs, timeout or self.timeout,
+                                 hidden=self._hidden if hide else None)
         accept = dialect.graph_media_type if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
         seconds = timeout or self.timeout
         answer = self._answer(url, fields, accept, timeout)
@@ -188,7 +185,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
             for fewer in ((limit, None) if rows is not None else ()):
                 if not any(sign in str(error) for sign in dialect.sort_cap_signs):
                     break
-                fields = self._fields(sparql, fewer, dialect, default_graphs, named_graphs, timeout, hide=hide)
+                fields = protocol_fields(sparql, fewer, dialect, default_graphs, named_graphs, timeout or self.timeout,
+                                         hidden=self._hidden if hide else None)
                 answer = self._answer(url, fields, accept, timeout)
                 if answer.status < 300:
                     result = self._result(answer, dialect, seconds)
@@ -196,37 +194,6 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
                 error = failure(answer, dialect, seconds=seconds)
             raise _within(error, sparql)
         return self._result(answer, dialect, seconds)
-
-    def _fields(self, sparql, rows, dialect, default_graphs, named_graphs, timeout, *, hide) -> list[tuple[str, str]]:
-        """The protocol's fields for `sparql`: its text, at most `rows` rows of a SELECT, the dataset, the time limit."""
-        own = query_dataset(sparql, PREFIXES)  # FROM in the text: the engine reads it
-        describe = scan(sparql).form == "DESCRIBE"
-        text = limited(sparql, rows) if rows is not None else sparql
-        if not dialect.trailing_values:
-            text = values_inside(text)
-        if hide:  # the engine's own graphs and the merge are nowhere, however a dataset names them
-            default_graphs, named_graphs = self._unhidden(default_graphs), self._unhidden(named_graphs)
-            if own and set(own[0] + own[1]) & set(self._hidden):  # Virtuoso reads FROM before the protocol's dataset
-                text = from_graphs_replaced(text, PREFIXES, self._hidden, f"urn:uuid:{uuid.uuid4()}")
-        if hide and named_graphs is None:  # GRAPH ?g: never the merge, nor the engine's own graphs
-            text = guard_graph_variables(text, self._hidden, spell_out=not dialect.enumerates_graphs).text
-        if default_graphs is None and named_graphs is None and dialect.merge_graph and own is None:
-            # The merge as the default graph: through GRAPH, but for a DESCRIBE that names no graph (merge_dataset)
-            text, default_graphs = merge_dataset(text, dialect.merge_graph, describe=describe)
-        if describe:
-            text = dialect.describe_prologue + text
-        fields = [("query", text)]
-        fields += [("default-graph-uri", iri) for iri in _or_no_graph(default_graphs)]
-        fields += [("named-graph-uri", iri) for iri in _or_no_graph(named_graphs)]
-        seconds = timeout or self.timeout
-        if dialect.timeout_parameter and seconds:
-            fields.append((dialect.timeout_parameter, str(max(1, int(seconds * 1000)))))
-        return fields
-
-    def _unhidden(self, graphs: list[str] | None) -> list[str] | None:
-        """`graphs`, a hidden one as a graph that is nowhere (as the embedded store has no such graph)."""
-        return None if graphs is None else [f"urn:uuid:{uuid.uuid4()}" if iri in self._hidden else iri
-                                            for iri in graphs]
 
     def _answer(self, url, fields, accept, timeout):
         try:
@@ -293,11 +260,3 @@ def _within(error: Exception, text: str) -> Exception:
     if error.column is not None and error.column > len(lines[error.line - 1]) + 1:
         return QuerySyntaxError(error.message, line=error.line, column=None)
     return error
-
-
-def _or_no_graph(iris) -> list[str]:
-    """Protocol parameters for a list of graph IRIs. No parameter at all would leave the dataset to the
-    server, so an empty list (an empty default graph, or no named graphs) names a graph that is nowhere."""
-    if iris is None:
-        return []
-    return list(iris) or [f"urn:uuid:{uuid.uuid4()}"]

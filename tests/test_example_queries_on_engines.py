@@ -1,0 +1,61 @@
+"""The example queries (ontology/queries/*.rq) answer the same rows on every engine as on the embedded store,
+but where an engine's own reading is declared in the README's table of engines (kg/store/dialects.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.paths import QUERIES_DIR
+from live_engines import *  # noqa: F401,F403
+from live_engines import http
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EXAMPLES = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
+# GROUP_CONCAT's order is the engine's (SPARQL leaves it open), and Virtuoso keeps the language tag its values
+# share: these queries' joined values are compared as sets of text.
+JOINED = {"disrupted-partnerships": ", ", "inference-rules": " "}
+# Virtuoso's compiler overflows its stack (SQ200) on FILTER NOT EXISTS over two GRAPH ?g in a sorted query:
+# passed on as it answers (502), as the README's table of engines says.
+VIRTUOSO_REFUSES = {"single-source-claims"}
+
+
+def _value(name: str, term: dict, engine: str) -> dict:
+    """`term` as the embedded store gives it, where Virtuoso's own reading differs only in spelling (the README's
+    table of engines): an xsd:boolean kept as 1 or 0, an xsd:nonNegativeInteger kept so typed."""
+    term = dict(term)
+    if engine == "virtuoso" and term.get("datatype") == XSD + "boolean":
+        term["value"] = {"1": "true", "0": "false"}.get(term["value"], term["value"])
+    if engine == "virtuoso" and term.get("datatype") == XSD + "nonNegativeInteger":
+        term["datatype"] = XSD + "integer"
+    if name in JOINED and term.get("type") == "literal":
+        term["value"] = JOINED[name].join(sorted(term["value"].split(JOINED[name])))
+        term.pop("xml:lang", None)
+    return term
+
+
+def _answer(server: str, name: str, engine: str) -> tuple[int, object]:
+    sparql = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    status, _, body = http(server + "/sparql", method="POST", data=sparql.encode(),
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/sparql-results+json"})
+    if status != 200:
+        return status, None
+    found = json.loads(body)
+    if "boolean" in found:
+        return status, found["boolean"]
+    return status, sorted(json.dumps({var: _value(name, term, engine) for var, term in row.items()}, sort_keys=True)
+                          for row in found["results"]["bindings"])
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_an_example_query_answers_the_same_on_every_engine(server, embedded_server, name, request):
+    """On Virtuoso `foreign-support.rq` gave 1 row of 9, `timeline.rq` 1 of 4, `ceased-or-scaled-back.rq` none
+    of 2 (a class joined through `rdfs:subClassOf*`), and `unlinked-entities.rq` was refused (a path from VALUES)."""
+    engine = request.node.callspec.params["server"]
+    expected = _answer(embedded_server, name, "embedded")
+    if engine == "virtuoso" and name in VIRTUOSO_REFUSES:
+        assert _answer(server, name, engine)[0] == 502 and expected[0] == 200
+        return
+    assert _answer(server, name, engine) == expected

@@ -56,3 +56,19 @@ def test_the_home_pages_lists_are_in_the_same_order_on_every_engine(server, embe
     here = _listed(embedded_server)
     assert _listed(server) == here
     assert here.index("/id/aes-consolidation-challenge") < here.index("/id/west-africa-fragmented-diplomacy")
+
+
+def _page(server: str, path: str) -> tuple[int, str]:
+    status, _, body = http(server + path, headers={"Accept": "text/html"})
+    return status, body.decode().replace(server, "http://HOST")
+
+
+def test_every_page_reads_the_same_on_every_engine(server, embedded_server):
+    """On Virtuoso Mali's page listed its Wikidata and GeoNames links twice (once with no status: an owl:sameAs
+    that is also an exactMatch got past `!= owl:sameAs || NOT EXISTS`), a page's properties came in another order
+    (labels sorted as tagged literals), and the ontology's page gave some terms their comment for a definition."""
+    paths = sorted(set(_listed(embedded_server))) + ["/claim/aes-members", "/claim/tsctp-scaled-back",
+                                                     "/source/us-sahel-quiet-ties", "/ontology", "/graphs"]
+    assert len(paths) > 40
+    differ = [path for path in paths if _page(server, path) != _page(embedded_server, path)]
+    assert differ == []

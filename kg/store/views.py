@@ -35,7 +35,7 @@ def _numbers(folder: Path) -> list[int]:
     try:
         return sorted(int(entry.name) for entry in os.scandir(folder)
                       if entry.name.isascii() and entry.name.isdigit() and entry.is_dir())  # not "²"
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # none there, or none that can be read: readers read the store itself
         return []
 
 
@@ -48,7 +48,8 @@ def refresh(engine: pyoxigraph.Store | None, store: Path) -> None:
             raise OSError("the writer's handle was lost")
         publish(engine, store)
     except (OSError, RuntimeError) as error:
-        log.error("no read view could be published after a write (%s): readers open the store itself", error)
+        # str(error): a log record keeping the error keeps its frames, and with them the writer's engine open
+        log.error("no read view could be published after a write (%s): readers open the store itself", str(error))
         withdraw(store)
 
 
@@ -56,8 +57,12 @@ def invalidate(store: Path) -> None:
     """Before a write: forget what the newest view holds, so that a writer opening the store after this one
     died between its commit and its publish publishes anew (see refresh_if_behind)."""
     numbers = _numbers(views_dir(store))
-    if numbers:
-        (views_dir(store) / f"{numbers[-1]}.stamp").unlink(missing_ok=True)
+    try:
+        if numbers:
+            (views_dir(store) / f"{numbers[-1]}.stamp").unlink(missing_ok=True)
+    except OSError as error:  # the write may still go ahead, but not past a view claiming to be up to date
+        log.error("the newest read view could not be marked as behind (%s): withdrawing the views", str(error))
+        withdraw(store)
 
 
 def _held(store: Path) -> str | None:
@@ -89,7 +94,7 @@ def refresh_if_behind(engine: pyoxigraph.Store, store: Path) -> None:
         held = _held(store)
     except OSError:  # no IDENTITY file: publish
         held = None
-    if noted is None or noted != held:
+    if noted is None or noted != held or (views_dir(store) / WITHDRAWN).exists():
         refresh(engine, store)
         record(store)
     else:
@@ -119,6 +124,17 @@ def publish(engine: pyoxigraph.Store, store: Path) -> None:
     os.rename(staged, folder / str(number))
     (folder / WITHDRAWN).unlink(missing_ok=True)
     prune(store)
+    _clear_aside(folder.with_name(folder.name + ".withdrawn"))
+
+
+def _clear_aside(aside: Path) -> None:
+    """Remove the views moved aside that no reader holds (their links keep old table files on disk)."""
+    if not aside.is_dir() or aside.is_symlink():
+        return
+    for number in _numbers(aside):
+        _remove_unless_read(aside, number)
+    if not _numbers(aside):
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def prune(store: Path) -> None:
@@ -135,13 +151,28 @@ def withdraw(store: Path) -> None:
     try:
         if folder.is_dir() and not folder.is_symlink():
             (folder / WITHDRAWN).touch()
+            for number in _numbers(folder)[-1:]:  # a held view stays, but no longer claims to be up to date
+                (folder / f"{number}.stamp").unlink(missing_ok=True)
             prune(store)
             for number in _numbers(folder)[-1:]:
                 _remove_unless_read(folder, number)
         elif folder.is_symlink() or folder.exists():
             folder.unlink()
     except OSError as error:
-        log.error("the store's read views could not be withdrawn (%s): readers may miss the last write", error)
+        _move_aside(folder, error)
+
+
+def _move_aside(folder: Path, error: OSError) -> None:
+    """Last resort where the folder refuses the marker: rename it (in the store's parent) out of readers' way.
+    A reader holding a view in it may then fail a read, and reopens (kg.store.engine_faults)."""
+    aside = folder.with_name(folder.name + ".withdrawn")
+    try:
+        _clear_aside(aside)
+        os.rename(folder, aside)
+        log.error("the store's read views could not be withdrawn in place (%s): moved aside to %s", str(error), aside)
+    except OSError as second:
+        log.error("the store's read views could not be withdrawn (%s; %s): readers may miss the last write",
+                  str(error), str(second))
 
 
 def _remove_unless_read(folder: Path, number: int) -> None:
@@ -149,19 +180,23 @@ def _remove_unless_read(folder: Path, number: int) -> None:
     try:
         handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        log.warning("an old view of the store could not be removed: %s", error)
+        log.warning("an old view of the store could not be removed: %s", str(error))
         return
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:  # a reader holds it: a later write removes it
         os.close(handle)
         return
+    except OSError as error:  # no locks on this file system: a view that may be read is kept
+        os.close(handle)
+        log.warning("an old view of the store could not be locked for removal: %s", str(error))
+        return
     try:  # the lock file goes last: a reader that opened it finds it unlinked and takes another view
         shutil.rmtree(folder / str(number), ignore_errors=True)
         for leftover in (folder / f"{number}.stamp", lock):
             leftover.unlink(missing_ok=True)
     except OSError as error:  # the next prune tries again
-        log.warning("an old view of the store could not be removed: %s", error)
+        log.warning("an old view of the store could not be removed: %s", str(error))
     finally:
         os.close(handle)
 

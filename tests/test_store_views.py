@@ -189,19 +189,30 @@ def test_a_write_whose_writer_died_before_its_view_reaches_readers(tmp_path):
         assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
 
 
-def test_a_store_on_another_file_system_than_its_views_is_read_directly(tmp_path, caplog):
+def test_a_store_on_another_file_system_than_its_views_is_read_directly(tmp_path, monkeypatch, caplog):
     """A checkpoint links the store's files only on the same file system; elsewhere (a store that is a mount
-    point, or a link to another disk) each view was a whole copy of the store, at every write."""
+    point: the folder beside it is on the disk above) each view was a whole copy of the store, at every write."""
+    monkeypatch.setattr(views, "same_file_system", lambda folder, store: False)  # no mount in a test
+    with caplog.at_level(logging.ERROR, logger="kg.store.views"), OxigraphStore(tmp_path / "db") as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        with OxigraphStore(tmp_path / "db", read_only=True) as reader:
+            assert reader.count() == 1
+    assert "another file system" in caplog.text
+    assert not any(name.isdigit() for name in os.listdir(views.views_dir(tmp_path / "db")))
+
+
+def test_a_store_linked_from_another_file_system_has_its_views_beside_its_directory(tmp_path):
+    """The views sit beside the directory a link names, on its file system, so they link its files."""
     elsewhere = Path(tempfile.mkdtemp(dir="/dev/shm"))  # tmpfs: another file system than tmp_path's
     try:
         assert os.stat(elsewhere).st_dev != os.stat(tmp_path).st_dev
         (elsewhere / "db").mkdir()
         (tmp_path / "db").symlink_to(elsewhere / "db", target_is_directory=True)
-        with caplog.at_level(logging.ERROR, logger="kg.store.views"), OxigraphStore(tmp_path / "db") as store:
+        with OxigraphStore(tmp_path / "db") as store:
             store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
             with OxigraphStore(tmp_path / "db", read_only=True) as reader:
-                assert reader.count() == 1
-        assert "another file system" in caplog.text
-        assert not any(name.isdigit() for name in os.listdir(views.views_dir(tmp_path / "db")))
+                assert reader.count() == 1 and reader._view_lock is not None
+        assert sorted(os.listdir(tmp_path)) == ["db"]
+        assert views.views_dir(tmp_path / "db") == elsewhere / ".db.views"
     finally:
         shutil.rmtree(elsewhere)

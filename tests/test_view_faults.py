@@ -6,6 +6,11 @@ import logging
 import os
 from pathlib import Path
 
+import pyoxigraph
+import pytest
+
+from kg.errors import StoreUnavailable
+
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
 
@@ -87,3 +92,40 @@ def test_a_writer_opening_a_store_whose_views_were_withdrawn_publishes_again(tmp
     assert not (views.views_dir(path) / views.WITHDRAWN).exists()
     with OxigraphStore(path, read_only=True) as fresh:
         assert fresh._view_lock is not None and fresh.count() == 2
+
+
+def linked_store(tmp_path) -> tuple[Path, Path]:
+    """A store at tmp_path/"data"/"store", and tmp_path/"db", a symbolic link to it."""
+    (tmp_path / "data").mkdir()
+    target, link = tmp_path / "data" / "store", tmp_path / "db"
+    link.symlink_to(target, target_is_directory=True)
+    with OxigraphStore(target) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 0 }}")
+    return target, link
+
+
+def test_a_bulk_load_through_a_link_loads_into_its_target_and_keeps_the_link(tmp_path):
+    """The swap renamed the link itself: its rmtree of the old copy refused a link, or the new store took the
+    link's place while the directory it named was left as it was."""
+    target, link = linked_store(tmp_path)
+    with OxigraphStore(link) as store:
+        store.extend((pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s{n}"), pyoxigraph.NamedNode(f"{EX}p"),
+                                      pyoxigraph.Literal(n)) for n in range(1, 2001)), large=True)
+        assert store.count() == 2001
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    with OxigraphStore(target, read_only=True) as reader:
+        assert reader.count() == 2001
+    assert sorted(os.listdir(tmp_path)) == ["data", "db"]  # nothing of the load beside the link
+
+
+def test_writers_and_readers_through_a_link_and_through_its_target_are_one(tmp_path):
+    """The lock, the version stamp and the views were kept beside whichever name was given: a writer by one name
+    did not keep out a writer by the other, and a reader by one name missed a write made by the other."""
+    target, link = linked_store(tmp_path)
+    with OxigraphStore(target) as store:
+        with pytest.raises(StoreUnavailable, match="open for writing"):
+            OxigraphStore(link)
+        with OxigraphStore(link, read_only=True) as reader:
+            store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 1 }}")
+            assert reader.reopen_if_changed() and reader.count() == 2
+            assert reader._view_lock is not None  # a view, not the store itself

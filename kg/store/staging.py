@@ -4,7 +4,8 @@ RocksDB transactions grow costly and memory-hungry with their size, and pyoxigra
 fast but commits in pieces. So a large load goes to a checkpoint of the store (hard links, instant),
 through the bulk loader, and is compacted; a marker file is the commit point; then the copy replaces the store.
 A process killed before the marker leaves the store as it was; one killed after it leaves a swap that
-the next opening finishes. Sibling paths of STORE: .STORE.staging, .STORE.committed, .STORE.old.
+the next opening finishes. Sibling paths of STORE: .STORE.staging, .STORE.committed, .STORE.old (for a STORE
+that is a symbolic link, these and the copy's swap are the directory's it names: the link stays).
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from pathlib import Path
 
 import pyoxigraph
 
+from kg.store import siblings
+
 log = logging.getLogger(__name__)
 
 
 def sibling(path: Path, role: str) -> Path:
-    return path.with_name(f".{path.name}.{role}")
+    return siblings.beside(path, role)
 
 
 def recover(path: Path) -> None:
     """Finish a committed swap, or throw away an unfinished load, left by a process that died."""
+    path = siblings.real(path)
     staging, committed, old = sibling(path, "staging"), sibling(path, "committed"), sibling(path, "old")
     if committed.exists():
         if staging.exists():
@@ -46,6 +50,7 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
     The caller then closes its handle and calls recover(path) to swap the copy in. An error raised
     while iterating `quads` leaves the store untouched.
     """
+    path = siblings.real(path)
     staging, committed = sibling(path, "staging"), sibling(path, "committed")
     _remove(staging)
     copy = None

@@ -18,6 +18,8 @@ import time
 from os import PathLike
 from pathlib import Path
 
+from kg.store import siblings
+
 MAGIC = b"kgstamp1"
 # Native layout, every field 8-byte aligned: each field is then read and written with one machine move.
 RECORD = struct.Struct("@8sQQd")  # magic, sequence (odd while a writer writes), number, unix time
@@ -31,8 +33,7 @@ _opening = threading.Lock()
 
 
 def stamp_path(store: str | PathLike) -> Path:
-    store = Path(store)
-    return store.with_name(f".{store.name}.version")
+    return siblings.beside(store, "version")
 
 
 class _Mapping:

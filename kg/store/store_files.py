@@ -11,7 +11,7 @@ from os import PathLike
 from pathlib import Path
 
 from kg.errors import StoreMissing, StoreUnavailable, shown_text
-from kg.store import stamp
+from kg.store import siblings, stamp
 
 
 def check_present(path: Path) -> None:
@@ -42,7 +42,7 @@ def check_room(path: Path) -> None:
 
 
 def _holds_store(path: Path) -> bool:
-    return (path / "CURRENT").is_file() or path.with_name(f".{path.name}.committed").exists()
+    return (path / "CURRENT").is_file() or siblings.beside(path, "committed").exists()
 
 
 def directory_changed_at(path: str | PathLike) -> float:
@@ -78,7 +78,7 @@ def writer_lock(path: Path) -> int:
     """Hold the store's lock file (a sibling, so it survives the swap of a bulk load) and return its
     descriptor (closing it lets go), or raise StoreUnavailable at once naming the process that holds it,
     which the lock file says (its id and command line)."""
-    handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    handle = os.open(siblings.beside(path, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

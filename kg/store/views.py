@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.store import stamp
+from kg.store import siblings, stamp
 
 log = logging.getLogger(__name__)
 TRIES = 20  # views chosen in turn by a reader while the writer publishes and removes them
@@ -28,7 +28,7 @@ WITHDRAWN = "withdrawn"  # in the views' folder: the last write has no view; rea
 
 
 def views_dir(store: Path) -> Path:
-    return store.with_name(f".{store.name}.views")
+    return siblings.beside(store, "views")
 
 
 def _numbers(folder: Path) -> list[int]:
@@ -37,6 +37,11 @@ def _numbers(folder: Path) -> list[int]:
                       if entry.name.isascii() and entry.name.isdigit() and entry.is_dir())  # not "²"
     except OSError:  # none there, or none that can be read: readers read the store itself
         return []
+
+
+def same_file_system(folder: Path, store: Path) -> bool:
+    """Whether a view in `folder` can link the table files of `store` (False for a store that is a mount point)."""
+    return os.stat(folder).st_dev == os.stat(store).st_dev
 
 
 def refresh(engine: pyoxigraph.Store | None, store: Path) -> None:
@@ -109,7 +114,7 @@ def publish(engine: pyoxigraph.Store, store: Path) -> None:
     """
     folder = views_dir(store)
     folder.mkdir(exist_ok=True)
-    if os.stat(folder).st_dev != os.stat(store).st_dev:
+    if not same_file_system(folder, store):
         raise OSError(errno.EXDEV, "the store is on another file system than the folder beside it; a view "
                                    "would copy the whole store at each write")
     older = _numbers(folder)

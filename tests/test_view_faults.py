@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.errors import StoreUnavailable
+from kg.errors import StorageFailure, StoreUnavailable
 
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
@@ -129,3 +129,69 @@ def test_writers_and_readers_through_a_link_and_through_its_target_are_one(tmp_p
             store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 1 }}")
             assert reader.reopen_if_changed() and reader.count() == 2
             assert reader._view_lock is not None  # a view, not the store itself
+
+
+VANISHED = ("IO error: No such file or directory: While open a file for random read: db/000089.sst: "
+            "No such file or directory")
+
+
+class Vanishing:
+    """A read-only engine whose first read fails as RocksDB's does when a table file the reader had yet to open
+    was removed by the writer's compaction (which no test can time); a read through a reopened engine works."""
+
+    def __init__(self, lazily: bool = False):
+        self.lazily = lazily
+
+    def query(self, *args, **kwargs):
+        if self.lazily:  # the query starts; its first row needs the file
+            return self._rows()
+        raise FileNotFoundError(VANISHED)
+
+    def _rows(self):
+        raise FileNotFoundError(VANISHED)
+        yield
+
+    def __getattr__(self, name):
+        raise FileNotFoundError(VANISHED)
+
+    def __len__(self):
+        raise FileNotFoundError(VANISHED)
+
+
+def reader_of_the_store_itself(tmp_path, *, lazily: bool = False) -> tuple[OxigraphStore, OxigraphStore]:
+    """A writer whose views are withdrawn, and a reader of the store itself whose table files then vanish."""
+    path = tmp_path / "db"
+    store = OxigraphStore(path)
+    store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    views.withdraw(path)
+    reader = OxigraphStore(path, read_only=True)
+    assert reader._view_lock is None
+    store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")  # publishes again: the reopened reader takes the view
+    reader._store = Vanishing(lazily)
+    return store, reader
+
+
+@pytest.mark.parametrize("read", [lambda reader: reader.count(), lambda reader: len(reader.graphs()),
+                                  lambda reader: int(reader.query(f"ASK {{ <{EX}b> ?p ?o }}")),
+                                  lambda reader: len(list(reader.query("SELECT * WHERE { ?s ?p ?o }")))],
+                         ids=["count", "graphs", "ask", "select"])
+def test_a_reader_whose_table_files_vanished_reopens_once_and_reads_on(tmp_path, read):
+    """A read-only opening of the store itself (views withdrawn) races the writer's compaction: a table file it
+    had yet to open could be gone, and every read through it failed ("IO error: No such file or directory")."""
+    store, reader = reader_of_the_store_itself(tmp_path)
+    with store, reader:
+        assert read(reader) in (1, 2)
+        assert reader._view_lock is not None  # reopened on the view the writer published since
+
+
+def test_a_query_whose_first_row_meets_a_vanished_file_is_run_again(tmp_path):
+    store, reader = reader_of_the_store_itself(tmp_path, lazily=True)
+    with store, reader:
+        assert len(list(reader.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))) == 2
+
+
+def test_a_read_that_fails_again_after_reopening_is_a_storage_failure(tmp_path, monkeypatch):
+    store, reader = reader_of_the_store_itself(tmp_path)
+    monkeypatch.setattr(OxigraphStore, "_reopen", lambda self: setattr(self, "_store", Vanishing()))
+    with store, reader, pytest.raises(StorageFailure, match="No such file"):
+        reader.count()

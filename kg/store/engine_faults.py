@@ -1,5 +1,5 @@
 """pyoxigraph's failures told apart: a request's own fault or the storage failing under it, and a read-only
-view opened again when a writer's compaction moved files away as it opened."""
+view opened again when a writer's compaction moved files away as it opened or as it read."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from kg.store import views
 STALE_RETRIES = 6  # opening a read-only view while the writer compacts may meet files just removed
 STALE_PAUSE = 0.01  # seconds before the first retry, doubled each time
 STORAGE_SIGNS = ("IO error", "Corruption", "No such file")  # in an error: the storage failed, not the request
+VANISHED = "No such file"  # a table file removed under a read-only opening of the store itself
 
 
 def read_only_view(path: str) -> tuple[pyoxigraph.Store, object | None]:
@@ -30,16 +31,46 @@ def read_only_view(path: str) -> tuple[pyoxigraph.Store, object | None]:
         attempt += 1
 
 
-def evaluated(rows):
-    """The rows of a lazy result, with errors met while reading them as the library's errors."""
+def read_again(read, reopen):
+    """`read()`; where a file it needed had vanished (a read-only opening of the store itself, while the writer
+    compacts; views withdrawn), `reopen()` the handle and read once more. A second such failure: StorageFailure."""
     try:
-        yield from rows
-    except RuntimeError as error:
+        return read()
+    except (OSError, RuntimeError) as error:
+        if VANISHED not in str(error):
+            raise
+    reopen()
+    try:
+        return read()
+    except (OSError, RuntimeError) as error:
+        if any(sign in str(error) for sign in STORAGE_SIGNS):
+            raise StorageFailure(str(error)) from None
+        raise
+
+
+def evaluated(rows, again=None):
+    """The rows of a lazy result, with errors met while reading them as the library's errors. Where the first row
+    met a vanished file (see read_again), the rows of `again()` (the query reopened and run anew) instead."""
+    started = False
+    try:
+        for row in rows:
+            started = True
+            yield row
+        return
+    except (OSError, RuntimeError) as error:
+        if started or again is None or VANISHED not in str(error):
+            raise evaluation_error(error) from None
+    try:
+        rows = again()
+    except (OSError, RuntimeError) as error:
         raise evaluation_error(error) from None
+    yield from evaluated(rows)
 
 
-def evaluation_error(error: RuntimeError) -> StoreError:
+def evaluation_error(error: RuntimeError | OSError) -> StoreError:
     """The request's own fault (EvaluationError), or the storage failing under it (StorageFailure)."""
+    if isinstance(error, StoreError):  # told apart already
+        return error
     if any(sign in str(error) for sign in STORAGE_SIGNS):
         return StorageFailure(str(error))
     return EvaluationError(str(error))

@@ -25,7 +25,7 @@ import pyoxigraph
 
 from kg.namespaces import PREFIXES
 from kg.store import deadline, old_model, stamp, staging, views
-from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
+from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
 from kg.store.store_files import check_room, disk_version, writer_lock
 from kg.turtle_names import PlainNamesWriter
 from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
@@ -80,18 +80,24 @@ class OxigraphStore(Store):
         if named_graphs is not None:
             options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named_graphs]
 
+        def again():  # the first row met a vanished file: the rows anew, through the handle reopened
+            self._reopen()
+            rows = self._store.query(sparql, **options)
+            return map(tuple, rows) if isinstance(rows, pyoxigraph.QuerySolutions) else rows
+
         def start():
             try:
-                result = self._store.query(sparql, **options)
+                result = self._reading(lambda: self._store.query(sparql, **options))
             except SyntaxError as error:
                 raise syntax_error(str(error)) from None
-            except RuntimeError as error:
+            except (OSError, RuntimeError) as error:
                 raise evaluation_error(error) from None
             if isinstance(result, pyoxigraph.QueryBoolean):
                 return bool(result), iter(())
+            retry = again if self.read_only else None
             if isinstance(result, pyoxigraph.QuerySolutions):
-                return [v.value for v in result.variables], evaluated(map(tuple, result))
-            return None, evaluated(result)
+                return [v.value for v in result.variables], evaluated(map(tuple, result), retry)
+            return None, evaluated(result, retry)
 
         head, rows = start() if timeout is None else deadline.limited(start, timeout)
         if isinstance(head, bool):
@@ -166,19 +172,20 @@ class OxigraphStore(Store):
         pyoxigraph.serialize(named, output, rdf_format(format), **options)
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs()
-                      if isinstance(g, pyoxigraph.NamedNode) and self._holds_quads(g))
+        return self._reading(lambda: sorted(g.value for g in self._store.named_graphs()
+                                            if isinstance(g, pyoxigraph.NamedNode) and self._holds_quads(g)))
 
     def missing_graphs(self, iris: list[str]) -> list[str]:
         """As Store.missing_graphs: a graph created or written and not dropped is had, even empty."""
-        return [iri for iri in iris if not self._store.contains_named_graph(pyoxigraph.NamedNode(iri))]
+        return self._reading(lambda: [iri for iri in iris
+                                      if not self._store.contains_named_graph(pyoxigraph.NamedNode(iri))])
 
     def count(self, graph=None) -> int:
         """Quads in the named graphs (the merge is not counted), or the triples of one graph ("": the
         declared default graph)."""
         if graph is not None:
-            return self._triples(_DECLARED if graph == "" else pyoxigraph.NamedNode(graph))
-        return len(self._store) - (0 if self._union else self._triples(_DEFAULT))
+            return self._reading(lambda: self._triples(_DECLARED if graph == "" else pyoxigraph.NamedNode(graph)))
+        return self._reading(lambda: len(self._store) - (0 if self._union else self._triples(_DEFAULT)))
 
     def changed_at(self) -> float | None:
         """When the store last changed (a Unix time): see version()."""
@@ -253,11 +260,20 @@ class OxigraphStore(Store):
         changed = self.version()[0]
         if changed == self._opened_at:
             return False
-        # The view replaced stays published until the next reopen: another thread may still be reading it.
-        self._earlier_lock = self._view_lock
-        self._store, self._view_lock = read_only_view(self.path)
-        self._opened_at = changed
+        self._reopen(changed)
         return True
+
+    def _reopen(self, version: int | None = None) -> None:
+        """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
+        another thread may still be reading it."""
+        self._earlier_lock = self._view_lock
+        version = self.version()[0] if version is None else version  # before the opening, as in __init__
+        self._store, self._view_lock = read_only_view(self.path)
+        self._opened_at = version
+
+    def _reading(self, read):
+        """`read()`; through a read-only handle whose files vanished, reopened and read once more."""
+        return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
 
     def close(self) -> None:
         if self._store is not None and self.path is not None and not self.read_only:

@@ -23,12 +23,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.namespaces import PREFIXES
-from kg.store import deadline, old_model, stamp, staging, views
+from kg.store import deadline, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
 from kg.store.store_files import check_room, disk_version, writer_lock
-from kg.turtle_names import PlainNamesWriter
-from kg.store.base import DUMP_FORMATS, QueryResult, Solutions, Store, Triples, rdf_format, syntax_error
+from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.no_change import changes_nothing
 
@@ -148,28 +146,7 @@ class OxigraphStore(Store):
         return read
 
     def dump(self, output, *, format, graph=None) -> None:
-        rdf_format(format, DUMP_FORMATS)
-        if graph is None and format in ("turtle", "ntriples"):
-            raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-        if format not in ("trig", "turtle"):
-            self._dump(output, format, graph, {})
-        elif hasattr(output, "write"):
-            writer = PlainNamesWriter(output, PREFIXES)
-            self._dump(writer, format, graph, {"prefixes": PREFIXES})
-            writer.finish()
-        else:
-            with open(output, "wb") as file:
-                self.dump(file, format=format, graph=graph)
-
-    def _dump(self, output, format: str, graph: str | None, options: dict) -> None:
-        if graph is not None:
-            source = _DECLARED if graph == "" else pyoxigraph.NamedNode(graph)
-            self._store.dump(output, rdf_format(format), from_graph=source, **options)
-            return
-        # The dataset is its named graphs; the merge in the default graph is derived from them.
-        named = (quad for name in self._store.named_graphs()
-                 for quad in self._store.quads_for_pattern(None, None, None, name))
-        pyoxigraph.serialize(named, output, rdf_format(format), **options)
+        oxigraph_dump.dump(self._store, output, format=format, graph=graph)
 
     def graphs(self) -> list[str]:
         return self._reading(lambda: sorted(g.value for g in self._store.named_graphs()

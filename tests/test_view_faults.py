@@ -195,3 +195,24 @@ def test_a_read_that_fails_again_after_reopening_is_a_storage_failure(tmp_path, 
     monkeypatch.setattr(OxigraphStore, "_reopen", lambda self: setattr(self, "_store", Vanishing()))
     with store, reader, pytest.raises(StorageFailure, match="No such file"):
         reader.count()
+
+
+class HalfBackup:
+    """An engine whose checkpoint fails part-way, as on a full disk: some files are made, then ENOSPC."""
+
+    def backup(self, target: str) -> None:
+        os.mkdir(target)
+        Path(target, "MANIFEST-000005").write_text("half")
+        raise OSError(28, "No space left on device", target)
+
+
+def test_a_publish_that_fails_part_way_leaves_no_half_view_behind(tmp_path, caplog):
+    """The half-made checkpoint (staged-N) stayed on the full disk until some later publish removed it."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        with caplog.at_level(logging.ERROR, logger="kg.store.views"):
+            views.refresh(HalfBackup(), path)
+        assert "No space left" in caplog.text
+        assert [name for name in os.listdir(views.views_dir(path)) if name.startswith("staged")] == []
+        assert (views.views_dir(path) / views.WITHDRAWN).exists()

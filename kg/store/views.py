@@ -120,11 +120,12 @@ def publish(engine: pyoxigraph.Store, store: Path) -> None:
     older = _numbers(folder)
     number = older[-1] + 1 if older else 1
     staged = folder / f"staged-{number}"
-    if staged.is_dir() and not staged.is_symlink():  # left by a writer killed mid-publish
-        shutil.rmtree(staged)
-    else:
-        staged.unlink(missing_ok=True)
-    engine.backup(str(staged))
+    _remove_staged(staged)  # left by a writer killed mid-publish
+    try:
+        engine.backup(str(staged))
+    except BaseException:  # a half checkpoint (a full disk, Ctrl-C) would hold its space until the next publish
+        _remove_staged(staged)
+        raise
     (folder / f"{number}.lock").touch()  # before the view shows: a reader that finds it finds its lock
     os.rename(staged, folder / str(number))
     (folder / WITHDRAWN).unlink(missing_ok=True)
@@ -140,6 +141,13 @@ def _clear_aside(aside: Path) -> None:
         _remove_unless_read(aside, number)
     if not _numbers(aside):
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_staged(staged: Path) -> None:
+    if staged.is_dir() and not staged.is_symlink():
+        shutil.rmtree(staged, ignore_errors=True)
+    else:
+        staged.unlink(missing_ok=True)
 
 
 def prune(store: Path) -> None:

@@ -198,28 +198,12 @@ class OxigraphStore(Store):
             # Before the stamp, so that a reader told of the write finds a view holding it. The view's
             # checkpoint flushes the write log too: a reader opening it replays none.
             views.refresh(self._store, Path(self.path))
-            self._stamp()
+            stamp.bump_after_write(self.path)
             views.record(Path(self.path))
 
     def _invalidate_view(self) -> None:
         if self._lock is not None:  # a writer killed between its commit and its view leaves no view up to date
             views.invalidate(Path(self.path))
-
-    def _stamp(self) -> None:
-        """Bump the version stamp after a committed write; if that fails, the write still stands (no error
-        for the caller): the stamp is removed, so that readers go by the store files' times instead, and
-        where even that fails (a directory that cannot be written) the log says readers will not see it."""
-        try:
-            stamp.bump(self.path)
-        except OSError as error:
-            try:  # a stale stamp would hide the write from other processes
-                os.unlink(stamp.stamp_path(self.path))
-                left = "readers in other processes go by the store's files"
-            except OSError:
-                left = "the stale stamp could not be removed either: other processes will not see this write " \
-                       "until one can stamp the store"
-            log.error("a write is committed but the store's version stamp could not be updated (%s); %s",
-                      error, left)
 
     def view_version(self) -> int:
         """The version of the data this handle reads: for a read-only view, the one it opened at (a write

@@ -10,6 +10,7 @@ reader never takes half of a stamp. A reader checks that its mapped file is stil
 
 from __future__ import annotations
 
+import logging
 import mmap
 import os
 import struct
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from kg.store import siblings
 
+log = logging.getLogger(__name__)
 MAGIC = b"kgstamp1"
 # Native layout, every field 8-byte aligned: each field is then read and written with one machine move.
 RECORD = struct.Struct("@8sQQd")  # magic, sequence (odd while a writer writes), number, unix time
@@ -130,6 +132,23 @@ def bump(store: str | PathLike) -> tuple[int, float]:
         handle.write(RECORD.pack(MAGIC, 0, number, now))
     os.replace(partial, path)
     return number, now
+
+
+def bump_after_write(store: str | PathLike) -> None:
+    """Bump the stamp after a committed write; if that fails, the write still stands (no error for the caller):
+    the stamp is removed, so that readers go by the store files' times instead, and where even that fails (a
+    directory that cannot be written) the log says readers will not see it."""
+    try:
+        bump(store)
+    except OSError as error:
+        try:  # a stale stamp would hide the write from other processes
+            os.unlink(stamp_path(store))
+            left = "readers in other processes go by the store's files"
+        except OSError:
+            left = "the stale stamp could not be removed either: other processes will not see this write " \
+                   "until one can stamp the store"
+        log.error("a write is committed but the store's version stamp could not be updated (%s); %s",
+                  str(error), left)
 
 
 def _write_under_sequence(record: mmap.mmap, number: int, now: float) -> None:

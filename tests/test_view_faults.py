@@ -216,3 +216,19 @@ def test_a_publish_that_fails_part_way_leaves_no_half_view_behind(tmp_path, capl
         assert "No space left" in caplog.text
         assert [name for name in os.listdir(views.views_dir(path)) if name.startswith("staged")] == []
         assert (views.views_dir(path) / views.WITHDRAWN).exists()
+
+
+def test_a_store_moved_away_under_its_writer_fails_its_writes_as_storage_and_closes(tmp_path):
+    """Its next writes raised pyoxigraph's bare FileNotFoundError (a traceback over HTTP), and close() raised it
+    from its flush before letting go of the lock: the store could not be opened for writing again."""
+    path, moved = tmp_path / "db", tmp_path / "moved"
+    store = OxigraphStore(path)
+    store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    os.rename(path, moved)
+    with pytest.raises(StorageFailure, match="No such file"):
+        for number in range(3):  # the first may still land in the write log, the moved store's
+            store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> {number} }}")
+    store.close()
+    os.rename(moved, path)
+    with OxigraphStore(path) as again:
+        assert again.query(f"ASK {{ <{EX}a> <{EX}p> 1 }}") is True

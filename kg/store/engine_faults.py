@@ -71,7 +71,7 @@ def evaluation_error(error: RuntimeError | OSError) -> StoreError:
     """The request's own fault (EvaluationError), or the storage failing under it (StorageFailure)."""
     if isinstance(error, StoreError):  # told apart already
         return error
-    if any(sign in str(error) for sign in STORAGE_SIGNS):
+    if isinstance(error, OSError) or any(sign in str(error) for sign in STORAGE_SIGNS):
         return StorageFailure(str(error))
     return EvaluationError(str(error))
 

@@ -115,7 +115,7 @@ class OxigraphStore(Store):
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
-        except RuntimeError as error:  # pyoxigraph's evaluation errors, e.g. CREATE of an existing graph
+        except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
             if not (done and unchanged):
@@ -237,11 +237,15 @@ class OxigraphStore(Store):
         return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
 
     def close(self) -> None:
-        if self._store is not None and self.path is not None and not self.read_only:
-            self._store.flush()
-            views.prune(Path(self.path))  # what readers let go of since the last write
-        self._store = self._view_lock = self._earlier_lock = None  # RocksDB lets go of the directory when the last reference goes
-        self._release()
+        try:
+            if self._store is not None and self.path is not None and not self.read_only:
+                self._store.flush()  # committed writes are in the write log already: a failure here loses none
+                views.prune(Path(self.path))  # what readers let go of since the last write
+        except (OSError, RuntimeError) as error:
+            log.error("the store at %s could not be flushed as it closed: %s", self.path, str(error))
+        finally:  # RocksDB lets go of the directory when the last reference goes
+            self._store = self._view_lock = self._earlier_lock = None
+            self._release()
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph
@@ -232,3 +234,22 @@ def test_a_store_moved_away_under_its_writer_fails_its_writes_as_storage_and_clo
     os.rename(moved, path)
     with OxigraphStore(path) as again:
         assert again.query(f"ASK {{ <{EX}a> <{EX}p> 1 }}") is True
+
+
+def test_a_write_interrupted_as_its_view_is_published_reaches_readers(tmp_path):
+    """Ctrl-C while `kg update` published its view (after the commit) left the views and the version stamp
+    as before the write: readers missed the committed write until some writer opened the store again."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        before = store.version()[0]
+    script = ("import os, signal\n"
+              "from kg.store import views\n"
+              "from kg.store.oxigraph import OxigraphStore\n"
+              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGINT)\n"
+              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
+    stopped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "KeyboardInterrupt" in stopped.stderr, stopped.stderr[-2000:]
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.version()[0] > before
+        assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True

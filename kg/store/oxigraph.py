@@ -197,8 +197,10 @@ class OxigraphStore(Store):
         if self.path is not None and not self.read_only:
             # Before the stamp, so that a reader told of the write finds a view holding it. The view's
             # checkpoint flushes the write log too: a reader opening it replays none.
-            views.refresh(self._store, Path(self.path))
-            stamp.bump_after_write(self.path)
+            try:
+                views.refresh(self._store, Path(self.path))
+            finally:  # interrupted there (Ctrl-C), the write is still committed: readers are told of it
+                stamp.bump_after_write(self.path)
             views.record(Path(self.path))
 
     def _invalidate_view(self) -> None:

@@ -56,6 +56,9 @@ def refresh(engine: pyoxigraph.Store | None, store: Path) -> None:
         # str(error): a log record keeping the error keeps its frames, and with them the writer's engine open
         log.error("no read view could be published after a write (%s): readers open the store itself", str(error))
         withdraw(store)
+    except BaseException:  # Ctrl-C: the write is committed, and this process may not write again to publish it
+        withdraw(store)
+        raise
 
 
 def invalidate(store: Path) -> None:

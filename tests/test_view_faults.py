@@ -253,3 +253,40 @@ def test_a_write_interrupted_as_its_view_is_published_reaches_readers(tmp_path):
     with OxigraphStore(path, read_only=True) as reader:
         assert reader.version()[0] > before
         assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
+
+
+def test_a_write_whose_writer_was_killed_before_its_view_reaches_readers_with_no_writer_after(tmp_path):
+    """A writer killed between its commit and its view left the newest view unnoted, and readers read it,
+    missing the committed write, until some writer opened the store again (which may never come)."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+    script = ("import os, signal\n"
+              "from kg.store import views\n"
+              "from kg.store.oxigraph import OxigraphStore\n"
+              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGKILL)\n"
+              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
+    assert subprocess.run([sys.executable, "-c", script], timeout=120).returncode == -9
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
+    with OxigraphStore(path, read_only=True) as reader, OxigraphStore(path):  # a writer opening publishes it
+        assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
+
+
+def test_a_reader_takes_the_newest_view_while_its_writer_is_between_commit_and_publish(tmp_path, monkeypatch):
+    """A live writer publishes its view in a moment: readers meanwhile keep to the views (no race with its
+    compactions), reading the store as it was before the write, whose stamp is not yet bumped."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        seen = []
+
+        def publish_later(engine, store_path):
+            with OxigraphStore(path, read_only=True) as reader:
+                seen.append(reader._view_lock is not None)
+            views.publish.__wrapped__(engine, store_path)
+
+        publish_later.__wrapped__ = views.publish
+        monkeypatch.setattr(views, "publish", publish_later)
+        store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
+        assert seen == [True]

@@ -53,6 +53,7 @@ class OxigraphStore(Store):
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
+        self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
         try:
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
@@ -250,9 +251,10 @@ class OxigraphStore(Store):
             self._release()
 
     def _release(self) -> None:
-        if self._lock is not None:
-            os.close(self._lock)  # closing the descriptor drops the flock
-            self._lock = None
+        for handle in (self._alive, self._lock) if self._lock is not None else ():
+            if handle is not None:
+                os.close(handle)  # closing the descriptor drops the flock
+        self._lock = self._alive = None
 
     def _holds_quads(self, graph) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None

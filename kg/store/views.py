@@ -25,6 +25,7 @@ from kg.store import siblings, stamp
 log = logging.getLogger(__name__)
 TRIES = 20  # views chosen in turn by a reader while the writer publishes and removes them
 WITHDRAWN = "withdrawn"  # in the views' folder: the last write has no view; read the store itself
+WRITER = "writer"  # in the views' folder: locked by the store's writer as long as it is open
 
 
 def views_dir(store: Path) -> Path:
@@ -71,6 +72,36 @@ def invalidate(store: Path) -> None:
     except OSError as error:  # the write may still go ahead, but not past a view claiming to be up to date
         log.error("the newest read view could not be marked as behind (%s): withdrawing the views", str(error))
         withdraw(store)
+
+
+def hold_writer(store: Path) -> int | None:
+    """At a writer's opening: lock the views' WRITER file until it closes (closing the descriptor lets go), so
+    that readers tell a writer about to publish from one that died before it could. None where it cannot."""
+    try:
+        views_dir(store).mkdir(exist_ok=True)
+        handle = os.open(views_dir(store) / WRITER, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits only for a reader's look (_writer_alive): no writer holds it
+    except OSError:
+        os.close(handle)
+        return None
+    return handle
+
+
+def _writer_alive(folder: Path) -> bool:
+    try:
+        handle = os.open(folder / WRITER, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:  # held (or no locks here: taken as alive, so the views are read as before)
+        return True
+    finally:
+        os.close(handle)
 
 
 def _held(store: Path) -> str | None:
@@ -242,6 +273,9 @@ def open_view(store: Path) -> tuple[pyoxigraph.Store, object | None]:
         if os.fstat(lock.fileno()).st_nlink == 0:
             lock.close()
             continue
+        if not (folder / f"{numbers[-1]}.stamp").exists() and not _writer_alive(folder):
+            lock.close()  # its writer died between its commit and its view: only the store has that write
+            break
         try:
             return pyoxigraph.Store.read_only(str(folder / str(numbers[-1]))), lock
         except BaseException:

@@ -14,6 +14,7 @@ from pathlib import Path
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
 from kg.store.store_files import write_log
+from writer_deaths import stopped_at_publish
 
 EX = "http://example.org/sahel/"
 
@@ -176,13 +177,7 @@ def test_a_write_whose_writer_died_before_its_view_reaches_readers(tmp_path):
     path = tmp_path / "db"
     with OxigraphStore(path) as store:
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
-    script = ("import os, signal\n"
-              "from kg.store import views\n"
-              "from kg.store.oxigraph import OxigraphStore\n"
-              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGKILL)\n"
-              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
-    died = subprocess.run([sys.executable, "-c", script], timeout=120)
-    assert died.returncode == -9
+    assert stopped_at_publish(path, "SIGKILL", f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}").returncode == -9
     with OxigraphStore(path):
         pass
     with OxigraphStore(path, read_only=True) as reader:

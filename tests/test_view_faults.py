@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph
@@ -15,6 +13,7 @@ from kg.errors import StorageFailure, StoreUnavailable
 
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
+from writer_deaths import stopped_at_publish
 
 EX = "http://example.org/sahel/"
 
@@ -243,12 +242,7 @@ def test_a_write_interrupted_as_its_view_is_published_reaches_readers(tmp_path):
     with OxigraphStore(path) as store:
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
         before = store.version()[0]
-    script = ("import os, signal\n"
-              "from kg.store import views\n"
-              "from kg.store.oxigraph import OxigraphStore\n"
-              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGINT)\n"
-              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
-    stopped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    stopped = stopped_at_publish(path, "SIGINT", f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
     assert "KeyboardInterrupt" in stopped.stderr, stopped.stderr[-2000:]
     with OxigraphStore(path, read_only=True) as reader:
         assert reader.version()[0] > before
@@ -261,12 +255,7 @@ def test_a_write_whose_writer_was_killed_before_its_view_reaches_readers_with_no
     path = tmp_path / "db"
     with OxigraphStore(path) as store:
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
-    script = ("import os, signal\n"
-              "from kg.store import views\n"
-              "from kg.store.oxigraph import OxigraphStore\n"
-              "views.publish = lambda engine, store: os.kill(os.getpid(), signal.SIGKILL)\n"
-              f"OxigraphStore({str(path)!r}).update('INSERT DATA {{ <{EX}b> <{EX}p> 2 }}')\n")
-    assert subprocess.run([sys.executable, "-c", script], timeout=120).returncode == -9
+    assert stopped_at_publish(path, "SIGKILL", f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}").returncode == -9
     with OxigraphStore(path, read_only=True) as reader:
         assert reader.query(f"ASK {{ <{EX}b> <{EX}p> 2 }}") is True
     with OxigraphStore(path, read_only=True) as reader, OxigraphStore(path):  # a writer opening publishes it

@@ -279,3 +279,14 @@ def test_a_reader_takes_the_newest_view_while_its_writer_is_between_commit_and_p
         monkeypatch.setattr(views, "publish", publish_later)
         store.update(f"INSERT DATA {{ <{EX}b> <{EX}p> 2 }}")
         assert seen == [True]
+
+
+def test_a_write_that_changes_nothing_leaves_the_newest_view_noted(tmp_path):
+    """An update that changes nothing publishes no view, but its start removed the newest view's note: once its
+    writer closed, readers took the view for one lacking a write and read the store itself."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")  # there already
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader._view_lock is not None and reader.count() == 1

@@ -121,6 +121,8 @@ class OxigraphStore(Store):
         finally:  # after the write: a version read during it must not already claim the new data
             if not (done and unchanged):
                 self._written()
+            elif self._lock is not None:  # the newest view holds the store still: its note, removed above, again
+                views.record(Path(self.path))
 
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""

@@ -82,12 +82,16 @@ def hold_writer(store: Path) -> int | None:
         handle = os.open(views_dir(store) / WRITER, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         return None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # waits only for a reader's look (_writer_alive): no writer holds it
-    except OSError:
-        os.close(handle)
-        return None
-    return handle
+    for _ in range(TRIES):  # only readers' brief looks (_writer_alive) hold it; never wait on them
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            os.sched_yield()
+        except OSError:
+            break
+    os.close(handle)  # unheld, readers take this writer for dead mid-write and read the store itself: safe
+    return None
 
 
 def _writer_alive(folder: Path) -> bool:

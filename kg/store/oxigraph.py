@@ -54,6 +54,7 @@ class OxigraphStore(Store):
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
+        self._earlier_lock = None  # a reopen's view replaced, kept one reopen longer (see _reopen)
         try:
             if self._lock is not None:
                 staging.recover(Path(self.path))  # a bulk load that a killed process left half done
@@ -232,6 +233,7 @@ class OxigraphStore(Store):
     def _reopen(self, version: int | None = None) -> None:
         """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
         another thread may still be reading it."""
+        _let_go(self._earlier_lock)
         self._earlier_lock = self._view_lock
         version = self.version()[0] if version is None else version  # before the opening, as in __init__
         self._store, self._view_lock = read_only_view(self.path)
@@ -249,7 +251,10 @@ class OxigraphStore(Store):
         except (OSError, RuntimeError) as error:
             log.error("the store at %s could not be flushed as it closed: %s", self.path, str(error))
         finally:  # RocksDB lets go of the directory when the last reference goes
-            self._store = self._view_lock = self._earlier_lock = None
+            self._store = None
+            for lock in (self._view_lock, self._earlier_lock):
+                _let_go(lock)
+            self._view_lock = self._earlier_lock = None
             self._release()
 
     def _release(self) -> None:
@@ -287,3 +292,9 @@ class OxigraphStore(Store):
             self._store = pyoxigraph.Store(self.path)
         else:
             self._store.extend(quads)
+
+
+def _let_go(lock) -> None:
+    """Close a view's lock file (None: no view), so that the writer may remove the view once no reader holds it."""
+    if lock is not None:
+        lock.close()

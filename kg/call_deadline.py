@@ -1,10 +1,11 @@
-"""SERVICE calls held to their time limit as a whole (a socket's timeout bounds each read alone): a timer shuts
-the connection at the call's deadline. Redirects are reported, never followed."""
+"""SERVICE calls held to their time limit as a whole, from the start: name resolution, each connect, TLS and the
+answer get what is left, and a timer shuts the socket at the deadline. Redirects are reported, never followed."""
 
 from __future__ import annotations
 
 import functools
 import http.client
+import ipaddress
 import socket
 import threading
 import time
@@ -12,28 +13,88 @@ import urllib.request
 
 
 class _Cut:
-    """A connection shut when its request's time (its timeout, from when it is made) runs out."""
+    """A connection shut when its request's time (its timeout, from when it is made) runs out: name resolution,
+    connecting, TLS and the answer all count, since a timer started with the connection shuts its socket."""
 
     def start(self, seconds: float) -> None:
-        self.ends, self.expired, self._timer = time.monotonic() + seconds, False, None
-
-    def connect(self):
-        super().connect()
-        self._raw = self.sock  # the response reads on after urllib drops self.sock
-        self._timer = threading.Timer(max(0.0, self.ends - time.monotonic()), self._expire)
+        self.ends, self.expired, self._raw, self._lock = time.monotonic() + seconds, False, None, threading.Lock()
+        self._create_connection = self._connected  # http.client's hook for the socket connect() makes
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
         self._timer.daemon = True
         self._timer.start()
 
+    def _left(self) -> float:
+        """Seconds the call has left; DeadlineExpired when none."""
+        left = self.ends - time.monotonic()
+        if left <= 0 or self.expired:
+            self.expired = True
+            raise DeadlineExpired()
+        return left
+
+    def _connected(self, address, timeout=None, source_address=None, *args, **kwargs):
+        """socket.create_connection's work within the time left: resolution and each connect attempt."""
+        error = None
+        for family, kind, protocol, _, where in _resolved(*address, self._left()):
+            sock = socket.socket(family, kind, protocol)
+            try:
+                self._watch(sock)
+                sock.settimeout(self._left())
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(where)
+                sock.settimeout(timeout)  # each read's own limit, as asked; the timer keeps the whole call's
+                return sock
+            except OSError as failure:
+                sock.close()
+                self._left()  # a deadline that passed is the reason, whatever the socket said
+                error = failure
+        raise error or OSError(f"{address[0]} has no address")
+
+    def _watch(self, sock) -> None:
+        """The socket the timer is to shut from now on (TLS wraps the plain one in a new object)."""
+        with self._lock:
+            self._raw = sock
+        self._left()
+
     def _expire(self):
-        self.expired = True
-        try:  # the plain socket's: a blocked read, TLS or not, sees the end of the stream at once
-            socket.socket.shutdown(self._raw, socket.SHUT_RDWR)
-        except OSError:  # closed already
+        with self._lock:
+            self.expired = True
+            raw = self._raw
+        if raw is None:  # still resolving: _left() ends that
+            return
+        try:  # the plain socket's: a blocked connect or read, TLS or not, sees the end of the stream at once
+            socket.socket.shutdown(raw, socket.SHUT_RDWR)
+        except OSError:  # closed already, or not yet connected (connect's own timeout ends that)
             pass
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        self._timer.cancel()
+
+
+def _resolved(host: str, port: int, seconds: float) -> list:
+    """getaddrinfo within `seconds` (a resolver can take minutes and cannot be interrupted: it is left to finish
+    in a thread of its own); an IP address is read at once."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    answer, done = [], threading.Event()
+
+    def resolve():
+        try:
+            answer.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except Exception as error:  # noqa: BLE001 - handed to the caller as it is
+            answer.append(error)
+        finally:
+            done.set()
+    threading.Thread(target=resolve, name="service-resolver", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeadlineExpired()
+    if isinstance(answer[0], Exception):
+        raise answer[0]
+    return answer[0]
 
 
 class _HTTP(_Cut, http.client.HTTPConnection):
@@ -41,7 +102,28 @@ class _HTTP(_Cut, http.client.HTTPConnection):
 
 
 class _HTTPS(_Cut, http.client.HTTPSConnection):
-    pass
+    def start(self, seconds: float) -> None:
+        super().start(seconds)
+        self._context = _Handshaking(self._context, self)
+
+
+class _Handshaking:
+    """A TLS context whose handshake is made on a socket the connection's timer can shut, within the time left."""
+
+    def __init__(self, context, connection: _HTTPS):
+        self._tls, self._connection = context, connection
+
+    def wrap_socket(self, sock, server_hostname=None, **_):
+        timeout = sock.gettimeout()
+        tls = self._tls.wrap_socket(sock, server_hostname=server_hostname, do_handshake_on_connect=False)
+        self._connection._watch(tls)
+        tls.settimeout(self._connection._left())
+        tls.do_handshake()
+        tls.settimeout(timeout)
+        return tls
+
+    def __getattr__(self, name):
+        return getattr(self._tls, name)
 
 
 class DeadlineExpired(TimeoutError):

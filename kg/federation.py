@@ -80,11 +80,9 @@ class Federation:
         """
         pieces, cursor = [], 0
         for clause in clauses:
-            endpoint = endpoint_of(clause)
-            query = f"{prologue_of(clause)}SELECT * WHERE {clause.pattern} LIMIT {self.row_limit + 1}"
             try:
-                variables, rows = self.solutions(endpoint, query, deadline=deadline)
-                _check_variables(endpoint, variables, clause.pattern)
+                variables, rows = self.solutions(endpoint_of(clause), clause.pattern, prologue=prologue_of(clause),
+                                                 deadline=deadline)
                 replacement = values_block(variables, rows)
             # SILENT (SPARQL 1.1 Federated Query §4) ignores any failure of the call, an answer too big to use too
             except (ServiceBusy, ServiceFailure, ServiceTimeout, PolicyError):
@@ -96,9 +94,10 @@ class Federation:
             cursor = clause.end
         return "".join(pieces) + text[cursor:]
 
-    def solutions(self, endpoint: str, query: str, *, deadline: float | None = None):
-        """(variables, rows) of `query` at `endpoint`, from the cache while fresh; rows hold pyoxigraph
-        terms (None where unbound), blank nodes skolemised."""
+    def solutions(self, endpoint: str, pattern: str, *, prologue: str = "", deadline: float | None = None):
+        """(variables, rows) of the group graph pattern `pattern` at `endpoint`, from the cache while fresh; rows
+        hold pyoxigraph terms (None where unbound), blank nodes skolemised. An answer refused is never kept."""
+        query = f"{prologue}SELECT * WHERE {pattern} LIMIT {self.row_limit + 1}"
         url = self.endpoints.get(endpoint, endpoint)  # what is asked: a new mirror has answered nothing yet
         key = hashlib.sha256(f"{url}\n{query}".encode()).hexdigest()
         cached = self.state.answer(key) if self.cache_ttl > 0 else None
@@ -116,6 +115,7 @@ class Federation:
         if cut or said:  # an endpoint's own row cap (kg serve's) cut it: as many rows as too many, never a part
             raise PolicyError(f"SERVICE <{endpoint}> cut its answer at a row limit of its own ({len(rows)} "
                               "solutions); make its pattern more selective")
+        _check_variables(endpoint, variables, pattern)
         if fresh and self.cache_ttl > 0:  # kept once it is known to be used: a refused one never is
             self.state.keep(key, endpoint, cached, self.cache_ttl)
         return variables, rows

@@ -3,10 +3,14 @@ and never keeps an answer it refuses: six big answers made a 362 MB file beside 
 
 from __future__ import annotations
 
+import http.server
+import json
+import threading
+
 import pytest
 
 from kg import service_state
-from kg.errors import PolicyError
+from kg.errors import PolicyError, ServiceFailure
 from kg.service_state import ServiceState
 from test_federation import endpoint, service_for  # noqa: F401  (fixtures)
 from test_federation import article  # noqa: F401
@@ -41,14 +45,68 @@ def test_the_file_gives_the_space_of_dropped_answers_back(tmp_path):
     assert (tmp_path / "federation.sqlite").stat().st_size < 1 << 20
 
 
-def test_an_answer_refused_for_its_rows_is_not_kept(article, endpoint, tmp_path):  # noqa: F811
-    url, requests = endpoint("two-rows")
+TWO_ROWS = {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}},
+                                                              {"x": {"type": "literal", "value": "2"}}]}}
+JSON = "application/sparql-results+json"
+REFUSED = {  # an answer and its headers, the refusal it gets
+    "variables the pattern does not name": ({"head": {"vars": ["x", "secret"]}, "results": {"bindings": []}}, {},
+                                            ServiceFailure),
+    "more rows than the cap": (TWO_ROWS, {}, PolicyError),
+    "cut, its header says": (TWO_ROWS, {"X-Result-Truncated": "true"}, PolicyError),
+    "cut, its last member says": ({**TWO_ROWS, "truncated": True}, {}, PolicyError),
+    "cut, its XML says": ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+                          '<variable name="x"/></head><results></results><!-- truncated: at 0 --></sparql>',
+                          {"Content-Type": "application/sparql-results+xml"}, PolicyError),
+    "unreadable": ('{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": 5', {}, ServiceFailure),
+    "not SPARQL results": ("<html>hello</html>", {"Content-Type": "text/html"}, ServiceFailure),
+    "a boolean": ({"head": {}, "boolean": True}, {}, ServiceFailure),
+}
+
+
+@pytest.fixture
+def answering():
+    """answering(body, headers) -> (URL, list of the requests made): an endpoint answering each with them."""
+    started = []
+
+    def start(body, headers):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            asked: list = []
+
+            def do_GET(self):
+                self.asked.append(self.path)
+                self.send_response(200)
+                for name, value in {"Content-Type": JSON, **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write((body if isinstance(body, str) else json.dumps(body)).encode())
+
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/sparql", Handler.asked
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("kind", REFUSED)
+def test_no_refused_answer_is_kept_whatever_the_refusal(article, answering, tmp_path, kind):  # noqa: F811
+    """An answer refused for binding a variable its pattern does not name was kept: the same query got the cached
+    answer back, not a new one, until the TTL ran out (helper-176)."""
+    body, headers, refusal = REFUSED[kind]
+    url, asked = answering(body, headers)
     state = tmp_path / "federation.sqlite"
     service = service_for(article, url, state_path=state, row_limit=1)
     for _ in range(2):
-        with pytest.raises(PolicyError):
+        with pytest.raises(refusal):
             service.query(f"SELECT * {{ SERVICE <{url}> {{ ?x ?p ?o }} }}")
-    assert held(ServiceState(state)) == (0, 0) and len(requests) == 2
+    assert held(ServiceState(state)) == (0, 0) and len(asked) == 2
+    silent = service.query(f"SELECT * {{ SERVICE SILENT <{url}> {{ ?x ?p ?o }} }}")  # ignored, and not kept either
+    assert len(silent.rows) == 1 and held(ServiceState(state)) == (0, 0) and len(asked) == 3
 
 
 def test_a_cache_file_made_before_auto_vacuum_gets_it(tmp_path):

@@ -76,3 +76,22 @@ def plain(text: str) -> bool:
 def plain_but_layout(text: str) -> bool:
     """plain(), TAB and LF allowed: a format's own whitespace (a space in their place keeps what joins apart)."""
     return plain(text.replace("\t", " ").replace("\n", " "))
+
+
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def escaped(text: str, keep: str = "") -> str:
+    """`text` with each character unsafe() finds (but those in `keep`) written as an escape: \\t, \\x1b, \\xad,
+    \\u200b, \\U000e0041."""
+    if plain(text):
+        return text
+    return unsafe().sub(lambda found: found.group() if found.group() in keep else _escape(found.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (a file's name, a setting), as Python holds it
+        return f"\\x{code - 0xDC00:02x}"
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                                 else f"\\U{code:08x}")

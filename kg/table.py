@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 from wcwidth import clip, wcswidth, wcwidth
 
-from kg.invisible import plain, unsafe
+from kg.invisible import escaped
 from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
 
 MAX_CELL = 80  # display columns a cell may take; wider ones are cut, with an ellipsis, unless wide
@@ -27,21 +27,11 @@ MIN_CELL = 8  # display columns a column keeps when the table is narrowed to a t
 BLOCK = 1000  # rows read before the columns are fixed...
 BLOCK_SECONDS = 1.0  # ...or the rows that came within this time, so a slow answer shows as it comes
 
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
 
 def printable(text: str) -> str:
     """`text` with every character a terminal would act on, or that shows as nothing, written as an escape
     (\\t, \\x1b, \\u2028, \\u200b, \\U000e0041)."""
-    return text if plain(text) else unsafe().sub(lambda found: _escape(found.group()), text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (a file's name, a setting), as Python holds it
-        return f"\\x{code - 0xDC00:02x}"
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
-                                 else f"\\U{code:08x}")
+    return escaped(text)
 
 
 def width(text: str) -> int:

@@ -19,9 +19,15 @@ SEED = f"""
 <http://example.org/control-graph> {{
   sk:ctl-group a sahel:JihadistGroup ; rdfs:label "Zzctlgroup\\u0000Nul" ; skos:altLabel "Zzalt\\u0001one" ;
     rdfs:comment "bell\\u0007 escape\\u001b delete\\u007f cr\\r tab\\there" ; sahel:operatesIn sk:mali .
+  sk:c1-group a sahel:JihadistGroup ; rdfs:label "Zzcone\\u0085Nel\\u009bCsi" ;
+    rdfs:comment "soft\\u00adhyphen zero\\u200bwidth rlo\\u202eolr line\\u2028sep tag\\U000e0041 ok\\u0627\\u200c\\u0628" ;
+    rdfs:seeAlso <http://example.org/zero\\u200bwidth> ; sahel:operatesIn sk:mali .
 }}
 """
 HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # what a browser would drop or not show
+# C1 controls, format characters, separators and tags: shown as nothing, or acted on, by a browser
+INVISIBLE = re.compile("[\x80-\x9f\u00ad\u200b\u202e\u2028\U000e0000-\U000e007f]")
+C1_SHOWN = "Zzcone\\x85Nel\\x9bCsi"
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +73,32 @@ def test_the_data_answers_keep_the_characters_exact(client):
 def test_only_text_is_changed():
     assert shown("a\x00b\tc\nd\x7f") == "a\u2400b\tc\nd\u2421"
     assert shown(None) is None and shown(3) == 3 and shown(True) is True
+
+
+@pytest.mark.parametrize("path", ["/id/c1-group.html", "/search?q=zzcone", "/id/mali.html"])
+def test_c1_controls_and_format_characters_show_as_escapes_as_on_a_terminal(client, path):
+    """C0 controls were pictures, but C1 controls (U+0085, U+009B), the soft hyphen, zero-width and bidirectional
+    formats, separators and tags reached the page as they were: shown as nothing, or reordering the text."""
+    text = page(client, path)
+    assert INVISIBLE.search(text) is None and C1_SHOWN in text
+
+
+def test_every_invisible_character_of_a_literal_is_shown_and_a_joiner_that_joins_is_kept(client):
+    text = page(client, "/id/c1-group.html")
+    assert ("soft\\xadhyphen zero\\u200bwidth rlo\\u202eolr line\\u2028sep tag\\U000e0041 "
+            "ok\u0627\u200c\u0628") in text
+    assert f"<title>{C1_SHOWN} · sahel-kg</title>" in text
+    assert 'href="http://example.org/zero%E2%80%8Bwidth"' in text  # a link leads where the IRI says
+
+
+@pytest.mark.parametrize("path, said", [("/id/zz%C2%85x%E2%80%8By.html", "zz\\x85x\\u200by"),
+                                        ("/reconcile/preview?id=zz%E2%80%AEx%E2%80%8By", "zz\\u202ex\\u200by")])
+def test_error_pages_show_them_too(client, path, said):
+    response = client.get(path, headers=BROWSER)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404 and response.mimetype == "text/html", text
+    assert INVISIBLE.search(text) is None and said in text
+
+
+def test_only_text_is_changed_and_tab_and_line_feed_stay():
+    assert shown("a\x85b\u200bc\td\ne") == "a\\x85b\\u200bc\td\ne"

@@ -29,6 +29,20 @@ def test_the_query_results_table_shows_control_characters_as_pictures(visit):  #
     assert "a\x00b" in csv  # the download is the data's
 
 
+def test_c1_controls_and_format_characters_show_as_the_servers_pages_show_them(visit):  # noqa: F811
+    """The views showed a C1 control (U+0085), a soft hyphen, a zero-width space or a tag as nothing, where the
+    server's pages write the console's escape; a joiner that Persian or an emoji needs is kept."""
+    page = visit().open("/sparql")
+    shown = page.evaluate("text => window.sahelShown(text)", "a\x85b\xadc\u200bd\u202ee\u2028f\U000e0041g\u200ch\ue000")
+    assert shown == "a\\x85b\\xadc\\u200bd\\u202ee\\u2028f\\U000e0041g\u200ch\\ue000"
+    page.evaluate("text => window.sahelYasgui.getTab().getYasqe().setValue(text)",
+                  'SELECT ?x WHERE { VALUES ?x { "c1\\u0085x\\u200by" } }')
+    page.evaluate("() => window.sahelYasgui.getTab().getYasr().selectPlugin('table')")
+    page.locator(".yasqe_queryButton:visible").click()
+    page.locator(".yasr:visible .dataTable tbody tr").first.wait_for()
+    assert page.locator(".yasr:visible .dataTable tbody td .nonIri").all_inner_texts() == ["c1\\x85x\\u200by"]
+
+
 def test_the_views_show_control_characters_as_pictures(browser, tmp_path):  # noqa: F811
     with seeded_server(tmp_path, TRIG) as base:
         session = Visit(browser, base)

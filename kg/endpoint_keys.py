@@ -1,5 +1,5 @@
-"""SERVICE endpoints compared as RFC 3986 §6.2.2.1 compares them (scheme and host in any case), and the
-allow-list's entries that give one endpoint two different mirrors."""
+"""SERVICE endpoints compared as RFC 3986 §6.2.2.1 compares them (scheme and host in any case), their user
+information kept apart, and the allow-list's entries that give one endpoint two different mirrors."""
 
 from __future__ import annotations
 
@@ -21,6 +21,17 @@ def endpoint_key(iri: str) -> str:
     scheme, authority, rest = match.groups()
     userinfo, at, host = authority.rpartition("@")
     return f"{scheme.translate(_ASCII_LOWER)}://{userinfo}{at}{host.translate(_ASCII_LOWER)}{rest}"
+
+
+def without_userinfo(url: str) -> tuple[str, str | None]:
+    """`url` without its user information, and that information (None when it has none): what is called, and the
+    credentials that go in a header, never in the host's name."""
+    match = _WITH_AUTHORITY.fullmatch(url)
+    if match is None or "@" not in match.group(2):
+        return url, None
+    scheme, authority, rest = match.groups()
+    userinfo, _, host = authority.rpartition("@")
+    return f"{scheme}://{host}{rest}", userinfo
 
 
 def check_mirrors(entries) -> None:

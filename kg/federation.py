@@ -15,6 +15,7 @@ once with ServiceBusy rather than sent. Cache and holds live in kg.service_state
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import os
@@ -27,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.endpoint_keys import check_mirrors
+from kg.endpoint_keys import check_mirrors, without_userinfo
 from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
 from kg.service_answers import parse_solutions, read_body
@@ -139,6 +140,10 @@ class Federation:
         url = urllib.parse.urldefrag(url).url  # a fragment is never sent: the query after it would be lost with it
         form = urllib.parse.urlencode({"query": query})
         headers = {"Accept": ACCEPT, "User-Agent": self.user_agent}
+        url, userinfo = without_userinfo(url)  # urllib took user:password@host for the name to resolve
+        if userinfo is not None:  # sent as HTTP Basic credentials (RFC 7617), as a browser sends a URL's
+            user, _, password = (urllib.parse.unquote(part) for part in userinfo.partition(":"))
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         if len(url) + len(form) < MAX_GET_BYTES:
             request = urllib.request.Request(f"{url}{'&' if '?' in url else '?'}{form}", headers=headers)
         else:

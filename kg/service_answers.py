@@ -11,6 +11,7 @@ import urllib.parse
 
 import pyoxigraph as ox
 
+from kg.endpoint_keys import without_userinfo
 from kg.errors import ServiceFailure
 from kg.store import sparql_json
 
@@ -77,7 +78,7 @@ _XML_CUT = re.compile(rb"<!-- truncated: [^>]*-->\s*</sparql>\s*\Z")
 def _skolem(term, endpoint: str, genid: str):
     """A blank node as an IRI under the endpoint's /.well-known/genid/, unique to this answer."""
     if isinstance(term, ox.BlankNode):
-        origin = urllib.parse.urlsplit(endpoint)
+        origin = urllib.parse.urlsplit(without_userinfo(endpoint)[0])  # credentials never go into an answer
         return ox.NamedNode(f"{origin.scheme}://{origin.netloc}/.well-known/genid/{genid}-{term.value}")
     if isinstance(term, ox.Triple):
         return ox.Triple(*(_skolem(part, endpoint, genid) for part in (term.subject, term.predicate, term.object)))

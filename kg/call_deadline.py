@@ -33,8 +33,11 @@ class _Cut:
 
     def _connected(self, address, timeout=None, source_address=None, *args, **kwargs):
         """socket.create_connection's work within the time left: resolution and each connect attempt."""
-        error = None
-        for family, kind, protocol, _, where in _resolved(*address, self._left()):
+        error, found = None, _resolved(*address, self._left())
+        if found is None:  # the resolver is still at it when the time is up
+            self.expired = True
+            raise DeadlineExpired()
+        for family, kind, protocol, _, where in found:
             sock = socket.socket(family, kind, protocol)
             try:
                 self._watch(sock)
@@ -71,9 +74,9 @@ class _Cut:
         self._timer.cancel()
 
 
-def _resolved(host: str, port: int, seconds: float) -> list:
-    """getaddrinfo within `seconds` (a resolver can take minutes and cannot be interrupted: it is left to finish
-    in a thread of its own); an IP address is read at once."""
+def _resolved(host: str, port: int, seconds: float) -> list | None:
+    """getaddrinfo within `seconds`, else None (a resolver can take minutes and cannot be interrupted: it is left to
+    finish in a thread of its own); an IP address is read at once."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -91,7 +94,7 @@ def _resolved(host: str, port: int, seconds: float) -> list:
             done.set()
     threading.Thread(target=resolve, name="service-resolver", daemon=True).start()
     if not done.wait(seconds):
-        raise DeadlineExpired()
+        return None
     if isinstance(answer[0], Exception):
         raise answer[0]
     return answer[0]
@@ -149,10 +152,10 @@ class _Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
         try:
             response = self.do_open(connection, request, **options)
         except Exception:
-            if made and made[0].expired:
-                raise DeadlineExpired() from None
             if made:
                 made[0].stop()
+                if made[0].expired:
+                    raise DeadlineExpired() from None
             raise
         response.cut_connection = made[0] if made else None
         return response

@@ -60,6 +60,8 @@ REFUSED = {  # an answer and its headers, the refusal it gets
     "unreadable": ('{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": 5', {}, ServiceFailure),
     "not SPARQL results": ("<html>hello</html>", {"Content-Type": "text/html"}, ServiceFailure),
     "a boolean": ({"head": {}, "boolean": True}, {}, ServiceFailure),
+    "nested too deeply": ('{"head": {"vars": ["x"]}, "x": %s%s, "results": {"bindings": []}}' % ("[" * 99999, "]" * 99999),
+                          {}, ServiceFailure),
 }
 
 

@@ -57,3 +57,19 @@ def test_a_number_value_keeps_its_text_and_datatype(value, datatype, expected):
 def test_a_number_where_a_string_goes_is_a_malformed_answer(binding):
     with pytest.raises(MalformedAnswer, match="is a number, where a string goes"):
         list(read([('{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": ' + binding + '}]}}').encode()])[1])
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("document", [
+    b'{"head": {"vars": ["x"], "link": ' + DEEP + b'}, "results": {"bindings": []}}',  # in the head
+    b'{"head": {"vars": ["x"]}, "extra": ' + DEEP + b', "results": {"bindings": []}}',  # an extension's member
+    b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": ' + DEEP + b'}]}}',  # in a binding
+])
+def test_values_nested_too_deeply_are_a_malformed_answer(document):
+    """An endpoint's [[[[...]]]] raised RecursionError, which no caller expects: a SERVICE call or a remote store's
+    answer ended as a 500 with a traceback rather than a 502 saying the answer was unreadable (helper-176)."""
+    with pytest.raises(MalformedAnswer, match="nested"):
+        variables, rows = read([document[:4096], document[4096:]])
+        list(rows or [])

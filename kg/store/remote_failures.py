@@ -42,7 +42,7 @@ def _timeout_problem(text: str, answer: Answer, operation: str = "query") -> Que
     than ours), as the `operation`'s; else None."""
     try:
         problem = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # [[[[...: no problem document either
         return None
     if answer.status != 503 or not isinstance(problem, dict) or \
             problem.get("title") not in ("Query timeout", "Update timeout"):
@@ -90,7 +90,7 @@ def engine_message(text: str) -> str:
     text = text.split("\n\nSPARQL query:")[0].split("SPARQL query:")[0].strip()
     try:
         problem = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # [[[[...: no problem document either
         return text
     if not isinstance(problem, dict) or "detail" not in problem:
         return text

@@ -91,6 +91,9 @@ class _Buffer:
                     continue
                 raise MalformedAnswer("the SPARQL JSON answer is cut short or malformed",
                                       self.text[self.at:self.at + 500]) from None
+            except RecursionError:  # [[[[...: the decoder recurses once a level; no term is nested so
+                raise MalformedAnswer("the SPARQL JSON answer holds values nested too deeply",
+                                      self.text[self.at:self.at + 500]) from None
             # a number at the very end of what was read so far may go on in the next chunk
             if end == len(self.text) and not self.done and isinstance(value, JSONNumber) and self.more():
                 continue

@@ -88,10 +88,12 @@ SETTINGS = [
             "Endpoints SERVICE may call, separated by spaces or commas; empty refuses every SERVICE. An entry "
             "IRI>URL lets SERVICE <IRI> be answered by the endpoint at URL (a mirror or local copy). A refused "
             "SERVICE lists the allowed IRIs, their user information and query hidden (\"…\"); a mirror's URL is "
-            "never shown, so credentials belong there. SERVICE <IRI> matches an entry whatever the case of its scheme "
-            "and host (nothing else is normalised) and calls it as listed; one IRI sent to two URLs is refused."),
+            "never shown, so credentials belong there (user:password@, sent as HTTP Basic). SERVICE <IRI> matches an "
+            "entry whatever the case of its scheme and host (nothing else is normalised) and calls it as listed; one "
+            "IRI sent to two URLs is refused."),
     Setting("SERVICE_TIMEOUT", 10.0, SECONDS,
-            "Seconds each call to a SERVICE endpoint may take; a slower endpoint is a 504 naming it."),
+            "Seconds each call to a SERVICE endpoint may take, all told from its start (resolving the host's "
+            "name, connecting, TLS, the whole answer); a slower endpoint is a 504 naming it."),
     Setting("SERVICE_CACHE_TTL", 300.0, number(whole=False, zero="the cache off"),
             "Seconds an endpoint's answer to the same SERVICE pattern is reused, kept per URL called (a new "
             "mirror is asked anew); 0 turns the cache off."),

@@ -184,6 +184,7 @@ class Federation:
         return ServiceTimeout(f"SERVICE <{endpoint}> did not answer within {seconds:g}s", endpoint=endpoint)
 
     def _refusal(self, endpoint: str, url: str, error: urllib.error.HTTPError):
+        import http.client  # as in _call: only once a call is made
         wait = error.headers.get("Retry-After")
         if error.code == 429 or (error.code == 503 and wait):
             seconds = retry_after(wait, self.backoff)
@@ -194,7 +195,10 @@ class Federation:
             where = first_line(error.headers.get("Location") or "") or "nowhere it says"  # its words: cut as an error's
             return ServiceFailure(f"SERVICE <{endpoint}> redirected to {where}; "
                                   "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
-        body = error.read(ERROR_BYTES)
+        try:
+            body = error.read(ERROR_BYTES)
+        except (OSError, http.client.HTTPException) as cut:  # a broken chunk, or the deadline: what came is said
+            body = getattr(cut, "partial", b"")
         media_type = error.headers.get_content_type() if error.headers.get("Content-Type") else None
         detail = answer_detail(body, media_type)
         status = f"{error.code} {first_line(str(error.reason or ''))}".rstrip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
 
 import pytest
@@ -252,3 +253,38 @@ def test_a_redirect_is_reported_with_its_location_cut_as_an_error_line(article):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def raw_endpoint():
+    """raw_endpoint(reply) -> URL of an endpoint that sends `reply` (bytes) to each request and hangs up."""
+    listeners = []
+
+    def start(reply: bytes) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve():
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:  # closed by the test
+                    return
+                with connection:
+                    connection.recv(1 << 16)
+                    connection.sendall(reply)
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+
+    yield start
+    for listener in listeners:
+        listener.close()
+
+
+@pytest.mark.parametrize("chunks", [b"50\r\nab", b"zz\r\n"])  # a chunk cut short; a chunk size that is no number
+def test_an_error_answer_cut_short_is_the_endpoints_failure(article, raw_endpoint, chunks):  # noqa: F811
+    """Its body was read outside the handling of the call's failures: http.client's IncompleteRead came out of the
+    query as it was, a 500 with a traceback."""
+    url = raw_endpoint(b"HTTP/1.1 500 Oops\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+    with pytest.raises(ServiceFailure, match="answered 500 Oops"):
+        service_for(article, url).query(ASK.format(url))

@@ -163,6 +163,9 @@ class Federation:
                     finished(response)
                 if expired(response):  # the deadline shut it: what was read is a part, never used as whole
                     raise TimeoutError()
+                if response.length:  # it hung up short of its Content-Length: a part (TSV's rows would read as whole)
+                    raise ServiceFailure(f"SERVICE <{endpoint}> ended its answer {response.length} bytes short of "
+                                         "the length it announced", endpoint=endpoint)
                 return body, response.headers.get_content_type(), cut
         except ServiceError:  # read_body's own, already naming the endpoint: not wrapped as a failure of the call
             raise

@@ -288,3 +288,13 @@ def test_an_error_answer_cut_short_is_the_endpoints_failure(article, raw_endpoin
     url = raw_endpoint(b"HTTP/1.1 500 Oops\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
     with pytest.raises(ServiceFailure, match="answered 500 Oops"):
         service_for(article, url).query(ASK.format(url))
+
+
+def test_an_answer_short_of_its_content_length_is_refused_not_used_as_whole(article, raw_endpoint, tmp_path):  # noqa: F811
+    """A TSV answer cut at the end of a row read as a whole answer of fewer rows, and was cached as one."""
+    url = raw_endpoint(b"HTTP/1.1 200 OK\r\nContent-Type: text/tab-separated-values\r\nContent-Length: 5000\r\n\r\n"
+                       b'?x\n"1"\n')
+    service = service_for(article, url, state_path=tmp_path / "federation.sqlite")
+    for _ in range(2):  # refused each time: nothing was kept
+        with pytest.raises(ServiceFailure, match="short of the length it announced"):
+            service.query(ASK.format(url))

@@ -46,6 +46,7 @@ DEFAULT_MAPPING = MAPPINGS_DIR / "acled-events.rml.ttl"
 SOURCE_NAME = "events.csv"  # the logical source the mappings name; the file is copied there to run
 CANDIDATES = 3  # candidate records kept per name that is not an exact match
 MIN_SCORE = 60.0
+LARGE_TRIPLES = 25_000  # from this many on, the store writes quads in bulk rather than lex an update's text
 
 RDF, RDFS, SKOS, DCT, PROV, XSD = (PREFIXES[name] for name in ("rdf", "rdfs", "skos", "dct", "prov", "xsd"))
 # Which kind of entity a reported name may be linked to.
@@ -157,9 +158,7 @@ def load_events(store: Store, path: Path, *, mapping: Path = DEFAULT_MAPPING, gr
     graphs = {target: triples, links: linked,
               graph_iri("loads", base): _provenance(record, path, digest, mapping, (target, len(set(triples))),
                                                     (links, len(set(linked))), started, when)}
-    lines = {iri: " ".join(f"{t} ." for t in found) for iri, found in graphs.items()}
-    store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{links}> ;\nINSERT DATA {{ "
-                 + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in lines.items() if text) + " }")
+    store.replace_graphs(graphs, dropped=(target, links), large=sum(map(len, graphs.values())) >= LARGE_TRIPLES)
     events = sum(1 for t in triples if t.predicate.value == RDF + "type" and t.object.value == str(SAHEL.ConflictEvent))
     return EventLoad(path, target, digest, len(triples), events, names, record)
 

@@ -39,13 +39,11 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
 
     result = result or build(base=base)
     quads = ox.parse(serialize(result.dataset, "nquads"), format=ox.RdfFormat.N_QUADS)
-    by_graph: dict[str, list[str]] = defaultdict(list)
+    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in quads:
-        by_graph[quad.graph_name.value].append(f"{quad.triple} .")
+        by_graph[quad.graph_name.value].append(quad.triple)
     stale = [iri for iri in store.graphs() if owned_graph(iri, base)]
-    drops = [f"DROP SILENT GRAPH <{iri}>" for iri in sorted(set(stale) | set(by_graph))]
-    inserts = " ".join(f"GRAPH <{iri}> {{ {' '.join(lines)} }}" for iri, lines in sorted(by_graph.items()))
-    store.update(" ;\n".join(drops + [f"INSERT DATA {{ {inserts} }}"]))
+    store.replace_graphs(dict(sorted(by_graph.items())), dropped=sorted(set(stale) | set(by_graph)))
     return result
 
 

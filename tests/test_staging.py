@@ -151,7 +151,7 @@ def _loaded_in_bulk(store_path, tmp_path, monkeypatch, path) -> bool:
     monkeypatch.setattr(loading, "LARGE_QUADS", 100)
     copies = []
     load_copy = staging.load_copy
-    monkeypatch.setattr(staging, "load_copy", lambda *args: copies.append(args[1]) or load_copy(*args))  # not the store: it must close
+    monkeypatch.setattr(staging, "load_copy", lambda *args, **options: copies.append(args[1]) or load_copy(*args, **options))  # not the store: it must close
     with OxigraphStore(store_path) as store:
         report = loading.load_files(store, [path], fmt="ntriples", graph=f"{EX}loaded")
         assert store.count(f"{EX}loaded") == report.quads > 0

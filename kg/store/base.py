@@ -94,6 +94,13 @@ class Store(abc.ABC):
         `large` says many quads are coming, so a backend may choose a bulk path (still all or nothing).
         """
 
+    def replace_graphs(self, added: dict[str, list[pyoxigraph.Triple]], *, dropped: Iterable[str] = (),
+                       large: bool = False) -> None:
+        """Drop the graphs `dropped`, then add each graph's triples, as one update; `large` as for extend."""
+        texts = {iri: " ".join(f"{t} ." for t in triples) for iri, triples in added.items()}
+        self.update("".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in dropped) + "INSERT DATA { "
+                    + " ".join(f"GRAPH <{iri}> {{ {text} }}" for iri, text in texts.items() if text) + " }")
+
     def load(self, source: Source, *, format: str, graph: str | None = None,
              base_iri: str | None = None) -> int:
         """Add the RDF in `source` (a path or binary file), into `graph` if given; return the quads read.

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.store import deadline, old_model, oxigraph_dump, stamp, staging, views
+from kg.store import deadline, graph_replace, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
 from kg.store.store_files import check_room, disk_version, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
@@ -148,6 +148,18 @@ class OxigraphStore(Store):
         finally:
             self._written()
         return read
+
+    def replace_graphs(self, added, *, dropped=(), large: bool = False) -> None:
+        """As Store.replace_graphs; a large one writes quads, not text (kg.store.graph_replace)."""
+        if not large or self.read_only:
+            return super().replace_graphs(added, dropped=dropped, large=large)
+        try:
+            if self.path is None:
+                return graph_replace.replace_in_memory(self._store, added, list(dropped))
+            self._write_raw(graph_replace.merged_quads(added), large=True, first=graph_replace.drop_update(dropped),
+                            chunk=graph_replace.CHUNK_QUADS)
+        finally:
+            self._written()
 
     def dump(self, output, *, format, graph=None) -> None:
         oxigraph_dump.dump(self._store, output, format=format, graph=graph)
@@ -282,11 +294,11 @@ class OxigraphStore(Store):
         self._write_raw(old_model.migrated(self._store), large=True)
         self._written()
 
-    def _write_raw(self, quads, *, large: bool) -> None:
-        """Add quads as they are, as one change (a staged bulk load for large ones on disk)."""
+    def _write_raw(self, quads, *, large: bool, first: str | None = None, chunk: int | None = None) -> None:
+        """Add quads as they are, as one change (a staged bulk load for large ones on disk, after update `first`)."""
         self._invalidate_view()
         if large and self.path is not None:
-            staging.load_copy(self._store, Path(self.path), quads)
+            staging.load_copy(self._store, Path(self.path), quads, first=first, chunk=chunk)
             self._store = None  # closing the handle lets go of the directory for the swap
             staging.recover(Path(self.path))
             self._store = pyoxigraph.Store(self.path)

@@ -114,7 +114,9 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
             why = failure_line(done.stderr, f"it ended with status {done.returncode} and wrote nothing")
             raise KGError(f"{path}: morph-kgc could not run the mapping {mapping.name}: {why}")
         try:
-            triples = [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES)]
+            # fresh blank nodes, as an update's are: morph-kgc labels one by its values, alike in every run
+            triples = [quad.triple for quad in ox.parse(path=str(output), format=ox.RdfFormat.N_TRIPLES,
+                                                        rename_blank_nodes=True)]
         except SyntaxError as error:
             raise ParseError(f"morph-kgc wrote output that does not parse: {error.msg}", path=str(path)) from None
         except MemoryError as error:

@@ -112,3 +112,22 @@ def test_a_reader_sees_a_large_load_once_it_reopens(tmp_path):
             assert reader.query(f"ASK {{ {note} }}") is True
         finally:
             reader.close()
+
+
+def test_blank_nodes_of_two_large_loads_are_not_shared(store, tmp_path):
+    """As in an update, whose blank nodes are its own: morph-kgc labels a node by its values, the same in each run."""
+    mapping = tmp_path / "blank-places.rml.ttl"
+    places = 'rr:template "https://sahel-kg.example.org/place/acled/{country}/{admin1}/{location}" ;'
+    text = events.DEFAULT_MAPPING.read_text(encoding="utf-8")
+    assert places in text
+    mapping.write_text(text.replace(places, 'rr:template "place{latitude}_{longitude}" ; rr:termType rr:BlankNode ;'),
+                       encoding="utf-8")
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join([lines[0], *(line.replace("FIX", "OTHER", 1) for line in lines[1:])]) + "\n",
+                     encoding="utf-8")
+    load_events(store, FIXTURE, mapping=mapping, graph=GRAPH)
+    load_events(store, other, mapping=mapping, graph=f"{GRAPH}-other")
+    place = "?p a <https://schema.org/Place> FILTER (isBlank(?p))"
+    assert store.query(f"ASK {{ GRAPH <{GRAPH}> {{ {place} }} }}") is True
+    assert store.query(f"ASK {{ GRAPH <{GRAPH}> {{ {place} }} GRAPH <{GRAPH}-other> {{ ?p ?q ?o }} }}") is False

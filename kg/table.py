@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from wcwidth import clip, wcswidth, wcwidth
+from wcwidth import iter_graphemes, wcswidth, wcwidth
 
 from kg.invisible import escaped
 from kg.results import BARE_LITERALS, XSD, XSD_STRING, csv_field, csv_text
@@ -44,9 +44,16 @@ def width(text: str) -> int:
 
 def cut(text: str, columns: int) -> str:
     """`text` cut to `columns` display columns, the last one an ellipsis."""
-    # By grapheme clusters, as width() counts: an emoji sequence is kept whole or left out, never split. clip
-    # reads all it is given, and a cell may be megabytes: a cluster rarely needs 8 characters a column.
-    return clip(text[:columns * 8], 0, columns - 1, fillchar="") + "…"
+    # By grapheme clusters, an emoji sequence kept whole or left out, each kept while the text so far measures as
+    # width() measures the cell: wcwidth's clip, and the clusters one by one, count a spacing mark (Myanmar's
+    # U+102B) as no column where width() counts one after a letter, and a cut cell came out wider than its column.
+    # A cell may be megabytes: a cluster rarely needs 8 characters a column.
+    kept = ""
+    for cluster in iter_graphemes(text[:columns * 8]):
+        if width(kept + cluster) > columns - 1:
+            break
+        kept += cluster
+    return kept + "…"
 
 
 def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
@@ -110,7 +117,7 @@ class Table:
             if len(block) >= BLOCK or time.monotonic() - began > BLOCK_SECONDS:
                 break
         self._fix(block)
-        yield self._line([(head, width(head)) for head in self._headers()])
+        yield self._line(self._fitted([(head, width(head)) for head in self._headers()]))
         yield "  ".join("-" * columns for columns in self.widths)
         for row in block:
             yield self._line(self._row(row))
@@ -145,15 +152,19 @@ class Table:
         return found
 
     def _row(self, row: tuple) -> list[tuple[str, int]]:
-        cells = []
-        for column, term in enumerate(row):
-            text, columns = self._cell(column, term)
+        return self._fitted([self._cell(column, term) for column, term in enumerate(row)])
+
+    def _fitted(self, cells: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """Cells (text, display width) each cut to its column; the header's too, as a variable's name may be as long
+        as a value."""
+        fitted = []
+        for column, (text, columns) in enumerate(cells):
             if columns > self.widths[column] and not self.wide:
                 text = cut(text, self.widths[column])
                 columns = width(text)
                 self.cut += 1
-            cells.append((text, columns))
-        return cells
+            fitted.append((text, columns))
+        return fitted
 
     def _line(self, cells: list[tuple[str, int]]) -> str:
         return "  ".join(text + " " * max(0, room - columns)

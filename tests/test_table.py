@@ -304,3 +304,33 @@ def test_an_error_that_quotes_an_engine_escapes_what_the_engine_said(spec):
         server.server_close()
     assert status == 1 and "bad query" in err, err
     assert not (UNSAFE - {"\n"}) & set(err) and "\\x1b[31mred" in err and err.count("\n") == 1, err
+
+
+def _column_starts(lines: list[str]) -> set[int]:
+    """The display column where each line's last cell starts (the rule's too)."""
+    return {wcswidth(line[:line.rindex("  ") + 2]) for line in lines}
+
+
+@pytest.mark.parametrize("room", [None, 40])
+def test_a_cut_cell_fits_its_column_whatever_characters_stand_where_it_is_cut(room):
+    """A cell cut by wcwidth's clip came out a column wider than its column where it held a spacing mark
+    (Myanmar's U+102B after a letter: clip counts it as no column, the table's width as one), and pushed the next
+    column's border along; every control, format, mark or wide character is tried at the cut."""
+    chars = [chr(code) for code in range(0x3100) if not 0xD800 <= code <= 0xDFFF
+             and unicodedata.category(chr(code))[0] in "CMZ" or unicodedata.east_asian_width(chr(code)) == "W"]
+    for char in chars + ["\x00", "\u102b", "\U000e0041", "\ufe0f", "\u200d"]:
+        for lead in range(3):  # the character just before, at and after the cut
+            value = "x" * (MAX_CELL - 2 - lead) + char * 3 + "tail" * 30
+            lines, made = table([(literal(value), literal("z")), (literal("Mali"), literal("z"))], room=room)
+            assert made.cut == 1 and len(_column_starts(lines[1:])) == 1, (hex(ord(char)), lines)
+
+
+def test_a_variables_name_longer_than_its_column_is_cut_as_a_value_is():
+    """A header was never cut: a variable named at 100 characters, or a table narrowed to a terminal, moved the
+    header's border past the rows'."""
+    lines, made = table([(literal("x"), literal("z"))], variables=("a" * 100, "w"))
+    assert len(_column_starts(lines)) == 1 and lines[0].startswith("?" + "a" * (MAX_CELL - 2) + "…") and made.cut == 1
+    lines, made = table([(literal("x" * 40), literal("z"))], variables=("v" * 30, "w" * 30), room=30)
+    assert len(_column_starts(lines)) == 1 and all(wcswidth(line) <= 30 for line in lines), lines
+    lines, made = table([(literal("x"), literal("z"))], variables=("a" * 100, "w"), wide=True)
+    assert made.cut == 0 and lines[0].startswith("?" + "a" * 100 + "  ?w")

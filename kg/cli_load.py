@@ -68,10 +68,9 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
 @contextlib.contextmanager
 def _store_to_load_into(store_spec: str):
     """The store, open for writing; an embedded one this load made (none was at its path) is removed again if the
-    load fails: it held the article installed, and the retry the error suggests (a restore with
-    INSTALL_ARTICLE=false) then failed on it. A store another process holds fails to open, and is never touched."""
-    import shutil
-
+    load fails, with its lock, version and views beside it: it held the article installed, and the retry the error
+    suggests (a restore with INSTALL_ARTICLE=false) then failed on it. A store another process holds fails to open,
+    and is never touched."""
     from kg.console import open_configured
     from kg.settings import console_settings
     from kg.store import embedded_path
@@ -80,12 +79,14 @@ def _store_to_load_into(store_spec: str):
     absent = path is not None and not path.exists()
     store = open_configured(store_spec, write=True)
     try:
-        with store:
-            yield store
+        yield store
     except BaseException:
         if absent:
-            shutil.rmtree(path, ignore_errors=True)
+            store.discard()  # removed holding its lock, so that no other writer comes between
+        else:
+            store.close()
         raise
+    store.close()
 
 
 # From this much input on, what the bulk loader saves on jemalloc outweighs starting the command a second time

@@ -55,3 +55,36 @@ def test_a_new_or_empty_directory_or_a_store_opens_for_writing(tmp_path):
     (tmp_path / "other" / "a.txt").write_text("")
     with pytest.raises(StoreUnavailable, match="holding other files"):
         OxigraphStore(tmp_path / "other")
+
+
+@pytest.mark.parametrize("command", [["load", "data.ttl"], ["update", "INSERT DATA { <http://a> <http://b> 1 }"],
+                                     ["query", "ASK {}"], ["info"], ["export"], ["build", "--install"]])
+def test_a_store_path_that_is_not_utf8_is_refused_and_leaves_no_lock(tmp_path, command):
+    """`--store /tmp/x$'\\xff'y`: a writer made its lock file beside the path before the engine refused the path (it
+    takes UTF-8 only), and left it there; every command now refuses the path first, naming its byte, and makes
+    nothing."""
+    (tmp_path / "data.ttl").write_text(TURTLE)
+    args = [tmp_path / "data.ttl" if arg == "data.ttl" else arg for arg in command]
+    before = sorted(os.listdir(os.fsencode(tmp_path)))
+    store = os.fsdecode(os.fsencode(tmp_path) + b"/new/x\xffy")
+    done = kg(*args, "--store", f"oxigraph:{store}")
+    assert done.returncode == 2, done.stderr
+    assert f"the store's path {tmp_path}/new/x\\xffy is not UTF-8" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == before  # no lock, version, views, nor the folder new/
+
+
+def test_a_store_that_fails_to_open_or_to_take_its_first_load_leaves_nothing_beside_it(tmp_path, monkeypatch):
+    """What a writer makes beside a store (its lock, version and views) was left where no store stayed: a failed
+    first `kg load` removed the store's directory only, and an engine that refused to open left the lock file."""
+    (tmp_path / "bad.ttl").write_text("garbage <\n")
+    done = kg("load", tmp_path / "bad.ttl", "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert done.returncode == 1 and "garbage" in done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.ttl"]
+
+    def refused(path):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("kg.store.oxigraph.pyoxigraph.Store", refused)
+    with pytest.raises(StoreUnavailable, match="Input/output error"):
+        OxigraphStore(tmp_path / "other")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.ttl"]

@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-from kg.errors import UnknownStore, quoted
+from kg.errors import UnknownStore, quoted, shown_text
 from kg.store.base import QueryResult, Solutions, Store, Triples
 
 
@@ -58,7 +59,10 @@ def check_readable(spec: str) -> None:
     """Raise StoreMissing if `spec` names, by its path, an on-disk store that is not there: a reader creates
     none (a mistyped path must not answer from a new store). The default store is made on first use."""
     path = embedded_path(spec)
-    if path is None or path == default_store_path():
+    if path is None:
+        return
+    check_path_text(path)
+    if path == default_store_path():
         return
     from kg.store.store_files import check_present
 
@@ -73,8 +77,20 @@ def check_spec(spec: str) -> None:
         fault = url_fault(spec)
         if fault:
             raise UnknownStore(f"{quoted(spec)} is no SPARQL endpoint's URL: {fault}")
-    elif not ((scheme == "memory" and not rest) or scheme == "oxigraph"):
+    elif scheme == "oxigraph":
+        check_path_text(embedded_path(spec))
+    elif not (scheme == "memory" and not rest):
         raise UnknownStore(f"unknown store {quoted(spec)}: use oxigraph:PATH, memory: or an http(s):// SPARQL endpoint")
+
+
+def check_path_text(path: Path) -> None:
+    """Raise UnknownStore where an embedded store's `path` holds a byte that is not UTF-8: the engine (RocksDB
+    through pyoxigraph) takes no other path, and refused it only after the writer's lock file was made beside it."""
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnknownStore(f"the store's path {shown_text(os.fspath(path))} is not UTF-8, and the engine opens a "
+                           "store at a UTF-8 path only: name another directory") from None
 
 
 def url_fault(url: str) -> str | None:
@@ -113,8 +129,15 @@ def open_store(spec: str, **options) -> Store:
     if scheme == "oxigraph":
         from kg.store.oxigraph import OxigraphStore
         path = embedded_path(spec)
+        missing = [folder for folder in path.parents if not folder.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
-        return OxigraphStore(path, **options)
+        try:
+            return OxigraphStore(path, **options)
+        except BaseException:
+            for folder in missing:  # deepest first: a store that failed to open leaves no folder it made
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
     from kg.store.remote import RemoteStore
     return RemoteStore(spec, **options)
 

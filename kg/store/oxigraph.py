@@ -25,7 +25,7 @@ import pyoxigraph
 
 from kg.store import deadline, graph_replace, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
-from kg.store.store_files import check_room, disk_version, writer_lock
+from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.no_change import changes_nothing
@@ -51,6 +51,8 @@ class OxigraphStore(Store):
         self._opened_at = self.version()[0] if read_only else None
         if self.path is not None and not read_only:
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
+        self._made = self.path is not None and not read_only and not holds_store(Path(self.path))  # see discard
+        self._directory_made = self._made and not os.path.lexists(self.path)
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
@@ -63,9 +65,11 @@ class OxigraphStore(Store):
                 self._store, self._view_lock = read_only_view(self.path)
             else:
                 self._store, self._view_lock = pyoxigraph.Store(self.path), None
-        except (OSError, RuntimeError) as error:  # RuntimeError: pyoxigraph's word for damaged files
-            self._release()
-            raise opening_error(self.path, error) from error
+        except BaseException as error:  # RuntimeError: pyoxigraph's word for damaged files
+            (self.discard if self._made else self._release)()  # no lock file left beside what is no store
+            if isinstance(error, (OSError, RuntimeError)):
+                raise opening_error(self.path, error) from error
+            raise
         if self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
         if self._lock is not None:
@@ -268,6 +272,17 @@ class OxigraphStore(Store):
                 _let_go(lock)
             self._view_lock = self._earlier_lock = None
             self._release()
+
+    def discard(self) -> None:
+        """Close a store this handle made (none was at its path), and remove it with what kg keeps beside it, its
+        lock file last: for a first write that failed (kg load), which must leave nothing behind."""
+        lock, self._lock = self._lock, None
+        self._store = self._view_lock = self._earlier_lock = None
+        if self._alive is not None:  # the writer's mark in the views' folder, which goes with it
+            os.close(self._alive)
+            self._alive = None
+        if lock is not None:
+            remove_made(Path(self.path), lock, directory=self._directory_made)
 
     def _release(self) -> None:
         for handle in (self._alive, self._lock) if self._lock is not None else ():

@@ -6,12 +6,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shlex
+import shutil
 import sys
 from os import PathLike
 from pathlib import Path
 
 from kg.errors import StoreMissing, StoreUnavailable, shown_text
-from kg.store import siblings, stamp
+from kg.store import siblings, staging, stamp, views
 
 
 def check_present(path: Path) -> None:
@@ -39,6 +40,11 @@ def check_room(path: Path) -> None:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         raise StoreUnavailable(f"{path} is a directory holding other files ({shown}), not a store: a store needs a "
                                "directory of its own (a new or empty one), whose files its loads replace")
+
+
+def holds_store(path: Path) -> bool:
+    """Whether a store is at `path` (see check_present)."""
+    return _holds_store(path)
 
 
 def _holds_store(path: Path) -> bool:
@@ -78,14 +84,19 @@ def writer_lock(path: Path) -> int:
     """Hold the store's lock file (a sibling, so it survives the swap of a bulk load) and return its
     descriptor (closing it lets go), or raise StoreUnavailable at once naming the process that holds it,
     which the lock file says (its id and command line)."""
-    handle = os.open(siblings.beside(path, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
-        os.close(handle)
-        raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
-                               "may write (readers such as kg query need no lock)") from None
+    name = lock_path(path)
+    while True:
+        handle = os.open(name, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(handle)
+            raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
+                                   "may write (readers such as kg query need no lock)") from None
+        if _same_file(handle, name):
+            break
+        os.close(handle)  # a writer that made no store removed this file as we opened it (remove_made): again
     os.ftruncate(handle, 0)
     os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
     return handle
@@ -96,3 +107,31 @@ def _command() -> str:
     program = "python -c" if not sys.argv or sys.argv[0] in ("", "-c") else Path(sys.argv[0]).name
     text = shown_text(" ".join([program, *sys.argv[1:]]))  # an argument's byte that is not UTF-8 as \\xNN
     return text if len(text) <= 300 else text[:299] + "…"
+
+
+def lock_path(path: Path) -> Path:
+    return siblings.beside(path, "lock")
+
+
+def _same_file(handle: int, name: Path) -> bool:
+    try:
+        found = os.stat(name)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle)
+    return (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino)
+
+
+def remove_made(path: Path, lock: int, *, directory: bool) -> None:
+    """Remove what kg keeps beside a store that a writer holding `lock` made and must not leave (its opening or its
+    first load failed): the version, the views, a staged load's files, the store's `directory` itself if asked,
+    and last the lock file, which is then let go. A later writer that opened the file meanwhile tries again."""
+    made = [stamp.stamp_path(path), views.views_dir(path)] + [staging.sibling(path, role) for role in
+                                                               ("staging", "committed", "old")]
+    for found in made + ([path] if directory else []):
+        if found.is_dir() and not found.is_symlink():
+            shutil.rmtree(found, ignore_errors=True)
+        elif os.path.lexists(found):
+            found.unlink()
+    lock_path(path).unlink(missing_ok=True)
+    os.close(lock)

@@ -60,12 +60,12 @@ def graph_option(graph: str | None):
         raise click.BadParameter(str(error), param_hint="'--graph'") from None
 
 
-def stop_interrupted():
-    """Say that Ctrl-C stopped the command, and exit 130; a second Ctrl-C is ignored from here on (it cut the
-    message short with a traceback), as kg.launch ignores one during its own message."""
+def stop_interrupted(message: str = INTERRUPTED):
+    """Say that Ctrl-C stopped the command (`message`), and exit 130; a second Ctrl-C is ignored from here on (it
+    cut the message short with a traceback), as kg.launch ignores one during its own message."""
     if threading.current_thread() is threading.main_thread():  # the only one that may (CliRunner uses others too)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    click.echo(INTERRUPTED, err=True)
+    click.echo(message, err=True)
     sys.exit(EXIT_INTERRUPTED)
 
 

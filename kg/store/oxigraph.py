@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.store import deadline, graph_replace, old_model, oxigraph_dump, stamp, staging, views
+from kg.errors import QueryTimeout, StoreUnavailable
+from kg.store import deadline, graph_replace, killable_update, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
 from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
@@ -41,6 +42,9 @@ class OxigraphStore(Store):
     A query's default graph is the merge of the named graphs (each triple once), as with Fuseki's
     unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
+
+    # kg update's: an on-disk update runs in a child process killed at a Ctrl-C or past `update_seconds`
+    update_apart, update_seconds = False, None
 
     def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False):
         self.path = None if path is None else os.fspath(path)
@@ -113,14 +117,22 @@ class OxigraphStore(Store):
         rewritten = rewrite(sparql, Target(clear_each=self.graphs))
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
+        apart = self.update_apart and self.path is not None
         try:
             self._invalidate_view()
-            self._store.update(rewritten.text)  # transactional in pyoxigraph
+            if apart:
+                self._update_apart(rewritten.text)
+            else:
+                self._store.update(rewritten.text)  # transactional in pyoxigraph
             done = True
         except SyntaxError as error:
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
+        # Before the engine's errors: a time-out and an unavailable store are OSErrors too.
+        except (killable_update.Stopped, QueryTimeout, StoreUnavailable) if apart else ():
+            done = unchanged = True  # the child was killed before its commit, or never opened the store
+            raise
         except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
@@ -128,6 +140,15 @@ class OxigraphStore(Store):
                 self._written()
             elif self._lock is not None:  # the newest view holds the store still: its note, removed above, again
                 views.record(Path(self.path))
+
+    def _update_apart(self, text: str) -> None:
+        """Run the update in a child process (kg.store.killable_update), this handle closed meanwhile: RocksDB lets
+        one handle at a time open the store."""
+        self._store = None
+        try:
+            killable_update.run(self.path, text, self.update_seconds)
+        finally:
+            self._store = killable_update.reopened(self.path)
 
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""

@@ -1,0 +1,101 @@
+"""An embedded update that a Ctrl-C or a time limit can stop (for `kg update`). pyoxigraph runs an update in one
+Rust call that no signal interrupts, so the update runs in a child process holding the store, killed when it must
+stop. An update is one transaction, committed at its end: a child killed before it has written nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+import pyoxigraph
+
+from kg.child import failure_line, python_command
+from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable
+
+OPENINGS = 50  # tenths of a second an opening is tried while the other process's handle lets go of the store
+
+# The child: the update on standard input, the store's path and the parent's id its arguments; it answers one
+# JSON line [kind, message]. It imports nothing of kg, which would double its start.
+_PROGRAM = """
+import ctypes, json, os, signal, sys, time
+ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a kill -9 of kg must not leave it writing
+if os.getppid() != int(sys.argv[2]):
+    sys.exit(0)  # the parent was gone before that line
+import pyoxigraph
+text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
+store, answer = None, ["unopened", "no attempt"]
+for attempt in range(OPENINGS):
+    try:
+        store = pyoxigraph.Store(sys.argv[1])
+        break
+    except OSError as error:
+        answer = ["unopened", str(error)]
+        time.sleep(0.1)
+if store is not None:
+    try:
+        store.update(text)
+        answer = ["done", ""]
+    except SyntaxError as error:
+        answer = ["syntax", str(error)]
+    except RuntimeError as error:
+        answer = ["engine", str(error)]
+    del store  # closed before the parent opens the store again
+sys.stdout.write(json.dumps(answer))
+""".replace("OPENINGS", str(OPENINGS))
+
+
+class Stopped(KeyboardInterrupt):
+    """A Ctrl-C that killed the child before its commit: nothing was written (a Ctrl-C at any other moment is a
+    plain KeyboardInterrupt, and the update may have been committed)."""
+
+
+def run(path: str, text: str, seconds: float | None) -> None:
+    """Run the update `text` on the store at `path` (which no handle of this process may hold) in a child process:
+    UpdateTimeout past `seconds` (None: no limit) and Stopped at a Ctrl-C, with nothing written; the
+    engine's SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the
+    store, StorageFailure where it ended without an answer (killed by another hand, out of memory)."""
+    # In a session of its own: a terminal's Ctrl-C reaches kg alone, which kills the child.
+    child = subprocess.Popen(python_command(_PROGRAM, path, str(os.getpid())), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        said, noise = child.communicate(text.encode("utf-8", "surrogatepass"), timeout=seconds)
+    except subprocess.TimeoutExpired:
+        _stop(child)
+        raise QueryTimeout.stopped(seconds, "update") from None
+    except KeyboardInterrupt:
+        _stop(child)
+        raise Stopped() from None
+    except BaseException:  # the child must not write on, holding the store, after we return
+        _stop(child)
+        raise
+    try:
+        kind, message = json.loads(said)
+    except ValueError:
+        why = failure_line(noise.decode("utf-8", "replace"), f"it ended with status {child.returncode}")
+        raise StorageFailure(f"the update's process gave no answer: {why}") from None
+    if kind == "syntax":
+        raise SyntaxError(message)
+    if kind == "unopened":
+        raise StoreUnavailable(f"cannot open the store at {path}: {message}")
+    if kind != "done":
+        raise RuntimeError(message)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    child.kill()  # the transaction is not committed: the store keeps none of it
+    child.wait()  # reaped: its hold on the store's files is gone when we open it again
+
+
+def reopened(path: str) -> pyoxigraph.Store:
+    """The store at `path` opened for writing again once the child has let go; StoreUnavailable if it cannot be."""
+    for attempt in range(OPENINGS):
+        try:
+            return pyoxigraph.Store(path)
+        except OSError as error:
+            if attempt == OPENINGS - 1:
+                raise StoreUnavailable(f"cannot open the store at {path} for writing again: {error}") from None
+            time.sleep(0.1)
+    raise AssertionError("unreachable")

@@ -14,7 +14,7 @@ from kg.cli_front import serve, shell
 from kg.cli_load import load
 from kg.cli_store import export, info, query, search
 from kg.cli_update import update
-from kg.cli_support import (EXIT_ERROR, BaseIRI, ClaimsPath, Commands, GraphIRI, OutputFile, dataset_format,
+from kg.cli_support import (EXIT_ERROR, BaseIRI, ClaimsPath, Commands, GraphIRI, OutputFile, dataset_format, given,
                             graph_option, reports_errors, say_error, store_option, write_out)
 from kg.output_files import write_atomically
 
@@ -69,6 +69,9 @@ def build(out, fmt, base, claims_file, install, store_spec):
     from kg.namespaces import DEFAULT_BASE
     from kg.table import printable
 
+    if given("store_spec") and not install:
+        raise click.UsageError("--store names the store --install writes to, and without --install nothing is "
+                               "written to a store; give --install, or leave --store out")
     fmt = dataset_format(out if out != "-" else None, fmt, BUILD_FORMATS)
     result = build_dataset(_inputs(claims_file), base=base or DEFAULT_BASE)
     if install:

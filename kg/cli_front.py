@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import DEFAULT_STORE, EndpointURL, reports_errors, store_option
+from kg.cli_support import DEFAULT_STORE, EndpointURL, given, refuse_together, reports_errors, store_option
 
 @click.command()
 @click.option("--endpoint", type=EndpointURL(),
@@ -20,6 +20,9 @@ def shell(endpoint, store_spec):
     """
     from kg.shell import run
 
+    if endpoint is not None and given("store_spec"):
+        refuse_together("--endpoint", "--store", "each names what answers the queries; give one (.endpoint local "
+                                                 "turns to the store later)")
     run(store_spec, endpoint)
 
 

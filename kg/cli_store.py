@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ANSWER_NAMES, EndpointURL, OutputFile, Seconds, dataset_format, format_of_name,
-                            reports_errors, store_option, write_out)
+from kg.cli_support import (ANSWER_NAMES, EndpointURL, OutputFile, Seconds, dataset_format, format_of_name, given,
+                            refuse_together, reports_errors, store_option, write_out)
 from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.setting_values import MOST
@@ -19,7 +19,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 
 
 @click.command()
-@click.argument("given", required=False, metavar="[QUERY]")
+@click.argument("query_text", required=False, metavar="[QUERY]")
 @click.option("-q", "--query", "text", help="The query text (as QUERY).")
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from FILE.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
@@ -39,7 +39,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
 @click.option("--wide", is_flag=True, help="Show every table cell whole (long ones are cut otherwise).")
 @store_option
 @reports_errors
-def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
+def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout, row_limit, wide, store_spec):
     """Run a SPARQL query against the store or an endpoint.
 
     The query comes from QUERY (or -q), -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
@@ -52,11 +52,12 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
 
-    sparql = command_text(given, text, query_file)
-    if is_update(sparql):
-        raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg query')}", line=1, column=1)
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
+    _refuse_unused(endpoint, fmt or ("table" if terminal else None), wide)
+    sparql = command_text(query_text, text, query_file)
+    if is_update(sparql):
+        raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg query')}", line=1, column=1)
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
         service = console_service(store)
@@ -88,9 +89,19 @@ def query(given, text, query_file, fmt, output, endpoint, bindings, timeout, row
                err=True)
 
 
-def _output_path(given: str | None) -> Path | None:
+def _refuse_unused(endpoint: str | None, fmt: str | None, wide: bool) -> None:
+    """Bad usage: --endpoint beside a --store given (which one would answer?), and --wide where no table is written
+    (`fmt`: the format asked, or the terminal's table; None: the answer's format, never a table)."""
+    if endpoint is not None and given("store_spec"):
+        refuse_together("--endpoint", "--store", "each names what answers the query; give one")
+    if wide and fmt != "table":
+        refuse_together("--wide", f"--format {fmt}" if fmt else "an output that is no terminal",
+                        "--wide shows a table's cells whole, and no table is written (add --format table for one)")
+
+
+def _output_path(path: str | None) -> Path | None:
     """-o's file, or None for standard output: no -o, or -o - (as kg build --out - has it; ./- names a file)."""
-    return None if given is None or given == "-" else Path(given)
+    return None if path is None or path == "-" else Path(path)
 
 
 @contextlib.contextmanager

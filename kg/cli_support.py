@@ -102,6 +102,20 @@ def _as_kg_says():
         stop_interrupted()
 
 
+def given(name: str) -> bool:
+    """Whether the running command's option `name` (its parameter's name) was given on the command line, not
+    left to its default or its environment variable (SAHEL_KG_STORE names the store for every command)."""
+    from click.core import ParameterSource
+
+    return click.get_current_context().get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def refuse_together(first: str, second: str, why: str) -> None:
+    """Bad usage (exit 2): options `first` and `second` given together, which would have been accepted with one
+    of them doing nothing."""
+    raise click.UsageError(f"{first} and {second} do not go together: {why}")
+
+
 def say_error(message: str) -> None:
     """`error: message` on stderr, its control characters escaped: messages quote data (a remote engine's
     own words, a file's name), which must not drive the terminal."""

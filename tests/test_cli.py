@@ -744,17 +744,17 @@ def check_endpoint(spec: str, endpoint: str, remote: RemoteStore):
                   .replace("rdfs:label", f"<{PREFIXES['rdfs']}label>"))
     try:
         text = f"SELECT ?l WHERE {{ GRAPH <{graph}> {{ ?s rdfs:label ?l }} }} ORDER BY ?l"
-        result = query(spec, "--endpoint", endpoint, "--format", "json", "-q", text)
+        result = kg("query", "--endpoint", endpoint, "--format", "json", "-q", text)
         assert result.exit_code == 0, result.output
         assert json_rows(result.stdout) == [{"l": {"type": "literal", "value": "also"}},
                                            {"l": {"type": "literal", "value": "remote", "xml:lang": "en"}}]
-        ask = query(spec, "--endpoint", endpoint, "--format", "json", "-q", f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        ask = kg("query", "--endpoint", endpoint, "--format", "json", "-q", f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         assert json.loads(ask.stdout)["boolean"] is True
-        graph_result = query(spec, "--endpoint", endpoint, "--format", "ntriples", "-q",
+        graph_result = kg("query", "--endpoint", endpoint, "--format", "ntriples", "-q",
                              f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         assert graph_result.exit_code == 0, graph_result.output
         assert len(list(ox.parse(graph_result.stdout.encode(), format=ox.RdfFormat.N_TRIPLES))) == 2
-        bad = query(spec, "--endpoint", endpoint, "-q", "SELECT WHERE {")
+        bad = kg("query", "--endpoint", endpoint, "-q", "SELECT WHERE {")
         assert bad.exit_code == 1 and bad.stderr.startswith("error: ")
     finally:
         remote.update(f"DROP SILENT GRAPH <{graph}>")
@@ -774,7 +774,7 @@ def test_endpoint_on_a_closed_port(spec):
     with socket.socket() as sock:  # a port that was free a moment ago, and nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = query(spec, "--endpoint", f"http://127.0.0.1:{port}/sparql", "-q", "ASK {}")
+    result = kg("query", "--endpoint", f"http://127.0.0.1:{port}/sparql", "-q", "ASK {}")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot reach ") and result.stderr.count("\n") == 1
     no_traceback(result)

@@ -1,0 +1,47 @@
+"""Options that make no sense together are bad usage (exit 2, saying why), where one of them was accepted and did
+nothing: --endpoint beside --store (which answers?), --wide where no table is written, kg build's --store without
+--install."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_loading import installed, kg, spec  # noqa: F401  (fixtures)
+
+ENDPOINT = "http://127.0.0.1:9/sparql"  # never asked: the refusal comes before any request
+
+
+@pytest.mark.parametrize("command", [["query", "-q", "ASK {}"], ["shell"]])
+def test_an_endpoint_beside_a_store_given_is_refused(command):
+    done = kg(*command, "--store", "memory:", "--endpoint", ENDPOINT)
+    assert done.exit_code == 2, done.output
+    assert "--endpoint and --store do not go together: each names what answers the quer" in done.stderr
+
+
+def test_an_endpoint_beside_the_store_of_the_environment_is_taken(monkeypatch, spec):
+    """SAHEL_KG_STORE names the store for every command: --endpoint given once is what the user asks for."""
+    monkeypatch.setenv("SAHEL_KG_STORE", spec)
+    done = kg("query", "--endpoint", ENDPOINT, "-q", "ASK {}")
+    assert done.exit_code == 1 and "cannot reach" in done.stderr, done.output
+
+
+@pytest.mark.parametrize("options, other", [(["--format", "csv"], "--format csv"), (["--format", "json"], "--format json"),
+                                            (["-o", "out.json"], "an output that is no terminal"),
+                                            ([], "an output that is no terminal")])
+def test_wide_where_no_table_is_written_is_refused(spec, tmp_path, monkeypatch, options, other):
+    monkeypatch.chdir(tmp_path)
+    done = kg("query", "--store", spec, "--wide", *options, "-q", "ASK {}")
+    assert done.exit_code == 2, done.output
+    assert f"--wide and {other} do not go together: --wide shows a table's cells whole" in done.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_wide_with_a_table_is_taken(spec):
+    done = kg("query", "--store", spec, "--wide", "--format", "table", "-q", "SELECT ?s WHERE { ?s a sahel:Claim } LIMIT 1")
+    assert done.exit_code == 0 and done.stdout.startswith("?s"), done.output
+
+
+def test_build_refuses_a_store_without_install(tmp_path):
+    done = kg("build", "--store", f"oxigraph:{tmp_path / 'store'}", "--out", tmp_path / "out.trig")
+    assert done.exit_code == 2 and "give --install, or leave --store out" in done.stderr, done.output
+    assert not (tmp_path / "out.trig").exists() and not (tmp_path / "store").exists()

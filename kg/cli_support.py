@@ -13,7 +13,7 @@ import threading
 
 import click
 
-from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_error_words, quoted
+from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, UnknownStore, os_error_words, quoted, shown_text
 from kg.rdf_names import DATASET_SUFFIXES, RDF_SUFFIXES
 
 EXIT_ERROR = 1  # click itself exits 2 on bad usage
@@ -74,12 +74,15 @@ class Commands(click.Group):
     so their control characters are escaped as every error line's are; a Ctrl-C while click reads the
     arguments (opening a FIFO given as -f) is reported as in a command, not as click's "Aborted!" and 1."""
 
-    def make_context(self, *args, **kwargs):
-        with _as_kg_says():
-            return super().make_context(*args, **kwargs)
+    given: tuple[str, ...] = ()  # the arguments as given, which click's messages quote in forms of their own
+
+    def make_context(self, info_name, args, *more, **kwargs):
+        self.given = tuple(args)
+        with _as_kg_says(self.given):
+            return super().make_context(info_name, args, *more, **kwargs)
 
     def invoke(self, ctx):
-        with _as_kg_says():
+        with _as_kg_says(self.given):
             return super().invoke(ctx)
 
 
@@ -87,7 +90,7 @@ _OWN_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 on; 
 
 
 @contextlib.contextmanager
-def _as_kg_says():
+def _as_kg_says(given: tuple[str, ...]):
     try:
         yield
     except _OWN_HELP:
@@ -96,7 +99,7 @@ def _as_kg_says():
         # imported here, within the try: its import (pyoxigraph's) takes tens of ms a Ctrl-C may land in
         from kg.table import printable
 
-        error.message = printable(error.message)
+        error.message = printable(_bytes_shown(error.message, given))
         raise
     except KeyboardInterrupt:
         stop_interrupted()
@@ -114,6 +117,20 @@ def refuse_together(first: str, second: str, why: str) -> None:
     """Bad usage (exit 2): options `first` and `second` given together, which would have been accepted with one
     of them doing nothing."""
     raise click.UsageError(f"{first} and {second} do not go together: {why}")
+
+
+def _bytes_shown(message: str, given: tuple[str, ...]) -> str:
+    """`message` of click's with each argument of `given` holding a byte that is not UTF-8 written as kg writes it
+    (\\xff, kg.errors.shown_text), where click wrote it as U+FFFD (format_filename, which loses the byte) or as
+    repr does ('\\udcff'); the argument's value part is looked for too (--file=PATH, -fPATH)."""
+    for argument in given:
+        if shown_text(argument) == argument:  # all UTF-8: click wrote it as given
+            continue
+        parts = {argument, argument.partition("=")[2], argument[2:] if argument[:1] == "-" else ""} - {""}
+        for part in sorted(parts, key=len, reverse=True):  # the whole argument before the value within it
+            message = message.replace(repr(part), quoted(part))
+            message = message.replace(click.format_filename(part), shown_text(part))
+    return message
 
 
 def say_error(message: str) -> None:

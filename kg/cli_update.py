@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import Seconds, reports_errors, stop_interrupted, store_option
+from kg.cli_support import Seconds, refuse_together, reports_errors, stop_interrupted, store_option
 from kg.cli_text import command_text
 
 def update_advice(command: str) -> str:
@@ -33,6 +33,9 @@ def update(given, text, update_file, timeout, store_spec):
     from kg.errors import QuerySyntaxError
     from kg.store.killable_update import Stopped
 
+    if timeout is not None and store_spec == "memory:":
+        refuse_together("--timeout", "--store memory:", "an update of a store in memory runs in kg's own process, "
+                                                         "where nothing can stop it")
     sparql = command_text(given, text, update_file, "update")
     if is_query(sparql):
         raise QuerySyntaxError("not an update: this is a query; run it with `kg query`", line=1, column=1)

@@ -45,3 +45,11 @@ def test_build_refuses_a_store_without_install(tmp_path):
     done = kg("build", "--store", f"oxigraph:{tmp_path / 'store'}", "--out", tmp_path / "out.trig")
     assert done.exit_code == 2 and "give --install, or leave --store out" in done.stderr, done.output
     assert not (tmp_path / "out.trig").exists() and not (tmp_path / "store").exists()
+
+
+def test_an_update_time_limit_on_a_store_in_memory_is_refused():
+    """kg update --timeout stops an update run in a process of its own (the store on disk) or a remote request; on
+    memory: the update runs in kg's process, where the limit would have done nothing."""
+    done = kg("update", "--store", "memory:", "--timeout", "5", "-q", "INSERT DATA { <http://a> <http://b> 1 }")
+    assert done.exit_code == 2, done.output
+    assert "--timeout and --store memory: do not go together" in done.stderr

@@ -180,6 +180,9 @@ class Shell:
         elif name == ".format":
             if arg and arg not in FORMATS:
                 raise click.UsageError(f"unknown format {quoted(arg)}; use one of: {', '.join(FORMATS)}")
+            if arg not in ("", "table") and self.wide:  # as kg query refuses --wide with another --format
+                raise click.UsageError(f".wide on shows a table's cells whole, and .format {arg} writes no table; "
+                                       ".wide off first")
             self.format = arg or self.format
             self.say(f"format: {self.format}")
         elif name == ".endpoint":
@@ -190,6 +193,9 @@ class Shell:
         elif name in (".timing", ".wide"):
             if arg not in ("", "on", "off"):
                 raise click.UsageError(f"{name} takes on or off")
+            if name == ".wide" and arg == "on" and self.format != "table":
+                raise click.UsageError(f".wide shows a table's cells whole, and .format {self.format} writes no "
+                                       "table; .format table first")
             setting = name[1:]
             setattr(self, setting, getattr(self, setting) if not arg else arg == "on")
             self.say(f"{setting}: {'on' if getattr(self, setting) else 'off'}")

@@ -734,3 +734,24 @@ def test_a_home_where_history_cannot_be_written_keeps_it_for_the_session(tmp_pat
     assert isinstance(kept_history(), InMemoryHistory)
     assert "history is kept for this session only" in capsys.readouterr().err
 
+
+
+def test_wide_and_a_format_that_writes_no_table_are_refused_together():
+    """`.wide on` under `.format csv` (or `.format json` after `.wide on`) was taken and did nothing, as kg query's
+    --wide with another --format was."""
+    from kg.shell import Shell
+
+    shell = Shell("memory:", out=io.StringIO())
+    shell.command(".format csv")
+    with pytest.raises(click.UsageError, match=r"\.format csv writes no table; \.format table first"):
+        shell.command(".wide on")
+    assert not shell.wide
+    shell.command(".format table")
+    shell.command(".wide on")
+    with pytest.raises(click.UsageError, match=r"\.format json writes no table; \.wide off first"):
+        shell.command(".format json")
+    assert shell.format == "table" and shell.wide
+    shell.command(".wide off")
+    shell.command(".format json")
+    assert shell.format == "json"
+    shell.close()

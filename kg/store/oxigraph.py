@@ -25,7 +25,8 @@ import pyoxigraph
 
 from kg.errors import QueryTimeout, StoreUnavailable
 from kg.store import deadline, graph_replace, killable_update, old_model, oxigraph_dump, stamp, staging, views
-from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_again, read_only_view
+from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
+from kg.store.view_reading import ViewReading
 from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -36,7 +37,7 @@ _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 
 
-class OxigraphStore(Store):
+class OxigraphStore(ViewReading, Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
     A query's default graph is the merge of the named graphs (each triple once), as with Fuseki's
@@ -218,21 +219,6 @@ class OxigraphStore(Store):
             return int(self._changed_at * 1_000_000), self._changed_at
         return disk_version(self.path)
 
-    @classmethod
-    def memory_copy(cls, path: str | PathLike) -> OxigraphStore:
-        """An in-memory store holding what the on-disk store at `path` holds now, for reading.
-
-        Its `copied_version` is the on-disk version it copied (read before the copy, so a write landing
-        during it shows as newer).
-        """
-        source = cls(path, read_only=True)
-        copy = cls()
-        copy._union = source._union  # a store of the old model is read as it was
-        copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
-        copy.copied_version = source._opened_at
-        source.close()
-        return copy
-
     def _written(self) -> None:
         self._changed_at = time.time()
         if self.path is not None and not self.read_only:
@@ -248,38 +234,6 @@ class OxigraphStore(Store):
         if self._lock is not None:  # a writer killed between its commit and its view leaves no view up to date
             views.invalidate(Path(self.path))
 
-    def view_version(self) -> int:
-        """The version of the data this handle reads: for a read-only view, the one it opened at (a write
-        since is not seen until reopen_if_changed); else the store's own, as version()."""
-        return self._opened_at if self.read_only else self.version()[0]
-
-    def stale(self) -> bool:
-        """Whether this read-only view misses a write made since it opened (reopen_if_changed would reopen)."""
-        return self.read_only and self.version()[0] != self._opened_at
-
-    def reopen_if_changed(self) -> bool:
-        """A read-only store sees what was written after it opened only once reopened: do so if needed."""
-        if not self.read_only:
-            return False
-        changed = self.version()[0]
-        if changed == self._opened_at:
-            return False
-        self._reopen(changed)
-        return True
-
-    def _reopen(self, version: int | None = None) -> None:
-        """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
-        another thread may still be reading it."""
-        _let_go(self._earlier_lock)
-        self._earlier_lock = self._view_lock
-        version = self.version()[0] if version is None else version  # before the opening, as in __init__
-        self._store, self._view_lock = read_only_view(self.path)
-        self._opened_at = version
-
-    def _reading(self, read):
-        """`read()`; through a read-only handle whose files vanished, reopened and read once more."""
-        return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
-
     def close(self) -> None:
         try:
             if self._store is not None and self.path is not None and not self.read_only:
@@ -289,9 +243,7 @@ class OxigraphStore(Store):
             log.error("the store at %s could not be flushed as it closed: %s", self.path, str(error))
         finally:  # RocksDB lets go of the directory when the last reference goes
             self._store = None
-            for lock in (self._view_lock, self._earlier_lock):
-                _let_go(lock)
-            self._view_lock = self._earlier_lock = None
+            self._let_go_views()
             self._release()
 
     def discard(self) -> None:
@@ -341,8 +293,3 @@ class OxigraphStore(Store):
         else:
             self._store.extend(quads)
 
-
-def _let_go(lock) -> None:
-    """Close a view's lock file (None: no view), so that the writer may remove the view once no reader holds it."""
-    if lock is not None:
-        lock.close()

@@ -1,0 +1,73 @@
+"""How a read-only handle of the embedded store follows the writer: the published view it reads (kg.store.views),
+opened anew when the store's version moves on or when one of its table files has vanished; and a copy in memory
+for reading."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+from kg.store.engine_faults import read_again, read_only_view
+
+
+class ViewReading:
+    """For kg.store.oxigraph.OxigraphStore, whose handle has `read_only`, `path`, `version()`, the engine in `_store`,
+    `_opened_at` (the version it opened at) and the lock files of its view and of the view before it."""
+
+    @classmethod
+    def memory_copy(cls, path: str | PathLike) -> ViewReading:
+        """An in-memory store holding what the on-disk store at `path` holds now, for reading.
+
+        Its `copied_version` is the on-disk version it copied (read before the copy, so a write landing
+        during it shows as newer).
+        """
+        source = cls(path, read_only=True)
+        copy = cls()
+        copy._union = source._union  # a store of the old model is read as it was
+        copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
+        copy.copied_version = source._opened_at
+        source.close()
+        return copy
+
+    def view_version(self) -> int:
+        """The version of the data this handle reads: for a read-only view, the one it opened at (a write
+        since is not seen until reopen_if_changed); else the store's own, as version()."""
+        return self._opened_at if self.read_only else self.version()[0]
+
+    def stale(self) -> bool:
+        """Whether this read-only view misses a write made since it opened (reopen_if_changed would reopen)."""
+        return self.read_only and self.version()[0] != self._opened_at
+
+    def reopen_if_changed(self) -> bool:
+        """A read-only store sees what was written after it opened only once reopened: do so if needed."""
+        if not self.read_only:
+            return False
+        changed = self.version()[0]
+        if changed == self._opened_at:
+            return False
+        self._reopen(changed)
+        return True
+
+    def _reopen(self, version: int | None = None) -> None:
+        """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
+        another thread may still be reading it."""
+        _let_go(self._earlier_lock)
+        self._earlier_lock = self._view_lock
+        version = self.version()[0] if version is None else version  # before the opening, as in __init__
+        self._store, self._view_lock = read_only_view(self.path)
+        self._opened_at = version
+
+    def _reading(self, read):
+        """`read()`; through a read-only handle whose files vanished, reopened and read once more."""
+        return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
+
+    def _let_go_views(self) -> None:
+        """Close the lock files of the views this handle holds, letting the writer remove them."""
+        for lock in (self._view_lock, self._earlier_lock):
+            _let_go(lock)
+        self._view_lock = self._earlier_lock = None
+
+
+def _let_go(lock) -> None:
+    """Close a view's lock file (None: no view), so that the writer may remove the view once no reader holds it."""
+    if lock is not None:
+        lock.close()

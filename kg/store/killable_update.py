@@ -63,10 +63,13 @@ def run(path: str, text: str, seconds: float | None) -> None:
     try:
         said, noise = child.communicate(text.encode("utf-8", "surrogatepass"), timeout=seconds)
     except subprocess.TimeoutExpired:
-        _stop(child)
-        raise QueryTimeout.stopped(seconds, "update") from None
+        said, noise = _stop(child)
+        if not _committed(said):
+            raise QueryTimeout.stopped(seconds, "update") from None
     except KeyboardInterrupt:
-        _stop(child)
+        said, noise = _stop(child)
+        if _committed(said):  # the Ctrl-C came after the commit: a plain one, the update written
+            raise KeyboardInterrupt() from None
         raise Stopped() from None
     except BaseException:  # the child must not write on, holding the store, after we return
         _stop(child)
@@ -84,9 +87,23 @@ def run(path: str, text: str, seconds: float | None) -> None:
         raise RuntimeError(message)
 
 
-def _stop(child: subprocess.Popen) -> None:
-    child.kill()  # the transaction is not committed: the store keeps none of it
-    child.wait()  # reaped: its hold on the store's files is gone when we open it again
+def _stop(child: subprocess.Popen) -> tuple[bytes, bytes]:
+    """Kill the child and reap it (its hold on the store's files is then gone); what it wrote before."""
+    child.kill()  # a transaction not yet committed: the store keeps none of it
+    try:
+        return child.communicate()  # the pipes' rest: an answer written before the kill tells of a commit
+    except BaseException:  # a second Ctrl-C: the child is reaped all the same
+        child.wait()
+        raise
+
+
+def _committed(said: bytes) -> bool:
+    """Whether the child's answer says its update was committed (the moment between its commit and its answer
+    is not seen: a kill there is taken as before the commit)."""
+    try:
+        return json.loads(said)[0] == "done"
+    except (ValueError, IndexError, TypeError):
+        return False
 
 
 def reopened(path: str) -> pyoxigraph.Store:

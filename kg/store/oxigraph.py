@@ -132,7 +132,9 @@ class OxigraphStore(ViewReading, Store):
             raise type(found)(found.message, line=line, column=column) from None
         # Before the engine's errors: a time-out and an unavailable store are OSErrors too.
         except (killable_update.Stopped, QueryTimeout, StoreUnavailable) if apart else ():
-            done = unchanged = True  # the child was killed before its commit, or never opened the store
+            # The child was killed before its commit, or never opened the store; unless the handle could not be
+            # opened again after it: the child may have committed, so readers are told of a write.
+            done, unchanged = True, unchanged or self._store is not None
             raise
         except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
             raise evaluation_error(error) from None

@@ -1,0 +1,58 @@
+"""An update run in a child process (kg update) that the child committed stays seen as written, even where the
+parent then fails to open the store again or is interrupted before reading the child's answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import StoreUnavailable
+from kg.store import killable_update, stamp
+from kg.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/apart/"
+INSERT = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }} }}"
+ASK = f"ASK {{ <{EX}s> <{EX}p> <{EX}o> }}"
+
+
+@pytest.fixture
+def writer(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> <{EX}b> }} }}")
+    store.update_apart = True
+    yield store
+    store.close()
+
+
+def _seen_by_readers(path) -> bool:
+    OxigraphStore(path).close()  # a writer's opening publishes a view unless the newest notes it is current
+    with OxigraphStore(path, read_only=True) as reader:
+        return reader.query(ASK)
+
+
+def test_a_committed_update_whose_reopening_fails_is_stamped_and_published(writer, monkeypatch):
+    before = stamp.read(writer.path)
+
+    def unopenable(path):
+        raise StoreUnavailable(f"cannot open the store at {path} for writing again: (a test)")
+
+    monkeypatch.setattr(killable_update, "reopened", unopenable)
+    with pytest.raises(StoreUnavailable):
+        writer.update(INSERT)
+    assert stamp.read(writer.path) != before
+    writer.close()
+    assert _seen_by_readers(writer.path)
+
+
+def test_a_ctrl_c_after_the_childs_commit_is_no_stop_with_nothing_written(writer, monkeypatch):
+    # The child answers, then interrupts its parent (kg) and waits: the Ctrl-C comes after the commit.
+    answered = "sys.stdout.write(json.dumps(answer))"
+    assert answered in killable_update._PROGRAM
+    monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(
+        answered, answered + "\nsys.stdout.flush()\nos.kill(int(sys.argv[2]), signal.SIGINT)\nsignal.pause()"))
+    before = stamp.read(writer.path)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        writer.update(INSERT)
+    assert not isinstance(raised.value, killable_update.Stopped)
+    assert stamp.read(writer.path) != before
+    writer.close()
+    assert _seen_by_readers(writer.path)

@@ -70,21 +70,16 @@ def _store_to_load_into(store_spec: str):
     """The store, open for writing; an embedded one this load made (none was at its path) is removed again if the
     load fails, with its lock, version and views beside it: it held the article installed, and the retry the error
     suggests (a restore with INSTALL_ARTICLE=false) then failed on it. A store another process holds fails to open,
-    and is never touched."""
+    and is never touched, nor one it made first."""
     from kg.console import open_configured
-    from kg.settings import console_settings
-    from kg.store import embedded_path
 
-    path = embedded_path(console_settings({"STORE": store_spec})["STORE"])
-    absent = path is not None and not path.exists()
     store = open_configured(store_spec, write=True)
     try:
         yield store
     except BaseException:
-        if absent:
-            store.discard()  # removed holding its lock, so that no other writer comes between
-        else:
-            store.close()
+        # A store this handle made is removed holding its lock, so that no other writer comes between; it tells
+        # whether it made the store once it holds the lock (a look at the path before would race another load).
+        (getattr(store, "discard", None) or store.close)()
         raise
     store.close()
 

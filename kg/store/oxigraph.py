@@ -56,10 +56,11 @@ class OxigraphStore(ViewReading, Store):
         self._opened_at = self.version()[0] if read_only else None
         if self.path is not None and not read_only:
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
-        self._made = self.path is not None and not read_only and not holds_store(Path(self.path))  # see discard
-        self._directory_made = self._made and not os.path.lexists(self.path)
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
+        # Looked at holding the lock: a store another writer made before it is not this handle's to discard.
+        self.made = self._lock is not None and not holds_store(Path(self.path))
+        self._directory_made = self.made and not os.path.lexists(self.path)
         self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
         self._earlier_lock = None  # a reopen's view replaced, kept one reopen longer (see _reopen)
         try:
@@ -71,7 +72,7 @@ class OxigraphStore(ViewReading, Store):
             else:
                 self._store, self._view_lock = pyoxigraph.Store(self.path), None
         except BaseException as error:  # RuntimeError: pyoxigraph's word for damaged files
-            (self.discard if self._made else self._release)()  # no lock file left beside what is no store
+            (self.discard if self.made else self._release)()  # no lock file left beside what is no store
             if isinstance(error, (OSError, RuntimeError)):
                 raise opening_error(self.path, error) from error
             raise
@@ -250,7 +251,9 @@ class OxigraphStore(ViewReading, Store):
 
     def discard(self) -> None:
         """Close a store this handle made (none was at its path), and remove it with what kg keeps beside it, its
-        lock file last: for a first write that failed (kg load), which must leave nothing behind."""
+        lock file last: for a first write that failed (kg load), which must leave nothing behind. Another's: close."""
+        if not self.made:
+            return self.close()
         lock, self._lock = self._lock, None
         self._store = self._view_lock = self._earlier_lock = None
         if self._alive is not None:  # the writer's mark in the views' folder, which goes with it

@@ -133,21 +133,15 @@ class OxigraphStore(ViewReading, Store):
             raise type(found)(found.message, line=line, column=column) from None
         # Before the engine's errors: a time-out and an unavailable store are OSErrors too.
         except (killable_update.Stopped, QueryTimeout, StoreUnavailable) if apart else ():
-            # The child was killed before its commit, or never opened the store; unless the handle could not be
-            # opened again after it: the child may have committed, so readers are told of a write.
-            done, unchanged = True, unchanged or self._store is not None
+            done, unchanged = True, unchanged or self._store is not None  # a handle not reopened: maybe committed
             raise
         except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
-            if not (done and unchanged):
-                self._written()
-            elif self._lock is not None:  # the newest view holds the store still: its note, removed above, again
-                views.record(Path(self.path))
+            self._told(changed=not (done and unchanged))
 
     def _update_apart(self, text: str) -> None:
-        """Run the update in a child process (kg.store.killable_update), this handle closed meanwhile: RocksDB lets
-        one handle at a time open the store."""
+        """Run the update in a child process, this handle closed meanwhile (RocksDB: one handle at a time)."""
         self._store = None
         try:
             killable_update.run(self.path, text, self.update_seconds)
@@ -169,26 +163,22 @@ class OxigraphStore(ViewReading, Store):
                 # no graph argument: pyoxigraph takes a DefaultGraph() argument four times slower
                 yield pyoxigraph.Quad(subject, predicate, object_)
 
-        try:
-            # A big transaction is slow and held in memory: bulk-load a copy and swap it in instead
-            # (our lock file keeps every other writer out until the new store is open again). Else one
-            # transaction: an error raised while iterating (a ParseError) writes nothing.
-            self._write_raw(counted(), large=large and not self.read_only)
-        finally:
-            self._written()
+        # A big transaction is slow and held in memory: bulk-load a copy and swap it in (our lock keeps other writers
+        # out until the new store is open). Else one transaction: an error while iterating (ParseError) writes nothing.
+        self._write_raw(counted(), large=large and not self.read_only)
         return read
 
     def replace_graphs(self, added, *, dropped=(), large: bool = False) -> None:
         """As Store.replace_graphs; a large one writes quads, not text (kg.store.graph_replace)."""
         if not large or self.read_only:
             return super().replace_graphs(added, dropped=dropped, large=large)
-        try:
-            if self.path is None:
+        if self.path is None:
+            try:
                 return graph_replace.replace_in_memory(self._store, added, list(dropped))
-            self._write_raw(graph_replace.merged_quads(added), large=True, first=graph_replace.drop_update(dropped),
-                            chunk=graph_replace.CHUNK_QUADS)
-        finally:
-            self._written()
+            finally:
+                self._written()
+        self._write_raw(graph_replace.merged_quads(added), large=True, first=graph_replace.drop_update(dropped),
+                        chunk=graph_replace.CHUNK_QUADS)
 
     def dump(self, output, *, format, graph=None) -> None:
         oxigraph_dump.dump(self._store, output, format=format, graph=graph)
@@ -231,6 +221,13 @@ class OxigraphStore(ViewReading, Store):
                 views.refresh(self._store, Path(self.path))
             finally:  # interrupted there (Ctrl-C), the write is still committed: readers are told of it
                 stamp.bump_after_write(self.path)
+            views.record(Path(self.path))
+
+    def _told(self, *, changed: bool) -> None:
+        """After a write: tell readers of a change, or note again that the newest view is current (_invalidate_view)."""
+        if changed:
+            self._written()
+        elif self._lock is not None:
             views.record(Path(self.path))
 
     def _invalidate_view(self) -> None:
@@ -285,16 +282,25 @@ class OxigraphStore(ViewReading, Store):
         # On disk through a copy, reading this store meanwhile (a memory store is never of the old model).
         # Only the copy holds the generator, so nothing keeps this handle open when the copy swaps in.
         self._write_raw(old_model.migrated(self._store), large=True)
-        self._written()
 
     def _write_raw(self, quads, *, large: bool, first: str | None = None, chunk: int | None = None) -> None:
-        """Add quads as they are, as one change (a staged bulk load for large ones on disk, after update `first`)."""
+        """Add quads as they are, as one change (a staged bulk load for large ones on disk, after update `first`), and
+        tell readers; one that failed before its commit leaves the version and the views as they were."""
         self._invalidate_view()
-        if large and self.path is not None:
-            staging.load_copy(self._store, Path(self.path), quads, first=first, chunk=chunk)
-            self._store = None  # closing the handle lets go of the directory for the swap
-            staging.recover(Path(self.path))
-            self._store = pyoxigraph.Store(self.path)
-        else:
-            self._store.extend(quads)
+        staged = large and self.path is not None
+        try:
+            if staged:
+                staging.load_copy(self._store, Path(self.path), quads, first=first, chunk=chunk)
+            else:
+                self._store.extend(quads)
+        except BaseException:  # committed only where a swap is left for the next opening to finish
+            self._told(changed=self.path is None or staging.sibling(Path(self.path), "committed").exists())
+            raise
+        try:
+            if staged:
+                self._store = None  # closing the handle lets go of the directory for the swap
+                staging.recover(Path(self.path))
+                self._store = pyoxigraph.Store(self.path)
+        finally:
+            self._written()
 

@@ -1,0 +1,61 @@
+"""A write of quads on disk that fails before its commit (a bulk events load, a load) leaves the version and the
+read views as they were: nothing changed, so caches keyed on the version stay good and no view is republished."""
+
+from __future__ import annotations
+
+import os
+
+import pyoxigraph
+import pytest
+
+from kg.store import stamp, views
+from kg.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/failed-bulk/"
+TRIPLE = pyoxigraph.Triple(pyoxigraph.NamedNode(f"{EX}x"), pyoxigraph.NamedNode(f"{EX}p"), pyoxigraph.NamedNode(f"{EX}y"))
+
+
+class Broken(Exception):
+    pass
+
+
+class FailingRows(list):
+    """A table's triples whose reading fails after the first."""
+
+    def __iter__(self):
+        yield TRIPLE
+        raise Broken()
+
+
+@pytest.fixture
+def writer(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> <{EX}b> }} }}")
+    yield store
+    store.close()
+
+
+def _as_it_is(store: OxigraphStore):
+    return stamp.read(store.path), sorted(os.listdir(views.views_dir(store.path))), store.count()
+
+
+def test_a_failed_bulk_graph_replace_keeps_the_version_and_the_views(writer):
+    before = _as_it_is(writer)
+    with pytest.raises(Broken):
+        writer.replace_graphs({f"{EX}g2": FailingRows()}, dropped=[f"{EX}g"], large=True)
+    assert _as_it_is(writer) == before
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_failed_load_keeps_the_version_and_the_views(writer, large):
+    def quads():
+        yield pyoxigraph.Quad(TRIPLE.subject, TRIPLE.predicate, TRIPLE.object, pyoxigraph.NamedNode(f"{EX}g3"))
+        raise Broken()
+
+    before = _as_it_is(writer)
+    with pytest.raises(Broken):
+        writer.extend(quads(), large=large)
+    assert _as_it_is(writer) == before
+    writer.close()
+    OxigraphStore(writer.path).close()  # a writer's opening republishes unless the newest view is noted current
+    assert sorted(os.listdir(views.views_dir(writer.path))) == before[1]

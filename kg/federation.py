@@ -33,6 +33,7 @@ from kg.error_text import answer_detail, first_line
 from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
 from kg.service_answers import parse_solutions, read_body
 from kg.service_state import ServiceState
+from kg.service_targets import shown_endpoint
 from kg.sparql_lexer import significant
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -195,8 +196,7 @@ class Federation:
             return ServiceBusy(f"SERVICE <{endpoint}> answered {error.code} and asked us to wait {seconds}s",
                                endpoint=endpoint, retry_after=seconds)
         if 300 <= error.code < 400:
-            where = first_line(error.headers.get("Location") or "") or "nowhere it says"  # its words: cut as an error's
-            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {where}; "
+            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {self._shown_location(endpoint, error)}; "
                                   "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
         try:
             body = error.read(ERROR_BYTES)
@@ -207,6 +207,14 @@ class Federation:
         status = f"{error.code} {first_line(str(error.reason or ''))}".rstrip()
         return ServiceFailure(f"SERVICE <{endpoint}> answered {status}" + (f": {detail}" if detail else ""),
                               endpoint=endpoint)
+
+    def _shown_location(self, endpoint: str, error) -> str:
+        """Where a redirect points, as an answer may show it: a mirror's Location names the mirror (never shown), and
+        any Location's user information and query (where credentials and keys go) are hidden as a refusal hides them."""
+        if endpoint in self.endpoints:
+            return "a place not shown (the endpoint is a mirror, whose address answers never show)"
+        where = first_line(error.headers.get("Location") or "")  # its words: cut as an error's
+        return shown_endpoint(where) if where else "nowhere it says"
 
     def __getstate__(self):
         return {**self.__dict__, "state": self.state.path}

@@ -255,6 +255,40 @@ def test_a_redirect_is_reported_with_its_location_cut_as_an_error_line(article):
         server.server_close()
 
 
+class RedirectingWithCredentials(http.server.BaseHTTPRequestHandler):
+    """An endpoint (or a mirror) that redirects to an absolute Location holding user information."""
+
+    def do_GET(self):
+        self.send_response(301)
+        self.send_header("Location", f"http://moved:s3cret@127.0.0.1:{self.server.server_address[1]}/sparql/")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_redirect_shows_no_credentials_nor_a_mirror_s_address(article, mirrored):  # noqa: F811
+    """The Location went into the message (and the 502 a client reads) as sent: its user:password@ (moved:s3cret),
+    and for a mirror its address, which the allow-list keeps from every answer."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RedirectingWithCredentials)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        iri, entry = ("http://mirrored.example/sparql", f"http://mirrored.example/sparql>{url}") if mirrored else (url, url)
+        with pytest.raises(ServiceFailure, match="redirected") as failure:
+            service_for(article, entry).query(ASK.format(iri))
+        message = str(failure.value)
+        assert "s3cret" not in message and "moved" not in message
+        if mirrored:
+            assert "127.0.0.1" not in message
+        else:
+            assert f"redirected to http://…@127.0.0.1:{server.server_address[1]}/sparql/;" in message
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def raw_endpoint():
     """raw_endpoint(reply) -> URL of an endpoint that sends `reply` (bytes) to each request and hangs up."""

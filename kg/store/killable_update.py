@@ -116,3 +116,18 @@ def reopened(path: str) -> pyoxigraph.Store:
                 raise StoreUnavailable(f"cannot open the store at {path} for writing again: {error}") from None
             time.sleep(0.1)
     raise AssertionError("unreachable")
+
+
+class UpdateApart:
+    """For kg.store.oxigraph.OxigraphStore (its `path` and engine in `_store`): kg update's update of a store on disk,
+    run by `run` in a child process when `update_apart` is set, stopped past `update_seconds` (None: no limit)."""
+
+    update_apart, update_seconds = False, None
+
+    def _update_apart(self, text: str) -> None:
+        """Run the update in a child process, this handle closed meanwhile (RocksDB: one handle at a time)."""
+        self._store = None
+        try:
+            run(self.path, text, self.update_seconds)
+        finally:
+            self._store = reopened(self.path)

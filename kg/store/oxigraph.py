@@ -26,6 +26,7 @@ import pyoxigraph
 from kg.errors import QueryTimeout, StoreUnavailable
 from kg.store import deadline, graph_replace, killable_update, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
+from kg.store.killable_update import UpdateApart
 from kg.store.view_reading import ViewReading
 from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
@@ -37,15 +38,12 @@ _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 
 
-class OxigraphStore(ViewReading, Store):
+class OxigraphStore(UpdateApart, ViewReading, Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
     A query's default graph is the merge of the named graphs (each triple once), as with Fuseki's
     unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
-
-    # kg update's: an on-disk update runs in a child process killed at a Ctrl-C or past `update_seconds`
-    update_apart, update_seconds = False, None
 
     def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False):
         self.path = None if path is None else os.fspath(path)
@@ -139,14 +137,6 @@ class OxigraphStore(ViewReading, Store):
             raise evaluation_error(error) from None
         finally:  # after the write: a version read during it must not already claim the new data
             self._told(changed=not (done and unchanged))
-
-    def _update_apart(self, text: str) -> None:
-        """Run the update in a child process, this handle closed meanwhile (RocksDB: one handle at a time)."""
-        self._store = None
-        try:
-            killable_update.run(self.path, text, self.update_seconds)
-        finally:
-            self._store = killable_update.reopened(self.path)
 
     def extend(self, quads, *, large: bool = False) -> int:
         """As Store.extend; a default-graph quad goes to the declared graph, and each triple to the merge."""

@@ -67,9 +67,9 @@ def test_connect_attempts_share_the_calls_limit(monkeypatch):
         raise socket.timeout("timed out")
     monkeypatch.setattr(socket, "getaddrinfo", resolving)
     monkeypatch.setattr(socket.socket, "connect", connecting)
-    with pytest.raises(ServiceTimeout):
-        Federation(timeout=0.5).solutions("http://many.example/sparql", PATTERN)
-    assert 1 <= len(attempts) < 20 and all(limit <= 0.5 for limit in attempts)
+    with pytest.raises(ServiceTimeout):  # 2 s: the name's resolution (a thread) leaves time for a first connect
+        Federation(timeout=2).solutions("http://many.example/sparql", PATTERN)
+    assert 1 <= len(attempts) < 20 and all(limit <= 2 for limit in attempts)
 
 
 @pytest.fixture
@@ -97,8 +97,8 @@ def test_a_tls_handshake_has_only_the_time_the_connect_left(slow_handshake, monk
     """The handshake had a whole limit of its own after a connect that had taken most of the call's."""
     real_connect, real_handshake, given = socket.socket.connect, ssl.SSLSocket.do_handshake, []
 
-    def connecting(sock, where):  # a far endpoint: connecting takes 0.3 s of the call's 0.5
-        threading.Event().wait(0.3)
+    def connecting(sock, where):  # a far endpoint: connecting takes 3 s of the call's 5 (2 s left, however loaded)
+        threading.Event().wait(3)
         return real_connect(sock, where)
 
     def handshaking(sock, *args, **kwargs):
@@ -107,5 +107,5 @@ def test_a_tls_handshake_has_only_the_time_the_connect_left(slow_handshake, monk
     monkeypatch.setattr(socket.socket, "connect", connecting)
     monkeypatch.setattr(ssl.SSLSocket, "do_handshake", handshaking)
     with pytest.raises(ServiceTimeout):
-        Federation(timeout=0.5).solutions(slow_handshake, PATTERN)
-    assert len(given) == 1 and given[0] <= 0.2
+        Federation(timeout=5).solutions(slow_handshake, PATTERN)
+    assert len(given) == 1 and given[0] <= 2

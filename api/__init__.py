@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, ops, pages,
-                 problem_types, public_origin, query_ui, reconcile, search, security_headers, server_options, software,
-                 sparql, static_files, visible_controls, views, void)
+from api import (conditional, cors, dumps, errors, fairness, fast_sparql, graph_store, linked_data, negotiation, ops,
+                 pages, problem_types, public_origin, query_ui, reconcile, search, security_headers, server_options,
+                 software, sparql, static_files, visible_controls, views, void)
 from api.backend import Backend
 from api.body_limit import MAX_URI_BYTES, TOO_LARGE, BodyLimit, uri_too_long
 from api.compression import ResponseCompression
@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     fairness.install(app)
     linked_data.register(app)
     security_headers.install(app)
+    negotiation.install(app)
     static_files.install(app)
     visible_controls.install(app)
     app.register_blueprint(sparql.bp)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import request
+from flask import g, request
 
 from kg.results import FormatError
 
@@ -145,7 +145,18 @@ _NOT_HTML = list(dict.fromkeys(["text/turtle", "application/problem+json", "appl
 
 def prefers_html() -> bool:
     """Whether the client weighs HTML above every RDF and JSON type (browsers do; `*/*` does not)."""
+    g.chosen_by_accept = True  # whatever the view makes of it, the answer now depends on Accept (install())
     return _prefers_html(request.headers.get("Accept"))
+
+
+def install(app) -> None:
+    """Vary: Accept on every answer whose view asked prefers_html(), so no view can forget to say so."""
+
+    @app.after_request
+    def vary_by_accept(response):
+        if g.get("chosen_by_accept"):  # a shared cache must not hand a browser's page to a JSON client
+            response.vary.add("Accept")
+        return response
 
 
 @lru_cache(maxsize=64)

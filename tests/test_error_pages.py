@@ -116,3 +116,13 @@ def test_a_term_offered_in_another_scheme_is_shown_not_linked(make_app):
     offered = re.search(r"<p>Did you mean (.*?)\?</p>", page, re.S).group(1)
     assert '<a href="/id/mali"><code>sk:mali</code></a>' in offered
     assert "<code>javascript:mali</code>" in offered and 'href="javascript' not in page
+
+
+@pytest.mark.parametrize("path", ["/problems/", "/problems/not-found", "/search?q=mali", "/id/mali", "/sparql"])
+def test_an_answer_chosen_between_a_page_and_a_document_says_vary_accept(shared, path):
+    """/problems/NAME was a page to a browser and JSON to others with no Vary: Accept, so a shared cache could
+    give one client the other's; every answer a view picks by Accept now says so."""
+    page, document = shared.get(path, headers=BROWSER), shared.get(path, headers={"Accept": "application/json"})
+    assert page.headers.get("Content-Type") != document.headers.get("Content-Type")
+    for response in (page, document):
+        assert "Accept" in response.vary, (path, response.status_code)

@@ -186,8 +186,8 @@ def unchanged(headers: dict, media: str, *, negotiated: bool = False) -> Respons
     response = Response(status=304, headers=headers)
     # RFC 9110 §15.4.5: a 304 carries the Vary its 200 would (a 304 has no Content-Type for api.compression to see)
     vary = (["Accept"] if negotiated else []) + (["Accept-Encoding"] if gzipped_type(media, current_app.config) else [])
-    if vary:
-        response.headers["Vary"] = ", ".join(vary)
+    for name in vary:  # added to the Vary given in `headers` (an untagged answer's own), never in its place
+        response.vary.add(name)
     security_headers.put(response.headers, security_headers.values_for(request.path, media))
     return response
 

@@ -33,8 +33,9 @@ def gzipped_type(media: str, settings) -> bool:
 
 
 def accepts_gzip(header: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip: named (or as x-gzip), else by *, with a q above 0. The
-    parameter's name is read in any case, among any others; a coding named twice has its lower weight."""
+    """Whether an Accept-Encoding header takes gzip: named (or as x-gzip), else by *, with a q above 0 and not
+    below identity's where it names identity. The parameter's name is read in any case, among any others; a
+    coding named twice has its lower weight."""
     weights: dict[str, float] = {}
     for element in header.split(","):
         coding, *params = (part.strip() for part in element.split(";"))
@@ -47,7 +48,10 @@ def accepts_gzip(header: str) -> bool:
             if name.strip().lower() == "q":
                 weight = _weight(value.strip())
         weights[coding] = min(weight, weights.get(coding, weight))
-    return weights.get("gzip", weights.get("*", 0.0)) > 0
+    gzip = weights.get("gzip", weights.get("*", 0.0))
+    # RFC 9110 §12.5.3: the acceptable coding of the highest weight is preferred, and identity is one a client
+    # may weigh ("gzip;q=0.1, identity" asks for the plain bytes); left unnamed, it is no preference.
+    return gzip > 0 and gzip >= weights.get("identity", 0.0)
 
 
 def _weight(value: str) -> float:

@@ -25,6 +25,9 @@ SMALL = "/sparql?" + urlencode({"query": "ASK {}"})
     # the parameter's name in any case, among others; a coding named twice (x-gzip is gzip) has its lower weight
     ("gzip;Q=0", False), ("gzip;level=9;q=0", False), ("gzip;q=0, gzip", False), ("x-gzip;q=0, gzip", False),
     ("gzip;q=nan", False), ("GZip ;Q=0.5", True),
+    # identity weighed above gzip is preferred (RFC 9110 §12.5.3); unnamed, it states no preference
+    ("gzip;q=0.001, identity;q=0.5", False), ("identity;q=0.9, x-gzip;q=0.8", False), ("*;q=0.2, identity", False),
+    ("identity;q=0.5, gzip", True), ("gzip;q=0.5, identity;q=0.5", True), ("identity;q=0, gzip;q=0.1", True),
 ])
 def test_accept_encoding_is_read_with_its_weights(header, taken):
     assert accepts_gzip(header) is taken

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 # Python holds a byte that is not UTF-8 (in a file's name, an argument, an environment variable) as a lone
 # surrogate U+DC80..U+DCFF; messages show it as the byte it was.
@@ -32,6 +33,18 @@ def shown_text(text: str) -> str:
 def quoted(text: str) -> str:
     """repr(text) for a message, a byte that was not UTF-8 as \\xNN: repr wrote '/tmp/x\\udcffy' for /tmp/x\\xffy."""
     return _REPR_BYTES.sub(r"\1\\x\2", repr(str(text)))
+
+
+def shown_endpoint(iri: str) -> str:
+    """An endpoint as answers, errors and logs show it to anyone: its user information and query (where credentials
+    and keys go) hidden as "…"; showing it twice changes nothing."""
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # an unclosed "[": nothing of it is read, so nothing is shown
+        return "(an address that cannot be read)"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"…@{host}" if "@" in parts.netloc else host, parts.path,
+                       "…" if parts.query else "", parts.fragment))
 
 
 def _rebuild(cls, message, fields):
@@ -147,9 +160,11 @@ class ServiceError(KGError):
     """A SERVICE endpoint failed to answer; `endpoint` names it (the failure is the endpoint's, not ours)."""
 
     def __init__(self, message: str, *, endpoint: str, retry_after: int | None = None):
+        shown = shown_endpoint(endpoint)  # whatever the caller passed, credentials reach no answer nor log
+        message = message.replace(endpoint, shown) if endpoint and shown != endpoint else message
         super().__init__(message)
         self.message = message
-        self.endpoint = endpoint
+        self.endpoint = shown
         self.retry_after = retry_after
 
     def __reduce__(self):

@@ -30,10 +30,10 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.endpoint_keys import check_mirrors, without_userinfo
 from kg.error_text import answer_detail, first_line
-from kg.errors import PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout
+from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
+                       shown_endpoint)
 from kg.service_answers import parse_solutions, read_body
 from kg.service_state import ServiceState
-from kg.service_targets import shown_endpoint
 from kg.sparql_lexer import significant
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -101,6 +101,7 @@ class Federation:
         hold pyoxigraph terms (None where unbound), blank nodes skolemised. An answer refused is never kept."""
         query = f"{prologue}SELECT * WHERE {pattern} LIMIT {self.row_limit + 1}"
         url = self.endpoints.get(endpoint, endpoint)  # what is asked: a new mirror has answered nothing yet
+        mirrored, endpoint = endpoint in self.endpoints, shown_endpoint(endpoint)  # every message names it so
         key = hashlib.sha256(f"{url}\n{query}".encode()).hexdigest()
         cached = self.state.answer(key) if self.cache_ttl > 0 else None
         fresh, cut = cached is None, False  # a cut answer is never kept: a cached one was whole
@@ -109,7 +110,7 @@ class Federation:
             if held:
                 raise ServiceBusy(f"{endpoint} asked us to wait (429); not calling it for another {held}s",
                                   endpoint=endpoint, retry_after=held)
-            *cached, cut = self._call(endpoint, url, query, deadline)
+            *cached, cut = self._call(endpoint, url, query, deadline, mirrored)
         variables, rows, said = parse_solutions(endpoint, *cached, genid=key[:16], most=self.row_limit + 1)
         if len(rows) > self.row_limit:
             raise PolicyError(f"SERVICE <{endpoint}> has more than {self.row_limit} solutions; "
@@ -122,9 +123,10 @@ class Federation:
             self.state.keep(key, endpoint, cached, self.cache_ttl)
         return variables, rows
 
-    def _call(self, endpoint: str, url: str, query: str, deadline: float | None) -> tuple[bytes, str, bool]:
-        """One HTTP call to `url` (`endpoint`'s, which errors name: a mirror's URL may hold credentials): GET (or
-        POST when long), no redirects followed; (body, media type, whether a header says the endpoint cut the
+    def _call(self, endpoint: str, url: str, query: str, deadline: float | None,
+              mirrored: bool) -> tuple[bytes, str, bool]:
+        """One HTTP call to `url` (`endpoint`'s as shown, which errors name: a mirror's URL may hold credentials): GET
+        (or POST when long), no redirects followed; (body, media type, whether a header says the endpoint cut the
         answer: kg serve's X-Result-Truncated)."""
         import http.client  # here, not above: a query worker loads an HTTP client only for a SERVICE call
         import urllib.error
@@ -171,7 +173,7 @@ class Federation:
         except ServiceError:  # read_body's own, already naming the endpoint: not wrapped as a failure of the call
             raise
         except urllib.error.HTTPError as error:
-            raise self._refusal(endpoint, url, error) from None
+            raise self._refusal(endpoint, url, error, mirrored) from None
         except (TimeoutError, socket.timeout):
             raise self._slow(endpoint, seconds) from None
         except urllib.error.URLError as error:
@@ -187,7 +189,7 @@ class Federation:
             return QueryTimeout(f"the query's time limit ran out while SERVICE <{endpoint}> was answering")
         return ServiceTimeout(f"SERVICE <{endpoint}> did not answer within {seconds:g}s", endpoint=endpoint)
 
-    def _refusal(self, endpoint: str, url: str, error: urllib.error.HTTPError):
+    def _refusal(self, endpoint: str, url: str, error: urllib.error.HTTPError, mirrored: bool):
         import http.client  # as in _call: only once a call is made
         wait = error.headers.get("Retry-After")
         if error.code == 429 or (error.code == 503 and wait):
@@ -196,7 +198,7 @@ class Federation:
             return ServiceBusy(f"SERVICE <{endpoint}> answered {error.code} and asked us to wait {seconds}s",
                                endpoint=endpoint, retry_after=seconds)
         if 300 <= error.code < 400:
-            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {self._shown_location(endpoint, error)}; "
+            return ServiceFailure(f"SERVICE <{endpoint}> redirected to {self._shown_location(mirrored, error)}; "
                                   "redirects are not followed (allow-list the new URL)", endpoint=endpoint)
         try:
             body = error.read(ERROR_BYTES)
@@ -208,10 +210,11 @@ class Federation:
         return ServiceFailure(f"SERVICE <{endpoint}> answered {status}" + (f": {detail}" if detail else ""),
                               endpoint=endpoint)
 
-    def _shown_location(self, endpoint: str, error) -> str:
+    @staticmethod
+    def _shown_location(mirrored: bool, error) -> str:
         """Where a redirect points, as an answer may show it: a mirror's Location names the mirror (never shown), and
         any Location's user information and query (where credentials and keys go) are hidden as a refusal hides them."""
-        if endpoint in self.endpoints:
+        if mirrored:
             return "a place not shown (the endpoint is a mirror, whose address answers never show)"
         where = first_line(error.headers.get("Location") or "")  # its words: cut as an error's
         return shown_endpoint(where) if where else "nowhere it says"

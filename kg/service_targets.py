@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit, urlunsplit
-
 import pyoxigraph as ox
 
 from kg.endpoint_keys import endpoint_key
-from kg.errors import PolicyError
+from kg.errors import PolicyError, shown_endpoint
 from kg.iri_resolution import is_absolute
 from kg.sparql_lexer import significant
 from kg.sparql_parts import ServiceClause, in_force, iri_named
@@ -62,12 +60,14 @@ def service_targets(text: str, prefixes: dict[str, str], base: str | None = None
 def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:
     """Why `target` (`written` so by the user) may not be called: named as written, with what it names where
     the text does not say it."""
+    if written.startswith("<") and written.endswith(">"):  # credentials even of the user's own go into no answer
+        written = f"<{shown_endpoint(written[1:-1])}>"
     if target.named is None:
         why = ""
     elif target.iri is None:
         why = f": it names the relative IRI <{target.named}>, and no BASE resolves it"
     else:
-        why = "" if written == f"<{target.iri}>" else f": it names <{target.iri}>"
+        why = "" if written == f"<{shown_endpoint(target.iri)}>" else f": it names <{shown_endpoint(target.iri)}>"
     return PolicyError(f"SERVICE {written or '(missing endpoint)'} is not allowed{why} "
                        f"(allowed endpoints: {', '.join(map(shown_endpoint, allowlist)) or 'none'})")
 
@@ -80,15 +80,6 @@ def allowed_as(iri: str | None, allowlist) -> str | None:
         return iri
     key = endpoint_key(iri)
     return next((entry for entry in allowlist if endpoint_key(entry) == key), None)
-
-
-def shown_endpoint(iri: str) -> str:
-    """An allowed endpoint as a refusal shows it to anyone: its user information and query (where credentials and
-    keys go) hidden as "…"."""
-    parts = urlsplit(iri)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, f"…@{host}" if "@" in parts.netloc else host, parts.path,
-                       "…" if parts.query else "", parts.fragment))
 
 
 def nested_named(clause: ServiceClause, targets: list[ServiceTarget]) -> ServiceClause:

@@ -32,7 +32,7 @@ from kg.endpoint_keys import check_mirrors, without_userinfo
 from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
-from kg.service_answers import parse_solutions, read_body
+from kg.service_answers import parse_solutions, read_body, unasked_coding
 from kg.service_state import ServiceState
 from kg.sparql_lexer import significant
 
@@ -142,7 +142,7 @@ class Federation:
                 raise QueryTimeout("the query's time limit ran out before SERVICE <%s> was called" % endpoint)
         url = urllib.parse.urldefrag(url).url  # a fragment is never sent: the query after it would be lost with it
         form = urllib.parse.urlencode({"query": query})
-        headers = {"Accept": ACCEPT, "User-Agent": self.user_agent}
+        headers = {"Accept": ACCEPT, "Accept-Encoding": "identity", "User-Agent": self.user_agent}
         url, userinfo = without_userinfo(url)  # urllib took user:password@host for the name to resolve
         if userinfo is not None:  # sent as HTTP Basic credentials (RFC 7617), as a browser sends a URL's
             user, _, password = (urllib.parse.unquote(part) for part in userinfo.partition(":"))
@@ -155,6 +155,10 @@ class Federation:
         ends = time.monotonic() + seconds
         try:
             with opener().open(request, timeout=seconds) as response:
+                if (coding := unasked_coding(response.headers)) is not None:  # its bytes are not the results
+                    finished(response)
+                    raise ServiceFailure(f"SERVICE <{endpoint}> answered in {coding}, an encoding not asked for "
+                                         "(only identity is)", endpoint=endpoint)
                 cut = (response.headers.get(CUT_HEADER) or "").strip().lower() == "true"
                 try:
                     body = read_body(response, ends, endpoint)
@@ -205,7 +209,8 @@ class Federation:
         except (OSError, http.client.HTTPException) as cut:  # a broken chunk, or the deadline: what came is said
             body = getattr(cut, "partial", b"")
         media_type = error.headers.get_content_type() if error.headers.get("Content-Type") else None
-        detail = answer_detail(body, media_type)
+        coding = unasked_coding(error.headers)
+        detail = f"its text in {coding}, an encoding not asked for" if coding else answer_detail(body, media_type)
         status = f"{error.code} {first_line(str(error.reason or ''))}".rstrip()
         return ServiceFailure(f"SERVICE <{endpoint}> answered {status}" + (f": {detail}" if detail else ""),
                               endpoint=endpoint)

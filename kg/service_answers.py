@@ -1,5 +1,5 @@
-"""A SERVICE endpoint's answer, as kg.federation reads it: its body within the time left, then its solutions,
-blank nodes made skolem IRIs (VALUES cannot hold blank nodes), and whether the answer says it was cut."""
+"""A SERVICE endpoint's answer, as kg.federation reads it: its codings, its body within the time left, then its
+solutions, blank nodes made skolem IRIs (VALUES cannot hold blank nodes), and whether the answer says it was cut."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import urllib.parse
 import pyoxigraph as ox
 
 from kg.endpoint_keys import without_userinfo
+from kg.error_text import first_line
 from kg.errors import ServiceFailure
 from kg.store import sparql_json
 
@@ -23,6 +24,16 @@ RESULT_FORMATS = {
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
 MAX_ANSWER_BYTES = 64 << 20  # a larger answer is refused rather than held in memory
+
+
+def unasked_coding(headers) -> str | None:
+    """The content or transfer coding of an answer other than what was asked (identity, and chunked framing, which
+    http.client undoes), as the headers name it cut as an error line; None for none."""
+    for name, plain in (("Content-Encoding", ("", "identity")), ("Transfer-Encoding", ("", "chunked", "identity"))):
+        said = ", ".join(headers.get_all(name) or ())
+        if said.strip().lower() not in plain:
+            return f"{name} {first_line(said)[:80]!r}"
+    return None
 
 
 def read_body(response, ends: float, endpoint: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, shown_endpoint
 
 # RFC 3986 appendix B, for absolute IRIs with an authority: scheme, authority, the rest
 _WITH_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", re.DOTALL)
@@ -34,6 +34,17 @@ def without_userinfo(url: str) -> tuple[str, str | None]:
     return f"{scheme}://{host}{rest}", userinfo
 
 
+ZONE_ID = ("an IPv6 zone id (fe80::1%25eth0) names a network interface of one machine and is not supported; "
+           "give the endpoint's global address or host name")
+
+
+def has_zone_id(url: str) -> bool:
+    """Whether `url`'s host is an IPv6 literal with a zone id (RFC 6874), escaped or not."""
+    match = _WITH_AUTHORITY.fullmatch(url)
+    host = match.group(2).rpartition("@")[2] if match else ""
+    return host.startswith("[") and "%" in host.partition("]")[0]
+
+
 def check_mirrors(entries) -> None:
     """ConfigError naming the first two entries (`IRI` or `IRI>URL`) that send one endpoint to different URLs;
     each is named by its place and IRI, since a mirror's URL may hold credentials."""
@@ -48,4 +59,5 @@ def check_mirrors(entries) -> None:
 
 
 def _said(iri: str, called: str) -> str:
-    return repr(iri) if called == endpoint_key(iri) else f"{iri!r} with a mirror"
+    shown = repr(shown_endpoint(iri))  # its credentials are as secret as a mirror's
+    return shown if called == endpoint_key(iri) else f"{shown} with a mirror"

@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.endpoint_keys import check_mirrors, without_userinfo
+from kg.endpoint_keys import ZONE_ID, check_mirrors, has_zone_id, without_userinfo
 from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
@@ -141,6 +141,8 @@ class Federation:
             if seconds <= 0:
                 raise QueryTimeout("the query's time limit ran out before SERVICE <%s> was called" % endpoint)
         url = urllib.parse.urldefrag(url).url  # a fragment is never sent: the query after it would be lost with it
+        if has_zone_id(url):  # a list the settings did not check (kg.store.url_fault refuses it there)
+            raise PolicyError(f"SERVICE <{endpoint}> is not called: {ZONE_ID}")
         form = urllib.parse.urlencode({"query": query})
         headers = {"Accept": ACCEPT, "Accept-Encoding": "identity", "User-Agent": self.user_agent}
         url, userinfo = without_userinfo(url)  # urllib took user:password@host for the name to resolve

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
-from kg.endpoint_keys import endpoint_key
+from kg.endpoint_keys import ZONE_ID, endpoint_key, has_zone_id
 from kg.errors import PolicyError, shown_endpoint
 from kg.iri_resolution import is_absolute
 from kg.sparql_lexer import significant
@@ -68,6 +68,7 @@ def refusal(target: ServiceTarget, written: str, allowlist) -> PolicyError:
         why = f": it names the relative IRI <{target.named}>, and no BASE resolves it"
     else:
         why = "" if written == f"<{shown_endpoint(target.iri)}>" else f": it names <{shown_endpoint(target.iri)}>"
+        why += f" ({ZONE_ID})" if has_zone_id(target.iri) else ""
     return PolicyError(f"SERVICE {written or '(missing endpoint)'} is not allowed{why} "
                        f"(allowed endpoints: {', '.join(map(shown_endpoint, allowlist)) or 'none'})")
 

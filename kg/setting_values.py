@@ -7,7 +7,7 @@ import ipaddress
 import re
 from typing import Any, Callable
 
-from kg.errors import quoted
+from kg.errors import quoted, shown_endpoint
 
 
 def boolean(text: str) -> bool:
@@ -33,12 +33,14 @@ def endpoints(text) -> tuple[str, ...]:
     entries = words(text)
     for entry in entries:
         if not all(_ENDPOINT.fullmatch(part) for part in entry.split(">", 1)):
+            shown = " with a mirror" if ">" in entry else ""  # a mirror's URL is never shown, nor credentials
             raise ValueError(f"endpoints such as https://query.wikidata.org/sparql (or IRI>URL, a mirror) are "
-                             f"needed, not {quoted(entry)}")
+                             f"needed, not {quoted(shown_endpoint(entry.partition('>')[0]))}{shown}")
         from kg.store import url_fault  # here: only an allowlist given reads it
 
         iri, _, mirror = entry.partition(">")
-        for part, shown in ((iri, quoted(iri)), (mirror, f"the mirror of {quoted(iri)}")):  # a mirror's URL: never shown
+        named = quoted(shown_endpoint(iri))
+        for part, shown in ((iri, named), (mirror, f"the mirror of {named}")):  # a mirror's URL: never shown
             if part and (fault := url_fault(part)) is not None:  # a host no call reaches: a traceback at the first
                 raise ValueError(f"{shown} is no endpoint's URL: {fault}")
     from kg.endpoint_keys import check_mirrors

@@ -90,7 +90,8 @@ SETTINGS = [
             "SERVICE lists the allowed IRIs, their user information and query hidden (\"…\"); a mirror's URL is "
             "never shown, so credentials belong there (user:password@, sent as HTTP Basic). SERVICE <IRI> matches an "
             "entry whatever the case of its scheme and host (nothing else is normalised) and calls it as listed; one "
-            "IRI sent to two URLs is refused."),
+            "IRI sent to two URLs is refused, and so is an IPv6 address with a zone id (`http://[fe80::1%25eth0]/sparql`, "
+            "as in any URL a setting or `--endpoint` gives: it names one machine's interface)."),
     Setting("SERVICE_TIMEOUT", 10.0, SECONDS,
             "Seconds each call to a SERVICE endpoint may take, all told from its start (resolving the host's "
             "name, connecting, TLS, the whole answer); a slower endpoint is a 504 naming it."),

@@ -114,6 +114,10 @@ def url_fault(url: str) -> str | None:
         return f"its host is no host name: {why}"
     if port == 0:
         return "port 0 is no port"
+    from kg.endpoint_keys import ZONE_ID, has_zone_id  # here: read only for a URL given
+
+    if has_zone_id(url):  # never decoded: getaddrinfo took "25eth0" for the interface, and the call hung
+        return ZONE_ID
     if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
         return "it holds a space or a control character (escape it as %20)"
     return None

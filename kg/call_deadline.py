@@ -11,6 +11,9 @@ import threading
 import time
 import urllib.request
 
+RESOLVERS = 4  # name resolutions in flight at once, in all: a hung resolver holds its thread until it gives up
+_resolvers = threading.BoundedSemaphore(RESOLVERS)
+
 
 class _Cut:
     """A connection shut when its request's time (its timeout, from when it is made) runs out: name resolution,
@@ -76,14 +79,17 @@ class _Cut:
 
 def _resolved(host: str, port: int, seconds: float) -> list | None:
     """getaddrinfo within `seconds`, else None (a resolver can take minutes and cannot be interrupted: it is left to
-    finish in a thread of its own); an IP address is read at once."""
+    finish in a thread of its own, one of at most RESOLVERS, and a call that gets none in time gets None too); an IP
+    address is read at once."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
         pass
     else:
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    answer, done = [], threading.Event()
+    answer, done, ends = [], threading.Event(), time.monotonic() + seconds
+    if not _resolvers.acquire(timeout=max(0.0, seconds)):  # every thread is held by a resolution still going on
+        return None
 
     def resolve():
         try:
@@ -91,9 +97,14 @@ def _resolved(host: str, port: int, seconds: float) -> list | None:
         except Exception as error:  # noqa: BLE001 - handed to the caller as it is
             answer.append(error)
         finally:
+            _resolvers.release()
             done.set()
-    threading.Thread(target=resolve, name="service-resolver", daemon=True).start()
-    if not done.wait(seconds):
+    try:
+        threading.Thread(target=resolve, name="service-resolver", daemon=True).start()
+    except BaseException:  # no thread could be started: its place is free again
+        _resolvers.release()
+        raise
+    if not done.wait(max(0.0, ends - time.monotonic())):
         return None
     if isinstance(answer[0], Exception):
         raise answer[0]

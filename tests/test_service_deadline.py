@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from kg.errors import ServiceTimeout
+from kg.errors import ServiceFailure, ServiceTimeout
 from kg.federation import Federation
 
 PATTERN = "{ ?x ?p ?o }"
@@ -30,10 +30,8 @@ def called_aside(call):
     return not worker.is_alive(), outcome
 
 
-@pytest.mark.parametrize("scheme", ["http", "https"])
-def test_a_resolver_that_never_answers_is_cut_at_the_calls_limit(monkeypatch, scheme):
-    """The limit started once connected: a name whose resolution hangs held the call (and its worker) for as long
-    as the resolver liked."""
+def hanging_resolver(monkeypatch) -> threading.Event:
+    """A resolver whose answer for hanging.example (no such name) waits for the event returned."""
     release, real = threading.Event(), socket.getaddrinfo
 
     def resolving(host, *args, **kwargs):
@@ -42,6 +40,14 @@ def test_a_resolver_that_never_answers_is_cut_at_the_calls_limit(monkeypatch, sc
         release.wait()
         raise socket.gaierror("released by the test")
     monkeypatch.setattr(socket, "getaddrinfo", resolving)
+    return release
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_resolver_that_never_answers_is_cut_at_the_calls_limit(monkeypatch, scheme):
+    """The limit started once connected: a name whose resolution hangs held the call (and its worker) for as long
+    as the resolver liked."""
+    release = hanging_resolver(monkeypatch)
     try:
         ended, outcome = called_aside(
             lambda: Federation(timeout=0.5).solutions(f"{scheme}://hanging.example/sparql", PATTERN))
@@ -109,3 +115,28 @@ def test_a_tls_handshake_has_only_the_time_the_connect_left(slow_handshake, monk
     with pytest.raises(ServiceTimeout):
         Federation(timeout=5).solutions(slow_handshake, PATTERN)
     assert len(given) == 1 and given[0] <= 2
+
+
+def test_hung_resolutions_hold_at_most_a_few_threads(monkeypatch):
+    """Each call whose name resolution hung left a thread behind, so a resolver that hangs for all of them gathered
+    one thread per SERVICE call until the system refused more (helper-181). A call that finds every thread held
+    fails as a timeout, and the threads are free again once the resolver answers."""
+    from kg import call_deadline
+
+    most = getattr(call_deadline, "RESOLVERS", 4)
+    monkeypatch.setattr(call_deadline, "_resolvers", threading.BoundedSemaphore(most), raising=False)
+    release = hanging_resolver(monkeypatch)
+    before = set(threading.enumerate())
+    try:
+        for number in range(most + 3):
+            with pytest.raises(ServiceTimeout):
+                Federation(timeout=0.2).solutions(f"http://hanging.example/{number}", PATTERN)
+        resolvers = [thread for thread in threading.enumerate()
+                     if thread.name == "service-resolver" and thread not in before]
+        assert len(resolvers) == most
+    finally:
+        release.set()
+    for thread in resolvers:
+        thread.join(60)  # a guard, not a measure
+    with pytest.raises(ServiceFailure, match="could not be reached"):  # a thread was free for it
+        Federation(timeout=30).solutions("http://hanging.example/again", PATTERN)

@@ -4,11 +4,13 @@ information kept apart, and the allow-list's entries that give one endpoint two 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from kg.errors import ConfigError, shown_endpoint
 
 # RFC 3986 appendix B, for absolute IRIs with an authority: scheme, authority, the rest
 _WITH_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", re.DOTALL)
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -43,6 +45,16 @@ def has_zone_id(url: str) -> bool:
     match = _WITH_AUTHORITY.fullmatch(url)
     host = match.group(2).rpartition("@")[2] if match else ""
     return host.startswith("[") and "%" in host.partition("]")[0]
+
+
+def as_uri(url: str) -> str:
+    """An IRI as the URI a request line can carry (RFC 3987 §3.1): each character past ASCII after its authority
+    sent as its UTF-8 bytes percent-escaped; the host is left to IDNA, as the socket encodes it."""
+    match = _WITH_AUTHORITY.fullmatch(url)
+    if match is None or url.isascii():
+        return url
+    scheme, authority, rest = match.groups()
+    return f"{scheme}://{authority}{_NOT_ASCII.sub(lambda found: quote(found.group(), safe=''), rest)}"
 
 
 def check_mirrors(entries) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.endpoint_keys import ZONE_ID, check_mirrors, has_zone_id, without_userinfo
+from kg.endpoint_keys import ZONE_ID, as_uri, check_mirrors, has_zone_id, without_userinfo
 from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
@@ -146,6 +146,7 @@ class Federation:
         form = urllib.parse.urlencode({"query": query})
         headers = {"Accept": ACCEPT, "Accept-Encoding": "identity", "User-Agent": self.user_agent}
         url, userinfo = without_userinfo(url)  # urllib took user:password@host for the name to resolve
+        url = as_uri(url)  # http.client sends ASCII alone: an IRI's "é" in its path was a UnicodeEncodeError, a 500
         if userinfo is not None:  # sent as HTTP Basic credentials (RFC 7617), as a browser sends a URL's
             user, _, password = (urllib.parse.unquote(part) for part in userinfo.partition(":"))
             headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
@@ -187,7 +188,7 @@ class Federation:
                 raise self._slow(endpoint, seconds) from None
             raise ServiceFailure(f"SERVICE <{endpoint}> could not be reached: {error.reason}",
                                  endpoint=endpoint) from None
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: what http.client refuses to send
             raise ServiceFailure(f"SERVICE <{endpoint}> failed: {error}", endpoint=endpoint) from None
 
     def _slow(self, endpoint: str, seconds: float):

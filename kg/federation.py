@@ -77,20 +77,24 @@ class Federation:
         gives the BASE and PREFIX lines its pattern needs.
 
         Raises ServiceBusy, ServiceFailure or ServiceTimeout, PolicyError for an answer past the row cap or cut
-        by the endpoint's own (none of these for SILENT clauses), QueryTimeout when the query's own deadline (a
+        by the endpoint's own (none of these for SILENT clauses) or answers past the row cap all told, QueryTimeout when the query's own deadline (a
         time.monotonic() value) passes first: that is the whole query's limit, not the call's, so SILENT keeps it.
         """
-        pieces, cursor = [], 0
+        pieces, cursor, brought = [], 0, 0
         for clause in clauses:
             try:
                 variables, rows = self.solutions(endpoint_of(clause), clause.pattern, prologue=prologue_of(clause),
                                                  deadline=deadline)
-                replacement = values_block(variables, rows)
             # SILENT (SPARQL 1.1 Federated Query §4) ignores any failure of the call, an answer too big to use too
             except (ServiceBusy, ServiceFailure, ServiceTimeout, PolicyError):
                 if not clause.silent:
                     raise
-                replacement = "{}"  # SILENT: one solution binding nothing
+                variables, rows = None, []  # SILENT: one solution binding nothing
+            brought += len(rows)
+            if brought > self.row_limit:  # the query's own cap, SILENT or not: a cached answer repeated costs no call
+                raise PolicyError(f"the SERVICE clauses of this query bring more than {self.row_limit} solutions in "
+                                  "all; make their patterns more selective, or use fewer")
+            replacement = "{}" if variables is None else values_block(variables, rows)
             lines = text.count("\n", clause.start, clause.end)  # keep later line numbers as they were
             pieces += [text[cursor:clause.start], replacement, "\n" * lines]
             cursor = clause.end

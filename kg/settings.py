@@ -102,7 +102,7 @@ SETTINGS = [
             "Contact (e-mail or URL) put in the User-Agent of SERVICE calls, as Wikidata's policy asks."),
     Setting("SERVICE_ROW_LIMIT", 10000, COUNT,
             "Most solutions one SERVICE call may bring; a pattern with more, or one whose endpoint cut its answer at a "
-            "row cap of its own, is refused (400)."),
+            "row cap of its own, is refused (400), and so is a query whose SERVICE clauses bring more all told."),
     Setting("RECONCILE_BATCH_SIZE", 50, COUNT,
             "Most queries in one reconciliation batch, and entity ids in one data extension request (413 beyond)."),
     Setting("UPDATES_ENABLED", False, boolean,

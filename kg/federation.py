@@ -32,7 +32,7 @@ from kg.endpoint_keys import ZONE_ID, as_uri, check_mirrors, has_zone_id, withou
 from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
-from kg.service_answers import parse_solutions, read_body, unasked_coding
+from kg.service_answers import MAX_ANSWER_BYTES, parse_solutions, read_body, unasked_coding
 from kg.service_state import ServiceState
 from kg.sparql_lexer import significant
 
@@ -40,6 +40,7 @@ ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9
           "text/tab-separated-values;q=0.8")
 ERROR_BYTES = 1 << 14  # of an error answer: enough for its first line
 MAX_GET_BYTES = 2000  # longer requests go as a form POST
+INLINED_BYTES = MAX_ANSWER_BYTES  # of VALUES text a query's clauses may bring all told, as one answer may
 MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
 
 
@@ -77,10 +78,11 @@ class Federation:
         gives the BASE and PREFIX lines its pattern needs.
 
         Raises ServiceBusy, ServiceFailure or ServiceTimeout, PolicyError for an answer past the row cap or cut
-        by the endpoint's own (none of these for SILENT clauses) or answers past the row cap all told, QueryTimeout when the query's own deadline (a
-        time.monotonic() value) passes first: that is the whole query's limit, not the call's, so SILENT keeps it.
+        by the endpoint's own (none of these for SILENT clauses) or answers past the row cap or INLINED_BYTES all
+        told, QueryTimeout when the query's own deadline (a time.monotonic() value) passes first: that is the whole
+        query's limit, not the call's, so SILENT keeps it.
         """
-        pieces, cursor, brought = [], 0, 0
+        pieces, cursor, brought, size = [], 0, 0, 0
         for clause in clauses:
             try:
                 variables, rows = self.solutions(endpoint_of(clause), clause.pattern, prologue=prologue_of(clause),
@@ -95,6 +97,10 @@ class Federation:
                 raise PolicyError(f"the SERVICE clauses of this query bring more than {self.row_limit} solutions in "
                                   "all; make their patterns more selective, or use fewer")
             replacement = "{}" if variables is None else values_block(variables, rows)
+            size += len(replacement)
+            if size > INLINED_BYTES:  # wide rows: answers kept (or not) each called again, repeated clause after clause
+                raise PolicyError(f"the SERVICE clauses of this query bring more than {INLINED_BYTES >> 20} MiB of "
+                                  "solutions in all; make their patterns more selective, or use fewer")
             lines = text.count("\n", clause.start, clause.end)  # keep later line numbers as they were
             pieces += [text[cursor:clause.start], replacement, "\n" * lines]
             cursor = clause.end

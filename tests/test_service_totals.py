@@ -34,3 +34,16 @@ def test_a_silent_clause_that_failed_brings_no_row_to_the_count(article, endpoin
     url, _ = endpoint("two-rows")
     query = f"SELECT * {{ {{ SERVICE <{url}> {{ ?x ?p ?o }} }} UNION {{ SERVICE SILENT <{busy}> {{ ?y ?p ?o }} }} }}"
     assert len(service_for(article, url, busy, row_limit=2).query(query).rows) == 3
+
+
+def test_the_values_the_clauses_bring_are_capped_in_bytes_all_told(article, endpoint, monkeypatch):  # noqa: F811
+    """Rows as wide as an answer may be (64 MiB, 8 MiB kept in the cache) were inlined clause after clause."""
+    from kg import federation
+
+    url, _ = endpoint("two-rows")
+    one = len(federation.values_block(["x"], [(None,), (None,)]))  # a little more than a clause's VALUES
+    monkeypatch.setattr(federation, "INLINED_BYTES", one * 2 + 8, raising=False)
+    service = service_for(article, url)
+    assert values(service.query(_clauses(url, 2))) == [("4",)]
+    with pytest.raises(PolicyError, match="bring more than 0 MiB of solutions in all"):
+        service.query(_clauses(url, 3))

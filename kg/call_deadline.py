@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.client
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -13,6 +14,15 @@ import urllib.request
 
 RESOLVERS = 4  # name resolutions in flight at once, in all: a hung resolver holds its thread until it gives up
 _resolvers = threading.BoundedSemaphore(RESOLVERS)
+
+
+def _fresh_resolvers() -> None:
+    global _resolvers
+    _resolvers = threading.BoundedSemaphore(RESOLVERS)
+
+
+# A query worker forked while a resolution hung would keep its place taken with no thread to give it back.
+os.register_at_fork(after_in_child=_fresh_resolvers)
 
 
 class _Cut:

@@ -140,3 +140,19 @@ def test_hung_resolutions_hold_at_most_a_few_threads(monkeypatch):
         thread.join(60)  # a guard, not a measure
     with pytest.raises(ServiceFailure, match="could not be reached"):  # a thread was free for it
         Federation(timeout=30).solutions("http://hanging.example/again", PATTERN)
+
+
+def test_a_forked_process_gets_every_resolver_place(monkeypatch):
+    """A query worker forked while the parent's resolutions hung kept their places taken, with no thread of its own
+    to give them back: each of its SERVICE calls to a name then failed as a timeout."""
+    import os
+
+    from kg import call_deadline
+
+    held = threading.BoundedSemaphore(1)
+    held.acquire()  # a resolution the parent has in flight
+    monkeypatch.setattr(call_deadline, "_resolvers", held, raising=False)
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if call_deadline._resolvers.acquire(blocking=False) else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import math
 import os
 import socket
 import time
 import urllib.parse
-from datetime import timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,7 +31,7 @@ from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
 from kg.service_answers import MAX_ANSWER_BYTES, parse_solutions, read_body, unasked_coding
-from kg.service_state import ServiceState
+from kg.service_state import ServiceState, retry_after
 from kg.sparql_lexer import significant
 
 ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -41,7 +39,6 @@ ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9
 ERROR_BYTES = 1 << 14  # of an error answer: enough for its first line
 MAX_GET_BYTES = 2000  # longer requests go as a form POST
 INLINED_BYTES = MAX_ANSWER_BYTES  # of VALUES text a query's clauses may bring all told, as one answer may
-MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
 
 
 def default_state_path() -> Path:
@@ -196,10 +193,11 @@ class Federation:
         except urllib.error.URLError as error:
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
                 raise self._slow(endpoint, seconds) from None
-            raise ServiceFailure(f"SERVICE <{endpoint}> could not be reached: {error.reason}",
+            raise ServiceFailure(f"SERVICE <{endpoint}> could not be reached: {_unnamed(error.reason, url, mirrored)}",
                                  endpoint=endpoint) from None
         except (OSError, http.client.HTTPException, ValueError) as error:  # ValueError: what http.client refuses to send
-            raise ServiceFailure(f"SERVICE <{endpoint}> failed: {error}", endpoint=endpoint) from None
+            raise ServiceFailure(f"SERVICE <{endpoint}> failed: {_unnamed(error, url, mirrored)}",
+                                 endpoint=endpoint) from None
 
     def _slow(self, endpoint: str, seconds: float):
         if seconds < self.timeout:  # the query's own limit was the shorter one
@@ -245,6 +243,12 @@ class Federation:
         self.state = ServiceState(state["state"])
 
 
+def _unnamed(error, url: str, mirrored: bool) -> str:
+    """An error's words with a mirror's host, which answers never show (a TLS error names it), said as "the mirror"."""
+    host = urllib.parse.urlsplit(url).hostname if mirrored else None
+    return str(error).replace(host, "the mirror") if host else str(error)
+
+
 def _check_variables(endpoint: str, variables: list[str], pattern: str) -> None:
     """ServiceFailure for an answer binding a variable its pattern never names: SELECT * of the pattern cannot bind
     it, and joined where the clause stands it would constrain, or bind, the query's own variable of that name."""
@@ -286,22 +290,3 @@ def _term_text(term) -> str:
     if isinstance(term, ox.Triple):
         return f"<<( {_term_text(term.subject)} {_term_text(term.predicate)} {_term_text(term.object)} )>>"
     return str(term)
-
-
-def retry_after(value: str | None, default: float) -> int:
-    """Whole seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at least 1."""
-    from email.utils import parsedate_to_datetime
-
-    seconds = default
-    if value:
-        value = value.strip()
-        try:
-            if value.isascii() and value.isdigit():
-                seconds = min(float(value), MAX_HOLD_SECONDS)  # a number of thousands of digits is no infinity
-            else:
-                moment = parsedate_to_datetime(value)
-                moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # asctime's form is GMT
-                seconds = moment.timestamp() - time.time()
-        except (TypeError, ValueError, IndexError, OverflowError):  # a year past a C long overflows
-            seconds = default
-    return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))

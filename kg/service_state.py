@@ -9,11 +9,13 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timezone
 from pathlib import Path
 
 CACHE_ENTRIES = 1000  # the oldest answers beyond this many are dropped...
 CACHE_BYTES = 64 << 20  # ...and beyond this many bytes of bodies in all: the file lies beside the store
 ANSWER_BYTES = 8 << 20  # a bigger answer is used but not kept
+MAX_HOLD_SECONDS = 86400  # a Retry-After further away than this is taken as a day
 log = logging.getLogger(__name__)
 
 
@@ -92,3 +94,22 @@ class ServiceState:
                 yield db
         finally:
             db.close()
+
+
+def retry_after(value: str | None, default: float) -> int:
+    """Whole seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at least 1."""
+    from email.utils import parsedate_to_datetime
+
+    seconds = default
+    if value:
+        value = value.strip()
+        try:
+            if value.isascii() and value.isdigit():
+                seconds = min(float(value), MAX_HOLD_SECONDS)  # a number of thousands of digits is no infinity
+            else:
+                moment = parsedate_to_datetime(value)
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # asctime's form is GMT
+                seconds = moment.timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year past a C long overflows
+            seconds = default
+    return int(min(max(1, math.ceil(seconds)), MAX_HOLD_SECONDS))

@@ -52,3 +52,17 @@ def test_a_refusal_hides_the_credentials_the_user_wrote(article):  # noqa: F811
         service_for(article, "http://a.example/sparql").query(
             f"SELECT * {{ SERVICE <http://reader:{SECRET}@b.example/sparql> {{ ?x ?p ?o }} }}")
     assert SECRET not in str(refused.value) and "<http://…@b.example/sparql> is not allowed" in str(refused.value)
+
+
+def test_an_error_naming_a_mirrors_host_names_the_mirror_alone(article, monkeypatch):  # noqa: F811
+    """A mirror's address is never shown, but an error's own words were: a TLS failure names the host it checked."""
+    import socket
+    import ssl
+
+    def failing(host, *args, **kwargs):
+        raise ssl.SSLCertVerificationError(f"certificate verify failed: certificate is not valid for '{host}'")
+    monkeypatch.setattr(socket, "getaddrinfo", failing)
+    with pytest.raises(KGError) as raised:
+        service_for(article, "http://q.example/sparql>https://hidden-mirror.internal/sparql").query(
+            "SELECT * { SERVICE <http://q.example/sparql> { ?x ?p ?o } }")
+    assert "hidden-mirror" not in str(raised.value) and "not valid for 'the mirror'" in str(raised.value)

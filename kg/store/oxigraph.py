@@ -61,9 +61,8 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
         self._directory_made = self.made and not os.path.lexists(self.path)
         self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
         self._earlier_lock = None  # a reopen's view replaced, kept one reopen longer (see _reopen)
-        try:
-            if self._lock is not None:
-                staging.recover(Path(self.path))  # a bulk load that a killed process left half done
+        try:  # a bulk load that a killed process left half done; True: committed, readers not yet told
+            swapped = self._lock is not None and staging.recover(Path(self.path))
             # A read-only opening takes no lock, so many processes may read while one writes.
             if read_only:  # the lock keeps the view published (kg.store.views)
                 self._store, self._view_lock = read_only_view(self.path)
@@ -74,7 +73,9 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
             if isinstance(error, (OSError, RuntimeError)):
                 raise opening_error(self.path, error) from error
             raise
-        if self._lock is not None and stamp.read(self.path) is None:
+        if swapped:  # its view and a new version, as after any write (caches keyed on the old one are stale)
+            self._written()
+        elif self._lock is not None and stamp.read(self.path) is None:
             stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
         if self._lock is not None:
             views.refresh_if_behind(self._store, Path(self.path))

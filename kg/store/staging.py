@@ -28,11 +28,13 @@ def sibling(path: Path, role: str) -> Path:
     return siblings.beside(path, role)
 
 
-def recover(path: Path) -> None:
-    """Finish a committed swap, or throw away an unfinished load, left by a process that died."""
+def recover(path: Path) -> bool:
+    """Finish a committed swap, or throw away an unfinished load, left by a process that died. True where a load
+    was committed (its swap finished now or before): the caller has yet to tell readers of it."""
     path = siblings.real(path)
     staging, committed, old = sibling(path, "staging"), sibling(path, "committed"), sibling(path, "old")
-    if committed.exists():
+    swapped = committed.exists()
+    if swapped:
         if staging.exists():
             if path.exists():
                 _remove(old)
@@ -43,6 +45,7 @@ def recover(path: Path) -> None:
         _sync_directory(path.parent)
     _remove(staging)
     _remove(old)
+    return swapped
 
 
 def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Quad], *, first: str | None = None,

@@ -1,0 +1,57 @@
+"""A staged bulk load past its commit point (kg.store.staging) changes the store even when its writer is then
+interrupted or killed: readers get a view holding it and a new version, not the old data under a new number."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from kg.store import staging, stamp
+from kg.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/committed-load/"
+ASK = f"ASK {{ <{EX}s> <{EX}p> <{EX}o> }}"
+
+# A writer whose large load reaches the commit point, then is killed (SIGKILL) before it swaps the copy in.
+_KILLED_AFTER_COMMIT = """
+import os, signal, sys
+import pyoxigraph
+from kg.store import staging
+from kg.store.oxigraph import OxigraphStore
+committing = staging.load_copy
+def killed(*args, **kwargs):
+    committing(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+staging.load_copy = killed
+ex = sys.argv[2]
+node = pyoxigraph.NamedNode
+OxigraphStore(sys.argv[1]).extend([pyoxigraph.Quad(node(ex + "s"), node(ex + "p"), node(ex + "o"), node(ex + "g2"))],
+                                  large=True)
+"""
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "store"
+    with OxigraphStore(path) as writer:
+        writer.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> <{EX}b> }} }}")
+    return path
+
+
+def _reader_sees_it(path) -> bool:
+    with OxigraphStore(path, read_only=True) as reader:
+        return reader.query(ASK)
+
+
+def test_a_writer_killed_after_the_commit_point_is_told_at_the_next_opening(store_path):
+    before = stamp.read(store_path)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_COMMIT, str(store_path), EX])
+    assert killed.returncode == -signal.SIGKILL
+    assert staging.sibling(store_path, "committed").exists()
+    OxigraphStore(store_path).close()  # finishes the swap
+    assert stamp.read(store_path)[0] > before[0]
+    assert _reader_sees_it(store_path)
+

@@ -3,16 +3,20 @@ interrupted or killed: readers get a view holding it and a new version, not the 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 
+import pyoxigraph
 import pytest
 
 from kg.store import staging, stamp
 from kg.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/committed-load/"
+QUAD = pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s"), pyoxigraph.NamedNode(f"{EX}p"), pyoxigraph.NamedNode(f"{EX}o"),
+                       pyoxigraph.NamedNode(f"{EX}g2"))
 ASK = f"ASK {{ <{EX}s> <{EX}p> <{EX}o> }}"
 
 # A writer whose large load reaches the commit point, then is killed (SIGKILL) before it swaps the copy in.
@@ -55,3 +59,24 @@ def test_a_writer_killed_after_the_commit_point_is_told_at_the_next_opening(stor
     assert stamp.read(store_path)[0] > before[0]
     assert _reader_sees_it(store_path)
 
+
+def test_a_ctrl_c_after_the_commit_point_publishes_the_load_not_the_store_before_it(store_path, monkeypatch):
+    committing = staging.load_copy
+
+    def interrupted(*args, **kwargs):
+        committing(*args, **kwargs)
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(staging, "load_copy", interrupted)
+    before = stamp.read(store_path)
+    writer = OxigraphStore(store_path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            writer.extend([QUAD], large=True)
+        assert stamp.read(store_path)[0] > before[0]
+        assert _reader_sees_it(store_path)
+        assert writer.query(ASK)
+    finally:
+        writer.close()
+    assert not os.path.exists(staging.sibling(store_path, "committed"))
+    assert _reader_sees_it(store_path)

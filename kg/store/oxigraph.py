@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import traceback
 from os import PathLike
 from pathlib import Path
 
@@ -284,9 +285,17 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
                 staging.load_copy(self._store, Path(self.path), quads, first=first, chunk=chunk)
             else:
                 self._store.extend(quads)
-        except BaseException:  # committed only where a swap is left for the next opening to finish
-            self._told(changed=self.path is None or staging.sibling(Path(self.path), "committed").exists())
+        except BaseException as error:  # past the commit point (a Ctrl-C as it returned) the copy is swapped in still
+            if self.path is not None and not staging.sibling(Path(self.path), "committed").exists():
+                self._told(changed=False)
+                raise
+            traceback.clear_frames(error.__traceback__)  # their locals hold the engine, which must close for the swap
+            self._swap_in(staged)
             raise
+        self._swap_in(staged)
+
+    def _swap_in(self, staged: bool) -> None:
+        """After a committed write: a staged copy swapped in and this handle opened on it; readers told."""
         try:
             if staged:
                 self._store = None  # closing the handle lets go of the directory for the swap

@@ -1,5 +1,6 @@
-"""A write of quads on disk that fails before its commit (a bulk events load, a load) leaves the version and the
-read views as they were: nothing changed, so caches keyed on the version stay good and no view is republished."""
+"""A write on disk that fails before its commit (a bulk events load, a load, an update the engine refuses) leaves the
+version and the read views as they were: nothing changed, so caches keyed on the version stay good and no view is
+republished."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import pyoxigraph
 import pytest
 
+from kg.errors import EvaluationError
 from kg.store import stamp, views
 from kg.store.oxigraph import OxigraphStore
 
@@ -59,3 +61,12 @@ def test_a_failed_load_keeps_the_version_and_the_views(writer, large):
     writer.close()
     OxigraphStore(writer.path).close()  # a writer's opening republishes unless the newest view is noted current
     assert sorted(os.listdir(views.views_dir(writer.path))) == before[1]
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["in process", "child process (kg update)"])
+def test_an_update_the_engine_refuses_keeps_the_version_and_the_views(writer, apart):
+    writer.update_apart = apart
+    before = _as_it_is(writer)
+    with pytest.raises(EvaluationError, match="already exists"):  # rolled back whole: nor is graph h made
+        writer.update(f"CREATE GRAPH <{EX}g> ; INSERT DATA {{ GRAPH <{EX}h> {{ <{EX}c> <{EX}p> <{EX}d> }} }}")
+    assert _as_it_is(writer) == before

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import QueryTimeout, StoreUnavailable
+from kg.errors import EvaluationError, QueryTimeout, StoreUnavailable
 from kg.store import deadline, graph_replace, killable_update, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
 from kg.store.killable_update import UpdateApart
@@ -127,7 +127,8 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
             else:
                 self._store.update(rewritten.text)  # transactional in pyoxigraph
             done = True
-        except SyntaxError as error:
+        except SyntaxError as error:  # refused before it ran (a child's answer too): nothing written
+            done = unchanged = True
             found = syntax_error(str(error))
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
@@ -136,7 +137,9 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
             done, unchanged = True, unchanged or self._store is not None  # a handle not reopened: maybe committed
             raise
         except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
-            raise evaluation_error(error) from None
+            found = evaluation_error(error)  # the update's own fault rolled its transaction back: nothing written
+            done = unchanged = isinstance(found, EvaluationError)
+            raise found from None
         finally:  # after the write: a version read during it must not already claim the new data
             self._told(changed=not (done and unchanged))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -11,7 +12,9 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from kg.store import views
+import pytest
+
+from kg.store import view_reading, views
 from kg.store.oxigraph import OxigraphStore
 from kg.store.store_files import write_log
 from writer_deaths import stopped_at_publish
@@ -211,3 +214,23 @@ def test_a_store_linked_from_another_file_system_has_its_views_beside_its_direct
         assert views.views_dir(tmp_path / "db") == elsewhere / ".db.views"
     finally:
         shutil.rmtree(elsewhere)
+
+
+def test_a_reopen_that_fails_leaves_the_reader_holding_its_views(tmp_path, monkeypatch):
+    """A reopen that failed once (the store away for a moment) must not let a later one drop the view still read."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store, OxigraphStore(path, read_only=True) as reader:
+        first = published(path)[-1]
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+
+        def refused(path):
+            raise OSError(errno.EIO, "cannot open (a test)")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(view_reading, "read_only_view", refused)
+            with pytest.raises(OSError, match="a test"):
+                reader.reopen_if_changed()
+        assert reader.query(f"ASK {{ <{EX}a> ?p ?o }}") is False  # still the view it opened, whole
+        assert reader.reopen_if_changed()
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
+        assert first in published(path)  # left by this reopen: another thread may be reading it still

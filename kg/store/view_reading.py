@@ -49,11 +49,11 @@ class ViewReading:
 
     def _reopen(self, version: int | None = None) -> None:
         """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
-        another thread may still be reading it."""
-        _let_go(self._earlier_lock)
-        self._earlier_lock = self._view_lock
+        another thread may still be reading it. An opening that fails changes nothing: the locks held stay held."""
         version = self.version()[0] if version is None else version  # before the opening, as in __init__
-        self._store, self._view_lock = read_only_view(self.path)
+        store, lock = read_only_view(self.path)
+        _let_go(self._earlier_lock)
+        self._store, self._view_lock, self._earlier_lock = store, lock, self._view_lock
         self._opened_at = version
 
     def _reading(self, read):

@@ -3,6 +3,8 @@ parent then fails to open the store again or is interrupted before reading the c
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kg.errors import StoreUnavailable
@@ -56,3 +58,13 @@ def test_a_ctrl_c_after_the_childs_commit_is_no_stop_with_nothing_written(writer
     assert stamp.read(writer.path) != before
     writer.close()
     assert _seen_by_readers(writer.path)
+
+
+def test_a_store_that_cannot_be_opened_again_after_the_child_is_told_at_once(tmp_path, monkeypatch):
+    # The child is reaped before the reopening: no other process holds the store, so no wait can help it.
+    waits = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    (tmp_path / "not a store").write_text("")
+    with pytest.raises(StoreUnavailable, match="for writing again"):
+        killable_update.reopened(str(tmp_path / "not a store"))
+    assert waits == []

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 
 import pyoxigraph
 
 from kg.child import failure_line, python_command
 from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable
 
-OPENINGS = 50  # tenths of a second an opening is tried while the other process's handle lets go of the store
+OPENINGS = 50  # tenths of a second the child tries to open the store while this process's handle lets go of it
 
 # The child: the update on standard input, the store's path and the parent's id its arguments; it answers one
 # JSON line [kind, message]. It imports nothing of kg, which would double its start.
@@ -107,15 +106,12 @@ def _committed(said: bytes) -> bool:
 
 
 def reopened(path: str) -> pyoxigraph.Store:
-    """The store at `path` opened for writing again once the child has let go; StoreUnavailable if it cannot be."""
-    for attempt in range(OPENINGS):
-        try:
-            return pyoxigraph.Store(path)
-        except OSError as error:
-            if attempt == OPENINGS - 1:
-                raise StoreUnavailable(f"cannot open the store at {path} for writing again: {error}") from None
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
+    """The store at `path` opened for writing again after `run`; StoreUnavailable if it cannot be. Tried once: `run`
+    reaped the child, so no process holds the store any more, and waiting cannot free a hold of this one's."""
+    try:
+        return pyoxigraph.Store(path)
+    except OSError as error:
+        raise StoreUnavailable(f"cannot open the store at {path} for writing again: {error}") from None
 
 
 class UpdateApart:

@@ -88,3 +88,23 @@ def test_a_store_that_fails_to_open_or_to_take_its_first_load_leaves_nothing_bes
     with pytest.raises(StoreUnavailable, match="Input/output error"):
         OxigraphStore(tmp_path / "other")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.ttl"]
+
+
+@pytest.mark.parametrize("made", [True, False], ids=["a store it made", "a store that was there"])
+def test_a_writer_whose_opening_fails_after_the_engine_opened_lets_go_of_the_store(tmp_path, monkeypatch, made):
+    """A failure past the engine's opening (no room for the version stamp) escaped as the system's OSError, the
+    handle never given back: this process kept the writer's lock for its whole life, and a made store stayed."""
+    path = tmp_path / "store"
+    if not made:
+        OxigraphStore(path).close()
+        (tmp_path / ".store.version").unlink()  # the opening stamps it anew
+
+    def full(store):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("kg.store.oxigraph.stamp.bump", full)
+        with pytest.raises(StoreUnavailable, match="No space left"):
+            OxigraphStore(path)
+    assert (tmp_path / "store").exists() is not made
+    OxigraphStore(path).close()  # the lock was let go

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import EvaluationError, QueryTimeout, StoreUnavailable
+from kg.errors import EvaluationError, KGError, QueryTimeout, StoreUnavailable
 from kg.store import deadline, graph_replace, killable_update, old_model, oxigraph_dump, stamp, staging, views
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
 from kg.store.killable_update import UpdateApart
@@ -61,26 +61,27 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
         self.made = self._lock is not None and not holds_store(Path(self.path))
         self._directory_made = self.made and not os.path.lexists(self.path)
         self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
-        self._earlier_lock = None  # a reopen's view replaced, kept one reopen longer (see _reopen)
+        self._store = self._view_lock = self._earlier_lock = None  # the earlier: a reopen's view (see _reopen)
         try:  # a bulk load that a killed process left half done; True: committed, readers not yet told
             swapped = self._lock is not None and staging.recover(Path(self.path))
             # A read-only opening takes no lock, so many processes may read while one writes.
             if read_only:  # the lock keeps the view published (kg.store.views)
                 self._store, self._view_lock = read_only_view(self.path)
             else:
-                self._store, self._view_lock = pyoxigraph.Store(self.path), None
+                self._store = pyoxigraph.Store(self.path)
+            if swapped:  # its view and a new version, as after any write (caches keyed on the old one are stale)
+                self._written()
+            elif self._lock is not None and stamp.read(self.path) is None:
+                stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
+            if self._lock is not None:
+                views.refresh_if_behind(self._store, Path(self.path))
+            self._adopt_model()
         except BaseException as error:  # RuntimeError: pyoxigraph's word for damaged files
-            (self.discard if self.made else self._release)()  # no lock file left beside what is no store
-            if isinstance(error, (OSError, RuntimeError)):
+            self._store = None  # let go unflushed: what it committed is in its write log
+            (self.discard if self.made else self.close)()  # no lock held on, nor file left beside what is no store
+            if isinstance(error, (OSError, RuntimeError)) and not isinstance(error, KGError):
                 raise opening_error(self.path, error) from error
             raise
-        if swapped:  # its view and a new version, as after any write (caches keyed on the old one are stale)
-            self._written()
-        elif self._lock is not None and stamp.read(self.path) is None:
-            stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
-        if self._lock is not None:
-            views.refresh_if_behind(self._store, Path(self.path))
-        self._adopt_model()
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
         """As Store.query; rows are computed as they are read, so `limit` needs no help here."""

@@ -234,3 +234,33 @@ def test_a_reopen_that_fails_leaves_the_reader_holding_its_views(tmp_path, monke
         assert reader.reopen_if_changed()
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
         assert first in published(path)  # left by this reopen: another thread may be reading it still
+
+
+def test_a_copy_in_memory_that_fails_lets_go_of_the_view_it_read(tmp_path, monkeypatch):
+    path = tmp_path / "db"
+    OxigraphStore(path).close()
+    held = []
+
+    class Unreadable:
+        """The view's engine, whose reading for the copy fails (as out of memory)."""
+
+        def __init__(self, engine):
+            self.engine = engine
+
+        def __getattr__(self, name):
+            return getattr(self.engine, name)
+
+        def quads_for_pattern(self, *pattern):
+            if pattern == (None, None, None, None):  # the copy's reading of everything
+                raise MemoryError()
+            return self.engine.quads_for_pattern(*pattern)
+
+    def opened(store_path):
+        engine, lock = views.open_view(Path(store_path))
+        held.append(lock)
+        return Unreadable(engine), lock
+
+    monkeypatch.setattr("kg.store.oxigraph.read_only_view", opened)
+    with pytest.raises(MemoryError):
+        OxigraphStore.memory_copy(path)
+    assert held[0] is not None and held[0].closed

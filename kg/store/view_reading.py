@@ -21,11 +21,13 @@ class ViewReading:
         during it shows as newer).
         """
         source = cls(path, read_only=True)
-        copy = cls()
-        copy._union = source._union  # a store of the old model is read as it was
-        copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
-        copy.copied_version = source._opened_at
-        source.close()
+        try:  # a copy that fails (out of memory) lets go of the view too, which the writer may then remove
+            copy = cls()
+            copy._union = source._union  # a store of the old model is read as it was
+            copy._store.bulk_extend(source._store.quads_for_pattern(None, None, None, None))
+            copy.copied_version = source._opened_at
+        finally:
+            source.close()
         return copy
 
     def view_version(self) -> int:

@@ -3,6 +3,7 @@ interrupted or killed: readers get a view holding it and a new version, not the 
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import pyoxigraph
 import pytest
 
+from kg.errors import StoreUnavailable
 from kg.store import staging, stamp
 from kg.store.oxigraph import OxigraphStore
 
@@ -80,3 +82,34 @@ def test_a_ctrl_c_after_the_commit_point_publishes_the_load_not_the_store_before
         writer.close()
     assert not os.path.exists(staging.sibling(store_path, "committed"))
     assert _reader_sees_it(store_path)
+
+
+def test_a_handle_that_lost_its_engine_says_so_in_the_librarys_words(store_path, monkeypatch):
+    """A swap whose reopening failed raised pyoxigraph's OSError, and the handle, left without an engine, then
+    raised AttributeError or TypeError (tracebacks) for every read and write; so did a handle used after close()."""
+    recovering = staging.recover
+
+    def unopenable(*args):
+        raise OSError(5, "IO error: (a test)")
+
+    def recovered_then_unopenable(path):  # the swap done, the engine cannot open the store
+        swapped = recovering(path)
+        monkeypatch.setattr(pyoxigraph, "Store", unopenable)
+        return swapped
+
+    writer = OxigraphStore(store_path)
+    monkeypatch.setattr(staging, "recover", recovered_then_unopenable)
+    with pytest.raises(StoreUnavailable, match="a test"):
+        writer.extend([QUAD], large=True)
+    monkeypatch.undo()
+    assert _reader_sees_it(store_path)  # the swap was done, and readers told
+    for use in (writer.count, writer.graphs, lambda: writer.query(ASK), lambda: writer.update(f"CLEAR GRAPH <{EX}g>"),
+                lambda: writer.extend([QUAD]), lambda: writer.dump(io.BytesIO(), format="nquads")):
+        with pytest.raises(StoreUnavailable, match="not open in this handle"):
+            use()
+    writer.close()
+    OxigraphStore(store_path).close()  # the lock was let go
+    closed = OxigraphStore(store_path, read_only=True)
+    closed.close()
+    with pytest.raises(StoreUnavailable, match="not open in this handle"):
+        closed.count()

@@ -85,6 +85,7 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:
         """As Store.query; rows are computed as they are read, so `limit` needs no help here."""
+        self._engine()  # before the engine's errors are told apart, which would take its StoreUnavailable for storage
         options = {"use_default_graph_as_union": self._union and default_graphs is None}
         if default_graphs is not None:
             options["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
@@ -117,6 +118,7 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
 
     def update(self, sparql: str) -> None:
         """As Store.update: one transaction, rewritten so that the default graph stays the merge."""
+        self._engine()
         rewritten = rewrite(sparql, Target(clear_each=self.graphs))
         # A write of what is there (or removal of what is not) keeps the version: caches keyed on it stay good.
         unchanged, done = changes_nothing(self.query, sparql, DEFAULT_GRAPH), False
@@ -170,14 +172,14 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
             return super().replace_graphs(added, dropped=dropped, large=large)
         if self.path is None:
             try:
-                return graph_replace.replace_in_memory(self._store, added, list(dropped))
+                return graph_replace.replace_in_memory(self._engine(), added, list(dropped))
             finally:
                 self._written()
         self._write_raw(graph_replace.merged_quads(added), large=True, first=graph_replace.drop_update(dropped),
                         chunk=graph_replace.CHUNK_QUADS)
 
     def dump(self, output, *, format, graph=None) -> None:
-        oxigraph_dump.dump(self._store, output, format=format, graph=graph)
+        oxigraph_dump.dump(self._engine(), output, format=format, graph=graph)
 
     def graphs(self) -> list[str]:
         return self._reading(lambda: sorted(g.value for g in self._store.named_graphs()
@@ -282,6 +284,7 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
     def _write_raw(self, quads, *, large: bool, first: str | None = None, chunk: int | None = None) -> None:
         """Add quads as they are, as one change (a staged bulk load for large ones on disk, after update `first`), and
         tell readers; one that failed before its commit leaves the version and the views as they were."""
+        self._engine()
         self._invalidate_view()
         staged = large and self.path is not None
         try:
@@ -305,6 +308,8 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
                 self._store = None  # closing the handle lets go of the directory for the swap
                 staging.recover(Path(self.path))
                 self._store = pyoxigraph.Store(self.path)
+        except (OSError, RuntimeError) as error:  # the swap is done: readers are told of the write all the same
+            raise opening_error(self.path, error) from None
         finally:
             self._written()
 

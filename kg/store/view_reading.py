@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from os import PathLike
 
+from kg.errors import StoreUnavailable
 from kg.store.engine_faults import read_again, read_only_view
 
 
@@ -58,8 +59,16 @@ class ViewReading:
         self._store, self._view_lock, self._earlier_lock = store, lock, self._view_lock
         self._opened_at = version
 
+    def _engine(self):
+        """The engine; StoreUnavailable where this handle has none (closed, or its reopening after a write failed)."""
+        if self._store is None:
+            raise StoreUnavailable(f"the store at {self.path} is not open in this handle (closed, or its reopening "
+                                   "after a write failed): open it again")
+        return self._store
+
     def _reading(self, read):
         """`read()`; through a read-only handle whose files vanished, reopened and read once more."""
+        self._engine()
         return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
 
     def _let_go_views(self) -> None:

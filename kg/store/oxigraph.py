@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-import traceback
 from os import PathLike
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from kg.store import deadline, graph_replace, killable_update, old_model, oxigra
 from kg.store.engine_faults import evaluated, evaluation_error, opening_error, read_only_view
 from kg.store.killable_update import UpdateApart
 from kg.store.view_reading import ViewReading
+from kg.store.write_telling import WriteTelling
 from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
@@ -39,7 +39,7 @@ _DEFAULT = pyoxigraph.DefaultGraph()
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 
 
-class OxigraphStore(UpdateApart, ViewReading, Store):
+class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
     """pyoxigraph.Store: persistent in directory `path`, or in memory when `path` is None.
 
     A query's default graph is the merge of the named graphs (each triple once), as with Fuseki's
@@ -210,28 +210,6 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
             return int(self._changed_at * 1_000_000), self._changed_at
         return disk_version(self.path)
 
-    def _written(self) -> None:
-        self._changed_at = time.time()
-        if self.path is not None and not self.read_only:
-            # Before the stamp, so that a reader told of the write finds a view holding it. The view's
-            # checkpoint flushes the write log too: a reader opening it replays none.
-            try:
-                views.refresh(self._store, Path(self.path))
-            finally:  # interrupted there (Ctrl-C), the write is still committed: readers are told of it
-                stamp.bump_after_write(self.path)
-            views.record(Path(self.path))
-
-    def _told(self, *, changed: bool) -> None:
-        """After a write: tell readers of a change, or note again that the newest view is current (_invalidate_view)."""
-        if changed:
-            self._written()
-        elif self._lock is not None:
-            views.record(Path(self.path))
-
-    def _invalidate_view(self) -> None:
-        if self._lock is not None:  # a writer killed between its commit and its view leaves no view up to date
-            views.invalidate(Path(self.path))
-
     def close(self) -> None:
         try:
             if self._store is not None and self.path is not None and not self.read_only:
@@ -280,36 +258,3 @@ class OxigraphStore(UpdateApart, ViewReading, Store):
         # On disk through a copy, reading this store meanwhile (a memory store is never of the old model).
         # Only the copy holds the generator, so nothing keeps this handle open when the copy swaps in.
         self._write_raw(old_model.migrated(self._store), large=True)
-
-    def _write_raw(self, quads, *, large: bool, first: str | None = None, chunk: int | None = None) -> None:
-        """Add quads as they are, as one change (a staged bulk load for large ones on disk, after update `first`), and
-        tell readers; one that failed before its commit leaves the version and the views as they were."""
-        self._engine()
-        self._invalidate_view()
-        staged = large and self.path is not None
-        try:
-            if staged:
-                staging.load_copy(self._store, Path(self.path), quads, first=first, chunk=chunk)
-            else:
-                self._store.extend(quads)
-        except BaseException as error:  # past the commit point (a Ctrl-C as it returned) the copy is swapped in still
-            if self.path is not None and not staging.sibling(Path(self.path), "committed").exists():
-                self._told(changed=False)
-                raise
-            traceback.clear_frames(error.__traceback__)  # their locals hold the engine, which must close for the swap
-            self._swap_in(staged)
-            raise
-        self._swap_in(staged)
-
-    def _swap_in(self, staged: bool) -> None:
-        """After a committed write: a staged copy swapped in and this handle opened on it; readers told."""
-        try:
-            if staged:
-                self._store = None  # closing the handle lets go of the directory for the swap
-                staging.recover(Path(self.path))
-                self._store = pyoxigraph.Store(self.path)
-        except (OSError, RuntimeError) as error:  # the swap is done: readers are told of the write all the same
-            raise opening_error(self.path, error) from None
-        finally:
-            self._written()
-

@@ -44,8 +44,8 @@ def replace_in_memory(store: pyoxigraph.Store, added: dict[str, list[pyoxigraph.
     graphs = [pyoxigraph.NamedNode(iri) for iri in dropped]
     kept = {graph.value: [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)] for graph in graphs}
     existed = [graph for graph in graphs if store.contains_named_graph(graph)]
-    store.update(update)
-    try:
+    try:  # the drop too: a Ctrl-C as it returns must find the graphs put back (what is still there is added again)
+        store.update(update)
         store.extend(merged_quads(added))
     except BaseException:
         for graph in existed:  # one that existed empty, too

@@ -108,3 +108,18 @@ def test_a_writer_whose_opening_fails_after_the_engine_opened_lets_go_of_the_sto
             OxigraphStore(path)
     assert (tmp_path / "store").exists() is not made
     OxigraphStore(path).close()  # the lock was let go
+
+
+def test_a_writer_interrupted_right_after_taking_the_lock_lets_go_of_it(tmp_path, monkeypatch):
+    """A Ctrl-C (or a failing look) between the lock and the opening left the lock held by this process for good."""
+    path = tmp_path / "store"
+    OxigraphStore(path).close()
+
+    def interrupted(store):
+        raise KeyboardInterrupt()
+
+    with monkeypatch.context() as patched:
+        patched.setattr("kg.store.oxigraph.holds_store", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            OxigraphStore(path)
+    OxigraphStore(path).close()  # the lock was let go

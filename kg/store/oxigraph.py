@@ -55,14 +55,16 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
         self._opened_at = self.version()[0] if read_only else None
         if self.path is not None and not read_only:
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
+        self._store = self._view_lock = self._earlier_lock = self._alive = None  # earlier: a reopen's view (_reopen)
+        self.made = self._directory_made = False
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
-        # Looked at holding the lock: a store another writer made before it is not this handle's to discard.
-        self.made = self._lock is not None and not holds_store(Path(self.path))
-        self._directory_made = self.made and not os.path.lexists(self.path)
-        self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
-        self._store = self._view_lock = self._earlier_lock = None  # the earlier: a reopen's view (see _reopen)
-        try:  # a bulk load that a killed process left half done; True: committed, readers not yet told
+        try:  # from the lock on, any failure lets go of it below
+            # Looked at holding the lock: a store another writer made before it is not this handle's to discard.
+            self.made = self._lock is not None and not holds_store(Path(self.path))
+            self._directory_made = self.made and not os.path.lexists(self.path)
+            self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
+            # A bulk load that a killed process left half done; True: committed, readers not yet told.
             swapped = self._lock is not None and staging.recover(Path(self.path))
             # A read-only opening takes no lock, so many processes may read while one writes.
             if read_only:  # the lock keeps the view published (kg.store.views)

@@ -290,3 +290,25 @@ def test_a_write_that_changes_nothing_leaves_the_newest_view_noted(tmp_path):
         store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")  # there already
     with OxigraphStore(path, read_only=True) as reader:
         assert reader._view_lock is not None and reader.count() == 1
+
+
+def test_a_publish_stopped_before_its_view_showed_leaves_no_checkpoint_for_good(tmp_path, monkeypatch):
+    """A checkpoint left by a publish stopped mid-way (a Ctrl-C at its rename, a kill) stayed for good once the views
+    it counted from were withdrawn: later publishes removed only staged-N of the number they were about to use."""
+    path = tmp_path / "db"
+    renaming = os.rename
+
+    def interrupted(source, target):
+        if str(source).startswith(str(views.views_dir(path) / "staged-")):
+            raise KeyboardInterrupt()
+        renaming(source, target)
+
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        monkeypatch.setattr(os, "rename", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
+        monkeypatch.undo()
+        store._store.backup(str(views.views_dir(path) / "staged-9"))  # as a writer killed mid-publish leaves it
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 3 }}")
+        assert [name for name in os.listdir(views.views_dir(path)) if name.startswith("staged")] == []

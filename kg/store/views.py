@@ -157,15 +157,16 @@ def publish(engine: pyoxigraph.Store, store: Path) -> None:
                                    "would copy the whole store at each write")
     older = _numbers(folder)
     number = older[-1] + 1 if older else 1
+    for leftover in folder.glob("staged-*"):  # a writer stopped mid-publish (a kill) left it under any number
+        _remove_staged(leftover)
     staged = folder / f"staged-{number}"
-    _remove_staged(staged)  # left by a writer killed mid-publish
-    try:
+    try:  # a checkpoint left (a full disk, Ctrl-C) would hold the space of old table files
         engine.backup(str(staged))
-    except BaseException:  # a half checkpoint (a full disk, Ctrl-C) would hold its space until the next publish
+        (folder / f"{number}.lock").touch()  # before the view shows: a reader that finds it finds its lock
+        os.rename(staged, folder / str(number))
+    except BaseException:
         _remove_staged(staged)
         raise
-    (folder / f"{number}.lock").touch()  # before the view shows: a reader that finds it finds its lock
-    os.rename(staged, folder / str(number))
     (folder / WITHDRAWN).unlink(missing_ok=True)
     prune(store)
     _clear_aside(folder.with_name(folder.name + ".withdrawn"))

@@ -38,6 +38,19 @@ OxigraphStore(sys.argv[1]).extend([pyoxigraph.Quad(node(ex + "s"), node(ex + "p"
                                   large=True)
 """
 
+# A writer whose opening finishes that swap, then is killed (SIGKILL) before it tells readers of it.
+_KILLED_AFTER_SWAP = """
+import os, signal, sys
+from kg.store import staging
+from kg.store.oxigraph import OxigraphStore
+swapping = staging.recover
+def killed(path):
+    swapping(path)
+    os.kill(os.getpid(), signal.SIGKILL)
+staging.recover = killed
+OxigraphStore(sys.argv[1])
+"""
+
 
 @pytest.fixture
 def store_path(tmp_path):
@@ -60,6 +73,17 @@ def test_a_writer_killed_after_the_commit_point_is_told_at_the_next_opening(stor
     OxigraphStore(store_path).close()  # finishes the swap
     assert stamp.read(store_path)[0] > before[0]
     assert _reader_sees_it(store_path)
+
+
+def test_a_writer_killed_as_its_opening_finished_the_swap_leaves_the_telling_to_the_next(store_path):
+    subprocess.run([sys.executable, "-c", _KILLED_AFTER_COMMIT, str(store_path), EX])
+    before = stamp.read(store_path)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_SWAP, str(store_path)])
+    assert killed.returncode == -signal.SIGKILL
+    OxigraphStore(store_path).close()
+    assert stamp.read(store_path)[0] > before[0]
+    assert _reader_sees_it(store_path)
+    assert not staging.sibling(store_path, "committed").exists()
 
 
 def test_a_ctrl_c_after_the_commit_point_publishes_the_load_not_the_store_before_it(store_path, monkeypatch):

@@ -73,6 +73,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
                 self._store = pyoxigraph.Store(self.path)
             if swapped:  # its view and a new version, as after any write (caches keyed on the old one are stale)
                 self._written()
+                staging.told(Path(self.path))
             elif self._lock is not None and stamp.read(self.path) is None:
                 stamp.bump(self.path)  # so readers find a stamp rather than stat() every file of the store
             if self._lock is not None:

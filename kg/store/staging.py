@@ -30,22 +30,27 @@ def sibling(path: Path, role: str) -> Path:
 
 def recover(path: Path) -> bool:
     """Finish a committed swap, or throw away an unfinished load, left by a process that died. True where a load
-    was committed (its swap finished now or before): the caller has yet to tell readers of it."""
+    was committed (its swap finished now or before): the caller tells readers of it, then calls told(path); the
+    marker stays until then, so that a death between the two leaves the telling to the next opening."""
     path = siblings.real(path)
     staging, committed, old = sibling(path, "staging"), sibling(path, "committed"), sibling(path, "old")
     swapped = committed.exists()
-    if swapped:
-        if staging.exists():
-            if path.exists():
-                _remove(old)
-                path.rename(old)
-            staging.rename(path)
-            _sync_directory(path.parent)
-        committed.unlink()
+    if swapped and staging.exists():
+        if path.exists():
+            _remove(old)
+            path.rename(old)
+        staging.rename(path)
         _sync_directory(path.parent)
     _remove(staging)
     _remove(old)
     return swapped
+
+
+def told(path: Path) -> None:
+    """After readers were told of a load that recover() found committed: its commit marker goes."""
+    committed = sibling(siblings.real(path), "committed")
+    committed.unlink(missing_ok=True)
+    _sync_directory(committed.parent)
 
 
 def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Quad], *, first: str | None = None,

@@ -62,13 +62,16 @@ class WriteTelling:
 
     def _swap_in(self, staged: bool) -> None:
         """After a committed write: a staged copy swapped in and this handle opened on it; readers told."""
+        swapped = False
         try:
             if staged:
                 self._store = None  # closing the handle lets go of the directory for the swap
-                staging.recover(Path(self.path))
+                swapped = staging.recover(Path(self.path))
                 self._store = pyoxigraph.Store(self.path)
         except (OSError, RuntimeError) as error:  # the swap is done: readers are told of the write all the same
             raise opening_error(self.path, error) from None
         finally:
             self._written()
+            if swapped:  # told: the next opening has nothing left to finish or tell
+                staging.told(Path(self.path))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.bindings import as_term, declared_prefixes, parse_term
+from kg.bound_twice import check_not_given
 from kg.errors import BindingTypeError
 from kg.sparql_lexer import lex
 from kg.table_checks import XSD, misfit
@@ -58,7 +59,9 @@ def declared_types(sparql: str, prefixes: dict[str, str]) -> dict[str, Declared]
 def check_bindings(sparql: str, bindings: dict, prefixes: dict[str, str]) -> None:
     """BindingTypeError for the first value of `bindings` (as QueryService.query takes them) that is not of
     the type the query declares for its variable: of another type, or of that type but no valid value of it
-    (a lexical form such as "2025-02-30"^^xsd:date). Variables with no declared type take any value."""
+    (a lexical form such as "2025-02-30"^^xsd:date), or bound where the query gives it a value of its own
+    (kg.bound_twice). Variables with no declared type take any value of any type."""
+    check_not_given(sparql, bindings)
     types = declared_types(sparql, prefixes)
     if not types:
         return

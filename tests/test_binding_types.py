@@ -4,6 +4,8 @@ of that type and valid, or the query is refused naming the variable, the value a
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
 
@@ -115,3 +117,28 @@ def test_year_zero_binds_in_the_console(spec):
     result = kg("query", "--store", spec, "-f", QUERIES_DIR / "as-of-status.rq", "--bind",
                 'asOf="0000-01-01"^^xsd:date', "--format", "csv")
     assert result.exit_code == 0, result.output
+
+
+GIVEN_BY_THE_QUERY = [("SELECT ?x WHERE { BIND (1 AS ?x) }", "a BIND at line 1, column 19"),
+                      ("SELECT (1 AS ?x) WHERE { }", "an (expression AS ?name) of SELECT at line 1, column 14"),
+                      ("SELECT ?x (COUNT(*) AS ?n)\nWHERE { ?s ?p ?o }\nGROUP BY (STR(?s) AS ?x)",
+                       "an (expression AS ?name) of GROUP BY at line 3, column 22")]
+
+
+@pytest.mark.parametrize("text, giver", GIVEN_BY_THE_QUERY, ids=["bind", "select-as", "group-by-as"])
+def test_a_variable_the_query_gives_a_value_itself_is_refused_naming_where(spec, service, text, giver):
+    """`--bind x=3` on `SELECT ?x WHERE { BIND (1 AS ?x) }` exited 1 with `line 1, column 34: The query does not go
+    on like this here`, the text's end, where the user's query is whole: the fault was the VALUES block put in."""
+    result = kg("query", "--store", spec, "-q", text, "--bind", "x=3", "--format", "csv")
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert f"?x cannot be bound: the query gives it a value of its own, by {giver}" in result.stderr, result.stderr
+    with pytest.raises(BindingTypeError, match=re.escape(giver)):  # every caller of the query service: a 400
+        service.query(text, bindings={"x": 3})
+
+
+@pytest.mark.parametrize("text", ["SELECT ?x WHERE { { BIND (1 AS ?x) } }",
+                                  "SELECT ?x WHERE { { SELECT (1 AS ?x) { } } }",
+                                  "SELECT ?x ?y WHERE { BIND (1 AS ?y) }"])
+def test_a_variable_given_a_value_in_an_inner_group_only_still_binds(service, text):
+    """There the bound value joins with the group's, as SPARQL has it: no second value in one group."""
+    service.query(text, bindings={"x": 1})

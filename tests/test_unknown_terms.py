@@ -141,6 +141,20 @@ def test_a_graph_s_name_is_a_term_the_store_has():
                              ).unknown_terms == [SK + "g3"]
 
 
+def test_a_term_only_a_named_graph_holds_is_known_on_an_endpoint_whose_default_graph_is_not_their_merge():
+    """`kg query --endpoint` to an oxigraph serve holding a `kg export` (its default graph empty, as the README says)
+    answered `GRAPH ?g { sk:mali rdfs:label ?name }` with Mali, and warned `unknown term sk:mali: neither the
+    ontology nor the data has it`: the lookup asked the default graph alone."""
+    with OxigraphStore() as store:
+        store.update(f"INSERT DATA {{ GRAPH <{SK}g> {{ <{SK}mali> <{SAHEL}memberOf> <{SK}aes> . <urn:a> <urn:b> "
+                     f"<{SK}niger> }} }}")
+        store._store.update("CLEAR DEFAULT")  # the engine's own default graph, as an oxigraph serve keeps it
+        assert not store.query("ASK { ?s ?p ?o }")  # only the named graph holds them now
+        result = QueryService(store).query("SELECT * WHERE { GRAPH ?g { sk:mali sahel:memberOf ?o . ?s ?p sk:niger "
+                                           "OPTIONAL { sk:nowhere ?q ?r } } }")
+        assert len(result) == 1 and result.unknown_terms == [SK + "nowhere"]
+
+
 def test_a_read_only_view_keeps_what_it_looked_up_for_the_data_it_reads(tmp_path):
     """A query worker's view sees a write only once reopened: what it looked up before must not pass for
     the new data (keyed by the store's version on disk, it did, until the next write)."""

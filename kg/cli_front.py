@@ -15,8 +15,8 @@ def shell(endpoint, store_spec):
     """An interactive SPARQL shell: multi-line editing, highlighting, completion and history.
 
     Enter adds a line; a blank line or Esc-Enter runs the query. Lines starting with `.` are commands
-    (.help lists them). Ctrl-C cancels a running query, Ctrl-D quits. History is kept in
-    shell_history in the data directory ($SAHEL_KG_HOME, else ~/.local/share/sahel-kg).
+    (.help lists them). Ctrl-C cancels a running query, Ctrl-D quits. History is kept in shell_history in
+    the data directory ($SAHEL_KG_HOME, else $XDG_DATA_HOME/sahel-kg, else ~/.local/share/sahel-kg).
     """
     from kg.shell import run
 

@@ -44,7 +44,8 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
 
     The query comes from QUERY (or -q), -f FILE, or standard input. Prefixes such as sahel:, sk:, rdfs:, skos:,
     prov: and wd: need no PREFIX line. Rows are written as they come; on a terminal, the answer stops at
-    the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage.
+    the row cap and says so. Exit status: 0 on success, 1 for a query error, 2 for bad usage, 130 when Ctrl-C
+    stops it, 141 (without a word) when the reader of its output goes away (`| head`).
     """
     from kg.cli_update import is_update, update_advice
     from kg.console import console_service, notes, open_configured, show, start_query, warnings

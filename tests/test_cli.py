@@ -98,6 +98,16 @@ def test_each_command_help(name):
             assert any(opt in result.stdout for opt in param.opts), f"{name}: {param.opts}"
 
 
+def test_a_help_says_every_exit_status_and_place_the_command_uses(tmp_path):
+    """kg query --help gave 0, 1 and 2 and left out 130 (Ctrl-C) and 141 (its reader gone), which the README gives
+    and kg update's help says; kg shell --help put history in $SAHEL_KG_HOME, else ~/.local/share/sahel-kg, where
+    $XDG_DATA_HOME/sahel-kg comes first, as for the store."""
+    said = " ".join(kg("query", "--help").stdout.split())
+    assert "130 when Ctrl-C stops it" in said and "141" in said, said
+    said = " ".join(kg("shell", "--help").stdout.split())
+    assert "$SAHEL_KG_HOME, else $XDG_DATA_HOME/sahel-kg, else ~/.local/share/sahel-kg" in said, said
+
+
 @pytest.mark.parametrize("group", [(), ("links",), ("events",), ("claims",)])
 def test_a_group_without_a_command_shows_its_help_on_lines(group):
     # click raises its help as a usage error there; escaping it as user input wrote "\\n" for each line

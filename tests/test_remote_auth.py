@@ -49,3 +49,50 @@ def test_kg_load_with_the_readmes_settings_for_virtuoso(virtuoso_url, tmp_path):
                            str(data)], env=environment, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert RemoteStore(virtuoso_url).count(GRAPH + "-load") == 1
+
+
+@pytest.fixture
+def answering_404():
+    """An HTTP server on a free port that answers every POST 404, and a port nothing listens on."""
+    import http.server
+    import socket
+    import threading
+
+    class NotHere(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (the standard library's name)
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"no such endpoint")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotHere)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = unused.getsockname()[1]
+    try:
+        yield server.server_address[1], closed
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_password_in_a_store_s_url_is_never_said_in_an_error(answering_404, tmp_path):
+    """`kg query --store http://user:secret@127.0.0.1:PORT/q 'ASK {}'` said `error: cannot reach
+    http://user:secret@127.0.0.1:PORT/q: [Errno 111] Connection refused`, the password whole, as did the store's
+    other messages naming its URL (an engine's 404, a time limit), where kg info and kg shell show it as ***."""
+    from test_loading import kg
+
+    answering, closed = answering_404
+    for port in (answering, closed):
+        for how in ("--store", "--endpoint"):
+            result = kg("query", how, f"http://user:secret@127.0.0.1:{port}/q", "ASK {}")
+            assert result.exit_code == 1, result.output
+            assert "secret" not in result.stderr and f"user:***@127.0.0.1:{port}/q" in result.stderr, result.stderr
+    store = RemoteStore(f"http://user:secret@127.0.0.1:{answering}/q", timeout=30)
+    with pytest.raises(StoreUnavailable) as refused:
+        store.update(f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{GRAPH}#s> <{GRAPH}#p> 1 }} }}")
+    assert "secret" not in str(refused.value) and "404" in str(refused.value)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg.errors import UnknownStore, quoted, shown_text
 from kg.store.base import QueryResult, Solutions, Store, Triples
+from kg.store.shown_urls import shown_url
 
 
 
@@ -44,15 +45,7 @@ def shown_spec(spec: str) -> str:
     """`spec` as the console shows it: an embedded store by its directory (`oxigraph:` alone names none), a URL
     with its password, if it holds one, as ***; a terminal's scrollback and a log are no place for it."""
     path = embedded_path(spec)
-    if path is not None:
-        return f"oxigraph:{path}"
-    scheme, separator, rest = spec.partition("://")
-    authority, slash, tail = rest.partition("/")
-    userinfo, at, host = authority.rpartition("@")
-    user, colon, _ = userinfo.partition(":")
-    if not (separator and at and colon):
-        return spec
-    return f"{scheme}://{user}:***@{host}{slash}{tail}"
+    return f"oxigraph:{path}" if path is not None else shown_url(spec)
 
 
 def check_readable(spec: str) -> None:

@@ -31,6 +31,7 @@ from kg.store.remote_whole import WholeReads
 from kg.store.remote_failures import failure, update_failure
 from kg.store.remote_http import REPLY_BYTES, DeadlinePassed, post
 from kg.store.query_check import check_query_syntax
+from kg.store.shown_urls import shown_url
 from kg.store.replicas import PROBE_TIMEOUT, Replicas
 
 
@@ -145,7 +146,7 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
             answer.read(REPLY_BYTES)  # a hostile engine's endless body must not fill memory
         except DeadlinePassed:
             raise UpdateOutcomeUnknown(
-                f"{self.update_url} did not answer the update within its time limit of "
+                f"{shown_url(self.update_url)} did not answer the update within its time limit of "
                 f"{self.timeout:g}s; it may still apply it: read the data before sending it again") from None
         except QuerySyntaxError as error:
             line, column = rewritten.position(error.line, error.column)
@@ -232,7 +233,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
         """The time limit passed: on a query (the engine's or ours, in the embedded store's words) or before the
         engine ever answered (a store that hangs)."""
         if not answered:
-            return QueryTimeout(f"{self.query_url} did not answer" + (f" within {seconds:g}s" if seconds else ""))
+            return QueryTimeout(f"{shown_url(self.query_url)} did not answer"
+                                + (f" within {seconds:g}s" if seconds else ""))
         return QueryTimeout.stopped(seconds)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from kg.errors import StoreUnavailable
 from kg.store.deadline import STOPPING, Stop
+from kg.store.shown_urls import shown_url
 from kg.store.digest_auth import digest_authorization, digest_challenge
 
 READ_BYTES = 1 << 16
@@ -36,7 +37,7 @@ class DeadlinePassed(Exception):
 class Answer:
     """An engine's answer being read: status, headers, media type, and its body as chunks."""
 
-    url: str
+    url: str  # as messages name it: a password in it as ***
     status: int
     headers: http.client.HTTPMessage
     media_type: str
@@ -115,7 +116,7 @@ def post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: floa
     try:
         authorization = digest_authorization(challenge, *credentials, "POST", target)
     except ValueError as error:
-        raise StoreUnavailable(f"{url}: {error}") from None
+        raise StoreUnavailable(f"{shown_url(url)}: {error}") from None
     return _post(url, fields, accept=accept, deadline=deadline, authorization=authorization)
 
 
@@ -159,13 +160,13 @@ def _post(url: str, fields: list[tuple[str, str]], *, accept: str, deadline: flo
     except (OSError, http.client.HTTPException) as error:
         if deadline is not None and time.monotonic() >= deadline:
             raise DeadlinePassed from None
-        raise StoreUnavailable(f"cannot reach {url}: {error}") from None
+        raise StoreUnavailable(f"cannot reach {shown_url(url)}: {error}") from None
     finally:
         if not answered:  # Ctrl-C in this thread too (a request made outside a helper)
             _stop(connection, watchdog)
             line.unhook()
     media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return Answer(url, response.status, response.headers, media, connection, response, deadline, watchdog,
+    return Answer(shown_url(url), response.status, response.headers, media, connection, response, deadline, watchdog,
                   line.unhook)
 
 

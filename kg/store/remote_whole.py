@@ -9,6 +9,7 @@ import pyoxigraph
 from kg.errors import RemoteStoreFailure
 from kg.store.base import DUMP_FORMATS, rdf_format
 from kg.store.merge import DEFAULT_GRAPH
+from kg.store.shown_urls import shown_url
 
 
 class WholeReads:
@@ -48,6 +49,6 @@ def _whole(result, url: str, what: str = "the dump"):
     that lost rows must fail, never end as if whole."""
     yield from result
     if result.cut:
-        raise RemoteStoreFailure(f"{url} cut {what} at its own row limit (Virtuoso: [SPARQL] ResultSetMaxRows in "
-                                 "virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's quads, or dump "
-                                 "with the engine's own tools")
+        raise RemoteStoreFailure(f"{shown_url(url)} cut {what} at its own row limit (Virtuoso: [SPARQL] "
+                                 "ResultSetMaxRows in virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's "
+                                 "quads, or dump with the engine's own tools")

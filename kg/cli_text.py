@@ -45,9 +45,12 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     mentions (a slip that would bind nothing and say nothing), is a usage error."""
     from kg.binding_types import check_bindings
     from kg.bindings import declared_prefixes, parse_term, query_base
+    from kg.sparql_lexer import significant
 
     prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
     base = query_base(sparql)  # a relative <iri> resolves against the query's BASE, as the engine's do
+    # The query's variables as SPARQL reads them: a ?name inside a comment, a string or an IRI is none.
+    variables = {value[1:] for kind, value, *_ in significant(sparql) if kind == "var"} if pairs else set()
     bound = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -55,7 +58,7 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
             raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {quoted(pair)}")
         if name in bound:
             raise click.UsageError(f"--bind gives ?{name} more than one value")
-        if not re.search(rf"[?$]{name}(?![\w\u00B7\u0300-\u036F\u203F\u2040])", sparql):
+        if name not in variables:
             raise click.UsageError(f"--bind {quoted(pair)}: the query has no variable ?{name}")
         try:
             bound[name] = parse_term(value, prefixes, base)

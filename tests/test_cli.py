@@ -463,6 +463,16 @@ def test_a_binding_that_cannot_mean_what_was_meant_is_refused(spec, binds, messa
     assert result.exit_code == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize("text", ["SELECT * WHERE { ?s a sahel:Alliance } # ?y is for later",
+                                  "SELECT * WHERE { ?s a sahel:Alliance FILTER (?s != <http://a/?y>) }",
+                                  "SELECT * WHERE { ?s a sahel:Alliance FILTER (STR(?s) != '?y') }"])
+def test_a_binding_of_a_name_found_only_in_a_comment_a_string_or_an_iri_is_refused(spec, text):
+    """`--bind y=1` on a query whose ?y was only in a comment answered with a column y of 1 on every row: the
+    check for the variable read the raw text, where ?y in a comment, a string or an IRI is no variable."""
+    result = query(spec, "--format", "csv", "-q", text, "--bind", "y=1")
+    assert result.exit_code == 2 and "the query has no variable ?y" in result.stderr, result.output
+
+
 def test_a_syntax_error_after_the_bound_variables_is_placed_in_the_users_text(spec):
     """The bindings go in as a VALUES block on the WHERE group's line: columns past it are the user's own."""
     text = "SELECT ?v WHERE { } LIMIT x"

@@ -35,6 +35,7 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     (with --format). If any file fails to parse, nothing is loaded and the error says file:line:column.
     Each load is recorded in the loads graph with the file's name, sha256, triple count and time.
     """
+    from kg.console import open_configured
     from kg.errors import ConfigError, ParseError
     from kg.loading import detect_format, load_files
     from kg.waiting_input import refuse_reading_twice
@@ -58,30 +59,13 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
         # all or nothing: the whole input is read first, within the limits
         files, names = _stdin_copied(files, held, max_bytes, seconds)
         total = sum(path.stat().st_size for path in files)
-        with graph_option(graph), _store_to_load_into(store_spec) as store, \
+        # A store this load made is removed if it fails (its __exit__), else the retry the error suggests (a restore
+        # with INSTALL_ARTICLE=false) failed on the article installed; another process's store is never touched.
+        with graph_option(graph), open_configured(store_spec, write=True) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
             report = load_files(store, files, graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
                                 seconds=seconds, base_iri=base_iri, names=names)
         _said(report)
-
-
-@contextlib.contextmanager
-def _store_to_load_into(store_spec: str):
-    """The store, open for writing; an embedded one this load made (none was at its path) is removed again if the
-    load fails, with its lock, version and views beside it: it held the article installed, and the retry the error
-    suggests (a restore with INSTALL_ARTICLE=false) then failed on it. A store another process holds fails to open,
-    and is never touched, nor one it made first."""
-    from kg.console import open_configured
-
-    store = open_configured(store_spec, write=True)
-    try:
-        yield store
-    except BaseException:
-        # A store this handle made is removed holding its lock, so that no other writer comes between; it tells
-        # whether it made the store once it holds the lock (a look at the path before would race another load).
-        (getattr(store, "discard", None) or store.close)()
-        raise
-    store.close()
 
 
 # From this much input on, what the bulk loader saves on jemalloc outweighs starting the command a second time

@@ -8,6 +8,7 @@ with updates on, and beside a running load (they see what it has committed when 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from collections.abc import Iterator
@@ -48,7 +49,8 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     if path is None or write:
         store = open_store(values["STORE"], **store_options(values))
         if install and not values["STORE"].startswith(("http://", "https://")):
-            ensure_installed(store)
+            with _discarded_on_failure(store):  # a Ctrl-C while installing leaves no half-made store
+                ensure_installed(store)
         return store
     check_readable(values["STORE"])
     if install and not _installed(path):
@@ -58,6 +60,16 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         except StoreUnavailable:  # a writer has it, and installs or loads: read what it has committed
             pass
     return _reader(path)
+
+
+@contextlib.contextmanager
+def _discarded_on_failure(store: Store):
+    """Run the block; if it fails, let go of `store`, removing it if this handle made it (kg.store.oxigraph)."""
+    try:
+        yield
+    except BaseException:
+        (getattr(store, "discard", None) or store.close)()
+        raise
 
 
 def service_options(*, allow_update: bool = False) -> ServiceOptions:

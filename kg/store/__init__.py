@@ -128,8 +128,8 @@ def open_store(spec: str, **options) -> Store:
         path = embedded_path(spec)
         missing = [folder for folder in path.parents if not folder.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return OxigraphStore(path, **options)
+        try:  # a writer it makes removes them as it discards itself
+            return OxigraphStore(path, **options, **({} if options.get("read_only") else {"folders_made": missing}))
         except BaseException:
             for folder in missing:  # deepest first: a store that failed to open leaves no folder it made
                 with contextlib.suppress(OSError):

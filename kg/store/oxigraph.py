@@ -29,7 +29,7 @@ from kg.store.engine_faults import evaluated, evaluation_error, opening_error, r
 from kg.store.killable_update import UpdateApart
 from kg.store.view_reading import ViewReading
 from kg.store.write_telling import WriteTelling
-from kg.store.store_files import check_room, disk_version, holds_store, remove_made, writer_lock
+from kg.store.store_files import check_room, disk_version, entries, holds_store, remove_made, writer_lock
 from kg.store.base import QueryResult, Solutions, Store, Triples, syntax_error
 from kg.store.merge import DEFAULT_GRAPH, Target, rewrite
 from kg.store.no_change import changes_nothing
@@ -46,7 +46,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
     unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
 
-    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False, folders_made: list = ()):
         self.path = None if path is None else os.fspath(path)
         self.read_only = read_only
         self._union = False  # True only for a store of the old model opened read-only
@@ -57,12 +57,14 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
         self._store = self._view_lock = self._earlier_lock = self._alive = None  # earlier: a reopen's view (_reopen)
         self.made = self._directory_made = False
+        self._found, self._folders_made = set(), list(folders_made)  # see discard
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         try:  # from the lock on, any failure lets go of it below
             # Looked at holding the lock: a store another writer made before it is not this handle's to discard.
             self.made = self._lock is not None and not holds_store(Path(self.path))
             self._directory_made = self.made and not os.path.lexists(self.path)
+            self._found = entries(Path(self.path)) if self.made else set()  # what a directory given held
             self._alive = None if self._lock is None else views.hold_writer(Path(self.path))
             # A bulk load that a killed process left half done; True: committed, readers not yet told.
             swapped = self._lock is not None and staging.recover(Path(self.path))
@@ -226,8 +228,8 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             self._release()
 
     def discard(self) -> None:
-        """Close a store this handle made (none was at its path), and remove it with what kg keeps beside it, its
-        lock file last: for a first write that failed (kg load), which must leave nothing behind. Another's: close."""
+        """Close a store this handle made and remove it, with what kg keeps beside it and the folders made for it:
+        a first write that failed leaves the file system as it found it. Another's store: close."""
         if not self.made:
             return self.close()
         lock, self._lock = self._lock, None
@@ -236,7 +238,12 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             os.close(self._alive)
             self._alive = None
         if lock is not None:
-            remove_made(Path(self.path), lock, directory=self._directory_made)
+            remove_made(Path(self.path), lock, directory=self._directory_made, found=self._found,
+                        folders=self._folders_made)
+
+    def __exit__(self, kind, *rest) -> None:
+        """A `with` block that failed discards the store it made (a first kg load, events load or install)."""
+        self.close() if kind is None else self.discard()
 
     def _release(self) -> None:
         for handle in (self._alive, self._lock) if self._lock is not None else ():

@@ -122,16 +122,40 @@ def _same_file(handle: int, name: Path) -> bool:
     return (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino)
 
 
-def remove_made(path: Path, lock: int, *, directory: bool) -> None:
+def entries(path: Path) -> set[str]:
+    """The names in the store's real directory now (none if it is not there): what a writer found before it made a store."""
+    try:
+        with os.scandir(siblings.real(path)) as found:
+            return {entry.name for entry in found}
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+
+
+def remove_made(path: Path, lock: int, *, directory: bool, found: set[str] = frozenset(),
+                folders: list[Path] = ()) -> None:
     """Remove what kg keeps beside a store that a writer holding `lock` made and must not leave (its opening or its
-    first load failed): the version, the views, a staged load's files, the store's `directory` itself if asked,
-    and last the lock file, which is then let go. A later writer that opened the file meanwhile tries again."""
+    first load failed): the version, the views, a staged load's files, the store's `directory` itself if asked (else
+    the engine's files in it, any name but those `found` there before), then the lock file, which is let go, and the
+    parent `folders` made for it (deepest first) if they are empty. A later writer that opened the lock file
+    meanwhile tries again."""
     made = [stamp.stamp_path(path), views.views_dir(path)] + [staging.sibling(path, role) for role in
                                                                ("staging", "committed", "old")]
-    for found in made + ([path] if directory else []):
-        if found.is_dir() and not found.is_symlink():
-            shutil.rmtree(found, ignore_errors=True)
-        elif os.path.lexists(found):
-            found.unlink()
+    inside = siblings.real(path)
+    if not directory and inside.is_dir():  # an empty directory given: RocksDB's files go, the directory stays
+        made += [inside / name for name in entries(path) - set(found)]
+    for each in made + ([path] if directory else []):
+        _remove(each)
     lock_path(path).unlink(missing_ok=True)
     os.close(lock)
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # another's file came into it meanwhile: it stays, with the rest above it
+            break
+
+
+def _remove(found: Path) -> None:
+    if found.is_dir() and not found.is_symlink():
+        shutil.rmtree(found, ignore_errors=True)
+    elif os.path.lexists(found):
+        found.unlink()

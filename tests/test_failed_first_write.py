@@ -1,0 +1,89 @@
+"""A command whose first write into a store fails (kg load, kg update, kg events load, kg build --install) leaves
+the file system as it found it: an empty directory given stays empty, and the parent folders made go."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from kg import publish
+from kg.cli import main
+from kg.errors import StoreUnavailable
+
+EX = "http://example.org/first-write/"
+# A syntax error on line 3: the first two quads are read (and would be written) before it
+BAD_NQUADS = "".join(f"<{EX}s> <{EX}p> <{EX}o{n}> <{EX}g> .\n" for n in range(2)) + f"<{EX}s> <{EX}p> oops .\n"
+
+
+def kg(*args):
+    result = CliRunner().invoke(main, [str(arg) for arg in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def tree(root) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(top, name), root)
+                  for top, folders, files in os.walk(root) for name in folders + files)
+
+
+@pytest.fixture
+def bad_file(tmp_path):
+    path = tmp_path / "input" / "bad.nq"
+    path.parent.mkdir()
+    path.write_text(BAD_NQUADS, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("install", ["false", "true"])
+def test_a_failed_first_load_into_an_empty_directory_leaves_it_empty(tmp_path, bad_file, monkeypatch, install):
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", install)
+    (tmp_path / "stores" / "empty").mkdir(parents=True)
+    before = tree(tmp_path)
+    result = kg("load", bad_file, "--store", f"oxigraph:{tmp_path / 'stores' / 'empty'}")
+    assert result.exit_code == 1 and "bad.nq:3:" in result.output
+    assert tree(tmp_path) == before
+
+
+def test_a_failed_first_load_into_a_nested_path_removes_the_folders_it_made(tmp_path, bad_file, monkeypatch):
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
+    (tmp_path / "stores").mkdir()
+    before = tree(tmp_path)
+    result = kg("load", bad_file, "--store", f"oxigraph:{tmp_path / 'stores' / 'a' / 'b' / 'c' / 'store'}")
+    assert result.exit_code == 1 and "bad.nq:3:" in result.output
+    assert tree(tmp_path) == before
+
+
+def test_a_failed_first_load_through_a_link_to_an_empty_directory_empties_only_what_it_wrote(tmp_path, bad_file,
+                                                                                             monkeypatch):
+    monkeypatch.setenv("SAHEL_KG_INSTALL_ARTICLE", "false")
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    before = tree(tmp_path)
+    assert kg("load", bad_file, "--store", f"oxigraph:{tmp_path / 'link'}").exit_code == 1
+    assert tree(tmp_path) == before
+
+
+def test_a_failed_first_update_or_events_load_leaves_no_store_with_the_article(tmp_path):
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    before = tree(tmp_path)
+    updated = kg("update", f"CLEAR GRAPH <{EX}none>", "--store", f"oxigraph:{tmp_path / 'u' / 'v' / 'store'}")
+    assert updated.exit_code == 1 and "does not exist" in updated.output
+    events = kg("events", "load", tmp_path / "table.csv", "--store", f"oxigraph:{tmp_path / 'e' / 'store'}")
+    assert events.exit_code == 1 and "lacks" in events.output
+    assert tree(tmp_path) == before
+
+
+def test_a_build_install_that_fails_as_it_writes_leaves_no_store(tmp_path, monkeypatch):
+    real = publish.install
+
+    def fails_after_writing(store, *args, **options):
+        real(store, *args, **options)
+        raise StoreUnavailable("the disk went away")  # as a write that fails once the first has committed
+
+    monkeypatch.setattr(publish, "install", fails_after_writing)
+    result = kg("build", "--install", "--store", f"oxigraph:{tmp_path / 'a' / 'store'}")
+    assert result.exit_code != 0 and "the disk went away" in result.output
+    assert tree(tmp_path) == []

@@ -52,6 +52,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
     from kg.errors import QuerySyntaxError
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
+    from kg.sparql_text import scan
 
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
@@ -59,6 +60,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
     sparql = command_text(query_text, text, query_file)
     if is_update(sparql):
         raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg query')}", line=1, column=1)
+    _refuse_for_form(scan(sparql).form, fmt, wide, row_limit)
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with open_configured(store_spec, endpoint) as store:
         service = console_service(store)
@@ -98,6 +100,29 @@ def _refuse_unused(endpoint: str | None, fmt: str | None, wide: bool) -> None:
     if wide and fmt != "table":
         refuse_together("--wide", f"--format {fmt}" if fmt else "an output that is no terminal",
                         "--wide shows a table's cells whole, and no table is written (add --format table for one)")
+
+
+FORM_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def _refuse_for_form(form: str | None, fmt: str | None, wide: bool, row_limit: int | None) -> None:
+    """Bad usage, told from the query's text before it runs: an option that means nothing for its form (--wide
+    beside no SELECT, --limit beside an ASK), or a --format that form has not (None: not told, the engine says why)."""
+    from kg.results import FormatError, check_format
+
+    if form not in FORM_KINDS:
+        return
+    article = "an" if form == "ASK" else "a"
+    if wide and form != "SELECT":
+        refuse_together("--wide", f"{article} {form} query", "--wide shows a SELECT's table cells whole, and "
+                        + ("an ASK answers true or false" if form == "ASK" else "a graph is shown a triple a line"))
+    if row_limit is not None and form == "ASK":
+        refuse_together("--limit", "an ASK query", "an ASK answers true or false, one value, whatever the limit")
+    if fmt not in (None, "table"):
+        try:
+            check_format(FORM_KINDS[form], fmt)
+        except FormatError as error:
+            raise click.UsageError(str(error)) from None
 
 
 def _output_path(path: str | None) -> Path | None:

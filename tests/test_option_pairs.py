@@ -1,6 +1,6 @@
 """Options that make no sense together are bad usage (exit 2, saying why), where one of them was accepted and did
-nothing: --endpoint beside --store (which answers?), --wide where no table is written, kg build's --store without
---install."""
+nothing: --endpoint beside --store (which answers?), --wide where no table is written or no SELECT asked, --limit on
+an ASK, kg build's --store without --install."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ def test_wide_where_no_table_is_written_is_refused(spec, tmp_path, monkeypatch, 
 def test_wide_with_a_table_is_taken(spec):
     done = kg("query", "--store", spec, "--wide", "--format", "table", "-q", "SELECT ?s WHERE { ?s a sahel:Claim } LIMIT 1")
     assert done.exit_code == 0 and done.stdout.startswith("?s"), done.output
+
+
+@pytest.mark.parametrize("options, query, said", [
+    (["--wide", "--format", "table"], "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--wide and a CONSTRUCT query"),
+    (["--wide", "--format", "table"], "DESCRIBE sahel:Claim", "--wide and a DESCRIBE query"),
+    (["--wide", "--format", "table"], "ASK { ?s ?p ?o }", "--wide and an ASK query"),
+    (["--limit", "5"], "ASK { ?s ?p ?o }", "--limit and an ASK query"),
+    (["--format", "csv", "-o", "out.csv"], "DESCRIBE sahel:Claim", "a graph result cannot be written as csv")])
+def test_an_option_the_query_form_has_no_use_for_is_refused_before_it_runs(spec, tmp_path, monkeypatch, options,
+                                                                            query, said):
+    monkeypatch.chdir(tmp_path)
+    done = kg("query", "--store", spec, *options, "-q", query)
+    assert done.exit_code == 2 and said in done.stderr, done.output
+    assert done.stdout == "" and "result(s)" not in done.stderr and not (tmp_path / "out.csv").exists()
 
 
 def test_build_refuses_a_store_without_install(tmp_path):

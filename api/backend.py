@@ -211,17 +211,18 @@ class Backend:
         a staged bulk load swaps the store's directory (it is briefly away)."""
         if self.path is not None:
             found = stamp.read(self.path)  # one small file, where the files' times cost a stat() each
-            if found is not None:
-                return Version(*found)
-            try:
-                modified = directory_changed_at(self.path)
-            except OSError:
-                return None
-        elif isinstance(self.writer, OxigraphStore):
+            if found is None:
+                try:
+                    modified = directory_changed_at(self.path)
+                except OSError:
+                    return None
+                found = (int(modified * 1_000_000), modified)
+            if self.nearby is not None:  # nearly every request looks here: a view behind lets go of its files
+                self.nearby.let_go_if_stale(found[0])
+            return Version(*found)
+        if isinstance(self.writer, OxigraphStore):
             return Version(*self.writer.version())
-        else:
-            return None
-        return Version(number=int(modified * 1_000_000), modified=modified)
+        return None
 
     def index_key(self) -> str | None:
         """What the search index and the reconciliation catalogue are read from the store again on a change of:

@@ -10,6 +10,7 @@ then hands the request to a thread.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from contextvars import ContextVar
@@ -40,12 +41,18 @@ class NearbyRunner:
 
         self.store = OxigraphStore(path, read_only=True)
         self._reopening = threading.Lock()
+        # the runs reading the view now, and the newest version told (see let_go_if_stale)
+        self._counting, self._runs, self._newest = threading.Lock(), 0, 0
         self.service = QueryService(_RowDeadline(self.store), policy=options.policy, timeout=options.timeout,
                                     row_limit=options.row_limit)
 
     def run(self, request: QueryRequest, *, started: float | None = None) -> Answer:
         """The answer; QueryTimeout past the time limit, counted from `started` (see kg.answers.answer_within);
         WouldWait under NO_WAITING (see the module)."""
+        with self._reading():
+            return self._run(request, started)
+
+    def _run(self, request: QueryRequest, started: float | None) -> Answer:
         if NO_WAITING.get():
             if self.store.stale():  # a write after this check is seen by the next request, not this one
                 raise WouldWait("the store changed since this view opened")
@@ -61,6 +68,10 @@ class NearbyRunner:
         the rows pass LOOP_ROWS or LOOP_CHARACTERS. Raises the store's errors (a syntax error, a bad IRI).
         `version`: the dataset's version number the caller has just read (its answer's ETag), which the view
         must be at; None: read it here."""
+        with self._reading():
+            return self._lookup(found, text, fmt, row_limit=row_limit, version=version)
+
+    def _lookup(self, found: Lookup, text: str, fmt: str, *, row_limit: int | None, version: int | None) -> Answer:
         # The caller's own read spares a second read of the stamp (an fstat); the view then answers for
         # exactly the version the answer is labelled with.
         if self.store.stale() if version is None else version != self.store.view_version():
@@ -89,6 +100,27 @@ class NearbyRunner:
         body = solutions.serialize(fmt)
         return Answer(body=body, kind="solutions", count=len(rows), truncated=truncated, limit=row_limit,
                       elapsed=time.perf_counter() - started, unknown_terms=unknown)
+
+    def let_go_if_stale(self, version: int | None = None) -> None:
+        """Let go of the view once the store is at a newer `version` (None: read it here), unless a run reads it (the
+        last run to end then does): held, its table files stay on disk. Told by every look at the dataset's version."""
+        version = self.store.version()[0] if version is None else version
+        with self._counting:
+            self._newest = max(self._newest, version)
+            if self._runs == 0:
+                self.store.let_go_unread(self._newest)
+
+    @contextlib.contextmanager
+    def _reading(self):
+        with self._counting:
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._counting:
+                self._runs -= 1
+                if self._runs == 0:  # the newest version told, not read: a run costs no more reads
+                    self.store.let_go_unread(self._newest)
 
     def close(self) -> None:
         self.store.close()

@@ -96,10 +96,12 @@ def _answer_requests(connection: Connection, trace: int | None = None) -> None:
                     continue
             break
         if reply is None:  # streamed: already sent
+            _let_go_replaced(service)
             continue
         if reply[0] == "ok":
             reply[1].elapsed = time.perf_counter() - started
         connection.send(reply)
+        _let_go_replaced(service)
 
 
 def _wait_for_request(connection: Connection, service: QueryService, options) -> None:
@@ -132,6 +134,15 @@ def _refresh(service: QueryService) -> None:
         service.store.reopen_if_changed()
     except Exception:  # the store is away (a bulk load swapping it in): the next query opens it afresh
         pass
+    _let_go_replaced(service)
+
+
+def _let_go_replaced(service: QueryService) -> None:
+    """Let go of the view a reopen replaced: a worker reads one at a time, so none reads it, and held it kept its
+    table files on disk until the next reopen."""
+    store = service.store
+    if store is not None and hasattr(store, "let_go_unread"):
+        store.let_go_unread(store.view_version())  # the version it reads: no look at the stamp, no view dropped
 
 
 def _streamed(service: QueryService, request: QueryRequest, connection: Connection):

@@ -56,6 +56,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
         if self.path is not None and not read_only:
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
         self._store = self._view_lock = self._earlier_lock = self._alive = None  # earlier: a reopen's view (_reopen)
+        self._unread = False  # True: a read-only view let go of (let_go_unread), the newest opened at the next read
         self.made = self._directory_made = False
         self._found, self._folders_made = set(), list(folders_made)  # see discard
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
@@ -223,7 +224,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
         except (OSError, RuntimeError) as error:
             log.error("the store at %s could not be flushed as it closed: %s", self.path, str(error))
         finally:  # RocksDB lets go of the directory when the last reference goes
-            self._store = None
+            self._store, self._unread = None, False
             self._let_go_views()
             self._release()
 

@@ -45,10 +45,26 @@ class ViewReading:
         if not self.read_only:
             return False
         changed = self.version()[0]
-        if changed == self._opened_at:
+        if changed == self._opened_at and self._store is not None:  # None: let go of (let_go_unread)
             return False
         self._reopen(changed)
         return True
+
+    def let_go_unread(self, newest: int | None = None) -> None:
+        """With no read under way: let go of the view a reopen replaced, and of this one if the store is at a newer
+        version (`newest`, else read here); held, its table files stay on disk. The next read opens the newest."""
+        if not self.read_only or self.path is None:
+            return
+        _let_go(self._earlier_lock)
+        self._earlier_lock = None
+        try:
+            newest = self.version()[0] if newest is None else newest
+        except OSError:  # the store is away for a moment (a bulk load's swap): the next read tells
+            return
+        if newest > self._opened_at and self._store is not None:  # versions only grow; an older look is no news
+            self._store = None  # RocksDB closes its files when the last reference goes
+            _let_go(self._view_lock)
+            self._view_lock, self._unread = None, True
 
     def _reopen(self, version: int | None = None) -> None:
         """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
@@ -57,17 +73,21 @@ class ViewReading:
         store, lock = read_only_view(self.path)
         _let_go(self._earlier_lock)
         self._store, self._view_lock, self._earlier_lock = store, lock, self._view_lock
-        self._opened_at = version
+        self._opened_at, self._unread = version, False
 
     def _engine(self):
-        """The engine; StoreUnavailable where this handle has none (closed, or its reopening after a write failed)."""
+        """The engine (the newest view, where let_go_unread let go of this one); StoreUnavailable where this handle
+        has none (closed, or its reopening after a write failed)."""
+        if self._store is None and self._unread:
+            self._reopen()
         if self._store is None:
             raise StoreUnavailable(f"the store at {self.path} is not open in this handle (closed, or its reopening "
                                    "after a write failed): open it again")
         return self._store
 
     def _reading(self, read):
-        """`read()`; through a read-only handle whose files vanished, reopened and read once more."""
+        """`read()`; through a read-only handle whose files vanished, reopened and read once more; one whose view
+        was let go (let_go_unread) opens the newest first."""
         self._engine()
         return read_again(read, self._reopen) if self.read_only and self.path is not None else read()
 

@@ -126,9 +126,9 @@ def open_store(spec: str, **options) -> Store:
     if scheme == "oxigraph":
         from kg.store.oxigraph import OxigraphStore
         path = embedded_path(spec)
-        missing = [folder for folder in path.parents if not folder.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
+        missing = [folder for folder in path.parents if not os.path.lexists(folder)]
         try:  # a writer it makes removes them as it discards itself
+            _make_folders(path)
             return OxigraphStore(path, **options, **({} if options.get("read_only") else {"folders_made": missing}))
         except BaseException:
             for folder in missing:  # deepest first: a store that failed to open leaves no folder it made
@@ -137,6 +137,17 @@ def open_store(spec: str, **options) -> Store:
             raise
     from kg.store.remote import RemoteStore
     return RemoteStore(spec, **options)
+
+
+def _make_folders(path: Path) -> None:
+    """The folders above the store at `path`, made; StoreUnavailable, in words, where one cannot be."""
+    from kg.errors import StoreUnavailable
+    from kg.store.store_files import folders_fault
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # mkdir's words: "File exists: /data/table.csv", for a file on the way
+        raise StoreUnavailable(folders_fault(path, error)) from None
 
 
 __all__ = ["QueryResult", "Solutions", "Store", "Triples",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 
+from kg.errors import StoreUnavailable
 from kg.store import siblings
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
     _remove(staging)
     copy = None
     try:
-        store.backup(str(staging))  # within the try: a Ctrl-C while it copies left the half copy behind
+        _copy(store, staging)  # within the try: a Ctrl-C while it copies left the half copy behind
         copy = pyoxigraph.Store(str(staging))
         if first is not None:
             copy.update(first)
@@ -94,6 +95,16 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
         raise
     committed.touch()  # the commit point: from here on the copy wins, even after a crash
     _sync_directory(path.parent)
+
+
+def _copy(store: pyoxigraph.Store, staging: Path) -> None:
+    """The checkpoint a bulk load writes into; StoreUnavailable, in words, where the folder beside the store refuses it
+    (the engine's words name a `.tmp` folder and no remedy)."""
+    try:
+        store.backup(str(staging))
+    except (OSError, RuntimeError) as error:  # RocksDB's IO errors are OSErrors, its others RuntimeErrors
+        raise StoreUnavailable(f"cannot make the copy of the store that a large write goes through, at {staging} "
+                               f"({error}): the folder {staging.parent} must be writable; nothing was written") from None
 
 
 def _remove(path: Path) -> None:

@@ -11,7 +11,7 @@ import sys
 from os import PathLike
 from pathlib import Path
 
-from kg.errors import StoreMissing, StoreUnavailable, shown_text
+from kg.errors import StoreMissing, StoreUnavailable, os_error_words, shown_text
 from kg.store import siblings, staging, stamp, views
 
 
@@ -32,6 +32,8 @@ def check_room(path: Path) -> None:
     anything else kept in it would be deleted (kg.store.staging)."""
     if _holds_store(path) or not os.path.lexists(path):
         return
+    if path.is_symlink() and not path.exists():
+        raise StoreUnavailable(f"{_no_folder(path)}: make that directory, or name another for the store")
     if not path.is_dir():
         raise StoreUnavailable(f"{path} is a file, not a store: name a directory for the store (a new or empty one)")
     with os.scandir(path) as entries:
@@ -40,6 +42,21 @@ def check_room(path: Path) -> None:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         raise StoreUnavailable(f"{path} is a directory holding other files ({shown}), not a store: a store needs a "
                                "directory of its own (a new or empty one), whose files its loads replace")
+
+
+def folders_fault(path: Path, error: OSError) -> str:
+    """Why the folders above a store at `path` could not be made (`error`: mkdir's), in words."""
+    for folder in reversed(path.parents):  # from the root down: the first one in the way
+        if os.path.lexists(folder) and not folder.is_dir():
+            return f"{_no_folder(folder)}, and the store's path {path} goes through it"
+    return f"cannot make the folders above the store at {path}: {os_error_words(error)}"
+
+
+def _no_folder(path: Path) -> str:
+    """What stands at `path` in place of a folder: a file, or a symbolic link to nothing."""
+    if path.is_symlink() and not path.exists():
+        return f"{path} is a symbolic link to {os.readlink(path)}, which is not there"
+    return f"{path} is a file, not a folder"
 
 
 def holds_store(path: Path) -> bool:

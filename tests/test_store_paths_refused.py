@@ -1,0 +1,76 @@
+"""A store's path that cannot hold one, said in words, with nothing made: a file or a link to nothing on the way, a
+read-only folder, and a large write whose copy beside the store cannot be made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import StoreUnavailable
+from kg.store.oxigraph import OxigraphStore
+from test_failed_first_write import kg, tree
+
+EX = "http://example.org/store-paths/"
+
+
+@pytest.fixture
+def good_file(tmp_path):
+    path = tmp_path / "good.nq"
+    path.write_text(f"<{EX}s> <{EX}p> <{EX}o> <{EX}g> .\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("through, said", [
+    ("good.nq", "good.nq is a file, not a folder, and the store's path"),
+    ("gone", "gone is a symbolic link to"),
+])
+def test_a_file_or_a_link_to_nothing_on_the_stores_path_is_said(tmp_path, good_file, through, said):
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    before = tree(tmp_path)
+    done = kg("load", good_file, "--store", f"oxigraph:{tmp_path / through / 'a' / 'store'}")
+    assert done.exit_code == 1 and said in done.output and "File exists" not in done.output, done.output
+    assert tree(tmp_path) == before
+
+
+def test_a_store_path_that_is_a_link_to_nothing_is_said_as_one(tmp_path, good_file):
+    (tmp_path / "store").symlink_to(tmp_path / "nowhere" / "store")
+    done = kg("load", good_file, "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert done.exit_code == 1 and "is a symbolic link to" in done.output and "which is not there" in done.output
+    assert "is a file" not in done.output
+
+
+def test_a_large_write_whose_copy_cannot_be_made_says_where_and_writes_nothing(tmp_path):
+    path = tmp_path / "store"
+    with OxigraphStore(path) as store:
+        store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> 1 }} }}")
+        (tmp_path / ".store.staging.tmp").write_text("in the way")  # where the engine makes its checkpoint
+        quads = [ox.Quad(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal(n), ox.NamedNode(f"{EX}g"))
+                 for n in range(2, 5)]
+        with pytest.raises(StoreUnavailable, match="the copy of the store that a large write goes through") as raised:
+            store.extend(quads, large=True)
+        assert f"the folder {tmp_path} must be writable; nothing was written" in str(raised.value)
+        assert store.count() == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="root writes anywhere without setpriv")
+def test_a_read_only_folder_above_a_new_store_is_said_and_nothing_is_made(tmp_path, good_file):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    # root passes permission bits: run kg without the capability that lets it
+    as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+    try:
+        done = subprocess.run([*as_user, str(Path(sys.executable).parent / "kg"), "load", str(good_file), "--store",
+                               f"oxigraph:{folder / 'a' / 'store'}"], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "SAHEL_KG_INSTALL_ARTICLE": "false"})
+    finally:
+        folder.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot make the folders above the store at {folder / 'a' / 'store'}: Permission denied" in done.stderr
+    assert "Traceback" not in done.stderr and list(folder.iterdir()) == []

@@ -59,18 +59,25 @@ def test_a_large_write_whose_copy_cannot_be_made_says_where_and_writes_nothing(t
 
 
 @pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="root writes anywhere without setpriv")
-def test_a_read_only_folder_above_a_new_store_is_said_and_nothing_is_made(tmp_path, good_file):
+@pytest.mark.parametrize("store, said", [
+    ("a/store", "cannot make the folders above the store at {folder}/a/store: Permission denied"),
+    ("empty", "cannot take the writer's lock of the store at {folder}/empty (Permission denied: {folder}/.empty.lock): "
+              "its lock, version and read views sit beside it, so the folder {folder} (and the lock file, if there) "
+              "must be writable"),
+])
+def test_a_read_only_folder_above_a_new_store_is_said_and_nothing_is_made(tmp_path, good_file, store, said):
     folder = tmp_path / "read-only"
-    folder.mkdir()
+    (folder / "empty").mkdir(parents=True)
+    before = tree(tmp_path)
     folder.chmod(0o555)
     # root passes permission bits: run kg without the capability that lets it
     as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
     try:
         done = subprocess.run([*as_user, str(Path(sys.executable).parent / "kg"), "load", str(good_file), "--store",
-                               f"oxigraph:{folder / 'a' / 'store'}"], capture_output=True, text=True, timeout=300,
+                               f"oxigraph:{folder / store}"], capture_output=True, text=True, timeout=300,
                               env={**os.environ, "SAHEL_KG_INSTALL_ARTICLE": "false"})
     finally:
         folder.chmod(0o755)
     assert done.returncode == 1, done.stderr
-    assert f"cannot make the folders above the store at {folder / 'a' / 'store'}: Permission denied" in done.stderr
-    assert "Traceback" not in done.stderr and list(folder.iterdir()) == []
+    assert said.format(folder=folder) in done.stderr and "Traceback" not in done.stderr
+    assert tree(tmp_path) == before

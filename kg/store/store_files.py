@@ -103,7 +103,12 @@ def writer_lock(path: Path) -> int:
     which the lock file says (its id and command line)."""
     name = lock_path(path)
     while True:
-        handle = os.open(name, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            handle = os.open(name, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError as error:  # a read-only folder (or lock file): said with where kg keeps its files
+            raise StoreUnavailable(f"cannot take the writer's lock of the store at {path} ({os_error_words(error)}): "
+                                   "its lock, version and read views sit beside it, so the folder "
+                                   f"{name.parent} (and the lock file, if there) must be writable") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -58,7 +58,18 @@ def test_a_large_write_whose_copy_cannot_be_made_says_where_and_writes_nothing(t
         assert store.count() == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="root writes anywhere without setpriv")
+ROOT_PASSES = os.geteuid() == 0 and not shutil.which("setpriv")
+
+
+def kg_without_override(*args) -> subprocess.CompletedProcess:
+    """`kg ARGS` in a process that permission bits bind (root passes them: run it without the capability that lets
+    it), the article not installed."""
+    as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
+    return subprocess.run([*as_user, str(Path(sys.executable).parent / "kg"), *map(str, args)], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "SAHEL_KG_INSTALL_ARTICLE": "false"})
+
+
+@pytest.mark.skipif(ROOT_PASSES, reason="root writes anywhere without setpriv")
 @pytest.mark.parametrize("store, said", [
     ("a/store", "cannot make the folders above the store at {folder}/a/store: Permission denied"),
     ("empty", "cannot take the writer's lock of the store at {folder}/empty (Permission denied: {folder}/.empty.lock): "
@@ -70,14 +81,26 @@ def test_a_read_only_folder_above_a_new_store_is_said_and_nothing_is_made(tmp_pa
     (folder / "empty").mkdir(parents=True)
     before = tree(tmp_path)
     folder.chmod(0o555)
-    # root passes permission bits: run kg without the capability that lets it
-    as_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if os.geteuid() == 0 else []
     try:
-        done = subprocess.run([*as_user, str(Path(sys.executable).parent / "kg"), "load", str(good_file), "--store",
-                               f"oxigraph:{folder / store}"], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "SAHEL_KG_INSTALL_ARTICLE": "false"})
+        done = kg_without_override("load", good_file, "--store", f"oxigraph:{folder / store}")
     finally:
         folder.chmod(0o755)
     assert done.returncode == 1, done.stderr
     assert said.format(folder=folder) in done.stderr and "Traceback" not in done.stderr
     assert tree(tmp_path) == before
+
+
+@pytest.mark.skipif(ROOT_PASSES, reason="root writes anywhere without setpriv")
+def test_a_read_only_store_is_refused_to_writers_in_words_and_read_by_readers(tmp_path, good_file):
+    path = tmp_path / "store"
+    assert kg("load", good_file, "--store", f"oxigraph:{path}").exit_code == 0
+    path.chmod(0o555)
+    try:
+        written = kg_without_override("load", good_file, "--store", f"oxigraph:{path}")
+        read = kg_without_override("query", "--format", "csv", "-q", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                                   "--store", f"oxigraph:{path}")
+    finally:
+        path.chmod(0o755)
+    assert written.returncode == 1 and "Permission denied; a writer needs its directory and files writable (readers, " \
+        "such as kg query, do not)" in written.stderr, written.stderr
+    assert read.returncode == 0 and read.stdout.splitlines()[1] != "0", read.stderr

@@ -76,9 +76,12 @@ def evaluation_error(error: RuntimeError | OSError) -> StoreError:
     return EvaluationError(str(error))
 
 
-def opening_error(path: str, error: Exception) -> StoreError | StoreUnavailable:
-    """Why the store at `path` did not open: the system refused (StoreUnavailable), or its files are damaged or
-    are no store's (StorageFailure; pyoxigraph raised a bare RuntimeError, a traceback in every command)."""
+def opening_error(path: str, error: Exception, *, writer: bool = False) -> StoreError | StoreUnavailable:
+    """Why the store at `path` did not open (for a `writer`, or a reader): the system refused (StoreUnavailable), or
+    its files are damaged or are no store's (StorageFailure; pyoxigraph raised a bare RuntimeError, a traceback)."""
     if isinstance(error, OSError):
-        return StoreUnavailable(f"cannot open the store at {path}: {os_error_words(error)}")
+        refused = writer and "Permission denied" in str(error)  # RocksDB's words, with no errno: its files or folder read-only
+        return StoreUnavailable(f"cannot open the store at {path}: {os_error_words(error)}"
+                                + ("; a writer needs its directory and files writable (readers, such as kg query, "
+                                   "do not)" if refused else ""))
     return StorageFailure(f"cannot open the store at {path}: {error}; its files are damaged, or are not a store's")

@@ -86,7 +86,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             self._store = None  # let go unflushed: what it committed is in its write log
             (self.discard if self.made else self.close)()  # no lock held on, nor file left beside what is no store
             if isinstance(error, (OSError, RuntimeError)) and not isinstance(error, KGError):
-                raise opening_error(self.path, error) from error
+                raise opening_error(self.path, error, writer=not read_only) from error
             raise
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None, timeout=None, limit=None) -> QueryResult:

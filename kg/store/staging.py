@@ -85,8 +85,10 @@ def load_copy(store: pyoxigraph.Store, path: Path, quads: Iterable[pyoxigraph.Qu
         _sync_tree(staging)
     except BaseException:
         # Closed first: an open copy may still be writing files (a flush, a compaction) while they are removed,
-        # and rmtree then failed with "Directory not empty", in place of the load's own error (helper-48).
-        copy = None
+        # and rmtree then failed with "Directory not empty", in place of the load's own error (helper-48). The
+        # store's reference goes too: the traceback keeps this frame, and a store a failed first load discarded,
+        # open through it, wrote its CURRENT and MANIFEST back into the emptied directory as it closed.
+        copy = store = None
         try:
             _remove(staging)
         except OSError as error:  # left for the next writer, which removes it first (above)

@@ -204,17 +204,24 @@
   Object.keys(yasgui._tabs).forEach((id) => hookWarnings(yasgui.getTab(id)));
   yasgui.on("tabAdd", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); nameFields(); }, 0));
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); showWarnings(null); nameFields(); }, 0));
+  // The downloads ask again in formats the query's form can carry, as YASQE's parser reads the form (a PREFIX or
+  // BASE on the query's own line hid a CONSTRUCT from a pattern), saved under a name for the format; an update
+  // leaves nothing to download.
+  const DOWNLOADS = { graph: [["ntriples", "N-Triples", "nt"], ["jsonld", "JSON-LD", "jsonld"]],
+                      table: [["csv", "CSV", "csv"], ["json", "JSON", "json"]] };
   yasgui.on("query", (instance, tab) => {
-    const text = tab.getQuery();
-    const isGraph = /^\s*(?:(?:PREFIX|BASE)[^\n]*\n\s*|#[^\n]*\n\s*)*(CONSTRUCT|DESCRIBE)/i.test(text);
-    const csv = document.getElementById("download-csv");
-    const json = document.getElementById("download-json");
-    const params = (format) => `${config.endpoint}?${new URLSearchParams({ query: text, format: format })}`;
-    csv.href = params(isGraph ? "ntriples" : "csv");
-    csv.textContent = isGraph ? "N-Triples" : "CSV";
-    json.href = params(isGraph ? "jsonld" : "json");
-    json.textContent = isGraph ? "JSON-LD" : "JSON";
-    document.getElementById("downloads").hidden = false;
+    const yasqe = tab.getYasqe();
+    const downloads = document.getElementById("downloads");
+    downloads.hidden = yasqe.getQueryMode() === "update";
+    if (downloads.hidden) return;
+    const kind = ["CONSTRUCT", "DESCRIBE"].includes(yasqe.getQueryType()) ? "graph" : "table";
+    const links = [document.getElementById("download-csv"), document.getElementById("download-json")];
+    links.forEach((link, index) => {
+      const [format, label, extension] = DOWNLOADS[kind][index];
+      link.href = `${config.endpoint}?${new URLSearchParams({ query: tab.getQuery(), format: format })}`;
+      link.textContent = label;
+      link.download = `result.${extension}`;
+    });
   });
   window.sahelYasgui = yasgui;
 })();

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_session import AXE, browser, server, visit  # noqa: F401 (fixtures)
+from browser_session import AXE, PHONE, browser, server, visit  # noqa: F401 (fixtures)
 
 
 def violations(page, impacts=("serious", "critical")) -> list[str]:
@@ -69,3 +69,17 @@ def test_the_editor_says_how_the_keyboard_leaves_it_and_the_answer_is_reached(vi
     assert greyed == "true"
     page.locator("#yasgui input.autocomplete").focus()
     assert page.evaluate(ring) != "none"
+
+
+@pytest.mark.parametrize("screen, lines", [(PHONE, 1), ({"width": 1280, "height": 800}, 60)])
+def test_the_editor_holding_a_query_taller_than_it_has_no_serious_violation(visit, screen, lines):
+    """The editor kept YASQE's 300px and scrolled what was past it in a region the keyboard cannot reach
+    (scrollable-region-focusable): the first example on a phone, a query of 60 lines on any screen."""
+    page = visit(viewport=screen).open("/sparql")
+    if lines > 1:
+        text = "SELECT * WHERE {\n" + "\n".join(f"  ?s ?p{n} ?o{n} ." for n in range(lines)) + "\n}"
+        page.evaluate("text => window.sahelYasgui.getTab().getYasqe().setValue(text)", text)
+    page.locator("#yasgui .CodeMirror textarea[aria-label]").first.wait_for()
+    assert violations(page) == []
+    drawn = page.locator("#yasgui .yasqe .CodeMirror-code > div").count()
+    assert drawn == page.evaluate("() => window.sahelYasgui.getTab().getYasqe().lineCount()")  # every line, the last too

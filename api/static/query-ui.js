@@ -89,7 +89,9 @@
     copyEndpointOnNewTab: true,
     populateFromUrl: pinEndpoint,
     autofocus: false,
-    yasqe: { value: config.examples.length ? config.examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
+    // Every line drawn, as the editor grows with its query (site.css), not only those near the cursor.
+    yasqe: { value: config.examples.length ? config.examples[0].text : "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+             viewportMargin: Infinity, resizeable: false },
   });
   // YASGUI keeps its "add tab" button inside the tab list, where only tabs may be (axe: aria-required-children),
   // so a screen reader counts it as a tab. The button moves to just after the list; its empty holder stays,

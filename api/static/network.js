@@ -195,10 +195,7 @@
 
   function load() {
     const url = asOf.value ? `${dataUrl}?as_of=${encodeURIComponent(asOf.value)}` : dataUrl;
-    // The date goes in the page's address too, so the view can be shared.
-    const here = new URL(window.location.href);
-    if (asOf.value) here.searchParams.set("as_of", asOf.value); else here.searchParams.delete("as_of");
-    window.history.replaceState(null, "", here);
+    window.sahelAsOfToAddress(asOf.value);
     return fetch(url).then((response) => response.json()).then((body) => { rows = body.edges.map(window.sahelShownRow); cut = Boolean(body.truncated); draw(); });
   }
 
@@ -206,8 +203,8 @@
     buildClaimers(body.edges);
     rows = body.edges.map(window.sahelShownRow);
     cut = Boolean(body.truncated);
-    const shared = new URLSearchParams(window.location.search).get("as_of");
-    if (shared && /^\d{4}-\d{2}-\d{2}$/.test(shared)) { asOf.value = shared; load(); } else draw();
+    const shared = window.sahelAsOfFromAddress();
+    if (shared) { asOf.value = shared; load(); } else draw();
   });
   asOf.addEventListener("change", load);
   document.getElementById("as-of-clear").addEventListener("click", () => { asOf.value = ""; load(); });

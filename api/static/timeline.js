@@ -92,6 +92,7 @@
     const CLASS = { certainly: "holds", possibly: "may-hold", not: "not-holding" };
     function applyAsOf() {
       const day = asOf.value;
+      window.sahelAsOfToAddress(day);
       const counts = { certainly: 0, possibly: 0, not: 0 };
       items.forEach((item) => {
         const base = item.className.replace(/ ?(holds|may-hold|not-holding)/g, "");
@@ -141,6 +142,7 @@
       entry.append(button);
       return entry;
     }));
+    asOf.value = window.sahelAsOfFromAddress() || asOf.value;  // a shared address's day, else one the browser kept
     applyAsOf();
   });
 })();

@@ -14,8 +14,9 @@ from kg.cli_front import serve, shell
 from kg.cli_load import load
 from kg.cli_store import export, info, query, search
 from kg.cli_update import update
-from kg.cli_support import (EXIT_ERROR, BaseIRI, ClaimsPath, Commands, GraphIRI, OutputFile, dataset_format, given,
-                            graph_option, reports_errors, say_error, store_option, write_out)
+from kg.cli_params import BaseIRI, ClaimsPath, GraphIRI, OutputFile
+from kg.cli_support import (EXIT_ERROR, Commands, dataset_format, given, graph_option, reports_errors, say_error,
+                            store_option, write_out)
 from kg.output_files import write_atomically
 
 BUILD_FORMATS = ("trig", "nquads", "jsonld")  # each keeps the named graphs: Turtle would drop them

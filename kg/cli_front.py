@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import DEFAULT_STORE, EndpointURL, given, refuse_together, reports_errors, store_option
+from kg.cli_params import EndpointURL
+from kg.cli_support import DEFAULT_STORE, given, refuse_together, reports_errors, store_option
 
 @click.command()
 @click.option("--endpoint", type=EndpointURL(),

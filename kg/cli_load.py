@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import ByteSize, GraphIRI, Seconds, graph_option, reports_errors, store_option
+from kg.cli_params import ByteSize, GraphIRI, Seconds
+from kg.cli_support import graph_option, reports_errors, store_option
 
 
 @click.command()

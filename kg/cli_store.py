@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from kg.cli_support import (ANSWER_NAMES, EndpointURL, OutputFile, Seconds, dataset_format, format_of_name, given,
-                            refuse_together, reports_errors, store_option, write_out)
+from kg.cli_params import EndpointURL, OutputFile, Seconds
+from kg.cli_support import (ANSWER_NAMES, dataset_format, format_of_name, given, refuse_together, reports_errors,
+                            store_option, write_out)
 from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.setting_values import MOST

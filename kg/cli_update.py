@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from kg.cli_support import Seconds, refuse_together, reports_errors, stop_interrupted, store_option
+from kg.cli_params import Seconds
+from kg.cli_support import refuse_together, reports_errors, stop_interrupted, store_option
 from kg.cli_text import command_text
 
 def update_advice(command: str) -> str:

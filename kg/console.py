@@ -47,15 +47,17 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     install = install and values["INSTALL_ARTICLE"]
     path = embedded_path(values["STORE"])
     if path is None or write:
-        store = open_store(values["STORE"], **store_options(values))
-        if install and not values["STORE"].startswith(("http://", "https://")):
+        remote = values["STORE"].startswith(("http://", "https://"))
+        # A command that fails leaves no store it made (its with block discards it; kg.store.oxigraph).
+        store = open_store(values["STORE"], **(store_options(values) if remote else {"discard_if_failed": True}))
+        if install and not remote:
             with _discarded_on_failure(store):  # a Ctrl-C while installing leaves no half-made store
                 ensure_installed(store)
         return store
     check_readable(values["STORE"])
     if install and not _installed(path):
         try:
-            with open_store(values["STORE"]) as writer:  # the writer's lock, for as long as installing takes
+            with open_store(values["STORE"], discard_if_failed=True) as writer:  # the lock, while installing
                 ensure_installed(writer)
         except StoreUnavailable:  # a writer has it, and installs or loads: read what it has committed
             pass

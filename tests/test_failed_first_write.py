@@ -109,3 +109,17 @@ def test_a_build_install_that_fails_as_it_writes_leaves_no_store(tmp_path, monke
     del result
     gc.collect()
     assert tree(tmp_path) == before
+
+
+def test_a_library_with_block_that_fails_keeps_the_store_it_made(tmp_path):
+    """Discarding is the console's, for a command's own first write: a script's store, written and then left by an
+    error of the script's own, kept its data (a store it had filled was removed whole)."""
+    from kg.store import open_store
+
+    path = tmp_path / "made" / "store"
+    with pytest.raises(ZeroDivisionError):
+        with open_store(f"oxigraph:{path}") as store:
+            store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }} }}")
+            1 / 0
+    with open_store(f"oxigraph:{path}", read_only=True) as store:
+        assert store.count() > 0

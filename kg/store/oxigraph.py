@@ -46,7 +46,8 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
     unionDefaultGraph; writes to the default graph go to the declared graph DEFAULT_GRAPH.
     """
 
-    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False, folders_made: list = ()):
+    def __init__(self, path: str | PathLike | None = None, *, read_only: bool = False, folders_made: list = (),
+                 discard_if_failed: bool = False):
         self.path = None if path is None else os.fspath(path)
         self.read_only = read_only
         self._union = False  # True only for a store of the old model opened read-only
@@ -59,6 +60,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
         self._unread = False  # True: a read-only view let go of (let_go_unread), the newest opened at the next read
         self.made = self._directory_made = False
         self._found, self._folders_made = set(), list(folders_made)  # see discard
+        self._discard_if_failed = discard_if_failed  # a command's first write; a library's data stays (__exit__)
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
         self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         try:  # from the lock on, any failure lets go of it below
@@ -243,8 +245,9 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
                         folders=self._folders_made)
 
     def __exit__(self, kind, *rest) -> None:
-        """A `with` block that failed discards the store it made (a first kg load, events load or install)."""
-        self.close() if kind is None else self.discard()
+        """A `with` block that failed discards the store it made if opened with discard_if_failed (the console's
+        first kg load, update, events load or install); otherwise, and on success, closes it."""
+        self.discard() if kind is not None and self._discard_if_failed else self.close()
 
     def _release(self) -> None:
         for handle in (self._alive, self._lock) if self._lock is not None else ():

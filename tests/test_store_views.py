@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.errors import StoreUnavailable
 from kg.store import view_reading, views
 from kg.store.oxigraph import OxigraphStore
 from kg.store.store_files import write_log
@@ -264,3 +265,19 @@ def test_a_copy_in_memory_that_fails_lets_go_of_the_view_it_read(tmp_path, monke
     with pytest.raises(MemoryError):
         OxigraphStore.memory_copy(path)
     assert held[0] is not None and held[0].closed
+
+
+@pytest.mark.parametrize("reopen", ["reopen_if_changed", "_reopen"])
+def test_a_closed_reader_does_not_reopen_itself(tmp_path, reopen):
+    """reopen_if_changed took a closed handle (no engine) for one whose view was let go and opened the newest view,
+    whose lock no close() would then let go of: the writer could never remove that view. It is now refused."""
+    path = tmp_path / "db"
+    with OxigraphStore(path) as store:
+        reader = OxigraphStore(path, read_only=True)
+        reader.close()
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
+        newest = published(path)[-1]
+        with pytest.raises(StoreUnavailable, match="not open in this handle"):
+            getattr(reader, reopen)()
+        store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 2 }}")
+        assert newest not in published(path)

@@ -45,7 +45,7 @@ class ViewReading:
         if not self.read_only:
             return False
         changed = self.version()[0]
-        if changed == self._opened_at and self._store is not None:  # None: let go of (let_go_unread)
+        if changed == self._opened_at and self._store is not None:  # None: let go of (let_go_unread), or closed
             return False
         self._reopen(changed)
         return True
@@ -69,6 +69,8 @@ class ViewReading:
     def _reopen(self, version: int | None = None) -> None:
         """Open the newest view (or the store itself) anew; the one replaced stays held until the next reopen:
         another thread may still be reading it. An opening that fails changes nothing: the locks held stay held."""
+        if self._store is None and not self._unread:  # closed: a reopen would hold a view no close() lets go of
+            raise _not_open(self.path)
         version = self.version()[0] if version is None else version  # before the opening, as in __init__
         store, lock = read_only_view(self.path)
         _let_go(self._earlier_lock)
@@ -81,8 +83,7 @@ class ViewReading:
         if self._store is None and self._unread:
             self._reopen()
         if self._store is None:
-            raise StoreUnavailable(f"the store at {self.path} is not open in this handle (closed, or its reopening "
-                                   "after a write failed): open it again")
+            raise _not_open(self.path)
         return self._store
 
     def _reading(self, read):
@@ -96,6 +97,11 @@ class ViewReading:
         for lock in (self._view_lock, self._earlier_lock):
             _let_go(lock)
         self._view_lock = self._earlier_lock = None
+
+
+def _not_open(path) -> StoreUnavailable:
+    return StoreUnavailable(f"the store at {path} is not open in this handle (closed, or its reopening after a write "
+                            "failed): open it again")
 
 
 def _let_go(lock) -> None:

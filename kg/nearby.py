@@ -54,7 +54,8 @@ class NearbyRunner:
 
     def _run(self, request: QueryRequest, started: float | None) -> Answer:
         if NO_WAITING.get():
-            if self.store.stale():  # a write after this check is seen by the next request, not this one
+            # a write after this check is seen by the next request, not this one; a view let go of would reopen
+            if self.store.stale() or not self.store.holds_view():
                 raise WouldWait("the store changed since this view opened")
         else:
             with self._reopening:  # one thread reopens; the others then find the view fresh
@@ -74,7 +75,9 @@ class NearbyRunner:
     def _lookup(self, found: Lookup, text: str, fmt: str, *, row_limit: int | None, version: int | None) -> Answer:
         # The caller's own read spares a second read of the stamp (an fstat); the view then answers for
         # exactly the version the answer is labelled with.
-        if self.store.stale() if version is None else version != self.store.view_version():
+        # A view let go of since `version` was read (another request's look) would reopen here, at a newer version.
+        if (self.store.stale() if version is None else version != self.store.view_version()) \
+                or not self.store.holds_view():
             raise WouldWait("the store changed since this view opened")
         started = time.perf_counter()
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in found.undeclared.items())

@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 
+import pytest
+
 import api
 from kg.answers import QueryRequest, ServiceOptions
 from kg import worker
-from kg.nearby import NearbyRunner
+from kg.lookup_text import lookup
+from kg.nearby import NearbyRunner, WouldWait
 from kg.query import QueryService
 from kg.store import views
 from kg.store.oxigraph import OxigraphStore
@@ -85,3 +88,17 @@ def test_an_idle_worker_that_reopened_lets_the_replaced_view_go(tmp_path):
         worker._refresh(QueryService(store))
         views.prune(path)
         assert old not in published(path) and store.count() == 2
+
+
+def test_a_lookup_labelled_with_the_version_its_view_was_let_go_at_gives_way(tmp_path):
+    """A lookup told the version it read just before another request's look let go of the view at a newer one passed
+    the version check (the view's own number), then reopened on the event loop and answered the newer data labelled
+    with the older version. A view let go of is now stale to a lookup: it gives way (WouldWait)."""
+    with written_behind(tmp_path, lambda path: NearbyRunner(str(path), ServiceOptions(timeout=60))) as (runner, path,
+                                                                                                       old):
+        opened = runner.store.view_version()
+        runner.let_go_if_stale(disk_version(path)[0])  # another request's look, after this one read its version
+        with pytest.raises(WouldWait):
+            runner.lookup(lookup(LOOKUP, {}), LOOKUP, "json", row_limit=10, version=opened)
+        views.prune(path)
+        assert old not in published(path)  # nothing reopened it

@@ -40,6 +40,11 @@ class ViewReading:
         """Whether this read-only view misses a write made since it opened (reopen_if_changed would reopen)."""
         return self.read_only and self.version()[0] != self._opened_at
 
+    def holds_view(self) -> bool:
+        """Whether this handle has its view open now: False once let_go_unread let go of it (the next read reopens)
+        or once closed."""
+        return self._store is not None
+
     def reopen_if_changed(self) -> bool:
         """A read-only store sees what was written after it opened only once reopened: do so if needed."""
         if not self.read_only:

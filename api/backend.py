@@ -108,7 +108,7 @@ class Backend:
 
     def near_terms(self, iri: str) -> list[str]:
         """The known terms an unknown one is likeliest a slip for (QueryService.near_terms), read here."""
-        return (self.nearby.service if self.nearby is not None else self.runner.service).near_terms(iri)
+        return (self.nearby if self.nearby is not None else self.runner.service).near_terms(iri)
 
     def query(self, request: QueryRequest, version: Version | None = None, *,
               since: float | None = None) -> Answer | StreamedAnswer:

@@ -104,6 +104,11 @@ class NearbyRunner:
         return Answer(body=body, kind="solutions", count=len(rows), truncated=truncated, limit=row_limit,
                       elapsed=time.perf_counter() - started, unknown_terms=unknown)
 
+    def near_terms(self, iri: str) -> list[str]:
+        """QueryService.near_terms read through this view, counted as a run: let_go_if_stale waits for its end."""
+        with self._reading():
+            return self.service.near_terms(iri)
+
     def let_go_if_stale(self, version: int | None = None) -> None:
         """Let go of the view once the store is at a newer `version` (None: read it here), unless a run reads it (the
         last run to end then does): held, its table files stay on disk. Told by every look at the dataset's version."""

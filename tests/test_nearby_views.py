@@ -12,6 +12,7 @@ import api
 from kg.answers import QueryRequest, ServiceOptions
 from kg import worker
 from kg.lookup_text import lookup
+from kg.namespaces import PREFIXES
 from kg.nearby import NearbyRunner, WouldWait
 from kg.query import QueryService
 from kg.store import views
@@ -102,3 +103,35 @@ def test_a_lookup_labelled_with_the_version_its_view_was_let_go_at_gives_way(tmp
             runner.lookup(lookup(LOOKUP, {}), LOOKUP, "json", row_limit=10, version=opened)
         views.prune(path)
         assert old not in published(path)  # nothing reopened it
+
+
+def test_a_did_you_mean_read_through_the_one_pattern_view_keeps_it_held(tmp_path):
+    """Backend.near_terms read the one-pattern reader's view outside its run count, so another request's look at the
+    version let go of the view mid-read and the writer removed its table files under the rows being read."""
+    path = tmp_path / "store"
+    with OxigraphStore(path) as seeded:
+        write(seeded, 1)
+    app = api.create_app({"STORE": f"oxigraph:{path}", "INSTALL_ARTICLE": False, "QUERY_WORKERS": 1, "TESTING": True})
+    backend = app.extensions["sahel-kg"]
+    backend.runner.close()  # its worker holds a view too
+    nearby, kept = backend.nearby, []
+    asked, old = nearby.store.query, published(path)[-1]
+
+    def written_meanwhile(*args, **named):  # the rows started, a write and another request's look come in
+        result = asked(*args, **named)
+        with OxigraphStore(path) as writer:
+            write(writer, 2)
+        backend.version()
+        views.prune(path)
+        kept.append(old in published(path))
+        return result
+
+    nearby.store.query = written_meanwhile
+    try:
+        backend.near_terms(PREFIXES["sk"] + "Nowhere")
+        assert kept == [True]
+        backend.version()  # the read over, the view goes at the next look
+        views.prune(path)
+        assert old not in published(path)
+    finally:
+        backend.close()

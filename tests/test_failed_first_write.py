@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from kg import loading, publish
 from kg.cli import main
 from kg.errors import StoreUnavailable
+from kg.store import old_model, views
+from kg.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/first-write/"
 # A syntax error on line 3: the first two quads are read (and would be written) before it
@@ -123,3 +125,19 @@ def test_a_library_with_block_that_fails_keeps_the_store_it_made(tmp_path):
             1 / 0
     with open_store(f"oxigraph:{path}", read_only=True) as store:
         assert store.count() > 0
+
+
+@pytest.mark.parametrize("step", [(views, "refresh_if_behind"), (old_model, "detected")])
+def test_a_first_opening_that_fails_after_its_engine_leaves_an_empty_directory_empty(tmp_path, monkeypatch, step):
+    """The failed step's frame, kept by the error's traceback, held the engine past the discard, and the engine
+    wrote its CURRENT and MANIFEST back into the emptied directory as it closed."""
+    def failing(store, *rest):  # holds the engine in its frame, as the real steps do
+        raise OSError(28, "No space left on device (a test)")
+
+    monkeypatch.setattr(*step, failing)
+    given = tmp_path / "stores" / "empty"
+    given.mkdir(parents=True)
+    before = tree(tmp_path)
+    with pytest.raises(StoreUnavailable, match="a test"):
+        OxigraphStore(given)
+    assert tree(tmp_path) == before

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import traceback
 from os import PathLike
 from pathlib import Path
 
@@ -86,6 +87,7 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             self._adopt_model()
         except BaseException as error:  # RuntimeError: pyoxigraph's word for damaged files
             self._store = None  # let go unflushed: what it committed is in its write log
+            traceback.clear_frames(error.__traceback__)  # the failed steps' locals hold the engine: it must close first
             (self.discard if self.made else self.close)()  # no lock held on, nor file left beside what is no store
             if isinstance(error, (OSError, RuntimeError)) and not isinstance(error, KGError):
                 raise opening_error(self.path, error, writer=not read_only) from error

@@ -141,3 +141,19 @@ def test_a_first_opening_that_fails_after_its_engine_leaves_an_empty_directory_e
     with pytest.raises(StoreUnavailable, match="a test"):
         OxigraphStore(given)
     assert tree(tmp_path) == before
+
+
+def test_a_first_write_interrupted_as_it_tells_readers_leaves_an_empty_directory_empty(tmp_path, monkeypatch):
+    """A Ctrl-C in the view's refresh after the write kept the engine in that step's frame past __exit__'s discard,
+    and the engine wrote its CURRENT and MANIFEST back into the emptied directory as it closed."""
+    def interrupted(store, *rest):  # holds the engine in its frame, as views.refresh does
+        raise KeyboardInterrupt
+
+    given = tmp_path / "stores" / "empty"
+    given.mkdir(parents=True)
+    before = tree(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        with OxigraphStore(given, discard_if_failed=True) as store:
+            monkeypatch.setattr(views, "refresh", interrupted)
+            store.update(f"INSERT DATA {{ <{EX}s> <{EX}p> 1 }}")
+    assert tree(tmp_path) == before

@@ -246,10 +246,13 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             remove_made(Path(self.path), lock, directory=self._directory_made, found=self._found,
                         folders=self._folders_made)
 
-    def __exit__(self, kind, *rest) -> None:
+    def __exit__(self, kind, error, trace) -> None:
         """A `with` block that failed discards the store it made if opened with discard_if_failed (the console's
         first kg load, update, events load or install); otherwise, and on success, closes it."""
-        self.discard() if kind is not None and self._discard_if_failed else self.close()
+        if kind is None or not self._discard_if_failed:
+            return self.close()
+        traceback.clear_frames(trace)  # a failed step's locals may hold the engine, which must close before the discard
+        self.discard()
 
     def _release(self) -> None:
         for handle in (self._alive, self._lock) if self._lock is not None else ():

@@ -157,3 +157,19 @@ def test_a_first_write_interrupted_as_it_tells_readers_leaves_an_empty_directory
             monkeypatch.setattr(views, "refresh", interrupted)
             store.update(f"INSERT DATA {{ <{EX}s> <{EX}p> 1 }}")
     assert tree(tmp_path) == before
+
+
+def test_a_writers_lock_whose_holder_cannot_be_written_is_let_go(tmp_path, monkeypatch):
+    """Taken, the lock's file had no room for the holder's name (no space left): writer_lock raised a bare OSError
+    with the flock still held, and the same process could never open the store for writing again."""
+    path = tmp_path / "store"
+    OxigraphStore(path).close()
+
+    def full(*args):
+        raise OSError(28, "No space left on device (a test)")
+
+    monkeypatch.setattr(os, "pwrite", full)
+    with pytest.raises(StoreUnavailable, match="a test"):
+        OxigraphStore(path)
+    monkeypatch.undo()
+    OxigraphStore(path).close()  # the lock was let go

@@ -57,14 +57,14 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
         self._opened_at = self.version()[0] if read_only else None
         if self.path is not None and not read_only:
             check_room(Path(self.path))  # before the lock, whose file would be left beside what is no store
-        self._store = self._view_lock = self._earlier_lock = self._alive = None  # earlier: a reopen's view (_reopen)
+        self._store = self._view_lock = self._earlier_lock = self._alive = self._lock = None  # earlier: a reopen's view (_reopen)
         self._unread = False  # True: a read-only view let go of (let_go_unread), the newest opened at the next read
         self.made = self._directory_made = False
         self._found, self._folders_made = set(), list(folders_made)  # see discard
         self._discard_if_failed = discard_if_failed  # a command's first write; a library's data stays (__exit__)
         # One writer at a time, for the handle's whole life (bulk loads swap directories under it).
-        self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
         try:  # from the lock on, any failure lets go of it below
+            self._lock = None if self.path is None or read_only else writer_lock(Path(self.path))
             # Looked at holding the lock: a store another writer made before it is not this handle's to discard.
             self.made = self._lock is not None and not holds_store(Path(self.path))
             self._directory_made = self.made and not os.path.lexists(self.path)

@@ -119,8 +119,12 @@ def writer_lock(path: Path) -> int:
         if _same_file(handle, name):
             break
         os.close(handle)  # a writer that made no store removed this file as we opened it (remove_made): again
-    os.ftruncate(handle, 0)
-    os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
+    try:  # held from here: a failure (no space left for the holder's name) must let go, or this process keeps it
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"process {os.getpid()} ({_command()})\n".encode("utf-8"), 0)
+    except BaseException:
+        os.close(handle)
+        raise
     return handle
 
 

@@ -121,7 +121,7 @@ def test_year_zero_binds_in_the_console(spec):
 
 GIVEN_BY_THE_QUERY = [("SELECT ?x WHERE { BIND (1 AS ?x) }", "a BIND at line 1, column 19"),
                       ("SELECT (1 AS ?x) WHERE { }", "an (expression AS ?name) of SELECT at line 1, column 14"),
-                      ("SELECT ?x (COUNT(*) AS ?n)\nWHERE { ?s ?p ?o }\nGROUP BY (STR(?s) AS ?x)",
+                      ("SELECT (COUNT(*) AS ?n)\nWHERE { ?s ?p ?o }\nGROUP BY (STR(?s) AS ?x)",
                        "an (expression AS ?name) of GROUP BY at line 3, column 22")]
 
 

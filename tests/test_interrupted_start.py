@@ -27,7 +27,7 @@ class SecondCtrlC(io.TextIOWrapper):
     def write(self, text):
         if text.startswith("interrupted") and not self.sent:
             self.sent = True
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # in this thread: sent to the process, another could take it
             (lambda: None)()
         return super().write(text)
 

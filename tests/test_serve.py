@@ -364,8 +364,8 @@ def test_a_store_directory_that_cannot_be_made_is_said_in_words(tmp_path):
                            str(free_port()), "--enable-updates", "--store", "oxigraph:/proc/nope/store"],
                           capture_output=True, text=True, timeout=60, env=environment, cwd=tmp_path)
     assert done.returncode != 0
-    assert done.stderr.strip() == ("error: cannot prepare the store oxigraph:/proc/nope/store: "
-                                   "No such file or directory: /proc/nope")
+    assert done.stderr.strip() == ("error: cannot prepare the store oxigraph:/proc/nope/store: cannot make the "
+                                   "folders above the store at /proc/nope/store: No such file or directory: /proc/nope")
 
 
 def test_an_empty_store_is_made_once_before_the_server_processes_start(tmp_path):

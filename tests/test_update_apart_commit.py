@@ -46,11 +46,14 @@ def test_a_committed_update_whose_reopening_fails_is_stamped_and_published(write
 
 
 def test_a_ctrl_c_after_the_childs_commit_is_no_stop_with_nothing_written(writer, monkeypatch):
-    # The child answers, then interrupts its parent (kg) and waits: the Ctrl-C comes after the commit.
+    # The child answers, then interrupts its parent (kg) and waits: the Ctrl-C comes after the commit. It is sent to
+    # the parent's main thread (tgkill; its id is the process's): sent to the process, it could land on another
+    # thread, leaving the main thread asleep on the pipe and the child paused for ever (a hung run).
     answered = "sys.stdout.write(json.dumps(answer))"
     assert answered in killable_update._PROGRAM
     monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(
-        answered, answered + "\nsys.stdout.flush()\nos.kill(int(sys.argv[2]), signal.SIGINT)\nsignal.pause()"))
+        answered, answered + "\nsys.stdout.flush()\n"
+        "ctypes.CDLL(None).tgkill(int(sys.argv[2]), int(sys.argv[2]), signal.SIGINT)\nsignal.pause()"))
     before = stamp.read(writer.path)
     with pytest.raises(KeyboardInterrupt) as raised:
         writer.update(INSERT)

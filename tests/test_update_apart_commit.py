@@ -3,6 +3,8 @@ parent then fails to open the store again or is interrupted before reading the c
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -71,3 +73,32 @@ def test_a_store_that_cannot_be_opened_again_after_the_child_is_told_at_once(tmp
     with pytest.raises(StoreUnavailable, match="for writing again"):
         killable_update.reopened(str(tmp_path / "not a store"))
     assert waits == []
+
+
+# A kg whose main thread blocks SIGINT, as it is when the kernel hands a Ctrl-C to another of its threads (the
+# engine's): the child interrupts it before committing anything, then waits for ever.
+_CTRL_C_ELSEWHERE = """
+import signal, sys, threading
+from kg.store import killable_update
+helper = threading.Thread(target=threading.Event().wait, daemon=True)
+helper.start()  # started before the mask: it takes the signal
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+killable_update._PROGRAM = killable_update._PROGRAM.replace(
+    "import pyoxigraph", "os.kill(int(sys.argv[2]), signal.SIGINT)\\nsignal.pause()\\nimport pyoxigraph")
+try:
+    killable_update.run(sys.argv[1], "INSERT DATA { <http://e/s> <http://e/p> 1 }", None)
+except killable_update.Stopped:
+    print("stopped")
+"""
+
+
+def test_a_ctrl_c_taken_by_another_thread_still_stops_the_update(tmp_path):
+    """A Ctrl-C that landed on another thread of kg set Python's flag but woke nothing: the main thread slept on
+    the child's pipe until the update ended (here, never)."""
+    import subprocess
+    import sys
+
+    OxigraphStore(tmp_path / "store").close()
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_ELSEWHERE, str(tmp_path / "store")], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip() == "stopped", done.stderr[-2000:]

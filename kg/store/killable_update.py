@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 
 import pyoxigraph
 
@@ -60,7 +61,7 @@ def run(path: str, text: str, seconds: float | None) -> None:
     child = subprocess.Popen(python_command(_PROGRAM, path, str(os.getpid())), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        said, noise = child.communicate(text.encode("utf-8", "surrogatepass"), timeout=seconds)
+        said, noise = _answer(child, text.encode("utf-8", "surrogatepass"), seconds)
     except subprocess.TimeoutExpired:
         said, noise = _stop(child)
         if not _committed(said):
@@ -84,6 +85,25 @@ def run(path: str, text: str, seconds: float | None) -> None:
         raise StoreUnavailable(f"cannot open the store at {path}: {message}")
     if kind != "done":
         raise RuntimeError(message)
+
+
+# How often this process wakes while the child works: a Ctrl-C may land on another of its threads (the engine's),
+# whose signal handler wakes nothing; Python runs the handler once the main thread runs again.
+WAKE_SECONDS = 0.25
+
+
+def _answer(child: subprocess.Popen, text: bytes, seconds: float | None) -> tuple[bytes, bytes]:
+    """The child's output once it ends; TimeoutExpired past `seconds` (None: none)."""
+    ends = None if seconds is None else time.monotonic() + seconds
+    given = text
+    while True:
+        left = WAKE_SECONDS if ends is None else min(WAKE_SECONDS, ends - time.monotonic())
+        try:
+            return child.communicate(given, timeout=max(left, 0))
+        except subprocess.TimeoutExpired:
+            if ends is not None and time.monotonic() >= ends:
+                raise
+        given = None  # the input is sent once; the calls after the first go on where it left off
 
 
 def _stop(child: subprocess.Popen) -> tuple[bytes, bytes]:

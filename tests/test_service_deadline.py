@@ -130,7 +130,7 @@ def test_hung_resolutions_hold_at_most_a_few_threads(monkeypatch):
     try:
         for number in range(most + 3):
             with pytest.raises(ServiceTimeout):
-                Federation(timeout=0.2).solutions(f"http://hanging.example/{number}", PATTERN)
+                Federation(timeout=2).solutions(f"http://hanging.example/{number}", PATTERN)
         resolvers = [thread for thread in threading.enumerate()
                      if thread.name == "service-resolver" and thread not in before]
         assert len(resolvers) == most

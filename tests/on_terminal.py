@@ -103,12 +103,31 @@ class OnTerminal:
             except subprocess.TimeoutExpired:  # SIGABRT ignored or held (a stopped process): waiting would hang
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-            with self._changed:
-                self._changed.wait_for(lambda: self._ended, SOON)
+            self.wait_ended()
             raise AssertionError(f"still running after {timeout} s; its output:\n{self.seen}") from None
+        self.wait_ended(timeout)
+        return status
+
+    def stacks(self) -> str:
+        """Abort the command and every process below it (PYTHONFAULTHANDLER, set above, prints each thread's stack
+        to the terminal, query workers' included) and return all it printed: where a hang was waiting."""
+        from long_work import wait_until
+        from process_tree import descendants, is_running
+
+        for pid in reversed([self.process.pid, *descendants(self.process.pid)]):  # one at a time: lines unmixed
+            try:
+                os.kill(pid, signal.SIGABRT)
+            except ProcessLookupError:
+                continue
+            wait_until(lambda: not is_running(pid) or pid == self.process.pid and self.process.poll() is not None,
+                       what=f"the end of process {pid} after SIGABRT")
+        self.wait_ended()
+        return self.seen
+
+    def wait_ended(self, timeout: float = SOON) -> None:
+        """Wait (`timeout` at most) until every process holding the terminal has closed it."""
         with self._changed:
             self._changed.wait_for(lambda: self._ended, timeout)
-        return status
 
     def close(self) -> None:
         """Kill what is left of the command's process group, and close the terminal. The group, not the command

@@ -65,6 +65,31 @@ def test_a_ctrl_c_after_the_childs_commit_is_no_stop_with_nothing_written(writer
     assert _seen_by_readers(writer.path)
 
 
+def test_a_ctrl_c_between_the_childs_commit_and_its_answer_is_no_stop_with_nothing_written(writer, monkeypatch):
+    # The child commits, then interrupts its parent before it answers: only the store's write log tells of the
+    # commit. The Ctrl-C was taken as one before the commit ("nothing of it was written"), the update written.
+    done = 'answer = ["done", ""]'
+    assert done in killable_update._PROGRAM
+    monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(
+        done, "ctypes.CDLL(None).tgkill(int(sys.argv[2]), int(sys.argv[2]), signal.SIGINT); signal.pause()"))
+    with pytest.raises(KeyboardInterrupt) as raised:
+        writer.update(INSERT)
+    assert not isinstance(raised.value, killable_update.Stopped)
+    writer.close()
+    assert _seen_by_readers(writer.path)
+
+
+def test_a_ctrl_c_before_the_childs_update_is_a_stop_with_nothing_written(writer, monkeypatch):
+    # The child has opened the store (RocksDB starts a new write log then) and interrupts its parent.
+    monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(
+        "store.update(text)", "ctypes.CDLL(None).tgkill(int(sys.argv[2]), int(sys.argv[2]), signal.SIGINT); "
+                              "signal.pause()"))
+    with pytest.raises(killable_update.Stopped):
+        writer.update(INSERT)
+    writer.close()
+    assert not _seen_by_readers(writer.path)
+
+
 def test_a_store_that_cannot_be_opened_again_after_the_child_is_told_at_once(tmp_path, monkeypatch):
     # The child is reaped before the reopening: no other process holds the store, so no wait can help it.
     waits = []

@@ -14,6 +14,7 @@ import pyoxigraph
 
 from kg.child import failure_line, python_command
 from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable
+from kg.store.store_files import write_log
 
 OPENINGS = 50  # tenths of a second the child tries to open the store while this process's handle lets go of it
 
@@ -57,6 +58,7 @@ def run(path: str, text: str, seconds: float | None) -> None:
     UpdateTimeout past `seconds` (None: no limit) and Stopped at a Ctrl-C, with nothing written; the
     engine's SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the
     store, StorageFailure where it ended without an answer (killed by another hand, out of memory)."""
+    before = _log(path)  # a commit the child made but did not live to tell shows in the log's growth
     # In a session of its own: a terminal's Ctrl-C reaches kg alone, which kills the child.
     child = subprocess.Popen(python_command(_PROGRAM, path, str(os.getpid())), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -64,11 +66,12 @@ def run(path: str, text: str, seconds: float | None) -> None:
         said, noise = _answer(child, text.encode("utf-8", "surrogatepass"), seconds)
     except subprocess.TimeoutExpired:
         said, noise = _stop(child)
-        if not _committed(said):
+        if not _committed(said, path, before):
             raise QueryTimeout.stopped(seconds, "update") from None
+        return  # the limit came after the commit: the update is written
     except KeyboardInterrupt:
         said, noise = _stop(child)
-        if _committed(said):  # the Ctrl-C came after the commit: a plain one, the update written
+        if _committed(said, path, before):  # the Ctrl-C came after the commit: a plain one, the update written
             raise KeyboardInterrupt() from None
         raise Stopped() from None
     except BaseException:  # the child must not write on, holding the store, after we return
@@ -116,13 +119,26 @@ def _stop(child: subprocess.Popen) -> tuple[bytes, bytes]:
         raise
 
 
-def _committed(said: bytes) -> bool:
-    """Whether the child's answer says its update was committed (the moment between its commit and its answer
-    is not seen: a kill there is taken as before the commit)."""
+def _log(path: str) -> tuple[int, int] | None:
+    """The store's write log as kg.store.store_files.write_log reads it; None where it cannot be read."""
     try:
-        return json.loads(said)[0] == "done"
+        return write_log(path)
+    except OSError:
+        return None
+
+
+def _committed(said: bytes, path: str, before: tuple[int, int] | None) -> bool:
+    """Whether the child committed its update: its answer says so, or, killed between its commit and its answer,
+    the store's write log grew since `before` (RocksDB logs a transaction as it commits; a child that opened the
+    store and wrote nothing leaves a new, empty log). Where the log cannot be read, taken as committed: a stop
+    then never claims that nothing was written."""
+    try:
+        if json.loads(said)[0] == "done":
+            return True
     except (ValueError, IndexError, TypeError):
-        return False
+        pass
+    after = _log(path)
+    return before is None or after is None or after != before and after[1] > 0
 
 
 def reopened(path: str) -> pyoxigraph.Store:

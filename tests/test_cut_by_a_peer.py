@@ -53,6 +53,16 @@ def test_an_export_from_a_peer_that_cut_it_fails(peers, tmp_path):
     assert done.returncode == 1 and "cut the dump at its own row limit" in done.stderr
 
 
+def test_a_dump_to_a_file_that_a_peer_cut_leaves_the_file_as_it_was(peers, tmp_path):
+    """Store.dump to a path wrote the rows before the cut into the file, replacing what it held."""
+    out = tmp_path / "out.nq"
+    out.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    with pytest.raises(StoreError, match="ROW_LIMIT"):
+        RemoteStore(peers["whole"]).dump(out, format="nquads")
+    assert out.read_text() == "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["out.nq"]
+
+
 @pytest.mark.parametrize("peer", ["whole", "streamed"])
 @pytest.mark.parametrize("text", [MANY, MANY_TRIPLES], ids=["select", "construct"])
 def test_an_answer_a_peer_cut_is_said_to_be_cut_collected_and_streamed(peers, peer, text):

@@ -112,7 +112,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def dump(self, output: str | PathLike | BinaryIO, *, format: str, graph: str | None = None) -> None:
         """Write the dataset, its named graphs (trig, nquads), or one graph (any format; "" for the
-        declared default graph)."""
+        declared default graph). A path's file is replaced only once the dump is whole."""
 
     @abc.abstractmethod
     def graphs(self) -> list[str]:

@@ -3,10 +3,13 @@ from them) or one graph, Turtle and TriG with the project's prefixes and plain l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph
 
 from kg.namespaces import PREFIXES
 from kg.store.base import DUMP_FORMATS, rdf_format
+from kg.output_files import atomic_output
 from kg.store.merge import DEFAULT_GRAPH
 from kg.turtle_names import PlainNamesWriter
 
@@ -19,15 +22,15 @@ def dump(engine: pyoxigraph.Store, output, *, format: str, graph: str | None = N
     rdf_format(format, DUMP_FORMATS)
     if graph is None and format in ("turtle", "ntriples"):
         raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
-    if format not in ("trig", "turtle"):
+    if not hasattr(output, "write"):  # a path: replaced only by a whole dump (kg.output_files)
+        with atomic_output(Path(output)) as file:
+            dump(engine, file, format=format, graph=graph)
+    elif format not in ("trig", "turtle"):
         _write(engine, output, format, graph, {})
-    elif hasattr(output, "write"):
+    else:
         writer = PlainNamesWriter(output, PREFIXES)
         _write(engine, writer, format, graph, {"prefixes": PREFIXES})
         writer.finish()
-    else:
-        with open(output, "wb") as file:
-            dump(engine, file, format=format, graph=graph)
 
 
 def _write(engine: pyoxigraph.Store, output, format: str, graph: str | None, options: dict) -> None:

@@ -4,9 +4,12 @@ fail where the engine cut them at a row limit of its own, never end as if whole.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph
 
 from kg.errors import RemoteStoreFailure
+from kg.output_files import atomic_output
 from kg.store.base import DUMP_FORMATS, rdf_format
 from kg.store.merge import DEFAULT_GRAPH
 from kg.store.shown_urls import shown_url
@@ -19,6 +22,10 @@ class WholeReads:
         rdf_format(format, DUMP_FORMATS)
         if graph is None and format in ("turtle", "ntriples"):
             raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
+        if not hasattr(output, "write"):  # a path: replaced only by a whole dump, never one the engine cut
+            with atomic_output(Path(output)) as file:
+                self.dump(file, format=format, graph=graph)
+            return
         if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
             iri = DEFAULT_GRAPH if graph == "" else graph
             rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")

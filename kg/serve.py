@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from kg import allocator
+from kg import allocator, serve_signals
 from kg.child import python_command
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED, KGError, os_error_words
 from kg.serve_checks import check_address
@@ -219,34 +219,10 @@ def _server_class():
             worker = super()._spawn_worker(*args, **kwargs)
             if isinstance(worker.inner, BaseProcess):  # not a thread, as on a free-threaded Python
                 worker.is_alive = lambda: worker_alive(worker.inner)
-                worker.start = _stop_signals_held(worker.start)
+                worker.start = serve_signals.held_over_start(worker.start)
             return worker
 
     return KgServer
-
-
-# A server process is forked from the supervisor, whose signal handlers it keeps until granian sets its own, after
-# the app is built (a second or so): a Ctrl-C or SIGTERM then was lost, and the process served on until the
-# supervisor killed it at the end of the grace. It starts with them blocked; _let_stop_signals_through ends that.
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def _stop_signals_held(start):
-    """`start` (a server process's), run with STOP_SIGNALS blocked, which the new process inherits."""
-    def started():
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
-            start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    return started
-
-
-def _let_stop_signals_through(loop) -> None:
-    """In a server process, once granian's handlers are set: a stop signal held since it started is handled once
-    `loop` runs (uvloop drops one that comes before: its handlers only listen while it runs)."""
-    if hasattr(signal, "pthread_sigmask"):
-        loop.call_soon(signal.pthread_sigmask, signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _load_app(config: dict, threads: int):
@@ -257,6 +233,7 @@ def _load_app(config: dict, threads: int):
 
     if hasattr(signal, "SIGHUP"):  # the supervisor's to act on: it stops this process as on SIGTERM, answers finished
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    serve_signals.stop_once()  # granian sets its handlers after this returns
     app = create_app(config)
 
     def closing():
@@ -269,4 +246,4 @@ def _load_app(config: dict, threads: int):
 
     return RSGIApp(app, threads=threads, max_body=app.config["MAX_BODY_BYTES"], closing=closing,
                    at_once=worth_offering, refused=app.extensions["sahel-kg.accounting"].refused_by_server,
-                   ready=_let_stop_signals_through)
+                   ready=serve_signals.let_through)

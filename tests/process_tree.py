@@ -25,6 +25,17 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def children(pid: int) -> list[int]:
+    """The ids of the processes `pid` started (from any of its threads) that still run, or await reaping."""
+    found = []
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += map(int, (thread / "children").read_text(encoding="ascii").split())
+        except FileNotFoundError:  # the thread has ended
+            pass
+    return found
+
+
 def command_line(pid: int) -> str:
     try:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()

@@ -20,6 +20,7 @@ from api_fixtures import TOKEN
 from kg.errors import EXIT_INTERRUPTED, INTERRUPTED
 from long_work import CROSS_ROWS, SOON, wait_until
 from on_terminal import OnTerminal
+from process_tree import children
 from raw_http import http, query_url
 from servers import free_port
 
@@ -165,17 +166,6 @@ def ignores(pid: int, number: int) -> bool:
     """Whether process `pid` ignores signal `number` (SIG_IGN), as Linux's /proc says."""
     status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
     return bool(int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.MULTILINE)[1], 16) & 1 << (number - 1))
-
-
-def children(pid: int) -> list[int]:
-    """The ids of the processes `pid` started (from any of its threads) that still run, or await reaping."""
-    found = []
-    for thread in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found += map(int, (thread / "children").read_text(encoding="ascii").split())
-        except FileNotFoundError:  # the thread has ended
-            pass
-    return found
 
 
 def ended(pid: int) -> bool:

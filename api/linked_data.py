@@ -22,8 +22,9 @@ from api import page_data, pages
 from api.conditional import conditional
 from api.errors import Problem
 from api.iri_spellings import UNRESERVED, spellings
-from api.negotiation import N3, best_match, prefers_html
+from api.negotiation import N3, best_match, format_names, prefers_html
 from api.page_data import DOCUMENTS
+from api.params import format_param, request_params
 from api.query_warnings import as_uri
 from api.redirects import redirect
 from kg.namespaces import graph_iri
@@ -123,13 +124,33 @@ def known_among(iris: list[str]) -> str | None:
 
 
 def _negotiate() -> str:
-    """The document extension Accept asks for (RFC 9110 §12.5.1, as /sparql negotiates); Turtle without one."""
+    """The document extension format= (or output=) names, as /sparql and VoID read it; else the one Accept asks
+    for (RFC 9110 §12.5.1, as /sparql negotiates); Turtle without either."""
+    asked = format_param(request_params())
+    if asked is not None:
+        return _named(asked)
     offered = [media for media, _, _ in DOCUMENTS.values()]
     offered = offered[:-1] + ["text/html"] + [m for m in _BY_MEDIA if m not in offered]
     best = best_match(request.headers.get("Accept"), offered)
     if best is None:
         raise Problem(406, "Not acceptable", "this resource is described in " + ", ".join(offered))
     return _BY_MEDIA[best]
+
+
+def _named(value: str) -> str:
+    """The document extension a format= value names: an extension (nt, ttl), a name /sparql takes (turtle,
+    ntriples, json) or a media type; 406 naming the usable ones otherwise."""
+    value = value.strip().lower()
+    if value in DOCUMENTS:
+        return value
+    if value in _BY_MEDIA:
+        return _BY_MEDIA[value]
+    graphs = {name for kind, name in format_names(value) if kind == "graph"}
+    found = [ext for ext, (_, name, _) in DOCUMENTS.items() if name in graphs]
+    if not found:
+        raise Problem(406, "Not acceptable", f"format {value!r} names no document of this resource; use one of: "
+                                             + ", ".join(DOCUMENTS))
+    return found[0]
 
 
 class NotFoundPage(Exception):

@@ -42,10 +42,11 @@ _SHORT = {
     "solutions": {"json": ("json",), "xml": ("xml",), "csv": ("csv",), "tsv": ("tsv",), "srj": ("json",),
                   "srx": ("xml",)},
     "graph": {"turtle": ("turtle", "ntriples"), "ttl": ("turtle", "ntriples"), "n3": ("turtle", "ntriples"),
-              "ntriples": ("ntriples",), "nt": ("ntriples",), "jsonld": ("jsonld",), "json-ld": ("jsonld",),
-              "json": ("jsonld",), "rdfxml": ("rdfxml",), "xml": ("rdfxml",), "rdf": ("rdfxml",),
-              "rdf+xml": ("rdfxml",), "trig": ("trig", "turtle", "ntriples"), "nquads": ("nquads", "ntriples"),
-              "nq": ("nquads", "ntriples")},
+              "ntriples": ("ntriples",), "n-triples": ("ntriples",), "nt": ("ntriples",), "jsonld": ("jsonld",),
+              "json-ld": ("jsonld",), "json": ("jsonld",), "rdfxml": ("rdfxml",), "xml": ("rdfxml",),
+              "rdf": ("rdfxml",), "rdf+xml": ("rdfxml",), "rdf/xml": ("rdfxml",),
+              "trig": ("trig", "turtle", "ntriples"),
+              "nquads": ("nquads", "ntriples"), "n-quads": ("nquads", "ntriples"), "nq": ("nquads", "ntriples")},
 }
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _RANGE = re.compile(rf"\s*({_TOKEN})/({_TOKEN})\s*((?:;\s*{_TOKEN}\s*=\s*(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\")\s*)*)$")

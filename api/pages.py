@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from functools import cache
 
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, current_app, g, render_template, request
 from pyoxigraph import NamedNode
 
 from api import evidence
@@ -16,7 +16,9 @@ from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
 from api.public_origin import origin
 from api.redirects import redirect
+from api.void import OFFER
 from api.home import COUNT_WAIT, earlier_counts, home_context, home_counts, home_lists
+from api.negotiation import best_match
 from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
 
 bp = Blueprint("pages", __name__)
@@ -29,12 +31,27 @@ TYPE_PAGES = {SAHEL + "Claim": "claim", SAHEL + "SourceDocument": "article",
 @bp.route("/")
 def home():
     """What the dataset is, its counts as far as they are made, the article, example queries, documentation and
-    endpoints; the same data with other counts is another page (its validators say so)."""
+    endpoints; the same data with other counts is another page (its validators say so). A client weighing an RDF
+    type above HTML is sent to the dataset's VoID description, the data about what this page shows."""
+    if _asks_for_data():
+        return redirect("/.well-known/void", 303)
     lists = home_lists()
     numbers, own = home_counts(until=time.monotonic() + COUNT_WAIT)
     earlier = earlier_counts(numbers, own)
     shape = ("home", origin(), numbers.state, own.state, earlier and earlier[0].version)
     return conditional(shape, lambda: _home(lists, numbers, own, earlier), "text/html")
+
+
+# The RDF types VoID is served in; not the generic ones it also takes (JSON, XML, plain text), which clients of
+# the page's problems (application/json) send too.
+_PAGE_OR_RDF = ["text/html", *(media for media, _ in OFFER if media not in ("application/json", "application/xml",
+                                                                      "text/plain"))]
+
+
+def _asks_for_data() -> bool:
+    """Whether Accept weighs an RDF type above HTML (`*/*`, as curl sends, still gets the page)."""
+    g.chosen_by_accept = True  # api.negotiation.install: Vary: Accept
+    return best_match(request.headers.get("Accept"), _PAGE_OR_RDF) not in ("text/html", None)
 
 
 def _home(lists, numbers, own, earlier):

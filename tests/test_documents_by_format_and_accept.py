@@ -1,0 +1,56 @@
+"""Which document a client is sent to: format= (or output=) on a thing's IRI picks it over Accept, as /sparql and
+VoID read it (`/id/mali?format=nt` was sent to the Turtle document, the parameter ignored); the home page sends a
+client asking for RDF to the dataset's VoID description (it answered HTML)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_fixtures import *  # noqa: F401,F403
+
+NAMES = [("nt", "nt"), ("n-triples", "nt"), ("ntriples", "nt"), ("application/n-triples", "nt"),
+         ("turtle", "ttl"), ("TTL", "ttl"), ("json-ld", "jsonld"), ("json", "jsonld"), ("rdf/xml", "rdf"),
+         ("xml", "rdf"), ("n-quads", "nq"), ("trig", "trig"), ("html", "html"), ("text/html", "html")]
+
+
+@pytest.mark.parametrize("name, ext", NAMES)
+def test_format_names_the_document_a_things_iri_redirects_to(shared, name, ext):
+    response = shared.get(f"/id/mali?format={name}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/id/mali.{ext}")
+
+
+def test_output_is_read_as_format_is(shared):
+    response = shared.get("/id/mali?output=nt", headers={"Accept": "text/html"})
+    assert response.headers["Location"].endswith("/id/mali.nt")
+
+
+def test_a_format_that_names_no_document_is_406_listing_those_that_do(shared):
+    response = shared.get("/id/mali?format=csv")
+    assert response.status_code == 406 and response.mimetype == "application/problem+json"
+    assert "ttl, jsonld, nt, rdf, trig, nq, html" in response.json["detail"]
+
+
+def test_two_formats_that_disagree_are_400(shared):
+    assert shared.get("/id/mali?format=nt&format=turtle").status_code == 400
+
+
+def test_the_n_triples_name_is_taken_on_sparql_too(shared):
+    response = shared.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+                                                   "format": "N-Triples"})
+    assert (response.status_code, response.mimetype) == (200, "application/n-triples")
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "text/html;q=0.5, application/n-triples"])
+def test_the_home_sends_a_client_asking_for_rdf_to_the_void_description(shared, accept):
+    """`/` with Accept: text/turtle answered the HTML page, 200."""
+    response = shared.get("/", headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/.well-known/void")
+    assert "Accept" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("accept", ["*/*", "text/html", "image/png", "application/json", "text/plain", None])
+def test_the_home_is_the_page_for_any_other_client(shared, accept):
+    response = shared.get("/", headers={"Accept": accept} if accept else {})
+    assert (response.status_code, response.mimetype) == (200, "text/html")
+    assert "Accept" in response.headers["Vary"]

@@ -3,6 +3,7 @@ parent then fails to open the store again or is interrupted before reading the c
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +17,15 @@ from kg.store.oxigraph import OxigraphStore
 EX = "http://example.org/apart/"
 INSERT = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }} }}"
 ASK = f"ASK {{ <{EX}s> <{EX}p> <{EX}o> }}"
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_raises():
+    """SIGINT raised as KeyboardInterrupt here, as a terminal gives it, whatever this test run was started with (in
+    the background: ignored, and a test waiting for its Ctrl-C waited for ever)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture
@@ -120,10 +130,7 @@ except killable_update.Stopped:
 def test_a_ctrl_c_taken_by_another_thread_still_stops_the_update(tmp_path):
     """A Ctrl-C that landed on another thread of kg set Python's flag but woke nothing: the main thread slept on
     the child's pipe until the update ended (here, never)."""
-    import subprocess
-    import sys
-
     OxigraphStore(tmp_path / "store").close()
     done = subprocess.run([sys.executable, "-c", _CTRL_C_ELSEWHERE, str(tmp_path / "store")], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert done.stdout.strip() == "stopped", done.stderr[-2000:]

@@ -11,6 +11,7 @@ def stopped_at_publish(path, signal_name: str, update: str) -> subprocess.Comple
     where kg.store.views.publish would start. Raised in the main thread itself: a signal sent to the process may land
     on one of the engine's threads, and then went unseen before the process ended."""
     script = ("import os, signal\n"
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"  # a test run in the background ignores it
               "from kg.store import views\n"
               "from kg.store.oxigraph import OxigraphStore\n"
               f"views.publish = lambda engine, store: signal.raise_signal(signal.{signal_name})\n"

@@ -127,7 +127,7 @@ def _negotiate() -> str:
     """The document extension format= (or output=) names, as /sparql and VoID read it; else the one Accept asks
     for (RFC 9110 §12.5.1, as /sparql negotiates); Turtle without either."""
     asked = format_param(request_params())
-    if asked is not None:
+    if asked is not None and asked != "*/*":  # any type, as Accept writes it: no choice made (as on /sparql)
         return _named(asked)
     offered = [media for media, _, _ in DOCUMENTS.values()]
     offered = offered[:-1] + ["text/html"] + [m for m in _BY_MEDIA if m not in offered]

@@ -18,7 +18,8 @@ def update_advice(command: str) -> str:
 @click.argument("given", required=False, metavar="[UPDATE]")
 @click.option("-q", "--update", "text", help="The update text (as UPDATE).")
 @click.option("-f", "--file", "update_file", type=click.File("r", encoding="utf-8"), help="Read the update from FILE.")
-@click.option("--timeout", type=Seconds(), help="Seconds before the update is stopped, with nothing written.")
+@click.option("--timeout", type=Seconds(),
+              help="Seconds before the update is stopped, with nothing written (one that comes as it commits says so).")
 @store_option
 @reports_errors
 def update(given, text, update_file, timeout, store_spec):

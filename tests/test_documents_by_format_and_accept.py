@@ -20,6 +20,11 @@ def test_format_names_the_document_a_things_iri_redirects_to(shared, name, ext):
     assert response.headers["Location"].endswith(f"/id/mali.{ext}")
 
 
+def test_format_any_type_leaves_the_choice_to_accept(shared):
+    response = shared.get("/id/mali?format=*/*", headers={"Accept": "application/n-triples"})
+    assert response.headers["Location"].endswith("/id/mali.nt")
+
+
 def test_output_is_read_as_format_is(shared):
     response = shared.get("/id/mali?output=nt", headers={"Accept": "text/html"})
     assert response.headers["Location"].endswith("/id/mali.nt")

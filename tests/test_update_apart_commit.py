@@ -89,6 +89,29 @@ def test_a_ctrl_c_between_the_childs_commit_and_its_answer_is_no_stop_with_nothi
     assert _seen_by_readers(writer.path)
 
 
+def test_a_time_limit_between_the_childs_commit_and_its_answer_says_it_may_have_been_written(writer, monkeypatch):
+    # The child commits, says so on standard error and waits; the limit comes then (_answer raises as it would).
+    done = 'answer = ["done", ""]'
+    monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(
+        done, 'sys.stderr.write("committed\\n"); sys.stderr.flush(); signal.pause()'))
+
+    def limit_after_the_commit(child, text, seconds):
+        child.stdin.write(text)
+        child.stdin.close()
+        child.stdin = None  # sent whole, as communicate() would have: the stop's communicate() reads the rest
+        assert child.stderr.readline() == b"committed\n"
+        raise subprocess.TimeoutExpired(child.args, seconds)
+
+    monkeypatch.setattr(killable_update, "_answer", limit_after_the_commit)
+    writer.update_seconds = 5
+    before = writer.version()
+    with pytest.raises(killable_update.MaybeWritten, match="may have been written"):
+        writer.update(INSERT)
+    assert writer.version() != before  # caches keyed on the version must not keep the old answers
+    writer.close()
+    assert _seen_by_readers(writer.path)
+
+
 def test_a_ctrl_c_before_the_childs_update_is_a_stop_with_nothing_written(writer, monkeypatch):
     # The child has opened the store (RocksDB starts a new write log then) and interrupts its parent.
     monkeypatch.setattr(killable_update, "_PROGRAM", killable_update._PROGRAM.replace(

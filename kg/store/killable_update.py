@@ -13,7 +13,7 @@ import time
 import pyoxigraph
 
 from kg.child import failure_line, python_command
-from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable
+from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable, UpdateTimeout
 from kg.store.store_files import write_log
 
 OPENINGS = 50  # tenths of a second the child tries to open the store while this process's handle lets go of it
@@ -48,6 +48,10 @@ sys.stdout.write(json.dumps(answer))
 """.replace("OPENINGS", str(OPENINGS))
 
 
+class MaybeWritten(UpdateTimeout):
+    """An update stopped at its time limit as its child committed: it may have been written."""
+
+
 class Stopped(KeyboardInterrupt):
     """A Ctrl-C that killed the child before its commit: nothing was written (a Ctrl-C at any other moment is a
     plain KeyboardInterrupt, and the update may have been committed)."""
@@ -55,7 +59,8 @@ class Stopped(KeyboardInterrupt):
 
 def run(path: str, text: str, seconds: float | None) -> None:
     """Run the update `text` on the store at `path` (which no handle of this process may hold) in a child process:
-    UpdateTimeout past `seconds` (None: no limit) and Stopped at a Ctrl-C, with nothing written; the
+    UpdateTimeout past `seconds` (None: no limit) and Stopped at a Ctrl-C, with nothing written (MaybeWritten, and
+    a plain KeyboardInterrupt, where the child may have committed before it was stopped); the
     engine's SyntaxError or RuntimeError as it raises them; StoreUnavailable where the child could not open the
     store, StorageFailure where it ended without an answer (killed by another hand, out of memory)."""
     before = _log(path)  # a commit the child made but did not live to tell shows in the log's growth
@@ -66,12 +71,15 @@ def run(path: str, text: str, seconds: float | None) -> None:
         said, noise = _answer(child, text.encode("utf-8", "surrogatepass"), seconds)
     except subprocess.TimeoutExpired:
         said, noise = _stop(child)
-        if not _committed(said, path, before):
-            raise QueryTimeout.stopped(seconds, "update") from None
-        return  # the limit came after the commit: the update is written
+        if _answered_done(said):
+            return  # the limit came after the commit: the update is written
+        if _log_grew(path, before):
+            raise MaybeWritten(f"{QueryTimeout.stopped(seconds, 'update')} as it committed: it may have been "
+                               "written") from None
+        raise QueryTimeout.stopped(seconds, "update") from None
     except KeyboardInterrupt:
         said, noise = _stop(child)
-        if _committed(said, path, before):  # the Ctrl-C came after the commit: a plain one, the update written
+        if _answered_done(said) or _log_grew(path, before):  # after the commit, maybe: a plain one, no claim
             raise KeyboardInterrupt() from None
         raise Stopped() from None
     except BaseException:  # the child must not write on, holding the store, after we return
@@ -127,16 +135,18 @@ def _log(path: str) -> tuple[int, int] | None:
         return None
 
 
-def _committed(said: bytes, path: str, before: tuple[int, int] | None) -> bool:
-    """Whether the child committed its update: its answer says so, or, killed between its commit and its answer,
-    the store's write log grew since `before` (RocksDB logs a transaction as it commits; a child that opened the
-    store and wrote nothing leaves a new, empty log). Where the log cannot be read, taken as committed: a stop
-    then never claims that nothing was written."""
+def _answered_done(said: bytes) -> bool:
+    """Whether the child's answer says its update was committed."""
     try:
-        if json.loads(said)[0] == "done":
-            return True
+        return json.loads(said)[0] == "done"
     except (ValueError, IndexError, TypeError):
-        pass
+        return False
+
+
+def _log_grew(path: str, before: tuple[int, int] | None) -> bool:
+    """Whether the store's write log grew since `before`, or cannot be told: the child, killed before it answered,
+    may have committed (RocksDB logs a transaction as it commits; a child that only opened the store leaves a new,
+    empty log). Growth is no proof of a commit: a kill midway through writing a large one's record grows it too."""
     after = _log(path)
     return before is None or after is None or after != before and after[1] > 0
 

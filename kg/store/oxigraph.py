@@ -146,8 +146,10 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
             line, column = rewritten.position(found.line, found.column)
             raise type(found)(found.message, line=line, column=column) from None
         # Before the engine's errors: a time-out and an unavailable store are OSErrors too.
-        except (killable_update.Stopped, QueryTimeout, StoreUnavailable) if apart else ():
-            done, unchanged = True, unchanged or self._store is not None  # a handle not reopened: maybe committed
+        except (killable_update.Stopped, QueryTimeout, StoreUnavailable) if apart else () as error:
+            # a handle not reopened, or a time limit that came as the child committed: maybe written
+            maybe = self._store is None or isinstance(error, killable_update.MaybeWritten)
+            done, unchanged = True, unchanged or not maybe
             raise
         except (OSError, RuntimeError) as error:  # the engine's: CREATE of an existing graph, a file gone
             found = evaluation_error(error)  # the update's own fault rolled its transaction back: nothing written

@@ -39,7 +39,7 @@ def home():
     numbers, own = home_counts(until=time.monotonic() + COUNT_WAIT)
     earlier = earlier_counts(numbers, own)
     shape = ("home", origin(), numbers.state, own.state, earlier and earlier[0].version)
-    return conditional(shape, lambda: _home(lists, numbers, own, earlier), "text/html")
+    return conditional(shape, lambda: _home(lists, numbers, own, earlier), "text/html", negotiated=True)
 
 
 # The RDF types VoID is served in; not the generic ones it also takes (JSON, XML, plain text), which clients of

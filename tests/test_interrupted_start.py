@@ -3,6 +3,7 @@ one at any later stage does: the one line of kg.errors.INTERRUPTED and exit 130,
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def interrupted_at(kind: str, name: str, *arguments: str) -> subprocess.Complete
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a shell starts it
     try:
         assert process.stdout.readline() == "held\n", process.stderr.read()
-        process.send_signal(signal.SIGINT)
+        # to its main thread, which waits in pause(): sent to the process, another thread could take it and the
+        # main thread would sleep on (a hang of 60 s in CI)
+        ctypes.CDLL(None).tgkill(process.pid, process.pid, signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
         process.kill()

@@ -19,6 +19,7 @@ from kg.errors import EXIT_INTERRUPTED
 from kg.store import stamp
 from kg.store.oxigraph import OxigraphStore
 from long_work import CROSS_COUNT, SOON, wait_until
+from process_tree import is_running
 
 KG = [sys.executable, "-c", "from kg.launch import main; main()"]
 EX = "http://example.org/interrupt/"
@@ -46,10 +47,8 @@ def holder_of(store: Path, parent: int) -> int | None:
 
 
 def gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+    """Whether every thread of `pid` has ended: its first turns zombie while the others still hold the store's LOCK."""
+    return not is_running(pid)
 
 
 @pytest.fixture

@@ -20,20 +20,29 @@ def dump():
     """The dataset, gzipped (Content-Type application/gzip; the inner type in X-Content-Type)."""
     name = request.path.lstrip("/")
     fmt, inner = DUMPS[name]
+    return dataset_response(fmt, "application/gzip", gzipped=True,
+                            headers={"Content-Disposition": f'attachment; filename="sahel-kg.{name.removeprefix("dump.")}"',
+                                     "X-Content-Type": inner})
+
+
+def dataset_response(fmt: str, media: str, *, gzipped: bool, headers: dict, negotiated: bool = False) -> Response:
+    """The whole dataset in `fmt` (trig or nquads) as `media`, streamed, gzipped or not, with validators from the
+    dataset version and `headers` (`negotiated`: chosen by Accept); a HEAD has no body (no length is known)."""
     backend = current_app.extensions["sahel-kg"]
     version = backend.version()  # read before the store is opened: the tag may undersell, never lie stale
-    headers = {"Content-Disposition": f'attachment; filename="sahel-kg.{name.removeprefix("dump.")}"',
-               "X-Content-Type": inner, **validators(version, ("dump", fmt), current_app.config["CACHE_CONTROL"])}
+    headers = {**headers, **validators(version, ("dump", fmt, gzipped), current_app.config["CACHE_CONTROL"])}
     if "ETag" in headers:  # readable: the version and the format, then the software that writes the dump
-        headers["ETag"] = f'"{version.number}-{fmt}-{software.stamp()[0]}"'
+        headers["ETag"] = f'"{version.number}-{fmt}{"-gz" if gzipped else ""}-{software.stamp()[0]}"'
+    if negotiated:
+        headers["Vary"] = "Accept"
     if not_modified(headers, version):
-        return unchanged(headers, "application/gzip")
-    if request.method == "HEAD":  # the length is not known before the dump is made: none is sent
-        response = Response(status=200, headers=headers, mimetype="application/gzip")
+        return unchanged(headers, media, negotiated=negotiated)
+    if request.method == "HEAD":
+        response = Response(status=200, headers=headers, mimetype=media)
         response.automatically_set_content_length = False
         return response
-    body = stream_dump(_opener(backend), fmt)
-    return Response(body, headers=headers, mimetype="application/gzip")  # made from `backend` alone: no context needed
+    body = stream_dump(_opener(backend), fmt, gzip=gzipped)
+    return Response(body, headers=headers, mimetype=media)  # made from `backend` alone: no context needed
 
 
 def _opener(backend):

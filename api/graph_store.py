@@ -1,7 +1,8 @@
 """/store: the SPARQL 1.1 Graph Store HTTP Protocol.
 
 Indirect identification: /store?graph=IRI names a graph, /store?default the default graph. Direct
-identification: a URL under /store/ is itself the graph's IRI (POST /store creates one there). Reads
+identification: a URL under /store/ is itself the graph's IRI (POST /store creates one there). A GET of
+/store itself gives the whole dataset (N-Quads or TriG). Reads
 are open like queries; writes need UPDATES_ENABLED and the bearer token, and each is one SPARQL
 update, so it happens whole or not at all.
 """
@@ -13,6 +14,7 @@ import uuid
 from flask import Blueprint, Response, current_app, request
 
 from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
+from api.dumps import dataset_response
 from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose
 from api.ops import received
@@ -38,6 +40,7 @@ READABLE = {
     "application/rdf+xml": "rdfxml", "application/ld+json": "jsonld", **{media: "turtle" for media in N3},
 }
 GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
+DATASET_OFFER = [("application/n-quads", "nquads"), ("application/trig", "trig")]  # GET /store: every graph
 
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -156,8 +159,9 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
 
 
 def _read(target):
-    if target is _STORE:
-        raise Problem(400, "No graph", "name a graph with ?graph=IRI or ?default")
+    if target is _STORE:  # the whole dataset, as Oxigraph's server and Fuseki give it
+        media, fmt = choose("graph", DATASET_OFFER, format_param(request_params()))
+        return dataset_response(fmt, media, gzipped=False, headers={}, negotiated=True)
     if target != "" and not _exists(target):  # the default graph is always there, perhaps empty
         raise Problem(404, "No such graph", f"the store has no graph {target}")  # whatever the Accept
     media, fmt = choose("graph", GRAPH_OFFER, format_param(request_params()))

@@ -214,11 +214,12 @@ def test_a_double_keeps_its_datatype_in_graph_answers(server, new_graph):
     assert status == 200 and [t.object.datatype for t in ox.parse(body, format=ox.RdfFormat.TURTLE)] == [double]
 
 
-def test_the_dump_is_the_projects_graphs_each_quad_once(server):
-    """/dump.nq.gz holds the named graphs as stated: never the merge, nor the engine's own graphs."""
-    status, _, body = http(server + "/dump.nq.gz")
+@pytest.mark.parametrize("path", ["/dump.nq.gz", "/store"])
+def test_the_dump_is_the_projects_graphs_each_quad_once(server, path):
+    """/dump.nq.gz and GET /store hold the named graphs as stated: never the merge, nor the engine's own graphs."""
+    status, _, body = http(server + path)
     assert status == 200
-    quads = list(ox.parse(gzip.decompress(body), format=ox.RdfFormat.N_QUADS))
+    quads = list(ox.parse(gzip.decompress(body) if path.endswith(".gz") else body, format=ox.RdfFormat.N_QUADS))
     assert not [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
     dumped = {q.graph_name.value for q in quads}
     assert MERGE_GRAPH not in dumped and not set(SYSTEM_GRAPHS) & dumped and BASE + "graph/entities" in dumped

@@ -11,7 +11,8 @@ KEPT = ("Vary", "Cache-Control", "ETag", "Content-Security-Policy", "X-Frame-Opt
 
 
 @pytest.mark.parametrize("path", ["/sparql?query=ASK%7B%7D", "/.well-known/void", "/", "/id/jnim.ttl",
-                                  "/id/jnim.html", "/dump.nq.gz", "/store?graph=http://example.org/g1"])
+                                  "/id/jnim.html", "/dump.nq.gz", "/store?graph=http://example.org/g1",
+                                  "/store"])
 def test_a_304_carries_the_200s_vary_cache_control_etag_and_policy(shared_app, path):
     client = shared_app.test_client()
     first = client.get(path)

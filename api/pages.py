@@ -14,12 +14,12 @@ from pyoxigraph import NamedNode
 from api import evidence
 from api.conditional import conditional
 from api.entity_statements import listed_statements, rest_of_values
-from api.public_origin import origin
-from api.redirects import redirect
-from api.void import OFFER
 from api.home import COUNT_WAIT, earlier_counts, home_context, home_counts, home_lists
 from api.negotiation import best_match
 from api.page_data import DOCUMENTS, Term, ask, document_path, editor_link, first, local_path, rows
+from api.public_origin import origin
+from api.redirects import redirect
+from api.void import OFFER
 
 bp = Blueprint("pages", __name__)
 

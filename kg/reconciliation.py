@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 import time
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 from kg.catalogue import (ENTITY_PROPERTIES_QUERY, SCHEMA_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError,
                           Select, property_values, value_json)
 from kg.errors import QueryTimeout
-from kg.matching import score
 from kg.reconciliation_input import (MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT, check_strings,
                                      whole_json_number)
+from kg.value_scores import value_score
 
 DEFAULT_LIMIT = 10
 MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
@@ -74,6 +73,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
         if not isinstance(constraint, dict) or not isinstance(constraint.get("pid"), str) or "v" not in constraint:
             raise ReconciliationError('each property constraint is an object with "pid" and "v"')
         wanted = constraint["v"] if isinstance(constraint["v"], list) else [constraint["v"]]
+        wanted = [value for value in wanted if not isinstance(value, str) or value.strip()]  # a blank cell: no value
         for value in wanted:
             if not (isinstance(value, (str, int, float, bool)) or isinstance(value, dict)
                     and isinstance(value.get("id"), str) and isinstance(value.get("name", ""), str)):
@@ -117,9 +117,9 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
         scored = {e.iri: (e, None, False, False) for e in catalogue.matcher.entities.values()}
     scored = {iri: found for iri, found in scored.items()
               if query.type_strict == "should" or admitted(found[0])}
-    # A name or identifier matches when no other entity that competes has it exactly as a name or identifier (an id
-    # such as "washington" may be another entity's name): judged after the types, so "any" and "all" of one agree.
-    exact = [iri for iri, found in scored.items() if found[2]]
+    # A name or identifier matches when no other entity of the types asked for has it exactly as a name or identifier
+    # (an id such as "washington" may be another entity's name): "should" lists the others, which do not compete.
+    exact = [iri for iri, found in scored.items() if found[2] and admitted(found[0])]
     matched = exact[0] if len(exact) == 1 else None
     held = property_values(select, sorted(scored), sorted({iri for iri, _ in query.properties}))
     results = []
@@ -232,22 +232,3 @@ def propose_properties(catalogue: Catalogue, select: Select, type_id: str | None
     if limit is not None:
         proposal["limit"] = limit
     return proposal
-
-
-def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -> float:
-    """How well a value given in a query (string, number, boolean or {"id": ...}) matches a value held."""
-    held = binding["value"]
-    if isinstance(wanted, dict):
-        return 100.0 if binding["type"] == "uri" and catalogue.entity_iri(wanted["id"]) == held else 0.0
-    if isinstance(wanted, bool):
-        return 100.0 if held.lower() == str(wanted).lower() else 0.0
-    if isinstance(wanted, (int, float)):
-        try:  # exactly, as decimals: float() of a 400-digit integer overflows
-            return 100.0 if Decimal(held) == Decimal(str(wanted)) else 0.0
-        except InvalidOperation:
-            return 0.0
-    if binding["type"] == "uri":
-        entity = catalogue.matcher.get(held)
-        names = [n.text for n in entity.names] if entity else [name or held]
-        return max(score(wanted, text) for text in names)
-    return score(wanted, held)

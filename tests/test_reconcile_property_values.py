@@ -1,0 +1,78 @@
+"""Property constraints of /reconcile compared by kind (kg/value_scores.py): an identifier is the same or another,
+a date is the day it denotes, an entity another service reconciled is read by its name, a blank cell is no value;
+and `type_strict: "should"` matches as `any` does."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_reconcile import client, reconcile  # noqa: F401  (the module's app over the article)
+
+WD = "http://www.wikidata.org/entity/"
+
+
+def features(candidate: dict) -> dict:
+    return {feature["id"]: feature["value"] for feature in candidate["features"]}
+
+
+def first(client, query: dict) -> dict:
+    [*results] = reconcile(client, {"q": query})["q"]["result"]
+    return results[0] if results else {}
+
+
+@pytest.mark.parametrize("given", [WD + "Q913", "wd:Q913", WD + "Q9120"])
+def test_an_identifier_no_entity_holds_matches_none(client, given):
+    """Q913 scored Mali 96.97, Niger 95.52 and Turkey 95.38 as a close spelling of their Q-numbers."""
+    results = reconcile(client, {"q": {"properties": [{"pid": "skos:exactMatch", "v": given}]}})["q"]["result"]
+    assert results == []
+
+
+@pytest.mark.parametrize("given", [WD + "Q912", "wd:Q912", f"  {WD}Q912 "])
+def test_an_identifier_is_matched_exactly_in_full_or_compact(client, given):
+    candidate = first(client, {"query": "Niger", "properties": [{"pid": "skos:exactMatch", "v": given}]})
+    assert candidate["id"] == "niger" and features(candidate)["property:skos:exactMatch"] == 0.0
+    [only] = reconcile(client, {"q": {"properties": [{"pid": "skos:exactMatch", "v": given}]}})["q"]["result"]
+    assert only["id"] == "mali" and only["match"] is True
+
+
+@pytest.mark.parametrize("given, held", [
+    ("2023-12-31", True), ("2023-12-31T00:00:00", True), ("2023-12-31T00:00:00Z", True),
+    ("2023-12-30", False), ("31/12/2023", False), ("2023", False), ("2023-12-31T10:00:00Z", False)])
+def test_a_date_is_compared_as_the_day_it_denotes(client, given, held):
+    """2023-12-30 scored 90 against 2023-12-31, and OpenRefine's 2023-12-31T00:00:00Z 66.67."""
+    query = {"query": "from 2023, still holding as of the article", "type": "sahel:TimeSpan",
+             "properties": [{"pid": "sahel:startsNotAfter", "v": given}]}
+    candidate = first(client, query)
+    assert candidate["id"] == "since-2023"
+    assert features(candidate)["property:sahel:startsNotAfter"] == (100.0 if held else 0.0)
+
+
+def test_an_entity_of_another_service_is_read_by_its_name(client):
+    """OpenRefine sends a cell reconciled against Wikidata as {"id": "Q912", "name": "Mali"}: it scored 0."""
+    query = {"query": "FAMa", "type": "sahel:NationalMilitary", "type_strict": "should",
+             "properties": [{"pid": "sahel:armedForceOf", "v": {"id": "Q912", "name": "Mali"}}]}
+    candidate = first(client, query)
+    assert candidate["id"] == "malian-armed-forces" and features(candidate)["property:sahel:armedForceOf"] == 100.0
+    assert candidate["match"] is True
+    nameless = first(client, {**query, "properties": [{"pid": "sahel:armedForceOf", "v": {"id": "Q912"}}]})
+    assert features(nameless)["property:sahel:armedForceOf"] == 0.0 and nameless["match"] is False
+    ours = first(client, {**query, "properties": [{"pid": "sahel:armedForceOf", "v": {"id": "sk:mali"}}]})
+    assert features(ours)["property:sahel:armedForceOf"] == 100.0
+
+
+@pytest.mark.parametrize("blank", ["", "  ", ["", " "]])
+def test_a_blank_value_is_no_value(client, blank):
+    """"v": "" counted as a property no value fits: Mali scored 50 and lost its match."""
+    candidate = first(client, {"query": "Mali", "properties": [{"pid": "sahel:armedForceOf", "v": blank}]})
+    assert (candidate["id"], candidate["score"], candidate["match"]) == ("mali", 100, True)
+
+
+def test_type_strict_should_matches_as_any_does(client):
+    """OpenRefine sends "should" whenever a type is set: Washington was no match for the United States there,
+    as the US government, of another type, has the name too."""
+    asked = {"query": "Washington", "type": "sahel:SovereignState"}
+    should = reconcile(client, {"q": {**asked, "type_strict": "should"}})["q"]["result"]
+    [any_] = [c for c in reconcile(client, {"q": {**asked, "type_strict": "any"}})["q"]["result"]
+              if c["id"] == "united-states"]
+    assert should[0]["id"] == "united-states" and should[0]["match"] is True and any_["match"] is True
+    assert all(not candidate["match"] for candidate in should[1:])  # the others are listed, never matched

@@ -22,8 +22,9 @@ from api.reconcile_params import count, cursor, filled, json_parameter, params a
 from kg import __version__
 from kg.catalogue import IDENTIFIER_SPACE, SCHEMA_SPACE, Catalogue
 from kg.errors import QueryTimeout, StoreError
-from kg.reconciliation import Extension, extend, parse_extension, parse_query, propose_properties, reconcile
-from kg.reconciliation_input import check_strings
+from kg.reconciliation import (DEFAULT_LIMIT, Extension, extend, parse_extension, parse_query, propose_properties,
+                               reconcile)
+from kg.reconciliation_input import MAX_LIMIT, check_strings
 from kg.suggestions import suggest_entities, suggest_terms
 from kg.answers import Answer, QueryRequest
 
@@ -61,9 +62,14 @@ def service():
 @bp.route("/reconcile/suggest/entity")
 def suggest_entity():
     params = _params()
-    start, at = prefix(params), cursor(params)
+    start, at, size, catalogue = prefix(params), cursor(params), count(params, "limit", minimum=1), _catalogue()
+    kind, strict = filled(params, "type"), filled(params, "type_strict") or "any"
+    if strict not in ("any", "all", "should"):
+        raise Problem(400, "Bad type_strict", 'type_strict is "any", "all" or "should"')
+    types = () if kind is None else (catalogue.type(kind).iri,)  # an unknown type is 400, offering the near ones
     with charged():
-        return _reply({"result": suggest_entities(_catalogue(), start, at)})
+        return _reply({"result": suggest_entities(catalogue, start, at, types=types, strict=strict != "should",
+                                                  size=min(size or DEFAULT_LIMIT, MAX_LIMIT))})
 
 
 @bp.route("/reconcile/suggest/type")

@@ -25,10 +25,15 @@ def suggest(items, prefix: str, cursor: int = 0, size: int = DEFAULT_LIMIT) -> l
     return [described for *_, described in ranked[cursor:cursor + size]]
 
 
-def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list[dict]:
-    """Entities whose name, alias or id fits the prefix; then close spellings (kg.matching)."""
+def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0, *, types: tuple[str, ...] = (),
+                     strict: bool = True, size: int = DEFAULT_LIMIT) -> list[dict]:
+    """Entities whose name, alias or id fits the prefix, then close spellings (kg.matching), `size` from `cursor`.
+    With `types` (IRIs; subclasses count), only their entities where `strict`, else theirs first (type_strict
+    "should", as OpenRefine sends a column's type)."""
     items = []
     for entity in catalogue.matcher.entities.values():
+        if types and strict and not entity.is_a(types):
+            continue
         described = catalogue.entity_json(entity)
         notable = described.pop("type")
         if notable:
@@ -36,15 +41,20 @@ def suggest_entities(catalogue: Catalogue, prefix: str, cursor: int = 0) -> list
         # The id is a name too: a slug of one, its words the name's ("burkina-faso").
         items.append(([name.text for name in entity.names] + [described["id"]],
                       [entity.iri, "sk:" + described["id"]], described))
-    found = suggest(items, prefix, 0, cursor + DEFAULT_LIMIT)
-    if len(found) < cursor + DEFAULT_LIMIT and normalise(prefix):  # nothing typed is close to every name
+    found = suggest(items, prefix, 0, len(items))
+    by_id = {described["id"]: described for *_, described in items}
+    if normalise(prefix) and (len(found) < cursor + size or types and not strict):  # nothing typed is close to all
         known = {item["id"] for item in found}
         for candidate in catalogue.matcher.candidates(prefix, limit=None, min_score=60):
-            described = dict(next(d for *_, d in items if d["id"] == candidate.entity.iri[len(IDENTIFIER_SPACE):]))
-            if described["id"] not in known:
-                found.append(described)
-                known.add(described["id"])
-    return found[cursor:cursor + DEFAULT_LIMIT]
+            identifier = candidate.entity.iri[len(IDENTIFIER_SPACE):]
+            if identifier in by_id and identifier not in known:
+                found.append(by_id[identifier])
+                known.add(identifier)
+    if types and not strict:  # stable: each part keeps its order by fit
+        fits = {entity.iri[len(IDENTIFIER_SPACE):] for entity in catalogue.matcher.entities.values()
+                if entity.is_a(types)}
+        found.sort(key=lambda described: described["id"] not in fits)
+    return found[cursor:cursor + size]
 
 
 def suggest_terms(terms, prefix: str, cursor: int = 0, catalogue: Catalogue | None = None) -> list[dict]:

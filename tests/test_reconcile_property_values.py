@@ -76,3 +76,23 @@ def test_type_strict_should_matches_as_any_does(client):
               if c["id"] == "united-states"]
     assert should[0]["id"] == "united-states" and should[0]["match"] is True and any_["match"] is True
     assert all(not candidate["match"] for candidate in should[1:])  # the others are listed, never matched
+
+
+def suggested(client, **params) -> list[str]:
+    response = client.get("/reconcile/suggest/entity", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["id"] for item in response.get_json()["result"]]
+
+
+def test_entity_suggestions_keep_to_the_type_asked_for_and_its_limit(client):
+    """OpenRefine's search box sends the column's type: ?type= was ignored (armed forces and policies for a state),
+    as was ?limit=."""
+    anything = suggested(client, prefix="ma")
+    assert anything[:2] == ["mali", "malian-armed-forces"] and len(anything) > 3
+    assert suggested(client, prefix="ma", type="sahel:SovereignState") == ["mali"]
+    should = suggested(client, prefix="ma", type="sahel:NationalMilitary", type_strict="should")
+    assert should[0] == "malian-armed-forces" and sorted(should) == sorted(anything)  # theirs first, others after
+    assert suggested(client, prefix="ma", limit=1) == ["mali"]
+    assert suggested(client, prefix="ma", limit=1, cursor=1) == ["malian-armed-forces"]
+    for params in ({"type": "sahel:Nope"}, {"limit": "0"}, {"type_strict": "most"}):
+        assert client.get("/reconcile/suggest/entity", query_string={"prefix": "ma", **params}).status_code == 400

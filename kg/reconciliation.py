@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from kg.catalogue import (ENTITY_PROPERTIES_QUERY, SCHEMA_SPACE, USED_PROPERTIES_QUERY, Catalogue, ReconciliationError,
                           Select, property_values, value_json)
 from kg.errors import QueryTimeout
-from kg.reconciliation_input import (MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT, check_strings,
-                                     whole_json_number)
+from kg.reconciliation_input import (CELL_TEXT, MAX_LIMIT, MAX_TEXT, MAX_VALUES, MAX_VALUES_TEXT, MOST_COUNT,
+                                     check_strings, whole_json_number)
 from kg.value_scores import value_score
 
 DEFAULT_LIMIT = 10
@@ -45,7 +45,7 @@ def parse_query(raw, catalogue: Catalogue) -> Query:
     unknown = sorted(set(raw) - QUERY_KEYS)
     if unknown:
         raise ReconciliationError(f"unknown query field(s) {', '.join(unknown)}; a query has {sorted(QUERY_KEYS)}")
-    check_strings(raw, "")
+    check_strings(raw, "", cells=CELL_TEXT)
     text = raw.get("query")
     if "query" in raw and not isinstance(text, str):  # null too: the schema's query is a string
         raise ReconciliationError("query must be a string")

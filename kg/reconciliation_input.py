@@ -20,6 +20,10 @@ MOST_COUNT = 2 ** 31 - 1  # the most any other count may be: what the 32-bit int
 # which matching reads as spaces. A NUL cuts a string short in C code; the others show as nothing, or move a cursor.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _PLAIN_NAME = re.compile(r"[A-Za-z_][\w-]{0,39}", re.ASCII)
+# A query's own text and its property values (and the name of an entity given as one): a spreadsheet cell's
+# content, which may hold a control character (Excel's line break as U+000B, a mis-decoded U+0092) that matching
+# reads as a space; refused, it would fail its whole batch, which OpenRefine then leaves unreconciled.
+CELL_TEXT = re.compile(r"query|properties\[\d+\]\.v(\[\d+\])?(\.name)?")
 
 
 def control_character(text: str) -> str | None:
@@ -35,14 +39,15 @@ def control_fault(text: str, field: str) -> str | None:
                                         "line feed and carriage return")
 
 
-def check_strings(document, root: str) -> None:
+def check_strings(document, root: str, *, cells: re.Pattern | None = None) -> None:
     """Every string of a parsed JSON `document`, member names too, within MAX_TEXT characters and without control
-    characters, else ReconciliationError naming it by its path from `root` (`properties[0].v`)."""
+    characters (but those at a path `cells` matches), else ReconciliationError naming it by its path from `root`
+    (`properties[0].v`)."""
     todo = [(document, root)]
     while todo:  # a loop, not recursion: JSON nests as deep as Python's own parser allows
         value, path = todo.pop()
         if isinstance(value, str):
-            _check_string(value, path)
+            _check_string(value, path, controls=cells is not None and cells.fullmatch(path) is not None)
         elif isinstance(value, dict):
             for key in value:
                 _check_string(key, f"the member name {_shown(key)} in {path or 'the query'}")
@@ -60,10 +65,10 @@ def whole_json_number(value, field: str, minimum: int, maximum: int) -> int:
     return int(value)
 
 
-def _check_string(text: str, field: str) -> None:
+def _check_string(text: str, field: str, *, controls: bool = False) -> None:
     if len(text) > MAX_TEXT:
         raise ReconciliationError(f"{field} has {len(text)} characters; the most is {MAX_TEXT}")
-    fault = control_fault(text, field)
+    fault = None if controls else control_fault(text, field)
     if fault:
         raise ReconciliationError(fault)
 

@@ -10,6 +10,7 @@ alias (or the entity's own identifier) whose property constraints all hold exact
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,10 @@ from kg.value_scores import value_score
 DEFAULT_LIMIT = 10
 MIN_NAME_SCORE = 60.0  # below it a name shares letters, not words ("Wagner" and "Niger": 54.5)
 SHOULD_PENALTY = 0.8  # type_strict "should": a candidate of another type keeps 80% of its score
+# A name qualified as Wikipedia's titles are ("Mali (country)", "Niger (river)"): the qualifier may not fit, so a
+# candidate found by the name alone keeps 90% of its score and is never a certain match.
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+QUALIFIED_SHARE = 0.9
 QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
 MAX_EXTEND_PROPERTIES = 100  # properties one data extension request asks for
 
@@ -108,8 +113,13 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
 
     scored = {}  # entity IRI -> (entity, name score or None, exact name, named by its identifier)
     if query.text is not None:
+        bare = _QUALIFIER.sub("", query.text).strip()
+        if bare and bare != query.text.strip():  # "Mali (country)": the name without it, never a certain match
+            for found in catalogue.matcher.candidates(bare, limit=None, min_score=MIN_NAME_SCORE):
+                scored[found.entity.iri] = (found.entity, round(found.score * QUALIFIED_SHARE, 2), False, False)
         for found in catalogue.matcher.candidates(query.text, limit=None, min_score=MIN_NAME_SCORE):
-            scored[found.entity.iri] = (found.entity, found.score, found.exact, False)
+            if found.entity.iri not in scored or found.score > scored[found.entity.iri][1]:
+                scored[found.entity.iri] = (found.entity, found.score, found.exact, False)
         named = catalogue.entity(query.text.strip()) if " " not in query.text.strip() else None
         if named is not None:  # the entity's own identifier: the best of matches
             scored[named.iri] = (named, 100.0, True, True)

@@ -1,6 +1,7 @@
-"""Property constraints of /reconcile compared by kind (kg/value_scores.py): an identifier is the same or another,
-a date is the day it denotes, an entity another service reconciled is read by its name, a blank cell is no value;
-and `type_strict: "should"` matches as `any` does."""
+"""/reconcile with what OpenRefine sends from real spreadsheets: property values compared by kind
+(kg/value_scores.py: an identifier is the same or another, a date the day it denotes, an entity of another service
+read by its name, a blank cell no value), `type_strict: "should"` matching as `any` does, names qualified as
+Wikipedia's titles are, and the type and limit its search box gives entity suggestions."""
 
 from __future__ import annotations
 
@@ -96,3 +97,11 @@ def test_entity_suggestions_keep_to_the_type_asked_for_and_its_limit(client):
     assert suggested(client, prefix="ma", limit=1, cursor=1) == ["malian-armed-forces"]
     for params in ({"type": "sahel:Nope"}, {"limit": "0"}, {"type_strict": "most"}):
         assert client.get("/reconcile/suggest/entity", query_string={"prefix": "ma", **params}).status_code == 400
+
+
+@pytest.mark.parametrize("name, expected", [("Mali (country)", "mali"), ("Niger (country)", "niger"),
+                                            ("Burkina Faso (state)", "burkina-faso")])
+def test_a_name_qualified_in_brackets_finds_its_entity_but_no_certain_match(client, name, expected):
+    """"Mali (country)" found nothing; "Niger (country)" found only Niger's armed forces."""
+    candidate = first(client, {"query": name})
+    assert (candidate["id"], candidate["score"], candidate["match"]) == (expected, 90.0, False)

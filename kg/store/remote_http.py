@@ -19,7 +19,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kg.errors import StoreUnavailable
+from kg.errors import RemoteStoreFailure, StoreUnavailable
 from kg.store.deadline import STOPPING, Stop
 from kg.store.shown_urls import shown_url
 from kg.store.digest_auth import digest_authorization, digest_challenge
@@ -52,12 +52,20 @@ class Answer:
         """The words of the status line ("Bad Gateway"), as the server sent them; may be empty."""
         return str(self._response.reason or "")
 
-    def chunks(self) -> Iterator[bytes]:
-        """The body in pieces; raises DeadlinePassed if the deadline cuts it."""
+    def chunks(self, *, whole: bool = True) -> Iterator[bytes]:
+        """The body in pieces; raises DeadlinePassed if the deadline cuts it, and where `whole`, RemoteStoreFailure
+        if it ends short of the length it announced or of its last chunk (what came is never a whole answer)."""
         try:
             while True:
                 try:
                     chunk = self._response.read1(READ_BYTES)
+                except http.client.IncompleteRead:  # chunked: the connection closed within the body
+                    if self._late():
+                        raise DeadlinePassed from None
+                    if not whole:
+                        return
+                    raise RemoteStoreFailure(f"{self.url} broke off its answer within a chunk: nothing of it is "
+                                             "used") from None
                 except (OSError, http.client.HTTPException, ValueError, AttributeError):
                     if self._late():
                         raise DeadlinePassed from None
@@ -65,14 +73,19 @@ class Answer:
                 if self._late():
                     raise DeadlinePassed
                 if not chunk:
+                    short = self._response.length  # http.client counts down an announced Content-Length
+                    if whole and short:
+                        raise RemoteStoreFailure(f"{self.url} ended its answer {short} bytes short of the length it "
+                                                 "announced: nothing of it is used")
                     return
                 yield chunk
         finally:
             self.close()
 
     def read(self, most: int | None = None) -> bytes:
-        """The body, or its first `most` bytes and more: then the connection is closed, the rest unread."""
-        body, chunks = bytearray(), self.chunks()
+        """The body, or its first `most` bytes and more: then the connection is closed, the rest unread. Only for a
+        body that is no result (a reply, an error's words): one cut short is taken as it came."""
+        body, chunks = bytearray(), self.chunks(whole=False)
         try:
             for chunk in chunks:
                 body += chunk

@@ -1,0 +1,81 @@
+"""A remote store's answer that ends before its end (short of its Content-Length, or within a chunk) is the store's
+failure, never a whole answer: kg query --endpoint printed the triples that came and exited 0, and -o wrote them."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from api_fixtures import origin_of, serving
+from build_fixtures import run_kg
+from kg.errors import RemoteStoreFailure
+from kg.store.remote import RemoteStore
+
+TRIPLES = b"<http://ex.org/a> <http://ex.org/p> 1 .\n<http://ex.org/b> <http://ex.org/p> 2 .\n"
+ROWS = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
+    {"s": {"type": "uri", "value": "http://ex.org/a"}}]}}).encode()
+
+
+class CuttingEndpoint(BaseHTTPRequestHandler):
+    """Answers a query naming CUT-LENGTH with N-Triples short of the length it announces, one naming CUT-CHUNK with
+    JSON results whose chunked body breaks off before its last chunk, and any other (ASK) with true."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        fields = urllib.parse.parse_qs(self.rfile.read(length).decode() + "&" + urllib.parse.urlsplit(self.path).query)
+        query = " ".join(fields.get("query", []))
+        if "CUT-LENGTH" in query:
+            self._head("application/n-triples", {"Content-Length": str(100_000)})
+            self.wfile.write(TRIPLES)
+        elif "CUT-CHUNK" in query:
+            self._head("application/sparql-results+json", {"Transfer-Encoding": "chunked"})
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(ROWS), ROWS))  # and no last chunk (0)
+        else:
+            body = b'{"head": {}, "boolean": true}'
+            self._head("application/sparql-results+json", {"Content-Length": str(len(body))})
+            self.wfile.write(body)
+            return
+        self.wfile.flush()
+        self.close_connection = True
+
+    def _head(self, media: str, headers: dict) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+@pytest.fixture
+def endpoint():
+    with serving(CuttingEndpoint) as server:
+        yield origin_of(server) + "/sparql"
+
+
+@pytest.mark.parametrize("query, words", [
+    ("CONSTRUCT WHERE { ?s ?p ?o } # CUT-LENGTH", "bytes short of the length it announced"),
+    ("SELECT ?s WHERE { ?s ?p ?o } # CUT-CHUNK", "broke off its answer within a chunk")])
+def test_the_store_raises_rather_than_end_the_answer_there(endpoint, query, words):
+    with RemoteStore(endpoint, dialect="sparql11") as store:
+        result = store.query(query)
+        with pytest.raises(RemoteStoreFailure, match=words):
+            list(result)
+
+
+@pytest.mark.parametrize("query", ["CONSTRUCT WHERE { ?s ?p ?o } # CUT-LENGTH", "SELECT ?s WHERE { ?s ?p ?o } # CUT-CHUNK"])
+def test_kg_query_exits_1_and_writes_no_file(endpoint, tmp_path, query):
+    out = tmp_path / ("answer.nt" if "CONSTRUCT" in query else "answer.csv")
+    done = run_kg("query", "--endpoint", endpoint, "-o", out, query)
+    assert done.exit_code == 1, (done.stdout, done.stderr)
+    assert "nothing of it is used" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

@@ -22,7 +22,7 @@ from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_presence import GraphPresence
 from kg.store.insert_data import insert_data_requests, refusal, unreadable
-from kg.store.remote_answers import SOLUTIONS, AnswerReading
+from kg.store.remote_answers import SOLUTIONS, AnswerReading, of_form
 from kg.store.remote_checks import EngineChecks
 from kg.store.remote_fields import protocol_fields
 from kg.store.merge import Target, rewrite
@@ -190,11 +190,11 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
                                          hidden=self._hidden if hide else None)
                 answer = self._answer(url, fields, accept, timeout)
                 if answer.status < 300:
-                    result = self._result(answer, dialect, seconds)
+                    result = of_form(self._result(answer, dialect, seconds), form, answer.url)
                     return result if fewer is None else _full_is_cut(result, limit)
                 error = failure(answer, dialect, seconds=seconds)
             raise _within(error, sparql)
-        return self._result(answer, dialect, seconds)
+        return of_form(self._result(answer, dialect, seconds), form, answer.url)
 
     def _answer(self, url, fields, accept, timeout):
         try:

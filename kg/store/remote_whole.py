@@ -29,16 +29,16 @@ class WholeReads:
         if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
             iri = DEFAULT_GRAPH if graph == "" else graph
             rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url))
+            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url, names="s p o"))
             pyoxigraph.serialize(triples, output, rdf_format(format))
             return
         rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url))
+        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url, names="g s p o"))
         pyoxigraph.serialize(quads, output, rdf_format(format))
 
     def graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs")
+        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs", names="g")
                       if isinstance(g, pyoxigraph.NamedNode))
 
     def count(self, graph=None) -> int:
@@ -46,15 +46,28 @@ class WholeReads:
             where = "GRAPH ?g { ?s ?p ?o }"
         else:
             where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
-        (n,), = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
-        return int(n.value)
+        rows = list(_whole(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"), self.query_url, "a count",
+                           names="n"))
+        if len(rows) != 1 or not isinstance(rows[0][0], pyoxigraph.Literal) or not rows[0][0].value.isdigit():
+            raise RemoteStoreFailure(f"{shown_url(self.query_url)} answered a count with {len(rows)} rows, not one "
+                                     "number")
+        return int(rows[0][0].value)
 
 
-def _whole(result, url: str, what: str = "the dump"):
+def _whole(result, url: str, what: str = "the dump", *, names: str):
     """The rows or triples of `result`, raising RemoteStoreFailure at the end where the engine cut it at a row
     limit of its own (Virtuoso's ResultSetMaxRows, another kg serve's ROW_LIMIT): a dump or a list of graphs
-    that lost rows must fail, never end as if whole."""
-    yield from result
+    that lost rows must fail, never end as if whole. A row that leaves a variable of the store's own SELECT unbound,
+    or other variables than `names` (the SELECT's, space-separated) raise it too, where a reader would fail with no
+    word of the store."""
+    if list(result.variables) != names.split():
+        raise RemoteStoreFailure(f"{shown_url(url)} answered {what} with the variables "
+                                 f"{' '.join('?' + name for name in result.variables) or '(none)'}, not "
+                                 f"{' '.join('?' + name for name in names.split())} as asked")
+    for row in result:
+        if None in row:
+            raise RemoteStoreFailure(f"{shown_url(url)} answered {what} with rows that leave a variable unbound")
+        yield row
     if result.cut:
         raise RemoteStoreFailure(f"{shown_url(url)} cut {what} at its own row limit (Virtuoso: [SPARQL] "
                                  "ResultSetMaxRows in virtuoso.ini; kg serve: ROW_LIMIT): raise it above the store's "

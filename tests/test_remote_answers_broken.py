@@ -1,5 +1,7 @@
-"""A remote store's answer that ends before its end (short of its Content-Length, or within a chunk) is the store's
-failure, never a whole answer: kg query --endpoint printed the triples that came and exited 0, and -o wrote them."""
+"""A remote store's broken answers are the store's failure (RemoteStoreFailure, exit 1), never a whole answer nor a
+traceback: one that ends before its end (short of its Content-Length, or within a chunk: kg query --endpoint printed
+the triples that came and exited 0, and -o wrote them), and one of another shape than the query asks (a boolean for a
+SELECT, other variables than the store's own SELECT names: ValueError and TypeError tracebacks)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ ROWS = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
     {"s": {"type": "uri", "value": "http://ex.org/a"}}]}}).encode()
 
 
-class CuttingEndpoint(BaseHTTPRequestHandler):
+class BrokenEndpoint(BaseHTTPRequestHandler):
     """Answers a query naming CUT-LENGTH with N-Triples short of the length it announces, one naming CUT-CHUNK with
-    JSON results whose chunked body breaks off before its last chunk, and any other (ASK) with true."""
+    JSON results whose chunked body breaks off before its last chunk, a SELECT with the server's `select` answer, and
+    any other (ASK) with true."""
 
     protocol_version = "HTTP/1.1"
 
@@ -36,7 +39,7 @@ class CuttingEndpoint(BaseHTTPRequestHandler):
             self._head("application/sparql-results+json", {"Transfer-Encoding": "chunked"})
             self.wfile.write(b"%x\r\n%s\r\n" % (len(ROWS), ROWS))  # and no last chunk (0)
         else:
-            body = b'{"head": {}, "boolean": true}'
+            body = self.server.select if query.lstrip().startswith("SELECT") else b'{"head": {}, "boolean": true}'
             self._head("application/sparql-results+json", {"Content-Length": str(len(body))})
             self.wfile.write(body)
             return
@@ -58,8 +61,25 @@ class CuttingEndpoint(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def endpoint():
-    with serving(CuttingEndpoint) as server:
+    with serving(BrokenEndpoint, select=ROWS) as server:
         yield origin_of(server) + "/sparql"
+
+
+BOOLEAN = b'{"head": {}, "boolean": true}'
+
+
+@pytest.mark.parametrize("select, words", [(BOOLEAN, "answered a SELECT query with a boolean"),
+                                           (ROWS, "with the variables ?s, not ?g ?s ?p ?o as asked")])
+def test_an_answer_of_another_shape_is_the_stores_failure(select, words, tmp_path):
+    with serving(BrokenEndpoint, select=select) as server, RemoteStore(origin_of(server) + "/sparql",
+                                                                        dialect="sparql11") as store:
+        with pytest.raises(RemoteStoreFailure, match=words.replace("?", r"\?")):
+            store.dump(tmp_path / "dump.nq", format="nquads")
+        with pytest.raises(RemoteStoreFailure):
+            store.count()
+        done = run_kg("export", "--store", origin_of(server) + "/sparql", "-o", tmp_path / "e.nq")
+        assert done.exit_code == 1 and "Traceback" not in done.stderr and words.split(" with")[0] in done.stderr
+        assert not (tmp_path / "dump.nq").exists() and not (tmp_path / "e.nq").exists()
 
 
 @pytest.mark.parametrize("query, words", [

@@ -205,3 +205,34 @@ def test_dumps_asked_together_of_a_live_server_each_come_whole(tmp_path):
     for status, _, body in answers:
         assert status == 200 and len(body) > 3 * BATCH_BYTES
         assert len(read_back(body, ox.RdfFormat.N_QUADS)) >= expected
+
+
+def test_a_dump_of_every_graph_is_one_snapshot():
+    """A write moving a triple between graphs while a memory store's dump ran showed it twice or not at all (the graphs
+    were listed, then each read at its own moment): here the write lands as the dump starts reading quads."""
+    from kg.store import oxigraph_dump
+
+    engine = ox.Store()
+    token = f"<{EX}token> <{EX}p> \"moved\""
+    engine.update(f"INSERT DATA {{ GRAPH <{EX}ga> {{ {token} }} GRAPH <{EX}other> {{ <{EX}x> <{EX}p> 1 }} }}")
+
+    class MovedAsRead:
+        """The engine, but a write moves the token from ga to a new graph gb as the first quads are asked for."""
+        def __init__(self):
+            self.moved = False
+
+        def named_graphs(self):
+            return engine.named_graphs()
+
+        def quads_for_pattern(self, *pattern):
+            if not self.moved:
+                self.moved = True
+                engine.update(f"DELETE DATA {{ GRAPH <{EX}ga> {{ {token} }} }} ; "
+                              f"INSERT DATA {{ GRAPH <{EX}gb> {{ {token} }} }}")
+            return engine.quads_for_pattern(*pattern)
+
+    output = io.BytesIO()
+    oxigraph_dump.dump(MovedAsRead(), output, format="nquads")
+    dumped = [quad for quad in ox.parse(output.getvalue(), format=ox.RdfFormat.N_QUADS)
+              if quad.subject == ox.NamedNode(EX + "token")]
+    assert len(dumped) == 1

@@ -191,7 +191,9 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
                         chunk=graph_replace.CHUNK_QUADS)
 
     def dump(self, output, *, format, graph=None) -> None:
-        oxigraph_dump.dump(self._engine(), output, format=format, graph=graph)
+        # A read-only handle on disk reads the store as it was opened: no write shows while it dumps.
+        oxigraph_dump.dump(self._engine(), output, format=format, graph=graph,
+                           frozen=self.read_only and self.path is not None)
 
     def graphs(self) -> list[str]:
         return self._reading(lambda: sorted(g.value for g in self._store.named_graphs()

@@ -16,27 +16,34 @@ from kg.turtle_names import PlainNamesWriter
 _DECLARED = pyoxigraph.NamedNode(DEFAULT_GRAPH)
 
 
-def dump(engine: pyoxigraph.Store, output, *, format: str, graph: str | None = None) -> None:
+def dump(engine: pyoxigraph.Store, output, *, format: str, graph: str | None = None, frozen: bool = False) -> None:
     """As Store.dump, for the engine of an OxigraphStore: `output` a path or a binary file, `graph` None for the
-    dataset ("" for the declared default graph)."""
+    dataset ("" for the declared default graph); `frozen`: no write can change the engine while it is read."""
     rdf_format(format, DUMP_FORMATS)
     if graph is None and format in ("turtle", "ntriples"):
         raise ValueError(f"{format} holds one graph: name it (\"\" for the default graph)")
     if not hasattr(output, "write"):  # a path: replaced only by a whole dump (kg.output_files)
         with atomic_output(Path(output)) as file:
-            dump(engine, file, format=format, graph=graph)
+            dump(engine, file, format=format, graph=graph, frozen=frozen)
     elif format not in ("trig", "turtle"):
-        _write(engine, output, format, graph, {})
+        _write(engine, output, format, graph, {}, frozen)
     else:
         writer = PlainNamesWriter(output, PREFIXES)
-        _write(engine, writer, format, graph, {"prefixes": PREFIXES})
+        _write(engine, writer, format, graph, {"prefixes": PREFIXES}, frozen)
         writer.finish()
 
 
-def _write(engine: pyoxigraph.Store, output, format: str, graph: str | None, options: dict) -> None:
+def _write(engine: pyoxigraph.Store, output, format: str, graph: str | None, options: dict, frozen: bool) -> None:
     if graph is not None:
         source = _DECLARED if graph == "" else pyoxigraph.NamedNode(graph)
         engine.dump(output, rdf_format(format), from_graph=source, **options)
         return
-    named = (quad for name in engine.named_graphs() for quad in engine.quads_for_pattern(None, None, None, name))
+    # Each call reads its own snapshot: a graph at a time, a write that moves a triple between graphs could show
+    # twice or not at all. So one iterator over everything, the merge skipped, unless no write can come (frozen),
+    # where a graph at a time never reads the merge (a third less work).
+    if frozen:
+        named = (quad for name in engine.named_graphs() for quad in engine.quads_for_pattern(None, None, None, name))
+    else:
+        named = (quad for quad in engine.quads_for_pattern(None, None, None, None)
+                 if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph))
     pyoxigraph.serialize(named, output, rdf_format(format), **options)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, current_app, request
 
 from api import software
 from api.conditional import not_modified, unchanged, validators
+from api.errors import Problem
 from kg.dump import stream_dump
 from kg.store.oxigraph import OxigraphStore
 
@@ -41,8 +44,37 @@ def dataset_response(fmt: str, media: str, *, gzipped: bool, headers: dict, nego
         response = Response(status=200, headers=headers, mimetype=media)
         response.automatically_set_content_length = False
         return response
-    body = stream_dump(_opener(backend), fmt, gzip=gzipped)
+    # Each dump reads the whole store and holds some 100-150 MB of the engine's buffers: sixteen at once made a
+    # count on /sparql take seconds (helper-189). Past DUMPS_AT_ONCE, a 503's Retry-After.
+    most = current_app.config["DUMPS_AT_ONCE"]
+    slots = current_app.extensions.setdefault("sahel-kg.dumps", threading.BoundedSemaphore(most))
+    if not slots.acquire(blocking=False):
+        raise Problem(503, "Too busy", f"this server process is already sending {most} dumps of the dataset "
+                      "(DUMPS_AT_ONCE), each reading the whole store; ask again shortly", headers={"Retry-After": "10"})
+    body = _Held(stream_dump(_opener(backend), fmt, gzip=gzipped), slots.release)
     return Response(body, headers=headers, mimetype=media)  # made from `backend` alone: no context needed
+
+
+class _Held:
+    """A dump's chunks, holding one of the DUMPS_AT_ONCE slots until they are read to the end or closed (a WSGI
+    server closes what it sends; a generator's own `finally` would not run for one closed before it started)."""
+
+    def __init__(self, chunks, release):
+        self.chunks, self._release = chunks, release
+
+    def __iter__(self):
+        try:
+            yield from self.chunks
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        try:
+            self.chunks.close()
+        finally:
+            if release is not None:
+                release()
 
 
 def _opener(backend):

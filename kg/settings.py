@@ -169,6 +169,8 @@ SETTINGS = [
             "engine's caches (about 60 MB at 1M triples); its next query reopens it (20-40 ms at 1M) with cold "
             "caches. Idle workers look once a second, so less than 1 acts as 1; 0 keeps views open. A copy in memory "
             "(READ_FROM_MEMORY) is always kept."),
+    Setting("DUMPS_AT_ONCE", 2, COUNT, "Dumps of the whole dataset (GET /store, /dump.trig.gz, /dump.nq.gz) a "
+            "server process sends at once, each reading the whole store; past it, 503 with Retry-After."),
     Setting("QUEUE_SIZE", 16, number(whole=True, zero="none wait"),
             "Most queries that may wait for a query worker in a server process (0: none wait); past it, 503 with "
             "Retry-After."),

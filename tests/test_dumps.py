@@ -191,7 +191,7 @@ def test_dumps_asked_together_of_a_live_server_each_come_whole(tmp_path):
                              ox.Literal(os.urandom(48).hex()), ox.NamedNode(f"{EX}graph/noise"))
                      for number in range(8000))
         expected = store.count()
-    with kg_server(tmp_path / "serve", store=f"oxigraph:{path}", threads=4) as url:
+    with kg_server(tmp_path / "serve", store=f"oxigraph:{path}", threads=4, env={"SAHEL_KG_DUMPS_AT_ONCE": "6"}) as url:
         answers: list = [None] * 6
 
         def fetch(index: int) -> None:
@@ -236,3 +236,22 @@ def test_a_dump_of_every_graph_is_one_snapshot():
     dumped = [quad for quad in ox.parse(output.getvalue(), format=ox.RdfFormat.N_QUADS)
               if quad.subject == ox.NamedNode(EX + "token")]
     assert len(dumped) == 1
+
+
+def test_dumps_past_dumps_at_once_are_503_until_one_ends(shared_app):
+    """Sixteen dumps at once each held 100-150 MB and made a count on /sparql take seconds: two a process (the
+    default), the rest told to come back; a dump read to its end or closed before lets the next one in."""
+    client = shared_app.test_client()
+    held = [client.get(url) for url in ("/store", "/dump.nq.gz")]  # streamed: each holds its slot, unread
+    assert [response.status_code for response in held] == [200, 200]
+    busy = client.get("/dump.trig.gz")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "10" and "DUMPS_AT_ONCE" in busy.json["detail"]
+    assert client.head("/store").status_code == 200 and client.get("/sparql?query=ASK%7B%7D").status_code == 200
+    held[0].close()  # a client gone before the first byte
+    again = client.get("/store")
+    assert again.status_code == 200 and again.get_data()  # read to its end: its slot is free again
+    held[1].get_data()
+    for url in ("/dump.trig.gz", "/store"):
+        response = client.get(url)
+        assert response.status_code == 200
+        response.close()  # the module's app is shared: no slot left held

@@ -39,7 +39,8 @@ class Seconds(click.ParamType):
 
 
 class GraphIRI(click.ParamType):
-    """A named graph's IRI, absolute (whether it is one of the project's own graphs depends on the store)."""
+    """A named graph's IRI, absolute, or compact over the project's prefixes (`sk:mine`), as --bind and queries
+    write them (whether it is one of the project's own graphs depends on the store)."""
 
     name = "iri"
 
@@ -47,7 +48,11 @@ class GraphIRI(click.ParamType):
         import pyoxigraph
 
         from kg.iri_resolution import bidi_fault, iri_fault
+        from kg.namespaces import PREFIXES
 
+        prefix, colon, local = str(value).partition(":")
+        if colon and prefix in PREFIXES and not local.startswith("//"):  # <sk:mine> would be a graph no query names
+            value = PREFIXES[prefix] + local
         try:
             iri = pyoxigraph.NamedNode(str(value)).value
         except ValueError as error:

@@ -96,3 +96,11 @@ def test_gzip_under_a_plain_name_is_read_as_gzip_and_not_written_so(tmp_path, sp
     hidden.write_bytes(gzip.compress(ox.serialize(sample("nquads"), format=ox.RdfFormat.N_QUADS)))
     result = kg("load", hidden, "--store", spec)
     assert result.exit_code == 0 and "3 quads" in result.stderr
+
+
+def test_a_compact_graph_name_is_expanded_as_queries_read_it(spec, tmp_path):  # noqa: F811
+    """--graph sk:mine loaded into <sk:mine>, a graph no query names (GRAPH sk:mine is the sk: namespace's)."""
+    path = write(tmp_path / "mine.nt", sample("ntriples"), "ntriples")
+    assert kg("load", path, "--graph", "sk:mine", "--store", spec).exit_code == 0
+    lines = content(spec)
+    assert any(f"<{PREFIXES['sk']}mine>" in line for line in lines) and not any("<sk:mine>" in line for line in lines)

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.errors import QuerySyntaxError
 from kg.sparql_parts import leading_base, where_group_start
 from kg.iri_resolution import iri_fault, resolve_iri
-from kg.sparql_lexer import PNAME, significant, unescape_iri
+from kg.sparql_lexer import PNAME, VARNAME, significant, unescape_iri
 from kg.sparql_text import scan
 
 
@@ -63,7 +63,7 @@ def values_clause(bindings: dict) -> str:
 
 def _block(names: tuple[str, ...], rows) -> str:
     for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not VARNAME.fullmatch(name):
             raise ValueError(f"not a variable name: {name!r}")
     written = " ".join("(" + " ".join("UNDEF" if value is None else _written(as_term(value)) for value in row) + ")"
                        for row in rows)

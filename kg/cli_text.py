@@ -3,7 +3,6 @@ NAME=VALUE pairs as terms."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     mentions (a slip that would bind nothing and say nothing), is a usage error."""
     from kg.binding_types import check_bindings
     from kg.bindings import declared_prefixes, parse_term, query_base
-    from kg.sparql_lexer import significant
+    from kg.sparql_lexer import VARNAME, significant
 
     prefixes = {**prefixes, **declared_prefixes(sparql)}  # as the engine reads the query's names
     base = query_base(sparql)  # a relative <iri> resolves against the query's BASE, as the engine's do
@@ -54,7 +53,7 @@ def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:
     bound = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not sep or not VARNAME.fullmatch(name):
             raise click.UsageError(f"--bind takes NAME=VALUE with NAME a variable name, got {quoted(pair)}")
         if name in bound:
             raise click.UsageError(f"--bind gives ?{name} more than one value")

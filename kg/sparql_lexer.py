@@ -19,7 +19,9 @@ _BASE_CHARS = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F
 _U_CHARS = _BASE_CHARS + "_"
 _CHARS = _U_CHARS + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _LOCAL_ESCAPE = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_VAR = f"[?$][{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_VARNAME = f"[{_U_CHARS}0-9][{_U_CHARS}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_VAR = f"[?$]{_VARNAME}"
+VARNAME = re.compile(_VARNAME)  # a variable's name without its ? or $ (SPARQL 1.1 §19.8 VARNAME): fullmatch it
 _BNODE = f"_:[{_U_CHARS}0-9](?:[{_CHARS}.]*[{_CHARS}])?"
 _PNAME_NS = f"(?:[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?)?:"  # a prefix as declared: "sahel:", ":"
 PNAME = (_PNAME_NS +

@@ -427,6 +427,13 @@ def test_bind_restricts_a_query(spec):
     assert result.exit_code == 0 and result.stdout.splitlines()[1:] == [f"{SK}mali,Mali"]
 
 
+@pytest.mark.parametrize("name", ["été", "مدينة", "1x", "a·b", "_x"])
+def test_bind_takes_every_variable_name_sparql_does(spec, name):
+    """--bind été=… was bad usage (exit 2): NAME was read as ASCII letters, digits and _ alone (helper-190)."""
+    result = query(spec, "--format", "csv", "-q", f"SELECT ?{name} WHERE {{}}", "--bind", f"{name}=sk:mali")
+    assert result.exit_code == 0 and result.stdout.splitlines() == [name, f"{SK}mali"], result.output
+
+
 @pytest.mark.parametrize("text", ["CONSTRUCT WHERE { ?x rdfs:label ?l }", "DESCRIBE ?x",
                                   "CONSTRUCT FROM <https://sahel-kg.example.org/graph/entities> WHERE { ?x rdfs:label ?l }\n# end"])
 def test_bind_restricts_a_query_whose_group_is_its_template_or_that_has_none(spec, text):

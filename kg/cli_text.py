@@ -13,19 +13,22 @@ from kg.untrusted import BOM
 
 
 def command_text(given, text, query_file, what: str = "query") -> str:
-    """The query (or, `what`, the update) from QUERY, -q, -f FILE or standard input; a file's name as QUERY is a
-    usage error naming -f."""
+    """The query (or, `what`, the update) from QUERY, -q, -f FILE or standard input (piped, or QUERY `-`); a file's
+    name as QUERY is a usage error naming -f."""
     from kg.table import printable
 
     name = what.upper()
+    piped = given == "-"  # standard input, as `kg load -` and `-f -` read it (a tty's too, to its end)
     if sum(way is not None for way in (given, text, query_file)) > 1:
         raise click.UsageError(f"give the {what} once: as {name}, with -q or with -f")
     if given is not None and " " not in given.strip() and Path(given).is_file():
         raise click.UsageError(f"{name} is the {what}'s text; to read the file {printable(given)}, "
                                f"use -f {printable(given)}")
-    text = given if given is not None else text
+    text = given if given is not None and not piped else text
     try:
-        if text is None:
+        if piped:
+            text = sys.stdin.read()
+        elif text is None:
             text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
         text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
     except UnicodeError:

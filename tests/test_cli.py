@@ -128,9 +128,11 @@ def test_query_from_q_file_and_stdin_agree(spec, tmp_path):
     path = tmp_path / "labels.rq"
     path.write_text(LABELS)
     # QUERY as an argument too, as other SPARQL consoles take it (it was "unexpected extra argument")
+    # and "-" as QUERY is standard input, as kg load - and -f - read it (it was read as the query's text, helper-190)
     outputs = [query(spec, "--format", "json", "-q", LABELS), query(spec, "--format", "json", "-f", path),
-               query(spec, "--format", "json", input=LABELS), query(spec, "--format", "json", LABELS)]
-    assert [r.exit_code for r in outputs] == [0, 0, 0, 0], [r.output for r in outputs]
+               query(spec, "--format", "json", input=LABELS), query(spec, "--format", "json", LABELS),
+               query(spec, "--format", "json", "-", input=LABELS)]
+    assert [r.exit_code for r in outputs] == [0] * 5, [r.output for r in outputs]
     rows = json_rows(outputs[0].stdout)
     assert len(rows) > 50 and {"type": "uri", "value": SK + "mali"} in [r["x"] for r in rows]
     assert all(json_rows(r.stdout) == rows for r in outputs)

@@ -63,7 +63,11 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
         raise QuerySyntaxError(f"not a query: this is a SPARQL Update; {update_advice('kg query')}", line=1, column=1)
     _refuse_for_form(scan(sparql).form, fmt, wide, row_limit)
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
-    with open_configured(store_spec, endpoint) as store:
+    with contextlib.ExitStack() as files:
+        # Made before the store is asked anything: a folder no file can be made in is told at once, not after a
+        # long query.
+        out = None if output is None else files.enter_context(atomic_output(output))
+        store = files.enter_context(open_configured(store_spec, endpoint))
         service = console_service(store)
         bound = parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)
@@ -86,7 +90,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
         if output is None:
             shown = show(started, chosen, sys.stdout.buffer, service.prefixes, terminal=terminal, wide=wide)
         else:
-            with atomic_output(output) as out, _gzipped_if_named(output, out) as written:
+            with _gzipped_if_named(output, out) as written:
                 shown = show(started, chosen, written, service.prefixes, terminal=False, wide=wide)
     said = notes(shown, "--wide")
     click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),

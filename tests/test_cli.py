@@ -303,6 +303,18 @@ def test_a_failed_query_leaves_the_output_file_alone(spec, tmp_path):
     assert out.read_text() == "before" and not list(tmp_path.glob(".out.json.*"))
 
 
+def test_an_output_no_file_can_be_made_beside_is_told_before_the_store_is_asked(tmp_path):
+    """On a read-only file system kg query -o ran the whole query (36 s) before it said the file could not be made
+    (helper-190); /sys takes no new file, even from root."""
+    from api_fixtures import recording_server
+
+    with recording_server() as (url, requests):
+        result = kg("query", "--endpoint", url + "/sparql", "-o", "/sys/answers.csv", "-q",
+                    "SELECT * WHERE { ?s ?p ?o }")
+    assert result.exit_code == 1 and "cannot create /sys/answers.csv" in result.stderr
+    assert requests == []
+
+
 def test_an_output_link_is_followed_and_kept(spec, tmp_path):
     target, link = tmp_path / "real.json", tmp_path / "link.json"
     target.write_text("before")

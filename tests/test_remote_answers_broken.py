@@ -99,3 +99,29 @@ def test_kg_query_exits_1_and_writes_no_file(endpoint, tmp_path, query):
     assert done.exit_code == 1, (done.stdout, done.stderr)
     assert "nothing of it is used" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+class MovedEndpoint(BaseHTTPRequestHandler):
+    """An endpoint that moved: every request is answered with the server's `status` and a Location."""
+
+    def _answer(self):
+        self.send_response(self.server.status)
+        self.send_header("Location", "https://elsewhere.example/sparql")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_said_with_where_it_points(status):
+    """A 308 was "a web page rather than a SPARQL answer (is this a SPARQL endpoint?)", a 302 "HTTP 302": neither
+    named the Location, where an endpoint moved from http:// to https:// points (helper-190)."""
+    with serving(MovedEndpoint, status=status) as server:
+        done = run_kg("query", "--endpoint", origin_of(server) + "/sparql", "ASK {}")
+    assert done.exit_code == 1 and "Traceback" not in done.stderr
+    assert f"answered {status}" in done.stderr and "redirecting to https://elsewhere.example/sparql" in done.stderr
+    assert "redirects are not followed" in done.stderr

@@ -13,6 +13,7 @@ from kg.errors import (EvaluationError, QuerySyntaxError, QueryTimeout, RemoteSt
 from kg.store.base import syntax_error
 from kg.store.dialects import SPARQL11, Dialect
 from kg.store.remote_http import Answer, DeadlinePassed
+from kg.store.shown_urls import shown_url
 
 ERROR_BYTES = 1 << 16  # of an error body: enough for any message, never a whole result
 
@@ -22,6 +23,13 @@ def failure(answer: Answer, dialect: Dialect = SPARQL11, *, seconds: float | Non
     """The error an answer that is not a success stands for (its body is read, up to ERROR_BYTES); a query's (or
     an update's: `operation`) time limit, `seconds`, is said as the embedded store says it where the engine
     stopped it there."""
+    if 300 <= answer.status < 400:  # an endpoint that moved (http:// to https://): say where to, follow nothing
+        answer.close()
+        where = answer.headers.get("Location")
+        return StoreUnavailable(f"{answer.url} answered {answer.status} {first_line(answer.reason)}".rstrip() +
+                                (f", redirecting to {shown_url(where)}" if where else "") + "; redirects are not "
+                                "followed (a query or update sent on elsewhere): give the URL it names, if it is "
+                                "the endpoint meant")
     try:
         body = answer.read(ERROR_BYTES)
     except DeadlinePassed:

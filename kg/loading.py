@@ -32,6 +32,9 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 LARGE_BYTES = 8 << 20  # from this much input on, a bulk load beats one big transaction
 # The same for input whose size the file system does not tell (a pipe, a gzipped file): counted in quads, read ahead.
 LARGE_QUADS = 50_000
+# Compressions kg load does not read, by file suffix: their name and first bytes.
+OTHER_COMPRESSIONS = {".bz2": ("bzip2", b"BZh"), ".xz": ("xz", b"\xfd7zXZ\x00"), ".zst": ("zstd", b"\x28\xb5\x2f\xfd"),
+                      ".zip": ("zip", b"PK\x03\x04")}
 
 
 @dataclass
@@ -61,6 +64,9 @@ class LoadReport:
 def detect_format(path: Path) -> tuple[str, bool]:
     """The RDF format of a file from its extension, and whether it is gzipped (`.ttl.gz`)."""
     suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in OTHER_COMPRESSIONS:
+        raise ParseError(f"compressed with {OTHER_COMPRESSIONS[suffixes[-1]][0]}, which kg load does not read: "
+                         "decompress it first (gzip is read, .gz)", path=str(path))
     gzipped = bool(suffixes) and suffixes[-1] == ".gz"
     if gzipped:
         suffixes = suffixes[:-1]
@@ -118,14 +124,19 @@ def _sized(quads: Iterator[ox.Quad], plan) -> tuple[Iterator[ox.Quad], bool]:
 
 def _starts_gzipped(path: Path) -> bool:
     """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up; _file_quads
-    looks at its first bytes as it reads them)."""
+    looks at its first bytes as it reads them); ParseError where it starts as another compression does."""
     if not path.is_file():
         return False
     try:
         with open(path, "rb") as handle:
-            return handle.read(2) == GZIP_MAGIC
+            head = handle.read(6)
     except OSError:  # said where the file is read, with its name (a read error has none: /proc/self/mem's EIO)
         return False
+    other = next((name for name, magic in OTHER_COMPRESSIONS.values() if head.startswith(magic)), None)
+    if other is not None:  # else its bytes are read as RDF: "BZh91AY is not a valid subject"
+        raise ParseError(f"compressed with {other}, which kg load does not read: decompress it first (gzip is "
+                         "read, .gz)", path=str(path))
+    return head[:2] == GZIP_MAGIC
 
 
 def path_text(path) -> str:

@@ -182,14 +182,16 @@ def undecodable(error: ParseError, lines=None, *, path=None) -> ParseError:
         return error
     if path is not None:
         return reread(path, lambda again: undecodable(error, again))
-    found, decoder = "a byte here", codecs.getincrementaldecoder("utf-8")()
+    found, hint, decoder = "a byte here", "", codecs.getincrementaldecoder("utf-8")()
     try:
         for piece in line_pieces(lines, error.line) if error.line else ():
             decoder.decode(piece)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as bad:  # its object is what the decoder held, with the piece that failed
         found = f"byte 0x{bad.object[bad.start]:02x}"
-    return ParseError(f"not UTF-8: {found} cannot be decoded", path=error.path, line=error.line,
+        if error.line == 1 and bad.start == 0 and bad.object[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            hint = "; it is UTF-16's byte-order mark: convert the file to UTF-8 (iconv -f UTF-16 -t UTF-8)"
+    return ParseError(f"not UTF-8: {found} cannot be decoded{hint}", path=error.path, line=error.line,
                       column=error.column)
 
 

@@ -312,6 +312,29 @@ def test_a_json_ld_error_is_placed_in_characters_as_the_other_syntaxes(tmp_path,
     assert (caught.value.line, caught.value.column) == (1, text.rindex("}") + 1)
 
 
+@pytest.mark.parametrize("name, how", [("data.nt.bz2", "bz2"), ("data.nt", "bz2"), ("data.nt.xz", "xz"),
+                                       ("data.ttl", "xz")])
+def test_another_compression_is_named_not_read_as_rdf(tmp_path, spec, name, how):
+    """x.nt.bz2: "cannot tell the RDF format from the name"; bzip2 under an RDF name: "BZh91AY is not a valid
+    subject" (helper-190)."""
+    import bz2
+    import lzma
+
+    data = ox.serialize(sample("ntriples"), format=ox.RdfFormat.N_TRIPLES)
+    path = tmp_path / name
+    path.write_bytes(bz2.compress(data) if how == "bz2" else lzma.compress(data))
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert f"compressed with {'bzip2' if how == 'bz2' else 'xz'}, which kg load does not read" in result.stderr
+
+
+def test_a_utf_16_file_is_said_to_be_one(tmp_path, spec):
+    path = tmp_path / "data.ttl"
+    path.write_bytes("<http://ex.org/s> <http://ex.org/p> 1 .\n".encode("utf-16"))
+    result = kg("load", path, "--store", spec)
+    assert result.exit_code == 1 and "UTF-16's byte-order mark" in result.stderr and "iconv" in result.stderr
+
+
 @pytest.mark.parametrize("damage", ["not gzip", "truncated", "corrupt"])
 def test_a_damaged_gzip_loads_nothing(tmp_path, spec, damage):
     data = gzip.compress(ox.serialize(sample("ntriples"), format=ox.RdfFormat.N_TRIPLES))

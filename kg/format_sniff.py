@@ -1,4 +1,5 @@
-"""What RDF format the first bytes of a file or body read as, for the hint of a parse error in another format."""
+"""What RDF format the first bytes of a file or body read as, for the hint of a parse error in another format; the
+compressions kg load does not read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 import pyoxigraph as ox
 
+from kg.errors import ParseError
 from kg.store.base import RDF_FORMATS
 
 HEAD_BYTES = 64 << 10  # enough for a prefix block and some statements, little to read again
@@ -16,6 +18,15 @@ _LINE_FORMATS = ("ntriples", "nquads", "turtle", "trig")
 # A JSON object's first key, or an array of objects (or none): Turtle's "[] ex:p" and TriG's "{ [] ex:p" are not
 _JSON_START = re.compile(rb"\{\s*\"|\[\s*(?:\{|\]\s*\Z)")
 _BOM = b"\xef\xbb\xbf"  # the readers skip it; pyoxigraph's parsers do not
+# Compressions kg load does not read (gzip it does), by file suffix: their name and first bytes.
+OTHER_COMPRESSIONS = {".bz2": ("bzip2", b"BZh"), ".xz": ("xz", b"\xfd7zXZ\x00"), ".zst": ("zstd", b"\x28\xb5\x2f\xfd"),
+                      ".zip": ("zip", b"PK\x03\x04")}
+
+
+def unread_compression(name: str, path) -> ParseError:
+    """The error for a file compressed with `name`, one of OTHER_COMPRESSIONS."""
+    return ParseError(f"compressed with {name}, which kg load does not read: decompress it first (gzip is read, .gz)",
+                      path=str(path))
 
 
 def likely_format(head: bytes, wrong: str, *, fault_line: int | None, whole: bool,

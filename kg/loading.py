@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
+from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, OTHER_COMPRESSIONS, likely_format, unread_compression
 from kg.errors import ConfigError, InputLimitError, ParseError, ProjectGraphError, os_error_words, shown_text
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.iri_resolution import NO_BASE, RELATIVE, bidi_fault, iri_fault
@@ -32,9 +32,6 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 LARGE_BYTES = 8 << 20  # from this much input on, a bulk load beats one big transaction
 # The same for input whose size the file system does not tell (a pipe, a gzipped file): counted in quads, read ahead.
 LARGE_QUADS = 50_000
-# Compressions kg load does not read, by file suffix: their name and first bytes.
-OTHER_COMPRESSIONS = {".bz2": ("bzip2", b"BZh"), ".xz": ("xz", b"\xfd7zXZ\x00"), ".zst": ("zstd", b"\x28\xb5\x2f\xfd"),
-                      ".zip": ("zip", b"PK\x03\x04")}
 
 
 @dataclass
@@ -65,8 +62,7 @@ def detect_format(path: Path) -> tuple[str, bool]:
     """The RDF format of a file from its extension, and whether it is gzipped (`.ttl.gz`)."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in OTHER_COMPRESSIONS:
-        raise ParseError(f"compressed with {OTHER_COMPRESSIONS[suffixes[-1]][0]}, which kg load does not read: "
-                         "decompress it first (gzip is read, .gz)", path=str(path))
+        raise unread_compression(OTHER_COMPRESSIONS[suffixes[-1]][0], path)
     gzipped = bool(suffixes) and suffixes[-1] == ".gz"
     if gzipped:
         suffixes = suffixes[:-1]
@@ -134,8 +130,7 @@ def _starts_gzipped(path: Path) -> bool:
         return False
     other = next((name for name, magic in OTHER_COMPRESSIONS.values() if head.startswith(magic)), None)
     if other is not None:  # else its bytes are read as RDF: "BZh91AY is not a valid subject"
-        raise ParseError(f"compressed with {other}, which kg load does not read: decompress it first (gzip is "
-                         "read, .gz)", path=str(path))
+        raise unread_compression(other, path)
     return head[:2] == GZIP_MAGIC
 
 

@@ -55,8 +55,8 @@ class AnswerReading:
                                    lambda: CUT_COMMENT.search(stream.tail) is not None)
             return result
         answer.close()
-        raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, "
-                                 "which is no SPARQL result")
+        raise RemoteStoreFailure(f"{answer.url} answered with {answer.media_type!r}, which this client does not read: "
+                                 "it asks for SPARQL JSON results, or Turtle or N-Triples for a graph")
 
     def _read(self, reader, answer, seconds):
         try:

@@ -37,6 +37,8 @@ def params() -> dict[str, str]:
         fault = control_fault(value, name)
         if fault:
             raise Problem(400, "Bad request", fault)
+    if "callback" in found and not found["callback"].strip():  # a form's field left empty: no callback, as elsewhere
+        del found["callback"]
     if "callback" in found and (not CALLBACK.fullmatch(found["callback"])
                                 or found["callback"].split(".", 1)[0] in RESERVED):
         raise Problem(400, "Bad callback", "callback must be a JavaScript function name")

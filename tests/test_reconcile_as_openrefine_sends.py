@@ -105,3 +105,10 @@ def test_a_name_qualified_in_brackets_finds_its_entity_but_no_certain_match(clie
     """"Mali (country)" found nothing; "Niger (country)" found only Niger's armed forces."""
     candidate = first(client, {"query": name})
     assert (candidate["id"], candidate["score"], candidate["match"]) == (expected, 90.0, False)
+
+
+@pytest.mark.parametrize("blank", ["", "%20"])
+def test_a_callback_given_empty_is_none(client, blank):
+    """callback= was a 400, where every other text parameter given empty or blank is one not given."""
+    response = client.get(f"/reconcile?callback={blank}")
+    assert response.status_code == 200 and response.mimetype == "application/json" and response.get_json()["name"]

@@ -44,7 +44,7 @@ Select = Callable[[str], list[dict]]
 # The ontology's classes and properties, and OWL's built-in annotation properties, which OWL 2 DL
 # forbids the ontology to declare.
 TERMS_QUERY = """
-SELECT ?term ?kind ?name ?description ?broader WHERE {
+SELECT ?term ?kind ?name ?description ?broader ?range WHERE {
   {
     VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
     ?term a ?kind .
@@ -56,6 +56,7 @@ SELECT ?term ?kind ?name ?description ?broader WHERE {
   OPTIONAL { ?term rdfs:label ?name FILTER (LANG(?name) IN ("en", "")) }
   OPTIONAL { ?term skos:definition ?description FILTER (LANG(?description) IN ("en", "")) }
   OPTIONAL { ?term rdfs:subClassOf ?broader FILTER isIRI(?broader) }
+  OPTIONAL { ?term rdfs:range ?range FILTER isIRI(?range) }
 }
 """
 
@@ -84,13 +85,15 @@ class ReconciliationError(KGError, ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """A type or a property: its IRI, compact id, name, description and direct broader types."""
+    """A type or a property: its IRI, compact id, name, description, direct broader types (a type's) and range (a
+    property's)."""
 
     iri: str
     id: str
     name: str
     description: str = ""
     broader: tuple[str, ...] = ()
+    range: str | None = None  # a property's rdfs:range (the first, where several are stated)
 
     def as_json(self, catalogue: Catalogue | None = None) -> dict:
         found = {"id": self.id, "name": self.name}
@@ -158,10 +161,12 @@ class Catalogue:
                     entry.setdefault(field, row[field]["value"])
             if "broader" in row:
                 entry["broader"].add(row["broader"]["value"])
+            if "range" in row:
+                entry.setdefault("ranges", set()).add(row["range"]["value"])
         types, properties = {}, {}
         for iri, entry in found.items():
             term = Term(iri, compact(iri), entry.get("name") or _local(iri), entry.get("description", ""),
-                        tuple(sorted(entry["broader"])))
+                        tuple(sorted(entry["broader"])), min(entry.get("ranges", ()), default=None))
             (types if "Class" in entry["kinds"] else properties)[iri] = term
         return cls(matcher, _distinct_names(types), _distinct_names(properties))
 

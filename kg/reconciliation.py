@@ -214,7 +214,14 @@ def extend(catalogue: Catalogue, select: Select, extension: Extension) -> dict:
             values.sort(key=lambda value: repr(sorted(value.items())))
             row[asked] = values[:limit] if limit else values
         rows[identifier] = row
-    return {"meta": [{"id": asked, "name": term.name} for asked, term, _ in wanted], "rows": rows}
+    return {"meta": [_column(catalogue, asked, term) for asked, term, _ in wanted], "rows": rows}
+
+
+def _column(catalogue: Catalogue, asked: str, term) -> dict:
+    """A data extension's column: the property as asked for, with the type of its values where its range is one of
+    the ontology's classes (OpenRefine reconciles the new column against it)."""
+    kind = catalogue.types.get(term.range or "")
+    return {"id": asked, "name": term.name, **({"type": {"id": kind.id, "name": kind.name}} if kind else {})}
 
 
 def _values_limit(limit) -> int:

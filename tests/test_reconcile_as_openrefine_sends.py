@@ -5,9 +5,11 @@ Wikipedia's titles are, and the type and limit its search box gives entity sugge
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from test_reconcile import client, reconcile  # noqa: F401  (the module's app over the article)
+from test_reconcile import check, client, reconcile  # noqa: F401  (the module's app over the article)
 
 WD = "http://www.wikidata.org/entity/"
 
@@ -112,3 +114,13 @@ def test_a_callback_given_empty_is_none(client, blank):
     """callback= was a 400, where every other text parameter given empty or blank is one not given."""
     response = client.get(f"/reconcile?callback={blank}")
     assert response.status_code == 200 and response.mimetype == "application/json" and response.get_json()["name"]
+
+
+def test_a_data_extension_column_of_entities_says_their_type(client):
+    """OpenRefine reconciles the new column against the meta's type: none was given, so it was reconciled against
+    no type."""
+    query = {"ids": ["malian-armed-forces"], "properties": [{"id": "sahel:armedForceOf"}, {"id": "rdfs:label"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(query)}).get_json()
+    check(response, "data-extension-response")
+    forces, label = response["meta"]
+    assert forces["type"] == {"id": "sahel:SovereignState", "name": "sovereign state"} and "type" not in label

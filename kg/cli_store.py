@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import shutil
 import sys
 from pathlib import Path
 
@@ -153,8 +154,11 @@ def info(store_spec):
     from kg.console import open_configured
     from kg.query import QueryService
     from kg.store import shown_spec
-    from kg.table import printable, render, width
+    from kg.table import Table, cut, printable, width
 
+    # On a terminal, lines fit its width (an IRI cut with …), as kg query's table does: a wrapped line parts a
+    # graph from its count.
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     with open_configured(store_spec) as store:
         click.echo(f"store: {printable(shown_spec(store_spec))}")
         click.echo(f"quads: {store.count()}")
@@ -162,6 +166,9 @@ def info(store_spec):
         click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         room = max([width(iri) for iri, _ in rows] + [5])  # display columns: an IRI may hold CJK or escapes
+        if columns is not None:
+            room = max(5, min(room, columns - 9))  # two spaces and seven digits for the count
+            rows = [(cut(iri, room) if width(iri) > room else iri, count) for iri, count in rows]
         click.echo(f"\n{'graph'.ljust(room)}  triples")
         for iri, count in rows:
             click.echo(f"{iri}{' ' * (room - width(iri))}  {count:>7}")
@@ -172,7 +179,8 @@ def info(store_spec):
                 ("properties", "SELECT ?property (COUNT(*) AS ?uses) WHERE { ?s ?property ?o } "
                                "GROUP BY ?property ORDER BY DESC(?uses) ?property LIMIT 10")):
             click.echo(f"\ntop {title}:")
-            click.echo(render(service.query(sparql), service.prefixes))
+            result = service.query(sparql)
+            click.echo("\n".join(Table(result.variables, service.prefixes, room=columns).lines(result.rows)))
 
 
 @click.command()

@@ -860,6 +860,21 @@ def test_info_aligns_graphs_by_display_width_with_what_shows_as_nothing_escaped(
     assert len({wcswidth(line) for line in rows}) == 1, rows  # the counts end in the same column
 
 
+def test_info_on_a_terminal_fits_its_width(tmp_path, monkeypatch):
+    """A graph of a long IRI made every line of the graph table as wide: at 40 columns each wrapped, its count on
+    the next line (helper-190)."""
+    with OxigraphStore(tmp_path / "store") as store:
+        store.update(f"INSERT DATA {{ GRAPH <http://example.org/{'long/' * 30}g> {{ <http://example.org/a> "
+                     "<http://example.org/p> 1 } }")
+    monkeypatch.setenv("COLUMNS", "40")
+    status, out, err = on_terminal(["info", "--store", f"oxigraph:{tmp_path / 'store'}"], stdout_tty=True)
+    assert status == 0, err
+    graphs = out.split("\n\n")[1].splitlines()
+    assert graphs[0].startswith("graph") and graphs[1].startswith("http://example.org/long/") and "…" in graphs[1]
+    tables = out.split("\n\n", 1)[1].splitlines()  # the graphs', the classes' and the properties'
+    assert graphs[1].endswith("  " + "1".rjust(7)) and all(wcswidth(line) <= 40 for line in tables)
+
+
 def test_the_default_store_is_under_sahel_kg_home():
     result = kg("info")
     where = Path(os.environ["SAHEL_KG_HOME"]) / "store"

@@ -33,6 +33,17 @@ def dump(engine: pyoxigraph.Store, output, *, format: str, graph: str | None = N
         writer.finish()
 
 
+def write_quads(quads, output, format: str) -> None:
+    """Quads (or triples) written to the binary file `output` in `format`, as the embedded store writes its own:
+    Turtle and TriG with the project's prefixes and plain local names (a remote store's dump, kg.store.remote_whole)."""
+    if format not in ("trig", "turtle"):
+        pyoxigraph.serialize(quads, output, rdf_format(format))
+        return
+    writer = PlainNamesWriter(output, PREFIXES)
+    pyoxigraph.serialize(quads, writer, rdf_format(format), prefixes=PREFIXES)
+    writer.finish()
+
+
 def _write(engine: pyoxigraph.Store, output, format: str, graph: str | None, options: dict, frozen: bool) -> None:
     if graph is not None:
         source = _DECLARED if graph == "" else pyoxigraph.NamedNode(graph)

@@ -12,6 +12,7 @@ from kg.errors import RemoteStoreFailure
 from kg.output_files import atomic_output
 from kg.store.base import DUMP_FORMATS, rdf_format
 from kg.store.merge import DEFAULT_GRAPH
+from kg.store.oxigraph_dump import write_quads
 from kg.store.shown_urls import shown_url
 
 
@@ -30,11 +31,11 @@ class WholeReads:
             iri = DEFAULT_GRAPH if graph == "" else graph
             rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
             triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url, names="s p o"))
-            pyoxigraph.serialize(triples, output, rdf_format(format))
+            write_quads(triples, output, format)
             return
         rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
         quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url, names="g s p o"))
-        pyoxigraph.serialize(quads, output, rdf_format(format))
+        write_quads(quads, output, format)
 
     def graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

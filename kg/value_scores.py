@@ -28,6 +28,8 @@ def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -
     if isinstance(wanted, dict):
         if binding["type"] == "uri" and held in (catalogue.entity_iri(wanted["id"]), expand(wanted["id"])):
             return 100.0
+        if catalogue.entity(wanted["id"]) is not None:  # one of ours, and another: its name must not make it close
+            return 0.0
         other = wanted.get("name", "")  # an id of another service ("Q912"): its name is all that compares
         return value_score(catalogue, other, binding, name) if other.strip() else 0.0
     if isinstance(wanted, bool):

@@ -124,3 +124,13 @@ def test_a_data_extension_column_of_entities_says_their_type(client):
     check(response, "data-extension-response")
     forces, label = response["meta"]
     assert forces["type"] == {"id": "sahel:SovereignState", "name": "sovereign state"} and "type" not in label
+
+
+@pytest.mark.parametrize("other", [{"id": "us-government", "name": "United States government"},
+                                   {"id": "niger", "name": "United States"}])
+def test_an_entity_of_ours_is_compared_by_its_id_whatever_its_name(client, other):
+    """{"id": "niger", "name": "United States"} matched the US armed forces (100, match) by its name (helper-192)."""
+    query = {"query": "military of the United States", "properties": [{"pid": "sahel:armedForceOf", "v": other}]}
+    candidate = first(client, query)
+    assert candidate["id"] == "us-armed-forces" and features(candidate)["property:sahel:armedForceOf"] == 0.0
+    assert candidate["match"] is False

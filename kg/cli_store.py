@@ -65,9 +65,11 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
     _refuse_for_form(scan(sparql).form, fmt, wide, row_limit)
     cap = row_limit if row_limit is not None or not terminal else console_settings()["ROW_LIMIT"]
     with contextlib.ExitStack() as files:
-        # Made before the store is asked anything: a folder no file can be made in is told at once, not after a
-        # long query.
-        out = None if output is None else files.enter_context(atomic_output(output))
+        # A file is made before the store is asked anything: a folder no file can be made in is told at once, not
+        # after a long query. A FIFO or device is opened only once there is an answer to write (opening a FIFO waits
+        # for its reader: an error would never be told).
+        early = output is not None and not not_a_regular_file(output)
+        out = files.enter_context(atomic_output(output)) if early else None
         store = files.enter_context(open_configured(store_spec, endpoint))
         service = console_service(store)
         bound = parse_bindings(bindings, service.prefixes, sparql)
@@ -91,6 +93,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
         if output is None:
             shown = show(started, chosen, sys.stdout.buffer, service.prefixes, terminal=terminal, wide=wide)
         else:
+            out = out or files.enter_context(atomic_output(output))
             with _gzipped_if_named(output, out) as written:
                 shown = show(started, chosen, written, service.prefixes, terminal=False, wide=wide)
     said = notes(shown, "--wide")

@@ -21,7 +21,7 @@ def command_text(given, text, query_file, what: str = "query") -> str:
     piped = given == "-"  # standard input, as `kg load -` and `-f -` read it (a tty's too, to its end)
     if sum(way is not None for way in (given, text, query_file)) > 1:
         raise click.UsageError(f"give the {what} once: as {name}, with -q or with -f")
-    if given is not None and " " not in given.strip() and Path(given).is_file():
+    if given is not None and not piped and " " not in given.strip() and Path(given).is_file():
         raise click.UsageError(f"{name} is the {what}'s text; to read the file {printable(given)}, "
                                f"use -f {printable(given)}")
     text = given if given is not None and not piped else text

@@ -315,6 +315,24 @@ def test_an_output_no_file_can_be_made_beside_is_told_before_the_store_is_asked(
     assert requests == []
 
 
+def test_a_failed_query_into_a_fifo_no_one_reads_is_told(spec, tmp_path):
+    """kg query -o FIFO opened the FIFO before the query ran, waiting for ever for a reader, so a query's error was
+    never told (helper-192): the FIFO is opened once there is an answer to write."""
+    fifo = tmp_path / "answers"
+    os.mkfifo(fifo)
+    done = subprocess.run([KG, "query", "--store", spec, "-o", fifo, "-q", "SELECT * WHERE { ?s ?p ?o } "
+                           "ORDER BY xsd:foo(?s)"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "is not supported" in done.stderr
+
+
+def test_dash_reads_standard_input_even_beside_a_file_named_dash(spec, tmp_path, monkeypatch):
+    """With a file named - in the folder, kg query - said "to read the file -, use -f -" (helper-192)."""
+    (tmp_path / "-").write_text("SELECT ?x WHERE { ?x ?p ?o } LIMIT 1")
+    monkeypatch.chdir(tmp_path)
+    result = query(spec, "--format", "json", "-", input="ASK {}")
+    assert result.exit_code == 0 and json.loads(result.stdout)["boolean"] is True
+
+
 def test_an_output_link_is_followed_and_kept(spec, tmp_path):
     target, link = tmp_path / "real.json", tmp_path / "link.json"
     target.write_text("before")

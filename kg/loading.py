@@ -93,7 +93,7 @@ def load_files(store: Store, paths: list[Path], *, graph: str | None = None, fmt
     plan = []
     for path in paths:
         detected, gzipped = detect_format(path) if fmt is None else (fmt, path.suffix.lower() == ".gz")
-        gzipped = gzipped or _starts_gzipped(path)  # gzip under another name (export.trig): no RDF starts so
+        gzipped = gzipped or _starts_gzipped(path, (names or {}).get(path))  # gzip under another name: no RDF starts so
         loaded = LoadedFile(path=path, format=detected, name=(names or {}).get(path))
         report.files.append(loaded)
         plan.append((loaded, gzipped))
@@ -118,9 +118,10 @@ def _sized(quads: Iterator[ox.Quad], plan) -> tuple[Iterator[ox.Quad], bool]:
     return chain(ahead, quads), len(ahead) == LARGE_QUADS
 
 
-def _starts_gzipped(path: Path) -> bool:
+def _starts_gzipped(path: Path, name: str | None = None) -> bool:
     """Whether a regular file starts as gzip does (a pipe is not looked at: its bytes would be used up; _file_quads
-    looks at its first bytes as it reads them); ParseError where it starts as another compression does."""
+    looks at its first bytes as it reads them); ParseError where it starts as another compression does, naming the
+    file `name` where it is a copy ("standard input")."""
     if not path.is_file():
         return False
     try:
@@ -130,7 +131,7 @@ def _starts_gzipped(path: Path) -> bool:
         return False
     other = next((name for name, magic in OTHER_COMPRESSIONS.values() if head.startswith(magic)), None)
     if other is not None:  # else its bytes are read as RDF: "BZh91AY is not a valid subject"
-        raise unread_compression(other, path)
+        raise unread_compression(other, name or path)
     return head[:2] == GZIP_MAGIC
 
 

@@ -328,6 +328,15 @@ def test_another_compression_is_named_not_read_as_rdf(tmp_path, spec, name, how)
     assert f"compressed with {'bzip2' if how == 'bz2' else 'xz'}, which kg load does not read" in result.stderr
 
 
+def test_another_compression_on_standard_input_is_said_of_standard_input(spec):
+    """It named the spooled copy's path, /proc/self/fd/3 (helper-192)."""
+    import bz2
+
+    data = bz2.compress(ox.serialize(sample("ntriples"), format=ox.RdfFormat.N_TRIPLES))
+    result = kg("load", "-", "--format", "ntriples", "--store", spec, input=data)
+    assert result.exit_code == 1 and result.stderr.startswith("error: standard input: compressed with bzip2")
+
+
 def test_a_utf_16_file_is_said_to_be_one(tmp_path, spec):
     path = tmp_path / "data.ttl"
     path.write_bytes("<http://ex.org/s> <http://ex.org/p> 1 .\n".encode("utf-16"))

@@ -160,6 +160,10 @@ def _check_preconditions(target: str, version, *, write: bool) -> None:
 
 def _read(target):
     if target is _STORE:  # the whole dataset, as Oxigraph's server and Fuseki give it
+        unknown = sorted({name for name, _ in request_params()} - {"format", "output"})
+        if unknown:  # a slip (graph-uri=, grpah=) must not start a dump of everything
+            raise Problem(400, "Unknown parameter", f"/store takes graph=IRI or default to name a graph, and "
+                          f"format= alone for the whole dataset; not {', '.join(unknown)}")
         media, fmt = choose("graph", DATASET_OFFER, format_param(request_params()))
         return dataset_response(fmt, media, gzipped=False, headers={}, negotiated=True)
     if target != "" and not _exists(target):  # the default graph is always there, perhaps empty

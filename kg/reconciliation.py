@@ -115,7 +115,7 @@ def reconcile(catalogue: Catalogue, select: Select, query: Query, *, deadline: f
     if query.text is not None:
         bare = _QUALIFIER.sub("", query.text).strip()
         if bare and bare != query.text.strip():  # "Mali (country)": the name without it, never a certain match
-            for found in catalogue.matcher.candidates(bare, limit=None, min_score=MIN_NAME_SCORE):
+            for found in catalogue.matcher.candidates(bare, limit=None, min_score=MIN_NAME_SCORE / QUALIFIED_SHARE):
                 scored[found.entity.iri] = (found.entity, round(found.score * QUALIFIED_SHARE, 2), False, False)
         for found in catalogue.matcher.candidates(query.text, limit=None, min_score=MIN_NAME_SCORE):
             if found.entity.iri not in scored or found.score > scored[found.entity.iri][1]:

@@ -79,3 +79,11 @@ def test_writes_to_the_store_itself_still_need_a_graph(make_app):
         body = problem(getattr(client, method)("/store", data=b"<a> <b> <c> .", content_type="text/turtle",
                                                headers=AUTH), 400)
         assert "?graph=IRI" in body["detail"]
+
+
+@pytest.mark.parametrize("query, name", [("foo=1", "foo"), ("graph-uri=http://example.org/g", "graph-uri"),
+                                         ("format=trig&grpah=x", "grpah")])
+def test_a_parameter_the_dataset_read_does_not_take_is_400_not_a_dump(shared_app, query, name):
+    """A slip (Virtuoso's graph-uri=, a misspelt graph=) started a dump of everything (helper-192)."""
+    body = problem(shared_app.test_client().get("/store?" + query), 400)
+    assert "graph=IRI" in body["detail"] and body["detail"].endswith(f"not {name}")

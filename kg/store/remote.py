@@ -190,11 +190,11 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
                                          hidden=self._hidden if hide else None)
                 answer = self._answer(url, fields, accept, timeout)
                 if answer.status < 300:
-                    result = of_form(self._result(answer, dialect, seconds), form, answer.url)
+                    result = of_form(self._result(answer, dialect, seconds), form, answer)
                     return result if fewer is None else _full_is_cut(result, limit)
                 error = failure(answer, dialect, seconds=seconds)
             raise _within(error, sparql)
-        return of_form(self._result(answer, dialect, seconds), form, answer.url)
+        return of_form(self._result(answer, dialect, seconds), form, answer)
 
     def _answer(self, url, fields, accept, timeout):
         try:

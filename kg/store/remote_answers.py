@@ -86,11 +86,14 @@ class AnswerReading:
         return RemoteStoreFailure(f"{answer.url} sent a malformed answer: {error}")
 
 
-def of_form(result: QueryResult, form: str | None, url: str) -> QueryResult:
-    """`result`, where it is the kind of answer a query of `form` has; else RemoteStoreFailure (an engine that
-    answered a SELECT with a boolean: its reader would fail on it with no word of the store)."""
+def of_form(result: QueryResult, form: str | None, answer) -> QueryResult:
+    """`result`, read from `answer`, where it is the kind of answer a query of `form` has; else RemoteStoreFailure,
+    the answer closed (an engine that answered a SELECT with a boolean: its reader would fail on it with no word of
+    the store)."""
     kind = {"SELECT": Solutions, "ASK": bool, "CONSTRUCT": Triples, "DESCRIBE": Triples}.get(form or "")
     if kind is not None and not isinstance(result, kind):
+        answer.close()  # rows never read: their reader's own closing would not run
+        url = answer.url
         given = "a boolean" if isinstance(result, bool) else "solutions" if isinstance(result, Solutions) else "a graph"
         raise RemoteStoreFailure(f"{url} answered a {form} query with {given}, which is no answer to it")
     return result

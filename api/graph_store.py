@@ -162,7 +162,7 @@ def _read(target):
     if target is _STORE:  # the whole dataset, as Oxigraph's server and Fuseki give it
         unknown = sorted({name for name, _ in request_params()} - {"format", "output"})
         if unknown:  # a slip (graph-uri=, grpah=) must not start a dump of everything
-            raise Problem(400, "Unknown parameter", f"/store takes graph=IRI or default to name a graph, and "
+            raise Problem(400, "Bad request", f"/store takes graph=IRI or default to name a graph, and "
                           f"format= alone for the whole dataset; not {', '.join(unknown)}")
         media, fmt = choose("graph", DATASET_OFFER, format_param(request_params()))
         return dataset_response(fmt, media, gzipped=False, headers={}, negotiated=True)

@@ -65,7 +65,7 @@ def suggest_entity():
     start, at, size, catalogue = prefix(params), cursor(params), count(params, "limit", minimum=1), _catalogue()
     kind, strict = filled(params, "type"), filled(params, "type_strict") or "any"
     if strict not in ("any", "all", "should"):
-        raise Problem(400, "Bad type_strict", 'type_strict is "any", "all" or "should"')
+        raise Problem(400, "Bad request", 'type_strict is "any", "all" or "should"')
     types = () if kind is None else (catalogue.type(kind).iri,)  # an unknown type is 400, offering the near ones
     with charged():
         return _reply({"result": suggest_entities(catalogue, start, at, types=types, strict=strict != "should",

@@ -18,22 +18,24 @@ from test_loading import kg
 
 CANCELLED = b"The SPARQL operation has been cancelled"  # oxigraph serve's words at its --timeout-s
 EMPTY = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+FALSE = b'{"head": {}, "boolean": false}'  # an ASK answered with a table is refused as no answer to it
 NONE_COUNTED = (b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "0", '
                 b'"datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}')
 
 
 class StoppingEngine(BaseHTTPRequestHandler):
-    """An Oxigraph that counts nothing, answers every other query with no rows, and stops every update at its
-    time limit."""
+    """An Oxigraph that counts nothing, answers ASK false and every other query with no rows, and stops every update
+    at its time limit."""
 
     def version_string(self):
         return "Oxigraph/0.4.0"
 
     def do_POST(self):
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-        counted = "COUNT" in form.get("query", [""])[0]
+        query = form.get("query", [""])[0]
+        found = NONE_COUNTED if "COUNT" in query else FALSE if query.lstrip().startswith("ASK") else EMPTY
         self.answer(*((500, CANCELLED, "text/plain") if "update" in form else
-                      (200, NONE_COUNTED if counted else EMPTY, "application/sparql-results+json")))
+                      (200, found, "application/sparql-results+json")))
 
     def answer(self, status: int, body: bytes, media: str):
         self.send_response(status)

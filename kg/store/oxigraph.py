@@ -273,7 +273,9 @@ class OxigraphStore(UpdateApart, ViewReading, WriteTelling, Store):
 
     def _adopt_model(self) -> None:
         """Migrate a store of the old model (client triples in the default graph proper, no merge)."""
-        if not old_model.detected(self._store):
+        # Read as any read is: a read-only opening of the store's own folder (its views withdrawn) may meet a file
+        # the writer's compaction removed since, and reopens.
+        if not self._reading(lambda: old_model.detected(self._store)):
             return
         if self.read_only:
             self._union = True  # read it as before: the union of all its graphs

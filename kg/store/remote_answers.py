@@ -95,7 +95,8 @@ def of_form(result: QueryResult, form: str | None, answer) -> QueryResult:
         answer.close()  # rows never read: their reader's own closing would not run
         url = answer.url
         given = "a boolean" if isinstance(result, bool) else "solutions" if isinstance(result, Solutions) else "a graph"
-        raise RemoteStoreFailure(f"{url} answered a {form} query with {given}, which is no answer to it")
+        article = "an" if form == "ASK" else "a"
+        raise RemoteStoreFailure(f"{url} answered {article} {form} query with {given}, which is no answer to it")
     return result
 
 

@@ -1,8 +1,8 @@
 """/store: the SPARQL 1.1 Graph Store HTTP Protocol.
 
 Indirect identification: /store?graph=IRI names a graph, /store?default the default graph. Direct
-identification: a URL under /store/ is itself the graph's IRI (POST /store creates one there). A GET of
-/store itself gives the whole dataset (N-Quads or TriG). Reads
+identification: a URL under /store/ is itself the graph's IRI (POST /store of a graph creates one there). A GET
+of /store itself gives the whole dataset (N-Quads or TriG), and a POST of N-Quads or TriG adds to it. Reads
 are open like queries; writes need UPDATES_ENABLED and the bearer token, and each is one SPARQL
 update, so it happens whole or not at all.
 """
@@ -10,6 +10,8 @@ update, so it happens whole or not at all.
 from __future__ import annotations
 
 import uuid
+
+from pyoxigraph import DefaultGraph, Triple
 
 from flask import Blueprint, Response, current_app, request
 
@@ -27,7 +29,7 @@ from kg.answers import QueryRequest
 from kg.errors import ParseError, QuerySyntaxError, SourceError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.kept_graphs import refuse_graph_write
-from kg.store.base import parse_triples
+from kg.store.base import parse_quads, parse_triples
 from kg.store.insert_data import unreadable
 from kg.store.merge import DEFAULT_GRAPH
 
@@ -41,6 +43,7 @@ READABLE = {
 }
 GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
 DATASET_OFFER = [("application/n-quads", "nquads"), ("application/trig", "trig")]  # GET /store: every graph
+DATASET_MEDIA = dict(DATASET_OFFER)  # what a POST to /store itself may send to add to several graphs
 
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -71,6 +74,8 @@ def _operate(target):
     if not current_app.config["UPDATES_ENABLED"]:
         raise Problem(403, "Updates disabled", "this graph store is read-only")
     authorize()
+    if request.method == "POST" and target is _STORE and request.mimetype in DATASET_MEDIA:
+        return _add_dataset()  # quads, each to its graph, as Oxigraph's server takes them: a dump posted back
     if request.method == "POST" and target is _STORE:  # a new graph, named by the server under /store/
         target = f"{public_url().rstrip('/')}/{uuid.uuid4()}"  # the public origin: never a client's Host
         response = _write("POST", target)
@@ -208,6 +213,28 @@ def _write(method: str, target: str) -> Response:
             raise unreadable(error) from None
     status = 204 if existed else 201
     return changed_response(Response(status=status), backend)
+
+
+def _add_dataset() -> Response:
+    """POST /store of N-Quads or TriG: each quad added to its graph (a default graph's to the declared one), in
+    one update; a project graph among them refuses the whole body."""
+    quads = parse_quads(checked_body(), format=DATASET_MEDIA[request.mimetype], base_iri=public_url(),
+                        seconds=current_app.config["UPLOAD_TIMEOUT"])
+    backend = current_app.extensions["sahel-kg"]
+    graphs: dict[str, list[str]] = {}
+    for quad in quads:
+        name = "" if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
+        graphs.setdefault(name, []).append(f"{Triple(quad.subject, quad.predicate, quad.object)} .")
+    for name in graphs:
+        refuse_graph_write(backend.writer, name, "a POST would add to")
+    blocks = [" ".join(triples) if name == "" else f"GRAPH <{name}> {{ {' '.join(triples)} }}"
+              for name, triples in graphs.items()]
+    if blocks:
+        try:
+            backend.update(f"INSERT DATA {{ {' '.join(blocks)} }}")
+        except QuerySyntaxError as error:  # the update is ours, made from a body that parsed
+            raise unreadable(error) from None
+    return changed_response(Response(status=204), backend)
 
 
 def _upload_base(target: str) -> str:

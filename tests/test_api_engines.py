@@ -161,6 +161,16 @@ def test_blank_nodes_are_written_and_kept_joined(server, new_graph):
     assert select_json(server, f"ASK {{ <{EX}s> <{EX}has> ?b . ?b <{EX}p> 1 }}")["boolean"] is True
 
 
+def test_a_dataset_posted_to_the_store_lands_each_quad_in_its_graph(server, new_graph):
+    one, two = new_graph(), new_graph()
+    body = f'<{EX}s> <{EX}p> "one" <{one}> .\n_:b <{EX}p> "two" <{two}> .\n_:b <{EX}q> _:b <{two}> .\n'.encode()
+    status, _, answer = http(server + "/store", method="POST", data=body,
+                             headers={**AUTH, "Content-Type": "application/n-quads"})
+    assert status == 204, answer
+    assert count(server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{one}> {{ ?s ?p ?o }} }}") == 1
+    assert select_json(server, f'ASK {{ GRAPH <{two}> {{ ?b <{EX}p> "two" ; <{EX}q> ?b }} }}')["boolean"] is True
+
+
 @pytest.mark.parametrize("term", ["<<( <http://x.example/a> <http://x.example/b> 1 )>>", '"hi"@ar--rtl'])
 def test_a_graph_store_write_the_engine_cannot_read_is_refused_as_data_not_as_a_query(server, new_graph, term):
     """A triple term or a base direction PUT to Virtuoso (which has neither, declared) was 400 "Malformed query" at

@@ -87,3 +87,46 @@ def test_a_parameter_the_dataset_read_does_not_take_is_400_not_a_dump(shared_app
     """A slip (Virtuoso's graph-uri=, a misspelt graph=) started a dump of everything (helper-192)."""
     body = problem(shared_app.test_client().get("/store?" + query), 400)
     assert "graph=IRI" in body["detail"] and body["detail"].endswith(f"not {name}")
+
+
+def test_a_dump_posted_back_to_an_empty_store_is_the_same_dataset(make_app):
+    """POST /store of N-Quads or TriG adds each quad to its graph, as Oxigraph's server does: it was a 415, so no
+    GET /store could be posted back (helper-189)."""
+    source = make_app(article=False, seed=SEED).test_client()
+    for media in KINDS:
+        dump = source.get("/store", headers={"Accept": media})
+        target = make_app(WRITABLE, article=False).test_client()
+        posted = target.post("/store", data=dump.get_data(), content_type=media, headers=AUTH)
+        assert posted.status_code == 204 and "X-Dataset-Version" in posted.headers
+        assert parsed(target.get("/store")) == parsed(dump) and IN_DEFAULT in parsed(dump)
+
+
+def test_a_quad_of_the_default_graph_goes_to_the_declared_one(make_app):
+    client = make_app(WRITABLE, article=False).test_client()
+    body = f'<{EX}s> <{EX}p> "plain" .\n<{EX}s> <{EX}p> "named" <{EX}g> .\n_:b <{EX}p> _:b <{EX}g> .\n'
+    assert client.post("/store", data=body, content_type="application/n-quads", headers=AUTH).status_code == 204
+    got = parsed(client.get("/store"))
+    assert ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("plain"), ox.NamedNode(DEFAULT_GRAPH)) in got
+    assert {q.object.value for q in got if q.graph_name == ox.NamedNode(EX + "g") and q.object.value != "named"} \
+        and len(got) == 3
+
+
+@pytest.mark.parametrize("body, status, words", [
+    (f'<{EX}s> <{EX}p> "ok" <{EX}g> .\n<{EX}s> <{EX}p> "ok" <https://sahel-kg.example.org/graph/ontology> .',
+     409, "one of the project's own graphs"),
+    (f'<{EX}s> <{EX}p> "ok" <{EX}g> .\n<{EX}s> <{EX}p> oops .', 400, "line 2")])
+def test_a_dataset_body_is_added_whole_or_not_at_all(make_app, body, status, words):
+    client = make_app(WRITABLE).test_client()
+    before = parsed(client.get("/store"))
+    found = problem(client.post("/store", data=body, content_type="application/n-quads", headers=AUTH), status)
+    assert words in found["detail"] or words.split()[-1] == str(found.get("line"))
+    assert parsed(client.get("/store")) == before
+
+
+def test_a_dataset_post_needs_updates_on_and_the_token(make_app):
+    body = f'<{EX}s> <{EX}p> "x" <{EX}g> .'
+    problem(make_app().test_client().post("/store", data=body, content_type="application/n-quads"), 403)
+    problem(make_app(WRITABLE).test_client().post("/store", data=body, content_type="application/n-quads"), 401)
+    named = make_app(WRITABLE).test_client().post(f"/store?graph={EX}g", data=body, content_type="application/n-quads",
+                                                  headers=AUTH)
+    assert "n-quads" in problem(named, 415)["detail"]  # one graph holds triples: a quad's graph has no place there

@@ -260,20 +260,27 @@ def parse_triples(data: bytes, *, format: str, base_iri: str | None = None, seco
     Raises ParseError (with line and column; also for JSON-LD that gives none though it holds data), or
     InputLimitError past `seconds` of parsing or for Turtle or JSON-LD nested deeper than kg.untrusted.MAX_NESTING.
     """
+    quads = parse_quads(data, format=format, base_iri=base_iri, seconds=seconds, name=name, graphs=False)
+    return [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def parse_quads(data: bytes, *, format: str, base_iri: str | None = None, seconds: float | None = None,
+                name: str | None = None, graphs: bool = True) -> list[pyoxigraph.Quad]:
+    """The quads of a dataset's serialisation (N-Quads, TriG; a graph syntax gives the default graph's), as
+    parse_triples reads them; with `graphs` False a named graph is a ParseError."""
     data = without_bom(data)
     refuse_deep(data, format=format, name=name)
     reader = guard(io.BytesIO(data), format=format, seconds=seconds, name=name, buffer=4096)
     try:
-        quads = pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri, without_named_graphs=True,
-                                 rename_blank_nodes=True)
-        triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+        quads = list(pyoxigraph.parse(reader, format=rdf_format(format), base_iri=base_iri,
+                                      without_named_graphs=not graphs, rename_blank_nodes=True))
     except SyntaxError as error:
         raise _parse_error(error, name, lines=data, byte_columns=format == "jsonld") from None
     except MemoryError as error:
         raise term_too_long(error, name) from None
-    if not triples and format == "jsonld" and (dropped := jsonld_dropped(data)):  # else a PUT would empty the graph
+    if not quads and format == "jsonld" and (dropped := jsonld_dropped(data)):  # else a PUT would empty the graph
         raise ParseError(dropped, path=name)
-    return triples
+    return quads
 
 
 def term_too_long(error: MemoryError, path: str | None) -> InputLimitError:

@@ -95,6 +95,17 @@ def test_held_as_of_follows_the_date_bound_at_run_time(store, as_of, expected):
     assert [compact(row[0]) for row in rows] == expected
 
 
+def test_a_claim_whose_start_the_article_does_not_give_possibly_held_before_it(store):
+    """The AES (2023) reflects a push that came after coups the article does not date: 'not' in 2022 was a bound
+    the article does not give (helper-193)."""
+    import pyoxigraph as ox
+
+    text = (QUERIES_DIR / "as-of-status.rq").read_text(encoding="utf-8")
+    day = ox.Literal("2022-09-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    holding = {compact(row[0]): row[1].value for row in store.query(text, bindings={"asOf": day}).rows}
+    assert holding["claim:aes-autonomy-push"] == "possibly" and holding["claim:aes-members"] == "not"
+
+
 EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'year')],
  'aes-members-wikidata': [  # joined with the fixture, tests/fixtures/wikidata-sahel-fixture.ttl
      ('sk:burkina-faso', 'Burkina Faso', 'claim:aes-members', 'Ouagadougou', '23000000', 'Ibrahim Traoré'),
@@ -148,7 +159,7 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                        '527',
                        "the article's own voice",
                        'argued',
-                       'from 2023, still holding as of the article'),
+                       'by 2023, still holding as of the article'),
                       ('claim:coups-disrupted-partnerships',
                        '528',
                        '612',
@@ -350,7 +361,7 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
                      ('sk:united-states', 'security cooperation', 'ceased', '3'),
                      ('sk:united-states', 'tactical collaboration', 'active', '3')],
  'hedged-claims': [('claim:forecast-us-approach', 'likely')],
- 'held-as-of': [('claim:aes-autonomy-push', 'from 2023, still holding as of the article'),
+ 'held-as-of': [('claim:aes-autonomy-push', 'by 2023, still holding as of the article'),
                 ('claim:aes-members', 'from 2023, still holding as of the article')],
  'humanitarian-pressure': [('Burkina Faso', 'intensifying'), ('Mali', 'intensifying')],
  'interpretations': [('claim:aes-asserts-control',

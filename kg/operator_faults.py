@@ -1,5 +1,5 @@
-"""Operators written as other languages write them: == for =, <> for !=, a lone & for &&. (Words such as AND are
-kg.unknown_words'.)"""
+"""Operators written as other languages write them: == for =, <> for !=, a lone & for &&, and an operator or a comma
+with nothing after it, as in FILTER(?o = ). (Words such as AND are kg.unknown_words'.)"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from kg.bracket_faults import in_parentheses
 from kg.triple_faults import touching
 
 _OPERANDS = ("var", "number", "string", "langtag", "close")  # what may end the operand before an operator
+_COMPARING = set("=<>!&|")  # never before a ')': + * / - may be a path's modifier or step there, as in (ex:p+)
 
 
 def foreign_operator(tokens, index: int) -> tuple[int, str] | None:
@@ -35,3 +36,28 @@ def _paired(tokens, index: int) -> bool:
     """Whether the '&' at `index` is one of the two of a &&."""
     return index + 1 < len(tokens) and tokens[index + 1][1] == "&" and touching(tokens, index + 1) \
         or index and tokens[index - 1][1] == "&" and touching(tokens, index)
+
+
+def missing_operand(tokens, index: int) -> tuple[int, str] | None:
+    """Where an operand is missing and what to say, if the sign at `index` of `tokens` is an operator or a comma
+    between a bracket's operands with a ')' or AS straight after it: FILTER(?o = ), REGEX(?o, ), BIND(?o + AS ?x).
+    The engine says so at the next token it cannot read, which may be lines further on."""
+    kind, value, _, _ = tokens[index]
+    if kind != "other" or index + 1 >= len(tokens) or not in_parentheses(tokens, index):
+        return None
+    after = tokens[index + 1]
+    if after[:2] != ("close", ")") and not (after[0] == "word" and after[1].upper() == "AS"):
+        return None
+    arithmetic = value in "+-*/" and tokens[index - 1][0] in ("var", "number", "string", "langtag")
+    if value == ",":
+        return after[2], f"A value is missing after this ',': {after[1]} cannot follow it; remove the ',' or add one."
+    if value in _COMPARING or arithmetic:
+        sign = value
+        while index > 0 and tokens[index - 1][0] == "other" and tokens[index - 1][1] in _COMPARING \
+                and touching(tokens, index):
+            index -= 1
+            sign = tokens[index][1] + sign
+        if "<<" in sign or ">>" in sign:  # a triple term's or reifier's brackets, <<( … )>> and << … >>
+            return None
+        return after[2], f"An operand is missing after {sign!r}: {after[1]} cannot follow it: give it a value on each side, as ?a {sign} ?b."
+    return None

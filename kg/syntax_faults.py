@@ -6,7 +6,7 @@ slips the tokens tell the place and the fault: a prefix never declared, a word S
 (LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
 AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
 LIMIT or OFFSET without a whole number, a ')' or an operator missing (kg.bracket_faults), AND for && or a variable
-without its '?' (kg.unknown_words), == or <> for = or != (kg.operator_faults), a '.' or ';' after the query's last
+without its '?' (kg.unknown_words), == or <> for = or != and an operand missing before ')' (kg.operator_faults), a '.' or ';' after the query's last
 clause (kg.query_end), a PREFIX or BASE between an update's operations (kg.update_prologue), a variable
 bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
 expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
@@ -26,7 +26,7 @@ from kg.errors import QuerySyntaxError
 from kg.group_keywords import group_keyword_fault
 from kg.modifier_order import line_column, misordered
 from kg.number_faults import unfinished_decimal
-from kg.operator_faults import foreign_operator
+from kg.operator_faults import foreign_operator, missing_operand
 from kg.query_end import trailing_mark
 from kg.rebound_variables import rebound
 from kg.sparql_lexer import NAME_CHAR, bad_escape, declarations_end, significant, unclosed_long_string
@@ -93,6 +93,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             start, message = tokens[index + 2][2], _limit_pair(tokens, index)
         elif kind in ("other", "iri") and (sign := foreign_operator(tokens, index)):
             start, message = sign
+        elif kind == "other" and (gap := missing_operand(tokens, index)):
+            start, message = gap
         elif kind == "other" and value in TYPOGRAPHIC_QUOTES:  # pasted from a word processor or a web page
             message = (f"{value} is a typographic quote, which SPARQL does not read: a string is quoted with straight "
                        "quotes, \"…\" or '…'.")

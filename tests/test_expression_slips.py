@@ -114,6 +114,13 @@ SLIPS = {
     # A class: it was "did you mean COUNT?", a function, which only a '(' may follow
     "SELECT ?s WHERE { ?s a Country }": ("SPARQL has no keyword or function Country; after 'a' comes a class, named by "
                                          "an IRI", 1, 24),
+    # An operand or a value missing before a ')' or AS: the engine placed it on the line after (4:13; helper-194)
+    "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o = )\n  ?a ?b ?c .\n}": ("An operand is missing after '='", 3, 15),
+    "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o > 3 &&)\n  ?a ?b ?c .\n}": ("An operand is missing after '&&'", 3, 19),
+    "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o >= )\n}": ("An operand is missing after '>='", 3, 16),
+    "SELECT * WHERE {\n  ?s ?p ?o .\n  BIND(?o + AS ?x)\n  ?a ?b ?c .\n}": ("An operand is missing after '+': AS", 3, 13),
+    "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(REGEX(?o, ))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 3, 20),
+    "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o IN (1,))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 2, 28),
 }
 
 BIND = "BIND gives ?x a value where it already has one: ?x is bound before it in the same group, by "
@@ -183,6 +190,9 @@ def told_where_it_is(service, query: str, expected: tuple) -> None:
 
 @pytest.mark.parametrize("query", [
     "SELECT * WHERE { ?s ?p ?o FILTER(?o NOT IN (1, 2) && NOT EXISTS { ?s ?p 3 }) FILTER NOT EXISTS { ?s ?p 4 } }",
+    # a path's modifiers and COUNT(*) before a ')'
+    "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT *) AS ?m) WHERE { ?s (<http://x/p>+) ?o . ?s (<http://x/p>*) ?o . "
+    "?s (<http://x/p>/<http://x/q>) ?o . ?s (<http://x/p>?) ?o }",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o != 1 && ?o <= 2 || !(?o >= 0) && STRSTARTS(STR(?o), 'x')) }",
     "BASE <http://x/> SELECT * WHERE { ?s <> ?o . ?s ?p (<> 1) }",
     "SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'x') && ((?o = 1))) }",

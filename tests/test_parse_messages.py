@@ -44,7 +44,7 @@ CASES = {
     "SELECT * WHERE { ?s nope:p ?o }": "The prefix nope: is not declared",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o) ?x }": "Expected BIND or a name, number or other term here.",
     "SELECT * WHERE { FILTR(?s) }": "SPARQL has no keyword or function FILTR; did you mean FILTER?",
-    "SELECT * WHERE { ?s ?p ?o FILTER(?o = ) }": "An expression is unfinished here",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o = ) }": "An operand is missing after '='",
     "SELECT * WHERE { FILTER(?s }": "A ')' is missing before this '}': the '(' after FILTER at line 1, column 24",
 }
 

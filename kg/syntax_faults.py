@@ -1,19 +1,19 @@
 """Where a refused SPARQL text goes wrong, found with the lexer's tokens (kg.sparql_lexer).
 
-pyoxigraph's parser reports the furthest place any of its alternatives reached: often the end of the
-pattern or of the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest
-slips the tokens tell the place and the fault: a prefix never declared, a word SPARQL does not have
-(LIMT), ORDER or GROUP without BY, commas between the variables of SELECT, an expression of SELECT without
-AS, a '.' missing between two triple patterns or a pattern cut short, a string left open (told where it opens),
-LIMIT or OFFSET without a whole number, a ')' or an operator missing (kg.bracket_faults), AND for && or a variable
-without its '?' (kg.unknown_words), == or <> for = or != and an operand missing before ')' (kg.operator_faults), a '.' or ';' after the query's last
-clause (kg.query_end), a PREFIX or BASE between an update's operations (kg.update_prologue), a variable
-bound twice (kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an
-expression FILTER, HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order
-(kg.modifier_order), commas or rows of the wrong length in VALUES (kg.values_faults), 1. for 1.0 where no triple
-pattern ends (kg.number_faults), a group without its braces (kg.group_keywords), a ';' ending a query, a comment
-opened with '--', LIMIT 10, 20 and commas between the keys of ORDER BY or GROUP BY, as in SQL; a quote inside a
-string closing it ('Côte d'Ivoire'), a typographic quote (“…”).
+pyoxigraph's parser reports the furthest place any of its alternatives reached: often the end of the pattern or of
+the text, with a list of what it expected there ("expected OPTIONAL"). For the commonest slips the tokens tell the
+place and the fault: a prefix never declared, a word SPARQL does not have (LIMT), ORDER or GROUP without BY, commas
+between the variables of SELECT, an expression of SELECT without AS, a '.' missing between two triple patterns or a
+pattern cut short, a string left open (told where it opens), LIMIT or OFFSET without a whole number, a ')' or an
+operator missing (kg.bracket_faults), AND for && or a variable without its '?' (kg.unknown_words), == or <> for = or
+!= and an operand missing before ')' (kg.operator_faults), a '.' or ';' after the query's last clause
+(kg.query_end), a PREFIX or BASE between an update's operations (kg.update_prologue), a variable bound twice
+(kg.rebound_variables), one SELECT names that its grouping does not keep (kg.ungrouped), an expression FILTER,
+HAVING or ORDER BY take without brackets (kg.bare_constraints), modifiers out of their order (kg.modifier_order),
+commas or rows of the wrong length in VALUES (kg.values_faults), 1. for 1.0 where no triple pattern ends
+(kg.number_faults), a group without its braces (kg.group_keywords), a ';' ending a query, a comment opened with
+'--', LIMIT 10, 20 and commas between the keys of ORDER BY or GROUP BY, as in SQL; a quote inside a string closing
+it ('Côte d'Ivoire'), a typographic quote (“…”).
 """
 
 from __future__ import annotations

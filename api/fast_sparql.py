@@ -131,6 +131,8 @@ class FastSparql:
             answer = self.backend.query(run, version, since=environ.get(RECEIVED))
         except WouldWait:  # a reopen after a write, or more rows than the loop may spend on: a thread's work
             raise NotAtOnce from None
+        except FormatError:  # the view asks again in the client's next format (api.sparql), if it has one
+            return self._to_flask(environ, start_response, at_once)
         except Exception as error:
             environ[FAILED] = (error, started, text)
             return self.flask(environ, start_response)

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
 from api.dumps import dataset_response
 from api.errors import Problem, unsupported_media
-from api.negotiation import GRAPHS, N3, choose
+from api.negotiation import GRAPHS, N3, choose, in_next_format
 from api.ops import received
 from api.body_charset import check_charset, checked_body
 from api.params import format_param, one, request_params, strict_params
@@ -26,7 +26,7 @@ from api.public_origin import public_url
 from api.sparql import graph_iri
 from api.write_access import authorize, changed_response
 from kg.answers import QueryRequest
-from kg.errors import ParseError, QuerySyntaxError, SourceError
+from kg.errors import FormatError, ParseError, QuerySyntaxError, SourceError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
 from kg.kept_graphs import refuse_graph_write
 from kg.store.base import parse_quads, parse_triples
@@ -182,7 +182,14 @@ def _read(target):
     _check_preconditions(target, version, write=False)  # If-None-Match is not_modified's, for a read
     if not_modified(validators, version, matched=True):
         return unchanged(validators, media, negotiated=True)
-    answer = backend.query(run, version, since=received())
+    try:
+        answer = backend.query(run, version, since=received())
+    except FormatError as error:  # RDF/XML cannot write one of its predicates: the client's next choice, if any
+        media, fmt, answer = in_next_format("graph", GRAPH_OFFER, format_param(request_params()), fmt, error,
+                                            lambda _, fmt: backend.query(_reading(target, fmt), version,
+                                                                         since=received()))
+        validators = validators_for(version, _reading(target, fmt), media, current_app.config["CACHE_CONTROL"],
+                                    own_query=True)
     response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"

@@ -172,6 +172,28 @@ def choose(kind: str, offered: list[tuple[str, str]] | None, override: str | Non
     return negotiate(kind, request.headers.get("Accept"), override, offered)
 
 
+def in_next_format(kind: str, offered, override: str | None, tried: str, error: FormatError, ask):
+    """(media type, format, answer) from `ask(media, format)` in the format the request's Accept ranks next after
+    `tried`, whose writer refused the answer with `error` (RDF/XML a predicate such as <http://ex/p/123>, XML a control
+    character): RFC 9110 §12.5.1 keeps 406 for no acceptable representation. `error` again where format= (`override`)
+    named the format or no acceptable one is left."""
+    refused = {tried}
+    while not override:
+        left = [(media, fmt) for media, fmt in (offered or (GRAPHS if kind == "graph" else SOLUTIONS))
+                if fmt not in refused]
+        try:
+            media, fmt = negotiate(kind, request.headers.get("Accept"), None, left) if left else (None, None)
+        except FormatError:
+            break
+        if media is None:
+            break
+        try:
+            return media, fmt, ask(media, fmt)
+        except FormatError:
+            refused.add(fmt)
+    raise error
+
+
 @lru_cache(maxsize=64)
 def negotiated(kind: str, accept: str | None, override: str | None) -> tuple[str, str]:
     """negotiate() with the default offers, kept: clients send the same few Accept headers again and again

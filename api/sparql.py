@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -12,7 +13,7 @@ from api.conditional import check_unmodified_since, entity_tags, not_modified, u
 from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
-from api.negotiation import negotiated
+from api.negotiation import GRAPHS, SOLUTIONS, in_next_format, negotiated
 from api.body_charset import checked_body
 from api.params import all_values as _all, format_param, one as _one_value, refuse_other_dataset, strict_params
 from kg.iri_resolution import bidi_fault, iri_fault
@@ -87,7 +88,15 @@ def _query(text: str, params: list[tuple[str, str]]):
     validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
     if not_modified(validators, version):  # a POST query's preconditions give 412, never 304
         return unchanged(validators, media, negotiated=True)
-    answer = backend.query(run, version, since=request.environ.get(RECEIVED))
+    try:
+        answer = backend.query(run, version, since=request.environ.get(RECEIVED))
+    except FormatError as error:  # the negotiated format cannot write this answer: the client's next choice, if any
+        kind = "graph" if run.reading.shape.form in ("CONSTRUCT", "DESCRIBE") else "solutions"
+        runs = {fmt: replace(run, format=fmt) for _, fmt in (GRAPHS if kind == "graph" else SOLUTIONS)}
+        media, fmt, answer = in_next_format(kind, None, format_param(params), run.format, error, lambda _, fmt: (
+            backend.query(runs[fmt], version, since=request.environ.get(RECEIVED))))
+        run = runs[fmt]
+        validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
     response = Response(recorded_at_end(answer) if streamed else answer.body, mimetype=media)
     response.headers.extend(answer_headers(validators, answer, backend.near_terms))

@@ -125,3 +125,44 @@ def test_a_graph_xml_cannot_carry_is_refused_naming_formats_a_graph_comes_in():
     assert str(caught.value) == ("the result holds control characters that XML cannot carry; ask for Turtle, "
                                  "N-Triples or JSON-LD")
     assert b"a\\u0001b" in graph_bytes([triple], "jsonld", None)
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("how", ["get", "form", "direct"])
+def test_an_accept_that_allows_another_format_gets_it_not_a_406(odd, how):
+    """A browser's Accept ranks application/xml (RDF/XML) first and */* next: a graph RDF/XML cannot write came
+    as a 406 where Turtle was acceptable (RFC 9110 §12.5.1; helper-194)."""
+    headers = {"Accept": BROWSER}
+    if how == "get":
+        response = odd.get("/sparql?" + urlencode({"query": CONSTRUCT}), headers=headers)
+    elif how == "form":
+        response = odd.post("/sparql", data={"query": CONSTRUCT}, headers=headers)
+    else:
+        response = odd.post("/sparql", data=CONSTRUCT.encode(), content_type="application/sparql-query", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert len(rdflib.Graph().parse(data=response.get_data(), format="turtle")) == 1
+    again = odd.get("/sparql?" + urlencode({"query": CONSTRUCT}), headers={**headers, "If-None-Match": response.headers["ETag"]})
+    assert again.status_code in (200, 304)
+    stored = odd.get("/store?graph=http://ex/one", headers=headers)
+    assert stored.status_code == 200 and stored.mimetype == "text/turtle" and "Accept" in stored.headers["Vary"]
+
+
+@pytest.mark.parametrize("accept, media", [
+    (BROWSER, "application/sparql-results+json"),
+    ("application/sparql-results+xml, application/sparql-results+json;q=0.5", "application/sparql-results+json"),
+    ("application/sparql-results+xml, text/csv;q=0.1", "text/csv")])
+def test_solutions_xml_cannot_carry_come_in_the_next_format_accepted(odd, accept, media):
+    query = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+    response = odd.get("/sparql?" + urlencode({"query": query}), headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media
+
+
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "application/sparql-results+xml"}},
+                                   {"query_string": "format=xml", "headers": {"Accept": BROWSER}}])
+def test_no_other_acceptable_format_or_one_named_by_format_is_still_406(odd, asked):
+    query = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+    query_string = "&".join(filter(None, [urlencode({"query": query}), asked.get("query_string")]))
+    assert odd.get("/sparql?" + query_string, headers=asked["headers"]).status_code == 406  # a browser's: a page
+    assert odd.get("/store?graph=http://ex/one&format=rdfxml", headers={"Accept": BROWSER}).status_code == 406

@@ -19,6 +19,16 @@ GRAPH_FORMATS = {
 }
 
 
+def cut_note(fmt: str, limit: int | None, count: int) -> bytes:
+    """The comment that ends a graph answer the row cap (`limit`, reached at `count` triples) or a store's own row
+    limit cut: Turtle, TriG, N-Triples and N-Quads read a line from # on as one, RDF/XML a comment after its root;
+    JSON-LD has no place for it (the header says it)."""
+    cap = f"the row cap of {limit} triples" if count >= (limit or 0) else "the store's own row limit"
+    if fmt == "rdfxml":
+        return f"\n<!-- truncated: {cap} cut this answer -->\n".encode("utf-8")
+    return b"" if fmt == "jsonld" else f"# truncated: {cap} cut this answer\n".encode("utf-8")
+
+
 def graph_bytes(triples, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     """Triples in a graph syntax; TriG and N-Quads put them in the default graph."""
     _, rdf_format = GRAPH_FORMATS[fmt]

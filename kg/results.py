@@ -12,7 +12,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from kg.errors import FormatError
-from kg.graph_text import GRAPH_FORMATS, graph_bytes
+from kg.graph_text import GRAPH_FORMATS, cut_note, graph_bytes
 from kg.xml_text import xml_attribute, xml_text
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -58,7 +58,8 @@ class Result:
         """The result in format `fmt` (a key of formats())."""
         check_format(self.kind, fmt)
         if self.kind == "graph":
-            return graph_bytes(self.triples, fmt, prefixes)
+            data = graph_bytes(self.triples, fmt, prefixes)
+            return data + cut_note(fmt, self.limit, len(self.triples)) if self.truncated else data
         if self.kind == "boolean":
             return boolean_text(fmt, self.boolean).encode("utf-8")
         return "".join(solution_text(fmt, self.variables, self.rows, self)).encode("utf-8")

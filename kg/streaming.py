@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from kg.graph_text import cut_note
 from kg.results import check_format, graph_bytes, solution_text
 
 BATCH_ROWS = 1000
@@ -59,9 +60,8 @@ def chunks(kind: str, variables: list[str], rows: Iterable, fmt: str, *, limit: 
     rows = capped(rows, limit, cut)
     if kind == "graph":
         yield from _graph(rows, fmt, prefixes)
-        if cut.truncated and fmt in STREAMABLE_GRAPHS:  # each of them reads a line from # on as a comment
-            cap = f"the row cap of {cut.limit} triples" if cut.count >= (cut.limit or 0) else "the store's own row limit"
-            yield f"# truncated: {cap} cut this answer\n".encode("utf-8")
+        if cut.truncated:
+            yield cut_note(fmt, cut.limit, cut.count)
         return
     batch, size = [], 0
     for piece in solution_text(fmt, variables, rows, cut):

@@ -8,6 +8,7 @@ from email.utils import formatdate
 from urllib.parse import quote, urlencode
 
 import pytest
+import rdflib
 
 import api.backend
 from api_fixtures import *  # noqa: F401,F403
@@ -222,9 +223,22 @@ def test_row_cap_says_the_result_was_cut(make_app):
     assert body["truncated"] is True and body["limit"] == 3 and len(body["results"]["bindings"]) == 3
     graph = client.get("/sparql?" + urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}),
                        headers={"Accept": "application/n-triples"})
-    assert graph.headers["X-Result-Truncated"] == "true" and len(graph.data.splitlines()) == 3
+    assert graph.headers["X-Result-Truncated"] == "true" and len(graph.data.splitlines()) == 4
+    assert graph.data.splitlines()[-1] == b"# truncated: the row cap of 3 triples cut this answer"
     whole = client.get("/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"}))
     assert "X-Result-Truncated" not in whole.headers and "truncated" not in whole.get_json(force=True)
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("trig", "trig"),
+                                                 ("nquads", "nquads"), ("rdfxml", "xml")])
+def test_a_whole_graph_answer_the_cap_cut_says_so_in_its_body_as_a_streamed_one_does(make_app, fmt, rdflib_format):
+    """Saved with curl -o, a cut Turtle answer kept no trace of the cut: only the header said it (helper-194)."""
+    client = make_app({"ROW_LIMIT": 3}).test_client()
+    graph = client.get("/sparql?" + urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": fmt}))
+    assert graph.headers["X-Result-Truncated"] == "true"
+    assert b"truncated: the row cap of 3 triples cut this answer" in graph.data.splitlines()[-1]
+    read = rdflib.Dataset() if fmt in ("trig", "nquads") else rdflib.Graph()
+    assert len(read.parse(data=graph.data, format=rdflib_format)) == 3  # a comment every reader skips
 
 
 # Policy

@@ -113,7 +113,7 @@ def engine_position(text: str) -> tuple[int, int]:
 @pytest.mark.parametrize("text", [
     "SELECT ?s WHERE { ?s ?p ?o FILTER(?o) ?x }",  # (where kg.syntax_faults finds no slip of its own)
     "SELECT ?s\nWHERE {\n  ?s ?p ?o FILTER(?o)\n  ?x\n}",
-    "SELECT ?s\nWHERE {\n  ?s sk:p ?o FILTER(?o = )\n\n}",
+    "SELECT ?s\nWHERE {\n  ?s sk:p ?o BIND(1 AS 2)\n\n}",
     "PREFIX ex: <http://e/>\nSELECT ?s WHERE {\n ?s ex:p ?o FILTER(?o) ex:q\n}",  # (a stray ']' is one of ours)
 ])
 def test_syntax_errors_count_lines_in_the_users_text(service, text):
@@ -130,7 +130,8 @@ def test_syntax_errors_count_lines_in_the_users_text(service, text):
     ("SELECT * {{{0} ?s ?p ?o .{0}{0} ?s foo:bar ?o }}", 4, 5),  # an undeclared prefix
     ("SELECT * {{{0}?s ?p ?o }}{0}LIMIT x", 3, 7),
     ("PREFIX select: <http://e/>{0}SELECT * {{{0} ?s select:p ?o ?o{0}}}", 3, 17),  # through a written-out prefix
-    ("SELECT * {{{0} ?s ?p ?o{0} FILTER(?o = ){0}}}", 4, 2),  # where only the engine says
+    ("SELECT * {{{0} ?s ?p ?o{0} BIND(1 AS 2){0}}}", 3, 12),  # where only the engine says
+    ("SELECT * {{{0} ?s ?p ?o{0} FILTER(?o = ){0}}}", 3, 14),  # an operand missing (kg.operator_faults)
 ])
 def test_a_syntax_error_is_placed_alike_whatever_ends_the_lines(service, end, text, line, column):
     """SPARQL ends a line at CR or LF, as editors do (CR, LF or CRLF); the engine counts LF alone, so with CR

@@ -60,12 +60,25 @@ def format_param(params) -> str | None:
     """The format format= or output= names (their first value), or None. Either may come more than once when
     every value names the same format, as SPARQLWrapper sends them (format=tsv&format=text/tab-separated-values,
     output= alike); 400 when two name different formats. An empty value counts as absent."""
-    given = [(name, value.strip()) for name, value in params if name in ("format", "output") and value.strip()]
+    given = [(name, _plus_kept(value.strip())) for name, value in params
+             if name in ("format", "output") and value.strip()]
     for (name, value), (other, second) in zip(given, given[1:]):
         if value.lower() != second.lower() and not format_names(value) & format_names(second):
             raise Problem(400, "Conflicting parameters",
                           f"{name}={value!r} and {other}={second!r} name different formats: give one")
     return given[0][1] if given else None
+
+
+def _plus_kept(value: str) -> str:
+    """`value` with the '+' of a media type typed into a URL unescaped (format=application/rdf+xml), which form
+    decoding made a space, put back: no media type holds a space before its parameters."""
+    if "/" not in value or " " not in value:
+        return value
+    items = []
+    for item in value.split(","):
+        media, semicolon, rest = item.strip().partition(";")
+        items.append(media.strip().replace(" ", "+") + semicolon + rest)
+    return ", ".join(items)
 
 
 # Each operation's dataset parameters (SPARQL 1.1 Protocol §2.1.4, §2.2.3). The other's were ignored: an update

@@ -251,6 +251,16 @@ def test_format_parameter_overrides_accept(shared, query, fmt, expected):
         assert len(parsed_graph(response)) == 3
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("format=application/sparql-results+xml", "application/sparql-results+xml"),
+    ("output=application/sparql-results+json;%20charset=utf-8", "application/sparql-results+json"),
+    ("format=json&format=application/sparql-results+json", "application/sparql-results+json")])
+def test_a_media_type_typed_into_a_url_keeps_its_plus(shared, raw, expected):
+    """A URL's raw '+' reads as a space: format=application/sparql-results+xml was 406 ('…results xml'; helper-194)."""
+    response = shared.get(f"/sparql?{urlencode({'query': LABELS})}&{raw}")
+    assert response.status_code == 200 and response.mimetype == expected
+
+
 def test_a_format_of_any_type_narrows_nothing(shared):
     """format=*/* was 406 ("format '*/*'"): as Accept: */* it takes what Accept and the form would pick."""
     chosen = send(shared, "get", LABELS, {"format": "*/*"}, headers={"Accept": "text/csv"})

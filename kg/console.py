@@ -50,6 +50,8 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         remote = values["STORE"].startswith(("http://", "https://"))
         # A command that fails leaves no store it made (its with block discards it; kg.store.oxigraph).
         store = open_store(values["STORE"], **(store_options(values) if remote else {"discard_if_failed": True}))
+        if remote:
+            _refuse_union(store, values["STORE"])
         if install and not remote:
             with _discarded_on_failure(store):  # a Ctrl-C while installing leaves no half-made store
                 ensure_installed(store)
@@ -72,6 +74,19 @@ def _discarded_on_failure(store: Store):
     except BaseException:
         (getattr(store, "discard", None) or store.close)()
         raise
+
+
+def _refuse_union(store, spec: str) -> None:
+    """kg.serve_checks.refuse_union for the console; an engine that answers the check's queries amiss is left to
+    the command's own request, which says what is wrong with it."""
+    from kg.errors import RemoteStoreFailure
+    from kg.serve_checks import refuse_union
+
+    with _discarded_on_failure(store):  # a remote store: closed
+        try:
+            refuse_union(store, spec)
+        except RemoteStoreFailure:
+            pass
 
 
 def service_options(*, allow_update: bool = False) -> ServiceOptions:

@@ -174,10 +174,20 @@ def check_remote_store(settings: dict) -> list[str]:
         store.close()
 
 
+def refuse_union(store, spec: str) -> None:
+    """ConfigError where the remote engine unions its graphs into its default graph, which holds kg's merge:
+    every triple would be counted twice (helper-196: 64 claims of the analysts, not 2)."""
+    if store.unions_graphs():
+        raise ConfigError(f"the store at {spec} makes its default graph the union of all its graphs (oxigraph serve "
+                          "--union-default-graph), where kg keeps the merge of the named graphs itself: every triple "
+                          "would be read twice. Start it without --union-default-graph")
+
+
 def _checked(store, spec: str, limit: float, updates: bool) -> list[str]:
     from kg.store.remote_checks import TIME_LIMIT_GRACE
 
     notes = []
+    refuse_union(store, spec)
     if updates:
         if store.migrate():
             notes.append(f"built the merge of the named graphs in {spec} (data loaded before, or by other means)")

@@ -98,16 +98,19 @@ ENGINE_TIMEOUT = 5  # seconds: the time limit the tests' engines have, and kg se
 
 
 @contextmanager
-def oxigraph_server(workdir: Path, *, timeout: int | None = ENGINE_TIMEOUT):
+def oxigraph_server(workdir: Path, *, timeout: int | None = ENGINE_TIMEOUT, union: bool = False):
     """`oxigraph serve` on a temporary directory; yields its query URL (updates go to /update).
 
-    No union default graph: the merge of the graphs is in its default graph. Its own time limit, as the
-    README has it for a real server and kg serve checks at start: at most the live suite's QUERY_TIMEOUT.
+    No union default graph (unless `union`, which kg refuses): the merge of the graphs is in its default graph. Its
+    own time limit, as the README has it for a real server and kg serve checks at start: at most the live suite's
+    QUERY_TIMEOUT.
     """
     port = free_port()
     command = [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
     if timeout is not None:
         command += ["--timeout-s", str(timeout)]
+    if union:
+        command.append("--union-default-graph")
     with running(command, f"http://127.0.0.1:{port}/query", workdir) as url:
         yield url
 

@@ -161,6 +161,31 @@ def test_oxigraph_serve_without_a_time_limit_is_refused_at_start(tmp_path):
         assert "--timeout-s 2" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_oxigraph_serve_that_unions_its_graphs_is_refused_by_the_console_and_at_start(tmp_path):
+    """With --union-default-graph every triple was read twice, from its graph and from kg's merge: the analysts'
+    claims counted 64, not 2, with no word (helper-196)."""
+    with servers.oxigraph_server(tmp_path / "engine", union=True) as engine:
+        with RemoteStore(engine, update_url=update_url_of(engine)) as store:
+            install(store)
+            assert store.unions_graphs()
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+        environment["SAHEL_KG_HOME"] = str(tmp_path / "home")
+        for args in (["query", "--store", engine, "ASK {}"], ["serve", "--store", engine, "--port",
+                                                               str(servers.free_port())]):
+            done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], env=environment,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode != 0 and "--union-default-graph" in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+
+
+def test_an_engine_without_the_union_is_not_taken_for_one(tmp_path):
+    with servers.oxigraph_server(tmp_path / "engine") as engine:
+        with RemoteStore(engine, update_url=update_url_of(engine)) as store:
+            assert not store.unions_graphs()  # empty: nothing to judge by
+            install(store)
+            assert store.count() > 1000 and not store.unions_graphs()
+
+
 # --- DROP ALL and CLEAR ALL: the project's graphs, never the engine's own -----------------------
 
 def engine_ask(engine: str, sparql: str) -> bool:

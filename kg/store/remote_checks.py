@@ -1,6 +1,6 @@
 """What kg asks of a remote engine before serving from it: whether it lacks the merge of its named graphs
-(data loaded before kg's dataset model, or by other means), which it then builds, and whether the engine
-stops a query at its time limit by itself. A part of RemoteStore (kg.store.remote)."""
+(data loaded before kg's dataset model, or by other means), which it then builds, whether it unions its graphs into
+its default graph itself, and whether the engine stops a query at its time limit by itself. A part of RemoteStore (kg.store.remote)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ TIME_LIMIT_GRACE = 60.0
 
 
 class EngineChecks:
-    """lacks_merge, migrate and time_limit_holds, over RemoteStore's own requests (_query, _send)."""
+    """lacks_merge, unions_graphs, migrate and time_limit_holds, over RemoteStore's own requests (_query, _send)."""
 
     def lacks_merge(self) -> bool:
         """Whether the engine holds graphs but no merge of them (data loaded before the model, or by
@@ -31,6 +31,24 @@ class EngineChecks:
             return bool(first) and not self._query(f"ASK {{ {' '.join(str(t) for t in first[0])} }}", None, None,
                                                    None, None, hide=True, url=url)
         return self._on_a_replica(lacks)
+
+    def unions_graphs(self) -> bool:
+        """Whether the engine's default graph is the union of all its graphs (oxigraph serve --union-default-graph)
+        where kg keeps the merge in the default graph itself: a triple of a named graph then shows there twice,
+        and every count is wrong. Judged by one triple of the named graphs; False for an empty engine."""
+        if self.dialect.merge_graph is not None:  # the merge is a named graph: the default graph is not read
+            return False
+
+        def unions(url: str) -> bool:
+            first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None,
+                                     None, hide=True, url=url))
+            if not first:
+                return False
+            pattern = " ".join(str(term) for term in first[0])
+            counted = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", None, None, None, None,
+                                       hide=True, url=url))
+            return bool(counted) and counted[0][0] is not None and counted[0][0].value not in ("0", "1")
+        return self._on_a_replica(unions)
 
     def migrate(self) -> bool:
         """Build the merge if the engine lacks it (see lacks_merge); True if it did. Client triples in the

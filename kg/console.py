@@ -41,15 +41,18 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
     article first. A reader of a path where no store is raises StoreMissing (kg.store.check_readable)."""
     from kg.publish import ensure_installed
 
+    # A remote store is given no time limit of the console's own (RemoteStore's default is the server's 60 s):
+    # Ctrl-C or --timeout stop a query, and an engine that stops it by its own limit is said to have.
     if endpoint is not None:
-        return open_store(endpoint)
+        return open_store(endpoint, timeout=None)
     values = console_settings({"STORE": store_spec})
     install = install and values["INSTALL_ARTICLE"]
     path = embedded_path(values["STORE"])
     if path is None or write:
         remote = values["STORE"].startswith(("http://", "https://"))
         # A command that fails leaves no store it made (its with block discards it; kg.store.oxigraph).
-        store = open_store(values["STORE"], **(store_options(values) if remote else {"discard_if_failed": True}))
+        options = {**store_options(values), "timeout": None} if remote else {"discard_if_failed": True}
+        store = open_store(values["STORE"], **options)
         if remote:
             _refuse_union(store, values["STORE"])
         if install and not remote:

@@ -186,6 +186,23 @@ def test_an_engine_without_the_union_is_not_taken_for_one(tmp_path):
             assert store.count() > 1000 and not store.unions_graphs()
 
 
+def test_the_console_sets_no_time_limit_of_its_own_on_a_remote_store(own_oxigraph, tmp_path):
+    """A remote store had the server's 60 s, and the engine's own stop (oxigraph serve --timeout-s) was told as
+    "its time limit of 60s" (helper-196)."""
+    from kg.console import open_configured
+
+    with RemoteStore(own_oxigraph, update_url=update_url_of(own_oxigraph)) as store:
+        install(store)
+    with open_configured(own_oxigraph) as store, open_configured("", own_oxigraph) as endpoint:
+        assert store.timeout is None and endpoint.timeout is None
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(tmp_path / "home")
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "query", "--store", own_oxigraph,
+                           cross], env=environment, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1 and "stopped at the store's time limit" in done.stderr, done.stderr
+
+
 # --- DROP ALL and CLEAR ALL: the project's graphs, never the engine's own -----------------------
 
 def engine_ask(engine: str, sparql: str) -> bool:

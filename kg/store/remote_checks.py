@@ -1,6 +1,7 @@
 """What kg asks of a remote engine before serving from it: whether it lacks the merge of its named graphs
 (data loaded before kg's dataset model, or by other means), which it then builds, whether it unions its graphs into
-its default graph itself, and whether the engine stops a query at its time limit by itself. A part of RemoteStore (kg.store.remote)."""
+its default graph itself, and whether the engine stops a query at its time limit by itself. A part of RemoteStore
+(kg.store.remote)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kg.store.graph_guard import guard_graph_variables
 from kg.store.merge import DEFAULT_GRAPH
 from kg.store.remote_failures import failure
 from kg.store.remote_http import REPLY_BYTES
+from kg.store.remote_whole import whole_rows
 
 # Seconds past the limit a time limit probe waits for the engine to stop it. Wide: oxigraph serve checks
 # its limit between steps of work, so on a busy machine a 2 s limit stopped the probe after 5.5 to 7 s
@@ -39,15 +41,16 @@ class EngineChecks:
         if self.dialect.merge_graph is not None:  # the merge is a named graph: the default graph is not read
             return False
 
+        def rows(sparql: str, url: str, names: str) -> list:
+            return list(whole_rows(self._query(sparql, None, None, None, None, hide=True, url=url), url, "a check",
+                                   names=names))
+
         def unions(url: str) -> bool:
-            first = list(self._query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None, None, None,
-                                     None, hide=True, url=url))
+            first = rows("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", url, "s p o")
             if not first:
                 return False
-            pattern = " ".join(str(term) for term in first[0])
-            counted = list(self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", None, None, None, None,
-                                       hide=True, url=url))
-            return bool(counted) and counted[0][0] is not None and counted[0][0].value not in ("0", "1")
+            counted = rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ {' '.join(map(str, first[0]))} }}", url, "n")
+            return len(counted) == 1 and counted[0][0].value.isdigit() and int(counted[0][0].value) > 1
         return self._on_a_replica(unions)
 
     def migrate(self) -> bool:

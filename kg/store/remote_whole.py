@@ -30,16 +30,16 @@ class WholeReads:
         if graph is not None:  # a SELECT: Virtuoso says it cut one (X-SPARQL-MaxRows), never a CONSTRUCT
             iri = DEFAULT_GRAPH if graph == "" else graph
             rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-            triples = (pyoxigraph.Triple(*row) for row in _whole(rows, self.query_url, names="s p o"))
+            triples = (pyoxigraph.Triple(*row) for row in whole_rows(rows, self.query_url, names="s p o"))
             write_quads(triples, output, format)
             return
         rows = self.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in _whole(rows, self.query_url, names="g s p o"))
+        quads = (pyoxigraph.Quad(s, p, o, g) for g, s, p, o in whole_rows(rows, self.query_url, names="g s p o"))
         write_quads(quads, output, format)
 
     def graphs(self) -> list[str]:
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g.value for (g,) in _whole(rows, self.query_url, "the list of graphs", names="g")
+        return sorted(g.value for (g,) in whole_rows(rows, self.query_url, "the list of graphs", names="g")
                       if isinstance(g, pyoxigraph.NamedNode))
 
     def count(self, graph=None) -> int:
@@ -47,7 +47,7 @@ class WholeReads:
             where = "GRAPH ?g { ?s ?p ?o }"
         else:
             where = f"GRAPH <{DEFAULT_GRAPH if graph == '' else graph}> {{ ?s ?p ?o }}"
-        rows = list(_whole(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"), self.query_url, "a count",
+        rows = list(whole_rows(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"), self.query_url, "a count",
                            names="n"))
         if len(rows) != 1 or not isinstance(rows[0][0], pyoxigraph.Literal) or not rows[0][0].value.isdigit():
             raise RemoteStoreFailure(f"{shown_url(self.query_url)} answered a count with {len(rows)} rows, not one "
@@ -55,7 +55,7 @@ class WholeReads:
         return int(rows[0][0].value)
 
 
-def _whole(result, url: str, what: str = "the dump", *, names: str):
+def whole_rows(result, url: str, what: str = "the dump", *, names: str):
     """The rows or triples of `result`, raising RemoteStoreFailure at the end where the engine cut it at a row
     limit of its own (Virtuoso's ResultSetMaxRows, another kg serve's ROW_LIMIT): a dump or a list of graphs
     that lost rows must fail, never end as if whole. A row that leaves a variable of the store's own SELECT unbound,

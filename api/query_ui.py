@@ -23,7 +23,8 @@ def query_page():
     from api.pages import examples
 
     config = {"endpoint": "/sparql", "prefixes": PREFIXES, "iriBase": current_app.config["IRI_BASE"],
-              "examples": [{key: e[key] for key in ("name", "title", "text", "needs")} for e in examples()],
+              "examples": [{key: e[key] for key in ("name", "title", "text", "needs", "service")}
+                           for e in examples()],
               "completions": "/sparql/completions.json"}
     return render_template("query.html", config=config, examples=config["examples"],
                            yasgui=YASGUI, cytoscape=CYTOSCAPE)

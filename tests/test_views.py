@@ -149,10 +149,15 @@ def test_browsers_get_the_query_editor_with_the_examples_and_prefixes(shared):
     assert names == [path.stem for path in sorted(QUERIES_DIR.glob("*.rq"))]
     assert '"sahel": "https://sahel-kg.example.org/ontology#"' in text
     # an example that needs data or a SERVICE this server lacks says so in the chooser (the editor dropped it)
-    needing = [path.stem for path in QUERIES_DIR.glob("*.rq")
-               if re.search(r"^# (needs|service):", path.read_text(encoding="utf-8"), re.MULTILINE)]
+    headers = {path.stem: path.read_text(encoding="utf-8") for path in QUERIES_DIR.glob("*.rq")}
+    serviced = [name for name, text in headers.items() if re.search(r"^# service:", text, re.MULTILINE)]
+    needing = [name for name, text in headers.items()
+               if re.search(r"^# needs:", text, re.MULTILINE) and name not in serviced]
     said = re.findall(r'<option value="([a-z0-9-]+)">[^<]*\(shows nothing without extra data\)</option>', chooser)
     assert sorted(said) == sorted(needing) and needing
+    # one that SERVICE needs is refused (400), which is no empty answer: it said "shows nothing" (helper-195)
+    refused = re.findall(r'<option value="([a-z0-9-]+)">[^<]*\(refused until its SERVICE is allowed\)</option>', chooser)
+    assert sorted(refused) == sorted(serviced) and "aes-members-wikidata" in refused
 
 
 def test_non_browsers_still_get_the_service_description(shared):

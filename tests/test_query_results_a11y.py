@@ -83,3 +83,24 @@ def test_the_editor_holding_a_query_taller_than_it_has_no_serious_violation(visi
     assert violations(page) == []
     drawn = page.locator("#yasgui .yasqe .CodeMirror-code > div").count()
     assert drawn == page.evaluate("() => window.sahelYasgui.getTab().getYasqe().lineCount()")  # every line, the last too
+
+
+def test_what_shows_after_a_click_has_no_serious_accessibility_violation(visit):
+    """The warnings list (role=status on its <ul>: listitem, serious), the share popup's link field (no name,
+    critical), and the timeline's items that did not hold on a date (2.85:1, serious) were found only once shown
+    (helper-195); the run button is named for the cancel it does while a query runs."""
+    page = visit().open("/sparql")
+    run(page, "SELECT * WHERE { ?x sahel:noSuchProperty ?y }")
+    page.locator("#query-warnings li").first.wait_for()
+    assert violations(page) == []
+    page.locator(".yasqe_share:visible").click()
+    page.locator(".yasqe_sharePopup input").wait_for()
+    assert page.locator(".yasqe_sharePopup input").get_attribute("aria-label") == "Link to this query"
+    assert violations(page) == []
+    run(page, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    page.locator('.yasqe_queryButton[aria-label="Cancel query"]:visible').click()  # it waits for the busy name
+    page.locator('.yasqe_queryButton[aria-label="Run query"]:visible').wait_for()
+    page = visit().open("/timeline?as_of=2024-06-01")
+    page.wait_for_function("() => document.querySelector('#timeline').dataset.holding !== undefined")
+    assert page.locator(".vis-item.not-holding").count() >= 1
+    assert violations(page) == []

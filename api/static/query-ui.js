@@ -181,10 +181,20 @@
     warnings.replaceChildren(...found.map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
     warnings.hidden = found.length === 0;
   }
+  // While a query runs, YASQE's button cancels it, and its name says so (it stayed "Run query").
+  function nameRunButton(yasqe, busy) {
+    const button = yasqe.queryBtn;
+    if (button) {
+      button.setAttribute("aria-label", busy ? "Cancel query" : "Run query");
+      button.title = busy ? "Cancel query" : "Run query";
+    }
+  }
   function hookWarnings(tab) {
     const yasqe = tab && tab.getYasqe();
     if (yasqe && !yasqe.__sahelWarnings) {
-      yasqe.on("queryResponse", (editor, response) => showWarnings(response));
+      yasqe.on("queryResponse", (editor, response) => { showWarnings(response); nameRunButton(yasqe, false); });
+      yasqe.on("query", () => nameRunButton(yasqe, true));
+      yasqe.on("queryAbort", () => nameRunButton(yasqe, false));
       yasqe.__sahelWarnings = true;
     }
   }
@@ -203,6 +213,12 @@
     });
   }
   nameFields();
+  // YASQE's share popup is made afresh on each click, its link field without a name (axe: critical).
+  new MutationObserver(() => {
+    document.querySelectorAll(".yasqe_sharePopup input:not([aria-label])").forEach((input) => {
+      input.setAttribute("aria-label", "Link to this query");
+    });
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   Object.keys(yasgui._tabs).forEach((id) => hookWarnings(yasgui.getTab(id)));
   yasgui.on("tabAdd", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); nameFields(); }, 0));
   yasgui.on("tabSelect", (instance, id) => setTimeout(() => { hookWarnings(yasgui.getTab(id)); showWarnings(null); nameFields(); }, 0));

@@ -45,6 +45,7 @@ def resolve(path: str):
     if dot and ext in DOCUMENTS and stem:
         described = resource_for(stem, missing=None)
         if described is not None:
+            _agrees(ext)
             return document(described, ext)
         if resource_for(path, missing=None) is None:  # an IRI may end in .ttl itself
             raise not_found(page_data.iri_for(stem))
@@ -135,6 +136,18 @@ def _negotiate() -> str:
     if best is None:
         raise Problem(406, "Not acceptable", "this resource is described in " + ", ".join(offered))
     return _BY_MEDIA[best]
+
+
+def _agrees(ext: str) -> None:
+    """A document's URL names its format: a format= (or output=) naming another is 400, as two format= naming
+    different formats are (format=jsonld on /id/mali.ttl was answered in Turtle, silently; helper-193)."""
+    asked = format_param(request_params())
+    if asked is None or asked == "*/*":
+        return
+    named = _named(asked)
+    if named != ext and DOCUMENTS[named][1] != DOCUMENTS[ext][1]:
+        raise Problem(400, "Conflicting parameters", f"the URL names the .{ext} document, and format={asked!r} "
+                                                     f"another: ask for .{named}, or give no format=")
 
 
 def _named(value: str) -> str:

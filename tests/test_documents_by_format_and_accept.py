@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from api_fixtures import *  # noqa: F401,F403
+from api_fixtures import problem
 
 NAMES = [("nt", "nt"), ("n-triples", "nt"), ("ntriples", "nt"), ("application/n-triples", "nt"),
          ("turtle", "ttl"), ("TTL", "ttl"), ("json-ld", "jsonld"), ("json", "jsonld"), ("rdf/xml", "rdf"),
@@ -38,6 +39,16 @@ def test_a_format_that_names_no_document_is_406_listing_those_that_do(shared):
 
 def test_two_formats_that_disagree_are_400(shared):
     assert shared.get("/id/mali?format=nt&format=turtle").status_code == 400
+
+
+@pytest.mark.parametrize("name, ext", NAMES)
+def test_a_documents_url_takes_a_format_that_agrees_and_refuses_another(shared, name, ext):
+    """/id/mali.ttl?format=jsonld was Turtle, the parameter ignored (helper-193)."""
+    assert shared.get(f"/id/mali.{ext}?format={name}").status_code == 200
+    other = "ttl" if ext != "ttl" else "nt"
+    body = problem(shared.get(f"/claim/aes-members.{other}?output={name}"), 400)
+    assert body["title"] == "Conflicting parameters" and f".{other}" in body["detail"]
+    problem(shared.get("/id/mali.ttl?format=bogus"), 406)
 
 
 def test_the_n_triples_name_is_taken_on_sparql_too(shared):

@@ -153,6 +153,17 @@ def test_a_query_without_prefix_lines_is_valid_and_predicates_complete_to_proper
     assert "sahel:provider" in offered and "sahel:Claim" not in offered
 
 
+def test_an_empty_graph_answer_shows_as_no_results(visit):
+    """An empty CONSTRUCT came as an empty Turtle body, which the editor took for no answer and printed its response
+    object (helper-195); it now comes as the prefix lines alone, as Fuseki sends it."""
+    page = visit().open("/sparql")
+    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { ?s a sahel:Nothing ; ?p ?o }")
+    page.locator(".yasr:visible .yasr_response_chip").wait_for()
+    results = page.locator(".yasr:visible .yasr_results")
+    page.wait_for_function("() => !!document.querySelector('.yasr .yasr_results')?.innerText.trim()")
+    assert "Could not render" not in results.inner_text() and '"status"' not in results.inner_text()
+
+
 def test_the_servers_warnings_about_a_query_are_shown(visit):
     page = visit().open("/sparql")
     run_query(page, "SELECT * WHERE { ?x sahel:noSuchProperty ?y }")

@@ -73,8 +73,11 @@
 
   // Queries go to this server's endpoint only: a shared link's endpoint= (or headers) and an endpoint an
   // earlier visit left in localStorage are overridden, so a link cannot send the next Run elsewhere.
+  // A graph is asked for as Turtle (YASGUI asks N-Triples): an empty one then still has its prefix lines, where an
+  // empty N-Triples body was read as no answer and the response object printed in its place.
+  const REQUEST = { endpoint: endpoint, method: "POST", acceptHeaderGraph: "text/turtle,*/*;q=0.9" };
   function pinEndpoint(tabConfig) {
-    tabConfig.requestConfig = { ...tabConfig.requestConfig, endpoint: endpoint, headers: {} };
+    tabConfig.requestConfig = { ...tabConfig.requestConfig, ...REQUEST, headers: {} };
     // A link's tab takes the example's title when it is one, else its first comment line, not "Query".
     const text = (tabConfig.yasqe && tabConfig.yasqe.value) || "";
     const example = config.examples.find((candidate) => candidate.text.trim() === text.trim());
@@ -84,7 +87,7 @@
     return tabConfig;
   }
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
-    requestConfig: { endpoint: endpoint, method: "POST" },
+    requestConfig: { ...REQUEST },
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
     copyEndpointOnNewTab: true,
     populateFromUrl: pinEndpoint,
@@ -115,7 +118,7 @@
     const chosen = config.examples.find((example) => example.name === event.target.value);
     if (!chosen) return;
     const tab = yasgui.addTab(true, { name: chosen.title, yasqe: { value: chosen.text },
-                                      requestConfig: { endpoint: endpoint, method: "POST" } });
+                                      requestConfig: { ...REQUEST } });
     yasgui.selectTabId(tab.getId());
     declareKnownPrefixes(tab.getYasqe());
   });

@@ -137,6 +137,32 @@ def check_unmodified_since(version) -> None:
         raise Problem(412, "Precondition failed", "the data changed after the If-Unmodified-Since date: read it again")
 
 
+def dataset_tag(version, fmt: str, gzipped: bool) -> str:
+    """The ETag of a dump of the whole dataset (GET /store, /dump.nq.gz): the version and the format, then the software
+    that writes it, readable."""
+    return f'"{version.number}-{fmt}{"-gz" if gzipped else ""}-{software.stamp()[0]}"'
+
+
+def check_dataset_preconditions(version) -> None:
+    """RFC 9110 §13.1.1-2 for a write whose target is the dataset (an update, a POST /store of quads): its entity tag
+    is its version in quotes (`"N"`, as X-Dataset-Version says N), or a dump's of GET /store. If-Match holds for `*` or
+    a listed current tag (compared strongly); If-None-Match fails for `*` or one (compared weakly),
+    If-Unmodified-Since before the last write: 412."""
+    current = set() if version is None else {f'"{version.number}"', *(dataset_tag(version, fmt, False)
+                                                                     for fmt in ("nquads", "trig"))}
+    check_unmodified_since(version)
+    if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
+    if if_match is not None:
+        tags = entity_tags(if_match)
+        if "*" not in tags and not current & tags:
+            raise Problem(412, "Precondition failed", "If-Match names no current version of the dataset "
+                                                      "(X-Dataset-Version, quoted): read it again")
+    if if_none_match is not None:
+        tags = entity_tags(if_none_match, weak=True)
+        if "*" in tags or current & tags:
+            raise Problem(412, "Precondition failed", "If-None-Match matches the dataset as it is now")
+
+
 def _check_preconditions(etag: str, modified: float, matched: bool) -> None:
     if_match = request.headers.get("If-Match")
     if if_match is not None and not matched:

@@ -6,8 +6,7 @@ import threading
 
 from flask import Blueprint, Response, current_app, request
 
-from api import software
-from api.conditional import not_modified, unchanged, validators
+from api.conditional import dataset_tag, not_modified, unchanged, validators
 from api.errors import Problem
 from kg.dump import stream_dump
 from kg.store.oxigraph import OxigraphStore
@@ -35,7 +34,7 @@ def dataset_response(fmt: str, media: str, *, gzipped: bool, headers: dict, nego
     version = backend.version()  # read before the store is opened: the tag may undersell, never lie stale
     headers = {**headers, **validators(version, ("dump", fmt, gzipped), current_app.config["CACHE_CONTROL"])}
     if "ETag" in headers:  # readable: the version and the format, then the software that writes the dump
-        headers["ETag"] = f'"{version.number}-{fmt}{"-gz" if gzipped else ""}-{software.stamp()[0]}"'
+        headers["ETag"] = dataset_tag(version, fmt, gzipped)
     if negotiated:
         headers["Vary"] = "Accept"
     if not_modified(headers, version):

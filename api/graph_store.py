@@ -15,7 +15,8 @@ from pyoxigraph import DefaultGraph, Triple
 
 from flask import Blueprint, Response, current_app, request
 
-from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
+from api.conditional import (check_dataset_preconditions, check_unmodified_since, entity_tags, not_modified,
+                             unchanged, validators_for)
 from api.dumps import dataset_response
 from api.errors import Problem, unsupported_media
 from api.negotiation import GRAPHS, N3, choose, in_next_format
@@ -225,9 +226,10 @@ def _write(method: str, target: str) -> Response:
 def _add_dataset() -> Response:
     """POST /store of N-Quads or TriG: each quad added to its graph (a default graph's to the declared one), in
     one update; a project graph among them refuses the whole body."""
+    backend = current_app.extensions["sahel-kg"]
+    check_dataset_preconditions(backend.version())  # before the body is read, and again under the write lock
     quads = parse_quads(checked_body(), format=DATASET_MEDIA[request.mimetype], base_iri=public_url(),
                         seconds=current_app.config["UPLOAD_TIMEOUT"])
-    backend = current_app.extensions["sahel-kg"]
     graphs: dict[str, list[str]] = {}
     for quad in quads:
         name = "" if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
@@ -238,7 +240,8 @@ def _add_dataset() -> Response:
               for name, triples in graphs.items()]
     if blocks:
         try:
-            backend.update(f"INSERT DATA {{ {' '.join(blocks)} }}")
+            backend.update(f"INSERT DATA {{ {' '.join(blocks)} }}",
+                           precondition=lambda: check_dataset_preconditions(backend.version()))
         except QuerySyntaxError as error:  # the update is ours, made from a body that parsed
             raise unreadable(error) from None
     return changed_response(Response(status=204), backend)

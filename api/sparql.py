@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, make_response, request
 from werkzeug.sansio.utils import get_current_url
 
-from api.conditional import check_unmodified_since, entity_tags, not_modified, unchanged, validators_for
+from api.conditional import check_dataset_preconditions, not_modified, unchanged, validators_for
 from api.errors import Problem, unsupported_media
 from api.numbers import seconds
 from api.ops import recorded_at_end
@@ -175,31 +175,13 @@ def _update(text: str, params: list[tuple[str, str]]):
         except ValueError as error:
             raise Problem(400, "Dataset conflict", str(error)) from None
     backend = current_app.extensions["sahel-kg"]
-    _check_dataset_preconditions(backend.version())  # before the update's work, and again under the write lock
+    check_dataset_preconditions(backend.version())  # before the update's work, and again under the write lock
     # The base of what an update writes: the public origin, never a client's Host (it would name stored data).
     try:
-        backend.update(text, base=public_url(), precondition=lambda: _check_dataset_preconditions(backend.version()))
+        backend.update(text, base=public_url(), precondition=lambda: check_dataset_preconditions(backend.version()))
     except QuerySyntaxError as error:  # titled as the operation sent: api.errors would call it a malformed query
         raise Problem(400, "Malformed update", error.message, line=error.line, column=error.column) from None
     return changed_response(Response(status=204), backend)
-
-
-def _check_dataset_preconditions(version) -> None:
-    """RFC 9110 §13.1.1-2 for an update, whose target is the dataset: its entity tag is its version in quotes
-    (`"N"`, as X-Dataset-Version says N). If-Match holds for `*` or a listed current tag (compared strongly);
-    If-None-Match fails for `*` or one (compared weakly), If-Unmodified-Since before the last write: 412."""
-    current = set() if version is None else {f'"{version.number}"'}  # a remote store's version is unknown
-    check_unmodified_since(version)
-    if_match, if_none_match = request.headers.get("If-Match"), request.headers.get("If-None-Match")
-    if if_match is not None:
-        tags = entity_tags(if_match)
-        if "*" not in tags and not current & tags:
-            raise Problem(412, "Precondition failed", "If-Match names no current version of the dataset "
-                                                      "(X-Dataset-Version, quoted): read it again")
-    if if_none_match is not None:
-        tags = entity_tags(if_none_match, weak=True)
-        if "*" in tags or current & tags:
-            raise Problem(412, "Precondition failed", "If-None-Match matches the dataset as it is now")
 
 
 def _refuse_long(text: str, kind: str) -> None:

@@ -130,3 +130,20 @@ def test_a_dataset_post_needs_updates_on_and_the_token(make_app):
     named = make_app(WRITABLE).test_client().post(f"/store?graph={EX}g", data=body, content_type="application/n-quads",
                                                   headers=AUTH)
     assert "n-quads" in problem(named, 415)["detail"]  # one graph holds triples: a quad's graph has no place there
+
+
+def test_a_dataset_post_honours_its_preconditions(make_app):
+    """If-Match and If-None-Match were skipped: a stale If-Match wrote (helper-197)."""
+    client = make_app(WRITABLE, article=False).test_client()
+    body, nquads = f'<{EX}s> <{EX}p> "x" <{EX}g> .', "application/n-quads"
+    for header in ({"If-Match": '"stale"'}, {"If-None-Match": "*"}):
+        problem(client.post("/store", data=body, content_type=nquads, headers={**AUTH, **header}), 412)
+    assert not parsed(client.get("/store"))
+    dumped = client.get("/store")  # the dump's own tag, as a client that read the dataset holds it
+    posted = client.post("/store", data=body, content_type=nquads, headers={**AUTH, "If-Match": dumped.headers["ETag"]})
+    assert posted.status_code == 204
+    version = f'"{posted.headers["X-Dataset-Version"]}"'  # the dataset's version, as an update's precondition takes it
+    again = client.post("/store", data=body.replace('"x"', '"y"'), content_type=nquads,
+                        headers={**AUTH, "If-Match": version})
+    assert again.status_code == 204 and len(parsed(client.get("/store"))) == 2
+    problem(client.post("/store", data=body, content_type=nquads, headers={**AUTH, "If-Match": version}), 412)

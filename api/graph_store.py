@@ -191,6 +191,8 @@ def _read(target):
                                                                          since=received()))
         validators = validators_for(version, _reading(target, fmt), media, current_app.config["CACHE_CONTROL"],
                                     own_query=True)
+        if not_modified(validators, version, matched=True):  # revalidating the answer it was given in this format
+            return unchanged(validators, media, negotiated=True)
     response = Response(answer.body, mimetype=media)  # for HEAD the body is left out, its length kept
     response.headers.update(validators)
     response.headers["Vary"] = "Accept"

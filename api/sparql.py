@@ -97,6 +97,8 @@ def _query(text: str, params: list[tuple[str, str]]):
             backend.query(runs[fmt], version, since=request.environ.get(RECEIVED))))
         run = runs[fmt]
         validators = validators_for(version, run, media, settings["CACHE_CONTROL"])
+        if not_modified(validators, version):  # a client revalidating the answer it was given in this format
+            return unchanged(validators, media, negotiated=True)
     streamed = isinstance(answer, StreamedAnswer)  # too big to hold: sent as it is made, its size unknown
     response = Response(recorded_at_end(answer) if streamed else answer.body, mimetype=media)
     response.headers.extend(answer_headers(validators, answer, backend.near_terms))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from urllib.parse import unquote
 
 from kg.catalogue import XSD, Catalogue, expand
 from kg.matching import score
@@ -20,6 +21,7 @@ from kg.matching import score
 _DATE = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
 _YEAR_MONTH = re.compile(r"(-?\d{4,})(?:-(\d\d))?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
 _DATES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp", XSD + "gYear", XSD + "gYearMonth"}
+_ID = re.compile(r"[A-Za-z]{0,2}\d+", re.ASCII)  # an identifier, not a name: Q912, P31, GeoNames' 2453866
 _FULL_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|urn:\S+", re.ASCII)
 
 
@@ -48,8 +50,11 @@ def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -
         iri = _identifier(text)
         if iri is not None:  # an identifier is the same or another, never "close" (Q913 is not Q912)
             return 100.0 if iri == held else 0.0
-        if _outside(catalogue, binding, name):  # another dataset's IRI: its identifier is all it says (Q912 is not Q913)
-            return 100.0 if text.casefold() == _local_name(held).casefold() else 0.0
+        if _outside(catalogue, binding, name):  # another dataset's IRI: its identifier (Q912 is not Q913) or its name
+            local = _local_name(held)
+            if _ID.fullmatch(text):
+                return 100.0 if text.casefold() == local.casefold() else 0.0
+            return score(wanted, unquote(local).replace("_", " "))  # DBpedia's Burkina_Faso
         entity = catalogue.matcher.get(held)
         names = [n.text for n in entity.names] if entity else [name]
         return max(score(wanted, text) for text in names)

@@ -148,3 +148,15 @@ def test_date_times_that_both_give_a_time_zone_are_compared_in_utc(given, held, 
     empty = Catalogue.read(lambda query: [])  # dates need nothing of the graph
     datatype = XSD + ("dateTime" if "T" in held else "date")
     assert value_score(empty, given, {"type": "literal", "value": held, "datatype": datatype}, None) == (100.0 if same else 0.0)
+
+
+@pytest.mark.parametrize("given, held, expected", [
+    ("Burkina Faso", "http://dbpedia.org/resource/Burkina_Faso", 100.0),
+    ("Côte d'Ivoire", "http://dbpedia.org/resource/C%C3%B4te_d%27Ivoire", 100.0),
+    ("Q912", WD + "Q912", 100.0), ("Q913", WD + "Q912", 0.0), ("2453866", "https://sws.geonames.org/2453866/", 100.0)])
+def test_another_datasets_iri_is_matched_by_its_identifier_or_the_name_it_spells(given, held, expected):
+    """A name against a DBpedia IRI scored 0 once identifiers were compared exactly (helper-197)."""
+    from kg.catalogue import Catalogue
+    from kg.value_scores import value_score
+    empty = Catalogue.read(lambda query: [])  # another dataset's IRIs have no name in the graph
+    assert value_score(empty, given, {"type": "uri", "value": held}, None) == expected

@@ -568,7 +568,8 @@ def test_suggest_types_and_properties(client):
     ("type", "org", ["org:FormalOrganization", "org:Membership", "org:Organization"]),  # ids that start so
     ("type", "sahel:Sov", ["sahel:SovereignState"]),
     ("type", "https://sahel-kg.example.org/ontology#Allia", ["sahel:Alliance"]),
-    ("property", "Ma", ["skos:closeMatch", "skos:exactMatch", "sahel:formality", "dct:format", "sahel:isApproximate"]),
+    ("property", "Ma", ["sahel:matchScore", "skos:closeMatch", "skos:exactMatch", "sahel:formality", "dct:format",
+                     "sahel:isApproximate"]),
     ("entity", "sk:mal", ["mali", "malian-armed-forces"]),
 ])
 def test_suggestions_that_start_with_the_prefix_come_first_and_an_id_s_prefix_is_no_word(client, kind, prefix,

@@ -22,7 +22,7 @@ from api import page_data, pages
 from api.conditional import conditional
 from api.errors import Problem
 from api.iri_spellings import UNRESERVED, spellings
-from api.negotiation import N3, best_match, format_names, prefers_html
+from api.negotiation import N3, best_match, format_names, graph_formats_for, prefers_html
 from api.page_data import DOCUMENTS
 from api.params import format_param, request_params
 from api.query_warnings import as_uri
@@ -145,7 +145,7 @@ def _agrees(ext: str) -> None:
     if asked is None or asked == "*/*":
         return
     named = _named(asked)
-    if named != ext and DOCUMENTS[named][1] != DOCUMENTS[ext][1]:
+    if named != ext and DOCUMENTS[ext][1] not in graph_formats_for(asked) | {DOCUMENTS[named][1]}:
         raise Problem(400, "Conflicting parameters", f"the URL names the .{ext} document, and format={asked!r} "
                                                      f"another: ask for .{named}, or give no format=")
 

@@ -221,6 +221,13 @@ def negotiate(kind: str, accept: str | None, override: str | None,
     return media, dict(offered)[media]
 
 
+def graph_formats_for(value: str) -> set[str]:
+    """The graph formats that satisfy a format= value, as /sparql reads it: `turtle` is satisfied by N-Triples too
+    (N-Triples is Turtle), `trig` by Turtle, `nquads` by N-Triples."""
+    return set(_SHORT["graph"].get(value.strip().lower(), ())) | {fmt for kind, fmt in format_names(value)
+                                                                   if kind == "graph"}
+
+
 def format_names(value: str) -> set[tuple[str, str]]:
     """The (result kind, format) pairs a format= value may name: by a short name, a media type, or a list of
     media types as an Accept header gives them (SPARQLWrapper sends its Accept header as a second format=)."""

@@ -7,6 +7,7 @@ from kg.bracket_faults import in_parentheses
 from kg.triple_faults import touching
 
 _OPERANDS = ("var", "number", "string", "langtag", "close")  # what may end the operand before an operator
+_OPERATORS = {"=", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*", "/"}
 _COMPARING = set("=<>!&|")  # never before a ')': + * / - may be a path's modifier or step there, as in (ex:p+)
 
 
@@ -57,7 +58,7 @@ def missing_operand(tokens, index: int) -> tuple[int, str] | None:
                 and touching(tokens, index):
             index -= 1
             sign = tokens[index][1] + sign
-        if "<<" in sign or ">>" in sign:  # a triple term's or reifier's brackets, <<( … )>> and << … >>
+        if sign not in _OPERATORS:  # a triple term's brackets (<<( … )>>), or no operator SPARQL has (!, =>)
             return None
         return after[2], f"An operand is missing after {sign!r}: {after[1]} cannot follow it: give it a value on each side, as ?a {sign} ?b."
     return None

@@ -93,7 +93,8 @@ def first_fault(text: str, prefixes, *, update: bool = False) -> Fault | None:
             start, message = tokens[index + 2][2], _limit_pair(tokens, index)
         elif kind in ("other", "iri") and (sign := foreign_operator(tokens, index)):
             start, message = sign
-        elif kind == "other" and (gap := missing_operand(tokens, index)):
+        elif kind == "other" and not (listed is not None and index == listed[0]) \
+                and (gap := missing_operand(tokens, index)):  # VALUES' own comma is told as such below
             start, message = gap
         elif kind == "other" and value in TYPOGRAPHIC_QUOTES:  # pasted from a word processor or a web page
             message = (f"{value} is a typographic quote, which SPARQL does not read: a string is quoted with straight "

@@ -45,10 +45,17 @@ def test_two_formats_that_disagree_are_400(shared):
 def test_a_documents_url_takes_a_format_that_agrees_and_refuses_another(shared, name, ext):
     """/id/mali.ttl?format=jsonld was Turtle, the parameter ignored (helper-193)."""
     assert shared.get(f"/id/mali.{ext}?format={name}").status_code == 200
-    other = "ttl" if ext != "ttl" else "nt"
+    other = "rdf" if ext != "rdf" else "ttl"  # a format the name does not stand for
     body = problem(shared.get(f"/claim/aes-members.{other}?output={name}"), 400)
     assert body["title"] == "Conflicting parameters" and f".{other}" in body["detail"]
     problem(shared.get("/id/mali.ttl?format=bogus"), 406)
+
+
+@pytest.mark.parametrize("path", ["/id/mali.nt?format=turtle", "/id/mali.nt?format=n3", "/id/mali.ttl?format=trig",
+                                  "/id/mali.nt?format=nquads"])
+def test_a_documents_url_takes_a_format_its_syntax_satisfies_as_sparql_does(shared, path):
+    """N-Triples is Turtle, Turtle is TriG, N-Triples N-Quads, as /sparql's format= has it (helper-197)."""
+    assert shared.get(path).status_code == 200
 
 
 def test_the_n_triples_name_is_taken_on_sparql_too(shared):

@@ -121,6 +121,8 @@ SLIPS = {
     "SELECT * WHERE {\n  ?s ?p ?o .\n  BIND(?o + AS ?x)\n  ?a ?b ?c .\n}": ("An operand is missing after '+': AS", 3, 13),
     "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(REGEX(?o, ))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 3, 20),
     "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o IN (1,))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 2, 28),
+    # VALUES' commas are told as such, not as a value missing (helper-197)
+    "SELECT * WHERE { ?s ?p ?o } VALUES (?a ?b) { (1 ,) }": ("The values of VALUES are separated by spaces", 1, 49),
 }
 
 BIND = "BIND gives ?x a value where it already has one: ?x is bound before it in the same group, by "

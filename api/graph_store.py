@@ -77,6 +77,9 @@ def _operate(target):
     authorize()
     if request.method == "POST" and target is _STORE and request.mimetype in DATASET_MEDIA:
         return _add_dataset()  # quads, each to its graph, as Oxigraph's server takes them: a dump posted back
+    if request.method == "POST" and target is _STORE and request.mimetype not in (*READABLE, "multipart/form-data"):
+        raise unsupported_media(f"send a graph as one of: {', '.join(READABLE)}; or quads to add, each to its graph, "
+                                f"as {' or '.join(DATASET_MEDIA)}", request.mimetype)
     if request.method == "POST" and target is _STORE:  # a new graph, named by the server under /store/
         target = f"{public_url().rstrip('/')}/{uuid.uuid4()}"  # the public origin: never a client's Host
         response = _write("POST", target)

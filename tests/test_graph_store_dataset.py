@@ -130,6 +130,8 @@ def test_a_dataset_post_needs_updates_on_and_the_token(make_app):
     named = make_app(WRITABLE).test_client().post(f"/store?graph={EX}g", data=body, content_type="application/n-quads",
                                                   headers=AUTH)
     assert "n-quads" in problem(named, 415)["detail"]  # one graph holds triples: a quad's graph has no place there
+    other = make_app(WRITABLE).test_client().post("/store", data=body, content_type="text/x-nquads", headers=AUTH)
+    assert "application/n-quads or application/trig" in problem(other, 415)["detail"]  # helper-197
 
 
 def test_a_dataset_post_honours_its_preconditions(make_app):

@@ -66,15 +66,16 @@ def _made(iri: str, ext: str):
     content = version_of.value if version_of else iri  # OWL 2 §3.3: a version IRI serves that version
     if fmt is None:
         return pages.resource_page(content)
+    twin = page_data.document_path(iri, "trig")
     if fmt in page_data.QUAD_FORMATS:
         body = page_data.quads_document("resource-quads", fmt, this=content)
-    else:
-        body = page_data.graph_document("resource-description", fmt, this=content)
+    else:  # a crawler that reads only triples is told of the quads twin, as the Link header tells a client of HTTP
+        twin_iri = current_app.config["IRI_BASE"].rstrip("/") + twin if twin else None
+        body = page_data.graph_document("resource-description", fmt, this=content, quadsDocument=twin_iri)
     response = Response(body, mimetype=media)  # Werkzeug adds charset=utf-8 to text/* and *+xml itself
     described = iri_to_uri(iri)  # a header is ASCII: the IRI as a URI
     if len(described) <= LINK_CHARS:  # a longer one (up to 3x the URI cap) would overflow a proxy's header buffer
         # The triples' document names its quads' twin: which graphs state each statement, and a claim's content.
-        twin = page_data.document_path(iri, "trig")
         response.headers["Link"] = f'<{described}>; rel="describes"' + (
             f', <{twin}>; rel="alternate"; type="application/trig"' if fmt not in page_data.QUAD_FORMATS and twin else "")
     return response

@@ -17,6 +17,8 @@ SK, SAHEL, ORG = PREFIXES["sk"], PREFIXES["sahel"], PREFIXES["org"]
 CLAIM = "https://sahel-kg.example.org/claim/aes-members"
 INFERRED = ox.NamedNode("https://sahel-kg.example.org/graph/inferred")
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+SEE_ALSO = ox.NamedNode(PREFIXES["rdfs"] + "seeAlso")
+BASE = "https://sahel-kg.example.org/"
 
 
 def quads(client, path: str, rdf_format=ox.RdfFormat.TRIG) -> set[ox.Quad]:
@@ -58,8 +60,13 @@ def test_the_quads_hold_every_triple_of_the_description_and_the_triples_document
     response = shared.get(stem + ".ttl")
     described = {q.triple for q in ox.parse(response.data, format=ox.RdfFormat.TURTLE)}
     held = {q.triple for q in quads(shared, stem + ".trig")}
-    assert described and described <= held
+    # the document names its twin in RDF too, for a crawler that reads triples, not headers (helper-193)
+    twin = ox.Triple(ox.NamedNode(BASE + stem.lstrip("/")), SEE_ALSO, ox.NamedNode(BASE + stem.lstrip("/") + ".trig"))
+    assert twin in described and described - {twin} and described - {twin} <= held
     assert f'<{stem}.trig>; rel="alternate"; type="application/trig"' in response.headers["Link"]
+    for ext, rdf_format in (("nt", ox.RdfFormat.N_TRIPLES), ("jsonld", ox.RdfFormat.JSON_LD),
+                            ("rdf", ox.RdfFormat.RDF_XML)):
+        assert twin in {q.triple for q in ox.parse(shared.get(f"{stem}.{ext}").data, format=rdf_format)}
 
 
 def test_the_ontologys_version_iri_serves_the_ontology(shared):
@@ -67,7 +74,8 @@ def test_the_ontologys_version_iri_serves_the_ontology(shared):
     assert response.status_code == 303
     version = {q.triple for q in ox.parse(shared.get(response.headers["Location"]).data, format=ox.RdfFormat.TURTLE)}
     current = {q.triple for q in ox.parse(shared.get("/ontology.ttl").data, format=ox.RdfFormat.TURTLE)}
-    assert version == current and len(current) > 500
+    twins = {triple for triple in version | current if triple.predicate == SEE_ALSO and triple.object.value.endswith(".trig")}
+    assert version - twins == current - twins and len(current) > 500  # each names its own URL's quads twin
     assert ox.Triple(ox.NamedNode(SAHEL[:-1]), RDF_TYPE, ox.NamedNode(PREFIXES["owl"] + "Ontology")) in version
     assert "Classes" in shared.get("/ontology/0.1.0.html").get_data(as_text=True)  # the documentation page
 

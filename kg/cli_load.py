@@ -30,7 +30,7 @@ from kg.cli_support import graph_option, reports_errors, store_option
 @store_option
 @reports_errors
 def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
-    """Load RDF files into the store, all or nothing.
+    """Load RDF files into the store, all or nothing (a remote store takes each request on its own).
 
     Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML, optionally gzipped; - reads standard input
     (with --format). If any file fails to parse, nothing is loaded and the error says file:line:column.

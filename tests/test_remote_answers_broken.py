@@ -125,3 +125,50 @@ def test_a_redirect_is_said_with_where_it_points(status):
     assert done.exit_code == 1 and "Traceback" not in done.stderr
     assert f"answered {status}" in done.stderr and "redirecting to https://elsewhere.example/sparql" in done.stderr
     assert "redirects are not followed" in done.stderr
+
+
+class GoneAfterOneUpdate(BaseHTTPRequestHandler):
+    """Answers ASK with true and the first update with 204, then goes away: every later update's connection is
+    closed with no answer, as a store killed halfway through a load."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        fields = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        if "update" in fields:
+            self.server.updates += 1
+            if self.server.updates > 1:
+                self.close_connection = True
+                return
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b'{"head": {}, "boolean": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+def test_a_remote_load_the_store_broke_off_says_what_it_wrote(tmp_path):
+    """It said 'cannot reach …' alone, as if nothing were written, where 50,000 quads stayed (helper-196)."""
+    import pyoxigraph as ox
+
+    from kg.errors import KGError
+
+    quads = [ox.Quad(ox.NamedNode(f"http://ex.org/s{n}"), ox.NamedNode("http://ex.org/p"), ox.Literal(n),
+                     ox.NamedNode("http://ex.org/g")) for n in range(30_000)]
+    with serving(GoneAfterOneUpdate, updates=0) as server, RemoteStore(origin_of(server) + "/sparql",
+                                                                        dialect="sparql11") as store:
+        with pytest.raises(KGError) as raised:
+            store.extend(quads)
+    assert "quads were written before it stopped, and stay" in str(raised.value)
+    assert str(raised.value).split(" of the ")[0].split("; ")[-1].isdigit()

@@ -127,35 +127,22 @@ def test_a_redirect_is_said_with_where_it_points(status):
     assert "redirects are not followed" in done.stderr
 
 
-class GoneAfterOneUpdate(BaseHTTPRequestHandler):
+class GoneAfterOneUpdate(BrokenEndpoint):
     """Answers ASK with true and the first update with 204, then goes away: every later update's connection is
     closed with no answer, as a store killed halfway through a load."""
 
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self):
+    def _answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         fields = urllib.parse.parse_qs(self.rfile.read(length).decode())
-        if "update" in fields:
-            self.server.updates += 1
-            if self.server.updates > 1:
-                self.close_connection = True
-                return
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = b'{"head": {}, "boolean": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.server.updates += "update" in fields
+        if "update" not in fields or self.server.updates == 1:
+            body = b"" if "update" in fields else b'{"head": {}, "boolean": true}'
+            self._head("application/sparql-results+json", {"Content-Length": str(len(body))})
+            self.wfile.write(body)
+        else:
+            self.close_connection = True
 
-    do_GET = do_POST
-
-    def log_message(self, *args):
-        """Quiet."""
+    do_GET = do_POST = _answer
 
 
 def test_a_remote_load_the_store_broke_off_says_what_it_wrote(tmp_path):

@@ -189,6 +189,16 @@ def test_an_engine_without_the_union_is_not_taken_for_one(tmp_path):
             assert store.count() > 1000 and not store.unions_graphs()
 
 
+def test_the_engines_root_is_told_as_no_endpoint(oxigraph_url, tmp_path):
+    """oxigraph serve's root answers 404 "POST / is not supported", which was said alone (helper-196)."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    environment["SAHEL_KG_HOME"] = str(tmp_path / "home")
+    root = oxigraph_url.removesuffix("query")
+    done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "query", "--endpoint", root,
+                           "ASK {}"], env=environment, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1 and "answered 404" in done.stderr and "…/query" in done.stderr, done.stderr
+
+
 def test_the_console_sets_no_time_limit_of_its_own_on_a_remote_store(own_oxigraph, tmp_path):
     """A remote store had the server's 60 s, and the engine's own stop (oxigraph serve --timeout-s) was told as
     "its time limit of 60s" (helper-196)."""

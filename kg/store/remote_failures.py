@@ -72,6 +72,9 @@ def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool,
     return error
 
 
+_ENDPOINTS = "(oxigraph serve: …/query; kg serve and Virtuoso: …/sparql)"
+
+
 def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, *,
               seconds: float | None = None, operation: str = "query") -> Exception:
     """The library error for an engine's error message and HTTP status (`seconds`, `operation`: as failure's)."""
@@ -83,12 +86,14 @@ def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, 
         return EvaluationError(message)
     if status == 400:
         return syntax_error(message)
-    if status in (401, 403, 404, 503):  # wrong address or credentials, or the engine is overloaded
+    if status == 404:  # a wrong path, mostly the server's root (oxigraph serve: "POST / is not supported")
+        return StoreUnavailable(f"{url} answered 404: {first_line(message)}; is it the SPARQL endpoint's URL? "
+                                f"{_ENDPOINTS}")
+    if status in (401, 403, 503):  # wrong credentials, or the engine is overloaded
         return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
     if status == 405:  # a page or another service at that URL, mostly: an endpoint takes a POSTed query
         return RemoteStoreFailure(f"{url} answered 405, Method Not Allowed ({first_line(message)}): it takes no "
-                                  "SPARQL sent by POST, so it is likely no SPARQL endpoint's URL (oxigraph serve: "
-                                  "…/query; kg serve and Virtuoso: …/sparql)")
+                                  f"SPARQL sent by POST, so it is likely no SPARQL endpoint's URL {_ENDPOINTS}")
     return RemoteStoreFailure(f"{url} failed: {first_line(message)}")  # not an engine's stack trace whole
 
 

@@ -100,6 +100,9 @@ def test_what_shows_after_a_click_has_no_serious_accessibility_violation(visit):
     run(page, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
     page.locator('.yasqe_queryButton[aria-label="Cancel query"]:visible').click()  # it waits for the busy name
     page.locator('.yasqe_queryButton[aria-label="Run query"]:visible').wait_for()
+    cancelled = page.locator(".yasr:visible .query-problem")
+    cancelled.wait_for()  # said as a cancel, not as the browser's "signal is aborted without reason"
+    assert cancelled.inner_text().startswith("Query cancelled")
     page = visit().open("/timeline?as_of=2024-06-01")
     page.wait_for_function("() => document.querySelector('#timeline').dataset.holding !== undefined")
     assert page.locator(".vis-item.not-holding").count() >= 1

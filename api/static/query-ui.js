@@ -59,8 +59,19 @@
   Yasqe.defaults.autocompleters = ["variables", "prefixes", "class", "property", "entity"];
   Yasqe.defaults.prefixCcApi = undefined;
 
-  // Errors: the server's problem document, shown with its line and column.
+  // Errors: a query the Run button cancelled, said so (YASR showed the browser's "signal is aborted without reason"
+  // and a link to run it again); then the server's problem document, shown with its line and column.
   Yasgui.Yasr.defaults.errorRenderers = [async (error) => {
+    const said = [error && error.text, error && error.statusText, error && error.message].filter(Boolean).join(" ");
+    if (error && error.status === undefined && /abort/i.test(said)) {
+      const box = document.createElement("div");
+      box.className = "query-problem";
+      box.setAttribute("role", "status");
+      box.textContent = "Query cancelled: the server stopped its work. Run it again when you wish.";
+      return box;
+    }
+    return undefined;
+  }, async (error) => {
     let problem;
     try { problem = JSON.parse(error.text); } catch (e) { return undefined; }
     const box = document.createElement("div");

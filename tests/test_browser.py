@@ -263,6 +263,19 @@ def test_the_timeline_draws_precision_and_marks_what_holds_as_of_a_date(visit):
     assert relative.count() >= 1 and page.locator(".vis-item.relative.vis-range, .vis-item.relative.vis-box").count() == 0
 
 
+def test_the_timeline_draws_a_thing_once_with_every_claim_that_states_it(visit):
+    """A status phase two claims state was two items of one label (helper-195)."""
+    page = visit().open("/timeline")
+    page.locator("#item-list .item-button").first.wait_for()
+    labels = page.locator("#item-list .item-button").all_inner_texts()
+    assert len(labels) == len(set(labels))
+    page.locator("#item-list .item-button", has_text="broader U.S. security cooperation").click()
+    claims = page.locator("#item-details a[href^='/claim/']")
+    claims.first.wait_for()
+    assert {claims.nth(n).get_attribute("href") for n in range(claims.count())} >= {
+        "/claim/dek-limited-contact", "/claim/broader-cooperation-ceased"}
+
+
 HOSTILE = """@prefix sk: <https://sahel-kg.example.org/id/> . @prefix sahel: <https://sahel-kg.example.org/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <http://example.org/hostile> { sk:hostile-event a sahel:PoliticalUpheaval ; sahel:occurredDuring sk:before-article ;

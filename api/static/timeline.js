@@ -18,11 +18,19 @@
     const articleDate = raw.map((row) => row.sourceNotBefore).filter(Boolean).sort()[0] || null;
     const marker = articleDate ? new Date(articleDate) : new Date();
     const items = new vis.DataSet();
+    // One item a thing, whatever the number of claims that state it (a phase two claims state was drawn twice);
+    // its claims are listed in its details.
     const byId = new Map();
+    const claimsOf = new Map();
     raw.forEach((row, index) => {
-      if (byId.has(row.item + "|" + (row.claim || ""))) return;
+      if (byId.has(row.item)) {
+        const claims = claimsOf.get(byId.get(row.item));
+        if (row.claimHref && !claims.includes(row.claimHref)) claims.push(row.claimHref);
+        return;
+      }
       const id = `i${index}`;
-      byId.set(row.item + "|" + (row.claim || ""), id);
+      byId.set(row.item, id);
+      claimsOf.set(id, row.claimHref ? [row.claimHref] : []);
       const title = () => (row.kind === "phase"
         ? [window.sahelBdi(row.subjectLabel || row.subject), ": ", window.sahelBdi(row.statusLabel || "status")]
         : [window.sahelBdi(row.label || row.item)]);
@@ -120,7 +128,13 @@
       p.append(copy(item.title), " ");
       const row = item.row;
       if (row.itemHref) { const a = document.createElement("a"); a.href = row.itemHref; a.textContent = "its page"; p.append(a); }
-      if (row.claimHref) { const a = document.createElement("a"); a.href = row.claimHref; a.textContent = "the claim"; p.append(" · ", a); }
+      const claims = claimsOf.get(id) || [];
+      claims.forEach((href, number) => {
+        const a = document.createElement("a");
+        a.href = href;
+        a.textContent = claims.length === 1 ? "the claim" : `claim ${number + 1}`;
+        p.append(number === 0 ? " · stated by " : ", ", a);
+      });
       details.append(p);
     }
     timeline.on("select", (event) => showItem(event.items[0]));

@@ -37,7 +37,7 @@ from kg.matching import Matcher
 from kg.namespaces import DEFAULT_BASE, PREFIXES, SAHEL, graph_iri
 from kg.query import QueryService
 from kg.store.base import Store, term_too_long
-from kg.table_checks import describe, ill_typed, missing_columns, require_utf8, row_problems
+from kg.table_checks import describe, ill_typed, missing_columns, other_delimiter, require_utf8, row_problems
 from kg.value_ranges import out_of_range
 from kg.waiting_input import read_whole, refuse_unless_regular
 
@@ -94,7 +94,8 @@ def map_table(path: Path, mapping: Path = DEFAULT_MAPPING) -> list[ox.Triple]:
     check_mapping(mapping)  # so would it on a mapping that lacks a part
     missing = missing_columns(path, mapping)
     if missing:
-        raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}")
+        raise KGError(f"{path}: the mapping {mapping.name} reads columns the table lacks: {', '.join(missing)}"
+                      + other_delimiter(path))
     rows = row_problems(path, mapping, checker(mapping))  # an empty cell drops a term, and what hangs on it
     if rows:
         lines = {problem.split()[1] for problem in rows}  # each says "line N ..."

@@ -159,6 +159,18 @@ def missing_columns(table: Path, mapping: Path) -> list[str]:
             for name in sorted(mapping_columns(mapping) - set(header))]
 
 
+def other_delimiter(table: Path) -> str:
+    """What to add where the header row reads as one column split by another delimiter (`;`, TAB or `|`, as
+    spreadsheets in many locales save CSV): the table must be comma-separated. Else ''."""
+    with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        first = handle.readline()
+    if "," in first:
+        return ""
+    found = next((mark for mark in (";", "\t", "|") if mark in first), None)
+    named = {";": "semicolons", "\t": "tabs", "|": "bars"}
+    return f"; its header is split by {named[found]}, not commas: save the table as comma-separated CSV" if found else ""
+
+
 def ill_typed(triples: list[ox.Triple]) -> list[str]:
     """Each literal whose lexical form is not a value of its XSD datatype, as `<subject> <predicate> "value"
     is not an xsd:TYPE`."""

@@ -105,3 +105,13 @@ def test_a_header_name_with_spaces_around_it_is_said_so(tmp_path):
     message = refusal(table)
     assert "reads columns the table lacks: event_date (the header has ' event_date ', with spaces around it)" \
         in message and "Usecols" not in message
+
+
+@pytest.mark.parametrize("mark, named", [(";", "semicolons"), ("\t", "tabs")])
+def test_a_table_split_by_another_delimiter_is_said_so(tmp_path, mark, named):
+    """A CSV saved with semicolons (many locales' spreadsheets) was told only as every column missing (helper-196)."""
+    table = tmp_path / "semicolons.csv"
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    table.write_text("\n".join(line.replace(",", mark) for line in lines) + "\n", encoding="utf-8")
+    message = refusal(table)
+    assert "reads columns the table lacks" in message and f"split by {named}, not commas" in message

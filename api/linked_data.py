@@ -28,7 +28,7 @@ from api.params import format_param, request_params
 from api.query_warnings import as_uri
 from api.redirects import redirect
 from kg.namespaces import graph_iri
-from kg.near_terms import did_you_mean
+from kg.near_terms import did_you_mean, nearest
 
 bp = Blueprint("linked_data", __name__)
 
@@ -178,7 +178,7 @@ class NotFoundPage(Exception):
 
 def not_found(iri: str) -> Exception:
     """The 404 for an IRI the graph says nothing about, offering the known terms near it (sk:mail: sk:mali)."""
-    near = current_app.extensions["sahel-kg"].near_terms(iri)
+    near = current_app.extensions["sahel-kg"].near_terms(iri) or _near_graphs(iri)
     if prefers_html():
         # linked where it resolves here or on the web; any other scheme (urn:, javascript:) is shown, not linked
         return NotFoundPage(iri, [(page_data.compact(term), page_data.local_path(term)
@@ -186,6 +186,19 @@ def not_found(iri: str) -> Exception:
     # the asked IRI written as the offers are, a URI in brackets: a path's space, '>' or line break ends no IRI early
     return Problem(404, "Not found", f"the graph says nothing about <{as_uri(iri)}>"
                    + did_you_mean([f"<{as_uri(term)}>" for term in near]))
+
+
+def _near_graphs(iri: str) -> list[str]:
+    """The graphs (claims, /graph/…) an IRI under /claim/ or /graph/ is likeliest a slip for (claim/aes-member:
+    claim/aes-members), nearest first; the graphs' names read once per dataset version."""
+    base = current_app.config["IRI_BASE"]
+    section = iri[len(base):].split("/", 1)[0] if iri.startswith(base) else ""
+    if section not in ("claim", "graph"):
+        return []
+    known = [row["graph"].value for row in page_data.rows_per_version("graph-names")]
+    if iri.rstrip("/") in known:  # a slash too many: claim/aes-members/
+        return [iri.rstrip("/")]
+    return nearest(iri, known, (f"{base}{section}/",))
 
 
 class AnyPath(PathConverter):

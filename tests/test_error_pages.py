@@ -100,6 +100,16 @@ def test_an_unknown_entity_offers_the_known_ones_near_it_as_links_that_resolve(s
     assert "Did you mean" not in nothing
 
 
+@pytest.mark.parametrize("path, offered", [("/claim/aes-member", "/claim/aes-members"), ("/graph/link", "/graph/links"),
+                                           ("/claim/aes-members/", "/claim/aes-members")])
+def test_a_slip_in_a_claims_or_a_graphs_iri_offers_the_one_meant(shared, path, offered):
+    """Only /id/ and /ontology offered anything: /claim/aes-member was a bare 404 (helper-193)."""
+    detail = shared.get(path, headers={"Accept": "application/json"}).get_json()["detail"]
+    assert detail.endswith(f"did you mean <https://sahel-kg.example.org{offered}>?")
+    page = shared.get(path, headers=BROWSER).get_data(as_text=True)
+    assert f'<a href="{offered}">' in page
+
+
 @pytest.mark.parametrize("path", ["/id/mal%C3%AF", "/id/mali%3E", "/id/ma%20li"])
 def test_a_404_detail_writes_the_asked_iri_as_it_writes_those_offered(shared, path):
     """The asked IRI was written raw (ï, a '>' or a space that ends the IRI early, a line break as it is) while the

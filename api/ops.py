@@ -72,6 +72,17 @@ def openapi():
     return jsonify(describe())
 
 
+# Crawlers read the pages, documents and dumps; the query routes they would only load (a link to a query is a query
+# run on each visit), and /store is the whole dataset again.
+ROBOTS = "User-agent: *\nDisallow: /sparql\nDisallow: /store\nDisallow: /reconcile\nDisallow: /search\nAllow: /\n"
+
+
+@bp.route("/robots.txt")
+def robots():
+    """What crawlers may read (the Robots Exclusion Protocol, RFC 9309)."""
+    return Response(ROBOTS, mimetype="text/plain")
+
+
 class Accounting:
     """Counts each answered request in the metrics and queues its access-log line (`log` None: no log)."""
 

@@ -231,3 +231,17 @@ def test_each_actor_has_its_most_specific_type_and_each_relationship_its_own_nam
     assert all(len(kinds) == 1 for kinds in types.values()), types  # one row per edge, claim and status
     ceased = {row["edgeLabel"] for row in found if row.get("statusLabel") == "ceased"}
     assert any("broader" in label for label in ceased)  # the article's word is kept
+
+
+def test_robots_txt_keeps_crawlers_to_the_pages_and_documents(shared):
+    """/robots.txt was a 404 problem document, read as no rules at all: a crawler ran every linked query (helper-193)."""
+    from urllib.robotparser import RobotFileParser
+
+    response = shared.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    rules = RobotFileParser()
+    rules.parse(response.get_data(as_text=True).splitlines())
+    for path in ("/", "/id/mali", "/id/mali.ttl", "/claim/aes-members", "/timeline", "/dump.nq.gz"):
+        assert rules.can_fetch("AnyBot", path), path
+    for path in ("/sparql?query=ASK%20%7B%7D", "/store", "/reconcile?queries=%7B%7D", "/search?q=Mali"):
+        assert not rules.can_fetch("AnyBot", path), path

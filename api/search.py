@@ -44,7 +44,12 @@ def search():
     given = one(params, "limit")
     limit = whole_number("20" if given is None else given, "limit", minimum=1, maximum=MAX_LIMIT)  # limit= is a 400
     with charged():
-        hits, suggestion = _hits(words, limit)
+        try:
+            hits, suggestion = _hits(words, limit)
+        except Problem as problem:  # words the index cannot search (q=*): said on the page, beside its box
+            if not (page and problem.status == 400):
+                raise
+            return _vary(render_template("search.html", words=words, hits=None, kept=kept, refused=problem.detail)), 400
     if page:
         again = suggestion and url_for("search.search") + "?" + urlencode([("q", suggestion), *kept])
         return _vary(render_template("search.html", words=words, hits=[_shown(hit) for hit in hits],

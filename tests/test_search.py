@@ -335,3 +335,12 @@ def test_search_over_http_gives_the_text_past_a_nul_in_json_and_on_the_page(writ
     assert hit["snippet"] == "Before\x00 [Quxbarra] after"
     assert "<mark>Quxbarra</mark> after" in writer.get("/search?q=Quxbarra", headers=BROWSER).get_data(as_text=True)
     assert writer.delete("/store?graph=http://example.org/n", headers=AUTH).status_code in (200, 204)
+
+
+def test_words_the_index_cannot_search_are_said_on_the_search_page(shared):
+    """q=* gave a browser the 400 error page, without the search box to try again (helper-195)."""
+    page = shared.get("/search?q=*", headers={"Accept": "text/html"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert '<p role="alert">' in text and 'id="search-words"' in text and 'value="*"' in text
+    assert shared.get("/search?q=*", headers={"Accept": "application/json"}).mimetype == "application/problem+json"

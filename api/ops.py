@@ -90,7 +90,8 @@ class Accounting:
         self.registry, self.log, self.trusted = registry, log, trusted
 
     def record(self, environ: dict, method: str, route: str, status: int, seconds: float, headers, *,
-               query_text: str | None = None, timed_out: bool = False, rejected: str | None = None) -> None:
+               query_text: str | None = None, timed_out: bool = False, rejected: str | None = None,
+               failed: str | None = None) -> None:
         """One request: its WSGI environ, method, URL rule, status, duration, response headers (for the rows
         and cut of a query's answer) and what the view and error handlers said of it."""
         registry = self.registry
@@ -112,6 +113,8 @@ class Accounting:
                 fields["timeout"] = timed_out
             if rejected:  # refused before any query ran: the reason sahel_kg_rejections_total counts it under
                 fields["rejected"] = rejected
+            if failed:  # a streamed answer broken off after its 200 went (the error's class: FormatError)
+                fields["failed"] = failed
             self.log.write(fields)
 
     def refused_by_server(self, environ: dict, status: int, seconds: float, reason: str) -> None:
@@ -122,12 +125,15 @@ class Accounting:
                query_text: str | None):
         """A streamed answer's chunks; its request is recorded once they end (rows and cut, or its time limit),
         not when its headers went. Its status stays the 200 that was sent."""
-        timed_out = False
+        timed_out, failed = False, None
         try:
             yield b""  # for primed(): a body closed unread (HEAD) is recorded and lets its worker go too
             yield from answer.chunks
         except QueryTimeout:
             timed_out = True
+            raise
+        except Exception as error:  # the client sees a body cut short; the log says why (it said nothing)
+            failed = type(error).__name__
             raise
         finally:  # also when the client went away (GeneratorExit): then the rows are not known
             try:
@@ -140,7 +146,7 @@ class Accounting:
                 headers["X-Result-Truncated"] = "true"
             try:
                 self.record(environ, method, route, 200, time.perf_counter() - started, headers,
-                            query_text=query_text, timed_out=timed_out)
+                            query_text=query_text, timed_out=timed_out, failed=failed)
             except Exception:  # the answer went whole or not; the record must not cut it
                 log.exception("could not record a streamed answer")
 

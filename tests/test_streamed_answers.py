@@ -106,3 +106,19 @@ def test_kg_query_in_turtle_declares_its_prefixes_once():
     declared = [line for line in lines if line.startswith("@prefix")]
     assert declared == lines[:len(declared)] and len(declared) == len(set(declared)) > 0
     assert len(rdflib.Graph().parse(data=result.stdout, format="turtle")) == 2 * BATCH_ROWS + 5
+
+
+def test_a_streamed_answer_broken_off_says_why_in_the_access_log(make_app, tmp_path):
+    """A streamed XML answer that met a character XML cannot carry was logged as a whole 200, cut false (helper-194)."""
+    import json
+    from urllib.parse import urlencode
+
+    log = tmp_path / "access.log"
+    app = make_app({"ACCESS_LOG": str(log), "ROW_LIMIT": 20_000})
+    query = ('SELECT ?s ?x WHERE { { SELECT ?s WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 15000 } '
+             'UNION { BIND("bad\\u0001char" AS ?x) } }')
+    with pytest.raises(Exception):  # the body breaks off after its 200 went (the test client raises it)
+        app.test_client().get("/sparql?" + urlencode({"query": query, "format": "xml"})).get_data()
+    app.extensions["sahel-kg.access-log"].close()
+    [line] = [json.loads(line) for line in log.read_text().splitlines() if '"/sparql"' in line]
+    assert line["failed"] == "FormatError" and line["status"] == 200

@@ -29,7 +29,7 @@ from api.write_access import authorize, changed_response
 from kg.answers import QueryRequest
 from kg.errors import FormatError, ParseError, QuerySyntaxError, SourceError
 from kg.format_sniff import FORMAT_NAMES, HEAD_BYTES, likely_format
-from kg.kept_graphs import refuse_graph_write
+from kg.kept_graphs import refuse_graph_write, refuse_graph_writes
 from kg.store.base import parse_quads, parse_triples
 from kg.store.insert_data import unreadable
 from kg.store.merge import DEFAULT_GRAPH
@@ -239,8 +239,7 @@ def _add_dataset() -> Response:
     for quad in quads:
         name = "" if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
         graphs.setdefault(name, []).append(f"{Triple(quad.subject, quad.predicate, quad.object)} .")
-    for name in graphs:
-        refuse_graph_write(backend.writer, name, "a POST would add to")
+    refuse_graph_writes(backend.writer, graphs, "a POST would add to")
     blocks = [" ".join(triples) if name == "" else f"GRAPH <{name}> {{ {' '.join(triples)} }}"
               for name, triples in graphs.items()]
     if blocks:

@@ -146,7 +146,8 @@ def _agrees(ext: str) -> None:
     if asked is None or asked == "*/*":
         return
     named = _named(asked)
-    if named != ext and DOCUMENTS[ext][1] not in graph_formats_for(asked) | {DOCUMENTS[named][1]}:
+    quads_asked = DOCUMENTS[named][1] in page_data.QUAD_FORMATS and DOCUMENTS[ext][1] not in page_data.QUAD_FORMATS
+    if named != ext and (quads_asked or DOCUMENTS[ext][1] not in graph_formats_for(asked) | {DOCUMENTS[named][1]}):
         raise Problem(400, "Conflicting parameters", f"the URL names the .{ext} document, and format={asked!r} "
                                                      f"another: ask for .{named}, or give no format=")
 

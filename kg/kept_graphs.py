@@ -35,8 +35,18 @@ def project_bases(store) -> set[str]:
 def refuse_graph_write(store, iri: str, change: str) -> None:
     """ProjectGraphError if a write of the graph `iri` as a whole (`change`: "a PUT would replace") would
     change one of the project's graphs in `store`."""
-    if iri and project_graph(iri, project_bases(store)):
-        raise _refusal(iri, change)
+    refuse_graph_writes(store, [iri], change)
+
+
+def refuse_graph_writes(store, iris, change: str) -> None:
+    """refuse_graph_write for each of `iris`, the store's project bases read once (a dataset of 2,000 graphs read them
+    2,000 times, 21 ms each)."""
+    bases = None
+    for iri in iris:
+        if iri:
+            bases = project_bases(store) if bases is None else bases
+            if project_graph(iri, bases):
+                raise _refusal(iri, change)
 
 
 def _refusal(iri: str, change: str) -> ProjectGraphError:

@@ -18,18 +18,19 @@
     const articleDate = raw.map((row) => row.sourceNotBefore).filter(Boolean).sort()[0] || null;
     const marker = articleDate ? new Date(articleDate) : new Date();
     const items = new vis.DataSet();
-    // One item a thing, whatever the number of claims that state it (a phase two claims state was drawn twice);
-    // its claims are listed in its details.
+    // One item a thing and span, whatever the number of claims that state it (a phase two claims state was drawn
+    // twice); its claims are listed in its details. Spans that sources give apart stay apart: they disagree.
     const byId = new Map();
     const claimsOf = new Map();
     raw.forEach((row, index) => {
-      if (byId.has(row.item)) {
-        const claims = claimsOf.get(byId.get(row.item));
+      const key = row.item + "|" + (row.span || "");
+      if (byId.has(key)) {
+        const claims = claimsOf.get(byId.get(key));
         if (row.claimHref && !claims.includes(row.claimHref)) claims.push(row.claimHref);
         return;
       }
       const id = `i${index}`;
-      byId.set(row.item, id);
+      byId.set(key, id);
       claimsOf.set(id, row.claimHref ? [row.claimHref] : []);
       const title = () => (row.kind === "phase"
         ? [window.sahelBdi(row.subjectLabel || row.subject), ": ", window.sahelBdi(row.statusLabel || "status")]

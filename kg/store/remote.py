@@ -16,8 +16,8 @@ import time
 
 from pyoxigraph import NamedNode
 
-from kg.errors import (EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreError, StoreUnavailable,
-                       UpdateOutcomeUnknown)
+from kg.errors import (EvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreFailure, StoreError,
+                       StoreUnavailable, UpdateOutcomeUnknown)
 from kg.sparql_text import scan
 from kg.store.base import QueryResult, Solutions, Store
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
@@ -163,10 +163,11 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
             except (EvaluationError, RemoteStoreFailure, QuerySyntaxError) as error:  # a syntax error: the data's
                 refused = unreadable(error) if isinstance(error, QuerySyntaxError) else error
                 raise type(refused)(refusal(refused, request, written, len(quads))) from None
-            except (StoreUnavailable, QueryTimeout, StoreError) as error:  # it went away, or timed out: what went in stays
-                if written:
-                    raise type(error)(f"{error}; {written} of the {len(quads)} quads were written before it stopped, "
-                                      "and stay: each request to a remote store is its own") from None
+            except (StoreUnavailable, QueryTimeout, StoreError) as error:  # gone, or timed out: what went in stays
+                if written:  # and the request the store did not answer in time may have gone in too
+                    least = "at least " if isinstance(error, UpdateOutcomeUnknown) else ""
+                    raise type(error)(f"{error}; {least}{written} of the {len(quads)} quads were written before it "
+                                      "stopped, and stay: each request to a remote store is its own") from None
                 raise
             written += request.quads
         return len(quads)

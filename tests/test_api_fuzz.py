@@ -7,6 +7,7 @@ The budget is bounded (examples per operation below), so the run takes a minute 
 
 from __future__ import annotations
 
+import gzip
 import json
 import urllib.parse
 from contextlib import contextmanager
@@ -63,6 +64,8 @@ def assert_answer_is_sound(status: int, headers, body: bytes, what: str, accept:
     """Below 500, no traceback, and an error is a problem document carrying its own status (a page
     saying it, for a client whose Accept prefers HTML)."""
     assert status < 500, (what, status, body[:1000])
+    if headers.get("Content-Encoding") == "gzip" and body:  # a client that sent Accept-Encoding: gzip got it so
+        body = gzip.decompress(body)
     assert b"Traceback" not in body, what
     if status >= 400 and body:
         if headers.get("Content-Type", "").startswith("text/html"):

@@ -58,14 +58,14 @@ class Result:
         """The result in format `fmt` (a key of formats())."""
         check_format(self.kind, fmt)
         if self.kind == "graph":
-            data = graph_bytes(self.triples, fmt, prefixes) if self.triples else _empty_graph(fmt, prefixes)
+            data = graph_bytes(self.triples, fmt, prefixes) if self.triples else empty_graph(fmt, prefixes)
             return data + cut_note(fmt, self.limit, len(self.triples)) if self.truncated else data
         if self.kind == "boolean":
             return boolean_text(fmt, self.boolean).encode("utf-8")
         return "".join(solution_text(fmt, self.variables, self.rows, self)).encode("utf-8")
 
 
-def _empty_graph(fmt: str, prefixes: dict[str, str] | None) -> bytes:
+def empty_graph(fmt: str, prefixes: dict[str, str] | None) -> bytes:
     """A graph of no triples: in Turtle and TriG its prefix lines, as Fuseki writes it (an empty body read as no
     answer at all: the query editor printed its response object); else what the writer writes."""
     if fmt not in ("turtle", "trig") or not prefixes:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from kg.graph_text import cut_note
-from kg.results import check_format, graph_bytes, solution_text
+from kg.results import check_format, empty_graph, graph_bytes, solution_text
 
 BATCH_ROWS = 1000
 BATCH_CHARACTERS = 1 << 16  # text of solutions is handed on in pieces of about this size
@@ -85,6 +85,8 @@ def _graph(triples: Iterator, fmt: str, prefixes) -> Iterator[bytes]:
             yield data
         else:  # every batch is written with the same prefixes, so its @prefix lines are the first batch's
             yield data.removeprefix(header)
+    if header is None:  # no triple: Turtle's and TriG's prefix lines all the same, as a whole answer has them
+        yield empty_graph(fmt, prefixes)
 
 
 def _prefix_lines(data: bytes) -> bytes:

@@ -108,6 +108,15 @@ def test_kg_query_in_turtle_declares_its_prefixes_once():
     assert len(rdflib.Graph().parse(data=result.stdout, format="turtle")) == 2 * BATCH_ROWS + 5
 
 
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_an_empty_streamed_graph_is_its_prefix_lines(fmt):
+    """kg query wrote nothing at all for an empty CONSTRUCT in Turtle, where a whole answer has its prefix lines."""
+    text = b"".join(chunks("graph", [], iter(()), fmt, limit=None, prefixes={"ex": EX})).decode("utf-8")
+    assert text == f"@prefix ex: <{EX}> .\n"
+    result = run_kg("query", "--store", "memory:", "--format", fmt, "-q", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert result.exit_code == 0 and result.stdout.startswith("@prefix "), result.stderr
+
+
 def test_a_streamed_answer_broken_off_says_why_in_the_access_log(make_app, tmp_path):
     """A streamed XML answer that met a character XML cannot carry was logged as a whole 200, cut false (helper-194)."""
     import json

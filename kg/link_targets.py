@@ -6,6 +6,7 @@ process that never builds a graph need not hold rdflib (about 12 MB each).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -29,3 +30,23 @@ TARGETS = (
 def target_dataset(iri: str) -> TargetDataset | None:
     """The dataset whose URI space holds `iri`, or None."""
     return next((target for target in TARGETS if iri.startswith(target.uri_space)), None)
+
+
+# What people paste for another dataset's entity (its web page, or its IRI over the other scheme), read as the IRI
+# that dataset mints: Wikidata's https://www.wikidata.org/wiki/Q912 is http://www.wikidata.org/entity/Q912.
+_PAGES = (
+    (re.compile(r"https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/)?([QPL][0-9]+)"
+                r"(?:[?#].*)?", re.ASCII), "http://www.wikidata.org/entity/{}"),
+    (re.compile(r"https?://(?:www\.|sws\.)?geonames\.org/([0-9]+)(?:/.*)?", re.ASCII), "https://sws.geonames.org/{}/"),
+    (re.compile(r"https?://(?:www\.)?dbpedia\.org/(?:page|resource)/([^?#]+)(?:[?#].*)?", re.ASCII),
+     "http://dbpedia.org/resource/{}"),
+)
+
+
+def minted_iri(url: str) -> str:
+    """The IRI a linked dataset mints for the entity whose page or IRI `url` is; `url` itself for any other."""
+    for pattern, form in _PAGES:
+        found = pattern.fullmatch(url)
+        if found:
+            return form.format(found.group(1))
+    return url

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote
 
 from kg.catalogue import XSD, Catalogue, expand
+from kg.link_targets import minted_iri
 from kg.matching import score
 
 # A date or date-time as ISO 8601 / XSD write it: year (4 digits or more), month, day, then an optional time and
@@ -64,9 +65,10 @@ def value_score(catalogue: Catalogue, wanted, binding: dict, name: str | None) -
 
 
 def _identifier(text: str) -> str | None:
-    """The IRI `text` writes, in full or compact over the project's prefixes (`wd:Q912`); None for a name."""
+    """The IRI `text` writes, in full, compact over the project's prefixes (`wd:Q912`) or as a linked dataset's page
+    of the entity (kg.link_targets.minted_iri); None for a name."""
     if _FULL_IRI.fullmatch(text):
-        return text
+        return minted_iri(text)  # Wikidata's page of Q912 for its IRI
     iri = expand(text)
     return iri if iri != text else None
 

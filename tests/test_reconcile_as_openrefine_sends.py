@@ -31,7 +31,8 @@ def test_an_identifier_no_entity_holds_matches_none(client, given):
 
 
 @pytest.mark.parametrize("given", [WD + "Q912", "wd:Q912", f"  {WD}Q912 ", "Q912", "q912", {"id": "Q912"},
-                                   {"id": "Q912", "name": "Mali"}])
+                                   {"id": "Q912", "name": "Mali"}, "https://www.wikidata.org/wiki/Q912",
+                                   "https://www.wikidata.org/entity/Q912", "https://m.wikidata.org/wiki/Q912#sitelinks"])
 def test_an_identifier_is_matched_exactly_in_full_or_compact(client, given):
     candidate = first(client, {"query": "Niger", "properties": [{"pid": "skos:exactMatch", "v": given}]})
     assert candidate["id"] == "niger" and features(candidate)["property:skos:exactMatch"] == 0.0
@@ -153,9 +154,14 @@ def test_date_times_that_both_give_a_time_zone_are_compared_in_utc(given, held, 
 @pytest.mark.parametrize("given, held, expected", [
     ("Burkina Faso", "http://dbpedia.org/resource/Burkina_Faso", 100.0),
     ("Côte d'Ivoire", "http://dbpedia.org/resource/C%C3%B4te_d%27Ivoire", 100.0),
-    ("Q912", WD + "Q912", 100.0), ("Q913", WD + "Q912", 0.0), ("2453866", "https://sws.geonames.org/2453866/", 100.0)])
+    ("Q912", WD + "Q912", 100.0), ("Q913", WD + "Q912", 0.0), ("2453866", "https://sws.geonames.org/2453866/", 100.0),
+    ("https://www.geonames.org/2453866/republic-of-mali.html", "https://sws.geonames.org/2453866/", 100.0),
+    ("https://www.geonames.org/2453867/", "https://sws.geonames.org/2453866/", 0.0),
+    ("https://dbpedia.org/page/Burkina_Faso", "http://dbpedia.org/resource/Burkina_Faso", 100.0),
+    ("https://www.wikidata.org/wiki/Q9120", WD + "Q912", 0.0)])
 def test_another_datasets_iri_is_matched_by_its_identifier_or_the_name_it_spells(given, held, expected):
-    """A name against a DBpedia IRI scored 0 once identifiers were compared exactly (helper-197)."""
+    """A name against a DBpedia IRI scored 0 once identifiers were compared exactly (helper-197); an entity's web page
+    (Wikidata's /wiki/Q912, GeoNames' page, DBpedia's /page/) did not match the IRI the dataset mints."""
     from kg.catalogue import Catalogue
     from kg.value_scores import value_score
     empty = Catalogue.read(lambda query: [])  # another dataset's IRIs have no name in the graph

@@ -159,3 +159,39 @@ def test_a_remote_load_the_store_broke_off_says_what_it_wrote(tmp_path):
             store.extend(quads)
     assert "quads were written before it stopped, and stay" in str(raised.value)
     assert str(raised.value).split(" of the ")[0].split("; ")[-1].isdigit()
+
+
+class SilentAfterOneUpdate(GoneAfterOneUpdate):
+    """As GoneAfterOneUpdate, but a later update gets no answer at all until the test lets it go: a store that may
+    still be applying it."""
+
+    def _answer(self):
+        if self.server.updates >= 1:
+            self.server.release.wait(120)
+            self.close_connection = True
+            return
+        super()._answer()
+
+    do_GET = do_POST = _answer
+
+
+def test_a_remote_load_whose_last_update_went_unanswered_says_at_least(tmp_path):
+    """The update the store did not answer within the time limit may have gone in: the count is a floor."""
+    import threading
+
+    import pyoxigraph as ox
+
+    from kg.errors import KGError
+
+    quads = [ox.Quad(ox.NamedNode(f"http://ex.org/s{n}"), ox.NamedNode("http://ex.org/p"), ox.Literal(n),
+                     ox.NamedNode("http://ex.org/g")) for n in range(30_000)]
+    release = threading.Event()
+    with serving(SilentAfterOneUpdate, updates=0, release=release) as server:
+        try:
+            with RemoteStore(origin_of(server) + "/sparql", dialect="sparql11", timeout=1) as store:
+                with pytest.raises(KGError) as raised:
+                    store.extend(quads)
+        finally:
+            release.set()
+    assert "it may still apply it" in str(raised.value)
+    assert "; at least " in str(raised.value) and "quads were written before it stopped" in str(raised.value)

@@ -58,7 +58,10 @@ def missing_operand(tokens, index: int) -> tuple[int, str] | None:
                 and touching(tokens, index):
             index -= 1
             sign = tokens[index][1] + sign
-        if sign not in _OPERATORS:  # a triple term's brackets (<<( … )>>), or no operator SPARQL has (!, =>)
+        if sign == "!":  # not an operator between two operands: it negates the one after it
+            return after[2], f"An operand is missing after '!': {after[1]} cannot follow it: '!' negates what comes " \
+                             "after it, as !BOUND(?x)."
+        if sign not in _OPERATORS:  # a triple term's brackets (<<( … )>>), or no operator SPARQL has (=>)
             return None
         return after[2], f"An operand is missing after {sign!r}: {after[1]} cannot follow it: give it a value on each side, as ?a {sign} ?b."
     return None

@@ -121,6 +121,10 @@ SLIPS = {
     "SELECT * WHERE {\n  ?s ?p ?o .\n  BIND(?o + AS ?x)\n  ?a ?b ?c .\n}": ("An operand is missing after '+': AS", 3, 13),
     "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(REGEX(?o, ))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 3, 20),
     "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o IN (1,))\n  ?a ?b ?c .\n}": ("A value is missing after this ','", 2, 28),
+    # '!' negates one operand: it was told at the text's end, and an operator between two would be the wrong advice
+    "SELECT * WHERE {\n  ?s ?p ?o\n  FILTER(?o && !)\n}": ("An operand is missing after '!': ) cannot follow it: '!' "
+                                                          "negates what comes after it", 3, 17),
+    "SELECT * WHERE { ?s ?p ?o FILTER(!) }": ("An operand is missing after '!'", 1, 35),
     # VALUES' commas are told as such, not as a value missing (helper-197)
     "SELECT * WHERE { ?s ?p ?o } VALUES (?a ?b) { (1 ,) }": ("The values of VALUES are separated by spaces", 1, 49),
 }

@@ -164,7 +164,7 @@ def other_delimiter(table: Path) -> str:
     spreadsheets in many locales save CSV): the table must be comma-separated. Else ''."""
     with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
         first = handle.readline()
-    if "," in first:
+    if len(next(csv.reader([first]), [])) > 1:  # a comma inside quotes ("Ouagadougou, BF";…) splits nothing
         return ""
     found = next((mark for mark in (";", "\t", "|") if mark in first), None)
     named = {";": "semicolons", "\t": "tabs", "|": "bars"}

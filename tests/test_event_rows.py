@@ -115,3 +115,13 @@ def test_a_table_split_by_another_delimiter_is_said_so(tmp_path, mark, named):
     table.write_text("\n".join(line.replace(",", mark) for line in lines) + "\n", encoding="utf-8")
     message = refusal(table)
     assert "reads columns the table lacks" in message and f"split by {named}, not commas" in message
+
+
+def test_a_semicolon_table_with_a_quoted_comma_in_its_header_is_said_so(tmp_path):
+    """A header such as '"notes, free text";event_date;…' holds a comma, inside quotes: no hint was given."""
+    table = tmp_path / "semicolons.csv"
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    header = '"notes, free text";' + lines[0].replace(",", ";")
+    table.write_text("\n".join([header, *(";" + line.replace(",", ";") for line in lines[1:])]) + "\n",
+                     encoding="utf-8")
+    assert "split by semicolons, not commas" in refusal(table)

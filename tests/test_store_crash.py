@@ -25,7 +25,7 @@ store.close()
 print("loaded", flush=True)
 """
 PRIOR_QUADS = 1000
-LOADED_TRIPLES = 200_000
+LOADED_TRIPLES = 100_000
 FRACTIONS = [0.01, 0.08, 0.16, 0.3, 0.6, 0.9]  # of an uninterrupted load's duration
 
 

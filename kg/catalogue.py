@@ -49,7 +49,7 @@ SELECT ?term ?kind ?name ?description ?broader ?range WHERE {
     VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
     ?term a ?kind .
   } UNION {
-    VALUES ?term { rdfs:label rdfs:comment rdfs:seeAlso }
+    VALUES ?term { rdfs:label rdfs:comment rdfs:seeAlso owl:sameAs }  # built in, never declared (sahel.ttl)
     BIND (owl:AnnotationProperty AS ?kind)
   }
   FILTER isIRI(?term)

@@ -166,3 +166,14 @@ def test_another_datasets_iri_is_matched_by_its_identifier_or_the_name_it_spells
     from kg.value_scores import value_score
     empty = Catalogue.read(lambda query: [])  # another dataset's IRIs have no name in the graph
     assert value_score(empty, given, {"type": "uri", "value": held}, None) == expected
+
+
+def test_owl_same_as_which_every_entity_document_states_is_a_property(client):
+    """The documents state owl:sameAs (the same-as graph), yet reconciliation refused it as unknown, batch and all."""
+    [only] = reconcile(client, {"q": {"properties": [{"pid": "owl:sameAs", "v": "wd:Q912"}]}})["q"]["result"]
+    assert only["id"] == "mali" and only["match"] is True
+    extend = {"ids": ["mali"], "properties": [{"id": "owl:sameAs"}]}
+    rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json()["rows"]
+    assert rows["mali"]["owl:sameAs"] == [{"str": WD + "Q912"}, {"str": "https://sws.geonames.org/2453866/"}]
+    suggested = client.get("/reconcile/suggest/property", query_string={"prefix": "same"}).get_json()["result"]
+    assert "owl:sameAs" in [entry["id"] for entry in suggested]

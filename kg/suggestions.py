@@ -18,10 +18,10 @@ def suggest(items, prefix: str, cursor: int = 0, size: int = DEFAULT_LIMIT) -> l
     with it, names with a word starting with it, then names containing it."""
     ranked = []
     for names, ids, described in items:
-        rank = prefix_rank(prefix, names, ids)
-        if rank is not None:
-            ranked.append((rank, described["name"].casefold(), described["id"], described))
-    ranked.sort(key=lambda item: item[:3])
+        fit = prefix_fit(prefix, names, ids)
+        if fit is not None:
+            ranked.append((*fit, described["name"].casefold(), described["id"], described))
+    ranked.sort(key=lambda item: item[:4])
     return [described for *_, described in ranked[cursor:cursor + size]]
 
 
@@ -74,23 +74,30 @@ def prefix_rank(prefix: str, names: list[str], ids=()) -> int | None:
     """0 when a name or id is the prefix itself, 1 when one starts with it, 2 when a word of a name does, 3 when a
     name contains it, else None (names normalised as kg.matching does; ids caseless, from their start). A prefix
     with nothing to match (empty, blank, punctuation alone) fits no name: every name would start with it."""
+    fit = prefix_fit(prefix, names, ids)
+    return fit[0] if fit else None
+
+
+def prefix_fit(prefix: str, names: list[str], ids=()) -> tuple[int, int] | None:
+    """(prefix_rank, the length of the shortest name or id fitting at that rank), or None: of two that start with
+    "Ni", Niger comes before "military of Niger"'s alias "Nigerien armed forces", as Wikidata's search ranks."""
     wanted, typed = normalise(prefix), prefix.strip().casefold()
     if not wanted:
         names = ()
-    ranks = []
+    fits = []
     for identifier in ids:
         if identifier.casefold() == typed:
-            ranks.append(0)
+            fits.append((0, len(typed)))
         elif typed and identifier.casefold().startswith(typed):
-            ranks.append(1)
+            fits.append((1, len(identifier)))
     for text in names:
         name = normalise(text)
         if name == wanted:
-            ranks.append(0)
+            fits.append((0, len(name)))
         elif name.startswith(wanted):
-            ranks.append(1)
+            fits.append((1, len(name)))
         elif f" {wanted}" in f" {name}":
-            ranks.append(2)
+            fits.append((2, len(name)))
         elif wanted in name:
-            ranks.append(3)
-    return min(ranks) if ranks else None
+            fits.append((3, len(name)))
+    return min(fits) if fits else None

@@ -565,10 +565,10 @@ def test_suggest_types_and_properties(client):
 @pytest.mark.parametrize("kind, prefix, expected", [
     ("type", "Ma", ["org:FormalOrganization"]),  # no name starts so; schema:Country, Event... held "ma" in "schema:"
     ("type", "Event", ["sahel:Event", "schema:Event", "sahel:ConflictEvent"]),
-    ("type", "org", ["org:FormalOrganization", "org:Membership", "org:Organization"]),  # ids that start so
+    ("type", "org", ["org:Organization", "org:Membership", "org:FormalOrganization"]),  # ids that start so, shortest first
     ("type", "sahel:Sov", ["sahel:SovereignState"]),
     ("type", "https://sahel-kg.example.org/ontology#Allia", ["sahel:Alliance"]),
-    ("property", "Ma", ["sahel:matchScore", "skos:closeMatch", "skos:exactMatch", "sahel:formality", "dct:format",
+    ("property", "Ma", ["sahel:matchScore", "skos:closeMatch", "skos:exactMatch", "dct:format", "sahel:formality",
                      "sahel:isApproximate"]),
     ("entity", "sk:mal", ["mali", "malian-armed-forces"]),
 ])

@@ -39,3 +39,11 @@ def test_a_missing_prefix_is_a_400_problem_and_a_real_one_still_suggests(client,
 def test_an_empty_prefix_fits_no_name_but_an_id_still_fits_its_own_start():
     assert prefix_rank("", ["Mali"], ["sahel:Mali"]) is None and prefix_rank(" - ", ["Mali"]) is None
     assert prefix_rank("sahel:", ["Mali"], ["sahel:Mali"]) == 1 and prefix_rank("ma", ["Mali"]) == 1
+
+
+@pytest.mark.parametrize("prefix, first", [("U", "united-states"), ("united st", "united-states"), ("Ni", "niger")])
+def test_of_entities_that_fit_alike_the_closest_name_comes_first(client, prefix, first):
+    """'U' brought nine us-* claims' entities before united-states, 'Ni' the military of Niger before Niger: a tie
+    was broken by the name's alphabetical order (helper-201)."""
+    result = client.get("/reconcile/suggest/entity", query_string={"prefix": prefix}).get_json()["result"]
+    assert result[0]["id"] == first

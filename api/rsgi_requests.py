@@ -15,8 +15,9 @@ def request_fault(scope, environ) -> str | None:
         return "the Content-Length header is not a number"
     if not scope.path.startswith("/") and not (scope.method == "OPTIONS" and scope.path == "*"):
         return "the request target is not a path starting with '/' (origin form)"
-    if scope.http_version == "1.1" and "HTTP_HOST" not in environ:
-        return "an HTTP/1.1 request must have a Host header"
+    if scope.http_version == "1.1" and "HTTP_HOST" not in environ:  # or it came, and granian withheld its value
+        return environ[BAD_ENCODING] if "host" in scope.headers.keys() and BAD_ENCODING in environ else \
+            "an HTTP/1.1 request must have a Host header"
     return None
 
 

@@ -115,7 +115,7 @@ def build(inputs: Inputs = Inputs(), *, base: str = DEFAULT_BASE) -> BuildResult
     for claim_set in claim_sets:
         claims_provenance(provenance, claim_set)
     describe_graphs(provenance, [URIRef(source) for source in sorted(_sources(claim_sets))], claim_graphs)
-    build_activity(provenance, _input_files(inputs, files), claim_sets)
+    build_activity(provenance, input_files(inputs, files), claim_sets)
     _add(dataset, graph_iri("provenance"), provenance)
     asserted = Graph()
     for s, p, o, g in dataset.quads():
@@ -154,7 +154,7 @@ def _check_apart(claim_sets: list[ClaimSet]) -> None:
                                  "claims files, so each must be unique", path=str(claim_set.path), line=line)
 
 
-def _input_files(inputs: Inputs, claims_files: list[Path]) -> list[InputFile]:
+def input_files(inputs: Inputs, claims_files: list[Path]) -> list[InputFile]:
     """The files the build read, each named by its kind and file name (not its folder, so that the same
     files give the same record wherever they lie)."""
     given = [("ontology", inputs.ontology), ("entities", inputs.entities), ("background", inputs.background),

@@ -68,12 +68,12 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     check_address(host, port)  # before any work: a second server on a port in use would share it
     if not settings["UPDATES_ENABLED"]:  # a read-only server makes no store at a path given (a mistyped one)
         check_readable(store_spec)
-    prepare_store(store_spec, install=resolve({})["INSTALL_ARTICLE"])
+    stale = prepare_store(store_spec, install=resolve({})["INSTALL_ARTICLE"])
     check_writer_free(settings)
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
             click.echo(printable(f"note: {note}"), err=True)
-    for warning in public_warnings(settings):
+    for warning in public_warnings(settings) + stale:
         click.echo(printable(f"warning: {warning}"), err=True)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else shown_spec(store_spec)
     access = "read-write (bearer token)" if settings["UPDATES_ENABLED"] else "read-only"

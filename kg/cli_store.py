@@ -155,6 +155,7 @@ def _gzipped_if_named(path: Path, out):
 def info(store_spec):
     """Show what the store holds: triples per graph, and the most used classes and properties."""
     from kg.console import open_configured
+    from kg.publish import stale_inputs, stale_warning
     from kg.query import QueryService
     from kg.store import shown_spec
     from kg.table import Table, cut, printable, width
@@ -167,6 +168,9 @@ def info(store_spec):
         click.echo(f"quads: {store.count()}")
         (distinct,), = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the merge: each triple once
         click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
+        stale = stale_inputs(store)
+        if stale:
+            click.echo(printable(f"warning: {stale_warning(stale)}"), err=True)
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         room = max([width(iri) for iri, _ in rows] + [5])  # display columns: an IRI may hold CJK or escapes
         if columns is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.namespaces import DEFAULT_BASE
+from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.store.base import Store
 from kg.store.merge import DEFAULT_GRAPH, MERGE_GRAPH
 
@@ -47,6 +47,36 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
     return result
 
 
+def stale_inputs(store: Store) -> list[str]:
+    """The shipped inputs (as the build names them: `entities/entities.ttl`) changed since the article installed in
+    `store` was built: each one's sha256 is not the one the build recorded in its provenance graph. [] where no
+    build of the shipped inputs is installed (none, or `kg build` of other files: nothing to compare with)."""
+    import hashlib
+
+    from kg.build import Inputs, input_files
+
+    inputs = Inputs()
+    shipped = {item.name: item.path for item in input_files(inputs, inputs.claims_files())}
+    recorded = {name.value: sha.value for name, sha in store.query(_RECORDED_INPUTS)}
+    if set(recorded) != set(shipped):
+        return []
+    return sorted(name for name, path in shipped.items()
+                  if hashlib.sha256(path.read_bytes()).hexdigest() != recorded[name])
+
+
+_RECORDED_INPUTS = "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in ("prov", "rdfs", "sahel")) + f"""
+SELECT ?name ?sha WHERE {{ GRAPH <{DEFAULT_BASE}graph/provenance> {{
+  ?input a prov:Entity ; rdfs:label ?name ; sahel:sha256 ?sha FILTER STRSTARTS(STR(?input), "{DEFAULT_BASE}build/input/")
+}} }}"""
+
+
+def stale_warning(names: list[str]) -> str:
+    """What to tell a user whose store holds a build of inputs that have changed (stale_inputs) since."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"the store holds the article as built before its inputs changed ({shown}); `kg build --install` "
+            "replaces the project's graphs with a build of them (loaded data stays)")
+
+
 def prepare(spec: str, *, install: bool = True) -> None:
     """Open the store `spec` names as its writer once (which makes it, recovers a bulk load a killed process left
     and adopts the dataset model) and, with `install`, install the article into it if it is empty. If another
@@ -66,8 +96,9 @@ def prepare(spec: str, *, install: bool = True) -> None:
                     raise
         return
     try:
-        if install:
-            ensure_installed(store)
+        stale = stale_inputs(store) if install and ensure_installed(store) is None else []
+        if stale:  # the caller (kg serve) warns of it
+            print(stale_warning(stale))
     finally:
         store.close()
 

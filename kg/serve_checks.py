@@ -72,10 +72,11 @@ def public_warnings(settings: dict) -> list[str]:
     return []
 
 
-def prepare_store(spec: str, *, install: bool) -> None:
+def prepare_store(spec: str, *, install: bool) -> list[str]:
     """Make an embedded store (and, with `install`, install the article into it if empty) once, before any
     server process opens it: server processes that found none would race to make it, and one reading a store
-    another is still making fails ("Column family not found").
+    another is still making fails ("Column family not found"). Returns warnings: with `install`, that the article
+    the store holds was built before its inputs changed (kg.publish.stale_inputs).
 
     It runs in a child process: RocksDB starts threads that a forked server process would inherit
     without them, and such a worker crashes on its way out.
@@ -83,11 +84,12 @@ def prepare_store(spec: str, *, install: bool) -> None:
     from kg.store import embedded_path  # here: the supervisor, which imports this module, keeps no engine loaded
 
     if not spec.startswith("oxigraph:") or not install and embedded_path(spec).exists():
-        return  # nothing to make (and a store on read-only media stays servable)
+        return []  # nothing to make (and a store on read-only media stays servable)
     done = subprocess.run(python_command(_PREPARE, spec, str(install)), capture_output=True, text=True)
     if done.returncode != 0:
         why = failure_line(done.stderr, "the installing process failed")
         raise StoreUnavailable(f"cannot prepare the store {spec}: {why}")
+    return done.stdout.splitlines()
 
 
 # The library's own errors and the system's (a directory that cannot be made) end the child with their message

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from kg.errors import StoreUnavailable
+from kg.errors import StoreLocked, StoreUnavailable
 from kg.answers import ServiceOptions, federation_of
 from kg.closed_terms import WARNED_TERMS
 from kg.near_terms import did_you_mean
@@ -64,8 +64,8 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         try:
             with open_store(values["STORE"], discard_if_failed=True) as writer:  # the lock, while installing
                 ensure_installed(writer)
-        except StoreUnavailable:  # a writer has it, and installs or loads: read what it has committed
-            pass
+        except StoreLocked:  # a writer has it, and installs or loads: read what it has committed (else, as a
+            pass  # read-only folder or a file in the path, the writer's words say why there is no store)
     return _reader(path)
 
 

@@ -187,6 +187,10 @@ class StoreUnavailable(KGError, ConnectionError):
     """The store cannot be reached or opened."""
 
 
+class StoreLocked(StoreUnavailable):
+    """Another process writes the embedded store now (it holds the writer's lock); readers need no lock."""
+
+
 class StoreMissing(StoreUnavailable):
     """No on-disk store at the path a reader was given: nothing is created there (a mistyped path is an error)."""
 

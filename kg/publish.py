@@ -82,14 +82,12 @@ def prepare(spec: str, *, install: bool = True) -> None:
     and adopts the dataset model) and, with `install`, install the article into it if it is empty. If another
     process writes to it now, that process has done the first already, and a store holding data needs nothing
     more: readers may start (StoreUnavailable only if it is still empty and the article was to be installed)."""
-    from kg.errors import StoreUnavailable
+    from kg.errors import StoreLocked
     from kg.store import open_store
 
     try:
         store = open_store(spec)
-    except StoreUnavailable as error:
-        if "open for writing" not in str(error):
-            raise
+    except StoreLocked:
         if install:
             with open_store(spec, read_only=True) as view:
                 if view.count() == 0:

@@ -104,3 +104,36 @@ def test_a_read_only_store_is_refused_to_writers_in_words_and_read_by_readers(tm
     assert written.returncode == 1 and "Permission denied; a writer needs its directory and files writable (readers, " \
         "such as kg query, do not)" in written.stderr, written.stderr
     assert read.returncode == 0 and read.stdout.splitlines()[1] != "0", read.stderr
+
+
+def kg_at_home(home, *args, as_user: bool = False) -> subprocess.CompletedProcess:
+    """`kg ARGS` with SAHEL_KG_HOME at `home`, where the default store is made on first use (as_user: see
+    kg_without_override)."""
+    drop = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if as_user and os.geteuid() == 0 \
+        else []
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_")}
+    return subprocess.run([*drop, str(Path(sys.executable).parent / "kg"), *map(str, args)], capture_output=True,
+                          text=True, timeout=300, env={**environment, "SAHEL_KG_HOME": str(home)})
+
+
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["info"], ["search", "mali"], ["export", "-o", "-"]])
+def test_a_home_that_is_a_file_is_said_so_by_readers_too(tmp_path, command):
+    """Readers said 'there is no store at HOME/store' where the first use could not make it (helper-199)."""
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    done = kg_at_home(home, *command)
+    assert done.returncode == 1 and f"{home} is a file, not a folder" in done.stderr, done.stderr
+    assert "there is no store" not in done.stderr
+
+
+@pytest.mark.skipif(ROOT_PASSES, reason="root writes anywhere without setpriv")
+def test_a_read_only_home_is_said_so_by_readers_too(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    home.chmod(0o555)
+    try:
+        done = kg_at_home(home, "query", "ASK {}", as_user=True)
+    finally:
+        home.chmod(0o755)
+    assert done.returncode == 1 and "Permission denied" in done.stderr and "there is no store" not in done.stderr, \
+        done.stderr

@@ -11,7 +11,7 @@ import sys
 from os import PathLike
 from pathlib import Path
 
-from kg.errors import StoreMissing, StoreUnavailable, os_error_words, shown_text
+from kg.errors import StoreLocked, StoreMissing, StoreUnavailable, os_error_words, shown_text
 from kg.store import siblings, staging, stamp, views
 
 
@@ -114,7 +114,7 @@ def writer_lock(path: Path) -> int:
         except BlockingIOError:
             holder = os.pread(handle, 512, 0).decode("utf-8", "replace").strip() or "another process"
             os.close(handle)
-            raise StoreUnavailable(f"the store at {path} is open for writing by {holder}; one process at a time "
+            raise StoreLocked(f"the store at {path} is open for writing by {holder}; one process at a time "
                                    "may write (readers such as kg query need no lock)") from None
         if _same_file(handle, name):
             break

@@ -20,6 +20,7 @@ from kg.errors import (EvaluationError, QuerySyntaxError, QueryTimeout, RemoteSt
                        StoreUnavailable, UpdateOutcomeUnknown)
 from kg.sparql_text import scan
 from kg.store.base import QueryResult, Solutions, Store
+from kg.store.inclusive_bounds import strict_bounds
 from kg.store.dialects import DIALECTS, Dialect, dialect_for
 from kg.store.graph_presence import GraphPresence
 from kg.store.insert_data import insert_data_requests, refusal, unreadable
@@ -140,7 +141,8 @@ class RemoteStore(AnswerReading, EngineChecks, WholeReads, DatasetGraphsHad, Sto
     def _send_update(self, rewritten, dialect: Dialect) -> None:
         deadline = self._deadline(None)
         try:
-            answer = self._send(self.update_url, [("update", rewritten.text)], accept="*/*", deadline=deadline)
+            text = rewritten.text if dialect.inclusive_bounds else strict_bounds(rewritten.text)  # lines stay
+            answer = self._send(self.update_url, [("update", text)], accept="*/*", deadline=deadline)
             if answer.status >= 300:
                 raise _within(update_failure(answer, dialect, at_query_url=self.update_url == self.query_url,
                                              seconds=self.timeout), rewritten.text)

@@ -11,6 +11,7 @@ from kg.sparql_parts import from_graphs_replaced, query_dataset
 from kg.sparql_text import scan
 from kg.store.dialects import Dialect
 from kg.store.graph_guard import guard_graph_variables, merge_dataset, values_inside
+from kg.store.inclusive_bounds import strict_bounds
 
 
 def protocol_fields(sparql: str, rows: int | None, dialect: Dialect, default_graphs: list[str] | None,
@@ -23,6 +24,8 @@ def protocol_fields(sparql: str, rows: int | None, dialect: Dialect, default_gra
     text = limited(sparql, rows) if rows is not None else sparql
     if not dialect.trailing_values:
         text = values_inside(text)
+    if not dialect.inclusive_bounds:
+        text = strict_bounds(text)
     if hidden is not None:  # the engine's own graphs and the merge are nowhere, however a dataset names them
         default_graphs, named_graphs = _unhidden(default_graphs, hidden), _unhidden(named_graphs, hidden)
         if own and set(own[0] + own[1]) & set(hidden):  # Virtuoso reads FROM before the protocol's dataset

@@ -169,4 +169,5 @@ def virtuoso_server(workdir: Path, *, max_rows: int = 100000):
         subprocess.run([ISQL_BIN, f"127.0.0.1:{sql_port}", "dba", "dba",
                         "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";"],
                        check=True, capture_output=True, timeout=60)
+        url.sql = [ISQL_BIN, f"127.0.0.1:{sql_port}", "dba", "dba"]  # isql's command line, for tests that grant
         yield url

@@ -32,10 +32,33 @@ def test_writes_through_virtuosos_authenticated_endpoint(virtuoso_url):
     for n in (1, 2):  # the second request goes straight to Digest
         store.update(f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{GRAPH}#s> <{GRAPH}#p> {n} }} }}")
     assert store.count(GRAPH) == 2
-    with pytest.raises(StoreUnavailable, match="401"):
+    with pytest.raises(StoreUnavailable, match="401") as refused:
         RemoteStore(virtuoso_url, update_url=protected, user="dba", password="wrong").update(
             f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{GRAPH}#s> <{GRAPH}#p> 3 }} }}")
     assert store.count(GRAPH) == 2
+    # it said "a web page rather than a SPARQL answer (is this a SPARQL endpoint?)", of a right URL (helper-202)
+    assert "SAHEL_KG_STORE_USER and SAHEL_KG_STORE_PASSWORD" in str(refused.value)
+    assert "web page" not in str(refused.value)
+
+
+def test_an_update_virtuosos_anonymous_user_may_not_make_names_the_settings(virtuoso_url, tmp_path):
+    """Virtuoso's SR186 ("No permission to execute procedure DB.DBA.SPARQL_INSERT…") gave no hint that updates go to
+    its /sparql-auth with a user (helper-202). The session's engine lets its anonymous user write: not for this test."""
+    data = tmp_path / "one.nt"
+    data.write_text(f'<{GRAPH}#s> <{GRAPH}#p> "4" .\n')
+    subprocess.run([*virtuoso_url.sql, 'exec=REVOKE SPARQL_UPDATE FROM "SPARQL";'], check=True, capture_output=True,
+                   timeout=60)
+    try:
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("SAHEL_KG_STORE")}
+        done = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "load", str(data),
+                               "--graph", GRAPH + "/anon", "--store", virtuoso_url],
+                              capture_output=True, text=True, timeout=120, env=environment)
+    finally:
+        subprocess.run([*virtuoso_url.sql, 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'], check=True, capture_output=True,
+                       timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "SR186" in done.stderr and "its /sparql-auth (SAHEL_KG_STORE_UPDATE_URL)" in done.stderr
+    assert "nothing was written" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_kg_load_with_the_readmes_settings_for_virtuoso(virtuoso_url, tmp_path):

@@ -65,6 +65,12 @@ def update_failure(answer: Answer, dialect: Dialect, *, at_query_url: bool,
     """The error a refused update stands for (`seconds`: its time limit, said if the engine stopped it there). Sent to the query URL (no update URL set), a refusal that places
     no fault in the text is most likely the endpoint's, which takes no updates: said so, with the setting."""
     error = failure(answer, dialect, seconds=seconds, operation="update")
+    if "SR186" in str(error) and "SPARQL_" in str(error):  # Virtuoso: its anonymous /sparql user may not write
+        words = first_line(str(error)).removeprefix(f"{answer.url} failed: ")
+        return RemoteStoreFailure(f"{answer.url} refused the update ({words}): Virtuoso runs a request "
+                                "to /sparql as its anonymous user; send updates to its /sparql-auth "
+                                "(SAHEL_KG_STORE_UPDATE_URL) as a user who may write (SAHEL_KG_STORE_USER, "
+                                "SAHEL_KG_STORE_PASSWORD)")
     if at_query_url and isinstance(error, QuerySyntaxError) and error.line is None:
         return RemoteStoreFailure(f"{answer.url} refused the update ({first_line(error.message)}): updates go to the "
                                   "query URL unless SAHEL_KG_STORE_UPDATE_URL names the engine's update endpoint "
@@ -89,7 +95,11 @@ def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, 
     if status == 404:  # a wrong path, mostly the server's root (oxigraph serve: "POST / is not supported")
         return StoreUnavailable(f"{url} answered 404: {first_line(message)}; is it the SPARQL endpoint's URL? "
                                 f"{_ENDPOINTS}")
-    if status in (401, 403, 503):  # wrong credentials, or the engine is overloaded
+    if status == 401:  # its page's words ("a web page rather than a SPARQL answer") would mislead
+        return StoreUnavailable(f"{url} answered 401 Unauthorized: it takes requests from a user it knows, and was "
+                                "sent no credentials or ones it refused: SAHEL_KG_STORE_USER and SAHEL_KG_STORE_PASSWORD "
+                                "give them")
+    if status in (403, 503):  # a user who may not, or the engine is overloaded
         return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
     if status == 405:  # a page or another service at that URL, mostly: an endpoint takes a POSTed query
         return RemoteStoreFailure(f"{url} answered 405, Method Not Allowed ({first_line(message)}): it takes no "

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli_params import ByteSize, GraphIRI, Seconds
-from kg.cli_support import graph_option, reports_errors, store_option
+from kg.cli_support import graph_option, reports_errors, stop_interrupted, store_option
 
 
 @click.command()
@@ -37,7 +37,7 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
     Each load is recorded in the loads graph with the file's name, sha256, triple count and time.
     """
     from kg.console import open_configured
-    from kg.errors import ConfigError, ParseError
+    from kg.errors import ConfigError, NothingWritten, ParseError
     from kg.loading import detect_format, load_files
     from kg.waiting_input import refuse_reading_twice
 
@@ -64,8 +64,16 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
         # with INSTALL_ARTICLE=false) failed on the article installed; another process's store is never touched.
         with graph_option(graph), open_configured(store_spec, write=True) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
-            report = load_files(store, files, graph=graph, fmt=fmt, progress=bar.update, max_bytes=max_bytes,
-                                seconds=seconds, base_iri=base_iri, names=names)
+            def advanced(size: int) -> None:
+                bar.update(size)
+                if bar.pos >= total and bar.label == "loading":  # all read: the engine's own writing is left, which
+                    bar.label = "writing"  # no Ctrl-C cuts short (a million quads: some seconds with no step)
+                    bar.render_progress()
+            try:
+                report = load_files(store, files, graph=graph, fmt=fmt, progress=advanced, max_bytes=max_bytes,
+                                    seconds=seconds, base_iri=base_iri, names=names)
+            except NothingWritten:
+                stop_interrupted("interrupted (Ctrl-C): the load was stopped; nothing of it was written")
         _said(report)
 
 

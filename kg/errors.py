@@ -238,5 +238,10 @@ class ValidationFailed(KGError):
 
 
 # How a command stopped by Ctrl-C says so, in the CLI and in `kg serve`'s supervisor (which runs without click).
+class NothingWritten(KeyboardInterrupt):
+    """A Ctrl-C that stopped a write before its commit: nothing of it was written (a Ctrl-C at another moment is a
+    plain KeyboardInterrupt, and the write may have been committed)."""
+
+
 EXIT_INTERRUPTED = 130  # as a shell reports a program that SIGINT ended: 128 + 2
 INTERRUPTED = "interrupted (Ctrl-C): stopped"

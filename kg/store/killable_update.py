@@ -13,7 +13,7 @@ import time
 import pyoxigraph
 
 from kg.child import failure_line, python_command
-from kg.errors import QueryTimeout, StorageFailure, StoreUnavailable, UpdateTimeout
+from kg.errors import NothingWritten, QueryTimeout, StorageFailure, StoreUnavailable, UpdateTimeout
 from kg.store.store_files import write_log
 
 OPENINGS = 50  # tenths of a second the child tries to open the store while this process's handle lets go of it
@@ -52,9 +52,8 @@ class MaybeWritten(UpdateTimeout):
     """An update stopped at its time limit as its child committed: it may have been written."""
 
 
-class Stopped(KeyboardInterrupt):
-    """A Ctrl-C that killed the child before its commit: nothing was written (a Ctrl-C at any other moment is a
-    plain KeyboardInterrupt, and the update may have been committed)."""
+class Stopped(NothingWritten):
+    """A Ctrl-C that killed the child before its commit: nothing was written."""
 
 
 def run(path: str, text: str, seconds: float | None) -> None:

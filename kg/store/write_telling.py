@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph
 
+from kg.errors import NothingWritten
 from kg.store import staging, stamp, views
 from kg.store.engine_faults import opening_error
 
@@ -54,6 +55,8 @@ class WriteTelling:
         except BaseException as error:  # past the commit point (a Ctrl-C as it returned) the copy is swapped in still
             if self.path is not None and not staging.sibling(Path(self.path), "committed").exists():
                 self._told(changed=False)
+                if staged and isinstance(error, KeyboardInterrupt) and not isinstance(error, NothingWritten):
+                    raise NothingWritten() from None  # the copy is gone, uncommitted: the caller may say so
                 raise
             traceback.clear_frames(error.__traceback__)  # their locals hold the engine, which must close for the swap
             self._swap_in(staged)

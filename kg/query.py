@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from kg.data_terms import data_term_error
-from kg.errors import BindingTypeError, PolicyError, QuerySyntaxError, QueryTimeout, UpdateTimeout
+from kg.errors import BindingTypeError, EvaluationError, PolicyError, QuerySyntaxError, QueryTimeout, UpdateTimeout
+from kg.graph_faults import silent_hint
 from kg.federation import Federation
 from kg.kept_graphs import keep_project_graphs
 from kg.keyword_prefixes import glued_message, written_out
@@ -141,6 +142,8 @@ class QueryService(ClosedTerms, DatasetGraphs):
                 self.store.update(self._federated(text, shape, None, update=True))
             except QuerySyntaxError as error:
                 raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
+            except EvaluationError as error:
+                raise type(error)(silent_hint(str(error))) from None
         except QueryTimeout as error:
             raise UpdateTimeout.of(error) from None
 

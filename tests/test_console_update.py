@@ -50,9 +50,13 @@ def test_the_update_comes_from_a_file_or_standard_input_with_the_known_prefixes(
     (INSERT + " ; DROP GRAPH <https://sahel-kg.example.org/graph/loads>", "one of the project's own graphs"),
     (f"LOAD <{EX}data.ttl> INTO GRAPH <{MINE}>", "LOAD is not allowed"),
     (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists"),  # refused by the engine after the insert ran
+    # a newcomer's DROP of a graph a failed load never made: SILENT was not said (helper-199)
+    (f"DROP GRAPH <{MINE}/never>", "does not exist; written with SILENT (DROP SILENT GRAPH <g>), the operation"),
+    (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists; written with SILENT (CREATE SILENT GRAPH <g>)"),
     (f"INSERT DATA {{\n  GRAPH <{MINE}> {{ <{EX}a> <{EX}b> }}\n}}", "error: line 2, column"),
     ("SELECT * WHERE { ?s ?p ?o }", "run it with `kg query`"),
-], ids=["project-graph", "clear-all", "second-operation", "load", "engine-error", "syntax", "a-query"])
+], ids=["project-graph", "clear-all", "second-operation", "load", "engine-error", "drop-missing", "create-present",
+        "syntax", "a-query"])
 def test_a_refused_update_exits_1_says_why_and_changes_nothing(spec, update, said):
     before = content(spec)
     result = kg("update", "--store", spec, update)

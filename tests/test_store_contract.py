@@ -129,6 +129,26 @@ def test_a_trailing_values_clause_ends_every_query_form(store, graph):
     assert values(store.query(f"SELECT ?n WHERE {{ ?x <{EX}name> ?n }} VALUES ?x {{ {thing} }}")) == {named.object}
 
 
+def test_inclusive_bounds_of_strings_and_dates_keep_every_row(store, graph):
+    """On Virtuoso `FILTER (?d <= "2026-01-02"^^xsd:date)` left out dates below the bound, and the rewrite that mended
+    it (`!(?d > …)`), given to strings too, left out Algeria and Burkina Faso below "Mali" (helper-203)."""
+    g = graph()
+    names = {"algeria": '"Algeria"', "burkina": '"Burkina Faso"', "mali": '"Mali"', "niger": '"Niger"'}
+    days = {"early": '"2023-12-31"', "late": '"2025-12-31"', "after": '"2026-11-27"'}
+    store.update(f"INSERT DATA {{ GRAPH <{g}> {{ "
+                 + " ".join(f"<{g}{key}> <{EX}name> {value} ." for key, value in names.items())
+                 + " ".join(f"<{g}{key}> <{EX}day> {value}^^<{XSD}date> ." for key, value in days.items()) + " } }")
+
+    def found(pattern: str) -> set[str]:
+        return {row[0].value[len(g):] for row in store.query(f"SELECT ?s WHERE {{ GRAPH <{g}> {{ {pattern} }} }}")}
+
+    assert found(f'?s <{EX}name> ?n FILTER (?n <= "Mali")') == {"algeria", "burkina", "mali"}
+    assert found(f'?s <{EX}name> ?n FILTER (?n >= "Mali")') == {"mali", "niger"}
+    assert found(f'?s <{EX}day> ?d FILTER (?d <= "2026-01-02"^^<{XSD}date>)') == {"early", "late"}
+    assert found(f'?s <{EX}day> ?d FILTER ("2025-12-31"^^<{XSD}date> >= ?d)') == {"early", "late"}
+    assert found(f'VALUES ?asOf {{ "2026-01-01"^^<{XSD}date> }} ?s <{EX}day> ?d FILTER (?d <= ?asOf)') == {"early", "late"}
+
+
 def test_a_trailing_values_clause_moved_inside_keeps_its_meaning(store, graph):
     """The block Virtuoso is given inside the WHERE group once reached its FILTERs (the clause joins the group's
     solutions, which its filters have already kept or dropped), was left after a query whose subquery groups

@@ -61,7 +61,7 @@ class Dialect:
     syntax_signs: tuple[str, ...] = ("error at ",)
     # A VALUES clause may end a query; else the store moves it into the WHERE group where that is the same join.
     trailing_values: bool = True
-    # `A <= B` and `A >= B` answer in full; else they are sent as `!(A > B)` and `!(A < B)` (kg.store.inclusive_bounds).
+    # `A <= B` and `A >= B` of dates answer in full; else sent as `!(A > B)` and `!(A < B)` (kg.store.inclusive_bounds).
     inclusive_bounds: bool = True
     # Put before a DESCRIBE so that it describes as Oxigraph does: each resource's statements, and those of
     # the blank nodes among their objects, nothing else.

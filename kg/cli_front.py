@@ -52,7 +52,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     from kg.settings import resolve
     from kg.serve import event_loop, run
     from kg.serve_checks import (check_address, check_remote_store, check_settings, check_writer_free, free_port,
-                                 prepare_store, public_warnings)
+                                 prepare_store, public_warnings, remote_stale)
     from kg.store import check_readable, default_store_path, shown_spec
     from kg.table import printable
 
@@ -73,6 +73,7 @@ def serve(host, port, workers, threads, store_spec, enable_updates, public):
     if store_spec.startswith(("http://", "https://")):
         for note in check_remote_store(settings):
             click.echo(printable(f"note: {note}"), err=True)
+        stale = remote_stale(store_spec) if resolve({})["INSTALL_ARTICLE"] else []
     for warning in public_warnings(settings) + stale:
         click.echo(printable(f"warning: {warning}"), err=True)
     where = f"the embedded store at {default_store_path()}" if store_spec == DEFAULT_STORE else shown_spec(store_spec)

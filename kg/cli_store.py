@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from kg.cli_params import EndpointURL, OutputFile, Seconds
-from kg.cli_support import (ANSWER_NAMES, dataset_format, format_of_name, given, refuse_together, reports_errors,
-                            store_option, write_out)
+from kg.cli_support import (ANSWER_NAMES, DEFAULT_STORE, dataset_format, format_of_name, given, refuse_together,
+                            reports_errors, store_option, write_out)
 from kg.cli_text import command_text, parse_bindings
 from kg.output_files import atomic_output, not_a_regular_file, write_atomically
 from kg.setting_values import MOST
@@ -170,7 +170,8 @@ def info(store_spec):
         click.echo(f"triples: {distinct.value} (the default graph: every graph's triples, each once)")
         stale = stale_inputs(store)
         if stale:
-            click.echo(printable(f"warning: {stale_warning(stale)}"), err=True)
+            shown = None if store_spec == DEFAULT_STORE else shown_spec(store_spec)
+            click.echo(printable(f"warning: {stale_warning(stale, shown)}"), err=True)
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         room = max([width(iri) for iri, _ in rows] + [5])  # display columns: an IRI may hold CJK or escapes
         if columns is not None:

@@ -49,8 +49,9 @@ def install(store: Store, result: BuildResult | None = None, *, base: str = DEFA
 
 def stale_inputs(store: Store) -> list[str]:
     """The shipped inputs (as the build names them: `entities/entities.ttl`) changed since the article installed in
-    `store` was built: each one's sha256 is not the one the build recorded in its provenance graph. [] where no
-    build of the shipped inputs is installed (none, or `kg build` of other files: nothing to compare with)."""
+    `store` was built: each one whose sha256 is not the one the build recorded in its provenance graph, and each
+    claims file shipped since. [] where no build is installed; a build of other claims files (`kg build --claims`)
+    is judged by the inputs it shares with the shipped ones."""
     import hashlib
 
     from kg.build import Inputs, input_files
@@ -58,10 +59,14 @@ def stale_inputs(store: Store) -> list[str]:
     inputs = Inputs()
     shipped = {item.name: item.path for item in input_files(inputs, inputs.claims_files())}
     recorded = {name.value: sha.value for name, sha in store.query(_RECORDED_INPUTS)}
-    if set(recorded) != set(shipped):
+    if not recorded:
         return []
-    return sorted(name for name, path in shipped.items()
-                  if hashlib.sha256(path.read_bytes()).hexdigest() != recorded[name])
+    changed = [name for name, path in shipped.items()
+               if name in recorded and hashlib.sha256(path.read_bytes()).hexdigest() != recorded[name]]
+    claims = {name for name in recorded if name.startswith("claims/")}
+    if claims <= set(shipped):  # a build of the shipped claims: a claims file shipped since is one more article
+        changed += [name for name in shipped if name not in recorded]
+    return sorted(changed)
 
 
 _RECORDED_INPUTS = "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in ("prov", "rdfs", "sahel")) + f"""
@@ -70,10 +75,12 @@ SELECT ?name ?sha WHERE {{ GRAPH <{DEFAULT_BASE}graph/provenance> {{
 }} }}"""
 
 
-def stale_warning(names: list[str]) -> str:
-    """What to tell a user whose store holds a build of inputs that have changed (stale_inputs) since."""
+def stale_warning(names: list[str], store: str | None = None) -> str:
+    """What to tell a user whose store holds a build of inputs that have changed (stale_inputs) since; `store`, the
+    store's spec where it is not the default one."""
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return (f"the store holds the article as built before its inputs changed ({shown}); `kg build --install` "
+    command = "kg build --install" + (f" --store {store}" if store else "")
+    return (f"the store holds the article as built before its inputs changed ({shown}); `{command}` "
             "replaces the project's graphs with a build of them (loaded data stays)")
 
 

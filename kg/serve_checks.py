@@ -99,6 +99,23 @@ _PREPARE = ("import sys; from kg.errors import KGError, os_error_words; from kg.
             "except OSError as error: sys.exit(os_error_words(error))")
 
 
+def remote_stale(spec: str) -> list[str]:
+    """Warnings for a remote store `spec` as prepare_store gives them for an embedded one: that the article it holds
+    was built before the shipped inputs changed. In a child process, which reads the inputs with the build's code
+    (rdflib), never loaded by the supervisor whose server processes would carry it; nothing where it fails (the store's
+    reachability is check_remote_store's to tell)."""
+    done = subprocess.run(python_command(_STALE, spec), capture_output=True, text=True)
+    return done.stdout.splitlines() if done.returncode == 0 else []
+
+
+_STALE = ("import sys; from kg.publish import stale_inputs, stale_warning; from kg.settings import resolve, "
+          "store_options; from kg.store import shown_spec; from kg.store.remote import RemoteStore\n"
+          "settings = resolve({'STORE': sys.argv[1]})\n"
+          "with RemoteStore(sys.argv[1], **store_options(settings)) as store:\n"
+          "    stale = stale_inputs(store)\n"
+          "print(stale_warning(stale, shown_spec(sys.argv[1])) if stale else '', end='')\n")
+
+
 def check_writer_free(settings: dict) -> None:
     """Raise StoreUnavailable where updates are on and another process writes the embedded store now (a `kg
     serve --enable-updates`, a `kg load`): the server process would find it so only once serving, and end with a

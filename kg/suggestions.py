@@ -18,9 +18,9 @@ def suggest(items, prefix: str, cursor: int = 0, size: int = DEFAULT_LIMIT) -> l
     with it, names with a word starting with it, then names containing it."""
     ranked = []
     for names, ids, described in items:
-        fit = prefix_fit(prefix, names, ids)
-        if fit is not None:
-            ranked.append((*fit, described["name"].casefold(), described["id"], described))
+        rank = prefix_rank(prefix, names, ids)
+        if rank is not None:  # of those that fit alike, the shortest name first: Niger before "military of Niger"
+            ranked.append((rank, len(described["name"]), described["name"].casefold(), described["id"], described))
     ranked.sort(key=lambda item: item[:4])
     return [described for *_, described in ranked[cursor:cursor + size]]
 
@@ -74,30 +74,23 @@ def prefix_rank(prefix: str, names: list[str], ids=()) -> int | None:
     """0 when a name or id is the prefix itself, 1 when one starts with it, 2 when a word of a name does, 3 when a
     name contains it, else None (names normalised as kg.matching does; ids caseless, from their start). A prefix
     with nothing to match (empty, blank, punctuation alone) fits no name: every name would start with it."""
-    fit = prefix_fit(prefix, names, ids)
-    return fit[0] if fit else None
-
-
-def prefix_fit(prefix: str, names: list[str], ids=()) -> tuple[int, int] | None:
-    """(prefix_rank, the length of the shortest name or id fitting at that rank), or None: of two that start with
-    "Ni", Niger comes before "military of Niger"'s alias "Nigerien armed forces", as Wikidata's search ranks."""
     wanted, typed = normalise(prefix), prefix.strip().casefold()
     if not wanted:
         names = ()
-    fits = []
+    ranks = []
     for identifier in ids:
         if identifier.casefold() == typed:
-            fits.append((0, len(typed)))
+            ranks.append(0)
         elif typed and identifier.casefold().startswith(typed):
-            fits.append((1, len(identifier)))
+            ranks.append(1)
     for text in names:
         name = normalise(text)
         if name == wanted:
-            fits.append((0, len(name)))
+            ranks.append(0)
         elif name.startswith(wanted):
-            fits.append((1, len(name)))
+            ranks.append(1)
         elif f" {wanted}" in f" {name}":
-            fits.append((2, len(name)))
+            ranks.append(2)
         elif wanted in name:
-            fits.append((3, len(name)))
-    return min(fits) if fits else None
+            ranks.append(3)
+    return min(ranks) if ranks else None

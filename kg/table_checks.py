@@ -160,15 +160,18 @@ def missing_columns(table: Path, mapping: Path) -> list[str]:
 
 
 def other_delimiter(table: Path) -> str:
-    """What to add where the header row reads as one column split by another delimiter (`;`, TAB or `|`, as
-    spreadsheets in many locales save CSV): the table must be comma-separated. Else ''."""
+    """What to add where another delimiter (`;`, TAB or `|`, as spreadsheets in many locales save CSV) splits the
+    header row into more columns than the comma does: the table must be comma-separated. Else ''."""
     with open(table, newline="", encoding="utf-8-sig", errors="replace") as handle:
         first = handle.readline()
-    if len(next(csv.reader([first]), [])) > 1:  # a comma inside quotes ("Ouagadougou, BF";…) splits nothing
+    # Each delimiter's columns, quotes read ("Ouagadougou, BF";… holds a comma that splits nothing): another
+    # that makes more columns than the comma is the table's
+    columns = {mark: len(next(csv.reader([first], delimiter=mark), [])) for mark in (",", ";", "\t", "|")}
+    found = max((";", "\t", "|"), key=lambda mark: columns[mark])
+    if columns[found] <= max(columns[","], 1):
         return ""
-    found = next((mark for mark in (";", "\t", "|") if mark in first), None)
     named = {";": "semicolons", "\t": "tabs", "|": "bars"}
-    return f"; its header is split by {named[found]}, not commas: save the table as comma-separated CSV" if found else ""
+    return f"; its header is split by {named[found]}, not commas: save the table as comma-separated CSV"
 
 
 def ill_typed(triples: list[ox.Triple]) -> list[str]:

@@ -565,7 +565,7 @@ def test_suggest_types_and_properties(client):
 @pytest.mark.parametrize("kind, prefix, expected", [
     ("type", "Ma", ["org:FormalOrganization"]),  # no name starts so; schema:Country, Event... held "ma" in "schema:"
     ("type", "Event", ["sahel:Event", "schema:Event", "sahel:ConflictEvent"]),
-    ("type", "org", ["org:Organization", "org:Membership", "org:FormalOrganization"]),  # ids that start so, shortest first
+    ("type", "org", ["org:Membership", "org:Organization", "org:FormalOrganization"]),  # ids that start so, shortest first
     ("type", "sahel:Sov", ["sahel:SovereignState"]),
     ("type", "https://sahel-kg.example.org/ontology#Allia", ["sahel:Alliance"]),
     ("property", "Ma", ["sahel:matchScore", "skos:closeMatch", "skos:exactMatch", "dct:format", "sahel:formality",

@@ -97,8 +97,8 @@ def error_for(message: str, status: int, url: str, dialect: Dialect = SPARQL11, 
                                 f"{_ENDPOINTS}")
     if status == 401:  # its page's words ("a web page rather than a SPARQL answer") would mislead
         return StoreUnavailable(f"{url} answered 401 Unauthorized: it takes requests from a user it knows, and was "
-                                "sent no credentials or ones it refused: SAHEL_KG_STORE_USER and SAHEL_KG_STORE_PASSWORD "
-                                "give them")
+                                "sent no credentials or ones it refused (a store's are SAHEL_KG_STORE_USER and "
+                                "SAHEL_KG_STORE_PASSWORD; `kg query --endpoint` sends none)")
     if status in (403, 503):  # a user who may not, or the engine is overloaded
         return StoreUnavailable(f"{url} answered {status}: {first_line(message)}")
     if status == 405:  # a page or another service at that URL, mostly: an endpoint takes a POSTed query

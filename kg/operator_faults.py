@@ -58,7 +58,7 @@ def missing_operand(tokens, index: int) -> tuple[int, str] | None:
                 and touching(tokens, index):
             index -= 1
             sign = tokens[index][1] + sign
-        if sign == "!":  # not an operator between two operands: it negates the one after it
+        if sign.endswith("!") and (sign == "!" or sign[:-1] in _OPERATORS):  # '!', or an operator then '!' (&&!)
             return after[2], f"An operand is missing after '!': {after[1]} cannot follow it: '!' negates what comes " \
                              "after it, as !BOUND(?x)."
         if sign not in _OPERATORS:  # a triple term's brackets (<<( … )>>), or no operator SPARQL has (=>)

@@ -125,6 +125,8 @@ SLIPS = {
     "SELECT * WHERE {\n  ?s ?p ?o\n  FILTER(?o && !)\n}": ("An operand is missing after '!': ) cannot follow it: '!' "
                                                           "negates what comes after it", 3, 17),
     "SELECT * WHERE { ?s ?p ?o FILTER(!) }": ("An operand is missing after '!'", 1, 35),
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o &&!) }": ("An operand is missing after '!'", 1, 40),  # helper-203
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o =!) }": ("An operand is missing after '!'", 1, 39),
     # VALUES' commas are told as such, not as a value missing (helper-197)
     "SELECT * WHERE { ?s ?p ?o } VALUES (?a ?b) { (1 ,) }": ("The values of VALUES are separated by spaces", 1, 49),
 }

@@ -55,6 +55,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
     from kg.results import FormatError, check_format
     from kg.settings import console_settings
     from kg.sparql_text import scan
+    from kg.table import printable
 
     output = _output_path(output)
     terminal = output is None and sys.stdout.isatty()
@@ -99,6 +100,9 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
     said = notes(shown, "--wide")
     click.echo(f"{shown.count} result(s) in {shown.elapsed:.3f}s" + (f" ({'; '.join(said)})" if said else ""),
                err=True)
+    needs = next((line[len("# needs:"):].strip() for line in sparql.splitlines() if line.startswith("# needs:")), None)
+    if shown.count == 0 and needs:  # a shipped example asking for data beside the article: why it found nothing
+        click.echo(printable(f"note: this query needs {needs}"), err=True)
 
 
 def _refuse_unused(endpoint: str | None, fmt: str | None, wide: bool) -> None:

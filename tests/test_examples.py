@@ -72,3 +72,14 @@ def test_a_description_that_says_bind_declares_the_binding(name):
     told = set(re.findall(r"\bbind(?:ing)?\s+\?(\w+)", text, re.I))
     assert told <= {variable for variable, _, _ in promised(text)}, \
         f"{name} tells the reader to bind {told} but has no `# binding:` line for it"
+
+
+def test_an_example_that_needs_other_data_says_so_when_it_finds_nothing():
+    """kg query -f of an example whose `# needs:` asks for data beside the article answered 0 rows without a word
+    (helper-204); it now says what the example needs."""
+    from build_fixtures import run_kg
+
+    done = run_kg("query", "--store", "memory:", "--format", "csv", "-f", str(QUERIES_DIR / "event-name-links.rq"))
+    assert done.exit_code == 0 and "note: this query needs conflict events loaded" in done.stderr, done.stderr
+    found = run_kg("query", "--store", "memory:", "--format", "csv", "-f", str(QUERIES_DIR / "aes-members.rq"))
+    assert "note:" not in found.stderr

@@ -276,6 +276,15 @@ def test_the_timeline_draws_a_thing_once_with_every_claim_that_states_it(visit):
         "/claim/dek-limited-contact", "/claim/broader-cooperation-ceased"}
 
 
+def test_the_timeline_says_a_forecast_is_one(visit):
+    """The U.S. approach "likely to continue" after the article was drawn as a plain fact (helper-204)."""
+    page = visit().open("/timeline")
+    page.locator("#item-list .item-button").first.wait_for()
+    labels = page.locator("#item-list .item-button").all_inner_texts()
+    assert any("cautious, pragmatic U.S. approach" in label and "(forecast, likely)" in label for label in labels), labels
+    assert not any("(asserted" in label for label in labels)
+
+
 HOSTILE = """@prefix sk: <https://sahel-kg.example.org/id/> . @prefix sahel: <https://sahel-kg.example.org/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <http://example.org/hostile> { sk:hostile-event a sahel:PoliticalUpheaval ; sahel:occurredDuring sk:before-article ;

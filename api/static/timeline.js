@@ -32,9 +32,12 @@
       const id = `i${index}`;
       byId.set(key, id);
       claimsOf.set(id, row.claimHref ? [row.claimHref] : []);
+      // A claim that forecasts, warns or argues is no fact: said beside the item ("forecast, likely")
+      const how = (row.modality || "").endsWith("#Asserted") || !row.modalityLabel ? []
+        : [` (${[row.modalityLabel, row.certaintyLabel].filter((word) => word && word !== "unhedged").join(", ")})`];
       const title = () => (row.kind === "phase"
-        ? [window.sahelBdi(row.subjectLabel || row.subject), ": ", window.sahelBdi(row.statusLabel || "status")]
-        : [window.sahelBdi(row.label || row.item)]);
+        ? [window.sahelBdi(row.subjectLabel || row.subject), ": ", window.sahelBdi(row.statusLabel || "status"), ...how]
+        : [window.sahelBdi(row.label || row.item), ...how]);
       const when = row.spanLabel || "";
       // Elements, not strings: vis-timeline reads a string as HTML, and labels are the data's own text.
       const item = { id: id, content: textElement(...title(), ` — ${when}`),

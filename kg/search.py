@@ -66,7 +66,17 @@ def match_expression(words: str) -> str:
     tokens = list(first_spellings.values())
     if not tokens:
         raise SearchError("give at least one word to search for")
-    return " AND ".join(f'"{token}"*' for token in tokens)
+    return " AND ".join(_term(token) for token in tokens)
+
+
+def _term(token: str) -> str:
+    """One word of the query for FTS5: it or a word it starts. A number of more than three digits matches it
+    written with its thousands parted too ("5000" the article's "5,000", which the tokenizer reads as 5 and 000)."""
+    if not (token.isascii() and token.isdigit() and len(token) > 3):
+        return f'"{token}"*'
+    head = len(token) % 3 or 3
+    grouped = " ".join([token[:head]] + [token[at:at + 3] for at in range(head, len(token), 3)])
+    return f'("{token}"* OR "{grouped}")'
 
 
 def _words(text: str) -> list[str]:

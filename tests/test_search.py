@@ -59,6 +59,12 @@ def test_words_in_a_quote_find_the_claim(index):
     assert hits[0].claims[0].quote.startswith("“Maintaining these narrow channels")
 
 
+def test_a_number_finds_it_written_with_its_thousands_parted(index):
+    """"5000" found nothing, and suggested "000": the article writes "5,000", read as the words 5 and 000 (helper-204)."""
+    assert {hit.iri for hit in index.search("5000")} >= {CLAIM + "joint-force-strength"}
+    assert index.search("5000") and [hit.iri for hit in index.search("50000")] == []
+
+
 def test_every_word_must_match_and_a_word_may_be_a_prefix(index):
     assert index.search("humanitar") and index.search("humanitarian Burkina")
     assert index.search("humanitarian zeppelin") == []

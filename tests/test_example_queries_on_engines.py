@@ -72,6 +72,8 @@ def _rows(server: str, sparql: str) -> list[str]:
     'SELECT ?s WHERE { ?s sahel:endsNotAfter ?d FILTER (?d <= "2100-01-01"^^xsd:date) }',
     'SELECT ?s WHERE { ?s sahel:startsNotAfter ?d FILTER ("2026-01-02"^^xsd:date >= ?d && ?d >= "2023-12-31"^^xsd:date) }',
     'SELECT ?s (IF(?d <= "2025-12-31"^^xsd:date, "held", "not yet") AS ?held) WHERE { ?s sahel:startsNotAfter ?d }',
+    # a bound a BIND gives (helper-205: 2 rows of 3)
+    'SELECT DISTINCT ?s WHERE { BIND("2026-01-02"^^xsd:date AS ?asOf) ?s sahel:startsNotAfter ?d FILTER (?d <= ?asOf) }',
 ])
 def test_an_inclusive_bound_keeps_every_row_below_it(server, embedded_server, sparql):
     """Virtuoso's `?d <= C` over its index of dates left out dates below C (2025-12-31 for 2026-01-02): the README's

@@ -23,8 +23,20 @@ REWRITTEN = {
         f"SELECT * {{\n  VALUES ?asOf {{ {D} }}\n  ?s ?p ?d\n  FILTER (!(?d >  ?asOf))\n}}",
     "SELECT * { ?s ?p ?d FILTER (?d >= ?from) } VALUES (?n ?from) { (1 \"2025\"^^<http://www.w3.org/2001/XMLSchema#gYear>) }":
         "SELECT * { ?s ?p ?d FILTER (!(?d <  ?from)) } VALUES (?n ?from) { (1 \"2025\"^^<http://www.w3.org/2001/XMLSchema#gYear>) }",
+    # a date reached through BIND, a subquery's (… AS ?v), or XSD under a prefix of the text's own (helper-205)
+    f'SELECT * {{ BIND({D} AS ?asOf) ?s ?p ?d FILTER (?d <= ?asOf) }}':
+        f'SELECT * {{ BIND({D} AS ?asOf) ?s ?p ?d FILTER (!(?d >  ?asOf)) }}',
+    f'SELECT * {{ {{ SELECT ({D} AS ?asOf) {{}} }} ?s ?p ?d FILTER (?d <= ?asOf) }}':
+        f'SELECT * {{ {{ SELECT ({D} AS ?asOf) {{}} }} ?s ?p ?d FILTER (!(?d >  ?asOf)) }}',
+    'PREFIX x: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p ?d FILTER (?d <= "2026-01-02"^^x:date) }':
+        'PREFIX x: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p ?d FILTER (!(?d >  "2026-01-02"^^x:date)) }',
+    # one VALUES row of --bind: only the date's column is a date (the name's comparison stays as written)
+    f'SELECT * {{ ?s ?p ?n FILTER (?n <= ?name) FILTER (?d <= ?asOf) }} VALUES (?name ?asOf) {{ ("Mali" {D}) }}':
+        f'SELECT * {{ ?s ?p ?n FILTER (?n <= ?name) FILTER (!(?d >  ?asOf)) }} VALUES (?name ?asOf) {{ ("Mali" {D}) }}',
 }
 UNCHANGED = [
+    'PREFIX xsd: <http://example.org/not-xsd#> SELECT * { ?s ?p ?d FILTER (?d <= "2026-01-02"^^xsd:date) }',
+    'SELECT * { VALUES (?a ?b) { (UNDEF "x") (-1 "y"@en) } FILTER (?x <= ?a && ?y >= ?b) }',
     'SELECT * { ?s ?p ?n FILTER (?n <= "Mali" && ?m >= 2 && ?o <= ?p) }',  # no date: Virtuoso's own <= is right
     f'SELECT * {{ ?s ?p "a <= b"^^xsd:date FILTER (?x < {D} && ?y > 2 && ?z != 1) }}',  # no inclusive operator
     f"SELECT * {{ VALUES ?b {{ {D} }} FILTER (?a<=?b&&?c>?d) }}",  # <=?b&&?c> reads as an IRI: the engine's to judge

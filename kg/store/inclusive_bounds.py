@@ -3,7 +3,7 @@
 Virtuoso 07.20 answers `FILTER (?d <= "2026-01-02"^^xsd:date)` (and `C >= ?d`, and a bound a VALUES block gives,
 as `--bind` does) over an index of dates without some dates it holds below the bound (2025-12-31), while `<`, `>`
 and a `<=` it computes per row answer in full. Where an operand is a date (a typed literal, a cast, NOW(), or a
-variable a VALUES block gives dates), `A <= B` is sent as `!(A > B)` and `A >= B` as `!(A < B)`: the same for every
+variable that holds dates: a VALUES column, a BIND), `A <= B` is sent as `!(A > B)` and `A >= B` as `!(A < B)`: the same for every
 pair of dates SPARQL orders, and an error where `<=` is one. Other comparisons are left as written: Virtuoso's
 per-row `>` of plain strings is wrong where its `<=` is right (`!(?n > "Mali")` keeps Mali alone of Algeria, Burkina
 Faso and Mali).
@@ -25,7 +25,7 @@ def strict_bounds(text: str) -> str:
         return text
     edits = TextEdits(text)
     sig = edits.sig
-    dated = _date_variables(sig)
+    dates = _Dates(sig)
     for index in range(1, len(sig) - 1):
         first, second = sig[index], sig[index + 1]
         if first.text not in _STRICT or second.text != "=" or first.end != second.start or first.kind != "other":
@@ -33,7 +33,7 @@ def strict_bounds(text: str) -> str:
         left, right = _operand_start(edits, index - 1), _operand_end(edits, index + 2)
         if left is None or right is None:
             continue  # not inside an expression's brackets: left as written, for the engine to judge
-        if not any(_is_date(sig, at, dated) for at in [*range(left, index), *range(index + 2, right + 1)]):
+        if not any(dates.is_date(at) for at in [*range(left, index), *range(index + 2, right + 1)]):
             continue  # no date in it: Virtuoso's own <= is the right one there
         edits.insert(sig[left].start, "!(")
         edits.replace(first, _STRICT[first.text])
@@ -76,37 +76,79 @@ def _operand_end(edits: TextEdits, index: int) -> int | None:
     return None
 
 
-def _is_datatype(token) -> bool:
-    """Whether `token` names one of XSD's date and time types (xsd:date, <…XMLSchema#dateTime>)."""
-    if token.kind == "iri":
-        return token.text[1:-1].startswith(_XSD) and token.text[1 + len(_XSD):-1] in _DATES
-    return token.kind == "pname" and token.text.startswith("xsd:") and token.text[4:] in _DATES
+class _Dates:
+    """What makes an operand a date in a text's tokens `sig`: a literal typed by one of XSD's date and time types (under
+    any prefix the text declares for XSD, or xsd: where it declares none), a cast to one, NOW(), or a variable that
+    holds dates: a VALUES column with a date in it, or an `(… AS ?v)` (BIND, SELECT) of an expression with one."""
 
+    def __init__(self, sig):
+        self.sig = sig
+        declared = {sig[at - 1].text[:-1]: sig[at].text[1:-1] for at in range(2, len(sig))
+                    if sig[at].kind == "iri" and sig[at - 1].kind == "pname" and sig[at - 1].text.endswith(":")
+                    and sig[at - 2].kind == "word" and sig[at - 2].text.upper() == "PREFIX"}
+        self.prefixes = {name for name, iri in declared.items() if iri == _XSD} | ({"xsd"} - set(declared))
+        self.variables: set[str] = set()
+        for at, token in enumerate(sig):  # in the text's order: a BIND may read a variable an earlier one made
+            if token.kind == "word" and token.text.upper() == "VALUES":
+                self._values(at)
+            elif token.kind == "word" and token.text.upper() == "AS" and at + 1 < len(sig) and sig[at + 1].kind == "var":
+                opening = _opening(sig, at)
+                if opening is not None and any(self.is_date(inner) for inner in range(opening + 1, at)):
+                    self.variables.add(sig[at + 1].text[1:])
 
-def _is_date(sig, at: int, dated: set[str]) -> bool:
-    """Whether token `at` makes its operand a date: a date-typed literal's datatype, a cast to one, NOW(), or a
-    variable a VALUES block gives dates."""
-    token = sig[at]
-    return _is_datatype(token) or token.kind == "var" and token.text[1:] in dated or \
-        token.kind == "word" and token.text.upper() == "NOW"
+    def is_datatype(self, token) -> bool:
+        """Whether `token` names one of XSD's date and time types (xsd:date, <…XMLSchema#dateTime>)."""
+        if token.kind == "iri":
+            return token.text[1:-1].startswith(_XSD) and token.text[1 + len(_XSD):-1] in _DATES
+        prefix, _, local = token.text.partition(":")
+        return token.kind == "pname" and prefix in self.prefixes and local in _DATES
 
+    def is_date(self, at: int) -> bool:
+        """Whether token `at` makes its operand a date."""
+        token = self.sig[at]
+        return self.is_datatype(token) or token.kind == "var" and token.text[1:] in self.variables or \
+            token.kind == "word" and token.text.upper() == "NOW"
 
-def _date_variables(sig) -> set[str]:
-    """The variables (without '?') of each VALUES block holding a date-typed value."""
-    found: set[str] = set()
-    for index, token in enumerate(sig):
-        if token.kind != "word" or token.text.upper() != "VALUES":
-            continue
-        names, at = [], index + 1
+    def _values(self, at: int) -> None:
+        """The columns of the VALUES block at token `at` that hold a date."""
+        sig, names = self.sig, []
+        at += 1
         while at < len(sig) and sig[at].text != "{":
             if sig[at].kind == "var":
                 names.append(sig[at].text[1:])
             at += 1
-        depth = 0
-        for block in range(at, len(sig)):
-            depth += (sig[block].text == "{") - (sig[block].text == "}")
-            if _is_datatype(sig[block]):
-                found.update(names)
-            if depth == 0:
-                break
-    return found
+        closing = _closing(sig, at)
+        single = at + 1 < len(sig) and sig[at + 1].text != "("  # VALUES ?v { a b }: every term is the one column
+        column, at = 0, at + 1
+        while at < closing:
+            token = sig[at]
+            if token.text == "(":
+                column = 0
+            elif token.kind not in ("open", "close"):
+                width = 4 if token.kind == "string" and at + 3 < closing and sig[at + 1].text == "^" else \
+                    2 if token.kind == "string" and sig[at + 1].kind == "langtag" or token.text in "+-" else 1
+                position = 0 if single else column
+                if position < len(names) and any(self.is_datatype(sig[term]) for term in range(at, at + width)):
+                    self.variables.add(names[position])
+                column, at = column + 1, at + width - 1
+            at += 1
+
+
+def _opening(sig, at: int) -> int | None:
+    """The bracket left open before token `at` (the one an `… AS ?v` sits in), or None."""
+    depth = 0
+    for back in range(at - 1, -1, -1):
+        depth += (sig[back].kind == "close") - (sig[back].kind == "open")
+        if depth < 0:
+            return back
+    return None
+
+
+def _closing(sig, opening: int) -> int:
+    """The token closing the bracket at `opening` (the text's end if none)."""
+    depth = 0
+    for at in range(opening, len(sig)):
+        depth += (sig[at].kind == "open") - (sig[at].kind == "close")
+        if depth == 0:
+            return at
+    return len(sig)

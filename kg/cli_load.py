@@ -64,10 +64,12 @@ def load(files, graph, fmt, progress, max_bytes, seconds, base_iri, store_spec):
         # with INSTALL_ARTICLE=false) failed on the article installed; another process's store is never touched.
         with graph_option(graph), open_configured(store_spec, write=True) as store, \
                 click.progressbar(length=total, label="loading", file=sys.stderr, hidden=not show) as bar:
+            sized = total > 0 and all(path.is_file() for path in files)  # a FIFO's size says nothing of what comes
+
             def advanced(size: int) -> None:
                 bar.update(size)
-                if bar.pos >= total and bar.label == "loading":  # all read: the engine's own writing is left, which
-                    bar.label = "writing"  # no Ctrl-C cuts short (a million quads: some seconds with no step)
+                if sized and bar.pos >= total and bar.label == "loading":  # all read: the engine's own writing is
+                    bar.label = "writing"  # left, which no Ctrl-C cuts short (a million quads: seconds with no step)
                     bar.render_progress()
             try:
                 report = load_files(store, files, graph=graph, fmt=fmt, progress=advanced, max_bytes=max_bytes,

@@ -12,7 +12,8 @@ _PRESENT = re.compile(r"The graph <[^>]*> already exists")
 def silent_hint(message: str) -> str:
     """`message`, with the SILENT form that runs the operation either way where it says a graph is missing or there."""
     if _MISSING.search(message):
-        return f"{message}; written with SILENT (DROP SILENT GRAPH <g>), the operation succeeds whether it exists or not"
+        return (f"{message}; SILENT after the operation's keyword (DROP SILENT GRAPH <g>, CLEAR SILENT, MOVE SILENT …) "
+                "makes it succeed whether the graph exists or not")
     if _PRESENT.search(message):
-        return f"{message}; written with SILENT (CREATE SILENT GRAPH <g>), the operation succeeds whether it exists or not"
+        return f"{message}; CREATE SILENT GRAPH <g> succeeds whether the graph exists or not"
     return message

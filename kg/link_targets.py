@@ -35,7 +35,7 @@ def target_dataset(iri: str) -> TargetDataset | None:
 # What people paste for another dataset's entity (its web page, or its IRI over the other scheme), read as the IRI
 # that dataset mints: Wikidata's https://www.wikidata.org/wiki/Q912 is http://www.wikidata.org/entity/Q912.
 _PAGES = (
-    (re.compile(r"https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/|Property:|Lexeme:)?([QPL][0-9]+)"
+    (re.compile(r"https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/|Property:(?=P)|Lexeme:(?=L))?([QPL][0-9]+)"
                 r"(?:[?#].*)?", re.ASCII), "http://www.wikidata.org/entity/{}"),
     (re.compile(r"https?://(?:www\.|sws\.)?geonames\.org/([0-9]+)(?:/.*)?", re.ASCII), "https://sws.geonames.org/{}/"),
     (re.compile(r"https?://(?:www\.)?dbpedia\.org/(?:page|resource)/([^?#]+)(?:[?#].*)?", re.ASCII),

@@ -80,8 +80,8 @@ def stale_warning(names: list[str], store: str | None = None) -> str:
     store's spec where it is not the default one."""
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     command = "kg build --install" + (f" --store {store}" if store else "")
-    return (f"the store holds the article as built before its inputs changed ({shown}); `{command}` "
-            "replaces the project's graphs with a build of them (loaded data stays)")
+    return (f"the store holds the article as built from other versions of its inputs than this checkout's ({shown}); "
+            f"`{command}` replaces the project's graphs with a build of this checkout's (loaded data stays)")
 
 
 def prepare(spec: str, *, install: bool = True) -> None:

@@ -104,14 +104,20 @@ def remote_stale(spec: str) -> list[str]:
     was built before the shipped inputs changed. In a child process, which reads the inputs with the build's code
     (rdflib), never loaded by the supervisor whose server processes would carry it; nothing where it fails (the store's
     reachability is check_remote_store's to tell)."""
-    done = subprocess.run(python_command(_STALE, spec), capture_output=True, text=True)
+    try:
+        done = subprocess.run(python_command(_STALE, spec), capture_output=True, text=True, timeout=STALE_SECONDS)
+    except subprocess.TimeoutExpired:  # an engine slow to answer delays no start for a warning
+        return []
     return done.stdout.splitlines() if done.returncode == 0 else []
+
+
+STALE_SECONDS = 20  # at most this long for remote_stale's child (its engine's questions: 5 s each)
 
 
 _STALE = ("import sys; from kg.publish import stale_inputs, stale_warning; from kg.settings import resolve, "
           "store_options; from kg.store import shown_spec; from kg.store.remote import RemoteStore\n"
           "settings = resolve({'STORE': sys.argv[1]})\n"
-          "with RemoteStore(sys.argv[1], **store_options(settings)) as store:\n"
+          "with RemoteStore(sys.argv[1], **{**store_options(settings), 'timeout': 5}) as store:\n"
           "    stale = stale_inputs(store)\n"
           "print(stale_warning(stale, shown_spec(sys.argv[1])) if stale else '', end='')\n")
 

@@ -51,8 +51,9 @@ def test_the_update_comes_from_a_file_or_standard_input_with_the_known_prefixes(
     (f"LOAD <{EX}data.ttl> INTO GRAPH <{MINE}>", "LOAD is not allowed"),
     (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists"),  # refused by the engine after the insert ran
     # a newcomer's DROP of a graph a failed load never made: SILENT was not said (helper-199)
-    (f"DROP GRAPH <{MINE}/never>", "does not exist; written with SILENT (DROP SILENT GRAPH <g>), the operation"),
-    (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists; written with SILENT (CREATE SILENT GRAPH <g>)"),
+    (f"DROP GRAPH <{MINE}/never>", "does not exist; SILENT after the operation's keyword (DROP SILENT GRAPH <g>, "
+                                   "CLEAR SILENT, MOVE SILENT …)"),
+    (INSERT + f" ; CREATE GRAPH <{MINE}>", "already exists; CREATE SILENT GRAPH <g> succeeds"),
     (f"INSERT DATA {{\n  GRAPH <{MINE}> {{ <{EX}a> <{EX}b> }}\n}}", "error: line 2, column"),
     ("SELECT * WHERE { ?s ?p ?o }", "run it with `kg query`"),
 ], ids=["project-graph", "clear-all", "second-operation", "load", "engine-error", "drop-missing", "create-present",

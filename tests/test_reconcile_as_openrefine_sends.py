@@ -159,7 +159,8 @@ def test_date_times_that_both_give_a_time_zone_are_compared_in_utc(given, held, 
     ("https://www.geonames.org/2453867/", "https://sws.geonames.org/2453866/", 0.0),
     ("https://dbpedia.org/page/Burkina_Faso", "http://dbpedia.org/resource/Burkina_Faso", 100.0),
     ("https://www.wikidata.org/wiki/Q9120", WD + "Q912", 0.0),
-    ("https://www.wikidata.org/wiki/Property:P17", WD + "P17", 100.0)])
+    ("https://www.wikidata.org/wiki/Property:P17", WD + "P17", 100.0),
+    ("https://www.wikidata.org/wiki/Property:Q5", WD + "Q5", 0.0)])  # a namespace not the id's: no such page
 def test_another_datasets_iri_is_matched_by_its_identifier_or_the_name_it_spells(given, held, expected):
     """A name against a DBpedia IRI scored 0 once identifiers were compared exactly (helper-197); an entity's web page
     (Wikidata's /wiki/Q912, GeoNames' page, DBpedia's /page/) did not match the IRI the dataset mints."""

@@ -106,7 +106,7 @@ def test_a_claim_whose_start_the_article_does_not_give_possibly_held_before_it(s
     assert holding["claim:aes-autonomy-push"] == "possibly" and holding["claim:aes-members"] == "not"
 
 
-EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'year')],
+EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '2023-01-01', '2023-12-31', 'year')],
  'aes-members-wikidata': [  # joined with the fixture, tests/fixtures/wikidata-sahel-fixture.ttl
      ('sk:burkina-faso', 'Burkina Faso', 'claim:aes-members', 'Ouagadougou', '23000000', 'Ibrahim Traoré'),
      ('sk:mali', 'Mali', 'claim:aes-members', 'Bamako', '22000000', 'Assimi Goïta'),
@@ -114,17 +114,19 @@ EXPECTED = {'aes-founding': [('sk:aes', '2023', '2023-01-01', '2023-12-31', 'yea
  'aes-members': [('sk:burkina-faso', 'Burkina Faso', '2023-01-01', '2023-12-31', 'true'),
                  ('sk:mali', 'Mali', '2023-01-01', '2023-12-31', 'true'),
                  ('sk:niger', 'Niger', '2023-01-01', '2023-12-31', 'true')],
- 'analyst-arguments': [('claim:analysts-delicate-balance', 'policy dilemma', 'sk:aes'),
-                       ('claim:analysts-delicate-balance', 'policy dilemma', 'sk:united-states'),
+ 'analyst-arguments': [('claim:analysts-delicate-balance', 'policy dilemma', 'sk:aes', 'Alliance of Sahel States'),
+                       ('claim:analysts-delicate-balance', 'policy dilemma', 'sk:united-states', 'United States'),
                        ('claim:analysts-fragmented-diplomacy',
                         'fragmented and fluid security diplomacy',
-                        'sk:aes')],
+                        'sk:aes',
+                        'Alliance of Sahel States')],
  'anonymous-sources': [('claim:official-narrow-channels',
                         'a U.S. official familiar with the discussions',
                         'sk:us-government',
-                        '“Maintaining these narrow channels allows us to address urgent counterterrorism '
-                        'concerns without formal, broader military agreements,” said a U.S. official '
-                        'familiar with the discussions.')],
+                        'United States government',
+                        '“Maintaining these narrow channels allows us to address urgent counterterrorism concerns '
+                        'without formal, broader military agreements,” said a U.S. official familiar with the '
+                        'discussions.')],
  'ceased-or-scaled-back': [('sk:tsctp', 'Trans-Saharan Counterterrorism Partnership', 'scaled back'),
                            ('sk:us-broader-security-cooperation',
                             'broader U.S. security cooperation with AES states',

@@ -363,106 +363,143 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                      ('sk:united-states', 'United States', 'limited military communication', 'active', '3'),
                      ('sk:united-states', 'United States', 'security cooperation', 'ceased', '3'),
                      ('sk:united-states', 'United States', 'tactical collaboration', 'active', '3')],
- 'hedged-claims': [('claim:forecast-us-approach', 'likely')],
+ 'hedged-claims': [('claim:forecast-us-approach',
+                    'likely',
+                    'As the Sahel faces persistent insurgent threats and shifting alliances, U.S. policymakers are '
+                    'likely to continue this cautious, pragmatic approach, focusing on actionable intelligence and '
+                    'counter-terrorism efforts rather than broad strategic partnerships.')],
  'held-as-of': [('claim:aes-autonomy-push', 'by 2023, still holding as of the article'),
                 ('claim:aes-members', 'from 2023, still holding as of the article')],
  'humanitarian-pressure': [('Burkina Faso', 'intensifying'), ('Mali', 'intensifying')],
  'interpretations': [('claim:aes-asserts-control',
-                      '"This" is the inauguration of the joint force; the aims the article sees in it are '
-                      'recorded on the force the alliance set up.'),
+                      'This represents a clear attempt by the alliance to assert control over security in the Sahel '
+                      'while reducing reliance on foreign partners.',
+                      '"This" is the inauguration of the joint force; the aims the article sees in it are recorded '
+                      'on the force the alliance set up.'),
                      ('claim:aes-autonomy-push',
-                      "The push is the three nations'; the AES is said to reflect it, so the AES is also "
-                      'recorded as motivated by security autonomy.'),
+                      'The AES, formed in 2023, reflects the three nations’ push for security autonomy',
+                      "The push is the three nations'; the AES is said to reflect it, so the AES is also recorded as "
+                      'motivated by security autonomy.'),
                      ('claim:aes-members',
-                      'The AES is said to be formed in 2023 and composed of the three states; their '
-                      "membership is read as holding from its formation to the article's time."),
+                      'the Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso',
+                      'The AES is said to be formed in 2023 and composed of the three states; their membership is '
+                      "read as holding from its formation to the article's time."),
                      ('claim:analysts-fragmented-diplomacy',
+                      'Analysts argue that the AES’s push for regional defense autonomy, combined with foreign '
+                      'engagement, underscores the fragmented and fluid nature of security diplomacy in West Africa.',
                       "The push for regional defense autonomy is the push for security autonomy of the AES's "
-                      'formation. The analysts do not say whose foreign engagement they mean, so it is not '
-                      'tied to the Russian, Turkish or U.S. relationships.'),
+                      'formation. The analysts do not say whose foreign engagement they mean, so it is not tied to '
+                      'the Russian, Turkish or U.S. relationships.'),
                      ('claim:broader-cooperation-ceased',
+                      'despite the formal cessation of broader security cooperation following recent political '
+                      'upheavals across the region',
                       "The cooperation is the United States' with the three AES states named earlier in the "
-                      'sentence; "despite" sets its cessation against the limited communication the sentence '
-                      'opens with. "Following" is recorded as order in time (preceded by), not as a cause, '
-                      'which the article does not state. "Across the region" is read as the Sahel, where the '
-                      'three states lie.'),
+                      'sentence; "despite" sets its cessation against the limited communication the sentence opens '
+                      'with. "Following" is recorded as order in time (preceded by), not as a cause, which the '
+                      'article does not state. "Across the region" is read as the Sahel, where the three states '
+                      'lie.'),
                      ('claim:competing-influence',
-                      '"The region" is read as the Sahel, which the paragraphs before are about; "competing '
-                      'global influence" is recorded as competing foreign influence of global scope.'),
+                      'The region has become a focus of competing global influence.',
+                      '"The region" is read as the Sahel, which the paragraphs before are about; "competing global '
+                      'influence" is recorded as competing foreign influence of global scope.'),
                      ('claim:coups-disrupted-partnerships',
-                      '"After" places the three nations\' push for autonomy after the coups; the article '
-                      "does not say that the AES's founding came after them, nor where each coup took place. "
-                      'The partnerships are read as those of the three nations.'),
+                      'after successive coups disrupted traditional regional and international partnerships',
+                      '"After" places the three nations\' push for autonomy after the coups; the article does not '
+                      "say that the AES's founding came after them, nor where each coup took place. The partnerships "
+                      'are read as those of the three nations.'),
                      ('claim:dek-limited-contact',
-                      'The subtitle sums up the first paragraph, so its "limited contact" and "halted '
-                      'broader cooperation" are the same relationships as there, the latter the United '
-                      "States' security cooperation with the three states."),
+                      'The US keeps limited contact with Mali, Niger, and Burkina Faso militaries despite halted '
+                      'broader cooperation',
+                      'The subtitle sums up the first paragraph, so its "limited contact" and "halted broader '
+                      'cooperation" are the same relationships as there, the latter the United States\' security '
+                      'cooperation with the three states.'),
                      ('claim:experts-sahel-vulnerable',
-                      '"These initiatives" are the joint force and its aims in the paragraph before; '
-                      '"remains" is read as a persistent condition.'),
+                      'Despite these initiatives, experts warn that the Sahel remains highly vulnerable.',
+                      '"These initiatives" are the joint force and its aims in the paragraph before; "remains" is '
+                      'read as a persistent condition.'),
                      ('claim:extremist-activity-surging',
-                      "Stated in the article's voice, though it follows the experts' warning; the border "
-                      'regions are those of the Sahel.'),
+                      'Violent extremist activity continues to surge in border regions',
+                      "Stated in the article's voice, though it follows the experts' warning; the border regions are "
+                      'those of the Sahel.'),
                      ('claim:forecast-aes-consolidation',
-                      '"Their new military architecture" is read as the joint force; the tasks joined by '
-                      '"while" are all recorded as what the challenge requires.'),
+                      'For AES members, the challenge will be consolidating their new military architecture while '
+                      'managing internal political pressures and international expectations.',
+                      '"Their new military architecture" is read as the joint force; the tasks joined by "while" are '
+                      'all recorded as what the challenge requires.'),
                      ('claim:forecast-us-approach',
-                      '"As the Sahel faces ..." is recorded as the setting of the forecast continuation '
-                      '(amid), not as its cause. "Continue this ... approach" says the approach is already '
-                      'followed (the limited engagement the article describes before, stated by those '
-                      'claims); only its continuation after the article, which "likely" hedges, is recorded '
-                      'here.'),
+                      'As the Sahel faces persistent insurgent threats and shifting alliances, U.S. policymakers are '
+                      'likely to continue this cautious, pragmatic approach, focusing on actionable intelligence and '
+                      'counter-terrorism efforts rather than broad strategic partnerships.',
+                      '"As the Sahel faces ..." is recorded as the setting of the forecast continuation (amid), not '
+                      'as its cause. "Continue this ... approach" says the approach is already followed (the limited '
+                      'engagement the article describes before, stated by those claims); only its continuation after '
+                      'the article, which "likely" hedges, is recorded here.'),
                      ('claim:humanitarian-pressure',
-                      "Stated in the article's voice, though it follows the experts' warning. The quote names "
-                      'no region; the pressures are read as those of the Sahel the paragraph is about, and '
+                      'humanitarian pressures are intensifying, particularly in Mali and Burkina Faso',
+                      "Stated in the article's voice, though it follows the experts' warning. The quote names no "
+                      'region; the pressures are read as those of the Sahel the paragraph is about, and '
                       '"particularly" names the two states where they are strongest.'),
                      ('claim:joint-force-in-response',
-                      'The quote names neither the region nor the kind of threat; the threat environment is '
-                      "read as the Sahel's, which the paragraph is about, and as an insurgent threat, since "
-                      'the force it prompted is tasked with counter-insurgency and the article later names '
-                      'the Sahel\'s "persistent insurgent threats". The broken-down frameworks are the '
-                      'traditional partnerships the coups disrupted.'),
+                      'In response to the evolving threat environment and the breakdown of traditional cooperation '
+                      'frameworks',
+                      'The quote names neither the region nor the kind of threat; the threat environment is read as '
+                      "the Sahel's, which the paragraph is about, and as an insurgent threat, since the force it "
+                      "prompted is tasked with counter-insurgency and the article later names the Sahel's "
+                      '"persistent insurgent threats". The broken-down frameworks are the traditional partnerships '
+                      'the coups disrupted.'),
                      ('claim:joint-force-inaugurated',
-                      'The member states that inaugurate the force take part in the inauguration and are '
-                      'read as the alliance setting the force up, which the next sentence calls an attempt '
-                      '"by the alliance".'),
+                      'AES member states inaugurated a 5,000-strong joint military force in late 2025',
+                      'The member states that inaugurate the force take part in the inauguration and are read as the '
+                      'alliance setting the force up, which the next sentence calls an attempt "by the alliance".'),
                      ('claim:joint-force-strength',
-                      '5,000 is a round figure and the article gives no exact count, so it is marked '
-                      'approximate.'),
+                      'a 5,000-strong joint military force',
+                      '5,000 is a round figure and the article gives no exact count, so it is marked approximate.'),
                      ('claim:multipolar-challenge',
-                      '"No longer just a regional concern" is read as regional and global in scope; the '
-                      'article does not say when it stopped being only regional. "Complex" is not recorded '
-                      'apart from the multipolar challenge.'),
+                      'The situation highlights a stark reality: security in the Sahel is no longer just a regional '
+                      'concern; it is a complex, multipolar challenge with implications for global counter-terrorism '
+                      'strategy.',
+                      '"No longer just a regional concern" is read as regional and global in scope; the article does '
+                      'not say when it stopped being only regional. "Complex" is not recorded apart from the '
+                      'multipolar challenge.'),
                      ('claim:multipolar-complexity',
-                      '"This multipolar dynamic" refers back to the two sentences before it: the region as a '
-                      'focus of competing global influence, and the Russian and Turkish support that gives '
-                      'that competition its poles. Both are recorded as causes of the added complexity.'),
+                      'This multipolar dynamic adds further complexity to U.S. efforts to navigate security '
+                      'cooperation and counter-terrorism in the Sahel.',
+                      '"This multipolar dynamic" refers back to the two sentences before it: the region as a focus '
+                      'of competing global influence, and the Russian and Turkish support that gives that '
+                      'competition its poles. Both are recorded as causes of the added complexity.'),
                      ('claim:official-narrow-channels',
-                      '"These narrow channels" refers back to the limited communication of the opening '
-                      'sentence; "without formal, broader military agreements" is read as an informal and '
-                      'narrow channel. The urgency of the concerns is not recorded.'),
+                      '“Maintaining these narrow channels allows us to address urgent counterterrorism concerns '
+                      'without formal, broader military agreements,” said a U.S. official familiar with the '
+                      'discussions.',
+                      '"These narrow channels" refers back to the limited communication of the opening sentence; '
+                      '"without formal, broader military agreements" is read as an informal and narrow channel. The '
+                      'urgency of the concerns is not recorded.'),
                      ('claim:strategic-uncertainty',
+                      'the overall picture remains one of strategic uncertainty and evolving alliances.',
                       'Strategic uncertainty and evolving alliances are two conditions of the one picture, so '
-                      '"remains" makes both persistent. The article gives no region for "the overall '
-                      'picture".'),
+                      '"remains" makes both persistent. The article gives no region for "the overall picture".'),
                      ('claim:tsctp-scaled-back',
-                      "The paragraph is about the AES states, so they are read as the programme's recipients "
-                      'here. The other official programmes are not named, so only the TSCTP gets triples. '
-                      '"While" sets the scaling back against the intelligence sharing that continues in the '
-                      'same sentence.'),
+                      'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have '
+                      'been scaled back',
+                      "The paragraph is about the AES states, so they are read as the programme's recipients here. "
+                      'The other official programmes are not named, so only the TSCTP gets triples. "While" sets the '
+                      'scaling back against the intelligence sharing that continues in the same sentence.'),
                      ('claim:us-intelligence-sharing',
-                      'The article names no recipient; the AES states it is about are read as the '
-                      'recipients. "Confront specific threats from jihadist groups" is read as a '
-                      'counter-terrorism purpose; "including" names two of the groups, and the others are '
-                      'not named. "Targeted" intelligence against "specific threats" is read as narrow in '
-                      'scope.'),
+                      'Washington continues to share targeted intelligence to confront specific threats from '
+                      'jihadist groups, including JNIM and ISGS',
+                      'The article names no recipient; the AES states it is about are read as the recipients. '
+                      '"Confront specific threats from jihadist groups" is read as a counter-terrorism purpose; '
+                      '"including" names two of the groups, and the others are not named. "Targeted" intelligence '
+                      'against "specific threats" is read as narrow in scope.'),
                      ('claim:us-limited-communication',
+                      'The United States has quietly maintained limited communication with the militaries of the '
+                      'Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso',
                       '"Quietly" is read as a low-profile relationship (sahel:publicity).'),
                      ('claim:us-limits-engagement',
-                      'The engagement is with the AES states the paragraph discusses; "limits its engagement '
-                      'to" makes both relationships narrow. "While" sets this limited engagement against the '
-                      'overall picture of the same sentence, both its strategic uncertainty and its evolving '
-                      'alliances.')],
+                      'While the U.S. limits its engagement to intelligence and tactical collaboration',
+                      'The engagement is with the AES states the paragraph discusses; "limits its engagement to" '
+                      'makes both relationships narrow. "While" sets this limited engagement against the overall '
+                      'picture of the same sentence, both its strategic uncertainty and its evolving alliances.')],
  'jihadist-groups': [('sk:isgs', 'ISGS', 'Sahel', 'Sahel'), ('sk:jnim', 'JNIM', 'Sahel', 'Sahel')],
  'joint-force': [('sk:aes-joint-force',
                   'AES joint military force',

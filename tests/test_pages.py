@@ -132,6 +132,14 @@ def test_the_entity_page_shows_statements_with_their_evidence(shared):
     assert "/sparql#query=DESCRIBE%20%3Chttps%3A%2F%2Fsahel-kg.example.org%2Fid%2Fjnim%3E" in text
 
 
+def test_a_status_phase_is_named_by_its_owner_and_status(shared):
+    """A phase has no name of its own, and the inauguration's page showed sk:traditional-partnerships-disrupted
+    (helper-204)."""
+    text = plain(page(shared, "/id/aes-joint-force-inauguration.html"))
+    assert "traditional regional and international partnerships: disrupted" in text
+    assert ">sk:traditional-partnerships-disrupted<" not in text
+
+
 def test_claims_of_each_modality_look_and_read_apart(shared):
     text = page(shared, "/id/sahel-vulnerability.html")
     assert 'class="evidence modality-warned"' in text and ">warned<" in text and ">experts<" in text

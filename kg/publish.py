@@ -90,7 +90,7 @@ def prepare(spec: str, *, install: bool = True) -> None:
     process writes to it now, that process has done the first already, and a store holding data needs nothing
     more: readers may start (StoreUnavailable only if it is still empty and the article was to be installed)."""
     from kg.errors import StoreLocked
-    from kg.store import open_store
+    from kg.store import default_store_path, embedded_path, open_store, shown_spec
 
     try:
         store = open_store(spec)
@@ -103,7 +103,7 @@ def prepare(spec: str, *, install: bool = True) -> None:
     try:
         stale = stale_inputs(store) if install and ensure_installed(store) is None else []
         if stale:  # the caller (kg serve) warns of it
-            print(stale_warning(stale))
+            print(stale_warning(stale, None if embedded_path(spec) == default_store_path() else shown_spec(spec)))
     finally:
         store.close()
 

@@ -38,12 +38,14 @@ bp = Blueprint("graph_store", __name__)
 
 # Media types a PUT or POST body may have: graph syntaxes only (a graph store holds triples).
 READABLE = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/turtle": "turtle",
     "application/n-triples": "ntriples", "text/plain": "ntriples",
     "application/rdf+xml": "rdfxml", "application/ld+json": "jsonld", **{media: "turtle" for media in N3},
 }
 GRAPH_OFFER = [(media, fmt) for media, fmt in GRAPHS if fmt in ("turtle", "ntriples", "jsonld", "rdfxml")]
-DATASET_OFFER = [("application/n-quads", "nquads"), ("application/trig", "trig")]  # GET /store: every graph
+# GET /store: every graph (the registered types first, then their older names)
+DATASET_OFFER = [("application/n-quads", "nquads"), ("application/trig", "trig"), ("text/x-nquads", "nquads"),
+                 ("application/x-trig", "trig")]
 DATASET_MEDIA = dict(DATASET_OFFER)  # what a POST to /store itself may send to add to several graphs
 
 
@@ -79,7 +81,7 @@ def _operate(target):
         return _add_dataset()  # quads, each to its graph, as Oxigraph's server takes them: a dump posted back
     if request.method == "POST" and target is _STORE and request.mimetype not in (*READABLE, "multipart/form-data"):
         raise unsupported_media(f"send a graph as one of: {', '.join(READABLE)}; or quads to add, each to its graph, "
-                                f"as {' or '.join(DATASET_MEDIA)}", request.mimetype)
+                                f"as {' or '.join(list(DATASET_MEDIA)[:2])}", request.mimetype)  # the registered two
     if request.method == "POST" and target is _STORE:  # a new graph, named by the server under /store/
         target = f"{public_url().rstrip('/')}/{uuid.uuid4()}"  # the public origin: never a client's Host
         response = _write("POST", target)

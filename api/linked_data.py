@@ -22,7 +22,7 @@ from api import page_data, pages
 from api.conditional import conditional
 from api.errors import Problem
 from api.iri_spellings import UNRESERVED, spellings
-from api.negotiation import N3, best_match, format_names, graph_formats_for, prefers_html
+from api.negotiation import GRAPH_ALIASES, best_match, format_names, graph_formats_for, prefers_html
 from api.page_data import DOCUMENTS
 from api.params import format_param, request_params
 from api.query_warnings import as_uri
@@ -34,8 +34,10 @@ bp = Blueprint("linked_data", __name__)
 
 LINK_CHARS = 2000  # the longest IRI a document's Link: <IRI>; rel="describes" header gives; the body names it anyway
 _BY_MEDIA = {media: ext for ext, (media, _, _) in DOCUMENTS.items()}
-_BY_MEDIA.update({"application/x-turtle": "ttl", "application/json": "jsonld", "text/plain": "nt",
-                  "application/xml": "rdf", "application/xhtml+xml": "html", **{media: "ttl" for media in N3}})
+# The other names of the graph formats, as /sparql takes them (api.negotiation), each for its document
+_BY_MEDIA.update({media: next(ext for ext, (_, name, _) in DOCUMENTS.items() if name == fmt)
+                  for media, fmt in GRAPH_ALIASES})
+_BY_MEDIA["application/xhtml+xml"] = "html"
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])

@@ -28,8 +28,10 @@ SOLUTIONS = [
     ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
 ]
 # Other names of the graph formats, which every RDF answer (documents, VoID, the service description) takes.
-GRAPH_ALIASES = [("application/x-turtle", "turtle"), ("text/plain", "ntriples"), ("application/json", "jsonld"),
-                 ("application/xml", "rdfxml"), *((media, "turtle") for media in N3)]
+# (application/turtle, application/x-trig and text/x-nquads are older names RDF4J and Oxigraph still take.)
+GRAPH_ALIASES = [("application/x-turtle", "turtle"), ("application/turtle", "turtle"), ("text/plain", "ntriples"),
+                 ("application/json", "jsonld"), ("application/xml", "rdfxml"), ("text/xml", "rdfxml"),
+                 ("application/x-trig", "trig"), ("text/x-nquads", "nquads"), *((media, "turtle") for media in N3)]
 GRAPHS = [
     ("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
     ("application/rdf+xml", "rdfxml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),

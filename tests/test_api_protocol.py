@@ -185,14 +185,17 @@ def test_ask_formats(shared, accept):  # query_content_type_ask
 
 GRAPH_SYNTAXES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
                   "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads",
-                  "text/n3": "n3", "text/rdf+n3": "n3"}
+                  "text/n3": "n3", "text/rdf+n3": "n3",
+                  # older names RDF4J and Oxigraph's server take, which were 406 here (helper-206)
+                  "application/turtle": "turtle", "text/xml": "xml", "application/x-trig": "trig",
+                  "text/x-nquads": "nquads"}
 
 
 def parsed_graph(response) -> rdflib.Graph:
     syntax = GRAPH_SYNTAXES[response.mimetype]
     data = response.get_data(as_text=True)
     if syntax in ("trig", "nquads"):  # through N-Triples: rdflib's dataset parsers are deprecated
-        quads = ox.parse(response.get_data(), format=ox.RdfFormat.from_media_type(response.mimetype))
+        quads = ox.parse(response.get_data(), format=ox.RdfFormat.TRIG if syntax == "trig" else ox.RdfFormat.N_QUADS)
         lines = [f"{q.subject} {q.predicate} {q.object} ." for q in quads if q.graph_name == ox.DefaultGraph()]
         return rdflib.Graph().parse(data="\n".join(lines), format="nt")
     return rdflib.Graph().parse(data=data, format=syntax)

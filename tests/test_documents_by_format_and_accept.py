@@ -79,3 +79,11 @@ def test_the_home_is_the_page_for_any_other_client(shared, accept):
     response = shared.get("/", headers={"Accept": accept} if accept else {})
     assert (response.status_code, response.mimetype) == (200, "text/html")
     assert "Accept" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("accept, ext", [("application/turtle", "ttl"), ("text/xml", "rdf"), ("application/x-trig", "trig"),
+                                         ("text/x-nquads", "nq")])
+def test_a_things_iri_takes_the_older_names_of_the_formats(shared, accept, ext):
+    """The names /sparql takes: they were 406 here, as there (helper-206)."""
+    response = shared.get("/id/mali", headers={"Accept": accept})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/id/mali.{ext}")

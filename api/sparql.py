@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -231,7 +232,12 @@ def graph_iri(value: str) -> str:
 
 def _timeout(params, default: float) -> float:
     value = _one_value(params, "timeout")
-    return default if value is None else min(seconds(value, "timeout"), default)
+    if value is None or _ZERO.fullmatch(value):  # 0: no limit of the request's own, as Virtuoso's form sends it
+        return default
+    return min(seconds(value, "timeout"), default)
+
+
+_ZERO = re.compile(r"0+(?:\.0*)?|\.0+")
 
 
 def operation_text(text: str) -> str:

@@ -206,7 +206,17 @@ def test_timeout_parameter_lowers_the_limit_but_cannot_raise_it(make_app):
     assert time.monotonic() - started < SOON
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "0", "nan"])
+@pytest.mark.parametrize("zero", ["0", "0.0", "000"])
+def test_a_timeout_of_0_asks_no_limit_of_its_own_and_the_servers_holds(make_app, zero):
+    """Virtuoso's query form sends timeout=0 for "none": it was 400 here (helper-206)."""
+    capped = make_app({"QUERY_TIMEOUT": 1}).test_client()
+    assert capped.get("/sparql?" + urlencode({"query": "ASK {}", "timeout": zero})).status_code == 200
+    started = time.monotonic()
+    problem(capped.get("/sparql?" + urlencode({"query": HEAVY, "timeout": zero})), 503)
+    assert time.monotonic() - started < SOON
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "-0", "nan"])
 def test_bad_timeout_is_400(shared, value):
     problem(shared.get("/sparql?" + urlencode({"query": "ASK {}", "timeout": value})), 400)
 

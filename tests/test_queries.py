@@ -143,18 +143,18 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        "the article's own voice",
                        'asserted',
                        'as of the article'),
+                      ('claim:broader-cooperation-ceased',
+                       '166',
+                       '445',
+                       "the article's own voice",
+                       'asserted',
+                       'as of the article'),
                       ('claim:aes-members',
                        '252',
                        '328',
                        "the article's own voice",
                        'asserted',
                        'from 2023, still holding as of the article'),
-                      ('claim:broader-cooperation-ceased',
-                       '330',
-                       '445',
-                       "the article's own voice",
-                       'asserted',
-                       'as of the article'),
                       ('claim:aes-formed-2023', '448', '471', "the article's own voice", 'asserted', '2023'),
                       ('claim:aes-autonomy-push',
                        '448',
@@ -163,14 +163,14 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        'argued',
                        'by 2023, still holding as of the article'),
                       ('claim:coups-disrupted-partnerships',
-                       '528',
+                       '501',
                        '612',
                        "the article's own voice",
                        'asserted',
                        'before the article'),
                       ('claim:tsctp-scaled-back',
                        '614',
-                       '721',
+                       '774',
                        "the article's own voice",
                        'asserted',
                        'as of the article'),
@@ -200,7 +200,7 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        'as of the article'),
                       ('claim:joint-force-in-response',
                        '1130',
-                       '1232',
+                       '1299',
                        "the article's own voice",
                        'argued',
                        'late 2025'),
@@ -228,12 +228,7 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        "the article's own voice",
                        'argued',
                        'from late 2025, still holding as of the article'),
-                      ('claim:experts-sahel-vulnerable',
-                       '1522',
-                       '1603',
-                       'experts',
-                       'warned',
-                       'as of the article'),
+                      ('claim:experts-sahel-vulnerable', '1522', '1603', 'experts', 'warned', 'as of the article'),
                       ('claim:extremist-activity-surging',
                        '1604',
                        '1667',
@@ -246,12 +241,7 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        "the article's own voice",
                        'asserted',
                        'as of the article'),
-                      ('claim:analysts-delicate-balance',
-                       '1753',
-                       '1943',
-                       'analysts',
-                       'argued',
-                       'as of the article'),
+                      ('claim:analysts-delicate-balance', '1753', '1943', 'analysts', 'argued', 'as of the article'),
                       ('claim:competing-influence',
                        '1970',
                        '2030',
@@ -284,7 +274,7 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                        'as of the article'),
                       ('claim:us-limits-engagement',
                        '2458',
-                       '2537',
+                       '2618',
                        "the article's own voice",
                        'asserted',
                        'as of the article'),
@@ -334,10 +324,10 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
  'evidence': [('claim:tsctp-scaled-back',
                "the article's own voice",
                'asserted',
-               'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have '
-               'been scaled back',
+               'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have been scaled '
+               'back, Washington continues to share targeted intelligence',
                '614',
-               '721')],
+               '774')],
  'expert-warnings': [('claim:experts-sahel-vulnerable',
                       'Despite these initiatives, experts warn that the Sahel remains highly vulnerable.',
                       'vulnerability',
@@ -374,39 +364,41 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
  'interpretations': [('claim:aes-asserts-control',
                       'This represents a clear attempt by the alliance to assert control over security in the Sahel '
                       'while reducing reliance on foreign partners.',
-                      '"This" is the inauguration of the joint force; the aims the article sees in it are recorded '
-                      'on the force the alliance set up.'),
+                      '"This" is the inauguration of the joint force; the aims the article sees in it are recorded on '
+                      'the force the alliance set up.'),
                      ('claim:aes-autonomy-push',
                       'The AES, formed in 2023, reflects the three nations’ push for security autonomy',
                       "The push is the three nations'; the AES is said to reflect it, so the AES is also recorded as "
                       'motivated by security autonomy.'),
                      ('claim:aes-members',
                       'the Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso',
-                      'The AES is said to be formed in 2023 and composed of the three states; their membership is '
-                      "read as holding from its formation to the article's time."),
+                      'The AES is said to be formed in 2023 and composed of the three states; their membership is read '
+                      "as holding from its formation to the article's time."),
                      ('claim:analysts-fragmented-diplomacy',
                       'Analysts argue that the AES’s push for regional defense autonomy, combined with foreign '
                       'engagement, underscores the fragmented and fluid nature of security diplomacy in West Africa.',
                       "The push for regional defense autonomy is the push for security autonomy of the AES's "
-                      'formation. The analysts do not say whose foreign engagement they mean, so it is not tied to '
-                      'the Russian, Turkish or U.S. relationships.'),
+                      'formation. The analysts do not say whose foreign engagement they mean, so it is not tied to the '
+                      'Russian, Turkish or U.S. relationships.'),
                      ('claim:broader-cooperation-ceased',
-                      'despite the formal cessation of broader security cooperation following recent political '
-                      'upheavals across the region',
-                      "The cooperation is the United States' with the three AES states named earlier in the "
-                      'sentence; "despite" sets its cessation against the limited communication the sentence opens '
-                      'with. "Following" is recorded as order in time (preceded by), not as a cause, which the '
-                      'article does not state. "Across the region" is read as the Sahel, where the three states '
-                      'lie.'),
+                      'The United States has quietly maintained limited communication with the militaries of the '
+                      'Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso, despite the formal '
+                      'cessation of broader security cooperation following recent political upheavals across the '
+                      'region',
+                      "The cooperation is the United States' with the three AES states named earlier in the sentence; "
+                      '"despite" sets its cessation against the limited communication the sentence opens with. '
+                      '"Following" is recorded as order in time (preceded by), not as a cause, which the article does '
+                      'not state. "Across the region" is read as the Sahel, where the three states lie.'),
                      ('claim:competing-influence',
                       'The region has become a focus of competing global influence.',
                       '"The region" is read as the Sahel, which the paragraphs before are about; "competing global '
                       'influence" is recorded as competing foreign influence of global scope.'),
                      ('claim:coups-disrupted-partnerships',
-                      'after successive coups disrupted traditional regional and international partnerships',
-                      '"After" places the three nations\' push for autonomy after the coups; the article does not '
-                      "say that the AES's founding came after them, nor where each coup took place. The partnerships "
-                      'are read as those of the three nations.'),
+                      'push for security autonomy after successive coups disrupted traditional regional and '
+                      'international partnerships',
+                      '"After" places the three nations\' push for autonomy after the coups; the article does not say '
+                      "that the AES's founding came after them, nor where each coup took place. The partnerships are "
+                      'read as those of the three nations.'),
                      ('claim:dek-limited-contact',
                       'The US keeps limited contact with Mali, Niger, and Burkina Faso militaries despite halted '
                       'broader cooperation',
@@ -415,8 +407,8 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                       'cooperation with the three states.'),
                      ('claim:experts-sahel-vulnerable',
                       'Despite these initiatives, experts warn that the Sahel remains highly vulnerable.',
-                      '"These initiatives" are the joint force and its aims in the paragraph before; "remains" is '
-                      'read as a persistent condition.'),
+                      '"These initiatives" are the joint force and its aims in the paragraph before; "remains" is read '
+                      'as a persistent condition.'),
                      ('claim:extremist-activity-surging',
                       'Violent extremist activity continues to surge in border regions',
                       "Stated in the article's voice, though it follows the experts' warning; the border regions are "
@@ -430,23 +422,23 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                       'As the Sahel faces persistent insurgent threats and shifting alliances, U.S. policymakers are '
                       'likely to continue this cautious, pragmatic approach, focusing on actionable intelligence and '
                       'counter-terrorism efforts rather than broad strategic partnerships.',
-                      '"As the Sahel faces ..." is recorded as the setting of the forecast continuation (amid), not '
-                      'as its cause. "Continue this ... approach" says the approach is already followed (the limited '
+                      '"As the Sahel faces ..." is recorded as the setting of the forecast continuation (amid), not as '
+                      'its cause. "Continue this ... approach" says the approach is already followed (the limited '
                       'engagement the article describes before, stated by those claims); only its continuation after '
                       'the article, which "likely" hedges, is recorded here.'),
                      ('claim:humanitarian-pressure',
                       'humanitarian pressures are intensifying, particularly in Mali and Burkina Faso',
                       "Stated in the article's voice, though it follows the experts' warning. The quote names no "
-                      'region; the pressures are read as those of the Sahel the paragraph is about, and '
-                      '"particularly" names the two states where they are strongest.'),
+                      'region; the pressures are read as those of the Sahel the paragraph is about, and "particularly" '
+                      'names the two states where they are strongest.'),
                      ('claim:joint-force-in-response',
                       'In response to the evolving threat environment and the breakdown of traditional cooperation '
-                      'frameworks',
+                      'frameworks, AES member states inaugurated a 5,000-strong joint military force',
                       'The quote names neither the region nor the kind of threat; the threat environment is read as '
                       "the Sahel's, which the paragraph is about, and as an insurgent threat, since the force it "
-                      "prompted is tasked with counter-insurgency and the article later names the Sahel's "
-                      '"persistent insurgent threats". The broken-down frameworks are the traditional partnerships '
-                      'the coups disrupted.'),
+                      'prompted is tasked with counter-insurgency and the article later names the Sahel\'s "persistent '
+                      'insurgent threats". The broken-down frameworks are the traditional partnerships the coups '
+                      'disrupted.'),
                      ('claim:joint-force-inaugurated',
                       'AES member states inaugurated a 5,000-strong joint military force in late 2025',
                       'The member states that inaugurate the force take part in the inauguration and are read as the '
@@ -464,9 +456,9 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                      ('claim:multipolar-complexity',
                       'This multipolar dynamic adds further complexity to U.S. efforts to navigate security '
                       'cooperation and counter-terrorism in the Sahel.',
-                      '"This multipolar dynamic" refers back to the two sentences before it: the region as a focus '
-                      'of competing global influence, and the Russian and Turkish support that gives that '
-                      'competition its poles. Both are recorded as causes of the added complexity.'),
+                      '"This multipolar dynamic" refers back to the two sentences before it: the region as a focus of '
+                      'competing global influence, and the Russian and Turkish support that gives that competition its '
+                      'poles. Both are recorded as causes of the added complexity.'),
                      ('claim:official-narrow-channels',
                       '“Maintaining these narrow channels allows us to address urgent counterterrorism concerns '
                       'without formal, broader military agreements,” said a U.S. official familiar with the '
@@ -479,14 +471,14 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                       'Strategic uncertainty and evolving alliances are two conditions of the one picture, so '
                       '"remains" makes both persistent. The article gives no region for "the overall picture".'),
                      ('claim:tsctp-scaled-back',
-                      'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have '
-                      'been scaled back',
-                      "The paragraph is about the AES states, so they are read as the programme's recipients here. "
-                      'The other official programmes are not named, so only the TSCTP gets triples. "While" sets the '
+                      'While official U.S. programs, such as the Trans-Saharan Counterterrorism Partnership, have been '
+                      'scaled back, Washington continues to share targeted intelligence',
+                      "The paragraph is about the AES states, so they are read as the programme's recipients here. The "
+                      'other official programmes are not named, so only the TSCTP gets triples. "While" sets the '
                       'scaling back against the intelligence sharing that continues in the same sentence.'),
                      ('claim:us-intelligence-sharing',
-                      'Washington continues to share targeted intelligence to confront specific threats from '
-                      'jihadist groups, including JNIM and ISGS',
+                      'Washington continues to share targeted intelligence to confront specific threats from jihadist '
+                      'groups, including JNIM and ISGS',
                       'The article names no recipient; the AES states it is about are read as the recipients. '
                       '"Confront specific threats from jihadist groups" is read as a counter-terrorism purpose; '
                       '"including" names two of the groups, and the others are not named. "Targeted" intelligence '
@@ -496,10 +488,11 @@ EXPECTED = {'aes-founding': [('sk:aes', 'Alliance of Sahel States', '2023', '202
                       'Alliance of Sahel States (AES) composed of Mali, Niger, and Burkina Faso',
                       '"Quietly" is read as a low-profile relationship (sahel:publicity).'),
                      ('claim:us-limits-engagement',
-                      'While the U.S. limits its engagement to intelligence and tactical collaboration',
-                      'The engagement is with the AES states the paragraph discusses; "limits its engagement to" '
-                      'makes both relationships narrow. "While" sets this limited engagement against the overall '
-                      'picture of the same sentence, both its strategic uncertainty and its evolving alliances.')],
+                      'While the U.S. limits its engagement to intelligence and tactical collaboration, the overall '
+                      'picture remains one of strategic uncertainty and evolving alliances',
+                      'The engagement is with the AES states the paragraph discusses; "limits its engagement to" makes '
+                      'both relationships narrow. "While" sets this limited engagement against the overall picture of '
+                      'the same sentence, both its strategic uncertainty and its evolving alliances.')],
  'jihadist-groups': [('sk:isgs', 'ISGS', 'Sahel', 'Sahel'), ('sk:jnim', 'JNIM', 'Sahel', 'Sahel')],
  'joint-force': [('sk:aes-joint-force',
                   'AES joint military force',

@@ -71,7 +71,7 @@ def query(query_text, text, query_file, fmt, output, endpoint, bindings, timeout
         # for its reader: an error would never be told).
         early = output is not None and not not_a_regular_file(output)
         out = files.enter_context(atomic_output(output)) if early else None
-        store = files.enter_context(open_configured(store_spec, endpoint))
+        store = files.enter_context(open_configured(store_spec, endpoint, timeout=timeout))
         service = console_service(store)
         bound = parse_bindings(bindings, service.prefixes, sparql)
         started = start_query(service, sparql, bindings=bound, timeout=timeout, row_limit=cap)

@@ -41,7 +41,7 @@ def update(given, text, update_file, timeout, store_spec):
     sparql = command_text(given, text, update_file, "update")
     if is_query(sparql):
         raise QuerySyntaxError("not an update: this is a query; run it with `kg query`", line=1, column=1)
-    with open_configured(store_spec, write=True) as store:
+    with open_configured(store_spec, write=True, timeout=timeout) as store:
         before = store.count()
         _stoppable(store, timeout)
         try:

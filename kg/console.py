@@ -24,6 +24,7 @@ from kg.results import Result
 from kg.settings import console_settings, store_options
 from kg.store import Solutions, Store, check_readable, embedded_path, open_store
 from kg.store.deadline import limited
+from kg.store.shown_urls import shown_url
 from kg.streaming import Cut, capped, chunks
 from kg.format_escapes import for_terminal
 from kg.table import Table, compact_iri, csv_lines, printable, triple_lines
@@ -34,11 +35,12 @@ OPEN_PAUSE = 0.05  # ...so opening is tried again after this pause, doubled each
 
 
 def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool = False,
-                    install: bool = True) -> Store:
+                    install: bool = True, timeout: float | None = None) -> Store:
     """The store `store_spec` names, reached as the server reaches it (update URL, credentials from the
     settings), or the SPARQL endpoint `endpoint` (queries only, no credentials of the store's). An
     embedded store is opened read-only unless `write`; with `install`, one that is empty gets the
-    article first. A reader of a path where no store is raises StoreMissing (kg.store.check_readable)."""
+    article first. A reader of a path where no store is raises StoreMissing (kg.store.check_readable). A remote
+    store's first questions take at most `timeout` (the command's) or CHECK_SECONDS."""
     from kg.publish import ensure_installed
 
     # A remote store is given no time limit of the console's own (RemoteStore's default is the server's 60 s):
@@ -54,7 +56,7 @@ def open_configured(store_spec: str, endpoint: str | None = None, *, write: bool
         options = {**store_options(values), "timeout": None} if remote else {"discard_if_failed": True}
         store = open_store(values["STORE"], **options)
         if remote:
-            _refuse_union(store, values["STORE"])
+            _refuse_union(store, values["STORE"], timeout)
         if install and not remote:
             with _discarded_on_failure(store):  # a Ctrl-C while installing leaves no half-made store
                 ensure_installed(store)
@@ -79,17 +81,30 @@ def _discarded_on_failure(store: Store):
         raise
 
 
-def _refuse_union(store, spec: str) -> None:
-    """kg.serve_checks.refuse_union for the console; an engine that answers the check's queries amiss is left to
-    the command's own request, which says what is wrong with it."""
-    from kg.errors import RemoteStoreFailure
+def _refuse_union(store, spec: str, timeout: float | None) -> None:
+    """kg.serve_checks.refuse_union for the console, within `timeout` (the command's) or CHECK_SECONDS, whichever
+    is less; an engine that answers the check's queries amiss is left to the command's own request, which says
+    what is wrong with it. StoreUnavailable where the engine does not answer them in time."""
+    from kg.errors import QueryTimeout, RemoteStoreFailure
     from kg.serve_checks import refuse_union
 
+    seconds = min(timeout or CHECK_SECONDS, CHECK_SECONDS)
+    # The console's remote store has no limit of its own (Ctrl-C or --timeout stop its queries), so an engine
+    # that took the connection and never answered held these questions, and the command, forever (helper-208).
+    store.timeout = seconds
     with _discarded_on_failure(store):  # a remote store: closed
         try:
             refuse_union(store, spec)
         except RemoteStoreFailure:
             pass
+        except QueryTimeout:
+            raise StoreUnavailable(f"the store at {shown_url(spec)} did not answer the questions kg asks a store "
+                                   f"first (its kind, its default graph) within {seconds:g}s") from None
+        finally:
+            store.timeout = None
+
+
+CHECK_SECONDS = 30.0  # at most this long for a remote store's first questions; a command's --timeout may shorten it
 
 
 def service_options(*, allow_update: bool = False) -> ServiceOptions:

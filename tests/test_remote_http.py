@@ -187,6 +187,19 @@ def test_an_engine_that_never_answers_its_first_question_is_one_line_of_error(tm
     assert done.stderr.startswith("error: ") and "did not answer" in done.stderr and done.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [["query", "--timeout", "1", "-q", "ASK {}"],
+                                     ["update", "--timeout", "1", "-q", "INSERT DATA { <a:s> <a:p> 1 }"]])
+def test_a_store_that_never_answers_its_first_questions_is_told_within_the_commands_timeout(tmp_path, command):
+    """`kg query --timeout 3 --store URL` waited for as long as the engine held the connection: the questions kg asks
+    a store first (its kind, its default graph) had no limit (helper-208); --endpoint's was bounded."""
+    with silent_listener() as (port, _, _):
+        done = subprocess.run([KG, *command[:1], "--store", f"http://127.0.0.1:{port}/sparql", *command[1:]],
+                              capture_output=True, text=True, timeout=SOON,
+                              env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "did not answer the questions kg asks a store first" in done.stderr and "within 1s" in done.stderr
+
+
 def refusal_by(handler) -> tuple[str, str]:
     """The URL of a local web server answering with `handler`, and the message of the error a query to it raises."""
     import http.server

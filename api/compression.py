@@ -22,6 +22,7 @@ TAG_SUFFIX = "-gzip"
 COMPRESSED_TYPES = ("text/", "application/sparql-results+", "application/json", "application/problem+json",
                     "application/ld+json", "application/n-triples", "application/n-quads", "application/trig",
                     "application/rdf+xml", "application/xml", "application/javascript", "image/svg+xml",
+                    "application/x-turtle", "application/turtle", "application/x-trig",  # the formats' older names
                     "application/schema+json", "application/vnd.oai.openapi")
 _NOT_COMPRESSED = (204, 206, 304)  # no body, a byte range of the plain representation, or a validation
 _GZIP_TAG = re.compile(r'-gzip"')

@@ -214,6 +214,7 @@ def negotiate(kind: str, accept: str | None, override: str | None,
     offered = offered or (GRAPHS if kind == "graph" else SOLUTIONS)
     if override and override.strip() != "*/*":  # format=*/* (any type, as Accept writes it) narrows nothing
         offered = _narrowed(override.strip(), offered, _SHORT[kind])
+    offered = _without_refused_aliases(accept, offered)
     media = best_match(accept, [media for media, _ in offered])
     if media is None:
         if override:
@@ -221,6 +222,25 @@ def negotiate(kind: str, accept: str | None, override: str | None,
         raise FormatError(f"none of the accepted types can carry this result; offered: "
                           f"{', '.join(media for media, _ in offered)}")
     return media, dict(offered)[media]
+
+
+def _without_refused_aliases(accept: str | None, offered: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`offered` less each other name of a format whose own type (the first offered for it) the client refused
+    with q=0, unless a range names that other name itself: `application/n-quads;q=0, */*` got N-Quads as
+    text/x-nquads, a wildcard's pick of the one alias left (helper-209)."""
+    ranges = parse_accept(accept or "")
+    if not any(r.q == 0 for r in ranges):
+        return offered
+    own: dict[str, str] = {}
+    for media, fmt in offered:
+        own.setdefault(fmt, media)
+
+    def refused(media: str) -> bool:
+        return any(r.matches(media) for r in ranges) and quality(ranges, media) == 0
+
+    def named(media: str) -> bool:
+        return any(r.type != "*" and r.subtype != "*" and r.matches(media) for r in ranges)
+    return [(media, fmt) for media, fmt in offered if media == own[fmt] or not refused(own[fmt]) or named(media)]
 
 
 def graph_formats_for(value: str) -> set[str]:

@@ -45,7 +45,7 @@ def home():
 # The RDF types VoID is served in; not the generic ones it also takes (JSON, XML, plain text), which clients of
 # the page's problems (application/json) send too.
 _PAGE_OR_RDF = ["text/html", *(media for media, _ in OFFER if media not in ("application/json", "application/xml",
-                                                                      "text/plain"))]
+                                                                      "text/xml", "text/plain"))]
 
 
 def _asks_for_data() -> bool:

@@ -26,7 +26,8 @@ bp = Blueprint("void", __name__)
 VOID, DCT, FOAF, XSD = PREFIXES["void"], PREFIXES["dct"], PREFIXES["foaf"], PREFIXES["xsd"]
 FORMATS = "http://www.w3.org/ns/formats/"
 OFFER = [("text/turtle", "turtle"), ("application/ld+json", "jsonld"), ("application/rdf+xml", "rdfxml"),
-         ("application/n-triples", "ntriples"), *GRAPH_ALIASES]
+         ("application/n-triples", "ntriples")]
+OFFER += [(media, fmt) for media, fmt in GRAPH_ALIASES if fmt in {name for _, name in OFFER}]  # their other names
 LICENSE = "https://opensource.org/licenses/MIT"  # the ontology's dct:license; the article text keeps its own
 EXAMPLES = ("aes", "jnim", "mali")
 VOCABULARIES = ("sahel", "org", "prov", "time", "oa", "skos", "skosxl", "dct", "schema", "foaf")

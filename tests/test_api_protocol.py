@@ -324,6 +324,17 @@ WILDCARDS = [
 ]
 
 
+@pytest.mark.parametrize("accept, expected", [
+    ("text/turtle;q=0, application/n-triples;q=0, application/ld+json;q=0, application/rdf+xml;q=0, "
+     "application/trig;q=0, application/n-quads;q=0, */*", None),  # was application/x-turtle, Turtle after all
+    ("text/turtle;q=0, application/turtle, */*;q=0.1", "application/turtle"),  # an alias named is honoured
+    ("application/n-quads;q=0, text/*", "text/turtle"),
+])
+def test_a_wildcard_never_picks_another_name_of_a_format_whose_own_type_was_refused(shared, accept, expected):
+    response = send(shared, "get", CONSTRUCT_P, headers={"Accept": accept})
+    assert (response.status_code, response.mimetype if expected else None) == (200 if expected else 406, expected)
+
+
 def test_a_wildcard_picks_a_registered_type_before_an_alias(shared):
     answered = [(accept, send(shared, "get", query, headers={"Accept": accept})) for query, accept, _ in WILDCARDS]
     assert [(accept, r.status_code, r.mimetype) for accept, r in answered] == \

@@ -159,3 +159,11 @@ def test_a_slow_gzipped_answer_is_not_held_back(monkeypatch):
     for number, chunk in zip(range(len(rows)), answer):
         seen += unpacker.decompress(chunk)
         assert seen == b"".join(rows[:number + 1])
+
+
+@pytest.mark.parametrize("accept", ["application/turtle", "application/x-turtle", "application/x-trig", "text/x-nquads"])
+def test_a_big_graph_under_an_older_name_of_its_format_is_gzipped_too(shared, accept):
+    """Turtle asked as application/turtle came whole, as text/turtle did not (helper-209)."""
+    graph = "/sparql?" + urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2000"})
+    packed = shared.get(graph, headers={**GZIP, "Accept": accept})
+    assert packed.mimetype == accept and packed.headers["Content-Encoding"] == "gzip"

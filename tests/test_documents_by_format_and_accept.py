@@ -74,7 +74,8 @@ def test_the_home_sends_a_client_asking_for_rdf_to_the_void_description(shared, 
     assert "Accept" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("accept", ["*/*", "text/html", "image/png", "application/json", "text/plain", None])
+@pytest.mark.parametrize("accept", ["*/*", "text/html", "image/png", "application/json", "text/plain", None,
+                                    "text/xml", "text/xml, text/html;q=0.9"])  # text/xml: helper-209
 def test_the_home_is_the_page_for_any_other_client(shared, accept):
     response = shared.get("/", headers={"Accept": accept} if accept else {})
     assert (response.status_code, response.mimetype) == (200, "text/html")

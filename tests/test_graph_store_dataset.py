@@ -44,7 +44,9 @@ def test_trig_by_accept_or_format(shared_app, asked):
     assert parsed(response) == stored_quads(shared_app)
 
 
-@pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/turtle"}}, {"query_string": "format=json-ld"}])
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/turtle"}}, {"query_string": "format=json-ld"},
+                                   # both refused, a wildcard got N-Quads as text/x-nquads (helper-209)
+                                   {"headers": {"Accept": "application/n-quads;q=0, application/trig;q=0, */*"}}])
 def test_a_graph_syntax_cannot_carry_the_dataset(shared_app, asked):
     body = problem(shared_app.test_client().get("/store", **asked), 406)
     assert "n-quads" in body["detail"] or "nquads" in body["detail"]

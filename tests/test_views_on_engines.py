@@ -56,6 +56,9 @@ def test_the_home_pages_lists_are_in_the_same_order_on_every_engine(server, embe
     here = _listed(embedded_server)
     assert _listed(server) == here
     assert here.index("/id/aes-consolidation-challenge") < here.index("/id/west-africa-fragmented-diplomacy")
+    # Status phases and time spans are no kind of their own there: Virtuoso's subClassOf* under NOT EXISTS missed
+    # a class itself, and listed the phases once they had names
+    assert not {"/id/tsctp-scaled-back", "/id/as-of-article"} & set(here)
 
 
 def _page(server: str, path: str) -> tuple[int, str]:

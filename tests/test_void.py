@@ -164,3 +164,11 @@ def test_a_server_without_a_time_limit_describes_itself(make_app):
     for path in ("/.well-known/void", "/sparql"):
         answer = client.get(path, headers={"Accept": "text/turtle"})
         assert answer.status_code == 200 and "void:triples" in answer.get_data(as_text=True), path
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql"])
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "application/x-trig"}}, {"headers": {"Accept": "text/x-nquads"}},
+                                   {"query_string": "format=trig"}])
+def test_the_descriptions_take_no_other_name_of_a_format_they_are_not_in(shared_app, path, asked):
+    """TriG's and N-Quads' older names got VoID in TriG, which its own type did not (helper-209)."""
+    assert shared_app.test_client().get(path, **asked).status_code == 406

@@ -32,12 +32,15 @@ def whole_number(value: str, name: str, *, minimum: int, maximum: int | None = N
     return number
 
 
-def seconds(value: str, name: str) -> float:
-    """`value` as a number of seconds more than 0, written as digits with an optional decimal part."""
+def seconds(value: str, name: str, *, zero_means: str | None = None) -> float:
+    """`value` as a number of seconds more than 0, written as digits with an optional decimal part; with
+    `zero_means` (what 0 stands for, in words), 0 too."""
     number = float(value) if _DECIMAL.fullmatch(value) else None
-    if number is None or number <= 0:
-        raise Problem(400, "Bad duration", f"{name} must be a number of seconds more than 0, of at most {MOST_DIGITS} "
-                                          f"digits on each side of its point (such as 30 or 2.5), not {shown(value)}")
+    if number is None or number < 0 or number == 0 and not zero_means:
+        zero = f", or 0 for {zero_means}" if zero_means else ""
+        raise Problem(400, "Bad duration", f"{name} must be a number of seconds more than 0{zero}, of at most "
+                                          f"{MOST_DIGITS} digits on each side of its point (such as 30 or 2.5), "
+                                          f"not {shown(value)}")
     return number
 
 

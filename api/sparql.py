@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -232,12 +231,9 @@ def graph_iri(value: str) -> str:
 
 def _timeout(params, default: float) -> float:
     value = _one_value(params, "timeout")
-    if value is None or _ZERO.fullmatch(value):  # 0: no limit of the request's own, as Virtuoso's form sends it
-        return default
-    return min(seconds(value, "timeout"), default)
-
-
-_ZERO = re.compile(r"0+(?:\.0*)?|\.0+")
+    # 0: no limit of the request's own, as Virtuoso's query form sends it
+    number = None if value is None else seconds(value, "timeout", zero_means="no limit of the request's own")
+    return default if not number else min(number, default)
 
 
 def operation_text(text: str) -> str:

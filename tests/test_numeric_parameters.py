@@ -15,7 +15,7 @@ from api_fixtures import *  # noqa: F401,F403
 BAD_NUMBERS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e999", "1e3", "-1", "", " 5", "5 ", "+5", "0x10",
                "1_0", "²", "١", "５", "9" * 5000, "abc"]
 BAD_WHOLE = BAD_NUMBERS + ["1.5", "2.0", "0"]
-BAD_SECONDS = BAD_NUMBERS + ["-0.5", "1."]  # 0 is no limit of its own (test_api_safety)
+BAD_SECONDS = BAD_NUMBERS + ["-0.5", "1.", "0.", "-0"]  # 0 is no limit of its own (test_api_safety)
 BAD_DATES = ["20240601", "2024-W23-1", "2024-02-30", "2024-6-1", "٢٠٢٤-٠٦-٠١", "2024-06-01T00:00", "nan", "1e999"]
 # JSON values for the limit of a reconciliation query that are no whole number from 0 to 2147483647 (the
 # specification's "positive integer", and 0); each is read by Python's json and must still be refused.

@@ -45,7 +45,7 @@ def update(given, text, update_file, timeout, store_spec):
         before = store.count()
         _stoppable(store, timeout)
         try:
-            console_service(store, allow_update=True).update(sparql)
+            console_service(store, allow_update=True).update(sparql, timeout=timeout)
         except Stopped:
             stop_interrupted(STOPPED)
         after = store.count()

@@ -137,6 +137,8 @@ class UpdateTimeout(QueryTimeout):
         message = error.message
         if message.startswith("query stopped"):
             message = "update" + message.removeprefix("query")
+        elif message.startswith("the query's time limit"):  # a SERVICE call made for it (kg.federation)
+            message = "the update's" + message.removeprefix("the query's")
         return cls(message, waited=error.waited)
 
 

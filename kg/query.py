@@ -115,8 +115,9 @@ class QueryService(ClosedTerms, DatasetGraphs):
             raw = reordered(raw, named_order(users))
         return raw, limit
 
-    def update(self, sparql: str, *, base: str | None = None) -> None:
-        """Run a SPARQL Update if the policy allows updates; LOAD is always refused."""
+    def update(self, sparql: str, *, base: str | None = None, timeout: float | None = None) -> None:
+        """Run a SPARQL Update if the policy allows updates; LOAD is always refused. `timeout` (seconds) bounds the
+        SERVICE calls made for it, as a query's does; the store's update is bounded by the store."""
         if not self.policy.allow_update:
             raise PolicyError("updates are disabled")
         sparql, moved = written_out(sparql, base)
@@ -139,7 +140,7 @@ class QueryService(ClosedTerms, DatasetGraphs):
         try:  # a time out, also of a query the store asks on the update's behalf, is the update's to tell
             text = keep_project_graphs(text, self.store, PREFIXES, base)  # before the store is touched
             try:
-                self.store.update(self._federated(text, shape, None, update=True))
+                self.store.update(self._federated(text, shape, timeout, update=True))
             except QuerySyntaxError as error:
                 raise moved(self._explained(_shifted(error, shift), sparql, shape, base)) from None
             except EvaluationError as error:

@@ -200,6 +200,19 @@ def test_a_store_that_never_answers_its_first_questions_is_told_within_the_comma
     assert "did not answer the questions kg asks a store first" in done.stderr and "within 1s" in done.stderr
 
 
+def test_an_updates_timeout_bounds_its_service_calls(tmp_path):
+    """`kg update --timeout 3` with a SERVICE that never answered ran to SERVICE_TIMEOUT (10 s): the update's limit
+    was given to no SERVICE call, where a query's is (helper-208)."""
+    with silent_listener() as (port, _, _):
+        url = f"http://127.0.0.1:{port}/sparql"
+        update = f"INSERT {{ GRAPH <http://ex.org/g> {{ ?s ?p ?o }} }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        done = subprocess.run([KG, "update", "--timeout", "1", "-q", update], capture_output=True, text=True,
+                              timeout=SOON, env={**os.environ, "SAHEL_KG_HOME": str(tmp_path),
+                                                 "SAHEL_KG_SERVICE_ALLOWLIST": url, "SAHEL_KG_SERVICE_TIMEOUT": "3600"})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"error: the update's time limit ran out while SERVICE <{url}> was answering\n"
+
+
 def refusal_by(handler) -> tuple[str, str]:
     """The URL of a local web server answering with `handler`, and the message of the error a query to it raises."""
     import http.server

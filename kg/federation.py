@@ -30,7 +30,7 @@ from kg.endpoint_keys import ZONE_ID, as_uri, check_mirrors, has_zone_id, withou
 from kg.error_text import answer_detail, first_line
 from kg.errors import (PolicyError, QueryTimeout, ServiceBusy, ServiceError, ServiceFailure, ServiceTimeout,
                        shown_endpoint)
-from kg.service_answers import MAX_ANSWER_BYTES, parse_solutions, read_body, unasked_coding
+from kg.service_answers import MAX_ANSWER_BYTES, in_scope, parse_solutions, read_body, unasked_coding
 from kg.service_state import ServiceState, retry_after
 from kg.sparql_lexer import significant
 
@@ -81,6 +81,7 @@ class Federation:
         """
         pieces, cursor, brought, size = [], 0, 0, 0
         for clause in clauses:
+            unbound = None  # a failed SILENT clause's variables
             try:
                 variables, rows = self.solutions(endpoint_of(clause), clause.pattern, prologue=prologue_of(clause),
                                                  deadline=deadline)
@@ -88,12 +89,16 @@ class Federation:
             except (ServiceBusy, ServiceFailure, ServiceTimeout, PolicyError):
                 if not clause.silent:
                     raise
-                variables, rows = None, []  # SILENT: one solution binding nothing
+                variables, rows = None, []  # SILENT: one solution, binding nothing (and counting no row)
+                unbound = in_scope(clause.pattern, prologue_of(clause))
             brought += len(rows)
             if brought > self.row_limit:  # the query's own cap, SILENT or not: a cached answer repeated costs no call
                 raise PolicyError(f"the SERVICE clauses of this query bring more than {self.row_limit} solutions in "
                                   "all; make their patterns more selective, or use fewer")
-            replacement = "{}" if variables is None else values_block(variables, rows)
+            if variables is None:  # its variables are in scope all the same, as SELECT * names them
+                replacement = "{}" if unbound is None else values_block(unbound, [(None,) * len(unbound)])
+            else:
+                replacement = values_block(variables, rows)
             size += len(replacement)
             if size > INLINED_BYTES:  # wide rows: answers kept (or not) each called again, repeated clause after clause
                 raise PolicyError(f"the SERVICE clauses of this query bring more than {INLINED_BYTES >> 20} MiB of "

@@ -94,3 +94,13 @@ def _skolem(term, endpoint: str, genid: str):
     if isinstance(term, ox.Triple):
         return ox.Triple(*(_skolem(part, endpoint, genid) for part in (term.subject, term.predicate, term.object)))
     return term
+
+
+def in_scope(pattern: str, prologue: str = "") -> list[str] | None:
+    """The variables in scope of the group graph pattern `pattern` (SPARQL 1.1 §18.2.1), as `SELECT *` over it
+    names them; None where the engine cannot read it alone. A SILENT SERVICE that failed stands for one solution
+    binding them all to nothing: `{}` in its place took them from `SELECT *` (helper-208)."""
+    try:  # parsed, never run: the engine evaluates a SELECT only as its rows are read
+        return [variable.value for variable in ox.Store().query(f"{prologue}SELECT * WHERE {pattern}").variables]
+    except SyntaxError:
+        return None

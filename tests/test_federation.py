@@ -415,6 +415,16 @@ def test_service_silent_turns_a_failure_into_one_empty_solution(article, endpoin
         assert rows == [("Mali", None)]
 
 
+def test_a_silent_service_that_failed_keeps_its_variables_in_scope(article, endpoint, down_endpoint):
+    """SELECT * named no variable of a SILENT SERVICE that failed, and CSV had an empty head: the clause was
+    replaced by {} (helper-208); SPARQL 1.1 §18.2.1 puts its variables in scope, as the engine's own SERVICE does."""
+    busy, _ = endpoint("429")
+    service = service_for(article, busy, down_endpoint)
+    for url in (busy, service.policy.service_allowlist[1]):
+        answer = service.query(f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?x ?y ?z OPTIONAL {{ ?x sk:p ?w }} }} }}")
+        assert answer.variables == ["x", "y", "z", "w"] and values(answer) == [(None, None, None, None)]
+
+
 def test_service_silent_ignores_an_answer_cut_or_past_the_row_cap_and_only_silent_does(
         article, endpoint, wikidata_fixture):
     """An answer cut at the endpoint's own row cap, or with more rows than ours, failed the query (400) under

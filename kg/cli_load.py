@@ -122,7 +122,9 @@ def _said(report) -> None:
     for loaded in report.files:
         name = printable(loaded.name or str(loaded.path))
         click.echo(f"{name}: {loaded.quads} quads, sha256 {loaded.sha256}", err=True)
-        if loaded.quads == 0 and loaded.size > 0:  # JSON-LD drops what it cannot read as RDF
+        if loaded.quads == 0 and loaded.size == 0:  # a download cut short, a file made but never written
+            click.echo(f"warning: {name} is empty: it gave no statements", err=True)
+        elif loaded.quads == 0:  # JSON-LD drops what it cannot read as RDF
             click.echo(f"warning: {name} gave no statements"
                        + (": JSON-LD drops keys no @context maps to an IRI (plain JSON's, all of them) and relative "
                           f"@id values without --base; {CONTEXT_REMEDY}" if loaded.format == "jsonld" else ""), err=True)

@@ -304,6 +304,14 @@ def test_a_file_removed_once_loaded_is_reported_as_loaded(tmp_path, store, monke
     assert f"warning: {data} gave no statements" in result.output
 
 
+def test_an_empty_file_is_warned_of_as_one_of_comments_alone_is(tmp_path, store):
+    """An empty .ttl loaded with no word, where one holding a comment alone was warned of (helper-208)."""
+    empty = tmp_path / "empty.ttl"
+    empty.write_bytes(b"")
+    result = kg("load", empty, "--graph", "http://example.org/empty", "--store", store)
+    assert result.exit_code == 0 and f"warning: {empty} is empty: it gave no statements" in result.output
+
+
 def test_a_file_that_cannot_be_read_is_named_in_its_error(store):
     """The look at a file's first bytes (is it gzip?) let a read error through bare: "error: Input/output error",
     naming no file. /proc/self/mem fails every read at its start."""

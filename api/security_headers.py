@@ -3,7 +3,8 @@ fetches and frames from this origin only), no MIME sniffing, no framing by other
 
 Pages load only the vendored scripts under /static; YASGUI and vis-timeline set inline styles, hence
 style-src 'unsafe-inline'. The reconciliation preview is framed by OpenRefine (another origin), so it
-alone may be framed by any site. Other answers (JSON, RDF, JSONP) get the strictest policy: they are data.
+alone may be framed by any site. Other answers (JSON, RDF, JSONP) get the strictest policy: they are data; XML
+may be styled inline, as a browser's viewer of it does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from flask import request
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {frames}")
 DATA_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+# A browser shows XML (VoID and the service description for its Accept, RDF/XML, SPARQL XML) in a viewer of its own
+# that styles the tree inline and draws its folds as data: images: under DATA_POLICY it logged errors and ran the
+# text together (helper-210).
+XML_POLICY = DATA_POLICY + "; style-src 'unsafe-inline'; img-src data:"
 FRAMED_ANYWHERE = ("/reconcile/preview",)
 
 
@@ -28,7 +33,10 @@ def install(app) -> None:
 def values_for(path: str, mimetype: str) -> list[tuple[str, str, bool]]:
     """The headers (name, value, replace) for a response at `path` of `mimetype` (no parameters), for put."""
     framed = path in FRAMED_ANYWHERE
-    policy = PAGE_POLICY.format(frames="*" if framed else "'none'") if mimetype == "text/html" else DATA_POLICY
+    if mimetype == "text/html":
+        policy = PAGE_POLICY.format(frames="*" if framed else "'none'")
+    else:
+        policy = XML_POLICY if (mimetype or "").endswith(("/xml", "+xml")) else DATA_POLICY
     return [("Content-Security-Policy", policy, False), ("X-Content-Type-Options", "nosniff", True),
             *([] if framed else [("X-Frame-Options", "DENY", True)]), ("Referrer-Policy", "same-origin", False)]
 

@@ -284,6 +284,18 @@ def test_the_timeline_draws_a_thing_once_with_every_claim_that_states_it(visit):
         "/claim/dek-limited-contact", "/claim/broader-cooperation-ceased"}
 
 
+def test_the_timeline_lists_what_is_placed_against_the_article_in_time_order(visit):
+    """The keyboard's list gave "after the article", then "as of", then "before": the order of the words, the items
+    all starting at the article's marker (helper-210)."""
+    page = visit().open("/timeline")
+    page.locator("#item-list .item-button").first.wait_for()
+    for listed in (page.locator("#item-list .item-button").all_inner_texts(),
+                   page.locator("#relative-items li").all_inner_texts()):
+        relations = [word for text in listed for word in ("before", "as of", "after")
+                     if f"({word} the article;" in text or text.startswith(f"{word} the article: ")]
+        assert relations == sorted(relations, key=["before", "as of", "after"].index) and len(set(relations)) == 3
+
+
 def test_the_timeline_says_a_forecast_is_one(visit):
     """The U.S. approach "likely to continue" after the article was drawn as a plain fact (helper-204)."""
     page = visit().open("/timeline")

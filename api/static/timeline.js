@@ -54,6 +54,7 @@
         // never a bar, since no start or end date is known.
         const relation = { BeforeSource: "before", AfterSource: "after" }[position] || "as of";
         item.start = marker; item.type = "point";
+        item.rank = { before: -1, after: 1 }[relation] || 0;  // at the marker, in the order of the words
         item.className = `relative ${relation === "as of" ? "as-of" : relation}`;
         item.content = textElement(`${relation} the article: `, ...title());
       }
@@ -85,7 +86,11 @@
     const notDrawn = leftOut.length ? ` ${leftOut.length} not drawn: their dates are malformed (listed below).` : "";
     // Points at the marker may run off a narrow screen: each is also listed in full below the axis.
     const relativeList = document.getElementById("relative-items");
-    items.forEach((item) => {
+    // Time order: at one start, before the article, then as of it, then after it (not "after" < "as of" < "before",
+    // as the text alone sorts them), then by text
+    const inTimeOrder = (a, b) => a.start - b.start || (a.rank || 0) - (b.rank || 0)
+      || a.content.textContent.localeCompare(b.content.textContent);
+    items.get().sort(inTimeOrder).forEach((item) => {
       if (!/\brelative\b/.test(item.className)) return;
       const entry = document.createElement("li");
       entry.append(copy(item.content));
@@ -144,7 +149,7 @@
     timeline.on("select", (event) => showItem(event.items[0]));
     // The axis answers the mouse only: the list says the same, each item a button that selects it there.
     const itemList = document.getElementById("item-list");
-    const ordered = items.get().sort((a, b) => a.start - b.start || a.content.textContent.localeCompare(b.content.textContent));
+    const ordered = items.get().sort(inTimeOrder);
     itemList.replaceChildren(...ordered.map((item) => {
       const entry = document.createElement("li");
       const button = document.createElement("button");

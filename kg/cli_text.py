@@ -32,14 +32,38 @@ def command_text(given, text, query_file, what: str = "query") -> str:
             text = query_file.read() if query_file is not None else "" if sys.stdin.isatty() else sys.stdin.read()
         text.encode("utf-8")  # arguments and standard input undecodable as UTF-8 arrive as lone surrogates
     except UnicodeError:
-        raise click.UsageError(f"the {what} text is not UTF-8") from None
+        if _named_file(query_file) is None:
+            raise click.UsageError(f"the {what} text is not UTF-8") from None
+        raise _not_utf8(_named_file(query_file), what) from None
     except OSError as error:  # a read's error names no file (/proc/self/mem's 'Input/output error')
         raise SourceError(f"cannot read the file: {os_error_words(error)}", path=getattr(query_file, "name", "-")) \
             from None
     text = text.removeprefix(BOM)  # a byte-order mark some editors write: no part of the query
     if not text.strip():
+        if _named_file(query_file) is not None:  # -f FILE: the file is what holds nothing
+            raise SourceError(f"the file holds no {what} (it is empty, or blank)", path=query_file.name)
         raise click.UsageError(f"no {what}: give it as {name} (or -q TEXT), -f FILE, or pipe it on standard input")
     return text
+
+
+def _named_file(opened) -> Path | None:
+    """The regular file -f named, or None: no -f, or standard input (`-f -`, whose name may be a descriptor)."""
+    name = getattr(opened, "name", None)
+    return Path(name) if isinstance(name, str) and Path(name).is_file() else None
+
+
+def _not_utf8(path: Path, what: str) -> SourceError:
+    """The error for a -f FILE that is not UTF-8, at its first such byte (line and column, as kg load says it)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        start = len(data)  # changed since it was read: no position to give
+    except UnicodeDecodeError as error:
+        start = error.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return SourceError(f"byte 0x{data[start]:02x} is not UTF-8, which a {what} file is read as" if start < len(data)
+                       else f"the {what} file is not UTF-8", path=str(path), line=data.count(b"\n", 0, start) + 1,
+                       column=len(data[line_start:start].decode("utf-8")) + 1)
 
 
 def parse_bindings(pairs, prefixes: dict[str, str], sparql: str) -> dict:

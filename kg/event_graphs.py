@@ -55,7 +55,8 @@ def refuse_other_data(store, target: str, loads: str, path: Path) -> None:
 
 def _writer(files: list[str], ours: bool, counts: set[int]) -> str:
     """Who wrote a graph's other data, as far as the loads graph tells."""
-    named = ", ".join(sorted(set(files))[:3])
+    listed = sorted(set(files))
+    named = ", ".join(listed[:3]) + (f" and {len(listed) - 3} more" if len(listed) > 3 else "")
     if files:
         return f"some loaded by `kg load` of {named} after the last `kg events load`" if ours else \
             f"loaded by `kg load` of {named}"

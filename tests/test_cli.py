@@ -419,12 +419,21 @@ def test_bind_values(spec, value, expected):
     assert json_rows(result.stdout) == [{"v": expected}]
 
 
-def test_query_text_that_is_not_utf_8_is_bad_usage(spec, tmp_path):
-    latin1 = tmp_path / "latin1.rq"
-    latin1.write_bytes('SELECT ?s WHERE { ?s rdfs:label "café" }'.encode("latin-1"))
-    for args in (["-f", str(latin1)], ["-q", 'SELECT ?s WHERE { ?s rdfs:label "caf\udce9" }']):
-        result = query(spec, *args)
-        assert result.exit_code == 2 and "the query text is not UTF-8" in result.stderr, result.output
+def test_query_text_that_is_not_utf_8_is_bad_usage(spec):
+    result = query(spec, "-q", 'SELECT ?s WHERE { ?s rdfs:label "caf\udce9" }')
+    assert result.exit_code == 2 and "the query text is not UTF-8" in result.stderr, result.output
+
+
+def test_a_query_file_that_is_not_utf_8_or_holds_nothing_is_named_with_the_place(spec, tmp_path):
+    """`kg query -f FILE` named neither the file nor the byte, where kg load says both; an empty file was told
+    "no query: give it as QUERY, -f FILE…" though -f was given (helper-208)."""
+    latin1, empty = tmp_path / "latin1.rq", tmp_path / "empty.rq"
+    latin1.write_bytes('SELECT ?s WHERE {\n ?s rdfs:label "café" }'.encode("latin-1"))
+    empty.write_text(" \n")
+    result = query(spec, "-f", str(latin1))
+    assert result.exit_code == 1 and f"{latin1}:2:20: byte 0xe9 is not UTF-8" in result.stderr, result.output
+    result = query(spec, "-f", str(empty))
+    assert result.exit_code == 1 and f"{empty}: the file holds no query" in result.stderr, result.output
 
 
 def test_a_query_file_with_a_byte_order_mark_runs(spec, tmp_path):

@@ -51,6 +51,17 @@ def counts(store, target: str) -> tuple[int, int]:
     return store.count(target), store.count(f"{target}/links")
 
 
+def test_a_refusal_naming_the_files_a_graph_was_loaded_from_says_how_many_it_leaves_out(store, target, table, tmp_path):
+    """Four files were named as three, with no word of the fourth (helper-208)."""
+    files = []
+    for number in range(4):
+        files.append(tmp_path / f"part{number}.ttl")
+        files[-1].write_text(f"<http://example.org/a> <http://example.org/b> {number} .\n", encoding="utf-8")
+    load_files(store, files, graph=target)
+    with pytest.raises(KGError, match=r"loaded by `kg load` of part0.ttl, part1.ttl, part2.ttl and 1 more"):
+        load_events(store, table, graph=target)
+
+
 @pytest.mark.parametrize("into", ["", "/links"], ids=["graph", "links"])
 def test_a_graph_holding_loaded_data_is_refused_and_kept(store, target, table, tmp_path, into):
     load_files(store, [data_file(tmp_path)], graph=target + into)

@@ -150,10 +150,18 @@ def write_out(chunks, fmt: str, *, terminal: bool) -> None:
     escaper = for_terminal(fmt) if terminal else None
     decoder = codecs.getincrementaldecoder("utf-8")()  # a chunk may end within a character
     for chunk in chunks:
-        sys.stdout.buffer.write(escaper.feed(decoder.decode(chunk)).encode("utf-8") if escaper else chunk)
+        _write_all(escaper.feed(decoder.decode(chunk)).encode("utf-8") if escaper else chunk)
     if escaper:
-        sys.stdout.buffer.write((escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
+        _write_all((escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
     sys.stdout.flush()
+
+
+def _write_all(data: bytes) -> None:
+    """`data` to standard output whole: a buffered write of more than a pipe holds may write part and say so, with
+    no error, where the reader has gone (`kg build | head -c 10` exited 0); the next write then raises."""
+    view = memoryview(data)
+    while view:
+        view = view[sys.stdout.buffer.write(view):]
 
 
 DEFAULT_STORE = "oxigraph:"

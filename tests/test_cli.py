@@ -793,6 +793,17 @@ def test_table_is_the_default_on_a_terminal(spec):
     assert out.split("\n")[:3] == ["?l@en", "------", '"Mali"']
 
 
+def test_a_build_whose_reader_goes_after_its_first_bytes_is_no_success(tmp_path):
+    """`kg build | head -c 10` exited 0 and said "built 32 claims": the dataset went in one write, of which a
+    pipe took part, saying so with no error (helper-208)."""
+    process = subprocess.Popen([KG, "build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "SAHEL_KG_HOME": str(tmp_path)})
+    process.stdout.read(10)
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141 and "built" not in err and "Traceback" not in err, err
+
+
 def test_a_closed_pipe_stops_quietly(spec):
     process = subprocess.Popen([KG, "query", "--store", spec, "--format", "ntriples", "-q",
                                 "CONSTRUCT { ?s ?p ?o . ?o ?p ?s } WHERE { ?s ?p ?o . ?x ?y ?s }"],

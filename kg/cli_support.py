@@ -146,22 +146,15 @@ def write_out(chunks, fmt: str, *, terminal: bool) -> None:
     import codecs
 
     from kg.format_escapes import for_terminal
+    from kg.output_files import write_whole
 
-    escaper = for_terminal(fmt) if terminal else None
+    escaper, out = for_terminal(fmt) if terminal else None, sys.stdout.buffer
     decoder = codecs.getincrementaldecoder("utf-8")()  # a chunk may end within a character
     for chunk in chunks:
-        _write_all(escaper.feed(decoder.decode(chunk)).encode("utf-8") if escaper else chunk)
+        write_whole(out, escaper.feed(decoder.decode(chunk)).encode("utf-8") if escaper else chunk)
     if escaper:
-        _write_all((escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
+        write_whole(out, (escaper.feed(decoder.decode(b"", final=True)) + escaper.end()).encode("utf-8"))
     sys.stdout.flush()
-
-
-def _write_all(data: bytes) -> None:
-    """`data` to standard output whole: a buffered write of more than a pipe holds may write part and say so, with
-    no error, where the reader has gone (`kg build | head -c 10` exited 0); the next write then raises."""
-    view = memoryview(data)
-    while view:
-        view = view[sys.stdout.buffer.write(view):]
 
 
 DEFAULT_STORE = "oxigraph:"

@@ -27,6 +27,7 @@ from kg.store.deadline import limited
 from kg.store.shown_urls import shown_url
 from kg.streaming import Cut, capped, chunks
 from kg.format_escapes import for_terminal
+from kg.output_files import write_whole
 from kg.table import Table, compact_iri, csv_lines, printable, triple_lines
 from kg.text_reading import reading_of
 
@@ -232,7 +233,7 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
                             cut=cut)
         ended, escaper = b"\n", for_terminal(fmt) if terminal else None
         for piece in pieces:
-            out.write(escaper.feed(piece.decode("utf-8")).encode("utf-8") if escaper else piece)
+            write_whole(out, escaper.feed(piece.decode("utf-8")).encode("utf-8") if escaper else piece)
             ended = piece[-1:] or ended
         if escaper:
             out.write(escaper.end().encode("utf-8"))

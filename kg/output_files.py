@@ -19,6 +19,14 @@ def write_atomically(path: Path, data) -> None:
             out.write(chunk)
 
 
+def write_whole(out, data: bytes) -> None:
+    """`data` to the binary stream `out` whole: a buffered write of more than a pipe holds may write part and say so,
+    with no error, where the reader has gone (`kg build | head -c 10` exited 0); the next write then raises."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view):]
+
+
 def not_a_regular_file(path: Path) -> bool:
     """Whether `path` (a link's target, if a link) exists and is no regular file: /dev/null, a FIFO, a terminal."""
     try:

@@ -198,12 +198,16 @@ def _kept_whole(segment: str) -> str:
 
 
 def local_path(iri: str) -> str | None:
-    """Where an IRI resolves on this server (a path; its fragment kept as one, for a hash IRI's section of its
-    page), or None for an IRI outside IRI_BASE."""
+    """Where an IRI resolves on this server (a path), or None for an IRI outside IRI_BASE. An ontology term's
+    fragment is kept as one, for its section of the ontology's page; any other hash IRI is a page of its own (its
+    '#' escaped): the page of the IRI before it has no section for it (`…yaml#curator`, `…/since-2023#beginning`
+    led to a page that never named them; helper-210)."""
     base = current_app.config["IRI_BASE"]
     if not iri.startswith(base):
         return None
     rest, hash_, fragment = iri[len(base):].partition("#")
+    if hash_ and rest != "ontology":
+        return "/" + _path(rest + hash_ + fragment)
     return "/" + _path(rest) + hash_ + fragment
 
 

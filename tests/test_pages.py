@@ -220,8 +220,22 @@ def test_a_reading_says_whose_it_is(shared, path):
     # The reading of a quote as a claim is the curator's (its annotation's dct:creator), shown beside the claimer:
     # without a name it read as the claimer's own.
     text = plain(page(shared, path))
-    curator = '<a href="/build/input/claims/us-sahel-quiet-ties.yaml#curator">sahel-kg maintainers</a>'
+    curator = '<a href="/build/input/claims/us-sahel-quiet-ties.yaml%23curator">sahel-kg maintainers</a>'
     assert f'<p class="interpretation">Reading by {curator}: The article names no recipient' in text
+
+
+@pytest.mark.parametrize("page_path, link, named", [
+    ("/claim/us-intelligence-sharing.html", "/build/input/claims/us-sahel-quiet-ties.yaml%23curator",
+     "sahel-kg maintainers"),
+    ("/id/since-2023.html", "/id/since-2023%23beginning", "2023"),
+])
+def test_a_link_to_a_hash_iri_leads_to_its_own_page(shared, page_path, link, named):
+    """`…yaml#curator` and `…/since-2023#beginning` were linked with their fragment, to the page of the IRI before
+    it, which has no section for them and never names them (helper-210); an ontology term keeps its section."""
+    assert f'href="{link}"' in page(shared, page_path)
+    landed = shared.get(link, headers=BROWSER, follow_redirects=True)
+    assert landed.status_code == 200 and named in plain(landed.get_data(as_text=True))
+    assert 'href="/ontology#Claim"' in page(shared, "/claim/us-intelligence-sharing.html")
 
 
 def test_the_article_page_gives_both_bounds_of_an_unknown_publication_date(shared):

@@ -96,6 +96,24 @@ def test_an_example_query_runs_in_the_editor_and_links_to_pages(visit):
     assert '"bindings"' in page.locator(".yasr:visible .CodeMirror").first.inner_text()
 
 
+def test_arrowing_through_the_examples_opens_no_tab_for_each_and_an_edited_query_is_kept(visit):
+    """The arrow keys on the example list opened a tab for every option they passed (helper-210: WCAG 3.2.2)."""
+    page = visit().open("/sparql")
+    page.locator("#example").focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowDown")
+    tabs = "() => window.sahelYasgui.persistentConfig.getTabs().length"
+    assert page.evaluate(tabs) == 1
+    chosen = page.locator("#example").input_value()
+    text = page.evaluate("() => window.sahelYasgui.getTab().getYasqe().getValue()")
+    assert chosen and text.strip().endswith(page.evaluate(
+        "name => JSON.parse(document.getElementById('query-config').textContent).examples"
+        ".find(e => e.name === name).text.trim()", chosen))
+    page.evaluate("() => window.sahelYasgui.getTab().getYasqe().setValue('ASK { ?s ?p ?o } # mine')")
+    page.select_option("#example", "aes-members")
+    assert page.evaluate(tabs) == 2  # a query of the user's own is never replaced
+
+
 # An IRI of this dataset -> the link its result cell gets: the path as the server's pages write it (the server
 # gets the path decoded once, so '?' and other characters a path cannot carry are escaped; an IRI's own '%'
 # escapes stay, but %2F, which would read as a '/', goes as %252F; an ontology term keeps its fragment, another

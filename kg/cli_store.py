@@ -162,7 +162,7 @@ def info(store_spec):
     from kg.publish import stale_inputs, stale_warning
     from kg.query import QueryService
     from kg.store import shown_spec
-    from kg.table import Table, cut, printable, width
+    from kg.table import Table, printable, width
 
     # On a terminal, lines fit its width (an IRI cut with …), as kg query's table does: a wrapped line parts a
     # graph from its count.
@@ -176,15 +176,17 @@ def info(store_spec):
         if stale:
             shown = None if store_spec == DEFAULT_STORE else shown_spec(store_spec)
             click.echo(printable(f"warning: {stale_warning(stale, shown)}"), err=True)
+        service = QueryService(store)
         rows = [(printable(iri), store.count(iri)) for iri in store.graphs()]
         room = max([width(iri) for iri, _ in rows] + [5])  # display columns: an IRI may hold CJK or escapes
         if columns is not None:
             room = max(5, min(room, columns - 9))  # two spaces and seven digits for the count
-            rows = [(cut(iri, room) if width(iri) > room else iri, count) for iri, count in rows]
+            # Too wide, an IRI is written with a prefix, or cut at its start: cut at its end, every graph of a
+            # narrow terminal read "https://sahel-kg.example.org/…" (helper-208)
+            rows = [(_fitted(iri, room, service.prefixes), count) for iri, count in rows]
         click.echo(f"\n{'graph'.ljust(room)}  triples")
         for iri, count in rows:
             click.echo(f"{iri}{' ' * (room - width(iri))}  {count:>7}")
-        service = QueryService(store)
         for title, sparql in (
                 ("classes", "SELECT ?class (COUNT(DISTINCT ?s) AS ?instances) WHERE { ?s a ?class } "
                             "GROUP BY ?class ORDER BY DESC(?instances) ?class LIMIT 10"),
@@ -193,6 +195,17 @@ def info(store_spec):
             click.echo(f"\ntop {title}:")
             result = service.query(sparql)
             click.echo("\n".join(Table(result.variables, service.prefixes, room=columns).lines(result.rows)))
+
+
+def _fitted(iri: str, room: int, prefixes: dict[str, str]) -> str:
+    """A graph's IRI (printable) within `room` display columns: as it is, else with a prefix, else its end (where
+    IRIs of one dataset differ) after an ellipsis."""
+    from kg.table import compact_iri, cut_start, width
+
+    if width(iri) <= room:
+        return iri
+    short = compact_iri(iri, prefixes)
+    return short if width(short) <= room else cut_start(iri, room)
 
 
 @click.command()

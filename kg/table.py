@@ -56,6 +56,17 @@ def cut(text: str, columns: int) -> str:
     return kept + "…"
 
 
+def cut_start(text: str, columns: int) -> str:
+    """`text` cut to `columns` display columns from its start, the first one an ellipsis: its end kept."""
+    clusters = list(iter_graphemes(text[-columns * 8:]))
+    kept = ""
+    for cluster in reversed(clusters):
+        if width(cluster + kept) > columns - 1:
+            break
+        kept = cluster + kept
+    return "…" + kept
+
+
 def compact(term, prefixes: dict[str, str], language: str | None = None) -> str:
     """A term in Turtle's syntax, IRIs as prefixed names where they can be; a literal's language tag
     unless it is `language` (the one its column holds, said in the column's header)."""

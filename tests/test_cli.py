@@ -908,9 +908,20 @@ def test_info_on_a_terminal_fits_its_width(tmp_path, monkeypatch):
     status, out, err = on_terminal(["info", "--store", f"oxigraph:{tmp_path / 'store'}"], stdout_tty=True)
     assert status == 0, err
     graphs = out.split("\n\n")[1].splitlines()
-    assert graphs[0].startswith("graph") and graphs[1].startswith("http://example.org/long/") and "…" in graphs[1]
+    assert graphs[0].startswith("graph") and graphs[1].startswith("…") and "/long/g " in graphs[1]  # its end kept
     tables = out.split("\n\n", 1)[1].splitlines()  # the graphs', the classes' and the properties'
     assert graphs[1].endswith("  " + "1".rjust(7)) and all(wcswidth(line) <= 40 for line in tables)
+
+
+def test_info_on_a_narrow_terminal_tells_the_projects_graphs_apart(tmp_path, monkeypatch):
+    """Cut at the end, every graph at 60 columns read "https://sahel-kg.example.org/claim/aes-asserts-con…" and at
+    30 "https://example.org/…" (helper-208): where no prefix fits, the IRI's end is kept."""
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setenv("SAHEL_KG_HOME", str(tmp_path))
+    status, out, err = on_terminal(["info"], stdout_tty=True)
+    assert status == 0, err
+    graphs = [line.split()[0] for line in out.split("\n\n")[1].splitlines()[1:]]
+    assert any(line.endswith("/claim/aes-asserts-control") for line in graphs) and len(set(graphs)) == len(graphs) > 30
 
 
 def test_the_default_store_is_under_sahel_kg_home():

@@ -27,7 +27,7 @@ from kg.binding_types import check_bindings
 from kg.capped_rows import collect
 from kg.results import Result
 from kg.service_targets import ServiceTarget, allowed_as, nested_named, refusal, service_targets
-from kg.sparql_parts import leading_base, prologue_line, service_clauses, service_heads, used_prefixes
+from kg.sparql_parts import leading_base, prologue_line, service_clauses, services_masked, used_prefixes
 from kg.shape_limits import MAX_DEPTH, MAX_DESCRIBED, MAX_OPERATORS, MAX_PATTERNS, MAX_VARIABLES, check_shape
 from kg.sparql_lexer import significant, unclosed_long_string
 from kg.sparql_text import scan
@@ -157,7 +157,7 @@ class QueryService(ClosedTerms, DatasetGraphs):
         if shape.is_update or shape.form is None:
             return moved(not_a_query(sparql, set(self.prefixes) | set(shape.prefixes), shape.is_update))
         text, shift = self._with_prologue(sparql, shape, base)
-        check = _services_masked(text) if shape.services else text
+        check = services_masked(text) if shape.services else text
         try:  # a SELECT's, CONSTRUCT's or DESCRIBE's rows come only when read; an ASK's of nothing at once
             ox.Store().query(check)
         except SyntaxError as error:
@@ -237,7 +237,7 @@ class QueryService(ClosedTerms, DatasetGraphs):
         clauses = service_clauses(text) if shape.services else []  # the added prologue holds no SERVICE
         if not clauses:
             return text
-        check = _services_masked(text)
+        check = services_masked(text)
 
         def parse():  # pyoxigraph only parses by running: an empty store, but VALUES and ASK still work
             try:
@@ -276,15 +276,6 @@ class QueryService(ClosedTerms, DatasetGraphs):
         used = {name: iri for name, iri in self.prefixes.items() if name + ":" in sparql}
         line = ((f"BASE <{base}> " if base else "") + prologue_line(used, shape.prefixes)).strip()
         return (line + "\n" + sparql, 1) if line else (sparql, 0)
-
-
-def _services_masked(text: str) -> str:
-    """`text` with every SERVICE head blanked, nested ones too ("SERVICE <x> { P }" parses as "{ P }", at the same
-    places): the engine then calls no endpoint itself."""
-    masked = list(text)
-    for start, end in service_heads(text):
-        masked[start:end] = [" " if text[i] != "\n" else "\n" for i in range(start, end)]
-    return "".join(masked)
 
 
 def _smallest(*values):

@@ -100,7 +100,12 @@ def in_scope(pattern: str, prologue: str = "") -> list[str] | None:
     """The variables in scope of the group graph pattern `pattern` (SPARQL 1.1 §18.2.1), as `SELECT *` over it
     names them; None where the engine cannot read it alone. A SILENT SERVICE that failed stands for one solution
     binding them all to nothing: `{}` in its place took them from `SELECT *` (helper-208)."""
-    try:  # parsed, never run: the engine evaluates a SELECT only as its rows are read
-        return [variable.value for variable in ox.Store().query(f"{prologue}SELECT * WHERE {pattern}").variables]
+    from kg.sparql_parts import services_masked
+
+    # On an empty store, and with every SERVICE head blanked: the engine calls a SERVICE as the query starts, and one
+    # nested in the failed clause was called with no time limit, at its own address (helper-211).
+    try:
+        return [variable.value for variable in
+                ox.Store().query(services_masked(f"{prologue}SELECT * WHERE {pattern}")).variables]
     except SyntaxError:
         return None

@@ -425,6 +425,17 @@ def test_a_silent_service_that_failed_keeps_its_variables_in_scope(article, endp
         assert answer.variables == ["x", "y", "z", "w"] and values(answer) == [(None, None, None, None)]
 
 
+def test_a_silent_service_that_failed_calls_no_service_nested_in_it(article, endpoint):
+    """Its variables were found by the engine's own reading of the pattern, which called the SERVICE nested in it at
+    once, with no time limit and at its own address, a mirror's aside (helper-211)."""
+    busy, _ = endpoint("429")
+    hanging, requests = endpoint("nothing")
+    service = service_for(article, busy, hanging)
+    answer = service.query(f"SELECT * WHERE {{ SERVICE SILENT <{busy}> {{ SERVICE <{hanging}> {{ ?x ?y ?z }} }} }}",
+                           timeout=60)
+    assert answer.variables == ["x", "y", "z"] and requests == []
+
+
 def test_service_silent_ignores_an_answer_cut_or_past_the_row_cap_and_only_silent_does(
         article, endpoint, wikidata_fixture):
     """An answer cut at the endpoint's own row cap, or with more rows than ours, failed the query (400) under

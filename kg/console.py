@@ -224,7 +224,7 @@ def show(query: Started, fmt: str, out: BinaryIO, prefixes: dict[str, str], *, t
                           room=shutil.get_terminal_size().columns if terminal else None)
             lines = table.lines(rows)
         for line in lines:
-            out.write(line.encode("utf-8") + b"\n")
+            write_whole(out, line.encode("utf-8") + b"\n")
     else:
         if query.kind == "boolean":
             pieces = [Result(kind="boolean", boolean=query.boolean).serialize(fmt)]

@@ -109,9 +109,14 @@ def test_arrowing_through_the_examples_opens_no_tab_for_each_and_an_edited_query
     assert chosen and text.strip().endswith(page.evaluate(
         "name => JSON.parse(document.getElementById('query-config').textContent).examples"
         ".find(e => e.name === name).text.trim()", chosen))
-    page.evaluate("() => window.sahelYasgui.getTab().getYasqe().setValue('ASK { ?s ?p ?o } # mine')")
+    # a query of the user's own is never replaced: one of theirs, or an example with a note of theirs above it
+    page.evaluate("() => window.sahelYasgui.getTab().getYasqe().setValue('# my note\\n' + "
+                  "window.sahelYasgui.getTab().getYasqe().getValue())")
     page.select_option("#example", "aes-members")
-    assert page.evaluate(tabs) == 2  # a query of the user's own is never replaced
+    assert page.evaluate(tabs) == 2
+    page.evaluate("() => window.sahelYasgui.getTab().getYasqe().setValue('ASK { ?s ?p ?o } # mine')")
+    page.select_option("#example", "joint-force")
+    assert page.evaluate(tabs) == 3
 
 
 # An IRI of this dataset -> the link its result cell gets: the path as the server's pages write it (the server

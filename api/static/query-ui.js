@@ -124,14 +124,16 @@
     if (Object.keys(missing).length) { yasqe.addPrefixes(missing); yasqe.collapsePrefixes(true); }
   }
 
+  // A query's text less the PREFIX and BASE lines it starts with (which declareKnownPrefixes may have added)
+  const withoutDeclarations = (text) => text.replace(/^(\s*(PREFIX|BASE)\b[^\n]*\n)*/i, "").trim();
   // Examples as named queries: choosing one opens it in a tab of its own, unless the open tab holds an example as it
   // was, which it replaces: the arrow keys on the list fire a change for each option they pass (a tab each, before).
   document.getElementById("example").addEventListener("change", (event) => {
     const chosen = config.examples.find((example) => example.name === event.target.value);
     if (!chosen) return;
     const open = yasgui.getTab();
-    const text = open ? open.getYasqe().getValue().trim() : null;
-    if (open && config.examples.some((example) => text.endsWith(example.text.trim()))) {
+    const text = open ? withoutDeclarations(open.getYasqe().getValue()) : null;
+    if (open && config.examples.some((example) => withoutDeclarations(example.text) === text)) {
       open.setName(chosen.title);
       open.getYasqe().setValue(chosen.text);
       declareKnownPrefixes(open.getYasqe());

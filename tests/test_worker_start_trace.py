@@ -35,11 +35,14 @@ def test_a_worker_stuck_opening_the_store_is_reported_with_where_it_was(tmp_path
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         opened.join()  # the worker opened the FIFO to read it
         pool.start_seconds = 0.001
+        # The message names the innermost frames: in the stamp's read, or, on a busy machine, still on its way from
+        # the FIFO's first opening (the mapped read refused) to the blocking one (a path resolved: siblings.py).
         with caplog.at_level(logging.WARNING, logger="kg.worker_trace"), \
-                pytest.raises(StoreUnavailable, match=r"did not start within 0\.001s; it was at stamp\.py:\d+ in "):
+                pytest.raises(StoreUnavailable, match=r"did not start within 0\.001s; it was at \S+:\d+ in \w+") as caught:
             pool._ready(worker)
+        assert "stamp.py" in str(caught.value) or "siblings.py" in str(caught.value), caught.value
         assert worker[0].poll() is not None  # ended, not left behind
-        assert "most recent call first" in caplog.text and "oxigraph.py" in caplog.text
+        assert "most recent call first" in caplog.text and "oxigraph.py" in caplog.text and "stamp.py" in caplog.text
     finally:
         pool.close()
         for fd in writing:

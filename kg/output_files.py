@@ -21,10 +21,14 @@ def write_atomically(path: Path, data) -> None:
 
 def write_whole(out, data: bytes) -> None:
     """`data` to the binary stream `out` whole: a buffered write of more than a pipe holds may write part and say so,
-    with no error, where the reader has gone (`kg build | head -c 10` exited 0); the next write then raises."""
-    view = memoryview(data)
-    while view:
-        view = view[out.write(view):]
+    with no error, where the reader has gone (`kg build | head -c 10` exited 0); the next write then raises. Bytes,
+    never a view, go to `out`: the shell's stream decodes what it is given. A write that returns no count (None)
+    took it all."""
+    while data:
+        written = out.write(data)
+        if written is None or written >= len(data):
+            return
+        data = data[written:]
 
 
 def not_a_regular_file(path: Path) -> bool:
